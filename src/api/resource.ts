@@ -1,0 +1,98 @@
+// The contract of one registry entry: everything the API server, the client, discovery,
+// OpenAPI and kubectl's tables need to know about a kind. Adding a kind is adding one of these.
+import type { FieldError } from './errors.ts';
+import type { KubeObject } from './types.ts';
+
+/** A JSON-schema subset (OpenAPI v3 flavoured) describing a kind's fields. */
+export interface Schema {
+  type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
+  description?: string;
+  properties?: Record<string, Schema>;
+  /** Map values (objects with arbitrary keys, e.g. labels). */
+  additionalProperties?: Schema | boolean;
+  items?: Schema;
+  required?: string[];
+  enum?: unknown[];
+  format?: string;
+  /** int-or-string, quantities: accept both. */
+  'x-kubernetes-int-or-string'?: boolean;
+  /** Free-form object: unknown fields inside are not rejected. */
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+  /** Strategic merge patch: list items are merged by this key. */
+  'x-kubernetes-patch-merge-key'?: string;
+  /** Strategic merge patch: "merge" | "replace" | "retainKeys" | "merge,retainKeys". */
+  'x-kubernetes-patch-strategy'?: string;
+  'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
+  'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-map-type'?: 'atomic' | 'granular';
+}
+
+export interface TableColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format?: string;
+  description: string;
+  /** 0 = always shown; 1 = only with `-o wide`. */
+  priority: 0 | 1;
+}
+
+export interface ScaleSubresource {
+  /** JSON path (dot-separated) of the desired replicas, e.g. "spec.replicas". */
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  /** Where the label selector lives, for Scale.status.selector. */
+  labelSelectorPath?: string;
+}
+
+export interface Subresources {
+  status?: boolean;
+  scale?: ScaleSubresource;
+  /** pods/binding */
+  binding?: boolean;
+  /** pods/log */
+  log?: boolean;
+  /** pods/eviction */
+  eviction?: boolean;
+}
+
+export interface ResourceType {
+  group: string; // "" for core
+  version: string;
+  kind: string;
+  listKind: string;
+  plural: string; // the resource name on the wire
+  singular: string;
+  shortNames: string[];
+  categories: string[];
+  namespaced: boolean;
+  subresources: Subresources;
+  /** Verbs on the main resource, for discovery. */
+  verbs: string[];
+  /** Fields (beyond metadata.name / metadata.namespace) usable in fieldSelector, with their getters. */
+  fieldSelectors: Record<string, (obj: KubeObject) => string | undefined>;
+  /** The schema of the whole object (apiVersion, kind, metadata, spec, status, ...). */
+  schema: Schema;
+  /** Fills defaults in place, as the API server's defaulting does (on create and update). */
+  defaults(obj: KubeObject): void;
+  /** Validation of a new object (create) or of the result of an update (old given). */
+  validate(obj: KubeObject, old?: KubeObject): FieldError[];
+  /** The update strategy: which top-level fields a main-resource update may change vs. the status subresource. */
+  strategy: UpdateStrategy;
+  /** Table columns for `kubectl get`, and the cells of one row (after NAME, which is always first). */
+  table: { columns: TableColumn[]; cells(obj: KubeObject, now: Date): unknown[] };
+}
+
+export interface UpdateStrategy {
+  /** Whether this kind's status can only be written through the status subresource. */
+  hasStatus: boolean;
+  /** Top-level fields that count as "spec" for metadata.generation (bumped only when these change). Empty = never bump. */
+  specFields: string[];
+  /** Prepare an object on create (e.g. reset status for kinds with a status subresource). */
+  prepareForCreate?(obj: KubeObject): void;
+  /** Prepare an update of the main resource: e.g. keep old status. */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  /** Prepare an update through the status subresource: e.g. keep old spec. */
+  prepareForStatusUpdate?(obj: KubeObject, old: KubeObject): void;
+  /** Immutable-field checks on update, beyond validate(). */
+  validateUpdate?(obj: KubeObject, old: KubeObject): FieldError[];
+}

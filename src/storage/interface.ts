@@ -1,0 +1,84 @@
+// The MVCC store contract every backend (SQLite, PostgreSQL, etcd) implements.
+// One monotonic revision counter for the whole store; an object's resourceVersion is the
+// revision of its last write. The store writes metadata.resourceVersion into what it returns.
+import type { KubeObject } from '../api/types.ts';
+
+export interface StoreEntry {
+  key: string;
+  object: KubeObject;
+  /** Revision of the last write of this key (= metadata.resourceVersion). */
+  modRevision: number;
+  /** Revision at which this key was created. */
+  createRevision: number;
+}
+
+export type StoreEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  type: StoreEventType;
+  key: string;
+  /** The revision of this write. For DELETED, the revision of the delete. */
+  revision: number;
+  /** The object after the write; for DELETED, the last state with resourceVersion = revision of the delete. */
+  object: KubeObject;
+  /** The object before the write (MODIFIED, DELETED). */
+  prevObject?: KubeObject;
+}
+
+export type StorageErrorCode = 'KeyExists' | 'KeyNotFound' | 'Conflict' | 'Compacted' | 'Unavailable';
+
+/** Errors of the storage layer; the API server maps them to Status errors naming the resource. */
+export class StorageError extends Error {
+  readonly code: StorageErrorCode;
+  readonly key: string;
+  /** For Compacted: the oldest revision still available. For Conflict: the current revision of the key. */
+  readonly revision?: number;
+  constructor(code: StorageErrorCode, key: string, message?: string, revision?: number) {
+    super(message ?? `${code}: ${key}`);
+    this.name = 'StorageError';
+    this.code = code;
+    this.key = key;
+    this.revision = revision;
+  }
+}
+
+export interface Unsubscribe {
+  (): void;
+}
+
+export interface Store {
+  get(key: string): Promise<StoreEntry | undefined>;
+  /** All live keys under the prefix, sorted by key, with the revision the list was read at. */
+  list(prefix: string): Promise<{ items: StoreEntry[]; revision: number }>;
+  /** Fails with KeyExists if the key is live. */
+  create(key: string, object: KubeObject): Promise<StoreEntry>;
+  /**
+   * Compare-and-swap: with expectedRevision, fails with Conflict unless the key's modRevision equals it.
+   * Without it, an unconditional update. Fails with KeyNotFound if the key is absent.
+   */
+  update(key: string, object: KubeObject, expectedRevision?: number): Promise<StoreEntry>;
+  /** Deletes (optionally CAS) and returns the deleted entry, modRevision = revision of the delete. */
+  delete(key: string, expectedRevision?: number): Promise<StoreEntry>;
+  /**
+   * Calls onEvent, in revision order, for every write under prefix with revision > fromRevision,
+   * then for every later write, until unsubscribed. Fails with Compacted if fromRevision is older
+   * than the compacted history.
+   */
+  watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void): Unsubscribe;
+  currentRevision(): Promise<number>;
+  /** Forgets history at or below revision (watch from there → Compacted). */
+  compact(revision: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Storage keys: `/registry/<group|core>/<plural>/<namespace>/<name>` for namespaced kinds and
+ * `/registry/<group|core>/<plural>/<name>` for cluster-scoped ones.
+ */
+export function resourcePrefix(group: string, plural: string): string {
+  return `/registry/${group === '' ? 'core' : group}/${plural}/`;
+}
+
+export function objectKey(group: string, plural: string, namespace: string | undefined, name: string): string {
+  return namespace ? `${resourcePrefix(group, plural)}${namespace}/${name}` : `${resourcePrefix(group, plural)}${name}`;
+}

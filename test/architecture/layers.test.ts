@@ -1,0 +1,57 @@
+// Keeps ARCHITECTURE.md's layering true: each folder of src/ imports only the layers it may.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, dirname, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const src = join(root, 'src');
+
+/** layer → the layers of ours it may import (itself always allowed). */
+export const allowed: Record<string, string[]> = {
+  api: [],
+  storage: ['api'],
+  apiserver: ['api', 'storage'],
+  client: ['api'],
+  scheduler: ['api', 'client'],
+  controllers: ['api', 'client'],
+  node: ['api', 'client'],
+  cluster: ['api', 'storage', 'apiserver', 'client', 'scheduler', 'controllers', 'node'],
+  cli: ['cluster', 'client', 'api'],
+};
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? files(p) : /\.(ts|js)$/.test(n) ? [p] : [];
+  });
+}
+
+/** The src/ layers a file imports, from its relative import specifiers. */
+export function importedLayers(file: string, text: string): string[] {
+  const specs = [...text.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm)]
+    .map((m) => m[1] ?? m[2] ?? m[3])
+    .filter((s) => s.startsWith('.'));
+  return specs.map((s) => relative(src, resolve(dirname(file), s)).split(sep)[0]);
+}
+
+test('every src layer imports only the layers ARCHITECTURE.md allows', () => {
+  const violations: string[] = [];
+  for (const layer of readdirSync(src)) {
+    if (!statSync(join(src, layer)).isDirectory()) continue;
+    assert.ok(layer in allowed, `src/${layer} is not a known layer; add it to the layering rules`);
+    for (const f of files(join(src, layer))) {
+      for (const used of importedLayers(f, readFileSync(f, 'utf8'))) {
+        if (used !== layer && !allowed[layer].includes(used)) violations.push(`${relative(root, f)} imports src/${used}`);
+      }
+    }
+  }
+  assert.deepEqual(violations, []);
+});
+
+test('the layering check catches a forbidden import', () => {
+  const fake = join(src, 'scheduler', 'x.ts');
+  assert.deepEqual(importedLayers(fake, "import { Store } from '../storage/interface.ts';"), ['storage']);
+  assert.ok(!allowed.scheduler.includes('storage'));
+});
