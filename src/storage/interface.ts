@@ -82,3 +82,40 @@ export function resourcePrefix(group: string, plural: string): string {
 export function objectKey(group: string, plural: string, namespace: string | undefined, name: string): string {
   return namespace ? `${resourcePrefix(group, plural)}${namespace}/${name}` : `${resourcePrefix(group, plural)}${name}`;
 }
+
+/** Options of a LIST served by the watch cache. */
+export interface CacheListOptions {
+  /** Serve exactly this revision's snapshot (resourceVersionMatch=Exact, and continue tokens). Expired → Compacted. */
+  exactRevision?: number;
+  /** Serve a snapshot at least this new (resourceVersionMatch=NotOlderThan / resourceVersion=N). */
+  minRevision?: number;
+  /** Only items whose key is > afterKey (continue tokens). */
+  afterKey?: string;
+  /** Max items after filtering; 0/undefined = all. */
+  limit?: number;
+  /** Label/field selector, applied before limit. */
+  filter?: (obj: KubeObject) => boolean;
+}
+
+export interface CacheListResult {
+  items: KubeObject[];
+  /** The snapshot's revision (ListMeta.resourceVersion). */
+  revision: number;
+  /** Set when limit cut the list: the last returned key (for the continue token). */
+  lastKey?: string;
+  /** Matching items left after this page, when known. */
+  remaining?: number;
+}
+
+/**
+ * The watch cache: a Store whose reads (get, list, watch) are served from memory — current objects
+ * plus a window of recent events per resource prefix — while writes go through to the backend.
+ * A watch from a revision older than the window fails with StorageError('Compacted').
+ */
+export interface WatchCache extends Store {
+  /** Starts mirroring the backend (list + watch); resolves once the mirror is current. */
+  start(): Promise<void>;
+  listPage(prefix: string, opts: CacheListOptions): Promise<CacheListResult>;
+  /** The revision the cache has caught up to. */
+  cachedRevision(): number;
+}
