@@ -10,6 +10,12 @@ export interface StoreEntry {
   modRevision: number;
   /** Revision at which this key was created. */
   createRevision: number;
+  /**
+   * The object serialized as JSON (with metadata.resourceVersion), when the backend has it at hand
+   * (memory, SQLite and the watch cache always set it): the HTTP layer writes it as is instead of
+   * re-stringifying. Objects handed out by the stores are deep-frozen: clone before changing them.
+   */
+  json?: string;
 }
 
 export type StoreEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -23,9 +29,21 @@ export interface StoreEvent {
   object: KubeObject;
   /** The object before the write (MODIFIED, DELETED). */
   prevObject?: KubeObject;
+  /** `object` serialized as JSON, when the backend has it (see StoreEntry.json). */
+  json?: string;
 }
 
-export type StorageErrorCode = 'KeyExists' | 'KeyNotFound' | 'Conflict' | 'Compacted' | 'Unavailable';
+/**
+ * TooLargeResourceVersion: a read asked for a revision the cache has not reached within its wait
+ * (Kubernetes answers 504 Timeout with cause ResourceVersionTooLarge); `revision` = the current one.
+ */
+export type StorageErrorCode =
+  | 'KeyExists'
+  | 'KeyNotFound'
+  | 'Conflict'
+  | 'Compacted'
+  | 'Unavailable'
+  | 'TooLargeResourceVersion';
 
 /** Errors of the storage layer; the API server maps them to Status errors naming the resource. */
 export class StorageError extends Error {
@@ -103,8 +121,10 @@ export interface CacheListResult {
   revision: number;
   /** Set when limit cut the list: the last returned key (for the continue token). */
   lastKey?: string;
-  /** Matching items left after this page, when known. */
+  /** Matching items left after this page, when known (not with a filter, as in Kubernetes). */
   remaining?: number;
+  /** The entries behind `items`, index for index (each with `json` for writing the response as is). */
+  entries?: StoreEntry[];
 }
 
 /**

@@ -1,0 +1,4 @@
+// The storage layer's public surface: backends, the watch cache, and openStore() that wires them.
+export * from './interface.ts';
+export { MemoryStore, type MemoryStoreOptions } from './memory.ts';
+export { WatchCacheStore, type WatchCacheOptions } from './watch-cache.ts';

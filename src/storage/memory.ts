@@ -1,0 +1,148 @@
+// In-memory MVCC store: the same semantics as the SQLite backend, without durability.
+// Used by tests and by the API server when it runs without a data dir.
+import type { KubeObject } from '../api/types.ts';
+import { StorageError, type Store, type StoreEntry, type StoreEvent, type Unsubscribe } from './interface.ts';
+import { closedError, compactedError, encodeObject, makeEntry, WatcherSet } from './common.ts';
+
+export interface MemoryStoreOptions {
+  /**
+   * Events of history kept for watches from old revisions; older ones are compacted away
+   * automatically (default 100,000) so memory stays bounded without periodic compaction.
+   */
+  historyLimit?: number;
+}
+
+export class MemoryStore implements Store {
+  private readonly entries = new Map<string, StoreEntry>();
+  /** history[historyHead..] are the retained events, in revision order. */
+  private history: StoreEvent[] = [];
+  private historyHead = 0;
+  private revision = 0;
+  private compacted = 0;
+  private closed = false;
+  private readonly watchers = new WatcherSet();
+  private readonly historyLimit: number;
+
+  constructor(opts: MemoryStoreOptions = {}) {
+    this.historyLimit = opts.historyLimit ?? 100_000;
+  }
+
+  async get(key: string): Promise<StoreEntry | undefined> {
+    this.checkOpen(key);
+    return this.entries.get(key);
+  }
+
+  async list(prefix: string): Promise<{ items: StoreEntry[]; revision: number }> {
+    this.checkOpen(prefix);
+    const items: StoreEntry[] = [];
+    for (const [key, e] of this.entries) if (key.startsWith(prefix)) items.push(e);
+    items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return { items, revision: this.revision };
+  }
+
+  async create(key: string, object: KubeObject): Promise<StoreEntry> {
+    this.checkOpen(key);
+    if (this.entries.has(key)) throw new StorageError('KeyExists', key, `key exists: ${key}`);
+    const rev = ++this.revision;
+    const enc = encodeObject(object, rev);
+    const entry = makeEntry(key, enc, rev, rev);
+    this.entries.set(key, entry);
+    this.record({ type: 'ADDED', key, revision: rev, object: entry.object, json: enc.json });
+    return entry;
+  }
+
+  async update(key: string, object: KubeObject, expectedRevision?: number): Promise<StoreEntry> {
+    this.checkOpen(key);
+    const prev = this.entries.get(key);
+    if (!prev) throw new StorageError('KeyNotFound', key, `key not found: ${key}`);
+    if (expectedRevision !== undefined && prev.modRevision !== expectedRevision) {
+      throw new StorageError('Conflict', key, `revision mismatch on ${key}: expected ${expectedRevision}, current ${prev.modRevision}`, prev.modRevision);
+    }
+    const rev = ++this.revision;
+    const enc = encodeObject(object, rev);
+    const entry = makeEntry(key, enc, rev, prev.createRevision);
+    this.entries.set(key, entry);
+    this.record({ type: 'MODIFIED', key, revision: rev, object: entry.object, prevObject: prev.object, json: enc.json });
+    return entry;
+  }
+
+  async delete(key: string, expectedRevision?: number): Promise<StoreEntry> {
+    this.checkOpen(key);
+    const prev = this.entries.get(key);
+    if (!prev) throw new StorageError('KeyNotFound', key, `key not found: ${key}`);
+    if (expectedRevision !== undefined && prev.modRevision !== expectedRevision) {
+      throw new StorageError('Conflict', key, `revision mismatch on ${key}: expected ${expectedRevision}, current ${prev.modRevision}`, prev.modRevision);
+    }
+    const rev = ++this.revision;
+    const enc = encodeObject(prev.object, rev);
+    const entry = makeEntry(key, enc, rev, prev.createRevision);
+    this.entries.delete(key);
+    this.record({ type: 'DELETED', key, revision: rev, object: entry.object, prevObject: prev.object, json: enc.json });
+    return entry;
+  }
+
+  watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void): Unsubscribe {
+    this.checkOpen(prefix);
+    if (fromRevision < this.compacted) throw compactedError(prefix, fromRevision, this.compacted);
+    const replay: StoreEvent[] = [];
+    for (let i = this.firstAfter(fromRevision); i < this.history.length; i++) {
+      const ev = this.history[i];
+      if (ev.key.startsWith(prefix)) replay.push(ev);
+    }
+    return this.watchers.add(prefix, onEvent, replay);
+  }
+
+  async currentRevision(): Promise<number> {
+    this.checkOpen('');
+    return this.revision;
+  }
+
+  async compact(revision: number): Promise<void> {
+    this.checkOpen('');
+    const upTo = Math.min(revision, this.revision);
+    if (upTo <= this.compacted) return;
+    this.historyHead = this.firstAfter(upTo);
+    this.compacted = upTo;
+    this.trimHistory();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.watchers.clear();
+  }
+
+  private record(ev: StoreEvent): void {
+    Object.freeze(ev);
+    this.history.push(ev);
+    if (this.history.length - this.historyHead > this.historyLimit) {
+      this.compacted = this.history[this.historyHead].revision;
+      this.historyHead++;
+      this.trimHistory();
+    }
+    this.watchers.dispatch(ev);
+  }
+
+  /** Drops the forgotten prefix of the array once it is large, keeping trims amortized O(1). */
+  private trimHistory(): void {
+    if (this.historyHead > 1024 && this.historyHead * 2 > this.history.length) {
+      this.history = this.history.slice(this.historyHead);
+      this.historyHead = 0;
+    }
+  }
+
+  /** Index of the first retained event with revision > rev. */
+  private firstAfter(rev: number): number {
+    let lo = this.historyHead;
+    let hi = this.history.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.history[mid].revision <= rev) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private checkOpen(key: string): void {
+    if (this.closed) throw closedError(key);
+  }
+}

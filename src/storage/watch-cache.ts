@@ -1,0 +1,435 @@
+// The watch cache: serves get, list and watch from memory, writes pass through to the backend.
+//
+// It mirrors the whole backend (one list + one watch of every key from the list's revision) into
+// buckets, one per resource prefix (`/registry/<group>/<plural>/`). Each bucket holds the current
+// entries (a Map plus the keys kept sorted, for paging) and a bounded window of its recent events.
+//
+// Contracts for consumers (the HTTP layer):
+// - Objects and events handed out are deep-frozen and shared: clone before changing. Each entry and
+//   event carries `json`, the serialized object, so responses need no re-stringify.
+// - Watch callbacks run synchronously in the write path, in revision order, with no gaps or
+//   duplicates. They must not block or throw: a consumer that cannot keep up buffers on its own
+//   side (HTTP: res.write buffers) and should unsubscribe and end the stream when its buffer grows
+//   too large, so a slow watcher never slows writers. Replayed history is delivered synchronously
+//   before watch() returns.
+// - Read your writes: a write's promise resolves only after the cache reflects it.
+// - After a callback has seen revision r, every event ≤ r for its prefix has been delivered, so a
+//   BOOKMARK may carry cachedRevision() at any time.
+import type { KubeObject } from '../api/types.ts';
+import {
+  StorageError,
+  type CacheListOptions,
+  type CacheListResult,
+  type Store,
+  type StoreEntry,
+  type StoreEvent,
+  type Unsubscribe,
+  type WatchCache,
+} from './interface.ts';
+import { closedError, compactedError, deepFreeze, WatcherSet } from './common.ts';
+
+export interface WatchCacheOptions {
+  /** Recent events kept per resource prefix (the window a watch can resume from). Default 10,000. */
+  windowSize?: number;
+  /** How long a read asking for a revision the cache has not reached waits, in ms. Default 3,000. */
+  waitTimeoutMs?: number;
+  /** close() also closes the backend. Default true. */
+  closeBackend?: boolean;
+}
+
+/** A window event: the StoreEvent handed to watchers plus the entries before and after it. */
+interface CacheEvent extends StoreEvent {
+  entry: StoreEntry;
+  prevEntry?: StoreEntry;
+}
+
+class Bucket {
+  readonly entries = new Map<string, StoreEntry>();
+  /** The keys of `entries`, sorted. */
+  readonly keys: string[] = [];
+  /** window[head..] are the retained events, in revision order. */
+  window: CacheEvent[] = [];
+  head = 0;
+  /** Revision of the last event evicted from the window: history at or below it is gone. */
+  evicted = 0;
+  readonly watchers = new WatcherSet();
+  constructor(readonly prefix: string) {}
+
+  /** Index of the first retained event with revision > rev. */
+  firstAfter(rev: number): number {
+    let lo = this.head;
+    let hi = this.window.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.window[mid].revision <= rev) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  push(ev: CacheEvent, windowSize: number): void {
+    this.window.push(ev);
+    if (this.window.length - this.head > windowSize) {
+      this.evicted = this.window[this.head].revision;
+      this.window[this.head] = undefined as unknown as CacheEvent;
+      this.head++;
+      this.trim();
+    }
+  }
+
+  dropUpTo(rev: number): void {
+    const first = this.firstAfter(rev);
+    for (let i = this.head; i < first; i++) this.window[i] = undefined as unknown as CacheEvent;
+    this.head = first;
+    this.trim();
+  }
+
+  private trim(): void {
+    if (this.head > 1024 && this.head * 2 > this.window.length) {
+      this.window = this.window.slice(this.head);
+      this.head = 0;
+    }
+  }
+}
+
+/** `/registry/<group>/<plural>/` for registry keys; otherwise the key up to its 4th or last '/'. */
+export function bucketPrefix(key: string): string {
+  let idx = -1;
+  for (let i = 0; i < 4; i++) {
+    const n = key.indexOf('/', idx + 1);
+    if (n < 0) break;
+    idx = n;
+  }
+  return key.slice(0, idx + 1);
+}
+
+function slashes(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 47) n++;
+  return n;
+}
+
+/** First index in sorted `keys` whose key is > k (or ≥ k when inclusive). */
+function bound(keys: string[], k: string, inclusive: boolean): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < k || (!inclusive && keys[mid] === k)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+interface Waiter {
+  revision: number;
+  resolve: () => void;
+}
+
+export class WatchCacheStore implements WatchCache {
+  private readonly buckets = new Map<string, Bucket>();
+  /** Watchers whose prefix spans several buckets (shorter than a resource prefix). */
+  private readonly wideWatchers = new WatcherSet();
+  private revision = 0;
+  /** History at or below this is unavailable in every bucket (cache start, compaction). */
+  private floor = 0;
+  private waiters: Waiter[] = [];
+  private unwatch: Unsubscribe | undefined;
+  private started: Promise<void> | undefined;
+  private closed = false;
+  private readonly windowSize: number;
+  private readonly waitTimeoutMs: number;
+  private readonly closeBackend: boolean;
+
+  constructor(
+    readonly backend: Store,
+    opts: WatchCacheOptions = {},
+  ) {
+    this.windowSize = opts.windowSize ?? 10_000;
+    this.waitTimeoutMs = opts.waitTimeoutMs ?? 3_000;
+    this.closeBackend = opts.closeBackend ?? true;
+  }
+
+  start(): Promise<void> {
+    this.started ??= (async () => {
+      const { items, revision } = await this.backend.list('');
+      for (const e of items) {
+        const entry = this.ownEntry(e.key, e.object, e.modRevision, e.createRevision, e.json);
+        const b = this.bucketFor(e.key);
+        b.entries.set(e.key, entry);
+        b.keys.push(e.key); // list is sorted by key, so each bucket's keys are too
+      }
+      this.revision = revision;
+      this.floor = revision;
+      this.unwatch = this.backend.watch('', revision, (ev) => this.apply(ev));
+    })();
+    return this.started;
+  }
+
+  cachedRevision(): number {
+    return this.revision;
+  }
+
+  async currentRevision(): Promise<number> {
+    this.checkOpen('');
+    return this.revision;
+  }
+
+  async get(key: string): Promise<StoreEntry | undefined> {
+    this.checkOpen(key);
+    return this.buckets.get(bucketPrefix(key))?.entries.get(key);
+  }
+
+  async list(prefix: string): Promise<{ items: StoreEntry[]; revision: number }> {
+    const page = await this.listPage(prefix, {});
+    return { items: page.entries!, revision: page.revision };
+  }
+
+  async listPage(prefix: string, opts: CacheListOptions): Promise<CacheListResult> {
+    this.checkOpen(prefix);
+    const exact = opts.exactRevision !== undefined && opts.exactRevision > 0 ? opts.exactRevision : undefined;
+    const wanted = exact ?? opts.minRevision ?? 0;
+    if (wanted > this.revision) await this.waitFor(wanted, this.waitTimeoutMs, prefix);
+    const buckets = this.bucketsOf(prefix);
+    const revision = exact ?? this.revision;
+    if (exact !== undefined) {
+      let oldest = this.floor;
+      for (const b of buckets) oldest = Math.max(oldest, b.evicted);
+      if (exact < oldest) throw compactedError(prefix, exact, oldest);
+    }
+    // The keys in range and how to read an entry at the snapshot's revision.
+    let keys: string[];
+    let lookup: (key: string) => StoreEntry | undefined;
+    let lo: number;
+    let hi: number;
+    const overlay = exact !== undefined ? this.overlay(buckets, prefix, exact) : undefined;
+    if (buckets.length === 1 && !overlay?.size) {
+      const b = buckets[0];
+      keys = b.keys;
+      lookup = (k) => b.entries.get(k);
+      lo = bound(keys, prefix, true);
+      hi = prefix === b.prefix ? keys.length : bound(keys, prefix + '\uffff', false);
+    } else {
+      const set = new Set<string>();
+      for (const b of buckets) for (const k of b.keys) if (k.startsWith(prefix)) set.add(k);
+      if (overlay) for (const k of overlay.keys()) if (k.startsWith(prefix)) set.add(k);
+      keys = [...set].sort();
+      lookup = overlay
+        ? (k) => (overlay.has(k) ? overlay.get(k) ?? undefined : this.buckets.get(bucketPrefix(k))?.entries.get(k))
+        : (k) => this.buckets.get(bucketPrefix(k))?.entries.get(k);
+      lo = 0;
+      hi = keys.length;
+    }
+    return page(keys, lookup, opts.afterKey !== undefined ? Math.max(lo, bound(keys, opts.afterKey, false)) : lo, hi, opts, revision);
+  }
+
+  watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void): Unsubscribe {
+    this.checkOpen(prefix);
+    const wide = slashes(prefix) < 4;
+    const buckets = this.bucketsOf(prefix, !wide);
+    let oldest = this.floor;
+    for (const b of buckets) oldest = Math.max(oldest, b.evicted);
+    if (fromRevision < oldest) throw compactedError(prefix, fromRevision, oldest);
+    const replay: CacheEvent[] = [];
+    for (const b of buckets) {
+      for (let i = b.firstAfter(fromRevision); i < b.window.length; i++) {
+        if (b.window[i].key.startsWith(prefix)) replay.push(b.window[i]);
+      }
+    }
+    if (buckets.length > 1) replay.sort((a, b) => a.revision - b.revision);
+    return wide ? this.wideWatchers.add(prefix, onEvent, replay) : buckets[0].watchers.add(prefix, onEvent, replay);
+  }
+
+  async create(key: string, object: KubeObject): Promise<StoreEntry> {
+    this.checkOpen(key);
+    return this.reflect(key, await this.backend.create(key, object));
+  }
+
+  async update(key: string, object: KubeObject, expectedRevision?: number): Promise<StoreEntry> {
+    this.checkOpen(key);
+    return this.reflect(key, await this.backend.update(key, object, expectedRevision));
+  }
+
+  async delete(key: string, expectedRevision?: number): Promise<StoreEntry> {
+    this.checkOpen(key);
+    const e = await this.backend.delete(key, expectedRevision);
+    await this.waitFor(e.modRevision);
+    return e;
+  }
+
+  /** Compacts the backend and forgets the cache's own history at or below revision. */
+  async compact(revision: number): Promise<void> {
+    this.checkOpen('');
+    await this.backend.compact(revision);
+    const upTo = Math.min(revision, this.revision);
+    if (upTo <= this.floor) return;
+    this.floor = upTo;
+    for (const b of this.buckets.values()) b.dropUpTo(upTo);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unwatch?.();
+    this.wideWatchers.clear();
+    for (const b of this.buckets.values()) b.watchers.clear();
+    for (const w of this.waiters) w.resolve();
+    this.waiters = [];
+    if (this.closeBackend) await this.backend.close();
+  }
+
+  /** Applies one backend event: entries, sorted keys, window, then fan-out. */
+  private apply(ev: StoreEvent): void {
+    if (ev.revision <= this.revision) return; // already seen (a backend re-delivery)
+    const b = this.bucketFor(ev.key);
+    const prevEntry = b.entries.get(ev.key);
+    const entry = this.ownEntry(ev.key, ev.object, ev.revision, ev.type === 'ADDED' ? ev.revision : prevEntry?.createRevision ?? ev.revision, ev.json);
+    if (ev.type === 'DELETED') {
+      if (prevEntry) {
+        b.entries.delete(ev.key);
+        b.keys.splice(bound(b.keys, ev.key, true), 1);
+      }
+    } else {
+      if (!prevEntry) b.keys.splice(bound(b.keys, ev.key, true), 0, ev.key);
+      b.entries.set(ev.key, entry);
+    }
+    const cev: CacheEvent = Object.freeze({
+      type: ev.type,
+      key: ev.key,
+      revision: ev.revision,
+      object: entry.object,
+      prevObject: prevEntry?.object ?? ev.prevObject,
+      json: entry.json,
+      entry,
+      prevEntry,
+    });
+    b.push(cev, this.windowSize);
+    this.revision = ev.revision;
+    if (this.waiters.length) this.wake();
+    b.watchers.dispatch(cev);
+    if (this.wideWatchers.size) this.wideWatchers.dispatch(cev);
+  }
+
+  /** The entry as the cache keeps it: frozen object, serialized JSON. */
+  private ownEntry(key: string, object: KubeObject, modRevision: number, createRevision: number, json?: string): StoreEntry {
+    return Object.freeze({ key, object: deepFreeze(object), modRevision, createRevision, json: json ?? JSON.stringify(object) });
+  }
+
+  /** Waits until the cache has applied a write, then answers with the cache's entry for it. */
+  private async reflect(key: string, e: StoreEntry): Promise<StoreEntry> {
+    await this.waitFor(e.modRevision);
+    const cached = this.buckets.get(bucketPrefix(key))?.entries.get(key);
+    return cached && cached.modRevision === e.modRevision ? cached : e;
+  }
+
+  /**
+   * The state at `revision` of every key written after it, undoing the window's events newest
+   * first (undefined = the key did not exist then).
+   */
+  private overlay(buckets: Bucket[], prefix: string, revision: number): Map<string, StoreEntry | undefined> {
+    const overlay = new Map<string, StoreEntry | undefined>();
+    for (const b of buckets) {
+      const first = b.firstAfter(revision);
+      for (let i = b.window.length - 1; i >= first; i--) {
+        const ev = b.window[i];
+        if (ev.key.startsWith(prefix)) overlay.set(ev.key, ev.type === 'ADDED' ? undefined : ev.prevEntry);
+      }
+    }
+    return overlay;
+  }
+
+  private bucketFor(key: string): Bucket {
+    const p = bucketPrefix(key);
+    let b = this.buckets.get(p);
+    if (!b) {
+      b = new Bucket(p);
+      this.buckets.set(p, b);
+    }
+    return b;
+  }
+
+  /** The buckets holding keys under prefix; `create` makes the one bucket of a resource-level prefix. */
+  private bucketsOf(prefix: string, create = false): Bucket[] {
+    if (slashes(prefix) >= 4) {
+      const p = bucketPrefix(prefix);
+      const b = create ? this.bucketFor(p) : this.buckets.get(p);
+      return b ? [b] : [];
+    }
+    const out: Bucket[] = [];
+    for (const b of this.buckets.values()) if (b.prefix.startsWith(prefix) || prefix.startsWith(b.prefix)) out.push(b);
+    return out;
+  }
+
+  private waitFor(revision: number, timeoutMs?: number, key = ''): Promise<void> {
+    if (this.revision >= revision || this.closed) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const w: Waiter = {
+        revision,
+        resolve: () => {
+          if (timer) clearTimeout(timer);
+          resolve();
+        },
+      };
+      this.waiters.push(w);
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          this.waiters = this.waiters.filter((x) => x !== w);
+          reject(new StorageError('TooLargeResourceVersion', key, `Too large resource version: ${revision}, current: ${this.revision}`, this.revision));
+        }, timeoutMs);
+      }
+    });
+  }
+
+  private wake(): void {
+    const ready = this.waiters.filter((w) => w.revision <= this.revision);
+    if (!ready.length) return;
+    this.waiters = this.waiters.filter((w) => w.revision > this.revision);
+    for (const w of ready) w.resolve();
+  }
+
+  private checkOpen(key: string): void {
+    if (this.closed) throw closedError(key);
+  }
+}
+
+/** One page of keys[start..hi): filter before limit; continue only when a further match exists. */
+function page(
+  keys: string[],
+  lookup: (key: string) => StoreEntry | undefined,
+  start: number,
+  hi: number,
+  opts: CacheListOptions,
+  revision: number,
+): CacheListResult {
+  const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
+  const filter = opts.filter;
+  const entries: StoreEntry[] = [];
+  const items: KubeObject[] = [];
+  let i = start;
+  for (; i < hi && entries.length < limit; i++) {
+    const e = lookup(keys[i]);
+    if (!e || (filter && !filter(e.object))) continue;
+    entries.push(e);
+    items.push(e.object);
+  }
+  const result: CacheListResult = { items, entries, revision };
+  if (i < hi && entries.length >= limit) {
+    if (filter) {
+      let more = false;
+      for (let j = i; j < hi && !more; j++) {
+        const e = lookup(keys[j]);
+        more = !!e && filter(e.object);
+      }
+      if (more) result.lastKey = entries[entries.length - 1].key;
+    } else {
+      let remaining = 0;
+      for (let j = i; j < hi; j++) if (lookup(keys[j])) remaining++;
+      if (remaining > 0) {
+        result.lastKey = entries[entries.length - 1].key;
+        result.remaining = remaining;
+      }
+    }
+  }
+  return result;
+}
