@@ -1,0 +1,640 @@
+// SharedInformer, after client-go tools/cache: list (paged) then watch from the list's
+// resourceVersion; an indexed local cache; handlers fed through per-handler FIFOs; periodic
+// resync; reconnect from the last seen resourceVersion; relist on 410 delivering only the
+// differences. SharedInformerFactory hands out one informer per resource/options per process.
+import type { Registry } from 'prom-client';
+import { isStatusError, StatusError } from '../api/errors.ts';
+import type { ResourceType } from '../api/resource.ts';
+import type { KubeObject, Status } from '../api/types.ts';
+import type { Client, ResourceClient, ResourceRef, WatchStream } from './rest.ts';
+import { Backoff, sleep } from './ratelimit.ts';
+import { labelPredicate, type SelectorInput } from './selector.ts';
+import { informerMetrics } from './metrics.ts';
+
+/** `namespace/name`, or `name` for cluster-scoped objects (client-go MetaNamespaceKeyFunc). */
+export function metaNamespaceKey(obj: KubeObject | DeletedFinalStateUnknown<KubeObject>): string {
+  if (obj instanceof DeletedFinalStateUnknown) return obj.key;
+  const ns = obj.metadata?.namespace;
+  return ns ? `${ns}/${obj.metadata.name}` : `${obj.metadata.name}`;
+}
+
+export function splitMetaNamespaceKey(key: string): { namespace?: string; name: string } {
+  const i = key.indexOf('/');
+  return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+/** Given to onDelete when the delete was not seen as such (it vanished across a relist); obj is the last known state. */
+export class DeletedFinalStateUnknown<T> {
+  constructor(
+    readonly key: string,
+    readonly obj: T,
+  ) {}
+}
+
+/** The object inside a delete notification, whichever form it has. */
+export function deletedObject<T>(o: T | DeletedFinalStateUnknown<T>): T {
+  return o instanceof DeletedFinalStateUnknown ? o.obj : o;
+}
+
+/** Index function: the index values of one object (e.g. [spec.nodeName]). */
+export type IndexFunc<T> = (obj: T) => string[];
+
+export const NAMESPACE_INDEX = 'namespace';
+export const namespaceIndexFunc: IndexFunc<KubeObject> = (o) => [o.metadata?.namespace ?? ''];
+
+/** The thread-safe store of client-go, single-threaded here: items by key plus secondary indices. */
+export class Indexer<T extends KubeObject> {
+  private readonly items = new Map<string, T>();
+  private readonly indexers = new Map<string, IndexFunc<T>>();
+  /** indexName → value → keys */
+  private readonly indices = new Map<string, Map<string, Set<string>>>();
+
+  constructor(indexers: Record<string, IndexFunc<T>> = {}) {
+    this.addIndexers({ [NAMESPACE_INDEX]: namespaceIndexFunc as IndexFunc<T>, ...indexers });
+  }
+
+  /** Adds index functions; existing items are indexed at once. */
+  addIndexers(indexers: Record<string, IndexFunc<T>>): void {
+    for (const [name, fn] of Object.entries(indexers)) {
+      if (this.indexers.has(name)) {
+        if (this.indexers.get(name) === fn) continue;
+        throw new Error(`indexer conflict: ${name}`);
+      }
+      this.indexers.set(name, fn);
+      const idx = new Map<string, Set<string>>();
+      this.indices.set(name, idx);
+      for (const [key, obj] of this.items) this.indexOne(name, fn, idx, key, obj);
+    }
+  }
+
+  private indexOne(_name: string, fn: IndexFunc<T>, idx: Map<string, Set<string>>, key: string, obj: T): void {
+    for (const v of fn(obj)) {
+      let s = idx.get(v);
+      if (!s) idx.set(v, (s = new Set()));
+      s.add(key);
+    }
+  }
+
+  private unindexOne(fn: IndexFunc<T>, idx: Map<string, Set<string>>, key: string, obj: T): void {
+    for (const v of fn(obj)) {
+      const s = idx.get(v);
+      if (!s) continue;
+      s.delete(key);
+      if (s.size === 0) idx.delete(v);
+    }
+  }
+
+  /** Adds or replaces. */
+  set(key: string, obj: T): void {
+    const old = this.items.get(key);
+    this.items.set(key, obj);
+    for (const [name, fn] of this.indexers) {
+      const idx = this.indices.get(name)!;
+      if (old) this.unindexOne(fn, idx, key, old);
+      this.indexOne(name, fn, idx, key, obj);
+    }
+  }
+
+  delete(key: string): T | undefined {
+    const old = this.items.get(key);
+    if (!old) return undefined;
+    this.items.delete(key);
+    for (const [name, fn] of this.indexers) this.unindexOne(fn, this.indices.get(name)!, key, old);
+    return old;
+  }
+
+  get(key: string): T | undefined {
+    return this.items.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.items.has(key);
+  }
+
+  list(): T[] {
+    return [...this.items.values()];
+  }
+
+  listKeys(): string[] {
+    return [...this.items.keys()];
+  }
+
+  get size(): number {
+    return this.items.size;
+  }
+
+  entries(): IterableIterator<[string, T]> {
+    return this.items.entries();
+  }
+
+  /** Objects whose index function returned `value`. */
+  byIndex(indexName: string, value: string): T[] {
+    const idx = this.indices.get(indexName);
+    if (!idx) throw new Error(`index with name ${indexName} does not exist`);
+    const keys = idx.get(value);
+    if (!keys) return [];
+    const out: T[] = [];
+    for (const k of keys) out.push(this.items.get(k)!);
+    return out;
+  }
+
+  indexKeys(indexName: string, value: string): string[] {
+    const idx = this.indices.get(indexName);
+    if (!idx) throw new Error(`index with name ${indexName} does not exist`);
+    return [...(idx.get(value) ?? [])];
+  }
+
+  /** The values an index currently holds. */
+  listIndexFuncValues(indexName: string): string[] {
+    return [...(this.indices.get(indexName)?.keys() ?? [])];
+  }
+}
+
+/** Read access to an informer's cache (client-go listers). */
+export class Lister<T extends KubeObject> {
+  constructor(private readonly indexer: Indexer<T>) {}
+
+  /** One object; namespace '' or undefined for cluster-scoped kinds. */
+  get(namespace: string | undefined, name: string): T | undefined {
+    return this.indexer.get(namespace ? `${namespace}/${name}` : name);
+  }
+
+  /** Objects matching the label selector, in one namespace if given. */
+  list(selector?: SelectorInput, namespace?: string): T[] {
+    const match = labelPredicate(selector);
+    const pool = namespace !== undefined ? this.indexer.byIndex(NAMESPACE_INDEX, namespace) : this.indexer.list();
+    return selector === undefined ? pool : pool.filter((o) => match(o.metadata?.labels));
+  }
+}
+
+export interface ResourceEventHandler<T> {
+  /** isInInitialList: delivered from the first list (or the synthetic adds of a late handler). */
+  onAdd?(obj: T, isInInitialList: boolean): void;
+  /** On resync, old === new (same resourceVersion). */
+  onUpdate?(oldObj: T, newObj: T): void;
+  onDelete?(obj: T | DeletedFinalStateUnknown<T>): void;
+}
+
+export interface HandlerRegistration {
+  remove(): void;
+  /** True once the informer synced and this handler has been handed every initial object. */
+  hasSynced(): boolean;
+}
+
+export interface InformerLogger {
+  debug?(o: object, msg?: string): void;
+  info?(o: object, msg?: string): void;
+  warn(o: object, msg?: string): void;
+  error(o: object, msg?: string): void;
+}
+
+export interface InformerOptions<T extends KubeObject = KubeObject> {
+  /** Only this namespace (default: all). */
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Default resync period for handlers added without one, ms (0 = none, the default). */
+  resyncPeriodMs?: number;
+  /** Page size of the (re)list (default 500, 0 = unpaged). */
+  pageSize?: number;
+  indexers?: Record<string, IndexFunc<T>>;
+  /** Watch timeoutSeconds: a random value in [min, 2*min) (client-go: 5 min). */
+  minWatchTimeoutSeconds?: number;
+  /** Backoff after errors (ms). */
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+  logger?: InformerLogger;
+  metricsRegistry?: Registry;
+}
+
+type Notification<T> =
+  | { kind: 'add'; obj: T; initial: boolean }
+  | { kind: 'update'; old: T; obj: T }
+  | { kind: 'delete'; obj: T | DeletedFinalStateUnknown<T> }
+  | { kind: 'synced' };
+
+const DRAIN_BATCH = 2000;
+
+/** One handler and its FIFO of pending notifications (client-go processorListener). */
+class Listener<T extends KubeObject> {
+  pending: Notification<T>[] = [];
+  head = 0;
+  scheduled = false;
+  synced = false;
+  removed = false;
+  nextResync: number;
+  constructor(
+    readonly handler: ResourceEventHandler<T>,
+    readonly resyncMs: number,
+    private readonly onError: (e: unknown) => void,
+  ) {
+    this.nextResync = Date.now() + resyncMs;
+  }
+
+  push(n: Notification<T>): void {
+    if (this.removed) return;
+    this.pending.push(n);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  private drain(): void {
+    const end = Math.min(this.pending.length, this.head + DRAIN_BATCH);
+    for (; this.head < end && !this.removed; this.head++) {
+      const n = this.pending[this.head];
+      try {
+        switch (n.kind) {
+          case 'add':
+            this.handler.onAdd?.(n.obj, n.initial);
+            break;
+          case 'update':
+            this.handler.onUpdate?.(n.old, n.obj);
+            break;
+          case 'delete':
+            this.handler.onDelete?.(n.obj);
+            break;
+          case 'synced':
+            this.synced = true;
+            break;
+        }
+      } catch (e) {
+        this.onError(e);
+      }
+    }
+    if (this.head >= this.pending.length || this.removed) {
+      this.pending = [];
+      this.head = 0;
+      this.scheduled = false;
+    } else {
+      if (this.head > 10_000) {
+        this.pending = this.pending.slice(this.head);
+        this.head = 0;
+      }
+      setImmediate(() => this.drain());
+    }
+  }
+
+  /** Notifications not yet delivered. */
+  backlog(): number {
+    return this.pending.length - this.head;
+  }
+}
+
+class ExpiredError extends Error {}
+
+/** Informs handlers about one resource (optionally one namespace / selector) from list+watch. */
+export class SharedInformer<T extends KubeObject = KubeObject> {
+  readonly indexer: Indexer<T>;
+  readonly lister: Lister<T>;
+  readonly resource: ResourceClient<T>;
+  private readonly listeners = new Set<Listener<T>>();
+  private lastRV = '';
+  private synced = false;
+  private started = false;
+  private stopped = false;
+  private readonly abort = new AbortController();
+  private currentWatch?: WatchStream<T>;
+  private loop?: Promise<void>;
+  private resyncTimer?: NodeJS.Timeout;
+  private syncWaiters: (() => void)[] = [];
+  private readonly backoff: Backoff;
+  private readonly log?: InformerLogger;
+  private readonly metrics: ReturnType<typeof informerMetrics>;
+  private readonly resName: string;
+
+  constructor(
+    client: Client,
+    rt: ResourceType | ResourceRef,
+    readonly options: InformerOptions<T> = {},
+  ) {
+    this.resource = client.resource<T>(rt);
+    this.indexer = new Indexer<T>(options.indexers);
+    this.lister = new Lister<T>(this.indexer);
+    this.backoff = new Backoff(options.backoffInitialMs ?? 200, options.backoffMaxMs ?? 30_000);
+    this.log = options.logger;
+    this.metrics = informerMetrics(options.metricsRegistry);
+    this.resName = rt.group ? `${rt.plural}.${rt.group}` : rt.plural;
+  }
+
+  /**
+   * Adds a handler. Before sync it sees the initial list as adds; after start it first gets synthetic
+   * adds for every cached object. resyncPeriodMs (default: the informer's) re-delivers every cached
+   * object as onUpdate(obj, obj) periodically.
+   */
+  addEventHandler(handler: ResourceEventHandler<T>, resyncPeriodMs?: number): HandlerRegistration {
+    const l = new Listener<T>(handler, resyncPeriodMs ?? this.options.resyncPeriodMs ?? 0, (e) =>
+      this.log ? this.log.error({ err: e, resource: this.resName }, 'informer handler threw') : console.error('informer handler threw', e),
+    );
+    this.listeners.add(l);
+    if (this.synced) {
+      for (const obj of this.indexer.list()) l.push({ kind: 'add', obj, initial: true });
+      l.push({ kind: 'synced' });
+    }
+    this.scheduleResync();
+    return {
+      remove: () => {
+        l.removed = true;
+        this.listeners.delete(l);
+        this.scheduleResync();
+      },
+      hasSynced: () => l.synced,
+    };
+  }
+
+  /** Adds index functions (allowed before or after start). */
+  addIndexers(indexers: Record<string, IndexFunc<T>>): void {
+    this.indexer.addIndexers(indexers);
+  }
+
+  /** Starts list+watch in the background (idempotent). */
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.loop = this.run();
+  }
+
+  /** Stops watching; cached objects stay readable. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.abort.abort();
+    this.currentWatch?.close();
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    for (const w of this.syncWaiters.splice(0)) w();
+    await this.loop;
+  }
+
+  /** The cache holds a complete list (the first list was applied). */
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  /** Resolves true once synced, false if the signal aborts or the informer stops first. */
+  waitForCacheSync(signal?: AbortSignal): Promise<boolean> {
+    if (this.synced) return Promise.resolve(true);
+    if (this.stopped || signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const onAbort = () => resolve(false);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.syncWaiters.push(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(this.synced);
+      });
+    });
+  }
+
+  /** The resourceVersion the cache reflects. */
+  lastSyncResourceVersion(): string {
+    return this.lastRV;
+  }
+
+  /** Notifications queued for handlers but not yet delivered (all handlers). */
+  pendingNotifications(): number {
+    let n = 0;
+    for (const l of this.listeners) n += l.backlog();
+    return n;
+  }
+
+  private distribute(n: Notification<T>): void {
+    for (const l of this.listeners) l.push(n);
+  }
+
+  private async run(): Promise<void> {
+    let needList = true;
+    while (!this.stopped) {
+      try {
+        if (needList) {
+          await this.listAndReplace();
+          needList = false;
+        }
+        await this.watchOnce();
+      } catch (e) {
+        if (this.stopped) break;
+        if (e instanceof ExpiredError || isStatusError(e, 410)) {
+          this.log?.info?.({ resource: this.resName, rv: this.lastRV }, 'watch expired; relisting');
+          needList = true;
+          continue;
+        }
+        const delay = this.backoff.next();
+        this.log?.warn({ resource: this.resName, err: String(e), delayMs: Math.round(delay) }, 'list/watch failed; retrying');
+        try {
+          await sleep(delay, this.abort.signal);
+        } catch {
+          break;
+        }
+      }
+    }
+  }
+
+  private listQuery() {
+    return {
+      namespace: this.options.namespace,
+      labelSelector: this.options.labelSelector,
+      fieldSelector: this.options.fieldSelector,
+      signal: this.abort.signal,
+    };
+  }
+
+  /** Paged list of everything; a continue token that expired mid-way falls back to one unpaged list. */
+  private async listAll(): Promise<{ items: T[]; rv: string }> {
+    const limit = this.options.pageSize ?? 500;
+    const items: T[] = [];
+    let page = await this.resource.list({ ...this.listQuery(), limit: limit || undefined });
+    const rv = page.metadata?.resourceVersion ?? '';
+    items.push(...page.items);
+    while (page.metadata?.continue) {
+      try {
+        page = await this.resource.list({ ...this.listQuery(), limit, continue: page.metadata.continue });
+      } catch (e) {
+        if (!isStatusError(e, 410)) throw e;
+        const all = await this.resource.list(this.listQuery());
+        return { items: all.items, rv: all.metadata?.resourceVersion ?? '' };
+      }
+      items.push(...page.items);
+    }
+    return { items, rv };
+  }
+
+  /** Lists and replaces the cache, delivering the differences (adds, updates, deletes) as events. */
+  private async listAndReplace(): Promise<void> {
+    this.metrics.relists.inc({ resource: this.resName });
+    const { items, rv } = await this.listAll();
+    if (this.stopped) return;
+    const initial = !this.synced;
+    const fresh = new Map<string, T>();
+    for (const o of items) fresh.set(metaNamespaceKey(o), o);
+    for (const [key, old] of [...this.indexer.entries()]) {
+      if (!fresh.has(key)) {
+        this.indexer.delete(key);
+        this.distribute({ kind: 'delete', obj: new DeletedFinalStateUnknown(key, old) });
+      }
+    }
+    for (const [key, obj] of fresh) {
+      const old = this.indexer.get(key);
+      if (!old) {
+        this.indexer.set(key, obj);
+        this.distribute({ kind: 'add', obj, initial });
+      } else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) {
+        this.indexer.set(key, obj);
+        this.distribute({ kind: 'update', old, obj });
+      }
+    }
+    this.lastRV = rv;
+    if (initial) {
+      this.synced = true;
+      this.distribute({ kind: 'synced' });
+      for (const w of this.syncWaiters.splice(0)) w();
+    }
+  }
+
+  private async watchOnce(): Promise<void> {
+    const min = this.options.minWatchTimeoutSeconds ?? 300;
+    const w = await this.resource.watch({
+      ...this.listQuery(),
+      resourceVersion: this.lastRV,
+      allowWatchBookmarks: true,
+      timeoutSeconds: Math.floor(min * (1 + Math.random())),
+    });
+    this.currentWatch = w;
+    if (this.stopped) w.close();
+    let events = 0;
+    try {
+      for await (const ev of w) {
+        if (this.stopped) break;
+        events++;
+        if (events === 1) this.backoff.reset();
+        this.metrics.events.inc({ resource: this.resName, type: ev.type });
+        if (ev.type === 'ERROR') {
+          const s = ev.object as Status;
+          if (s.code === 410) throw new ExpiredError(s.message ?? 'expired');
+          throw StatusError.fromStatus(s);
+        }
+        const obj = ev.object as T;
+        const rv = obj.metadata?.resourceVersion;
+        if (ev.type === 'BOOKMARK') {
+          if (rv) this.lastRV = rv;
+          continue;
+        }
+        this.apply(ev.type, obj);
+        if (rv) this.lastRV = rv;
+      }
+    } finally {
+      w.close();
+      this.currentWatch = undefined;
+    }
+    if (!this.stopped) this.metrics.watchRestarts.inc({ resource: this.resName });
+  }
+
+  /** One watch event into the cache and out to the handlers; repeats of what the cache has are dropped. */
+  private apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void {
+    const key = metaNamespaceKey(obj);
+    const old = this.indexer.get(key);
+    if (type === 'DELETED') {
+      if (!old) return;
+      this.indexer.delete(key);
+      this.distribute({ kind: 'delete', obj });
+      return;
+    }
+    if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+    this.indexer.set(key, obj);
+    if (old) this.distribute({ kind: 'update', old, obj });
+    else this.distribute({ kind: 'add', obj, initial: false });
+  }
+
+  private scheduleResync(): void {
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.resyncTimer = undefined;
+    if (this.stopped) return;
+    let min = Infinity;
+    for (const l of this.listeners) if (l.resyncMs > 0) min = Math.min(min, l.resyncMs);
+    if (min === Infinity) return;
+    this.resyncTimer = setInterval(() => this.resync(), Math.max(50, Math.min(min, 1000)));
+    this.resyncTimer.unref();
+  }
+
+  private resync(): void {
+    if (!this.synced) return;
+    const now = Date.now();
+    for (const l of this.listeners) {
+      if (l.resyncMs <= 0 || now < l.nextResync) continue;
+      l.nextResync = now + l.resyncMs;
+      for (const obj of this.indexer.list()) l.push({ kind: 'update', old: obj, obj });
+    }
+  }
+}
+
+function informerKey(rt: ResourceType | ResourceRef, o: InformerOptions<any>): string {
+  return [rt.group, rt.version, rt.plural, o.namespace ?? '', o.labelSelector ?? '', o.fieldSelector ?? ''].join('|');
+}
+
+export interface FactoryOptions {
+  /** Default resync for informers made by this factory, ms (0 = none). */
+  defaultResyncMs?: number;
+  /** Restrict every informer to one namespace. */
+  namespace?: string;
+  logger?: InformerLogger;
+  metricsRegistry?: Registry;
+  pageSize?: number;
+}
+
+/** One informer per resource (and namespace/selector) per process, shared by every controller. */
+export class SharedInformerFactory {
+  private readonly informers = new Map<string, SharedInformer<any>>();
+  private started = false;
+
+  constructor(
+    readonly client: Client,
+    readonly options: FactoryOptions = {},
+  ) {}
+
+  /**
+   * The informer for a resource; created on first request (and started at once if the factory
+   * already started). Indexers passed here are added to the shared informer.
+   */
+  informerFor<T extends KubeObject = KubeObject>(rt: ResourceType | ResourceRef, opts: InformerOptions<T> = {}): SharedInformer<T> {
+    const merged: InformerOptions<T> = {
+      namespace: this.options.namespace,
+      resyncPeriodMs: this.options.defaultResyncMs,
+      logger: this.options.logger,
+      metricsRegistry: this.options.metricsRegistry,
+      pageSize: this.options.pageSize,
+      ...opts,
+    };
+    const key = informerKey(rt, merged);
+    let inf = this.informers.get(key) as SharedInformer<T> | undefined;
+    if (!inf) {
+      inf = new SharedInformer<T>(this.client, rt, { ...merged, indexers: undefined });
+      this.informers.set(key, inf);
+      if (this.started) inf.start();
+    }
+    if (opts.indexers) inf.addIndexers(opts.indexers);
+    return inf;
+  }
+
+  /** Starts every informer made so far (and, from now on, each new one). */
+  start(): void {
+    this.started = true;
+    for (const i of this.informers.values()) i.start();
+  }
+
+  /** Waits until every informer synced; false if the signal aborted first. */
+  async waitForCacheSync(signal?: AbortSignal): Promise<boolean> {
+    const results = await Promise.all([...this.informers.values()].map((i) => i.waitForCacheSync(signal)));
+    return results.every(Boolean);
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+  }
+}
+
+/** Waits for several informers (or handler registrations) to sync. */
+export async function waitForCacheSync(signal: AbortSignal | undefined, ...syncs: { hasSynced(): boolean }[]): Promise<boolean> {
+  while (!syncs.every((s) => s.hasSynced())) {
+    if (signal?.aborted) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}

@@ -1,0 +1,672 @@
+// The REST client: one Client per cluster (keep-alive agent, token bucket, auth), and a
+// ResourceClient per resource type speaking the Kubernetes wire protocol (JSON bodies, chunked
+// JSON-lines watch, Status errors).
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { hostname } from 'node:os';
+import type { Readable } from 'node:stream';
+import { StatusError, type StatusReason } from '../api/errors.ts';
+import type { ResourceType } from '../api/resource.ts';
+import type { KubeList, KubeObject, Status, WatchEvent } from '../api/types.ts';
+import { apiVersionOf } from '../api/types.ts';
+import { loadKubeconfig } from './kubeconfig.ts';
+import { TokenBucket, sleep } from './ratelimit.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Transport: how a request reaches the server. The default is node:http(s) with keep-alive;
+// an in-process transport (e.g. calling the API server's handler directly) can be plugged in.
+
+export interface TransportRequest {
+  method: string;
+  /** Path and query, e.g. `/api/v1/namespaces/default/pods?limit=500`. */
+  path: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  signal?: AbortSignal;
+}
+
+export interface TransportResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** The body as a stream (watches and logs are read incrementally). */
+  body: Readable;
+}
+
+export type Transport = (req: TransportRequest) => Promise<TransportResponse>;
+
+export interface ClientOptions {
+  /** Base URL, e.g. `http://127.0.0.1:6443` (a path prefix is kept). */
+  server: string;
+  /** Bearer token. */
+  token?: string;
+  /** Basic auth (kubeconfig username/password). */
+  username?: string;
+  password?: string;
+  /** CA bundle for https (PEM). */
+  ca?: string | Buffer;
+  /** Client certificate and key (PEM). */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  insecureSkipTLSVerify?: boolean;
+  /** Client-side rate limit (token bucket). Defaults 50 qps / burst 100; qps 0 or Infinity = off. */
+  qps?: number;
+  burst?: number;
+  userAgent?: string;
+  /** Per-request timeout for non-watch requests, ms (default 60 s; 0 = none). */
+  timeoutMs?: number;
+  /** Default namespace for namespaced calls without one (kubeconfig context namespace, else "default"). */
+  namespace?: string;
+  /** Replace the HTTP transport (tests, in-process wiring). */
+  transport?: Transport;
+  /** Max sockets of the keep-alive agent (default 100). */
+  maxSockets?: number;
+}
+
+export const DEFAULT_QPS = 50;
+export const DEFAULT_BURST = 100;
+
+/** Addresses a resource without a registry entry. */
+export interface ResourceRef {
+  group: string;
+  version: string;
+  plural: string;
+  namespaced: boolean;
+  kind?: string;
+}
+
+export interface RequestOptions {
+  method?: string;
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** JSON-serialised unless a Buffer/string. */
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  signal?: AbortSignal;
+  /** Skip the client-side rate limiter (used for nothing by default; for health probes). */
+  noRateLimit?: boolean;
+  timeoutMs?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options of the verbs (query parameters of the wire protocol).
+
+export interface NamespaceOption {
+  /** Namespace for namespaced resources; omitted = the object's namespace / the client default (get, create...) or all namespaces (list, watch). */
+  namespace?: string;
+}
+
+export interface GetOptions extends NamespaceOption {
+  resourceVersion?: string;
+  signal?: AbortSignal;
+}
+
+export interface ListOptions extends NamespaceOption {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: 'Exact' | 'NotOlderThan';
+  timeoutSeconds?: number;
+  signal?: AbortSignal;
+}
+
+export interface WatchOptions extends NamespaceOption {
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  allowWatchBookmarks?: boolean;
+  timeoutSeconds?: number;
+  sendInitialEvents?: boolean;
+  resourceVersionMatch?: 'NotOlderThan';
+  signal?: AbortSignal;
+}
+
+export interface WriteOptions extends NamespaceOption {
+  dryRun?: 'All';
+  fieldManager?: string;
+  fieldValidation?: 'Ignore' | 'Warn' | 'Strict';
+  signal?: AbortSignal;
+}
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+export interface PatchOptions extends WriteOptions {
+  /** Default 'merge'. */
+  type?: PatchType;
+  /** Server-side apply: take ownership of conflicting fields. */
+  force?: boolean;
+}
+
+export interface DeleteOptions extends NamespaceOption {
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: 'All';
+  signal?: AbortSignal;
+}
+
+export interface LogOptions extends NamespaceOption {
+  container?: string;
+  follow?: boolean;
+  tailLines?: number;
+  timestamps?: boolean;
+  previous?: boolean;
+  sinceSeconds?: number;
+  limitBytes?: number;
+  signal?: AbortSignal;
+}
+
+export const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
+  json: 'application/json-patch+json',
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  apply: 'application/apply-patch+yaml',
+};
+
+const REASONS: Record<number, StatusReason> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  406: 'NotAcceptable',
+  409: 'Conflict',
+  410: 'Expired',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
+
+/** Builds a StatusError from an error response body (a Status, or anything else). */
+export function errorFromResponse(code: number, text: string): StatusError {
+  try {
+    const s = JSON.parse(text) as Partial<Status>;
+    if (s && s.kind === 'Status') return StatusError.fromStatus(s, code);
+  } catch {
+    /* not JSON */
+  }
+  const reason = REASONS[code] ?? (code >= 500 ? 'InternalError' : 'BadRequest');
+  return new StatusError(code, reason, text.trim() || `the server responded with status ${code}`);
+}
+
+async function readAll(body: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of body) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(chunks);
+}
+
+function httpTransport(opts: ClientOptions): { transport: Transport; destroy(): void } {
+  const base = new URL(opts.server);
+  const isHttps = base.protocol === 'https:';
+  const prefix = base.pathname.replace(/\/+$/, '');
+  const agent = isHttps
+    ? new https.Agent({
+        keepAlive: true,
+        maxSockets: opts.maxSockets ?? 100,
+        ca: opts.ca,
+        cert: opts.cert,
+        key: opts.key,
+        rejectUnauthorized: !opts.insecureSkipTLSVerify,
+      })
+    : new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 100 });
+  const mod = isHttps ? https : http;
+  const transport: Transport = (req) =>
+    new Promise((resolve, reject) => {
+      const r = mod.request(
+        {
+          protocol: base.protocol,
+          hostname: base.hostname.replace(/^\[|\]$/g, ''),
+          port: base.port || (isHttps ? 443 : 80),
+          method: req.method,
+          path: prefix + req.path,
+          headers: req.body ? { ...req.headers, 'Content-Length': String(req.body.length) } : req.headers,
+          agent,
+          signal: req.signal,
+        },
+        (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }),
+      );
+      r.on('error', reject);
+      r.end(req.body);
+    });
+  return { transport, destroy: () => agent.destroy() };
+}
+
+function queryString(q: Record<string, string | number | boolean | undefined> | undefined): string {
+  if (!q) return '';
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+/** A connection to one API server. Cheap to share: every component in a process may use one. */
+export class Client {
+  readonly server: string;
+  /** Namespace used by namespaced calls that name no namespace and have no object namespace. */
+  readonly defaultNamespace: string;
+  readonly limiter: TokenBucket;
+  private readonly transport: Transport;
+  private readonly destroyTransport: () => void;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+
+  constructor(readonly options: ClientOptions) {
+    this.server = options.server.replace(/\/+$/, '');
+    this.defaultNamespace = options.namespace ?? 'default';
+    const qps = options.qps ?? DEFAULT_QPS;
+    this.limiter = new TokenBucket(qps, options.burst ?? (qps > 0 && qps !== Infinity ? Math.max(DEFAULT_BURST, qps) : DEFAULT_BURST));
+    if (options.transport) {
+      this.transport = options.transport;
+      this.destroyTransport = () => {};
+    } else {
+      const t = httpTransport(options);
+      this.transport = t.transport;
+      this.destroyTransport = t.destroy;
+    }
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.headers = { 'User-Agent': options.userAgent ?? `kubesim-client/0.1 (${process.platform}; node ${process.version}) ${hostname()}` };
+    if (options.token) this.headers.Authorization = `Bearer ${options.token}`;
+    else if (options.username !== undefined)
+      this.headers.Authorization = `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`;
+  }
+
+  /** A client from a kubeconfig file (default $KUBECONFIG or ~/.kube/config), its current context or `context`. */
+  static fromKubeconfig(path?: string, opts: Partial<ClientOptions> & { context?: string } = {}): Client {
+    const kc = loadKubeconfig(path, opts.context);
+    const { context: _c, ...rest } = opts;
+    return new Client({
+      server: kc.server,
+      token: kc.token,
+      username: kc.username,
+      password: kc.password,
+      ca: kc.ca,
+      cert: kc.cert,
+      key: kc.key,
+      insecureSkipTLSVerify: kc.insecureSkipTLSVerify,
+      namespace: kc.namespace,
+      ...rest,
+    });
+  }
+
+  /** A typed client for one resource: a registry entry or a {group, version, plural, namespaced} ref. */
+  resource<T extends KubeObject = KubeObject>(rt: ResourceType | ResourceRef): ResourceClient<T> {
+    return new ResourceClient<T>(this, rt);
+  }
+
+  /** Low level: one request; resolves with the raw response (status any). The caller consumes the body. */
+  async raw(o: RequestOptions): Promise<TransportResponse> {
+    if (!o.noRateLimit) await this.limiter.take(o.signal);
+    let body: Buffer | undefined;
+    const headers: Record<string, string> = { ...this.headers, Accept: o.accept ?? 'application/json' };
+    if (o.body !== undefined) {
+      body = Buffer.isBuffer(o.body) ? o.body : Buffer.from(typeof o.body === 'string' ? o.body : JSON.stringify(o.body));
+      headers['Content-Type'] = o.contentType ?? 'application/json';
+    }
+    return this.transport({ method: o.method ?? 'GET', path: o.path + queryString(o.query), headers, body, signal: o.signal });
+  }
+
+  /** One request whose 2xx answer is read whole; errors become StatusError. Retries 429 (Retry-After) a few times. */
+  async requestBuffer(o: RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+    for (let attempt = 0; ; attempt++) {
+      const timeoutMs = o.timeoutMs ?? this.timeoutMs;
+      const signals = [o.signal, timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined].filter(Boolean) as AbortSignal[];
+      const signal = signals.length > 1 ? anySignal(signals) : signals[0];
+      const res = await this.raw({ ...o, signal });
+      const buf = await readAll(res.body);
+      if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, body: buf };
+      if (res.status === 429 && attempt < 5) {
+        const after = Number(res.headers['retry-after'] ?? 1);
+        await sleep(Math.min(10, Number.isFinite(after) ? after : 1) * 1000, o.signal);
+        continue;
+      }
+      throw errorFromResponse(res.status, buf.toString('utf8'));
+    }
+  }
+
+  /** One request answered with JSON. */
+  async request<R = unknown>(o: RequestOptions): Promise<R> {
+    const r = await this.requestBuffer(o);
+    return (r.body.length ? JSON.parse(r.body.toString('utf8')) : undefined) as R;
+  }
+
+  /** Closes idle keep-alive sockets. */
+  close(): void {
+    this.destroyTransport();
+  }
+}
+
+/** AbortSignal.any is Node 20.3+; this keeps to what every Node 20 has. */
+function anySignal(signals: AbortSignal[]): AbortSignal {
+  const c = new AbortController();
+  for (const s of signals) {
+    if (s.aborted) {
+      c.abort(s.reason);
+      break;
+    }
+    s.addEventListener('abort', () => c.abort(s.reason), { once: true });
+  }
+  return c.signal;
+}
+
+/** A watch stream: async-iterate its events; close() ends it (the iteration then finishes). */
+export interface WatchStream<T extends KubeObject = KubeObject> extends AsyncIterable<WatchEvent<T | Status>> {
+  close(): void;
+  /** True once the stream ended (server closed, error, or close()). */
+  readonly closed: boolean;
+}
+
+class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
+  closed = false;
+  constructor(
+    private readonly body: Readable,
+    private readonly controller: AbortController,
+  ) {}
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.controller.abort();
+    this.body.destroy();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<WatchEvent<T | Status>> {
+    let buf = '';
+    try {
+      for await (const chunk of this.body) {
+        buf += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl).trim();
+          buf = buf.slice(nl + 1);
+          if (line) yield JSON.parse(line) as WatchEvent<T | Status>;
+        }
+      }
+      const rest = buf.trim();
+      if (rest) yield JSON.parse(rest) as WatchEvent<T | Status>;
+    } catch (e) {
+      if (!this.closed) throw e;
+    } finally {
+      this.closed = true;
+      this.body.destroy();
+    }
+  }
+}
+
+/** Typed verbs on one resource type. Every method takes an optional namespace (options.namespace). */
+export class ResourceClient<T extends KubeObject = KubeObject> {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  readonly namespaced: boolean;
+  readonly kind?: string;
+
+  constructor(
+    readonly client: Client,
+    rt: ResourceType | ResourceRef,
+    /** A namespace bound with inNamespace(). */
+    private readonly boundNamespace?: string,
+  ) {
+    this.group = rt.group;
+    this.version = rt.version;
+    this.plural = rt.plural;
+    this.namespaced = rt.namespaced;
+    this.kind = rt.kind;
+  }
+
+  /** A client bound to one namespace (calls without options.namespace use it). */
+  inNamespace(namespace: string): ResourceClient<T> {
+    return new ResourceClient<T>(this.client, this, namespace);
+  }
+
+  get apiVersion(): string {
+    return apiVersionOf(this.group, this.version);
+  }
+
+  /** `/api/v1[/namespaces/ns]/plural[/name][/sub]` — ns undefined = all namespaces (collections). */
+  path(namespace: string | undefined, name?: string, subresource?: string): string {
+    let p = this.group === '' ? `/api/${this.version}` : `/apis/${this.group}/${this.version}`;
+    if (this.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
+    p += `/${this.plural}`;
+    if (name !== undefined) {
+      if (name === '') throw new StatusError(400, 'BadRequest', 'resource name may not be empty');
+      p += `/${encodeURIComponent(name)}`;
+    }
+    if (subresource) p += `/${subresource}`;
+    return p;
+  }
+
+  /** Namespace for a call on one object: explicit, then the object's, then the bound, then the client default. */
+  private ns(explicit?: string, obj?: KubeObject): string | undefined {
+    if (!this.namespaced) return undefined;
+    return explicit ?? obj?.metadata?.namespace ?? this.boundNamespace ?? this.client.defaultNamespace;
+  }
+
+  /** Namespace for collection calls: explicit, then bound; none = all namespaces. */
+  private collectionNs(explicit?: string): string | undefined {
+    if (!this.namespaced) return undefined;
+    return explicit ?? this.boundNamespace;
+  }
+
+  get(name: string, opts: GetOptions = {}): Promise<T> {
+    return this.client.request<T>({ path: this.path(this.ns(opts.namespace), name), query: { resourceVersion: opts.resourceVersion }, signal: opts.signal });
+  }
+
+  list(opts: ListOptions = {}): Promise<KubeList<T>> {
+    return this.client.request<KubeList<T>>({
+      path: this.path(this.collectionNs(opts.namespace)),
+      query: {
+        labelSelector: opts.labelSelector,
+        fieldSelector: opts.fieldSelector,
+        limit: opts.limit,
+        continue: opts.continue,
+        resourceVersion: opts.resourceVersion,
+        resourceVersionMatch: opts.resourceVersionMatch,
+        timeoutSeconds: opts.timeoutSeconds,
+      },
+      signal: opts.signal,
+    });
+  }
+
+  /** Lists every page (limit = page size, default 500), following continue tokens; one list back. */
+  async listAll(opts: ListOptions = {}): Promise<KubeList<T>> {
+    const items: T[] = [];
+    let page = await this.list({ limit: 500, ...opts });
+    const first = page;
+    items.push(...page.items);
+    while (page.metadata?.continue) {
+      page = await this.list({ ...opts, limit: opts.limit ?? 500, continue: page.metadata.continue, resourceVersion: undefined, resourceVersionMatch: undefined });
+      items.push(...page.items);
+    }
+    return { apiVersion: first.apiVersion, kind: first.kind, metadata: { resourceVersion: first.metadata?.resourceVersion }, items };
+  }
+
+  private writeQuery(opts: WriteOptions): Record<string, string | undefined> {
+    return { dryRun: opts.dryRun, fieldManager: opts.fieldManager, fieldValidation: opts.fieldValidation };
+  }
+
+  private withTypeMeta(obj: T): T {
+    if (obj.apiVersion && obj.kind) return obj;
+    return { ...obj, apiVersion: obj.apiVersion ?? this.apiVersion, ...(this.kind && !obj.kind ? { kind: this.kind } : {}) };
+  }
+
+  create(obj: T, opts: WriteOptions = {}): Promise<T> {
+    return this.client.request<T>({
+      method: 'POST',
+      path: this.path(this.ns(opts.namespace, obj)),
+      query: this.writeQuery(opts),
+      body: this.withTypeMeta(obj),
+      signal: opts.signal,
+    });
+  }
+
+  /** PUT of the whole object; carries metadata.resourceVersion, so a stale one gets 409 Conflict. */
+  update(obj: T, opts: WriteOptions = {}): Promise<T> {
+    return this.client.request<T>({
+      method: 'PUT',
+      path: this.path(this.ns(opts.namespace, obj), obj.metadata.name),
+      query: this.writeQuery(opts),
+      body: this.withTypeMeta(obj),
+      signal: opts.signal,
+    });
+  }
+
+  updateStatus(obj: T, opts: WriteOptions = {}): Promise<T> {
+    return this.client.request<T>({
+      method: 'PUT',
+      path: this.path(this.ns(opts.namespace, obj), obj.metadata.name, 'status'),
+      query: this.writeQuery(opts),
+      body: this.withTypeMeta(obj),
+      signal: opts.signal,
+    });
+  }
+
+  /** PATCH; type 'merge' by default. 'apply' sends the body as JSON (valid YAML) with fieldManager/force. */
+  patch(name: string, patch: unknown, opts: PatchOptions = {}): Promise<T> {
+    return this.patchSubresource<T>(name, '', patch, opts);
+  }
+
+  /** DELETE; answers the deleted object (or the object with deletionTimestamp set while finalizers run, or a Status). */
+  delete(name: string, opts: DeleteOptions = {}): Promise<T | Status> {
+    return this.client.request<T | Status>({
+      method: 'DELETE',
+      path: this.path(this.ns(opts.namespace), name),
+      body: deleteBody(opts),
+      query: { dryRun: opts.dryRun },
+      signal: opts.signal,
+    });
+  }
+
+  deleteCollection(opts: DeleteOptions & Omit<ListOptions, 'signal'> = {}): Promise<KubeList<T> | Status> {
+    return this.client.request<KubeList<T> | Status>({
+      method: 'DELETE',
+      path: this.path(this.collectionNs(opts.namespace)),
+      query: { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, dryRun: opts.dryRun },
+      body: deleteBody(opts),
+      signal: opts.signal,
+    });
+  }
+
+  /**
+   * Opens a watch; resolves once the server answered 200 (an error answer rejects with StatusError,
+   * e.g. 410 Expired for a too-old resourceVersion). Events arrive as parsed JSON lines; an ERROR
+   * event (object = Status) is yielded as is — the stream usually ends after it.
+   */
+  async watch(opts: WatchOptions = {}): Promise<WatchStream<T>> {
+    const controller = new AbortController();
+    if (opts.signal) {
+      if (opts.signal.aborted) controller.abort();
+      else opts.signal.addEventListener('abort', () => controller.abort(), { once: true });
+    }
+    const res = await this.client.raw({
+      path: this.path(this.collectionNs(opts.namespace)),
+      query: {
+        watch: 'true',
+        labelSelector: opts.labelSelector,
+        fieldSelector: opts.fieldSelector,
+        resourceVersion: opts.resourceVersion,
+        resourceVersionMatch: opts.resourceVersionMatch,
+        allowWatchBookmarks: opts.allowWatchBookmarks ? 'true' : undefined,
+        sendInitialEvents: opts.sendInitialEvents === undefined ? undefined : String(opts.sendInitialEvents),
+        timeoutSeconds: opts.timeoutSeconds,
+      },
+      signal: controller.signal,
+    });
+    if (res.status !== 200) {
+      const buf = await readAll(res.body);
+      throw errorFromResponse(res.status, buf.toString('utf8'));
+    }
+    const w = new JsonLinesWatch<T>(res.body, controller);
+    if (opts.signal) opts.signal.addEventListener('abort', () => w.close(), { once: true });
+    return w;
+  }
+
+  getSubresource<R = unknown>(name: string, subresource: string, opts: GetOptions = {}): Promise<R> {
+    return this.client.request<R>({ path: this.path(this.ns(opts.namespace), name, subresource), signal: opts.signal });
+  }
+
+  /** POST to a subresource (pods/binding, pods/eviction). */
+  createSubresource<R = unknown>(name: string, subresource: string, body: unknown, opts: WriteOptions = {}): Promise<R> {
+    return this.client.request<R>({
+      method: 'POST',
+      path: this.path(this.ns(opts.namespace, body as KubeObject), name, subresource),
+      query: this.writeQuery(opts),
+      body,
+      signal: opts.signal,
+    });
+  }
+
+  /** PUT to a subresource (status, scale). */
+  updateSubresource<R = unknown>(name: string, subresource: string, body: unknown, opts: WriteOptions = {}): Promise<R> {
+    return this.client.request<R>({
+      method: 'PUT',
+      path: this.path(this.ns(opts.namespace, body as KubeObject), name, subresource),
+      query: this.writeQuery(opts),
+      body,
+      signal: opts.signal,
+    });
+  }
+
+  /** PATCH a subresource ('' = the object itself). */
+  patchSubresource<R = unknown>(name: string, subresource: string, patch: unknown, opts: PatchOptions = {}): Promise<R> {
+    const type = opts.type ?? 'merge';
+    return this.client.request<R>({
+      method: 'PATCH',
+      path: this.path(this.ns(opts.namespace), name, subresource || undefined),
+      query: { ...this.writeQuery(opts), force: opts.force === undefined ? undefined : String(opts.force) },
+      body: patch,
+      contentType: PATCH_CONTENT_TYPES[type],
+      signal: opts.signal,
+    });
+  }
+
+  /** pods/log as text (not follow). */
+  async log(name: string, opts: LogOptions = {}): Promise<string> {
+    const r = await this.client.requestBuffer({
+      path: this.path(this.ns(opts.namespace), name, 'log'),
+      query: logQuery(opts),
+      accept: 'text/plain, */*',
+      signal: opts.signal,
+    });
+    return r.body.toString('utf8');
+  }
+
+  /** pods/log as a stream (follow=true keeps it open); destroy the stream to stop. */
+  async logStream(name: string, opts: LogOptions = {}): Promise<Readable> {
+    const res = await this.client.raw({
+      path: this.path(this.ns(opts.namespace), name, 'log'),
+      query: logQuery(opts),
+      accept: 'text/plain, */*',
+      signal: opts.signal,
+    });
+    if (res.status !== 200) throw errorFromResponse(res.status, (await readAll(res.body)).toString('utf8'));
+    return res.body;
+  }
+}
+
+function logQuery(o: LogOptions): Record<string, string | number | undefined> {
+  return {
+    container: o.container,
+    follow: o.follow ? 'true' : undefined,
+    tailLines: o.tailLines,
+    timestamps: o.timestamps ? 'true' : undefined,
+    previous: o.previous ? 'true' : undefined,
+    sinceSeconds: o.sinceSeconds,
+    limitBytes: o.limitBytes,
+  };
+}
+
+function deleteBody(o: DeleteOptions): Record<string, unknown> | undefined {
+  const b: Record<string, unknown> = {};
+  if (o.propagationPolicy) b.propagationPolicy = o.propagationPolicy;
+  if (o.gracePeriodSeconds !== undefined) b.gracePeriodSeconds = o.gracePeriodSeconds;
+  if (o.preconditions) b.preconditions = o.preconditions;
+  if (o.dryRun) b.dryRun = [o.dryRun];
+  if (Object.keys(b).length === 0) return undefined;
+  return { kind: 'DeleteOptions', apiVersion: 'v1', ...b };
+}
