@@ -1,8 +1,18 @@
 // Patch types: JSON patch (RFC 6902), JSON merge patch (RFC 7386), strategic merge patch, and
-// server-side apply. STUB: replaced by the full implementation (see issue 3).
+// server-side apply; errors as the Kubernetes API server answers them.
 import type { KubeObject } from '../../api/types.ts';
 import type { ResourceType } from '../../api/resource.ts';
-import { StatusError } from '../../api/errors.ts';
+import { StatusError, badRequest, invalid, required } from '../../api/errors.ts';
+import { parse as parseYaml } from 'yaml';
+import { cannotUnmarshal, isObject, parseJsonGo } from './json.ts';
+import { JsonPatchApplyError, applyJsonPatch, decodeJsonPatch } from './jsonpatch.ts';
+import { SmpError, jsonMergePatch, strategicMergePatch } from './strategic.ts';
+import { serverSideApply, trackUpdate } from './apply.ts';
+
+export { strategicMergePatch, jsonMergePatch, SmpError } from './strategic.ts';
+export { applyJsonPatch } from './jsonpatch.ts';
+export { serverSideApply, trackUpdate } from './apply.ts';
+export { fieldSetOf, pathString } from './fields.ts';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -33,31 +43,88 @@ export interface PatchOptions {
   subresource?: string;
 }
 
+const GO_MAP = 'map[string]interface {}';
+
+/** 422 with the library's message as the cause, as apimachinery's NewGenericServerResponse builds it. */
+function rejected(cause: string): StatusError {
+  return new StatusError(422, 'Invalid', 'the server rejected our request due to an error in our request', {
+    causes: [{ reason: 'UnexpectedServerResponse', message: cause }],
+  });
+}
+
+function parseOrBadRequest(body: string, message?: string): unknown {
+  try {
+    return parseJsonGo(body);
+  } catch (e) {
+    throw badRequest(message ?? (e as Error).message);
+  }
+}
+
+function mustBeObject(v: unknown): Record<string, any> {
+  if (!isObject(v)) throw badRequest(cannotUnmarshal(v, GO_MAP));
+  return v;
+}
+
 /**
  * Returns the patched object (a new object; current is not mutated). current is undefined only for
  * apply of an absent object (apply creates). Throws StatusError (400/422/409) for bad patches.
- * body is the raw request body text.
+ * body is the raw request body text. Non-apply patches with a fieldManager are recorded in
+ * metadata.managedFields (operation Update); apply records operation Apply.
  */
-export function applyPatch(
-  type: PatchType,
-  current: KubeObject | undefined,
-  body: string,
-  rt: ResourceType,
-  opts: PatchOptions = {},
-): KubeObject {
-  void rt;
-  void opts;
-  if (!current) throw new StatusError(404, 'NotFound', 'not found');
-  if (type !== 'merge') throw new StatusError(415, 'UnsupportedMediaType', `patch type ${type} not implemented yet`);
-  return mergePatch(structuredClone(current), JSON.parse(body));
+export function applyPatch(type: PatchType, current: KubeObject | undefined, body: string, rt: ResourceType, opts: PatchOptions = {}): KubeObject {
+  if (type === 'apply') return applyApply(current, body, rt, opts);
+  if (!current) throw new StatusError(404, 'NotFound', `${rt.group ? `${rt.plural}.${rt.group}` : rt.plural} not found`);
+  let result: unknown;
+  switch (type) {
+    case 'json': {
+      const parsed = parseOrBadRequest(body);
+      let ops: Record<string, unknown>[];
+      try {
+        ops = decodeJsonPatch(parsed);
+      } catch (e) {
+        throw badRequest((e as Error).message);
+      }
+      try {
+        result = applyJsonPatch(current, ops);
+      } catch (e) {
+        if (e instanceof JsonPatchApplyError) throw rejected(e.message);
+        throw e;
+      }
+      break;
+    }
+    case 'merge': {
+      const patch = parseOrBadRequest(body, 'Invalid JSON Patch');
+      result = jsonMergePatch(structuredClone(current), mustBeObject(patch));
+      break;
+    }
+    case 'strategic': {
+      const patch = mustBeObject(parseOrBadRequest(body));
+      try {
+        result = strategicMergePatch(current, patch, rt.schema);
+      } catch (e) {
+        if (e instanceof SmpError) throw e.code === 400 ? badRequest(e.message) : rejected(e.message);
+        throw e;
+      }
+      break;
+    }
+  }
+  const obj = mustBeObject(result) as KubeObject;
+  if (!isObject(obj.metadata)) obj.metadata = {};
+  if (opts.fieldManager) trackUpdate(current, obj, rt, opts.fieldManager, opts.subresource);
+  return obj;
 }
 
-function mergePatch(target: any, patch: any): any {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  if (target === null || typeof target !== 'object' || Array.isArray(target)) target = {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete target[k];
-    else target[k] = mergePatch(target[k], v);
+function applyApply(current: KubeObject | undefined, body: string, rt: ResourceType, opts: PatchOptions): KubeObject {
+  if (!opts.fieldManager) {
+    throw invalid('PatchOptions.meta.k8s.io', '', [{ ...required('fieldManager'), detail: 'Required value: is required for apply patch' }]);
   }
-  return target;
+  let applied: unknown;
+  try {
+    applied = parseYaml(body);
+  } catch (e) {
+    throw badRequest(`error decoding YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const obj = mustBeObject(applied);
+  if (obj.metadata !== undefined && !isObject(obj.metadata)) throw badRequest(`metadata: ${cannotUnmarshal(obj.metadata, 'v1.ObjectMeta')}`);
+  return serverSideApply(current, obj, rt, { fieldManager: opts.fieldManager, force: opts.force, subresource: opts.subresource });
 }
