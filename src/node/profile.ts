@@ -1,0 +1,225 @@
+// The pod lifecycle as data, in the spirit of KWOK's Stage resources: a profile is a list of
+// container stages (from-state, selector over facts, delay, next state, effects, events) plus the
+// cluster-wide timings. Per pod, timings are overridden by annotations (see docs/node-simulation.md).
+import { parseDurationMs } from './units.ts';
+
+/** The simulated states of one container instance. */
+export type ContainerState =
+  | 'Waiting' // not yet allowed to start (init containers before it still running)
+  | 'Pending' // allowed to start: image question not yet answered
+  | 'Pulling'
+  | 'Pulled'
+  | 'Created'
+  | 'Running'
+  | 'Stopping' // Killing sent, waiting for the process to stop
+  | 'Terminated'
+  | 'BackOff'; // CrashLoopBackOff, waiting to restart
+
+export interface Timings {
+  /** Image pull time (only when the image is not on the node, or imagePullPolicy: Always). */
+  pullMs: number;
+  /** Create the container after its image is there. */
+  createMs: number;
+  /** Start it after creation. */
+  startMs: number;
+  /** Ready after start (a readinessProbe's initialDelaySeconds wins when larger). */
+  readinessMs: number;
+  /** How long an init container runs before exiting 0 (unless an exit annotation says otherwise). */
+  initRunMs: number;
+  /** How long a command-convention container (`true`, `false`, `sh -c "exit 3"`) runs. */
+  commandRunMs: number;
+  /** Time a container takes to stop after Killing; capped by the pod's grace period (then exit 137). */
+  stopMs: number;
+  /** CrashLoopBackOff: first back-off, cap, and running time after which the back-off resets. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  backoffResetMs: number;
+  /** Reported in the Pulled event ("Image size: N bytes."). */
+  imageSizeBytes: number;
+}
+
+export type TimingName = keyof Timings;
+
+/** Per-pod annotation overriding each timing; `<annotation>.<container>` overrides for one container. */
+export const timingAnnotations: Partial<Record<TimingName, string>> = {
+  pullMs: 'kubesim.io/pull-delay',
+  createMs: 'kubesim.io/create-delay',
+  startMs: 'kubesim.io/start-delay',
+  readinessMs: 'kubesim.io/ready-after',
+  initRunMs: 'kubesim.io/init-run',
+  commandRunMs: 'kubesim.io/command-run',
+  stopMs: 'kubesim.io/stop-delay',
+  backoffBaseMs: 'kubesim.io/backoff-base',
+  backoffMaxMs: 'kubesim.io/backoff-max',
+  backoffResetMs: 'kubesim.io/backoff-reset',
+};
+
+export const defaultTimings: Timings = {
+  pullMs: 1000,
+  createMs: 100,
+  startMs: 100,
+  readinessMs: 0,
+  initRunMs: 500,
+  commandRunMs: 1000,
+  stopMs: 500,
+  backoffBaseMs: 10_000,
+  backoffMaxMs: 300_000,
+  backoffResetMs: 600_000,
+  imageSizeBytes: 67_108_864,
+};
+
+/** Facts a stage selector can test, computed per container at each step. */
+export interface Facts {
+  init: boolean;
+  sidecar: boolean;
+  /** All init containers before this one are done (for regular containers: all of them). */
+  active: boolean;
+  /** The image must be pulled: not on the node yet, or imagePullPolicy Always. */
+  pullNeeded: boolean;
+  ready: boolean;
+  /** The container has an exit plan (annotation or command convention, or it's an init container). */
+  exits: boolean;
+  /** restartPolicy says the last exit must be followed by a restart. */
+  restart: boolean;
+  /** A back-off is armed (a previous restart happened and has not been reset). */
+  backoff: boolean;
+  /** The pod has a deletionTimestamp. */
+  deleting: boolean;
+}
+
+export type Selector = Partial<{ [K in keyof Facts]: Facts[K] }>;
+
+/** Delay of a stage: a (pod-overridable) timing, a fixed time, or the container's exit/back-off time. */
+export type Delay = { timing: TimingName } | { ms: number } | { exit: true } | { backoff: true } | { stop: true };
+
+export type Effect =
+  | 'imagePulled' // the node now has the image; records pull duration
+  | 'start' // new startedAt
+  | 'ready'
+  | 'exit' // terminates with the planned exit code
+  | 'killed' // terminates after Killing (0 if stopped within grace, else 137)
+  | 'restart' // new container instance: restartCount+1, lastState = this instance
+  | 'armBackoff' // back-off := base
+  | 'growBackoff'; // back-off := min(2 × back-off, max)
+
+export interface EventTemplate {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  /** Placeholders: {image} {container} {pod} {pullDuration} {pullTotal} {imageSize} {backoff}. */
+  message: string;
+}
+
+export interface Stage {
+  name: string;
+  from: ContainerState[];
+  when?: Selector;
+  delay: Delay;
+  /** 'entered' (default): delay counts from entering the from-state; 'started': from startedAt;
+   * 'deletion': from the pod's deletionTimestamp as seen by the node. */
+  anchor?: 'entered' | 'started' | 'deletion';
+  to?: ContainerState;
+  effects?: Effect[];
+  events?: EventTemplate[];
+}
+
+export interface Profile {
+  timings: Timings;
+  stages: Stage[];
+}
+
+/** The default lifecycle: what a kubelet with a container runtime does, with simulated delays. */
+export const defaultStages: Stage[] = [
+  { name: 'activate', from: ['Waiting'], when: { active: true }, delay: { ms: 0 }, to: 'Pending' },
+  {
+    name: 'pull',
+    from: ['Pending'],
+    when: { pullNeeded: true },
+    delay: { ms: 0 },
+    to: 'Pulling',
+    events: [{ type: 'Normal', reason: 'Pulling', message: 'Pulling image "{image}"' }],
+  },
+  {
+    name: 'image-present',
+    from: ['Pending'],
+    when: { pullNeeded: false },
+    delay: { ms: 0 },
+    to: 'Pulled',
+    events: [{ type: 'Normal', reason: 'Pulled', message: 'Container image "{image}" already present on machine' }],
+  },
+  {
+    name: 'pulled',
+    from: ['Pulling'],
+    delay: { timing: 'pullMs' },
+    to: 'Pulled',
+    effects: ['imagePulled'],
+    events: [
+      {
+        type: 'Normal',
+        reason: 'Pulled',
+        message: 'Successfully pulled image "{image}" in {pullDuration} ({pullTotal} including waiting). Image size: {imageSize} bytes.',
+      },
+    ],
+  },
+  {
+    name: 'create',
+    from: ['Pulled'],
+    delay: { timing: 'createMs' },
+    to: 'Created',
+    events: [{ type: 'Normal', reason: 'Created', message: 'Created container: {container}' }],
+  },
+  {
+    name: 'start',
+    from: ['Created'],
+    delay: { timing: 'startMs' },
+    to: 'Running',
+    effects: ['start'],
+    events: [{ type: 'Normal', reason: 'Started', message: 'Started container {container}' }],
+  },
+  { name: 'ready', from: ['Running'], when: { ready: false, init: false }, delay: { timing: 'readinessMs' }, anchor: 'started', effects: ['ready'] },
+  { name: 'sidecar-ready', from: ['Running'], when: { ready: false, sidecar: true }, delay: { timing: 'readinessMs' }, anchor: 'started', effects: ['ready'] },
+  { name: 'exit', from: ['Running'], when: { exits: true }, delay: { exit: true }, anchor: 'started', to: 'Terminated', effects: ['exit'] },
+  { name: 'restart-now', from: ['Terminated'], when: { restart: true, backoff: false }, delay: { ms: 0 }, to: 'Pending', effects: ['restart', 'armBackoff'] },
+  {
+    name: 'crash-loop',
+    from: ['Terminated'],
+    when: { restart: true, backoff: true },
+    delay: { ms: 0 },
+    to: 'BackOff',
+    events: [{ type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container {container} in pod {pod}' }],
+  },
+  { name: 'back-off-over', from: ['BackOff'], delay: { backoff: true }, to: 'Pending', effects: ['restart', 'growBackoff'] },
+  // Deletion: only stages with `deleting: true` apply to a pod being deleted.
+  {
+    name: 'kill',
+    from: ['Running'],
+    when: { deleting: true },
+    delay: { ms: 0 },
+    anchor: 'deletion',
+    to: 'Stopping',
+    events: [{ type: 'Normal', reason: 'Killing', message: 'Stopping container {container}' }],
+  },
+  { name: 'stopped', from: ['Stopping'], when: { deleting: true }, delay: { stop: true }, to: 'Terminated', effects: ['killed'] },
+];
+
+export const defaultProfile: Profile = { timings: defaultTimings, stages: defaultStages };
+
+/** A profile from partial timings (durations in ms or strings like "1.5s") over the defaults. */
+export function makeProfile(timings: Partial<Record<TimingName, number | string>> = {}, stages = defaultStages): Profile {
+  const t: Timings = { ...defaultTimings };
+  for (const [k, v] of Object.entries(timings)) {
+    if (v === undefined) continue;
+    const ms = typeof v === 'number' ? v : parseDurationMs(v);
+    if (ms === undefined || !(k in defaultTimings)) throw new Error(`invalid timing ${k}=${v}`);
+    t[k as TimingName] = ms;
+  }
+  return { timings: t, stages };
+}
+
+export function matches(sel: Selector | undefined, facts: Facts): boolean {
+  if (facts.deleting && sel?.deleting !== true) return false;
+  if (!sel) return true;
+  for (const [k, v] of Object.entries(sel)) {
+    if (facts[k as keyof Facts] !== v) return false;
+  }
+  return true;
+}

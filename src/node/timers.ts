@@ -1,0 +1,149 @@
+// One timer queue for every simulated pod and node: a binary min-heap of due times driven by a
+// single setTimeout, so 10,000 pods with several pending stages cost one OS timer, not 50,000.
+// The clock is injectable: tests drive a ManualClock and call runDue() themselves.
+
+export interface Clock {
+  now(): number;
+}
+
+export const realClock: Clock = { now: () => Date.now() };
+
+/** A clock tests move by hand. */
+export class ManualClock implements Clock {
+  constructor(public t = Date.UTC(2026, 0, 1)) {}
+  now(): number {
+    return this.t;
+  }
+  advance(ms: number): number {
+    this.t += ms;
+    return this.t;
+  }
+}
+
+interface Entry<K> {
+  at: number;
+  seq: number;
+  key: K;
+}
+
+/**
+ * Keyed timers: schedule(key, at) replaces any earlier schedule of the same key (the newest wins:
+ * stale heap entries are skipped lazily when popped). fire(key) is called once per due key.
+ */
+export class TimerQueue<K> {
+  private heap: Entry<K>[] = [];
+  private current = new Map<K, Entry<K>>();
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private stopped = false;
+
+  constructor(
+    private readonly fire: (key: K) => void,
+    private readonly clock: Clock = realClock,
+    /** false = never arm a real timer (tests call runDue). */
+    private readonly autoRun = true,
+  ) {}
+
+  get size(): number {
+    return this.current.size;
+  }
+
+  schedule(key: K, at: number): void {
+    const e = { at, seq: this.seq++, key };
+    this.current.set(key, e);
+    this.push(e);
+    this.arm();
+  }
+
+  cancel(key: K): void {
+    this.current.delete(key);
+  }
+
+  /** When key is due, or undefined. */
+  dueAt(key: K): number | undefined {
+    return this.current.get(key)?.at;
+  }
+
+  /** Fires every key due at or before now; returns how many fired. */
+  runDue(now = this.clock.now()): number {
+    let n = 0;
+    while (this.heap.length && this.heap[0].at <= now) {
+      const e = this.pop()!;
+      if (this.current.get(e.key) !== e) continue; // superseded or cancelled
+      this.current.delete(e.key);
+      n++;
+      try {
+        this.fire(e.key);
+      } catch {
+        // A failing handler must not stop the wheel; handlers log their own errors.
+      }
+    }
+    return n;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private arm(): void {
+    if (!this.autoRun || this.stopped) return;
+    // Drop stale heads so we don't wake up for nothing.
+    while (this.heap.length && this.current.get(this.heap[0].key) !== this.heap[0]) this.pop();
+    const next = this.heap.length ? this.heap[0].at : Infinity;
+    if (next >= this.timerAt && this.timer) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    if (next === Infinity) return;
+    this.timerAt = next;
+    const delay = Math.max(0, Math.min(next - this.clock.now(), 2 ** 31 - 1));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      this.runDue();
+      this.arm();
+    }, delay);
+    this.timer.unref?.();
+  }
+
+  private push(e: Entry<K>): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (less(h[p], h[i])) break;
+      [h[p], h[i]] = [h[i], h[p]];
+      i = p;
+    }
+  }
+
+  private pop(): Entry<K> | undefined {
+    const h = this.heap;
+    if (!h.length) return undefined;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && less(h[l], h[m])) m = l;
+        if (r < h.length && less(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i], h[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function less<K>(a: Entry<K>, b: Entry<K>): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}

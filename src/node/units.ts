@@ -1,0 +1,110 @@
+// Small unit helpers for the node agent: resource quantities (cpu → millicores, memory → bytes),
+// durations as written in annotations ("1.5s", "200ms", "2m") and Go's time.Duration String()
+// format used in kubelet event messages ("1.2s", "850ms", "1m2.5s").
+
+const binary: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const decimal: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+
+/** A Kubernetes quantity as a plain number of base units (cores, bytes, pods); NaN when malformed. */
+export function parseQuantity(q: string | number | undefined): number {
+  if (q === undefined || q === null) return NaN;
+  if (typeof q === 'number') return q;
+  const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(q.trim());
+  if (!m) return NaN;
+  const n = parseFloat(m[1]);
+  if (m[2]) return n * 10 ** parseInt(m[2].slice(1), 10);
+  const suffix = m[3] ?? '';
+  return n * (binary[suffix] ?? decimal[suffix]);
+}
+
+/** cpu quantity → millicores (rounded up, as the scheduler counts them). */
+export function milliCpu(q: string | number | undefined): number {
+  const v = parseQuantity(q);
+  return Number.isNaN(v) ? 0 : Math.ceil(Math.round(v * 1e6) / 1e3);
+}
+
+/** memory/storage quantity → bytes (rounded up). */
+export function bytesOf(q: string | number | undefined): number {
+  const v = parseQuantity(q);
+  return Number.isNaN(v) ? 0 : Math.ceil(v);
+}
+
+export function formatMilliCpu(m: number): string {
+  return m % 1000 === 0 ? String(m / 1000) : `${m}m`;
+}
+
+/** Bytes in the shortest exact binary suffix (16Gi, 512Mi, 1000Ki, 12345). */
+export function formatBytes(b: number): string {
+  for (const s of ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki']) {
+    if (b !== 0 && b % binary[s] === 0) return `${b / binary[s]}${s}`;
+  }
+  return String(b);
+}
+
+const durUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * "1.5s", "200ms", "2m30s", "1h", or a bare number of seconds ("5") → milliseconds.
+ * undefined when malformed or absent.
+ */
+export function parseDurationMs(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const t = s.trim();
+  if (t === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(parseFloat(t) * 1000);
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let pos = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(t))) {
+    total += parseFloat(m[1]) * durUnits[m[2]];
+    pos = re.lastIndex;
+  }
+  return pos === t.length && pos > 0 ? Math.round(total) : undefined;
+}
+
+/** Go's time.Duration.String() for a millisecond duration (truncated to ms). */
+export function goDuration(ms: number): string {
+  ms = Math.trunc(ms);
+  if (ms === 0) return '0s';
+  if (ms < 1000) return `${ms}ms`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const sec = (ms % 60_000) / 1000;
+  const secStr = `${trimZeros(sec.toFixed(3))}s`;
+  if (h) return `${h}h${m}m${secStr}`;
+  if (m) return `${m}m${secStr}`;
+  return secStr;
+}
+
+function trimZeros(s: string): string {
+  return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
+}
+
+/** RFC 3339 with second precision, as metav1.Time serializes. */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** RFC 3339 with nanosecond-style precision, for log timestamps (kubelet's timestamps=true). */
+export function rfc3339Nano(ms: number): string {
+  const iso = new Date(ms).toISOString(); // ...HH:MM:SS.mmmZ
+  return iso.replace(/\.(\d{3})Z$/, '.$1000000Z');
+}
+
+/** A stable 32-bit FNV-1a hash, for deterministic ids, jitter and noise. */
+export function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** A hex digest of length n built from hash32 rounds (ids look like runtime ids; not cryptographic). */
+export function hexId(seed: string, n = 64): string {
+  let out = '';
+  for (let i = 0; out.length < n; i++) out += hash32(`${i}:${seed}`).toString(16).padStart(8, '0');
+  return out.slice(0, n);
+}
