@@ -174,7 +174,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         };
         await Promise.all(Array.from({ length: 10 }, worker));
         assert.equal(acked, 100);
-        assert.equal((await s.get(key))!.object.data.n, '100');
+        assert.equal(((await s.get(key))!.object.data as { n: string }).n, '100');
       }));
 
     test('watch under concurrent writers: every write once, in revision order, no gaps', () =>
