@@ -5,6 +5,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { StatusError, type StatusReason } from '../api/errors.ts';
 import type { ResourceType } from '../api/resource.ts';
 import type { KubeList, KubeObject, Status, WatchEvent } from '../api/types.ts';
@@ -377,9 +378,11 @@ class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
 
   async *[Symbol.asyncIterator](): AsyncIterator<WatchEvent<T | Status>> {
     let buf = '';
+    // a multi-byte character may straddle two chunks
+    const decoder = new StringDecoder('utf8');
     try {
       for await (const chunk of this.body) {
-        buf += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+        buf += typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
         let nl: number;
         while ((nl = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, nl).trim();
@@ -387,7 +390,7 @@ class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
           if (line) yield JSON.parse(line) as WatchEvent<T | Status>;
         }
       }
-      const rest = buf.trim();
+      const rest = (buf + decoder.end()).trim();
       if (rest) yield JSON.parse(rest) as WatchEvent<T | Status>;
     } catch (e) {
       if (!this.closed) throw e;
