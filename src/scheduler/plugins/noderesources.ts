@@ -1,0 +1,65 @@
+// NodeResourcesFit (filter: requests of bound + assumed pods; score: LeastAllocated = spread,
+// MostAllocated = bin-pack) and NodeResourcesBalancedAllocation.
+import type { NodeInfo } from '../cache.ts';
+import { MAX_NODE_SCORE, unschedulable, type FilterPlugin, type ScorePlugin, type Status } from '../framework/interface.ts';
+import type { PodInfo } from '../podinfo.ts';
+
+export type ScoringStrategy = 'LeastAllocated' | 'MostAllocated';
+
+/** Which of cpu, memory and pod count do not fit; the reasons kube-scheduler reports. */
+export function insufficientResources(pod: PodInfo, node: NodeInfo): string[] {
+  const reasons: string[] = [];
+  if (node.pods.size + 1 > node.allocatable.pods) reasons.push('Too many pods');
+  const r = pod.requests;
+  if (r.milliCPU === 0 && r.memory === 0) return reasons;
+  if (r.milliCPU > 0 && node.allocatable.milliCPU < r.milliCPU + node.requested.milliCPU) reasons.push('Insufficient cpu');
+  if (r.memory > 0 && node.allocatable.memory < r.memory + node.requested.memory) reasons.push('Insufficient memory');
+  return reasons;
+}
+
+export function leastRequestedScore(requested: number, capacity: number): number {
+  if (capacity === 0 || requested > capacity) return 0;
+  return Math.trunc(((capacity - requested) * MAX_NODE_SCORE) / capacity);
+}
+
+export function mostRequestedScore(requested: number, capacity: number): number {
+  if (capacity === 0) return 0;
+  return Math.trunc((Math.min(requested, capacity) * MAX_NODE_SCORE) / capacity);
+}
+
+export class NodeResourcesFit implements FilterPlugin, ScorePlugin {
+  readonly name = 'NodeResourcesFit';
+  constructor(readonly strategy: ScoringStrategy = 'LeastAllocated') {}
+
+  filter(_s: unknown, pod: PodInfo, node: NodeInfo): Status | null {
+    const reasons = insufficientResources(pod, node);
+    return reasons.length ? unschedulable(...reasons) : null;
+  }
+
+  /** cpu and memory, weight 1 each, with the non-zero defaults for unset requests (as kube-scheduler scores). */
+  score(_s: unknown, pod: PodInfo, node: NodeInfo): number {
+    const f = this.strategy === 'MostAllocated' ? mostRequestedScore : leastRequestedScore;
+    const cpu = f(node.nonZeroRequested.milliCPU + pod.nonZero.milliCPU, node.allocatable.milliCPU);
+    const mem = f(node.nonZeroRequested.memory + pod.nonZero.memory, node.allocatable.memory);
+    return Math.trunc((cpu + mem) / 2);
+  }
+}
+
+/** Favors nodes whose cpu and memory fractions stay close: (1 - std deviation) * 100. */
+export class BalancedAllocation implements ScorePlugin {
+  readonly name = 'NodeResourcesBalancedAllocation';
+
+  score(_s: unknown, pod: PodInfo, node: NodeInfo): number {
+    const fractions: number[] = [];
+    const a = node.allocatable;
+    if (a.milliCPU > 0) fractions.push(Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU));
+    if (a.memory > 0) fractions.push(Math.min(1, (node.requested.memory + pod.requests.memory) / a.memory));
+    let std = 0;
+    if (fractions.length === 2) std = Math.abs(fractions[0] - fractions[1]) / 2;
+    else if (fractions.length > 2) {
+      const mean = fractions.reduce((x, y) => x + y, 0) / fractions.length;
+      std = Math.sqrt(fractions.reduce((x, f) => x + (f - mean) ** 2, 0) / fractions.length);
+    }
+    return Math.trunc((1 - std) * MAX_NODE_SCORE);
+  }
+}

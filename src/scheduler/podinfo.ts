@@ -1,0 +1,149 @@
+// What the scheduler precomputes once per pod: its effective requests (as Kubernetes computes
+// them), tolerations, and parsed (anti-)affinity terms.
+import type { KubeObject } from '../api/types.ts';
+import { intValue, milliValue } from './util/quantity.ts';
+import type { LabelSelector } from './util/labels.ts';
+
+export type Pod = KubeObject;
+export type Node = KubeObject;
+
+export interface Resource {
+  milliCPU: number;
+  memory: number;
+}
+
+/** Used for scoring when a container sets no request (kube-scheduler's DefaultMilliCPURequest / DefaultMemoryRequest). */
+export const DEFAULT_MILLI_CPU_REQUEST = 100;
+export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+
+export interface AffinityTerm {
+  namespaces: Set<string>;
+  selector: LabelSelector;
+  topologyKey: string;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: string;
+  tolerationSeconds?: number;
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
+}
+
+export interface PodInfo {
+  key: string; // namespace/name
+  pod: Pod;
+  namespace: string;
+  labels: Record<string, string>;
+  requests: Resource;
+  /** Requests with the defaults above for unset values, used by scoring. */
+  nonZero: Resource;
+  tolerations: Toleration[];
+  requiredAffinityTerms: AffinityTerm[];
+  requiredAntiAffinityTerms: AffinityTerm[];
+}
+
+export function podKey(pod: Pod): string {
+  return `${pod.metadata.namespace ?? 'default'}/${pod.metadata.name}`;
+}
+
+function containerRequests(c: any, nonZero: boolean): Resource {
+  // Requests default to limits (API defaulting); read both in case the server did not default.
+  const req = c?.resources?.requests ?? {};
+  const lim = c?.resources?.limits ?? {};
+  const cpu = req.cpu ?? lim.cpu;
+  const mem = req.memory ?? lim.memory;
+  return {
+    milliCPU: cpu === undefined ? (nonZero ? DEFAULT_MILLI_CPU_REQUEST : 0) : milliValue(cpu),
+    memory: mem === undefined ? (nonZero ? DEFAULT_MEMORY_REQUEST : 0) : intValue(mem),
+  };
+}
+
+const add = (a: Resource, b: Resource): Resource => ({ milliCPU: a.milliCPU + b.milliCPU, memory: a.memory + b.memory });
+const max = (a: Resource, b: Resource): Resource => ({
+  milliCPU: Math.max(a.milliCPU, b.milliCPU),
+  memory: Math.max(a.memory, b.memory),
+});
+
+/**
+ * Effective pod requests (k8s.io/component-helpers resource.PodRequests): the sum of the containers,
+ * at least the largest init container (sidecars, restartPolicy Always, add up), plus spec.overhead.
+ */
+export function podRequests(pod: Pod, nonZero = false): Resource {
+  const spec = pod.spec ?? {};
+  let reqs: Resource = { milliCPU: 0, memory: 0 };
+  for (const c of spec.containers ?? []) reqs = add(reqs, containerRequests(c, nonZero));
+  let sidecars: Resource = { milliCPU: 0, memory: 0 };
+  let init: Resource = { milliCPU: 0, memory: 0 };
+  for (const ic of spec.initContainers ?? []) {
+    let r = containerRequests(ic, nonZero);
+    if (ic.restartPolicy === 'Always') {
+      reqs = add(reqs, r);
+      sidecars = add(sidecars, r);
+      r = sidecars;
+    } else {
+      r = add(r, sidecars);
+    }
+    init = max(init, r);
+  }
+  reqs = max(reqs, init);
+  if (spec.overhead) reqs = add(reqs, { milliCPU: milliValue(spec.overhead.cpu), memory: intValue(spec.overhead.memory) });
+  return reqs;
+}
+
+function affinityTerms(pod: Pod, terms: any[] | undefined): AffinityTerm[] {
+  const ns = pod.metadata.namespace ?? 'default';
+  return (terms ?? []).map((t) => ({
+    // No namespaces listed = the pod's own namespace (namespaceSelector is not modelled).
+    namespaces: new Set<string>(t.namespaces?.length ? t.namespaces : [ns]),
+    selector: t.labelSelector ?? {},
+    topologyKey: t.topologyKey ?? '',
+  }));
+}
+
+export function newPodInfo(pod: Pod): PodInfo {
+  const aff = pod.spec?.affinity ?? {};
+  return {
+    key: podKey(pod),
+    pod,
+    namespace: pod.metadata.namespace ?? 'default',
+    labels: pod.metadata.labels ?? {},
+    requests: podRequests(pod, false),
+    nonZero: podRequests(pod, true),
+    tolerations: pod.spec?.tolerations ?? [],
+    requiredAffinityTerms: affinityTerms(pod, aff.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
+    requiredAntiAffinityTerms: affinityTerms(pod, aff.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
+  };
+}
+
+export function podPriority(pod: Pod): number {
+  return typeof pod.spec?.priority === 'number' ? pod.spec.priority : 0;
+}
+
+export function schedulerNameOf(pod: Pod): string {
+  return pod.spec?.schedulerName || 'default-scheduler';
+}
+
+/** A toleration tolerates a taint (core/v1 helper ToleratesTaint). */
+export function toleratesTaint(t: Toleration, taint: Taint): boolean {
+  if (t.effect && t.effect !== taint.effect) return false;
+  if (t.key && t.key !== taint.key) return false;
+  if (!t.key && t.operator !== 'Exists') return false;
+  if (t.operator === 'Exists') return true;
+  return (t.value ?? '') === (taint.value ?? '');
+}
+
+/** The first taint with one of the effects that no toleration tolerates (v1helper.FindMatchingUntoleratedTaint). */
+export function findUntoleratedTaint(taints: Taint[], tolerations: Toleration[], effects: string[]): Taint | undefined {
+  for (const taint of taints) {
+    if (!effects.includes(taint.effect)) continue;
+    if (!tolerations.some((t) => toleratesTaint(t, taint))) return taint;
+  }
+  return undefined;
+}

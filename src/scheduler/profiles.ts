@@ -1,0 +1,68 @@
+// The plugin registry and the profiles each policy stands for. kube-scheduler's default profile
+// order and weights, with the scoring strategy swapped per policy.
+import type { Handle } from './framework/interface.ts';
+import type { PluginFactory, ProfileConfig } from './framework/runtime.ts';
+import { BalancedAllocation, NodeResourcesFit, type ScoringStrategy } from './plugins/noderesources.ts';
+import { NodeAffinity, NodeName, NodeUnschedulable, TaintToleration } from './plugins/nodebasics.ts';
+import { PodTopologySpread } from './plugins/podtopologyspread.ts';
+import { InterPodAffinity } from './plugins/interpodaffinity.ts';
+import { RoundRobin } from './plugins/roundrobin.ts';
+import { DefaultBinder, DefaultPreemption, type Binder } from './plugins/binding.ts';
+
+export type Policy = 'spread' | 'binpack' | 'round-robin';
+export const POLICIES: Policy[] = ['spread', 'binpack', 'round-robin'];
+
+export function pluginRegistry(opts: { strategy: ScoringStrategy; binder?: Binder }): Record<string, PluginFactory> {
+  return {
+    NodeUnschedulable: () => new NodeUnschedulable(),
+    NodeName: () => new NodeName(),
+    TaintToleration: () => new TaintToleration(),
+    NodeAffinity: () => new NodeAffinity(),
+    NodeResourcesFit: () => new NodeResourcesFit(opts.strategy),
+    PodTopologySpread: () => new PodTopologySpread(),
+    InterPodAffinity: (h: Handle) => new InterPodAffinity(h),
+    DefaultPreemption: () => new DefaultPreemption(),
+    NodeResourcesBalancedAllocation: () => new BalancedAllocation(),
+    RoundRobin: () => new RoundRobin(),
+    DefaultBinder: () => new DefaultBinder(opts.binder),
+  };
+}
+
+const FILTERS = [
+  'NodeUnschedulable',
+  'NodeName',
+  'TaintToleration',
+  'NodeAffinity',
+  'NodeResourcesFit',
+  'PodTopologySpread',
+  'InterPodAffinity',
+  'DefaultPreemption',
+];
+
+/** The profile for a policy: spread = LeastAllocated, binpack = MostAllocated, round-robin = RoundRobin only. */
+export function profileFor(policy: Policy, schedulerName = 'default-scheduler'): ProfileConfig {
+  if (policy === 'round-robin') {
+    return {
+      schedulerName,
+      plugins: [...FILTERS, 'RoundRobin', 'DefaultBinder'],
+      scoreWeights: { RoundRobin: 1 },
+      // The cycle must see every feasible node to find the next one in name order.
+      percentageOfNodesToScore: 100,
+    };
+  }
+  return {
+    schedulerName,
+    plugins: [...FILTERS, 'NodeResourcesBalancedAllocation', 'DefaultBinder'],
+    scoreWeights: {
+      TaintToleration: 3,
+      NodeAffinity: 2,
+      PodTopologySpread: 2,
+      NodeResourcesFit: 1,
+      NodeResourcesBalancedAllocation: policy === 'binpack' ? 0 : 1,
+    },
+  };
+}
+
+export function strategyFor(policy: Policy): ScoringStrategy {
+  return policy === 'binpack' ? 'MostAllocated' : 'LeastAllocated';
+}
