@@ -1,15 +1,86 @@
-// Discovery (/api, /apis, aggregated v2/v2beta1, /api/v1, /apis/<g>/<v>) and OpenAPI (/openapi/v2, /openapi/v3).
-// STUB: replaced by the full implementation (see issue 3).
+// Discovery (/api, /apis, aggregated v2/v2beta1, /api/v1, /apis/<g>/<v>) and OpenAPI (/openapi/v3).
+// Documents are computed once per registry.
 import type { Registry } from '../../api/registry.ts';
+import type { ResourceType } from '../../api/resource.ts';
 import type { HttpAnswer } from '../http-types.ts';
+import { aggregatedList, apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.ts';
+import { type GroupInfo, groupsOf, memo } from './groups.ts';
+import { openApiDocs } from './openapi.ts';
+import { selfSubjectAccessReviewType } from './access-review-type.ts';
+
+export { answerSelfSubjectAccessReview, ACCESS_REVIEW_PATH } from './access-review.ts';
+export { selfSubjectAccessReviewType } from './access-review-type.ts';
+export { definitionName, gvPath } from './openapi.ts';
+
+export const AGGREGATED_CONTENT_TYPE = {
+  v2: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList',
+  v2beta1: 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList',
+} as const;
+
+/** The aggregated discovery version an Accept header asks for first, if any. */
+export function aggregatedVersionOf(accept: string | undefined): 'v2' | 'v2beta1' | undefined {
+  for (const part of (accept ?? '').split(',')) {
+    const params = part.split(';').map((s) => s.trim());
+    if (!params.includes('as=APIGroupDiscoveryList') || !params.includes('g=apidiscovery.k8s.io')) continue;
+    const v = params.find((p) => p.startsWith('v='))?.slice(2);
+    if (v === 'v2' || v === 'v2beta1') return v;
+  }
+  return undefined;
+}
+
+/** Every type discovery lists: the registry's, plus SelfSubjectAccessReview when the registry lacks it. */
+function servedTypes(registry: Registry): ResourceType[] {
+  const all = [...registry.all()];
+  if (!registry.byResource('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews')) all.push(selfSubjectAccessReviewType);
+  return all;
+}
+
+function groups(registry: Registry): GroupInfo[] {
+  return memo(registry, 'groups', () => groupsOf(servedTypes(registry)));
+}
+
+function answer(body: string, contentType = 'application/json'): HttpAnswer {
+  return { status: 200, headers: { 'Content-Type': contentType, Vary: 'Accept' }, body };
+}
+
+function jsonAnswer(registry: Registry, key: string, build: () => object, contentType?: string): HttpAnswer {
+  return answer(memo(registry, key, () => JSON.stringify(build())), contentType);
+}
 
 /**
  * Answers a discovery or OpenAPI GET, or undefined when the path is not one of those.
  * accept is the request's Accept header (aggregated discovery is content-negotiated).
  */
 export function answerDiscovery(registry: Registry, path: string, accept: string): HttpAnswer | undefined {
-  void registry;
-  void path;
-  void accept;
+  const p = path.split('?')[0].replace(/\/+$/, '') || '/';
+  const gs = groups(registry);
+  const core = gs.find((g) => g.name === '');
+  const named = gs.filter((g) => g.name !== '');
+
+  if (p === '/api' || p === '/apis') {
+    const agg = aggregatedVersionOf(accept);
+    if (agg) return jsonAnswer(registry, `${p}:${agg}`, () => aggregatedList(p === '/api' ? (core ? [core] : []) : named, agg), AGGREGATED_CONTENT_TYPE[agg]);
+    return jsonAnswer(registry, p, () => (p === '/api' ? apiVersions(core) : apiGroupList(named)));
+  }
+
+  const parts = p.split('/').filter(Boolean);
+  if (parts[0] === 'api' && parts.length === 2) {
+    const v = core?.versions.find((x) => x.version === parts[1]);
+    return v ? jsonAnswer(registry, p, () => apiResourceList('', v.version, v.resources)) : undefined;
+  }
+  if (parts[0] === 'apis' && (parts.length === 2 || parts.length === 3)) {
+    const g = named.find((x) => x.name === parts[1]);
+    if (!g) return undefined;
+    if (parts.length === 2) return jsonAnswer(registry, p, () => apiGroupDoc(g));
+    const v = g.versions.find((x) => x.version === parts[2]);
+    return v ? jsonAnswer(registry, p, () => apiResourceList(g.name, v.version, v.resources)) : undefined;
+  }
+
+  if (parts[0] === 'openapi' && parts[1] === 'v3') {
+    const docs = memo(registry, 'openapi', () => openApiDocs(gs));
+    if (parts.length === 2) return jsonAnswer(registry, 'openapi-index', () => docs.index);
+    const text = docs.docs.get(parts.slice(2).join('/'));
+    return text === undefined ? undefined : answer(text);
+  }
   return undefined;
 }

@@ -1,0 +1,97 @@
+// Discovery and OpenAPI documents as kubectl reads them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Registry } from '../../src/api/registry.ts';
+import type { ResourceType } from '../../src/api/resource.ts';
+import { answerDiscovery, aggregatedVersionOf, answerSelfSubjectAccessReview } from '../../src/apiserver/discovery/index.ts';
+import { rt as deploymentType } from '../patch/fixtures.ts';
+
+const podType: ResourceType = {
+  ...deploymentType,
+  group: '',
+  version: 'v1',
+  kind: 'Pod',
+  listKind: 'PodList',
+  plural: 'pods',
+  singular: 'pod',
+  shortNames: ['po'],
+  subresources: { status: true, binding: true, log: true, eviction: true },
+  verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+};
+const deployType: ResourceType = { ...deploymentType, subresources: { status: true, scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas' } } };
+const hpaV1: ResourceType = { ...deploymentType, group: 'autoscaling', version: 'v1', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', shortNames: ['hpa'], subresources: { status: true } };
+const hpaV2: ResourceType = { ...hpaV1, version: 'v2' };
+const registry = new Registry([podType, deployType, hpaV1, hpaV2]);
+
+const KUBECTL_ACCEPT =
+  'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json';
+const body = (a: { body: string | Buffer } | undefined) => JSON.parse(String(a!.body));
+
+test('Accept negotiation picks the first aggregated version asked for', () => {
+  assert.equal(aggregatedVersionOf(KUBECTL_ACCEPT), 'v2');
+  assert.equal(aggregatedVersionOf('application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json'), 'v2beta1');
+  assert.equal(aggregatedVersionOf('application/json'), undefined);
+});
+
+test('aggregated /apis answers APIGroupDiscoveryList with the exact content type', () => {
+  const a = answerDiscovery(registry, '/apis', KUBECTL_ACCEPT)!;
+  assert.equal(a.status, 200);
+  assert.equal(a.headers['Content-Type'], 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
+  const doc = body(a);
+  assert.equal(doc.kind, 'APIGroupDiscoveryList');
+  assert.deepEqual(doc.items.map((i: any) => i.metadata.name), ['apps', 'autoscaling', 'authorization.k8s.io']);
+  const autoscaling = doc.items[1];
+  assert.deepEqual(autoscaling.versions.map((v: any) => v.version), ['v2', 'v1'], 'preferred (v2) first');
+  const deploy = doc.items[0].versions[0].resources[0];
+  assert.equal(deploy.resource, 'deployments');
+  assert.deepEqual(deploy.shortNames, ['deploy']);
+  assert.deepEqual(deploy.categories, ['all']);
+  assert.deepEqual(deploy.subresources.find((s: any) => s.subresource === 'scale').responseKind, { group: 'autoscaling', version: 'v1', kind: 'Scale' });
+  const v2beta1 = answerDiscovery(registry, '/api', 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList')!;
+  assert.equal(v2beta1.headers['Content-Type'], 'application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList');
+  assert.equal(body(v2beta1).items[0].versions[0].resources[0].resource, 'pods');
+});
+
+test('legacy discovery: APIVersions, APIGroupList, APIGroup, APIResourceList with subresources', () => {
+  assert.deepEqual(body(answerDiscovery(registry, '/api', 'application/json')).versions, ['v1']);
+  const groups = body(answerDiscovery(registry, '/apis', 'application/json'));
+  assert.equal(groups.kind, 'APIGroupList');
+  assert.deepEqual(groups.groups.find((g: any) => g.name === 'autoscaling').preferredVersion, { groupVersion: 'autoscaling/v2', version: 'v2' });
+  assert.equal(body(answerDiscovery(registry, '/apis/apps', 'application/json')).kind, 'APIGroup');
+  const core = body(answerDiscovery(registry, '/api/v1', 'application/json'));
+  assert.equal(core.groupVersion, 'v1');
+  const names = core.resources.map((r: any) => r.name);
+  assert.deepEqual(names, ['pods', 'pods/binding', 'pods/eviction', 'pods/log', 'pods/status']);
+  const eviction = core.resources.find((r: any) => r.name === 'pods/eviction');
+  assert.deepEqual([eviction.group, eviction.version, eviction.kind, eviction.verbs], ['policy', 'v1', 'Eviction', ['create']]);
+  const apps = body(answerDiscovery(registry, '/apis/apps/v1', 'application/json'));
+  assert.ok(apps.resources.some((r: any) => r.name === 'deployments/scale' && r.kind === 'Scale'));
+  assert.equal(answerDiscovery(registry, '/apis/nope/v1', 'application/json'), undefined);
+  assert.equal(answerDiscovery(registry, '/api/v1/pods', 'application/json'), undefined);
+});
+
+test('OpenAPI v3: index and a group-version document kubectl apply and explain can use', () => {
+  const index = body(answerDiscovery(registry, '/openapi/v3', 'application/json'));
+  assert.match(index.paths['api/v1'].serverRelativeURL, /^\/openapi\/v3\/api\/v1\?hash=[0-9A-F]+$/);
+  const doc = body(answerDiscovery(registry, index.paths['apis/apps/v1'].serverRelativeURL, 'application/json'));
+  const patch = doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch;
+  assert.deepEqual(patch['x-kubernetes-group-version-kind'], { group: 'apps', version: 'v1', kind: 'Deployment' });
+  assert.ok(patch.parameters.some((p: any) => p.name === 'fieldValidation' && p.in === 'query'));
+  const schema = doc.components.schemas['io.k8s.api.apps.v1.Deployment'];
+  assert.deepEqual(schema['x-kubernetes-group-version-kind'], [{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
+  assert.equal(schema.properties.spec.properties.template.properties.spec.properties.containers['x-kubernetes-patch-merge-key'], 'name');
+});
+
+test('documents are computed once per registry', () => {
+  const a = answerDiscovery(registry, '/openapi/v3/api/v1', 'application/json')!;
+  const b = answerDiscovery(registry, '/openapi/v3/api/v1', 'application/json')!;
+  assert.equal(a.body, b.body);
+});
+
+test('SelfSubjectAccessReview is listed and answered allowed', () => {
+  const authz = body(answerDiscovery(registry, '/apis/authorization.k8s.io/v1', 'application/json'));
+  assert.equal(authz.resources[0].name, 'selfsubjectaccessreviews');
+  const r = answerSelfSubjectAccessReview({ metadata: {}, spec: { resourceAttributes: { verb: 'create', resource: 'pods' } } });
+  assert.equal(r.status.allowed, true);
+  assert.equal(r.spec.resourceAttributes.verb, 'create');
+});
