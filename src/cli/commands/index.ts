@@ -1,6 +1,8 @@
 // The list of subcommands: one import per command file.
 import type { Command } from 'commander';
+import { register as apiserver } from './apiserver.ts';
+import { register as up } from './up.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [apiserver, up];

@@ -1,0 +1,175 @@
+// The API server: start it in-process (tests, `kubesim up`, `kubesim apiserver`).
+import http from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import { registry as builtinRegistry, type Registry } from '../api/registry.ts';
+import type { KubeObject } from '../api/types.ts';
+import { WatchCacheStore, objectKey, openStore, type Store } from '../storage/index.ts';
+import { createMetrics } from './metrics.ts';
+import type { Pipeline } from './pipeline/index.ts';
+import { BOOTSTRAP_NAMESPACES, namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
+import type { ApiCore } from './rest/scope.ts';
+import { timestamp } from './rest/objectmeta.ts';
+import { createRequestListener } from './server.ts';
+
+export type { Pipeline, AdmissionPlugin, AdmissionAttributes, Authenticator, Authorizer, RateLimiter, UserInfo } from './pipeline/index.ts';
+export { VERSION_INFO } from './server.ts';
+export { KUBELET_URL_ANNOTATION } from './rest/subresources.ts';
+
+export interface ApiServerOptions {
+  /** 0 (default) = an ephemeral port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Durable store in this directory (and D/kubeconfig); undefined = in-memory store. */
+  dataDir?: string;
+  /** Events kept per resource in the watch cache's window (default 10,000). */
+  watchCacheSize?: number;
+  logger?: Logger;
+  /** The kinds served (default: every built-in kind). */
+  registry?: Registry;
+  /** A backend to use instead of the one dataDir selects (tests, other backends). Closed on close(). */
+  store?: Store;
+  /** Security plugins and extra admission plugins; NamespaceLifecycle is always first. */
+  pipeline?: Partial<Pipeline>;
+  /** BOOKMARK period for watches with allowWatchBookmarks (default 60 s, Kubernetes' value). */
+  bookmarkIntervalMs?: number;
+  /** Unsent watch output above which a watcher is cut off (default 16 MiB). */
+  maxWatchBufferBytes?: number;
+}
+
+export interface RunningApiServer {
+  /** http://host:port */
+  url: string;
+  port: number;
+  /** dataDir/kubeconfig when a dataDir was given. */
+  kubeconfigPath?: string;
+  /** The pipeline's stage lists, live: plugins pushed here apply to the next request. */
+  pipeline: Pipeline;
+  /** Stops listening, ends open watches, closes the store. */
+  close(): Promise<void>;
+}
+
+export function kubeconfigYaml(server: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: kubesim',
+    '  cluster:',
+    `    server: ${server}`,
+    'contexts:',
+    '- name: kubesim',
+    '  context:',
+    '    cluster: kubesim',
+    '    user: admin',
+    '    namespace: default',
+    'current-context: kubesim',
+    'users:',
+    '- name: admin',
+    '  user: {}',
+    'preferences: {}',
+    '',
+  ].join('\n');
+}
+
+/** Creates default, kube-system, kube-public and kube-node-lease when absent. */
+async function bootstrapNamespaces(store: Store, registry: Registry): Promise<void> {
+  const rt = registry.byResource('', 'v1', 'namespaces');
+  for (const name of BOOTSTRAP_NAMESPACES) {
+    const key = objectKey('', 'namespaces', undefined, name);
+    if (await store.get(key)) continue;
+    const ns: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, uid: randomUUID(), creationTimestamp: timestamp(), labels: { 'kubernetes.io/metadata.name': name } },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    };
+    rt?.defaults(ns);
+    try {
+      await store.create(key, ns);
+    } catch {
+      // created concurrently by another replica: fine
+    }
+  }
+}
+
+export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
+  const logger = opts.logger ?? pino({ name: 'apiserver', level: process.env.KUBESIM_LOG_LEVEL ?? 'silent' });
+  const registry = opts.registry ?? builtinRegistry;
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  let store: WatchCacheStore;
+  if (opts.store) {
+    store = new WatchCacheStore(opts.store, { windowSize: opts.watchCacheSize });
+    await store.start();
+  } else {
+    // SQLite in the data dir (durable), else the in-memory store; the watch cache over either.
+    store = await openStore({ dataDir: opts.dataDir, watchCacheSize: opts.watchCacheSize });
+  }
+  await bootstrapNamespaces(store, registry);
+
+  const pipeline: Pipeline = {
+    authenticators: [...(opts.pipeline?.authenticators ?? [])],
+    rateLimiters: [...(opts.pipeline?.rateLimiters ?? [])],
+    authorizers: [...(opts.pipeline?.authorizers ?? [])],
+    admission: [
+      namespaceLifecycle(async (name) => (await store.get(objectKey('', 'namespaces', undefined, name)))?.object),
+      ...(opts.pipeline?.admission ?? []),
+    ],
+  };
+  const core: ApiCore = {
+    registry,
+    store,
+    pipeline,
+    logger,
+    metrics: createMetrics(() => store.cachedRevision()),
+    watch: {
+      bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
+      maxBufferedBytes: opts.maxWatchBufferBytes ?? 16 * 1024 * 1024,
+      defaultTimeoutSeconds: 1800,
+    },
+    longRunning: new Set(),
+  };
+  let ready = true;
+  const server = http.createServer({ keepAliveTimeout: 65_000 }, createRequestListener(core, () => ready));
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as { port: number }).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let kubeconfigPath: string | undefined;
+  if (opts.dataDir) {
+    kubeconfigPath = join(opts.dataDir, 'kubeconfig');
+    writeFileSync(kubeconfigPath, kubeconfigYaml(`http://127.0.0.1:${port}`));
+  }
+  logger.info({ url, dataDir: opts.dataDir ?? null }, 'API server listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    kubeconfigPath,
+    pipeline,
+    close() {
+      closing ??= (async () => {
+        ready = false;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const end of [...core.longRunning]) end();
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+        await closed;
+        await store.close();
+        logger.info('API server stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// The request pipeline: named, pluggable stages run in Kubernetes' order —
+// authentication → rate limiting → authorization → (handler: mutating admission → validation →
+// validating admission → storage). Security stages allow everything until plugins are added.
+import type { IncomingMessage } from 'node:http';
+import type { KubeObject } from '../../api/types.ts';
+import type { ResourceType } from '../../api/resource.ts';
+import type { RequestInfo } from '../routing.ts';
+
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** Attributes of a request as authorization (RBAC) sees them. */
+export interface RequestAttributes {
+  user: UserInfo;
+  info: RequestInfo;
+  req: IncomingMessage;
+}
+
+/** Returns the user, undefined when this authenticator does not recognize the request; throws 401 to reject. */
+export interface Authenticator {
+  name: string;
+  authenticate(req: IncomingMessage): UserInfo | undefined | Promise<UserInfo | undefined>;
+}
+
+/** Throws a StatusError (429 with retryAfterSeconds) to reject. */
+export interface RateLimiter {
+  name: string;
+  admit(attrs: RequestAttributes): void | Promise<void>;
+}
+
+export type AuthorizationDecision = 'allow' | 'deny' | 'noOpinion';
+
+export interface Authorizer {
+  name: string;
+  authorize(attrs: RequestAttributes): AuthorizationDecision | Promise<AuthorizationDecision>;
+}
+
+export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+
+export interface AdmissionAttributes {
+  operation: AdmissionOperation;
+  rt: ResourceType;
+  info: RequestInfo;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  /** The object being written (mutating plugins may change it in place); undefined for DELETE. */
+  object?: KubeObject;
+  oldObject?: KubeObject;
+  dryRun: boolean;
+  user: UserInfo;
+}
+
+/** An admission plugin: `admit` mutates (runs in the mutating phase), `validate` only checks. Both throw StatusError to deny. */
+export interface AdmissionPlugin {
+  name: string;
+  admit?(a: AdmissionAttributes): void | Promise<void>;
+  validate?(a: AdmissionAttributes): void | Promise<void>;
+}
+
+export interface Pipeline {
+  authenticators: Authenticator[];
+  rateLimiters: RateLimiter[];
+  authorizers: Authorizer[];
+  /** Mutating then validating admission, in this order (each plugin's admit, then each plugin's validate). */
+  admission: AdmissionPlugin[];
+}
+
+/** Until authentication plugins exist, every request is the cluster admin. */
+export const anonymousAdmin: UserInfo = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };

@@ -1,0 +1,51 @@
+// Runs the pipeline's stages. Each stage throws a StatusError to stop the request.
+import type { IncomingMessage } from 'node:http';
+import { StatusError } from '../../api/errors.ts';
+import type { RequestInfo } from '../routing.ts';
+import { anonymousAdmin, type AdmissionAttributes, type Pipeline, type UserInfo } from './index.ts';
+
+export async function authenticate(p: Pipeline, req: IncomingMessage): Promise<UserInfo> {
+  if (p.authenticators.length === 0) return anonymousAdmin;
+  for (const a of p.authenticators) {
+    const user = await a.authenticate(req);
+    if (user) return user;
+  }
+  throw new StatusError(401, 'Unauthorized', 'Unauthorized');
+}
+
+export async function limitRate(p: Pipeline, user: UserInfo, info: RequestInfo, req: IncomingMessage): Promise<void> {
+  for (const l of p.rateLimiters) await l.admit({ user, info, req });
+}
+
+/** No authorizer configured = allow all; otherwise the first non-"noOpinion" decides, default deny. */
+export async function authorize(p: Pipeline, user: UserInfo, info: RequestInfo, req: IncomingMessage): Promise<void> {
+  if (p.authorizers.length === 0) return;
+  for (const a of p.authorizers) {
+    const d = await a.authorize({ user, info, req });
+    if (d === 'allow') return;
+    if (d === 'deny') break;
+  }
+  throw forbiddenFor(user, info);
+}
+
+/** Kubernetes' authorization denial message. */
+export function forbiddenFor(user: UserInfo, info: RequestInfo): StatusError {
+  const res = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
+  const qualified = info.group ? `${info.resource}.${info.group}` : info.resource;
+  const what = info.name ? `${qualified} "${info.name}"` : qualified;
+  const where = info.namespace ? ` in the namespace "${info.namespace}"` : ' at the cluster scope';
+  return new StatusError(
+    403,
+    'Forbidden',
+    `${what} is forbidden: User "${user.username}" cannot ${info.verb} resource "${res}" in API group "${info.group}"${where}`,
+    { name: info.name, group: info.group || undefined, kind: info.resource },
+  );
+}
+
+export async function admitMutating(p: Pipeline, a: AdmissionAttributes): Promise<void> {
+  for (const plugin of p.admission) if (plugin.admit) await plugin.admit(a);
+}
+
+export async function admitValidating(p: Pipeline, a: AdmissionAttributes): Promise<void> {
+  for (const plugin of p.admission) if (plugin.validate) await plugin.validate(a);
+}

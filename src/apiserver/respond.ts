@@ -1,0 +1,56 @@
+// Writing answers: JSON bodies, Status errors, and the mapping of storage errors to Status.
+import type { ServerResponse } from 'node:http';
+import { StatusError, internalError } from '../api/errors.ts';
+import type { Status } from '../api/types.ts';
+
+/** Serialized JSON per immutable object (objects served by the watch cache are never mutated). */
+const jsonCache = new WeakMap<object, string>();
+
+export function toJson(obj: object): string {
+  let s = jsonCache.get(obj);
+  if (s === undefined) {
+    s = JSON.stringify(obj);
+    jsonCache.set(obj, s);
+  }
+  return s;
+}
+
+export function sendJson(res: ServerResponse, code: number, body: object | string, extraHeaders?: Record<string, string>): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+  };
+  if (extraHeaders) Object.assign(headers, extraHeaders);
+  res.writeHead(code, headers);
+  res.end(text);
+}
+
+export function sendText(res: ServerResponse, code: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Any thrown value as a Status (unknown errors → 500 InternalError). */
+export function statusOf(err: unknown): Status {
+  if (err instanceof StatusError) return err.toStatus();
+  return internalError(err instanceof Error ? err.message : String(err)).toStatus();
+}
+
+export function sendStatus(res: ServerResponse, err: unknown): number {
+  const status = statusOf(err);
+  if (res.headersSent) {
+    res.destroy();
+    return status.code;
+  }
+  const headers: Record<string, string> = {};
+  if (status.code === 429 && status.details?.retryAfterSeconds !== undefined) headers['Retry-After'] = String(status.details.retryAfterSeconds);
+  sendJson(res, status.code, status, headers);
+  return status.code;
+}
+
+export function successStatus(details?: Status['details']): Status {
+  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 };
+  if (details) s.details = details;
+  return s;
+}

@@ -1,0 +1,142 @@
+// DELETE: options from the query or a DeleteOptions body, preconditions, graceful deletion, and
+// finalizers (the object stays, with deletionTimestamp, until its finalizers are removed).
+import { StatusError, badRequest, conflict, notFound } from '../../api/errors.ts';
+import type { ResourceType } from '../../api/resource.ts';
+import type { KubeObject } from '../../api/types.ts';
+import { StorageError } from '../../storage/interface.ts';
+import { admitValidating } from '../pipeline/run.ts';
+import { timestamp } from './objectmeta.ts';
+import { admissionAttrs, keyOf, mapStorageError, type Scope } from './scope.ts';
+import type { WriteResult } from './write.ts';
+
+export type PropagationPolicy = 'Orphan' | 'Background' | 'Foreground';
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: PropagationPolicy;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun: boolean;
+}
+
+const POLICIES = ['Foreground', 'Background', 'Orphan'];
+
+/** Query parameters first, then a DeleteOptions body (kubectl sends the body) overriding them. */
+export function parseDeleteOptions(q: URLSearchParams | undefined, body: any): DeleteOptions {
+  const opts: DeleteOptions = { dryRun: false };
+  const g = q?.get('gracePeriodSeconds');
+  if (g) opts.gracePeriodSeconds = intParam('gracePeriodSeconds', g);
+  const p = q?.get('propagationPolicy');
+  if (p) opts.propagationPolicy = p as PropagationPolicy;
+  if (q?.get('orphanDependents') === 'true') opts.propagationPolicy ??= 'Orphan';
+  if (q?.getAll('dryRun').includes('All')) opts.dryRun = true;
+  if (body && typeof body === 'object') {
+    if (typeof body.gracePeriodSeconds === 'number') opts.gracePeriodSeconds = body.gracePeriodSeconds;
+    if (typeof body.propagationPolicy === 'string') opts.propagationPolicy = body.propagationPolicy;
+    if (body.orphanDependents === true) opts.propagationPolicy ??= 'Orphan';
+    if (body.preconditions && typeof body.preconditions === 'object') opts.preconditions = body.preconditions;
+    if (Array.isArray(body.dryRun) && body.dryRun.includes('All')) opts.dryRun = true;
+  }
+  if (opts.propagationPolicy !== undefined && !POLICIES.includes(opts.propagationPolicy)) {
+    throw new StatusError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`, {
+      group: 'meta.k8s.io',
+      kind: 'DeleteOptions',
+      causes: [{ reason: 'FieldValueNotSupported', message: `Unsupported value: "${opts.propagationPolicy}"`, field: 'propagationPolicy' }],
+    });
+  }
+  return opts;
+}
+
+function intParam(name: string, v: string): number {
+  if (!/^-?\d+$/.test(v)) throw badRequest(`invalid ${name}: ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+/**
+ * The grace period a kind gives a delete. Pods bound to a node terminate gracefully (the node agent
+ * finishes the delete with gracePeriodSeconds=0); everything else goes at once.
+ * TODO(model): move into the registry's strategy once ResourceType has a deletion hook.
+ */
+export function gracePeriodFor(rt: ResourceType, obj: KubeObject, requested: number | undefined): number {
+  if (rt.group === '' && rt.plural === 'pods') {
+    if (!obj.spec?.nodeName) return 0;
+    const phase = obj.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') return 0;
+    const g = requested ?? obj.spec?.terminationGracePeriodSeconds ?? 30;
+    return Math.max(0, g);
+  }
+  return 0;
+}
+
+export type DeletionPlan = { action: 'delete' } | { action: 'update'; object: KubeObject } | { action: 'none' };
+
+/** Pure: what a delete does to the current object. */
+export function planDeletion(rt: ResourceType, current: KubeObject, opts: DeleteOptions, now: Date): DeletionPlan {
+  const obj = structuredClone(current) as KubeObject;
+  const m = obj.metadata;
+  const before = JSON.stringify([m.finalizers ?? [], m.deletionTimestamp, m.deletionGracePeriodSeconds]);
+  let finalizers = [...(m.finalizers ?? [])];
+  if (opts.propagationPolicy === 'Foreground') {
+    finalizers = finalizers.filter((f) => f !== 'orphan');
+    if (!finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+  } else if (opts.propagationPolicy === 'Orphan') {
+    finalizers = finalizers.filter((f) => f !== 'foregroundDeletion');
+    if (!finalizers.includes('orphan')) finalizers.push('orphan');
+  } else if (opts.propagationPolicy === 'Background') {
+    finalizers = finalizers.filter((f) => f !== 'orphan' && f !== 'foregroundDeletion');
+  }
+  const grace = gracePeriodFor(rt, current, opts.gracePeriodSeconds);
+  const deleting = !!m.deletionTimestamp;
+  const currentGrace = m.deletionGracePeriodSeconds ?? 0;
+  if (!deleting || grace < currentGrace) {
+    m.deletionTimestamp = timestamp(new Date(now.getTime() + grace * 1000));
+    m.deletionGracePeriodSeconds = grace;
+  }
+  if (finalizers.length) m.finalizers = finalizers;
+  else delete m.finalizers;
+  if (finalizers.length === 0 && (m.deletionGracePeriodSeconds ?? 0) === 0) return { action: 'delete' };
+  const after = JSON.stringify([m.finalizers ?? [], m.deletionTimestamp, m.deletionGracePeriodSeconds]);
+  return after === before ? { action: 'none' } : { action: 'update', object: obj };
+}
+
+function checkPreconditions(rt: ResourceType, obj: KubeObject, pre: DeleteOptions['preconditions']): void {
+  if (!pre) return;
+  const name = obj.metadata.name ?? '';
+  if (pre.uid && pre.uid !== obj.metadata.uid) {
+    throw conflict(rt.plural, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`, rt.group);
+  }
+  if (pre.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
+    throw conflict(rt.plural, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion}`, rt.group);
+  }
+}
+
+/** Deletes (or starts deleting) one object; retries internally when it changes meanwhile. */
+export async function deleteObject(s: Scope, name: string, opts: DeleteOptions): Promise<WriteResult> {
+  const store = s.core.store;
+  const key = keyOf(s.rt, s.info.namespace, name);
+  for (let attempt = 0; ; attempt++) {
+    const cur = await store.get(key);
+    if (!cur) throw notFound(s.rt.plural, name, s.rt.group);
+    checkPreconditions(s.rt, cur.object, opts.preconditions);
+    await admitValidating(s.core.pipeline, admissionAttrs(s, 'DELETE', undefined, cur.object, name, opts.dryRun));
+    const plan = planDeletion(s.rt, cur.object, opts, new Date());
+    try {
+      switch (plan.action) {
+        case 'none':
+          return { object: cur.object, json: cur.json, created: false, deleted: false };
+        case 'update': {
+          if (opts.dryRun) return { object: plan.object, created: false, deleted: false };
+          const e = await store.update(key, plan.object, cur.modRevision);
+          return { object: e.object, json: e.json, created: false, deleted: false };
+        }
+        case 'delete': {
+          if (opts.dryRun) return { object: cur.object, json: cur.json, created: false, deleted: true };
+          const e = await store.delete(key, cur.modRevision);
+          return { object: e.object, json: e.json, created: false, deleted: true };
+        }
+      }
+    } catch (err) {
+      if (err instanceof StorageError && (err.code === 'Conflict' || err.code === 'KeyNotFound') && attempt < 50) continue;
+      throw mapStorageError(err, s.rt, name);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+// The generic REST handler: one code path per verb for every kind, driven by the registry entry.
+import { StatusError, badRequest, methodNotAllowed, notFound, unsupportedMediaType } from '../../api/errors.ts';
+import type { KubeObject } from '../../api/types.ts';
+import { decodeObject, parseJson, readBody } from '../body.ts';
+import { applyPatch, patchTypeOf } from '../patch/index.ts';
+import { sendJson, successStatus, toJson } from '../respond.ts';
+import { checkBodyIdentity, checkUnknownFields } from './objectmeta.ts';
+import { deleteObject, parseDeleteOptions } from './delete.ts';
+import { handleGet, handleList } from './read.ts';
+import { apiVersionOfRt, isDryRun, type Scope } from './scope.ts';
+import { handleSubresource } from './subresources.ts';
+import { handleWatch } from './watch.ts';
+import { checkPrecondition, guaranteedUpdate, prepareCreate, prepareUpdate, storeCreate, type WriteResult } from './write.ts';
+import { selectorFilter } from '../filter.ts';
+import { prefixOf } from './scope.ts';
+
+
+export async function handleResource(s: Scope): Promise<number> {
+  const { verb, subresource, name } = s.info;
+  if (subresource) return handleSubresource(s);
+  if (!s.rt.verbs.includes(verb)) throw methodNotAllowed('the server does not allow this method on the requested resource');
+  switch (verb) {
+    case 'get':
+      return handleGet(s);
+    case 'list':
+      return handleList(s);
+    case 'watch':
+      return handleWatch(s);
+    case 'create':
+      if (name !== undefined) throw methodNotAllowed('the server does not allow this method on the requested resource');
+      return handleCreate(s);
+    case 'update':
+      return handleUpdate(s, undefined);
+    case 'patch':
+      return handlePatch(s, undefined);
+    case 'delete':
+      return handleDelete(s);
+    case 'deletecollection':
+      return handleDeleteCollection(s);
+  }
+}
+
+/** Headers for fieldValidation=Warn warnings. */
+function warningHeaders(warnings: string[]): Record<string, string> | undefined {
+  if (warnings.length === 0) return undefined;
+  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') };
+}
+
+export function sendWrite(s: Scope, code: number, r: WriteResult, warnings: string[] = []): number {
+  sendJson(s.res, code, r.json ?? toJson(r.object), warningHeaders(warnings));
+  return code;
+}
+
+export async function readObject(s: Scope): Promise<KubeObject> {
+  const body = await readBody(s.req);
+  return decodeObject(s.req.headers['content-type'], body);
+}
+
+async function handleCreate(s: Scope): Promise<number> {
+  const obj = await readObject(s);
+  checkBodyIdentity(obj, s.rt, s.info.namespace);
+  const warnings = checkUnknownFields(obj, s.rt, s.query);
+  const dryRun = isDryRun(s.query);
+  await prepareCreate(s, obj, dryRun);
+  return sendWrite(s, 201, await storeCreate(s, obj, dryRun), warnings);
+}
+
+export function checkName(obj: KubeObject, name: string): void {
+  if (!obj.metadata.name) obj.metadata.name = name;
+  else if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+}
+
+/** PUT of the main resource or of /status. */
+export async function handleUpdate(s: Scope, subresource: 'status' | undefined): Promise<number> {
+  const name = s.info.name!;
+  const obj = await readObject(s);
+  checkBodyIdentity(obj, s.rt, s.info.namespace);
+  checkName(obj, name);
+  const warnings = checkUnknownFields(obj, s.rt, s.query);
+  const dryRun = isDryRun(s.query);
+  const r = await guaranteedUpdate(
+    s,
+    name,
+    async (cur) => {
+      if (!cur) throw notFound(s.rt.plural, name, s.rt.group);
+      const o = structuredClone(obj);
+      checkPrecondition(s, o, cur);
+      return { object: await prepareUpdate(s, o, cur, subresource, dryRun) };
+    },
+    dryRun,
+  );
+  return sendWrite(s, 200, r, warnings);
+}
+
+export async function readPatch(s: Scope): Promise<{ type: NonNullable<ReturnType<typeof patchTypeOf>>; text: string }> {
+  const ct = s.req.headers['content-type'] ?? '';
+  const type = patchTypeOf(ct);
+  if (!type) throw unsupportedMediaType(ct);
+  const text = (await readBody(s.req)).toString('utf8');
+  if (type === 'apply' && !s.query?.get('fieldManager')) {
+    throw new StatusError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', {
+      group: 'meta.k8s.io',
+      kind: 'PatchOptions',
+      causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }],
+    });
+  }
+  return { type, text };
+}
+
+export function patchOptions(s: Scope, subresource: string | undefined) {
+  return { fieldManager: s.query?.get('fieldManager') ?? undefined, force: s.query?.get('force') === 'true', subresource };
+}
+
+/** PATCH of the main resource or of /status. Apply creates an absent object. */
+export async function handlePatch(s: Scope, subresource: 'status' | undefined): Promise<number> {
+  const name = s.info.name!;
+  const { type, text } = await readPatch(s);
+  const dryRun = isDryRun(s.query);
+  let warnings: string[] = [];
+  const r = await guaranteedUpdate(
+    s,
+    name,
+    async (cur) => {
+      if (!cur && (type !== 'apply' || subresource)) throw notFound(s.rt.plural, name, s.rt.group);
+      const patched = structuredClone(applyPatch(type, cur, text, s.rt, patchOptions(s, subresource))) as KubeObject;
+      if (!patched || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('the patch did not produce an object');
+      patched.metadata ??= {};
+      checkBodyIdentity(patched, s.rt, s.info.namespace);
+      checkName(patched, name);
+      warnings = checkUnknownFields(patched, s.rt, s.query);
+      if (!cur) {
+        await prepareCreate(s, patched, dryRun);
+        return { object: patched, create: true };
+      }
+      checkPrecondition(s, patched, cur);
+      return { object: await prepareUpdate(s, patched, cur, subresource, dryRun) };
+    },
+    dryRun,
+  );
+  return sendWrite(s, r.created ? 201 : 200, r, warnings);
+}
+
+async function readDeleteBody(s: Scope): Promise<unknown> {
+  const body = await readBody(s.req);
+  if (body.length === 0) return undefined;
+  return parseJson(body.toString('utf8'));
+}
+
+async function handleDelete(s: Scope): Promise<number> {
+  const name = s.info.name!;
+  const opts = parseDeleteOptions(s.query, await readDeleteBody(s));
+  const r = await deleteObject(s, name, opts);
+  if (r.deleted) {
+    sendJson(s.res, 200, successStatus({ name, group: s.rt.group || undefined, kind: s.rt.plural, uid: r.object.metadata.uid }));
+    return 200;
+  }
+  return sendWrite(s, 200, r);
+}
+
+async function handleDeleteCollection(s: Scope): Promise<number> {
+  const opts = parseDeleteOptions(s.query, await readDeleteBody(s));
+  const filter = selectorFilter(s.rt, s.query);
+  const page = await s.core.store.listPage(prefixOf(s.rt, s.info.namespace), filter ? { filter } : {});
+  const items: KubeObject[] = [];
+  for (const obj of page.items) {
+    const one: Scope = { ...s, info: { ...s.info, namespace: obj.metadata.namespace, name: obj.metadata.name } };
+    try {
+      items.push((await deleteObject(one, obj.metadata.name!, opts)).object);
+    } catch (err) {
+      if (err instanceof StatusError && err.code === 404) continue; // deleted meanwhile
+      throw err;
+    }
+  }
+  sendJson(s.res, 200, { kind: s.rt.listKind, apiVersion: apiVersionOfRt(s.rt), metadata: {}, items });
+  return 200;
+}

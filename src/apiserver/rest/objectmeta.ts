@@ -1,0 +1,121 @@
+// Pure decisions about an object's metadata on create and update (rest.BeforeCreate / BeforeUpdate):
+// names from generateName, uid, timestamps, generation, and which fields an update may change.
+import { randomInt, randomUUID } from 'node:crypto';
+import { badRequest, invalid, type FieldError } from '../../api/errors.ts';
+import type { ResourceType } from '../../api/resource.ts';
+import type { KubeObject } from '../../api/types.ts';
+import { unknownFields, strictDecodingError, unknownFieldWarnings } from '../../api/schema.ts';
+import { apiVersionOfRt } from './scope.ts';
+
+// apimachinery's utilrand alphabet: no vowels (no words), no confusable characters.
+const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function randomSuffix(n = 5): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += ALPHANUMS[randomInt(ALPHANUMS.length)];
+  return s;
+}
+
+/** RFC 3339 with second precision, as metav1.Time serializes. */
+export function timestamp(d: Date = new Date()): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * Checks a body's apiVersion/kind against the resource of the path (fills them when absent), and its
+ * namespace against the path's (fills it when absent). Throws 400 on a mismatch.
+ */
+export function checkBodyIdentity(obj: KubeObject, rt: ResourceType, pathNamespace: string | undefined, accepted?: { apiVersion: string; kind: string }[]): void {
+  const want = accepted ?? [{ apiVersion: apiVersionOfRt(rt), kind: rt.kind }];
+  if (obj.apiVersion === undefined && obj.kind === undefined) {
+    obj.apiVersion = want[0].apiVersion;
+    obj.kind = want[0].kind;
+  } else if (!want.some((w) => (obj.apiVersion ?? w.apiVersion) === w.apiVersion && (obj.kind ?? w.kind) === w.kind)) {
+    throw badRequest(
+      `the API version in the data (${obj.apiVersion ?? ''}) does not match the expected API version (${want[0].apiVersion})` +
+        (obj.kind !== want[0].kind ? `; the kind in the data (${obj.kind ?? ''}) does not match the expected kind (${want[0].kind})` : ''),
+    );
+  } else {
+    obj.apiVersion ??= want[0].apiVersion;
+    obj.kind ??= want[0].kind;
+  }
+  if (rt.namespaced && pathNamespace !== undefined) {
+    const ns = obj.metadata.namespace;
+    if (ns === undefined || ns === '') obj.metadata.namespace = pathNamespace;
+    else if (ns !== pathNamespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+  }
+  if (!rt.namespaced && obj.metadata.namespace === '') delete obj.metadata.namespace;
+}
+
+/**
+ * fieldValidation: Strict → 400 naming every unknown field; Warn (the default) → warnings for the
+ * Warning header; Ignore → nothing.
+ */
+export function checkUnknownFields(obj: KubeObject, rt: ResourceType, q: URLSearchParams | undefined): string[] {
+  const mode = q?.get('fieldValidation') || 'Warn';
+  if (mode === 'Ignore') return [];
+  if (mode !== 'Strict' && mode !== 'Warn') throw badRequest(`fieldValidation parameter unsupported: ${mode}; valid options are: Ignore, Warn, Strict`);
+  const unknown = unknownFields(rt.schema, obj);
+  if (unknown.length === 0) return [];
+  if (mode === 'Strict') throw strictDecodingError(rt.kind, rt.version, unknown);
+  return unknownFieldWarnings(unknown);
+}
+
+/** BeforeCreate's metadata: name from generateName, uid, creationTimestamp, generation 1. */
+export function initCreateMeta(obj: KubeObject, now = new Date()): void {
+  const m = obj.metadata;
+  if (!m.name && m.generateName) m.name = m.generateName + randomSuffix(5);
+  m.uid = randomUUID();
+  m.creationTimestamp = timestamp(now);
+  m.generation = 1;
+  delete m.resourceVersion;
+  delete m.deletionTimestamp;
+  delete m.deletionGracePeriodSeconds;
+}
+
+/** The identity fields an update keeps from the stored object (values sent differently are rejected by validation). */
+export function carryUpdateMeta(obj: KubeObject, old: KubeObject): void {
+  const m = obj.metadata;
+  const o = old.metadata;
+  m.uid ??= o.uid;
+  m.creationTimestamp ??= o.creationTimestamp;
+  if (o.deletionTimestamp) {
+    m.deletionTimestamp = o.deletionTimestamp;
+    if (o.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
+  } else {
+    delete m.deletionTimestamp;
+    delete m.deletionGracePeriodSeconds;
+  }
+  m.generation = o.generation ?? 1;
+  if (m.namespace === undefined && o.namespace !== undefined) m.namespace = o.namespace;
+  if (m.name === undefined) m.name = o.name;
+}
+
+/** generation + 1 when a spec field changed (strategy.specFields); never for status or metadata. */
+export function bumpGeneration(obj: KubeObject, old: KubeObject, rt: ResourceType): void {
+  const fields = rt.strategy.specFields;
+  for (const f of fields) {
+    if (JSON.stringify(obj[f]) !== JSON.stringify(old[f])) {
+      obj.metadata.generation = (old.metadata.generation ?? 1) + 1;
+      return;
+    }
+  }
+}
+
+/** Whether an update changes nothing but resourceVersion (Kubernetes then writes nothing). */
+export function sameObject(a: KubeObject, b: KubeObject): boolean {
+  const ra = a.metadata.resourceVersion;
+  const rb = b.metadata.resourceVersion;
+  const ja = JSON.stringify({ ...a, metadata: { ...a.metadata, resourceVersion: undefined } });
+  const jb = JSON.stringify({ ...b, metadata: { ...b.metadata, resourceVersion: undefined } });
+  void ra;
+  void rb;
+  return ja === jb;
+}
+
+/** Validation of a whole object (create: old undefined) → 422 Invalid naming each field. */
+export function validateObject(obj: KubeObject, rt: ResourceType, old: KubeObject | undefined, extra: FieldError[] = []): void {
+  const errs = [...extra, ...rt.validate(obj, old)];
+  if (old && rt.strategy.validateUpdate) errs.push(...rt.strategy.validateUpdate(obj, old));
+  if (errs.length) throw invalid(rt.kind, obj.metadata.name ?? '', errs, rt.group);
+}

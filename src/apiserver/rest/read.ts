@@ -1,0 +1,75 @@
+// GET and LIST, served from the watch cache. Responses reuse the cache's serialized JSON.
+import { notFound } from '../../api/errors.ts';
+import type { KubeObject, ListMeta } from '../../api/types.ts';
+import type { StoreEntry } from '../../storage/interface.ts';
+import { selectorFilter } from '../filter.ts';
+import { encodeContinue, parseResourceVersion, planList } from '../listopts.ts';
+import { sendJson, toJson } from '../respond.ts';
+import { toTable, wantsTable, type IncludeObject } from '../table.ts';
+import { StorageError } from '../../storage/interface.ts';
+import { continueExpired } from '../listopts.ts';
+import { apiVersionOfRt, keyOf, mapStorageError, prefixOf, type Scope } from './scope.ts';
+
+export function includeObjectOf(q: URLSearchParams | undefined): IncludeObject {
+  const v = q?.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+export async function getEntry(s: Scope, name: string): Promise<StoreEntry> {
+  const rv = parseResourceVersion(s.query?.get('resourceVersion'));
+  const store = s.core.store;
+  // A resourceVersion newer than the cache waits for it (or fails with 504), like a consistent read.
+  if (rv !== undefined && rv > store.cachedRevision()) {
+    try {
+      await store.listPage(prefixOf(s.rt, s.info.namespace), { minRevision: rv, limit: 1 });
+    } catch (err) {
+      throw mapStorageError(err, s.rt, name);
+    }
+  }
+  const e = await store.get(keyOf(s.rt, s.info.namespace, name));
+  if (!e) throw notFound(s.rt.plural, name, s.rt.group);
+  return e;
+}
+
+export async function handleGet(s: Scope): Promise<number> {
+  const e = await getEntry(s, s.info.name!);
+  if (wantsTable(s.req.headers.accept)) {
+    sendJson(s.res, 200, toTable(s.rt, [e.object], { includeObject: includeObjectOf(s.query), listMeta: { resourceVersion: e.object.metadata.resourceVersion } }));
+  } else {
+    sendJson(s.res, 200, e.json ?? toJson(e.object));
+  }
+  return 200;
+}
+
+export async function handleList(s: Scope): Promise<number> {
+  const plan = planList(s.query);
+  const opts = plan.opts;
+  const filter = selectorFilter(s.rt, s.query);
+  if (filter) opts.filter = filter;
+  let page;
+  try {
+    page = await s.core.store.listPage(prefixOf(s.rt, s.info.namespace), opts);
+  } catch (err) {
+    if (plan.continueRevision !== undefined && err instanceof StorageError && err.code === 'Compacted') throw continueExpired();
+    throw mapStorageError(err, s.rt, '');
+  }
+  const meta: ListMeta = { resourceVersion: String(page.revision) };
+  if (page.lastKey !== undefined) {
+    meta.continue = encodeContinue(page.revision, page.lastKey);
+    if (page.remaining !== undefined) meta.remainingItemCount = page.remaining;
+  }
+  if (wantsTable(s.req.headers.accept)) {
+    sendJson(s.res, 200, toTable(s.rt, page.items, { includeObject: includeObjectOf(s.query), listMeta: meta }));
+    return 200;
+  }
+  sendJson(s.res, 200, listJson(s, meta, page.items, page.entries));
+  return 200;
+}
+
+/** `{"kind":"PodList",...,"items":[...]}` assembled from the cached JSON of each item. */
+function listJson(s: Scope, meta: ListMeta, items: KubeObject[], entries: StoreEntry[] | undefined): string {
+  const head = `{"kind":${JSON.stringify(s.rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOfRt(s.rt))},"metadata":${JSON.stringify(meta)},"items":[`;
+  const parts = new Array<string>(items.length);
+  for (let i = 0; i < items.length; i++) parts[i] = entries?.[i]?.json ?? toJson(items[i]);
+  return head + parts.join(',') + ']}';
+}

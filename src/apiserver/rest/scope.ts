@@ -1,0 +1,105 @@
+// What every REST handler works with: the server's parts (registry, store, pipeline, ...) and the
+// request's scope (resource type, namespace, name, query). Plus storage-error → Status mapping.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { StatusError, alreadyExists, conflict, expired, notFound, OBJECT_MODIFIED } from '../../api/errors.ts';
+import type { Registry } from '../../api/registry.ts';
+import type { ResourceType } from '../../api/resource.ts';
+import { apiVersionOf, type KubeObject } from '../../api/types.ts';
+import { objectKey, resourcePrefix, StorageError, type WatchCache } from '../../storage/interface.ts';
+import type { ApiMetrics } from '../metrics.ts';
+import type { AdmissionAttributes, AdmissionOperation, Pipeline, UserInfo } from '../pipeline/index.ts';
+import type { RequestInfo } from '../routing.ts';
+
+export interface WatchSettings {
+  /** Period of BOOKMARK events for watches with allowWatchBookmarks=true. */
+  bookmarkIntervalMs: number;
+  /** A watcher whose unsent output exceeds this is cut off (the client relists). */
+  maxBufferedBytes: number;
+  /** timeoutSeconds when the client sends none. */
+  defaultTimeoutSeconds: number;
+}
+
+export interface ApiCore {
+  registry: Registry;
+  store: WatchCache;
+  pipeline: Pipeline;
+  logger: Logger;
+  metrics: ApiMetrics;
+  watch: WatchSettings;
+  /** Ends every open long-running request (watches, log follows) at shutdown. */
+  longRunning: Set<() => void>;
+}
+
+export interface Scope {
+  core: ApiCore;
+  req: IncomingMessage;
+  res: ServerResponse;
+  info: RequestInfo;
+  rt: ResourceType;
+  query: URLSearchParams | undefined;
+  user: UserInfo;
+}
+
+export function keyOf(rt: ResourceType, namespace: string | undefined, name: string): string {
+  return objectKey(rt.group, rt.plural, rt.namespaced ? namespace : undefined, name);
+}
+
+/** The prefix of a list/watch: one namespace, or all of them. */
+export function prefixOf(rt: ResourceType, namespace: string | undefined): string {
+  const p = resourcePrefix(rt.group, rt.plural);
+  return rt.namespaced && namespace ? `${p}${namespace}/` : p;
+}
+
+/** "deployments.apps", "pods": how Kubernetes names a resource in messages. */
+export function qualified(rt: ResourceType): string {
+  return rt.group ? `${rt.plural}.${rt.group}` : rt.plural;
+}
+
+export function apiVersionOfRt(rt: ResourceType): string {
+  return apiVersionOf(rt.group, rt.version);
+}
+
+/** Storage errors as the Status a client expects for this resource and name. */
+export function mapStorageError(err: unknown, rt: ResourceType, name: string): unknown {
+  if (!(err instanceof StorageError)) return err;
+  switch (err.code) {
+    case 'KeyExists':
+      return alreadyExists(rt.plural, name, rt.group);
+    case 'KeyNotFound':
+      return notFound(rt.plural, name, rt.group);
+    case 'Conflict':
+      return conflict(rt.plural, name, OBJECT_MODIFIED, rt.group);
+    case 'Compacted':
+      return expired(err.message);
+    case 'TooLargeResourceVersion':
+      return new StatusError(504, 'Timeout', err.message, {
+        causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+        retryAfterSeconds: 1,
+      });
+    case 'Unavailable':
+      return new StatusError(503, 'ServiceUnavailable', err.message);
+  }
+}
+
+export function admissionAttrs(s: Scope, operation: AdmissionOperation, object: KubeObject | undefined, oldObject: KubeObject | undefined, name: string | undefined, dryRun: boolean): AdmissionAttributes {
+  return {
+    operation,
+    rt: s.rt,
+    info: s.info,
+    namespace: s.rt.namespaced ? s.info.namespace : undefined,
+    name,
+    subresource: s.info.subresource,
+    object,
+    oldObject,
+    dryRun,
+    user: s.user,
+  };
+}
+
+export function isDryRun(q: URLSearchParams | undefined, body?: { dryRun?: unknown }): boolean {
+  const v = q?.getAll('dryRun') ?? [];
+  if (v.includes('All')) return true;
+  const b = body?.dryRun;
+  return Array.isArray(b) && b.includes('All');
+}

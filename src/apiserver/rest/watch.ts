@@ -1,0 +1,160 @@
+// WATCH: a chunked stream of `{"type":...,"object":...}` lines, exactly as Kubernetes sends them.
+// Events come synchronously from the watch cache; each watcher filters them with its selectors
+// (an object that stops matching is DELETED for that watcher) and writes to its socket buffer —
+// never blocking the writer. A watcher whose buffer grows past the limit is cut off.
+import type { KubeObject } from '../../api/types.ts';
+import { StorageError, type StoreEvent, type Unsubscribe } from '../../storage/interface.ts';
+import { selectorFilter } from '../filter.ts';
+import { parseResourceVersion, tooOldResourceVersion } from '../listopts.ts';
+import { statusOf } from '../respond.ts';
+import { toTable, wantsTable } from '../table.ts';
+import { includeObjectOf } from './read.ts';
+import { apiVersionOfRt, mapStorageError, prefixOf, type Scope } from './scope.ts';
+
+type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** One encoded line per (event, type), shared by every watcher without a transform. */
+const lineCache = new WeakMap<object, Partial<Record<EventType, Buffer>>>();
+
+function plainLine(ev: StoreEvent, type: EventType, obj: KubeObject, json: string | undefined): Buffer {
+  let lines = lineCache.get(ev);
+  if (!lines) lineCache.set(ev, (lines = {}));
+  let b = lines[type];
+  if (!b) {
+    b = Buffer.from(`{"type":"${type}","object":${json ?? JSON.stringify(obj)}}\n`);
+    lines[type] = b;
+  }
+  return b;
+}
+
+/** The object a DELETED sent for "stopped matching" carries: the old state at the event's revision. */
+function atRevision(obj: KubeObject, revision: number): KubeObject {
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
+}
+
+export async function handleWatch(s: Scope): Promise<number> {
+  const { core, rt, query, res, req } = s;
+  const filter = selectorFilter(rt, query, s.info.name);
+  const rv = parseResourceVersion(query?.get('resourceVersion'));
+  const bookmarks = query?.get('allowWatchBookmarks') === 'true';
+  const sendInitialEvents = query?.get('sendInitialEvents') === 'true';
+  const timeoutRaw = query?.get('timeoutSeconds');
+  const timeoutSeconds = timeoutRaw ? Math.max(0, Number(timeoutRaw)) : core.watch.defaultTimeoutSeconds;
+  const table = wantsTable(req.headers.accept);
+  const includeObject = includeObjectOf(query);
+  const prefix = prefixOf(rt, s.info.namespace);
+  const store = core.store;
+
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+
+  let closed = false;
+  let unsubscribe: Unsubscribe | undefined;
+  let lastRevision = 0;
+  const timers: NodeJS.Timeout[] = [];
+  const resource = rt.plural;
+  core.metrics.watchers.inc({ resource });
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    unsubscribe?.();
+    for (const t of timers) clearTimeout(t), clearInterval(t);
+    core.longRunning.delete(finish);
+    core.metrics.watchers.dec({ resource });
+    if (!res.writableEnded) res.end();
+  };
+  core.longRunning.add(finish);
+  res.on('close', finish);
+  req.on('close', () => {
+    if (!res.writableFinished) finish();
+  });
+
+  const write = (chunk: Buffer | string) => {
+    if (closed) return;
+    res.write(chunk);
+    // Too far behind: stop buffering; the client relists and watches again.
+    if (res.writableLength > core.watch.maxBufferedBytes) {
+      core.logger.warn({ resource, buffered: res.writableLength }, 'watcher too slow, closing');
+      closed = true;
+      unsubscribe?.();
+      for (const t of timers) clearTimeout(t), clearInterval(t);
+      core.longRunning.delete(finish);
+      core.metrics.watchers.dec({ resource });
+      res.destroy();
+    }
+  };
+
+  const send = (ev: StoreEvent | undefined, type: EventType, obj: KubeObject, json: string | undefined) => {
+    if (table) {
+      write(JSON.stringify({ type, object: toTable(rt, [obj], { includeObject, listMeta: { resourceVersion: obj.metadata.resourceVersion } }) }) + '\n');
+    } else if (ev && json !== undefined) {
+      write(plainLine(ev, type, obj, json));
+    } else {
+      write(`{"type":"${type}","object":${json ?? JSON.stringify(obj)}}\n`);
+    }
+  };
+
+  const bookmark = (revision: number, annotations?: Record<string, string>) => {
+    const metadata: Record<string, unknown> = { resourceVersion: String(revision) };
+    if (annotations) metadata.annotations = annotations;
+    write(JSON.stringify({ type: 'BOOKMARK', object: { kind: rt.kind, apiVersion: apiVersionOfRt(rt), metadata } }) + '\n');
+  };
+
+  const onEvent = (ev: StoreEvent) => {
+    if (closed) return;
+    lastRevision = ev.revision;
+    if (!filter) {
+      send(ev, ev.type, ev.object, ev.json);
+      return;
+    }
+    const now = filter(ev.object);
+    const before = ev.prevObject ? filter(ev.prevObject) : false;
+    if (ev.type === 'ADDED') {
+      if (now) send(ev, 'ADDED', ev.object, ev.json);
+    } else if (ev.type === 'DELETED') {
+      if (before || now) send(ev, 'DELETED', ev.object, ev.json);
+    } else if (now && before) send(ev, 'MODIFIED', ev.object, ev.json);
+    else if (now) send(ev, 'ADDED', ev.object, ev.json);
+    else if (before) send(undefined, 'DELETED', atRevision(ev.prevObject!, ev.revision), undefined);
+  };
+
+  try {
+    let from: number;
+    if (rv === undefined || rv === 0 || sendInitialEvents) {
+      // Start from the current state: a synthetic ADDED per object, then everything after it.
+      const page = await store.listPage(prefix, filter ? { filter, minRevision: rv === undefined ? store.cachedRevision() : undefined } : {});
+      for (let i = 0; i < page.items.length; i++) send(undefined, 'ADDED', page.items[i], page.entries?.[i]?.json);
+      from = page.revision;
+      if (sendInitialEvents && bookmarks) bookmark(from, { 'k8s.io/initial-events-end': 'true' });
+    } else {
+      from = rv;
+    }
+    lastRevision = from;
+    if (closed) return 200;
+    unsubscribe = store.watch(prefix, from, onEvent);
+  } catch (err) {
+    if (err instanceof StorageError && err.code === 'Compacted') {
+      const oldest = err.revision ?? 0;
+      write(JSON.stringify({ type: 'ERROR', object: statusOf(tooOldResourceVersion(rv ?? 0, oldest)) }) + '\n');
+    } else {
+      write(JSON.stringify({ type: 'ERROR', object: statusOf(mapStorageError(err, rt, '')) }) + '\n');
+    }
+    finish();
+    return 200;
+  }
+  if (closed) {
+    unsubscribe?.();
+    return 200;
+  }
+  if (timeoutSeconds > 0) {
+    const t = setTimeout(finish, timeoutSeconds * 1000);
+    t.unref();
+    timers.push(t);
+  }
+  if (bookmarks) {
+    const t = setInterval(() => bookmark(Math.max(lastRevision, store.cachedRevision())), core.watch.bookmarkIntervalMs);
+    t.unref();
+    timers.push(t);
+  }
+  return 200;
+}

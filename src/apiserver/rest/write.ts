@@ -1,0 +1,132 @@
+// Writes: create, and the update engine shared by PUT, PATCH and the subresources — Kubernetes'
+// GuaranteedUpdate: read the current object, compute the new one, compare-and-swap on its revision,
+// and recompute on a conflict unless the caller pinned a resourceVersion (then 409).
+import { conflict, notFound, OBJECT_MODIFIED } from '../../api/errors.ts';
+import { validateObjectMetaUpdate } from '../../api/meta.ts';
+import type { KubeObject } from '../../api/types.ts';
+import { StorageError, type StoreEntry } from '../../storage/interface.ts';
+import { admitMutating, admitValidating } from '../pipeline/run.ts';
+import { bumpGeneration, carryUpdateMeta, initCreateMeta, sameObject, validateObject } from './objectmeta.ts';
+import { admissionAttrs, keyOf, mapStorageError, type Scope } from './scope.ts';
+
+const MAX_ATTEMPTS = 50;
+
+export interface WriteResult {
+  /** The object as stored (or as it would be, for dryRun). */
+  object: KubeObject;
+  /** Serialized `object` when it came from the store. */
+  json?: string;
+  created: boolean;
+  /** The write removed the last finalizer of an object being deleted: it is gone. */
+  deleted: boolean;
+}
+
+/** Admission, strategy and validation of a new object (BeforeCreate). Mutates obj. */
+export async function prepareCreate(s: Scope, obj: KubeObject, dryRun: boolean): Promise<void> {
+  initCreateMeta(obj);
+  s.rt.defaults(obj);
+  await admitMutating(s.core.pipeline, admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun));
+  s.rt.strategy.prepareForCreate?.(obj);
+  validateObject(obj, s.rt, undefined);
+  await admitValidating(s.core.pipeline, admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun));
+}
+
+/** Stores a prepared new object; a generateName collision picks another name. */
+export async function storeCreate(s: Scope, obj: KubeObject, dryRun: boolean): Promise<WriteResult> {
+  if (dryRun) return { object: obj, created: true, deleted: false };
+  const ns = obj.metadata.namespace;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const e = await s.core.store.create(keyOf(s.rt, ns, obj.metadata.name!), obj);
+      return { object: e.object, json: e.json, created: true, deleted: false };
+    } catch (err) {
+      if (err instanceof StorageError && err.code === 'KeyExists' && obj.metadata.generateName && attempt < 8) {
+        obj.metadata.name = undefined;
+        initCreateMeta(obj);
+        continue;
+      }
+      throw mapStorageError(err, s.rt, obj.metadata.name ?? '');
+    }
+  }
+}
+
+/**
+ * BeforeUpdate: identity fields from the stored object, defaults, mutating admission, the strategy
+ * (main resource keeps status; status subresource keeps everything else), generation, validation,
+ * validating admission. Mutates and returns obj.
+ */
+export async function prepareUpdate(s: Scope, obj: KubeObject, old: KubeObject, subresource: string | undefined, dryRun: boolean): Promise<KubeObject> {
+  const rt = s.rt;
+  const metaErrs = validateObjectMetaUpdate(obj.metadata, old.metadata);
+  carryUpdateMeta(obj, old);
+  rt.defaults(obj);
+  const name = old.metadata.name;
+  await admitMutating(s.core.pipeline, admissionAttrs(s, 'UPDATE', obj, old, name, dryRun));
+  if (subresource === 'status') {
+    if (rt.strategy.prepareForStatusUpdate) rt.strategy.prepareForStatusUpdate(obj, old);
+    else keepAllButStatus(obj, old);
+  } else if (rt.strategy.prepareForUpdate) {
+    rt.strategy.prepareForUpdate(obj, old);
+  } else if (rt.strategy.hasStatus) {
+    if (old.status === undefined) delete obj.status;
+    else obj.status = structuredClone(old.status);
+  }
+  bumpGeneration(obj, old, rt);
+  validateObject(obj, rt, old, metaErrs);
+  await admitValidating(s.core.pipeline, admissionAttrs(s, 'UPDATE', obj, old, name, dryRun));
+  return obj;
+}
+
+function keepAllButStatus(obj: KubeObject, old: KubeObject): void {
+  const status = obj.status;
+  const rv = obj.metadata.resourceVersion;
+  for (const k of Object.keys(obj)) delete obj[k];
+  Object.assign(obj, structuredClone(old));
+  if (status === undefined) delete obj.status;
+  else obj.status = status;
+  if (rv !== undefined) obj.metadata.resourceVersion = rv;
+}
+
+/** A 409 unless the object's resourceVersion (when set) is the stored one. */
+export function checkPrecondition(s: Scope, obj: KubeObject, current: KubeObject): void {
+  const rv = obj.metadata.resourceVersion;
+  if (rv !== undefined && rv !== '' && rv !== current.metadata.resourceVersion) {
+    throw conflict(s.rt.plural, current.metadata.name ?? '', OBJECT_MODIFIED, s.rt.group);
+  }
+}
+
+/**
+ * What an update computes from the current object (undefined when absent): the object to store,
+ * or `create: true` for an apply that creates. Throws StatusError to reject.
+ */
+export type UpdateTransform = (current: KubeObject | undefined) => Promise<{ object: KubeObject; create?: boolean }>;
+
+export async function guaranteedUpdate(s: Scope, name: string, transform: UpdateTransform, dryRun: boolean): Promise<WriteResult> {
+  const store = s.core.store;
+  const key = keyOf(s.rt, s.info.namespace, name);
+  for (let attempt = 0; ; attempt++) {
+    const cur: StoreEntry | undefined = await store.get(key);
+    const { object, create } = await transform(cur?.object);
+    try {
+      if (!cur) {
+        if (!create) throw notFound(s.rt.plural, name, s.rt.group);
+        return await storeCreate(s, object, dryRun);
+      }
+      if (sameObject(object, cur.object)) return { object: cur.object, json: cur.json, created: false, deleted: false };
+      const m = object.metadata;
+      if (m.deletionTimestamp && !(m.finalizers?.length) && (m.deletionGracePeriodSeconds ?? 0) === 0) {
+        // The last finalizer is gone from an object being deleted: the write completes the delete.
+        if (dryRun) return { object, created: false, deleted: true };
+        const e = await store.delete(key, cur.modRevision);
+        return { object: e.object, json: e.json, created: false, deleted: true };
+      }
+      if (dryRun) return { object, created: false, deleted: false };
+      const e = await store.update(key, object, cur.modRevision);
+      return { object: e.object, json: e.json, created: false, deleted: false };
+    } catch (err) {
+      // Lost a race: recompute from the new state (a pinned resourceVersion then fails the precondition).
+      if (err instanceof StorageError && (err.code === 'Conflict' || err.code === 'KeyExists' || err.code === 'KeyNotFound') && attempt < MAX_ATTEMPTS) continue;
+      throw mapStorageError(err, s.rt, name);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+// Resolves a request path + method into what Kubernetes calls a RequestInfo: verb, group, version,
+// resource, namespace, name, subresource. Pure: no registry or storage access here.
+
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+
+export interface RequestInfo {
+  verb: Verb;
+  group: string;
+  version: string;
+  /** The plural resource name on the wire. */
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+  /** The raw path, for messages. */
+  path: string;
+}
+
+/** Subresources of a namespace itself: `/api/v1/namespaces/<ns>/status` is not a resource "status". */
+const namespaceSubresources = new Set(['status', 'finalize']);
+
+/**
+ * Parses `/api/v1/...` and `/apis/<g>/<v>/...` resource paths; undefined when the path is not a
+ * resource path (discovery roots, /healthz, unknown prefixes). Throws nothing.
+ * Returns 'method' as verb undefined when the method has no verb for this path shape.
+ */
+export function parseResourcePath(method: string, path: string, watchParam: boolean): RequestInfo | undefined | 'badMethod' {
+  const parts = path.split('/');
+  // parts[0] is '' (leading slash); drop a trailing empty segment from a trailing slash
+  if (parts[parts.length - 1] === '') parts.pop();
+  let i: number;
+  let group: string;
+  let version: string;
+  if (parts[1] === 'api') {
+    if (parts.length < 4) return undefined;
+    group = '';
+    version = parts[2];
+    i = 3;
+  } else if (parts[1] === 'apis') {
+    if (parts.length < 5) return undefined;
+    group = parts[2];
+    version = parts[3];
+    i = 4;
+  } else {
+    return undefined;
+  }
+  let watchPath = false;
+  if (parts[i] === 'watch') {
+    watchPath = true;
+    i++;
+  }
+  let rest = parts.slice(i);
+  if (rest.length === 0 || rest.some((p) => p === '')) return undefined;
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 2) {
+    namespace = rest[1];
+    if (rest.length > 2 && !namespaceSubresources.has(rest[2])) {
+      rest = rest.slice(2);
+    } else {
+      // the namespace object itself: /namespaces/<name>[/status|/finalize]
+      rest = ['namespaces', rest[1], ...rest.slice(2)];
+      namespace = undefined;
+    }
+  }
+  if (rest.length > 3) return undefined;
+  const [resource, name, subresource] = rest;
+  const info: RequestInfo = { verb: 'get', group, version, resource, path };
+  if (namespace !== undefined) info.namespace = namespace;
+  if (name !== undefined) info.name = decodeURIComponent(name);
+  if (subresource !== undefined) info.subresource = subresource;
+
+  if (watchPath) {
+    if (method !== 'GET') return 'badMethod';
+    info.verb = 'watch';
+    return info;
+  }
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      info.verb = name === undefined ? (watchParam ? 'watch' : 'list') : watchParam ? 'watch' : 'get';
+      return info;
+    case 'POST':
+      info.verb = 'create';
+      return info;
+    case 'PUT':
+      if (name === undefined) return 'badMethod';
+      info.verb = 'update';
+      return info;
+    case 'PATCH':
+      if (name === undefined) return 'badMethod';
+      info.verb = 'patch';
+      return info;
+    case 'DELETE':
+      info.verb = name === undefined ? 'deletecollection' : 'delete';
+      return info;
+    default:
+      return 'badMethod';
+  }
+}
+
+/** Splits `path?query` without the cost of `new URL`. */
+export function splitUrl(url: string): { path: string; query: URLSearchParams | undefined } {
+  const q = url.indexOf('?');
+  if (q < 0) return { path: url, query: undefined };
+  return { path: url.slice(0, q), query: new URLSearchParams(url.slice(q + 1)) };
+}

@@ -1,0 +1,133 @@
+// The HTTP front door: dispatches health/version/metrics, discovery and OpenAPI, and resource paths
+// through the pipeline into the generic REST handler.
+import http from 'node:http';
+import { StatusError, methodNotAllowed } from '../api/errors.ts';
+import type { Registry } from '../api/registry.ts';
+import { answerDiscovery } from './discovery/index.ts';
+import { authenticate, authorize, limitRate } from './pipeline/run.ts';
+import { sendJson, sendStatus, sendText } from './respond.ts';
+import { handleResource } from './rest/handlers.ts';
+import { handleBinding } from './rest/subresources.ts';
+import type { ApiCore, Scope } from './rest/scope.ts';
+import { parseResourcePath, splitUrl } from './routing.ts';
+
+export const VERSION_INFO = {
+  major: '1',
+  minor: '32',
+  gitVersion: 'v1.32.0-kubesim',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2025-01-01T00:00:00Z',
+  goVersion: 'go1.23.4',
+  compiler: 'gc',
+  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+};
+
+const versionJson = JSON.stringify(VERSION_INFO);
+
+function notFoundPath(): StatusError {
+  return new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+}
+
+/** Builds the request listener of an API server over core. ready() tells /readyz whether the cache is synced. */
+export function createRequestListener(core: ApiCore, ready: () => boolean): http.RequestListener {
+  const { registry, metrics, logger } = core;
+  const debug = logger.isLevelEnabled('debug');
+
+  return (req, res) => {
+    const started = performance.now();
+    const url = req.url ?? '/';
+    const { path, query } = splitUrl(url);
+    let verb = req.method ?? 'GET';
+    let resource = '';
+    const done = (code: number) => {
+      metrics.observe(verb, resource, code, (performance.now() - started) / 1000);
+      if (debug) logger.debug({ method: req.method, url, code, ms: performance.now() - started }, 'request');
+    };
+    const fail = (err: unknown) => {
+      if (err instanceof StatusError && err.code === 413) {
+        // Stop reading the oversized body: close the connection once the answer is out.
+        res.setHeader('Connection', 'close');
+        res.on('finish', () => {
+          req.socket.end();
+          setTimeout(() => req.socket.destroy(), 1000).unref();
+        });
+      }
+      if (!(err instanceof StatusError)) logger.error({ err, method: req.method, url }, 'request failed');
+      done(sendStatus(res, err));
+    };
+
+    if (path.startsWith('/api/') || path.startsWith('/apis/')) {
+      const w = query?.get('watch');
+      const info = parseResourcePath(verb, path, w === 'true' || w === '1');
+      if (info === 'badMethod') return fail(methodNotAllowed(`the server does not allow this method on the requested resource`));
+      if (info === undefined) return serveDiscovery(req, res, path, registry, done, fail);
+      verb = info.verb.toUpperCase();
+      resource = info.resource;
+      let rt = registry.byResource(info.group, info.version, info.resource);
+      let bindings = false;
+      if (!rt && info.group === '' && info.resource === 'bindings' && info.verb === 'create' && info.namespace && !info.name) {
+        rt = registry.byResource('', info.version, 'pods');
+        bindings = !!rt;
+      }
+      if (!rt || (rt.namespaced ? false : info.namespace !== undefined) || (rt.namespaced && info.namespace === undefined && info.name !== undefined)) {
+        return fail(notFoundPath());
+      }
+      if (rt.namespaced && info.namespace === undefined && info.verb !== 'list' && info.verb !== 'watch') return fail(notFoundPath());
+      const s: Scope = { core, req, res, info, rt, query, user: undefined as never };
+      const run = async () => {
+        s.user = await authenticate(core.pipeline, req);
+        await limitRate(core.pipeline, s.user, info, req);
+        await authorize(core.pipeline, s.user, info, req);
+        return bindings ? handleBinding(s, undefined) : handleResource(s);
+      };
+      run().then(done, fail);
+      return;
+    }
+
+    switch (path) {
+      case '/healthz':
+      case '/livez':
+        sendText(res, 200, 'ok');
+        return done(200);
+      case '/readyz':
+        if (ready()) {
+          sendText(res, 200, 'ok');
+          return done(200);
+        }
+        sendText(res, 500, '[-]informer-sync failed: reason withheld\nreadyz check failed');
+        return done(500);
+      case '/version':
+        sendJson(res, 200, versionJson);
+        return done(200);
+      case '/metrics':
+        metrics.registry.metrics().then((text) => {
+          sendText(res, 200, text, metrics.registry.contentType);
+          done(200);
+        }, fail);
+        return;
+    }
+    return serveDiscovery(req, res, path, registry, done, fail);
+  };
+}
+
+function serveDiscovery(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  path: string,
+  registry: Registry,
+  done: (code: number) => void,
+  fail: (err: unknown) => void,
+): void {
+  try {
+    const answer = req.method === 'GET' || req.method === 'HEAD' ? answerDiscovery(registry, path, req.headers.accept ?? '') : undefined;
+    if (!answer) return fail(notFoundPath());
+    const headers: Record<string, string | number> = { ...answer.headers };
+    headers['Content-Length'] = Buffer.byteLength(answer.body);
+    res.writeHead(answer.status, headers);
+    res.end(answer.body);
+    done(answer.status);
+  } catch (err) {
+    fail(err);
+  }
+}

@@ -1,0 +1,21 @@
+// `kubesim apiserver --port P --data-dir D`: the API server as a process of its own.
+import type { Command } from 'commander';
+import { runApiServer } from '../../cluster/index.ts';
+
+export function register(program: Command): void {
+  program
+    .command('apiserver')
+    .description('run the API server (plain HTTP) on the embedded store in the data dir')
+    .option('--port <port>', 'port to listen on', '6443')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--data-dir <dir>', 'data directory (SQLite store, kubeconfig)', './.kubesim')
+    .option('--watch-cache-size <n>', 'events kept per resource in the watch cache')
+    .action(async (o: { port: string; host: string; dataDir: string; watchCacheSize?: string }) => {
+      await runApiServer({
+        port: Number(o.port),
+        host: o.host,
+        dataDir: o.dataDir,
+        watchCacheSize: o.watchCacheSize ? Number(o.watchCacheSize) : undefined,
+      });
+    });
+}

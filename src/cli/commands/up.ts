@@ -1,0 +1,25 @@
+// `kubesim up`: the whole cluster in one process (also `npm start`).
+import type { Command } from 'commander';
+import { runUp } from '../../cluster/index.ts';
+
+export function register(program: Command): void {
+  program
+    .command('up')
+    .description('start a whole cluster on the embedded store and print how to point kubectl at it')
+    .option('--port <port>', 'API server port', '6443')
+    .option('--host <host>', 'API server address', '127.0.0.1')
+    .option('--data-dir <dir>', 'data directory', './.kubesim')
+    .option('--nodes <n>', 'simulated nodes', '3')
+    .option('--policy <policy>', 'scheduler policy: spread | binpack | roundrobin', 'spread')
+    .option('--watch-cache-size <n>', 'events kept per resource in the watch cache')
+    .action(async (o: { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string }) => {
+      await runUp({
+        port: Number(o.port),
+        host: o.host,
+        dataDir: o.dataDir,
+        nodes: Number(o.nodes),
+        policy: o.policy,
+        watchCacheSize: o.watchCacheSize ? Number(o.watchCacheSize) : undefined,
+      });
+    });
+}

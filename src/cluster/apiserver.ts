@@ -1,0 +1,33 @@
+// Running the API server as a process of its own (`kubesim apiserver`): start, report, stop on signals.
+import pino from 'pino';
+import { startApiServer, type ApiServerOptions, type RunningApiServer } from '../apiserver/index.ts';
+
+export { startApiServer, type ApiServerOptions, type RunningApiServer };
+
+/** Resolves when SIGTERM or SIGINT arrives (once). */
+export function onTerminationSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const handler = (sig: NodeJS.Signals) => {
+      process.off('SIGTERM', handler);
+      process.off('SIGINT', handler);
+      resolve(sig);
+    };
+    process.on('SIGTERM', handler);
+    process.on('SIGINT', handler);
+  });
+}
+
+export function processLogger(name: string) {
+  return pino({ name, level: process.env.KUBESIM_LOG_LEVEL ?? 'info' }, pino.destination(2));
+}
+
+/** `kubesim apiserver`: serves until a termination signal, then closes cleanly. */
+export async function runApiServer(opts: ApiServerOptions): Promise<void> {
+  const logger = opts.logger ?? processLogger('apiserver');
+  const server = await startApiServer({ ...opts, logger });
+  process.stdout.write(`kubesim API server listening on ${server.url}\n`);
+  if (server.kubeconfigPath) process.stdout.write(`kubeconfig: ${server.kubeconfigPath}\n`);
+  const sig = await onTerminationSignal();
+  logger.info({ signal: sig }, 'stopping');
+  await server.close();
+}

@@ -1,0 +1,67 @@
+// `kubesim up`: a whole cluster in one process — the API server on the embedded store, then the
+// components that talk to it through the client.
+import { resolve } from 'node:path';
+import { startApiServer, type RunningApiServer } from '../apiserver/index.ts';
+import { onTerminationSignal, processLogger } from './apiserver.ts';
+
+export interface UpOptions {
+  port: number;
+  host?: string;
+  dataDir: string;
+  /** Simulated nodes in the node pool. */
+  nodes: number;
+  /** Scheduler scoring policy: spread | binpack | roundrobin. */
+  policy: string;
+  watchCacheSize?: number;
+}
+
+export interface RunningCluster {
+  apiServer: RunningApiServer;
+  kubeconfigPath: string;
+  /** Stops the components in reverse start order, the API server last. */
+  stop(): Promise<void>;
+}
+
+/** Starts the cluster and returns once it serves. */
+export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
+  const dataDir = resolve(opts.dataDir);
+  const logger = processLogger('kubesim');
+  const apiServer = await startApiServer({ port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, logger: logger.child({ component: 'apiserver' }) });
+  const kubeconfigPath = apiServer.kubeconfigPath!;
+  const stops: (() => Promise<void>)[] = [];
+
+  // ---- components (added by their engineers) ----------------------------------------------
+  // Each starts with a Client on kubeconfigPath and pushes its stop() onto `stops`, e.g.:
+  //   const client = Client.fromKubeconfig(kubeconfigPath);
+  //   stops.push((await startScheduler({ client, policy: opts.policy })).stop);
+  //   stops.push((await startControllerManager({ client })).stop);
+  //   stops.push((await startNodePool({ client, count: opts.nodes })).stop);
+  void opts.nodes;
+  void opts.policy;
+  // -------------------------------------------------------------------------------------------
+
+  return {
+    apiServer,
+    kubeconfigPath,
+    async stop() {
+      for (const stop of stops.reverse()) await stop().catch((err) => logger.error({ err }, 'component stop failed'));
+      await apiServer.close();
+    },
+  };
+}
+
+/** `kubesim up`: start, print how to use it, run until SIGTERM/SIGINT. */
+export async function runUp(opts: UpOptions): Promise<void> {
+  const cluster = await startCluster(opts);
+  process.stdout.write(
+    [
+      `kubesim is up: API server at ${cluster.apiServer.url}`,
+      `kubeconfig: ${cluster.kubeconfigPath}`,
+      '',
+      `  kubectl --kubeconfig ${cluster.kubeconfigPath} get nodes`,
+      '',
+    ].join('\n'),
+  );
+  await onTerminationSignal();
+  await cluster.stop();
+}

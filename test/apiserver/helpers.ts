@@ -1,0 +1,106 @@
+// Test fixtures: an API server on an ephemeral port with the built-in kinds, plus a few test-only
+// kinds standing in for entries the registry does not have yet, and a tiny fetch-based client.
+import { Registry, registry as builtin } from '../../src/api/registry.ts';
+import type { ResourceType } from '../../src/api/resource.ts';
+import { defineKind } from '../../src/api/meta.ts';
+import { startApiServer, type ApiServerOptions, type RunningApiServer } from '../../src/apiserver/index.ts';
+
+const str = { type: 'string' as const };
+const freeform = { type: 'object' as const, 'x-kubernetes-preserve-unknown-fields': true as const };
+
+/** Stand-ins used only when the built-in registry lacks the kind. */
+const fallbacks: ResourceType[] = [
+  defineKind({ group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false, subresources: { status: true }, description: 'ns', fields: { spec: freeform, status: freeform } }),
+  defineKind({ group: '', version: 'v1', kind: 'Node', plural: 'nodes', namespaced: false, subresources: { status: true }, description: 'node', fields: { spec: freeform, status: freeform } }),
+  defineKind({
+    group: '',
+    version: 'v1',
+    kind: 'ConfigMap',
+    plural: 'configmaps',
+    shortNames: ['cm'],
+    namespaced: true,
+    description: 'cm',
+    fields: { data: { type: 'object', additionalProperties: str }, binaryData: { type: 'object', additionalProperties: str }, immutable: { type: 'boolean' } },
+  }),
+  defineKind({
+    group: '',
+    version: 'v1',
+    kind: 'Pod',
+    plural: 'pods',
+    namespaced: true,
+    subresources: { status: true, binding: true, eviction: true, log: true },
+    description: 'pod',
+    fields: { spec: freeform, status: freeform },
+    fieldSelectors: { 'spec.nodeName': (o) => o.spec?.nodeName ?? '', 'status.phase': (o) => o.status?.phase ?? '' },
+    strategy: { specFields: ['spec'] },
+  }),
+  defineKind({
+    group: 'apps',
+    version: 'v1',
+    kind: 'Deployment',
+    plural: 'deployments',
+    namespaced: true,
+    subresources: { status: true, scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', labelSelectorPath: 'status.selector' } },
+    description: 'deploy',
+    fields: {
+      spec: { type: 'object', properties: { replicas: { type: 'integer' }, selector: freeform, template: freeform, paused: { type: 'boolean' } } },
+      status: freeform,
+    },
+    defaults: (o) => {
+      o.spec ??= {};
+      o.spec.replicas ??= 1;
+    },
+    strategy: { specFields: ['spec'] },
+  }),
+];
+
+export function testRegistry(): Registry {
+  const types: ResourceType[] = [...builtin.all()];
+  for (const f of fallbacks) if (!builtin.byResource(f.group, f.version, f.plural)) types.push(f);
+  return new Registry(types);
+}
+
+export async function startTestServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
+  return startApiServer({ registry: testRegistry(), ...opts });
+}
+
+export interface Res {
+  status: number;
+  headers: Headers;
+  body: any;
+  text: string;
+}
+
+/** One request; JSON bodies are serialized; the answer parsed as JSON when it is. */
+export async function req(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
+  const h: Record<string, string> = { ...headers };
+  let payload: string | Buffer | undefined;
+  if (body !== undefined) {
+    payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+    if (!('content-type' in Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v])))) h['Content-Type'] = 'application/json';
+  }
+  const r = await fetch(base + path, { method, headers: h, body: payload });
+  const text = await r.text();
+  let parsed: any = undefined;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: r.status, headers: r.headers, body: parsed, text };
+}
+
+export function configMap(name: string, data: Record<string, string> = {}, extra: Record<string, any> = {}) {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...extra }, data };
+}
+
+/** Polls until check() returns a truthy value or the deadline passes. */
+export async function until<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
