@@ -104,3 +104,49 @@ export async function until<T>(check: () => T | Promise<T>, timeoutMs = 5000, wh
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+import http from 'node:http';
+
+/** A watch stream read line by line: events accumulate in `events`; close() ends it. */
+export interface WatchStream {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  events: any[];
+  ended: boolean;
+  /** Waits until at least n events arrived. */
+  waitFor(n: number, timeoutMs?: number): Promise<any[]>;
+  waitEnd(timeoutMs?: number): Promise<void>;
+  close(): void;
+}
+
+export function watch(base: string, path: string, headers: Record<string, string> = {}): Promise<WatchStream> {
+  return new Promise((resolve, reject) => {
+    const r = http.get(base + path, { headers }, (res) => {
+      const s: WatchStream = {
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        events: [],
+        ended: false,
+        waitFor: (n, t = 5000) => until(() => (s.events.length >= n ? s.events : undefined), t, `${n} watch events (have ${s.events.length})`),
+        waitEnd: (t = 5000) => until(() => s.ended, t, 'end of watch').then(() => undefined),
+        close: () => r.destroy(),
+      };
+      let buf = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        buf += c;
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          if (line.trim()) s.events.push(JSON.parse(line));
+        }
+      });
+      res.on('end', () => (s.ended = true));
+      res.on('close', () => (s.ended = true));
+      res.on('error', () => (s.ended = true));
+      resolve(s);
+    });
+    r.on('error', (e) => reject(e));
+  });
+}
