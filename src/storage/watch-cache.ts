@@ -27,6 +27,7 @@ import {
   type WatchCache,
 } from './interface.ts';
 import { closedError, compactedError, deepFreeze, WatcherSet } from './common.ts';
+import { SortedKeys } from './sorted-keys.ts';
 
 export interface WatchCacheOptions {
   /** Recent events kept per resource prefix (the window a watch can resume from). Default 10,000. */
@@ -46,7 +47,7 @@ interface CacheEvent extends StoreEvent {
 class Bucket {
   readonly entries = new Map<string, StoreEntry>();
   /** The keys of `entries`, sorted. */
-  readonly keys: string[] = [];
+  readonly keys = new SortedKeys();
   /** window[head..] are the retained events, in revision order. */
   window: CacheEvent[] = [];
   head = 0;
@@ -109,18 +110,6 @@ function slashes(s: string): number {
   return n;
 }
 
-/** First index in sorted `keys` whose key is > k (or ≥ k when inclusive). */
-function bound(keys: string[], k: string, inclusive: boolean): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid] < k || (!inclusive && keys[mid] === k)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 interface Waiter {
   revision: number;
   resolve: () => void;
@@ -157,7 +146,7 @@ export class WatchCacheStore implements WatchCache {
         const entry = this.ownEntry(e.key, e.object, e.modRevision, e.createRevision, e.json);
         const b = this.bucketFor(e.key);
         b.entries.set(e.key, entry);
-        b.keys.push(e.key); // list is sorted by key, so each bucket's keys are too
+        b.keys.insert(e.key); // list is sorted by key: each insert appends to the last block
       }
       this.revision = revision;
       this.floor = revision;
@@ -197,30 +186,24 @@ export class WatchCacheStore implements WatchCache {
       for (const b of buckets) oldest = Math.max(oldest, b.evicted);
       if (exact < oldest) throw compactedError(prefix, exact, oldest);
     }
-    // The keys in range and how to read an entry at the snapshot's revision.
-    let keys: string[];
-    let lookup: (key: string) => StoreEntry | undefined;
-    let lo: number;
-    let hi: number;
+    // Keys the page may hold: under prefix and after afterKey.
+    const after = opts.afterKey !== undefined && opts.afterKey >= prefix ? opts.afterKey : undefined;
     const overlay = exact !== undefined ? this.overlay(buckets, prefix, exact) : undefined;
     if (buckets.length === 1 && !overlay?.size) {
       const b = buckets[0];
-      keys = b.keys;
-      lookup = (k) => b.entries.get(k);
-      lo = bound(keys, prefix, true);
-      hi = prefix === b.prefix ? keys.length : bound(keys, prefix + '\uffff', false);
-    } else {
-      const set = new Set<string>();
-      for (const b of buckets) for (const k of b.keys) if (k.startsWith(prefix)) set.add(k);
-      if (overlay) for (const k of overlay.keys()) if (k.startsWith(prefix)) set.add(k);
-      keys = [...set].sort();
-      lookup = overlay
-        ? (k) => (overlay.has(k) ? overlay.get(k) ?? undefined : this.buckets.get(bucketPrefix(k))?.entries.get(k))
-        : (k) => this.buckets.get(bucketPrefix(k))?.entries.get(k);
-      lo = 0;
-      hi = keys.length;
+      const lo = after !== undefined ? b.keys.rank(after, false) : b.keys.rank(prefix, true);
+      const hi = prefix === b.prefix ? b.keys.size : b.keys.rank(prefix + '\uffff', false);
+      return page(b.keys.from(lo), Math.max(0, hi - lo), (k) => b.entries.get(k), opts, revision);
     }
-    return page(keys, lookup, opts.afterKey !== undefined ? Math.max(lo, bound(keys, opts.afterKey, false)) : lo, hi, opts, revision);
+    // Several buckets, or a past snapshot: merge the candidate keys, keep those live at the revision.
+    const current = (k: string) => this.buckets.get(bucketPrefix(k))?.entries.get(k);
+    const lookup = overlay ? (k: string) => (overlay.has(k) ? overlay.get(k) : current(k)) : current;
+    const inRange = (k: string) => k.startsWith(prefix) && (after === undefined || k > after);
+    const set = new Set<string>();
+    for (const b of buckets) for (const k of b.keys) if (inRange(k)) set.add(k);
+    if (overlay) for (const k of overlay.keys()) if (inRange(k)) set.add(k);
+    const keys = [...set].filter((k) => lookup(k) !== undefined).sort();
+    return page(keys[Symbol.iterator](), keys.length, lookup, opts, revision);
   }
 
   watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void): Unsubscribe {
@@ -287,10 +270,10 @@ export class WatchCacheStore implements WatchCache {
     if (ev.type === 'DELETED') {
       if (prevEntry) {
         b.entries.delete(ev.key);
-        b.keys.splice(bound(b.keys, ev.key, true), 1);
+        b.keys.remove(ev.key);
       }
     } else {
-      if (!prevEntry) b.keys.splice(bound(b.keys, ev.key, true), 0, ev.key);
+      if (!prevEntry) b.keys.insert(ev.key);
       b.entries.set(ev.key, entry);
     }
     const cev: CacheEvent = Object.freeze({
@@ -393,12 +376,14 @@ export class WatchCacheStore implements WatchCache {
   }
 }
 
-/** One page of keys[start..hi): filter before limit; continue only when a further match exists. */
+/**
+ * One page from `total` keys (each with an entry at the snapshot): filter before limit; lastKey
+ * only when a further match exists; remaining only without a filter.
+ */
 function page(
-  keys: string[],
+  keys: Iterator<string>,
+  total: number,
   lookup: (key: string) => StoreEntry | undefined,
-  start: number,
-  hi: number,
   opts: CacheListOptions,
   revision: number,
 ): CacheListResult {
@@ -406,28 +391,25 @@ function page(
   const filter = opts.filter;
   const entries: StoreEntry[] = [];
   const items: KubeObject[] = [];
-  let i = start;
-  for (; i < hi && entries.length < limit; i++) {
-    const e = lookup(keys[i]);
+  let n = 0;
+  for (; n < total && entries.length < limit; n++) {
+    const e = lookup(keys.next().value as string);
     if (!e || (filter && !filter(e.object))) continue;
     entries.push(e);
     items.push(e.object);
   }
   const result: CacheListResult = { items, entries, revision };
-  if (i < hi && entries.length >= limit) {
-    if (filter) {
-      let more = false;
-      for (let j = i; j < hi && !more; j++) {
-        const e = lookup(keys[j]);
-        more = !!e && filter(e.object);
-      }
-      if (more) result.lastKey = entries[entries.length - 1].key;
+  if (n < total) {
+    if (!filter) {
+      result.lastKey = entries[entries.length - 1].key;
+      result.remaining = total - n;
     } else {
-      let remaining = 0;
-      for (let j = i; j < hi; j++) if (lookup(keys[j])) remaining++;
-      if (remaining > 0) {
-        result.lastKey = entries[entries.length - 1].key;
-        result.remaining = remaining;
+      for (; n < total; n++) {
+        const e = lookup(keys.next().value as string);
+        if (e && filter(e.object)) {
+          result.lastKey = entries[entries.length - 1].key;
+          break;
+        }
       }
     }
   }
