@@ -125,7 +125,7 @@ export interface FieldError {
   /** e.g. "spec.containers[0].name" */
   field: string;
   /** FieldValueRequired, FieldValueInvalid, FieldValueNotSupported, FieldValueDuplicate, FieldValueForbidden, FieldValueTooLong */
-  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTypeInvalid';
+  type: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported' | 'FieldValueDuplicate' | 'FieldValueForbidden' | 'FieldValueTooLong' | 'FieldValueTooMany' | 'FieldValueTypeInvalid' | 'FieldValueInternal' | 'FieldValueNotFound';
   /** The human part, e.g. `Invalid value: "Foo": a lowercase RFC 1123 ...` or `Required value`. */
   detail: string;
 }
@@ -169,6 +169,10 @@ export function notSupported(field: string, value: unknown, supported: string[])
 
 export function duplicate(field: string, value: unknown): FieldError {
   return { field, type: 'FieldValueDuplicate', detail: `Duplicate value: ${JSON.stringify(value)}` };
+}
+
+export function notFoundField(field: string, value: unknown): FieldError {
+  return { field, type: 'FieldValueNotFound', detail: `Not found: ${JSON.stringify(value)}` };
 }
 
 export function forbidden(field: string, why: string): FieldError {

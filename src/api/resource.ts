@@ -79,7 +79,16 @@ export interface ResourceType {
   /** The update strategy: which top-level fields a main-resource update may change vs. the status subresource. */
   strategy: UpdateStrategy;
   /** Table columns for `kubectl get`, and the cells of one row (after NAME, which is always first). */
-  table: { columns: TableColumn[]; cells(obj: KubeObject, now: Date): unknown[] };
+  table: {
+    columns: TableColumn[];
+    cells(obj: KubeObject, now: Date): unknown[];
+    /**
+     * false: the kind has no leading NAME column (Event: LAST SEEN TYPE REASON OBJECT ...), so toTable
+     * must not prepend one; cells() then returns every cell, and its columns include "Name" (priority 1).
+     * Absent/true: toTable prepends Name.
+     */
+    nameColumn?: boolean;
+  };
 }
 
 export interface UpdateStrategy {

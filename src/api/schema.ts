@@ -1,0 +1,132 @@
+// A compact DSL for the kinds' OpenAPI schemas, and unknown-field detection for fieldValidation=Strict.
+// The schemas carry short descriptions (for `kubectl explain`) and the strategic-merge-patch
+// extensions (`x-kubernetes-patch-merge-key` / `-strategy`) taken from Kubernetes' types.go tags.
+import type { Schema } from './resource.ts';
+import { StatusError } from './errors.ts';
+
+const d = (description?: string): Partial<Schema> => (description ? { description } : {});
+
+export const str = (description?: string, extra: Partial<Schema> = {}): Schema => ({ type: 'string', ...d(description), ...extra });
+export const int = (description?: string): Schema => ({ type: 'integer', format: 'int32', ...d(description) });
+export const int64 = (description?: string): Schema => ({ type: 'integer', format: 'int64', ...d(description) });
+export const num = (description?: string): Schema => ({ type: 'number', format: 'double', ...d(description) });
+export const bool = (description?: string): Schema => ({ type: 'boolean', ...d(description) });
+/** RFC 3339 timestamp (metav1.Time). */
+export const time = (description?: string): Schema => ({ type: 'string', format: 'date-time', ...d(description) });
+/** MicroTime (events.k8s.io eventTime, lease renewTime). */
+export const microTime = (description?: string): Schema => ({ type: 'string', format: 'date-time', ...d(description) });
+export const enumStr = (values: string[], description?: string): Schema => ({ type: 'string', enum: values, ...d(description) });
+export const intOrString = (description?: string): Schema => ({ 'x-kubernetes-int-or-string': true, format: 'int-or-string', ...d(description) });
+/** resource.Quantity: "100m", "64Mi", or a number. */
+export const quantity = (description?: string): Schema => ({ 'x-kubernetes-int-or-string': true, format: 'quantity', ...d(description) });
+/** A base64 string ([]byte). */
+export const bytes = (description?: string): Schema => ({ type: 'string', format: 'byte', ...d(description) });
+
+export const obj = (description: string | undefined, properties: Record<string, Schema>, extra: Partial<Schema> = {}): Schema => ({
+  type: 'object',
+  ...d(description),
+  properties,
+  ...extra,
+});
+
+/** map[string]V (labels, annotations, data, resources.requests...). Keys are free, never "unknown". */
+export const map = (description?: string, values: Schema = { type: 'string' }): Schema => ({
+  type: 'object',
+  ...d(description),
+  additionalProperties: values,
+});
+
+/** An object whose content is not checked (RawExtension, free-form). */
+export const freeform = (description?: string): Schema => ({
+  type: 'object',
+  ...d(description),
+  'x-kubernetes-preserve-unknown-fields': true,
+});
+
+export interface ListOpts {
+  /** patchMergeKey tag. */
+  mergeKey?: string;
+  /** patchStrategy tag: "merge", "replace", "retainKeys", "merge,retainKeys". */
+  strategy?: string;
+  listType?: 'atomic' | 'set' | 'map';
+  mapKeys?: string[];
+}
+
+export const list = (description: string | undefined, items: Schema, o: ListOpts = {}): Schema => {
+  const s: Schema = { type: 'array', ...d(description), items };
+  if (o.mergeKey) s['x-kubernetes-patch-merge-key'] = o.mergeKey;
+  if (o.strategy) s['x-kubernetes-patch-strategy'] = o.strategy;
+  if (o.listType) s['x-kubernetes-list-type'] = o.listType;
+  if (o.mapKeys) s['x-kubernetes-list-map-keys'] = o.mapKeys;
+  return s;
+};
+
+/** A list merged by key under strategic merge patch (patchStrategy:"merge" patchMergeKey:key). */
+export const mergeList = (description: string | undefined, items: Schema, key: string, mapKeys: string[] = [key]): Schema =>
+  list(description, items, { mergeKey: key, strategy: 'merge', listType: 'map', mapKeys });
+
+/** A set of strings merged by value ([]string with patchStrategy:"merge", e.g. finalizers). */
+export const mergeSet = (description?: string): Schema => list(description, str(), { strategy: 'merge', listType: 'set' });
+
+/** Copies a schema with another description. */
+export const describe = (s: Schema, description: string): Schema => ({ ...s, description });
+
+/** Marks an object schema as using the retainKeys patch strategy (volumes, deployment strategy). */
+export const retainKeys = (s: Schema, strategy = 'retainKeys'): Schema => ({ ...s, 'x-kubernetes-patch-strategy': strategy });
+
+/** Resolves the schema at a dotted path (`spec.containers` → items of containers' list schema's owner). */
+export function schemaAt(schema: Schema, path: string[]): Schema | undefined {
+  let cur: Schema | undefined = schema;
+  for (const p of path) {
+    if (!cur) return undefined;
+    if (cur.type === 'array' && cur.items) cur = cur.items;
+    if (cur.properties && p in cur.properties) cur = cur.properties[p];
+    else if (cur.additionalProperties && typeof cur.additionalProperties === 'object') cur = cur.additionalProperties;
+    else return undefined;
+  }
+  return cur;
+}
+
+/**
+ * Paths of fields present in obj but not declared by schema (Kubernetes' strict decoding):
+ * `spec.containers[0].imagee`. Maps (additionalProperties) and preserve-unknown-fields objects accept
+ * any key. Values of the wrong JSON type are not reported here (that is validation's job).
+ */
+export function unknownFields(schema: Schema, value: unknown, path = ''): string[] {
+  const out: string[] = [];
+  walk(schema, value, path, out);
+  return out;
+}
+
+function walk(schema: Schema, value: unknown, path: string, out: string[]): void {
+  if (value === null || value === undefined || schema['x-kubernetes-preserve-unknown-fields']) return;
+  if (Array.isArray(value)) {
+    if (schema.items) value.forEach((v, i) => walk(schema.items!, v, `${path}[${i}]`, out));
+    return;
+  }
+  if (typeof value !== 'object') return;
+  const props = schema.properties;
+  const addl = schema.additionalProperties;
+  if (!props && addl === undefined) return; // untyped object (int-or-string etc.): nothing to say
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const p = path ? `${path}.${k}` : k;
+    if (props && k in props) walk(props[k], v, p, out);
+    else if (addl === true) continue;
+    else if (addl && typeof addl === 'object') walk(addl, v, p, out);
+    else out.push(p);
+  }
+}
+
+/**
+ * The 400 the API server answers for fieldValidation=Strict with unknown fields:
+ * `Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.foo"`.
+ */
+export function strictDecodingError(kind: string, version: string, paths: string[]): StatusError {
+  const what = paths.map((p) => `unknown field "${p}"`).join(', ');
+  return new StatusError(400, 'BadRequest', `${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${what}`);
+}
+
+/** The warning text used for fieldValidation=Warn (one per field). */
+export function unknownFieldWarnings(paths: string[]): string[] {
+  return paths.map((p) => `unknown field "${p}"`);
+}
