@@ -1,3 +1,4 @@
 // Composition: start the components in one process (`kubesim up`) or each on its own.
 export { runApiServer, startApiServer, onTerminationSignal, processLogger, type ApiServerOptions, type RunningApiServer } from './apiserver.ts';
 export { startCluster, runUp, type UpOptions, type RunningCluster } from './up.ts';
+export { startScheduler, POLICIES, type Policy, type StartSchedulerOptions, type RunningScheduler } from '../scheduler/index.ts';

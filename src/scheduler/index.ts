@@ -1,0 +1,122 @@
+// startScheduler: the composition entry point (kubesim up, kubesim scheduler, tests).
+import pino, { type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { LeaderElector, defaultIdentity, type Client } from '../client/index.ts';
+import type { ProfileConfig } from './framework/runtime.ts';
+import { startHttp } from './http.ts';
+import type { Policy } from './profiles.ts';
+import type { QueueOptions } from './queue.ts';
+import { Scheduler } from './scheduler.ts';
+
+export { Scheduler, EXPLAIN_ANNOTATION, RESULT_ANNOTATION, type Decision, type SchedulerOptions } from './scheduler.ts';
+export { POLICIES, profileFor, type Policy } from './profiles.ts';
+
+export interface StartSchedulerOptions {
+  client: Client;
+  /** spread (LeastAllocated, default), binpack (MostAllocated) or round-robin. */
+  policy?: Policy;
+  profiles?: ProfileConfig[];
+  /** Compete for the kube-system/kube-scheduler Lease; only the leader schedules (default false). */
+  leaderElect?: boolean;
+  leaseDurationSeconds?: number;
+  renewDeadlineSeconds?: number;
+  retryPeriodSeconds?: number;
+  identity?: string;
+  /** Serve /healthz, /metrics, /debug/explain on this port (0 = ephemeral; undefined = no server). */
+  port?: number;
+  host?: string;
+  logger?: Logger;
+  metricsRegistry?: Registry;
+  queue?: QueueOptions;
+  unschedulableFlushIntervalMs?: number;
+  bindConcurrency?: number;
+  decisionHistory?: number;
+}
+
+export interface RunningScheduler {
+  scheduler: Scheduler;
+  identity: string;
+  /** The HTTP port when a port was given. */
+  port?: number;
+  url?: string;
+  isLeader(): boolean;
+  stop(): Promise<void>;
+}
+
+export async function startScheduler(opts: StartSchedulerOptions): Promise<RunningScheduler> {
+  const logger = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' }).child({ component: 'scheduler' });
+  const registry = opts.metricsRegistry ?? new Registry();
+  const identity = opts.identity ?? defaultIdentity();
+  const scheduler = new Scheduler({
+    client: opts.client,
+    policy: opts.policy,
+    profiles: opts.profiles,
+    logger,
+    metricsRegistry: registry,
+    identity,
+    queue: opts.queue,
+    unschedulableFlushIntervalMs: opts.unschedulableFlushIntervalMs,
+    bindConcurrency: opts.bindConcurrency,
+    decisionHistory: opts.decisionHistory,
+  });
+  let leading = !opts.leaderElect;
+  const http =
+    opts.port !== undefined
+      ? await startHttp(
+          {
+            registry,
+            decisions: scheduler.decisions,
+            status: () => ({ identity, leading, policy: opts.policy ?? 'spread', queue: scheduler.queue.lengths(), nodes: scheduler.cache.nodeCount }),
+          },
+          opts.port,
+          opts.host,
+        )
+      : undefined;
+
+  await scheduler.startInformers();
+  let elector: LeaderElector | undefined;
+  if (opts.leaderElect) {
+    elector = new LeaderElector({
+      client: opts.client,
+      name: 'kube-scheduler',
+      namespace: 'kube-system',
+      identity,
+      leaseDurationSeconds: opts.leaseDurationSeconds,
+      renewDeadlineSeconds: opts.renewDeadlineSeconds,
+      retryPeriodSeconds: opts.retryPeriodSeconds,
+      metricsRegistry: registry,
+      logger,
+      callbacks: {
+        onStartedLeading: () => {
+          leading = true;
+          logger.info({ identity }, 'became leader: scheduling');
+          scheduler.startLoop();
+        },
+        onStoppedLeading: () => {
+          leading = false;
+          logger.warn({ identity }, 'lost leadership: scheduling paused');
+          void scheduler.stopLoop();
+        },
+        onNewLeader: (id) => logger.info({ leader: id }, 'new leader observed'),
+      },
+    });
+    elector.start();
+  } else scheduler.startLoop();
+  logger.info({ identity, policy: opts.policy ?? 'spread', port: http?.port, leaderElect: !!opts.leaderElect }, 'scheduler started');
+
+  return {
+    scheduler,
+    identity,
+    port: http?.port,
+    url: http?.url,
+    isLeader: () => leading,
+    async stop() {
+      await elector?.stop();
+      await scheduler.stop();
+      if (http) {
+        http.server.closeAllConnections?.();
+        await new Promise<void>((r) => http.server.close(() => r()));
+      }
+    },
+  };
+}

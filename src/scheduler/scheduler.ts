@@ -1,0 +1,442 @@
+// The scheduler: informers feed the cache and the queue; one loop pops a pod, runs its profile's
+// framework (a synchronous decision over the cache), assumes the pod on the chosen node and binds
+// it in the background; failures write PodScheduled=False and a FailedScheduling event.
+import type { Logger } from 'pino';
+import type { KubeObject } from '../api/types.ts';
+import { deletedObject, type Client, type SharedInformer, SharedInformerFactory } from '../client/index.ts';
+import { SchedulerCache } from './cache.ts';
+import type { Status } from './framework/interface.ts';
+import { Framework, type ProfileConfig, type ScheduleResult } from './framework/runtime.ts';
+import { EventRecorder } from './events.ts';
+import { schedulerMetrics, type SchedulerMetrics } from './metrics.ts';
+import { newPodInfo, podKey, schedulerNameOf, type Pod, type PodInfo } from './podinfo.ts';
+import { pluginRegistry, profileFor, strategyFor, type Policy } from './profiles.ts';
+import { Events, SchedulingQueue, type QueuedPodInfo, type QueueOptions } from './queue.ts';
+import type { Registry } from 'prom-client';
+
+export const EXPLAIN_ANNOTATION = 'kubesim.io/explain-scheduling';
+export const RESULT_ANNOTATION = 'kubesim.io/scheduling-result';
+
+const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true, kind: 'Pod' };
+const NODES = { group: '', version: 'v1', plural: 'nodes', namespaced: false, kind: 'Node' };
+
+export interface SchedulerOptions {
+  client: Client;
+  policy?: Policy;
+  /** Profiles instead of the policy's default one (each with its own schedulerName). */
+  profiles?: ProfileConfig[];
+  logger?: Logger;
+  metricsRegistry?: Registry;
+  /** Identity for events (reportingInstance). */
+  identity?: string;
+  queue?: QueueOptions;
+  /** How often unschedulable pods are checked for the leftover flush (default 30 s). */
+  unschedulableFlushIntervalMs?: number;
+  /** Bindings in flight at most (default 256): the loop waits for a slot. */
+  bindConcurrency?: number;
+  /** Decisions kept for /debug/explain (default 1000). */
+  decisionHistory?: number;
+  random?: () => number;
+}
+
+/** One decision as shown by the explain annotation and /debug/explain (kube-scheduler-simulator style). */
+export interface Decision {
+  pod: string;
+  profile: string;
+  time: string;
+  attempt: number;
+  numAllNodes: number;
+  evaluatedNodes: number;
+  feasibleNodes: number;
+  /** Per node: "passed" or "<Plugin>: <reason>" (without the explain annotation: rejections only). */
+  filter: Record<string, string>;
+  /** Per feasible node: weighted normalized score per plugin. */
+  score: Record<string, Record<string, number>>;
+  finalScore: Record<string, number>;
+  selected?: string;
+  message?: string;
+}
+
+const terminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+const assigned = (p: Pod) => !!p.spec?.nodeName;
+
+/** A counting semaphore for in-flight bindings. */
+class Slots {
+  private free: number;
+  private waiters: (() => void)[] = [];
+  constructor(n: number) {
+    this.free = n;
+  }
+  acquire(): Promise<void> | undefined {
+    if (this.free > 0) {
+      this.free--;
+      return undefined;
+    }
+    return new Promise((r) => this.waiters.push(r));
+  }
+  release(): void {
+    const w = this.waiters.shift();
+    if (w) w();
+    else this.free++;
+  }
+}
+
+export class Scheduler {
+  readonly cache = new SchedulerCache();
+  readonly queue: SchedulingQueue;
+  readonly frameworks = new Map<string, Framework>();
+  readonly metrics: SchedulerMetrics;
+  readonly decisions = new Map<string, Decision>();
+  readonly events: EventRecorder;
+  private readonly factory: SharedInformerFactory;
+  private podInformer!: SharedInformer<Pod>;
+  private nodeInformer!: SharedInformer<KubeObject>;
+  private readonly slots: Slots;
+  private timers: NodeJS.Timeout[] = [];
+  private loopAbort?: AbortController;
+  private loopDone?: Promise<void>;
+  private readonly bindings = new Set<Promise<void>>();
+  private readonly log?: Logger;
+
+  constructor(readonly opts: SchedulerOptions) {
+    this.log = opts.logger;
+    this.queue = new SchedulingQueue(opts.queue);
+    const policy = opts.policy ?? 'spread';
+    const profiles = opts.profiles ?? [profileFor(policy)];
+    const binder = (pi: PodInfo, nodeName: string) => this.bindPod(pi, nodeName);
+    for (const p of profiles) {
+      const registry = pluginRegistry({ strategy: strategyFor(policy), binder });
+      this.frameworks.set(p.schedulerName, new Framework(p, registry, { cache: this.cache }, opts.random));
+    }
+    this.metrics = schedulerMetrics(opts.metricsRegistry, () => {
+      const l = this.queue.lengths();
+      return { active: l.active, backoff: l.backoff, unschedulable: l.unschedulable, gated: 0 };
+    });
+    this.events = new EventRecorder(opts.client, {
+      component: 'default-scheduler',
+      instance: opts.identity ?? 'default-scheduler',
+      onError: (e) => this.log?.debug({ err: (e as Error).message }, 'event write failed'),
+    });
+    this.slots = new Slots(opts.bindConcurrency ?? 256);
+    this.factory = new SharedInformerFactory(opts.client, { pageSize: 1000 });
+  }
+
+  private responsible(p: Pod): boolean {
+    return this.frameworks.has(schedulerNameOf(p));
+  }
+
+  /** Starts the informers (the cache and queue fill even while not leading) and waits for sync. */
+  async startInformers(signal?: AbortSignal): Promise<void> {
+    this.podInformer = this.factory.informerFor<Pod>(PODS);
+    this.nodeInformer = this.factory.informerFor(NODES);
+    this.nodeInformer.addEventHandler({
+      onAdd: (n) => {
+        this.cache.addNode(n);
+        this.queue.moveAllToActiveOrBackoff(Events.NodeAdd);
+      },
+      onUpdate: (old, n) => {
+        this.cache.updateNode(n);
+        if (nodeChangeMayHelp(old, n)) this.queue.moveAllToActiveOrBackoff(Events.NodeUpdate);
+      },
+      onDelete: (o) => this.cache.removeNode(deletedObject(o).metadata.name!),
+    });
+    this.podInformer.addEventHandler({
+      onAdd: (p) => this.onPodAdd(p),
+      onUpdate: (old, p) => this.onPodUpdate(old, p),
+      onDelete: (o) => this.onPodDelete(deletedObject(o)),
+    });
+    this.factory.start();
+    await this.factory.waitForCacheSync(signal);
+    const timers = [
+      setInterval(() => this.queue.flushBackoffCompleted(), 1000),
+      setInterval(() => this.queue.flushUnschedulableLeftover(), this.opts.unschedulableFlushIntervalMs ?? 30_000),
+      setInterval(() => {
+        for (const key of this.cache.cleanupAssumedPods()) this.log?.warn({ pod: key }, 'assumed pod expired');
+      }, 5000),
+    ];
+    for (const t of timers) t.unref();
+    this.timers.push(...timers);
+  }
+
+  private onPodAdd(p: Pod): void {
+    if (terminal(p)) return;
+    if (assigned(p)) {
+      this.cache.addOrUpdatePod(p);
+      this.queue.moveAllToActiveOrBackoff(Events.AssignedPodAdd);
+    } else if (this.responsible(p) && !p.metadata.deletionTimestamp) this.queue.add(p);
+  }
+
+  private onPodUpdate(old: Pod, p: Pod): void {
+    if (assigned(p)) {
+      if (terminal(p)) {
+        this.cache.removePod(p);
+        if (!terminal(old)) this.queue.moveAllToActiveOrBackoff(Events.AssignedPodDelete);
+        return;
+      }
+      this.cache.addOrUpdatePod(p);
+      if (!assigned(old)) this.queue.delete(p); // bound (by us or someone else): leaves the queue
+      return;
+    }
+    if (!this.responsible(p) || terminal(p) || p.metadata.deletionTimestamp) {
+      this.queue.delete(p);
+      return;
+    }
+    this.queue.update(p);
+  }
+
+  private onPodDelete(p: Pod): void {
+    if (assigned(p)) {
+      this.cache.removePod(p);
+      this.queue.moveAllToActiveOrBackoff(Events.AssignedPodDelete);
+    } else this.queue.delete(p);
+  }
+
+  /** Runs the scheduling loop until stopLoop() (e.g. while leading). */
+  startLoop(): void {
+    if (this.loopAbort) return;
+    const ac = new AbortController();
+    this.loopAbort = ac;
+    this.loopDone = this.loop(ac.signal).catch((e) => this.log?.error({ err: (e as Error).message }, 'scheduling loop failed'));
+  }
+
+  async stopLoop(): Promise<void> {
+    const ac = this.loopAbort;
+    if (!ac) return;
+    ac.abort();
+    this.loopAbort = undefined;
+    await this.loopDone;
+  }
+
+  private async loop(signal: AbortSignal): Promise<void> {
+    const aborted = new Promise<undefined>((r) => signal.addEventListener('abort', () => r(undefined), { once: true }));
+    let lastYield = performance.now();
+    while (!signal.aborted) {
+      let q = this.queue.tryPop();
+      if (!q) {
+        const popping = this.queue.pop();
+        q = await Promise.race([popping, aborted]);
+        if (!q) {
+          // Aborted while waiting: a pod popped meanwhile goes back to be retried by the next leader loop.
+          void popping.then((late) => late && this.queue.requeue(late, { error: true }));
+          return;
+        }
+        lastYield = performance.now();
+      }
+      const wait = this.slots.acquire();
+      if (wait) await wait;
+      if (signal.aborted) {
+        this.slots.release();
+        this.queue.requeue(q, { error: true });
+        return;
+      }
+      try {
+        this.scheduleOne(q);
+      } catch (e) {
+        this.slots.release();
+        this.log?.error({ err: (e as Error).stack, pod: q.key }, 'scheduling cycle failed');
+        this.queue.requeue(q, { error: true });
+      }
+      // Informer events and binding responses must get the event loop between cycles.
+      if (performance.now() - lastYield > 10) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = performance.now();
+      }
+    }
+  }
+
+  /** One scheduling cycle (synchronous), then the binding cycle in the background. Holds one slot. */
+  private scheduleOne(q: QueuedPodInfo): void {
+    const current = this.podInformer.lister.get(q.pod.metadata.namespace ?? 'default', q.pod.metadata.name!) ?? q.pod;
+    const fw = this.frameworks.get(schedulerNameOf(current));
+    if (!fw || assigned(current) || current.metadata.deletionTimestamp || !this.podInformer.lister.get(current.metadata.namespace ?? 'default', current.metadata.name!)) {
+      this.queue.done(q.key);
+      this.slots.release();
+      return;
+    }
+    q.pod = current;
+    const profile = fw.profile.schedulerName;
+    const pi = newPodInfo(current);
+    const explain = current.metadata.annotations?.[EXPLAIN_ANNOTATION] === 'true';
+    const t0 = performance.now();
+    const result = fw.schedule(pi, this.cache.nodeList(), { explain });
+    this.metrics.algorithm.observe((performance.now() - t0) / 1000);
+    const decision = this.recordDecision(q, profile, result, explain);
+
+    if (!result.nodeName) {
+      this.slots.release();
+      this.fail(q, pi, result.message ?? 'no fit', { unschedulablePlugins: result.unschedulablePlugins, decision: explain ? decision : undefined });
+      this.metrics.attempts.inc({ result: 'unschedulable', profile });
+      this.metrics.attemptDuration.observe({ result: 'unschedulable', profile }, (performance.now() - t0) / 1000);
+      return;
+    }
+    const nodeName = result.nodeName;
+    this.cache.assumePod(pi, nodeName);
+    const rst = fw.runReserve(result.state, pi, nodeName);
+    if (rst) {
+      this.cache.forgetPod(pi.key);
+      this.slots.release();
+      this.fail(q, pi, rst.reasons.join(', '), { error: true });
+      this.metrics.attempts.inc({ result: 'error', profile });
+      return;
+    }
+    this.queue.done(q.key);
+    const binding = this.bindingCycle(fw, q, pi, nodeName, result, t0, explain ? decision : undefined).finally(() => {
+      this.slots.release();
+      this.bindings.delete(binding);
+    });
+    this.bindings.add(binding);
+  }
+
+  private async bindingCycle(
+    fw: Framework,
+    q: QueuedPodInfo,
+    pi: PodInfo,
+    nodeName: string,
+    result: ScheduleResult,
+    t0: number,
+    decision?: Decision,
+  ): Promise<void> {
+    const profile = fw.profile.schedulerName;
+    let st: Status | null;
+    try {
+      st = await fw.runBind(result.state, pi, nodeName);
+    } catch (e) {
+      st = { code: 'Error', reasons: [(e as Error).message] };
+    }
+    if (st) {
+      this.cache.forgetPod(pi.key);
+      fw.runUnreserve(result.state, pi, nodeName);
+      this.metrics.attempts.inc({ result: 'error', profile });
+      this.metrics.attemptDuration.observe({ result: 'error', profile }, (performance.now() - t0) / 1000);
+      // Still pending and ours? Retry after backoff; freed space may help others.
+      const current = this.podInformer.lister.get(pi.namespace, pi.pod.metadata.name!);
+      if (current && !assigned(current)) {
+        this.fail(q, pi, `Binding rejected: ${st.reasons.join(', ')}`, { error: true, noStatus: true });
+      }
+      this.queue.moveAllToActiveOrBackoff(Events.AssignedPodDelete);
+      return;
+    }
+    this.cache.finishBinding(pi.key);
+    const seconds = (performance.now() - t0) / 1000;
+    this.metrics.attempts.inc({ result: 'scheduled', profile });
+    this.metrics.attemptDuration.observe({ result: 'scheduled', profile }, seconds);
+    const since = q.initialAttemptTimestamp ?? Date.now();
+    this.metrics.e2e.observe({ result: 'scheduled', profile }, Math.max(0, Date.now() - since) / 1000);
+    this.events.event(pi.pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${pi.key} to ${nodeName}`);
+    if (decision) await this.writeExplanation(pi.pod, decision);
+  }
+
+  /** POST pods/<name>/binding. */
+  private async bindPod(pi: PodInfo, nodeName: string): Promise<void> {
+    const pod = pi.pod;
+    await this.opts.client.resource(PODS).createSubresource(
+      pod.metadata.name!,
+      'binding',
+      {
+        apiVersion: 'v1',
+        kind: 'Binding',
+        metadata: { name: pod.metadata.name, namespace: pi.namespace, ...(pod.metadata.uid ? { uid: pod.metadata.uid } : {}) },
+        target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+      },
+      { namespace: pi.namespace },
+    );
+  }
+
+  /** Requeues the pod and tells the user why: PodScheduled=False condition and a FailedScheduling event. */
+  private fail(
+    q: QueuedPodInfo,
+    pi: PodInfo,
+    message: string,
+    o: { error?: boolean; unschedulablePlugins?: Set<string>; noStatus?: boolean; decision?: Decision },
+  ): void {
+    this.queue.requeue(q, { error: o.error, unschedulablePlugins: o.unschedulablePlugins });
+    this.log?.debug({ pod: pi.key, message }, 'unable to schedule pod');
+    this.events.event(pi.pod, 'Warning', 'FailedScheduling', 'Scheduling', message);
+    if (!o.noStatus) void this.writeUnschedulable(pi.pod, o.error ? 'SchedulerError' : 'Unschedulable', message);
+    if (o.decision) void this.writeExplanation(pi.pod, o.decision);
+  }
+
+  private async writeUnschedulable(pod: Pod, reason: string, message: string): Promise<void> {
+    const conds: any[] = pod.status?.conditions ?? [];
+    const prev = conds.find((c) => c.type === 'PodScheduled');
+    if (prev && prev.status === 'False' && prev.reason === reason && prev.message === message) return;
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const cond = {
+      type: 'PodScheduled',
+      status: 'False',
+      reason,
+      message,
+      lastProbeTime: null,
+      lastTransitionTime: prev && prev.status === 'False' ? prev.lastTransitionTime ?? now : now,
+    };
+    try {
+      await this.opts.client
+        .resource(PODS)
+        .patchSubresource(pod.metadata.name!, 'status', { status: { conditions: [cond] } }, { namespace: pod.metadata.namespace, type: 'strategic' });
+    } catch (e) {
+      this.log?.debug({ pod: podKey(pod), err: (e as Error).message }, 'status update failed');
+    }
+  }
+
+  private async writeExplanation(pod: Pod, d: Decision): Promise<void> {
+    try {
+      await this.opts.client
+        .resource(PODS)
+        .patch(pod.metadata.name!, { metadata: { annotations: { [RESULT_ANNOTATION]: JSON.stringify(d) } } }, { namespace: pod.metadata.namespace, type: 'merge' });
+    } catch (e) {
+      this.log?.debug({ pod: podKey(pod), err: (e as Error).message }, 'explanation write failed');
+    }
+  }
+
+  private recordDecision(q: QueuedPodInfo, profile: string, r: ScheduleResult, full: boolean): Decision {
+    const filter: Record<string, string> = {};
+    for (const [n, st] of r.filtered) filter[n] = `${st.plugin}: ${st.reasons.join(', ')}`;
+    // Passing nodes are listed only when explaining (a 5,000-node cluster would make every record huge).
+    if (full) for (const n of r.feasible) filter[n] = 'passed';
+    const d: Decision = {
+      pod: q.key,
+      profile,
+      time: new Date().toISOString(),
+      attempt: q.attempts,
+      numAllNodes: r.numAllNodes,
+      evaluatedNodes: r.evaluated,
+      feasibleNodes: r.feasible.length,
+      filter,
+      score: full || r.scores.size <= 100 ? Object.fromEntries(r.scores) : {},
+      finalScore: full || r.totals.size <= 100 ? Object.fromEntries(r.totals) : {},
+      selected: r.nodeName,
+      message: r.message,
+    };
+    this.decisions.delete(q.key);
+    this.decisions.set(q.key, d);
+    const max = this.opts.decisionHistory ?? 1000;
+    if (this.decisions.size > max) this.decisions.delete(this.decisions.keys().next().value!);
+    return d;
+  }
+
+  /** Waits for bindings in flight and pending events (tests, shutdown). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.bindings]);
+    await this.events.flush();
+  }
+
+  async stop(): Promise<void> {
+    await this.stopLoop();
+    await this.loopDone;
+    this.queue.close();
+    for (const t of this.timers) clearInterval(t);
+    await this.drain();
+    await this.factory.shutdown();
+  }
+}
+
+/** Node updates that may let a pending pod fit (heartbeats and status noise do not). */
+function nodeChangeMayHelp(a: KubeObject, b: KubeObject): boolean {
+  const s = (x: unknown) => JSON.stringify(x ?? null);
+  return (
+    s(a.status?.allocatable) !== s(b.status?.allocatable) ||
+    s(a.metadata.labels) !== s(b.metadata.labels) ||
+    s(a.spec?.taints) !== s(b.spec?.taints) ||
+    !!a.spec?.unschedulable !== !!b.spec?.unschedulable
+  );
+}

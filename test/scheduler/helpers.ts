@@ -1,0 +1,53 @@
+// Integration fixtures: an in-memory API server on an ephemeral port and an unthrottled client.
+import { startApiServer, type RunningApiServer } from '../../src/apiserver/index.ts';
+import { Client } from '../../src/client/index.ts';
+import type { KubeObject } from '../../src/api/types.ts';
+import pino from 'pino';
+
+export const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true, kind: 'Pod' };
+export const NODES = { group: '', version: 'v1', plural: 'nodes', namespaced: false, kind: 'Node' };
+export const EVENTS = { group: '', version: 'v1', plural: 'events', namespaced: true, kind: 'Event' };
+
+export async function cluster(): Promise<{ api: RunningApiServer; client: Client; close(): Promise<void> }> {
+  const api = await startApiServer({ port: 0, logger: pino({ level: 'silent' }) });
+  const client = new Client({ server: api.url, qps: Infinity });
+  return {
+    api,
+    client,
+    async close() {
+      client.close();
+      await api.close();
+    },
+  };
+}
+
+/** Polls until fn returns a truthy value or the deadline passes (then throws with the last value). */
+export async function eventually<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastErr: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      lastErr = e;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)} ${lastErr ? String(lastErr) : ''}`);
+}
+
+/** Creates objects with bounded concurrency. */
+export async function createAll(client: Client, rt: typeof PODS | typeof NODES, objs: KubeObject[], concurrency = 32): Promise<void> {
+  const rc = client.resource(rt);
+  let i = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (i < objs.length) {
+        const o = objs[i++];
+        await rc.create(o, { namespace: o.metadata.namespace });
+      }
+    }),
+  );
+}
