@@ -1,0 +1,41 @@
+// What every controller is built from: the client, the shared informers, events, logs, options.
+import type { Registry } from 'prom-client';
+import type { Client, SharedInformerFactory } from '../client/index.ts';
+import type { EventSink } from './events.ts';
+import type { Logger } from './base.ts';
+
+export interface ControllerOptions {
+  /** Node lifecycle: a node whose Lease/heartbeat is older than this is Unknown (default 40). */
+  nodeMonitorGracePeriodSeconds?: number;
+  /** Node lifecycle: how often nodes are checked (default 5). */
+  nodeMonitorPeriodSeconds?: number;
+  /**
+   * Taint eviction: tolerationSeconds assumed for pods with no not-ready/unreachable toleration
+   * (what the DefaultTolerationSeconds admission plugin adds: 300). Set lower for simulations.
+   */
+  defaultTolerationSeconds?: number;
+  /** Pod GC: terminated pods kept before the oldest are deleted (default 12500). */
+  terminatedPodGCThreshold?: number;
+  /** Pod GC: period (default 20 s). */
+  podGCPeriodSeconds?: number;
+  /** Whether controllers write Events (default true). */
+  events?: boolean;
+}
+
+export interface ControllerContext {
+  client: Client;
+  factory: SharedInformerFactory;
+  /** An event sink for a component name (e.g. "replicaset-controller"). */
+  recorder(component: string): EventSink;
+  logger: Logger;
+  metricsRegistry?: Registry;
+  options: ControllerOptions;
+}
+
+/** A controller as the manager runs it. */
+export interface Controller {
+  readonly name: string;
+  /** Starts `workers` sync loops (informers are started by the manager). */
+  run(workers: number): void;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,175 @@
+// The controller-manager: runs the controllers on shared informers, leader-elected on the
+// kube-system/kube-controller-manager Lease (standbys wait), with /healthz and /metrics.
+import http from 'node:http';
+import { Registry } from 'prom-client';
+import { LeaderElector, SharedInformerFactory, type Client, type ResourceRef } from '../client/index.ts';
+import { silentLogger, type Logger } from './base.ts';
+import type { Controller, ControllerContext, ControllerOptions } from './context.ts';
+import { EventRecorder, type EventSink } from './events.ts';
+import { ReplicaSetController } from './replicaset/controller.ts';
+import { DeploymentController } from './deployment/controller.ts';
+import { GarbageCollector } from './garbagecollector/controller.ts';
+import { NodeLifecycleController } from './nodelifecycle/controller.ts';
+import { NamespaceController } from './namespace/controller.ts';
+import { PodGCController } from './podgc/controller.ts';
+
+export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
+
+/** Every controller by name, with its default worker count (kube-controller-manager's --concurrent-*-syncs). */
+export const CONTROLLERS: Record<string, { workers: number; make(ctx: ControllerContext, opts: ControllerManagerOptions): Controller }> = {
+  replicaset: { workers: 5, make: (ctx) => new ReplicaSetController(ctx) },
+  deployment: { workers: 5, make: (ctx) => new DeploymentController(ctx) },
+  garbagecollector: { workers: 20, make: (ctx, o) => new GarbageCollector(ctx, o.gcResources) },
+  nodelifecycle: { workers: 5, make: (ctx) => new NodeLifecycleController(ctx) },
+  namespace: { workers: 10, make: (ctx) => new NamespaceController(ctx) },
+  podgc: { workers: 1, make: (ctx) => new PodGCController(ctx) },
+};
+
+export interface ControllerManagerOptions extends ControllerOptions {
+  client: Client;
+  /** Names to run; "*" = all (default); "-name" disables one (like --controllers). */
+  controllers?: string[];
+  workers?: Record<string, number>;
+  /** Informer resync period (default 0 = none; the controllers requeue what they wait for). */
+  resyncSeconds?: number;
+  /** Compete for kube-system/kube-controller-manager before running (default true). */
+  leaderElect?: boolean;
+  leaseDurationSeconds?: number;
+  renewDeadlineSeconds?: number;
+  retryPeriodSeconds?: number;
+  identity?: string;
+  /** Serve /healthz and /metrics on 127.0.0.1:port (0 = ephemeral; undefined = no server). */
+  port?: number;
+  host?: string;
+  logger?: Logger;
+  metricsRegistry?: Registry;
+  /** Kinds the garbage collector watches (default: every deletable kind in the registry). */
+  gcResources?: ResourceRef[];
+  /** Events per second the controllers may write (default 20, burst 200; extra are dropped). */
+  eventQps?: number;
+}
+
+export interface ControllerManager {
+  stop(): Promise<void>;
+  isLeader(): boolean;
+  /** The controllers currently running (empty while standby). */
+  running(): Controller[];
+  /** Port of the /healthz /metrics server, if any. */
+  port?: number;
+  metricsRegistry: Registry;
+}
+
+export function selectControllers(wanted: string[] | undefined): string[] {
+  const list = wanted?.length ? wanted : ['*'];
+  const all = Object.keys(CONTROLLERS);
+  const on = new Set(list.includes('*') ? all : []);
+  for (const w of list) {
+    if (w === '*') continue;
+    if (w.startsWith('-')) on.delete(w.slice(1));
+    else if (all.includes(w)) on.add(w);
+    else throw new Error(`unknown controller "${w}" (known: ${all.join(', ')})`);
+  }
+  return all.filter((n) => on.has(n));
+}
+
+export async function startControllerManager(opts: ControllerManagerOptions): Promise<ControllerManager> {
+  const logger = opts.logger ?? silentLogger;
+  const metricsRegistry = opts.metricsRegistry ?? new Registry();
+  const names = selectControllers(opts.controllers);
+  let controllers: Controller[] = [];
+  let factory: SharedInformerFactory | undefined;
+
+  const runControllers = async (signal?: AbortSignal) => {
+    factory = new SharedInformerFactory(opts.client, { defaultResyncMs: (opts.resyncSeconds ?? 0) * 1000, metricsRegistry, logger });
+    const recorders = new Map<string, EventSink>();
+    const ctx: ControllerContext = {
+      client: opts.client,
+      factory,
+      logger,
+      metricsRegistry,
+      options: opts,
+      recorder: (component) => {
+        let r = recorders.get(component);
+        if (!r) {
+          r = opts.events === false ? { event() {} } : new EventRecorder(opts.client, component, { qps: opts.eventQps, logger });
+          recorders.set(component, r);
+        }
+        return r;
+      },
+    };
+    const made = names.map((n) => ({ name: n, c: CONTROLLERS[n].make(ctx, opts) }));
+    factory.start();
+    await factory.waitForCacheSync(signal);
+    if (signal?.aborted) return;
+    for (const { name, c } of made) c.run(opts.workers?.[name] ?? CONTROLLERS[name].workers);
+    controllers = made.map((m) => m.c);
+    logger.info({ controllers: names }, 'controllers started');
+  };
+
+  const stopControllers = async () => {
+    const cs = controllers;
+    const f = factory;
+    controllers = [];
+    factory = undefined;
+    await Promise.all(cs.map((c) => c.stop()));
+    await f?.shutdown();
+  };
+
+  let elector: LeaderElector | undefined;
+  let leading = false;
+  if (opts.leaderElect === false) {
+    leading = true;
+    await runControllers();
+  } else {
+    elector = new LeaderElector({
+      client: opts.client,
+      name: 'kube-controller-manager',
+      namespace: 'kube-system',
+      identity: opts.identity,
+      leaseDurationSeconds: opts.leaseDurationSeconds ?? 15,
+      renewDeadlineSeconds: opts.renewDeadlineSeconds ?? 10,
+      retryPeriodSeconds: opts.retryPeriodSeconds ?? 2,
+      metricsRegistry,
+      logger,
+      callbacks: {
+        onStartedLeading: (signal) => {
+          leading = true;
+          logger.info({}, 'became leader of kube-system/kube-controller-manager');
+          runControllers(signal).catch((e) => logger.error({ err: String(e) }, 'controllers failed to start'));
+        },
+        onStoppedLeading: () => {
+          leading = false;
+          logger.info({}, 'lost leadership; stopping controllers');
+          void stopControllers();
+        },
+      },
+    });
+    elector.start();
+  }
+
+  let server: http.Server | undefined;
+  let port: number | undefined;
+  if (opts.port !== undefined) {
+    server = http.createServer(async (req, res) => {
+      if (req.url?.startsWith('/healthz') || req.url?.startsWith('/readyz') || req.url?.startsWith('/livez')) {
+        res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+      } else if (req.url?.startsWith('/metrics')) {
+        res.writeHead(200, { 'Content-Type': metricsRegistry.contentType }).end(await metricsRegistry.metrics());
+      } else res.writeHead(404, { 'Content-Type': 'text/plain' }).end('404 page not found');
+    });
+    await new Promise<void>((resolve) => server!.listen(opts.port, opts.host ?? '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+  }
+
+  return {
+    port,
+    metricsRegistry,
+    isLeader: () => leading,
+    running: () => controllers,
+    async stop() {
+      await elector?.stop();
+      await stopControllers();
+      if (server) await new Promise<void>((r) => server!.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,111 @@
+// The namespace controller (pkg/controller/namespace): a namespace being deleted (deletionTimestamp,
+// phase Terminating, spec.finalizers [kubernetes]) is emptied of every namespaced kind the registry
+// knows; then the `kubernetes` finalizer is removed through namespaces/<ns>/finalize and the API
+// server deletes the namespace.
+import type { KubeObject } from '../../api/types.ts';
+import { isStatusError } from '../../api/errors.ts';
+import { registry } from '../../api/registry.ts';
+import type { ResourceRef, SharedInformer } from '../../client/index.ts';
+import { ControllerLoop, type SyncResult } from '../base.ts';
+import type { Controller, ControllerContext } from '../context.ts';
+import { NAMESPACES } from '../resources.ts';
+import { nowIso } from '../util/conditions.ts';
+import { setCondition } from '../util/conditions.ts';
+
+/** Every namespaced kind that can be listed and deleted. */
+export function namespacedResources(): ResourceRef[] {
+  return registry
+    .all()
+    .filter((t) => t.namespaced && t.verbs.includes('list') && t.verbs.includes('delete'))
+    .map((t) => ({ group: t.group, version: t.version, plural: t.plural, namespaced: true, kind: t.kind }));
+}
+
+/** What is left in a namespace, by resource, as the NamespaceContentRemaining message says it. */
+export function remainingMessage(remaining: Map<string, number>): string {
+  return `Some resources are remaining: ${[...remaining].map(([r, n]) => `${r} has ${n} resource instances`).join(', ')}`;
+}
+
+export class NamespaceController implements Controller {
+  readonly name = 'namespace';
+  private readonly loop: ControllerLoop;
+  private readonly namespaces: SharedInformer;
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly resources: () => ResourceRef[] = namespacedResources,
+  ) {
+    this.loop = new ControllerLoop({ name: 'namespace', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.namespaces = ctx.factory.informerFor(NAMESPACES);
+    this.namespaces.addEventHandler({
+      onAdd: (n) => n.metadata.deletionTimestamp && this.loop.enqueue(n.metadata.name!),
+      onUpdate: (_o, n) => n.metadata.deletionTimestamp && this.loop.enqueue(n.metadata.name!),
+    });
+  }
+
+  run(workers: number): void {
+    this.loop.run(workers);
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  async sync(name: string): Promise<SyncResult | void> {
+    const ns = this.namespaces.lister.get(undefined, name);
+    if (!ns || !ns.metadata.deletionTimestamp) return;
+    if (!(ns.spec?.finalizers ?? []).includes('kubernetes')) return;
+    const remaining = new Map<string, number>();
+    const failures: string[] = [];
+    await Promise.all(
+      this.resources().map(async (rt) => {
+        const rc = this.ctx.client.resource(rt);
+        let items: KubeObject[];
+        try {
+          items = (await rc.list({ namespace: name })).items;
+        } catch (e) {
+          if (isStatusError(e, 404) || isStatusError(e, 405)) return;
+          failures.push(`${rt.plural}: ${(e as Error).message}`);
+          return;
+        }
+        const live = items.filter((o) => !o.metadata.deletionTimestamp);
+        await Promise.all(
+          live.map((o) =>
+            rc.delete(o.metadata.name!, { namespace: name, propagationPolicy: 'Background' }).catch((e) => {
+              if (!isStatusError(e, 404)) failures.push(`${rt.plural} "${o.metadata.name}": ${(e as Error).message}`);
+            }),
+          ),
+        );
+        if (items.length) remaining.set(rt.group ? `${rt.plural}.${rt.group}` : rt.plural, items.length);
+      }),
+    );
+    if (remaining.size || failures.length) {
+      await this.recordConditions(ns, remaining, failures);
+      return { requeueAfterMs: 1000 };
+    }
+    const finalizers = (ns.spec?.finalizers ?? []).filter((f: string) => f !== 'kubernetes');
+    const client = this.ctx.client.resource(NAMESPACES);
+    try {
+      await client.updateSubresource(name, 'finalize', { ...ns, spec: { ...(ns.spec ?? {}), finalizers } });
+    } catch (e) {
+      if (isStatusError(e, 404)) return;
+      throw e;
+    }
+  }
+
+  /** NamespaceContentRemaining / NamespaceDeletionContentFailure conditions while emptying. */
+  private async recordConditions(ns: KubeObject, remaining: Map<string, number>, failures: string[]): Promise<void> {
+    const now = nowIso();
+    let conds = ns.status?.conditions ?? [];
+    conds = setCondition(conds, remaining.size
+      ? { type: 'NamespaceContentRemaining', status: 'True', reason: 'SomeResourcesRemain', message: remainingMessage(remaining), lastTransitionTime: now }
+      : { type: 'NamespaceContentRemaining', status: 'False', reason: 'ContentRemoved', message: 'All content successfully removed', lastTransitionTime: now });
+    conds = setCondition(conds, failures.length
+      ? { type: 'NamespaceDeletionContentFailure', status: 'True', reason: 'ContentDeletionFailed', message: `Failed to delete all resource types, ${failures.length} remaining: ${failures.join(', ')}`, lastTransitionTime: now }
+      : { type: 'NamespaceDeletionContentFailure', status: 'False', reason: 'ContentDeleted', message: 'All content successfully deleted, may be waiting on finalization', lastTransitionTime: now });
+    if (JSON.stringify(conds) === JSON.stringify(ns.status?.conditions ?? [])) return;
+    await this.ctx.client
+      .resource(NAMESPACES)
+      .updateStatus({ ...ns, status: { ...(ns.status ?? {}), conditions: conds } })
+      .catch(() => {});
+  }
+}

@@ -1,0 +1,145 @@
+// The node lifecycle controller with its taint-based eviction (pkg/controller/nodelifecycle,
+// pkg/controller/tainteviction): a node whose Lease stops being renewed for the grace period gets
+// Ready=Unknown; not-ready/unreachable taints follow the Ready condition; pods on a NoExecute-tainted
+// node are marked not ready and deleted once their toleration runs out. Recovery removes the taints.
+import type { KubeObject } from '../../api/types.ts';
+import { isStatusError } from '../../api/errors.ts';
+import { deletedObject, type SharedInformer } from '../../client/index.ts';
+import { ControllerLoop, type SyncResult } from '../base.ts';
+import type { Controller, ControllerContext } from '../context.ts';
+import type { EventSink } from '../events.ts';
+import { NODE_LEASES, NODES, PODS } from '../resources.ts';
+import { isPodTerminated } from '../util/pod.ts';
+import { desiredTaints, effectiveTolerations, evictionTime, lastHeartbeat, notReadyConditions, readyStatus, unknownConditions, type Taint } from './plan.ts';
+
+export const BY_NODE = 'byNodeName';
+export const nodeIndex = (p: KubeObject): string[] => (p.spec?.nodeName ? [p.spec.nodeName] : []);
+const NODE_KIND = { apiVersion: 'v1', kind: 'Node' };
+const POD_KIND = { apiVersion: 'v1', kind: 'Pod' };
+
+export class NodeLifecycleController implements Controller {
+  readonly name = 'nodelifecycle';
+  private readonly loop: ControllerLoop;
+  private readonly nodes: SharedInformer;
+  private readonly leases: SharedInformer;
+  private readonly pods: SharedInformer;
+  private readonly events: EventSink;
+  private readonly evictions: EventSink;
+  private readonly firstSeen = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+  private readonly graceMs: number;
+  private readonly periodMs: number;
+  private readonly defaultToleration: number;
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.graceMs = (ctx.options.nodeMonitorGracePeriodSeconds ?? 40) * 1000;
+    this.periodMs = (ctx.options.nodeMonitorPeriodSeconds ?? 5) * 1000;
+    this.defaultToleration = ctx.options.defaultTolerationSeconds ?? 300;
+    this.loop = new ControllerLoop({ name: 'nodelifecycle', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.events = ctx.recorder('node-controller');
+    this.evictions = ctx.recorder('taint-eviction-controller');
+    this.nodes = ctx.factory.informerFor(NODES);
+    this.leases = ctx.factory.informerFor(NODE_LEASES, { namespace: 'kube-node-lease' });
+    this.pods = ctx.factory.informerFor(PODS, { indexers: { [BY_NODE]: nodeIndex } });
+    this.nodes.addEventHandler({
+      onAdd: (n) => this.loop.enqueue(n.metadata.name!),
+      onUpdate: (o, n) => {
+        if (o.metadata.resourceVersion !== n.metadata.resourceVersion) this.loop.enqueue(n.metadata.name!);
+      },
+      onDelete: (n) => this.firstSeen.delete(deletedObject(n).metadata.name!),
+    });
+    this.pods.addEventHandler({
+      onAdd: (p) => this.enqueuePodNode(p),
+      onUpdate: (o, p) => {
+        if (o.spec?.nodeName !== p.spec?.nodeName || JSON.stringify(o.spec?.tolerations) !== JSON.stringify(p.spec?.tolerations)) this.enqueuePodNode(p);
+      },
+    });
+  }
+
+  private enqueuePodNode(p: KubeObject): void {
+    const node = p.spec?.nodeName && this.nodes.lister.get(undefined, p.spec.nodeName);
+    if (node && ((node.spec?.taints ?? []) as Taint[]).some((t) => t.effect === 'NoExecute')) this.loop.enqueue(node.metadata.name!);
+  }
+
+  run(workers: number): void {
+    this.loop.run(workers);
+    const tick = () => {
+      this.monitor().catch((e) => this.ctx.logger.warn({ err: String(e) }, 'node monitor failed'));
+      this.timer = setTimeout(tick, this.periodMs);
+    };
+    this.timer = setTimeout(tick, this.periodMs);
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    await this.loop.stop();
+  }
+
+  /** monitorNodeHealth: nodes whose heartbeat is older than the grace period become Unknown. */
+  async monitor(now = Date.now()): Promise<void> {
+    await Promise.all(
+      this.nodes.lister.list().map(async (node) => {
+        const name = node.metadata.name!;
+        if (!this.firstSeen.has(name)) this.firstSeen.set(name, now);
+        const lease = this.leases.lister.get('kube-node-lease', name);
+        if (now - lastHeartbeat(node, lease, this.firstSeen.get(name)!) <= this.graceMs) return;
+        const conds = unknownConditions(node, now);
+        if (!conds) return;
+        const wasReady = readyStatus(node) === 'True';
+        await this.ctx.client.resource(NODES).updateStatus({ ...node, status: { ...(node.status ?? {}), conditions: conds } });
+        if (wasReady) this.events.event(node, NODE_KIND, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+        this.ctx.logger.info({ node: name }, 'node stopped posting status; marked Unknown');
+      }),
+    );
+  }
+
+  /** One node: taints from its Ready condition, pods marked not ready, NoExecute evictions. */
+  async sync(name: string): Promise<SyncResult | void> {
+    let node = this.nodes.lister.get(undefined, name);
+    if (!node) return;
+    const now = Date.now();
+    const taints = desiredTaints(node, now);
+    if (taints) {
+      node = await this.ctx.client.resource(NODES).update({ ...node, spec: { ...(node.spec ?? {}), taints } });
+    }
+    const pods = this.pods.indexer.byIndex(BY_NODE, name).filter((p) => !isPodTerminated(p));
+    if (readyStatus(node) !== 'True') await this.markPodsNotReady(pods, now);
+    return this.evict(node, pods, now);
+  }
+
+  private async markPodsNotReady(pods: KubeObject[], now: number): Promise<void> {
+    const client = this.ctx.client.resource(PODS);
+    await Promise.all(
+      pods.map(async (p) => {
+        const conds = notReadyConditions(p, now);
+        if (!conds) return;
+        await client.updateStatus({ ...p, status: { ...(p.status ?? {}), conditions: conds } }).catch((e) => {
+          if (!isStatusError(e, 404) && !isStatusError(e, 409)) throw e;
+        });
+        this.events.event(p, POD_KIND, 'Warning', 'NodeNotReady', 'Node is not ready');
+      }),
+    );
+  }
+
+  /** Taint-based eviction: delete pods whose tolerations ran out; come back for the next one. */
+  private async evict(node: KubeObject, pods: KubeObject[], now: number): Promise<SyncResult | void> {
+    const taints: Taint[] = (node.spec?.taints ?? []).filter((t: Taint) => t.effect === 'NoExecute');
+    if (taints.length === 0) return;
+    let next = Infinity;
+    const client = this.ctx.client.resource(PODS);
+    for (const p of pods) {
+      if (p.metadata.deletionTimestamp) continue;
+      const at = evictionTime(effectiveTolerations(p, this.defaultToleration), taints, now);
+      if (at === 'never') continue;
+      if (at > now) {
+        next = Math.min(next, at);
+        continue;
+      }
+      this.evictions.event(p, POD_KIND, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${p.metadata.namespace}/${p.metadata.name}`);
+      await client.delete(p.metadata.name!, { namespace: p.metadata.namespace }).catch((e) => {
+        if (!isStatusError(e, 404)) throw e;
+      });
+    }
+    return next === Infinity ? undefined : { requeueAfterMs: next - now + 50 };
+  }
+}

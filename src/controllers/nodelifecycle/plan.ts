@@ -1,0 +1,131 @@
+// Node lifecycle decisions as pure functions (pkg/controller/nodelifecycle and the taint-eviction
+// controller): is a node's heartbeat stale, which conditions and taints it should carry, and when
+// each pod on a NoExecute-tainted node must be evicted.
+import type { KubeObject } from '../../api/types.ts';
+import type { Condition } from '../util/pod.ts';
+import { nowIso } from '../util/conditions.ts';
+
+export const TaintNotReady = 'node.kubernetes.io/not-ready';
+export const TaintUnreachable = 'node.kubernetes.io/unreachable';
+export const TaintUnschedulable = 'node.kubernetes.io/unschedulable';
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
+  timeAdded?: string;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: string;
+  tolerationSeconds?: number;
+}
+
+/** The latest sign of life: the Lease's renewTime, the Ready heartbeat, or when we first saw the node. */
+export function lastHeartbeat(node: KubeObject, lease: KubeObject | undefined, firstSeen: number): number {
+  const ready = (node.status?.conditions as Condition[] | undefined)?.find((c) => c.type === 'Ready');
+  const times = [firstSeen, Date.parse(lease?.spec?.renewTime ?? ''), Date.parse(ready?.lastHeartbeatTime ?? '')].filter(Number.isFinite);
+  return Math.max(...times);
+}
+
+/** Conditions the kubelet owns, set to Unknown when it stops posting status (tryUpdateNodeHealth). */
+const kubeletConditions = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
+
+/** The node's conditions once its heartbeat is stale, or undefined when they already say so. */
+export function unknownConditions(node: KubeObject, now: number): Condition[] | undefined {
+  const conds: Condition[] = structuredClone(node.status?.conditions ?? []);
+  let changed = false;
+  for (const type of kubeletConditions) {
+    let c = conds.find((x) => x.type === type);
+    if (!c) {
+      if (type !== 'Ready') continue;
+      c = { type, status: 'Unknown' };
+      conds.push(c);
+      changed = true;
+    }
+    if (c.status === 'Unknown' && c.reason === 'NodeStatusUnknown') continue;
+    c.status = 'Unknown';
+    c.reason = 'NodeStatusUnknown';
+    c.message = 'Kubelet stopped posting node status.';
+    c.lastTransitionTime = nowIso(now);
+    changed = true;
+  }
+  return changed ? conds : undefined;
+}
+
+export function readyStatus(node: KubeObject): string {
+  return (node.status?.conditions as Condition[] | undefined)?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
+}
+
+/**
+ * The node's taints as the node lifecycle controller wants them: not-ready or unreachable
+ * (NoSchedule and NoExecute) per its Ready condition, unschedulable per spec.unschedulable;
+ * other taints untouched, existing timeAdded kept. Undefined when nothing changes.
+ */
+export function desiredTaints(node: KubeObject, now: number): Taint[] | undefined {
+  const current: Taint[] = node.spec?.taints ?? [];
+  const managed = new Set([TaintNotReady, TaintUnreachable, TaintUnschedulable]);
+  const want: Taint[] = [];
+  const ready = readyStatus(node);
+  const key = ready === 'False' ? TaintNotReady : ready === 'Unknown' ? TaintUnreachable : undefined;
+  const keep = (t: Taint) => current.find((c) => c.key === t.key && c.effect === t.effect);
+  if (key) {
+    want.push(keep({ key, effect: 'NoSchedule' }) ?? { key, effect: 'NoSchedule' });
+    want.push(keep({ key, effect: 'NoExecute' }) ?? { key, effect: 'NoExecute', timeAdded: nowIso(now) });
+  }
+  if (node.spec?.unschedulable) want.push(keep({ key: TaintUnschedulable, effect: 'NoSchedule' }) ?? { key: TaintUnschedulable, effect: 'NoSchedule', timeAdded: nowIso(now) });
+  const next = [...current.filter((t) => !managed.has(t.key)), ...want];
+  const same = next.length === current.length && next.every((t) => current.includes(t));
+  return same ? undefined : next;
+}
+
+export function tolerates(tol: Toleration, taint: Taint): boolean {
+  if (tol.effect && tol.effect !== taint.effect) return false;
+  if ((tol.operator ?? 'Equal') === 'Exists') return !tol.key || tol.key === taint.key;
+  return tol.key === taint.key && (tol.value ?? '') === (taint.value ?? '');
+}
+
+/**
+ * The pod's tolerations, plus what the DefaultTolerationSeconds admission plugin adds (not-ready and
+ * unreachable, NoExecute, for `defaultSeconds`) when the pod has none of its own for those keys.
+ */
+export function effectiveTolerations(pod: KubeObject, defaultSeconds: number): Toleration[] {
+  const tols: Toleration[] = pod.spec?.tolerations ?? [];
+  const out = [...tols];
+  for (const key of [TaintNotReady, TaintUnreachable]) {
+    const has = tols.some((t) => (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'));
+    if (!has) out.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultSeconds });
+  }
+  return out;
+}
+
+/**
+ * processPodOnNode: when a pod on a node with these NoExecute taints must go — 'now' if some taint
+ * is not tolerated, at (taint time + min tolerationSeconds) if tolerated for a while, 'never' if forever.
+ */
+export function evictionTime(tolerations: Toleration[], taints: Taint[], now: number): number | 'never' {
+  const noExecute = taints.filter((t) => t.effect === 'NoExecute');
+  if (noExecute.length === 0) return 'never';
+  let min = Infinity;
+  let since = 0;
+  for (const taint of noExecute) {
+    const matching = tolerations.filter((t) => tolerates(t, taint));
+    if (matching.length === 0) return now;
+    for (const t of matching) if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null) min = Math.min(min, Math.max(0, t.tolerationSeconds));
+    since = Math.max(since, Date.parse(taint.timeAdded ?? '') || now);
+  }
+  return min === Infinity ? 'never' : since + min * 1000;
+}
+
+/** MarkPodsNotReady: the pod's conditions with Ready=False, or undefined when already so. */
+export function notReadyConditions(pod: KubeObject, now: number): Condition[] | undefined {
+  const conds: Condition[] = structuredClone(pod.status?.conditions ?? []);
+  const c = conds.find((x) => x.type === 'Ready');
+  if (!c || c.status === 'False') return undefined;
+  c.status = 'False';
+  c.lastTransitionTime = nowIso(now);
+  return conds;
+}

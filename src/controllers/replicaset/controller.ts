@@ -1,0 +1,219 @@
+// The ReplicaSet controller (pkg/controller/replicaset): keeps `replicas` active pods per ReplicaSet.
+// Handlers only enqueue ReplicaSet keys and record observed creations/deletions; sync(key) claims
+// pods, creates or deletes the difference, and writes status through the status subresource.
+import type { KubeObject, OwnerReference } from '../../api/types.ts';
+import { isStatusError } from '../../api/errors.ts';
+import { deletedObject, labelPredicate, type DeletedFinalStateUnknown, type SharedInformer } from '../../client/index.ts';
+import { ControllerLoop, keyOf, splitKey, type SyncResult } from '../base.ts';
+import type { Controller, ControllerContext } from '../context.ts';
+import type { EventSink } from '../events.ts';
+import { Expectations, slowStartBatch } from '../expectations.ts';
+import { PODS, REPLICASETS } from '../resources.ts';
+import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf } from '../util/owner.ts';
+import { isPodActive, isPodReady, podKey } from '../util/pod.ts';
+import { availabilityRequeueSeconds, planReplicas, podFromTemplate, replicaSetStatus, statusChanged } from './plan.ts';
+
+const RS_KIND = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
+
+export class ReplicaSetController implements Controller {
+  readonly name = 'replicaset';
+  readonly expectations = new Expectations();
+  private readonly loop: ControllerLoop;
+  private readonly rsInformer: SharedInformer;
+  private readonly podInformer: SharedInformer;
+  private readonly events: EventSink;
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.loop = new ControllerLoop({ name: 'replicaset', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.events = ctx.recorder('replicaset-controller');
+    this.rsInformer = ctx.factory.informerFor(REPLICASETS);
+    this.podInformer = ctx.factory.informerFor(PODS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
+    this.rsInformer.addEventHandler({
+      onAdd: (rs) => this.loop.enqueue(keyOf(rs)),
+      onUpdate: (_o, rs) => this.loop.enqueue(keyOf(rs)),
+      onDelete: (o) => {
+        const rs = deletedObject(o);
+        this.expectations.delete(keyOf(rs));
+        this.loop.enqueue(keyOf(rs));
+      },
+    });
+    this.podInformer.addEventHandler({
+      onAdd: (p) => this.addPod(p),
+      onUpdate: (o, p) => this.updatePod(o, p),
+      onDelete: (p) => this.deletePod(p),
+    });
+  }
+
+  run(workers: number): void {
+    this.loop.run(workers);
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  private resolve(namespace: string | undefined, ref: OwnerReference | undefined): KubeObject | undefined {
+    if (!ref || ref.kind !== 'ReplicaSet') return undefined;
+    const rs = this.rsInformer.lister.get(namespace, ref.name);
+    return rs && rs.metadata.uid === ref.uid ? rs : undefined;
+  }
+
+  /** ReplicaSets in the pod's namespace whose selector matches it (for orphans). */
+  private matching(pod: KubeObject): KubeObject[] {
+    return this.rsInformer.lister
+      .list(undefined, pod.metadata.namespace)
+      .filter((rs) => labelPredicate(rs.spec?.selector ?? {})(pod.metadata.labels));
+  }
+
+  private addPod(pod: KubeObject): void {
+    if (pod.metadata.deletionTimestamp) return this.deletePod(pod);
+    const rs = this.resolve(pod.metadata.namespace, controllerOf(pod));
+    if (rs) {
+      this.expectations.creationObserved(keyOf(rs));
+      this.loop.enqueue(keyOf(rs));
+    } else if (!controllerOf(pod)) {
+      for (const r of this.matching(pod)) this.loop.enqueue(keyOf(r));
+    }
+  }
+
+  private updatePod(old: KubeObject, pod: KubeObject): void {
+    if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
+    if (pod.metadata.deletionTimestamp) this.deletePod(pod);
+    const oldRef = controllerOf(old);
+    const ref = controllerOf(pod);
+    if (oldRef && oldRef.uid !== ref?.uid) {
+      const o = this.resolve(old.metadata.namespace, oldRef);
+      if (o) this.loop.enqueue(keyOf(o));
+    }
+    const rs = this.resolve(pod.metadata.namespace, ref);
+    if (rs) {
+      this.loop.enqueue(keyOf(rs));
+      // Becoming ready starts the minReadySeconds clock: look again when it runs out.
+      const minReady = rs.spec?.minReadySeconds ?? 0;
+      if (minReady > 0 && !isPodReady(old) && isPodReady(pod)) this.loop.enqueueAfter(keyOf(rs), minReady * 1000 + 100);
+      return;
+    }
+    const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {});
+    if (!ref && (labelsChanged || oldRef)) for (const r of this.matching(pod)) this.loop.enqueue(keyOf(r));
+  }
+
+  private deletePod(o: KubeObject | DeletedFinalStateUnknown<KubeObject>): void {
+    const pod = deletedObject(o);
+    const rs = this.resolve(pod.metadata.namespace, controllerOf(pod));
+    if (!rs) return;
+    this.expectations.deletionObserved(keyOf(rs), podKey(pod));
+    this.loop.enqueue(keyOf(rs));
+  }
+
+  async sync(key: string): Promise<SyncResult | void> {
+    const { namespace, name } = splitKey(key);
+    const rs = this.rsInformer.lister.get(namespace, name);
+    if (!rs) {
+      this.expectations.delete(key);
+      return;
+    }
+    const now = Date.now();
+    const needsSync = this.expectations.satisfied(key);
+    const selects = labelPredicate(rs.spec?.selector ?? {});
+    const candidates = [
+      ...this.podInformer.indexer.byIndex(BY_CONTROLLER, rs.metadata.uid!),
+      ...this.podInformer.indexer.byIndex(BY_CONTROLLER, `orphan/${namespace}`),
+    ].filter(isPodActive);
+    const claim = claimObjects(rs, candidates, (p) => selects(p.metadata.labels));
+    await this.adoptAndRelease(rs, claim.adopt, claim.release);
+
+    let manageError: { reason: 'FailedCreate' | 'FailedDelete'; message: string } | undefined;
+    let thrown: unknown;
+    if (needsSync && !rs.metadata.deletionTimestamp) {
+      try {
+        await this.manageReplicas(key, rs, claim.owned, now);
+      } catch (e) {
+        thrown = e;
+        manageError = { reason: (e as any).failedReason ?? 'FailedCreate', message: String((e as Error).message ?? e) };
+      }
+    }
+    const status = replicaSetStatus({ rs, pods: claim.owned, manageError, now: Date.now() });
+    if (statusChanged(rs.status, status)) await this.writeStatus(rs, status);
+    if (thrown) throw thrown;
+    const after = availabilityRequeueSeconds(rs, status);
+    return after ? { requeueAfterMs: after * 1000 } : undefined;
+  }
+
+  private async manageReplicas(key: string, rs: KubeObject, owned: KubeObject[], now: number): Promise<void> {
+    const plan = planReplicas(rs.spec?.replicas ?? 1, owned, this.relatedPods(rs), now);
+    const pods = this.ctx.client.resource(PODS);
+    if (plan.action === 'create') {
+      this.expectations.expectCreations(key, plan.count);
+      const { successes, error } = await slowStartBatch(plan.count, 1, async () => {
+        try {
+          const pod = await pods.create(podFromTemplate(rs, RS_KIND.apiVersion, RS_KIND.kind), { namespace: rs.metadata.namespace });
+          this.events.event(rs, RS_KIND, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+        } catch (e) {
+          this.events.event(rs, RS_KIND, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
+          throw e;
+        }
+      });
+      if (successes < plan.count) this.expectations.lowerCreations(key, plan.count - successes);
+      if (error) throw Object.assign(error as object, { failedReason: 'FailedCreate' });
+    } else if (plan.action === 'delete') {
+      this.expectations.expectDeletions(key, plan.pods.map(podKey));
+      const results = await Promise.allSettled(
+        plan.pods.map(async (p) => {
+          try {
+            await pods.delete(p.metadata.name!, { namespace: p.metadata.namespace });
+            this.events.event(rs, RS_KIND, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+          } catch (e) {
+            this.expectations.deletionObserved(key, podKey(p));
+            if (isStatusError(e, 404)) return;
+            this.events.event(rs, RS_KIND, 'Warning', 'FailedDelete', `Error deleting: ${(e as Error).message}`);
+            throw e;
+          }
+        }),
+      );
+      const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+      if (failed) throw Object.assign(failed.reason as object, { failedReason: 'FailedDelete' });
+    }
+  }
+
+  /** Active pods of every ReplicaSet with the same controller (e.g. one Deployment's), for ranking. */
+  private relatedPods(rs: KubeObject): KubeObject[] {
+    const owner = controllerOf(rs);
+    const siblings = owner
+      ? this.rsInformer.lister.list(undefined, rs.metadata.namespace).filter((r) => controllerOf(r)?.uid === owner.uid)
+      : [rs];
+    return siblings.flatMap((r) => this.podInformer.indexer.byIndex(BY_CONTROLLER, r.metadata.uid!)).filter(isPodActive);
+  }
+
+  /** ClaimPods' writes: adopt orphans (add our controller ref), release pods that stopped matching. */
+  private async adoptAndRelease(rs: KubeObject, adopt: KubeObject[], release: KubeObject[]): Promise<void> {
+    const pods = this.ctx.client.resource(PODS);
+    const ref: OwnerReference = { ...RS_KIND, name: rs.metadata.name!, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true };
+    await Promise.all([
+      ...adopt.map((p) =>
+        pods
+          .patch(p.metadata.name!, { metadata: { ownerReferences: [...(p.metadata.ownerReferences ?? []), ref] } }, { namespace: p.metadata.namespace, type: 'merge' })
+          .catch((e) => this.ctx.logger.debug({ err: String(e), pod: podKey(p) }, 'adopt failed')),
+      ),
+      ...release.map((p) => {
+        const rest = (p.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
+        return pods
+          .patch(p.metadata.name!, { metadata: { ownerReferences: rest.length ? rest : null } }, { namespace: p.metadata.namespace, type: 'merge' })
+          .catch((e) => {
+            if (!isStatusError(e, 404)) this.ctx.logger.debug({ err: String(e), pod: podKey(p) }, 'release failed');
+          });
+      }),
+    ]);
+  }
+
+  /** updateReplicaSetStatus: PUT status; on a conflict read the latest and try once more. */
+  private async writeStatus(rs: KubeObject, status: any): Promise<void> {
+    const client = this.ctx.client.resource(REPLICASETS);
+    try {
+      await client.updateStatus({ ...rs, status });
+    } catch (e) {
+      if (!isStatusError(e, 409)) throw e;
+      const fresh = await client.get(rs.metadata.name!, { namespace: rs.metadata.namespace });
+      await client.updateStatus({ ...fresh, status: { ...status, observedGeneration: Math.min(status.observedGeneration, fresh.metadata.generation ?? 1) } });
+    }
+  }
+}

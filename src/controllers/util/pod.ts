@@ -1,0 +1,50 @@
+// Pod predicates the controllers share (after k8s.io/kubernetes/pkg/api/v1/pod and controller_utils.go).
+import type { KubeObject } from '../../api/types.ts';
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown' | string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  lastUpdateTime?: string;
+  lastHeartbeatTime?: string;
+  lastProbeTime?: string | null;
+}
+
+export function podCondition(pod: KubeObject, type: string): Condition | undefined {
+  return (pod.status?.conditions as Condition[] | undefined)?.find((c) => c.type === type);
+}
+
+export function isPodReady(pod: KubeObject): boolean {
+  return podCondition(pod, 'Ready')?.status === 'True';
+}
+
+/** Ready for at least minReadySeconds (podutil.IsPodAvailable). */
+export function isPodAvailable(pod: KubeObject, minReadySeconds: number, now: number): boolean {
+  const c = podCondition(pod, 'Ready');
+  if (c?.status !== 'True') return false;
+  if (!minReadySeconds) return true;
+  const since = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : NaN;
+  return Number.isFinite(since) && since + minReadySeconds * 1000 <= now;
+}
+
+export function isPodTerminated(pod: KubeObject): boolean {
+  const phase = pod.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
+/** Counts toward a controller's replicas: not finished and not being deleted (controller.IsPodActive). */
+export function isPodActive(pod: KubeObject): boolean {
+  return !isPodTerminated(pod) && !pod.metadata.deletionTimestamp;
+}
+
+export function restartCount(pod: KubeObject): number {
+  let n = 0;
+  for (const cs of (pod.status?.containerStatuses as { restartCount?: number }[] | undefined) ?? []) n += cs.restartCount ?? 0;
+  return n;
+}
+
+export function podKey(pod: KubeObject): string {
+  return `${pod.metadata.namespace ?? ''}/${pod.metadata.name}`;
+}
