@@ -4,4 +4,4 @@ export { MemoryStore, type MemoryStoreOptions } from './memory.ts';
 export { WatchCacheStore, type WatchCacheOptions } from './watch-cache.ts';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite.ts';
 export { startPeriodicCompaction, type PeriodicCompaction, type PeriodicCompactionOptions } from './compaction.ts';
-export { openStore, type OpenStoreOptions } from './open.ts';
+export { openBackend, openStore, type OpenStoreOptions } from './open.ts';

@@ -1,6 +1,6 @@
 // openStore(): the store the API server runs on — the watch cache over SQLite in the data dir,
 // or over the in-memory store without one.
-import type { WatchCache } from './interface.ts';
+import type { Store, WatchCache } from './interface.ts';
 import { MemoryStore } from './memory.ts';
 import { SqliteStore } from './sqlite.ts';
 import { WatchCacheStore } from './watch-cache.ts';
@@ -16,12 +16,18 @@ export interface OpenStoreOptions {
   compactionIntervalMs?: number;
 }
 
+/**
+ * The backend alone (no cache): SQLite in dataDir with periodic compaction, or memory. For callers
+ * that put their own WatchCacheStore over it; do not wrap openStore()'s result in another cache.
+ */
+export function openBackend(opts: Omit<OpenStoreOptions, 'watchCacheSize'> = {}): Store {
+  const compactionIntervalMs = opts.compactionIntervalMs ?? 5 * 60_000;
+  return opts.dataDir ? new SqliteStore({ dataDir: opts.dataDir, synchronous: opts.synchronous, compactionIntervalMs }) : new MemoryStore();
+}
+
 /** Opens the backend and starts the watch cache over it; close() closes both. */
 export async function openStore(opts: OpenStoreOptions = {}): Promise<WatchCacheStore & WatchCache> {
-  const compactionIntervalMs = opts.compactionIntervalMs ?? 5 * 60_000;
-  const backend = opts.dataDir
-    ? new SqliteStore({ dataDir: opts.dataDir, synchronous: opts.synchronous, compactionIntervalMs })
-    : new MemoryStore();
+  const backend = openBackend(opts);
   const cache = new WatchCacheStore(backend, { windowSize: opts.watchCacheSize });
   await cache.start();
   return cache;

@@ -37,6 +37,9 @@ export interface SqliteStoreOptions {
   compactionIntervalMs?: number;
 }
 
+/** Log rows deleted per compaction transaction. */
+const COMPACT_CHUNK = 5_000;
+
 const TYPES: StoreEventType[] = ['ADDED', 'MODIFIED', 'DELETED'];
 
 interface Row {
@@ -104,6 +107,7 @@ export class SqliteStore implements Store {
     remove: Database.Statement<[string]>;
     history: Database.Statement<[number], LogRow>;
     compact: Database.Statement<[number]>;
+    minLog: Database.Statement<[]>;
     setCompacted: Database.Statement<[number]>;
   };
 
@@ -156,6 +160,7 @@ export class SqliteStore implements Store {
           'WHERE l.revision > ? ORDER BY l.revision',
       ),
       compact: this.db.prepare('DELETE FROM log WHERE revision <= ?'),
+      minLog: this.db.prepare('SELECT MIN(revision) AS r FROM log'),
       setCompacted: this.db.prepare("INSERT INTO meta (name, value) VALUES ('compacted', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value"),
     };
     const meta = this.db.prepare("SELECT value FROM meta WHERE name = 'compacted'").get() as { value: number } | undefined;
@@ -209,16 +214,25 @@ export class SqliteStore implements Store {
     return this.revision;
   }
 
+  /**
+   * Raises the compacted revision first (so no watch can start inside the range being deleted),
+   * then deletes the history in chunks, yielding between them so a large compaction does not
+   * stall the event loop.
+   */
   async compact(revision: number): Promise<void> {
     this.checkOpen('');
     this.flush(); // queued writes first, so the compacted revision is one they were assigned
     const upTo = Math.min(revision, this.revision);
     if (upTo <= this.compacted) return;
-    this.db.transaction(() => {
-      this.stmt.compact.run(upTo);
-      this.stmt.setCompacted.run(upTo);
-    })();
+    this.stmt.setCompacted.run(upTo);
     this.compacted = upTo;
+    for (;;) {
+      if (this.closed) return;
+      const min = (this.stmt.minLog.get() as { r: number | null }).r;
+      if (min === null || min > upTo) return;
+      this.stmt.compact.run(Math.min(upTo, min + COMPACT_CHUNK - 1));
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   async close(): Promise<void> {
