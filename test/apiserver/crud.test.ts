@@ -2,7 +2,7 @@
 // update, patch, delete (finalizers, propagation, graceful pods), deletecollection.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, req, configMap, type Res } from './helpers.ts';
+import { startTestServer, req, configMap, pod, deployment, type Res } from './helpers.ts';
 import type { RunningApiServer } from '../../src/apiserver/index.ts';
 
 let srv: RunningApiServer;
@@ -20,20 +20,6 @@ const POD = '/api/v1/namespaces/default/pods';
 function ok(r: Res, code = 200): any {
   assert.equal(r.status, code, r.text);
   return r.body;
-}
-
-export function pod(name: string, extra: Record<string, any> = {}) {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }], ...extra } };
-}
-
-export function deployment(name: string, replicas = 1) {
-  const labels = { app: name };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name },
-    spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
-  };
 }
 
 test('bootstrap namespaces exist', async () => {

@@ -94,6 +94,20 @@ export function configMap(name: string, data: Record<string, string> = {}, extra
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...extra }, data };
 }
 
+export function pod(name: string, extra: Record<string, any> = {}) {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }], ...extra } };
+}
+
+export function deployment(name: string, replicas = 1) {
+  const labels = { app: name };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: { replicas, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+  };
+}
+
 /** Polls until check() returns a truthy value or the deadline passes. */
 export async function until<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;

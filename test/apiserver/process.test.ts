@@ -1,0 +1,83 @@
+// `kubesim apiserver` as a child process: /readyz, kubeconfig written, clean stop on SIGTERM, and a
+// restart on the same data dir keeps every object and its resourceVersion.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { req, until, configMap } from './helpers.ts';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/kubesim.js');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function startChild(port: number, dataDir: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [bin, 'apiserver', '--port', String(port), '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KUBESIM_LOG_LEVEL: 'warn' },
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await until(async () => {
+    if (child.exitCode !== null) throw new Error(`apiserver exited with ${child.exitCode}`);
+    try {
+      return (await fetch(base + '/readyz')).status === 200;
+    } catch {
+      return false;
+    }
+  }, 20_000, '/readyz');
+  return child;
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGTERM');
+  });
+}
+
+test('kubesim apiserver: readyz, kubeconfig, SIGTERM, restart keeps objects and resourceVersions', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let child = await startChild(port, dataDir);
+  try {
+    const kc = fs.readFileSync(path.join(dataDir, 'kubeconfig'), 'utf8');
+    assert.match(kc, new RegExp(`server: http://127.0.0.1:${port}`));
+    assert.match(kc, /current-context: kubesim/);
+    assert.match(kc, /name: admin/);
+    const created = await req(base, 'POST', '/api/v1/namespaces/default/configmaps', configMap('persist', { a: '1' }));
+    assert.equal(created.status, 201);
+    const updated = await req(base, 'PUT', '/api/v1/namespaces/default/configmaps/persist', { ...created.body, data: { a: '2' } });
+    assert.equal(updated.status, 200);
+    const listBefore = await req(base, 'GET', '/api/v1/namespaces/default/configmaps');
+    assert.equal(await stop(child), 0, 'clean exit on SIGTERM');
+
+    child = await startChild(port, dataDir);
+    const got = await req(base, 'GET', '/api/v1/namespaces/default/configmaps/persist');
+    assert.equal(got.status, 200);
+    assert.deepEqual(got.body, updated.body);
+    const listAfter = await req(base, 'GET', '/api/v1/namespaces/default/configmaps');
+    assert.equal(listAfter.body.metadata.resourceVersion, listBefore.body.metadata.resourceVersion);
+    const ns = await req(base, 'GET', '/api/v1/namespaces');
+    assert.equal(ns.body.items.filter((n: any) => n.metadata.name === 'default').length, 1);
+    // writes continue from the stored revision
+    const next = await req(base, 'POST', '/api/v1/namespaces/default/configmaps', configMap('after'));
+    assert.ok(Number(next.body.metadata.resourceVersion) > Number(updated.body.metadata.resourceVersion));
+  } finally {
+    await stop(child);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
