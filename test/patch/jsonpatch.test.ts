@@ -37,7 +37,8 @@ function rejects(fn: () => unknown, code: number, message: string, cause?: strin
     assert.ok(e instanceof StatusError);
     assert.equal(e.code, code);
     assert.equal(e.message, message);
-    if (cause !== undefined) assert.equal(e.details?.causes?.[0]?.message, cause);
+    if (cause !== undefined) assert.equal((e as any).libraryMessage, cause);
+    if (cause !== undefined) assert.equal(e.toStatus().details?.causes, undefined);
     return true;
   });
 }

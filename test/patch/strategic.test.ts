@@ -112,6 +112,6 @@ test('bad strategic patches answer 400 with apimachinery text', () => {
 test('$retainKeys that does not cover the patch content is 422', () => {
   assert.throws(
     () => smp(deployment(), { spec: { template: { spec: { volumes: [{ name: 'data', hostPath: {}, $retainKeys: ['name'] }] } } } }),
-    (e: any) => e.code === 422 && e.details.causes[0].message === "patch content doesn't match retainKeys list",
+    (e: any) => e.code === 422 && e.libraryMessage === "patch content doesn't match retainKeys list",
   );
 });

@@ -45,11 +45,18 @@ export interface PatchOptions {
 
 const GO_MAP = 'map[string]interface {}';
 
-/** 422 with the library's message as the cause, as apimachinery's NewGenericServerResponse builds it. */
+/**
+ * 422 as apimachinery's NewGenericServerResponse(422, ..., isUnexpectedResponse=false) builds it: no
+ * causes, so kubectl prints exactly `The request is invalid: the server rejected our request due to
+ * an error in our request`. The library's reason is kept on the error (not on the wire) for logs.
+ */
+export class PatchRejectedError extends StatusError {
+  constructor(readonly libraryMessage: string) {
+    super(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
+  }
+}
 function rejected(cause: string): StatusError {
-  return new StatusError(422, 'Invalid', 'the server rejected our request due to an error in our request', {
-    causes: [{ reason: 'UnexpectedServerResponse', message: cause }],
-  });
+  return new PatchRejectedError(cause);
 }
 
 function parseOrBadRequest(body: string, message?: string): unknown {
