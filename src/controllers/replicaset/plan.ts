@@ -61,7 +61,7 @@ export function comparePodsForDeletion(a: KubeObject, b: KubeObject, rankA: numb
   if (rA === 1) {
     const tA = readySince(a);
     const tB = readySince(b);
-    if (tA !== tB) return logBucket(now - tB) - logBucket(now - tA) || tB - tA;
+    if (tA !== tB) return logBucket(now - tA) - logBucket(now - tB) || tB - tA;
   }
   // 7. Higher restart count < lower.
   const rcA = restartCount(a);
