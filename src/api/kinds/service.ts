@@ -5,7 +5,7 @@ import { duplicate, invalidValue, notSupported, required } from '../errors.ts';
 import type { FieldError } from '../errors.ts';
 import { age, ageColumn, col, defineKind, resetStatus } from '../meta.ts';
 import { bool, int, intOrString, list, map, mergeList, obj, str } from '../schema.ts';
-import { FIELD_IMMUTABLE, fromChecks, isValidIP, isValidPortName, isValidPortNum, nameIsDNS1035Label } from '../validation.ts';
+import { FIELD_IMMUTABLE, fromChecks, isDNS1123Label, isValidIP, isValidPortName, isValidPortNum, nameIsDNS1035Label } from '../validation.ts';
 import { formatLabels } from '../labels.ts';
 import { conditionsSchema } from './common.ts';
 
@@ -146,7 +146,8 @@ function validateService(o: KubeObject): FieldError[] {
     const f = `spec.ports[${i}]`;
     if (ports.length > 1 && !p?.name) errs.push(required(`${f}.name`));
     if (p?.name) {
-      errs.push(...fromChecks(`${f}.name`, p.name, isValidPortName(p.name)));
+      // Kubernetes' validateServicePort checks port names as DNS-1123 labels ("80-8080" is valid).
+      errs.push(...fromChecks(`${f}.name`, p.name, isDNS1123Label(p.name)));
       if (names.has(p.name)) errs.push(duplicate(`${f}.name`, p.name));
       names.add(p.name);
     }

@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { registry } from '../../src/api/registry.ts';
+import { schemaAt, strictDecodingError, unknownFields } from '../../src/api/schema.ts';
+
+const pods = registry.byResource('', 'v1', 'pods')!;
+const deployments = registry.byResource('apps', 'v1', 'deployments')!;
+
+test('unknownFields reports the paths strict decoding names', () => {
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'x', labels: { anything: 'goes' }, annotations: { 'a/b': 'c' }, creationTimestamp: null },
+    spec: {
+      containers: [{ name: 'c', imagee: 'nginx', resources: { requests: { cpu: '1', 'example.com/gpu': '1' } }, env: [{ name: 'A', valeu: 'x' }] }],
+      nodeSelector: { 'kubernetes.io/os': 'linux' },
+      affinity: { nodeAffinity: { whatever: true } },
+      bogus: 1,
+    },
+    status: { phase: 'Running' },
+    extra: true,
+  };
+  assert.deepEqual(unknownFields(pods.schema, pod).sort(), ['extra', 'spec.bogus', 'spec.containers[0].env[0].valeu', 'spec.containers[0].imagee'].sort());
+  const d = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 1, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x', portss: [] }] } }, strategy: { type: 'Recreate', rollingUpdat: {} } } };
+  assert.deepEqual(unknownFields(deployments.schema, d), ['spec.template.spec.containers[0].portss', 'spec.strategy.rollingUpdat']);
+  assert.deepEqual(unknownFields(pods.schema, { metadata: { name: 'ok' }, spec: { containers: [{ name: 'c', image: 'x' }] } }), []);
+});
+
+test('strictDecodingError is the 400 Kubernetes answers', () => {
+  const e = strictDecodingError('Pod', 'v1', ['spec.containers[0].imagee']);
+  assert.equal(e.code, 400);
+  assert.equal(e.message, 'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].imagee"');
+});
+
+test('schemas carry strategic-merge-patch keys and descriptions', () => {
+  const at = (path: string) => schemaAt(pods.schema, path.split('.'));
+  const mk = (path: string) => [at(path)?.['x-kubernetes-patch-merge-key'], at(path)?.['x-kubernetes-patch-strategy']];
+  assert.deepEqual(mk('spec.containers'), ['name', 'merge']);
+  assert.deepEqual(mk('spec.initContainers'), ['name', 'merge']);
+  assert.deepEqual(mk('spec.ephemeralContainers'), ['name', 'merge']);
+  assert.deepEqual(mk('spec.containers.env'), ['name', 'merge']);
+  assert.deepEqual(mk('spec.containers.ports'), ['containerPort', 'merge']);
+  assert.deepEqual(mk('spec.containers.volumeMounts'), ['mountPath', 'merge']);
+  assert.deepEqual(mk('spec.volumes'), ['name', 'merge']);
+  assert.equal(at('spec.volumes')?.items?.['x-kubernetes-patch-strategy'], 'retainKeys');
+  assert.deepEqual(mk('spec.imagePullSecrets'), ['name', 'merge']);
+  assert.deepEqual(mk('spec.hostAliases'), ['ip', 'merge']);
+  assert.deepEqual(mk('spec.topologySpreadConstraints'), ['topologyKey', 'merge']);
+  assert.deepEqual(mk('spec.tolerations'), [undefined, undefined]);
+  assert.deepEqual(mk('status.conditions'), ['type', 'merge']);
+  assert.deepEqual(mk('metadata.ownerReferences'), ['uid', 'merge']);
+  assert.deepEqual(mk('metadata.finalizers'), [undefined, 'merge']);
+  const svc = registry.byResource('', 'v1', 'services')!;
+  assert.deepEqual(schemaAt(svc.schema, ['spec', 'ports'])?.['x-kubernetes-patch-merge-key'], 'port');
+  assert.equal(schemaAt(deployments.schema, ['spec', 'strategy'])?.['x-kubernetes-patch-strategy'], 'retainKeys');
+  assert.match(at('spec.containers')?.description ?? '', /List of containers belonging to the pod/);
+  assert.ok(at('spec.containers.image')?.description);
+});
+
+test('every kind has a schema with descriptions for its top-level fields', () => {
+  for (const t of registry.all()) {
+    assert.equal(t.schema.type, 'object', t.plural);
+    assert.ok(t.schema.description, `${t.plural} description`);
+    for (const [k, s] of Object.entries(t.schema.properties ?? {})) assert.ok(s.description, `${t.group}/${t.plural}.${k} description`);
+  }
+});
