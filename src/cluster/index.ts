@@ -2,3 +2,4 @@
 export { runApiServer, startApiServer, onTerminationSignal, processLogger, type ApiServerOptions, type RunningApiServer } from './apiserver.ts';
 export { startCluster, runUp, type UpOptions, type RunningCluster } from './up.ts';
 export { startScheduler, POLICIES, type Policy, type StartSchedulerOptions, type RunningScheduler } from '../scheduler/index.ts';
+export { startControllerManager, CONTROLLERS, type ControllerManager, type ControllerManagerOptions } from '../controllers/index.ts';

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { register as apiserver } from './apiserver.ts';
 import { register as up } from './up.ts';
 import { register as scheduler } from './scheduler.ts';
+import { register as controllerManager } from './controller-manager.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [apiserver, up, scheduler];
+export const commands: RegisterCommand[] = [apiserver, up, scheduler, controllerManager];

@@ -1,0 +1,97 @@
+// Integration fixtures: an in-memory API server, an unthrottled client, the controller-manager, and a
+// stand-in kubelet that marks pods Running and Ready (the node pool does this in the e2e suite).
+import pino from 'pino';
+import { startApiServer, type RunningApiServer } from '../../src/apiserver/index.ts';
+import { Client } from '../../src/client/index.ts';
+import { startControllerManager, type ControllerManager, type ControllerManagerOptions } from '../../src/controllers/index.ts';
+import type { KubeObject } from '../../src/api/types.ts';
+import { PODS } from '../../src/controllers/resources.ts';
+
+export { PODS, NODES, NAMESPACES, EVENTS, REPLICASETS, DEPLOYMENTS, NODE_LEASES } from '../../src/controllers/resources.ts';
+
+export interface TestCluster {
+  api: RunningApiServer;
+  client: Client;
+  cm: ControllerManager;
+  close(): Promise<void>;
+}
+
+export async function cluster(opts: Partial<ControllerManagerOptions> = {}): Promise<TestCluster> {
+  const api = await startApiServer({ port: 0, logger: pino({ level: 'silent' }) });
+  const client = new Client({ server: api.url, qps: Infinity });
+  const cm = await startControllerManager({ client, leaderElect: false, ...opts });
+  return {
+    api,
+    client,
+    cm,
+    async close() {
+      await cm.stop();
+      client.close();
+      await api.close();
+    },
+  };
+}
+
+/** Polls until fn returns a truthy value or the deadline passes (then throws with the last value). */
+export async function eventually<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastErr: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      lastErr = e;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)} ${lastErr ? String(lastErr) : ''}`);
+}
+
+/**
+ * A stand-in kubelet: every `everyMs`, pods in `namespace` that are not yet Ready become Running
+ * and Ready (optionally only those matching `filter`). Returns a stop function.
+ */
+export function fakeKubelet(client: Client, namespace: string, filter: (p: KubeObject) => boolean = () => true, everyMs = 50): () => void {
+  let stopped = false;
+  const pods = client.resource(PODS);
+  const loop = async () => {
+    while (!stopped) {
+      try {
+        const list = await pods.list({ namespace });
+        await Promise.all(
+          list.items
+            .filter((p) => !p.metadata.deletionTimestamp && filter(p) && !(p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'))
+            .map((p) => {
+              const t = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+              return pods
+                .updateStatus({ ...p, status: { ...(p.status ?? {}), phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: t }] } })
+                .catch(() => {});
+            }),
+        );
+      } catch {
+        /* the server may be closing */
+      }
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  };
+  void loop();
+  return () => {
+    stopped = true;
+  };
+}
+
+export function deployment(name: string, replicas: number, image = 'nginx:1', extra: any = {}): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, ...(extra.metadata ?? {}) },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image }] } },
+      ...(extra.spec ?? {}),
+    },
+  };
+}
