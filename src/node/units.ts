@@ -1,45 +1,29 @@
 // Small unit helpers for the node agent: resource quantities (cpu → millicores, memory → bytes),
 // durations as written in annotations ("1.5s", "200ms", "2m") and Go's time.Duration String()
 // format used in kubelet event messages ("1.2s", "850ms", "1m2.5s").
+import { milliValue, value } from '../api/quantity.ts';
 
-const binary: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const decimal: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
-
-/** A Kubernetes quantity as a plain number of base units (cores, bytes, pods); NaN when malformed. */
-export function parseQuantity(q: string | number | undefined): number {
-  if (q === undefined || q === null) return NaN;
-  if (typeof q === 'number') return q;
-  const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(q.trim());
-  if (!m) return NaN;
-  const n = parseFloat(m[1]);
-  if (m[2]) return n * 10 ** parseInt(m[2].slice(1), 10);
-  const suffix = m[3] ?? '';
-  return n * (binary[suffix] ?? decimal[suffix]);
-}
-
-/** cpu quantity → millicores (rounded up, as the scheduler counts them). */
+/** cpu quantity → millicores (rounded up, as the scheduler counts them); 0 when absent or malformed. */
 export function milliCpu(q: string | number | undefined): number {
-  const v = parseQuantity(q);
-  return Number.isNaN(v) ? 0 : Math.ceil(Math.round(v * 1e6) / 1e3);
-}
-
-/** memory/storage quantity → bytes (rounded up). */
-export function bytesOf(q: string | number | undefined): number {
-  const v = parseQuantity(q);
-  return Number.isNaN(v) ? 0 : Math.ceil(v);
-}
-
-export function formatMilliCpu(m: number): string {
-  return m % 1000 === 0 ? String(m / 1000) : `${m}m`;
-}
-
-/** Bytes in the shortest exact binary suffix (16Gi, 512Mi, 1000Ki, 12345). */
-export function formatBytes(b: number): string {
-  for (const s of ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki']) {
-    if (b !== 0 && b % binary[s] === 0) return `${b / binary[s]}${s}`;
+  if (q === undefined || q === null) return 0;
+  try {
+    return milliValue(q);
+  } catch {
+    return 0;
   }
-  return String(b);
 }
+
+/** memory/storage quantity → bytes (rounded up); 0 when absent or malformed. */
+export function bytesOf(q: string | number | undefined): number {
+  if (q === undefined || q === null) return 0;
+  try {
+    return value(q);
+  } catch {
+    return 0;
+  }
+}
+
+
 
 const durUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 

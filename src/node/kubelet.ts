@@ -1,0 +1,248 @@
+// The pool's kubelet HTTP server (one for all its nodes; an optional /nodes/<name> prefix or
+// ?node= picks one): container logs (the API server proxies pods/x/log here), /stats/summary and
+// /metrics/resource for the metrics API, /pods, /healthz and the pool's Prometheus /metrics.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { PodEntry, PoolState } from './pool.ts';
+import { formatLines, type InstanceLog, type LogOptions } from './logs.ts';
+import { rfc3339 } from './units.ts';
+
+export interface KubeletServer {
+  server: http.Server;
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts listening before the pool exists (the Nodes must carry its port); `state()` is read per request. */
+export async function startKubeletServer(state: () => PoolState | undefined, port = 0, host = '127.0.0.1'): Promise<KubeletServer> {
+  const sockets = new Set<import('node:net').Socket>();
+  const server = http.createServer((req, res) => {
+    const s = state();
+    if (!s) return send(res, 503, 'text/plain', 'starting\n');
+    handle(s, req, res).catch((e) => {
+      if (!res.headersSent) send(res, 500, 'text/plain', `${String(e)}\n`);
+      else res.destroy();
+    });
+  });
+  server.on('connection', (sock) => {
+    sockets.add(sock);
+    sock.on('close', () => sockets.delete(sock));
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port: actual,
+    url: `http://${host}:${actual}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const sock of sockets) sock.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function send(res: http.ServerResponse, code: number, type: string, body: string): void {
+  res.writeHead(code, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function status(res: http.ServerResponse, code: number, reason: string, message: string): void {
+  send(res, code, 'application/json', JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
+}
+
+async function handle(s: PoolState, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://kubelet');
+  let path = url.pathname;
+  let node = url.searchParams.get('node') ?? undefined;
+  const m = /^\/nodes\/([^/]+)(\/.*)$/.exec(path);
+  if (m) {
+    node = decodeURIComponent(m[1]);
+    path = m[2];
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') return status(res, 405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+  if (path === '/healthz' || path === '/livez' || path === '/readyz') return send(res, 200, 'text/plain', 'ok');
+  if (path === '/metrics') return send(res, 200, s.metrics.registry.contentType, await s.metrics.registry.metrics());
+  if (node !== undefined && !s.nodes.has(node)) return status(res, 404, 'NotFound', `nodes "${node}" not found`);
+  const logs = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(path);
+  if (logs) return containerLogs(s, req, res, decodeURIComponent(logs[1]), decodeURIComponent(logs[2]), decodeURIComponent(logs[3]), url.searchParams);
+  if (path === '/stats/summary') return sendJSON(res, node ? summary(s, node) : { nodes: [...s.nodes.keys()].map((n) => summary(s, n)) });
+  if (path === '/metrics/resource') return send(res, 200, 'text/plain; version=0.0.4', resourceMetrics(s, node));
+  if (path === '/pods') {
+    const items = [...s.pods.values()].filter((e) => !node || e.node.name === node).map((e) => ({ ...e.sim.pod }));
+    return sendJSON(res, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items });
+  }
+  return status(res, 404, 'NotFound', `the server could not find the requested resource`);
+}
+
+function sendJSON(res: http.ServerResponse, body: unknown): void {
+  send(res, 200, 'application/json', JSON.stringify(body));
+}
+
+function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? Math.trunc(n) : undefined;
+}
+
+function boolParam(q: URLSearchParams, name: string): boolean {
+  const v = q.get(name);
+  return v === 'true' || v === '1';
+}
+
+async function containerLogs(s: PoolState, req: http.IncomingMessage, res: http.ServerResponse, ns: string, pod: string, container: string, q: URLSearchParams): Promise<void> {
+  const e = s.pods.get(`${ns}/${pod}`);
+  if (!e) return status(res, 404, 'NotFound', `pods "${pod}" not found`);
+  const c = e.sim.containers.find((x) => x.name === container);
+  if (!c) return status(res, 400, 'BadRequest', `container ${container} is not valid for pod ${pod}`);
+  const previous = boolParam(q, 'previous');
+  const log: InstanceLog | undefined = s.logs.get(ns, pod, container, previous);
+  if (!log) {
+    if (previous) return status(res, 400, 'BadRequest', `previous terminated container "${container}" in pod "${pod}" not found`);
+    const reason = c.state === 'BackOff' ? 'CrashLoopBackOff' : c.state === 'Waiting' ? 'PodInitializing' : 'ContainerCreating';
+    return status(res, 400, 'BadRequest', `container "${container}" in pod "${pod}" is waiting to start: ${reason}`);
+  }
+  const sinceTime = q.get('sinceTime');
+  const opts: LogOptions = {
+    tailLines: intParam(q, 'tailLines'),
+    sinceSeconds: intParam(q, 'sinceSeconds'),
+    sinceTime: sinceTime ? Date.parse(sinceTime) : undefined,
+    timestamps: boolParam(q, 'timestamps'),
+    limitBytes: intParam(q, 'limitBytes'),
+  };
+  const now = s.clock.now();
+  const lines = log.read(opts, now);
+  const text = formatLines(lines, opts);
+  if (!boolParam(q, 'follow') || previous) return send(res, 200, 'text/plain', text);
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
+  let sent = Buffer.byteLength(text);
+  res.write(text);
+  let last = lines.length ? lines[lines.length - 1].seq : log.read({}, now).at(-1)?.seq ?? 0;
+  let closed = false;
+  req.on('close', () => (closed = true));
+  res.on('close', () => (closed = true));
+  // Follow: poll the (lazily generated) log; end when the instance ended or the pod went away.
+  while (!closed) {
+    await new Promise((r) => setTimeout(r, 200));
+    if (closed) break;
+    const fresh = log.since(last, s.clock.now());
+    if (fresh.length) {
+      last = fresh[fresh.length - 1].seq;
+      let chunk = formatLines(fresh, { timestamps: opts.timestamps });
+      if (opts.limitBytes !== undefined) chunk = chunk.slice(0, Math.max(0, opts.limitBytes - sent));
+      if (chunk) res.write(chunk);
+      sent += Buffer.byteLength(chunk);
+      if (opts.limitBytes !== undefined && sent >= opts.limitBytes) break;
+    }
+    const stillThere = s.pods.get(`${ns}/${pod}`) === e;
+    if (log.endedAt !== undefined || !stillThere) break;
+  }
+  res.end();
+}
+
+// ---- usage -------------------------------------------------------------------------------------
+
+const NODE_BASE_CPU_M = 100;
+const NODE_BASE_MEM = 512 * 2 ** 20;
+
+function podsOf(s: PoolState, node: string): PodEntry[] {
+  const sn = s.nodes.get(node);
+  if (!sn) return [];
+  return [...sn.pods].map((k) => s.pods.get(k)).filter((e): e is PodEntry => !!e);
+}
+
+/** kubelet's /stats/summary for one node. */
+export function summary(s: PoolState, node: string): any {
+  const now = s.clock.now();
+  const time = rfc3339(now);
+  const sn = s.nodes.get(node)!;
+  const startedAt = s.startedAt;
+  let cpuM = NODE_BASE_CPU_M;
+  let mem = NODE_BASE_MEM;
+  let cpuNs = ((now - startedAt) / 1000) * NODE_BASE_CPU_M * 1e6;
+  const pods = [];
+  for (const e of podsOf(s, node)) {
+    const usage = s.podUsage(e, now);
+    if (!usage.length) continue;
+    let pc = 0;
+    let pm = 0;
+    let pn = 0;
+    const containers = usage.map((u) => {
+      pc += u.milliCpu;
+      pm += u.memory;
+      pn += u.cpuNanos;
+      return {
+        name: u.name,
+        startTime: rfc3339(u.startedAt),
+        cpu: { time, usageNanoCores: Math.round(u.milliCpu * 1e6), usageCoreNanoSeconds: u.cpuNanos },
+        memory: { time, usageBytes: u.memory, workingSetBytes: u.memory, rssBytes: Math.round(u.memory * 0.8), pageFaults: 0, majorPageFaults: 0 },
+      };
+    });
+    cpuM += pc;
+    mem += pm;
+    cpuNs += pn;
+    pods.push({
+      podRef: { name: e.sim.name, namespace: e.sim.namespace, uid: e.sim.uid },
+      startTime: rfc3339(e.sim.startTime),
+      containers,
+      cpu: { time, usageNanoCores: Math.round(pc * 1e6), usageCoreNanoSeconds: pn },
+      memory: { time, usageBytes: pm, workingSetBytes: pm, rssBytes: Math.round(pm * 0.8) },
+    });
+  }
+  const capacity = sn.node?.status?.capacity ?? {};
+  return {
+    node: {
+      nodeName: node,
+      startTime: rfc3339(startedAt),
+      cpu: { time, usageNanoCores: Math.round(cpuM * 1e6), usageCoreNanoSeconds: Math.round(cpuNs) },
+      memory: { time, usageBytes: mem, workingSetBytes: mem, rssBytes: Math.round(mem * 0.8), capacity: capacity.memory },
+    },
+    pods,
+  };
+}
+
+/** kubelet's /metrics/resource (the metrics-server's source), for one node or every node. */
+export function resourceMetrics(s: PoolState, node?: string): string {
+  const now = s.clock.now();
+  const out: string[] = [];
+  const nodeLines: string[] = [];
+  const ctr: string[] = [];
+  const podL: string[] = [];
+  const names = node ? [node] : [...s.nodes.keys()];
+  const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+  for (const n of names) {
+    const sum = summary(s, n);
+    const nl = node ? '' : `{node="${esc(n)}"}`;
+    nodeLines.push(`node_cpu_usage_seconds_total${nl} ${sum.node.cpu.usageCoreNanoSeconds / 1e9} ${now}`);
+    nodeLines.push(`node_memory_working_set_bytes${nl} ${sum.node.memory.workingSetBytes} ${now}`);
+    for (const p of sum.pods) {
+      const pl = `namespace="${esc(p.podRef.namespace)}",pod="${esc(p.podRef.name)}"${node ? '' : `,node="${esc(n)}"`}`;
+      for (const c of p.containers) {
+        const cl = `{container="${esc(c.name)}",${pl}}`;
+        ctr.push(`container_cpu_usage_seconds_total${cl} ${c.cpu.usageCoreNanoSeconds / 1e9} ${now}`);
+        ctr.push(`container_memory_working_set_bytes${cl} ${c.memory.workingSetBytes} ${now}`);
+        ctr.push(`container_start_time_seconds${cl} ${Date.parse(c.startTime) / 1000} ${now}`);
+      }
+      podL.push(`pod_cpu_usage_seconds_total{${pl}} ${p.cpu.usageCoreNanoSeconds / 1e9} ${now}`);
+      podL.push(`pod_memory_working_set_bytes{${pl}} ${p.memory.workingSetBytes} ${now}`);
+    }
+  }
+  const block = (name: string, help: string, type: string, lines: string[]) => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines.filter((l) => l.startsWith(name + '{') || l.startsWith(name + ' ')));
+  };
+  block('container_cpu_usage_seconds_total', '[STABLE] Cumulative cpu time consumed by the container in core-seconds', 'counter', ctr);
+  block('container_memory_working_set_bytes', '[STABLE] Current working set of the container in bytes', 'gauge', ctr);
+  block('container_start_time_seconds', '[STABLE] Start time of the container since unix epoch in seconds', 'gauge', ctr);
+  block('node_cpu_usage_seconds_total', '[STABLE] Cumulative cpu time consumed by the node in core-seconds', 'counter', nodeLines);
+  block('node_memory_working_set_bytes', '[STABLE] Current working set of the node in bytes', 'gauge', nodeLines);
+  block('pod_cpu_usage_seconds_total', '[STABLE] Cumulative cpu time consumed by the pod in core-seconds', 'counter', podL);
+  block('pod_memory_working_set_bytes', '[STABLE] Current working set of the pod in bytes', 'gauge', podL);
+  out.push('# HELP resource_scrape_error [STABLE] 1 if there was an error while getting container metrics, 0 otherwise', '# TYPE resource_scrape_error gauge', 'resource_scrape_error 0');
+  return out.join('\n') + '\n';
+}

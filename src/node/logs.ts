@@ -1,0 +1,178 @@
+// Simulated container logs: start lines, periodic lines and exit lines, generated lazily as a pure
+// function of time (so 10,000 idle containers cost nothing until someone reads them), retained in
+// a bounded ring per container instance, plus the previous (last terminated) instance.
+import type { KubeObject } from '../api/types.ts';
+import { parseDurationMs, rfc3339Nano } from './units.ts';
+
+export interface LogLine {
+  t: number;
+  seq: number;
+  text: string;
+}
+
+export interface LogOptions {
+  tailLines?: number;
+  sinceSeconds?: number;
+  sinceTime?: number;
+  timestamps?: boolean;
+  limitBytes?: number;
+}
+
+const defaultLines = [
+  'level=info msg="handled request" method=GET path=/ status=200 duration_ms={ms} n={n}',
+  'level=info msg="handled request" method=GET path=/healthz status=200 duration_ms={ms} n={n}',
+  'level=debug msg="cache stats" hits={n} misses={ms}',
+];
+
+export interface LogPlan {
+  intervalMs: number;
+  lines: string[];
+}
+
+/** `kubesim.io/log-interval` (0 = no periodic lines) and `kubesim.io/log-lines` (newline-separated, cycled). */
+export function logPlan(pod: KubeObject, container: string, defaultIntervalMs = 10_000): LogPlan {
+  const ann = pod.metadata.annotations ?? {};
+  const interval = parseDurationMs(ann[`kubesim.io/log-interval.${container}`] ?? ann['kubesim.io/log-interval']);
+  const custom = ann[`kubesim.io/log-lines.${container}`] ?? ann['kubesim.io/log-lines'];
+  return {
+    intervalMs: interval ?? defaultIntervalMs,
+    lines: custom ? custom.split('\n').filter((l) => l !== '') : defaultLines,
+  };
+}
+
+/** One container instance's log: a ring of materialized lines plus the lazy periodic generator. */
+export class InstanceLog {
+  readonly lines: LogLine[] = [];
+  private seq = 0;
+  private nextK = 1;
+  endedAt?: number;
+
+  constructor(
+    readonly startedAt: number,
+    readonly plan: LogPlan,
+    readonly capacity: number,
+    private readonly salt: number,
+  ) {}
+
+  append(t: number, text: string): void {
+    this.materialize(t);
+    this.push(t, text);
+  }
+
+  private push(t: number, text: string): void {
+    this.lines.push({ t, seq: ++this.seq, text });
+    if (this.lines.length > this.capacity * 1.25) this.lines.splice(0, this.lines.length - this.capacity);
+  }
+
+  /** Generates the periodic lines due up to `now` (only the last `capacity` of a long gap). */
+  materialize(now: number): void {
+    if (!(this.plan.intervalMs > 0)) return;
+    const until = Math.min(now, this.endedAt ?? Infinity);
+    const lastK = Math.floor((until - this.startedAt) / this.plan.intervalMs);
+    if (lastK < this.nextK) return;
+    const firstK = Math.max(this.nextK, lastK - this.capacity + 1);
+    this.seq += firstK - this.nextK; // skipped lines still count, so follow sees a gap, not a repeat
+    for (let k = firstK; k <= lastK; k++) {
+      const tpl = this.plan.lines[(k - 1) % this.plan.lines.length];
+      const ms = ((k * 2654435761 + this.salt) >>> 0) % 250;
+      this.push(this.startedAt + k * this.plan.intervalMs, tpl.replace(/\{n\}/g, String(k)).replace(/\{ms\}/g, String(ms)));
+    }
+    this.nextK = lastK + 1;
+  }
+
+  end(t: number, text?: string): void {
+    if (this.endedAt !== undefined) return;
+    this.materialize(t);
+    if (text) this.push(t, text);
+    this.endedAt = t;
+  }
+
+  /** Lines after seq `after` (for follow). */
+  since(after: number, now: number): LogLine[] {
+    this.materialize(now);
+    let i = this.lines.length;
+    while (i > 0 && this.lines[i - 1].seq > after) i--;
+    return this.lines.slice(i);
+  }
+
+  read(opts: LogOptions, now: number): LogLine[] {
+    this.materialize(now);
+    let out = this.lines;
+    const since = opts.sinceSeconds !== undefined ? now - opts.sinceSeconds * 1000 : opts.sinceTime;
+    if (since !== undefined) out = out.filter((l) => l.t >= since);
+    if (opts.tailLines !== undefined) out = opts.tailLines <= 0 ? [] : out.slice(-opts.tailLines);
+    return out;
+  }
+}
+
+export function formatLines(lines: LogLine[], opts: LogOptions): string {
+  let s = '';
+  for (const l of lines) {
+    const line = `${opts.timestamps ? `${rfc3339Nano(l.t)} ` : ''}${l.text}\n`;
+    if (opts.limitBytes !== undefined && s.length + line.length > opts.limitBytes) {
+      s += line.slice(0, Math.max(0, opts.limitBytes - s.length));
+      break;
+    }
+    s += line;
+  }
+  return s;
+}
+
+interface ContainerLogs {
+  current?: InstanceLog;
+  previous?: InstanceLog;
+}
+
+/** All logs of a node pool, by "namespace/pod/container". */
+export class LogStore {
+  private readonly byKey = new Map<string, ContainerLogs>();
+  constructor(
+    readonly capacity = 1000,
+    readonly defaultIntervalMs = 10_000,
+  ) {}
+
+  private key(ns: string, pod: string, c: string): string {
+    return `${ns}/${pod}/${c}`;
+  }
+
+  /** A new instance starts: the old one (if any) becomes `previous`. */
+  started(pod: KubeObject, container: string, image: string, restartCount: number, at: number): InstanceLog {
+    const k = this.key(pod.metadata.namespace ?? '', pod.metadata.name ?? '', container);
+    const entry = this.byKey.get(k) ?? {};
+    if (entry.current) {
+      entry.current.end(at);
+      entry.previous = entry.current;
+    }
+    const log = new InstanceLog(at, logPlan(pod, container, this.defaultIntervalMs), this.capacity, restartCount * 7919 + container.length);
+    log.append(at, `kubesim: starting container ${container} (image ${image}${restartCount ? `, restart ${restartCount}` : ''})`);
+    log.append(at, `level=info msg="listening" container=${container} pod=${pod.metadata.name}`);
+    entry.current = log;
+    this.byKey.set(k, entry);
+    return log;
+  }
+
+  /** The current instance ends (exit or kill). */
+  ended(ns: string, pod: string, container: string, at: number, text: string): void {
+    this.byKey.get(this.key(ns, pod, container))?.current?.end(at, text);
+  }
+
+  /** Appends a line to the current instance (e.g. "received SIGTERM"). */
+  note(ns: string, pod: string, container: string, at: number, text: string): void {
+    const cur = this.byKey.get(this.key(ns, pod, container))?.current;
+    if (cur && cur.endedAt === undefined) cur.append(at, text);
+  }
+
+  get(ns: string, pod: string, container: string, previous = false): InstanceLog | undefined {
+    const e = this.byKey.get(this.key(ns, pod, container));
+    return previous ? e?.previous : e?.current;
+  }
+
+  forgetPod(ns: string, pod: string): void {
+    const prefix = `${ns}/${pod}/`;
+    for (const k of this.byKey.keys()) if (k.startsWith(prefix)) this.byKey.delete(k);
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+}
