@@ -109,7 +109,7 @@ export function deployment(name: string, replicas = 1) {
 }
 
 /** Polls until check() returns a truthy value or the deadline passes. */
-export async function until<T>(check: () => T | Promise<T>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+export async function until<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();

@@ -64,7 +64,7 @@ test('scale: GET/PUT/PATCH an autoscaling/v1 Scale', async () => {
   const cur = ok(await req(base, 'GET', `${DEPLOY}/sc/scale`));
   const r = await fetch(base + `${DEPLOY}/sc/scale`, { method: 'PUT', body: Buffer.from(JSON.stringify({ ...cur, spec: { replicas: 3 } })) });
   assert.equal(r.status, 200);
-  assert.equal((await r.json()).spec.replicas, 3);
+  assert.equal(((await r.json()) as any).spec.replicas, 3);
   assert.equal((await req(base, 'GET', '/api/v1/namespaces/default/configmaps/x/scale')).status, 404);
 });
 
