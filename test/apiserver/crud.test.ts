@@ -305,3 +305,16 @@ test('health, version, metrics', async () => {
   assert.match(m.text, /apiserver_request_duration_seconds_bucket/);
   assert.match(m.text, /apiserver_storage_revision \d+/);
 });
+
+test('namespace delete: Terminating until spec.finalizers are cleared through /finalize', async () => {
+  ok(await req(base, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } }), 201);
+  const ns = ok(await req(base, 'GET', '/api/v1/namespaces/doomed'));
+  assert.deepEqual(ns.spec.finalizers, ['kubernetes']);
+  const d = ok(await req(base, 'DELETE', '/api/v1/namespaces/doomed'));
+  assert.equal(d.status.phase, 'Terminating');
+  assert.ok(d.metadata.deletionTimestamp);
+  const created = await req(base, 'POST', '/api/v1/namespaces/doomed/configmaps', configMap('late'));
+  assert.equal(created.status, 403);
+  ok(await req(base, 'PUT', '/api/v1/namespaces/doomed/finalize', { ...d, spec: { finalizers: [] } }));
+  assert.equal((await req(base, 'GET', '/api/v1/namespaces/doomed')).status, 404);
+});

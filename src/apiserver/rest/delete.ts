@@ -67,13 +67,29 @@ export function gracePeriodFor(rt: ResourceType, obj: KubeObject, requested: num
   return 0;
 }
 
+const isNamespace = (rt: ResourceType) => rt.group === '' && rt.plural === 'namespaces';
+
+/**
+ * Finalizers beyond metadata.finalizers that hold an object being deleted: a Namespace's
+ * spec.finalizers (removed by the namespace controller through /finalize).
+ */
+export function pendingFinalizers(rt: ResourceType, obj: KubeObject): number {
+  const own = obj.metadata.finalizers?.length ?? 0;
+  return isNamespace(rt) ? own + (obj.spec?.finalizers?.length ?? 0) : own;
+}
+
+/** A delete that leaves the object in place marks it as such: a Namespace goes Terminating. */
+function markDeleting(rt: ResourceType, obj: KubeObject): void {
+  if (isNamespace(rt)) obj.status = { ...(obj.status ?? {}), phase: 'Terminating' };
+}
+
 export type DeletionPlan = { action: 'delete' } | { action: 'update'; object: KubeObject } | { action: 'none' };
 
 /** Pure: what a delete does to the current object. */
 export function planDeletion(rt: ResourceType, current: KubeObject, opts: DeleteOptions, now: Date): DeletionPlan {
   const obj = structuredClone(current) as KubeObject;
   const m = obj.metadata;
-  const before = JSON.stringify([m.finalizers ?? [], m.deletionTimestamp, m.deletionGracePeriodSeconds]);
+  const before = JSON.stringify([m.finalizers ?? [], m.deletionTimestamp, m.deletionGracePeriodSeconds, obj.status]);
   let finalizers = [...(m.finalizers ?? [])];
   if (opts.propagationPolicy === 'Foreground') {
     finalizers = finalizers.filter((f) => f !== 'orphan');
@@ -93,8 +109,9 @@ export function planDeletion(rt: ResourceType, current: KubeObject, opts: Delete
   }
   if (finalizers.length) m.finalizers = finalizers;
   else delete m.finalizers;
-  if (finalizers.length === 0 && (m.deletionGracePeriodSeconds ?? 0) === 0) return { action: 'delete' };
-  const after = JSON.stringify([m.finalizers ?? [], m.deletionTimestamp, m.deletionGracePeriodSeconds]);
+  if (pendingFinalizers(rt, obj) === 0 && (m.deletionGracePeriodSeconds ?? 0) === 0) return { action: 'delete' };
+  markDeleting(rt, obj);
+  const after = JSON.stringify([m.finalizers ?? [], m.deletionTimestamp, m.deletionGracePeriodSeconds, obj.status]);
   return after === before ? { action: 'none' } : { action: 'update', object: obj };
 }
 

@@ -10,7 +10,7 @@ import { applyPatch } from '../patch/index.ts';
 import { sendJson, successStatus, toJson } from '../respond.ts';
 import { deleteObject, parseDeleteOptions } from './delete.ts';
 import { checkName, handlePatch, handleUpdate, patchOptions, readObject, readPatch } from './handlers.ts';
-import { checkBodyIdentity, timestamp } from './objectmeta.ts';
+import { checkBodyIdentity, timestamp, validateObject } from './objectmeta.ts';
 import { getEntry } from './read.ts';
 import { isDryRun, type Scope } from './scope.ts';
 import { checkPrecondition, guaranteedUpdate, prepareUpdate } from './write.ts';
@@ -24,6 +24,7 @@ export async function handleSubresource(s: Scope): Promise<number> {
     (sub === 'binding' && rt.subresources.binding) ||
     (sub === 'eviction' && rt.subresources.eviction) ||
     (sub === 'log' && rt.subresources.log) ||
+    (sub === 'finalize' && rt.group === '' && rt.plural === 'namespaces') ||
     (rt.group === '' && rt.plural === 'pods' && ['exec', 'attach', 'portforward', 'proxy'].includes(sub));
   if (!has || !info.name) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
   switch (sub) {
@@ -47,6 +48,9 @@ export async function handleSubresource(s: Scope): Promise<number> {
       break;
     case 'log':
       if (info.verb === 'get') return handleLog(s);
+      break;
+    case 'finalize':
+      if (info.verb === 'update') return handleFinalize(s);
       break;
     default:
       throw badRequest(`${sub} is not supported by kubesim: containers are simulated, so there is no process to ${sub === 'portforward' ? 'forward ports to' : sub === 'proxy' ? 'proxy to' : 'attach to'}`);
@@ -133,6 +137,35 @@ async function handleScaleWrite(s: Scope): Promise<number> {
     );
   }
   sendJson(s.res, 200, toScale(s, r.object));
+  return 200;
+}
+
+// ---- namespaces/finalize ----
+
+/** PUT namespaces/<name>/finalize: only spec.finalizers changes; the last one gone completes a delete. */
+async function handleFinalize(s: Scope): Promise<number> {
+  const name = s.info.name!;
+  const body = await readObject(s);
+  checkBodyIdentity(body, s.rt, undefined);
+  checkName(body, name);
+  const dryRun = isDryRun(s.query);
+  const r = await guaranteedUpdate(
+    s,
+    name,
+    async (cur) => {
+      if (!cur) throw notFound('namespaces', name);
+      checkPrecondition(s, body, cur);
+      const ns = structuredClone(cur) as KubeObject;
+      const fins = body.spec?.finalizers;
+      ns.spec = { ...(ns.spec ?? {}) };
+      if (Array.isArray(fins) && fins.length) ns.spec.finalizers = fins;
+      else delete ns.spec.finalizers;
+      validateObject(ns, s.rt, cur);
+      return { object: ns };
+    },
+    dryRun,
+  );
+  sendJson(s.res, 200, r.json ?? toJson(r.object));
   return 200;
 }
 

@@ -6,6 +6,7 @@ import { validateObjectMetaUpdate } from '../../api/meta.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { StorageError, type StoreEntry } from '../../storage/interface.ts';
 import { admitMutating, admitValidating } from '../pipeline/run.ts';
+import { pendingFinalizers } from './delete.ts';
 import { bumpGeneration, carryUpdateMeta, initCreateMeta, sameObject, validateObject } from './objectmeta.ts';
 import { admissionAttrs, keyOf, mapStorageError, type Scope } from './scope.ts';
 
@@ -114,7 +115,7 @@ export async function guaranteedUpdate(s: Scope, name: string, transform: Update
       }
       if (sameObject(object, cur.object)) return { object: cur.object, json: cur.json, created: false, deleted: false };
       const m = object.metadata;
-      if (m.deletionTimestamp && !(m.finalizers?.length) && (m.deletionGracePeriodSeconds ?? 0) === 0) {
+      if (m.deletionTimestamp && pendingFinalizers(s.rt, object) === 0 && (m.deletionGracePeriodSeconds ?? 0) === 0) {
         // The last finalizer is gone from an object being deleted: the write completes the delete.
         if (dryRun) return { object, created: false, deleted: true };
         const e = await store.delete(key, cur.modRevision);
