@@ -4,7 +4,8 @@ import { register as apiserver } from './apiserver.ts';
 import { register as up } from './up.ts';
 import { register as scheduler } from './scheduler.ts';
 import { register as controllerManager } from './controller-manager.ts';
+import { register as nodes } from './nodes.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [apiserver, up, scheduler, controllerManager];
+export const commands: RegisterCommand[] = [apiserver, up, scheduler, controllerManager, nodes];

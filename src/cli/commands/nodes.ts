@@ -1,0 +1,97 @@
+// `kubesim nodes --kubeconfig K --count N [...]`: a node pool as a process of its own — N simulated
+// kubelets registering Nodes, renewing Leases and playing out the pods bound to them.
+import type { Command } from 'commander';
+import { Client } from '../../client/index.ts';
+import { parseLabels, parseTaints, startNodePool } from '../../cluster/index.ts';
+
+interface Opts {
+  kubeconfig?: string;
+  count: string;
+  prefix: string;
+  firstIndex: string;
+  cpu: string;
+  memory: string;
+  pods: string;
+  labels?: string;
+  taints?: string;
+  zones?: string;
+  heartbeat: string;
+  statusUpdate: string;
+  kubeletPort: string;
+  qps: string;
+  events: boolean;
+  pullDelay?: string;
+}
+
+function fail(msg: string): never {
+  console.error(`error: ${msg}`);
+  process.exit(2);
+}
+
+function positiveInt(name: string, v: string, min = 1): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min} (got "${v}")`);
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('nodes')
+    .description('run a pool of simulated nodes (kubelets) against an API server')
+    .option('--kubeconfig <path>', 'kubeconfig of the API server (default $KUBECONFIG or ~/.kube/config)')
+    .option('--count <n>', 'number of nodes', '3')
+    .option('--prefix <prefix>', 'node name prefix (nodes are <prefix>-<i>)', 'node')
+    .option('--first-index <i>', 'index of the first node (to run several pools side by side)', '0')
+    .option('--cpu <quantity>', 'cpu capacity per node', '4')
+    .option('--memory <quantity>', 'memory capacity per node', '16Gi')
+    .option('--pods <n>', 'pod capacity per node', '110')
+    .option('--labels <k=v,...>', 'extra node labels')
+    .option('--taints <k=v:Effect,...>', 'node taints (NoSchedule, PreferNoSchedule, NoExecute)')
+    .option('--zones <z1,z2,...>', 'spread nodes over these topology.kubernetes.io/zone values')
+    .option('--heartbeat <seconds>', 'Lease renewal period', '10')
+    .option('--status-update <seconds>', 'NodeStatus refresh period when nothing changes', '300')
+    .option('--kubelet-port <port>', 'port of the kubelet HTTP server (logs, stats; 0 = ephemeral)', '0')
+    .option('--qps <n>', 'request budget of the pool (0 = unlimited)', '0')
+    .option('--no-events', 'do not write Events')
+    .option('--pull-delay <duration>', 'image pull time (e.g. 1s, 500ms)')
+    .action(async (o: Opts) => {
+      const count = positiveInt('count', o.count);
+      let labels: Record<string, string>;
+      let taints;
+      try {
+        labels = parseLabels(o.labels);
+        taints = parseTaints(o.taints);
+      } catch (e) {
+        fail((e as Error).message);
+      }
+      const qps = Number(o.qps);
+      if (!(qps >= 0)) fail(`--qps must be >= 0 (got "${o.qps}")`);
+      const client = Client.fromKubeconfig(o.kubeconfig, { qps: qps || Infinity, userAgent: 'kubesim-nodes' });
+      const pool = await startNodePool({
+        client,
+        count,
+        prefix: o.prefix,
+        firstIndex: positiveInt('first-index', o.firstIndex, 0),
+        cpu: o.cpu,
+        memory: o.memory,
+        pods: positiveInt('pods', o.pods),
+        labels,
+        taints,
+        zones: o.zones ? o.zones.split(',').map((z) => z.trim()).filter(Boolean) : undefined,
+        heartbeatSeconds: Number(o.heartbeat),
+        statusUpdateSeconds: Number(o.statusUpdate),
+        kubeletPort: positiveInt('kubelet-port', o.kubeletPort, 0),
+        qps: qps || undefined,
+        events: o.events,
+        timings: o.pullDelay ? { pullMs: o.pullDelay } : undefined,
+      });
+      console.log(`${count} nodes ready (${pool.nodes[0]} .. ${pool.nodes[pool.nodes.length - 1]}); kubelet server ${pool.kubeletUrl}`);
+      const shutdown = async () => {
+        await pool.stop();
+        client.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    });
+}
