@@ -47,6 +47,7 @@ export function reportCallbackError(err: unknown): void {
 interface Watcher {
   prefix: string;
   onEvent: (ev: StoreEvent) => void;
+  onError: ((err: StorageError) => void) | undefined;
   active: boolean;
   /** Events that arrived while the replay was being delivered. */
   pending: StoreEvent[] | undefined;
@@ -64,10 +65,10 @@ export class WatcherSet {
     return this.watchers.size;
   }
 
-  add(prefix: string, onEvent: (ev: StoreEvent) => void, replay: Iterable<StoreEvent>): Unsubscribe {
+  add(prefix: string, onEvent: (ev: StoreEvent) => void, replay: Iterable<StoreEvent>, onError?: (err: StorageError) => void): Unsubscribe {
     // Materialized before registering: a lazy replay could also yield an event queued as live.
     const events = Array.from(replay);
-    const w: Watcher = { prefix, onEvent, active: true, pending: [] };
+    const w: Watcher = { prefix, onEvent, onError, active: true, pending: [] };
     this.watchers.add(w);
     for (const ev of events) {
       if (!w.active) break;
@@ -89,9 +90,18 @@ export class WatcherSet {
     }
   }
 
-  clear(): void {
-    for (const w of this.watchers) w.active = false;
+  /** Ends every watch, telling each (onError) why. */
+  end(err: StorageError): void {
+    const ending = [...this.watchers];
     this.watchers.clear();
+    for (const w of ending) {
+      w.active = false;
+      try {
+        w.onError?.(err);
+      } catch (e) {
+        reportCallbackError(e);
+      }
+    }
   }
 }
 

@@ -80,9 +80,14 @@ export interface Store {
   /**
    * Calls onEvent, in revision order, for every write under prefix with revision > fromRevision,
    * then for every later write, until unsubscribed. Fails with Compacted if fromRevision is older
-   * than the compacted history.
+   * than the compacted history: thrown synchronously when the backend knows it at once (memory,
+   * SQLite, the watch cache), else through onError.
+   * Callbacks run synchronously and must not block or throw; history is replayed before watch()
+   * returns in the local backends.
+   * onError: the watch ended without being unsubscribed (store closed: Unavailable; a remote
+   * stream lost or compacted: Unavailable/Compacted). No event follows it.
    */
-  watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void): Unsubscribe;
+  watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void, onError?: (err: StorageError) => void): Unsubscribe;
   currentRevision(): Promise<number>;
   /** Forgets history at or below revision (watch from there → Compacted). */
   compact(revision: number): Promise<void>;

@@ -81,7 +81,7 @@ export class MemoryStore implements Store {
     return entry;
   }
 
-  watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void): Unsubscribe {
+  watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void, onError?: (err: StorageError) => void): Unsubscribe {
     this.checkOpen(prefix);
     if (fromRevision < this.compacted) throw compactedError(prefix, fromRevision, this.compacted);
     const replay: StoreEvent[] = [];
@@ -89,7 +89,7 @@ export class MemoryStore implements Store {
       const ev = this.history[i];
       if (ev.key.startsWith(prefix)) replay.push(ev);
     }
-    return this.watchers.add(prefix, onEvent, replay);
+    return this.watchers.add(prefix, onEvent, replay, onError);
   }
 
   async currentRevision(): Promise<number> {
@@ -108,7 +108,7 @@ export class MemoryStore implements Store {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.watchers.clear();
+    this.watchers.end(closedError(''));
   }
 
   private record(ev: StoreEvent): void {

@@ -196,7 +196,7 @@ export class SqliteStore implements Store {
     return this.enqueue({ kind: 'delete', key, expected: expectedRevision });
   }
 
-  watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void): Unsubscribe {
+  watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void, onError?: (err: StorageError) => void): Unsubscribe {
     this.checkOpen(prefix);
     if (fromRevision < this.compacted) throw compactedError(prefix, fromRevision, this.compacted);
     const replay: StoreEvent[] = [];
@@ -206,7 +206,7 @@ export class SqliteStore implements Store {
         replay.push(sqlEvent(TYPES[r.type], r.key, r.revision, decodeObject(r.value), r.value, r.prev_value));
       }
     }
-    return this.watchers.add(prefix, onEvent, replay);
+    return this.watchers.add(prefix, onEvent, replay, onError);
   }
 
   async currentRevision(): Promise<number> {
@@ -240,7 +240,7 @@ export class SqliteStore implements Store {
     this.flush();
     this.closed = true;
     this.periodic?.stop();
-    this.watchers.clear();
+    this.watchers.end(closedError(''));
     this.db.close();
   }
 

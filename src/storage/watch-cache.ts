@@ -140,19 +140,51 @@ export class WatchCacheStore implements WatchCache {
   }
 
   start(): Promise<void> {
-    this.started ??= (async () => {
-      const { items, revision } = await this.backend.list('');
-      for (const e of items) {
-        const entry = this.ownEntry(e.key, e.object, e.modRevision, e.createRevision, e.json);
-        const b = this.bucketFor(e.key);
-        b.entries.set(e.key, entry);
-        b.keys.insert(e.key); // list is sorted by key: each insert appends to the last block
-      }
-      this.revision = revision;
-      this.floor = revision;
-      this.unwatch = this.backend.watch('', revision, (ev) => this.apply(ev));
-    })();
+    this.started ??= this.load();
     return this.started;
+  }
+
+  /** Lists the backend and watches it from the list's revision: the cache's whole state. */
+  private async load(): Promise<void> {
+    const { items, revision } = await this.backend.list('');
+    if (this.closed) return;
+    // A resync replaces everything; watchers that came while it ran saw no events: end them.
+    const old = [...this.buckets.values()];
+    this.buckets.clear();
+    const stale = new StorageError('Unavailable', '', 'watch cache resynchronized: watch again');
+    this.wideWatchers.end(stale);
+    for (const b of old) b.watchers.end(stale);
+    for (const e of items) {
+      const entry = this.ownEntry(e.key, e.object, e.modRevision, e.createRevision, e.json);
+      const b = this.bucketFor(e.key);
+      b.entries.set(e.key, entry);
+      b.keys.insert(e.key); // list is sorted by key: each insert appends to the last block
+    }
+    this.revision = revision;
+    this.floor = revision;
+    if (this.waiters.length) this.wake();
+    this.unwatch = this.backend.watch('', revision, (ev) => this.apply(ev), (err) => this.lost(err));
+  }
+
+  /**
+   * The backend's stream ended (a remote store disconnected or compacted): like the Kubernetes
+   * cacher on relist, every watcher ends (its client watches again, or relists on Compacted), and
+   * the cache relists and rewatches, retrying every second until it succeeds or is closed.
+   */
+  private lost(err: StorageError): void {
+    if (this.closed) return;
+    this.unwatch = undefined;
+    const ended = new StorageError('Unavailable', '', `watch cache lost its backend stream: ${err.message}`);
+    this.wideWatchers.end(ended);
+    for (const b of this.buckets.values()) b.watchers.end(ended);
+    const attempt = () => {
+      if (this.closed) return;
+      this.load().catch((e: unknown) => {
+        process.emitWarning(`kubesim watch cache: resync failed, retrying: ${(e as Error).message}`);
+        setTimeout(attempt, 1000).unref();
+      });
+    };
+    attempt();
   }
 
   cachedRevision(): number {
@@ -206,7 +238,7 @@ export class WatchCacheStore implements WatchCache {
     return page(keys[Symbol.iterator](), keys.length, lookup, opts, revision);
   }
 
-  watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void): Unsubscribe {
+  watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void, onError?: (err: StorageError) => void): Unsubscribe {
     this.checkOpen(prefix);
     const wide = slashes(prefix) < 4;
     const buckets = this.bucketsOf(prefix, !wide);
@@ -220,7 +252,7 @@ export class WatchCacheStore implements WatchCache {
       }
     }
     if (buckets.length > 1) replay.sort((a, b) => a.revision - b.revision);
-    return wide ? this.wideWatchers.add(prefix, onEvent, replay) : buckets[0].watchers.add(prefix, onEvent, replay);
+    return wide ? this.wideWatchers.add(prefix, onEvent, replay, onError) : buckets[0].watchers.add(prefix, onEvent, replay, onError);
   }
 
   async create(key: string, object: KubeObject): Promise<StoreEntry> {
@@ -254,8 +286,8 @@ export class WatchCacheStore implements WatchCache {
     if (this.closed) return;
     this.closed = true;
     this.unwatch?.();
-    this.wideWatchers.clear();
-    for (const b of this.buckets.values()) b.watchers.clear();
+    this.wideWatchers.end(closedError(''));
+    for (const b of this.buckets.values()) b.watchers.end(closedError(''));
     for (const w of this.waiters) w.resolve();
     this.waiters = [];
     if (this.closeBackend) await this.backend.close();

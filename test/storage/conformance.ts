@@ -37,6 +37,27 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<StorageEr
   assert.fail(`expected ${code}, the call succeeded`);
 }
 
+/**
+ * Asserts a watch from `from` fails with Compacted (and the oldest available revision, if given):
+ * thrown at once, or through onError for backends that learn it from a remote stream.
+ */
+export async function expectCompacted(s: Store, prefix: string, from: number, oldest?: number): Promise<void> {
+  let err: unknown;
+  let stop: (() => void) | undefined;
+  try {
+    stop = s.watch(prefix, from, () => {}, (e) => (err = e));
+  } catch (e) {
+    err = e;
+  }
+  if (stop) {
+    await until(() => err !== undefined, `Compacted for a watch from ${from}`, 3_000);
+    stop();
+  }
+  assert.ok(err instanceof StorageError, `expected StorageError, got ${err}`);
+  assert.equal(err.code, 'Compacted', err.message);
+  if (oldest !== undefined) assert.equal(err.revision, oldest, 'Compacted names the oldest available revision');
+}
+
 function collector(store: Store, prefix: string, from: number): { events: StoreEvent[]; stop(): void } {
   const events: StoreEvent[] = [];
   const stop = store.watch(prefix, from, (ev) => events.push(ev));
@@ -270,11 +291,8 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         for (let i = 0; i < 6; i++) revs.push((await s.create(`${P}ns/k${i}`, obj(`k${i}`))).modRevision);
         const upd = await s.update(`${P}ns/k0`, obj('k0', { data: { v: '2' } }));
         await s.compact(revs[3]);
-        assert.throws(
-          () => s.watch(P, revs[3] - 1, () => {}),
-          (err: unknown) => err instanceof StorageError && err.code === 'Compacted' && err.revision === revs[3],
-        );
-        assert.throws(() => s.watch(P, base, () => {}), (err: unknown) => err instanceof StorageError && err.code === 'Compacted');
+        await expectCompacted(s, P, revs[3] - 1, revs[3]);
+        await expectCompacted(s, P, base);
         const w = collector(s, P, revs[3]);
         await until(() => w.events.length >= 3, 'events after the compacted revision');
         w.stop();
@@ -282,8 +300,26 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         assert.equal((await s.list(P)).items.length, 6, 'compaction keeps live objects');
         assert.equal((await s.get(`${P}ns/k0`))!.modRevision, upd.modRevision);
         await s.compact(revs[1]); // an older compaction is a no-op
-        assert.throws(() => s.watch(P, revs[2], () => {}), (err: unknown) => err instanceof StorageError && err.code === 'Compacted');
+        await expectCompacted(s, P, revs[2]);
       }));
+
+    test('closing the store ends its watches through onError, and further calls fail', async () => {
+      const t = await makeStore();
+      let ended: StorageError | undefined;
+      let events = 0;
+      t.store.watch(P, await t.store.currentRevision(), () => events++, (err) => (ended = err));
+      await t.store.create(`${P}ns/a`, obj('a'));
+      await until(() => events === 1, 'the event before close');
+      await t.store.close();
+      try {
+        await until(() => ended !== undefined, 'onError after close');
+        assert.equal(ended!.code, 'Unavailable');
+        await rejectsWith(t.store.get(`${P}ns/a`), 'Unavailable');
+        await rejectsWith(t.store.create(`${P}ns/b`, obj('b')), 'Unavailable');
+      } finally {
+        await t.cleanup();
+      }
+    });
 
     test('reopen restores every object, its revisions, the counter and the compaction', async (t) => {
       const sut = await makeStore();
@@ -311,7 +347,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         );
         assert.equal((await r.get(`${P}ns/a`))!.modRevision, a.modRevision);
         assert.equal(await r.get(`${P}ns/c`), undefined);
-        assert.throws(() => r.watch(P, b.modRevision, () => {}), (err: unknown) => err instanceof StorageError && err.code === 'Compacted');
+        await expectCompacted(r, P, b.modRevision);
         const next = await r.create(`${P}ns/d`, obj('d'));
         assert.equal(next.modRevision, rev + 1, 'the counter continues where it stopped');
       } finally {

@@ -7,7 +7,7 @@ import { StorageError, type Store, type StoreEvent } from '../../src/storage/int
 import { MemoryStore } from '../../src/storage/memory.ts';
 import { SqliteStore } from '../../src/storage/sqlite.ts';
 import { WatchCacheStore, bucketPrefix } from '../../src/storage/watch-cache.ts';
-import { runStoreConformance, until } from './conformance.ts';
+import { expectCompacted, runStoreConformance, until } from './conformance.ts';
 import { tempDir } from './helpers.ts';
 
 runStoreConformance('watch cache over sqlite', async () => {
@@ -39,6 +39,26 @@ runStoreConformance('watch cache over memory', async () => {
 class LaggyStore extends MemoryStore {
   override watch(prefix: string, from: number, onEvent: (ev: StoreEvent) => void) {
     return super.watch(prefix, from, (ev) => setTimeout(() => onEvent(ev), 5));
+  }
+}
+
+/** A backend whose watch streams can be cut, like a remote store's connection. */
+class BreakableStore extends MemoryStore {
+  private streams = new Set<{ stop: () => void; onError?: (err: StorageError) => void }>();
+  override watch(prefix: string, from: number, onEvent: (ev: StoreEvent) => void, onError?: (err: StorageError) => void) {
+    const stream = { stop: super.watch(prefix, from, onEvent), onError };
+    this.streams.add(stream);
+    return () => {
+      stream.stop();
+      this.streams.delete(stream);
+    };
+  }
+  cut(): void {
+    for (const s of this.streams) {
+      s.stop();
+      s.onError?.(new StorageError('Unavailable', '', 'connection reset'));
+    }
+    this.streams.clear();
   }
 }
 
@@ -196,6 +216,28 @@ describe('watch cache', () => {
       const waiting = c.listPage(P, { minRevision: r + 1 });
       await c.create(`${P}ns/b`, pod('ns', 'b'));
       assert.equal((await waiting).items.length, 2);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('a lost backend stream ends the watches, then the cache relists and follows again', async () => {
+    const backend = new BreakableStore();
+    const c = await cache({}, backend);
+    try {
+      const a = await c.create(`${P}ns/a`, pod('ns', 'a'));
+      let ended: StorageError | undefined;
+      c.watch(P, a.modRevision, () => {}, (err) => (ended = err));
+      backend.cut();
+      assert.equal(ended?.code, 'Unavailable', 'watchers learn their stream ended');
+      const missed = await backend.create(`${P}ns/missed`, pod('ns', 'missed')); // while the cache is resyncing
+      await until(() => c.cachedRevision() >= missed.modRevision, 'the cache to relist');
+      assert.ok(await c.get(`${P}ns/missed`), 'the relist picked up the write made meanwhile');
+      await expectCompacted(c, P, 0); // valid before the cut: the relist starts a new history
+      const seen: number[] = [];
+      c.watch(P, c.cachedRevision(), (ev) => seen.push(ev.revision));
+      const b = await c.create(`${P}ns/b`, pod('ns', 'b'));
+      assert.deepEqual(seen, [b.modRevision], 'the cache follows the backend again');
     } finally {
       await c.close();
     }
