@@ -5,7 +5,7 @@ import type { FieldError } from './errors.ts';
 import { forbidden, invalidValue, required } from './errors.ts';
 import type { KubeObject } from './types.ts';
 import type { ResourceType, Schema, Subresources, TableColumn, UpdateStrategy } from './resource.ts';
-import { bool, freeform, list, map, mergeList, mergeSet, int64, obj, str, time } from './schema.ts';
+import { bool, freeform, list, map, mergeList, mergeSet, int64, obj, str, time, typeMismatches } from './schema.ts';
 import {
   FIELD_IMMUTABLE,
   fromChecks,
@@ -189,8 +189,9 @@ export function validateObjectMetaUpdate(meta: KubeObject['metadata'], old: Kube
   const immut = (field: string, a: unknown, b: unknown) => {
     if (a !== b && !(a === undefined && b === '') && !(a === '' && b === undefined)) errs.push(invalidValue(`metadata.${field}`, a ?? '', FIELD_IMMUTABLE));
   };
-  immut('name', meta.name, old.name);
-  immut('namespace', meta.namespace, old.namespace);
+  // Absent name/namespace mean "not sent" (the API server fills them from the stored object).
+  if (meta.name !== undefined) immut('name', meta.name, old.name);
+  if (meta.namespace !== undefined) immut('namespace', meta.namespace, old.namespace);
   if (meta.uid !== undefined) immut('uid', meta.uid, old.uid);
   if (meta.creationTimestamp !== undefined) immut('creationTimestamp', meta.creationTimestamp, old.creationTimestamp);
   if (old.deletionTimestamp && meta.deletionTimestamp !== undefined && meta.deletionTimestamp !== old.deletionTimestamp) {
@@ -246,6 +247,7 @@ export function defineKind(k: KindDef): ResourceType {
     ...k.strategy,
   };
   const nameValidator = k.nameValidator ?? nameIsDNSSubdomain;
+  const schema = objectSchema(k.description, k.fields);
   const rt: ResourceType = {
     group: k.group,
     version: k.version,
@@ -259,14 +261,18 @@ export function defineKind(k: KindDef): ResourceType {
     subresources: k.subresources ?? {},
     verbs: k.verbs ?? STANDARD_VERBS,
     fieldSelectors: k.fieldSelectors ?? {},
-    schema: objectSchema(k.description, k.fields),
+    schema,
     defaults: (o) => {
-      k.defaults?.(o);
+      // A body with wrongly typed fields is left as sent: validate() reports them (defaulting
+      // code may assume the types the schema declares).
+      if (!k.defaults || typeMismatches(schema, o).length > 0) return;
+      k.defaults(o);
     },
-    validate: (o, old) => [
-      ...validateObjectMeta(o.metadata, { namespaced: k.namespaced, nameValidator }),
-      ...(k.validate ? k.validate(o, old) : []),
-    ],
+    validate: (o, old) => {
+      const mismatches = typeMismatches(schema, o);
+      if (mismatches.length > 0) return mismatches.map((m) => invalidValue(m.path, m.value, `${m.path} in body must be of type ${m.expected}: "${m.actual}"`));
+      return [...validateObjectMeta(o.metadata, { namespaced: k.namespaced, nameValidator }), ...(k.validate ? k.validate(o, old) : [])];
+    },
     strategy,
     table: {
       columns: k.columns ?? [ageColumn],

@@ -130,3 +130,97 @@ export function strictDecodingError(kind: string, version: string, paths: string
 export function unknownFieldWarnings(paths: string[]): string[] {
   return paths.map((p) => `unknown field "${p}"`);
 }
+
+// ---- JSON type checks (what Go's decoder rejects before validation runs) ----
+
+export interface TypeMismatch {
+  /** e.g. "spec.replicas" */
+  path: string;
+  /** The schema's type: "integer", "string", "object", "array", "boolean", "number", "int-or-string". */
+  expected: string;
+  /** The JSON type found: "string", "number", "bool", "object", "array". */
+  actual: string;
+  value: unknown;
+}
+
+const jsonType = (v: unknown): string => (Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v === 'object' ? 'object' : typeof v);
+
+function typeOk(schema: Schema, v: unknown): boolean {
+  if (schema['x-kubernetes-int-or-string']) return typeof v === 'string' || (typeof v === 'number' && (schema.format === 'quantity' || Number.isInteger(v)));
+  switch (schema.type) {
+    case 'string':
+      return typeof v === 'string';
+    case 'integer':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'number':
+      return typeof v === 'number';
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'object':
+      return typeof v === 'object' && !Array.isArray(v);
+    case 'array':
+      return Array.isArray(v);
+    default:
+      return true;
+  }
+}
+
+/**
+ * Values whose JSON type differs from the schema (`spec.replicas: "3"`). null counts as absent, as
+ * for Go's decoder. Free-form objects are not looked into.
+ */
+export function typeMismatches(schema: Schema, value: unknown, path = ''): TypeMismatch[] {
+  const out: TypeMismatch[] = [];
+  checkTypes(schema, value, path, out);
+  return out;
+}
+
+function checkTypes(schema: Schema, v: unknown, path: string, out: TypeMismatch[]): void {
+  if (v === null || v === undefined) return;
+  if (!typeOk(schema, v)) {
+    out.push({ path, expected: schema['x-kubernetes-int-or-string'] ? 'int-or-string' : (schema.type ?? 'any'), actual: jsonType(v), value: v });
+    return;
+  }
+  if (schema['x-kubernetes-preserve-unknown-fields']) return;
+  if (Array.isArray(v)) {
+    if (schema.items) v.forEach((x, i) => checkTypes(schema.items!, x, `${path}[${i}]`, out));
+    return;
+  }
+  if (typeof v !== 'object') return;
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const p = path ? `${path}.${k}` : k;
+    const sub = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+    if (sub) checkTypes(sub, x, p, out);
+  }
+}
+
+function goType(m: TypeMismatch): string {
+  switch (m.expected) {
+    case 'integer':
+      return 'int32';
+    case 'number':
+      return 'float64';
+    case 'boolean':
+      return 'bool';
+    case 'object':
+      return 'map[string]interface {}';
+    case 'array':
+      return '[]interface {}';
+    case 'int-or-string':
+      return 'intstr.IntOrString';
+    default:
+      return m.expected;
+  }
+}
+
+/**
+ * The 400 a type mismatch gets from the API server's decoder:
+ * `Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field Deployment.spec.replicas of type int32`.
+ */
+export function decodeTypeError(kind: string, version: string, m: TypeMismatch): StatusError {
+  return new StatusError(
+    400,
+    'BadRequest',
+    `${kind} in version "${version}" cannot be handled as a ${kind}: json: cannot unmarshal ${m.actual} into Go struct field ${kind}.${m.path} of type ${goType(m)}`,
+  );
+}

@@ -64,3 +64,17 @@ test('every kind has a schema with descriptions for its top-level fields', () =>
     for (const [k, s] of Object.entries(t.schema.properties ?? {})) assert.ok(s.description, `${t.group}/${t.plural}.${k} description`);
   }
 });
+
+test('wrongly typed fields: typeMismatches, the decoder-style 400, and validate() rejects them without defaulting', async () => {
+  const { typeMismatches, decodeTypeError } = await import('../../src/api/schema.ts');
+  const d: any = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'default', labels: { a: 1 } }, spec: { replicas: '3', strategy: 'fast', selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: '80' }] }] } } } };
+  const ms = typeMismatches(deployments.schema, d);
+  assert.deepEqual(ms.map((m) => `${m.path}:${m.expected}:${m.actual}`), ['metadata.labels.a:string:number', 'spec.replicas:integer:string', 'spec.strategy:object:string', 'spec.template.spec.containers[0].ports[0].containerPort:integer:string']);
+  assert.equal(decodeTypeError('Deployment', 'v1', ms[1]).message, 'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field Deployment.spec.replicas of type int32');
+  deployments.defaults(d); // must not throw on a string strategy
+  assert.equal(d.spec.strategy, 'fast');
+  const errs = deployments.validate(d);
+  assert.equal(errs[1].field, 'spec.replicas');
+  assert.equal(errs[1].detail, 'Invalid value: "3": spec.replicas in body must be of type integer: "string"');
+  assert.deepEqual(typeMismatches(pods.schema, { metadata: { name: 'p', creationTimestamp: null }, spec: { containers: [{ name: 'c', image: 'x', resources: { limits: { cpu: 1, memory: '1Gi' } }, ports: [{ containerPort: 80 }] }] } }), []);
+});
