@@ -102,7 +102,8 @@ function rejects(fn: () => unknown, code: number, message: string) {
 }
 
 test('bad strategic patches answer 400 with apimachinery text', () => {
-  rejects(() => applyPatch('strategic', deployment(), '{x', rt), 400, "invalid character 'x' looking for beginning of value");
+  rejects(() => applyPatch('strategic', deployment(), '{x', rt), 400, "invalid character 'x' looking for beginning of object key string");
+  rejects(() => applyPatch('strategic', deployment(), '{"a":1 x}', rt), 400, "invalid character 'x' after object key:value pair");
   rejects(() => applyPatch('strategic', deployment(), '[1]', rt), 400, 'json: cannot unmarshal array into Go value of type map[string]interface {}');
   rejects(() => smp(deployment(), { spec: { template: { spec: { containers: [{ image: 'x' }] } } } }), 400, 'map: map[image:x] does not contain declared merge key: name');
   rejects(() => smp(deployment(), { spec: { $patch: 'explode' } }), 400, 'unknown patch type: explode in map: map[$patch:explode]');

@@ -22,7 +22,37 @@ export function goJsonSyntaxMessage(text: string, jsMessage: string): string {
   }
   if (pos < 0 || pos >= text.length) return 'unexpected end of JSON input';
   const c = text[pos];
-  return `invalid character '${c}' looking for beginning of value`;
+  return `invalid character '${c}' ${goScanContext(text, pos)}`;
+}
+
+/** What Go's scanner was expecting at pos, from the nearest token before it. */
+function goScanContext(text: string, pos: number): string {
+  let i = pos - 1;
+  while (i >= 0 && /\s/.test(text[i])) i--;
+  const prev = i >= 0 ? text[i] : '';
+  const inObject = enclosing(text, i) === '{';
+  if (prev === '{') return 'looking for beginning of object key string';
+  if (prev === ',') return inObject ? 'looking for beginning of object key string' : 'looking for beginning of value';
+  if (prev === '' || prev === ':' || prev === '[') return 'looking for beginning of value';
+  if (inObject) return 'after object key:value pair';
+  if (enclosing(text, i) === '[') return 'after array element';
+  return 'after top-level value';
+}
+
+/** The innermost open bracket at index i (strings skipped). */
+function enclosing(text: string, end: number): string {
+  const stack: string[] = [];
+  let inString = false;
+  for (let i = 0; i <= end; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '{' || ch === '[') stack.push(ch);
+    else if (ch === '}' || ch === ']') stack.pop();
+  }
+  return stack.at(-1) ?? '';
 }
 
 /** Go's message when a JSON value of the wrong type is decoded into a map. */
