@@ -10,8 +10,8 @@ export interface ControllerOptions {
   /** Node lifecycle: how often nodes are checked (default 5). */
   nodeMonitorPeriodSeconds?: number;
   /**
-   * Taint eviction: tolerationSeconds assumed for pods with no not-ready/unreachable toleration
-   * (what the DefaultTolerationSeconds admission plugin adds: 300). Set lower for simulations.
+   * Taint eviction: the tolerationSeconds applied to the not-ready/unreachable tolerations the
+   * DefaultTolerationSeconds admission adds (300 s); set lower for simulations (default 300).
    */
   defaultTolerationSeconds?: number;
   /** Pod GC: terminated pods kept before the oldest are deleted (default 12500). */

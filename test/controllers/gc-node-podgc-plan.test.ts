@@ -115,3 +115,16 @@ test('controller selection: all by default, "-name" disables, unknown names reje
   assert.deepEqual(selectControllers(['replicaset']), ['replicaset']);
   assert.throws(() => selectControllers(['nope']), /unknown controller "nope"/);
 });
+
+test('admission-default tolerations (300 s) follow the configured defaultTolerationSeconds; explicit ones do not', () => {
+  const t0 = Date.parse('2024-01-01T00:00:00Z');
+  const taints = [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: '2024-01-01T00:00:00Z' }];
+  const admitted: KubeObject = { metadata: { name: 'p' }, spec: { tolerations: [
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+  ] } };
+  assert.equal(evictionTime(effectiveTolerations(admitted, 2), taints, t0), t0 + 2000);
+  assert.equal(evictionTime(effectiveTolerations(admitted, 300), taints, t0), t0 + 300_000);
+  const custom: KubeObject = { metadata: { name: 'p' }, spec: { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 }] } };
+  assert.equal(evictionTime(effectiveTolerations(custom, 2), taints, t0), t0 + 60_000);
+});

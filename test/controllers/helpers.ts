@@ -33,9 +33,9 @@ export async function cluster(opts: Partial<ControllerManagerOptions> = {}): Pro
 }
 
 /** Polls until fn returns a truthy value or the deadline passes (then throws with the last value). */
-export async function eventually<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function eventually<T>(fn: () => Promise<T | false | undefined> | T | false | undefined, what: string, timeoutMs = 20_000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
+  let last: T | false | undefined;
   let lastErr: unknown;
   while (Date.now() < deadline) {
     try {

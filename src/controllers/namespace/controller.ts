@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { registry } from '../../api/registry.ts';
-import type { ResourceRef, SharedInformer } from '../../client/index.ts';
+import { deletedObject, type ResourceRef, type SharedInformer } from '../../client/index.ts';
 import { ControllerLoop, type SyncResult } from '../base.ts';
 import type { Controller, ControllerContext } from '../context.ts';
 import { NAMESPACES } from '../resources.ts';
@@ -39,6 +39,9 @@ export class NamespaceController implements Controller {
     this.namespaces.addEventHandler({
       onAdd: (n) => n.metadata.deletionTimestamp && this.loop.enqueue(n.metadata.name!),
       onUpdate: (_o, n) => n.metadata.deletionTimestamp && this.loop.enqueue(n.metadata.name!),
+      // A namespace removed without going through Terminating (an API server that does not keep it
+      // for its spec.finalizers) still has its content purged.
+      onDelete: (n) => this.loop.enqueue(deletedObject(n).metadata.name!),
     });
   }
 
@@ -52,8 +55,31 @@ export class NamespaceController implements Controller {
 
   async sync(name: string): Promise<SyncResult | void> {
     const ns = this.namespaces.lister.get(undefined, name);
-    if (!ns || !ns.metadata.deletionTimestamp) return;
+    if (!ns) {
+      const gone = await this.ctx.client.resource(NAMESPACES).get(name).then(() => false, (e) => isStatusError(e, 404));
+      if (!gone) return;
+      const { remaining } = await this.deleteContent(name);
+      return remaining.size ? { requeueAfterMs: 1000 } : undefined;
+    }
+    if (!ns.metadata.deletionTimestamp) return;
     if (!(ns.spec?.finalizers ?? []).includes('kubernetes')) return;
+    const { remaining, failures } = await this.deleteContent(name);
+    if (remaining.size || failures.length) {
+      await this.recordConditions(ns, remaining, failures);
+      return { requeueAfterMs: 1000 };
+    }
+    const finalizers = (ns.spec?.finalizers ?? []).filter((f: string) => f !== 'kubernetes');
+    const client = this.ctx.client.resource(NAMESPACES);
+    try {
+      await client.updateSubresource(name, 'finalize', { ...ns, spec: { ...(ns.spec ?? {}), finalizers } });
+    } catch (e) {
+      if (isStatusError(e, 404)) return;
+      throw e;
+    }
+  }
+
+  /** Deletes every object of every namespaced kind in the namespace; reports what is still there. */
+  private async deleteContent(name: string): Promise<{ remaining: Map<string, number>; failures: string[] }> {
     const remaining = new Map<string, number>();
     const failures: string[] = [];
     await Promise.all(
@@ -78,18 +104,7 @@ export class NamespaceController implements Controller {
         if (items.length) remaining.set(rt.group ? `${rt.plural}.${rt.group}` : rt.plural, items.length);
       }),
     );
-    if (remaining.size || failures.length) {
-      await this.recordConditions(ns, remaining, failures);
-      return { requeueAfterMs: 1000 };
-    }
-    const finalizers = (ns.spec?.finalizers ?? []).filter((f: string) => f !== 'kubernetes');
-    const client = this.ctx.client.resource(NAMESPACES);
-    try {
-      await client.updateSubresource(name, 'finalize', { ...ns, spec: { ...(ns.spec ?? {}), finalizers } });
-    } catch (e) {
-      if (isStatusError(e, 404)) return;
-      throw e;
-    }
+    return { remaining, failures };
   }
 
   /** NamespaceContentRemaining / NamespaceDeletionContentFailure conditions while emptying. */

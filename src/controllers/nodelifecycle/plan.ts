@@ -88,13 +88,22 @@ export function tolerates(tol: Toleration, taint: Taint): boolean {
   return tol.key === taint.key && (tol.value ?? '') === (taint.value ?? '');
 }
 
+/** What the DefaultTolerationSeconds admission plugin adds to every pod (the API server does it). */
+export const AdmissionDefaultTolerationSeconds = 300;
+
 /**
- * The pod's tolerations, plus what the DefaultTolerationSeconds admission plugin adds (not-ready and
- * unreachable, NoExecute, for `defaultSeconds`) when the pod has none of its own for those keys.
+ * The pod's tolerations as the taint manager applies them. Tolerations shaped like the admission
+ * default (not-ready/unreachable, Exists, NoExecute, 300 s) — or missing, if the pod was stored without
+ * admission — count as `defaultSeconds`, so simulations can shorten evictions without editing pods.
  */
 export function effectiveTolerations(pod: KubeObject, defaultSeconds: number): Toleration[] {
   const tols: Toleration[] = pod.spec?.tolerations ?? [];
-  const out = [...tols];
+  const isDefaultKey = (k?: string) => k === TaintNotReady || k === TaintUnreachable;
+  const out = tols.map((t) =>
+    isDefaultKey(t.key) && t.operator === 'Exists' && t.effect === 'NoExecute' && t.tolerationSeconds === AdmissionDefaultTolerationSeconds
+      ? { ...t, tolerationSeconds: defaultSeconds }
+      : t,
+  );
   for (const key of [TaintNotReady, TaintUnreachable]) {
     const has = tols.some((t) => (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'));
     if (!has) out.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultSeconds });
