@@ -271,3 +271,29 @@ test('lease and events validate their own fields', () => {
     'reason: Required value',
   ]);
 });
+
+test('service address allocation: cluster IPs, node ports, carry-over on update', async () => {
+  const { allocateClusterIP, allocateNodePort, assignServiceAddresses, addressesInUse, kubernetesServiceIP } = await import('../../src/api/kinds/service.ts');
+  assert.equal(kubernetesServiceIP(), '10.96.0.1');
+  assert.equal(allocateClusterIP([], '10.0.0.0/29', () => 0), '10.0.0.2');
+  assert.equal(allocateClusterIP(['10.0.0.2', '10.0.0.3'], '10.0.0.0/29', () => 0), '10.0.0.4');
+  assert.equal(allocateClusterIP(['10.0.0.2', '10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6'], '10.0.0.0/29'), undefined);
+  assert.equal(allocateNodePort([30000], [30000, 30001], () => 0), 30001);
+  assert.equal(allocateNodePort([30000, 30001], [30000, 30001]), undefined);
+
+  const svc: any = { metadata: { name: 's', namespace: 'default' }, spec: { type: 'NodePort', ports: [{ port: 80, protocol: 'TCP' }] } };
+  const inUse = addressesInUse([{ metadata: {}, spec: { clusterIP: '10.96.0.5', clusterIPs: ['10.96.0.5'], ports: [{ port: 1, nodePort: 30005 }] } }]);
+  assert.deepEqual(assignServiceAddresses(svc, inUse), []);
+  assert.match(svc.spec.clusterIP, /^10\.(9[6-9]|10[0-9]|11[01])\./);
+  assert.deepEqual(svc.spec.clusterIPs, [svc.spec.clusterIP]);
+  assert.ok(svc.spec.ports[0].nodePort >= 30000 && svc.spec.ports[0].nodePort <= 32767 && svc.spec.ports[0].nodePort !== 30005);
+  const taken: any = { metadata: { name: 't', namespace: 'default' }, spec: { type: 'ClusterIP', clusterIP: '10.96.0.5', ports: [{ port: 80 }] } };
+  assert.deepEqual(assignServiceAddresses(taken, inUse).map(formatFieldError), ['spec.clusterIPs: Invalid value: ["10.96.0.5"]: failed to allocate IP 10.96.0.5: provided IP is already allocated']);
+  const headless: any = { metadata: {}, spec: { clusterIP: 'None' } };
+  assert.deepEqual(assignServiceAddresses(headless, inUse), []);
+  assert.deepEqual(headless.spec.clusterIPs, ['None']);
+
+  // kubectl replace of a manifest without clusterIP/nodePort keeps the allocated ones
+  const replaced: any = { metadata: { name: 's', namespace: 'default' }, spec: { type: 'NodePort', ports: [{ port: 80, protocol: 'TCP' }] } };
+  assert.deepEqual(update(services, replaced, svc), []);
+});

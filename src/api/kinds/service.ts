@@ -3,7 +3,7 @@
 import type { KubeObject } from '../types.ts';
 import { duplicate, invalidValue, notSupported, required } from '../errors.ts';
 import type { FieldError } from '../errors.ts';
-import { age, ageColumn, col, defineKind, resetStatus } from '../meta.ts';
+import { age, ageColumn, col, defineKind, keepOldStatus, resetStatus } from '../meta.ts';
 import { bool, int, intOrString, list, map, mergeList, obj, str } from '../schema.ts';
 import { FIELD_IMMUTABLE, fromChecks, isDNS1123Label, isValidIP, isValidPortName, isValidPortNum, nameIsDNS1035Label } from '../validation.ts';
 import { formatLabels } from '../labels.ts';
@@ -98,6 +98,12 @@ export const service = defineKind({
   validate: validateService,
   strategy: {
     prepareForCreate: resetStatus(() => ({ loadBalancer: {} })),
+    // Omitted allocated values (clusterIP(s), nodePorts) are kept from the stored service, as
+    // kube-apiserver's patchAllocatedValues does, so `kubectl replace` of a manifest works.
+    prepareForUpdate: (o, old) => {
+      keepOldStatus(o, old);
+      carryAllocated(o, old);
+    },
     validateUpdate: (o, old) => {
       const errs: FieldError[] = [];
       const a = o.spec?.clusterIP;
@@ -206,4 +212,123 @@ export function serviceExternalIP(o: KubeObject, wide: boolean): string {
       return s.externalName ?? '';
   }
   return '<unknown>';
+}
+
+// ---- address allocation (pure; the API server supplies what is in use) ----
+
+export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
+export const NODE_PORT_RANGE: [number, number] = [30000, 32767];
+
+const ipToInt = (ip: string) => ip.split('.').reduce((a, x) => a * 256 + Number(x), 0);
+const intToIp = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+
+/**
+ * A free IPv4 address in the CIDR (network and broadcast excluded; the first address is the
+ * `kubernetes` service's), chosen at random like the apiserver's bitmap allocator. undefined = full.
+ */
+export function allocateClusterIP(used: Iterable<string>, cidr = DEFAULT_SERVICE_CIDR, rand: () => number = Math.random): string | undefined {
+  const [base, bits] = cidr.split('/');
+  const size = 2 ** (32 - Number(bits));
+  const start = ipToInt(base);
+  const taken = new Set(used);
+  const n = size - 3; // usable offsets 2 .. size-2 (offset 1 is reserved for the kubernetes service)
+  if (n <= 0) return undefined;
+  const first = Math.floor(rand() * n);
+  for (let i = 0; i < n; i++) {
+    const ip = intToIp(start + 2 + ((first + i) % n));
+    if (!taken.has(ip)) return ip;
+  }
+  return undefined;
+}
+
+/** The first address of the service CIDR (10.96.0.1), used by the `kubernetes` service. */
+export function kubernetesServiceIP(cidr = DEFAULT_SERVICE_CIDR): string {
+  return intToIp(ipToInt(cidr.split('/')[0]) + 1);
+}
+
+export function allocateNodePort(used: Iterable<number>, range = NODE_PORT_RANGE, rand: () => number = Math.random): number | undefined {
+  const taken = new Set(used);
+  const n = range[1] - range[0] + 1;
+  const first = Math.floor(rand() * n);
+  for (let i = 0; i < n; i++) {
+    const p = range[0] + ((first + i) % n);
+    if (!taken.has(p)) return p;
+  }
+  return undefined;
+}
+
+/** Copies clusterIP(s) and nodePorts an update omitted from the stored service. */
+export function carryAllocated(svc: KubeObject, old: KubeObject): void {
+  const s = svc.spec;
+  if (!s || typeof s !== 'object' || !old.spec) return;
+  if (!s.clusterIP && old.spec.clusterIP && s.type !== 'ExternalName' && old.spec.type !== 'ExternalName') s.clusterIP = old.spec.clusterIP;
+  if (!s.clusterIPs && old.spec.clusterIPs && s.clusterIP === old.spec.clusterIP) s.clusterIPs = old.spec.clusterIPs;
+  if (s.type === 'ClusterIP' || s.type === 'ExternalName') return;
+  for (const p of Array.isArray(s.ports) ? s.ports : []) {
+    if (p && typeof p === 'object' && !p.nodePort) {
+      const o = ((old.spec.ports as any[]) ?? []).find((x) => x?.port === p.port && (x?.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
+      if (o?.nodePort) p.nodePort = o.nodePort;
+    }
+  }
+}
+
+/** The cluster IPs and node ports a set of stored services holds (for the allocators). */
+export function addressesInUse(services: KubeObject[]): { ips: Set<string>; nodePorts: Set<number> } {
+  const ips = new Set<string>();
+  const nodePorts = new Set<number>();
+  for (const s of services) {
+    for (const ip of (s.spec?.clusterIPs as string[]) ?? (s.spec?.clusterIP ? [s.spec.clusterIP] : [])) if (ip !== 'None') ips.add(ip);
+    for (const p of (s.spec?.ports as any[]) ?? []) if (p?.nodePort) nodePorts.add(p.nodePort);
+  }
+  return { ips, nodePorts };
+}
+
+/**
+ * On create: a clusterIP for non-headless, non-ExternalName services (unless one was requested),
+ * clusterIPs mirrored, and node ports for NodePort/LoadBalancer ports. On update (old given):
+ * omitted clusterIP/clusterIPs/nodePorts are carried over from the stored object first, as the
+ * service REST storage does. Returns a field error when the range is full or an address is taken.
+ */
+export function assignServiceAddresses(
+  svc: KubeObject,
+  inUse: { ips: Set<string>; nodePorts: Set<number> },
+  old?: KubeObject,
+  cidr = DEFAULT_SERVICE_CIDR,
+): FieldError[] {
+  const s = svc.spec;
+  if (!s || typeof s !== 'object') return [];
+  const errs: FieldError[] = [];
+  if (old) carryAllocated(svc, old);
+  const ownIPs = new Set<string>(old?.spec?.clusterIPs ?? []);
+  const ownPorts = new Set<number>(((old?.spec?.ports as any[]) ?? []).map((p) => p?.nodePort).filter(Boolean));
+  if (s.type === 'ExternalName') {
+    delete s.clusterIP;
+    delete s.clusterIPs;
+  } else if (s.clusterIP !== 'None') {
+    if (!s.clusterIP) {
+      const ip = allocateClusterIP(inUse.ips, cidr);
+      if (!ip) return [{ field: 'spec.clusterIPs', type: 'FieldValueInternal', detail: 'Internal error: failed to allocate a serviceIP: range is full' }];
+      s.clusterIP = ip;
+    } else if (inUse.ips.has(s.clusterIP) && !ownIPs.has(s.clusterIP)) {
+      errs.push(invalidValue('spec.clusterIPs', [s.clusterIP], `failed to allocate IP ${s.clusterIP}: provided IP is already allocated`));
+    }
+    s.clusterIPs = [s.clusterIP];
+  } else {
+    s.clusterIPs = ['None'];
+  }
+  if (s.type === 'NodePort' || (s.type === 'LoadBalancer' && s.allocateLoadBalancerNodePorts !== false)) {
+    const taken = new Set(inUse.nodePorts);
+    ((s.ports as any[]) ?? []).forEach((p, i) => {
+      if (!p || typeof p !== 'object') return;
+      if (p.nodePort) {
+        if (taken.has(p.nodePort) && !ownPorts.has(p.nodePort)) errs.push(invalidValue(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated'));
+      } else {
+        const np = allocateNodePort(taken);
+        if (np === undefined) errs.push({ field: `spec.ports[${i}].nodePort`, type: 'FieldValueInternal', detail: 'Internal error: failed to allocate a nodePort: range is full' });
+        else p.nodePort = np;
+      }
+      if (p.nodePort) taken.add(p.nodePort);
+    });
+  }
+  return errs;
 }
