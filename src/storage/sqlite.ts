@@ -93,6 +93,7 @@ export class SqliteStore implements Store {
   private compacted: number;
   private closed = false;
   private queue: Pending[] = [];
+  private counters = { commits: 0, writes: 0, maxBatch: 0 };
   private scheduled = false;
   private readonly groupCommit: boolean;
   private readonly watchers = new WatcherSet();
@@ -209,6 +210,11 @@ export class SqliteStore implements Store {
     return this.watchers.add(prefix, onEvent, replay, onError);
   }
 
+  /** Transactions committed, writes in them, largest batch (group commit at work), for /metrics. */
+  stats(): { commits: number; writes: number; maxBatch: number; revision: number; compacted: number } {
+    return { ...this.counters, revision: this.revision, compacted: this.compacted };
+  }
+
   async currentRevision(): Promise<number> {
     this.checkOpen('');
     return this.revision;
@@ -271,6 +277,9 @@ export class SqliteStore implements Store {
       for (const p of batch) p.reject(new StorageError('Unavailable', p.op.key, `storage write failed: ${(err as Error).message}`));
       return;
     }
+    this.counters.commits++;
+    this.counters.writes += batch.length;
+    this.counters.maxBatch = Math.max(this.counters.maxBatch, batch.length);
     for (const o of outcomes) if ('event' in o) this.watchers.dispatch(o.event);
     batch.forEach((p, i) => {
       const o = outcomes[i];

@@ -191,6 +191,20 @@ export class WatchCacheStore implements WatchCache {
     return this.revision;
   }
 
+  /** Per resource prefix: live objects, events in the window, watchers (for /metrics). */
+  stats(): { revision: number; resources: { prefix: string; objects: number; windowEvents: number; watchers: number }[]; wideWatchers: number } {
+    return {
+      revision: this.revision,
+      resources: [...this.buckets.values()].map((b) => ({
+        prefix: b.prefix,
+        objects: b.entries.size,
+        windowEvents: b.window.length - b.head,
+        watchers: b.watchers.size,
+      })),
+      wideWatchers: this.wideWatchers.size,
+    };
+  }
+
   async currentRevision(): Promise<number> {
     this.checkOpen('');
     return this.revision;

@@ -266,3 +266,17 @@ describe('watch cache', () => {
     }
   });
 });
+
+test('stats count objects, window events and watchers per resource', async () => {
+  const c = await cache({ windowSize: 3 });
+  try {
+    for (let i = 0; i < 5; i++) await c.create(`${P}ns/p${i}`, pod('ns', `p${i}`));
+    await c.delete(`${P}ns/p0`);
+    const stop = c.watch(`${P}ns/`, c.cachedRevision(), () => {});
+    const pods = c.stats().resources.find((r) => r.prefix === P)!;
+    assert.deepEqual(pods, { prefix: P, objects: 4, windowEvents: 3, watchers: 1 });
+    stop();
+  } finally {
+    await c.close();
+  }
+});
