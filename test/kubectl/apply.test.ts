@@ -38,6 +38,57 @@ test('apply of a changed manifest sends a strategic merge patch and keeps server
   assert.equal(fe.spec.strategy.type, 'RollingUpdate', 'defaults kept');
 });
 
+test('re-apply removes what the manifest dropped: $patch delete, $setElementOrder, $retainKeys, null labels', { skip }, async () => {
+  const a = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+  labels: {a: "1", b: "2"}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: app}}
+  template:
+    metadata: {labels: {app: app}}
+    spec:
+      containers:
+      - name: one
+        image: nginx
+        env: [{name: VX, value: "1"}, {name: VY, value: "2"}]
+        ports: [{containerPort: 80}, {containerPort: 81}]
+      - name: two
+        image: busybox
+`;
+  const b = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+  labels: {a: "1"}
+spec:
+  replicas: 2
+  strategy: {type: Recreate}
+  selector: {matchLabels: {app: app}}
+  template:
+    metadata: {labels: {app: app}}
+    spec:
+      containers:
+      - name: two
+        image: busybox
+      - name: one
+        image: nginx
+        env: [{name: VY, value: "2"}]
+        ports: [{containerPort: 81}]
+`;
+  await c.ok(['apply', '-f', '-'], { stdin: a });
+  assert.match(await c.ok(['apply', '-f', '-'], { stdin: b }), /deployment\.apps\/app configured/);
+  const d = await c.get(`${DEP}/app`);
+  assert.deepEqual(d.metadata.labels, { a: '1' });
+  assert.deepEqual(d.spec.strategy, { type: 'Recreate' }, 'retainKeys dropped rollingUpdate');
+  const ctrs = d.spec.template.spec.containers;
+  assert.deepEqual(ctrs.map((x: any) => x.name), ['two', 'one']);
+  assert.deepEqual(ctrs[1].env, [{ name: 'VY', value: '2' }]);
+  assert.deepEqual(ctrs[1].ports.map((p: any) => p.containerPort), [81]);
+});
+
 test('apply with an unknown field is rejected by the server (fieldValidation=Strict) naming the field', { skip }, async () => {
   const bad = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\ndata:\n  a: "1"\nbogus: true\n';
   const r = await c.kubectl(['apply', '-f', '-'], { stdin: bad });
