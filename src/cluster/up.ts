@@ -3,6 +3,10 @@
 import { resolve } from 'node:path';
 import { startApiServer, type RunningApiServer } from '../apiserver/index.ts';
 import { onTerminationSignal, processLogger } from './apiserver.ts';
+import { Client } from '../client/index.ts';
+import { startScheduler, POLICIES, type Policy } from '../scheduler/index.ts';
+import { startControllerManager } from '../controllers/index.ts';
+import { startNodePool } from '../node/index.ts';
 
 export interface UpOptions {
   port: number;
@@ -13,6 +17,10 @@ export interface UpOptions {
   /** Scheduler scoring policy: spread | binpack | roundrobin. */
   policy: string;
   watchCacheSize?: number;
+  /** Controller-manager: seconds without a Lease renewal before a node is Unknown (default 40). */
+  nodeMonitorGracePeriodSeconds?: number;
+  /** Controller-manager: eviction delay for pods on not-ready/unreachable nodes (default 300). */
+  defaultTolerationSeconds?: number;
 }
 
 export interface RunningCluster {
@@ -36,8 +44,25 @@ export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
   //   stops.push((await startScheduler({ client, policy: opts.policy })).stop);
   //   stops.push((await startControllerManager({ client })).stop);
   //   stops.push((await startNodePool({ client, count: opts.nodes })).stop);
-  void opts.nodes;
-  void opts.policy;
+  // Each component has its own client (own rate limiter and connections), unthrottled in-process.
+  const clientFor = (userAgent: string) => new Client({ server: apiServer.url, qps: Infinity, userAgent });
+  const policy = (opts.policy === 'roundrobin' ? 'round-robin' : opts.policy) as Policy;
+  if (!POLICIES.includes(policy)) throw new Error(`--policy must be one of ${POLICIES.join(', ')} (got "${opts.policy}")`);
+  const components: [string, () => Promise<{ stop(): Promise<void> }>][] = [
+    ['controller-manager', () => startControllerManager({ client: clientFor('kubesim-controller-manager'), logger: logger.child({ component: 'controller-manager' }), nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, defaultTolerationSeconds: opts.defaultTolerationSeconds })],
+    ['scheduler', () => startScheduler({ client: clientFor('kubesim-scheduler'), policy, leaderElect: true, logger: logger.child({ component: 'scheduler' }) })],
+    ['nodes', () => startNodePool({ client: clientFor('kubesim-node-pool'), count: opts.nodes, logger: logger.child({ component: 'node-pool' }) })],
+  ];
+  for (const [name, start] of components) {
+    try {
+      stops.push((await start()).stop);
+    } catch (err) {
+      logger.error({ err, component: name }, 'component failed to start');
+      for (const stop of stops.reverse()) await stop().catch(() => {});
+      await apiServer.close();
+      throw err;
+    }
+  }
   // -------------------------------------------------------------------------------------------
 
   return {
