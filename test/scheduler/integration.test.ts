@@ -89,7 +89,7 @@ test('an unschedulable pod waits (condition and event) and is placed when a node
     // The debug endpoint returns the last decision, with scores for the feasible node.
     const d = await eventually(async () => {
       const res = await fetch(`${s.url}/debug/explain/default/big`);
-      const body = await res.json();
+      const body: any = await res.json();
       return body.selected === 'large' ? body : undefined;
     }, 'decision with selected=large');
     assert.equal(d.filter.large, 'passed');

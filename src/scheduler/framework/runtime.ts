@@ -54,7 +54,7 @@ export interface ScheduleResult {
   feasible: string[];
   /** Nodes rejected, with the rejecting plugin in status.plugin. */
   filtered: Map<string, Status>;
-  /** Per node, per plugin, weighted normalized scores (only when explaining, or when more than one node fits). */
+  /** Per node, per plugin, weighted normalized scores (when explaining, or when at most 100 nodes were scored). */
   scores: Map<string, Record<string, number>>;
   totals: Map<string, number>;
   /** Set when nothing fits: the "0/N nodes are available: ..." message. */
@@ -99,12 +99,11 @@ export class Framework {
   }
 
   /** Runs the filters on one node, stopping at the first rejection (as kube-scheduler does). */
-  runFilters(state: CycleState, pod: PodInfo, node: NodeInfo, skipped: Set<string>): Status | null {
-    for (const f of this.filters) {
-      if (skipped.has(f.name)) continue;
-      const st = f.filter(state, pod, node);
+  runFilters(state: CycleState, pod: PodInfo, node: NodeInfo, filters: FilterPlugin[] = this.filters): Status | null {
+    for (let i = 0; i < filters.length; i++) {
+      const st = filters[i].filter(state, pod, node);
       if (st && st.code !== 'Success') {
-        st.plugin = f.name;
+        st.plugin = filters[i].name;
         return st;
       }
     }
@@ -130,7 +129,7 @@ export class Framework {
       return res;
     }
 
-    // PreFilter: a rejection here applies to every node.
+    // PreFilter: a rejection here applies to every node; Skip drops the plugin's Filter for this pod.
     const skipped = new Set<string>();
     for (const p of this.preFilters) {
       const st = p.preFilter(state, pod, nodes);
@@ -144,33 +143,35 @@ export class Framework {
         return res;
       }
     }
+    const filters = skipped.size ? this.filters.filter((f) => !skipped.has(f.name)) : this.filters;
 
     // Filter: from a rotating start, until enough feasible nodes were found.
-    const want = opts.explain ? nodes.length : numFeasibleNodesToFind(nodes.length, this.profile.percentageOfNodesToScore);
+    const n = nodes.length;
+    const want = opts.explain ? n : numFeasibleNodesToFind(n, this.profile.percentageOfNodesToScore);
     const feasible: NodeInfo[] = [];
-    const start = this.nextStartNodeIndex % nodes.length;
+    const start = this.nextStartNodeIndex % n;
     let processed = 0;
-    for (; processed < nodes.length && feasible.length < want; processed++) {
-      const node = nodes[(start + processed) % nodes.length];
-      const st = this.runFilters(state, pod, node, skipped);
+    for (let idx = start; processed < n && feasible.length < want; processed++, idx = idx + 1 === n ? 0 : idx + 1) {
+      const node = nodes[idx];
+      const st = this.runFilters(state, pod, node, filters);
       if (st) {
         res.filtered.set(node.name, st);
         res.unschedulablePlugins.add(st.plugin!);
       } else feasible.push(node);
     }
-    this.nextStartNodeIndex = (start + processed) % nodes.length;
+    this.nextStartNodeIndex = (start + processed) % n;
     res.evaluated = processed;
-    res.feasible = feasible.map((n) => n.name);
+    res.feasible = feasible.map((x) => x.name);
 
     if (feasible.length === 0) {
       let postMsg = '';
       for (const p of this.postFilters) {
-        const r = p.postFilter(state, pod, res.filtered, nodes.length);
+        const r = p.postFilter(state, pod, res.filtered, n);
         if (r.nominatedNodeName) res.nominatedNodeName = r.nominatedNodeName;
         if (r.status.reasons.length) postMsg = r.status.reasons.join(', ');
         if (r.status.code === 'Success') break;
       }
-      res.message = fitErrorMessage(nodes.length, res.filtered, '', postMsg);
+      res.message = fitErrorMessage(n, res.filtered, '', postMsg);
       return res;
     }
 
@@ -178,48 +179,50 @@ export class Framework {
       res.nodeName = feasible[0].name;
       return res;
     }
-    this.score(state, pod, feasible, res);
-    res.nodeName = this.selectHost(feasible, res.totals);
+    const totals = this.score(state, pod, feasible, res, !!opts.explain || feasible.length <= 100);
+    res.nodeName = feasible[this.selectHost(totals)].name;
     return res;
   }
 
-  private score(state: CycleState, pod: PodInfo, feasible: NodeInfo[], res: ScheduleResult): void {
+  /** Weighted sum of normalized scores per feasible node; per-plugin detail recorded when asked. */
+  private score(state: CycleState, pod: PodInfo, feasible: NodeInfo[], res: ScheduleResult, detail: boolean): Float64Array {
     const skipped = new Set<string>();
     for (const p of this.preScores) {
       const st = p.preScore(state, pod, feasible);
       if (st?.code === 'Skip') skipped.add(p.name);
     }
-    for (const n of feasible) {
-      res.totals.set(n.name, 0);
-      res.scores.set(n.name, {});
-    }
+    const totals = new Float64Array(feasible.length);
+    const perPlugin: { name: string; scores: NodeScore[]; weight: number }[] = [];
     for (const { plugin, weight } of this.scorers) {
       if (skipped.has(plugin.name)) continue;
-      const scores: NodeScore[] = feasible.map((n) => ({ name: n.name, score: plugin.score(state, pod, n) }));
+      const scores: NodeScore[] = new Array(feasible.length);
+      for (let i = 0; i < feasible.length; i++) scores[i] = { name: feasible[i].name, score: plugin.score(state, pod, feasible[i]) };
       plugin.normalizeScore?.(state, pod, scores);
-      for (const s of scores) {
-        const w = s.score * weight;
-        res.scores.get(s.name)![plugin.name] = w;
-        res.totals.set(s.name, res.totals.get(s.name)! + w);
+      for (let i = 0; i < scores.length; i++) totals[i] += scores[i].score * weight;
+      if (detail) perPlugin.push({ name: plugin.name, scores, weight });
+    }
+    if (detail) {
+      for (let i = 0; i < feasible.length; i++) {
+        const rec: Record<string, number> = {};
+        for (const p of perPlugin) rec[p.name] = p.scores[i].score * p.weight;
+        res.scores.set(feasible[i].name, rec);
+        res.totals.set(feasible[i].name, totals[i]);
       }
     }
+    return totals;
   }
 
-  /** The highest total; ties broken uniformly at random (reservoir sampling, as kube-scheduler). */
-  private selectHost(feasible: NodeInfo[], totals: Map<string, number>): string {
-    let best = feasible[0].name;
-    let bestScore = totals.get(best)!;
+  /** The index of the highest total; ties broken uniformly at random (reservoir sampling, as kube-scheduler). */
+  private selectHost(totals: Float64Array): number {
+    let best = 0;
     let ties = 1;
-    for (let i = 1; i < feasible.length; i++) {
-      const name = feasible[i].name;
-      const s = totals.get(name)!;
-      if (s > bestScore) {
-        best = name;
-        bestScore = s;
+    for (let i = 1; i < totals.length; i++) {
+      if (totals[i] > totals[best]) {
+        best = i;
         ties = 1;
-      } else if (s === bestScore) {
+      } else if (totals[i] === totals[best]) {
         ties++;
-        if (this.random() * ties < 1) best = name;
+        if (this.random() * ties < 1) best = i;
       }
     }
     return best;
