@@ -1,11 +1,12 @@
-// Raw store throughput: create, CAS update, get, list 1,000 — for SQLite (FULL and NORMAL sync)
-// and the watch cache over it — plus watch fan-out inside the cache.
+// Raw store throughput: create, CAS update, get, list 1,000 — for SQLite (FULL and NORMAL sync),
+// the watch cache over it and over memory — plus watch fan-out inside the cache.
 // Run: node --import tsx bench/storage.ts [--quick]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeObject } from '../src/api/types.ts';
 import type { Store } from '../src/storage/interface.ts';
+import { MemoryStore } from '../src/storage/memory.ts';
 import { SqliteStore } from '../src/storage/sqlite.ts';
 import { WatchCacheStore } from '../src/storage/watch-cache.ts';
 
@@ -121,6 +122,10 @@ async function main(): Promise<void> {
       console.log();
     }
   }
+  const mem = new WatchCacheStore(new MemoryStore());
+  await mem.start();
+  await benchStore('cache+memory', mem, rows);
+  await mem.close();
 }
 
 await main();
