@@ -75,7 +75,6 @@ export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
     }
     await s.writer.idle();
     if (failed) throw failed;
-    s.scheduleLeases();
 
     podInf.addEventHandler({
       onAdd: (p) => s.onPod(p),

@@ -26,7 +26,7 @@ import { LogStore } from './logs.ts';
 import { buildLease, buildNode, LEASE_NAMESPACE, microTime, nodeIP, nodeStatus, podCIDR, podIPIn, type NodeShape } from './nodeobj.ts';
 import { defaultProfile, makeProfile, type Profile, type TimingName } from './profile.ts';
 import { realClock, TimerQueue, type Clock } from './timers.ts';
-import { rfc3339 } from './units.ts';
+import { bytesOf, milliCpu, rfc3339 } from './units.ts';
 import { cpuIntegralNanos, usageAt, usageModel, type UsageModel } from './usage.ts';
 import { Priority, Writer } from './writer.ts';
 import { PoolMetrics } from './metrics.ts';
@@ -199,6 +199,16 @@ export class PoolState {
     else sn.lastStatusAt = now;
     sn.lease = lease;
     await this.writeLease(sn);
+    // Heartbeats start as soon as the node is registered (as each kubelet's would); the first one
+    // is offset by the node's position so that renewals spread evenly over the period.
+    sn.leaseDueAt = this.clock.now() + Math.max(1, Math.floor(this.phase(sn) * this.heartbeatMs));
+    this.timers.schedule(`l:${sn.name}`, sn.leaseDueAt);
+    this.timers.schedule(`s:${sn.name}`, this.clock.now() + this.statusMs * (1 + this.phase(sn)));
+  }
+
+  /** The node's position in the pool as a fraction of a period, in (0, 1]. */
+  private phase(sn: SimNode): number {
+    return ((sn.index - (this.opts.firstIndex ?? 0)) + 1) / Math.max(1, this.nodes.size);
   }
 
   /** Whether the node's status already says what we would write (so no write is needed). */
@@ -209,7 +219,7 @@ export class PoolState {
     if (ready?.status !== 'True') return false;
     if (st.daemonEndpoints?.kubeletEndpoint?.Port !== this.shape.kubeletPort) return false;
     const want = nodeStatus(sn.name, sn.index, this.shape, 0);
-    return JSON.stringify(st.capacity) === JSON.stringify(want.capacity) && JSON.stringify(st.allocatable) === JSON.stringify(want.allocatable);
+    return sameResources(st.capacity, want.capacity) && sameResources(st.allocatable, want.allocatable);
   }
 
   private async writeNodeStatus(sn: SimNode): Promise<void> {
@@ -284,18 +294,6 @@ export class PoolState {
         throw e;
       }
     }
-  }
-
-  /** Renewal times are spread over the period by node position, so renewals flow evenly. */
-  scheduleLeases(): void {
-    const now = this.clock.now();
-    const names = [...this.nodes.keys()];
-    names.forEach((name, i) => {
-      const sn = this.nodes.get(name)!;
-      sn.leaseDueAt = now + Math.floor((i / names.length) * this.heartbeatMs) + 1;
-      this.timers.schedule(`l:${name}`, sn.leaseDueAt);
-      this.timers.schedule(`s:${name}`, now + this.statusMs + Math.floor((i / names.length) * this.statusMs));
-    });
   }
 
   private renewLease(name: string): void {
@@ -544,6 +542,16 @@ export class PoolState {
   }
 }
 
+
+function sameResources(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
+  if (!a) return false;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    if (a[k] === undefined || b[k] === undefined) return false;
+    if (k === 'cpu' ? milliCpu(a[k]) !== milliCpu(b[k]) : bytesOf(a[k]) !== bytesOf(b[k])) return false;
+  }
+  return true;
+}
 
 function isActive(sim: PodSim): boolean {
   if (sim.rejected) return false;
