@@ -200,4 +200,10 @@ export class SchedulerCache {
   podCount(): number {
     return this.podStates.size;
   }
+
+  assumedCount(): number {
+    let n = 0;
+    for (const st of this.podStates.values()) if (st.assumed) n++;
+    return n;
+  }
 }

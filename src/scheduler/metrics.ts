@@ -2,7 +2,7 @@
 // several in one process do not collide.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export function schedulerMetrics(registry = new Registry(), lengths?: () => Record<string, number>) {
+export function schedulerMetrics(registry = new Registry(), lengths?: () => Record<string, number>, cacheSizes?: () => Record<string, number>) {
   const attempts = new Counter({
     name: 'scheduler_schedule_attempts_total',
     help: 'Number of attempts to schedule pods, by the result (scheduled, unschedulable, error) and profile.',
@@ -44,6 +44,10 @@ export function schedulerMetrics(registry = new Registry(), lengths?: () => Reco
     help: 'Number of nodes, pods, and assumed pods in the scheduler cache.',
     labelNames: ['type'],
     registers: [registry],
+    collect() {
+      if (!cacheSizes) return;
+      for (const [t, n] of Object.entries(cacheSizes())) this.set({ type: t }, n);
+    },
   });
   return { registry, attempts, attemptDuration, e2e, algorithm, pending, cacheSize };
 }

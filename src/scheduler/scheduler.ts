@@ -108,10 +108,14 @@ export class Scheduler {
       const registry = pluginRegistry({ strategy: strategyFor(policy), binder });
       this.frameworks.set(p.schedulerName, new Framework(p, registry, { cache: this.cache }, opts.random));
     }
-    this.metrics = schedulerMetrics(opts.metricsRegistry, () => {
-      const l = this.queue.lengths();
-      return { active: l.active, backoff: l.backoff, unschedulable: l.unschedulable, gated: 0 };
-    });
+    this.metrics = schedulerMetrics(
+      opts.metricsRegistry,
+      () => {
+        const l = this.queue.lengths();
+        return { active: l.active, backoff: l.backoff, unschedulable: l.unschedulable, gated: 0 };
+      },
+      () => ({ nodes: this.cache.nodeCount, pods: this.cache.podCount(), assumed_pods: this.cache.assumedCount() }),
+    );
     this.events = new EventRecorder(opts.client, {
       component: 'default-scheduler',
       instance: opts.identity ?? 'default-scheduler',

@@ -32,6 +32,7 @@ export function register(program: Command): void {
     .option('--identity <id>', 'leader election identity (default <hostname>_<uuid>)')
     .option('--qps <n>', 'client rate limit to the API server (0 = unlimited)', '0')
     .action(async (o: Opts) => {
+      if (o.policy === 'roundrobin') o.policy = 'round-robin';
       if (!POLICIES.includes(o.policy as Policy)) {
         console.error(`error: --policy must be one of ${POLICIES.join(', ')} (got "${o.policy}")`);
         process.exit(2);
