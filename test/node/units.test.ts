@@ -1,0 +1,165 @@
+// Pure pieces of the node agent: usage model, log ring, admission, writer, parsing, node objects.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpuIntegralNanos, parsePattern, usageAt, usageModel } from '../../src/node/usage.ts';
+import { formatLines, InstanceLog, LogStore } from '../../src/node/logs.ts';
+import { admitPod, podRequests, tolerates } from '../../src/node/admission.ts';
+import { Priority, Writer } from '../../src/node/writer.ts';
+import { parseLabels, parseTaints } from '../../src/node/parse.ts';
+import { buildNode, nodeIP, podCIDR, podIPIn } from '../../src/node/nodeobj.ts';
+import { goDuration, milliCpu, bytesOf, parseDurationMs } from '../../src/node/units.ts';
+import { TimerQueue, ManualClock } from '../../src/node/timers.ts';
+import { aggregationKey, EventCache } from '../../src/node/events.ts';
+
+const Mi = 2 ** 20;
+
+test('usage: default walk stays around half the request and within limits', () => {
+  const p: any = { metadata: { annotations: {} } };
+  const m = usageModel(p, { name: 'c', resources: { requests: { cpu: '400m', memory: '200Mi' }, limits: { cpu: '220m' } } }, 'u/c');
+  for (let t = 0; t < 600_000; t += 7000) {
+    const u = usageAt(m, 0, t);
+    assert.ok(u.milliCpu >= 160 && u.milliCpu <= 220, `cpu ${u.milliCpu}`); // 200m ± 20%, capped at 220m
+    assert.ok(u.memory >= 120 * Mi * 0.95 && u.memory <= 120 * Mi * 1.05, `memory ${u.memory}`);
+  }
+});
+
+test('usage: annotations pick a target or a pattern', () => {
+  const p: any = { metadata: { annotations: { 'kubesim.io/usage': 'cpu=300m,memory=100Mi', 'kubesim.io/cpu-pattern.b': 'sine(100m,500m,60s)' } } };
+  const a = usageModel(p, { name: 'a' }, 'x/a');
+  const ua = usageAt(a, 0, 10_000);
+  assert.ok(Math.abs(ua.milliCpu - 300) <= 60);
+  const b = usageModel(p, { name: 'b' }, 'x/b');
+  assert.equal(Math.round(usageAt(b, 0, 0).milliCpu), 300); // sine starts mid-way
+  assert.equal(Math.round(usageAt(b, 0, 15_000).milliCpu), 500);
+  assert.equal(Math.round(usageAt(b, 0, 45_000).milliCpu), 100);
+  assert.deepEqual(parsePattern('ramp(64Mi,128Mi,10m)', bytesOf), { kind: 'ramp', from: 64 * Mi, to: 128 * Mi, durationMs: 600_000 });
+  assert.equal(parsePattern('bogus(', milliCpu), undefined);
+  // Cumulative CPU of a constant 250m over 10 s = 2.5 core-seconds.
+  const c = usageModel({ metadata: { annotations: { 'kubesim.io/cpu-pattern': 'const(250m)' } } } as any, { name: 'c' }, 'k');
+  assert.equal(cpuIntegralNanos(c, 0, 0, 10_000), 2.5e9);
+});
+
+test('logs: lazy periodic lines, bounded ring, since/tail, limitBytes', () => {
+  const log = new InstanceLog(0, { intervalMs: 1000, lines: ['tick {n}'] }, 5, 0);
+  log.append(0, 'start');
+  assert.deepEqual(log.read({}, 3500).map((l) => l.text), ['start', 'tick 1', 'tick 2', 'tick 3']);
+  // A long gap keeps only the last `capacity` lines.
+  assert.deepEqual(log.read({}, 100_000).map((l) => l.text), ['tick 96', 'tick 97', 'tick 98', 'tick 99', 'tick 100']);
+  assert.deepEqual(log.read({ tailLines: 2 }, 100_000).map((l) => l.text), ['tick 99', 'tick 100']);
+  assert.deepEqual(log.read({ sinceSeconds: 2 }, 100_000).map((l) => l.text), ['tick 98', 'tick 99', 'tick 100']);
+  assert.equal(formatLines(log.read({}, 100_000), { limitBytes: 12 }), 'tick 96\ntick');
+  log.end(100_500, 'bye');
+  assert.equal(log.read({}, 200_000).at(-1)!.text, 'bye'); // nothing generated after the end
+});
+
+test('logs: a restart moves the instance to previous', () => {
+  const store = new LogStore(100, 0);
+  const p: any = { metadata: { name: 'p', namespace: 'd', annotations: {} } };
+  store.started(p, 'c', 'img', 0, 0);
+  store.ended('d', 'p', 'c', 10, 'exit 1');
+  store.started(p, 'c', 'img', 1, 20);
+  assert.equal(store.get('d', 'p', 'c', true)!.read({}, 30).at(-1)!.text, 'exit 1');
+  assert.match(store.get('d', 'p', 'c')!.read({}, 30)[0].text, /restart 1/);
+  store.forgetPod('d', 'p');
+  assert.equal(store.get('d', 'p', 'c'), undefined);
+});
+
+test('admission: requests with init containers and overhead; tolerations', () => {
+  const p: any = {
+    metadata: {},
+    spec: {
+      initContainers: [{ name: 'i', resources: { requests: { cpu: '2' } } }],
+      containers: [{ name: 'a', resources: { requests: { cpu: '500m', memory: '1Gi' } } }, { name: 'b', resources: { limits: { cpu: '1' } } }],
+      overhead: { cpu: '100m' },
+    },
+  };
+  assert.deepEqual(podRequests(p), { milliCpu: 2100, memory: 2 ** 30, ephemeralStorage: 0 });
+  assert.ok(tolerates({ operator: 'Exists' }, { key: 'k', effect: 'NoExecute' }));
+  assert.ok(tolerates({ key: 'k', operator: 'Exists', effect: 'NoExecute' }, { key: 'k', value: 'v', effect: 'NoExecute' }));
+  assert.ok(!tolerates({ key: 'k', value: 'w' }, { key: 'k', value: 'v', effect: 'NoExecute' }));
+  assert.ok(!tolerates({ key: 'k', value: 'v', effect: 'NoSchedule' }, { key: 'k', value: 'v', effect: 'NoExecute' }));
+  const shape: any = { cpu: '4', memory: '16Gi', pods: 110, ephemeralStorage: '100Gi', labels: { disk: 'ssd' }, taints: [{ key: 'k', effect: 'NoSchedule' }], instanceType: 't', kubeletUrl: 'u', kubeletPort: 1 };
+  const node = buildNode('n-0', 0, shape, 0);
+  // NoSchedule taints are the scheduler's business, not the kubelet's.
+  assert.equal(admitPod({ metadata: {}, spec: { nodeName: 'n-0', containers: [] } } as any, node, []), undefined);
+  const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['hdd'] }] }, { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n-0'] }] }] } } };
+  assert.equal(admitPod({ metadata: {}, spec: { affinity, containers: [] } } as any, node, []), undefined);
+  const hostPort = { metadata: {}, spec: { containers: [{ name: 'a', ports: [{ containerPort: 80, hostPort: 8080 }] }] } } as any;
+  assert.equal(admitPod(hostPort, node, [hostPort])?.reason, 'NodePorts');
+});
+
+test('writer: leases before pods before events; dedup by key; bounded event queue', async () => {
+  const order: string[] = [];
+  const w = new Writer({ concurrency: 1, maxQueuedEvents: 2 });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  w.enqueue(Priority.Pod, 'first', () => gate);
+  for (const e of ['e1', 'e2', 'e3']) w.enqueue(Priority.Event, undefined, async () => void order.push(e));
+  w.enqueue(Priority.Pod, 'p', async () => void order.push('p'));
+  w.enqueue(Priority.Pod, 'p', async () => void order.push('p-dup'));
+  w.enqueue(Priority.Lease, 'l', async () => void order.push('l'));
+  release();
+  await w.idle();
+  assert.deepEqual(order, ['l', 'p', 'e2', 'e3']);
+  assert.equal(w.stats.droppedEvents, 1);
+});
+
+test('events: aggregation key and LRU cache', () => {
+  const base = { involved: { kind: 'Pod', namespace: 'd', name: 'p', uid: 'u' }, type: 'Warning' as const, reason: 'BackOff', message: 'm', host: 'n', at: 0 };
+  assert.equal(aggregationKey(base), aggregationKey({ ...base, at: 99 }));
+  assert.notEqual(aggregationKey(base), aggregationKey({ ...base, message: 'other' }));
+  const cache = new EventCache(2);
+  cache.set('a', { name: 'a', namespace: 'd', count: 1, lastUsed: 0 });
+  cache.set('b', { name: 'b', namespace: 'd', count: 1, lastUsed: 0 });
+  cache.get('a');
+  cache.set('c', { name: 'c', namespace: 'd', count: 1, lastUsed: 0 });
+  assert.ok(cache.get('a') && cache.get('c') && !cache.get('b'));
+});
+
+test('parsing flags, durations and Go durations', () => {
+  assert.deepEqual(parseLabels('a=1, b=x=y'), { a: '1', b: 'x=y' });
+  assert.throws(() => parseLabels('nope'), /invalid label "nope"/);
+  assert.deepEqual(parseTaints('gpu=true:NoSchedule,spot:NoExecute'), [
+    { key: 'gpu', value: 'true', effect: 'NoSchedule' },
+    { key: 'spot', effect: 'NoExecute' },
+  ]);
+  assert.throws(() => parseTaints('gpu=true'), /effect must be/);
+  assert.equal(parseDurationMs('1m30s'), 90_000);
+  assert.equal(parseDurationMs('250ms'), 250);
+  assert.equal(parseDurationMs('5'), 5000);
+  assert.equal(parseDurationMs('5x'), undefined);
+  assert.equal(goDuration(1234), '1.234s');
+  assert.equal(goDuration(61_500), '1m1.5s');
+  assert.equal(goDuration(800), '800ms');
+});
+
+test('node addresses and CIDRs are unique per index', () => {
+  const ips = new Set<string>();
+  const cidrs = new Set<string>();
+  for (let i = 0; i < 10_000; i++) {
+    ips.add(nodeIP(i));
+    cidrs.add(podCIDR(i));
+  }
+  assert.equal(ips.size, 10_000);
+  assert.equal(cidrs.size, 10_000);
+  assert.equal(nodeIP(0), '10.0.0.2');
+  assert.equal(podCIDR(0), '10.128.0.0/24');
+  assert.equal(podCIDR(257), '10.129.1.0/24');
+  assert.equal(podIPIn('10.128.3.0/24', 0), '10.128.3.2');
+});
+
+test('timer queue: one timer, earliest first, reschedule replaces', () => {
+  const clock = new ManualClock(0);
+  const fired: string[] = [];
+  const q = new TimerQueue<string>((k) => fired.push(k), clock, false);
+  q.schedule('a', 30);
+  q.schedule('b', 10);
+  q.schedule('c', 20);
+  q.schedule('a', 5);
+  q.cancel('c');
+  q.runDue(25);
+  assert.deepEqual(fired, ['a', 'b']);
+  q.runDue(100);
+  assert.deepEqual(fired, ['a', 'b']);
+  assert.equal(q.size, 0);
+});
