@@ -9,7 +9,7 @@ import { StatusError } from '../../api/errors.ts';
 import { apiVersionOf } from '../../api/types.ts';
 import { childSchema, isMergeList, mergeKeyOf } from './schema.ts';
 import { deepEqual, isObject } from './json.ts';
-import { type FieldPath, type FieldSet, add, deleteAt, fieldSetOf, has, leaves, pathString, remove, union, valueAt } from './fields.ts';
+import { type FieldPath, type FieldSet, changedFieldSet, deleteAt, fieldSetOf, has, leaves, pathString, prune, remove, union, valueAt } from './fields.ts';
 
 export interface ApplyOptions {
   fieldManager: string;
@@ -143,24 +143,22 @@ export function serverSideApply(current: KubeObject | undefined, applied: Record
  * that no longer exist leave every set. Mutates next.
  */
 export function trackUpdate(old: KubeObject | undefined, next: KubeObject, rt: ResourceType, manager: string, subresource?: string, now = new Date()): void {
-  const skip = skipStatus(rt, subresource) ;
-  const status = subresource === 'status';
+  const skip = skipStatus(rt, subresource);
   const all = fieldSetOf(next, rt.schema, skip);
-  const base = next.metadata.managedFields && next.metadata.managedFields.length === 0 ? [] : (old?.metadata.managedFields ?? next.metadata.managedFields ?? []);
-  const changed: FieldSet = {};
-  for (const p of leaves(all)) {
-    if (status && p[0] !== 'f:status') continue;
-    const path = p[p.length - 1] === '.' ? p.slice(0, -1) : p;
-    if (!old || !deepEqual(valueAt(old, path), valueAt(next, path))) add(changed, p);
-  }
+  let changed = changedFieldSet(old, next, rt.schema, skip);
+  // A status write owns only what it changed under status.
+  if (subresource === 'status') changed = changed['f:status'] ? { 'f:status': changed['f:status'] } : {};
+  const explicitReset = Array.isArray(next.metadata.managedFields) && next.metadata.managedFields.length === 0;
+  const base = explicitReset ? [] : (old?.metadata.managedFields ?? next.metadata.managedFields ?? []);
   const apiVersion = apiVersionOf(rt.group, rt.version);
   let mine: ManagedFieldsEntry | undefined;
   const entries: ManagedFieldsEntry[] = [];
   for (const e of base) {
     const set = structuredClone(entrySet(e));
-    for (const p of leaves(set)) if (!has(all, p) || (!sameOwner(e, manager, 'Update', subresource) && has(changed, p))) remove(set, p);
+    const isMine = sameOwner(e, manager, 'Update', subresource);
+    prune(set, all, isMine ? undefined : changed);
     const copy = { ...e, fieldsV1: set };
-    if (sameOwner(e, manager, 'Update', subresource)) mine = copy;
+    if (isMine) mine = copy;
     entries.push(copy);
   }
   if (Object.keys(changed).length) {

@@ -13,41 +13,83 @@ const META_SKIP = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'gener
 
 /** The fields an object sets. skipStatus leaves out `status` (owned through the status subresource). */
 export function fieldSetOf(obj: Record<string, any>, schema: Schema | undefined, skipStatus: boolean): FieldSet {
+  return changedFieldSet(undefined, obj, schema, skipStatus);
+}
+
+/**
+ * The fields of next whose value differs from old (all of next's fields when old is undefined),
+ * found by walking both objects together (keyed list elements matched by key).
+ */
+export function changedFieldSet(old: Record<string, any> | undefined, next: Record<string, any>, schema: Schema | undefined, skipStatus: boolean): FieldSet {
   const out: FieldSet = {};
-  for (const [k, v] of Object.entries(obj)) {
+  for (const [k, v] of Object.entries(next)) {
     if (k === 'apiVersion' || k === 'kind' || v === null || v === undefined) continue;
     if (k === 'status' && skipStatus) continue;
     if (k === 'metadata' && isObject(v)) {
       const m: FieldSet = {};
+      const ms = childSchema(schema, 'metadata');
+      const om = isObject(old?.metadata) ? old!.metadata : undefined;
       for (const [mk, mv] of Object.entries(v)) {
         if (META_SKIP.has(mk) || mv === null || mv === undefined) continue;
-        m[`f:${mk}`] = valueFields(mv, childSchema(childSchema(schema, 'metadata'), mk));
+        diffInto(m, `f:${mk}`, om?.[mk], mv, childSchema(ms, mk));
       }
       if (Object.keys(m).length) out['f:metadata'] = m;
       continue;
     }
-    out[`f:${k}`] = valueFields(v, childSchema(schema, k));
+    diffInto(out, `f:${k}`, old?.[k], v, childSchema(schema, k));
   }
   return out;
 }
 
-function valueFields(v: unknown, s: Schema | undefined): FieldSet {
-  if (isObject(v)) {
-    if (s?.['x-kubernetes-map-type'] === 'atomic') return {};
-    const out: FieldSet = {};
-    for (const [k, cv] of Object.entries(v)) if (cv !== null && cv !== undefined) out[`f:${k}`] = valueFields(cv, childSchema(s, k));
-    return out;
+/** Adds out[key] when next differs from old (a leaf, or the changed fields below it). */
+function diffInto(out: FieldSet, key: string, old: unknown, next: unknown, s: Schema | undefined): void {
+  if (isObject(next) && s?.['x-kubernetes-map-type'] !== 'atomic') {
+    const o = isObject(old) ? old : undefined;
+    const child: FieldSet = {};
+    for (const [k, v] of Object.entries(next)) if (v !== null && v !== undefined) diffInto(child, `f:${k}`, o?.[k], v, childSchema(s, k));
+    if (Object.keys(child).length || (!o && Object.keys(next).length === 0)) out[key] = child;
+    return;
   }
-  if (Array.isArray(v) && isMergeList(s)) {
-    const key = mergeKeyOf(s);
-    const out: FieldSet = {};
-    for (const item of v) {
-      if (key && isObject(item) && key in item) out[elementKey(key, item[key])] = { '.': {}, ...valueFields(item, s?.items) };
-      else if (!isObject(item)) out[`v:${JSON.stringify(item)}`] = {};
+  if (Array.isArray(next) && isMergeList(s)) {
+    const mk = mergeKeyOf(s);
+    const prev = Array.isArray(old) ? old : [];
+    const child: FieldSet = {};
+    const byKey = new Map<string, unknown>();
+    if (mk) for (const item of prev) if (isObject(item) && mk in item) byKey.set(JSON.stringify(item[mk]), item);
+    for (const item of next) {
+      if (mk && isObject(item) && mk in item) {
+        const before = byKey.get(JSON.stringify(item[mk])) as Record<string, unknown> | undefined;
+        const el: FieldSet = before === undefined ? { '.': {} } : {};
+        for (const [k, v] of Object.entries(item)) if (v !== null && v !== undefined) diffInto(el, `f:${k}`, before?.[k], v, childSchema(s?.items, k));
+        if (Object.keys(el).length) child[elementKey(mk, item[mk])] = el;
+      } else if (!isObject(item) && !prev.some((x) => deepEqual(x, item))) child[`v:${JSON.stringify(item)}`] = {};
     }
-    return out;
+    if (Object.keys(child).length || (old === undefined && next.length === 0)) out[key] = child;
+    return;
   }
-  return {};
+  if (old === undefined || !deepEqual(old, next)) out[key] = {};
+}
+
+/**
+ * Keeps the paths of set that still exist in all, dropping those taken over in changed (unless
+ * changed is undefined). Mutates set; returns whether it is now empty.
+ */
+export function prune(set: FieldSet, all: FieldSet | undefined, changed: FieldSet | undefined): boolean {
+  for (const k of Object.keys(set)) {
+    if (k === '.') continue;
+    const a = all?.[k];
+    if (!a) {
+      delete set[k];
+      continue;
+    }
+    const sub = set[k];
+    if (Object.keys(sub).length === 0) {
+      if (changed && k in changed) delete set[k];
+      continue;
+    }
+    if (prune(sub, a, changed?.[k])) delete set[k];
+  }
+  return Object.keys(set).length === 0 || (Object.keys(set).length === 1 && '.' in set && false);
 }
 
 export function elementKey(key: string, value: unknown): string {

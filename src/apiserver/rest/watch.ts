@@ -69,8 +69,19 @@ export async function handleWatch(s: Scope): Promise<number> {
     if (!res.writableFinished) finish();
   });
 
+  // Events of one synchronous burst (a group commit) leave in one writev: cork now, uncork on nextTick.
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    if (!closed) res.uncork();
+  };
   const write = (chunk: Buffer | string) => {
     if (closed) return;
+    if (!corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(uncork);
+    }
     res.write(chunk);
     // Too far behind: stop buffering; the client relists and watches again.
     if (res.writableLength > core.watch.maxBufferedBytes) {

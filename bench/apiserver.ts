@@ -1,0 +1,255 @@
+// API server benchmark, in one process: a bare node:http server answering a 1 KB JSON body is the
+// ceiling, measured in the same run; then GET one object, LIST 1,000 objects, create, update with
+// resourceVersion (durable SQLite commits), and delivery of 10,000 events to 100 watchers.
+//
+//   node --import tsx bench/apiserver.ts [--concurrency 16] [--seconds 3] [--events 10000] [--watchers 100]
+//
+// Load: a keep-alive http.Agent with N requests in flight (N = --concurrency), each worker sending
+// its next request when the previous answer is fully read.
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startApiServer } from '../src/apiserver/index.ts';
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+}
+const N = arg('concurrency', 16);
+const SECONDS = arg('seconds', 3);
+const EVENTS = arg('events', 10_000);
+const WATCHERS = arg('watchers', 100);
+
+interface Result {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  count: number;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+interface Req {
+  method: string;
+  path: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+function send(agent: http.Agent, base: URL, r: Req): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { ...(r.headers ?? {}) };
+    if (r.body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = Buffer.byteLength(r.body);
+    }
+    const q = http.request({ host: base.hostname, port: base.port, method: r.method, path: r.path, agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    q.on('error', reject);
+    q.end(r.body);
+  });
+}
+
+/** N workers for SECONDS; next(worker) gives each worker's next request, done() sees the answer. */
+async function load(name: string, url: string, next: (w: number) => Req, done?: (w: number, status: number, body: string) => void, seconds = SECONDS): Promise<Result> {
+  await measure(name, url, next, done, 0.5); // warm-up (JIT, sockets), not reported
+  return measure(name, url, next, done, seconds);
+}
+
+async function measure(name: string, url: string, next: (w: number) => Req, done: ((w: number, status: number, body: string) => void) | undefined, seconds: number): Promise<Result> {
+  const base = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: N });
+  const lat: number[] = [];
+  let errors = 0;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: N }, async (_, w) => {
+      while (performance.now() < end) {
+        const s = performance.now();
+        const res = await send(agent, base, next(w));
+        lat.push(performance.now() - s);
+        if (res.status >= 400) errors++;
+        done?.(w, res.status, res.body);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  agent.destroy();
+  if (errors) console.error(`  ${name}: ${errors} error answers`);
+  const sorted = Float64Array.from(lat).sort();
+  return { name, rps: lat.length / elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99), count: lat.length };
+}
+
+function bareServer(): Promise<{ url: string; close(): void }> {
+  const body = JSON.stringify({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'bare', namespace: 'default' }, data: { blob: 'x'.repeat(1024 - 96) } });
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => server.close() })),
+  );
+}
+
+const blob = 'x'.repeat(900);
+const cm = (name: string, extra: Record<string, string> = {}) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { blob, ...extra } });
+
+async function main() {
+  const results: Result[] = [];
+  const bare = await bareServer();
+  results.push(await load('bare node:http, 1 KB JSON', bare.url, () => ({ method: 'GET', path: '/' })));
+
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-bench-'));
+  const srv = await startApiServer({ dataDir });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: N });
+  const base = new URL(srv.url);
+  try {
+    await send(agent, base, { method: 'POST', path: '/api/v1/namespaces', body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } }) });
+    await send(agent, base, { method: 'POST', path: '/api/v1/namespaces', body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lists' } }) });
+    await send(agent, base, { method: 'POST', path: '/api/v1/namespaces', body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'watch' } }) });
+    // fixtures: one object to GET, 1,000 to LIST, one per worker to update
+    await send(agent, base, { method: 'POST', path: '/api/v1/namespaces/bench/configmaps', body: cm('one') });
+    for (let i = 0; i < 1000; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, j) => send(agent, base, { method: 'POST', path: '/api/v1/namespaces/lists/configmaps', body: cm(`item-${String(i + j).padStart(4, '0')}`) })));
+    }
+    const rvs: string[] = [];
+    for (let w = 0; w < N; w++) {
+      const r = await send(agent, base, { method: 'POST', path: '/api/v1/namespaces/bench/configmaps', body: cm(`upd-${w}`) });
+      rvs[w] = JSON.parse(r.body).metadata.resourceVersion;
+    }
+
+    results.push(await load('GET one object', srv.url, () => ({ method: 'GET', path: '/api/v1/namespaces/bench/configmaps/one' })));
+    // the ceiling again, right after: the machine is shared, so the ratio uses the mean of both runs
+    const bare2 = await load('bare node:http, 1 KB JSON (again)', bare.url, () => ({ method: 'GET', path: '/' }));
+    results[0] = { ...results[0], rps: (results[0].rps + bare2.rps) / 2, p50: (results[0].p50 + bare2.p50) / 2, p99: (results[0].p99 + bare2.p99) / 2, name: 'bare node:http, 1 KB JSON (mean of 2 runs)' };
+    bare.close();
+    results.push(await load('LIST 1,000 objects', srv.url, () => ({ method: 'GET', path: '/api/v1/namespaces/lists/configmaps' })));
+    let created = 0;
+    results.push(await load('create (SQLite, durable)', srv.url, () => ({ method: 'POST', path: '/api/v1/namespaces/bench/configmaps', body: cm(`new-${created++}`) })));
+    let counter = 0;
+    results.push(
+      await load(
+        'update with resourceVersion (SQLite, durable)',
+        srv.url,
+        (w) => ({
+          method: 'PUT',
+          path: `/api/v1/namespaces/bench/configmaps/upd-${w}`,
+          body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `upd-${w}`, resourceVersion: rvs[w] }, data: { blob, n: String(counter++) } }),
+        }),
+        (w, status, body) => {
+          if (status === 200) rvs[w] = JSON.parse(body).metadata.resourceVersion;
+        },
+      ),
+    );
+
+    // ---- watch delivery ----
+    const startRv = JSON.parse((await send(agent, base, { method: 'GET', path: '/api/v1/namespaces/watch/configmaps' })).body).metadata.resourceVersion;
+    const delays = new Float64Array(EVENTS * WATCHERS);
+    const recvAt = new Float64Array(EVENTS * WATCHERS);
+    const recvIndex = new Int32Array(EVENTS * WATCHERS);
+    const ackAt = new Float64Array(EVENTS);
+    let filled = 0;
+    const counts = new Array<number>(WATCHERS).fill(0);
+    const streams: http.ClientRequest[] = [];
+    await Promise.all(
+      Array.from(
+        { length: WATCHERS },
+        (_, i) =>
+          new Promise<void>((resolve, reject) => {
+            const r = http.get(`${srv.url}/api/v1/namespaces/watch/configmaps?watch=true&resourceVersion=${startRv}`, (res) => {
+              let buf = '';
+              res.setEncoding('utf8');
+              res.on('data', (c: string) => {
+                const now = performance.now();
+                buf += c;
+                let nl;
+                while ((nl = buf.indexOf('\n')) >= 0) {
+                  const line = buf.slice(0, nl);
+                  buf = buf.slice(nl + 1);
+                  const at = line.indexOf('"t":"');
+                  if (at < 0) continue;
+                  const sent = Number(line.slice(at + 5, line.indexOf('"', at + 5)));
+                  const ix = line.indexOf('"name":"ev-');
+                  const evIndex = Number(line.slice(ix + 11, line.indexOf('"', ix + 11)));
+                  recvIndex[filled] = evIndex;
+                  recvAt[filled] = now;
+                  delays[filled++] = now - sent;
+                  counts[i]++;
+                }
+              });
+              resolve();
+            });
+            r.on('error', reject);
+            streams.push(r);
+          }),
+      ),
+    );
+    const wAgent = new http.Agent({ keepAlive: true, maxSockets: N });
+    let next = 0;
+    const tw = performance.now();
+    await Promise.all(
+      Array.from({ length: N }, async () => {
+        while (next < EVENTS) {
+          const i = next++;
+          await send(wAgent, base, { method: 'POST', path: '/api/v1/namespaces/watch/configmaps', body: cm(`ev-${i}`, { t: String(performance.now()) }) });
+          ackAt[i] = performance.now();
+        }
+      }),
+    );
+    const writeSeconds = (performance.now() - tw) / 1000;
+    const deadline = Date.now() + 60_000;
+    while (counts.some((c) => c < EVENTS) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const deliverSeconds = (performance.now() - tw) / 1000;
+    for (const s of streams) s.destroy();
+    wAgent.destroy();
+    const sorted = delays.slice(0, filled).sort();
+    const afterAck = new Float64Array(filled);
+    for (let k = 0; k < filled; k++) afterAck[k] = Math.max(0, recvAt[k] - ackAt[recvIndex[k]]);
+    afterAck.sort();
+    const watch = {
+      delivered: filled,
+      expected: EVENTS * WATCHERS,
+      writeRate: EVENTS / writeSeconds,
+      deliveryRate: filled / deliverSeconds,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      max: sorted[sorted.length - 1],
+      ackP50: percentile(afterAck, 50),
+      ackP99: percentile(afterAck, 99),
+    };
+    report(results, watch);
+  } finally {
+    agent.destroy();
+    await srv.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function report(results: Result[], watch: { delivered: number; expected: number; writeRate: number; deliveryRate: number; p50: number; p99: number; max: number; ackP50: number; ackP99: number }) {
+  const bare = results[0].rps;
+  const lines = [
+    `Conditions: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, one process (load generator, watchers and server share it),`,
+    `keep-alive http.Agent with N=${N} requests in flight, ${SECONDS} s per row; SQLite store (synchronous=FULL, group commit) in a temp dir; objects ~1 KB.`,
+    '',
+    '| workload | req/s | p50 ms | p99 ms | vs bare |',
+    '|---|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${((r.rps / bare) * 100).toFixed(0)}% |`),
+    '',
+    `Watch delivery: ${EVENTS.toLocaleString('en')} creates (N=${N} writers, ${watch.writeRate.toFixed(0)} writes/s) to ${WATCHERS} watchers: ` +
+      `${watch.delivered.toLocaleString('en')}/${watch.expected.toLocaleString('en')} events delivered (${watch.deliveryRate.toFixed(0)} events/s); ` +
+      `delay from sending the write to the watcher reading the event: p50 ${watch.p50.toFixed(1)} ms, p99 ${watch.p99.toFixed(1)} ms, max ${watch.max.toFixed(1)} ms; ` +
+      `after the write was acknowledged to its client (0 when the event came first): p50 ${watch.ackP50.toFixed(1)} ms, p99 ${watch.ackP99.toFixed(1)} ms.`,
+  ];
+  console.log(lines.join('\n'));
+}
+
+await main();
