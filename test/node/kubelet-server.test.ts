@@ -1,0 +1,104 @@
+// The pool's kubelet server and Node registration as seen through the API.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startNodePool, type NodePool } from '../../src/node/index.ts';
+import { cluster, NODES, pod, PODS, quiet, until } from './helpers.ts';
+
+let c: Awaited<ReturnType<typeof cluster>>;
+let pool: NodePool;
+
+before(async () => {
+  c = await cluster();
+  pool = await startNodePool({
+    client: c.client,
+    count: 2,
+    logger: quiet,
+    zones: ['eu-west-1a', 'eu-west-1b'],
+    labels: { team: 'sim' },
+    taints: [{ key: 'dedicated', value: 'sim', effect: 'NoSchedule' }],
+    timings: { pullMs: 50, createMs: 10, startMs: 10 },
+  });
+});
+
+after(async () => {
+  await pool.stop();
+  await c.close();
+});
+
+test('Nodes carry capacity, addresses, nodeInfo, labels, taints, conditions and the kubelet endpoint', async () => {
+  const n: any = await c.client.resource(NODES).get('node-1');
+  assert.deepEqual(n.status.capacity, { cpu: '4', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi' });
+  assert.deepEqual(n.status.allocatable, n.status.capacity);
+  assert.deepEqual(n.status.addresses, [
+    { type: 'InternalIP', address: '10.0.0.3' },
+    { type: 'Hostname', address: 'node-1' },
+  ]);
+  assert.equal(n.status.nodeInfo.kubeletVersion, 'v1.32.0');
+  assert.equal(n.status.nodeInfo.containerRuntimeVersion, 'kubesim://0.1');
+  assert.equal(n.status.nodeInfo.operatingSystem, 'linux');
+  assert.equal(n.status.nodeInfo.architecture, 'amd64');
+  assert.equal(n.spec.podCIDR, '10.128.1.0/24');
+  assert.deepEqual(n.spec.taints, [{ key: 'dedicated', value: 'sim', effect: 'NoSchedule' }]);
+  for (const [k, v] of Object.entries({
+    'kubernetes.io/hostname': 'node-1',
+    'kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'node.kubernetes.io/instance-type': 'kubesim.standard',
+    'topology.kubernetes.io/zone': 'eu-west-1b',
+    'topology.kubernetes.io/region': 'eu-west-1',
+    team: 'sim',
+  }))
+    assert.equal(n.metadata.labels[k], v, k);
+  const cond = Object.fromEntries(n.status.conditions.map((x: any) => [x.type, `${x.status}/${x.reason}`]));
+  assert.deepEqual(cond, {
+    MemoryPressure: 'False/KubeletHasSufficientMemory',
+    DiskPressure: 'False/KubeletHasNoDiskPressure',
+    PIDPressure: 'False/KubeletHasSufficientPID',
+    Ready: 'True/KubeletReady',
+  });
+  assert.equal(n.status.daemonEndpoints.kubeletEndpoint.Port, pool.kubeletPort);
+  assert.equal(n.metadata.annotations['kubesim.io/kubelet-url'], pool.kubeletUrl);
+});
+
+test('a Ready condition changed by someone else is put back by the agent', async () => {
+  const nodes = c.client.resource(NODES);
+  const n: any = await nodes.get('node-0');
+  n.status.conditions = n.status.conditions.map((x: any) => (x.type === 'Ready' ? { ...x, status: 'Unknown', reason: 'NodeStatusUnknown' } : x));
+  await nodes.updateStatus(n);
+  await until('Ready again', async () => ((await nodes.get('node-0')) as any).status.conditions.find((x: any) => x.type === 'Ready').status === 'True');
+});
+
+test('/healthz, /metrics, /stats/summary and /metrics/resource', async () => {
+  await c.client.resource(PODS).create(
+    pod('busy', 'node-0', { containers: [{ name: 'app', image: 'nginx', resources: { requests: { cpu: '200m', memory: '64Mi' }, limits: { cpu: '200m', memory: '64Mi' } } }] }, {
+      'kubesim.io/usage': 'cpu=150m,memory=32Mi',
+    }),
+  );
+  await until('busy Running', async () => (await c.client.resource(PODS).get('busy', { namespace: 'default' })).status?.phase === 'Running');
+  const get = async (p: string) => {
+    const r = await fetch(pool.kubeletUrl + p);
+    return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+  };
+  assert.equal((await get('/healthz')).text, 'ok');
+  const m = await get('/metrics');
+  assert.match(m.text, /kubesim_nodes 2/);
+  assert.match(m.text, /kubesim_node_lease_renewals_total \d+/);
+  const s = JSON.parse((await get('/stats/summary?node=node-0')).text);
+  assert.equal(s.node.nodeName, 'node-0');
+  const busy = s.pods.find((p: any) => p.podRef.name === 'busy');
+  const cpu = busy.containers[0].cpu.usageNanoCores / 1e6;
+  assert.ok(cpu > 100 && cpu <= 180, `cpu ${cpu}m`);
+  assert.ok(Math.abs(busy.containers[0].memory.workingSetBytes - 32 * 2 ** 20) < 3 * 2 ** 20);
+  const prefixed = JSON.parse((await get('/nodes/node-0/stats/summary')).text);
+  assert.equal(prefixed.node.nodeName, 'node-0');
+  const res = await get('/metrics/resource?node=node-0');
+  assert.match(res.text, /^container_cpu_usage_seconds_total\{container="app",namespace="default",pod="busy"\} [\d.e-]+ \d+$/m);
+  assert.match(res.text, /^container_memory_working_set_bytes\{container="app",namespace="default",pod="busy"\} \d+ \d+$/m);
+  assert.match(res.text, /^node_cpu_usage_seconds_total [\d.e+-]+ \d+$/m);
+  assert.equal((await get('/stats/summary?node=nope')).status, 404);
+  assert.equal((await get('/nothing-here')).status, 404);
+  const bad = await get('/containerLogs/default/busy/nope');
+  assert.equal(bad.status, 400);
+  assert.equal(JSON.parse(bad.text).message, 'container nope is not valid for pod busy');
+  assert.equal((await get('/containerLogs/default/ghost/app')).status, 404);
+});
