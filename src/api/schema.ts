@@ -108,12 +108,15 @@ function walk(schema: Schema, value: unknown, path: string, out: string[]): void
   const props = schema.properties;
   const addl = schema.additionalProperties;
   if (!props && addl === undefined) return; // untyped object (int-or-string etc.): nothing to say
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    const p = path ? `${path}.${k}` : k;
-    if (props && k in props) walk(props[k], v, p, out);
-    else if (addl === true) continue;
-    else if (addl && typeof addl === 'object') walk(addl, v, p, out);
-    else out.push(p);
+  const rec = value as Record<string, unknown>;
+  for (const k in rec) {
+    const v = rec[k];
+    if (props && props[k] !== undefined) {
+      if (v !== null && typeof v === 'object') walk(props[k], v, path ? `${path}.${k}` : k, out);
+    } else if (addl === true) continue;
+    else if (addl && typeof addl === 'object') {
+      if (v !== null && typeof v === 'object') walk(addl, v, path ? `${path}.${k}` : k, out);
+    } else out.push(path ? `${path}.${k}` : k);
   }
 }
 
@@ -187,10 +190,13 @@ function checkTypes(schema: Schema, v: unknown, path: string, out: TypeMismatch[
     return;
   }
   if (typeof v !== 'object') return;
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-    const p = path ? `${path}.${k}` : k;
-    const sub = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
-    if (sub) checkTypes(sub, x, p, out);
+  const rec = v as Record<string, unknown>;
+  const addl = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+  for (const k in rec) {
+    const x = rec[k];
+    if (x === null || x === undefined) continue;
+    const sub = schema.properties?.[k] ?? addl;
+    if (sub) checkTypes(sub, x, path ? `${path}.${k}` : k, out);
   }
 }
 

@@ -9,7 +9,7 @@ import { bool, freeform, int, int64, obj, str, time } from '../schema.ts';
 import { humanDuration } from '../duration.ts';
 import { FIELD_IMMUTABLE, goStringMap, invalidRendered, validateNonnegative } from '../validation.ts';
 import { conditionsSchema, labelSelectorSchema } from './common.ts';
-import { canonicalJSON, podTemplateSpecSchema } from './podspec.ts';
+import { jsonEqual, podTemplateSpecSchema } from './podspec.ts';
 import { containersCells, containersColumns, defaultTemplate, selectorCell, selectorColumn, selectorImmutable, validateSelectorAndTemplate } from './workload.ts';
 
 export const JOB_LABELS = {
@@ -159,11 +159,11 @@ export const job = defineKind({
       const os = old.spec ?? {};
       // The template may change only while the job is suspended and has not started.
       const mayChangeTemplate = os.suspend === true && !old.status?.startTime;
-      if (!mayChangeTemplate && canonicalJSON(s.template) !== canonicalJSON(os.template)) errs.push(invalidRendered('spec.template', 'core.PodTemplateSpec{...}', FIELD_IMMUTABLE));
+      if (!mayChangeTemplate && !jsonEqual(s.template, os.template)) errs.push(invalidRendered('spec.template', 'core.PodTemplateSpec{...}', FIELD_IMMUTABLE));
       if (s.completions !== os.completions && !(s.completionMode === 'Indexed' && s.completions === s.parallelism))
         errs.push(invalidValue('spec.completions', s.completions ?? null, FIELD_IMMUTABLE));
       if (s.completionMode !== os.completionMode) errs.push(invalidValue('spec.completionMode', s.completionMode, FIELD_IMMUTABLE));
-      if (s.podFailurePolicy !== undefined && canonicalJSON(s.podFailurePolicy) !== canonicalJSON(os.podFailurePolicy))
+      if (s.podFailurePolicy !== undefined && !jsonEqual(s.podFailurePolicy, os.podFailurePolicy))
         errs.push(invalidRendered('spec.podFailurePolicy', '...', FIELD_IMMUTABLE));
       return errs;
     },

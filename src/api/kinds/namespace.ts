@@ -1,7 +1,7 @@
 // Namespace (core/v1, cluster-scoped). Created Active with the "kubernetes" finalizer.
 import { invalidValue } from '../errors.ts';
 import type { FieldError } from '../errors.ts';
-import { age, ageColumn, col, defineKind, keepOldSpec, pathGetter } from '../meta.ts';
+import { age, ageColumn, col, defineKind, keepOldSpec, keepOldStatus, pathGetter } from '../meta.ts';
 import { list, obj, str } from '../schema.ts';
 import { fromChecks, isQualifiedName, nameIsDNSLabel } from '../validation.ts';
 import { conditionsSchema } from './common.ts';
@@ -51,7 +51,13 @@ export const namespace = defineKind({
       const fins: string[] = (spec.finalizers ??= []);
       if (!fins.includes('kubernetes')) fins.push('kubernetes');
     },
-    // The namespace controller removes spec.finalizers through /finalize; /status keeps spec.
+    // spec.finalizers change only through /finalize (the namespace controller); a main update
+    // keeps them and the status, as namespaceStrategy.PrepareForUpdate does.
+    prepareForUpdate: (o, old) => {
+      keepOldStatus(o, old);
+      if (old.spec?.finalizers !== undefined) (o.spec ??= {}).finalizers = structuredClone(old.spec.finalizers);
+      else if (o.spec) delete o.spec.finalizers;
+    },
     prepareForStatusUpdate: keepOldSpec,
   },
   columns: [col('Status', 'string', 'The status of the namespace'), ageColumn],

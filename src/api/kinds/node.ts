@@ -69,6 +69,11 @@ export const node = defineKind({
       features: obj('Features describes the set of features implemented by the CRI implementation.', {}, { 'x-kubernetes-preserve-unknown-fields': true }),
     }),
   },
+  defaults: (o) => {
+    // SetDefaults_NodeStatus: allocatable defaults to capacity.
+    const st = o.status;
+    if (st && typeof st === 'object' && st.capacity && !st.allocatable) st.allocatable = structuredClone(st.capacity);
+  },
   validate: (o) => {
     const errs: FieldError[] = [];
     ((o.spec?.taints as any[]) ?? []).forEach((t, i) => {

@@ -510,6 +510,29 @@ export function validatePodSpec(spec: any, f: string, opts: { restartPolicies?: 
 
 // ---- pod update rule ----
 
+/** Deep equality of JSON values, ignoring object key order (undefined-valued keys count as absent). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let nx = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    nx++;
+    if (!jsonEqual(x[k], y[k])) return false;
+  }
+  let ny = 0;
+  for (const k in y) if (y[k] !== undefined) ny++;
+  return nx === ny;
+}
+
 /** Canonical JSON (sorted keys) for deep comparison. */
 export function canonicalJSON(v: unknown): string {
   return JSON.stringify(v, (_k, val) =>
@@ -524,12 +547,14 @@ export const POD_UPDATE_FORBIDDEN =
 export function validatePodSpecUpdate(spec: any, old: any): FieldError[] {
   const errs: FieldError[] = [];
   if (!spec || !old) return errs;
-  const mutated = structuredClone(spec);
+  // A shallow copy with the mutable fields taken from the old spec must equal the old spec.
+  const mutated: any = { ...spec };
   // images: copy the old images into the copy, then compare everything else
   for (const key of ['containers', 'initContainers']) {
-    const a: any[] = mutated[key] ?? [];
     const b: any[] = old[key] ?? [];
-    if (a.length === b.length) a.forEach((c, i) => c && b[i] && (c.image = b[i].image));
+    if (Array.isArray(mutated[key]) && mutated[key].length === b.length) {
+      mutated[key] = mutated[key].map((c: any, i: number) => (c && typeof c === 'object' && b[i] ? { ...c, image: b[i].image } : c));
+    }
     (spec[key] ?? []).forEach((c: any, i: number) => {
       if (c && (!c.image || String(c.image).trim() === '')) errs.push(required(`spec.${key}[${i}].image`));
     });
@@ -548,7 +573,7 @@ export function validatePodSpecUpdate(spec: any, old: any): FieldError[] {
   // tolerations: only additions (every old toleration still present).
   const oldTols: any[] = old.tolerations ?? [];
   const newTols: any[] = spec.tolerations ?? [];
-  const keep = oldTols.every((t) => newTols.some((n) => canonicalJSON(n) === canonicalJSON(t) || (sameTolerationKey(n, t) && t.tolerationSeconds !== undefined && n.tolerationSeconds !== undefined && n.tolerationSeconds <= t.tolerationSeconds)));
+  const keep = oldTols.every((t) => newTols.some((n) => jsonEqual(n, t) || (sameTolerationKey(n, t) && t.tolerationSeconds !== undefined && n.tolerationSeconds !== undefined && n.tolerationSeconds <= t.tolerationSeconds)));
   if (keep) {
     if (old.tolerations === undefined) delete mutated.tolerations;
     else mutated.tolerations = old.tolerations;
@@ -562,7 +587,7 @@ export function validatePodSpecUpdate(spec: any, old: any): FieldError[] {
     else mutated.schedulingGates = old.schedulingGates;
   }
   // nodeSelector / affinity may be added while gated (ignored here); nodeName only via binding.
-  if (canonicalJSON(mutated) !== canonicalJSON(old)) errs.push({ field: 'spec', type: 'FieldValueForbidden', detail: `Forbidden: ${POD_UPDATE_FORBIDDEN}` });
+  if (!jsonEqual(mutated, old)) errs.push({ field: 'spec', type: 'FieldValueForbidden', detail: `Forbidden: ${POD_UPDATE_FORBIDDEN}` });
   return errs;
 }
 
