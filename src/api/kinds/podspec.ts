@@ -131,7 +131,7 @@ export const containerSchema = (description: string): Schema =>
   });
 
 const src = (d: string) => freeform(d);
-const volumeSchema = retainKeys(
+const volumeSchema = (
   obj('Volume represents a named volume in a pod that may be accessed by any container in the pod.', {
     name: str("name of the volume. Must be a DNS_LABEL and unique within the pod."),
     emptyDir: obj('emptyDir represents a temporary directory that shares a pod\'s lifetime.', { medium: str('medium represents what type of storage medium should back this directory.'), sizeLimit: quantity('sizeLimit is the total amount of local storage required for this EmptyDir volume.') }),
@@ -157,7 +157,8 @@ const toleration = obj('The pod this Toleration is attached to tolerates any tai
 });
 
 export const podSpecSchema: Schema = obj('Specification of the desired behavior of the pod.', {
-  volumes: mergeList('List of volumes that can be mounted by containers belonging to the pod.', volumeSchema, 'name'),
+  // types.go: patchStrategy:"merge,retainKeys" patchMergeKey:"name" on the list.
+  volumes: retainKeys(mergeList('List of volumes that can be mounted by containers belonging to the pod.', volumeSchema, 'name'), 'merge,retainKeys'),
   initContainers: mergeList('List of initialization containers belonging to the pod.', containerSchema('A single application container that you want to run within a pod.'), 'name'),
   containers: mergeList('List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be updated.', containerSchema('A single application container that you want to run within a pod.'), 'name'),
   ephemeralContainers: mergeList('List of ephemeral containers run in this pod.', containerSchema('An EphemeralContainer is a temporary container that you may add to an existing Pod for user-initiated activities such as debugging.'), 'name'),
