@@ -235,16 +235,23 @@ export class WatchCacheStore implements WatchCache {
     // Keys the page may hold: under prefix and after afterKey.
     const after = opts.afterKey !== undefined && opts.afterKey >= prefix ? opts.afterKey : undefined;
     const overlay = exact !== undefined ? this.overlay(buckets, prefix, exact) : undefined;
-    if (buckets.length === 1 && !overlay?.size) {
+    const inRange = (k: string) => k.startsWith(prefix) && (after === undefined || k > after);
+    if (buckets.length === 1) {
       const b = buckets[0];
       const lo = after !== undefined ? b.keys.rank(after, false) : b.keys.rank(prefix, true);
       const hi = prefix === b.prefix ? b.keys.size : b.keys.rank(prefix + '\uffff', false);
-      return page(b.keys.from(lo), Math.max(0, hi - lo), (k) => b.entries.get(k), opts, revision);
+      const count = Math.max(0, hi - lo);
+      if (!overlay?.size) return page(b.keys.from(lo), count, (k) => b.entries.get(k), opts, revision);
+      // A past snapshot: the live keys merged with the keys written since, each as it was then.
+      const changed = [...overlay.keys()].filter(inRange).sort();
+      let total = count;
+      for (const k of changed) total += (overlay.get(k) ? 1 : 0) - (b.entries.has(k) ? 1 : 0);
+      const lookup = (k: string) => (overlay.has(k) ? overlay.get(k) : b.entries.get(k));
+      return page(mergeSorted(b.keys.from(lo), count, changed, (k) => lookup(k) !== undefined), total, lookup, opts, revision);
     }
     // Several buckets, or a past snapshot: merge the candidate keys, keep those live at the revision.
     const current = (k: string) => this.buckets.get(bucketPrefix(k))?.entries.get(k);
     const lookup = overlay ? (k: string) => (overlay.has(k) ? overlay.get(k) : current(k)) : current;
-    const inRange = (k: string) => k.startsWith(prefix) && (after === undefined || k > after);
     const set = new Set<string>();
     for (const b of buckets) for (const k of b.keys) if (inRange(k)) set.add(k);
     if (overlay) for (const k of overlay.keys()) if (inRange(k)) set.add(k);
@@ -419,6 +426,25 @@ export class WatchCacheStore implements WatchCache {
 
   private checkOpen(key: string): void {
     if (this.closed) throw closedError(key);
+  }
+}
+
+/** The union of `count` keys from `base` and the sorted `extra`, ascending, keeping those `keep` accepts. */
+function* mergeSorted(base: Iterator<string>, count: number, extra: string[], keep: (k: string) => boolean): Generator<string> {
+  let taken = 0;
+  const advance = () => (taken < count ? (taken++, base.next().value as string) : undefined);
+  let b = advance();
+  let i = 0;
+  while (b !== undefined || i < extra.length) {
+    let k: string;
+    if (b !== undefined && (i >= extra.length || b <= extra[i])) {
+      if (b === extra[i]) i++;
+      k = b;
+      b = advance();
+    } else {
+      k = extra[i++];
+    }
+    if (keep(k)) yield k;
   }
 }
 
