@@ -74,3 +74,31 @@ test('fields dropped from the applied configuration are removed unless someone e
 test('apply without fieldManager is 422 like the apiserver', () => {
   assert.throws(() => applyPatch('apply', deployment(), '{}', rt), (e: any) => e.code === 422 && /fieldManager: Required value: is required for apply patch/.test(e.message));
 });
+
+test('ordinary writes: the writer takes over the fields it changed; removed fields leave every set', async () => {
+  const { trackUpdate } = await import('../../src/apiserver/patch/index.ts');
+  const created = structuredClone(deployment());
+  delete created.metadata.managedFields;
+  trackUpdate(undefined, created, rt, 'kubectl-create');
+  const [c0] = created.metadata.managedFields;
+  assert.equal(c0.manager, 'kubectl-create');
+  assert.ok(c0.fieldsV1['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"sidecar"}']['.']);
+  assert.equal(c0.fieldsV1['f:status'], undefined, 'status is not owned through the main resource');
+
+  const next = structuredClone(created);
+  next.spec.replicas = 9;
+  delete next.metadata.labels;
+  trackUpdate(created, next, rt, 'kubectl-scale');
+  const byName = Object.fromEntries(next.metadata.managedFields.map((m: any) => [m.manager, m.fieldsV1]));
+  assert.deepEqual(byName['kubectl-scale'], { 'f:spec': { 'f:replicas': {} } });
+  assert.equal(byName['kubectl-create']['f:spec']['f:replicas'], undefined, 'taken over');
+  assert.equal(byName['kubectl-create']['f:metadata']['f:labels'], undefined, 'removed field left the set');
+  assert.ok(byName['kubectl-create']['f:metadata']['f:finalizers']);
+
+  const st = structuredClone(next);
+  st.status = { replicas: 9, readyReplicas: 1 };
+  trackUpdate(next, st, rt, 'deployment-controller', 'status');
+  const ctl = st.metadata.managedFields.find((m: any) => m.manager === 'deployment-controller');
+  assert.equal(ctl.subresource, 'status');
+  assert.deepEqual(ctl.fieldsV1, { 'f:status': { 'f:replicas': {}, 'f:readyReplicas': {} } });
+});

@@ -89,7 +89,7 @@ export function prune(set: FieldSet, all: FieldSet | undefined, changed: FieldSe
     }
     if (prune(sub, a, changed?.[k])) delete set[k];
   }
-  return Object.keys(set).length === 0 || (Object.keys(set).length === 1 && '.' in set && false);
+  return Object.keys(set).length === 0;
 }
 
 export function elementKey(key: string, value: unknown): string {
