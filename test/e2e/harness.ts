@@ -1,0 +1,91 @@
+// The one-command cluster for end-to-end tests: `kubesim up` as a child process (API server,
+// scheduler, controller-manager, node pool), driven with the real /usr/bin/kubectl in a fresh HOME.
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '../../src/client/index.ts';
+
+export const KUBECTL = '/usr/bin/kubectl';
+export const hasKubectl = existsSync(KUBECTL);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface UpCluster {
+  kubeconfig: string;
+  client: Client;
+  /** Runs kubectl; resolves with stdout, rejects with stderr on a non-zero exit. */
+  kubectl(args: string[], opts?: { timeoutMs?: number }): Promise<string>;
+  kubectlJson(args: string[]): Promise<any>;
+  close(): Promise<void>;
+}
+
+export async function up(args: string[] = []): Promise<UpCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-'));
+  const home = join(dir, 'home');
+  const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/kubesim.js'), 'up', '--port', '0', '--data-dir', join(dir, 'data'), ...args], {
+    cwd: root,
+    env: { ...process.env, KUBESIM_LOG_LEVEL: process.env.KUBESIM_LOG_LEVEL ?? 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => {
+    stderr = (stderr + d).slice(-20_000);
+  });
+  const kubeconfig = await new Promise<string>((resolveKc, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`kubesim up did not start in time: ${stderr}`)), 30_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /kubeconfig: (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolveKc(m[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`kubesim up exited with ${code}: ${stderr}`)));
+  });
+  const client = Client.fromKubeconfig(kubeconfig, { qps: Infinity });
+  const kubectl = (a: string[], o: { timeoutMs?: number } = {}) =>
+    new Promise<string>((res, rej) => {
+      execFile(KUBECTL, ['--kubeconfig', kubeconfig, ...a], { env: { ...process.env, HOME: home, KUBECONFIG: kubeconfig }, timeout: o.timeoutMs ?? 90_000, maxBuffer: 64 << 20 }, (err, stdout, se) => {
+        if (err) rej(new Error(`kubectl ${a.join(' ')} failed: ${se || err.message}`));
+        else res(stdout);
+      });
+    });
+  return {
+    kubeconfig,
+    client,
+    kubectl,
+    kubectlJson: async (a) => JSON.parse(await kubectl([...a, '-o', 'json'])),
+    async close() {
+      client.close();
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(t);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until fn returns a truthy value or the deadline passes. */
+export async function eventually<T>(fn: () => Promise<T | false | undefined> | T | false | undefined, what: string, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      last = v;
+      if (v) return v;
+    } catch (e) {
+      lastErr = e;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}; last ${JSON.stringify(last)} ${lastErr ? String(lastErr) : ''}`);
+}
