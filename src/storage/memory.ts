@@ -7,7 +7,8 @@ import { closedError, compactedError, encodeObject, makeEntry, WatcherSet } from
 export interface MemoryStoreOptions {
   /**
    * Events of history kept for watches from old revisions; older ones are compacted away
-   * automatically (default 100,000) so memory stays bounded without periodic compaction.
+   * automatically (default 10,000) so memory stays bounded without periodic compaction. Under the
+   * watch cache this history is barely used (the cache keeps its own window per resource).
    */
   historyLimit?: number;
 }
@@ -24,7 +25,7 @@ export class MemoryStore implements Store {
   private readonly historyLimit: number;
 
   constructor(opts: MemoryStoreOptions = {}) {
-    this.historyLimit = opts.historyLimit ?? 100_000;
+    this.historyLimit = opts.historyLimit ?? 10_000;
   }
 
   async get(key: string): Promise<StoreEntry | undefined> {
