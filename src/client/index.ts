@@ -111,7 +111,6 @@ export {
 export { LeaderElector, LEASES, microTime, defaultIdentity, type LeaderElectorOptions, type LeaderCallbacks, type Lease, type LeaseSpec } from './leaderelection.ts';
 export {
   labelPredicate,
-  parseSelectorString,
   selectorToString,
   type LabelSelector,
   type LabelSelectorRequirement,

@@ -316,10 +316,15 @@ export class Client {
   async requestBuffer(o: RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
     for (let attempt = 0; ; attempt++) {
       const timeoutMs = o.timeoutMs ?? this.timeoutMs;
-      const signals = [o.signal, timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined].filter(Boolean) as AbortSignal[];
-      const signal = signals.length > 1 ? anySignal(signals) : signals[0];
-      const res = await this.raw({ ...o, signal });
-      const buf = await readAll(res.body);
+      const link = linkSignal(o.signal, timeoutMs);
+      let res: TransportResponse;
+      let buf: Buffer;
+      try {
+        res = await this.raw({ ...o, signal: link.signal });
+        buf = await readAll(res.body);
+      } finally {
+        link.dispose();
+      }
       if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, body: buf };
       if (res.status === 429 && attempt < 5) {
         const after = Number(res.headers['retry-after'] ?? 1);
@@ -342,17 +347,23 @@ export class Client {
   }
 }
 
-/** AbortSignal.any is Node 20.3+; this keeps to what every Node 20 has. */
-function anySignal(signals: AbortSignal[]): AbortSignal {
+/**
+ * A signal that aborts with the parent or after timeoutMs; dispose() detaches it from the parent
+ * (long-lived parents, like an informer's, would otherwise collect one listener per request).
+ */
+export function linkSignal(parent: AbortSignal | undefined, timeoutMs = 0): { signal: AbortSignal; dispose(): void } {
   const c = new AbortController();
-  for (const s of signals) {
-    if (s.aborted) {
-      c.abort(s.reason);
-      break;
-    }
-    s.addEventListener('abort', () => c.abort(s.reason), { once: true });
-  }
-  return c.signal;
+  const onAbort = () => c.abort(parent!.reason);
+  if (parent?.aborted) c.abort(parent.reason);
+  else parent?.addEventListener('abort', onAbort, { once: true });
+  const timer = timeoutMs > 0 ? setTimeout(() => c.abort(new Error(`request timed out after ${timeoutMs} ms`)), timeoutMs) : undefined;
+  return {
+    signal: c.signal,
+    dispose() {
+      if (timer) clearTimeout(timer);
+      parent?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /** A watch stream: async-iterate its events; close() ends it (the iteration then finishes). */
@@ -366,13 +377,18 @@ class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
   closed = false;
   constructor(
     private readonly body: Readable,
-    private readonly controller: AbortController,
-  ) {}
+    private readonly dispose: () => void,
+  ) {
+    body.once('close', () => {
+      this.closed = true;
+      dispose();
+    });
+  }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.controller.abort();
+    this.dispose();
     this.body.destroy();
   }
 
@@ -393,7 +409,8 @@ class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
       const rest = (buf + decoder.end()).trim();
       if (rest) yield JSON.parse(rest) as WatchEvent<T | Status>;
     } catch (e) {
-      if (!this.closed) throw e;
+      // close() or the caller's signal ended it: a normal end, not an error
+      if (!this.closed && (e as Error)?.name !== 'AbortError') throw e;
     } finally {
       this.closed = true;
       this.body.destroy();
@@ -561,12 +578,10 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
    * event (object = Status) is yielded as is — the stream usually ends after it.
    */
   async watch(opts: WatchOptions = {}): Promise<WatchStream<T>> {
-    const controller = new AbortController();
-    if (opts.signal) {
-      if (opts.signal.aborted) controller.abort();
-      else opts.signal.addEventListener('abort', () => controller.abort(), { once: true });
-    }
-    const res = await this.client.raw({
+    const link = linkSignal(opts.signal);
+    let res: TransportResponse;
+    try {
+      res = await this.client.raw({
       path: this.path(this.collectionNs(opts.namespace)),
       query: {
         watch: 'true',
@@ -578,15 +593,19 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
         sendInitialEvents: opts.sendInitialEvents === undefined ? undefined : String(opts.sendInitialEvents),
         timeoutSeconds: opts.timeoutSeconds,
       },
-      signal: controller.signal,
-    });
+      signal: link.signal,
+      });
+    } catch (e) {
+      link.dispose();
+      throw e;
+    }
     if (res.status !== 200) {
+      link.dispose();
       const buf = await readAll(res.body);
       throw errorFromResponse(res.status, buf.toString('utf8'));
     }
-    const w = new JsonLinesWatch<T>(res.body, controller);
-    if (opts.signal) opts.signal.addEventListener('abort', () => w.close(), { once: true });
-    return w;
+    // aborting the linked signal destroys the response stream, which ends the iteration
+    return new JsonLinesWatch<T>(res.body, link.dispose);
   }
 
   getSubresource<R = unknown>(name: string, subresource: string, opts: GetOptions = {}): Promise<R> {

@@ -103,7 +103,7 @@ test('a late handler first gets synthetic adds of the cache, then live events, i
   await until(() => reg.hasSynced(), 'registration synced');
   reg.remove();
   fake.put(COLL, { metadata: { name: 'l1', namespace: 'a' }, data: { v: '2' } });
-  await until(() => inf.lister.get('a', 'l1')?.data?.v === '2', 'cache updated');
+  await until(() => (inf.lister.get('a', 'l1') as any)?.data?.v === '2', 'cache updated');
   await new Promise((r) => setImmediate(r));
   assert.equal(r.log.length, 4, 'a removed handler gets nothing more');
   await inf.stop();

@@ -199,7 +199,7 @@ test('watch: events in order, query parameters, close() ends iteration', async (
   const seen: string[] = [];
   for await (const ev of w) {
     if (ev.type === 'BOOKMARK') continue;
-    seen.push(`${ev.type}:${ev.object.metadata.name}`);
+    seen.push(`${ev.type}:${(ev.object as any).metadata.name}`);
     if (seen.length === 3) w.close();
   }
   assert.deepEqual(seen, ['ADDED:w1', 'MODIFIED:w1', 'DELETED:w1']);

@@ -194,8 +194,8 @@ test('metrics: depth, adds, retries, queue latency and work duration per queue n
   const retries = await reg.getSingleMetric('workqueue_retries_total')!.get();
   assert.equal(retries.values.find((v) => v.labels.name === 'test-q')?.value, 1);
   const lat = await reg.getSingleMetric('workqueue_queue_duration_seconds')!.get();
-  assert.equal(lat.values.find((v) => v.metricName === 'workqueue_queue_duration_seconds_count' && v.labels.name === 'test-q')?.value, 1);
+  assert.equal(lat.values.find((v: any) => v.metricName === 'workqueue_queue_duration_seconds_count' && v.labels.name === 'test-q')?.value, 1);
   const work = await reg.getSingleMetric('workqueue_work_duration_seconds')!.get();
-  assert.equal(work.values.find((v) => v.metricName === 'workqueue_work_duration_seconds_count' && v.labels.name === 'test-q')?.value, 1);
+  assert.equal(work.values.find((v: any) => v.metricName === 'workqueue_work_duration_seconds_count' && v.labels.name === 'test-q')?.value, 1);
   q.shutDown();
 });
