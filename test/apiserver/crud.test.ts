@@ -34,7 +34,7 @@ test('create sets uid, creationTimestamp, generation, resourceVersion; get retur
   const created = ok(await req(base, 'POST', CM, configMap('c1', { a: '1' })), 201);
   assert.match(created.metadata.uid, /^[0-9a-f-]{36}$/);
   assert.match(created.metadata.creationTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-  assert.equal(created.metadata.generation, 1);
+  assert.equal(created.metadata.generation, undefined, 'a ConfigMap has no generation, as in Kubernetes');
   assert.match(created.metadata.resourceVersion, /^\d+$/);
   assert.equal(created.metadata.namespace, 'default');
   const got = ok(await req(base, 'GET', `${CM}/c1`));
@@ -141,6 +141,7 @@ test('list: resourceVersion semantics (unset, 0, NotOlderThan, Exact)', async ()
 
 test('update: PUT with current RV succeeds, stale RV → 409 Conflict, no RV = unconditional', async () => {
   const d = ok(await req(base, 'POST', DEPLOY, deployment('web')), 201);
+  assert.equal(d.metadata.generation, 1);
   const upd = ok(await req(base, 'PUT', `${DEPLOY}/web`, { ...d, spec: { ...d.spec, replicas: 3 } }));
   assert.equal(upd.spec.replicas, 3);
   assert.equal(upd.metadata.generation, 2, 'spec change bumps generation');

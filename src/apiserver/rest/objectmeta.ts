@@ -61,13 +61,17 @@ export function checkUnknownFields(obj: KubeObject, rt: ResourceType, q: URLSear
   return unknownFieldWarnings(unknown);
 }
 
-/** BeforeCreate's metadata: name from generateName, uid, creationTimestamp, generation 1. */
-export function initCreateMeta(obj: KubeObject, now = new Date()): void {
+/**
+ * BeforeCreate's metadata: name from generateName, uid, creationTimestamp, and generation 1 for kinds
+ * that track spec changes (like Kubernetes, a ConfigMap carries no generation).
+ */
+export function initCreateMeta(obj: KubeObject, rt: ResourceType, now = new Date()): void {
   const m = obj.metadata;
   if (!m.name && m.generateName) m.name = m.generateName + randomSuffix(5);
   m.uid = randomUUID();
   m.creationTimestamp = timestamp(now);
-  m.generation = 1;
+  if (rt.strategy.specFields.length > 0) m.generation = 1;
+  else delete m.generation;
   delete m.resourceVersion;
   delete m.deletionTimestamp;
   delete m.deletionGracePeriodSeconds;
@@ -86,7 +90,8 @@ export function carryUpdateMeta(obj: KubeObject, old: KubeObject): void {
     delete m.deletionTimestamp;
     delete m.deletionGracePeriodSeconds;
   }
-  m.generation = o.generation ?? 1;
+  if (o.generation !== undefined) m.generation = o.generation;
+  else delete m.generation;
   if (m.namespace === undefined && o.namespace !== undefined) m.namespace = o.namespace;
   if (m.name === undefined) m.name = o.name;
 }

@@ -24,7 +24,7 @@ export interface WriteResult {
 
 /** Admission, strategy and validation of a new object (BeforeCreate). Mutates obj. */
 export async function prepareCreate(s: Scope, obj: KubeObject, dryRun: boolean): Promise<void> {
-  initCreateMeta(obj);
+  initCreateMeta(obj, s.rt);
   s.rt.defaults(obj);
   await admitMutating(s.core.pipeline, admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun));
   s.rt.strategy.prepareForCreate?.(obj);
@@ -43,7 +43,7 @@ export async function storeCreate(s: Scope, obj: KubeObject, dryRun: boolean): P
     } catch (err) {
       if (err instanceof StorageError && err.code === 'KeyExists' && obj.metadata.generateName && attempt < 8) {
         obj.metadata.name = undefined;
-        initCreateMeta(obj);
+        initCreateMeta(obj, s.rt);
         continue;
       }
       throw mapStorageError(err, s.rt, obj.metadata.name ?? '');
