@@ -2,7 +2,7 @@
 // them), tolerations, and parsed (anti-)affinity terms.
 import type { KubeObject } from '../api/types.ts';
 import { intValue, milliValue } from './util/quantity.ts';
-import type { LabelSelector } from './util/labels.ts';
+import { selectorMatcher, type LabelSelector } from './util/labels.ts';
 
 export type Pod = KubeObject;
 export type Node = KubeObject;
@@ -19,6 +19,8 @@ export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 export interface AffinityTerm {
   namespaces: Set<string>;
   selector: LabelSelector;
+  /** The selector compiled once. */
+  matches: (labels: Record<string, string> | undefined) => boolean;
   topologyKey: string;
 }
 
@@ -103,6 +105,7 @@ function affinityTerms(pod: Pod, terms: any[] | undefined): AffinityTerm[] {
     // No namespaces listed = the pod's own namespace (namespaceSelector is not modelled).
     namespaces: new Set<string>(t.namespaces?.length ? t.namespaces : [ns]),
     selector: t.labelSelector ?? {},
+    matches: selectorMatcher(t.labelSelector ?? null),
     topologyKey: t.topologyKey ?? '',
   }));
 }

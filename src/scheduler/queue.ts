@@ -73,7 +73,9 @@ export class SchedulingQueue {
   private waiters: ((q: QueuedPodInfo | undefined) => void)[] = [];
   private seq = 0;
   private schedulingCycle = 0;
+  /** The last scheduling cycle at which a move request happened: for any plugin, and per plugin. */
   private moveRequestCycle = -1;
+  private readonly pluginMoveCycle = new Map<string, number>();
   private closed = false;
 
   constructor(opts: QueueOptions = {}) {
@@ -209,8 +211,19 @@ export class SchedulingQueue {
     if (latest && latest.spec?.nodeName) return; // bound by someone else meanwhile
     q.timestamp = this.now();
     q.unschedulablePlugins = opts.unschedulablePlugins ?? new Set();
-    if (opts.error || this.moveRequestCycle >= q.cycle) this.backoffQ.push(q.key, q);
+    if (opts.error || this.movedSince(q)) this.backoffQ.push(q.key, q);
     else this.unschedulable.set(q.key, q);
+  }
+
+  /** Did an event that may help this pod happen while it was being scheduled? */
+  private movedSince(q: QueuedPodInfo): boolean {
+    if (this.moveRequestCycle >= q.cycle) return true;
+    if (q.unschedulablePlugins.size === 0) {
+      for (const c of this.pluginMoveCycle.values()) if (c >= q.cycle) return true;
+      return false;
+    }
+    for (const p of q.unschedulablePlugins) if ((this.pluginMoveCycle.get(p) ?? -1) >= q.cycle) return true;
+    return false;
   }
 
   /** Moves unschedulable pods that the event may help to backoffQ (still backing off) or activeQ. */
@@ -223,7 +236,8 @@ export class SchedulingQueue {
       else this.pushActive(q);
       moved++;
     }
-    this.moveRequestCycle = this.schedulingCycle;
+    if (event.plugins) for (const p of event.plugins) this.pluginMoveCycle.set(p, this.schedulingCycle);
+    else this.moveRequestCycle = this.schedulingCycle;
     return moved;
   }
 

@@ -141,3 +141,19 @@ test('cache: an assumed pod counts at once, is confirmed by the informer, forgot
   assert.equal(cache.getNode('n2')!.requested.milliCPU, 1000);
   assert.deepEqual(cache.nodeList().map((n) => n.name), ['n1', 'n2']);
 });
+
+test('only a move request relevant to the failing plugins sends an in-flight pod to backoff', () => {
+  const c = clock();
+  const q = new SchedulingQueue({ now: c.now });
+  q.add(pod('p'));
+  const a = q.tryPop()!;
+  q.moveAllToActiveOrBackoff(Events.AssignedPodAdd); // helps affinity/spread only
+  q.requeue(a, { unschedulablePlugins: new Set(['NodeResourcesFit']) });
+  assert.equal(q.where('default/p'), 'unschedulable');
+  c.advance(5000);
+  q.moveAllToActiveOrBackoff(Events.NodeAdd);
+  const b = q.tryPop()!;
+  q.moveAllToActiveOrBackoff(Events.AssignedPodDelete); // may free resources
+  q.requeue(b, { unschedulablePlugins: new Set(['NodeResourcesFit']) });
+  assert.equal(q.where('default/p'), 'backoff');
+});

@@ -15,6 +15,9 @@ interface Opts {
   retryPeriod: string;
   identity?: string;
   qps: string;
+  podMaxInUnschedulablePodsDuration: string;
+  podInitialBackoffSeconds: string;
+  podMaxBackoffSeconds: string;
 }
 
 export function register(program: Command): void {
@@ -31,6 +34,9 @@ export function register(program: Command): void {
     .option('--retry-period <seconds>', 'leader election retry period', '2')
     .option('--identity <id>', 'leader election identity (default <hostname>_<uuid>)')
     .option('--qps <n>', 'client rate limit to the API server (0 = unlimited)', '0')
+    .option('--pod-initial-backoff-seconds <s>', 'backoff of a pod after its first failed attempt (doubles per attempt)', '1')
+    .option('--pod-max-backoff-seconds <s>', 'the longest backoff of a pod', '10')
+    .option('--pod-max-in-unschedulable-pods-duration <s>', 'seconds an unschedulable pod waits for a relevant cluster change before it is retried anyway', '60')
     .action(async (o: Opts) => {
       if (o.policy === 'roundrobin') o.policy = 'round-robin';
       if (!POLICIES.includes(o.policy as Policy)) {
@@ -48,6 +54,12 @@ export function register(program: Command): void {
         renewDeadlineSeconds: Number(o.renewDeadline),
         retryPeriodSeconds: Number(o.retryPeriod),
         identity: o.identity,
+        queue: {
+          initialBackoffMs: Number(o.podInitialBackoffSeconds) * 1000,
+          maxBackoffMs: Number(o.podMaxBackoffSeconds) * 1000,
+          maxUnschedulableMs: Number(o.podMaxInUnschedulablePodsDuration) * 1000,
+        },
+        unschedulableFlushIntervalMs: Math.min(30_000, Number(o.podMaxInUnschedulablePodsDuration) * 1000),
       });
       if (running.port !== undefined) console.log(`scheduler serving on ${running.url} (identity ${running.identity})`);
       const shutdown = async () => {

@@ -12,14 +12,13 @@ import {
   type Handle,
 } from '../framework/interface.ts';
 import type { AffinityTerm, PodInfo } from '../podinfo.ts';
-import { selectorMatches } from '../util/labels.ts';
 
 export const ERR_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules";
 export const ERR_AFFINITY = "node(s) didn't match pod affinity rules";
 export const ERR_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules";
 
 export function termMatches(term: AffinityTerm, pod: PodInfo): boolean {
-  return term.namespaces.has(pod.namespace) && selectorMatches(term.selector, pod.labels);
+  return term.namespaces.has(pod.namespace) && term.matches(pod.labels);
 }
 
 const pairKey = (key: string, value: string) => `${key}\u0000${value}`;

@@ -15,7 +15,7 @@ import {
   type Status,
 } from '../framework/interface.ts';
 import { findUntoleratedTaint, type PodInfo } from '../podinfo.ts';
-import { selectorMatches, type LabelSelector } from '../util/labels.ts';
+import { selectorMatcher, type LabelSelector } from '../util/labels.ts';
 import { podMatchesNodeSelectorAndAffinity } from './nodebasics.ts';
 
 export const ERR_CONSTRAINTS = "node(s) didn't match pod topology spread constraints";
@@ -25,6 +25,7 @@ export interface Constraint {
   maxSkew: number;
   topologyKey: string;
   selector: LabelSelector | null;
+  matches: (labels: Record<string, string> | undefined) => boolean;
   minDomains?: number;
   nodeAffinityPolicy: 'Honor' | 'Ignore';
   nodeTaintsPolicy: 'Honor' | 'Ignore';
@@ -44,6 +45,7 @@ export function constraintsOf(pod: PodInfo, when: 'DoNotSchedule' | 'ScheduleAny
       maxSkew: c.maxSkew ?? 1,
       topologyKey: c.topologyKey,
       selector,
+      matches: selectorMatcher(selector),
       minDomains: c.minDomains,
       nodeAffinityPolicy: c.nodeAffinityPolicy ?? 'Honor',
       nodeTaintsPolicy: c.nodeTaintsPolicy ?? 'Ignore',
@@ -61,11 +63,11 @@ function eligible(pod: PodInfo, node: NodeInfo, cs: Constraint[]): boolean {
   return true;
 }
 
-function countMatching(pod: PodInfo, node: NodeInfo, selector: LabelSelector | null): number {
+function countMatching(pod: PodInfo, node: NodeInfo, c: Constraint): number {
   let n = 0;
   for (const p of node.pods.values()) {
     if (p.namespace !== pod.namespace || p.pod.metadata.deletionTimestamp) continue;
-    if (selectorMatches(selector, p.labels)) n++;
+    if (c.matches(p.labels)) n++;
   }
   return n;
 }
@@ -100,7 +102,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       constraints.forEach((c, i) => {
         const k = pairKey(c.topologyKey, node.labels[c.topologyKey]);
         domains[i].add(k);
-        counts.set(k, (counts.get(k) ?? 0) + countMatching(pod, node, c.selector));
+        counts.set(k, (counts.get(k) ?? 0) + countMatching(pod, node, c));
       });
     }
     const minMatch = constraints.map((c, i) => {
@@ -120,7 +122,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       const c = s.constraints[i];
       const value = node.labels[c.topologyKey];
       if (value === undefined) return unresolvable(ERR_MISSING_LABEL);
-      const self = selectorMatches(c.selector, pod.labels) ? 1 : 0;
+      const self = c.matches(pod.labels) ? 1 : 0;
       const skew = (s.counts.get(pairKey(c.topologyKey, value)) ?? 0) + self - s.minMatch[i];
       if (skew > c.maxSkew) return unschedulable(ERR_CONSTRAINTS);
     }
@@ -142,7 +144,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       constraints.forEach((c, i) => {
         if (!domains[i].has(node.labels[c.topologyKey])) return;
         const k = pairKey(c.topologyKey, node.labels[c.topologyKey]);
-        counts.set(k, (counts.get(k) ?? 0) + countMatching(pod, node, c.selector));
+        counts.set(k, (counts.get(k) ?? 0) + countMatching(pod, node, c));
       });
     }
     const weights = domains.map((d) => Math.log(d.size + 2));

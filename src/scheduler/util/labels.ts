@@ -1,6 +1,6 @@
 // Selector matching for scheduling: metav1.LabelSelector comes from src/api/labels.ts; node
 // selector terms (Gt/Lt, matchFields on metadata.name) are specific to node affinity and live here.
-import { labelSelectorMatches, type LabelSelector } from '../../api/labels.ts';
+import { labelSelectorMatcher, labelSelectorMatches, type LabelSelector } from '../../api/labels.ts';
 
 export type { LabelSelector };
 export type Labels = Record<string, string> | undefined;
@@ -8,6 +8,11 @@ export type Labels = Record<string, string> | undefined;
 /** metav1.LabelSelectorAsSelector semantics: an empty selector matches everything, a null one nothing. */
 export function selectorMatches(sel: LabelSelector | null | undefined, labels: Labels): boolean {
   return labelSelectorMatches(sel, labels);
+}
+
+/** A matcher compiled once (selectors are evaluated against many pods). */
+export function selectorMatcher(sel: LabelSelector | null | undefined): (labels: Labels) => boolean {
+  return labelSelectorMatcher(sel);
 }
 
 function requirementMatches(r: { key: string; operator: string; values?: string[] }, l: Record<string, string>): boolean {
