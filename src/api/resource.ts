@@ -76,6 +76,13 @@ export interface ResourceType {
   defaults(obj: KubeObject): void;
   /** Validation of a new object (create) or of the result of an update (old given). */
   validate(obj: KubeObject, old?: KubeObject): FieldError[];
+  /**
+   * Set on a version served from another version's storage (autoscaling/v1 HPA is stored as
+   * autoscaling/v2, under the same key). defaults() already converts v1 bodies to the storage
+   * version in place; an API server that wants exact v1 answers converts what it returns for this
+   * version with fromStorage (and toStorage is idempotent on storage-version objects).
+   */
+  conversion?: { storageVersion: string; toStorage(obj: KubeObject): KubeObject; fromStorage(obj: KubeObject): KubeObject };
   /** The update strategy: which top-level fields a main-resource update may change vs. the status subresource. */
   strategy: UpdateStrategy;
   /** Table columns for `kubectl get`, and the cells of one row (after NAME, which is always first). */

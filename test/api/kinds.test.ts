@@ -297,3 +297,18 @@ test('service address allocation: cluster IPs, node ports, carry-over on update'
   const replaced: any = { metadata: { name: 's', namespace: 'default' }, spec: { type: 'NodePort', ports: [{ port: 80, protocol: 'TCP' }] } };
   assert.deepEqual(update(services, replaced, svc), []);
 });
+
+test('autoscaling/v1 HPA bodies are converted to the v2 storage version', async () => {
+  const { hpaV2ToV1 } = await import('../../src/api/kinds/hpa.ts');
+  const v1 = rt('autoscaling', 'horizontalpodautoscalers', 'v1');
+  assert.equal(v1.conversion?.storageVersion, 'v2');
+  const body = { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web', namespace: 'default' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 5, targetCPUUtilizationPercentage: 50 } };
+  const { obj, errors } = create(v1, body);
+  assert.deepEqual(errors, []);
+  assert.equal(obj.apiVersion, 'autoscaling/v2');
+  assert.deepEqual(obj.spec, { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }] });
+  const back = hpaV2ToV1({ ...obj, status: { currentReplicas: 2, currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 30 } } }] } });
+  assert.deepEqual(back.spec, { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 5, targetCPUUtilizationPercentage: 50 });
+  assert.deepEqual(back.status, { currentReplicas: 2, currentCPUUtilizationPercentage: 30 });
+  assert.deepEqual(create(v1, { ...body, spec: { ...body.spec, maxReplicas: 0 } }).errors, ['spec.maxReplicas: Invalid value: 0: must be greater than 0']);
+});

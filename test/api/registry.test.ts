@@ -24,6 +24,7 @@ test('every kind is registered with discovery data as kube-apiserver lists it', 
     ['apps', 'v1', 'statefulsets', 'StatefulSet', 'statefulset', ['sts'], ['all'], true, ['status', 'scale']],
     ['batch', 'v1', 'jobs', 'Job', 'job', [], ['all'], true, ['status']],
     ['autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', 'horizontalpodautoscaler', ['hpa'], ['all'], true, ['status']],
+    ['autoscaling', 'v1', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', 'horizontalpodautoscaler', ['hpa'], ['all'], true, ['status']],
   ];
   assert.equal(registry.all().length, want.length);
   for (const [g, v, plural, kind, singular, shortNames, categories, namespaced, subs] of want) {
@@ -45,8 +46,8 @@ test('every kind is registered with discovery data as kube-apiserver lists it', 
 });
 
 test('generation counts spec changes only for workloads, pods and hpa', () => {
-  const bumps = registry.all().filter((t) => t.strategy.specFields.length > 0).map((t) => t.plural);
-  assert.deepEqual(bumps.sort(), ['daemonsets', 'deployments', 'horizontalpodautoscalers', 'jobs', 'pods', 'replicasets', 'statefulsets']);
+  const bumps = registry.all().filter((t) => t.strategy.specFields.length > 0).map((t) => `${t.plural}.${t.version}`);
+  assert.deepEqual(bumps.sort(), ['daemonsets.v1', 'deployments.v1', 'horizontalpodautoscalers.v1', 'horizontalpodautoscalers.v2', 'jobs.v1', 'pods.v1', 'replicasets.v1', 'statefulsets.v1']);
 });
 
 test('scale subresource reads and writes replicas; bad scale and binding bodies are invalid', () => {

@@ -6,5 +6,5 @@ export { makePortString, serviceExternalIP, SERVICE_TYPES, allocateClusterIP, al
 export { formatEndpoints, isConfigMapKey, SECRET_TYPES } from './simple.ts';
 export { coreEventCells, coreToEventsV1, eventsV1ToCore } from './event.ts';
 export { generateJobSelector, jobStatus, jobCompletions, jobDuration, JOB_LABELS } from './job.ts';
-export { formatHPAMetrics } from './hpa.ts';
+export { formatHPAMetrics, hpaV1ToV2, hpaV2ToV1 } from './hpa.ts';
 export { selectorImmutable, validateSelectorAndTemplate } from './workload.ts';

@@ -51,7 +51,32 @@ export const hpa = defineKind({
       conditions: conditionsSchema('conditions is the set of conditions required for this autoscaler to scale its target.'),
     }),
   },
-  defaults: (o) => {
+  defaults: hpaDefaults,
+  validate: hpaValidate,
+  strategy: { specFields: ['spec'], prepareForCreate: resetStatus() },
+  columns: hpaColumns(),
+  cells: hpaCells,
+});
+
+function hpaColumns() {
+  return [
+    col('Reference', 'string', 'reference to scaled resource'),
+    col('Targets', 'string', 'the current and target values of the metrics'),
+    col('MinPods', 'string', 'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.'),
+    col('MaxPods', 'integer', 'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.'),
+    col('Replicas', 'integer', 'currentReplicas is current number of replicas of pods managed by this autoscaler.'),
+    ageColumn,
+  ];
+}
+
+function hpaCells(o: KubeObject, now: Date): unknown[] {
+  const s = o.spec ?? {};
+  const ref = s.scaleTargetRef ?? {};
+  return [`${ref.kind ?? ''}/${ref.name ?? ''}`, formatHPAMetrics(o), s.minReplicas != null ? String(s.minReplicas) : '<unset>', s.maxReplicas ?? 0, o.status?.currentReplicas ?? 0, age(o, now)];
+}
+
+/** SetDefaults_HorizontalPodAutoscaler (autoscaling/v2). */
+export function hpaDefaults(o: KubeObject): void {
     const s = (o.spec ??= {});
     s.minReplicas ??= 1;
     if (!s.metrics || s.metrics.length === 0) {
@@ -70,8 +95,9 @@ export const hpa = defineKind({
       down.selectPolicy ??= 'Max';
       down.policies ??= [{ type: 'Percent', value: 100, periodSeconds: 15 }];
     }
-  },
-  validate: (o) => {
+}
+
+export function hpaValidate(o: KubeObject): FieldError[] {
     const s = o.spec ?? {};
     const errs: FieldError[] = [];
     const ref = s.scaleTargetRef;
@@ -101,22 +127,7 @@ export const hpa = defineKind({
       }
     });
     return errs;
-  },
-  strategy: { specFields: ['spec'], prepareForCreate: resetStatus() },
-  columns: [
-    col('Reference', 'string', 'reference to scaled resource'),
-    col('Targets', 'string', 'the current and target values of the metrics'),
-    col('MinPods', 'string', 'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.'),
-    col('MaxPods', 'integer', 'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.'),
-    col('Replicas', 'integer', 'currentReplicas is current number of replicas of pods managed by this autoscaler.'),
-    ageColumn,
-  ],
-  cells: (o, now) => {
-    const s = o.spec ?? {};
-    const ref = s.scaleTargetRef ?? {};
-    return [`${ref.kind ?? ''}/${ref.name ?? ''}`, formatHPAMetrics(o), s.minReplicas != null ? String(s.minReplicas) : '<unset>', s.maxReplicas ?? 0, o.status?.currentReplicas ?? 0, age(o, now)];
-  },
-});
+}
 
 const qs = (v: unknown) => (v === undefined || v === null ? '<unknown>' : isQuantity(v) ? canonicalQuantity(v as string) : String(v));
 
@@ -169,3 +180,87 @@ export function formatHPAMetrics(o: KubeObject): string {
   if (out.length > max) return `${out.slice(0, max).join(', ')} + ${out.length - max} more...`;
   return out.join(', ');
 }
+
+// ---- autoscaling/v1 (served from autoscaling/v2 storage; `kubectl autoscale` posts v1) ----
+
+const isCpuUtilization = (m: any) => m?.type === 'Resource' && m.resource?.name === 'cpu' && m.resource?.target?.type === 'Utilization';
+
+/** autoscaling/v1 → v2 (targetCPUUtilizationPercentage ↔ a cpu Utilization Resource metric). No-op on v2 objects. */
+export function hpaV1ToV2(o: KubeObject): KubeObject {
+  if (o.apiVersion === 'autoscaling/v2') return o;
+  const s = o.spec ?? {};
+  const spec: any = { scaleTargetRef: s.scaleTargetRef, minReplicas: s.minReplicas, maxReplicas: s.maxReplicas };
+  if (s.targetCPUUtilizationPercentage != null) {
+    spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: s.targetCPUUtilizationPercentage } } }];
+  }
+  for (const k of Object.keys(spec)) if (spec[k] === undefined) delete spec[k];
+  const out: KubeObject = { ...o, apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', spec };
+  const st = o.status;
+  if (st && typeof st === 'object') {
+    const status: any = { ...st };
+    delete status.currentCPUUtilizationPercentage;
+    if (st.currentCPUUtilizationPercentage != null) status.currentMetrics = [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: st.currentCPUUtilizationPercentage } } }];
+    out.status = status;
+  }
+  return out;
+}
+
+/** autoscaling/v2 → v1 (lossy: only the cpu utilization target survives, as in Kubernetes without its annotations). */
+export function hpaV2ToV1(o: KubeObject): KubeObject {
+  if (o.apiVersion === 'autoscaling/v1') return o;
+  const s = o.spec ?? {};
+  const spec: any = { scaleTargetRef: s.scaleTargetRef, minReplicas: s.minReplicas, maxReplicas: s.maxReplicas };
+  const cpu = ((s.metrics as any[]) ?? []).find(isCpuUtilization);
+  if (cpu) spec.targetCPUUtilizationPercentage = cpu.resource.target.averageUtilization;
+  for (const k of Object.keys(spec)) if (spec[k] === undefined) delete spec[k];
+  const out: KubeObject = { ...o, apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', spec };
+  const st = o.status;
+  if (st && typeof st === 'object') {
+    const { currentMetrics, conditions, ...rest } = st as any;
+    void conditions;
+    const cur = ((currentMetrics as any[]) ?? []).find((m) => m?.type === 'Resource' && m.resource?.name === 'cpu');
+    out.status = { ...rest, ...(cur?.resource?.current?.averageUtilization != null ? { currentCPUUtilizationPercentage: cur.resource.current.averageUtilization } : {}) };
+  }
+  return out;
+}
+
+export const hpaV1 = defineKind({
+  group: 'autoscaling',
+  version: 'v1',
+  kind: 'HorizontalPodAutoscaler',
+  plural: 'horizontalpodautoscalers',
+  shortNames: ['hpa'],
+  categories: ['all'],
+  namespaced: true,
+  subresources: { status: true },
+  description: 'configuration of a horizontal pod autoscaler.',
+  fields: {
+    spec: obj('spec defines the behaviour of autoscaler.', {
+      scaleTargetRef: crossVersionRef,
+      minReplicas: int('minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down. It defaults to 1 pod.'),
+      maxReplicas: int('maxReplicas is the upper limit for the number of pods that can be set by the autoscaler; cannot be smaller than MinReplicas.'),
+      targetCPUUtilizationPercentage: int('targetCPUUtilizationPercentage is the target average CPU utilization (represented as a percentage of requested CPU) over all the pods.'),
+    }),
+    status: obj('status is the current information about the autoscaler.', {
+      observedGeneration: int64('observedGeneration is the most recent generation observed by this autoscaler.'),
+      lastScaleTime: time('lastScaleTime is the last time the HorizontalPodAutoscaler scaled the number of pods.'),
+      currentReplicas: int('currentReplicas is the current number of replicas of pods managed by this autoscaler.'),
+      desiredReplicas: int('desiredReplicas is the desired number of replicas of pods managed by this autoscaler.'),
+      currentCPUUtilizationPercentage: int('currentCPUUtilizationPercentage is the current average CPU utilization over all pods.'),
+    }),
+  },
+  // Bodies arrive as v1 and are stored as v2: convert in place, then default as v2.
+  defaults: (o) => {
+    const v2 = hpaV1ToV2(o);
+    if (v2 !== o) {
+      for (const k of Object.keys(o)) delete o[k];
+      Object.assign(o, v2);
+    }
+    hpaDefaults(o);
+  },
+  validate: (o) => hpaValidate(hpaV1ToV2(o)),
+  strategy: { specFields: ['spec'], prepareForCreate: resetStatus() },
+  columns: hpaColumns(),
+  cells: (o, now) => hpaCells(hpaV1ToV2(o), now),
+});
+hpaV1.conversion = { storageVersion: 'v2', toStorage: hpaV1ToV2, fromStorage: hpaV2ToV1 };

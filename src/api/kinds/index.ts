@@ -8,7 +8,7 @@ import { configMap, endpoints, lease, secret, serviceAccount } from './simple.ts
 import { coreEvent, eventsV1Event } from './event.ts';
 import { daemonSet, deployment, replicaSet, statefulSet } from './apps.ts';
 import { job } from './job.ts';
-import { hpa } from './hpa.ts';
+import { hpa, hpaV1 } from './hpa.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -28,8 +28,9 @@ export const kinds: ResourceType[] = [
   statefulSet,
   // batch/v1
   job,
-  // autoscaling/v2
+  // autoscaling/v2 (preferred), and autoscaling/v1 served from the v2 storage (kubectl autoscale)
   hpa,
+  hpaV1,
   // coordination.k8s.io/v1
   lease,
   // events.k8s.io/v1

@@ -145,7 +145,7 @@ const volumeSchema = (
     csi: src('csi represents ephemeral storage that is handled by certain external CSI drivers.'),
     ephemeral: src('ephemeral represents a volume that is handled by a cluster storage driver.'),
     image: src('image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet\'s host machine.'),
-  }),
+  })
 );
 
 const toleration = obj('The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>.', {
