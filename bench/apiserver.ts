@@ -215,6 +215,12 @@ async function main() {
     const afterAck = new Float64Array(filled);
     for (let k = 0; k < filled; k++) afterAck[k] = Math.max(0, recvAt[k] - ackAt[recvIndex[k]]);
     afterAck.sort();
+    // fan-out: how long after the first watcher got an event the others got it
+    const first = new Float64Array(EVENTS).fill(Infinity);
+    for (let k = 0; k < filled; k++) if (recvAt[k] < first[recvIndex[k]]) first[recvIndex[k]] = recvAt[k];
+    const spread = new Float64Array(filled);
+    for (let k = 0; k < filled; k++) spread[k] = recvAt[k] - first[recvIndex[k]];
+    spread.sort();
     const watch = {
       delivered: filled,
       expected: EVENTS * WATCHERS,
@@ -225,6 +231,8 @@ async function main() {
       max: sorted[sorted.length - 1],
       ackP50: percentile(afterAck, 50),
       ackP99: percentile(afterAck, 99),
+      spreadP50: percentile(spread, 50),
+      spreadP99: percentile(spread, 99),
     };
     report(results, watch);
   } finally {
@@ -234,7 +242,7 @@ async function main() {
   }
 }
 
-function report(results: Result[], watch: { delivered: number; expected: number; writeRate: number; deliveryRate: number; p50: number; p99: number; max: number; ackP50: number; ackP99: number }) {
+function report(results: Result[], watch: { delivered: number; expected: number; writeRate: number; deliveryRate: number; p50: number; p99: number; max: number; ackP50: number; ackP99: number; spreadP50: number; spreadP99: number }) {
   const bare = results[0].rps;
   const lines = [
     `Conditions: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, one process (load generator, watchers and server share it),`,
@@ -247,7 +255,8 @@ function report(results: Result[], watch: { delivered: number; expected: number;
     `Watch delivery: ${EVENTS.toLocaleString('en')} creates (N=${N} writers, ${watch.writeRate.toFixed(0)} writes/s) to ${WATCHERS} watchers: ` +
       `${watch.delivered.toLocaleString('en')}/${watch.expected.toLocaleString('en')} events delivered (${watch.deliveryRate.toFixed(0)} events/s); ` +
       `delay from sending the write to the watcher reading the event: p50 ${watch.p50.toFixed(1)} ms, p99 ${watch.p99.toFixed(1)} ms, max ${watch.max.toFixed(1)} ms; ` +
-      `after the write was acknowledged to its client (0 when the event came first): p50 ${watch.ackP50.toFixed(1)} ms, p99 ${watch.ackP99.toFixed(1)} ms.`,
+      `after the write was acknowledged to its client (0 when the event came first): p50 ${watch.ackP50.toFixed(1)} ms, p99 ${watch.ackP99.toFixed(1)} ms; ` +
+      `after the first watcher got the same event (fan-out): p50 ${watch.spreadP50.toFixed(1)} ms, p99 ${watch.spreadP99.toFixed(1)} ms.`,
   ];
   console.log(lines.join('\n'));
 }

@@ -186,3 +186,18 @@ test('a watcher that cannot keep up is cut off; writers are not blocked', async 
     await small.close();
   }
 });
+
+test('a client closing its watch unregisters it on the server (watchers gauge)', async () => {
+  const gauge = async () => {
+    const m = await req(base, 'GET', '/metrics');
+    return m.text
+      .split('\n')
+      .filter((l) => l.startsWith('apiserver_registered_watchers{'))
+      .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  };
+  await until(async () => (await gauge()) === 0, 5000, 'no open watches');
+  const ws = await Promise.all([1, 2, 3].map(() => watch(base, `${cm('w1')}?watch=true`)));
+  assert.equal(await gauge(), 3);
+  for (const w of ws) w.close();
+  await until(async () => (await gauge()) === 0, 5000, 'watches unregistered');
+});

@@ -64,10 +64,8 @@ export async function handleWatch(s: Scope): Promise<number> {
     if (!res.writableEnded) res.end();
   };
   core.longRunning.add(finish);
+  // the response's 'close' = the client went away (or we ended the stream)
   res.on('close', finish);
-  req.on('close', () => {
-    if (!res.writableFinished) finish();
-  });
 
   // Events of one synchronous burst (a group commit) leave in one writev: cork now, uncork on nextTick.
   let corked = false;
