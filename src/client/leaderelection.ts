@@ -47,6 +47,8 @@ export interface LeaderElectorOptions {
   leaseDurationSeconds?: number;
   renewDeadlineSeconds?: number;
   retryPeriodSeconds?: number;
+  /** Acquire retries wait retryPeriod * (1 + random * jitter); default 0.2 (client-go uses 1.2). */
+  jitter?: number;
   /** Release the lease when stopped cleanly (default true). */
   releaseOnCancel?: boolean;
   /** After losing leadership, compete again (default true; client-go's Run returns instead). */
@@ -151,7 +153,7 @@ export class LeaderElector {
     while (!signal.aborted) {
       if (await this.tryAcquireOrRenew(signal, this.renewDeadlineMs)) return true;
       try {
-        await sleep(this.retryMs * (1 + Math.random() * 1.2), signal);
+        await sleep(this.retryMs * (1 + Math.random() * (this.opts.jitter ?? 0.2)), signal);
       } catch {
         return false;
       }
@@ -223,7 +225,7 @@ export class LeaderElector {
       const s = lease.spec ?? {};
       const holder = s.holderIdentity ?? '';
       const durMs = (s.leaseDurationSeconds ?? 0) * 1000;
-      if (holder !== '' && holder !== this.identity && this.observedTime + durMs > Date.now()) return false;
+      if (holder !== '' && holder !== this.identity && this.expiryBase(s, durMs) + durMs > Date.now()) return false;
       if (this.leading && holder !== this.identity) return false;
       const updated = await this.leases.update({ ...lease, spec: spec(s) }, { namespace: this.ns, signal: ctl.signal });
       this.observe(updated);
@@ -236,6 +238,20 @@ export class LeaderElector {
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  /**
+   * When the holder's lease started counting, by our clock. client-go uses the moment we saw the
+   * record change; that is safe under any clock skew but late by our polling delay. The record's
+   * renewTime is earlier, so it is trusted only down to observedTime - (leaseDuration - renewDeadline):
+   * the holder, who wrote it before we saw it, stops leading renewDeadline after writing, so the
+   * expiry stays after that instant whatever the clocks say.
+   */
+  private expiryBase(s: LeaseSpec, durMs: number): number {
+    const renewMs = Date.parse(s.renewTime ?? '');
+    if (!Number.isFinite(renewMs)) return this.observedTime;
+    const slack = Math.max(0, durMs - this.renewDeadlineMs);
+    return Math.min(this.observedTime, Math.max(renewMs, this.observedTime - slack));
   }
 
   private observe(lease: Lease): void {
