@@ -35,6 +35,7 @@ export const objectMetaSchema: Schema = obj('Standard object metadata.', {
   generateName: str('An optional prefix used by the server to generate a unique name if name is not provided.'),
   namespace: str('Namespace defines the space within which each name must be unique.'),
   uid: str('UID is the unique in time and space value for this object. Populated by the system.'),
+  selfLink: str('Deprecated: selfLink is a legacy read-only field that is no longer populated by the system.'),
   resourceVersion: str('An opaque value that represents the internal version of this object, used for optimistic concurrency.'),
   generation: int64('A sequence number representing a specific generation of the desired state. Populated by the system.'),
   creationTimestamp: time('Timestamp of when this object was created. Populated by the system.'),

@@ -60,6 +60,7 @@ export const node = defineKind({
         kubeProxyVersion: str('Deprecated: KubeProxy Version reported by the node.'),
         operatingSystem: str('The Operating System reported by the node.'),
         architecture: str('The Architecture reported by the node.'),
+        swap: obj('Swap Info reported by the node.', { capacity: int64('Total amount of swap memory in bytes.') }),
       }),
       images: list('List of container images on this node.', obj('Describe a container image.', { names: list('Names by which this image is known.', str()), sizeBytes: int64('The size of the image in bytes.') })),
       volumesInUse: list('List of attachable volumes in use (mounted) by the node.', str()),
