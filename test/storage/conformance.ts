@@ -265,6 +265,24 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         assert.equal(w.events.length, 4, 'no delivery after unsubscribe');
       }));
 
+    test('a callback that writes during its replay still sees every event once, in order', () =>
+      withStore(async (s) => {
+        const from = await s.currentRevision();
+        for (let i = 0; i < 3; i++) await s.create(`${P}ns/k${i}`, obj(`k${i}`));
+        const events: StoreEvent[] = [];
+        const written: Promise<unknown>[] = [];
+        const stop = s.watch(P, from, (ev) => {
+          events.push(ev);
+          if (events.length === 1) written.push(s.create(`${P}ns/from-callback`, obj('from-callback')));
+        });
+        await Promise.all(written);
+        await until(() => events.length >= 4, '3 replayed events and the one written from the callback');
+        await new Promise((r) => setTimeout(r, 20));
+        stop();
+        assert.deepEqual(events.map((e) => e.revision), [from + 1, from + 2, from + 3, from + 4]);
+        assert.equal(events[3].key, `${P}ns/from-callback`);
+      }));
+
     test('list then watch from the list revision has no gap', () =>
       withStore(async (s) => {
         for (let i = 0; i < 5; i++) await s.create(`${P}ns/k${i}`, obj(`k${i}`));
