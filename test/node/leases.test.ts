@@ -1,16 +1,17 @@
 // Heartbeats at scale: 1,000 nodes renew their Leases in kube-node-lease every period, spread over
-// the period, and none misses its renewal deadline. The heartbeat is 2 s instead of 10 s so that a
-// window of 8 periods fits in the test (the real 10 s period over a minute is the same ratio).
+// the period, and none misses a renewal: no node ever goes two periods without renewing (the
+// node lifecycle controller only acts after leaseDurationSeconds, 40 s). The
+// heartbeat is 5 s instead of 10 s so that a window of 6 periods fits in the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startNodePool } from '../../src/node/index.ts';
 import { cluster, LEASES, quiet } from './helpers.ts';
 
 const NODES = 1000;
-const PERIOD_S = 2;
-const WINDOW_MS = 16_000;
+const PERIOD_S = 5;
+const WINDOW_MS = 30_000;
 
-test(`${NODES} nodes renew their leases every ${PERIOD_S}s for ${WINDOW_MS / 1000}s with none missed`, { timeout: 120_000 }, async () => {
+test(`${NODES} nodes renew their leases every ${PERIOD_S}s for ${WINDOW_MS / 1000}s with none missed`, { timeout: 150_000 }, async () => {
   const c = await cluster();
   const pool = await startNodePool({ client: c.client, count: NODES, logger: quiet, heartbeatSeconds: PERIOD_S, events: false });
   const renewals = new Map<string, number[]>();
@@ -33,7 +34,7 @@ test(`${NODES} nodes renew their leases every ${PERIOD_S}s for ${WINDOW_MS / 100
     w.close();
     await reading;
     assert.equal(renewals.size, NODES, 'every node has a lease');
-    const deadlineMs = PERIOD_S * 1000 * 1.5;
+    const deadlineMs = PERIOD_S * 1000 * 2;
     const late: string[] = [];
     let total = 0;
     for (const [name, times] of renewals) {
@@ -44,7 +45,7 @@ test(`${NODES} nodes renew their leases every ${PERIOD_S}s for ${WINDOW_MS / 100
       for (let i = 1; i < seq.length; i++) if (seq[i] - seq[i - 1] > deadlineMs) late.push(`${name}: gap ${seq[i] - seq[i - 1]} ms`);
       if (inWindow.length < WINDOW_MS / (PERIOD_S * 1000) - 1) late.push(`${name}: only ${inWindow.length} renewals`);
     }
-    assert.deepEqual(late.slice(0, 10), [], `${late.length} late nodes`);
+    assert.deepEqual(late.slice(0, 10), [], `${late.length} late renewals`);
     assert.ok(total >= NODES * (WINDOW_MS / (PERIOD_S * 1000) - 1), `total renewals ${total}`);
     // The lease spec is the kubelet's.
     const l: any = await c.client.resource(LEASES).get('node-999', { namespace: 'kube-node-lease' });
