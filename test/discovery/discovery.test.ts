@@ -79,7 +79,14 @@ test('OpenAPI v3: index and a group-version document kubectl apply and explain c
   assert.ok(patch.parameters.some((p: any) => p.name === 'fieldValidation' && p.in === 'query'));
   const schema = doc.components.schemas['io.k8s.api.apps.v1.Deployment'];
   assert.deepEqual(schema['x-kubernetes-group-version-kind'], [{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
-  assert.equal(schema.properties.spec.properties.template.properties.spec.properties.containers['x-kubernetes-patch-merge-key'], 'name');
+  // Nested types are components referenced with allOf (kubectl explain prints their names).
+  const deref = (x: any) => (x.allOf ? doc.components.schemas[x.allOf[0].$ref.replace('#/components/schemas/', '')] : x);
+  const spec = deref(schema.properties.spec);
+  const podSpec = deref(deref(spec.properties.template).properties.spec);
+  assert.match(schema.properties.spec.allOf[0].$ref, /\.DeploymentSpec$/);
+  assert.match(deref(spec.properties.template).properties.spec.allOf[0].$ref, /\.PodSpec$/);
+  assert.equal(podSpec.properties.containers['x-kubernetes-patch-merge-key'], 'name');
+  assert.match(podSpec.properties.containers.items.allOf[0].$ref, /\.Container$/);
 });
 
 test('documents are computed once per registry', () => {

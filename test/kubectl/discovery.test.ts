@@ -42,10 +42,14 @@ test('explain pod.spec.containers prints field descriptions from OpenAPI v3', { 
   const out = await c.ok(['explain', 'pod.spec.containers']);
   assert.match(out, /KIND:\s+Pod/);
   assert.match(out, /VERSION:\s+v1/);
-  assert.match(out, /FIELD: containers <\[\]Object>/);
+  assert.match(out, /FIELD: containers <\[\]Container>/);
+  assert.match(out, /\n  env\t<\[\]EnvVar>/);
   assert.match(out, /\n  image\t<string>/);
   const rec = await c.ok(['explain', 'deployment.spec.replicas']);
   assert.match(rec, /GROUP:\s+apps/);
+  const tpl = await c.ok(['explain', 'deployment.spec.template']);
+  assert.match(tpl, /FIELD: template <PodTemplateSpec>/);
+  assert.match(tpl, /\n  spec\t<PodSpec>/);
 });
 
 test('discovery answers both aggregated and legacy forms over HTTP', async () => {

@@ -87,12 +87,94 @@ function pathsOf(t: ResourceType): Record<string, object> {
   };
 }
 
-/** A registry schema as an OpenAPI v3 schema (the registry's subset already is one). */
-function componentSchema(t: ResourceType): Schema & Record<string, unknown> {
-  const s = structuredClone(t.schema) as Schema & Record<string, unknown>;
-  if (!s.description) s.description = `${t.kind} is a Kubernetes ${t.kind} object.`;
-  s['x-kubernetes-group-version-kind'] = [{ group: t.group, kind: t.kind, version: t.version }];
-  return s;
+/** Kubernetes' type names for well-known fields (kubectl explain prints them: `<[]Container>`). */
+const TYPE_NAMES: Record<string, string> = {
+  metadata: 'ObjectMeta',
+  template: 'PodTemplateSpec',
+  selector: 'LabelSelector',
+  containers: 'Container',
+  initContainers: 'Container',
+  env: 'EnvVar',
+  envFrom: 'EnvFromSource',
+  valueFrom: 'EnvVarSource',
+  volumes: 'Volume',
+  volumeMounts: 'VolumeMount',
+  resources: 'ResourceRequirements',
+  tolerations: 'Toleration',
+  taints: 'Taint',
+  affinity: 'Affinity',
+  ownerReferences: 'OwnerReference',
+  managedFields: 'ManagedFieldsEntry',
+  livenessProbe: 'Probe',
+  readinessProbe: 'Probe',
+  startupProbe: 'Probe',
+  securityContext: 'SecurityContext',
+  involvedObject: 'ObjectReference',
+  scaleTargetRef: 'CrossVersionObjectReference',
+  matchExpressions: 'LabelSelectorRequirement',
+  containerStatuses: 'ContainerStatus',
+  initContainerStatuses: 'ContainerStatus',
+  podIPs: 'PodIP',
+  addresses: 'NodeAddress',
+  nodeInfo: 'NodeSystemInfo',
+  rollingUpdate: 'RollingUpdateDeployment',
+};
+
+function typeName(kind: string, path: string[]): string {
+  const last = path[path.length - 1];
+  if (path.length === 1 && (last === 'spec' || last === 'status')) return `${kind}${last === 'spec' ? 'Spec' : 'Status'}`;
+  if (last === 'spec' && path[path.length - 2] === 'template') return 'PodSpec';
+  if (last === 'spec' && path[path.length - 2] === 'jobTemplate') return 'JobSpec';
+  if (last === 'jobTemplate') return 'JobTemplateSpec';
+  if (last === 'conditions') return `${kind}Condition`;
+  if (last === 'ports') return path.includes('containers') || path.includes('initContainers') ? 'ContainerPort' : `${kind}Port`;
+  if (last === 'strategy' || last === 'updateStrategy') return `${kind}${last === 'strategy' ? 'Strategy' : 'UpdateStrategy'}`;
+  if (TYPE_NAMES[last]) return TYPE_NAMES[last];
+  const singular = last.endsWith('ses') ? last.slice(0, -2) : last.endsWith('s') ? last.slice(0, -1) : last;
+  return singular.charAt(0).toUpperCase() + singular.slice(1);
+}
+
+/**
+ * A registry schema as OpenAPI v3 component schemas: nested object types are hoisted into their
+ * own components referenced through `allOf: [{$ref}]` (as Kubernetes publishes them), so kubectl
+ * explain names their types. Component keys are unique per kind and path; the part after the last
+ * dot is the type name kubectl shows.
+ */
+function componentSchemas(t: ResourceType, out: Record<string, object>): void {
+  const base = definitionName(t);
+  const hoist = (s: Schema, path: string[]): Schema => {
+    const copy: Schema & Record<string, unknown> = { ...s };
+    if (s.properties) {
+      copy.properties = {};
+      for (const [k, child] of Object.entries(s.properties)) copy.properties[k] = field(child, [...path, k]);
+    }
+    if (s.items) copy.items = field(s.items, path, true);
+    if (s.additionalProperties && typeof s.additionalProperties === 'object') copy.additionalProperties = hoist(s.additionalProperties, path);
+    return copy;
+  };
+  // kubectl explain prints the field's description, then the type's: a field that is an object
+  // keeps the description on the field only; list items keep it on the type (the list has its own).
+  const field = (s: Schema, path: string[], isItem = false): Schema => {
+    if (s.type === 'array' && s.items) return { ...s, items: field(s.items, path, true) };
+    if (s.type !== 'object' || !s.properties || s['x-kubernetes-preserve-unknown-fields']) return hoist(s, path);
+    const key = `${base}.${path.join('_')}.${typeName(t.kind, path)}`;
+    const { description, ...rest } = hoist(s, path) as Schema & Record<string, unknown>;
+    const ref: Record<string, unknown> = { allOf: [{ $ref: `#/components/schemas/${key}` }] };
+    // Patch directives belong to the field (kubectl's strategic merge reads them there).
+    for (const x of ['x-kubernetes-patch-strategy', 'x-kubernetes-patch-merge-key']) {
+      if (x in rest) {
+        ref[x] = rest[x];
+        delete rest[x];
+      }
+    }
+    out[key] = isItem && description ? { ...rest, description } : rest;
+    if (description && !isItem) ref.description = description;
+    return ref as Schema;
+  };
+  const root = hoist(t.schema, []) as Schema & Record<string, unknown>;
+  if (!root.description) root.description = `${t.kind} is a Kubernetes ${t.kind} object.`;
+  root['x-kubernetes-group-version-kind'] = [{ group: t.group, kind: t.kind, version: t.version }];
+  out[base] = root;
 }
 
 export function openApiDocument(types: ResourceType[]): object {
@@ -102,7 +184,7 @@ export function openApiDocument(types: ResourceType[]): object {
   };
   for (const t of types) {
     Object.assign(paths, pathsOf(t));
-    schemas[definitionName(t)] = componentSchema(t);
+    componentSchemas(t, schemas);
   }
   return { openapi: '3.0.0', info: OPENAPI_VERSION_INFO, paths, components: { schemas } };
 }
