@@ -2,7 +2,7 @@
 // ceiling, measured in the same run; then GET one object, LIST 1,000 objects, create, update with
 // resourceVersion (durable SQLite commits), and delivery of 10,000 events to 100 watchers.
 //
-//   node --import tsx bench/apiserver.ts [--concurrency 16] [--seconds 3] [--events 10000] [--watchers 100]
+//   node --import tsx bench/apiserver.ts [--concurrency 16] [--seconds 3] [--events 10000] [--watchers 100] [--write-rate 0]
 //
 // Load: a keep-alive http.Agent with N requests in flight (N = --concurrency), each worker sending
 // its next request when the previous answer is fully read.
@@ -20,6 +20,8 @@ const N = arg('concurrency', 16);
 const SECONDS = arg('seconds', 3);
 const EVENTS = arg('events', 10_000);
 const WATCHERS = arg('watchers', 100);
+/** Writes/s for the watch test; 0 = as fast as the N writers go. */
+const WRITE_RATE = arg('write-rate', 0);
 
 interface Result {
   name: string;
@@ -27,7 +29,11 @@ interface Result {
   p50: number;
   p99: number;
   count: number;
+  /** Median over the rounds of (this rps / bare rps in the adjacent slice). */
+  ratio?: number;
+  lat?: number[];
 }
+const ROUNDS = 4;
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
@@ -59,9 +65,29 @@ function send(agent: http.Agent, base: URL, r: Req): Promise<{ status: number; b
 }
 
 /** N workers for SECONDS; next(worker) gives each worker's next request, done() sees the answer. */
-async function load(name: string, url: string, next: (w: number) => Req, done?: (w: number, status: number, body: string) => void, seconds = SECONDS): Promise<Result> {
-  await measure(name, url, next, done, 0.5); // warm-up (JIT, sockets), not reported
-  return measure(name, url, next, done, seconds);
+/**
+ * The machine is shared, so the workload and the bare ceiling alternate in ROUNDS short slices
+ * (bare, workload, bare, workload, ...); the ratio is the median of the per-round ratios.
+ */
+async function paired(name: string, bareUrl: string, url: string, next: (w: number) => Req, done?: (w: number, status: number, body: string) => void): Promise<{ bare: Result; res: Result }> {
+  const bareReq = () => ({ method: 'GET', path: '/' });
+  await measure('warm-up', bareUrl, bareReq, undefined, 0.3);
+  await measure('warm-up', url, next, done, 0.3);
+  const slice = SECONDS / ROUNDS;
+  const bares: Result[] = [];
+  const ress: Result[] = [];
+  for (let k = 0; k < ROUNDS; k++) {
+    bares.push(await measure('bare', bareUrl, bareReq, undefined, slice));
+    ress.push(await measure(name, url, next, done, slice));
+  }
+  const ratios = ress.map((r, k) => r.rps / bares[k].rps).sort((a, b) => a - b);
+  const merge = (n: string, rs: Result[]): Result => {
+    const lat = Float64Array.from(rs.flatMap((r) => r.lat!)).sort();
+    return { name: n, rps: rs.reduce((a, r) => a + r.rps, 0) / rs.length, p50: percentile(lat, 50), p99: percentile(lat, 99), count: lat.length };
+  };
+  const res = merge(name, ress);
+  res.ratio = (ratios[(ROUNDS - 1) >> 1] + ratios[ROUNDS >> 1]) / 2;
+  return { bare: merge('bare', bares), res };
 }
 
 async function measure(name: string, url: string, next: (w: number) => Req, done: ((w: number, status: number, body: string) => void) | undefined, seconds: number): Promise<Result> {
@@ -86,7 +112,7 @@ async function measure(name: string, url: string, next: (w: number) => Req, done
   agent.destroy();
   if (errors) console.error(`  ${name}: ${errors} error answers`);
   const sorted = Float64Array.from(lat).sort();
-  return { name, rps: lat.length / elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99), count: lat.length };
+  return { name, rps: lat.length / elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99), count: lat.length, lat };
 }
 
 function bareServer(): Promise<{ url: string; close(): void }> {
@@ -106,7 +132,12 @@ const cm = (name: string, extra: Record<string, string> = {}) => JSON.stringify(
 async function main() {
   const results: Result[] = [];
   const bare = await bareServer();
-  results.push(await load('bare node:http, 1 KB JSON', bare.url, () => ({ method: 'GET', path: '/' })));
+  const bares: Result[] = [];
+  const run = async (name: string, next: (w: number) => Req, done?: (w: number, status: number, body: string) => void) => {
+    const r = await paired(name, bare.url, srv.url, next, done);
+    bares.push(r.bare);
+    results.push(r.res);
+  };
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-bench-'));
   const srv = await startApiServer({ dataDir });
@@ -127,19 +158,13 @@ async function main() {
       rvs[w] = JSON.parse(r.body).metadata.resourceVersion;
     }
 
-    results.push(await load('GET one object', srv.url, () => ({ method: 'GET', path: '/api/v1/namespaces/bench/configmaps/one' })));
-    // the ceiling again, right after: the machine is shared, so the ratio uses the mean of both runs
-    const bare2 = await load('bare node:http, 1 KB JSON (again)', bare.url, () => ({ method: 'GET', path: '/' }));
-    results[0] = { ...results[0], rps: (results[0].rps + bare2.rps) / 2, p50: (results[0].p50 + bare2.p50) / 2, p99: (results[0].p99 + bare2.p99) / 2, name: 'bare node:http, 1 KB JSON (mean of 2 runs)' };
-    bare.close();
-    results.push(await load('LIST 1,000 objects', srv.url, () => ({ method: 'GET', path: '/api/v1/namespaces/lists/configmaps' })));
+    await run('GET one object', () => ({ method: 'GET', path: '/api/v1/namespaces/bench/configmaps/one' }));
+    await run('LIST 1,000 objects', () => ({ method: 'GET', path: '/api/v1/namespaces/lists/configmaps' }));
     let created = 0;
-    results.push(await load('create (SQLite, durable)', srv.url, () => ({ method: 'POST', path: '/api/v1/namespaces/bench/configmaps', body: cm(`new-${created++}`) })));
+    await run('create (SQLite, durable)', () => ({ method: 'POST', path: '/api/v1/namespaces/bench/configmaps', body: cm(`new-${created++}`) }));
     let counter = 0;
-    results.push(
-      await load(
+    await run(
         'update with resourceVersion (SQLite, durable)',
-        srv.url,
         (w) => ({
           method: 'PUT',
           path: `/api/v1/namespaces/bench/configmaps/upd-${w}`,
@@ -148,8 +173,8 @@ async function main() {
         (w, status, body) => {
           if (status === 200) rvs[w] = JSON.parse(body).metadata.resourceVersion;
         },
-      ),
     );
+    bare.close();
 
     // ---- watch delivery ----
     const startRv = JSON.parse((await send(agent, base, { method: 'GET', path: '/api/v1/namespaces/watch/configmaps' })).body).metadata.resourceVersion;
@@ -200,6 +225,11 @@ async function main() {
       Array.from({ length: N }, async () => {
         while (next < EVENTS) {
           const i = next++;
+          if (WRITE_RATE > 0) {
+            const due = tw + (i * 1000) / WRITE_RATE;
+            const wait = due - performance.now();
+            if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+          }
           await send(wAgent, base, { method: 'POST', path: '/api/v1/namespaces/watch/configmaps', body: cm(`ev-${i}`, { t: String(performance.now()) }) });
           ackAt[i] = performance.now();
         }
@@ -234,7 +264,15 @@ async function main() {
       spreadP50: percentile(spread, 50),
       spreadP99: percentile(spread, 99),
     };
-    report(results, watch);
+    const bareRow: Result = {
+      name: 'bare node:http, 1 KB JSON (ceiling; mean of its slices)',
+      rps: bares.reduce((a, r) => a + r.rps, 0) / bares.length,
+      p50: bares.reduce((a, r) => a + r.p50, 0) / bares.length,
+      p99: bares.reduce((a, r) => a + r.p99, 0) / bares.length,
+      count: 0,
+      ratio: 1,
+    };
+    report([bareRow, ...results], watch);
   } finally {
     agent.destroy();
     await srv.close();
@@ -243,16 +281,16 @@ async function main() {
 }
 
 function report(results: Result[], watch: { delivered: number; expected: number; writeRate: number; deliveryRate: number; p50: number; p99: number; max: number; ackP50: number; ackP99: number; spreadP50: number; spreadP99: number }) {
-  const bare = results[0].rps;
   const lines = [
     `Conditions: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, one process (load generator, watchers and server share it),`,
-    `keep-alive http.Agent with N=${N} requests in flight, ${SECONDS} s per row; SQLite store (synchronous=FULL, group commit) in a temp dir; objects ~1 KB.`,
+    `keep-alive http.Agent with N=${N} requests in flight, ${SECONDS} s per row in ${ROUNDS} slices alternating with the bare server ("vs bare" = median of the per-slice ratios);`,
+    'SQLite store (synchronous=FULL, group commit) in a temp dir; objects ~1 KB.',
     '',
     '| workload | req/s | p50 ms | p99 ms | vs bare |',
     '|---|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${((r.rps / bare) * 100).toFixed(0)}% |`),
+    ...results.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${((r.ratio ?? 0) * 100).toFixed(0)}% |`),
     '',
-    `Watch delivery: ${EVENTS.toLocaleString('en')} creates (N=${N} writers, ${watch.writeRate.toFixed(0)} writes/s) to ${WATCHERS} watchers: ` +
+    `Watch delivery: ${EVENTS.toLocaleString('en')} creates (N=${N} writers, ${WRITE_RATE > 0 ? `paced at ${WRITE_RATE}/s` : 'unpaced'}, ${watch.writeRate.toFixed(0)} writes/s) to ${WATCHERS} watchers: ` +
       `${watch.delivered.toLocaleString('en')}/${watch.expected.toLocaleString('en')} events delivered (${watch.deliveryRate.toFixed(0)} events/s); ` +
       `delay from sending the write to the watcher reading the event: p50 ${watch.p50.toFixed(1)} ms, p99 ${watch.p99.toFixed(1)} ms, max ${watch.max.toFixed(1)} ms; ` +
       `after the write was acknowledged to its client (0 when the event came first): p50 ${watch.ackP50.toFixed(1)} ms, p99 ${watch.ackP99.toFixed(1)} ms; ` +
