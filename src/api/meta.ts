@@ -241,14 +241,23 @@ export interface KindDef {
 /** Builds a ResourceType from a compact definition. Metadata validation is included in validate(). */
 export function defineKind(k: KindDef): ResourceType {
   const hasStatus = !!k.subresources?.status;
-  const strategy: UpdateStrategy = {
+  const nameValidator = k.nameValidator ?? nameIsDNSSubdomain;
+  const schema = objectSchema(k.description, k.fields);
+  // Strategy hooks assume the declared types; a mistyped object is left alone (validate() rejects it).
+  const wellTyped = (o: KubeObject) => typeMismatches(schema, o).length === 0;
+  const raw: UpdateStrategy = {
     hasStatus,
     specFields: [],
     ...(hasStatus ? { prepareForUpdate: keepOldStatus, prepareForStatusUpdate: keepOldSpec } : {}),
     ...k.strategy,
   };
-  const nameValidator = k.nameValidator ?? nameIsDNSSubdomain;
-  const schema = objectSchema(k.description, k.fields);
+  const strategy: UpdateStrategy = { hasStatus: raw.hasStatus, specFields: raw.specFields };
+  if (raw.prepareForCreate) strategy.prepareForCreate = (o) => void (wellTyped(o) && raw.prepareForCreate!(o));
+  if (raw.prepareForUpdate) strategy.prepareForUpdate = (o, old) => void (wellTyped(o) && raw.prepareForUpdate!(o, old));
+  if (raw.prepareForStatusUpdate) strategy.prepareForStatusUpdate = (o, old) => void (wellTyped(o) && raw.prepareForStatusUpdate!(o, old));
+  if (raw.validateUpdate) strategy.validateUpdate = (o, old) => (wellTyped(o) && wellTyped(old) ? raw.validateUpdate!(o, old) : []);
+  const columns = k.columns ?? [ageColumn];
+  const cells = k.cells ?? ((o: KubeObject, now: Date) => [age(o, now)]);
   const rt: ResourceType = {
     group: k.group,
     version: k.version,
@@ -276,8 +285,15 @@ export function defineKind(k: KindDef): ResourceType {
     },
     strategy,
     table: {
-      columns: k.columns ?? [ageColumn],
-      cells: k.cells ?? ((o, now) => [age(o, now)]),
+      columns,
+      // A row never fails a whole list: an object the printer cannot read gets "<unknown>" cells.
+      cells: (o, now) => {
+        try {
+          return cells(o, now);
+        } catch {
+          return columns.map(() => '<unknown>');
+        }
+      },
       ...(k.nameColumn === false ? { nameColumn: false } : {}),
     },
   };
