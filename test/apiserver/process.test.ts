@@ -81,3 +81,28 @@ test('kubesim apiserver: readyz, kubeconfig, SIGTERM, restart keeps objects and 
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('kubesim up: serves, prints the kubeconfig path and the kubectl command, stops on SIGINT', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-'));
+  const port = await freePort();
+  const child = spawn(process.execPath, [bin, 'up', '--port', String(port), '--data-dir', dataDir, '--nodes', '1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KUBESIM_LOG_LEVEL: 'warn' },
+  });
+  let out = '';
+  child.stdout!.on('data', (c) => (out += c));
+  try {
+    const kubeconfig = path.join(dataDir, 'kubeconfig');
+    await until(() => out.includes(`kubectl --kubeconfig ${kubeconfig} get nodes`), 30_000, 'the kubectl hint');
+    assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+    assert.ok(fs.existsSync(kubeconfig));
+    const code = await new Promise<number | null>((resolve) => {
+      child.once('exit', (c) => resolve(c));
+      child.kill('SIGINT');
+    });
+    assert.equal(code, 0);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
