@@ -36,7 +36,8 @@ test('label and annotate (merge patches) change metadata; --overwrite and remova
 test('patch: strategic (containers merged by name), merge, and json types', { skip }, async () => {
   await c.ok(['patch', 'deploy', 'web', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox"}]}}}}']);
   let d = await c.get(DEP);
-  assert.deepEqual(d.spec.template.spec.containers.map((x: any) => x.name), ['nginx', 'sidecar']);
+  // A new element goes before the existing ones, as in Kubernetes' own docs for kubectl patch.
+  assert.deepEqual(d.spec.template.spec.containers.map((x: any) => x.name), ['sidecar', 'nginx']);
   await c.ok(['patch', 'deploy', 'web', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","$patch":"delete"}]}}}}']);
   d = await c.get(DEP);
   assert.deepEqual(d.spec.template.spec.containers.map((x: any) => x.name), ['nginx']);

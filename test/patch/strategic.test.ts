@@ -17,9 +17,18 @@ test('containers merge by name: the patched one changes, the others stay', () =>
   assert.equal(containers(out)[1].image, 'busybox');
 });
 
-test('a new element of a keyed list is appended', () => {
+test('a new element of a keyed list goes before the server-only ones (docs: kubectl patch adds patch-demo-ctr-2 first)', () => {
   const out = smp(deployment(), { spec: { template: { spec: { containers: [{ name: 'redis', image: 'redis' }] } } } });
-  assert.deepEqual(containers(out).map((c: any) => c.name), ['nginx', 'sidecar', 'redis']);
+  assert.deepEqual(containers(out).map((c: any) => c.name), ['redis', 'nginx', 'sidecar']);
+});
+
+test('patched elements take the patch order, interleaved with server-only ones by live position', () => {
+  const d = deployment();
+  d.spec.template.spec.containers.push({ name: 'third', image: 'x' });
+  const out = smp(d, { spec: { template: { spec: { containers: [{ name: 'sidecar' }, { name: 'nginx' }] } } } });
+  assert.deepEqual(containers(out).map((c: any) => c.name), ['sidecar', 'nginx', 'third']);
+  const fin = smp(deployment(), { metadata: { finalizers: ['c'] } });
+  assert.deepEqual(fin.metadata.finalizers, ['c', 'a', 'b']);
 });
 
 test('the original is not mutated', () => {
@@ -110,9 +119,7 @@ test('bad strategic patches answer 400 with apimachinery text', () => {
   rejects(() => smp(deployment(), { metadata: { '$deleteFromPrimitiveList/finalizers': 'a' } }), 400, 'invalid patch format of primitive list');
 });
 
-test('$retainKeys that does not cover the patch content is 422', () => {
-  assert.throws(
-    () => smp(deployment(), { spec: { template: { spec: { volumes: [{ name: 'data', hostPath: {}, $retainKeys: ['name'] }] } } } }),
-    (e: any) => e.code === 422 && e.libraryMessage === "patch content doesn't match retainKeys list",
-  );
+test('$retainKeys that does not cover the patch content is 400; $patch: merge in a list is refused', () => {
+  rejects(() => smp(deployment(), { spec: { template: { spec: { volumes: [{ name: 'data', hostPath: {}, $retainKeys: ['name'] }] } } } }), 400, 'invalid patch format of retainKeys');
+  rejects(() => smp(deployment(), { spec: { template: { spec: { containers: [{ name: 'nginx', $patch: 'merge' }] } } } }), 400, 'merging lists cannot yet be specified in the patch');
 });

@@ -38,6 +38,10 @@ export function strategicMergePatch<T extends Record<string, any>>(original: T, 
   return mergeMap(structuredClone(original), structuredClone(patch), schema) as T;
 }
 
+function noMergeKey(m: unknown, key: string): SmpError {
+  return new SmpError(400, `map: ${goMap(m)} does not contain declared merge key: ${key}`);
+}
+
 function mergeMap(original: Record<string, any>, patch: Record<string, any>, schema: Schema | undefined): Record<string, any> {
   if (DIRECTIVE in patch) {
     const d = patch[DIRECTIVE];
@@ -46,44 +50,54 @@ function mergeMap(original: Record<string, any>, patch: Record<string, any>, sch
       return mergeMap({}, patch, schema);
     }
     if (d === 'delete') return {};
-    if (d !== 'merge') throw new SmpError(400, `unknown patch type: ${d} in map: ${goMap(patch)}`);
-    delete patch[DIRECTIVE];
+    throw new SmpError(400, `unknown patch type: ${d} in map: ${goMap(patch)}`);
   }
 
   if (RETAIN_KEYS in patch) {
     const keep = patch[RETAIN_KEYS];
+    delete patch[RETAIN_KEYS];
     if (!Array.isArray(keep)) throw new SmpError(400, 'invalid patch format of retainKeys');
-    for (const k of Object.keys(patch)) {
-      if (k === RETAIN_KEYS || k.startsWith('$')) continue;
-      if (!keep.includes(k)) throw new SmpError(422, "patch content doesn't match retainKeys list");
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null || k.startsWith(DELETE_PRIMITIVE) || k.startsWith(SET_ORDER)) continue;
+      if (!keep.includes(k)) throw new SmpError(400, 'invalid patch format of retainKeys');
     }
     for (const k of Object.keys(original)) if (!keep.includes(k)) delete original[k];
-    delete patch[RETAIN_KEYS];
   }
 
-  const orders: Record<string, unknown[]> = {};
+  // $setElementOrder lists first, together with the list they order (as apimachinery does).
   for (const k of Object.keys(patch)) {
-    if (k.startsWith(DELETE_PRIMITIVE)) {
-      const field = k.slice(DELETE_PRIMITIVE.length);
-      const del = patch[k];
-      if (!Array.isArray(del)) throw new SmpError(400, 'invalid patch format of primitive list');
-      if (Array.isArray(original[field])) original[field] = original[field].filter((x: unknown) => !del.some((d) => deepEqual(d, x)));
-      delete patch[k];
-    } else if (k.startsWith(SET_ORDER)) {
-      const field = k.slice(SET_ORDER.length);
-      if (!Array.isArray(patch[k])) throw new SmpError(400, 'invalid patch format of setElementOrder list');
-      orders[field] = patch[k];
-      delete patch[k];
-    }
+    if (!k.startsWith(SET_ORDER)) continue;
+    const order = patch[k];
+    delete patch[k];
+    if (!Array.isArray(order)) throw new SmpError(400, 'invalid patch format of setElementOrder list');
+    const field = k.slice(SET_ORDER.length);
+    const s = childSchema(schema, field);
+    const inOriginal = Array.isArray(original[field]);
+    const inPatch = Array.isArray(patch[field]);
+    if (!inOriginal && !inPatch) continue;
+    const merged = inOriginal && inPatch ? mergeList(original[field], patch[field], s) : inOriginal ? original[field] : clean(patch[field], s);
+    original[field] = sortBy(merged as unknown[], order, inOriginal ? original[field] : [], mergeKeyOf(s));
+    delete patch[field];
   }
 
-  for (const [k, pv] of Object.entries(patch)) {
+  for (const [key, pv] of Object.entries(patch)) {
+    let k = key;
+    let deleteList = false;
+    if (key.startsWith(DELETE_PRIMITIVE)) {
+      k = key.slice(DELETE_PRIMITIVE.length);
+      deleteList = true;
+      if (!Array.isArray(pv)) throw new SmpError(400, 'invalid patch format of primitive list');
+    }
     const s = childSchema(schema, k);
     if (pv === null) {
       delete original[k];
       continue;
     }
     const ov = original[k];
+    if (deleteList) {
+      if (Array.isArray(ov)) original[k] = ov.filter((x: unknown) => !(pv as unknown[]).some((d) => deepEqual(d, x)));
+      continue;
+    }
     if (isObject(pv) && isObject(ov)) {
       original[k] = strategyOf(s).includes('replace') ? clean(pv, s) : mergeMap(ov, pv, s);
     } else if (Array.isArray(pv) && Array.isArray(ov)) {
@@ -92,73 +106,102 @@ function mergeMap(original: Record<string, any>, patch: Record<string, any>, sch
       original[k] = clean(pv, s);
     }
   }
-
-  for (const [field, order] of Object.entries(orders)) {
-    if (Array.isArray(original[field])) original[field] = applyOrder(original[field], order, mergeKeyOf(childSchema(schema, field)));
-  }
   return original;
 }
 
 /** A patch value placed where nothing was: its directives are processed against emptiness. */
 function clean(v: unknown, s: Schema | undefined): unknown {
   if (isObject(v)) return mergeMap({}, v, s);
-  if (Array.isArray(v)) return mergeList([], v, s);
+  if (Array.isArray(v)) return isMergeList(s) ? mergeList([], v, s) : v.map((x) => clean(x, s?.items));
   return v;
 }
 
 function mergeList(original: unknown[], patch: unknown[], s: Schema | undefined): unknown[] {
   const items = s?.items;
-  if (!isMergeList(s)) {
-    // Replaced whole; a `$patch: replace` marker item is meaningless here, drop directives.
-    return patch.filter((p) => !(isObject(p) && p[DIRECTIVE] === 'replace')).map((p) => clean(p, items));
-  }
-  const replaceMarker = patch.findIndex((p) => isObject(p) && p[DIRECTIVE] === 'replace');
-  if (replaceMarker >= 0) return patch.filter((_, i) => i !== replaceMarker).map((p) => clean(p, items));
-  if (patch.length === 0) return original;
+  if (!isMergeList(s)) return patch.map((p) => clean(p, items));
+  if (original.length === 0 && patch.length === 0) return original;
 
-  const primitive = patch.every((p) => !isObject(p));
-  if (primitive) {
-    const out = [...original];
-    for (const p of patch) if (!out.some((o) => deepEqual(o, p))) out.push(p);
-    return out;
+  if (![...original, ...patch].some(isObject)) {
+    const merged: unknown[] = [];
+    for (const x of [...original, ...patch]) if (!merged.some((m) => deepEqual(m, x))) merged.push(x);
+    return sortBy(merged, patch, original, undefined);
   }
   const key = mergeKeyOf(s);
-  if (!key) throw new SmpError(400, `merging a list of maps requires a merge key; none is declared for this list`);
-  const out: unknown[] = [...original];
+  if (!key) throw new SmpError(400, 'cannot merge lists without merge key for type map');
+
+  // Elements carrying $patch: delete removes, replace replaces the whole list.
+  let server: unknown[] = [...original];
+  const plain: Record<string, any>[] = [];
+  let replace = false;
   for (const p of patch) {
     if (!isObject(p)) throw new SmpError(400, `cannot merge a non-map value ${goMap(p)} into a list of maps`);
-    const directive = p[DIRECTIVE];
-    if (directive !== undefined && directive !== 'delete' && directive !== 'merge' && directive !== 'replace') {
-      throw new SmpError(400, `unknown patch type: ${directive} in map: ${goMap(p)}`);
-    }
-    if (!(key in p)) throw new SmpError(400, `map: ${goMap(p)} does not contain declared merge key: ${key}`);
-    if (directive === 'delete') {
-      for (let i = out.length - 1; i >= 0; i--) if (isObject(out[i]) && deepEqual((out[i] as any)[key], p[key])) out.splice(i, 1);
+    if (!(DIRECTIVE in p)) {
+      plain.push(p);
       continue;
     }
-    const i = out.findIndex((o) => isObject(o) && deepEqual(o[key], p[key]));
-    if (i >= 0) out[i] = mergeMap(out[i] as Record<string, any>, p, items);
-    else out.push(mergeMap({}, p, items));
+    switch (p[DIRECTIVE]) {
+      case 'delete':
+        if (!(key in p)) throw noMergeKey(p, key);
+        server = server.filter((o) => !(isObject(o) && deepEqual(o[key], p[key])));
+        break;
+      case 'replace':
+        replace = true;
+        break;
+      case 'merge':
+        throw new SmpError(400, 'merging lists cannot yet be specified in the patch');
+      default:
+        throw new SmpError(400, `unknown patch type: ${p[DIRECTIVE]} in map: ${goMap(p)}`);
+    }
   }
-  return out;
+  if (replace) return plain.map((p) => clean(p, items));
+
+  const merged = [...server];
+  for (const p of plain) {
+    if (!(key in p)) throw noMergeKey(p, key);
+    const i = merged.findIndex((o) => isObject(o) && deepEqual(o[key], p[key]));
+    if (i >= 0) merged[i] = mergeMap(merged[i] as Record<string, any>, p, items);
+    else merged.push(mergeMap({}, p, items));
+  }
+  return sortBy(merged, plain, server, key);
+}
+
+/** Position of an element in a list: by merge key for maps, by value for primitives; -1 if absent. */
+function indexIn(list: unknown[], x: unknown, key: string | undefined): number {
+  const id = key && isObject(x) ? x[key] : x;
+  return list.findIndex((y) => deepEqual(key && isObject(y) ? y[key] : y, id));
 }
 
 /**
- * `$setElementOrder`: the listed elements take the listed order; elements only the server knows
- * keep their place relative to the element they followed.
+ * apimachinery's normalizeElementOrder: the elements named in `order` (the patch list or
+ * $setElementOrder) take that order, the others keep the live order, and the two are interleaved
+ * by their positions in the live list (an element new to the list goes before server-only ones).
  */
-function applyOrder(list: unknown[], order: unknown[], key: string | undefined): unknown[] {
-  const idOf = (x: unknown) => JSON.stringify(key && isObject(x) ? x[key] : x);
-  const pos = new Map(order.map((o, i) => [idOf(o), i] as const));
-  const ordered = list.filter((x) => pos.has(idOf(x))).sort((a, b) => pos.get(idOf(a))! - pos.get(idOf(b))!);
-  const out = [...ordered];
-  let prev: unknown = undefined;
-  for (const x of list) {
-    if (!pos.has(idOf(x))) {
-      const at = prev === undefined ? 0 : out.indexOf(prev) + 1;
-      out.splice(at, 0, x);
+function sortBy(merged: unknown[], order: unknown[], server: unknown[], key: string | undefined): unknown[] {
+  const byOrder = (list: unknown[], o: unknown[]) =>
+    list
+      .map((x, i) => ({ x, i, at: indexIn(o, x, key) }))
+      .sort((a, b) => (a.at >= 0 && b.at >= 0 ? a.at - b.at : a.at >= 0 ? -1 : b.at >= 0 ? 1 : a.i - b.i))
+      .map((e) => e.x);
+  const named = byOrder(
+    merged.filter((x) => indexIn(order, x, key) >= 0),
+    order,
+  );
+  const serverOnly = byOrder(
+    merged.filter((x) => indexIn(order, x, key) < 0),
+    server,
+  );
+  const out: unknown[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < serverOnly.length || j < named.length) {
+    if (j >= named.length) out.push(serverOnly[i++]);
+    else if (i >= serverOnly.length) out.push(named[j++]);
+    else {
+      const li = indexIn(server, serverOnly[i], key);
+      const ri = indexIn(server, named[j], key);
+      if (li >= 0 && ri >= 0 && li < ri) out.push(serverOnly[i++]);
+      else out.push(named[j++]);
     }
-    prev = x;
   }
   return out;
 }
