@@ -312,3 +312,8 @@ test('autoscaling/v1 HPA bodies are converted to the v2 storage version', async 
   assert.deepEqual(back.status, { currentReplicas: 2, currentCPUUtilizationPercentage: 30 });
   assert.deepEqual(create(v1, { ...body, spec: { ...body.spec, maxReplicas: 0 } }).errors, ['spec.maxReplicas: Invalid value: 0: must be greater than 0']);
 });
+
+test('workload pod templates may not set activeDeadlineSeconds', () => {
+  const spec = { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { activeDeadlineSeconds: 10, containers: [{ name: 'c', image: 'x' }] } } };
+  assert.deepEqual(create(deployments, deploy(spec)).errors, ['spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported']);
+});

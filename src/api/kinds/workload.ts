@@ -47,6 +47,11 @@ export function validateSelectorAndTemplate(spec: any, kindLabel: string, restar
     if (!ok) errs.push(invalidRendered('spec.template.metadata.labels', goStringMap(labels), '`selector` does not match template `labels`'));
   }
   errs.push(...validatePodSpec(tpl.spec, 'spec.template.spec', { restartPolicies }));
+  // Long-running workloads' pods may not have a deadline (ValidatePodTemplateSpecForReplicaSet).
+  if (kindLabel !== 'job' && tpl.spec && typeof tpl.spec === 'object' && tpl.spec.activeDeadlineSeconds != null) {
+    const owner = ({ deployment: 'ReplicaSet', replicaset: 'ReplicaSet', daemonset: 'DaemonSet', statefulset: 'StatefulSet' } as Record<string, string>)[kindLabel] ?? kindLabel;
+    errs.push({ field: 'spec.template.spec.activeDeadlineSeconds', type: 'FieldValueForbidden', detail: `Forbidden: activeDeadlineSeconds in ${owner} is not Supported` });
+  }
   return errs;
 }
 
