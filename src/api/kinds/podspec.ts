@@ -7,7 +7,7 @@ import type { FieldError } from '../errors.ts';
 import { objectMetaSchema } from '../meta.ts';
 import { bool, enumStr, freeform, int, int64, intOrString, list, map, mergeList, obj, quantity, retainKeys, str } from '../schema.ts';
 import type { Schema } from '../resource.ts';
-import { compareQuantities, isQuantity, parseQuantity, validateQuantityMap } from '../quantity.ts';
+import { canonicalQuantity, compareQuantities, isQuantity, parseQuantity, validateQuantityMap } from '../quantity.ts';
 import {
   fromChecks,
   isDNS1123Label,
@@ -355,7 +355,7 @@ function validateResources(r: any, f: string): FieldError[] {
   for (const [k, req] of Object.entries((r.requests as Record<string, string>) ?? {})) {
     const lim = r.limits?.[k];
     if (lim !== undefined && compareQuantities(req, lim) > 0) {
-      errs.push(invalidValue(`${f}.requests`, String(req), `must be less than or equal to ${k} limit of ${lim}`));
+      errs.push(invalidValue(`${f}.requests`, canonicalQuantity(req), `must be less than or equal to ${k} limit of ${canonicalQuantity(lim)}`));
     }
   }
   return errs;
