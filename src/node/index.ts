@@ -58,7 +58,7 @@ export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
   s.podInformer = podInf;
   let stopped = false;
   try {
-    nodeInf.addEventHandler({ onUpdate: (_o, n) => s.onNodeUpdate(n) });
+    nodeInf.addEventHandler({ onUpdate: (_o, n) => s.onNodeUpdate(n), onDelete: (n) => s.onNodeDelete(deletedObject(n)) });
     nodeInf.start();
     await nodeInf.waitForCacheSync();
 

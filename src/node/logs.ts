@@ -123,22 +123,30 @@ interface ContainerLogs {
   previous?: InstanceLog;
 }
 
-/** All logs of a node pool, by "namespace/pod/container". */
+/** All logs of a node pool, by pod ("namespace/pod") then container. */
 export class LogStore {
-  private readonly byKey = new Map<string, ContainerLogs>();
+  private readonly byPod = new Map<string, Map<string, ContainerLogs>>();
   constructor(
     readonly capacity = 1000,
     readonly defaultIntervalMs = 10_000,
   ) {}
 
-  private key(ns: string, pod: string, c: string): string {
-    return `${ns}/${pod}/${c}`;
+  private entry(ns: string, pod: string, c: string, create: boolean): ContainerLogs | undefined {
+    const k = `${ns}/${pod}`;
+    let m = this.byPod.get(k);
+    if (!m) {
+      if (!create) return undefined;
+      m = new Map();
+      this.byPod.set(k, m);
+    }
+    let e = m.get(c);
+    if (!e && create) m.set(c, (e = {}));
+    return e;
   }
 
   /** A new instance starts: the old one (if any) becomes `previous`. */
   started(pod: KubeObject, container: string, image: string, restartCount: number, at: number): InstanceLog {
-    const k = this.key(pod.metadata.namespace ?? '', pod.metadata.name ?? '', container);
-    const entry = this.byKey.get(k) ?? {};
+    const entry = this.entry(pod.metadata.namespace ?? '', pod.metadata.name ?? '', container, true)!;
     if (entry.current) {
       entry.current.end(at);
       entry.previous = entry.current;
@@ -147,32 +155,31 @@ export class LogStore {
     log.append(at, `kubesim: starting container ${container} (image ${image}${restartCount ? `, restart ${restartCount}` : ''})`);
     log.append(at, `level=info msg="listening" container=${container} pod=${pod.metadata.name}`);
     entry.current = log;
-    this.byKey.set(k, entry);
     return log;
   }
 
   /** The current instance ends (exit or kill). */
   ended(ns: string, pod: string, container: string, at: number, text: string): void {
-    this.byKey.get(this.key(ns, pod, container))?.current?.end(at, text);
+    this.entry(ns, pod, container, false)?.current?.end(at, text);
   }
 
   /** Appends a line to the current instance (e.g. "received SIGTERM"). */
   note(ns: string, pod: string, container: string, at: number, text: string): void {
-    const cur = this.byKey.get(this.key(ns, pod, container))?.current;
+    const cur = this.entry(ns, pod, container, false)?.current;
     if (cur && cur.endedAt === undefined) cur.append(at, text);
   }
 
   get(ns: string, pod: string, container: string, previous = false): InstanceLog | undefined {
-    const e = this.byKey.get(this.key(ns, pod, container));
+    const e = this.entry(ns, pod, container, false);
     return previous ? e?.previous : e?.current;
   }
 
   forgetPod(ns: string, pod: string): void {
-    const prefix = `${ns}/${pod}/`;
-    for (const k of this.byKey.keys()) if (k.startsWith(prefix)) this.byKey.delete(k);
+    this.byPod.delete(`${ns}/${pod}`);
   }
 
+  /** Pods with logs. */
   get size(): number {
-    return this.byKey.size;
+    return this.byPod.size;
   }
 }

@@ -263,6 +263,24 @@ export class PoolState {
     if (!this.nodeStatusCurrent(sn)) this.enqueueNodeStatus(sn.name, false);
   }
 
+  /** Our Node was deleted (e.g. `kubectl delete node`): register it again, as the kubelet does. */
+  onNodeDelete(node: KubeObject): void {
+    const sn = this.nodes.get(node.metadata.name ?? '');
+    if (!sn || this.stopped) return;
+    sn.node = undefined;
+    this.writer.enqueue(Priority.Node, `r:${sn.name}`, async () => {
+      const nodes = this.client.resource(NODES);
+      const now = this.clock.now();
+      try {
+        sn.node = await nodes.create(buildNode(sn.name, sn.index, this.shape, now));
+      } catch (e) {
+        if (!(e instanceof StatusError && e.code === 409)) throw e;
+        sn.node = await nodes.get(sn.name);
+      }
+      if (!this.nodeStatusCurrent(sn)) await this.writeNodeStatus(sn);
+    });
+  }
+
   private async writeLease(sn: SimNode): Promise<void> {
     const leases = this.client.resource(LEASES);
     for (let attempt = 0; attempt < 5; attempt++) {

@@ -68,6 +68,18 @@ test('a Ready condition changed by someone else is put back by the agent', async
   await until('Ready again', async () => ((await nodes.get('node-0')) as any).status.conditions.find((x: any) => x.type === 'Ready').status === 'True');
 });
 
+test('a deleted Node is registered again by its agent', async () => {
+  const nodes = c.client.resource(NODES);
+  const old = await nodes.get('node-1');
+  await nodes.delete('node-1');
+  const again: any = await until('node-1 back', async () => {
+    const n = await nodes.get('node-1').catch(() => undefined);
+    return n && n.metadata.uid !== old.metadata.uid ? n : undefined;
+  });
+  assert.equal(again.status.conditions.find((x: any) => x.type === 'Ready').status, 'True');
+  assert.equal(again.spec.podCIDR, '10.128.1.0/24');
+});
+
 test('/healthz, /metrics, /stats/summary and /metrics/resource', async () => {
   await c.client.resource(PODS).create(
     pod('busy', 'node-0', { containers: [{ name: 'app', image: 'nginx', resources: { requests: { cpu: '200m', memory: '64Mi' }, limits: { cpu: '200m', memory: '64Mi' } } }] }, {

@@ -34,7 +34,7 @@ test('a restarted pool resumes the same nodes and running pods (same uids, same 
     assert.deepEqual(byName(nodesAfter), byName(nodesBefore));
     assert.deepEqual(byName(leasesAfter), byName(leasesBefore));
     for (const n of nodesAfter) {
-      assert.equal(n.metadata.annotations['kubesim.io/kubelet-url'], pool.kubeletUrl);
+      assert.equal(n.metadata.annotations?.['kubesim.io/kubelet-url'], pool.kubeletUrl);
       assert.equal(n.status.daemonEndpoints.kubeletEndpoint.Port, pool.kubeletPort);
     }
 
