@@ -19,6 +19,9 @@ export interface QueuedPodInfo {
   seq: number;
   /** The scheduling cycle of its current attempt. */
   cycle: number;
+  /** Sort keys, computed when the pod object is set (comparisons run often). */
+  priority: number;
+  created: number;
 }
 
 /** A cluster change that may make unschedulable pods schedulable, and the plugins it may help. */
@@ -50,13 +53,15 @@ const creation = (p: Pod) => {
 };
 
 function activeLess(a: QueuedPodInfo, b: QueuedPodInfo): boolean {
-  const pa = podPriority(a.pod);
-  const pb = podPriority(b.pod);
-  if (pa !== pb) return pa > pb;
-  const ca = creation(a.pod);
-  const cb = creation(b.pod);
-  if (ca !== cb) return ca < cb;
+  if (a.priority !== b.priority) return a.priority > b.priority;
+  if (a.created !== b.created) return a.created < b.created;
   return a.seq < b.seq;
+}
+
+function setPod(q: QueuedPodInfo, pod: Pod): void {
+  q.pod = pod;
+  q.priority = podPriority(pod);
+  q.created = creation(pod);
 }
 
 export class SchedulingQueue {
@@ -130,7 +135,7 @@ export class SchedulingQueue {
   add(pod: Pod): void {
     const key = podKey(pod);
     if (this.where(key)) return this.update(pod);
-    this.pushActive({ key, pod, timestamp: this.now(), attempts: 0, unschedulablePlugins: new Set(), seq: this.seq++, cycle: 0 });
+    this.pushActive({ key, pod, timestamp: this.now(), attempts: 0, unschedulablePlugins: new Set(), seq: this.seq++, cycle: 0, priority: podPriority(pod), created: creation(pod) });
   }
 
   /** The pod changed. In active/backoff: keep its place with the new object; unschedulable: retry it if its spec changed. */
@@ -142,19 +147,19 @@ export class SchedulingQueue {
     }
     const a = this.activeQ.get(key);
     if (a) {
-      a.pod = pod;
+      setPod(a, pod);
       this.activeQ.push(key, a);
       return;
     }
     const b = this.backoffQ.get(key);
     if (b) {
-      b.pod = pod;
+      setPod(b, pod);
       return;
     }
     const u = this.unschedulable.get(key);
     if (u) {
       const changed = schedulingRelevantChange(u.pod, pod);
-      u.pod = pod;
+      setPod(u, pod);
       if (!changed) return;
       this.unschedulable.delete(key);
       if (this.isBackingOff(u)) this.backoffQ.push(key, u);
@@ -207,7 +212,7 @@ export class SchedulingQueue {
   requeue(q: QueuedPodInfo, opts: { error?: boolean; unschedulablePlugins?: Set<string> } = {}): void {
     const latest = this.done(q.key);
     if (latest === null) return; // deleted meanwhile
-    if (latest) q.pod = latest;
+    if (latest) setPod(q, latest);
     if (latest && latest.spec?.nodeName) return; // bound by someone else meanwhile
     q.timestamp = this.now();
     q.unschedulablePlugins = opts.unschedulablePlugins ?? new Set();
