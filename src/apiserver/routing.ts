@@ -66,7 +66,13 @@ export function parseResourcePath(method: string, path: string, watchParam: bool
   const [resource, name, subresource] = rest;
   const info: RequestInfo = { verb: 'get', group, version, resource, path };
   if (namespace !== undefined) info.namespace = namespace;
-  if (name !== undefined) info.name = decodeURIComponent(name);
+  if (name !== undefined) {
+    try {
+      info.name = decodeURIComponent(name);
+    } catch {
+      return undefined; // malformed percent-encoding: no such resource
+    }
+  }
   if (subresource !== undefined) info.subresource = subresource;
 
   if (watchPath) {

@@ -72,6 +72,7 @@ function mergeMap(original: Record<string, any>, patch: Record<string, any>, sch
     if (!Array.isArray(order)) throw new SmpError(400, 'invalid patch format of setElementOrder list');
     const field = k.slice(SET_ORDER.length);
     const s = childSchema(schema, field);
+    if (Array.isArray(patch[field])) checkOrderMatches(patch[field], order, mergeKeyOf(s));
     const inOriginal = Array.isArray(original[field]);
     const inPatch = Array.isArray(patch[field]);
     if (!inOriginal && !inPatch) continue;
@@ -163,6 +164,16 @@ function mergeList(original: unknown[], patch: unknown[], s: Schema | undefined)
     else merged.push(mergeMap({}, p, items));
   }
   return sortBy(merged, plain, server, key);
+}
+
+/** The patch list's elements must appear in $setElementOrder in the same relative order. */
+function checkOrderMatches(list: unknown[], order: unknown[], key: string | undefined): void {
+  const items = list.filter((x) => !(isObject(x) && DIRECTIVE in x));
+  let i = 0;
+  for (let j = 0; i < items.length && j < order.length; j++) if (indexIn([order[j]], items[i], key) === 0) i++;
+  if (i < items.length) {
+    throw new SmpError(400, `The order in patch list:\n${goMap(list)}\n doesn't match $setElementOrder list:\n${goMap(order)}\n`);
+  }
 }
 
 /** Position of an element in a list: by merge key for maps, by value for primitives; -1 if absent. */

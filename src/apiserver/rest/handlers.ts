@@ -43,7 +43,8 @@ export async function handleResource(s: Scope): Promise<number> {
 /** Headers for fieldValidation=Warn warnings. */
 function warningHeaders(warnings: string[]): Record<string, string> | undefined {
   if (warnings.length === 0) return undefined;
-  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') };
+  // header values must be printable ASCII: field names from a body may not be
+  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w).replace(/[^\x20-\x7e]/g, '?')}`).join(', ') };
 }
 
 export function sendWrite(s: Scope, code: number, r: WriteResult, warnings: string[] = []): number {

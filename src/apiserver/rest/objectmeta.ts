@@ -31,10 +31,14 @@ export function checkBodyIdentity(obj: KubeObject, rt: ResourceType, pathNamespa
     obj.apiVersion = want[0].apiVersion;
     obj.kind = want[0].kind;
   } else if (!want.some((w) => (obj.apiVersion ?? w.apiVersion) === w.apiVersion && (obj.kind ?? w.kind) === w.kind)) {
-    throw badRequest(
-      `the API version in the data (${obj.apiVersion ?? ''}) does not match the expected API version (${want[0].apiVersion})` +
-        (obj.kind !== want[0].kind ? `; the kind in the data (${obj.kind ?? ''}) does not match the expected kind (${want[0].kind})` : ''),
-    );
+    const problems: string[] = [];
+    if (obj.apiVersion !== undefined && !want.some((w) => w.apiVersion === obj.apiVersion)) {
+      problems.push(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${want[0].apiVersion})`);
+    }
+    if (obj.kind !== undefined && !want.some((w) => w.kind === obj.kind)) {
+      problems.push(`the kind in the data (${obj.kind}) does not match the expected kind (${want[0].kind})`);
+    }
+    throw badRequest(problems.length ? problems.join('; ') : `the object (${obj.apiVersion}, ${obj.kind}) does not match ${want[0].apiVersion}, ${want[0].kind}`);
   } else {
     obj.apiVersion ??= want[0].apiVersion;
     obj.kind ??= want[0].kind;
