@@ -4,7 +4,7 @@ import { invalidValue, notSupported, required } from '../errors.ts';
 import type { FieldError } from '../errors.ts';
 import { age, ageColumn, col, defineKind, pathGetter } from '../meta.ts';
 import { bool, bytes, int, list, map, microTime, mergeList, obj, str } from '../schema.ts';
-import { fromChecks, isDNS1123Subdomain, isValidIP, isValidPortName, isValidPortNum, nameIsDNSLabel } from '../validation.ts';
+import { fromChecks, isDNS1123Label, isDNS1123Subdomain, isValidIP, isValidPortNum, nameIsDNSLabel } from '../validation.ts';
 import { objectReferenceSchema } from './common.ts';
 
 const CORE = { group: '', version: 'v1' } as const;
@@ -179,7 +179,7 @@ export const endpoints = defineKind({
       (ss?.ports ?? []).forEach((p: any, j: number) => {
         const f = `subsets[${i}].ports[${j}]`;
         errs.push(...fromChecks(`${f}.port`, p?.port, isValidPortNum(p?.port)));
-        if (p?.name) errs.push(...fromChecks(`${f}.name`, p.name, isValidPortName(p.name)));
+        if (p?.name) errs.push(...fromChecks(`${f}.name`, p.name, isDNS1123Label(p.name)));
         if (p?.protocol && !['TCP', 'UDP', 'SCTP'].includes(p.protocol)) errs.push(notSupported(`${f}.protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
       });
     });
