@@ -3,4 +3,4 @@ export { runApiServer, startApiServer, onTerminationSignal, processLogger, type 
 export { startCluster, runUp, type UpOptions, type RunningCluster } from './up.ts';
 export { startScheduler, POLICIES, type Policy, type StartSchedulerOptions, type RunningScheduler } from '../scheduler/index.ts';
 export { startControllerManager, CONTROLLERS, type ControllerManager, type ControllerManagerOptions } from '../controllers/index.ts';
-export { startNodePool, parseLabels, parseTaints, type NodePool, type NodePoolOptions } from '../node/index.ts';
+export { startNodePool, parseLabels, parseTaints, loadProfile, type NodePool, type NodePoolOptions } from '../node/index.ts';

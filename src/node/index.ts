@@ -9,7 +9,7 @@ import { LEASES, NODES, PODS, PoolState, nodeNames, type NodePool, type NodePool
 import { Priority } from './writer.ts';
 
 export type { NodePool, NodePoolOptions } from './pool.ts';
-export { defaultProfile, defaultStages, defaultTimings, makeProfile, type Profile, type Stage, type Timings } from './profile.ts';
+export { defaultProfile, defaultStages, defaultTimings, makeProfile, loadProfile, type Profile, type Stage, type Timings } from './profile.ts';
 export { parseTaints, parseLabels } from './parse.ts';
 
 export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {

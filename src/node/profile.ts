@@ -223,3 +223,56 @@ export function matches(sel: Selector | undefined, facts: Facts): boolean {
   }
   return true;
 }
+
+const states: ContainerState[] = ['Waiting', 'Pending', 'Pulling', 'Pulled', 'Created', 'Running', 'Stopping', 'Terminated', 'BackOff'];
+const factNames: (keyof Facts)[] = ['init', 'sidecar', 'active', 'pullNeeded', 'ready', 'exits', 'restart', 'backoff', 'deleting'];
+const effectNames: Effect[] = ['imagePulled', 'start', 'ready', 'exit', 'killed', 'restart', 'armBackoff', 'growBackoff'];
+
+/**
+ * A profile from a document (JSON/YAML parsed): `{ timings?: {pullMs: "2s", ...}, stages?: Stage[] }`.
+ * Stages default to the default stages. Throws an Error naming the field and the problem.
+ */
+export function loadProfile(doc: unknown): Profile {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('profile: must be an object with timings and/or stages');
+  const d = doc as { timings?: Record<string, number | string>; stages?: unknown };
+  for (const k of Object.keys(d)) if (k !== 'timings' && k !== 'stages') throw new Error(`profile.${k}: unknown field (expected timings, stages)`);
+  let stages = defaultStages;
+  if (d.stages !== undefined) {
+    if (!Array.isArray(d.stages) || d.stages.length === 0) throw new Error('profile.stages: must be a non-empty list');
+    stages = d.stages.map((s, i) => validateStage(s, `profile.stages[${i}]`));
+  }
+  try {
+    return makeProfile(d.timings ?? {}, stages);
+  } catch (e) {
+    throw new Error(`profile.timings: ${(e as Error).message}`);
+  }
+}
+
+function validateStage(s: any, at: string): Stage {
+  if (!s || typeof s !== 'object') throw new Error(`${at}: must be an object`);
+  if (typeof s.name !== 'string' || !s.name) throw new Error(`${at}.name: Required value`);
+  if (!Array.isArray(s.from) || !s.from.length || s.from.some((x: string) => !states.includes(x as ContainerState)))
+    throw new Error(`${at}.from: must list states among ${states.join(', ')}`);
+  if (s.to !== undefined && !states.includes(s.to)) throw new Error(`${at}.to: Unsupported value "${s.to}"`);
+  for (const k of Object.keys(s.when ?? {})) {
+    if (!factNames.includes(k as keyof Facts)) throw new Error(`${at}.when.${k}: unknown fact (expected one of ${factNames.join(', ')})`);
+    if (typeof s.when[k] !== 'boolean') throw new Error(`${at}.when.${k}: must be true or false`);
+  }
+  const d = s.delay;
+  const okDelay =
+    d &&
+    typeof d === 'object' &&
+    ((typeof d.ms === 'number' && d.ms >= 0) ||
+      (typeof d.timing === 'string' && d.timing in defaultTimings) ||
+      d.exit === true ||
+      d.backoff === true ||
+      d.stop === true);
+  if (!okDelay) throw new Error(`${at}.delay: must be {ms: N}, {timing: <name>}, {exit: true}, {backoff: true} or {stop: true}`);
+  if (s.anchor !== undefined && !['entered', 'started', 'deletion'].includes(s.anchor)) throw new Error(`${at}.anchor: Unsupported value "${s.anchor}"`);
+  for (const e of s.effects ?? []) if (!effectNames.includes(e)) throw new Error(`${at}.effects: Unsupported value "${e}"`);
+  for (const [j, ev] of (s.events ?? []).entries()) {
+    if (!ev || (ev.type !== 'Normal' && ev.type !== 'Warning') || typeof ev.reason !== 'string' || typeof ev.message !== 'string')
+      throw new Error(`${at}.events[${j}]: needs type (Normal|Warning), reason and message`);
+  }
+  return s as Stage;
+}

@@ -239,3 +239,29 @@ test('adopting a running pod keeps startedAt, restartCount and containerID', () 
   assert.equal(r.events.length, 0);
   assert.deepEqual(buildPodStatus(adopted), st);
 });
+
+test('a profile is data: a custom stage list replaces the default lifecycle', async () => {
+  const { loadProfile } = await import('../../src/node/profile.ts');
+  const custom = loadProfile({
+    timings: { startMs: '2s' },
+    stages: [
+      { name: 'activate', from: ['Waiting'], when: { active: true }, delay: { ms: 0 }, to: 'Pending' },
+      { name: 'boot', from: ['Pending'], delay: { timing: 'startMs' }, to: 'Running', effects: ['start', 'ready'], events: [{ type: 'Normal', reason: 'Booted', message: 'booted {container}' }] },
+    ],
+  });
+  const clock = new ManualClock();
+  const t0 = clock.now();
+  const sim = newPodSim(pod({ containers: [{ name: 'c', image: 'nginx' }] }), t0, 'h', 'i', custom);
+  let r = step(sim, clock.now(), custom, images());
+  assert.equal(r.nextAt, t0 + 2000);
+  clock.t = r.nextAt!;
+  r = step(sim, clock.now(), custom, images());
+  assert.deepEqual(r.events.map((e) => `${e.reason}: ${e.message}`), ['Booted: booted c']);
+  const st = buildPodStatus(sim);
+  assert.equal(st.phase, 'Running');
+  assert.equal(st.containerStatuses[0].ready, true);
+  assert.throws(() => loadProfile({ stages: [{ name: 'x', from: ['Nowhere'], delay: { ms: 0 } }] }), /profile\.stages\[0\]\.from: must list states/);
+  assert.throws(() => loadProfile({ stages: [{ name: 'x', from: ['Pending'], when: { sunny: true }, delay: { ms: 0 } }] }), /profile\.stages\[0\]\.when\.sunny: unknown fact/);
+  assert.throws(() => loadProfile({ timings: { pullMs: 'soon' } }), /profile\.timings: invalid timing pullMs=soon/);
+  assert.throws(() => loadProfile({ extra: 1 }), /profile\.extra: unknown field/);
+});

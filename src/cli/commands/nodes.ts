@@ -1,8 +1,10 @@
 // `kubesim nodes --kubeconfig K --count N [...]`: a node pool as a process of its own — N simulated
 // kubelets registering Nodes, renewing Leases and playing out the pods bound to them.
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { Client } from '../../client/index.ts';
-import { parseLabels, parseTaints, startNodePool } from '../../cluster/index.ts';
+import { loadProfile, parseLabels, parseTaints, startNodePool } from '../../cluster/index.ts';
 
 interface Opts {
   kubeconfig?: string;
@@ -21,6 +23,7 @@ interface Opts {
   qps: string;
   events: boolean;
   pullDelay?: string;
+  profile?: string;
 }
 
 function fail(msg: string): never {
@@ -54,6 +57,7 @@ export function register(program: Command): void {
     .option('--qps <n>', 'request budget of the pool (0 = unlimited)', '0')
     .option('--no-events', 'do not write Events')
     .option('--pull-delay <duration>', 'image pull time (e.g. 1s, 500ms)')
+    .option('--profile <file>', 'lifecycle profile (YAML/JSON: timings and stages; see docs/node-simulation.md)')
     .action(async (o: Opts) => {
       const count = positiveInt('count', o.count);
       let labels: Record<string, string>;
@@ -63,6 +67,15 @@ export function register(program: Command): void {
         taints = parseTaints(o.taints);
       } catch (e) {
         fail((e as Error).message);
+      }
+      let profile;
+      if (o.profile) {
+        try {
+          profile = loadProfile(parseYaml(readFileSync(o.profile, 'utf8')));
+          if (o.pullDelay) profile = loadProfile({ timings: { ...profile.timings, pullMs: o.pullDelay }, stages: profile.stages });
+        } catch (e) {
+          fail(`--profile ${o.profile}: ${(e as Error).message}`);
+        }
       }
       const qps = Number(o.qps);
       if (!(qps >= 0)) fail(`--qps must be >= 0 (got "${o.qps}")`);
@@ -83,7 +96,8 @@ export function register(program: Command): void {
         kubeletPort: positiveInt('kubelet-port', o.kubeletPort, 0),
         qps: qps || undefined,
         events: o.events,
-        timings: o.pullDelay ? { pullMs: o.pullDelay } : undefined,
+        profile,
+        timings: !profile && o.pullDelay ? { pullMs: o.pullDelay } : undefined,
       });
       console.log(`${count} nodes ready (${pool.nodes[0]} .. ${pool.nodes[pool.nodes.length - 1]}); kubelet server ${pool.kubeletUrl}`);
       const shutdown = async () => {
