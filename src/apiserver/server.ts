@@ -3,7 +3,9 @@
 import http from 'node:http';
 import { StatusError, methodNotAllowed } from '../api/errors.ts';
 import type { Registry } from '../api/registry.ts';
-import { answerDiscovery } from './discovery/index.ts';
+import { answerDiscovery, answerSelfSubjectAccessReview, ACCESS_REVIEW_PATH } from './discovery/index.ts';
+import { decodeObject, readBody } from './body.ts';
+import type { RequestInfo, Verb } from './routing.ts';
 import { authenticate, authorize, limitRate } from './pipeline/run.ts';
 import { anonymousAdmin } from './pipeline/index.ts';
 import { sendJson, sendStatus, sendText } from './respond.ts';
@@ -71,6 +73,14 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
         rt = registry.byResource('', info.version, 'pods');
         bindings = !!rt;
       }
+      if (!rt && info.verb === 'create' && path.replace(/\/$/, '') === ACCESS_REVIEW_PATH) {
+        // `kubectl auth can-i`: answered from the authorizers, written nowhere
+        accessReview(core, req).then((body) => {
+          sendJson(res, 201, body);
+          done(201);
+        }, fail);
+        return;
+      }
       if (!rt || (rt.namespaced ? false : info.namespace !== undefined) || (rt.namespaced && info.namespace === undefined && info.name !== undefined)) {
         return fail(notFoundPath());
       }
@@ -117,6 +127,30 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
     }
     return serveDiscovery(req, res, path, registry, done, fail);
   };
+}
+
+/** A SelfSubjectAccessReview: would the requesting user be allowed the described request? */
+async function accessReview(core: ApiCore, req: http.IncomingMessage): Promise<object> {
+  const review = decodeObject(req.headers['content-type'], await readBody(req));
+  const user = await authenticate(core.pipeline, req);
+  const ra = review.spec?.resourceAttributes ?? {};
+  const info: RequestInfo = {
+    verb: (ra.verb ?? 'get') as Verb,
+    group: ra.group ?? '',
+    version: ra.version ?? '',
+    resource: ra.resource ?? '',
+    subresource: ra.subresource || undefined,
+    namespace: ra.namespace || undefined,
+    name: ra.name || undefined,
+    path: '',
+  };
+  try {
+    await authorize(core.pipeline, user, info, req);
+    return answerSelfSubjectAccessReview(review, true, core.pipeline.authorizers.length ? 'allowed' : undefined);
+  } catch (err) {
+    if (err instanceof StatusError && err.code === 403) return answerSelfSubjectAccessReview(review, false, err.message);
+    throw err;
+  }
 }
 
 function serveDiscovery(

@@ -70,6 +70,14 @@ test('stages run in order and each can stop the request', async () => {
     assert.match(nope.body.message, /denied by TestAdmission/);
     assert.equal((await req(srv.url, 'GET', CM, undefined, as('alice'))).body.metadata.resourceVersion, rv, 'nothing written');
 
+    // kubectl auth can-i: a SelfSubjectAccessReview answered from the authorizers
+    const review = (verb: string) => ({ apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace: 'default', verb, resource: 'configmaps' } } });
+    const yes = await req(srv.url, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', review('create'), as('alice'));
+    assert.equal(yes.status, 201, yes.text);
+    assert.equal(yes.body.status.allowed, true);
+    const no = await req(srv.url, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', review('create'), as('bob'));
+    assert.equal(no.body.status.allowed, false);
+
     limited = true;
     const tm = await req(srv.url, 'GET', CM, undefined, as('alice'));
     assert.equal(tm.status, 429);
