@@ -83,6 +83,9 @@ export function planList(q: URLSearchParams | undefined): ListPlan {
   }
   const rv = parseResourceVersion(rvRaw);
   if (rv === undefined) return { opts, consistent: true };
+  // resourceVersion=0 ("any") is served whole from the cache, as Kubernetes' watch cache does: no
+  // continue token that could expire under an informer's initial list.
+  if (rv === 0 && match === undefined) delete opts.limit;
   // paginated lists with an RV and no match are Exact (the legacy semantics the docs table keeps)
   if (match === 'Exact' || (match === undefined && limit > 0 && rv > 0)) {
     if (rv === 0) throw invalidListOption('resourceVersionMatch', 'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');

@@ -319,3 +319,12 @@ test('namespace delete: Terminating until spec.finalizers are cleared through /f
   ok(await req(base, 'PUT', '/api/v1/namespaces/doomed/finalize', { ...d, spec: { finalizers: [] } }));
   assert.equal((await req(base, 'GET', '/api/v1/namespaces/doomed')).status, 404);
 });
+
+test('list: resourceVersion=0 ignores limit (served whole from the cache, like Kubernetes)', async () => {
+  const all = ok(await req(base, 'GET', '/api/v1/namespaces?resourceVersion=0&limit=1'));
+  assert.ok(all.items.length >= 4);
+  assert.equal(all.metadata.continue, undefined);
+  const paged = ok(await req(base, 'GET', '/api/v1/namespaces?limit=1'));
+  assert.equal(paged.items.length, 1);
+  assert.ok(paged.metadata.continue);
+});
