@@ -47,7 +47,7 @@ test('scale: GET/PUT/PATCH an autoscaling/v1 Scale', async () => {
   assert.equal(s.kind, 'Scale');
   assert.equal(s.apiVersion, 'autoscaling/v1');
   assert.equal(s.spec.replicas, 2);
-  assert.equal(typeof s.status.selector, 'string');
+  assert.equal(s.status.selector, 'app=sc');
   const put = ok(await req(base, 'PUT', `${DEPLOY}/sc/scale`, { ...s, spec: { replicas: 4 } }));
   assert.equal(put.spec.replicas, 4);
   const d = ok(await req(base, 'GET', `${DEPLOY}/sc`));

@@ -7,7 +7,7 @@ import type { KubeObject, ManagedFieldsEntry } from '../../api/types.ts';
 import type { ResourceType, Schema } from '../../api/resource.ts';
 import { StatusError } from '../../api/errors.ts';
 import { apiVersionOf } from '../../api/types.ts';
-import { childSchema, isMergeList, mergeKeyOf } from './schema.ts';
+import { childSchema, isKeyedList, mergeKeyOf } from './schema.ts';
 import { deepEqual, isObject } from './json.ts';
 import { type FieldPath, type FieldSet, changedFieldSet, deleteAt, fieldSetOf, has, leaves, pathString, prune, remove, union, valueAt } from './fields.ts';
 
@@ -52,7 +52,7 @@ function mergeApplied(cur: unknown, app: unknown, s: Schema | undefined): unknow
     }
     return out;
   }
-  if (Array.isArray(app) && Array.isArray(cur) && isMergeList(s)) {
+  if (Array.isArray(app) && Array.isArray(cur) && isKeyedList(s)) {
     const key = mergeKeyOf(s);
     const out = [...cur];
     for (const item of app) {

@@ -2,7 +2,7 @@
 // element of a keyed list, `v:<json>` for an element of a set, `.` for the element itself), and the
 // set operations server-side apply needs.
 import type { Schema } from '../../api/resource.ts';
-import { childSchema, isMergeList, mergeKeyOf } from './schema.ts';
+import { childSchema, isKeyedList, mergeKeyOf } from './schema.ts';
 import { deepEqual, isObject } from './json.ts';
 
 export type FieldSet = { [pe: string]: FieldSet };
@@ -50,7 +50,7 @@ function diffInto(out: FieldSet, key: string, old: unknown, next: unknown, s: Sc
     if (Object.keys(child).length || (!o && Object.keys(next).length === 0)) out[key] = child;
     return;
   }
-  if (Array.isArray(next) && isMergeList(s)) {
+  if (Array.isArray(next) && isKeyedList(s)) {
     const mk = mergeKeyOf(s);
     const prev = Array.isArray(old) ? old : [];
     const child: FieldSet = {};
@@ -114,11 +114,6 @@ export function has(set: FieldSet, path: FieldPath): boolean {
     if (!cur) return false;
   }
   return true;
-}
-
-/** Whether set owns path or anything below it. */
-export function ownsAtOrBelow(set: FieldSet, path: FieldPath): boolean {
-  return has(set, path);
 }
 
 export function add(set: FieldSet, path: FieldPath): void {

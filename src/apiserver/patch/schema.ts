@@ -10,10 +10,6 @@ export function childSchema(s: Schema | undefined, key: string): Schema | undefi
   return undefined;
 }
 
-export function itemSchema(s: Schema | undefined): Schema | undefined {
-  return s?.items;
-}
-
 /** The keys identifying list items: patch merge key, or list-map keys. */
 export function mergeKeyOf(s: Schema | undefined): string | undefined {
   if (!s) return undefined;
@@ -27,4 +23,14 @@ export function strategyOf(s: Schema | undefined): string[] {
 /** A list merged element-wise by strategic merge patch (as opposed to replaced whole). */
 export function isMergeList(s: Schema | undefined): boolean {
   return strategyOf(s).includes('merge');
+}
+
+/**
+ * Server-side apply's view of a list: granular (merged by key or by value) when it is a map or
+ * set list, or merged under strategic merge patch; otherwise atomic.
+ */
+export function isKeyedList(s: Schema | undefined): boolean {
+  const t = s?.['x-kubernetes-list-type'];
+  if (t === 'atomic') return false;
+  return t === 'map' || t === 'set' || isMergeList(s);
 }

@@ -81,7 +81,8 @@ const pathOf = (p: string) => p.replace(/^\./, '');
 export function toScale(s: Scope, obj: KubeObject): KubeObject {
   const sc = s.rt.subresources.scale!;
   const m = obj.metadata;
-  const sel = sc.labelSelectorPath ? getPath(obj, pathOf(sc.labelSelectorPath)) : undefined;
+  // built-in workloads keep their selector in spec.selector (the Scale shows it as a string)
+  const sel = (sc.labelSelectorPath ? getPath(obj, pathOf(sc.labelSelectorPath)) : undefined) ?? obj.spec?.selector;
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
