@@ -12,6 +12,9 @@ import { GarbageCollector } from './garbagecollector/controller.ts';
 import { NodeLifecycleController } from './nodelifecycle/controller.ts';
 import { NamespaceController } from './namespace/controller.ts';
 import { PodGCController } from './podgc/controller.ts';
+import { EndpointsController } from './endpoints/controller.ts';
+import { JobController } from './job/controller.ts';
+import { DaemonSetController } from './daemonset/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -23,6 +26,9 @@ export const CONTROLLERS: Record<string, { workers: number; make(ctx: Controller
   nodelifecycle: { workers: 5, make: (ctx) => new NodeLifecycleController(ctx) },
   namespace: { workers: 10, make: (ctx) => new NamespaceController(ctx) },
   podgc: { workers: 1, make: (ctx) => new PodGCController(ctx) },
+  endpoints: { workers: 5, make: (ctx) => new EndpointsController(ctx) },
+  job: { workers: 5, make: (ctx) => new JobController(ctx) },
+  daemonset: { workers: 2, make: (ctx) => new DaemonSetController(ctx) },
 };
 
 export interface ControllerManagerOptions extends ControllerOptions {

@@ -7,7 +7,7 @@ import { startControllerManager, type ControllerManager, type ControllerManagerO
 import type { KubeObject } from '../../src/api/types.ts';
 import { PODS } from '../../src/controllers/resources.ts';
 
-export { PODS, NODES, NAMESPACES, EVENTS, REPLICASETS, DEPLOYMENTS, NODE_LEASES } from '../../src/controllers/resources.ts';
+export { PODS, NODES, NAMESPACES, EVENTS, REPLICASETS, DEPLOYMENTS, NODE_LEASES, SERVICES, ENDPOINTS, JOBS, DAEMONSETS } from '../../src/controllers/resources.ts';
 
 export interface TestCluster {
   api: RunningApiServer;

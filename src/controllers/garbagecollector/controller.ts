@@ -11,15 +11,17 @@ import { registry } from '../../api/registry.ts';
 import { deletedObject, type ResourceRef, type SharedInformer } from '../../client/index.ts';
 import { ControllerLoop, type SyncResult } from '../base.ts';
 import type { Controller, ControllerContext } from '../context.ts';
-import { apiVersionOfRef } from '../resources.ts';
+import { apiVersionOfRef, uniqueResources } from '../resources.ts';
 import { blockingDependents, dependentAction, Graph, type GraphNode, type OwnerState } from './graph.ts';
 
 /** Kinds the GC watches: everything listable, watchable and deletable, except Events. */
 export function monitoredResources(): ResourceRef[] {
-  return registry
+  return uniqueResources(
+    registry
     .all()
     .filter((t) => ['list', 'watch', 'delete'].every((v) => t.verbs.includes(v)) && t.plural !== 'events')
-    .map((t) => ({ group: t.group, version: t.version, plural: t.plural, namespaced: t.namespaced, kind: t.kind }));
+    .map((t) => ({ group: t.group, version: t.version, plural: t.plural, namespaced: t.namespaced, kind: t.kind })),
+  );
 }
 
 export class GarbageCollector implements Controller {

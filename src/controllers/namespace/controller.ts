@@ -8,16 +8,18 @@ import { registry } from '../../api/registry.ts';
 import { deletedObject, type ResourceRef, type SharedInformer } from '../../client/index.ts';
 import { ControllerLoop, type SyncResult } from '../base.ts';
 import type { Controller, ControllerContext } from '../context.ts';
-import { NAMESPACES } from '../resources.ts';
+import { NAMESPACES, uniqueResources } from '../resources.ts';
 import { nowIso } from '../util/conditions.ts';
 import { setCondition } from '../util/conditions.ts';
 
 /** Every namespaced kind that can be listed and deleted. */
 export function namespacedResources(): ResourceRef[] {
-  return registry
+  return uniqueResources(
+    registry
     .all()
     .filter((t) => t.namespaced && t.verbs.includes('list') && t.verbs.includes('delete'))
-    .map((t) => ({ group: t.group, version: t.version, plural: t.plural, namespaced: true, kind: t.kind }));
+    .map((t) => ({ group: t.group, version: t.version, plural: t.plural, namespaced: true, kind: t.kind })),
+  );
 }
 
 /** What is left in a namespace, by resource, as the NamespaceContentRemaining message says it. */

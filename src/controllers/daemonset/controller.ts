@@ -1,0 +1,121 @@
+// The DaemonSet controller (pkg/controller/daemon): one pod per eligible node, placed by the
+// scheduler through node affinity to that node; rolling updates bounded by maxUnavailable.
+import type { KubeObject } from '../../api/types.ts';
+import { isStatusError } from '../../api/errors.ts';
+import { deletedObject, type DeletedFinalStateUnknown, type SharedInformer } from '../../client/index.ts';
+import { ControllerLoop, keyOf, splitKey, type SyncResult } from '../base.ts';
+import type { Controller, ControllerContext } from '../context.ts';
+import type { EventSink } from '../events.ts';
+import { Expectations } from '../expectations.ts';
+import { DAEMONSETS, NODES, PODS } from '../resources.ts';
+import { computeHash } from '../deployment/hash.ts';
+import { BY_CONTROLLER, controllerIndex, controllerOf } from '../util/owner.ts';
+import { podKey } from '../util/pod.ts';
+import { daemonPodFor, planDaemonSet } from './plan.ts';
+
+const DS_KIND = { apiVersion: 'apps/v1', kind: 'DaemonSet' };
+
+export class DaemonSetController implements Controller {
+  readonly name = 'daemonset';
+  private readonly loop: ControllerLoop;
+  private readonly sets: SharedInformer;
+  private readonly pods: SharedInformer;
+  private readonly nodes: SharedInformer;
+  private readonly events: EventSink;
+  private readonly expectations = new Expectations();
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.loop = new ControllerLoop({ name: 'daemonset', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.events = ctx.recorder('daemonset-controller');
+    this.sets = ctx.factory.informerFor(DAEMONSETS);
+    this.pods = ctx.factory.informerFor(PODS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
+    this.nodes = ctx.factory.informerFor(NODES);
+    this.sets.addEventHandler({
+      onAdd: (d) => this.loop.enqueue(keyOf(d)),
+      onUpdate: (_o, d) => this.loop.enqueue(keyOf(d)),
+      onDelete: (d) => this.expectations.delete(keyOf(deletedObject(d))),
+    });
+    this.pods.addEventHandler({
+      onAdd: (p) => this.onPod(p, 'add'),
+      onUpdate: (o, p) => o.metadata.resourceVersion !== p.metadata.resourceVersion && this.onPod(p, 'update'),
+      onDelete: (p) => this.onPod(p, 'delete'),
+    });
+    const all = () => {
+      for (const d of this.sets.lister.list()) this.loop.enqueue(keyOf(d));
+    };
+    this.nodes.addEventHandler({
+      onAdd: all,
+      onUpdate: (o, n) => {
+        if (JSON.stringify([o.metadata.labels, o.spec?.taints]) !== JSON.stringify([n.metadata.labels, n.spec?.taints])) all();
+      },
+      onDelete: all,
+    });
+  }
+
+  private onPod(o: KubeObject | DeletedFinalStateUnknown<KubeObject>, what: 'add' | 'update' | 'delete'): void {
+    const pod = deletedObject(o);
+    const ref = controllerOf(pod);
+    if (!ref || ref.kind !== 'DaemonSet') return;
+    const ds = this.sets.lister.get(pod.metadata.namespace, ref.name);
+    if (!ds || ds.metadata.uid !== ref.uid) return;
+    const key = keyOf(ds);
+    if (what === 'add') this.expectations.creationObserved(key);
+    if (what === 'delete' || pod.metadata.deletionTimestamp) this.expectations.deletionObserved(key, podKey(pod));
+    this.loop.enqueue(key);
+  }
+
+  run(workers: number): void {
+    this.loop.run(workers);
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  async sync(key: string): Promise<SyncResult | void> {
+    const { namespace, name } = splitKey(key);
+    const ds = this.sets.lister.get(namespace, name);
+    if (!ds) return;
+    const now = Date.now();
+    const hash = computeHash(ds.spec?.template);
+    const pods = this.pods.indexer.byIndex(BY_CONTROLLER, ds.metadata.uid!);
+    const plan = planDaemonSet(ds, this.nodes.lister.list(), pods, hash, now);
+    const podClient = this.ctx.client.resource(PODS);
+    if (this.expectations.satisfied(key) && !ds.metadata.deletionTimestamp) {
+      if (plan.create.length) {
+        this.expectations.expectCreations(key, plan.create.length);
+        const results = await Promise.allSettled(
+          plan.create.map(async (node) => {
+            const pod = await podClient.create(daemonPodFor(ds, node, hash), { namespace });
+            this.events.event(ds, DS_KIND, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+          }),
+        );
+        const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+        if (failed.length) {
+          this.expectations.lowerCreations(key, failed.length);
+          this.events.event(ds, DS_KIND, 'Warning', 'FailedCreate', `Error creating: ${(failed[0].reason as Error).message}`);
+        }
+      }
+      if (plan.delete.length) {
+        this.expectations.expectDeletions(key, plan.delete.map(podKey));
+        await Promise.all(
+          plan.delete.map((p) =>
+            podClient
+              .delete(p.metadata.name!, { namespace })
+              .then(() => this.events.event(ds, DS_KIND, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`))
+              .catch((e) => {
+                this.expectations.deletionObserved(key, podKey(p));
+                if (!isStatusError(e, 404)) throw e;
+              }),
+          ),
+        );
+      }
+    }
+    const old = ds.status ?? {};
+    if (Object.entries(plan.status).some(([k, v]) => (old[k] ?? 0) !== v)) {
+      await this.ctx.client.resource(DAEMONSETS).updateStatus({ ...ds, status: { ...old, ...plan.status } });
+    }
+    const minReady = ds.spec?.minReadySeconds ?? 0;
+    return minReady > 0 && plan.status.numberAvailable < plan.status.numberReady ? { requeueAfterMs: minReady * 1000 } : undefined;
+  }
+}

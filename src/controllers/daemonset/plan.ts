@@ -1,0 +1,185 @@
+// DaemonSet decisions as pure functions (pkg/controller/daemon): which nodes should run a daemon
+// pod (node selector, required node affinity, taints vs. the pod's tolerations plus the daemon
+// tolerations), which pods to create or delete (duplicates, misscheduled, rolling update within
+// maxUnavailable), and the status counts.
+import type { KubeObject } from '../../api/types.ts';
+import { isPodActive, isPodAvailable, isPodReady } from '../util/pod.ts';
+import { tolerates, type Taint, type Toleration } from '../nodelifecycle/plan.ts';
+import { scaledValue } from '../util/intstr.ts';
+
+export const RevisionHashLabel = 'controller-revision-hash';
+
+/** AddOrUpdateDaemonPodTolerations: daemons survive node problems and cordons. */
+export function daemonTolerations(spec: any): Toleration[] {
+  const add: Toleration[] = [
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
+    { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
+    ...(spec?.hostNetwork ? [{ key: 'node.kubernetes.io/network-unavailable', operator: 'Exists' as const, effect: 'NoSchedule' }] : []),
+  ];
+  const own: Toleration[] = spec?.tolerations ?? [];
+  return [...own, ...add.filter((t) => !own.some((o) => o.key === t.key && o.effect === t.effect))];
+}
+
+function matchExpr(req: any, value: string | undefined): boolean {
+  const has = value !== undefined;
+  switch (req.operator) {
+    case 'In':
+      return has && (req.values ?? []).includes(value);
+    case 'NotIn':
+      return !has || !(req.values ?? []).includes(value);
+    case 'Exists':
+      return has;
+    case 'DoesNotExist':
+      return !has;
+    case 'Gt':
+      return has && Number(value) > Number(req.values?.[0]);
+    case 'Lt':
+      return has && Number(value) < Number(req.values?.[0]);
+  }
+  return false;
+}
+
+/** nodeSelector and requiredDuringSchedulingIgnoredDuringExecution node affinity. */
+export function fitsNodeAffinity(podSpec: any, node: KubeObject): boolean {
+  const labels = node.metadata.labels ?? {};
+  for (const [k, v] of Object.entries(podSpec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
+  const terms: any[] = podSpec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  if (terms.length === 0) return true;
+  return terms.some(
+    (t) =>
+      (t.matchExpressions ?? []).every((r: any) => matchExpr(r, labels[r.key])) &&
+      (t.matchFields ?? []).every((r: any) => matchExpr(r, r.key === 'metadata.name' ? node.metadata.name : undefined)),
+  );
+}
+
+/** NodeShouldRunDaemonPod: should a daemon pod start here, and may a running one stay. */
+export function nodeShouldRun(ds: KubeObject, node: KubeObject): { shouldRun: boolean; shouldContinueRunning: boolean } {
+  const spec = ds.spec?.template?.spec ?? {};
+  if (spec.nodeName && spec.nodeName !== node.metadata.name) return { shouldRun: false, shouldContinueRunning: false };
+  if (!fitsNodeAffinity(spec, node)) return { shouldRun: false, shouldContinueRunning: false };
+  const tols = daemonTolerations(spec);
+  const taints: Taint[] = node.spec?.taints ?? [];
+  const untolerated = taints.filter((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tols.some((tol) => tolerates(tol, t)));
+  return { shouldRun: untolerated.length === 0, shouldContinueRunning: !untolerated.some((t) => t.effect === 'NoExecute') };
+}
+
+/** The node a daemon pod is for: its binding, or the metadata.name affinity the controller gave it. */
+export function daemonPodNode(pod: KubeObject): string | undefined {
+  if (pod.spec?.nodeName) return pod.spec.nodeName;
+  for (const t of pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) {
+    for (const f of t.matchFields ?? []) if (f.key === 'metadata.name' && f.operator === 'In' && f.values?.length === 1) return f.values[0];
+  }
+  return undefined;
+}
+
+/** The daemon pod for one node: the template, its tolerations, and node affinity to that node. */
+export function daemonPodFor(ds: KubeObject, nodeName: string, hash: string): KubeObject {
+  const t = structuredClone(ds.spec?.template ?? {});
+  const spec = t.spec ?? {};
+  spec.tolerations = daemonTolerations(spec);
+  // ReplaceDaemonSetPodNodeNameNodeAffinity: the scheduler places it, on exactly this node.
+  const affinity = spec.affinity ?? {};
+  affinity.nodeAffinity = {
+    ...(affinity.nodeAffinity ?? {}),
+    requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [nodeName] }] }] },
+  };
+  spec.affinity = affinity;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      generateName: `${ds.metadata.name}-`,
+      namespace: ds.metadata.namespace,
+      labels: { ...(t.metadata?.labels ?? {}), [RevisionHashLabel]: hash },
+      ...(t.metadata?.annotations ? { annotations: t.metadata.annotations } : {}),
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name!, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+    },
+    spec,
+  };
+}
+
+export interface DaemonSetPlan {
+  create: string[];
+  delete: KubeObject[];
+  status: any;
+}
+
+const created = (p: KubeObject) => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
+
+export function planDaemonSet(ds: KubeObject, nodes: KubeObject[], pods: KubeObject[], hash: string, now: number): DaemonSetPlan {
+  const minReady = ds.spec?.minReadySeconds ?? 0;
+  const byNode = new Map<string, KubeObject[]>();
+  const create: string[] = [];
+  const del: KubeObject[] = [];
+  for (const p of pods) {
+    const n = daemonPodNode(p);
+    if (!n) continue;
+    if (!byNode.has(n)) byNode.set(n, []);
+    byNode.get(n)!.push(p);
+  }
+  let desired = 0;
+  let current = 0;
+  let misscheduled = 0;
+  let ready = 0;
+  let available = 0;
+  let updated = 0;
+  const oldPods: { pod: KubeObject; available: boolean }[] = [];
+  let unavailableNodes = 0;
+  for (const node of nodes) {
+    const name = node.metadata.name!;
+    const all = byNode.get(name) ?? [];
+    const failed = all.filter((p) => p.status?.phase === 'Failed' && !p.metadata.deletionTimestamp);
+    const live = all.filter(isPodActive).sort((a, b) => created(a) - created(b));
+    const { shouldRun, shouldContinueRunning } = nodeShouldRun(ds, node);
+    del.push(...failed);
+    if (shouldRun) desired++;
+    if (!shouldContinueRunning) {
+      if (live.length) misscheduled++;
+      del.push(...live);
+      continue;
+    }
+    if (!shouldRun && live.length) misscheduled++;
+    if (shouldRun && live.length === 0) {
+      if (!all.some((p) => p.metadata.deletionTimestamp)) create.push(name); // wait for a terminating one to go
+      unavailableNodes++;
+      continue;
+    }
+    if (live.length > 1) del.push(...live.slice(1)); // duplicates: keep the oldest
+    const pod = live[0];
+    if (!pod || !shouldRun) continue;
+    current++;
+    const isReady = isPodReady(pod);
+    const isAvail = isPodAvailable(pod, minReady, now);
+    if (isReady) ready++;
+    if (isAvail) available++;
+    else unavailableNodes++;
+    if (pod.metadata.labels?.[RevisionHashLabel] === hash) updated++;
+    else oldPods.push({ pod, available: isAvail });
+  }
+  // RollingUpdate: replace old pods, at most maxUnavailable nodes without an available daemon at once.
+  if ((ds.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate' && oldPods.length) {
+    const maxUnavailable = Math.max(0, scaledValue(ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1, desired, true));
+    for (const o of oldPods) if (!o.available) del.push(o.pod); // already unavailable: free to replace
+    let budget = maxUnavailable - unavailableNodes;
+    for (const o of oldPods) {
+      if (!o.available || budget <= 0) continue;
+      del.push(o.pod);
+      budget--;
+    }
+  }
+  const status = {
+    currentNumberScheduled: current,
+    numberMisscheduled: misscheduled,
+    desiredNumberScheduled: desired,
+    numberReady: ready,
+    observedGeneration: ds.metadata.generation ?? 1,
+    updatedNumberScheduled: updated,
+    numberAvailable: available,
+    numberUnavailable: Math.max(0, desired - available),
+  };
+  return { create, delete: [...new Set(del)], status };
+}

@@ -1,0 +1,82 @@
+// The endpoints controller (pkg/controller/endpoint): keeps an Endpoints object per Service with a
+// selector, listing the IPs of the pods it selects. Services without a selector are left alone.
+import type { KubeObject } from '../../api/types.ts';
+import { isStatusError } from '../../api/errors.ts';
+import { deletedObject, labelPredicate, type SharedInformer } from '../../client/index.ts';
+import { ControllerLoop, keyOf, splitKey, type SyncResult } from '../base.ts';
+import type { Controller, ControllerContext } from '../context.ts';
+import { ENDPOINTS, PODS, SERVICES } from '../resources.ts';
+import { nowIso } from '../util/conditions.ts';
+import { endpointSubsets, endpointsLabels } from './plan.ts';
+
+export class EndpointsController implements Controller {
+  readonly name = 'endpoints';
+  private readonly loop: ControllerLoop;
+  private readonly services: SharedInformer;
+  private readonly pods: SharedInformer;
+  private readonly endpoints: SharedInformer;
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.loop = new ControllerLoop({ name: 'endpoints', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.services = ctx.factory.informerFor(SERVICES);
+    this.pods = ctx.factory.informerFor(PODS);
+    this.endpoints = ctx.factory.informerFor(ENDPOINTS);
+    this.services.addEventHandler({
+      onAdd: (s) => this.loop.enqueue(keyOf(s)),
+      onUpdate: (_o, s) => this.loop.enqueue(keyOf(s)),
+      onDelete: (s) => this.loop.enqueue(keyOf(deletedObject(s))),
+    });
+    this.pods.addEventHandler({
+      onAdd: (p) => this.enqueueServicesOf(p),
+      onUpdate: (o, p) => {
+        if (o.metadata.resourceVersion === p.metadata.resourceVersion) return;
+        this.enqueueServicesOf(p);
+        if (JSON.stringify(o.metadata.labels ?? {}) !== JSON.stringify(p.metadata.labels ?? {})) this.enqueueServicesOf(o);
+      },
+      onDelete: (p) => this.enqueueServicesOf(deletedObject(p)),
+    });
+  }
+
+  private enqueueServicesOf(pod: KubeObject): void {
+    for (const s of this.services.lister.list(undefined, pod.metadata.namespace)) {
+      const sel = s.spec?.selector;
+      if (sel && Object.keys(sel).length && labelPredicate(sel)(pod.metadata.labels)) this.loop.enqueue(keyOf(s));
+    }
+  }
+
+  run(workers: number): void {
+    this.loop.run(workers);
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  async sync(key: string): Promise<SyncResult | void> {
+    const { namespace, name } = splitKey(key);
+    const client = this.ctx.client.resource(ENDPOINTS);
+    const service = this.services.lister.get(namespace, name);
+    if (!service) {
+      await client.delete(name, { namespace }).catch((e) => {
+        if (!isStatusError(e, 404)) throw e;
+      });
+      return;
+    }
+    const sel = service.spec?.selector;
+    if (!sel || Object.keys(sel).length === 0) return; // endpoints managed by someone else
+    const pods = this.pods.lister.list(sel, namespace);
+    const subsets = endpointSubsets(service, pods);
+    const labels = endpointsLabels(service);
+    const current = this.endpoints.lister.get(namespace, name);
+    if (current && JSON.stringify(current.subsets ?? []) === JSON.stringify(subsets) && JSON.stringify(current.metadata.labels ?? {}) === JSON.stringify(labels)) return;
+    const annotations = { ...(current?.metadata.annotations ?? {}), 'endpoints.kubernetes.io/last-change-trigger-time': nowIso() };
+    const body: KubeObject = { apiVersion: 'v1', kind: 'Endpoints', metadata: { ...(current?.metadata ?? { name, namespace }), labels, annotations }, subsets };
+    if (current) await client.update(body);
+    else
+      await client.create(body, { namespace }).catch(async (e) => {
+        if (!isStatusError(e, 409)) throw e;
+        const live = await client.get(name, { namespace });
+        await client.update({ ...body, metadata: { ...live.metadata, labels, annotations } });
+      });
+  }
+}

@@ -1,0 +1,144 @@
+// The Job controller (pkg/controller/job) and the TTL-after-finished controller: runs pods to
+// `completions` with `parallelism` at a time, counts finished pods through the job-tracking
+// finalizer, fails the Job past backoffLimit or activeDeadlineSeconds, deletes it after
+// ttlSecondsAfterFinished.
+import type { KubeObject, OwnerReference } from '../../api/types.ts';
+import { isStatusError } from '../../api/errors.ts';
+import { deletedObject, labelPredicate, type DeletedFinalStateUnknown, type SharedInformer } from '../../client/index.ts';
+import { ControllerLoop, keyOf, splitKey, type SyncResult } from '../base.ts';
+import type { Controller, ControllerContext } from '../context.ts';
+import type { EventSink } from '../events.ts';
+import { Expectations, slowStartBatch } from '../expectations.ts';
+import { JOBS, PODS } from '../resources.ts';
+import { podFromTemplate } from '../replicaset/plan.ts';
+import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf } from '../util/owner.ts';
+import { podKey } from '../util/pod.ts';
+import { isJobFinished, planJob, TrackingFinalizer, ttlRemainingMs } from './plan.ts';
+
+const JOB_KIND = { apiVersion: 'batch/v1', kind: 'Job' };
+
+export class JobController implements Controller {
+  readonly name = 'job';
+  private readonly loop: ControllerLoop;
+  private readonly jobs: SharedInformer;
+  private readonly pods: SharedInformer;
+  private readonly events: EventSink;
+  private readonly expectations = new Expectations();
+  /** resourceVersion of the last status we wrote per Job: a cache older than it must not be acted on. */
+  private readonly written = new Map<string, number>();
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.loop = new ControllerLoop({ name: 'job', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.events = ctx.recorder('job-controller');
+    this.jobs = ctx.factory.informerFor(JOBS);
+    this.pods = ctx.factory.informerFor(PODS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
+    this.jobs.addEventHandler({
+      onAdd: (j) => this.loop.enqueue(keyOf(j)),
+      onUpdate: (_o, j) => this.loop.enqueue(keyOf(j)),
+      onDelete: (j) => {
+        this.expectations.delete(keyOf(deletedObject(j)));
+      },
+    });
+    this.pods.addEventHandler({
+      onAdd: (p) => this.onPod(p, 'add'),
+      onUpdate: (o, p) => o.metadata.resourceVersion !== p.metadata.resourceVersion && this.onPod(p, 'update'),
+      onDelete: (p) => this.onPod(p, 'delete'),
+    });
+  }
+
+  private resolve(pod: KubeObject): KubeObject | undefined {
+    const ref = controllerOf(pod);
+    if (!ref || ref.kind !== 'Job') return undefined;
+    const job = this.jobs.lister.get(pod.metadata.namespace, ref.name);
+    return job && job.metadata.uid === ref.uid ? job : undefined;
+  }
+
+  private onPod(o: KubeObject | DeletedFinalStateUnknown<KubeObject>, what: 'add' | 'update' | 'delete'): void {
+    const pod = deletedObject(o);
+    const job = this.resolve(pod);
+    if (!job) return;
+    const key = keyOf(job);
+    if (what === 'add') this.expectations.creationObserved(key);
+    if (what === 'delete' || pod.metadata.deletionTimestamp) this.expectations.deletionObserved(key, podKey(pod));
+    this.loop.enqueue(key);
+  }
+
+  run(workers: number): void {
+    this.loop.run(workers);
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  async sync(key: string): Promise<SyncResult | void> {
+    const { namespace, name } = splitKey(key);
+    const job = this.jobs.lister.get(namespace, name);
+    if (!job) {
+      this.written.delete(key);
+      return;
+    }
+    // Counting depends on the status we last wrote (uncountedTerminatedPods): wait for the cache to have it.
+    if (Number(job.metadata.resourceVersion) < (this.written.get(key) ?? 0)) return { requeueAfterMs: 50 };
+    const now = Date.now();
+    const ttl = ttlRemainingMs(job, now);
+    if (ttl === 0) {
+      await this.ctx.client.resource(JOBS).delete(name, { namespace, propagationPolicy: 'Foreground', preconditions: { uid: job.metadata.uid } }).catch((e) => {
+        if (!isStatusError(e, 404) && !isStatusError(e, 409)) throw e;
+      });
+      return;
+    }
+    const selects = labelPredicate(job.spec?.selector ?? {});
+    const candidates = [...this.pods.indexer.byIndex(BY_CONTROLLER, job.metadata.uid!), ...this.pods.indexer.byIndex(BY_CONTROLLER, `orphan/${namespace}`)];
+    const { owned, adopt } = claimObjects(job, candidates, (p) => selects(p.metadata.labels));
+    const podClient = this.ctx.client.resource(PODS);
+    const ref: OwnerReference = { ...JOB_KIND, name, uid: job.metadata.uid!, controller: true, blockOwnerDeletion: true };
+    await Promise.all(adopt.map((p) => podClient.patch(p.metadata.name!, { metadata: { ownerReferences: [...(p.metadata.ownerReferences ?? []), ref] } }, { namespace, type: 'merge' }).catch(() => {})));
+
+    const plan = planJob(job, owned, now);
+    const satisfied = this.expectations.satisfied(key);
+    if (JSON.stringify(plan.status) !== JSON.stringify(job.status ?? {})) {
+      const updated = await this.ctx.client.resource(JOBS).updateStatus({ ...job, status: plan.status });
+      this.written.set(key, Number(updated.metadata.resourceVersion) || 0);
+    }
+    for (const e of plan.events) this.events.event(job, JOB_KIND, e.type, e.reason, e.message);
+    // Finalizers go only after the status that counts those pods is stored.
+    await Promise.all(
+      plan.removeFinalizers.map((p) =>
+        podClient.patch(p.metadata.name!, { metadata: { finalizers: (p.metadata.finalizers ?? []).filter((f) => f !== TrackingFinalizer) } }, { namespace, type: 'merge' }).catch((e) => {
+          if (!isStatusError(e, 404)) throw e;
+        }),
+      ),
+    );
+    if (satisfied && plan.create > 0 && !isJobFinished(job)) {
+      this.expectations.expectCreations(key, plan.create);
+      const { successes, error } = await slowStartBatch(plan.create, 1, async () => {
+        const pod = podFromTemplate(job, JOB_KIND.apiVersion, JOB_KIND.kind);
+        pod.metadata.finalizers = [...(pod.metadata.finalizers ?? []), TrackingFinalizer];
+        const created = await podClient.create(pod, { namespace });
+        this.events.event(job, JOB_KIND, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
+      });
+      if (successes < plan.create) this.expectations.lowerCreations(key, plan.create - successes);
+      if (error) {
+        this.events.event(job, JOB_KIND, 'Warning', 'FailedCreate', `Error creating: ${(error as Error).message}`);
+        throw error;
+      }
+    }
+    if (satisfied && plan.delete.length) {
+      this.expectations.expectDeletions(key, plan.delete.map(podKey));
+      await Promise.all(
+        plan.delete.map((p) =>
+          podClient
+            .delete(p.metadata.name!, { namespace })
+            .then(() => this.events.event(job, JOB_KIND, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`))
+            .catch((e) => {
+              this.expectations.deletionObserved(key, podKey(p));
+              if (!isStatusError(e, 404)) throw e;
+            }),
+        ),
+      );
+    }
+    const after = plan.requeueAfterMs ?? ttlRemainingMs({ ...job, status: plan.status }, now);
+    return after !== undefined ? { requeueAfterMs: after + 50 } : undefined;
+  }
+}
