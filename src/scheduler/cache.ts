@@ -31,6 +31,9 @@ export class NodeInfo {
     this.unschedulable = !!node.spec?.unschedulable;
     const a = node.status?.allocatable ?? node.status?.capacity ?? {};
     this.allocatable = { milliCPU: milliValue(a.cpu), memory: intValue(a.memory), pods: intValue(a.pods) };
+    for (const [name, q] of Object.entries(a)) {
+      if (name !== 'cpu' && name !== 'memory' && name !== 'pods') (this.allocatable.scalar ??= {})[name] = intValue(q as string);
+    }
   }
 
   addPod(pi: PodInfo): void {
@@ -39,6 +42,10 @@ export class NodeInfo {
     if (pi.requiredAntiAffinityTerms.length) this.podsWithRequiredAntiAffinity.set(pi.key, pi);
     this.requested.milliCPU += pi.requests.milliCPU;
     this.requested.memory += pi.requests.memory;
+    if (pi.requests.scalar) {
+      const s = (this.requested.scalar ??= {});
+      for (const [k, v] of Object.entries(pi.requests.scalar)) s[k] = (s[k] ?? 0) + v;
+    }
     this.nonZeroRequested.milliCPU += pi.nonZero.milliCPU;
     this.nonZeroRequested.memory += pi.nonZero.memory;
   }
@@ -50,6 +57,7 @@ export class NodeInfo {
     this.podsWithRequiredAntiAffinity.delete(key);
     this.requested.milliCPU -= pi.requests.milliCPU;
     this.requested.memory -= pi.requests.memory;
+    if (pi.requests.scalar) for (const [k, v] of Object.entries(pi.requests.scalar)) this.requested.scalar![k] -= v;
     this.nonZeroRequested.milliCPU -= pi.nonZero.milliCPU;
     this.nonZeroRequested.memory -= pi.nonZero.memory;
     return true;

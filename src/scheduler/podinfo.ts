@@ -10,6 +10,8 @@ export type Node = KubeObject;
 export interface Resource {
   milliCPU: number;
   memory: number;
+  /** Other resources by name (ephemeral-storage, extended resources such as nvidia.com/gpu); absent when none. */
+  scalar?: Record<string, number>;
 }
 
 /** Used for scoring when a container sets no request (kube-scheduler's DefaultMilliCPURequest / DefaultMemoryRequest). */
@@ -61,17 +63,37 @@ function containerRequests(c: any, nonZero: boolean): Resource {
   const lim = c?.resources?.limits ?? {};
   const cpu = req.cpu ?? lim.cpu;
   const mem = req.memory ?? lim.memory;
-  return {
+  const r: Resource = {
     milliCPU: cpu === undefined ? (nonZero ? DEFAULT_MILLI_CPU_REQUEST : 0) : milliValue(cpu),
     memory: mem === undefined ? (nonZero ? DEFAULT_MEMORY_REQUEST : 0) : intValue(mem),
   };
+  for (const name of new Set([...Object.keys(req), ...Object.keys(lim)])) {
+    if (name === 'cpu' || name === 'memory') continue;
+    (r.scalar ??= {})[name] = intValue(req[name] ?? lim[name]);
+  }
+  return r;
 }
 
-const add = (a: Resource, b: Resource): Resource => ({ milliCPU: a.milliCPU + b.milliCPU, memory: a.memory + b.memory });
-const max = (a: Resource, b: Resource): Resource => ({
-  milliCPU: Math.max(a.milliCPU, b.milliCPU),
-  memory: Math.max(a.memory, b.memory),
-});
+function mergeScalar(a: Resource, b: Resource, f: (x: number, y: number) => number): Record<string, number> | undefined {
+  if (!a.scalar && !b.scalar) return undefined;
+  const out: Record<string, number> = { ...a.scalar };
+  for (const [k, v] of Object.entries(b.scalar ?? {})) out[k] = f(out[k] ?? 0, v);
+  return out;
+}
+
+function add(a: Resource, b: Resource): Resource {
+  const r: Resource = { milliCPU: a.milliCPU + b.milliCPU, memory: a.memory + b.memory };
+  const s = mergeScalar(a, b, (x, y) => x + y);
+  if (s) r.scalar = s;
+  return r;
+}
+
+function max(a: Resource, b: Resource): Resource {
+  const r: Resource = { milliCPU: Math.max(a.milliCPU, b.milliCPU), memory: Math.max(a.memory, b.memory) };
+  const s = mergeScalar(a, b, Math.max);
+  if (s) r.scalar = s;
+  return r;
+}
 
 /**
  * Effective pod requests (k8s.io/component-helpers resource.PodRequests): the sum of the containers,
@@ -95,7 +117,7 @@ export function podRequests(pod: Pod, nonZero = false): Resource {
     init = max(init, r);
   }
   reqs = max(reqs, init);
-  if (spec.overhead) reqs = add(reqs, { milliCPU: milliValue(spec.overhead.cpu), memory: intValue(spec.overhead.memory) });
+  if (spec.overhead) reqs = add(reqs, containerRequests({ resources: { requests: spec.overhead } }, false));
   return reqs;
 }
 

@@ -57,6 +57,7 @@ export interface Decision {
   message?: string;
 }
 
+const gated = (p: Pod) => (p.spec?.schedulingGates ?? []).length > 0;
 const terminal = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 const assigned = (p: Pod) => !!p.spec?.nodeName;
 
@@ -97,6 +98,8 @@ export class Scheduler {
   private loopDone?: Promise<void>;
   private readonly bindings = new Set<Promise<void>>();
   private readonly log?: Logger;
+  /** Pending pods held back by spec.schedulingGates (not queued until the gates are removed). */
+  readonly gatedPods = new Set<string>();
 
   constructor(readonly opts: SchedulerOptions) {
     this.log = opts.logger;
@@ -112,7 +115,7 @@ export class Scheduler {
       opts.metricsRegistry,
       () => {
         const l = this.queue.lengths();
-        return { active: l.active, backoff: l.backoff, unschedulable: l.unschedulable, gated: 0 };
+        return { active: l.active, backoff: l.backoff, unschedulable: l.unschedulable, gated: this.gatedPods.size };
       },
       () => ({ nodes: this.cache.nodeCount, pods: this.cache.podCount(), assumed_pods: this.cache.assumedCount() }),
     );
@@ -167,7 +170,10 @@ export class Scheduler {
     if (assigned(p)) {
       this.cache.addOrUpdatePod(p);
       this.queue.moveAllToActiveOrBackoff(Events.AssignedPodAdd);
-    } else if (this.responsible(p) && !p.metadata.deletionTimestamp) this.queue.add(p);
+    } else if (this.responsible(p) && !p.metadata.deletionTimestamp) {
+      if (gated(p)) this.gatedPods.add(podKey(p));
+      else this.queue.add(p);
+    }
   }
 
   private onPodUpdate(old: Pod, p: Pod): void {
@@ -178,17 +184,24 @@ export class Scheduler {
         return;
       }
       this.cache.addOrUpdatePod(p);
-      if (!assigned(old)) this.queue.delete(p); // bound (by us or someone else): leaves the queue
+      if (!assigned(old)) {
+        this.queue.delete(p); // bound (by us or someone else): leaves the queue
+        this.gatedPods.delete(podKey(p));
+      }
       return;
     }
-    if (!this.responsible(p) || terminal(p) || p.metadata.deletionTimestamp) {
+    if (!this.responsible(p) || terminal(p) || p.metadata.deletionTimestamp || gated(p)) {
       this.queue.delete(p);
+      if (gated(p) && this.responsible(p)) this.gatedPods.add(podKey(p));
+      else this.gatedPods.delete(podKey(p));
       return;
     }
+    this.gatedPods.delete(podKey(p));
     this.queue.update(p);
   }
 
   private onPodDelete(p: Pod): void {
+    this.gatedPods.delete(podKey(p));
     if (assigned(p)) {
       this.cache.removePod(p);
       this.queue.moveAllToActiveOrBackoff(Events.AssignedPodDelete);

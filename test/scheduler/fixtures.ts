@@ -8,10 +8,12 @@ export interface NodeOpts {
   labels?: Record<string, string>;
   taints?: { key: string; value?: string; effect: string }[];
   unschedulable?: boolean;
+  /** More allocatable resources (nvidia.com/gpu, ephemeral-storage, ...). */
+  extra?: Record<string, string>;
 }
 
 export function node(name: string, o: NodeOpts = {}): KubeObject {
-  const alloc = { cpu: o.cpu ?? '4', memory: o.memory ?? '8Gi', pods: o.pods ?? '110' };
+  const alloc = { cpu: o.cpu ?? '4', memory: o.memory ?? '8Gi', pods: o.pods ?? '110', ...(o.extra ?? {}) };
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -32,10 +34,12 @@ export interface PodOpts {
   schedulerName?: string;
   annotations?: Record<string, string>;
   created?: string;
+  /** More requests (nvidia.com/gpu, ephemeral-storage, ...). */
+  requests?: Record<string, string>;
 }
 
 export function pod(name: string, o: PodOpts = {}): KubeObject {
-  const requests: Record<string, string> = {};
+  const requests: Record<string, string> = { ...(o.requests ?? {}) };
   if (o.cpu) requests.cpu = o.cpu;
   if (o.memory) requests.memory = o.memory;
   return {

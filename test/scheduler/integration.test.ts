@@ -107,7 +107,7 @@ test('an unschedulable pod waits (condition and event) and is placed when a node
   }
 });
 
-test('pods for another schedulerName are ignored; spec.schedulerName selects the profile', async () => {
+test('pods for another schedulerName are ignored; spec.schedulerName selects the profile; gated pods wait', async () => {
   const c = await cluster();
   const s = await startScheduler({ client: c.client, logger: silent });
   try {
@@ -119,6 +119,16 @@ test('pods for another schedulerName are ignored; spec.schedulerName selects the
     assert.equal(theirs.spec?.nodeName, undefined);
     assert.equal(theirs.status?.conditions, undefined);
     assert.equal(s.scheduler.queue.where('default/theirs'), undefined);
+
+    // A pod with scheduling gates waits until the gates are removed.
+    await c.client.resource(PODS).create(pod('gated', { spec: { schedulingGates: [{ name: 'example.com/wait' }] } }), { namespace: 'default' });
+    await c.client.resource(PODS).create(pod('after-gated'), { namespace: 'default' });
+    await eventually(async () => (await c.client.resource(PODS).get('after-gated', { namespace: 'default' })).spec?.nodeName === 'n1', 'after-gated bound');
+    assert.equal((await c.client.resource(PODS).get('gated', { namespace: 'default' })).spec?.nodeName, undefined);
+    assert.ok(s.scheduler.gatedPods.has('default/gated'));
+    await c.client.resource(PODS).patch('gated', { spec: { schedulingGates: null } }, { namespace: 'default', type: 'merge' });
+    await eventually(async () => (await c.client.resource(PODS).get('gated', { namespace: 'default' })).spec?.nodeName === 'n1', 'gated pod bound once ungated');
+    assert.equal(s.scheduler.gatedPods.size, 0);
   } finally {
     await s.stop();
     await c.close();

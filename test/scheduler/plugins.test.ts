@@ -72,6 +72,15 @@ test('NodeResourcesFit filter: cpu, memory, pods from bound and assumed pods', (
     { name: 'pod count', node: { pods: '1' }, bound: [{}], pod: {}, want: 'Unschedulable: Too many pods' },
     { name: 'assumed pods count', node: { cpu: '1' }, assumed: [{ cpu: '600m' }], pod: { cpu: '500m' }, want: 'Unschedulable: Insufficient cpu' },
     { name: 'zero request always fits cpu', node: { cpu: '1' }, bound: [{ cpu: '1' }], pod: {}, want: 'ok' },
+    { name: 'extended resource absent on the node', node: {}, pod: { requests: { 'nvidia.com/gpu': '1' } }, want: 'Unschedulable: Insufficient nvidia.com/gpu' },
+    { name: 'extended resource fits', node: { extra: { 'nvidia.com/gpu': '2' } }, bound: [{ requests: { 'nvidia.com/gpu': '1' } }], pod: { requests: { 'nvidia.com/gpu': '1' } }, want: 'ok' },
+    {
+      name: 'extended resource used up, ephemeral-storage too',
+      node: { extra: { 'nvidia.com/gpu': '1', 'ephemeral-storage': '10Gi' } },
+      bound: [{ requests: { 'nvidia.com/gpu': '1', 'ephemeral-storage': '8Gi' } }],
+      pod: { requests: { 'nvidia.com/gpu': '1', 'ephemeral-storage': '4Gi' } },
+      want: 'Unschedulable: Insufficient ephemeral-storage; Insufficient nvidia.com/gpu',
+    },
   ];
   for (const c of cases) {
     const cache = cacheWith([node('n1', c.node)], (c.bound ?? []).map((o, i) => pod(`b${i}`, { ...o, nodeName: 'n1' })));

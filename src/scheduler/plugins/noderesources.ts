@@ -11,9 +11,17 @@ export function insufficientResources(pod: PodInfo, node: NodeInfo): string[] {
   const reasons: string[] = [];
   if (node.pods.size + 1 > node.allocatable.pods) reasons.push('Too many pods');
   const r = pod.requests;
-  if (r.milliCPU === 0 && r.memory === 0) return reasons;
+  if (r.milliCPU === 0 && r.memory === 0 && !r.scalar) return reasons;
   if (r.milliCPU > 0 && node.allocatable.milliCPU < r.milliCPU + node.requested.milliCPU) reasons.push('Insufficient cpu');
   if (r.memory > 0 && node.allocatable.memory < r.memory + node.requested.memory) reasons.push('Insufficient memory');
+  if (r.scalar) {
+    // ephemeral-storage first, then extended resources (nvidia.com/gpu, ...), by name.
+    const names = Object.keys(r.scalar).sort((a, b) => (a === 'ephemeral-storage' ? -1 : b === 'ephemeral-storage' ? 1 : a < b ? -1 : 1));
+    for (const name of names) {
+      const want = r.scalar[name];
+      if (want > 0 && (node.allocatable.scalar?.[name] ?? 0) < want + (node.requested.scalar?.[name] ?? 0)) reasons.push(`Insufficient ${name}`);
+    }
+  }
   return reasons;
 }
 
