@@ -317,3 +317,9 @@ test('workload pod templates may not set activeDeadlineSeconds', () => {
   const spec = { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { activeDeadlineSeconds: 10, containers: [{ name: 'c', image: 'x' }] } } };
   assert.deepEqual(create(deployments, deploy(spec)).errors, ['spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported']);
 });
+
+test('priority admission resolves the system priority classes', () => {
+  assert.equal(create(pods, podOf({ priorityClassName: 'system-node-critical', containers: [{ name: 'c', image: 'x' }] })).obj.spec.priority, 2000001000);
+  assert.equal(create(pods, podOf({ priorityClassName: 'system-cluster-critical', containers: [{ name: 'c', image: 'x' }] })).obj.spec.priority, 2000000000);
+  assert.equal(create(pods, podOf({ containers: [{ name: 'c', image: 'x' }] })).obj.spec.priority, 0);
+});

@@ -285,6 +285,11 @@ export function defaultPodSpec(spec: any): void {
   }
 }
 
+export const SYSTEM_PRIORITY_CLASSES: Record<string, number> = {
+  'system-cluster-critical': 2000000000,
+  'system-node-critical': 2000001000,
+};
+
 /** What admission adds to a new pod: service account, priority, default NoExecute tolerations. */
 export function admitPodDefaults(pod: KubeObject): void {
   const spec = pod.spec;
@@ -292,8 +297,9 @@ export function admitPodDefaults(pod: KubeObject): void {
   // ServiceAccount admission
   if (!spec.serviceAccountName) spec.serviceAccountName = 'default';
   spec.serviceAccount ??= spec.serviceAccountName;
-  // Priority admission (no PriorityClass objects served yet → 0)
-  spec.priority ??= 0;
+  // Priority admission: the two system classes have fixed values; PriorityClass objects are not
+  // served, so any other class resolves to 0.
+  spec.priority ??= SYSTEM_PRIORITY_CLASSES[spec.priorityClassName as string] ?? 0;
   spec.preemptionPolicy ??= 'PreemptLowerPriority';
   // DefaultTolerationSeconds admission
   addDefaultTolerations(spec);
