@@ -250,10 +250,21 @@ export function exitPlan(sim: PodSim, c: ContainerSim, profile: Profile): ExitPl
   if (afterMs !== undefined) return { afterMs, code: code ?? 0 };
   if (code !== undefined) return { afterMs: timing(sim, c, 'commandRunMs', profile), code };
   const spec = containerSpec(sim.pod, c);
-  const fromCommand = commandExit([...(spec?.command ?? []), ...(spec?.args ?? [])], timing(sim, c, 'commandRunMs', profile));
+  const argv = [...(spec?.command ?? []), ...(spec?.args ?? [])];
+  const fromCommand = commandExit(argv, timing(sim, c, 'commandRunMs', profile));
   if (fromCommand) return fromCommand;
   if (c.init && !c.sidecar) return { afterMs: timing(sim, c, 'initRunMs', profile), code: 0 };
+  // A batch pod (restartPolicy Never/OnFailure) with an explicit command we can't read, e.g. a Job's
+  // `perl -Mbignum=bpi -wle 'print bpi(2000)'`: it computes something and succeeds.
+  if (!c.sidecar && restartPolicy(sim) !== 'Always' && argv.length && !longRunning(argv)) {
+    return { afterMs: timing(sim, c, 'commandRunMs', profile), code: 0 };
+  }
   return undefined;
+}
+
+function longRunning(argv: string[]): boolean {
+  const text = argv.join(' ');
+  return /sleep\s+inf|tail\s+-f|while\s+(true|:)|^\S*(sh|bash|ash)$|serve|server|daemon/.test(text);
 }
 
 /** The command convention: a container whose command visibly terminates says when and how. */

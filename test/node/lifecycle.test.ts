@@ -265,3 +265,14 @@ test('a profile is data: a custom stage list replaces the default lifecycle', as
   assert.throws(() => loadProfile({ timings: { pullMs: 'soon' } }), /profile\.timings: invalid timing pullMs=soon/);
   assert.throws(() => loadProfile({ extra: 1 }), /profile\.extra: unknown field/);
 });
+
+test('a batch pod with an explicit unknown command succeeds after commandRunMs; long-running commands do not exit', () => {
+  const clock = new ManualClock();
+  const mk = (command: string[], restartPolicy = 'Never') =>
+    newPodSim(pod({ restartPolicy, containers: [{ name: 'c', image: 'perl', command }] }), clock.now(), 'h', 'i', profile).containers[0].exit;
+  assert.deepEqual(mk(['perl', '-Mbignum=bpi', '-wle', 'print bpi(2000)']), { afterMs: 1000, code: 0 });
+  assert.equal(mk(['perl', '-e', 'x'], 'Always'), undefined);
+  assert.equal(mk(['sh', '-c', 'while true; do date; sleep 1; done']), undefined);
+  assert.equal(mk(['sleep', 'infinity']), undefined);
+  assert.equal(mk([]), undefined);
+});

@@ -79,7 +79,12 @@ export function register(program: Command): void {
       }
       const qps = Number(o.qps);
       if (!(qps >= 0)) fail(`--qps must be >= 0 (got "${o.qps}")`);
-      const client = Client.fromKubeconfig(o.kubeconfig, { qps: qps || Infinity, userAgent: 'kubesim-nodes' });
+      let client: Client;
+      try {
+        client = Client.fromKubeconfig(o.kubeconfig, { qps: qps || Infinity, userAgent: 'kubesim-nodes' });
+      } catch (e) {
+        fail(`cannot load kubeconfig: ${(e as Error).message}`);
+      }
       const pool = await startNodePool({
         client,
         count,
@@ -98,6 +103,9 @@ export function register(program: Command): void {
         events: o.events,
         profile,
         timings: !profile && o.pullDelay ? { pullMs: o.pullDelay } : undefined,
+      }).catch((e) => {
+        console.error(`error: the node pool could not start: ${(e as Error).message}`);
+        process.exit(1);
       });
       console.log(`${count} nodes ready (${pool.nodes[0]} .. ${pool.nodes[pool.nodes.length - 1]}); kubelet server ${pool.kubeletUrl}`);
       const shutdown = async () => {
