@@ -18,6 +18,8 @@ export interface ControllerOptions {
   terminatedPodGCThreshold?: number;
   /** Pod GC: period (default 20 s). */
   podGCPeriodSeconds?: number;
+  /** HPA: how often each autoscaler is evaluated (default 15 s). */
+  hpaSyncPeriodSeconds?: number;
   /** Whether controllers write Events (default true). */
   events?: boolean;
 }

@@ -15,6 +15,7 @@ import { PodGCController } from './podgc/controller.ts';
 import { EndpointsController } from './endpoints/controller.ts';
 import { JobController } from './job/controller.ts';
 import { DaemonSetController } from './daemonset/controller.ts';
+import { HPAController } from './hpa/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -29,6 +30,7 @@ export const CONTROLLERS: Record<string, { workers: number; make(ctx: Controller
   endpoints: { workers: 5, make: (ctx) => new EndpointsController(ctx) },
   job: { workers: 5, make: (ctx) => new JobController(ctx) },
   daemonset: { workers: 2, make: (ctx) => new DaemonSetController(ctx) },
+  horizontalpodautoscaling: { workers: 5, make: (ctx) => new HPAController(ctx) },
 };
 
 export interface ControllerManagerOptions extends ControllerOptions {
