@@ -51,6 +51,12 @@ export interface PodInfo {
   tolerations: Toleration[];
   requiredAffinityTerms: AffinityTerm[];
   requiredAntiAffinityTerms: AffinityTerm[];
+  /** Preferred terms with their weights (anti-affinity weights negative). */
+  preferredAffinityTerms: WeightedAffinityTerm[];
+}
+
+export interface WeightedAffinityTerm extends AffinityTerm {
+  weight: number;
 }
 
 export function podKey(pod: Pod): string {
@@ -132,6 +138,11 @@ function affinityTerms(pod: Pod, terms: any[] | undefined): AffinityTerm[] {
   }));
 }
 
+function weighted(pod: Pod, terms: any[] | undefined, sign: number): WeightedAffinityTerm[] {
+  const ts = terms ?? [];
+  return affinityTerms(pod, ts.map((t) => t.podAffinityTerm ?? {})).map((t, i) => ({ ...t, weight: sign * (ts[i].weight ?? 0) }));
+}
+
 export function newPodInfo(pod: Pod): PodInfo {
   const aff = pod.spec?.affinity ?? {};
   return {
@@ -144,6 +155,10 @@ export function newPodInfo(pod: Pod): PodInfo {
     tolerations: pod.spec?.tolerations ?? [],
     requiredAffinityTerms: affinityTerms(pod, aff.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
     requiredAntiAffinityTerms: affinityTerms(pod, aff.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
+    preferredAffinityTerms: [
+      ...weighted(pod, aff.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution, 1),
+      ...weighted(pod, aff.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution, -1),
+    ],
   };
 }
 

@@ -57,6 +57,7 @@ export function profileFor(policy: Policy, schedulerName = 'default-scheduler'):
       TaintToleration: 3,
       NodeAffinity: 2,
       PodTopologySpread: 2,
+      InterPodAffinity: 2,
       NodeResourcesFit: 1,
       NodeResourcesBalancedAllocation: policy === 'binpack' ? 0 : 1,
     },

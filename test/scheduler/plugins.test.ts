@@ -383,3 +383,30 @@ test('fit error message: reasons counted and sorted as kube-scheduler formats th
   assert.equal(fitErrorMessage(2, new Map([['a', st('Unschedulable', 'Insufficient cpu', 'Insufficient memory')], ['b', st('Unschedulable', 'Too many pods')]])),
     '0/2 nodes are available: 1 Insufficient cpu, 1 Insufficient memory, 1 Too many pods.');
 });
+
+test('InterPodAffinity score: preferred affinity pulls, preferred anti-affinity pushes', () => {
+  const zone = 'topology.kubernetes.io/zone';
+  const nodes = [node('a1', { labels: { [zone]: 'a' } }), node('a2', { labels: { [zone]: 'a' } }), node('b1', { labels: { [zone]: 'b' } })];
+  const cache = cacheWith(nodes, [pod('cache', { labels: { app: 'cache' }, nodeName: 'b1' }), pod('web', { labels: { app: 'web' }, nodeName: 'a1' })]);
+  const run = (spec: any) => {
+    const pl = new InterPodAffinity({ cache });
+    const s = new CycleState();
+    s.write('allNodes', cache.nodeList());
+    const p = newPodInfo(pod('p', { spec }));
+    if (pl.preScore(s, p, cache.nodeList())?.code === 'Skip') return 'skip';
+    const scores = cache.nodeList().map((n) => ({ name: n.name, score: pl.score(s, p, n) }));
+    pl.normalizeScore(s, p, scores);
+    return Object.fromEntries(scores.map((x) => [x.name, x.score]));
+  };
+  const term = (labels: Record<string, string>, key: string) => ({ topologyKey: key, labelSelector: { matchLabels: labels } });
+  assert.deepEqual(run({ affinity: { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: term({ app: 'cache' }, zone) }] } } }), {
+    a1: 0,
+    a2: 0,
+    b1: 100,
+  });
+  assert.deepEqual(
+    run({ affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 5, podAffinityTerm: term({ app: 'web' }, 'kubernetes.io/hostname') }] } } }),
+    { a1: 0, a2: 100, b1: 100 },
+  );
+  assert.equal(run({}), 'skip');
+});

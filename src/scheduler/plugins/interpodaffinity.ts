@@ -2,6 +2,7 @@
 // required anti-affinity terms of pods already placed (which may reject the incoming pod).
 import type { NodeInfo } from '../cache.ts';
 import {
+  MAX_NODE_SCORE,
   skip,
   unresolvable,
   unschedulable,
@@ -10,6 +11,9 @@ import {
   type PreFilterPlugin,
   type Status,
   type Handle,
+  type NodeScore,
+  type PreScorePlugin,
+  type ScorePlugin,
 } from '../framework/interface.ts';
 import type { AffinityTerm, PodInfo } from '../podinfo.ts';
 
@@ -39,7 +43,14 @@ function bump(m: Map<string, number>, node: NodeInfo, key: string): void {
 
 const KEY = 'PreFilterInterPodAffinity';
 
-export class InterPodAffinity implements PreFilterPlugin, FilterPlugin {
+const SCORE_KEY = 'PreScoreInterPodAffinity';
+
+interface ScoreState {
+  topologyScore: Map<string, number>;
+  keys: string[];
+}
+
+export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
   readonly name = 'InterPodAffinity';
   constructor(private readonly handle: Handle) {}
 
@@ -63,6 +74,33 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin {
     return null;
   }
 
+  preScore(state: CycleState, pod: PodInfo, _feasible: NodeInfo[]): Status | null {
+    return interPodPreScore(state, pod, state.read<NodeInfo[]>('allNodes') ?? this.handle.cache.nodeList());
+  }
+
+  score(state: CycleState, _pod: PodInfo, node: NodeInfo): number {
+    const s = state.read<ScoreState>(SCORE_KEY);
+    if (!s) return 0;
+    let sum = 0;
+    for (const k of s.keys) {
+      const v = node.labels[k];
+      if (v !== undefined) sum += s.topologyScore.get(pairKey(k, v)) ?? 0;
+    }
+    return sum;
+  }
+
+  /** Min-max scaling to 0..100 (all equal → 0), as kube-scheduler. */
+  normalizeScore(_state: CycleState, _pod: PodInfo, scores: NodeScore[]): void {
+    let min = Infinity;
+    let max = -Infinity;
+    for (const s of scores) {
+      min = Math.min(min, s.score);
+      max = Math.max(max, s.score);
+    }
+    const diff = max - min;
+    for (const s of scores) s.score = diff > 0 ? Math.trunc((MAX_NODE_SCORE * (s.score - min)) / diff) : 0;
+  }
+
   filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status | null {
     const s = state.read<State>(KEY);
     if (!s) return null;
@@ -76,6 +114,25 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin {
     }
     return null;
   }
+}
+
+/** Preferred terms of the incoming pod: +weight (affinity) or -weight (anti-affinity) per topology domain of each matching pod. */
+export function interPodPreScore(state: CycleState, pod: PodInfo, allNodes: NodeInfo[]): Status | null {
+  const terms = pod.preferredAffinityTerms;
+  if (terms.length === 0) return skip;
+  const topologyScore = new Map<string, number>();
+  for (const node of allNodes) {
+    for (const existing of node.pods.values()) {
+      for (const t of terms) {
+        const v = node.labels[t.topologyKey];
+        if (v === undefined || !termMatches(t, existing)) continue;
+        const k = pairKey(t.topologyKey, v);
+        topologyScore.set(k, (topologyScore.get(k) ?? 0) + t.weight);
+      }
+    }
+  }
+  state.write(SCORE_KEY, { topologyScore, keys: [...new Set(terms.map((t) => t.topologyKey))] } satisfies ScoreState);
+  return null;
 }
 
 function satisfiesAffinity(s: State, pod: PodInfo, node: NodeInfo): boolean {
