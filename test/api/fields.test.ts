@@ -54,3 +54,10 @@ test('unsupported fields are rejected with the Kubernetes messages', () => {
     (e: Error) => e.message === '"spec.replicas" is not a known field selector: only "metadata.name", "metadata.namespace"',
   );
 });
+
+test('events.k8s.io/v1 events select on regarding.* and reportingController', () => {
+  const ev = registry.byResource('events.k8s.io', 'v1', 'events')!;
+  const e = { metadata: { name: 'e', namespace: 'default' }, regarding: { kind: 'Pod', name: 'x' }, reportingController: 'kubelet', type: 'Warning', reason: 'BackOff' };
+  assert.equal(compileFieldSelector(ev, 'regarding.name=x,regarding.kind=Pod,reportingController=kubelet,type=Warning,reason=BackOff')(e), true);
+  assert.throws(() => compileFieldSelector(ev, 'involvedObject.name=x'), /field label not supported: involvedObject.name/);
+});

@@ -35,6 +35,17 @@ function eventFieldSelectors(ref: string, source: (o: KubeObject) => string, rep
   return g;
 }
 
+function eventsV1FieldSelectors(): Record<string, FieldGetter> {
+  const g: Record<string, FieldGetter> = {};
+  for (const f of ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath']) {
+    g[`regarding.${f}`] = (o) => str0(getPath(o, `regarding.${f}`));
+  }
+  g['reason'] = (o) => str0(o.reason);
+  g['reportingController'] = (o) => str0(o.reportingController);
+  g['type'] = (o) => str0(o.type);
+  return g;
+}
+
 export const eventColumns = [
   col('Last Seen', 'string', 'The time at which the most recent occurrence of this event was recorded.'),
   col('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future.'),
@@ -173,7 +184,8 @@ export const eventsV1Event = defineKind({
   plural: 'events',
   shortNames: ['ev'],
   namespaced: true,
-  fieldSelectors: eventFieldSelectors('regarding', (o) => str0((o.deprecatedSource as any)?.component), 'reportingController'),
+  // events.k8s.io/v1 field labels (pkg/apis/events/v1 conversion): regarding.*, reportingController.
+  fieldSelectors: eventsV1FieldSelectors(),
   description: 'Event is a report of an event somewhere in the cluster.',
   fields: {
     eventTime: microTime('eventTime is the time when this Event was first observed. It is required.'),
