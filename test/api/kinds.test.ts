@@ -81,7 +81,7 @@ test('pod validation errors carry Kubernetes field paths and messages', () => {
     ],
     [
       { initContainers: [{ name: 'c', image: 'x' }], containers: [{ name: 'c', image: 'y' }] },
-      ['spec.containers[0].name: Duplicate value: "c"'],
+      ['spec.initContainers[0].name: Duplicate value: "c"'],
     ],
     [{ restartPolicy: 'Sometimes', containers: [{ name: 'c', image: 'x' }] }, ['spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"']],
     [{ containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 0 }] }] }, ['spec.containers[0].ports[0].containerPort: Invalid value: 0: must be between 1 and 65535, inclusive']],

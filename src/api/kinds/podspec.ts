@@ -493,8 +493,9 @@ export function validatePodSpec(spec: any, f: string, opts: { restartPolicies?: 
       }
     });
   };
-  check(spec.initContainers, 'initContainers', true);
+  // Same order as ValidatePodSpec: containers, then init containers (a clash is reported on the init one).
   check(containers, 'containers', false);
+  check(spec.initContainers, 'initContainers', true);
   const restartPolicies = opts.restartPolicies ?? RESTART_POLICIES;
   if (spec.restartPolicy === undefined || spec.restartPolicy === '') errs.push(required(`${f}.restartPolicy`));
   else if (!restartPolicies.includes(spec.restartPolicy)) errs.push(notSupported(`${f}.restartPolicy`, spec.restartPolicy, restartPolicies));
