@@ -59,6 +59,8 @@ export const pod = defineKind({
   subresources: { status: true, binding: true, log: true, eviction: true },
   fieldSelectors: {
     'spec.nodeName': pathGetter('spec.nodeName'),
+    // Old v1 clients' spelling of spec.nodeName (conversion.go keeps accepting it).
+    'spec.host': pathGetter('spec.nodeName'),
     'spec.restartPolicy': pathGetter('spec.restartPolicy'),
     'spec.schedulerName': pathGetter('spec.schedulerName'),
     'spec.serviceAccountName': pathGetter('spec.serviceAccountName'),
