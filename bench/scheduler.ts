@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { Client } from '../src/client/index.ts';
+import { Client, SharedInformer } from '../src/client/index.ts';
 import { startScheduler, type Policy } from '../src/scheduler/index.ts';
 import type { KubeObject } from '../src/api/types.ts';
 
@@ -26,7 +26,7 @@ function arg(name: string, def: string): string {
 if (process.argv.includes('--serve-api')) {
   const { startApiServer } = await import('../src/apiserver/index.ts');
   const dataDir = arg('data-dir', '');
-  const api = await startApiServer({ port: 0, dataDir: dataDir || undefined, logger: pino({ level: 'warn' }), watchCacheSize: 200_000 });
+  const api = await startApiServer({ port: 0, dataDir: dataDir || undefined, logger: pino({ level: 'warn' }) });
   process.stdout.write(`URL ${api.url}\n`);
   process.on('SIGTERM', async () => {
     await api.close();
@@ -95,20 +95,19 @@ async function main() {
   await createAll(creator.resource(NODES), Array.from({ length: nodes }, (_, i) => nodeObj(i)), 64);
   console.log(`created ${nodes} nodes in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  // Bound pods seen on a watch (the bench's own, like scheduler_perf's informer).
+  // Bound pods seen by an informer of the bench's own (like scheduler_perf's), which relists if it falls behind.
   const boundAt = new Map<string, number>();
   let waiter: { n: number; resolve: () => void } | undefined;
-  const list = await client.resource(PODS).list({ namespace: 'default', limit: 1 });
-  const watch = await client.resource(PODS).watch({ namespace: 'default', resourceVersion: list.metadata.resourceVersion });
-  void (async () => {
-    for await (const ev of watch) {
-      const p = ev.object as KubeObject;
-      if (p.spec?.nodeName && !boundAt.has(p.metadata.name!)) {
-        boundAt.set(p.metadata.name!, performance.now());
-        if (waiter && boundAt.size >= waiter.n) waiter.resolve();
-      }
+  const seen = (p: KubeObject) => {
+    if (p.spec?.nodeName && !boundAt.has(p.metadata.name!)) {
+      boundAt.set(p.metadata.name!, performance.now());
+      if (waiter && boundAt.size >= waiter.n) waiter.resolve();
     }
-  })().catch(() => {});
+  };
+  const watcher = new SharedInformer(client, PODS, { namespace: 'default' });
+  watcher.addEventHandler({ onAdd: seen, onUpdate: (_o, p) => seen(p) });
+  watcher.start();
+  await watcher.waitForCacheSync();
   const waitBound = (n: number) => new Promise<void>((resolve) => (boundAt.size >= n ? resolve() : (waiter = { n, resolve })));
 
   const precreate = process.argv.includes('--precreate');
@@ -161,7 +160,7 @@ async function main() {
   console.log(`scheduler attempt (cycle + bind) ≤ p50 ${attempt.p50 * 1000} ms, ≤ p99 ${attempt.p99 * 1000} ms (histogram bucket bounds)`);
   console.log(`events dropped by the recorder: ${sched.scheduler.events.dropped}`);
 
-  watch.close();
+  await watcher.stop();
   await sched.stop();
   client.close();
   creator.close();
