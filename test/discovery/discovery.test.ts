@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from '../../src/api/registry.ts';
 import type { ResourceType } from '../../src/api/resource.ts';
-import { answerDiscovery, aggregatedVersionOf, answerSelfSubjectAccessReview } from '../../src/apiserver/discovery/index.ts';
+import { answerDiscovery, aggregatedVersionOf, answerSelfSubjectAccessReview, decodeSwaggerProtobuf } from '../../src/apiserver/discovery/index.ts';
 import { rt as deploymentType } from '../patch/fixtures.ts';
 
 const podType: ResourceType = {
@@ -101,4 +101,24 @@ test('SelfSubjectAccessReview is listed and answered allowed', () => {
   const r = answerSelfSubjectAccessReview({ metadata: {}, spec: { resourceAttributes: { verb: 'create', resource: 'pods' } } });
   assert.equal(r.status.allowed, true);
   assert.equal(r.spec.resourceAttributes.verb, 'create');
+});
+
+test('OpenAPI v2: JSON for JSON clients, gnostic protobuf for kubectl 1.27/1.28 with GVK and fieldValidation on patch', () => {
+  const json = body(answerDiscovery(registry, '/openapi/v2', 'application/json'));
+  assert.equal(json.swagger, '2.0');
+  const op = json.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch;
+  assert.deepEqual(op['x-kubernetes-group-version-kind'], { group: 'apps', version: 'v1', kind: 'Deployment' });
+  assert.ok(op.parameters.some((p: any) => p.name === 'fieldValidation' && p.in === 'query'));
+  assert.match(json.definitions['io.k8s.api.apps.v1.Deployment'].properties.spec.$ref, /^#\/definitions\/.*\.DeploymentSpec$/);
+
+  const pb = answerDiscovery(registry, '/openapi/v2', 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf')!;
+  assert.equal(pb.headers['Content-Type'], 'application/octet-stream');
+  const doc = decodeSwaggerProtobuf(pb.body as Buffer);
+  assert.equal(doc.swagger, '2.0');
+  const item = doc.paths.path.find((p: any) => p.name === '/apis/apps/v1/namespaces/{namespace}/deployments/{name}');
+  const gvk = item.value.patch.vendor_extension.find((e: any) => e.name === 'x-kubernetes-group-version-kind');
+  assert.deepEqual(JSON.parse(gvk.value.yaml), { group: 'apps', version: 'v1', kind: 'Deployment' });
+  assert.ok(item.value.patch.parameters.some((p: any) => p.parameter?.non_body_parameter?.query_parameter_sub_schema?.name === 'fieldValidation'));
+  const deploy = doc.definitions.additional_properties.find((d: any) => d.name === 'io.k8s.api.apps.v1.Deployment');
+  assert.ok(deploy.value.vendor_extension.some((e: any) => e.name === 'x-kubernetes-group-version-kind'));
 });

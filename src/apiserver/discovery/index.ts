@@ -6,11 +6,13 @@ import type { HttpAnswer } from '../http-types.ts';
 import { aggregatedList, apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.ts';
 import { type GroupInfo, groupsOf, memo } from './groups.ts';
 import { openApiDocs } from './openapi.ts';
+import { swaggerDocument, swaggerProtobuf } from './openapi-v2.ts';
 import { selfSubjectAccessReviewType } from './access-review-type.ts';
 
 export { answerSelfSubjectAccessReview, ACCESS_REVIEW_PATH } from './access-review.ts';
 export { selfSubjectAccessReviewType } from './access-review-type.ts';
 export { definitionName, gvPath } from './openapi.ts';
+export { OPENAPI_V2_PROTOBUF, decodeSwaggerProtobuf } from './openapi-v2.ts';
 
 export const AGGREGATED_CONTENT_TYPE = {
   v2: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList',
@@ -76,6 +78,17 @@ export function answerDiscovery(registry: Registry, path: string, accept: string
     return v ? jsonAnswer(registry, p, () => apiResourceList(g.name, v.version, v.resources)) : undefined;
   }
 
+  if (p === '/openapi/v2') {
+    // kubectl asks for gnostic's protobuf; anything else gets the JSON document.
+    const doc = () => memo(registry, 'openapi-v2', () => swaggerDocument(servedTypes(registry)));
+    if (/protobuf/.test(accept) && !/application\/json/.test(accept.split(',')[0])) {
+      const pb = memo(registry, 'openapi-v2-pb', () => swaggerProtobuf(doc()));
+      // The media type itself does not parse with Go's mime package (the '@'); Kubernetes' handler
+      // answers octet-stream, which client-go reads as raw bytes.
+      return { status: 200, headers: { 'Content-Type': 'application/octet-stream', Vary: 'Accept' }, body: pb };
+    }
+    return jsonAnswer(registry, 'openapi-v2-json', doc);
+  }
   if (parts[0] === 'openapi' && parts[1] === 'v3') {
     const docs = memo(registry, 'openapi', () => openApiDocs(gs));
     if (parts.length === 2) return jsonAnswer(registry, 'openapi-index', () => docs.index);
