@@ -95,6 +95,8 @@ export interface PodEntry {
   node: SimNode;
   sim: PodSim;
   lastWritten?: string;
+  /** resourceVersion of our last status write. */
+  rv?: string;
   ipIndex?: number;
   removing?: boolean;
   usage: Map<string, UsageModel>;
@@ -406,6 +408,7 @@ export class PoolState {
     e.node.pods.delete(key);
     if (e.ipIndex !== undefined) e.node.usedIPs.delete(e.ipIndex);
     this.timers.cancel(`p:${key}`);
+    this.firstRunning.delete(key);
     this.logs.forgetPod(e.sim.namespace, e.sim.name);
   }
 
@@ -442,8 +445,11 @@ export class PoolState {
       const json = JSON.stringify(status);
       try {
         if (json !== e.lastWritten) {
-          const written = await pods.updateStatus({ ...e.sim.pod, status });
-          if (rvNewer(written, e.sim.pod)) e.sim.pod = written;
+          // Our last write may be newer than the informer's copy: send its resourceVersion (and keep
+          // only that, not a second copy of the pod).
+          const rv = e.rv && !rvNewer(e.sim.pod, { metadata: { resourceVersion: e.rv } }) ? e.rv : e.sim.pod.metadata.resourceVersion;
+          const written = await pods.updateStatus({ ...e.sim.pod, metadata: { ...e.sim.pod.metadata, resourceVersion: rv }, status });
+          e.rv = written.metadata.resourceVersion;
           e.lastWritten = json;
           this.metrics.podStatusWrites.inc();
           if (status.phase === 'Running' && !this.firstRunning.has(key)) {
@@ -463,6 +469,7 @@ export class PoolState {
           if (e.removing) return; // uid precondition failed: a different pod now; nothing to remove
           try {
             e.sim.pod = await pods.get(e.sim.name, { namespace: e.sim.namespace });
+            e.rv = undefined;
           } catch (g) {
             if (g instanceof StatusError && g.code === 404) return;
             throw g;

@@ -276,3 +276,21 @@ test('a batch pod with an explicit unknown command succeeds after commandRunMs; 
   assert.equal(mk(['sleep', 'infinity']), undefined);
   assert.equal(mk([]), undefined);
 });
+
+test('imagePullPolicy: IfNotPresent pulls once per node, Always pulls on every start', () => {
+  const clock = new ManualClock();
+  const imgs = images();
+  const reasons = (policy: string) => {
+    const sim = newPodSim(pod({ containers: [{ name: 'c', image: 'redis', imagePullPolicy: policy, command: ['false'] }] }), clock.now(), 'h', 'i', profile);
+    const out: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const r = step(sim, clock.now(), profile, imgs);
+      for (const e of r.events) if (e.reason === 'Pulling' || e.reason === 'Pulled') out.push(e.message.startsWith('Container image') ? 'present' : e.reason);
+      if (r.nextAt === undefined || sim.containers[0].restartCount >= 2) break;
+      clock.t = r.nextAt;
+    }
+    return out;
+  };
+  assert.deepEqual(reasons('IfNotPresent'), ['Pulling', 'Pulled', 'present', 'present']);
+  assert.deepEqual(reasons('Always'), ['Pulling', 'Pulled', 'Pulling', 'Pulled', 'Pulling']); // stopped right after restart 2 began pulling
+});
