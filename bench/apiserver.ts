@@ -2,7 +2,7 @@
 // ceiling, measured in the same run; then GET one object, LIST 1,000 objects, create, update with
 // resourceVersion (durable SQLite commits), and delivery of 10,000 events to 100 watchers.
 //
-//   node --import tsx bench/apiserver.ts [--concurrency 16] [--seconds 3] [--events 10000] [--watchers 100] [--write-rate 0]
+//   node --import tsx bench/apiserver.ts [--concurrency 16] [--seconds 3] [--events 10000] [--watchers 100] [--write-rate 0] [--memory]
 //
 // Load: a keep-alive http.Agent with N requests in flight (N = --concurrency), each worker sending
 // its next request when the previous answer is fully read.
@@ -22,6 +22,8 @@ const EVENTS = arg('events', 10_000);
 const WATCHERS = arg('watchers', 100);
 /** Writes/s for the watch test; 0 = as fast as the N writers go. */
 const WRITE_RATE = arg('write-rate', 0);
+/** --memory: the in-memory store instead of SQLite (to separate fsync cost from the API server's). */
+const MEMORY = process.argv.includes('--memory');
 
 interface Result {
   name: string;
@@ -140,7 +142,7 @@ async function main() {
   };
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-bench-'));
-  const srv = await startApiServer({ dataDir });
+  const srv = await startApiServer(MEMORY ? {} : { dataDir });
   const agent = new http.Agent({ keepAlive: true, maxSockets: N });
   const base = new URL(srv.url);
   try {
@@ -161,10 +163,10 @@ async function main() {
     await run('GET one object', () => ({ method: 'GET', path: '/api/v1/namespaces/bench/configmaps/one' }));
     await run('LIST 1,000 objects', () => ({ method: 'GET', path: '/api/v1/namespaces/lists/configmaps' }));
     let created = 0;
-    await run('create (SQLite, durable)', () => ({ method: 'POST', path: '/api/v1/namespaces/bench/configmaps', body: cm(`new-${created++}`) }));
+    await run(MEMORY ? 'create (memory store)' : 'create (SQLite, durable)', () => ({ method: 'POST', path: '/api/v1/namespaces/bench/configmaps', body: cm(`new-${created++}`) }));
     let counter = 0;
     await run(
-        'update with resourceVersion (SQLite, durable)',
+        MEMORY ? 'update with resourceVersion (memory store)' : 'update with resourceVersion (SQLite, durable)',
         (w) => ({
           method: 'PUT',
           path: `/api/v1/namespaces/bench/configmaps/upd-${w}`,
@@ -284,7 +286,7 @@ function report(results: Result[], watch: { delivered: number; expected: number;
   const lines = [
     `Conditions: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, one process (load generator, watchers and server share it),`,
     `keep-alive http.Agent with N=${N} requests in flight, ${SECONDS} s per row in ${ROUNDS} slices alternating with the bare server ("vs bare" = median of the per-slice ratios);`,
-    'SQLite store (synchronous=FULL, group commit) in a temp dir; objects ~1 KB.',
+    MEMORY ? 'in-memory store (--memory: writes not durable); objects ~1 KB.' : 'SQLite store (synchronous=FULL, group commit) in a temp dir; objects ~1 KB.',
     '',
     '| workload | req/s | p50 ms | p99 ms | vs bare |',
     '|---|---:|---:|---:|---:|',

@@ -67,7 +67,8 @@ export async function handleWatch(s: Scope): Promise<number> {
   // the response's 'close' = the client went away (or we ended the stream)
   res.on('close', finish);
 
-  // Events of one synchronous burst (a group commit) leave in one writev: cork now, uncork on nextTick.
+  // Events of one event-loop turn (a group commit, several requests' writes) leave in one writev:
+  // cork at the first, uncork once the turn's I/O callbacks are done.
   let corked = false;
   const uncork = () => {
     corked = false;
@@ -78,7 +79,7 @@ export async function handleWatch(s: Scope): Promise<number> {
     if (!corked) {
       corked = true;
       res.cork();
-      process.nextTick(uncork);
+      setImmediate(uncork);
     }
     res.write(chunk);
     // Too far behind: stop buffering; the client relists and watches again.
