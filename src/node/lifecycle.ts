@@ -66,6 +66,9 @@ export interface PodSim {
   graceMs?: number;
   /** Adopted already terminal: nothing more happens. */
   terminal?: boolean;
+  /** spec.activeDeadlineSeconds: when the kubelet kills the pod (DeadlineExceeded), and whether it did. */
+  deadlineAt?: number;
+  deadlineExceeded?: boolean;
   conditions: Record<string, { status: 'True' | 'False'; at: number; reason?: string; message?: string }>;
 }
 
@@ -123,6 +126,8 @@ export function newPodSim(pod: KubeObject, now: number, hostIP: string, podIP: s
   for (const c of pod.spec?.initContainers ?? []) sim.containers.push(newContainer(c, true, now));
   for (const c of pod.spec?.containers ?? []) sim.containers.push(newContainer(c, false, now));
   for (const c of sim.containers) c.exit = exitPlan(sim, c, profile);
+  const ads = pod.spec?.activeDeadlineSeconds;
+  if (typeof ads === 'number' && ads > 0) sim.deadlineAt = now + ads * 1000;
   const sched = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled' && c.status === 'True');
   sim.conditions.PodScheduled = { status: 'True', at: sched?.lastTransitionTime ? Date.parse(sched.lastTransitionTime) : now };
   updateConditions(sim, now);
@@ -173,7 +178,9 @@ export function adoptPodSim(pod: KubeObject, now: number, hostIP: string, profil
   }
   const sim = newPodSim(pod, now, hostIP, st.podIP, profile);
   if (st.startTime) sim.startTime = Date.parse(st.startTime);
+  if (sim.deadlineAt !== undefined) sim.deadlineAt = sim.startTime + pod.spec.activeDeadlineSeconds * 1000;
   if (st.phase === 'Succeeded' || st.phase === 'Failed') sim.terminal = true;
+  if (st.reason === 'DeadlineExceeded') sim.deadlineExceeded = true;
   const statuses = new Map<string, any>();
   for (const s of [...(st.initContainerStatuses ?? []), ...(st.containerStatuses ?? [])]) statuses.set(s.name, s);
   for (const c of sim.containers) {
@@ -381,7 +388,13 @@ export function step(sim: PodSim, now: number, profile: Profile, images: NodeIma
     updateConditions(sim, pick.at);
     res.changed = true;
   }
-  let nextAt: number | undefined;
+  if (sim.deadlineAt !== undefined && !sim.deadlineExceeded && !sim.deletingAt && isLive(sim)) {
+    if (sim.deadlineAt <= now) {
+      exceedDeadline(sim, sim.deadlineAt, res);
+      return res;
+    }
+  }
+  let nextAt: number | undefined = sim.deadlineAt !== undefined && !sim.deadlineExceeded && isLive(sim) ? sim.deadlineAt : undefined;
   for (const c of sim.containers) {
     const n = nextStage(sim, c, factsOf(sim, c, images), profile);
     if (n && Number.isFinite(n.at) && (nextAt === undefined || n.at < nextAt)) nextAt = n.at;
@@ -389,6 +402,34 @@ export function step(sim: PodSim, now: number, profile: Profile, images: NodeIma
   res.nextAt = nextAt;
   return res;
 }
+
+function isLive(sim: PodSim): boolean {
+  const p = podPhase(sim);
+  return p === 'Pending' || p === 'Running';
+}
+
+/** activeDeadlineSeconds passed: the kubelet kills every container and fails the pod. */
+function exceedDeadline(sim: PodSim, at: number, res: StepResult): void {
+  sim.deadlineExceeded = true;
+  for (const c of sim.containers) {
+    if (c.state !== 'Running' && c.state !== 'Stopping') continue;
+    const from = c.state;
+    c.state = 'Terminated';
+    c.enteredAt = at;
+    c.exitCode = 137;
+    c.reason = 'Error';
+    c.finishedAt = at;
+    c.ready = false;
+    res.transitions.push({ container: c, from, to: 'Terminated', at });
+    res.events.push({ type: 'Normal', reason: 'Killing', message: `Stopping container ${c.name}`, fieldPath: `spec.${c.init ? 'initContainers' : 'containers'}{${c.name}}`, at });
+  }
+  res.events.push({ type: 'Warning', reason: 'DeadlineExceeded', message: DEADLINE_MESSAGE, at });
+  sim.terminal = true;
+  res.changed = true;
+  updateConditions(sim, at);
+}
+
+export const DEADLINE_MESSAGE = 'Pod was active on the node longer than the specified deadline';
 
 function apply(sim: PodSim, c: ContainerSim, stage: Stage, at: number, profile: Profile, images: NodeImages, res: StepResult): void {
   const from = c.state;
@@ -484,7 +525,7 @@ export function readyToRemove(sim: PodSim): boolean {
 
 /** The pod phase, after kubelet's getPhase. */
 export function podPhase(sim: PodSim): 'Pending' | 'Running' | 'Succeeded' | 'Failed' {
-  if (sim.rejected) return 'Failed';
+  if (sim.rejected || sim.deadlineExceeded) return 'Failed';
   const policy = restartPolicy(sim);
   const removing = sim.deletingAt !== undefined && readyToRemove(sim);
   const inits = sim.containers.filter((c) => c.init && !c.sidecar);
@@ -658,6 +699,7 @@ export function buildPodStatus(sim: PodSim): any {
     };
   }
   const phase = podPhase(sim);
+  const failure = sim.deadlineExceeded ? { reason: 'DeadlineExceeded', message: DEADLINE_MESSAGE } : {};
   const conditions = conditionOrder
     .filter((type) => sim.conditions[type])
     .map((type) => {
@@ -675,6 +717,7 @@ export function buildPodStatus(sim: PodSim): any {
   const regular = sim.containers.filter((c) => !c.init);
   const status: any = {
     phase,
+    ...failure,
     conditions,
     hostIP: sim.hostIP,
     hostIPs: [{ ip: sim.hostIP }],

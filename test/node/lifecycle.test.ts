@@ -294,3 +294,24 @@ test('imagePullPolicy: IfNotPresent pulls once per node, Always pulls on every s
   assert.deepEqual(reasons('IfNotPresent'), ['Pulling', 'Pulled', 'present', 'present']);
   assert.deepEqual(reasons('Always'), ['Pulling', 'Pulled', 'Pulling', 'Pulled', 'Pulling']); // stopped right after restart 2 began pulling
 });
+
+test('activeDeadlineSeconds: the pod is killed and fails with DeadlineExceeded', () => {
+  const clock = new ManualClock();
+  const t0 = clock.now();
+  const imgs = images();
+  const sim = newPodSim(pod({ activeDeadlineSeconds: 5, containers: [{ name: 'c', image: 'nginx' }] }), t0, 'h', 'i', profile);
+  const events: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const r = step(sim, clock.now(), profile, imgs);
+    events.push(...r.events.map((e) => e.reason));
+    if (r.nextAt === undefined) break;
+    clock.t = r.nextAt;
+  }
+  assert.equal(clock.now(), t0 + 5000);
+  const st = buildPodStatus(sim);
+  assert.equal(st.phase, 'Failed');
+  assert.equal(st.reason, 'DeadlineExceeded');
+  assert.equal(st.message, 'Pod was active on the node longer than the specified deadline');
+  assert.equal(st.containerStatuses[0].state.terminated.exitCode, 137);
+  assert.deepEqual(events.slice(-2), ['Killing', 'DeadlineExceeded']);
+});
