@@ -16,6 +16,7 @@ import {
   type TimingName,
 } from './profile.ts';
 import { bytesOf, goDuration, hexId, milliCpu, parseDurationMs, rfc3339 } from './units.ts';
+import { usageModel, type Pattern } from './usage.ts';
 
 export interface TerminatedInfo {
   exitCode: number;
@@ -49,6 +50,8 @@ export interface ContainerSim {
 export interface ExitPlan {
   afterMs: number;
   code: number;
+  /** Terminated reason when not Completed/Error (OOMKilled). */
+  reason?: string;
 }
 
 export interface PodSim {
@@ -254,6 +257,8 @@ export function exitPlan(sim: PodSim, c: ContainerSim, profile: Profile): ExitPl
   const codeStr = ann[`kubesim.io/exit-code.${c.name}`] ?? ann['kubesim.io/exit-code'];
   const code = codeStr !== undefined && /^\d+$/.test(codeStr) ? parseInt(codeStr, 10) : undefined;
   const afterMs = parseDurationMs(after);
+  const oom = oomAfter(sim, c);
+  if (oom !== undefined && (afterMs === undefined || oom < afterMs)) return { afterMs: oom, code: 137, reason: 'OOMKilled' };
   if (afterMs !== undefined) return { afterMs, code: code ?? 0 };
   if (code !== undefined) return { afterMs: timing(sim, c, 'commandRunMs', profile), code };
   const spec = containerSpec(sim.pod, c);
@@ -272,6 +277,44 @@ export function exitPlan(sim: PodSim, c: ContainerSim, profile: Profile): ExitPl
 function longRunning(argv: string[]): boolean {
   const text = argv.join(' ');
   return /sleep\s+inf|tail\s+-f|while\s+(true|:)|^\S*(sh|bash|ash)$|serve|server|daemon/.test(text);
+}
+
+/**
+ * When the container is OOM-killed: `kubesim.io/oom-after[.<c>]`, or when its memory pattern
+ * (ramp, sine, square, const) first reaches its memory limit.
+ */
+export function oomAfter(sim: PodSim, c: ContainerSim): number | undefined {
+  const ann = sim.pod.metadata.annotations ?? {};
+  const explicit = parseDurationMs(ann[`kubesim.io/oom-after.${c.name}`] ?? ann['kubesim.io/oom-after']);
+  if (explicit !== undefined) return explicit;
+  const spec = containerSpec(sim.pod, c);
+  const limit = spec?.resources?.limits?.memory;
+  if (!limit) return undefined;
+  const m = usageModel(sim.pod, spec, `${sim.uid}/${c.name}`);
+  return crossing(m.memory, bytesOf(limit));
+}
+
+/** First time (ms from start) a pattern reaches `limit`, or undefined. Random walks never do. */
+function crossing(p: Pattern, limit: number): number | undefined {
+  switch (p.kind) {
+    case 'const':
+      return p.v >= limit ? 0 : undefined;
+    case 'ramp':
+      if (p.from >= limit) return 0;
+      return p.to >= limit ? Math.ceil(((limit - p.from) / (p.to - p.from)) * p.durationMs) : undefined;
+    case 'square':
+      return p.low >= limit ? 0 : p.high >= limit ? p.periodMs / 2 : undefined;
+    case 'sine': {
+      if (p.max < limit) return undefined;
+      const mid = (p.min + p.max) / 2;
+      const amp = (p.max - p.min) / 2;
+      if (amp === 0) return mid >= limit ? 0 : undefined;
+      const x = Math.min(1, Math.max(-1, (limit - mid) / amp));
+      return Math.max(0, Math.ceil((Math.asin(x) / (2 * Math.PI)) * p.periodMs));
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** The command convention: a container whose command visibly terminates says when and how. */
@@ -465,7 +508,7 @@ function applyEffect(sim: PodSim, c: ContainerSim, e: Effect, at: number, profil
     case 'killed': {
       const code = e === 'exit' ? c.exit?.afterMs !== undefined ? c.exit.code : 0 : timing(sim, c, 'stopMs', profile) <= (sim.graceMs ?? Infinity) ? 0 : 137;
       c.exitCode = code;
-      c.reason = code === 0 ? 'Completed' : 'Error';
+      c.reason = e === 'exit' && c.exit?.reason ? c.exit.reason : code === 0 ? 'Completed' : 'Error';
       c.finishedAt = at;
       c.ready = c.init && !c.sidecar && code === 0;
       if (c.startedAt !== undefined && at - c.startedAt >= timing(sim, c, 'backoffResetMs', profile)) c.backoffMs = 0;

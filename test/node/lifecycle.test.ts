@@ -315,3 +315,31 @@ test('activeDeadlineSeconds: the pod is killed and fails with DeadlineExceeded',
   assert.equal(st.containerStatuses[0].state.terminated.exitCode, 137);
   assert.deepEqual(events.slice(-2), ['Killing', 'DeadlineExceeded']);
 });
+
+test('OOMKilled: a memory ramp reaching the limit, or kubesim.io/oom-after', () => {
+  const clock = new ManualClock();
+  const t0 = clock.now();
+  const imgs = images();
+  imgs.add('app');
+  const sim = newPodSim(
+    pod(
+      { restartPolicy: 'Never', containers: [{ name: 'leak', image: 'app', resources: { limits: { memory: '512Mi' } } }] },
+      { 'kubesim.io/memory-pattern': 'ramp(0,1Gi,60s)' },
+    ),
+    t0,
+    'h',
+    'i',
+    profile,
+  );
+  for (let i = 0; i < 50; i++) {
+    const r = step(sim, clock.now(), profile, imgs);
+    if (r.nextAt === undefined) break;
+    clock.t = r.nextAt;
+  }
+  const term = buildPodStatus(sim).containerStatuses[0].state.terminated;
+  assert.equal(term.reason, 'OOMKilled');
+  assert.equal(term.exitCode, 137);
+  assert.equal(Date.parse(term.finishedAt) - Date.parse(term.startedAt), 30_000);
+  const explicit = newPodSim(pod({ containers: [{ name: 'c', image: 'x' }] }, { 'kubesim.io/oom-after': '7s' }), t0, 'h', 'i', profile);
+  assert.deepEqual(explicit.containers[0].exit, { afterMs: 7000, code: 137, reason: 'OOMKilled' });
+});
