@@ -152,6 +152,10 @@ export const job = defineKind({
     prepareForCreate: (o) => {
       o.status = {};
       generateJobSelector(o);
+      // SetDefaults_Job copies template labels to an unlabeled Job; with the generated ones in
+      // place this gives the job-name/controller-uid labels real Jobs carry.
+      const tplLabels = o.spec?.template?.metadata?.labels;
+      if (tplLabels && Object.keys(o.metadata.labels ?? {}).length === 0) o.metadata.labels = { ...tplLabels };
     },
     validateUpdate: (o, old) => {
       const errs = selectorImmutable(o, old);

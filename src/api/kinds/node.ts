@@ -39,6 +39,7 @@ export const node = defineKind({
       unschedulable: bool('Unschedulable controls node schedulability of new pods. By default, node is schedulable.'),
       taints: list('If specified, the node\'s taints.', taintSchema, { listType: 'atomic' }),
       externalID: str('Deprecated. Not all kubelets will set this field.'),
+      configSource: obj('Deprecated: previously used to specify the source of the node\'s configuration.', {}, { 'x-kubernetes-preserve-unknown-fields': true }),
     }),
     status: obj('Most recently observed status of the node.', {
       capacity: map('Capacity represents the total resources of a node.', quantity()),

@@ -128,6 +128,7 @@ export const containerSchema = (description: string): Schema =>
     stdin: bool('Whether this container should allocate a buffer for stdin in the container runtime.'),
     stdinOnce: bool('Whether the container runtime should close the stdin channel after it has been opened by a single attach.'),
     tty: bool("Whether this container should allocate a TTY for itself, also requires 'stdin' to be true."),
+    targetContainerName: str('Ephemeral containers only: the name of the container from PodSpec that this ephemeral container targets.'),
   });
 
 const src = (d: string) => freeform(d);
@@ -145,6 +146,11 @@ const volumeSchema = (
     csi: src('csi represents ephemeral storage that is handled by certain external CSI drivers.'),
     ephemeral: src('ephemeral represents a volume that is handled by a cluster storage driver.'),
     image: src('image represents an OCI object (a container image or artifact) pulled and mounted on the kubelet\'s host machine.'),
+    ...Object.fromEntries(
+      ['awsElasticBlockStore', 'gcePersistentDisk', 'gitRepo', 'iscsi', 'glusterfs', 'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'fc', 'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'portworxVolume', 'scaleIO', 'storageos'].map(
+        (k) => [k, src(`${k} volume source (deprecated or in-tree; accepted as given).`)],
+      ),
+    ),
   })
 );
 
@@ -459,10 +465,11 @@ function validateTolerations(tols: unknown, f: string): FieldError[] {
 
 
 /** ValidatePodSpec at path `f` (e.g. "spec" or "spec.template.spec"). */
-export function validatePodSpec(spec: any, f: string, opts: { restartPolicies?: string[] } = {}): FieldError[] {
+export function validatePodSpec(spec: any, f: string, opts: { restartPolicies?: string[]; extraVolumes?: string[] } = {}): FieldError[] {
   if (!spec || typeof spec !== 'object') return [required(f)];
   const errs: FieldError[] = [];
-  const volumes = new Set<string>();
+  // extraVolumes: names mountable without a pod volume (a StatefulSet's volumeClaimTemplates).
+  const volumes = new Set<string>(opts.extraVolumes ?? []);
   ((spec.volumes as any[]) ?? []).forEach((v, i) => {
     const vf = `${f}.volumes[${i}]`;
     if (!v?.name) errs.push(required(`${vf}.name`));

@@ -46,7 +46,8 @@ export function validateSelectorAndTemplate(spec: any, kindLabel: string, restar
     }
     if (!ok) errs.push(invalidRendered('spec.template.metadata.labels', goStringMap(labels), '`selector` does not match template `labels`'));
   }
-  errs.push(...validatePodSpec(tpl.spec, 'spec.template.spec', { restartPolicies }));
+  const claims: string[] = Array.isArray(spec?.volumeClaimTemplates) ? spec.volumeClaimTemplates.map((c: any) => c?.metadata?.name).filter(Boolean) : [];
+  errs.push(...validatePodSpec(tpl.spec, 'spec.template.spec', { restartPolicies, extraVolumes: claims }));
   // Long-running workloads' pods may not have a deadline (ValidatePodTemplateSpecForReplicaSet).
   if (kindLabel !== 'job' && tpl.spec && typeof tpl.spec === 'object' && tpl.spec.activeDeadlineSeconds != null) {
     const owner = ({ deployment: 'ReplicaSet', replicaset: 'ReplicaSet', daemonset: 'DaemonSet', statefulset: 'StatefulSet' } as Record<string, string>)[kindLabel] ?? kindLabel;
