@@ -52,6 +52,8 @@ export interface ExitPlan {
   code: number;
   /** Terminated reason when not Completed/Error (OOMKilled). */
   reason?: string;
+  /** Ends by a failed liveness probe. */
+  liveness?: boolean;
 }
 
 export interface PodSim {
@@ -260,6 +262,8 @@ export function exitPlan(sim: PodSim, c: ContainerSim, profile: Profile): ExitPl
   const oom = oomAfter(sim, c);
   if (oom !== undefined && (afterMs === undefined || oom < afterMs)) return { afterMs: oom, code: 137, reason: 'OOMKilled' };
   if (afterMs !== undefined) return { afterMs, code: code ?? 0 };
+  const live = parseDurationMs(ann[`kubesim.io/liveness-fail-after.${c.name}`] ?? ann['kubesim.io/liveness-fail-after']);
+  if (live !== undefined) return { afterMs: live, code: 137, liveness: true };
   if (code !== undefined) return { afterMs: timing(sim, c, 'commandRunMs', profile), code };
   const spec = containerSpec(sim.pod, c);
   const argv = [...(spec?.command ?? []), ...(spec?.args ?? [])];
@@ -387,6 +391,7 @@ export function factsOf(sim: PodSim, c: ContainerSim, images: NodeImages): Facts
     pullNeeded: spec?.imagePullPolicy === 'Always' || !images.has(c.image),
     ready: c.ready,
     exits: c.exit !== undefined,
+    livenessKill: c.exit?.liveness === true,
     restart,
     backoff: c.backoffMs > 0,
     deleting: sim.deletingAt !== undefined,
@@ -542,6 +547,7 @@ function renderEvent(sim: PodSim, c: ContainerSim, ev: EventTemplate, at: number
     pullTotal: goDuration(c.pullMs ?? 0),
     imageSize: String(profile.timings.imageSizeBytes),
     backoff: goDuration(c.backoffMs),
+    probeFailure: probeFailure(sim, c),
   };
   return {
     type: ev.type,
@@ -550,6 +556,15 @@ function renderEvent(sim: PodSim, c: ContainerSim, ev: EventTemplate, at: number
     fieldPath: `spec.${c.init ? 'initContainers' : 'containers'}{${c.name}}`,
     at,
   };
+}
+
+/** The prober's failure message for the container's liveness probe kind. */
+function probeFailure(sim: PodSim, c: ContainerSim): string {
+  const p = containerSpec(sim.pod, c)?.livenessProbe;
+  if (p?.exec) return `command ${JSON.stringify((p.exec.command ?? []).join(' '))} exited with 1`;
+  if (p?.tcpSocket) return `dial tcp ${sim.podIP ?? sim.hostIP}:${p.tcpSocket.port}: connect: connection refused`;
+  if (p?.grpc) return `timeout: failed to connect service ":${p.grpc.port}" within 1s`;
+  return 'HTTP probe failed with statuscode: 500';
 }
 
 /** The pod got a deletionTimestamp: stop its containers (Killing), bounded by the grace period. */

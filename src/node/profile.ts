@@ -79,6 +79,8 @@ export interface Facts {
   ready: boolean;
   /** The container has an exit plan (annotation or command convention, or it's an init container). */
   exits: boolean;
+  /** Its planned end is a failed liveness probe (the kubelet kills and restarts it). */
+  livenessKill: boolean;
   /** restartPolicy says the last exit must be followed by a restart. */
   restart: boolean;
   /** A back-off is armed (a previous restart happened and has not been reset). */
@@ -105,7 +107,7 @@ export type Effect =
 export interface EventTemplate {
   type: 'Normal' | 'Warning';
   reason: string;
-  /** Placeholders: {image} {container} {pod} {pullDuration} {pullTotal} {imageSize} {backoff}. */
+  /** Placeholders: {image} {container} {pod} {pullDuration} {pullTotal} {imageSize} {backoff} {probeFailure}. */
   message: string;
 }
 
@@ -177,7 +179,20 @@ export const defaultStages: Stage[] = [
   },
   { name: 'ready', from: ['Running'], when: { ready: false, init: false }, delay: { timing: 'readinessMs' }, anchor: 'started', effects: ['ready'] },
   { name: 'sidecar-ready', from: ['Running'], when: { ready: false, sidecar: true }, delay: { timing: 'readinessMs' }, anchor: 'started', effects: ['ready'] },
-  { name: 'exit', from: ['Running'], when: { exits: true }, delay: { exit: true }, anchor: 'started', to: 'Terminated', effects: ['exit'] },
+  { name: 'exit', from: ['Running'], when: { exits: true, livenessKill: false }, delay: { exit: true }, anchor: 'started', to: 'Terminated', effects: ['exit'] },
+  {
+    name: 'liveness-kill',
+    from: ['Running'],
+    when: { exits: true, livenessKill: true },
+    delay: { exit: true },
+    anchor: 'started',
+    to: 'Terminated',
+    effects: ['exit'],
+    events: [
+      { type: 'Warning', reason: 'Unhealthy', message: 'Liveness probe failed: {probeFailure}' },
+      { type: 'Normal', reason: 'Killing', message: 'Container {container} failed liveness probe, will be restarted' },
+    ],
+  },
   { name: 'restart-now', from: ['Terminated'], when: { restart: true, backoff: false }, delay: { ms: 0 }, to: 'Pending', effects: ['restart', 'armBackoff'] },
   {
     name: 'crash-loop',
@@ -225,7 +240,7 @@ export function matches(sel: Selector | undefined, facts: Facts): boolean {
 }
 
 const states: ContainerState[] = ['Waiting', 'Pending', 'Pulling', 'Pulled', 'Created', 'Running', 'Stopping', 'Terminated', 'BackOff'];
-const factNames: (keyof Facts)[] = ['init', 'sidecar', 'active', 'pullNeeded', 'ready', 'exits', 'restart', 'backoff', 'deleting'];
+const factNames: (keyof Facts)[] = ['init', 'sidecar', 'active', 'pullNeeded', 'ready', 'exits', 'livenessKill', 'restart', 'backoff', 'deleting'];
 const effectNames: Effect[] = ['imagePulled', 'start', 'ready', 'exit', 'killed', 'restart', 'armBackoff', 'growBackoff'];
 
 /**

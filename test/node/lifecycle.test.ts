@@ -343,3 +343,28 @@ test('OOMKilled: a memory ramp reaching the limit, or kubesim.io/oom-after', () 
   const explicit = newPodSim(pod({ containers: [{ name: 'c', image: 'x' }] }, { 'kubesim.io/oom-after': '7s' }), t0, 'h', 'i', profile);
   assert.deepEqual(explicit.containers[0].exit, { afterMs: 7000, code: 137, reason: 'OOMKilled' });
 });
+
+test('liveness probe failure: Unhealthy, Killing, exit 137, restart', () => {
+  const clock = new ManualClock();
+  const imgs = images();
+  imgs.add('web');
+  const sim = newPodSim(
+    pod({ containers: [{ name: 'web', image: 'web', livenessProbe: { httpGet: { path: '/healthz', port: 8080 } } }] }, { 'kubesim.io/liveness-fail-after': '20s' }),
+    clock.now(),
+    'h',
+    'i',
+    profile,
+  );
+  const events: string[] = [];
+  for (let i = 0; i < 50 && sim.containers[0].restartCount < 1; i++) {
+    const r = step(sim, clock.now(), profile, imgs);
+    for (const e of r.events) events.push(`${e.type} ${e.reason}: ${e.message}`);
+    if (r.nextAt === undefined) break;
+    clock.t = r.nextAt;
+  }
+  assert.ok(events.includes('Warning Unhealthy: Liveness probe failed: HTTP probe failed with statuscode: 500'), events.join('\n'));
+  assert.ok(events.includes('Normal Killing: Container web failed liveness probe, will be restarted'));
+  const cs = buildPodStatus(sim).containerStatuses[0];
+  assert.equal(cs.restartCount, 1);
+  assert.equal(cs.lastState.terminated.exitCode, 137);
+});
