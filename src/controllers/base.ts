@@ -4,6 +4,7 @@
 import type { Registry } from 'prom-client';
 import { Counter, Histogram } from 'prom-client';
 import { RateLimitingQueue } from '../client/index.ts';
+import { isStatusError } from '../api/errors.ts';
 
 export interface Logger {
   debug(o: object, msg?: string): void;
@@ -84,7 +85,10 @@ export class ControllerLoop {
       } catch (e) {
         this.metrics.syncs.inc({ controller: this.opts.name, result: 'error' });
         const retries = this.queue.numRequeues(key);
-        if (retries < (this.opts.maxRetries ?? 15)) {
+        if (isStatusError(e, 409)) {
+          // A conflict only means our cache was behind: look again shortly, without growing back-off.
+          this.queue.addAfter(key, 20);
+        } else if (retries < (this.opts.maxRetries ?? 15)) {
           this.logger.debug({ controller: this.opts.name, key, err: String(e), retries }, 'sync failed; requeueing');
           this.queue.addRateLimited(key);
         } else {

@@ -207,7 +207,9 @@ export class DeploymentController implements Controller {
       let rs = existing;
       const ann = newReplicaSetAnnotations(d, rs, newRevision, true);
       if (ann || (rs.spec?.minReadySeconds ?? 0) !== (d.spec?.minReadySeconds ?? 0)) {
-        rs = await client.update({ ...rs, metadata: { ...rs.metadata, annotations: ann ?? rs.metadata.annotations }, spec: { ...rs.spec, minReadySeconds: d.spec?.minReadySeconds ?? 0 } });
+        // A merge patch, not a PUT: the ReplicaSet's status changes all the time (its controller),
+        // and a PUT from our cache would mostly conflict.
+        rs = await client.patch(rs.metadata.name!, { metadata: { annotations: ann ?? rs.metadata.annotations }, spec: { minReadySeconds: d.spec?.minReadySeconds ?? 0 } }, { namespace: rs.metadata.namespace, type: 'merge' });
       }
       await this.setDeploymentRevision(d, rs.metadata.annotations?.[RevisionAnnotation]);
       if (hasProgressDeadline(d) && !getDeploymentCondition(d.status, 'Progressing')) {
@@ -278,7 +280,7 @@ export class DeploymentController implements Controller {
       const from = replicasOf(rs);
       const annotationsStale = Object.entries(want).some(([k, v]) => rs.metadata.annotations?.[k] !== v);
       if (from === replicas && !annotationsStale) continue;
-      const updated = await client.update({ ...rs, metadata: { ...rs.metadata, annotations: { ...(rs.metadata.annotations ?? {}), ...want } }, spec: { ...rs.spec, replicas } });
+      const updated = await client.patch(rs.metadata.name!, { metadata: { annotations: want }, spec: { replicas } }, { namespace: rs.metadata.namespace, type: 'merge' });
       Object.assign(rs, updated);
       if (from !== replicas) {
         scaled = true;

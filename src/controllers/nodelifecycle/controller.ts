@@ -100,7 +100,8 @@ export class NodeLifecycleController implements Controller {
     const now = Date.now();
     const taints = desiredTaints(node, now);
     if (taints) {
-      node = await this.ctx.client.resource(NODES).update({ ...node, spec: { ...(node.spec ?? {}), taints } });
+      // A patch (like PatchNodeTaints): the node agent updates the Node's status all the time.
+      node = await this.ctx.client.resource(NODES).patch(name, { spec: { taints } }, { type: 'merge' });
     }
     const pods = this.pods.indexer.byIndex(BY_NODE, name).filter((p) => !isPodTerminated(p));
     if (readyStatus(node) !== 'True') await this.markPodsNotReady(pods, now);
