@@ -372,6 +372,7 @@ export class PoolState {
       }
       for (const c of sim.containers) {
         if (c.state === 'Running' && c.startedAt !== undefined) this.logs.started(pod, c.name, c.image, c.restartCount, c.startedAt);
+        if (c.containerID) sn.images.add(c.image); // the node still has the images it ran
       }
       return entry;
     }
