@@ -1,5 +1,6 @@
 // The API server: start it in-process (tests, `kubesim up`, `kubesim apiserver`).
 import http from 'node:http';
+import https from 'node:https';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -38,6 +39,10 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Unsent watch output above which a watcher is cut off (default 16 MiB). */
   maxWatchBufferBytes?: number;
+  /** Serve HTTPS with this key pair (PEM); ca (PEM) goes into the kubeconfig as certificate-authority-data. */
+  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
+  /** A bearer token for the kubeconfig's admin user (for an authenticator that checks it). */
+  adminToken?: string;
 }
 
 export interface RunningApiServer {
@@ -52,7 +57,17 @@ export interface RunningApiServer {
   close(): Promise<void>;
 }
 
-export function kubeconfigYaml(server: string): string {
+export interface KubeconfigOptions {
+  /** PEM of the CA that signed the server certificate; absent = TLS verification skipped. */
+  ca?: string | Buffer;
+  token?: string;
+}
+
+export function kubeconfigYaml(server: string, o: KubeconfigOptions = {}): string {
+  const cluster = o.ca
+    ? [`    certificate-authority-data: ${Buffer.from(o.ca).toString('base64')}`]
+    : // @kubernetes/client-node refuses plain http unless TLS verification is marked as skipped
+      ['    insecure-skip-tls-verify: true'];
   return [
     'apiVersion: v1',
     'kind: Config',
@@ -60,8 +75,7 @@ export function kubeconfigYaml(server: string): string {
     '- name: kubesim',
     '  cluster:',
     `    server: ${server}`,
-    // @kubernetes/client-node refuses plain http unless TLS verification is marked as skipped
-    '    insecure-skip-tls-verify: true',
+    ...cluster,
     'contexts:',
     '- name: kubesim',
     '  context:',
@@ -71,7 +85,7 @@ export function kubeconfigYaml(server: string): string {
     'current-context: kubesim',
     'users:',
     '- name: admin',
-    '  user: {}',
+    o.token ? `  user:\n    token: ${o.token}` : '  user: {}',
     'preferences: {}',
     '',
   ].join('\n');
@@ -136,7 +150,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     longRunning: new Set(),
   };
   let ready = true;
-  const server = http.createServer({ keepAliveTimeout: 65_000 }, createRequestListener(core, () => ready));
+  const listener = createRequestListener(core, () => ready);
+  const server: http.Server = opts.tls
+    ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert, keepAliveTimeout: 65_000 }, listener)
+    : http.createServer({ keepAliveTimeout: 65_000 }, listener);
+  const scheme = opts.tls ? 'https' : 'http';
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -146,11 +164,12 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     });
   });
   const port = (server.address() as { port: number }).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   let kubeconfigPath: string | undefined;
   if (opts.dataDir) {
     kubeconfigPath = join(opts.dataDir, 'kubeconfig');
-    writeFileSync(kubeconfigPath, kubeconfigYaml(`http://127.0.0.1:${port}`));
+    const kubeHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    writeFileSync(kubeconfigPath, kubeconfigYaml(`${scheme}://${kubeHost}:${port}`, { ca: opts.tls?.ca, token: opts.adminToken }));
   }
   logger.info({ url, dataDir: opts.dataDir ?? null }, 'API server listening');
 
