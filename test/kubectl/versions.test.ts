@@ -25,10 +25,14 @@ before(async () => {
       return;
     }
     const up = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      r.on('error', () => res.destroy());
       res.writeHead(r.statusCode ?? 502, r.headers);
       r.pipe(res);
     });
+    // kubectl may drop a connection mid-request: never let a socket error escape the test.
     up.on('error', () => res.destroy());
+    req.on('error', () => up.destroy());
+    res.on('error', () => up.destroy());
     req.pipe(up);
   });
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
@@ -36,6 +40,7 @@ before(async () => {
   writeFileSync(join(c.dir, 'kubeconfig'), (await import('../../src/apiserver/index.ts')).kubeconfigYaml(`http://127.0.0.1:${port}`));
 });
 after(async () => {
+  proxy?.closeAllConnections();
   await new Promise((r) => proxy?.close(r));
   await c?.close();
 });
