@@ -5,3 +5,4 @@ export { WatchCacheStore, type WatchCacheOptions } from './watch-cache.ts';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite.ts';
 export { startPeriodicCompaction, type PeriodicCompaction, type PeriodicCompactionOptions } from './compaction.ts';
 export { openBackend, openStore, type OpenStoreOptions } from './open.ts';
+export { registerStorageMetrics, resourceLabel } from './metrics.ts';
