@@ -48,7 +48,7 @@ export interface Decision {
   numAllNodes: number;
   evaluatedNodes: number;
   feasibleNodes: number;
-  /** Per node: "passed" or "<Plugin>: <reason>" (without the explain annotation: rejections only). */
+  /** Per node: "passed" or "<Plugin>: <reason>" (without the explain annotation: at most 100 rejections, no passes). */
   filter: Record<string, string>;
   /** Per feasible node: weighted normalized score per plugin. */
   score: Record<string, Record<string, number>>;
@@ -407,7 +407,12 @@ export class Scheduler {
 
   private recordDecision(q: QueuedPodInfo, profile: string, r: ScheduleResult, full: boolean): Decision {
     const filter: Record<string, string> = {};
-    for (const [n, st] of r.filtered) filter[n] = `${st.plugin}: ${st.reasons.join(', ')}`;
+    // Without the annotation, keep at most 100 rejections per record (the message has the counts).
+    let kept = 0;
+    for (const [n, st] of r.filtered) {
+      if (!full && kept++ >= 100) break;
+      filter[n] = `${st.plugin}: ${st.reasons.join(', ')}`;
+    }
     // Passing nodes are listed only when explaining (a 5,000-node cluster would make every record huge).
     if (full) for (const n of r.feasible) filter[n] = 'passed';
     const d: Decision = {
