@@ -5,7 +5,7 @@ import type { FieldError } from './errors.ts';
 import { forbidden, invalidValue, required } from './errors.ts';
 import type { KubeObject } from './types.ts';
 import type { ResourceType, Schema, Subresources, TableColumn, UpdateStrategy } from './resource.ts';
-import { bool, freeform, list, map, mergeList, mergeSet, int64, obj, str, time, typeMismatches } from './schema.ts';
+import { bool, freeform, list, map, mergeList, mergeSet, int64, obj, str, time, typeMismatches, wellTyped as fitsSchema } from './schema.ts';
 import {
   FIELD_IMMUTABLE,
   fromChecks,
@@ -244,7 +244,7 @@ export function defineKind(k: KindDef): ResourceType {
   const nameValidator = k.nameValidator ?? nameIsDNSSubdomain;
   const schema = objectSchema(k.description, k.fields);
   // Strategy hooks assume the declared types; a mistyped object is left alone (validate() rejects it).
-  const wellTyped = (o: KubeObject) => typeMismatches(schema, o).length === 0;
+  const wellTyped = (o: KubeObject) => fitsSchema(schema, o);
   const raw: UpdateStrategy = {
     hasStatus,
     specFields: [],
@@ -275,11 +275,11 @@ export function defineKind(k: KindDef): ResourceType {
     defaults: (o) => {
       // A body with wrongly typed fields is left as sent: validate() reports them (defaulting
       // code may assume the types the schema declares).
-      if (!k.defaults || typeMismatches(schema, o).length > 0) return;
+      if (!k.defaults || !fitsSchema(schema, o)) return;
       k.defaults(o);
     },
     validate: (o, old) => {
-      const mismatches = typeMismatches(schema, o);
+      const mismatches = fitsSchema(schema, o) ? [] : typeMismatches(schema, o);
       if (mismatches.length > 0) return mismatches.map((m) => invalidValue(m.path, m.value, `${m.path} in body must be of type ${m.expected}: "${m.actual}"`));
       return [...validateObjectMeta(o.metadata, { namespaced: k.namespaced, nameValidator }), ...(k.validate ? k.validate(o, old) : [])];
     },

@@ -200,6 +200,26 @@ function checkTypes(schema: Schema, v: unknown, path: string, out: TypeMismatch[
   }
 }
 
+/** True when the value fits the schema's JSON types (typeMismatches(...).length === 0, without building paths). */
+export function wellTyped(schema: Schema, v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  if (!typeOk(schema, v)) return false;
+  if (schema['x-kubernetes-preserve-unknown-fields'] || typeof v !== 'object') return true;
+  if (Array.isArray(v)) {
+    const items = schema.items;
+    if (items) for (let i = 0; i < v.length; i++) if (!wellTyped(items, v[i])) return false;
+    return true;
+  }
+  const rec = v as Record<string, unknown>;
+  const props = schema.properties;
+  const addl = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+  for (const k in rec) {
+    const sub = props?.[k] ?? addl;
+    if (sub && !wellTyped(sub, rec[k])) return false;
+  }
+  return true;
+}
+
 function goType(m: TypeMismatch): string {
   switch (m.expected) {
     case 'integer':
