@@ -1,7 +1,7 @@
 // Node pool benchmark (KWOK's CI bar: 5,000 nodes Ready in 60 s, 10,000 pods Running in 60 s).
 //
 //   node --import tsx bench/nodes.ts [--nodes 5000] [--pods 10000] [--events] [--pull 1s]
-//        [--data-dir D (SQLite; default in-memory store)] [--concurrency 64]
+//        [--data-dir D (SQLite; default in-memory store)] [--concurrency 64] [--heartbeat 10]
 //
 // Three processes, as in a real cluster: the API server (this file with --serve-api), the node
 // pool (this file with --serve-pool; its CPU time and memory are what we report), and this
@@ -39,6 +39,7 @@ if (process.argv.includes('--serve-api')) {
     client,
     count: Number(arg('nodes', '5000')),
     events: process.argv.includes('--events'),
+    heartbeatSeconds: Number(arg('heartbeat', '10')),
     timings: { pullMs: arg('pull', '1s') },
     writeConcurrency: Number(arg('concurrency', '64')),
     logger: pino({ level: 'warn' }),
@@ -83,11 +84,11 @@ async function main() {
     api.once('exit', (code) => reject(new Error(`api server exited ${code}`)));
   });
   const client = new Client({ server: url, qps: Infinity, maxSockets: 200 });
-  console.log(`node pool bench: ${nodes} nodes, ${pods} pods, events ${events ? 'on' : 'off'}, pull ${arg('pull', '1s')}, ${os.cpus().length} cpus, node ${process.version}`);
+  console.log(`node pool bench: ${nodes} nodes, ${pods} pods, events ${events ? 'on' : 'off'}, heartbeat ${arg('heartbeat', '10')}s, pull ${arg('pull', '1s')}, ${os.cpus().length} cpus, node ${process.version}`);
 
   // ---- phase 1: nodes ----
   const t0 = Date.now();
-  const poolArgs = ['--serve-pool', '--server', url, '--nodes', String(nodes), '--pull', arg('pull', '1s'), '--concurrency', arg('concurrency', '64'), ...(events ? ['--events'] : [])];
+  const poolArgs = ['--serve-pool', '--server', url, '--nodes', String(nodes), '--pull', arg('pull', '1s'), '--concurrency', arg('concurrency', '64'), '--heartbeat', arg('heartbeat', '10'), ...(events ? ['--events'] : [])];
   const pool: ChildProcess = fork(self, poolArgs, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ask = (what: string) =>
     new Promise<any>((resolve) => {
