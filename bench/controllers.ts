@@ -52,10 +52,17 @@ function complete(d: KubeObject): boolean {
   return (s.observedGeneration ?? 0) >= (d.metadata.generation ?? 1) && s.updatedReplicas === r && s.replicas === r && s.availableReplicas === r;
 }
 
+const PROGRESS = process.argv.includes('--progress');
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<number> {
   const t0 = performance.now();
+  let lastLog = t0;
   while (performance.now() - t0 < timeoutMs) {
     if (await check().catch(() => false)) return performance.now() - t0;
+    if (PROGRESS && performance.now() - lastLog > 5000) {
+      lastLog = performance.now();
+      const d = await client.resource(DEPLOY).get('big', { namespace: 'default' }).catch(() => undefined);
+      console.log(`  ${secs(lastLog - t0)} s ${what}: ${JSON.stringify(d?.status ? { r: d.status.replicas, u: d.status.updatedReplicas, ready: d.status.readyReplicas, a: d.status.availableReplicas } : {})}`);
+    }
     await sleep(everyMs);
   }
   throw new Error(`timed out: ${what}`);

@@ -197,3 +197,11 @@ test('pause and resume set the Progressing condition to Unknown with DeploymentP
   assert.equal(pausedCondition(resumed, Date.now())?.reason, 'DeploymentResumed');
   assert.equal(pausedCondition(deploy(1), Date.now()), undefined);
 });
+
+test('an old ReplicaSet whose status still shows pods it is deleting does not count them as available', () => {
+  const d = deploy(4, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } });
+  // Just scaled from 4 to 3; its status still says 4 available. New RS: 1 pod, not available yet.
+  const old = rs('old', 3, 4, { status: 4 });
+  const fresh = rs('new', 2, 0, { created: '2024-01-02T00:00:00Z' });
+  assert.deepEqual(reconcileOldReplicaSets(d, fresh, [old]), [], 'available = min(4, 3) = 3 = minAvailable: nothing more');
+});

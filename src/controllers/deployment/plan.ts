@@ -148,8 +148,10 @@ export function reconcileOldReplicaSets(d: KubeObject, newRS: KubeObject | undef
     sizes.set(rs, size - n);
     cleaned += n;
   }
-  // Then available ones, as long as availability stays above minAvailable.
-  const available = sumStatus(all, 'availableReplicas');
+  // Then available ones, as long as availability stays above minAvailable. A ReplicaSet just scaled
+  // down still reports the available pods it is about to delete: count at most its new size, or a
+  // sync in that window would scale down twice and break maxUnavailable.
+  const available = all.reduce((n, rs) => n + Math.min(statusOf(rs, 'availableReplicas'), sizes.get(rs) ?? replicasOf(rs)), 0);
   let budget = available - minAvailable;
   for (const rs of sorted) {
     if (budget <= 0) break;
