@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from '../../src/api/registry.ts';
 import type { ResourceType } from '../../src/api/resource.ts';
-import { answerDiscovery, aggregatedVersionOf, answerSelfSubjectAccessReview, decodeSwaggerProtobuf } from '../../src/apiserver/discovery/index.ts';
+import {
+  answerDiscovery,
+  aggregatedVersionOf,
+  answerSelfSubjectAccessReview,
+  answerSelfSubjectRulesReview,
+  answerSelfSubjectReview,
+  decodeSwaggerProtobuf,
+} from '../../src/apiserver/discovery/index.ts';
 import { rt as deploymentType } from '../patch/fixtures.ts';
 
 const podType: ResourceType = {
@@ -39,7 +46,7 @@ test('aggregated /apis answers APIGroupDiscoveryList with the exact content type
   assert.equal(a.headers['Content-Type'], 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
   const doc = body(a);
   assert.equal(doc.kind, 'APIGroupDiscoveryList');
-  assert.deepEqual(doc.items.map((i: any) => i.metadata.name), ['apps', 'autoscaling', 'authorization.k8s.io']);
+  assert.deepEqual(doc.items.map((i: any) => i.metadata.name), ['apps', 'autoscaling', 'authorization.k8s.io', 'authentication.k8s.io']);
   const autoscaling = doc.items[1];
   assert.deepEqual(autoscaling.versions.map((v: any) => v.version), ['v2', 'v1'], 'preferred (v2) first');
   const deploy = doc.items[0].versions[0].resources[0];
@@ -95,9 +102,14 @@ test('documents are computed once per registry', () => {
   assert.equal(a.body, b.body);
 });
 
-test('SelfSubjectAccessReview is listed and answered allowed', () => {
+test('review resources (access, rules, self) are listed and answered', () => {
   const authz = body(answerDiscovery(registry, '/apis/authorization.k8s.io/v1', 'application/json'));
-  assert.equal(authz.resources[0].name, 'selfsubjectaccessreviews');
+  assert.deepEqual(authz.resources.map((r: any) => r.name), ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']);
+  assert.equal(body(answerDiscovery(registry, '/apis/authentication.k8s.io/v1', 'application/json')).resources[0].name, 'selfsubjectreviews');
+  const rules = answerSelfSubjectRulesReview({ metadata: {}, spec: { namespace: 'kube-system' } });
+  assert.deepEqual(rules.status.resourceRules, [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }]);
+  assert.equal(rules.spec.namespace, 'kube-system');
+  assert.deepEqual(answerSelfSubjectReview({ username: 'alice', groups: ['dev'] }).status, { userInfo: { username: 'alice', groups: ['dev'] } });
   const r = answerSelfSubjectAccessReview({ metadata: {}, spec: { resourceAttributes: { verb: 'create', resource: 'pods' } } });
   assert.equal(r.status.allowed, true);
   assert.equal(r.spec.resourceAttributes.verb, 'create');

@@ -44,6 +44,8 @@ const expected: Record<string, unknown> = {
     metadata: {},
     spec: { resourceAttributes: { namespace: 'default', verb: 'create', resource: 'pods' } },
   },
+  'selfsubjectrulesreview.bin': { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', metadata: {}, spec: { namespace: 'kube-system' } },
+  'selfsubjectreview.bin': { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: {} },
   'job.bin': {
     apiVersion: 'batch/v1',
     kind: 'Job',

@@ -1,41 +1,61 @@
-// A registry-shaped entry for selfsubjectaccessreviews so discovery and OpenAPI list it (kubectl
-// auth can-i resolves it through discovery). The API server answers its create with
-// answerSelfSubjectAccessReview; nothing is stored.
-import type { ResourceType } from '../../api/resource.ts';
+// Registry-shaped entries for the review resources (SelfSubjectAccessReview, SelfSubjectRulesReview,
+// SelfSubjectReview) so discovery and OpenAPI list them (kubectl auth resolves them through
+// discovery). The API server answers their create from access-review.ts; nothing is stored.
+import type { ResourceType, Schema } from '../../api/resource.ts';
 
-export const selfSubjectAccessReviewType: ResourceType = {
-  group: 'authorization.k8s.io',
-  version: 'v1',
-  kind: 'SelfSubjectAccessReview',
-  listKind: 'SelfSubjectAccessReviewList',
-  plural: 'selfsubjectaccessreviews',
-  singular: 'selfsubjectaccessreview',
-  shortNames: [],
-  categories: [],
-  namespaced: false,
-  subresources: {},
-  verbs: ['create'],
-  fieldSelectors: {},
-  schema: {
+const free = (description: string): Schema => ({ type: 'object', description, 'x-kubernetes-preserve-unknown-fields': true });
+
+function reviewType(group: string, kind: string, description: string, spec?: Schema): ResourceType {
+  const plural = `${kind.toLowerCase()}s`;
+  const properties: Record<string, Schema> = {
+    apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
+    kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
+    metadata: free('Standard object metadata.'),
+    status: free('Status is filled in by the server.'),
+  };
+  if (spec) properties.spec = spec;
+  return {
+    group,
+    version: 'v1',
+    kind,
+    listKind: `${kind}List`,
+    plural,
+    singular: kind.toLowerCase(),
+    shortNames: [],
+    categories: [],
+    namespaced: false,
+    subresources: {},
+    verbs: ['create'],
+    fieldSelectors: {},
+    schema: { type: 'object', description, properties },
+    defaults() {},
+    validate: () => [],
+    strategy: { hasStatus: false, specFields: [] },
+    table: { columns: [], cells: () => [] },
+  };
+}
+
+export const selfSubjectAccessReviewType = reviewType(
+  'authorization.k8s.io',
+  'SelfSubjectAccessReview',
+  'SelfSubjectAccessReview checks whether or the current user can perform an action.',
+  {
     type: 'object',
-    description: 'SelfSubjectAccessReview checks whether or the current user can perform an action.',
+    description: 'Spec holds information about the request being evaluated.',
     properties: {
-      apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
-      kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
-      metadata: { type: 'object', description: 'Standard object metadata.', 'x-kubernetes-preserve-unknown-fields': true },
-      spec: {
-        type: 'object',
-        description: 'Spec holds information about the request being evaluated.',
-        properties: {
-          resourceAttributes: { type: 'object', description: 'ResourceAuthorizationAttributes describes information for a resource access request', 'x-kubernetes-preserve-unknown-fields': true },
-          nonResourceAttributes: { type: 'object', description: 'NonResourceAttributes describes information for a non-resource access request', 'x-kubernetes-preserve-unknown-fields': true },
-        },
-      },
-      status: { type: 'object', description: 'Status is filled in by the server and indicates whether the request is allowed or not', 'x-kubernetes-preserve-unknown-fields': true },
+      resourceAttributes: free('ResourceAuthorizationAttributes describes information for a resource access request'),
+      nonResourceAttributes: free('NonResourceAttributes describes information for a non-resource access request'),
     },
   },
-  defaults() {},
-  validate: () => [],
-  strategy: { hasStatus: false, specFields: [] },
-  table: { columns: [], cells: () => [] },
-};
+);
+
+export const selfSubjectRulesReviewType = reviewType(
+  'authorization.k8s.io',
+  'SelfSubjectRulesReview',
+  'SelfSubjectRulesReview enumerates the set of actions the current user can perform within a namespace.',
+  { type: 'object', description: 'Spec holds information about the request being evaluated.', properties: { namespace: { type: 'string', description: 'Namespace to evaluate rules for.' } } },
+);
+
+export const selfSubjectReviewType = reviewType('authentication.k8s.io', 'SelfSubjectReview', 'SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request.');
+
+export const reviewTypes: ResourceType[] = [selfSubjectAccessReviewType, selfSubjectRulesReviewType, selfSubjectReviewType];

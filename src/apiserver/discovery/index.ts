@@ -7,10 +7,20 @@ import { aggregatedList, apiGroupDoc, apiGroupList, apiResourceList, apiVersions
 import { type GroupInfo, groupsOf, memo } from './groups.ts';
 import { openApiDocs } from './openapi.ts';
 import { swaggerDocument, swaggerProtobuf } from './openapi-v2.ts';
-import { selfSubjectAccessReviewType } from './access-review-type.ts';
+import { reviewTypes } from './access-review-type.ts';
 
-export { answerSelfSubjectAccessReview, ACCESS_REVIEW_PATH } from './access-review.ts';
-export { selfSubjectAccessReviewType } from './access-review-type.ts';
+export {
+  answerSelfSubjectAccessReview,
+  answerSelfSubjectRulesReview,
+  answerSelfSubjectReview,
+  ACCESS_REVIEW_PATH,
+  RULES_REVIEW_PATH,
+  SELF_REVIEW_PATH,
+  ALLOW_ALL_RULES,
+  type ReviewRules,
+  type ReviewUser,
+} from './access-review.ts';
+export { reviewTypes, selfSubjectAccessReviewType, selfSubjectRulesReviewType, selfSubjectReviewType } from './access-review-type.ts';
 export { definitionName, gvPath } from './openapi.ts';
 export { OPENAPI_V2_PROTOBUF, decodeSwaggerProtobuf } from './openapi-v2.ts';
 
@@ -30,10 +40,10 @@ export function aggregatedVersionOf(accept: string | undefined): 'v2' | 'v2beta1
   return undefined;
 }
 
-/** Every type discovery lists: the registry's, plus SelfSubjectAccessReview when the registry lacks it. */
+/** Every type discovery lists: the registry's, plus the review resources the registry lacks. */
 function servedTypes(registry: Registry): ResourceType[] {
   const all = [...registry.all()];
-  if (!registry.byResource('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews')) all.push(selfSubjectAccessReviewType);
+  for (const t of reviewTypes) if (!registry.byResource(t.group, t.version, t.plural)) all.push(t);
   return all;
 }
 

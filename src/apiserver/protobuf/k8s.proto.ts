@@ -142,6 +142,11 @@ message ResourceAttributes {
 message NonResourceAttributes { optional string path = 1; optional string verb = 2; }
 message SelfSubjectAccessReviewSpec { optional ResourceAttributes resourceAttributes = 1; optional NonResourceAttributes nonResourceAttributes = 2; }
 message SelfSubjectAccessReview { optional ObjectMeta metadata = 1; optional SelfSubjectAccessReviewSpec spec = 2; }
+message SelfSubjectRulesReviewSpec { optional string namespace = 1; }
+message SelfSubjectRulesReview { optional ObjectMeta metadata = 1; optional SelfSubjectRulesReviewSpec spec = 2; }
+
+// ---- k8s.io/api/authentication/v1
+message SelfSubjectReview { optional ObjectMeta metadata = 1; }
 `;
 
 /** apiVersion/kind → the message carrying that object. */
@@ -158,6 +163,8 @@ export const MESSAGE_BY_KIND: Record<string, string> = {
   'autoscaling/v1/HorizontalPodAutoscaler': 'HorizontalPodAutoscalerV1',
   'autoscaling/v2/HorizontalPodAutoscaler': 'HorizontalPodAutoscalerV2',
   'authorization.k8s.io/v1/SelfSubjectAccessReview': 'SelfSubjectAccessReview',
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': 'SelfSubjectRulesReview',
+  'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
 };
 
 /**
