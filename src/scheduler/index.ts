@@ -2,20 +2,24 @@
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { LeaderElector, defaultIdentity, type Client } from '../client/index.ts';
-import type { ProfileConfig } from './framework/runtime.ts';
+import type { PluginFactory, ProfileConfig } from './framework/runtime.ts';
 import { startHttp } from './http.ts';
 import type { Policy } from './profiles.ts';
 import type { QueueOptions } from './queue.ts';
 import { Scheduler } from './scheduler.ts';
 
 export { Scheduler, EXPLAIN_ANNOTATION, RESULT_ANNOTATION, type Decision, type SchedulerOptions } from './scheduler.ts';
-export { POLICIES, profileFor, type Policy } from './profiles.ts';
+export { POLICIES, profileFor, pluginRegistry, type Policy } from './profiles.ts';
+export type { PluginFactory, ProfileConfig } from './framework/runtime.ts';
+export type * from './framework/interface.ts';
 
 export interface StartSchedulerOptions {
   client: Client;
   /** spread (LeastAllocated, default), binpack (MostAllocated) or round-robin. */
   policy?: Policy;
   profiles?: ProfileConfig[];
+  /** Out-of-tree plugins the profiles may enable by name. */
+  plugins?: Record<string, PluginFactory>;
   /** Compete for the kube-system/kube-scheduler Lease; only the leader schedules (default false). */
   leaderElect?: boolean;
   leaseDurationSeconds?: number;
@@ -51,6 +55,7 @@ export async function startScheduler(opts: StartSchedulerOptions): Promise<Runni
     client: opts.client,
     policy: opts.policy,
     profiles: opts.profiles,
+    plugins: opts.plugins,
     logger,
     metricsRegistry: registry,
     identity,

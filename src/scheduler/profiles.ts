@@ -12,19 +12,21 @@ import { DefaultBinder, DefaultPreemption, type Binder } from './plugins/binding
 export type Policy = 'spread' | 'binpack' | 'round-robin';
 export const POLICIES: Policy[] = ['spread', 'binpack', 'round-robin'];
 
-export function pluginRegistry(opts: { strategy: ScoringStrategy; binder?: Binder }): Record<string, PluginFactory> {
+/** The in-tree plugins by name; `extra` adds out-of-tree ones (or replaces in-tree ones). */
+export function pluginRegistry(opts: { binder?: Binder; extra?: Record<string, PluginFactory> } = {}): Record<string, PluginFactory> {
   return {
     NodeUnschedulable: () => new NodeUnschedulable(),
     NodeName: () => new NodeName(),
     TaintToleration: () => new TaintToleration(),
     NodeAffinity: () => new NodeAffinity(),
-    NodeResourcesFit: () => new NodeResourcesFit(opts.strategy),
+    NodeResourcesFit: (_h, profile) => new NodeResourcesFit(profile.scoringStrategy ?? 'LeastAllocated'),
     PodTopologySpread: () => new PodTopologySpread(),
     InterPodAffinity: (h: Handle) => new InterPodAffinity(h),
     DefaultPreemption: () => new DefaultPreemption(),
     NodeResourcesBalancedAllocation: () => new BalancedAllocation(),
     RoundRobin: () => new RoundRobin(),
     DefaultBinder: () => new DefaultBinder(opts.binder),
+    ...opts.extra,
   };
 }
 
@@ -46,6 +48,7 @@ export function profileFor(policy: Policy, schedulerName = 'default-scheduler'):
       schedulerName,
       plugins: [...FILTERS, 'RoundRobin', 'DefaultBinder'],
       scoreWeights: { RoundRobin: 1 },
+      scoringStrategy: 'LeastAllocated',
       // The cycle must see every feasible node to find the next one in name order.
       percentageOfNodesToScore: 100,
     };
@@ -61,6 +64,7 @@ export function profileFor(policy: Policy, schedulerName = 'default-scheduler'):
       NodeResourcesFit: 1,
       NodeResourcesBalancedAllocation: policy === 'binpack' ? 0 : 1,
     },
+    scoringStrategy: strategyFor(policy),
   };
 }
 

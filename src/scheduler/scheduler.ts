@@ -6,11 +6,11 @@ import type { KubeObject } from '../api/types.ts';
 import { deletedObject, type Client, type SharedInformer, SharedInformerFactory } from '../client/index.ts';
 import { SchedulerCache } from './cache.ts';
 import type { Status } from './framework/interface.ts';
-import { Framework, type ProfileConfig, type ScheduleResult } from './framework/runtime.ts';
+import { Framework, type PluginFactory, type ProfileConfig, type ScheduleResult } from './framework/runtime.ts';
 import { EventRecorder } from './events.ts';
 import { schedulerMetrics, type SchedulerMetrics } from './metrics.ts';
 import { newPodInfo, podKey, schedulerNameOf, type Pod, type PodInfo } from './podinfo.ts';
-import { pluginRegistry, profileFor, strategyFor, type Policy } from './profiles.ts';
+import { pluginRegistry, profileFor, type Policy } from './profiles.ts';
 import { Events, SchedulingQueue, type QueuedPodInfo, type QueueOptions } from './queue.ts';
 import type { Registry } from 'prom-client';
 
@@ -25,6 +25,8 @@ export interface SchedulerOptions {
   policy?: Policy;
   /** Profiles instead of the policy's default one (each with its own schedulerName). */
   profiles?: ProfileConfig[];
+  /** Out-of-tree plugins profiles may enable by name. */
+  plugins?: Record<string, PluginFactory>;
   logger?: Logger;
   metricsRegistry?: Registry;
   /** Identity for events (reportingInstance). */
@@ -107,8 +109,8 @@ export class Scheduler {
     const policy = opts.policy ?? 'spread';
     const profiles = opts.profiles ?? [profileFor(policy)];
     const binder = (pi: PodInfo, nodeName: string) => this.bindPod(pi, nodeName);
+    const registry = pluginRegistry({ binder, extra: opts.plugins });
     for (const p of profiles) {
-      const registry = pluginRegistry({ strategy: strategyFor(policy), binder });
       this.frameworks.set(p.schedulerName, new Framework(p, registry, { cache: this.cache }, opts.random));
     }
     this.metrics = schedulerMetrics(

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { SchedulerCache } from '../../src/scheduler/cache.ts';
 import { Framework, numFeasibleNodesToFind } from '../../src/scheduler/framework/runtime.ts';
 import { newPodInfo } from '../../src/scheduler/podinfo.ts';
-import { pluginRegistry, profileFor, strategyFor, type Policy } from '../../src/scheduler/profiles.ts';
+import { pluginRegistry, profileFor, type Policy } from '../../src/scheduler/profiles.ts';
 import { node, pod } from './fixtures.ts';
 
 function setup(policy: Policy, nodes = [node('n1'), node('n2'), node('n3')], bound = [pod('x1', { cpu: '1', memory: '1Gi', nodeName: 'n2' }), pod('x2', { cpu: '2', memory: '2Gi', nodeName: 'n3' })]) {
@@ -14,7 +14,7 @@ function setup(policy: Policy, nodes = [node('n1'), node('n2'), node('n3')], bou
   for (const p of bound) cache.addOrUpdatePod(p);
   let seed = 1;
   const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-  const fw = new Framework(profileFor(policy), pluginRegistry({ strategy: strategyFor(policy) }), { cache }, rnd);
+  const fw = new Framework(profileFor(policy), pluginRegistry(), { cache }, rnd);
   /** Schedules and assumes one pod, as the scheduler does; returns the chosen node. */
   const place = (name: string, cpu = '500m', memory = '512Mi') => {
     const pi = newPodInfo(pod(name, { cpu, memory }));

@@ -27,9 +27,12 @@ export interface ProfileConfig {
   scoreWeights: Record<string, number>;
   /** kube-scheduler's percentageOfNodesToScore: 0 = adaptive (50% - nodes/125, at least 5%). */
   percentageOfNodesToScore?: number;
+  /** NodeResourcesFit scoring: LeastAllocated (spread, default) or MostAllocated (bin-pack). */
+  scoringStrategy?: 'LeastAllocated' | 'MostAllocated';
 }
 
-export type PluginFactory = (handle: Handle) => AnyPlugin;
+/** Makes one plugin instance for a profile. */
+export type PluginFactory = (handle: Handle, profile: ProfileConfig) => AnyPlugin;
 
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
 export const MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5;
@@ -84,7 +87,7 @@ export class Framework {
     for (const name of profile.plugins) {
       const make = registry[name];
       if (!make) throw new Error(`profile ${profile.schedulerName}: unknown plugin ${name}`);
-      const p = make(handle);
+      const p = make(handle, profile);
       if (p.preFilter) this.preFilters.push(p as PreFilterPlugin);
       if (p.filter) this.filters.push(p as FilterPlugin);
       if (p.postFilter) this.postFilters.push(p as PostFilterPlugin);
