@@ -2,7 +2,7 @@
 // update, patch, delete (finalizers, propagation, graceful pods), deletecollection.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, req, configMap, pod, deployment, type Res } from './helpers.ts';
+import { startTestServer, req, configMap, pod, deployment, watch, type Res } from './helpers.ts';
 import type { RunningApiServer } from '../../src/apiserver/index.ts';
 
 let srv: RunningApiServer;
@@ -327,4 +327,33 @@ test('list: resourceVersion=0 ignores limit (served whole from the cache, like K
   const paged = ok(await req(base, 'GET', '/api/v1/namespaces?limit=1'));
   assert.equal(paged.items.length, 1);
   assert.ok(paged.metadata.continue);
+});
+
+test('a version served from another version’s storage is converted both ways (autoscaling/v1 HPA)', async (t) => {
+  const V1 = '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers';
+  const V2 = '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers';
+  const probe = await req(base, 'GET', V1);
+  if (probe.status === 404) return t.skip('the registry serves no autoscaling/v1 HPA');
+  const body = {
+    apiVersion: 'autoscaling/v1',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'h1' },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 1, maxReplicas: 5, targetCPUUtilizationPercentage: 80 },
+  };
+  const created = ok(await req(base, 'POST', V1, body), 201);
+  assert.equal(created.apiVersion, 'autoscaling/v1');
+  assert.equal(created.spec.targetCPUUtilizationPercentage, 80);
+  const v2 = ok(await req(base, 'GET', `${V2}/h1`));
+  assert.equal(v2.apiVersion, 'autoscaling/v2');
+  assert.equal(v2.spec.metrics[0].resource.target.averageUtilization, 80);
+  const list = ok(await req(base, 'GET', V1));
+  assert.equal(list.items[0].apiVersion, 'autoscaling/v1');
+  const w = await watch(base, `${V1}?watch=true&resourceVersion=${created.metadata.resourceVersion}`);
+  const p = ok(await req(base, 'PATCH', `${V1}/h1`, { spec: { targetCPUUtilizationPercentage: 60 } }, { 'Content-Type': 'application/merge-patch+json' }));
+  assert.equal(p.spec.targetCPUUtilizationPercentage, 60);
+  const [ev] = await w.waitFor(1);
+  w.close();
+  assert.equal(ev.object.apiVersion, 'autoscaling/v1');
+  assert.equal(ev.object.spec.targetCPUUtilizationPercentage, 60);
+  assert.equal(ok(await req(base, 'GET', `${V2}/h1`)).spec.metrics[0].resource.target.averageUtilization, 60);
 });

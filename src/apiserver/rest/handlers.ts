@@ -7,7 +7,7 @@ import { sendJson, successStatus, toJson } from '../respond.ts';
 import { checkBodyIdentity, checkUnknownFields } from './objectmeta.ts';
 import { deleteObject, parseDeleteOptions } from './delete.ts';
 import { handleGet, handleList } from './read.ts';
-import { apiVersionOfRt, isDryRun, type Scope } from './scope.ts';
+import { apiVersionOfRt, isDryRun, wireJson, wireObject, type Scope } from './scope.ts';
 import { handleSubresource } from './subresources.ts';
 import { handleWatch } from './watch.ts';
 import { checkPrecondition, guaranteedUpdate, prepareCreate, prepareUpdate, storeCreate, type WriteResult } from './write.ts';
@@ -48,7 +48,7 @@ function warningHeaders(warnings: string[]): Record<string, string> | undefined 
 }
 
 export function sendWrite(s: Scope, code: number, r: WriteResult, warnings: string[] = []): number {
-  sendJson(s.res, code, r.json ?? toJson(r.object), warningHeaders(warnings));
+  sendJson(s.res, code, wireJson(s.rt, r.object, r.json), warningHeaders(warnings));
   return code;
 }
 
@@ -123,7 +123,7 @@ export async function handlePatch(s: Scope, subresource: 'status' | undefined): 
     name,
     async (cur) => {
       if (!cur && (type !== 'apply' || subresource)) throw notFound(s.rt.plural, name, s.rt.group);
-      const patched = structuredClone(applyPatch(type, cur, text, s.rt, patchOptions(s, subresource))) as KubeObject;
+      const patched = structuredClone(applyPatch(type, cur && wireObject(s.rt, cur), text, s.rt, patchOptions(s, subresource))) as KubeObject;
       if (!patched || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('the patch did not produce an object');
       patched.metadata ??= {};
       checkBodyIdentity(patched, s.rt, s.info.namespace);
@@ -166,7 +166,7 @@ async function handleDeleteCollection(s: Scope): Promise<number> {
   for (const obj of page.items) {
     const one: Scope = { ...s, info: { ...s.info, namespace: obj.metadata.namespace, name: obj.metadata.name } };
     try {
-      items.push((await deleteObject(one, obj.metadata.name!, opts)).object);
+      items.push(wireObject(s.rt, (await deleteObject(one, obj.metadata.name!, opts)).object));
     } catch (err) {
       if (err instanceof StatusError && err.code === 404) continue; // deleted meanwhile
       throw err;

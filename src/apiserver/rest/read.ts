@@ -8,7 +8,7 @@ import { sendJson, toJson } from '../respond.ts';
 import { toTable, wantsTable, type IncludeObject } from '../table.ts';
 import { StorageError } from '../../storage/interface.ts';
 import { continueExpired } from '../listopts.ts';
-import { apiVersionOfRt, keyOf, mapStorageError, prefixOf, type Scope } from './scope.ts';
+import { apiVersionOfRt, keyOf, mapStorageError, prefixOf, wireJson, wireObject, type Scope } from './scope.ts';
 
 export function includeObjectOf(q: URLSearchParams | undefined): IncludeObject {
   const v = q?.get('includeObject');
@@ -34,9 +34,9 @@ export async function getEntry(s: Scope, name: string): Promise<StoreEntry> {
 export async function handleGet(s: Scope): Promise<number> {
   const e = await getEntry(s, s.info.name!);
   if (wantsTable(s.req.headers.accept)) {
-    sendJson(s.res, 200, toTable(s.rt, [e.object], { includeObject: includeObjectOf(s.query), listMeta: { resourceVersion: e.object.metadata.resourceVersion } }));
+    sendJson(s.res, 200, toTable(s.rt, [wireObject(s.rt, e.object)], { includeObject: includeObjectOf(s.query), listMeta: { resourceVersion: e.object.metadata.resourceVersion } }));
   } else {
-    sendJson(s.res, 200, e.json ?? toJson(e.object));
+    sendJson(s.res, 200, wireJson(s.rt, e.object, e.json));
   }
   return 200;
 }
@@ -59,7 +59,7 @@ export async function handleList(s: Scope): Promise<number> {
     if (page.remaining !== undefined) meta.remainingItemCount = page.remaining;
   }
   if (wantsTable(s.req.headers.accept)) {
-    sendJson(s.res, 200, toTable(s.rt, page.items, { includeObject: includeObjectOf(s.query), listMeta: meta }));
+    sendJson(s.res, 200, toTable(s.rt, s.rt.conversion ? page.items.map((o) => wireObject(s.rt, o)) : page.items, { includeObject: includeObjectOf(s.query), listMeta: meta }));
     return 200;
   }
   sendJson(s.res, 200, listJson(s, meta, page.items, page.entries));
@@ -70,6 +70,6 @@ export async function handleList(s: Scope): Promise<number> {
 function listJson(s: Scope, meta: ListMeta, items: KubeObject[], entries: StoreEntry[] | undefined): string {
   const head = `{"kind":${JSON.stringify(s.rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOfRt(s.rt))},"metadata":${JSON.stringify(meta)},"items":[`;
   const parts = new Array<string>(items.length);
-  for (let i = 0; i < items.length; i++) parts[i] = entries?.[i]?.json ?? toJson(items[i]);
+  for (let i = 0; i < items.length; i++) parts[i] = wireJson(s.rt, items[i], entries?.[i]?.json);
   return head + parts.join(',') + ']}';
 }

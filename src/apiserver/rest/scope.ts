@@ -8,6 +8,7 @@ import type { ResourceType } from '../../api/resource.ts';
 import { apiVersionOf, type KubeObject } from '../../api/types.ts';
 import { objectKey, resourcePrefix, StorageError, type WatchCache } from '../../storage/interface.ts';
 import type { ApiMetrics } from '../metrics.ts';
+import { toJson } from '../respond.ts';
 import type { AdmissionAttributes, AdmissionOperation, Pipeline, UserInfo } from '../pipeline/index.ts';
 import type { RequestInfo } from '../routing.ts';
 
@@ -80,6 +81,20 @@ export function mapStorageError(err: unknown, rt: ResourceType, name: string): u
     case 'Unavailable':
       return new StatusError(503, 'ServiceUnavailable', err.message);
   }
+}
+
+/**
+ * An object as a client of this resource version sees it: kinds served from another version's
+ * storage (autoscaling/v1 HPA stored as v2) are converted on the way out.
+ */
+export function wireObject(rt: ResourceType, obj: KubeObject): KubeObject {
+  return rt.conversion ? rt.conversion.fromStorage(obj) : obj;
+}
+
+/** The response JSON of a stored object (its cached serialization when no conversion applies). */
+export function wireJson(rt: ResourceType, obj: KubeObject, json?: string): string {
+  if (rt.conversion) return JSON.stringify(rt.conversion.fromStorage(obj));
+  return json ?? toJson(obj);
 }
 
 export function admissionAttrs(s: Scope, operation: AdmissionOperation, object: KubeObject | undefined, oldObject: KubeObject | undefined, name: string | undefined, dryRun: boolean): AdmissionAttributes {

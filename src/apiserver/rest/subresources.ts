@@ -12,7 +12,7 @@ import { deleteObject, parseDeleteOptions } from './delete.ts';
 import { checkName, handlePatch, handleUpdate, patchOptions, readObject, readPatch } from './handlers.ts';
 import { checkBodyIdentity, timestamp, validateObject } from './objectmeta.ts';
 import { getEntry } from './read.ts';
-import { isDryRun, type Scope } from './scope.ts';
+import { isDryRun, wireJson, type Scope } from './scope.ts';
 import { checkPrecondition, guaranteedUpdate, prepareUpdate } from './write.ts';
 
 export async function handleSubresource(s: Scope): Promise<number> {
@@ -60,7 +60,7 @@ export async function handleSubresource(s: Scope): Promise<number> {
 
 async function sendEntry(s: Scope): Promise<number> {
   const e = await getEntry(s, s.info.name!);
-  sendJson(s.res, 200, e.json ?? toJson(e.object));
+  sendJson(s.res, 200, wireJson(s.rt, e.object, e.json));
   return 200;
 }
 

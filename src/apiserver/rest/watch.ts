@@ -94,7 +94,10 @@ export async function handleWatch(s: Scope): Promise<number> {
     }
   };
 
-  const send = (ev: StoreEvent | undefined, type: EventType, obj: KubeObject, json: string | undefined) => {
+  const convert = rt.conversion;
+  const send = (ev: StoreEvent | undefined, type: EventType, stored: KubeObject, storedJson: string | undefined) => {
+    const obj = convert ? convert.fromStorage(stored) : stored;
+    const json = convert ? undefined : storedJson;
     if (table) {
       write(JSON.stringify({ type, object: toTable(rt, [obj], { includeObject, listMeta: { resourceVersion: obj.metadata.resourceVersion } }) }) + '\n');
     } else if (ev && json !== undefined) {
