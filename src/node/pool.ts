@@ -31,6 +31,9 @@ import { cpuIntegralNanos, usageAt, usageModel, type UsageModel } from './usage.
 import { Priority, Writer } from './writer.ts';
 import { PoolMetrics } from './metrics.ts';
 
+/** Annotate a Node with kubesim.io/partitioned=true to cut its agent off the API server. */
+export const PARTITION_ANNOTATION = 'kubesim.io/partitioned';
+
 export const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true, kind: 'Pod' };
 export const NODES = { group: '', version: 'v1', plural: 'nodes', namespaced: false, kind: 'Node' };
 export const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true, kind: 'Lease' };
@@ -88,6 +91,10 @@ export interface SimNode {
   renewals: number;
   maxRenewGapMs: number;
   lastRenewAt?: number;
+  /** Annotation kubesim.io/partitioned=true: the node can't reach the API server (no heartbeats, no writes). */
+  partitioned?: boolean;
+  /** Pods whose writes wait for the partition to heal. */
+  deferred?: Set<string>;
 }
 
 export interface PodEntry {
@@ -190,6 +197,7 @@ export class PoolState {
       }
     } else {
       sn.node = existing;
+      sn.partitioned = existing.metadata.annotations?.[PARTITION_ANNOTATION] === 'true';
       this.nodeEvent(sn, 'Normal', 'Starting', 'Starting kubelet.', now);
     }
     // Point the node at this process's kubelet server.
@@ -253,8 +261,9 @@ export class PoolState {
   enqueueNodeStatus(name: string, periodic: boolean): void {
     const sn = this.nodes.get(name);
     if (!sn) return;
-    this.writer.enqueue(Priority.Node, `s:${name}`, () => this.writeNodeStatus(sn));
     if (periodic) this.timers.schedule(`s:${name}`, this.clock.now() + this.statusMs);
+    if (sn.partitioned) return;
+    this.writer.enqueue(Priority.Node, `s:${name}`, () => this.writeNodeStatus(sn));
   }
 
   /** A Node changed in the API: if its status no longer says what we say (e.g. Ready=Unknown set by the node lifecycle controller), rewrite it now. */
@@ -262,7 +271,25 @@ export class PoolState {
     const sn = this.nodes.get(node.metadata.name ?? '');
     if (!sn) return;
     if (rvNewer(node, sn.node)) sn.node = node;
-    if (!this.nodeStatusCurrent(sn)) this.enqueueNodeStatus(sn.name, false);
+    const partitioned = node.metadata.annotations?.[PARTITION_ANNOTATION] === 'true';
+    if (partitioned !== !!sn.partitioned) {
+      sn.partitioned = partitioned;
+      this.log.info({ node: sn.name, partitioned }, partitioned ? 'node partitioned: heartbeats and writes stop' : 'node partition healed');
+      if (!partitioned) this.heal(sn);
+      return;
+    }
+    if (!partitioned && !this.nodeStatusCurrent(sn)) this.enqueueNodeStatus(sn.name, false);
+  }
+
+  /** The partition is over: heartbeat now, fix the node status, flush the pods' deferred writes. */
+  private heal(sn: SimNode): void {
+    this.writer.enqueue(Priority.Lease, `l:${sn.name}`, () => this.writeLease(sn));
+    this.enqueueNodeStatus(sn.name, false);
+    for (const key of sn.deferred ?? []) {
+      const e = this.pods.get(key);
+      if (e) this.enqueuePodWrite(e);
+    }
+    sn.deferred = undefined;
   }
 
   /** Our Node was deleted (e.g. `kubectl delete node`): register it again, as the kubelet does. */
@@ -321,7 +348,7 @@ export class PoolState {
     if (!sn) return;
     const due = sn.leaseDueAt;
     this.metrics.leaseLag.observe(Math.max(0, this.clock.now() - due) / 1000);
-    this.writer.enqueue(Priority.Lease, `l:${name}`, () => this.writeLease(sn));
+    if (!sn.partitioned) this.writer.enqueue(Priority.Lease, `l:${name}`, () => this.writeLease(sn));
     // Next renewal one period after the previous due time (no drift), never in the past.
     sn.leaseDueAt = Math.max(due + this.heartbeatMs, this.clock.now() + this.heartbeatMs / 2);
     this.timers.schedule(`l:${name}`, sn.leaseDueAt);
@@ -434,6 +461,10 @@ export class PoolState {
   }
 
   private enqueuePodWrite(e: PodEntry): void {
+    if (e.node.partitioned) {
+      (e.node.deferred ??= new Set()).add(e.key);
+      return;
+    }
     this.writer.enqueue(Priority.Pod, `p:${e.key}`, () => this.writePod(e.key));
   }
 
@@ -489,6 +520,7 @@ export class PoolState {
   // ---- events ------------------------------------------------------------------------------
 
   podEvent(sim: PodSim, sn: SimNode, ev: Omit<SimEvent, 'fieldPath'> & { fieldPath?: string }): void {
+    if (sn.partitioned) return; // a cut-off kubelet's events never arrive
     this.record({
       involved: { kind: 'Pod', namespace: sim.namespace, name: sim.name, uid: sim.uid, apiVersion: 'v1', ...(ev.fieldPath ? { fieldPath: ev.fieldPath } : {}) },
       type: ev.type,

@@ -1,0 +1,39 @@
+// Chaos: annotating a Node kubesim.io/partitioned=true cuts its agent off the API server — no
+// Lease renewals, no status writes — until the annotation goes away.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startNodePool } from '../../src/node/index.ts';
+import { cluster, LEASES, NODES, pod, PODS, quiet, until } from './helpers.ts';
+
+test('a partitioned node stops heartbeating and writing; healing resumes both', async () => {
+  const c = await cluster();
+  const pool = await startNodePool({ client: c.client, count: 2, logger: quiet, heartbeatSeconds: 1, timings: { pullMs: 50, createMs: 10, startMs: 10 } });
+  try {
+    const leases = c.client.resource(LEASES);
+    const nodes = c.client.resource(NODES);
+    const pods = c.client.resource(PODS);
+    await nodes.patch('node-0', { metadata: { annotations: { 'kubesim.io/partitioned': 'true' } } }, { type: 'merge' });
+    // Once the agent noticed (at most one renewal may still land), renewTime stays put for 3 periods.
+    await until('agent noticed', () => pool.state.nodes.get('node-0')!.partitioned === true);
+    await new Promise((r) => setTimeout(r, 1200));
+    const frozen = (await leases.get('node-0', { namespace: 'kube-node-lease' })).spec.renewTime;
+    const other = (await leases.get('node-1', { namespace: 'kube-node-lease' })).spec.renewTime;
+    await pods.create(pod('cut', 'node-0'));
+    await pods.create(pod('fine', 'node-1'));
+    await until('node-1 keeps renewing', async () => (await leases.get('node-1', { namespace: 'kube-node-lease' })).spec.renewTime !== other);
+    await until('fine Running', async () => (await pods.get('fine', { namespace: 'default' })).status?.phase === 'Running');
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline) {
+      assert.equal((await leases.get('node-0', { namespace: 'kube-node-lease' })).spec.renewTime, frozen);
+      assert.equal((await pods.get('cut', { namespace: 'default' })).status?.phase ?? 'Pending', 'Pending');
+      assert.equal((await pods.get('cut', { namespace: 'default' })).status?.containerStatuses, undefined);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await nodes.patch('node-0', { metadata: { annotations: { 'kubesim.io/partitioned': null } } }, { type: 'merge' });
+    await until('node-0 renews again', async () => (await leases.get('node-0', { namespace: 'kube-node-lease' })).spec.renewTime !== frozen);
+    await until('cut Running after healing', async () => (await pods.get('cut', { namespace: 'default' })).status?.phase === 'Running');
+  } finally {
+    await pool.stop();
+    await c.close();
+  }
+});
