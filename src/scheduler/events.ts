@@ -1,5 +1,8 @@
 // A small event recorder: core/v1 Events written in the background with bounded concurrency,
 // dropped (and counted) when the backlog is too long, as client-go's broadcaster drops when full.
+// A repeat of the same event (object, type, reason, message) within 10 minutes bumps the count of
+// the first one (PATCH count/lastTimestamp), as client-go's EventCorrelator does, so
+// `kubectl describe` shows "(x3 over 40s)" instead of a wall of identical lines.
 import type { Client } from '../client/index.ts';
 import type { KubeObject } from '../api/types.ts';
 
@@ -12,7 +15,9 @@ export interface EventRecorderOptions {
 }
 
 export class EventRecorder {
-  private readonly backlog: KubeObject[] = [];
+  private readonly backlog: { ev: KubeObject; key: string }[] = [];
+  /** Recent events by aggregation key: the name written and its count. */
+  private readonly recent = new Map<string, { name?: string; count: number; at: number }>();
   private running = 0;
   private seq = 0;
   dropped = 0;
@@ -32,7 +37,8 @@ export class EventRecorder {
     const now = new Date();
     const ns = obj.metadata.namespace ?? 'default';
     const ts = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    this.backlog.push({
+    const key = `${ns}/${obj.metadata.name}/${obj.metadata.uid ?? ''}/${type}/${reason}/${message}`;
+    this.backlog.push({ key, ev: {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name: `${obj.metadata.name}.${(now.getTime() * 1000 + (this.seq++ % 1000)).toString(16)}`, namespace: ns },
@@ -54,18 +60,16 @@ export class EventRecorder {
       firstTimestamp: ts,
       lastTimestamp: ts,
       count: 1,
-    });
+    } });
     this.pump();
   }
 
   private pump(): void {
     const limit = this.opts.concurrency ?? 8;
     while (this.running < limit && this.backlog.length) {
-      const ev = this.backlog.shift()!;
+      const item = this.backlog.shift()!;
       this.running++;
-      this.client
-        .resource({ group: '', version: 'v1', plural: 'events', namespaced: true, kind: 'Event' })
-        .create(ev, { namespace: ev.metadata.namespace })
+      this.write(item.key, item.ev)
         .catch((e) => this.opts.onError?.(e))
         .finally(() => {
           this.running--;
@@ -73,6 +77,26 @@ export class EventRecorder {
           if (this.running === 0 && this.backlog.length === 0) for (const w of this.idleWaiters.splice(0)) w();
         });
     }
+  }
+
+  private async write(key: string, ev: KubeObject): Promise<void> {
+    const events = this.client.resource({ group: '', version: 'v1', plural: 'events', namespaced: true, kind: 'Event' });
+    const now = Date.now();
+    if (this.recent.size > 4096) for (const [k, r] of this.recent) if (now - r.at > 600_000) this.recent.delete(k);
+    const prev = this.recent.get(key);
+    if (prev?.name && now - prev.at < 600_000) {
+      prev.count++;
+      prev.at = now;
+      try {
+        await events.patch(prev.name, { count: prev.count, lastTimestamp: ev.lastTimestamp }, { namespace: ev.metadata.namespace, type: 'merge' });
+        return;
+      } catch {
+        // Gone (expired or deleted): write a new one below.
+      }
+    }
+    const entry = { name: ev.metadata.name, count: 1, at: now };
+    this.recent.set(key, entry);
+    await events.create(ev, { namespace: ev.metadata.namespace });
   }
 
   /** Resolves once every queued event was written (or failed). */

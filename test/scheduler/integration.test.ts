@@ -76,6 +76,16 @@ test('an unschedulable pod waits (condition and event) and is placed when a node
     assert.equal(r.filter.tainted, 'TaintToleration: node(s) had untolerated taint {node.kubernetes.io/unreachable: }');
     assert.equal(r.selected, undefined);
 
+    // A relevant node change retries the pod; the identical failure bumps the same event's count.
+    await c.client.resource(NODES).patch('small', { metadata: { labels: { touched: 'yes' } } }, { type: 'merge' });
+    const bumped = await eventually(async () => {
+      const evs = ((await c.client.resource(EVENTS).list({ namespace: 'default' })).items as any[]).filter(
+        (e) => e.reason === 'FailedScheduling' && e.involvedObject.name === 'big',
+      );
+      return evs.length === 1 && evs[0].count >= 2 ? evs[0] : undefined;
+    }, 'one FailedScheduling event with count 2');
+    assert.equal(bumped.message, want);
+
     // A node that fits appears → the pod is bound there, with a Scheduled event.
     await c.client.resource(NODES).create(node('large', { cpu: '4' }));
     await eventually(async () => (await c.client.resource(PODS).get('big', { namespace: 'default' })).spec?.nodeName === 'large', 'pod bound to large');
