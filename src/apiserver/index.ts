@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { registry as builtinRegistry, type Registry } from '../api/registry.ts';
 import type { KubeObject } from '../api/types.ts';
-import { WatchCacheStore, objectKey, openStore, type Store } from '../storage/index.ts';
+import { WatchCacheStore, objectKey, openStore, registerStorageMetrics, type Store } from '../storage/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
 import { BOOTSTRAP_NAMESPACES, namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
@@ -136,12 +136,14 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       ...(opts.pipeline?.admission ?? []),
     ],
   };
+  const metrics = createMetrics(() => store.cachedRevision());
+  registerStorageMetrics(metrics.registry, store);
   const core: ApiCore = {
     registry,
     store,
     pipeline,
     logger,
-    metrics: createMetrics(() => store.cachedRevision()),
+    metrics,
     watch: {
       bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
       maxBufferedBytes: opts.maxWatchBufferBytes ?? 16 * 1024 * 1024,

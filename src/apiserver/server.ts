@@ -3,7 +3,16 @@
 import http from 'node:http';
 import { StatusError, methodNotAllowed } from '../api/errors.ts';
 import type { Registry } from '../api/registry.ts';
-import { answerDiscovery, answerSelfSubjectAccessReview, ACCESS_REVIEW_PATH } from './discovery/index.ts';
+import {
+  answerDiscovery,
+  answerSelfSubjectAccessReview,
+  answerSelfSubjectReview,
+  answerSelfSubjectRulesReview,
+  ACCESS_REVIEW_PATH,
+  ALLOW_ALL_RULES,
+  RULES_REVIEW_PATH,
+  SELF_REVIEW_PATH,
+} from './discovery/index.ts';
 import { decodeObject, readBody } from './body.ts';
 import type { RequestInfo, Verb } from './routing.ts';
 import { authenticate, authorize, limitRate } from './pipeline/run.ts';
@@ -73,9 +82,10 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
         rt = registry.byResource('', info.version, 'pods');
         bindings = !!rt;
       }
-      if (!rt && info.verb === 'create' && path.replace(/\/$/, '') === ACCESS_REVIEW_PATH) {
-        // `kubectl auth can-i`: answered from the authorizers, written nowhere
-        accessReview(core, req).then((body) => {
+      const review = !rt && info.verb === 'create' ? REVIEWS[path.replace(/\/$/, '')] : undefined;
+      if (review) {
+        // `kubectl auth can-i [--list]`, `kubectl auth whoami`: answered from the pipeline, written nowhere
+        review(core, req).then((body) => {
           sendJson(res, 201, body);
           done(201);
         }, fail);
@@ -152,6 +162,29 @@ async function accessReview(core: ApiCore, req: http.IncomingMessage): Promise<o
     throw err;
   }
 }
+
+/** SelfSubjectRulesReview: the caller's rules from the first authorizer that can list them. */
+async function rulesReview(core: ApiCore, req: http.IncomingMessage): Promise<object> {
+  const review = decodeObject(req.headers['content-type'], await readBody(req));
+  const user = await authenticate(core.pipeline, req);
+  if (core.pipeline.authorizers.length === 0) return answerSelfSubjectRulesReview(review, ALLOW_ALL_RULES);
+  for (const a of core.pipeline.authorizers) {
+    if (a.rules) return answerSelfSubjectRulesReview(review, await a.rules(user, review.spec?.namespace ?? 'default'));
+  }
+  return answerSelfSubjectRulesReview(review, { resourceRules: [], nonResourceRules: [] });
+}
+
+/** SelfSubjectReview: who the authenticators say the caller is. */
+async function selfReview(core: ApiCore, req: http.IncomingMessage): Promise<object> {
+  decodeObject(req.headers['content-type'], await readBody(req));
+  return answerSelfSubjectReview(await authenticate(core.pipeline, req));
+}
+
+const REVIEWS: Record<string, (core: ApiCore, req: http.IncomingMessage) => Promise<object>> = {
+  [ACCESS_REVIEW_PATH]: accessReview,
+  [RULES_REVIEW_PATH]: rulesReview,
+  [SELF_REVIEW_PATH]: selfReview,
+};
 
 function serveDiscovery(
   req: http.IncomingMessage,

@@ -305,6 +305,7 @@ test('health, version, metrics', async () => {
   assert.match(m.text, /apiserver_request_total\{verb="GET",resource="configmaps",code="200"\}/);
   assert.match(m.text, /apiserver_request_duration_seconds_bucket/);
   assert.match(m.text, /apiserver_storage_revision \d+/);
+  assert.match(m.text, /apiserver_storage_objects\{resource="configmaps"\} \d+/);
 });
 
 test('namespace delete: Terminating until spec.finalizers are cleared through /finalize', async () => {

@@ -78,6 +78,13 @@ test('stages run in order and each can stop the request', async () => {
     const no = await req(srv.url, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', review('create'), as('bob'));
     assert.equal(no.body.status.allowed, false);
 
+    const who = await req(srv.url, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }, as('alice'));
+    assert.equal(who.status, 201, who.text);
+    assert.equal(who.body.status.userInfo.username, 'alice');
+    const rules = await req(srv.url, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace: 'default' } }, as('alice'));
+    assert.equal(rules.status, 201, rules.text);
+    assert.ok(Array.isArray(rules.body.status.resourceRules));
+
     limited = true;
     const tm = await req(srv.url, 'GET', CM, undefined, as('alice'));
     assert.equal(tm.status, 429);

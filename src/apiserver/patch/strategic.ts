@@ -6,7 +6,7 @@ import type { Schema } from '../../api/resource.ts';
 import { childSchema, isMergeList, mergeKeyOf, strategyOf } from './schema.ts';
 import { deepEqual, isObject } from './json.ts';
 
-/** A patch the library rejects: code 400 (bad format) or 422 (content does not fit). */
+/** A patch the library rejects (the API server answers 400). */
 export class SmpError extends Error {
   constructor(
     readonly code: 400 | 422,
@@ -113,7 +113,8 @@ function mergeMap(original: Record<string, any>, patch: Record<string, any>, sch
 /** A patch value placed where nothing was: its directives are processed against emptiness. */
 function clean(v: unknown, s: Schema | undefined): unknown {
   if (isObject(v)) return mergeMap({}, v, s);
-  if (Array.isArray(v)) return isMergeList(s) ? mergeList([], v, s) : v.map((x) => clean(x, s?.items));
+  // A new list is taken as sent (apimachinery does), minus directives in mergeable lists.
+  if (Array.isArray(v)) return isMergeList(s) && (mergeKeyOf(s) || !v.some(isObject)) ? mergeList([], v, s) : v.map((x) => clean(x, s?.items));
   return v;
 }
 

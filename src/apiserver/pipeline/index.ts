@@ -37,6 +37,13 @@ export type AuthorizationDecision = 'allow' | 'deny' | 'noOpinion';
 export interface Authorizer {
   name: string;
   authorize(attrs: RequestAttributes): AuthorizationDecision | Promise<AuthorizationDecision>;
+  /** The user's rules in a namespace, for SelfSubjectRulesReview (`kubectl auth can-i --list`). */
+  rules?(user: UserInfo, namespace: string): ReviewRules | Promise<ReviewRules>;
+}
+
+export interface ReviewRules {
+  resourceRules: { verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[] }[];
+  nonResourceRules: { verbs: string[]; nonResourceURLs?: string[] }[];
 }
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
