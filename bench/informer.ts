@@ -64,8 +64,10 @@ async function serverMode(n: number): Promise<void> {
         const o = structuredClone(cur.object);
         o.metadata.annotations = { ...(o.metadata.annotations ?? {}), bench: String(i) };
         await store.update(key, o, cur.modRevision);
+        // the memory store resolves in microtasks: yield so the server can stream events meanwhile
+        if (i % 100 === 99) await new Promise((r) => setImmediate(r));
       }
-      console.log(JSON.stringify({ updated: Number(count), writeMs: performance.now() - t }));
+      console.log(JSON.stringify({ updated: Number(count), writeMs: performance.now() - t, rev: await store.currentRevision() }));
     }
     if (cmd === 'exit') {
       await server.close();
@@ -80,16 +82,18 @@ function mem() {
   const m = process.memoryUsage();
   return { rss: m.rss, heap: m.heapUsed };
 }
+const progress = (msg: string) => process.stderr.write(`[${new Date().toISOString()}] ${msg}\n`);
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
 
 async function main(): Promise<void> {
   const total = arg('pods', 100_000);
   const apiCreates = arg('api-creates', 2000);
-  const updates = arg('updates', 20_000);
+  const updates = arg('updates', 10_000);
   const child = spawn(process.execPath, ['--import', 'tsx', '--max-old-space-size=4096', fileURLToPath(import.meta.url), '--server', String(total - apiCreates)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const next = async () => JSON.parse((await lines.next()).value as string);
   const { url, fillMs } = await next();
+  progress(`server up with ${total - apiCreates} pods (prefill ${Math.round(fillMs)} ms)`);
   const { Client, SharedInformer } = await import('../src/client/index.ts');
   const { ChaosProxy } = await import('../test/client/proxy.ts');
   const proxy = await new ChaosProxy(Number(new URL(url).port)).start();
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
     }),
   );
   const createMs = performance.now() - tc;
+  progress(`${apiCreates} API creates in ${Math.round(createMs)} ms`);
 
   const before = mem();
   const inf = new SharedInformer(informerClient, pods, { backoffInitialMs: 5, backoffMaxMs: 50, indexers: { byNode: (p: any) => [p.spec?.nodeName ?? ''] } });
@@ -126,25 +131,32 @@ async function main(): Promise<void> {
   inf.start();
   await inf.waitForCacheSync();
   const syncMs = performance.now() - ts;
+  progress(`synced in ${Math.round(syncMs)} ms`);
   while (adds < total) await new Promise((r) => setImmediate(r));
   const deliveredMs = performance.now() - ts;
   const after = mem();
 
   // live event rate (bounded by the server's writes)
   let tu = performance.now();
+  const ticker = setInterval(() => progress(`updates delivered: ${updatesSeen}, rv ${inf.lastSyncResourceVersion()}`), 2000);
   child.stdin!.write(`update ${updates}\n`);
-  const { writeMs } = await next();
-  while (updatesSeen < updates) await new Promise((r) => setTimeout(r, 5));
+  const { writeMs, rev } = await next();
+  progress(`child wrote ${updates} updates in ${Math.round(writeMs)} ms`);
+  const caughtUp = (r: number) => Number(inf.lastSyncResourceVersion()) >= r && inf.pendingNotifications() === 0;
+  while (!caughtUp(rev)) await new Promise((r) => setTimeout(r, 5));
+  const liveSeen = updatesSeen;
   const liveMs = lastUpdateAt - tu;
   // backlog drain rate: writes happen while the informer is cut off, then it catches up
   proxy.block();
   child.stdin!.write(`update ${updates}\n`);
-  await next();
+  const { rev: rev2 } = await next();
   updatesSeen = 0;
   tu = performance.now();
   proxy.unblock();
-  while (updatesSeen < updates) await new Promise((r) => setTimeout(r, 5));
+  while (!caughtUp(rev2)) await new Promise((r) => setTimeout(r, 5));
+  const backlogSeen = updatesSeen;
   const updMs = lastUpdateAt - tu;
+  clearInterval(ticker);
 
   const figures = {
     pods: inf.indexer.size,
@@ -158,8 +170,11 @@ async function main(): Promise<void> {
     heapPerPodBytes: Math.round((after.heap - before.heap) / total),
     updates,
     serverStoreWriteMs: Math.round(writeMs),
-    liveUpdatesDeliveredPerSec: Math.round(updates / (liveMs / 1000)),
-    backlogUpdatesDeliveredPerSec: Math.round(updates / (updMs / 1000)),
+    liveUpdatesDelivered: liveSeen,
+    liveUpdatesDeliveredPerSec: Math.round(liveSeen / (liveMs / 1000)),
+    backlogUpdatesDelivered: backlogSeen,
+    backlogUpdatesDeliveredPerSec: Math.round(backlogSeen / (updMs / 1000)),
+    informerRelists: (await (await import('prom-client')).register.getSingleMetric('informer_relists_total')!.get()).values[0]?.value,
     byNodeIndexSample: inf.indexer.byIndex('byNode', 'node-7').length,
     conditions: `node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model}), load ${os.loadavg()[0].toFixed(1)}, gc ${typeof (globalThis as any).gc === 'function' ? 'exposed' : 'not exposed'}`,
   };

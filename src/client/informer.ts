@@ -296,6 +296,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   private stopped = false;
   private readonly abort = new AbortController();
   private currentWatch?: WatchStream<T>;
+  private watchOpened = false;
   private loop?: Promise<void>;
   private resyncTimer?: NodeJS.Timeout;
   private syncWaiters: (() => void)[] = [];
@@ -403,15 +404,30 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
 
   private async run(): Promise<void> {
     let needList = true;
+    // Watches that end without moving lastRV (e.g. a server that cuts a watcher whose replay is
+    // too large, every time): after a few, relist instead of resuming from the same version forever.
+    let noProgress = 0;
     while (!this.stopped) {
+      const rvBefore = this.lastRV;
       try {
         if (needList) {
           await this.listAndReplace();
           needList = false;
+          noProgress = 0;
         }
+        this.watchOpened = false;
         await this.watchOnce();
+        noProgress = this.lastRV === rvBefore ? noProgress + 1 : 0;
+        if (noProgress >= 3) needList = true;
       } catch (e) {
         if (this.stopped) break;
+        // only watches the server accepted count: an unreachable server is no reason to relist
+        if (this.watchOpened) noProgress = this.lastRV === rvBefore ? noProgress + 1 : 0;
+        if (noProgress >= 3) {
+          this.log?.warn({ resource: this.resName, rv: this.lastRV }, 'watch makes no progress; relisting');
+          needList = true;
+          noProgress = 0;
+        }
         if (e instanceof ExpiredError || isStatusError(e, 410)) {
           this.log?.info?.({ resource: this.resName, rv: this.lastRV }, 'watch expired; relisting');
           needList = true;
@@ -498,6 +514,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       timeoutSeconds: Math.floor(min * (1 + Math.random())),
     });
     this.currentWatch = w;
+    this.watchOpened = true;
     if (this.stopped) w.close();
     let events = 0;
     try {

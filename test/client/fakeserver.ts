@@ -34,6 +34,8 @@ export class FakeApiServer {
   readonly watches = new Set<http.ServerResponse>();
   /** Injected failures: answer the next N requests matching with this status. */
   failNext: { match: (r: RecordedRequest) => boolean; code: number; reason: string; message: string; times: number; headers?: Record<string, string> }[] = [];
+  /** Cut a new watch at once when its replay would exceed this many events (a too-slow-watcher cutoff). */
+  maxReplay = Infinity;
   /** Answer watches with an HTTP 410 instead of a 200 + ERROR event. */
   expiredAsHttp = false;
   private watchers = new Set<(e: Ev) => void>();
@@ -228,6 +230,12 @@ export class FakeApiServer {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     if (expired) {
       res.end(JSON.stringify({ type: 'ERROR', object: status(410, 'Expired', `too old resource version: ${from} (${this.events[0]?.rv ?? this.rv})`) }) + '\n');
+      return;
+    }
+    if (this.events.filter((e) => e.rv > from && matches(e)).length > this.maxReplay) {
+      // like the real server: the 200 and headers are out, then the watcher is cut
+      res.flushHeaders();
+      setTimeout(() => res.destroy(), 5);
       return;
     }
     this.watches.add(res);

@@ -234,3 +234,26 @@ test('errors back off and retry; a forbidden list recovers when the server does'
   assert.equal(await p, false);
   await never.stop();
 });
+
+test('a watch that keeps ending without progress (server cuts the replay) leads to a relist, not a loop', async () => {
+  clearCollection(COLL);
+  for (let i = 0; i < 5; i++) fake.put(COLL, { metadata: { name: `np${i}`, namespace: 'a' } });
+  const inf = new SharedInformer(client, CM, { backoffInitialMs: 10, backoffMaxMs: 50 });
+  const r = recorder();
+  inf.addEventHandler(r.handler);
+  inf.start();
+  await inf.waitForCacheSync();
+  await until(() => fake.watches.size === 1 && r.log.length === 5, 'watching');
+  fake.failNext.push({ match: (q) => q.url.includes('watch=true'), code: 500, reason: 'InternalError', message: 'down', times: 1 });
+  fake.cutWatches();
+  for (let round = 0; round < 10; round++) for (let i = 0; i < 5; i++) fake.put(COLL, { metadata: { name: `np${i}`, namespace: 'a' }, data: { round: String(round) } });
+  fake.maxReplay = 10; // the 50-event replay is cut every time
+  try {
+    await until(() => inf.lastSyncResourceVersion() === String(fake.rv) && r.log.length === 10, 'relisted to the final state');
+    assert.deepEqual(r.log.slice(5).map((l) => l.split(' ')[0]), ['update', 'update', 'update', 'update', 'update'], 'one update per changed object');
+    assert.ok(inf.indexer.list().every((o) => (o as any).data?.round === '9'));
+  } finally {
+    fake.maxReplay = Infinity;
+    await inf.stop();
+  }
+});
