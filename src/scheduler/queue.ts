@@ -185,11 +185,22 @@ export class SchedulingQueue {
     this.inFlight.set(q.key, q.pod);
   }
 
-  /** The next pod to schedule; waits while activeQ is empty; undefined once closed. */
-  pop(): Promise<QueuedPodInfo | undefined> {
+  /** The next pod to schedule; waits while activeQ is empty; undefined once closed or aborted. */
+  pop(signal?: AbortSignal): Promise<QueuedPodInfo | undefined> {
     const q = this.tryPop();
-    if (q || this.closed) return Promise.resolve(q);
-    return new Promise((resolve) => this.waiters.push(resolve));
+    if (q || this.closed || signal?.aborted) return Promise.resolve(q);
+    return new Promise((resolve) => {
+      const waiter = (x: QueuedPodInfo | undefined) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(x);
+      };
+      const onAbort = () => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(undefined);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
   }
 
   tryPop(): QueuedPodInfo | undefined {

@@ -227,18 +227,12 @@ export class Scheduler {
   }
 
   private async loop(signal: AbortSignal): Promise<void> {
-    const aborted = new Promise<undefined>((r) => signal.addEventListener('abort', () => r(undefined), { once: true }));
     let lastYield = performance.now();
     while (!signal.aborted) {
       let q = this.queue.tryPop();
       if (!q) {
-        const popping = this.queue.pop();
-        q = await Promise.race([popping, aborted]);
-        if (!q) {
-          // Aborted while waiting: a pod popped meanwhile goes back to be retried by the next leader loop.
-          void popping.then((late) => late && this.queue.requeue(late, { error: true }));
-          return;
-        }
+        q = await this.queue.pop(signal);
+        if (!q) return; // aborted (leadership lost, stopping) or closed
         lastYield = performance.now();
       }
       const wait = this.slots.acquire();

@@ -157,3 +157,13 @@ test('only a move request relevant to the failing plugins sends an in-flight pod
   q.requeue(b, { unschedulablePlugins: new Set(['NodeResourcesFit']) });
   assert.equal(q.where('default/p'), 'backoff');
 });
+
+test('an aborted pop leaves no waiter behind: the next pod stays in activeQ', async () => {
+  const q = new SchedulingQueue();
+  const ac = new AbortController();
+  const waiting = q.pop(ac.signal);
+  ac.abort();
+  assert.equal(await waiting, undefined);
+  q.add(pod('p'));
+  assert.equal(q.where('default/p'), 'active');
+});
