@@ -1,6 +1,7 @@
 // The controller-manager: runs the controllers on shared informers, leader-elected on the
 // kube-system/kube-controller-manager Lease (standbys wait), with /healthz and /metrics.
 import http from 'node:http';
+import { setMaxListeners } from 'node:events';
 import { Registry } from 'prom-client';
 import { LeaderElector, SharedInformerFactory, type Client, type ResourceRef } from '../client/index.ts';
 import { silentLogger, type Logger } from './base.ts';
@@ -106,6 +107,8 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
       },
     };
     const made = names.map((n) => ({ name: n, c: CONTROLLERS[n].make(ctx, opts) }));
+    // Every informer waits on the leadership signal.
+    if (signal) setMaxListeners(256, signal);
     factory.start();
     await factory.waitForCacheSync(signal);
     if (signal?.aborted) return;
