@@ -45,6 +45,8 @@ export interface ContainerSim {
   backoffMs: number;
   pullMs?: number;
   exit?: ExitPlan;
+  /** This instance's readiness probe failed (kubesim.io/unready-after). */
+  flapped?: boolean;
 }
 
 export interface ExitPlan {
@@ -379,7 +381,7 @@ function restartPolicy(sim: PodSim): string {
   return sim.pod.spec?.restartPolicy ?? 'Always';
 }
 
-export function factsOf(sim: PodSim, c: ContainerSim, images: NodeImages): Facts {
+export function factsOf(sim: PodSim, c: ContainerSim, images: NodeImages, profile: Profile): Facts {
   const spec = containerSpec(sim.pod, c);
   const policy = restartPolicy(sim);
   const code = c.exitCode ?? 0;
@@ -392,6 +394,9 @@ export function factsOf(sim: PodSim, c: ContainerSim, images: NodeImages): Facts
     ready: c.ready,
     exits: c.exit !== undefined,
     livenessKill: c.exit?.liveness === true,
+    flapping: !c.flapped && !c.init && timing(sim, c, 'unreadyAfterMs', profile) > 0,
+    flapped: !!c.flapped,
+    recovers: timing(sim, c, 'unreadyForMs', profile) > 0,
     restart,
     backoff: c.backoffMs > 0,
     deleting: sim.deletingAt !== undefined,
@@ -428,7 +433,7 @@ export function step(sim: PodSim, now: number, profile: Profile, images: NodeIma
     // Apply the single earliest due stage across containers, so events come out in time order.
     let pick: { c: ContainerSim; stage: Stage; at: number } | undefined;
     for (const c of sim.containers) {
-      const n = nextStage(sim, c, factsOf(sim, c, images), profile);
+      const n = nextStage(sim, c, factsOf(sim, c, images, profile), profile);
       if (n && n.at <= now && (!pick || n.at < pick.at)) pick = { c, ...n };
     }
     if (!pick) break;
@@ -444,7 +449,7 @@ export function step(sim: PodSim, now: number, profile: Profile, images: NodeIma
   }
   let nextAt: number | undefined = sim.deadlineAt !== undefined && !sim.deadlineExceeded && isLive(sim) ? sim.deadlineAt : undefined;
   for (const c of sim.containers) {
-    const n = nextStage(sim, c, factsOf(sim, c, images), profile);
+    const n = nextStage(sim, c, factsOf(sim, c, images, profile), profile);
     if (n && Number.isFinite(n.at) && (nextAt === undefined || n.at < nextAt)) nextAt = n.at;
   }
   res.nextAt = nextAt;
@@ -509,6 +514,10 @@ function applyEffect(sim: PodSim, c: ContainerSim, e: Effect, at: number, profil
     case 'ready':
       c.ready = true;
       break;
+    case 'unready':
+      c.ready = false;
+      c.flapped = true;
+      break;
     case 'exit':
     case 'killed': {
       const code = e === 'exit' ? c.exit?.afterMs !== undefined ? c.exit.code : 0 : timing(sim, c, 'stopMs', profile) <= (sim.graceMs ?? Infinity) ? 0 : 137;
@@ -523,6 +532,7 @@ function applyEffect(sim: PodSim, c: ContainerSim, e: Effect, at: number, profil
       c.last = { exitCode: c.exitCode ?? 0, reason: c.reason ?? 'Completed', startedAt: c.startedAt, finishedAt: c.finishedAt ?? at, containerID: c.containerID ?? '' };
       c.restartCount++;
       c.ready = false;
+      c.flapped = false;
       c.startedAt = undefined;
       break;
     case 'armBackoff':
@@ -547,7 +557,8 @@ function renderEvent(sim: PodSim, c: ContainerSim, ev: EventTemplate, at: number
     pullTotal: goDuration(c.pullMs ?? 0),
     imageSize: String(profile.timings.imageSizeBytes),
     backoff: goDuration(c.backoffMs),
-    probeFailure: probeFailure(sim, c),
+    probeFailure: probeFailure(sim, c, 'livenessProbe'),
+    readinessFailure: probeFailure(sim, c, 'readinessProbe'),
   };
   return {
     type: ev.type,
@@ -559,8 +570,8 @@ function renderEvent(sim: PodSim, c: ContainerSim, ev: EventTemplate, at: number
 }
 
 /** The prober's failure message for the container's liveness probe kind. */
-function probeFailure(sim: PodSim, c: ContainerSim): string {
-  const p = containerSpec(sim.pod, c)?.livenessProbe;
+function probeFailure(sim: PodSim, c: ContainerSim, probe: 'livenessProbe' | 'readinessProbe'): string {
+  const p = containerSpec(sim.pod, c)?.[probe];
   if (p?.exec) return `command ${JSON.stringify((p.exec.command ?? []).join(' '))} exited with 1`;
   if (p?.tcpSocket) return `dial tcp ${sim.podIP ?? sim.hostIP}:${p.tcpSocket.port}: connect: connection refused`;
   if (p?.grpc) return `timeout: failed to connect service ":${p.grpc.port}" within 1s`;

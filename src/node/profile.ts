@@ -36,6 +36,10 @@ export interface Timings {
   backoffResetMs: number;
   /** Reported in the Pulled event ("Image size: N bytes."). */
   imageSizeBytes: number;
+  /** Readiness probe starts failing this long after start (0 = never). */
+  unreadyAfterMs: number;
+  /** ... and succeeds again after this long (0 = stays unready). */
+  unreadyForMs: number;
 }
 
 export type TimingName = keyof Timings;
@@ -52,6 +56,8 @@ export const timingAnnotations: Partial<Record<TimingName, string>> = {
   backoffBaseMs: 'kubesim.io/backoff-base',
   backoffMaxMs: 'kubesim.io/backoff-max',
   backoffResetMs: 'kubesim.io/backoff-reset',
+  unreadyAfterMs: 'kubesim.io/unready-after',
+  unreadyForMs: 'kubesim.io/unready-for',
 };
 
 export const defaultTimings: Timings = {
@@ -66,6 +72,8 @@ export const defaultTimings: Timings = {
   backoffMaxMs: 300_000,
   backoffResetMs: 600_000,
   imageSizeBytes: 67_108_864,
+  unreadyAfterMs: 0,
+  unreadyForMs: 0,
 };
 
 /** Facts a stage selector can test, computed per container at each step. */
@@ -81,6 +89,12 @@ export interface Facts {
   exits: boolean;
   /** Its planned end is a failed liveness probe (the kubelet kills and restarts it). */
   livenessKill: boolean;
+  /** A readiness failure is planned for this instance and has not happened yet. */
+  flapping: boolean;
+  /** This instance's readiness probe has failed. */
+  flapped: boolean;
+  /** After failing, readiness comes back (unreadyForMs > 0). */
+  recovers: boolean;
   /** restartPolicy says the last exit must be followed by a restart. */
   restart: boolean;
   /** A back-off is armed (a previous restart happened and has not been reset). */
@@ -98,6 +112,7 @@ export type Effect =
   | 'imagePulled' // the node now has the image; records pull duration
   | 'start' // new startedAt
   | 'ready'
+  | 'unready' // readiness probe fails: not ready until a stage sets ready again
   | 'exit' // terminates with the planned exit code
   | 'killed' // terminates after Killing (0 if stopped within grace, else 137)
   | 'restart' // new container instance: restartCount+1, lastState = this instance
@@ -107,7 +122,7 @@ export type Effect =
 export interface EventTemplate {
   type: 'Normal' | 'Warning';
   reason: string;
-  /** Placeholders: {image} {container} {pod} {pullDuration} {pullTotal} {imageSize} {backoff} {probeFailure}. */
+  /** Placeholders: {image} {container} {pod} {pullDuration} {pullTotal} {imageSize} {backoff} {probeFailure} {readinessFailure}. */
   message: string;
 }
 
@@ -177,8 +192,19 @@ export const defaultStages: Stage[] = [
     effects: ['start'],
     events: [{ type: 'Normal', reason: 'Started', message: 'Started container {container}' }],
   },
-  { name: 'ready', from: ['Running'], when: { ready: false, init: false }, delay: { timing: 'readinessMs' }, anchor: 'started', effects: ['ready'] },
-  { name: 'sidecar-ready', from: ['Running'], when: { ready: false, sidecar: true }, delay: { timing: 'readinessMs' }, anchor: 'started', effects: ['ready'] },
+  { name: 'ready', from: ['Running'], when: { ready: false, init: false, flapped: false }, delay: { timing: 'readinessMs' }, anchor: 'started', effects: ['ready'] },
+  { name: 'sidecar-ready', from: ['Running'], when: { ready: false, sidecar: true, flapped: false }, delay: { timing: 'readinessMs' }, anchor: 'started', effects: ['ready'] },
+  {
+    name: 'readiness-fail',
+    from: ['Running'],
+    when: { ready: true, flapping: true },
+    delay: { timing: 'unreadyAfterMs' },
+    anchor: 'started',
+    to: 'Running',
+    effects: ['unready'],
+    events: [{ type: 'Warning', reason: 'Unhealthy', message: 'Readiness probe failed: {readinessFailure}' }],
+  },
+  { name: 'ready-again', from: ['Running'], when: { ready: false, flapped: true, recovers: true }, delay: { timing: 'unreadyForMs' }, effects: ['ready'] },
   { name: 'exit', from: ['Running'], when: { exits: true, livenessKill: false }, delay: { exit: true }, anchor: 'started', to: 'Terminated', effects: ['exit'] },
   {
     name: 'liveness-kill',
@@ -240,8 +266,8 @@ export function matches(sel: Selector | undefined, facts: Facts): boolean {
 }
 
 const states: ContainerState[] = ['Waiting', 'Pending', 'Pulling', 'Pulled', 'Created', 'Running', 'Stopping', 'Terminated', 'BackOff'];
-const factNames: (keyof Facts)[] = ['init', 'sidecar', 'active', 'pullNeeded', 'ready', 'exits', 'livenessKill', 'restart', 'backoff', 'deleting'];
-const effectNames: Effect[] = ['imagePulled', 'start', 'ready', 'exit', 'killed', 'restart', 'armBackoff', 'growBackoff'];
+const factNames: (keyof Facts)[] = ['init', 'sidecar', 'active', 'pullNeeded', 'ready', 'exits', 'livenessKill', 'flapping', 'flapped', 'recovers', 'restart', 'backoff', 'deleting'];
+const effectNames: Effect[] = ['imagePulled', 'start', 'ready', 'unready', 'exit', 'killed', 'restart', 'armBackoff', 'growBackoff'];
 
 /**
  * A profile from a document (JSON/YAML parsed): `{ timings?: {pullMs: "2s", ...}, stages?: Stage[] }`.

@@ -368,3 +368,34 @@ test('liveness probe failure: Unhealthy, Killing, exit 137, restart', () => {
   assert.equal(cs.restartCount, 1);
   assert.equal(cs.lastState.terminated.exitCode, 137);
 });
+
+test('readiness failure: ready, then unready (Unhealthy) for a while, then ready again; phase stays Running', () => {
+  const clock = new ManualClock();
+  const t0 = clock.now();
+  const imgs = images();
+  imgs.add('web');
+  const sim = newPodSim(
+    pod({ containers: [{ name: 'web', image: 'web', readinessProbe: { tcpSocket: { port: 80 } } }] }, { 'kubesim.io/unready-after': '10s', 'kubesim.io/unready-for': '5s' }),
+    t0,
+    'h',
+    '10.128.0.5',
+    profile,
+  );
+  const trace: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    const r = step(sim, clock.now(), profile, imgs);
+    for (const e of r.events) if (e.reason === 'Unhealthy') trace.push(`${clock.now() - t0} ${e.message}`);
+    if (r.changed) {
+      const st = buildPodStatus(sim);
+      trace.push(`${clock.now() - t0} ${st.phase} ready=${st.containerStatuses[0].ready} Ready=${st.conditions.find((x: any) => x.type === 'Ready').status}`);
+    }
+    if (r.nextAt === undefined) break;
+    clock.t = r.nextAt;
+  }
+  assert.deepEqual(trace.slice(-4), [
+    '200 Running ready=true Ready=True',
+    '10200 Readiness probe failed: dial tcp 10.128.0.5:80: connect: connection refused',
+    '10200 Running ready=false Ready=False',
+    '15200 Running ready=true Ready=True',
+  ]);
+});
