@@ -56,9 +56,11 @@ export class Indexer<T extends KubeObject> {
   /** Adds index functions; existing items are indexed at once. */
   addIndexers(indexers: Record<string, IndexFunc<T>>): void {
     for (const [name, fn] of Object.entries(indexers)) {
-      if (this.indexers.has(name)) {
-        if (this.indexers.get(name) === fn) continue;
-        throw new Error(`indexer conflict: ${name}`);
+      const existing = this.indexers.get(name);
+      if (existing) {
+        // components sharing an informer may each register the same index (same code)
+        if (existing === fn || existing.toString() === fn.toString()) continue;
+        throw new Error(`indexer conflict: ${name} is already registered with a different function`);
       }
       this.indexers.set(name, fn);
       const idx = new Map<string, Set<string>>();

@@ -131,6 +131,9 @@ test('indexers: namespace index, custom index (pods by spec.nodeName) kept curre
   assert.deepEqual(names(inf.lister.list({ matchExpressions: [{ key: 'app', operator: 'In', values: ['web', 'db'] }] })), ['p2', 'p3']);
   assert.deepEqual(names(inf.lister.list({ app: 'db' }, 'a')), ['p2']);
   assert.deepEqual(names(inf.lister.list('app!=web')), ['p2']);
+  // the same index registered again (same code) by another component is accepted; a different one is not
+  inf.addIndexers({ byNode: (p) => (p.spec?.nodeName ? [p.spec.nodeName] : []) });
+  assert.throws(() => inf.addIndexers({ byNode: (p) => [p.metadata.name!] }), /indexer conflict: byNode/);
   // an index added after sync indexes what is cached
   inf.addIndexers({ byApp: (p) => [p.metadata.labels?.app ?? ''] });
   assert.deepEqual(names(inf.indexer.byIndex('byApp', 'web')), ['p3']);
