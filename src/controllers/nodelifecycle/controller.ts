@@ -26,6 +26,8 @@ export class NodeLifecycleController implements Controller {
   private readonly events: EventSink;
   private readonly evictions: EventSink;
   private readonly firstSeen = new Map<string, number>();
+  /** Last Ready state seen per node, for transition events. */
+  private readonly observedReady = new Map<string, boolean>();
   private timer?: NodeJS.Timeout;
   private readonly graceMs: number;
   private readonly periodMs: number;
@@ -85,9 +87,7 @@ export class NodeLifecycleController implements Controller {
         if (now - lastHeartbeat(node, lease, this.firstSeen.get(name)!) <= this.graceMs) return;
         const conds = unknownConditions(node, now);
         if (!conds) return;
-        const wasReady = readyStatus(node) === 'True';
         await this.ctx.client.resource(NODES).updateStatus({ ...node, status: { ...(node.status ?? {}), conditions: conds } });
-        if (wasReady) this.events.event(node, NODE_KIND, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
         this.ctx.logger.info({ node: name }, 'node stopped posting status; marked Unknown');
       }),
     );
@@ -96,8 +96,12 @@ export class NodeLifecycleController implements Controller {
   /** One node: taints from its Ready condition, pods marked not ready, NoExecute evictions. */
   async sync(name: string): Promise<SyncResult | void> {
     let node = this.nodes.lister.get(undefined, name);
-    if (!node) return;
+    if (!node) {
+      this.observedReady.delete(name);
+      return;
+    }
     const now = Date.now();
+    this.recordReadyTransition(node);
     const taints = desiredTaints(node, now);
     if (taints) {
       // A patch (like PatchNodeTaints): the node agent updates the Node's status all the time.
@@ -106,6 +110,22 @@ export class NodeLifecycleController implements Controller {
     const pods = this.pods.indexer.byIndex(BY_NODE, name).filter((p) => !isPodTerminated(p));
     if (readyStatus(node) !== 'True') await this.markPodsNotReady(pods, now);
     return this.evict(node, pods, now);
+  }
+
+  /** RegisteredNode on first sight; NodeReady / NodeNotReady when the Ready condition changes. */
+  private recordReadyTransition(node: KubeObject): void {
+    const name = node.metadata.name!;
+    const ready = readyStatus(node) === 'True';
+    const before = this.observedReady.get(name);
+    this.observedReady.set(name, ready);
+    if (before === undefined) {
+      this.events.event(node, NODE_KIND, 'Normal', 'RegisteredNode', `Node ${name} event: Registered Node ${name} in Controller`);
+      if (ready) return;
+    }
+    if (before !== ready) {
+      const reason = ready ? 'NodeReady' : 'NodeNotReady';
+      this.events.event(node, NODE_KIND, 'Normal', reason, `Node ${name} status is now: ${reason}`);
+    }
   }
 
   private async markPodsNotReady(pods: KubeObject[], now: number): Promise<void> {
