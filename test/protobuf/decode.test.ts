@@ -1,5 +1,6 @@
 // Protobuf request bodies captured from the real kubectl (test/protobuf/fixtures/*.bin, recorded
 // with `kubectl create ...` against a capture server) decode to the JSON the JSON path carries.
+// RBAC, ResourceQuota, PriorityClass and PodDisruptionBudget are ready for when those kinds are served.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -46,6 +47,28 @@ const expected: Record<string, unknown> = {
   },
   'selfsubjectrulesreview.bin': { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', metadata: {}, spec: { namespace: 'kube-system' } },
   'selfsubjectreview.bin': { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: {} },
+  'role.bin': { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r1' }, rules: [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['pods'] }] },
+  'clusterrole.bin': { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cr1' }, rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'], resourceNames: ['x'] }] },
+  'rolebinding.bin': {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'rb1' },
+    subjects: [
+      { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice' },
+      { kind: 'ServiceAccount', name: 'sa1', namespace: 'default' },
+    ],
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r1' },
+  },
+  'clusterrolebinding.bin': {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'crb1' },
+    subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'devs' }],
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cr1' },
+  },
+  'resourcequota.bin': { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q1' }, spec: { hard: { cpu: '2', pods: '10' } } },
+  'priorityclass.bin': { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'pc1' }, value: 1000, description: 'hi', preemptionPolicy: 'PreemptLowerPriority' },
+  'poddisruptionbudget.bin': { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'pdb1' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'x' } } } },
   'job.bin': {
     apiVersion: 'batch/v1',
     kind: 'Job',

@@ -145,6 +145,25 @@ message SelfSubjectAccessReview { optional ObjectMeta metadata = 1; optional Sel
 message SelfSubjectRulesReviewSpec { optional string namespace = 1; }
 message SelfSubjectRulesReview { optional ObjectMeta metadata = 1; optional SelfSubjectRulesReviewSpec spec = 2; }
 
+// ---- k8s.io/api/rbac/v1
+message PolicyRule { repeated string verbs = 1; repeated string apiGroups = 2; repeated string resources = 3; repeated string resourceNames = 4; repeated string nonResourceURLs = 5; }
+message AggregationRule { repeated LabelSelector clusterRoleSelectors = 1; }
+message Role { optional ObjectMeta metadata = 1; repeated PolicyRule rules = 2; }
+message ClusterRole { optional ObjectMeta metadata = 1; repeated PolicyRule rules = 2; optional AggregationRule aggregationRule = 3; }
+message Subject { optional string kind = 1; optional string apiGroup = 2; optional string name = 3; optional string namespace = 4; }
+message RoleRef { optional string apiGroup = 1; optional string kind = 2; optional string name = 3; }
+message RoleBinding { optional ObjectMeta metadata = 1; repeated Subject subjects = 2; optional RoleRef roleRef = 3; }
+message ClusterRoleBinding { optional ObjectMeta metadata = 1; repeated Subject subjects = 2; optional RoleRef roleRef = 3; }
+
+// ---- core/v1 ResourceQuota, scheduling/v1 PriorityClass, policy/v1 PodDisruptionBudget
+message ScopedResourceSelectorRequirement { optional string scopeName = 1; optional string operator = 2; repeated string values = 3; }
+message ScopeSelector { repeated ScopedResourceSelectorRequirement matchExpressions = 1; }
+message ResourceQuotaSpec { map<string, Quantity> hard = 1; repeated string scopes = 2; optional ScopeSelector scopeSelector = 3; }
+message ResourceQuota { optional ObjectMeta metadata = 1; optional ResourceQuotaSpec spec = 2; }
+message PriorityClass { optional ObjectMeta metadata = 1; optional int32 value = 2; optional bool globalDefault = 3; optional string description = 4; optional string preemptionPolicy = 5; }
+message PodDisruptionBudgetSpec { optional IntOrString minAvailable = 1; optional LabelSelector selector = 2; optional IntOrString maxUnavailable = 3; optional string unhealthyPodEvictionPolicy = 4; }
+message PodDisruptionBudget { optional ObjectMeta metadata = 1; optional PodDisruptionBudgetSpec spec = 2; }
+
 // ---- k8s.io/api/authentication/v1
 message SelfSubjectReview { optional ObjectMeta metadata = 1; }
 `;
@@ -165,6 +184,13 @@ export const MESSAGE_BY_KIND: Record<string, string> = {
   'authorization.k8s.io/v1/SelfSubjectAccessReview': 'SelfSubjectAccessReview',
   'authorization.k8s.io/v1/SelfSubjectRulesReview': 'SelfSubjectRulesReview',
   'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
+  'rbac.authorization.k8s.io/v1/Role': 'Role',
+  'rbac.authorization.k8s.io/v1/ClusterRole': 'ClusterRole',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'RoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'ClusterRoleBinding',
+  'v1/ResourceQuota': 'ResourceQuota',
+  'scheduling.k8s.io/v1/PriorityClass': 'PriorityClass',
+  'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
 };
 
 /**
@@ -178,4 +204,6 @@ export const POINTER_FIELDS = new Set([
   'revisionHistoryLimit', 'progressDeadlineSeconds', 'ttlSecondsAfterFinished', 'targetCPUUtilizationPercentage', 'averageUtilization',
   'stabilizationWindowSeconds', 'manualSelector', 'enableServiceLinks', 'optional', 'defaultMode', 'mode', 'priority', 'tolerationSeconds',
   'allocateLoadBalancerNodePorts', 'deletionGracePeriodSeconds', 'controller', 'blockOwnerDeletion',
+  // non-omitempty numbers in JSON (PriorityClass.value, HPAScalingPolicy.value)
+  'value',
 ]);
