@@ -89,7 +89,7 @@ async function main() {
   // ---- phase 1: nodes ----
   const t0 = Date.now();
   const poolArgs = ['--serve-pool', '--server', url, '--nodes', String(nodes), '--pull', arg('pull', '1s'), '--concurrency', arg('concurrency', '64'), '--heartbeat', arg('heartbeat', '10'), ...(events ? ['--events'] : [])];
-  const pool: ChildProcess = fork(self, poolArgs, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pool: ChildProcess = fork(self, poolArgs, { execArgv: ['--import', 'tsx', ...(process.env.BENCH_POOL_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_POOL_PROF] : [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ask = (what: string) =>
     new Promise<any>((resolve) => {
       const on = (m: any) => {

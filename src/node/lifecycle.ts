@@ -47,6 +47,10 @@ export interface ContainerSim {
   exit?: ExitPlan;
   /** This instance's readiness probe failed (kubesim.io/unready-after). */
   flapped?: boolean;
+  /** Memo of resolved timings (annotations are read once). */
+  timings?: Partial<Record<TimingName, number>>;
+  imageRef?: string;
+  imageID?: string;
 }
 
 export interface ExitPlan {
@@ -73,6 +77,7 @@ export interface PodSim {
   graceMs?: number;
   /** Adopted already terminal: nothing more happens. */
   terminal?: boolean;
+  qos?: string;
   /** spec.activeDeadlineSeconds: when the kubelet kills the pod (DeadlineExceeded), and whether it did. */
   deadlineAt?: number;
   deadlineExceeded?: boolean;
@@ -231,6 +236,13 @@ function t(s: string | undefined): number | undefined {
 
 /** A timing for one container: `<annotation>.<container>`, then `<annotation>`, then the profile. */
 export function timing(sim: PodSim, c: ContainerSim, name: TimingName, profile: Profile): number {
+  const memo = (c.timings ??= {});
+  const hit = memo[name];
+  if (hit !== undefined) return hit;
+  return (memo[name] = resolveTiming(sim, c, name, profile));
+}
+
+function resolveTiming(sim: PodSim, c: ContainerSim, name: TimingName, profile: Profile): number {
   const ann = sim.pod.metadata.annotations ?? {};
   const key = timingAnnotations[name];
   let v = profile.timings[name];
@@ -746,8 +758,8 @@ function containerStatus(sim: PodSim, c: ContainerSim): any {
     lastState: last,
     ready: c.ready,
     restartCount: c.restartCount,
-    image: imageRef(c.image),
-    imageID: ran ? imageID(c.image) : '',
+    image: (c.imageRef ??= imageRef(c.image)),
+    imageID: ran ? (c.imageID ??= imageID(c.image)) : '',
     ...(c.containerID && c.state !== 'Pending' ? { containerID: c.containerID } : {}),
     started: c.state === 'Running' || c.state === 'Stopping',
     ...(spec?.resources && Object.keys(spec.resources).length ? { resources: spec.resources } : {}),
@@ -794,7 +806,7 @@ export function buildPodStatus(sim: PodSim): any {
     startTime: rfc3339(sim.startTime),
     ...(inits.length ? { initContainerStatuses: inits.map((c) => containerStatus(sim, c)) } : {}),
     containerStatuses: regular.map((c) => containerStatus(sim, c)),
-    qosClass: qosClass(sim.pod),
+    qosClass: (sim.qos ??= qosClass(sim.pod)),
   };
   return status;
 }

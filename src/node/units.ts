@@ -66,8 +66,15 @@ function trimZeros(s: string): string {
 }
 
 /** RFC 3339 with second precision, as metav1.Time serializes. */
+let lastSec = NaN;
+let lastStr = '';
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const sec = Math.floor(ms / 1000);
+  if (sec !== lastSec) {
+    lastSec = sec;
+    lastStr = new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  return lastStr;
 }
 
 /** RFC 3339 with nanosecond-style precision, for log timestamps (kubelet's timestamps=true). */
