@@ -4,7 +4,6 @@
 // parameter (kubectl apply then leaves strict validation to the server).
 import { createHash } from 'node:crypto';
 import type { ResourceType, Schema } from '../../api/resource.ts';
-import { apiVersionOf } from '../../api/types.ts';
 import type { GroupInfo } from './groups.ts';
 
 export const OPENAPI_VERSION_INFO = { title: 'Kubernetes', version: 'v1.32.0' };
@@ -207,6 +206,5 @@ export function openApiDocs(groups: GroupInfo[]): OpenApiDocs {
       paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${hash}` };
     }
   }
-  void apiVersionOf;
   return { index: { paths }, docs };
 }
