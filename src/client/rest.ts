@@ -608,7 +608,9 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
     return new JsonLinesWatch<T>(res.body, link.dispose);
   }
 
+  /** GET a subresource (status, scale; 'log' answers the text, like log()). */
   getSubresource<R = unknown>(name: string, subresource: string, opts: GetOptions = {}): Promise<R> {
+    if (subresource === 'log') return this.log(name, opts) as Promise<R>;
     return this.client.request<R>({ path: this.path(this.ns(opts.namespace), name, subresource), signal: opts.signal });
   }
 

@@ -122,6 +122,8 @@ test('subresources: status/scale/binding/eviction paths and pod logs as text', a
   const text = await pods.log('web', { namespace: 'default', container: 'c1', tailLines: 5 });
   assert.equal(text, 'log of web container=c1\n');
   assert.match(last().url, /tailLines=5/);
+  assert.equal(await pods.getSubresource('web', 'log', { namespace: 'default' }), 'log of web container=\n');
+  assert.equal(last().headers.accept, 'text/plain, */*');
 });
 
 test('errors are StatusError built from the server Status (code, reason, message, details)', async () => {
@@ -336,4 +338,26 @@ contexts:
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('deleteCollection sends selectors and DeleteOptions to the collection path', async () => {
+  const cms = client.resource(CM);
+  for (const n of ['d1', 'd2']) await cms.create({ metadata: { name: n, namespace: 'dc', labels: { g: 'x' } } });
+  await cms.deleteCollection({ namespace: 'dc', labelSelector: 'g=x', propagationPolicy: 'Background' });
+  assert.equal(last().method, 'DELETE');
+  const u = new URL(last().url, 'http://x');
+  assert.equal(u.pathname, '/api/v1/namespaces/dc/configmaps');
+  assert.equal(u.searchParams.get('labelSelector'), 'g=x');
+  assert.equal(JSON.parse(last().body).propagationPolicy, 'Background');
+  assert.equal((await cms.list({ namespace: 'dc' })).items.length, 0);
+});
+
+test('listAll follows continue tokens and returns one list', async () => {
+  const cms = client.resource(CM);
+  for (let i = 0; i < 7; i++) await cms.create({ metadata: { name: `la${i}`, namespace: 'la' } });
+  const before = fake.requests.length;
+  const all = await cms.listAll({ namespace: 'la', limit: 3 });
+  assert.equal(all.items.length, 7);
+  assert.equal(fake.requests.length - before, 3, 'pages of 3, 3, 1');
+  assert.equal(all.metadata.continue, undefined);
 });
