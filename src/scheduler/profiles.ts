@@ -7,13 +7,14 @@ import { NodeAffinity, NodeName, NodeUnschedulable, TaintToleration } from './pl
 import { PodTopologySpread } from './plugins/podtopologyspread.ts';
 import { InterPodAffinity } from './plugins/interpodaffinity.ts';
 import { RoundRobin } from './plugins/roundrobin.ts';
-import { DefaultBinder, DefaultPreemption, type Binder } from './plugins/binding.ts';
+import { DefaultBinder, type Binder } from './plugins/binding.ts';
+import { DefaultPreemption, type Evictor } from './plugins/preemption.ts';
 
 export type Policy = 'spread' | 'binpack' | 'round-robin';
 export const POLICIES: Policy[] = ['spread', 'binpack', 'round-robin'];
 
 /** The in-tree plugins by name; `extra` adds out-of-tree ones (or replaces in-tree ones). */
-export function pluginRegistry(opts: { binder?: Binder; extra?: Record<string, PluginFactory> } = {}): Record<string, PluginFactory> {
+export function pluginRegistry(opts: { binder?: Binder; evictor?: Evictor; extra?: Record<string, PluginFactory> } = {}): Record<string, PluginFactory> {
   return {
     NodeUnschedulable: () => new NodeUnschedulable(),
     NodeName: () => new NodeName(),
@@ -22,7 +23,7 @@ export function pluginRegistry(opts: { binder?: Binder; extra?: Record<string, P
     NodeResourcesFit: (_h, profile) => new NodeResourcesFit(profile.scoringStrategy ?? 'LeastAllocated'),
     PodTopologySpread: () => new PodTopologySpread(),
     InterPodAffinity: (h: Handle) => new InterPodAffinity(h),
-    DefaultPreemption: () => new DefaultPreemption(),
+    DefaultPreemption: (h) => new DefaultPreemption(h, opts.evictor),
     NodeResourcesBalancedAllocation: () => new BalancedAllocation(),
     RoundRobin: () => new RoundRobin(),
     DefaultBinder: () => new DefaultBinder(opts.binder),

@@ -109,7 +109,8 @@ export class Scheduler {
     const policy = opts.policy ?? 'spread';
     const profiles = opts.profiles ?? [profileFor(policy)];
     const binder = (pi: PodInfo, nodeName: string) => this.bindPod(pi, nodeName);
-    const registry = pluginRegistry({ binder, extra: opts.plugins });
+    const evictor = (victim: PodInfo, preemptor: PodInfo, nodeName: string) => this.preempt(victim, preemptor, nodeName);
+    const registry = pluginRegistry({ binder, evictor, extra: opts.plugins });
     for (const p of profiles) {
       this.frameworks.set(p.schedulerName, new Framework(p, registry, { cache: this.cache }, opts.random));
     }
@@ -277,7 +278,11 @@ export class Scheduler {
 
     if (!result.nodeName) {
       this.slots.release();
-      this.fail(q, pi, result.message ?? 'no fit', { unschedulablePlugins: result.unschedulablePlugins, decision: explain ? decision : undefined });
+      this.fail(q, pi, result.message ?? 'no fit', {
+        unschedulablePlugins: result.unschedulablePlugins,
+        decision: explain ? decision : undefined,
+        nominatedNodeName: result.nominatedNodeName,
+      });
       this.metrics.attempts.inc({ result: 'unschedulable', profile });
       this.metrics.attemptDuration.observe({ result: 'unschedulable', profile }, (performance.now() - t0) / 1000);
       return;
@@ -339,6 +344,17 @@ export class Scheduler {
     if (decision) await this.writeExplanation(pi.pod, decision);
   }
 
+  /** Evicts a preemption victim: a Preempted event on it, then DELETE (graceful, as kube-scheduler). */
+  private async preempt(victim: PodInfo, preemptor: PodInfo, nodeName: string): Promise<void> {
+    this.log?.info({ victim: victim.key, preemptor: preemptor.key, node: nodeName }, 'preempting');
+    this.events.event(victim.pod, 'Normal', 'Preempted', 'Preempting', `Preempted by pod ${preemptor.pod.metadata.uid ?? preemptor.key} on node ${nodeName}`);
+    try {
+      await this.opts.client.resource(PODS).delete(victim.pod.metadata.name!, { namespace: victim.namespace });
+    } catch (e) {
+      this.log?.debug({ victim: victim.key, err: (e as Error).message }, 'preemption delete failed');
+    }
+  }
+
   /** POST pods/<name>/binding. */
   private async bindPod(pi: PodInfo, nodeName: string): Promise<void> {
     const pod = pi.pod;
@@ -360,19 +376,20 @@ export class Scheduler {
     q: QueuedPodInfo,
     pi: PodInfo,
     message: string,
-    o: { error?: boolean; unschedulablePlugins?: Set<string>; noStatus?: boolean; decision?: Decision },
+    o: { error?: boolean; unschedulablePlugins?: Set<string>; noStatus?: boolean; decision?: Decision; nominatedNodeName?: string },
   ): void {
     this.queue.requeue(q, { error: o.error, unschedulablePlugins: o.unschedulablePlugins });
     this.log?.debug({ pod: pi.key, message }, 'unable to schedule pod');
     this.events.event(pi.pod, 'Warning', 'FailedScheduling', 'Scheduling', message);
-    if (!o.noStatus) void this.writeUnschedulable(pi.pod, o.error ? 'SchedulerError' : 'Unschedulable', message);
+    if (!o.noStatus) void this.writeUnschedulable(pi.pod, o.error ? 'SchedulerError' : 'Unschedulable', message, o.nominatedNodeName);
     if (o.decision) void this.writeExplanation(pi.pod, o.decision);
   }
 
-  private async writeUnschedulable(pod: Pod, reason: string, message: string): Promise<void> {
+  private async writeUnschedulable(pod: Pod, reason: string, message: string, nominatedNodeName?: string): Promise<void> {
     const conds: any[] = pod.status?.conditions ?? [];
     const prev = conds.find((c) => c.type === 'PodScheduled');
-    if (prev && prev.status === 'False' && prev.reason === reason && prev.message === message) return;
+    const nominationChanged = (nominatedNodeName ?? undefined) !== (pod.status?.nominatedNodeName ?? undefined) && nominatedNodeName !== undefined;
+    if (prev && prev.status === 'False' && prev.reason === reason && prev.message === message && !nominationChanged) return;
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     const cond = {
       type: 'PodScheduled',
@@ -385,7 +402,12 @@ export class Scheduler {
     try {
       await this.opts.client
         .resource(PODS)
-        .patchSubresource(pod.metadata.name!, 'status', { status: { conditions: [cond] } }, { namespace: pod.metadata.namespace, type: 'strategic' });
+        .patchSubresource(
+          pod.metadata.name!,
+          'status',
+          { status: { conditions: [cond], ...(nominatedNodeName ? { nominatedNodeName } : {}) } },
+          { namespace: pod.metadata.namespace, type: 'strategic' },
+        );
     } catch (e) {
       this.log?.debug({ pod: podKey(pod), err: (e as Error).message }, 'status update failed');
     }

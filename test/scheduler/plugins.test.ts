@@ -410,3 +410,23 @@ test('InterPodAffinity score: preferred affinity pulls, preferred anti-affinity 
   );
   assert.equal(run({}), 'skip');
 });
+
+test('preemption: victims are the fewest lowest-priority pods that make room (reprieve highest first)', async () => {
+  const { selectVictims } = await import('../../src/scheduler/plugins/preemption.ts');
+  const bound = [
+    pod('low', { cpu: '2', priority: 0, nodeName: 'n1' }),
+    pod('mid', { cpu: '1', priority: 5, nodeName: 'n1' }),
+    pod('high', { cpu: '1', priority: 100, nodeName: 'n1' }),
+  ];
+  const cases: { name: string; pod: PodOpts; want: string[] | undefined }[] = [
+    { name: 'evict only low (mid is given back)', pod: { cpu: '2', priority: 10 }, want: ['low'] },
+    { name: 'needs both low and mid', pod: { cpu: '3', priority: 10 }, want: ['mid', 'low'] },
+    { name: 'cannot fit even without every lower pod', pod: { cpu: '4', priority: 10 }, want: undefined },
+    { name: 'no lower-priority pods', pod: { cpu: '1', priority: 0 }, want: undefined },
+  ];
+  for (const c of cases) {
+    const cache = cacheWith([node('n1', { cpu: '4' })], bound);
+    const v = selectVictims(newPodInfo(pod('p', c.pod)), cache.getNode('n1')!);
+    assert.deepEqual(v?.map((x) => x.pod.metadata.name), c.want, c.name);
+  }
+});
