@@ -174,7 +174,8 @@ export function swaggerProtobuf(doc: Json): Buffer {
     },
     definitions: { additional_properties: Object.entries(doc.definitions as Json).map(([name, v]) => ({ name, value: pbSchema(v as Json) })) },
   };
-  return Buffer.from(Document.encode(Document.fromObject(msg)).finish());
+  // The plain object already has the message shape: encode it directly (fromObject is slow here).
+  return Buffer.from(Document.encode(msg).finish());
 }
 
 /** Decodes the protobuf form (tests). */
