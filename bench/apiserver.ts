@@ -119,7 +119,7 @@ async function measure(name: string, url: string, next: (w: number) => Req, done
 
 function bareServer(): Promise<{ url: string; close(): void }> {
   const body = JSON.stringify({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'bare', namespace: 'default' }, data: { blob: 'x'.repeat(1024 - 96) } });
-  const server = http.createServer((req, res) => {
+  const server = http.createServer((_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   });

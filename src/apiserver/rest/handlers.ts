@@ -3,17 +3,15 @@ import { StatusError, badRequest, methodNotAllowed, notFound, unsupportedMediaTy
 import type { KubeObject } from '../../api/types.ts';
 import { decodeObject, parseJson, readBody } from '../body.ts';
 import { applyPatch, patchTypeOf } from '../patch/index.ts';
-import { sendJson, successStatus, toJson } from '../respond.ts';
+import { sendJson, successStatus } from '../respond.ts';
 import { checkBodyIdentity, checkUnknownFields } from './objectmeta.ts';
 import { deleteObject, parseDeleteOptions } from './delete.ts';
 import { handleGet, handleList } from './read.ts';
-import { apiVersionOfRt, isDryRun, wireJson, wireObject, type Scope } from './scope.ts';
+import { apiVersionOfRt, isDryRun, prefixOf, wireJson, wireObject, type Scope } from './scope.ts';
 import { handleSubresource } from './subresources.ts';
 import { handleWatch } from './watch.ts';
 import { checkPrecondition, guaranteedUpdate, prepareCreate, prepareUpdate, storeCreate, type WriteResult } from './write.ts';
 import { selectorFilter } from '../filter.ts';
-import { prefixOf } from './scope.ts';
-
 
 export async function handleResource(s: Scope): Promise<number> {
   const { verb, subresource, name } = s.info;

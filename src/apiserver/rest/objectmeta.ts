@@ -113,12 +113,8 @@ export function bumpGeneration(obj: KubeObject, old: KubeObject, rt: ResourceTyp
 
 /** Whether an update changes nothing but resourceVersion (Kubernetes then writes nothing). */
 export function sameObject(a: KubeObject, b: KubeObject): boolean {
-  const ra = a.metadata.resourceVersion;
-  const rb = b.metadata.resourceVersion;
   const ja = JSON.stringify({ ...a, metadata: { ...a.metadata, resourceVersion: undefined } });
   const jb = JSON.stringify({ ...b, metadata: { ...b.metadata, resourceVersion: undefined } });
-  void ra;
-  void rb;
   return ja === jb;
 }
 

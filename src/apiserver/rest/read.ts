@@ -1,13 +1,11 @@
 // GET and LIST, served from the watch cache. Responses reuse the cache's serialized JSON.
 import { notFound } from '../../api/errors.ts';
 import type { KubeObject, ListMeta } from '../../api/types.ts';
-import type { StoreEntry } from '../../storage/interface.ts';
+import { StorageError, type StoreEntry } from '../../storage/interface.ts';
 import { selectorFilter } from '../filter.ts';
-import { encodeContinue, parseResourceVersion, planList } from '../listopts.ts';
-import { sendJson, toJson } from '../respond.ts';
+import { continueExpired, encodeContinue, parseResourceVersion, planList } from '../listopts.ts';
+import { sendJson } from '../respond.ts';
 import { toTable, wantsTable, type IncludeObject } from '../table.ts';
-import { StorageError } from '../../storage/interface.ts';
-import { continueExpired } from '../listopts.ts';
 import { apiVersionOfRt, keyOf, mapStorageError, prefixOf, wireJson, wireObject, type Scope } from './scope.ts';
 
 export function includeObjectOf(q: URLSearchParams | undefined): IncludeObject {
