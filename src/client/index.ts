@@ -22,7 +22,9 @@
  *     (an error answer to the watch request itself, e.g. 410 Expired, rejects with StatusError)
  *   pods.getSubresource(name, 'scale'|'status', opts) / createSubresource(name, 'binding'|'eviction', body, opts)
  *   pods.updateSubresource(name, 'scale'|'status', body, opts) / patchSubresource(name, sub, patch, opts)
- *   pods.log(name, { container, tailLines, ... }) → text;  pods.logStream(name, { follow: true }) → Readable
+ *   pods.log(name, { container, tailLines, ... }) → text (= getSubresource(name, 'log'));  pods.logStream(name, { follow: true }) → Readable
+ *   client.request({ method, path, query, body, contentType }) / client.raw(...) for anything else
+ *   new Client({ server, transport }) plugs in another transport (in-process, tests)
  *
  * Informers
  *   const factory = new SharedInformerFactory(client, { defaultResyncMs?, namespace? })
@@ -33,8 +35,12 @@
  *   inf.lister.get(ns, name); inf.lister.list(selector?, namespace?); inf.indexer.byIndex('byNode', 'node-1')
  *   await factory.shutdown()
  *   Handlers run from per-handler FIFOs (never re-entrantly, in event order); a late handler first gets
- *   synthetic adds of the cache. Relists (410) deliver only differences; vanished objects come as
- *   DeletedFinalStateUnknown (use deletedObject(x)). Keys: metaNamespaceKey(obj) = "ns/name".
+ *   synthetic adds of the cache. The watch resumes from the last seen resourceVersion (bookmarks
+ *   included) after a close, a timeout or a cut; 410 Expired (or three accepted watches in a row
+ *   without progress) means a paged relist that delivers only differences; vanished objects come as
+ *   DeletedFinalStateUnknown (use deletedObject(x)). Errors back off 200 ms .. 30 s.
+ *   Keys: metaNamespaceKey(obj) = "ns/name". Metrics: informer_events_total, informer_relists_total,
+ *   informer_watch_restarts_total.
  *
  * Workqueue
  *   const q = new RateLimitingQueue<string>({ name: 'replicaset' })
@@ -49,7 +55,10 @@
  *     leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2,
  *     callbacks: { onStartedLeading(signal) {...}, onStoppedLeading() {...}, onNewLeader(id) {...} } })
  *   le.start(); le.isLeader(); le.getLeader(); await le.stop()   (stop releases the lease)
- *   Metric: leader_election_master_status{name}.
+ *   Durations may be fractional (tests); renewDeadline < leaseDuration is enforced. Identity defaults to
+ *   `<hostname>_<uuid>`. A leader that cannot renew within renewDeadline calls onStoppedLeading and
+ *   competes again (reacquire: false = give up, like client-go's Run). Acquire retries are jittered
+ *   by 0-20% (option jitter). Metric: leader_election_master_status{name}.
  */
 export {
   Client,
