@@ -201,3 +201,30 @@ test('a client closing its watch unregisters it on the server (watchers gauge)',
   for (const w of ws) w.close();
   await until(async () => (await gauge()) === 0, 5000, 'watches unregistered');
 });
+
+test('SSE: Accept text/event-stream gets the same events framed for EventSource, resumable via Last-Event-ID', async () => {
+  const http = await import('node:http');
+  const rv = (await req(base, 'GET', cm('w6'))).body.metadata.resourceVersion;
+  const read = (headers: Record<string, string>) =>
+    new Promise<{ type: string; chunks: string[]; close: () => void }>((resolve, reject) => {
+      const chunks: string[] = [];
+      const r = http.get(`${base}${cm('w6')}?watch=true`, { headers: { Accept: 'text/event-stream', ...headers } }, (res) => {
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => chunks.push(c));
+        resolve({ type: String(res.headers['content-type']), chunks, close: () => r.destroy() });
+      });
+      r.on('error', reject);
+    });
+  const s = await read({ 'Last-Event-ID': rv });
+  assert.equal(s.type, 'text/event-stream');
+  const created = await req(base, 'POST', cm('w6'), configMap('sse-1'));
+  await until(() => s.chunks.join('').includes('\n\n'), 5000, 'an SSE message');
+  s.close();
+  const msg = s.chunks.join('').split('\n\n')[0];
+  const lines = msg.split('\n');
+  assert.equal(lines[0], `id: ${created.body.metadata.resourceVersion}`);
+  assert.ok(lines[1].startsWith('data: '));
+  const ev = JSON.parse(lines[1].slice(6));
+  assert.equal(ev.type, 'ADDED');
+  assert.equal(ev.object.metadata.name, 'sse-1');
+});

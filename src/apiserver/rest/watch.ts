@@ -32,10 +32,20 @@ function atRevision(obj: KubeObject, revision: number): KubeObject {
   return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
 }
 
+/** One watch line as an SSE message: `id: <resourceVersion>` (for Last-Event-ID) and `data: <event>`. */
+function sseFrame(line: Buffer | string): string {
+  const text = (typeof line === 'string' ? line : line.toString('utf8')).replace(/\n$/, '');
+  const m = /"resourceVersion":"(\d+)"/.exec(text);
+  return `${m ? `id: ${m[1]}\n` : ''}data: ${text}\n\n`;
+}
+
 export async function handleWatch(s: Scope): Promise<number> {
   const { core, rt, query, res, req } = s;
   const filter = selectorFilter(rt, query, s.info.name);
-  const rv = parseResourceVersion(query?.get('resourceVersion'));
+  // Server-sent events for browsers (EventSource): same events, SSE framing, resumable with Last-Event-ID.
+  const sse = /text\/event-stream/.test(req.headers.accept ?? '');
+  const lastEventId = req.headers['last-event-id'];
+  const rv = parseResourceVersion(query?.get('resourceVersion') ?? (sse && typeof lastEventId === 'string' ? lastEventId : undefined));
   const bookmarks = query?.get('allowWatchBookmarks') === 'true';
   const sendInitialEvents = query?.get('sendInitialEvents') === 'true';
   const timeoutRaw = query?.get('timeoutSeconds');
@@ -45,7 +55,7 @@ export async function handleWatch(s: Scope): Promise<number> {
   const prefix = prefixOf(rt, s.info.namespace);
   const store = core.store;
 
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.writeHead(200, { 'Content-Type': sse ? 'text/event-stream' : 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
 
   let closed = false;
@@ -81,7 +91,7 @@ export async function handleWatch(s: Scope): Promise<number> {
       res.cork();
       setImmediate(uncork);
     }
-    res.write(chunk);
+    res.write(sse ? sseFrame(chunk) : chunk);
     // Too far behind: stop buffering; the client relists and watches again.
     if (res.writableLength > core.watch.maxBufferedBytes) {
       core.logger.warn({ resource, buffered: res.writableLength }, 'watcher too slow, closing');
