@@ -237,7 +237,11 @@ export class PoolState {
     for (let attempt = 0; attempt < 5; attempt++) {
       const now = this.clock.now();
       const base = sn.node ?? (await nodes.get(sn.name));
-      const obj = { ...base, status: { ...(base.status ?? {}), ...nodeStatus(sn.name, sn.index, this.shape, now, base.status) } };
+      const ours = nodeStatus(sn.name, sn.index, this.shape, now, base.status);
+      // Keep conditions other components own (e.g. NetworkUnavailable).
+      const mine = new Set(ours.conditions.map((c: any) => c.type));
+      ours.conditions.push(...(base.status?.conditions ?? []).filter((c: any) => !mine.has(c.type)));
+      const obj = { ...base, status: { ...(base.status ?? {}), ...ours } };
       try {
         sn.node = await nodes.updateStatus(obj);
         sn.lastStatusAt = now;
