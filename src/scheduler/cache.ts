@@ -79,7 +79,35 @@ export class SchedulerCache {
   /** How many nodes host pods with required anti-affinity (lets InterPodAffinity skip work). */
   private antiAffinityNodes = 0;
 
+  /** Pending pods nominated to a node by preemption: node → pod key → pod (their room is held for them). */
+  private readonly nominated = new Map<string, Map<string, PodInfo>>();
+  private readonly nominatedNodeOf = new Map<string, string>();
+
   constructor(private readonly assumeTtlMs = 30_000) {}
+
+  // ---- nominations ----
+
+  /** Records (or clears, with no node) the node a pending pod is nominated to. */
+  setNominated(pod: Pod, nodeName: string | undefined): void {
+    const key = podKey(pod);
+    const prev = this.nominatedNodeOf.get(key);
+    if (prev !== undefined) {
+      this.nominated.get(prev)?.delete(key);
+      if (this.nominated.get(prev)?.size === 0) this.nominated.delete(prev);
+      this.nominatedNodeOf.delete(key);
+    }
+    if (!nodeName) return;
+    let m = this.nominated.get(nodeName);
+    if (!m) this.nominated.set(nodeName, (m = new Map()));
+    m.set(key, newPodInfo(pod));
+    this.nominatedNodeOf.set(key, nodeName);
+  }
+
+  /** Pods nominated to this node (undefined when none: the common case, kept cheap). */
+  nominatedPods(nodeName: string): Map<string, PodInfo> | undefined {
+    return this.nominated.get(nodeName);
+  }
+
 
   // ---- nodes ----
 

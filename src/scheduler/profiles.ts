@@ -20,7 +20,7 @@ export function pluginRegistry(opts: { binder?: Binder; evictor?: Evictor; extra
     NodeName: () => new NodeName(),
     TaintToleration: () => new TaintToleration(),
     NodeAffinity: () => new NodeAffinity(),
-    NodeResourcesFit: (_h, profile) => new NodeResourcesFit(profile.scoringStrategy ?? 'LeastAllocated'),
+    NodeResourcesFit: (h, profile) => new NodeResourcesFit(profile.scoringStrategy ?? 'LeastAllocated', h),
     PodTopologySpread: () => new PodTopologySpread(),
     InterPodAffinity: (h: Handle) => new InterPodAffinity(h),
     DefaultPreemption: (h) => new DefaultPreemption(h, opts.evictor),

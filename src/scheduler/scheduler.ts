@@ -168,7 +168,14 @@ export class Scheduler {
     this.timers.push(...timers);
   }
 
+  /** A pending pod's status.nominatedNodeName holds room on that node (cleared once bound or gone). */
+  private trackNomination(p: Pod): void {
+    const pending = !assigned(p) && !terminal(p) && !p.metadata.deletionTimestamp;
+    this.cache.setNominated(p, pending ? p.status?.nominatedNodeName || undefined : undefined);
+  }
+
   private onPodAdd(p: Pod): void {
+    this.trackNomination(p);
     if (terminal(p)) return;
     if (assigned(p)) {
       this.cache.addOrUpdatePod(p);
@@ -180,6 +187,7 @@ export class Scheduler {
   }
 
   private onPodUpdate(old: Pod, p: Pod): void {
+    if (old.status?.nominatedNodeName || p.status?.nominatedNodeName) this.trackNomination(p);
     if (assigned(p)) {
       if (terminal(p)) {
         this.cache.removePod(p);
@@ -205,6 +213,7 @@ export class Scheduler {
 
   private onPodDelete(p: Pod): void {
     this.gatedPods.delete(podKey(p));
+    this.cache.setNominated(p, undefined);
     if (assigned(p)) {
       this.cache.removePod(p);
       this.queue.moveAllToActiveOrBackoff(Events.AssignedPodDelete);

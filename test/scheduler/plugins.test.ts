@@ -430,3 +430,18 @@ test('preemption: victims are the fewest lowest-priority pods that make room (re
     assert.deepEqual(v?.map((x) => x.pod.metadata.name), c.want, c.name);
   }
 });
+
+test('NodeResourcesFit holds room for pods nominated to the node with at least the same priority', () => {
+  const cache = cacheWith([node('n1', { cpu: '2' })]);
+  const vip = pod('vip', { cpu: '1', priority: 100 });
+  vip.status = { phase: 'Pending', nominatedNodeName: 'n1' };
+  cache.setNominated(vip, 'n1');
+  const fit = new NodeResourcesFit('LeastAllocated', { cache });
+  const s = new CycleState();
+  const n1 = cache.getNode('n1')!;
+  assert.equal(verdict(fit.filter(s, newPodInfo(pod('low', { cpu: '1500m', priority: 0 })), n1)), 'Unschedulable: Insufficient cpu');
+  assert.equal(verdict(fit.filter(s, newPodInfo(pod('higher', { cpu: '1500m', priority: 500 })), n1)), 'ok');
+  assert.equal(verdict(fit.filter(s, newPodInfo(vip), n1)), 'ok'); // its own nomination does not count against it
+  cache.setNominated(vip, undefined);
+  assert.equal(verdict(fit.filter(s, newPodInfo(pod('low', { cpu: '1500m', priority: 0 })), n1)), 'ok');
+});

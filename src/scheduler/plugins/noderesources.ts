@@ -1,25 +1,26 @@
 // NodeResourcesFit (filter: requests of bound + assumed pods; score: LeastAllocated = spread,
 // MostAllocated = bin-pack) and NodeResourcesBalancedAllocation.
 import type { NodeInfo } from '../cache.ts';
-import { MAX_NODE_SCORE, unschedulable, type FilterPlugin, type ScorePlugin, type Status } from '../framework/interface.ts';
-import type { PodInfo } from '../podinfo.ts';
+import { MAX_NODE_SCORE, unschedulable, type FilterPlugin, type Handle, type ScorePlugin, type Status } from '../framework/interface.ts';
+import { podPriority, type PodInfo, type Resource } from '../podinfo.ts';
 
 export type ScoringStrategy = 'LeastAllocated' | 'MostAllocated';
 
 /** Which of cpu, memory and pod count do not fit; the reasons kube-scheduler reports. */
-export function insufficientResources(pod: PodInfo, node: NodeInfo): string[] {
+export function insufficientResources(pod: PodInfo, node: NodeInfo, held: Resource & { pods: number } = NONE): string[] {
   const reasons: string[] = [];
-  if (node.pods.size + 1 > node.allocatable.pods) reasons.push('Too many pods');
+  if (node.pods.size + held.pods + 1 > node.allocatable.pods) reasons.push('Too many pods');
   const r = pod.requests;
   if (r.milliCPU === 0 && r.memory === 0 && !r.scalar) return reasons;
-  if (r.milliCPU > 0 && node.allocatable.milliCPU < r.milliCPU + node.requested.milliCPU) reasons.push('Insufficient cpu');
-  if (r.memory > 0 && node.allocatable.memory < r.memory + node.requested.memory) reasons.push('Insufficient memory');
+  if (r.milliCPU > 0 && node.allocatable.milliCPU < r.milliCPU + node.requested.milliCPU + held.milliCPU) reasons.push('Insufficient cpu');
+  if (r.memory > 0 && node.allocatable.memory < r.memory + node.requested.memory + held.memory) reasons.push('Insufficient memory');
   if (r.scalar) {
     // ephemeral-storage first, then extended resources (nvidia.com/gpu, ...), by name.
     const names = Object.keys(r.scalar).sort((a, b) => (a === 'ephemeral-storage' ? -1 : b === 'ephemeral-storage' ? 1 : a < b ? -1 : 1));
     for (const name of names) {
       const want = r.scalar[name];
-      if (want > 0 && (node.allocatable.scalar?.[name] ?? 0) < want + (node.requested.scalar?.[name] ?? 0)) reasons.push(`Insufficient ${name}`);
+      const used = (node.requested.scalar?.[name] ?? 0) + (held.scalar?.[name] ?? 0);
+      if (want > 0 && (node.allocatable.scalar?.[name] ?? 0) < want + used) reasons.push(`Insufficient ${name}`);
     }
   }
   return reasons;
@@ -35,12 +36,32 @@ export function mostRequestedScore(requested: number, capacity: number): number 
   return Math.trunc((Math.min(requested, capacity) * MAX_NODE_SCORE) / capacity);
 }
 
+const NONE = { milliCPU: 0, memory: 0, pods: 0 };
+
+/** Room held on the node for pods nominated there with at least this pod's priority (not the pod itself). */
+export function heldForNominated(pod: PodInfo, nominated: Map<string, PodInfo> | undefined): Resource & { pods: number } {
+  if (!nominated) return NONE;
+  const prio = podPriority(pod.pod);
+  const held: Resource & { pods: number } = { milliCPU: 0, memory: 0, pods: 0 };
+  for (const [key, p] of nominated) {
+    if (key === pod.key || podPriority(p.pod) < prio) continue;
+    held.pods++;
+    held.milliCPU += p.requests.milliCPU;
+    held.memory += p.requests.memory;
+    for (const [k, v] of Object.entries(p.requests.scalar ?? {})) (held.scalar ??= {})[k] = (held.scalar[k] ?? 0) + v;
+  }
+  return held;
+}
+
 export class NodeResourcesFit implements FilterPlugin, ScorePlugin {
   readonly name = 'NodeResourcesFit';
-  constructor(readonly strategy: ScoringStrategy = 'LeastAllocated') {}
+  constructor(
+    readonly strategy: ScoringStrategy = 'LeastAllocated',
+    private readonly handle?: Handle,
+  ) {}
 
   filter(_s: unknown, pod: PodInfo, node: NodeInfo): Status | null {
-    const reasons = insufficientResources(pod, node);
+    const reasons = insufficientResources(pod, node, heldForNominated(pod, this.handle?.cache.nominatedPods(node.name)));
     return reasons.length ? unschedulable(...reasons) : null;
   }
 
