@@ -128,3 +128,17 @@ test('malformed patch bodies answer a Status with the right code and write nothi
   assert.match(unknown.json.message, /the body of the request was in an unknown format - accepted media types include: application\/json-patch\+json, application\/merge-patch\+json, application\/apply-patch\+yaml, application\/strategic-merge-patch\+json/);
   assert.equal((await c.get(DEP)).metadata.resourceVersion, rv);
 });
+
+test('server-side apply: a body naming another object is 400, a stale resourceVersion is 409', async () => {
+  const ct = { 'content-type': 'application/apply-patch+yaml' };
+  const url = '/api/v1/namespaces/default/configmaps/ssa-checks?fieldManager=t';
+  const created = await c.http('PATCH', url, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa-checks' }, data: { x: '1' } }, ct);
+  assert.equal(created.status, 201, created.text);
+  const other = await c.http('PATCH', url, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other' }, data: { x: '2' } }, ct);
+  assert.equal(other.status, 400);
+  assert.equal(other.json.message, 'the name of the object (other) does not match the name on the URL (ssa-checks)');
+  const stale = await c.http('PATCH', url, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa-checks', resourceVersion: '1' }, data: { x: '3' } }, ct);
+  assert.equal(stale.status, 409);
+  assert.match(stale.json.message, /the object has been modified/);
+  assert.equal((await c.get('/api/v1/namespaces/default/configmaps/ssa-checks')).data.x, '1');
+});

@@ -129,8 +129,9 @@ export function serverSideApply(current: KubeObject | undefined, applied: Record
       deleteAt(merged, path);
     }
   }
-  // Keep the server-owned metadata of the live object.
-  merged.metadata = { ...merged.metadata, name: current.metadata.name, namespace: current.metadata.namespace, uid: current.metadata.uid, resourceVersion: current.metadata.resourceVersion, creationTimestamp: current.metadata.creationTimestamp };
+  // uid and creationTimestamp stay the server's; name and resourceVersion are left for the API
+  // server's checks (name must match the URL, a given resourceVersion is a precondition).
+  merged.metadata = { ...merged.metadata, uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp };
   for (const k of Object.keys(merged.metadata) as (keyof typeof merged.metadata)[]) if (merged.metadata[k] === undefined) delete merged.metadata[k];
   if (skip && current.status !== undefined) merged.status = structuredClone(current.status);
   merged.metadata.managedFields = [...others.filter((e) => Object.keys(entrySet(e)).length > 0), self];
