@@ -3,7 +3,7 @@
 // creating a new one. Writes go through the pool's writer at the lowest priority; when the queue
 // is full the oldest pending events are dropped (as a real kubelet's broadcaster drops).
 import type { KubeObject } from '../api/types.ts';
-import { hexId, rfc3339 } from './units.ts';
+import { rfc3339 } from './units.ts';
 
 export interface EventInput {
   involved: { kind: string; namespace?: string; name: string; uid?: string; apiVersion?: string; fieldPath?: string; resourceVersion?: string };
@@ -78,4 +78,3 @@ export class EventCache {
   }
 }
 
-export { hexId };
