@@ -137,6 +137,40 @@ test('columns of other kinds: nodes, namespaces, deployments, replicasets, servi
   assert.deepEqual(rows(await c.ok(['get', 'hpa', 'h1']))[1].slice(0, 2), ['h1', 'Deployment/d1']);
 });
 
+test('columns of daemonsets, statefulsets, endpoints, serviceaccounts, secrets, events.k8s.io events', { skip }, async () => {
+  const header = async (args: string[]) => rows(await c.ok(['get', ...args]))[0];
+  const tpl = { metadata: { labels: { k: 'v' } }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+  const made = await Promise.all([
+    c.http('POST', '/apis/apps/v1/namespaces/default/daemonsets', { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'ds1' }, spec: { selector: { matchLabels: { k: 'v' } }, template: tpl } }),
+    c.http('POST', '/apis/apps/v1/namespaces/default/statefulsets', { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'sts1' }, spec: { serviceName: 's', selector: { matchLabels: { k: 'v' } }, template: tpl } }),
+    c.http('POST', '/api/v1/namespaces/default/endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'ep1' }, subsets: [{ addresses: [{ ip: '10.0.0.1' }], ports: [{ port: 80 }] }] }),
+    c.http('POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: 'e1' },
+      eventTime: new Date().toISOString().replace('Z', '000Z'),
+      reportingController: 'kubesim.io/test',
+      reportingInstance: 'test',
+      action: 'Testing',
+      reason: 'Tested',
+      type: 'Normal',
+      note: 'hello',
+      regarding: { kind: 'Pod', name: 'web-1', namespace: 'default' },
+    }),
+  ]);
+  for (const r of made) assert.equal(r.status, 201, r.text);
+  await c.ok(['create', 'serviceaccount', 'robot']);
+  await c.ok(['create', 'secret', 'generic', 'sec', '--from-literal=a=b']);
+  assert.deepEqual(await header(['ds']), ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE']);
+  assert.deepEqual(await header(['sts']), ['NAME', 'READY', 'AGE']);
+  assert.deepEqual(rows(await c.ok(['get', 'ep', 'ep1']))[1].slice(0, 2), ['ep1', '10.0.0.1:80']);
+  assert.deepEqual(await header(['sa', 'robot']), ['NAME', 'SECRETS', 'AGE']);
+  assert.deepEqual(rows(await c.ok(['get', 'secret', 'sec']))[1].slice(0, 3), ['sec', 'Opaque', '1']);
+  const ev = rows(await c.ok(['get', 'events.events.k8s.io']));
+  assert.deepEqual(ev[0], ['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
+  assert.ok(ev.some((r) => r.includes('Tested') && r.includes('hello')));
+});
+
 test('get all lists the resources in the "all" category', { skip }, async () => {
   const out = await c.ok(['get', 'all']);
   assert.match(out, /pod\/web-1/);
