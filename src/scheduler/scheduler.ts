@@ -269,9 +269,10 @@ export class Scheduler {
 
   /** One scheduling cycle (synchronous), then the binding cycle in the background. Holds one slot. */
   private scheduleOne(q: QueuedPodInfo): void {
-    const current = this.podInformer.lister.get(q.pod.metadata.namespace ?? 'default', q.pod.metadata.name!) ?? q.pod;
-    const fw = this.frameworks.get(schedulerNameOf(current));
-    if (!fw || assigned(current) || current.metadata.deletionTimestamp || !this.podInformer.lister.get(current.metadata.namespace ?? 'default', current.metadata.name!)) {
+    // Decide on the informer's latest copy; a pod deleted, bound or re-targeted meanwhile is dropped.
+    const current = this.podInformer.lister.get(q.pod.metadata.namespace ?? 'default', q.pod.metadata.name!);
+    const fw = current && this.frameworks.get(schedulerNameOf(current));
+    if (!current || !fw || assigned(current) || current.metadata.deletionTimestamp || gated(current)) {
       this.queue.done(q.key);
       this.slots.release();
       return;
