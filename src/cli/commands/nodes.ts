@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { Client } from '../../client/index.ts';
+import { isQuantity } from '../../api/quantity.ts';
 import { loadProfile, parseLabels, parseTaints, startNodePool } from '../../cluster/index.ts';
 
 interface Opts {
@@ -60,6 +61,12 @@ export function register(program: Command): void {
     .option('--profile <file>', 'lifecycle profile (YAML/JSON: timings and stages; see docs/node-simulation.md)')
     .action(async (o: Opts) => {
       const count = positiveInt('count', o.count);
+      for (const [flag, v] of [['cpu', o.cpu], ['memory', o.memory]] as const) {
+        if (!isQuantity(v)) fail(`--${flag} must be a quantity like 4, 500m, 16Gi (got "${v}")`);
+      }
+      for (const [flag, v] of [['heartbeat', o.heartbeat], ['status-update', o.statusUpdate]] as const) {
+        if (!(Number(v) > 0)) fail(`--${flag} must be a positive number of seconds (got "${v}")`);
+      }
       let labels: Record<string, string>;
       let taints;
       try {
