@@ -1,6 +1,6 @@
 // startScheduler: the composition entry point (kubesim up, kubesim scheduler, tests).
 import pino, { type Logger } from 'pino';
-import { Registry } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { LeaderElector, defaultIdentity, type Client } from '../client/index.ts';
 import type { PluginFactory, ProfileConfig } from './framework/runtime.ts';
 import { startHttp } from './http.ts';
@@ -50,6 +50,8 @@ export interface RunningScheduler {
 export async function startScheduler(opts: StartSchedulerOptions): Promise<RunningScheduler> {
   const logger = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' }).child({ component: 'scheduler' });
   const registry = opts.metricsRegistry ?? new Registry();
+  // Process metrics (cpu, heap, event loop lag) on a registry of our own; a shared one is the caller's to fill.
+  if (!opts.metricsRegistry) collectDefaultMetrics({ register: registry });
   const identity = opts.identity ?? defaultIdentity();
   const scheduler = new Scheduler({
     client: opts.client,

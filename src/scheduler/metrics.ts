@@ -1,6 +1,6 @@
 // The scheduler's Prometheus metrics (names as kube-scheduler's), on a registry per scheduler so
 // several in one process do not collide.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export function schedulerMetrics(registry = new Registry(), lengths?: () => Record<string, number>, cacheSizes?: () => Record<string, number>) {
   const attempts = new Counter({
@@ -53,4 +53,3 @@ export function schedulerMetrics(registry = new Registry(), lengths?: () => Reco
 }
 
 export type SchedulerMetrics = ReturnType<typeof schedulerMetrics>;
-export { collectDefaultMetrics };
