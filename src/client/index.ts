@@ -24,7 +24,8 @@
  *   pods.updateSubresource(name, 'scale'|'status', body, opts) / patchSubresource(name, sub, patch, opts)
  *   pods.log(name, { container, tailLines, ... }) → text (= getSubresource(name, 'log'));  pods.logStream(name, { follow: true }) → Readable
  *   client.request({ method, path, query, body, contentType }) / client.raw(...) for anything else
- *   new Client({ server, transport }) plugs in another transport (in-process, tests)
+ *   new Client({ server, transport }) plugs in another transport; inProcessTransport(httpServerOrListener)
+ *   speaks HTTP to an http.Server in this process over an in-memory stream pair (no socket, no port)
  *
  * Informers
  *   const factory = new SharedInformerFactory(client, { defaultResyncMs?, namespace? })
@@ -84,6 +85,7 @@ export {
   type NamespaceOption,
   type WatchStream,
 } from './rest.ts';
+export { inProcessTransport } from './inprocess.ts';
 export { loadKubeconfig, resolveKubeconfig, defaultKubeconfigPath, type ResolvedKubeconfig } from './kubeconfig.ts';
 export {
   SharedInformer,

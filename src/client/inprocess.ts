@@ -1,0 +1,72 @@
+// An in-process transport: requests go to an http.Server (or a request listener) in the same
+// process through an in-memory stream pair instead of a TCP socket. Both ends still speak real
+// HTTP/1.1 (node's own parser and writer), so watches, chunking and errors behave as over TCP.
+import * as http from 'node:http';
+import { Duplex } from 'node:stream';
+import type { Transport } from './rest.ts';
+
+/** Two connected in-memory streams; destroying or ending one is seen by the other. */
+function streamPair(): [Duplex, Duplex] {
+  const make = (peer: () => Duplex) =>
+    new Duplex({
+      read() {},
+      write(chunk, _enc, cb) {
+        peer().push(chunk);
+        cb();
+      },
+      final(cb) {
+        peer().push(null);
+        cb();
+      },
+      destroy(err, cb) {
+        const p = peer();
+        if (!p.destroyed) p.destroy();
+        cb(err);
+      },
+    });
+  const a: Duplex = make(() => b);
+  const b: Duplex = make(() => a);
+  // what http.Server and ClientRequest expect of a socket beyond a Duplex
+  for (const s of [a, b] as any[]) {
+    s.setTimeout = () => s;
+    s.setNoDelay = () => s;
+    s.setKeepAlive = () => s;
+    s.ref = () => s;
+    s.unref = () => s;
+    s.remoteAddress = '127.0.0.1';
+    s.remotePort = 0;
+    s.localAddress = '127.0.0.1';
+    s.localPort = 0;
+    s.remoteFamily = 'IPv4';
+    s.encrypted = false;
+  }
+  return [a, b];
+}
+
+/** A transport into an http.Server (not necessarily listening) or a request listener, in this process. */
+export function inProcessTransport(target: http.Server | http.RequestListener): Transport {
+  const server = typeof target === 'function' ? http.createServer(target) : target;
+  return (req) =>
+    new Promise((resolve, reject) => {
+      const [clientSide, serverSide] = streamPair();
+      server.emit('connection', serverSide);
+      const r = http.request(
+        {
+          method: req.method,
+          path: req.path,
+          headers: { Host: 'in-process', ...(req.body ? { ...req.headers, 'Content-Length': String(req.body.length) } : req.headers), Connection: 'close' },
+          createConnection: () => clientSide as any,
+          signal: req.signal,
+        },
+        (res) => {
+          res.on('close', () => clientSide.destroy());
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
+        },
+      );
+      r.on('error', (e) => {
+        clientSide.destroy();
+        reject(e);
+      });
+      r.end(req.body);
+    });
+}
