@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startTestServer, req, pod, deployment, type Res } from './helpers.ts';
+import { startTestServer, req, pod, deployment, until, type Res } from './helpers.ts';
 import type { RunningApiServer } from '../../src/apiserver/index.ts';
 
 let srv: RunningApiServer;
@@ -140,4 +140,35 @@ test('exec/attach/portforward answer a clear Status instead of hanging', async (
     assert.match(r.body.message, /not supported by kubesim/);
   }
   assert.equal((await req(base, 'GET', `${POD}/ex/nonsense`)).status, 404);
+});
+
+test('log follow streams through the proxy and ends upstream when the client goes away', async () => {
+  let upstreamClosed = false;
+  const kubelet = http.createServer((rq, rs) => {
+    rs.writeHead(200, { 'Content-Type': 'text/plain' });
+    let n = 0;
+    const t = setInterval(() => rs.write(`line ${n++}\n`), 20);
+    rq.on('close', () => {
+      clearInterval(t);
+      upstreamClosed = true;
+    });
+  });
+  await new Promise<void>((r) => kubelet.listen(0, '127.0.0.1', r));
+  const port = (kubelet.address() as { port: number }).port;
+  try {
+    ok(await req(base, 'POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'kf', annotations: { 'kubesim.io/kubelet-url': `http://127.0.0.1:${port}` } } }), 201);
+    ok(await req(base, 'POST', POD, pod('follow', { nodeName: 'kf' })), 201);
+    let text = '';
+    const r = http.get(`${base}${POD}/follow/log?follow=true`, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+    });
+    r.on('error', () => {});
+    await until(() => text.split('\n').length > 3, 5000, 'streamed log lines');
+    r.destroy();
+    await until(() => upstreamClosed, 5000, 'the kubelet request to be closed');
+    assert.match(text, /^line 0\nline 1\n/);
+  } finally {
+    kubelet.close();
+  }
 });
