@@ -15,7 +15,20 @@ import type { ApiCore } from './rest/scope.ts';
 import { timestamp } from './rest/objectmeta.ts';
 import { createRequestListener } from './server.ts';
 
-export type { Pipeline, AdmissionPlugin, AdmissionAttributes, Authenticator, Authorizer, RateLimiter, UserInfo } from './pipeline/index.ts';
+export type {
+  Pipeline,
+  AdmissionPlugin,
+  AdmissionAttributes,
+  AdmissionOperation,
+  Authenticator,
+  Authorizer,
+  AuthorizationDecision,
+  RateLimiter,
+  RequestAttributes,
+  ReviewRules,
+  UserInfo,
+} from './pipeline/index.ts';
+export type { RequestInfo, Verb } from './routing.ts';
 export { VERSION_INFO } from './server.ts';
 export { KUBELET_URL_ANNOTATION } from './rest/subresources.ts';
 
