@@ -82,7 +82,8 @@ export class EventRecorder {
   private async write(key: string, ev: KubeObject): Promise<void> {
     const events = this.client.resource({ group: '', version: 'v1', plural: 'events', namespaced: true, kind: 'Event' });
     const now = Date.now();
-    if (this.recent.size > 4096) for (const [k, r] of this.recent) if (now - r.at > 600_000) this.recent.delete(k);
+    // Bounded: forget the oldest keys (insertion order) beyond 4,096.
+    while (this.recent.size >= 4096) this.recent.delete(this.recent.keys().next().value!);
     const prev = this.recent.get(key);
     if (prev?.name && now - prev.at < 600_000) {
       prev.count++;
