@@ -77,6 +77,12 @@ export function admitPod(pod: KubeObject, node: KubeObject, others: KubeObject[]
   if (pod.spec?.os?.name && pod.spec.os.name !== 'linux') {
     return { reason: 'PodOSNotSupported', message: "Failed to admit pod as the OS field doesn't match node OS" };
   }
+  // The eviction manager's admission: under memory pressure no BestEffort pods, under disk
+  // pressure no pods at all (critical pods aside).
+  const pressure = (type: string) => (node.status?.conditions ?? []).some((c: any) => c.type === type && c.status === 'True');
+  const critical = pod.spec?.priorityClassName === 'system-node-critical' || pod.spec?.priorityClassName === 'system-cluster-critical';
+  if (!critical && pressure('DiskPressure')) return { reason: 'Evicted', message: 'The node had condition: [DiskPressure]. ' };
+  if (!critical && pressure('MemoryPressure') && isBestEffort(pod)) return { reason: 'Evicted', message: 'The node had condition: [MemoryPressure]. ' };
   const alloc = node.status?.allocatable ?? {};
   const allowedPods = bytesOf(alloc.pods ?? '110');
   if (others.length + 1 > allowedPods) return insufficient('pods', 1, others.length, allowedPods);
@@ -179,4 +185,10 @@ export function tolerates(tol: Toleration, taint: Taint): boolean {
 
 export function untoleratedTaint(taints: Taint[], tolerations: Toleration[], filter: (t: Taint) => boolean): Taint | undefined {
   return taints.filter(filter).find((t) => !tolerations.some((tol) => tolerates(tol, t)));
+}
+
+function isBestEffort(pod: KubeObject): boolean {
+  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].every(
+    (c: any) => !Object.keys(c.resources?.requests ?? {}).length && !Object.keys(c.resources?.limits ?? {}).length,
+  );
 }

@@ -64,7 +64,27 @@ export function nodeLabels(name: string, i: number, shape: NodeShape): Record<st
   };
 }
 
-export function nodeConditions(now: number, previous?: any[]): any[] {
+/** Node annotations that make the agent report a condition (chaos / learning): value "true". */
+export const CONDITION_ANNOTATIONS = {
+  memoryPressure: 'kubesim.io/memory-pressure',
+  diskPressure: 'kubesim.io/disk-pressure',
+  pidPressure: 'kubesim.io/pid-pressure',
+  notReady: 'kubesim.io/not-ready',
+} as const;
+
+/** The condition statuses the agent reports for a node, from its annotations. */
+export function desiredConditions(node: KubeObject | undefined): Record<string, 'True' | 'False'> {
+  const a = node?.metadata.annotations ?? {};
+  const on = (k: string) => a[k] === 'true';
+  return {
+    MemoryPressure: on(CONDITION_ANNOTATIONS.memoryPressure) ? 'True' : 'False',
+    DiskPressure: on(CONDITION_ANNOTATIONS.diskPressure) ? 'True' : 'False',
+    PIDPressure: on(CONDITION_ANNOTATIONS.pidPressure) ? 'True' : 'False',
+    Ready: on(CONDITION_ANNOTATIONS.notReady) ? 'False' : 'True',
+  };
+}
+
+export function nodeConditions(now: number, previous?: any[], want: Record<string, 'True' | 'False'> = desiredConditions(undefined)): any[] {
   const hb = rfc3339(now);
   const keep = (type: string, status: string) => {
     const p = previous?.find((c) => c.type === type);
@@ -78,15 +98,19 @@ export function nodeConditions(now: number, previous?: any[]): any[] {
     reason,
     message,
   });
+  const pick = (type: string, ok: [string, string, string], bad: [string, string, string]) => {
+    const [status, reason, message] = want[type] === ok[0] ? ok : bad;
+    return c(type, status, reason, message);
+  };
   return [
-    c('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-    c('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-    c('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-    c('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+    pick('MemoryPressure', ['False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'], ['True', 'KubeletHasInsufficientMemory', 'kubelet has insufficient memory available']),
+    pick('DiskPressure', ['False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'], ['True', 'KubeletHasDiskPressure', 'kubelet has disk pressure']),
+    pick('PIDPressure', ['False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'], ['True', 'KubeletHasInsufficientPID', 'kubelet has insufficient PID available']),
+    pick('Ready', ['True', 'KubeletReady', 'kubelet is posting ready status'], ['False', 'KubeletNotReady', 'container runtime is down']),
   ];
 }
 
-export function nodeStatus(name: string, i: number, shape: NodeShape, now: number, previous?: any): any {
+export function nodeStatus(name: string, i: number, shape: NodeShape, now: number, previous?: any, want?: Record<string, 'True' | 'False'>): any {
   const resources = {
     cpu: shape.cpu,
     memory: shape.memory,
@@ -96,7 +120,7 @@ export function nodeStatus(name: string, i: number, shape: NodeShape, now: numbe
   return {
     capacity: resources,
     allocatable: { ...resources },
-    conditions: nodeConditions(now, previous?.conditions),
+    conditions: nodeConditions(now, previous?.conditions, want),
     addresses: [
       { type: 'InternalIP', address: nodeIP(i) },
       { type: 'Hostname', address: name },

@@ -23,7 +23,7 @@ import {
   type SimEvent,
 } from './lifecycle.ts';
 import { LogStore } from './logs.ts';
-import { buildLease, buildNode, LEASE_NAMESPACE, microTime, nodeIP, nodeStatus, podCIDR, podIPIn, type NodeShape } from './nodeobj.ts';
+import { buildLease, buildNode, desiredConditions, LEASE_NAMESPACE, microTime, nodeIP, nodeStatus, podCIDR, podIPIn, type NodeShape } from './nodeobj.ts';
 import { defaultProfile, makeProfile, type Profile, type TimingName } from './profile.ts';
 import { realClock, TimerQueue, type Clock } from './timers.ts';
 import { bytesOf, milliCpu, rfc3339 } from './units.ts';
@@ -225,8 +225,9 @@ export class PoolState {
   private nodeStatusCurrent(sn: SimNode): boolean {
     const st = sn.node?.status;
     if (!st?.capacity || !st.conditions) return false;
-    const ready = st.conditions.find((c: any) => c.type === 'Ready');
-    if (ready?.status !== 'True') return false;
+    for (const [type, status] of Object.entries(desiredConditions(sn.node))) {
+      if (st.conditions.find((c: any) => c.type === type)?.status !== status) return false;
+    }
     if (st.daemonEndpoints?.kubeletEndpoint?.Port !== this.shape.kubeletPort) return false;
     const want = nodeStatus(sn.name, sn.index, this.shape, 0);
     return sameResources(st.capacity, want.capacity) && sameResources(st.allocatable, want.allocatable);
@@ -237,7 +238,7 @@ export class PoolState {
     for (let attempt = 0; attempt < 5; attempt++) {
       const now = this.clock.now();
       const base = sn.node ?? (await nodes.get(sn.name));
-      const ours = nodeStatus(sn.name, sn.index, this.shape, now, base.status);
+      const ours = nodeStatus(sn.name, sn.index, this.shape, now, base.status, desiredConditions(base));
       // Keep conditions other components own (e.g. NetworkUnavailable).
       const mine = new Set(ours.conditions.map((c: any) => c.type));
       ours.conditions.push(...(base.status?.conditions ?? []).filter((c: any) => !mine.has(c.type)));

@@ -114,3 +114,26 @@ test('/healthz, /metrics, /stats/summary and /metrics/resource', async () => {
   assert.equal(JSON.parse(bad.text).message, 'container nope is not valid for pod busy');
   assert.equal((await get('/containerLogs/default/ghost/app')).status, 404);
 });
+
+test('node condition annotations: memory pressure is reported, and BestEffort pods are then rejected (Evicted)', async () => {
+  const nodes = c.client.resource(NODES);
+  const pods = c.client.resource(PODS);
+  await nodes.patch('node-0', { metadata: { annotations: { 'kubesim.io/memory-pressure': 'true' } } }, { type: 'merge' });
+  const cond = await until('MemoryPressure True', async () => {
+    const n: any = await nodes.get('node-0');
+    const m = n.status.conditions.find((x: any) => x.type === 'MemoryPressure');
+    return m.status === 'True' ? m : undefined;
+  });
+  assert.equal(cond.reason, 'KubeletHasInsufficientMemory');
+  await pods.create(pod('be', 'node-0'));
+  const be = await until('be rejected', async () => {
+    const p = await pods.get('be', { namespace: 'default' });
+    return p.status?.phase === 'Failed' ? p : undefined;
+  });
+  assert.equal(be.status.reason, 'Evicted');
+  assert.equal(be.status.message, 'Pod was rejected: The node had condition: [MemoryPressure]. ');
+  await pods.create(pod('burstable', 'node-0', { containers: [{ name: 'app', image: 'nginx', resources: { requests: { memory: '10Mi' } } }] }));
+  await until('burstable Running', async () => (await pods.get('burstable', { namespace: 'default' })).status?.phase === 'Running');
+  await nodes.patch('node-0', { metadata: { annotations: { 'kubesim.io/memory-pressure': null } } }, { type: 'merge' });
+  await until('MemoryPressure False', async () => ((await nodes.get('node-0')) as any).status.conditions.find((x: any) => x.type === 'MemoryPressure').status === 'False');
+});
