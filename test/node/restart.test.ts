@@ -20,6 +20,10 @@ test('a restarted pool resumes the same nodes and running pods (same uids, same 
     const leasesBefore = (await c.client.resource(LEASES).list({ namespace: 'kube-node-lease' })).items;
     await until('Started events written', async () => (await podEvents(c.client, 'w2')).some((e: any) => e.reason === 'Started'));
     await pool.stop();
+    // Deleted while no agent runs: it waits, Terminating, for the restarted pool to finish it.
+    await pods.create(pod('doomed', 'node-2'));
+    await pods.delete('doomed', { namespace: 'default', gracePeriodSeconds: 30 });
+    assert.ok((await pods.get('doomed', { namespace: 'default' })).metadata.deletionTimestamp);
 
     pool = await startNodePool({ client: c.client, count: 3, logger: quiet, timings, heartbeatSeconds: 1 });
     // The new pool renews the same leases.
@@ -38,6 +42,7 @@ test('a restarted pool resumes the same nodes and running pods (same uids, same 
       assert.equal(n.status.daemonEndpoints.kubeletEndpoint.Port, pool.kubeletPort);
     }
 
+    await until('doomed removed by the new pool', async () => !(await pods.list({ namespace: 'default' })).items.some((p) => p.metadata.name === 'doomed'));
     // A new pod on the restarted pool runs (the pool works), and old pods were not replayed.
     await pods.create(pod('fresh', 'node-0'));
     await until('fresh Running', async () => (await pods.get('fresh', { namespace: 'default' })).status?.phase === 'Running');
