@@ -81,6 +81,8 @@ export interface PodSim {
   /** spec.activeDeadlineSeconds: when the kubelet kills the pod (DeadlineExceeded), and whether it did. */
   deadlineAt?: number;
   deadlineExceeded?: boolean;
+  /** The kubelet failed the running pod (DeadlineExceeded, Evicted): status reason and message. */
+  failure?: { reason: string; message: string };
   conditions: Record<string, { status: 'True' | 'False'; at: number; reason?: string; message?: string }>;
 }
 
@@ -192,7 +194,10 @@ export function adoptPodSim(pod: KubeObject, now: number, hostIP: string, profil
   if (st.startTime) sim.startTime = Date.parse(st.startTime);
   if (sim.deadlineAt !== undefined) sim.deadlineAt = sim.startTime + pod.spec.activeDeadlineSeconds * 1000;
   if (st.phase === 'Succeeded' || st.phase === 'Failed') sim.terminal = true;
-  if (st.reason === 'DeadlineExceeded') sim.deadlineExceeded = true;
+  if (st.phase === 'Failed' && st.reason) {
+    sim.failure = { reason: st.reason, message: st.message ?? '' };
+    if (st.reason === 'DeadlineExceeded') sim.deadlineExceeded = true;
+  }
   const statuses = new Map<string, any>();
   for (const s of [...(st.initContainerStatuses ?? []), ...(st.containerStatuses ?? [])]) statuses.set(s.name, s);
   for (const c of sim.containers) {
@@ -476,6 +481,14 @@ function isLive(sim: PodSim): boolean {
 /** activeDeadlineSeconds passed: the kubelet kills every container and fails the pod. */
 function exceedDeadline(sim: PodSim, at: number, res: StepResult): void {
   sim.deadlineExceeded = true;
+  failPod(sim, at, 'DeadlineExceeded', DEADLINE_MESSAGE, res);
+}
+
+/**
+ * The kubelet fails a live pod (deadline exceeded, eviction): Killing for each running container,
+ * containers terminated with 137, phase Failed with reason and message, a Warning event.
+ */
+export function failPod(sim: PodSim, at: number, reason: string, message: string, res: StepResult, condition?: { type: string; reason: string }): void {
   for (const c of sim.containers) {
     if (c.state !== 'Running' && c.state !== 'Stopping') continue;
     const from = c.state;
@@ -488,9 +501,11 @@ function exceedDeadline(sim: PodSim, at: number, res: StepResult): void {
     res.transitions.push({ container: c, from, to: 'Terminated', at });
     res.events.push({ type: 'Normal', reason: 'Killing', message: `Stopping container ${c.name}`, fieldPath: `spec.${c.init ? 'initContainers' : 'containers'}{${c.name}}`, at });
   }
-  res.events.push({ type: 'Warning', reason: 'DeadlineExceeded', message: DEADLINE_MESSAGE, at });
+  res.events.push({ type: 'Warning', reason, message, at });
+  sim.failure = { reason, message };
   sim.terminal = true;
   res.changed = true;
+  if (condition) sim.conditions[condition.type] = { status: 'True', at, reason: condition.reason, message };
   updateConditions(sim, at);
 }
 
@@ -606,7 +621,7 @@ export function readyToRemove(sim: PodSim): boolean {
 
 /** The pod phase, after kubelet's getPhase. */
 export function podPhase(sim: PodSim): 'Pending' | 'Running' | 'Succeeded' | 'Failed' {
-  if (sim.rejected || sim.deadlineExceeded) return 'Failed';
+  if (sim.rejected || sim.failure) return 'Failed';
   const policy = restartPolicy(sim);
   const removing = sim.deletingAt !== undefined && readyToRemove(sim);
   const inits = sim.containers.filter((c) => c.init && !c.sidecar);
@@ -766,7 +781,7 @@ function containerStatus(sim: PodSim, c: ContainerSim): any {
   };
 }
 
-const conditionOrder = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
+const conditionOrder = ['DisruptionTarget', 'PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'];
 
 /** The pod status the kubelet would write for this simulation state. */
 export function buildPodStatus(sim: PodSim): any {
@@ -780,7 +795,7 @@ export function buildPodStatus(sim: PodSim): any {
     };
   }
   const phase = podPhase(sim);
-  const failure = sim.deadlineExceeded ? { reason: 'DeadlineExceeded', message: DEADLINE_MESSAGE } : {};
+  const failure = sim.failure ? { reason: sim.failure.reason, message: sim.failure.message } : {};
   const conditions = conditionOrder
     .filter((type) => sim.conditions[type])
     .map((type) => {

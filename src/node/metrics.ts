@@ -20,6 +20,7 @@ export class PoolMetrics {
   readonly podStatusWrites = new Counter({ name: 'kubesim_pod_status_updates_total', help: 'Pod status writes', registers: [this.registry] });
   readonly podsAdmitted = new Counter({ name: 'kubesim_pods_admitted_total', help: 'Pods taken on by the pool (admitted or rejected)', registers: [this.registry] });
   readonly podsRejected = new Counter({ name: 'kubesim_pods_rejected_total', help: 'Pods rejected by node admission', registers: [this.registry] });
+  readonly podsEvicted = new Counter({ name: 'kubesim_pods_evicted_total', help: 'Pods evicted under simulated node pressure', registers: [this.registry] });
   readonly podsRemoved = new Counter({ name: 'kubesim_pods_removed_total', help: 'Pods whose graceful deletion the pool finished', registers: [this.registry] });
   readonly containerStarts = new Counter({ name: 'kubesim_container_starts_total', help: 'Simulated container starts', registers: [this.registry] });
   readonly events = new Counter({ name: 'kubesim_node_events_total', help: 'Events recorded by reason', labelNames: ['reason'], registers: [this.registry] });

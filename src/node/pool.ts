@@ -19,6 +19,9 @@ import {
   readyToRemove,
   rejectedPodSim,
   step,
+  failPod,
+  qosClass,
+  type StepResult,
   type PodSim,
   type SimEvent,
 } from './lifecycle.ts';
@@ -58,6 +61,8 @@ export interface NodePoolOptions {
   leaseDurationSeconds?: number;
   /** NodeStatus is rewritten when it changes, or at least this often. */
   statusUpdateSeconds?: number;
+  /** Eviction manager period under simulated node pressure (one pod evicted per period). */
+  evictionIntervalSeconds?: number;
   /** Lifecycle profile (stages and timings); or just timings over the default stages. */
   profile?: Profile;
   timings?: Partial<Record<TimingName, number | string>>;
@@ -178,6 +183,7 @@ export class PoolState {
     if (kind === 'p') this.stepPod(rest);
     else if (kind === 'l') this.renewLease(rest);
     else if (kind === 's') this.enqueueNodeStatus(rest, true);
+    else if (kind === 'e') this.evictOne(rest);
   }
 
   // ---- nodes and leases --------------------------------------------------------------------
@@ -246,6 +252,7 @@ export class PoolState {
       try {
         sn.node = await nodes.updateStatus(obj);
         sn.lastStatusAt = now;
+        this.watchPressure(sn);
         this.metrics.nodeStatusWrites.inc();
         return;
       } catch (e) {
@@ -451,6 +458,11 @@ export class PoolState {
     const now = this.clock.now();
     const first = e.lastWritten === undefined;
     const r = step(e.sim, now, this.profile, e.node.images);
+    this.applyResult(e, r, first);
+  }
+
+  /** Logs, events, the status write and the next wake-up for a step's result. */
+  private applyResult(e: PodEntry, r: StepResult, first = false): void {
     for (const t of r.transitions) {
       const c = t.container;
       if (t.to === 'Running') this.logs.started(e.sim.pod, c.name, c.image, c.restartCount, t.at);
@@ -462,7 +474,53 @@ export class PoolState {
     }
     for (const ev of r.events) this.podEvent(e.sim, e.node, ev);
     if (r.changed || first || (e.sim.deletingAt !== undefined && readyToRemove(e.sim))) this.enqueuePodWrite(e);
-    if (r.nextAt !== undefined) this.timers.schedule(`p:${key}`, r.nextAt);
+    if (r.nextAt !== undefined) this.timers.schedule(`p:${e.key}`, r.nextAt);
+  }
+
+  // ---- eviction under node pressure (the kubelet's eviction manager) --------------------------
+
+  private get evictionMs(): number {
+    return (this.opts.evictionIntervalSeconds ?? 10) * 1000;
+  }
+
+  /** Under simulated memory/disk pressure, evict one pod per monitoring interval. */
+  private watchPressure(sn: SimNode): void {
+    const want = desiredConditions(sn.node);
+    if (want.MemoryPressure !== 'True' && want.DiskPressure !== 'True') return;
+    if (this.timers.dueAt(`e:${sn.name}`) === undefined) this.timers.schedule(`e:${sn.name}`, this.clock.now() + this.evictionMs);
+  }
+
+  private evictOne(name: string): void {
+    const sn = this.nodes.get(name);
+    if (!sn || sn.partitioned) return;
+    const want = desiredConditions(sn.node);
+    const resource = want.MemoryPressure === 'True' ? 'memory' : want.DiskPressure === 'True' ? 'ephemeral-storage' : undefined;
+    if (!resource) return;
+    const now = this.clock.now();
+    const rank = { BestEffort: 0, Burstable: 1, Guaranteed: 2 } as const;
+    const candidates = [...sn.pods]
+      .map((k) => this.pods.get(k))
+      .filter((e): e is PodEntry => !!e && isActive(e.sim) && e.sim.deletingAt === undefined && !isCritical(e.sim.pod))
+      .map((e) => {
+        const usage = this.podUsage(e, now);
+        const top = usage.reduce((a, b) => (b.memory > a.memory ? b : a), usage[0]);
+        return { e, qos: rank[qosClass(e.sim.pod)], memory: usage.reduce((n, u) => n + u.memory, 0), top };
+      })
+      .sort((a, b) => a.qos - b.qos || b.memory - a.memory);
+    const victim = candidates[0];
+    if (victim) {
+      const spec = victim.top ? victim.e.sim.pod.spec?.containers?.find((c: any) => c.name === victim.top.name) : undefined;
+      const request = spec?.resources?.requests?.[resource] ?? '0';
+      const using = resource === 'memory' ? `${Math.round((victim.top?.memory ?? 0) / 1024)}Ki` : '0';
+      const message =
+        `The node was low on resource: ${resource}. Threshold quantity: ${resource === 'memory' ? '100Mi' : '10%'}, available: ${resource === 'memory' ? '51200Ki' : '0'}. ` +
+        (victim.top ? `Container ${victim.top.name} was using ${using}, request is ${request}, has larger consumption of ${resource}. ` : '');
+      const r: StepResult = { events: [], changed: false, transitions: [] };
+      failPod(victim.e.sim, now, 'Evicted', message, r, { type: 'DisruptionTarget', reason: 'TerminationByKubelet' });
+      this.metrics.podsEvicted.inc();
+      this.applyResult(victim.e, r);
+    }
+    this.timers.schedule(`e:${name}`, now + this.evictionMs);
   }
 
   private enqueuePodWrite(e: PodEntry): void {
@@ -614,6 +672,11 @@ function sameResources(a: Record<string, string> | undefined, b: Record<string, 
     if (k === 'cpu' ? milliCpu(a[k]) !== milliCpu(b[k]) : bytesOf(a[k]) !== bytesOf(b[k])) return false;
   }
   return true;
+}
+
+function isCritical(pod: KubeObject): boolean {
+  const pc = pod.spec?.priorityClassName;
+  return pc === 'system-node-critical' || pc === 'system-cluster-critical';
 }
 
 function isActive(sim: PodSim): boolean {

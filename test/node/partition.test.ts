@@ -37,3 +37,30 @@ test('a partitioned node stops heartbeating and writing; healing resumes both', 
     await c.close();
   }
 });
+
+test('under simulated memory pressure the eviction manager evicts BestEffort pods first, one per interval', async () => {
+  const c = await cluster();
+  const pool = await startNodePool({ client: c.client, count: 1, logger: quiet, evictionIntervalSeconds: 2, timings: { pullMs: 50, createMs: 10, startMs: 10 } });
+  try {
+    const pods = c.client.resource(PODS);
+    const res = { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
+    await pods.create(pod('guaranteed', 'node-0', { containers: [{ name: 'app', image: 'nginx', resources: res }] }));
+    await pods.create(pod('besteffort', 'node-0'));
+    await until('both Running', async () => (await pods.list({ namespace: 'default' })).items.every((p) => p.status?.phase === 'Running'));
+    await c.client.resource(NODES).patch('node-0', { metadata: { annotations: { 'kubesim.io/memory-pressure': 'true' } } }, { type: 'merge' });
+    const evicted = await until('besteffort evicted', async () => {
+      const p = await pods.get('besteffort', { namespace: 'default' });
+      return p.status?.phase === 'Failed' ? p : undefined;
+    });
+    assert.equal(evicted.status.reason, 'Evicted');
+    assert.match(evicted.status.message, /^The node was low on resource: memory\. Threshold quantity: 100Mi, available: \d+Ki\. Container app was using \d+Ki, request is 0, has larger consumption of memory\. $/);
+    const dt = evicted.status.conditions.find((x: any) => x.type === 'DisruptionTarget');
+    assert.equal(dt.reason, 'TerminationByKubelet');
+    assert.equal(evicted.status.containerStatuses[0].state.terminated.exitCode, 137);
+    assert.equal((await pods.get('guaranteed', { namespace: 'default' })).status.phase, 'Running', 'Guaranteed pods go last');
+    await c.client.resource(NODES).patch('node-0', { metadata: { annotations: { 'kubesim.io/memory-pressure': null } } }, { type: 'merge' });
+  } finally {
+    await pool.stop();
+    await c.close();
+  }
+});
