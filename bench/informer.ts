@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     liveUpdatesDeliveredPerSec: Math.round(liveSeen / (liveMs / 1000)),
     backlogUpdatesDelivered: backlogSeen,
     backlogUpdatesDeliveredPerSec: Math.round(backlogSeen / (updMs / 1000)),
-    informerRelists: (await (await import('prom-client')).register.getSingleMetric('informer_relists_total')!.get()).values[0]?.value,
+    informerLists: Object.fromEntries((await (await import('prom-client')).register.getSingleMetric('informer_relists_total')!.get()).values.map((v) => [v.labels.reason, v.value])),
     byNodeIndexSample: inf.indexer.byIndex('byNode', 'node-7').length,
     conditions: `node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model}), load ${os.loadavg()[0].toFixed(1)}, gc ${typeof (globalThis as any).gc === 'function' ? 'exposed' : 'not exposed'}`,
   };

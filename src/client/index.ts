@@ -40,7 +40,7 @@
  *   included) after a close, a timeout or a cut; 410 Expired (or three accepted watches in a row
  *   without progress) means a paged relist that delivers only differences; vanished objects come as
  *   DeletedFinalStateUnknown (use deletedObject(x)). Errors back off 200 ms .. 30 s.
- *   Keys: metaNamespaceKey(obj) = "ns/name". Metrics: informer_events_total, informer_relists_total,
+ *   Keys: metaNamespaceKey(obj) = "ns/name". Metrics: informer_events_total, informer_relists_total{reason},
  *   informer_watch_restarts_total.
  *
  * Workqueue

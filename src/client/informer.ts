@@ -299,6 +299,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   private readonly abort = new AbortController();
   private currentWatch?: WatchStream<T>;
   private watchOpened = false;
+  private relistReason: 'expired' | 'stalled' = 'expired';
   private loop?: Promise<void>;
   private resyncTimer?: NodeJS.Timeout;
   private syncWaiters: (() => void)[] = [];
@@ -406,34 +407,40 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
 
   private async run(): Promise<void> {
     let needList = true;
-    // Watches that end without moving lastRV (e.g. a server that cuts a watcher whose replay is
-    // too large, every time): after a few, relist instead of resuming from the same version forever.
+    // Watches the server accepted that end without moving lastRV (e.g. a server that cuts a watcher
+    // whose replay is too large, every time): after a few in a row, relist instead of resuming from
+    // the same version forever (client-go relists after a "very short watch" too).
     let noProgress = 0;
+    const STALLED_AFTER = 5;
     while (!this.stopped) {
       const rvBefore = this.lastRV;
+      this.watchOpened = false;
       try {
         if (needList) {
           await this.listAndReplace();
           needList = false;
           noProgress = 0;
         }
-        this.watchOpened = false;
         await this.watchOnce();
         noProgress = this.lastRV === rvBefore ? noProgress + 1 : 0;
-        if (noProgress >= 3) needList = true;
+        if (noProgress >= STALLED_AFTER) {
+          this.relistFor('stalled');
+          needList = true;
+        }
       } catch (e) {
         if (this.stopped) break;
-        // only watches the server accepted count: an unreachable server is no reason to relist
-        if (this.watchOpened) noProgress = this.lastRV === rvBefore ? noProgress + 1 : 0;
-        if (noProgress >= 3) {
-          this.log?.warn({ resource: this.resName, rv: this.lastRV }, 'watch makes no progress; relisting');
-          needList = true;
-          noProgress = 0;
-        }
         if (e instanceof ExpiredError || isStatusError(e, 410)) {
-          this.log?.info?.({ resource: this.resName, rv: this.lastRV }, 'watch expired; relisting');
+          // 410 during the watch (or an expired continue token during the list): relist now
+          if (!needList) this.relistFor('expired');
           needList = true;
           continue;
+        }
+        if (!needList && this.watchOpened) {
+          noProgress = this.lastRV === rvBefore ? noProgress + 1 : 0;
+          if (noProgress >= STALLED_AFTER) {
+            this.relistFor('stalled');
+            needList = true;
+          }
         }
         const delay = this.backoff.next();
         this.log?.warn({ resource: this.resName, err: String(e), delayMs: Math.round(delay) }, 'list/watch failed; retrying');
@@ -444,6 +451,12 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
         }
       }
     }
+  }
+
+  private relistFor(reason: 'expired' | 'stalled'): void {
+    this.relistReason = reason;
+    if (reason === 'expired') this.log?.info?.({ resource: this.resName, rv: this.lastRV }, 'watch expired; relisting');
+    else this.log?.warn({ resource: this.resName, rv: this.lastRV }, 'watches make no progress; relisting');
   }
 
   private listQuery() {
@@ -477,10 +490,10 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
 
   /** Lists and replaces the cache, delivering the differences (adds, updates, deletes) as events. */
   private async listAndReplace(): Promise<void> {
-    this.metrics.relists.inc({ resource: this.resName });
     const { items, rv } = await this.listAll();
     if (this.stopped) return;
     const initial = !this.synced;
+    this.metrics.relists.inc({ resource: this.resName, reason: initial ? 'initial' : this.relistReason });
     const fresh = new Map<string, T>();
     for (const o of items) fresh.set(metaNamespaceKey(o), o);
     for (const [key, old] of [...this.indexer.entries()]) {

@@ -47,7 +47,7 @@ export function informerMetrics(reg: Reg = client.register) {
     events: once(reg, 'informer_events_total', () =>
       new client.Counter({ name: 'informer_events_total', help: 'Watch events received by informers', labelNames: ['resource', 'type'], registers })),
     relists: once(reg, 'informer_relists_total', () =>
-      new client.Counter({ name: 'informer_relists_total', help: 'Full relists done by informers (initial and after 410 Expired)', labelNames: ['resource'], registers })),
+      new client.Counter({ name: 'informer_relists_total', help: 'Full lists done by informers, by reason: initial, expired (410), stalled (watches without progress)', labelNames: ['resource', 'reason'], registers })),
     watchRestarts: once(reg, 'informer_watch_restarts_total', () =>
       new client.Counter({ name: 'informer_watch_restarts_total', help: 'Watches re-opened from the last seen resourceVersion', labelNames: ['resource'], registers })),
   };
