@@ -105,7 +105,14 @@ async function containerLogs(s: PoolState, req: http.IncomingMessage, res: http.
   const log: InstanceLog | undefined = s.logs.get(ns, pod, container, previous);
   if (!log) {
     if (previous) return status(res, 400, 'BadRequest', `previous terminated container "${container}" in pod "${pod}" not found`);
-    const reason = c.state === 'BackOff' ? 'CrashLoopBackOff' : c.state === 'Waiting' ? 'PodInitializing' : 'ContainerCreating';
+    const reason =
+      c.state === 'BackOff'
+        ? 'CrashLoopBackOff'
+        : c.state === 'Waiting'
+          ? 'PodInitializing'
+          : c.state === 'ErrImagePull' || c.state === 'ImagePullBackOff'
+            ? "image can't be pulled"
+            : 'ContainerCreating';
     return status(res, 400, 'BadRequest', `container "${container}" in pod "${pod}" is waiting to start: ${reason}`);
   }
   const sinceTime = q.get('sinceTime');

@@ -47,6 +47,8 @@ export interface ContainerSim {
   exit?: ExitPlan;
   /** This instance's readiness probe failed (kubesim.io/unready-after). */
   flapped?: boolean;
+  /** Image pull back-off (ErrImagePull → ImagePullBackOff). */
+  pullBackoffMs?: number;
   /** Memo of resolved timings (annotations are read once). */
   timings?: Partial<Record<TimingName, number>>;
   imageRef?: string;
@@ -408,6 +410,7 @@ export function factsOf(sim: PodSim, c: ContainerSim, images: NodeImages, profil
     sidecar: c.sidecar,
     active: c.init ? initsDoneBefore(sim, c) : allInitsDone(sim),
     pullNeeded: spec?.imagePullPolicy === 'Always' || !images.has(c.image),
+    pullFails: pullFails(sim, c),
     ready: c.ready,
     exits: c.exit !== undefined,
     livenessKill: c.exit?.liveness === true,
@@ -438,6 +441,7 @@ function delayMs(sim: PodSim, c: ContainerSim, d: Delay, profile: Profile): numb
   if ('timing' in d) return timing(sim, c, d.timing, profile);
   if ('exit' in d) return c.exit?.afterMs ?? Infinity;
   if ('backoff' in d) return c.backoffMs;
+  if ('pullBackoff' in d) return c.pullBackoffMs ?? 0;
   // stop: the container stops after stopMs, or is killed when the grace period runs out.
   return Math.min(timing(sim, c, 'stopMs', profile), sim.graceMs ?? Infinity);
 }
@@ -565,6 +569,9 @@ function applyEffect(sim: PodSim, c: ContainerSim, e: Effect, at: number, profil
     case 'armBackoff':
       c.backoffMs = timing(sim, c, 'backoffBaseMs', profile);
       break;
+    case 'pullBackoff':
+      c.pullBackoffMs = c.pullBackoffMs ? Math.min(c.pullBackoffMs * 2, timing(sim, c, 'backoffMaxMs', profile)) : timing(sim, c, 'backoffBaseMs', profile);
+      break;
     case 'growBackoff':
       c.backoffMs = Math.min(c.backoffMs * 2, timing(sim, c, 'backoffMaxMs', profile));
       break;
@@ -586,6 +593,7 @@ function renderEvent(sim: PodSim, c: ContainerSim, ev: EventTemplate, at: number
     backoff: goDuration(c.backoffMs),
     probeFailure: probeFailure(sim, c, 'livenessProbe'),
     readinessFailure: probeFailure(sim, c, 'readinessProbe'),
+    pullError: pullError(c),
   };
   return {
     type: ev.type,
@@ -594,6 +602,19 @@ function renderEvent(sim: PodSim, c: ContainerSim, ev: EventTemplate, at: number
     fieldPath: `spec.${c.init ? 'initContainers' : 'containers'}{${c.name}}`,
     at,
   };
+}
+
+/** kubesim.io/pull-error[.<c>]: "true", or an image whose name or tag says it doesn't exist. */
+export function pullFails(sim: PodSim, c: ContainerSim): boolean {
+  const ann = sim.pod.metadata.annotations ?? {};
+  const v = ann[`kubesim.io/pull-error.${c.name}`] ?? ann['kubesim.io/pull-error'];
+  if (v !== undefined) return v === 'true';
+  return /(doesnotexist|does-not-exist|nonexistent|notfound|not-found)/i.test(c.image);
+}
+
+function pullError(c: ContainerSim): string {
+  const ref = imageRef(c.image);
+  return `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`;
 }
 
 /** The prober's failure message for the container's liveness probe kind. */
@@ -729,6 +750,12 @@ function containerStatus(sim: PodSim, c: ContainerSim): any {
     case 'Pulled':
     case 'Created':
       state = { waiting: { reason: c.init ? 'PodInitializing' : 'ContainerCreating' } };
+      break;
+    case 'ErrImagePull':
+      state = { waiting: { reason: 'ErrImagePull', message: pullError(c) } };
+      break;
+    case 'ImagePullBackOff':
+      state = { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}": ErrImagePull: ${pullError(c)}` } };
       break;
     case 'Running':
     case 'Stopping':

@@ -8,6 +8,8 @@ export type ContainerState =
   | 'Waiting' // not yet allowed to start (init containers before it still running)
   | 'Pending' // allowed to start: image question not yet answered
   | 'Pulling'
+  | 'ErrImagePull' // the pull failed
+  | 'ImagePullBackOff' // waiting to pull again
   | 'Pulled'
   | 'Created'
   | 'Running'
@@ -84,6 +86,8 @@ export interface Facts {
   active: boolean;
   /** The image must be pulled: not on the node yet, or imagePullPolicy Always. */
   pullNeeded: boolean;
+  /** Pulling this image fails (kubesim.io/pull-error, or an image named like "nginx:doesnotexist"). */
+  pullFails: boolean;
   ready: boolean;
   /** The container has an exit plan (annotation or command convention, or it's an init container). */
   exits: boolean;
@@ -106,7 +110,7 @@ export interface Facts {
 export type Selector = Partial<{ [K in keyof Facts]: Facts[K] }>;
 
 /** Delay of a stage: a (pod-overridable) timing, a fixed time, or the container's exit/back-off time. */
-export type Delay = { timing: TimingName } | { ms: number } | { exit: true } | { backoff: true } | { stop: true };
+export type Delay = { timing: TimingName } | { ms: number } | { exit: true } | { backoff: true } | { pullBackoff: true } | { stop: true };
 
 export type Effect =
   | 'imagePulled' // the node now has the image; records pull duration
@@ -117,12 +121,13 @@ export type Effect =
   | 'killed' // terminates after Killing (0 if stopped within grace, else 137)
   | 'restart' // new container instance: restartCount+1, lastState = this instance
   | 'armBackoff' // back-off := base
-  | 'growBackoff'; // back-off := min(2 × back-off, max)
+  | 'growBackoff' // back-off := min(2 × back-off, max)
+  | 'pullBackoff'; // image pull back-off: base, then doubling to max
 
 export interface EventTemplate {
   type: 'Normal' | 'Warning';
   reason: string;
-  /** Placeholders: {image} {container} {pod} {pullDuration} {pullTotal} {imageSize} {backoff} {probeFailure} {readinessFailure}. */
+  /** Placeholders: {image} {container} {pod} {pullDuration} {pullTotal} {imageSize} {backoff} {probeFailure} {readinessFailure} {pullError}. */
   message: string;
 }
 
@@ -164,8 +169,32 @@ export const defaultStages: Stage[] = [
     events: [{ type: 'Normal', reason: 'Pulled', message: 'Container image "{image}" already present on machine' }],
   },
   {
+    name: 'pull-failed',
+    from: ['Pulling'],
+    when: { pullFails: true },
+    delay: { timing: 'pullMs' },
+    to: 'ErrImagePull',
+    effects: ['pullBackoff'],
+    events: [
+      { type: 'Warning', reason: 'Failed', message: 'Failed to pull image "{image}": {pullError}' },
+      { type: 'Warning', reason: 'Failed', message: 'Error: ErrImagePull' },
+    ],
+  },
+  {
+    name: 'pull-back-off',
+    from: ['ErrImagePull'],
+    delay: { ms: 1000 },
+    to: 'ImagePullBackOff',
+    events: [
+      { type: 'Normal', reason: 'BackOff', message: 'Back-off pulling image "{image}"' },
+      { type: 'Warning', reason: 'Failed', message: 'Error: ImagePullBackOff' },
+    ],
+  },
+  { name: 'pull-retry', from: ['ImagePullBackOff'], delay: { pullBackoff: true }, to: 'Pending' },
+  {
     name: 'pulled',
     from: ['Pulling'],
+    when: { pullFails: false },
     delay: { timing: 'pullMs' },
     to: 'Pulled',
     effects: ['imagePulled'],
@@ -265,9 +294,9 @@ export function matches(sel: Selector | undefined, facts: Facts): boolean {
   return true;
 }
 
-const states: ContainerState[] = ['Waiting', 'Pending', 'Pulling', 'Pulled', 'Created', 'Running', 'Stopping', 'Terminated', 'BackOff'];
-const factNames: (keyof Facts)[] = ['init', 'sidecar', 'active', 'pullNeeded', 'ready', 'exits', 'livenessKill', 'flapping', 'flapped', 'recovers', 'restart', 'backoff', 'deleting'];
-const effectNames: Effect[] = ['imagePulled', 'start', 'ready', 'unready', 'exit', 'killed', 'restart', 'armBackoff', 'growBackoff'];
+const states: ContainerState[] = ['Waiting', 'Pending', 'Pulling', 'ErrImagePull', 'ImagePullBackOff', 'Pulled', 'Created', 'Running', 'Stopping', 'Terminated', 'BackOff'];
+const factNames: (keyof Facts)[] = ['init', 'sidecar', 'active', 'pullNeeded', 'pullFails', 'ready', 'exits', 'livenessKill', 'flapping', 'flapped', 'recovers', 'restart', 'backoff', 'deleting'];
+const effectNames: Effect[] = ['imagePulled', 'start', 'ready', 'unready', 'exit', 'killed', 'restart', 'armBackoff', 'growBackoff', 'pullBackoff'];
 
 /**
  * A profile from a document (JSON/YAML parsed): `{ timings?: {pullMs: "2s", ...}, stages?: Stage[] }`.
@@ -307,6 +336,7 @@ function validateStage(s: any, at: string): Stage {
       (typeof d.timing === 'string' && d.timing in defaultTimings) ||
       d.exit === true ||
       d.backoff === true ||
+      d.pullBackoff === true ||
       d.stop === true);
   if (!okDelay) throw new Error(`${at}.delay: must be {ms: N}, {timing: <name>}, {exit: true}, {backoff: true} or {stop: true}`);
   if (s.anchor !== undefined && !['entered', 'started', 'deletion'].includes(s.anchor)) throw new Error(`${at}.anchor: Unsupported value "${s.anchor}"`);

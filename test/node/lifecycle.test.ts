@@ -399,3 +399,31 @@ test('readiness failure: ready, then unready (Unhealthy) for a while, then ready
     '15200 Running ready=true Ready=True',
   ]);
 });
+
+test('image pull errors: ErrImagePull → ImagePullBackOff with a growing back-off, never Running', () => {
+  const clock = new ManualClock();
+  const t0 = clock.now();
+  const sim = newPodSim(pod({ containers: [{ name: 'c', image: 'nginx:doesnotexist' }] }), t0, 'h', 'i', profile);
+  const reasons: string[] = [];
+  const events: string[] = [];
+  const pulls: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const r = step(sim, clock.now(), profile, images());
+    for (const e of r.events) {
+      events.push(`${e.reason}: ${e.message}`);
+      if (e.reason === 'Pulling') pulls.push(e.at - t0);
+    }
+    const w = buildPodStatus(sim).containerStatuses[0].state.waiting?.reason;
+    if (w && reasons[reasons.length - 1] !== w) reasons.push(w);
+    if (r.nextAt === undefined || clock.now() - t0 > 20_000) break;
+    clock.t = r.nextAt;
+  }
+  assert.deepEqual(reasons.slice(0, 5), ['ContainerCreating', 'ErrImagePull', 'ImagePullBackOff', 'ContainerCreating', 'ErrImagePull']);
+  assert.equal(buildPodStatus(sim).phase, 'Pending');
+  assert.ok(events.includes('Failed: Failed to pull image "nginx:doesnotexist": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:doesnotexist": failed to resolve reference "docker.io/library/nginx:doesnotexist": docker.io/library/nginx:doesnotexist: not found'), events.join('\n'));
+  assert.ok(events.includes('Failed: Error: ErrImagePull'));
+  assert.ok(events.includes('BackOff: Back-off pulling image "nginx:doesnotexist"'));
+  assert.ok(events.includes('Failed: Error: ImagePullBackOff'));
+  // pulls at 0, then after pull (1 s) + ErrImagePull (1 s) + back-off 1 s, 2 s, 4 s (profile base 1 s)
+  assert.deepEqual(pulls.slice(0, 4), [0, 3000, 7000, 13000]);
+});
