@@ -4,12 +4,15 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { LeaderElector, defaultIdentity, type Client } from '../client/index.ts';
 import type { PluginFactory, ProfileConfig } from './framework/runtime.ts';
 import { startHttp } from './http.ts';
+import { profilesFromConfig, type KubeSchedulerConfiguration } from './config.ts';
+import { pluginRegistry } from './profiles.ts';
 import type { Policy } from './profiles.ts';
 import type { QueueOptions } from './queue.ts';
 import { Scheduler } from './scheduler.ts';
 
 export { Scheduler, EXPLAIN_ANNOTATION, RESULT_ANNOTATION, type Decision, type SchedulerOptions } from './scheduler.ts';
 export { POLICIES, profileFor, pluginRegistry, type Policy } from './profiles.ts';
+export { ConfigError, profilesFromConfig, type KubeSchedulerConfiguration } from './config.ts';
 export type { PluginFactory, ProfileConfig } from './framework/runtime.ts';
 export type * from './framework/interface.ts';
 
@@ -18,6 +21,8 @@ export interface StartSchedulerOptions {
   /** spread (LeastAllocated, default), binpack (MostAllocated) or round-robin. */
   policy?: Policy;
   profiles?: ProfileConfig[];
+  /** A KubeSchedulerConfiguration (parsed YAML/JSON) to build the profiles from (ignored with `profiles`). */
+  config?: KubeSchedulerConfiguration;
   /** Out-of-tree plugins the profiles may enable by name. */
   plugins?: Record<string, PluginFactory>;
   /** Compete for the kube-system/kube-scheduler Lease; only the leader schedules (default false). */
@@ -53,10 +58,13 @@ export async function startScheduler(opts: StartSchedulerOptions): Promise<Runni
   // Process metrics (cpu, heap, event loop lag) on a registry of our own; a shared one is the caller's to fill.
   if (!opts.metricsRegistry) collectDefaultMetrics({ register: registry });
   const identity = opts.identity ?? defaultIdentity();
+  // A bad configuration throws ConfigError (naming the field) before anything starts.
+  const profiles =
+    opts.profiles ?? (opts.config ? profilesFromConfig(opts.config, opts.policy, new Set(Object.keys(pluginRegistry({ extra: opts.plugins })))) : undefined);
   const scheduler = new Scheduler({
     client: opts.client,
     policy: opts.policy,
-    profiles: opts.profiles,
+    profiles,
     plugins: opts.plugins,
     logger,
     metricsRegistry: registry,

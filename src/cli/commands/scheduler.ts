@@ -2,7 +2,9 @@
 // the scheduler as a process of its own, talking to the API server through the kubeconfig.
 import type { Command } from 'commander';
 import { Client } from '../../client/index.ts';
-import { POLICIES, startScheduler, type Policy } from '../../cluster/index.ts';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { POLICIES, startScheduler, type Policy, type KubeSchedulerConfiguration } from '../../cluster/index.ts';
 
 interface Opts {
   kubeconfig?: string;
@@ -18,6 +20,7 @@ interface Opts {
   podMaxInUnschedulablePodsDuration: string;
   podInitialBackoffSeconds: string;
   podMaxBackoffSeconds: string;
+  config?: string;
 }
 
 export function register(program: Command): void {
@@ -26,6 +29,7 @@ export function register(program: Command): void {
     .description('run the scheduler: binds pending pods to nodes (leader-elected when several run)')
     .option('--kubeconfig <path>', 'kubeconfig of the API server (default $KUBECONFIG or ~/.kube/config)')
     .option('--policy <policy>', `scoring policy: ${POLICIES.join('|')}`, 'spread')
+    .option('--config <file>', 'KubeSchedulerConfiguration (YAML or JSON): profiles, plugins enabled/disabled, score weights, scoringStrategy')
     .option('--port <port>', 'serve /healthz, /metrics and /debug/explain/<ns>/<pod> on this port (0 = ephemeral)')
     .option('--host <host>', 'address of the HTTP server', '127.0.0.1')
     .option('--leader-elect [bool]', 'compete for the kube-system/kube-scheduler Lease; only the leader schedules', 'true')
@@ -43,8 +47,18 @@ export function register(program: Command): void {
         console.error(`error: --policy must be one of ${POLICIES.join(', ')} (got "${o.policy}")`);
         process.exit(2);
       }
+      let config: KubeSchedulerConfiguration | undefined;
+      if (o.config) {
+        try {
+          config = parseYaml(readFileSync(o.config, 'utf8'));
+        } catch (e) {
+          console.error(`error: --config ${o.config}: ${(e as Error).message}`);
+          process.exit(2);
+        }
+      }
       const client = Client.fromKubeconfig(o.kubeconfig, { qps: Number(o.qps) || Infinity, userAgent: 'kubesim-scheduler' });
       const running = await startScheduler({
+        config,
         client,
         policy: o.policy as Policy,
         port: o.port !== undefined ? Number(o.port) : undefined,
@@ -60,6 +74,9 @@ export function register(program: Command): void {
           maxUnschedulableMs: Number(o.podMaxInUnschedulablePodsDuration) * 1000,
         },
         unschedulableFlushIntervalMs: Math.min(30_000, Number(o.podMaxInUnschedulablePodsDuration) * 1000),
+      }).catch((e: Error) => {
+        console.error(`error: ${e.name === 'ConfigError' ? `--config ${o.config}: ` : ''}${e.message}`);
+        process.exit(2);
       });
       if (running.port !== undefined) console.log(`scheduler serving on ${running.url} (identity ${running.identity})`);
       const shutdown = async () => {
