@@ -28,9 +28,7 @@ test('@kubernetes/client-node informer and ours see the same events; reads agree
   const server = await startApiServer({ port: 0, dataDir: dir, logger: pino({ level: 'silent' }) });
   const ours = Client.fromKubeconfig(server.kubeconfigPath!, { qps: 0 });
   const kc = new k8s.KubeConfig();
-  kc.loadFromFile(server.kubeconfigPath!);
-  // client-node 1.4 refuses plain http unless the cluster says skipTLSVerify (kubesim serves http)
-  kc.loadFromOptions({ ...kc, clusters: kc.clusters.map((c) => ({ ...c, skipTLSVerify: true })), currentContext: kc.currentContext });
+  kc.loadFromFile(server.kubeconfigPath!); // as written by kubesim, unmodified
   const core = kc.makeApiClient(k8s.CoreV1Api);
   let theirs: (k8s.Informer<k8s.V1ConfigMap> & k8s.ObjectCache<k8s.V1ConfigMap>) | undefined;
   const inf = new SharedInformer(ours, CONFIGMAPS, { namespace: NS });
