@@ -2,7 +2,7 @@
 // through real kubectl with a fresh HOME.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -110,4 +110,21 @@ test('kubectl logs and kubectl get events show what the node agent wrote', { ski
   });
   assert.match(ev.stdout, /Normal\s+Pulling\s+pod\/kc\s+Pulling image "nginx"/);
   assert.match(ev.stdout, /Normal\s+Started\s+pod\/kc\s+Started container app/);
+});
+
+test('kubectl logs -f follows until the container stops', { skip: !existsSync('/usr/bin/kubectl') }, async () => {
+  await c.client.resource(PODS).create(pod('kf', 'node-0', {}, chatty));
+  await running('kf');
+  const child = spawn('/usr/bin/kubectl', ['--kubeconfig', path.join(dir, 'kubeconfig'), 'logs', '-f', 'kf'], { env: { ...process.env, HOME: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  try {
+    await until('kubectl streamed lines', () => /hello 3\n/.test(out), 20_000);
+    await c.client.resource(PODS).delete('kf', { namespace: 'default' });
+    assert.equal(await exited, 0);
+    assert.match(out, /kubesim: container app exited with code 0\n$/);
+  } finally {
+    child.kill('SIGKILL');
+  }
 });
