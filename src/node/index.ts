@@ -54,7 +54,9 @@ export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
   const factory = new SharedInformerFactory(opts.client, { logger: s.log });
   const nodeInf = factory.informerFor<KubeObject>(NODES);
   // ONE pod informer for every node of the pool, indexed by spec.nodeName (KWOK's shape).
-  const podInf = factory.informerFor<KubeObject>(PODS, { indexers: { byNode: (p) => [p.spec?.nodeName ?? ''] } });
+  // Unscheduled pods are none of a kubelet's business: `spec.nodeName!=` keeps them out of the cache
+  // (a pod enters the watch as ADDED when it gets bound).
+  const podInf = factory.informerFor<KubeObject>(PODS, { fieldSelector: 'spec.nodeName!=', indexers: { byNode: (p) => [p.spec?.nodeName ?? ''] } });
   s.podInformer = podInf;
   let stopped = false;
   try {

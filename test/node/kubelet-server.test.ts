@@ -137,3 +137,18 @@ test('node condition annotations: memory pressure is reported, and BestEffort po
   await nodes.patch('node-0', { metadata: { annotations: { 'kubesim.io/memory-pressure': null } } }, { type: 'merge' });
   await until('MemoryPressure False', async () => ((await nodes.get('node-0')) as any).status.conditions.find((x: any) => x.type === 'MemoryPressure').status === 'False');
 });
+
+test('a pod bound later through pods/binding (as the scheduler does) is picked up and run', async () => {
+  const pods = c.client.resource(PODS);
+  const p = pod('late', 'node-1');
+  delete p.spec.nodeName;
+  await pods.create(p);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await pods.get('late', { namespace: 'default' })).status?.phase ?? 'Pending', 'Pending');
+  await pods.createSubresource('late', 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'late', namespace: 'default' }, target: { apiVersion: 'v1', kind: 'Node', name: 'node-1' } }, { namespace: 'default' });
+  const running = await until('late Running', async () => {
+    const x = await pods.get('late', { namespace: 'default' });
+    return x.status?.phase === 'Running' ? x : undefined;
+  });
+  assert.equal(running.status.hostIP, '10.0.0.3');
+});
