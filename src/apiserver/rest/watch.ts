@@ -1,7 +1,8 @@
 // WATCH: a chunked stream of `{"type":...,"object":...}` lines, exactly as Kubernetes sends them.
 // Events come synchronously from the watch cache; each watcher filters them with its selectors
 // (an object that stops matching is DELETED for that watcher) and writes to its socket buffer —
-// never blocking the writer. A watcher whose buffer grows past the limit is cut off.
+// never blocking the writer. Replay of history is paced by the socket ('drain'); a watcher whose
+// live output grows past the limit is cut off (it resumes from its last resourceVersion).
 import type { KubeObject } from '../../api/types.ts';
 import { StorageError, type StoreEvent, type Unsubscribe } from '../../storage/interface.ts';
 import { selectorFilter } from '../filter.ts';
@@ -84,23 +85,58 @@ export async function handleWatch(s: Scope): Promise<number> {
     corked = false;
     if (!closed) res.uncork();
   };
+  const cut = () => {
+    core.logger.warn({ resource, buffered: res.writableLength + liveQueued }, 'watcher too slow, closing');
+    closed = true;
+    unsubscribe?.();
+    for (const t of timers) clearTimeout(t), clearInterval(t);
+    core.longRunning.delete(finish);
+    core.metrics.watchers.dec({ resource });
+    res.destroy();
+  };
+  // Replay (history and initial state) is written at the socket's pace: once the socket pushes back,
+  // chunks wait in `pending` and go out on 'drain'. Only live output counts against the limit, so a
+  // client resuming from an old resourceVersion always gets through its history.
+  let replaying = true;
+  let waiting = false;
+  const pending: { chunk: Buffer | string; live: boolean }[] = [];
+  let pendingHead = 0;
+  let liveQueued = 0;
+  const sizeOf = (c: Buffer | string) => (typeof c === 'string' ? Buffer.byteLength(c) : c.length);
+  const pump = () => {
+    while (!closed && pendingHead < pending.length) {
+      const { chunk, live } = pending[pendingHead];
+      pending[pendingHead++] = undefined as never;
+      if (live) liveQueued -= sizeOf(chunk);
+      if (!res.write(chunk)) return; // more on the next 'drain'
+    }
+    waiting = false;
+    pending.length = 0;
+    pendingHead = 0;
+  };
+  res.on('drain', pump);
   const write = (chunk: Buffer | string) => {
     if (closed) return;
+    const framed = sse ? sseFrame(chunk) : chunk;
+    if (waiting) {
+      pending.push({ chunk: framed, live: !replaying });
+      if (!replaying) {
+        liveQueued += sizeOf(framed);
+        if (res.writableLength + liveQueued > core.watch.maxBufferedBytes) cut();
+      }
+      return;
+    }
     if (!corked) {
       corked = true;
       res.cork();
       setImmediate(uncork);
     }
-    res.write(sse ? sseFrame(chunk) : chunk);
-    // Too far behind: stop buffering; the client relists and watches again.
-    if (res.writableLength > core.watch.maxBufferedBytes) {
-      core.logger.warn({ resource, buffered: res.writableLength }, 'watcher too slow, closing');
-      closed = true;
-      unsubscribe?.();
-      for (const t of timers) clearTimeout(t), clearInterval(t);
-      core.longRunning.delete(finish);
-      core.metrics.watchers.dec({ resource });
-      res.destroy();
+    const ok = res.write(framed);
+    if (replaying) {
+      if (!ok) waiting = true; // queue what follows until the socket drains
+    } else if (res.writableLength > core.watch.maxBufferedBytes) {
+      // Too far behind: stop buffering; the client resumes from its last resourceVersion.
+      cut();
     }
   };
 
@@ -155,6 +191,7 @@ export async function handleWatch(s: Scope): Promise<number> {
     lastRevision = from;
     if (closed) return 200;
     unsubscribe = store.watch(prefix, from, onEvent);
+    replaying = false;
   } catch (err) {
     if (err instanceof StorageError && err.code === 'Compacted') {
       const oldest = err.revision ?? 0;
