@@ -12,6 +12,7 @@ import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
 import { BOOTSTRAP_NAMESPACES, namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
 import type { ApiCore } from './rest/scope.ts';
+import { ensureKubernetesService } from './rest/services.ts';
 import { timestamp } from './rest/objectmeta.ts';
 import { createRequestListener } from './server.ts';
 
@@ -164,7 +165,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     },
     longRunning: new Set(),
   };
-  let ready = true;
+  let ready = false;
   const listener = createRequestListener(core, () => ready);
   const server: http.Server = opts.tls
     ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert, keepAliveTimeout: 65_000 }, listener)
@@ -179,6 +180,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     });
   });
   const port = (server.address() as { port: number }).port;
+  await ensureKubernetesService(store, registry, port);
+  ready = true;
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   let kubeconfigPath: string | undefined;
   if (opts.dataDir) {

@@ -9,6 +9,7 @@ import { deleteObject, parseDeleteOptions } from './delete.ts';
 import { handleGet, handleList } from './read.ts';
 import { apiVersionOfRt, isDryRun, prefixOf, wireJson, wireObject, type Scope } from './scope.ts';
 import { handleSubresource } from './subresources.ts';
+import { isServices, serializeServiceWrites } from './services.ts';
 import { handleWatch } from './watch.ts';
 import { checkPrecondition, guaranteedUpdate, prepareCreate, prepareUpdate, storeCreate, type WriteResult } from './write.ts';
 import { selectorFilter } from '../filter.ts';
@@ -26,16 +27,21 @@ export async function handleResource(s: Scope): Promise<number> {
       return handleWatch(s);
     case 'create':
       if (name !== undefined) throw methodNotAllowed('the server does not allow this method on the requested resource');
-      return handleCreate(s);
+      return allocating(s, () => handleCreate(s));
     case 'update':
-      return handleUpdate(s, undefined);
+      return allocating(s, () => handleUpdate(s, undefined));
     case 'patch':
-      return handlePatch(s, undefined);
+      return allocating(s, () => handlePatch(s, undefined));
     case 'delete':
       return handleDelete(s);
     case 'deletecollection':
       return handleDeleteCollection(s);
   }
+}
+
+/** Writes that allocate addresses (Services) run one at a time, so allocations never collide. */
+function allocating(s: Scope, write: () => Promise<number>): Promise<number> {
+  return isServices(s.rt) ? serializeServiceWrites(s.core, write) : write();
 }
 
 /** Headers for fieldValidation=Warn warnings. */

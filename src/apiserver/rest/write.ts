@@ -8,6 +8,7 @@ import { StorageError, type StoreEntry } from '../../storage/interface.ts';
 import { admitMutating, admitValidating } from '../pipeline/run.ts';
 import { pendingFinalizers } from './delete.ts';
 import { bumpGeneration, carryUpdateMeta, initCreateMeta, sameObject, validateObject } from './objectmeta.ts';
+import { allocateServiceAddresses } from './services.ts';
 import { admissionAttrs, keyOf, mapStorageError, type Scope } from './scope.ts';
 
 const MAX_ATTEMPTS = 50;
@@ -29,6 +30,7 @@ export async function prepareCreate(s: Scope, obj: KubeObject, dryRun: boolean):
   await admitMutating(s.core.pipeline, admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun));
   s.rt.strategy.prepareForCreate?.(obj);
   validateObject(obj, s.rt, undefined);
+  await allocateServiceAddresses(s.core, s.rt, obj);
   await admitValidating(s.core.pipeline, admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun));
 }
 
@@ -74,6 +76,7 @@ export async function prepareUpdate(s: Scope, obj: KubeObject, old: KubeObject, 
   }
   bumpGeneration(obj, old, rt);
   validateObject(obj, rt, old, metaErrs);
+  if (subresource !== 'status') await allocateServiceAddresses(s.core, rt, obj, old);
   await admitValidating(s.core.pipeline, admissionAttrs(s, 'UPDATE', obj, old, name, dryRun));
   return obj;
 }

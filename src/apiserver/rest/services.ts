@@ -1,0 +1,111 @@
+// Service addresses (clusterIP, nodePorts) — the model's pure allocator over the addresses the
+// stored services hold — and the `default/kubernetes` Service + Endpoints the API server keeps.
+// Service writes are serialized per server so two concurrent creates never pick the same address.
+import { randomUUID } from 'node:crypto';
+import { invalid, type FieldError } from '../../api/errors.ts';
+import { addressesInUse, assignServiceAddresses, kubernetesServiceIP } from '../../api/kinds/helpers.ts';
+import type { Registry } from '../../api/registry.ts';
+import type { ResourceType } from '../../api/resource.ts';
+import type { KubeObject } from '../../api/types.ts';
+import { objectKey, resourcePrefix, type Store, type WatchCache } from '../../storage/interface.ts';
+import { timestamp } from './objectmeta.ts';
+import type { ApiCore } from './scope.ts';
+
+export const isServices = (rt: ResourceType) => rt.group === '' && rt.plural === 'services';
+
+const tails = new WeakMap<ApiCore, Promise<unknown>>();
+
+/** Runs fn after every service write started before it on this server has finished. */
+export function serializeServiceWrites<T>(core: ApiCore, fn: () => Promise<T>): Promise<T> {
+  const run = (tails.get(core) ?? Promise.resolve()).then(fn);
+  tails.set(core, run.catch(() => undefined));
+  return run;
+}
+
+/** Go's %#v of a []string in a field error, as Kubernetes prints it: []string{"10.96.0.10"}. */
+function goStringSlices(e: FieldError): FieldError {
+  const m = /^Invalid value: (\[[^\]]*\]): /.exec(e.detail);
+  if (!m) return e;
+  let v: unknown;
+  try {
+    v = JSON.parse(m[1]);
+  } catch {
+    return e;
+  }
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) return e;
+  const go = `[]string{${v.map((x) => JSON.stringify(x)).join(', ')}}`;
+  return { ...e, detail: `Invalid value: ${go}: ${e.detail.slice(m[0].length)}` };
+}
+
+/**
+ * Allocates the clusterIP and nodePorts of a Service being created (old undefined) or updated
+ * (omitted allocated values are carried from old). A taken or exhausted address → 422.
+ */
+export async function allocateServiceAddresses(core: ApiCore, rt: ResourceType, svc: KubeObject, old?: KubeObject): Promise<void> {
+  if (!isServices(rt)) return;
+  const all = await core.store.listPage(resourcePrefix(rt.group, rt.plural), {});
+  const errs = assignServiceAddresses(svc, addressesInUse(all.items), old);
+  if (errs.length) throw invalid(rt.kind, svc.metadata.name ?? '', errs.map(goStringSlices), rt.group);
+}
+
+/**
+ * The `default/kubernetes` Service (10.96.0.1:443 → the API server's port) and its Endpoints
+ * (127.0.0.1:port), created when absent; on a restart with another port the ports are updated.
+ */
+export async function ensureKubernetesService(store: Store | WatchCache, registry: Registry, port: number): Promise<void> {
+  const svcRt = registry.byResource('', 'v1', 'services');
+  const epRt = registry.byResource('', 'v1', 'endpoints');
+  const labels = { component: 'apiserver', provider: 'kubernetes' };
+  const meta = () => ({ name: 'kubernetes', namespace: 'default', uid: randomUUID(), creationTimestamp: timestamp() });
+  if (svcRt) {
+    const ip = kubernetesServiceIP();
+    const svc: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { ...meta(), labels },
+      spec: { type: 'ClusterIP', clusterIP: ip, clusterIPs: [ip], sessionAffinity: 'None', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }] },
+      status: { loadBalancer: {} },
+    };
+    svcRt.defaults(svc);
+    await ensure(store, objectKey('', 'services', 'default', 'kubernetes'), svc, (cur) => {
+      const p = (cur.spec?.ports as any[])?.find((x) => x?.name === 'https');
+      if (!p || p.targetPort === port) return undefined;
+      const next = structuredClone(cur);
+      next.spec!.ports = (next.spec!.ports as any[]).map((x) => (x?.name === 'https' ? { ...x, targetPort: port } : x));
+      return next;
+    });
+  }
+  if (epRt) {
+    const ports = [{ name: 'https', port, protocol: 'TCP' }];
+    const ep: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { ...meta(), labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports }],
+    };
+    epRt.defaults(ep);
+    await ensure(store, objectKey('', 'endpoints', 'default', 'kubernetes'), ep, (cur) => {
+      const subsets = cur.subsets as any[] | undefined;
+      if (subsets?.length === 1 && subsets[0]?.ports?.length === 1 && subsets[0].ports[0]?.port === port) return undefined;
+      return { ...cur, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports }] };
+    });
+  }
+}
+
+/** Creates obj at key when absent, else stores update(current) when it returns a change. */
+async function ensure(store: Store, key: string, obj: KubeObject, update: (cur: KubeObject) => KubeObject | undefined): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      const cur = await store.get(key);
+      if (!cur) {
+        await store.create(key, obj);
+        return;
+      }
+      const next = update(cur.object);
+      if (next) await store.update(key, next, cur.modRevision);
+      return;
+    } catch {
+      // raced with another writer (a second replica): look again
+    }
+  }
+}
