@@ -653,8 +653,20 @@ export class SharedInformerFactory {
 
   /** Waits until every informer synced; false if the signal aborted first. */
   async waitForCacheSync(signal?: AbortSignal): Promise<boolean> {
-    const results = await Promise.all([...this.informers.values()].map((i) => i.waitForCacheSync(signal)));
-    return results.every(Boolean);
+    if (signal?.aborted) return false;
+    // One abort listener for the whole wait (not one per informer: a signal shared by many
+    // informers would trip Node's MaxListenersExceededWarning), removed when the wait ends.
+    let onAbort = () => {};
+    const aborted = new Promise<boolean>((resolve) => {
+      onAbort = () => resolve(false);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      const synced = Promise.all([...this.informers.values()].map((i) => i.waitForCacheSync())).then((r) => r.every(Boolean));
+      return await Promise.race([synced, aborted]);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   async shutdown(): Promise<void> {
