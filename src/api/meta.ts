@@ -4,7 +4,7 @@ import { humanDuration } from './duration.ts';
 import type { FieldError } from './errors.ts';
 import { forbidden, invalidValue, required } from './errors.ts';
 import type { KubeObject } from './types.ts';
-import type { ResourceType, Schema, Subresources, TableColumn, UpdateStrategy } from './resource.ts';
+import type { DeletionStrategy, ResourceType, Schema, Subresources, TableColumn, UpdateStrategy } from './resource.ts';
 import { bool, freeform, list, map, mergeList, mergeSet, int64, obj, str, time, typeMismatches, wellTyped as fitsSchema } from './schema.ts';
 import {
   FIELD_IMMUTABLE,
@@ -232,6 +232,7 @@ export interface KindDef {
   /** Kind-specific validation; metadata is validated by defineKind. */
   validate?(obj: KubeObject, old?: KubeObject): FieldError[];
   strategy?: Partial<UpdateStrategy>;
+  deletion?: DeletionStrategy;
   columns?: TableColumn[];
   cells?(obj: KubeObject, now: Date): unknown[];
   /** False for kinds whose first column is not NAME (events). */
@@ -284,6 +285,7 @@ export function defineKind(k: KindDef): ResourceType {
       return [...validateObjectMeta(o.metadata, { namespaced: k.namespaced, nameValidator }), ...(k.validate ? k.validate(o, old) : [])];
     },
     strategy,
+    ...(k.deletion ? { deletion: k.deletion } : {}),
     table: {
       columns,
       // A row never fails a whole list: an object the printer cannot read gets "<unknown>" cells.

@@ -85,6 +85,8 @@ export interface ResourceType {
   conversion?: { storageVersion: string; toStorage(obj: KubeObject): KubeObject; fromStorage(obj: KubeObject): KubeObject };
   /** The update strategy: which top-level fields a main-resource update may change vs. the status subresource. */
   strategy: UpdateStrategy;
+  /** Per-kind deletion rules; absent = deleted at once unless metadata.finalizers hold the object. */
+  deletion?: DeletionStrategy;
   /** Table columns for `kubectl get`, and the cells of one row (after NAME, which is always first). */
   table: {
     columns: TableColumn[];
@@ -96,6 +98,16 @@ export interface ResourceType {
      */
     nameColumn?: boolean;
   };
+}
+
+/** Kubernetes' RESTDeleteStrategy/RESTGracefulDeleteStrategy: what a DELETE does beyond the generic rules. */
+export interface DeletionStrategy {
+  /** Seconds the object stays (deletionTimestamp = now + grace) before it goes; requested = DeleteOptions.gracePeriodSeconds. Absent = 0. */
+  gracePeriodSeconds?(obj: KubeObject, requested: number | undefined): number;
+  /** Finalizers beyond metadata.finalizers that hold an object being deleted (a Namespace's spec.finalizers). */
+  extraFinalizers?(obj: KubeObject): string[];
+  /** Applied to an object a delete leaves in place (a Namespace goes Terminating). */
+  markDeleting?(obj: KubeObject): void;
 }
 
 export interface UpdateStrategy {

@@ -44,6 +44,14 @@ export const namespace = defineKind({
     if (phase && phase !== 'Active' && phase !== 'Terminating') errs.push(invalidValue('status.phase', phase, 'must be Active or Terminating'));
     return errs;
   },
+  // A deleted namespace goes Terminating and stays until the namespace controller has emptied it
+  // and cleared spec.finalizers through /finalize.
+  deletion: {
+    extraFinalizers: (o) => (Array.isArray(o.spec?.finalizers) ? o.spec.finalizers : []),
+    markDeleting: (o) => {
+      o.status = { ...(o.status ?? {}), phase: 'Terminating' };
+    },
+  },
   strategy: {
     prepareForCreate: (o) => {
       o.status = { phase: 'Active' };

@@ -73,6 +73,16 @@ export const pod = defineKind({
   fields: { spec: podSpecSchema, status: podStatusSchema },
   defaults: (o) => defaultPodSpec(o.spec),
   validate: (o) => validatePodSpec(o.spec, 'spec'),
+  // Pods bound to a node terminate gracefully (the node agent finishes with gracePeriodSeconds=0);
+  // unscheduled or finished pods go at once, as podStrategy.CheckGracefulDelete decides.
+  deletion: {
+    gracePeriodSeconds: (o, requested) => {
+      if (!o.spec?.nodeName) return 0;
+      const phase = o.status?.phase;
+      if (phase === 'Succeeded' || phase === 'Failed') return 0;
+      return Math.max(0, requested ?? o.spec?.terminationGracePeriodSeconds ?? 30);
+    },
+  },
   strategy: {
     // Kubernetes 1.33+ tracks pod generation (PodObservedGenerationTracking); kubesim bumps it on spec changes.
     specFields: ['spec'],

@@ -1,5 +1,6 @@
 // DELETE: options from the query or a DeleteOptions body, preconditions, graceful deletion, and
-// finalizers (the object stays, with deletionTimestamp, until its finalizers are removed).
+// finalizers (the object stays, with deletionTimestamp, until its finalizers are removed). Per-kind
+// rules (pods' grace period, namespaces' Terminating) come from the registry entry's `deletion`.
 import { StatusError, badRequest, conflict, notFound } from '../../api/errors.ts';
 import type { ResourceType } from '../../api/resource.ts';
 import type { KubeObject } from '../../api/types.ts';
@@ -51,36 +52,14 @@ function intParam(name: string, v: string): number {
   return Number(v);
 }
 
-/**
- * The grace period a kind gives a delete. Pods bound to a node terminate gracefully (the node agent
- * finishes the delete with gracePeriodSeconds=0); everything else goes at once.
- * TODO(model): move into the registry's strategy once ResourceType has a deletion hook.
- */
+/** The grace period a kind gives a delete (its registry entry's rule; default: at once). */
 export function gracePeriodFor(rt: ResourceType, obj: KubeObject, requested: number | undefined): number {
-  if (rt.group === '' && rt.plural === 'pods') {
-    if (!obj.spec?.nodeName) return 0;
-    const phase = obj.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') return 0;
-    const g = requested ?? obj.spec?.terminationGracePeriodSeconds ?? 30;
-    return Math.max(0, g);
-  }
-  return 0;
+  return rt.deletion?.gracePeriodSeconds?.(obj, requested) ?? 0;
 }
 
-const isNamespace = (rt: ResourceType) => rt.group === '' && rt.plural === 'namespaces';
-
-/**
- * Finalizers beyond metadata.finalizers that hold an object being deleted: a Namespace's
- * spec.finalizers (removed by the namespace controller through /finalize).
- */
+/** Finalizers holding an object being deleted: metadata.finalizers plus the kind's own (Namespace spec.finalizers). */
 export function pendingFinalizers(rt: ResourceType, obj: KubeObject): number {
-  const own = obj.metadata.finalizers?.length ?? 0;
-  return isNamespace(rt) ? own + (obj.spec?.finalizers?.length ?? 0) : own;
-}
-
-/** A delete that leaves the object in place marks it as such: a Namespace goes Terminating. */
-function markDeleting(rt: ResourceType, obj: KubeObject): void {
-  if (isNamespace(rt)) obj.status = { ...(obj.status ?? {}), phase: 'Terminating' };
+  return (obj.metadata.finalizers?.length ?? 0) + (rt.deletion?.extraFinalizers?.(obj).length ?? 0);
 }
 
 export type DeletionPlan = { action: 'delete' } | { action: 'update'; object: KubeObject } | { action: 'none' };
@@ -110,7 +89,7 @@ export function planDeletion(rt: ResourceType, current: KubeObject, opts: Delete
   if (finalizers.length) m.finalizers = finalizers;
   else delete m.finalizers;
   if (pendingFinalizers(rt, obj) === 0 && (m.deletionGracePeriodSeconds ?? 0) === 0) return { action: 'delete' };
-  markDeleting(rt, obj);
+  rt.deletion?.markDeleting?.(obj);
   const after = JSON.stringify([m.finalizers ?? [], m.deletionTimestamp, m.deletionGracePeriodSeconds, obj.status]);
   return after === before ? { action: 'none' } : { action: 'update', object: obj };
 }
