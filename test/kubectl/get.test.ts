@@ -118,7 +118,10 @@ test('columns of other kinds: nodes, namespaces, deployments, replicasets, servi
   });
   assert.deepEqual(await header(['rs']), ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE']);
   await c.ok(['create', 'service', 'clusterip', 's1', '--tcp=80:8080']);
-  assert.deepEqual(await header(['svc', 's1']), ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
+  const svc = rows(await c.ok(['get', 'svc', 's1']));
+  assert.deepEqual(svc[0], ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE']);
+  assert.match(svc[1][2], /^\d+\.\d+\.\d+\.\d+$/, 'a cluster IP is allocated');
+  assert.equal(svc[1][4], '80/TCP');
   await c.ok(['create', 'configmap', 'cm1', '--from-literal=a=1', '--from-literal=b=2']);
   assert.deepEqual(rows(await c.ok(['get', 'cm', 'cm1']))[1].slice(0, 2), ['cm1', '2']);
   await c.http('POST', '/apis/coordination.k8s.io/v1/namespaces/default/leases', { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l1' }, spec: { holderIdentity: 'me' } });
