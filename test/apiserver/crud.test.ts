@@ -358,3 +358,19 @@ test('a version served from another version’s storage is converted both ways (
   assert.equal(ev.object.spec.targetCPUUtilizationPercentage, 60);
   assert.equal(ok(await req(base, 'GET', `${V2}/h1`)).spec.metrics[0].resource.target.averageUtilization, 60);
 });
+
+test('create and update with fieldManager record managedFields (operation Update)', async () => {
+  const created = ok(await req(base, 'POST', `${CM}?fieldManager=kubectl-create`, configMap('mf', { a: '1' })), 201);
+  const mine = created.metadata.managedFields?.find((e: any) => e.manager === 'kubectl-create');
+  assert.ok(mine, JSON.stringify(created.metadata.managedFields));
+  assert.equal(mine.operation, 'Update');
+  assert.ok(mine.fieldsV1['f:data']['f:a'], JSON.stringify(mine.fieldsV1));
+  const body = { ...created, data: { a: '1', b: '2' } };
+  const updated = ok(await req(base, 'PUT', `${CM}/mf?fieldManager=kubectl-replace`, body));
+  const other = updated.metadata.managedFields?.find((e: any) => e.manager === 'kubectl-replace');
+  assert.ok(other?.fieldsV1['f:data']['f:b'], JSON.stringify(updated.metadata.managedFields));
+  assert.equal(other.fieldsV1['f:data']['f:a'], undefined, 'a field the update did not change stays with its first manager');
+  // without fieldManager nothing new is recorded
+  const plain = ok(await req(base, 'POST', CM, configMap('mf-plain', { a: '1' })), 201);
+  assert.equal(plain.metadata.managedFields, undefined);
+});

@@ -2,7 +2,7 @@
 import { StatusError, badRequest, methodNotAllowed, notFound, unsupportedMediaType } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { decodeObject, parseJson, readBody } from '../body.ts';
-import { applyPatch, patchTypeOf } from '../patch/index.ts';
+import { applyPatch, patchTypeOf, trackUpdate } from '../patch/index.ts';
 import { sendJson, successStatus } from '../respond.ts';
 import { checkBodyIdentity, checkUnknownFields } from './objectmeta.ts';
 import { deleteObject, parseDeleteOptions } from './delete.ts';
@@ -67,6 +67,8 @@ async function handleCreate(s: Scope): Promise<number> {
   const warnings = checkUnknownFields(obj, s.rt, s.query);
   const dryRun = isDryRun(s.query);
   await prepareCreate(s, obj, dryRun);
+  const fieldManager = s.query?.get('fieldManager');
+  if (fieldManager) trackUpdate(undefined, obj, s.rt, fieldManager);
   return sendWrite(s, 201, await storeCreate(s, obj, dryRun), warnings);
 }
 
@@ -90,7 +92,10 @@ export async function handleUpdate(s: Scope, subresource: 'status' | undefined):
       if (!cur) throw notFound(s.rt.plural, name, s.rt.group);
       const o = structuredClone(obj);
       checkPrecondition(s, o, cur);
-      return { object: await prepareUpdate(s, o, cur, subresource, dryRun) };
+      const next = await prepareUpdate(s, o, cur, subresource, dryRun);
+      const fieldManager = s.query?.get('fieldManager');
+      if (fieldManager) trackUpdate(cur, next, s.rt, fieldManager, subresource);
+      return { object: next };
     },
     dryRun,
   );
