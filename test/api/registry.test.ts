@@ -16,6 +16,7 @@ test('every kind is registered with discovery data as kube-apiserver lists it', 
     ['', 'v1', 'secrets', 'Secret', 'secret', [], [], true, []],
     ['', 'v1', 'serviceaccounts', 'ServiceAccount', 'serviceaccount', ['sa'], [], true, []],
     ['', 'v1', 'events', 'Event', 'event', ['ev'], [], true, []],
+    ['', 'v1', 'replicationcontrollers', 'ReplicationController', 'replicationcontroller', ['rc'], ['all'], true, ['status', 'scale']],
     ['events.k8s.io', 'v1', 'events', 'Event', 'event', ['ev'], [], true, []],
     ['coordination.k8s.io', 'v1', 'leases', 'Lease', 'lease', [], [], true, []],
     ['apps', 'v1', 'deployments', 'Deployment', 'deployment', ['deploy'], ['all'], true, ['status', 'scale']],
@@ -47,7 +48,7 @@ test('every kind is registered with discovery data as kube-apiserver lists it', 
 
 test('generation counts spec changes only for workloads, pods and hpa', () => {
   const bumps = registry.all().filter((t) => t.strategy.specFields.length > 0).map((t) => `${t.plural}.${t.version}`);
-  assert.deepEqual(bumps.sort(), ['daemonsets.v1', 'deployments.v1', 'horizontalpodautoscalers.v1', 'horizontalpodautoscalers.v2', 'jobs.v1', 'pods.v1', 'replicasets.v1', 'statefulsets.v1']);
+  assert.deepEqual(bumps.sort(), ['daemonsets.v1', 'deployments.v1', 'horizontalpodautoscalers.v1', 'horizontalpodautoscalers.v2', 'jobs.v1', 'pods.v1', 'replicasets.v1', 'replicationcontrollers.v1', 'statefulsets.v1']);
 });
 
 test('scale subresource reads and writes replicas; bad scale and binding bodies are invalid', () => {

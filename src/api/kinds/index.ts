@@ -9,6 +9,7 @@ import { coreEvent, eventsV1Event } from './event.ts';
 import { daemonSet, deployment, replicaSet, statefulSet } from './apps.ts';
 import { job } from './job.ts';
 import { hpa, hpaV1 } from './hpa.ts';
+import { replicationController } from './replicationcontroller.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -21,6 +22,7 @@ export const kinds: ResourceType[] = [
   secret,
   serviceAccount,
   coreEvent,
+  replicationController,
   // apps/v1
   deployment,
   replicaSet,
