@@ -17,6 +17,7 @@ import { EndpointsController } from './endpoints/controller.ts';
 import { JobController } from './job/controller.ts';
 import { DaemonSetController } from './daemonset/controller.ts';
 import { HPAController } from './hpa/controller.ts';
+import { ServiceAccountsController } from './serviceaccount/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -32,6 +33,7 @@ export const CONTROLLERS: Record<string, { workers: number; make(ctx: Controller
   job: { workers: 5, make: (ctx) => new JobController(ctx) },
   daemonset: { workers: 2, make: (ctx) => new DaemonSetController(ctx) },
   horizontalpodautoscaling: { workers: 5, make: (ctx) => new HPAController(ctx) },
+  serviceaccount: { workers: 1, make: (ctx) => new ServiceAccountsController(ctx) },
 };
 
 export interface ControllerManagerOptions extends ControllerOptions {
