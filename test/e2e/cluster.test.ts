@@ -13,8 +13,9 @@ let c: UpCluster;
 
 before(async () => {
   if (skip) return;
-  // Short node-failure settings so the dead-node scenario takes seconds, not minutes.
-  c = await up(['--nodes', '3', '--node-monitor-grace-period', '3', '--default-toleration-seconds', '2']);
+  // Short node-failure settings so the dead-node scenario takes seconds, not minutes. The grace period
+  // must stay above the node agents' 10 s Lease renewal, or healthy nodes flap to Unknown.
+  c = await up(['--nodes', '3', '--node-monitor-grace-period', '15', '--default-toleration-seconds', '2']);
 });
 after(async () => {
   await c?.close();
@@ -120,8 +121,8 @@ test('a node whose agent stops is marked NotReady and its pods are recreated els
     for (const n of nodes) await c.kubectl(['uncordon', n]);
     await pool.stop();
     stopped = true;
-    // Grace period 3 s → Unknown (NotReady); toleration 2 s → evicted; replacements elsewhere.
-    await eventually(async () => /doomed-0\s+NotReady/.test(await c.kubectl(['get', 'node', 'doomed-0'])), 'doomed-0 NotReady', 30_000);
+    // Grace period 15 s → Unknown (NotReady); toleration 2 s → evicted; replacements elsewhere.
+    await eventually(async () => /doomed-0\s+NotReady/.test(await c.kubectl(['get', 'node', 'doomed-0'])), 'doomed-0 NotReady', 45_000);
     const node = await c.kubectlJson(['get', 'node', 'doomed-0']);
     const readyCond = node.status.conditions.find((x: any) => x.type === 'Ready');
     assert.equal(readyCond.status, 'Unknown');
@@ -137,6 +138,48 @@ test('a node whose agent stops is marked NotReady and its pods are recreated els
     if (!stopped) await pool.stop();
     for (const n of nodes) await c.kubectl(['uncordon', n]).catch(() => {});
   }
+});
+
+test('a DaemonSet covers every node (rollout status), a Job completes (kubectl wait), a Service gets endpoints', { skip }, async () => {
+  const manifest = `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: agent, image: agent:1}]}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: once}
+spec:
+  completions: 2
+  template:
+    metadata: {annotations: {kubesim.io/exit-after: 500ms}}
+    spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`;
+  await c.kubectl(['apply', '-f', '-'], { stdin: manifest });
+  assert.match(await c.kubectl(['rollout', 'status', 'daemonset/agent', '--timeout=60s']), /daemon set "agent" successfully rolled out/);
+  const agents = await running('app=agent');
+  assert.deepEqual(agents.map((p: KubeObject) => p.spec.nodeName).sort(), ['node-0', 'node-1', 'node-2']);
+  assert.match(await c.kubectl(['wait', '--for=condition=complete', 'job/once', '--timeout=60s']), /job.batch\/once condition met/);
+  const job = await c.kubectlJson(['get', 'job', 'once']);
+  assert.equal(job.status.succeeded, 2);
+  const ep = await eventually(async () => {
+    const e = await c.kubectlJson(['get', 'endpoints', 'web']);
+    if ((e.subsets?.[0]?.addresses?.length ?? 0) !== 6) throw new Error(`endpoints: ${JSON.stringify(e.subsets)}`);
+    return e;
+  }, 'endpoints of the 6 web pods');
+  assert.deepEqual(ep.subsets[0].ports, [{ port: 8080, protocol: 'TCP' }]);
+  await c.kubectl(['delete', 'daemonset/agent', 'job/once', 'service/web']);
 });
 
 test('deleting a Deployment removes its ReplicaSets and pods', { skip }, async () => {

@@ -15,7 +15,7 @@ export interface UpCluster {
   kubeconfig: string;
   client: Client;
   /** Runs kubectl; resolves with stdout, rejects with stderr on a non-zero exit. */
-  kubectl(args: string[], opts?: { timeoutMs?: number }): Promise<string>;
+  kubectl(args: string[], opts?: { timeoutMs?: number; stdin?: string }): Promise<string>;
   kubectlJson(args: string[]): Promise<any>;
   close(): Promise<void>;
 }
@@ -46,12 +46,13 @@ export async function up(args: string[] = []): Promise<UpCluster> {
     child.once('exit', (code) => reject(new Error(`kubesim up exited with ${code}: ${stderr}`)));
   });
   const client = Client.fromKubeconfig(kubeconfig, { qps: Infinity });
-  const kubectl = (a: string[], o: { timeoutMs?: number } = {}) =>
+  const kubectl = (a: string[], o: { timeoutMs?: number; stdin?: string } = {}) =>
     new Promise<string>((res, rej) => {
-      execFile(KUBECTL, ['--kubeconfig', kubeconfig, ...a], { env: { ...process.env, HOME: home, KUBECONFIG: kubeconfig }, timeout: o.timeoutMs ?? 90_000, maxBuffer: 64 << 20 }, (err, stdout, se) => {
+      const child = execFile(KUBECTL, ['--kubeconfig', kubeconfig, ...a], { env: { ...process.env, HOME: home, KUBECONFIG: kubeconfig }, timeout: o.timeoutMs ?? 90_000, maxBuffer: 64 << 20 }, (err, stdout, se) => {
         if (err) rej(new Error(`kubectl ${a.join(' ')} failed: ${se || err.message}`));
         else res(stdout);
       });
+      child.stdin?.end(o.stdin ?? '');
     });
   return {
     kubeconfig,
