@@ -6,7 +6,7 @@ import { invalidValue, required } from './errors.ts';
 import type { ResourceType, Schema } from './resource.ts';
 import { getPath, objectSchema } from './meta.ts';
 import { freeform, int, obj, str } from './schema.ts';
-import { labelSelectorQuery } from './labels.ts';
+import { labelSelectorQuery, type LabelSelector } from './labels.ts';
 import { objectReferenceSchema } from './kinds/common.ts';
 import { validateNonnegative } from './validation.ts';
 
@@ -70,9 +70,22 @@ export function scaleOf(rt: ResourceType, o: KubeObject): Scale {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
     metadata: meta,
-    spec: { replicas: (getPath(o, sc.specReplicasPath) as number) ?? 0 },
-    status: { replicas: (getPath(o, sc.statusReplicasPath) as number) ?? 0, selector: labelSelectorQuery(o.spec?.selector) },
+    spec: { replicas: Number(getPath(o, sc.specReplicasPath) ?? 0) },
+    status: { replicas: Number(getPath(o, sc.statusReplicasPath) ?? 0), selector: scaleSelector(o, sc.labelSelectorPath) },
   };
+}
+
+/** The Scale's selector string: a string at labelSelectorPath when the object has one, else spec.selector. */
+function scaleSelector(o: KubeObject, labelSelectorPath: string | undefined): string {
+  const at = labelSelectorPath ? getPath(o, labelSelectorPath.replace(/^\./, '')) : undefined;
+  return typeof at === 'string' ? at : labelSelectorQuery(asLabelSelector(o.spec?.selector));
+}
+
+/** A workload's selector as a LabelSelector: ReplicationControllers carry a plain label map instead. */
+function asLabelSelector(selector: unknown): LabelSelector | undefined {
+  if (!selector || typeof selector !== 'object') return undefined;
+  const s = selector as Record<string, unknown>;
+  return 'matchLabels' in s || 'matchExpressions' in s ? (s as LabelSelector) : { matchLabels: s as Record<string, string> };
 }
 
 /** Writes a Scale's spec.replicas into a copy of the object. */

@@ -35,11 +35,3 @@ export function selectorFilter(rt: ResourceType, q: URLSearchParams | undefined,
     return true;
   };
 }
-
-/** A LabelSelector object (or an already formatted string) as the string Scale.status.selector carries. */
-export function formatLabelSelector(sel: unknown): string {
-  if (typeof sel === 'string') return sel;
-  if (!sel || typeof sel !== 'object') return '';
-  return labelSelectorQuery(sel as LabelSelector);
-}
-

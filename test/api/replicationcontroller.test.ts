@@ -114,6 +114,7 @@ test('HTTP: create, list, scale subresource, discovery', async () => {
     const scale = await json(await send('GET', `${base}/web/scale`));
     assert.equal(scale.kind, 'Scale');
     assert.equal(scale.spec.replicas, 2);
+    assert.equal(scale.status.selector, 'app=web', 'a plain label-map selector becomes the Scale selector string');
     const patched = await send('PATCH', `${base}/web/scale`, { spec: { replicas: 5 } }, 'application/merge-patch+json');
     assert.equal(patched.status, 200);
     assert.equal((await json(patched)).spec.replicas, 5);

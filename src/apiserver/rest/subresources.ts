@@ -2,10 +2,9 @@
 // kubelet), and clear refusals for exec/attach/portforward.
 import http from 'node:http';
 import { StatusError, badRequest, conflict, invalid, invalidValue, methodNotAllowed, notFound } from '../../api/errors.ts';
-import { getPath } from '../../api/meta.ts';
+import { scaleOf } from '../../api/subresources.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { objectKey } from '../../storage/interface.ts';
-import { formatLabelSelector } from '../filter.ts';
 import { applyPatch } from '../patch/index.ts';
 import { sendJson, successStatus, toJson } from '../respond.ts';
 import { deleteObject, parseDeleteOptions } from './delete.ts';
@@ -79,20 +78,7 @@ function setPath(obj: any, path: string, value: unknown): void {
 const pathOf = (p: string) => p.replace(/^\./, '');
 
 export function toScale(s: Scope, obj: KubeObject): KubeObject {
-  const sc = s.rt.subresources.scale!;
-  const m = obj.metadata;
-  // built-in workloads keep their selector in spec.selector (the Scale shows it as a string)
-  const sel = (sc.labelSelectorPath ? getPath(obj, pathOf(sc.labelSelectorPath)) : undefined) ?? obj.spec?.selector;
-  return {
-    kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
-    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
-    spec: { replicas: Number(getPath(obj, pathOf(sc.specReplicasPath)) ?? 0) },
-    status: {
-      replicas: Number(getPath(obj, pathOf(sc.statusReplicasPath)) ?? 0),
-      selector: typeof sel === 'string' ? sel : formatLabelSelector(sel),
-    },
-  };
+  return scaleOf(s.rt, obj) as KubeObject;
 }
 
 async function handleScaleWrite(s: Scope): Promise<number> {
