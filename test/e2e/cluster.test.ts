@@ -182,6 +182,30 @@ spec:
   await c.kubectl(['delete', 'daemonset/agent', 'job/once', 'service/web']);
 });
 
+test('rollout status fails once a rollout exceeds its progress deadline (pods never ready)', { skip }, async () => {
+  const manifest = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: crashy}
+spec:
+  replicas: 1
+  progressDeadlineSeconds: 3
+  selector: {matchLabels: {app: crashy}}
+  template:
+    metadata: {labels: {app: crashy}, annotations: {kubesim.io/ready-after: 1h}}
+    spec: {containers: [{name: c, image: busybox}]}
+`;
+  await c.kubectl(['apply', '-f', '-'], { stdin: manifest });
+  const err = await c.kubectl(['rollout', 'status', 'deployment/crashy', '--timeout=60s']).then(
+    () => '',
+    (e) => String(e),
+  );
+  assert.match(err, /deployment "crashy" exceeded its progress deadline/);
+  const d = await c.kubectlJson(['get', 'deployment', 'crashy']);
+  const p = d.status.conditions.find((x: any) => x.type === 'Progressing');
+  assert.deepEqual([p.status, p.reason], ['False', 'ProgressDeadlineExceeded']);
+  await c.kubectl(['delete', 'deployment', 'crashy']);
+});
+
 test('deleting a Deployment removes its ReplicaSets and pods', { skip }, async () => {
   await c.kubectl(['delete', 'deployment', 'web']);
   await eventually(async () => {
