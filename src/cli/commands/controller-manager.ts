@@ -1,6 +1,5 @@
-// `kubesim controller-manager --kubeconfig K`: the controllers (replicaset, deployment, garbage
-// collector, node lifecycle, namespace, pod GC) as a process of their own, leader-elected on
-// kube-system/kube-controller-manager.
+// `kubesim controller-manager --kubeconfig K`: the controllers as a process of their own,
+// leader-elected on kube-system/kube-controller-manager.
 import type { Command } from 'commander';
 import { Client } from '../../client/index.ts';
 import { processLogger, startControllerManager } from '../../cluster/index.ts';
@@ -18,6 +17,8 @@ interface Opts {
   qps: string;
   resync: string;
   nodeMonitorGracePeriod: string;
+  nodeMonitorPeriod: string;
+  horizontalPodAutoscalerSyncPeriod: string;
   defaultTolerationSeconds: string;
   terminatedPodGcThreshold: string;
   concurrentDeploymentSyncs: string;
@@ -28,7 +29,7 @@ interface Opts {
 export function register(program: Command): void {
   program
     .command('controller-manager')
-    .description('run the controllers: replicaset, deployment, garbage collector, node lifecycle, namespace, pod GC')
+    .description('run the controllers (replicaset, deployment, garbagecollector, nodelifecycle, namespace, podgc, endpoints, job, daemonset, horizontalpodautoscaling), leader-elected')
     .option('--kubeconfig <path>', 'kubeconfig of the API server (default $KUBECONFIG or ~/.kube/config)')
     .option('--controllers <list>', 'controllers to run: "*" for all, "-name" to disable one (comma-separated)', '*')
     .option('--port <port>', 'serve /healthz and /metrics on this port (0 = ephemeral)')
@@ -41,7 +42,9 @@ export function register(program: Command): void {
     .option('--qps <n>', 'client rate limit to the API server (0 = unlimited)', '0')
     .option('--resync <seconds>', 'informer resync period (0 = none)', '0')
     .option('--node-monitor-grace-period <seconds>', 'a node whose Lease is older than this is marked Unknown', '40')
-    .option('--default-toleration-seconds <seconds>', 'tolerationSeconds for not-ready/unreachable assumed for pods without their own', '300')
+    .option('--node-monitor-period <seconds>', 'how often node heartbeats are checked', '5')
+    .option('--horizontal-pod-autoscaler-sync-period <seconds>', 'how often each HPA is evaluated', '15')
+    .option('--default-toleration-seconds <seconds>', 'eviction delay applied to the default not-ready/unreachable tolerations (300 s from admission)', '300')
     .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before the oldest are deleted', '12500')
     .option('--concurrent-deployment-syncs <n>', 'deployment workers', '5')
     .option('--concurrent-replicaset-syncs <n>', 'replicaset workers', '5')
@@ -55,7 +58,13 @@ export function register(program: Command): void {
         }
         return n;
       };
-      const client = Client.fromKubeconfig(o.kubeconfig, { qps: Number(o.qps) || Infinity, userAgent: 'kubesim-controller-manager' });
+      let client: Client;
+      try {
+        client = Client.fromKubeconfig(o.kubeconfig, { qps: Number(o.qps) || Infinity, userAgent: 'kubesim-controller-manager' });
+      } catch (e) {
+        console.error(`error: cannot load kubeconfig: ${(e as Error).message}`);
+        process.exit(2);
+      }
       let running;
       try {
         running = await startControllerManager({
@@ -75,6 +84,8 @@ export function register(program: Command): void {
           identity: o.identity,
           resyncSeconds: num('resync', o.resync),
           nodeMonitorGracePeriodSeconds: num('node-monitor-grace-period', o.nodeMonitorGracePeriod),
+          nodeMonitorPeriodSeconds: num('node-monitor-period', o.nodeMonitorPeriod),
+          hpaSyncPeriodSeconds: num('horizontal-pod-autoscaler-sync-period', o.horizontalPodAutoscalerSyncPeriod),
           defaultTolerationSeconds: num('default-toleration-seconds', o.defaultTolerationSeconds),
           terminatedPodGCThreshold: num('terminated-pod-gc-threshold', o.terminatedPodGcThreshold),
           logger: processLogger('controller-manager'),
