@@ -2,7 +2,6 @@
 // reads the target's scale subresource, the pods' usage from the metrics API (metrics.k8s.io, through
 // the API server), proposes a replica count per metric, applies behaviors and bounds, writes the
 // target's scale and the HPA status.
-import type { KubeObject } from '../../api/types.ts';
 import { parseApiVersion } from '../../api/types.ts';
 import { registry } from '../../api/registry.ts';
 import { deletedObject, type SharedInformer } from '../../client/index.ts';
