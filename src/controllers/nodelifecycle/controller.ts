@@ -29,6 +29,7 @@ export class NodeLifecycleController implements Controller {
   /** Last Ready state seen per node, for transition events. */
   private readonly observedReady = new Map<string, boolean>();
   private timer?: NodeJS.Timeout;
+  private warnedGrace = false;
   private readonly graceMs: number;
   private readonly periodMs: number;
   private readonly defaultToleration: number;
@@ -84,6 +85,12 @@ export class NodeLifecycleController implements Controller {
         const name = node.metadata.name!;
         if (!this.firstSeen.has(name)) this.firstSeen.set(name, now);
         const lease = this.leases.lister.get('kube-node-lease', name);
+        // Kubelets renew every leaseDurationSeconds/4; a shorter grace period makes healthy nodes flap.
+        const renewMs = ((lease?.spec?.leaseDurationSeconds ?? 0) * 1000) / 4;
+        if (renewMs >= this.graceMs && !this.warnedGrace) {
+          this.warnedGrace = true;
+          this.ctx.logger.warn({ node: name, gracePeriodSeconds: this.graceMs / 1000, renewSeconds: renewMs / 1000 }, 'node monitor grace period is not longer than the node Lease renewal interval; healthy nodes will be marked Unknown');
+        }
         if (now - lastHeartbeat(node, lease, this.firstSeen.get(name)!) <= this.graceMs) return;
         const conds = unknownConditions(node, now);
         if (!conds) return;
