@@ -1,20 +1,11 @@
 // `kubesim controller-manager --kubeconfig K`: the controllers as a process of their own,
 // leader-elected on kube-system/kube-controller-manager.
 import type { Command } from 'commander';
-import { Client } from '../../client/index.ts';
 import { processLogger, startControllerManager } from '../../cluster/index.ts';
+import { addConnectionOptions, addLeaderElectionOptions, connect, fail, leaderElectionSettings, nonNegative as num, stopOnSignal, type ConnectionOpts, type LeaderElectionOpts } from '../component.ts';
 
-interface Opts {
-  kubeconfig?: string;
+interface Opts extends ConnectionOpts, LeaderElectionOpts {
   controllers: string;
-  port?: string;
-  host: string;
-  leaderElect: string | boolean;
-  leaseDuration: string;
-  renewDeadline: string;
-  retryPeriod: string;
-  identity?: string;
-  qps: string;
   resync: string;
   nodeMonitorGracePeriod: string;
   nodeMonitorPeriod: string;
@@ -27,19 +18,12 @@ interface Opts {
 }
 
 export function register(program: Command): void {
-  program
-    .command('controller-manager')
+  const cmd = program.command('controller-manager');
+  addConnectionOptions(cmd);
+  addLeaderElectionOptions(cmd, 'kube-system/kube-controller-manager', 'serve /healthz and /metrics on this port (0 = ephemeral)');
+  cmd
     .description('run the controllers (replicaset, deployment, garbagecollector, nodelifecycle, namespace, podgc, endpoints, job, daemonset, horizontalpodautoscaling), leader-elected')
-    .option('--kubeconfig <path>', 'kubeconfig of the API server (default $KUBECONFIG or ~/.kube/config)')
     .option('--controllers <list>', 'controllers to run: "*" for all, "-name" to disable one (comma-separated)', '*')
-    .option('--port <port>', 'serve /healthz and /metrics on this port (0 = ephemeral)')
-    .option('--host <host>', 'address of the HTTP server', '127.0.0.1')
-    .option('--leader-elect [bool]', 'compete for the kube-system/kube-controller-manager Lease', 'true')
-    .option('--lease-duration <seconds>', 'leader election lease duration', '15')
-    .option('--renew-deadline <seconds>', 'leader election renew deadline', '10')
-    .option('--retry-period <seconds>', 'leader election retry period', '2')
-    .option('--identity <id>', 'leader election identity (default <hostname>_<uuid>)')
-    .option('--qps <n>', 'client rate limit to the API server (0 = unlimited)', '0')
     .option('--resync <seconds>', 'informer resync period (0 = none)', '0')
     .option('--node-monitor-grace-period <seconds>', 'a node whose Lease is older than this is marked Unknown', '40')
     .option('--node-monitor-period <seconds>', 'how often node heartbeats are checked', '5')
@@ -50,21 +34,7 @@ export function register(program: Command): void {
     .option('--concurrent-replicaset-syncs <n>', 'replicaset workers', '5')
     .option('--concurrent-gc-syncs <n>', 'garbage collector workers', '20')
     .action(async (o: Opts) => {
-      const num = (name: string, v: string) => {
-        const n = Number(v);
-        if (!Number.isFinite(n) || n < 0) {
-          console.error(`error: --${name} must be a non-negative number (got "${v}")`);
-          process.exit(2);
-        }
-        return n;
-      };
-      let client: Client;
-      try {
-        client = Client.fromKubeconfig(o.kubeconfig, { qps: Number(o.qps) || Infinity, userAgent: 'kubesim-controller-manager' });
-      } catch (e) {
-        console.error(`error: cannot load kubeconfig: ${(e as Error).message}`);
-        process.exit(2);
-      }
+      const client = connect(o, 'kubesim-controller-manager');
       let running;
       try {
         running = await startControllerManager({
@@ -75,13 +45,7 @@ export function register(program: Command): void {
             replicaset: num('concurrent-replicaset-syncs', o.concurrentReplicasetSyncs),
             garbagecollector: num('concurrent-gc-syncs', o.concurrentGcSyncs),
           },
-          port: o.port !== undefined ? num('port', o.port) : undefined,
-          host: o.host,
-          leaderElect: o.leaderElect === true || o.leaderElect === 'true',
-          leaseDurationSeconds: num('lease-duration', o.leaseDuration),
-          renewDeadlineSeconds: num('renew-deadline', o.renewDeadline),
-          retryPeriodSeconds: num('retry-period', o.retryPeriod),
-          identity: o.identity,
+          ...leaderElectionSettings(o),
           resyncSeconds: num('resync', o.resync),
           nodeMonitorGracePeriodSeconds: num('node-monitor-grace-period', o.nodeMonitorGracePeriod),
           nodeMonitorPeriodSeconds: num('node-monitor-period', o.nodeMonitorPeriod),
@@ -91,16 +55,9 @@ export function register(program: Command): void {
           logger: processLogger('controller-manager'),
         });
       } catch (e) {
-        console.error(`error: ${(e as Error).message}`);
-        process.exit(2);
+        fail((e as Error).message);
       }
       if (running.port !== undefined) console.log(`controller-manager serving /healthz and /metrics on http://${o.host}:${running.port}`);
-      const shutdown = async () => {
-        await running.stop();
-        client.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
+      stopOnSignal(running, client);
     });
 }

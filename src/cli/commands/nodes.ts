@@ -3,12 +3,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { Client } from '../../client/index.ts';
 import { isQuantity } from '../../api/quantity.ts';
 import { loadProfile, parseLabels, parseTaints, startNodePool } from '../../cluster/index.ts';
+import { addConnectionOptions, connect, fail, stopOnSignal, type ConnectionOpts } from '../component.ts';
 
-interface Opts {
-  kubeconfig?: string;
+interface Opts extends ConnectionOpts {
   count: string;
   prefix: string;
   firstIndex: string;
@@ -21,15 +20,9 @@ interface Opts {
   heartbeat: string;
   statusUpdate: string;
   kubeletPort: string;
-  qps: string;
   events: boolean;
   pullDelay?: string;
   profile?: string;
-}
-
-function fail(msg: string): never {
-  console.error(`error: ${msg}`);
-  process.exit(2);
 }
 
 function positiveInt(name: string, v: string, min = 1): number {
@@ -39,10 +32,10 @@ function positiveInt(name: string, v: string, min = 1): number {
 }
 
 export function register(program: Command): void {
-  program
-    .command('nodes')
+  const cmd = program.command('nodes');
+  addConnectionOptions(cmd, 'request budget of the pool (0 = unlimited)');
+  cmd
     .description('run a pool of simulated nodes (kubelets) against an API server')
-    .option('--kubeconfig <path>', 'kubeconfig of the API server (default $KUBECONFIG or ~/.kube/config)')
     .option('--count <n>', 'number of nodes', '3')
     .option('--prefix <prefix>', 'node name prefix (nodes are <prefix>-<i>)', 'node')
     .option('--first-index <i>', 'index of the first node (to run several pools side by side)', '0')
@@ -55,7 +48,6 @@ export function register(program: Command): void {
     .option('--heartbeat <seconds>', 'Lease renewal period', '10')
     .option('--status-update <seconds>', 'NodeStatus refresh period when nothing changes', '300')
     .option('--kubelet-port <port>', 'port of the kubelet HTTP server (logs, stats; 0 = ephemeral)', '0')
-    .option('--qps <n>', 'request budget of the pool (0 = unlimited)', '0')
     .option('--no-events', 'do not write Events')
     .option('--pull-delay <duration>', 'image pull time (e.g. 1s, 500ms)')
     .option('--profile <file>', 'lifecycle profile (YAML/JSON: timings and stages; see docs/node-simulation.md)')
@@ -84,14 +76,7 @@ export function register(program: Command): void {
           fail(`--profile ${o.profile}: ${(e as Error).message}`);
         }
       }
-      const qps = Number(o.qps);
-      if (!(qps >= 0)) fail(`--qps must be >= 0 (got "${o.qps}")`);
-      let client: Client;
-      try {
-        client = Client.fromKubeconfig(o.kubeconfig, { qps: qps || Infinity, userAgent: 'kubesim-nodes' });
-      } catch (e) {
-        fail(`cannot load kubeconfig: ${(e as Error).message}`);
-      }
+      const client = connect(o, 'kubesim-nodes');
       const pool = await startNodePool({
         client,
         count,
@@ -106,7 +91,7 @@ export function register(program: Command): void {
         heartbeatSeconds: Number(o.heartbeat),
         statusUpdateSeconds: Number(o.statusUpdate),
         kubeletPort: positiveInt('kubelet-port', o.kubeletPort, 0),
-        qps: qps || undefined,
+        qps: Number(o.qps) || undefined,
         events: o.events,
         profile,
         timings: !profile && o.pullDelay ? { pullMs: o.pullDelay } : undefined,
@@ -115,12 +100,6 @@ export function register(program: Command): void {
         process.exit(1);
       });
       console.log(`${count} nodes ready (${pool.nodes[0]} .. ${pool.nodes[pool.nodes.length - 1]}); kubelet server ${pool.kubeletUrl}`);
-      const shutdown = async () => {
-        await pool.stop();
-        client.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
+      stopOnSignal(pool, client);
     });
 }

@@ -1,0 +1,84 @@
+// What the component commands (scheduler, controller-manager, nodes) share: the flags for
+// reaching the API server, serving /metrics and leader election, their parsing, and the
+// run-until-signal shutdown.
+import type { Command } from 'commander';
+import { Client } from '../client/index.ts';
+
+/** Prints a usage error naming the flag and exits 2, as the other flag errors do. */
+export function fail(msg: string): never {
+  console.error(`error: ${msg}`);
+  process.exit(2);
+}
+
+/** A non-negative number flag. */
+export function nonNegative(flag: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) fail(`--${flag} must be a non-negative number (got "${v}")`);
+  return n;
+}
+
+export interface ConnectionOpts {
+  kubeconfig?: string;
+  qps: string;
+}
+
+export function addConnectionOptions(cmd: Command, qpsHelp = 'client rate limit to the API server (0 = unlimited)'): Command {
+  return cmd
+    .option('--kubeconfig <path>', 'kubeconfig of the API server (default $KUBECONFIG or ~/.kube/config)')
+    .option('--qps <n>', qpsHelp, '0');
+}
+
+/** The component's client from --kubeconfig and --qps (0 = unlimited). */
+export function connect(o: ConnectionOpts, userAgent: string): Client {
+  const qps = nonNegative('qps', o.qps);
+  try {
+    return Client.fromKubeconfig(o.kubeconfig, { qps: qps || Infinity, userAgent });
+  } catch (e) {
+    fail(`cannot load kubeconfig: ${(e as Error).message}`);
+  }
+}
+
+export interface LeaderElectionOpts {
+  port?: string;
+  host: string;
+  leaderElect: string | boolean;
+  leaseDuration: string;
+  renewDeadline: string;
+  retryPeriod: string;
+  identity?: string;
+}
+
+/** --port/--host for /healthz and /metrics, and the leader-election flags for the named Lease. */
+export function addLeaderElectionOptions(cmd: Command, lease: string, portHelp: string): Command {
+  return cmd
+    .option('--port <port>', portHelp)
+    .option('--host <host>', 'address of the HTTP server', '127.0.0.1')
+    .option('--leader-elect [bool]', `compete for the ${lease} Lease; only the leader works`, 'true')
+    .option('--lease-duration <seconds>', 'leader election lease duration', '15')
+    .option('--renew-deadline <seconds>', 'leader election renew deadline', '10')
+    .option('--retry-period <seconds>', 'leader election retry period', '2')
+    .option('--identity <id>', 'leader election identity (default <hostname>_<uuid>)');
+}
+
+export function leaderElectionSettings(o: LeaderElectionOpts) {
+  return {
+    port: o.port !== undefined ? nonNegative('port', o.port) : undefined,
+    host: o.host,
+    leaderElect: o.leaderElect === true || o.leaderElect === 'true',
+    leaseDurationSeconds: nonNegative('lease-duration', o.leaseDuration),
+    renewDeadlineSeconds: nonNegative('renew-deadline', o.renewDeadline),
+    retryPeriodSeconds: nonNegative('retry-period', o.retryPeriod),
+    identity: o.identity,
+  };
+}
+
+/** Runs until SIGINT/SIGTERM, then stops the component, closes its client and exits 0. */
+export function stopOnSignal(component: { stop(): Promise<void> }, client: Client): void {
+  const shutdown = async () => {
+    await component.stop();
+    client.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
