@@ -32,6 +32,7 @@ import { realClock, TimerQueue, type Clock } from './timers.ts';
 import { bytesOf, milliCpu, rfc3339 } from './units.ts';
 import { cpuIntegralNanos, usageAt, usageModel, type UsageModel } from './usage.ts';
 import { Priority, Writer } from './writer.ts';
+import { statusDrifted, withForeignConditions } from './drift.ts';
 import { PoolMetrics } from './metrics.ts';
 
 /** Annotate a Node with kubesim.io/partitioned=true to cut its agent off the API server. */
@@ -111,6 +112,8 @@ export interface PodEntry {
   rv?: string;
   ipIndex?: number;
   removing?: boolean;
+  /** Someone else changed the pod: compare its stored status with ours at the next step. */
+  recheck?: boolean;
   usage: Map<string, UsageModel>;
   cpuCum: Map<string, { t: number; nanos: number }>;
 }
@@ -386,6 +389,7 @@ export class PoolState {
       this.metrics.podsAdmitted.inc();
     } else if (rvNewer(pod, entry.sim.pod)) {
       entry.sim.pod = pod;
+      if (this.storedIsForeign(entry)) entry.recheck = true;
     }
     if (pod.metadata.deletionTimestamp && entry.sim.deletingAt === undefined) {
       markDeleting(entry.sim, now, pod.metadata.deletionGracePeriodSeconds);
@@ -457,12 +461,15 @@ export class PoolState {
     if (!e) return;
     const now = this.clock.now();
     const first = e.lastWritten === undefined;
+    const recheck = e.recheck && !first;
+    e.recheck = false;
     const r = step(e.sim, now, this.profile, e.node.images);
-    this.applyResult(e, r, first);
+    // Re-assert our status when someone else's write left the stored one saying otherwise.
+    this.applyResult(e, r, first || (recheck && !r.changed && this.drifted(e)));
   }
 
-  /** Logs, events, the status write and the next wake-up for a step's result. */
-  private applyResult(e: PodEntry, r: StepResult, first = false): void {
+  /** Logs, events, the status write (always when `force`) and the next wake-up for a step's result. */
+  private applyResult(e: PodEntry, r: StepResult, force = false): void {
     for (const t of r.transitions) {
       const c = t.container;
       if (t.to === 'Running') this.logs.started(e.sim.pod, c.name, c.image, c.restartCount, t.at);
@@ -473,7 +480,7 @@ export class PoolState {
       if (t.to === 'Running') this.metrics.containerStarts.inc();
     }
     for (const ev of r.events) this.podEvent(e.sim, e.node, ev);
-    if (r.changed || first || (e.sim.deletingAt !== undefined && readyToRemove(e.sim))) this.enqueuePodWrite(e);
+    if (r.changed || force || (e.sim.deletingAt !== undefined && readyToRemove(e.sim))) this.enqueuePodWrite(e);
     if (r.nextAt !== undefined) this.timers.schedule(`p:${e.key}`, r.nextAt);
   }
 
@@ -536,10 +543,11 @@ export class PoolState {
     for (let attempt = 0; attempt < 5; attempt++) {
       const e = this.pods.get(key);
       if (!e || e.removing) return;
-      const status = buildPodStatus(e.sim);
-      const json = JSON.stringify(status);
+      const desired = buildPodStatus(e.sim);
+      const json = JSON.stringify(desired);
       try {
-        if (json !== e.lastWritten) {
+        if (json !== e.lastWritten || this.drifted(e, desired)) {
+          const status = withForeignConditions(desired, e.sim.pod.status);
           // Our last write may be newer than the informer's copy: send its resourceVersion (and keep
           // only that, not a second copy of the pod).
           const rv = e.rv && !rvNewer(e.sim.pod, { metadata: { resourceVersion: e.rv } }) ? e.rv : e.sim.pod.metadata.resourceVersion;
@@ -579,6 +587,16 @@ export class PoolState {
   }
 
   private readonly firstRunning = new Set<string>();
+
+  /** The informer's copy is newer than our last write (or we never wrote): someone else wrote it. */
+  private storedIsForeign(e: PodEntry): boolean {
+    return e.rv === undefined || Number(e.sim.pod.metadata.resourceVersion) > Number(e.rv) || !Number.isFinite(Number(e.rv));
+  }
+
+  /** Someone else's write left the stored status saying otherwise than ours in the fields we own. */
+  private drifted(e: PodEntry, desired: any = buildPodStatus(e.sim)): boolean {
+    return this.storedIsForeign(e) && statusDrifted(desired, e.sim.pod.status);
+  }
 
   // ---- events ------------------------------------------------------------------------------
 
