@@ -1,17 +1,17 @@
 // Heartbeats at scale: 1,000 nodes renew their Leases in kube-node-lease every period, spread over
 // the period, and none misses a renewal: no node ever goes two periods without renewing (the
-// node lifecycle controller only acts after leaseDurationSeconds, 40 s). The
-// heartbeat is 5 s instead of 10 s so that a window of 6 periods fits in the test.
+// node lifecycle controller only acts after leaseDurationSeconds, 40 s). The heartbeat is the
+// kubelet's default 10 s, watched over a whole minute.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startNodePool } from '../../src/node/index.ts';
 import { cluster, LEASES, quiet } from './helpers.ts';
 
 const NODES = 1000;
-const PERIOD_S = 5;
-const WINDOW_MS = 30_000;
+const PERIOD_S = 10;
+const WINDOW_MS = 60_000;
 
-test(`${NODES} nodes renew their leases every ${PERIOD_S}s for ${WINDOW_MS / 1000}s with none missed`, { timeout: 150_000 }, async () => {
+test(`${NODES} nodes renew their leases every ${PERIOD_S}s for ${WINDOW_MS / 1000}s with none missed`, { timeout: 180_000 }, async () => {
   const c = await cluster();
   const pool = await startNodePool({ client: c.client, count: NODES, logger: quiet, heartbeatSeconds: PERIOD_S, events: false });
   const renewals = new Map<string, number[]>();
