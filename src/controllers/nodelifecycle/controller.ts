@@ -111,8 +111,10 @@ export class NodeLifecycleController implements Controller {
     this.recordReadyTransition(node);
     const taints = desiredTaints(node, now);
     if (taints) {
-      // A patch (like PatchNodeTaints): the node agent updates the Node's status all the time.
-      node = await this.ctx.client.resource(NODES).patch(name, { spec: { taints } }, { type: 'merge' });
+      // A patch (like PatchNodeTaints): the node agent updates the Node's status all the time. The list
+      // is computed from our cache, so pin its resourceVersion (as PatchNodeTaints does): a taint a user
+      // added meanwhile gives a 409 and a fresh look instead of being overwritten.
+      node = await this.ctx.client.resource(NODES).patch(name, { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints } }, { type: 'merge' });
     }
     const pods = this.pods.indexer.byIndex(BY_NODE, name).filter((p) => !isPodTerminated(p));
     if (readyStatus(node) !== 'True') await this.markPodsNotReady(pods, now);

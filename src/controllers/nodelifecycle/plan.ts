@@ -9,6 +9,15 @@ export const TaintNotReady = 'node.kubernetes.io/not-ready';
 export const TaintUnreachable = 'node.kubernetes.io/unreachable';
 export const TaintUnschedulable = 'node.kubernetes.io/unschedulable';
 
+/** TaintNodesByCondition (nodeConditionToTaintKeyStatusMap): a NoSchedule taint while the condition is True. */
+export const conditionTaints = new Map([
+  ['MemoryPressure', 'node.kubernetes.io/memory-pressure'],
+  ['DiskPressure', 'node.kubernetes.io/disk-pressure'],
+  ['PIDPressure', 'node.kubernetes.io/pid-pressure'],
+  ['NetworkUnavailable', 'node.kubernetes.io/network-unavailable'],
+]);
+const conditionTaintKeys = new Set(conditionTaints.values());
+
 export interface Taint {
   key: string;
   value?: string;
@@ -62,12 +71,15 @@ export function readyStatus(node: KubeObject): string {
 
 /**
  * The node's taints as the node lifecycle controller wants them: not-ready or unreachable
- * (NoSchedule and NoExecute) per its Ready condition, unschedulable per spec.unschedulable;
- * other taints untouched, existing timeAdded kept. Undefined when nothing changes.
+ * (NoSchedule and NoExecute) per its Ready condition, memory/disk/pid-pressure and
+ * network-unavailable (NoSchedule) while that condition is True, unschedulable per
+ * spec.unschedulable; other taints untouched, existing timeAdded kept. Undefined when nothing changes.
  */
 export function desiredTaints(node: KubeObject, now: number): Taint[] | undefined {
   const current: Taint[] = node.spec?.taints ?? [];
-  const managed = new Set([TaintNotReady, TaintUnreachable, TaintUnschedulable]);
+  const readyKeys = new Set([TaintNotReady, TaintUnreachable, TaintUnschedulable]);
+  // Condition taints are ours only as NoSchedule (like Kubernetes): a user's other effect on the key stays.
+  const managed = (t: Taint) => readyKeys.has(t.key) || (conditionTaintKeys.has(t.key) && t.effect === 'NoSchedule');
   const want: Taint[] = [];
   const ready = readyStatus(node);
   const key = ready === 'False' ? TaintNotReady : ready === 'Unknown' ? TaintUnreachable : undefined;
@@ -76,8 +88,12 @@ export function desiredTaints(node: KubeObject, now: number): Taint[] | undefine
     want.push(keep({ key, effect: 'NoSchedule' }) ?? { key, effect: 'NoSchedule' });
     want.push(keep({ key, effect: 'NoExecute' }) ?? { key, effect: 'NoExecute', timeAdded: nowIso(now) });
   }
+  for (const c of (node.status?.conditions as Condition[] | undefined) ?? []) {
+    const taintKey = c.status === 'True' ? conditionTaints.get(c.type) : undefined;
+    if (taintKey && !want.some((t) => t.key === taintKey)) want.push(keep({ key: taintKey, effect: 'NoSchedule' }) ?? { key: taintKey, effect: 'NoSchedule' });
+  }
   if (node.spec?.unschedulable) want.push(keep({ key: TaintUnschedulable, effect: 'NoSchedule' }) ?? { key: TaintUnschedulable, effect: 'NoSchedule', timeAdded: nowIso(now) });
-  const next = [...current.filter((t) => !managed.has(t.key)), ...want];
+  const next = [...current.filter((t) => !managed(t)), ...want];
   const same = next.length === current.length && next.every((t) => current.includes(t));
   return same ? undefined : next;
 }
