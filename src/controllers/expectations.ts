@@ -43,6 +43,15 @@ export class Expectations {
     if (r && r.deleting.delete(podKey)) r.del--;
   }
 
+  /**
+   * A pod event of an owner under expectations: an add observes a creation; a delete, or a pod
+   * already terminating, observes its deletion.
+   */
+  podObserved(key: string, podKey: string, what: 'add' | 'update' | 'delete', terminating: boolean): void {
+    if (what === 'add') this.creationObserved(key);
+    if (what === 'delete' || terminating) this.deletionObserved(key, podKey);
+  }
+
   /** A create that failed will never be observed: lower the expectation. */
   lowerCreations(key: string, n = 1): void {
     const r = this.records.get(key);

@@ -151,3 +151,18 @@ test('slow start batches grow 1, 2, 4... and stop at the first failure', async (
   assert.equal(r.successes, 3);
   assert.equal(calls, 7, 'batches of 1, 2, 4: the failing batch is the last');
 });
+
+test('Expectations.podObserved: adds observe creations, deletes and terminating pods observe deletions once', () => {
+  const e = new Expectations();
+  e.expectCreations('ns/a', 1);
+  e.podObserved('ns/a', 'ns/p1', 'update', false);
+  assert.equal(e.satisfied('ns/a'), false, 'an update observes nothing');
+  e.podObserved('ns/a', 'ns/p1', 'add', false);
+  assert.equal(e.satisfied('ns/a'), true);
+  e.expectDeletions('ns/a', ['ns/p1', 'ns/p2']);
+  e.podObserved('ns/a', 'ns/p1', 'update', true);
+  e.podObserved('ns/a', 'ns/p1', 'delete', false);
+  assert.equal(e.satisfied('ns/a'), false, 'one pod counted once, whether terminating or deleted');
+  e.podObserved('ns/a', 'ns/p2', 'delete', false);
+  assert.equal(e.satisfied('ns/a'), true);
+});

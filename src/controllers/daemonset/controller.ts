@@ -59,8 +59,7 @@ export class DaemonSetController implements Controller {
     const ds = this.sets.lister.get(pod.metadata.namespace, ref.name);
     if (!ds || ds.metadata.uid !== ref.uid) return;
     const key = keyOf(ds);
-    if (what === 'add') this.expectations.creationObserved(key);
-    if (what === 'delete' || pod.metadata.deletionTimestamp) this.expectations.deletionObserved(key, podKey(pod));
+    this.expectations.podObserved(key, podKey(pod), what, !!pod.metadata.deletionTimestamp);
     this.loop.enqueue(key);
   }
 

@@ -58,8 +58,7 @@ export class JobController implements Controller {
     const job = this.resolve(pod);
     if (!job) return;
     const key = keyOf(job);
-    if (what === 'add') this.expectations.creationObserved(key);
-    if (what === 'delete' || pod.metadata.deletionTimestamp) this.expectations.deletionObserved(key, podKey(pod));
+    this.expectations.podObserved(key, podKey(pod), what, !!pod.metadata.deletionTimestamp);
     this.loop.enqueue(key);
   }
 
