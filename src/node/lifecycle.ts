@@ -127,8 +127,9 @@ export function podKey(pod: KubeObject): string {
 }
 
 /** A fresh simulation for a pod just admitted on a node. */
-export function newPodSim(pod: KubeObject, now: number, hostIP: string, podIP: string | undefined, profile: Profile): PodSim {
-  const sim: PodSim = {
+/** The identity and start of a pod's simulation, before any container is planned. */
+function baseSim(pod: KubeObject, now: number, hostIP: string): PodSim {
+  return {
     uid: pod.metadata.uid ?? '',
     namespace: pod.metadata.namespace ?? 'default',
     name: pod.metadata.name ?? '',
@@ -136,9 +137,12 @@ export function newPodSim(pod: KubeObject, now: number, hostIP: string, podIP: s
     containers: [],
     startTime: now,
     hostIP,
-    podIP,
     conditions: {},
   };
+}
+
+export function newPodSim(pod: KubeObject, now: number, hostIP: string, podIP: string | undefined, profile: Profile): PodSim {
+  const sim: PodSim = { ...baseSim(pod, now, hostIP), podIP };
   for (const c of pod.spec?.initContainers ?? []) sim.containers.push(newContainer(c, true, now));
   for (const c of pod.spec?.containers ?? []) sim.containers.push(newContainer(c, false, now));
   for (const c of sim.containers) c.exit = exitPlan(sim, c, profile);
@@ -166,18 +170,7 @@ function newContainer(spec: any, init: boolean, now: number): ContainerSim {
 
 /** A pod rejected by admission: phase Failed, reason and message as the kubelet writes them. */
 export function rejectedPodSim(pod: KubeObject, now: number, hostIP: string, reason: string, message: string): PodSim {
-  const sim: PodSim = {
-    uid: pod.metadata.uid ?? '',
-    namespace: pod.metadata.namespace ?? 'default',
-    name: pod.metadata.name ?? '',
-    pod,
-    containers: [],
-    startTime: now,
-    hostIP,
-    rejected: { reason, message },
-    terminal: true,
-    conditions: {},
-  };
+  const sim: PodSim = { ...baseSim(pod, now, hostIP), rejected: { reason, message }, terminal: true };
   return sim;
 }
 
