@@ -4,7 +4,7 @@
 import type { KubeObject } from '../../api/types.ts';
 import { scaledValue } from '../util/intstr.ts';
 import { nowIso } from '../util/conditions.ts';
-import { canonicalJson } from './hash.ts';
+import { canonicalJson } from '../../api/core/json.ts';
 
 export const RevisionAnnotation = 'deployment.kubernetes.io/revision';
 export const RevisionHistoryAnnotation = 'deployment.kubernetes.io/revision-history';

@@ -45,6 +45,3 @@ export function restartCount(pod: KubeObject): number {
   return n;
 }
 
-export function podKey(pod: KubeObject): string {
-  return `${pod.metadata.namespace ?? ''}/${pod.metadata.name}`;
-}

@@ -14,8 +14,9 @@ import {
   type ScorePlugin,
   type Status,
 } from '../framework/interface.ts';
-import { findUntoleratedTaint, type PodInfo } from '../podinfo.ts';
-import { selectorMatcher, type LabelSelector } from '../util/labels.ts';
+import type { PodInfo } from '../podinfo.ts';
+import { doNotScheduleEffects, findUntoleratedTaint } from '../../api/core/taints.ts';
+import { labelSelectorMatcher as selectorMatcher, type LabelSelector } from '../../api/labels.ts';
 import { podMatchesNodeSelectorAndAffinity } from './nodebasics.ts';
 
 export const ERR_CONSTRAINTS = "node(s) didn't match pod topology spread constraints";
@@ -58,7 +59,7 @@ export function constraintsOf(pod: PodInfo, when: 'DoNotSchedule' | 'ScheduleAny
 function eligible(pod: PodInfo, node: NodeInfo, cs: Constraint[]): boolean {
   for (const c of cs) if (node.labels[c.topologyKey] === undefined) return false;
   if (cs.some((c) => c.nodeAffinityPolicy === 'Honor') && !podMatchesNodeSelectorAndAffinity(pod, node)) return false;
-  if (cs.some((c) => c.nodeTaintsPolicy === 'Honor') && findUntoleratedTaint(node.taints, pod.tolerations, ['NoSchedule', 'NoExecute']))
+  if (cs.some((c) => c.nodeTaintsPolicy === 'Honor') && findUntoleratedTaint(node.taints, pod.tolerations, doNotScheduleEffects))
     return false;
   return true;
 }
