@@ -20,6 +20,7 @@ import {
   type Toleration,
 } from '../../api/core/index.ts';
 import { scaledValue } from '../util/intstr.ts';
+import { newControllerRef } from '../util/owner.ts';
 
 export const RevisionHashLabel = 'controller-revision-hash';
 
@@ -80,7 +81,7 @@ export function daemonPodFor(ds: KubeObject, nodeName: string, hash: string): Ku
       namespace: ds.metadata.namespace,
       labels: { ...(t.metadata?.labels ?? {}), [RevisionHashLabel]: hash },
       ...(t.metadata?.annotations ? { annotations: t.metadata.annotations } : {}),
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name!, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [newControllerRef(ds, 'apps/v1', 'DaemonSet')],
     },
     spec,
   };

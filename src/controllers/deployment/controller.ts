@@ -8,7 +8,7 @@ import { ControllerLoop, type SyncResult } from '../base.ts';
 import type { Controller, ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { DEPLOYMENTS, PODS, REPLICASETS } from '../resources.ts';
-import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf } from '../util/owner.ts';
+import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf, newControllerRef, writeClaim } from '../util/owner.ts';
 import { computeHash } from './hash.ts';
 import {
   calculateStatus,
@@ -140,15 +140,7 @@ export class DeploymentController implements Controller {
     ];
     const selects = labelPredicate(d.spec?.selector ?? {});
     const claim = claimObjects(d, candidates, (rs) => selects(rs.metadata.labels));
-    const client = this.ctx.client.resource(REPLICASETS);
-    const ref: OwnerReference = { ...D_KIND, name: d.metadata.name!, uid: d.metadata.uid!, controller: true, blockOwnerDeletion: true };
-    await Promise.all([
-      ...claim.adopt.map((rs) => client.patch(rs.metadata.name!, { metadata: { ownerReferences: [...(rs.metadata.ownerReferences ?? []), ref] } }, { namespace: rs.metadata.namespace, type: 'merge' }).catch(() => {})),
-      ...claim.release.map((rs) => {
-        const rest = (rs.metadata.ownerReferences ?? []).filter((r) => r.uid !== d.metadata.uid);
-        return client.patch(rs.metadata.name!, { metadata: { ownerReferences: rest.length ? rest : null } }, { namespace: rs.metadata.namespace, type: 'merge' }).catch(() => {});
-      }),
-    ]);
+    await writeClaim(this.ctx.client.resource(REPLICASETS), claim, newControllerRef(d, D_KIND.apiVersion, D_KIND.kind), this.ctx.logger);
     return claim.owned.map((rs) => structuredClone(rs));
   }
 

@@ -2,7 +2,7 @@
 // `completions` with `parallelism` at a time, counts finished pods through the job-tracking
 // finalizer, fails the Job past backoffLimit or activeDeadlineSeconds, deletes it after
 // ttlSecondsAfterFinished.
-import type { KubeObject, OwnerReference } from '../../api/types.ts';
+import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { type DeletedFinalStateUnknown, deletedObject, labelPredicate, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
 import { ControllerLoop, type SyncResult } from '../base.ts';
@@ -11,7 +11,7 @@ import type { EventSink } from '../events.ts';
 import { Expectations, slowStartBatch } from '../expectations.ts';
 import { JOBS, PODS } from '../resources.ts';
 import { podFromTemplate } from '../replicaset/plan.ts';
-import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf } from '../util/owner.ts';
+import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf, newControllerRef, writeClaim } from '../util/owner.ts';
 import { isJobFinished, planJob, TrackingFinalizer, ttlRemainingMs } from './plan.ts';
 
 const JOB_KIND = { apiVersion: 'batch/v1', kind: 'Job' };
@@ -90,8 +90,8 @@ export class JobController implements Controller {
     const candidates = [...this.pods.indexer.byIndex(BY_CONTROLLER, job.metadata.uid!), ...this.pods.indexer.byIndex(BY_CONTROLLER, `orphan/${namespace}`)];
     const { owned, adopt } = claimObjects(job, candidates, (p) => selects(p.metadata.labels));
     const podClient = this.ctx.client.resource(PODS);
-    const ref: OwnerReference = { ...JOB_KIND, name, uid: job.metadata.uid!, controller: true, blockOwnerDeletion: true };
-    await Promise.all(adopt.map((p) => podClient.patch(p.metadata.name!, { metadata: { ownerReferences: [...(p.metadata.ownerReferences ?? []), ref] } }, { namespace, type: 'merge' }).catch(() => {})));
+    // The Job controller adopts orphans; pods that stop matching stay its own.
+    await writeClaim(podClient, { owned, adopt, release: [] }, newControllerRef(job, JOB_KIND.apiVersion, JOB_KIND.kind), this.ctx.logger);
 
     const plan = planJob(job, owned, now);
     const satisfied = this.expectations.satisfied(key);

@@ -9,7 +9,7 @@ import type { Controller, ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { Expectations, slowStartBatch } from '../expectations.ts';
 import { PODS, REPLICASETS } from '../resources.ts';
-import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf } from '../util/owner.ts';
+import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf, newControllerRef, writeClaim } from '../util/owner.ts';
 import { isPodActive, isPodReady } from '../util/pod.ts';
 import { availabilityRequeueSeconds, planReplicas, podFromTemplate, replicaSetStatus, statusChanged } from './plan.ts';
 
@@ -120,7 +120,7 @@ export class ReplicaSetController implements Controller {
       ...this.podInformer.indexer.byIndex(BY_CONTROLLER, `orphan/${namespace}`),
     ].filter(isPodActive);
     const claim = claimObjects(rs, candidates, (p) => selects(p.metadata.labels));
-    await this.adoptAndRelease(rs, claim.adopt, claim.release);
+    await writeClaim(this.ctx.client.resource(PODS), claim, newControllerRef(rs, RS_KIND.apiVersion, RS_KIND.kind), this.ctx.logger);
 
     let manageError: { reason: 'FailedCreate' | 'FailedDelete'; message: string } | undefined;
     let thrown: unknown;
@@ -182,27 +182,6 @@ export class ReplicaSetController implements Controller {
       ? this.rsInformer.lister.list(undefined, rs.metadata.namespace).filter((r) => controllerOf(r)?.uid === owner.uid)
       : [rs];
     return siblings.flatMap((r) => this.podInformer.indexer.byIndex(BY_CONTROLLER, r.metadata.uid!)).filter(isPodActive);
-  }
-
-  /** ClaimPods' writes: adopt orphans (add our controller ref), release pods that stopped matching. */
-  private async adoptAndRelease(rs: KubeObject, adopt: KubeObject[], release: KubeObject[]): Promise<void> {
-    const pods = this.ctx.client.resource(PODS);
-    const ref: OwnerReference = { ...RS_KIND, name: rs.metadata.name!, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true };
-    await Promise.all([
-      ...adopt.map((p) =>
-        pods
-          .patch(p.metadata.name!, { metadata: { ownerReferences: [...(p.metadata.ownerReferences ?? []), ref] } }, { namespace: p.metadata.namespace, type: 'merge' })
-          .catch((e) => this.ctx.logger.debug({ err: String(e), pod: metaNamespaceKey(p) }, 'adopt failed')),
-      ),
-      ...release.map((p) => {
-        const rest = (p.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
-        return pods
-          .patch(p.metadata.name!, { metadata: { ownerReferences: rest.length ? rest : null } }, { namespace: p.metadata.namespace, type: 'merge' })
-          .catch((e) => {
-            if (!isStatusError(e, 404)) this.ctx.logger.debug({ err: String(e), pod: metaNamespaceKey(p) }, 'release failed');
-          });
-      }),
-    ]);
   }
 
   /** updateReplicaSetStatus: PUT status; on a conflict read the latest and try once more. */
