@@ -111,7 +111,6 @@ export interface ResourceType {
  * this folder cannot import. src/apiserver/rest/storage.ts fills in the members (TypeScript interface
  * merging), and src/apiserver/kinds/ attaches the built-in kinds' hooks to their entries.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface RestHooks {}
 
 /** Kubernetes' RESTDeleteStrategy/RESTGracefulDeleteStrategy: what a DELETE does beyond the generic rules. */

@@ -20,7 +20,11 @@ export const KUBELET_URL_ANNOTATION = 'kubesim.io/kubelet-url';
 
 /** exec, attach, portforward, proxy: answered for every verb, as Kubernetes' connecters are. */
 function refuse(sub: string, what: string): VerbHandlers {
-  return { '*': async () => { throw badRequest(`${sub} is not supported by kubesim: containers are simulated, so there is no process to ${what}`); } };
+  return {
+    '*': async () => {
+      throw badRequest(`${sub} is not supported by kubesim: containers are simulated, so there is no process to ${what}`);
+    },
+  };
 }
 
 export const podStorage: RestHooks = {
