@@ -8,7 +8,7 @@ import type { Controller, ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { Expectations } from '../expectations.ts';
 import { DAEMONSETS, NODES, PODS } from '../resources.ts';
-import { computeHash } from '../deployment/hash.ts';
+import { computeHash } from '../util/hash.ts';
 import { BY_CONTROLLER, controllerIndex, controllerOf } from '../util/owner.ts';
 import { daemonPodFor, planDaemonSet } from './plan.ts';
 

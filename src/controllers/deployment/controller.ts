@@ -9,7 +9,7 @@ import type { Controller, ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { DEPLOYMENTS, PODS, REPLICASETS } from '../resources.ts';
 import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf, newControllerRef, writeClaim } from '../util/owner.ts';
-import { computeHash } from './hash.ts';
+import { computeHash } from '../util/hash.ts';
 import {
   calculateStatus,
   deploymentComplete,

@@ -10,7 +10,7 @@ import type { Controller, ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { Expectations, slowStartBatch } from '../expectations.ts';
 import { JOBS, PODS } from '../resources.ts';
-import { podFromTemplate } from '../replicaset/plan.ts';
+import { podFromTemplate } from '../util/pod.ts';
 import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf, newControllerRef, writeClaim } from '../util/owner.ts';
 import { isJobFinished, planJob, TrackingFinalizer, ttlRemainingMs } from './plan.ts';
 

@@ -11,7 +11,8 @@ import { Expectations, slowStartBatch } from '../expectations.ts';
 import { PODS, REPLICASETS } from '../resources.ts';
 import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf, newControllerRef, writeClaim } from '../util/owner.ts';
 import { isPodActive, isPodReady } from '../util/pod.ts';
-import { availabilityRequeueSeconds, planReplicas, podFromTemplate, replicaSetStatus, statusChanged } from './plan.ts';
+import { availabilityRequeueSeconds, planReplicas, replicaSetStatus, statusChanged } from './plan.ts';
+import { podFromTemplate } from '../util/pod.ts';
 
 const RS_KIND = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
 

@@ -36,15 +36,10 @@ export class NodeUnschedulable implements FilterPlugin {
   }
 }
 
-/** nodeSelector and required node affinity both hold (the pod's "node affinity/selector"). */
-export function podMatchesNodeSelectorAndAffinity(pod: PodInfo, node: NodeInfo): boolean {
-  return requiredNodeAffinityMatches(pod.pod.spec, node.name, node.labels);
-}
-
 export class NodeAffinity implements FilterPlugin, ScorePlugin {
   readonly name = 'NodeAffinity';
   filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status | null {
-    return podMatchesNodeSelectorAndAffinity(pod, node) ? null : unresolvable(ERR_NODE_AFFINITY);
+    return requiredNodeAffinityMatches(pod.pod.spec, node.name, node.labels) ? null : unresolvable(ERR_NODE_AFFINITY);
   }
   /** The sum of the weights of the preferred terms the node matches. */
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
