@@ -4,7 +4,8 @@ import https from 'node:https';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { newLogger } from '../log/index.ts';
 import { registry as builtinRegistry, type Registry } from '../api/registry.ts';
 import type { KubeObject } from '../api/types.ts';
 import { WatchCacheStore, objectKey, openStore, registerStorageMetrics, type Store } from '../storage/index.ts';
@@ -128,7 +129,7 @@ async function bootstrapNamespaces(store: Store, registry: Registry): Promise<vo
 }
 
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
-  const logger = opts.logger ?? pino({ name: 'apiserver', level: process.env.KUBESIM_LOG_LEVEL ?? 'silent' });
+  const logger = opts.logger ?? newLogger({ name: 'apiserver' });
   const registry = opts.registry ?? builtinRegistry;
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   let store: WatchCacheStore;

@@ -4,7 +4,7 @@ import http from 'node:http';
 import { setMaxListeners } from 'node:events';
 import { Registry } from 'prom-client';
 import { LeaderElector, SharedInformerFactory, type Client, type ResourceRef } from '../client/index.ts';
-import { silentLogger, type Logger } from './base.ts';
+import { silentLogger, type Logger } from '../log/index.ts';
 import type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 import { EventRecorder, type EventSink } from './events.ts';
 import { ReplicaSetController } from './replicaset/controller.ts';

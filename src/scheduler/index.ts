@@ -1,5 +1,5 @@
 // startScheduler: the composition entry point (kubesim up, kubesim scheduler, tests).
-import pino, { type Logger } from 'pino';
+import { newLogger, type Logger } from '../log/index.ts';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { LeaderElector, defaultIdentity, type Client } from '../client/index.ts';
 import type { PluginFactory, ProfileConfig } from './framework/runtime.ts';
@@ -53,7 +53,7 @@ export interface RunningScheduler {
 }
 
 export async function startScheduler(opts: StartSchedulerOptions): Promise<RunningScheduler> {
-  const logger = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' }).child({ component: 'scheduler' });
+  const logger = opts.logger ?? newLogger().child({ component: 'scheduler' });
   const registry = opts.metricsRegistry ?? new Registry();
   // Process metrics (cpu, heap, event loop lag) on a registry of our own; a shared one is the caller's to fill.
   if (!opts.metricsRegistry) collectDefaultMetrics({ register: registry });
