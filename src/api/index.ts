@@ -12,3 +12,4 @@ export * from './duration.ts';
 export * from './meta.ts';
 export * from './subresources.ts';
 export * from './kinds/helpers.ts';
+export * from './core/index.ts';

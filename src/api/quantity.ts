@@ -88,6 +88,30 @@ export function value(q: Quantity | string | number): number {
 }
 
 /** Value as a float (for arithmetic such as utilization). */
+/**
+ * Millicores (or milli-units), rounded up as resource.Quantity.MilliValue() does; 0 for a missing or
+ * malformed quantity (validation at the API server already rejected those). For components that
+ * count what the API stored.
+ */
+export function milliValueOrZero(q: string | number | undefined | null): number {
+  if (q === undefined || q === null) return 0;
+  try {
+    return milliValue(q);
+  } catch {
+    return 0;
+  }
+}
+
+/** Integer value (bytes, counts), rounded up as resource.Quantity.Value() does; 0 when missing or malformed. */
+export function valueOrZero(q: string | number | undefined | null): number {
+  if (q === undefined || q === null) return 0;
+  try {
+    return value(q);
+  } catch {
+    return 0;
+  }
+}
+
 export function toNumber(q: Quantity | string | number): number {
   const x = typeof q === 'object' ? q : parseQuantity(q);
   return Number(x.nano) / 1e9;

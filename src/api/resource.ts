@@ -87,6 +87,12 @@ export interface ResourceType {
   strategy: UpdateStrategy;
   /** Per-kind deletion rules; absent = deleted at once unless metadata.finalizers hold the object. */
   deletion?: DeletionStrategy;
+  /**
+   * The kind's REST storage hooks (Kubernetes' generic registry Store: BeginCreate, BeginUpdate,
+   * AfterCreate, AfterUpdate, AfterDelete, Decorator, per-kind subresources and legacy collections).
+   * Absent = the generic store alone. Set by the API server layer, not here: see RestHooks.
+   */
+  rest?: RestHooks;
   /** Table columns for `kubectl get`, and the cells of one row (after NAME, which is always first). */
   table: {
     columns: TableColumn[];
@@ -99,6 +105,13 @@ export interface ResourceType {
     nameColumn?: boolean;
   };
 }
+
+/**
+ * Declared empty on purpose: hooks work with the API server's state (its store, the request), which
+ * this folder cannot import. src/apiserver/rest/storage.ts fills in the members (TypeScript interface
+ * merging), and src/apiserver/kinds/ attaches the built-in kinds' hooks to their entries.
+ */
+export interface RestHooks {}
 
 /** Kubernetes' RESTDeleteStrategy/RESTGracefulDeleteStrategy: what a DELETE does beyond the generic rules. */
 export interface DeletionStrategy {

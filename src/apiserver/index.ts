@@ -3,17 +3,14 @@ import http from 'node:http';
 import https from 'node:https';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { registry as builtinRegistry, type Registry } from '../api/registry.ts';
-import type { KubeObject } from '../api/types.ts';
-import { WatchCacheStore, objectKey, openStore, registerStorageMetrics, type Store } from '../storage/index.ts';
+import { WatchCacheStore, openStore, registerStorageMetrics, type Store } from '../storage/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
-import { BOOTSTRAP_NAMESPACES, namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
+import { attachKindStorage, bootstrapNamespaces, ensureKubernetesService, namespaceGetter } from './kinds/index.ts';
+import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
 import type { ApiCore } from './rest/scope.ts';
-import { ensureKubernetesService } from './rest/services.ts';
-import { timestamp } from './rest/objectmeta.ts';
 import { createRequestListener } from './server.ts';
 
 export type {
@@ -31,7 +28,7 @@ export type {
 } from './pipeline/index.ts';
 export type { RequestInfo, Verb } from './routing.ts';
 export { VERSION_INFO } from './server.ts';
-export { KUBELET_URL_ANNOTATION } from './rest/subresources.ts';
+export { KUBELET_URL_ANNOTATION } from './kinds/index.ts';
 
 export interface ApiServerOptions {
   /** 0 (default) = an ephemeral port. */
@@ -105,31 +102,10 @@ export function kubeconfigYaml(server: string, o: KubeconfigOptions = {}): strin
   ].join('\n');
 }
 
-/** Creates default, kube-system, kube-public and kube-node-lease when absent. */
-async function bootstrapNamespaces(store: Store, registry: Registry): Promise<void> {
-  const rt = registry.byResource('', 'v1', 'namespaces');
-  for (const name of BOOTSTRAP_NAMESPACES) {
-    const key = objectKey('', 'namespaces', undefined, name);
-    if (await store.get(key)) continue;
-    const ns: KubeObject = {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name, uid: randomUUID(), creationTimestamp: timestamp(), labels: { 'kubernetes.io/metadata.name': name } },
-      spec: { finalizers: ['kubernetes'] },
-      status: { phase: 'Active' },
-    };
-    rt?.defaults(ns);
-    try {
-      await store.create(key, ns);
-    } catch {
-      // created concurrently by another replica: fine
-    }
-  }
-}
-
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
   const logger = opts.logger ?? pino({ name: 'apiserver', level: process.env.KUBESIM_LOG_LEVEL ?? 'silent' });
   const registry = opts.registry ?? builtinRegistry;
+  attachKindStorage(registry);
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   let store: WatchCacheStore;
   if (opts.store) {
@@ -146,7 +122,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     rateLimiters: [...(opts.pipeline?.rateLimiters ?? [])],
     authorizers: [...(opts.pipeline?.authorizers ?? [])],
     admission: [
-      namespaceLifecycle(async (name) => (await store.get(objectKey('', 'namespaces', undefined, name)))?.object),
+      namespaceLifecycle(namespaceGetter(store)),
       ...(opts.pipeline?.admission ?? []),
     ],
   };

@@ -19,8 +19,8 @@ import { authenticate, authorize, limitRate } from './pipeline/run.ts';
 import { anonymousAdmin } from './pipeline/index.ts';
 import { sendJson, sendStatus, sendText } from './respond.ts';
 import { handleResource } from './rest/handlers.ts';
-import { handleBinding } from './rest/subresources.ts';
 import type { ApiCore, Scope } from './rest/scope.ts';
+import { collectionOwner } from './rest/storage.ts';
 import { parseResourcePath, splitUrl } from './routing.ts';
 
 export const VERSION_INFO = {
@@ -77,11 +77,10 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
       verb = info.verb.toUpperCase();
       resource = info.resource;
       let rt = registry.byResource(info.group, info.version, info.resource);
-      let bindings = false;
-      if (!rt && info.group === '' && info.resource === 'bindings' && info.verb === 'create' && info.namespace && !info.name) {
-        rt = registry.byResource('', info.version, 'pods');
-        bindings = !!rt;
-      }
+      // A legacy collection a kind's storage serves beside its own (POST namespaces/<ns>/bindings).
+      const collection = rt ? undefined : collectionOwner(registry, info);
+      if (collection) rt = collection.rt;
+      const handle = collection ? collection.handler : handleResource;
       const review = !rt && info.verb === 'create' ? REVIEWS[path.replace(/\/$/, '')] : undefined;
       if (review) {
         // `kubectl auth can-i [--list]`, `kubectl auth whoami`: answered from the pipeline, written nowhere
@@ -100,14 +99,14 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
       if (p.authenticators.length === 0 && p.rateLimiters.length === 0 && p.authorizers.length === 0) {
         // No security plugins: skip three awaits on the hot path.
         s.user = anonymousAdmin;
-        (bindings ? handleBinding(s, undefined) : handleResource(s)).then(done, fail);
+        handle(s).then(done, fail);
         return;
       }
       const run = async () => {
         s.user = await authenticate(p, req);
         await limitRate(p, s.user, info, req);
         await authorize(p, s.user, info, req);
-        return bindings ? handleBinding(s, undefined) : handleResource(s);
+        return handle(s);
       };
       run().then(done, fail);
       return;

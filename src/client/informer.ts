@@ -10,31 +10,9 @@ import type { Client, ResourceClient, ResourceRef, WatchStream } from './rest.ts
 import { Backoff, sleep } from './ratelimit.ts';
 import { labelPredicate, type SelectorInput } from './selector.ts';
 import { informerMetrics } from './metrics.ts';
+import { DeletedFinalStateUnknown, metaNamespaceKey } from './keys.ts';
 
-/** `namespace/name`, or `name` for cluster-scoped objects (client-go MetaNamespaceKeyFunc). */
-export function metaNamespaceKey(obj: KubeObject | DeletedFinalStateUnknown<KubeObject>): string {
-  if (obj instanceof DeletedFinalStateUnknown) return obj.key;
-  const ns = obj.metadata?.namespace;
-  return ns ? `${ns}/${obj.metadata.name}` : `${obj.metadata.name}`;
-}
-
-export function splitMetaNamespaceKey(key: string): { namespace?: string; name: string } {
-  const i = key.indexOf('/');
-  return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
-}
-
-/** Given to onDelete when the delete was not seen as such (it vanished across a relist); obj is the last known state. */
-export class DeletedFinalStateUnknown<T> {
-  constructor(
-    readonly key: string,
-    readonly obj: T,
-  ) {}
-}
-
-/** The object inside a delete notification, whichever form it has. */
-export function deletedObject<T>(o: T | DeletedFinalStateUnknown<T>): T {
-  return o instanceof DeletedFinalStateUnknown ? o.obj : o;
-}
+export { DeletedFinalStateUnknown, deletedObject, metaNamespaceKey, splitMetaNamespaceKey } from './keys.ts';
 
 /** Index function: the index values of one object (e.g. [spec.nodeName]). */
 export type IndexFunc<T> = (obj: T) => string[];

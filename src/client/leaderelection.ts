@@ -8,11 +8,12 @@ import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import { isStatusError } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
-import type { Client, ResourceClient, ResourceRef } from './rest.ts';
+import type { Client, ResourceClient } from './rest.ts';
+import { LEASES } from '../api/core/refs.ts';
 import { sleep } from './ratelimit.ts';
 import { leaderMetrics } from './metrics.ts';
 
-export const LEASES: ResourceRef = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true, kind: 'Lease' };
+export { LEASES };
 
 export interface LeaseSpec {
   holderIdentity?: string;

@@ -1,6 +1,7 @@
 // The REST client: one Client per cluster (keep-alive agent, token bucket, auth), and a
 // ResourceClient per resource type speaking the Kubernetes wire protocol (JSON bodies, chunked
 // JSON-lines watch, Status errors).
+import type { ResourceRef } from '../api/core/refs.ts';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { hostname } from 'node:os';
@@ -67,13 +68,8 @@ export const DEFAULT_QPS = 50;
 export const DEFAULT_BURST = 100;
 
 /** Addresses a resource without a registry entry. */
-export interface ResourceRef {
-  group: string;
-  version: string;
-  plural: string;
-  namespaced: boolean;
-  kind?: string;
-}
+
+export type { ResourceRef };
 
 export interface RequestOptions {
   method?: string;

@@ -108,13 +108,3 @@ export class ControllerLoop {
     this.running = [];
   }
 }
-
-/** The "ns/name" key of an object. */
-export function keyOf(obj: { metadata: { namespace?: string; name?: string } }): string {
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name!;
-}
-
-export function splitKey(key: string): { namespace?: string; name: string } {
-  const i = key.indexOf('/');
-  return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
-}

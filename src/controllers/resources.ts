@@ -1,24 +1,23 @@
-// The resources the controllers read and write, addressed without depending on registry contents.
+// The resources the controllers read and write (refs from api/core), addressed without depending
+// on registry contents.
 import type { ResourceRef } from '../client/index.ts';
 
-export const PODS: ResourceRef = { group: '', version: 'v1', plural: 'pods', namespaced: true, kind: 'Pod' };
-export const NODES: ResourceRef = { group: '', version: 'v1', plural: 'nodes', namespaced: false, kind: 'Node' };
-export const NAMESPACES: ResourceRef = { group: '', version: 'v1', plural: 'namespaces', namespaced: false, kind: 'Namespace' };
-export const EVENTS: ResourceRef = { group: '', version: 'v1', plural: 'events', namespaced: true, kind: 'Event' };
-export const REPLICASETS: ResourceRef = { group: 'apps', version: 'v1', plural: 'replicasets', namespaced: true, kind: 'ReplicaSet' };
-export const DEPLOYMENTS: ResourceRef = { group: 'apps', version: 'v1', plural: 'deployments', namespaced: true, kind: 'Deployment' };
-export const SERVICES: ResourceRef = { group: '', version: 'v1', plural: 'services', namespaced: true, kind: 'Service' };
-export const ENDPOINTS: ResourceRef = { group: '', version: 'v1', plural: 'endpoints', namespaced: true, kind: 'Endpoints' };
-export const JOBS: ResourceRef = { group: 'batch', version: 'v1', plural: 'jobs', namespaced: true, kind: 'Job' };
-export const DAEMONSETS: ResourceRef = { group: 'apps', version: 'v1', plural: 'daemonsets', namespaced: true, kind: 'DaemonSet' };
-export const HPAS: ResourceRef = { group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', namespaced: true, kind: 'HorizontalPodAutoscaler' };
-/** PodMetrics of the metrics API (served through the API server, as metrics-server does). */
-export const POD_METRICS: ResourceRef = { group: 'metrics.k8s.io', version: 'v1beta1', plural: 'pods', namespaced: true, kind: 'PodMetrics' };
-export const NODE_LEASES: ResourceRef = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true, kind: 'Lease' };
-
-export function apiVersionOfRef(r: ResourceRef): string {
-  return r.group ? `${r.group}/${r.version}` : r.version;
-}
+export {
+  apiVersionOfRef,
+  DAEMONSETS,
+  DEPLOYMENTS,
+  ENDPOINTS,
+  EVENTS,
+  HPAS,
+  JOBS,
+  LEASES as NODE_LEASES,
+  NAMESPACES,
+  NODES,
+  POD_METRICS,
+  PODS,
+  REPLICASETS,
+  SERVICES,
+} from '../api/core/refs.ts';
 
 /** One ref per group/resource (the registry may serve a kind in several versions, e.g. HPA v1 and v2). */
 export function uniqueResources(refs: ResourceRef[]): ResourceRef[] {

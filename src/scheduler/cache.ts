@@ -2,9 +2,10 @@
 // built from informer events. Assumed pods count against their node the moment a binding starts, so
 // the next pod does not land on the same free space; the informer's update confirms them, a failed
 // binding forgets them, and an assumed pod never confirmed expires.
-import type { Node, PodInfo, Resource, Taint } from './podinfo.ts';
-import { newPodInfo, podKey, type Pod } from './podinfo.ts';
-import { intValue, milliValue } from './util/quantity.ts';
+import type { Node, PodInfo } from './podinfo.ts';
+import { newPodInfo, type Pod } from './podinfo.ts';
+import { metaNamespaceKey as podKey, type Resource, type Taint } from '../api/core/index.ts';
+import { milliValueOrZero as milliValue, valueOrZero as intValue } from '../api/quantity.ts';
 
 export interface Allocatable extends Resource {
   pods: number;

@@ -3,7 +3,8 @@
 // the unschedulable set (pods that did not fit, parked until a cluster event may help them or a
 // periodic flush gives them another try).
 import type { Pod } from './podinfo.ts';
-import { podKey, podPriority } from './podinfo.ts';
+import { podPriority } from './podinfo.ts';
+import { metaNamespaceKey as podKey } from '../api/core/keys.ts';
 import { KeyedHeap } from './util/heap.ts';
 
 export interface QueuedPodInfo {

@@ -9,7 +9,8 @@ import type { Status } from './framework/interface.ts';
 import { Framework, type PluginFactory, type ProfileConfig, type ScheduleResult } from './framework/runtime.ts';
 import { EventRecorder } from './events.ts';
 import { schedulerMetrics, type SchedulerMetrics } from './metrics.ts';
-import { newPodInfo, podKey, schedulerNameOf, type Pod, type PodInfo } from './podinfo.ts';
+import { newPodInfo, schedulerNameOf, type Pod, type PodInfo } from './podinfo.ts';
+import { metaNamespaceKey as podKey, NODES, PODS } from '../api/core/index.ts';
 import { pluginRegistry, profileFor, type Policy } from './profiles.ts';
 import { Events, SchedulingQueue, type QueuedPodInfo, type QueueOptions } from './queue.ts';
 import type { Registry } from 'prom-client';
@@ -17,8 +18,6 @@ import type { Registry } from 'prom-client';
 export const EXPLAIN_ANNOTATION = 'kubesim.io/explain-scheduling';
 export const RESULT_ANNOTATION = 'kubesim.io/scheduling-result';
 
-const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true, kind: 'Pod' };
-const NODES = { group: '', version: 'v1', plural: 'nodes', namespaced: false, kind: 'Node' };
 
 export interface SchedulerOptions {
   client: Client;

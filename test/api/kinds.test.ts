@@ -4,7 +4,8 @@ import { registry } from '../../src/api/registry.ts';
 import { formatFieldError } from '../../src/api/errors.ts';
 import type { KubeObject } from '../../src/api/types.ts';
 import type { ResourceType } from '../../src/api/resource.ts';
-import { POD_UPDATE_FORBIDDEN, defaultImagePullPolicy, podQOSClass } from '../../src/api/kinds/podspec.ts';
+import { POD_UPDATE_FORBIDDEN, defaultImagePullPolicy } from '../../src/api/kinds/podspec.ts';
+import { podQOSClass } from '../../src/api/core/qos.ts';
 
 const rt = (group: string, plural: string, version = 'v1') => registry.byResource(group, version, plural)!;
 const pods = rt('', 'pods');

@@ -1,4 +1,6 @@
-// Keeps ARCHITECTURE.md's layering true: each folder of src/ imports only the layers it may.
+// Keeps docs/architecture.md's layering true: each folder of src/ imports only the layers it may, and
+// one component never reaches into another's files (a controller into another controller's folder,
+// a scheduler plugin into another plugin); what they share lives in a shared module.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -28,12 +30,28 @@ function files(dir: string): string[] {
   });
 }
 
-/** The src/ layers a file imports, from its relative import specifiers. */
-export function importedLayers(file: string, text: string): string[] {
+/** The src/-relative paths a file imports, from its relative import specifiers. */
+export function importedPaths(file: string, text: string): string[] {
   const specs = [...text.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm)]
     .map((m) => m[1] ?? m[2] ?? m[3])
     .filter((s) => s.startsWith('.'));
-  return specs.map((s) => relative(src, resolve(dirname(file), s)).split(sep)[0]);
+  return specs.map((s) => relative(src, resolve(dirname(file), s)));
+}
+
+/** The src/ layers a file imports. */
+export function importedLayers(file: string, text: string): string[] {
+  return importedPaths(file, text).map((p) => p.split(sep)[0]);
+}
+
+/**
+ * The component a src/-relative path belongs to, where a layer is made of components that must not
+ * import each other: each controller folder (util is shared), each scheduler plugin file.
+ */
+export function componentOf(path: string): string | undefined {
+  const parts = path.split(sep);
+  if (parts[0] === 'controllers' && parts.length > 2 && parts[1] !== 'util') return `controllers/${parts[1]}`;
+  if (parts[0] === 'scheduler' && parts[1] === 'plugins' && parts.length === 3) return `scheduler/plugins/${parts[2].replace(/\.ts$/, '')}`;
+  return undefined;
 }
 
 test('every src layer imports only the layers ARCHITECTURE.md allows', () => {
@@ -54,4 +72,26 @@ test('the layering check catches a forbidden import', () => {
   const fake = join(src, 'scheduler', 'x.ts');
   assert.deepEqual(importedLayers(fake, "import { Store } from '../storage/interface.ts';"), ['storage']);
   assert.ok(!allowed.scheduler.includes('storage'));
+});
+
+test("no component imports another component's files", () => {
+  const violations: string[] = [];
+  for (const f of files(src)) {
+    const own = componentOf(relative(src, f));
+    if (!own) continue;
+    for (const used of importedPaths(f, readFileSync(f, 'utf8'))) {
+      const other = componentOf(used);
+      if (other && other !== own) violations.push(`${relative(root, f)} imports src/${used}`);
+    }
+  }
+  assert.deepEqual(violations, []);
+});
+
+test('the component check catches a controller importing another controller', () => {
+  const fake = join(src, 'controllers', 'job', 'plan.ts');
+  const [used] = importedPaths(fake, "import { podsToDelete } from '../replicaset/plan.ts';");
+  assert.equal(componentOf(used), 'controllers/replicaset');
+  assert.equal(componentOf(relative(src, fake)), 'controllers/job');
+  assert.equal(componentOf(join('controllers', 'util', 'pod.ts')), undefined);
+  assert.equal(componentOf(join('scheduler', 'plugins', 'nodebasics.ts')), 'scheduler/plugins/nodebasics');
 });

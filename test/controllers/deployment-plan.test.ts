@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/types.ts';
-import { computeHash, fnv32a, safeEncodeString } from '../../src/controllers/deployment/hash.ts';
+import { computeHash, fnv32a, safeEncodeString } from '../../src/controllers/util/hash.ts';
 import {
   calculateStatus,
   equalIgnoreHash,

@@ -124,6 +124,24 @@ test('daemonset: which nodes run a daemon (taints, cordons, node selector)', () 
   assert.equal(nodeShouldRun(picky, node('a', { labels: { role: 'edge' } })).shouldRun, true);
 });
 
+test('daemonset: required node affinity as the scheduler reads it (an empty term matches nothing, Gt/Lt need integers)', () => {
+  const withTerms = (terms: object[]) => ({
+    ...ds,
+    spec: { ...ds.spec, template: { ...ds.spec.template, spec: { ...ds.spec.template.spec, affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } } } },
+  });
+  const cases: [string, object[], Record<string, string>, boolean][] = [
+    ['an empty term matches no node', [{}], {}, false],
+    ['an empty term beside a matching one', [{}, { matchExpressions: [{ key: 'role', operator: 'Exists' }] }], { role: 'edge' }, true],
+    ['Gt on an integer label', [{ matchExpressions: [{ key: 'cores', operator: 'Gt', values: ['4'] }] }], { cores: '8' }, true],
+    ['Gt on a non-integer label', [{ matchExpressions: [{ key: 'cores', operator: 'Gt', values: ['4'] }] }], { cores: '8.5' }, false],
+    ['Gt with a non-integer value', [{ matchExpressions: [{ key: 'cores', operator: 'Gt', values: ['4e0'] }] }], { cores: '8' }, false],
+    ['Lt on an empty label (Number("") is 0)', [{ matchExpressions: [{ key: 'cores', operator: 'Lt', values: ['4'] }] }], { cores: '' }, false],
+    ['matchFields on this node', [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['a'] }] }], {}, true],
+    ['matchFields on another node', [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['b'] }] }], {}, false],
+  ];
+  for (const [name, terms, labels, want] of cases) assert.equal(nodeShouldRun(withTerms(terms), node('a', { labels })).shouldRun, want, name);
+});
+
 test('daemonset: daemon pods target their node through affinity and tolerate node problems', () => {
   const p = daemonPodFor(ds, 'n7', 'h1');
   assert.equal(daemonPodNode(p), 'n7');

@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/types.ts';
 import { claimObjects } from '../../src/controllers/util/owner.ts';
-import { planReplicas, podsToDelete, replicaSetStatus, podFromTemplate, BurstReplicas } from '../../src/controllers/replicaset/plan.ts';
+import { planReplicas, replicaSetStatus, BurstReplicas } from '../../src/controllers/replicaset/plan.ts';
+import { podsToDelete } from '../../src/controllers/util/ranking.ts';
+import { podFromTemplate } from '../../src/controllers/util/pod.ts';
 import { Expectations, slowStartBatch } from '../../src/controllers/expectations.ts';
 
 const rs: KubeObject = {

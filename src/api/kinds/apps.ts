@@ -1,4 +1,5 @@
 // apps/v1: Deployment, ReplicaSet, DaemonSet, StatefulSet.
+import { jsonEqual } from '../core/json.ts';
 import type { FieldError } from '../errors.ts';
 import { invalidValue, notSupported } from '../errors.ts';
 import { age, ageColumn, col, defineKind, pathGetter, resetStatus } from '../meta.ts';
@@ -331,9 +332,9 @@ export const statefulSet = defineKind({
       const strip = (s: any) => {
         const c = { ...(s ?? {}) };
         for (const k of ['replicas', 'template', 'updateStrategy', 'minReadySeconds', 'persistentVolumeClaimRetentionPolicy', 'ordinals', 'revisionHistoryLimit', 'selector']) delete c[k];
-        return JSON.stringify(Object.keys(c).sort().map((k) => [k, c[k]]));
+        return c;
       };
-      if (strip(o.spec) !== strip(old.spec))
+      if (!jsonEqual(strip(o.spec), strip(old.spec)))
         errs.push({ field: 'spec', type: 'FieldValueForbidden', detail: "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden" });
       return errs;
     },

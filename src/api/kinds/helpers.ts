@@ -1,5 +1,5 @@
 // Per-kind helpers other layers use (controllers, node agents, API server admission).
-export { admitPodDefaults, addDefaultTolerations, defaultImagePullPolicy, defaultPodSpec, podQOSClass, POD_UPDATE_FORBIDDEN, canonicalJSON, jsonEqual } from './podspec.ts';
+export { admitPodDefaults, addDefaultTolerations, defaultImagePullPolicy, defaultPodSpec, POD_UPDATE_FORBIDDEN } from './podspec.ts';
 export { podCells } from './pod.ts';
 export { nodeStatusString, nodeRoles, TAINT_EFFECTS } from './node.ts';
 export { makePortString, serviceExternalIP, SERVICE_TYPES, allocateClusterIP, allocateNodePort, addressesInUse, assignServiceAddresses, kubernetesServiceIP, DEFAULT_SERVICE_CIDR, NODE_PORT_RANGE } from './service.ts';

@@ -9,7 +9,8 @@ import { bool, freeform, int, int64, obj, str, time } from '../schema.ts';
 import { humanDuration } from '../duration.ts';
 import { FIELD_IMMUTABLE, goStringMap, invalidRendered, validateNonnegative } from '../validation.ts';
 import { conditionsSchema, labelSelectorSchema } from './common.ts';
-import { jsonEqual, podTemplateSpecSchema } from './podspec.ts';
+import { podTemplateSpecSchema } from './podspec.ts';
+import { jsonEqual } from '../core/json.ts';
 import { containersCells, containersColumns, defaultTemplate, selectorCell, selectorColumn, selectorImmutable, validateSelectorAndTemplate } from './workload.ts';
 
 export const JOB_LABELS = {

@@ -6,7 +6,8 @@ import { invalidValue } from '../errors.ts';
 import { age, ageColumn, col, defineKind, pathGetter, translateTimestampSince } from '../meta.ts';
 import { bool, freeform, int, list, map, mergeList, obj, quantity, str, time } from '../schema.ts';
 import { conditionsSchema } from './common.ts';
-import { admitPodDefaults, defaultPodSpec, podQOSClass, podSpecSchema, validatePodSpec, validatePodSpecUpdate } from './podspec.ts';
+import { podQOSClass } from '../core/qos.ts';
+import { admitPodDefaults, defaultPodSpec, podSpecSchema, validatePodSpec, validatePodSpecUpdate } from './podspec.ts';
 
 const containerStatus = obj('ContainerStatus contains details for the current status of this container.', {
   name: str('Name is a DNS_LABEL representing the unique name of the container.'),

@@ -1,5 +1,5 @@
 // PodSpec / PodTemplateSpec: schema (with strategic-merge keys from core/v1 types.go), defaults
-// (pkg/apis/core/v1/defaults.go), validation (pkg/apis/core/validation) and pod QoS. Shared by Pod and
+// (pkg/apis/core/v1/defaults.go), validation (pkg/apis/core/validation). Shared by Pod and
 // every workload's spec.template.
 import type { KubeObject } from '../types.ts';
 import { duplicate, invalidValue, notFoundField, notSupported, required } from '../errors.ts';
@@ -7,7 +7,9 @@ import type { FieldError } from '../errors.ts';
 import { objectMetaSchema } from '../meta.ts';
 import { bool, enumStr, freeform, int, int64, intOrString, list, map, mergeList, obj, quantity, retainKeys, str } from '../schema.ts';
 import type { Schema } from '../resource.ts';
-import { canonicalQuantity, compareQuantities, isQuantity, parseQuantity, validateQuantityMap } from '../quantity.ts';
+import { canonicalQuantity, compareQuantities, validateQuantityMap } from '../quantity.ts';
+import { jsonEqual } from '../core/json.ts';
+import { TaintNodeNotReady, TaintNodeUnreachable } from '../core/taints.ts';
 import {
   fromChecks,
   isDNS1123Label,
@@ -313,43 +315,10 @@ export function admitPodDefaults(pod: KubeObject): void {
 
 export function addDefaultTolerations(spec: any): void {
   const tols: any[] = (spec.tolerations ??= []);
-  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+  for (const key of [TaintNodeNotReady, TaintNodeUnreachable]) {
     const has = tols.some((t) => t && (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'));
     if (!has) tols.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
   }
-}
-
-/** Pod QoS class (qos.GetPodQOS): Guaranteed, Burstable or BestEffort. */
-export function podQOSClass(spec: any): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const containers: any[] = [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
-  const requests = new Map<string, bigint>();
-  const limits = new Map<string, bigint>();
-  let isGuaranteed = true;
-  const supported = new Set(['cpu', 'memory']);
-  for (const c of containers) {
-    const req = c?.resources?.requests ?? {};
-    const lim = c?.resources?.limits ?? {};
-    for (const [k, v] of Object.entries(req)) {
-      if (!supported.has(k) || !isQuantity(v)) continue;
-      const q = parseQuantity(v as string).nano;
-      if (q !== 0n) requests.set(k, (requests.get(k) ?? 0n) + q);
-    }
-    let limitsFound = 0;
-    for (const [k, v] of Object.entries(lim)) {
-      if (!supported.has(k) || !isQuantity(v)) continue;
-      const q = parseQuantity(v as string).nano;
-      if (q !== 0n) {
-        limitsFound++;
-        limits.set(k, (limits.get(k) ?? 0n) + q);
-      }
-    }
-    if (limitsFound < 2) isGuaranteed = false;
-  }
-  if (requests.size === 0 && limits.size === 0) return 'BestEffort';
-  if (isGuaranteed) {
-    for (const [k, v] of requests) if (limits.get(k) !== v) isGuaranteed = false;
-  }
-  return isGuaranteed && limits.size === 2 ? 'Guaranteed' : 'Burstable';
 }
 
 // ---- validation ----
@@ -524,36 +493,6 @@ export function validatePodSpec(spec: any, f: string, opts: { restartPolicies?: 
 }
 
 // ---- pod update rule ----
-
-/** Deep equality of JSON values, ignoring object key order (undefined-valued keys count as absent). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  let nx = 0;
-  for (const k in x) {
-    if (x[k] === undefined) continue;
-    nx++;
-    if (!jsonEqual(x[k], y[k])) return false;
-  }
-  let ny = 0;
-  for (const k in y) if (y[k] !== undefined) ny++;
-  return nx === ny;
-}
-
-/** Canonical JSON (sorted keys) for deep comparison. */
-export function canonicalJSON(v: unknown): string {
-  return JSON.stringify(v, (_k, val) =>
-    val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.keys(val).sort().map((k) => [k, val[k]])) : val,
-  );
-}
 
 export const POD_UPDATE_FORBIDDEN =
   'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';

@@ -125,8 +125,12 @@ export async function deleteObject(s: Scope, name: string, opts: DeleteOptions):
           return { object: e.object, json: e.json, created: false, deleted: false };
         }
         case 'delete': {
-          if (opts.dryRun) return { object: cur.object, json: cur.json, created: false, deleted: true };
+          if (opts.dryRun) {
+            s.rt.rest?.afterDelete?.(s, cur.object, true);
+            return { object: cur.object, json: cur.json, created: false, deleted: true };
+          }
           const e = await store.delete(key, cur.modRevision);
+          s.rt.rest?.afterDelete?.(s, e.object, false);
           return { object: e.object, json: e.json, created: false, deleted: true };
         }
       }

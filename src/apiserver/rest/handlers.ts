@@ -7,9 +7,9 @@ import { sendJson, successStatus } from '../respond.ts';
 import { checkBodyIdentity, checkUnknownFields } from './objectmeta.ts';
 import { deleteObject, parseDeleteOptions } from './delete.ts';
 import { handleGet, handleList } from './read.ts';
-import { apiVersionOfRt, isDryRun, prefixOf, wireJson, wireObject, type Scope } from './scope.ts';
+import { apiVersionOfRt, inRequestVersion, isDryRun, prefixOf, wireJson, wireObject, type Scope } from './scope.ts';
 import { handleSubresource } from './subresources.ts';
-import { isServices, serializeServiceWrites } from './services.ts';
+import { exclusiveWrite } from './storage.ts';
 import { handleWatch } from './watch.ts';
 import { checkPrecondition, guaranteedUpdate, prepareCreate, prepareUpdate, storeCreate, type WriteResult } from './write.ts';
 import { selectorFilter } from '../filter.ts';
@@ -27,21 +27,16 @@ export async function handleResource(s: Scope): Promise<number> {
       return handleWatch(s);
     case 'create':
       if (name !== undefined) throw methodNotAllowed('the server does not allow this method on the requested resource');
-      return allocating(s, () => handleCreate(s));
+      return exclusiveWrite(s, () => handleCreate(s));
     case 'update':
-      return allocating(s, () => handleUpdate(s, undefined));
+      return exclusiveWrite(s, () => handleUpdate(s, undefined));
     case 'patch':
-      return allocating(s, () => handlePatch(s, undefined));
+      return exclusiveWrite(s, () => handlePatch(s, undefined));
     case 'delete':
       return handleDelete(s);
     case 'deletecollection':
       return handleDeleteCollection(s);
   }
-}
-
-/** Writes that allocate addresses (Services) run one at a time, so allocations never collide. */
-function allocating(s: Scope, write: () => Promise<number>): Promise<number> {
-  return isServices(s.rt) ? serializeServiceWrites(s.core, write) : write();
 }
 
 /** Headers for fieldValidation=Warn warnings. */
@@ -132,7 +127,7 @@ export async function handlePatch(s: Scope, subresource: 'status' | undefined): 
     name,
     async (cur) => {
       if (!cur && (type !== 'apply' || subresource)) throw notFound(s.rt.plural, name, s.rt.group);
-      const patched = structuredClone(applyPatch(type, cur && wireObject(s.rt, cur), text, s.rt, patchOptions(s, subresource))) as KubeObject;
+      const patched = structuredClone(applyPatch(type, cur && inRequestVersion(s.rt, cur), text, s.rt, patchOptions(s, subresource))) as KubeObject;
       if (!patched || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('the patch did not produce an object');
       patched.metadata ??= {};
       checkBodyIdentity(patched, s.rt, s.info.namespace);

@@ -6,7 +6,7 @@ import { selectorFilter } from '../filter.ts';
 import { continueExpired, encodeContinue, parseResourceVersion, planList } from '../listopts.ts';
 import { sendJson } from '../respond.ts';
 import { toTable, wantsTable, type IncludeObject } from '../table.ts';
-import { apiVersionOfRt, keyOf, mapStorageError, prefixOf, wireJson, wireObject, type Scope } from './scope.ts';
+import { apiVersionOfRt, changesOnTheWayOut, keyOf, mapStorageError, prefixOf, wireJson, wireObject, type Scope } from './scope.ts';
 
 export function includeObjectOf(q: URLSearchParams | undefined): IncludeObject {
   const v = q?.get('includeObject');
@@ -57,7 +57,7 @@ export async function handleList(s: Scope): Promise<number> {
     if (page.remaining !== undefined) meta.remainingItemCount = page.remaining;
   }
   if (wantsTable(s.req.headers.accept)) {
-    sendJson(s.res, 200, toTable(s.rt, s.rt.conversion ? page.items.map((o) => wireObject(s.rt, o)) : page.items, { includeObject: includeObjectOf(s.query), listMeta: meta }));
+    sendJson(s.res, 200, toTable(s.rt, changesOnTheWayOut(s.rt) ? page.items.map((o) => wireObject(s.rt, o)) : page.items, { includeObject: includeObjectOf(s.query), listMeta: meta }));
     return 200;
   }
   sendJson(s.res, 200, listJson(s, meta, page.items, page.entries));

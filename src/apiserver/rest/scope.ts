@@ -83,17 +83,33 @@ export function mapStorageError(err: unknown, rt: ResourceType, name: string): u
   }
 }
 
-/**
- * An object as a client of this resource version sees it: kinds served from another version's
- * storage (autoscaling/v1 HPA stored as v2) are converted on the way out.
- */
-export function wireObject(rt: ResourceType, obj: KubeObject): KubeObject {
+/** Whether objects of this kind change on the way out (conversion or a decorator), so cached JSON cannot be sent as is. */
+export function changesOnTheWayOut(rt: ResourceType): boolean {
+  return rt.conversion !== undefined || rt.rest?.decorator !== undefined;
+}
+
+/** A stored object in the served version (what a patch applies to): no decorator. */
+export function inRequestVersion(rt: ResourceType, obj: KubeObject): KubeObject {
   return rt.conversion ? rt.conversion.fromStorage(obj) : obj;
 }
 
-/** The response JSON of a stored object (its cached serialization when no conversion applies). */
+/**
+ * An object as a client of this resource version sees it: kinds served from another version's
+ * storage (autoscaling/v1 HPA stored as v2) are converted on the way out, then the kind's
+ * decorator (if any) changes a copy.
+ */
+export function wireObject(rt: ResourceType, obj: KubeObject): KubeObject {
+  const out = inRequestVersion(rt, obj);
+  const decorate = rt.rest?.decorator;
+  if (!decorate) return out;
+  const copy = structuredClone(out);
+  decorate(copy);
+  return copy;
+}
+
+/** The response JSON of a stored object (its cached serialization when nothing changes it on the way out). */
 export function wireJson(rt: ResourceType, obj: KubeObject, json?: string): string {
-  if (rt.conversion) return JSON.stringify(rt.conversion.fromStorage(obj));
+  if (changesOnTheWayOut(rt)) return JSON.stringify(wireObject(rt, obj));
   return json ?? toJson(obj);
 }
 

@@ -10,7 +10,7 @@ import { parseResourceVersion, tooOldResourceVersion } from '../listopts.ts';
 import { statusOf } from '../respond.ts';
 import { toTable, wantsTable } from '../table.ts';
 import { includeObjectOf } from './read.ts';
-import { apiVersionOfRt, mapStorageError, prefixOf, type Scope } from './scope.ts';
+import { apiVersionOfRt, changesOnTheWayOut, mapStorageError, prefixOf, wireObject, type Scope } from './scope.ts';
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -140,10 +140,10 @@ export async function handleWatch(s: Scope): Promise<number> {
     }
   };
 
-  const convert = rt.conversion;
+  const transform = changesOnTheWayOut(rt);
   const send = (ev: StoreEvent | undefined, type: EventType, stored: KubeObject, storedJson: string | undefined) => {
-    const obj = convert ? convert.fromStorage(stored) : stored;
-    const json = convert ? undefined : storedJson;
+    const obj = transform ? wireObject(rt, stored) : stored;
+    const json = transform ? undefined : storedJson;
     if (table) {
       write(JSON.stringify({ type, object: toTable(rt, [obj], { includeObject, listMeta: { resourceVersion: obj.metadata.resourceVersion } }) }) + '\n');
     } else if (ev && json !== undefined) {

@@ -8,7 +8,6 @@ import { StorageError, type StoreEntry } from '../../storage/interface.ts';
 import { admitMutating, admitValidating } from '../pipeline/run.ts';
 import { pendingFinalizers } from './delete.ts';
 import { bumpGeneration, carryUpdateMeta, initCreateMeta, sameObject, validateObject } from './objectmeta.ts';
-import { allocateServiceAddresses } from './services.ts';
 import { admissionAttrs, keyOf, mapStorageError, type Scope } from './scope.ts';
 
 const MAX_ATTEMPTS = 50;
@@ -23,24 +22,28 @@ export interface WriteResult {
   deleted: boolean;
 }
 
-/** Admission, strategy and validation of a new object (BeforeCreate). Mutates obj. */
+/** Admission, strategy, validation and the kind's beginCreate hook for a new object (BeforeCreate). Mutates obj. */
 export async function prepareCreate(s: Scope, obj: KubeObject, dryRun: boolean): Promise<void> {
   initCreateMeta(obj, s.rt);
   s.rt.defaults(obj);
   await admitMutating(s.core.pipeline, admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun));
   s.rt.strategy.prepareForCreate?.(obj);
   validateObject(obj, s.rt, undefined);
-  await allocateServiceAddresses(s.core, s.rt, obj);
+  await s.rt.rest?.beginCreate?.(s, obj);
   await admitValidating(s.core.pipeline, admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun));
 }
 
 /** Stores a prepared new object; a generateName collision picks another name. */
 export async function storeCreate(s: Scope, obj: KubeObject, dryRun: boolean): Promise<WriteResult> {
-  if (dryRun) return { object: obj, created: true, deleted: false };
+  if (dryRun) {
+    s.rt.rest?.afterCreate?.(s, obj, true);
+    return { object: obj, created: true, deleted: false };
+  }
   const ns = obj.metadata.namespace;
   for (let attempt = 0; ; attempt++) {
     try {
       const e = await s.core.store.create(keyOf(s.rt, ns, obj.metadata.name!), obj);
+      s.rt.rest?.afterCreate?.(s, e.object, false);
       return { object: e.object, json: e.json, created: true, deleted: false };
     } catch (err) {
       if (err instanceof StorageError && err.code === 'KeyExists' && obj.metadata.generateName && attempt < 8) {
@@ -56,7 +59,7 @@ export async function storeCreate(s: Scope, obj: KubeObject, dryRun: boolean): P
 /**
  * BeforeUpdate: identity fields from the stored object, defaults, mutating admission, the strategy
  * (main resource keeps status; status subresource keeps everything else), generation, validation,
- * validating admission. Mutates and returns obj.
+ * the kind's beginUpdate hook (not for status writes), validating admission. Mutates and returns obj.
  */
 export async function prepareUpdate(s: Scope, obj: KubeObject, old: KubeObject, subresource: string | undefined, dryRun: boolean): Promise<KubeObject> {
   const rt = s.rt;
@@ -76,7 +79,7 @@ export async function prepareUpdate(s: Scope, obj: KubeObject, old: KubeObject, 
   }
   bumpGeneration(obj, old, rt);
   validateObject(obj, rt, old, metaErrs);
-  if (subresource !== 'status') await allocateServiceAddresses(s.core, rt, obj, old);
+  if (subresource !== 'status') await rt.rest?.beginUpdate?.(s, obj, old);
   await admitValidating(s.core.pipeline, admissionAttrs(s, 'UPDATE', obj, old, name, dryRun));
   return obj;
 }
@@ -120,12 +123,20 @@ export async function guaranteedUpdate(s: Scope, name: string, transform: Update
       const m = object.metadata;
       if (m.deletionTimestamp && pendingFinalizers(s.rt, object) === 0 && (m.deletionGracePeriodSeconds ?? 0) === 0) {
         // The last finalizer is gone from an object being deleted: the write completes the delete.
-        if (dryRun) return { object, created: false, deleted: true };
+        if (dryRun) {
+          s.rt.rest?.afterDelete?.(s, object, true);
+          return { object, created: false, deleted: true };
+        }
         const e = await store.delete(key, cur.modRevision);
+        s.rt.rest?.afterDelete?.(s, e.object, false);
         return { object: e.object, json: e.json, created: false, deleted: true };
       }
-      if (dryRun) return { object, created: false, deleted: false };
+      if (dryRun) {
+        s.rt.rest?.afterUpdate?.(s, object, true);
+        return { object, created: false, deleted: false };
+      }
       const e = await store.update(key, object, cur.modRevision);
+      s.rt.rest?.afterUpdate?.(s, e.object, false);
       return { object: e.object, json: e.json, created: false, deleted: false };
     } catch (err) {
       // Lost a race: recompute from the new state (a pinned resourceVersion then fails the precondition).

@@ -2,15 +2,14 @@
 // scheduler through node affinity to that node; rolling updates bounded by maxUnavailable.
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
-import { deletedObject, type DeletedFinalStateUnknown, type SharedInformer } from '../../client/index.ts';
-import { ControllerLoop, keyOf, splitKey, type SyncResult } from '../base.ts';
+import { type DeletedFinalStateUnknown, deletedObject, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
+import { ControllerLoop, type SyncResult } from '../base.ts';
 import type { Controller, ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { Expectations } from '../expectations.ts';
 import { DAEMONSETS, NODES, PODS } from '../resources.ts';
-import { computeHash } from '../deployment/hash.ts';
+import { computeHash } from '../util/hash.ts';
 import { BY_CONTROLLER, controllerIndex, controllerOf } from '../util/owner.ts';
-import { podKey } from '../util/pod.ts';
 import { daemonPodFor, planDaemonSet } from './plan.ts';
 
 const DS_KIND = { apiVersion: 'apps/v1', kind: 'DaemonSet' };
@@ -31,9 +30,9 @@ export class DaemonSetController implements Controller {
     this.pods = ctx.factory.informerFor(PODS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
     this.nodes = ctx.factory.informerFor(NODES);
     this.sets.addEventHandler({
-      onAdd: (d) => this.loop.enqueue(keyOf(d)),
-      onUpdate: (_o, d) => this.loop.enqueue(keyOf(d)),
-      onDelete: (d) => this.expectations.delete(keyOf(deletedObject(d))),
+      onAdd: (d) => this.loop.enqueue(metaNamespaceKey(d)),
+      onUpdate: (_o, d) => this.loop.enqueue(metaNamespaceKey(d)),
+      onDelete: (d) => this.expectations.delete(metaNamespaceKey(deletedObject(d))),
     });
     this.pods.addEventHandler({
       onAdd: (p) => this.onPod(p, 'add'),
@@ -41,7 +40,7 @@ export class DaemonSetController implements Controller {
       onDelete: (p) => this.onPod(p, 'delete'),
     });
     const all = () => {
-      for (const d of this.sets.lister.list()) this.loop.enqueue(keyOf(d));
+      for (const d of this.sets.lister.list()) this.loop.enqueue(metaNamespaceKey(d));
     };
     this.nodes.addEventHandler({
       onAdd: all,
@@ -58,8 +57,8 @@ export class DaemonSetController implements Controller {
     if (!ref || ref.kind !== 'DaemonSet') return;
     const ds = this.sets.lister.get(pod.metadata.namespace, ref.name);
     if (!ds || ds.metadata.uid !== ref.uid) return;
-    const key = keyOf(ds);
-    this.expectations.podObserved(key, podKey(pod), what, !!pod.metadata.deletionTimestamp);
+    const key = metaNamespaceKey(ds);
+    this.expectations.podObserved(key, metaNamespaceKey(pod), what, !!pod.metadata.deletionTimestamp);
     this.loop.enqueue(key);
   }
 
@@ -72,7 +71,7 @@ export class DaemonSetController implements Controller {
   }
 
   async sync(key: string): Promise<SyncResult | void> {
-    const { namespace, name } = splitKey(key);
+    const { namespace, name } = splitMetaNamespaceKey(key);
     const ds = this.sets.lister.get(namespace, name);
     if (!ds) return;
     const now = Date.now();
@@ -96,14 +95,14 @@ export class DaemonSetController implements Controller {
         }
       }
       if (plan.delete.length) {
-        this.expectations.expectDeletions(key, plan.delete.map(podKey));
+        this.expectations.expectDeletions(key, plan.delete.map(metaNamespaceKey));
         await Promise.all(
           plan.delete.map((p) =>
             podClient
               .delete(p.metadata.name!, { namespace })
               .then(() => this.events.event(ds, DS_KIND, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`))
               .catch((e) => {
-                this.expectations.deletionObserved(key, podKey(p));
+                this.expectations.deletionObserved(key, metaNamespaceKey(p));
                 if (!isStatusError(e, 404)) throw e;
               }),
           ),

@@ -4,67 +4,52 @@
 // maxUnavailable), and the status counts.
 import type { KubeObject } from '../../api/types.ts';
 import { isPodActive, isPodAvailable, isPodReady } from '../util/pod.ts';
-import { tolerates, type Taint, type Toleration } from '../nodelifecycle/plan.ts';
+import {
+  doNotScheduleEffects,
+  findUntoleratedTaint,
+  noExecuteEffect,
+  requiredNodeAffinityMatches,
+  TaintNodeDiskPressure,
+  TaintNodeMemoryPressure,
+  TaintNodeNetworkUnavailable,
+  TaintNodeNotReady,
+  TaintNodePIDPressure,
+  TaintNodeUnreachable,
+  TaintNodeUnschedulable,
+  type Taint,
+  type Toleration,
+} from '../../api/core/index.ts';
 import { scaledValue } from '../util/intstr.ts';
+import { newControllerRef } from '../util/owner.ts';
 
 export const RevisionHashLabel = 'controller-revision-hash';
 
 /** AddOrUpdateDaemonPodTolerations: daemons survive node problems and cordons. */
 export function daemonTolerations(spec: any): Toleration[] {
   const add: Toleration[] = [
-    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' },
-    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute' },
-    { key: 'node.kubernetes.io/disk-pressure', operator: 'Exists', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/memory-pressure', operator: 'Exists', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/pid-pressure', operator: 'Exists', effect: 'NoSchedule' },
-    { key: 'node.kubernetes.io/unschedulable', operator: 'Exists', effect: 'NoSchedule' },
-    ...(spec?.hostNetwork ? [{ key: 'node.kubernetes.io/network-unavailable', operator: 'Exists' as const, effect: 'NoSchedule' }] : []),
+    { key: TaintNodeNotReady, operator: 'Exists', effect: 'NoExecute' },
+    { key: TaintNodeUnreachable, operator: 'Exists', effect: 'NoExecute' },
+    { key: TaintNodeDiskPressure, operator: 'Exists', effect: 'NoSchedule' },
+    { key: TaintNodeMemoryPressure, operator: 'Exists', effect: 'NoSchedule' },
+    { key: TaintNodePIDPressure, operator: 'Exists', effect: 'NoSchedule' },
+    { key: TaintNodeUnschedulable, operator: 'Exists', effect: 'NoSchedule' },
+    ...(spec?.hostNetwork ? [{ key: TaintNodeNetworkUnavailable, operator: 'Exists', effect: 'NoSchedule' }] : []),
   ];
   const own: Toleration[] = spec?.tolerations ?? [];
   return [...own, ...add.filter((t) => !own.some((o) => o.key === t.key && o.effect === t.effect))];
-}
-
-function matchExpr(req: any, value: string | undefined): boolean {
-  const has = value !== undefined;
-  switch (req.operator) {
-    case 'In':
-      return has && (req.values ?? []).includes(value);
-    case 'NotIn':
-      return !has || !(req.values ?? []).includes(value);
-    case 'Exists':
-      return has;
-    case 'DoesNotExist':
-      return !has;
-    case 'Gt':
-      return has && Number(value) > Number(req.values?.[0]);
-    case 'Lt':
-      return has && Number(value) < Number(req.values?.[0]);
-  }
-  return false;
-}
-
-/** nodeSelector and requiredDuringSchedulingIgnoredDuringExecution node affinity. */
-export function fitsNodeAffinity(podSpec: any, node: KubeObject): boolean {
-  const labels = node.metadata.labels ?? {};
-  for (const [k, v] of Object.entries(podSpec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const terms: any[] = podSpec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
-  if (terms.length === 0) return true;
-  return terms.some(
-    (t) =>
-      (t.matchExpressions ?? []).every((r: any) => matchExpr(r, labels[r.key])) &&
-      (t.matchFields ?? []).every((r: any) => matchExpr(r, r.key === 'metadata.name' ? node.metadata.name : undefined)),
-  );
 }
 
 /** NodeShouldRunDaemonPod: should a daemon pod start here, and may a running one stay. */
 export function nodeShouldRun(ds: KubeObject, node: KubeObject): { shouldRun: boolean; shouldContinueRunning: boolean } {
   const spec = ds.spec?.template?.spec ?? {};
   if (spec.nodeName && spec.nodeName !== node.metadata.name) return { shouldRun: false, shouldContinueRunning: false };
-  if (!fitsNodeAffinity(spec, node)) return { shouldRun: false, shouldContinueRunning: false };
+  if (!requiredNodeAffinityMatches(spec, node.metadata.name ?? '', node.metadata.labels)) return { shouldRun: false, shouldContinueRunning: false };
   const tols = daemonTolerations(spec);
   const taints: Taint[] = node.spec?.taints ?? [];
-  const untolerated = taints.filter((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tols.some((tol) => tolerates(tol, t)));
-  return { shouldRun: untolerated.length === 0, shouldContinueRunning: !untolerated.some((t) => t.effect === 'NoExecute') };
+  return {
+    shouldRun: !findUntoleratedTaint(taints, tols, doNotScheduleEffects),
+    shouldContinueRunning: !findUntoleratedTaint(taints, tols, noExecuteEffect),
+  };
 }
 
 /** The node a daemon pod is for: its binding, or the metadata.name affinity the controller gave it. */
@@ -96,7 +81,7 @@ export function daemonPodFor(ds: KubeObject, nodeName: string, hash: string): Ku
       namespace: ds.metadata.namespace,
       labels: { ...(t.metadata?.labels ?? {}), [RevisionHashLabel]: hash },
       ...(t.metadata?.annotations ? { annotations: t.metadata.annotations } : {}),
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name!, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [newControllerRef(ds, 'apps/v1', 'DaemonSet')],
     },
     spec,
   };

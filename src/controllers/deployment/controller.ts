@@ -3,13 +3,13 @@
 // Handlers only enqueue Deployment keys; sync(key) works from the informer caches.
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
-import { deletedObject, labelPredicate, type DeletedFinalStateUnknown, type SharedInformer } from '../../client/index.ts';
-import { ControllerLoop, keyOf, splitKey, type SyncResult } from '../base.ts';
+import { type DeletedFinalStateUnknown, deletedObject, labelPredicate, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
+import { ControllerLoop, type SyncResult } from '../base.ts';
 import type { Controller, ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { DEPLOYMENTS, PODS, REPLICASETS } from '../resources.ts';
-import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf } from '../util/owner.ts';
-import { computeHash } from './hash.ts';
+import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf, newControllerRef, writeClaim } from '../util/owner.ts';
+import { computeHash } from '../util/hash.ts';
 import {
   calculateStatus,
   deploymentComplete,
@@ -55,9 +55,9 @@ export class DeploymentController implements Controller {
     this.rsInformer = ctx.factory.informerFor(REPLICASETS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
     this.podInformer = ctx.factory.informerFor(PODS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
     this.dInformer.addEventHandler({
-      onAdd: (d) => this.loop.enqueue(keyOf(d)),
-      onUpdate: (_o, d) => this.loop.enqueue(keyOf(d)),
-      onDelete: (d) => this.loop.enqueue(keyOf(deletedObject(d))),
+      onAdd: (d) => this.loop.enqueue(metaNamespaceKey(d)),
+      onUpdate: (_o, d) => this.loop.enqueue(metaNamespaceKey(d)),
+      onDelete: (d) => this.loop.enqueue(metaNamespaceKey(deletedObject(d))),
     });
     this.rsInformer.addEventHandler({
       onAdd: (rs) => this.enqueueForReplicaSet(rs),
@@ -91,12 +91,12 @@ export class DeploymentController implements Controller {
     const ref = controllerOf(rs);
     if (ref) {
       const d = this.resolve(rs.metadata.namespace, ref);
-      if (d) this.loop.enqueue(keyOf(d));
+      if (d) this.loop.enqueue(metaNamespaceKey(d));
       return;
     }
     // An orphan: every Deployment that could adopt it.
     for (const d of this.dInformer.lister.list(undefined, rs.metadata.namespace)) {
-      if (labelPredicate(d.spec?.selector ?? {})(rs.metadata.labels)) this.loop.enqueue(keyOf(d));
+      if (labelPredicate(d.spec?.selector ?? {})(rs.metadata.labels)) this.loop.enqueue(metaNamespaceKey(d));
     }
   }
 
@@ -106,11 +106,11 @@ export class DeploymentController implements Controller {
     if (!ref || ref.kind !== 'ReplicaSet') return;
     const rs = this.rsInformer.lister.get(pod.metadata.namespace, ref.name);
     const d = rs && this.resolve(rs.metadata.namespace, controllerOf(rs));
-    if (d && d.spec?.strategy?.type === 'Recreate') this.loop.enqueue(keyOf(d));
+    if (d && d.spec?.strategy?.type === 'Recreate') this.loop.enqueue(metaNamespaceKey(d));
   }
 
   async sync(key: string): Promise<SyncResult | void> {
-    const { namespace, name } = splitKey(key);
+    const { namespace, name } = splitMetaNamespaceKey(key);
     const cached = this.dInformer.lister.get(namespace, name);
     if (!cached) return;
     const d = structuredClone(cached);
@@ -140,15 +140,7 @@ export class DeploymentController implements Controller {
     ];
     const selects = labelPredicate(d.spec?.selector ?? {});
     const claim = claimObjects(d, candidates, (rs) => selects(rs.metadata.labels));
-    const client = this.ctx.client.resource(REPLICASETS);
-    const ref: OwnerReference = { ...D_KIND, name: d.metadata.name!, uid: d.metadata.uid!, controller: true, blockOwnerDeletion: true };
-    await Promise.all([
-      ...claim.adopt.map((rs) => client.patch(rs.metadata.name!, { metadata: { ownerReferences: [...(rs.metadata.ownerReferences ?? []), ref] } }, { namespace: rs.metadata.namespace, type: 'merge' }).catch(() => {})),
-      ...claim.release.map((rs) => {
-        const rest = (rs.metadata.ownerReferences ?? []).filter((r) => r.uid !== d.metadata.uid);
-        return client.patch(rs.metadata.name!, { metadata: { ownerReferences: rest.length ? rest : null } }, { namespace: rs.metadata.namespace, type: 'merge' }).catch(() => {});
-      }),
-    ]);
+    await writeClaim(this.ctx.client.resource(REPLICASETS), claim, newControllerRef(d, D_KIND.apiVersion, D_KIND.kind), this.ctx.logger);
     return claim.owned.map((rs) => structuredClone(rs));
   }
 

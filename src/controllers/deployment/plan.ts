@@ -4,7 +4,8 @@
 import type { KubeObject } from '../../api/types.ts';
 import { scaledValue } from '../util/intstr.ts';
 import { nowIso } from '../util/conditions.ts';
-import { canonicalJson } from './hash.ts';
+import { newControllerRef } from '../util/owner.ts';
+import { canonicalJson } from '../../api/core/json.ts';
 
 export const RevisionAnnotation = 'deployment.kubernetes.io/revision';
 export const RevisionHistoryAnnotation = 'deployment.kubernetes.io/revision-history';
@@ -280,7 +281,7 @@ export function newReplicaSetFor(d: KubeObject, hash: string, replicas: number, 
       name: `${d.metadata.name}-${hash}`,
       namespace: d.metadata.namespace,
       labels: template.metadata.labels,
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name!, uid: d.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [newControllerRef(d, 'apps/v1', 'Deployment')],
     },
     spec: { replicas, minReadySeconds: d.spec?.minReadySeconds ?? 0, selector, template },
   };

@@ -2,8 +2,8 @@
 // selector, listing the IPs of the pods it selects. Services without a selector are left alone.
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
-import { deletedObject, labelPredicate, type SharedInformer } from '../../client/index.ts';
-import { ControllerLoop, keyOf, splitKey, type SyncResult } from '../base.ts';
+import { deletedObject, labelPredicate, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
+import { ControllerLoop, type SyncResult } from '../base.ts';
 import type { Controller, ControllerContext } from '../context.ts';
 import { ENDPOINTS, PODS, SERVICES } from '../resources.ts';
 import { nowIso } from '../util/conditions.ts';
@@ -22,9 +22,9 @@ export class EndpointsController implements Controller {
     this.pods = ctx.factory.informerFor(PODS);
     this.endpoints = ctx.factory.informerFor(ENDPOINTS);
     this.services.addEventHandler({
-      onAdd: (s) => this.loop.enqueue(keyOf(s)),
-      onUpdate: (_o, s) => this.loop.enqueue(keyOf(s)),
-      onDelete: (s) => this.loop.enqueue(keyOf(deletedObject(s))),
+      onAdd: (s) => this.loop.enqueue(metaNamespaceKey(s)),
+      onUpdate: (_o, s) => this.loop.enqueue(metaNamespaceKey(s)),
+      onDelete: (s) => this.loop.enqueue(metaNamespaceKey(deletedObject(s))),
     });
     this.pods.addEventHandler({
       onAdd: (p) => this.enqueueServicesOf(p),
@@ -40,7 +40,7 @@ export class EndpointsController implements Controller {
   private enqueueServicesOf(pod: KubeObject): void {
     for (const s of this.services.lister.list(undefined, pod.metadata.namespace)) {
       const sel = s.spec?.selector;
-      if (sel && Object.keys(sel).length && labelPredicate(sel)(pod.metadata.labels)) this.loop.enqueue(keyOf(s));
+      if (sel && Object.keys(sel).length && labelPredicate(sel)(pod.metadata.labels)) this.loop.enqueue(metaNamespaceKey(s));
     }
   }
 
@@ -53,7 +53,7 @@ export class EndpointsController implements Controller {
   }
 
   async sync(key: string): Promise<SyncResult | void> {
-    const { namespace, name } = splitKey(key);
+    const { namespace, name } = splitMetaNamespaceKey(key);
     const client = this.ctx.client.resource(ENDPOINTS);
     const service = this.services.lister.get(namespace, name);
     if (!service) {

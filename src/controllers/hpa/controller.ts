@@ -4,8 +4,8 @@
 // target's scale and the HPA status.
 import { parseApiVersion } from '../../api/types.ts';
 import { registry } from '../../api/registry.ts';
-import { deletedObject, type SharedInformer } from '../../client/index.ts';
-import { ControllerLoop, keyOf, splitKey, type SyncResult } from '../base.ts';
+import { deletedObject, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
+import { ControllerLoop, type SyncResult } from '../base.ts';
 import type { Controller, ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { HPAS, POD_METRICS, PODS } from '../resources.ts';
@@ -31,12 +31,12 @@ export class HPAController implements Controller {
     this.hpas = ctx.factory.informerFor(HPAS);
     this.pods = ctx.factory.informerFor(PODS);
     this.hpas.addEventHandler({
-      onAdd: (h) => this.loop.enqueue(keyOf(h)),
+      onAdd: (h) => this.loop.enqueue(metaNamespaceKey(h)),
       onUpdate: (o, h) => {
-        if (o.metadata.generation !== h.metadata.generation) this.loop.enqueue(keyOf(h));
+        if (o.metadata.generation !== h.metadata.generation) this.loop.enqueue(metaNamespaceKey(h));
       },
       onDelete: (h) => {
-        const key = keyOf(deletedObject(h));
+        const key = metaNamespaceKey(deletedObject(h));
         this.recommendations.delete(key);
         this.scaleEvents.delete(key);
       },
@@ -52,7 +52,7 @@ export class HPAController implements Controller {
   }
 
   async sync(key: string): Promise<SyncResult | void> {
-    const { namespace, name } = splitKey(key);
+    const { namespace, name } = splitMetaNamespaceKey(key);
     const hpa = this.hpas.lister.get(namespace, name);
     if (!hpa) return;
     const now = Date.now();

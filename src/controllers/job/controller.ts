@@ -2,17 +2,16 @@
 // `completions` with `parallelism` at a time, counts finished pods through the job-tracking
 // finalizer, fails the Job past backoffLimit or activeDeadlineSeconds, deletes it after
 // ttlSecondsAfterFinished.
-import type { KubeObject, OwnerReference } from '../../api/types.ts';
+import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
-import { deletedObject, labelPredicate, type DeletedFinalStateUnknown, type SharedInformer } from '../../client/index.ts';
-import { ControllerLoop, keyOf, splitKey, type SyncResult } from '../base.ts';
+import { type DeletedFinalStateUnknown, deletedObject, labelPredicate, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
+import { ControllerLoop, type SyncResult } from '../base.ts';
 import type { Controller, ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { Expectations, slowStartBatch } from '../expectations.ts';
 import { JOBS, PODS } from '../resources.ts';
-import { podFromTemplate } from '../replicaset/plan.ts';
-import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf } from '../util/owner.ts';
-import { podKey } from '../util/pod.ts';
+import { podFromTemplate } from '../util/pod.ts';
+import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf, newControllerRef, writeClaim } from '../util/owner.ts';
 import { isJobFinished, planJob, TrackingFinalizer, ttlRemainingMs } from './plan.ts';
 
 const JOB_KIND = { apiVersion: 'batch/v1', kind: 'Job' };
@@ -33,10 +32,10 @@ export class JobController implements Controller {
     this.jobs = ctx.factory.informerFor(JOBS);
     this.pods = ctx.factory.informerFor(PODS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
     this.jobs.addEventHandler({
-      onAdd: (j) => this.loop.enqueue(keyOf(j)),
-      onUpdate: (_o, j) => this.loop.enqueue(keyOf(j)),
+      onAdd: (j) => this.loop.enqueue(metaNamespaceKey(j)),
+      onUpdate: (_o, j) => this.loop.enqueue(metaNamespaceKey(j)),
       onDelete: (j) => {
-        this.expectations.delete(keyOf(deletedObject(j)));
+        this.expectations.delete(metaNamespaceKey(deletedObject(j)));
       },
     });
     this.pods.addEventHandler({
@@ -57,8 +56,8 @@ export class JobController implements Controller {
     const pod = deletedObject(o);
     const job = this.resolve(pod);
     if (!job) return;
-    const key = keyOf(job);
-    this.expectations.podObserved(key, podKey(pod), what, !!pod.metadata.deletionTimestamp);
+    const key = metaNamespaceKey(job);
+    this.expectations.podObserved(key, metaNamespaceKey(pod), what, !!pod.metadata.deletionTimestamp);
     this.loop.enqueue(key);
   }
 
@@ -71,7 +70,7 @@ export class JobController implements Controller {
   }
 
   async sync(key: string): Promise<SyncResult | void> {
-    const { namespace, name } = splitKey(key);
+    const { namespace, name } = splitMetaNamespaceKey(key);
     const job = this.jobs.lister.get(namespace, name);
     if (!job) {
       this.written.delete(key);
@@ -91,8 +90,8 @@ export class JobController implements Controller {
     const candidates = [...this.pods.indexer.byIndex(BY_CONTROLLER, job.metadata.uid!), ...this.pods.indexer.byIndex(BY_CONTROLLER, `orphan/${namespace}`)];
     const { owned, adopt } = claimObjects(job, candidates, (p) => selects(p.metadata.labels));
     const podClient = this.ctx.client.resource(PODS);
-    const ref: OwnerReference = { ...JOB_KIND, name, uid: job.metadata.uid!, controller: true, blockOwnerDeletion: true };
-    await Promise.all(adopt.map((p) => podClient.patch(p.metadata.name!, { metadata: { ownerReferences: [...(p.metadata.ownerReferences ?? []), ref] } }, { namespace, type: 'merge' }).catch(() => {})));
+    // The Job controller adopts orphans; pods that stop matching stay its own.
+    await writeClaim(podClient, { owned, adopt, release: [] }, newControllerRef(job, JOB_KIND.apiVersion, JOB_KIND.kind), this.ctx.logger);
 
     const plan = planJob(job, owned, now);
     const satisfied = this.expectations.satisfied(key);
@@ -124,14 +123,14 @@ export class JobController implements Controller {
       }
     }
     if (satisfied && plan.delete.length) {
-      this.expectations.expectDeletions(key, plan.delete.map(podKey));
+      this.expectations.expectDeletions(key, plan.delete.map(metaNamespaceKey));
       await Promise.all(
         plan.delete.map((p) =>
           podClient
             .delete(p.metadata.name!, { namespace })
             .then(() => this.events.event(job, JOB_KIND, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`))
             .catch((e) => {
-              this.expectations.deletionObserved(key, podKey(p));
+              this.expectations.deletionObserved(key, metaNamespaceKey(p));
               if (!isStatusError(e, 404)) throw e;
             }),
         ),

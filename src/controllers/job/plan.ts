@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../api/types.ts';
 import { isPodReady } from '../util/pod.ts';
 import { nowIso } from '../util/conditions.ts';
-import { podsToDelete } from '../replicaset/plan.ts';
+import { podsToDelete } from '../util/ranking.ts';
 
 export const TrackingFinalizer = 'batch.kubernetes.io/job-tracking';
 

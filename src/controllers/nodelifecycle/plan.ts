@@ -4,34 +4,30 @@
 import type { KubeObject } from '../../api/types.ts';
 import type { Condition } from '../util/pod.ts';
 import { nowIso } from '../util/conditions.ts';
+import {
+  TaintNodeDiskPressure,
+  TaintNodeMemoryPressure,
+  TaintNodeNetworkUnavailable,
+  TaintNodeNotReady as TaintNotReady,
+  TaintNodePIDPressure,
+  TaintNodeUnreachable as TaintUnreachable,
+  TaintNodeUnschedulable as TaintUnschedulable,
+  toleratesTaint,
+  type Taint,
+  type Toleration,
+} from '../../api/core/taints.ts';
 
-export const TaintNotReady = 'node.kubernetes.io/not-ready';
-export const TaintUnreachable = 'node.kubernetes.io/unreachable';
-export const TaintUnschedulable = 'node.kubernetes.io/unschedulable';
+export type { Taint, Toleration };
+
 
 /** TaintNodesByCondition (nodeConditionToTaintKeyStatusMap): a NoSchedule taint while the condition is True. */
 export const conditionTaints = new Map([
-  ['MemoryPressure', 'node.kubernetes.io/memory-pressure'],
-  ['DiskPressure', 'node.kubernetes.io/disk-pressure'],
-  ['PIDPressure', 'node.kubernetes.io/pid-pressure'],
-  ['NetworkUnavailable', 'node.kubernetes.io/network-unavailable'],
+  ['MemoryPressure', TaintNodeMemoryPressure],
+  ['DiskPressure', TaintNodeDiskPressure],
+  ['PIDPressure', TaintNodePIDPressure],
+  ['NetworkUnavailable', TaintNodeNetworkUnavailable],
 ]);
 const conditionTaintKeys = new Set(conditionTaints.values());
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
-  timeAdded?: string;
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: 'Exists' | 'Equal';
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
 
 /** The latest sign of life: the Lease's renewTime, the Ready heartbeat, or when we first saw the node. */
 export function lastHeartbeat(node: KubeObject, lease: KubeObject | undefined, firstSeen: number): number {
@@ -98,12 +94,6 @@ export function desiredTaints(node: KubeObject, now: number): Taint[] | undefine
   return same ? undefined : next;
 }
 
-export function tolerates(tol: Toleration, taint: Taint): boolean {
-  if (tol.effect && tol.effect !== taint.effect) return false;
-  if ((tol.operator ?? 'Equal') === 'Exists') return !tol.key || tol.key === taint.key;
-  return tol.key === taint.key && (tol.value ?? '') === (taint.value ?? '');
-}
-
 /** What the DefaultTolerationSeconds admission plugin adds to every pod (the API server does it). */
 export const AdmissionDefaultTolerationSeconds = 300;
 
@@ -137,7 +127,7 @@ export function evictionTime(tolerations: Toleration[], taints: Taint[], now: nu
   let min = Infinity;
   let since = 0;
   for (const taint of noExecute) {
-    const matching = tolerations.filter((t) => tolerates(t, taint));
+    const matching = tolerations.filter((t) => toleratesTaint(t, taint));
     if (matching.length === 0) return now;
     for (const t of matching) if (t.tolerationSeconds !== undefined && t.tolerationSeconds !== null) min = Math.min(min, Math.max(0, t.tolerationSeconds));
     since = Math.max(since, Date.parse(taint.timeAdded ?? '') || now);

@@ -3,15 +3,16 @@
 // pods, creates or deletes the difference, and writes status through the status subresource.
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
-import { deletedObject, labelPredicate, type DeletedFinalStateUnknown, type SharedInformer } from '../../client/index.ts';
-import { ControllerLoop, keyOf, splitKey, type SyncResult } from '../base.ts';
+import { type DeletedFinalStateUnknown, deletedObject, labelPredicate, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
+import { ControllerLoop, type SyncResult } from '../base.ts';
 import type { Controller, ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { Expectations, slowStartBatch } from '../expectations.ts';
 import { PODS, REPLICASETS } from '../resources.ts';
-import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf } from '../util/owner.ts';
-import { isPodActive, isPodReady, podKey } from '../util/pod.ts';
-import { availabilityRequeueSeconds, planReplicas, podFromTemplate, replicaSetStatus, statusChanged } from './plan.ts';
+import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf, newControllerRef, writeClaim } from '../util/owner.ts';
+import { isPodActive, isPodReady } from '../util/pod.ts';
+import { availabilityRequeueSeconds, planReplicas, replicaSetStatus, statusChanged } from './plan.ts';
+import { podFromTemplate } from '../util/pod.ts';
 
 const RS_KIND = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
 
@@ -29,12 +30,12 @@ export class ReplicaSetController implements Controller {
     this.rsInformer = ctx.factory.informerFor(REPLICASETS);
     this.podInformer = ctx.factory.informerFor(PODS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
     this.rsInformer.addEventHandler({
-      onAdd: (rs) => this.loop.enqueue(keyOf(rs)),
-      onUpdate: (_o, rs) => this.loop.enqueue(keyOf(rs)),
+      onAdd: (rs) => this.loop.enqueue(metaNamespaceKey(rs)),
+      onUpdate: (_o, rs) => this.loop.enqueue(metaNamespaceKey(rs)),
       onDelete: (o) => {
         const rs = deletedObject(o);
-        this.expectations.delete(keyOf(rs));
-        this.loop.enqueue(keyOf(rs));
+        this.expectations.delete(metaNamespaceKey(rs));
+        this.loop.enqueue(metaNamespaceKey(rs));
       },
     });
     this.podInformer.addEventHandler({
@@ -69,10 +70,10 @@ export class ReplicaSetController implements Controller {
     if (pod.metadata.deletionTimestamp) return this.deletePod(pod);
     const rs = this.resolve(pod.metadata.namespace, controllerOf(pod));
     if (rs) {
-      this.expectations.creationObserved(keyOf(rs));
-      this.loop.enqueue(keyOf(rs));
+      this.expectations.creationObserved(metaNamespaceKey(rs));
+      this.loop.enqueue(metaNamespaceKey(rs));
     } else if (!controllerOf(pod)) {
-      for (const r of this.matching(pod)) this.loop.enqueue(keyOf(r));
+      for (const r of this.matching(pod)) this.loop.enqueue(metaNamespaceKey(r));
     }
   }
 
@@ -83,30 +84,30 @@ export class ReplicaSetController implements Controller {
     const ref = controllerOf(pod);
     if (oldRef && oldRef.uid !== ref?.uid) {
       const o = this.resolve(old.metadata.namespace, oldRef);
-      if (o) this.loop.enqueue(keyOf(o));
+      if (o) this.loop.enqueue(metaNamespaceKey(o));
     }
     const rs = this.resolve(pod.metadata.namespace, ref);
     if (rs) {
-      this.loop.enqueue(keyOf(rs));
+      this.loop.enqueue(metaNamespaceKey(rs));
       // Becoming ready starts the minReadySeconds clock: look again when it runs out.
       const minReady = rs.spec?.minReadySeconds ?? 0;
-      if (minReady > 0 && !isPodReady(old) && isPodReady(pod)) this.loop.enqueueAfter(keyOf(rs), minReady * 1000 + 100);
+      if (minReady > 0 && !isPodReady(old) && isPodReady(pod)) this.loop.enqueueAfter(metaNamespaceKey(rs), minReady * 1000 + 100);
       return;
     }
     const labelsChanged = JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {});
-    if (!ref && (labelsChanged || oldRef)) for (const r of this.matching(pod)) this.loop.enqueue(keyOf(r));
+    if (!ref && (labelsChanged || oldRef)) for (const r of this.matching(pod)) this.loop.enqueue(metaNamespaceKey(r));
   }
 
   private deletePod(o: KubeObject | DeletedFinalStateUnknown<KubeObject>): void {
     const pod = deletedObject(o);
     const rs = this.resolve(pod.metadata.namespace, controllerOf(pod));
     if (!rs) return;
-    this.expectations.deletionObserved(keyOf(rs), podKey(pod));
-    this.loop.enqueue(keyOf(rs));
+    this.expectations.deletionObserved(metaNamespaceKey(rs), metaNamespaceKey(pod));
+    this.loop.enqueue(metaNamespaceKey(rs));
   }
 
   async sync(key: string): Promise<SyncResult | void> {
-    const { namespace, name } = splitKey(key);
+    const { namespace, name } = splitMetaNamespaceKey(key);
     const rs = this.rsInformer.lister.get(namespace, name);
     if (!rs) {
       this.expectations.delete(key);
@@ -120,7 +121,7 @@ export class ReplicaSetController implements Controller {
       ...this.podInformer.indexer.byIndex(BY_CONTROLLER, `orphan/${namespace}`),
     ].filter(isPodActive);
     const claim = claimObjects(rs, candidates, (p) => selects(p.metadata.labels));
-    await this.adoptAndRelease(rs, claim.adopt, claim.release);
+    await writeClaim(this.ctx.client.resource(PODS), claim, newControllerRef(rs, RS_KIND.apiVersion, RS_KIND.kind), this.ctx.logger);
 
     let manageError: { reason: 'FailedCreate' | 'FailedDelete'; message: string } | undefined;
     let thrown: unknown;
@@ -156,14 +157,14 @@ export class ReplicaSetController implements Controller {
       if (successes < plan.count) this.expectations.lowerCreations(key, plan.count - successes);
       if (error) throw Object.assign(error as object, { failedReason: 'FailedCreate' });
     } else if (plan.action === 'delete') {
-      this.expectations.expectDeletions(key, plan.pods.map(podKey));
+      this.expectations.expectDeletions(key, plan.pods.map(metaNamespaceKey));
       const results = await Promise.allSettled(
         plan.pods.map(async (p) => {
           try {
             await pods.delete(p.metadata.name!, { namespace: p.metadata.namespace });
             this.events.event(rs, RS_KIND, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
           } catch (e) {
-            this.expectations.deletionObserved(key, podKey(p));
+            this.expectations.deletionObserved(key, metaNamespaceKey(p));
             if (isStatusError(e, 404)) return;
             this.events.event(rs, RS_KIND, 'Warning', 'FailedDelete', `Error deleting: ${(e as Error).message}`);
             throw e;
@@ -182,27 +183,6 @@ export class ReplicaSetController implements Controller {
       ? this.rsInformer.lister.list(undefined, rs.metadata.namespace).filter((r) => controllerOf(r)?.uid === owner.uid)
       : [rs];
     return siblings.flatMap((r) => this.podInformer.indexer.byIndex(BY_CONTROLLER, r.metadata.uid!)).filter(isPodActive);
-  }
-
-  /** ClaimPods' writes: adopt orphans (add our controller ref), release pods that stopped matching. */
-  private async adoptAndRelease(rs: KubeObject, adopt: KubeObject[], release: KubeObject[]): Promise<void> {
-    const pods = this.ctx.client.resource(PODS);
-    const ref: OwnerReference = { ...RS_KIND, name: rs.metadata.name!, uid: rs.metadata.uid!, controller: true, blockOwnerDeletion: true };
-    await Promise.all([
-      ...adopt.map((p) =>
-        pods
-          .patch(p.metadata.name!, { metadata: { ownerReferences: [...(p.metadata.ownerReferences ?? []), ref] } }, { namespace: p.metadata.namespace, type: 'merge' })
-          .catch((e) => this.ctx.logger.debug({ err: String(e), pod: podKey(p) }, 'adopt failed')),
-      ),
-      ...release.map((p) => {
-        const rest = (p.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
-        return pods
-          .patch(p.metadata.name!, { metadata: { ownerReferences: rest.length ? rest : null } }, { namespace: p.metadata.namespace, type: 'merge' })
-          .catch((e) => {
-            if (!isStatusError(e, 404)) this.ctx.logger.debug({ err: String(e), pod: podKey(p) }, 'release failed');
-          });
-      }),
-    ]);
   }
 
   /** updateReplicaSetStatus: PUT status; on a conflict read the latest and try once more. */

@@ -1,5 +1,8 @@
-// ownerReferences helpers (metav1.GetControllerOf, NewControllerRef).
+// ownerReferences helpers (metav1.GetControllerOf, NewControllerRef) and ControllerRefManager's
+// claim: which objects an owner adopts or releases, and the patches that do it.
+import { isStatusError } from '../../api/errors.ts';
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
+import { metaNamespaceKey, type ResourceClient } from '../../client/index.ts';
 
 export function controllerOf(obj: KubeObject): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.controller === true);
@@ -53,3 +56,35 @@ export function claimObjects(owner: KubeObject, objs: KubeObject[], matches: (ob
   return plan;
 }
 
+
+/** AdoptPod/AdoptReplicaSet's merge patch: our controller reference added to the object's. */
+export function adoptPatch(obj: KubeObject, ref: OwnerReference): object {
+  return { metadata: { ownerReferences: [...(obj.metadata.ownerReferences ?? []), ref] } };
+}
+
+/** ReleasePod/ReleaseReplicaSet's merge patch: the owner's reference removed (null when none remain). */
+export function releasePatch(obj: KubeObject, ownerUid: string): object {
+  const rest = (obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid);
+  return { metadata: { ownerReferences: rest.length ? rest : null } };
+}
+
+/**
+ * Writes a claim's adoptions and releases through `client`. A failed patch is logged and left for
+ * the next sync (the object is then still an orphan or still matches nothing); a released object
+ * that is already gone is not an error.
+ */
+export async function writeClaim(
+  client: ResourceClient,
+  claim: ClaimPlan,
+  ref: OwnerReference,
+  logger: { debug(o: object, msg?: string): void },
+): Promise<void> {
+  const patch = (obj: KubeObject, body: object, what: string) =>
+    client.patch(obj.metadata.name!, body, { namespace: obj.metadata.namespace, type: 'merge' }).catch((e) => {
+      if (!(what === 'release' && isStatusError(e, 404))) logger.debug({ err: String(e), object: metaNamespaceKey(obj) }, `${what} failed`);
+    });
+  await Promise.all([
+    ...claim.adopt.map((o) => patch(o, adoptPatch(o, ref), 'adopt')),
+    ...claim.release.map((o) => patch(o, releasePatch(o, ref.uid), 'release')),
+  ]);
+}

@@ -1,5 +1,6 @@
 // Pod predicates the controllers share (after k8s.io/kubernetes/pkg/api/v1/pod and controller_utils.go).
 import type { KubeObject } from '../../api/types.ts';
+import { newControllerRef } from './owner.ts';
 
 export interface Condition {
   type: string;
@@ -45,6 +46,21 @@ export function restartCount(pod: KubeObject): number {
   return n;
 }
 
-export function podKey(pod: KubeObject): string {
-  return `${pod.metadata.namespace ?? ''}/${pod.metadata.name}`;
+/** A pod from an owner's spec.template (controller.GetPodFromTemplate), controlled by the owner. */
+export function podFromTemplate(owner: KubeObject, ownerApiVersion: string, ownerKind: string): KubeObject {
+  const t = owner.spec?.template ?? {};
+  const meta = t.metadata ?? {};
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      generateName: `${owner.metadata.name}-`,
+      namespace: owner.metadata.namespace,
+      labels: { ...(meta.labels ?? {}) },
+      ...(meta.annotations ? { annotations: { ...meta.annotations } } : {}),
+      ...(meta.finalizers ? { finalizers: [...meta.finalizers] } : {}),
+      ownerReferences: [newControllerRef(owner, ownerApiVersion, ownerKind)],
+    },
+    spec: structuredClone(t.spec ?? {}),
+  };
 }

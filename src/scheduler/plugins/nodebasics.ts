@@ -11,8 +11,9 @@ import {
   type ScorePlugin,
   type Status,
 } from '../framework/interface.ts';
-import { findUntoleratedTaint, toleratesTaint, type PodInfo } from '../podinfo.ts';
-import { nodeSelectorMatches, nodeSelectorTermMatches, type NodeSelectorTerm } from '../util/labels.ts';
+import type { PodInfo } from '../podinfo.ts';
+import { doNotScheduleEffects, findUntoleratedTaint, taintTolerated, TaintNodeUnschedulable } from '../../api/core/taints.ts';
+import { nodeSelectorTermMatches, requiredNodeAffinityMatches, type NodeSelectorTerm } from '../../api/core/nodeaffinity.ts';
 
 export const ERR_NODE_NAME = "node(s) didn't match the requested node name";
 export const ERR_UNSCHEDULABLE = 'node(s) were unschedulable';
@@ -30,25 +31,15 @@ export class NodeUnschedulable implements FilterPlugin {
   readonly name = 'NodeUnschedulable';
   filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status | null {
     if (!node.unschedulable) return null;
-    const taint = { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' };
-    return pod.tolerations.some((t) => toleratesTaint(t, taint)) ? null : unresolvable(ERR_UNSCHEDULABLE);
+    const taint = { key: TaintNodeUnschedulable, effect: 'NoSchedule' };
+    return taintTolerated(taint, pod.tolerations) ? null : unresolvable(ERR_UNSCHEDULABLE);
   }
-}
-
-/** nodeSelector and required node affinity both hold (the pod's "node affinity/selector"). */
-export function podMatchesNodeSelectorAndAffinity(pod: PodInfo, node: NodeInfo): boolean {
-  const sel: Record<string, string> | undefined = pod.pod.spec?.nodeSelector;
-  if (sel) for (const k in sel) if (node.labels[k] !== sel[k]) return false;
-  const terms: NodeSelectorTerm[] | undefined =
-    pod.pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (terms && !nodeSelectorMatches(terms, node.name, node.labels)) return false;
-  return true;
 }
 
 export class NodeAffinity implements FilterPlugin, ScorePlugin {
   readonly name = 'NodeAffinity';
   filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status | null {
-    return podMatchesNodeSelectorAndAffinity(pod, node) ? null : unresolvable(ERR_NODE_AFFINITY);
+    return requiredNodeAffinityMatches(pod.pod.spec, node.name, node.labels) ? null : unresolvable(ERR_NODE_AFFINITY);
   }
   /** The sum of the weights of the preferred terms the node matches. */
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
@@ -66,7 +57,7 @@ export class NodeAffinity implements FilterPlugin, ScorePlugin {
 export class TaintToleration implements FilterPlugin, ScorePlugin {
   readonly name = 'TaintToleration';
   filter(_s: CycleState, pod: PodInfo, node: NodeInfo): Status | null {
-    const taint = findUntoleratedTaint(node.taints, pod.tolerations, ['NoSchedule', 'NoExecute']);
+    const taint = findUntoleratedTaint(node.taints, pod.tolerations, doNotScheduleEffects);
     return taint ? unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`) : null;
   }
   /** How many PreferNoSchedule taints the pod does not tolerate; fewer is better. */
@@ -74,7 +65,7 @@ export class TaintToleration implements FilterPlugin, ScorePlugin {
     const tols = pod.tolerations.filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
     let n = 0;
     for (const taint of node.taints) {
-      if (taint.effect === 'PreferNoSchedule' && !tols.some((t) => toleratesTaint(t, taint))) n++;
+      if (taint.effect === 'PreferNoSchedule' && !taintTolerated(taint, tols)) n++;
     }
     return n;
   }

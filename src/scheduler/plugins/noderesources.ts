@@ -2,7 +2,8 @@
 // MostAllocated = bin-pack) and NodeResourcesBalancedAllocation.
 import type { NodeInfo } from '../cache.ts';
 import { MAX_NODE_SCORE, unschedulable, type FilterPlugin, type Handle, type ScorePlugin, type Status } from '../framework/interface.ts';
-import { podPriority, type PodInfo, type Resource } from '../podinfo.ts';
+import { podPriority, type PodInfo } from '../podinfo.ts';
+import type { Resource } from '../../api/core/requests.ts';
 
 export type ScoringStrategy = 'LeastAllocated' | 'MostAllocated';
 

@@ -14,9 +14,10 @@ import {
   type ScorePlugin,
   type Status,
 } from '../framework/interface.ts';
-import { findUntoleratedTaint, type PodInfo } from '../podinfo.ts';
-import { selectorMatcher, type LabelSelector } from '../util/labels.ts';
-import { podMatchesNodeSelectorAndAffinity } from './nodebasics.ts';
+import type { PodInfo } from '../podinfo.ts';
+import { doNotScheduleEffects, findUntoleratedTaint } from '../../api/core/taints.ts';
+import { labelSelectorMatcher as selectorMatcher, type LabelSelector } from '../../api/labels.ts';
+import { requiredNodeAffinityMatches } from '../../api/core/nodeaffinity.ts';
 
 export const ERR_CONSTRAINTS = "node(s) didn't match pod topology spread constraints";
 export const ERR_MISSING_LABEL = ERR_CONSTRAINTS + ' (missing required label)';
@@ -57,8 +58,8 @@ export function constraintsOf(pod: PodInfo, when: 'DoNotSchedule' | 'ScheduleAny
 /** Does this node take part in the constraints' domains for this pod (inclusion policies, all keys present)? */
 function eligible(pod: PodInfo, node: NodeInfo, cs: Constraint[]): boolean {
   for (const c of cs) if (node.labels[c.topologyKey] === undefined) return false;
-  if (cs.some((c) => c.nodeAffinityPolicy === 'Honor') && !podMatchesNodeSelectorAndAffinity(pod, node)) return false;
-  if (cs.some((c) => c.nodeTaintsPolicy === 'Honor') && findUntoleratedTaint(node.taints, pod.tolerations, ['NoSchedule', 'NoExecute']))
+  if (cs.some((c) => c.nodeAffinityPolicy === 'Honor') && !requiredNodeAffinityMatches(pod.pod.spec, node.name, node.labels)) return false;
+  if (cs.some((c) => c.nodeTaintsPolicy === 'Honor') && findUntoleratedTaint(node.taints, pod.tolerations, doNotScheduleEffects))
     return false;
   return true;
 }

@@ -5,7 +5,8 @@
 import type { NodeInfo } from '../cache.ts';
 import { fitErrorMessage } from '../framework/fiterror.ts';
 import { unschedulable, type CycleState, type Handle, type PostFilterPlugin, type PostFilterResult, type Status } from '../framework/interface.ts';
-import { podPriority, type PodInfo, type Resource } from '../podinfo.ts';
+import { podPriority, type PodInfo } from '../podinfo.ts';
+import type { Resource } from '../../api/core/requests.ts';
 
 export type Evictor = (victim: PodInfo, preemptor: PodInfo, nodeName: string) => Promise<void>;
 

@@ -1,26 +1,22 @@
-// Service addresses (clusterIP, nodePorts) — the model's pure allocator over the addresses the
-// stored services hold — and the `default/kubernetes` Service + Endpoints the API server keeps.
-// Service writes are serialized per server so two concurrent creates never pick the same address.
+// Services' REST storage (Kubernetes' pkg/registry/core/service/storage): clusterIP and nodePort
+// allocation in beginCreate/beginUpdate — the model's pure allocator over the addresses the stored
+// Services hold, with writes serialized per server so two concurrent creates never pick the same
+// address — and the `default/kubernetes` Service + Endpoints the API server keeps.
 import { randomUUID } from 'node:crypto';
 import { invalid, type FieldError } from '../../api/errors.ts';
 import { addressesInUse, assignServiceAddresses, kubernetesServiceIP } from '../../api/kinds/helpers.ts';
 import type { Registry } from '../../api/registry.ts';
-import type { ResourceType } from '../../api/resource.ts';
+import type { RestHooks } from '../../api/resource.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { objectKey, resourcePrefix, type Store, type WatchCache } from '../../storage/interface.ts';
-import { timestamp } from './objectmeta.ts';
-import type { ApiCore } from './scope.ts';
+import { timestamp } from '../rest/objectmeta.ts';
+import type { Scope } from '../rest/scope.ts';
 
-export const isServices = (rt: ResourceType) => rt.group === '' && rt.plural === 'services';
-
-const tails = new WeakMap<ApiCore, Promise<unknown>>();
-
-/** Runs fn after every service write started before it on this server has finished. */
-export function serializeServiceWrites<T>(core: ApiCore, fn: () => Promise<T>): Promise<T> {
-  const run = (tails.get(core) ?? Promise.resolve()).then(fn);
-  tails.set(core, run.catch(() => undefined));
-  return run;
-}
+export const serviceStorage: RestHooks = {
+  serializeWrites: true,
+  beginCreate: (s, svc) => allocateServiceAddresses(s, svc),
+  beginUpdate: (s, svc, old) => allocateServiceAddresses(s, svc, old),
+};
 
 /** Go's %#v of a []string in a field error, as Kubernetes prints it: []string{"10.96.0.10"}. */
 function goStringSlices(e: FieldError): FieldError {
@@ -41,9 +37,9 @@ function goStringSlices(e: FieldError): FieldError {
  * Allocates the clusterIP and nodePorts of a Service being created (old undefined) or updated
  * (omitted allocated values are carried from old). A taken or exhausted address → 422.
  */
-export async function allocateServiceAddresses(core: ApiCore, rt: ResourceType, svc: KubeObject, old?: KubeObject): Promise<void> {
-  if (!isServices(rt)) return;
-  const all = await core.store.listPage(resourcePrefix(rt.group, rt.plural), {});
+async function allocateServiceAddresses(s: Scope, svc: KubeObject, old?: KubeObject): Promise<void> {
+  const rt = s.rt;
+  const all = await s.core.store.listPage(resourcePrefix(rt.group, rt.plural), {});
   const errs = assignServiceAddresses(svc, addressesInUse(all.items), old);
   if (errs.length) throw invalid(rt.kind, svc.metadata.name ?? '', errs.map(goStringSlices), rt.group);
 }

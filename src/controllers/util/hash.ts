@@ -1,6 +1,7 @@
 // The pod-template-hash (controller.ComputeHash): FNV-32a of the printed template plus the
 // collisionCount, rendered with rand.SafeEncodeString. Kubernetes prints the Go struct with spew;
 // we print canonical JSON (sorted keys), so the hash is stable but not identical to Kubernetes'.
+import { canonicalJson } from '../../api/core/json.ts';
 
 export function fnv32a(bytes: Uint8Array, h = 0x811c9dc5): number {
   for (const b of bytes) {
@@ -8,16 +9,6 @@ export function fnv32a(bytes: Uint8Array, h = 0x811c9dc5): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h >>> 0;
-}
-
-/** Canonical JSON: object keys sorted, so the same template always prints the same. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const keys = Object.keys(v as object).filter((k) => (v as any)[k] !== undefined).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((v as any)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }
 
 // rand.SafeEncodeString: no vowels (no bad words) and no 0/1/3 (confusable).

@@ -1,0 +1,85 @@
+// A pod's effective resource requests (k8s.io/component-helpers/resource.PodRequests), as the
+// scheduler fits them and the kubelet admits them: the sum of the containers, at least the largest
+// init container (sidecars, restartPolicy Always init containers, add up and run alongside), plus
+// spec.overhead. Requests default to limits when only limits are set.
+import { milliValueOrZero, valueOrZero } from '../quantity.ts';
+import type { KubeObject } from '../types.ts';
+
+export interface Resource {
+  milliCPU: number;
+  memory: number;
+  /** Other resources by name (ephemeral-storage, extended resources such as nvidia.com/gpu); absent when none. */
+  scalar?: Record<string, number>;
+}
+
+/** Used for scoring when a container sets no request (kube-scheduler's DefaultMilliCPURequest / DefaultMemoryRequest). */
+export const DEFAULT_MILLI_CPU_REQUEST = 100;
+export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+
+function containerRequests(c: any, nonZero: boolean): Resource {
+  // Requests default to limits (API defaulting); read both in case the server did not default.
+  const req = c?.resources?.requests ?? {};
+  const lim = c?.resources?.limits ?? {};
+  const cpu = req.cpu ?? lim.cpu;
+  const mem = req.memory ?? lim.memory;
+  const r: Resource = {
+    milliCPU: cpu === undefined ? (nonZero ? DEFAULT_MILLI_CPU_REQUEST : 0) : milliValueOrZero(cpu),
+    memory: mem === undefined ? (nonZero ? DEFAULT_MEMORY_REQUEST : 0) : valueOrZero(mem),
+  };
+  for (const name of new Set([...Object.keys(req), ...Object.keys(lim)])) {
+    if (name === 'cpu' || name === 'memory') continue;
+    (r.scalar ??= {})[name] = valueOrZero(req[name] ?? lim[name]);
+  }
+  return r;
+}
+
+function mergeScalar(a: Resource, b: Resource, f: (x: number, y: number) => number): Record<string, number> | undefined {
+  if (!a.scalar && !b.scalar) return undefined;
+  const out: Record<string, number> = { ...a.scalar };
+  for (const [k, v] of Object.entries(b.scalar ?? {})) out[k] = f(out[k] ?? 0, v);
+  return out;
+}
+
+export function addResources(a: Resource, b: Resource): Resource {
+  const r: Resource = { milliCPU: a.milliCPU + b.milliCPU, memory: a.memory + b.memory };
+  const s = mergeScalar(a, b, (x, y) => x + y);
+  if (s) r.scalar = s;
+  return r;
+}
+
+function maxResources(a: Resource, b: Resource): Resource {
+  const r: Resource = { milliCPU: Math.max(a.milliCPU, b.milliCPU), memory: Math.max(a.memory, b.memory) };
+  const s = mergeScalar(a, b, Math.max);
+  if (s) r.scalar = s;
+  return r;
+}
+
+/**
+ * Effective requests of a pod spec. With `nonZero`, unset cpu/memory requests count as the
+ * scheduler's scoring defaults (100m, 200Mi); overhead never does.
+ */
+export function podSpecRequests(spec: any, nonZero = false): Resource {
+  let reqs: Resource = { milliCPU: 0, memory: 0 };
+  for (const c of spec?.containers ?? []) reqs = addResources(reqs, containerRequests(c, nonZero));
+  let sidecars: Resource = { milliCPU: 0, memory: 0 };
+  let init: Resource = { milliCPU: 0, memory: 0 };
+  for (const ic of spec?.initContainers ?? []) {
+    let r = containerRequests(ic, nonZero);
+    if (ic.restartPolicy === 'Always') {
+      reqs = addResources(reqs, r);
+      sidecars = addResources(sidecars, r);
+      r = sidecars;
+    } else {
+      r = addResources(r, sidecars);
+    }
+    init = maxResources(init, r);
+  }
+  reqs = maxResources(reqs, init);
+  if (spec?.overhead) reqs = addResources(reqs, containerRequests({ resources: { requests: spec.overhead } }, false));
+  return reqs;
+}
+
+/** podSpecRequests of a pod object. */
+export function podRequests(pod: KubeObject, nonZero = false): Resource {
+  return podSpecRequests(pod.spec, nonZero);
+}

@@ -1,0 +1,28 @@
+// The built-in kinds' REST storage: the hooks and subresource handlers (src/apiserver/rest/storage.ts)
+// that Kubernetes keeps in pkg/registry/<group>/<kind>/storage, one file per kind here. They are
+// attached to the registry entries of those kinds when a server starts; a kind registered later
+// (a CRD) carries its own `rest` hooks, or none, and the generic REST code reads them per request.
+import type { Registry } from '../../api/registry.ts';
+import type { RestHooks } from '../../api/resource.ts';
+import { namespaceStorage } from './namespaces.ts';
+import { podStorage } from './pods.ts';
+import { serviceStorage } from './services.ts';
+
+export { KUBELET_URL_ANNOTATION } from './pods.ts';
+export { bootstrapNamespaces, namespaceGetter } from './namespaces.ts';
+export { ensureKubernetesService } from './services.ts';
+
+/** group/resource → its REST storage hooks (every served version). */
+const builtinStorage: Record<string, RestHooks> = {
+  '/pods': podStorage,
+  '/namespaces': namespaceStorage,
+  '/services': serviceStorage,
+};
+
+/** Gives each entry of the registry with a built-in identity its REST storage hooks, unless it has its own. */
+export function attachKindStorage(registry: Registry): void {
+  for (const rt of registry.all()) {
+    const key = `${rt.group}/${rt.plural}`;
+    if (rt.rest === undefined && Object.hasOwn(builtinStorage, key)) rt.rest = builtinStorage[key];
+  }
+}
