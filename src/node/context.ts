@@ -3,9 +3,9 @@
 // round), the one writer, the clock, metrics and logger. The parts (node agents, pod runtime,
 // eviction manager, event sink) each take a PoolContext; pool.ts builds it and wires them together.
 import type { Logger } from 'pino';
+import type { Taint } from '../api/core/index.ts';
 import type { KubeObject } from '../api/types.ts';
 import type { Client } from '../client/index.ts';
-import type { Taint } from './admission.ts';
 import type { PoolMetrics } from './metrics.ts';
 import { nodeIP, podCIDR, type NodeShape } from './nodeobj.ts';
 import type { PodSim } from './podsim.ts';
@@ -17,10 +17,7 @@ import type { Writer } from './writer.ts';
 /** Annotate a Node with kubesim.io/partitioned=true to cut its agent off the API server. */
 export const PARTITION_ANNOTATION = 'kubesim.io/partitioned';
 
-export const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true, kind: 'Pod' };
-export const NODES = { group: '', version: 'v1', plural: 'nodes', namespaced: false, kind: 'Node' };
-export const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true, kind: 'Lease' };
-export const EVENTS = { group: '', version: 'v1', plural: 'events', namespaced: true, kind: 'Event' };
+export { EVENTS, LEASES, NODES, PODS } from '../api/core/index.ts';
 
 export interface NodePoolOptions {
   client: Client;

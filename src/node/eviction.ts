@@ -3,7 +3,8 @@
 // before Burstable before Guaranteed, the largest memory user first; critical pods are exempt.
 import type { KubeObject } from '../api/types.ts';
 import type { PodEntry, PoolContext, SimNode } from './context.ts';
-import { failPod, qosClass, type StepResult } from './lifecycle.ts';
+import { podQOSClass } from '../api/core/index.ts';
+import { failPod, type StepResult } from './lifecycle.ts';
 import { desiredConditions } from './nodeobj.ts';
 import { isActive, type PodRuntime } from './podruntime.ts';
 
@@ -40,7 +41,7 @@ export class EvictionManager {
       .map((e) => {
         const usage = this.pods.podUsage(e.sim, now);
         const top = usage.reduce((a, b) => (b.memory > a.memory ? b : a), usage[0]);
-        return { e, qos: rank[qosClass(e.sim.pod)], memory: usage.reduce((n, u) => n + u.memory, 0), top };
+        return { e, qos: rank[podQOSClass(e.sim.pod.spec)], memory: usage.reduce((n, u) => n + u.memory, 0), top };
       })
       .sort((a, b) => a.qos - b.qos || b.memory - a.memory);
     const victim = candidates[0];

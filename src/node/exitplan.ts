@@ -4,7 +4,8 @@
 // simulated container runtime's knowledge; the step engine only reads the plan.
 import { containerSpec, restartPolicy, timing, type ContainerSim, type ExitPlan, type PodSim } from './podsim.ts';
 import type { Profile } from './profile.ts';
-import { bytesOf, parseDurationMs } from './units.ts';
+import { valueOrZero } from '../api/quantity.ts';
+import { parseDurationMs } from './units.ts';
 import { usageModel, type Pattern } from './usage.ts';
 
 /**
@@ -54,7 +55,7 @@ export function oomAfter(sim: PodSim, c: ContainerSim): number | undefined {
   const limit = spec?.resources?.limits?.memory;
   if (!limit) return undefined;
   const m = usageModel(sim.pod, spec, `${sim.uid}/${c.name}`);
-  return crossing(m.memory, bytesOf(limit));
+  return crossing(m.memory, valueOrZero(limit));
 }
 
 /** First time (ms from start) a pattern reaches `limit`, or undefined. Random walks never do. */

@@ -4,11 +4,11 @@
 // is deleted, and notice a partition (kubesim.io/partitioned) and its healing. Leases: lease.ts.
 import type { KubeObject } from '../api/types.ts';
 import { StatusError } from '../api/errors.ts';
+import { milliValueOrZero, valueOrZero } from '../api/quantity.ts';
 import { NODES, PARTITION_ANNOTATION, rvNewer, type PoolContext, type SimNode } from './context.ts';
 import type { EventSink } from './eventsink.ts';
 import type { LeaseAgent } from './lease.ts';
 import { buildNode, desiredConditions, nodeStatus } from './nodeobj.ts';
-import { bytesOf, milliCpu } from './units.ts';
 import { Priority } from './writer.ts';
 
 /** What the rest of the pool does when a node agent's state changes. */
@@ -172,7 +172,7 @@ function sameResources(a: Record<string, string> | undefined, b: Record<string, 
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   for (const k of keys) {
     if (a[k] === undefined || b[k] === undefined) return false;
-    if (k === 'cpu' ? milliCpu(a[k]) !== milliCpu(b[k]) : bytesOf(a[k]) !== bytesOf(b[k])) return false;
+    if (k === 'cpu' ? milliValueOrZero(a[k]) !== milliValueOrZero(b[k]) : valueOrZero(a[k]) !== valueOrZero(b[k])) return false;
   }
   return true;
 }

@@ -3,11 +3,12 @@
 // predicateAdmitHandler does and gives it an IP), steps its simulation when the timer queue says a
 // stage is due, drives its containers through the ContainerRuntime, emits its Events and has its
 // status written (podwrites.ts).
+import { metaNamespaceKey } from '../api/core/index.ts';
 import type { KubeObject } from '../api/types.ts';
 import { admitPod } from './admission.ts';
 import { rvNewer, type PodEntry, type PoolContext, type SimNode } from './context.ts';
 import type { EventSink } from './eventsink.ts';
-import { adoptPodSim, markDeleting, newPodSim, podKey, podPhase, readyToRemove, rejectedPodSim, step, type ExitPlanner, type PodSim, type StepResult } from './lifecycle.ts';
+import { adoptPodSim, markDeleting, newPodSim, podPhase, readyToRemove, rejectedPodSim, step, type ExitPlanner, type PodSim, type StepResult } from './lifecycle.ts';
 import { buildNode, podIPIn } from './nodeobj.ts';
 import type { ContainerSim } from './podsim.ts';
 import { PodStatusWrites } from './podwrites.ts';
@@ -31,7 +32,7 @@ export class PodRuntime {
   onPod(pod: KubeObject): void {
     const { ctx } = this;
     const nodeName = pod.spec?.nodeName;
-    const key = podKey(pod);
+    const key = metaNamespaceKey(pod);
     let entry = ctx.pods.get(key);
     if (entry && entry.sim.uid !== pod.metadata.uid) {
       this.forget(entry); // same name, new pod
@@ -56,7 +57,7 @@ export class PodRuntime {
   }
 
   onPodDelete(pod: KubeObject): void {
-    const e = this.ctx.pods.get(podKey(pod));
+    const e = this.ctx.pods.get(metaNamespaceKey(pod));
     if (e && e.sim.uid === pod.metadata.uid) this.forget(e);
   }
 
@@ -160,7 +161,7 @@ export class PodRuntime {
 
   /** The container runtime reports an exit it did not plan: the instance exits now, by the profile's exit stage. */
   private exited(sim: PodSim, c: ContainerSim, code: number, at: number): void {
-    const e = this.ctx.pods.get(podKey(sim.pod));
+    const e = this.ctx.pods.get(metaNamespaceKey(sim.pod));
     if (!e || e.sim !== sim || c.state !== 'Running' || c.startedAt === undefined) return;
     c.exit = { afterMs: Math.max(0, at - c.startedAt), code, reported: true };
     this.ctx.timers.schedule(e, this.ctx.clock.now());

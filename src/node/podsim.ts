@@ -109,10 +109,6 @@ export interface Transition {
   at: number;
 }
 
-export function podKey(pod: KubeObject): string {
-  return `${pod.metadata.namespace}/${pod.metadata.name}`;
-}
-
 /** A timing for one container: `<annotation>.<container>`, then `<annotation>`, then the profile. */
 export function timing(sim: PodSim, c: ContainerSim, name: TimingName, profile: Profile): number {
   const memo = (c.timings ??= {});

@@ -1,8 +1,8 @@
 // The pod status the kubelet writes, rendered from a simulation: phase (the kubelet's getPhase),
-// conditions (lastTransitionTime moves only on a flip), container statuses, QoS class. Pure.
-import type { KubeObject } from '../api/types.ts';
+// conditions (lastTransitionTime moves only on a flip), container statuses, QoS class (api/core). Pure.
+import { podQOSClass } from '../api/core/index.ts';
 import { allInitsDone, containerSpec, imageRef, initDone, podRef, pullError, readyToRemove, restartPolicy, type ContainerSim, type PodSim } from './podsim.ts';
-import { bytesOf, goDuration, hexId, milliCpu, rfc3339 } from './units.ts';
+import { goDuration, hexId, rfc3339 } from './units.ts';
 
 /** The pod phase, after kubelet's getPhase. */
 export function podPhase(sim: PodSim): 'Pending' | 'Running' | 'Succeeded' | 'Failed' {
@@ -69,24 +69,6 @@ export function updateConditions(sim: PodSim, at: number): void {
     cond(sim, 'Ready', !unready.length, at, unready.length ? 'ContainersNotReady' : undefined, msg);
     cond(sim, 'ContainersReady', !unready.length, at, unready.length ? 'ContainersNotReady' : undefined, msg);
   }
-}
-
-export function qosClass(pod: KubeObject): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const cs = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
-  let any = false;
-  let guaranteed = cs.length > 0;
-  for (const c of cs) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) any = true;
-    for (const r of ['cpu', 'memory']) {
-      const l = lim[r];
-      const q = req[r] ?? l;
-      if (l === undefined || (r === 'cpu' ? milliCpu(q) !== milliCpu(l) : bytesOf(q) !== bytesOf(l))) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
 export function imageID(image: string): string {
@@ -202,7 +184,7 @@ export function buildPodStatus(sim: PodSim): any {
     startTime: rfc3339(sim.startTime),
     ...(inits.length ? { initContainerStatuses: inits.map((c) => containerStatus(sim, c)) } : {}),
     containerStatuses: regular.map((c) => containerStatus(sim, c)),
-    qosClass: (sim.qos ??= qosClass(sim.pod)),
+    qosClass: (sim.qos ??= podQOSClass(sim.pod.spec)),
   };
   return status;
 }

@@ -10,6 +10,7 @@
 // (eventsink.ts). The kubelet server reads it only through a KubeletView.
 import type { Logger } from 'pino';
 import pino from 'pino';
+import { metaNamespaceKey } from '../api/core/index.ts';
 import type { KubeObject } from '../api/types.ts';
 import type { Client, SharedInformer } from '../client/index.ts';
 import type { NodePoolOptions, PodEntry, PoolContext, PoolTimer, SimNode } from './context.ts';
@@ -131,7 +132,7 @@ export class PoolState implements PoolContext {
           if (e) yield e.sim;
         }
       },
-      pod: (namespace, name) => s.pods.get(`${namespace}/${name}`)?.sim,
+      pod: (namespace, name) => s.pods.get(metaNamespaceKey({ metadata: { namespace, name } }))?.sim,
       log: (namespace, pod, container, previous) => s.containers.log(namespace, pod, container, previous),
       usage: (sim, now) => s.podRuntime.podUsage(sim, now),
     };

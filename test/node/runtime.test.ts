@@ -23,7 +23,7 @@ class ReportingRuntime extends SimulatedRuntime {
     super.ended(sim, c, at);
     this.calls.push(`ended ${c.name} code ${c.exitCode}`);
   }
-  override onExit(listener: ExitListener): void {
+  onExit(listener: ExitListener): void {
     this.listener = listener;
   }
 }
