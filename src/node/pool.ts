@@ -8,8 +8,7 @@
 // lease.ts), the pod runtime (podruntime.ts, podwrites.ts) driving a ContainerRuntime
 // (runtime.ts; simulated by default), the eviction manager (eviction.ts) and the event sink
 // (eventsink.ts). The kubelet server reads it only through a KubeletView.
-import type { Logger } from 'pino';
-import pino from 'pino';
+import { newLogger, type Logger } from '../log/index.ts';
 import { metaNamespaceKey } from '../api/core/index.ts';
 import type { KubeObject } from '../api/types.ts';
 import type { Client, SharedInformer } from '../client/index.ts';
@@ -66,7 +65,7 @@ export class PoolState implements PoolContext {
     this.clock = opts.clock ?? realClock;
     this.startedAt = this.clock.now();
     this.profile = opts.profile ?? (opts.timings ? makeProfile(opts.timings) : defaultProfile);
-    this.log = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' }).child({ component: 'node-pool' });
+    this.log = opts.logger ?? newLogger().child({ component: 'node-pool' });
     this.metrics = new PoolMetrics(this);
     this.writer = new Writer({
       concurrency: opts.writeConcurrency ?? 32,
