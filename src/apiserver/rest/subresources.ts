@@ -11,6 +11,7 @@ import { deleteObject, parseDeleteOptions } from './delete.ts';
 import { checkName, handlePatch, handleUpdate, patchOptions, readObject, readPatch } from './handlers.ts';
 import { checkBodyIdentity, timestamp, validateObject } from './objectmeta.ts';
 import { getEntry } from './read.ts';
+import { canonicalQuery } from '../listopts.ts';
 import { isDryRun, wireJson, type Scope } from './scope.ts';
 import { checkPrecondition, guaranteedUpdate, prepareUpdate } from './write.ts';
 
@@ -238,7 +239,7 @@ async function handleLog(s: Scope): Promise<number> {
   const node = await s.core.store.get(objectKey('', 'nodes', undefined, nodeName));
   const base = node?.object.metadata.annotations?.[KUBELET_URL_ANNOTATION];
   if (!base) throw badRequest(`node "${nodeName}" has no kubelet endpoint (annotation ${KUBELET_URL_ANNOTATION}): logs of pod ${name} are not available`);
-  const q = new URLSearchParams(s.query ?? '');
+  const q = canonicalQuery(s.query, ['follow', 'previous', 'timestamps', 'insecureSkipTLSVerifyBackend'], ['sinceSeconds', 'tailLines', 'limitBytes']);
   q.set('container', container);
   const url = `${base.replace(/\/$/, '')}/containerLogs/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${q}`;
   return new Promise<number>((resolve, reject) => {
