@@ -53,7 +53,7 @@ export const hpa = defineKind({
   },
   defaults: hpaDefaults,
   validate: hpaValidate,
-  strategy: { specFields: ['spec'], prepareForCreate: resetStatus(() => ({ desiredReplicas: 0 })) },
+  strategy: { specFields: ['spec'], prepareForCreate: resetStatus(() => ({ currentReplicas: 0, desiredReplicas: 0 })) },
   columns: hpaColumns(),
   cells: hpaCells,
 });
@@ -219,7 +219,7 @@ export function hpaV2ToV1(o: KubeObject): KubeObject {
     const { currentMetrics, conditions, ...rest } = st as any;
     void conditions;
     const cur = ((currentMetrics as any[]) ?? []).find((m) => m?.type === 'Resource' && m.resource?.name === 'cpu');
-    out.status = { ...rest, currentReplicas: rest.currentReplicas ?? 0, desiredReplicas: rest.desiredReplicas ?? 0, ...(cur?.resource?.current?.averageUtilization != null ? { currentCPUUtilizationPercentage: cur.resource.current.averageUtilization } : {}) };
+    out.status = { ...rest, ...(cur?.resource?.current?.averageUtilization != null ? { currentCPUUtilizationPercentage: cur.resource.current.averageUtilization } : {}) };
   }
   return out;
 }
@@ -259,7 +259,7 @@ export const hpaV1 = defineKind({
     hpaDefaults(o);
   },
   validate: (o) => hpaValidate(hpaV1ToV2(o)),
-  strategy: { specFields: ['spec'], prepareForCreate: resetStatus(() => ({ desiredReplicas: 0 })) },
+  strategy: { specFields: ['spec'], prepareForCreate: resetStatus(() => ({ currentReplicas: 0, desiredReplicas: 0 })) },
   columns: hpaColumns(),
   cells: (o, now) => hpaCells(hpaV1ToV2(o), now),
 });

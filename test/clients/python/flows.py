@@ -174,7 +174,8 @@ def flow_workloads(api):
     eventually(lambda: apps.read_namespaced_daemon_set('py-fluentd', NS).status.number_ready == 2, 30, 'py-fluentd ready')
     rtmpl = {'metadata': {'labels': {'app': 'py-rc'}}, 'spec': {'containers': [{'name': 'r', 'image': 'nginx'}]}}
     v1.create_namespaced_replication_controller(NS, {'metadata': {'name': 'py-rc'}, 'spec': {'replicas': 1, 'selector': {'app': 'py-rc'}, 'template': rtmpl}})
-    v1.read_namespaced_replication_controller('py-rc', NS)
+    # the ReplicaSet controller's logic serves ReplicationControllers
+    eventually(lambda: v1.read_namespaced_replication_controller('py-rc', NS).status.ready_replicas == 1, 30, 'py-rc pod ready')
     autoscaling.create_namespaced_horizontal_pod_autoscaler(NS, {'metadata': {'name': 'py-hpa'}, 'spec': {'scaleTargetRef': {'apiVersion': 'apps/v1', 'kind': 'Deployment', 'name': 'py-web'}, 'minReplicas': 1, 'maxReplicas': 3, 'targetCPUUtilizationPercentage': 50}})
     autoscaling.read_namespaced_horizontal_pod_autoscaler('py-hpa', NS)
     job = {'metadata': {'name': 'py-pi'}, 'spec': {'backoffLimit': 2, 'template': {'metadata': {'annotations': {'kubesim.io/exit-after': '1s', 'kubesim.io/exit-code': '0'}}, 'spec': {'restartPolicy': 'Never', 'containers': [{'name': 'pi', 'image': 'perl:5.34'}]}}}}
