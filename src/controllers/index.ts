@@ -8,7 +8,7 @@ import { runComponent } from '../component/index.ts';
 import { newLogger, type Logger } from '../log/index.ts';
 import type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 import { EventRecorder, type EventSink } from './events.ts';
-import { ReplicaSetController } from './replicaset/controller.ts';
+import { REPLICATION_CONTROLLER_KIND, ReplicaSetController } from './replicaset/controller.ts';
 import { DeploymentController } from './deployment/controller.ts';
 import { GarbageCollector } from './garbagecollector/controller.ts';
 import { NodeLifecycleController } from './nodelifecycle/controller.ts';
@@ -25,6 +25,7 @@ export type { Controller, ControllerContext, ControllerOptions } from './context
 /** Every controller by name, with its default worker count (kube-controller-manager's --concurrent-*-syncs). */
 export const CONTROLLERS: Record<string, { workers: number; make(ctx: ControllerContext, opts: ControllerManagerOptions): Controller }> = {
   replicaset: { workers: 5, make: (ctx) => new ReplicaSetController(ctx) },
+  replicationcontroller: { workers: 5, make: (ctx) => new ReplicaSetController(ctx, REPLICATION_CONTROLLER_KIND) },
   deployment: { workers: 5, make: (ctx) => new DeploymentController(ctx) },
   garbagecollector: { workers: 20, make: (ctx, o) => new GarbageCollector(ctx, o.gcResources) },
   nodelifecycle: { workers: 5, make: (ctx) => new NodeLifecycleController(ctx) },
