@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { startApiServer } from '../../src/apiserver/index.ts';
-import { until } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
+
 
 test('@kubernetes/client-node: CRUD, scale, watch', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-'));
@@ -39,7 +40,7 @@ test('@kubernetes/client-node: CRUD, scale, watch', async () => {
 
     await core.deleteNamespacedConfigMap({ namespace: 'default', name: 'cn1' });
     await assert.rejects(core.readNamespacedConfigMap({ namespace: 'default', name: 'cn1' }), (e: any) => e.code === 404);
-    await until(() => events.length >= 3, 5000, 'watch events');
+    await eventually(() => events.length >= 3, 'watch events', 5000);
     assert.deepEqual(events.slice(0, 3), ['ADDED:cn1', 'MODIFIED:cn1', 'DELETED:cn1']);
     w.abort();
   } finally {

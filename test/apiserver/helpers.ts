@@ -108,18 +108,8 @@ export function deployment(name: string, replicas = 1) {
   };
 }
 
-/** Polls until check() returns a truthy value or the deadline passes. */
-export async function until<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 import http from 'node:http';
+import { eventually } from '../helpers/eventually.ts';
 
 /** A watch stream read line by line: events accumulate in `events`; close() ends it. */
 export interface WatchStream {
@@ -141,8 +131,8 @@ export function watch(base: string, path: string, headers: Record<string, string
         headers: res.headers,
         events: [],
         ended: false,
-        waitFor: (n, t = 5000) => until(() => (s.events.length >= n ? s.events : undefined), t, `${n} watch events (have ${s.events.length})`),
-        waitEnd: (t = 5000) => until(() => s.ended, t, 'end of watch').then(() => undefined),
+        waitFor: (n, t = 5000) => eventually(() => (s.events.length >= n ? s.events : undefined), `${n} watch events (have ${s.events.length})`, t),
+        waitEnd: (t = 5000) => eventually(() => s.ended, 'end of watch', t).then(() => undefined),
         close: () => r.destroy(),
       };
       let buf = '';

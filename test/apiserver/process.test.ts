@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { req, until, configMap } from './helpers.ts';
+import { req, configMap } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/kubesim.js');
 
@@ -29,14 +30,14 @@ async function startChild(port: number, dataDir: string): Promise<ChildProcess> 
     env: { ...process.env, KUBESIM_LOG_LEVEL: 'warn' },
   });
   const base = `http://127.0.0.1:${port}`;
-  await until(async () => {
+  await eventually(async () => {
     if (child.exitCode !== null) throw new Error(`apiserver exited with ${child.exitCode}`);
     try {
       return (await fetch(base + '/readyz')).status === 200;
     } catch {
       return false;
     }
-  }, 20_000, '/readyz');
+  }, '/readyz', 20_000);
   return child;
 }
 
@@ -93,7 +94,7 @@ test('kubesim up: serves, prints the kubeconfig path and the kubectl command, st
   child.stdout!.on('data', (c) => (out += c));
   try {
     const kubeconfig = path.join(dataDir, 'kubeconfig');
-    await until(() => out.includes(`kubectl --kubeconfig ${kubeconfig} get nodes`), 30_000, 'the kubectl hint');
+    await eventually(() => out.includes(`kubectl --kubeconfig ${kubeconfig} get nodes`), 'the kubectl hint', 30_000);
     assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
     assert.ok(fs.existsSync(kubeconfig));
     const code = await new Promise<number | null>((resolve) => {

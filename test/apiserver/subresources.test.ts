@@ -2,8 +2,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startTestServer, req, pod, deployment, until, type Res } from './helpers.ts';
+import { startTestServer, req, pod, deployment, type Res } from './helpers.ts';
 import type { RunningApiServer } from '../../src/apiserver/index.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 let srv: RunningApiServer;
 let base: string;
@@ -164,9 +165,9 @@ test('log follow streams through the proxy and ends upstream when the client goe
       res.on('data', (c: string) => (text += c));
     });
     r.on('error', () => {});
-    await until(() => text.split('\n').length > 3, 5000, 'streamed log lines');
+    await eventually(() => text.split('\n').length > 3, 'streamed log lines', 5000);
     r.destroy();
-    await until(() => upstreamClosed, 5000, 'the kubelet request to be closed');
+    await eventually(() => upstreamClosed, 'the kubelet request to be closed', 5000);
     assert.match(text, /^line 0\nline 1\n/);
   } finally {
     kubelet.close();

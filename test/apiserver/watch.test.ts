@@ -3,8 +3,9 @@
 // Table events, legacy /watch/ paths.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, req, configMap, watch, until } from './helpers.ts';
+import { startTestServer, req, configMap, watch } from './helpers.ts';
 import type { RunningApiServer } from '../../src/apiserver/index.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 let srv: RunningApiServer;
 let base: string;
@@ -92,7 +93,7 @@ test('bookmarks: only with allowWatchBookmarks, carrying only metadata.resourceV
   const w = await watch(base, `${cm('w5')}?watch=true&allowWatchBookmarks=true&resourceVersion=${list.body.metadata.resourceVersion}`);
   const plain = await watch(base, `${cm('w5')}?watch=true&resourceVersion=${list.body.metadata.resourceVersion}`);
   await req(base, 'POST', cm('w6'), configMap('elsewhere')); // advances the revision
-  const events = await until(() => (w.events.some((e) => e.type === 'BOOKMARK' && Number(e.object.metadata.resourceVersion) > Number(list.body.metadata.resourceVersion)) ? w.events : undefined), 3000, 'a bookmark');
+  const events = await eventually(() => (w.events.some((e) => e.type === 'BOOKMARK' && Number(e.object.metadata.resourceVersion) > Number(list.body.metadata.resourceVersion)) ? w.events : undefined), 'a bookmark', 3000);
   const bm = events.find((e) => e.type === 'BOOKMARK');
   assert.deepEqual(Object.keys(bm.object.metadata), ['resourceVersion']);
   assert.equal(bm.object.kind, 'ConfigMap');
@@ -179,7 +180,7 @@ test('a watcher that cannot keep up is cut off; writers are not blocked', async 
       const c = await req(small.url, 'POST', '/api/v1/namespaces/default/configmaps', configMap(`slow-${i}`, { blob }));
       assert.equal(c.status, 201);
     }
-    await until(() => closed, 5000, 'the slow watcher to be cut off');
+    await eventually(() => closed, 'the slow watcher to be cut off', 5000);
     assert.ok(Date.now() - t0 < 30_000);
     r.destroy();
   } finally {
@@ -195,11 +196,11 @@ test('a client closing its watch unregisters it on the server (watchers gauge)',
       .filter((l) => l.startsWith('apiserver_registered_watchers{'))
       .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
   };
-  await until(async () => (await gauge()) === 0, 5000, 'no open watches');
+  await eventually(async () => (await gauge()) === 0, 'no open watches', 5000);
   const ws = await Promise.all([1, 2, 3].map(() => watch(base, `${cm('w1')}?watch=true`)));
   assert.equal(await gauge(), 3);
   for (const w of ws) w.close();
-  await until(async () => (await gauge()) === 0, 5000, 'watches unregistered');
+  await eventually(async () => (await gauge()) === 0, 'watches unregistered', 5000);
 });
 
 test('SSE: Accept text/event-stream gets the same events framed for EventSource, resumable via Last-Event-ID', async () => {
@@ -218,7 +219,7 @@ test('SSE: Accept text/event-stream gets the same events framed for EventSource,
   const s = await read({ 'Last-Event-ID': rv });
   assert.equal(s.type, 'text/event-stream');
   const created = await req(base, 'POST', cm('w6'), configMap('sse-1'));
-  await until(() => s.chunks.join('').includes('\n\n'), 5000, 'an SSE message');
+  await eventually(() => s.chunks.join('').includes('\n\n'), 'an SSE message', 5000);
   s.close();
   const msg = s.chunks.join('').split('\n\n')[0];
   const lines = msg.split('\n');

@@ -11,17 +11,10 @@ import * as k8s from '@kubernetes/client-node';
 import { startApiServer } from '../../src/apiserver/index.ts';
 import { registry } from '../../src/api/registry.ts';
 import { Client, SharedInformer, deletedObject } from '../../src/client/index.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const CONFIGMAPS = registry.byResource('', 'v1', 'configmaps')!;
 const NS = 'compat';
-
-async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test('@kubernetes/client-node informer and ours see the same events; reads agree; kubesim kubeconfig loads', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-'));
@@ -54,7 +47,7 @@ test('@kubernetes/client-node informer and ours see the same events; reads agree
     await theirs.start();
     inf.start();
     await inf.waitForCacheSync();
-    await until(() => theirLog.length === 1 && ourLog.length === 1, 'initial add of "pre"');
+    await eventually(() => theirLog.length === 1 && ourLog.length === 1, 'initial add of "pre"');
 
     // a sequence of writes through both clients
     const cms = ours.resource(CONFIGMAPS);
@@ -69,7 +62,7 @@ test('@kubernetes/client-node informer and ours see the same events; reads agree
     await cms.create({ metadata: { name: 'cm-0', namespace: NS }, data: { again: 'yes' } }); // re-created after delete
 
     const expected = 1 + 15 + 8 + 5 + 4 + 1 + 1;
-    await until(() => theirLog.length >= expected && ourLog.length >= expected, `${expected} events on both`);
+    await eventually(() => theirLog.length >= expected && ourLog.length >= expected, `${expected} events on both`);
     await new Promise((r) => setTimeout(r, 200)); // nothing extra may follow
     assert.deepEqual(ourLog, theirLog);
     assert.equal(ourLog.length, expected);
@@ -95,7 +88,7 @@ test('@kubernetes/client-node informer and ours see the same events; reads agree
     })();
     await cms.create({ metadata: { name: 'late', namespace: NS } });
     await core.deleteNamespacedConfigMap({ namespace: NS, name: 'late' });
-    await until(() => theirRaw.length === 2 && ourRaw.length === 2, 'raw watch events');
+    await eventually(() => theirRaw.length === 2 && ourRaw.length === 2, 'raw watch events');
     assert.deepEqual(ourRaw, theirRaw);
     req.abort();
     w.close();

@@ -13,20 +13,13 @@ import { isStatusError } from '../../src/api/errors.ts';
 import type { KubeObject } from '../../src/api/types.ts';
 import { Client, SharedInformer, DeletedFinalStateUnknown, metaNamespaceKey, type ResourceEventHandler } from '../../src/client/index.ts';
 import { ChaosProxy } from './proxy.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const CONFIGMAPS = registry.byResource('', 'v1', 'configmaps')!;
 const NS = 'churn';
 const KEYS = 150;
 const OPS = 3000;
 const WINDOW = 50;
-
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Checks one handler's call sequence per key; `state` mirrors what the handler was told. */
 function checker(name: string) {
@@ -131,12 +124,12 @@ test('informer under churn, random connection cuts and 410 relists converges to 
     // converge: the cache equals a fresh list (same keys, same resourceVersions)
     const snapshot = (objs: KubeObject[]) => new Map(objs.map((o) => [metaNamespaceKey(o), o.metadata.resourceVersion]));
     let fresh = new Map<string, string | undefined>();
-    await until(async () => {
+    await eventually(async () => {
       fresh = snapshot((await cms.list({ namespace: NS })).items);
       const cached = snapshot(informer.indexer.list());
       return cached.size === fresh.size && [...fresh].every(([k, v]) => cached.get(k) === v);
-    }, 'cache == fresh list');
-    await until(() => informer.pendingNotifications() === 0, 'handlers drained');
+    }, 'cache == fresh list', 30000);
+    await eventually(() => informer.pendingNotifications() === 0, 'handlers drained', 30000);
 
     assert.deepEqual(early.violations, [], 'early handler sequence consistent');
     assert.deepEqual(late.violations, [], 'late handler sequence consistent');

@@ -14,6 +14,7 @@ import {
   type KubeObjectLike,
 } from './helpers.ts';
 import { FakeApiServer } from './fakeserver.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const CM: ResourceRef = { group: '', version: 'v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' };
 const PODS: ResourceRef = { group: '', version: 'v1', plural: 'pods', namespaced: true, kind: 'Pod' };
@@ -29,14 +30,6 @@ after(async () => {
   client.close();
   await fake.close();
 });
-
-async function until(cond: () => boolean, what = 'condition', ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function recorder() {
   const log: string[] = [];
@@ -70,22 +63,22 @@ test('paged initial list, then watch from the list resourceVersion with bookmark
   assert.equal(lists.length, 3, '5 items in pages of 2');
   assert.ok(lists.every((u) => u.searchParams.get('limit') === '2'));
   assert.equal(lists[1].searchParams.get('continue') !== null, true);
-  await until(() => fake.watches.size === 1, 'watch open');
+  await eventually(() => fake.watches.size === 1, 'watch open');
   const w = fake.requests.slice(reqStart).map((x) => new URL(x.url, 'http://x')).find((u) => u.searchParams.get('watch') === 'true')!;
   assert.equal(w.searchParams.get('allowWatchBookmarks'), 'true');
   assert.equal(w.searchParams.get('resourceVersion'), inf.lastSyncResourceVersion());
-  await until(() => r.log.length === 5, 'initial adds');
+  await eventually(() => r.log.length === 5, 'initial adds');
   const c1 = fake.put(COLL, { metadata: { name: 'c1', namespace: 'a' }, data: { x: '1' } });
   fake.remove(COLL, 'a', 'c2');
   fake.put(COLL, { metadata: { name: 'new', namespace: 'b' } });
-  await until(() => r.log.length === 8, 'watch events');
+  await eventually(() => r.log.length === 8, 'watch events');
   const c1Before = r.log.find((l) => l.startsWith('add a/c1'))!.split(' ')[2];
   assert.deepEqual(r.log.slice(5), [`update a/c1 ${c1Before}->${c1.metadata.resourceVersion}`, 'delete a/c2', `add b/new ${fake.rv}`]);
   assert.equal(inf.lister.get('a', 'c2'), undefined);
   assert.equal(inf.lister.list().length, 5);
   assert.equal(inf.lister.list(undefined, 'b').length, 1);
   await inf.stop();
-  await until(() => fake.watches.size === 0, 'stop closes the watch');
+  await eventually(() => fake.watches.size === 0, 'stop closes the watch');
 });
 
 test('a late handler first gets synthetic adds of the cache, then live events, in order', async () => {
@@ -97,13 +90,13 @@ test('a late handler first gets synthetic adds of the cache, then live events, i
   const r = recorder();
   const reg = inf.addEventHandler(r.handler);
   fake.put(COLL, { metadata: { name: 'l0', namespace: 'a' }, data: { v: '2' } });
-  await until(() => r.log.length === 4, 'synthetic adds + update');
+  await eventually(() => r.log.length === 4, 'synthetic adds + update');
   assert.deepEqual(r.log.slice(0, 3).map((l) => l.split(' ')[0]), ['add', 'add', 'add']);
   assert.match(r.log[3], /^update a\/l0 /);
-  await until(() => reg.hasSynced(), 'registration synced');
+  await eventually(() => reg.hasSynced(), 'registration synced');
   reg.remove();
   fake.put(COLL, { metadata: { name: 'l1', namespace: 'a' }, data: { v: '2' } });
-  await until(() => (inf.lister.get('a', 'l1') as any)?.data?.v === '2', 'cache updated');
+  await eventually(() => (inf.lister.get('a', 'l1') as any)?.data?.v === '2', 'cache updated');
   await new Promise((r) => setImmediate(r));
   assert.equal(r.log.length, 4, 'a removed handler gets nothing more');
   await inf.stop();
@@ -124,7 +117,7 @@ test('indexers: namespace index, custom index (pods by spec.nodeName) kept curre
   fake.put(coll, { metadata: { name: 'p2', namespace: 'a', labels: { app: 'db' } }, spec: { nodeName: 'n2' } });
   fake.put(coll, { metadata: { name: 'p3', namespace: 'b', labels: { app: 'web' } }, spec: { nodeName: 'n1' } });
   fake.remove(coll, 'a', 'p1');
-  await until(() => !inf.lister.get('a', 'p1'), 'delete seen');
+  await eventually(() => !inf.lister.get('a', 'p1'), 'delete seen');
   assert.deepEqual(names(inf.indexer.byIndex('byNode', 'n1')), ['p3']);
   assert.deepEqual(names(inf.indexer.byIndex('byNode', 'n2')), ['p2']);
   assert.deepEqual(names(inf.lister.list('app=web')), ['p3']);
@@ -156,21 +149,21 @@ test('watch cut: reconnects from the last seen resourceVersion (bookmarks too), 
   inf.addEventHandler(r.handler);
   inf.start();
   await inf.waitForCacheSync();
-  await until(() => fake.watches.size === 1, 'watch');
+  await eventually(() => fake.watches.size === 1, 'watch');
   for (let round = 0; round < 5; round++) {
     fake.put(COLL, { metadata: { name: `r${round}`, namespace: 'a' }, data: { round: String(round) } });
-    await until(() => inf.lastSyncResourceVersion() === String(fake.rv), 'event seen');
+    await eventually(() => inf.lastSyncResourceVersion() === String(fake.rv), 'event seen');
     const before = fake.requests.length;
     fake.cutWatches();
     fake.put(COLL, { metadata: { name: `x${round}`, namespace: 'a' } }); // written while disconnected
-    await until(() => inf.lister.get('a', `x${round}`) !== undefined, 'reconnected and caught up');
+    await eventually(() => inf.lister.get('a', `x${round}`) !== undefined, 'reconnected and caught up');
     const rewatch = fake.requests.slice(before).map((x) => new URL(x.url, 'http://x')).find((u) => u.searchParams.get('watch') === 'true')!;
     assert.equal(rewatch.searchParams.get('resourceVersion'), String(fake.rv - 1), 'resumes from the last seen version');
   }
   // bookmarks advance the resume point even without events for this resource
   fake.put('v1/secrets', { metadata: { name: 's', namespace: 'a' } });
-  await until(() => inf.lastSyncResourceVersion() === String(fake.rv), 'bookmark advanced rv');
-  await until(() => r.log.length === 11, 'all events');
+  await eventually(() => inf.lastSyncResourceVersion() === String(fake.rv), 'bookmark advanced rv');
+  await eventually(() => r.log.length === 11, 'all events');
   assert.equal(new Set(r.log).size, r.log.length, 'no duplicate notifications');
   assert.equal(r.log.filter((l) => l.startsWith('add')).length, 10);
   assert.equal(r.log.filter((l) => l.startsWith('update')).length, 1);
@@ -189,7 +182,7 @@ test('410 Expired: relist delivers only the differences (deletes as DeletedFinal
     inf.addEventHandler(r.handler);
     inf.start();
     await inf.waitForCacheSync();
-    await until(() => r.log.length === 3 && fake.watches.size === 1, 'synced and watching');
+    await eventually(() => r.log.length === 3 && fake.watches.size === 1, 'synced and watching');
     // refuse watches while the world changes and history is compacted past the informer
     fake.failNext.push({ match: (q) => q.url.includes('watch=true'), code: 500, reason: 'InternalError', message: 'down', times: 1 });
     fake.cutWatches();
@@ -197,7 +190,7 @@ test('410 Expired: relist delivers only the differences (deletes as DeletedFinal
     fake.remove(COLL, 'a', 'gone');
     const added = fake.put(COLL, { metadata: { name: 'added', namespace: 'a' } });
     fake.compact();
-    await until(() => r.log.length === 6, 'relist differences');
+    await eventually(() => r.log.length === 6, 'relist differences');
     assert.deepEqual(r.log.slice(3).sort(), [`add a/added ${added.metadata.resourceVersion}`, 'delete-unknown a/gone', `update a/changed ${r.log.find((l) => l.startsWith('add a/changed'))!.split(' ')[2]}->${changed.metadata.resourceVersion}`].sort());
     assert.deepEqual(inf.indexer.listKeys().sort(), ['a/added', 'a/changed', 'a/same']);
     await inf.stop();
@@ -215,7 +208,7 @@ test('resync re-delivers every cached object as onUpdate(obj, obj) per handler p
   inf.addEventHandler({ onUpdate: () => plain++ });
   inf.start();
   await inf.waitForCacheSync();
-  await until(() => resyncs >= 2, 'two resyncs');
+  await eventually(() => resyncs >= 2, 'two resyncs');
   assert.equal(plain, 0, 'a handler without resync gets none');
   await inf.stop();
 });
@@ -246,13 +239,13 @@ test('a watch that keeps ending without progress (server cuts the replay) leads 
   inf.addEventHandler(r.handler);
   inf.start();
   await inf.waitForCacheSync();
-  await until(() => fake.watches.size === 1 && r.log.length === 5, 'watching');
+  await eventually(() => fake.watches.size === 1 && r.log.length === 5, 'watching');
   fake.failNext.push({ match: (q) => q.url.includes('watch=true'), code: 500, reason: 'InternalError', message: 'down', times: 1 });
   fake.cutWatches();
   for (let round = 0; round < 10; round++) for (let i = 0; i < 5; i++) fake.put(COLL, { metadata: { name: `np${i}`, namespace: 'a' }, data: { round: String(round) } });
   fake.maxReplay = 10; // the 50-event replay is cut every time
   try {
-    await until(() => inf.lastSyncResourceVersion() === String(fake.rv) && r.log.length === 10, 'relisted to the final state');
+    await eventually(() => inf.lastSyncResourceVersion() === String(fake.rv) && r.log.length === 10, 'relisted to the final state');
     assert.deepEqual(r.log.slice(5).map((l) => l.split(' ')[0]), ['update', 'update', 'update', 'update', 'update'], 'one update per changed object');
     assert.ok(inf.indexer.list().every((o) => (o as any).data?.round === '9'));
   } finally {

@@ -5,16 +5,9 @@ import assert from 'node:assert/strict';
 import { StatusError } from '../../src/api/errors.ts';
 import { Client, SharedInformer, inProcessTransport, type ResourceRef } from '../../src/client/index.ts';
 import { FakeApiServer } from './fakeserver.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const CM: ResourceRef = { group: '', version: 'v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' };
-
-async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 test('in-process transport: CRUD, Status errors, watch and an informer without a socket', async () => {
   const fake = new FakeApiServer(); // never listens
@@ -28,12 +21,12 @@ test('in-process transport: CRUD, Status errors, watch and an informer without a
   inf.addEventHandler({ onAdd: (o) => seen.push(`add ${o.metadata.name}`), onUpdate: (_o, n) => seen.push(`update ${n.metadata.name}`), onDelete: () => seen.push('delete') });
   inf.start();
   await inf.waitForCacheSync();
-  await until(() => fake.watches.size === 1, 'watch open');
+  await eventually(() => fake.watches.size === 1, 'watch open');
   await cms.update({ ...a, data: { x: '2' } });
   await cms.delete('a', { namespace: 'ip' });
-  await until(() => seen.length === 3, 'events');
+  await eventually(() => seen.length === 3, 'events');
   assert.deepEqual(seen, ['add a', 'update a', 'delete']);
   await inf.stop();
-  await until(() => fake.watches.size === 0, 'watch closed on the server side');
+  await eventually(() => fake.watches.size === 0, 'watch closed on the server side');
   client.close();
 });

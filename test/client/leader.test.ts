@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import pino from 'pino';
 import { startApiServer } from '../../src/apiserver/index.ts';
 import { ChaosProxy } from './proxy.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/leader-candidate.ts', import.meta.url));
 const LEASE = 3;
@@ -66,16 +67,6 @@ class Candidate {
   }
 }
 
-async function until<T>(f: () => T | undefined | false, what: string, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function assertAtMostOneLeader(cs: Candidate[]): void {
   const now = Date.now();
   const all = cs.flatMap((c) => c.intervals(now).map(([a, b]) => ({ id: c.id, a, b })));
@@ -103,36 +94,36 @@ test('leader election across processes: one leader, kill -9 failover, SIGTERM ha
   };
   try {
     for (let i = 0; i < 3; i++) await spawnCandidate();
-    await until(() => cs.every((c) => c.last('ready')), 'candidates ready', 30_000);
+    await eventually(() => cs.every((c) => c.last('ready')), 'candidates ready', 30_000);
 
     // 1. exactly one leader; the others see it
-    const a = await until(() => cs.find((c) => c.leading()), 'a first leader', 20_000);
-    await until(() => cs.filter((c) => c !== a).every((c) => c.last('leader')?.leader === a.id), 'standbys observe the leader');
+    const a = await eventually(() => cs.find((c) => c.leading()), 'a first leader', 20_000);
+    await eventually(() => cs.filter((c) => c !== a).every((c) => c.last('leader')?.leader === a.id), 'standbys observe the leader');
     assert.equal(cs.filter((c) => c.leading()).length, 1);
 
     // 2. kill -9: a standby takes over within leaseDuration + retryPeriod (+ tolerance)
     a.killedAt = Date.now();
     a.proc.kill('SIGKILL');
-    const b = await until(() => cs.find((c) => c !== a && c.leading()), 'failover after kill -9', 15_000);
+    const b = await eventually(() => cs.find((c) => c !== a && c.leading()), 'failover after kill -9', 15_000);
     const failoverMs = b.last('started')!.t - a.killedAt;
     assert.ok(failoverMs <= (LEASE + RETRY) * 1000 + TOLERANCE_MS, `failover took ${failoverMs} ms`);
     const c = cs.find((x) => x !== a && x !== b)!;
-    await until(() => c.last('leader')?.leader === b.id, 'standby observes the new leader');
+    await eventually(() => c.last('leader')?.leader === b.id, 'standby observes the new leader');
 
     // 3. SIGTERM: the leader releases the lease and the standby takes over in under 2 s
     const termAt = Date.now();
     b.proc.kill('SIGTERM');
-    await until(() => c.leading(), 'handover after SIGTERM', 10_000);
+    await eventually(() => c.leading(), 'handover after SIGTERM', 10_000);
     const handoverMs = c.last('started')!.t - termAt;
     assert.ok(handoverMs < 2000, `graceful handover took ${handoverMs} ms`);
-    await until(() => b.last('exit'), 'terminated candidate exits');
+    await eventually(() => b.last('exit'), 'terminated candidate exits');
     assert.ok(b.last('stopped')!.t <= c.last('started')!.t, 'the old leader stopped before the new one started');
 
     // 4. a leader cut off from the API server stops leading (renewDeadline) before a standby starts
     const d = await spawnCandidate();
-    await until(() => d.last('leader')?.leader === c.id, 'new standby observes the leader', 30_000);
+    await eventually(() => d.last('leader')?.leader === c.id, 'new standby observes the leader', 30_000);
     c.proxy.block();
-    const dStart = await until(() => d.leading() && d.last('started'), 'takeover from a cut-off leader', 15_000);
+    const dStart = await eventually(() => d.leading() && d.last('started'), 'takeover from a cut-off leader', 15_000);
     const cStop = c.last('stopped');
     assert.ok(cStop, 'the cut-off leader reported it stopped leading');
     assert.ok(cStop.t < dStart.t, `cut-off leader stopped at ${cStop.t}, new leader started at ${dStart.t}`);
@@ -169,7 +160,7 @@ test('in-process: racing candidates (conflicts lose), the Lease record, metrics,
   );
   try {
     for (const le of les) le.start(); // all race to create/acquire the same Lease
-    await until(() => started.length > 0, 'a leader');
+    await eventually(() => started.length > 0, 'a leader');
     const leader = les.find((l) => l.isLeader())!;
     assert.equal(les.filter((l) => l.isLeader()).length, 1);
     const lease = await client.resource(LEASES).get('race', { namespace: 'kube-system' });
@@ -178,13 +169,13 @@ test('in-process: racing candidates (conflicts lose), the Lease record, metrics,
     assert.match(lease.spec.renewTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/, 'MicroTime');
     const gauge = await reg.getSingleMetric('leader_election_master_status')!.get();
     assert.equal(gauge.values.find((v) => v.labels.name === 'race')?.value, 1);
-    await until(() => les.filter((l) => l !== leader).every((l) => l.getLeader() === leader.identity), 'all observe the leader');
+    await eventually(() => les.filter((l) => l !== leader).every((l) => l.getLeader() === leader.identity), 'all observe the leader');
     await leader.stop();
     assert.equal(leader.isLeader(), false);
     // released, or already taken over by a standby
     const after = await client.resource(LEASES).get('race', { namespace: 'kube-system' });
     assert.notEqual(after.spec.holderIdentity, leader.identity);
-    const next = await until(() => les.find((l) => l.isLeader()), 'a standby takes the released lease', 5000);
+    const next = await eventually(() => les.find((l) => l.isLeader()), 'a standby takes the released lease', 5000);
     assert.notEqual(next, leader);
     assert.equal(started.length, 2, 'exactly two leadership starts');
     const t = await client.resource(LEASES).get('race', { namespace: 'kube-system' });

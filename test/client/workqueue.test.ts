@@ -12,6 +12,7 @@ import {
   defaultControllerRateLimiter,
   type Clock,
 } from '../../src/client/index.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 class FakeClock implements Clock {
   t = 1_000_000;
@@ -20,14 +21,6 @@ class FakeClock implements Clock {
   }
   advance(ms: number): void {
     this.t += ms;
-  }
-}
-
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
@@ -54,7 +47,7 @@ test('an item being processed is not handed out again until done(); re-added the
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(second, undefined, 'a second worker must not get the item in flight');
   q.done('a');
-  await until(() => second === 'a');
+  await eventually(() => second === 'a', 'condition');
   q.done('a');
   assert.equal(q.len(), 0);
 });

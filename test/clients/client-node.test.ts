@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
-import { eventually, piJob, startClientCluster, webDeployment, type ClientCluster } from './helpers.ts';
+import { piJob, startClientCluster, webDeployment, type ClientCluster } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 let c: ClientCluster;
 let kc: k8s.KubeConfig;
@@ -94,7 +95,7 @@ test('Watch and the informer see adds, updates and deletes', async () => {
     cur.data = { v: '2' };
     await core.replaceNamespacedConfigMap({ name: 'watched', namespace, body: cur });
     await core.deleteNamespacedConfigMap({ name: 'watched', namespace });
-    await eventually(() => seen.length >= 3 && got.length >= 3, 10_000, `watch events (${seen} / ${got})`);
+    await eventually(() => seen.length >= 3 && got.length >= 3, `watch events (${seen} / ${got})`, 10_000);
     assert.deepEqual(seen.filter((s) => !s.startsWith('BOOKMARK')).slice(0, 3), ['ADDED:watched', 'MODIFIED:watched', 'DELETED:watched']);
     assert.deepEqual(got.slice(0, 3), ['add:watched', 'update:watched:2', 'delete:watched']);
     assert.equal(informer.list(namespace).length, 0);
@@ -106,7 +107,7 @@ test('Watch and the informer see adds, updates and deletes', async () => {
 
 test('apps: a Deployment rolls out; replace after read, scale patch, typed ReplicaSet reads, pod logs', async () => {
   await apps.createNamespacedDeployment({ namespace, body: webDeployment('web', 2, 'hello from web') as k8s.V1Deployment });
-  await eventually(async () => (await apps.readNamespacedDeployment({ name: 'web', namespace })).status?.availableReplicas === 2, 40_000, 'web available');
+  await eventually(async () => (await apps.readNamespacedDeployment({ name: 'web', namespace })).status?.availableReplicas === 2, 'web available', 40_000);
   // read-modify-write of an object with status times and conditions
   const d = await apps.readNamespacedDeployment({ name: 'web', namespace });
   assert.ok(d.status?.conditions?.every((cnd) => cnd.lastTransitionTime instanceof Date));
@@ -116,7 +117,7 @@ test('apps: a Deployment rolls out; replace after read, scale patch, typed Repli
   // what k8s_scale-style tools send: a strategic patch naming the kind, on the scale subresource
   const sc = await apps.patchNamespacedDeploymentScale({ name: 'web', namespace, body: { kind: 'Deployment', spec: { replicas: 3 } } }, strategic);
   assert.equal(sc.spec?.replicas, 3);
-  await eventually(async () => (await apps.readNamespacedDeployment({ name: 'web', namespace })).status?.readyReplicas === 3, 40_000, 'web scaled to 3');
+  await eventually(async () => (await apps.readNamespacedDeployment({ name: 'web', namespace })).status?.readyReplicas === 3, 'web scaled to 3', 40_000);
   const rsList = await apps.listNamespacedReplicaSet({ namespace, labelSelector: 'app=web' });
   assert.equal(rsList.items.length, 1);
   const rs = await apps.readNamespacedReplicaSet({ name: rsList.items[0].metadata!.name!, namespace });
@@ -133,12 +134,12 @@ test('apps: a Deployment rolls out; replace after read, scale patch, typed Repli
 test('apps: delete with propagation (Foreground waits for the ReplicaSet and pods; Orphan keeps them)', async () => {
   await apps.createNamespacedDeployment({ namespace, body: webDeployment('fg', 1) as k8s.V1Deployment });
   await apps.createNamespacedDeployment({ namespace, body: webDeployment('orph', 1) as k8s.V1Deployment });
-  await eventually(async () => (await apps.listNamespacedReplicaSet({ namespace, labelSelector: 'app in (fg,orph)' })).items.length === 2, 20_000, 'replicasets');
+  await eventually(async () => (await apps.listNamespacedReplicaSet({ namespace, labelSelector: 'app in (fg,orph)' })).items.length === 2, 'replicasets', 20_000);
   await apps.deleteNamespacedDeployment({ name: 'fg', namespace, propagationPolicy: 'Foreground' });
-  await eventually(async () => (await apps.listNamespacedReplicaSet({ namespace, labelSelector: 'app=fg' })).items.length === 0, 30_000, 'fg ReplicaSet gone');
-  await eventually(() => apps.readNamespacedDeployment({ name: 'fg', namespace }).then(() => false, (e: any) => e.code === 404), 30_000, 'fg gone');
+  await eventually(async () => (await apps.listNamespacedReplicaSet({ namespace, labelSelector: 'app=fg' })).items.length === 0, 'fg ReplicaSet gone', 30_000);
+  await eventually(() => apps.readNamespacedDeployment({ name: 'fg', namespace }).then(() => false, (e: any) => e.code === 404), 'fg gone', 30_000);
   await apps.deleteNamespacedDeployment({ name: 'orph', namespace, propagationPolicy: 'Orphan' });
-  await eventually(() => apps.readNamespacedDeployment({ name: 'orph', namespace }).then(() => false, (e: any) => e.code === 404), 30_000, 'orph gone');
+  await eventually(() => apps.readNamespacedDeployment({ name: 'orph', namespace }).then(() => false, (e: any) => e.code === 404), 'orph gone', 30_000);
   const left = await apps.listNamespacedReplicaSet({ namespace, labelSelector: 'app=orph' });
   assert.equal(left.items.length, 1);
   assert.equal(left.items[0].metadata?.ownerReferences, undefined);
@@ -151,7 +152,7 @@ test('apps: typed reads of StatefulSet and DaemonSet status right after create',
   assert.equal(sts.status?.replicas, 0);
   const ds = await apps.createNamespacedDaemonSet({ namespace, body: { metadata: { name: 'fluentd' }, spec: { selector: { matchLabels: { app: 'fluentd' } }, template: { ...template, metadata: { labels: { app: 'fluentd' } } } } } });
   assert.equal(ds.status?.desiredNumberScheduled, 0);
-  await eventually(async () => (await apps.readNamespacedDaemonSet({ name: 'fluentd', namespace })).status?.numberReady === 2, 30_000, 'fluentd on both nodes');
+  await eventually(async () => (await apps.readNamespacedDaemonSet({ name: 'fluentd', namespace })).status?.numberReady === 2, 'fluentd on both nodes', 30_000);
 });
 
 test('batch: a Job runs to completion; replace after read; delete with Background propagation', async () => {
@@ -159,12 +160,12 @@ test('batch: a Job runs to completion; replace after read; delete with Backgroun
   const done = await eventually(async () => {
     const j = await batch.readNamespacedJob({ name: 'pi', namespace });
     return j.status?.succeeded === 1 ? j : undefined;
-  }, 30_000, 'pi succeeded');
+  }, 'pi succeeded', 30_000);
   assert.ok(done.status?.completionTime instanceof Date);
   done.metadata!.annotations = { ...done.metadata!.annotations, seen: 'yes' };
   const replaced = await batch.replaceNamespacedJob({ name: 'pi', namespace, body: done });
   assert.equal(replaced.metadata?.annotations?.seen, 'yes');
   assert.equal(replaced.status?.completionTime?.getTime(), done.status?.completionTime?.getTime());
   await batch.deleteNamespacedJob({ name: 'pi', namespace, propagationPolicy: 'Background' });
-  await eventually(async () => (await core.listNamespacedPod({ namespace, labelSelector: 'job-name=pi' })).items.length === 0, 30_000, 'pi pods collected');
+  await eventually(async () => (await core.listNamespacedPod({ namespace, labelSelector: 'job-name=pi' })).items.length === 0, 'pi pods collected', 30_000);
 });

@@ -35,22 +35,6 @@ export async function startClientCluster(nodes = 2): Promise<ClientCluster> {
   };
 }
 
-/** Polls until check() returns a truthy value (or throws what it last threw). */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** A Deployment whose pods log `lines` and stay Running. */
 export function webDeployment(name: string, replicas: number, lines = 'hello from web') {
   const labels = { app: name };

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/types.ts';
 import type { ReplicaSetController } from '../../src/controllers/replicaset/controller.ts';
-import { cluster, eventually, PODS, REPLICASETS } from './helpers.ts';
+import { cluster, PODS, REPLICASETS } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 test('repeated syncs on a stale cache create each missing pod exactly once', async () => {
   const c = await cluster({ controllers: ['replicaset'], events: false });

@@ -5,7 +5,8 @@ import pino from 'pino';
 import type { KubeObject } from '../../src/api/types.ts';
 import { startScheduler } from '../../src/scheduler/index.ts';
 import { startNodePool } from '../../src/node/index.ts';
-import { cluster, eventually, DAEMONSETS, ENDPOINTS, JOBS, PODS, SERVICES, type TestCluster } from './helpers.ts';
+import { cluster, DAEMONSETS, ENDPOINTS, JOBS, PODS, SERVICES, type TestCluster } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 let c: TestCluster;
 let stops: (() => Promise<void>)[] = [];

@@ -32,23 +32,6 @@ export async function cluster(opts: Partial<ControllerManagerOptions> = {}): Pro
   };
 }
 
-/** Polls until fn returns a truthy value or the deadline passes (then throws with the last value). */
-export async function eventually<T>(fn: () => Promise<T | false | undefined> | T | false | undefined, what: string, timeoutMs = 20_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | false | undefined;
-  let lastErr: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      lastErr = e;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)} ${lastErr ? String(lastErr) : ''}`);
-}
-
 /**
  * A stand-in kubelet: every `everyMs`, pods in `namespace` that are not yet Ready become Running
  * and Ready (optionally only those matching `filter`). Returns a stop function.

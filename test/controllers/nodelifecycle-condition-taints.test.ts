@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/types.ts';
 import { desiredTaints, type Taint } from '../../src/controllers/nodelifecycle/plan.ts';
-import { cluster, eventually, NODES } from './helpers.ts';
+import { cluster, NODES } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const now = Date.parse('2024-01-01T00:05:00Z');
 const node = (conds: Record<string, string>, taints: Taint[] = [], spec: any = {}): KubeObject => ({

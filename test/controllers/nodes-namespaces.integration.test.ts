@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/types.ts';
-import { cluster, deployment, eventually, fakeKubelet, DEPLOYMENTS, EVENTS, NAMESPACES, NODE_LEASES, NODES, PODS, REPLICASETS, type TestCluster } from './helpers.ts';
+import { cluster, deployment, fakeKubelet, DEPLOYMENTS, EVENTS, NAMESPACES, NODE_LEASES, NODES, PODS, REPLICASETS, type TestCluster } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 let c: TestCluster;
 before(async () => {

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { serviceAccountsToCreate } from '../../src/controllers/serviceaccount/plan.ts';
 import { SERVICEACCOUNTS } from '../../src/controllers/serviceaccount/controller.ts';
 import { selectControllers } from '../../src/controllers/index.ts';
-import { cluster, eventually, NAMESPACES } from './helpers.ts';
+import { cluster, NAMESPACES } from './helpers.ts';
 import { isStatusError } from '../../src/api/errors.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const ns = (name: string, extra: any = {}) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, ...(extra.metadata ?? {}) }, status: extra.status ?? { phase: 'Active' } });
 const sa = (namespace: string, name: string) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });

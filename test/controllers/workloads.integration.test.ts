@@ -4,7 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/types.ts';
-import { cluster, deployment, eventually, fakeKubelet, DEPLOYMENTS, EVENTS, PODS, REPLICASETS, type TestCluster } from './helpers.ts';
+import { cluster, deployment, fakeKubelet, DEPLOYMENTS, EVENTS, PODS, REPLICASETS, type TestCluster } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 let c: TestCluster;
 let stopKubelet: () => void;

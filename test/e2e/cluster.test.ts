@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/types.ts';
 import pino from 'pino';
 import { startNodePool } from '../../src/node/index.ts';
-import { hasKubectl, up, eventually, type UpCluster } from './harness.ts';
+import { hasKubectl, up, type UpCluster } from './harness.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const skip = !hasKubectl;
 let c: UpCluster;
@@ -58,7 +59,7 @@ test('set image rolls out with maxUnavailable respected at every observed moment
   })();
   assert.match(await c.kubectl(['set', 'image', 'deployment/web', 'nginx=nginx:1.26']), /image updated/);
   assert.match(await c.kubectl(['rollout', 'status', 'deployment/web', '--timeout=90s']), /successfully rolled out/);
-  await eventually(async () => (await running('app=web')).length === 6 && [...state.values()].filter(ready).length === 6, 'old pods gone');
+  await eventually(async () => (await running('app=web')).length === 6 && [...state.values()].filter(ready).length === 6, 'old pods gone', 60000, 200);
   w.close();
   await watching.catch(() => {});
   assert.ok(events > 10, `watched the rollout (${events} events)`);
@@ -91,7 +92,7 @@ test('a deleted pod is replaced', { skip }, async () => {
   await eventually(async () => {
     const pods = await running('app=web');
     return pods.length === 6 && !pods.some((p: KubeObject) => p.metadata.name === victim.metadata.name);
-  }, 'a replacement pod Running');
+  }, 'a replacement pod Running', 60000, 200);
 });
 
 test('drain moves the pods off a node', { skip }, async () => {
@@ -101,7 +102,7 @@ test('drain moves the pods off a node', { skip }, async () => {
   await eventually(async () => {
     const now = await running('app=web');
     return now.length === 6 && now.every((p: KubeObject) => p.spec.nodeName !== node);
-  }, `6 web pods Running off ${node}`);
+  }, `6 web pods Running off ${node}`, 60000, 200);
   const n = await c.kubectlJson(['get', 'node', node]);
   assert.equal(n.spec.unschedulable, true);
   await c.kubectl(['uncordon', node]);
@@ -112,7 +113,7 @@ test('a node whose agent stops is marked NotReady and its pods are recreated els
   const pool = await startNodePool({ client: c.client, count: 1, prefix: 'doomed', logger: pino({ level: 'silent' }) });
   let stopped = false;
   try {
-    await eventually(async () => (await c.kubectl(['get', 'node', 'doomed-0'])).includes(' Ready '), 'doomed-0 Ready');
+    await eventually(async () => (await c.kubectl(['get', 'node', 'doomed-0'])).includes(' Ready '), 'doomed-0 Ready', 60000, 200);
     for (const n of nodes) await c.kubectl(['cordon', n]);
     await c.kubectl(['create', 'deployment', 'moving', '--image=busybox', '--replicas=2']);
     await c.kubectl(['rollout', 'status', 'deployment/moving', '--timeout=60s']);
@@ -122,7 +123,7 @@ test('a node whose agent stops is marked NotReady and its pods are recreated els
     await pool.stop();
     stopped = true;
     // Grace period 15 s → Unknown (NotReady); toleration 2 s → evicted; replacements elsewhere.
-    await eventually(async () => /doomed-0\s+NotReady/.test(await c.kubectl(['get', 'node', 'doomed-0'])), 'doomed-0 NotReady', 45_000);
+    await eventually(async () => /doomed-0\s+NotReady/.test(await c.kubectl(['get', 'node', 'doomed-0'])), 'doomed-0 NotReady', 45_000, 200);
     const node = await c.kubectlJson(['get', 'node', 'doomed-0']);
     const readyCond = node.status.conditions.find((x: any) => x.type === 'Ready');
     assert.equal(readyCond.status, 'Unknown');
@@ -131,7 +132,7 @@ test('a node whose agent stops is marked NotReady and its pods are recreated els
     await eventually(async () => {
       const now = await running('app=moving');
       return now.length === 2 && now.every((p: KubeObject) => nodes.includes(p.spec.nodeName));
-    }, 'moving pods Running on the other nodes', 60_000);
+    }, 'moving pods Running on the other nodes', 60_000, 200);
     const events = await c.kubectl(['get', 'events', '--field-selector', 'reason=TaintManagerEviction']);
     assert.match(events, /Marking for deletion Pod default\/moving-/);
   } finally {
@@ -177,7 +178,7 @@ spec:
     const e = await c.kubectlJson(['get', 'endpoints', 'web']);
     if ((e.subsets?.[0]?.addresses?.length ?? 0) !== 6) throw new Error(`endpoints: ${JSON.stringify(e.subsets)}`);
     return e;
-  }, 'endpoints of the 6 web pods');
+  }, 'endpoints of the 6 web pods', 60000, 200);
   assert.deepEqual(ep.subsets[0].ports, [{ port: 8080, protocol: 'TCP' }]);
   await c.kubectl(['delete', 'daemonset/agent', 'job/once', 'service/web']);
 });
@@ -212,20 +213,20 @@ test('deleting a Deployment removes its ReplicaSets and pods', { skip }, async (
     const rs = (await c.kubectlJson(['get', 'rs', '-l', 'app=web'])).items;
     const pods = (await c.kubectlJson(['get', 'pods', '-l', 'app=web'])).items;
     return rs.length === 0 && pods.length === 0;
-  }, 'web ReplicaSets and pods gone');
+  }, 'web ReplicaSets and pods gone', 60000, 200);
 });
 
 test('deleting a namespace empties it', { skip }, async () => {
   await c.kubectl(['create', 'namespace', 'scratch']);
   await c.kubectl(['-n', 'scratch', 'create', 'deployment', 'tmp', '--image=busybox', '--replicas=2']);
   await c.kubectl(['-n', 'scratch', 'create', 'configmap', 'cfg', '--from-literal=a=b']);
-  await eventually(async () => (await running('app=tmp', 'scratch')).length === 2, 'scratch pods Running');
+  await eventually(async () => (await running('app=tmp', 'scratch')).length === 2, 'scratch pods Running', 60000, 200);
   await c.kubectl(['delete', 'namespace', 'scratch', '--timeout=60s']);
   await eventually(async () => {
     const left = await c.client.resource(PODS).list({ namespace: 'scratch' });
     const cms = await c.client.resource({ group: '', version: 'v1', plural: 'configmaps', namespaced: true }).list({ namespace: 'scratch' });
     const rss = await c.client.resource({ group: 'apps', version: 'v1', plural: 'replicasets', namespaced: true }).list({ namespace: 'scratch' });
     return left.items.length === 0 && cms.items.length === 0 && rss.items.length === 0;
-  }, 'scratch emptied');
-  await eventually(async () => c.kubectl(['get', 'namespace', 'scratch']).then(() => false, (e) => /NotFound/.test(String(e))), 'namespace scratch gone');
+  }, 'scratch emptied', 60000, 200);
+  await eventually(async () => c.kubectl(['get', 'namespace', 'scratch']).then(() => false, (e) => /NotFound/.test(String(e))), 'namespace scratch gone', 60000, 200);
 });

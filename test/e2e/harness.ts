@@ -72,21 +72,3 @@ export async function up(args: string[] = []): Promise<UpCluster> {
     },
   };
 }
-
-/** Polls until fn returns a truthy value or the deadline passes. */
-export async function eventually<T>(fn: () => Promise<T | false | undefined> | T | false | undefined, what: string, timeoutMs = 60_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      last = v;
-      if (v) return v;
-    } catch (e) {
-      lastErr = e;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}; last ${JSON.stringify(last)} ${lastErr ? String(lastErr) : ''}`);
-}

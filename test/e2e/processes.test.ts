@@ -10,7 +10,8 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '../../src/client/index.ts';
 import type { KubeObject } from '../../src/api/types.ts';
-import { eventually } from './harness.ts';
+import { eventually } from '../helpers/eventually.ts';
+
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = mkdtempSync(join(tmpdir(), 'kubesim-'));
@@ -52,20 +53,20 @@ after(async () => {
 
 test('two controller-managers: one leads and reconciles; the standby takes over when it stops', async () => {
   const a = kubesim(cmArgs('cm-a'));
-  const leader = await eventually(async () => (await client.resource(LEASES).get('kube-controller-manager', { namespace: 'kube-system' })).spec?.holderIdentity, 'a leader', 30_000);
+  const leader = await eventually(async () => (await client.resource(LEASES).get('kube-controller-manager', { namespace: 'kube-system' })).spec?.holderIdentity, 'a leader', 30_000, 200);
   assert.equal(leader, 'cm-a');
   const b = kubesim(cmArgs('cm-b'));
   await client.resource(RS).create(
     { metadata: { name: 'proc' }, spec: { replicas: 2, selector: { matchLabels: { app: 'proc' } }, template: { metadata: { labels: { app: 'proc' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } } as KubeObject,
     { namespace: 'default' },
   );
-  await eventually(async () => (await client.resource(PODS).list({ namespace: 'default', labelSelector: 'app=proc' })).items.length === 2, 'pods from the leader', 30_000);
+  await eventually(async () => (await client.resource(PODS).list({ namespace: 'default', labelSelector: 'app=proc' })).items.length === 2, 'pods from the leader', 30_000, 200);
   await new Promise((r) => setTimeout(r, 1000));
   assert.equal((await client.resource(PODS).list({ namespace: 'default', labelSelector: 'app=proc' })).items.length, 2, 'the standby created nothing');
 
   await stopChild(a);
-  await eventually(async () => (await client.resource(LEASES).get('kube-controller-manager', { namespace: 'kube-system' })).spec?.holderIdentity === 'cm-b', 'cm-b leads', 30_000);
+  await eventually(async () => (await client.resource(LEASES).get('kube-controller-manager', { namespace: 'kube-system' })).spec?.holderIdentity === 'cm-b', 'cm-b leads', 30_000, 200);
   await client.resource(RS).patch('proc', { spec: { replicas: 3 } }, { namespace: 'default', type: 'merge' });
-  await eventually(async () => (await client.resource(PODS).list({ namespace: 'default', labelSelector: 'app=proc' })).items.length === 3, 'the new leader scales', 30_000);
+  await eventually(async () => (await client.resource(PODS).list({ namespace: 'default', labelSelector: 'app=proc' })).items.length === 3, 'the new leader scales', 30_000, 200);
   void b;
 });

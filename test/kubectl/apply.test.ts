@@ -2,7 +2,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startCluster, hasKubectl, GUESTBOOK, eventually, type Cluster } from './harness.ts';
+import { startCluster, hasKubectl, GUESTBOOK, type Cluster } from './harness.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 let c: Cluster;
 const skip = !hasKubectl;
@@ -161,7 +162,7 @@ test('delete removes objects (--cascade=orphan and background); a missing object
   assert.match(await c.ok(['delete', 'configmap', 'created']), /configmap "created" deleted/);
   assert.equal(await c.get('/api/v1/namespaces/default/configmaps/created'), undefined);
   assert.match(await c.ok(['delete', 'deployment', 'redis-follower', '--cascade=background']), /deployment\.apps "redis-follower" deleted/);
-  await eventually(async () => (await c.get(`${DEP}/redis-follower`)) === undefined, 10_000, 'deployment gone');
+  await eventually(async () => (await c.get(`${DEP}/redis-follower`)) === undefined, 'deployment gone', 10_000);
   // Orphan: the server marks the object with the orphan finalizer (the garbage collector, not running
   // in this test, would finish the deletion), so kubectl must not wait for it.
   assert.match(await c.ok(['delete', 'deployment', 'redis-leader', '--cascade=orphan', '--wait=false']), /deployment\.apps "redis-leader" deleted/);

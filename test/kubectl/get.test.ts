@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { startCluster, hasKubectl, rows, eventually, KUBECTL, type Cluster } from './harness.ts';
+import { startCluster, hasKubectl, rows, KUBECTL, type Cluster } from './harness.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 let c: Cluster;
 const skip = !hasKubectl;
@@ -199,9 +200,9 @@ test('get -w prints the table, then a row per change (Table watch events)', { sk
   child.stderr.on('data', (d) => (out += d));
   try {
     await c.http('POST', '/api/v1/namespaces/default/pods', pod('w-1', 'default', { app: 'watched' }));
-    await eventually(() => /w-1\s+0\/1\s+Pending/.test(out), 15_000, 'w-1 listed');
+    await eventually(() => /w-1\s+0\/1\s+Pending/.test(out), 'w-1 listed', 15_000);
     await c.http('POST', '/api/v1/namespaces/default/pods', pod('w-2', 'default', { app: 'watched' }));
-    await eventually(() => /w-2\s+0\/1\s+Pending/.test(out), 15_000, 'w-2 from the watch');
+    await eventually(() => /w-2\s+0\/1\s+Pending/.test(out), 'w-2 from the watch', 15_000);
     assert.equal((out.match(/^NAME\s+READY/gm) ?? []).length, 1, 'one header');
   } finally {
     child.kill('SIGKILL');

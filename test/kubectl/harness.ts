@@ -97,17 +97,6 @@ export async function startCluster(): Promise<Cluster> {
   };
 }
 
-/** Polls until check() returns a truthy value or the deadline passes. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Splits kubectl's column output into rows of cells. */
 export function rows(out: string): string[][] {
   return out

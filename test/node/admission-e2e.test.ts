@@ -3,7 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startNodePool, type NodePool } from '../../src/node/index.ts';
-import { cluster, pod, podEvents, PODS, quiet, until } from './helpers.ts';
+import { cluster, pod, podEvents, PODS, quiet } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 let c: Awaited<ReturnType<typeof cluster>>;
 let small: NodePool;
@@ -31,10 +32,10 @@ after(async () => {
 });
 
 async function finalPhase(name: string) {
-  return until(`${name} settled`, async () => {
+  return eventually(async () => {
     const p = await c.client.resource(PODS).get(name, { namespace: 'default' });
     return p.status?.phase === 'Running' || p.status?.phase === 'Failed' ? p : undefined;
-  });
+  }, `${name} settled`);
 }
 
 test('too much cpu → Failed OutOfcpu with the kubelet message and a Warning event', async () => {
@@ -43,7 +44,7 @@ test('too much cpu → Failed OutOfcpu with the kubelet message and a Warning ev
   assert.equal(p.status.phase, 'Failed');
   assert.equal(p.status.reason, 'OutOfcpu');
   assert.equal(p.status.message, "Pod was rejected: Node didn't have enough resource: cpu, requested: 2000, used: 0, capacity: 1000");
-  const ev = await until('OutOfcpu event', async () => (await podEvents(c.client, 'big')).find((e: any) => e.reason === 'OutOfcpu') as any);
+  const ev = await eventually(async () => (await podEvents(c.client, 'big')).find((e: any) => e.reason === 'OutOfcpu') as any, 'OutOfcpu event');
   assert.equal(ev.type, 'Warning');
   assert.equal(ev.message, "Node didn't have enough resource: cpu, requested: 2000, used: 0, capacity: 1000");
 });

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { kubeconfigYaml } from '../../src/apiserver/index.ts';
-import { cluster, NODES, until } from './helpers.ts';
+import { cluster, NODES } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const bin = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '../../bin/kubesim.js');
 
@@ -23,7 +24,7 @@ test('kubesim nodes registers its nodes, prints them, and stops on SIGTERM', asy
   child.stdout.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   try {
-    await until('ready line', () => /2 nodes ready \(cli-0 \.\. cli-1\); kubelet server http:\/\/127\.0\.0\.1:\d+/.test(out), 30_000);
+    await eventually(() => /2 nodes ready \(cli-0 \.\. cli-1\); kubelet server http:\/\/127\.0\.0\.1:\d+/.test(out), 'ready line', 30_000);
     const n: any = await c.client.resource(NODES).get('cli-1');
     assert.equal(n.metadata.labels.pool, 'cli');
     assert.equal(n.metadata.labels['topology.kubernetes.io/zone'], 'z-a');

@@ -13,23 +13,6 @@ export async function cluster() {
   return { api, client, async close() { client.close(); await api.close(); } };
 }
 
-/** Polls fn until it returns a truthy value or the deadline passes (then throws with the last value). */
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as T;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)?.slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 export function pod(name: string, node: string, spec: any = {}, annotations: Record<string, string> = {}): KubeObject {
   return {
     apiVersion: 'v1',

@@ -2,7 +2,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startNodePool, type NodePool } from '../../src/node/index.ts';
-import { cluster, NODES, pod, PODS, quiet, until } from './helpers.ts';
+import { cluster, NODES, pod, PODS, quiet } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 let c: Awaited<ReturnType<typeof cluster>>;
 let pool: NodePool;
@@ -65,17 +66,17 @@ test('a Ready condition changed by someone else is put back by the agent', async
   const n: any = await nodes.get('node-0');
   n.status.conditions = n.status.conditions.map((x: any) => (x.type === 'Ready' ? { ...x, status: 'Unknown', reason: 'NodeStatusUnknown' } : x));
   await nodes.updateStatus(n);
-  await until('Ready again', async () => ((await nodes.get('node-0')) as any).status.conditions.find((x: any) => x.type === 'Ready').status === 'True');
+  await eventually(async () => ((await nodes.get('node-0')) as any).status.conditions.find((x: any) => x.type === 'Ready').status === 'True', 'Ready again');
 });
 
 test('a deleted Node is registered again by its agent', async () => {
   const nodes = c.client.resource(NODES);
   const old = await nodes.get('node-1');
   await nodes.delete('node-1');
-  const again: any = await until('node-1 back', async () => {
+  const again: any = await eventually(async () => {
     const n = await nodes.get('node-1').catch(() => undefined);
     return n && n.metadata.uid !== old.metadata.uid ? n : undefined;
-  });
+  }, 'node-1 back');
   assert.equal(again.status.conditions.find((x: any) => x.type === 'Ready').status, 'True');
   assert.equal(again.spec.podCIDR, '10.128.1.0/24');
 });
@@ -86,7 +87,7 @@ test('/healthz, /metrics, /stats/summary and /metrics/resource', async () => {
       'kubesim.io/usage': 'cpu=150m,memory=32Mi',
     }),
   );
-  await until('busy Running', async () => (await c.client.resource(PODS).get('busy', { namespace: 'default' })).status?.phase === 'Running');
+  await eventually(async () => (await c.client.resource(PODS).get('busy', { namespace: 'default' })).status?.phase === 'Running', 'busy Running');
   const get = async (p: string) => {
     const r = await fetch(pool.kubeletUrl + p);
     return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
@@ -119,23 +120,23 @@ test('node condition annotations: memory pressure is reported, and BestEffort po
   const nodes = c.client.resource(NODES);
   const pods = c.client.resource(PODS);
   await nodes.patch('node-0', { metadata: { annotations: { 'kubesim.io/memory-pressure': 'true' } } }, { type: 'merge' });
-  const cond = await until('MemoryPressure True', async () => {
+  const cond = await eventually(async () => {
     const n: any = await nodes.get('node-0');
     const m = n.status.conditions.find((x: any) => x.type === 'MemoryPressure');
     return m.status === 'True' ? m : undefined;
-  });
+  }, 'MemoryPressure True');
   assert.equal(cond.reason, 'KubeletHasInsufficientMemory');
   await pods.create(pod('be', 'node-0'));
-  const be = await until('be rejected', async () => {
+  const be = await eventually(async () => {
     const p = await pods.get('be', { namespace: 'default' });
     return p.status?.phase === 'Failed' ? p : undefined;
-  });
+  }, 'be rejected');
   assert.equal(be.status.reason, 'Evicted');
   assert.equal(be.status.message, 'Pod was rejected: The node had condition: [MemoryPressure]. ');
   await pods.create(pod('burstable', 'node-0', { containers: [{ name: 'app', image: 'nginx', resources: { requests: { memory: '10Mi' } } }] }));
-  await until('burstable Running', async () => (await pods.get('burstable', { namespace: 'default' })).status?.phase === 'Running');
+  await eventually(async () => (await pods.get('burstable', { namespace: 'default' })).status?.phase === 'Running', 'burstable Running');
   await nodes.patch('node-0', { metadata: { annotations: { 'kubesim.io/memory-pressure': null } } }, { type: 'merge' });
-  await until('MemoryPressure False', async () => ((await nodes.get('node-0')) as any).status.conditions.find((x: any) => x.type === 'MemoryPressure').status === 'False');
+  await eventually(async () => ((await nodes.get('node-0')) as any).status.conditions.find((x: any) => x.type === 'MemoryPressure').status === 'False', 'MemoryPressure False');
 });
 
 test('a pod bound later through pods/binding (as the scheduler does) is picked up and run', async () => {
@@ -146,9 +147,9 @@ test('a pod bound later through pods/binding (as the scheduler does) is picked u
   await new Promise((r) => setTimeout(r, 300));
   assert.equal((await pods.get('late', { namespace: 'default' })).status?.phase ?? 'Pending', 'Pending');
   await pods.createSubresource('late', 'binding', { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'late', namespace: 'default' }, target: { apiVersion: 'v1', kind: 'Node', name: 'node-1' } }, { namespace: 'default' });
-  const running = await until('late Running', async () => {
+  const running = await eventually(async () => {
     const x = await pods.get('late', { namespace: 'default' });
     return x.status?.phase === 'Running' ? x : undefined;
-  });
+  }, 'late Running');
   assert.equal(running.status.hostIP, '10.0.0.3');
 });

@@ -3,7 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startNodePool, type NodePool } from '../../src/node/index.ts';
-import { cluster, inOrder, pod, podEvents, PODS, quiet, recordPod, until } from './helpers.ts';
+import { cluster, inOrder, pod, podEvents, PODS, quiet, recordPod } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 let c: Awaited<ReturnType<typeof cluster>>;
 let pool: NodePool;
@@ -26,10 +27,10 @@ after(async () => {
 test('success: Pending/ContainerCreating → Running+Ready → Succeeded, with Pulling/Pulled/Created/Started events', async () => {
   const rec = await recordPod(c.client, 'ok');
   await c.client.resource(PODS).create(pod('ok', 'node-0', { restartPolicy: 'Never', containers: [{ name: 'app', image: 'busybox', command: ['sh', '-c', 'sleep 1; exit 0'] }] }));
-  const done = await until('ok Succeeded', async () => {
+  const done = await eventually(async () => {
     const p = await c.client.resource(PODS).get('ok', { namespace: 'default' });
     return p.status?.phase === 'Succeeded' ? p : undefined;
-  });
+  }, 'ok Succeeded');
   await rec.stop();
   assert.ok(
     inOrder(rec.seq, ['Pending/waiting:ContainerCreating/ready=false/restarts=0', 'Running/running/ready=true/restarts=0', 'Succeeded/terminated:Completed/ready=false/restarts=0']),
@@ -43,10 +44,10 @@ test('success: Pending/ContainerCreating → Running+Ready → Succeeded, with P
   assert.equal(done.status.hostIP, '10.0.0.2');
   assert.equal(done.status.qosClass, 'BestEffort');
   for (const t of ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready']) assert.ok(done.status.conditions.some((x: any) => x.type === t), t);
-  const events = await until('4 events', async () => {
+  const events = await eventually(async () => {
     const e = await podEvents(c.client, 'ok');
     return e.length >= 4 ? e : undefined;
-  });
+  }, '4 events');
   assert.deepEqual(
     events.map((e: any) => e.reason),
     ['Pulling', 'Pulled', 'Created', 'Started'],
@@ -62,10 +63,10 @@ test('failure: exit annotation with code 2 and restartPolicy Never → Failed, t
   await c.client
     .resource(PODS)
     .create(pod('bad', 'node-1', { restartPolicy: 'Never' }, { 'kubesim.io/exit-after': '500ms', 'kubesim.io/exit-code': '2' }));
-  const p = await until('bad Failed', async () => {
+  const p = await eventually(async () => {
     const x = await c.client.resource(PODS).get('bad', { namespace: 'default' });
     return x.status?.phase === 'Failed' ? x : undefined;
-  });
+  }, 'bad Failed');
   await rec.stop();
   assert.ok(inOrder(rec.seq, [/^Pending\/waiting:ContainerCreating/, /^Running\/running/, 'Failed/terminated:Error/ready=false/restarts=0']), rec.seq.join('\n'));
   assert.equal(p.status.containerStatuses[0].state.terminated.exitCode, 2);
@@ -74,14 +75,10 @@ test('failure: exit annotation with code 2 and restartPolicy Never → Failed, t
 test('restart: restartPolicy Always restarts a failing container with a doubling CrashLoopBackOff; BackOff events aggregate', async () => {
   const rec = await recordPod(c.client, 'crash');
   await c.client.resource(PODS).create(pod('crash', 'node-0', { containers: [{ name: 'app', image: 'busybox', command: ['false'] }] }));
-  const p = await until(
-    'restartCount >= 3',
-    async () => {
+  const p = await eventually(async () => {
       const x = await c.client.resource(PODS).get('crash', { namespace: 'default' });
       return (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 3 ? x : undefined;
-    },
-    30_000,
-  );
+    }, 'restartCount >= 3', 30_000);
   await rec.stop();
   assert.ok(
     inOrder(rec.seq, [
@@ -100,21 +97,21 @@ test('restart: restartPolicy Always restarts a failing container with a doubling
   assert.ok(backoffs.includes(`back-off 800ms restarting failed container=app pod=crash_default(${p.metadata.uid})`), backoffs.join('\n'));
   assert.equal(p.status.containerStatuses[0].lastState.terminated.exitCode, 1);
   assert.equal(p.status.containerStatuses[0].lastState.terminated.reason, 'Error');
-  const backOff = await until('aggregated BackOff event', async () => {
+  const backOff = await eventually(async () => {
     const e = (await podEvents(c.client, 'crash')).filter((x: any) => x.reason === 'BackOff');
     return e.length === 1 && (e[0] as any).count >= 2 ? e : undefined;
-  });
+  }, 'aggregated BackOff event');
   assert.equal((backOff[0] as any).message, `Back-off restarting failed container app in pod crash_default(${p.metadata.uid})`);
   assert.equal((backOff[0] as any).type, 'Warning');
 });
 
 test('graceful delete: Killing, containers stop, the agent removes the pod long before the grace period', async () => {
   await c.client.resource(PODS).create(pod('gone', 'node-1'));
-  await until('gone Running', async () => (await c.client.resource(PODS).get('gone', { namespace: 'default' })).status?.phase === 'Running');
+  await eventually(async () => (await c.client.resource(PODS).get('gone', { namespace: 'default' })).status?.phase === 'Running', 'gone Running');
   const rec = await recordPod(c.client, 'gone');
   const t0 = Date.now();
   await c.client.resource(PODS).delete('gone', { namespace: 'default', gracePeriodSeconds: 30 });
-  await until('gone deleted', async () => rec.seq.includes('DELETED'));
+  await eventually(async () => rec.seq.includes('DELETED'), 'gone deleted');
   const took = Date.now() - t0;
   await rec.stop();
   assert.ok(took < 10_000, `took ${took} ms`);
@@ -126,10 +123,10 @@ test('graceful delete: Killing, containers stop, the agent removes the pod long 
 test('init containers run first; the app container waits with PodInitializing', async () => {
   const rec = await recordPod(c.client, 'init');
   await c.client.resource(PODS).create(pod('init', 'node-0', { initContainers: [{ name: 'setup', image: 'busybox', command: ['sh', '-c', 'echo ready'] }] }));
-  const p = await until('init Running', async () => {
+  const p = await eventually(async () => {
     const x = await c.client.resource(PODS).get('init', { namespace: 'default' });
     return x.status?.phase === 'Running' ? x : undefined;
-  });
+  }, 'init Running');
   await rec.stop();
   assert.ok(inOrder(rec.seq, ['Pending/waiting:PodInitializing/ready=false/restarts=0', /^Running\/running/]), rec.seq.join('\n'));
   assert.equal(p.status.initContainerStatuses[0].state.terminated.reason, 'Completed');

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { kubeconfigYaml } from '../../src/apiserver/index.ts';
 import { startNodePool, type NodePool } from '../../src/node/index.ts';
 import { StatusError } from '../../src/api/errors.ts';
-import { cluster, pod, PODS, quiet, until } from './helpers.ts';
+import { cluster, pod, PODS, quiet } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 let c: Awaited<ReturnType<typeof cluster>>;
 let pool: NodePool;
@@ -31,17 +32,17 @@ after(async () => {
 const chatty = { 'kubesim.io/log-interval': '100ms', 'kubesim.io/log-lines': 'hello {n}' };
 
 async function running(name: string) {
-  await until(`${name} Running`, async () => (await c.client.resource(PODS).get(name, { namespace: 'default' })).status?.phase === 'Running');
+  await eventually(async () => (await c.client.resource(PODS).get(name, { namespace: 'default' })).status?.phase === 'Running', `${name} Running`);
 }
 
 test('pods/x/log: start line, periodic lines, tailLines, timestamps, limitBytes', async () => {
   await c.client.resource(PODS).create(pod('talk', 'node-0', {}, chatty));
   await running('talk');
   const pods = c.client.resource(PODS);
-  const text = await until('5 periodic lines', async () => {
+  const text = await eventually(async () => {
     const t = await pods.log('talk', { namespace: 'default', container: 'app' });
     return t.includes('hello 5\n') ? t : undefined;
-  });
+  }, '5 periodic lines');
   const lines = text.trimEnd().split('\n');
   assert.equal(lines[0], 'kubesim: starting container app (image nginx)');
   assert.deepEqual(lines.slice(2, 5), ['hello 1', 'hello 2', 'hello 3']);
@@ -64,7 +65,7 @@ test('follow streams new lines and ends when the pod is deleted', async () => {
     s.on('close', () => resolve());
     s.on('error', () => resolve());
   });
-  await until('followed lines', () => got.includes('hello 4\n'));
+  await eventually(() => got.includes('hello 4\n'), 'followed lines');
   await c.client.resource(PODS).delete('stream', { namespace: 'default' });
   await ended;
   assert.match(got, /received SIGTERM/);
@@ -73,15 +74,15 @@ test('follow streams new lines and ends when the pod is deleted', async () => {
 
 test('previous: the last terminated instance of a restarted container', async () => {
   await c.client.resource(PODS).create(pod('flaky', 'node-0', {}, { 'kubesim.io/exit-after': '300ms', 'kubesim.io/exit-code': '1' }));
-  await until('restarted', async () => ((await c.client.resource(PODS).get('flaky', { namespace: 'default' })).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
-  const prev = await until('previous log', async () => c.client.resource(PODS).log('flaky', { namespace: 'default', container: 'app', previous: true }));
+  await eventually(async () => ((await c.client.resource(PODS).get('flaky', { namespace: 'default' })).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 'restarted');
+  const prev = await eventually(async () => c.client.resource(PODS).log('flaky', { namespace: 'default', container: 'app', previous: true }), 'previous log');
   assert.match(prev, /^kubesim: starting container app \(image nginx\)\n/);
   assert.match(prev, /kubesim: container app exited with code 1\n$/);
 });
 
 test('logs of a container still being created → 400 with the kubelet message', async () => {
   await c.client.resource(PODS).create(pod('slow', 'node-0', {}, { 'kubesim.io/pull-delay': '30s' }));
-  await until('slow pulling', async () => (await c.client.resource(PODS).get('slow', { namespace: 'default' })).status?.containerStatuses);
+  await eventually(async () => (await c.client.resource(PODS).get('slow', { namespace: 'default' })).status?.containerStatuses, 'slow pulling');
   await assert.rejects(
     c.client.resource(PODS).log('slow', { namespace: 'default', container: 'app' }),
     (e: unknown) => e instanceof StatusError && e.code === 400 && /container "app" in pod "slow" is waiting to start: ContainerCreating/.test(e.message),
@@ -99,15 +100,15 @@ function kubectl(...args: string[]): Promise<{ code: number; stdout: string; std
 test('kubectl logs and kubectl get events show what the node agent wrote', { skip: !existsSync('/usr/bin/kubectl') }, async () => {
   await c.client.resource(PODS).create(pod('kc', 'node-0', {}, chatty));
   await running('kc');
-  await until('a periodic line', async () => (await c.client.resource(PODS).log('kc', { namespace: 'default', container: 'app' })).includes('hello 2'));
+  await eventually(async () => (await c.client.resource(PODS).log('kc', { namespace: 'default', container: 'app' })).includes('hello 2'), 'a periodic line');
   const logs = await kubectl('logs', 'kc', '--tail=50');
   assert.equal(logs.code, 0, logs.stderr);
   assert.match(logs.stdout, /^kubesim: starting container app \(image nginx\)\n/);
   assert.match(logs.stdout, /hello 2\n/);
-  const ev = await until('events listed', async () => {
+  const ev = await eventually(async () => {
     const r = await kubectl('get', 'events', '--field-selector', 'involvedObject.name=kc');
     return r.code === 0 && r.stdout.includes('Started') ? r : undefined;
-  });
+  }, 'events listed');
   assert.match(ev.stdout, /Normal\s+Pulling\s+pod\/kc\s+Pulling image "nginx"/);
   assert.match(ev.stdout, /Normal\s+Started\s+pod\/kc\s+Started container app/);
 });
@@ -120,7 +121,7 @@ test('kubectl logs -f follows until the container stops', { skip: !existsSync('/
   child.stdout.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   try {
-    await until('kubectl streamed lines', () => /hello 3\n/.test(out), 20_000);
+    await eventually(() => /hello 3\n/.test(out), 'kubectl streamed lines', 20_000);
     await c.client.resource(PODS).delete('kf', { namespace: 'default' });
     assert.equal(await exited, 0);
     assert.match(out, /kubesim: container app exited with code 0\n$/);

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startNodePool } from '../../src/node/index.ts';
-import { cluster, LEASES, NODES, pod, PODS, quiet, until } from './helpers.ts';
+import { cluster, LEASES, NODES, pod, PODS, quiet } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 test('a partitioned node stops heartbeating and writing; healing resumes both', async () => {
   const c = await cluster();
@@ -14,14 +15,14 @@ test('a partitioned node stops heartbeating and writing; healing resumes both', 
     const pods = c.client.resource(PODS);
     await nodes.patch('node-0', { metadata: { annotations: { 'kubesim.io/partitioned': 'true' } } }, { type: 'merge' });
     // Once the agent noticed (at most one renewal may still land), renewTime stays put for 3 periods.
-    await until('agent noticed', () => pool.state.nodes.get('node-0')!.partitioned === true);
+    await eventually(() => pool.state.nodes.get('node-0')!.partitioned === true, 'agent noticed');
     await new Promise((r) => setTimeout(r, 1200));
     const frozen = (await leases.get('node-0', { namespace: 'kube-node-lease' })).spec.renewTime;
     const other = (await leases.get('node-1', { namespace: 'kube-node-lease' })).spec.renewTime;
     await pods.create(pod('cut', 'node-0'));
     await pods.create(pod('fine', 'node-1'));
-    await until('node-1 keeps renewing', async () => (await leases.get('node-1', { namespace: 'kube-node-lease' })).spec.renewTime !== other);
-    await until('fine Running', async () => (await pods.get('fine', { namespace: 'default' })).status?.phase === 'Running');
+    await eventually(async () => (await leases.get('node-1', { namespace: 'kube-node-lease' })).spec.renewTime !== other, 'node-1 keeps renewing');
+    await eventually(async () => (await pods.get('fine', { namespace: 'default' })).status?.phase === 'Running', 'fine Running');
     const deadline = Date.now() + 3000;
     while (Date.now() < deadline) {
       assert.equal((await leases.get('node-0', { namespace: 'kube-node-lease' })).spec.renewTime, frozen);
@@ -30,8 +31,8 @@ test('a partitioned node stops heartbeating and writing; healing resumes both', 
       await new Promise((r) => setTimeout(r, 200));
     }
     await nodes.patch('node-0', { metadata: { annotations: { 'kubesim.io/partitioned': null } } }, { type: 'merge' });
-    await until('node-0 renews again', async () => (await leases.get('node-0', { namespace: 'kube-node-lease' })).spec.renewTime !== frozen);
-    await until('cut Running after healing', async () => (await pods.get('cut', { namespace: 'default' })).status?.phase === 'Running');
+    await eventually(async () => (await leases.get('node-0', { namespace: 'kube-node-lease' })).spec.renewTime !== frozen, 'node-0 renews again');
+    await eventually(async () => (await pods.get('cut', { namespace: 'default' })).status?.phase === 'Running', 'cut Running after healing');
   } finally {
     await pool.stop();
     await c.close();
@@ -46,12 +47,12 @@ test('under simulated memory pressure the eviction manager evicts BestEffort pod
     const res = { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
     await pods.create(pod('guaranteed', 'node-0', { containers: [{ name: 'app', image: 'nginx', resources: res }] }));
     await pods.create(pod('besteffort', 'node-0'));
-    await until('both Running', async () => (await pods.list({ namespace: 'default' })).items.every((p) => p.status?.phase === 'Running'));
+    await eventually(async () => (await pods.list({ namespace: 'default' })).items.every((p) => p.status?.phase === 'Running'), 'both Running');
     await c.client.resource(NODES).patch('node-0', { metadata: { annotations: { 'kubesim.io/memory-pressure': 'true' } } }, { type: 'merge' });
-    const evicted = await until('besteffort evicted', async () => {
+    const evicted = await eventually(async () => {
       const p = await pods.get('besteffort', { namespace: 'default' });
       return p.status?.phase === 'Failed' ? p : undefined;
-    });
+    }, 'besteffort evicted');
     assert.equal(evicted.status.reason, 'Evicted');
     assert.match(evicted.status.message, /^The node was low on resource: memory\. Threshold quantity: 100Mi, available: \d+Ki\. Container app was using \d+Ki, request is 0, has larger consumption of memory\. $/);
     const dt = evicted.status.conditions.find((x: any) => x.type === 'DisruptionTarget');

@@ -8,7 +8,8 @@ import { startNodePool } from '../../src/node/index.ts';
 import { ownedStatusKey, statusDrifted, withForeignConditions } from '../../src/node/drift.ts';
 import type { Client } from '../../src/client/index.ts';
 import type { KubeObject } from '../../src/api/types.ts';
-import { cluster, pod, PODS, quiet, until } from './helpers.ts';
+import { cluster, pod, PODS, quiet } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const cond = (p: KubeObject, type: string) => p.status?.conditions?.find((c: any) => c.type === type);
 
@@ -56,10 +57,10 @@ test('a Ready=False written by someone else is re-asserted to Ready=True, withou
   try {
     const pods = c.client.resource(PODS);
     await pods.create(pod('web', 'node-0'));
-    const running = await until('web Running and Ready', async () => {
+    const running = await eventually(async () => {
       const p = await pods.get('web', { namespace: 'default' });
       return p.status?.phase === 'Running' && cond(p, 'Ready')?.status === 'True' ? p : undefined;
-    });
+    }, 'web Running and Ready');
 
     // What the node lifecycle controller does to pods on an unreachable node (pods/web/status).
     const notReady = structuredClone(running);
@@ -72,10 +73,10 @@ test('a Ready=False written by someone else is re-asserted to Ready=True, withou
     const marked = await pods.updateStatus(notReady);
     assert.equal(cond(marked, 'Ready').status, 'False');
 
-    const fixed = await until('agent re-asserts Ready=True', async () => {
+    const fixed = await eventually(async () => {
       const p = await pods.get('web', { namespace: 'default' });
       return cond(p, 'Ready')?.status === 'True' && cond(p, 'ContainersReady')?.status === 'True' ? p : undefined;
-    });
+    }, 'agent re-asserts Ready=True');
     assert.equal(fixed.status.phase, 'Running');
     assert.equal(fixed.status.containerStatuses[0].ready, true);
 
@@ -103,10 +104,10 @@ test('a Ready=False written by someone else is re-asserted to Ready=True, withou
     const again = structuredClone(last);
     cond(again, 'Ready').status = 'False';
     await pods.updateStatus(again);
-    const reasserted = await until('Ready=True again', async () => {
+    const reasserted = await eventually(async () => {
       const p = await pods.get('web', { namespace: 'default' });
       return cond(p, 'Ready')?.status === 'True' ? p : undefined;
-    });
+    }, 'Ready=True again');
     assert.equal(cond(reasserted, 'DisruptionTarget')?.reason, 'PreemptionByScheduler');
     assert.equal(cond(reasserted, 'example.com/gate')?.status, 'True');
   } finally {
@@ -122,18 +123,18 @@ test('a pod marked not ready while its node was partitioned is corrected once th
     const pods = c.client.resource(PODS);
     const nodes = c.client.resource({ group: '', version: 'v1', plural: 'nodes', namespaced: false });
     await pods.create(pod('cut', 'node-0'));
-    await until('cut Ready', async () => cond(await pods.get('cut', { namespace: 'default' }), 'Ready')?.status === 'True');
+    await eventually(async () => cond(await pods.get('cut', { namespace: 'default' }), 'Ready')?.status === 'True', 'cut Ready');
     await nodes.patch('node-0', { metadata: { annotations: { 'kubesim.io/partitioned': 'true' } } }, { type: 'merge' });
-    await until('agent noticed the partition', () => pool.state.nodes.get('node-0')!.partitioned === true);
+    await eventually(() => pool.state.nodes.get('node-0')!.partitioned === true, 'agent noticed the partition');
     const p = await pods.get('cut', { namespace: 'default' });
     cond(p, 'Ready').status = 'False';
     const marked = await pods.updateStatus(p);
     // The agent saw it (its informer still works) but can't write while cut off.
-    await until('informer delivered the not-ready pod', () => pool.state.pods.get('default/cut')?.sim.pod.metadata.resourceVersion === marked.metadata.resourceVersion);
-    await until('write deferred', () => pool.state.nodes.get('node-0')!.deferred?.has('default/cut'));
+    await eventually(() => pool.state.pods.get('default/cut')?.sim.pod.metadata.resourceVersion === marked.metadata.resourceVersion, 'informer delivered the not-ready pod');
+    await eventually(() => pool.state.nodes.get('node-0')!.deferred?.has('default/cut'), 'write deferred');
     assert.equal(cond(await pods.get('cut', { namespace: 'default' }), 'Ready').status, 'False');
     await nodes.patch('node-0', { metadata: { annotations: { 'kubesim.io/partitioned': null } } }, { type: 'merge' });
-    await until('Ready=True after healing', async () => cond(await pods.get('cut', { namespace: 'default' }), 'Ready')?.status === 'True');
+    await eventually(async () => cond(await pods.get('cut', { namespace: 'default' }), 'Ready')?.status === 'True', 'Ready=True after healing');
   } finally {
     await pool.stop();
     await c.close();

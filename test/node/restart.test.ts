@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startNodePool } from '../../src/node/index.ts';
-import { cluster, LEASES, NODES, pod, podEvents, PODS, quiet, until } from './helpers.ts';
+import { cluster, LEASES, NODES, pod, podEvents, PODS, quiet } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 test('a restarted pool resumes the same nodes and running pods (same uids, same startedAt, no new Started)', async () => {
   const c = await cluster();
@@ -12,13 +13,13 @@ test('a restarted pool resumes the same nodes and running pods (same uids, same 
   try {
     const pods = c.client.resource(PODS);
     for (let i = 0; i < 3; i++) await pods.create(pod(`w${i}`, `node-${i}`));
-    const before = await until('3 pods Running', async () => {
+    const before = await eventually(async () => {
       const l = await pods.list({ namespace: 'default' });
       return l.items.length === 3 && l.items.every((p) => p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready) ? l.items : undefined;
-    });
+    }, '3 pods Running');
     const nodesBefore = (await c.client.resource(NODES).list()).items;
     const leasesBefore = (await c.client.resource(LEASES).list({ namespace: 'kube-node-lease' })).items;
-    await until('Started events written', async () => (await podEvents(c.client, 'w2')).some((e: any) => e.reason === 'Started'));
+    await eventually(async () => (await podEvents(c.client, 'w2')).some((e: any) => e.reason === 'Started'), 'Started events written');
     await pool.stop();
     // Deleted while no agent runs: it waits, Terminating, for the restarted pool to finish it.
     await pods.create(pod('doomed', 'node-2'));
@@ -28,10 +29,10 @@ test('a restarted pool resumes the same nodes and running pods (same uids, same 
     pool = await startNodePool({ client: c.client, count: 3, logger: quiet, timings, heartbeatSeconds: 1 });
     // The new pool renews the same leases.
     const renewed = new Map(leasesBefore.map((l) => [l.metadata.name, l.spec.renewTime]));
-    await until('leases renewed by the new pool', async () => {
+    await eventually(async () => {
       const l = (await c.client.resource(LEASES).list({ namespace: 'kube-node-lease' })).items;
       return l.length === 3 && l.every((x) => x.spec.renewTime !== renewed.get(x.metadata.name));
-    });
+    }, 'leases renewed by the new pool');
     const nodesAfter = (await c.client.resource(NODES).list()).items;
     const leasesAfter = (await c.client.resource(LEASES).list({ namespace: 'kube-node-lease' })).items;
     const byName = (xs: any[]) => Object.fromEntries(xs.map((x) => [x.metadata.name, x.metadata.uid]));
@@ -42,10 +43,10 @@ test('a restarted pool resumes the same nodes and running pods (same uids, same 
       assert.equal(n.status.daemonEndpoints.kubeletEndpoint.Port, pool.kubeletPort);
     }
 
-    await until('doomed removed by the new pool', async () => !(await pods.list({ namespace: 'default' })).items.some((p) => p.metadata.name === 'doomed'));
+    await eventually(async () => !(await pods.list({ namespace: 'default' })).items.some((p) => p.metadata.name === 'doomed'), 'doomed removed by the new pool');
     // A new pod on the restarted pool runs (the pool works), and old pods were not replayed.
     await pods.create(pod('fresh', 'node-0'));
-    await until('fresh Running', async () => (await pods.get('fresh', { namespace: 'default' })).status?.phase === 'Running');
+    await eventually(async () => (await pods.get('fresh', { namespace: 'default' })).status?.phase === 'Running', 'fresh Running');
     const after = (await pods.list({ namespace: 'default' })).items.filter((p) => p.metadata.name !== 'fresh');
     const view = (xs: any[]) =>
       xs

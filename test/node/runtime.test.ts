@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startNodePool, SimulatedRuntime, type ExitListener } from '../../src/node/index.ts';
 import type { ContainerSim, PodSim } from '../../src/node/podsim.ts';
-import { cluster, pod, PODS, quiet, until } from './helpers.ts';
+import { cluster, pod, PODS, quiet } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 /** Simulated, except that `app` has no exit plan: its first instance reports exit code 3 after 200 ms. */
 class ReportingRuntime extends SimulatedRuntime {
@@ -34,11 +35,11 @@ test('a reported exit ends that instance only: the restarted container keeps run
   const pool = await startNodePool({ client: c.client, count: 1, logger: quiet, containerRuntime: runtime, timings: { pullMs: 50, createMs: 10, startMs: 10, backoffBaseMs: 100 } });
   try {
     await c.client.resource(PODS).create(pod('reported', 'node-0', { restartPolicy: 'Always' }));
-    const restarted = await until('restarted once', async () => {
+    const restarted = await eventually(async () => {
       const p = await c.client.resource(PODS).get('reported', { namespace: 'default' });
       const cs = p.status?.containerStatuses?.[0];
       return cs?.restartCount === 1 && cs.state?.running ? cs : undefined;
-    });
+    }, 'restarted once');
     assert.equal(restarted.lastState.terminated.exitCode, 3);
     assert.equal(restarted.lastState.terminated.reason, 'Error');
     await new Promise((r) => setTimeout(r, 600)); // several back-off periods: a stale plan would exit again

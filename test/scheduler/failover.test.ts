@@ -9,8 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kubeconfigYaml } from '../../src/apiserver/index.ts';
 import { LEASES } from '../../src/client/index.ts';
-import { cluster, eventually, EVENTS, NODES, PODS } from './helpers.ts';
+import { cluster, EVENTS, NODES, PODS } from './helpers.ts';
 import { node, pod } from './fixtures.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -21,23 +21,6 @@ export async function cluster(): Promise<{ api: RunningApiServer; client: Client
   };
 }
 
-/** Polls until fn returns a truthy value or the deadline passes (then throws with the last value). */
-export async function eventually<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 20_000, everyMs = 50): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastErr: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await fn();
-      if (last) return last as NonNullable<T>;
-    } catch (e) {
-      lastErr = e;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(last)} ${lastErr ? String(lastErr) : ''}`);
-}
-
 /** Creates objects with bounded concurrency. */
 export async function createAll(client: Client, rt: typeof PODS | typeof NODES, objs: KubeObject[], concurrency = 32): Promise<void> {
   const rc = client.resource(rt);

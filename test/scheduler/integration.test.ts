@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import { startScheduler } from '../../src/scheduler/index.ts';
 import { podRequests } from '../../src/api/core/requests.ts';
-import { cluster, createAll, eventually, EVENTS, NODES, PODS } from './helpers.ts';
+import { cluster, createAll, EVENTS, NODES, PODS } from './helpers.ts';
 import { node, pod } from './fixtures.ts';
 import type { KubeObject } from '../../src/api/types.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const silent = pino({ level: 'silent' });
 

@@ -4,8 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { startScheduler } from '../../src/scheduler/index.ts';
-import { cluster, eventually, EVENTS, NODES, PODS } from './helpers.ts';
+import { cluster, EVENTS, NODES, PODS } from './helpers.ts';
 import { node, pod } from './fixtures.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 test('a high-priority pod preempts a lower-priority one and takes its place', async () => {
   const c = await cluster();

@@ -4,8 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { startScheduler, profileFor, type PluginFactory } from '../../src/scheduler/index.ts';
-import { cluster, createAll, eventually, EVENTS, NODES, PODS } from './helpers.ts';
+import { cluster, createAll, EVENTS, NODES, PODS } from './helpers.ts';
 import { node, pod } from './fixtures.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const silent = pino({ level: 'silent' });
 

@@ -5,21 +5,13 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/types.ts';
 import { StorageError, type Store, type StoreEvent } from '../../src/storage/interface.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 export interface StoreUnderTest {
   store: Store;
   cleanup(): Promise<void>;
   /** Closes the store and opens a new one on the same data (durable backends only). */
   reopen?(): Promise<Store>;
-}
-
-/** Polls cond until true or the deadline passes. */
-export async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 function obj(name: string, extra: Record<string, unknown> = {}): KubeObject {
@@ -50,7 +42,7 @@ export async function expectCompacted(s: Store, prefix: string, from: number, ol
     err = e;
   }
   if (stop) {
-    await until(() => err !== undefined, `Compacted for a watch from ${from}`, 3_000);
+    await eventually(() => err !== undefined, `Compacted for a watch from ${from}`, 3_000, 2);
     stop();
   }
   assert.ok(err instanceof StorageError, `expected StorageError, got ${err}`);
@@ -218,7 +210,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         };
         await Promise.all(Array.from({ length: 8 }, (_, id) => writer(id)));
         await s.create('/registry/core/secrets/ns/unrelated', obj('unrelated'));
-        await until(() => w.events.length >= acked.length, `${acked.length} events`);
+        await eventually(() => w.events.length >= acked.length, `${acked.length} events`, 20_000, 2);
         w.stop();
         other.stop();
         const revs = w.events.map((e) => e.revision);
@@ -241,7 +233,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         const d = await s.delete(`${P}ns/a`);
         await s.create('/registry/core/secrets/ns/x', obj('x'));
         const w = collector(s, P, from);
-        await until(() => w.events.length >= 3, '3 replayed events');
+        await eventually(() => w.events.length >= 3, '3 replayed events', 20_000, 2);
         assert.deepEqual(
           w.events.map((e) => [e.type, e.revision]),
           [
@@ -255,7 +247,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         assert.equal(w.events[2].object.metadata.resourceVersion, String(d.modRevision), 'DELETED carries the delete revision');
         const mid = collector(s, P, u.modRevision);
         const b = await s.create(`${P}ns/b`, obj('b'));
-        await until(() => w.events.length >= 4 && mid.events.length >= 2, 'live events');
+        await eventually(() => w.events.length >= 4 && mid.events.length >= 2, 'live events', 20_000, 2);
         assert.deepEqual(mid.events.map((e) => e.revision), [d.modRevision, b.modRevision]);
         assert.equal(w.events[3].revision, b.modRevision);
         w.stop();
@@ -276,7 +268,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
           if (events.length === 1) written.push(s.create(`${P}ns/from-callback`, obj('from-callback')));
         });
         await Promise.all(written);
-        await until(() => events.length >= 4, '3 replayed events and the one written from the callback');
+        await eventually(() => events.length >= 4, '3 replayed events and the one written from the callback', 20_000, 2);
         await new Promise((r) => setTimeout(r, 20));
         stop();
         assert.deepEqual(events.map((e) => e.revision), [from + 1, from + 2, from + 3, from + 4]);
@@ -295,7 +287,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         const w = collector(s, P, listed.revision);
         const revs = await writes;
         const after = revs.filter((r) => r > listed.revision);
-        await until(() => w.events.length >= after.length, 'events after the list');
+        await eventually(() => w.events.length >= after.length, 'events after the list', 20_000, 2);
         w.stop();
         assert.deepEqual(w.events.map((e) => e.revision), after);
         const keys = new Set([...listed.items.map((e) => e.key), ...w.events.map((e) => e.key)]);
@@ -312,7 +304,7 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
         await expectCompacted(s, P, revs[3] - 1, revs[3]);
         await expectCompacted(s, P, base);
         const w = collector(s, P, revs[3]);
-        await until(() => w.events.length >= 3, 'events after the compacted revision');
+        await eventually(() => w.events.length >= 3, 'events after the compacted revision', 20_000, 2);
         w.stop();
         assert.deepEqual(w.events.map((e) => e.revision), [revs[4], revs[5], upd.modRevision]);
         assert.equal((await s.list(P)).items.length, 6, 'compaction keeps live objects');
@@ -327,10 +319,10 @@ export function runStoreConformance(name: string, makeStore: () => Promise<Store
       let events = 0;
       t.store.watch(P, await t.store.currentRevision(), () => events++, (err) => (ended = err));
       await t.store.create(`${P}ns/a`, obj('a'));
-      await until(() => events === 1, 'the event before close');
+      await eventually(() => events === 1, 'the event before close', 20_000, 2);
       await t.store.close();
       try {
-        await until(() => ended !== undefined, 'onError after close');
+        await eventually(() => ended !== undefined, 'onError after close', 20_000, 2);
         assert.equal(ended!.code, 'Unavailable');
         await rejectsWith(t.store.get(`${P}ns/a`), 'Unavailable');
         await rejectsWith(t.store.create(`${P}ns/b`, obj('b')), 'Unavailable');

@@ -6,8 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteStore } from '../../src/storage/sqlite.ts';
 import type { StoreEvent } from '../../src/storage/interface.ts';
-import { until } from './conformance.ts';
+
 import { tempDir } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'sqlite-writer.ts');
 
@@ -21,7 +22,7 @@ for (const synchronous of ['FULL', 'NORMAL'] as const) {
       child.stdout.on('data', (d: string) => (out += d));
       const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
       const acks = () => out.split('\n').filter((l) => l.startsWith('ACK ')).length;
-      await until(() => acks() >= 400, '400 acknowledged writes', 30_000);
+      await eventually(() => acks() >= 400, '400 acknowledged writes', 30_000, 2);
       child.kill('SIGKILL');
       await exited;
       assert.equal(child.signalCode, 'SIGKILL', 'the writer was killed mid-stream, not finished');

@@ -7,8 +7,9 @@ import { StorageError, type Store, type StoreEvent } from '../../src/storage/int
 import { MemoryStore } from '../../src/storage/memory.ts';
 import { SqliteStore } from '../../src/storage/sqlite.ts';
 import { WatchCacheStore, bucketPrefix } from '../../src/storage/watch-cache.ts';
-import { expectCompacted, runStoreConformance, until } from './conformance.ts';
+import { expectCompacted, runStoreConformance } from './conformance.ts';
 import { tempDir } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 runStoreConformance('watch cache over sqlite', async () => {
   const tmp = tempDir();
@@ -231,7 +232,7 @@ describe('watch cache', () => {
       backend.cut();
       assert.equal(ended?.code, 'Unavailable', 'watchers learn their stream ended');
       const missed = await backend.create(`${P}ns/missed`, pod('ns', 'missed')); // while the cache is resyncing
-      await until(() => c.cachedRevision() >= missed.modRevision, 'the cache to relist');
+      await eventually(() => c.cachedRevision() >= missed.modRevision, 'the cache to relist', 20_000, 2);
       assert.ok(await c.get(`${P}ns/missed`), 'the relist picked up the write made meanwhile');
       await expectCompacted(c, P, 0); // valid before the cut: the relist starts a new history
       const seen: number[] = [];
@@ -255,7 +256,7 @@ describe('watch cache', () => {
       const seen: StoreEvent[] = [];
       c.watch(P, 3, (ev) => seen.push(ev));
       await backend.update(`${P}ns/p0`, pod('ns', 'p0', { direct: 'write' })); // a write not through the cache
-      await until(() => seen.length === 1, 'the backend write reaching the cache');
+      await eventually(() => seen.length === 1, 'the backend write reaching the cache', 20_000, 2);
       assert.equal(seen[0].type, 'MODIFIED');
       assert.equal(seen[0].prevObject!.metadata.resourceVersion, '1');
       assert.equal((await c.get(`${P}ns/p0`))!.createRevision, 1);
