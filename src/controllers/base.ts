@@ -1,6 +1,7 @@
 // The sample-controller loop shared by every controller: informer handlers only enqueue keys;
 // `workers` loops take a key, run the controller's sync(key), and requeue it with rate-limited
 // back-off on error (or after the delay sync asks for).
+import type { Controller } from './context.ts';
 import type { Registry } from 'prom-client';
 import { Counter, Histogram } from 'prom-client';
 import { RateLimitingQueue } from '../client/index.ts';
@@ -98,5 +99,22 @@ export class ControllerLoop {
     this.queue.shutDown();
     await Promise.allSettled(this.running);
     this.running = [];
+  }
+}
+
+/**
+ * A controller that is one ControllerLoop: run starts its workers, stop drains them. Subclasses
+ * build `loop` in their constructor and add their informer handlers.
+ */
+export abstract class LoopController implements Controller {
+  abstract readonly name: string;
+  protected abstract readonly loop: ControllerLoop;
+
+  run(workers: number): void {
+    this.loop.run(workers);
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }

@@ -3,8 +3,8 @@
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { type DeletedFinalStateUnknown, deletedObject, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
-import { ControllerLoop, type SyncResult } from '../base.ts';
-import type { Controller, ControllerContext } from '../context.ts';
+import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
+import type { ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { Expectations } from '../expectations.ts';
 import { DAEMONSETS, NODES, PODS } from '../resources.ts';
@@ -14,9 +14,9 @@ import { daemonPodFor, planDaemonSet } from './plan.ts';
 
 const DS_KIND = { apiVersion: 'apps/v1', kind: 'DaemonSet' };
 
-export class DaemonSetController implements Controller {
+export class DaemonSetController extends LoopController {
   readonly name = 'daemonset';
-  private readonly loop: ControllerLoop;
+  protected readonly loop: ControllerLoop;
   private readonly sets: SharedInformer;
   private readonly pods: SharedInformer;
   private readonly nodes: SharedInformer;
@@ -24,6 +24,7 @@ export class DaemonSetController implements Controller {
   private readonly expectations = new Expectations();
 
   constructor(private readonly ctx: ControllerContext) {
+    super();
     this.loop = new ControllerLoop({ name: 'daemonset', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
     this.events = ctx.recorder('daemonset-controller');
     this.sets = ctx.factory.informerFor(DAEMONSETS);
@@ -60,14 +61,6 @@ export class DaemonSetController implements Controller {
     const key = metaNamespaceKey(ds);
     this.expectations.podObserved(key, metaNamespaceKey(pod), what, !!pod.metadata.deletionTimestamp);
     this.loop.enqueue(key);
-  }
-
-  run(workers: number): void {
-    this.loop.run(workers);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   async sync(key: string): Promise<SyncResult | void> {

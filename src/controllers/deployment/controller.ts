@@ -4,8 +4,8 @@
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { type DeletedFinalStateUnknown, deletedObject, labelPredicate, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
-import { ControllerLoop, type SyncResult } from '../base.ts';
-import type { Controller, ControllerContext } from '../context.ts';
+import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
+import type { ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { DEPLOYMENTS, PODS, REPLICASETS } from '../resources.ts';
 import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf, newControllerRef, writeClaim } from '../util/owner.ts';
@@ -40,15 +40,16 @@ import {
 
 const D_KIND = { apiVersion: 'apps/v1', kind: 'Deployment' };
 
-export class DeploymentController implements Controller {
+export class DeploymentController extends LoopController {
   readonly name = 'deployment';
-  private readonly loop: ControllerLoop;
+  protected readonly loop: ControllerLoop;
   private readonly dInformer: SharedInformer;
   private readonly rsInformer: SharedInformer;
   private readonly podInformer: SharedInformer;
   private readonly events: EventSink;
 
   constructor(private readonly ctx: ControllerContext) {
+    super();
     this.loop = new ControllerLoop({ name: 'deployment', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
     this.events = ctx.recorder('deployment-controller');
     this.dInformer = ctx.factory.informerFor(DEPLOYMENTS);
@@ -71,14 +72,6 @@ export class DeploymentController implements Controller {
     });
     // Recreate waits for old pods to be gone.
     this.podInformer.addEventHandler({ onDelete: (p) => this.deletePod(p) });
-  }
-
-  run(workers: number): void {
-    this.loop.run(workers);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   private resolve(namespace: string | undefined, ref: OwnerReference | undefined): KubeObject | undefined {

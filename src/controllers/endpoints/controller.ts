@@ -3,20 +3,21 @@
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { deletedObject, labelPredicate, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
-import { ControllerLoop, type SyncResult } from '../base.ts';
-import type { Controller, ControllerContext } from '../context.ts';
+import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
+import type { ControllerContext } from '../context.ts';
 import { ENDPOINTS, PODS, SERVICES } from '../resources.ts';
 import { nowIso } from '../util/conditions.ts';
 import { endpointSubsets, endpointsLabels } from './plan.ts';
 
-export class EndpointsController implements Controller {
+export class EndpointsController extends LoopController {
   readonly name = 'endpoints';
-  private readonly loop: ControllerLoop;
+  protected readonly loop: ControllerLoop;
   private readonly services: SharedInformer;
   private readonly pods: SharedInformer;
   private readonly endpoints: SharedInformer;
 
   constructor(private readonly ctx: ControllerContext) {
+    super();
     this.loop = new ControllerLoop({ name: 'endpoints', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
     this.services = ctx.factory.informerFor(SERVICES);
     this.pods = ctx.factory.informerFor(PODS);
@@ -42,14 +43,6 @@ export class EndpointsController implements Controller {
       const sel = s.spec?.selector;
       if (sel && Object.keys(sel).length && labelPredicate(sel)(pod.metadata.labels)) this.loop.enqueue(metaNamespaceKey(s));
     }
-  }
-
-  run(workers: number): void {
-    this.loop.run(workers);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   async sync(key: string): Promise<SyncResult | void> {

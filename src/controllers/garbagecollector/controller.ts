@@ -9,8 +9,8 @@ import { parseApiVersion } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { registry } from '../../api/registry.ts';
 import { deletedObject, type ResourceRef, type SharedInformer } from '../../client/index.ts';
-import { ControllerLoop, type SyncResult } from '../base.ts';
-import type { Controller, ControllerContext } from '../context.ts';
+import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
+import type { ControllerContext } from '../context.ts';
 import { apiVersionOfRef, uniqueResources } from '../resources.ts';
 import { blockingDependents, dependentAction, Graph, type GraphNode, type OwnerState } from './graph.ts';
 
@@ -24,10 +24,10 @@ export function monitoredResources(): ResourceRef[] {
   );
 }
 
-export class GarbageCollector implements Controller {
+export class GarbageCollector extends LoopController {
   readonly name = 'garbagecollector';
   readonly graph = new Graph();
-  private readonly loop: ControllerLoop;
+  protected readonly loop: ControllerLoop;
   private readonly byKind = new Map<string, ResourceRef>();
   readonly informers: SharedInformer[] = [];
 
@@ -35,6 +35,7 @@ export class GarbageCollector implements Controller {
     private readonly ctx: ControllerContext,
     resources: ResourceRef[] = monitoredResources(),
   ) {
+    super();
     this.loop = new ControllerLoop({ name: 'garbagecollector', sync: (uid) => this.sync(uid), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
     for (const rt of resources) {
       const apiVersion = apiVersionOfRef(rt);
@@ -47,14 +48,6 @@ export class GarbageCollector implements Controller {
         onDelete: (o) => this.forget(deletedObject(o)),
       });
     }
-  }
-
-  run(workers: number): void {
-    this.loop.run(workers);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   private isWaiting(n: GraphNode | undefined): boolean {

@@ -5,8 +5,8 @@
 import { parseApiVersion } from '../../api/types.ts';
 import { registry } from '../../api/registry.ts';
 import { deletedObject, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
-import { ControllerLoop, type SyncResult } from '../base.ts';
-import type { Controller, ControllerContext } from '../context.ts';
+import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
+import type { ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { HPAS, POD_METRICS, PODS } from '../resources.ts';
 import { nowIso, setCondition } from '../util/conditions.ts';
@@ -14,9 +14,9 @@ import { normalize, resourceProposal, usageFromPodMetrics, type Proposal, type R
 
 const HPA_KIND = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' };
 
-export class HPAController implements Controller {
+export class HPAController extends LoopController {
   readonly name = 'horizontalpodautoscaling';
-  private readonly loop: ControllerLoop;
+  protected readonly loop: ControllerLoop;
   private readonly hpas: SharedInformer;
   private readonly pods: SharedInformer;
   private readonly events: EventSink;
@@ -25,6 +25,7 @@ export class HPAController implements Controller {
   private readonly periodMs: number;
 
   constructor(private readonly ctx: ControllerContext) {
+    super();
     this.periodMs = (ctx.options.hpaSyncPeriodSeconds ?? 15) * 1000;
     this.loop = new ControllerLoop({ name: 'horizontalpodautoscaling', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
     this.events = ctx.recorder('horizontal-pod-autoscaler');
@@ -41,14 +42,6 @@ export class HPAController implements Controller {
         this.scaleEvents.delete(key);
       },
     });
-  }
-
-  run(workers: number): void {
-    this.loop.run(workers);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   async sync(key: string): Promise<SyncResult | void> {

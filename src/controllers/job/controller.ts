@@ -5,8 +5,8 @@
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { type DeletedFinalStateUnknown, deletedObject, labelPredicate, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
-import { ControllerLoop, type SyncResult } from '../base.ts';
-import type { Controller, ControllerContext } from '../context.ts';
+import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
+import type { ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { Expectations, slowStartBatch } from '../expectations.ts';
 import { JOBS, PODS } from '../resources.ts';
@@ -16,9 +16,9 @@ import { isJobFinished, planJob, TrackingFinalizer, ttlRemainingMs } from './pla
 
 const JOB_KIND = { apiVersion: 'batch/v1', kind: 'Job' };
 
-export class JobController implements Controller {
+export class JobController extends LoopController {
   readonly name = 'job';
-  private readonly loop: ControllerLoop;
+  protected readonly loop: ControllerLoop;
   private readonly jobs: SharedInformer;
   private readonly pods: SharedInformer;
   private readonly events: EventSink;
@@ -27,6 +27,7 @@ export class JobController implements Controller {
   private readonly written = new Map<string, number>();
 
   constructor(private readonly ctx: ControllerContext) {
+    super();
     this.loop = new ControllerLoop({ name: 'job', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
     this.events = ctx.recorder('job-controller');
     this.jobs = ctx.factory.informerFor(JOBS);
@@ -59,14 +60,6 @@ export class JobController implements Controller {
     const key = metaNamespaceKey(job);
     this.expectations.podObserved(key, metaNamespaceKey(pod), what, !!pod.metadata.deletionTimestamp);
     this.loop.enqueue(key);
-  }
-
-  run(workers: number): void {
-    this.loop.run(workers);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   async sync(key: string): Promise<SyncResult | void> {

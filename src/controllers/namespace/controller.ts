@@ -6,8 +6,8 @@ import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { registry } from '../../api/registry.ts';
 import { deletedObject, type ResourceRef, type SharedInformer } from '../../client/index.ts';
-import { ControllerLoop, type SyncResult } from '../base.ts';
-import type { Controller, ControllerContext } from '../context.ts';
+import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
+import type { ControllerContext } from '../context.ts';
 import { NAMESPACES, uniqueResources } from '../resources.ts';
 import { nowIso } from '../util/conditions.ts';
 import { setCondition } from '../util/conditions.ts';
@@ -27,15 +27,16 @@ export function remainingMessage(remaining: Map<string, number>): string {
   return `Some resources are remaining: ${[...remaining].map(([r, n]) => `${r} has ${n} resource instances`).join(', ')}`;
 }
 
-export class NamespaceController implements Controller {
+export class NamespaceController extends LoopController {
   readonly name = 'namespace';
-  private readonly loop: ControllerLoop;
+  protected readonly loop: ControllerLoop;
   private readonly namespaces: SharedInformer;
 
   constructor(
     private readonly ctx: ControllerContext,
     private readonly resources: () => ResourceRef[] = namespacedResources,
   ) {
+    super();
     this.loop = new ControllerLoop({ name: 'namespace', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
     this.namespaces = ctx.factory.informerFor(NAMESPACES);
     this.namespaces.addEventHandler({
@@ -45,14 +46,6 @@ export class NamespaceController implements Controller {
       // for its spec.finalizers) still has its content purged.
       onDelete: (n) => this.loop.enqueue(deletedObject(n).metadata.name!),
     });
-  }
-
-  run(workers: number): void {
-    this.loop.run(workers);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   async sync(name: string): Promise<SyncResult | void> {

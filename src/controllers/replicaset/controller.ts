@@ -5,8 +5,8 @@
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { type DeletedFinalStateUnknown, deletedObject, labelPredicate, metaNamespaceKey, type ResourceRef, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
-import { ControllerLoop, type SyncResult } from '../base.ts';
-import type { Controller, ControllerContext } from '../context.ts';
+import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
+import type { ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { Expectations, slowStartBatch } from '../expectations.ts';
 import { PODS, REPLICASETS, REPLICATIONCONTROLLERS, apiVersionOfRef } from '../resources.ts';
@@ -29,10 +29,10 @@ export const REPLICATION_CONTROLLER_KIND: ReplicatedKind = {
   selector: (o) => ({ matchLabels: o.spec?.selector ?? {} }),
 };
 
-export class ReplicaSetController implements Controller {
+export class ReplicaSetController extends LoopController {
   readonly name: string;
   readonly expectations = new Expectations();
-  private readonly loop: ControllerLoop;
+  protected readonly loop: ControllerLoop;
   private readonly rsInformer: SharedInformer;
   private readonly podInformer: SharedInformer;
   private readonly events: EventSink;
@@ -42,6 +42,7 @@ export class ReplicaSetController implements Controller {
     private readonly ctx: ControllerContext,
     private readonly managed: ReplicatedKind = REPLICA_SET_KIND,
   ) {
+    super();
     this.name = managed.name;
     this.kindRef = { apiVersion: apiVersionOfRef(managed.resource), kind: managed.resource.kind! };
     this.loop = new ControllerLoop({ name: managed.name, sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
@@ -62,14 +63,6 @@ export class ReplicaSetController implements Controller {
       onUpdate: (o, p) => this.updatePod(o, p),
       onDelete: (p) => this.deletePod(p),
     });
-  }
-
-  run(workers: number): void {
-    this.loop.run(workers);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   private resolve(namespace: string | undefined, ref: OwnerReference | undefined): KubeObject | undefined {

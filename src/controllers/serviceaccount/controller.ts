@@ -2,20 +2,21 @@
 // the `default` ServiceAccount in every Active namespace, and again if it is deleted.
 import { isStatusError } from '../../api/errors.ts';
 import { deletedObject, type ResourceRef, type SharedInformer } from '../../client/index.ts';
-import { ControllerLoop } from '../base.ts';
-import type { Controller, ControllerContext } from '../context.ts';
+import { ControllerLoop, LoopController } from '../base.ts';
+import type { ControllerContext } from '../context.ts';
 import { NAMESPACES } from '../resources.ts';
 import { serviceAccountsToCreate } from './plan.ts';
 
 export const SERVICEACCOUNTS: ResourceRef = { group: '', version: 'v1', plural: 'serviceaccounts', namespaced: true, kind: 'ServiceAccount' };
 
-export class ServiceAccountsController implements Controller {
+export class ServiceAccountsController extends LoopController {
   readonly name = 'serviceaccount';
-  private readonly loop: ControllerLoop;
+  protected readonly loop: ControllerLoop;
   private readonly namespaces: SharedInformer;
   private readonly serviceAccounts: SharedInformer;
 
   constructor(private readonly ctx: ControllerContext) {
+    super();
     this.loop = new ControllerLoop({ name: 'serviceaccount', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
     this.namespaces = ctx.factory.informerFor(NAMESPACES);
     this.serviceAccounts = ctx.factory.informerFor(SERVICEACCOUNTS);
@@ -25,14 +26,6 @@ export class ServiceAccountsController implements Controller {
     });
     // Only deletions matter: a removed `default` is recreated.
     this.serviceAccounts.addEventHandler({ onDelete: (sa) => this.loop.enqueue(deletedObject(sa).metadata.namespace!) });
-  }
-
-  run(workers: number): void {
-    this.loop.run(workers);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   async sync(namespace: string): Promise<void> {
