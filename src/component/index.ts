@@ -20,6 +20,23 @@ export interface ComponentLease {
   retryPeriodSeconds?: number;
 }
 
+/** What a component's start function takes for its frame (the scheduler's and controller-manager's options extend it). */
+export interface FrameOptions {
+  /** Compete for the component's Lease; only the leader works (each component documents its default). */
+  leaderElect?: boolean;
+  leaseDurationSeconds?: number;
+  renewDeadlineSeconds?: number;
+  retryPeriodSeconds?: number;
+  /** Leader election identity (default `<hostname>_<uuid>`). */
+  identity?: string;
+  /** Serve /healthz, /metrics and the component's routes on this port (0 = ephemeral; undefined = no server). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  logger?: Logger;
+  metricsRegistry?: Registry;
+}
+
 export interface ComponentOptions {
   /** The component's name, e.g. "scheduler". */
   name: string;

@@ -4,8 +4,8 @@
 import { setMaxListeners } from 'node:events';
 import { Registry } from 'prom-client';
 import { SharedInformerFactory, type Client, type ResourceRef } from '../client/index.ts';
-import { runComponent } from '../component/index.ts';
-import { newLogger, type Logger } from '../log/index.ts';
+import { runComponent, type FrameOptions } from '../component/index.ts';
+import { newLogger } from '../log/index.ts';
 import type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 import { EventRecorder, type EventSink } from './events.ts';
 import { REPLICATION_CONTROLLER_KIND, ReplicaSetController } from './replicaset/controller.ts';
@@ -38,24 +38,14 @@ export const CONTROLLERS: Record<string, { workers: number; make(ctx: Controller
   serviceaccount: { workers: 1, make: (ctx) => new ServiceAccountsController(ctx) },
 };
 
-export interface ControllerManagerOptions extends ControllerOptions {
+/** Leader-elected on kube-system/kube-controller-manager by default (leaderElect true); /healthz and /metrics on `port`. */
+export interface ControllerManagerOptions extends ControllerOptions, FrameOptions {
   client: Client;
   /** Names to run; "*" = all (default); "-name" disables one (like --controllers). */
   controllers?: string[];
   workers?: Record<string, number>;
   /** Informer resync period (default 0 = none; the controllers requeue what they wait for). */
   resyncSeconds?: number;
-  /** Compete for kube-system/kube-controller-manager before running (default true). */
-  leaderElect?: boolean;
-  leaseDurationSeconds?: number;
-  renewDeadlineSeconds?: number;
-  retryPeriodSeconds?: number;
-  identity?: string;
-  /** Serve /healthz and /metrics on 127.0.0.1:port (0 = ephemeral; undefined = no server). */
-  port?: number;
-  host?: string;
-  logger?: Logger;
-  metricsRegistry?: Registry;
   /** Kinds the garbage collector watches (default: every deletable kind in the registry). */
   gcResources?: ResourceRef[];
   /** Events per second the controllers may write (default 20, burst 200; extra are dropped). */

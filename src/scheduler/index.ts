@@ -1,8 +1,8 @@
 // startScheduler: the composition entry point (kubesim up, kubesim scheduler, tests).
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { defaultIdentity, type Client } from '../client/index.ts';
-import { runComponent } from '../component/index.ts';
-import { newLogger, type Logger } from '../log/index.ts';
+import { runComponent, type FrameOptions } from '../component/index.ts';
+import { newLogger } from '../log/index.ts';
 import type { PluginFactory, ProfileConfig } from './framework/runtime.ts';
 import { debugRoutes } from './http.ts';
 import { profilesFromConfig, type KubeSchedulerConfiguration } from './config.ts';
@@ -17,7 +17,8 @@ export { ConfigError, profilesFromConfig, type KubeSchedulerConfiguration } from
 export type { PluginFactory, ProfileConfig } from './framework/runtime.ts';
 export type * from './framework/interface.ts';
 
-export interface StartSchedulerOptions {
+/** leaderElect (default false) competes for kube-system/kube-scheduler; `port` also serves /debug/explain. */
+export interface StartSchedulerOptions extends FrameOptions {
   client: Client;
   /** spread (LeastAllocated, default), binpack (MostAllocated) or round-robin. */
   policy?: Policy;
@@ -26,17 +27,6 @@ export interface StartSchedulerOptions {
   config?: KubeSchedulerConfiguration;
   /** Out-of-tree plugins the profiles may enable by name. */
   plugins?: Record<string, PluginFactory>;
-  /** Compete for the kube-system/kube-scheduler Lease; only the leader schedules (default false). */
-  leaderElect?: boolean;
-  leaseDurationSeconds?: number;
-  renewDeadlineSeconds?: number;
-  retryPeriodSeconds?: number;
-  identity?: string;
-  /** Serve /healthz, /metrics, /debug/explain on this port (0 = ephemeral; undefined = no server). */
-  port?: number;
-  host?: string;
-  logger?: Logger;
-  metricsRegistry?: Registry;
   queue?: QueueOptions;
   unschedulableFlushIntervalMs?: number;
   bindConcurrency?: number;
