@@ -32,6 +32,7 @@ export const podTemplate = defineKind({
     const t = (o.template as any) ?? {};
     return [...validateLabels(t.metadata?.labels, 'template.metadata.labels'), ...validatePodSpec(t.spec, 'template.spec')];
   },
+  strategy: { specFields: ['template'] },
   columns: [
     col('Containers', 'string', 'Names of each container in the template.'),
     col('Images', 'string', 'Images referenced by each container in the template.'),
