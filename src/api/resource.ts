@@ -53,6 +53,8 @@ export interface Subresources {
   log?: boolean;
   /** pods/eviction */
   eviction?: boolean;
+  /** certificatesigningrequests/approval */
+  approval?: boolean;
 }
 
 export interface ResourceType {

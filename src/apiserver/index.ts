@@ -9,8 +9,9 @@ import { registry as builtinRegistry, type Registry } from '../api/registry.ts';
 import { WatchCacheStore, openStore, registerStorageMetrics, type Store } from '../storage/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
-import { attachKindStorage, bootstrapNamespaces, ensureKubernetesService, namespaceGetter } from './kinds/index.ts';
+import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureKubernetesService, namespaceGetter, priorityClassLister } from './kinds/index.ts';
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
+import { priorityAdmission } from './pipeline/priority.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { createRequestListener } from './server.ts';
 
@@ -45,7 +46,7 @@ export interface ApiServerOptions {
   registry?: Registry;
   /** A backend to use instead of the one dataDir selects (tests, other backends). Closed on close(). */
   store?: Store;
-  /** Security plugins and extra admission plugins; NamespaceLifecycle is always first. */
+  /** Security plugins and extra admission plugins; NamespaceLifecycle and Priority always come first. */
   pipeline?: Partial<Pipeline>;
   /** BOOKMARK period for watches with allowWatchBookmarks (default 60 s, Kubernetes' value). */
   bookmarkIntervalMs?: number;
@@ -117,6 +118,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     store = await openStore({ dataDir: opts.dataDir, watchCacheSize: opts.watchCacheSize });
   }
   await bootstrapNamespaces(store, registry);
+  await bootstrapPriorityClasses(store, registry);
 
   const pipeline: Pipeline = {
     authenticators: [...(opts.pipeline?.authenticators ?? [])],
@@ -124,6 +126,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     authorizers: [...(opts.pipeline?.authorizers ?? [])],
     admission: [
       namespaceLifecycle(namespaceGetter(store)),
+      priorityAdmission(priorityClassLister(store)),
       ...(opts.pipeline?.admission ?? []),
     ],
   };

@@ -19,6 +19,7 @@ import { JobController } from './job/controller.ts';
 import { DaemonSetController } from './daemonset/controller.ts';
 import { HPAController } from './hpa/controller.ts';
 import { ServiceAccountsController } from './serviceaccount/controller.ts';
+import { DisruptionController } from './disruption/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -36,6 +37,7 @@ export const CONTROLLERS: Record<string, { workers: number; make(ctx: Controller
   daemonset: { workers: 2, make: (ctx) => new DaemonSetController(ctx) },
   horizontalpodautoscaling: { workers: 5, make: (ctx) => new HPAController(ctx) },
   serviceaccount: { workers: 1, make: (ctx) => new ServiceAccountsController(ctx) },
+  disruption: { workers: 1, make: (ctx) => new DisruptionController(ctx) },
 };
 
 /** Leader-elected on kube-system/kube-controller-manager by default (leaderElect true); /healthz and /metrics on `port`. */

@@ -14,10 +14,12 @@ export {
   NAMESPACES,
   NODES,
   POD_METRICS,
+  PODDISRUPTIONBUDGETS,
   PODS,
   REPLICASETS,
   REPLICATIONCONTROLLERS,
   SERVICES,
+  STATEFULSETS,
 } from '../api/core/refs.ts';
 
 /** One ref per group/resource (the registry may serve a kind in several versions, e.g. HPA v1 and v2). */

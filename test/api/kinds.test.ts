@@ -6,6 +6,11 @@ import type { KubeObject } from '../../src/api/types.ts';
 import type { ResourceType } from '../../src/api/resource.ts';
 import { POD_UPDATE_FORBIDDEN, defaultImagePullPolicy } from '../../src/api/kinds/podspec.ts';
 import { podQOSClass } from '../../src/api/core/qos.ts';
+import { admitPodPriority } from '../../src/apiserver/pipeline/priority.ts';
+import { SYSTEM_PRIORITY_CLASSES } from '../../src/api/kinds/priorityclass.ts';
+
+/** The classes every API server starts with, as Priority admission sees them. */
+const systemClasses = SYSTEM_PRIORITY_CLASSES.map((c) => ({ metadata: { name: c.name }, value: c.value, globalDefault: c.globalDefault, preemptionPolicy: 'PreemptLowerPriority' }));
 
 const rt = (group: string, plural: string, version = 'v1') => registry.byResource(group, version, plural)!;
 const pods = rt('', 'pods');
@@ -13,11 +18,12 @@ const deployments = rt('apps', 'deployments');
 const jobs = rt('batch', 'jobs');
 const services = rt('', 'services');
 
-/** Mimics the API server's create path: defaults, prepareForCreate, validate. */
+/** Mimics the API server's create path: defaults, (Priority admission for pods), prepareForCreate, validate. */
 function create(t: ResourceType, o: any): { obj: KubeObject; errors: string[] } {
   const obj = structuredClone(o);
   obj.metadata.uid ??= 'uid-1';
   t.defaults(obj);
+  if (t === pods) admitPodPriority(obj, systemClasses);
   t.strategy.prepareForCreate?.(obj);
   return { obj, errors: t.validate(obj).map(formatFieldError) };
 }

@@ -26,6 +26,15 @@ test('every kind is registered with discovery data as kube-apiserver lists it', 
     ['batch', 'v1', 'jobs', 'Job', 'job', [], ['all'], true, ['status']],
     ['autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', 'horizontalpodautoscaler', ['hpa'], ['all'], true, ['status']],
     ['autoscaling', 'v1', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', 'horizontalpodautoscaler', ['hpa'], ['all'], true, ['status']],
+    ['', 'v1', 'podtemplates', 'PodTemplate', 'podtemplate', [], [], true, []],
+    ['apps', 'v1', 'controllerrevisions', 'ControllerRevision', 'controllerrevision', [], [], true, []],
+    ['policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', 'poddisruptionbudget', ['pdb'], [], true, ['status']],
+    ['scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', 'priorityclass', ['pc'], [], false, []],
+    ['networking.k8s.io', 'v1', 'ingresses', 'Ingress', 'ingress', ['ing'], [], true, ['status']],
+    ['networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', 'ingressclass', [], [], false, []],
+    ['networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', 'networkpolicy', ['netpol'], [], true, []],
+    ['node.k8s.io', 'v1', 'runtimeclasses', 'RuntimeClass', 'runtimeclass', [], [], false, []],
+    ['certificates.k8s.io', 'v1', 'certificatesigningrequests', 'CertificateSigningRequest', 'certificatesigningrequest', ['csr'], [], false, ['status', 'approval']],
   ];
   assert.equal(registry.all().length, want.length);
   for (const [g, v, plural, kind, singular, shortNames, categories, namespaced, subs] of want) {
@@ -48,7 +57,9 @@ test('every kind is registered with discovery data as kube-apiserver lists it', 
 
 test('generation counts spec changes only for workloads, pods and hpa', () => {
   const bumps = registry.all().filter((t) => t.strategy.specFields.length > 0).map((t) => `${t.plural}.${t.version}`);
-  assert.deepEqual(bumps.sort(), ['daemonsets.v1', 'deployments.v1', 'horizontalpodautoscalers.v1', 'horizontalpodautoscalers.v2', 'jobs.v1', 'pods.v1', 'replicasets.v1', 'replicationcontrollers.v1', 'statefulsets.v1']);
+  // Issue 11's kinds whose strategies bump it too: Ingress, IngressClass, NetworkPolicy, PDB, PodTemplate.
+  const issue11 = ['ingressclasses.v1', 'ingresses.v1', 'networkpolicies.v1', 'poddisruptionbudgets.v1', 'podtemplates.v1'];
+  assert.deepEqual(bumps.sort(), [...issue11, 'daemonsets.v1', 'deployments.v1', 'horizontalpodautoscalers.v1', 'horizontalpodautoscalers.v2', 'jobs.v1', 'pods.v1', 'replicasets.v1', 'replicationcontrollers.v1', 'statefulsets.v1'].sort());
 });
 
 test('scale subresource reads and writes replicas; bad scale and binding bodies are invalid', () => {

@@ -34,3 +34,27 @@ export async function createAll(client: Client, rt: typeof PODS | typeof NODES, 
     }),
   );
 }
+
+/**
+ * Priority admission computes spec.priority from a PriorityClass (and refuses a priority set by
+ * hand): a pod fixture with a non-zero priority gets a class of that value (and preemptionPolicy),
+ * created when absent, in place of the fields.
+ */
+export async function withPriorityClass(client: Client, pod: KubeObject): Promise<KubeObject> {
+  const value = pod.spec?.priority;
+  if (typeof value !== 'number' || value === 0) return pod;
+  const policy = pod.spec?.preemptionPolicy ?? 'PreemptLowerPriority';
+  const name = `priority-${value}${policy === 'Never' ? '-never' : ''}`;
+  const pcs = { group: 'scheduling.k8s.io', version: 'v1', plural: 'priorityclasses', namespaced: false, kind: 'PriorityClass' };
+  await client
+    .resource(pcs)
+    .create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value, preemptionPolicy: policy } as KubeObject)
+    .catch((e: any) => {
+      if (e?.code !== 409) throw e;
+    });
+  const out = structuredClone(pod);
+  delete out.spec.priority;
+  delete out.spec.preemptionPolicy;
+  out.spec.priorityClassName = name;
+  return out;
+}

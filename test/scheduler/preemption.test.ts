@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { startScheduler } from '../../src/scheduler/index.ts';
-import { cluster, EVENTS, NODES, PODS } from './helpers.ts';
+import { cluster, EVENTS, NODES, PODS, withPriorityClass } from './helpers.ts';
 import { node, pod } from './fixtures.ts';
 import { eventually } from '../helpers/eventually.ts';
 
@@ -16,7 +16,7 @@ test('a high-priority pod preempts a lower-priority one and takes its place', as
     await c.client.resource(NODES).create(node('n1', { cpu: '2' }));
     await pods.create(pod('low', { cpu: '1500m', priority: 0 }), { namespace: 'default' });
     await eventually(async () => (await pods.get('low', { namespace: 'default' })).spec?.nodeName === 'n1', 'low bound');
-    await pods.create(pod('vip', { cpu: '1', priority: 1000 }), { namespace: 'default' });
+    await pods.create(await withPriorityClass(c.client, pod('vip', { cpu: '1', priority: 1000 })), { namespace: 'default' });
 
     const nominated = await eventually(async () => (await pods.get('vip', { namespace: 'default' })).status?.nominatedNodeName, 'vip nominated');
     assert.equal(nominated, 'n1');
@@ -52,7 +52,7 @@ test('preemptionPolicy Never: no victims, and the message says why', async () =>
     await c.client.resource(NODES).create(node('n1', { cpu: '2' }));
     await pods.create(pod('low', { cpu: '1500m', priority: 0 }), { namespace: 'default' });
     await eventually(async () => (await pods.get('low', { namespace: 'default' })).spec?.nodeName === 'n1', 'low bound');
-    await pods.create(pod('polite', { cpu: '1', priority: 1000, spec: { preemptionPolicy: 'Never' } }), { namespace: 'default' });
+    await pods.create(await withPriorityClass(c.client, pod('polite', { cpu: '1', priority: 1000, spec: { preemptionPolicy: 'Never' } })), { namespace: 'default' });
     const cond = await eventually(async () => (await pods.get('polite', { namespace: 'default' })).status?.conditions?.find((x: any) => x.type === 'PodScheduled'), 'condition');
     assert.equal(cond.message, '0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.');
     const low = await pods.get('low', { namespace: 'default' });

@@ -10,6 +10,11 @@ import { daemonSet, deployment, replicaSet, statefulSet } from './apps.ts';
 import { job } from './job.ts';
 import { hpa, hpaV1 } from './hpa.ts';
 import { replicationController } from './replicationcontroller.ts';
+import { podDisruptionBudget } from './pdb.ts';
+import { priorityClass } from './priorityclass.ts';
+import { controllerRevision, podTemplate, runtimeClass } from './stored.ts';
+import { ingress, ingressClass, networkPolicy } from './networking.ts';
+import { certificateSigningRequest } from './csr.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -37,4 +42,14 @@ export const kinds: ResourceType[] = [
   lease,
   // events.k8s.io/v1
   eventsV1Event,
+  // issue 11: policy, scheduling, networking, node, certificates; PodTemplate, ControllerRevision
+  podTemplate,
+  controllerRevision,
+  podDisruptionBudget,
+  priorityClass,
+  ingress,
+  ingressClass,
+  networkPolicy,
+  runtimeClass,
+  certificateSigningRequest,
 ];

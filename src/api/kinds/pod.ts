@@ -1,5 +1,5 @@
 // Pod (core/v1): status Pending with its QoS class on create, spec immutable except images and a
-// few fields, admission defaults (service account, priority, NoExecute tolerations), kubectl's STATUS.
+// few fields, admission defaults (service account, NoExecute tolerations), kubectl's STATUS.
 import type { KubeObject } from '../types.ts';
 import type { FieldError } from '../errors.ts';
 import { invalidValue } from '../errors.ts';

@@ -156,7 +156,7 @@ const volumeSchema = (
   })
 );
 
-const toleration = obj('The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>.', {
+export const toleration = obj('The pod this Toleration is attached to tolerates any taint that matches the triple <key,value,effect> using the matching operator <operator>.', {
   key: str('Key is the taint key that the toleration applies to. Empty means match all taint keys.'),
   operator: str("Operator represents a key's relationship to the value. Valid operators are Exists and Equal. Defaults to Equal."),
   value: str('Value is the taint value the toleration matches to.'),
@@ -293,22 +293,17 @@ export function defaultPodSpec(spec: any): void {
   }
 }
 
-export const SYSTEM_PRIORITY_CLASSES: Record<string, number> = {
-  'system-cluster-critical': 2000000000,
-  'system-node-critical': 2000001000,
-};
-
-/** What admission adds to a new pod: service account, priority, default NoExecute tolerations. */
+/**
+ * What admission adds to a new pod: service account and default NoExecute tolerations. (Priority
+ * admission, which needs the PriorityClass objects, is an API server plugin:
+ * src/apiserver/pipeline/priority.ts.)
+ */
 export function admitPodDefaults(pod: KubeObject): void {
   const spec = pod.spec;
   if (!spec || typeof spec !== 'object') return;
   // ServiceAccount admission
   if (!spec.serviceAccountName) spec.serviceAccountName = 'default';
   spec.serviceAccount ??= spec.serviceAccountName;
-  // Priority admission: the two system classes have fixed values; PriorityClass objects are not
-  // served, so any other class resolves to 0.
-  spec.priority ??= SYSTEM_PRIORITY_CLASSES[spec.priorityClassName as string] ?? 0;
-  spec.preemptionPolicy ??= 'PreemptLowerPriority';
   // DefaultTolerationSeconds admission
   addDefaultTolerations(spec);
 }
@@ -430,7 +425,7 @@ function validateContainer(c: any, f: string, volumes: Set<string>, init: boolea
   return errs;
 }
 
-function validateTolerations(tols: unknown, f: string): FieldError[] {
+export function validateTolerations(tols: unknown, f: string): FieldError[] {
   if (tols === undefined || tols === null) return [];
   if (!Array.isArray(tols)) return [invalidValue(f, tols, 'must be a list')];
   const errs: FieldError[] = [];

@@ -60,6 +60,7 @@ export function subresourcesOf(t: ResourceType): SubresourceInfo[] {
   const self = { group: t.group, version: t.version, kind: t.kind };
   const out: SubresourceInfo[] = [];
   const s = t.subresources;
+  if (s.approval) out.push({ name: 'approval', kind: self, verbs: ['get', 'patch', 'update'] });
   if (s.binding) out.push({ name: 'binding', kind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] });
   if (s.eviction) out.push({ name: 'eviction', kind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] });
   if (s.log) out.push({ name: 'log', kind: self, verbs: ['get'] });

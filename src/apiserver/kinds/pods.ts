@@ -9,13 +9,13 @@ import type { KubeObject } from '../../api/types.ts';
 import { objectKey } from '../../storage/interface.ts';
 import { canonicalQuery } from '../listopts.ts';
 import { sendJson, successStatus } from '../respond.ts';
-import { deleteObject, parseDeleteOptions } from '../rest/delete.ts';
 import { checkName, readObject } from '../rest/handlers.ts';
 import { checkBodyIdentity, timestamp } from '../rest/objectmeta.ts';
 import { getEntry } from '../rest/read.ts';
 import { isDryRun, type Scope } from '../rest/scope.ts';
 import type { VerbHandlers } from '../rest/storage.ts';
 import { guaranteedUpdate } from '../rest/write.ts';
+import { handleEviction } from './eviction.ts';
 
 export const KUBELET_URL_ANNOTATION = 'kubesim.io/kubelet-url';
 
@@ -87,22 +87,6 @@ function bound(cur: KubeObject, node: string, annotations: Record<string, string
   }
   pod.status.conditions = conditions;
   return pod;
-}
-
-// ---- eviction ----
-
-async function handleEviction(s: Scope): Promise<number> {
-  const name = s.info.name!;
-  const ev = await readObject(s);
-  checkBodyIdentity(ev, s.rt, s.info.namespace, [
-    { apiVersion: 'policy/v1', kind: 'Eviction' },
-    { apiVersion: 'policy/v1beta1', kind: 'Eviction' },
-  ]);
-  checkName(ev, name);
-  const opts = parseDeleteOptions(s.query, (ev as any).deleteOptions);
-  await deleteObject(s, name, opts);
-  sendJson(s.res, 201, { ...successStatus(), code: 201 });
-  return 201;
 }
 
 // ---- log ----

@@ -43,6 +43,8 @@ function convertMessage(msg: Record<string, any>, type: protobuf.Type): unknown 
       return toNumber(msg.type ?? 0) === 1 ? (msg.strVal ?? '') : (msg.intVal ?? 0);
     case 'Quantity':
       return msg.string ?? '';
+    case 'ExtraValue':
+      return ((msg.items as string[] | undefined) ?? []).slice();
     case 'Duration': {
       const ns = toNumber(msg.duration ?? 0);
       return `${ns / 1e9}s`;

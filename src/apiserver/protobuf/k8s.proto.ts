@@ -164,6 +164,13 @@ message PriorityClass { optional ObjectMeta metadata = 1; optional int32 value =
 message PodDisruptionBudgetSpec { optional IntOrString minAvailable = 1; optional LabelSelector selector = 2; optional IntOrString maxUnavailable = 3; optional string unhealthyPodEvictionPolicy = 4; }
 message PodDisruptionBudget { optional ObjectMeta metadata = 1; optional PodDisruptionBudgetSpec spec = 2; }
 
+// ---- certificates.k8s.io/v1 CertificateSigningRequest (kubectl certificate approve|deny writes /approval with it)
+message ExtraValue { repeated string items = 1; }
+message CertificateSigningRequestSpec { optional bytes request = 1; optional string username = 2; optional string uid = 3; repeated string groups = 4; repeated string usages = 5; map<string, ExtraValue> extra = 6; optional string signerName = 7; optional int32 expirationSeconds = 8; }
+message CertificateSigningRequestCondition { optional string type = 1; optional string reason = 2; optional string message = 3; optional Time lastUpdateTime = 4; optional Time lastTransitionTime = 5; optional string status = 6; }
+message CertificateSigningRequestStatus { repeated CertificateSigningRequestCondition conditions = 1; optional bytes certificate = 2; }
+message CertificateSigningRequest { optional ObjectMeta metadata = 1; optional CertificateSigningRequestSpec spec = 2; optional CertificateSigningRequestStatus status = 3; }
+
 // ---- k8s.io/api/authentication/v1
 message SelfSubjectReview { optional ObjectMeta metadata = 1; }
 `;
@@ -191,6 +198,7 @@ export const MESSAGE_BY_KIND: Record<string, string> = {
   'v1/ResourceQuota': 'ResourceQuota',
   'scheduling.k8s.io/v1/PriorityClass': 'PriorityClass',
   'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
+  'certificates.k8s.io/v1/CertificateSigningRequest': 'CertificateSigningRequest',
 };
 
 /**
@@ -206,4 +214,5 @@ export const POINTER_FIELDS = new Set([
   'allocateLoadBalancerNodePorts', 'deletionGracePeriodSeconds', 'controller', 'blockOwnerDeletion',
   // non-omitempty numbers in JSON (PriorityClass.value, HPAScalingPolicy.value)
   'value',
+  'expirationSeconds',
 ]);

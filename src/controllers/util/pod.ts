@@ -2,24 +2,9 @@
 import type { KubeObject } from '../../api/types.ts';
 import { newControllerRef } from './owner.ts';
 
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown' | string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-  lastUpdateTime?: string;
-  lastHeartbeatTime?: string;
-  lastProbeTime?: string | null;
-}
+import { podCondition } from '../../api/core/podready.ts';
 
-export function podCondition(pod: KubeObject, type: string): Condition | undefined {
-  return (pod.status?.conditions as Condition[] | undefined)?.find((c) => c.type === type);
-}
-
-export function isPodReady(pod: KubeObject): boolean {
-  return podCondition(pod, 'Ready')?.status === 'True';
-}
+export { isPodReady, podCondition, type Condition } from '../../api/core/podready.ts';
 
 /** Ready for at least minReadySeconds (podutil.IsPodAvailable). */
 export function isPodAvailable(pod: KubeObject, minReadySeconds: number, now: number): boolean {
