@@ -10,6 +10,9 @@ import { daemonSet, deployment, replicaSet, statefulSet } from './apps.ts';
 import { job } from './job.ts';
 import { hpa, hpaV1 } from './hpa.ts';
 import { replicationController } from './replicationcontroller.ts';
+import { resourceQuota } from './resourcequota.ts';
+import { limitRange } from './limitrange.ts';
+import { endpointSlice } from './endpointslice.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -23,6 +26,8 @@ export const kinds: ResourceType[] = [
   serviceAccount,
   coreEvent,
   replicationController,
+  resourceQuota,
+  limitRange,
   // apps/v1
   deployment,
   replicaSet,
@@ -37,4 +42,6 @@ export const kinds: ResourceType[] = [
   lease,
   // events.k8s.io/v1
   eventsV1Event,
+  // discovery.k8s.io/v1
+  endpointSlice,
 ];
