@@ -10,6 +10,8 @@ import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
 import { attachKindStorage, bootstrapNamespaces, ensureKubernetesService, namespaceGetter } from './kinds/index.ts';
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
+import { limitRanger } from './pipeline/limit-ranger.ts';
+import { resourceQuota } from './pipeline/resource-quota.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { createRequestListener } from './server.ts';
 
@@ -44,7 +46,7 @@ export interface ApiServerOptions {
   registry?: Registry;
   /** A backend to use instead of the one dataDir selects (tests, other backends). Closed on close(). */
   store?: Store;
-  /** Security plugins and extra admission plugins; NamespaceLifecycle is always first. */
+  /** Security plugins and extra admission plugins (run after NamespaceLifecycle and LimitRanger, before ResourceQuota). */
   pipeline?: Partial<Pipeline>;
   /** BOOKMARK period for watches with allowWatchBookmarks (default 60 s, Kubernetes' value). */
   bookmarkIntervalMs?: number;
@@ -123,7 +125,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     authorizers: [...(opts.pipeline?.authorizers ?? [])],
     admission: [
       namespaceLifecycle(namespaceGetter(store)),
+      limitRanger(store),
       ...(opts.pipeline?.admission ?? []),
+      // ResourceQuota last, as Kubernetes orders it: it charges what every other plugin let through.
+      resourceQuota(store),
     ],
   };
   const metrics = createMetrics(() => store.cachedRevision());
