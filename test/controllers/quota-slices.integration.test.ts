@@ -57,7 +57,7 @@ test("a Service's EndpointSlice follows readiness and deletion of its pods", asy
   const slices = async () => (await c.client.resource(ENDPOINTSLICES).list({ namespace: ns, labelSelector: 'kubernetes.io/service-name=web' })).items;
   const placeholder = await eventually(async () => (await slices()).length === 1 && (await slices())[0], 'a placeholder slice');
   assert.deepEqual(placeholder.endpoints, []);
-  assert.equal(placeholder.metadata.ownerReferences[0].kind, 'Service');
+  assert.equal(placeholder.metadata.ownerReferences![0].kind, 'Service');
   for (const [n, ip] of [['sl-a', '10.8.0.1'], ['sl-b', '10.8.0.2']]) {
     await pods().create(podBody(n, { app: 'sl' }), { namespace: ns });
     await setStatus(n, true, ip);
