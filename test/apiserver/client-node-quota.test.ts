@@ -37,12 +37,13 @@ test('@kubernetes/client-node: ResourceQuota, LimitRange and EndpointSlice read,
 
     await core.createNamespacedLimitRange({ namespace, body: { metadata: { name: 'l' }, spec: { limits: [{ type: 'Container', max: { cpu: '1' } }] } } });
     const l = await core.readNamespacedLimitRange({ namespace, name: 'l' });
-    assert.deepEqual(l.spec.limits[0].defaultRequest, { cpu: '1' });
-    l.spec.limits[0].max = { cpu: '2' };
-    l.spec.limits[0].default = { cpu: '2' };
-    l.spec.limits[0].defaultRequest = { cpu: '500m' };
+    const item = l.spec!.limits[0];
+    assert.deepEqual([item._default, item.defaultRequest], [{ cpu: '1' }, { cpu: '1' }]);
+    item.max = { cpu: '2' };
+    item._default = { cpu: '2' };
+    item.defaultRequest = { cpu: '500m' };
     const l2 = await core.replaceNamespacedLimitRange({ namespace, name: 'l', body: writeBack(l) });
-    assert.deepEqual(l2.spec.limits[0].max, { cpu: '2' });
+    assert.deepEqual([l2.spec!.limits[0].max, l2.spec!.limits[0]._default], [{ cpu: '2' }, { cpu: '2' }]);
 
     await discovery.createNamespacedEndpointSlice({
       namespace,

@@ -83,9 +83,10 @@ const MAX_ATTEMPTS = 10;
 
 export function resourceQuota(store: WatchCache): AdmissionPlugin {
   const tails = new Map<string, Promise<unknown>>();
+  const quotasOf = async (ns: string) => (await store.listPage(`${resourcePrefix(QUOTAS.group, QUOTAS.plural)}${ns}/`, {})).items;
   const charge = async (a: AdmissionAttributes, e: QuotaEvaluator, ns: string): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
-      const quotas = (await store.listPage(`${resourcePrefix(QUOTAS.group, QUOTAS.plural)}${ns}/`, {})).items;
+      const quotas = await quotasOf(ns);
       const d = checkQuotaRequest(quotas, e, { operation: a.operation as QuotaOperation, object: a.object!, oldObject: a.oldObject });
       if (!d.ok) throw admissionForbidden(a, d.reason);
       if (a.dryRun) return;
@@ -106,6 +107,8 @@ export function resourceQuota(store: WatchCache): AdmissionPlugin {
       const e = evaluatorFor(a.rt.group, a.rt.plural);
       if (!e.handles(a.operation)) return;
       const ns = a.namespace;
+      // A namespace without quotas has nothing to charge (and nothing to wait for).
+      if ((await quotasOf(ns)).length === 0) return;
       await serialize(tails, ns, () => charge(a, e, ns));
     },
   };
