@@ -12,6 +12,8 @@ import type { Pipeline } from './pipeline/index.ts';
 import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureKubernetesService, namespaceGetter, priorityClassLister } from './kinds/index.ts';
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
 import { priorityAdmission } from './pipeline/priority.ts';
+import { limitRanger } from './pipeline/limit-ranger.ts';
+import { resourceQuota } from './pipeline/resource-quota.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { createRequestListener } from './server.ts';
 
@@ -46,7 +48,7 @@ export interface ApiServerOptions {
   registry?: Registry;
   /** A backend to use instead of the one dataDir selects (tests, other backends). Closed on close(). */
   store?: Store;
-  /** Security plugins and extra admission plugins; NamespaceLifecycle and Priority always come first. */
+  /** Security plugins and extra admission plugins (run after NamespaceLifecycle, LimitRanger and Priority, before ResourceQuota). */
   pipeline?: Partial<Pipeline>;
   /** BOOKMARK period for watches with allowWatchBookmarks (default 60 s, Kubernetes' value). */
   bookmarkIntervalMs?: number;
@@ -126,8 +128,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     authorizers: [...(opts.pipeline?.authorizers ?? [])],
     admission: [
       namespaceLifecycle(namespaceGetter(store)),
+      limitRanger(store),
       priorityAdmission(priorityClassLister(store)),
       ...(opts.pipeline?.admission ?? []),
+      // ResourceQuota last, as Kubernetes orders it: it charges what every other plugin let through.
+      resourceQuota(store),
     ],
   };
   const metrics = createMetrics(() => store.cachedRevision());

@@ -20,6 +20,10 @@ export interface ControllerOptions {
   podGCPeriodSeconds?: number;
   /** HPA: how often each autoscaler is evaluated (default 15 s). */
   hpaSyncPeriodSeconds?: number;
+  /** Resource quota: how often every quota is recounted (--resource-quota-sync-period, default 300 s). */
+  resourceQuotaSyncPeriodSeconds?: number;
+  /** EndpointSlice: endpoints per slice (--max-endpoints-per-slice, default 100). */
+  maxEndpointsPerSlice?: number;
   /** Whether controllers write Events (default true). */
   events?: boolean;
 }

@@ -20,6 +20,8 @@ import { DaemonSetController } from './daemonset/controller.ts';
 import { HPAController } from './hpa/controller.ts';
 import { ServiceAccountsController } from './serviceaccount/controller.ts';
 import { DisruptionController } from './disruption/controller.ts';
+import { ResourceQuotaController } from './resourcequota/controller.ts';
+import { EndpointSliceController } from './endpointslice/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -38,6 +40,8 @@ export const CONTROLLERS: Record<string, { workers: number; make(ctx: Controller
   horizontalpodautoscaling: { workers: 5, make: (ctx) => new HPAController(ctx) },
   serviceaccount: { workers: 1, make: (ctx) => new ServiceAccountsController(ctx) },
   disruption: { workers: 1, make: (ctx) => new DisruptionController(ctx) },
+  resourcequota: { workers: 5, make: (ctx) => new ResourceQuotaController(ctx) },
+  endpointslice: { workers: 5, make: (ctx) => new EndpointSliceController(ctx) },
 };
 
 /** Leader-elected on kube-system/kube-controller-manager by default (leaderElect true); /healthz and /metrics on `port`. */

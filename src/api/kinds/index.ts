@@ -15,6 +15,9 @@ import { priorityClass } from './priorityclass.ts';
 import { controllerRevision, podTemplate, runtimeClass } from './stored.ts';
 import { ingress, ingressClass, networkPolicy } from './networking.ts';
 import { certificateSigningRequest } from './csr.ts';
+import { resourceQuota } from './resourcequota.ts';
+import { limitRange } from './limitrange.ts';
+import { endpointSlice } from './endpointslice.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -28,6 +31,8 @@ export const kinds: ResourceType[] = [
   serviceAccount,
   coreEvent,
   replicationController,
+  resourceQuota,
+  limitRange,
   // apps/v1
   deployment,
   replicaSet,
@@ -52,4 +57,6 @@ export const kinds: ResourceType[] = [
   networkPolicy,
   runtimeClass,
   certificateSigningRequest,
+  // discovery.k8s.io/v1
+  endpointSlice,
 ];

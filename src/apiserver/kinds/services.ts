@@ -1,7 +1,7 @@
 // Services' REST storage (Kubernetes' pkg/registry/core/service/storage): clusterIP and nodePort
 // allocation in beginCreate/beginUpdate — the model's pure allocator over the addresses the stored
 // Services hold, with writes serialized per server so two concurrent creates never pick the same
-// address — and the `default/kubernetes` Service + Endpoints the API server keeps.
+// address — and the `default/kubernetes` Service, Endpoints and EndpointSlice the API server keeps.
 import { randomUUID } from 'node:crypto';
 import { invalid, type FieldError } from '../../api/errors.ts';
 import { addressesInUse, assignServiceAddresses, kubernetesServiceIP } from '../../api/kinds/helpers.ts';
@@ -84,6 +84,25 @@ export async function ensureKubernetesService(store: Store | WatchCache, registr
       const subsets = cur.subsets as any[] | undefined;
       if (subsets?.length === 1 && subsets[0]?.ports?.length === 1 && subsets[0].ports[0]?.port === port) return undefined;
       return { ...cur, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports }] };
+    });
+  }
+  const sliceRt = registry.byResource('discovery.k8s.io', 'v1', 'endpointslices');
+  if (sliceRt) {
+    // What the Endpoints say, as an EndpointSlice named after them (the endpoints adapter's
+    // endpointSliceFromEndpoints): the Service name label, IPv4, ready addresses.
+    const slice: KubeObject = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { ...meta(), labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
+      ports: [{ name: 'https', port, protocol: 'TCP' }],
+    };
+    sliceRt.defaults(slice);
+    await ensure(store, objectKey('discovery.k8s.io', 'endpointslices', 'default', 'kubernetes'), slice, (cur) => {
+      const p = (cur.ports as any[]) ?? [];
+      if (p.length === 1 && p[0]?.port === port) return undefined;
+      return { ...cur, ports: slice.ports };
     });
   }
 }

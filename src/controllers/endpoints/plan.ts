@@ -2,33 +2,16 @@
 // ready ones under `addresses` and not-ready ones under `notReadyAddresses`, grouped into subsets by
 // their resolved port set (RepackSubsets), addresses sorted by IP.
 import type { KubeObject } from '../../api/types.ts';
-import { isPodReady, isPodTerminated } from '../util/pod.ts';
+import { isPodReady } from '../util/pod.ts';
+import { findPort, podInEndpoints, podTargetRef } from '../util/endpoints.ts';
+
+export { findPort, podInEndpoints } from '../util/endpoints.ts';
 
 export interface EndpointPort {
   name?: string;
   port: number;
   protocol: string;
   appProtocol?: string;
-}
-
-/** FindPort: a service port's targetPort on this pod (a number, or a named container port). */
-export function findPort(pod: KubeObject, servicePort: any): number | undefined {
-  const target = servicePort.targetPort ?? servicePort.port;
-  const protocol = servicePort.protocol ?? 'TCP';
-  if (typeof target === 'number') return target;
-  if (/^\d+$/.test(String(target))) return Number(target);
-  for (const c of pod.spec?.containers ?? []) {
-    for (const p of c.ports ?? []) if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
-  }
-  return undefined;
-}
-
-/** ShouldPodBeInEndpoints: has an IP, not finished, not being deleted (unless publishing not-ready). */
-export function podInEndpoints(pod: KubeObject, publishNotReady: boolean): boolean {
-  if (!pod.status?.podIP) return false;
-  if (isPodTerminated(pod)) return false;
-  if (pod.metadata.deletionTimestamp && !publishNotReady) return false;
-  return true;
 }
 
 export function endpointSubsets(service: KubeObject, pods: KubeObject[]): any[] {
@@ -51,7 +34,7 @@ export function endpointSubsets(service: KubeObject, pods: KubeObject[]): any[] 
     const address = {
       ip: pod.status.podIP,
       ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
-      targetRef: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid },
+      targetRef: podTargetRef(pod),
     };
     if (isPodReady(pod) || publishNotReady) g.addresses.push(address);
     else g.notReadyAddresses.push(address);

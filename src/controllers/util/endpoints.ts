@@ -1,0 +1,38 @@
+// Pod-to-endpoint rules the Endpoints and EndpointSlice controllers share (pkg/api/v1/pod FindPort,
+// endpointutil ShouldPodBeInEndpoints / ShouldSetHostname).
+import type { KubeObject } from '../../api/types.ts';
+import { isPodTerminated } from './pod.ts';
+
+/** FindPort: a service port's targetPort on this pod (a number, or a named container port). */
+export function findPort(pod: KubeObject, servicePort: any): number | undefined {
+  const target = servicePort.targetPort ?? servicePort.port;
+  const protocol = servicePort.protocol ?? 'TCP';
+  if (typeof target === 'number') return target;
+  if (/^\d+$/.test(String(target))) return Number(target);
+  for (const c of pod.spec?.containers ?? []) {
+    for (const p of c.ports ?? []) if (p.name === target && (p.protocol ?? 'TCP') === protocol) return p.containerPort;
+  }
+  return undefined;
+}
+
+/**
+ * ShouldPodBeInEndpoints: has an IP, not finished, and not being deleted unless terminating pods
+ * are included (Endpoints: when publishing not-ready addresses; EndpointSlices: always).
+ */
+export function podInEndpoints(pod: KubeObject, includeTerminating: boolean): boolean {
+  if (!pod.status?.podIP) return false;
+  if (isPodTerminated(pod)) return false;
+  if (pod.metadata.deletionTimestamp && !includeTerminating) return false;
+  return true;
+}
+
+/** ShouldSetHostname: the pod's hostname when its subdomain is this Service. */
+export function endpointHostname(pod: KubeObject, service: KubeObject): string | undefined {
+  const h = pod.spec?.hostname;
+  return h && pod.spec?.subdomain === service.metadata.name && pod.metadata.namespace === service.metadata.namespace ? h : undefined;
+}
+
+/** The ObjectReference an endpoint carries to its pod. */
+export function podTargetRef(pod: KubeObject): { kind: string; namespace?: string; name?: string; uid?: string } {
+  return { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid };
+}
