@@ -10,6 +10,8 @@ import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
 import { attachKindStorage, bootstrapNamespaces, ensureKubernetesService, namespaceGetter } from './kinds/index.ts';
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
+import { storageAdmission } from './pipeline/storage.ts';
+import { ensureDefaultStorageClass, storageClassLister } from './kinds/storageclasses.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { createRequestListener } from './server.ts';
 
@@ -116,6 +118,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     store = await openStore({ dataDir: opts.dataDir, watchCacheSize: opts.watchCacheSize });
   }
   await bootstrapNamespaces(store, registry);
+  await ensureDefaultStorageClass(store, registry);
 
   const pipeline: Pipeline = {
     authenticators: [...(opts.pipeline?.authenticators ?? [])],
@@ -123,6 +126,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     authorizers: [...(opts.pipeline?.authorizers ?? [])],
     admission: [
       namespaceLifecycle(namespaceGetter(store)),
+      ...storageAdmission(storageClassLister(store)),
       ...(opts.pipeline?.admission ?? []),
     ],
   };

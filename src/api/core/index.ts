@@ -9,3 +9,4 @@ export * from './requests.ts';
 export * from './keys.ts';
 export * from './json.ts';
 export * from './refs.ts';
+export * from './volumes.ts';

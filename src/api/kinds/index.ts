@@ -10,6 +10,8 @@ import { daemonSet, deployment, replicaSet, statefulSet } from './apps.ts';
 import { job } from './job.ts';
 import { hpa, hpaV1 } from './hpa.ts';
 import { replicationController } from './replicationcontroller.ts';
+import { persistentVolume, persistentVolumeClaim } from './persistentvolume.ts';
+import { csiDriver, csiNode, storageClass, volumeAttachment } from './storage.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -23,6 +25,8 @@ export const kinds: ResourceType[] = [
   serviceAccount,
   coreEvent,
   replicationController,
+  persistentVolume,
+  persistentVolumeClaim,
   // apps/v1
   deployment,
   replicaSet,
@@ -37,4 +41,9 @@ export const kinds: ResourceType[] = [
   lease,
   // events.k8s.io/v1
   eventsV1Event,
+  // storage.k8s.io/v1
+  storageClass,
+  csiDriver,
+  csiNode,
+  volumeAttachment,
 ];
