@@ -18,6 +18,7 @@ import { JobController } from './job/controller.ts';
 import { DaemonSetController } from './daemonset/controller.ts';
 import { HPAController } from './hpa/controller.ts';
 import { ServiceAccountsController } from './serviceaccount/controller.ts';
+import { PersistentVolumeController } from './volume/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -34,6 +35,7 @@ export const CONTROLLERS: Record<string, { workers: number; make(ctx: Controller
   daemonset: { workers: 2, make: (ctx) => new DaemonSetController(ctx) },
   horizontalpodautoscaling: { workers: 5, make: (ctx) => new HPAController(ctx) },
   serviceaccount: { workers: 1, make: (ctx) => new ServiceAccountsController(ctx) },
+  'persistentvolume-binder': { workers: 5, make: (ctx) => new PersistentVolumeController(ctx) },
 };
 
 export interface ControllerManagerOptions extends ControllerOptions {
