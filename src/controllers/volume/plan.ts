@@ -3,17 +3,19 @@
 // to (the smallest fit, as findMatchingVolume), when a claim waits for its first consumer, when a
 // volume is provisioned (and its shape), release and reclaim, expansion, the protection finalizers.
 import type { KubeObject } from '../../api/types.ts';
-import { compareQuantities, isQuantity } from '../../api/quantity.ts';
-import { labelSelectorMatches } from '../../api/labels.ts';
+import { compareQuantities } from '../../api/quantity.ts';
 import {
   ANN_BOUND_BY_CONTROLLER,
   ANN_SELECTED_NODE,
   bindingMode,
   claimClass,
+  findBestMatch,
   NO_PROVISIONER,
-  volumeClass,
-  volumeNodeAffinityMatches,
+  storageOf,
+  volumeBoundToClaim,
 } from '../../api/core/volumes.ts';
+
+export { findBestMatch, volumeBoundToClaim };
 
 export type ClaimAction =
   | { kind: 'none' }
@@ -48,52 +50,6 @@ export interface ClaimView {
   classes: Map<string, KubeObject>;
   /** The default class's name, when there is one. */
   defaultClass?: string;
-}
-
-const storageOf = (o: KubeObject | undefined, path: 'spec.capacity' | 'status.capacity' | 'spec.resources.requests'): string | undefined => {
-  if (!o) return undefined;
-  const v = path === 'spec.capacity' ? o.spec?.capacity?.storage : path === 'status.capacity' ? o.status?.capacity?.storage : o.spec?.resources?.requests?.storage;
-  return isQuantity(v) ? String(v) : undefined;
-};
-
-/** IsVolumeBoundToClaim: claimRef names the claim, and its uid (when set) is the claim's. */
-export function volumeBoundToClaim(pv: KubeObject, claim: KubeObject): boolean {
-  const ref = pv.spec?.claimRef;
-  if (!ref || ref.name !== claim.metadata.name || (ref.namespace ?? '') !== (claim.metadata.namespace ?? '')) return false;
-  return !ref.uid || ref.uid === claim.metadata.uid;
-}
-
-/** The volume's access modes include every mode the claim asks for. */
-function accessModesFit(claim: KubeObject, pv: KubeObject): boolean {
-  const have = new Set<string>(pv.spec?.accessModes ?? []);
-  return ((claim.spec?.accessModes as string[]) ?? []).every((m) => have.has(m));
-}
-
-/**
- * findMatchingVolume: a volume pre-bound to the claim wins; otherwise the smallest Available,
- * unclaimed volume of the claim's class, volume mode and selector, with enough capacity and the
- * claim's access modes (and, given a node, node affinity to it). With delayBinding and no node,
- * only a pre-bound volume is returned (the scheduler picks for WaitForFirstConsumer claims).
- */
-export function findBestMatch(claim: KubeObject, volumes: KubeObject[], opts: { delayBinding: boolean; node?: { name: string; labels?: Record<string, string> }; exclude?: Set<string> } = { delayBinding: false }): KubeObject | undefined {
-  const request = storageOf(claim, 'spec.resources.requests') ?? '0';
-  const cls = claimClass(claim);
-  const mode = claim.spec?.volumeMode ?? 'Filesystem';
-  let best: KubeObject | undefined;
-  for (const pv of volumes) {
-    if (pv.metadata.deletionTimestamp || opts.exclude?.has(pv.metadata.name!)) continue;
-    const cap = storageOf(pv, 'spec.capacity');
-    if (!cap || compareQuantities(cap, request) < 0) continue;
-    if ((pv.spec?.volumeMode ?? 'Filesystem') !== mode || !accessModesFit(claim, pv)) continue;
-    const nodeOk = !opts.node || volumeNodeAffinityMatches(pv, opts.node.name, opts.node.labels);
-    if (volumeBoundToClaim(pv, claim)) return nodeOk ? pv : undefined;
-    if (!opts.node && opts.delayBinding) continue;
-    if (pv.status?.phase !== 'Available' || pv.spec?.claimRef) continue;
-    if (claim.spec?.selector && !labelSelectorMatches(claim.spec.selector, pv.metadata.labels)) continue;
-    if (volumeClass(pv) !== cls || !nodeOk) continue;
-    if (!best || compareQuantities(cap, storageOf(best, 'spec.capacity')!) < 0) best = pv;
-  }
-  return best;
 }
 
 /** The claim reference a bound volume carries. */
