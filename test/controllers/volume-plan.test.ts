@@ -111,7 +111,7 @@ test('provisionedVolume: pvc-<uid>, the claim size and modes, the class policy, 
   assert.equal(v.spec.persistentVolumeReclaimPolicy, 'Delete');
   assert.equal(v.spec.claimRef.uid, 'uid-data');
   assert.deepEqual(v.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0], { key: 'kubernetes.io/hostname', operator: 'In', values: ['n7'] });
-  assert.equal(v.metadata.annotations['pv.kubernetes.io/provisioned-by'], 'kubesim.io/simulated');
+  assert.equal(v.metadata.annotations?.['pv.kubernetes.io/provisioned-by'], 'kubesim.io/simulated');
   assert.equal(provisionedVolume(claim(), sc('fast', 'Immediate')).spec.nodeAffinity, undefined);
 });
 
