@@ -22,9 +22,11 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+// Tests log warnings and errors only, unless KUBESIM_LOG_LEVEL asks for more (src/log keeps one default, info).
+const env = { ...process.env, KUBESIM_LOG_LEVEL: process.env.KUBESIM_LOG_LEVEL || 'warn' };
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env },
 );
 process.exit(result.status ?? 1);

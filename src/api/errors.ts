@@ -33,6 +33,7 @@ export class StatusError extends Error {
     this.details = details;
   }
 
+  /** The Status, its fields in the order Kubernetes serialises them (details before code). */
   toStatus(): Status {
     const s: Status = {
       kind: 'Status',
@@ -41,9 +42,9 @@ export class StatusError extends Error {
       status: 'Failure',
       message: this.message,
       reason: this.reason,
+      ...(this.details ? { details: this.details } : {}),
       code: this.code,
     };
-    if (this.details) s.details = this.details;
     return s;
   }
 

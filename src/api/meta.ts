@@ -184,7 +184,11 @@ export function validateFinalizers(fins: unknown): FieldError[] {
   return errs;
 }
 
-/** ValidateObjectMetaUpdate: immutable identity fields, no new finalizers while deleting. */
+/**
+ * ValidateObjectMetaUpdate, on metadata after BeforeUpdate carried the stored identity over:
+ * name, namespace, uid, creationTimestamp, deletionTimestamp and its grace period are immutable; no
+ * new finalizers while deleting.
+ */
 export function validateObjectMetaUpdate(meta: KubeObject['metadata'], old: KubeObject['metadata']): FieldError[] {
   const errs: FieldError[] = [];
   const immut = (field: string, a: unknown, b: unknown) => {
@@ -195,9 +199,8 @@ export function validateObjectMetaUpdate(meta: KubeObject['metadata'], old: Kube
   if (meta.namespace !== undefined) immut('namespace', meta.namespace, old.namespace);
   if (meta.uid !== undefined) immut('uid', meta.uid, old.uid);
   if (meta.creationTimestamp !== undefined) immut('creationTimestamp', meta.creationTimestamp, old.creationTimestamp);
-  if (old.deletionTimestamp && meta.deletionTimestamp !== undefined && meta.deletionTimestamp !== old.deletionTimestamp) {
-    immut('deletionTimestamp', meta.deletionTimestamp, old.deletionTimestamp);
-  }
+  immut('deletionTimestamp', meta.deletionTimestamp ?? undefined, old.deletionTimestamp ?? undefined);
+  immut('deletionGracePeriodSeconds', meta.deletionGracePeriodSeconds ?? undefined, old.deletionGracePeriodSeconds ?? undefined);
   if (old.deletionTimestamp) {
     const before = new Set(old.finalizers ?? []);
     if ((meta.finalizers ?? []).some((f) => !before.has(f))) {

@@ -3,6 +3,7 @@
 // extensions (`x-kubernetes-patch-merge-key` / `-strategy`) taken from Kubernetes' types.go tags.
 import type { Schema } from './resource.ts';
 import { StatusError } from './errors.ts';
+import { canonicalTime } from './time.ts';
 
 const d = (description?: string): Partial<Schema> => (description ? { description } : {});
 
@@ -13,8 +14,14 @@ export const num = (description?: string): Schema => ({ type: 'number', format: 
 export const bool = (description?: string): Schema => ({ type: 'boolean', ...d(description) });
 /** RFC 3339 timestamp (metav1.Time). */
 export const time = (description?: string): Schema => ({ type: 'string', format: 'date-time', ...d(description) });
+/** The MicroTime schemas (the OpenAPI shape is Time's: the set tells them apart). */
+const MICRO_TIMES = new WeakSet<Schema>();
 /** MicroTime (events.k8s.io eventTime, lease renewTime). */
-export const microTime = (description?: string): Schema => ({ type: 'string', format: 'date-time', ...d(description) });
+export const microTime = (description?: string): Schema => {
+  const s: Schema = { type: 'string', format: 'date-time', ...d(description) };
+  MICRO_TIMES.add(s);
+  return s;
+};
 export const enumStr = (values: string[], description?: string): Schema => ({ type: 'string', enum: values, ...d(description) });
 export const intOrString = (description?: string): Schema => ({ 'x-kubernetes-int-or-string': true, format: 'int-or-string', ...d(description) });
 /** resource.Quantity: "100m", "64Mi", or a number. */
@@ -249,4 +256,44 @@ export function decodeTypeError(kind: string, version: string, m: TypeMismatch):
     'BadRequest',
     `${kind} in version "${version}" cannot be handled as a ${kind}: json: cannot unmarshal ${m.actual} into Go struct field ${kind}.${m.path} of type ${goType(m)}`,
   );
+}
+
+// ---- times (what Go's decoder does with metav1.Time / MicroTime) ----
+
+/**
+ * Rewrites every Time and MicroTime string in value to its canonical spelling (in place). Returns
+ * the first malformed one's decoder error (`parsing time "x" as ...`), leaving the rest unchecked.
+ */
+export function canonicalizeTimes(schema: Schema, value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || schema['x-kubernetes-preserve-unknown-fields']) return undefined;
+  const visit = (sub: Schema | undefined, container: any, key: string | number): string | undefined => {
+    const v = container[key];
+    if (!sub || v === null || v === undefined) return undefined;
+    if (typeof v === 'string') {
+      if (sub.format !== 'date-time') return undefined;
+      const c = canonicalTime(v, MICRO_TIMES.has(sub));
+      if (typeof c !== 'string') return c.error;
+      container[key] = c;
+      return undefined;
+    }
+    return typeof v === 'object' ? canonicalizeTimes(sub, v) : undefined;
+  };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const e = visit(schema.items, value, i);
+      if (e) return e;
+    }
+    return undefined;
+  }
+  const addl = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+  for (const k in value as Record<string, unknown>) {
+    const e = visit(schema.properties?.[k] ?? addl, value, k);
+    if (e) return e;
+  }
+  return undefined;
+}
+
+/** The 400 of a malformed time: `ConfigMap in version "v1" cannot be handled as a ConfigMap: parsing time ...`. */
+export function decodeError(kind: string, version: string, message: string): StatusError {
+  return new StatusError(400, 'BadRequest', `${kind} in version "${version}" cannot be handled as a ${kind}: ${message}`);
 }

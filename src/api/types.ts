@@ -25,6 +25,8 @@ export interface ObjectMeta {
   generateName?: string;
   namespace?: string;
   uid?: string;
+  /** Deprecated; never populated by the server. */
+  selfLink?: string;
   resourceVersion?: string;
   generation?: number;
   creationTimestamp?: string;

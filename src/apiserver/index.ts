@@ -3,7 +3,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { newLogger } from '../log/index.ts';
 import { registry as builtinRegistry, type Registry } from '../api/registry.ts';
 import { WatchCacheStore, openStore, registerStorageMetrics, type Store } from '../storage/index.ts';
 import { createMetrics } from './metrics.ts';
@@ -105,7 +106,7 @@ export function kubeconfigYaml(server: string, o: KubeconfigOptions = {}): strin
 }
 
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
-  const logger = opts.logger ?? pino({ name: 'apiserver', level: process.env.KUBESIM_LOG_LEVEL ?? 'silent' });
+  const logger = opts.logger ?? newLogger({ name: 'apiserver' });
   const registry = opts.registry ?? builtinRegistry;
   attachKindStorage(registry);
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });

@@ -1,6 +1,51 @@
-// List/watch query options: resourceVersion semantics, limit/continue tokens. Pure functions.
+// Query options: booleans and integers read as Kubernetes' parameter codec reads them, list/watch
+// resourceVersion semantics, limit/continue tokens. Pure functions.
 import { StatusError, badRequest, expired } from '../api/errors.ts';
 import type { CacheListOptions } from '../storage/interface.ts';
+
+/**
+ * A boolean query parameter (runtime.Convert_Slice_string_To_bool): absent → undefined; "0" or
+ * "false" in any case → false; any other value, even "" or "yes", → true. Never an error.
+ */
+export function boolParam(q: URLSearchParams | undefined, name: string): boolean | undefined {
+  const v = q?.get(name);
+  if (v === null || v === undefined) return undefined;
+  return !(v === '0' || v.toLowerCase() === 'false');
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** strconv.ParseInt(v, 10, 64): the value, or the error text Go gives. */
+export function parseInt64(v: string): number | { error: string } {
+  if (!/^[+-]?\d+$/.test(v)) return { error: `strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax` };
+  const n = BigInt(v);
+  if (n < INT64_MIN || n > INT64_MAX) return { error: `strconv.ParseInt: parsing ${JSON.stringify(v)}: value out of range` };
+  return Number(n);
+}
+
+/** An integer query parameter (absent → undefined); a malformed one is 400 with strconv's message. */
+export function intParam(q: URLSearchParams | undefined, name: string): number | undefined {
+  const v = q?.get(name);
+  if (v === null || v === undefined) return undefined;
+  const n = parseInt64(v);
+  if (typeof n !== 'number') throw badRequest(n.error);
+  return n;
+}
+
+/**
+ * A copy of q with the named booleans spelled "true"/"false" and the named integers checked (400
+ * on a malformed one), for handing options on to a component that reads them literally.
+ */
+export function canonicalQuery(q: URLSearchParams | undefined, bools: string[], ints: string[]): URLSearchParams {
+  const out = new URLSearchParams(q ?? '');
+  for (const name of bools) {
+    const b = boolParam(q, name);
+    if (b !== undefined) out.set(name, String(b));
+  }
+  for (const name of ints) intParam(q, name);
+  return out;
+}
 
 /** Kubernetes' continue token: base64 of {"v":"meta.k8s.io/v1","rv":N,"start":"<key suffix>\u0000"}. */
 export function encodeContinue(revision: number, lastKey: string): string {
@@ -62,9 +107,8 @@ export function planList(q: URLSearchParams | undefined): ListPlan {
   const rvRaw = q?.get('resourceVersion') ?? undefined;
   const match = q?.get('resourceVersionMatch') || undefined;
   const cont = q?.get('continue') || undefined;
-  const limitRaw = q?.get('limit');
-  const limit = limitRaw ? Number(limitRaw) : 0;
-  if (limitRaw && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`invalid limit: ${JSON.stringify(limitRaw)}`);
+  // a negative limit is no limit, as for Kubernetes' storage
+  const limit = Math.max(0, intParam(q, 'limit') ?? 0);
   const opts: CacheListOptions = {};
   if (limit > 0) opts.limit = limit;
   if (match !== undefined && match !== 'Exact' && match !== 'NotOlderThan') {

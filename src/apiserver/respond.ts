@@ -15,8 +15,13 @@ export function toJson(obj: object): string {
   return s;
 }
 
+/** A Status body as Kubernetes' encoder writes it: JSON, then a newline. */
+export function statusJson(status: Status): string {
+  return JSON.stringify(status) + '\n';
+}
+
 export function sendJson(res: ServerResponse, code: number, body: object | string, extraHeaders?: Record<string, string>): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const text = typeof body === 'string' ? body : (body as { kind?: unknown }).kind === 'Status' ? statusJson(body as Status) : JSON.stringify(body);
   const headers: Record<string, string | number> = {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(text),
@@ -49,8 +54,6 @@ export function sendStatus(res: ServerResponse, err: unknown): number {
   return status.code;
 }
 
-export function successStatus(details?: Status['details']): Status {
-  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 };
-  if (details) s.details = details;
-  return s;
+export function successStatus(details?: Status['details'], code = 200): Status {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', ...(details ? { details } : {}), code };
 }

@@ -22,6 +22,7 @@ import { handleResource } from './rest/handlers.ts';
 import type { ApiCore, Scope } from './rest/scope.ts';
 import { collectionOwner } from './rest/storage.ts';
 import { parseResourcePath, splitUrl } from './routing.ts';
+import { boolParam } from './listopts.ts';
 
 export const VERSION_INFO = {
   major: '1',
@@ -70,8 +71,7 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
     };
 
     if (path.startsWith('/api/') || path.startsWith('/apis/')) {
-      const w = query?.get('watch');
-      const info = parseResourcePath(verb, path, w === 'true' || w === '1');
+      const info = parseResourcePath(verb, path, boolParam(query, 'watch') === true);
       if (info === 'badMethod') return fail(methodNotAllowed(`the server does not allow this method on the requested resource`));
       if (info === undefined) return serveDiscovery(req, res, path, registry, done, fail);
       verb = info.verb.toUpperCase();

@@ -1,8 +1,8 @@
 // Running the API server as a process of its own (`kubesim apiserver`): start, report, stop on signals.
-import pino from 'pino';
 import { startApiServer, type ApiServerOptions, type RunningApiServer } from '../apiserver/index.ts';
+import { processLogger } from '../log/index.ts';
 
-export { startApiServer, type ApiServerOptions, type RunningApiServer };
+export { startApiServer, processLogger, type ApiServerOptions, type RunningApiServer };
 
 /** Resolves when SIGTERM or SIGINT arrives (once). */
 export function onTerminationSignal(): Promise<NodeJS.Signals> {
@@ -15,10 +15,6 @@ export function onTerminationSignal(): Promise<NodeJS.Signals> {
     process.on('SIGTERM', handler);
     process.on('SIGINT', handler);
   });
-}
-
-export function processLogger(name: string) {
-  return pino({ name, level: process.env.KUBESIM_LOG_LEVEL ?? 'info' }, pino.destination(2));
 }
 
 /** `kubesim apiserver`: serves until a termination signal, then closes cleanly. */

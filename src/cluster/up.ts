@@ -38,13 +38,8 @@ export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
   const kubeconfigPath = apiServer.kubeconfigPath!;
   const stops: (() => Promise<void>)[] = [];
 
-  // ---- components (added by their engineers) ----------------------------------------------
-  // Each starts with a Client on kubeconfigPath and pushes its stop() onto `stops`, e.g.:
-  //   const client = Client.fromKubeconfig(kubeconfigPath);
-  //   stops.push((await startScheduler({ client, policy: opts.policy })).stop);
-  //   stops.push((await startControllerManager({ client })).stop);
-  //   stops.push((await startNodePool({ client, count: opts.nodes })).stop);
-  // Each component has its own client (own rate limiter and connections), unthrottled in-process.
+  // Each component has its own client (own rate limiter and connections), unthrottled in-process,
+  // and starts in order; a failure stops what already started.
   const clientFor = (userAgent: string) => new Client({ server: apiServer.url, qps: Infinity, userAgent });
   const policy = (opts.policy === 'roundrobin' ? 'round-robin' : opts.policy) as Policy;
   if (!POLICIES.includes(policy)) throw new Error(`--policy must be one of ${POLICIES.join(', ')} (got "${opts.policy}")`);
@@ -63,7 +58,6 @@ export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
       throw err;
     }
   }
-  // -------------------------------------------------------------------------------------------
 
   return {
     apiServer,

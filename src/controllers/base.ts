@@ -5,15 +5,7 @@ import type { Registry } from 'prom-client';
 import { Counter, Histogram } from 'prom-client';
 import { RateLimitingQueue } from '../client/index.ts';
 import { isStatusError } from '../api/errors.ts';
-
-export interface Logger {
-  debug(o: object, msg?: string): void;
-  info(o: object, msg?: string): void;
-  warn(o: object, msg?: string): void;
-  error(o: object, msg?: string): void;
-}
-
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+import { silentLogger, type Logger } from '../log/index.ts';
 
 /** What a sync may ask for: come back after some time (e.g. minReadySeconds, a progress deadline). */
 export interface SyncResult {

@@ -2,7 +2,7 @@
 import type { Registry } from 'prom-client';
 import type { Client, SharedInformerFactory } from '../client/index.ts';
 import type { EventSink } from './events.ts';
-import type { Logger } from './base.ts';
+import type { Logger } from '../log/index.ts';
 
 export interface ControllerOptions {
   /** Node lifecycle: a node whose Lease/heartbeat is older than this is Unknown (default 40). */

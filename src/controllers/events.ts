@@ -5,8 +5,7 @@ import type { Client } from '../client/index.ts';
 import { TokenBucket } from '../client/index.ts';
 import type { KubeObject } from '../api/types.ts';
 import { EVENTS } from './resources.ts';
-import type { Logger } from './base.ts';
-import { silentLogger } from './base.ts';
+import { silentLogger, type Logger } from '../log/index.ts';
 import { nowIso } from './util/conditions.ts';
 
 export interface ObjectKind {

@@ -1,13 +1,14 @@
 // The controller-manager: runs the controllers on shared informers, leader-elected on the
-// kube-system/kube-controller-manager Lease (standbys wait), with /healthz and /metrics.
-import http from 'node:http';
+// kube-system/kube-controller-manager Lease (standbys wait), with /healthz and /metrics, in the
+// component frame (src/component).
 import { setMaxListeners } from 'node:events';
 import { Registry } from 'prom-client';
-import { LeaderElector, SharedInformerFactory, type Client, type ResourceRef } from '../client/index.ts';
-import { silentLogger, type Logger } from './base.ts';
+import { SharedInformerFactory, type Client, type ResourceRef } from '../client/index.ts';
+import { runComponent } from '../component/index.ts';
+import { newLogger, type Logger } from '../log/index.ts';
 import type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 import { EventRecorder, type EventSink } from './events.ts';
-import { ReplicaSetController } from './replicaset/controller.ts';
+import { REPLICATION_CONTROLLER_KIND, ReplicaSetController } from './replicaset/controller.ts';
 import { DeploymentController } from './deployment/controller.ts';
 import { GarbageCollector } from './garbagecollector/controller.ts';
 import { NodeLifecycleController } from './nodelifecycle/controller.ts';
@@ -25,6 +26,7 @@ export type { Controller, ControllerContext, ControllerOptions } from './context
 /** Every controller by name, with its default worker count (kube-controller-manager's --concurrent-*-syncs). */
 export const CONTROLLERS: Record<string, { workers: number; make(ctx: ControllerContext, opts: ControllerManagerOptions): Controller }> = {
   replicaset: { workers: 5, make: (ctx) => new ReplicaSetController(ctx) },
+  replicationcontroller: { workers: 5, make: (ctx) => new ReplicaSetController(ctx, REPLICATION_CONTROLLER_KIND) },
   deployment: { workers: 5, make: (ctx) => new DeploymentController(ctx) },
   garbagecollector: { workers: 20, make: (ctx, o) => new GarbageCollector(ctx, o.gcResources) },
   nodelifecycle: { workers: 5, make: (ctx) => new NodeLifecycleController(ctx) },
@@ -86,7 +88,7 @@ export function selectControllers(wanted: string[] | undefined): string[] {
 }
 
 export async function startControllerManager(opts: ControllerManagerOptions): Promise<ControllerManager> {
-  const logger = opts.logger ?? silentLogger;
+  const logger = opts.logger ?? newLogger().child({ component: 'controller-manager' });
   const metricsRegistry = opts.metricsRegistry ?? new Registry();
   const names = selectControllers(opts.controllers);
   let controllers: Controller[] = [];
@@ -130,61 +132,42 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     await f?.shutdown();
   };
 
-  let elector: LeaderElector | undefined;
-  let leading = false;
-  if (opts.leaderElect === false) {
-    leading = true;
-    await runControllers();
-  } else {
-    elector = new LeaderElector({
-      client: opts.client,
-      name: 'kube-controller-manager',
-      namespace: 'kube-system',
-      identity: opts.identity,
-      leaseDurationSeconds: opts.leaseDurationSeconds ?? 15,
-      renewDeadlineSeconds: opts.renewDeadlineSeconds ?? 10,
-      retryPeriodSeconds: opts.retryPeriodSeconds ?? 2,
-      metricsRegistry,
-      logger,
-      callbacks: {
-        onStartedLeading: (signal) => {
-          leading = true;
-          logger.info({}, 'became leader of kube-system/kube-controller-manager');
-          runControllers(signal).catch((e) => logger.error({ err: String(e) }, 'controllers failed to start'));
-        },
-        onStoppedLeading: () => {
-          leading = false;
-          logger.info({}, 'lost leadership; stopping controllers');
-          void stopControllers();
-        },
-      },
-    });
-    elector.start();
-  }
-
-  let server: http.Server | undefined;
-  let port: number | undefined;
-  if (opts.port !== undefined) {
-    server = http.createServer(async (req, res) => {
-      if (req.url?.startsWith('/healthz') || req.url?.startsWith('/readyz') || req.url?.startsWith('/livez')) {
-        res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
-      } else if (req.url?.startsWith('/metrics')) {
-        res.writeHead(200, { 'Content-Type': metricsRegistry.contentType }).end(await metricsRegistry.metrics());
-      } else res.writeHead(404, { 'Content-Type': 'text/plain' }).end('404 page not found');
-    });
-    await new Promise<void>((resolve) => server!.listen(opts.port, opts.host ?? '127.0.0.1', resolve));
-    port = (server.address() as { port: number }).port;
-  }
+  const component = await runComponent({
+    name: 'controller-manager',
+    client: opts.client,
+    logger,
+    metricsRegistry,
+    identity: opts.identity,
+    lease:
+      opts.leaderElect === false
+        ? undefined
+        : {
+            namespace: 'kube-system',
+            name: 'kube-controller-manager',
+            leaseDurationSeconds: opts.leaseDurationSeconds,
+            renewDeadlineSeconds: opts.renewDeadlineSeconds,
+            retryPeriodSeconds: opts.retryPeriodSeconds,
+          },
+    port: opts.port,
+    host: opts.host,
+    onStartedLeading: (signal) => {
+      // Without leader election the manager returns once the controllers run (or failed to start).
+      if (!signal) return runControllers();
+      logger.info({}, 'became leader of kube-system/kube-controller-manager');
+      runControllers(signal).catch((e) => logger.error({ err: String(e) }, 'controllers failed to start'));
+    },
+    onStoppedLeading: () => {
+      logger.info({}, 'lost leadership; stopping controllers');
+      void stopControllers();
+    },
+    stop: stopControllers,
+  });
 
   return {
-    port,
+    port: component.port,
     metricsRegistry,
-    isLeader: () => leading,
+    isLeader: component.isLeader,
     running: () => controllers,
-    async stop() {
-      await elector?.stop();
-      await stopControllers();
-      if (server) await new Promise<void>((r) => server!.close(() => r()));
-    },
+    stop: component.stop,
   };
 }

@@ -16,6 +16,7 @@ export {
   POD_METRICS,
   PODS,
   REPLICASETS,
+  REPLICATIONCONTROLLERS,
   SERVICES,
 } from '../api/core/refs.ts';
 

@@ -1,8 +1,9 @@
 // Pod admission on the node, as the kubelet's predicateAdmitHandler does it: the OS checks, then
 // the scheduler's AdmissionCheck (resources fit → NodeAffinity → NodeName → NodePorts), then
 // untolerated NoExecute taints (the kubelet only cares about NoExecute). The first failure wins.
+import { findUntoleratedTaint, isBestEffort, noExecuteEffect, podRequests as effectiveRequests, requiredNodeAffinityMatches } from '../api/core/index.ts';
+import { milliValueOrZero, valueOrZero } from '../api/quantity.ts';
 import type { KubeObject } from '../api/types.ts';
-import { bytesOf, milliCpu } from './units.ts';
 
 export interface AdmitResult {
   reason: string;
@@ -15,36 +16,10 @@ export interface PodRequests {
   ephemeralStorage: number;
 }
 
-/** Effective requests: max(sum of containers, largest init container) + overhead, as the scheduler counts. */
+/** The pod's effective requests (api/core's podRequests) in the three resources the node admits by. */
 export function podRequests(pod: KubeObject): PodRequests {
-  const sum: PodRequests = { milliCpu: 0, memory: 0, ephemeralStorage: 0 };
-  const of = (c: any): PodRequests => {
-    const r = c?.resources?.requests ?? {};
-    const l = c?.resources?.limits ?? {};
-    // Requests default to limits when only limits are set.
-    return {
-      milliCpu: milliCpu(r.cpu ?? l.cpu),
-      memory: bytesOf(r.memory ?? l.memory),
-      ephemeralStorage: bytesOf(r['ephemeral-storage'] ?? l['ephemeral-storage']),
-    };
-  };
-  for (const c of pod.spec?.containers ?? []) add(sum, of(c));
-  // Sidecars (restartPolicy Always init containers) run alongside the app containers.
-  const sidecars: PodRequests = { milliCpu: 0, memory: 0, ephemeralStorage: 0 };
-  for (const c of pod.spec?.initContainers ?? []) {
-    const r = of(c);
-    if (c.restartPolicy === 'Always') {
-      add(sum, r);
-      add(sidecars, r);
-    } else {
-      sum.milliCpu = Math.max(sum.milliCpu, r.milliCpu + sidecars.milliCpu);
-      sum.memory = Math.max(sum.memory, r.memory + sidecars.memory);
-      sum.ephemeralStorage = Math.max(sum.ephemeralStorage, r.ephemeralStorage + sidecars.ephemeralStorage);
-    }
-  }
-  const o = pod.spec?.overhead ?? {};
-  add(sum, { milliCpu: milliCpu(o.cpu), memory: bytesOf(o.memory), ephemeralStorage: bytesOf(o['ephemeral-storage']) });
-  return sum;
+  const r = effectiveRequests(pod);
+  return { milliCpu: r.milliCPU, memory: r.memory, ephemeralStorage: r.scalar?.['ephemeral-storage'] ?? 0 };
 }
 
 function add(a: PodRequests, b: PodRequests): void {
@@ -82,62 +57,25 @@ export function admitPod(pod: KubeObject, node: KubeObject, others: KubeObject[]
   const pressure = (type: string) => (node.status?.conditions ?? []).some((c: any) => c.type === type && c.status === 'True');
   const critical = pod.spec?.priorityClassName === 'system-node-critical' || pod.spec?.priorityClassName === 'system-cluster-critical';
   if (!critical && pressure('DiskPressure')) return { reason: 'Evicted', message: 'The node had condition: [DiskPressure]. ' };
-  if (!critical && pressure('MemoryPressure') && isBestEffort(pod)) return { reason: 'Evicted', message: 'The node had condition: [MemoryPressure]. ' };
+  if (!critical && pressure('MemoryPressure') && isBestEffort(pod.spec)) return { reason: 'Evicted', message: 'The node had condition: [MemoryPressure]. ' };
   const alloc = node.status?.allocatable ?? {};
-  const allowedPods = bytesOf(alloc.pods ?? '110');
+  const allowedPods = valueOrZero(alloc.pods ?? '110');
   if (others.length + 1 > allowedPods) return insufficient('pods', 1, others.length, allowedPods);
   const req = podRequests(pod);
   const used: PodRequests = { milliCpu: 0, memory: 0, ephemeralStorage: 0 };
   for (const p of others) add(used, podRequests(p));
-  const cap = { milliCpu: milliCpu(alloc.cpu), memory: bytesOf(alloc.memory), ephemeralStorage: bytesOf(alloc['ephemeral-storage']) };
+  const cap = { milliCpu: milliValueOrZero(alloc.cpu), memory: valueOrZero(alloc.memory), ephemeralStorage: valueOrZero(alloc['ephemeral-storage']) };
   if (req.milliCpu > 0 && req.milliCpu > cap.milliCpu - used.milliCpu) return insufficient('cpu', req.milliCpu, used.milliCpu, cap.milliCpu);
   if (req.memory > 0 && req.memory > cap.memory - used.memory) return insufficient('memory', req.memory, used.memory, cap.memory);
   if (req.ephemeralStorage > 0 && req.ephemeralStorage > cap.ephemeralStorage - used.ephemeralStorage) {
     return insufficient('ephemeral-storage', req.ephemeralStorage, used.ephemeralStorage, cap.ephemeralStorage);
   }
-  if (!nodeAffinityMatches(pod, node)) return predicate('NodeAffinity', "node(s) didn't match Pod's node affinity/selector");
+  if (!requiredNodeAffinityMatches(pod.spec, node.metadata.name ?? '', node.metadata.labels)) return predicate('NodeAffinity', "node(s) didn't match Pod's node affinity/selector");
   if (pod.spec?.nodeName && pod.spec.nodeName !== node.metadata.name) return predicate('NodeName', "node(s) didn't match the requested node name");
   if (hostPortConflict(pod, others)) return predicate('NodePorts', "node(s) didn't have free ports for the requested pod ports");
-  const taint = untoleratedTaint(node.spec?.taints ?? [], pod.spec?.tolerations ?? [], (t) => t.effect === 'NoExecute');
+  const taint = findUntoleratedTaint(node.spec?.taints ?? [], pod.spec?.tolerations ?? [], noExecuteEffect);
   if (taint) return predicate('TaintToleration', "node(s) had taints that the pod didn't tolerate");
   return undefined;
-}
-
-export function nodeAffinityMatches(pod: KubeObject, node: KubeObject): boolean {
-  const labels = node.metadata.labels ?? {};
-  for (const [k, v] of Object.entries(pod.spec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-  if (!terms) return true;
-  // Terms are ORed; an empty term matches nothing.
-  return terms.some((term: any) => {
-    const exprs = term.matchExpressions ?? [];
-    const fields = term.matchFields ?? [];
-    if (!exprs.length && !fields.length) return false;
-    return exprs.every((e: any) => requirement(e, labels)) && fields.every((e: any) => requirement(e, { 'metadata.name': node.metadata.name ?? '' }));
-  });
-}
-
-function requirement(e: { key: string; operator: string; values?: string[] }, labels: Record<string, string>): boolean {
-  const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-  const v = labels[e.key];
-  const values = e.values ?? [];
-  switch (e.operator) {
-    case 'In':
-      return has && values.includes(v);
-    case 'NotIn':
-      return !has || !values.includes(v);
-    case 'Exists':
-      return has;
-    case 'DoesNotExist':
-      return !has;
-    case 'Gt':
-    case 'Lt': {
-      if (!has || !/^-?\d+$/.test(v) || !/^-?\d+$/.test(values[0] ?? '')) return false;
-      return e.operator === 'Gt' ? Number(v) > Number(values[0]) : Number(v) < Number(values[0]);
-    }
-    default:
-      return false;
-  }
 }
 
 function hostPorts(pod: KubeObject): string[] {
@@ -160,35 +98,4 @@ function hostPortConflict(pod: KubeObject, others: KubeObject[]): boolean {
     }
     return false;
   });
-}
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-}
-
-export function tolerates(tol: Toleration, taint: Taint): boolean {
-  if (tol.effect && tol.effect !== taint.effect) return false;
-  if (tol.key === undefined || tol.key === '') return tol.operator === 'Exists';
-  if (tol.key !== taint.key) return false;
-  if (tol.operator === 'Exists') return true;
-  return (tol.value ?? '') === (taint.value ?? '');
-}
-
-export function untoleratedTaint(taints: Taint[], tolerations: Toleration[], filter: (t: Taint) => boolean): Taint | undefined {
-  return taints.filter(filter).find((t) => !tolerations.some((tol) => tolerates(tol, t)));
-}
-
-function isBestEffort(pod: KubeObject): boolean {
-  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].every(
-    (c: any) => !Object.keys(c.resources?.requests ?? {}).length && !Object.keys(c.resources?.limits ?? {}).length,
-  );
 }

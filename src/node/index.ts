@@ -1,22 +1,26 @@
 // kubesim's kubelet: startNodePool() runs `count` simulated nodes in this process.
-// See pool.ts for the shape (one informer, one timer queue, one writer) and
-// docs/node-simulation.md for the lifecycle, annotations and timings.
+// See pool.ts for the shape (one informer, one timer queue, one writer; node agents, pod runtime,
+// event sink) and docs/node-simulation.md for the lifecycle, annotations and timings.
 import { SharedInformerFactory, deletedObject } from '../client/index.ts';
 import type { KubeObject } from '../api/types.ts';
-import { startKubeletServer } from './kubelet.ts';
-import { LEASE_NAMESPACE, nodeIP, podCIDR, type NodeShape } from './nodeobj.ts';
-import { LEASES, NODES, PODS, PoolState, nodeNames, type NodePool, type NodePoolOptions, type SimNode } from './pool.ts';
+import { LEASES, NODES, PODS, SimNode, type NodePoolOptions } from './context.ts';
+import { startKubeletServer, type KubeletView } from './kubelet.ts';
+import { LEASE_NAMESPACE, type NodeShape } from './nodeobj.ts';
+import { PoolState, nodeNames, type NodePool } from './pool.ts';
 import { Priority } from './writer.ts';
 
-export type { NodePool, NodePoolOptions } from './pool.ts';
+export type { NodePool } from './pool.ts';
+export type { NodePoolOptions } from './context.ts';
+export type { ContainerLog, ContainerRuntime, ContainerUsage, ExitListener } from './runtime.ts';
+export { SimulatedRuntime } from './simruntime.ts';
 export { defaultProfile, defaultStages, defaultTimings, makeProfile, loadProfile, type Profile, type Stage, type Timings } from './profile.ts';
 export { parseTaints, parseLabels } from './parse.ts';
 
 export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
   const prefix = opts.prefix ?? 'node';
   const firstIndex = opts.firstIndex ?? 0;
-  let state: PoolState | undefined;
-  const server = await startKubeletServer(() => state, opts.kubeletPort ?? 0, opts.kubeletHost ?? '127.0.0.1');
+  let view: KubeletView | undefined;
+  const server = await startKubeletServer(() => view, opts.kubeletPort ?? 0, opts.kubeletHost ?? '127.0.0.1');
   const shape: NodeShape = {
     cpu: opts.cpu ?? '4',
     memory: opts.memory ?? '16Gi',
@@ -31,25 +35,9 @@ export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
     kubeletPort: server.port,
   };
   const s = new PoolState(opts.client, opts, shape);
-  state = s;
+  view = s.kubeletView();
   const names = nodeNames(prefix, opts.count, firstIndex);
-  names.forEach((name, i) => {
-    const index = firstIndex + i;
-    const sn: SimNode = {
-      name,
-      index,
-      ip: nodeIP(index),
-      cidr: podCIDR(index),
-      images: new Set(),
-      usedIPs: new Set(),
-      pods: new Set(),
-      lastStatusAt: 0,
-      leaseDueAt: 0,
-      renewals: 0,
-      maxRenewGapMs: 0,
-    };
-    s.nodes.set(name, sn);
-  });
+  names.forEach((name, i) => s.nodes.set(name, new SimNode(name, firstIndex + i)));
 
   const factory = new SharedInformerFactory(opts.client, { logger: s.log });
   const nodeInf = factory.informerFor<KubeObject>(NODES);
@@ -60,7 +48,7 @@ export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
   s.podInformer = podInf;
   let stopped = false;
   try {
-    nodeInf.addEventHandler({ onUpdate: (_o, n) => s.onNodeUpdate(n), onDelete: (n) => s.onNodeDelete(deletedObject(n)) });
+    nodeInf.addEventHandler({ onUpdate: (_o, n) => s.agents.onNodeUpdate(n), onDelete: (n) => s.agents.onNodeDelete(deletedObject(n)) });
     nodeInf.start();
     await nodeInf.waitForCacheSync();
 
@@ -69,8 +57,8 @@ export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
     const leaseByName = new Map(leases.items.map((l) => [l.metadata.name!, l]));
     let failed: unknown;
     for (const sn of s.nodes.values()) {
-      s.writer.enqueue(Priority.Node, `r:${sn.name}`, () =>
-        s.register(sn, nodeInf.lister.get(undefined, sn.name), leaseByName.get(sn.name)).catch((e) => {
+      s.writer.enqueue(Priority.Node, sn, () =>
+        s.agents.register(sn, nodeInf.lister.get(undefined, sn.name), leaseByName.get(sn.name)).catch((e) => {
           failed ??= e;
         }),
       );
@@ -79,9 +67,9 @@ export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
     if (failed) throw failed;
 
     podInf.addEventHandler({
-      onAdd: (p) => s.onPod(p),
-      onUpdate: (_o, p) => s.onPod(p),
-      onDelete: (p) => s.onPodDelete(deletedObject(p)),
+      onAdd: (p) => s.podRuntime.onPod(p),
+      onUpdate: (_o, p) => s.podRuntime.onPod(p),
+      onDelete: (p) => s.podRuntime.onPodDelete(deletedObject(p)),
     });
     podInf.start();
     await podInf.waitForCacheSync();

@@ -3,9 +3,27 @@
 // /metrics/resource for the metrics API, /pods, /healthz and the pool's Prometheus /metrics.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PodEntry, PoolState } from './pool.ts';
-import { formatLines, type InstanceLog, type LogOptions } from './logs.ts';
+import { formatLines, type LogOptions } from './logs.ts';
+import type { PodSim } from './podsim.ts';
+import type { ContainerLog, ContainerUsage } from './runtime.ts';
 import { rfc3339 } from './units.ts';
+
+/** All the kubelet server reads of its pool. */
+export interface KubeletView {
+  readonly startedAt: number;
+  /** The pool's Prometheus registry (/metrics). */
+  readonly registry: { readonly contentType: string; metrics(): Promise<string> };
+  now(): number;
+  nodeNames(): Iterable<string>;
+  hasNode(name: string): boolean;
+  nodeCapacity(name: string): Record<string, string> | undefined;
+  /** The pods the pool runs (on one node). */
+  pods(node?: string): Iterable<PodSim>;
+  pod(namespace: string, name: string): PodSim | undefined;
+  log(namespace: string, pod: string, container: string, previous: boolean): ContainerLog | undefined;
+  /** Usage of the pod's running containers. */
+  usage(sim: PodSim, now: number): ContainerUsage[];
+}
 
 export interface KubeletServer {
   server: http.Server;
@@ -14,11 +32,11 @@ export interface KubeletServer {
   close(): Promise<void>;
 }
 
-/** Starts listening before the pool exists (the Nodes must carry its port); `state()` is read per request. */
-export async function startKubeletServer(state: () => PoolState | undefined, port = 0, host = '127.0.0.1'): Promise<KubeletServer> {
+/** Starts listening before the pool exists (the Nodes must carry its port); `view()` is read per request. */
+export async function startKubeletServer(view: () => KubeletView | undefined, port = 0, host = '127.0.0.1'): Promise<KubeletServer> {
   const sockets = new Set<import('node:net').Socket>();
   const server = http.createServer((req, res) => {
-    const s = state();
+    const s = view();
     if (!s) return send(res, 503, 'text/plain', 'starting\n');
     handle(s, req, res).catch((e) => {
       if (!res.headersSent) send(res, 500, 'text/plain', `${String(e)}\n`);
@@ -56,7 +74,7 @@ function status(res: http.ServerResponse, code: number, reason: string, message:
   send(res, code, 'application/json', JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
 }
 
-async function handle(s: PoolState, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(s: KubeletView, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://kubelet');
   let path = url.pathname;
   let node = url.searchParams.get('node') ?? undefined;
@@ -67,14 +85,14 @@ async function handle(s: PoolState, req: http.IncomingMessage, res: http.ServerR
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') return status(res, 405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
   if (path === '/healthz' || path === '/livez' || path === '/readyz') return send(res, 200, 'text/plain', 'ok');
-  if (path === '/metrics') return send(res, 200, s.metrics.registry.contentType, await s.metrics.registry.metrics());
-  if (node !== undefined && !s.nodes.has(node)) return status(res, 404, 'NotFound', `nodes "${node}" not found`);
+  if (path === '/metrics') return send(res, 200, s.registry.contentType, await s.registry.metrics());
+  if (node !== undefined && !s.hasNode(node)) return status(res, 404, 'NotFound', `nodes "${node}" not found`);
   const logs = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(path);
   if (logs) return containerLogs(s, req, res, decodeURIComponent(logs[1]), decodeURIComponent(logs[2]), decodeURIComponent(logs[3]), url.searchParams);
-  if (path === '/stats/summary') return sendJSON(res, node ? summary(s, node) : { nodes: [...s.nodes.keys()].map((n) => summary(s, n)) });
+  if (path === '/stats/summary') return sendJSON(res, node ? summary(s, node) : { nodes: [...s.nodeNames()].map((n) => summary(s, n)) });
   if (path === '/metrics/resource') return send(res, 200, 'text/plain; version=0.0.4', resourceMetrics(s, node));
   if (path === '/pods') {
-    const items = [...s.pods.values()].filter((e) => !node || e.node.name === node).map((e) => ({ ...e.sim.pod }));
+    const items = [...s.pods(node)].map((sim) => ({ ...sim.pod }));
     return sendJSON(res, { kind: 'PodList', apiVersion: 'v1', metadata: {}, items });
   }
   return status(res, 404, 'NotFound', `the server could not find the requested resource`);
@@ -96,13 +114,13 @@ function boolParam(q: URLSearchParams, name: string): boolean {
   return v === 'true' || v === '1';
 }
 
-async function containerLogs(s: PoolState, req: http.IncomingMessage, res: http.ServerResponse, ns: string, pod: string, container: string, q: URLSearchParams): Promise<void> {
-  const e = s.pods.get(`${ns}/${pod}`);
-  if (!e) return status(res, 404, 'NotFound', `pods "${pod}" not found`);
-  const c = e.sim.containers.find((x) => x.name === container);
+async function containerLogs(s: KubeletView, req: http.IncomingMessage, res: http.ServerResponse, ns: string, pod: string, container: string, q: URLSearchParams): Promise<void> {
+  const sim = s.pod(ns, pod);
+  if (!sim) return status(res, 404, 'NotFound', `pods "${pod}" not found`);
+  const c = sim.containers.find((x) => x.name === container);
   if (!c) return status(res, 400, 'BadRequest', `container ${container} is not valid for pod ${pod}`);
   const previous = boolParam(q, 'previous');
-  const log: InstanceLog | undefined = s.logs.get(ns, pod, container, previous);
+  const log = s.log(ns, pod, container, previous);
   if (!log) {
     if (previous) return status(res, 400, 'BadRequest', `previous terminated container "${container}" in pod "${pod}" not found`);
     const reason =
@@ -123,7 +141,7 @@ async function containerLogs(s: PoolState, req: http.IncomingMessage, res: http.
     timestamps: boolParam(q, 'timestamps'),
     limitBytes: intParam(q, 'limitBytes'),
   };
-  const now = s.clock.now();
+  const now = s.now();
   const lines = log.read(opts, now);
   const text = formatLines(lines, opts);
   if (!boolParam(q, 'follow') || previous) return send(res, 200, 'text/plain', text);
@@ -138,7 +156,7 @@ async function containerLogs(s: PoolState, req: http.IncomingMessage, res: http.
   while (!closed) {
     await new Promise((r) => setTimeout(r, 200));
     if (closed) break;
-    const fresh = log.since(last, s.clock.now());
+    const fresh = log.since(last, s.now());
     if (fresh.length) {
       last = fresh[fresh.length - 1].seq;
       let chunk = formatLines(fresh, { timestamps: opts.timestamps });
@@ -147,7 +165,7 @@ async function containerLogs(s: PoolState, req: http.IncomingMessage, res: http.
       sent += Buffer.byteLength(chunk);
       if (opts.limitBytes !== undefined && sent >= opts.limitBytes) break;
     }
-    const stillThere = s.pods.get(`${ns}/${pod}`) === e;
+    const stillThere = s.pod(ns, pod) === sim;
     if (log.endedAt !== undefined || !stillThere) break;
   }
   res.end();
@@ -158,24 +176,17 @@ async function containerLogs(s: PoolState, req: http.IncomingMessage, res: http.
 const NODE_BASE_CPU_M = 100;
 const NODE_BASE_MEM = 512 * 2 ** 20;
 
-function podsOf(s: PoolState, node: string): PodEntry[] {
-  const sn = s.nodes.get(node);
-  if (!sn) return [];
-  return [...sn.pods].map((k) => s.pods.get(k)).filter((e): e is PodEntry => !!e);
-}
-
 /** kubelet's /stats/summary for one node. */
-export function summary(s: PoolState, node: string): any {
-  const now = s.clock.now();
+export function summary(s: KubeletView, node: string): any {
+  const now = s.now();
   const time = rfc3339(now);
-  const sn = s.nodes.get(node)!;
   const startedAt = s.startedAt;
   let cpuM = NODE_BASE_CPU_M;
   let mem = NODE_BASE_MEM;
   let cpuNs = ((now - startedAt) / 1000) * NODE_BASE_CPU_M * 1e6;
   const pods = [];
-  for (const e of podsOf(s, node)) {
-    const usage = s.podUsage(e, now);
+  for (const sim of s.pods(node)) {
+    const usage = s.usage(sim, now);
     if (!usage.length) continue;
     let pc = 0;
     let pm = 0;
@@ -195,14 +206,14 @@ export function summary(s: PoolState, node: string): any {
     mem += pm;
     cpuNs += pn;
     pods.push({
-      podRef: { name: e.sim.name, namespace: e.sim.namespace, uid: e.sim.uid },
-      startTime: rfc3339(e.sim.startTime),
+      podRef: { name: sim.name, namespace: sim.namespace, uid: sim.uid },
+      startTime: rfc3339(sim.startTime),
       containers,
       cpu: { time, usageNanoCores: Math.round(pc * 1e6), usageCoreNanoSeconds: pn },
       memory: { time, usageBytes: pm, workingSetBytes: pm, rssBytes: Math.round(pm * 0.8) },
     });
   }
-  const capacity = sn.node?.status?.capacity ?? {};
+  const capacity = s.nodeCapacity(node) ?? {};
   return {
     node: {
       nodeName: node,
@@ -215,13 +226,13 @@ export function summary(s: PoolState, node: string): any {
 }
 
 /** kubelet's /metrics/resource (the metrics-server's source), for one node or every node. */
-export function resourceMetrics(s: PoolState, node?: string): string {
-  const now = s.clock.now();
+export function resourceMetrics(s: KubeletView, node?: string): string {
+  const now = s.now();
   const out: string[] = [];
   const nodeLines: string[] = [];
   const ctr: string[] = [];
   const podL: string[] = [];
-  const names = node ? [node] : [...s.nodes.keys()];
+  const names = node ? [node] : [...s.nodeNames()];
   const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
   for (const n of names) {
     const sum = summary(s, n);

@@ -2,7 +2,7 @@
 // nodeInfo, conditions) and its heartbeat Lease. Addresses and pod CIDRs derive from the node's
 // index in the pool, so a restarted pool computes the same ones.
 import type { KubeObject } from '../api/types.ts';
-import type { Taint } from './admission.ts';
+import type { Taint } from '../api/core/index.ts';
 import { hexId, rfc3339 } from './units.ts';
 
 export const KUBELET_VERSION = 'v1.32.0';

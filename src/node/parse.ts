@@ -1,5 +1,5 @@
 // Parsing of the CLI's --labels and --taints flags.
-import type { Taint } from './admission.ts';
+import type { Taint } from '../api/core/index.ts';
 
 /** "k=v,k2=v2" → labels. Throws on an entry without "=". */
 export function parseLabels(s: string | undefined): Record<string, string> {

@@ -1,30 +1,5 @@
-// Small unit helpers for the node agent: resource quantities (cpu → millicores, memory → bytes),
-// durations as written in annotations ("1.5s", "200ms", "2m") and Go's time.Duration String()
+// Small unit helpers for the node agent (quantities are api/quantity.ts's): durations as written in annotations ("1.5s", "200ms", "2m") and Go's time.Duration String()
 // format used in kubelet event messages ("1.2s", "850ms", "1m2.5s").
-import { milliValue, value } from '../api/quantity.ts';
-
-/** cpu quantity → millicores (rounded up, as the scheduler counts them); 0 when absent or malformed. */
-export function milliCpu(q: string | number | undefined): number {
-  if (q === undefined || q === null) return 0;
-  try {
-    return milliValue(q);
-  } catch {
-    return 0;
-  }
-}
-
-/** memory/storage quantity → bytes (rounded up); 0 when absent or malformed. */
-export function bytesOf(q: string | number | undefined): number {
-  if (q === undefined || q === null) return 0;
-  try {
-    return value(q);
-  } catch {
-    return 0;
-  }
-}
-
-
-
 const durUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**

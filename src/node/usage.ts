@@ -4,7 +4,8 @@
 // annotation (docs/node-simulation.md): `kubesim.io/usage: cpu=200m,memory=100Mi`,
 // `kubesim.io/cpu-pattern: sine(100m,500m,60s)`, `kubesim.io/memory-pattern: ramp(64Mi,512Mi,10m)`.
 import type { KubeObject } from '../api/types.ts';
-import { bytesOf, hash32, milliCpu, parseDurationMs } from './units.ts';
+import { milliValueOrZero, valueOrZero } from '../api/quantity.ts';
+import { hash32, parseDurationMs } from './units.ts';
 
 export type Pattern =
   | { kind: 'const'; v: number }
@@ -49,8 +50,8 @@ function parseUsage(s: string | undefined): { cpu?: number; memory?: number } {
   const out: { cpu?: number; memory?: number } = {};
   for (const part of (s ?? '').split(',')) {
     const [k, v] = part.split('=').map((x) => x?.trim());
-    if (k === 'cpu' && v) out.cpu = milliCpu(v);
-    if (k === 'memory' && v) out.memory = bytesOf(v);
+    if (k === 'cpu' && v) out.cpu = milliValueOrZero(v);
+    if (k === 'memory' && v) out.memory = valueOrZero(v);
   }
   return out;
 }
@@ -61,20 +62,20 @@ export function usageModel(pod: KubeObject, container: any, seedKey: string): Us
   const get = (k: string) => ann[`${k}.${container.name}`] ?? ann[k];
   const req = container.resources?.requests ?? {};
   const lim = container.resources?.limits ?? {};
-  const cpuReq = milliCpu(req.cpu ?? lim.cpu);
-  const memReq = bytesOf(req.memory ?? lim.memory);
+  const cpuReq = milliValueOrZero(req.cpu ?? lim.cpu);
+  const memReq = valueOrZero(req.memory ?? lim.memory);
   const targets = parseUsage(get('kubesim.io/usage'));
   const cpu =
-    parsePattern(get('kubesim.io/cpu-pattern') ?? '', milliCpu) ??
+    parsePattern(get('kubesim.io/cpu-pattern') ?? '', milliValueOrZero) ??
     ({ kind: 'walk', mean: targets.cpu ?? (cpuReq ? cpuReq * 0.5 : 10), spread: 0.2 } as Pattern);
   const memory =
-    parsePattern(get('kubesim.io/memory-pattern') ?? '', bytesOf) ??
+    parsePattern(get('kubesim.io/memory-pattern') ?? '', valueOrZero) ??
     ({ kind: 'walk', mean: targets.memory ?? (memReq ? memReq * 0.6 : 24 * 2 ** 20), spread: 0.05 } as Pattern);
   return {
     cpu,
     memory,
-    cpuLimit: lim.cpu ? milliCpu(lim.cpu) : undefined,
-    memoryLimit: lim.memory ? bytesOf(lim.memory) : undefined,
+    cpuLimit: lim.cpu ? milliValueOrZero(lim.cpu) : undefined,
+    memoryLimit: lim.memory ? valueOrZero(lim.memory) : undefined,
     seed: hash32(seedKey),
   };
 }

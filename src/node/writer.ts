@@ -13,8 +13,11 @@ export enum Priority {
 
 type Job = () => Promise<void>;
 
+/** De-duplicates writes: a string, or an object compared by identity (a pod's entry, a node's timer). */
+export type WriteKey = string | object;
+
 interface Item {
-  key?: string;
+  key?: WriteKey;
   job: Job;
 }
 
@@ -25,16 +28,16 @@ export interface WriterOptions {
   burst?: number;
   /** Max queued events; beyond it the oldest are dropped. */
   maxQueuedEvents?: number;
-  onError?: (e: unknown, key?: string) => void;
+  onError?: (e: unknown, key?: WriteKey) => void;
 }
 
 export class Writer {
   private readonly queues: Item[][] = [[], [], [], []];
   private readonly heads = [0, 0, 0, 0];
-  private readonly queued = new Set<string>();
-  private readonly running = new Set<string>();
+  private readonly queued = new Set<WriteKey>();
+  private readonly running = new Set<WriteKey>();
   /** Keys enqueued again while running: re-run once they finish. */
-  private readonly again = new Map<string, { prio: Priority; job: Job }>();
+  private readonly again = new Map<WriteKey, { prio: Priority; job: Job }>();
   private inflight = 0;
   private waiting = false;
   private readonly bucket?: TokenBucket;
@@ -50,7 +53,7 @@ export class Writer {
     if (opts.qps && opts.qps > 0 && opts.qps !== Infinity) this.bucket = new TokenBucket(opts.qps, opts.burst ?? Math.max(10, opts.qps));
   }
 
-  enqueue(prio: Priority, key: string | undefined, job: Job): void {
+  enqueue(prio: Priority, key: WriteKey | undefined, job: Job): void {
     if (this.stopped) return;
     if (key !== undefined) {
       if (this.running.has(key)) {

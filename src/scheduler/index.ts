@@ -1,9 +1,10 @@
 // startScheduler: the composition entry point (kubesim up, kubesim scheduler, tests).
-import pino, { type Logger } from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { LeaderElector, defaultIdentity, type Client } from '../client/index.ts';
+import { defaultIdentity, type Client } from '../client/index.ts';
+import { runComponent } from '../component/index.ts';
+import { newLogger, type Logger } from '../log/index.ts';
 import type { PluginFactory, ProfileConfig } from './framework/runtime.ts';
-import { startHttp } from './http.ts';
+import { debugRoutes } from './http.ts';
 import { profilesFromConfig, type KubeSchedulerConfiguration } from './config.ts';
 import { pluginRegistry } from './profiles.ts';
 import type { Policy } from './profiles.ts';
@@ -53,7 +54,7 @@ export interface RunningScheduler {
 }
 
 export async function startScheduler(opts: StartSchedulerOptions): Promise<RunningScheduler> {
-  const logger = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' }).child({ component: 'scheduler' });
+  const logger = opts.logger ?? newLogger().child({ component: 'scheduler' });
   const registry = opts.metricsRegistry ?? new Registry();
   // Process metrics (cpu, heap, event loop lag) on a registry of our own; a shared one is the caller's to fill.
   if (!opts.metricsRegistry) collectDefaultMetrics({ register: registry });
@@ -74,64 +75,47 @@ export async function startScheduler(opts: StartSchedulerOptions): Promise<Runni
     bindConcurrency: opts.bindConcurrency,
     decisionHistory: opts.decisionHistory,
   });
-  let leading = !opts.leaderElect;
-  const http =
-    opts.port !== undefined
-      ? await startHttp(
-          {
-            registry,
-            decisions: scheduler.decisions,
-            status: () => ({ identity, leading, policy: opts.policy ?? 'spread', queue: scheduler.queue.lengths(), nodes: scheduler.cache.nodeCount }),
-          },
-          opts.port,
-          opts.host,
-        )
-      : undefined;
-
-  await scheduler.startInformers();
-  let elector: LeaderElector | undefined;
-  if (opts.leaderElect) {
-    elector = new LeaderElector({
-      client: opts.client,
-      name: 'kube-scheduler',
-      namespace: 'kube-system',
-      identity,
-      leaseDurationSeconds: opts.leaseDurationSeconds,
-      renewDeadlineSeconds: opts.renewDeadlineSeconds,
-      retryPeriodSeconds: opts.retryPeriodSeconds,
-      metricsRegistry: registry,
-      logger,
-      callbacks: {
-        onStartedLeading: () => {
-          leading = true;
-          logger.info({ identity }, 'became leader: scheduling');
-          scheduler.startLoop();
-        },
-        onStoppedLeading: () => {
-          leading = false;
-          logger.warn({ identity }, 'lost leadership: scheduling paused');
-          void scheduler.stopLoop();
-        },
-        onNewLeader: (id) => logger.info({ leader: id }, 'new leader observed'),
-      },
-    });
-    elector.start();
-  } else scheduler.startLoop();
-  logger.info({ identity, policy: opts.policy ?? 'spread', port: http?.port, leaderElect: !!opts.leaderElect }, 'scheduler started');
+  const component = await runComponent({
+    name: 'scheduler',
+    client: opts.client,
+    logger,
+    metricsRegistry: registry,
+    identity,
+    lease: opts.leaderElect
+      ? {
+          namespace: 'kube-system',
+          name: 'kube-scheduler',
+          leaseDurationSeconds: opts.leaseDurationSeconds,
+          renewDeadlineSeconds: opts.renewDeadlineSeconds,
+          retryPeriodSeconds: opts.retryPeriodSeconds,
+        }
+      : undefined,
+    port: opts.port,
+    host: opts.host,
+    routes: debugRoutes({
+      decisions: scheduler.decisions,
+      status: (leading) => ({ identity, leading, policy: opts.policy ?? 'spread', queue: scheduler.queue.lengths(), nodes: scheduler.cache.nodeCount }),
+    }),
+    start: () => scheduler.startInformers(),
+    onStartedLeading: (signal) => {
+      if (signal) logger.info({ identity }, 'became leader: scheduling');
+      scheduler.startLoop();
+    },
+    onStoppedLeading: () => {
+      logger.warn({ identity }, 'lost leadership: scheduling paused');
+      void scheduler.stopLoop();
+    },
+    onNewLeader: (id) => logger.info({ leader: id }, 'new leader observed'),
+    stop: () => scheduler.stop(),
+  });
+  logger.info({ identity, policy: opts.policy ?? 'spread', port: component.port, leaderElect: !!opts.leaderElect }, 'scheduler started');
 
   return {
     scheduler,
     identity,
-    port: http?.port,
-    url: http?.url,
-    isLeader: () => leading,
-    async stop() {
-      await elector?.stop();
-      await scheduler.stop();
-      if (http) {
-        http.server.closeAllConnections?.();
-        await new Promise<void>((r) => http.server.close(() => r()));
-      }
-    },
+    port: component.port,
+    url: component.url,
+    isLeader: component.isLeader,
+    stop: component.stop,
   };
 }

@@ -51,8 +51,8 @@ test('defaults: replicas 1, selector and object labels from the template labels'
   assert.equal(kept.spec.replicas, 3);
   assert.deepEqual(kept.spec.selector, { app: 'web' });
   assert.deepEqual(kept.metadata.labels, { owner: 'me' });
-  // status is reset on create
-  assert.equal(create({ ...rcOf({ template: template({ a: 'b' }) }), status: { replicas: 9 } }).obj.status?.replicas, undefined);
+  // status is reset on create (to replicas 0, which Kubernetes always serialises: issue 11)
+  assert.equal(create({ ...rcOf({ template: template({ a: 'b' }) }), status: { replicas: 9 } }).obj.status?.replicas, 0);
 });
 
 test('validation: selector must match the template labels, must not be empty, restartPolicy Always', () => {

@@ -17,7 +17,7 @@ test('kubesim nodes registers its nodes, prints them, and stops on SIGTERM', asy
   writeFileSync(kc, kubeconfigYaml(c.api.url));
   const child = spawn(process.execPath, [bin, 'nodes', '--kubeconfig', kc, '--count', '2', '--prefix', 'cli', '--labels', 'pool=cli', '--taints', 'gpu=true:NoSchedule', '--zones', 'z-a'], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'warn' },
+    env: { ...process.env, KUBESIM_LOG_LEVEL: 'warn' },
   });
   let out = '';
   child.stdout.on('data', (d) => (out += d));

@@ -5,7 +5,7 @@ import { startApiServer } from '../../src/apiserver/index.ts';
 import { Client } from '../../src/client/index.ts';
 import type { KubeObject } from '../../src/api/types.ts';
 
-export const quiet = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+export const quiet = pino({ level: 'silent' });
 
 export async function cluster() {
   const api = await startApiServer({ port: 0, logger: quiet });

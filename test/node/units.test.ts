@@ -3,11 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpuIntegralNanos, parsePattern, usageAt, usageModel } from '../../src/node/usage.ts';
 import { formatLines, InstanceLog, LogStore } from '../../src/node/logs.ts';
-import { admitPod, podRequests, tolerates } from '../../src/node/admission.ts';
+import { admitPod, podRequests } from '../../src/node/admission.ts';
+import { toleratesTaint as tolerates } from '../../src/api/core/index.ts';
+import { milliValueOrZero as milliCpu, valueOrZero as bytesOf } from '../../src/api/quantity.ts';
 import { Priority, Writer } from '../../src/node/writer.ts';
 import { parseLabels, parseTaints } from '../../src/node/parse.ts';
 import { buildNode, nodeIP, podCIDR, podIPIn } from '../../src/node/nodeobj.ts';
-import { goDuration, milliCpu, bytesOf, parseDurationMs } from '../../src/node/units.ts';
+import { goDuration, parseDurationMs } from '../../src/node/units.ts';
 import { TimerQueue, ManualClock } from '../../src/node/timers.ts';
 import { aggregationKey, EventCache } from '../../src/node/events.ts';
 

@@ -27,7 +27,7 @@ function startChild(kubeconfig: string, identity: string): ChildProcess {
       '--retry-period', '0.4',
       '--identity', identity,
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } },
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KUBESIM_LOG_LEVEL: 'warn' } },
   );
   child.stderr!.on('data', () => {});
   return child;

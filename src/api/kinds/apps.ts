@@ -22,6 +22,8 @@ import {
 
 const APPS = { group: 'apps', version: 'v1' } as const;
 const WORKLOAD_STRATEGY = { specFields: ['spec'], prepareForCreate: resetStatus(), validateUpdate: selectorImmutable };
+/** A new object's status as Kubernetes serialises it: the counts without omitempty are there as 0. */
+const withZeroStatus = (zeros: Record<string, number>) => ({ ...WORKLOAD_STRATEGY, prepareForCreate: resetStatus(() => ({ ...zeros })) });
 const rollingUpdateSchema = (what: string) =>
   obj(`Rolling update config params. Present only if type = "RollingUpdate".`, {
     maxUnavailable: intOrString(`The maximum number of ${what} that can be unavailable during the update. Value can be an absolute number (ex: 5) or a percentage (ex: 10%).`),
@@ -153,7 +155,7 @@ export const replicaSet = defineKind({
     defaultTemplate(s);
   },
   validate: (o) => [...validateReplicas(o.spec), ...validateSelectorAndTemplate(o.spec ?? {}, 'replicaset')],
-  strategy: WORKLOAD_STRATEGY,
+  strategy: withZeroStatus({ replicas: 0 }),
   columns: [
     col('Desired', 'integer', 'Number of desired pods.'),
     col('Current', 'integer', 'Number of actual replicas (non-terminated pods).'),
@@ -226,7 +228,7 @@ export const daemonSet = defineKind({
     }
     return errs;
   },
-  strategy: WORKLOAD_STRATEGY,
+  strategy: withZeroStatus({ currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 }),
   columns: [
     col('Desired', 'integer', 'The total number of nodes that should be running the daemon pod.'),
     col('Current', 'integer', 'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.'),
@@ -324,7 +326,7 @@ export const statefulSet = defineKind({
     return errs;
   },
   strategy: {
-    ...WORKLOAD_STRATEGY,
+    ...withZeroStatus({ replicas: 0, availableReplicas: 0 }),
     // Only replicas, template, updateStrategy, minReadySeconds, PVC retention policy, ordinals and
     // revisionHistoryLimit may change.
     validateUpdate: (o, old) => {

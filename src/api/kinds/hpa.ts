@@ -53,7 +53,7 @@ export const hpa = defineKind({
   },
   defaults: hpaDefaults,
   validate: hpaValidate,
-  strategy: { specFields: ['spec'], prepareForCreate: resetStatus() },
+  strategy: { specFields: ['spec'], prepareForCreate: resetStatus(() => ({ currentReplicas: 0, desiredReplicas: 0 })) },
   columns: hpaColumns(),
   cells: hpaCells,
 });
@@ -259,7 +259,7 @@ export const hpaV1 = defineKind({
     hpaDefaults(o);
   },
   validate: (o) => hpaValidate(hpaV1ToV2(o)),
-  strategy: { specFields: ['spec'], prepareForCreate: resetStatus() },
+  strategy: { specFields: ['spec'], prepareForCreate: resetStatus(() => ({ currentReplicas: 0, desiredReplicas: 0 })) },
   columns: hpaColumns(),
   cells: (o, now) => hpaCells(hpaV1ToV2(o), now),
 });

@@ -3,11 +3,11 @@
 import type { KubeObject } from '../types.ts';
 import type { FieldError } from '../errors.ts';
 import { invalidValue } from '../errors.ts';
-import { age, ageColumn, col, defineKind, pathGetter, translateTimestampSince } from '../meta.ts';
+import { age, ageColumn, col, defineKind, keepOldStatus, pathGetter, translateTimestampSince } from '../meta.ts';
 import { bool, freeform, int, list, map, mergeList, obj, quantity, str, time } from '../schema.ts';
 import { conditionsSchema } from './common.ts';
 import { podQOSClass } from '../core/qos.ts';
-import { admitPodDefaults, defaultPodSpec, podSpecSchema, validatePodSpec, validatePodSpecUpdate } from './podspec.ts';
+import { admitPodDefaults, admitPodUpdate, defaultPodSpec, podSpecSchema, validatePodSpec, validatePodSpecUpdate } from './podspec.ts';
 
 const containerStatus = obj('ContainerStatus contains details for the current status of this container.', {
   name: str('Name is a DNS_LABEL representing the unique name of the container.'),
@@ -90,6 +90,10 @@ export const pod = defineKind({
     prepareForCreate: (o) => {
       admitPodDefaults(o);
       o.status = { phase: 'Pending', qosClass: podQOSClass(o.spec) };
+    },
+    prepareForUpdate: (o, old) => {
+      keepOldStatus(o, old);
+      admitPodUpdate(o, old);
     },
     validateUpdate: (o, old) => {
       const errs: FieldError[] = validatePodSpecUpdate(o.spec, old.spec);

@@ -313,6 +313,22 @@ export function admitPodDefaults(pod: KubeObject): void {
   addDefaultTolerations(spec);
 }
 
+/**
+ * What admission does to a pod update: Priority keeps the priority and preemptionPolicy it set on
+ * create when the update leaves them out; DefaultTolerationSeconds adds its tolerations again. So a
+ * replace with the user's own manifest is not a forbidden spec change.
+ */
+export function admitPodUpdate(pod: KubeObject, old: KubeObject): void {
+  const spec = pod.spec;
+  const before = old.spec;
+  if (!spec || typeof spec !== 'object' || !before || typeof before !== 'object') return;
+  // serviceAccount is the deprecated spelling of serviceAccountName: conversion fills one from the other
+  if (spec.serviceAccountName && spec.serviceAccount === undefined) spec.serviceAccount = spec.serviceAccountName;
+  if (spec.priority === undefined && before.priority !== undefined) spec.priority = before.priority;
+  if (spec.preemptionPolicy === undefined && before.preemptionPolicy !== undefined) spec.preemptionPolicy = before.preemptionPolicy;
+  addDefaultTolerations(spec);
+}
+
 export function addDefaultTolerations(spec: any): void {
   const tols: any[] = (spec.tolerations ??= []);
   for (const key of [TaintNodeNotReady, TaintNodeUnreachable]) {

@@ -64,7 +64,7 @@ export const replicationController = defineKind({
     return errs;
   },
   // Unlike apps/v1, the selector of a ReplicationController may change.
-  strategy: { specFields: ['spec'], prepareForCreate: resetStatus() },
+  strategy: { specFields: ['spec'], prepareForCreate: resetStatus(() => ({ replicas: 0 })) },
   columns: [
     col('Desired', 'integer', 'Number of desired pods.'),
     col('Current', 'integer', 'Number of actual replicas.'),

@@ -7,6 +7,7 @@ import { StatusError, badRequest, conflict, invalid, invalidValue, notFound } fr
 import type { RestHooks } from '../../api/resource.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { objectKey } from '../../storage/interface.ts';
+import { canonicalQuery } from '../listopts.ts';
 import { sendJson, successStatus } from '../respond.ts';
 import { deleteObject, parseDeleteOptions } from '../rest/delete.ts';
 import { checkName, readObject } from '../rest/handlers.ts';
@@ -123,7 +124,7 @@ async function handleLog(s: Scope): Promise<number> {
   const node = await s.core.store.get(objectKey('', 'nodes', undefined, nodeName));
   const base = node?.object.metadata.annotations?.[KUBELET_URL_ANNOTATION];
   if (!base) throw badRequest(`node "${nodeName}" has no kubelet endpoint (annotation ${KUBELET_URL_ANNOTATION}): logs of pod ${name} are not available`);
-  const q = new URLSearchParams(s.query ?? '');
+  const q = canonicalQuery(s.query, ['follow', 'previous', 'timestamps', 'insecureSkipTLSVerifyBackend'], ['sinceSeconds', 'tailLines', 'limitBytes']);
   q.set('container', container);
   const url = `${base.replace(/\/$/, '')}/containerLogs/${encodeURIComponent(ns)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}?${q}`;
   return proxyLog(s, url, nodeName, base);

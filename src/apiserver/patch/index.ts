@@ -105,7 +105,9 @@ export function applyPatch(type: PatchType, current: KubeObject | undefined, bod
       break;
     }
     case 'strategic': {
-      const patch = mustBeObject(parseOrBadRequest(body));
+      // The patched map is converted into the target's type (FromUnstructured), which ignores
+      // apiVersion/kind: `{"kind":"Deployment","spec":{"replicas":2}}` patches a Scale too.
+      const { apiVersion: _v, kind: _k, ...patch } = mustBeObject(parseOrBadRequest(body));
       try {
         result = strategicMergePatch(current, patch, rt.schema);
       } catch (e) {

@@ -1,10 +1,11 @@
 // DELETE: options from the query or a DeleteOptions body, preconditions, graceful deletion, and
 // finalizers (the object stays, with deletionTimestamp, until its finalizers are removed). Per-kind
 // rules (pods' grace period, namespaces' Terminating) come from the registry entry's `deletion`.
-import { StatusError, badRequest, conflict, notFound } from '../../api/errors.ts';
+import { StatusError, conflict, notFound } from '../../api/errors.ts';
 import type { ResourceType } from '../../api/resource.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { StorageError } from '../../storage/interface.ts';
+import { boolParam, intParam } from '../listopts.ts';
 import { admitValidating } from '../pipeline/run.ts';
 import { timestamp } from './objectmeta.ts';
 import { admissionAttrs, keyOf, mapStorageError, type Scope } from './scope.ts';
@@ -24,11 +25,11 @@ const POLICIES = ['Foreground', 'Background', 'Orphan'];
 /** Query parameters first, then a DeleteOptions body (kubectl sends the body) overriding them. */
 export function parseDeleteOptions(q: URLSearchParams | undefined, body: any): DeleteOptions {
   const opts: DeleteOptions = { dryRun: false };
-  const g = q?.get('gracePeriodSeconds');
-  if (g) opts.gracePeriodSeconds = intParam('gracePeriodSeconds', g);
+  const g = intParam(q, 'gracePeriodSeconds');
+  if (g !== undefined) opts.gracePeriodSeconds = g;
   const p = q?.get('propagationPolicy');
   if (p) opts.propagationPolicy = p as PropagationPolicy;
-  if (q?.get('orphanDependents') === 'true') opts.propagationPolicy ??= 'Orphan';
+  if (boolParam(q, 'orphanDependents') === true) opts.propagationPolicy ??= 'Orphan';
   if (q?.getAll('dryRun').includes('All')) opts.dryRun = true;
   if (body && typeof body === 'object') {
     if (typeof body.gracePeriodSeconds === 'number') opts.gracePeriodSeconds = body.gracePeriodSeconds;
@@ -45,11 +46,6 @@ export function parseDeleteOptions(q: URLSearchParams | undefined, body: any): D
     });
   }
   return opts;
-}
-
-function intParam(name: string, v: string): number {
-  if (!/^-?\d+$/.test(v)) throw badRequest(`invalid ${name}: ${JSON.stringify(v)}`);
-  return Number(v);
 }
 
 /** The grace period a kind gives a delete (its registry entry's rule; default: at once). */

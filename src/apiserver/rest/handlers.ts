@@ -13,6 +13,7 @@ import { exclusiveWrite } from './storage.ts';
 import { handleWatch } from './watch.ts';
 import { checkPrecondition, guaranteedUpdate, prepareCreate, prepareUpdate, storeCreate, type WriteResult } from './write.ts';
 import { selectorFilter } from '../filter.ts';
+import { boolParam } from '../listopts.ts';
 
 export async function handleResource(s: Scope): Promise<number> {
   const { verb, subresource, name } = s.info;
@@ -113,7 +114,7 @@ export async function readPatch(s: Scope): Promise<{ type: NonNullable<ReturnTyp
 }
 
 export function patchOptions(s: Scope, subresource: string | undefined) {
-  return { fieldManager: s.query?.get('fieldManager') ?? undefined, force: s.query?.get('force') === 'true', subresource };
+  return { fieldManager: s.query?.get('fieldManager') ?? undefined, force: boolParam(s.query, 'force') === true, subresource };
 }
 
 /** PATCH of the main resource or of /status. Apply creates an absent object. */

@@ -4,7 +4,8 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { badRequest, invalid, type FieldError } from '../../api/errors.ts';
 import type { ResourceType } from '../../api/resource.ts';
 import type { KubeObject } from '../../api/types.ts';
-import { unknownFields, strictDecodingError, unknownFieldWarnings } from '../../api/schema.ts';
+import { canonicalizeTimes, decodeError, unknownFields, strictDecodingError, unknownFieldWarnings } from '../../api/schema.ts';
+import { formatTime } from '../../api/time.ts';
 import { apiVersionOfRt } from './scope.ts';
 
 // apimachinery's utilrand alphabet: no vowels (no words), no confusable characters.
@@ -18,7 +19,16 @@ export function randomSuffix(n = 5): string {
 
 /** RFC 3339 with second precision, as metav1.Time serializes. */
 export function timestamp(d: Date = new Date()): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return formatTime(d);
+}
+
+/**
+ * Decoding's view of times: every Time/MicroTime field of a written object in Kubernetes' spelling
+ * (whatever RFC 3339 form the client sent); a malformed one is the decoder's 400.
+ */
+export function canonicalizeObjectTimes(obj: KubeObject, rt: ResourceType): void {
+  const error = canonicalizeTimes(rt.schema, obj);
+  if (error) throw decodeError(rt.kind, rt.version, error);
 }
 
 /**
@@ -81,19 +91,23 @@ export function initCreateMeta(obj: KubeObject, rt: ResourceType, now = new Date
   delete m.deletionGracePeriodSeconds;
 }
 
-/** The identity fields an update keeps from the stored object (values sent differently are rejected by validation). */
+/**
+ * rest.BeforeUpdate's metadata: generation, creationTimestamp, selfLink and (when not sent) uid come
+ * from the stored object; a deletionTimestamp and grace period once set are kept. What is left to
+ * reject (another uid, name or namespace, setting a deletionTimestamp) is validateObjectMetaUpdate's.
+ */
 export function carryUpdateMeta(obj: KubeObject, old: KubeObject): void {
   const m = obj.metadata;
   const o = old.metadata;
-  m.uid ??= o.uid;
-  m.creationTimestamp ??= o.creationTimestamp;
-  if (o.deletionTimestamp) {
-    m.deletionTimestamp = o.deletionTimestamp;
-    if (o.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
-  } else {
-    delete m.deletionTimestamp;
-    delete m.deletionGracePeriodSeconds;
+  for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', 'generation'] as const) {
+    if ((m[k] as unknown) === null) delete m[k];
   }
+  if (!m.uid && o.uid) m.uid = o.uid;
+  if (o.creationTimestamp) m.creationTimestamp = o.creationTimestamp;
+  if (o.deletionTimestamp) m.deletionTimestamp = o.deletionTimestamp;
+  if (o.deletionGracePeriodSeconds !== undefined && m.deletionGracePeriodSeconds === undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
+  if (o.selfLink) m.selfLink = o.selfLink;
+  else delete m.selfLink;
   if (o.generation !== undefined) m.generation = o.generation;
   else delete m.generation;
   if (m.namespace === undefined && o.namespace !== undefined) m.namespace = o.namespace;

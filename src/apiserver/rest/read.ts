@@ -5,7 +5,8 @@ import { StorageError, type StoreEntry } from '../../storage/interface.ts';
 import { selectorFilter } from '../filter.ts';
 import { continueExpired, encodeContinue, parseResourceVersion, planList } from '../listopts.ts';
 import { sendJson } from '../respond.ts';
-import { toTable, wantsTable, type IncludeObject } from '../table.ts';
+import { negotiateOutput, partialOfList, partialOfObject } from '../negotiate.ts';
+import { toTable, type IncludeObject } from '../table.ts';
 import { apiVersionOfRt, changesOnTheWayOut, keyOf, mapStorageError, prefixOf, wireJson, wireObject, type Scope } from './scope.ts';
 
 export function includeObjectOf(q: URLSearchParams | undefined): IncludeObject {
@@ -30,9 +31,12 @@ export async function getEntry(s: Scope, name: string): Promise<StoreEntry> {
 }
 
 export async function handleGet(s: Scope): Promise<number> {
+  const target = negotiateOutput(s.req.headers.accept);
   const e = await getEntry(s, s.info.name!);
-  if (wantsTable(s.req.headers.accept)) {
+  if (target.as === 'Table') {
     sendJson(s.res, 200, toTable(s.rt, [wireObject(s.rt, e.object)], { includeObject: includeObjectOf(s.query), listMeta: { resourceVersion: e.object.metadata.resourceVersion } }));
+  } else if (target.as !== 'Object') {
+    sendJson(s.res, 200, partialOfObject(s.rt, e.object, target));
   } else {
     sendJson(s.res, 200, wireJson(s.rt, e.object, e.json));
   }
@@ -40,6 +44,7 @@ export async function handleGet(s: Scope): Promise<number> {
 }
 
 export async function handleList(s: Scope): Promise<number> {
+  const target = negotiateOutput(s.req.headers.accept);
   const plan = planList(s.query);
   const opts = plan.opts;
   const filter = selectorFilter(s.rt, s.query);
@@ -56,8 +61,12 @@ export async function handleList(s: Scope): Promise<number> {
     meta.continue = encodeContinue(page.revision, page.lastKey);
     if (page.remaining !== undefined) meta.remainingItemCount = page.remaining;
   }
-  if (wantsTable(s.req.headers.accept)) {
+  if (target.as === 'Table') {
     sendJson(s.res, 200, toTable(s.rt, changesOnTheWayOut(s.rt) ? page.items.map((o) => wireObject(s.rt, o)) : page.items, { includeObject: includeObjectOf(s.query), listMeta: meta }));
+    return 200;
+  }
+  if (target.as !== 'Object') {
+    sendJson(s.res, 200, partialOfList(s.rt, page.items, meta, target));
     return 200;
   }
   sendJson(s.res, 200, listJson(s, meta, page.items, page.entries));

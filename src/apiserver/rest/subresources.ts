@@ -9,6 +9,7 @@ import { sendJson } from '../respond.ts';
 import { checkName, handlePatch, handleUpdate, patchOptions, readObject, readPatch } from './handlers.ts';
 import { checkBodyIdentity } from './objectmeta.ts';
 import { getEntry } from './read.ts';
+import { canonicalQuery } from '../listopts.ts';
 import { isDryRun, wireJson, type Scope } from './scope.ts';
 import { handlerFor, ownSubresource, type VerbHandlers } from './storage.ts';
 import { checkPrecondition, guaranteedUpdate, prepareUpdate } from './write.ts';

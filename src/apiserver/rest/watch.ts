@@ -6,9 +6,10 @@
 import type { KubeObject } from '../../api/types.ts';
 import { StorageError, type StoreEvent, type Unsubscribe } from '../../storage/interface.ts';
 import { selectorFilter } from '../filter.ts';
-import { parseResourceVersion, tooOldResourceVersion } from '../listopts.ts';
+import { boolParam, intParam, parseResourceVersion, tooOldResourceVersion } from '../listopts.ts';
 import { statusOf } from '../respond.ts';
-import { toTable, wantsTable } from '../table.ts';
+import { negotiateOutput, partialObject } from '../negotiate.ts';
+import { toTable } from '../table.ts';
 import { includeObjectOf } from './read.ts';
 import { apiVersionOfRt, changesOnTheWayOut, mapStorageError, prefixOf, wireObject, type Scope } from './scope.ts';
 
@@ -47,11 +48,15 @@ export async function handleWatch(s: Scope): Promise<number> {
   const sse = /text\/event-stream/.test(req.headers.accept ?? '');
   const lastEventId = req.headers['last-event-id'];
   const rv = parseResourceVersion(query?.get('resourceVersion') ?? (sse && typeof lastEventId === 'string' ? lastEventId : undefined));
-  const bookmarks = query?.get('allowWatchBookmarks') === 'true';
-  const sendInitialEvents = query?.get('sendInitialEvents') === 'true';
-  const timeoutRaw = query?.get('timeoutSeconds');
-  const timeoutSeconds = timeoutRaw ? Math.max(0, Number(timeoutRaw)) : core.watch.defaultTimeoutSeconds;
-  const table = wantsTable(req.headers.accept);
+  const bookmarks = boolParam(query, 'allowWatchBookmarks') === true;
+  const sendInitialEvents = boolParam(query, 'sendInitialEvents') === true;
+  const timeoutParam = intParam(query, 'timeoutSeconds');
+  const timeoutSeconds = timeoutParam !== undefined ? Math.max(0, timeoutParam) : core.watch.defaultTimeoutSeconds;
+  // A watch's events are single objects: as=PartialObjectMetadataList cannot apply to them and,
+  // as in Kubernetes, leaves them whole.
+  const target = negotiateOutput(req.headers.accept);
+  const table = target.as === 'Table';
+  const partial = target.as === 'PartialObjectMetadata' ? target.version : undefined;
   const includeObject = includeObjectOf(query);
   const prefix = prefixOf(rt, s.info.namespace);
   const store = core.store;
@@ -146,6 +151,8 @@ export async function handleWatch(s: Scope): Promise<number> {
     const json = transform ? undefined : storedJson;
     if (table) {
       write(JSON.stringify({ type, object: toTable(rt, [obj], { includeObject, listMeta: { resourceVersion: obj.metadata.resourceVersion } }) }) + '\n');
+    } else if (partial) {
+      write(JSON.stringify({ type, object: partialObject(obj, partial) }) + '\n');
     } else if (ev && json !== undefined) {
       write(plainLine(ev, type, obj, json));
     } else {
@@ -156,7 +163,8 @@ export async function handleWatch(s: Scope): Promise<number> {
   const bookmark = (revision: number, annotations?: Record<string, string>) => {
     const metadata: Record<string, unknown> = { resourceVersion: String(revision) };
     if (annotations) metadata.annotations = annotations;
-    write(JSON.stringify({ type: 'BOOKMARK', object: { kind: rt.kind, apiVersion: apiVersionOfRt(rt), metadata } }) + '\n');
+    const object = partial ? { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${partial}`, metadata } : { kind: rt.kind, apiVersion: apiVersionOfRt(rt), metadata };
+    write(JSON.stringify({ type: 'BOOKMARK', object }) + '\n');
   };
 
   const onEvent = (ev: StoreEvent) => {

@@ -7,7 +7,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { StorageError, type StoreEntry } from '../../storage/interface.ts';
 import { admitMutating, admitValidating } from '../pipeline/run.ts';
 import { pendingFinalizers } from './delete.ts';
-import { bumpGeneration, carryUpdateMeta, initCreateMeta, sameObject, validateObject } from './objectmeta.ts';
+import { bumpGeneration, canonicalizeObjectTimes, carryUpdateMeta, initCreateMeta, sameObject, validateObject } from './objectmeta.ts';
 import { admissionAttrs, keyOf, mapStorageError, type Scope } from './scope.ts';
 
 const MAX_ATTEMPTS = 50;
@@ -24,6 +24,7 @@ export interface WriteResult {
 
 /** Admission, strategy, validation and the kind's beginCreate hook for a new object (BeforeCreate). Mutates obj. */
 export async function prepareCreate(s: Scope, obj: KubeObject, dryRun: boolean): Promise<void> {
+  canonicalizeObjectTimes(obj, s.rt);
   initCreateMeta(obj, s.rt);
   s.rt.defaults(obj);
   await admitMutating(s.core.pipeline, admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun));
@@ -63,8 +64,9 @@ export async function storeCreate(s: Scope, obj: KubeObject, dryRun: boolean): P
  */
 export async function prepareUpdate(s: Scope, obj: KubeObject, old: KubeObject, subresource: string | undefined, dryRun: boolean): Promise<KubeObject> {
   const rt = s.rt;
-  const metaErrs = validateObjectMetaUpdate(obj.metadata, old.metadata);
+  canonicalizeObjectTimes(obj, rt);
   carryUpdateMeta(obj, old);
+  const metaErrs = validateObjectMetaUpdate(obj.metadata, old.metadata);
   rt.defaults(obj);
   const name = old.metadata.name;
   await admitMutating(s.core.pipeline, admissionAttrs(s, 'UPDATE', obj, old, name, dryRun));

@@ -1,33 +1,52 @@
 // The ReplicaSet controller (pkg/controller/replicaset): keeps `replicas` active pods per ReplicaSet.
 // Handlers only enqueue ReplicaSet keys and record observed creations/deletions; sync(key) claims
-// pods, creates or deletes the difference, and writes status through the status subresource.
+// pods, creates or deletes the difference, and writes status through the status subresource. As in
+// Kubernetes, the same logic serves ReplicationControllers (their selector is a plain label map).
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
-import { type DeletedFinalStateUnknown, deletedObject, labelPredicate, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
+import { type DeletedFinalStateUnknown, deletedObject, labelPredicate, metaNamespaceKey, type ResourceRef, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
 import { ControllerLoop, type SyncResult } from '../base.ts';
 import type { Controller, ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { Expectations, slowStartBatch } from '../expectations.ts';
-import { PODS, REPLICASETS } from '../resources.ts';
+import { PODS, REPLICASETS, REPLICATIONCONTROLLERS, apiVersionOfRef } from '../resources.ts';
 import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf, newControllerRef, writeClaim } from '../util/owner.ts';
-import { isPodActive, isPodReady } from '../util/pod.ts';
+import { isPodActive, isPodReady, podFromTemplate } from '../util/pod.ts';
 import { availabilityRequeueSeconds, planReplicas, replicaSetStatus, statusChanged } from './plan.ts';
-import { podFromTemplate } from '../util/pod.ts';
 
-const RS_KIND = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
+/** A kind the controller manages: ReplicaSets, or ReplicationControllers. */
+export interface ReplicatedKind {
+  name: string;
+  resource: ResourceRef;
+  /** The kind's selector as a LabelSelector. */
+  selector(o: KubeObject): any;
+}
+
+export const REPLICA_SET_KIND: ReplicatedKind = { name: 'replicaset', resource: REPLICASETS, selector: (o) => o.spec?.selector ?? {} };
+export const REPLICATION_CONTROLLER_KIND: ReplicatedKind = {
+  name: 'replicationcontroller',
+  resource: REPLICATIONCONTROLLERS,
+  selector: (o) => ({ matchLabels: o.spec?.selector ?? {} }),
+};
 
 export class ReplicaSetController implements Controller {
-  readonly name = 'replicaset';
+  readonly name: string;
   readonly expectations = new Expectations();
   private readonly loop: ControllerLoop;
   private readonly rsInformer: SharedInformer;
   private readonly podInformer: SharedInformer;
   private readonly events: EventSink;
+  private readonly kindRef: { apiVersion: string; kind: string };
 
-  constructor(private readonly ctx: ControllerContext) {
-    this.loop = new ControllerLoop({ name: 'replicaset', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
-    this.events = ctx.recorder('replicaset-controller');
-    this.rsInformer = ctx.factory.informerFor(REPLICASETS);
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly managed: ReplicatedKind = REPLICA_SET_KIND,
+  ) {
+    this.name = managed.name;
+    this.kindRef = { apiVersion: apiVersionOfRef(managed.resource), kind: managed.resource.kind! };
+    this.loop = new ControllerLoop({ name: managed.name, sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.events = ctx.recorder(`${managed.name.replace('replicationcontroller', 'replication')}-controller`);
+    this.rsInformer = ctx.factory.informerFor(managed.resource);
     this.podInformer = ctx.factory.informerFor(PODS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
     this.rsInformer.addEventHandler({
       onAdd: (rs) => this.loop.enqueue(metaNamespaceKey(rs)),
@@ -54,7 +73,7 @@ export class ReplicaSetController implements Controller {
   }
 
   private resolve(namespace: string | undefined, ref: OwnerReference | undefined): KubeObject | undefined {
-    if (!ref || ref.kind !== 'ReplicaSet') return undefined;
+    if (!ref || ref.kind !== this.kindRef.kind) return undefined;
     const rs = this.rsInformer.lister.get(namespace, ref.name);
     return rs && rs.metadata.uid === ref.uid ? rs : undefined;
   }
@@ -63,7 +82,7 @@ export class ReplicaSetController implements Controller {
   private matching(pod: KubeObject): KubeObject[] {
     return this.rsInformer.lister
       .list(undefined, pod.metadata.namespace)
-      .filter((rs) => labelPredicate(rs.spec?.selector ?? {})(pod.metadata.labels));
+      .filter((rs) => labelPredicate(this.managed.selector(rs))(pod.metadata.labels));
   }
 
   private addPod(pod: KubeObject): void {
@@ -115,13 +134,13 @@ export class ReplicaSetController implements Controller {
     }
     const now = Date.now();
     const needsSync = this.expectations.satisfied(key);
-    const selects = labelPredicate(rs.spec?.selector ?? {});
+    const selects = labelPredicate(this.managed.selector(rs));
     const candidates = [
       ...this.podInformer.indexer.byIndex(BY_CONTROLLER, rs.metadata.uid!),
       ...this.podInformer.indexer.byIndex(BY_CONTROLLER, `orphan/${namespace}`),
     ].filter(isPodActive);
     const claim = claimObjects(rs, candidates, (p) => selects(p.metadata.labels));
-    await writeClaim(this.ctx.client.resource(PODS), claim, newControllerRef(rs, RS_KIND.apiVersion, RS_KIND.kind), this.ctx.logger);
+    await writeClaim(this.ctx.client.resource(PODS), claim, newControllerRef(rs, this.kindRef.apiVersion, this.kindRef.kind), this.ctx.logger);
 
     let manageError: { reason: 'FailedCreate' | 'FailedDelete'; message: string } | undefined;
     let thrown: unknown;
@@ -147,10 +166,10 @@ export class ReplicaSetController implements Controller {
       this.expectations.expectCreations(key, plan.count);
       const { successes, error } = await slowStartBatch(plan.count, 1, async () => {
         try {
-          const pod = await pods.create(podFromTemplate(rs, RS_KIND.apiVersion, RS_KIND.kind), { namespace: rs.metadata.namespace });
-          this.events.event(rs, RS_KIND, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+          const pod = await pods.create(podFromTemplate(rs, this.kindRef.apiVersion, this.kindRef.kind), { namespace: rs.metadata.namespace });
+          this.events.event(rs, this.kindRef, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
         } catch (e) {
-          this.events.event(rs, RS_KIND, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
+          this.events.event(rs, this.kindRef, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
           throw e;
         }
       });
@@ -162,11 +181,11 @@ export class ReplicaSetController implements Controller {
         plan.pods.map(async (p) => {
           try {
             await pods.delete(p.metadata.name!, { namespace: p.metadata.namespace });
-            this.events.event(rs, RS_KIND, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
+            this.events.event(rs, this.kindRef, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
           } catch (e) {
             this.expectations.deletionObserved(key, metaNamespaceKey(p));
             if (isStatusError(e, 404)) return;
-            this.events.event(rs, RS_KIND, 'Warning', 'FailedDelete', `Error deleting: ${(e as Error).message}`);
+            this.events.event(rs, this.kindRef, 'Warning', 'FailedDelete', `Error deleting: ${(e as Error).message}`);
             throw e;
           }
         }),
@@ -187,7 +206,7 @@ export class ReplicaSetController implements Controller {
 
   /** updateReplicaSetStatus: PUT status; on a conflict read the latest and try once more. */
   private async writeStatus(rs: KubeObject, status: any): Promise<void> {
-    const client = this.ctx.client.resource(REPLICASETS);
+    const client = this.ctx.client.resource(this.managed.resource);
     try {
       await client.updateStatus({ ...rs, status });
     } catch (e) {

@@ -1,0 +1,92 @@
+// metav1.Time and metav1.MicroTime on the wire: any RFC 3339 spelling is read (fractional seconds,
+// `+00:00`, lower-case `t`/`z`), and written back the one way Kubernetes writes it — Time as
+// second-precision UTC `2006-01-02T15:04:05Z`, MicroTime with six fractional digits
+// `2006-01-02T15:04:05.000000Z`. A malformed value is the decoder's error, worded as Go words it.
+
+export const TIME_LAYOUT = '2006-01-02T15:04:05Z07:00';
+export const MICRO_TIME_LAYOUT = '2006-01-02T15:04:05.999999999Z07:00';
+
+export interface ParsedTime {
+  /** Milliseconds since the epoch (whole seconds; the fraction is in `fraction`). */
+  secondsMs: number;
+  /** Fractional-second digits as sent ('' when none). */
+  fraction: string;
+}
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+const daysIn = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
+
+/** Parses RFC 3339; returns the error text Go's time.Parse gives otherwise. */
+export function parseRfc3339(value: string, layout = TIME_LAYOUT): ParsedTime | { error: string } {
+  const m = RFC3339.exec(value);
+  if (!m) return { error: layoutError(value, layout) };
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number);
+  const bad = (what: string) => ({ error: `parsing time ${JSON.stringify(value)}: ${what} out of range` });
+  if (mo < 1 || mo > 12) return bad('month');
+  if (d < 1 || d > daysIn(y, mo)) return bad('day');
+  if (h > 23) return bad('hour');
+  if (mi > 59) return bad('minute');
+  if (s > 59) return bad('second');
+  let offsetMin = 0;
+  if (m[9]) {
+    const oh = Number(m[10]);
+    const om = Number(m[11]);
+    if (oh > 23 || om > 59) return bad('time zone offset');
+    offsetMin = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const utc = new Date(0);
+  utc.setUTCFullYear(y, mo - 1, d);
+  utc.setUTCHours(h, mi, s, 0);
+  return { secondsMs: utc.getTime() - offsetMin * 60_000, fraction: m[7] ?? '' };
+}
+
+/** `parsing time "x" as "<layout>": cannot parse "<rest>" as "<element>"`, as Go reports it. */
+function layoutError(value: string, layout: string): string {
+  const steps: [string, RegExp][] = [
+    ['2006', /^\d{4}/],
+    ['-', /^-/],
+    ['01', /^\d{2}/],
+    ['-', /^-/],
+    ['02', /^\d{2}/],
+    ['T', /^[Tt]/],
+    ['15', /^\d{2}/],
+    [':', /^:/],
+    ['04', /^\d{2}/],
+    [':', /^:/],
+    ['05', /^\d{2}(\.\d+)?/],
+    ['Z07:00', /^([Zz]|[+-]\d{2}:\d{2})/],
+  ];
+  const head = `parsing time ${JSON.stringify(value)}`;
+  let rest = value;
+  for (const [element, re] of steps) {
+    const m = re.exec(rest);
+    if (!m) return `${head} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(rest)} as ${JSON.stringify(element)}`;
+    rest = rest.slice(m[0].length);
+  }
+  return `${head}: extra text: ${JSON.stringify(rest)}`;
+}
+
+function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '');
+}
+
+/** metav1.Time as Kubernetes writes it: UTC, whole seconds (the fraction is dropped). */
+export function formatTime(d: Date = new Date()): string {
+  return isoSeconds(Math.floor(d.getTime() / 1000) * 1000) + 'Z';
+}
+
+/** metav1.MicroTime as Kubernetes writes it: UTC, six fractional digits. */
+export function formatMicroTime(d: Date = new Date()): string {
+  const ms = d.getTime();
+  const whole = Math.floor(ms / 1000) * 1000;
+  return `${isoSeconds(whole)}.${String((ms - whole) * 1000).padStart(6, '0')}Z`;
+}
+
+/** A value sent for a Time (micro=false) or MicroTime field, in its canonical spelling. */
+export function canonicalTime(value: string, micro: boolean): string | { error: string } {
+  const p = parseRfc3339(value, micro ? MICRO_TIME_LAYOUT : TIME_LAYOUT);
+  if ('error' in p) return p;
+  const base = isoSeconds(p.secondsMs);
+  return micro ? `${base}.${p.fraction.slice(0, 6).padEnd(6, '0')}Z` : `${base}Z`;
+}

@@ -1,0 +1,57 @@
+// The seam between the pod runtime and what runs containers (the kubelet's CRI, much reduced). The
+// pod runtime decides *when* things happen, by the profile's stages (step.ts); a ContainerRuntime
+// does them: starts an instance, sends it the stop signal, makes sure an ended instance is gone,
+// keeps its logs and measures its usage. It also says how an instance will exit when it knows in
+// advance (the simulation does: exitplan.ts), or reports the exit when it happens (a real process).
+// SimulatedRuntime (simruntime.ts) is the default; docs/node-simulation.md describes the contract.
+import type { LogLine, LogOptions } from './logs.ts';
+import type { ContainerSim, ExitPlan, PodSim } from './podsim.ts';
+import type { Profile } from './profile.ts';
+
+/** One container instance's log, as the kubelet server reads it. */
+export interface ContainerLog {
+  /** Set once the instance ended: `follow` stops there. */
+  readonly endedAt?: number;
+  read(opts: LogOptions, now: number): LogLine[];
+  /** Lines after sequence number `afterSeq` (for follow). */
+  since(afterSeq: number, now: number): LogLine[];
+}
+
+/** Usage of one running container instance. */
+export interface ContainerUsage {
+  name: string;
+  milliCpu: number;
+  memory: number;
+  /** Cumulative CPU of this instance, core-nanoseconds. */
+  cpuNanos: number;
+  startedAt: number;
+}
+
+/** A runtime reports an exit it did not plan: instance `c` of `sim` ended with `code` at `at`. */
+export type ExitListener = (sim: PodSim, c: ContainerSim, code: number, at: number) => void;
+
+/**
+ * What runs containers. Every call names the pod's simulation and the container (its image, spec
+ * via `containerSpec(sim.pod, c)`, instance number `c.restartCount`); the runtime keeps whatever
+ * per-instance state it needs keyed by them, and must not change them.
+ */
+export interface ContainerRuntime {
+  /** How and when each instance of `c` exits, if known before it starts; undefined: it runs until stopped, or until the runtime reports its exit. */
+  exitPlan(sim: PodSim, c: ContainerSim, profile: Profile): ExitPlan | undefined;
+  /** Start instance `c.restartCount` of `c` (the lifecycle reached Running at `at`). */
+  start(sim: PodSim, c: ContainerSim, at: number): void;
+  /** Send the stop signal (pod deletion); the lifecycle ends the instance after its grace period at the latest. */
+  stop(sim: PodSim, c: ContainerSim, at: number): void;
+  /** The instance ended at `at` with `c.exitCode` (its planned or reported exit, a stop, or a kill): it must be gone. */
+  ended(sim: PodSim, c: ContainerSim, at: number): void;
+  /** Take over an instance a previous run of the pool started and reported Running (`c.startedAt`). */
+  adopt(sim: PodSim, c: ContainerSim): void;
+  /** The pod is gone: release everything kept for it. */
+  remove(sim: PodSim): void;
+  /** The current (or the previous, terminated) instance's log. */
+  log(namespace: string, pod: string, container: string, previous: boolean): ContainerLog | undefined;
+  /** Usage of the running instance of `c` (started at `c.startedAt`) at `now`. */
+  usage(sim: PodSim, c: ContainerSim, now: number): ContainerUsage;
+  /** Register for exits the runtime did not plan (never called by the simulated runtime). */
+  onExit?(listener: ExitListener): void;
+}

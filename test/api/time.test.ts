@@ -1,0 +1,65 @@
+// metav1.Time / MicroTime: any RFC 3339 spelling in, Kubernetes' spelling out, Go's parse errors.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { canonicalTime, formatMicroTime, formatTime } from '../../src/api/time.ts';
+import { canonicalizeTimes, microTime, obj, list, time, str } from '../../src/api/schema.ts';
+
+test('canonicalTime: Time is second-precision UTC Z, MicroTime keeps six digits', () => {
+  const cases: [string, boolean, string][] = [
+    ['2026-12-01T07:27:20Z', false, '2026-12-01T07:27:20Z'],
+    ['2026-12-01T07:27:20.000Z', false, '2026-12-01T07:27:20Z'],
+    ['2026-12-01T07:27:20.987654321Z', false, '2026-12-01T07:27:20Z'],
+    ['2026-12-01T07:27:20+00:00', false, '2026-12-01T07:27:20Z'],
+    ['2026-12-01t07:27:20z', false, '2026-12-01T07:27:20Z'],
+    ['2026-12-01T09:27:20+02:00', false, '2026-12-01T07:27:20Z'],
+    ['2026-12-01T00:27:20-07:00', false, '2026-12-01T07:27:20Z'],
+    ['2026-12-31T23:30:00-01:00', false, '2027-01-01T00:30:00Z'],
+    ['2026-12-01T07:27:20Z', true, '2026-12-01T07:27:20.000000Z'],
+    ['2026-12-01T07:27:20.123Z', true, '2026-12-01T07:27:20.123000Z'],
+    ['2026-12-01T07:27:20.123456789+00:00', true, '2026-12-01T07:27:20.123456Z'],
+  ];
+  for (const [input, micro, want] of cases) assert.equal(canonicalTime(input, micro), want, input);
+});
+
+test('canonicalTime: malformed values get Go time.Parse errors', () => {
+  const cases: [string, string][] = [
+    ['foo', 'parsing time "foo" as "2006-01-02T15:04:05Z07:00": cannot parse "foo" as "2006"'],
+    ['', 'parsing time "" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "2006"'],
+    ['2026-12-01', 'parsing time "2026-12-01" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "T"'],
+    ['2026-12-01 07:27:20Z', 'parsing time "2026-12-01 07:27:20Z" as "2006-01-02T15:04:05Z07:00": cannot parse " 07:27:20Z" as "T"'],
+    ['2026-12-01T07:27:20', 'parsing time "2026-12-01T07:27:20" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "Z07:00"'],
+    ['2026-13-01T07:27:20Z', 'parsing time "2026-13-01T07:27:20Z": month out of range'],
+    ['2026-02-30T07:27:20Z', 'parsing time "2026-02-30T07:27:20Z": day out of range'],
+    ['2026-12-01T07:27:20Zjunk', 'parsing time "2026-12-01T07:27:20Zjunk": extra text: "junk"'],
+  ];
+  for (const [input, want] of cases) assert.deepEqual(canonicalTime(input, false), { error: want }, input);
+});
+
+test('formatTime truncates to seconds; formatMicroTime writes microseconds', () => {
+  const d = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
+  assert.equal(formatTime(d), '2026-01-02T03:04:05Z');
+  assert.equal(formatMicroTime(d), '2026-01-02T03:04:05.678000Z');
+});
+
+test('canonicalizeTimes walks objects, lists and maps by schema; leaves other strings alone', () => {
+  const schema = obj('x', {
+    when: time(),
+    renew: microTime(),
+    name: str(),
+    conditions: list('c', obj('c', { lastTransitionTime: time(), reason: str() })),
+  });
+  const v: any = {
+    when: '2026-12-01T07:27:20.5+00:00',
+    renew: '2026-12-01T07:27:20.5Z',
+    name: '2026-12-01T07:27:20.5+00:00',
+    conditions: [{ lastTransitionTime: '2026-12-01T07:27:20+00:00', reason: 'r' }, { lastTransitionTime: null }],
+  };
+  assert.equal(canonicalizeTimes(schema, v), undefined);
+  assert.deepEqual(v, {
+    when: '2026-12-01T07:27:20Z',
+    renew: '2026-12-01T07:27:20.500000Z',
+    name: '2026-12-01T07:27:20.5+00:00',
+    conditions: [{ lastTransitionTime: '2026-12-01T07:27:20Z', reason: 'r' }, { lastTransitionTime: null }],
+  });
+  assert.match(canonicalizeTimes(schema, { conditions: [{ lastTransitionTime: 'yesterday' }] })!, /^parsing time "yesterday"/);
+});
