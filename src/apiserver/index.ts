@@ -14,6 +14,8 @@ import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
 import { priorityAdmission } from './pipeline/priority.ts';
 import { limitRanger } from './pipeline/limit-ranger.ts';
 import { resourceQuota } from './pipeline/resource-quota.ts';
+import { storageAdmission } from './pipeline/storage.ts';
+import { ensureDefaultStorageClass, storageClassLister } from './kinds/storageclasses.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { createRequestListener } from './server.ts';
 
@@ -121,6 +123,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   }
   await bootstrapNamespaces(store, registry);
   await bootstrapPriorityClasses(store, registry);
+  await ensureDefaultStorageClass(store, registry);
 
   const pipeline: Pipeline = {
     authenticators: [...(opts.pipeline?.authenticators ?? [])],
@@ -130,6 +133,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       namespaceLifecycle(namespaceGetter(store)),
       limitRanger(store),
       priorityAdmission(priorityClassLister(store)),
+      ...storageAdmission(storageClassLister(store)),
       ...(opts.pipeline?.admission ?? []),
       // ResourceQuota last, as Kubernetes orders it: it charges what every other plugin let through.
       resourceQuota(store),

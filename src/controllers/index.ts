@@ -22,6 +22,7 @@ import { ServiceAccountsController } from './serviceaccount/controller.ts';
 import { DisruptionController } from './disruption/controller.ts';
 import { ResourceQuotaController } from './resourcequota/controller.ts';
 import { EndpointSliceController } from './endpointslice/controller.ts';
+import { PersistentVolumeController } from './volume/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -42,6 +43,7 @@ export const CONTROLLERS: Record<string, { workers: number; make(ctx: Controller
   disruption: { workers: 1, make: (ctx) => new DisruptionController(ctx) },
   resourcequota: { workers: 5, make: (ctx) => new ResourceQuotaController(ctx) },
   endpointslice: { workers: 5, make: (ctx) => new EndpointSliceController(ctx) },
+  'persistentvolume-binder': { workers: 5, make: (ctx) => new PersistentVolumeController(ctx) },
 };
 
 /** Leader-elected on kube-system/kube-controller-manager by default (leaderElect true); /healthz and /metrics on `port`. */

@@ -113,6 +113,10 @@ export interface PodEntry {
   removing?: boolean;
   /** Someone else changed the pod: compare its stored status with ours at the next step. */
   recheck?: boolean;
+  /** Containers wait until the pod's claims are Bound (volumes.ts); set once they are, or for pods without claims. */
+  volumesReady?: boolean;
+  /** The last FailedMount told while waiting, and when. */
+  mountTold?: { message: string; at: number };
 }
 
 export type PoolTimer = PodEntry | NodeTimer;
@@ -130,6 +134,8 @@ export interface PoolContext {
   readonly nodes: Map<string, SimNode>;
   readonly pods: Map<string, PodEntry>;
   readonly stopped: boolean;
+  /** The cached PersistentVolumeClaim (the pool's claim informer); absent = claims are not checked. */
+  claim?(namespace: string, name: string): KubeObject | undefined;
 }
 
 /** a is at least as new as b (resourceVersions are numeric in kubesim; otherwise assume newer). */

@@ -4,6 +4,7 @@
 import { SharedInformerFactory, deletedObject } from '../client/index.ts';
 import type { KubeObject } from '../api/types.ts';
 import { LEASES, NODES, PODS, SimNode, type NodePoolOptions } from './context.ts';
+import { PVCS } from '../api/core/index.ts';
 import { startKubeletServer, type KubeletView } from './kubelet.ts';
 import { LEASE_NAMESPACE, type NodeShape } from './nodeobj.ts';
 import { PoolState, nodeNames, type NodePool } from './pool.ts';
@@ -46,6 +47,9 @@ export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
   // (a pod enters the watch as ADDED when it gets bound).
   const podInf = factory.informerFor<KubeObject>(PODS, { fieldSelector: 'spec.nodeName!=', indexers: { byNode: (p) => [p.spec?.nodeName ?? ''] } });
   s.podInformer = podInf;
+  // Claims, so containers start only once a pod's claims are Bound (volumes.ts).
+  const claimInf = factory.informerFor<KubeObject>(PVCS);
+  s.claim = (ns, name) => claimInf.lister.get(ns, name);
   let stopped = false;
   try {
     nodeInf.addEventHandler({ onUpdate: (_o, n) => s.agents.onNodeUpdate(n), onDelete: (n) => s.agents.onNodeDelete(deletedObject(n)) });
@@ -71,6 +75,8 @@ export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
       onUpdate: (_o, p) => s.podRuntime.onPod(p),
       onDelete: (p) => s.podRuntime.onPodDelete(deletedObject(p)),
     });
+    claimInf.start();
+    await claimInf.waitForCacheSync();
     podInf.start();
     await podInf.waitForCacheSync();
   } catch (e) {

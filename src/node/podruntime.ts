@@ -13,6 +13,7 @@ import { buildNode, podIPIn } from './nodeobj.ts';
 import type { ContainerSim } from './podsim.ts';
 import { PodStatusWrites } from './podwrites.ts';
 import type { ContainerRuntime, ContainerUsage } from './runtime.ts';
+import { FAILED_MOUNT_REPEAT_MS, unmountedVolumes, VOLUME_RECHECK_MS } from './volumes.ts';
 
 export class PodRuntime {
   readonly writes: PodStatusWrites;
@@ -68,7 +69,7 @@ export class PodRuntime {
     if (started) {
       // Written by a previous run of the pool (or terminal): adopt, don't replay.
       const sim = adoptPodSim(pod, now, sn.ip, ctx.profile, this.plan);
-      const entry: PodEntry = { timer: 'pod', key, node: sn, sim, lastWritten: JSON.stringify(st) };
+      const entry: PodEntry = { timer: 'pod', key, node: sn, sim, lastWritten: JSON.stringify(st), volumesReady: true };
       if (sim.podIP && sim.podIP !== sn.ip) {
         const n = Number(sim.podIP.split('.')[3]) - 2;
         if (n >= 0) {
@@ -99,7 +100,8 @@ export class PodRuntime {
       sn.usedIPs.add(ipIndex);
       podIP = podIPIn(sn.cidr, ipIndex);
     }
-    return { timer: 'pod', key, node: sn, sim: newPodSim(pod, now, sn.ip, podIP, ctx.profile, this.plan), ipIndex };
+    const volumesReady = !ctx.claim || !(pod.spec?.volumes as any[] | undefined)?.some((v) => v?.persistentVolumeClaim);
+    return { timer: 'pod', key, node: sn, sim: newPodSim(pod, now, sn.ip, podIP, ctx.profile, this.plan), ipIndex, volumesReady };
   }
 
   private forget(e: PodEntry): void {
@@ -120,9 +122,38 @@ export class PodRuntime {
     const first = e.lastWritten === undefined;
     const recheck = e.recheck && !first;
     e.recheck = false;
+    if (!e.volumesReady && this.waitForVolumes(e, now)) {
+      this.applyResult(e, { events: [], changed: false, transitions: [], nextAt: now + VOLUME_RECHECK_MS }, first);
+      return;
+    }
     const r = step(e.sim, now, this.ctx.profile, e.node.images);
     // Re-assert our status when someone else's write left the stored one saying otherwise.
     this.applyResult(e, r, first || (recheck && !r.changed && this.writes.drifted(e)));
+  }
+
+  /**
+   * True while a live pod's claims are not all Bound (a FailedMount event says why, repeated as the
+   * kubelet repeats it). Once they are, the containers' first stages count from now.
+   */
+  private waitForVolumes(e: PodEntry, now: number): boolean {
+    if (e.sim.terminal || e.sim.deletingAt !== undefined || !this.ctx.claim) {
+      e.volumesReady = true;
+      return false;
+    }
+    const message = unmountedVolumes(e.sim.pod, (ns, n) => this.ctx.claim!(ns, n));
+    if (message === undefined) {
+      e.volumesReady = true;
+      e.mountTold = undefined;
+      e.sim.mountPending = undefined;
+      for (const c of e.sim.containers) if (c.state === 'Waiting' && c.startedAt === undefined && c.restartCount === 0) c.enteredAt = now;
+      return false;
+    }
+    e.sim.mountPending = true;
+    if (!e.mountTold || e.mountTold.message !== message || now - e.mountTold.at >= FAILED_MOUNT_REPEAT_MS) {
+      e.mountTold = { message, at: now };
+      this.events.podEvent(e.sim, e.node, { type: 'Warning', reason: 'FailedMount', message, at: now });
+    }
+    return true;
   }
 
   /** Containers, events, the status write (always when `force`) and the next wake-up for a step's result. */

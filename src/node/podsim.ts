@@ -75,6 +75,8 @@ export interface PodSim {
   /** The kubelet failed the running pod (DeadlineExceeded, Evicted): status reason and message. */
   failure?: { reason: string; message: string };
   conditions: Record<string, { status: 'True' | 'False'; at: number; reason?: string; message?: string }>;
+  /** Waiting for its claims to be Bound (volumes.ts): containers show ContainerCreating. */
+  mountPending?: boolean;
 }
 
 /** What a pod's node knows: which images it has pulled. */

@@ -79,7 +79,7 @@ function containerStatus(sim: PodSim, c: ContainerSim): any {
   let state: any;
   switch (c.state) {
     case 'Waiting':
-      state = { waiting: { reason: 'PodInitializing' } };
+      state = { waiting: { reason: sim.mountPending && !sim.containers.some((x) => x.init) ? 'ContainerCreating' : 'PodInitializing' } };
       break;
     case 'Pending':
     case 'Pulling':

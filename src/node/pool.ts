@@ -56,6 +56,8 @@ export class PoolState implements PoolContext {
   readonly eviction: EvictionManager;
   private isStopped = false;
   podInformer?: SharedInformer<KubeObject>;
+  /** Set with the pool's claim informer (startNodePool): pods wait for their claims to be Bound. */
+  claim?: (namespace: string, name: string) => KubeObject | undefined;
 
   constructor(
     readonly client: Client,

@@ -9,12 +9,15 @@ import { InterPodAffinity } from './plugins/interpodaffinity.ts';
 import { RoundRobin } from './plugins/roundrobin.ts';
 import { DefaultBinder, type Binder } from './plugins/binding.ts';
 import { DefaultPreemption, type Evictor } from './plugins/preemption.ts';
+import { VolumeBinding, type VolumeBindingOptions, type VolumeLister, type VolumeWriter } from './plugins/volumebinding.ts';
 
 export type Policy = 'spread' | 'binpack' | 'round-robin';
 export const POLICIES: Policy[] = ['spread', 'binpack', 'round-robin'];
 
 /** The in-tree plugins by name; `extra` adds out-of-tree ones (or replaces in-tree ones). */
-export function pluginRegistry(opts: { binder?: Binder; evictor?: Evictor; extra?: Record<string, PluginFactory> } = {}): Record<string, PluginFactory> {
+export function pluginRegistry(
+  opts: { binder?: Binder; evictor?: Evictor; volumes?: { lister: VolumeLister; writer: VolumeWriter } & VolumeBindingOptions; extra?: Record<string, PluginFactory> } = {},
+): Record<string, PluginFactory> {
   return {
     NodeUnschedulable: () => new NodeUnschedulable(),
     NodeName: () => new NodeName(),
@@ -23,6 +26,7 @@ export function pluginRegistry(opts: { binder?: Binder; evictor?: Evictor; extra
     NodeResourcesFit: (h, profile) => new NodeResourcesFit(profile.scoringStrategy ?? 'LeastAllocated', h),
     PodTopologySpread: () => new PodTopologySpread(),
     InterPodAffinity: (h: Handle) => new InterPodAffinity(h),
+    VolumeBinding: () => new VolumeBinding(opts.volumes?.lister, opts.volumes?.writer, opts.volumes),
     DefaultPreemption: (h) => new DefaultPreemption(h, opts.evictor),
     NodeResourcesBalancedAllocation: () => new BalancedAllocation(),
     RoundRobin: () => new RoundRobin(),
@@ -37,6 +41,7 @@ const FILTERS = [
   'TaintToleration',
   'NodeAffinity',
   'NodeResourcesFit',
+  'VolumeBinding',
   'PodTopologySpread',
   'InterPodAffinity',
   'DefaultPreemption',

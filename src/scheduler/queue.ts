@@ -38,6 +38,9 @@ export const Events = {
   AssignedPodDelete: { label: 'AssignedPodDelete', plugins: ['NodeResourcesFit', 'InterPodAffinity', 'PodTopologySpread'] },
   AssignedPodAdd: { label: 'AssignedPodAdd', plugins: ['InterPodAffinity', 'PodTopologySpread'] },
   ForceActivate: { label: 'ForceActivate' },
+  PvcChange: { label: 'PvcChange', plugins: ['VolumeBinding'] },
+  PvChange: { label: 'PvChange', plugins: ['VolumeBinding'] },
+  StorageClassChange: { label: 'StorageClassChange', plugins: ['VolumeBinding'] },
 } satisfies Record<string, ClusterEvent>;
 
 export interface QueueOptions {

@@ -10,7 +10,8 @@ import { Framework, type PluginFactory, type ProfileConfig, type ScheduleResult 
 import { EventRecorder } from './events.ts';
 import { schedulerMetrics, type SchedulerMetrics } from './metrics.ts';
 import { newPodInfo, schedulerNameOf, type Pod, type PodInfo } from './podinfo.ts';
-import { metaNamespaceKey as podKey, NODES, PODS } from '../api/core/index.ts';
+import { ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE, metaNamespaceKey as podKey, NODES, PODS, PVCS, PVS, STORAGECLASSES } from '../api/core/index.ts';
+import type { VolumeLister, VolumeWriter } from './plugins/volumebinding.ts';
 import { pluginRegistry, profileFor, type Policy } from './profiles.ts';
 import { Events, SchedulingQueue, type QueuedPodInfo, type QueueOptions } from './queue.ts';
 import type { Registry } from 'prom-client';
@@ -93,6 +94,9 @@ export class Scheduler {
   private readonly factory: SharedInformerFactory;
   private podInformer!: SharedInformer<Pod>;
   private nodeInformer!: SharedInformer<KubeObject>;
+  /** Claims, volumes and classes, for VolumeBinding (informers started with the others). */
+  private volumeInformers?: { claims: SharedInformer; volumes: SharedInformer; classes: SharedInformer };
+  private readonly stopping = new AbortController();
   private readonly slots: Slots;
   private timers: NodeJS.Timeout[] = [];
   private loopAbort?: AbortController;
@@ -109,7 +113,7 @@ export class Scheduler {
     const profiles = opts.profiles ?? [profileFor(policy)];
     const binder = (pi: PodInfo, nodeName: string) => this.bindPod(pi, nodeName);
     const evictor = (victim: PodInfo, preemptor: PodInfo, nodeName: string) => this.preempt(victim, preemptor, nodeName);
-    const registry = pluginRegistry({ binder, evictor, extra: opts.plugins });
+    const registry = pluginRegistry({ binder, evictor, volumes: { lister: this.volumeLister(), writer: this.volumeWriter(), signal: this.stopping.signal }, extra: opts.plugins });
     for (const p of profiles) {
       this.frameworks.set(p.schedulerName, new Framework(p, registry, { cache: this.cache }, opts.random));
     }
@@ -149,6 +153,7 @@ export class Scheduler {
       },
       onDelete: (o) => this.cache.removeNode(deletedObject(o).metadata.name!),
     });
+    this.startVolumeInformers();
     this.podInformer.addEventHandler({
       onAdd: (p) => this.onPodAdd(p),
       onUpdate: (old, p) => this.onPodUpdate(old, p),
@@ -165,6 +170,43 @@ export class Scheduler {
     ];
     for (const t of timers) t.unref();
     this.timers.push(...timers);
+  }
+
+  /** PVC, PV and StorageClass informers; their changes may help pods VolumeBinding rejected. */
+  private startVolumeInformers(): void {
+    const claims = this.factory.informerFor(PVCS);
+    const volumes = this.factory.informerFor(PVS);
+    const classes = this.factory.informerFor(STORAGECLASSES);
+    const on = (ev: (typeof Events)['PvcChange']) => ({
+      onAdd: () => this.queue.moveAllToActiveOrBackoff(ev),
+      onUpdate: () => this.queue.moveAllToActiveOrBackoff(ev),
+    });
+    claims.addEventHandler(on(Events.PvcChange));
+    volumes.addEventHandler(on(Events.PvChange));
+    classes.addEventHandler(on(Events.StorageClassChange));
+    this.volumeInformers = { claims, volumes, classes };
+  }
+
+  private volumeLister(): VolumeLister {
+    return {
+      claim: (ns, name) => this.volumeInformers?.claims.lister.get(ns, name),
+      volume: (name) => this.volumeInformers?.volumes.lister.get(undefined, name),
+      storageClass: (name) => this.volumeInformers?.classes.lister.get(undefined, name),
+      volumes: () => this.volumeInformers?.volumes.lister.list() ?? [],
+    };
+  }
+
+  private volumeWriter(): VolumeWriter {
+    const client = this.opts.client;
+    return {
+      bindVolume: async (pv, claim) => {
+        const claimRef = { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: claim.metadata.namespace, name: claim.metadata.name, uid: claim.metadata.uid };
+        await client.resource(PVS).patch(pv.metadata.name!, { metadata: { annotations: { [ANN_BOUND_BY_CONTROLLER]: 'yes' } }, spec: { claimRef } }, { type: 'merge' });
+      },
+      selectNode: async (claim, nodeName) => {
+        await client.resource(PVCS).patch(claim.metadata.name!, { metadata: { annotations: { [ANN_SELECTED_NODE]: nodeName } } }, { namespace: claim.metadata.namespace, type: 'merge' });
+      },
+    };
   }
 
   /** A pending pod's status.nominatedNodeName holds room on that node (cleared once bound or gone). */
@@ -326,7 +368,7 @@ export class Scheduler {
     const profile = fw.profile.schedulerName;
     let st: Status | null;
     try {
-      st = await fw.runBind(result.state, pi, nodeName);
+      st = (await fw.runPreBind(result.state, pi, nodeName)) ?? (await fw.runBind(result.state, pi, nodeName));
     } catch (e) {
       st = { code: 'Error', reasons: [(e as Error).message] };
     }
@@ -470,6 +512,7 @@ export class Scheduler {
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort();
     await this.stopLoop();
     await this.loopDone;
     this.queue.close();

@@ -38,6 +38,12 @@ test('every kind is registered with discovery data as kube-apiserver lists it', 
     ['networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', 'networkpolicy', ['netpol'], [], true, []],
     ['node.k8s.io', 'v1', 'runtimeclasses', 'RuntimeClass', 'runtimeclass', [], [], false, []],
     ['certificates.k8s.io', 'v1', 'certificatesigningrequests', 'CertificateSigningRequest', 'certificatesigningrequest', ['csr'], [], false, ['status', 'approval']],
+    ['', 'v1', 'persistentvolumes', 'PersistentVolume', 'persistentvolume', ['pv'], [], false, ['status']],
+    ['', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', 'persistentvolumeclaim', ['pvc'], [], true, ['status']],
+    ['storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', 'storageclass', ['sc'], [], false, []],
+    ['storage.k8s.io', 'v1', 'csidrivers', 'CSIDriver', 'csidriver', [], [], false, []],
+    ['storage.k8s.io', 'v1', 'csinodes', 'CSINode', 'csinode', [], [], false, []],
+    ['storage.k8s.io', 'v1', 'volumeattachments', 'VolumeAttachment', 'volumeattachment', [], [], false, ['status']],
   ];
   assert.equal(registry.all().length, want.length);
   for (const [g, v, plural, kind, singular, shortNames, categories, namespaced, subs] of want) {

@@ -10,3 +10,4 @@ export * from './keys.ts';
 export * from './json.ts';
 export * from './refs.ts';
 export * from './podready.ts';
+export * from './volumes.ts';

@@ -31,3 +31,6 @@ export const POD_METRICS: ResourceRef = { group: 'metrics.k8s.io', version: 'v1b
 export function apiVersionOfRef(r: ResourceRef): string {
   return r.group ? `${r.group}/${r.version}` : r.version;
 }
+export const PVCS: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumeclaims', namespaced: true, kind: 'PersistentVolumeClaim' };
+export const PVS: ResourceRef = { group: '', version: 'v1', plural: 'persistentvolumes', namespaced: false, kind: 'PersistentVolume' };
+export const STORAGECLASSES: ResourceRef = { group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses', namespaced: false, kind: 'StorageClass' };

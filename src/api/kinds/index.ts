@@ -18,6 +18,8 @@ import { certificateSigningRequest } from './csr.ts';
 import { resourceQuota } from './resourcequota.ts';
 import { limitRange } from './limitrange.ts';
 import { endpointSlice } from './endpointslice.ts';
+import { persistentVolume, persistentVolumeClaim } from './persistentvolume.ts';
+import { csiDriver, csiNode, storageClass, volumeAttachment } from './storage.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -33,6 +35,8 @@ export const kinds: ResourceType[] = [
   replicationController,
   resourceQuota,
   limitRange,
+  persistentVolume,
+  persistentVolumeClaim,
   // apps/v1
   deployment,
   replicaSet,
@@ -59,4 +63,9 @@ export const kinds: ResourceType[] = [
   certificateSigningRequest,
   // discovery.k8s.io/v1
   endpointSlice,
+  // storage.k8s.io/v1
+  storageClass,
+  csiDriver,
+  csiNode,
+  volumeAttachment,
 ];

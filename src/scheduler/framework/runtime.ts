@@ -11,6 +11,7 @@ import {
   type Handle,
   type NodeScore,
   type PostFilterPlugin,
+  type PreBindPlugin,
   type PreFilterPlugin,
   type PreScorePlugin,
   type ReservePlugin,
@@ -75,6 +76,7 @@ export class Framework {
   readonly preScores: PreScorePlugin[] = [];
   readonly scorers: { plugin: ScorePlugin; weight: number }[] = [];
   readonly reservers: ReservePlugin[] = [];
+  readonly preBinders: PreBindPlugin[] = [];
   readonly binders: BindPlugin[] = [];
   private nextStartNodeIndex = 0;
 
@@ -92,6 +94,7 @@ export class Framework {
       if (p.filter) this.filters.push(p as FilterPlugin);
       if (p.postFilter) this.postFilters.push(p as PostFilterPlugin);
       if (p.reserve) this.reservers.push(p as ReservePlugin);
+      if (p.preBind) this.preBinders.push(p as PreBindPlugin);
       if (p.bind) this.binders.push(p as BindPlugin);
       const weight = profile.scoreWeights[name];
       if (weight && p.score) {
@@ -245,6 +248,17 @@ export class Framework {
 
   runUnreserve(state: CycleState, pod: PodInfo, nodeName: string): void {
     for (let j = this.reservers.length - 1; j >= 0; j--) this.reservers[j].unreserve(state, pod, nodeName);
+  }
+
+  /** PreBind plugins in order; the first failure stops the binding cycle (its status names the plugin). */
+  async runPreBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status | null> {
+    for (const p of this.preBinders) {
+      const st = await p.preBind(state, pod, nodeName);
+      if (st && st.code !== 'Success' && st.code !== 'Skip') {
+        return { ...st, plugin: p.name, reasons: st.reasons.map((r) => `running PreBind plugin "${p.name}": ${r}`) };
+      }
+    }
+    return null;
   }
 
   async runBind(state: CycleState, pod: PodInfo, nodeName: string): Promise<Status | null> {
