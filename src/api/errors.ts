@@ -43,6 +43,8 @@ export class StatusError extends Error {
       reason: this.reason,
       code: this.code,
     };
+    // A webhook's denial may carry no reason (omitempty in Kubernetes' Status)
+    if (!this.reason) delete s.reason;
     if (this.details) s.details = this.details;
     return s;
   }

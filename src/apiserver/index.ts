@@ -10,6 +10,7 @@ import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
 import { attachKindStorage, bootstrapNamespaces, ensureKubernetesService, namespaceGetter } from './kinds/index.ts';
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
+import { webhookAdmission } from './pipeline/webhooks/index.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { createRequestListener } from './server.ts';
 
@@ -117,13 +118,18 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   }
   await bootstrapNamespaces(store, registry);
 
+  const webhooks = webhookAdmission({ store, registry, getNamespace: namespaceGetter(store), logger });
+  await webhooks.start();
   const pipeline: Pipeline = {
     authenticators: [...(opts.pipeline?.authenticators ?? [])],
     rateLimiters: [...(opts.pipeline?.rateLimiters ?? [])],
     authorizers: [...(opts.pipeline?.authorizers ?? [])],
+    // Kubernetes' order: NamespaceLifecycle, ..., MutatingAdmissionWebhook, ..., ValidatingAdmissionWebhook
     admission: [
       namespaceLifecycle(namespaceGetter(store)),
       ...(opts.pipeline?.admission ?? []),
+      webhooks.mutating,
+      webhooks.validating,
     ],
   };
   const metrics = createMetrics(() => store.cachedRevision());
@@ -181,6 +187,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 2000).unref();
         await closed;
+        webhooks.stop();
         await store.close();
         logger.info('API server stopped');
       })();

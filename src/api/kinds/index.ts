@@ -10,6 +10,7 @@ import { daemonSet, deployment, replicaSet, statefulSet } from './apps.ts';
 import { job } from './job.ts';
 import { hpa, hpaV1 } from './hpa.ts';
 import { replicationController } from './replicationcontroller.ts';
+import { mutatingWebhookConfiguration, validatingWebhookConfiguration } from './admissionregistration/webhooks.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -37,4 +38,7 @@ export const kinds: ResourceType[] = [
   lease,
   // events.k8s.io/v1
   eventsV1Event,
+  // admissionregistration.k8s.io/v1
+  mutatingWebhookConfiguration,
+  validatingWebhookConfiguration,
 ];
