@@ -184,6 +184,14 @@ export function validateFinalizers(fins: unknown): FieldError[] {
   return errs;
 }
 
+/** Two RFC 3339 timestamps naming the same instant (or the same text). */
+export function sameInstant(a: string | undefined, b: string | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const ta = Date.parse(a);
+  return !Number.isNaN(ta) && ta === Date.parse(b);
+}
+
 /** ValidateObjectMetaUpdate: immutable identity fields, no new finalizers while deleting. */
 export function validateObjectMetaUpdate(meta: KubeObject['metadata'], old: KubeObject['metadata']): FieldError[] {
   const errs: FieldError[] = [];
@@ -194,7 +202,8 @@ export function validateObjectMetaUpdate(meta: KubeObject['metadata'], old: Kube
   if (meta.name !== undefined) immut('name', meta.name, old.name);
   if (meta.namespace !== undefined) immut('namespace', meta.namespace, old.namespace);
   if (meta.uid !== undefined) immut('uid', meta.uid, old.uid);
-  if (meta.creationTimestamp !== undefined) immut('creationTimestamp', meta.creationTimestamp, old.creationTimestamp);
+  // a timestamp is a time: "…:02.000Z" (typed clients' Date) is the stored "…:02Z"
+  if (meta.creationTimestamp !== undefined && !sameInstant(meta.creationTimestamp, old.creationTimestamp)) immut('creationTimestamp', meta.creationTimestamp, old.creationTimestamp);
   if (old.deletionTimestamp && meta.deletionTimestamp !== undefined && meta.deletionTimestamp !== old.deletionTimestamp) {
     immut('deletionTimestamp', meta.deletionTimestamp, old.deletionTimestamp);
   }

@@ -3,6 +3,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { badRequest, invalid, type FieldError } from '../../api/errors.ts';
 import type { ResourceType } from '../../api/resource.ts';
+import { sameInstant } from '../../api/meta.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { unknownFields, strictDecodingError, unknownFieldWarnings } from '../../api/schema.ts';
 import { apiVersionOfRt } from './scope.ts';
@@ -86,7 +87,8 @@ export function carryUpdateMeta(obj: KubeObject, old: KubeObject): void {
   const m = obj.metadata;
   const o = old.metadata;
   m.uid ??= o.uid;
-  m.creationTimestamp ??= o.creationTimestamp;
+  // the stored text stays when a client sends the same time spelled otherwise
+  if (m.creationTimestamp === undefined || sameInstant(m.creationTimestamp, o.creationTimestamp)) m.creationTimestamp = o.creationTimestamp;
   if (o.deletionTimestamp) {
     m.deletionTimestamp = o.deletionTimestamp;
     if (o.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
