@@ -307,3 +307,28 @@ test('webhooks are not called for the configuration kinds themselves', async () 
     assert.equal((await req(url, 'DELETE', `${MWC}/other`)).status, 200);
   });
 });
+
+test('matchConditions (CEL): false skips the webhook; an evaluation error follows failurePolicy', async () => {
+  wh.handle('/mc', () => ({ allowed: false, status: { message: 'matched' } }));
+  const mc = (name: string, expression: string, extra: Record<string, unknown> = {}) => hook(name, wh.url('/mc'), pki.caBundle, { matchConditions: [{ name: 'only-mc', expression }], ...extra });
+  await withConfig('Validating', [mc('mc.example.com', 'object.metadata.name.startsWith("mc-") && request.userInfo.username == "admin"')], async () => {
+    assert.equal((await req(url, 'POST', CM, configMap('plain-mc'))).status, 201);
+    const r = await req(url, 'POST', CM, configMap('mc-held'));
+    assert.equal(r.status, 400);
+    assert.equal(r.body.message, 'admission webhook "mc.example.com" denied the request: matched');
+  });
+  await withConfig('Validating', [mc('mcerr.example.com', 'object.data.missing == "x"')], async () => {
+    const r = await req(url, 'POST', CM, configMap('mc-error'));
+    assert.equal(r.status, 403);
+    assert.equal(r.body.message, `configmaps "mc-error" is forbidden: expression 'object.data.missing == "x"' resulted in error: no such key: missing`);
+  });
+  await withConfig('Validating', [mc('mcign.example.com', 'object.data.missing == "x"', { failurePolicy: 'Ignore' })], async () => {
+    assert.equal((await req(url, 'POST', CM, configMap('mc-ignored'))).status, 201);
+  });
+  const bad = await req(url, 'POST', VWC, configuration('ValidatingWebhookConfiguration', 'bad-cel', [mc('badcel.example.com', 'object.metadata.name +')]));
+  assert.equal(bad.status, 422);
+  assert.equal(bad.body.details.causes[0].field, 'webhooks[0].matchConditions[0].expression');
+  assert.match(bad.body.details.causes[0].message, /^Invalid value: "object.metadata.name \+": compilation failed: /);
+  const params = await req(url, 'POST', VWC, configuration('ValidatingWebhookConfiguration', 'bad-cel', [mc('params.example.com', 'params.x == 1')]));
+  assert.equal(params.status, 422, 'webhook conditions have no params');
+});

@@ -96,7 +96,7 @@ export async function namespaceLabels(deps: MatchDeps, a: AdmissionAttributes): 
 }
 
 /** ShouldCallHook: the invocation, or undefined when the webhook does not apply. Throws a StatusError to refuse the request. */
-export async function shouldCall(deps: MatchDeps, h: Pick<Webhook, 'name' | 'rules' | 'matchPolicy' | 'namespaceSelector' | 'objectSelector' | 'matchConditions'>, a: AdmissionAttributes): Promise<Invocation | undefined> {
+export async function shouldCall(deps: MatchDeps, h: Pick<Webhook, 'name' | 'rules' | 'matchPolicy' | 'namespaceSelector' | 'objectSelector' | 'matchConditions' | 'failurePolicy'>, a: AdmissionAttributes): Promise<Invocation | undefined> {
   const namespace = requestNamespace(a);
   let nsError: unknown;
   if (h.namespaceSelector && (namespace !== '' || isNamespaceRequest(a.rt))) {
@@ -120,6 +120,8 @@ export async function shouldCall(deps: MatchDeps, h: Pick<Webhook, 'name' | 'rul
     try {
       matched = h.matchConditions(a, inv);
     } catch (err) {
+      // a condition that cannot be evaluated: failurePolicy Ignore skips the webhook, Fail refuses
+      if (h.failurePolicy === 'Ignore') return undefined;
       const qualified = a.rt.group ? `${a.rt.plural}.${a.rt.group}` : a.rt.plural;
       throw new StatusError(403, 'Forbidden', `${qualified} "${a.name ?? ''}" is forbidden: ${(err as Error).message}`, { name: a.name, group: a.rt.group || undefined, kind: a.rt.plural });
     }

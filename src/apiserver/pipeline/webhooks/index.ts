@@ -6,6 +6,7 @@ import type { KubeObject } from '../../../api/types.ts';
 import { resourcePrefix, type Store } from '../../../storage/interface.ts';
 import type { AdmissionPlugin } from '../index.ts';
 import { PrefixInformer } from '../informer.ts';
+import { compileMatchConditions } from './conditions.ts';
 import { compileConfiguration, type ConditionCompiler, type Webhook } from './hooks.ts';
 import { mutatingWebhookPlugin } from './mutating.ts';
 import { validatingWebhookPlugin } from './validating.ts';
@@ -34,7 +35,7 @@ export interface WebhookAdmission {
 }
 
 export function webhookAdmission(deps: WebhookAdmissionDeps): WebhookAdmission {
-  const informer = (plural: string) => new PrefixInformer(deps.store, resourcePrefix(GROUP, plural), (o) => compileConfiguration(o, deps.compileConditions), deps.logger);
+  const informer = (plural: string) => new PrefixInformer(deps.store, resourcePrefix(GROUP, plural), (o) => compileConfiguration(o, deps.compileConditions ?? compileMatchConditions), deps.logger);
   const mutatingConfigs = informer('mutatingwebhookconfigurations');
   const validatingConfigs = informer('validatingwebhookconfigurations');
   const flat = (inf: PrefixInformer<Webhook[]>) => {

@@ -50,6 +50,12 @@ export function buildReview(uid: string, a: AdmissionAttributes, inv: Invocation
   return { kind: 'AdmissionReview', apiVersion: REVIEW_API_VERSION, request };
 }
 
+/** The `request` variable CEL expressions see (AdmissionRequest without uid and objects). */
+export function celRequest(a: AdmissionAttributes, inv: Invocation): Record<string, unknown> {
+  const { uid: _uid, object: _o, oldObject: _old, ...rest } = (buildReview('', a, inv).request as Record<string, unknown>);
+  return rest;
+}
+
 export interface ReviewAnswer {
   allowed: boolean;
   result?: Partial<Status>;
