@@ -11,6 +11,7 @@ import type { Pipeline } from './pipeline/index.ts';
 import { attachKindStorage, bootstrapNamespaces, ensureKubernetesService, namespaceGetter } from './kinds/index.ts';
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
 import { webhookAdmission } from './pipeline/webhooks/index.ts';
+import { policyAdmission } from './pipeline/policy/index.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { createRequestListener } from './server.ts';
 
@@ -119,16 +120,18 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   await bootstrapNamespaces(store, registry);
 
   const webhooks = webhookAdmission({ store, registry, getNamespace: namespaceGetter(store), logger });
-  await webhooks.start();
+  const policies = policyAdmission({ store, registry, getNamespace: namespaceGetter(store), logger });
+  await Promise.all([webhooks.start(), policies.start()]);
   const pipeline: Pipeline = {
     authenticators: [...(opts.pipeline?.authenticators ?? [])],
     rateLimiters: [...(opts.pipeline?.rateLimiters ?? [])],
     authorizers: [...(opts.pipeline?.authorizers ?? [])],
-    // Kubernetes' order: NamespaceLifecycle, ..., MutatingAdmissionWebhook, ..., ValidatingAdmissionWebhook
+    // Kubernetes' order: NamespaceLifecycle, ..., MutatingAdmissionWebhook, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook
     admission: [
       namespaceLifecycle(namespaceGetter(store)),
       ...(opts.pipeline?.admission ?? []),
       webhooks.mutating,
+      policies.plugin,
       webhooks.validating,
     ],
   };
@@ -188,6 +191,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
         setTimeout(() => server.closeAllConnections(), 2000).unref();
         await closed;
         webhooks.stop();
+        policies.stop();
         await store.close();
         logger.info('API server stopped');
       })();

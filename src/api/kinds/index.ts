@@ -11,6 +11,7 @@ import { job } from './job.ts';
 import { hpa, hpaV1 } from './hpa.ts';
 import { replicationController } from './replicationcontroller.ts';
 import { mutatingWebhookConfiguration, validatingWebhookConfiguration } from './admissionregistration/webhooks.ts';
+import { validatingAdmissionPolicy, validatingAdmissionPolicyBinding } from './admissionregistration/policies.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -41,4 +42,6 @@ export const kinds: ResourceType[] = [
   // admissionregistration.k8s.io/v1
   mutatingWebhookConfiguration,
   validatingWebhookConfiguration,
+  validatingAdmissionPolicy,
+  validatingAdmissionPolicyBinding,
 ];
