@@ -45,6 +45,8 @@ export class StatusError extends Error {
       ...(this.details ? { details: this.details } : {}),
       code: this.code,
     };
+    // A webhook's denial may carry no reason (omitempty in Kubernetes' Status)
+    if (!this.reason) delete s.reason;
     return s;
   }
 

@@ -16,6 +16,8 @@ import { limitRanger } from './pipeline/limit-ranger.ts';
 import { resourceQuota } from './pipeline/resource-quota.ts';
 import { storageAdmission } from './pipeline/storage.ts';
 import { ensureDefaultStorageClass, storageClassLister } from './kinds/storageclasses.ts';
+import { webhookAdmission } from './pipeline/webhooks/index.ts';
+import { policyAdmission } from './pipeline/policy/index.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { createRequestListener } from './server.ts';
 
@@ -125,16 +127,23 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   await bootstrapPriorityClasses(store, registry);
   await ensureDefaultStorageClass(store, registry);
 
+  const webhooks = webhookAdmission({ store, registry, getNamespace: namespaceGetter(store), logger });
+  const policies = policyAdmission({ store, registry, getNamespace: namespaceGetter(store), logger });
+  await Promise.all([webhooks.start(), policies.start()]);
   const pipeline: Pipeline = {
     authenticators: [...(opts.pipeline?.authenticators ?? [])],
     rateLimiters: [...(opts.pipeline?.rateLimiters ?? [])],
     authorizers: [...(opts.pipeline?.authorizers ?? [])],
+    // Kubernetes' order: NamespaceLifecycle, ..., MutatingAdmissionWebhook, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook
     admission: [
       namespaceLifecycle(namespaceGetter(store)),
       limitRanger(store),
       priorityAdmission(priorityClassLister(store)),
       ...storageAdmission(storageClassLister(store)),
       ...(opts.pipeline?.admission ?? []),
+      webhooks.mutating,
+      policies.plugin,
+      webhooks.validating,
       // ResourceQuota last, as Kubernetes orders it: it charges what every other plugin let through.
       resourceQuota(store),
     ],
@@ -194,6 +203,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 2000).unref();
         await closed;
+        webhooks.stop();
+        policies.stop();
         await store.close();
         logger.info('API server stopped');
       })();

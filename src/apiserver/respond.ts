@@ -20,6 +20,21 @@ export function statusJson(status: Status): string {
   return JSON.stringify(status) + '\n';
 }
 
+/** Warnings recorded while a request ran (admission), sent with whatever answers it. */
+const pendingWarnings = new WeakMap<ServerResponse, string[]>();
+
+/** Records a warning for the answer to this request (duplicates are sent once). */
+export function addWarning(res: ServerResponse, text: string): void {
+  let list = pendingWarnings.get(res);
+  if (!list) pendingWarnings.set(res, (list = []));
+  if (!list.includes(text)) list.push(text);
+}
+
+/** The Warning header value: `299 - "text"` per warning; header values must be printable ASCII. */
+export function warningHeaderValue(warnings: string[]): string {
+  return warnings.map((w) => `299 - ${JSON.stringify(w).replace(/[^\x20-\x7e]/g, '?')}`).join(', ');
+}
+
 export function sendJson(res: ServerResponse, code: number, body: object | string, extraHeaders?: Record<string, string>): void {
   const text = typeof body === 'string' ? body : (body as { kind?: unknown }).kind === 'Status' ? statusJson(body as Status) : JSON.stringify(body);
   const headers: Record<string, string | number> = {
@@ -27,6 +42,11 @@ export function sendJson(res: ServerResponse, code: number, body: object | strin
     'Content-Length': Buffer.byteLength(text),
   };
   if (extraHeaders) Object.assign(headers, extraHeaders);
+  const recorded = pendingWarnings.get(res);
+  if (recorded?.length) {
+    const more = warningHeaderValue(recorded);
+    headers.Warning = headers.Warning ? `${headers.Warning}, ${more}` : more;
+  }
   res.writeHead(code, headers);
   res.end(text);
 }

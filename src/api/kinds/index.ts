@@ -20,6 +20,8 @@ import { limitRange } from './limitrange.ts';
 import { endpointSlice } from './endpointslice.ts';
 import { persistentVolume, persistentVolumeClaim } from './persistentvolume.ts';
 import { csiDriver, csiNode, storageClass, volumeAttachment } from './storage.ts';
+import { mutatingWebhookConfiguration, validatingWebhookConfiguration } from './admissionregistration/webhooks.ts';
+import { validatingAdmissionPolicy, validatingAdmissionPolicyBinding } from './admissionregistration/policies.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -68,4 +70,9 @@ export const kinds: ResourceType[] = [
   csiDriver,
   csiNode,
   volumeAttachment,
+  // admissionregistration.k8s.io/v1
+  mutatingWebhookConfiguration,
+  validatingWebhookConfiguration,
+  validatingAdmissionPolicy,
+  validatingAdmissionPolicyBinding,
 ];

@@ -60,6 +60,24 @@ export interface AdmissionAttributes {
   oldObject?: KubeObject;
   dryRun: boolean;
   user: UserInfo;
+  /** The request's CreateOptions / UpdateOptions / DeleteOptions (meta.k8s.io/v1), as webhooks receive them. */
+  options?: Record<string, unknown>;
+  /** Adds a warning for the client (a `Warning: 299 - "..."` header on the answer). */
+  warn(text: string): void;
+  /** Records an audit annotation (key → value) on the request. */
+  annotate(key: string, value: string): void;
+  /** Shared by the mutating phase's plugins: a plugin asks for one more pass (Kubernetes' reinvocation). */
+  reinvocation: ReinvocationContext;
+}
+
+/** Kubernetes' admission ReinvocationContext: the mutating chain runs once more when a plugin asks for it. */
+export interface ReinvocationContext {
+  /** True during the second pass. */
+  isReinvoke: boolean;
+  /** Set by a plugin (during the first pass) to have the chain run again. */
+  shouldReinvoke: boolean;
+  /** Per-plugin state kept across the passes. */
+  values: Map<string, unknown>;
 }
 
 /** An admission plugin: `admit` mutates (runs in the mutating phase), `validate` only checks. Both throw StatusError to deny. */

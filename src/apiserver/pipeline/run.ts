@@ -42,7 +42,11 @@ export function forbiddenFor(user: UserInfo, info: RequestInfo): StatusError {
   );
 }
 
+/** Every plugin's admit, in order; once more (and only once) when one asked for reinvocation. */
 export async function admitMutating(p: Pipeline, a: AdmissionAttributes): Promise<void> {
+  for (const plugin of p.admission) if (plugin.admit) await plugin.admit(a);
+  if (!a.reinvocation.shouldReinvoke || a.reinvocation.isReinvoke) return;
+  a.reinvocation.isReinvoke = true;
   for (const plugin of p.admission) if (plugin.admit) await plugin.admit(a);
 }
 

@@ -48,6 +48,16 @@ export function parseDeleteOptions(q: URLSearchParams | undefined, body: any): D
   return opts;
 }
 
+/** The DeleteOptions (meta.k8s.io/v1) admission sees. */
+export function deleteOptionsObject(opts: DeleteOptions): Record<string, unknown> {
+  const o: Record<string, unknown> = { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1' };
+  if (opts.gracePeriodSeconds !== undefined) o.gracePeriodSeconds = opts.gracePeriodSeconds;
+  if (opts.preconditions) o.preconditions = opts.preconditions;
+  if (opts.propagationPolicy) o.propagationPolicy = opts.propagationPolicy;
+  if (opts.dryRun) o.dryRun = ['All'];
+  return o;
+}
+
 /** The grace period a kind gives a delete (its registry entry's rule; default: at once). */
 export function gracePeriodFor(rt: ResourceType, obj: KubeObject, requested: number | undefined): number {
   return rt.deletion?.gracePeriodSeconds?.(obj, requested) ?? 0;
@@ -109,7 +119,7 @@ export async function deleteObject(s: Scope, name: string, opts: DeleteOptions):
     const cur = await store.get(key);
     if (!cur) throw notFound(s.rt.plural, name, s.rt.group);
     checkPreconditions(s.rt, cur.object, opts.preconditions);
-    await admitValidating(s.core.pipeline, admissionAttrs(s, 'DELETE', undefined, cur.object, name, opts.dryRun));
+    await admitValidating(s.core.pipeline, admissionAttrs(s, 'DELETE', undefined, cur.object, name, opts.dryRun, deleteOptionsObject(opts)));
     const plan = planDeletion(s.rt, cur.object, opts, new Date());
     try {
       switch (plan.action) {

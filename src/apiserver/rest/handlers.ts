@@ -3,7 +3,7 @@ import { StatusError, badRequest, methodNotAllowed, notFound, unsupportedMediaTy
 import type { KubeObject } from '../../api/types.ts';
 import { decodeObject, parseJson, readBody } from '../body.ts';
 import { applyPatch, patchTypeOf, trackUpdate } from '../patch/index.ts';
-import { sendJson, successStatus } from '../respond.ts';
+import { sendJson, successStatus, warningHeaderValue } from '../respond.ts';
 import { checkBodyIdentity, checkUnknownFields } from './objectmeta.ts';
 import { deleteObject, parseDeleteOptions } from './delete.ts';
 import { handleGet, handleList } from './read.ts';
@@ -43,8 +43,7 @@ export async function handleResource(s: Scope): Promise<number> {
 /** Headers for fieldValidation=Warn warnings. */
 function warningHeaders(warnings: string[]): Record<string, string> | undefined {
   if (warnings.length === 0) return undefined;
-  // header values must be printable ASCII: field names from a body may not be
-  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w).replace(/[^\x20-\x7e]/g, '?')}`).join(', ') };
+  return { Warning: warningHeaderValue(warnings) };
 }
 
 export function sendWrite(s: Scope, code: number, r: WriteResult, warnings: string[] = []): number {

@@ -8,7 +8,7 @@ import type { ResourceType } from '../../api/resource.ts';
 import { apiVersionOf, type KubeObject } from '../../api/types.ts';
 import { objectKey, resourcePrefix, StorageError, type WatchCache } from '../../storage/interface.ts';
 import type { ApiMetrics } from '../metrics.ts';
-import { toJson } from '../respond.ts';
+import { addWarning, toJson } from '../respond.ts';
 import type { AdmissionAttributes, AdmissionOperation, Pipeline, UserInfo } from '../pipeline/index.ts';
 import type { RequestInfo } from '../routing.ts';
 
@@ -113,7 +113,15 @@ export function wireJson(rt: ResourceType, obj: KubeObject, json?: string): stri
   return json ?? toJson(obj);
 }
 
-export function admissionAttrs(s: Scope, operation: AdmissionOperation, object: KubeObject | undefined, oldObject: KubeObject | undefined, name: string | undefined, dryRun: boolean): AdmissionAttributes {
+export function admissionAttrs(
+  s: Scope,
+  operation: AdmissionOperation,
+  object: KubeObject | undefined,
+  oldObject: KubeObject | undefined,
+  name: string | undefined,
+  dryRun: boolean,
+  options: Record<string, unknown> = writeOptions(operation, s.query, dryRun),
+): AdmissionAttributes {
   return {
     operation,
     rt: s.rt,
@@ -125,7 +133,23 @@ export function admissionAttrs(s: Scope, operation: AdmissionOperation, object: 
     oldObject,
     dryRun,
     user: s.user,
+    options,
+    warn: (text) => addWarning(s.res, text),
+    annotate: (key, value) => s.core.logger.debug({ auditAnnotation: { [key]: value }, path: s.info.path }, 'audit annotation'),
+    reinvocation: { isReinvoke: false, shouldReinvoke: false, values: new Map() },
   };
+}
+
+/** CreateOptions / UpdateOptions of a write, from its query (PATCH and apply map onto them as in Kubernetes). */
+export function writeOptions(operation: AdmissionOperation, q: URLSearchParams | undefined, dryRun: boolean): Record<string, unknown> {
+  const kind = operation === 'CREATE' ? 'CreateOptions' : operation === 'UPDATE' ? 'UpdateOptions' : 'DeleteOptions';
+  const o: Record<string, unknown> = { kind, apiVersion: 'meta.k8s.io/v1' };
+  if (dryRun) o.dryRun = ['All'];
+  const fieldManager = q?.get('fieldManager');
+  if (fieldManager && operation !== 'DELETE') o.fieldManager = fieldManager;
+  const fieldValidation = q?.get('fieldValidation');
+  if (fieldValidation && operation !== 'DELETE') o.fieldValidation = fieldValidation;
+  return o;
 }
 
 export function isDryRun(q: URLSearchParams | undefined, body?: { dryRun?: unknown }): boolean {

@@ -1,0 +1,96 @@
+// The CEL environments of admission (k8s.io/apiserver/pkg/admission/plugin/cel): webhook
+// matchConditions see object, oldObject, request and authorizer; ValidatingAdmissionPolicy
+// expressions also params, namespaceObject and variables. On @marcbachmann/cel-js: JSON integers
+// become CEL ints (BigInt), as Kubernetes' unstructured values are int64.
+import { Environment } from '@marcbachmann/cel-js';
+
+export type CelScope = 'matchCondition' | 'policy';
+
+const VARIABLES: Record<CelScope, string[]> = {
+  matchCondition: ['object', 'oldObject', 'request', 'authorizer'],
+  policy: ['object', 'oldObject', 'request', 'params', 'namespaceObject', 'authorizer', 'variables'],
+};
+
+const envs = new Map<CelScope, Environment>();
+
+function envFor(scope: CelScope): Environment {
+  let env = envs.get(scope);
+  if (!env) {
+    env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
+    for (const v of VARIABLES[scope]) env.registerVariable(v, 'dyn');
+    envs.set(scope, env);
+  }
+  return env;
+}
+
+/** First line of a cel-js error (its message carries a source excerpt below). */
+function summary(err: unknown): string {
+  const e = err as { summary?: string; message?: string };
+  return (e.summary ?? e.message ?? String(err)).split('\n')[0];
+}
+
+export type CelProgram = (vars: Record<string, unknown>) => unknown;
+
+export interface Compiled {
+  program?: CelProgram;
+  /** Kubernetes' wording: "compilation failed: ..." */
+  error?: string;
+}
+
+const cache = new Map<string, Compiled>();
+
+/** Parses and type-checks once per (scope, expression); `returns` = the type the result must have. */
+export function compileCel(scope: CelScope, expression: string, returns?: 'bool' | 'string'): Compiled {
+  const key = `${scope}\u0000${returns ?? ''}\u0000${expression}`;
+  let c = cache.get(key);
+  if (c) return c;
+  const env = envFor(scope);
+  try {
+    const check = env.check(expression);
+    if (!check.valid) c = { error: `compilation failed: ERROR: <input>: ${summary(check.error)}` };
+    else if (returns && check.type !== returns && check.type !== 'dyn') c = { error: `must evaluate to ${returns}` };
+    else {
+      const parsed = env.parse(expression);
+      c = { program: (vars) => parsed(toCel(vars) as Record<string, unknown>) };
+    }
+  } catch (err) {
+    c = { error: `compilation failed: ERROR: <input>: ${summary(err)}` };
+  }
+  if (cache.size > 10_000) cache.clear();
+  cache.set(key, c);
+  return c;
+}
+
+/** Evaluates; throws Error with Kubernetes' "expression '<e>' resulted in error: ..." on failure. */
+export function evaluateCel(program: CelProgram, expression: string, vars: Record<string, unknown>): unknown {
+  try {
+    return fromCel(program(vars));
+  } catch (err) {
+    throw new Error(`expression '${expression}' resulted in error: ${summary(err).replace(/^No such key/, 'no such key')}`);
+  }
+}
+
+/** JSON values as CEL sees them: integers are ints (BigInt), objects copied (stored objects are frozen). */
+export function toCel(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
+  if (Array.isArray(v)) return v.map(toCel);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toCel(x);
+    return out;
+  }
+  return v;
+}
+
+export function fromCel(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (Array.isArray(v)) return v.map(fromCel);
+  if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [String(k), fromCel(x)]));
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromCel(x)]));
+  return v;
+}
+
+/** A compile check for validation: undefined when the expression compiles. */
+export function celCompileError(scope: CelScope, expression: string, returns?: 'bool' | 'string'): string | undefined {
+  return compileCel(scope, expression, returns).error;
+}

@@ -1,0 +1,33 @@
+// Webhook matchConditions (CEL): every condition true → call; one false → skip; errors → the
+// webhook's failurePolicy (Kubernetes' matchconditions.Matcher).
+import { compileCel, evaluateCel } from '../../../api/kinds/admissionregistration/cel.ts';
+import type { ConditionCompiler } from './hooks.ts';
+import { celRequest, toInvocationVersion } from './review.ts';
+
+export const compileMatchConditions: ConditionCompiler = (conditions) => {
+  const compiled = conditions.map((c) => ({ ...c, ...compileCel('matchCondition', c.expression, 'bool') }));
+  return (a, inv) => {
+    const vars = {
+      object: toInvocationVersion(inv.rt, a.object) ?? null,
+      oldObject: toInvocationVersion(inv.rt, a.oldObject) ?? null,
+      request: celRequest(a, inv),
+      authorizer: null,
+    };
+    const errors: string[] = [];
+    for (const c of compiled) {
+      if (!c.program) {
+        errors.push(c.error ?? 'compilation failed');
+        continue;
+      }
+      try {
+        const v = evaluateCel(c.program, c.expression, vars);
+        if (v === false) return false;
+        if (v !== true) errors.push(`expression '${c.expression}' resulted in error: no such overload`);
+      } catch (err) {
+        errors.push((err as Error).message);
+      }
+    }
+    if (errors.length) throw new Error(errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`);
+    return true;
+  };
+};
