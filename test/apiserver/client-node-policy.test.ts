@@ -1,8 +1,8 @@
 // The official @kubernetes/client-node reads, changes and writes back issue 11's kinds through its
 // typed APIs: PolicyV1Api (PodDisruptionBudget), SchedulingV1Api (PriorityClass), NetworkingV1Api
 // (Ingress), CertificatesV1Api (CertificateSigningRequest approval).
-// The replaces are `todo` until issue 11 section 1 lands: the client writes creationTimestamp back in
-// another RFC 3339 spelling ("...:15.000Z"), which kubesim still refuses as a change.
+// The client writes creationTimestamp back in another RFC 3339 spelling ("...:15.000Z"); the server
+// keeps the stored one (BeforeUpdate), so the replaces go through.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -25,9 +25,7 @@ after(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-const TODO = { todo: 'needs issue 11 section 1: creationTimestamp from the stored object on update' };
-
-test('PodDisruptionBudget: create, read, change, replace', TODO, async () => {
+test('PodDisruptionBudget: create, read, change, replace', async () => {
   const policy = kc.makeApiClient(k8s.PolicyV1Api);
   await policy.createNamespacedPodDisruptionBudget({ namespace: 'default', body: { metadata: { name: 'web' }, spec: { selector: { matchLabels: { app: 'web' } }, minAvailable: '50%' } } });
   const got = await policy.readNamespacedPodDisruptionBudget({ namespace: 'default', name: 'web' });
@@ -39,7 +37,7 @@ test('PodDisruptionBudget: create, read, change, replace', TODO, async () => {
   assert.equal(replaced.metadata?.generation, 2);
 });
 
-test('PriorityClass: the system classes read as typed objects; a new one is written back', TODO, async () => {
+test('PriorityClass: the system classes read as typed objects; a new one is written back', async () => {
   const sched = kc.makeApiClient(k8s.SchedulingV1Api);
   const list = await sched.listPriorityClass();
   assert.deepEqual(list.items.map((p) => p.metadata?.name).sort(), ['system-cluster-critical', 'system-node-critical']);
@@ -50,7 +48,7 @@ test('PriorityClass: the system classes read as typed objects; a new one is writ
   assert.equal((await sched.replacePriorityClass({ name: 'batch', body: pc })).description, 'low-priority batch jobs');
 });
 
-test('Ingress through its typed client', TODO, async () => {
+test('Ingress through its typed client', async () => {
   const net = kc.makeApiClient(k8s.NetworkingV1Api);
   await net.createNamespacedIngress({ namespace: 'default', body: { metadata: { name: 'web' }, spec: { rules: [{ host: 'a.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } } });
   const ing = await net.readNamespacedIngress({ namespace: 'default', name: 'web' });
