@@ -1,27 +1,13 @@
 // A pod's aggregate requests and limits as quantity lists (k8s.io/component-helpers/resource
 // PodRequests / PodLimits), for the rules that print or compare exact quantities: ResourceQuota
-// usage and LimitRange's Pod limits. The same aggregation as podRequests (requests.ts), which the
-// scheduler uses in plain numbers: containers add up, init containers count as their maximum
-// (restartable sidecars add up and run alongside), plus spec.overhead.
+// usage and LimitRange's Pod limits, through the one aggregation rule of requests.ts.
 import { addLists, maxLists, parseResourceList, type ResourceList } from './resourcelist.ts';
+import { aggregateContainers, type Aggregation } from './requests.ts';
+
+const lists: Aggregation<ResourceList> = { empty: () => ({}), add: addLists, max: maxLists };
 
 function aggregate(spec: any, field: 'requests' | 'limits'): ResourceList {
-  let sum: ResourceList = {};
-  for (const c of spec?.containers ?? []) sum = addLists(sum, parseResourceList(c?.resources?.[field]));
-  let sidecars: ResourceList = {};
-  let init: ResourceList = {};
-  for (const ic of spec?.initContainers ?? []) {
-    let r = parseResourceList(ic?.resources?.[field]);
-    if (ic?.restartPolicy === 'Always') {
-      sum = addLists(sum, r);
-      sidecars = addLists(sidecars, r);
-      r = sidecars;
-    } else {
-      r = addLists(r, sidecars);
-    }
-    init = maxLists(init, r);
-  }
-  return maxLists(sum, init);
+  return aggregateContainers(spec, (c) => parseResourceList(c?.resources?.[field]), lists);
 }
 
 /** PodRequests: aggregate container requests plus the pod's overhead. */

@@ -1,7 +1,8 @@
 // A pod's effective resource requests (k8s.io/component-helpers/resource.PodRequests), as the
 // scheduler fits them and the kubelet admits them: the sum of the containers, at least the largest
 // init container (sidecars, restartPolicy Always init containers, add up and run alongside), plus
-// spec.overhead. Requests default to limits when only limits are set.
+// spec.overhead. Requests default to limits when only limits are set. The aggregation rule itself
+// (aggregateContainers) also serves quota's exact quantity lists (podresources.ts).
 import { milliValueOrZero, valueOrZero } from '../quantity.ts';
 import type { KubeObject } from '../types.ts';
 
@@ -54,29 +55,47 @@ function maxResources(a: Resource, b: Resource): Resource {
   return r;
 }
 
+/** How to combine one kind of per-container amount (numbers here, exact quantity lists for quota). */
+export interface Aggregation<R> {
+  empty(): R;
+  add(a: R, b: R): R;
+  max(a: R, b: R): R;
+}
+
+/**
+ * The PodRequests/PodLimits aggregation rule, once: the app containers add up; each init container
+ * counts together with the sidecars started before it, and the pod needs at least the largest of
+ * those; sidecars (restartPolicy Always init containers) also add to the total. Overhead is the
+ * caller's, since requests and limits treat it differently.
+ */
+export function aggregateContainers<R>(spec: any, perContainer: (c: any) => R, alg: Aggregation<R>): R {
+  let sum = alg.empty();
+  for (const c of spec?.containers ?? []) sum = alg.add(sum, perContainer(c));
+  let sidecars = alg.empty();
+  let init = alg.empty();
+  for (const ic of spec?.initContainers ?? []) {
+    let r = perContainer(ic);
+    if (ic?.restartPolicy === 'Always') {
+      sum = alg.add(sum, r);
+      sidecars = alg.add(sidecars, r);
+      r = sidecars;
+    } else {
+      r = alg.add(r, sidecars);
+    }
+    init = alg.max(init, r);
+  }
+  return alg.max(sum, init);
+}
+
+const numeric: Aggregation<Resource> = { empty: () => ({ milliCPU: 0, memory: 0 }), add: addResources, max: maxResources };
+
 /**
  * Effective requests of a pod spec. With `nonZero`, unset cpu/memory requests count as the
  * scheduler's scoring defaults (100m, 200Mi); overhead never does.
  */
 export function podSpecRequests(spec: any, nonZero = false): Resource {
-  let reqs: Resource = { milliCPU: 0, memory: 0 };
-  for (const c of spec?.containers ?? []) reqs = addResources(reqs, containerRequests(c, nonZero));
-  let sidecars: Resource = { milliCPU: 0, memory: 0 };
-  let init: Resource = { milliCPU: 0, memory: 0 };
-  for (const ic of spec?.initContainers ?? []) {
-    let r = containerRequests(ic, nonZero);
-    if (ic.restartPolicy === 'Always') {
-      reqs = addResources(reqs, r);
-      sidecars = addResources(sidecars, r);
-      r = sidecars;
-    } else {
-      r = addResources(r, sidecars);
-    }
-    init = maxResources(init, r);
-  }
-  reqs = maxResources(reqs, init);
-  if (spec?.overhead) reqs = addResources(reqs, containerRequests({ resources: { requests: spec.overhead } }, false));
-  return reqs;
+  const reqs = aggregateContainers(spec, (c) => containerRequests(c, nonZero), numeric);
+  return spec?.overhead ? addResources(reqs, containerRequests({ resources: { requests: spec.overhead } }, false)) : reqs;
 }
 
 /** podSpecRequests of a pod object. */
