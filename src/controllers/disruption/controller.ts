@@ -5,8 +5,8 @@
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { deletedObject, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
-import { ControllerLoop, type SyncResult } from '../base.ts';
-import type { Controller, ControllerContext } from '../context.ts';
+import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
+import type { ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { DEPLOYMENTS, PODDISRUPTIONBUDGETS, PODS, REPLICASETS, REPLICATIONCONTROLLERS, STATEFULSETS } from '../resources.ts';
 import { nowIso } from '../util/conditions.ts';
@@ -18,9 +18,9 @@ const PDB_KIND = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' };
 const POD_KIND = { apiVersion: 'v1', kind: 'Pod' };
 const group = (apiVersion: string | undefined) => (apiVersion?.includes('/') ? apiVersion.split('/')[0] : '');
 
-export class DisruptionController implements Controller {
+export class DisruptionController extends LoopController {
   readonly name = 'disruption';
-  private readonly loop: ControllerLoop;
+  protected readonly loop: ControllerLoop;
   private readonly pdbs: SharedInformer;
   private readonly pods: SharedInformer;
   private readonly replicaSets: SharedInformer;
@@ -30,6 +30,7 @@ export class DisruptionController implements Controller {
   private readonly events: EventSink;
 
   constructor(private readonly ctx: ControllerContext) {
+    super();
     this.loop = new ControllerLoop({ name: 'disruption', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
     this.events = ctx.recorder('controllermanager');
     this.pdbs = ctx.factory.informerFor(PODDISRUPTIONBUDGETS);
@@ -64,14 +65,6 @@ export class DisruptionController implements Controller {
         // an invalid selector selects nothing
       }
     }
-  }
-
-  run(workers: number): void {
-    this.loop.run(workers);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   /** The finders (getPodReplicaSet, getPodDeployment, getPodReplicationController, getPodStatefulSet). */

@@ -2,11 +2,12 @@
 // selector, listing the IPs of the pods it selects. Services without a selector are left alone.
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
-import { deletedObject, labelPredicate, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
+import { deletedObject, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
 import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
 import type { ControllerContext } from '../context.ts';
 import { ENDPOINTS, PODS, SERVICES } from '../resources.ts';
 import { nowIso } from '../util/conditions.ts';
+import { podToServiceHandlers } from '../util/endpoints.ts';
 import { endpointSubsets, endpointsLabels } from './plan.ts';
 
 export class EndpointsController extends LoopController {
@@ -27,22 +28,7 @@ export class EndpointsController extends LoopController {
       onUpdate: (_o, s) => this.loop.enqueue(metaNamespaceKey(s)),
       onDelete: (s) => this.loop.enqueue(metaNamespaceKey(deletedObject(s))),
     });
-    this.pods.addEventHandler({
-      onAdd: (p) => this.enqueueServicesOf(p),
-      onUpdate: (o, p) => {
-        if (o.metadata.resourceVersion === p.metadata.resourceVersion) return;
-        this.enqueueServicesOf(p);
-        if (JSON.stringify(o.metadata.labels ?? {}) !== JSON.stringify(p.metadata.labels ?? {})) this.enqueueServicesOf(o);
-      },
-      onDelete: (p) => this.enqueueServicesOf(deletedObject(p)),
-    });
-  }
-
-  private enqueueServicesOf(pod: KubeObject): void {
-    for (const s of this.services.lister.list(undefined, pod.metadata.namespace)) {
-      const sel = s.spec?.selector;
-      if (sel && Object.keys(sel).length && labelPredicate(sel)(pod.metadata.labels)) this.loop.enqueue(metaNamespaceKey(s));
-    }
+    this.pods.addEventHandler(podToServiceHandlers(this.services, (k) => this.loop.enqueue(k)));
   }
 
   async sync(key: string): Promise<SyncResult | void> {

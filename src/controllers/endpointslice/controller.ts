@@ -4,18 +4,19 @@
 // ExternalName ones, are left to whoever writes their slices.
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
-import { deletedObject, labelPredicate, metaNamespaceKey, splitMetaNamespaceKey, type ResourceRef, type SharedInformer } from '../../client/index.ts';
-import { ControllerLoop, type SyncResult } from '../base.ts';
-import type { Controller, ControllerContext } from '../context.ts';
+import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type ResourceRef, type SharedInformer } from '../../client/index.ts';
+import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
+import type { ControllerContext } from '../context.ts';
 import { NODES, PODS, SERVICES } from '../resources.ts';
 import { nowIso } from '../util/conditions.ts';
+import { podToServiceHandlers } from '../util/endpoints.ts';
 import { CONTROLLER_NAME, MANAGED_BY_LABEL, planEndpointSlices, SERVICE_NAME_LABEL, ZONE_LABEL } from './plan.ts';
 
 export const ENDPOINTSLICES: ResourceRef = { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', namespaced: true, kind: 'EndpointSlice' };
 
-export class EndpointSliceController implements Controller {
+export class EndpointSliceController extends LoopController {
   readonly name = 'endpointslice';
-  private readonly loop: ControllerLoop;
+  protected readonly loop: ControllerLoop;
   private readonly services: SharedInformer;
   private readonly pods: SharedInformer;
   private readonly nodes: SharedInformer;
@@ -28,6 +29,7 @@ export class EndpointSliceController implements Controller {
   private readonly written = new Map<string, Map<string, number | undefined>>();
 
   constructor(private readonly ctx: ControllerContext) {
+    super();
     this.loop = new ControllerLoop({ name: 'endpointslice', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
     this.services = ctx.factory.informerFor(SERVICES);
     this.pods = ctx.factory.informerFor(PODS);
@@ -37,36 +39,13 @@ export class EndpointSliceController implements Controller {
       onAdd: (s) => this.loop.enqueue(metaNamespaceKey(s)),
       onUpdate: (_o, s) => this.loop.enqueue(metaNamespaceKey(s)),
     });
-    this.pods.addEventHandler({
-      onAdd: (p) => this.enqueueServicesOf(p),
-      onUpdate: (o, p) => {
-        if (o.metadata.resourceVersion === p.metadata.resourceVersion) return;
-        this.enqueueServicesOf(p);
-        if (JSON.stringify(o.metadata.labels ?? {}) !== JSON.stringify(p.metadata.labels ?? {})) this.enqueueServicesOf(o);
-      },
-      onDelete: (p) => this.enqueueServicesOf(deletedObject(p)),
-    });
+    this.pods.addEventHandler(podToServiceHandlers(this.services, (k) => this.loop.enqueue(k)));
     // A slice changed or removed by someone else is put back.
     const ownerKey = (s: KubeObject) => {
       const svc = s.metadata.labels?.[SERVICE_NAME_LABEL];
       if (svc && s.metadata.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME) this.loop.enqueue(`${s.metadata.namespace}/${svc}`);
     };
     this.slices.addEventHandler({ onUpdate: (_o, s) => ownerKey(s), onDelete: (s) => ownerKey(deletedObject(s)) });
-  }
-
-  private enqueueServicesOf(pod: KubeObject): void {
-    for (const s of this.services.lister.list(undefined, pod.metadata.namespace)) {
-      const sel = s.spec?.selector;
-      if (sel && Object.keys(sel).length && labelPredicate(sel)(pod.metadata.labels)) this.loop.enqueue(metaNamespaceKey(s));
-    }
-  }
-
-  run(workers: number): void {
-    this.loop.run(workers);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   /** Whether the informer shows every write made for this Service (forgetting those it shows). */

@@ -18,8 +18,8 @@ import {
   STORAGECLASSES,
 } from '../../api/core/index.ts';
 import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type SharedInformer } from '../../client/index.ts';
-import { ControllerLoop, type SyncResult } from '../base.ts';
-import type { Controller, ControllerContext } from '../context.ts';
+import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
+import type { ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { PODS } from '../resources.ts';
 import { claimInUse, claimRefOf, planClaim, planVolume, volumeInUse, type ClaimAction } from './plan.ts';
@@ -29,9 +29,9 @@ const PV_KIND = { apiVersion: 'v1', kind: 'PersistentVolume' };
 const CLAIM = 'claim:';
 const VOLUME = 'volume:';
 
-export class PersistentVolumeController implements Controller {
+export class PersistentVolumeController extends LoopController {
   readonly name = 'persistentvolume-binder';
-  private readonly loop: ControllerLoop;
+  protected readonly loop: ControllerLoop;
   private readonly claims: SharedInformer;
   private readonly volumes: SharedInformer;
   private readonly classes: SharedInformer;
@@ -42,6 +42,7 @@ export class PersistentVolumeController implements Controller {
   private readonly told = new Map<string, string>();
 
   constructor(private readonly ctx: ControllerContext) {
+    super();
     this.loop = new ControllerLoop({ name: 'persistentvolume-binder', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
     this.claims = ctx.factory.informerFor(PVCS);
     this.volumes = ctx.factory.informerFor(PVS);
@@ -76,14 +77,6 @@ export class PersistentVolumeController implements Controller {
       }
     };
     this.pods.addEventHandler({ onUpdate: (_o, p) => onPod(p), onDelete: (p) => onPod(deletedObject(p)) });
-  }
-
-  run(workers: number): void {
-    this.loop.run(workers);
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
   }
 
   async sync(key: string): Promise<SyncResult | void> {
