@@ -1,0 +1,449 @@
+// The process runtime: a container whose image is a Node.js image and whose command runs `node`
+// is a real child process of the node pool (command.ts says which). Each instance runs as
+// `node --require preload.cjs [--max-old-space-size=<limit>] <args>` in a process group of its own,
+// with the pod's environment, its workingDir and its volumes (config.ts, mapped by the preload),
+// niced so a busy loop can't starve the pool; stdout/stderr are its log; its exit is reported to the
+// pod runtime (onExit); a memory limit is enforced by V8's heap limit and by polling the resident
+// set (OOMKilled, 137); probes run against the real program (probes.ts); usage is read from /proc.
+// A crash, a busy loop or a memory blow-up ends that process only.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { constants, setPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import type { Logger } from 'pino';
+import { valueOrZero } from '../../api/quantity.ts';
+import { InstanceLog } from '../logs.ts';
+import { containerSpec, type ContainerSim, type ExitPlan, type PodSim } from '../podsim.ts';
+import type { ContainerLog, ContainerRuntime, ContainerUsage, ExitDetail, ExitListener, ReadinessListener } from '../runtime.ts';
+import { isNodeImage, nodeArgs, scriptIndex } from './command.ts';
+import { ConfigError, containerEnv, containerMounts, type ConfigSource, type Mount } from './config.ts';
+import { expandVars } from './fields.ts';
+import { Prober, type ProbeContext } from './probes.ts';
+import { readProc } from './procfs.ts';
+
+const PRELOAD = new URL('./preload.cjs', import.meta.url).pathname;
+const PATHS = new URL('./paths.cjs', import.meta.url).pathname;
+const { mapPath } = createRequire(import.meta.url)('./paths.cjs') as { mapPath(m: Mount[], p: string): string };
+
+export interface ProcessRuntimeOptions {
+  /** Where ConfigMaps and Secrets come from (the pool's client). */
+  config: ConfigSource;
+  /** Images besides `node[:tag]` that are Node.js images (--runtime-images). */
+  images?: string[];
+  /** Pod directories go under `<dataDir>/pods`; default a fresh temporary directory, removed on close. */
+  dataDir?: string;
+  /** The node's allocatable (resourceFieldRef of an unset limit). */
+  allocatable?: Record<string, string>;
+  logLines?: number;
+  /** Resident-set polling period for memory limits and usage (ms). */
+  memoryPollMs?: number;
+  /** Niceness of the programs (0..19). */
+  nice?: number;
+  now?: () => number;
+  logger?: Logger;
+}
+
+/** A container's logs: the current instance and the previous one. */
+interface Logs {
+  current?: InstanceLog;
+  previous?: InstanceLog;
+}
+
+interface Instance {
+  readonly sim: PodSim;
+  readonly c: ContainerSim;
+  readonly restartCount: number;
+  readonly log: InstanceLog;
+  child?: ChildProcess;
+  /** The lifecycle ended it: no report. */
+  ended: boolean;
+  finished: boolean;
+  exited: Promise<void>;
+  oom?: boolean;
+  heapOom?: boolean;
+  killedBy?: { probe: 'Liveness' | 'Startup'; message: string };
+  poll?: NodeJS.Timeout;
+  prober?: Prober;
+  sample?: { t: number; cpuNanos: number };
+  milliCpu: number;
+  memory: number;
+  cpuNanos: number;
+}
+
+const MAX_LINE = 16 * 1024;
+
+export class ProcessRuntime implements ContainerRuntime {
+  private readonly instances = new Map<string, Instance>();
+  private readonly logs = new Map<string, Logs>();
+  private readonly handled = new WeakMap<ContainerSim, boolean>();
+  private exitListener?: ExitListener;
+  private readinessListener?: ReadinessListener;
+  private readonly dataDir: string;
+  private readonly ownDataDir: boolean;
+  private readonly now: () => number;
+  private closed = false;
+  private readonly onProcessExit = () => this.killAll();
+
+  constructor(private readonly opts: ProcessRuntimeOptions) {
+    this.ownDataDir = !opts.dataDir;
+    this.dataDir = opts.dataDir ?? join(tmpdir(), `kubesim-runtime-${process.pid}-${Date.now().toString(36)}`);
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** This container runs as a process: a Node.js image whose command/args run node. */
+  handles(sim: PodSim, c: ContainerSim): boolean {
+    let h = this.handled.get(c);
+    if (h === undefined) {
+      const spec = containerSpec(sim.pod, c);
+      h = !!spec && isNodeImage(c.image, this.opts.images) && nodeArgs(spec.command, spec.args) !== undefined;
+      this.handled.set(c, h);
+    }
+    return h;
+  }
+
+  exitPlan(): ExitPlan | undefined {
+    return undefined; // a process says when it exits
+  }
+
+  isReal(sim: PodSim, c: ContainerSim): boolean {
+    return this.handles(sim, c);
+  }
+
+  onExit(listener: ExitListener): void {
+    this.exitListener = listener;
+  }
+
+  onReadiness(listener: ReadinessListener): void {
+    this.readinessListener = listener;
+  }
+
+  start(sim: PodSim, c: ContainerSim, at: number): void {
+    if (this.closed) return;
+    if (!this.instances.size) process.on('exit', this.onProcessExit); // last resort: no program outlives the pool's process
+    const key = instanceKey(sim, c);
+    this.instances.get(key)?.child?.kill('SIGKILL');
+    const logs = this.logsOf(sim.namespace, sim.name, c.name, true)!;
+    if (logs.current) {
+      logs.current.end(at);
+      logs.previous = logs.current;
+    }
+    const log = new InstanceLog(at, { intervalMs: 0, lines: [] }, this.opts.logLines ?? 1000, 0);
+    logs.current = log;
+    let done!: () => void;
+    const inst: Instance = { sim, c, restartCount: c.restartCount, log, ended: false, finished: false, exited: new Promise((r) => (done = r)), milliCpu: 0, memory: 0, cpuNanos: 0 };
+    this.instances.set(key, inst);
+    this.launch(inst, done).catch((e) => {
+      const config = e instanceof ConfigError;
+      log.append(this.now(), `kubesim: container ${c.name} could not start: ${(e as Error).message}`);
+      this.opts.logger?.warn({ pod: `${sim.namespace}/${sim.name}`, container: c.name, err: String(e) }, 'container start failed');
+      this.finish(inst, 128, { reason: config ? 'CreateContainerConfigError' : 'StartError', message: (e as Error).message });
+      done();
+    });
+  }
+
+  private async launch(inst: Instance, done: () => void): Promise<void> {
+    const { sim, c } = inst;
+    const spec = containerSpec(sim.pod, c);
+    const podDir = join(this.dataDir, 'pods', sim.uid);
+    const allocatable = this.opts.allocatable ?? {};
+    const facts = { pod: sim.pod, podIP: sim.podIP, hostIP: sim.hostIP };
+    const env = await containerEnv(this.opts.config, facts, spec, allocatable);
+    const mounts = await containerMounts(this.opts.config, facts, spec, podDir, allocatable);
+    const scratch = join(podDir, 'containers', c.name);
+    await mkdir(scratch, { recursive: true });
+    let cwd = scratch;
+    if (spec.workingDir) {
+      const mapped = mapPath(mounts, spec.workingDir);
+      if (mapped === spec.workingDir) mounts.push([spec.workingDir, join(scratch, 'workdir')]); // a directory of the container's own
+      mounts.sort((a, b) => b[0].length - a[0].length);
+      cwd = mapPath(mounts, spec.workingDir);
+      await mkdir(cwd, { recursive: true });
+    }
+    if (inst.ended || this.closed) return done();
+    const args = nodeArgs(spec.command, spec.args)!.map((a) => expandVars(a, env));
+    const si = scriptIndex(args);
+    const script = si >= 0 ? args[si] : undefined;
+    if (script?.startsWith('/')) args[si] = mapPath(mounts, script); // relative scripts resolve in the (mapped) working directory
+    const shownScript = script === undefined ? undefined : script.startsWith('/') ? script : spec.workingDir ? join(spec.workingDir, script) : undefined;
+    const flags = ['--require', PRELOAD];
+    const limit = valueOrZero(spec.resources?.limits?.memory);
+    if (limit > 0) flags.push(`--max-old-space-size=${Math.max(16, Math.floor(limit / 2 ** 20))}`);
+    const podIP = sim.podIP ?? sim.hostIP;
+    const config = { paths: PATHS, mounts, workingDir: spec.workingDir, script: shownScript, alias: loopbackAlias(podIP), podIP };
+    const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOSTNAME: sim.pod.spec?.hostname ?? sim.name, HOME: scratch };
+    for (const [k, v] of env) childEnv[k] = v;
+    childEnv.KUBESIM_CONTAINER = JSON.stringify(config);
+    const child = spawn(process.execPath, [...flags, ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
+    inst.child = child;
+    if (child.pid !== undefined) {
+      try {
+        setPriority(child.pid, this.opts.nice ?? 10);
+      } catch {
+        /* not permitted: keep the default priority */
+      }
+    }
+    this.capture(inst, child);
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    const finalise = () => {
+      if (inst.finished || !exit) return;
+      const code = exit.code ?? 128 + (constants.signals[exit.signal as keyof typeof constants.signals] ?? 9);
+      this.finish(inst, code);
+      done();
+    };
+    child.on('error', (e) => {
+      inst.log.append(this.now(), `kubesim: ${e.message}`);
+      exit ??= { code: 128, signal: null };
+      finalise();
+    });
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      setTimeout(finalise, 500).unref(); // stdio held open by a grandchild must not hold the exit back
+    });
+    child.on('close', finalise);
+    this.startPolling(inst, limit);
+    const probed = spec.startupProbe || spec.livenessProbe || spec.readinessProbe;
+    if (probed) {
+      inst.prober = new Prober(spec, this.probeContext(inst, podIP, env, cwd, config, spec), {
+        readiness: (ready, message) => {
+          if (!inst.ended && c.restartCount === inst.restartCount) this.readinessListener?.(sim, c, ready, this.now(), message);
+        },
+        failed: (probe, message) => {
+          inst.killedBy = { probe, message };
+          this.signal(inst, 'SIGKILL');
+        },
+      });
+      inst.prober.start();
+    }
+  }
+
+  private probeContext(inst: Instance, podIP: string, env: Map<string, string>, cwd: string, config: object, spec: any): ProbeContext {
+    const ports = (spec.ports ?? []).filter((p: any) => typeof p?.containerPort === 'number');
+    return {
+      podIP,
+      address: loopbackAlias(podIP),
+      ports,
+      exec: (command, timeoutMs) => {
+        const e: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+        for (const [k, v] of env) e[k] = v;
+        const na = nodeArgs(command, undefined);
+        const [file, argv] = na ? [process.execPath, ['--require', PRELOAD, ...na]] : [command[0], command.slice(1)];
+        if (na) e.KUBESIM_CONTAINER = JSON.stringify(config);
+        return runCommand(file, argv, { cwd, env: e }, timeoutMs);
+      },
+    };
+  }
+
+  /** stdout and stderr, line by line, into the instance's log. */
+  private capture(inst: Instance, child: ChildProcess): void {
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      let partial = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        partial += chunk;
+        let nl: number;
+        while ((nl = partial.indexOf('\n')) >= 0) {
+          this.line(inst, partial.slice(0, nl), stream === child.stderr);
+          partial = partial.slice(nl + 1);
+        }
+        while (partial.length > MAX_LINE) {
+          this.line(inst, partial.slice(0, MAX_LINE), false);
+          partial = partial.slice(MAX_LINE);
+        }
+      });
+      stream.on('end', () => {
+        if (partial) this.line(inst, partial, stream === child.stderr);
+        partial = '';
+      });
+    }
+  }
+
+  private line(inst: Instance, text: string, stderr: boolean): void {
+    if (stderr && /JavaScript heap out of memory|Reached heap limit/.test(text)) inst.heapOom = true;
+    if (inst.log.endedAt === undefined) inst.log.append(this.now(), text);
+  }
+
+  /** Resident set and CPU every memoryPollMs: usage, and the memory limit (OOMKilled). */
+  private startPolling(inst: Instance, limit: number): void {
+    const every = this.opts.memoryPollMs ?? 250;
+    inst.poll = setInterval(() => {
+      const pid = inst.child?.pid;
+      const r = pid !== undefined ? readProc(pid) : undefined;
+      if (!r) return;
+      this.record(inst, r.cpuNanos, r.rss);
+      if (limit > 0 && r.rss > limit && !inst.oom) {
+        inst.oom = true;
+        this.signal(inst, 'SIGKILL');
+      }
+    }, every);
+    inst.poll.unref();
+  }
+
+  private record(inst: Instance, cpuNanos: number, rss: number): void {
+    const t = this.now();
+    if (!inst.sample) inst.sample = { t, cpuNanos };
+    else if (t - inst.sample.t >= 1000) {
+      inst.milliCpu = Math.max(0, ((cpuNanos - inst.sample.cpuNanos) / ((t - inst.sample.t) * 1e6)) * 1000);
+      inst.sample = { t, cpuNanos };
+    }
+    inst.cpuNanos = cpuNanos;
+    inst.memory = rss;
+  }
+
+  /** The process is gone: close its log, stop its timers, report the exit unless the lifecycle ended it. */
+  private finish(inst: Instance, code: number, detail?: ExitDetail): void {
+    if (inst.finished) return;
+    inst.finished = true;
+    clearInterval(inst.poll);
+    inst.prober?.stop();
+    const at = this.now();
+    inst.log.end(at);
+    if (inst.oom || (inst.heapOom && code !== 0)) {
+      code = 137;
+      detail = { reason: 'OOMKilled' };
+    } else if (inst.killedBy) {
+      detail = { liveness: true, message: inst.killedBy.message };
+    }
+    if (inst.ended || this.closed || inst.c.restartCount !== inst.restartCount) return;
+    this.exitListener?.(inst.sim, inst.c, code, at, detail);
+  }
+
+  private signal(inst: Instance, sig: NodeJS.Signals): void {
+    const pid = inst.child?.pid;
+    if (pid === undefined || inst.finished) return;
+    try {
+      process.kill(-pid, sig); // the whole process group: the program and what it spawned
+    } catch {
+      try {
+        inst.child?.kill(sig);
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+
+  stop(sim: PodSim, c: ContainerSim): void {
+    const inst = this.instances.get(instanceKey(sim, c));
+    if (!inst) return;
+    inst.prober?.stop();
+    this.signal(inst, 'SIGTERM');
+  }
+
+  ended(sim: PodSim, c: ContainerSim): void {
+    const inst = this.instances.get(instanceKey(sim, c));
+    if (!inst || inst.restartCount !== c.restartCount) return;
+    inst.ended = true;
+    inst.prober?.stop();
+    this.signal(inst, 'SIGKILL');
+  }
+
+  adopt(sim: PodSim, c: ContainerSim): void {
+    // The process did not survive the pool's restart (the pool kills its programs when it stops):
+    // the instance ended as containers do when their node reboots (255, Unknown).
+    setImmediate(() => {
+      if (!this.closed && c.state === 'Running') this.exitListener?.(sim, c, 255, this.now(), { reason: 'Unknown' });
+    });
+  }
+
+  remove(sim: PodSim): void {
+    const gone: Promise<void>[] = [];
+    for (const [key, inst] of this.instances) {
+      if (inst.sim.uid !== sim.uid) continue;
+      inst.ended = true;
+      this.signal(inst, 'SIGKILL');
+      gone.push(inst.exited);
+      this.instances.delete(key);
+    }
+    for (const key of this.logs.keys()) if (key.startsWith(`${sim.namespace}/${sim.name}/`)) this.logs.delete(key);
+    const dir = join(this.dataDir, 'pods', sim.uid);
+    void Promise.all(gone).then(() => rm(dir, { recursive: true, force: true })).catch(() => {});
+  }
+
+  /** Whether this runtime has logs for the container (the dispatcher asks before reading). */
+  hasLogs(namespace: string, pod: string, container: string): boolean {
+    return this.logs.has(`${namespace}/${pod}/${container}`);
+  }
+
+  log(namespace: string, pod: string, container: string, previous: boolean): ContainerLog | undefined {
+    const l = this.logsOf(namespace, pod, container, false);
+    return previous ? l?.previous : l?.current;
+  }
+
+  private logsOf(namespace: string, pod: string, container: string, create: boolean): Logs | undefined {
+    const k = `${namespace}/${pod}/${container}`;
+    let l = this.logs.get(k);
+    if (!l && create) this.logs.set(k, (l = {}));
+    return l;
+  }
+
+  usage(sim: PodSim, c: ContainerSim): ContainerUsage {
+    const inst = this.instances.get(instanceKey(sim, c));
+    const startedAt = c.startedAt ?? this.now();
+    if (!inst || inst.restartCount !== c.restartCount) return { name: c.name, milliCpu: 0, memory: 0, cpuNanos: 0, startedAt };
+    const pid = inst.child?.pid;
+    const r = pid !== undefined && !inst.finished ? readProc(pid) : undefined;
+    if (r) this.record(inst, r.cpuNanos, r.rss);
+    return { name: c.name, milliCpu: Math.round(inst.milliCpu), memory: inst.memory, cpuNanos: inst.cpuNanos, startedAt };
+  }
+
+  /** Pids of the running programs (tests check none outlives the pool). */
+  pids(): number[] {
+    return [...this.instances.values()].filter((i) => !i.finished && i.child?.pid !== undefined).map((i) => i.child!.pid!);
+  }
+
+  private killAll(): void {
+    for (const inst of this.instances.values()) {
+      inst.ended = true;
+      this.signal(inst, 'SIGKILL');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.killAll();
+    const all = [...this.instances.values()].map((i) => (i.child ? i.exited : Promise.resolve()));
+    await Promise.race([Promise.all(all), new Promise((r) => setTimeout(r, 3000).unref())]);
+    process.off('exit', this.onProcessExit);
+    if (this.ownDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+function instanceKey(sim: PodSim, c: ContainerSim): string {
+  return `${sim.uid}/${c.name}`;
+}
+
+/** The loopback address a pod's programs listen on: 10.a.b.c → 127.a.b.c (Linux routes all of 127/8 to lo). */
+export function loopbackAlias(ip: string): string {
+  if (process.platform !== 'linux') return '127.0.0.1';
+  const m = /^10\.(\d+\.\d+\.\d+)$/.exec(ip);
+  return m ? `127.${m[1]}` : '127.0.0.1';
+}
+
+/** Runs a command (an exec probe) with a timeout: its exit code and combined output. */
+function runCommand(file: string, argv: string[], o: { cwd: string; env: Record<string, string> }, timeoutMs: number): Promise<{ code: number | null; output: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    let output = '';
+    let timedOut = false;
+    const child = spawn(file, argv, { ...o, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, timeoutMs);
+    for (const s of [child.stdout, child.stderr]) s?.on('data', (d: Buffer) => (output = (output + d.toString('utf8')).slice(-4096)));
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: 126, output: e.message, timedOut: false });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output, timedOut });
+    });
+  });
+}
