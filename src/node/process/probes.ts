@@ -55,8 +55,8 @@ export async function probeOnce(p: any, ctx: ProbeContext, timeoutMs: number): P
   }
   if (p?.tcpSocket) {
     const port = portOf(p.tcpSocket.port, ctx);
-    const shown = `${p.tcpSocket.host ?? ctx.podIP}:${p.tcpSocket.port}`;
     if (port === undefined) return { ok: false, message: `unknown port ${JSON.stringify(p.tcpSocket.port)}` };
+    const shown = `${p.tcpSocket.host ?? ctx.podIP}:${port}`;
     return tcp(ctx.address, port, timeoutMs, shown);
   }
   if (p?.httpGet) return http(p.httpGet, ctx, timeoutMs);
@@ -80,8 +80,8 @@ function http(g: any, ctx: ProbeContext, timeoutMs: number): Promise<ProbeResult
   const port = portOf(g.port, ctx);
   const scheme = String(g.scheme ?? 'HTTP').toLowerCase();
   const path = g.path ? (String(g.path).startsWith('/') ? g.path : `/${g.path}`) : '/';
-  const url = `${scheme}://${g.host ?? ctx.podIP}:${g.port}${path}`;
   if (port === undefined) return Promise.resolve({ ok: false, message: `unknown port ${JSON.stringify(g.port)}` });
+  const url = `${scheme}://${g.host ?? ctx.podIP}:${port}${path}`;
   const headers: Record<string, string> = { 'User-Agent': 'kube-probe/1.32', Accept: '*/*' };
   for (const h of g.httpHeaders ?? []) if (h?.name) headers[h.name] = String(h.value ?? '');
   return new Promise((resolve) => {
@@ -96,7 +96,7 @@ function http(g: any, ctx: ProbeContext, timeoutMs: number): Promise<ProbeResult
     });
     req.on('error', (e: NodeJS.ErrnoException) => {
       const tail = e.code === 'ECONNREFUSED' ? 'connection refused' : e.message;
-      resolve({ ok: false, message: `Get "${url}": dial tcp ${g.host ?? ctx.podIP}:${g.port}: connect: ${tail}` });
+      resolve({ ok: false, message: `Get "${url}": dial tcp ${g.host ?? ctx.podIP}:${port}: connect: ${tail}` });
     });
     req.end();
   });

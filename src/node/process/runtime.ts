@@ -210,8 +210,12 @@ export class ProcessRuntime implements ContainerRuntime {
           if (!inst.ended && c.restartCount === inst.restartCount) this.readinessListener?.(sim, c, ready, this.now(), message);
         },
         failed: (probe, message) => {
+          // As the kubelet: SIGTERM, then SIGKILL after the probe's (or the pod's) grace period.
           inst.killedBy = { probe, message };
-          this.signal(inst, 'SIGKILL');
+          const p = probe === 'Liveness' ? spec.livenessProbe : spec.startupProbe;
+          const grace = p?.terminationGracePeriodSeconds ?? sim.pod.spec?.terminationGracePeriodSeconds ?? 30;
+          this.signal(inst, 'SIGTERM');
+          setTimeout(() => this.signal(inst, 'SIGKILL'), grace * 1000).unref();
         },
       });
       inst.prober.start();
