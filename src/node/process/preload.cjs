@@ -91,7 +91,7 @@ if (alias) {
   net.Server.prototype.listen = function (...args) {
     const a = args[0];
     if (a !== null && typeof a === 'object' && !Array.isArray(a)) {
-      if (a.path === undefined && a.handle === undefined && a._handle === undefined && a.fd === undefined) args[0] = { ...a, host: LOCAL.has(a.host) ? alias : a.host };
+      if (a.path == null && a.handle == null && a._handle == null && a.fd == null) args[0] = { ...a, host: LOCAL.has(a.host) ? alias : a.host };
     } else if (typeof a === 'number' || (typeof a === 'string' && /^\d+$/.test(a)) || a === undefined || typeof a === 'function') {
       if (typeof a === 'function' || a === undefined) args.unshift(0);
       if (typeof args[1] === 'string') {
@@ -103,9 +103,9 @@ if (alias) {
   const connect = net.Socket.prototype.connect;
   net.Socket.prototype.connect = function (...args) {
     const a = args[0];
-    if (Array.isArray(a) && a[0] && typeof a[0] === 'object' && a[0].port !== undefined && a[0].path === undefined) {
+    if (Array.isArray(a) && a[0] && typeof a[0] === 'object' && a[0].port != null && a[0].path == null) {
       a[0] = { ...a[0], host: toAlias(a[0].host ?? 'localhost') };
-    } else if (a !== null && typeof a === 'object' && !Array.isArray(a) && a.port !== undefined && a.path === undefined) {
+    } else if (a !== null && typeof a === 'object' && !Array.isArray(a) && a.port != null && a.path == null) {
       args[0] = { ...a, host: toAlias(a.host ?? 'localhost') };
     } else if (typeof a === 'number' || (typeof a === 'string' && /^\d+$/.test(a))) {
       if (typeof args[1] === 'string') args[1] = toAlias(args[1]);

@@ -84,6 +84,7 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly ownDataDir: boolean;
   private readonly now: () => number;
   private closed = false;
+  private hooked = false;
   private readonly onProcessExit = () => this.killAll();
 
   constructor(private readonly opts: ProcessRuntimeOptions) {
@@ -121,7 +122,10 @@ export class ProcessRuntime implements ContainerRuntime {
 
   start(sim: PodSim, c: ContainerSim, at: number): void {
     if (this.closed) return;
-    if (!this.instances.size) process.on('exit', this.onProcessExit); // last resort: no program outlives the pool's process
+    if (!this.hooked) {
+      this.hooked = true;
+      process.on('exit', this.onProcessExit); // last resort: no program outlives the pool's process
+    }
     const key = instanceKey(sim, c);
     this.instances.get(key)?.child?.kill('SIGKILL');
     const logs = this.logsOf(sim.namespace, sim.name, c.name, true)!;
