@@ -78,7 +78,7 @@ test('usage is measured from the process: a busy program uses CPU, its memory is
   const c = await runtimeCluster();
   try {
     await c.client.resource(PODS).create(nodePod('busy', 'const keep = Buffer.alloc(64 * 2 ** 20, 1); console.log("spinning"); for (;;) {}'));
-    const summary = async () => (await (await fetch(`${c.pool.kubeletUrl}/stats/summary?node=node-0`)).json()).pods.find((p: any) => p.podRef.name === 'busy')?.containers?.[0];
+    const summary = async () => (await (await fetch(`${c.pool.kubeletUrl}/stats/summary?node=node-0`)).json() as any).pods.find((p: any) => p.podRef.name === 'busy')?.containers?.[0];
     await eventually(async () => ((await kubeletLog(c.pool, 'busy')) === 'spinning\n' ? true : undefined), 'spinning');
     const u = await eventually(async () => {
       const u = await summary();
