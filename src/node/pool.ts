@@ -95,6 +95,7 @@ export class PoolState implements PoolContext {
     if (opts.processes === false) return simulated;
     const processes = new ProcessRuntime({
       config: clientSource(this.client),
+      client: this.client,
       images: opts.runtimeImages,
       dataDir: opts.dataDir,
       allocatable: { cpu: shape.cpu, memory: shape.memory, 'ephemeral-storage': shape.ephemeralStorage, pods: String(shape.pods) },

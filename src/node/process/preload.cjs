@@ -114,3 +114,40 @@ if (alias) {
     return connect.apply(this, args);
   };
 }
+
+// ---- DNS -----------------------------------------------------------------------------------------
+// Service names from the table the pool sends (svc, svc.ns, svc.ns.svc, svc.ns.svc.cluster.local),
+// answered with the ClusterIP's loopback alias.
+if (alias && process.channel) {
+  const dns = require('node:dns');
+  let table = new Map(cfg.dns || []);
+  process.on('message', (m) => {
+    if (m && m.kubesim === 'dns') table = new Map(m.table);
+  });
+  const resolveName = (h) => {
+    if (typeof h !== 'string') return undefined;
+    let n = h.toLowerCase().replace(/\.$/, '');
+    if (!n.includes('.') && cfg.namespace) n = n + '.' + cfg.namespace;
+    const ip = table.get(n);
+    return ip && /^10\.\d+\.\d+\.\d+$/.test(ip) ? '127.' + ip.slice(3) : ip;
+  };
+  const lookup = dns.lookup;
+  dns.lookup = function (hostname, options, callback) {
+    const ip = resolveName(hostname);
+    if (ip === undefined) return lookup.apply(this, arguments);
+    if (typeof options === 'function') {
+      callback = options;
+      options = {};
+    }
+    const all = options && typeof options === 'object' && options.all;
+    process.nextTick(() => (all ? callback(null, [{ address: ip, family: 4 }]) : callback(null, ip, 4)));
+    return {};
+  };
+  const plookup = dns.promises.lookup;
+  dns.promises.lookup = function (hostname, options) {
+    const ip = resolveName(hostname);
+    if (ip === undefined) return plookup.apply(this, arguments);
+    return Promise.resolve(options && options.all ? [{ address: ip, family: 4 }] : { address: ip, family: 4 });
+  };
+  Module.syncBuiltinESMExports();
+}

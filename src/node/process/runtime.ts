@@ -22,6 +22,8 @@ import { ConfigError, containerEnv, containerMounts, type ConfigSource, type Mou
 import { expandVars } from './fields.ts';
 import { Prober, type ProbeContext } from './probes.ts';
 import { readProc } from './procfs.ts';
+import { loopbackAlias, ServiceProxy } from './services.ts';
+import type { Client } from '../../client/index.ts';
 
 const PRELOAD = new URL('./preload.cjs', import.meta.url).pathname;
 const PATHS = new URL('./paths.cjs', import.meta.url).pathname;
@@ -30,6 +32,8 @@ const { mapPath } = createRequire(import.meta.url)('./paths.cjs') as { mapPath(m
 export interface ProcessRuntimeOptions {
   /** Where ConfigMaps and Secrets come from (the pool's client). */
   config: ConfigSource;
+  /** Services and Endpoints for the service proxy and DNS (none without). */
+  client?: Client;
   /** Images besides `node[:tag]` that are Node.js images (--runtime-images). */
   images?: string[];
   /** Pod directories go under `<dataDir>/pods`; default a fresh temporary directory, removed on close. */
@@ -85,6 +89,8 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly now: () => number;
   private closed = false;
   private hooked = false;
+  private proxy?: ServiceProxy;
+  private proxyReady?: Promise<void>;
   private readonly onProcessExit = () => this.killAll();
 
   constructor(private readonly opts: ProcessRuntimeOptions) {
@@ -125,6 +131,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!this.hooked) {
       this.hooked = true;
       process.on('exit', this.onProcessExit); // last resort: no program outlives the pool's process
+      if (this.opts.client) this.startProxy(this.opts.client);
     }
     const key = instanceKey(sim, c);
     this.instances.get(key)?.child?.kill('SIGKILL');
@@ -147,6 +154,15 @@ export class ProcessRuntime implements ContainerRuntime {
     });
   }
 
+  /** The service proxy starts with the first program; DNS changes go to every running program. */
+  private startProxy(client: Client): void {
+    const proxy = (this.proxy = new ServiceProxy(client, this.opts.logger));
+    proxy.onDns((table) => {
+      for (const inst of this.instances.values()) if (!inst.finished) sendDns(inst.child, table);
+    });
+    this.proxyReady = proxy.start().catch((e) => this.opts.logger?.warn({ err: String(e) }, 'service proxy did not start'));
+  }
+
   private async launch(inst: Instance, done: () => void): Promise<void> {
     const { sim, c } = inst;
     const spec = containerSpec(sim.pod, c);
@@ -165,6 +181,7 @@ export class ProcessRuntime implements ContainerRuntime {
       cwd = mapPath(mounts, spec.workingDir);
       await mkdir(cwd, { recursive: true });
     }
+    await this.proxyReady; // the program's first lookups find the Services
     if (inst.ended || this.closed) return done();
     const args = nodeArgs(spec.command, spec.args)!.map((a) => expandVars(a, env));
     const si = scriptIndex(args);
@@ -175,7 +192,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const limit = valueOrZero(spec.resources?.limits?.memory);
     if (limit > 0) flags.push(`--max-old-space-size=${Math.max(16, Math.floor(limit / 2 ** 20))}`);
     const podIP = sim.podIP ?? sim.hostIP;
-    const config = { paths: PATHS, mounts, workingDir: spec.workingDir, script: shownScript, alias: loopbackAlias(podIP), podIP };
+    const config = { paths: PATHS, mounts, workingDir: spec.workingDir, script: shownScript, alias: loopbackAlias(podIP), podIP, namespace: sim.namespace, dns: this.proxy?.dns() ?? [] };
     const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOSTNAME: sim.pod.spec?.hostname ?? sim.name, HOME: scratch };
     for (const [k, v] of env) childEnv[k] = v;
     childEnv.KUBESIM_CONTAINER = JSON.stringify(config);
@@ -415,19 +432,18 @@ export class ProcessRuntime implements ContainerRuntime {
     const all = [...this.instances.values()].map((i) => (i.child ? i.exited : Promise.resolve()));
     await Promise.race([Promise.all(all), new Promise((r) => setTimeout(r, 3000).unref())]);
     process.off('exit', this.onProcessExit);
+    await this.proxy?.close();
     if (this.ownDataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
 
-function instanceKey(sim: PodSim, c: ContainerSim): string {
-  return `${sim.uid}/${c.name}`;
+/** The DNS table to a program's preload, over its IPC channel. */
+function sendDns(child: ChildProcess | undefined, table: [string, string][]): void {
+  if (child?.connected) child.send({ kubesim: 'dns', table }, () => {});
 }
 
-/** The loopback address a pod's programs listen on: 10.a.b.c → 127.a.b.c (Linux routes all of 127/8 to lo). */
-export function loopbackAlias(ip: string): string {
-  if (process.platform !== 'linux') return '127.0.0.1';
-  const m = /^10\.(\d+\.\d+\.\d+)$/.exec(ip);
-  return m ? `127.${m[1]}` : '127.0.0.1';
+function instanceKey(sim: PodSim, c: ContainerSim): string {
+  return `${sim.uid}/${c.name}`;
 }
 
 /** Runs a command (an exec probe) with a timeout: its exit code and combined output. */
