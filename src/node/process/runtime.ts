@@ -8,26 +8,22 @@
 // A crash, a busy loop or a memory blow-up ends that process only.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { constants, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
-import { valueOrZero } from '../../api/quantity.ts';
 import { InstanceLog } from '../logs.ts';
 import { containerSpec, type ContainerSim, type ExitPlan, type PodSim } from '../podsim.ts';
 import type { ContainerLog, ContainerRuntime, ContainerUsage, ExitDetail, ExitListener, ReadinessListener } from '../runtime.ts';
-import { isNodeImage, nodeArgs, scriptIndex } from './command.ts';
-import { ConfigError, containerEnv, containerMounts, type ConfigSource, type Mount } from './config.ts';
-import { expandVars } from './fields.ts';
-import { Prober, type ProbeContext } from './probes.ts';
+import { isNodeImage, nodeArgs } from './command.ts';
+import { ConfigError, type ConfigSource } from './config.ts';
+import { launchSpec, probeContext } from './launch.ts';
+import { eachLine } from './output.ts';
+import { Prober } from './probes.ts';
 import { readProc } from './procfs.ts';
-import { loopbackAlias, ServiceProxy } from './services.ts';
+import { ServiceProxy } from './services.ts';
 import type { Client } from '../../client/index.ts';
 
-const PRELOAD = new URL('./preload.cjs', import.meta.url).pathname;
-const PATHS = new URL('./paths.cjs', import.meta.url).pathname;
-const { mapPath } = createRequire(import.meta.url)('./paths.cjs') as { mapPath(m: Mount[], p: string): string };
 
 export interface ProcessRuntimeOptions {
   /** Where ConfigMaps and Secrets come from (the pool's client). */
@@ -75,8 +71,6 @@ interface Instance {
   memory: number;
   cpuNanos: number;
 }
-
-const MAX_LINE = 16 * 1024;
 
 export class ProcessRuntime implements ContainerRuntime {
   private readonly instances = new Map<string, Instance>();
@@ -166,37 +160,10 @@ export class ProcessRuntime implements ContainerRuntime {
   private async launch(inst: Instance, done: () => void): Promise<void> {
     const { sim, c } = inst;
     const spec = containerSpec(sim.pod, c);
-    const podDir = join(this.dataDir, 'pods', sim.uid);
-    const allocatable = this.opts.allocatable ?? {};
-    const facts = { pod: sim.pod, podIP: sim.podIP, hostIP: sim.hostIP };
-    const env = await containerEnv(this.opts.config, facts, spec, allocatable);
-    const mounts = await containerMounts(this.opts.config, facts, spec, podDir, allocatable);
-    const scratch = join(podDir, 'containers', c.name);
-    await mkdir(scratch, { recursive: true });
-    let cwd = scratch;
-    if (spec.workingDir) {
-      const mapped = mapPath(mounts, spec.workingDir);
-      if (mapped === spec.workingDir) mounts.push([spec.workingDir, join(scratch, 'workdir')]); // a directory of the container's own
-      mounts.sort((a, b) => b[0].length - a[0].length);
-      cwd = mapPath(mounts, spec.workingDir);
-      await mkdir(cwd, { recursive: true });
-    }
     await this.proxyReady; // the program's first lookups find the Services
+    const l = await launchSpec(this.opts.config, sim, spec, join(this.dataDir, 'pods', sim.uid), this.opts.allocatable ?? {}, this.proxy?.dns() ?? []);
     if (inst.ended || this.closed) return done();
-    const args = nodeArgs(spec.command, spec.args)!.map((a) => expandVars(a, env));
-    const si = scriptIndex(args);
-    const script = si >= 0 ? args[si] : undefined;
-    if (script?.startsWith('/')) args[si] = mapPath(mounts, script); // relative scripts resolve in the (mapped) working directory
-    const shownScript = script === undefined ? undefined : script.startsWith('/') ? script : spec.workingDir ? join(spec.workingDir, script) : undefined;
-    const flags = ['--require', PRELOAD];
-    const limit = valueOrZero(spec.resources?.limits?.memory);
-    if (limit > 0) flags.push(`--max-old-space-size=${Math.max(16, Math.floor(limit / 2 ** 20))}`);
-    const podIP = sim.podIP ?? sim.hostIP;
-    const config = { paths: PATHS, mounts, workingDir: spec.workingDir, script: shownScript, alias: loopbackAlias(podIP), podIP, namespace: sim.namespace, dns: this.proxy?.dns() ?? [] };
-    const childEnv: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOSTNAME: sim.pod.spec?.hostname ?? sim.name, HOME: scratch };
-    for (const [k, v] of env) childEnv[k] = v;
-    childEnv.KUBESIM_CONTAINER = JSON.stringify(config);
-    const child = spawn(process.execPath, [...flags, ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
+    const child = spawn(process.execPath, l.argv, { cwd: l.cwd, env: l.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
     inst.child = child;
     if (child.pid !== undefined) {
       try {
@@ -223,10 +190,10 @@ export class ProcessRuntime implements ContainerRuntime {
       setTimeout(finalise, 500).unref(); // stdio held open by a grandchild must not hold the exit back
     });
     child.on('close', finalise);
-    this.startPolling(inst, limit);
+    this.startPolling(inst, l.memoryLimit);
     const probed = spec.startupProbe || spec.livenessProbe || spec.readinessProbe;
     if (probed) {
-      inst.prober = new Prober(spec, this.probeContext(inst, podIP, env, cwd, config, spec), {
+      inst.prober = new Prober(spec, probeContext(spec, l), {
         readiness: (ready, message) => {
           if (!inst.ended && c.restartCount === inst.restartCount) this.readinessListener?.(sim, c, ready, this.now(), message);
         },
@@ -243,46 +210,10 @@ export class ProcessRuntime implements ContainerRuntime {
     }
   }
 
-  private probeContext(inst: Instance, podIP: string, env: Map<string, string>, cwd: string, config: object, spec: any): ProbeContext {
-    const ports = (spec.ports ?? []).filter((p: any) => typeof p?.containerPort === 'number');
-    return {
-      podIP,
-      address: loopbackAlias(podIP),
-      ports,
-      exec: (command, timeoutMs) => {
-        const e: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-        for (const [k, v] of env) e[k] = v;
-        const na = nodeArgs(command, undefined);
-        const [file, argv] = na ? [process.execPath, ['--require', PRELOAD, ...na]] : [command[0], command.slice(1)];
-        if (na) e.KUBESIM_CONTAINER = JSON.stringify(config);
-        return runCommand(file, argv, { cwd, env: e }, timeoutMs);
-      },
-    };
-  }
-
   /** stdout and stderr, line by line, into the instance's log. */
   private capture(inst: Instance, child: ChildProcess): void {
-    for (const stream of [child.stdout, child.stderr]) {
-      if (!stream) continue;
-      let partial = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        partial += chunk;
-        let nl: number;
-        while ((nl = partial.indexOf('\n')) >= 0) {
-          this.line(inst, partial.slice(0, nl), stream === child.stderr);
-          partial = partial.slice(nl + 1);
-        }
-        while (partial.length > MAX_LINE) {
-          this.line(inst, partial.slice(0, MAX_LINE), false);
-          partial = partial.slice(MAX_LINE);
-        }
-      });
-      stream.on('end', () => {
-        if (partial) this.line(inst, partial, stream === child.stderr);
-        partial = '';
-      });
-    }
+    if (child.stdout) eachLine(child.stdout, (text) => this.line(inst, text, false));
+    if (child.stderr) eachLine(child.stderr, (text) => this.line(inst, text, true));
   }
 
   private line(inst: Instance, text: string, stderr: boolean): void {
@@ -444,30 +375,4 @@ function sendDns(child: ChildProcess | undefined, table: [string, string][]): vo
 
 function instanceKey(sim: PodSim, c: ContainerSim): string {
   return `${sim.uid}/${c.name}`;
-}
-
-/** Runs a command (an exec probe) with a timeout: its exit code and combined output. */
-function runCommand(file: string, argv: string[], o: { cwd: string; env: Record<string, string> }, timeoutMs: number): Promise<{ code: number | null; output: string; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    let output = '';
-    let timedOut = false;
-    const child = spawn(file, argv, { ...o, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }, timeoutMs);
-    for (const s of [child.stdout, child.stderr]) s?.on('data', (d: Buffer) => (output = (output + d.toString('utf8')).slice(-4096)));
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ code: 126, output: e.message, timedOut: false });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output, timedOut });
-    });
-  });
 }
