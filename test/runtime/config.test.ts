@@ -3,7 +3,10 @@
 // at their mountPaths — `node /app/server.js` with /app from a ConfigMap runs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, getPod, kubeletLog, PODS, runtimeCluster } from './helpers.ts';
+import { eventually, fast, getPod, kubeletLog, nodePod, PODS, quiet, runtimeCluster } from './helpers.ts';
+import { cluster } from '../node/helpers.ts';
+import { DispatchingRuntime, ProcessRuntime, SimulatedRuntime, startNodePool } from '../../src/node/index.ts';
+import { clientSource } from '../../src/node/process/index.ts';
 
 const CONFIGMAPS = { group: '', version: 'v1', plural: 'configmaps', namespaced: true };
 const SECRETS = { group: '', version: 'v1', plural: 'secrets', namespaced: true };
@@ -115,5 +118,23 @@ test('a missing ConfigMap fails the start: CreateContainerConfigError, the messa
     assert.match(await kubeletLog(c.pool, 'nocfg'), /configmap "absent" not found/);
   } finally {
     await c.close();
+  }
+});
+
+test("a ConfigMap update reaches the running program's mounted files", async () => {
+  const base = await cluster();
+  const runtime = new DispatchingRuntime(new ProcessRuntime({ config: clientSource(base.client), volumeSyncMs: 200 }), new SimulatedRuntime());
+  const pool = await startNodePool({ client: base.client, count: 1, logger: quiet, timings: fast, containerRuntime: runtime });
+  try {
+    await base.client.resource(CONFIGMAPS).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'live', namespace: 'default' }, data: { msg: 'one' } });
+    const watcher = 'const fs = require("fs"); let last; setInterval(() => { const m = fs.readFileSync("/config/msg", "utf8"); if (m !== last) console.log((last = m)); }, 50)';
+    const p = nodePod('watcher', watcher, { volumes: [{ name: 'cfg', configMap: { name: 'live' } }] }, { volumeMounts: [{ name: 'cfg', mountPath: '/config' }] });
+    await base.client.resource(PODS).create(p);
+    await eventually(async () => ((await kubeletLog(pool, 'watcher')) === 'one\n' ? true : undefined), 'first content');
+    await base.client.resource(CONFIGMAPS).patch('live', { data: { msg: 'two' } }, { namespace: 'default' });
+    await eventually(async () => ((await kubeletLog(pool, 'watcher')) === 'one\ntwo\n' ? true : undefined), 'updated content', 10_000);
+  } finally {
+    await pool.stop();
+    await base.close();
   }
 });

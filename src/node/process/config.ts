@@ -2,8 +2,10 @@
 // keys, fieldRef, resourceFieldRef, $(VAR) expansion) and its volumes materialised as directories
 // under the pod's directory (configMap, secret, emptyDir, downwardAPI, projected sources), with
 // each volumeMount a (mountPath → directory) mapping the preload applies. ConfigMaps and Secrets are
-// read through the pool's client when the container starts (a restart sees updates).
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+// read through the pool's client when the container starts, and volumes are refreshed while it runs
+// (PodVolumes: rewritten atomically, as the kubelet's AtomicWriter does, when their content changed).
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import type { ResourceRef } from '../../api/core/index.ts';
 import type { KubeObject } from '../../api/types.ts';
@@ -106,36 +108,36 @@ function inside(dir: string, rel: string): string {
   return p;
 }
 
-async function writeKeys(dir: string, data: Map<string, Buffer>, items: any[] | undefined, defaultMode: number | undefined, what: string): Promise<void> {
+/** A volume's files: path inside the volume → content and mode. */
+type VolumeFiles = Map<string, { data: Buffer; mode: number }>;
+
+function addKeys(files: VolumeFiles, data: Map<string, Buffer>, items: any[] | undefined, defaultMode: number | undefined, what: string): void {
   const list: { key: string; path: string; mode?: number }[] = items?.length ? items : [...data.keys()].map((k) => ({ key: k, path: k }));
   for (const it of list) {
     const v = data.get(it.key);
-    if (v === undefined) throw new ConfigError(`configmap references non-existent config key: ${it.key}`.replace('configmap', what));
-    const file = inside(dir, it.path);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, v, { mode: it.mode ?? defaultMode ?? 0o644 });
+    if (v === undefined) throw new ConfigError(`${what} references non-existent config key: ${it.key}`);
+    files.set(it.path, { data: v, mode: it.mode ?? defaultMode ?? 0o644 });
   }
 }
 
-/** Writes one volume's content into `dir` (emptyDir content is kept; the others are rewritten). */
-async function materialise(src: ConfigSource, f: PodFacts, v: any, dir: string, allocatable: Record<string, string>): Promise<void> {
+/** Whether a volume has content of its own (configMap, secret, downwardAPI, projected) rather than being a plain directory. */
+export function hasContent(v: any): boolean {
+  return !!(v && !v.emptyDir && (v.configMap || v.secret || v.downwardAPI || v.projected));
+}
+
+/** The files a configMap/secret/downwardAPI/projected volume holds now. */
+async function volumeFiles(src: ConfigSource, f: PodFacts, v: any, allocatable: Record<string, string>): Promise<VolumeFiles> {
   const ns = f.pod.metadata.namespace ?? 'default';
-  if (v.emptyDir || (!v.configMap && !v.secret && !v.downwardAPI && !v.projected)) {
-    await mkdir(dir, { recursive: true }); // emptyDir, and volume kinds we don't materialise (an empty directory)
-    return;
-  }
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
+  const files: VolumeFiles = new Map();
   const sources = v.projected ? v.projected.sources ?? [] : [v];
   const defaultMode = v.projected?.defaultMode ?? v.configMap?.defaultMode ?? v.secret?.defaultMode ?? v.downwardAPI?.defaultMode;
   for (const s of sources) {
     if (s.configMap) {
       const data = await source(src, 'ConfigMap', ns, s.configMap.name, !!s.configMap.optional);
-      if (data) await writeKeys(dir, data, s.configMap.items, defaultMode, 'configmap');
+      if (data) addKeys(files, data, s.configMap.items, defaultMode, 'configmap');
     } else if (s.secret) {
-      const name = s.secret.secretName ?? s.secret.name;
-      const data = await source(src, 'Secret', ns, name, !!s.secret.optional);
-      if (data) await writeKeys(dir, data, s.secret.items, defaultMode, 'secret');
+      const data = await source(src, 'Secret', ns, s.secret.secretName ?? s.secret.name, !!s.secret.optional);
+      if (data) addKeys(files, data, s.secret.items, defaultMode, 'secret');
     } else if (s.downwardAPI) {
       for (const it of s.downwardAPI.items ?? []) {
         const value = it.fieldRef
@@ -143,13 +145,84 @@ async function materialise(src: ConfigSource, f: PodFacts, v: any, dir: string, 
           : it.resourceFieldRef
             ? resourceFieldValue(containerByName(f.pod, it.resourceFieldRef.containerName), it.resourceFieldRef, allocatable)
             : undefined;
-        if (value === undefined) continue;
-        const file = inside(dir, it.path);
-        await mkdir(dirname(file), { recursive: true });
-        await writeFile(file, value, { mode: it.mode ?? defaultMode ?? 0o644 });
+        if (value !== undefined) files.set(it.path, { data: Buffer.from(value), mode: it.mode ?? defaultMode ?? 0o644 });
       }
     }
     // serviceAccountToken sources are not written yet.
+  }
+  return files;
+}
+
+function contentKey(files: VolumeFiles): string {
+  const h = createHash('sha256');
+  for (const p of [...files.keys()].sort()) {
+    const e = files.get(p)!;
+    h.update(`${p}\0${e.mode}\0${e.data.length}\0`).update(e.data);
+  }
+  return h.digest('hex');
+}
+
+/**
+ * Writes the files as the kubelet's AtomicWriter does: into a fresh `..<time>` directory, then
+ * `..data` is re-pointed at it in one rename and each top-level entry is a symlink through `..data`,
+ * so a reader sees the old content or the new, never a mix or nothing.
+ */
+async function writeVolume(dir: string, files: VolumeFiles): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const version = `..${new Date().toISOString().replace(/[-:.]/g, '_')}.${Math.random().toString(36).slice(2, 8)}`;
+  const fresh = join(dir, version);
+  await mkdir(fresh);
+  for (const [p, e] of files) {
+    const file = inside(fresh, p);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, e.data, { mode: e.mode });
+  }
+  const previous = await readlink(join(dir, '..data')).catch(() => undefined);
+  await symlink(version, join(dir, '..data_tmp'));
+  await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+  const top = new Set([...files.keys()].map((p) => normalize(p).split('/')[0]));
+  for (const name of await readdir(dir)) {
+    if (name.startsWith('..') || top.has(name)) continue;
+    await rm(join(dir, name), { force: true }); // a key that is gone
+  }
+  for (const name of top) await symlink(join('..data', name), join(dir, name)).catch(() => {}); // exists already: it follows ..data
+  if (previous && previous !== version) await rm(join(dir, previous), { recursive: true, force: true });
+}
+
+/**
+ * The content of the volumes a pod's containers mount, kept as the kubelet's volume manager keeps
+ * it: written at the first mount, rewritten (whole, swapped in) when it changed.
+ */
+export class PodVolumes {
+  private readonly written = new Map<string, string>();
+
+  constructor(
+    private readonly src: ConfigSource,
+    private readonly allocatable: Record<string, string>,
+  ) {}
+
+  /** Brings volume `v` up to date in `dir`; a plain directory is only created. */
+  async sync(f: PodFacts, v: any, dir: string): Promise<void> {
+    if (!hasContent(v)) {
+      await mkdir(dir, { recursive: true }); // emptyDir (kept across restarts), and kinds we don't materialise
+      return;
+    }
+    const files = await volumeFiles(this.src, f, v, this.allocatable);
+    const key = contentKey(files);
+    if (this.written.get(dir) === key) return;
+    await writeVolume(dir, files);
+    this.written.set(dir, key);
+  }
+
+  /** Every content volume of the pod again (ConfigMap/Secret updates); errors keep the old content. */
+  async refresh(f: PodFacts, podDir: string): Promise<void> {
+    for (const v of f.pod.spec?.volumes ?? []) {
+      if (hasContent(v)) await this.sync(f, v, join(podDir, 'volumes', v.name)).catch(() => {});
+    }
+  }
+
+  forget(podDir: string): void {
+    for (const k of this.written.keys()) if (k.startsWith(podDir + '/')) this.written.delete(k);
   }
 }
 
@@ -157,17 +230,18 @@ async function materialise(src: ConfigSource, f: PodFacts, v: any, dir: string, 
 export type Mount = [mountPath: string, dir: string];
 
 /** Materialises the volumes container `spec` mounts under `podDir/volumes/<name>`; its mounts, longest mountPath first. */
-export async function containerMounts(src: ConfigSource, f: PodFacts, spec: any, podDir: string, allocatable: Record<string, string>): Promise<Mount[]> {
-  const volumes = new Map<string, any>((f.pod.spec?.volumes ?? []).map((v: any) => [v.name, v]));
+export async function containerMounts(volumes: PodVolumes, f: PodFacts, spec: any, podDir: string): Promise<Mount[]> {
+  const byName = new Map<string, any>((f.pod.spec?.volumes ?? []).map((v: any) => [v.name, v]));
   const mounts: Mount[] = [];
   for (const m of spec.volumeMounts ?? []) {
-    const v = volumes.get(m.name);
-    if (!v || typeof m.mountPath !== 'string') continue;
+    const v = byName.get(m.name);
+    const mountPath = typeof m.mountPath === 'string' ? normalize(m.mountPath).replace(/\/+$/, '') : '';
+    if (!v || !mountPath) continue; // "/" can't be mapped
     const dir = join(podDir, 'volumes', m.name);
-    await materialise(src, f, v, dir, allocatable);
+    await volumes.sync(f, v, dir);
     const target = m.subPath ? inside(dir, m.subPath) : dir;
     if (m.subPath) await mkdir(dirname(target), { recursive: true });
-    mounts.push([normalize(m.mountPath).replace(/\/+$/, '') || '/', target]);
+    mounts.push([mountPath, target]);
   }
   return mounts.sort((a, b) => b[0].length - a[0].length);
 }

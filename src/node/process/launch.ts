@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { valueOrZero } from '../../api/quantity.ts';
 import type { PodSim } from '../podsim.ts';
 import { nodeArgs, scriptIndex } from './command.ts';
-import { containerEnv, containerMounts, type ConfigSource, type Mount } from './config.ts';
+import { containerEnv, containerMounts, type ConfigSource, type Mount, type PodVolumes } from './config.ts';
 import { expandVars } from './fields.ts';
 import type { ProbeContext } from './probes.ts';
 import { loopbackAlias } from './services.ts';
@@ -44,10 +44,10 @@ export interface LaunchSpec {
 }
 
 /** Resolves env, materialises volumes under `podDir` and builds the argv of container `spec`. Throws ConfigError. */
-export async function launchSpec(src: ConfigSource, sim: PodSim, spec: any, podDir: string, allocatable: Record<string, string>, dns: [string, string][]): Promise<LaunchSpec> {
+export async function launchSpec(src: ConfigSource, volumes: PodVolumes, sim: PodSim, spec: any, podDir: string, allocatable: Record<string, string>, dns: [string, string][]): Promise<LaunchSpec> {
   const facts = { pod: sim.pod, podIP: sim.podIP, hostIP: sim.hostIP };
   const vars = await containerEnv(src, facts, spec, allocatable);
-  const mounts = await containerMounts(src, facts, spec, podDir, allocatable);
+  const mounts = await containerMounts(volumes, facts, spec, podDir);
   const scratch = join(podDir, 'containers', spec.name);
   await mkdir(scratch, { recursive: true });
   let cwd = scratch;

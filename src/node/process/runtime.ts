@@ -16,14 +16,13 @@ import { InstanceLog } from '../logs.ts';
 import { containerSpec, type ContainerSim, type ExitPlan, type PodSim } from '../podsim.ts';
 import type { ContainerLog, ContainerRuntime, ContainerUsage, ExitDetail, ExitListener, ReadinessListener } from '../runtime.ts';
 import { isNodeImage, nodeArgs } from './command.ts';
-import { ConfigError, type ConfigSource } from './config.ts';
+import { ConfigError, hasContent, PodVolumes, type ConfigSource } from './config.ts';
 import { launchSpec, probeContext } from './launch.ts';
 import { eachLine } from './output.ts';
 import { Prober } from './probes.ts';
 import { readProc } from './procfs.ts';
 import { ServiceProxy } from './services.ts';
 import type { Client } from '../../client/index.ts';
-
 
 export interface ProcessRuntimeOptions {
   /** Where ConfigMaps and Secrets come from (the pool's client). */
@@ -39,6 +38,8 @@ export interface ProcessRuntimeOptions {
   logLines?: number;
   /** Resident-set polling period for memory limits and usage (ms). */
   memoryPollMs?: number;
+  /** How often mounted ConfigMap/Secret/downwardAPI volumes are brought up to date (ms, default 10 s). */
+  volumeSyncMs?: number;
   /** Niceness of the programs (0..19). */
   nice?: number;
   now?: () => number;
@@ -65,6 +66,7 @@ interface Instance {
   heapOom?: boolean;
   killedBy?: { probe: 'Liveness' | 'Startup'; message: string };
   poll?: NodeJS.Timeout;
+  volumeSync?: NodeJS.Timeout;
   prober?: Prober;
   sample?: { t: number; cpuNanos: number };
   milliCpu: number;
@@ -81,6 +83,7 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly dataDir: string;
   private readonly ownDataDir: boolean;
   private readonly now: () => number;
+  private readonly volumes: PodVolumes;
   private closed = false;
   private hooked = false;
   private proxy?: ServiceProxy;
@@ -91,6 +94,7 @@ export class ProcessRuntime implements ContainerRuntime {
     this.ownDataDir = !opts.dataDir;
     this.dataDir = opts.dataDir ?? join(tmpdir(), `kubesim-runtime-${process.pid}-${Date.now().toString(36)}`);
     this.now = opts.now ?? Date.now;
+    this.volumes = new PodVolumes(opts.config, opts.allocatable ?? {});
   }
 
   /** This container runs as a process: a Node.js image whose command/args run node. */
@@ -161,7 +165,8 @@ export class ProcessRuntime implements ContainerRuntime {
     const { sim, c } = inst;
     const spec = containerSpec(sim.pod, c);
     await this.proxyReady; // the program's first lookups find the Services
-    const l = await launchSpec(this.opts.config, sim, spec, join(this.dataDir, 'pods', sim.uid), this.opts.allocatable ?? {}, this.proxy?.dns() ?? []);
+    const podDir = join(this.dataDir, 'pods', sim.uid);
+    const l = await launchSpec(this.opts.config, this.volumes, sim, spec, podDir, this.opts.allocatable ?? {}, this.proxy?.dns() ?? []);
     if (inst.ended || this.closed) return done();
     const child = spawn(process.execPath, l.argv, { cwd: l.cwd, env: l.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
     inst.child = child;
@@ -191,6 +196,11 @@ export class ProcessRuntime implements ContainerRuntime {
     });
     child.on('close', finalise);
     this.startPolling(inst, l.memoryLimit);
+    if ((sim.pod.spec?.volumes ?? []).some(hasContent)) {
+      // The kubelet's volume sync: ConfigMap/Secret/downward API changes reach the running program's files.
+      inst.volumeSync = setInterval(() => void this.volumes.refresh({ pod: sim.pod, podIP: sim.podIP, hostIP: sim.hostIP }, podDir), this.opts.volumeSyncMs ?? 10_000);
+      inst.volumeSync.unref();
+    }
     const probed = spec.startupProbe || spec.livenessProbe || spec.readinessProbe;
     if (probed) {
       inst.prober = new Prober(spec, probeContext(spec, l), {
@@ -253,6 +263,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (inst.finished) return;
     inst.finished = true;
     clearInterval(inst.poll);
+    clearInterval(inst.volumeSync);
     inst.prober?.stop();
     const at = this.now();
     inst.log.end(at);
@@ -314,6 +325,7 @@ export class ProcessRuntime implements ContainerRuntime {
     }
     for (const key of this.logs.keys()) if (key.startsWith(`${sim.namespace}/${sim.name}/`)) this.logs.delete(key);
     const dir = join(this.dataDir, 'pods', sim.uid);
+    this.volumes.forget(dir);
     void Promise.all(gone).then(() => rm(dir, { recursive: true, force: true })).catch(() => {});
   }
 
