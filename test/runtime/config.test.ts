@@ -138,3 +138,21 @@ test("a ConfigMap update reaches the running program's mounted files", async () 
     await base.close();
   }
 });
+
+test('an ES module program imports from its mount by absolute path', async () => {
+  const c = await runtimeCluster();
+  try {
+    await c.client.resource(CONFIGMAPS).create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'esm', namespace: 'default' },
+      data: { 'main.mjs': 'import { x } from "/app/lib.mjs"; const { y } = await import("./lib.mjs"); console.log("esm", x, y);', 'lib.mjs': 'export const x = 7, y = 8;' },
+    });
+    const p = nodePod('esm', '', { restartPolicy: 'Never', volumes: [{ name: 'app', configMap: { name: 'esm' } }] }, { command: ['node', '/app/main.mjs'], volumeMounts: [{ name: 'app', mountPath: '/app' }] });
+    await c.client.resource(PODS).create(p);
+    await eventually(async () => ((await getPod(c.client, 'esm')).status?.phase === 'Succeeded' ? true : undefined), 'Succeeded');
+    assert.equal(await kubeletLog(c.pool, 'esm'), 'esm 7 8\n');
+  } finally {
+    await c.close();
+  }
+});

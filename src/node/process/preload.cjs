@@ -2,13 +2,15 @@
 // its pod instead of the node. Configuration comes in KUBESIM_CONTAINER (JSON, removed from the
 // environment at once):
 // - paths: every fs call (sync, callback, promises, streams, watch), require() of an absolute path
-//   and process.chdir() map paths under a volumeMount's mountPath onto the volume's directory
-//   (paths.cjs); process.cwd() reports the workingDir as the spec says it;
+//   process.chdir() and ES module imports (hooks.mjs) map paths under a volumeMount's mountPath onto
+//   the volume's directory (paths.cjs); process.cwd() reports the workingDir as the spec says it;
 // - network: listen() on any address, localhost or the pod IP binds the pod's loopback alias
 //   (10.a.b.c → 127.a.b.c), so pods don't collide on ports; connect() to localhost or a pod IP goes
 //   to that pod's alias;
 // - lifetime: when the node pool goes away (its IPC channel closes) the program ends.
 'use strict';
+// Threads (the module hooks' thread, the program's workers) share the main thread's process: nothing to do there.
+if (!require('node:worker_threads').isMainThread) return;
 const cfg = JSON.parse(process.env.KUBESIM_CONTAINER || '{}');
 delete process.env.KUBESIM_CONTAINER;
 const fs = require('node:fs');
@@ -72,6 +74,8 @@ if (mounts.length) {
   };
   const chdir = process.chdir;
   process.chdir = (d) => chdir(mapPath(mounts, d));
+  // ES modules: `import "/app/x.mjs"` through resolve hooks (hooks.mjs, on node's hooks thread).
+  if (typeof Module.register === 'function') Module.register(pathToFileURL(require('node:path').join(__dirname, 'hooks.mjs')).href, { data: { mounts, paths: cfg.paths } });
 }
 if (cfg.workingDir) {
   const cwd = process.cwd;
