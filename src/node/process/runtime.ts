@@ -372,7 +372,8 @@ export class ProcessRuntime implements ContainerRuntime {
     if (this.closed) return;
     this.closed = true;
     this.killAll();
-    const all = [...this.instances.values()].map((i) => (i.child ? i.exited : Promise.resolve()));
+    // Every instance settles `exited`: its process ended, or its launch gave up (closed) before spawning.
+    const all = [...this.instances.values()].map((i) => i.exited);
     await Promise.race([Promise.all(all), new Promise((r) => setTimeout(r, 3000).unref())]);
     process.off('exit', this.onProcessExit);
     await this.proxy?.close();
