@@ -53,8 +53,14 @@ export interface NodePoolOptions {
   events?: boolean;
   logLines?: number;
   logIntervalMs?: number;
-  /** What runs the containers (default: the simulated runtime, see runtime.ts). */
+  /** What runs the containers (default: real processes for Node.js images running node, simulated otherwise; see runtime.ts). */
   containerRuntime?: ContainerRuntime;
+  /** Run Node.js containers as real processes (default true); false: everything simulated. */
+  processes?: boolean;
+  /** Images besides node[:tag] that are Node.js images (--runtime-images). */
+  runtimeImages?: string[];
+  /** Where real containers' pod directories (volumes, working directories) go; default a temporary directory. */
+  dataDir?: string;
   clock?: Clock;
   logger?: Logger;
 }

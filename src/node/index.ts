@@ -12,7 +12,8 @@ import { Priority } from './writer.ts';
 
 export type { NodePool } from './pool.ts';
 export type { NodePoolOptions } from './context.ts';
-export type { ContainerLog, ContainerRuntime, ContainerUsage, ExitListener } from './runtime.ts';
+export type { ContainerLog, ContainerRuntime, ContainerUsage, ExitDetail, ExitListener, ReadinessListener } from './runtime.ts';
+export { DispatchingRuntime, ProcessRuntime, type ProcessRuntimeOptions } from './process/index.ts';
 export { SimulatedRuntime } from './simruntime.ts';
 export { defaultProfile, defaultStages, defaultTimings, makeProfile, loadProfile, type Profile, type Stage, type Timings } from './profile.ts';
 export { parseTaints, parseLabels } from './parse.ts';
@@ -81,6 +82,7 @@ export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
     await podInf.waitForCacheSync();
   } catch (e) {
     s.stop();
+    await s.containers.close?.();
     await factory.shutdown();
     await server.close();
     throw e;
@@ -95,6 +97,7 @@ export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
       if (stopped) return;
       stopped = true;
       s.stop();
+      await s.containers.close?.();
       await factory.shutdown();
       await server.close();
     },

@@ -12,7 +12,7 @@ import type { Profile } from './profile.ts';
 export * from './podsim.ts';
 export { commandExit, exitPlan, oomAfter } from './exitplan.ts';
 export { buildPodStatus, imageID, podPhase, updateConditions } from './podstatus.ts';
-export { DEADLINE_MESSAGE, factsOf, failPod, nextStage, step } from './step.ts';
+export { DEADLINE_MESSAGE, factsOf, failPod, nextStage, probedReadiness, step } from './step.ts';
 
 /** Decides a container instance's exit plan (the simulated runtime's is exitPlan). */
 export type ExitPlanner = (sim: PodSim, c: ContainerSim, profile: Profile) => ExitPlan | undefined;

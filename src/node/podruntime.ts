@@ -8,11 +8,11 @@ import type { KubeObject } from '../api/types.ts';
 import { admitPod } from './admission.ts';
 import { rvNewer, type PodEntry, type PoolContext, type SimNode } from './context.ts';
 import type { EventSink } from './eventsink.ts';
-import { adoptPodSim, markDeleting, newPodSim, podPhase, readyToRemove, rejectedPodSim, step, type ExitPlanner, type PodSim, type StepResult } from './lifecycle.ts';
+import { adoptPodSim, markDeleting, newPodSim, podPhase, probedReadiness, readyToRemove, rejectedPodSim, step, type ExitPlanner, type PodSim, type StepResult } from './lifecycle.ts';
 import { buildNode, podIPIn } from './nodeobj.ts';
 import type { ContainerSim } from './podsim.ts';
 import { PodStatusWrites } from './podwrites.ts';
-import type { ContainerRuntime, ContainerUsage } from './runtime.ts';
+import type { ContainerRuntime, ContainerUsage, ExitDetail } from './runtime.ts';
 import { FAILED_MOUNT_REPEAT_MS, unmountedVolumes, VOLUME_RECHECK_MS } from './volumes.ts';
 
 export class PodRuntime {
@@ -25,8 +25,15 @@ export class PodRuntime {
     private readonly events: EventSink,
   ) {
     this.writes = new PodStatusWrites(ctx);
-    this.plan = containers.exitPlan.bind(containers);
-    containers.onExit?.((sim, c, code, at) => this.exited(sim, c, code, at));
+    this.plan = (sim, c, profile) => {
+      if (containers.isReal?.(sim, c)) c.real = true;
+      return containers.exitPlan(sim, c, profile);
+    };
+    containers.onExit?.((sim, c, code, at, detail) => this.exited(sim, c, code, at, detail));
+    containers.onReadiness?.((sim, c, ready, at, message) => {
+      const e = this.entryOf(sim);
+      if (e) this.applyResult(e, probedReadiness(sim, c, ready, at, message));
+    });
   }
 
   /** The informer added or updated a bound pod. */
@@ -190,12 +197,17 @@ export class PodRuntime {
     return out;
   }
 
-  /** The container runtime reports an exit it did not plan: the instance exits now, by the profile's exit stage. */
-  private exited(sim: PodSim, c: ContainerSim, code: number, at: number): void {
-    const e = this.ctx.pods.get(metaNamespaceKey(sim.pod));
-    if (!e || e.sim !== sim || c.state !== 'Running' || c.startedAt === undefined) return;
-    c.exit = { afterMs: Math.max(0, at - c.startedAt), code, reported: true };
+  /** The container runtime reports an exit it did not plan: the instance exits now, by the profile's exit (or stop) stage. */
+  private exited(sim: PodSim, c: ContainerSim, code: number, at: number, detail?: ExitDetail): void {
+    const e = this.entryOf(sim);
+    if (!e || (c.state !== 'Running' && c.state !== 'Stopping') || c.startedAt === undefined) return;
+    c.exit = { afterMs: Math.max(0, at - c.startedAt), code, reported: true, ...detail };
     this.ctx.timers.schedule(e, this.ctx.clock.now());
+  }
+
+  private entryOf(sim: PodSim): PodEntry | undefined {
+    const e = this.ctx.pods.get(metaNamespaceKey(sim.pod));
+    return e && e.sim === sim ? e : undefined;
   }
 }
 

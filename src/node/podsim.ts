@@ -40,6 +40,8 @@ export interface ContainerSim {
   timings?: Partial<Record<TimingName, number>>;
   imageRef?: string;
   imageID?: string;
+  /** A real process runs it (ContainerRuntime.isReal): stops and probed readiness are the runtime's reports. */
+  real?: boolean;
 }
 
 export interface ExitPlan {
@@ -51,6 +53,8 @@ export interface ExitPlan {
   reason?: string;
   /** Ends by a failed liveness probe. */
   liveness?: boolean;
+  /** The probe's failure message, when the runtime reported it. */
+  message?: string;
 }
 
 export interface PodSim {
@@ -131,6 +135,8 @@ function resolveTiming(sim: PodSim, c: ContainerSim, name: TimingName, profile: 
     const spec = containerSpec(sim.pod, c);
     const delay = spec?.readinessProbe?.initialDelaySeconds;
     if (typeof delay === 'number') v = Math.max(v, delay * 1000);
+    // A real container with a readiness (or startup) probe is ready when the runtime's prober says so.
+    if (c.real && (spec?.readinessProbe || spec?.startupProbe)) v = Infinity;
   }
   return v;
 }

@@ -24,6 +24,7 @@ import { PodRuntime } from './podruntime.ts';
 import { defaultProfile, makeProfile, type Profile } from './profile.ts';
 import type { ContainerRuntime } from './runtime.ts';
 import { SimulatedRuntime } from './simruntime.ts';
+import { DispatchingRuntime, ProcessRuntime, clientSource } from './process/index.ts';
 import { realClock, TimerQueue, type Clock } from './timers.ts';
 import { Writer, type WriteKey } from './writer.ts';
 
@@ -78,7 +79,7 @@ export class PoolState implements PoolContext {
       },
     });
     this.timers = new TimerQueue<PoolTimer>((t) => this.fire(t), this.clock);
-    this.containers = opts.containerRuntime ?? new SimulatedRuntime(opts.logLines ?? 1000, opts.logIntervalMs ?? 10_000);
+    this.containers = opts.containerRuntime ?? this.defaultRuntime();
     this.events = new EventSink(this);
     this.leases = new LeaseAgent(this);
     this.podRuntime = new PodRuntime(this, this.containers, this.events);
@@ -87,6 +88,24 @@ export class PoolState implements PoolContext {
       statusWritten: (sn) => this.eviction.watch(sn),
       healed: (sn) => this.podRuntime.flushDeferred(sn),
     });
+  }
+
+  /** Real processes for Node.js containers running node (src/node/process), simulated containers otherwise. */
+  private defaultRuntime(): ContainerRuntime {
+    const { opts, shape } = this;
+    const simulated = new SimulatedRuntime(opts.logLines ?? 1000, opts.logIntervalMs ?? 10_000);
+    if (opts.processes === false) return simulated;
+    const processes = new ProcessRuntime({
+      config: clientSource(this.client),
+      client: this.client,
+      images: opts.runtimeImages,
+      dataDir: opts.dataDir,
+      allocatable: { cpu: shape.cpu, memory: shape.memory, 'ephemeral-storage': shape.ephemeralStorage, pods: String(shape.pods) },
+      logLines: opts.logLines,
+      now: () => this.clock.now(),
+      logger: this.log,
+    });
+    return new DispatchingRuntime(processes, simulated);
   }
 
   get stopped(): boolean {

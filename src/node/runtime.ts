@@ -27,8 +27,18 @@ export interface ContainerUsage {
   startedAt: number;
 }
 
+/** How a reported exit came about, when not a plain exit: OOMKilled, a failed liveness/startup probe (its message). */
+export interface ExitDetail {
+  reason?: string;
+  liveness?: boolean;
+  message?: string;
+}
+
 /** A runtime reports an exit it did not plan: instance `c` of `sim` ended with `code` at `at`. */
-export type ExitListener = (sim: PodSim, c: ContainerSim, code: number, at: number) => void;
+export type ExitListener = (sim: PodSim, c: ContainerSim, code: number, at: number, detail?: ExitDetail) => void;
+
+/** A runtime reports a readiness probe result of instance `c`; `message` on a failure (the Unhealthy event). */
+export type ReadinessListener = (sim: PodSim, c: ContainerSim, ready: boolean, at: number, message?: string) => void;
 
 /**
  * What runs containers. Every call names the pod's simulation and the container (its image, spec
@@ -54,4 +64,14 @@ export interface ContainerRuntime {
   usage(sim: PodSim, c: ContainerSim, now: number): ContainerUsage;
   /** Register for exits the runtime did not plan (never called by the simulated runtime). */
   onExit?(listener: ExitListener): void;
+  /**
+   * Instances of `c` are real processes: after the stop signal they end when the runtime reports
+   * their exit (killed with 137 when the grace period runs out first), and when the container has a
+   * readiness or startup probe, its readiness is what the runtime reports (onReadiness).
+   */
+  isReal?(sim: PodSim, c: ContainerSim): boolean;
+  /** Register for readiness probe results (real containers only). */
+  onReadiness?(listener: ReadinessListener): void;
+  /** The pool stops: end every instance (no process outlives the pool). */
+  close?(): Promise<void>;
 }

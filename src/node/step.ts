@@ -72,7 +72,13 @@ function delayMs(sim: PodSim, c: ContainerSim, d: Delay, profile: Profile): numb
   if ('backoff' in d) return c.backoffMs;
   if ('pullBackoff' in d) return c.pullBackoffMs ?? 0;
   // stop: the container stops after stopMs, or is killed when the grace period runs out.
-  return Math.min(timing(sim, c, 'stopMs', profile), sim.graceMs ?? Infinity);
+  return Math.min(stopAfterMs(sim, c, profile), sim.graceMs ?? Infinity);
+}
+
+/** How long after Killing the instance stops: when a real one reported its exit (never, until it does), else stopMs. */
+function stopAfterMs(sim: PodSim, c: ContainerSim, profile: Profile): number {
+  if (c.exit?.reported && c.startedAt !== undefined) return Math.max(0, c.startedAt + c.exit.afterMs - c.enteredAt);
+  return c.real ? Infinity : timing(sim, c, 'stopMs', profile);
 }
 
 /** Advances the pod to `now`: applies every due stage (chains of zero-delay stages included). */
@@ -142,6 +148,25 @@ export function failPod(sim: PodSim, at: number, reason: string, message: string
   updateConditions(sim, at);
 }
 
+/**
+ * A real container's readiness probe result (the runtime's prober): readiness follows it while the
+ * container runs; every failed attempt (`message`) is a Warning Unhealthy event, even before the
+ * failure threshold flips readiness (the event sink aggregates repeats).
+ */
+export function probedReadiness(sim: PodSim, c: ContainerSim, ready: boolean, at: number, message?: string): StepResult {
+  const res: StepResult = { events: [], changed: false, transitions: [] };
+  if (c.state !== 'Running' || sim.terminal) return res;
+  if (message !== undefined) {
+    res.events.push({ type: 'Warning', reason: 'Unhealthy', message: `Readiness probe failed: ${message}`, fieldPath: `spec.${c.init ? 'initContainers' : 'containers'}{${c.name}}`, at });
+  }
+  if (c.ready !== ready) {
+    c.ready = ready;
+    updateConditions(sim, at);
+    res.changed = true;
+  }
+  return res;
+}
+
 export const DEADLINE_MESSAGE = 'Pod was active on the node longer than the specified deadline';
 
 function apply(sim: PodSim, c: ContainerSim, stage: Stage, at: number, profile: Profile, images: NodeImages, res: StepResult): void {
@@ -180,7 +205,8 @@ function applyEffect(sim: PodSim, c: ContainerSim, e: Effect, at: number, profil
       break;
     case 'exit':
     case 'killed': {
-      const code = e === 'exit' ? c.exit?.afterMs !== undefined ? c.exit.code : 0 : timing(sim, c, 'stopMs', profile) <= (sim.graceMs ?? Infinity) ? 0 : 137;
+      const stoppedInTime = e === 'killed' && stopAfterMs(sim, c, profile) <= (sim.graceMs ?? Infinity);
+      const code = e === 'exit' ? c.exit?.afterMs !== undefined ? c.exit.code : 0 : stoppedInTime ? (c.exit?.reported ? c.exit.code : 0) : 137;
       c.exitCode = code;
       c.reason = e === 'exit' && c.exit?.reason ? c.exit.reason : code === 0 ? 'Completed' : 'Error';
       c.finishedAt = at;
@@ -217,7 +243,7 @@ function renderEvent(sim: PodSim, c: ContainerSim, ev: EventTemplate, at: number
     pullTotal: goDuration(c.pullMs ?? 0),
     imageSize: String(profile.timings.imageSizeBytes),
     backoff: goDuration(c.backoffMs),
-    probeFailure: probeFailure(sim, c, 'livenessProbe'),
+    probeFailure: c.exit?.message ?? probeFailure(sim, c, 'livenessProbe'),
     readinessFailure: probeFailure(sim, c, 'readinessProbe'),
     pullError: pullError(c),
   };

@@ -23,6 +23,9 @@ interface Opts extends ConnectionOpts {
   events: boolean;
   pullDelay?: string;
   profile?: string;
+  runtimeImages?: string;
+  dataDir?: string;
+  processes: boolean;
 }
 
 function positiveInt(name: string, v: string, min = 1): number {
@@ -51,6 +54,9 @@ export function register(program: Command): void {
     .option('--no-events', 'do not write Events')
     .option('--pull-delay <duration>', 'image pull time (e.g. 1s, 500ms)')
     .option('--profile <file>', 'lifecycle profile (YAML/JSON: timings and stages; see docs/node-simulation.md)')
+    .option('--runtime-images <i1,i2,...>', 'images besides node[:tag] whose containers run their node command as real processes')
+    .option('--data-dir <dir>', "where real containers' volumes and working directories go (default: a temporary directory)")
+    .option('--no-processes', 'simulate every container, Node.js images included')
     .action(async (o: Opts) => {
       const count = positiveInt('count', o.count);
       for (const [flag, v] of [['cpu', o.cpu], ['memory', o.memory]] as const) {
@@ -95,6 +101,9 @@ export function register(program: Command): void {
         events: o.events,
         profile,
         timings: !profile && o.pullDelay ? { pullMs: o.pullDelay } : undefined,
+        processes: o.processes,
+        runtimeImages: o.runtimeImages?.split(',').map((i) => i.trim()).filter(Boolean),
+        dataDir: o.dataDir,
       }).catch((e) => {
         console.error(`error: the node pool could not start: ${(e as Error).message}`);
         process.exit(1);

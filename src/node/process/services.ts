@@ -1,0 +1,151 @@
+// The service proxy of the node pool's real programs (a small kube-proxy): for every Service port
+// (TCP) it listens on the ClusterIP's loopback alias (10.96.x.y:port → 127.96.x.y:port) and, for a
+// NodePort, on 127.0.0.1:<nodePort>, and forwards each connection to a random ready endpoint
+// (v1 Endpoints, `addresses` only: an unready pod gets no new connections) at its pod alias. It also
+// keeps the DNS table the preload answers lookups from: `svc`, `svc.ns`, `svc.ns.svc`,
+// `svc.ns.svc.cluster.local` → the ClusterIP. Listening fails quietly when another pool on the
+// machine already serves that address.
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { SERVICES, ENDPOINTS } from '../../api/core/index.ts';
+import type { KubeObject } from '../../api/types.ts';
+import { SharedInformerFactory, type Client, type SharedInformer } from '../../client/index.ts';
+
+/** The loopback alias of a cluster address (10.a.b.c → 127.a.b.c; Linux only, else 127.0.0.1). */
+export function loopbackAlias(ip: string): string {
+  if (process.platform !== 'linux') return '127.0.0.1';
+  const m = /^10\.(\d+\.\d+\.\d+)$/.exec(ip);
+  return m ? `127.${m[1]}` : '127.0.0.1';
+}
+
+/** Ready endpoint addresses of a Service port (matched by port name), as [ip, port]. Pure. */
+export function readyEndpoints(endpoints: KubeObject | undefined, portName: string | undefined): [string, number][] {
+  const out: [string, number][] = [];
+  for (const s of (endpoints as any)?.subsets ?? []) {
+    const port = (s.ports ?? []).find((p: any) => (p.name ?? '') === (portName ?? '') && (p.protocol ?? 'TCP') === 'TCP');
+    if (!port) continue;
+    for (const a of s.addresses ?? []) if (a.ip) out.push([a.ip, port.port]);
+  }
+  return out;
+}
+
+/** DNS names of a Service (cluster domain cluster.local): `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`. Pure. */
+export function serviceNames(svc: KubeObject): string[] {
+  const n = svc.metadata.name;
+  const ns = svc.metadata.namespace ?? 'default';
+  return [`${n}.${ns}`, `${n}.${ns}.svc`, `${n}.${ns}.svc.cluster.local`];
+}
+
+interface Listener {
+  server: Server;
+  key: string;
+}
+
+export class ServiceProxy {
+  private readonly factory: SharedInformerFactory;
+  private readonly services: SharedInformer<KubeObject>;
+  private readonly endpoints: SharedInformer<KubeObject>;
+  /** "address:port" → its listener and the service port it serves ("ns/name/portName"). */
+  private readonly listeners = new Map<string, Listener>();
+  private readonly table = new Map<string, string>();
+  private dnsListeners: ((table: [string, string][]) => void)[] = [];
+  private closed = false;
+
+  constructor(
+    client: Client,
+    private readonly log?: Logger,
+  ) {
+    this.factory = new SharedInformerFactory(client, { logger: log });
+    this.services = this.factory.informerFor<KubeObject>(SERVICES);
+    this.endpoints = this.factory.informerFor<KubeObject>(ENDPOINTS);
+    this.services.addEventHandler({
+      onAdd: () => this.sync(),
+      onUpdate: () => this.sync(),
+      onDelete: () => this.sync(),
+    });
+  }
+
+  async start(): Promise<void> {
+    this.services.start();
+    this.endpoints.start();
+    await Promise.all([this.services.waitForCacheSync(), this.endpoints.waitForCacheSync()]);
+  }
+
+  /** The DNS table now, and every change (the runtime forwards it to the programs). */
+  onDns(fn: (table: [string, string][]) => void): void {
+    this.dnsListeners.push(fn);
+  }
+
+  dns(): [string, string][] {
+    return [...this.table];
+  }
+
+  /** Listeners and the DNS table follow the Services. */
+  private sync(): void {
+    if (this.closed) return;
+    const want = new Map<string, string>();
+    const table = new Map<string, string>();
+    for (const svc of this.services.lister.list()) {
+      const ip = svc.spec?.clusterIP;
+      if (!ip || ip === 'None' || !/^10\./.test(ip)) continue;
+      for (const name of serviceNames(svc)) table.set(name, ip);
+      for (const p of svc.spec?.ports ?? []) {
+        if ((p.protocol ?? 'TCP') !== 'TCP' || typeof p.port !== 'number') continue;
+        const key = `${svc.metadata.namespace}/${svc.metadata.name}/${p.name ?? ''}`;
+        want.set(`${loopbackAlias(ip)}:${p.port}`, key);
+        if (typeof p.nodePort === 'number') want.set(`127.0.0.1:${p.nodePort}`, key);
+      }
+    }
+    for (const [addr, l] of this.listeners) {
+      if (want.get(addr) !== l.key) {
+        l.server.close();
+        this.listeners.delete(addr);
+      }
+    }
+    for (const [addr, key] of want) if (!this.listeners.has(addr)) this.listen(addr, key);
+    const changed = table.size !== this.table.size || [...table].some(([k, v]) => this.table.get(k) !== v);
+    if (changed) {
+      this.table.clear();
+      for (const [k, v] of table) this.table.set(k, v);
+      for (const fn of this.dnsListeners) fn(this.dns());
+    }
+  }
+
+  private listen(addr: string, key: string): void {
+    const i = addr.lastIndexOf(':');
+    const host = addr.slice(0, i);
+    const port = Number(addr.slice(i + 1));
+    const server = createServer((sock) => this.forward(sock, key));
+    server.on('error', (e) => {
+      this.log?.debug({ addr, err: String(e) }, 'service address not served here');
+      this.listeners.delete(addr);
+    });
+    server.listen(port, host);
+    server.unref();
+    this.listeners.set(addr, { server, key });
+  }
+
+  private forward(client: Socket, key: string): void {
+    const [ns, name, portName] = key.split('/');
+    const eps = readyEndpoints(this.endpoints.lister.get(ns, name), portName);
+    if (!eps.length) return void client.destroy(); // no ready endpoint: refused, as kube-proxy's REJECT
+    const [ip, port] = eps[Math.floor(Math.random() * eps.length)];
+    const upstream = connect({ host: loopbackAlias(ip), port });
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end);
+    upstream.on('error', end);
+    client.on('close', end);
+    upstream.on('close', end);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const l of this.listeners.values()) l.server.close();
+    this.listeners.clear();
+    await this.factory.shutdown();
+  }
+}
