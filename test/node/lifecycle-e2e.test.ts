@@ -31,6 +31,8 @@ test('success: Pending/ContainerCreating → Running+Ready → Succeeded, with P
     const p = await c.client.resource(PODS).get('ok', { namespace: 'default' });
     return p.status?.phase === 'Succeeded' ? p : undefined;
   }, 'ok Succeeded');
+  // A GET can see Succeeded before the recorder's watch delivers it: wait for the watch too.
+  await eventually(() => rec.seq.some((s) => s.startsWith('Succeeded/')), 'the watch delivered Succeeded');
   await rec.stop();
   assert.ok(
     inOrder(rec.seq, ['Pending/waiting:ContainerCreating/ready=false/restarts=0', 'Running/running/ready=true/restarts=0', 'Succeeded/terminated:Completed/ready=false/restarts=0']),
