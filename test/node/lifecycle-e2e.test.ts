@@ -69,6 +69,7 @@ test('failure: exit annotation with code 2 and restartPolicy Never → Failed, t
     const x = await c.client.resource(PODS).get('bad', { namespace: 'default' });
     return x.status?.phase === 'Failed' ? x : undefined;
   }, 'bad Failed');
+  await eventually(() => rec.seq.some((s) => s.startsWith('Failed/')), 'the watch delivered Failed');
   await rec.stop();
   assert.ok(inOrder(rec.seq, [/^Pending\/waiting:ContainerCreating/, /^Running\/running/, 'Failed/terminated:Error/ready=false/restarts=0']), rec.seq.join('\n'));
   assert.equal(p.status.containerStatuses[0].state.terminated.exitCode, 2);
@@ -81,6 +82,7 @@ test('restart: restartPolicy Always restarts a failing container with a doubling
       const x = await c.client.resource(PODS).get('crash', { namespace: 'default' });
       return (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 3 ? x : undefined;
     }, 'restartCount >= 3', 30_000);
+  await eventually(() => rec.seq.some((s) => /restarts=[3-9]/.test(s)), 'the watch delivered restartCount 3');
   await rec.stop();
   assert.ok(
     inOrder(rec.seq, [
@@ -129,6 +131,7 @@ test('init containers run first; the app container waits with PodInitializing', 
     const x = await c.client.resource(PODS).get('init', { namespace: 'default' });
     return x.status?.phase === 'Running' ? x : undefined;
   }, 'init Running');
+  await eventually(() => rec.seq.some((s) => s.startsWith('Running/')), 'the watch delivered Running');
   await rec.stop();
   assert.ok(inOrder(rec.seq, ['Pending/waiting:PodInitializing/ready=false/restarts=0', /^Running\/running/]), rec.seq.join('\n'));
   assert.equal(p.status.initContainerStatuses[0].state.terminated.reason, 'Completed');
