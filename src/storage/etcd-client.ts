@@ -104,45 +104,52 @@ export class EtcdClient {
   }
 
   /**
-   * POSTs one request. When a member cannot be reached the request goes to the next one (each
-   * member once); `idempotent` requests (reads) also move on after a timeout or an Unavailable
-   * answer, writes do not (their outcome is unknown then, and the caller gets Unavailable).
+   * POSTs one request. A failure that certainly did not apply the request (the member could not be
+   * reached, or answered "no leader" during an election) sends it to the next member, pausing
+   * after each round, until the request timeout; `idempotent` requests (reads) also move on after
+   * a timeout or any Unavailable answer. A write whose outcome is unknown (a timeout, a leader
+   * lost mid-request) fails with Unavailable, as kube-apiserver answers then; the client retries.
    */
   async post<T>(path: string, body: unknown, opts: { idempotent?: boolean; key?: string } = {}): Promise<T> {
-    let lastErr: unknown;
-    for (let attempt = 0; attempt < this.endpoints.length; attempt++) {
-      if (this.closing.signal.aborted) throw new StorageError('Unavailable', opts.key ?? '', 'storage is closed');
+    const key = opts.key ?? '';
+    const deadline = Date.now() + this.timeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      if (this.closing.signal.aborted) throw new StorageError('Unavailable', key, 'storage is closed');
       const ep = this.endpoint();
-      let res: Response;
-      try {
-        res = await fetch(ep + path, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-          signal: AbortSignal.any([this.closing.signal, AbortSignal.timeout(this.timeoutMs)]),
-        });
-      } catch (err) {
-        lastErr = err;
-        const code = errorCode(err);
-        if ((code && NOT_SENT.has(code)) || (opts.idempotent && !this.closing.signal.aborted)) {
-          this.endpoint(ep);
-          continue;
-        }
-        throw new StorageError('Unavailable', opts.key ?? '', `etcd ${ep}: ${(err as Error).message}${code ? ` (${code})` : ''}`);
-      }
-      const text = await res.text();
-      const json = (text ? JSON.parse(text) : {}) as T & { error?: string; message?: string; code?: number };
-      if (res.ok && json.error === undefined) return json;
-      const mapped = mapEtcdError(res.status, json, opts.key);
-      if (opts.idempotent && mapped instanceof StorageError && mapped.code === 'Unavailable') {
-        lastErr = mapped;
-        this.endpoint(ep);
-        continue;
-      }
-      throw mapped;
+      const r = await this.once<T>(ep + path, body, key, deadline);
+      if (r.ok) return r.value;
+      const safe = r.notApplied || (opts.idempotent && r.err instanceof StorageError && r.err.code === 'Unavailable');
+      if (!safe || this.closing.signal.aborted || Date.now() >= deadline) throw r.err;
+      this.endpoint(ep);
+      if (attempt % this.endpoints.length === 0) await new Promise((res) => setTimeout(res, 200));
     }
-    if (lastErr instanceof StorageError) throw lastErr;
-    throw new StorageError('Unavailable', opts.key ?? '', `etcd: no endpoint answered (${this.endpoints.join(', ')}): ${(lastErr as Error)?.message}`);
+  }
+
+  private async once<T>(url: string, body: unknown, key: string, deadline: number): Promise<{ ok: true; value: T } | { ok: false; err: Error; notApplied: boolean }> {
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.any([this.closing.signal, AbortSignal.timeout(Math.max(deadline - Date.now(), 1))]),
+      });
+      text = await res.text();
+    } catch (err) {
+      const code = errorCode(err);
+      const e = new StorageError('Unavailable', key, `etcd ${url}: ${(err as Error).message}${code ? ` (${code})` : ''}`);
+      return { ok: false, err: e, notApplied: code !== undefined && NOT_SENT.has(code) };
+    }
+    let json: T & { error?: string; message?: string; code?: number };
+    try {
+      json = (text ? JSON.parse(text) : {}) as typeof json;
+    } catch {
+      return { ok: false, err: new StorageError('Unavailable', key, `etcd ${url}: HTTP ${res.status}: ${text.slice(0, 200)}`), notApplied: false };
+    }
+    if (res.ok && json.error === undefined) return { ok: true, value: json };
+    const err = mapEtcdError(res.status, json, key);
+    return { ok: false, err, notApplied: /etcdserver: no leader/.test(err.message) };
   }
 
   /**

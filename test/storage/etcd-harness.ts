@@ -33,8 +33,8 @@ interface Member {
 export interface EtcdCluster {
   /** Client URLs, one per member. */
   endpoints: string[];
-  /** Stops member i (SIGTERM, waits for its exit). */
-  stop(i: number): Promise<void>;
+  /** Stops member i (SIGTERM, or the signal given) and waits for its exit. */
+  stop(i: number, signal?: NodeJS.Signals): Promise<void>;
   /** Stops every member and removes the data. */
   close(): Promise<void>;
 }
@@ -70,11 +70,11 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
   }
   const initialCluster = members.map((m) => `${m.name}=${m.peer}`).join(',');
   for (const m of members) startMember(m, initialCluster);
-  const stop = async (m: Member) => {
+  const stop = async (m: Member, signal: NodeJS.Signals = 'SIGTERM') => {
     const p = m.proc;
     if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
+    p.kill(signal);
     const t = setTimeout(() => p.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(t);
@@ -88,7 +88,7 @@ export async function startEtcd(size = 1): Promise<EtcdCluster> {
   }
   return {
     endpoints: members.map((m) => m.client),
-    stop: (i) => stop(members[i]),
+    stop: (i, signal) => stop(members[i], signal),
     close: async () => {
       for (const m of members) await stop(m);
       tmp.remove();
