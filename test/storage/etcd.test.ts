@@ -107,6 +107,21 @@ if (missing) {
     });
   });
 
+  test('the watch cache over etcd reaches the etcd revision through progress notifications', async () => {
+    const c = new WatchCacheStore(new EtcdStore({ endpoints: etcd!.endpoints, prefix: fresh() }));
+    const other = new EtcdStore({ endpoints: etcd!.endpoints, prefix: fresh() });
+    try {
+      await c.start();
+      const foreign = await other.create('/registry/core/configmaps/ns/x', { metadata: { name: 'x' } });
+      const page = await c.listPage('/registry/', { minRevision: foreign.modRevision });
+      assert.ok(page.revision >= foreign.modRevision);
+      assert.equal(page.items.length, 0);
+    } finally {
+      await c.close();
+      await other.close();
+    }
+  });
+
   describe('etcd: two stores on one etcd (multi-writer)', () => {
     test('concurrent writers: one revision order, no lost update, identical watch sequences', async () => {
       const prefix = fresh();
