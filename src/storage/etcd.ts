@@ -15,6 +15,7 @@
 // - compact(rev) = etcd compaction at rev+1 (etcd keeps watches from its compaction revision,
 //   the store forgets history *at or below* rev); capped at the current revision.
 import type { KubeObject } from '../api/types.ts';
+import { startPeriodicCompaction, type PeriodicCompaction } from './compaction.ts';
 import { closedError, compactedError, decodeObject, encodeObject, makeEntry, reportCallbackError } from './common.ts';
 import { b64, decodeKv, EtcdClient, headerRevision, prefixRangeEnd, type WireHeader, type WireKeyValue, type WireWatchResult } from './etcd-client.ts';
 import { StorageError, type Store, type StoreEntry, type StoreEvent, type Unsubscribe } from './interface.ts';
@@ -28,6 +29,11 @@ export interface EtcdStoreOptions {
   listPageSize?: number;
   /** How long a lost watch stream keeps trying the endpoints before onError(Unavailable). Default 30 s. */
   watchRetryMs?: number;
+  /**
+   * Periodic compaction (ms), as kube-apiserver's --etcd-compaction-interval; 0/undefined = off.
+   * Several API servers each compacting is harmless: an older compaction is a no-op.
+   */
+  compactionIntervalMs?: number;
 }
 
 /** `etcd://host:port[,host:port...][/prefix]` → endpoints and key prefix. */
@@ -66,12 +72,14 @@ export class EtcdStore implements Store {
   private readonly watchRetryMs: number;
   private readonly watches = new Set<{ end(err: StorageError): void }>();
   private closed = false;
+  private readonly periodic: PeriodicCompaction | undefined;
 
   constructor(opts: EtcdStoreOptions) {
     this.client = new EtcdClient({ endpoints: opts.endpoints, requestTimeoutMs: opts.requestTimeoutMs });
     this.prefix = opts.prefix ?? '';
     this.pageSize = opts.listPageSize ?? 500;
     this.watchRetryMs = opts.watchRetryMs ?? 30_000;
+    if (opts.compactionIntervalMs) this.periodic = startPeriodicCompaction(this, { intervalMs: opts.compactionIntervalMs });
   }
 
   private k(key: string): string {
@@ -289,6 +297,7 @@ export class EtcdStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.periodic?.stop();
     for (const w of [...this.watches]) w.end(closedError(''));
     this.client.close();
   }

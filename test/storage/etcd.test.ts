@@ -6,7 +6,8 @@ import { EtcdStore, parseEtcdUrl } from '../../src/storage/etcd.ts';
 import { mapEtcdError, prefixRangeEnd } from '../../src/storage/etcd-client.ts';
 import { StorageError, type Store, type StoreEvent } from '../../src/storage/interface.ts';
 import { WatchCacheStore } from '../../src/storage/watch-cache.ts';
-import { runStoreConformance } from './conformance.ts';
+import { openStore } from '../../src/storage/open.ts';
+import { expectCompacted, runStoreConformance } from './conformance.ts';
 import { etcdMissing, startEtcd, type EtcdCluster } from './etcd-harness.ts';
 import { eventually } from '../helpers/eventually.ts';
 
@@ -119,6 +120,29 @@ if (missing) {
     } finally {
       await c.close();
       await other.close();
+    }
+  });
+
+  test('openStore({ storage: etcd://... }) runs the watch cache over etcd, with periodic compaction', async () => {
+    const hostPorts = etcd!.endpoints.map((e) => e.replace('http://', '')).join(',');
+    const prefix = fresh();
+    const c = await openStore({ storage: `etcd://${hostPorts}${prefix}`, compactionIntervalMs: 100 });
+    const raw = new EtcdStore({ endpoints: etcd!.endpoints, prefix });
+    try {
+      const a = await c.create('/registry/core/configmaps/ns/a', { metadata: { name: 'a', namespace: 'ns' } });
+      assert.equal((await raw.get('/registry/core/configmaps/ns/a'))!.modRevision, a.modRevision, 'written to etcd under the prefix');
+      await c.update('/registry/core/configmaps/ns/a', { metadata: { name: 'a', namespace: 'ns' }, data: { v: '2' } });
+      await eventually(async () => {
+        try {
+          await expectCompacted(raw, '/registry/', a.modRevision - 1);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'the periodic compaction reached the first write', 10_000, 100);
+    } finally {
+      await c.close();
+      await raw.close();
     }
   });
 
