@@ -266,20 +266,25 @@ export class EtcdStore implements Store {
       while (active) {
         const create = { key: full === '' ? 'AA==' : b64(full), range_end: prefixRangeEnd(full), start_revision: String(last + 1), prev_kv: true, progress_notify: true };
         let sawResult = false;
+        let failure: unknown;
         try {
           await this.client.watchStream(create, abort.signal, (r) => {
             sawResult = true;
             onResult(r);
           });
         } catch (err) {
-          if (!active) return;
-          if (sawResult) failingSince = undefined;
-          failingSince ??= Date.now();
-          if (Date.now() - failingSince > this.watchRetryMs) {
-            return w.end(new StorageError('Unavailable', prefix, `etcd watch lost: ${(err as Error).message}`));
-          }
+          failure = err;
         }
         if (!active) return;
+        // A stream that delivered something was healthy: the retry clock starts again.
+        if (sawResult) failingSince = undefined;
+        else {
+          failingSince ??= Date.now();
+          if (Date.now() - failingSince > this.watchRetryMs) {
+            const why = failure ? (failure as Error).message : 'the stream ended at once';
+            return w.end(new StorageError('Unavailable', prefix, `etcd watch lost: ${why}`));
+          }
+        }
         if (sawResult) delay = 50;
         await new Promise((r) => setTimeout(r, delay).unref());
         delay = Math.min(delay * 2, 1000);

@@ -39,6 +39,21 @@ test('etcd URLs and error mapping (no server needed)', () => {
   assert.ok(!(mapEtcdError(400, { code: 3, message: 'etcdserver: key is not provided' }) instanceof StorageError));
 });
 
+test('no member answers: requests fail with Unavailable, a watch ends with it after watchRetryMs', async () => {
+  const s = new EtcdStore({ endpoints: ['http://127.0.0.1:1', 'http://127.0.0.1:2'], requestTimeoutMs: 500, watchRetryMs: 300 });
+  try {
+    for (const call of [() => s.get('/registry/core/configmaps/ns/a'), () => s.create('/registry/core/configmaps/ns/a', { metadata: { name: 'a' } })]) {
+      await assert.rejects(call(), (err: unknown) => err instanceof StorageError && err.code === 'Unavailable');
+    }
+    let ended: StorageError | undefined;
+    s.watch('/registry/', 0, () => {}, (err) => (ended = err));
+    await eventually(() => ended, 'the watch gives up', 10_000);
+    assert.equal(ended!.code, 'Unavailable');
+  } finally {
+    await s.close();
+  }
+});
+
 if (missing) {
   console.log('SKIP etcd storage tests: no `etcd` binary on PATH (apt-get install etcd-server)');
   test('etcd backend', (t) => t.skip('etcd is not installed'));
