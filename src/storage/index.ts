@@ -4,5 +4,6 @@ export { MemoryStore, type MemoryStoreOptions } from './memory.ts';
 export { WatchCacheStore, type WatchCacheOptions } from './watch-cache.ts';
 export { SqliteStore, type SqliteStoreOptions } from './sqlite.ts';
 export { startPeriodicCompaction, type PeriodicCompaction, type PeriodicCompactionOptions } from './compaction.ts';
-export { openBackend, openStore, type OpenStoreOptions } from './open.ts';
+export { openBackend, openStorageUrl, openStore, type OpenStoreOptions } from './open.ts';
+export { EtcdStore, openEtcd, parseEtcdUrl, type EtcdStoreOptions } from './etcd.ts';
 export { registerStorageMetrics, resourceLabel } from './metrics.ts';

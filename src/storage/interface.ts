@@ -86,8 +86,17 @@ export interface Store {
    * returns in the local backends.
    * onError: the watch ended without being unsubscribed (store closed: Unavailable; a remote
    * stream lost or compacted: Unavailable/Compacted). No event follows it.
+   * onProgress (optional; remote backends, e.g. etcd's progress notifications): every event under
+   * prefix at or below `revision` has been delivered, though the store's counter moved on without
+   * one (writes elsewhere in a shared database). Local backends never call it.
    */
-  watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void, onError?: (err: StorageError) => void): Unsubscribe;
+  watch(
+    prefix: string,
+    fromRevision: number,
+    onEvent: (ev: StoreEvent) => void,
+    onError?: (err: StorageError) => void,
+    onProgress?: (revision: number) => void,
+  ): Unsubscribe;
   currentRevision(): Promise<number>;
   /** Forgets history at or below revision (watch from there → Compacted). */
   compact(revision: number): Promise<void>;

@@ -163,7 +163,14 @@ export class WatchCacheStore implements WatchCache {
     this.revision = revision;
     this.floor = revision;
     if (this.waiters.length) this.wake();
-    this.unwatch = this.backend.watch('', revision, (ev) => this.apply(ev), (err) => this.lost(err));
+    this.unwatch = this.backend.watch('', revision, (ev) => this.apply(ev), (err) => this.lost(err), (rev) => this.progress(rev));
+  }
+
+  /** The backend reports every event up to rev delivered (etcd progress notify): the cache is at rev. */
+  private progress(rev: number): void {
+    if (this.closed || rev <= this.revision) return;
+    this.revision = rev;
+    if (this.waiters.length) this.wake();
   }
 
   /**
@@ -273,7 +280,10 @@ export class WatchCacheStore implements WatchCache {
       }
     }
     if (buckets.length > 1) replay.sort((a, b) => a.revision - b.revision);
-    return wide ? this.wideWatchers.add(prefix, onEvent, replay, onError) : buckets[0].watchers.add(prefix, onEvent, replay, onError);
+    // A revision this cache has not reached yet (seen on another API server over a shared backend):
+    // the events up to it are still to come here, and are not the watcher's.
+    const deliver = fromRevision > this.revision ? (ev: StoreEvent) => void (ev.revision > fromRevision && onEvent(ev)) : onEvent;
+    return wide ? this.wideWatchers.add(prefix, deliver, replay, onError) : buckets[0].watchers.add(prefix, deliver, replay, onError);
   }
 
   async create(key: string, object: KubeObject): Promise<StoreEntry> {

@@ -327,3 +327,49 @@ test('listPage at past revisions matches a reference model under random writes (
     await c.close();
   }
 });
+
+describe('watch cache over a shared backend (several API servers)', () => {
+  test('a watch from a revision the cache has not reached yet delivers only what follows it', async () => {
+    const backend = new LaggyStore();
+    const c = await cache({}, backend);
+    try {
+      // Written through "another API server": the backend has them, this cache not yet.
+      const revs: number[] = [];
+      for (let i = 0; i < 3; i++) revs.push((await backend.create(`${P}ns/p${i}`, pod('ns', `p${i}`))).modRevision);
+      assert.ok(c.cachedRevision() < revs[1], 'the cache lags behind');
+      const events: StoreEvent[] = [];
+      const stop = c.watch(P, revs[1], (ev) => events.push(ev));
+      await eventually(() => c.cachedRevision() === revs[2], 'the cache catches up');
+      const later = await backend.create(`${P}ns/p3`, pod('ns', 'p3'));
+      await eventually(() => events.length === 2, 'the events after the watch revision');
+      stop();
+      assert.deepEqual(events.map((e) => e.revision), [revs[2], later.modRevision]);
+    } finally {
+      await c.close();
+    }
+  });
+
+  test('progress from the backend moves the cache to that revision without an event', async () => {
+    let progress: ((rev: number) => void) | undefined;
+    class ProgressStore extends MemoryStore {
+      override watch(prefix: string, from: number, onEvent: (ev: StoreEvent) => void, onError?: (err: StorageError) => void, onProgress?: (rev: number) => void) {
+        progress = onProgress;
+        return super.watch(prefix, from, onEvent, onError);
+      }
+    }
+    const c = await cache({}, new ProgressStore());
+    try {
+      const a = await c.create(`${P}ns/a`, pod('ns', 'a'));
+      const waiting = c.listPage(P, { minRevision: a.modRevision + 5 });
+      progress!(a.modRevision + 5);
+      const page = await waiting;
+      assert.equal(page.revision, a.modRevision + 5);
+      assert.equal(c.cachedRevision(), a.modRevision + 5);
+      progress!(a.modRevision + 2); // older progress changes nothing
+      assert.equal(c.cachedRevision(), a.modRevision + 5);
+      assert.deepEqual(page.items.map((o) => o.metadata.name), ['a']);
+    } finally {
+      await c.close();
+    }
+  });
+});
