@@ -9,7 +9,8 @@ import { registry as builtinRegistry, type Registry } from '../api/registry.ts';
 import { WatchCacheStore, openStore, registerStorageMetrics, type Store } from '../storage/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
-import { attachKindStorage, bootstrapNamespaces, ensureKubernetesService, namespaceGetter } from './kinds/index.ts';
+import { attachKindStorage, bootstrapNamespaces, ensureAPIServices, ensureKubernetesService, namespaceGetter } from './kinds/index.ts';
+import { startResourceMetrics } from './resourcemetrics/index.ts';
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { createRequestListener } from './server.ts';
@@ -55,6 +56,8 @@ export interface ApiServerOptions {
   tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
   /** A bearer token for the kubeconfig's admin user (for an authenticator that checks it). */
   adminToken?: string;
+  /** metrics.k8s.io: how often the kubelets are scraped, = the metrics' window (default 15 s, metrics-server's --metric-resolution). */
+  metricResolutionMs?: number;
 }
 
 export interface RunningApiServer {
@@ -117,6 +120,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     store = await openStore({ dataDir: opts.dataDir, watchCacheSize: opts.watchCacheSize });
   }
   await bootstrapNamespaces(store, registry);
+  await ensureAPIServices(store, registry);
 
   const pipeline: Pipeline = {
     authenticators: [...(opts.pipeline?.authenticators ?? [])],
@@ -142,6 +146,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     },
     longRunning: new Set(),
   };
+  const scraper = startResourceMetrics(core, { resolutionMs: opts.metricResolutionMs });
   let ready = false;
   const listener = createRequestListener(core, () => ready);
   const server: http.Server = opts.tls
@@ -177,6 +182,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     close() {
       closing ??= (async () => {
         ready = false;
+        await scraper.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const end of [...core.longRunning]) end();
         server.closeIdleConnections();

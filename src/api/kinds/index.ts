@@ -10,6 +10,8 @@ import { daemonSet, deployment, replicaSet, statefulSet } from './apps.ts';
 import { job } from './job.ts';
 import { hpa, hpaV1 } from './hpa.ts';
 import { replicationController } from './replicationcontroller.ts';
+import { nodeMetrics, podMetrics } from './metrics.ts';
+import { apiService } from './apiservice.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -37,4 +39,8 @@ export const kinds: ResourceType[] = [
   lease,
   // events.k8s.io/v1
   eventsV1Event,
+  // apiregistration.k8s.io/v1; metrics.k8s.io/v1beta1 (read only, from the kubelets' usage)
+  apiService,
+  nodeMetrics,
+  podMetrics,
 ];
