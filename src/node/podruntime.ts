@@ -25,7 +25,7 @@ export class PodRuntime {
   ) {
     this.writes = new PodStatusWrites(ctx);
     this.plan = containers.exitPlan.bind(containers);
-    containers.onExit?.((sim, c, code, at) => this.exited(sim, c, code, at));
+    containers.onExit?.((sim, c, code, at, reason) => this.exited(sim, c, code, at, reason));
   }
 
   /** The informer added or updated a bound pod. */
@@ -160,10 +160,10 @@ export class PodRuntime {
   }
 
   /** The container runtime reports an exit it did not plan: the instance exits now, by the profile's exit stage. */
-  private exited(sim: PodSim, c: ContainerSim, code: number, at: number): void {
+  private exited(sim: PodSim, c: ContainerSim, code: number, at: number, reason?: string): void {
     const e = this.ctx.pods.get(metaNamespaceKey(sim.pod));
     if (!e || e.sim !== sim || c.state !== 'Running' || c.startedAt === undefined) return;
-    c.exit = { afterMs: Math.max(0, at - c.startedAt), code, reported: true };
+    c.exit = { afterMs: Math.max(0, at - c.startedAt), code, reported: true, ...(reason ? { reason } : {}) };
     this.ctx.timers.schedule(e, this.ctx.clock.now());
   }
 }

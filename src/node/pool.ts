@@ -24,6 +24,7 @@ import { PodRuntime } from './podruntime.ts';
 import { defaultProfile, makeProfile, type Profile } from './profile.ts';
 import type { ContainerRuntime } from './runtime.ts';
 import { SimulatedRuntime } from './simruntime.ts';
+import { WorkloadLoad } from './load.ts';
 import { realClock, TimerQueue, type Clock } from './timers.ts';
 import { Writer, type WriteKey } from './writer.ts';
 
@@ -54,6 +55,8 @@ export class PoolState implements PoolContext {
   readonly agents: NodeAgents;
   readonly podRuntime: PodRuntime;
   readonly eviction: EvictionManager;
+  /** Workloads' load annotations, spread over their ready pods (load.ts); informers attached by startNodePool. */
+  readonly load = new WorkloadLoad();
   private isStopped = false;
   podInformer?: SharedInformer<KubeObject>;
 
@@ -77,6 +80,7 @@ export class PoolState implements PoolContext {
     });
     this.timers = new TimerQueue<PoolTimer>((t) => this.fire(t), this.clock);
     this.containers = opts.containerRuntime ?? new SimulatedRuntime(opts.logLines ?? 1000, opts.logIntervalMs ?? 10_000);
+    if (this.containers instanceof SimulatedRuntime) this.containers.load ??= this.load;
     this.events = new EventSink(this);
     this.leases = new LeaseAgent(this);
     this.podRuntime = new PodRuntime(this, this.containers, this.events);

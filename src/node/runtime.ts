@@ -27,8 +27,8 @@ export interface ContainerUsage {
   startedAt: number;
 }
 
-/** A runtime reports an exit it did not plan: instance `c` of `sim` ended with `code` at `at`. */
-export type ExitListener = (sim: PodSim, c: ContainerSim, code: number, at: number) => void;
+/** A runtime reports an exit it did not plan: instance `c` of `sim` ended with `code` at `at` (reason: OOMKilled). */
+export type ExitListener = (sim: PodSim, c: ContainerSim, code: number, at: number, reason?: string) => void;
 
 /**
  * What runs containers. Every call names the pod's simulation and the container (its image, spec
@@ -52,6 +52,6 @@ export interface ContainerRuntime {
   log(namespace: string, pod: string, container: string, previous: boolean): ContainerLog | undefined;
   /** Usage of the running instance of `c` (started at `c.startedAt`) at `now`. */
   usage(sim: PodSim, c: ContainerSim, now: number): ContainerUsage;
-  /** Register for exits the runtime did not plan (never called by the simulated runtime). */
+  /** Register for exits the runtime did not plan (the simulated runtime: a workload's memory load above the limit, OOMKilled). */
   onExit?(listener: ExitListener): void;
 }
