@@ -17,7 +17,8 @@ import { nodeMetricsObject, podMetricsObject, scraperOf } from '../resourcemetri
 function send(s: Scope, items: KubeObject[]): number {
   const target = negotiateOutput(s.req.headers.accept);
   if (target.as === 'Table') sendJson(s.res, 200, toTable(s.rt, items, { includeObject: includeObjectOf(s.query), listMeta: {} }));
-  else sendJson(s.res, 200, { kind: s.rt.listKind, apiVersion: apiVersionOfRt(s.rt), metadata: {}, items });
+  // list items carry no kind/apiVersion, as metrics-server's lists
+  else sendJson(s.res, 200, { kind: s.rt.listKind, apiVersion: apiVersionOfRt(s.rt), metadata: {}, items: items.map(({ kind, apiVersion, ...rest }) => (void kind, void apiVersion, rest)) });
   return 200;
 }
 

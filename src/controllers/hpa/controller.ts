@@ -10,7 +10,7 @@ import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
 import type { ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { HPAS, POD_METRICS, PODS } from '../resources.ts';
-import { nowIso, setCondition } from '../util/conditions.ts';
+import { nowIso } from '../util/conditions.ts';
 import { historyMs, normalizeWithBehavior, normalizeWithoutBehavior, scaleDownRules, scaleUpRules, type ConditionValue, type Recommendation, type ScaleEvent } from './behavior.ts';
 import { replicasForMetrics } from './plan.ts';
 import { calcOptions } from './replicas.ts';
@@ -65,7 +65,7 @@ export class HPAController extends LoopController {
     const ref = spec.scaleTargetRef ?? {};
     const status: any = { ...(hpa.status ?? {}), conditions: hpa.status?.conditions ?? [] };
     const cond = (type: string, c: ConditionValue | { status: string; reason: string; message: string }) => {
-      status.conditions = setCondition(status.conditions, { type, status: c.status as 'True' | 'False', reason: c.reason, message: c.message, lastTransitionTime: nowIso(now) });
+      status.conditions = setConditionInList(status.conditions, type, c, nowIso(now));
     };
     const warn = (reason: string, message: string) => this.events.event(hpa, HPA_KIND, 'Warning', reason, message);
     const finish = async () => {
@@ -176,4 +176,15 @@ export class HPAController extends LoopController {
     this.recommendations.set(key, recs);
     return n;
   }
+}
+
+/** setConditionInList: the condition of that type changes in place (its position kept); lastTransitionTime moves only when its status does. */
+export function setConditionInList(conds: any[], type: string, c: { status: string; reason: string; message: string }, now: string): any[] {
+  const i = conds.findIndex((x) => x.type === type);
+  if (i < 0) return [...conds, { type, status: c.status, lastTransitionTime: now, reason: c.reason, message: c.message }];
+  const old = conds[i];
+  if (old.status === c.status && old.reason === c.reason && old.message === c.message) return conds;
+  const next = [...conds];
+  next[i] = { type, status: c.status, lastTransitionTime: old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : now, reason: c.reason, message: c.message };
+  return next;
 }
