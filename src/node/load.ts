@@ -111,9 +111,9 @@ export class WorkloadLoad {
     return undefined;
   }
 
-  /** Ready pods sharing the source's load (memoized per read time: one summary reads it once per workload). */
+  /** Ready pods sharing the source's load, memoized for 250 ms (a pool-wide summary counts each workload once). */
   private readyPods(src: Source, now: number): number {
-    if (this.memo.now !== now) this.memo = { now, ready: new Map() };
+    if (now < this.memo.now || now - this.memo.now > 250) this.memo = { now, ready: new Map() };
     const key = src.obj.metadata.uid ?? '';
     let n = this.memo.ready.get(key);
     if (n === undefined) {

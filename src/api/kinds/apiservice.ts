@@ -44,7 +44,6 @@ export const apiService = defineKind({
     if (s.version && o.metadata.name !== expected) errs.push(invalidValue('metadata.name', o.metadata.name, 'must be `spec.version+"."+spec.group`'));
     return errs;
   },
-  strategy: { specFields: ['spec'] },
   columns: [col('Service', 'string', 'The reference to the service that hosts this API endpoint.'), col('Available', 'string', 'Whether this service is available.'), ageColumn],
   cells: (o: KubeObject, now) => [apiServiceService(o), apiServiceAvailable(o), age(o, now)],
 });
