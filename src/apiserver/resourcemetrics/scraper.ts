@@ -29,6 +29,8 @@ export class ResourceMetricsScraper {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** Aborts in-flight kubelet requests on stop. */
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly store: WatchCache,
@@ -44,7 +46,9 @@ export class ResourceMetricsScraper {
     const tick = () => {
       if (this.stopped) return;
       this.running ??= this.scrapeOnce()
-        .catch((err) => this.logger.warn({ err }, 'resource metrics scrape failed'))
+        .catch((err) => {
+          if (!this.stopped) this.logger.warn({ err }, 'resource metrics scrape failed');
+        })
         .finally(() => (this.running = undefined));
     };
     tick();
@@ -55,6 +59,7 @@ export class ResourceMetricsScraper {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    this.abort.abort();
     await this.running;
   }
 
@@ -91,7 +96,7 @@ export class ResourceMetricsScraper {
   /** A pool's server answers for all its nodes (`{nodes: [...]}`); a one-node kubelet answers its own summary. */
   private async fetchSummaries(url: string): Promise<any[]> {
     const get = async (u: string) => {
-      const res = await fetch(u, { signal: AbortSignal.timeout(this.timeoutMs) });
+      const res = await fetch(u, { signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.abort.signal]) });
       if (!res.ok) throw new Error(`${u}: ${res.status}`);
       return res.json();
     };
