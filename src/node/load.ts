@@ -69,7 +69,8 @@ export class WorkloadLoad {
     const cpu = this.total(src, ann[LOAD_CPU], milliValueOrZero, now);
     const memory = this.total(src, ann[LOAD_MEMORY], valueOrZero, now);
     if (cpu === undefined && memory === undefined) return undefined;
-    if (!ready(pod)) return { ...(cpu !== undefined ? { milliCpu: 0 } : {}), ...(memory !== undefined ? { memory: 0 } : {}) };
+    // not ready: no traffic, so no CPU share; its memory is the pod's own (the per-pod pattern)
+    if (!ready(pod)) return cpu !== undefined ? { milliCpu: 0 } : {};
     const n = Math.max(1, this.readyPods(src, now));
     return { ...(cpu !== undefined ? { milliCpu: cpu / n } : {}), ...(memory !== undefined ? { memory: memory / n } : {}) };
   }
