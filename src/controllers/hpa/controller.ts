@@ -96,10 +96,16 @@ export class HPAController extends LoopController {
 
     let desired = 0;
     let reason = '';
-    let statuses: any[] | undefined = status.currentMetrics;
+    // status.currentMetrics: what this sync measured (nothing when it measured nothing, as setStatus)
+    let statuses: any[] | undefined;
+    const setMetrics = () => {
+      if (statuses?.length) status.currentMetrics = statuses;
+      else delete status.currentMetrics;
+    };
     if (current === 0 && min !== 0) {
       cond('ScalingActive', { status: 'False', reason: 'ScalingDisabled', message: 'scaling is disabled since the replica count of the target is zero' });
       status.desiredReplicas = 0;
+      setMetrics();
       return finish();
     } else if (current > max) {
       reason = 'Current number of replicas above Spec.MaxReplicas';
@@ -114,7 +120,7 @@ export class HPAController extends LoopController {
       if (r.replicas === -1) {
         const f = r.failures[0];
         if (f) cond('ScalingActive', { status: 'False', reason: f.reason, message: `the HPA was unable to compute the replica count: ${f.detail}` });
-        status.currentMetrics = statuses;
+        setMetrics();
         warn('FailedComputeMetricsReplicas', r.error!);
         return finish();
       }
@@ -134,7 +140,7 @@ export class HPAController extends LoopController {
       } catch (e) {
         warn('FailedRescale', `New size: ${desired}; reason: ${reason}; error: ${(e as Error).message}`);
         cond('AbleToScale', { status: 'False', reason: 'FailedUpdateScale', message: `the HPA controller was unable to update the target scale: ${(e as Error).message}` });
-        status.currentMetrics = statuses;
+        setMetrics();
         return finish();
       }
       cond('AbleToScale', { status: 'True', reason: 'SucceededRescale', message: `the HPA controller was able to update the target scale to ${desired}` });
@@ -143,7 +149,7 @@ export class HPAController extends LoopController {
       status.lastScaleTime = nowIso(now);
     }
     status.desiredReplicas = desired;
-    if (statuses !== undefined) status.currentMetrics = statuses;
+    setMetrics();
     return finish();
   }
 
