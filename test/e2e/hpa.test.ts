@@ -120,7 +120,7 @@ test('php-apache: scale up on load until near the target, down after the stabili
   assert.match(top, /^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)/);
 });
 
-test('kubectl autoscale creates an HPA that reads the metrics API', { skip, timeout: 60_000 }, async () => {
+test('kubectl autoscale creates an HPA that reads the metrics API; an edit takes effect on the next sync', { skip, timeout: 90_000 }, async () => {
   await c.kubectl(['create', 'deployment', 'web', '--image=nginx']);
   await c.kubectl(['set', 'resources', 'deployment', 'web', '--requests=cpu=100m']);
   await c.kubectl(['annotate', 'deployment', 'web', 'kubesim.io/load-cpu=30m']);
@@ -130,4 +130,11 @@ test('kubectl autoscale creates an HPA that reads the metrics API', { skip, time
     return r[2] === 'cpu: 30%/60%' ? r : undefined;
   }, 'web TARGETS cpu: 30%/60%', 30_000);
   assert.deepEqual(row.slice(0, 6), ['web', 'Deployment/web', 'cpu: 30%/60%', '1', '3', '1']);
+  // Target 20%: 30% → ratio 1.5 → 2 pods at 15% (ratio 0.75 proposes ceil(1.5) = 2: stays).
+  await c.kubectl(['patch', 'hpa', 'web', '--type=json', '-p', '[{"op":"replace","path":"/spec/metrics/0/resource/target/averageUtilization","value":20}]']);
+  const after = await eventually(async () => {
+    const r = (await c.kubectl(['get', 'hpa', 'web', '--no-headers'])).trim().split(/\s{2,}/);
+    return r[2] === 'cpu: 15%/20%' && r[5] === '2' ? r : undefined;
+  }, 'web at 2 replicas, cpu: 15%/20%', 45_000);
+  assert.equal(after[0], 'web');
 });
