@@ -9,7 +9,8 @@ import { registry as builtinRegistry, type Registry } from '../api/registry.ts';
 import { WatchCacheStore, openStore, registerStorageMetrics, type Store } from '../storage/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
-import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureKubernetesService, namespaceGetter, priorityClassLister } from './kinds/index.ts';
+import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureAPIServices, ensureKubernetesService, namespaceGetter, priorityClassLister } from './kinds/index.ts';
+import { startResourceMetrics } from './resourcemetrics/index.ts';
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
 import { priorityAdmission } from './pipeline/priority.ts';
 import { limitRanger } from './pipeline/limit-ranger.ts';
@@ -62,6 +63,8 @@ export interface ApiServerOptions {
   tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
   /** A bearer token for the kubeconfig's admin user (for an authenticator that checks it). */
   adminToken?: string;
+  /** metrics.k8s.io: how often the kubelets are scraped, = the metrics' window (default 15 s, metrics-server's --metric-resolution). */
+  metricResolutionMs?: number;
 }
 
 export interface RunningApiServer {
@@ -126,6 +129,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   await bootstrapNamespaces(store, registry);
   await bootstrapPriorityClasses(store, registry);
   await ensureDefaultStorageClass(store, registry);
+  await ensureAPIServices(store, registry);
 
   const webhooks = webhookAdmission({ store, registry, getNamespace: namespaceGetter(store), logger });
   const policies = policyAdmission({ store, registry, getNamespace: namespaceGetter(store), logger });
@@ -163,6 +167,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     },
     longRunning: new Set(),
   };
+  const scraper = startResourceMetrics(core, { resolutionMs: opts.metricResolutionMs });
   let ready = false;
   const listener = createRequestListener(core, () => ready);
   const server: http.Server = opts.tls
@@ -198,6 +203,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     close() {
       closing ??= (async () => {
         ready = false;
+        await scraper.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const end of [...core.longRunning]) end();
         server.closeIdleConnections();

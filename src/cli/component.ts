@@ -17,6 +17,14 @@ export function nonNegative(flag: string, v: string): number {
   return n;
 }
 
+/** A duration flag as Kubernetes' components take it ("15s", "5m0s", "1m30s", "500ms"), or bare seconds ("15"). */
+export function durationSeconds(flag: string, v: string): number {
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
+  const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== v) fail(`--${flag} must be a duration such as 15s or 5m0s (got "${v}")`);
+  return parts.reduce((n, [, x, u]) => n + Number(x) * (u === 'h' ? 3600 : u === 'm' ? 60 : u === 's' ? 1 : 0.001), 0);
+}
+
 export interface ConnectionOpts {
   kubeconfig?: string;
   qps: string;

@@ -21,6 +21,12 @@ export interface UpOptions {
   nodeMonitorGracePeriodSeconds?: number;
   /** Controller-manager: eviction delay for pods on not-ready/unreachable nodes (default 300). */
   defaultTolerationSeconds?: number;
+  /** Controller-manager: HPA sync period, downscale stabilization (s) and tolerance. */
+  hpaSyncPeriodSeconds?: number;
+  hpaDownscaleStabilizationSeconds?: number;
+  hpaTolerance?: number;
+  /** API server: the metrics API's scrape resolution (default 15 s). */
+  metricResolutionMs?: number;
 }
 
 export interface RunningCluster {
@@ -34,7 +40,7 @@ export interface RunningCluster {
 export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
   const dataDir = resolve(opts.dataDir);
   const logger = processLogger('kubesim');
-  const apiServer = await startApiServer({ port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, logger: logger.child({ component: 'apiserver' }) });
+  const apiServer = await startApiServer({ port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, metricResolutionMs: opts.metricResolutionMs, logger: logger.child({ component: 'apiserver' }) });
   const kubeconfigPath = apiServer.kubeconfigPath!;
   const stops: (() => Promise<void>)[] = [];
 
@@ -44,7 +50,7 @@ export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
   const policy = (opts.policy === 'roundrobin' ? 'round-robin' : opts.policy) as Policy;
   if (!POLICIES.includes(policy)) throw new Error(`--policy must be one of ${POLICIES.join(', ')} (got "${opts.policy}")`);
   const components: [string, () => Promise<{ stop(): Promise<void> }>][] = [
-    ['controller-manager', () => startControllerManager({ client: clientFor('kubesim-controller-manager'), logger: logger.child({ component: 'controller-manager' }), nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, defaultTolerationSeconds: opts.defaultTolerationSeconds })],
+    ['controller-manager', () => startControllerManager({ client: clientFor('kubesim-controller-manager'), logger: logger.child({ component: 'controller-manager' }), nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, defaultTolerationSeconds: opts.defaultTolerationSeconds, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds, hpaDownscaleStabilizationSeconds: opts.hpaDownscaleStabilizationSeconds, hpaTolerance: opts.hpaTolerance })],
     ['scheduler', () => startScheduler({ client: clientFor('kubesim-scheduler'), policy, leaderElect: true, logger: logger.child({ component: 'scheduler' }) })],
     ['nodes', () => startNodePool({ client: clientFor('kubesim-node-pool'), count: opts.nodes, logger: logger.child({ component: 'node-pool' }) })],
   ];

@@ -24,6 +24,14 @@ export interface ControllerOptions {
   resourceQuotaSyncPeriodSeconds?: number;
   /** EndpointSlice: endpoints per slice (--max-endpoints-per-slice, default 100). */
   maxEndpointsPerSlice?: number;
+  /** HPA: --horizontal-pod-autoscaler-tolerance, the ratio change ignored (default 0.1). */
+  hpaTolerance?: number;
+  /** HPA without spec.behavior (and a scaleDown without a window): --horizontal-pod-autoscaler-downscale-stabilization (default 300 s). */
+  hpaDownscaleStabilizationSeconds?: number;
+  /** HPA: --horizontal-pod-autoscaler-cpu-initialization-period (default 300 s). */
+  hpaCpuInitializationPeriodSeconds?: number;
+  /** HPA: --horizontal-pod-autoscaler-initial-readiness-delay (default 30 s). */
+  hpaInitialReadinessDelaySeconds?: number;
   /** Whether controllers write Events (default true). */
   events?: boolean;
 }

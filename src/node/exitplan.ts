@@ -63,6 +63,8 @@ function crossing(p: Pattern, limit: number): number | undefined {
   switch (p.kind) {
     case 'const':
       return p.v >= limit ? 0 : undefined;
+    case 'step':
+      return p.from >= limit ? 0 : p.to >= limit ? p.atMs : undefined;
     case 'ramp':
       if (p.from >= limit) return 0;
       return p.to >= limit ? Math.ceil(((limit - p.from) / (p.to - p.from)) * p.durationMs) : undefined;

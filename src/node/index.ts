@@ -5,6 +5,8 @@ import { SharedInformerFactory, deletedObject } from '../client/index.ts';
 import type { KubeObject } from '../api/types.ts';
 import { LEASES, NODES, PODS, SimNode, type NodePoolOptions } from './context.ts';
 import { PVCS } from '../api/core/index.ts';
+import { DEPLOYMENTS, REPLICASETS, STATEFULSETS } from '../api/core/index.ts';
+import { BY_CONTROLLER, controllerIndex } from './load.ts';
 import { startKubeletServer, type KubeletView } from './kubelet.ts';
 import { LEASE_NAMESPACE, type NodeShape } from './nodeobj.ts';
 import { PoolState, nodeNames, type NodePool } from './pool.ts';
@@ -46,11 +48,18 @@ export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
   // ONE pod informer for every node of the pool, indexed by spec.nodeName (KWOK's shape).
   // Unscheduled pods are none of a kubelet's business: `spec.nodeName!=` keeps them out of the cache
   // (a pod enters the watch as ADDED when it gets bound).
-  const podInf = factory.informerFor<KubeObject>(PODS, { fieldSelector: 'spec.nodeName!=', indexers: { byNode: (p) => [p.spec?.nodeName ?? ''] } });
+  const podInf = factory.informerFor<KubeObject>(PODS, { fieldSelector: 'spec.nodeName!=', indexers: { byNode: (p) => [p.spec?.nodeName ?? ''], [BY_CONTROLLER]: controllerIndex } });
   s.podInformer = podInf;
   // Claims, so containers start only once a pod's claims are Bound (volumes.ts).
   const claimInf = factory.informerFor<KubeObject>(PVCS);
   s.claim = (ns, name) => claimInf.lister.get(ns, name);
+  // The workloads whose load annotations their pods share (load.ts).
+  const workloads = {
+    replicaSets: factory.informerFor<KubeObject>(REPLICASETS, { indexers: { [BY_CONTROLLER]: controllerIndex } }),
+    deployments: factory.informerFor<KubeObject>(DEPLOYMENTS),
+    statefulSets: factory.informerFor<KubeObject>(STATEFULSETS),
+  };
+  s.load.attach({ pods: podInf, ...workloads });
   let stopped = false;
   try {
     nodeInf.addEventHandler({ onUpdate: (_o, n) => s.agents.onNodeUpdate(n), onDelete: (n) => s.agents.onNodeDelete(deletedObject(n)) });
@@ -79,7 +88,9 @@ export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
     claimInf.start();
     await claimInf.waitForCacheSync();
     podInf.start();
+    for (const inf of Object.values(workloads)) inf.start();
     await podInf.waitForCacheSync();
+    await Promise.all(Object.values(workloads).map((inf) => inf.waitForCacheSync()));
   } catch (e) {
     s.stop();
     await s.containers.close?.();

@@ -25,6 +25,7 @@ import { defaultProfile, makeProfile, type Profile } from './profile.ts';
 import type { ContainerRuntime } from './runtime.ts';
 import { SimulatedRuntime } from './simruntime.ts';
 import { DispatchingRuntime, ProcessRuntime, clientSource } from './process/index.ts';
+import { WorkloadLoad } from './load.ts';
 import { realClock, TimerQueue, type Clock } from './timers.ts';
 import { Writer, type WriteKey } from './writer.ts';
 
@@ -55,6 +56,8 @@ export class PoolState implements PoolContext {
   readonly agents: NodeAgents;
   readonly podRuntime: PodRuntime;
   readonly eviction: EvictionManager;
+  /** Workloads' load annotations, spread over their ready pods (load.ts); informers attached by startNodePool. */
+  readonly load = new WorkloadLoad();
   private isStopped = false;
   podInformer?: SharedInformer<KubeObject>;
   /** Set with the pool's claim informer (startNodePool): pods wait for their claims to be Bound. */
@@ -80,6 +83,7 @@ export class PoolState implements PoolContext {
     });
     this.timers = new TimerQueue<PoolTimer>((t) => this.fire(t), this.clock);
     this.containers = opts.containerRuntime ?? this.defaultRuntime();
+    if (this.containers instanceof SimulatedRuntime) this.containers.load ??= this.load;
     this.events = new EventSink(this);
     this.leases = new LeaseAgent(this);
     this.podRuntime = new PodRuntime(this, this.containers, this.events);
@@ -94,6 +98,7 @@ export class PoolState implements PoolContext {
   private defaultRuntime(): ContainerRuntime {
     const { opts, shape } = this;
     const simulated = new SimulatedRuntime(opts.logLines ?? 1000, opts.logIntervalMs ?? 10_000);
+    simulated.load = this.load;
     if (opts.processes === false) return simulated;
     const processes = new ProcessRuntime({
       config: clientSource(this.client),

@@ -62,7 +62,7 @@ export interface ContainerRuntime {
   log(namespace: string, pod: string, container: string, previous: boolean): ContainerLog | undefined;
   /** Usage of the running instance of `c` (started at `c.startedAt`) at `now`. */
   usage(sim: PodSim, c: ContainerSim, now: number): ContainerUsage;
-  /** Register for exits the runtime did not plan (never called by the simulated runtime). */
+  /** Register for exits the runtime did not plan (the simulated runtime: a workload's memory load above the limit, OOMKilled). */
   onExit?(listener: ExitListener): void;
   /**
    * Instances of `c` are real processes: after the stop signal they end when the runtime reports

@@ -5,19 +5,52 @@ import { exitPlan } from './exitplan.ts';
 import { LogStore } from './logs.ts';
 import { containerSpec, type ContainerSim, type ExitPlan, type PodSim } from './podsim.ts';
 import type { Profile } from './profile.ts';
-import type { ContainerLog, ContainerRuntime, ContainerUsage } from './runtime.ts';
+import type { ContainerLog, ContainerRuntime, ContainerUsage, ExitListener } from './runtime.ts';
+import type { KubeObject } from '../api/types.ts';
+import { milliValueOrZero } from '../api/quantity.ts';
+import type { PodShare, WorkloadLoad } from './load.ts';
 import { cpuIntegralNanos, usageAt, usageModel, type UsageModel } from './usage.ts';
 
 /** A container's usage model and its running CPU integral (created when its usage is first read). */
 interface Meter {
   model: UsageModel;
+  /** The pod object the model was read from (a changed pod re-reads its annotations). */
+  pod: KubeObject;
   t: number;
   nanos: number;
+  /** startedAt of the instance already reported OOMKilled. */
+  oomed?: number;
+}
+
+/** CPU a container of a loaded workload burns without a share (not ready, or no load now): millicores. */
+const IDLE_MILLI_CPU = 1;
+
+/** The container's part of its pod's share: by cpu requests among the regular containers, else even. */
+export function containerWeight(pod: KubeObject, name: string): number {
+  const cs: any[] = pod.spec?.containers ?? [];
+  if (!cs.some((c) => c.name === name)) return 0;
+  const req = cs.map((c) => milliValueOrZero(c.resources?.requests?.cpu ?? c.resources?.limits?.cpu));
+  const total = req.reduce((a, b) => a + b, 0);
+  if (total === 0) return 1 / cs.length;
+  return req[cs.findIndex((c) => c.name === name)] / total;
+}
+
+/** Usage under a workload load: its share (idle CPU without one), CPU throttled at the limit; memory may exceed it (the caller kills). */
+export function loadedUsage(base: { milliCpu: number; memory: number }, share: PodShare, weight: number, m: UsageModel): { milliCpu: number; memory: number } {
+  let cpu = base.milliCpu;
+  let memory = base.memory;
+  if (share.milliCpu !== undefined) cpu = share.milliCpu > 0 ? share.milliCpu * weight : IDLE_MILLI_CPU;
+  if (m.cpuLimit !== undefined) cpu = Math.min(cpu, m.cpuLimit);
+  if (share.memory !== undefined) memory = Math.round(share.memory * weight);
+  return { milliCpu: cpu, memory };
 }
 
 export class SimulatedRuntime implements ContainerRuntime {
   readonly logs: LogStore;
   private readonly meters = new WeakMap<ContainerSim, Meter>();
+  private readonly exitListeners: ExitListener[] = [];
+  /** Workload loads (set by the pool once its informers run). */
+  load?: WorkloadLoad;
 
   constructor(logLines = 1000, logIntervalMs = 10_000) {
     this.logs = new LogStore(logLines, logIntervalMs);
@@ -51,21 +84,38 @@ export class SimulatedRuntime implements ContainerRuntime {
     return this.logs.get(namespace, pod, container, previous);
   }
 
+  onExit(listener: ExitListener): void {
+    this.exitListeners.push(listener);
+  }
+
   usage(sim: PodSim, c: ContainerSim, now: number): ContainerUsage {
     const startedAt = c.startedAt!;
     let m = this.meters.get(c);
-    if (!m) {
+    if (!m || m.pod !== sim.pod) {
       const spec = containerSpec(sim.pod, c) ?? { name: c.name };
-      m = { model: usageModel(sim.pod, spec, `${sim.uid}/${c.name}`), t: startedAt, nanos: 0 };
+      m = { model: usageModel(sim.pod, spec, `${sim.uid}/${c.name}`), pod: sim.pod, t: m?.t ?? startedAt, nanos: m?.nanos ?? 0, oomed: m?.oomed };
       this.meters.set(c, m);
     }
     if (m.t < startedAt) {
       m.t = startedAt; // a new instance: cumulative counters restart
       m.nanos = 0;
     }
-    m.nanos += cpuIntegralNanos(m.model, startedAt, m.t, now);
+    const share = c.init ? undefined : this.load?.share(sim.pod, now);
+    let u = usageAt(m.model, startedAt, now);
+    if (share) {
+      u = loadedUsage(u, share, containerWeight(sim.pod, c.name), m.model);
+      m.nanos += Math.round(u.milliCpu * Math.max(0, now - m.t) * 1e3);
+      if (m.model.memoryLimit !== undefined && u.memory > m.model.memoryLimit) {
+        u = { ...u, memory: m.model.memoryLimit };
+        if (m.oomed !== startedAt) {
+          m.oomed = startedAt;
+          for (const l of this.exitListeners) l(sim, c, 137, now, { reason: 'OOMKilled' });
+        }
+      }
+    } else {
+      m.nanos += cpuIntegralNanos(m.model, startedAt, m.t, now);
+    }
     m.t = Math.max(m.t, now);
-    const u = usageAt(m.model, startedAt, now);
     return { name: c.name, milliCpu: u.milliCpu, memory: u.memory, cpuNanos: m.nanos, startedAt };
   }
 }

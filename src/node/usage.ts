@@ -9,7 +9,9 @@ import { hash32, parseDurationMs } from './units.ts';
 
 export type Pattern =
   | { kind: 'const'; v: number }
-  | { kind: 'walk'; mean: number; spread: number }
+  | { kind: 'walk'; mean: number; spread: number; seed?: number }
+  | { kind: 'step'; from: number; to: number; atMs: number }
+  | { kind: 'diurnal'; min: number; max: number; peakMs: number }
   | { kind: 'sine'; min: number; max: number; periodMs: number }
   | { kind: 'ramp'; from: number; to: number; durationMs: number }
   | { kind: 'square'; low: number; high: number; periodMs: number };
@@ -22,7 +24,11 @@ export interface UsageModel {
   seed: number;
 }
 
-/** Parses `sine(100m,500m,60s)`, `ramp(a,b,10m)`, `square(a,b,30s)`, `walk(200m)`, `walk(200m,0.3)`, `const(x)` or a bare quantity. */
+/**
+ * Parses `sine(100m,500m,60s)`, `ramp(a,b,10m)`, `square(a,b,30s)`, `step(a,b,2m)`,
+ * `diurnal(min,max[,14h])` (by the time of day, UTC, peaking at the given hour), `walk(200m)`,
+ * `walk(200m,0.3)`, `walk(200m,0.3,42)` (seeded), `const(x)` or a bare quantity.
+ */
 export function parsePattern(s: string, unit: (q: string) => number): Pattern | undefined {
   const m = /^\s*(\w+)\s*\(([^)]*)\)\s*$/.exec(s);
   if (!m) {
@@ -33,8 +39,14 @@ export function parsePattern(s: string, unit: (q: string) => number): Pattern | 
   switch (m[1]) {
     case 'const':
       return { kind: 'const', v: unit(args[0]) };
-    case 'walk':
-      return { kind: 'walk', mean: unit(args[0]), spread: args[1] ? parseFloat(args[1]) : 0.2 };
+    case 'walk': {
+      const seed = args[2] !== undefined && /^\d+$/.test(args[2]) ? parseInt(args[2], 10) : undefined;
+      return { kind: 'walk', mean: unit(args[0]), spread: args[1] ? parseFloat(args[1]) : 0.2, ...(seed !== undefined ? { seed } : {}) };
+    }
+    case 'step':
+      return { kind: 'step', from: unit(args[0]), to: unit(args[1]), atMs: parseDurationMs(args[2]) ?? 60_000 };
+    case 'diurnal':
+      return { kind: 'diurnal', min: unit(args[0]), max: unit(args[1]), peakMs: parseDurationMs(args[2]) ?? 14 * 3600_000 };
     case 'sine':
       return { kind: 'sine', min: unit(args[0]), max: unit(args[1]), periodMs: parseDurationMs(args[2]) ?? 60_000 };
     case 'ramp':
@@ -95,7 +107,14 @@ export function patternAt(p: Pattern, seed: number, sinceStartMs: number, t: num
     case 'const':
       return p.v;
     case 'walk':
-      return p.mean * (1 + p.spread * noise(seed, t));
+      return p.mean * (1 + p.spread * noise(p.seed ?? seed, t));
+    case 'step':
+      return sinceStartMs < p.atMs ? p.from : p.to;
+    case 'diurnal': {
+      const day = 24 * 3600_000;
+      const phase = (((t - p.peakMs) % day) + day) % day;
+      return p.min + ((p.max - p.min) * (1 + Math.cos((2 * Math.PI * phase) / day))) / 2;
+    }
     case 'sine':
       return p.min + ((p.max - p.min) * (1 + Math.sin((2 * Math.PI * sinceStartMs) / p.periodMs))) / 2;
     case 'ramp':

@@ -48,8 +48,18 @@ test('every kind is registered with discovery data as kube-apiserver lists it', 
     ['admissionregistration.k8s.io', 'v1', 'validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', 'validatingwebhookconfiguration', [], ['api-extensions'], false, []],
     ['admissionregistration.k8s.io', 'v1', 'validatingadmissionpolicies', 'ValidatingAdmissionPolicy', 'validatingadmissionpolicy', [], ['api-extensions'], false, ['status']],
     ['admissionregistration.k8s.io', 'v1', 'validatingadmissionpolicybindings', 'ValidatingAdmissionPolicyBinding', 'validatingadmissionpolicybinding', [], ['api-extensions'], false, []],
+    ['apiregistration.k8s.io', 'v1', 'apiservices', 'APIService', 'apiservice', [], ['api-extensions'], false, ['status']],
   ];
-  assert.equal(registry.all().length, want.length);
+  // metrics.k8s.io (read only: get, list) besides
+  const metrics = [
+    ['nodes', 'NodeMetrics', false],
+    ['pods', 'PodMetrics', true],
+  ] as const;
+  for (const [plural, kind, namespaced] of metrics) {
+    const t = registry.byResource('metrics.k8s.io', 'v1beta1', plural)!;
+    assert.deepEqual([t.kind, t.namespaced, t.verbs], [kind, namespaced, ['get', 'list']]);
+  }
+  assert.equal(registry.all().length, want.length + metrics.length);
   for (const [g, v, plural, kind, singular, shortNames, categories, namespaced, subs] of want) {
     const t = registry.byResource(g, v, plural);
     assert.ok(t, `${g}/${v}/${plural}`);

@@ -24,7 +24,7 @@ class ReportingRuntime extends SimulatedRuntime {
     super.ended(sim, c, at);
     this.calls.push(`ended ${c.name} code ${c.exitCode}`);
   }
-  onExit(listener: ExitListener): void {
+  override onExit(listener: ExitListener): void {
     this.listener = listener;
   }
 }

@@ -22,6 +22,8 @@ import { persistentVolume, persistentVolumeClaim } from './persistentvolume.ts';
 import { csiDriver, csiNode, storageClass, volumeAttachment } from './storage.ts';
 import { mutatingWebhookConfiguration, validatingWebhookConfiguration } from './admissionregistration/webhooks.ts';
 import { validatingAdmissionPolicy, validatingAdmissionPolicyBinding } from './admissionregistration/policies.ts';
+import { nodeMetrics, podMetrics } from './metrics.ts';
+import { apiService } from './apiservice.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -75,4 +77,8 @@ export const kinds: ResourceType[] = [
   validatingWebhookConfiguration,
   validatingAdmissionPolicy,
   validatingAdmissionPolicyBinding,
+  // apiregistration.k8s.io/v1; metrics.k8s.io/v1beta1 (read only, from the kubelets' usage)
+  apiService,
+  nodeMetrics,
+  podMetrics,
 ];

@@ -8,11 +8,13 @@ import { namespaceStorage } from './namespaces.ts';
 import { podStorage } from './pods.ts';
 import { serviceStorage } from './services.ts';
 import { csrStorage } from './csr.ts';
+import { nodeMetricsStorage, podMetricsStorage } from './metrics.ts';
 
 export { KUBELET_URL_ANNOTATION } from './pods.ts';
 export { bootstrapNamespaces, namespaceGetter } from './namespaces.ts';
 export { ensureKubernetesService } from './services.ts';
 export { bootstrapPriorityClasses, priorityClassLister } from './priorityclasses.ts';
+export { ensureAPIServices } from './apiservices.ts';
 
 /** group/resource → its REST storage hooks (every served version). */
 const builtinStorage: Record<string, RestHooks> = {
@@ -20,6 +22,8 @@ const builtinStorage: Record<string, RestHooks> = {
   '/namespaces': namespaceStorage,
   '/services': serviceStorage,
   'certificates.k8s.io/certificatesigningrequests': csrStorage,
+  'metrics.k8s.io/nodes': nodeMetricsStorage,
+  'metrics.k8s.io/pods': podMetricsStorage,
 };
 
 /** Gives each entry of the registry with a built-in identity its REST storage hooks, unless it has its own. */

@@ -21,9 +21,9 @@ export async function handleResource(s: Scope): Promise<number> {
   if (!s.rt.verbs.includes(verb)) throw methodNotAllowed('the server does not allow this method on the requested resource');
   switch (verb) {
     case 'get':
-      return handleGet(s);
+      return (s.rt.rest?.get ?? handleGet)(s);
     case 'list':
-      return handleList(s);
+      return (s.rt.rest?.list ?? handleList)(s);
     case 'watch':
       return handleWatch(s);
     case 'create':

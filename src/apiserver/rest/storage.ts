@@ -46,6 +46,12 @@ declare module '../../api/resource.ts' {
      * `bindings` (POST /api/v1/namespaces/<ns>/bindings binds a pod). The Scope's rt is this kind.
      */
     collections?: Record<string, VerbHandlers>;
+    /**
+     * A kind not kept in the store (an aggregated API's resources: metrics.k8s.io) answers get and
+     * list itself, as an aggregated server's REST storage implements Getter and Lister.
+     */
+    get?: RestHandler;
+    list?: RestHandler;
   }
 }
 

@@ -1,6 +1,7 @@
 // `kubesim apiserver --port P --data-dir D`: the API server as a process of its own.
 import type { Command } from 'commander';
 import { runApiServer } from '../../cluster/index.ts';
+import { durationSeconds } from '../component.ts';
 
 export function register(program: Command): void {
   program
@@ -10,12 +11,14 @@ export function register(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'data directory (SQLite store, kubeconfig)', './.kubesim')
     .option('--watch-cache-size <n>', 'events kept per resource in the watch cache')
-    .action(async (o: { port: string; host: string; dataDir: string; watchCacheSize?: string }) => {
+    .option('--metric-resolution <duration>', 'how often the metrics API (metrics.k8s.io) scrapes the kubelets', '15s')
+    .action(async (o: { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string }) => {
       await runApiServer({
         port: Number(o.port),
         host: o.host,
         dataDir: o.dataDir,
         watchCacheSize: o.watchCacheSize ? Number(o.watchCacheSize) : undefined,
+        metricResolutionMs: Math.round(durationSeconds('metric-resolution', o.metricResolution) * 1000),
       });
     });
 }

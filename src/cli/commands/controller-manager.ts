@@ -2,7 +2,7 @@
 // leader-elected on kube-system/kube-controller-manager.
 import type { Command } from 'commander';
 import { processLogger, startControllerManager } from '../../cluster/index.ts';
-import { addConnectionOptions, addLeaderElectionOptions, connect, fail, leaderElectionSettings, nonNegative as num, stopOnSignal, type ConnectionOpts, type LeaderElectionOpts } from '../component.ts';
+import { addConnectionOptions, addLeaderElectionOptions, connect, durationSeconds, fail, leaderElectionSettings, nonNegative as num, stopOnSignal, type ConnectionOpts, type LeaderElectionOpts } from '../component.ts';
 
 interface Opts extends ConnectionOpts, LeaderElectionOpts {
   controllers: string;
@@ -10,6 +10,10 @@ interface Opts extends ConnectionOpts, LeaderElectionOpts {
   nodeMonitorGracePeriod: string;
   nodeMonitorPeriod: string;
   horizontalPodAutoscalerSyncPeriod: string;
+  horizontalPodAutoscalerTolerance: string;
+  horizontalPodAutoscalerDownscaleStabilization: string;
+  horizontalPodAutoscalerCpuInitializationPeriod: string;
+  horizontalPodAutoscalerInitialReadinessDelay: string;
   defaultTolerationSeconds: string;
   terminatedPodGcThreshold: string;
   concurrentDeploymentSyncs: string;
@@ -27,7 +31,11 @@ export function register(program: Command): void {
     .option('--resync <seconds>', 'informer resync period (0 = none)', '0')
     .option('--node-monitor-grace-period <seconds>', 'a node whose Lease is older than this is marked Unknown', '40')
     .option('--node-monitor-period <seconds>', 'how often node heartbeats are checked', '5')
-    .option('--horizontal-pod-autoscaler-sync-period <seconds>', 'how often each HPA is evaluated', '15')
+    .option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HPA is evaluated (15s; bare numbers are seconds)', '15')
+    .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'the minimum change (from 1.0) in the desired-to-actual metrics ratio for the HPA to scale', '0.1')
+    .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'how far back the HPA looks at recommendations before scaling down (HPAs without spec.behavior)', '5m0s')
+    .option('--horizontal-pod-autoscaler-cpu-initialization-period <duration>', 'after a pod starts, the period in which its CPU samples may be skipped', '5m0s')
+    .option('--horizontal-pod-autoscaler-initial-readiness-delay <duration>', 'after a pod starts, the period in which readiness changes count as its initial readiness', '30s')
     .option('--default-toleration-seconds <seconds>', 'eviction delay applied to the default not-ready/unreachable tolerations (300 s from admission)', '300')
     .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before the oldest are deleted', '12500')
     .option('--concurrent-deployment-syncs <n>', 'deployment workers', '5')
@@ -49,7 +57,11 @@ export function register(program: Command): void {
           resyncSeconds: num('resync', o.resync),
           nodeMonitorGracePeriodSeconds: num('node-monitor-grace-period', o.nodeMonitorGracePeriod),
           nodeMonitorPeriodSeconds: num('node-monitor-period', o.nodeMonitorPeriod),
-          hpaSyncPeriodSeconds: num('horizontal-pod-autoscaler-sync-period', o.horizontalPodAutoscalerSyncPeriod),
+          hpaSyncPeriodSeconds: durationSeconds('horizontal-pod-autoscaler-sync-period', o.horizontalPodAutoscalerSyncPeriod),
+          hpaTolerance: num('horizontal-pod-autoscaler-tolerance', o.horizontalPodAutoscalerTolerance),
+          hpaDownscaleStabilizationSeconds: durationSeconds('horizontal-pod-autoscaler-downscale-stabilization', o.horizontalPodAutoscalerDownscaleStabilization),
+          hpaCpuInitializationPeriodSeconds: durationSeconds('horizontal-pod-autoscaler-cpu-initialization-period', o.horizontalPodAutoscalerCpuInitializationPeriod),
+          hpaInitialReadinessDelaySeconds: durationSeconds('horizontal-pod-autoscaler-initial-readiness-delay', o.horizontalPodAutoscalerInitialReadinessDelay),
           defaultTolerationSeconds: num('default-toleration-seconds', o.defaultTolerationSeconds),
           terminatedPodGCThreshold: num('terminated-pod-gc-threshold', o.terminatedPodGcThreshold),
           logger: processLogger('controller-manager'),

@@ -1,6 +1,7 @@
 // `kubesim up`: the whole cluster in one process (also `npm start`).
 import type { Command } from 'commander';
 import { runUp } from '../../cluster/index.ts';
+import { durationSeconds, nonNegative } from '../component.ts';
 
 export function register(program: Command): void {
   program
@@ -14,7 +15,11 @@ export function register(program: Command): void {
     .option('--watch-cache-size <n>', 'events kept per resource in the watch cache')
     .option('--node-monitor-grace-period <seconds>', 'seconds without a node Lease renewal before the node is Unknown', '40')
     .option('--default-toleration-seconds <seconds>', 'eviction delay for pods on not-ready/unreachable nodes', '300')
-    .action(async (o: { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string }) => {
+    .option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HPA is evaluated', '15s')
+    .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'recommendations an HPA without spec.behavior considers before scaling down', '5m0s')
+    .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'metrics ratio change the HPA ignores', '0.1')
+    .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s')
+    .action(async (o: { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string }) => {
       await runUp({
         port: Number(o.port),
         host: o.host,
@@ -24,6 +29,10 @@ export function register(program: Command): void {
         watchCacheSize: o.watchCacheSize ? Number(o.watchCacheSize) : undefined,
         nodeMonitorGracePeriodSeconds: Number(o.nodeMonitorGracePeriod),
         defaultTolerationSeconds: Number(o.defaultTolerationSeconds),
+        hpaSyncPeriodSeconds: durationSeconds('horizontal-pod-autoscaler-sync-period', o.horizontalPodAutoscalerSyncPeriod),
+        hpaDownscaleStabilizationSeconds: durationSeconds('horizontal-pod-autoscaler-downscale-stabilization', o.horizontalPodAutoscalerDownscaleStabilization),
+        hpaTolerance: nonNegative('horizontal-pod-autoscaler-tolerance', o.horizontalPodAutoscalerTolerance),
+        metricResolutionMs: Math.round(durationSeconds('metric-resolution', o.metricResolution) * 1000),
       });
     });
 }

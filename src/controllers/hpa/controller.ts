@@ -1,16 +1,19 @@
-// The HorizontalPodAutoscaler controller (autoscaling/v2, Resource metrics): every sync period it
-// reads the target's scale subresource, the pods' usage from the metrics API (metrics.k8s.io, through
-// the API server), proposes a replica count per metric, applies behaviors and bounds, writes the
-// target's scale and the HPA status.
-import { parseApiVersion } from '../../api/types.ts';
+// The HorizontalPodAutoscaler controller (autoscaling/v2): every sync period each HPA reads its
+// target's scale subresource, the target's pods (informer) and their PodMetrics (metrics.k8s.io,
+// through the API server), lets every metric propose a replica count (plan.ts), stabilizes and
+// rate-limits the proposal (behavior.ts), writes the target's scale and the HPA's status with
+// Kubernetes' conditions and events (reconcileAutoscaler in horizontal.go).
+import { parseApiVersion, type KubeObject } from '../../api/types.ts';
 import { registry } from '../../api/registry.ts';
 import { deletedObject, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
 import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
 import type { ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { HPAS, POD_METRICS, PODS } from '../resources.ts';
-import { nowIso, setCondition } from '../util/conditions.ts';
-import { normalize, resourceProposal, usageFromPodMetrics, type Proposal, type Recommendation, type ScaleEvent } from './plan.ts';
+import { nowIso } from '../util/conditions.ts';
+import { historyMs, normalizeWithBehavior, normalizeWithoutBehavior, scaleDownRules, scaleUpRules, type ConditionValue, type Recommendation, type ScaleEvent } from './behavior.ts';
+import { replicasForMetrics } from './plan.ts';
+import { calcOptions } from './replicas.ts';
 
 const HPA_KIND = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' };
 
@@ -23,10 +26,19 @@ export class HPAController extends LoopController {
   private readonly recommendations = new Map<string, Recommendation[]>();
   private readonly scaleEvents = new Map<string, ScaleEvent[]>();
   private readonly periodMs: number;
+  private readonly tolerance: number;
+  private readonly downscaleWindowMs: number;
+  private readonly cpuInitializationPeriodMs: number;
+  private readonly initialReadinessDelayMs: number;
 
   constructor(private readonly ctx: ControllerContext) {
     super();
-    this.periodMs = (ctx.options.hpaSyncPeriodSeconds ?? 15) * 1000;
+    const o = ctx.options;
+    this.periodMs = (o.hpaSyncPeriodSeconds ?? 15) * 1000;
+    this.tolerance = o.hpaTolerance ?? 0.1;
+    this.downscaleWindowMs = (o.hpaDownscaleStabilizationSeconds ?? 300) * 1000;
+    this.cpuInitializationPeriodMs = (o.hpaCpuInitializationPeriodSeconds ?? 300) * 1000;
+    this.initialReadinessDelayMs = (o.hpaInitialReadinessDelaySeconds ?? 30) * 1000;
     this.loop = new ControllerLoop({ name: 'horizontalpodautoscaling', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
     this.events = ctx.recorder('horizontal-pod-autoscaler');
     this.hpas = ctx.factory.informerFor(HPAS);
@@ -49,77 +61,136 @@ export class HPAController extends LoopController {
     const hpa = this.hpas.lister.get(namespace, name);
     if (!hpa) return;
     const now = Date.now();
-    const ref = hpa.spec?.scaleTargetRef ?? {};
-    const gv = parseApiVersion(ref.apiVersion ?? '');
-    const rt = registry.byKind(gv.group, gv.version, ref.kind);
-    let status: any = { ...(hpa.status ?? {}), conditions: hpa.status?.conditions ?? [] };
-    const cond = (type: string, s: string, reason: string, message: string) => {
-      status.conditions = setCondition(status.conditions, { type, status: s, reason, message, lastTransitionTime: nowIso(now) });
+    const spec = hpa.spec ?? {};
+    const ref = spec.scaleTargetRef ?? {};
+    const status: any = { ...(hpa.status ?? {}), conditions: hpa.status?.conditions ?? [] };
+    const cond = (type: string, c: ConditionValue | { status: string; reason: string; message: string }) => {
+      status.conditions = setConditionInList(status.conditions, type, c, nowIso(now));
     };
+    const warn = (reason: string, message: string) => this.events.event(hpa, HPA_KIND, 'Warning', reason, message);
     const finish = async () => {
       if (JSON.stringify(status) !== JSON.stringify(hpa.status ?? {})) await this.ctx.client.resource(HPAS).updateStatus({ ...hpa, status });
       return { requeueAfterMs: this.periodMs };
     };
-    if (!rt?.subresources.scale) {
-      cond('AbleToScale', 'False', 'FailedGetScale', `the HPA controller was unable to get the target's current scale: no scale subresource for ${ref.kind}`);
+
+    const gv = parseApiVersion(ref.apiVersion ?? '');
+    const rt = registry.byKind(gv.group, gv.version, ref.kind);
+    const scaleError = (msg: string) => {
+      warn('FailedGetScale', msg);
+      cond('AbleToScale', { status: 'False', reason: 'FailedGetScale', message: `the HPA controller was unable to get the target's current scale: ${msg}` });
       return finish();
-    }
+    };
+    if (!rt?.subresources.scale) return scaleError(`no matches for kind "${ref.kind}" in group "${gv.group}"`);
     const target = this.ctx.client.resource(rt);
     let scale: any;
     try {
       scale = await target.getSubresource(ref.name, 'scale', { namespace });
     } catch (e) {
-      cond('AbleToScale', 'False', 'FailedGetScale', `the HPA controller was unable to get the target's current scale: ${(e as Error).message}`);
-      this.events.event(hpa, HPA_KIND, 'Warning', 'FailedGetScale', (e as Error).message);
-      return finish();
+      return scaleError((e as Error).message);
     }
+    cond('AbleToScale', { status: 'True', reason: 'SucceededGetScale', message: "the HPA controller was able to get the target's current scale" });
     const current: number = scale.spec?.replicas ?? 0;
-    const min = hpa.spec?.minReplicas ?? 1;
-    status.currentReplicas = scale.status?.replicas ?? current;
+    const min: number = spec.minReplicas ?? 1;
+    const max: number = spec.maxReplicas;
+    status.currentReplicas = current;
+
+    let desired = 0;
+    let reason = '';
+    // status.currentMetrics: what this sync measured (nothing when it measured nothing, as setStatus)
+    let statuses: any[] | undefined;
+    const setMetrics = () => {
+      if (statuses?.length) status.currentMetrics = statuses;
+      else delete status.currentMetrics;
+    };
     if (current === 0 && min !== 0) {
-      cond('ScalingActive', 'False', 'ScalingDisabled', 'scaling is disabled since the replica count of the target is zero');
+      cond('ScalingActive', { status: 'False', reason: 'ScalingDisabled', message: 'scaling is disabled since the replica count of the target is zero' });
       status.desiredReplicas = 0;
+      setMetrics();
       return finish();
-    }
-    const selector: string = scale.status?.selector ?? '';
-    const pods = this.pods.lister.list(selector, namespace);
-    let proposals: Proposal[] = [];
-    try {
-      const metrics = await this.ctx.client.resource(POD_METRICS).list({ namespace, labelSelector: selector });
-      const usage = usageFromPodMetrics(metrics.items);
-      proposals = (hpa.spec?.metrics ?? []).filter((m: any) => m.type === 'Resource').map((m: any) => resourceProposal(m, current, pods, usage));
-    } catch (e) {
-      const msg = `the HPA was unable to compute the replica count: ${(e as Error).message}`;
-      cond('ScalingActive', 'False', 'FailedGetResourceMetric', msg);
-      this.events.event(hpa, HPA_KIND, 'Warning', 'FailedGetResourceMetric', (e as Error).message);
-      return finish();
-    }
-    if (proposals.length === 0) {
-      cond('ScalingActive', 'False', 'FailedGetResourceMetric', 'the HPA was unable to compute the replica count: no Resource metrics are supported yet for the other metric types');
-      return finish();
-    }
-    const best = proposals.reduce((a, b) => (b.replicas > a.replicas ? b : a));
-    cond('ScalingActive', 'True', 'ValidMetricFound', `the HPA was able to successfully calculate a replica count from ${best.description}`);
-    const recs = (this.recommendations.get(key) ?? []).filter((r) => r.at > now - 3600_000);
-    const evs = (this.scaleEvents.get(key) ?? []).filter((e) => e.at > now - 3600_000);
-    const norm = normalize(hpa, current, best.replicas, recs, evs, now);
-    recs.push({ at: now, replicas: best.replicas });
-    this.recommendations.set(key, recs);
-    if (norm.limited) cond('ScalingLimited', 'True', norm.limited.reason, norm.limited.message);
-    else cond('ScalingLimited', 'False', 'DesiredWithinRange', 'the desired count is within the acceptable range');
-    status.currentMetrics = proposals.map((p) => p.metricStatus);
-    status.desiredReplicas = norm.replicas;
-    if (norm.replicas !== current) {
-      await target.updateSubresource(ref.name, 'scale', { ...scale, spec: { ...(scale.spec ?? {}), replicas: norm.replicas } }, { namespace });
-      evs.push({ at: now, change: norm.replicas - current });
-      this.scaleEvents.set(key, evs);
-      status.lastScaleTime = nowIso(now);
-      const dir = norm.replicas > current ? 'above' : 'below';
-      this.events.event(hpa, HPA_KIND, 'Normal', 'SuccessfulRescale', `New size: ${norm.replicas}; reason: ${best.description} ${dir} target`);
-      cond('AbleToScale', 'True', 'SucceededRescale', `the HPA controller was able to update the target scale to ${norm.replicas}`);
+    } else if (current > max) {
+      reason = 'Current number of replicas above Spec.MaxReplicas';
+      desired = max;
+    } else if (current < min) {
+      reason = 'Current number of replicas below Spec.MinReplicas';
+      desired = min;
     } else {
-      cond('AbleToScale', 'True', 'ReadyForNewScale', 'recommended size matches current size');
+      const r = await this.computeMetrics(hpa, scale, current, namespace, now);
+      statuses = r.statuses;
+      for (const f of r.failures) warn(f.reason, f.detail);
+      if (r.replicas === -1) {
+        const f = r.failures[0];
+        if (f) cond('ScalingActive', { status: 'False', reason: f.reason, message: `the HPA was unable to compute the replica count: ${f.detail}` });
+        setMetrics();
+        warn('FailedComputeMetricsReplicas', r.error!);
+        return finish();
+      }
+      cond('ScalingActive', { status: 'True', reason: 'ValidMetricFound', message: `the HPA was able to successfully calculate a replica count from ${r.description}` });
+      desired = r.replicas;
+      if (desired > current) reason = `${r.description} above target`;
+      if (desired < current) reason = 'All metrics below target';
+      const n = this.normalize(key, hpa, current, desired, min, max, now);
+      cond('AbleToScale', n.ableToScale);
+      cond('ScalingLimited', n.scalingLimited);
+      desired = n.replicas;
     }
+
+    if (desired !== current) {
+      try {
+        await target.updateSubresource(ref.name, 'scale', { ...scale, spec: { ...(scale.spec ?? {}), replicas: desired } }, { namespace });
+      } catch (e) {
+        warn('FailedRescale', `New size: ${desired}; reason: ${reason}; error: ${(e as Error).message}`);
+        cond('AbleToScale', { status: 'False', reason: 'FailedUpdateScale', message: `the HPA controller was unable to update the target scale: ${(e as Error).message}` });
+        setMetrics();
+        return finish();
+      }
+      cond('AbleToScale', { status: 'True', reason: 'SucceededRescale', message: `the HPA controller was able to update the target scale to ${desired}` });
+      this.events.event(hpa, HPA_KIND, 'Normal', 'SuccessfulRescale', `New size: ${desired}; reason: ${reason}`);
+      if (spec.behavior) this.scaleEvents.set(key, [...(this.scaleEvents.get(key) ?? []), { at: now, change: desired - current }]);
+      status.lastScaleTime = nowIso(now);
+    }
+    status.desiredReplicas = desired;
+    setMetrics();
     return finish();
   }
+
+  /** The target's pods and their PodMetrics (one list per sync), then every metric's proposal. */
+  private async computeMetrics(hpa: KubeObject, scale: any, current: number, namespace: string | undefined, now: number) {
+    const selector: string = scale.status?.selector ?? '';
+    const pods = this.pods.lister.list(selector, namespace);
+    let items: KubeObject[] | undefined;
+    let metricsError: string | undefined;
+    try {
+      items = (await this.ctx.client.resource(POD_METRICS).list({ namespace, labelSelector: selector })).items;
+    } catch (e) {
+      metricsError = `unable to fetch metrics from resource metrics API: ${(e as Error).message}`;
+    }
+    const o = calcOptions({ now, tolerance: this.tolerance, cpuInitializationPeriodMs: this.cpuInitializationPeriodMs, delayOfInitialReadinessStatusMs: this.initialReadinessDelayMs });
+    return replicasForMetrics(hpa.spec?.metrics ?? [], current, pods, items, o, metricsError);
+  }
+
+  /** Stabilization and rate limits (with or without spec.behavior); records the recommendation. */
+  private normalize(key: string, hpa: KubeObject, current: number, proposed: number, min: number, max: number, now: number) {
+    const b = hpa.spec?.behavior;
+    const up = scaleUpRules(b?.scaleUp);
+    const down = scaleDownRules(b?.scaleDown, this.downscaleWindowMs / 1000);
+    const keep = historyMs(up, down, this.downscaleWindowMs);
+    const recs = (this.recommendations.get(key) ?? []).filter((r) => r.at > now - keep);
+    const evs = (this.scaleEvents.get(key) ?? []).filter((e) => e.at > now - keep);
+    this.scaleEvents.set(key, evs);
+    const n = b ? normalizeWithBehavior(current, proposed, min, max, up, down, recs, evs, now) : normalizeWithoutBehavior(current, proposed, min, max, recs, now, this.downscaleWindowMs);
+    recs.push({ at: now, replicas: proposed });
+    this.recommendations.set(key, recs);
+    return n;
+  }
+}
+
+/** setConditionInList: the condition of that type changes in place (its position kept); lastTransitionTime moves only when its status does. */
+export function setConditionInList(conds: any[], type: string, c: { status: string; reason: string; message: string }, now: string): any[] {
+  const i = conds.findIndex((x) => x.type === type);
+  if (i < 0) return [...conds, { type, status: c.status, lastTransitionTime: now, reason: c.reason, message: c.message }];
+  const old = conds[i];
+  if (old.status === c.status && old.reason === c.reason && old.message === c.message) return conds;
+  const next = [...conds];
+  next[i] = { type, status: c.status, lastTransitionTime: old.status === c.status && old.lastTransitionTime ? old.lastTransitionTime : now, reason: c.reason, message: c.message };
+  return next;
 }

@@ -1,10 +1,13 @@
 // HorizontalPodAutoscaler decisions as pure functions (pkg/controller/podautoscaler): the replica
-// count each metric proposes (replica_calculator.go: utilization of requests, tolerance 0.1,
-// conservative fill-in for pods without metrics), then behaviors (stabilization windows, scale
-// up/down policies) and min/max bounds (normalizeDesiredReplicasWithBehaviors).
+// count each metric of spec.metrics proposes (replicas.ts: Resource and ContainerResource, with
+// Utilization or AverageValue targets), the metric statuses and the errors with Kubernetes'
+// wording, the choice among metrics; then behaviors and bounds (behavior.ts).
 import type { KubeObject } from '../../api/types.ts';
 import { milliValue } from '../../api/quantity.ts';
-import { isPodReady } from '../util/pod.ts';
+import { normalizeWithBehavior, scaleDownRules, scaleUpRules, type Recommendation, type ScaleEvent } from './behavior.ts';
+import { CalcError, calcOptions, plainReplicas, resourceReplicas, type CalcOptions, type PodMetricsInfo } from './replicas.ts';
+
+export type { Recommendation, ScaleEvent } from './behavior.ts';
 
 export const Tolerance = 0.1;
 
@@ -17,148 +20,187 @@ export interface Proposal {
   metricStatus: any;
   /** e.g. "cpu resource utilization (percentage of request)". */
   description: string;
+  timestampMs?: number;
 }
 
-function podRequest(pod: KubeObject, resource: string): number | undefined {
-  let total = 0;
-  for (const c of pod.spec?.containers ?? []) {
-    const r = c.resources?.requests?.[resource];
-    if (r === undefined) return undefined;
-    total += milliValue(r);
+/** A metric the controller could not evaluate: the condition/event reason and the messages Kubernetes writes. */
+export class MetricError extends Error {
+  constructor(
+    /** FailedGetResourceMetric, FailedGetContainerResourceMetric, FailedGetPodsMetric, ... */
+    readonly reason: string,
+    /** The event's message; the condition's is "the HPA was unable to compute the replica count: " + this. */
+    readonly detail: string,
+    /** The error computeReplicasForMetrics reports ("failed to get cpu resource metric value: ..."). */
+    message: string,
+  ) {
+    super(message);
   }
-  return total;
+}
+
+/** resource.NewMilliQuantity(v, DecimalSI).String(): "250m", "2", "64M", "67108864". */
+export function milliQuantity(milli: number): string {
+  const v = Math.trunc(milli);
+  if (v % 1000 !== 0) return `${v}m`;
+  let n = v / 1000;
+  if (n === 0) return '0';
+  const suffixes = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
+  let i = 0;
+  while (i < suffixes.length - 1 && n % 1000 === 0) {
+    n /= 1000;
+    i++;
+  }
+  return `${n}${suffixes[i]}`;
 }
 
 /**
- * GetResourceReplicas / GetRawResourceReplicas for one Resource metric. Throws with Kubernetes'
- * message when a request is missing (for utilization) or no pod has metrics.
+ * getPodMetrics / getContainerMetrics: PodMetrics items → one value per pod (the sum over its
+ * containers, or the named container's). A pod missing the resource in a container is left out;
+ * a pod without the named container is an error.
  */
-export function resourceProposal(metric: any, currentReplicas: number, pods: KubeObject[], usage: PodUsage): Proposal {
-  const name: string = metric.resource.name;
-  const target = metric.resource.target ?? {};
-  const live = pods.filter((p) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded');
-  const withMetrics = live.filter((p) => usage.get(p.metadata.name!)?.[name] !== undefined);
-  const missing = live.filter((p) => usage.get(p.metadata.name!)?.[name] === undefined);
-  // CPU of pods that are not ready yet is not trusted (it may be start-up load).
-  const ignored = name === 'cpu' ? withMetrics.filter((p) => !isPodReady(p)) : [];
-  const counted = withMetrics.filter((p) => !ignored.includes(p));
-  if (counted.length === 0) throw new Error(`did not receive metrics for targeted pods (pods might be unready)`);
-  const used = (ps: KubeObject[]) => ps.reduce((n, p) => n + usage.get(p.metadata.name!)![name], 0);
-
-  if (target.type === 'Utilization') {
-    const requests = new Map<string, number>();
-    for (const p of live) {
-      const r = podRequest(p, name);
-      if (r === undefined || r === 0) throw new Error(`failed to get ${name} utilization: missing request for ${name} in container ${p.spec?.containers?.[0]?.name ?? ''} of Pod ${p.metadata.name}`);
-      requests.set(p.metadata.name!, r);
+export function podMetricsInfo(items: KubeObject[], resource: string, container = ''): PodMetricsInfo {
+  const out: PodMetricsInfo = new Map();
+  for (const m of items) {
+    const cs = (m.containers as any[]) ?? [];
+    const timestampMs = Date.parse(m.timestamp as string) || 0;
+    const windowMs = parseWindow(m.window as string);
+    if (container) {
+      const c = cs.find((x) => x.name === container);
+      if (!c) throw new CalcError(`failed to get container metrics: container ${container} not present in metrics for pod ${m.metadata.namespace}/${m.metadata.name}`);
+      if (c.usage?.[resource] !== undefined) out.set(m.metadata.name!, { value: milliValue(c.usage[resource]), timestampMs, windowMs });
+      continue;
     }
-    const req = (ps: KubeObject[]) => ps.reduce((n, p) => n + requests.get(p.metadata.name!)!, 0);
-    const targetUtil: number = target.averageUtilization;
-    const utilization = Math.floor((used(counted) * 100) / req(counted));
-    const ratio = utilization / targetUtil;
-    const metricStatus = { type: 'Resource', resource: { name, current: { averageUtilization: utilization, averageValue: milliString(used(counted) / counted.length, name) } } };
-    const description = `${name} resource utilization (percentage of request)`;
-    const plain = () => (Math.abs(ratio - 1) <= Tolerance ? currentReplicas : Math.ceil(ratio * counted.length));
-    if (missing.length === 0 && ignored.length === 0) return { replicas: plain(), metricStatus, description };
-    if (Math.abs(ratio - 1) <= Tolerance) return { replicas: currentReplicas, metricStatus, description };
-    // Conservative fill-in: missing pods use 0 when scaling up and 100% of request when scaling down;
-    // ignored (unready) pods count as 0 when scaling up.
-    let u = used(counted);
-    let r = req(counted);
-    let n = counted.length;
-    for (const p of missing) {
-      r += requests.get(p.metadata.name!)!;
-      if (ratio < 1) u += requests.get(p.metadata.name!)!;
-      n++;
-    }
-    if (ratio > 1)
-      for (const p of ignored) {
-        r += requests.get(p.metadata.name!)!;
-        n++;
-      }
-    const newRatio = (u * 100) / r / targetUtil;
-    if (Math.abs(newRatio - 1) <= Tolerance || (ratio < 1 && newRatio > 1) || (ratio > 1 && newRatio < 1)) return { replicas: currentReplicas, metricStatus, description };
-    const proposed = Math.ceil(newRatio * n);
-    if ((newRatio < 1 && proposed > currentReplicas) || (newRatio > 1 && proposed < currentReplicas)) return { replicas: currentReplicas, metricStatus, description };
-    return { replicas: proposed, metricStatus, description };
+    if (cs.length === 0 || cs.some((c) => c.usage?.[resource] === undefined)) continue;
+    out.set(m.metadata.name!, { value: cs.reduce((n, c) => n + milliValue(c.usage[resource]), 0), timestampMs, windowMs });
   }
-  // AverageValue: total usage over the target per pod.
-  const targetValue = milliValue(target.averageValue);
-  const total = used(counted);
-  const ratio = total / (targetValue * counted.length);
-  const replicas = Math.abs(ratio - 1) <= Tolerance ? currentReplicas : Math.ceil(total / targetValue);
-  return { replicas, metricStatus: { type: 'Resource', resource: { name, current: { averageValue: milliString(total / counted.length, name) } } }, description: `${name} resource` };
+  return out;
 }
 
-function milliString(milli: number, resource: string): string {
-  if (resource === 'cpu') return `${Math.round(milli)}m`;
-  return String(Math.round(milli / 1000));
+/** "15s", "1m30s", "300ms", "1.5s" → ms. */
+export function parseWindow(s: string | undefined): number {
+  if (!s) return 0;
+  let ms = 0;
+  for (const [, n, u] of s.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) ms += parseFloat(n) * (u === 'h' ? 3600_000 : u === 'm' ? 60_000 : u === 's' ? 1000 : 1);
+  return Math.round(ms);
 }
 
-export interface Recommendation {
-  at: number;
+const SOURCES: Record<string, { key: string; reason: string; what: string }> = {
+  Resource: { key: 'resource', reason: 'FailedGetResourceMetric', what: 'resource metric' },
+  ContainerResource: { key: 'containerResource', reason: 'FailedGetContainerResourceMetric', what: 'container metric' },
+  Pods: { key: 'pods', reason: 'FailedGetPodsMetric', what: 'pods metric' },
+  Object: { key: 'object', reason: 'FailedGetObjectMetric', what: 'object metric' },
+  External: { key: 'external', reason: 'FailedGetExternalMetric', what: 'external metric' },
+};
+
+/**
+ * The proposal of one entry of spec.metrics. `podMetrics` is the PodMetrics list of the target's
+ * pods (undefined: the metrics API failed, `metricsError` says why).
+ */
+export function metricProposal(spec: any, current: number, pods: KubeObject[], podMetrics: KubeObject[] | undefined, o: CalcOptions, metricsError = 'no metrics returned from resource metrics API'): Proposal {
+  const src = SOURCES[spec?.type];
+  if (!src) throw new MetricError('InvalidMetricSourceType', `unknown metric source type "${spec?.type}"`, `unknown metric source type "${spec?.type}"`);
+  const s = spec[src.key] ?? {};
+  const name: string = s.name ?? s.metric?.name ?? '';
+  if (src.key !== 'resource' && src.key !== 'containerResource') {
+    const api = src.key === 'external' ? 'external metrics API (external.metrics.k8s.io)' : 'custom metrics API (custom.metrics.k8s.io)';
+    const detail = `unable to get metric ${name}: unable to fetch metrics from ${src.key === 'external' ? 'external' : 'custom'} metrics API: no ${api} registered`;
+    throw new MetricError(src.reason, detail, `failed to get ${src.what} value: ${detail}`);
+  }
+  const container: string = src.key === 'containerResource' ? (s.container ?? '') : '';
+  const target = s.target ?? {};
+  const valueTarget = target.averageValue !== undefined;
+  const fail = (inner: string): never => {
+    const detail = target.averageValue === undefined && target.averageUtilization === undefined ? inner : `failed to get ${name} ${valueTarget ? 'usage' : 'utilization'}: ${inner}`;
+    throw new MetricError(src.reason, detail, `failed to get ${name} ${src.what} value: ${detail}`);
+  };
+  if (!valueTarget && target.averageUtilization === undefined) fail('invalid resource metric source: neither an average utilization target nor an average value (usage) target was set');
+  try {
+    if (!podMetrics || podMetrics.length === 0) throw new CalcError(`unable to get metrics for resource ${name}: ${metricsError}`);
+    let metrics: PodMetricsInfo;
+    try {
+      metrics = podMetricsInfo(podMetrics, name, container);
+    } catch (e) {
+      throw new CalcError(`unable to get metrics for resource ${name}: ${(e as Error).message}`);
+    }
+    const timestampMs = Date.parse(podMetrics[0].timestamp as string) || undefined;
+    const statusOf = (current: any) => (src.key === 'resource' ? { type: 'Resource', resource: { name, current } } : { type: 'ContainerResource', containerResource: { name, container, current } });
+    if (valueTarget) {
+      const r = plainReplicas(current, milliValue(target.averageValue), name, pods, metrics, o);
+      return { replicas: r.replicas, metricStatus: statusOf({ averageValue: milliQuantity(r.usage) }), description: `${name} ${src.key === 'resource' ? 'resource' : 'container resource'}`, timestampMs };
+    }
+    const r = resourceReplicas(current, target.averageUtilization, name, container, pods, metrics, o);
+    return {
+      replicas: r.replicas,
+      metricStatus: statusOf({ averageUtilization: r.utilization, averageValue: milliQuantity(r.rawAverage) }),
+      description: `${name} ${src.key === 'resource' ? 'resource' : 'container resource'} utilization (percentage of request)`,
+      timestampMs,
+    };
+  } catch (e) {
+    if (e instanceof CalcError) return fail(e.message);
+    throw e;
+  }
+}
+
+export interface MetricsResult {
+  /** -1: no usable metric (error set). */
   replicas: number;
-}
-export interface ScaleEvent {
-  at: number;
-  /** replicas added (positive) or removed (negative). */
-  change: number;
+  /** The metric that proposed the most (for the rescale reason and the ValidMetricFound message). */
+  description: string;
+  /** status.currentMetrics, index for index with spec.metrics ({type: ""} where a metric failed). */
+  statuses: any[];
+  /** Per failed metric: its error. */
+  failures: MetricError[];
+  /** Set when the HPA cannot scale on these metrics: "invalid metrics (1 invalid out of 1), first error is: ...". */
+  error?: string;
 }
 
-const defaultUp = { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }, { type: 'Pods', value: 4, periodSeconds: 15 }] };
-const defaultDown = { selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] };
+/** computeReplicasForMetrics: the highest proposal wins; every metric failing (or a failure while scaling down) stops scaling. */
+export function replicasForMetrics(specs: any[], current: number, pods: KubeObject[], podMetrics: KubeObject[] | undefined, o: CalcOptions, metricsError?: string): MetricsResult {
+  const res: MetricsResult = { replicas: 0, description: '', statuses: [], failures: [] };
+  for (const spec of specs) {
+    try {
+      const p = metricProposal(spec, current, pods, podMetrics, o, metricsError);
+      res.statuses.push(p.metricStatus);
+      if (res.replicas === 0 || p.replicas > res.replicas) {
+        res.replicas = p.replicas;
+        res.description = p.description;
+      }
+    } catch (e) {
+      if (!(e instanceof MetricError)) throw e;
+      res.statuses.push({ type: '' });
+      res.failures.push(e);
+    }
+  }
+  const invalid = res.failures.length;
+  if (invalid >= specs.length || (invalid > 0 && res.replicas < current)) {
+    res.error = `invalid metrics (${invalid} invalid out of ${specs.length}), first error is: ${res.failures[0]?.message ?? 'no metrics'}`;
+    res.replicas = -1;
+  }
+  return res;
+}
 
-/** The limit a set of policies puts on one direction, from the replicas at the start of each period. */
-function policyLimit(rules: any, current: number, events: ScaleEvent[], up: boolean, now: number): number {
-  if (rules.selectPolicy === 'Disabled') return current;
-  const limits = (rules.policies ?? []).map((p: any) => {
-    const since = now - p.periodSeconds * 1000;
-    const changed = events.filter((e) => e.at > since && (up ? e.change > 0 : e.change < 0)).reduce((n, e) => n + e.change, 0);
-    const start = current - changed;
-    if (up) return p.type === 'Pods' ? start + p.value : Math.ceil(start * (1 + p.value / 100));
-    return p.type === 'Pods' ? start - p.value : Math.floor(start * (1 - p.value / 100));
-  });
-  if (limits.length === 0) return up ? Infinity : -Infinity;
-  const pickMax = (rules.selectPolicy ?? 'Max') === 'Max';
-  return up ? (pickMax ? Math.max(...limits) : Math.min(...limits)) : pickMax ? Math.min(...limits) : Math.max(...limits);
+// ---- the shapes earlier callers used -------------------------------------------------------------
+
+function asMetricsItems(usage: PodUsage): KubeObject[] {
+  return [...usage].map(([name, u]) => ({ metadata: { name }, containers: [{ name: '', usage: Object.fromEntries(Object.entries(u).map(([r, v]) => [r, `${v}m`])) }] }) as any);
+}
+
+/** One Resource metric's proposal from usage per pod (GetResourceReplicas / GetRawResourceReplicas); throws with Kubernetes' message. */
+export function resourceProposal(metric: any, currentReplicas: number, pods: KubeObject[], usage: PodUsage, o: Partial<CalcOptions> = {}): Proposal {
+  const p = metricProposal(metric, currentReplicas, pods, asMetricsItems(usage), calcOptions(o));
+  delete p.timestampMs;
+  return p;
 }
 
 export interface Normalized {
   replicas: number;
-  limited?: { reason: 'TooManyReplicas' | 'TooFewReplicas' | 'ScaleUpLimit' | 'ScaleDownLimit'; message: string };
+  limited?: { reason: string; message: string };
 }
 
-/** Stabilization windows, scaling policies, then minReplicas/maxReplicas. */
+/** The behavior path (spec.behavior, defaults filled in) with min/max: replicas, and ScalingLimited when it limited them. */
 export function normalize(hpa: KubeObject, current: number, proposed: number, recommendations: Recommendation[], events: ScaleEvent[], now: number): Normalized {
-  const behavior = hpa.spec?.behavior ?? {};
-  const up = { ...defaultUp, ...(behavior.scaleUp ?? {}) };
-  const down = { ...defaultDown, stabilizationWindowSeconds: 300, ...(behavior.scaleDown ?? {}) };
-  let upRec = proposed;
-  let downRec = proposed;
-  for (const r of recommendations) {
-    if (r.at > now - (up.stabilizationWindowSeconds ?? 0) * 1000) upRec = Math.min(upRec, r.replicas);
-    if (r.at > now - (down.stabilizationWindowSeconds ?? 300) * 1000) downRec = Math.max(downRec, r.replicas);
-  }
-  let desired = current < upRec ? upRec : current > downRec ? downRec : current;
-  let limited: Normalized['limited'];
-  if (desired > current) {
-    const lim = policyLimit(up, current, events, true, now);
-    if (desired > lim) {
-      desired = lim;
-      limited = { reason: 'ScaleUpLimit', message: 'the desired replica count is increasing faster than the maximum scale rate' };
-    }
-  } else if (desired < current) {
-    const lim = policyLimit(down, current, events, false, now);
-    if (desired < lim) {
-      desired = lim;
-      limited = { reason: 'ScaleDownLimit', message: 'the desired replica count is decreasing faster than the maximum scale rate' };
-    }
-  }
-  const min = hpa.spec?.minReplicas ?? 1;
-  const max = hpa.spec?.maxReplicas;
-  if (desired > max) return { replicas: max, limited: { reason: 'TooManyReplicas', message: 'the desired replica count is more than the maximum replica count' } };
-  if (desired < min) return { replicas: min, limited: { reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' } };
-  return { replicas: desired, limited };
+  const b = hpa.spec?.behavior ?? {};
+  const n = normalizeWithBehavior(current, proposed, hpa.spec?.minReplicas ?? 1, hpa.spec?.maxReplicas, scaleUpRules(b.scaleUp), scaleDownRules(b.scaleDown), recommendations, events, now);
+  return n.scalingLimited.status === 'True' ? { replicas: n.replicas, limited: { reason: n.scalingLimited.reason, message: n.scalingLimited.message } } : { replicas: n.replicas };
 }
 
 /** PodMetrics (metrics.k8s.io) → usage per pod, summed over containers. */

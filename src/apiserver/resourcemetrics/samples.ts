@@ -1,0 +1,131 @@
+// Pure parts of the resource metrics pipeline: kubelet summaries (/stats/summary) → samples, and
+// samples → metrics.k8s.io/v1beta1 objects, with metrics-server's shapes (cpu in nanocores,
+// memory as working set in Ki, `timestamp` the sample's time, `window` the scrape resolution).
+
+export interface ContainerSample {
+  name: string;
+  cpuNanoCores: number;
+  memoryBytes: number;
+}
+
+export interface NodeSample {
+  name: string;
+  timestampMs: number;
+  windowMs: number;
+  cpuNanoCores: number;
+  memoryBytes: number;
+}
+
+export interface PodSample {
+  namespace: string;
+  name: string;
+  timestampMs: number;
+  windowMs: number;
+  containers: ContainerSample[];
+}
+
+const PAGE = 4096;
+
+/** Working sets are whole pages, so they print in Ki as metrics-server's do. */
+function pages(bytes: number): number {
+  return Math.max(0, Math.round(bytes / PAGE) * PAGE);
+}
+
+function timeOf(stat: any, fallback: number): number {
+  const t = stat?.time ? Date.parse(stat.time) : NaN;
+  return Number.isFinite(t) ? t : fallback;
+}
+
+/**
+ * One kubelet summary's samples. A container without cpu or memory stats makes its pod missing,
+ * as metrics-server drops a pod with an incomplete container set.
+ */
+export function samplesFromSummary(summary: any, scrapedAt: number, windowMs: number): { node?: NodeSample; pods: PodSample[] } {
+  const pods: PodSample[] = [];
+  const n = summary?.node;
+  let node: NodeSample | undefined;
+  if (n?.nodeName && n.cpu?.usageNanoCores !== undefined && n.memory?.workingSetBytes !== undefined) {
+    node = { name: n.nodeName, timestampMs: timeOf(n.cpu, scrapedAt), windowMs, cpuNanoCores: Math.round(n.cpu.usageNanoCores), memoryBytes: pages(n.memory.workingSetBytes) };
+  }
+  for (const p of (summary?.pods as any[]) ?? []) {
+    const ref = p?.podRef;
+    if (!ref?.name || !ref.namespace) continue;
+    const containers: ContainerSample[] = [];
+    let complete = true;
+    let ts = scrapedAt;
+    for (const c of (p.containers as any[]) ?? []) {
+      if (c?.cpu?.usageNanoCores === undefined || c?.memory?.workingSetBytes === undefined) {
+        complete = false;
+        break;
+      }
+      ts = timeOf(c.cpu, ts);
+      containers.push({ name: c.name, cpuNanoCores: Math.round(c.cpu.usageNanoCores), memoryBytes: pages(c.memory.workingSetBytes) });
+    }
+    if (complete && containers.length > 0) pods.push({ namespace: ref.namespace, name: ref.name, timestampMs: ts, windowMs, containers });
+  }
+  return { node, pods };
+}
+
+/** 246112926 → "246112926n"; 200000000 → "200m" (the canonical decimal form). */
+export function cpuQuantity(nano: number): string {
+  if (nano === 0) return '0';
+  let v = Math.round(nano);
+  const units = ['n', 'u', 'm', ''];
+  let i = 0;
+  while (i < 3 && v % 1000 === 0) {
+    v /= 1000;
+    i++;
+  }
+  return `${v}${units[i]}`;
+}
+
+/** Bytes in the canonical binary form: "12144Ki", "64Mi", or plain bytes. */
+export function memoryQuantity(bytes: number): string {
+  if (bytes === 0) return '0';
+  const units = ['', 'Ki', 'Mi', 'Gi', 'Ti'];
+  let v = Math.round(bytes);
+  let i = 0;
+  while (i < 4 && v % 1024 === 0) {
+    v /= 1024;
+    i++;
+  }
+  return `${v}${units[i]}`;
+}
+
+/** Go's time.Duration String for whole-millisecond windows: "15s", "1.5s", "1m0s". */
+export function durationString(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${+s.toFixed(3)}s`;
+  const m = Math.floor(s / 60);
+  const rest = +(s - m * 60).toFixed(3);
+  if (m < 60) return `${m}m${rest}s`;
+  return `${Math.floor(m / 60)}h${m % 60}m${rest}s`;
+}
+
+function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** A NodeMetrics object; labels are the Node's, creationTimestamp the time of the answer (metrics-server's). */
+export function nodeMetricsObject(s: NodeSample, labels: Record<string, string> | undefined, now: number): any {
+  return {
+    kind: 'NodeMetrics',
+    apiVersion: 'metrics.k8s.io/v1beta1',
+    metadata: { name: s.name, creationTimestamp: rfc3339(now), ...(labels ? { labels } : {}) },
+    timestamp: rfc3339(s.timestampMs),
+    window: durationString(s.windowMs),
+    usage: { cpu: cpuQuantity(s.cpuNanoCores), memory: memoryQuantity(s.memoryBytes) },
+  };
+}
+
+export function podMetricsObject(s: PodSample, labels: Record<string, string> | undefined, now: number): any {
+  return {
+    kind: 'PodMetrics',
+    apiVersion: 'metrics.k8s.io/v1beta1',
+    metadata: { name: s.name, namespace: s.namespace, creationTimestamp: rfc3339(now), ...(labels ? { labels } : {}) },
+    timestamp: rfc3339(s.timestampMs),
+    window: durationString(s.windowMs),
+    containers: s.containers.map((c) => ({ name: c.name, usage: { cpu: cpuQuantity(c.cpuNanoCores), memory: memoryQuantity(c.memoryBytes) } })),
+  };
+}

@@ -1,0 +1,122 @@
+// The API server's in-process metrics-server: every resolution (15 s by default) it reads the Nodes
+// from the watch cache, groups them by the kubelet server that serves them (the
+// `kubesim.io/kubelet-url` annotation: a node pool serves all its nodes from one server), fetches
+// each server's /stats/summary once, and keeps the latest samples in memory. NodeMetrics and
+// PodMetrics requests are answered from those maps, so a `kubectl top` or an HPA sync never waits
+// for a kubelet, and 5,000 nodes of one pool cost one request per resolution.
+import type { Logger } from 'pino';
+import type { KubeObject } from '../../api/types.ts';
+import { resourcePrefix, type WatchCache } from '../../storage/interface.ts';
+import { KUBELET_URL_ANNOTATION } from '../kinds/pods.ts';
+import { samplesFromSummary, type NodeSample, type PodSample } from './samples.ts';
+
+export interface ScraperOptions {
+  /** Scrape period = the metrics' window (metrics-server's --metric-resolution, default 15 s). */
+  resolutionMs?: number;
+  /** Per-kubelet request timeout (default: the resolution, at most 10 s). */
+  timeoutMs?: number;
+  /** Kubelet servers scraped at once (default 16). */
+  concurrency?: number;
+}
+
+export class ResourceMetricsScraper {
+  /** Latest samples: nodes by name, pods by namespace/name. Replaced whole after each scrape. */
+  nodes = new Map<string, NodeSample>();
+  pods = new Map<string, PodSample>();
+  readonly resolutionMs: number;
+  private readonly timeoutMs: number;
+  private readonly concurrency: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  /** Aborts in-flight kubelet requests on stop. */
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly store: WatchCache,
+    private readonly logger: Logger,
+    opts: ScraperOptions = {},
+  ) {
+    this.resolutionMs = opts.resolutionMs ?? 15_000;
+    this.timeoutMs = opts.timeoutMs ?? Math.min(10_000, this.resolutionMs);
+    this.concurrency = opts.concurrency ?? 16;
+  }
+
+  start(): void {
+    const tick = () => {
+      if (this.stopped) return;
+      this.running ??= this.scrapeOnce()
+        .catch((err) => {
+          if (!this.stopped) this.logger.warn({ err }, 'resource metrics scrape failed');
+        })
+        .finally(() => (this.running = undefined));
+    };
+    tick();
+    this.timer = setInterval(tick, this.resolutionMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.abort.abort();
+    await this.running;
+  }
+
+  /** One scrape of every kubelet server; nodes that did not answer lose their samples (as metrics-server drops them). */
+  async scrapeOnce(): Promise<void> {
+    const { items } = await this.store.listPage(resourcePrefix('', 'nodes'), {});
+    const byUrl = groupByKubelet(items);
+    const nodes = new Map<string, NodeSample>();
+    const pods = new Map<string, PodSample>();
+    const urls = [...byUrl.keys()];
+    let next = 0;
+    const worker = async () => {
+      while (next < urls.length && !this.stopped) {
+        const url = urls[next++];
+        const names = byUrl.get(url)!;
+        try {
+          for (const summary of await this.fetchSummaries(url)) {
+            const name = summary?.node?.nodeName;
+            if (!names.has(name)) continue; // a node this server serves but the API does not know (yet)
+            const s = samplesFromSummary(summary, Date.now(), this.resolutionMs);
+            if (s.node) nodes.set(s.node.name, s.node);
+            for (const p of s.pods) pods.set(`${p.namespace}/${p.name}`, p);
+          }
+        } catch (err) {
+          this.logger.debug({ err, url }, 'kubelet scrape failed');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, urls.length) }, worker));
+    this.nodes = nodes;
+    this.pods = pods;
+  }
+
+  /** A pool's server answers for all its nodes (`{nodes: [...]}`); a one-node kubelet answers its own summary. */
+  private async fetchSummaries(url: string): Promise<any[]> {
+    const get = async (u: string) => {
+      const res = await fetch(u, { signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.abort.signal]) });
+      if (!res.ok) throw new Error(`${u}: ${res.status}`);
+      return res.json();
+    };
+    const base = url.replace(/\/$/, '');
+    const body: any = await get(`${base}/stats/summary`);
+    if (Array.isArray(body?.nodes)) return body.nodes;
+    if (body?.node) return [body];
+    return [];
+  }
+}
+
+/** kubelet URL → names of the nodes it serves. */
+export function groupByKubelet(nodes: KubeObject[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const n of nodes) {
+    const url = n.metadata.annotations?.[KUBELET_URL_ANNOTATION];
+    if (!url || !n.metadata.name) continue;
+    let set = out.get(url);
+    if (!set) out.set(url, (set = new Set()));
+    set.add(n.metadata.name);
+  }
+  return out;
+}

@@ -1,0 +1,183 @@
+// The HPA's replica calculator (pkg/controller/podautoscaler/replica_calculator.go) as pure
+// functions: pods grouped into ready / unready / missing / ignored, requests per pod (or per
+// container), the usage ratio, the tolerance, and the conservative recomputation when some pods
+// have no metrics (they count as 0 on a scale up and as 100% of request — or the target — on a scale
+// down) or are not ready yet (their CPU counts as 0 on a scale up).
+import type { KubeObject } from '../../api/types.ts';
+import { milliValue } from '../../api/quantity.ts';
+
+/** One pod's metric: milli-units (millicores, milli-bytes), with the sample's time and window. */
+export interface PodMetric {
+  value: number;
+  timestampMs: number;
+  windowMs: number;
+}
+export type PodMetricsInfo = Map<string, PodMetric>;
+
+export interface CalcOptions {
+  now: number;
+  /** --horizontal-pod-autoscaler-tolerance (0.1). */
+  tolerance: number;
+  /** --horizontal-pod-autoscaler-cpu-initialization-period (5 min). */
+  cpuInitializationPeriodMs: number;
+  /** --horizontal-pod-autoscaler-initial-readiness-delay (30 s). */
+  delayOfInitialReadinessStatusMs: number;
+}
+
+export function calcOptions(o: Partial<CalcOptions> = {}): CalcOptions {
+  return { now: o.now ?? Date.now(), tolerance: o.tolerance ?? 0.1, cpuInitializationPeriodMs: o.cpuInitializationPeriodMs ?? 300_000, delayOfInitialReadinessStatusMs: o.delayOfInitialReadinessStatusMs ?? 30_000 };
+}
+
+export class CalcError extends Error {}
+
+const t = (s: string | undefined) => (s ? Date.parse(s) : NaN);
+
+export interface PodGroups {
+  readyPodCount: number;
+  unready: Set<string>;
+  missing: Set<string>;
+  ignored: Set<string>;
+}
+
+/**
+ * groupPods: deleted and failed pods are ignored, pending ones unready, pods without a metric
+ * missing; for CPU a pod is also unready while not Ready, or (within the CPU initialization period)
+ * when its sample was taken less than a window after it became Ready. A pod without startTime
+ * (written by hand, never started by a kubelet) counts as started long ago.
+ */
+export function groupPods(pods: KubeObject[], metrics: PodMetricsInfo, resource: string, o: CalcOptions): PodGroups {
+  const g: PodGroups = { readyPodCount: 0, unready: new Set(), missing: new Set(), ignored: new Set() };
+  for (const pod of pods) {
+    const name = pod.metadata.name!;
+    if (pod.metadata.deletionTimestamp || pod.status?.phase === 'Failed') {
+      g.ignored.add(name);
+      continue;
+    }
+    if (pod.status?.phase === 'Pending') {
+      g.unready.add(name);
+      continue;
+    }
+    const metric = metrics.get(name);
+    if (!metric) {
+      g.missing.add(name);
+      continue;
+    }
+    if (resource === 'cpu') {
+      const cond = ((pod.status?.conditions as any[]) ?? []).find((c) => c.type === 'Ready');
+      const start = t(pod.status?.startTime);
+      let unready: boolean;
+      if (!cond) unready = true;
+      else if (Number.isFinite(start) && start + o.cpuInitializationPeriodMs > o.now) {
+        const transition = t(cond.lastTransitionTime);
+        unready = cond.status === 'False' || (Number.isFinite(transition) && metric.timestampMs < transition + metric.windowMs);
+      } else {
+        const transition = t(cond.lastTransitionTime);
+        unready = cond.status === 'False' && Number.isFinite(start) && Number.isFinite(transition) && start + o.delayOfInitialReadinessStatusMs > transition;
+      }
+      if (unready) {
+        g.unready.add(name);
+        continue;
+      }
+    }
+    g.readyPodCount++;
+  }
+  return g;
+}
+
+/** calculatePodRequests: the pod's (or one container's) request of the resource, milli-units. */
+export function podRequests(pods: KubeObject[], container: string, resource: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const pod of pods) {
+    let sum = 0;
+    const cs: any[] = [...(pod.spec?.containers ?? []), ...((pod.spec?.initContainers as any[]) ?? []).filter((c) => c.restartPolicy === 'Always')];
+    for (const c of cs) {
+      if (container && c.name !== container) continue;
+      const r = c.resources?.requests?.[resource];
+      if (r === undefined) throw new CalcError(`missing request for ${resource} in container ${c.name} of Pod ${pod.metadata.name}`);
+      sum += milliValue(r);
+    }
+    out.set(pod.metadata.name!, sum);
+  }
+  return out;
+}
+
+/** GetResourceUtilizationRatio: metrics of pods without a request are extraneous. */
+export function utilizationRatio(metrics: PodMetricsInfo, requests: Map<string, number>, targetUtilization: number): { ratio: number; utilization: number; rawAverage: number } {
+  let used = 0;
+  let requested = 0;
+  let n = 0;
+  for (const [name, m] of metrics) {
+    const r = requests.get(name);
+    if (r === undefined) continue;
+    used += m.value;
+    requested += r;
+    n++;
+  }
+  if (requested === 0) throw new CalcError('no metrics returned matched known pods');
+  const utilization = Math.trunc((used * 100) / requested);
+  return { ratio: utilization / targetUtilization, utilization, rawAverage: Math.trunc(used / n) };
+}
+
+/** GetMetricUsageRatio: average over the pods with metrics against the target average. */
+export function usageRatio(metrics: PodMetricsInfo, target: number): { ratio: number; usage: number } {
+  let total = 0;
+  for (const m of metrics.values()) total += m.value;
+  const usage = Math.trunc(total / metrics.size);
+  return { ratio: usage / target, usage };
+}
+
+function withoutPods(metrics: PodMetricsInfo, ...sets: Set<string>[]): PodMetricsInfo {
+  const out = new Map(metrics);
+  for (const s of sets) for (const n of s) out.delete(n);
+  return out;
+}
+
+/** The tail both calculations share: the tolerance, then the conservative recomputation (`scaleDownFill`: a missing pod's value on a scale down). */
+function decide(current: number, g: PodGroups, metrics: PodMetricsInfo, ratio: number, scaleDownFill: (pod: string) => number, recompute: (m: PodMetricsInfo) => number, tolerance: number): number {
+  const scaleUpWithUnready = g.unready.size > 0 && ratio > 1;
+  if (!scaleUpWithUnready && g.missing.size === 0) {
+    if (Math.abs(1 - ratio) <= tolerance) return current;
+    return Math.ceil(ratio * g.readyPodCount);
+  }
+  const m = new Map(metrics);
+  if (g.missing.size > 0) {
+    if (ratio < 1) for (const n of g.missing) m.set(n, { value: scaleDownFill(n), timestampMs: 0, windowMs: 0 });
+    else if (ratio > 1) for (const n of g.missing) m.set(n, { value: 0, timestampMs: 0, windowMs: 0 });
+  }
+  if (scaleUpWithUnready) for (const n of g.unready) m.set(n, { value: 0, timestampMs: 0, windowMs: 0 });
+  const next = recompute(m);
+  if (Math.abs(1 - next) <= tolerance || (ratio < 1 && next > 1) || (ratio > 1 && next < 1)) return current;
+  const replicas = Math.ceil(next * m.size);
+  if ((next < 1 && replicas > current) || (next > 1 && replicas < current)) return current;
+  return replicas;
+}
+
+function checkPods(pods: KubeObject[]): void {
+  if (pods.length === 0) throw new CalcError('no pods returned by selector while calculating replica count');
+}
+
+/** GetResourceReplicas: a Utilization target (percent of request), for the pods or one container. */
+export function resourceReplicas(current: number, targetUtilization: number, resource: string, container: string, pods: KubeObject[], metrics: PodMetricsInfo, o: CalcOptions): { replicas: number; utilization: number; rawAverage: number } {
+  checkPods(pods);
+  const g = groupPods(pods, metrics, resource, o);
+  const counted = withoutPods(metrics, g.ignored, g.unready);
+  if (counted.size === 0) throw new CalcError('did not receive metrics for targeted pods (pods might be unready)');
+  const requests = podRequests(pods, container, resource);
+  const { ratio, utilization, rawAverage } = utilizationRatio(counted, requests, targetUtilization);
+  // a missing pod on a scale down uses its whole request (or the target, when that is above 100%)
+  const fallback = Math.max(100, targetUtilization);
+  const fill = (n: string) => Math.trunc(((requests.get(n) ?? 0) * fallback) / 100);
+  const replicas = decide(current, g, counted, ratio, fill, (m) => utilizationRatio(m, requests, targetUtilization).ratio, o.tolerance);
+  return { replicas, utilization, rawAverage };
+}
+
+/** GetRawResourceReplicas / calcPlainMetricReplicas: an AverageValue target (milli-units per pod). */
+export function plainReplicas(current: number, targetAverage: number, resource: string, pods: KubeObject[], metrics: PodMetricsInfo, o: CalcOptions): { replicas: number; usage: number } {
+  checkPods(pods);
+  const g = groupPods(pods, metrics, resource, o);
+  const counted = withoutPods(metrics, g.ignored, g.unready);
+  if (counted.size === 0) throw new CalcError('did not receive metrics for targeted pods (pods might be unready)');
+  const { ratio, usage } = usageRatio(counted, targetAverage);
+  const replicas = decide(current, g, counted, ratio, () => targetAverage, (m) => usageRatio(m, targetAverage).ratio, o.tolerance);
+  return { replicas, usage };
+}

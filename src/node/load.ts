@@ -1,0 +1,128 @@
+// Workload load: `kubesim.io/load-cpu` / `kubesim.io/load-memory` on a Deployment, StatefulSet or
+// ReplicaSet (or on the pods, e.g. through the template) give the TOTAL load of the workload as a
+// pattern over time (usage.ts: a quantity, step, ramp, sine, diurnal, walk with a seed). It is spread
+// evenly over the workload's ready pods, as a load balancer spreads requests: more replicas, less per
+// pod. Read at every usage read (each scrape), so editing the annotation changes the load at once.
+// docs/node-simulation.md describes the annotations.
+import type { KubeObject } from '../api/types.ts';
+import { milliValueOrZero, valueOrZero } from '../api/quantity.ts';
+import type { SharedInformer } from '../client/index.ts';
+import { parsePattern, patternAt, type Pattern } from './usage.ts';
+import { hash32 } from './units.ts';
+
+export const LOAD_CPU = 'kubesim.io/load-cpu';
+export const LOAD_MEMORY = 'kubesim.io/load-memory';
+/** An object's controller uid (a pod's ReplicaSet or StatefulSet, a ReplicaSet's Deployment): the index the load counts by. */
+export const BY_CONTROLLER = 'byController';
+
+/** A pod's share of its workload's load: millicores and bytes; undefined where the workload sets none. */
+export interface PodShare {
+  milliCpu?: number;
+  memory?: number;
+}
+
+export interface LoadInformers {
+  pods: SharedInformer<KubeObject>;
+  replicaSets?: SharedInformer<KubeObject>;
+  deployments?: SharedInformer<KubeObject>;
+  statefulSets?: SharedInformer<KubeObject>;
+}
+
+export function controllerOf(o: KubeObject): { kind: string; name: string; uid: string } | undefined {
+  return (o.metadata.ownerReferences as any[] | undefined)?.find((r) => r.controller);
+}
+
+export function controllerIndex(p: KubeObject): string[] {
+  const c = controllerOf(p);
+  return c ? [c.uid] : [];
+}
+
+function ready(p: KubeObject): boolean {
+  if (p.metadata.deletionTimestamp) return false;
+  return ((p.status?.conditions as any[]) ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** The object whose load annotations a pod follows, and the uids of the controllers whose pods share it. */
+interface Source {
+  obj: KubeObject;
+  /** Controller uids whose pods spread this load (a Deployment: all its ReplicaSets). */
+  controllers: string[];
+}
+
+export class WorkloadLoad {
+  private inf: LoadInformers | undefined;
+  /** When this pool first saw each (source, annotation value): the start of step/ramp shapes. */
+  private readonly since = new Map<string, number>();
+  private readonly patterns = new Map<string, Pattern | null>();
+  private memo: { now: number; ready: Map<string, number> } = { now: -1, ready: new Map() };
+
+  attach(inf: LoadInformers): void {
+    this.inf = inf;
+  }
+
+  /** The pod's share at `now`, or undefined when neither its workload nor it sets a load. */
+  share(pod: KubeObject, now: number): PodShare | undefined {
+    if (!this.inf) return undefined;
+    const src = this.source(pod);
+    if (!src) return undefined;
+    const ann = src.obj.metadata.annotations ?? {};
+    const cpu = this.total(src, ann[LOAD_CPU], milliValueOrZero, now);
+    const memory = this.total(src, ann[LOAD_MEMORY], valueOrZero, now);
+    if (cpu === undefined && memory === undefined) return undefined;
+    // not ready: no traffic, so no CPU share; its memory is the pod's own (the per-pod pattern)
+    if (!ready(pod)) return cpu !== undefined ? { milliCpu: 0 } : {};
+    const n = Math.max(1, this.readyPods(src, now));
+    return { ...(cpu !== undefined ? { milliCpu: cpu / n } : {}), ...(memory !== undefined ? { memory: memory / n } : {}) };
+  }
+
+  private total(src: Source, value: string | undefined, unit: (q: string) => number, now: number): number | undefined {
+    if (value === undefined) return undefined;
+    let p = this.patterns.get(value);
+    if (p === undefined) {
+      p = parsePattern(value, unit) ?? null;
+      this.patterns.set(value, p);
+    }
+    if (!p) return undefined;
+    const key = `${src.obj.metadata.uid}\u0000${value}`;
+    let start = this.since.get(key);
+    if (start === undefined) this.since.set(key, (start = now));
+    return Math.max(0, patternAt(p, hash32(src.obj.metadata.uid ?? ''), now - start, now));
+  }
+
+  /** Nearest owner up the chain that sets a load (Deployment over ReplicaSet), else the pod itself. */
+  private source(pod: KubeObject): Source | undefined {
+    const inf = this.inf!;
+    const ns = pod.metadata.namespace;
+    const has = (o: KubeObject | undefined) => !!o && (o.metadata.annotations?.[LOAD_CPU] !== undefined || o.metadata.annotations?.[LOAD_MEMORY] !== undefined);
+    const ref = controllerOf(pod);
+    if (ref?.kind === 'ReplicaSet') {
+      const rs = inf.replicaSets?.lister.get(ns, ref.name);
+      const dref = rs && controllerOf(rs);
+      const dep = dref?.kind === 'Deployment' ? inf.deployments?.lister.get(ns, dref.name) : undefined;
+      if (dep && has(dep) && dep.metadata.uid === dref!.uid) {
+        const rss = inf.replicaSets!.indexer.byIndex(BY_CONTROLLER, dep.metadata.uid!);
+        return { obj: dep, controllers: rss.map((r) => r.metadata.uid!) };
+      }
+      if (rs && has(rs)) return { obj: rs, controllers: [rs.metadata.uid!] };
+    } else if (ref?.kind === 'StatefulSet') {
+      const sts = inf.statefulSets?.lister.get(ns, ref.name);
+      if (sts && has(sts)) return { obj: sts, controllers: [sts.metadata.uid!] };
+    }
+    if (has(pod)) return { obj: ref ? { ...pod, metadata: { ...pod.metadata, uid: ref.uid } } : pod, controllers: ref ? [ref.uid] : [] };
+    return undefined;
+  }
+
+  /** Ready pods sharing the source's load, memoized for 250 ms (a pool-wide summary counts each workload once). */
+  private readyPods(src: Source, now: number): number {
+    if (now < this.memo.now || now - this.memo.now > 250) this.memo = { now, ready: new Map() };
+    const key = src.obj.metadata.uid ?? '';
+    let n = this.memo.ready.get(key);
+    if (n === undefined) {
+      n = 0;
+      if (src.controllers.length === 0) n = 1;
+      for (const uid of src.controllers) for (const p of this.inf!.pods.indexer.byIndex(BY_CONTROLLER, uid)) if (ready(p)) n++;
+      this.memo.ready.set(key, n);
+    }
+    return n;
+  }
+}
