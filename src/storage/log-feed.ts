@@ -26,10 +26,17 @@ export type ReadLog = (after: number, limit: number) => Promise<LogSlice>;
 
 const TYPES: StoreEventType[] = ['ADDED', 'MODIFIED', 'DELETED'];
 
+const prevJsons = new WeakMap<StoreEvent, string>();
+
+/** The JSON of an event's prevObject, when logEvent made it (saves a decode and re-encode). */
+export function prevJsonOf(ev: StoreEvent): string | undefined {
+  return prevJsons.get(ev) ?? (ev.prevObject ? JSON.stringify(ev.prevObject) : undefined);
+}
+
 /** An event decoded from a log row or a stream entry; prevObject is decoded only when read. */
 export function logEvent(type: StoreEventType | number, key: string, revision: number, json: string, prevJson?: string | null, object?: KubeObject): StoreEvent {
   let prev: KubeObject | undefined;
-  return {
+  const ev: StoreEvent = {
     type: typeof type === 'number' ? TYPES[type] : type,
     key,
     revision,
@@ -40,6 +47,8 @@ export function logEvent(type: StoreEventType | number, key: string, revision: n
       return (prev ??= decodeObject(prevJson));
     },
   };
+  if (prevJson != null) prevJsons.set(ev, prevJson);
+  return ev;
 }
 
 export function eventTypeCode(type: StoreEventType): number {

@@ -11,7 +11,7 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { StoreEvent } from './interface.ts';
-import { eventTypeCode, logEvent, type LogFeed } from './log-feed.ts';
+import { eventTypeCode, logEvent, prevJsonOf, type LogFeed } from './log-feed.ts';
 
 export interface EventTransport {
   /** Starts delivering into the feed. */
@@ -57,7 +57,8 @@ export class RedisStreamTransport implements EventTransport {
     const p = this.writer.pipeline();
     for (const ev of events) {
       const fields = ['r', String(ev.revision), 'k', ev.key, 't', String(eventTypeCode(ev.type)), 'v', ev.json ?? JSON.stringify(ev.object)];
-      if (ev.prevObject) fields.push('p', JSON.stringify(ev.prevObject));
+      const prev = prevJsonOf(ev);
+      if (prev !== undefined) fields.push('p', prev);
       p.xadd(this.opts.stream, 'MAXLEN', '~', String(this.opts.maxLen ?? 100_000), '*', ...fields);
     }
     p.exec().catch((err) => this.opts.onError?.(err));
