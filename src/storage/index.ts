@@ -6,3 +6,5 @@ export { SqliteStore, type SqliteStoreOptions } from './sqlite.ts';
 export { startPeriodicCompaction, type PeriodicCompaction, type PeriodicCompactionOptions } from './compaction.ts';
 export { openBackend, openStore, type OpenStoreOptions } from './open.ts';
 export { registerStorageMetrics, resourceLabel } from './metrics.ts';
+export { PostgresStore, type PostgresStoreOptions } from './postgres.ts';
+export { openBackendUrl, parseStorageUrl, type StorageUrl } from './url.ts';

@@ -4,6 +4,7 @@ import type { Store, WatchCache } from './interface.ts';
 import { MemoryStore } from './memory.ts';
 import { SqliteStore } from './sqlite.ts';
 import { WatchCacheStore } from './watch-cache.ts';
+import { openBackendUrl } from './url.ts';
 
 export interface OpenStoreOptions {
   /** SQLite in `<dataDir>/kubesim.db`; undefined = in-memory (nothing survives the process). */
@@ -14,6 +15,12 @@ export interface OpenStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** Periodic compaction of the backend's history (ms). Default 5 minutes; 0 = off. */
   compactionIntervalMs?: number;
+  /** A --storage URL (memory, sqlite:PATH, postgres://..., etcd://...): overrides dataDir's SQLite. */
+  storage?: string;
+  /** A --events URL (redis://...) for the PostgreSQL backend. */
+  events?: string;
+  /** Errors a remote backend recovers from by itself (connection lost, event stream down), for logging. */
+  onError?: (err: unknown) => void;
 }
 
 /**
@@ -27,7 +34,8 @@ export function openBackend(opts: Omit<OpenStoreOptions, 'watchCacheSize'> = {})
 
 /** Opens the backend and starts the watch cache over it; close() closes both. */
 export async function openStore(opts: OpenStoreOptions = {}): Promise<WatchCacheStore & WatchCache> {
-  const backend = openBackend(opts);
+  if (opts.events && !opts.storage) throw new Error('--events applies to --storage postgres://... only');
+  const backend = opts.storage ? await openBackendUrl(opts.storage, opts) : openBackend(opts);
   const cache = new WatchCacheStore(backend, { windowSize: opts.watchCacheSize });
   await cache.start();
   return cache;

@@ -92,8 +92,11 @@ export class PostgresStore implements Store {
   private committing = false;
   private poll: NodeJS.Timeout | undefined;
   private periodic: PeriodicCompaction | undefined;
+  private readonly opts: PostgresStoreOptions;
 
-  private constructor(private readonly opts: PostgresStoreOptions) {
+  private constructor(opts: PostgresStoreOptions) {
+    this.opts = { ...opts, onError: throttled(opts.onError) };
+    opts = this.opts;
     this.sql = pgSql(opts.schema ?? 'public');
     this.pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5_000 });
     this.pool.on('error', (err) => opts.onError?.(err)); // an idle client lost: the pool replaces it
@@ -333,6 +336,20 @@ export function decide(op: Op, cur: Latest | undefined, rev: number): Outcome {
   const enc = encodeObject(op.kind === 'update' ? op.object : (JSON.parse(cur.value) as KubeObject), rev);
   const type = op.kind === 'update' ? 'MODIFIED' : 'DELETED';
   return { entry: makeEntry(op.key, enc, rev, cur.createRevision), event: logEvent(type, op.key, rev, enc.json, cur.value, enc.object) };
+}
+
+/** At most one report per message every 10 s (a database outage would otherwise flood the log). */
+function throttled(onError: ((err: unknown) => void) | undefined): ((err: unknown) => void) | undefined {
+  if (!onError) return undefined;
+  const last = new Map<string, number>();
+  return (err) => {
+    const msg = (err as Error)?.message ?? String(err);
+    const now = Date.now();
+    if ((last.get(msg) ?? 0) > now - 10_000) return;
+    if (last.size > 100) last.clear();
+    last.set(msg, now);
+    onError(err);
+  };
 }
 
 function rowEntry(r: PgRow): StoreEntry {

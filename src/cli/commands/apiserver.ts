@@ -10,12 +10,16 @@ export function register(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'data directory (SQLite store, kubeconfig)', './.kubesim')
     .option('--watch-cache-size <n>', 'events kept per resource in the watch cache')
-    .action(async (o: { port: string; host: string; dataDir: string; watchCacheSize?: string }) => {
+    .option('--storage <url>', 'storage backend: sqlite:PATH (default: <data-dir>/kubesim.db), memory, postgres://user@host:port/db[?pool_size=N&schema=S]')
+    .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)')
+    .action(async (o: { port: string; host: string; dataDir: string; watchCacheSize?: string; storage?: string; events?: string }) => {
       await runApiServer({
         port: Number(o.port),
         host: o.host,
         dataDir: o.dataDir,
         watchCacheSize: o.watchCacheSize ? Number(o.watchCacheSize) : undefined,
+        storage: o.storage,
+        events: o.events,
       });
     });
 }

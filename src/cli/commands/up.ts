@@ -12,9 +12,11 @@ export function register(program: Command): void {
     .option('--nodes <n>', 'simulated nodes', '3')
     .option('--policy <policy>', 'scheduler policy: spread | binpack | roundrobin', 'spread')
     .option('--watch-cache-size <n>', 'events kept per resource in the watch cache')
+    .option('--storage <url>', 'storage backend: sqlite:PATH (default: <data-dir>/kubesim.db), memory, postgres://user@host:port/db[?pool_size=N&schema=S]')
+    .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)')
     .option('--node-monitor-grace-period <seconds>', 'seconds without a node Lease renewal before the node is Unknown', '40')
     .option('--default-toleration-seconds <seconds>', 'eviction delay for pods on not-ready/unreachable nodes', '300')
-    .action(async (o: { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string }) => {
+    .action(async (o: { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string }) => {
       await runUp({
         port: Number(o.port),
         host: o.host,
@@ -22,6 +24,8 @@ export function register(program: Command): void {
         nodes: Number(o.nodes),
         policy: o.policy,
         watchCacheSize: o.watchCacheSize ? Number(o.watchCacheSize) : undefined,
+        storage: o.storage,
+        events: o.events,
         nodeMonitorGracePeriodSeconds: Number(o.nodeMonitorGracePeriod),
         defaultTolerationSeconds: Number(o.defaultTolerationSeconds),
       });
