@@ -16,6 +16,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const pgServer = await startPostgres();
 const redis = pgServer ? await startRedis() : undefined;
 const children: ChildProcess[] = [];
+const outputs: string[] = [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-replicas-'));
 after(async () => {
   await Promise.all(
@@ -34,6 +35,8 @@ async function startReplica(i: number, storage: string, events: string): Promise
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
+  child.on('exit', () => (outputs[i] = out));
+  setInterval(() => (outputs[i] = out), 200).unref();
   await eventually(() => out.includes('listening on') || child.exitCode !== null, `replica ${i} listening`, 30_000, 50);
   assert.equal(child.exitCode, null, `replica ${i} exited: ${out}`);
   return `http://127.0.0.1:${port}`;
@@ -95,6 +98,30 @@ test('three API servers on one PostgreSQL + Redis serve one cluster', { skip: (!
   await eventually(() => wa.events.some((e) => e.type === 'DELETED'), 'the delete watched on the first replica', 10_000, 20);
   wa.stop();
   assert.deepEqual(wa.events.map((e) => e.type), ['DELETED'], 'resumed without repeating what the other replica delivered');
+
+  // PostgreSQL down: writes answer 503 with a Status; back up, the replicas carry on, watches included.
+  const deletedRv = wa.events[0].object.metadata.resourceVersion;
+  const wb = watch(b, `${P}?watch=1&resourceVersion=${deletedRv}`);
+  pgServer!.pgStop();
+  try {
+    const down = await call(a, 'POST', P, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'while-down' } });
+    assert.equal(down.status, 503, JSON.stringify(down.body));
+    assert.equal(down.body.kind, 'Status');
+  } finally {
+    pgServer!.pgStart();
+  }
+  await redis!.restart(); // and the event stream starts empty
+  const afterRestarts = await eventually(async () => {
+    const r = await call(a, 'POST', P, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after' } });
+    return r.status === 201 && r.body;
+  }, 'a write once PostgreSQL is back', 20_000, 200);
+  await eventually(() => wb.events.some((e) => e.object?.metadata?.name === 'after'), 'the write watched on another replica after both restarts', 20_000, 20).catch((err) => {
+    throw new Error(`${err.message}\nwatch: ${JSON.stringify(wb.events).slice(0, 2000)}\n${outputs.join('\n---\n').slice(-6000)}`);
+  });
+  wb.stop();
+  assert.deepEqual(wb.events.map((e) => [e.type, e.object.metadata.name]), [['ADDED', 'after']], 'nothing lost, nothing repeated');
+  assert.equal(wb.events[0].object.metadata.resourceVersion, afterRestarts.metadata.resourceVersion);
+
   const lists = await Promise.all(urls.map((u) => call(u, 'GET', '/api/v1/namespaces')));
   const names = lists.map((l) => l.body.items.map((n: any) => `${n.metadata.name}@${n.metadata.resourceVersion}`).sort().join(','));
   assert.equal(new Set(names).size, 1, `one set of namespaces: ${names.join(' | ')}`);
