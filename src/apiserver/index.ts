@@ -48,6 +48,10 @@ export interface ApiServerOptions {
   dataDir?: string;
   /** Events kept per resource in the watch cache's window (default 10,000). */
   watchCacheSize?: number;
+  /** --storage URL: memory, sqlite:PATH, postgres://... (default: SQLite in dataDir, else memory). */
+  storage?: string;
+  /** --events URL (redis://...): the PostgreSQL backend's event transport (default LISTEN/NOTIFY). */
+  events?: string;
   logger?: Logger;
   /** The kinds served (default: every built-in kind). */
   registry?: Registry;
@@ -124,7 +128,13 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     await store.start();
   } else {
     // SQLite in the data dir (durable), else the in-memory store; the watch cache over either.
-    store = await openStore({ dataDir: opts.dataDir, watchCacheSize: opts.watchCacheSize });
+    store = await openStore({
+      dataDir: opts.dataDir,
+      watchCacheSize: opts.watchCacheSize,
+      storage: opts.storage,
+      events: opts.events,
+      onError: (err) => logger.warn({ err: (err as Error)?.message ?? String(err) }, 'storage backend error (retrying)'),
+    });
   }
   await bootstrapNamespaces(store, registry);
   await bootstrapPriorityClasses(store, registry);

@@ -17,6 +17,9 @@ export interface UpOptions {
   /** Scheduler scoring policy: spread | binpack | roundrobin. */
   policy: string;
   watchCacheSize?: number;
+  /** --storage and --events (see ApiServerOptions). */
+  storage?: string;
+  events?: string;
   /** Controller-manager: seconds without a Lease renewal before a node is Unknown (default 40). */
   nodeMonitorGracePeriodSeconds?: number;
   /** Controller-manager: eviction delay for pods on not-ready/unreachable nodes (default 300). */
@@ -40,7 +43,7 @@ export interface RunningCluster {
 export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
   const dataDir = resolve(opts.dataDir);
   const logger = processLogger('kubesim');
-  const apiServer = await startApiServer({ port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, metricResolutionMs: opts.metricResolutionMs, logger: logger.child({ component: 'apiserver' }) });
+  const apiServer = await startApiServer({ port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, metricResolutionMs: opts.metricResolutionMs, storage: opts.storage, events: opts.events, logger: logger.child({ component: 'apiserver' }) });
   const kubeconfigPath = apiServer.kubeconfigPath!;
   const stops: (() => Promise<void>)[] = [];
 

@@ -12,13 +12,17 @@ export function register(program: Command): void {
     .option('--data-dir <dir>', 'data directory (SQLite store, kubeconfig)', './.kubesim')
     .option('--watch-cache-size <n>', 'events kept per resource in the watch cache')
     .option('--metric-resolution <duration>', 'how often the metrics API (metrics.k8s.io) scrapes the kubelets', '15s')
-    .action(async (o: { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string }) => {
+    .option('--storage <url>', 'storage backend: sqlite:PATH (default: <data-dir>/kubesim.db), memory, postgres://user@host:port/db[?pool_size=N&schema=S], etcd://host:port[,host:port...][/prefix]')
+    .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)')
+    .action(async (o: { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string }) => {
       await runApiServer({
         port: Number(o.port),
         host: o.host,
         dataDir: o.dataDir,
         watchCacheSize: o.watchCacheSize ? Number(o.watchCacheSize) : undefined,
         metricResolutionMs: Math.round(durationSeconds('metric-resolution', o.metricResolution) * 1000),
+        storage: o.storage,
+        events: o.events,
       });
     });
 }
