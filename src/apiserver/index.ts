@@ -4,7 +4,7 @@ import https from 'node:https';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { registry as builtinRegistry, type Registry } from '../api/registry.ts';
+import { registry as builtinRegistry, Registry } from '../api/registry.ts';
 import { WatchCacheStore, openStore, registerStorageMetrics, type Store } from '../storage/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
@@ -12,6 +12,7 @@ import { attachKindStorage, bootstrapNamespaces, ensureKubernetesService, namesp
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { createRequestListener } from './server.ts';
+import { CrdController } from './crd/index.ts';
 
 export type {
   Pipeline,
@@ -104,7 +105,8 @@ export function kubeconfigYaml(server: string, o: KubeconfigOptions = {}): strin
 
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
   const logger = opts.logger ?? pino({ name: 'apiserver', level: process.env.KUBESIM_LOG_LEVEL ?? 'silent' });
-  const registry = opts.registry ?? builtinRegistry;
+  // Each server has its own registry: kinds registered at run time (CRDs) belong to that server.
+  const registry = opts.registry ?? new Registry(builtinRegistry.all());
   attachKindStorage(registry);
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   let store: WatchCacheStore;
@@ -141,6 +143,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     },
     longRunning: new Set(),
   };
+  const crds = new CrdController(core);
+  await crds.start();
   let ready = false;
   const listener = createRequestListener(core, () => ready);
   const server: http.Server = opts.tls
@@ -176,6 +180,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     close() {
       closing ??= (async () => {
         ready = false;
+        crds.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const end of [...core.longRunning]) end();
         server.closeIdleConnections();

@@ -10,6 +10,7 @@ import { daemonSet, deployment, replicaSet, statefulSet } from './apps.ts';
 import { job } from './job.ts';
 import { hpa, hpaV1 } from './hpa.ts';
 import { replicationController } from './replicationcontroller.ts';
+import { customResourceDefinition } from './customresourcedefinition.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -37,4 +38,6 @@ export const kinds: ResourceType[] = [
   lease,
   // events.k8s.io/v1
   eventsV1Event,
+  // apiextensions.k8s.io/v1
+  customResourceDefinition,
 ];
