@@ -26,6 +26,7 @@ test('every kind is registered with discovery data as kube-apiserver lists it', 
     ['batch', 'v1', 'jobs', 'Job', 'job', [], ['all'], true, ['status']],
     ['autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', 'horizontalpodautoscaler', ['hpa'], ['all'], true, ['status']],
     ['autoscaling', 'v1', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', 'horizontalpodautoscaler', ['hpa'], ['all'], true, ['status']],
+    ['apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', 'customresourcedefinition', ['crd', 'crds'], ['api-extensions'], false, ['status']],
   ];
   assert.equal(registry.all().length, want.length);
   for (const [g, v, plural, kind, singular, shortNames, categories, namespaced, subs] of want) {
@@ -46,9 +47,9 @@ test('every kind is registered with discovery data as kube-apiserver lists it', 
   assert.deepEqual(SUBRESOURCE_VERBS.binding, ['create']);
 });
 
-test('generation counts spec changes only for workloads, pods and hpa', () => {
+test('generation counts spec changes only for workloads, pods, hpa and CRDs', () => {
   const bumps = registry.all().filter((t) => t.strategy.specFields.length > 0).map((t) => `${t.plural}.${t.version}`);
-  assert.deepEqual(bumps.sort(), ['daemonsets.v1', 'deployments.v1', 'horizontalpodautoscalers.v1', 'horizontalpodautoscalers.v2', 'jobs.v1', 'pods.v1', 'replicasets.v1', 'replicationcontrollers.v1', 'statefulsets.v1']);
+  assert.deepEqual(bumps.sort(), ['customresourcedefinitions.v1', 'daemonsets.v1', 'deployments.v1', 'horizontalpodautoscalers.v1', 'horizontalpodautoscalers.v2', 'jobs.v1', 'pods.v1', 'replicasets.v1', 'replicationcontrollers.v1', 'statefulsets.v1']);
 });
 
 test('scale subresource reads and writes replicas; bad scale and binding bodies are invalid', () => {

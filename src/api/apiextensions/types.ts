@@ -107,5 +107,5 @@ export function setCondition(crd: Crd, c: CrdCondition, now: string): void {
 }
 
 export function storageVersionOf(crd: Crd): string | undefined {
-  return crd.spec.versions.find((v) => v.storage)?.name;
+  return crd.spec?.versions?.find((v) => v?.storage)?.name;
 }

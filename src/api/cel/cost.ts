@@ -61,7 +61,11 @@ function sizeOf(shape: Shape, runtime: boolean): number {
   if (!s) return MAX_REQUEST_BYTES / 2;
   if (s.type === 'string') return s.maxLength ?? MAX_REQUEST_BYTES;
   if (s.type === 'array') return s.maxItems ?? Math.floor(MAX_REQUEST_BYTES / minSerializedSize(itemsOf(s)));
-  if (s.type === 'object') return s.maxProperties ?? Math.floor(MAX_REQUEST_BYTES / minSerializedSize(additionalOf(s)));
+  if (s.type === 'object') {
+    // an object with declared fields (a struct) has as many entries as it declares
+    if (!additionalOf(s) && s.properties && !s['x-kubernetes-preserve-unknown-fields']) return s.maxProperties ?? Object.keys(s.properties).length;
+    return s.maxProperties ?? Math.floor(MAX_REQUEST_BYTES / minSerializedSize(additionalOf(s)));
+  }
   return 1;
 }
 

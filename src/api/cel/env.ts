@@ -37,11 +37,16 @@ function regex(pattern: string): RegExp {
   return new RegExp(src, flags + 'u');
 }
 
-let base: Environment | undefined;
+const envs = new Map<string, Environment>();
 
-/** The shared base environment (functions registered once); rules get a clone with their variables. */
-export function baseEnvironment(): Environment {
-  if (base) return base;
+/**
+ * The environment rules compile in: `self` and `oldSelf` (an optional for optionalOldSelf rules) are
+ * dyn, so a field the schema lacks is an evaluation error rather than a compile error.
+ */
+export function baseEnvironment(optionalOldSelf = false): Environment {
+  const key = optionalOldSelf ? 'optional' : 'plain';
+  const cached = envs.get(key);
+  if (cached) return cached;
   const e = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false, limits: { maxAstNodes: 100000, maxDepth: 250, maxListElements: 100000, maxMapEntries: 100000, maxCallArguments: 32 } });
   e.registerFunction('string.charAt(int): string', (s: string, i: bigint) => {
     const chars = [...s];
@@ -99,7 +104,7 @@ export function baseEnvironment(): Environment {
       }
     })
     .registerVariable('self', 'dyn')
-    .registerVariable('oldSelf', 'dyn');
-  base = e;
+    .registerVariable('oldSelf', optionalOldSelf ? 'optional<dyn>' : 'dyn');
+  envs.set(key, e);
   return e;
 }

@@ -20,10 +20,11 @@ interface Compiled {
 
 const cache = new Map<string, Compiled>();
 
-function compile(expr: string): Compiled {
-  let c = cache.get(expr);
+function compile(expr: string, optionalOldSelf = false): Compiled {
+  const key = optionalOldSelf ? `?${expr}` : expr;
+  let c = cache.get(key);
   if (c) return c;
-  const env = baseEnvironment();
+  const env = baseEnvironment(optionalOldSelf);
   try {
     const program = env.parse(expr);
     const checked = program.check();
@@ -32,7 +33,7 @@ function compile(expr: string): Compiled {
     c = { error: describe(expr, e) };
   }
   if (cache.size > 10_000) cache.clear();
-  cache.set(expr, c);
+  cache.set(key, c);
   return c;
 }
 
@@ -77,7 +78,7 @@ export function checkSchemaRules(schema: JSONSchemaProps, path: string): FieldEr
   const visit = (s: JSONSchemaProps, w: Walk) => {
     (s['x-kubernetes-validations'] ?? []).forEach((r, i) => {
       const p = index(child(w.path, 'x-kubernetes-validations'), i);
-      const c = compile(r.rule);
+      const c = compile(r.rule, r.optionalOldSelf === true);
       const shown = ruleValue(r);
       if (c.error) errs.push(invalidValue(child(p, 'rule'), shown, `compilation failed: ${c.error}`));
       else if (c.type !== 'bool' && c.type !== 'dyn') errs.push(invalidValue(child(p, 'rule'), shown, 'cel expression must evaluate to a bool'));
@@ -160,7 +161,7 @@ export function validateRules(schema: JSONSchemaProps, obj: unknown, old: unknow
       const type = nodeType(s);
       const at = path || '<nil>';
       for (const r of rules) {
-        const c = compile(r.rule);
+        const c = compile(r.rule, r.optionalOldSelf === true);
         if (!c.program) {
           errs.push(invalidValue(at, type, `rule compile error: ${c.error}`));
           continue;
