@@ -92,7 +92,12 @@ test('invalid custom resources get 422 naming each field, and nothing is written
       ['spec.color', 'spec.size', 'spec.replicas', '.spec.replicas'],
       'Widget.example.com "bad" is invalid: [spec.color: Unsupported value: "green": supported values: "red", "blue", spec.size: Invalid value: "big": spec.size in body should match \'^[0-9]+(cm|m)$\', spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0, .spec.replicas: Invalid value: -1: should be a non-negative integer]',
     ],
-    ['type', { replicas: 'two' }, ['spec.replicas', '<nil>'], 'Widget.example.com "bad" is invalid: [spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string", <nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation]'],
+    [
+      'type',
+      { replicas: 'two' },
+      ['spec.replicas', '.spec.replicas', '<nil>'],
+      'Widget.example.com "bad" is invalid: [spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string", .spec.replicas: Invalid value: 0: spec.replicas accessor error: two is of the type string, expected int64, <nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation]',
+    ],
     ['CEL rule', { min: 5, max: 1 }, ['spec'], 'Widget.example.com "bad" is invalid: spec: Invalid value: "object": min must not exceed max'],
     ['set duplicates and maxItems', { tags: ['a', 'a', 'b', 'c', 'd'] }, ['spec.tags', 'spec.tags[1]'], 'Widget.example.com "bad" is invalid: [spec.tags: Too many: 5: must have at most 4 items, spec.tags[1]: Duplicate value: "a"]'],
     ['name', {}, ['metadata.name'], ''],

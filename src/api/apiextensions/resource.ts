@@ -63,6 +63,7 @@ export function columnCell(c: PrinterColumn, obj: KubeObject, now: Date): unknow
   }
 }
 
+const goValue = (v: unknown) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v));
 const goKind = (v: unknown) => (typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'bool' : Array.isArray(v) ? '[]interface {}' : typeof v === 'object' ? 'map[string]interface {}' : 'float64');
 
 /** ValidateScaleSpec/Status: the replicas paths hold non-negative int32s, the selector path a string. */
@@ -73,14 +74,14 @@ function validateScalePaths(v: CrdVersion, obj: KubeObject): FieldError[] {
   for (const p of [sc.specReplicasPath, sc.statusReplicasPath]) {
     const x = getPath(obj, p.replace(/^\./, ''));
     if (x === undefined || x === null) continue;
-    if (typeof x !== 'number' || !Number.isInteger(x)) errs.push(invalidValue(p, 0, `${p.replace(/^\./, '')} accessor error: ${JSON.stringify(x)} is of the type ${goKind(x)}, expected int64`));
+    if (typeof x !== 'number' || !Number.isInteger(x)) errs.push(invalidValue(p, 0, `${p.replace(/^\./, '')} accessor error: ${goValue(x)} is of the type ${goKind(x)}, expected int64`));
     else if (x < 0) errs.push(invalidValue(p, x, 'should be a non-negative integer'));
     else if (x > 2147483647) errs.push(invalidValue(p, x, 'should be less than or equal to 2147483647'));
   }
   if (sc.labelSelectorPath) {
     const x = getPath(obj, sc.labelSelectorPath.replace(/^\./, ''));
     if (x !== undefined && x !== null && typeof x !== 'string') {
-      errs.push(invalidValue(sc.labelSelectorPath, '', `${sc.labelSelectorPath.replace(/^\./, '')} accessor error: ${JSON.stringify(x)} is of the type ${goKind(x)}, expected string`));
+      errs.push(invalidValue(sc.labelSelectorPath, '', `${sc.labelSelectorPath.replace(/^\./, '')} accessor error: ${goValue(x)} is of the type ${goKind(x)}, expected string`));
     }
   }
   return errs;
