@@ -80,12 +80,32 @@ export class NamespaceController implements Controller {
     }
   }
 
+  /** Namespaced resources discovery lists beyond the built-in kinds (custom resources). */
+  private async discoveredResources(): Promise<ResourceRef[]> {
+    const builtin = new Set(registry.all().map((t) => `${t.group}/${t.plural}`));
+    try {
+      const r = await this.ctx.client.requestBuffer({ path: '/apis', accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' });
+      const out: ResourceRef[] = [];
+      for (const g of JSON.parse(r.body.toString('utf8')).items ?? []) {
+        const v = g.versions?.[0];
+        for (const res of v?.resources ?? []) {
+          if (res.scope !== 'Namespaced' || !res.verbs?.includes('list') || !res.verbs?.includes('delete') || builtin.has(`${g.metadata.name}/${res.resource}`)) continue;
+          out.push({ group: g.metadata.name, version: v.version, plural: res.resource, namespaced: true, kind: res.responseKind?.kind });
+        }
+      }
+      return out;
+    } catch {
+      return [];
+    }
+  }
+
   /** Deletes every object of every namespaced kind in the namespace; reports what is still there. */
   private async deleteContent(name: string): Promise<{ remaining: Map<string, number>; failures: string[] }> {
     const remaining = new Map<string, number>();
     const failures: string[] = [];
+    const resources = [...this.resources(), ...(await this.discoveredResources())];
     await Promise.all(
-      this.resources().map(async (rt) => {
+      resources.map(async (rt) => {
         const rc = this.ctx.client.resource(rt);
         let items: KubeObject[];
         try {
