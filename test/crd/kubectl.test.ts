@@ -63,3 +63,11 @@ test('deleting a CRD takes its objects with it', { skip: !hasKubectl }, async ()
   const r = await c.kubectl(['get', 'podmonitors']);
   assert.notEqual(r.code, 0);
 });
+
+test('client-side apply of the 830 KB CRD fails on the last-applied annotation, as with Kubernetes', { skip: !hasKubectl }, async () => {
+  const r = await c.kubectl(['apply', '-f', `${FIXTURES}/monitoring.coreos.com_prometheuses.yaml`]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /metadata\.annotations: Too long: must have at most 262144 bytes/);
+  const stored = await c.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/prometheuses.monitoring.coreos.com');
+  assert.equal(stored.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'], undefined);
+});
