@@ -132,3 +132,33 @@ test('CRDs and their objects survive a restart on the same data dir', async () =
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('versions added, moved to storage or no longer served change discovery and OpenAPI live', async () => {
+  const srv = await startTestServer();
+  const base = srv.url;
+  try {
+    await establish(base, widgetCrd());
+    await req(base, 'POST', WIDGETS, widget('w', { replicas: 2 }));
+    const crd = (await req(base, 'GET', `${CRDS}/widgets.example.com`)).body;
+    const v2 = { ...structuredClone(crd.spec.versions[0]), name: 'v2', storage: true };
+    crd.spec.versions[0].storage = false;
+    crd.spec.versions.push(v2);
+    const up = await req(base, 'PUT', `${CRDS}/widgets.example.com`, crd);
+    assert.equal(up.status, 200, up.text);
+    assert.deepEqual(up.body.status.storedVersions, ['v1', 'v2']);
+    await until(async () => (await req(base, 'GET', '/apis/example.com/v2/namespaces/default/widgets/w')).body?.apiVersion === 'example.com/v2', 5000, 'v2 served');
+    const index = await req(base, 'GET', '/openapi/v3');
+    assert.ok(index.body.paths['apis/example.com/v2']);
+    const created = await req(base, 'POST', '/apis/example.com/v1/namespaces/default/widgets', widget('new'));
+    assert.equal(created.body.apiVersion, 'example.com/v1');
+    const latest = (await req(base, 'GET', `${CRDS}/widgets.example.com`)).body;
+    latest.spec.versions[0].served = false;
+    assert.equal((await req(base, 'PUT', `${CRDS}/widgets.example.com`, latest)).status, 200);
+    await until(async () => (await req(base, 'GET', '/apis/example.com/v1')).status === 404, 5000, 'v1 no longer served');
+    const group = await req(base, 'GET', '/apis/example.com');
+    assert.deepEqual(group.body.versions.map((v: any) => v.version), ['v2']);
+    assert.equal((await req(base, 'GET', '/apis/example.com/v2/namespaces/default/widgets/new')).body.apiVersion, 'example.com/v2');
+  } finally {
+    await srv.close();
+  }
+});
