@@ -162,3 +162,19 @@ test('versions added, moved to storage or no longer served change discovery and 
     await srv.close();
   }
 });
+
+test('keys JSONSchemaProps lacks are unknown fields of the CRD (Strict 400, Warn warns and drops)', async () => {
+  const srv = await startTestServer();
+  try {
+    const crd = mutate((c) => (c.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.replicas.tpye = 'integer'));
+    const strict = await req(srv.url, 'POST', `${CRDS}?fieldValidation=Strict`, crd);
+    assert.equal(strict.status, 400);
+    assert.equal(strict.body.message, 'CustomResourceDefinition in version "v1" cannot be handled as a CustomResourceDefinition: strict decoding error: unknown field "spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.replicas.tpye"');
+    const warn = await req(srv.url, 'POST', CRDS, crd);
+    assert.equal(warn.status, 201);
+    assert.match(warn.headers.get('warning') ?? '', /unknown field \\"spec\.versions\[0\]\.schema\.openAPIV3Schema\.properties\.spec\.properties\.replicas\.tpye\\"/);
+    assert.equal(warn.body.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.replicas.tpye, undefined);
+  } finally {
+    await srv.close();
+  }
+});

@@ -4,7 +4,8 @@
 // finalizer a delete adds. Serving the custom resources is the API server's job (src/apiserver/crd/).
 import { invalidValue } from '../errors.ts';
 import { col, defineKind, keepOldSpec } from '../meta.ts';
-import { bool, bytes, enumStr, freeform, int, list, obj, str } from '../schema.ts';
+import { bool, bytes, enumStr, freeform, int, list, obj, str, unknownFields } from '../schema.ts';
+import { pruneSchemaKeys } from '../openapi-schema/index.ts';
 import type { KubeObject } from '../types.ts';
 import { CLEANUP_FINALIZER, CRD_GROUP, setCondition, storageVersionOf, type Crd } from '../apiextensions/types.ts';
 import { validateCrd, validateCrdUpdate } from '../apiextensions/validation.ts';
@@ -145,6 +146,14 @@ export const customResourceDefinition = defineKind({
   columns: [col('Created At', 'date', 'CreationTimestamp is a timestamp representing the server time when this object was created.')],
   cells: (o) => [o.metadata.creationTimestamp ?? '<unknown>'],
 });
+
+// openAPIV3Schema is JSONSchemaProps in Kubernetes: keys it does not have are unknown fields there too.
+customResourceDefinition.pruneUnknownFields = (o) => {
+  const found = unknownFields(customResourceDefinition.schema, o);
+  const versions = (o as Crd).spec?.versions;
+  if (Array.isArray(versions)) versions.forEach((v, i) => found.push(...pruneSchemaKeys(v?.schema?.openAPIV3Schema, `spec.versions[${i}].schema.openAPIV3Schema`)));
+  return found;
+};
 
 function addStoredVersion(o: KubeObject): void {
   const v = storageVersionOf(o as Crd);

@@ -5,3 +5,4 @@ export { validateValue, validateListTypes, jsonTypeOf } from './validate.ts';
 export { prune, pruneNulls, applyDefaults } from './prune.ts';
 export { validateSchemaDefinition, schemaHas, resolveFieldPath, fieldPathValid } from './structural.ts';
 export { formatOk, compilePattern } from './formats.ts';
+export { pruneSchemaKeys } from './props.ts';
