@@ -45,3 +45,26 @@ test('deleting a namespace deletes the custom resources in it', async () => {
     await c.close();
   }
 });
+
+test('the HPA controller finds a custom resource scale target through discovery', async () => {
+  const c = await cluster({ controllers: ['horizontalpodautoscaling'] });
+  const base = c.api.url;
+  try {
+    await establish(base, widgetCrd());
+    const w = (await req(base, 'POST', WIDGETS, widget('scaled', { replicas: 2 }))).body;
+    await req(base, 'PUT', `${WIDGETS}/scaled/status`, { ...w, status: { replicas: 2, selector: 'app=scaled' } });
+    const hpa = await req(base, 'POST', '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers', {
+      metadata: { name: 'scaled' },
+      spec: { scaleTargetRef: { apiVersion: 'example.com/v1', kind: 'Widget', name: 'scaled' }, minReplicas: 1, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }] },
+    });
+    assert.equal(hpa.status, 201, hpa.text);
+    const st = await eventually(async () => {
+      const h = (await req(base, 'GET', '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/scaled')).body;
+      return h.status?.currentReplicas !== undefined ? h.status : undefined;
+    }, 'the HPA read the scale', 10_000);
+    assert.equal(st.currentReplicas, 2);
+    assert.ok(!st.conditions.some((x: any) => x.reason === 'FailedGetScale'), JSON.stringify(st.conditions));
+  } finally {
+    await c.close();
+  }
+});

@@ -12,6 +12,7 @@ import { deletedObject, SharedInformer, type ResourceRef } from '../../client/in
 import { ControllerLoop, type SyncResult } from '../base.ts';
 import type { Controller, ControllerContext } from '../context.ts';
 import { apiVersionOfRef, uniqueResources } from '../resources.ts';
+import { discoverCustomResources, preferred } from '../util/discovery.ts';
 import { blockingDependents, dependentAction, Graph, type GraphNode, type OwnerState } from './graph.ts';
 
 /** Kinds the GC watches: everything listable, watchable and deletable, except Events. */
@@ -27,8 +28,6 @@ export function monitoredResources(): ResourceRef[] {
 /** How often the GC looks in discovery for resources served at run time (Kubernetes resyncs its monitors every 30 s). */
 export const DISCOVERY_RESYNC_MS = 2000;
 
-const AGGREGATED = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
-
 export class GarbageCollector implements Controller {
   readonly name = 'garbagecollector';
   readonly graph = new Graph();
@@ -37,8 +36,6 @@ export class GarbageCollector implements Controller {
   readonly informers: SharedInformer[] = [];
   /** Informers of resources found in discovery (custom resources), by group/plural. */
   private readonly dynamic = new Map<string, { ref: ResourceRef; informer: SharedInformer }>();
-  /** Built-in resources are monitored (or not) from the constructor's list; discovery adds only the others. */
-  private readonly builtinKeys = new Set(registry.all().map((t) => `${t.group}/${t.plural}`));
   private discoveryTimer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -77,20 +74,11 @@ export class GarbageCollector implements Controller {
     return this.loop.stop();
   }
 
-  /** Resources discovery lists beyond the built-in ones (custom resources), listable, watchable and deletable. */
+  /** Custom resources in discovery (preferred versions) that can be listed, watched and deleted. */
   private async discoveredResources(): Promise<ResourceRef[]> {
-    const r = await this.ctx.client.requestBuffer({ path: '/apis', accept: AGGREGATED });
-    const doc = JSON.parse(r.body.toString('utf8'));
-    const out: ResourceRef[] = [];
-    for (const g of doc.items ?? []) {
-      const v = g.versions?.[0];
-      for (const res of v?.resources ?? []) {
-        if (!['list', 'watch', 'delete'].every((verb) => res.verbs?.includes(verb))) continue;
-        const ref: ResourceRef = { group: g.metadata.name, version: v.version, plural: res.resource, namespaced: res.scope === 'Namespaced', kind: res.responseKind?.kind };
-        if (!this.builtinKeys.has(`${ref.group}/${ref.plural}`) && ref.group !== '') out.push(ref);
-      }
-    }
-    return out;
+    return preferred(await discoverCustomResources(this.ctx.client))
+      .filter((r) => ['list', 'watch', 'delete'].every((verb) => r.verbs.includes(verb)))
+      .map(({ group, version, plural, namespaced, kind }) => ({ group, version, plural, namespaced, kind }));
   }
 
   /** Starts informers for resources that appeared in discovery and stops those of resources that went. */

@@ -4,6 +4,7 @@
 // target's scale and the HPA status.
 import { parseApiVersion } from '../../api/types.ts';
 import { registry } from '../../api/registry.ts';
+import { resolveCustomKind } from '../util/discovery.ts';
 import { deletedObject, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
 import { ControllerLoop, type SyncResult } from '../base.ts';
 import type { Controller, ControllerContext } from '../context.ts';
@@ -58,7 +59,10 @@ export class HPAController implements Controller {
     const now = Date.now();
     const ref = hpa.spec?.scaleTargetRef ?? {};
     const gv = parseApiVersion(ref.apiVersion ?? '');
-    const rt = registry.byKind(gv.group, gv.version, ref.kind);
+    const builtin = registry.byKind(gv.group, gv.version, ref.kind);
+    // a custom resource's scale subresource (CRD subresources.scale), found in discovery
+    const custom = builtin ? undefined : await resolveCustomKind(this.ctx.client, ref.apiVersion ?? '', ref.kind).catch(() => undefined);
+    const rt = builtin ?? custom;
     let status: any = { ...(hpa.status ?? {}), conditions: hpa.status?.conditions ?? [] };
     const cond = (type: string, s: string, reason: string, message: string) => {
       status.conditions = setCondition(status.conditions, { type, status: s, reason, message, lastTransitionTime: nowIso(now) });
@@ -67,7 +71,7 @@ export class HPAController implements Controller {
       if (JSON.stringify(status) !== JSON.stringify(hpa.status ?? {})) await this.ctx.client.resource(HPAS).updateStatus({ ...hpa, status });
       return { requeueAfterMs: this.periodMs };
     };
-    if (!rt?.subresources.scale) {
+    if (!rt || !(builtin ? builtin.subresources.scale : custom?.subresources.includes('scale'))) {
       cond('AbleToScale', 'False', 'FailedGetScale', `the HPA controller was unable to get the target's current scale: no scale subresource for ${ref.kind}`);
       return finish();
     }

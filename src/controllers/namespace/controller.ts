@@ -9,6 +9,7 @@ import { deletedObject, type ResourceRef, type SharedInformer } from '../../clie
 import { ControllerLoop, type SyncResult } from '../base.ts';
 import type { Controller, ControllerContext } from '../context.ts';
 import { NAMESPACES, uniqueResources } from '../resources.ts';
+import { discoverCustomResources, preferred } from '../util/discovery.ts';
 import { nowIso } from '../util/conditions.ts';
 import { setCondition } from '../util/conditions.ts';
 
@@ -80,20 +81,12 @@ export class NamespaceController implements Controller {
     }
   }
 
-  /** Namespaced resources discovery lists beyond the built-in kinds (custom resources). */
+  /** Namespaced custom resources in discovery (preferred versions) that can be listed and deleted. */
   private async discoveredResources(): Promise<ResourceRef[]> {
-    const builtin = new Set(registry.all().map((t) => `${t.group}/${t.plural}`));
     try {
-      const r = await this.ctx.client.requestBuffer({ path: '/apis', accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' });
-      const out: ResourceRef[] = [];
-      for (const g of JSON.parse(r.body.toString('utf8')).items ?? []) {
-        const v = g.versions?.[0];
-        for (const res of v?.resources ?? []) {
-          if (res.scope !== 'Namespaced' || !res.verbs?.includes('list') || !res.verbs?.includes('delete') || builtin.has(`${g.metadata.name}/${res.resource}`)) continue;
-          out.push({ group: g.metadata.name, version: v.version, plural: res.resource, namespaced: true, kind: res.responseKind?.kind });
-        }
-      }
-      return out;
+      return preferred(await discoverCustomResources(this.ctx.client))
+        .filter((r) => r.namespaced && r.verbs.includes('list') && r.verbs.includes('delete'))
+        .map(({ group, version, plural, kind }) => ({ group, version, plural, namespaced: true, kind }));
     } catch {
       return [];
     }
