@@ -71,3 +71,23 @@ test('client-side apply of the 830 KB CRD fails on the last-applied annotation, 
   const stored = await c.get('/apis/apiextensions.k8s.io/v1/customresourcedefinitions/prometheuses.monitoring.coreos.com');
   assert.equal(stored.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'], undefined);
 });
+
+test('client-side apply of a custom resource sends a JSON merge patch (the OpenAPI patch operation lists no strategic merge)', { skip: !hasKubectl }, async () => {
+  const m = (team: string, interval: string) => `apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata:
+  name: client-side
+  labels:
+    team: ${team}
+spec:
+  selector:
+    matchLabels:
+      app: x
+  endpoints:
+  - port: web
+    interval: ${interval}
+`;
+  assert.match(await c.ok(['apply', '-f', '-'], { stdin: m('a', '10s') }), /servicemonitor.monitoring.coreos.com\/client-side created/);
+  assert.match(await c.ok(['apply', '-f', '-'], { stdin: m('b', '30s') }), /servicemonitor.monitoring.coreos.com\/client-side configured/);
+  assert.equal(await c.ok(['get', 'smon', 'client-side', '-o', 'jsonpath={.metadata.labels.team} {.spec.endpoints[0].interval}']), 'b 30s');
+});

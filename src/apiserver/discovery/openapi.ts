@@ -74,7 +74,8 @@ function pathsOf(t: ResourceType): Record<string, object> {
         parameters: [DRY_RUN, FIELD_MANAGER, FIELD_VALIDATION, FORCE],
         requestBody: {
           content: Object.fromEntries(
-            ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'].map((ct) => [
+            // kubectl picks strategic merge for apply when the patch operation lists it: custom resources do not
+            ['application/json-patch+json', 'application/merge-patch+json', ...(t.noStrategicMerge ? [] : ['application/strategic-merge-patch+json']), 'application/apply-patch+yaml'].map((ct) => [
               ct,
               { schema: ref('io.k8s.apimachinery.pkg.apis.meta.v1.Patch') },
             ]),
