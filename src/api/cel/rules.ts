@@ -4,7 +4,7 @@
 import { Optional, type Environment } from '@marcbachmann/cel-js';
 import type { FieldError } from '../errors.ts';
 import { forbidden, invalidValue, required } from '../errors.ts';
-import { resolveFieldPath } from '../openapi-schema/structural.ts';
+import { resolveFieldPath } from '../openapi-schema/fieldpath.ts';
 import { additionalOf, child, index, isObject, itemsOf, type JSONSchemaProps, type ValidationRule } from '../openapi-schema/types.ts';
 import { baseEnvironment } from './env.ts';
 import { cardinality, costErrorMessage, expressionCost, PER_CALL_LIMIT, RUNTIME_COST_BUDGET, STATIC_ESTIMATED_COST_LIMIT, STATIC_ESTIMATED_CRD_COST_LIMIT } from './cost.ts';

@@ -3,6 +3,7 @@
 export * from './types.ts';
 export { validateValue, validateListTypes, jsonTypeOf } from './validate.ts';
 export { prune, pruneNulls, applyDefaults } from './prune.ts';
-export { validateSchemaDefinition, schemaHas, resolveFieldPath, fieldPathValid } from './structural.ts';
+export { validateSchemaDefinition, schemaHas } from './structural.ts';
+export { resolveFieldPath, fieldPathValid } from './fieldpath.ts';
 export { formatOk, compilePattern } from './formats.ts';
 export { pruneSchemaKeys } from './props.ts';
