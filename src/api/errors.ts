@@ -111,8 +111,10 @@ export function tooLarge(message = 'Request entity too large: limit is 3145728')
   return new StatusError(413, 'RequestEntityTooLarge', message);
 }
 
-export function unsupportedMediaType(contentType: string): StatusError {
-  return new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json; got ${contentType}`);
+/** 415 for a patch Content-Type the resource does not take (custom resources take no strategic merge patch). */
+export function unsupportedMediaType(contentType: string, strategic = true): StatusError {
+  const types = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml', ...(strategic ? ['application/strategic-merge-patch+json'] : [])];
+  return new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${types.join(', ')}; got ${contentType}`);
 }
 
 export function internalError(message: string): StatusError {
@@ -146,7 +148,8 @@ export function invalid(kind: string, name: string, errors: FieldError[], group 
   const parts = errors.map(formatFieldError);
   const joined = parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`;
   const causes: StatusCause[] = errors.map((e) => ({ reason: e.type, message: e.detail, field: e.field }));
-  return new StatusError(422, 'Invalid', `${kind} "${name}" is invalid: ${joined}`, {
+  // NewInvalid names the GroupKind: `Deployment.apps "web" is invalid: ...`
+  return new StatusError(422, 'Invalid', `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${joined}`, {
     name,
     group: group || undefined,
     kind,

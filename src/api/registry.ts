@@ -6,16 +6,36 @@ import { kinds } from './kinds/index.ts';
 export class Registry {
   private readonly byGvr = new Map<string, ResourceType>();
   private readonly byGvk = new Map<string, ResourceType>();
-  private readonly entries: ResourceType[] = [];
+  private entries: ResourceType[] = [];
+  private gen = 0;
 
-  constructor(types: ResourceType[]) {
+  constructor(types: readonly ResourceType[]) {
     for (const t of types) this.add(t);
   }
 
+  /** Bumped by every add/remove: documents computed from the registry (discovery, OpenAPI) are valid for one generation. */
+  get generation(): number {
+    return this.gen;
+  }
+
+  /** Adds an entry, replacing the one with the same group/version/resource (a kind registered at run time). */
   add(t: ResourceType): void {
+    const old = this.byGvr.get(`${t.group}/${t.version}/${t.plural}`);
+    if (old) this.remove(old);
     this.entries.push(t);
     this.byGvr.set(`${t.group}/${t.version}/${t.plural}`, t);
     this.byGvk.set(`${t.group}/${t.version}/${t.kind}`, t);
+    this.gen++;
+  }
+
+  /** Removes an entry (a CRD's version no longer served). */
+  remove(t: ResourceType): void {
+    const i = this.entries.indexOf(t);
+    if (i < 0) return;
+    this.entries = this.entries.filter((x) => x !== t);
+    if (this.byGvr.get(`${t.group}/${t.version}/${t.plural}`) === t) this.byGvr.delete(`${t.group}/${t.version}/${t.plural}`);
+    if (this.byGvk.get(`${t.group}/${t.version}/${t.kind}`) === t) this.byGvk.delete(`${t.group}/${t.version}/${t.kind}`);
+    this.gen++;
   }
 
   /** By wire path: group ("" = core), version, plural resource name. */

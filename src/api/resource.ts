@@ -85,6 +85,18 @@ export interface ResourceType {
    * version with fromStorage (and toStorage is idempotent on storage-version objects).
    */
   conversion?: { storageVersion: string; toStorage(obj: KubeObject): KubeObject; fromStorage(obj: KubeObject): KubeObject };
+  /**
+   * Removes the fields the schema does not declare and returns their paths (`spec.foo`), for
+   * fieldValidation (custom resources are pruned whatever the mode). Absent = unknown fields are
+   * reported from the schema and kept.
+   */
+  pruneUnknownFields?(obj: KubeObject): string[];
+  /** OpenAPI: the definition name (default io.k8s.api.<group>.<version>.<Kind>); inline = nested objects are not hoisted into components (CRDs). */
+  openapi?: { definitionName: string; inline?: boolean };
+  /** Strategic merge patch is refused with 415 (custom resources). */
+  noStrategicMerge?: boolean;
+  /** A Warning header on every request for this resource version (a deprecated CRD version). */
+  warning?: string;
   /** The update strategy: which top-level fields a main-resource update may change vs. the status subresource. */
   strategy: UpdateStrategy;
   /** Per-kind deletion rules; absent = deleted at once unless metadata.finalizers hold the object. */
@@ -121,6 +133,8 @@ export interface DeletionStrategy {
   gracePeriodSeconds?(obj: KubeObject, requested: number | undefined): number;
   /** Finalizers beyond metadata.finalizers that hold an object being deleted (a Namespace's spec.finalizers). */
   extraFinalizers?(obj: KubeObject): string[];
+  /** Finalizers the kind adds to metadata.finalizers when a delete starts (a CRD's customresourcecleanup). */
+  finalizersOnDelete?(obj: KubeObject): string[];
   /** Applied to an object a delete leaves in place (a Namespace goes Terminating). */
   markDeleting?(obj: KubeObject): void;
 }
@@ -130,6 +144,8 @@ export interface UpdateStrategy {
   hasStatus: boolean;
   /** Top-level fields that count as "spec" for metadata.generation (bumped only when these change). Empty = never bump. */
   specFields: string[];
+  /** Decides generation bumps instead of specFields (custom resources: anything outside metadata and status); objects get generation 1. */
+  specChanged?(obj: KubeObject, old: KubeObject): boolean;
   /** Prepare an object on create (e.g. reset status for kinds with a status subresource). */
   prepareForCreate?(obj: KubeObject): void;
   /** Prepare an update of the main resource: e.g. keep old status. */

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { newLogger } from '../log/index.ts';
-import { registry as builtinRegistry, type Registry } from '../api/registry.ts';
+import { registry as builtinRegistry, Registry } from '../api/registry.ts';
 import { WatchCacheStore, openStore, registerStorageMetrics, type Store } from '../storage/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
@@ -21,6 +21,7 @@ import { webhookAdmission } from './pipeline/webhooks/index.ts';
 import { policyAdmission } from './pipeline/policy/index.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { createRequestListener } from './server.ts';
+import { CrdController } from './crd/index.ts';
 
 export type {
   Pipeline,
@@ -119,7 +120,8 @@ export function kubeconfigYaml(server: string, o: KubeconfigOptions = {}): strin
 
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
   const logger = opts.logger ?? newLogger({ name: 'apiserver' });
-  const registry = opts.registry ?? builtinRegistry;
+  // Each server has its own registry: kinds registered at run time (CRDs) belong to that server.
+  const registry = opts.registry ?? new Registry(builtinRegistry.all());
   attachKindStorage(registry);
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   let store: WatchCacheStore;
@@ -178,6 +180,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     longRunning: new Set(),
   };
   const scraper = startResourceMetrics(core, { resolutionMs: opts.metricResolutionMs });
+  const crds = new CrdController(core);
+  await crds.start();
   let ready = false;
   const listener = createRequestListener(core, () => ready);
   const server: http.Server = opts.tls
@@ -214,6 +218,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       closing ??= (async () => {
         ready = false;
         await scraper.stop();
+        crds.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const end of [...core.longRunning]) end();
         server.closeIdleConnections();

@@ -94,6 +94,8 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
         return fail(notFoundPath());
       }
       if (rt.namespaced && info.namespace === undefined && info.verb !== 'list' && info.verb !== 'watch') return fail(notFoundPath());
+      // A deprecated version's warning goes with every answer about it (writes repeat it with their own).
+      if (rt.warning) res.setHeader('Warning', `299 - ${JSON.stringify(rt.warning).replace(/[^\x20-\x7e]/g, '?')}`);
       const s: Scope = { core, req, res, info, rt, query, user: undefined as never };
       const p = core.pipeline;
       if (p.authenticators.length === 0 && p.rateLimiters.length === 0 && p.authorizers.length === 0) {

@@ -49,6 +49,7 @@ test('every kind is registered with discovery data as kube-apiserver lists it', 
     ['admissionregistration.k8s.io', 'v1', 'validatingadmissionpolicies', 'ValidatingAdmissionPolicy', 'validatingadmissionpolicy', [], ['api-extensions'], false, ['status']],
     ['admissionregistration.k8s.io', 'v1', 'validatingadmissionpolicybindings', 'ValidatingAdmissionPolicyBinding', 'validatingadmissionpolicybinding', [], ['api-extensions'], false, []],
     ['apiregistration.k8s.io', 'v1', 'apiservices', 'APIService', 'apiservice', [], ['api-extensions'], false, ['status']],
+    ['apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', 'customresourcedefinition', ['crd', 'crds'], ['api-extensions'], false, ['status']],
   ];
   // metrics.k8s.io (read only: get, list) besides
   const metrics = [
@@ -78,12 +79,12 @@ test('every kind is registered with discovery data as kube-apiserver lists it', 
   assert.deepEqual(SUBRESOURCE_VERBS.binding, ['create']);
 });
 
-test('generation counts spec changes only for workloads, pods, hpa and admission configuration', () => {
+test('generation counts spec changes only for workloads, pods, hpa, CRDs and admission configuration', () => {
   const bumps = registry.all().filter((t) => t.strategy.specFields.length > 0).map((t) => `${t.plural}.${t.version}`);
   // Issue 11's kinds whose strategies bump it too: Ingress, IngressClass, NetworkPolicy, PDB, PodTemplate.
   const issue11 = ['ingressclasses.v1', 'ingresses.v1', 'networkpolicies.v1', 'poddisruptionbudgets.v1', 'podtemplates.v1'];
   const admission = ['mutatingwebhookconfigurations.v1', 'validatingadmissionpolicies.v1', 'validatingadmissionpolicybindings.v1', 'validatingwebhookconfigurations.v1'];
-  assert.deepEqual(bumps.filter((b) => !admission.includes(b)).sort(), [...issue11, 'daemonsets.v1', 'deployments.v1', 'horizontalpodautoscalers.v1', 'horizontalpodautoscalers.v2', 'jobs.v1', 'pods.v1', 'replicasets.v1', 'replicationcontrollers.v1', 'statefulsets.v1'].sort());
+  assert.deepEqual(bumps.filter((b) => !admission.includes(b)).sort(), [...issue11, 'customresourcedefinitions.v1', 'daemonsets.v1', 'deployments.v1', 'horizontalpodautoscalers.v1', 'horizontalpodautoscalers.v2', 'jobs.v1', 'pods.v1', 'replicasets.v1', 'replicationcontrollers.v1', 'statefulsets.v1'].sort());
   assert.deepEqual(bumps.filter((b) => admission.includes(b)).sort(), admission);
 });
 

@@ -24,6 +24,7 @@ import { mutatingWebhookConfiguration, validatingWebhookConfiguration } from './
 import { validatingAdmissionPolicy, validatingAdmissionPolicyBinding } from './admissionregistration/policies.ts';
 import { nodeMetrics, podMetrics } from './metrics.ts';
 import { apiService } from './apiservice.ts';
+import { customResourceDefinition } from './customresourcedefinition.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -81,4 +82,6 @@ export const kinds: ResourceType[] = [
   apiService,
   nodeMetrics,
   podMetrics,
+  // apiextensions.k8s.io/v1
+  customResourceDefinition,
 ];

@@ -69,12 +69,15 @@ export function subresourcesOf(t: ResourceType): SubresourceInfo[] {
   return out;
 }
 
-const cache = new WeakMap<Registry, Map<string, unknown>>();
+const cache = new WeakMap<Registry, { generation: number; docs: Map<string, unknown> }>();
 
-/** Memoizes a document computed from a registry (discovery and OpenAPI never change at run time). */
+/**
+ * Memoizes a document computed from a registry for the registry's current generation: a kind
+ * added or removed at run time (a CRD's version) invalidates every discovery and OpenAPI document.
+ */
 export function memo<T>(registry: Registry, key: string, compute: () => T): T {
   let m = cache.get(registry);
-  if (!m) cache.set(registry, (m = new Map()));
-  if (!m.has(key)) m.set(key, compute());
-  return m.get(key) as T;
+  if (!m || m.generation !== registry.generation) cache.set(registry, (m = { generation: registry.generation, docs: new Map() }));
+  if (!m.docs.has(key)) m.docs.set(key, compute());
+  return m.docs.get(key) as T;
 }

@@ -9,7 +9,8 @@ import type { GroupInfo } from './groups.ts';
 export const OPENAPI_VERSION_INFO = { title: 'Kubernetes', version: 'v1.32.0' };
 
 /** `io.k8s.api.apps.v1.Deployment`, as Kubernetes names its definitions. */
-export function definitionName(t: { group: string; version: string; kind: string }): string {
+export function definitionName(t: { group: string; version: string; kind: string; openapi?: { definitionName: string } }): string {
+  if (t.openapi) return t.openapi.definitionName;
   if (t.group === 'metrics.k8s.io') return `io.k8s.metrics.pkg.apis.metrics.${t.version}.${t.kind}`;
   const pkg = t.group === '' ? 'core' : t.group.split('.')[0];
   return `io.k8s.api.${pkg}.${t.version}.${t.kind}`;
@@ -73,7 +74,8 @@ function pathsOf(t: ResourceType): Record<string, object> {
         parameters: [DRY_RUN, FIELD_MANAGER, FIELD_VALIDATION, FORCE],
         requestBody: {
           content: Object.fromEntries(
-            ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'].map((ct) => [
+            // kubectl picks strategic merge for apply when the patch operation lists it: custom resources do not
+            ['application/json-patch+json', 'application/merge-patch+json', ...(t.noStrategicMerge ? [] : ['application/strategic-merge-patch+json']), 'application/apply-patch+yaml'].map((ct) => [
               ct,
               { schema: ref('io.k8s.apimachinery.pkg.apis.meta.v1.Patch') },
             ]),
@@ -170,7 +172,8 @@ function componentSchemas(t: ResourceType, out: Record<string, object>): void {
     if (description && !isItem) ref.description = description;
     return ref as Schema;
   };
-  const root = hoist(t.schema, []) as Schema & Record<string, unknown>;
+  // Kinds registered with their own schema (CRDs) are published inline, as Kubernetes publishes them.
+  const root = (t.openapi?.inline ? { ...t.schema } : hoist(t.schema, [])) as Schema & Record<string, unknown>;
   if (!root.description) root.description = `${t.kind} is a Kubernetes ${t.kind} object.`;
   root['x-kubernetes-group-version-kind'] = [{ group: t.group, kind: t.kind, version: t.version }];
   out[base] = root;

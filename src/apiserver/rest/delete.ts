@@ -85,8 +85,9 @@ export function planDeletion(rt: ResourceType, current: KubeObject, opts: Delete
   } else if (opts.propagationPolicy === 'Background') {
     finalizers = finalizers.filter((f) => f !== 'orphan' && f !== 'foregroundDeletion');
   }
-  const grace = gracePeriodFor(rt, current, opts.gracePeriodSeconds);
   const deleting = !!m.deletionTimestamp;
+  if (!deleting) for (const f of rt.deletion?.finalizersOnDelete?.(current) ?? []) if (!finalizers.includes(f)) finalizers.push(f);
+  const grace = gracePeriodFor(rt, current, opts.gracePeriodSeconds);
   const currentGrace = m.deletionGracePeriodSeconds ?? 0;
   if (!deleting || grace < currentGrace) {
     m.deletionTimestamp = timestamp(new Date(now.getTime() + grace * 1000));

@@ -40,14 +40,15 @@ export async function handleResource(s: Scope): Promise<number> {
   }
 }
 
-/** Headers for fieldValidation=Warn warnings. */
-function warningHeaders(warnings: string[]): Record<string, string> | undefined {
+/** Headers for fieldValidation=Warn warnings (after the resource's own, a deprecated version's). */
+function warningHeaders(s: Scope, more: string[]): Record<string, string> | undefined {
+  const warnings = s.rt.warning ? [s.rt.warning, ...more] : more;
   if (warnings.length === 0) return undefined;
   return { Warning: warningHeaderValue(warnings) };
 }
 
 export function sendWrite(s: Scope, code: number, r: WriteResult, warnings: string[] = []): number {
-  sendJson(s.res, code, wireJson(s.rt, r.object, r.json), warningHeaders(warnings));
+  sendJson(s.res, code, wireJson(s.rt, r.object, r.json), warningHeaders(s, warnings));
   return code;
 }
 
@@ -100,7 +101,7 @@ export async function handleUpdate(s: Scope, subresource: 'status' | undefined):
 export async function readPatch(s: Scope): Promise<{ type: NonNullable<ReturnType<typeof patchTypeOf>>; text: string }> {
   const ct = s.req.headers['content-type'] ?? '';
   const type = patchTypeOf(ct);
-  if (!type) throw unsupportedMediaType(ct);
+  if (!type || (type === 'strategic' && s.rt.noStrategicMerge)) throw unsupportedMediaType(ct, !s.rt.noStrategicMerge);
   const text = (await readBody(s.req)).toString('utf8');
   if (type === 'apply' && !s.query?.get('fieldManager')) {
     throw new StatusError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', {

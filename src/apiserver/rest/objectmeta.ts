@@ -67,9 +67,12 @@ export function checkBodyIdentity(obj: KubeObject, rt: ResourceType, pathNamespa
  */
 export function checkUnknownFields(obj: KubeObject, rt: ResourceType, q: URLSearchParams | undefined): string[] {
   const mode = q?.get('fieldValidation') || 'Warn';
-  if (mode === 'Ignore') return [];
+  if (mode === 'Ignore') {
+    rt.pruneUnknownFields?.(obj);
+    return [];
+  }
   if (mode !== 'Strict' && mode !== 'Warn') throw badRequest(`fieldValidation parameter unsupported: ${mode}; valid options are: Ignore, Warn, Strict`);
-  const unknown = unknownFields(rt.schema, obj);
+  const unknown = rt.pruneUnknownFields ? rt.pruneUnknownFields(obj) : unknownFields(rt.schema, obj);
   if (unknown.length === 0) return [];
   if (mode === 'Strict') throw strictDecodingError(rt.kind, rt.version, unknown);
   return unknownFieldWarnings(unknown);
@@ -84,7 +87,7 @@ export function initCreateMeta(obj: KubeObject, rt: ResourceType, now = new Date
   if (!m.name && m.generateName) m.name = m.generateName + randomSuffix(5);
   m.uid = randomUUID();
   m.creationTimestamp = timestamp(now);
-  if (rt.strategy.specFields.length > 0) m.generation = 1;
+  if (rt.strategy.specFields.length > 0 || rt.strategy.specChanged) m.generation = 1;
   else delete m.generation;
   delete m.resourceVersion;
   delete m.deletionTimestamp;
@@ -116,6 +119,10 @@ export function carryUpdateMeta(obj: KubeObject, old: KubeObject): void {
 
 /** generation + 1 when a spec field changed (strategy.specFields); never for status or metadata. */
 export function bumpGeneration(obj: KubeObject, old: KubeObject, rt: ResourceType): void {
+  if (rt.strategy.specChanged) {
+    if (rt.strategy.specChanged(obj, old)) obj.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    return;
+  }
   const fields = rt.strategy.specFields;
   for (const f of fields) {
     if (JSON.stringify(obj[f]) !== JSON.stringify(old[f])) {

@@ -8,10 +8,11 @@ import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import { parseApiVersion } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { registry } from '../../api/registry.ts';
-import { deletedObject, type ResourceRef, type SharedInformer } from '../../client/index.ts';
-import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
-import type { ControllerContext } from '../context.ts';
+import { deletedObject, SharedInformer, type ResourceRef } from '../../client/index.ts';
+import { ControllerLoop, type SyncResult } from '../base.ts';
+import type { Controller, ControllerContext } from '../context.ts';
 import { apiVersionOfRef, uniqueResources } from '../resources.ts';
+import { discoverCustomResources, preferred } from '../util/discovery.ts';
 import { blockingDependents, dependentAction, Graph, type GraphNode, type OwnerState } from './graph.ts';
 
 /** Kinds the GC watches: everything listable, watchable and deletable, except Events. */
@@ -24,30 +25,88 @@ export function monitoredResources(): ResourceRef[] {
   );
 }
 
-export class GarbageCollector extends LoopController {
+/** How often the GC looks in discovery for resources served at run time (Kubernetes resyncs its monitors every 30 s). */
+export const DISCOVERY_RESYNC_MS = 2000;
+
+export class GarbageCollector implements Controller {
   readonly name = 'garbagecollector';
   readonly graph = new Graph();
   protected readonly loop: ControllerLoop;
   private readonly byKind = new Map<string, ResourceRef>();
   readonly informers: SharedInformer[] = [];
+  /** Informers of resources found in discovery (custom resources), by group/plural. */
+  private readonly dynamic = new Map<string, { ref: ResourceRef; informer: SharedInformer }>();
+  private discoveryTimer?: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(
     private readonly ctx: ControllerContext,
     resources: ResourceRef[] = monitoredResources(),
   ) {
-    super();
     this.loop = new ControllerLoop({ name: 'garbagecollector', sync: (uid) => this.sync(uid), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
     for (const rt of resources) {
-      const apiVersion = apiVersionOfRef(rt);
-      this.byKind.set(`${apiVersion}/${rt.kind}`, rt);
       const inf = ctx.factory.informerFor(rt);
       this.informers.push(inf);
-      inf.addEventHandler({
-        onAdd: (o) => this.observe(o, apiVersion, rt.kind!),
-        onUpdate: (_old, o) => this.observe(o, apiVersion, rt.kind!),
-        onDelete: (o) => this.forget(deletedObject(o)),
-      });
+      this.monitor(rt, inf);
     }
+  }
+
+  private monitor(rt: ResourceRef, inf: SharedInformer): void {
+    const apiVersion = apiVersionOfRef(rt);
+    this.byKind.set(`${apiVersion}/${rt.kind}`, rt);
+    inf.addEventHandler({
+      onAdd: (o) => this.observe(o, apiVersion, rt.kind!),
+      onUpdate: (_old, o) => this.observe(o, apiVersion, rt.kind!),
+      onDelete: (o) => this.forget(deletedObject(o)),
+    });
+  }
+
+  run(workers: number): void {
+    this.loop.run(workers);
+    void this.resyncMonitors();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.discoveryTimer) clearTimeout(this.discoveryTimer);
+    await Promise.all([...this.dynamic.values()].map((d) => d.informer.stop()));
+    this.dynamic.clear();
+    return this.loop.stop();
+  }
+
+  /** Custom resources in discovery (preferred versions) that can be listed, watched and deleted. */
+  private async discoveredResources(): Promise<ResourceRef[]> {
+    return preferred(await discoverCustomResources(this.ctx.client))
+      .filter((r) => ['list', 'watch', 'delete'].every((verb) => r.verbs.includes(verb)))
+      .map(({ group, version, plural, namespaced, kind }) => ({ group, version, plural, namespaced, kind }));
+  }
+
+  /** Starts informers for resources that appeared in discovery and stops those of resources that went. */
+  private async resyncMonitors(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const found = new Map((await this.discoveredResources()).map((r) => [`${r.group}/${r.plural}`, r]));
+      for (const [key, ref] of found) {
+        const cur = this.dynamic.get(key);
+        if (cur && cur.ref.version === ref.version && cur.ref.kind === ref.kind) continue;
+        if (cur) await cur.informer.stop();
+        const informer = new SharedInformer(this.ctx.client, ref, { logger: this.ctx.logger });
+        this.monitor(ref, informer);
+        this.dynamic.set(key, { ref, informer });
+        if (!this.stopped) informer.start();
+      }
+      for (const [key, cur] of this.dynamic) {
+        if (found.has(key)) continue;
+        this.dynamic.delete(key);
+        this.byKind.delete(`${apiVersionOfRef(cur.ref)}/${cur.ref.kind}`);
+        await cur.informer.stop();
+      }
+    } catch (err) {
+      this.ctx.logger.debug({ err }, 'garbage collector: discovery failed; retrying');
+    }
+    if (this.stopped) return;
+    this.discoveryTimer = setTimeout(() => void this.resyncMonitors(), DISCOVERY_RESYNC_MS);
+    this.discoveryTimer.unref();
   }
 
   private isWaiting(n: GraphNode | undefined): boolean {

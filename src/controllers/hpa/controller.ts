@@ -5,6 +5,7 @@
 // Kubernetes' conditions and events (reconcileAutoscaler in horizontal.go).
 import { parseApiVersion, type KubeObject } from '../../api/types.ts';
 import { registry } from '../../api/registry.ts';
+import { resolveCustomKind } from '../util/discovery.ts';
 import { deletedObject, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
 import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
 import type { ControllerContext } from '../context.ts';
@@ -74,13 +75,16 @@ export class HPAController extends LoopController {
     };
 
     const gv = parseApiVersion(ref.apiVersion ?? '');
-    const rt = registry.byKind(gv.group, gv.version, ref.kind);
+    const builtin = registry.byKind(gv.group, gv.version, ref.kind);
+    // a custom resource's scale subresource (CRD subresources.scale), found in discovery
+    const custom = builtin ? undefined : await resolveCustomKind(this.ctx.client, ref.apiVersion ?? '', ref.kind).catch(() => undefined);
+    const rt = builtin ?? custom;
     const scaleError = (msg: string) => {
       warn('FailedGetScale', msg);
       cond('AbleToScale', { status: 'False', reason: 'FailedGetScale', message: `the HPA controller was unable to get the target's current scale: ${msg}` });
       return finish();
     };
-    if (!rt?.subresources.scale) return scaleError(`no matches for kind "${ref.kind}" in group "${gv.group}"`);
+    if (!rt || !(builtin ? builtin.subresources.scale : custom?.subresources.includes('scale'))) return scaleError(`no matches for kind "${ref.kind}" in group "${gv.group}"`);
     const target = this.ctx.client.resource(rt);
     let scale: any;
     try {

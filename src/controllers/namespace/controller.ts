@@ -9,6 +9,7 @@ import { deletedObject, type ResourceRef, type SharedInformer } from '../../clie
 import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
 import type { ControllerContext } from '../context.ts';
 import { NAMESPACES, uniqueResources } from '../resources.ts';
+import { discoverCustomResources, preferred } from '../util/discovery.ts';
 import { nowIso } from '../util/conditions.ts';
 import { setCondition } from '../util/conditions.ts';
 
@@ -73,12 +74,24 @@ export class NamespaceController extends LoopController {
     }
   }
 
+  /** Namespaced custom resources in discovery (preferred versions) that can be listed and deleted. */
+  private async discoveredResources(): Promise<ResourceRef[]> {
+    try {
+      return preferred(await discoverCustomResources(this.ctx.client))
+        .filter((r) => r.namespaced && r.verbs.includes('list') && r.verbs.includes('delete'))
+        .map(({ group, version, plural, kind }) => ({ group, version, plural, namespaced: true, kind }));
+    } catch {
+      return [];
+    }
+  }
+
   /** Deletes every object of every namespaced kind in the namespace; reports what is still there. */
   private async deleteContent(name: string): Promise<{ remaining: Map<string, number>; failures: string[] }> {
     const remaining = new Map<string, number>();
     const failures: string[] = [];
+    const resources = [...this.resources(), ...(await this.discoveredResources())];
     await Promise.all(
-      this.resources().map(async (rt) => {
+      resources.map(async (rt) => {
         const rc = this.ctx.client.resource(rt);
         let items: KubeObject[];
         try {

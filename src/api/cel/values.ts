@@ -1,0 +1,53 @@
+// JSON values as CEL sees them, guided by the structural schema (Kubernetes' UnstructuredToVal):
+// integers are CEL ints (BigInt), numbers doubles, strings with format date-time timestamps,
+// byte strings bytes; objects are maps, arrays lists. Untyped values (preserve-unknown-fields)
+// take the type their JSON has.
+import { additionalOf, isObject, itemsOf, type JSONSchemaProps } from '../openapi-schema/types.ts';
+
+function untyped(v: unknown): unknown {
+  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
+  if (Array.isArray(v)) return v.map(untyped);
+  if (isObject(v)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) out[k] = untyped(v[k]);
+    return out;
+  }
+  return v;
+}
+
+export function toCel(v: unknown, s: JSONSchemaProps | undefined): unknown {
+  if (v === null || v === undefined) return null;
+  if (!s) return untyped(v);
+  if (typeof v === 'number') {
+    if (s.type === 'number') return v;
+    return Number.isInteger(v) ? BigInt(v) : v;
+  }
+  if (typeof v === 'string') {
+    if (s.type === 'string' && s.format === 'date-time') {
+      const t = Date.parse(v);
+      if (!Number.isNaN(t)) return new Date(t);
+    }
+    if (s.type === 'string' && s.format === 'byte') {
+      try {
+        return new Uint8Array(Buffer.from(v, 'base64'));
+      } catch {
+        return v;
+      }
+    }
+    return v;
+  }
+  if (Array.isArray(v)) {
+    const items = itemsOf(s);
+    return v.map((x) => toCel(x, items));
+  }
+  if (isObject(v)) {
+    const out: Record<string, unknown> = {};
+    const addl = additionalOf(s);
+    for (const k of Object.keys(v)) {
+      const sub = s.properties && Object.hasOwn(s.properties, k) ? s.properties[k] : addl;
+      out[k] = sub ? toCel(v[k], sub) : untyped(v[k]);
+    }
+    return out;
+  }
+  return v;
+}
