@@ -1,0 +1,74 @@
+// The cluster as the page sees it: one informer per resource it shows, and a change signal batched
+// to one per animation frame (a burst of watch events renders once).
+import { Informer } from './informer.js';
+
+export const RESOURCES = {
+  nodes: { path: '/api/v1/nodes', kind: 'Node', apiVersion: 'v1' },
+  pods: { path: '/api/v1/pods', kind: 'Pod', apiVersion: 'v1' },
+  deployments: { path: '/apis/apps/v1/deployments', kind: 'Deployment', apiVersion: 'apps/v1' },
+  replicasets: { path: '/apis/apps/v1/replicasets', kind: 'ReplicaSet', apiVersion: 'apps/v1' },
+  events: { path: '/api/v1/events', kind: 'Event', apiVersion: 'v1' },
+};
+
+export function createStore() {
+  const subscribers = new Set();
+  let scheduled = false;
+  const store = {
+    version: 0,
+    informers: {},
+    subscribe(fn) {
+      subscribers.add(fn);
+      return () => subscribers.delete(fn);
+    },
+    changed() {
+      if (scheduled) return;
+      scheduled = true;
+      requestAnimationFrame(() => {
+        scheduled = false;
+        store.version++;
+        for (const fn of subscribers) fn(store.version);
+      });
+    },
+    items(name) {
+      return store.informers[name]?.items ?? new Map();
+    },
+    synced() {
+      return Object.values(store.informers).every((i) => i.synced);
+    },
+    errors() {
+      return Object.entries(store.informers)
+        .filter(([, i]) => i.error)
+        .map(([n, i]) => ({ resource: n, status: i.error.status, message: i.error.message }));
+    },
+    start() {
+      for (const [name, r] of Object.entries(RESOURCES)) {
+        const inf = new Informer(r.path, r, () => store.changed());
+        store.informers[name] = inf;
+        inf.run();
+      }
+    },
+    stop() {
+      for (const i of Object.values(store.informers)) i.stop();
+      store.informers = {};
+    },
+  };
+  return store;
+}
+
+/** Index: the pods of each node (by spec.nodeName, '' = unscheduled) and of each owner uid. */
+export function indexPods(pods) {
+  const byNode = new Map();
+  const byOwner = new Map();
+  for (const p of pods.values()) {
+    const n = p.spec?.nodeName ?? '';
+    let l = byNode.get(n);
+    if (!l) byNode.set(n, (l = []));
+    l.push(p);
+    for (const ref of p.metadata.ownerReferences ?? []) {
+      let o = byOwner.get(ref.uid);
+      if (!o) byOwner.set(ref.uid, (o = []));
+      o.push(p);
+    }
+  }
+  return { byNode, byOwner };
+}
