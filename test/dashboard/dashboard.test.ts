@@ -1,0 +1,139 @@
+// The dashboard in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core; no
+// browser is ever downloaded) against `kubesim up`, changed with the real kubectl: the page loads,
+// nodes appear, a Deployment's pods show up live, kubectl scale reaches the tree, the event stream
+// updates, a timeline lists resourceVersions in order, and scaling from the page writes spec.replicas.
+// Each test saves a screenshot in the run's output directory (printed once).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasKubectl, up, type UpCluster } from '../e2e/harness.ts';
+import { eventually } from '../helpers/eventually.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const missing = !existsSync(CHROMIUM) ? `${CHROMIUM} is missing (apt-get install -y chromium)` : !hasKubectl ? '/usr/bin/kubectl is missing' : undefined;
+if (missing) console.log(`SKIP test/dashboard: ${missing}`);
+
+type Browser = import('playwright-core').Browser;
+type Page = import('playwright-core').Page;
+
+let cluster: UpCluster;
+let browser: Browser;
+let base: string;
+const outDir = mkdtempSync(join(tmpdir(), 'kubesim-dashboard-'));
+
+before(async () => {
+  if (missing) return;
+  cluster = await up(['--nodes', '4']);
+  base = /server: (\S+)/.exec(readFileSync(cluster.kubeconfig, 'utf8'))![1];
+  const { chromium } = await import('playwright-core');
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  console.log(`dashboard screenshots: ${outDir}`);
+});
+
+after(async () => {
+  await browser?.close();
+  await cluster?.close();
+});
+
+async function open(tab = 'cluster'): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  (page as any).pageErrors = errors;
+  await page.goto(`${base}/dashboard/`);
+  await page.waitForSelector('[data-testid=sync]');
+  if (tab !== 'cluster') await page.click(`[data-tab=${tab}]`);
+  return page;
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(outDir, `${name}.png`), fullPage: true });
+  assert.deepEqual((page as any).pageErrors, [], 'no script errors on the page');
+  await page.close();
+}
+
+/** Waits until a page expression (a string: the test is not compiled against the DOM) is truthy. */
+const until = (page: Page, expr: string, timeout = 5000) => page.waitForFunction(expr, undefined, { timeout });
+const countOf = (sel: string) => `document.querySelectorAll(${JSON.stringify(sel)}).length`;
+const textOf = (sel: string) => `document.querySelector(${JSON.stringify(sel)})?.textContent`;
+const DESIRED = (d: string) => `[data-deployment="default/${d}"] > .row [data-count=desired]`;
+const READY = (d: string) => `[data-deployment="default/${d}"] > .row [data-count=ready]`;
+const CHIPS = (d: string) => `[data-deployment="default/${d}"] .chip`;
+
+const podsOf = async (app: string) => (await cluster.kubectlJson(['get', 'pods', '-l', `app=${app}`])).items.filter((p: any) => !p.metadata.deletionTimestamp);
+
+test('the page loads from /dashboard/ and the nodes appear', { skip: missing }, async () => {
+  const r = await fetch(`${base}/dashboard`, { redirect: 'manual' });
+  assert.equal(r.status, 301);
+  assert.equal(r.headers.get('location'), '/dashboard/');
+  const page = await open();
+  await until(page, `${textOf('[data-testid=node-count]')} === '4'`, 10_000);
+  assert.equal(await page.locator('tr[data-node]').count(), 4);
+  assert.equal(await page.locator('[data-testid=tiles]').getAttribute('data-nodes'), '4');
+  await until(page, `${textOf('[data-testid=sync]')} === 'live'`);
+  await shot(page, 'cluster');
+});
+
+test('a Deployment created with kubectl shows its pods within 2 s, without a reload', { skip: missing }, async () => {
+  const page = await open('workloads');
+  await cluster.kubectl(['create', 'deployment', 'web', '--image=nginx', '--replicas=3']);
+  const pods = await eventually(async () => ((await podsOf('web')).length === 3 ? true : undefined), '3 pods of web in the API', 20_000);
+  assert.ok(pods);
+  const t0 = Date.now();
+  await until(page, `${countOf(CHIPS('web'))} === 3`, 2000);
+  console.log(`pods on the page ${Date.now() - t0} ms after they were in the API`);
+  await until(page, `${countOf(`${CHIPS('web')}[data-state=ready]`)} === 3`, 20_000);
+  await shot(page, 'workloads-created');
+});
+
+test('kubectl scale is reflected in the tree', { skip: missing }, async () => {
+  const page = await open('workloads');
+  await until(page, `${countOf(CHIPS('web'))} === 3`);
+  await cluster.kubectl(['scale', 'deployment', 'web', '--replicas=5']);
+  await until(page, `${textOf(DESIRED('web'))} === '5'`);
+  await until(page, `${countOf(CHIPS('web'))} === 5`, 20_000);
+  assert.equal(await page.locator(CHIPS('web')).count(), 5);
+  await until(page, `${textOf(READY('web'))} === '5'`, 20_000);
+  await shot(page, 'workloads-scaled');
+});
+
+test('the event stream updates live', { skip: missing }, async () => {
+  const page = await open('events');
+  await until(page, `${countOf('[data-testid=event-row]')} > 0`, 10_000);
+  const before = await page.locator('[data-testid=event-row]').count();
+  await cluster.kubectl(['create', 'deployment', 'events-demo', '--image=nginx', '--replicas=1']);
+  await until(page, `[...document.querySelectorAll('[data-testid=event-row]')].some((r) => /ScalingReplicaSet/.test(r.textContent) && /events-demo/.test(r.textContent))`, 15_000);
+  assert.ok((await page.locator('[data-testid=event-row]').count()) > before);
+  await shot(page, 'events');
+});
+
+test("an object's timeline lists its resourceVersions in order", { skip: missing }, async () => {
+  const page = await open('workloads');
+  await page.click('[data-deployment="default/web"] > .row button:has-text("Timeline")');
+  await page.waitForSelector('[data-testid=timeline-title]');
+  await until(page, `${countOf('[data-testid=timeline-row]')} >= 3`, 10_000);
+  const rows = await page.locator('[data-testid=timeline-row]').evaluateAll((els) => els.map((e) => ({ rv: Number(e.getAttribute('data-rv')), type: e.getAttribute('data-type'), text: e.textContent })));
+  assert.equal(rows[0].type, 'ADDED');
+  const rvs = rows.map((r) => r.rv);
+  assert.deepEqual(rvs, [...rvs].sort((a, b) => a - b));
+  assert.equal(new Set(rvs).size, rvs.length, 'no resourceVersion twice');
+  const current = await cluster.kubectlJson(['get', 'deployment', 'web']);
+  await until(page, `${countOf(`[data-testid=timeline-row][data-rv="${current.metadata.resourceVersion}"]`)} === 1`);
+  assert.ok(rows.some((r) => /spec\.replicas: 3 → 5/.test(r.text!)), 'the scale shows as a diff');
+  await shot(page, 'timeline');
+});
+
+test('scaling from the page changes spec.replicas (after confirmation)', { skip: missing }, async () => {
+  const page = await open('workloads');
+  await page.click('[data-deployment="default/web"] [data-action=scale]');
+  await page.fill('.modal input[name=value]', '2');
+  await page.screenshot({ path: join(outDir, 'scale-confirm.png') });
+  await page.click('[data-testid=confirm]');
+  await until(page, `${textOf('[data-testid=toast]')} === 'default/web scaled to 2'`);
+  await eventually(async () => ((await cluster.kubectlJson(['get', 'deployment', 'web'])).spec.replicas === 2 ? true : undefined), 'spec.replicas = 2', 5000);
+  await until(page, `${textOf(DESIRED('web'))} === '2'`);
+  await until(page, `${countOf(CHIPS('web'))} === 2`, 20_000);
+  await shot(page, 'scaled-from-page');
+});
