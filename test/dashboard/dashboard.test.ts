@@ -37,11 +37,18 @@ after(async () => {
   await cluster?.close();
 });
 
-async function open(tab = 'cluster'): Promise<Page> {
+const scriptErrors = new WeakMap<Page, string[]>();
+
+async function newPage(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  (page as any).pageErrors = errors;
+  scriptErrors.set(page, errors);
+  return page;
+}
+
+async function open(tab = 'cluster'): Promise<Page> {
+  const page = await newPage();
   await page.goto(`${base}/dashboard/`);
   await page.waitForSelector('[data-testid=sync]');
   if (tab !== 'cluster') await page.click(`[data-tab=${tab}]`);
@@ -50,7 +57,7 @@ async function open(tab = 'cluster'): Promise<Page> {
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(outDir, `${name}.png`), fullPage: true });
-  assert.deepEqual((page as any).pageErrors, [], 'no script errors on the page');
+  assert.deepEqual(scriptErrors.get(page), [], 'no script errors on the page');
   await page.close();
 }
 
@@ -65,6 +72,7 @@ const CHIPS = (d: string) => `[data-deployment="default/${d}"] .chip`;
 const podsOf = async (app: string) => (await cluster.kubectlJson(['get', 'pods', '-l', `app=${app}`])).items.filter((p: any) => !p.metadata.deletionTimestamp);
 
 test('the page loads from /dashboard/ and the nodes appear', { skip: missing }, async () => {
+  assert.match(cluster.stdout(), new RegExp(`^dashboard: ${base}/dashboard/$`, 'm'), 'kubesim up prints the link');
   const r = await fetch(`${base}/dashboard`, { redirect: 'manual' });
   assert.equal(r.status, 301);
   assert.equal(r.headers.get('location'), '/dashboard/');
@@ -136,4 +144,54 @@ test('scaling from the page changes spec.replicas (after confirmation)', { skip:
   await until(page, `${textOf(DESIRED('web'))} === '2'`);
   await until(page, `${countOf(CHIPS('web'))} === 2`, 20_000);
   await shot(page, 'scaled-from-page');
+});
+
+test('cordon and uncordon a node from the page (after confirmation)', { skip: missing }, async () => {
+  const page = await open();
+  const row = '[data-node=node-0]';
+  await page.click(`${row} button:has-text("Cordon")`);
+  await page.click('[data-testid=confirm]');
+  await eventually(async () => ((await cluster.kubectlJson(['get', 'node', 'node-0'])).spec.unschedulable === true ? true : undefined), 'node-0 unschedulable', 5000);
+  await until(page, `${textOf(`${row} .badge`)} === 'cordoned'`);
+  await until(page, `${textOf('[data-count=cordoned]')} === '1'`);
+  await page.screenshot({ path: join(outDir, 'cordoned.png'), fullPage: true });
+  await page.click(`${row} button:has-text("Uncordon")`);
+  await page.click('[data-testid=confirm]');
+  await eventually(async () => (!(await cluster.kubectlJson(['get', 'node', 'node-0'])).spec.unschedulable ? true : undefined), 'node-0 schedulable', 5000);
+  await until(page, `${textOf(`${row} .badge`)} === 'ready'`);
+  await shot(page, 'uncordoned');
+});
+
+test('delete a pod from the page: it goes, its ReplicaSet replaces it', { skip: missing }, async () => {
+  const page = await open('workloads');
+  await until(page, `${countOf(`${CHIPS('web')}[data-state=ready]`)} === 2`, 20_000);
+  const victim = (await page.locator(CHIPS('web')).first().getAttribute('data-pod'))!;
+  await page.click(`${CHIPS('web')}[data-pod="${victim}"] button.x`);
+  await page.click('[data-testid=confirm]');
+  await until(page, `${countOf(`${CHIPS('web')}[data-pod="${victim}"]`)} === 0`, 20_000);
+  await until(page, `${countOf(`${CHIPS('web')}[data-state=ready]`)} === 2`, 20_000);
+  const names = (await podsOf('web')).map((p: any) => `default/${p.metadata.name}`);
+  assert.ok(!names.includes(victim), `${victim} is gone`);
+  await shot(page, 'pod-deleted');
+});
+
+test('a token from #token= is sent as a bearer token, never in a URL, and leaves the address bar', { skip: missing }, async () => {
+  const page = await newPage();
+  const seen: { url: string; auth?: string }[] = [];
+  page.on('request', (r) => seen.push({ url: r.url(), auth: r.headers()['authorization'] }));
+  await page.goto(`${base}/dashboard/#token=s3cret-token`);
+  await until(page, `${textOf('[data-testid=sync]')} === 'live'`, 10_000);
+  assert.equal(await page.evaluate('location.hash'), '');
+  const api = seen.filter((s) => /\/apis?\//.test(new URL(s.url).pathname));
+  assert.ok(api.length >= 5, 'lists and watches went out');
+  for (const s of api) assert.equal(s.auth, 'Bearer s3cret-token', s.url);
+  for (const s of seen) assert.ok(!s.url.includes('s3cret'), s.url);
+  // the login form replaces it
+  await page.click('header button.link');
+  await page.fill('.login input[name=token]', 'other-token');
+  const before = seen.length;
+  await page.click('.login button[type=submit]');
+  await until(page, `${textOf('[data-testid=sync]')} === 'live'`, 10_000);
+  await eventually(() => (seen.slice(before).some((s) => s.auth === 'Bearer other-token') ? true : undefined), 'requests with the new token', 5000);
+  await shot(page, 'token');
 });
