@@ -52,7 +52,13 @@ function Tiles({ nodes, podsByNode, selected, onSelect }) {
     const i = tileAt(lay, e.clientX - r.left, e.clientY - r.top + box.current.scrollTop, nodes.length);
     if (i >= 0) onSelect(nodes[i].metadata.name);
   };
-  return html`<div class="tiles" ref=${box} style=${`height:${viewH}px`} onScroll=${draw} onClick=${click}>
+  const hover = (e) => {
+    const r = box.current.getBoundingClientRect();
+    const i = tileAt(lay, e.clientX - r.left, e.clientY - r.top + box.current.scrollTop, nodes.length);
+    const n = nodes[i];
+    box.current.title = n ? `${n.metadata.name} — ${nodeState(n)}, ${(podsByNode.get(n.metadata.name) ?? []).length} pods${n.spec?.taints?.length ? `, ${n.spec.taints.length} taints` : ''}` : '';
+  };
+  return html`<div class="tiles" ref=${box} style=${`height:${viewH}px`} onScroll=${draw} onClick=${click} onMouseMove=${hover}>
     <canvas ref=${canvas} data-testid="tiles" data-nodes=${nodes.length}></canvas>
     <div style=${`height:${Math.max(0, lay.height - viewH)}px`}></div>
   </div>`;

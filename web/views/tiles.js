@@ -7,7 +7,7 @@ import { NODE_COLORS, POD_COLORS, milliCpu, nodeState, podCpuRequest, podState }
 export function tileSize(count) {
   if (count <= 60) return { w: 200, h: 96, mark: 7, label: true };
   if (count <= 500) return { w: 120, h: 64, mark: 4, label: true };
-  return { w: 40, h: 28, mark: 2, label: false };
+  return { w: 44, h: 30, mark: 3, label: false };
 }
 
 export function layout(count, width) {
