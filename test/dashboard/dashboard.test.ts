@@ -81,6 +81,8 @@ test('the page loads from /dashboard/ and the nodes appear', { skip: missing }, 
   assert.equal(await page.locator('tr[data-node]').count(), 4);
   assert.equal(await page.locator('[data-testid=tiles]').getAttribute('data-nodes'), '4');
   await until(page, `${textOf('[data-testid=sync]')} === 'live'`);
+  await page.waitForSelector('[data-testid=chart-events] canvas', { timeout: 5000 });
+  await page.waitForSelector('[data-testid=chart-pods] canvas');
   await shot(page, 'cluster');
 });
 

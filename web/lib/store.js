@@ -10,12 +10,18 @@ export const RESOURCES = {
   events: { path: '/api/v1/events', kind: 'Event', apiVersion: 'v1' },
 };
 
+const HISTORY = 180; // seconds of activity kept for the charts
+
 export function createStore() {
   const subscribers = new Set();
   let scheduled = false;
+  let counting = {};
+  let sampler;
   const store = {
     version: 0,
     informers: {},
+    /** Per second: t (unix s), watch events per resource, pods ready / not ready. */
+    activity: [],
     subscribe(fn) {
       subscribers.add(fn);
       return () => subscribers.delete(fn);
@@ -43,11 +49,26 @@ export function createStore() {
     start() {
       for (const [name, r] of Object.entries(RESOURCES)) {
         const inf = new Informer(r.path, r, () => store.changed());
+        inf.listeners.add(() => (counting[name] = (counting[name] ?? 0) + 1));
         store.informers[name] = inf;
         inf.run();
       }
+      sampler = setInterval(() => store.sample(), 1000);
+    },
+    sample() {
+      let ready = 0;
+      let total = 0;
+      for (const p of store.items('pods').values()) {
+        total++;
+        if (!p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')) ready++;
+      }
+      store.activity.push({ t: Math.floor(Date.now() / 1000), events: counting, ready, notReady: total - ready });
+      if (store.activity.length > HISTORY) store.activity.shift();
+      counting = {};
+      store.changed();
     },
     stop() {
+      clearInterval(sampler);
       for (const i of Object.values(store.informers)) i.stop();
       store.informers = {};
     },

@@ -7,6 +7,7 @@ import { NODE_COLORS, POD_COLORS, nodeState, podState } from '../lib/status.js';
 import { cordonAction, deletePodAction, refOf } from '../lib/actions.js';
 import { drawTiles, layout, tileAt } from './tiles.js';
 import { Pager, usePage } from './pager.js';
+import { Activity } from './activity.js';
 
 const byName = (a, b) => a.metadata.name.localeCompare(b.metadata.name, undefined, { numeric: true });
 
@@ -96,6 +97,7 @@ export function ClusterView({ store, ask, openTimeline }) {
       <span class="muted">${(byNode.get('') ?? []).length} unscheduled</span>
     </div>
     <${Tiles} nodes=${nodes} podsByNode=${byNode} selected=${selected} onSelect=${setSelected} />
+    <${Activity} samples=${store.activity} />
     ${selectedNode && html`<${NodePods} node=${selectedNode} pods=${byNode.get(selected) ?? []} ask=${ask} openTimeline=${openTimeline} />`}
     <table class="nodes">
       <thead><tr><th>Node</th><th>State</th><th>Taints</th><th>Pods</th><th></th></tr></thead>
