@@ -5,7 +5,8 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import { html } from '../html.js';
 
-const WINDOW = 180; // seconds shown
+const WINDOW = 180; // seconds shown at most
+const MIN_SPAN = 30; // and at least
 
 const SERIES = [
   ['pods', '#2e9e4f'],
@@ -29,7 +30,7 @@ function Chart({ title, series, data, testid }) {
   const plot = useRef(null);
   useEffect(() => {
     const width = Math.max(300, (el.current.parentElement?.clientWidth ?? 600) / 2 - 24);
-    plot.current = new uPlot({ title, width, height: 150, series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 1.5 }))], scales: { x: { time: true, range: (u, min, max) => [max - WINDOW, max] } }, axes: [{}, { size: 40 }], legend: { live: false } }, data, el.current);
+    plot.current = new uPlot({ title, width, height: 150, series: [{}, ...series.map(([label, stroke]) => ({ label, stroke, width: 1.5 }))], scales: { x: { time: true, range: (u, min, max) => [Math.min(Math.max(min, max - WINDOW), max - MIN_SPAN), max] } }, axes: [{}, { size: 40 }], legend: { live: false } }, data, el.current);
     return () => plot.current.destroy();
   }, []);
   useEffect(() => {
