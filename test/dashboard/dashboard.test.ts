@@ -38,12 +38,21 @@ after(async () => {
 });
 
 const scriptErrors = new WeakMap<Page, string[]>();
+/** The page's SSE requests still open (a browser has 6 connections per server over HTTP/1.1). */
+const openStreams = new WeakMap<Page, Set<unknown>>();
 
 async function newPage(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   scriptErrors.set(page, errors);
+  const streams = new Set<unknown>();
+  openStreams.set(page, streams);
+  page.on('request', (r) => {
+    if (/text\/event-stream/.test(r.headers()['accept'] ?? '')) streams.add(r);
+  });
+  page.on('requestfinished', (r) => streams.delete(r));
+  page.on('requestfailed', (r) => streams.delete(r));
   return page;
 }
 
@@ -123,21 +132,32 @@ test("an object's timeline lists its resourceVersions in order", { skip: missing
   const page = await open('workloads');
   await page.click('[data-deployment="default/web"] > .row button:has-text("Timeline")');
   await page.waitForSelector('[data-testid=timeline-title]');
-  await until(page, `${countOf('[data-testid=timeline-row]')} >= 3`, 10_000);
+  const current = await cluster.kubectlJson(['get', 'deployment', 'web']);
+  await until(page, `${countOf(`[data-testid=timeline-row][data-rv="${current.metadata.resourceVersion}"]`)} === 1`, 10_000);
   const rows = await page.locator('[data-testid=timeline-row]').evaluateAll((els) => els.map((e) => ({ rv: Number(e.getAttribute('data-rv')), type: e.getAttribute('data-type'), text: e.textContent })));
+  assert.ok(rows.length >= 3, `${rows.length} versions`);
   assert.equal(rows[0].type, 'ADDED');
   const rvs = rows.map((r) => r.rv);
   assert.deepEqual(rvs, [...rvs].sort((a, b) => a - b));
   assert.equal(new Set(rvs).size, rvs.length, 'no resourceVersion twice');
-  const current = await cluster.kubectlJson(['get', 'deployment', 'web']);
-  await until(page, `${countOf(`[data-testid=timeline-row][data-rv="${current.metadata.resourceVersion}"]`)} === 1`);
   assert.ok(rows.some((r) => /spec\.replicas: 3 → 5/.test(r.text!)), 'the scale shows as a diff');
+  await eventually(() => (openStreams.get(page)!.size === 5 ? true : undefined), 'the history watch closed: one stream per informer', 5000);
+  // act from the timeline and watch the new version arrive (through the informer, the history watch closed)
+  const rowsBefore = await page.locator('[data-testid=timeline-row]').count();
+  await page.click('[data-action=scale]');
+  await page.fill('.modal input[name=value]', '4');
+  await page.click('[data-testid=confirm]');
+  await until(page, `[...document.querySelectorAll('[data-testid=timeline-row]')].some((r) => /spec\\.replicas: 5 → 4/.test(r.textContent))`);
+  assert.ok((await page.locator('[data-testid=timeline-row]').count()) > rowsBefore);
+  const after = await page.locator('[data-testid=timeline-row]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-rv'))));
+  assert.deepEqual(after, [...after].sort((a, b) => a - b));
   await shot(page, 'timeline');
 });
 
 test('scaling from the page changes spec.replicas (after confirmation)', { skip: missing }, async () => {
   const page = await open('workloads');
   await page.click('[data-deployment="default/web"] [data-action=scale]');
+  await until(page, `${textOf(DESIRED('web'))} === '4'`);
   await page.fill('.modal input[name=value]', '2');
   await page.screenshot({ path: join(outDir, 'scale-confirm.png') });
   await page.click('[data-testid=confirm]');

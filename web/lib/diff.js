@@ -3,12 +3,26 @@
 
 const IGNORED = new Set(['metadata.resourceVersion', 'metadata.managedFields']);
 
-/** Leaves of an object as path → JSON text (arrays indexed: spec.containers[0].image). */
+/**
+ * Elements of a list of objects named by their `type` (conditions) or `name` (containers, ports),
+ * as Kubernetes' list-map keys do, when every element has a distinct one: a reordered list is
+ * then no change.
+ */
+function listKeys(list) {
+  for (const k of ['type', 'name']) {
+    const keys = list.map((x) => (x && typeof x === 'object' && typeof x[k] === 'string' ? `${k}=${x[k]}` : undefined));
+    if (keys.every((x) => x !== undefined) && new Set(keys).size === keys.length) return keys;
+  }
+  return undefined;
+}
+
+/** Leaves of an object as path → JSON text (spec.containers[name=web].image, spec.args[0]). */
 export function flatten(v, path = '', out = new Map()) {
   if (IGNORED.has(path)) return out;
   if (Array.isArray(v)) {
     if (v.length === 0) out.set(path, '[]');
-    v.forEach((x, i) => flatten(x, `${path}[${i}]`, out));
+    const keys = listKeys(v);
+    v.forEach((x, i) => flatten(x, `${path}[${keys ? keys[i] : i}]`, out));
   } else if (v && typeof v === 'object') {
     const keys = Object.keys(v);
     if (keys.length === 0 && path) out.set(path, '{}');

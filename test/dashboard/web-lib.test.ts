@@ -1,0 +1,110 @@
+// The dashboard's pure readings, run in node (they are browser ES modules without DOM use): the SSE
+// parser, field diffs and writers, pod/node states, tile geometry.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const web = join(import.meta.dirname, '../../web');
+// Loaded by URL: plain JS modules of the browser, not compiled with the project.
+const load = (f: string): Promise<any> => import(pathToFileURL(join(web, f)).href);
+
+test('sseParser: fields, multi-line data, comments, CRLF, messages split across chunks', async () => {
+  const { sseParser } = await load('lib/sse.js');
+  const cases: [string[], { event: string; id?: string; data: string }[]][] = [
+    [['id: 5\ndata: {"a":1}\nevent: ADDED\n\n'], [{ event: 'ADDED', id: '5', data: '{"a":1}' }]],
+    [['data: x\n\n'], [{ event: 'message', id: undefined, data: 'x' }]],
+    [[': keepalive\n\n'], []],
+    [['data: a\ndata: b\n\n'], [{ event: 'message', id: undefined, data: 'a\nb' }]],
+    [['id: 7\r\ndata: y\r\nevent: MODIFIED\r\n\r\n'], [{ event: 'MODIFIED', id: '7', data: 'y' }]],
+    [['id: 1\nda', 'ta: {"x"', ':2}\nevent: DELETED\n', '\n'], [{ event: 'DELETED', id: '1', data: '{"x":2}' }]],
+    [['data:nospace\n\ndata: two\n\n'], [{ event: 'message', id: undefined, data: 'nospace' }, { event: 'message', id: undefined, data: 'two' }]],
+    [['event: ERROR\n\n'], []],
+  ];
+  for (const [chunks, want] of cases) {
+    const got: unknown[] = [];
+    const feed = sseParser((m: unknown) => got.push(m));
+    for (const c of chunks) feed(c);
+    assert.deepEqual(got, want, JSON.stringify(chunks));
+  }
+});
+
+test('diffObjects: added, removed, changed leaves; list-map keys; ignored metadata', async () => {
+  const { diffObjects } = await load('lib/diff.js');
+  const cases: [any, any, string[]][] = [
+    [undefined, { spec: { replicas: 1 } }, ['+ spec.replicas 1']],
+    [{ spec: { replicas: 1 } }, { spec: { replicas: 2 } }, ['~ spec.replicas 1 2']],
+    [{ spec: { a: 'x' } }, { spec: {} }, ['+ spec {}', '- spec.a "x"']],
+    [{ metadata: { resourceVersion: '1', managedFields: [{ manager: 'a' }] } }, { metadata: { resourceVersion: '2', managedFields: [{ manager: 'b' }] } }, []],
+    [
+      { status: { conditions: [{ type: 'A', status: 'True' }, { type: 'B', status: 'False' }] } },
+      { status: { conditions: [{ type: 'B', status: 'True' }, { type: 'A', status: 'True' }] } },
+      ['~ status.conditions[type=B].status "False" "True"'],
+    ],
+    [{ spec: { args: ['a', 'b'] } }, { spec: { args: ['a'] } }, ['- spec.args[1] "b"']],
+    [{ spec: { c: [{ name: 'x', image: 'i:1' }] } }, { spec: { c: [{ name: 'x', image: 'i:2' }] } }, ['~ spec.c[name=x].image "i:1" "i:2"']],
+  ];
+  for (const [a, b, want] of cases) {
+    const got = diffObjects(a, b).map((d: any) => [d.op, d.path, d.from, d.to].filter((x) => x !== undefined).join(' '));
+    assert.deepEqual(got, want, JSON.stringify([a, b]));
+  }
+});
+
+test('changedBy: the managedFields entries a write added or changed', async () => {
+  const { changedBy } = await load('lib/diff.js');
+  const mf = (...e: any[]) => ({ metadata: { managedFields: e } });
+  const create = { manager: 'kubectl-create', operation: 'Update', time: 't1' };
+  const cases: [any, any, string[]][] = [
+    [undefined, mf(create), ['kubectl-create']],
+    [mf(create), mf(create), []],
+    [mf(create), mf(create, { manager: 'kubectl-scale', operation: 'Update', subresource: 'scale', time: 't2' }), ['kubectl-scale (scale)']],
+    [mf(create), mf({ ...create, time: 't3' }), ['kubectl-create']],
+    [{ metadata: {} }, { metadata: {} }, []],
+  ];
+  for (const [a, b, want] of cases) assert.deepEqual(changedBy(a, b), want);
+});
+
+test('podState / nodeState: what the marks and tiles are colored by', async () => {
+  const { podState, nodeState, milliCpu } = await load('lib/status.js');
+  const ready = { type: 'Ready', status: 'True' };
+  const pods: [any, string][] = [
+    [{ metadata: {}, status: { phase: 'Running', conditions: [ready] } }, 'ready'],
+    [{ metadata: {}, status: { phase: 'Running', conditions: [] } }, 'running'],
+    [{ metadata: {}, status: {} }, 'pending'],
+    [{ metadata: {} }, 'pending'],
+    [{ metadata: {}, status: { phase: 'Succeeded' } }, 'succeeded'],
+    [{ metadata: {}, status: { phase: 'Failed' } }, 'failed'],
+    [{ metadata: { deletionTimestamp: 'x' }, status: { phase: 'Running', conditions: [ready] } }, 'terminating'],
+  ];
+  for (const [p, want] of pods) assert.equal(podState(p), want, JSON.stringify(p));
+  const nodes: [any, string][] = [
+    [{ status: { conditions: [ready] } }, 'ready'],
+    [{ status: { conditions: [{ type: 'Ready', status: 'Unknown' }] } }, 'notready'],
+    [{}, 'notready'],
+    [{ spec: { unschedulable: true }, status: { conditions: [ready] } }, 'cordoned'],
+  ];
+  for (const [n, want] of nodes) assert.equal(nodeState(n), want, JSON.stringify(n));
+  assert.deepEqual(['250m', '2', '1.5', undefined, 'x'].map(milliCpu), [250, 2000, 1500, 0, 0]);
+});
+
+test('tile geometry: sizes by node count, the tile under a point', async () => {
+  const { layout, tileAt } = await load('views/tiles.js');
+  const small = layout(4, 1000);
+  assert.deepEqual([small.w, small.cols, small.rows, small.label], [200, 4, 1, true]);
+  const big = layout(5000, 1248);
+  assert.equal(big.label, false);
+  assert.equal(big.rows, Math.ceil(5000 / big.cols));
+  const cases: [number, number, number][] = [
+    [1, 1, 0],
+    [small.w + small.gap + 1, 1, 1],
+    [small.w + 1, 1, -1], // in the gap
+    [1, small.h + small.gap + 1, -1], // a row with no nodes
+  ];
+  for (const [x, y, want] of cases) assert.equal(tileAt(small, x, y, 4), want, `${x},${y}`);
+});
+
+test('oldestOf: the oldest resourceVersion a 410 Status names', async () => {
+  const { oldestOf } = await load('views/timeline.js');
+  assert.equal(oldestOf('too old resource version: 1 (345)'), '345');
+  assert.equal(oldestOf('something else'), undefined);
+});
