@@ -114,7 +114,7 @@ function Picker({ onPick }) {
   const [plural, setPlural] = useState('pods');
   const [ns, setNs] = useState('default');
   const [name, setName] = useState('');
-  const api = { pods: 'v1', nodes: 'v1', deployments: 'apps/v1', replicasets: 'apps/v1' };
+  const api = { pods: 'v1', nodes: 'v1', deployments: 'apps/v1', replicasets: 'apps/v1', configmaps: 'v1' };
   const submit = (e) => {
     e.preventDefault();
     onPick({ apiVersion: api[plural], plural, namespace: plural === 'nodes' ? undefined : ns, name });
