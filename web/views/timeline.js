@@ -142,7 +142,7 @@ export function TimelineView({ store, selected, openTimeline, ask }) {
   const events = selected
     ? [...store.items('events').values()].filter((e) => e.involvedObject?.name === selected.name && (e.involvedObject?.namespace ?? undefined) === (selected.namespace ?? undefined) && (!selected.kind || e.involvedObject?.kind === selected.kind))
     : [];
-  events.sort((a, b) => (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''));
+  events.sort((a, b) => (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? '') || Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion));
   return html`<section>
     <${Picker} onPick=${openTimeline} />
     ${!selected && html`<p class="muted">Pick an object here, or click "Timeline" on one in another view.</p>`}
