@@ -9,6 +9,7 @@ import { ClusterView } from './views/cluster.js';
 import { WorkloadsView } from './views/workloads.js';
 import { EventsView } from './views/events.js';
 import { TimelineView } from './views/timeline.js';
+import { ControlPlaneView } from './views/controlplane.js';
 import { ConfirmDialog } from './views/confirm.js';
 
 const TABS = [
@@ -16,6 +17,7 @@ const TABS = [
   ['workloads', 'Workloads'],
   ['events', 'Events'],
   ['timeline', 'Timeline'],
+  ['controlplane', 'Control plane'],
 ];
 
 function useStoreVersion(store) {
@@ -82,6 +84,7 @@ function App() {
       ${tab === 'workloads' && html`<${WorkloadsView} ...${ctx} />`}
       ${tab === 'events' && html`<${EventsView} ...${ctx} />`}
       ${tab === 'timeline' && html`<${TimelineView} ...${ctx} selected=${selected} />`}
+      ${tab === 'controlplane' && html`<${ControlPlaneView} />`}
     </main>
     ${confirm && html`<${ConfirmDialog} ...${confirm} notify=${ctx.notify} onClose=${() => setConfirm(null)} />`}
     ${toast && html`<div class=${toast.error ? 'toast error' : 'toast'} data-testid="toast">${toast.text}</div>`}`;

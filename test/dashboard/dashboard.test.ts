@@ -217,3 +217,12 @@ test('a token from #token= is sent as a bearer token, never in a URL, and leaves
   await eventually(() => (seen.slice(before).some((s) => s.auth === 'Bearer other-token') ? true : undefined), 'requests with the new token', 5000);
   await shot(page, 'token');
 });
+
+test('the control plane view names the leaders and counts node heartbeats', { skip: missing }, async () => {
+  const page = await open('controlplane');
+  for (const lease of ['kube-system/kube-scheduler', 'kube-system/kube-controller-manager']) {
+    await until(page, `(${textOf(`[data-lease="${lease}"] [data-holder]`)} ?? '').length > 0`, 10_000);
+  }
+  await until(page, `/^4 of 4 /.test(${textOf('[data-testid=heartbeats]')})`, 10_000);
+  await shot(page, 'controlplane');
+});

@@ -108,3 +108,28 @@ test('oldestOf: the oldest resourceVersion a 410 Status names', async () => {
   assert.equal(oldestOf('too old resource version: 1 (345)'), '345');
   assert.equal(oldestOf('something else'), undefined);
 });
+
+test('readLeases: leaders with their holders and expiry, stale node heartbeats', async () => {
+  const { readLeases } = await load('views/controlplane.js');
+  const now = Date.parse('2026-01-01T00:01:00Z');
+  const lease = (ns: string, name: string, spec: any) => ({ metadata: { namespace: ns, name }, spec });
+  const r = readLeases(
+    [
+      lease('kube-system', 'kube-scheduler', { holderIdentity: 'a', renewTime: '2026-01-01T00:00:58Z', leaseDurationSeconds: 15, leaseTransitions: 2 }),
+      lease('kube-system', 'kube-controller-manager', { holderIdentity: 'b', renewTime: '2026-01-01T00:00:30Z', leaseDurationSeconds: 15 }),
+      lease('kube-node-lease', 'n1', { renewTime: '2026-01-01T00:00:50Z' }),
+      lease('kube-node-lease', 'n2', { renewTime: '2026-01-01T00:00:00Z' }),
+      lease('kube-node-lease', 'n3', {}),
+    ],
+    now,
+  );
+  assert.deepEqual(
+    r.leaders.map((l: any) => [l.name, l.holder, l.age, l.transitions, l.expired]),
+    [
+      ['kube-system/kube-controller-manager', 'b', 30, 0, true],
+      ['kube-system/kube-scheduler', 'a', 2, 2, false],
+    ],
+  );
+  assert.equal(r.beats, 3);
+  assert.deepEqual(r.stale.map((b: any) => [b.node, b.age]), [['n3', undefined], ['n2', 60]]);
+});
