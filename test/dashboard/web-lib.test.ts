@@ -133,3 +133,44 @@ test('readLeases: leaders with their holders and expiry, stale node heartbeats',
   assert.equal(r.beats, 3);
   assert.deepEqual(r.stale.map((b: any) => [b.node, b.age]), [['n3', undefined], ['n2', 60]]);
 });
+
+test('Informer (in node, against an API server): list then watch, resume after the server ends a watch, relist on 410', async () => {
+  const { startTestServer, req, configMap } = await import('../apiserver/helpers.ts');
+  const { eventually } = await import('../helpers/eventually.ts');
+  const { Informer } = await load('lib/informer.js');
+  const srv = await startTestServer({ watchCacheSize: 20 });
+  const cm = '/api/v1/namespaces/default/configmaps';
+  try {
+    await req(srv.url, 'POST', cm, configMap('a'));
+    const inf = new Informer(`${srv.url}${cm}`, { kind: 'ConfigMap', apiVersion: 'v1', timeoutSeconds: 1 }, () => {});
+    const seen: string[] = [];
+    inf.listeners.add((ev: any) => seen.push(`${ev.type}:${ev.object.metadata.name}`));
+    inf.run();
+    try {
+      await eventually(() => inf.synced || undefined, 'synced', 5000);
+      assert.deepEqual([...inf.items.keys()], ['default/a']);
+      assert.equal(inf.items.get('default/a').kind, 'ConfigMap', 'listed items get their kind');
+      await req(srv.url, 'POST', cm, configMap('b'));
+      await eventually(() => inf.items.has('default/b') || undefined, 'b arrives', 5000);
+      // the server ends each watch after 1 s: the informer resumes without a relist
+      await new Promise((r) => setTimeout(r, 1500));
+      await req(srv.url, 'POST', cm, configMap('c'));
+      await eventually(() => inf.items.has('default/c') || undefined, 'c arrives after a resume', 5000);
+      assert.equal(inf.lists, 1, 'resumed from its resourceVersion, no relist');
+      // away too long: its resourceVersion falls out of the window, the next watch gets 410, it relists
+      const stale = inf.rv;
+      for (let i = 0; i < 30; i++) await req(srv.url, 'POST', cm, configMap(`x${i}`));
+      await eventually(() => (inf.items.size === 33 ? true : undefined), 'all 33 seen', 5000);
+      inf.rv = stale; // as if it had missed them all
+      await eventually(() => (inf.lists === 2 ? true : undefined), 'relisted after 410', 10_000);
+      assert.equal(inf.items.size, 33);
+      await req(srv.url, 'DELETE', `${cm}/a`);
+      await eventually(() => (!inf.items.has('default/a') ? true : undefined), 'watching again after the relist', 5000);
+      assert.ok(seen.includes('ADDED:b') && seen.includes('ADDED:c'));
+    } finally {
+      inf.stop();
+    }
+  } finally {
+    await srv.close();
+  }
+});

@@ -1,6 +1,7 @@
 // List, then watch from the list's resourceVersion, like every Kubernetes client: the cache of one
 // resource, kept current by an SSE watch; on 410 Expired it relists, when the server ends the
-// stream it resumes from the last resourceVersion seen.
+// stream it resumes from the last resourceVersion seen. Like client-go's reflector, each watch asks
+// the server to end it after 5-10 minutes (timeoutSeconds), so a stuck connection never lasts.
 import { request, watchSse } from './api.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -8,8 +9,10 @@ export const keyOf = (o) => (o.metadata.namespace ? `${o.metadata.namespace}/${o
 
 export class Informer {
   /** path: the collection (all namespaces); kind/apiVersion are set on listed items, which lack them. */
-  constructor(path, { kind, apiVersion }, onChange) {
+  constructor(path, { kind, apiVersion, timeoutSeconds }, onChange) {
     this.path = path;
+    this.timeoutSeconds = timeoutSeconds;
+    this.lists = 0;
     this.kind = kind;
     this.apiVersion = apiVersion;
     this.onChange = onChange;
@@ -43,6 +46,7 @@ export class Informer {
   }
 
   async list() {
+    this.lists++;
     const items = new Map();
     let cont = '';
     let rv = '';
@@ -64,7 +68,8 @@ export class Informer {
   }
 
   watch() {
-    const url = `${this.path}?watch=1&allowWatchBookmarks=true&resourceVersion=${this.rv}`;
+    const timeout = this.timeoutSeconds ?? 300 + Math.floor(Math.random() * 300);
+    const url = `${this.path}?watch=1&allowWatchBookmarks=true&resourceVersion=${this.rv}&timeoutSeconds=${timeout}`;
     return watchSse(url, {
       signal: this.ctrl.signal,
       onOpen: () => {
