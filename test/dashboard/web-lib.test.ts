@@ -174,3 +174,17 @@ test('Informer (in node, against an API server): list then watch, resume after t
     await srv.close();
   }
 });
+
+test('podsToDrain: what kubectl drain evicts', async () => {
+  const { podsToDrain } = await load('lib/actions.js');
+  const pod = (name: string, extra: any = {}) => ({ metadata: { name, ...extra.metadata }, status: { phase: 'Running', ...extra.status } });
+  const pods = [
+    pod('plain'),
+    pod('rs', { metadata: { ownerReferences: [{ kind: 'ReplicaSet', controller: true }] } }),
+    pod('ds', { metadata: { ownerReferences: [{ kind: 'DaemonSet', controller: true }] } }),
+    pod('mirror', { metadata: { annotations: { 'kubernetes.io/config.mirror': 'x' } } }),
+    pod('done', { status: { phase: 'Succeeded' } }),
+    pod('failed', { status: { phase: 'Failed' } }),
+  ];
+  assert.deepEqual(podsToDrain(pods).map((p: any) => p.metadata.name), ['plain', 'rs']);
+});

@@ -1,6 +1,7 @@
 // What the dashboard can change, each as the request kubectl would send, behind a confirmation:
-// scale a workload (its /scale subresource), delete a pod, cordon/uncordon a node.
-import { mergePatch, pathOf, remove } from './api.js';
+// scale a workload (its /scale subresource), delete a pod, cordon/uncordon/drain a node, partition
+// or heal a simulated node (the node pool's chaos annotation).
+import { mergePatch, pathOf, remove, request } from './api.js';
 
 const SCALABLE = { Deployment: 'deployments', ReplicaSet: 'replicasets', StatefulSet: 'statefulsets' };
 
@@ -48,4 +49,53 @@ export function cordonAction(node, unschedulable) {
 /** The reference a timeline opens for an object shown in a view. */
 export function refOf(obj, plural) {
   return { apiVersion: obj.apiVersion, kind: obj.kind, plural, namespace: obj.metadata.namespace, name: obj.metadata.name };
+}
+
+const PARTITION = 'kubesim.io/partitioned';
+export const isPartitioned = (node) => node.metadata.annotations?.[PARTITION] === 'true';
+
+/** Partition (or heal) a simulated node: the node pool's chaos annotation cuts its agent off the API. */
+export function partitionAction(node, on) {
+  const name = node.metadata.name;
+  const path = pathOf({ apiVersion: 'v1', plural: 'nodes', name });
+  return {
+    title: `${on ? 'Partition' : 'Heal'} node ${name}`,
+    detail: `PATCH ${path} {"metadata":{"annotations":{"${PARTITION}":${on ? '"true"' : 'null'}}}} — ${on ? 'its agent stops heartbeating and writing; after the grace period the node lifecycle controller marks it NotReady and taints it' : 'its agent reaches the API server again'}.`,
+    okLabel: on ? 'Partition' : 'Heal',
+    run: () => mergePatch(path, { metadata: { annotations: { [PARTITION]: on ? 'true' : null } } }),
+    done: () => `node ${name} ${on ? 'partitioned' : 'healed'}`,
+  };
+}
+
+/** The pods `kubectl drain` evicts: not DaemonSet-managed, not mirror pods, not finished. Pure. */
+export function podsToDrain(pods) {
+  return pods.filter(
+    (p) =>
+      !(p.metadata.ownerReferences ?? []).some((r) => r.kind === 'DaemonSet' && r.controller) &&
+      !p.metadata.annotations?.['kubernetes.io/config.mirror'] &&
+      p.status?.phase !== 'Succeeded' &&
+      p.status?.phase !== 'Failed',
+  );
+}
+
+/** Drain: cordon, then evict its pods through the eviction subresource (PodDisruptionBudgets apply). */
+export function drainAction(node, pods) {
+  const name = node.metadata.name;
+  const victims = podsToDrain(pods);
+  return {
+    title: `Drain node ${name}`,
+    detail: `PATCH spec.unschedulable=true, then POST …/pods/<name>/eviction for ${victims.length} pod(s) (DaemonSet pods stay), as kubectl drain does.`,
+    okLabel: 'Drain',
+    run: async () => {
+      await mergePatch(pathOf({ apiVersion: 'v1', plural: 'nodes', name }), { spec: { unschedulable: true } });
+      const failed = [];
+      for (const p of victims) {
+        const { namespace, name: pod } = p.metadata;
+        const eviction = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace } };
+        await request('POST', `${pathOf({ apiVersion: 'v1', plural: 'pods', namespace, name: pod })}/eviction`, eviction).catch((err) => failed.push(`${pod}: ${err.message}`));
+      }
+      if (failed.length) throw new Error(`cordoned; ${failed.length} eviction(s) refused: ${failed.join('; ')}`);
+    },
+    done: () => `node ${name} drained (${victims.length} pod(s) evicted)`,
+  };
 }

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { indexPods } from '../lib/store.js';
 import { NODE_COLORS, POD_COLORS, nodeState, podState } from '../lib/status.js';
-import { cordonAction, deletePodAction, refOf } from '../lib/actions.js';
+import { cordonAction, deletePodAction, drainAction, isPartitioned, partitionAction, refOf } from '../lib/actions.js';
 import { drawTiles, layout, tileAt } from './tiles.js';
 import { Pager, usePage } from './pager.js';
 import { Activity } from './activity.js';
@@ -68,7 +68,11 @@ function Tiles({ nodes, podsByNode, selected, onSelect }) {
 function NodePods({ node, pods, ask, openTimeline }) {
   const shown = pods.slice(0, 100);
   return html`<section class="panel" data-testid="node-detail">
-    <h3>${node.metadata.name} <span class=${`badge ${nodeState(node)}`}>${nodeState(node)}</span></h3>
+    <div class="row">
+      <h3>${node.metadata.name} <span class=${`badge ${nodeState(node)}`}>${nodeState(node)}</span>${isPartitioned(node) && html` <span class="badge notready">partitioned</span>`}</h3>
+      <button data-action="drain" onClick=${() => ask(drainAction(node, pods))}>Drain</button>
+      ${isPartitioned(node) ? html`<button data-action="heal" onClick=${() => ask(partitionAction(node, false))}>Heal</button>` : html`<button data-action="partition" onClick=${() => ask(partitionAction(node, true))}>Partition</button>`}
+    </div>
     ${(node.spec?.taints ?? []).map((t) => html`<span class="taint">${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}</span>`)}
     <table><tbody>
       ${shown.map((p) => html`<tr data-pod=${`${p.metadata.namespace}/${p.metadata.name}`}>
@@ -106,7 +110,7 @@ export function ClusterView({ store, ask, openTimeline }) {
           const st = nodeState(n);
           return html`<tr data-node=${n.metadata.name} class=${selected === n.metadata.name ? 'selected' : ''}>
             <td><a href="#" onClick=${(e) => (e.preventDefault(), setSelected(n.metadata.name))}>${n.metadata.name}</a></td>
-            <td><span class=${`badge ${st}`}>${st}</span></td>
+            <td><span class=${`badge ${st}`}>${st}</span>${isPartitioned(n) && html` <span class="badge notready">partitioned</span>`}</td>
             <td>${(n.spec?.taints ?? []).map((t) => html`<span class="taint">${t.key}:${t.effect}</span>`)}</td>
             <td>${(byNode.get(n.metadata.name) ?? []).length}</td>
             <td>
