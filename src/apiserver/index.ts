@@ -64,6 +64,8 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Unsent watch output above which a watcher is cut off (default 16 MiB). */
   maxWatchBufferBytes?: number;
+  /** Period of `: keepalive` comments on Server-Sent Events watches (default 15 s). */
+  sseKeepaliveMs?: number;
   /** Serve HTTPS with this key pair (PEM); ca (PEM) goes into the kubeconfig as certificate-authority-data. */
   tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
   /** A bearer token for the kubeconfig's admin user (for an authenticator that checks it). */
@@ -176,6 +178,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
       maxBufferedBytes: opts.maxWatchBufferBytes ?? 16 * 1024 * 1024,
       defaultTimeoutSeconds: 1800,
+      keepaliveMs: opts.sseKeepaliveMs,
     },
     longRunning: new Set(),
   };

@@ -23,6 +23,7 @@ import type { ApiCore, Scope } from './rest/scope.ts';
 import { collectionOwner } from './rest/storage.ts';
 import { parseResourcePath, splitUrl } from './routing.ts';
 import { boolParam } from './listopts.ts';
+import { serveDashboard } from './dashboard.ts';
 
 export const VERSION_INFO = {
   major: '1',
@@ -136,6 +137,7 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
         }, fail);
         return;
     }
+    if (serveDashboard(req, res, path, done)) return;
     return serveDiscovery(req, res, path, registry, done, fail);
   };
 }

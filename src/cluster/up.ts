@@ -85,6 +85,7 @@ export async function runUp(opts: UpOptions): Promise<void> {
     [
       `kubesim is up: API server at ${cluster.apiServer.url}`,
       `kubeconfig: ${cluster.kubeconfigPath}`,
+      `dashboard: ${cluster.apiServer.url}/dashboard/`,
       '',
       `  kubectl --kubeconfig ${cluster.kubeconfigPath} get nodes`,
       '',

@@ -17,6 +17,8 @@ export interface UpCluster {
   /** Runs kubectl; resolves with stdout, rejects with stderr on a non-zero exit. */
   kubectl(args: string[], opts?: { timeoutMs?: number; stdin?: string }): Promise<string>;
   kubectlJson(args: string[]): Promise<any>;
+  /** What `kubesim up` printed so far (its first 20,000 characters). */
+  stdout(): string;
   close(): Promise<void>;
 }
 
@@ -32,11 +34,13 @@ export async function up(args: string[] = []): Promise<UpCluster> {
   child.stderr!.on('data', (d) => {
     stderr = (stderr + d).slice(-20_000);
   });
+  let out = '';
+  child.stdout!.on('data', (d) => {
+    if (out.length < 20_000) out += d;
+  });
   const kubeconfig = await new Promise<string>((resolveKc, reject) => {
-    let out = '';
     const timer = setTimeout(() => reject(new Error(`kubesim up did not start in time: ${stderr}`)), 30_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
+    child.stdout!.on('data', () => {
       const m = /kubeconfig: (\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
@@ -59,6 +63,7 @@ export async function up(args: string[] = []): Promise<UpCluster> {
     client,
     kubectl,
     kubectlJson: async (a) => JSON.parse(await kubectl([...a, '-o', 'json'])),
+    stdout: () => out,
     async close() {
       client.close();
       if (child.exitCode === null) {

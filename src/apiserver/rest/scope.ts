@@ -19,6 +19,8 @@ export interface WatchSettings {
   maxBufferedBytes: number;
   /** timeoutSeconds when the client sends none. */
   defaultTimeoutSeconds: number;
+  /** Period of `: keepalive` comments on Server-Sent Events watches (default 15 s). */
+  keepaliveMs?: number;
 }
 
 export interface ApiCore {

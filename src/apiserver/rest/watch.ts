@@ -34,11 +34,34 @@ function atRevision(obj: KubeObject, revision: number): KubeObject {
   return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } };
 }
 
-/** One watch line as an SSE message: `id: <resourceVersion>` (for Last-Event-ID) and `data: <event>`. */
-function sseFrame(line: Buffer | string): string {
+/** The type of an encoded watch line (every line starts `{"type":"<TYPE>"`). */
+function typeOfLine(text: string): string | undefined {
+  return /^\{"type":"([A-Z]+)"/.exec(text)?.[1];
+}
+
+/**
+ * One watch line as an SSE message: `id: <resourceVersion>` (the browser sends it back as
+ * Last-Event-ID when it reconnects), `data: <the watch event as JSON>` and `event: <type>` (for
+ * EventSource.addEventListener; SSE takes a message's fields in any order). An ERROR carries no id:
+ * resuming must not skip past it.
+ */
+export function sseFrame(line: Buffer | string, resourceVersion?: string): string {
   const text = (typeof line === 'string' ? line : line.toString('utf8')).replace(/\n$/, '');
-  const m = /"resourceVersion":"(\d+)"/.exec(text);
-  return `${m ? `id: ${m[1]}\n` : ''}data: ${text}\n\n`;
+  const type = typeOfLine(text);
+  const id = type !== 'ERROR' && resourceVersion ? `id: ${resourceVersion}\n` : '';
+  return `${id}data: ${text}\n${type ? `event: ${type}\n` : ''}\n`;
+}
+
+/** The SSE comment that keeps an idle stream open through proxies; EventSource ignores it. */
+export const SSE_KEEPALIVE = ': keepalive\n\n';
+
+/**
+ * The resourceVersion a watch starts from. For an SSE stream, a Last-Event-ID is the browser
+ * reconnecting after the events up to it, so it wins over the URL's (original) resourceVersion.
+ */
+export function startVersion(query: URLSearchParams | undefined, sse: boolean, lastEventId: string | string[] | undefined): string | undefined {
+  if (sse && typeof lastEventId === 'string' && lastEventId !== '') return lastEventId;
+  return query?.get('resourceVersion') ?? undefined;
 }
 
 export async function handleWatch(s: Scope): Promise<number> {
@@ -46,8 +69,7 @@ export async function handleWatch(s: Scope): Promise<number> {
   const filter = selectorFilter(rt, query, s.info.name);
   // Server-sent events for browsers (EventSource): same events, SSE framing, resumable with Last-Event-ID.
   const sse = /text\/event-stream/.test(req.headers.accept ?? '');
-  const lastEventId = req.headers['last-event-id'];
-  const rv = parseResourceVersion(query?.get('resourceVersion') ?? (sse && typeof lastEventId === 'string' ? lastEventId : undefined));
+  const rv = parseResourceVersion(startVersion(query, sse, req.headers['last-event-id']));
   const bookmarks = boolParam(query, 'allowWatchBookmarks') === true;
   const sendInitialEvents = boolParam(query, 'sendInitialEvents') === true;
   const timeoutParam = intParam(query, 'timeoutSeconds');
@@ -120,9 +142,9 @@ export async function handleWatch(s: Scope): Promise<number> {
     pendingHead = 0;
   };
   res.on('drain', pump);
-  const write = (chunk: Buffer | string) => {
+  const write = (chunk: Buffer | string, resourceVersion?: string) => {
     if (closed) return;
-    const framed = sse ? sseFrame(chunk) : chunk;
+    const framed = sse ? sseFrame(chunk, resourceVersion) : chunk;
     if (waiting) {
       pending.push({ chunk: framed, live: !replaying });
       if (!replaying) {
@@ -149,14 +171,15 @@ export async function handleWatch(s: Scope): Promise<number> {
   const send = (ev: StoreEvent | undefined, type: EventType, stored: KubeObject, storedJson: string | undefined) => {
     const obj = transform ? wireObject(rt, stored) : stored;
     const json = transform ? undefined : storedJson;
+    const version = obj.metadata?.resourceVersion;
     if (table) {
-      write(JSON.stringify({ type, object: toTable(rt, [obj], { includeObject, listMeta: { resourceVersion: obj.metadata.resourceVersion } }) }) + '\n');
+      write(JSON.stringify({ type, object: toTable(rt, [obj], { includeObject, listMeta: { resourceVersion: obj.metadata.resourceVersion } }) }) + '\n', version);
     } else if (partial) {
-      write(JSON.stringify({ type, object: partialObject(obj, partial) }) + '\n');
+      write(JSON.stringify({ type, object: partialObject(obj, partial) }) + '\n', version);
     } else if (ev && json !== undefined) {
-      write(plainLine(ev, type, obj, json));
+      write(plainLine(ev, type, obj, json), version);
     } else {
-      write(`{"type":"${type}","object":${json ?? JSON.stringify(obj)}}\n`);
+      write(`{"type":"${type}","object":${json ?? JSON.stringify(obj)}}\n`, version);
     }
   };
 
@@ -164,7 +187,7 @@ export async function handleWatch(s: Scope): Promise<number> {
     const metadata: Record<string, unknown> = { resourceVersion: String(revision) };
     if (annotations) metadata.annotations = annotations;
     const object = partial ? { kind: 'PartialObjectMetadata', apiVersion: `meta.k8s.io/${partial}`, metadata } : { kind: rt.kind, apiVersion: apiVersionOfRt(rt), metadata };
-    write(JSON.stringify({ type: 'BOOKMARK', object }) + '\n');
+    write(JSON.stringify({ type: 'BOOKMARK', object }) + '\n', String(revision));
   };
 
   const onEvent = (ev: StoreEvent) => {
@@ -221,6 +244,14 @@ export async function handleWatch(s: Scope): Promise<number> {
   }
   if (bookmarks) {
     const t = setInterval(() => bookmark(Math.max(lastRevision, store.cachedRevision())), core.watch.bookmarkIntervalMs);
+    t.unref();
+    timers.push(t);
+  }
+  if (sse) {
+    // A comment line on an idle stream, so proxies and browsers keep it open; only while nothing is queued.
+    const t = setInterval(() => {
+      if (!closed && !waiting) res.write(SSE_KEEPALIVE);
+    }, core.watch.keepaliveMs ?? 15_000);
     t.unref();
     timers.push(t);
   }

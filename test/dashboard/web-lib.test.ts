@@ -1,0 +1,190 @@
+// The dashboard's pure readings, run in node (they are browser ES modules without DOM use): the SSE
+// parser, field diffs and writers, pod/node states, tile geometry.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const web = join(import.meta.dirname, '../../web');
+// Loaded by URL: plain JS modules of the browser, not compiled with the project.
+const load = (f: string): Promise<any> => import(pathToFileURL(join(web, f)).href);
+
+test('sseParser: fields, multi-line data, comments, CRLF, messages split across chunks', async () => {
+  const { sseParser } = await load('lib/sse.js');
+  const cases: [string[], { event: string; id?: string; data: string }[]][] = [
+    [['id: 5\ndata: {"a":1}\nevent: ADDED\n\n'], [{ event: 'ADDED', id: '5', data: '{"a":1}' }]],
+    [['data: x\n\n'], [{ event: 'message', id: undefined, data: 'x' }]],
+    [[': keepalive\n\n'], []],
+    [['data: a\ndata: b\n\n'], [{ event: 'message', id: undefined, data: 'a\nb' }]],
+    [['id: 7\r\ndata: y\r\nevent: MODIFIED\r\n\r\n'], [{ event: 'MODIFIED', id: '7', data: 'y' }]],
+    [['id: 1\nda', 'ta: {"x"', ':2}\nevent: DELETED\n', '\n'], [{ event: 'DELETED', id: '1', data: '{"x":2}' }]],
+    [['data:nospace\n\ndata: two\n\n'], [{ event: 'message', id: undefined, data: 'nospace' }, { event: 'message', id: undefined, data: 'two' }]],
+    [['event: ERROR\n\n'], []],
+  ];
+  for (const [chunks, want] of cases) {
+    const got: unknown[] = [];
+    const feed = sseParser((m: unknown) => got.push(m));
+    for (const c of chunks) feed(c);
+    assert.deepEqual(got, want, JSON.stringify(chunks));
+  }
+});
+
+test('diffObjects: added, removed, changed leaves; list-map keys; ignored metadata', async () => {
+  const { diffObjects } = await load('lib/diff.js');
+  const cases: [any, any, string[]][] = [
+    [undefined, { spec: { replicas: 1 } }, ['+ spec.replicas 1']],
+    [{ spec: { replicas: 1 } }, { spec: { replicas: 2 } }, ['~ spec.replicas 1 2']],
+    [{ spec: { a: 'x' } }, { spec: {} }, ['+ spec {}', '- spec.a "x"']],
+    [{ metadata: { resourceVersion: '1', managedFields: [{ manager: 'a' }] } }, { metadata: { resourceVersion: '2', managedFields: [{ manager: 'b' }] } }, []],
+    [
+      { status: { conditions: [{ type: 'A', status: 'True' }, { type: 'B', status: 'False' }] } },
+      { status: { conditions: [{ type: 'B', status: 'True' }, { type: 'A', status: 'True' }] } },
+      ['~ status.conditions[type=B].status "False" "True"'],
+    ],
+    [{ spec: { args: ['a', 'b'] } }, { spec: { args: ['a'] } }, ['- spec.args[1] "b"']],
+    [{ spec: { c: [{ name: 'x', image: 'i:1' }] } }, { spec: { c: [{ name: 'x', image: 'i:2' }] } }, ['~ spec.c[name=x].image "i:1" "i:2"']],
+  ];
+  for (const [a, b, want] of cases) {
+    const got = diffObjects(a, b).map((d: any) => [d.op, d.path, d.from, d.to].filter((x) => x !== undefined).join(' '));
+    assert.deepEqual(got, want, JSON.stringify([a, b]));
+  }
+});
+
+test('changedBy: the managedFields entries a write added or changed', async () => {
+  const { changedBy } = await load('lib/diff.js');
+  const mf = (...e: any[]) => ({ metadata: { managedFields: e } });
+  const create = { manager: 'kubectl-create', operation: 'Update', time: 't1' };
+  const cases: [any, any, string[]][] = [
+    [undefined, mf(create), ['kubectl-create']],
+    [mf(create), mf(create), []],
+    [mf(create), mf(create, { manager: 'kubectl-scale', operation: 'Update', subresource: 'scale', time: 't2' }), ['kubectl-scale (scale)']],
+    [mf(create), mf({ ...create, time: 't3' }), ['kubectl-create']],
+    [{ metadata: {} }, { metadata: {} }, []],
+  ];
+  for (const [a, b, want] of cases) assert.deepEqual(changedBy(a, b), want);
+});
+
+test('podState / nodeState: what the marks and tiles are colored by', async () => {
+  const { podState, nodeState, milliCpu } = await load('lib/status.js');
+  const ready = { type: 'Ready', status: 'True' };
+  const pods: [any, string][] = [
+    [{ metadata: {}, status: { phase: 'Running', conditions: [ready] } }, 'ready'],
+    [{ metadata: {}, status: { phase: 'Running', conditions: [] } }, 'running'],
+    [{ metadata: {}, status: {} }, 'pending'],
+    [{ metadata: {} }, 'pending'],
+    [{ metadata: {}, status: { phase: 'Succeeded' } }, 'succeeded'],
+    [{ metadata: {}, status: { phase: 'Failed' } }, 'failed'],
+    [{ metadata: { deletionTimestamp: 'x' }, status: { phase: 'Running', conditions: [ready] } }, 'terminating'],
+  ];
+  for (const [p, want] of pods) assert.equal(podState(p), want, JSON.stringify(p));
+  const nodes: [any, string][] = [
+    [{ status: { conditions: [ready] } }, 'ready'],
+    [{ status: { conditions: [{ type: 'Ready', status: 'Unknown' }] } }, 'notready'],
+    [{}, 'notready'],
+    [{ spec: { unschedulable: true }, status: { conditions: [ready] } }, 'cordoned'],
+  ];
+  for (const [n, want] of nodes) assert.equal(nodeState(n), want, JSON.stringify(n));
+  assert.deepEqual(['250m', '2', '1.5', undefined, 'x'].map(milliCpu), [250, 2000, 1500, 0, 0]);
+});
+
+test('tile geometry: sizes by node count, the tile under a point', async () => {
+  const { layout, tileAt } = await load('views/tiles.js');
+  const small = layout(4, 1000);
+  assert.deepEqual([small.w, small.cols, small.rows, small.label], [200, 4, 1, true]);
+  const big = layout(5000, 1248);
+  assert.equal(big.label, false);
+  assert.equal(big.rows, Math.ceil(5000 / big.cols));
+  const cases: [number, number, number][] = [
+    [1, 1, 0],
+    [small.w + small.gap + 1, 1, 1],
+    [small.w + 1, 1, -1], // in the gap
+    [1, small.h + small.gap + 1, -1], // a row with no nodes
+  ];
+  for (const [x, y, want] of cases) assert.equal(tileAt(small, x, y, 4), want, `${x},${y}`);
+});
+
+test('oldestOf: the oldest resourceVersion a 410 Status names', async () => {
+  const { oldestOf } = await load('views/timeline.js');
+  assert.equal(oldestOf('too old resource version: 1 (345)'), '345');
+  assert.equal(oldestOf('something else'), undefined);
+});
+
+test('readLeases: leaders with their holders and expiry, stale node heartbeats', async () => {
+  const { readLeases } = await load('views/controlplane.js');
+  const now = Date.parse('2026-01-01T00:01:00Z');
+  const lease = (ns: string, name: string, spec: any) => ({ metadata: { namespace: ns, name }, spec });
+  const r = readLeases(
+    [
+      lease('kube-system', 'kube-scheduler', { holderIdentity: 'a', renewTime: '2026-01-01T00:00:58Z', leaseDurationSeconds: 15, leaseTransitions: 2 }),
+      lease('kube-system', 'kube-controller-manager', { holderIdentity: 'b', renewTime: '2026-01-01T00:00:30Z', leaseDurationSeconds: 15 }),
+      lease('kube-node-lease', 'n1', { renewTime: '2026-01-01T00:00:50Z' }),
+      lease('kube-node-lease', 'n2', { renewTime: '2026-01-01T00:00:00Z' }),
+      lease('kube-node-lease', 'n3', {}),
+    ],
+    now,
+  );
+  assert.deepEqual(
+    r.leaders.map((l: any) => [l.name, l.holder, l.age, l.transitions, l.expired]),
+    [
+      ['kube-system/kube-controller-manager', 'b', 30, 0, true],
+      ['kube-system/kube-scheduler', 'a', 2, 2, false],
+    ],
+  );
+  assert.equal(r.beats, 3);
+  assert.deepEqual(r.stale.map((b: any) => [b.node, b.age]), [['n3', undefined], ['n2', 60]]);
+});
+
+test('Informer (in node, against an API server): list then watch, resume after the server ends a watch, relist on 410', async () => {
+  const { startTestServer, req, configMap } = await import('../apiserver/helpers.ts');
+  const { eventually } = await import('../helpers/eventually.ts');
+  const { Informer } = await load('lib/informer.js');
+  const srv = await startTestServer({ watchCacheSize: 20 });
+  const cm = '/api/v1/namespaces/default/configmaps';
+  try {
+    await req(srv.url, 'POST', cm, configMap('a'));
+    const inf = new Informer(`${srv.url}${cm}`, { kind: 'ConfigMap', apiVersion: 'v1', timeoutSeconds: 1 }, () => {});
+    const seen: string[] = [];
+    inf.listeners.add((ev: any) => seen.push(`${ev.type}:${ev.object.metadata.name}`));
+    inf.run();
+    try {
+      await eventually(() => inf.synced || undefined, 'synced', 5000);
+      assert.deepEqual([...inf.items.keys()], ['default/a']);
+      assert.equal(inf.items.get('default/a').kind, 'ConfigMap', 'listed items get their kind');
+      await req(srv.url, 'POST', cm, configMap('b'));
+      await eventually(() => inf.items.has('default/b') || undefined, 'b arrives', 5000);
+      // the server ends each watch after 1 s: the informer resumes without a relist
+      await new Promise((r) => setTimeout(r, 1500));
+      await req(srv.url, 'POST', cm, configMap('c'));
+      await eventually(() => inf.items.has('default/c') || undefined, 'c arrives after a resume', 5000);
+      assert.equal(inf.lists, 1, 'resumed from its resourceVersion, no relist');
+      // away too long: its resourceVersion falls out of the window, the next watch gets 410, it relists
+      const stale = inf.rv;
+      for (let i = 0; i < 30; i++) await req(srv.url, 'POST', cm, configMap(`x${i}`));
+      await eventually(() => (inf.items.size === 33 ? true : undefined), 'all 33 seen', 5000);
+      inf.rv = stale; // as if it had missed them all
+      await eventually(() => (inf.lists === 2 ? true : undefined), 'relisted after 410', 10_000);
+      assert.equal(inf.items.size, 33);
+      await req(srv.url, 'DELETE', `${cm}/a`);
+      await eventually(() => (!inf.items.has('default/a') ? true : undefined), 'watching again after the relist', 5000);
+      assert.ok(seen.includes('ADDED:b') && seen.includes('ADDED:c'));
+    } finally {
+      inf.stop();
+    }
+  } finally {
+    await srv.close();
+  }
+});
+
+test('podsToDrain: what kubectl drain evicts', async () => {
+  const { podsToDrain } = await load('lib/actions.js');
+  const pod = (name: string, extra: any = {}) => ({ metadata: { name, ...extra.metadata }, status: { phase: 'Running', ...extra.status } });
+  const pods = [
+    pod('plain'),
+    pod('rs', { metadata: { ownerReferences: [{ kind: 'ReplicaSet', controller: true }] } }),
+    pod('ds', { metadata: { ownerReferences: [{ kind: 'DaemonSet', controller: true }] } }),
+    pod('mirror', { metadata: { annotations: { 'kubernetes.io/config.mirror': 'x' } } }),
+    pod('done', { status: { phase: 'Succeeded' } }),
+    pod('failed', { status: { phase: 'Failed' } }),
+  ];
+  assert.deepEqual(podsToDrain(pods).map((p: any) => p.metadata.name), ['plain', 'rs']);
+});

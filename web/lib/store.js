@@ -1,0 +1,95 @@
+// The cluster as the page sees it: one informer per resource it shows, and a change signal batched
+// to one per animation frame (a burst of watch events renders once).
+import { Informer } from './informer.js';
+
+export const RESOURCES = {
+  nodes: { path: '/api/v1/nodes', kind: 'Node', apiVersion: 'v1' },
+  pods: { path: '/api/v1/pods', kind: 'Pod', apiVersion: 'v1' },
+  deployments: { path: '/apis/apps/v1/deployments', kind: 'Deployment', apiVersion: 'apps/v1' },
+  replicasets: { path: '/apis/apps/v1/replicasets', kind: 'ReplicaSet', apiVersion: 'apps/v1' },
+  events: { path: '/api/v1/events', kind: 'Event', apiVersion: 'v1' },
+};
+
+const HISTORY = 180; // seconds of activity kept for the charts
+
+export function createStore() {
+  const subscribers = new Set();
+  let scheduled = false;
+  let counting = {};
+  let sampler;
+  const store = {
+    version: 0,
+    informers: {},
+    /** Per second: t (unix s), watch events per resource, pods ready / not ready. */
+    activity: [],
+    subscribe(fn) {
+      subscribers.add(fn);
+      return () => subscribers.delete(fn);
+    },
+    changed() {
+      if (scheduled) return;
+      scheduled = true;
+      requestAnimationFrame(() => {
+        scheduled = false;
+        store.version++;
+        for (const fn of subscribers) fn(store.version);
+      });
+    },
+    items(name) {
+      return store.informers[name]?.items ?? new Map();
+    },
+    synced() {
+      return Object.values(store.informers).every((i) => i.synced);
+    },
+    errors() {
+      return Object.entries(store.informers)
+        .filter(([, i]) => i.error)
+        .map(([n, i]) => ({ resource: n, status: i.error.status, message: i.error.message }));
+    },
+    start() {
+      for (const [name, r] of Object.entries(RESOURCES)) {
+        const inf = new Informer(r.path, r, () => store.changed());
+        inf.listeners.add(() => (counting[name] = (counting[name] ?? 0) + 1));
+        store.informers[name] = inf;
+        inf.run();
+      }
+      sampler = setInterval(() => store.sample(), 1000);
+    },
+    sample() {
+      let ready = 0;
+      let total = 0;
+      for (const p of store.items('pods').values()) {
+        total++;
+        if (!p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')) ready++;
+      }
+      store.activity.push({ t: Math.floor(Date.now() / 1000), events: counting, ready, notReady: total - ready });
+      if (store.activity.length > HISTORY) store.activity.shift();
+      counting = {};
+      store.changed();
+    },
+    stop() {
+      clearInterval(sampler);
+      for (const i of Object.values(store.informers)) i.stop();
+      store.informers = {};
+    },
+  };
+  return store;
+}
+
+/** Index: the pods of each node (by spec.nodeName, '' = unscheduled) and of each owner uid. */
+export function indexPods(pods) {
+  const byNode = new Map();
+  const byOwner = new Map();
+  for (const p of pods.values()) {
+    const n = p.spec?.nodeName ?? '';
+    let l = byNode.get(n);
+    if (!l) byNode.set(n, (l = []));
+    l.push(p);
+    for (const ref of p.metadata.ownerReferences ?? []) {
+      let o = byOwner.get(ref.uid);
+      if (!o) byOwner.set(ref.uid, (o = []));
+      o.push(p);
+    }
+  }
+  return { byNode, byOwner };
+}
