@@ -61,7 +61,8 @@ test('the HPA controller finds a custom resource scale target through discovery'
     assert.equal(hpa.status, 201, hpa.text);
     const st = await eventually(async () => {
       const h = (await req(base, 'GET', '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/scaled')).body;
-      return h.status?.currentReplicas !== undefined ? h.status : undefined;
+      // a new HPA's status already says currentReplicas 0: wait for a sync (its AbleToScale condition)
+      return h.status?.conditions?.some((x: any) => x.type === 'AbleToScale') ? h.status : undefined;
     }, 'the HPA read the scale', 10_000);
     assert.equal(st.currentReplicas, 2);
     assert.ok(!st.conditions.some((x: any) => x.reason === 'FailedGetScale'), JSON.stringify(st.conditions));

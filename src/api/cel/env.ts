@@ -37,17 +37,15 @@ function regex(pattern: string): RegExp {
   return new RegExp(src, flags + 'u');
 }
 
-const envs = new Map<string, Environment>();
+/** Options every Kubernetes CEL environment uses (optional types, heterogeneous literals, size limits). */
+export const ENVIRONMENT_OPTIONS = { enableOptionalTypes: true, homogeneousAggregateLiterals: false, limits: { maxAstNodes: 100000, maxDepth: 250, maxListElements: 100000, maxMapEntries: 100000, maxCallArguments: 32 } };
 
 /**
- * The environment rules compile in: `self` and `oldSelf` (an optional for optionalOldSelf rules) are
- * dyn, so a field the schema lacks is an evaluation error rather than a compile error.
+ * A new environment with Kubernetes' CEL libraries (the functions above) registered, for every CEL
+ * user: x-kubernetes-validations rules, webhook matchConditions, ValidatingAdmissionPolicy.
  */
-export function baseEnvironment(optionalOldSelf = false): Environment {
-  const key = optionalOldSelf ? 'optional' : 'plain';
-  const cached = envs.get(key);
-  if (cached) return cached;
-  const e = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false, limits: { maxAstNodes: 100000, maxDepth: 250, maxListElements: 100000, maxMapEntries: 100000, maxCallArguments: 32 } });
+export function kubernetesEnvironment(): Environment {
+  const e = new Environment(ENVIRONMENT_OPTIONS);
   e.registerFunction('string.charAt(int): string', (s: string, i: bigint) => {
     const chars = [...s];
     if (i < 0n || i > BigInt(chars.length)) throw new Error(`index out of range: ${i}`);
@@ -103,8 +101,21 @@ export function baseEnvironment(optionalOldSelf = false): Environment {
         return false;
       }
     })
-    .registerVariable('self', 'dyn')
-    .registerVariable('oldSelf', optionalOldSelf ? 'optional<dyn>' : 'dyn');
+    ;
+  return e;
+}
+
+const envs = new Map<string, Environment>();
+
+/**
+ * The environment rules compile in: `self` and `oldSelf` (an optional for optionalOldSelf rules) are
+ * dyn, so a field the schema lacks is an evaluation error rather than a compile error.
+ */
+export function baseEnvironment(optionalOldSelf = false): Environment {
+  const key = optionalOldSelf ? 'optional' : 'plain';
+  const cached = envs.get(key);
+  if (cached) return cached;
+  const e = kubernetesEnvironment().registerVariable('self', 'dyn').registerVariable('oldSelf', optionalOldSelf ? 'optional<dyn>' : 'dyn');
   envs.set(key, e);
   return e;
 }

@@ -1,5 +1,6 @@
-// CEL for x-kubernetes-validations (and other CEL users: admission policies may share env.ts).
-export { baseEnvironment } from './env.ts';
+// CEL, once: Kubernetes' libraries (env.ts) and JSON↔CEL values (values.ts) for x-kubernetes-validations
+// rules and for admission (webhook matchConditions, ValidatingAdmissionPolicy).
+export { baseEnvironment, kubernetesEnvironment } from './env.ts';
 export { checkSchemaRules, validateRules } from './rules.ts';
-export { toCel } from './values.ts';
+export { fromCel, toCel, untyped } from './values.ts';
 export * from './cost.ts';

@@ -4,12 +4,13 @@
 // take the type their JSON has.
 import { additionalOf, isObject, itemsOf, type JSONSchemaProps } from '../openapi-schema/types.ts';
 
-function untyped(v: unknown): unknown {
+/** A JSON value without a schema as CEL sees it: integers are ints (BigInt), undefined fields absent. */
+export function untyped(v: unknown): unknown {
   if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
   if (Array.isArray(v)) return v.map(untyped);
   if (isObject(v)) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v)) out[k] = untyped(v[k]);
+    for (const k of Object.keys(v)) if (v[k] !== undefined) out[k] = untyped(v[k]);
     return out;
   }
   return v;
@@ -49,5 +50,14 @@ export function toCel(v: unknown, s: JSONSchemaProps | undefined): unknown {
     }
     return out;
   }
+  return v;
+}
+
+/** A CEL result back as JSON: ints become numbers, maps objects. */
+export function fromCel(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (Array.isArray(v)) return v.map(fromCel);
+  if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [String(k), fromCel(x)]));
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromCel(x)]));
   return v;
 }

@@ -1,8 +1,10 @@
 // The CEL environments of admission (k8s.io/apiserver/pkg/admission/plugin/cel): webhook
 // matchConditions see object, oldObject, request and authorizer; ValidatingAdmissionPolicy
-// expressions also params, namespaceObject and variables. On @marcbachmann/cel-js: JSON integers
-// become CEL ints (BigInt), as Kubernetes' unstructured values are int64.
-import { Environment } from '@marcbachmann/cel-js';
+// expressions also params, namespaceObject and variables. The environment (Kubernetes' CEL libraries)
+// and the JSON↔CEL values are src/api/cel's, shared with x-kubernetes-validations rules.
+import type { Environment } from '@marcbachmann/cel-js';
+import { kubernetesEnvironment } from '../../cel/env.ts';
+import { fromCel, untyped as toCel } from '../../cel/values.ts';
 
 export type CelScope = 'matchCondition' | 'policy';
 
@@ -16,7 +18,7 @@ const envs = new Map<CelScope, Environment>();
 function envFor(scope: CelScope): Environment {
   let env = envs.get(scope);
   if (!env) {
-    env = new Environment({ enableOptionalTypes: true, homogeneousAggregateLiterals: false });
+    env = kubernetesEnvironment();
     for (const v of VARIABLES[scope]) env.registerVariable(v, 'dyn');
     envs.set(scope, env);
   }
@@ -68,26 +70,6 @@ export function evaluateCel(program: CelProgram, expression: string, vars: Recor
   } catch (err) {
     throw new Error(`expression '${expression}' resulted in error: ${summary(err).replace(/^No such key/, 'no such key')}`);
   }
-}
-
-/** JSON values as CEL sees them: integers are ints (BigInt), objects copied (stored objects are frozen). */
-export function toCel(v: unknown): unknown {
-  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
-  if (Array.isArray(v)) return v.map(toCel);
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toCel(x);
-    return out;
-  }
-  return v;
-}
-
-export function fromCel(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number(v);
-  if (Array.isArray(v)) return v.map(fromCel);
-  if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [String(k), fromCel(x)]));
-  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromCel(x)]));
-  return v;
 }
 
 /** A compile check for validation: undefined when the expression compiles. */
