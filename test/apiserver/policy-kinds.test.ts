@@ -135,7 +135,7 @@ test('the system PriorityClasses exist; Priority admission resolves, defaults an
   assert.equal(policy.body.message, 'pods "policy" is forbidden: the string value of PreemptionPolicy (PreemptLowerPriority) must not be provided in pod spec; priority admission controller computed Never from the given PriorityClass name');
   const changed = await req(api.url, 'PUT', `${PCS}/high`, { ...(await req(api.url, 'GET', `${PCS}/high`)).body, value: 7 });
   assert.equal(changed.status, 422);
-  assert.equal(changed.body.message, 'PriorityClass "high" is invalid: value: Forbidden: may not be changed in an update.');
+  assert.equal(changed.body.message, 'PriorityClass.scheduling.k8s.io "high" is invalid: value: Forbidden: may not be changed in an update.');
   assert.equal((await req(api.url, 'DELETE', `${PCS}/high`)).status, 200);
 });
 
@@ -156,7 +156,7 @@ test('a CertificateSigningRequest records its requestor; approval changes only t
   assert.equal(approved.body.spec.signerName, 'kubernetes.io/kube-apiserver-client', 'spec unchanged');
   const both = await req(api.url, 'PUT', `${CSRS}/alice/approval`, { ...approved.body, status: { conditions: [...approved.body.status.conditions, { type: 'Denied', status: 'True' }] } });
   assert.equal(both.status, 422);
-  assert.equal(both.body.message, 'CertificateSigningRequest "alice" is invalid: status.conditions[1].type: Invalid value: "Denied": Approved and Denied conditions are mutually exclusive');
+  assert.equal(both.body.message, 'CertificateSigningRequest.certificates.k8s.io "alice" is invalid: status.conditions[1].type: Invalid value: "Denied": Approved and Denied conditions are mutually exclusive');
   // The main resource cannot approve.
   const viaMain = await req(api.url, 'PUT', `${CSRS}/alice`, { ...approved.body, status: { conditions: [] } });
   assert.equal(viaMain.status, 200);
