@@ -60,8 +60,9 @@ export function planStatefulSet(input: SetPlanInput): SetPlan {
     updateRevision: upd,
     collisionCount: input.collisionCount,
   };
-  const count = (p: KubeObject, by: number) => {
-    status.replicas += by;
+  /** As Kubernetes counts: replicas change only for created and failed pods, not for deletions. */
+  const count = (p: KubeObject, by: number, replicas = true) => {
+    if (replicas) status.replicas += by;
     if (podRevision(p) === cur) status.currentReplicas += by;
     if (podRevision(p) === upd) status.updatedReplicas += by;
   };
@@ -136,7 +137,7 @@ export function planStatefulSet(input: SetPlanInput): SetPlan {
     }
     if (monotonic && pod !== firstUnhealthy && !isRunningAndAvailable(pod, minReady, now)) return done();
     actions.push({ action: 'delete', pod, why: 'condemned' });
-    count(pod, -1);
+    count(pod, -1, false);
     if (monotonic) return done();
   }
 
@@ -154,7 +155,7 @@ export function planStatefulSet(input: SetPlanInput): SetPlan {
       const podAvailable = isRunningAndAvailable(pod, minReady, now);
       if (podAvailable && unavailable >= maxUnavailable) break;
       actions.push({ action: 'delete', pod, why: 'update' });
-      count(pod, -1);
+      count(pod, -1, false);
       if (podAvailable) unavailable++;
       continue;
     }
