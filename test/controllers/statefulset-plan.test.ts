@@ -151,8 +151,11 @@ test('status counts and the current revision once the rollout completes', () => 
 
 test('history: data is the replacing template patch, hashes, renumbering on rollback, pruning', () => {
   const data = revisionData(template('nginx:1'));
-  assert.equal(JSON.stringify(data), '{"spec":{"template":{"$patch":"replace","metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"image":"nginx:1","name":"c"}]}}}}');
-  assert.deepEqual(templateOfRevision({ metadata: {}, data } as any), template('nginx:1'));
+  assert.equal(JSON.stringify(data), '{"spec":{"template":{"$patch":"replace","metadata":{"creationTimestamp":null,"labels":{"app":"web"}},"spec":{"containers":[{"image":"nginx:1","name":"c","resources":{}}]}}}}');
+  assert.deepEqual(templateOfRevision({ metadata: {}, data } as any), { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx:1', resources: {} }] } });
+  // As Go prints the typed template: canonical quantities.
+  const cpu = revisionData({ spec: { containers: [{ name: 'c', resources: { requests: { cpu: '0.5', memory: '1Gi' } } }] } }).spec.template.spec.containers[0].resources.requests;
+  assert.deepEqual(cpu, { cpu: '500m', memory: '1Gi' });
   assert.notEqual(hashRevision(data), hashRevision(data, 1), 'collisionCount changes the hash');
   assert.match(OLD.metadata.name!, /^web-[bcdfghjklmnpqrstvwxz2456789]+$/);
   assert.equal(OLD.metadata.labels!['controller-revision-hash'], OLD.metadata.name!.slice(4));

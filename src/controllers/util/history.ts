@@ -7,6 +7,7 @@
 import { isStatusError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { canonicalJson } from '../../api/core/json.ts';
+import { canonicalQuantity } from '../../api/quantity.ts';
 import type { Client, ResourceRef } from '../../client/index.ts';
 import { fnv32a, safeEncodeString } from './hash.ts';
 import { isControlledBy, newControllerRef } from './owner.ts';
@@ -16,14 +17,43 @@ export const ControllerRevisionHashLabel = 'controller-revision-hash';
 
 /** getPatch: the template as a replacing strategic merge patch, keys sorted (Go's map encoding). */
 export function revisionData(template: unknown): any {
-  const t = { ...((template ?? {}) as object), $patch: 'replace' };
+  const t = { ...goEncoded(template), $patch: 'replace' };
   return JSON.parse(canonicalJson({ spec: { template: t } }));
+}
+
+/**
+ * The template as Go's typed encoding prints it, which is what kubectl compares a revision's data
+ * with (byte for byte) before `rollout undo`: `metadata.creationTimestamp: null`, `resources: {}` on
+ * every container, quantities in canonical form.
+ */
+function goEncoded(template: unknown): any {
+  const t = structuredClone((template ?? {}) as any);
+  t.metadata = { creationTimestamp: null, ...(t.metadata ?? {}) };
+  for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
+    for (const c of (t.spec?.[list] ?? []) as any[]) {
+      c.resources ??= {};
+      for (const k of ['requests', 'limits']) {
+        const m = c.resources[k];
+        if (m && typeof m === 'object') for (const [name, q] of Object.entries(m)) m[name] = safeCanonical(q);
+      }
+    }
+  }
+  return t;
+}
+
+function safeCanonical(q: unknown): unknown {
+  try {
+    return typeof q === 'string' || typeof q === 'number' ? canonicalQuantity(q) : q;
+  } catch {
+    return q;
+  }
 }
 
 /** ApplyRevision for the template: the template a revision's data describes. */
 export function templateOfRevision(rev: KubeObject): any {
-  const t = { ...((rev as any).data?.spec?.template ?? {}) };
+  const t = structuredClone((rev as any).data?.spec?.template ?? {});
   delete t.$patch;
+  if (t.metadata?.creationTimestamp === null) delete t.metadata.creationTimestamp;
   return t;
 }
 
