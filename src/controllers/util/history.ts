@@ -75,8 +75,8 @@ export function revisionName(parent: string, hash: string): string {
 }
 
 /** NewControllerRevision: an unsaved revision of `parent` with its template's labels and the hash label. */
-export function newRevision(parent: KubeObject, kind: { apiVersion: string; kind: string }, data: unknown, revision: number, collisionCount?: number): KubeObject {
-  const hash = hashRevision(data, collisionCount);
+export function newRevision(parent: KubeObject, kind: { apiVersion: string; kind: string }, data: unknown, revision: number, collisionCount?: number, hashOf?: HashOf): KubeObject {
+  const hash = hashOf ? hashOf(collisionCount ?? 0) : hashRevision(data, collisionCount);
   return {
     apiVersion: 'apps/v1',
     kind: 'ControllerRevision',
@@ -119,6 +119,12 @@ export function ownedRevisions(parent: KubeObject, revs: KubeObject[]): KubeObje
   return revs.filter((r) => r.metadata.namespace === parent.metadata.namespace && isControlledBy(r, parent));
 }
 
+/**
+ * How a parent names its revisions for a collisionCount: StatefulSets hash the revision data
+ * (the default); DaemonSets hash the template as the pod-template-hash does (ComputeHash).
+ */
+export type HashOf = (collisionCount: number) => string;
+
 export type RevisionStep = { action: 'keep'; revision: KubeObject } | { action: 'renumber'; revision: KubeObject; to: number } | { action: 'create'; revision: KubeObject };
 
 /**
@@ -126,9 +132,9 @@ export type RevisionStep = { action: 'keep'; revision: KubeObject } | { action: 
  * if it already equals the template; an older equal one renumbered to the next number (rollback);
  * else a new revision.
  */
-export function planUpdateRevision(parent: KubeObject, kind: { apiVersion: string; kind: string }, owned: KubeObject[], collisionCount: number): RevisionStep {
+export function planUpdateRevision(parent: KubeObject, kind: { apiVersion: string; kind: string }, owned: KubeObject[], collisionCount: number, hashOf?: HashOf): RevisionStep {
   const revs = sortRevisions(owned);
-  const candidate = newRevision(parent, kind, revisionData(parent.spec?.template), nextRevision(revs), collisionCount);
+  const candidate = newRevision(parent, kind, revisionData(parent.spec?.template), nextRevision(revs), collisionCount, hashOf);
   const equal = findEqualRevisions(revs, candidate);
   if (equal.length && equalRevision(revs[revs.length - 1], equal[equal.length - 1])) return { action: 'keep', revision: revs[revs.length - 1] };
   if (equal.length) return { action: 'renumber', revision: equal[equal.length - 1], to: num(candidate) };
@@ -156,6 +162,7 @@ export async function applyRevisionStep(
   kind: { apiVersion: string; kind: string },
   step: RevisionStep,
   collisionCount: number,
+  hashOf?: HashOf,
 ): Promise<{ revision: KubeObject; collisionCount: number }> {
   const revs = client.resource(CONTROLLERREVISIONS);
   const ns = parent.metadata.namespace;
@@ -174,7 +181,7 @@ export async function applyRevisionStep(
       const existing = await revs.get(candidate.metadata.name!, { namespace: ns });
       if (equalRevision(existing, candidate) && isControlledBy(existing, parent)) return { revision: existing, collisionCount: count };
       count++;
-      candidate = newRevision(parent, kind, (candidate as any).data, (candidate as any).revision, count);
+      candidate = newRevision(parent, kind, (candidate as any).data, (candidate as any).revision, count, hashOf);
     }
   }
   throw new Error(`could not find a free ControllerRevision name for ${parent.metadata.name}`);
