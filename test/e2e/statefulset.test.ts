@@ -102,3 +102,51 @@ test('the ZooKeeper StatefulSet: ordered start, claims, partitioned update, roll
   await eventually(async () => (await c.kubectl(['get', 'pods', '-l', 'app.kubernetes.io/name=zk', '-o', 'name'])).trim().split('\n').sort().join(',') === 'pod/zk-0,pod/zk-1', 'zk-2 gone', 60_000, 300);
   assert.equal((await c.kubectlJson(['get', 'pvc', 'datadir-zk-2'])).status.phase, 'Bound');
 });
+
+test('DaemonSet: rollout history lists ControllerRevisions, rollout undo restores the previous template, maxSurge', { skip, timeout: 180_000 }, async () => {
+  await c.kubectl(['apply', '-f', '-'], {
+    stdin: `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      containers: [{name: agent, image: "busybox:1.36"}]
+`,
+  });
+  const hashes = async () => (await c.kubectlJson(['get', 'pods', '-l', 'app=agent'])).items.filter((p: any) => !p.metadata.deletionTimestamp).map((p: any) => p.metadata.labels['controller-revision-hash']);
+  const settled = async (image: string) =>
+    eventually(async () => {
+      const d = await c.kubectlJson(['get', 'ds', 'agent']);
+      const hs = await hashes();
+      return d.spec.template.spec.containers[0].image === image && d.status.updatedNumberScheduled === 3 && d.status.numberAvailable === 3 && hs.length === 3 && new Set(hs).size === 1 && hs[0];
+    }, `agent at ${image}`, 90_000, 300);
+  const h1 = await settled('busybox:1.36');
+  assert.match(await c.kubectl(['rollout', 'status', 'ds/agent', '--timeout=60s']), /daemon set "agent" successfully rolled out/);
+  await c.kubectl(['set', 'image', 'ds/agent', 'agent=busybox:1.37']);
+  // maxSurge 1, maxUnavailable 0: a node runs the new pod beside the old one before the old goes.
+  let surged = false;
+  const h2 = await eventually(async () => {
+    const pods = (await c.kubectlJson(['get', 'pods', '-l', 'app=agent'])).items;
+    const perNode = new Map<string, number>();
+    for (const p of pods) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+    if ([...perNode.values()].some((n) => n > 1)) surged = true;
+    const hs = pods.filter((p: any) => !p.metadata.deletionTimestamp).map((p: any) => p.metadata.labels['controller-revision-hash']);
+    return hs.length === 3 && new Set(hs).size === 1 && hs[0] !== h1 && hs[0];
+  }, 'agent at busybox:1.37', 90_000, 100);
+  assert.ok(surged, 'a surge pod ran beside an old one');
+  const history = await c.kubectl(['rollout', 'history', 'ds/agent']);
+  assert.match(history, /^daemonset\.apps\/agent\s*\nREVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n/);
+  assert.match(await c.kubectl(['rollout', 'history', 'ds/agent', '--revision=1']), /Image:\s+busybox:1\.36/);
+  const revs = await c.kubectl(['get', 'controllerrevisions', '-l', 'app=agent']);
+  assert.match(revs, new RegExp(`agent-${h1}\\s+daemonset\\.apps/agent\\s+1\\s`));
+  assert.match(revs, new RegExp(`agent-${h2}\\s+daemonset\\.apps/agent\\s+2\\s`));
+
+  assert.match(await c.kubectl(['rollout', 'undo', 'ds/agent']), /daemonset\.apps\/agent rolled back/);
+  assert.equal(await settled('busybox:1.36'), h1);
+  assert.match(await c.kubectl(['rollout', 'history', 'ds/agent']), /REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>\n/);
+  assert.match(await c.kubectl(['rollout', 'undo', 'ds/agent', '--to-revision=3']), /skipped rollback \(current template already matches revision 3\)/);
+});
