@@ -31,17 +31,27 @@ function sts(o: { replicas?: number; policy?: string; partition?: number; maxUna
 const OLD = { ...newRevision(sts(), KIND, revisionData(template('nginx:1')), 1), metadata: { ...newRevision(sts(), KIND, revisionData(template('nginx:1')), 1).metadata, uid: 'r1' } };
 const NEW = newRevision(sts(), KIND, revisionData(template('nginx:2')), 2);
 
-type PodState = 'ready' | 'pending' | 'failed' | 'terminating';
+type PodState = 'ready' | 'pending' | 'failed' | 'succeeded' | 'terminating';
 function pod(set: KubeObject, ord: number, state: PodState = 'ready', rev: KubeObject = NEW): KubeObject {
   const p = newStatefulPod(set, rev, ord);
   p.metadata.uid = `uid-${ord}`;
   if (state === 'terminating') p.metadata.deletionTimestamp = '2024-01-01T00:00:00Z';
   p.status =
-    state === 'failed' ? { phase: 'Failed' } : state === 'pending' ? { phase: 'Pending' } : { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2024-01-01T00:00:00Z' }] };
+    state === 'failed' ? { phase: 'Failed' } : state === 'succeeded' ? { phase: 'Succeeded' } : state === 'pending' ? { phase: 'Pending' } : { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2024-01-01T00:00:00Z' }] };
   return p;
 }
 
 const describe = (a: SetAction) => (a.action === 'ownClaim' ? `own ${a.claim.metadata.name}` : `${a.action} ${a.pod.metadata.name}`);
+
+test('a pod that lost its identity labels gets them back; a pending pod gets its missing claims', () => {
+  const set = sts({ claims: true, policy: 'Parallel', replicas: 1 });
+  const p = pod(set, 0, 'pending');
+  delete p.metadata.labels!['apps.kubernetes.io/pod-index'];
+  const plan = run(set, [p]);
+  assert.deepEqual(plan.actions.map(describe), ['label web-0', 'createClaims web-0']);
+  assert.deepEqual((plan.actions[0] as any).labels, { 'statefulset.kubernetes.io/pod-name': 'web-0', 'apps.kubernetes.io/pod-index': '0' });
+  assert.deepEqual((plan.actions[1] as any).claims.map((c: KubeObject) => c.metadata.name), ['www-web-0']);
+});
 function run(set: KubeObject, pods: KubeObject[], o: { current?: KubeObject; claims?: KubeObject[]; now?: number } = {}) {
   return planStatefulSet({
     set,
@@ -64,6 +74,7 @@ test('plans: creation order, scale down, failed pods, updates (table)', () => {
     { name: 'Parallel does not wait for a pending one', set: sts({ policy: 'Parallel' }), pods: (s) => [pod(s, 0, 'pending')], want: ['create web-1', 'create web-2'] },
     { name: 'ordinals.start numbers from start', set: sts({ policy: 'Parallel', replicas: 2, start: 5 }), pods: () => [], want: ['create web-5', 'create web-6'] },
     { name: 'a failed pod is replaced before progress', set: sts(), pods: (s) => [pod(s, 0, 'failed')], want: ['delete web-0', 'create web-0'] },
+    { name: 'a succeeded pod is replaced too', set: sts(), pods: (s) => [pod(s, 0, 'succeeded')], want: ['delete web-0', 'create web-0'] },
     { name: 'scale down removes the highest first, one at a time', set: sts({ replicas: 1 }), pods: (s) => [pod(s, 0), pod(s, 1), pod(s, 2)], want: ['delete web-2'] },
     { name: 'scale down waits for a terminating pod', set: sts({ replicas: 1 }), pods: (s) => [pod(s, 0), pod(s, 1), pod(s, 2, 'terminating')], want: [] },
     { name: 'scale down waits while a replica is unhealthy', set: sts({ replicas: 1 }), pods: (s) => [pod(s, 0, 'pending'), pod(s, 1)], want: [] },
@@ -105,6 +116,9 @@ test('pod identity: name, hostname, subdomain, labels, owner, claim volumes', ()
   // An existing claim is not created again.
   const again = run(set, [], { claims: [{ metadata: { name: 'www-web-0', namespace: 'default', uid: 'c0' } }] }).actions[0] as any;
   assert.deepEqual(again.claims, []);
+  // A claim still being deleted holds its pod back.
+  const held = run(set, [], { claims: [{ metadata: { name: 'www-web-0', namespace: 'default', uid: 'c0', deletionTimestamp: '2024-01-01T00:00:00Z' } }] });
+  assert.deepEqual(held.actions, []);
 });
 
 test('claim owners follow persistentVolumeClaimRetentionPolicy (table)', () => {

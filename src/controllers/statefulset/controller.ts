@@ -124,7 +124,11 @@ export class StatefulSetController extends LoopController {
       return;
     }
     const podName = a.pod.metadata.name;
-    if (a.action === 'create') {
+    if (a.action === 'label') {
+      await this.ctx.client.resource(PODS).patch(podName!, { metadata: { labels: a.labels } }, { namespace: ns, type: 'merge' });
+      return;
+    }
+    if (a.action === 'create' || a.action === 'createClaims') {
       for (const c of a.claims) {
         try {
           await this.ctx.client.resource(PVCS).create(c, { namespace: ns });
@@ -135,6 +139,7 @@ export class StatefulSetController extends LoopController {
           throw e;
         }
       }
+      if (a.action === 'createClaims') return;
       try {
         await this.ctx.client.resource(PODS).create(a.pod, { namespace: ns });
         this.events.event(set, SET_KIND, 'Normal', 'SuccessfulCreate', `create Pod ${podName} in StatefulSet ${setName} successful`);

@@ -2,17 +2,21 @@
 // updateStatefulSet): the replicas [start, start+replicas) by ordinal, what to create, replace,
 // delete (scale down from the highest ordinal) and update (reverse ordinal order down to the
 // partition, maxUnavailable at once; nothing for OnDelete), one step at a time for OrderedReady and
-// all at once for Parallel; and the status.
+// all at once for Parallel; identity labels and missing claims repaired; and the status.
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import { isPodAvailable, isPodReady } from '../util/pod.ts';
 import { scaledValue } from '../util/intstr.ts';
-import { claimOwners, claimsFor, isMemberOf, newStatefulPod, parentAndOrdinal, podRevision, startOrdinal } from './pods.ts';
+import { claimOwners, claimsFor, isMemberOf, newStatefulPod, parentAndOrdinal, PodIndexLabel, PodNameLabel, podRevision, startOrdinal } from './pods.ts';
 
 export type SetAction =
   /** Create the missing claims, then the pod. */
   | { action: 'create'; pod: KubeObject; claims: KubeObject[] }
   | { action: 'delete'; pod: KubeObject; why: 'failed' | 'condemned' | 'update' }
-  | { action: 'ownClaim'; claim: KubeObject; ownerReferences: OwnerReference[] };
+  | { action: 'ownClaim'; claim: KubeObject; ownerReferences: OwnerReference[] }
+  /** updateStatefulPod: restore the identity labels of a pod that lost them. */
+  | { action: 'label'; pod: KubeObject; labels: Record<string, string> }
+  /** A pod whose claims went missing (still pending on them): make them again. */
+  | { action: 'createClaims'; pod: KubeObject; claims: KubeObject[] };
 
 export interface SetPlanInput {
   set: KubeObject;
@@ -32,7 +36,8 @@ export interface SetPlan {
 }
 
 const isTerminating = (p: KubeObject) => !!p.metadata.deletionTimestamp;
-const isFailed = (p: KubeObject) => p.status?.phase === 'Failed';
+/** Failed, or Succeeded (a StatefulSet pod that exits is replaced too). */
+const isFinished = (p: KubeObject) => p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded';
 export const isRunningAndReady = (p: KubeObject) => p.status?.phase === 'Running' && isPodReady(p);
 const isRunningAndAvailable = (p: KubeObject, minReady: number, now: number) => isRunningAndReady(p) && isPodAvailable(p, minReady, now);
 const isHealthy = (p: KubeObject) => isRunningAndReady(p) && !isTerminating(p);
@@ -109,13 +114,18 @@ export function planStatefulSet(input: SetPlanInput): SetPlan {
 
   for (let i = 0; i < replicaCount; i++) {
     let pod = replicas[i]!;
-    // A failed pod is deleted and made again before anything else moves.
-    if (isCreated(pod) && isFailed(pod) && !isTerminating(pod)) {
+    // A failed (or exited) pod is deleted and made again before anything else moves.
+    if (isCreated(pod) && isFinished(pod) && !isTerminating(pod)) {
       actions.push({ action: 'delete', pod, why: 'failed' });
       count(pod, -1);
       pod = replicas[i] = versioned(i);
     }
     if (!isCreated(pod)) {
+      // createPersistentVolumeClaims: a claim still being deleted holds the pod back.
+      if (claimsFor(set, i + start).some((c) => claims.get(c.metadata.name!)?.metadata.deletionTimestamp)) {
+        if (monotonic) return done();
+        continue;
+      }
       const missing = claimsFor(set, i + start)
         .filter((c) => !claims.has(c.metadata.name!))
         .map((c) => withSetOwner(set, c));
@@ -124,6 +134,7 @@ export function planStatefulSet(input: SetPlanInput): SetPlan {
       if (monotonic) return done();
       continue;
     }
+    if (!isTerminating(pod)) repairs(set, pod, i + start, claims, actions);
     if (!monotonic) continue;
     if (isTerminating(pod) || !isRunningAndReady(pod) || !isRunningAndAvailable(pod, minReady, now)) return done();
   }
@@ -162,6 +173,15 @@ export function planStatefulSet(input: SetPlanInput): SetPlan {
     if (maxUnavailable === 1 && !isHealthy(pod)) break;
   }
   return done();
+}
+
+/** identityMatches/storageMatches: the labels a pod must carry and the claims it must have. */
+function repairs(set: KubeObject, pod: KubeObject, ordinal: number, claims: Map<string, KubeObject>, actions: SetAction[]): void {
+  const want = { [PodNameLabel]: pod.metadata.name!, [PodIndexLabel]: String(ordinal) };
+  const labels = pod.metadata.labels ?? {};
+  if (Object.entries(want).some(([k, v]) => labels[k] !== v)) actions.push({ action: 'label', pod, labels: want });
+  const missing = claimsFor(set, ordinal).filter((c) => !claims.has(c.metadata.name!));
+  if (missing.length && pod.status?.phase !== 'Running') actions.push({ action: 'createClaims', pod, claims: missing.map((c) => withSetOwner(set, c)) });
 }
 
 function withSetOwner(set: KubeObject, claim: KubeObject): KubeObject {
