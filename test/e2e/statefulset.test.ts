@@ -103,6 +103,41 @@ test('the ZooKeeper StatefulSet: ordered start, claims, partitioned update, roll
   assert.equal((await c.kubectlJson(['get', 'pvc', 'datadir-zk-2'])).status.phase, 'Bound');
 });
 
+test('Parallel with ordinals.start and persistentVolumeClaimRetentionPolicy Delete/Delete', { skip, timeout: 180_000 }, async () => {
+  await c.kubectl(['apply', '-f', '-'], {
+    stdin: `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web}
+spec:
+  serviceName: nginx
+  replicas: 3
+  podManagementPolicy: Parallel
+  ordinals: {start: 5}
+  persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete, whenScaled: Delete}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: nginx, image: "nginx:1.25", volumeMounts: [{name: www, mountPath: /usr/share/nginx/html}]}]
+  volumeClaimTemplates:
+  - metadata: {name: www}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+`,
+  });
+  const names = async (kind: string) => (await c.kubectlJson(['get', kind, '-l', 'app=web'])).items.filter((o: any) => !o.metadata.deletionTimestamp).map((o: any) => o.metadata.name).sort().join(',');
+  await eventually(async () => (await c.kubectlJson(['get', 'sts', 'web'])).status.readyReplicas === 3, 'web ready', 90_000, 300);
+  assert.equal(await names('pods'), 'web-5,web-6,web-7');
+  assert.equal(await names('pvc'), 'www-web-5,www-web-6,www-web-7');
+  const pvc = await c.kubectlJson(['get', 'pvc', 'www-web-5']);
+  assert.deepEqual(pvc.metadata.ownerReferences.map((r: any) => `${r.kind}/${r.name}`), ['StatefulSet/web']);
+  // Scaled away: the claims of web-6 and web-7 go with their pods.
+  await c.kubectl(['scale', 'sts', 'web', '--replicas=1']);
+  await eventually(async () => (await names('pods')) === 'web-5' && (await names('pvc')) === 'www-web-5', 'scaled to web-5 with its claim only', 90_000, 300);
+  // Deleted: the last claim goes with the set.
+  await c.kubectl(['delete', 'sts', 'web']);
+  await eventually(async () => (await names('pvc')) === '', 'claims deleted with the set', 90_000, 300);
+});
+
 test('DaemonSet: rollout history lists ControllerRevisions, rollout undo restores the previous template, maxSurge', { skip, timeout: 180_000 }, async () => {
   await c.kubectl(['apply', '-f', '-'], {
     stdin: `apiVersion: apps/v1
