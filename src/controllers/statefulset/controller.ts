@@ -9,6 +9,7 @@ import { type DeletedFinalStateUnknown, deletedObject, labelPredicate, metaNames
 import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
 import type { ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
+import { slowStartBatch } from '../expectations.ts';
 import { PODS, STATEFULSETS } from '../resources.ts';
 import { applyRevisionStep, CONTROLLERREVISIONS, ownedRevisions, planUpdateRevision, revisionsToPrune } from '../util/history.ts';
 import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf, newControllerRef, writeClaim } from '../util/owner.ts';
@@ -84,15 +85,7 @@ export class StatefulSetController extends LoopController {
     const claims = new Map<string, KubeObject>();
     for (const c of this.claims.lister.list(undefined, namespace)) claims.set(c.metadata.name!, c);
     const plan = planStatefulSet({ set, pods: claim.owned, claims, currentRevision, updateRevision, collisionCount, now: Date.now() });
-    let failure: unknown;
-    for (const a of plan.actions) {
-      try {
-        await this.act(set, a);
-      } catch (e) {
-        failure = e;
-        break;
-      }
-    }
+    const failure = await this.actAll(set, plan.actions);
     if (statusChanged(set.status, plan.status)) await this.writeStatus(set, plan.status);
 
     // truncateHistory: keep revisionHistoryLimit revisions besides the ones in use.
@@ -109,6 +102,34 @@ export class StatefulSetController extends LoopController {
     if (failure) throw failure;
     const after = availabilityRequeueSeconds(set, plan.status);
     return after ? { requeueAfterMs: after * 1000 } : undefined;
+  }
+
+  /**
+   * OrderedReady: the actions one after another, stopping at the first error. Parallel: the actions
+   * of each pod in order, pods in slow-start batches (1, 2, 4, …) as Kubernetes' runForAll does.
+   */
+  private async actAll(set: KubeObject, actions: SetAction[]): Promise<unknown> {
+    if ((set.spec?.podManagementPolicy ?? 'OrderedReady') !== 'Parallel') {
+      for (const a of actions) {
+        try {
+          await this.act(set, a);
+        } catch (e) {
+          return e;
+        }
+      }
+      return undefined;
+    }
+    const byPod = new Map<string, SetAction[]>();
+    for (const a of actions) {
+      const k = a.action === 'ownClaim' ? `claim/${a.claim.metadata.name}` : `pod/${a.pod.metadata.name}`;
+      byPod.set(k, [...(byPod.get(k) ?? []), a]);
+    }
+    const groups = [...byPod.values()];
+    let next = 0;
+    const { error } = await slowStartBatch(groups.length, 1, async () => {
+      for (const a of groups[next++]) await this.act(set, a);
+    });
+    return error;
   }
 
   private async act(set: KubeObject, a: SetAction): Promise<void> {
