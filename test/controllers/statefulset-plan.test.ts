@@ -101,6 +101,14 @@ test('a new pod below the partition is made at the current revision, above it at
   assert.deepEqual(images, ['nginx:1', 'nginx:1', 'nginx:2']);
 });
 
+test('OnDelete: a pod deleted by hand comes back at the update revision', () => {
+  const set = sts({ type: 'OnDelete' });
+  const plan = run(set, [pod(set, 0, 'ready', OLD), pod(set, 2, 'ready', OLD)], { current: OLD });
+  assert.deepEqual(plan.actions.map(describe), ['create web-1']);
+  assert.equal((plan.actions[0] as any).pod.metadata.labels['controller-revision-hash'], NEW.metadata.name);
+  assert.equal(plan.status.currentRevision, OLD.metadata.name, 'OnDelete never completes a rolling update by itself');
+});
+
 test('pod identity: name, hostname, subdomain, labels, owner, claim volumes', () => {
   const set = sts({ claims: true });
   const [a] = run(set, []).actions as any[];

@@ -34,6 +34,14 @@ export class StatefulSetController extends LoopController {
     this.pods = ctx.factory.informerFor(PODS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
     this.claims = ctx.factory.informerFor(PVCS);
     this.revisions = ctx.factory.informerFor(CONTROLLERREVISIONS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
+    // A claim that goes away may be what a pod was waiting for (a claim being deleted holds its pod back).
+    const onClaim = (o: KubeObject | DeletedFinalStateUnknown<KubeObject>) => {
+      const claim = deletedObject(o);
+      for (const set of this.sets.lister.list(undefined, claim.metadata.namespace)) {
+        if ((set.spec?.volumeClaimTemplates ?? []).some((t: KubeObject) => claim.metadata.name?.startsWith(`${t.metadata?.name}-${set.metadata.name}-`))) this.loop.enqueue(metaNamespaceKey(set));
+      }
+    };
+    this.claims.addEventHandler({ onDelete: onClaim });
     this.sets.addEventHandler({
       onAdd: (s) => this.loop.enqueue(metaNamespaceKey(s)),
       onUpdate: (_o, s) => this.loop.enqueue(metaNamespaceKey(s)),
