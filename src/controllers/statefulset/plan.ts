@@ -6,7 +6,7 @@
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import { isPodAvailable, isPodReady } from '../util/pod.ts';
 import { scaledValue } from '../util/intstr.ts';
-import { claimOwners, claimsFor, isMemberOf, newStatefulPod, parentAndOrdinal, PodIndexLabel, PodNameLabel, podRevision, startOrdinal } from './pods.ts';
+import { claimNamesFor, claimOwners, claimsFor, isMemberOf, newStatefulPod, parentAndOrdinal, PodIndexLabel, PodNameLabel, podRevision, startOrdinal } from './pods.ts';
 
 export type SetAction =
   /** Create the missing claims, then the pod. */
@@ -92,8 +92,8 @@ export function planStatefulSet(input: SetPlanInput): SetPlan {
     if (!isMemberOf(set, p)) continue;
     const ord = parentAndOrdinal(p).ordinal;
     const inRange = ord - start >= 0 && ord - start < replicaCount;
-    for (const want of claimsFor(set, ord)) {
-      const claim = claims.get(want.metadata.name!);
+    for (const name of claimNamesFor(set, ord)) {
+      const claim = claims.get(name);
       const refs = claim && !claim.metadata.deletionTimestamp ? claimOwners(set, claim, p, inRange) : undefined;
       if (claim && refs) actions.push({ action: 'ownClaim', claim, ownerReferences: refs });
     }
@@ -122,13 +122,12 @@ export function planStatefulSet(input: SetPlanInput): SetPlan {
     }
     if (!isCreated(pod)) {
       // createPersistentVolumeClaims: a claim still being deleted holds the pod back.
-      if (claimsFor(set, i + start).some((c) => claims.get(c.metadata.name!)?.metadata.deletionTimestamp)) {
+      const names = claimNamesFor(set, i + start);
+      if (names.some((n) => claims.get(n)?.metadata.deletionTimestamp)) {
         if (monotonic) return done();
         continue;
       }
-      const missing = claimsFor(set, i + start)
-        .filter((c) => !claims.has(c.metadata.name!))
-        .map((c) => withSetOwner(set, c));
+      const missing = claimsFor(set, i + start, new Set(names.filter((n) => !claims.has(n)))).map((c) => withSetOwner(set, c));
       actions.push({ action: 'create', pod, claims: missing });
       count(pod, 1);
       if (monotonic) return done();
@@ -180,8 +179,8 @@ function repairs(set: KubeObject, pod: KubeObject, ordinal: number, claims: Map<
   const want = { [PodNameLabel]: pod.metadata.name!, [PodIndexLabel]: String(ordinal) };
   const labels = pod.metadata.labels ?? {};
   if (Object.entries(want).some(([k, v]) => labels[k] !== v)) actions.push({ action: 'label', pod, labels: want });
-  const missing = claimsFor(set, ordinal).filter((c) => !claims.has(c.metadata.name!));
-  if (missing.length && pod.status?.phase !== 'Running') actions.push({ action: 'createClaims', pod, claims: missing.map((c) => withSetOwner(set, c)) });
+  const missing = claimNamesFor(set, ordinal).filter((n) => !claims.has(n));
+  if (missing.length && pod.status?.phase !== 'Running') actions.push({ action: 'createClaims', pod, claims: claimsFor(set, ordinal, new Set(missing)).map((c) => withSetOwner(set, c)) });
 }
 
 function withSetOwner(set: KubeObject, claim: KubeObject): KubeObject {

@@ -33,10 +33,16 @@ export function claimName(set: KubeObject, template: KubeObject, ordinal: number
   return `${template.metadata?.name}-${set.metadata.name}-${ordinal}`;
 }
 
-/** getPersistentVolumeClaims: the claims of one ordinal from volumeClaimTemplates. */
-export function claimsFor(set: KubeObject, ordinal: number): KubeObject[] {
+/** The names of one ordinal's claims (cheap: the plan asks for them for every pod on every sync). */
+export function claimNamesFor(set: KubeObject, ordinal: number): string[] {
+  return ((set.spec?.volumeClaimTemplates ?? []) as KubeObject[]).map((t) => claimName(set, t, ordinal));
+}
+
+/** getPersistentVolumeClaims: the claims of one ordinal from volumeClaimTemplates (only `names`, if given). */
+export function claimsFor(set: KubeObject, ordinal: number, names?: Set<string>): KubeObject[] {
   const selectorLabels = set.spec?.selector?.matchLabels ?? {};
-  return ((set.spec?.volumeClaimTemplates ?? []) as KubeObject[]).map((t) => ({
+  const templates = ((set.spec?.volumeClaimTemplates ?? []) as KubeObject[]).filter((t) => !names || names.has(claimName(set, t, ordinal)));
+  return templates.map((t) => ({
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: {
