@@ -23,6 +23,7 @@ import { DisruptionController } from './disruption/controller.ts';
 import { ResourceQuotaController } from './resourcequota/controller.ts';
 import { EndpointSliceController } from './endpointslice/controller.ts';
 import { PersistentVolumeController } from './volume/controller.ts';
+import { StatefulSetController } from './statefulset/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -44,6 +45,7 @@ export const CONTROLLERS: Record<string, { workers: number; make(ctx: Controller
   resourcequota: { workers: 5, make: (ctx) => new ResourceQuotaController(ctx) },
   endpointslice: { workers: 5, make: (ctx) => new EndpointSliceController(ctx) },
   'persistentvolume-binder': { workers: 5, make: (ctx) => new PersistentVolumeController(ctx) },
+  statefulset: { workers: 5, make: (ctx) => new StatefulSetController(ctx) },
 };
 
 /** Leader-elected on kube-system/kube-controller-manager by default (leaderElect true); /healthz and /metrics on `port`. */

@@ -1,5 +1,7 @@
 // The DaemonSet controller (pkg/controller/daemon): one pod per eligible node, placed by the
-// scheduler through node affinity to that node; rolling updates bounded by maxUnavailable.
+// scheduler through node affinity to that node; rolling updates bounded by maxUnavailable or, with
+// maxSurge, a new pod beside the old one; ControllerRevision history (util/history.ts, constructHistory)
+// for `kubectl rollout history|undo daemonset`.
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { type DeletedFinalStateUnknown, deletedObject, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
@@ -9,8 +11,9 @@ import type { EventSink } from '../events.ts';
 import { Expectations } from '../expectations.ts';
 import { DAEMONSETS, NODES, PODS } from '../resources.ts';
 import { computeHash } from '../util/hash.ts';
+import { applyRevisionStep, CONTROLLERREVISIONS, ControllerRevisionHashLabel, ownedRevisions, planUpdateRevision, revisionsToPrune } from '../util/history.ts';
 import { BY_CONTROLLER, controllerIndex, controllerOf } from '../util/owner.ts';
-import { daemonPodFor, planDaemonSet } from './plan.ts';
+import { daemonPodFor, planDaemonSet, RevisionHashLabel } from './plan.ts';
 
 const DS_KIND = { apiVersion: 'apps/v1', kind: 'DaemonSet' };
 
@@ -20,6 +23,7 @@ export class DaemonSetController extends LoopController {
   private readonly sets: SharedInformer;
   private readonly pods: SharedInformer;
   private readonly nodes: SharedInformer;
+  private readonly revisions: SharedInformer;
   private readonly events: EventSink;
   private readonly expectations = new Expectations();
 
@@ -30,6 +34,7 @@ export class DaemonSetController extends LoopController {
     this.sets = ctx.factory.informerFor(DAEMONSETS);
     this.pods = ctx.factory.informerFor(PODS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
     this.nodes = ctx.factory.informerFor(NODES);
+    this.revisions = ctx.factory.informerFor(CONTROLLERREVISIONS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
     this.sets.addEventHandler({
       onAdd: (d) => this.loop.enqueue(metaNamespaceKey(d)),
       onUpdate: (_o, d) => this.loop.enqueue(metaNamespaceKey(d)),
@@ -68,8 +73,14 @@ export class DaemonSetController extends LoopController {
     const ds = this.sets.lister.get(namespace, name);
     if (!ds) return;
     const now = Date.now();
-    const hash = computeHash(ds.spec?.template);
     const pods = this.pods.indexer.byIndex(BY_CONTROLLER, ds.metadata.uid!);
+    // constructHistory: the revision of the current template (created, or renumbered on a rollback).
+    const owned = ownedRevisions(ds, this.revisions.indexer.byIndex(BY_CONTROLLER, ds.metadata.uid!));
+    const hashOf = (cc: number) => computeHash(ds.spec?.template, cc || undefined);
+    const collisions = ds.status?.collisionCount ?? 0;
+    const step = planUpdateRevision(ds, DS_KIND, owned, collisions, hashOf);
+    const { revision, collisionCount } = await applyRevisionStep(this.ctx.client, ds, DS_KIND, step, collisions, hashOf);
+    const hash = revision.metadata.labels?.[ControllerRevisionHashLabel] ?? hashOf(collisionCount);
     const plan = planDaemonSet(ds, this.nodes.lister.list(), pods, hash, now);
     const podClient = this.ctx.client.resource(PODS);
     if (this.expectations.satisfied(key) && !ds.metadata.deletionTimestamp) {
@@ -103,10 +114,26 @@ export class DaemonSetController extends LoopController {
       }
     }
     const old = ds.status ?? {};
-    if (Object.entries(plan.status).some(([k, v]) => (old[k] ?? 0) !== v)) {
-      await this.ctx.client.resource(DAEMONSETS).updateStatus({ ...ds, status: { ...old, ...plan.status } });
+    const status: Record<string, number> = { ...plan.status, ...(collisionCount || old.collisionCount !== undefined ? { collisionCount } : {}) };
+    if (Object.entries(status).some(([k, v]) => (old[k] ?? 0) !== v)) {
+      await this.ctx.client.resource(DAEMONSETS).updateStatus({ ...ds, status: { ...old, ...status } });
     }
+    await this.truncateHistory(ds, step.action === 'create' ? [...owned, revision] : owned, pods, revision);
     const minReady = ds.spec?.minReadySeconds ?? 0;
     return minReady > 0 && plan.status.numberAvailable < plan.status.numberReady ? { requeueAfterMs: minReady * 1000 } : undefined;
+  }
+
+  /** cleanupHistory: revisions beyond revisionHistoryLimit that no pod and not the current template use. */
+  private async truncateHistory(ds: KubeObject, owned: KubeObject[], pods: KubeObject[], current: KubeObject): Promise<void> {
+    const inUse = new Set(pods.map((p) => p.metadata.labels?.[RevisionHashLabel]).filter(Boolean));
+    const live = new Set([current.metadata.name!, ...owned.filter((r) => inUse.has(r.metadata.labels?.[ControllerRevisionHashLabel])).map((r) => r.metadata.name!)]);
+    for (const r of revisionsToPrune(owned, live, ds.spec?.revisionHistoryLimit ?? 10)) {
+      await this.ctx.client
+        .resource(CONTROLLERREVISIONS)
+        .delete(r.metadata.name!, { namespace: ds.metadata.namespace })
+        .catch((e) => {
+          if (!isStatusError(e, 404)) throw e;
+        });
+    }
   }
 }

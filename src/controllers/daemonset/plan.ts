@@ -95,6 +95,26 @@ export interface DaemonSetPlan {
 
 const created = (p: KubeObject) => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
 
+/** maxSurge of a RollingUpdate DaemonSet, resolved against the desired count (0: replace in place). */
+export function surgeCount(ds: KubeObject, desired: number): number {
+  if ((ds.spec?.updateStrategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') return 0;
+  return Math.max(0, scaledValue(ds.spec?.updateStrategy?.rollingUpdate?.maxSurge ?? 0, desired, true));
+}
+
+/**
+ * The running pods a node keeps (podsShouldBeOnNode): without surge the oldest; with surge the oldest
+ * updated and the oldest old one, the old one only while it is ready and the new one is not yet.
+ */
+function keepOnNode(live: KubeObject[], hash: string, surge: boolean): { keep: KubeObject[]; extra: KubeObject[] } {
+  if (live.length <= 1) return { keep: live, extra: [] };
+  if (!surge) return { keep: [live[0]], extra: live.slice(1) };
+  const newPod = live.find((p) => p.metadata.labels?.[RevisionHashLabel] === hash);
+  const oldPod = live.find((p) => p.metadata.labels?.[RevisionHashLabel] !== hash);
+  const keep = [newPod, oldPod].filter((p): p is KubeObject => !!p);
+  if (newPod && oldPod && (!isPodReady(oldPod) || isPodReady(newPod))) keep.pop();
+  return { keep, extra: live.filter((p) => !keep.includes(p)) };
+}
+
 export function planDaemonSet(ds: KubeObject, nodes: KubeObject[], pods: KubeObject[], hash: string, now: number): DaemonSetPlan {
   const minReady = ds.spec?.minReadySeconds ?? 0;
   const byNode = new Map<string, KubeObject[]>();
@@ -106,13 +126,17 @@ export function planDaemonSet(ds: KubeObject, nodes: KubeObject[], pods: KubeObj
     if (!byNode.has(n)) byNode.set(n, []);
     byNode.get(n)!.push(p);
   }
-  let desired = 0;
+  const desired = nodes.filter((n) => nodeShouldRun(ds, n).shouldRun).length;
+  const maxSurge = surgeCount(ds, desired);
   let current = 0;
   let misscheduled = 0;
   let ready = 0;
   let available = 0;
   let updated = 0;
   const oldPods: { pod: KubeObject; available: boolean }[] = [];
+  /** Surge: nodes with an old pod and no new one (candidates), nodes whose new pod is not yet available. */
+  const surgeNodes: { node: string; oldAvailable: boolean }[] = [];
+  let surging = 0;
   let unavailableNodes = 0;
   for (const node of nodes) {
     const name = node.metadata.name!;
@@ -121,7 +145,6 @@ export function planDaemonSet(ds: KubeObject, nodes: KubeObject[], pods: KubeObj
     const live = all.filter(isPodActive).sort((a, b) => created(a) - created(b));
     const { shouldRun, shouldContinueRunning } = nodeShouldRun(ds, node);
     del.push(...failed);
-    if (shouldRun) desired++;
     if (!shouldContinueRunning) {
       if (live.length) misscheduled++;
       del.push(...live);
@@ -133,20 +156,41 @@ export function planDaemonSet(ds: KubeObject, nodes: KubeObject[], pods: KubeObj
       unavailableNodes++;
       continue;
     }
-    if (live.length > 1) del.push(...live.slice(1)); // duplicates: keep the oldest
-    const pod = live[0];
-    if (!pod || !shouldRun) continue;
+    const { keep, extra } = keepOnNode(live, hash, maxSurge > 0);
+    del.push(...extra); // duplicates
+    if (!keep.length || !shouldRun) continue;
     current++;
-    const isReady = isPodReady(pod);
-    const isAvail = isPodAvailable(pod, minReady, now);
-    if (isReady) ready++;
+    const newPod = keep.find((p) => p.metadata.labels?.[RevisionHashLabel] === hash);
+    const oldPod = keep.find((p) => p.metadata.labels?.[RevisionHashLabel] !== hash);
+    if (keep.some(isPodReady)) ready++;
+    const isAvail = keep.some((p) => isPodAvailable(p, minReady, now));
     if (isAvail) available++;
     else unavailableNodes++;
-    if (pod.metadata.labels?.[RevisionHashLabel] === hash) updated++;
-    else oldPods.push({ pod, available: isAvail });
+    if (newPod) updated++;
+    if (!oldPod) continue;
+    if (maxSurge === 0) {
+      oldPods.push({ pod: oldPod, available: isAvail });
+    } else if (!newPod) {
+      surgeNodes.push({ node: name, oldAvailable: isPodAvailable(oldPod, minReady, now) });
+    } else if (!isPodAvailable(newPod, minReady, now)) {
+      surging++;
+    } else {
+      del.push(oldPod); // the new pod is available: the old one goes
+    }
   }
-  // RollingUpdate: replace old pods, at most maxUnavailable nodes without an available daemon at once.
-  if ((ds.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate' && oldPods.length) {
+  const rolling = (ds.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate';
+  if (rolling && maxSurge > 0) {
+    // Surge: a new pod beside the old one on up to maxSurge nodes (any node whose old pod is unavailable).
+    let budget = Math.max(0, maxSurge - surging);
+    for (const s of surgeNodes) {
+      if (!s.oldAvailable) create.push(s.node);
+      else if (budget > 0) {
+        create.push(s.node);
+        budget--;
+      }
+    }
+  } else if (rolling && oldPods.length) {
+    // RollingUpdate: replace old pods, at most maxUnavailable nodes without an available daemon at once.
     const maxUnavailable = Math.max(0, scaledValue(ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable ?? 1, desired, true));
     for (const o of oldPods) if (!o.available) del.push(o.pod); // already unavailable: free to replace
     let budget = maxUnavailable - unavailableNodes;
