@@ -65,6 +65,26 @@ export function jobDuration(o: KubeObject, now: Date): string {
   return humanDuration(end - Date.parse(start));
 }
 
+/** JobSpec, also the CronJob's jobTemplate.spec. */
+export const jobSpecSchema = obj('Specification of the desired behavior of a job.', {
+  parallelism: int('Specifies the maximum desired number of pods the job should run at any given time.'),
+  completions: int('Specifies the desired number of successfully finished pods the job should be run with.'),
+  activeDeadlineSeconds: int64('Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it.'),
+  podFailurePolicy: freeform('Specifies the policy of handling failed pods.'),
+  successPolicy: freeform('successPolicy specifies the policy when the Job can be declared as succeeded.'),
+  backoffLimit: int('Specifies the number of retries before marking this job failed. Defaults to 6'),
+  backoffLimitPerIndex: int('Specifies the limit for the number of retries within an index before marking this index as failed.'),
+  maxFailedIndexes: int('Specifies the maximal number of failed indexes before marking the Job as failed.'),
+  selector: labelSelectorSchema,
+  manualSelector: bool('manualSelector controls generation of pod labels and pod selectors. Leave unset unless you are certain what you are doing.'),
+  template: podTemplateSpecSchema,
+  ttlSecondsAfterFinished: int('ttlSecondsAfterFinished limits the lifetime of a Job that has finished execution.'),
+  completionMode: str('completionMode specifies how Pod completions are tracked: NonIndexed (default) or Indexed.'),
+  suspend: bool('suspend specifies whether the Job controller should create Pods or not.'),
+  podReplacementPolicy: str('podReplacementPolicy specifies when to create replacement Pods: TerminatingOrFailed or Failed.'),
+  managedBy: str('ManagedBy field indicates the controller that manages a Job.'),
+});
+
 export const job = defineKind({
   group: 'batch',
   version: 'v1',
@@ -76,24 +96,7 @@ export const job = defineKind({
   fieldSelectors: { 'status.successful': (o) => String(o.status?.succeeded ?? 0) },
   description: 'Job represents the configuration of a single job.',
   fields: {
-    spec: obj('Specification of the desired behavior of a job.', {
-      parallelism: int('Specifies the maximum desired number of pods the job should run at any given time.'),
-      completions: int('Specifies the desired number of successfully finished pods the job should be run with.'),
-      activeDeadlineSeconds: int64('Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it.'),
-      podFailurePolicy: freeform('Specifies the policy of handling failed pods.'),
-      successPolicy: freeform('successPolicy specifies the policy when the Job can be declared as succeeded.'),
-      backoffLimit: int('Specifies the number of retries before marking this job failed. Defaults to 6'),
-      backoffLimitPerIndex: int('Specifies the limit for the number of retries within an index before marking this index as failed.'),
-      maxFailedIndexes: int('Specifies the maximal number of failed indexes before marking the Job as failed.'),
-      selector: labelSelectorSchema,
-      manualSelector: bool('manualSelector controls generation of pod labels and pod selectors. Leave unset unless you are certain what you are doing.'),
-      template: podTemplateSpecSchema,
-      ttlSecondsAfterFinished: int('ttlSecondsAfterFinished limits the lifetime of a Job that has finished execution.'),
-      completionMode: str('completionMode specifies how Pod completions are tracked: NonIndexed (default) or Indexed.'),
-      suspend: bool('suspend specifies whether the Job controller should create Pods or not.'),
-      podReplacementPolicy: str('podReplacementPolicy specifies when to create replacement Pods: TerminatingOrFailed or Failed.'),
-      managedBy: str('ManagedBy field indicates the controller that manages a Job.'),
-    }),
+    spec: jobSpecSchema,
     status: obj('Current status of a job.', {
       conditions: conditionsSchema("The latest available observations of an object's current state."),
       startTime: time('Represents time when the job controller started processing a job.'),
