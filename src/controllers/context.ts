@@ -24,6 +24,8 @@ export interface ControllerOptions {
   resourceQuotaSyncPeriodSeconds?: number;
   /** EndpointSlice: endpoints per slice (--max-endpoints-per-slice, default 100). */
   maxEndpointsPerSlice?: number;
+  /** The clock the time-driven controllers read (CronJob, TTL after finished); default Date.now. */
+  now?: () => number;
   /** Whether controllers write Events (default true). */
   events?: boolean;
 }
