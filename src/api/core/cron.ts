@@ -34,7 +34,8 @@ export function timeZoneError(tz: string): string | undefined {
 
 /** The five fields a schedule stands for, or robfig's parse error text. */
 export function scheduleFields(schedule: string): { fields: string } | { error: string } {
-  const s = schedule.trim();
+  // robfig/cron reads a leading TZ=/CRON_TZ= zone (validation forbids it; the zone goes in spec.timeZone).
+  const s = schedule.trim().replace(/^(CRON_)?TZ=\S+\s*/, '');
   if (s.startsWith('@')) {
     if (s.startsWith('@every ')) return { error: `unrecognized descriptor: ${s}` };
     const f = DESCRIPTORS[s];
