@@ -1,0 +1,85 @@
+// End to end on `kubesim up` with the real kubectl: a CronJob every minute creates a Job whose pod
+// completes and the history limit prunes it, `kubectl create job --from=cronjob/x`, the CronJob
+// table, bad CronJobs refused with the field named, and an Indexed Job of 5 completions.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { hasKubectl, up, type UpCluster } from './harness.ts';
+import { eventually } from '../helpers/eventually.ts';
+
+const skip = !hasKubectl;
+let c: UpCluster;
+
+before(async () => {
+  if (skip) return;
+  c = await up(['--nodes', '2']);
+});
+after(async () => {
+  await c?.close();
+});
+
+const cronJobYaml = (name: string, spec = '') => `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: ${name}
+spec:
+  schedule: "* * * * *"
+${spec}  jobTemplate:
+    spec:
+      template:
+        metadata:
+          annotations: {kubesim.io/exit-after: "1s"}
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: hello
+            image: busybox
+`;
+
+const reasons = async (name: string) => (await c.kubectlJson(['get', 'events', '--field-selector', `involvedObject.name=${name},involvedObject.kind=CronJob`])).items.map((e: any) => e.reason);
+
+test('a CronJob every minute creates a Job whose pod completes; a history limit of 0 prunes it', { skip, timeout: 150_000 }, async () => {
+  await c.kubectl(['apply', '-f', '-'], { stdin: cronJobYaml('every-minute', '  successfulJobsHistoryLimit: 0\n') });
+  const out = await c.kubectl(['get', 'cj']);
+  assert.match(out.split('\n')[0], /^NAME\s+SCHEDULE\s+TIMEZONE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+AGE$/);
+  assert.match(out.split('\n')[1], /^every-minute\s+\* \* \* \* \*\s+<none>\s+False\s+0\s+<none>\s+\S+$/);
+  const done = await eventually(async () => {
+    const cj = await c.kubectlJson(['get', 'cronjob', 'every-minute']);
+    return cj.status?.lastSuccessfulTime && !cj.status.active && cj;
+  }, 'a successful run', 140_000, 500);
+  const scheduled = Date.parse(done.status.lastScheduleTime);
+  assert.equal(scheduled % 60000, 0, 'scheduled on the minute');
+  const want = ['SuccessfulCreate', 'SawCompletedJob', 'SuccessfulDelete'];
+  const rs = await eventually(async () => {
+    const r = await reasons('every-minute');
+    return want.every((w) => r.includes(w)) && r;
+  }, 'the SuccessfulCreate, SawCompletedJob and SuccessfulDelete events', 20_000, 300);
+  assert.ok(!rs.includes('UnexpectedJob'), rs.join(','));
+  const ev = await c.kubectlJson(['get', 'events', '--field-selector', 'involvedObject.name=every-minute,reason=SuccessfulCreate']);
+  assert.match(ev.items[0].message, new RegExp(`^Created job every-minute-${scheduled / 60000}$`));
+  await eventually(async () => (await c.kubectlJson(['get', 'jobs', '-l', 'batch.kubernetes.io/job-name'])).items.every((j: any) => !j.metadata.name.startsWith('every-minute-')), 'the pruned Job gone', 20_000, 300);
+});
+
+test('kubectl create job --from=cronjob/x makes a Job owned by the CronJob, marked manual', { skip }, async () => {
+  await c.kubectl(['apply', '-f', '-'], { stdin: cronJobYaml('yearly', '  suspend: true\n').replace('"* * * * *"', '"@yearly"') });
+  assert.match(await c.kubectl(['create', 'job', 'by-hand', '--from=cronjob/yearly']), /job\.batch\/by-hand created/);
+  const j = await c.kubectlJson(['get', 'job', 'by-hand']);
+  assert.equal(j.metadata.annotations['cronjob.kubernetes.io/instantiate'], 'manual');
+  const cj = await c.kubectlJson(['get', 'cj', 'yearly']);
+  assert.deepEqual(j.metadata.ownerReferences.map((r: any) => [r.kind, r.name, r.uid]), [['CronJob', 'yearly', cj.metadata.uid]]);
+  assert.equal(j.spec.template.spec.containers[0].image, 'busybox');
+  await eventually(async () => (await c.kubectlJson(['get', 'job', 'by-hand'])).status?.succeeded === 1, 'the manual Job completes', 30_000, 300);
+  assert.match(await c.kubectl(['get', 'cj', 'yearly', '-o', 'wide']), /yearly\s+@yearly\s+<none>\s+True\s+\d\s+<none>\s+\S+\s+hello\s+busybox\s+<none>/);
+});
+
+test('bad CronJobs are refused naming the field, nothing written', { skip }, async () => {
+  const cases: [string, string, RegExp][] = [
+    ['bad-schedule', cronJobYaml('bad-schedule').replace('"* * * * *"', '"every minute"'), /spec\.schedule: Invalid value: "every minute": expected exactly 5 fields, found 2/],
+    ['bad-zone', cronJobYaml('bad-zone', '  timeZone: Mars/Olympus\n'), /spec\.timeZone: Invalid value: "Mars\/Olympus": unknown time zone Mars\/Olympus/],
+    ['bad-policy', cronJobYaml('bad-policy', '  concurrencyPolicy: Sometimes\n'), /spec\.concurrencyPolicy: Unsupported value: "Sometimes"/],
+    ['n'.repeat(53), cronJobYaml('n'.repeat(53)), /metadata\.name: Invalid value: "n+": must be no more than 52 characters/],
+  ];
+  for (const [name, yaml, want] of cases) {
+    await assert.rejects(c.kubectl(['apply', '-f', '-'], { stdin: yaml }), (e: Error) => want.test(e.message) && /is invalid/.test(e.message), name);
+    await assert.rejects(c.kubectl(['get', 'cronjob', name]), /NotFound|not found/, name);
+  }
+});
