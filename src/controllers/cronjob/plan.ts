@@ -6,6 +6,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { formatInZone, isScheduleError, parseSchedule, type Schedule } from '../../api/core/cron.ts';
 import { nowIso } from '../util/conditions.ts';
 import { newControllerRef } from '../util/owner.ts';
+import { isJobFinished, jobFinishedCondition } from '../util/job.ts';
 
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 export const CRONJOB_KIND = { apiVersion: 'batch/v1', kind: 'CronJob' };
@@ -31,12 +32,7 @@ export interface CronJobPlan {
   requeueAfterMs?: number;
 }
 
-function finishedCondition(job: KubeObject): string | undefined {
-  const c = (job.status?.conditions ?? []).find((c: any) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
-  return c?.type;
-}
-
-export const isJobFinished = (job: KubeObject) => finishedCondition(job) !== undefined;
+const finishedCondition = jobFinishedCondition;
 
 /** getJobName: `<cronjob>-<scheduled time in minutes since the epoch>`. */
 export function jobNameFor(cronJob: KubeObject, scheduledMs: number): string {
