@@ -83,3 +83,61 @@ test('bad CronJobs are refused naming the field, nothing written', { skip }, asy
     await assert.rejects(c.kubectl(['get', 'cronjob', name]), /NotFound|not found/, name);
   }
 });
+
+test('an Indexed Job of 5 completions finishes with each index once', { skip, timeout: 90_000 }, async () => {
+  await c.kubectl(['apply', '-f', '-'], {
+    stdin: `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: indexed
+spec:
+  completionMode: Indexed
+  completions: 5
+  parallelism: 2
+  template:
+    metadata:
+      annotations: {kubesim.io/exit-after: "1s"}
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: worker
+        image: busybox
+`,
+  });
+  const job = await eventually(async () => {
+    const j = await c.kubectlJson(['get', 'job', 'indexed']);
+    return j.status?.conditions?.some((x: any) => x.type === 'Complete' && x.status === 'True') && j;
+  }, 'the Indexed Job to complete', 80_000, 500);
+  assert.equal(job.status.completedIndexes, '0-4');
+  assert.equal(job.status.succeeded, 5);
+  const pods = (await c.kubectlJson(['get', 'pods', '-l', 'batch.kubernetes.io/job-name=indexed'])).items;
+  const indexes = pods.map((p: any) => p.metadata.annotations['batch.kubernetes.io/job-completion-index']).sort();
+  assert.deepEqual(indexes, ['0', '1', '2', '3', '4'], 'each index ran once');
+  for (const p of pods) {
+    const ix = p.metadata.labels['batch.kubernetes.io/job-completion-index'];
+    assert.equal(p.spec.hostname, `indexed-${ix}`);
+    assert.ok(p.metadata.name.startsWith(`indexed-${ix}-`), p.metadata.name);
+    assert.equal(p.spec.containers[0].env.find((e: any) => e.name === 'JOB_COMPLETION_INDEX').valueFrom.fieldRef.fieldPath, "metadata.annotations['batch.kubernetes.io/job-completion-index']");
+    assert.equal(p.status.phase, 'Succeeded');
+  }
+  assert.match(await c.kubectl(['get', 'job', 'indexed']), /indexed\s+Complete\s+5\/5\s+\S+\s+\S+/);
+});
+
+test('a Job with ttlSecondsAfterFinished 0 is deleted by the TTL-after-finished controller once it completes', { skip, timeout: 60_000 }, async () => {
+  await c.kubectl(['apply', '-f', '-'], {
+    stdin: `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: short
+spec:
+  ttlSecondsAfterFinished: 0
+  template:
+    metadata:
+      annotations: {kubesim.io/exit-after: "1s"}
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox}]
+`,
+  });
+  await eventually(async () => !(await c.kubectl(['get', 'jobs', '-o', 'name'])).includes('job.batch/short'), 'the finished Job deleted', 50_000, 300);
+});
