@@ -10,6 +10,7 @@ import { validateNonnegative } from '../validation.ts';
 import { labelSelectorToString } from '../labels.ts';
 import { scheduleFields, parseSchedule, isScheduleError } from '../core/cron.ts';
 import { jobSpecSchema } from './job.ts';
+import { defaultJobPolicies, validateJobPolicies } from './jobpolicies.ts';
 import { containersColumns, defaultTemplate, validateSelectorAndTemplate } from './workload.ts';
 
 export const CONCURRENCY_POLICIES = ['Allow', 'Forbid', 'Replace'];
@@ -59,6 +60,7 @@ function validateJobTemplate(jt: any): FieldError[] {
     ...validateNonnegative('spec.completions', s.completions),
     ...validateNonnegative('spec.backoffLimit', s.backoffLimit),
     ...validateNonnegative('spec.ttlSecondsAfterFinished', s.ttlSecondsAfterFinished),
+    ...validateJobPolicies(s),
     ...validateSelectorAndTemplate(s, 'job', ['OnFailure', 'Never'], false),
   ];
   return errs.map((e) => ({ ...e, field: e.field.replace(/^spec\./, 'spec.jobTemplate.spec.') }));
@@ -118,7 +120,10 @@ export const cronJob = defineKind({
     s.suspend ??= false;
     s.successfulJobsHistoryLimit ??= 3;
     s.failedJobsHistoryLimit ??= 1;
-    if (s.jobTemplate?.spec) defaultTemplate(s.jobTemplate.spec);
+    if (s.jobTemplate?.spec) {
+      defaultJobPolicies(s.jobTemplate.spec);
+      defaultTemplate(s.jobTemplate.spec);
+    }
   },
   validate: (o, old) => {
     const s = o.spec ?? {};

@@ -11,6 +11,7 @@ import { FIELD_IMMUTABLE, goStringMap, invalidRendered, validateNonnegative } fr
 import { conditionsSchema, labelSelectorSchema } from './common.ts';
 import { podTemplateSpecSchema } from './podspec.ts';
 import { jsonEqual } from '../core/json.ts';
+import { defaultJobPolicies, validateJobPolicies } from './jobpolicies.ts';
 import { containersCells, containersColumns, defaultTemplate, selectorCell, selectorColumn, selectorImmutable, validateSelectorAndTemplate } from './workload.ts';
 
 export const JOB_LABELS = {
@@ -127,6 +128,7 @@ export const job = defineKind({
     s.podReplacementPolicy ??= s.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed';
     const tplLabels = s.template?.metadata?.labels;
     if (tplLabels && Object.keys(o.metadata.labels ?? {}).length === 0) o.metadata.labels = { ...tplLabels };
+    defaultJobPolicies(s);
     defaultTemplate(s);
   },
   validate: (o) => {
@@ -140,7 +142,8 @@ export const job = defineKind({
     if (s.activeDeadlineSeconds != null && !(s.activeDeadlineSeconds > 0)) errs.push(invalidValue('spec.activeDeadlineSeconds', s.activeDeadlineSeconds, 'must be greater than or equal to 0'));
     if (s.completionMode && !['NonIndexed', 'Indexed'].includes(s.completionMode)) errs.push(notSupported('spec.completionMode', s.completionMode, ['NonIndexed', 'Indexed']));
     if (s.completionMode === 'Indexed' && s.completions == null) errs.push({ ...required('spec.completions'), detail: 'Required value: when completion mode is Indexed' });
-    if (s.podReplacementPolicy && !['TerminatingOrFailed', 'Failed'].includes(s.podReplacementPolicy)) errs.push(notSupported('spec.podReplacementPolicy', s.podReplacementPolicy, ['Failed', 'TerminatingOrFailed']));
+    if (s.podReplacementPolicy && s.podFailurePolicy == null && !['TerminatingOrFailed', 'Failed'].includes(s.podReplacementPolicy)) errs.push(notSupported('spec.podReplacementPolicy', s.podReplacementPolicy, ['Failed', 'TerminatingOrFailed']));
+    errs.push(...validateJobPolicies(s));
     errs.push(...validateSelectorAndTemplate(s, 'job', ['OnFailure', 'Never']));
     // An auto-generated selector must be exactly the one on controller-uid.
     if (s.manualSelector !== true && s.selector) {
