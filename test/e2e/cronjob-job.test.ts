@@ -71,6 +71,16 @@ test('kubectl create job --from=cronjob/x makes a Job owned by the CronJob, mark
   assert.match(await c.kubectl(['get', 'cj', 'yearly', '-o', 'wide']), /yearly\s+@yearly\s+<none>\s+True\s+\d\s+<none>\s+\S+\s+hello\s+busybox\s+<none>/);
 });
 
+test('kubectl create cronjob (protobuf) and explain', { skip }, async () => {
+  assert.match(await c.kubectl(['create', 'cronjob', 'made', '--image=busybox', '--schedule=*/10 * * * *', '--', 'date']), /cronjob\.batch\/made created/);
+  const cj = await c.kubectlJson(['get', 'cj', 'made']);
+  assert.equal(cj.spec.schedule, '*/10 * * * *');
+  assert.deepEqual(cj.spec.jobTemplate.spec.template.spec.containers[0].command, ['date']);
+  assert.equal(cj.spec.concurrencyPolicy, 'Allow');
+  assert.match(await c.kubectl(['explain', 'cronjob.spec.schedule']), /The schedule in Cron format/);
+  assert.match(await c.kubectl(['get', 'all']), /cronjob\.batch\/made/);
+});
+
 test('bad CronJobs are refused naming the field, nothing written', { skip }, async () => {
   const cases: [string, string, RegExp][] = [
     ['bad-schedule', cronJobYaml('bad-schedule').replace('"* * * * *"', '"every minute"'), /spec\.schedule: Invalid value: "every minute": expected exactly 5 fields, found 2/],
