@@ -151,3 +151,45 @@ spec:
   });
   await eventually(async () => !(await c.kubectl(['get', 'jobs', '-o', 'name'])).includes('job.batch/short'), 'the finished Job deleted', 50_000, 300);
 });
+
+test('podFailurePolicy FailJob on an exit code fails the Job (PodFailurePolicy); backoffLimitPerIndex fails each index after its retries (FailedIndexes)', { skip, timeout: 90_000 }, async () => {
+  const jobYaml = (name: string, spec: string, cmd: string) => `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: ${name}
+spec:
+${spec}  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: worker
+        image: busybox
+        command: ["sh", "-c", "${cmd}"]
+`;
+  await c.kubectl(['apply', '-f', '-'], {
+    stdin: jobYaml('fail-fast', '  backoffLimit: 6\n  podFailurePolicy:\n    rules:\n    - action: FailJob\n      onExitCodes: {containerName: worker, operator: In, values: [42]}\n', 'exit 42'),
+  });
+  const failed = await eventually(async () => {
+    const j = await c.kubectlJson(['get', 'job', 'fail-fast']);
+    return j.status?.conditions?.find((x: any) => x.type === 'Failed' && x.status === 'True') && j;
+  }, 'the Job to fail by its pod failure policy', 60_000, 300);
+  const cond = failed.status.conditions.find((x: any) => x.type === 'Failed');
+  assert.equal(cond.reason, 'PodFailurePolicy');
+  assert.match(cond.message, /^Container worker for pod default\/fail-fast-\S+ failed with exit code 42 matching FailJob rule at index 0$/);
+  assert.equal(failed.status.failed, 1, 'no retries');
+  assert.ok(failed.status.conditions.some((x: any) => x.type === 'FailureTarget'));
+  assert.match(await c.kubectl(['get', 'job', 'fail-fast']), /fail-fast\s+Failed\s+0\/1/);
+
+  // Every index exits 3: each is retried once (backoffLimitPerIndex 1), then fails; the Job fails with FailedIndexes.
+  await c.kubectl(['apply', '-f', '-'], { stdin: jobYaml('per-index', '  completionMode: Indexed\n  completions: 3\n  parallelism: 3\n  backoffLimitPerIndex: 1\n', 'exit 3') });
+  const perIndex = await eventually(async () => {
+    const j = await c.kubectlJson(['get', 'job', 'per-index']);
+    return j.status?.conditions?.find((x: any) => x.type === 'Failed' && x.status === 'True') && j;
+  }, 'the per-index Job to fail', 60_000, 300);
+  assert.equal(perIndex.status.conditions.find((x: any) => x.type === 'Failed').reason, 'FailedIndexes');
+  assert.equal(perIndex.status.failedIndexes, '0-2');
+  assert.equal(perIndex.status.failed, 6);
+  const pods = (await c.kubectlJson(['get', 'pods', '-l', 'batch.kubernetes.io/job-name=per-index'])).items;
+  const counts = pods.map((p: any) => `${p.metadata.annotations['batch.kubernetes.io/job-completion-index']}:${p.metadata.annotations['batch.kubernetes.io/job-index-failure-count']}`).sort();
+  assert.deepEqual(counts, ['0:0', '0:1', '1:0', '1:1', '2:0', '2:1']);
+});
