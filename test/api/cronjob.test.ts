@@ -32,6 +32,7 @@ test('cronjob: defaults as SetDefaults_CronJob', () => {
 test('cronjob: validation messages as Kubernetes words them', () => {
   const cases: [string, any, string[]][] = [
     ['descriptors are fine', base({ schedule: '@hourly' }), []],
+    ['@every too', base({ schedule: '@every 1h30m' }), []],
     ['empty schedule', base({ schedule: '' }), ['spec.schedule: Required value']],
     ['one field', base({ schedule: 'hourly' }), ['spec.schedule: Invalid value: "hourly": expected exactly 5 fields, found 1: [hourly]']],
     ['unknown descriptor', base({ schedule: '@fortnightly' }), ['spec.schedule: Invalid value: "@fortnightly": unrecognized descriptor: @fortnightly']],

@@ -56,6 +56,7 @@ test('cron: parse errors read as robfig/cron reports them', () => {
     ['* * * * * *', /^expected exactly 5 fields, found 6/],
     ['@fortnightly', /^unrecognized descriptor: @fortnightly$/],
     ['70 * * * *', /minute/],
+    ['@every 5 minutes', /^failed to parse duration @every 5 minutes: time: invalid duration "5 minutes"$/],
   ];
   for (const [s, want] of cases) {
     const p = parseSchedule(s);
@@ -66,18 +67,23 @@ test('cron: parse errors read as robfig/cron reports them', () => {
   assert.ok(isScheduleError(tz) && tz.error === 'unknown time zone Mars/Olympus');
 });
 
-test('cronjob: the due time is the latest schedule time since the last run; more than 100 missed are counted', () => {
+test('cronjob: the due time is the latest schedule time since the last run; missed times estimated as Kubernetes does', () => {
   const s = sched('* * * * *');
   const cases: { name: string; cj: KubeObject; now: string; scheduled?: string; missed: number }[] = [
     { name: 'nothing due before the first time', cj: cj(), now: '2026-03-10T10:00:50Z', missed: 0 },
     { name: 'first time after creation', cj: cj(), now: '2026-03-10T10:01:05Z', scheduled: '2026-03-10T10:01:00Z', missed: 1 },
     { name: 'already ran this minute', cj: cj({}, { lastScheduleTime: '2026-03-10T10:01:00Z' }), now: '2026-03-10T10:01:40Z', missed: 0 },
     { name: 'several missed: the latest runs', cj: cj({}, { lastScheduleTime: '2026-03-10T10:01:00Z' }), now: '2026-03-10T10:05:10Z', scheduled: '2026-03-10T10:05:00Z', missed: 4 },
-    { name: 'over 100 missed', cj: cj({}, { lastScheduleTime: '2026-03-10T10:01:00Z' }), now: '2026-03-10T14:00:10Z', scheduled: '2026-03-10T14:00:00Z', missed: 101 },
+    { name: 'over 100 missed', cj: cj({}, { lastScheduleTime: '2026-03-10T10:01:00Z' }), now: '2026-03-10T14:00:10Z', scheduled: '2026-03-10T14:00:00Z', missed: 239 },
     { name: 'startingDeadlineSeconds bounds the look-back', cj: cj({ startingDeadlineSeconds: 200 }, { lastScheduleTime: '2026-03-10T10:01:00Z' }), now: '2026-03-10T14:00:10Z', scheduled: '2026-03-10T14:00:00Z', missed: 4 },
   ];
+  const every = sched('@every 90s');
+  cases.push(
+    { name: '@every counts from the last run', cj: cj({}, { lastScheduleTime: '2026-03-10T10:00:00Z' }), now: '2026-03-10T10:04:40Z', scheduled: '2026-03-10T10:04:30Z', missed: 3 },
+    { name: '@every before its first time', cj: cj(), now: '2026-03-10T10:01:30Z', missed: 0 },
+  );
   for (const c of cases) {
-    const d = dueTime(c.cj, s, T(c.now));
+    const d = dueTime(c.cj, c.name.startsWith('@every') ? every : s, T(c.now));
     assert.equal(d.scheduled === undefined ? undefined : iso(d.scheduled), c.scheduled, c.name);
     assert.equal(d.missed, c.missed, c.name);
     assert.ok(d.next! > T(c.now), c.name);
@@ -113,6 +119,7 @@ test('cronjob: concurrency policies, suspend, deadlines and warnings', () => {
     { name: 'in time to start', c: cj({ startingDeadlineSeconds: 10 }, { lastScheduleTime: '2026-03-10T10:05:00Z' }), jobs: [], create: true, reasons: [] },
     { name: 'too many missed', c: cj({ schedule: '* * * * *' }, {}, '2026-03-09T10:00:00Z'), jobs: [], create: true, reasons: ['TooManyMissedTimes'] },
     { name: 'unparseable', c: cj({ schedule: 'nope' }), jobs: [], create: false, reasons: ['UnparseableSchedule'] },
+    { name: 'an impossible date', c: cj({ schedule: '0 0 31 2 *' }), jobs: [], create: false, reasons: ['InvalidSchedule'] },
     { name: 'unknown zone', c: cj({ timeZone: 'Mars/Olympus' }), jobs: [], create: false, reasons: ['UnknownTimeZone'] },
   ];
   for (const c of cases) {

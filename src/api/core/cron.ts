@@ -1,13 +1,13 @@
 // CronJob schedules (robfig/cron ParseStandard as Kubernetes uses it): five fields or a
-// descriptor (@yearly/@annually, @monthly, @weekly, @daily/@midnight, @hourly), day-of-month and
-// day-of-week OR-ed as in Vixie cron, evaluated in an IANA time zone (default UTC, as the
-// kube-controller-manager runs). The arithmetic is the `croner` library's.
+// descriptor (@yearly/@annually, @monthly, @weekly, @daily/@midnight, @hourly, @every <duration>),
+// day-of-month and day-of-week OR-ed as in Vixie cron, evaluated in an IANA time zone (default UTC,
+// as the kube-controller-manager runs). The calendar arithmetic is the `croner` library's.
 import { Cron } from 'croner';
 
 export interface Schedule {
   /** The first schedule time strictly after `afterMs`, or undefined if there is none. */
   next(afterMs: number): number | undefined;
-  /** The latest schedule time at or before `atMs`, or undefined. */
+  /** The latest schedule time at or before `atMs`, or undefined (also for @every, which has no fixed times). */
   previous(atMs: number): number | undefined;
 }
 
@@ -32,12 +32,36 @@ export function timeZoneError(tz: string): string | undefined {
   }
 }
 
-/** The five fields a schedule stands for, or robfig's parse error text. */
-export function scheduleFields(schedule: string): { fields: string } | { error: string } {
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Go's time.ParseDuration (positive values), in ms; undefined when malformed. */
+export function parseGoDuration(d: string): number | undefined {
+  if (d === '0') return 0;
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+  let ms = 0;
+  let i = 0;
+  while (i < d.length) {
+    re.lastIndex = i;
+    const m = re.exec(d);
+    if (!m) return undefined;
+    ms += Number(m[1]) * UNIT_MS[m[2]];
+    i = re.lastIndex;
+  }
+  return i > 0 ? ms : undefined;
+}
+
+/** The five fields a schedule stands for, an @every interval (ms), or robfig's parse error text. */
+export function scheduleFields(schedule: string): { fields: string } | { everyMs: number } | { error: string } {
   // robfig/cron reads a leading TZ=/CRON_TZ= zone (validation forbids it; the zone goes in spec.timeZone).
   const s = schedule.trim().replace(/^(CRON_)?TZ=\S+\s*/, '');
   if (s.startsWith('@')) {
-    if (s.startsWith('@every ')) return { error: `unrecognized descriptor: ${s}` };
+    if (s.startsWith('@every ')) {
+      const d = s.slice('@every '.length);
+      const ms = parseGoDuration(d);
+      if (ms === undefined) return { error: `failed to parse duration ${s}: time: invalid duration "${d}"` };
+      // cron.Every: at least a second, whole seconds.
+      return { everyMs: Math.max(1000, Math.floor(ms / 1000) * 1000) };
+    }
     const f = DESCRIPTORS[s];
     return f ? { fields: f } : { error: `unrecognized descriptor: ${s}` };
   }
@@ -52,6 +76,11 @@ export function parseSchedule(schedule: string, timeZone?: string): Schedule | {
   if ('error' in f) return f;
   const tzErr = timeZone ? timeZoneError(timeZone) : undefined;
   if (tzErr) return { error: tzErr };
+  if ('everyMs' in f) {
+    // ConstantDelaySchedule: the next time is `every` after the given one (at whole seconds).
+    const every = f.everyMs;
+    return { next: (after) => Math.floor(after / 1000) * 1000 + every, previous: () => undefined };
+  }
   let cron: Cron;
   try {
     cron = new Cron(f.fields, { paused: true, mode: '5-part', domAndDow: false, timezone: timeZone || 'UTC' });

@@ -1,4 +1,4 @@
-// CronJob (batch/v1): the schedule (five fields or a descriptor) and timeZone checked as Kubernetes
+// CronJob (batch/v1): the schedule (five fields, a descriptor or @every) and timeZone checked as Kubernetes
 // checks them, the policy defaults, names short enough for `<name>-<minutes>` Job names, and the
 // SCHEDULE/TIMEZONE/SUSPEND/ACTIVE/LAST SCHEDULE columns.
 import type { KubeObject } from '../types.ts';

@@ -42,26 +42,38 @@ export function jobNameFor(cronJob: KubeObject, scheduledMs: number): string {
 export interface DueTime {
   /** The most recent schedule time not yet run, if any. */
   scheduled?: number;
-  /** How many schedule times were missed since the last run (capped just past MAX_MISSED). */
+  /** How many schedule times were missed since the last run (Kubernetes' estimate). */
   missed: number;
   /** The next schedule time after now. */
   next?: number;
+  /** Two schedule times less than a second apart (an impossible date such as Feb 31). */
+  error?: string;
 }
 
 /**
  * mostRecentScheduleTime: schedule times after the last run (or the creation) up to now; with
- * startingDeadlineSeconds, none earlier than now minus the deadline are considered.
+ * startingDeadlineSeconds, none earlier than now minus the deadline are considered. As in
+ * Kubernetes the missed count is estimated from the first two intervals, and the most recent time
+ * is found by stepping from just before the estimated last one (so @every works too).
  */
 export function dueTime(cronJob: KubeObject, sched: Schedule, now: number): DueTime {
   const created = Date.parse(cronJob.metadata.creationTimestamp ?? '') || now;
   let earliest = Date.parse(cronJob.status?.lastScheduleTime ?? '') || created;
   const sds = cronJob.spec?.startingDeadlineSeconds;
-  if (sds !== undefined && sds !== null) earliest = Math.max(earliest, now - sds * 1000);
+  if (sds !== undefined && sds !== null && now - earliest > sds * 1000) earliest = now - sds * 1000;
   const next = sched.next(now);
-  const latest = sched.previous(now);
-  if (latest === undefined || latest <= earliest) return { missed: 0, next };
-  let missed = 0;
-  for (let t = sched.next(earliest); t !== undefined && t <= now && missed <= MAX_MISSED; t = sched.next(t)) missed++;
+  const t1 = sched.next(earliest);
+  // robfig/cron yields the zero time for a date that never comes; Kubernetes reports it as invalid.
+  if (t1 === undefined) return { missed: 0, error: 'time difference between two schedules is less than 1 second' };
+  if (now < t1) return { missed: 0, next };
+  const t2 = sched.next(t1);
+  if (t2 === undefined || now < t2) return { scheduled: t1, missed: 1, next };
+  const interval = Math.round((t2 - t1) / 1000);
+  if (interval < 1) return { missed: 0, next, error: 'time difference between two schedules is less than 1 second' };
+  const missed = Math.floor(Math.floor((now - t1) / 1000) / interval) + 1;
+  let latest: number | undefined;
+  for (let t = sched.next(t1 + (missed - 2) * interval * 1000); t !== undefined && t <= now; t = sched.next(t)) latest = t;
+  latest ??= sched.previous(now);
   return { scheduled: latest, missed, next };
 }
 
@@ -150,6 +162,10 @@ export function planCronJob(cronJob: KubeObject, jobs: KubeObject[], now: number
   }
   if (spec.suspend) return plan;
   const due = dueTime(cronJob, sched, now);
+  if (due.error) {
+    events.push({ type: 'Warning', reason: 'InvalidSchedule', message: `invalid schedule: ${spec.schedule} : ${due.error}` });
+    return plan;
+  }
   plan.requeueAfterMs = requeueAt(due.next, now);
   if (due.missed > MAX_MISSED) events.push({ type: 'Warning', reason: 'TooManyMissedTimes', message: `too many missed start times: ${due.missed}. Set or decrease .spec.startingDeadlineSeconds or check clock skew` });
   if (due.scheduled === undefined) return plan;
