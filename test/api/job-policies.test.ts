@@ -55,3 +55,14 @@ test('job: podFailurePolicy rules as Kubernetes validates them; replacement poli
   const onFailure = job({ podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'X' }] }] }, template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'main', image: 'x' }] } } });
   assert.deepEqual(errors(onFailure).errors, ['spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" is supported when podFailurePolicy is specified']);
 });
+
+test('job: an Indexed Job name must leave room for <name>-<index> hostnames; per-index limit and success policy are immutable', () => {
+  const long = 'j'.repeat(62);
+  const o = { ...job({ ...indexed, completions: 10 }), metadata: { name: long, namespace: 'default', uid: 'u' } };
+  assert.deepEqual(errors(o).errors, [`metadata.name: Invalid value: "${long}": will not able to create pod with invalid DNS label: ${long}-9`]);
+  const { obj } = errors(job({ ...indexed, backoffLimitPerIndex: 1, successPolicy: { rules: [{ succeededCount: 1 }] } }));
+  const changed = structuredClone(obj);
+  changed.spec.backoffLimitPerIndex = 2;
+  changed.spec.successPolicy.rules[0].succeededCount = 2;
+  assert.deepEqual(jobs.strategy.validateUpdate!(changed, obj).map(formatFieldError), ['spec.backoffLimitPerIndex: Invalid value: 2: field is immutable', 'spec.successPolicy: Invalid value: batch.SuccessPolicy{...}: field is immutable']);
+});

@@ -7,7 +7,7 @@ import { invalidValue, notSupported, required } from '../errors.ts';
 import { age, ageColumn, col, defineKind, getPath } from '../meta.ts';
 import { bool, freeform, int, int64, obj, str, time } from '../schema.ts';
 import { humanDuration } from '../duration.ts';
-import { FIELD_IMMUTABLE, goStringMap, invalidRendered, validateNonnegative } from '../validation.ts';
+import { FIELD_IMMUTABLE, goStringMap, invalidRendered, isDNS1123Label, validateNonnegative } from '../validation.ts';
 import { conditionsSchema, labelSelectorSchema } from './common.ts';
 import { podTemplateSpecSchema } from './podspec.ts';
 import { jsonEqual } from '../core/json.ts';
@@ -144,6 +144,9 @@ export const job = defineKind({
     if (s.completionMode === 'Indexed' && s.completions == null) errs.push({ ...required('spec.completions'), detail: 'Required value: when completion mode is Indexed' });
     if (s.podReplacementPolicy && s.podFailurePolicy == null && !['TerminatingOrFailed', 'Failed'].includes(s.podReplacementPolicy)) errs.push(notSupported('spec.podReplacementPolicy', s.podReplacementPolicy, ['Failed', 'TerminatingOrFailed']));
     errs.push(...validateJobPolicies(s));
+    // An Indexed Job's pods get the hostname <job>-<index>: the largest must be a DNS label.
+    if (s.completionMode === 'Indexed' && typeof s.completions === 'number' && s.completions > 0 && isDNS1123Label(`${o.metadata.name}-${s.completions - 1}`).length)
+      errs.push(invalidValue('metadata.name', o.metadata.name, `will not able to create pod with invalid DNS label: ${o.metadata.name}-${s.completions - 1}`));
     errs.push(...validateSelectorAndTemplate(s, 'job', ['OnFailure', 'Never']));
     // An auto-generated selector must be exactly the one on controller-uid.
     if (s.manualSelector !== true && s.selector) {
@@ -176,6 +179,8 @@ export const job = defineKind({
       if (s.completionMode !== os.completionMode) errs.push(invalidValue('spec.completionMode', s.completionMode, FIELD_IMMUTABLE));
       if (s.podFailurePolicy !== undefined && !jsonEqual(s.podFailurePolicy, os.podFailurePolicy))
         errs.push(invalidRendered('spec.podFailurePolicy', '...', FIELD_IMMUTABLE));
+      if ((s.backoffLimitPerIndex ?? null) !== (os.backoffLimitPerIndex ?? null)) errs.push(invalidValue('spec.backoffLimitPerIndex', s.backoffLimitPerIndex ?? null, FIELD_IMMUTABLE));
+      if (!jsonEqual(s.successPolicy ?? null, os.successPolicy ?? null)) errs.push(invalidRendered('spec.successPolicy', 'batch.SuccessPolicy{...}', FIELD_IMMUTABLE));
       return errs;
     },
   },
