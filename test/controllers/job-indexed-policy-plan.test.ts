@@ -41,10 +41,11 @@ test('intervals: completedIndexes / failedIndexes strings as Kubernetes prints t
 
 test('indexed: the pod of an index gets the env, annotation, label, hostname and name prefix', () => {
   const p: KubeObject = { metadata: { name: '', labels: { a: 'b' } }, spec: { containers: [{ name: 'c' }], initContainers: [{ name: 'i', env: [{ name: 'X', value: '1' }] }] } };
-  indexPod(p, job({ backoffLimitPerIndex: 1 }), 3, 1);
+  indexPod(p, job({ backoffLimitPerIndex: 1 }), 3, { failures: 1, ignored: 2 });
   assert.equal(p.metadata.generateName, 'ix-3-');
   assert.equal(p.metadata.annotations![COMPLETION_INDEX_ANNOTATION], '3');
   assert.equal(p.metadata.annotations![INDEX_FAILURE_COUNT_ANNOTATION], '1');
+  assert.equal(p.metadata.annotations!['batch.kubernetes.io/job-index-ignored-failure-count'], '2');
   assert.equal(p.metadata.labels!['batch.kubernetes.io/job-completion-index'], '3');
   assert.equal(p.spec!.hostname, 'ix-3');
   const env = { name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } };
@@ -77,7 +78,7 @@ test('backoffLimitPerIndex: failures counted per index, failedIndexes, maxFailed
   const retry = planJob(perIndex(), [pod('a', 0, 'Failed'), pod('b', 1, 'Running'), pod('c', 2, 'Running')], now);
   assert.equal(retry.status.failedIndexes, '', 'one failure is within the per-index limit');
   const again = planJob(perIndex({}, retry.status), [pod('a', 0, 'Failed', { noFinalizer: true }), pod('b', 1, 'Running'), pod('c', 2, 'Running')], now);
-  assert.deepEqual(again.createIndexes, [{ index: 0, failures: 1 }], 'the replacement carries the failure count');
+  assert.deepEqual(again.createIndexes, [{ index: 0, failures: 1, ignored: 0 }], 'the replacement carries the failure count');
   const second = planJob(perIndex(), [pod('a2', 0, 'Failed', { failures: 1 }), pod('b', 1, 'Running'), pod('c', 2, 'Running')], now);
   assert.equal(second.status.failedIndexes, '0', 'the second failure fails the index');
   assert.equal(second.create, 0, 'a failed index is not retried');
@@ -116,7 +117,7 @@ test('podFailurePolicy: the first matching rule decides FailJob, Ignore, Count o
   assert.deepEqual(failJob.delete.map((p) => p.metadata.name), ['q']);
   const ignored = planJob(j, [pod('p', 0, 'Failed', { exitCode: 1, conditions: [{ type: 'DisruptionTarget', status: 'True' }] }), pod('q', 1, 'Running')], now);
   assert.deepEqual([ignored.status.failed, ignored.status.uncountedTerminatedPods, ignored.removeFinalizers.length], [0, {}, 1], 'an ignored failure is not counted');
-  assert.deepEqual(planJob(j, [pod('p', 0, 'Failed', { noFinalizer: true, exitCode: 1, conditions: [{ type: 'DisruptionTarget', status: 'True' }] }), pod('q', 1, 'Running')], now).createIndexes, [{ index: 0, failures: 0 }]);
+  assert.deepEqual(planJob(j, [pod('p', 0, 'Failed', { noFinalizer: true, exitCode: 1, conditions: [{ type: 'DisruptionTarget', status: 'True' }] }), pod('q', 1, 'Running')], now).createIndexes, [{ index: 0, failures: 0, ignored: 1 }], 'an ignored failure is carried as ignored');
   const failIndex = planJob(j, [pod('p', 0, 'Failed', { exitCode: 7 }), pod('q', 1, 'Running')], now);
   assert.equal(failIndex.status.failedIndexes, '0');
   const nonIndexed = planJob(job({ completionMode: 'NonIndexed', completions: 1, parallelism: 1, backoffLimit: 0, podFailurePolicy: { rules: [{ action: 'Ignore', onExitCodes: { operator: 'In', values: [3] } }] } }), [pod('p', undefined, 'Failed', { exitCode: 3 })], now);

@@ -102,7 +102,7 @@ export class JobController extends LoopController {
       const { successes, error } = await slowStartBatch(plan.create, 1, async () => {
         const pod = podFromTemplate(job, JOB_KIND.apiVersion, JOB_KIND.kind);
         const ix = indexes?.shift();
-        if (ix) indexPod(pod, job, ix.index, ix.failures);
+        if (ix) indexPod(pod, job, ix.index, ix);
         pod.metadata.finalizers = [...(pod.metadata.finalizers ?? []), TrackingFinalizer];
         const created = await podClient.create(pod, { namespace });
         this.events.event(job, JOB_KIND, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);

@@ -19,10 +19,21 @@ export function completionIndex(pod: KubeObject): number | undefined {
   return Number(v);
 }
 
-/** Failures of this pod's index before this pod (the annotation the controller set on it). */
-export function indexFailureCount(pod: KubeObject): number {
-  const v = Number(pod.metadata.annotations?.[INDEX_FAILURE_COUNT_ANNOTATION] ?? 0);
+const countAnnotation = (pod: KubeObject, key: string): number => {
+  const v = Number(pod.metadata.annotations?.[key] ?? 0);
   return Number.isInteger(v) && v >= 0 ? v : 0;
+};
+
+/** Failures of this pod's index before this pod (the annotation the controller set on it). */
+export const indexFailureCount = (pod: KubeObject): number => countAnnotation(pod, INDEX_FAILURE_COUNT_ANNOTATION);
+
+/** Failures of this pod's index the podFailurePolicy ignored, before this pod. */
+export const indexIgnoredFailureCount = (pod: KubeObject): number => countAnnotation(pod, INDEX_IGNORED_FAILURE_COUNT_ANNOTATION);
+
+/** What a replacement pod of an index carries forward: counted and ignored failures so far. */
+export interface IndexFailures {
+  failures: number;
+  ignored: number;
 }
 
 /** "1,3-5" → [1,3,4,5] (out-of-range and malformed parts dropped, at most `limit`). */
@@ -61,11 +72,14 @@ export function firstPendingIndexes(completions: number, n: number, ...taken: Se
 }
 
 /** addCompletionIndexEnvVariables + annotations/label/hostname for the pod of an index. */
-export function indexPod(pod: KubeObject, job: KubeObject, index: number, failures: number): void {
+export function indexPod(pod: KubeObject, job: KubeObject, index: number, counts: IndexFailures = { failures: 0, ignored: 0 }): void {
   const ix = String(index);
   pod.metadata.generateName = `${job.metadata.name}-${ix}-`;
   pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [COMPLETION_INDEX_ANNOTATION]: ix };
-  if (job.spec?.backoffLimitPerIndex !== undefined && job.spec?.backoffLimitPerIndex !== null) pod.metadata.annotations[INDEX_FAILURE_COUNT_ANNOTATION] = String(failures);
+  if (job.spec?.backoffLimitPerIndex !== undefined && job.spec?.backoffLimitPerIndex !== null) {
+    pod.metadata.annotations[INDEX_FAILURE_COUNT_ANNOTATION] = String(counts.failures);
+    if (counts.ignored > 0) pod.metadata.annotations[INDEX_IGNORED_FAILURE_COUNT_ANNOTATION] = String(counts.ignored);
+  }
   pod.metadata.labels = { ...(pod.metadata.labels ?? {}), [COMPLETION_INDEX_LABEL]: ix };
   const spec = (pod.spec ??= {});
   spec.hostname ??= `${job.metadata.name}-${ix}`;

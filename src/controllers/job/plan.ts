@@ -8,7 +8,7 @@ import { isPodReady } from '../util/pod.ts';
 import { nowIso } from '../util/conditions.ts';
 import { podsToDelete } from '../util/ranking.ts';
 import { isJobFinished } from '../util/job.ts';
-import { completionIndex, firstPendingIndexes, formatIntervals, indexFailureCount, isIndexed, parseIntervals } from './indexed.ts';
+import { completionIndex, firstPendingIndexes, formatIntervals, indexFailureCount, indexIgnoredFailureCount, type IndexFailures, isIndexed, parseIntervals } from './indexed.ts';
 import { matchPodFailurePolicy, matchSuccessPolicy } from './policies.ts';
 
 export { isJobFinished } from '../util/job.ts';
@@ -26,7 +26,7 @@ export interface JobPlan {
   removeFinalizers: KubeObject[];
   create: number;
   /** Indexed Jobs: the index (and its failures so far) of each pod to create. */
-  createIndexes?: { index: number; failures: number }[];
+  createIndexes?: ({ index: number } & IndexFailures)[];
   delete: KubeObject[];
   events: JobEvent[];
   requeueAfterMs?: number;
@@ -193,14 +193,17 @@ function planIndexed(job: KubeObject, pods: KubeObject[], states: string[], acti
   plan.delete = [...extra, ...(keep.length > want ? podsToDelete(keep, [], keep.length - want, now) : [])];
   const room = want - keep.length - terminatingIx.size;
   if (room <= 0) return plan;
-  const failures = new Map<number, number>();
+  // getNewIndexFailureCounts: the counts the latest failed pod of an index carried, plus its own failure.
+  const counts = new Map<number, IndexFailures>();
   pods.forEach((p, i) => {
     const ix = completionIndex(p);
     if (ix === undefined || states[i] !== 'failed') return;
     const ignored = p.status?.phase === 'Failed' && matchPodFailurePolicy(job, p)?.action === 'Ignore';
-    failures.set(ix, Math.max(failures.get(ix) ?? 0, indexFailureCount(p) + (ignored ? 0 : 1)));
+    const mine = { failures: indexFailureCount(p) + (ignored ? 0 : 1), ignored: indexIgnoredFailureCount(p) + (ignored ? 1 : 0) };
+    const prev = counts.get(ix);
+    if (!prev || mine.failures + mine.ignored > prev.failures + prev.ignored) counts.set(ix, mine);
   });
-  plan.createIndexes = firstPendingIndexes(completions, room, completed, failedIndexes, running, terminatingIx).map((index) => ({ index, failures: failures.get(index) ?? 0 }));
+  plan.createIndexes = firstPendingIndexes(completions, room, completed, failedIndexes, running, terminatingIx).map((index) => ({ index, ...(counts.get(index) ?? { failures: 0, ignored: 0 }) }));
   plan.create = plan.createIndexes.length;
   return plan;
 }
