@@ -86,13 +86,16 @@ test('kubectl create job --from=cronjob/x makes a Job owned by the CronJob, mark
   assert.match(await c.kubectl(['get', 'cj', 'yearly', '-o', 'wide']), /yearly\s+@yearly\s+<none>\s+True\s+\d\s+<none>\s+\S+\s+hello\s+busybox\s+<none>/);
 });
 
-test('kubectl create cronjob (protobuf) and explain', { skip }, async () => {
+test('kubectl create cronjob (protobuf), explain and describe', { skip }, async () => {
   assert.match(await c.kubectl(['create', 'cronjob', 'made', '--image=busybox', '--schedule=*/10 * * * *', '--', 'date']), /cronjob\.batch\/made created/);
   const cj = await c.kubectlJson(['get', 'cj', 'made']);
   assert.equal(cj.spec.schedule, '*/10 * * * *');
   assert.deepEqual(cj.spec.jobTemplate.spec.template.spec.containers[0].command, ['date']);
   assert.equal(cj.spec.concurrencyPolicy, 'Allow');
   assert.match(await c.kubectl(['explain', 'cronjob.spec.schedule']), /The schedule in Cron format/);
+  const described = await c.kubectl(['describe', 'cronjob', 'made']);
+  assert.match(described, /Schedule:\s+\*\/10 \* \* \* \*/);
+  assert.match(described, /Concurrency Policy:\s+Allow/);
   assert.match(await c.kubectl(['get', 'all']), /cronjob\.batch\/made/);
 });
 
@@ -146,6 +149,9 @@ spec:
     assert.equal(p.status.phase, 'Succeeded');
   }
   assert.match(await c.kubectl(['get', 'job', 'indexed']), /indexed\s+Complete\s+5\/5\s+\S+\s+\S+/);
+  const described = await c.kubectl(['describe', 'job', 'indexed']);
+  assert.match(described, /Completion Mode:\s+Indexed/);
+  assert.match(described, /Completed Indexes:\s+0-4/);
 });
 
 test('a Job with ttlSecondsAfterFinished 0 is deleted by the TTL-after-finished controller once it completes', { skip, timeout: 60_000 }, async () => {
