@@ -16,6 +16,8 @@ import { NamespaceController } from './namespace/controller.ts';
 import { PodGCController } from './podgc/controller.ts';
 import { EndpointsController } from './endpoints/controller.ts';
 import { JobController } from './job/controller.ts';
+import { CronJobController } from './cronjob/controller.ts';
+import { TTLAfterFinishedController } from './ttlafterfinished/controller.ts';
 import { DaemonSetController } from './daemonset/controller.ts';
 import { HPAController } from './hpa/controller.ts';
 import { ServiceAccountsController } from './serviceaccount/controller.ts';
@@ -38,6 +40,8 @@ export const CONTROLLERS: Record<string, { workers: number; make(ctx: Controller
   podgc: { workers: 1, make: (ctx) => new PodGCController(ctx) },
   endpoints: { workers: 5, make: (ctx) => new EndpointsController(ctx) },
   job: { workers: 5, make: (ctx) => new JobController(ctx) },
+  cronjob: { workers: 5, make: (ctx) => new CronJobController(ctx) },
+  'ttl-after-finished': { workers: 5, make: (ctx) => new TTLAfterFinishedController(ctx) },
   daemonset: { workers: 2, make: (ctx) => new DaemonSetController(ctx) },
   horizontalpodautoscaling: { workers: 5, make: (ctx) => new HPAController(ctx) },
   serviceaccount: { workers: 1, make: (ctx) => new ServiceAccountsController(ctx) },

@@ -4,6 +4,7 @@ import type { ResourceRef } from '../client/index.ts';
 
 export {
   apiVersionOfRef,
+  CRONJOBS,
   DAEMONSETS,
   DEPLOYMENTS,
   ENDPOINTS,

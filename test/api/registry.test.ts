@@ -27,6 +27,7 @@ test('every kind is registered with discovery data as kube-apiserver lists it', 
     ['apps', 'v1', 'daemonsets', 'DaemonSet', 'daemonset', ['ds'], ['all'], true, ['status']],
     ['apps', 'v1', 'statefulsets', 'StatefulSet', 'statefulset', ['sts'], ['all'], true, ['status', 'scale']],
     ['batch', 'v1', 'jobs', 'Job', 'job', [], ['all'], true, ['status']],
+    ['batch', 'v1', 'cronjobs', 'CronJob', 'cronjob', ['cj'], ['all'], true, ['status']],
     ['autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', 'horizontalpodautoscaler', ['hpa'], ['all'], true, ['status']],
     ['autoscaling', 'v1', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', 'horizontalpodautoscaler', ['hpa'], ['all'], true, ['status']],
     ['', 'v1', 'podtemplates', 'PodTemplate', 'podtemplate', [], [], true, []],
@@ -84,7 +85,7 @@ test('generation counts spec changes only for workloads, pods, hpa, CRDs and adm
   // Issue 11's kinds whose strategies bump it too: Ingress, IngressClass, NetworkPolicy, PDB, PodTemplate.
   const issue11 = ['ingressclasses.v1', 'ingresses.v1', 'networkpolicies.v1', 'poddisruptionbudgets.v1', 'podtemplates.v1'];
   const admission = ['mutatingwebhookconfigurations.v1', 'validatingadmissionpolicies.v1', 'validatingadmissionpolicybindings.v1', 'validatingwebhookconfigurations.v1'];
-  assert.deepEqual(bumps.filter((b) => !admission.includes(b)).sort(), [...issue11, 'customresourcedefinitions.v1', 'daemonsets.v1', 'deployments.v1', 'horizontalpodautoscalers.v1', 'horizontalpodautoscalers.v2', 'jobs.v1', 'pods.v1', 'replicasets.v1', 'replicationcontrollers.v1', 'statefulsets.v1'].sort());
+  assert.deepEqual(bumps.filter((b) => !admission.includes(b)).sort(), [...issue11, 'customresourcedefinitions.v1', 'daemonsets.v1', 'deployments.v1', 'horizontalpodautoscalers.v1', 'horizontalpodautoscalers.v2', 'jobs.v1', 'cronjobs.v1', 'pods.v1', 'replicasets.v1', 'replicationcontrollers.v1', 'statefulsets.v1'].sort());
   assert.deepEqual(bumps.filter((b) => admission.includes(b)).sort(), admission);
 });
 

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/types.ts';
 import { endpointSubsets, endpointsLabels, findPort } from '../../src/controllers/endpoints/plan.ts';
-import { planJob, TrackingFinalizer, ttlRemainingMs } from '../../src/controllers/job/plan.ts';
+import { planJob, TrackingFinalizer } from '../../src/controllers/job/plan.ts';
+import { ttlRemainingMs } from '../../src/controllers/ttlafterfinished/plan.ts';
 import { daemonPodFor, daemonPodNode, nodeShouldRun, planDaemonSet, RevisionHashLabel } from '../../src/controllers/daemonset/plan.ts';
 
 const svc: KubeObject = { metadata: { name: 'web', namespace: 'd', labels: { tier: 'fe' } }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }, { name: 'metrics', port: 9090, targetPort: 9090 }] } };

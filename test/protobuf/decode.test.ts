@@ -143,3 +143,22 @@ test('bad bodies: missing magic → 400, truncated message → 400, unknown kind
   const patched = Buffer.from(widget.toString('latin1').replace('ConfigMap', 'WidgetMap'), 'latin1');
   rejects(patched, 415, /unknown format.*WidgetMap/);
 });
+
+test('round trip: a Job with podFailurePolicy, successPolicy and the per-index fields (batch/v1 field numbers 11-16)', () => {
+  const job = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'ix' },
+    spec: {
+      completions: 3,
+      completionMode: 'Indexed',
+      backoffLimitPerIndex: 1,
+      maxFailedIndexes: 1,
+      podReplacementPolicy: 'Failed',
+      podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { containerName: 'c', operator: 'In', values: [1, 42] } }, { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] },
+      successPolicy: { rules: [{ succeededIndexes: '0-1', succeededCount: 1 }] },
+      template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i' }] } },
+    },
+  };
+  assert.deepEqual(decodeProtobuf(encodeProtobuf(job)), job);
+});

@@ -8,6 +8,7 @@ import { configMap, endpoints, lease, secret, serviceAccount } from './simple.ts
 import { coreEvent, eventsV1Event } from './event.ts';
 import { daemonSet, deployment, replicaSet, statefulSet } from './apps.ts';
 import { job } from './job.ts';
+import { cronJob } from './cronjob.ts';
 import { hpa, hpaV1 } from './hpa.ts';
 import { replicationController } from './replicationcontroller.ts';
 import { podDisruptionBudget } from './pdb.ts';
@@ -49,6 +50,7 @@ export const kinds: ResourceType[] = [
   statefulSet,
   // batch/v1
   job,
+  cronJob,
   // autoscaling/v2 (preferred), and autoscaling/v1 served from the v2 storage (kubectl autoscale)
   hpa,
   hpaV1,

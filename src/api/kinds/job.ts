@@ -7,10 +7,11 @@ import { invalidValue, notSupported, required } from '../errors.ts';
 import { age, ageColumn, col, defineKind, getPath } from '../meta.ts';
 import { bool, freeform, int, int64, obj, str, time } from '../schema.ts';
 import { humanDuration } from '../duration.ts';
-import { FIELD_IMMUTABLE, goStringMap, invalidRendered, validateNonnegative } from '../validation.ts';
+import { FIELD_IMMUTABLE, goStringMap, invalidRendered, isDNS1123Label, validateNonnegative } from '../validation.ts';
 import { conditionsSchema, labelSelectorSchema } from './common.ts';
 import { podTemplateSpecSchema } from './podspec.ts';
 import { jsonEqual } from '../core/json.ts';
+import { defaultJobPolicies, validateJobPolicies } from './jobpolicies.ts';
 import { containersCells, containersColumns, defaultTemplate, selectorCell, selectorColumn, selectorImmutable, validateSelectorAndTemplate } from './workload.ts';
 
 export const JOB_LABELS = {
@@ -65,6 +66,26 @@ export function jobDuration(o: KubeObject, now: Date): string {
   return humanDuration(end - Date.parse(start));
 }
 
+/** JobSpec, also the CronJob's jobTemplate.spec. */
+export const jobSpecSchema = obj('Specification of the desired behavior of a job.', {
+  parallelism: int('Specifies the maximum desired number of pods the job should run at any given time.'),
+  completions: int('Specifies the desired number of successfully finished pods the job should be run with.'),
+  activeDeadlineSeconds: int64('Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it.'),
+  podFailurePolicy: freeform('Specifies the policy of handling failed pods.'),
+  successPolicy: freeform('successPolicy specifies the policy when the Job can be declared as succeeded.'),
+  backoffLimit: int('Specifies the number of retries before marking this job failed. Defaults to 6'),
+  backoffLimitPerIndex: int('Specifies the limit for the number of retries within an index before marking this index as failed.'),
+  maxFailedIndexes: int('Specifies the maximal number of failed indexes before marking the Job as failed.'),
+  selector: labelSelectorSchema,
+  manualSelector: bool('manualSelector controls generation of pod labels and pod selectors. Leave unset unless you are certain what you are doing.'),
+  template: podTemplateSpecSchema,
+  ttlSecondsAfterFinished: int('ttlSecondsAfterFinished limits the lifetime of a Job that has finished execution.'),
+  completionMode: str('completionMode specifies how Pod completions are tracked: NonIndexed (default) or Indexed.'),
+  suspend: bool('suspend specifies whether the Job controller should create Pods or not.'),
+  podReplacementPolicy: str('podReplacementPolicy specifies when to create replacement Pods: TerminatingOrFailed or Failed.'),
+  managedBy: str('ManagedBy field indicates the controller that manages a Job.'),
+});
+
 export const job = defineKind({
   group: 'batch',
   version: 'v1',
@@ -76,24 +97,7 @@ export const job = defineKind({
   fieldSelectors: { 'status.successful': (o) => String(o.status?.succeeded ?? 0) },
   description: 'Job represents the configuration of a single job.',
   fields: {
-    spec: obj('Specification of the desired behavior of a job.', {
-      parallelism: int('Specifies the maximum desired number of pods the job should run at any given time.'),
-      completions: int('Specifies the desired number of successfully finished pods the job should be run with.'),
-      activeDeadlineSeconds: int64('Specifies the duration in seconds relative to the startTime that the job may be continuously active before the system tries to terminate it.'),
-      podFailurePolicy: freeform('Specifies the policy of handling failed pods.'),
-      successPolicy: freeform('successPolicy specifies the policy when the Job can be declared as succeeded.'),
-      backoffLimit: int('Specifies the number of retries before marking this job failed. Defaults to 6'),
-      backoffLimitPerIndex: int('Specifies the limit for the number of retries within an index before marking this index as failed.'),
-      maxFailedIndexes: int('Specifies the maximal number of failed indexes before marking the Job as failed.'),
-      selector: labelSelectorSchema,
-      manualSelector: bool('manualSelector controls generation of pod labels and pod selectors. Leave unset unless you are certain what you are doing.'),
-      template: podTemplateSpecSchema,
-      ttlSecondsAfterFinished: int('ttlSecondsAfterFinished limits the lifetime of a Job that has finished execution.'),
-      completionMode: str('completionMode specifies how Pod completions are tracked: NonIndexed (default) or Indexed.'),
-      suspend: bool('suspend specifies whether the Job controller should create Pods or not.'),
-      podReplacementPolicy: str('podReplacementPolicy specifies when to create replacement Pods: TerminatingOrFailed or Failed.'),
-      managedBy: str('ManagedBy field indicates the controller that manages a Job.'),
-    }),
+    spec: jobSpecSchema,
     status: obj('Current status of a job.', {
       conditions: conditionsSchema("The latest available observations of an object's current state."),
       startTime: time('Represents time when the job controller started processing a job.'),
@@ -124,6 +128,7 @@ export const job = defineKind({
     s.podReplacementPolicy ??= s.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed';
     const tplLabels = s.template?.metadata?.labels;
     if (tplLabels && Object.keys(o.metadata.labels ?? {}).length === 0) o.metadata.labels = { ...tplLabels };
+    defaultJobPolicies(s);
     defaultTemplate(s);
   },
   validate: (o) => {
@@ -137,7 +142,11 @@ export const job = defineKind({
     if (s.activeDeadlineSeconds != null && !(s.activeDeadlineSeconds > 0)) errs.push(invalidValue('spec.activeDeadlineSeconds', s.activeDeadlineSeconds, 'must be greater than or equal to 0'));
     if (s.completionMode && !['NonIndexed', 'Indexed'].includes(s.completionMode)) errs.push(notSupported('spec.completionMode', s.completionMode, ['NonIndexed', 'Indexed']));
     if (s.completionMode === 'Indexed' && s.completions == null) errs.push({ ...required('spec.completions'), detail: 'Required value: when completion mode is Indexed' });
-    if (s.podReplacementPolicy && !['TerminatingOrFailed', 'Failed'].includes(s.podReplacementPolicy)) errs.push(notSupported('spec.podReplacementPolicy', s.podReplacementPolicy, ['Failed', 'TerminatingOrFailed']));
+    if (s.podReplacementPolicy && s.podFailurePolicy == null && !['TerminatingOrFailed', 'Failed'].includes(s.podReplacementPolicy)) errs.push(notSupported('spec.podReplacementPolicy', s.podReplacementPolicy, ['Failed', 'TerminatingOrFailed']));
+    errs.push(...validateJobPolicies(s));
+    // An Indexed Job's pods get the hostname <job>-<index>: the largest must be a DNS label.
+    if (s.completionMode === 'Indexed' && typeof s.completions === 'number' && s.completions > 0 && isDNS1123Label(`${o.metadata.name}-${s.completions - 1}`).length)
+      errs.push(invalidValue('metadata.name', o.metadata.name, `will not able to create pod with invalid DNS label: ${o.metadata.name}-${s.completions - 1}`));
     errs.push(...validateSelectorAndTemplate(s, 'job', ['OnFailure', 'Never']));
     // An auto-generated selector must be exactly the one on controller-uid.
     if (s.manualSelector !== true && s.selector) {
@@ -170,6 +179,8 @@ export const job = defineKind({
       if (s.completionMode !== os.completionMode) errs.push(invalidValue('spec.completionMode', s.completionMode, FIELD_IMMUTABLE));
       if (s.podFailurePolicy !== undefined && !jsonEqual(s.podFailurePolicy, os.podFailurePolicy))
         errs.push(invalidRendered('spec.podFailurePolicy', '...', FIELD_IMMUTABLE));
+      if ((s.backoffLimitPerIndex ?? null) !== (os.backoffLimitPerIndex ?? null)) errs.push(invalidValue('spec.backoffLimitPerIndex', s.backoffLimitPerIndex ?? null, FIELD_IMMUTABLE));
+      if (!jsonEqual(s.successPolicy ?? null, os.successPolicy ?? null)) errs.push(invalidRendered('spec.successPolicy', 'batch.SuccessPolicy{...}', FIELD_IMMUTABLE));
       return errs;
     },
   },

@@ -1,7 +1,8 @@
-// The Job controller (pkg/controller/job) and the TTL-after-finished controller: runs pods to
-// `completions` with `parallelism` at a time, counts finished pods through the job-tracking
-// finalizer, fails the Job past backoffLimit or activeDeadlineSeconds, deletes it after
-// ttlSecondsAfterFinished.
+// The Job controller (pkg/controller/job): runs pods to `completions` with `parallelism` at a time
+// (one per completion index in Indexed mode), counts finished pods through the job-tracking
+// finalizer, applies podFailurePolicy, backoffLimit(PerIndex), activeDeadlineSeconds and
+// successPolicy. Deleting finished Jobs after ttlSecondsAfterFinished is the ttlafterfinished
+// controller's.
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { type DeletedFinalStateUnknown, deletedObject, labelPredicate, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
@@ -12,7 +13,8 @@ import { Expectations, slowStartBatch } from '../expectations.ts';
 import { JOBS, PODS } from '../resources.ts';
 import { podFromTemplate } from '../util/pod.ts';
 import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf, newControllerRef, writeClaim } from '../util/owner.ts';
-import { isJobFinished, planJob, TrackingFinalizer, ttlRemainingMs } from './plan.ts';
+import { isJobFinished, planJob, TrackingFinalizer } from './plan.ts';
+import { indexPod } from './indexed.ts';
 
 const JOB_KIND = { apiVersion: 'batch/v1', kind: 'Job' };
 
@@ -72,13 +74,6 @@ export class JobController extends LoopController {
     // Counting depends on the status we last wrote (uncountedTerminatedPods): wait for the cache to have it.
     if (Number(job.metadata.resourceVersion) < (this.written.get(key) ?? 0)) return { requeueAfterMs: 50 };
     const now = Date.now();
-    const ttl = ttlRemainingMs(job, now);
-    if (ttl === 0) {
-      await this.ctx.client.resource(JOBS).delete(name, { namespace, propagationPolicy: 'Foreground', preconditions: { uid: job.metadata.uid } }).catch((e) => {
-        if (!isStatusError(e, 404) && !isStatusError(e, 409)) throw e;
-      });
-      return;
-    }
     const selects = labelPredicate(job.spec?.selector ?? {});
     const candidates = [...this.pods.indexer.byIndex(BY_CONTROLLER, job.metadata.uid!), ...this.pods.indexer.byIndex(BY_CONTROLLER, `orphan/${namespace}`)];
     const { owned, adopt } = claimObjects(job, candidates, (p) => selects(p.metadata.labels));
@@ -103,8 +98,11 @@ export class JobController extends LoopController {
     );
     if (satisfied && plan.create > 0 && !isJobFinished(job)) {
       this.expectations.expectCreations(key, plan.create);
+      const indexes = plan.createIndexes ? [...plan.createIndexes] : undefined;
       const { successes, error } = await slowStartBatch(plan.create, 1, async () => {
         const pod = podFromTemplate(job, JOB_KIND.apiVersion, JOB_KIND.kind);
+        const ix = indexes?.shift();
+        if (ix) indexPod(pod, job, ix.index, ix);
         pod.metadata.finalizers = [...(pod.metadata.finalizers ?? []), TrackingFinalizer];
         const created = await podClient.create(pod, { namespace });
         this.events.event(job, JOB_KIND, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
@@ -129,7 +127,6 @@ export class JobController extends LoopController {
         ),
       );
     }
-    const after = plan.requeueAfterMs ?? ttlRemainingMs({ ...job, status: plan.status }, now);
-    return after !== undefined ? { requeueAfterMs: after + 50 } : undefined;
+    return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs + 50 } : undefined;
   }
 }
