@@ -1,6 +1,7 @@
 // CronJob (batch/v1): the schedule (five fields, a descriptor or @every) and timeZone checked as Kubernetes
 // checks them, the policy defaults, names short enough for `<name>-<minutes>` Job names, and the
 // SCHEDULE/TIMEZONE/SUSPEND/ACTIVE/LAST SCHEDULE columns.
+import { objectReferenceSchema } from './common.ts';
 import type { KubeObject } from '../types.ts';
 import type { FieldError } from '../errors.ts';
 import { invalidValue, notSupported, required } from '../errors.ts';
@@ -17,15 +18,6 @@ export const CONCURRENCY_POLICIES = ['Allow', 'Forbid', 'Replace'];
 /** Job names are `<cronjob>-<minutes>`: 63 - 11 characters are left for the CronJob's name. */
 export const CRONJOB_NAME_MAX = 52;
 
-const objectReference = obj('ObjectReference contains enough information to let you inspect or modify the referred object.', {
-  apiVersion: str('API version of the referent.'),
-  kind: str('Kind of the referent.'),
-  namespace: str('Namespace of the referent.'),
-  name: str('Name of the referent.'),
-  uid: str('UID of the referent.'),
-  resourceVersion: str('Specific resourceVersion to which this reference is made, if any.'),
-  fieldPath: str('If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement.'),
-});
 
 /** ValidateCronJobSpec's schedule and timeZone rules. */
 export function validateSchedule(schedule: unknown, timeZone: unknown): FieldError[] {
@@ -109,7 +101,7 @@ export const cronJob = defineKind({
       failedJobsHistoryLimit: int('The number of failed finished jobs to retain. Value must be non-negative integer. Defaults to 1.'),
     }),
     status: obj('Current status of a cron job.', {
-      active: list('A list of pointers to currently running jobs.', objectReference, { listType: 'atomic' }),
+      active: list('A list of pointers to currently running jobs.', objectReferenceSchema, { listType: 'atomic' }),
       lastScheduleTime: time('Information when was the last time the job was successfully scheduled.'),
       lastSuccessfulTime: time('Information when was the last time the job successfully completed.'),
     }),
