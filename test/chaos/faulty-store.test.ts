@@ -100,7 +100,7 @@ test('API server over a failing store: 503 Status on writes, nothing half-writte
       assert.equal(r.body?.status, 'Failure');
       assert.match(r.body?.message, /EIO/);
     }
-    const got = await fetch(`${base}/cm`).then((r) => r.json());
+    const got = (await fetch(`${base}/cm`).then((r) => r.json())) as any;
     assert.deepEqual([got.data, got.metadata.resourceVersion], [{ v: '1' }, created.body.metadata.resourceVersion]);
     assert.equal((await fetch(`${base}/other`)).status, 404);
     faulty.clear();
