@@ -6,6 +6,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import * as http from 'node:http';
+import { Transform } from 'node:stream';
+import type { Transport } from '../../src/client/index.ts';
 import { Client } from '../../src/client/index.ts';
 import { startApiServer } from '../../src/apiserver/index.ts';
 import { MemoryStore } from '../../src/storage/memory.ts';
@@ -108,5 +111,56 @@ test('kubesim chaos run: prints the report, writes it as JSON, exit 0; refuses a
   } finally {
     await srv.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A plain HTTP transport that drops the `nth` event line of the first watch whose path matches. */
+function droppingTransport(base: string, match: RegExp, nth: number): Transport {
+  let armed = true;
+  return (req) =>
+    new Promise((resolve, reject) => {
+      const r = http.request(base + req.path, { method: req.method, headers: req.headers, signal: req.signal }, (res) => {
+        if (!(armed && match.test(req.path))) return resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
+        armed = false;
+        let line = 0;
+        let buf = '';
+        const drop = new Transform({
+          transform(chunk, _enc, cb) {
+            buf += chunk.toString('utf8');
+            let out = '';
+            let nl: number;
+            while ((nl = buf.indexOf('\n')) >= 0) {
+              const l = buf.slice(0, nl + 1);
+              buf = buf.slice(nl + 1);
+              if (++line !== nth) out += l;
+            }
+            cb(null, out);
+          },
+        });
+        res.pipe(drop);
+        drop.on('close', () => res.destroy());
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: drop });
+      });
+      r.on('error', reject);
+      r.end(req.body);
+    });
+}
+
+test('a run catches an injected violation: a watcher that misses one event fails the watch check', async () => {
+  const srv = await startApiServer({ store: new MemoryStore() });
+  // watcher-0 watches with timeoutSeconds=3; the reference watch with 10: only watcher-0 loses its 4th event.
+  const client = new Client({ server: srv.url, qps: Infinity, transport: droppingTransport(srv.url, /watch=true.*timeoutSeconds=3/, 4) });
+  try {
+    const report = await runScenario(client, parseScenario('objects: 2\nclients: 2\noperations: 40\nwatchers: 2\ndurationSeconds: 20\n'), { runId: 'drop' });
+    const text = formatReport(report);
+    assert.ok(!('skipped' in report.watch), text);
+    assert.ok('dropped' in report.watch && report.watch.dropped === 1, text);
+    assert.equal(report.violations, 1, text);
+    assert.equal(report.lostWrites.lost, 0);
+    assert.match(text, /watcher-0 session 0: missed (ADDED|MODIFIED) default\/chaos-drop-\d at \d+/);
+    assert.match(text, /FAIL: 1 violations/);
+  } finally {
+    client.close();
+    await srv.close();
   }
 });
