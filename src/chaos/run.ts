@@ -95,6 +95,9 @@ export async function runScenario(client: Client, s: Scenario, opts: { runId?: s
     }
   };
   await Promise.all(Array.from({ length: s.clients }, (_, c) => writer(c)));
+  // Faults still to come happen as scheduled (their end is within durationSeconds), then all heal.
+  const lastFaultEnd = Math.max(0, ...s.faults.map((f) => (f.atSeconds + f.forSeconds) * 1000));
+  if (now() - t0 < lastFaultEnd) await sleep(lastFaultEnd - (now() - t0) + 50);
   await faults.stop();
 
   const end = await cms.list({ labelSelector: selector });

@@ -71,6 +71,7 @@ test('a run with failing commits and a partition: every check passes, faults are
     assert.ok(!('skipped' in report.watch), text);
     assert.ok('delivered' in report.watch && report.watch.delivered > 10, text);
     assert.equal(report.faults.length, 1);
+    assert.ok(report.durationMs >= 400, 'the run waits for the last fault to heal');
     assert.equal(report.faults[0].fault, 'partition node-0');
     assert.ok(report.faults[0].healedAt !== undefined && report.faults[0].error === undefined, text);
     assert.equal((await nodes.get('node-0')).metadata?.annotations?.[PARTITION_ANNOTATION], undefined);
