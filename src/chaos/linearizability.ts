@@ -1,10 +1,10 @@
 // Check (b): per-object linearizability of a compare-and-set register (Knossos/Porcupine style).
 // The model: the object's value (undefined = absent). create(v) needs it absent; update(v) sets it;
 // cas(expected → v) sets it if it equals expected, else fails; delete removes it; read returns it.
-// Search (Wing & Gong with memoization, as Porcupine): linearize, one at a time, an operation no
-// pending operation must precede (it was invoked before every pending operation's response);
-// operations of unknown outcome never respond (end = ∞) and may be left out. Bounded: past
-// `budget` explored states the answer is 'unknown'.
+// Search (Wing & Gong / Lowe with memoization, as Porcupine): linearize, one at a time, an
+// operation no pending operation must precede (it was invoked before every pending operation's
+// response); operations of unknown outcome never respond (end = ∞) and may be left out. Bounded:
+// past `budget` explored states the answer is 'unknown'.
 import type { Operation } from './history.ts';
 
 export type Verdict = 'linearizable' | 'violation' | 'unknown';
@@ -57,40 +57,105 @@ export function informative(op: Operation): boolean {
   return true;
 }
 
-/** Whether one object's history is linearizable, starting from `initial` (default: absent). */
+interface Entry {
+  call: boolean;
+  time: number;
+  op: number;
+  /** The call's return entry. */
+  match?: Entry;
+  prev?: Entry;
+  next?: Entry;
+}
+
+/** Deterministic 32-bit draws (mulberry32), for the Zobrist hashes of the linearized sets. */
+function draws(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+/**
+ * Whether one object's history is linearizable, starting from `initial` (default: absent).
+ * Iterative (Lowe's just-in-time search, as Porcupine): walk the call/return entries in time
+ * order; linearize a call whose step is legal and whose (linearized set, state) is new, lifting it
+ * out of the list; meeting the return of an operation not yet linearized, backtrack. Returns of
+ * unknown outcome sit at ∞: reaching one means every answered operation is linearized.
+ */
 export function checkObject(ops: readonly Operation[], opts: { budget?: number; initial?: State } = {}): { verdict: Verdict; explored: number } {
   const budget = opts.budget ?? 100_000;
   const hist = ops.filter(informative);
-  const n = hist.length;
-  const end = hist.map((o) => (o.outcome === 'unknown' || o.end === undefined ? Infinity : o.end));
-  const required = hist.map((o) => o.outcome !== 'unknown');
-  const seen = new Set<string>();
-  let explored = 0;
-  let exhausted = false;
-
-  const search = (done: bigint, state: State, left: number): boolean => {
-    if (left === 0) return true;
-    const memo = `${done.toString(36)}|${state === undefined ? '\u0000' : state}`;
-    if (seen.has(memo)) return false;
-    seen.add(memo);
-    if (++explored > budget) {
-      exhausted = true;
-      return false;
+  const entries: Entry[] = [];
+  hist.forEach((o, i) => {
+    const ret: Entry = { call: false, time: o.outcome === 'unknown' || o.end === undefined ? Infinity : o.end, op: i };
+    entries.push({ call: true, time: o.start, op: i, match: ret }, ret);
+  });
+  // Time order; on a tie calls first (touching operations may be concurrent).
+  entries.sort((a, b) => a.time - b.time || (a.call === b.call ? 0 : a.call ? -1 : 1));
+  const head: Entry = { call: false, time: -Infinity, op: -1 };
+  let prev = head;
+  for (const e of entries) {
+    e.prev = prev;
+    prev.next = e;
+    prev = e;
+  }
+  const rnd = draws(0x9e3779b9);
+  const zobrist = hist.map(() => [rnd(), rnd()] as const);
+  const lift = (e: Entry) => {
+    for (const x of [e, e.match!]) {
+      x.prev!.next = x.next;
+      if (x.next) x.next.prev = x.prev;
     }
-    let minEnd = Infinity;
-    for (let i = 0; i < n; i++) if (!(done & (1n << BigInt(i))) && end[i] < minEnd) minEnd = end[i];
-    for (let i = 0; i < n; i++) {
-      const bit = 1n << BigInt(i);
-      if (done & bit || hist[i].start > minEnd) continue;
-      const r = step(state, hist[i]);
-      if (!r) continue;
-      if (search(done | bit, r.next, left - (required[i] ? 1 : 0))) return true;
-      if (exhausted) return false;
-    }
-    return false;
   };
-  const ok = search(0n, opts.initial, required.filter(Boolean).length);
-  return { verdict: ok ? 'linearizable' : exhausted ? 'unknown' : 'violation', explored };
+  const unlift = (e: Entry) => {
+    for (const x of [e.match!, e]) {
+      x.prev!.next = x;
+      if (x.next) x.next.prev = x;
+    }
+  };
+  const seen = new Set<string>();
+  const stack: { entry: Entry; state: State }[] = [];
+  let h1 = 0;
+  let h2 = 0;
+  let state = opts.initial;
+  let explored = 0;
+  let entry = head.next;
+  while (entry) {
+    if (entry.call) {
+      const r = step(state, hist[entry.op]);
+      if (r) {
+        const [z1, z2] = zobrist[entry.op];
+        const memo = `${(h1 ^ z1) >>> 0}:${(h2 ^ z2) >>> 0}|${r.next === undefined ? '\u0000' : r.next}`;
+        if (!seen.has(memo)) {
+          seen.add(memo);
+          if (++explored > budget) return { verdict: 'unknown', explored };
+          stack.push({ entry, state });
+          state = r.next;
+          h1 = (h1 ^ z1) >>> 0;
+          h2 = (h2 ^ z2) >>> 0;
+          lift(entry);
+          entry = head.next;
+          continue;
+        }
+      }
+      entry = entry.next;
+    } else {
+      if (entry.time === Infinity) break;
+      const top = stack.pop();
+      if (!top) return { verdict: 'violation', explored };
+      state = top.state;
+      const [z1, z2] = zobrist[top.entry.op];
+      h1 = (h1 ^ z1) >>> 0;
+      h2 = (h2 ^ z2) >>> 0;
+      unlift(top.entry);
+      entry = top.entry.next;
+    }
+  }
+  return { verdict: 'linearizable', explored };
 }
 
 /** Checks every object of the history on its own (a register per key). */
