@@ -82,7 +82,7 @@ test('a run with failing commits and a partition: every check passes, faults are
   }
 });
 
-test('kubesim chaos run: prints the report, writes it as JSON, exit 0; refuses a bad scenario with exit 2', async () => {
+test('kubesim chaos run: prints the report, writes it as JSON, exit 0; refuses a bad scenario or a server off loopback with exit 2', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-chaos-'));
   const srv = await startApiServer({ dataDir: join(dir, 'data') });
   try {
@@ -90,9 +90,9 @@ test('kubesim chaos run: prints the report, writes it as JSON, exit 0; refuses a
     writeFileSync(join(dir, 'bad.yaml'), 'objects: 0\n');
     const bin = join(import.meta.dirname, '../../bin/kubesim.js');
     // Not spawnSync: the API server runs in this process and must keep answering.
-    const run = (scenario: string) =>
+    const run = (scenario: string, kubeconfig = srv.kubeconfigPath!) =>
       new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-        const p = spawn(process.execPath, [bin, 'chaos', 'run', '--kubeconfig', srv.kubeconfigPath!, '--scenario', join(dir, scenario), '--report', join(dir, 'r.json')], { timeout: 60_000 });
+        const p = spawn(process.execPath, [bin, 'chaos', 'run', '--kubeconfig', kubeconfig, '--scenario', join(dir, scenario), '--report', join(dir, 'r.json')], { timeout: 60_000 });
         let stdout = '';
         let stderr = '';
         p.stdout.on('data', (d) => (stdout += d));
@@ -109,6 +109,10 @@ test('kubesim chaos run: prints the report, writes it as JSON, exit 0; refuses a
     const refused = await run('bad.yaml');
     assert.equal(refused.status, 2);
     assert.match(refused.stderr, /objects: must be an integer from 1 to 100/);
+    writeFileSync(join(dir, 'remote.kubeconfig'), readFileSync(srv.kubeconfigPath!, 'utf8').replace(/server: .*/, 'server: http://10.1.2.3:6443'));
+    const remote = await run('s.yaml', join(dir, 'remote.kubeconfig'));
+    assert.equal(remote.status, 2);
+    assert.match(remote.stderr, /only against a loopback API server \(got http:\/\/10\.1\.2\.3:6443\)/);
   } finally {
     await srv.close();
     rmSync(dir, { recursive: true, force: true });
