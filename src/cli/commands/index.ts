@@ -5,7 +5,8 @@ import { register as up } from './up.ts';
 import { register as scheduler } from './scheduler.ts';
 import { register as controllerManager } from './controller-manager.ts';
 import { register as nodes } from './nodes.ts';
+import { register as chaos } from './chaos.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [apiserver, up, scheduler, controllerManager, nodes];
+export const commands: RegisterCommand[] = [apiserver, up, scheduler, controllerManager, nodes, chaos];
