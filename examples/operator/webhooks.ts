@@ -31,7 +31,8 @@ export const handlers: Record<string, Handler> = {
   },
   '/validate': (request) => {
     const why = validate(request.object);
-    return why ? { allowed: false, status: { code: 422, reason: 'Invalid', message: why } } : { allowed: true };
+    // 403 Forbidden, as controller-runtime's admission.Denied answers (without a code the API server says 400)
+    return why ? { allowed: false, status: { code: 403, reason: 'Forbidden', message: why } } : { allowed: true };
   },
 };
 

@@ -86,7 +86,8 @@ test('the validating webhook refuses an unpinned image with its message, on crea
   await assert.rejects(websites().create(website('bad', { image: 'nginx:latest' })), (e: any) => {
     assert.ok(isStatusError(e));
     assert.equal(e.message, denied);
-    assert.equal(e.code, 422);
+    assert.equal(e.code, 403);
+    assert.equal(e.reason, 'Forbidden');
     return true;
   });
   assert.equal(await getOrUndefined(websites().get('bad')), undefined);
