@@ -115,7 +115,8 @@ export function desiredStatus(w: Website, d: KubeObject | undefined, now = new D
   const want = w.spec.replicas ?? 1;
   const ready = d?.status?.readyReplicas ?? 0;
   const image = d?.spec?.template?.spec?.containers?.[0]?.image;
-  const upToDate = d?.status?.observedGeneration === d?.metadata.generation && (d?.status?.updatedReplicas ?? 0) >= want && image === w.spec.image;
+  // rolled out: the Deployment saw its latest spec, runs our image, and has no pods of an older template left
+  const upToDate = d?.status?.observedGeneration === d?.metadata.generation && d?.status?.updatedReplicas === want && d?.status?.replicas === want && image === w.spec.image;
   const ok = ready >= want && upToDate;
   const cond: Condition = ok
     ? { type: 'Ready', status: 'True', reason: 'ReplicasReady', message: `${ready}/${want} replicas ready` }

@@ -47,13 +47,14 @@ test('desiredDeployment / updatedDeployment', () => {
 
 test('desiredStatus: Ready when the rolled-out Deployment has every replica ready; unchanged status is not rewritten', () => {
   const w = ws({ replicas: 2, image: 'a:1' });
-  const dep = (readyReplicas: number, image = 'a:1', observed = 1) => ({ ...desiredDeployment(ws({ replicas: 2, image })), metadata: { name: 'blog', generation: 1 }, status: { observedGeneration: observed, readyReplicas, updatedReplicas: 2 } });
+  const dep = (readyReplicas: number, image = 'a:1', observed = 1, replicas = 2) => ({ ...desiredDeployment(ws({ replicas: 2, image })), metadata: { name: 'blog', generation: 1 }, status: { observedGeneration: observed, readyReplicas, updatedReplicas: 2, replicas } });
   const now = new Date('2026-01-01T00:00:00.123Z');
   const cases: [string, any, string, string][] = [
     ['missing', undefined, 'False', 'DeploymentMissing'],
     ['1 of 2', dep(1), 'False', 'ReplicasNotReady'],
     ['old image', dep(2, 'a:0'), 'False', 'ReplicasNotReady'],
     ['not observed', dep(2, 'a:1', 0), 'False', 'ReplicasNotReady'],
+    ['old pods left', dep(2, 'a:1', 1, 3), 'False', 'ReplicasNotReady'],
     ['ready', dep(2), 'True', 'ReplicasReady'],
   ];
   for (const [what, d, status, reason] of cases) {
