@@ -61,7 +61,13 @@ test('every kind is registered with discovery data as kube-apiserver lists it', 
     const t = registry.byResource('metrics.k8s.io', 'v1beta1', plural)!;
     assert.deepEqual([t.kind, t.namespaced, t.verbs], [kind, namespaced, ['get', 'list']]);
   }
-  assert.equal(registry.all().length, want.length + metrics.length);
+  // the metrics adapters' groups (custom.metrics.k8s.io, external.metrics.k8s.io; their paths are data)
+  const adapters = [
+    ['custom.metrics.k8s.io', 'v1beta2', 'metricvaluelists', 'MetricValueList'],
+    ['external.metrics.k8s.io', 'v1beta1', 'externalmetricvaluelists', 'ExternalMetricValueList'],
+  ] as const;
+  for (const [g, v, plural, kind] of adapters) assert.deepEqual([registry.byResource(g, v, plural)?.kind, registry.byResource(g, v, plural)?.verbs], [kind, ['get']]);
+  assert.equal(registry.all().length, want.length + metrics.length + adapters.length);
   for (const [g, v, plural, kind, singular, shortNames, categories, namespaced, subs] of want) {
     const t = registry.byResource(g, v, plural);
     assert.ok(t, `${g}/${v}/${plural}`);

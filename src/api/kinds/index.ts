@@ -24,6 +24,7 @@ import { csiDriver, csiNode, storageClass, volumeAttachment } from './storage.ts
 import { mutatingWebhookConfiguration, validatingWebhookConfiguration } from './admissionregistration/webhooks.ts';
 import { validatingAdmissionPolicy, validatingAdmissionPolicyBinding } from './admissionregistration/policies.ts';
 import { nodeMetrics, podMetrics } from './metrics.ts';
+import { externalMetricValueList, metricValueList } from './custommetrics.ts';
 import { apiService } from './apiservice.ts';
 import { customResourceDefinition } from './customresourcedefinition.ts';
 
@@ -84,6 +85,8 @@ export const kinds: ResourceType[] = [
   apiService,
   nodeMetrics,
   podMetrics,
+  metricValueList,
+  externalMetricValueList,
   // apiextensions.k8s.io/v1
   customResourceDefinition,
 ];

@@ -18,6 +18,8 @@ const PRIORITIES: Record<string, [number, number]> = {
   'v1.batch': [17400, 15],
   'v1.coordination.k8s.io': [16500, 15],
   'v1beta1.metrics.k8s.io': [100, 100],
+  'v1beta2.custom.metrics.k8s.io': [100, 200],
+  'v1beta1.external.metrics.k8s.io': [100, 100],
 };
 
 export function apiServiceName(group: string, version: string): string {

@@ -9,6 +9,7 @@ import { podStorage } from './pods.ts';
 import { serviceStorage } from './services.ts';
 import { csrStorage } from './csr.ts';
 import { nodeMetricsStorage, podMetricsStorage } from './metrics.ts';
+import { customMetricsStorage, externalMetricsStorage } from './custommetrics.ts';
 
 export { KUBELET_URL_ANNOTATION } from './pods.ts';
 export { bootstrapNamespaces, namespaceGetter } from './namespaces.ts';
@@ -24,6 +25,8 @@ const builtinStorage: Record<string, RestHooks> = {
   'certificates.k8s.io/certificatesigningrequests': csrStorage,
   'metrics.k8s.io/nodes': nodeMetricsStorage,
   'metrics.k8s.io/pods': podMetricsStorage,
+  'custom.metrics.k8s.io/metricvaluelists': customMetricsStorage,
+  'external.metrics.k8s.io/externalmetricvaluelists': externalMetricsStorage,
 };
 
 /** Gives each entry of the registry with a built-in identity its REST storage hooks, unless it has its own. */

@@ -47,6 +47,13 @@ declare module '../../api/resource.ts' {
      */
     collections?: Record<string, VerbHandlers>;
     /**
+     * An aggregated API whose resource names are data (custom.metrics.k8s.io:
+     * `<resource>/<name>/<metric>`; external.metrics.k8s.io: `<metric>`): every path of the kind's
+     * group/version and scope that names no registered resource goes to these handlers, whatever
+     * its name and subresource. The Scope's rt is this kind.
+     */
+    anyResource?: VerbHandlers;
+    /**
      * A kind not kept in the store (an aggregated API's resources: metrics.k8s.io) answers get and
      * list itself, as an aggregated server's REST storage implements Getter and Lister.
      */
@@ -77,14 +84,18 @@ export function handlerFor(handlers: VerbHandlers, verb: Verb): RestHandler {
  * with the handler of the request's verb; undefined = no such resource (404).
  */
 export function collectionOwner(registry: Registry, info: RequestInfo): { rt: ResourceType; handler: RestHandler } | undefined {
-  if (info.name !== undefined) return undefined;
+  let wildcard: { rt: ResourceType; handler: RestHandler } | undefined;
   for (const rt of registry.all()) {
     if (rt.group !== info.group || rt.version !== info.version || rt.namespaced !== (info.namespace !== undefined)) continue;
+    const any = rt.rest?.anyResource;
+    const h = any && (any[info.verb] ?? any['*']);
+    if (h) wildcard ??= { rt, handler: h };
+    if (info.name !== undefined) continue;
     const handlers = own(rt.rest?.collections, info.resource);
     const handler = handlers && (handlers[info.verb] ?? handlers['*']);
     if (handler) return { rt, handler };
   }
-  return undefined;
+  return wildcard;
 }
 
 const tails = new WeakMap<ApiCore, Map<string, Promise<unknown>>>();

@@ -13,7 +13,8 @@ import type { EventSink } from '../events.ts';
 import { HPAS, POD_METRICS, PODS } from '../resources.ts';
 import { nowIso } from '../util/conditions.ts';
 import { historyMs, normalizeWithBehavior, normalizeWithoutBehavior, scaleDownRules, scaleUpRules, type ConditionValue, type Recommendation, type ScaleEvent } from './behavior.ts';
-import { replicasForMetrics } from './plan.ts';
+import { replicasForMetrics, type CustomInputs } from './plan.ts';
+import { fetchCustomMetrics } from './fetch.ts';
 import { calcOptions } from './replicas.ts';
 
 const HPA_KIND = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' };
@@ -161,15 +162,25 @@ export class HPAController extends LoopController {
   private async computeMetrics(hpa: KubeObject, scale: any, current: number, namespace: string | undefined, now: number) {
     const selector: string = scale.status?.selector ?? '';
     const pods = this.pods.lister.list(selector, namespace);
+    const specs: any[] = hpa.spec?.metrics ?? [];
     let items: KubeObject[] | undefined;
     let metricsError: string | undefined;
-    try {
-      items = (await this.ctx.client.resource(POD_METRICS).list({ namespace, labelSelector: selector })).items;
-    } catch (e) {
-      metricsError = `unable to fetch metrics from resource metrics API: ${(e as Error).message}`;
-    }
+    // the resource metrics API is read only for Resource/ContainerResource metrics
+    const [fetched] = await Promise.all([
+      fetchCustomMetrics(this.ctx.client, specs, namespace ?? '', selector),
+      specs.some((m) => m?.type !== 'Pods' && m?.type !== 'Object' && m?.type !== 'External')
+        ? this.ctx.client
+            .resource(POD_METRICS)
+            .list({ namespace, labelSelector: selector })
+            .then(
+              (l) => void (items = l.items),
+              (e) => void (metricsError = `unable to fetch metrics from resource metrics API: ${(e as Error).message}`),
+            )
+        : undefined,
+    ]);
+    const custom: CustomInputs = { namespace: namespace ?? '', statusReplicas: scale.status?.replicas ?? 0, fetched: (spec) => fetched.get(spec) ?? { error: 'not fetched' } };
     const o = calcOptions({ now, tolerance: this.tolerance, cpuInitializationPeriodMs: this.cpuInitializationPeriodMs, delayOfInitialReadinessStatusMs: this.initialReadinessDelayMs });
-    return replicasForMetrics(hpa.spec?.metrics ?? [], current, pods, items, o, metricsError);
+    return replicasForMetrics(specs, current, pods, items, o, metricsError, custom);
   }
 
   /** Stabilization and rate limits (with or without spec.behavior); records the recommendation. */

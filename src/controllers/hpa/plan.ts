@@ -6,6 +6,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { milliValue } from '../../api/quantity.ts';
 import { normalizeWithBehavior, scaleDownRules, scaleUpRules, type Recommendation, type ScaleEvent } from './behavior.ts';
 import { CalcError, calcOptions, plainReplicas, resourceReplicas, type CalcOptions, type PodMetricsInfo } from './replicas.ts';
+import { CustomMetricError, externalMetricProposal, objectMetricProposal, podsMetricProposal, type Fetched } from './custom.ts';
 
 export type { Recommendation, ScaleEvent } from './behavior.ts';
 
@@ -91,15 +92,35 @@ const SOURCES: Record<string, { key: string; reason: string; what: string }> = {
   External: { key: 'external', reason: 'FailedGetExternalMetric', what: 'external metric' },
 };
 
+/** What the controller fetched for the Pods, Object and External metrics of one sync. */
+export interface CustomInputs {
+  namespace: string;
+  /** scale.status.replicas (the per-pod targets divide by it). */
+  statusReplicas: number;
+  /** The answer of custom.metrics.k8s.io / external.metrics.k8s.io for that entry of spec.metrics. */
+  fetched(spec: any): Fetched;
+}
+
 /**
  * The proposal of one entry of spec.metrics. `podMetrics` is the PodMetrics list of the target's
  * pods (undefined: the metrics API failed, `metricsError` says why).
  */
-export function metricProposal(spec: any, current: number, pods: KubeObject[], podMetrics: KubeObject[] | undefined, o: CalcOptions, metricsError = 'no metrics returned from resource metrics API'): Proposal {
+export function metricProposal(spec: any, current: number, pods: KubeObject[], podMetrics: KubeObject[] | undefined, o: CalcOptions, metricsError = 'no metrics returned from resource metrics API', custom?: CustomInputs): Proposal {
   const src = SOURCES[spec?.type];
   if (!src) throw new MetricError('InvalidMetricSourceType', `unknown metric source type "${spec?.type}"`, `unknown metric source type "${spec?.type}"`);
   const s = spec[src.key] ?? {};
   const name: string = s.name ?? s.metric?.name ?? '';
+  if (custom && (src.key === 'pods' || src.key === 'object' || src.key === 'external')) {
+    try {
+      const f = custom.fetched(spec);
+      if (src.key === 'pods') return podsMetricProposal(spec, current, pods, f, o);
+      if (src.key === 'object') return objectMetricProposal(spec, custom.namespace, current, custom.statusReplicas, pods, f, o);
+      return externalMetricProposal(spec, custom.namespace, current, custom.statusReplicas, pods, f, o);
+    } catch (e) {
+      if (e instanceof CustomMetricError) throw new MetricError(e.reason, e.detail, e.message);
+      throw e;
+    }
+  }
   if (src.key !== 'resource' && src.key !== 'containerResource') {
     const api = src.key === 'external' ? 'external metrics API (external.metrics.k8s.io)' : 'custom metrics API (custom.metrics.k8s.io)';
     const detail = `unable to get metric ${name}: unable to fetch metrics from ${src.key === 'external' ? 'external' : 'custom'} metrics API: no ${api} registered`;
@@ -154,11 +175,11 @@ export interface MetricsResult {
 }
 
 /** computeReplicasForMetrics: the highest proposal wins; every metric failing (or a failure while scaling down) stops scaling. */
-export function replicasForMetrics(specs: any[], current: number, pods: KubeObject[], podMetrics: KubeObject[] | undefined, o: CalcOptions, metricsError?: string): MetricsResult {
+export function replicasForMetrics(specs: any[], current: number, pods: KubeObject[], podMetrics: KubeObject[] | undefined, o: CalcOptions, metricsError?: string, custom?: CustomInputs): MetricsResult {
   const res: MetricsResult = { replicas: 0, description: '', statuses: [], failures: [] };
   for (const spec of specs) {
     try {
-      const p = metricProposal(spec, current, pods, podMetrics, o, metricsError);
+      const p = metricProposal(spec, current, pods, podMetrics, o, metricsError, custom);
       res.statuses.push(p.metricStatus);
       if (res.replicas === 0 || p.replicas > res.replicas) {
         res.replicas = p.replicas;
