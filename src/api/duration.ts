@@ -45,3 +45,25 @@ export function shortHumanDuration(ms: number): string {
   if (hours < 24 * 365) return `${Math.trunc(hours / 24)}d`;
   return `${Math.trunc(hours / 24 / 365)}y`;
 }
+
+const durUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * "1.5s", "200ms", "2m30s", "1h", or a bare number of seconds ("5") → milliseconds.
+ * undefined when malformed or absent.
+ */
+export function parseDurationMs(s: string | undefined): number | undefined {
+  if (s === undefined) return undefined;
+  const t = s.trim();
+  if (t === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(parseFloat(t) * 1000);
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let pos = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(t))) {
+    total += parseFloat(m[1]) * durUnits[m[2]];
+    pos = re.lastIndex;
+  }
+  return pos === t.length && pos > 0 ? Math.round(total) : undefined;
+}

@@ -1,26 +1,10 @@
-// Small unit helpers for the node agent (quantities are api/quantity.ts's): durations as written in annotations ("1.5s", "200ms", "2m") and Go's time.Duration String()
-// format used in kubelet event messages ("1.2s", "850ms", "1m2.5s").
-const durUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+// Small unit helpers for the node agent (quantities are api/quantity.ts's; durations as written in
+// annotations are api/duration.ts's parseDurationMs, hashes api/core/hash.ts's): Go's
+// time.Duration String() format used in kubelet event messages ("1.2s", "850ms", "1m2.5s"), RFC 3339.
+import { hash32 } from '../api/core/hash.ts';
 
-/**
- * "1.5s", "200ms", "2m30s", "1h", or a bare number of seconds ("5") → milliseconds.
- * undefined when malformed or absent.
- */
-export function parseDurationMs(s: string | undefined): number | undefined {
-  if (s === undefined) return undefined;
-  const t = s.trim();
-  if (t === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(parseFloat(t) * 1000);
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-  let total = 0;
-  let pos = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(t))) {
-    total += parseFloat(m[1]) * durUnits[m[2]];
-    pos = re.lastIndex;
-  }
-  return pos === t.length && pos > 0 ? Math.round(total) : undefined;
-}
+export { hash32 } from '../api/core/hash.ts';
+export { parseDurationMs } from '../api/duration.ts';
 
 /** Go's time.Duration.String() for a millisecond duration (truncated to ms). */
 export function goDuration(ms: number): string {
@@ -56,16 +40,6 @@ export function rfc3339(ms: number): string {
 export function rfc3339Nano(ms: number): string {
   const iso = new Date(ms).toISOString(); // ...HH:MM:SS.mmmZ
   return iso.replace(/\.(\d{3})Z$/, '.$1000000Z');
-}
-
-/** A stable 32-bit FNV-1a hash, for deterministic ids, jitter and noise. */
-export function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 /** A hex digest of length n built from hash32 rounds (ids look like runtime ids; not cryptographic). */

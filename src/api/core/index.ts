@@ -11,3 +11,5 @@ export * from './json.ts';
 export * from './refs.ts';
 export * from './podready.ts';
 export * from './volumes.ts';
+export * from './patterns.ts';
+export * from './hash.ts';

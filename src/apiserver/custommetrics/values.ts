@@ -9,8 +9,8 @@
 //   `<pattern>` or `{label=value,...} <pattern>`.
 import type { KubeObject } from '../../api/types.ts';
 import { milliValueOrZero } from '../../api/quantity.ts';
-import { parsePattern, patternAt, type Pattern } from '../../node/usage.ts';
-import { hash32 } from '../../node/units.ts';
+import { parsePattern, patternAt, type Pattern } from '../../api/core/patterns.ts';
+import { hash32 } from '../../api/core/hash.ts';
 
 export const METRIC_ANNOTATION_PREFIX = 'kubesim.io/metric-';
 export const EXTERNAL_METRICS_CONFIGMAP = 'kubesim-external-metrics';
