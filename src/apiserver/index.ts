@@ -9,7 +9,7 @@ import { registry as builtinRegistry, Registry } from '../api/registry.ts';
 import { WatchCacheStore, openStore, registerStorageMetrics, type Store } from '../storage/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
-import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureAPIServices, ensureKubernetesService, namespaceGetter, priorityClassLister } from './kinds/index.ts';
+import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureAPIServices, ensureKubernetesService, namespaceGetter, priorityClassLister, startServiceAddressRepair } from './kinds/index.ts';
 import { startResourceMetrics } from './resourcemetrics/index.ts';
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
 import { priorityAdmission } from './pipeline/priority.ts';
@@ -201,6 +201,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   });
   const port = (server.address() as { port: number }).port;
   await ensureKubernetesService(store, registry, port);
+  const repair = startServiceAddressRepair(store, logger);
+  await repair.first;
   ready = true;
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   let kubeconfigPath: string | undefined;
@@ -220,6 +222,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     close() {
       closing ??= (async () => {
         ready = false;
+        repair.stop();
         await scraper.stop();
         crds.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,7 +1,9 @@
 // Services' REST storage (Kubernetes' pkg/registry/core/service/storage): clusterIP and nodePort
 // allocation in beginCreate/beginUpdate — the model's pure allocator over the addresses the stored
-// Services hold, with writes serialized per server so two concurrent creates never pick the same
-// address — and the `default/kubernetes` Service, Endpoints and EndpointSlice the API server keeps.
+// Services hold, each chosen address then reserved as its own key in the store (service-reservations.ts),
+// so two API servers on one store never hand out the same one — released after a delete, an update
+// that lets go of it, or a failed create; and the `default/kubernetes` Service, Endpoints and
+// EndpointSlice the API server keeps.
 import { randomUUID } from 'node:crypto';
 import { invalid, type FieldError } from '../../api/errors.ts';
 import { addressesInUse, assignServiceAddresses, kubernetesServiceIP } from '../../api/kinds/helpers.ts';
@@ -10,13 +12,31 @@ import type { RestHooks } from '../../api/resource.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { objectKey, resourcePrefix, type Store, type WatchCache } from '../../storage/interface.ts';
 import { timestamp } from '../rest/objectmeta.ts';
-import type { Scope } from '../rest/scope.ts';
+import { isDryRun, type Scope } from '../rest/scope.ts';
+import { addressKeys, IP_PREFIX, minus, NODE_PORT_PREFIX, ownerOf, release, repairReservations, reserve, type Address } from './service-reservations.ts';
+
+/** What a write reserved, and what it lets go of once stored, by request. */
+const pending = new WeakMap<Scope, { reserved: Address[]; released: Address[]; svc: KubeObject }>();
 
 export const serviceStorage: RestHooks = {
-  serializeWrites: true,
   beginCreate: (s, svc) => allocateServiceAddresses(s, svc),
   beginUpdate: (s, svc, old) => allocateServiceAddresses(s, svc, old),
+  abortCreate: (s) => settle(s, 'reserved'),
+  afterCreate: (s, _obj, dryRun) => void (dryRun || pending.delete(s)),
+  afterUpdate: (s, _obj, dryRun) => void (dryRun || settle(s, 'released')),
+  afterDelete: (s, obj, dryRun) => void (dryRun || background(s, release(s.core.store, addressKeys(obj), ownerOf(obj)))),
 };
+
+function background(s: Scope, p: Promise<void>): void {
+  p.catch((err) => s.core.logger.warn({ err }, 'releasing service addresses (left for the repair pass)'));
+}
+
+/** Releases what the request's write reserved (it failed) or let go of (it was stored). */
+function settle(s: Scope, which: 'reserved' | 'released'): void {
+  const p = pending.get(s);
+  pending.delete(s);
+  if (p && p[which].length) background(s, release(s.core.store, p[which], ownerOf(p.svc)));
+}
 
 /** Go's %#v of a []string in a field error, as Kubernetes prints it: []string{"10.96.0.10"}. */
 function goStringSlices(e: FieldError): FieldError {
@@ -39,9 +59,34 @@ function goStringSlices(e: FieldError): FieldError {
  */
 async function allocateServiceAddresses(s: Scope, svc: KubeObject, old?: KubeObject): Promise<void> {
   const rt = s.rt;
-  const all = await s.core.store.listPage(resourcePrefix(rt.group, rt.plural), {});
-  const errs = assignServiceAddresses(svc, addressesInUse(all.items), old);
-  if (errs.length) throw invalid(rt.kind, svc.metadata.name ?? '', errs.map(goStringSlices), rt.group);
+  const store = s.core.store;
+  const all = await store.listPage(resourcePrefix(rt.group, rt.plural), {});
+  const inUse = addressesInUse(all.items);
+  const requested = structuredClone(svc.spec);
+  const prior = pending.get(s);
+  if (prior) pending.delete(s);
+  for (let attempt = 0; ; attempt++) {
+    if (attempt) svc.spec = structuredClone(requested);
+    const errs = assignServiceAddresses(svc, inUse, old);
+    if (errs.length) throw invalid(rt.kind, svc.metadata.name ?? '', errs.map(goStringSlices), rt.group);
+    if (isDryRun(s.query)) return;
+    const now = addressKeys(svc);
+    const before = addressKeys(old);
+    const taken = await reserve(store, minus(now, before), ownerOf(svc));
+    if (!taken.length) {
+      // A retried update (conflict) may have reserved addresses it no longer wants.
+      if (prior) background(s, release(store, minus(new Set(prior.reserved), now), ownerOf(svc)));
+      pending.set(s, { reserved: minus(now, before), released: minus(before, now), svc });
+      return;
+    }
+    if (attempt >= 20) throw invalid(rt.kind, svc.metadata.name ?? '', [{ field: 'spec.clusterIPs', type: 'FieldValueInternal', detail: 'Internal error: failed to allocate a serviceIP: too many collisions' }], rt.group);
+    // Held by another Service (written through another server, or not yet stored): taken. The
+    // allocator picks another, or answers "provided ... already allocated" for a requested one.
+    for (const key of taken) {
+      if (key.startsWith(IP_PREFIX)) inUse.ips.add(key.slice(IP_PREFIX.length));
+      else inUse.nodePorts.add(Number(key.slice(NODE_PORT_PREFIX.length)));
+    }
+  }
 }
 
 /**
@@ -123,4 +168,19 @@ async function ensure(store: Store, key: string, obj: KubeObject, update: (cur: 
       // raced with another writer (a second replica): look again
     }
   }
+}
+
+/**
+ * Kubernetes' service IP and node-port repair controllers: once at start and then every intervalMs,
+ * reservations are made for what stored Services hold and dropped where no Service holds them.
+ * Returns the stop function.
+ */
+export function startServiceAddressRepair(store: Store, log: { warn(o: object, msg: string): void }, intervalMs = 180_000): { first: Promise<void>; stop(): void } {
+  const run = () => repairReservations(store, resourcePrefix('', 'services')).then(
+    () => undefined,
+    (err) => log.warn({ err }, 'service address repair failed (retried on the next pass)'),
+  );
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  return { first: run(), stop: () => clearInterval(timer) };
 }
