@@ -9,6 +9,7 @@ import { registry as builtinRegistry, Registry } from '../api/registry.ts';
 import { WatchCacheStore, openStore, registerStorageMetrics, type Store } from '../storage/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
+import { startEndpointReconciler } from './kinds/endpoint-leases.ts';
 import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureAPIServices, ensureKubernetesService, namespaceGetter, priorityClassLister, startServiceAddressRepair } from './kinds/index.ts';
 import { startResourceMetrics } from './resourcemetrics/index.ts';
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
@@ -72,6 +73,8 @@ export interface ApiServerOptions {
   adminToken?: string;
   /** metrics.k8s.io: how often the kubelets are scraped, = the metrics' window (default 15 s, metrics-server's --metric-resolution). */
   metricResolutionMs?: number;
+  /** Lifetime of this server's endpoint Lease (kube-system/apiserver-<id>), renewed every third of it (default 15). */
+  endpointLeaseSeconds?: number;
 }
 
 export interface RunningApiServer {
@@ -203,6 +206,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   await ensureKubernetesService(store, registry, port);
   const repair = startServiceAddressRepair(store, logger);
   await repair.first;
+  const advertised = { ip: host === '0.0.0.0' || host === '::' || host.includes(':') ? '127.0.0.1' : host, port };
+  const endpointKinds = { endpoints: !!registry.byResource('', 'v1', 'endpoints'), slices: !!registry.byResource('discovery.k8s.io', 'v1', 'endpointslices') };
+  const endpoints = startEndpointReconciler(store, endpointKinds, advertised, opts.endpointLeaseSeconds ?? 15, logger);
+  await endpoints.first;
   ready = true;
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   let kubeconfigPath: string | undefined;
@@ -223,6 +230,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       closing ??= (async () => {
         ready = false;
         repair.stop();
+        await endpoints.stop();
         await scraper.stop();
         crds.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -90,12 +90,12 @@ async function allocateServiceAddresses(s: Scope, svc: KubeObject, old?: KubeObj
 }
 
 /**
- * The `default/kubernetes` Service (10.96.0.1:443 → the API server's port) and its Endpoints
- * (127.0.0.1:port), created when absent; on a restart with another port the ports are updated.
+ * The `default/kubernetes` Service (10.96.0.1:443 → the API server's port), created when absent; on
+ * a restart with another port the target port is updated. Its Endpoints and EndpointSlices come
+ * from the API servers' leases (endpoint-leases.ts).
  */
 export async function ensureKubernetesService(store: Store | WatchCache, registry: Registry, port: number): Promise<void> {
   const svcRt = registry.byResource('', 'v1', 'services');
-  const epRt = registry.byResource('', 'v1', 'endpoints');
   const labels = { component: 'apiserver', provider: 'kubernetes' };
   const meta = () => ({ name: 'kubernetes', namespace: 'default', uid: randomUUID(), creationTimestamp: timestamp() });
   if (svcRt) {
@@ -114,40 +114,6 @@ export async function ensureKubernetesService(store: Store | WatchCache, registr
       const next = structuredClone(cur);
       next.spec!.ports = (next.spec!.ports as any[]).map((x) => (x?.name === 'https' ? { ...x, targetPort: port } : x));
       return next;
-    });
-  }
-  if (epRt) {
-    const ports = [{ name: 'https', port, protocol: 'TCP' }];
-    const ep: KubeObject = {
-      apiVersion: 'v1',
-      kind: 'Endpoints',
-      metadata: { ...meta(), labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-      subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports }],
-    };
-    epRt.defaults(ep);
-    await ensure(store, objectKey('', 'endpoints', 'default', 'kubernetes'), ep, (cur) => {
-      const subsets = cur.subsets as any[] | undefined;
-      if (subsets?.length === 1 && subsets[0]?.ports?.length === 1 && subsets[0].ports[0]?.port === port) return undefined;
-      return { ...cur, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports }] };
-    });
-  }
-  const sliceRt = registry.byResource('discovery.k8s.io', 'v1', 'endpointslices');
-  if (sliceRt) {
-    // What the Endpoints say, as an EndpointSlice named after them (the endpoints adapter's
-    // endpointSliceFromEndpoints): the Service name label, IPv4, ready addresses.
-    const slice: KubeObject = {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { ...meta(), labels: { 'kubernetes.io/service-name': 'kubernetes' } },
-      addressType: 'IPv4',
-      endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
-      ports: [{ name: 'https', port, protocol: 'TCP' }],
-    };
-    sliceRt.defaults(slice);
-    await ensure(store, objectKey('discovery.k8s.io', 'endpointslices', 'default', 'kubernetes'), slice, (cur) => {
-      const p = (cur.ports as any[]) ?? [];
-      if (p.length === 1 && p[0]?.port === port) return undefined;
-      return { ...cur, ports: slice.ports };
     });
   }
 }
