@@ -9,8 +9,7 @@ import { registry as builtinRegistry, Registry } from '../api/registry.ts';
 import { WatchCacheStore, openStore, registerStorageMetrics, type Store } from '../storage/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
-import { startEndpointReconciler } from './kinds/endpoint-leases.ts';
-import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureAPIServices, ensureKubernetesService, namespaceGetter, priorityClassLister, startServiceAddressRepair } from './kinds/index.ts';
+import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureAPIServices, ensureKubernetesService, namespaceGetter, priorityClassLister, startKubernetesEndpoints, startServiceAddressRepair } from './kinds/index.ts';
 import { startResourceMetrics } from './resourcemetrics/index.ts';
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
 import { priorityAdmission } from './pipeline/priority.ts';
@@ -75,6 +74,12 @@ export interface ApiServerOptions {
   metricResolutionMs?: number;
   /** Lifetime of this server's endpoint Lease (kube-system/apiserver-<id>), renewed every third of it (default 15). */
   endpointLeaseSeconds?: number;
+  /**
+   * How the default/kubernetes endpoints are kept (Kubernetes' --endpoint-reconciler-type): `lease`
+   * (every API server on a shared store) or `single` (this server alone, no Lease). Default: lease
+   * for --storage postgres:// and etcd://, single otherwise.
+   */
+  endpointReconciler?: 'lease' | 'single';
 }
 
 export interface RunningApiServer {
@@ -207,8 +212,12 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const repair = startServiceAddressRepair(store, logger);
   await repair.first;
   const advertised = { ip: host === '0.0.0.0' || host === '::' || host.includes(':') ? '127.0.0.1' : host, port };
-  const endpointKinds = { endpoints: !!registry.byResource('', 'v1', 'endpoints'), slices: !!registry.byResource('discovery.k8s.io', 'v1', 'endpointslices') };
-  const endpoints = startEndpointReconciler(store, endpointKinds, advertised, opts.endpointLeaseSeconds ?? 15, logger);
+  const shared = opts.storage !== undefined && /^(postgres(ql)?|etcd):\/\//.test(opts.storage);
+  const endpoints = startKubernetesEndpoints(store, registry, advertised, {
+    lease: (opts.endpointReconciler ?? (shared ? 'lease' : 'single')) === 'lease',
+    leaseSeconds: opts.endpointLeaseSeconds ?? 15,
+    log: logger,
+  });
   await endpoints.first;
   ready = true;
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;

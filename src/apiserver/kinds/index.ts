@@ -12,7 +12,7 @@ import { nodeMetricsStorage, podMetricsStorage } from './metrics.ts';
 
 export { KUBELET_URL_ANNOTATION } from './pods.ts';
 export { bootstrapNamespaces, namespaceGetter } from './namespaces.ts';
-export { ensureKubernetesService, startServiceAddressRepair } from './services.ts';
+export { ensureKubernetesService, startKubernetesEndpoints, startServiceAddressRepair } from './services.ts';
 export { bootstrapPriorityClasses, priorityClassLister } from './priorityclasses.ts';
 export { ensureAPIServices } from './apiservices.ts';
 

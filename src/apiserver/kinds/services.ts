@@ -13,6 +13,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { objectKey, resourcePrefix, type Store, type WatchCache } from '../../storage/interface.ts';
 import { timestamp } from '../rest/objectmeta.ts';
 import { isDryRun, type Scope } from '../rest/scope.ts';
+import { reconcileEndpoints, startEndpointReconciler, type ApiEndpoint, type EndpointReconciler } from './endpoint-leases.ts';
 import { addressKeys, IP_PREFIX, minus, NODE_PORT_PREFIX, ownerOf, release, repairReservations, reserve, type Address } from './service-reservations.ts';
 
 /** What a write reserved, and what it lets go of once stored, by request. */
@@ -149,4 +150,20 @@ export function startServiceAddressRepair(store: Store, log: { warn(o: object, m
   const timer = setInterval(run, intervalMs);
   timer.unref();
   return { first: run(), stop: () => clearInterval(timer) };
+}
+
+/**
+ * Keeps the `default/kubernetes` Endpoints and EndpointSlices (the kinds the registry serves): with
+ * `lease`, from every API server's Lease (endpoint-leases.ts); without, this server alone, written
+ * only when they differ (no Lease, nothing written on a plain restart).
+ */
+export function startKubernetesEndpoints(
+  store: Store,
+  registry: Registry,
+  self: ApiEndpoint,
+  o: { lease: boolean; leaseSeconds: number; log: { warn(o: object, msg: string): void } },
+): EndpointReconciler {
+  const kinds = { endpoints: !!registry.byResource('', 'v1', 'endpoints'), slices: !!registry.byResource('discovery.k8s.io', 'v1', 'endpointslices') };
+  if (o.lease) return startEndpointReconciler(store, kinds, self, o.leaseSeconds, o.log);
+  return { first: reconcileEndpoints(store, kinds, Number.POSITIVE_INFINITY, self) /* no lease counts */.then(() => undefined), stop: async () => undefined };
 }
