@@ -80,6 +80,8 @@ export interface ApiServerOptions {
    * for --storage postgres:// and etcd://, single otherwise.
    */
   endpointReconciler?: 'lease' | 'single';
+  /** The IP other API servers and clients reach this one at, listed in the kubernetes Endpoints (default: host, or 127.0.0.1 for a wildcard host). */
+  advertiseAddress?: string;
 }
 
 export interface RunningApiServer {
@@ -211,7 +213,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   await ensureKubernetesService(store, registry, port);
   const repair = startServiceAddressRepair(store, logger);
   await repair.first;
-  const advertised = { ip: host === '0.0.0.0' || host === '::' || host.includes(':') ? '127.0.0.1' : host, port };
+  const advertised = { ip: opts.advertiseAddress ?? (host === '0.0.0.0' || host === '::' || host.includes(':') ? '127.0.0.1' : host), port };
   const shared = opts.storage !== undefined && /^(postgres(ql)?|etcd):\/\//.test(opts.storage);
   const endpoints = startKubernetesEndpoints(store, registry, advertised, {
     lease: (opts.endpointReconciler ?? (shared ? 'lease' : 'single')) === 'lease',
