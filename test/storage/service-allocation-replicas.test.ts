@@ -1,4 +1,4 @@
-// Two `kubesim apiserver` processes on one PostgreSQL creating 200 NodePort Services at once: every
+// Two `kubesim apiserver` processes on one PostgreSQL (and on one etcd) creating 200 NodePort Services at once: every
 // Service gets its own clusterIP and nodePort, as the addresses are reserved in the shared store.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,18 +9,22 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '../helpers/eventually.ts';
 import { freePort, startPostgres } from '../helpers/services.ts';
+import { etcdMissing, startEtcd } from './etcd-harness.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const pgServer = await startPostgres();
+if (etcdMissing()) process.stdout.write('SKIP etcd service allocation test: no `etcd` binary on PATH\n');
+const etcd = etcdMissing() ? undefined : await startEtcd(1);
 const children: ChildProcess[] = [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-svc-alloc-'));
 after(async () => {
   await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => (c.once('exit', r), c.kill('SIGTERM'))) : undefined)));
   await pgServer?.stop();
+  await etcd?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function startReplica(i: number, storage: string): Promise<string> {
+async function startReplica(i: number | string, storage: string): Promise<string> {
   const port = await freePort();
   const args = [path.join(root, 'bin/kubesim.js'), 'apiserver', '--port', String(port), '--data-dir', path.join(dir, `r${i}`), '--storage', storage];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBESIM_LOG_LEVEL: 'warn' } });
@@ -34,8 +38,15 @@ async function startReplica(i: number, storage: string): Promise<string> {
 }
 
 test('two API servers on one PostgreSQL: 200 concurrent Services, 200 distinct clusterIPs and nodePorts', { skip: !pgServer && 'postgres not found' }, async () => {
-  const storage = `${pgServer!.url}?schema=svcalloc&pool_size=8`;
-  const urls = [await startReplica(0, storage), await startReplica(1, storage)];
+  await twoReplicas200Services(`${pgServer!.url}?schema=svcalloc&pool_size=8`, 'pg');
+});
+
+test('two API servers on one etcd: 200 concurrent Services, 200 distinct clusterIPs and nodePorts', { skip: !etcd && 'etcd not found' }, async () => {
+  await twoReplicas200Services(`etcd://${etcd!.endpoints[0].replace(/^http:\/\//, '')}`, 'etcd');
+});
+
+async function twoReplicas200Services(storage: string, tag: string): Promise<void> {
+  const urls = [await startReplica(`${tag}0`, storage), await startReplica(`${tag}1`, storage)];
   const results = await Promise.all(
     Array.from({ length: 200 }, async (_, i) => {
       const res = await fetch(`${urls[i % 2]}/api/v1/namespaces/default/services`, {
@@ -61,4 +72,4 @@ test('two API servers on one PostgreSQL: 200 concurrent Services, 200 distinct c
     const listed = new Set(list.items.filter((s: any) => s.metadata.name !== 'kubernetes').map((s: any) => s.spec.clusterIP));
     assert.deepEqual([...listed].sort(), [...ips].sort());
   }
-});
+}
