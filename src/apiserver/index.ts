@@ -9,7 +9,7 @@ import { registry as builtinRegistry, Registry } from '../api/registry.ts';
 import { WatchCacheStore, openStore, registerStorageMetrics, type Store } from '../storage/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
-import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureAPIServices, ensureKubernetesService, namespaceGetter, priorityClassLister } from './kinds/index.ts';
+import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureAPIServices, ensureKubernetesService, namespaceGetter, priorityClassLister, startKubernetesEndpoints, startServiceAddressRepair } from './kinds/index.ts';
 import { startResourceMetrics } from './resourcemetrics/index.ts';
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
 import { priorityAdmission } from './pipeline/priority.ts';
@@ -72,6 +72,16 @@ export interface ApiServerOptions {
   adminToken?: string;
   /** metrics.k8s.io: how often the kubelets are scraped, = the metrics' window (default 15 s, metrics-server's --metric-resolution). */
   metricResolutionMs?: number;
+  /** Lifetime of this server's endpoint Lease (kube-system/apiserver-<id>), renewed every third of it (default 15). */
+  endpointLeaseSeconds?: number;
+  /**
+   * How the default/kubernetes endpoints are kept (Kubernetes' --endpoint-reconciler-type): `lease`
+   * (every API server on a shared store) or `single` (this server alone, no Lease). Default: lease
+   * for --storage postgres:// and etcd://, single otherwise.
+   */
+  endpointReconciler?: 'lease' | 'single';
+  /** The IP other API servers and clients reach this one at, listed in the kubernetes Endpoints (default: host, or 127.0.0.1 for a wildcard host). */
+  advertiseAddress?: string;
 }
 
 export interface RunningApiServer {
@@ -201,6 +211,16 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   });
   const port = (server.address() as { port: number }).port;
   await ensureKubernetesService(store, registry, port);
+  const repair = startServiceAddressRepair(store, logger);
+  await repair.first;
+  const advertised = { ip: opts.advertiseAddress ?? (host === '0.0.0.0' || host === '::' || host.includes(':') ? '127.0.0.1' : host), port };
+  const shared = opts.storage !== undefined && /^(postgres(ql)?|etcd):\/\//.test(opts.storage);
+  const endpoints = startKubernetesEndpoints(store, registry, advertised, {
+    lease: (opts.endpointReconciler ?? (shared ? 'lease' : 'single')) === 'lease',
+    leaseSeconds: opts.endpointLeaseSeconds ?? 15,
+    log: logger,
+  });
+  await endpoints.first;
   ready = true;
   const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   let kubeconfigPath: string | undefined;
@@ -220,6 +240,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     close() {
       closing ??= (async () => {
         ready = false;
+        repair.stop();
+        await endpoints.stop();
         await scraper.stop();
         crds.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -13,7 +13,7 @@ import { customMetricsStorage, externalMetricsStorage } from './custommetrics.ts
 
 export { KUBELET_URL_ANNOTATION } from './pods.ts';
 export { bootstrapNamespaces, namespaceGetter } from './namespaces.ts';
-export { ensureKubernetesService } from './services.ts';
+export { ensureKubernetesService, startKubernetesEndpoints, startServiceAddressRepair } from './services.ts';
 export { bootstrapPriorityClasses, priorityClassLister } from './priorityclasses.ts';
 export { ensureAPIServices } from './apiservices.ts';
 

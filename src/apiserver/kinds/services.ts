@@ -1,7 +1,9 @@
 // Services' REST storage (Kubernetes' pkg/registry/core/service/storage): clusterIP and nodePort
 // allocation in beginCreate/beginUpdate — the model's pure allocator over the addresses the stored
-// Services hold, with writes serialized per server so two concurrent creates never pick the same
-// address — and the `default/kubernetes` Service, Endpoints and EndpointSlice the API server keeps.
+// Services hold, each chosen address then reserved as its own key in the store (service-reservations.ts),
+// so two API servers on one store never hand out the same one — released after a delete, an update
+// that lets go of it, or a failed create; and the `default/kubernetes` Service, Endpoints and
+// EndpointSlice the API server keeps.
 import { randomUUID } from 'node:crypto';
 import { invalid, type FieldError } from '../../api/errors.ts';
 import { addressesInUse, assignServiceAddresses, kubernetesServiceIP } from '../../api/kinds/helpers.ts';
@@ -10,13 +12,32 @@ import type { RestHooks } from '../../api/resource.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { objectKey, resourcePrefix, type Store, type WatchCache } from '../../storage/interface.ts';
 import { timestamp } from '../rest/objectmeta.ts';
-import type { Scope } from '../rest/scope.ts';
+import { isDryRun, type Scope } from '../rest/scope.ts';
+import { reconcileEndpoints, startEndpointReconciler, type ApiEndpoint, type EndpointReconciler } from './endpoint-leases.ts';
+import { addressKeys, IP_PREFIX, minus, NODE_PORT_PREFIX, ownerOf, release, repairReservations, reserve, type Address } from './service-reservations.ts';
+
+/** What a write reserved, and what it lets go of once stored, by request. */
+const pending = new WeakMap<Scope, { reserved: Address[]; released: Address[]; svc: KubeObject }>();
 
 export const serviceStorage: RestHooks = {
-  serializeWrites: true,
   beginCreate: (s, svc) => allocateServiceAddresses(s, svc),
   beginUpdate: (s, svc, old) => allocateServiceAddresses(s, svc, old),
+  abortCreate: (s) => settle(s, 'reserved'),
+  afterCreate: (s, _obj, dryRun) => void (dryRun || pending.delete(s)),
+  afterUpdate: (s, _obj, dryRun) => void (dryRun || settle(s, 'released')),
+  afterDelete: (s, obj, dryRun) => void (dryRun || background(s, release(s.core.store, addressKeys(obj), ownerOf(obj)))),
 };
+
+function background(s: Scope, p: Promise<void>): void {
+  p.catch((err) => s.core.logger.warn({ err }, 'releasing service addresses (left for the repair pass)'));
+}
+
+/** Releases what the request's write reserved (it failed) or let go of (it was stored). */
+function settle(s: Scope, which: 'reserved' | 'released'): void {
+  const p = pending.get(s);
+  pending.delete(s);
+  if (p && p[which].length) background(s, release(s.core.store, p[which], ownerOf(p.svc)));
+}
 
 /** Go's %#v of a []string in a field error, as Kubernetes prints it: []string{"10.96.0.10"}. */
 function goStringSlices(e: FieldError): FieldError {
@@ -39,18 +60,43 @@ function goStringSlices(e: FieldError): FieldError {
  */
 async function allocateServiceAddresses(s: Scope, svc: KubeObject, old?: KubeObject): Promise<void> {
   const rt = s.rt;
-  const all = await s.core.store.listPage(resourcePrefix(rt.group, rt.plural), {});
-  const errs = assignServiceAddresses(svc, addressesInUse(all.items), old);
-  if (errs.length) throw invalid(rt.kind, svc.metadata.name ?? '', errs.map(goStringSlices), rt.group);
+  const store = s.core.store;
+  const all = await store.listPage(resourcePrefix(rt.group, rt.plural), {});
+  const inUse = addressesInUse(all.items);
+  const requested = structuredClone(svc.spec);
+  const prior = pending.get(s);
+  if (prior) pending.delete(s);
+  for (let attempt = 0; ; attempt++) {
+    if (attempt) svc.spec = structuredClone(requested);
+    const errs = assignServiceAddresses(svc, inUse, old);
+    if (errs.length) throw invalid(rt.kind, svc.metadata.name ?? '', errs.map(goStringSlices), rt.group);
+    if (isDryRun(s.query)) return;
+    const now = addressKeys(svc);
+    const before = addressKeys(old);
+    const taken = await reserve(store, minus(now, before), ownerOf(svc));
+    if (!taken.length) {
+      // A retried update (conflict) may have reserved addresses it no longer wants.
+      if (prior) background(s, release(store, minus(new Set(prior.reserved), now), ownerOf(svc)));
+      pending.set(s, { reserved: minus(now, before), released: minus(before, now), svc });
+      return;
+    }
+    if (attempt >= 20) throw invalid(rt.kind, svc.metadata.name ?? '', [{ field: 'spec.clusterIPs', type: 'FieldValueInternal', detail: 'Internal error: failed to allocate a serviceIP: too many collisions' }], rt.group);
+    // Held by another Service (written through another server, or not yet stored): taken. The
+    // allocator picks another, or answers "provided ... already allocated" for a requested one.
+    for (const key of taken) {
+      if (key.startsWith(IP_PREFIX)) inUse.ips.add(key.slice(IP_PREFIX.length));
+      else inUse.nodePorts.add(Number(key.slice(NODE_PORT_PREFIX.length)));
+    }
+  }
 }
 
 /**
- * The `default/kubernetes` Service (10.96.0.1:443 → the API server's port) and its Endpoints
- * (127.0.0.1:port), created when absent; on a restart with another port the ports are updated.
+ * The `default/kubernetes` Service (10.96.0.1:443 → the API server's port), created when absent; on
+ * a restart with another port the target port is updated. Its Endpoints and EndpointSlices come
+ * from the API servers' leases (endpoint-leases.ts).
  */
 export async function ensureKubernetesService(store: Store | WatchCache, registry: Registry, port: number): Promise<void> {
   const svcRt = registry.byResource('', 'v1', 'services');
-  const epRt = registry.byResource('', 'v1', 'endpoints');
   const labels = { component: 'apiserver', provider: 'kubernetes' };
   const meta = () => ({ name: 'kubernetes', namespace: 'default', uid: randomUUID(), creationTimestamp: timestamp() });
   if (svcRt) {
@@ -71,40 +117,6 @@ export async function ensureKubernetesService(store: Store | WatchCache, registr
       return next;
     });
   }
-  if (epRt) {
-    const ports = [{ name: 'https', port, protocol: 'TCP' }];
-    const ep: KubeObject = {
-      apiVersion: 'v1',
-      kind: 'Endpoints',
-      metadata: { ...meta(), labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-      subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports }],
-    };
-    epRt.defaults(ep);
-    await ensure(store, objectKey('', 'endpoints', 'default', 'kubernetes'), ep, (cur) => {
-      const subsets = cur.subsets as any[] | undefined;
-      if (subsets?.length === 1 && subsets[0]?.ports?.length === 1 && subsets[0].ports[0]?.port === port) return undefined;
-      return { ...cur, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports }] };
-    });
-  }
-  const sliceRt = registry.byResource('discovery.k8s.io', 'v1', 'endpointslices');
-  if (sliceRt) {
-    // What the Endpoints say, as an EndpointSlice named after them (the endpoints adapter's
-    // endpointSliceFromEndpoints): the Service name label, IPv4, ready addresses.
-    const slice: KubeObject = {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: { ...meta(), labels: { 'kubernetes.io/service-name': 'kubernetes' } },
-      addressType: 'IPv4',
-      endpoints: [{ addresses: ['127.0.0.1'], conditions: { ready: true } }],
-      ports: [{ name: 'https', port, protocol: 'TCP' }],
-    };
-    sliceRt.defaults(slice);
-    await ensure(store, objectKey('discovery.k8s.io', 'endpointslices', 'default', 'kubernetes'), slice, (cur) => {
-      const p = (cur.ports as any[]) ?? [];
-      if (p.length === 1 && p[0]?.port === port) return undefined;
-      return { ...cur, ports: slice.ports };
-    });
-  }
 }
 
 /** Creates obj at key when absent, else stores update(current) when it returns a change. */
@@ -123,4 +135,35 @@ async function ensure(store: Store, key: string, obj: KubeObject, update: (cur: 
       // raced with another writer (a second replica): look again
     }
   }
+}
+
+/**
+ * Kubernetes' service IP and node-port repair controllers: once at start and then every intervalMs,
+ * reservations are made for what stored Services hold and dropped where no Service holds them.
+ * Returns the stop function.
+ */
+export function startServiceAddressRepair(store: Store, log: { warn(o: object, msg: string): void }, intervalMs = 180_000): { first: Promise<void>; stop(): void } {
+  const run = () => repairReservations(store, resourcePrefix('', 'services')).then(
+    () => undefined,
+    (err) => log.warn({ err }, 'service address repair failed (retried on the next pass)'),
+  );
+  const timer = setInterval(run, intervalMs);
+  timer.unref();
+  return { first: run(), stop: () => clearInterval(timer) };
+}
+
+/**
+ * Keeps the `default/kubernetes` Endpoints and EndpointSlices (the kinds the registry serves): with
+ * `lease`, from every API server's Lease (endpoint-leases.ts); without, this server alone, written
+ * only when they differ (no Lease, nothing written on a plain restart).
+ */
+export function startKubernetesEndpoints(
+  store: Store,
+  registry: Registry,
+  self: ApiEndpoint,
+  o: { lease: boolean; leaseSeconds: number; log: { warn(o: object, msg: string): void } },
+): EndpointReconciler {
+  const kinds = { endpoints: !!registry.byResource('', 'v1', 'endpoints'), slices: !!registry.byResource('discovery.k8s.io', 'v1', 'endpointslices') };
+  if (o.lease) return startEndpointReconciler(store, kinds, self, o.leaseSeconds, o.log);
+  return { first: reconcileEndpoints(store, kinds, Number.POSITIVE_INFINITY, self) /* no lease counts */.then(() => undefined), stop: async () => undefined };
 }

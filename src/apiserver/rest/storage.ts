@@ -26,6 +26,8 @@ declare module '../../api/resource.ts' {
     beginCreate?(s: Scope, obj: KubeObject): Promise<void> | void;
     /** BeginUpdate: the same for an update of the main resource or of a subresource other than status. */
     beginUpdate?(s: Scope, obj: KubeObject, old: KubeObject): Promise<void> | void;
+    /** A create that ran beginCreate failed before or while storing (validating admission, KeyExists, the store down). */
+    abortCreate?(s: Scope, obj: KubeObject): void;
     /** AfterCreate: the object was stored (or would have been: dryRun). */
     afterCreate?(s: Scope, obj: KubeObject, dryRun: boolean): void;
     /** AfterUpdate: the new object was stored (or would have been: dryRun); not called for no-op writes. */

@@ -31,7 +31,12 @@ export async function prepareCreate(s: Scope, obj: KubeObject, dryRun: boolean):
   s.rt.strategy.prepareForCreate?.(obj);
   validateObject(obj, s.rt, undefined);
   await s.rt.rest?.beginCreate?.(s, obj);
-  await admitValidating(s.core.pipeline, admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun));
+  try {
+    await admitValidating(s.core.pipeline, admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun));
+  } catch (err) {
+    s.rt.rest?.abortCreate?.(s, obj);
+    throw err;
+  }
 }
 
 /** Stores a prepared new object; a generateName collision picks another name. */
@@ -52,6 +57,7 @@ export async function storeCreate(s: Scope, obj: KubeObject, dryRun: boolean): P
         initCreateMeta(obj, s.rt);
         continue;
       }
+      s.rt.rest?.abortCreate?.(s, obj);
       throw mapStorageError(err, s.rt, obj.metadata.name ?? '');
     }
   }

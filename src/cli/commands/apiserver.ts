@@ -13,8 +13,10 @@ export function register(program: Command): void {
     .option('--watch-cache-size <n>', 'events kept per resource in the watch cache')
     .option('--metric-resolution <duration>', 'how often the metrics API (metrics.k8s.io) scrapes the kubelets', '15s')
     .option('--storage <url>', 'storage backend: sqlite:PATH (default: <data-dir>/kubesim.db), memory, postgres://user@host:port/db[?pool_size=N&schema=S], etcd://host:port[,host:port...][/prefix]')
+    .option('--advertise-address <ip>', 'the IP listed for this server in the default/kubernetes endpoints (default: --host, or 127.0.0.1 for 0.0.0.0)')
+    .option('--endpoint-lease-duration <duration>', "lifetime of this server's Lease in the default/kubernetes endpoints (renewed every third of it)", '15s')
     .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)')
-    .action(async (o: { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string }) => {
+    .action(async (o: { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string }) => {
       await runApiServer({
         port: Number(o.port),
         host: o.host,
@@ -23,6 +25,8 @@ export function register(program: Command): void {
         metricResolutionMs: Math.round(durationSeconds('metric-resolution', o.metricResolution) * 1000),
         storage: o.storage,
         events: o.events,
+        advertiseAddress: o.advertiseAddress,
+        endpointLeaseSeconds: durationSeconds('endpoint-lease-duration', o.endpointLeaseDuration),
       });
     });
 }
