@@ -1,9 +1,11 @@
 // Services' REST storage (Kubernetes' pkg/registry/core/service/storage): clusterIP and nodePort
 // allocation in beginCreate/beginUpdate — the model's pure allocator over the addresses the stored
 // Services hold, with writes serialized per server so two concurrent creates never pick the same
-// address — and the `default/kubernetes` Service, Endpoints and EndpointSlice the API server keeps.
+// address — the proxy subresource (a random ready endpoint, kinds/proxy.ts) — and the
+// `default/kubernetes` Service, Endpoints and EndpointSlice the API server keeps.
 import { randomUUID } from 'node:crypto';
-import { invalid, type FieldError } from '../../api/errors.ts';
+import { StatusError, invalid, notFound, type FieldError } from '../../api/errors.ts';
+import { readyEndpoints } from '../../node/process/services.ts';
 import { addressesInUse, assignServiceAddresses, kubernetesServiceIP } from '../../api/kinds/helpers.ts';
 import type { Registry } from '../../api/registry.ts';
 import type { RestHooks } from '../../api/resource.ts';
@@ -11,12 +13,37 @@ import type { KubeObject } from '../../api/types.ts';
 import { objectKey, resourcePrefix, type Store, type WatchCache } from '../../storage/interface.ts';
 import { timestamp } from '../rest/objectmeta.ts';
 import type { Scope } from '../rest/scope.ts';
+import { clusterLocation, proxySubresource, type ProxyLocation } from './proxy.ts';
 
 export const serviceStorage: RestHooks = {
   serializeWrites: true,
   beginCreate: (s, svc) => allocateServiceAddresses(s, svc),
   beginUpdate: (s, svc, old) => allocateServiceAddresses(s, svc, old),
+  subresources: { proxy: proxySubresource(serviceLocation) },
 };
+
+const unavailable = (message: string) => new StatusError(503, 'ServiceUnavailable', message);
+
+/**
+ * services/NAME[:PORT]/proxy, as Kubernetes' service ResourceLocation: a port number names the
+ * Service port that has it; then a random ready address of the Endpoints port of that name.
+ */
+async function serviceLocation(s: Scope, name: string, port: string): Promise<ProxyLocation> {
+  const ns = s.info.namespace;
+  const svc = (await s.core.store.get(objectKey(s.rt.group, s.rt.plural, ns, name)))?.object;
+  if (!svc) throw notFound('services', name);
+  let portName = port;
+  if (/^\d+$/.test(port)) {
+    const sp = ((svc.spec?.ports as any[]) ?? []).find((p) => p?.port === Number(port));
+    if (!sp) throw unavailable(`no service port ${port} found for service "${name}"`);
+    portName = sp.name ?? '';
+  }
+  const ep = (await s.core.store.get(objectKey('', 'endpoints', ns, name)))?.object;
+  const ready = readyEndpoints(ep, portName);
+  if (!ready.length) throw unavailable(`no endpoints available for service "${name}"`);
+  const [ip, p] = ready[Math.floor(Math.random() * ready.length)];
+  return clusterLocation(ip, p);
+}
 
 /** Go's %#v of a []string in a field error, as Kubernetes prints it: []string{"10.96.0.10"}. */
 function goStringSlices(e: FieldError): FieldError {
