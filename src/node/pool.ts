@@ -24,6 +24,7 @@ import { PodRuntime } from './podruntime.ts';
 import { defaultProfile, makeProfile, type Profile } from './profile.ts';
 import type { ContainerRuntime } from './runtime.ts';
 import { SimulatedRuntime } from './simruntime.ts';
+import { PortAnswerer } from './answer.ts';
 import { DispatchingRuntime, ProcessRuntime, clientSource } from './process/index.ts';
 import { WorkloadLoad } from './load.ts';
 import { realClock, TimerQueue, type Clock } from './timers.ts';
@@ -99,6 +100,7 @@ export class PoolState implements PoolContext {
     const { opts, shape } = this;
     const simulated = new SimulatedRuntime(opts.logLines ?? 1000, opts.logIntervalMs ?? 10_000);
     simulated.load = this.load;
+    if (opts.simulatedHttp !== false) simulated.ports = new PortAnswerer(typeof opts.simulatedHttp === 'number' ? opts.simulatedHttp : undefined, this.log);
     if (opts.processes === false) return simulated;
     const processes = new ProcessRuntime({
       config: clientSource(this.client),
