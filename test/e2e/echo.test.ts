@@ -86,6 +86,16 @@ test('300 requests through the service proxy reach all three pods; scaled to one
   const direct = await c.kubectl(['get', '--raw', `/api/v1/namespaces/default/pods/${pods[0]}:http/proxy/direct`]);
   assert.equal(direct, `${pods[0]} /direct\n`);
 
+  // kubectl exec (WebSocket v5.channel.k8s.io) runs beside the program, in its env; exit codes carry over.
+  const out = await c.kubectl(['exec', pods[0], '--', 'node', '-e', 'console.log(process.env.POD_NAME); console.error("to stderr")']);
+  assert.equal(out, `${pods[0]}\n`);
+  const echoed = await c.kubectl(['exec', '-i', pods[0], '--', 'node', '-e', 'process.stdin.pipe(process.stdout)'], { stdin: 'through stdin\n' });
+  assert.equal(echoed, 'through stdin\n');
+  await assert.rejects(c.kubectl(['exec', pods[0], '--', 'node', '-e', 'process.exit(3)']), /command terminated with exit code 3/);
+  await c.kubectl(['run', 'sim', '--image=nginx', '--port=80']);
+  await eventually(async () => (await c.kubectlJson(['get', 'pod', 'sim'])).status?.phase === 'Running', 'sim Running', 30_000, 300);
+  await assert.rejects(c.kubectl(['exec', 'sim', '--', 'ls']), /simulated containers/);
+
   await c.kubectl(['scale', 'deployment/echo', '--replicas=1']);
   await eventually(async () => (await c.kubectlJson(['get', 'pods', '-l', 'app=echo'])).items.length === 1 && (await readyEndpoints()) === 1, 'one pod left', 60_000, 500);
   const after = await answers(30);

@@ -1,8 +1,8 @@
 // Pods' REST storage (Kubernetes' pkg/registry/core/pod/storage): the binding subresource and the
 // legacy `bindings` collection (the scheduler sets spec.nodeName once), eviction (a delete through
 // the PodDisruptionBudget door), log (proxied to the node's kubelet), and clear refusals for
-// exec/attach/portforward, which need a container process kubesim does not have, and proxy (to the
-// pod's IP alias, kinds/proxy.ts).
+// exec over WebSocket to the kubelet (kinds/connect.ts), proxy (to the pod's IP alias, kinds/proxy.ts),
+// and clear refusals for attach/portforward.
 import http from 'node:http';
 import { StatusError, badRequest, conflict, invalid, invalidValue, notFound } from '../../api/errors.ts';
 import type { RestHooks } from '../../api/resource.ts';
@@ -18,6 +18,7 @@ import type { VerbHandlers } from '../rest/storage.ts';
 import { guaranteedUpdate } from '../rest/write.ts';
 import { handleEviction } from './eviction.ts';
 import { clusterLocation, proxySubresource } from './proxy.ts';
+import { handleExec } from './connect.ts';
 
 export const KUBELET_URL_ANNOTATION = 'kubesim.io/kubelet-url';
 
@@ -35,7 +36,7 @@ export const podStorage: RestHooks = {
     binding: { create: (s) => handleBinding(s, s.info.name) },
     eviction: { create: handleEviction },
     log: { get: handleLog },
-    exec: refuse('exec', 'attach to'),
+    exec: { '*': (s) => handleExec(s) },
     attach: refuse('attach', 'attach to'),
     portforward: refuse('portforward', 'forward ports to'),
     proxy: proxySubresource(podLocation),
