@@ -20,6 +20,7 @@ import { ensureDefaultStorageClass, storageClassLister } from './kinds/storagecl
 import { webhookAdmission } from './pipeline/webhooks/index.ts';
 import { policyAdmission } from './pipeline/policy/index.ts';
 import type { ApiCore } from './rest/scope.ts';
+import { upgradeListener } from './rest/upgrade.ts';
 import { createRequestListener } from './server.ts';
 import { CrdController } from './crd/index.ts';
 
@@ -200,6 +201,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const server: http.Server = opts.tls
     ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert, keepAliveTimeout: 65_000 }, listener)
     : http.createServer({ keepAliveTimeout: 65_000 }, listener);
+  server.on('upgrade', upgradeListener(listener));
   const scheme = opts.tls ? 'https' : 'http';
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

@@ -10,6 +10,11 @@ export interface RequestInfo {
   /** The plural resource name on the wire. */
   resource: string;
   subresource?: string;
+  /**
+   * What follows the subresource, undecoded, with a leading slash (`/healthz` of
+   * `.../proxy/healthz`; `/` for a trailing slash): connect-style subresources pass it on.
+   */
+  subpath?: string;
   namespace?: string;
   name?: string;
   /** The raw path, for messages. */
@@ -50,7 +55,7 @@ export function parseResourcePath(method: string, path: string, watchParam: bool
     i++;
   }
   let rest = parts.slice(i);
-  if (rest.length === 0 || rest.some((p) => p === '')) return undefined;
+  if (rest.length === 0) return undefined;
   let namespace: string | undefined;
   if (rest[0] === 'namespaces' && rest.length >= 2) {
     namespace = rest[1];
@@ -62,9 +67,19 @@ export function parseResourcePath(method: string, path: string, watchParam: bool
       namespace = undefined;
     }
   }
-  if (rest.length > 3) return undefined;
-  const [resource, name, subresource] = rest;
+  // Past a subresource, the rest of the path is its own (a proxy's target path): kept raw.
+  const head = rest.slice(0, 3);
+  if (head.some((p) => p === '')) return undefined;
+  let subpath: string | undefined;
+  if (rest.length > 3) {
+    const at = nthSlash(path, parts.length - rest.length + 3);
+    subpath = path.slice(at);
+  } else if (rest.length === 3 && path.endsWith('/')) {
+    subpath = '/';
+  }
+  const [resource, name, subresource] = head;
   const info: RequestInfo = { verb: 'get', group, version, resource, path };
+  if (subpath !== undefined) info.subpath = subpath;
   if (namespace !== undefined) info.namespace = namespace;
   if (name !== undefined) {
     try {
@@ -102,6 +117,13 @@ export function parseResourcePath(method: string, path: string, watchParam: bool
     default:
       return 'badMethod';
   }
+}
+
+/** Index of the n-th '/' of path (n ≥ 1). */
+function nthSlash(path: string, n: number): number {
+  let at = -1;
+  for (let k = 0; k < n; k++) at = path.indexOf('/', at + 1);
+  return at;
 }
 
 /** Splits `path?query` without the cost of `new URL`. */

@@ -57,6 +57,11 @@ export interface NodePoolOptions {
   containerRuntime?: ContainerRuntime;
   /** Run Node.js containers as real processes (default true); false: everything simulated. */
   processes?: boolean;
+  /**
+   * Simulated containers answer HTTP on their declared containerPorts at the pod's IP alias
+   * (answer.ts): true (default) up to 4,096 listeners, a number for another limit, false for none.
+   */
+  simulatedHttp?: boolean | number;
   /** Images besides node[:tag] that are Node.js images (--runtime-images). */
   runtimeImages?: string[];
   /** Where real containers' pod directories (volumes, working directories) go; default a temporary directory. */

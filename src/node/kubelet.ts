@@ -7,6 +7,7 @@ import { formatLines, type LogOptions } from './logs.ts';
 import type { PodSim } from './podsim.ts';
 import type { ContainerLog, ContainerUsage } from './runtime.ts';
 import { rfc3339 } from './units.ts';
+import { ExecServer, type ExecStarter } from './exec.ts';
 
 /** All the kubelet server reads of its pool. */
 export interface KubeletView {
@@ -23,6 +24,8 @@ export interface KubeletView {
   log(namespace: string, pod: string, container: string, previous: boolean): ContainerLog | undefined;
   /** Usage of the pod's running containers. */
   usage(sim: PodSim, now: number): ContainerUsage[];
+  /** kubectl exec (WebSocket upgrades of /exec/..., exec.ts). */
+  exec?: ExecStarter;
 }
 
 export interface KubeletServer {
@@ -43,6 +46,8 @@ export async function startKubeletServer(view: () => KubeletView | undefined, po
       else res.destroy();
     });
   });
+  const execs = new ExecServer(() => view()?.exec);
+  server.on('upgrade', (req, sock, head) => execs.upgrade(req, sock, head));
   server.on('connection', (sock) => {
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));

@@ -24,6 +24,7 @@ import { PodRuntime } from './podruntime.ts';
 import { defaultProfile, makeProfile, type Profile } from './profile.ts';
 import type { ContainerRuntime } from './runtime.ts';
 import { SimulatedRuntime } from './simruntime.ts';
+import { PortAnswerer } from './answer.ts';
 import { DispatchingRuntime, ProcessRuntime, clientSource } from './process/index.ts';
 import { WorkloadLoad } from './load.ts';
 import { realClock, TimerQueue, type Clock } from './timers.ts';
@@ -99,6 +100,7 @@ export class PoolState implements PoolContext {
     const { opts, shape } = this;
     const simulated = new SimulatedRuntime(opts.logLines ?? 1000, opts.logIntervalMs ?? 10_000);
     simulated.load = this.load;
+    if (opts.simulatedHttp !== false) simulated.ports = new PortAnswerer(typeof opts.simulatedHttp === 'number' ? opts.simulatedHttp : undefined, this.log);
     if (opts.processes === false) return simulated;
     const processes = new ProcessRuntime({
       config: clientSource(this.client),
@@ -160,6 +162,17 @@ export class PoolState implements PoolContext {
       pod: (namespace, name) => s.pods.get(metaNamespaceKey({ metadata: { namespace, name } }))?.sim,
       log: (namespace, pod, container, previous) => s.containers.log(namespace, pod, container, previous),
       usage: (sim, now) => s.podRuntime.podUsage(sim, now),
+      exec: (node, namespace, name, container, command) => {
+        const sim = s.pods.get(metaNamespaceKey({ metadata: { namespace, name } }))?.sim;
+        if (!sim || (node !== undefined && sim.pod.spec?.nodeName !== node)) return { code: 404, message: `pods "${name}" not found` };
+        const c = sim.containers.find((x) => x.name === container && !x.init);
+        if (!c) return { code: 400, message: `container ${container} is not valid for pod ${name}` };
+        const real = s.containers.isReal?.(sim, c) ?? false;
+        if (command === undefined && real) return undefined; // only asked whether it could
+        const child = command && s.containers.spawnIn?.(sim, c, command);
+        if (child) return child;
+        return { code: 400, message: real ? `container ${container} of pod ${name} is not running` : `exec is not supported by kubesim for simulated containers: container ${container} of pod ${name} (image ${c.image}) runs no process` };
+      },
     };
   }
 }

@@ -72,6 +72,11 @@ export interface ContainerRuntime {
   isReal?(sim: PodSim, c: ContainerSim): boolean;
   /** Register for readiness probe results (real containers only). */
   onReadiness?(listener: ReadinessListener): void;
+  /**
+   * Runs `command` in the context (env, working directory) of the running instance of `c`, stdio
+   * piped (kubectl exec); undefined when the container has no process to run it beside.
+   */
+  spawnIn?(sim: PodSim, c: ContainerSim, command: string[]): import('node:child_process').ChildProcess | undefined;
   /** The pool stops: end every instance (no process outlives the pool). */
   close?(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import type { ContainerLog, ContainerRuntime, ContainerUsage, ExitListener } fro
 import type { KubeObject } from '../api/types.ts';
 import { milliValueOrZero } from '../api/quantity.ts';
 import type { PodShare, WorkloadLoad } from './load.ts';
+import type { PortAnswerer } from './answer.ts';
 import { cpuIntegralNanos, usageAt, usageModel, type UsageModel } from './usage.ts';
 
 /** A container's usage model and its running CPU integral (created when its usage is first read). */
@@ -51,6 +52,8 @@ export class SimulatedRuntime implements ContainerRuntime {
   private readonly exitListeners: ExitListener[] = [];
   /** Workload loads (set by the pool once its informers run). */
   load?: WorkloadLoad;
+  /** Answers HTTP on running containers' declared ports (answer.ts); unset: no listeners. */
+  ports?: PortAnswerer;
 
   constructor(logLines = 1000, logIntervalMs = 10_000) {
     this.logs = new LogStore(logLines, logIntervalMs);
@@ -62,6 +65,7 @@ export class SimulatedRuntime implements ContainerRuntime {
 
   start(sim: PodSim, c: ContainerSim, at: number): void {
     this.logs.started(sim.pod, c.name, c.image, c.restartCount, at);
+    this.ports?.started(sim, c);
   }
 
   stop(sim: PodSim, c: ContainerSim, at: number): void {
@@ -69,15 +73,24 @@ export class SimulatedRuntime implements ContainerRuntime {
   }
 
   ended(sim: PodSim, c: ContainerSim, at: number): void {
+    this.ports?.ended(c);
     this.logs.ended(sim.namespace, sim.name, c.name, at, `kubesim: container ${c.name} exited with code ${c.exitCode ?? 0}`);
   }
 
   adopt(sim: PodSim, c: ContainerSim): void {
-    if (c.startedAt !== undefined) this.logs.started(sim.pod, c.name, c.image, c.restartCount, c.startedAt);
+    if (c.startedAt !== undefined) {
+      this.logs.started(sim.pod, c.name, c.image, c.restartCount, c.startedAt);
+      this.ports?.started(sim, c);
+    }
   }
 
   remove(sim: PodSim): void {
     this.logs.forgetPod(sim.namespace, sim.name);
+    this.ports?.removed(sim);
+  }
+
+  async close(): Promise<void> {
+    this.ports?.close();
   }
 
   log(namespace: string, pod: string, container: string, previous: boolean): ContainerLog | undefined {

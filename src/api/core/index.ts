@@ -13,3 +13,4 @@ export * from './podready.ts';
 export * from './volumes.ts';
 export * from './patterns.ts';
 export * from './hash.ts';
+export * from './podnetwork.ts';

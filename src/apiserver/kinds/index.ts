@@ -7,6 +7,7 @@ import type { RestHooks } from '../../api/resource.ts';
 import { namespaceStorage } from './namespaces.ts';
 import { podStorage } from './pods.ts';
 import { serviceStorage } from './services.ts';
+import { nodeStorage } from './nodes.ts';
 import { csrStorage } from './csr.ts';
 import { nodeMetricsStorage, podMetricsStorage } from './metrics.ts';
 import { customMetricsStorage, externalMetricsStorage } from './custommetrics.ts';
@@ -22,6 +23,7 @@ const builtinStorage: Record<string, RestHooks> = {
   '/pods': podStorage,
   '/namespaces': namespaceStorage,
   '/services': serviceStorage,
+  '/nodes': nodeStorage,
   'certificates.k8s.io/certificatesigningrequests': csrStorage,
   'metrics.k8s.io/nodes': nodeMetricsStorage,
   'metrics.k8s.io/pods': podMetricsStorage,

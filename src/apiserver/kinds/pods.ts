@@ -1,7 +1,8 @@
 // Pods' REST storage (Kubernetes' pkg/registry/core/pod/storage): the binding subresource and the
 // legacy `bindings` collection (the scheduler sets spec.nodeName once), eviction (a delete through
 // the PodDisruptionBudget door), log (proxied to the node's kubelet), and clear refusals for
-// exec/attach/portforward/proxy, which need a container process kubesim does not have.
+// exec over WebSocket to the kubelet (kinds/connect.ts), proxy (to the pod's IP alias, kinds/proxy.ts),
+// and clear refusals for attach/portforward.
 import http from 'node:http';
 import { StatusError, badRequest, conflict, invalid, invalidValue, notFound } from '../../api/errors.ts';
 import type { RestHooks } from '../../api/resource.ts';
@@ -16,6 +17,8 @@ import { isDryRun, type Scope } from '../rest/scope.ts';
 import type { VerbHandlers } from '../rest/storage.ts';
 import { guaranteedUpdate } from '../rest/write.ts';
 import { handleEviction } from './eviction.ts';
+import { clusterLocation, proxySubresource } from './proxy.ts';
+import { handleExec } from './connect.ts';
 
 export const KUBELET_URL_ANNOTATION = 'kubesim.io/kubelet-url';
 
@@ -33,13 +36,30 @@ export const podStorage: RestHooks = {
     binding: { create: (s) => handleBinding(s, s.info.name) },
     eviction: { create: handleEviction },
     log: { get: handleLog },
-    exec: refuse('exec', 'attach to'),
+    exec: { '*': (s) => handleExec(s) },
     attach: refuse('attach', 'attach to'),
     portforward: refuse('portforward', 'forward ports to'),
-    proxy: refuse('proxy', 'proxy to'),
+    proxy: proxySubresource(podLocation),
   },
   collections: { bindings: { create: (s) => handleBinding(s, undefined) } },
 };
+
+// ---- proxy ----
+
+/** pods/NAME[:PORT]/proxy: the pod's IP at PORT (a number or a container port's name; none = its first container port, else 80). */
+async function podLocation(s: Scope, name: string, port: string): Promise<import('./proxy.ts').ProxyLocation> {
+  const pod = (await s.core.store.get(objectKey(s.rt.group, s.rt.plural, s.info.namespace, name)))?.object;
+  if (!pod) throw notFound('pods', name);
+  const ports: any[] = (pod.spec?.containers ?? []).flatMap((c: any) => c.ports ?? []);
+  let n: number | undefined;
+  if (port === '') n = ports[0]?.containerPort ?? 80;
+  else if (/^\d+$/.test(port)) n = Number(port);
+  else n = ports.find((p) => p.name === port)?.containerPort;
+  if (n === undefined || n < 1 || n > 65535) throw badRequest(`invalid port: ${port}`);
+  const ip = pod.status?.podIP;
+  if (!ip) throw new StatusError(503, 'ServiceUnavailable', `pod "${name}" has no IP address yet`);
+  return clusterLocation(ip, n);
+}
 
 // ---- binding ----
 

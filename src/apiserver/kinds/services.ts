@@ -4,8 +4,10 @@
 // so two API servers on one store never hand out the same one — released after a delete, an update
 // that lets go of it, or a failed create; and the `default/kubernetes` Service, Endpoints and
 // EndpointSlice the API server keeps.
+// The proxy subresource picks a random ready endpoint (kinds/proxy.ts).
 import { randomUUID } from 'node:crypto';
-import { invalid, type FieldError } from '../../api/errors.ts';
+import { StatusError, invalid, notFound, type FieldError } from '../../api/errors.ts';
+import { readyEndpoints } from '../../api/core/podnetwork.ts';
 import { addressesInUse, assignServiceAddresses, kubernetesServiceIP } from '../../api/kinds/helpers.ts';
 import type { Registry } from '../../api/registry.ts';
 import type { RestHooks } from '../../api/resource.ts';
@@ -13,6 +15,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { objectKey, resourcePrefix, type Store, type WatchCache } from '../../storage/interface.ts';
 import { timestamp } from '../rest/objectmeta.ts';
 import { isDryRun, type Scope } from '../rest/scope.ts';
+import { clusterLocation, proxySubresource, type ProxyLocation } from './proxy.ts';
 import { reconcileEndpoints, startEndpointReconciler, type ApiEndpoint, type EndpointReconciler } from './endpoint-leases.ts';
 import { addressKeys, IP_PREFIX, minus, NODE_PORT_PREFIX, ownerOf, release, repairReservations, reserve, type Address } from './service-reservations.ts';
 
@@ -22,6 +25,7 @@ const pending = new WeakMap<Scope, { reserved: Address[]; released: Address[]; s
 export const serviceStorage: RestHooks = {
   beginCreate: (s, svc) => allocateServiceAddresses(s, svc),
   beginUpdate: (s, svc, old) => allocateServiceAddresses(s, svc, old),
+  subresources: { proxy: proxySubresource(serviceLocation) },
   abortCreate: (s) => settle(s, 'reserved'),
   afterCreate: (s, _obj, dryRun) => void (dryRun || pending.delete(s)),
   afterUpdate: (s, _obj, dryRun) => void (dryRun || settle(s, 'released')),
@@ -37,6 +41,29 @@ function settle(s: Scope, which: 'reserved' | 'released'): void {
   const p = pending.get(s);
   pending.delete(s);
   if (p && p[which].length) background(s, release(s.core.store, p[which], ownerOf(p.svc)));
+}
+
+const unavailable = (message: string) => new StatusError(503, 'ServiceUnavailable', message);
+
+/**
+ * services/NAME[:PORT]/proxy, as Kubernetes' service ResourceLocation: a port number names the
+ * Service port that has it; then a random ready address of the Endpoints port of that name.
+ */
+async function serviceLocation(s: Scope, name: string, port: string): Promise<ProxyLocation> {
+  const ns = s.info.namespace;
+  const svc = (await s.core.store.get(objectKey(s.rt.group, s.rt.plural, ns, name)))?.object;
+  if (!svc) throw notFound('services', name);
+  let portName = port;
+  if (/^\d+$/.test(port)) {
+    const sp = ((svc.spec?.ports as any[]) ?? []).find((p) => p?.port === Number(port));
+    if (!sp) throw unavailable(`no service port ${port} found for service "${name}"`);
+    portName = sp.name ?? '';
+  }
+  const ep = (await s.core.store.get(objectKey('', 'endpoints', ns, name)))?.object;
+  const ready = readyEndpoints(ep, portName);
+  if (!ready.length) throw unavailable(`no endpoints available for service "${name}"`);
+  const [ip, p] = ready[Math.floor(Math.random() * ready.length)];
+  return clusterLocation(ip, p);
 }
 
 /** Go's %#v of a []string in a field error, as Kubernetes prints it: []string{"10.96.0.10"}. */

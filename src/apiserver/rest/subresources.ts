@@ -40,7 +40,9 @@ function subresourceOf(rt: ResourceType, name: string): VerbHandlers | undefined
 
 export async function handleSubresource(s: Scope): Promise<number> {
   const handlers = subresourceOf(s.rt, s.info.subresource!);
-  if (!handlers || !s.info.name) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+  const deeper = s.info.subpath !== undefined && s.info.subpath !== '/';
+  // Only a connect-style subresource ('*': pods/proxy) has paths below it.
+  if (!handlers || !s.info.name || (deeper && !handlers['*'])) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
   return handlerFor(handlers, s.info.verb)(s);
 }
 

@@ -52,6 +52,9 @@ export class DispatchingRuntime implements ContainerRuntime {
     this.processes.onReadiness(listener);
     this.simulated.onReadiness?.(listener);
   }
+  spawnIn(sim: PodSim, c: ContainerSim, command: string[]) {
+    return this.processes.handles(sim, c) ? this.processes.spawnIn(sim, c, command) : undefined;
+  }
   async close(): Promise<void> {
     await Promise.all([this.processes.close(), this.simulated.close?.()]);
   }

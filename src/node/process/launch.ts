@@ -2,7 +2,7 @@
 // container's node arguments with $(VAR) expanded and the script's path mapped), its working
 // directory, its environment and the preload's configuration (mounts, addresses, DNS table); and
 // the probe context that runs exec probes the same way.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -88,14 +88,26 @@ export function probeContext(spec: any, l: LaunchSpec): ProbeContext {
     address: l.config.alias,
     ports: (spec.ports ?? []).filter((p: any) => typeof p?.containerPort === 'number'),
     exec: (command, timeoutMs) => {
-      const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-      for (const [k, v] of l.vars) env[k] = v;
-      const na = nodeArgs(command, undefined);
-      if (na) env.KUBESIM_CONTAINER = JSON.stringify(l.config);
-      const [file, argv] = na ? [process.execPath, ['--require', PRELOAD, ...na]] : [command[0], command.slice(1)];
-      return runCommand(file, argv, { cwd: l.cwd, env }, timeoutMs);
+      const { file, argv, cwd, env } = commandIn(l, command);
+      return runCommand(file, argv, { cwd, env }, timeoutMs);
     },
   };
+}
+
+/** How a command runs in a container's context (exec probes, kubectl exec): its env and cwd; a node command with the preload. */
+export function commandIn(l: LaunchSpec, command: string[]): { file: string; argv: string[]; cwd: string; env: Record<string, string> } {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+  for (const [k, v] of l.vars) env[k] = v;
+  const na = nodeArgs(command, undefined);
+  if (na) env.KUBESIM_CONTAINER = JSON.stringify(l.config);
+  const [file, argv] = na ? [process.execPath, ['--require', PRELOAD, ...na]] : [command[0], command.slice(1)];
+  return { file, argv, cwd: l.cwd, env };
+}
+
+/** Starts a command in a container's context with piped stdio (kubectl exec). */
+export function spawnIn(l: LaunchSpec, command: string[]): ChildProcess {
+  const { file, argv, cwd, env } = commandIn(l, command);
+  return spawn(file, argv, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** Runs a command (an exec probe) with a timeout: its exit code and combined output. */

@@ -17,7 +17,7 @@ import { containerSpec, type ContainerSim, type ExitPlan, type PodSim } from '..
 import type { ContainerLog, ContainerRuntime, ContainerUsage, ExitDetail, ExitListener, ReadinessListener } from '../runtime.ts';
 import { isNodeImage, nodeArgs } from './command.ts';
 import { ConfigError, hasContent, PodVolumes, type ConfigSource } from './config.ts';
-import { launchSpec, probeContext } from './launch.ts';
+import { launchSpec, probeContext, spawnIn, type LaunchSpec } from './launch.ts';
 import { eachLine } from './output.ts';
 import { Prober } from './probes.ts';
 import { readProc } from './procfs.ts';
@@ -68,6 +68,8 @@ interface Instance {
   poll?: NodeJS.Timeout;
   volumeSync?: NodeJS.Timeout;
   prober?: Prober;
+  /** What it was started as (kubectl exec runs beside it the same way). */
+  launch?: LaunchSpec;
   sample?: { t: number; cpuNanos: number };
   milliCpu: number;
   memory: number;
@@ -170,6 +172,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (inst.ended || this.closed) return done();
     const child = spawn(process.execPath, l.argv, { cwd: l.cwd, env: l.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
     inst.child = child;
+    inst.launch = l;
     if (child.pid !== undefined) {
       try {
         setPriority(child.pid, this.opts.nice ?? 10);
@@ -289,6 +292,13 @@ export class ProcessRuntime implements ContainerRuntime {
         /* already gone */
       }
     }
+  }
+
+  /** kubectl exec: the command beside the running instance of `c`, in its context. */
+  spawnIn(sim: PodSim, c: ContainerSim, command: string[]): ChildProcess | undefined {
+    const inst = this.instances.get(instanceKey(sim, c));
+    if (!inst?.launch || inst.ended || inst.finished) return undefined;
+    return spawnIn(inst.launch, command);
   }
 
   stop(sim: PodSim, c: ContainerSim): void {
