@@ -1,4 +1,4 @@
-// kubectl logs through the API server's proxy to a (fake) kubelet, and exec/port-forward refusing
+// kubectl logs through the API server's proxy to a (fake) kubelet, exec relayed to it and refused, port-forward refusing
 // quickly with a clear message instead of hanging.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,6 +36,13 @@ before(async () => {
       return;
     }
     res.end(lines.map((l) => l + '\n').join(''));
+  });
+  // exec is relayed to the kubelet as an upgrade; the node agent refuses it for a simulated container
+  // with a Status before upgrading (src/node/exec.ts), and so does this fake.
+  kubelet.on('upgrade', (req, socket) => {
+    seen.push(req.url!);
+    const status = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'exec is not supported by kubesim for simulated containers: container main of pod app (image busybox) runs no process', reason: 'BadRequest', code: 400 });
+    socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(status)}\r\nConnection: close\r\n\r\n${status}`);
   });
   await new Promise<void>((r) => kubelet.listen(0, '127.0.0.1', r));
   const port = (kubelet.address() as any).port;
