@@ -17,7 +17,7 @@ import { isDryRun, type Scope } from '../rest/scope.ts';
 import type { VerbHandlers } from '../rest/storage.ts';
 import { guaranteedUpdate } from '../rest/write.ts';
 import { handleEviction } from './eviction.ts';
-import { clusterLocation, proxySubresource } from './proxy.ts';
+import { clusterLocation, proxySubresource, relay } from './proxy.ts';
 import { handleExec } from './connect.ts';
 
 export const KUBELET_URL_ANNOTATION = 'kubesim.io/kubelet-url';
@@ -141,17 +141,7 @@ function proxyLog(s: Scope, url: string, nodeName: string, base: string): Promis
       const code = up.statusCode ?? 502;
       s.res.writeHead(code, { 'Content-Type': up.headers['content-type'] ?? 'text/plain', 'Transfer-Encoding': 'chunked' });
       s.res.flushHeaders();
-      const stop = () => {
-        upstream.destroy();
-        if (!s.res.writableEnded) s.res.end();
-      };
-      s.core.longRunning.add(stop);
-      up.pipe(s.res);
-      up.on('end', () => s.core.longRunning.delete(stop));
-      s.res.on('close', () => {
-        s.core.longRunning.delete(stop);
-        upstream.destroy();
-      });
+      relay(s, upstream, up);
       resolve(code);
     });
     upstream.on('error', (err) => {

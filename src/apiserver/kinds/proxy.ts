@@ -59,6 +59,24 @@ export function forwardedHeaders(h: http.IncomingHttpHeaders, host: string): htt
   return out;
 }
 
+/**
+ * Streams an upstream answer (headers already written) to the client; ended at shutdown with the
+ * other long-running requests, and the upstream dropped when the client goes.
+ */
+export function relay(s: Scope, upstream: http.ClientRequest, up: http.IncomingMessage): void {
+  const stop = () => {
+    upstream.destroy();
+    if (!s.res.writableEnded) s.res.end();
+  };
+  s.core.longRunning.add(stop);
+  up.pipe(s.res);
+  up.on('end', () => s.core.longRunning.delete(stop));
+  s.res.on('close', () => {
+    s.core.longRunning.delete(stop);
+    upstream.destroy();
+  });
+}
+
 function forward(s: Scope, at: ProxyLocation): Promise<number> {
   const sub = s.info.subpath ?? '';
   const q = s.req.url?.includes('?') ? s.req.url.slice(s.req.url.indexOf('?')) : '';
@@ -71,17 +89,7 @@ function forward(s: Scope, at: ProxyLocation): Promise<number> {
         const headers: http.OutgoingHttpHeaders = {};
         for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
         s.res.writeHead(code, headers);
-        const stop = () => {
-          upstream.destroy();
-          if (!s.res.writableEnded) s.res.end();
-        };
-        s.core.longRunning.add(stop);
-        up.pipe(s.res);
-        up.on('end', () => s.core.longRunning.delete(stop));
-        s.res.on('close', () => {
-          s.core.longRunning.delete(stop);
-          upstream.destroy();
-        });
+        relay(s, upstream, up);
         resolve(code);
       },
     );

@@ -5,6 +5,7 @@
 import type { KubeObject } from '../../api/types.ts';
 import { milliValue } from '../../api/quantity.ts';
 import { CalcError, plainReplicas, type CalcOptions, type PodMetricsInfo } from './replicas.ts';
+import { milliQuantity } from './plan.ts';
 
 /** What one metric's fetch gave: the list's items, or the client's error message. */
 export type Fetched = { items: any[] } | { error: string };
@@ -25,21 +26,6 @@ export class CustomMetricError extends Error {
   ) {
     super(message);
   }
-}
-
-/** resource.NewMilliQuantity(v, DecimalSI).String(). */
-function milliQuantity(milli: number): string {
-  const v = Math.trunc(milli);
-  if (v % 1000 !== 0) return `${v}m`;
-  let n = v / 1000;
-  if (n === 0) return '0';
-  const suffixes = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
-  let i = 0;
-  while (i < suffixes.length - 1 && n % 1000 === 0) {
-    n /= 1000;
-    i++;
-  }
-  return `${n}${suffixes[i]}`;
 }
 
 /** Go's %+v of a *metav1.LabelSelector (its generated String()): "<nil>" or "&LabelSelector{MatchLabels:map[string]string{a: b,},MatchExpressions:[]LabelSelectorRequirement{},}". */
