@@ -2,25 +2,16 @@
 // through BatchV1Api (typed models: CronJob, V1JobSpec with the policies).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { startApiServer, type RunningApiServer } from '../../src/apiserver/index.ts';
+import { clientNodeServer, type ClientNodeServer } from '../helpers/client-node.ts';
 
-let srv: RunningApiServer;
-let dataDir: string;
+let server: ClientNodeServer;
 let kc: k8s.KubeConfig;
 before(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-'));
-  srv = await startApiServer({ dataDir });
-  kc = new k8s.KubeConfig();
-  kc.loadFromFile(srv.kubeconfigPath!);
+  server = await clientNodeServer();
+  kc = server.kc;
 });
-after(async () => {
-  await srv.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => server.close());
 
 const template = { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox' }] } };
 

@@ -2,18 +2,12 @@
 // read, change one value, write back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { startApiServer } from '../../src/apiserver/index.ts';
+import { clientNodeServer } from '../helpers/client-node.ts';
 
 test('@kubernetes/client-node: ResourceQuota, LimitRange and EndpointSlice read, change, write back', async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-'));
-  const srv = await startApiServer({ dataDir });
+  const { kc, close } = await clientNodeServer();
   try {
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(srv.kubeconfigPath!);
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
     const namespace = 'default';
@@ -47,7 +41,6 @@ test('@kubernetes/client-node: ResourceQuota, LimitRange and EndpointSlice read,
     const k = await discovery.readNamespacedEndpointSlice({ namespace, name: 'kubernetes' });
     assert.deepEqual(k.endpoints[0].addresses, ['127.0.0.1']);
   } finally {
-    await srv.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 });

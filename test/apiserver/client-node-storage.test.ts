@@ -2,18 +2,12 @@
 // (replace) PersistentVolume, PersistentVolumeClaim, StorageClass, CSIDriver, CSINode, VolumeAttachment.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { startApiServer } from '../../src/apiserver/index.ts';
+import { clientNodeServer } from '../helpers/client-node.ts';
 
 test('@kubernetes/client-node: typed read-modify-write of the storage kinds', async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-'));
-  const srv = await startApiServer({ dataDir });
+  const { kc, close } = await clientNodeServer();
   try {
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(srv.kubeconfigPath!);
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const storage = kc.makeApiClient(k8s.StorageV1Api);
     const label = <T extends { metadata?: k8s.V1ObjectMeta }>(o: T): T => ({ ...o, metadata: { ...o.metadata, labels: { ...(o.metadata?.labels ?? {}), touched: 'yes' } } });
@@ -47,7 +41,6 @@ test('@kubernetes/client-node: typed read-modify-write of the storage kinds', as
     const va = await storage.readVolumeAttachment({ name: 'va1' });
     assert.equal((await storage.replaceVolumeAttachment({ name: 'va1', body: label(va) })).metadata?.labels?.touched, 'yes');
   } finally {
-    await srv.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 });

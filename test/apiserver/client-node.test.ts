@@ -2,20 +2,14 @@
 // scale subresource, delete with a 404 after, and its Watch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { startApiServer } from '../../src/apiserver/index.ts';
+import { clientNodeServer } from '../helpers/client-node.ts';
 import { eventually } from '../helpers/eventually.ts';
 
 
 test('@kubernetes/client-node: CRUD, scale, watch', async () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-'));
-  const srv = await startApiServer({ dataDir });
+  const { kc, close } = await clientNodeServer();
   try {
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(srv.kubeconfigPath!);
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const apps = kc.makeApiClient(k8s.AppsV1Api);
     const ns = await core.listNamespace();
@@ -44,7 +38,6 @@ test('@kubernetes/client-node: CRUD, scale, watch', async () => {
     assert.deepEqual(events.slice(0, 3), ['ADDED:cn1', 'MODIFIED:cn1', 'DELETED:cn1']);
     w.abort();
   } finally {
-    await srv.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 });
