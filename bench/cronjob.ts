@@ -10,14 +10,11 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Client } from '../src/client/index.ts';
 import type { KubeObject } from '../src/api/types.ts';
+import { arg, sleep, until } from './util.ts';
 
 process.env.KUBESIM_LOG_LEVEL ??= 'warn';
 const { startCluster } = await import('../src/cluster/index.ts');
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-}
 const NODES = Number(arg('nodes', '100'));
 const CRONJOBS = Number(arg('cronjobs', '1000'));
 
@@ -25,7 +22,6 @@ const CRONJOB = { group: 'batch', version: 'v1', plural: 'cronjobs', namespaced:
 const JOB = { group: 'batch', version: 'v1', plural: 'jobs', namespaced: true, kind: 'Job' };
 const NODE = { group: '', version: 'v1', plural: 'nodes', namespaced: false, kind: 'Node' };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secs = (ms: number) => (ms / 1000).toFixed(1);
 
 function cronJob(i: number): KubeObject {
@@ -48,14 +44,6 @@ function cronJob(i: number): KubeObject {
   };
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<number> {
-  const t0 = performance.now();
-  while (performance.now() - t0 < timeoutMs) {
-    if (await check().catch(() => false)) return performance.now() - t0;
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out: ${what}`);
-}
 
 const dir = mkdtempSync(join(os.tmpdir(), 'kubesim-bench-'));
 const load0 = os.loadavg()[0];

@@ -23,12 +23,9 @@ import { Client } from '../src/client/index.ts';
 import { startControllerManager } from '../src/controllers/index.ts';
 import { startNodePool } from '../src/node/index.ts';
 import { startScheduler } from '../src/scheduler/index.ts';
+import { arg, sleep, until } from './util.ts';
 
 const run = promisify(execFile);
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-}
 const DEPLOYMENTS = Number(arg('deployments', '1000'));
 const NODES = Number(arg('nodes', '60'));
 const ROUNDS = Number(arg('rounds', '3'));
@@ -40,18 +37,9 @@ const HPAS = { group: 'autoscaling', version: 'v2', plural: 'horizontalpodautosc
 const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true };
 const POD_METRICS = { group: 'metrics.k8s.io', version: 'v1beta1', plural: 'pods', namespaced: true };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secs = (ms: number) => (ms / 1000).toFixed(1);
 const container = { name: 'app', image: 'nginx', resources: { requests: { cpu: '200m', memory: '16Mi' } } };
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 500): Promise<number> {
-  const t0 = performance.now();
-  while (performance.now() - t0 < timeoutMs) {
-    if (await check().catch(() => false)) return performance.now() - t0;
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out: ${what}`);
-}
 
 async function inBatches(n: number, make: (i: number) => Promise<unknown>, batch = 50): Promise<void> {
   for (let i = 0; i < n; i += batch) await Promise.all(Array.from({ length: Math.min(batch, n - i) }, (_, k) => make(i + k)));

@@ -11,14 +11,11 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Client } from '../src/client/index.ts';
 import type { KubeObject } from '../src/api/types.ts';
+import { arg, sleep, until } from './util.ts';
 
 process.env.KUBESIM_LOG_LEVEL ??= 'warn';
 const { startCluster } = await import('../src/cluster/index.ts');
 
-function arg(name: string, def: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : def;
-}
 const NODES = Number(arg('nodes', '100'));
 const REPLICAS = Number(arg('replicas', '1000'));
 const MAX_UNAVAILABLE = arg('max-unavailable', '10%');
@@ -28,7 +25,6 @@ const STS = { group: 'apps', version: 'v1', plural: 'statefulsets', namespaced: 
 const NODE = { group: '', version: 'v1', plural: 'nodes', namespaced: false, kind: 'Node' };
 const POD = { group: '', version: 'v1', plural: 'pods', namespaced: true, kind: 'Pod' };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secs = (ms: number) => (ms / 1000).toFixed(1);
 
 function statefulSet(): KubeObject {
@@ -51,14 +47,6 @@ function statefulSet(): KubeObject {
   };
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<number> {
-  const t0 = performance.now();
-  while (performance.now() - t0 < timeoutMs) {
-    if (await check().catch(() => false)) return performance.now() - t0;
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out: ${what}`);
-}
 
 const dir = mkdtempSync(join(os.tmpdir(), 'kubesim-bench-'));
 const cpu0 = process.cpuUsage();
