@@ -56,6 +56,8 @@ export async function up(args: string[] = []): Promise<UpCluster> {
         if (err) rej(new Error(`kubectl ${a.join(' ')} failed: ${se || err.message}`));
         else res(stdout);
       });
+      // kubectl may exit before reading stdin (EPIPE): its outcome is execFile's, not the pipe's.
+      child.stdin?.on('error', () => {});
       child.stdin?.end(o.stdin ?? '');
     });
   return {
