@@ -240,7 +240,7 @@ test('drain a node from the page: cordoned, its pods evicted and replaced elsewh
   await eventually(async () => {
     const now = await podsOf('web');
     return now.length === 2 && now.every((p: any) => p.spec.nodeName && p.spec.nodeName !== node) ? true : undefined;
-  }, `web's pods off ${node}`, 20_000);
+  }, `web's pods off ${node}`, 60_000);
   await until(page, `${countOf('[data-testid=node-detail] tr[data-pod]')} === 0`, 10_000);
   await page.screenshot({ path: join(outDir, 'drained.png'), fullPage: true });
   await page.click('[data-action=partition]');
