@@ -4,8 +4,8 @@ import client from 'prom-client';
 
 export interface ApiMetrics {
   registry: client.Registry;
-  /** Records one finished request. */
-  observe(verb: string, resource: string, code: number, seconds: number): void;
+  /** Records one finished request; scope is Kubernetes' resource | namespace | cluster ('' outside the resource API). */
+  observe(verb: string, resource: string, code: number, seconds: number, scope?: string): void;
   watchers: client.Gauge<string>;
   revision: client.Gauge<string>;
 }
@@ -20,8 +20,8 @@ export function createMetrics(currentRevision: () => number): ApiMetrics {
   });
   const duration = new client.Histogram({
     name: 'apiserver_request_duration_seconds',
-    help: 'Response latency distribution in seconds for each verb and resource (watches excluded).',
-    labelNames: ['verb', 'resource'],
+    help: 'Response latency distribution in seconds for each verb, resource and scope (watches excluded).',
+    labelNames: ['verb', 'resource', 'scope'],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
@@ -46,12 +46,13 @@ export function createMetrics(currentRevision: () => number): ApiMetrics {
     registry,
     watchers,
     revision,
-    observe(verb, resource, code, seconds) {
+    observe(verb, resource, code, seconds, scope = '') {
       const k = `${verb}\u0000${resource}`;
+      const ks = `${k}\u0000${scope}`;
       // a watch lasts as long as the client wants: its duration says nothing about latency
       if (verb !== 'WATCH') {
-        let d = durations.get(k);
-        if (!d) durations.set(k, (d = duration.labels(verb, resource)));
+        let d = durations.get(ks);
+        if (!d) durations.set(ks, (d = duration.labels(verb, resource, scope)));
         d.observe(seconds);
       }
       const kc = `${k}\u0000${code}`;

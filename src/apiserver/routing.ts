@@ -132,3 +132,12 @@ export function splitUrl(url: string): { path: string; query: URLSearchParams | 
   if (q < 0) return { path: url, query: undefined };
   return { path: url.slice(0, q), query: new URLSearchParams(url.slice(q + 1)) };
 }
+
+/**
+ * The `scope` label of apiserver_request_duration_seconds, as Kubernetes' CleanScope sets it: a
+ * named object or a create is "resource", a collection in a namespace "namespace", else "cluster".
+ */
+export function requestScope(info: Pick<RequestInfo, 'verb' | 'namespace' | 'name'>): 'resource' | 'namespace' | 'cluster' {
+  if (info.name !== undefined || info.verb === 'create') return 'resource';
+  return info.namespace !== undefined ? 'namespace' : 'cluster';
+}

@@ -21,7 +21,7 @@ import { sendJson, sendStatus, sendText } from './respond.ts';
 import { handleResource } from './rest/handlers.ts';
 import type { ApiCore, Scope } from './rest/scope.ts';
 import { collectionOwner } from './rest/storage.ts';
-import { parseResourcePath, splitUrl } from './routing.ts';
+import { parseResourcePath, requestScope, splitUrl } from './routing.ts';
 import { boolParam } from './listopts.ts';
 import { serveDashboard } from './dashboard.ts';
 
@@ -54,8 +54,9 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
     const { path, query } = splitUrl(url);
     let verb = req.method ?? 'GET';
     let resource = '';
+    let scope = '';
     const done = (code: number) => {
-      metrics.observe(verb, resource, code, (performance.now() - started) / 1000);
+      metrics.observe(verb, resource, code, (performance.now() - started) / 1000, scope);
       if (debug) logger.debug({ method: req.method, url, code, ms: performance.now() - started }, 'request');
     };
     const fail = (err: unknown) => {
@@ -77,6 +78,7 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
       if (info === undefined) return serveDiscovery(req, res, path, registry, done, fail);
       verb = info.verb.toUpperCase();
       resource = info.resource;
+      scope = requestScope(info);
       let rt = registry.byResource(info.group, info.version, info.resource);
       // A legacy collection a kind's storage serves beside its own (POST namespaces/<ns>/bindings).
       const collection = rt ? undefined : collectionOwner(registry, info);
