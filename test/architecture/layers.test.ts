@@ -26,7 +26,8 @@ export const allowed: Record<string, string[]> = {
   cluster: ['api', 'storage', 'apiserver', 'client', 'scheduler', 'controllers', 'node', 'log', 'component'],
   // Chaos runs and their checkers: talk to the cluster through the client only.
   chaos: ['api', 'client', 'log'],
-  cli: ['cluster', 'client', 'api', 'log', 'component', 'chaos'],
+  load: ['api', 'client', 'log'],
+  cli: ['cluster', 'client', 'api', 'log', 'component', 'chaos', 'load'],
 };
 
 function files(dir: string): string[] {
