@@ -74,7 +74,7 @@ export const REQUEST_DURATION = 'apiserver_request_duration_seconds';
 
 /**
  * Rows from two scrapes of /metrics: the bucket deltas of apiserver_request_duration_seconds per
- * (verb, resource, scope), other labels folded together; WATCH and CONNECT are left out (their
+ * (verb, resource[/subresource], scope), other labels folded together; WATCH and CONNECT are left out (their
  * duration is a stream's length), as are rows without requests in between.
  */
 export function serverRows(beforeText: string, afterText: string): RequestRow[] {
@@ -82,7 +82,8 @@ export function serverRows(beforeText: string, afterText: string): RequestRow[] 
   const fold = (m: Map<string, Buckets>, text: string) => {
     for (const h of parseHistogram(text, REQUEST_DURATION)) {
       const verb = normalizeVerb(h.labels.verb ?? '');
-      const k = key(verb, h.labels.resource ?? '', h.labels.scope ?? '');
+      const resource = h.labels.subresource ? `${h.labels.resource}/${h.labels.subresource}` : (h.labels.resource ?? '');
+      const k = key(verb, resource, h.labels.scope ?? '');
       m.set(k, addBuckets(m.get(k), h.buckets));
     }
   };

@@ -45,17 +45,19 @@ apiserver_request_duration_seconds_bucket{le="+Inf",verb="CREATE",resource="pods
 apiserver_request_duration_seconds_bucket{le="0.005",verb="WATCH",resource="pods",scope="cluster"} 0
 apiserver_request_duration_seconds_bucket{le="+Inf",verb="WATCH",resource="pods",scope="cluster"} 7
 apiserver_request_total{verb="GET",resource="pods",code="200"} 3
+apiserver_request_duration_seconds_bucket{component="apiserver",le="0.005",verb="POST",resource="pods",subresource="binding",scope="resource"} ${n}
+apiserver_request_duration_seconds_bucket{component="apiserver",le="+Inf",verb="POST",resource="pods",subresource="binding",scope="resource"} ${n}
 `;
 
 test('parseHistogram takes the buckets per label set, le out', () => {
   const h = parseHistogram(metrics(10, 0), 'apiserver_request_duration_seconds');
-  assert.equal(h.length, 3);
+  assert.equal(h.length, 4);
   assert.deepEqual(h[0], { labels: { verb: 'GET', resource: 'pods', scope: 'resource' }, buckets: B([0.005, 1, Infinity], [10, 10, 10]) });
 });
 
 test('serverRows: quantiles of the delta between scrapes; WATCH left out; verbs as Kubernetes names them', () => {
   const rows = serverRows(metrics(10, 0), metrics(108, 2));
-  assert.deepEqual(rows.map((r) => `${r.verb} ${r.resource} ${r.scope} ${r.count}`), ['GET pods resource 100', 'POST pods resource 98']);
+  assert.deepEqual(rows.map((r) => `${r.verb} ${r.resource} ${r.scope} ${r.count}`), ['GET pods resource 100', 'POST pods resource 98', 'POST pods/binding resource 98']);
   assert.ok(rows[0].p50Ms > 0 && rows[0].p50Ms <= 5, `p50 ${rows[0].p50Ms}`);
   assert.ok(rows[0].p99Ms > 5 && rows[0].p99Ms <= 1000, `p99 ${rows[0].p99Ms}`);
   assert.deepEqual(serverRows(metrics(10, 0), metrics(10, 0)), [], 'nothing happened in between');
