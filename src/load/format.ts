@@ -50,7 +50,7 @@ export function formatReport(r: LoadReport): string {
     ]));
   }
   if (r.scheduling) out.push(`Scheduling throughput: ${r.scheduling.podsPerSecond} pods/s average (${r.scheduling.pods} pods over ${r.scheduling.seconds}s), ${r.scheduling.maxPerSecond} in the busiest second`);
-  out.push('', 'SLOs:', sloTable(r.slos), '', r.passed ? 'All SLOs with data: PASS' : 'SLO FAILED');
+  out.push('', 'SLOs:', sloTable(r.slos), '', r.passed ? 'All SLOs with data: PASS' : r.slos.some((x) => x.status === 'FAIL') ? 'SLO FAILED' : 'FAILED: not every pod was Ready by the deadline');
   out.push(r.cleanup.remaining.length ? `cleanup: ${r.cleanup.remaining.length} namespace(s) still terminating: ${r.cleanup.remaining.join(', ')}` : `cleanup: ${r.cleanup.namespaces.length} namespace(s) deleted`);
   return out.join('\n');
 }

@@ -1,14 +1,14 @@
 // One load run: namespaces of its own, a pod watch for startup times, /metrics scraped before and
 // after, the profile's calls, then cleanup (the namespaces deleted and waited for) and the report.
 import { randomBytes } from 'node:crypto';
-import { Client, SharedInformerFactory, sleep } from '../client/index.ts';
-import type { KubeObject } from '../api/types.ts';
+import { Client, sleep } from '../client/index.ts';
 import { namespace, REFS, RUN_LABEL } from './objects.ts';
 import { Pacer } from './pacer.ts';
+import { PodWatch } from './podwatch.ts';
 import { runChurn, runDensity, runMix, type ProfileContext } from './profiles.ts';
 import { Recorder, serverRows, type RequestRow } from './requests.ts';
 import { evaluateSlos, sloPassed, type SloResult } from './slo.ts';
-import { observePod, schedulingThroughput, startupSamples, type PodTimes, type Throughput } from './startup.ts';
+import { schedulingThroughput, startupSamples, type Throughput } from './startup.ts';
 import { summarize, type Summary } from './stats.ts';
 
 export type Profile = 'density' | 'load' | 'churn';
@@ -85,14 +85,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
 
   const names = Array.from({ length: namespaceCount(o.profile, nodes) }, (_, i) => `${o.namespacePrefix}-${run}-${i}`);
   const created: string[] = [];
-  const pods = new Map<string, PodTimes>();
-  const factory = new SharedInformerFactory(client);
-  const informer = factory.informerFor(REFS.pods, { labelSelector: `${RUN_LABEL}=${run}` });
-  const seen = (p: KubeObject) => {
-    const uid = p.metadata?.uid;
-    if (uid) pods.set(uid, observePod(pods.get(uid), p as any, Date.now()));
-  };
-  informer.addEventHandler({ onAdd: seen, onUpdate: (_old, p) => seen(p) });
+  const watch = new PodWatch(client, `${RUN_LABEL}=${run}`);
+  const pods = watch.pods;
   const pacer = new Pacer();
   let interrupted = false;
   let result = { issued: 0, skipped: 0 };
@@ -104,8 +98,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
       await recorder.time('POST', 'namespaces', 'resource', () => client.resource(REFS.namespaces).create(namespace(run, ns)));
       created.push(ns);
     }
-    factory.start();
-    await factory.waitForCacheSync(o.signal);
+    await watch.start();
     const ctx: ProfileContext = { client, run, namespaces: names, recorder, pacer, pods, nodes, podsPerNode: o.podsPerNode, qps: o.qps, durationMs: o.durationMs, signal: o.signal, seed: o.seed ?? 1, setStatus: (f) => (status = f) };
     if (o.profile === 'density') {
       density = await runDensity(ctx);
@@ -115,7 +108,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   } finally {
     interrupted = o.signal?.aborted ?? false;
     clearInterval(timer);
-    await factory.shutdown().catch(() => {});
+    await watch.stop().catch(() => {});
   }
   const after = before === undefined ? undefined : await scrape(client).catch((e) => void (serverError = `GET /metrics: ${(e as Error).message}`));
   const server = before !== undefined && after ? serverRows(before, after) : null;
@@ -148,7 +141,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
     scheduling: schedTimes.length ? schedulingThroughput(schedTimes) : null,
     ...(density ? { density: { targetPods: density.targetPods, readyPods: density.readyPods, timedOut: density.timedOut } } : {}),
     slos,
-    passed: sloPassed(slos),
+    // density also fails when its pods were not all Ready by the deadline
+    passed: sloPassed(slos) && !density?.timedOut,
     cleanup: { namespaces: created, remaining },
   };
 }

@@ -94,6 +94,17 @@ test('churn profile: pods created and deleted at 10 qps for 3 s', async () => {
   assert.deepEqual(await leftover('lt-churn-'), []);
 });
 
+test('density past its deadline: timed out, not passed, exit 1 with --fail-on-slo, still cleaned up', async () => {
+  const report = join(dir, 'density-timeout.json');
+  const r = await load(['--profile', 'density', '--nodes', '3', '--pods-per-node', '1', '--duration', '1ms', '--namespace-prefix', 'lt-dto', '--report', report, '--fail-on-slo']);
+  assert.equal(r.code, 1, r.stderr + r.stdout);
+  assert.match(r.stdout, /not every pod was Ready by the deadline/);
+  const rep = JSON.parse(readFileSync(report, 'utf8'));
+  assert.equal(rep.density.timedOut, true);
+  assert.equal(rep.passed, false);
+  assert.deepEqual(await leftover('lt-dto-'), []);
+});
+
 test('bad flags are usage errors (exit 2), nothing created', async () => {
   const r = await load(['--profile', 'soak']);
   assert.equal(r.code, 2);
