@@ -174,12 +174,20 @@ async function orchestrate(): Promise<void> {
   let bare: ReturnType<typeof child> | undefined;
   try {
     const kubeconfig = join(dir, 'data', 'kubeconfig');
-    await until('kubesim apiserver wrote its kubeconfig', async () => existsSync(kubeconfig) && /kubeconfig: /.test(apiserver.out()), 60_000, 100).catch((e) => {
+    // Ready once its kubeconfig is written and /readyz answers through it (whatever the scheme and credentials).
+    await until('kubesim apiserver ready (kubeconfig written, /readyz 200)', async () => {
+      if (!existsSync(kubeconfig)) return false;
+      const c = Client.fromKubeconfig(kubeconfig, { qps: Infinity });
+      try {
+        return (await c.requestBuffer({ path: '/readyz' })).status === 200;
+      } finally {
+        c.close();
+      }
+    }, 60_000, 100).catch((e) => {
       throw new Error(`${(e as Error).message}: ${apiserver.out()}`);
     });
     const kc = loadKubeconfig(kubeconfig);
     const client = Client.fromKubeconfig(kubeconfig, { qps: Infinity });
-    await until('/readyz', async () => (await client.requestBuffer({ path: '/readyz' })).status === 200, 60_000, 100);
     const auth = authFrom(kc);
     console.log(`kubesim apiserver: ${kc.server} (${['apiserver', '--data-dir', 'D', ...extra].join(' ')}); ${auth.note}`);
 
