@@ -78,7 +78,7 @@ export function priorityAndFairness(fc: FlowControl): RateLimiter {
           got = await got.finally(() => m.inqueue.dec(labels));
         }
         if (!got.admitted) {
-          m.rejected.inc({ ...labels, reason: got.reason });
+          m.rejected.inc({ flow_schema: schema.name, priority_level: level.name, reason: got.reason });
           m.waitDuration.observe({ ...labels, execute: 'false' }, got.waitedMs / 1000);
           throw tooManyRequests(TOO_MANY_REQUESTS, RETRY_AFTER_SECONDS);
         }
