@@ -30,7 +30,7 @@ const slowLists: Authorizer = {
   name: 'slow-lists',
   authorize: async (a) => {
     if (a.user.username === 'alice' && a.info.verb === 'list') await new Promise((r) => setTimeout(r, 20));
-    return 'allow';
+    return 'allow' as const;
   },
 };
 const as = (who: string) => ({ Authorization: `Bearer ${who}-token` });
