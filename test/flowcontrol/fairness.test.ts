@@ -10,12 +10,14 @@ import { maxInFlight } from '../../src/apiserver/flowcontrol/filter.ts';
 import { dealHand, flowHash } from '../../src/apiserver/flowcontrol/shuffle.ts';
 import type { RequestInfo } from '../../src/apiserver/routing.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { Client } from '../../src/client/index.ts';
 import { req } from '../apiserver/helpers.ts';
 
 const USERS: Record<string, UserInfo> = {
   'admin-token': { username: 'admin', groups: ['system:masters', 'system:authenticated'] },
   'alice-token': { username: 'alice', groups: ['system:authenticated'] },
   'bob-token': { username: 'bob', groups: ['system:authenticated'] },
+  'carol-token': { username: 'carol', groups: ['system:authenticated'] },
 };
 /** Bearer tokens → users (a test stand-in for the token authenticators). */
 const tokens: Authenticator = {
@@ -30,6 +32,7 @@ const slowLists: Authorizer = {
   name: 'slow-lists',
   authorize: async (a) => {
     if (a.user.username === 'alice' && a.info.verb === 'list') await new Promise((r) => setTimeout(r, 20));
+    if (a.user.username === 'carol' && a.info.verb === 'list') await new Promise((r) => setTimeout(r, 300));
     return 'allow' as const;
   },
 };
@@ -141,6 +144,29 @@ test('a watch holds its seat only until it starts', async () => {
   const r = await req(server.url, 'GET', '/api/v1/namespaces/default/configmaps/bobs', undefined, as('bob'));
   assert.equal(r.status, 200);
   for (const c of watches) c.abort();
+});
+
+test('the client waits out a 429 (Retry-After) and its retry succeeds', async () => {
+  // carol has a Reject level of one seat; her slow LIST holds it while her client GETs
+  const admin = as('admin');
+  const mk = [
+    await req(server.url, 'POST', `${FC}/prioritylevelconfigurations`, { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'PriorityLevelConfiguration', metadata: { name: 'solo' }, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 1, limitResponse: { type: 'Reject' } } } }, admin),
+    await req(server.url, 'POST', `${FC}/flowschemas`, { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', metadata: { name: 'solo' }, spec: { priorityLevelConfiguration: { name: 'solo' }, matchingPrecedence: 900, rules: [{ subjects: [{ kind: 'User', user: { name: 'carol' } }], resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], namespaces: ['*'], clusterScope: true }] }] } }, admin),
+  ];
+  for (const r of mk) assert.equal(r.status, 201, r.text);
+  const rejected = async () => Number(/apiserver_flowcontrol_rejected_requests_total\{flow_schema="solo",priority_level="solo",reason="concurrency-limit"\} (\d+)/.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1] ?? 0);
+  const slow = fetch(`${server.url}/api/v1/namespaces/default/configmaps`, { headers: as('carol') });
+  await new Promise((r) => setTimeout(r, 50));
+  const client = new Client({ server: server.url, token: 'carol-token', qps: 0 });
+  const t0 = performance.now();
+  const cm = await client.resource({ group: '', version: 'v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' }).get('bobs', { namespace: 'default' });
+  assert.equal(cm.metadata.name, 'bobs');
+  assert.ok(performance.now() - t0 >= 900, 'the retry came after Retry-After: 1');
+  assert.ok((await rejected()) >= 1, 'the first try was rejected');
+  const done = await slow;
+  await done.arrayBuffer();
+  assert.equal(done.status, 200);
+  client.close();
 });
 
 const info = (verb: RequestInfo['verb'], subresource?: string): RequestInfo => ({ verb, group: '', version: 'v1', resource: 'pods', namespace: 'default', subresource, path: '/' });
