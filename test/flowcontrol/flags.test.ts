@@ -14,6 +14,7 @@ test('--enable-priority-and-fairness, --max-requests-inflight, --max-mutating-re
   assert.deepEqual(parse([]), { enablePriorityAndFairness: true, maxRequestsInflight: 400, maxMutatingRequestsInflight: 200 });
   assert.deepEqual(parse(['--enable-priority-and-fairness', 'false', '--max-requests-inflight', '10', '--max-mutating-requests-inflight', '0']), { enablePriorityAndFairness: false, maxRequestsInflight: 10, maxMutatingRequestsInflight: 0 });
   assert.equal(parse(['--enable-priority-and-fairness']).enablePriorityAndFairness, true);
+  assert.equal(parse(['--enable-priority-and-fairness=false']).enablePriorityAndFairness, false);
   assert.throws(() => parse(['--max-requests-inflight', '-1']), /--max-requests-inflight must be a non-negative integer/);
   assert.throws(() => parse(['--enable-priority-and-fairness', 'maybe']), /must be true or false/);
 });
