@@ -23,6 +23,7 @@ import type { ApiCore } from './rest/scope.ts';
 import { upgradeListener } from './rest/upgrade.ts';
 import { createRequestListener } from './server.ts';
 import { CrdController } from './crd/index.ts';
+import { startFlowControl } from './flowcontrol/index.ts';
 
 export type {
   Pipeline,
@@ -83,6 +84,12 @@ export interface ApiServerOptions {
   endpointReconciler?: 'lease' | 'single';
   /** The IP other API servers and clients reach this one at, listed in the kubernetes Endpoints (default: host, or 127.0.0.1 for a wildcard host). */
   advertiseAddress?: string;
+  /** API Priority and Fairness (--enable-priority-and-fairness; default false here, true in the CLI). */
+  enablePriorityAndFairness?: boolean;
+  /** --max-requests-inflight (default 400): read-only seats; with APF, part of its server concurrency limit. Without APF the max-inflight filter runs only when a limit is given. */
+  maxRequestsInflight?: number;
+  /** --max-mutating-requests-inflight (default 200). */
+  maxMutatingRequestsInflight?: number;
 }
 
 export interface RunningApiServer {
@@ -179,6 +186,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   };
   const metrics = createMetrics(() => store.cachedRevision());
   registerStorageMetrics(metrics.registry, store);
+  const flow = await startFlowControl(store, registry, metrics.registry, opts, logger);
+  if (flow.limiter) pipeline.rateLimiters.push(flow.limiter);
   const core: ApiCore = {
     registry,
     store,
@@ -246,6 +255,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
         await endpoints.stop();
         await scraper.stop();
         crds.stop();
+        flow.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const end of [...core.longRunning]) end();
         server.closeIdleConnections();

@@ -109,7 +109,9 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
       }
       const run = async () => {
         s.user = await authenticate(p, req);
-        await limitRate(p, s.user, info, req);
+        const release = await limitRate(p, s.user, info, req, res);
+        if (res.closed || res.writableFinished) release();
+        else res.once('finish', release).once('close', release);
         await authorize(p, s.user, info, req);
         return handle(s);
       };

@@ -62,9 +62,23 @@ export interface ClientOptions {
   transport?: Transport;
   /** Max sockets of the keep-alive agent (default 100). */
   maxSockets?: number;
+  /** 429 answers are retried this many times (default 5), each after the server's Retry-After. */
+  maxRetries?: number;
+  /** The longest Retry-After honoured, seconds (default 10; a larger one waits this long). */
+  maxRetryAfterSeconds?: number;
 }
 
 export const DEFAULT_QPS = 50;
+export const DEFAULT_MAX_RETRIES = 5;
+export const DEFAULT_MAX_RETRY_AFTER_SECONDS = 10;
+
+/** The wait before retrying a 429, ms: Retry-After in seconds (absent or unreadable = 1 s), capped. */
+export function retryAfterMs(header: string | string[] | undefined, capSeconds = DEFAULT_MAX_RETRY_AFTER_SECONDS): number {
+  const raw = Array.isArray(header) ? header[0] : header;
+  const n = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+  const seconds = Number.isFinite(n) && n >= 0 ? n : 1;
+  return Math.min(seconds, Math.max(0, capSeconds)) * 1000;
+}
 export const DEFAULT_BURST = 100;
 
 /** Addresses a resource without a registry entry. */
@@ -322,9 +336,8 @@ export class Client {
         link.dispose();
       }
       if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, body: buf };
-      if (res.status === 429 && attempt < 5) {
-        const after = Number(res.headers['retry-after'] ?? 1);
-        await sleep(Math.min(10, Number.isFinite(after) ? after : 1) * 1000, o.signal);
+      if (res.status === 429 && attempt < (this.options.maxRetries ?? DEFAULT_MAX_RETRIES)) {
+        await sleep(retryAfterMs(res.headers['retry-after'], this.options.maxRetryAfterSeconds), o.signal);
         continue;
       }
       throw errorFromResponse(res.status, buf.toString('utf8'));

@@ -30,6 +30,10 @@ export interface UpOptions {
   hpaTolerance?: number;
   /** API server: the metrics API's scrape resolution (default 15 s). */
   metricResolutionMs?: number;
+  /** API server: --enable-priority-and-fairness, --max-requests-inflight, --max-mutating-requests-inflight. */
+  enablePriorityAndFairness?: boolean;
+  maxRequestsInflight?: number;
+  maxMutatingRequestsInflight?: number;
 }
 
 export interface RunningCluster {
@@ -43,7 +47,7 @@ export interface RunningCluster {
 export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
   const dataDir = resolve(opts.dataDir);
   const logger = processLogger('kubesim');
-  const apiServer = await startApiServer({ port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, metricResolutionMs: opts.metricResolutionMs, storage: opts.storage, events: opts.events, logger: logger.child({ component: 'apiserver' }) });
+  const apiServer = await startApiServer({ port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, metricResolutionMs: opts.metricResolutionMs, storage: opts.storage, events: opts.events, enablePriorityAndFairness: opts.enablePriorityAndFairness, maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight, logger: logger.child({ component: 'apiserver' }) });
   const kubeconfigPath = apiServer.kubeconfigPath!;
   const stops: (() => Promise<void>)[] = [];
 

@@ -51,6 +51,8 @@ test('every kind is registered with discovery data as kube-apiserver lists it', 
     ['admissionregistration.k8s.io', 'v1', 'validatingadmissionpolicybindings', 'ValidatingAdmissionPolicyBinding', 'validatingadmissionpolicybinding', [], ['api-extensions'], false, []],
     ['apiregistration.k8s.io', 'v1', 'apiservices', 'APIService', 'apiservice', [], ['api-extensions'], false, ['status']],
     ['apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', 'customresourcedefinition', ['crd', 'crds'], ['api-extensions'], false, ['status']],
+    ['flowcontrol.apiserver.k8s.io', 'v1', 'flowschemas', 'FlowSchema', 'flowschema', [], [], false, ['status']],
+    ['flowcontrol.apiserver.k8s.io', 'v1', 'prioritylevelconfigurations', 'PriorityLevelConfiguration', 'prioritylevelconfiguration', [], [], false, ['status']],
   ];
   // metrics.k8s.io (read only: get, list) besides
   const metrics = [

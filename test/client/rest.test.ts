@@ -9,7 +9,7 @@ import * as https from 'node:https';
 import { spawnSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { StatusError } from '../../src/api/errors.ts';
-import { Client, type ResourceRef, type Transport } from '../../src/client/index.ts';
+import { Client, retryAfterMs, type ResourceRef, type Transport } from '../../src/client/index.ts';
 import { FakeApiServer } from './fakeserver.ts';
 
 const CM: ResourceRef = { group: '', version: 'v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' };
@@ -159,6 +159,34 @@ test('429 TooManyRequests is retried after Retry-After', async () => {
   const got = await client.resource(CM).get('retry', { namespace: 'default' });
   assert.equal(got.metadata.name, 'retry');
   assert.equal(fake.requests.length - before, 2, 'one 429 then one success');
+});
+
+test('429: the wait is Retry-After seconds, capped; the retries are bounded', async () => {
+  assert.equal(retryAfterMs('2'), 2000);
+  assert.equal(retryAfterMs('0'), 0);
+  assert.equal(retryAfterMs(undefined), 1000, 'no header: 1 s');
+  assert.equal(retryAfterMs('soon'), 1000, 'unreadable: 1 s');
+  assert.equal(retryAfterMs('-3'), 1000);
+  assert.equal(retryAfterMs('120'), 10_000, 'capped at 10 s by default');
+  assert.equal(retryAfterMs('120', 0.05), 50);
+  assert.equal(retryAfterMs(['3', '4']), 3000);
+
+  // Retry-After 1 is honoured: the second attempt comes about a second later
+  await client.resource(CM).create({ metadata: { name: 'wait1', namespace: 'default' } });
+  fake.failNext.push({ match: (r) => r.url.includes('/configmaps/wait1'), code: 429, reason: 'TooManyRequests', message: 'Too many requests, please try again later.', times: 1, headers: { 'Retry-After': '1' } });
+  const t0 = performance.now();
+  await client.resource(CM).get('wait1', { namespace: 'default' });
+  assert.ok(performance.now() - t0 >= 950, `retried after ${performance.now() - t0} ms`);
+
+  // a huge Retry-After waits only the cap; after maxRetries the 429 is the caller's
+  const c = new Client({ server: fake.url, qps: 0, maxRetryAfterSeconds: 0.02, maxRetries: 2 });
+  fake.failNext.push({ match: (r) => r.url.includes('/configmaps/wait1'), code: 429, reason: 'TooManyRequests', message: 'Too many requests, please try again later.', times: 3, headers: { 'Retry-After': '3600' } });
+  const before = fake.requests.length;
+  const t1 = performance.now();
+  await assert.rejects(c.resource(CM).get('wait1', { namespace: 'default' }), (e: any) => e instanceof StatusError && e.code === 429 && e.message === 'Too many requests, please try again later.');
+  assert.ok(performance.now() - t1 < 2000);
+  assert.equal(fake.requests.length - before, 3, 'one try and two retries');
+  c.close();
 });
 
 test('keep-alive: sequential requests reuse one connection', async () => {

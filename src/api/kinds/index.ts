@@ -27,6 +27,7 @@ import { nodeMetrics, podMetrics } from './metrics.ts';
 import { externalMetricValueList, metricValueList } from './custommetrics.ts';
 import { apiService } from './apiservice.ts';
 import { customResourceDefinition } from './customresourcedefinition.ts';
+import { flowSchema, priorityLevelConfiguration } from './flowcontrol.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -89,4 +90,7 @@ export const kinds: ResourceType[] = [
   externalMetricValueList,
   // apiextensions.k8s.io/v1
   customResourceDefinition,
+  // flowcontrol.apiserver.k8s.io/v1 (API Priority and Fairness)
+  flowSchema,
+  priorityLevelConfiguration,
 ];

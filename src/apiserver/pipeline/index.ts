@@ -1,7 +1,7 @@
 // The request pipeline: named, pluggable stages run in Kubernetes' order —
 // authentication → rate limiting → authorization → (handler: mutating admission → validation →
 // validating admission → storage). Security stages allow everything until plugins are added.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../../api/types.ts';
 import type { ResourceType } from '../../api/resource.ts';
 import type { RequestInfo } from '../routing.ts';
@@ -18,6 +18,8 @@ export interface RequestAttributes {
   user: UserInfo;
   info: RequestInfo;
   req: IncomingMessage;
+  /** The response, for stages that set headers on every answer (APF's X-Kubernetes-PF-*); absent in access reviews. */
+  res?: ServerResponse;
 }
 
 /** Returns the user, undefined when this authenticator does not recognize the request; throws 401 to reject. */
@@ -26,10 +28,13 @@ export interface Authenticator {
   authenticate(req: IncomingMessage): UserInfo | undefined | Promise<UserInfo | undefined>;
 }
 
-/** Throws a StatusError (429 with retryAfterSeconds) to reject. */
+/** Frees what a rate limiter holds for a request (its seat); called once the request is finished. */
+export type Release = () => void;
+
+/** Throws a StatusError (429 with retryAfterSeconds) to reject; may return a Release for when the request ends. */
 export interface RateLimiter {
   name: string;
-  admit(attrs: RequestAttributes): void | Promise<void>;
+  admit(attrs: RequestAttributes): void | Release | Promise<void | Release>;
 }
 
 export type AuthorizationDecision = 'allow' | 'deny' | 'noOpinion';

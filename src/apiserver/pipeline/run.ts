@@ -1,8 +1,8 @@
 // Runs the pipeline's stages. Each stage throws a StatusError to stop the request.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StatusError } from '../../api/errors.ts';
 import type { RequestInfo } from '../routing.ts';
-import { anonymousAdmin, type AdmissionAttributes, type Pipeline, type UserInfo } from './index.ts';
+import { anonymousAdmin, type AdmissionAttributes, type Pipeline, type Release, type UserInfo } from './index.ts';
 
 export async function authenticate(p: Pipeline, req: IncomingMessage): Promise<UserInfo> {
   if (p.authenticators.length === 0) return anonymousAdmin;
@@ -13,8 +13,22 @@ export async function authenticate(p: Pipeline, req: IncomingMessage): Promise<U
   throw new StatusError(401, 'Unauthorized', 'Unauthorized');
 }
 
-export async function limitRate(p: Pipeline, user: UserInfo, info: RequestInfo, req: IncomingMessage): Promise<void> {
-  for (const l of p.rateLimiters) await l.admit({ user, info, req });
+/** Runs every rate limiter; the result frees what they hold (call it once the request is finished; calling again is a no-op). */
+export async function limitRate(p: Pipeline, user: UserInfo, info: RequestInfo, req: IncomingMessage, res?: ServerResponse): Promise<Release> {
+  const held: Release[] = [];
+  const release = () => {
+    for (const r of held.splice(0)) r();
+  };
+  try {
+    for (const l of p.rateLimiters) {
+      const r = await l.admit({ user, info, req, res });
+      if (r) held.push(r);
+    }
+  } catch (err) {
+    release();
+    throw err;
+  }
+  return release;
 }
 
 /** No authorizer configured = allow all; otherwise the first non-"noOpinion" decides, default deny. */

@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import { runApiServer } from '../../cluster/index.ts';
 import { durationSeconds } from '../component.ts';
+import { addFlowControlFlags, flowControlOptions, type FlowControlFlags } from '../flowcontrol-flags.ts';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('apiserver')
     .description('run the API server (plain HTTP) on the embedded store in the data dir')
     .option('--port <port>', 'port to listen on', '6443')
@@ -15,8 +16,9 @@ export function register(program: Command): void {
     .option('--storage <url>', 'storage backend: sqlite:PATH (default: <data-dir>/kubesim.db), memory, postgres://user@host:port/db[?pool_size=N&schema=S], etcd://host:port[,host:port...][/prefix]')
     .option('--advertise-address <ip>', 'the IP listed for this server in the default/kubernetes endpoints (default: --host, or 127.0.0.1 for 0.0.0.0)')
     .option('--endpoint-lease-duration <duration>', "lifetime of this server's Lease in the default/kubernetes endpoints (renewed every third of it)", '15s')
-    .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)')
-    .action(async (o: { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string }) => {
+    .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)');
+  addFlowControlFlags(cmd)
+    .action(async (o: FlowControlFlags & { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string }) => {
       await runApiServer({
         port: Number(o.port),
         host: o.host,
@@ -27,6 +29,7 @@ export function register(program: Command): void {
         events: o.events,
         advertiseAddress: o.advertiseAddress,
         endpointLeaseSeconds: durationSeconds('endpoint-lease-duration', o.endpointLeaseDuration),
+        ...flowControlOptions(o),
       });
     });
 }

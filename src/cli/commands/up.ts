@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import { runUp } from '../../cluster/index.ts';
 import { durationSeconds, nonNegative } from '../component.ts';
+import { addFlowControlFlags, flowControlOptions, type FlowControlFlags } from '../flowcontrol-flags.ts';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('up')
     .description('start a whole cluster on the embedded store and print how to point kubectl at it')
     .option('--port <port>', 'API server port', '6443')
@@ -20,8 +21,9 @@ export function register(program: Command): void {
     .option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HPA is evaluated', '15s')
     .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'recommendations an HPA without spec.behavior considers before scaling down', '5m0s')
     .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'metrics ratio change the HPA ignores', '0.1')
-    .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s')
-    .action(async (o: { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string }) => {
+    .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s');
+  addFlowControlFlags(cmd)
+    .action(async (o: FlowControlFlags & { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string }) => {
       await runUp({
         port: Number(o.port),
         host: o.host,
@@ -37,6 +39,7 @@ export function register(program: Command): void {
         hpaDownscaleStabilizationSeconds: durationSeconds('horizontal-pod-autoscaler-downscale-stabilization', o.horizontalPodAutoscalerDownscaleStabilization),
         hpaTolerance: nonNegative('horizontal-pod-autoscaler-tolerance', o.horizontalPodAutoscalerTolerance),
         metricResolutionMs: Math.round(durationSeconds('metric-resolution', o.metricResolution) * 1000),
+        ...flowControlOptions(o),
       });
     });
 }

@@ -1,0 +1,97 @@
+// One priority level's queue set: immediate execution while seats are free, queue-full and
+// concurrency-limit rejections, fair dispatch across flows, the wait limit, cancellation.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { QueueSet, type Admission } from '../../src/apiserver/flowcontrol/queueset.ts';
+
+const admitted = (a: Admission) => {
+  assert.ok(a.admitted, 'admitted');
+  return a.release;
+};
+
+test('executes at once while seats are free; then queues up to the hand\'s queue limits, then rejects queue-full', async () => {
+  const qs = new QueueSet({ concurrencyLimit: 2, waitLimitMs: 60_000, queuing: { queues: 4, handSize: 1, queueLengthLimit: 3 } });
+  const r1 = admitted((await qs.admit('s', 'alice')) as Admission);
+  const r2 = admitted((await qs.admit('s', 'alice')) as Admission);
+  const waiting = [qs.admit('s', 'alice'), qs.admit('s', 'alice'), qs.admit('s', 'alice')];
+  assert.ok(waiting.every((w) => w instanceof Promise));
+  assert.equal(qs.waitingCount, 3);
+  const full = await qs.admit('s', 'alice');
+  assert.deepEqual({ ...full, waitedMs: 0 }, { admitted: false, reason: 'queue-full', waitedMs: 0 });
+  r1();
+  r1(); // a second release is a no-op
+  const first = await waiting[0];
+  assert.ok(first.admitted);
+  assert.equal(qs.executing, 2);
+  assert.equal(qs.waitingCount, 2);
+  r2();
+  if (first.admitted) first.release();
+  for (const w of waiting.slice(1)) {
+    const a = await w;
+    if (a.admitted) a.release();
+  }
+  assert.equal(qs.executing, 0);
+});
+
+test('a Reject level rejects over its limit (concurrency-limit)', async () => {
+  const qs = new QueueSet({ concurrencyLimit: 1, waitLimitMs: 1000 });
+  const r = admitted((await qs.admit('catch-all', 'x')) as Admission);
+  const no = (await qs.admit('catch-all', 'y')) as Admission;
+  assert.equal(no.admitted ? '' : no.reason, 'concurrency-limit');
+  r();
+  admitted((await qs.admit('catch-all', 'y')) as Admission)();
+});
+
+test('fair queuing: a second flow gets every other seat while a heavy flow has a long backlog', async () => {
+  const qs = new QueueSet({ concurrencyLimit: 1, waitLimitMs: 60_000, queuing: { queues: 64, handSize: 2, queueLengthLimit: 100 } });
+  const order: string[] = [];
+  const running: (() => void)[] = [];
+  const go = (flow: string) => {
+    const a = qs.admit('s', flow);
+    void Promise.resolve(a).then((x) => {
+      if (x.admitted) {
+        order.push(flow);
+        running.push(x.release);
+      }
+    });
+  };
+  go('flood');
+  for (let i = 0; i < 50; i++) go('flood');
+  for (let i = 0; i < 5; i++) go('light');
+  await new Promise((r) => setImmediate(r));
+  // release one by one and record who is served
+  for (let i = 0; i < 20; i++) {
+    running.shift()!();
+    await new Promise((r) => setImmediate(r));
+  }
+  const served = order.slice(1, 21);
+  const light = served.map((f, i) => (f === 'light' ? i : -1)).filter((i) => i >= 0);
+  assert.equal(light.length, 5, `light served ${light.length} of 5 in ${served.join(',')}`);
+  assert.ok(light[4] < 12, `light flow finished within its fair share (positions ${light})`);
+  qs.drain();
+});
+
+test('the wait limit rejects with time-out; cancel() rejects with cancelled', async () => {
+  const qs = new QueueSet({ concurrencyLimit: 1, waitLimitMs: 50, queuing: { queues: 8, handSize: 2, queueLengthLimit: 10 } });
+  const r = admitted((await qs.admit('s', 'a')) as Admission);
+  const t = await qs.admit('s', 'a');
+  assert.equal(t.admitted ? '' : t.reason, 'time-out');
+  assert.ok(t.waitedMs >= 45, `waited ${t.waitedMs} ms`);
+  let cancel: () => void = () => {};
+  const c = qs.admit('s', 'b', (f) => (cancel = f));
+  cancel();
+  const got = await c;
+  assert.equal(got.admitted ? '' : got.reason, 'cancelled');
+  assert.equal(qs.waitingCount, 0);
+  r();
+  assert.equal(qs.executing, 0);
+});
+
+test('setConfig: a larger limit dispatches waiting requests at once', async () => {
+  const qs = new QueueSet({ concurrencyLimit: 1, waitLimitMs: 60_000, queuing: { queues: 8, handSize: 2, queueLengthLimit: 10 } });
+  admitted((await qs.admit('s', 'a')) as Admission);
+  const w = qs.admit('s', 'b');
+  qs.setConfig({ concurrencyLimit: 2, waitLimitMs: 60_000, queuing: { queues: 8, handSize: 2, queueLengthLimit: 10 } });
+  assert.ok((await w).admitted);
+  assert.equal(qs.executing, 2);
+});
