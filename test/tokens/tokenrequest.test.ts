@@ -176,7 +176,7 @@ test('the signing key is reused on restart: old tokens stay valid', async () => 
     const s1 = await startApiServer({ dataDir: d });
     const key1 = readFileSync(join(d, 'pki', 'sa.key'), 'utf8');
     await fetch(`${s1.url}/api/v1/namespaces/default/serviceaccounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ metadata: { name: 'keep' } }) });
-    const tr = await (await fetch(`${s1.url}/api/v1/namespaces/default/serviceaccounts/keep/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json();
+    const tr = (await (await fetch(`${s1.url}/api/v1/namespaces/default/serviceaccounts/keep/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as any;
     await s1.close();
     const s2 = await startApiServer({ dataDir: d });
     try {

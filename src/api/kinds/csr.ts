@@ -133,6 +133,7 @@ export const certificateSigningRequest = defineKind({
       const raw = typeof s.request === 'string' ? Buffer.from(s.request, 'base64') : Buffer.alloc(0);
       const why = requestProblem(raw.toString('latin1'));
       if (why) errs.push(invalidRendered('spec.request', goBytes(raw), why));
+      if (s.signerName === 'kubernetes.io/legacy-unknown') errs.push(invalidValue('spec.signerName', s.signerName, 'the legacy signerName is not allowed via this API version'));
     }
     const usages: any[] = Array.isArray(s.usages) ? s.usages : [];
     if (usages.length === 0) errs.push({ ...required('spec.usages'), detail: 'Required value: usages must be provided' });
