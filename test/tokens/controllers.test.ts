@@ -56,7 +56,7 @@ test('kube-root-ca.crt is in every namespace, and comes back when deleted or cha
   const cms = client.resource(CONFIGMAPS);
   const get = (namespace: string) => cms.get('kube-root-ca.crt', { namespace }).catch(missing);
   const first = await eventually(() => get('default'), 'default/kube-root-ca.crt');
-  assert.equal(first.data['ca.crt'], ca.cert);
+  assert.equal((first as any).data['ca.crt'], ca.cert);
   await eventually(() => get('kube-system'), 'kube-system/kube-root-ca.crt');
   await client.resource(NAMESPACES).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-ca' } });
   await eventually(() => get('team-ca'), 'team-ca/kube-root-ca.crt');
@@ -64,7 +64,7 @@ test('kube-root-ca.crt is in every namespace, and comes back when deleted or cha
   await eventually(async () => (await get('team-ca'))?.metadata.uid !== undefined, 'kube-root-ca.crt recreated');
   const cur = (await get('default'))!;
   await cms.update({ ...cur, data: { 'ca.crt': 'tampered' } }, { namespace: 'default' });
-  await eventually(async () => (await get('default'))?.data['ca.crt'] === ca.cert, 'kube-root-ca.crt restored');
+  await eventually(async () => ((await get('default')) as any)?.data['ca.crt'] === ca.cert, 'kube-root-ca.crt restored');
 });
 
 test('a service-account-token Secret is filled; its token authenticates until the Secret is deleted', async () => {

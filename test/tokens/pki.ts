@@ -37,3 +37,24 @@ export function makeCSR(cn: string, orgs: string[] = [], dns: string[] = []): { 
   csr.sign(keys.privateKey, forge.md.sha256.create());
   return { csr: forge.pki.certificationRequestToPem(csr), key: forge.pki.privateKeyToPem(keys.privateKey) };
 }
+
+/** A serving certificate for 127.0.0.1 / localhost signed by the CA (kubectl sends tokens only over TLS). */
+export function makeServingCert(ca: TestCA): { cert: string; key: string } {
+  const keys = rsa();
+  const caCert = forge.pki.certificateFromPem(ca.cert);
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = keys.publicKey;
+  cert.serialNumber = '02';
+  cert.validity.notBefore = new Date(Date.now() - 60_000);
+  cert.validity.notAfter = new Date(Date.now() + 86400_000);
+  cert.setSubject([{ name: 'commonName', value: 'kube-apiserver' }]);
+  cert.setIssuer(caCert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+  ]);
+  cert.sign(forge.pki.privateKeyFromPem(ca.key), forge.md.sha256.create());
+  return { cert: forge.pki.certificateToPem(cert), key: forge.pki.privateKeyToPem(keys.privateKey) };
+}

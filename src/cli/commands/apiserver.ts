@@ -2,10 +2,12 @@
 import type { Command } from 'commander';
 import { runApiServer } from '../../cluster/index.ts';
 import { durationSeconds } from '../component.ts';
+import { addApiServerTokenOptions, apiServerTokenOptions, type ApiServerTokenFlags } from '../tokens.ts';
 
 export function register(program: Command): void {
-  program
-    .command('apiserver')
+  const cmd = program.command('apiserver');
+  addApiServerTokenOptions(cmd);
+  cmd
     .description('run the API server (plain HTTP) on the embedded store in the data dir')
     .option('--port <port>', 'port to listen on', '6443')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -16,7 +18,7 @@ export function register(program: Command): void {
     .option('--advertise-address <ip>', 'the IP listed for this server in the default/kubernetes endpoints (default: --host, or 127.0.0.1 for 0.0.0.0)')
     .option('--endpoint-lease-duration <duration>', "lifetime of this server's Lease in the default/kubernetes endpoints (renewed every third of it)", '15s')
     .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)')
-    .action(async (o: { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string }) => {
+    .action(async (o: { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string } & ApiServerTokenFlags) => {
       await runApiServer({
         port: Number(o.port),
         host: o.host,
@@ -27,6 +29,7 @@ export function register(program: Command): void {
         events: o.events,
         advertiseAddress: o.advertiseAddress,
         endpointLeaseSeconds: durationSeconds('endpoint-lease-duration', o.endpointLeaseDuration),
+        ...apiServerTokenOptions(o),
       });
     });
 }

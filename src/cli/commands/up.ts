@@ -2,10 +2,12 @@
 import type { Command } from 'commander';
 import { runUp } from '../../cluster/index.ts';
 import { durationSeconds, nonNegative } from '../component.ts';
+import { addApiServerTokenOptions, apiServerTokenOptions, type ApiServerTokenFlags } from '../tokens.ts';
 
 export function register(program: Command): void {
-  program
-    .command('up')
+  const cmd = program.command('up');
+  addApiServerTokenOptions(cmd);
+  cmd
     .description('start a whole cluster on the embedded store and print how to point kubectl at it')
     .option('--port <port>', 'API server port', '6443')
     .option('--host <host>', 'API server address', '127.0.0.1')
@@ -21,7 +23,7 @@ export function register(program: Command): void {
     .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'recommendations an HPA without spec.behavior considers before scaling down', '5m0s')
     .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'metrics ratio change the HPA ignores', '0.1')
     .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s')
-    .action(async (o: { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string }) => {
+    .action(async (o: { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string } & ApiServerTokenFlags) => {
       await runUp({
         port: Number(o.port),
         host: o.host,
@@ -37,6 +39,7 @@ export function register(program: Command): void {
         hpaDownscaleStabilizationSeconds: durationSeconds('horizontal-pod-autoscaler-downscale-stabilization', o.horizontalPodAutoscalerDownscaleStabilization),
         hpaTolerance: nonNegative('horizontal-pod-autoscaler-tolerance', o.horizontalPodAutoscalerTolerance),
         metricResolutionMs: Math.round(durationSeconds('metric-resolution', o.metricResolution) * 1000),
+        tokens: apiServerTokenOptions(o),
       });
     });
 }
