@@ -7,8 +7,8 @@
 // Keys: there is no network, so no OIDC discovery over HTTPS. kubesim reads the issuer's keys from
 // `issuer.discoveryURL: file:///path` — a JWKS ({"keys": [...]}) or an OIDC discovery document whose
 // `jwks_uri` is a file:// URL — or from the kubesim field `issuer.jwks` (a path, or an inline JWKS).
-// The file is read again when a token names a key id it does not hold.
-import { readFileSync } from 'node:fs';
+// The file is read again when a token names a key id it does not hold and the file has changed.
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
@@ -121,12 +121,18 @@ export function loadAuthenticationConfig(input: AuthenticationConfigInput): Auth
   return c as AuthenticationConfiguration;
 }
 
+/** The local file an issuer's keys (or its discovery document) are read from; undefined for an inline JWKS. */
+function jwksFile(issuer: JWTAuthenticatorConfig['issuer']): string | undefined {
+  if (issuer.jwks && typeof issuer.jwks === 'object') return undefined;
+  if (typeof issuer.jwks === 'string') return issuer.jwks.startsWith('file://') ? fileURLToPath(issuer.jwks) : issuer.jwks;
+  if (issuer.discoveryURL?.startsWith('file://')) return fileURLToPath(issuer.discoveryURL);
+  throw new Error(`issuer ${issuer.url}: only file:// discovery URLs are supported (kubesim has no network access to discover keys)`);
+}
+
 /** The JWKS of an issuer: the inline set, a JWKS file, or the file a discovery document's jwks_uri names. */
 export function readJwks(issuer: JWTAuthenticatorConfig['issuer']): JSONWebKeySet {
   if (issuer.jwks && typeof issuer.jwks === 'object') return issuer.jwks;
-  const path = (p: string) => (p.startsWith('file://') ? fileURLToPath(p) : p);
-  const src = typeof issuer.jwks === 'string' ? path(issuer.jwks) : issuer.discoveryURL?.startsWith('file://') ? fileURLToPath(issuer.discoveryURL) : undefined;
-  if (!src) throw new Error(`issuer ${issuer.url}: only file:// discovery URLs are supported`);
+  const src = jwksFile(issuer)!;
   const doc = JSON.parse(readFileSync(src, 'utf8'));
   if (Array.isArray(doc.keys)) return doc as JSONWebKeySet;
   if (typeof doc.jwks_uri === 'string' && doc.jwks_uri.startsWith('file://')) return JSON.parse(readFileSync(fileURLToPath(doc.jwks_uri), 'utf8')) as JSONWebKeySet;
@@ -199,16 +205,18 @@ function evalCel(expr: string, vars: Record<string, unknown>, returns: 'claims' 
 }
 
 export function jwtAuthenticator(j: JWTAuthenticatorConfig, o: { now?: () => number; onReject?: (reason: string) => void } = {}): Authenticator {
+  const file = jwksFile(j.issuer);
+  const version = () => (file ? `${statSync(file).mtimeMs}:${statSync(file).size}` : '');
+  let loaded = version();
   let keys = createLocalJWKSet(readJwks(j.issuer));
-  let reloadedAt = 0;
   const verify = async (token: string) => {
     const opts = { issuer: j.issuer.url, audience: j.issuer.audiences, requiredClaims: ['exp'], ...(o.now ? { currentDate: new Date(o.now() * 1000) } : {}) };
     try {
       return (await jwtVerify(token, keys, opts)).payload;
     } catch (e) {
-      // A key added to the file since: read it again (at most once a second).
-      if ((e as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY' || Date.now() - reloadedAt < 1000) throw e;
-      reloadedAt = Date.now();
+      // A key added to the file since it was read: read it again.
+      if ((e as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY' || !file || version() === loaded) throw e;
+      loaded = version();
       keys = createLocalJWKSet(readJwks(j.issuer));
       return (await jwtVerify(token, keys, opts)).payload;
     }
