@@ -175,6 +175,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     store,
     logger,
     othersConfigured: (opts.pipeline?.authenticators ?? []).length > 0,
+    adminToken: opts.adminToken,
   });
   const pipeline: Pipeline = {
     authenticators: [...(opts.pipeline?.authenticators ?? []), ...tokenAuth.authenticators],
