@@ -1,7 +1,7 @@
 // certificates.k8s.io/v1 CertificateSigningRequest (pkg/apis/certificates): request, signerName,
 // usages, expirationSeconds; the requesting user's identity written by the API server; status
 // conditions Approved / Denied / Failed (written through the `approval` and `status` subresources,
-// src/apiserver/kinds/csr.ts). Nothing signs them yet.
+// src/apiserver/kinds/csr.ts); the csrsigning controller (src/controllers/csrsigning) issues status.certificate.
 import type { KubeObject } from '../types.ts';
 import type { FieldError } from '../errors.ts';
 import { duplicate, forbidden, invalidValue, notSupported, required } from '../errors.ts';
