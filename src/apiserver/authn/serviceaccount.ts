@@ -4,7 +4,7 @@
 // ServiceAccount — and bound pod, secret or node — still exists with the uid in the token.
 // A bearer token that is no JWT, or a JWT of another issuer, is left to the other authenticators.
 import type { IncomingMessage } from 'node:http';
-import type { KeyObject } from 'node:crypto';
+import { timingSafeEqual, type KeyObject } from 'node:crypto';
 import { decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { StatusError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/types.ts';
@@ -180,6 +180,8 @@ async function validateBound(get: ObjectGetter, claims: BoundClaims, now: number
   return boundUser(k, sa.metadata.uid!, typeof claims.jti === 'string' ? claims.jti : undefined);
 }
 
+const sameBytes = (a: Buffer, b: Buffer) => a.length === b.length && timingSafeEqual(a, b);
+
 /** The legacy validator: the Secret still holds this very token, and its ServiceAccount the uid. */
 async function validateLegacy(get: ObjectGetter, c: LegacyClaims, token: string): Promise<UserInfo> {
   const ns = c['kubernetes.io/serviceaccount/namespace'];
@@ -191,7 +193,7 @@ async function validateLegacy(get: ObjectGetter, c: LegacyClaims, token: string)
   if (!secret) throw new Unauthorized(`secret ${ns}/${secretName} has been deleted`);
   if (secret.metadata.deletionTimestamp) throw new Unauthorized(`secret ${ns}/${secretName} is being deleted`);
   const held = (secret as { data?: Record<string, string> }).data?.token;
-  if (!held || Buffer.from(held, 'base64').toString('utf8') !== token) throw new Unauthorized(`token does not match server's copy in secret ${ns}/${secretName}`);
+  if (!held || !sameBytes(Buffer.from(held, 'base64'), Buffer.from(token))) throw new Unauthorized(`token does not match server's copy in secret ${ns}/${secretName}`);
   await checkRef(get, 'serviceaccounts', ns, { name: saName, uid: saUid }, 'service account');
   return { username: serviceAccountUsername(ns, saName), uid: saUid, groups: [...serviceAccountGroups(ns), 'system:authenticated'] };
 }
