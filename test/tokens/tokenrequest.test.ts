@@ -64,6 +64,8 @@ test('a TokenRequest answers a signed JWT with the claims Kubernetes writes', as
   assert.match(c.jti, /^[0-9a-f-]{36}$/);
   assert.deepEqual(c['kubernetes.io'], { namespace: 'default', serviceaccount: { name: 'robot', uid: sa.metadata.uid } });
   assert.equal(Date.parse(r.json.status.expirationTimestamp) / 1000, c.exp);
+  assert.equal(Date.parse(r.json.metadata.creationTimestamp) / 1000, c.iat);
+  assert.equal(r.json.metadata.name, 'robot');
 });
 
 test('the token authenticates as the ServiceAccount', async () => {
@@ -85,7 +87,7 @@ test('the token authenticates as the ServiceAccount', async () => {
 test('TokenRequest validation and refusals, worded as Kubernetes', async () => {
   const short = await requestToken('robot', { expirationSeconds: 60 });
   assert.equal(short.status, 422);
-  assert.equal(short.json.message, 'TokenRequest.authentication.k8s.io "robot" is invalid: spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes');
+  assert.equal(short.json.message, 'TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 60: may not specify a duration less than 10 minutes');
   const long = await requestToken('robot', { expirationSeconds: 2 ** 32 + 1 });
   assert.equal(long.status, 422);
   assert.match(long.json.message, /may not specify a duration larger than 2\^32 seconds/);
@@ -97,6 +99,9 @@ test('TokenRequest validation and refusals, worded as Kubernetes', async () => {
   assert.equal(kind.json.message, 'cannot bind token to object of type apps/v1, Kind=Deployment');
   const wrongBody = await call('POST', '/api/v1/namespaces/default/serviceaccounts/robot/token', { apiVersion: 'v1', kind: 'Pod' });
   assert.equal(wrongBody.status, 400);
+  const otherName = await call('POST', '/api/v1/namespaces/default/serviceaccounts/robot/token', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', metadata: { name: 'x' } });
+  assert.equal(otherName.status, 422);
+  assert.equal(otherName.json.message, 'TokenRequest.authentication.k8s.io "robot" is invalid: metadata.name: Invalid value: "x": must match the service account name if specified');
 });
 
 test('tampered, foreign, expired and wrong-audience tokens get 401; a non-JWT token is not ours', async () => {

@@ -74,7 +74,7 @@ export function boundClaims(c: ClaimsInput): BoundClaims {
   const now = c.now ?? Math.floor(Date.now() / 1000);
   const sa = c.serviceAccount;
   const k: KubernetesClaim = { namespace: sa.namespace, serviceaccount: { name: sa.name, uid: sa.uid } };
-  if (c.node) k.node = { name: c.node.name, uid: c.node.uid };
+  if (c.node) k.node = c.node.uid ? { name: c.node.name, uid: c.node.uid } : ({ name: c.node.name } as Ref);
   if (c.pod) k.pod = { name: c.pod.name, uid: c.pod.uid };
   if (c.secret) k.secret = { name: c.secret.name, uid: c.secret.uid };
   return {

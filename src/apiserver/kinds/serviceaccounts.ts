@@ -55,9 +55,10 @@ async function boundRefs(s: Scope, saName: string, ref: any): Promise<Pick<Claim
   if (group === '' && kind === 'Pod') {
     const pod = await fetch('pods', ns);
     if (pod.spec?.serviceAccountName !== saName) throw badRequest(`cannot bind token for serviceaccount "${saName}" to pod running with different serviceaccount name.`);
+    // The pod's node goes into the claims: by name alone when the Node is not there.
     const nodeName = pod.spec?.nodeName;
     const node = nodeName ? await getObject(s, 'nodes', undefined, nodeName) : undefined;
-    return { pod: refOf(pod), ...(node ? { node: refOf(node) } : {}) };
+    return { pod: refOf(pod), ...(nodeName ? { node: node ? refOf(node) : { name: nodeName, uid: '' } } : {}) };
   }
   if (group === '' && kind === 'Secret') return { secret: refOf(await fetch('secrets', ns)) };
   if (group === '' && kind === 'Node') return { node: refOf(await fetch('nodes', undefined)) };
@@ -69,25 +70,31 @@ async function handleTokenRequest(s: Scope): Promise<number> {
   const ns = s.info.namespace!;
   const issuer = s.core.tokenIssuer;
   if (!issuer) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
-  const req = await readObject(s);
-  checkBodyIdentity(req, s.rt, ns, [TOKEN_REQUEST]);
-  const spec: any = (req as any).spec && typeof (req as any).spec === 'object' ? structuredClone((req as any).spec) : {};
-  spec.expirationSeconds ??= DEFAULT_TOKEN_EXPIRATION_SECONDS;
-  if (spec.audiences == null || (Array.isArray(spec.audiences) && spec.audiences.length === 0)) spec.audiences = undefined;
-  const errs = validateTokenRequestSpec({ ...spec, audiences: spec.audiences ?? [] });
-  if (errs.length) throw invalid(TOKEN_REQUEST.kind, name, errs, TOKEN_REQUEST_GROUP);
+  const req = (await readObject(s)) as KubeObject & { spec?: any };
+  checkBodyIdentity(req, s.rt, undefined, [TOKEN_REQUEST]);
+  // Name and namespace in the body must match the URL, if given.
+  const meta = req.metadata ?? {};
+  if (meta.name && meta.name !== name) throw invalid(TOKEN_REQUEST.kind, name, [invalidValue('metadata.name', meta.name, 'must match the service account name if specified')], TOKEN_REQUEST_GROUP);
+  if (meta.namespace && meta.namespace !== ns) throw invalid(TOKEN_REQUEST.kind, name, [invalidValue('metadata.namespace', meta.namespace, 'must match the service account namespace if specified')], TOKEN_REQUEST_GROUP);
   const sa = await getObject(s, 'serviceaccounts', ns, name);
   if (!sa) throw notFound('serviceaccounts', name);
+  // SetDefaults_TokenRequestSpec, then the API audiences for none.
+  const spec: any = req.spec && typeof req.spec === 'object' ? structuredClone(req.spec) : {};
+  spec.expirationSeconds ??= DEFAULT_TOKEN_EXPIRATION_SECONDS;
+  if (spec.audiences == null || (Array.isArray(spec.audiences) && spec.audiences.length === 0)) spec.audiences = [...issuer.apiAudiences];
+  const now = Math.floor(Date.now() / 1000);
+  const errs = validateTokenRequestSpec(spec);
+  if (errs.length) throw invalid(TOKEN_REQUEST.kind, '', errs, TOKEN_REQUEST_GROUP);
   const ref = spec.boundObjectRef;
   const bound = ref && typeof ref === 'object' ? await boundRefs(s, name, ref) : {};
-  spec.audiences ??= [...issuer.apiAudiences];
-  const claims = boundClaims({ serviceAccount: { namespace: ns, name, uid: sa.metadata.uid! }, audiences: spec.audiences, expirationSeconds: spec.expirationSeconds, ...bound });
+  const claims = boundClaims({ serviceAccount: { namespace: ns, name, uid: sa.metadata.uid! }, audiences: spec.audiences, expirationSeconds: spec.expirationSeconds, now, ...bound });
   const token = await issuer.sign(claims);
+  const iso = (t: number) => new Date(t * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const out = {
     ...TOKEN_REQUEST,
-    metadata: { name, namespace: ns, creationTimestamp: null },
+    metadata: { ...meta, name, namespace: ns, creationTimestamp: iso(now) },
     spec,
-    status: { token, expirationTimestamp: new Date((claims.exp as number) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    status: { token, expirationTimestamp: iso(now + spec.expirationSeconds) },
   };
   sendJson(s.res, 201, out);
   return 201;
