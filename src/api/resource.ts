@@ -55,6 +55,8 @@ export interface Subresources {
   eviction?: boolean;
   /** certificatesigningrequests/approval */
   approval?: boolean;
+  /** serviceaccounts/token (authentication.k8s.io/v1 TokenRequest) */
+  token?: boolean;
 }
 
 export interface ResourceType {

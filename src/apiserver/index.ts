@@ -24,6 +24,8 @@ import { upgradeListener } from './rest/upgrade.ts';
 import { createRequestListener } from './server.ts';
 import { CrdController } from './crd/index.ts';
 import { startFlowControl } from './flowcontrol/index.ts';
+import { setupTokenAuth } from './serviceaccount/index.ts';
+import type { AuthenticationConfigInput } from './authn/jwt.ts';
 
 export type {
   Pipeline,
@@ -90,6 +92,14 @@ export interface ApiServerOptions {
   maxRequestsInflight?: number;
   /** --max-mutating-requests-inflight (default 200). */
   maxMutatingRequestsInflight?: number;
+  /** PEM private key signing ServiceAccount tokens (--service-account-signing-key-file; default D/pki/sa.key, made on first start; without a data dir an ephemeral key). */
+  serviceAccountSigningKey?: string | Buffer;
+  /** PEM public keys ServiceAccount tokens are accepted from (--service-account-key-file; default the signing key's). */
+  serviceAccountKeys?: (string | Buffer)[];
+  /** --service-account-issuer (default https://kubernetes.default.svc.cluster.local); the first signs, all are accepted. */
+  serviceAccountIssuer?: string | string[];
+  /** --authentication-config: an AuthenticationConfiguration (file path or object) with jwt[] issuers. */
+  authenticationConfig?: AuthenticationConfigInput;
 }
 
 export interface RunningApiServer {
@@ -166,8 +176,16 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const webhooks = webhookAdmission({ store, registry, getNamespace: namespaceGetter(store), logger });
   const policies = policyAdmission({ store, registry, getNamespace: namespaceGetter(store), logger });
   await Promise.all([webhooks.start(), policies.start()]);
+  const tokenAuth = await setupTokenAuth({
+    issuer: { signingKey: opts.serviceAccountSigningKey, keys: opts.serviceAccountKeys, issuer: opts.serviceAccountIssuer, dataDir: opts.dataDir },
+    authenticationConfig: opts.authenticationConfig,
+    store,
+    logger,
+    othersConfigured: (opts.pipeline?.authenticators ?? []).length > 0,
+    adminToken: opts.adminToken,
+  });
   const pipeline: Pipeline = {
-    authenticators: [...(opts.pipeline?.authenticators ?? [])],
+    authenticators: [...(opts.pipeline?.authenticators ?? []), ...tokenAuth.authenticators],
     rateLimiters: [...(opts.pipeline?.rateLimiters ?? [])],
     authorizers: [...(opts.pipeline?.authorizers ?? [])],
     // Kubernetes' order: NamespaceLifecycle, ..., MutatingAdmissionWebhook, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook
@@ -201,6 +219,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       keepaliveMs: opts.sseKeepaliveMs,
     },
     longRunning: new Set(),
+    tokenIssuer: tokenAuth.issuer,
   };
   const scraper = startResourceMetrics(core, { resolutionMs: opts.metricResolutionMs });
   const crds = new CrdController(core);

@@ -7,6 +7,8 @@ import { Client } from '../client/index.ts';
 import { startScheduler, POLICIES, type Policy } from '../scheduler/index.ts';
 import { startControllerManager } from '../controllers/index.ts';
 import { startNodePool } from '../node/index.ts';
+import type { ApiServerOptions } from '../apiserver/index.ts';
+import { controllerKeysFromDataDir } from './keys.ts';
 
 export interface UpOptions {
   port: number;
@@ -34,6 +36,8 @@ export interface UpOptions {
   enablePriorityAndFairness?: boolean;
   maxRequestsInflight?: number;
   maxMutatingRequestsInflight?: number;
+  /** API server: ServiceAccount signing key, keys, issuer and the JWT AuthenticationConfiguration. */
+  tokens?: Pick<ApiServerOptions, 'serviceAccountSigningKey' | 'serviceAccountKeys' | 'serviceAccountIssuer' | 'authenticationConfig'>;
 }
 
 export interface RunningCluster {
@@ -47,7 +51,7 @@ export interface RunningCluster {
 export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
   const dataDir = resolve(opts.dataDir);
   const logger = processLogger('kubesim');
-  const apiServer = await startApiServer({ port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, metricResolutionMs: opts.metricResolutionMs, storage: opts.storage, events: opts.events, enablePriorityAndFairness: opts.enablePriorityAndFairness, maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight, logger: logger.child({ component: 'apiserver' }) });
+  const apiServer = await startApiServer({ port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, metricResolutionMs: opts.metricResolutionMs, storage: opts.storage, events: opts.events, ...opts.tokens, enablePriorityAndFairness: opts.enablePriorityAndFairness, maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight, logger: logger.child({ component: 'apiserver' }) });
   const kubeconfigPath = apiServer.kubeconfigPath!;
   const stops: (() => Promise<void>)[] = [];
 
@@ -57,7 +61,7 @@ export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
   const policy = (opts.policy === 'roundrobin' ? 'round-robin' : opts.policy) as Policy;
   if (!POLICIES.includes(policy)) throw new Error(`--policy must be one of ${POLICIES.join(', ')} (got "${opts.policy}")`);
   const components: [string, () => Promise<{ stop(): Promise<void> }>][] = [
-    ['controller-manager', () => startControllerManager({ client: clientFor('kubesim-controller-manager'), logger: logger.child({ component: 'controller-manager' }), nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, defaultTolerationSeconds: opts.defaultTolerationSeconds, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds, hpaDownscaleStabilizationSeconds: opts.hpaDownscaleStabilizationSeconds, hpaTolerance: opts.hpaTolerance })],
+    ['controller-manager', () => startControllerManager({ client: clientFor('kubesim-controller-manager'), logger: logger.child({ component: 'controller-manager' }), nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, defaultTolerationSeconds: opts.defaultTolerationSeconds, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds, hpaDownscaleStabilizationSeconds: opts.hpaDownscaleStabilizationSeconds, hpaTolerance: opts.hpaTolerance, ...controllerKeysFromDataDir(dataDir, opts.tokens?.serviceAccountSigningKey) })],
     ['scheduler', () => startScheduler({ client: clientFor('kubesim-scheduler'), policy, leaderElect: true, logger: logger.child({ component: 'scheduler' }) })],
     ['nodes', () => startNodePool({ client: clientFor('kubesim-node-pool'), count: opts.nodes, logger: logger.child({ component: 'node-pool' }) })],
   ];

@@ -36,6 +36,15 @@ export interface ControllerOptions {
   now?: () => number;
   /** Whether controllers write Events (default true). */
   events?: boolean;
+  /** PEM private key the legacy ServiceAccount token Secrets are signed with (--service-account-private-key-file); none = the token controller idles. */
+  serviceAccountPrivateKey?: string | Buffer;
+  /** PEM of the cluster CA (--root-ca-file): kube-root-ca.crt in every namespace and ca.crt of token Secrets; none = the publisher idles. */
+  rootCA?: string | Buffer;
+  /** PEM certificate and key of the CA that signs approved CSRs (--cluster-signing-cert-file, --cluster-signing-key-file); none = csrsigning idles. */
+  clusterSigningCert?: string | Buffer;
+  clusterSigningKey?: string | Buffer;
+  /** The longest certificate csrsigning issues (--cluster-signing-duration, default 8760h = 1 year). */
+  clusterSigningDurationSeconds?: number;
 }
 
 export interface ControllerContext {

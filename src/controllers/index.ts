@@ -26,6 +26,10 @@ import { ResourceQuotaController } from './resourcequota/controller.ts';
 import { EndpointSliceController } from './endpointslice/controller.ts';
 import { PersistentVolumeController } from './volume/controller.ts';
 import { StatefulSetController } from './statefulset/controller.ts';
+import { TokensController } from './serviceaccounttoken/controller.ts';
+import { RootCACertPublisher } from './rootcacert/controller.ts';
+import { CSRSigningController } from './csrsigning/controller.ts';
+import { IdleController } from './util/idle.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -50,6 +54,13 @@ export const CONTROLLERS: Record<string, { workers: number; make(ctx: Controller
   endpointslice: { workers: 5, make: (ctx) => new EndpointSliceController(ctx) },
   'persistentvolume-binder': { workers: 5, make: (ctx) => new PersistentVolumeController(ctx) },
   statefulset: { workers: 5, make: (ctx) => new StatefulSetController(ctx) },
+  // The three below need key material (kube-controller-manager's flags); without it they idle.
+  'serviceaccount-token': { workers: 5, make: (ctx, o) => (o.serviceAccountPrivateKey ? new TokensController(ctx, o.serviceAccountPrivateKey, o.rootCA) : new IdleController('serviceaccount-token')) },
+  'root-ca-cert-publisher': { workers: 5, make: (ctx, o) => (o.rootCA ? new RootCACertPublisher(ctx, String(o.rootCA)) : new IdleController('root-ca-cert-publisher')) },
+  csrsigning: {
+    workers: 5,
+    make: (ctx, o) => (o.clusterSigningCert && o.clusterSigningKey ? new CSRSigningController(ctx, { cert: o.clusterSigningCert, key: o.clusterSigningKey }, o.clusterSigningDurationSeconds) : new IdleController('csrsigning')),
+  },
 };
 
 /** Leader-elected on kube-system/kube-controller-manager by default (leaderElect true); /healthz and /metrics on `port`. */

@@ -1,7 +1,7 @@
 // certificates.k8s.io/v1 CertificateSigningRequest (pkg/apis/certificates): request, signerName,
 // usages, expirationSeconds; the requesting user's identity written by the API server; status
 // conditions Approved / Denied / Failed (written through the `approval` and `status` subresources,
-// src/apiserver/kinds/csr.ts). Nothing signs them yet.
+// src/apiserver/kinds/csr.ts); the csrsigning controller (src/controllers/csrsigning) issues status.certificate.
 import type { KubeObject } from '../types.ts';
 import type { FieldError } from '../errors.ts';
 import { duplicate, forbidden, invalidValue, notSupported, required } from '../errors.ts';
@@ -133,6 +133,7 @@ export const certificateSigningRequest = defineKind({
       const raw = typeof s.request === 'string' ? Buffer.from(s.request, 'base64') : Buffer.alloc(0);
       const why = requestProblem(raw.toString('latin1'));
       if (why) errs.push(invalidRendered('spec.request', goBytes(raw), why));
+      if (s.signerName === 'kubernetes.io/legacy-unknown') errs.push(invalidValue('spec.signerName', s.signerName, 'the legacy signerName is not allowed via this API version'));
     }
     const usages: any[] = Array.isArray(s.usages) ? s.usages : [];
     if (usages.length === 0) errs.push({ ...required('spec.usages'), detail: 'Required value: usages must be provided' });

@@ -121,6 +121,7 @@ export const serviceAccount = defineKind({
   plural: 'serviceaccounts',
   shortNames: ['sa'],
   namespaced: true,
+  subresources: { token: true },
   description: 'ServiceAccount binds together a name, a principal that can be authenticated, and a set of secrets.',
   fields: {
     secrets: mergeList('Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.', objectReferenceSchema, 'name'),

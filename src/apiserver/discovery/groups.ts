@@ -66,6 +66,7 @@ export function subresourcesOf(t: ResourceType): SubresourceInfo[] {
   if (s.log) out.push({ name: 'log', kind: self, verbs: ['get'] });
   if (s.scale) out.push({ name: 'scale', kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] });
   if (s.status) out.push({ name: 'status', kind: self, verbs: ['get', 'patch', 'update'] });
+  if (s.token) out.push({ name: 'token', kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, verbs: ['create'] });
   return out;
 }
 

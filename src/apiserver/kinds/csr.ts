@@ -1,6 +1,6 @@
 // CertificateSigningRequests' REST storage (pkg/registry/certificates/certificates): the requesting
 // user's identity on create, and the `approval` subresource, through which alone the Approved and
-// Denied conditions change (`kubectl certificate approve|deny`). Signing is not done yet.
+// Denied conditions change (`kubectl certificate approve|deny`). The csrsigning controller signs approved ones.
 import { invalid, notFound } from '../../api/errors.ts';
 import { validateCsrConditions } from '../../api/kinds/csr.ts';
 import type { RestHooks } from '../../api/resource.ts';

@@ -9,6 +9,7 @@ import { podStorage } from './pods.ts';
 import { serviceStorage } from './services.ts';
 import { nodeStorage } from './nodes.ts';
 import { csrStorage } from './csr.ts';
+import { serviceAccountStorage } from './serviceaccounts.ts';
 import { nodeMetricsStorage, podMetricsStorage } from './metrics.ts';
 import { customMetricsStorage, externalMetricsStorage } from './custommetrics.ts';
 
@@ -24,6 +25,7 @@ const builtinStorage: Record<string, RestHooks> = {
   '/namespaces': namespaceStorage,
   '/services': serviceStorage,
   '/nodes': nodeStorage,
+  '/serviceaccounts': serviceAccountStorage,
   'certificates.k8s.io/certificatesigningrequests': csrStorage,
   'metrics.k8s.io/nodes': nodeMetricsStorage,
   'metrics.k8s.io/pods': podMetricsStorage,

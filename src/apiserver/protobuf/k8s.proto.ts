@@ -180,6 +180,11 @@ message CertificateSigningRequest { optional ObjectMeta metadata = 1; optional C
 
 // ---- k8s.io/api/authentication/v1
 message SelfSubjectReview { optional ObjectMeta metadata = 1; }
+// TokenRequest (kubectl create token); Go's APIVersion/UID fields go by their JSON names here.
+message BoundObjectReference { optional string kind = 1; optional string apiVersion = 2; optional string name = 3; optional string uid = 4; }
+message TokenRequestSpec { repeated string audiences = 1; optional BoundObjectReference boundObjectRef = 3; optional int64 expirationSeconds = 4; }
+message TokenRequestStatus { optional string token = 1; optional Time expirationTimestamp = 2; }
+message TokenRequest { optional ObjectMeta metadata = 1; optional TokenRequestSpec spec = 2; optional TokenRequestStatus status = 3; }
 `;
 
 /** apiVersion/kind → the message carrying that object. */
@@ -198,6 +203,7 @@ export const MESSAGE_BY_KIND: Record<string, string> = {
   'authorization.k8s.io/v1/SelfSubjectAccessReview': 'SelfSubjectAccessReview',
   'authorization.k8s.io/v1/SelfSubjectRulesReview': 'SelfSubjectRulesReview',
   'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
+  'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',
   'rbac.authorization.k8s.io/v1/Role': 'Role',
   'rbac.authorization.k8s.io/v1/ClusterRole': 'ClusterRole',
   'rbac.authorization.k8s.io/v1/RoleBinding': 'RoleBinding',

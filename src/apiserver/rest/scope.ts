@@ -11,6 +11,7 @@ import type { ApiMetrics } from '../metrics.ts';
 import { addWarning, toJson } from '../respond.ts';
 import type { AdmissionAttributes, AdmissionOperation, Pipeline, UserInfo } from '../pipeline/index.ts';
 import type { RequestInfo } from '../routing.ts';
+import type { TokenIssuer } from '../serviceaccount/issuer.ts';
 
 export interface WatchSettings {
   /** Period of BOOKMARK events for watches with allowWatchBookmarks=true. */
@@ -32,6 +33,8 @@ export interface ApiCore {
   watch: WatchSettings;
   /** Ends every open long-running request (watches, log follows) at shutdown. */
   longRunning: Set<() => void>;
+  /** Signs ServiceAccount tokens (serviceaccounts/token); absent = TokenRequest not served. */
+  tokenIssuer?: TokenIssuer;
 }
 
 export interface Scope {

@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import { runApiServer } from '../../cluster/index.ts';
 import { durationSeconds } from '../component.ts';
 import { addFlowControlFlags, flowControlOptions, type FlowControlFlags } from '../flowcontrol-flags.ts';
+import { addApiServerTokenOptions, apiServerTokenOptions, type ApiServerTokenFlags } from '../tokens.ts';
 
 export function register(program: Command): void {
-  const cmd = program
-    .command('apiserver')
+  const cmd = program.command('apiserver');
+  addApiServerTokenOptions(cmd);
+  cmd
     .description('run the API server (plain HTTP) on the embedded store in the data dir')
     .option('--port <port>', 'port to listen on', '6443')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -18,7 +20,7 @@ export function register(program: Command): void {
     .option('--endpoint-lease-duration <duration>', "lifetime of this server's Lease in the default/kubernetes endpoints (renewed every third of it)", '15s')
     .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)');
   addFlowControlFlags(cmd)
-    .action(async (o: FlowControlFlags & { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string }) => {
+    .action(async (o: FlowControlFlags & ApiServerTokenFlags & { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string }) => {
       await runApiServer({
         port: Number(o.port),
         host: o.host,
@@ -30,6 +32,7 @@ export function register(program: Command): void {
         advertiseAddress: o.advertiseAddress,
         endpointLeaseSeconds: durationSeconds('endpoint-lease-duration', o.endpointLeaseDuration),
         ...flowControlOptions(o),
+        ...apiServerTokenOptions(o),
       });
     });
 }

@@ -3,8 +3,9 @@
 import type { Command } from 'commander';
 import { processLogger, startControllerManager } from '../../cluster/index.ts';
 import { addConnectionOptions, addLeaderElectionOptions, connect, durationSeconds, fail, leaderElectionSettings, nonNegative as num, stopOnSignal, type ConnectionOpts, type LeaderElectionOpts } from '../component.ts';
+import { addControllerKeyOptions, controllerKeyOptions, type ControllerKeyFlags } from '../tokens.ts';
 
-interface Opts extends ConnectionOpts, LeaderElectionOpts {
+interface Opts extends ConnectionOpts, LeaderElectionOpts, ControllerKeyFlags {
   controllers: string;
   resync: string;
   nodeMonitorGracePeriod: string;
@@ -25,6 +26,7 @@ export function register(program: Command): void {
   const cmd = program.command('controller-manager');
   addConnectionOptions(cmd);
   addLeaderElectionOptions(cmd, 'kube-system/kube-controller-manager', 'serve /healthz and /metrics on this port (0 = ephemeral)');
+  addControllerKeyOptions(cmd);
   cmd
     .description('run the controllers (replicaset, deployment, garbagecollector, nodelifecycle, namespace, podgc, endpoints, job, daemonset, horizontalpodautoscaling), leader-elected')
     .option('--controllers <list>', 'controllers to run: "*" for all, "-name" to disable one (comma-separated)', '*')
@@ -65,6 +67,7 @@ export function register(program: Command): void {
           defaultTolerationSeconds: num('default-toleration-seconds', o.defaultTolerationSeconds),
           terminatedPodGCThreshold: num('terminated-pod-gc-threshold', o.terminatedPodGcThreshold),
           logger: processLogger('controller-manager'),
+          ...controllerKeyOptions(o),
         });
       } catch (e) {
         fail((e as Error).message);

@@ -3,10 +3,12 @@ import type { Command } from 'commander';
 import { runUp } from '../../cluster/index.ts';
 import { durationSeconds, nonNegative } from '../component.ts';
 import { addFlowControlFlags, flowControlOptions, type FlowControlFlags } from '../flowcontrol-flags.ts';
+import { addApiServerTokenOptions, apiServerTokenOptions, type ApiServerTokenFlags } from '../tokens.ts';
 
 export function register(program: Command): void {
-  const cmd = program
-    .command('up')
+  const cmd = program.command('up');
+  addApiServerTokenOptions(cmd);
+  cmd
     .description('start a whole cluster on the embedded store and print how to point kubectl at it')
     .option('--port <port>', 'API server port', '6443')
     .option('--host <host>', 'API server address', '127.0.0.1')
@@ -23,7 +25,7 @@ export function register(program: Command): void {
     .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'metrics ratio change the HPA ignores', '0.1')
     .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s');
   addFlowControlFlags(cmd)
-    .action(async (o: FlowControlFlags & { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string }) => {
+    .action(async (o: FlowControlFlags & ApiServerTokenFlags & { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string }) => {
       await runUp({
         port: Number(o.port),
         host: o.host,
@@ -40,6 +42,7 @@ export function register(program: Command): void {
         hpaTolerance: nonNegative('horizontal-pod-autoscaler-tolerance', o.horizontalPodAutoscalerTolerance),
         metricResolutionMs: Math.round(durationSeconds('metric-resolution', o.metricResolution) * 1000),
         ...flowControlOptions(o),
+        tokens: apiServerTokenOptions(o),
       });
     });
 }
