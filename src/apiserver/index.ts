@@ -1,4 +1,5 @@
 // The API server: start it in-process (tests, `kubesim up`, `kubesim apiserver`).
+import { cryptoRandom, realClock, type Clock, type Random } from '../clock/index.ts';
 import http from 'node:http';
 import https from 'node:https';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -83,6 +84,9 @@ export interface ApiServerOptions {
   endpointReconciler?: 'lease' | 'single';
   /** The IP other API servers and clients reach this one at, listed in the kubernetes Endpoints (default: host, or 127.0.0.1 for a wildcard host). */
   advertiseAddress?: string;
+  /** The time written into objects, and the uid/generateName source (`kubesim simulate`: virtual, seeded). */
+  clock?: Clock;
+  random?: Random;
 }
 
 export interface RunningApiServer {
@@ -93,6 +97,8 @@ export interface RunningApiServer {
   kubeconfigPath?: string;
   /** The pipeline's stage lists, live: plugins pushed here apply to the next request. */
   pipeline: Pipeline;
+  /** The HTTP server (for an in-process transport: `inProcessTransport(server)`). */
+  server: http.Server;
   /** Stops listening, ends open watches, closes the store. */
   close(): Promise<void>;
 }
@@ -192,6 +198,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       keepaliveMs: opts.sseKeepaliveMs,
     },
     longRunning: new Set(),
+    clock: opts.clock ?? realClock,
+    random: opts.random ?? cryptoRandom,
   };
   const scraper = startResourceMetrics(core, { resolutionMs: opts.metricResolutionMs });
   const crds = new CrdController(core);
@@ -239,6 +247,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     port,
     kubeconfigPath,
     pipeline,
+    server,
     close() {
       closing ??= (async () => {
         ready = false;

@@ -3,6 +3,7 @@
 // HTTP/1.1 (node's own parser and writer), so watches, chunking and errors behave as over TCP.
 import * as http from 'node:http';
 import { Duplex } from 'node:stream';
+import type { Clock } from '../clock/index.ts';
 import type { Transport } from './rest.ts';
 
 /** Two connected in-memory streams; destroying or ending one is seen by the other. */
@@ -43,12 +44,21 @@ function streamPair(): [Duplex, Duplex] {
   return [a, b];
 }
 
-/** A transport into an http.Server (not necessarily listening) or a request listener, in this process. */
-export function inProcessTransport(target: http.Server | http.RequestListener): Transport {
+/** A watch stays open for its whole life, so it never counts as a request in flight. */
+const isWatch = (path: string) => /[?&]watch=(true|1)(&|$)/.test(path) || path.includes('/watch/') || /[?&]follow=(true|1)(&|$)/.test(path);
+
+/**
+ * A transport into an http.Server (not necessarily listening) or a request listener, in this process.
+ * With a clock, every non-watch request holds it from send until its response body ends (virtual
+ * time's "no request in flight").
+ */
+export function inProcessTransport(target: http.Server | http.RequestListener, opts: { clock?: Clock } = {}): Transport {
   const server = typeof target === 'function' ? http.createServer(target) : target;
   return (req) =>
     new Promise((resolve, reject) => {
+      const release = opts.clock && !isWatch(req.path) ? opts.clock.hold() : () => {};
       const [clientSide, serverSide] = streamPair();
+      clientSide.once('close', release);
       server.emit('connection', serverSide);
       const r = http.request(
         {
@@ -64,6 +74,7 @@ export function inProcessTransport(target: http.Server | http.RequestListener): 
         },
       );
       r.on('error', (e) => {
+        release();
         clientSide.destroy();
         reject(e);
       });

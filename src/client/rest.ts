@@ -12,7 +12,8 @@ import type { ResourceType } from '../api/resource.ts';
 import type { KubeList, KubeObject, Status, WatchEvent } from '../api/types.ts';
 import { apiVersionOf } from '../api/types.ts';
 import { loadKubeconfig } from './kubeconfig.ts';
-import { TokenBucket, sleep } from './ratelimit.ts';
+import { realClock, type Clock } from '../clock/index.ts';
+import { TokenBucket } from './ratelimit.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Transport: how a request reaches the server. The default is node:http(s) with keep-alive;
@@ -62,6 +63,11 @@ export interface ClientOptions {
   transport?: Transport;
   /** Max sockets of the keep-alive agent (default 100). */
   maxSockets?: number;
+  /**
+   * The clock of everything built on this client: its rate limiter and 429 retries, and the
+   * informers, leader electors and workqueues of the components using it (default real time).
+   */
+  clock?: Clock;
 }
 
 export const DEFAULT_QPS = 50;
@@ -253,11 +259,14 @@ export class Client {
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
 
+  readonly clock: Clock;
+
   constructor(readonly options: ClientOptions) {
+    this.clock = options.clock ?? realClock;
     this.server = options.server.replace(/\/+$/, '');
     this.defaultNamespace = options.namespace ?? 'default';
     const qps = options.qps ?? DEFAULT_QPS;
-    this.limiter = new TokenBucket(qps, options.burst ?? (qps > 0 && qps !== Infinity ? Math.max(DEFAULT_BURST, qps) : DEFAULT_BURST));
+    this.limiter = new TokenBucket(qps, options.burst ?? (qps > 0 && qps !== Infinity ? Math.max(DEFAULT_BURST, qps) : DEFAULT_BURST), this.clock);
     if (options.transport) {
       this.transport = options.transport;
       this.destroyTransport = () => {};
@@ -324,7 +333,7 @@ export class Client {
       if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, body: buf };
       if (res.status === 429 && attempt < 5) {
         const after = Number(res.headers['retry-after'] ?? 1);
-        await sleep(Math.min(10, Number.isFinite(after) ? after : 1) * 1000, o.signal);
+        await this.clock.sleep(Math.min(10, Number.isFinite(after) ? after : 1) * 1000, o.signal);
         continue;
       }
       throw errorFromResponse(res.status, buf.toString('utf8'));

@@ -25,8 +25,8 @@ export class CronJobController extends LoopController {
 
   constructor(private readonly ctx: ControllerContext) {
     super();
-    this.now = ctx.options.now ?? Date.now;
-    this.loop = new ControllerLoop({ name: 'cronjob', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.now = ctx.options.now ?? (() => ctx.client.clock.now());
+    this.loop = new ControllerLoop({ name: 'cronjob', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.events = ctx.recorder('cronjob-controller');
     this.cronJobs = ctx.factory.informerFor(CRONJOBS);
     this.jobs = ctx.factory.informerFor(JOBS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
