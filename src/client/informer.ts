@@ -206,13 +206,14 @@ class Listener<T extends KubeObject> {
   synced = false;
   removed = false;
   nextResync: number;
+  private release: () => void = () => {};
   constructor(
     readonly handler: ResourceEventHandler<T>,
     readonly resyncMs: number,
     private readonly onError: (e: unknown) => void,
-    now: number,
+    private readonly clock: Clock,
   ) {
-    this.nextResync = now + resyncMs;
+    this.nextResync = clock.now() + resyncMs;
   }
 
   push(n: Notification<T>): void {
@@ -220,6 +221,8 @@ class Listener<T extends KubeObject> {
     this.pending.push(n);
     if (!this.scheduled) {
       this.scheduled = true;
+      // Undelivered notifications are work in progress (virtual time waits for them).
+      this.release = this.clock.hold();
       setImmediate(() => this.drain());
     }
   }
@@ -251,6 +254,7 @@ class Listener<T extends KubeObject> {
       this.pending = [];
       this.head = 0;
       this.scheduled = false;
+      this.release();
     } else {
       if (this.head > 10_000) {
         this.pending = this.pending.slice(this.head);
@@ -314,7 +318,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   addEventHandler(handler: ResourceEventHandler<T>, resyncPeriodMs?: number): HandlerRegistration {
     const l = new Listener<T>(handler, resyncPeriodMs ?? this.options.resyncPeriodMs ?? 0, (e) =>
       this.log ? this.log.error({ err: e, resource: this.resName }, 'informer handler threw') : console.error('informer handler threw', e),
-      this.clock.now(),
+      this.clock,
     );
     this.listeners.add(l);
     if (this.synced) {

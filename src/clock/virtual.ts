@@ -17,7 +17,7 @@ export interface VirtualClockOptions {
   /** The virtual epoch ms the run starts at (default 2026-01-01T00:00:00Z). */
   start?: number;
   speed?: 'max' | number;
-  /** Event-loop turns without activity that count as idle (default 3). */
+  /** Event-loop turns without activity that count as idle (default 8). */
   idleTurns?: number;
 }
 
@@ -38,7 +38,7 @@ export class VirtualClock implements Clock {
   constructor(opts: VirtualClockOptions = {}) {
     this.t = opts.start ?? Date.UTC(2026, 0, 1);
     this.speed = opts.speed ?? 'max';
-    this.idleTurns = opts.idleTurns ?? 3;
+    this.idleTurns = opts.idleTurns ?? 8;
   }
 
   now(): number {

@@ -33,6 +33,8 @@ export interface StartSchedulerOptions extends FrameOptions {
   decisionHistory?: number;
   /** Tie-breaks between equal scores (default Math.random; seeded under `kubesim simulate`). */
   random?: () => number;
+  /** See SchedulerOptions.yieldEveryCycles. */
+  yieldEveryCycles?: number;
 }
 
 export interface RunningScheduler {
@@ -67,6 +69,7 @@ export async function startScheduler(opts: StartSchedulerOptions): Promise<Runni
     bindConcurrency: opts.bindConcurrency,
     decisionHistory: opts.decisionHistory,
     random: opts.random,
+    yieldEveryCycles: opts.yieldEveryCycles,
   });
   const component = await runComponent({
     name: 'scheduler',

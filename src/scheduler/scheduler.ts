@@ -25,6 +25,11 @@ export interface SchedulerOptions {
   client: Client;
   /** Queue backoff, periodic flushes, condition and event times (default: the client's clock). */
   clock?: Clock;
+  /**
+   * Give the event loop a turn every this many scheduling cycles instead of after 10 ms of wall time
+   * (a wall-time rule makes the interleaving depend on the machine; `kubesim simulate` sets it).
+   */
+  yieldEveryCycles?: number;
   policy?: Policy;
   /** Profiles instead of the policy's default one (each with its own schedulerName). */
   profiles?: ProfileConfig[];
@@ -284,6 +289,8 @@ export class Scheduler {
 
   private async loop(signal: AbortSignal): Promise<void> {
     let lastYield = performance.now();
+    let cycles = 0;
+    const every = this.opts.yieldEveryCycles;
     while (!signal.aborted) {
       let q = this.queue.tryPop();
       if (!q) {
@@ -306,7 +313,7 @@ export class Scheduler {
         this.queue.requeue(q, { error: true });
       }
       // Informer events and binding responses must get the event loop between cycles.
-      if (performance.now() - lastYield > 10) {
+      if (every ? ++cycles % every === 0 : performance.now() - lastYield > 10) {
         await new Promise((r) => setImmediate(r));
         lastYield = performance.now();
       }
