@@ -279,7 +279,7 @@ export class LeaderElector {
     const lease = this.observedLease;
     if (!lease || lease.spec?.holderIdentity !== this.identity) return;
     try {
-      const now = microTime();
+      const now = microTime(new Date(this.clock.now()));
       const updated = await this.leases.update(
         {
           ...lease,

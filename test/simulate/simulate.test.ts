@@ -97,3 +97,11 @@ test('malformed scenarios are rejected with the field named', () => {
   assert.equal(s.measure, 90_000);
   assert.deepEqual(s.nodeGroups[0].capacity, { cpu: '4', memory: '16Gi', pods: 110 });
 });
+
+test('every example scenario parses', async () => {
+  const { readdirSync } = await import('node:fs');
+  const dir = join(root, 'examples/scenarios');
+  const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
+  assert.ok(files.length > 0);
+  for (const f of files) assert.ok(parseScenario(readFileSync(join(dir, f), 'utf8')).nodeGroups.length > 0, f);
+});
