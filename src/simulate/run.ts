@@ -157,7 +157,11 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
       }, at);
     }
     let since = start;
-    for (let t = scenario.measure; t <= until; t += scenario.measure) {
+    // Every interval, and the end of the run when it falls between two.
+    const points: number[] = [];
+    for (let t = scenario.measure; t <= until; t += scenario.measure) points.push(t);
+    if (until > 0 && points.at(-1) !== until) points.push(until);
+    for (const t of points) {
       clock.setTimeout(() => {
         const prev = since;
         since = start + t;
