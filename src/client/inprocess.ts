@@ -44,19 +44,20 @@ function streamPair(): [Duplex, Duplex] {
   return [a, b];
 }
 
-/** A watch stays open for its whole life, so it never counts as a request in flight. */
+/** A watch (or log follow) stays open for its whole life: it counts as in flight only until its response starts. */
 const isWatch = (path: string) => /[?&]watch=(true|1)(&|$)/.test(path) || path.includes('/watch/') || /[?&]follow=(true|1)(&|$)/.test(path);
 
 /**
  * A transport into an http.Server (not necessarily listening) or a request listener, in this process.
- * With a clock, every non-watch request holds it from send until its response body ends (virtual
- * time's "no request in flight").
+ * With a clock, every request holds it from send until its response body ends (virtual time's "no
+ * request in flight"); a watch only until its response headers arrive, when the server has registered it.
  */
 export function inProcessTransport(target: http.Server | http.RequestListener, opts: { clock?: Clock } = {}): Transport {
   const server = typeof target === 'function' ? http.createServer(target) : target;
   return (req) =>
     new Promise((resolve, reject) => {
-      const release = opts.clock && !isWatch(req.path) ? opts.clock.hold() : () => {};
+      const release = opts.clock ? opts.clock.hold() : () => {};
+      const streaming = isWatch(req.path);
       const [clientSide, serverSide] = streamPair();
       clientSide.once('close', release);
       server.emit('connection', serverSide);
@@ -69,6 +70,7 @@ export function inProcessTransport(target: http.Server | http.RequestListener, o
           signal: req.signal,
         },
         (res) => {
+          if (streaming) release();
           res.on('close', () => clientSide.destroy());
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
         },
