@@ -116,7 +116,7 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
     opts.onServing?.(api.url);
     const cm = await startControllerManager({ client: clientFor('kube-controller-manager'), logger: logger.child({ component: 'controller-manager' }), leaderElect: false });
     stops.push(() => cm.stop());
-    const sched = await startScheduler({ client: clientFor('kube-scheduler'), logger: logger.child({ component: 'scheduler' }), leaderElect: false, random: () => random.next(), yieldEveryCycles: 8 });
+    const sched = await startScheduler({ client: clientFor('kube-scheduler'), logger: logger.child({ component: 'scheduler' }), leaderElect: false, policy: scenario.scheduler.policy, random: () => random.next(), yieldEveryCycles: 8 });
     stops.push(() => sched.stop());
     for (const g of scenario.nodeGroups) {
       const pool = await startNodePool({
@@ -128,6 +128,7 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
         pods: g.capacity.pods,
         labels: { ...g.labels, 'kubesim.io/node-group': g.name },
         taints: g.taints as any,
+        zones: g.zones,
         processes: false,
         simulatedHttp: false,
         clock,

@@ -12,7 +12,11 @@ export interface NodeGroup {
   capacity: { cpu: string; memory: string; pods: number };
   labels: Record<string, string>;
   taints: { key: string; value?: string; effect: string }[];
+  /** topology.kubernetes.io/zone values, dealt round-robin over the group's nodes. */
+  zones?: string[];
 }
+
+export const SCHEDULER_POLICIES = ['spread', 'binpack', 'round-robin'] as const;
 
 export interface ObjectRef {
   apiVersion: string;
@@ -34,6 +38,8 @@ export interface Scenario {
   /** Report interval, ms. */
   measure: number;
   nodeGroups: NodeGroup[];
+  /** The scheduler's scoring policy (default spread). */
+  scheduler: { policy: (typeof SCHEDULER_POLICIES)[number] };
   /** Workloads and actions, sorted by time (stable). */
   actions: Action[];
 }
@@ -107,6 +113,7 @@ function nodeGroup(v: unknown, i: number): NodeGroup {
     capacity: { cpu: String(c.cpu ?? '4'), memory: String(c.memory ?? '16Gi'), pods: Number(c.pods ?? 110) },
     labels: isObj(g.labels) ? g.labels : {},
     taints: Array.isArray(g.taints) ? g.taints.map((t: any, j: number) => need(isObj(t) && typeof t.key === 'string' && typeof t.effect === 'string', `${where}.taints[${j}]: key and effect`, t)) : [],
+    zones: g.zones === undefined ? undefined : need(Array.isArray(g.zones) && g.zones.length > 0 && g.zones.every((z: unknown) => typeof z === 'string'), `${where}.zones: a non-empty list of zone names`, g.zones),
   };
 }
 
@@ -126,6 +133,8 @@ export function parseScenario(text: string): Scenario {
     return { at: parseDuration(w.at ?? '0s', `workloads[${i}].at`), apply: manifests(w.manifest ?? w.manifests, `workloads[${i}].manifest`) };
   });
   const actions = (Array.isArray(d.actions) ? d.actions : []).map((a: unknown, i: number) => action(a, `actions[${i}]`));
+  const policy = d.scheduler?.policy ?? 'spread';
+  need(SCHEDULER_POLICIES.includes(policy), `scheduler.policy: one of ${SCHEDULER_POLICIES.join(', ')}`, policy);
   const measure = parseDuration(d.measure ?? '10m', 'measure');
   need(measure > 0, 'measure: must be positive', measure);
   return {
@@ -133,6 +142,7 @@ export function parseScenario(text: string): Scenario {
     duration: parseDuration(d.duration ?? '1h', 'duration'),
     measure,
     nodeGroups: d.nodeGroups.map(nodeGroup),
+    scheduler: { policy },
     actions: [...workloads, ...actions].map((a, i) => ({ a, i })).sort((x, y) => x.a.at - y.a.at || x.i - y.i).map((x) => x.a),
   };
 }

@@ -65,6 +65,17 @@ test('one virtual hour runs in well under its wall deadline with the expected po
   assert.notEqual(c.report.intervals[0].placementDigest, a.report.intervals[0].placementDigest, 'other pod names (seeded generateName) and tie-breaks');
 });
 
+test('scheduler.policy is what-if: binpack piles the pods onto fewer nodes than spread', async () => {
+  const spread = await simulate(parseScenario(SCENARIO), { until: 600_000 });
+  const binpack = await simulate(parseScenario(SCENARIO + 'scheduler: { policy: binpack }\n'), { until: 600_000 });
+  const [s, b] = [spread.report.intervals[0], binpack.report.intervals[0]];
+  assert.equal(s.podsRunning, 10);
+  assert.equal(b.podsRunning, 10);
+  assert.equal(s.cpuRequestedMilliPerNode.mean, b.cpuRequestedMilliPerNode.mean);
+  assert.equal(s.cpuRequestedMilliPerNode.p90, 200, 'spread: two pods a node');
+  assert.ok(b.cpuRequestedMilliPerNode.p90 > 200, `binpack: p90 ${b.cpuRequestedMilliPerNode.p90}m`);
+});
+
 test('the CLI prints the table and the wall/virtual ratio, and writes the JSON report', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-sim-'));
   const file = join(dir, 's.yaml');
@@ -90,12 +101,15 @@ test('malformed scenarios are rejected with the field named', () => {
     ['nodeGroups: [{ name: a, count: 1 }]\nactions: [{ at: 1m }]', /exactly one of apply, scale, delete, drain/],
     ['nodeGroups: [{ name: a, count: 1 }]\nactions: [{ at: 1m, scale: { kind: Deployment, name: w } }]', /scale\.replicas/],
     ['nodeGroups: [{ name: a, count: 1 }]\nworkloads: [{ at: 0s, manifest: { kind: Pod } }]', /apiVersion, kind and metadata/],
+    ['nodeGroups: [{ name: a, count: 1, zones: [] }]', /nodeGroups\[0\]\.zones/],
+    ['nodeGroups: [{ name: a, count: 1 }]\nscheduler: { policy: random }', /scheduler\.policy: one of spread, binpack, round-robin/],
   ];
   for (const [text, want] of cases) assert.throws(() => parseScenario(text), want, text);
   const s = parseScenario('nodeGroups: [{ name: a, count: 2 }]\nduration: 1h30m\nmeasure: 90s');
   assert.equal(s.duration, 5_400_000);
   assert.equal(s.measure, 90_000);
   assert.deepEqual(s.nodeGroups[0].capacity, { cpu: '4', memory: '16Gi', pods: 110 });
+  assert.equal(s.scheduler.policy, 'spread');
 });
 
 test('every example scenario parses', async () => {
