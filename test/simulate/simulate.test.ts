@@ -76,6 +76,14 @@ test('scheduler.policy is what-if: binpack piles the pods onto fewer nodes than 
   assert.ok(b.cpuRequestedMilliPerNode.p90 > 200, `binpack: p90 ${b.cpuRequestedMilliPerNode.p90}m`);
 });
 
+test('an HPA follows a load wave on virtual time (kubelet summaries → metrics scraper → metrics API → HPA)', async () => {
+  const text = readFileSync(join(root, 'examples/scenarios/hpa-square-load.yaml'), 'utf8');
+  const { report } = await simulate(parseScenario(text), { until: 30 * 60_000 });
+  const running = report.intervals.map((r) => r.podsRunning);
+  // load 500m over 200m-request pods at 50% → 5 replicas; 3000m from 20m → 30, capped at maxReplicas 20
+  assert.deepEqual(running, [5, 5, 5, 5, 20, 20]);
+});
+
 test('the CLI prints the table and the wall/virtual ratio, and writes the JSON report', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-sim-'));
   const file = join(dir, 's.yaml');
