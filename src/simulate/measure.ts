@@ -21,12 +21,15 @@ export interface Interval {
   /** Pods whose PodScheduled turned True in [previous measurement, this one), and their latency. */
   scheduled: number;
   schedulingLatencySeconds: { p50: number; p99: number } | null;
+  /** Each HorizontalPodAutoscaler's status.currentReplicas, by namespace/name. */
+  hpaReplicas: Record<string, number>;
   /** sha256 (12 hex) of the sorted pod → node assignments: same seed, same placement. */
   placementDigest: string;
 }
 
 const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true } as const;
 const NODES = { group: '', version: 'v1', plural: 'nodes', namespaced: false } as const;
+const HPAS = { group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', namespaced: true } as const;
 
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: number[], p: number): number {
@@ -46,7 +49,7 @@ export function label(ms: number): string {
 }
 
 /** The interval's numbers from the current nodes and pods (pure). */
-export function summarize(nodes: KubeObject[], pods: KubeObject[], t: number, since: number, start: number): Interval {
+export function summarize(nodes: KubeObject[], pods: KubeObject[], t: number, since: number, start: number, hpas: KubeObject[] = []): Interval {
   const terminal = (p: KubeObject) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
   const perNode = new Map<string, { cpu: number; mem: number }>(nodes.map((n) => [n.metadata.name!, { cpu: 0, mem: 0 }]));
   const latencies: number[] = [];
@@ -83,19 +86,21 @@ export function summarize(nodes: KubeObject[], pods: KubeObject[], t: number, si
     memoryRequestedMiBPerNode: { mean: round1(mean(mem)), p90: round1(percentile(mem, 90)) },
     scheduled: latencies.length,
     schedulingLatencySeconds: latencies.length ? { p50: percentile(latencies, 50), p99: percentile(latencies, 99) } : null,
+    hpaReplicas: Object.fromEntries(hpas.map((h) => [`${h.metadata.namespace}/${h.metadata.name}`, Number(h.status?.currentReplicas ?? 0)] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     placementDigest: createHash('sha256').update(placement.sort().join('\n')).digest('hex').slice(0, 12),
   };
 }
 
 /** Reads nodes and pods through the client and summarizes them. */
 export async function measure(client: Client, t: number, since: number, start: number): Promise<Interval> {
-  const [nodes, pods] = await Promise.all([client.resource(NODES).list({}), client.resource(PODS).list({})]);
-  return summarize(nodes.items, pods.items, t, since, start);
+  const [nodes, pods, hpas] = await Promise.all([client.resource(NODES).list({}), client.resource(PODS).list({}), client.resource(HPAS).list({})]);
+  return summarize(nodes.items, pods.items, t, since, start, hpas.items);
 }
 
 /** The report as a fixed-width table. */
 export function formatTable(rows: Interval[]): string {
-  const head = ['time', 'nodes', 'ready', 'pending', 'running', 'cpu(m)/node mean', 'p90', 'mem(Mi)/node mean', 'p90', 'scheduled', 'latency p50(s)', 'p99(s)'];
+  const withHpa = rows.some((r) => Object.keys(r.hpaReplicas).length > 0);
+  const head = ['time', 'nodes', 'ready', 'pending', 'running', 'cpu(m)/node mean', 'p90', 'mem(Mi)/node mean', 'p90', 'scheduled', 'latency p50(s)', 'p99(s)', ...(withHpa ? ['hpa replicas'] : [])];
   const body = rows.map((r) => [
     r.time,
     r.nodes,
@@ -109,6 +114,7 @@ export function formatTable(rows: Interval[]): string {
     r.scheduled,
     r.schedulingLatencySeconds?.p50 ?? '-',
     r.schedulingLatencySeconds?.p99 ?? '-',
+    ...(withHpa ? [Object.values(r.hpaReplicas).reduce((a, b) => a + b, 0)] : []),
   ].map(String));
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   return [head, ...body].map((cols) => cols.map((c, i) => c.padStart(widths[i])).join('  ')).join('\n');

@@ -82,6 +82,7 @@ test('an HPA follows a load wave on virtual time (kubelet summaries → metrics 
   const running = report.intervals.map((r) => r.podsRunning);
   // load 500m over 200m-request pods at 50% → 5 replicas; 3000m from 20m → 30, capped at maxReplicas 20
   assert.deepEqual(running, [5, 5, 5, 5, 20, 20]);
+  assert.deepEqual(report.intervals.map((r) => r.hpaReplicas['default/web']), [5, 5, 5, 5, 20, 20]);
 });
 
 test('the CLI prints the table and the wall/virtual ratio, and writes the JSON report', async () => {
