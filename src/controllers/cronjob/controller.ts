@@ -1,7 +1,7 @@
 // The CronJob controller (pkg/controller/cronjob, v2): creates `<cronjob>-<minutes>` Jobs at the
 // schedule times, keeps status.active / lastScheduleTime / lastSuccessfulTime, applies the
 // concurrency policy, prunes finished Jobs past the history limits, and requeues each CronJob at
-// its next schedule time. Its clock is `options.now` (default Date.now).
+// its next schedule time. Its clock is `options.now` (default: the client's clock).
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { deletedObject, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
