@@ -1,4 +1,5 @@
 // The API server: start it in-process (tests, `kubesim up`, `kubesim apiserver`).
+import { cryptoRandom, realClock, type Clock, type Random } from '../clock/index.ts';
 import http from 'node:http';
 import https from 'node:https';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -100,6 +101,9 @@ export interface ApiServerOptions {
   serviceAccountIssuer?: string | string[];
   /** --authentication-config: an AuthenticationConfiguration (file path or object) with jwt[] issuers. */
   authenticationConfig?: AuthenticationConfigInput;
+  /** The time written into objects, and the uid/generateName source (`kubesim simulate`: virtual, seeded). */
+  clock?: Clock;
+  random?: Random;
 }
 
 export interface RunningApiServer {
@@ -110,6 +114,8 @@ export interface RunningApiServer {
   kubeconfigPath?: string;
   /** The pipeline's stage lists, live: plugins pushed here apply to the next request. */
   pipeline: Pipeline;
+  /** The HTTP server (for an in-process transport: `inProcessTransport(server)`). */
+  server: http.Server;
   /** Stops listening, ends open watches, closes the store. */
   close(): Promise<void>;
 }
@@ -220,6 +226,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     },
     longRunning: new Set(),
     tokenIssuer: tokenAuth.issuer,
+    clock: opts.clock ?? realClock,
+    random: opts.random ?? cryptoRandom,
   };
   const scraper = startResourceMetrics(core, { resolutionMs: opts.metricResolutionMs });
   const crds = new CrdController(core);
@@ -267,6 +275,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     port,
     kubeconfigPath,
     pipeline,
+    server,
     close() {
       closing ??= (async () => {
         ready = false;

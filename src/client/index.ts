@@ -26,6 +26,9 @@
  *   client.request({ method, path, query, body, contentType }) / client.raw(...) for anything else
  *   new Client({ server, transport }) plugs in another transport; inProcessTransport(httpServerOrListener)
  *   speaks HTTP to an http.Server in this process over an in-memory stream pair (no socket, no port)
+ *   new Client({ ..., clock }) — the Clock (src/clock) of the client's rate limiter and of the informers,
+ *   leader electors and workqueues built on it (default real time; a VirtualClock under `kubesim simulate`,
+ *   with inProcessTransport(server, { clock }) holding it while requests are in flight)
  *
  * Informers
  *   const factory = new SharedInformerFactory(client, { defaultResyncMs?, namespace? })

@@ -7,7 +7,8 @@ import { isStatusError, StatusError } from '../api/errors.ts';
 import type { ResourceType } from '../api/resource.ts';
 import type { KubeObject, Status } from '../api/types.ts';
 import type { Client, ResourceClient, ResourceRef, WatchStream } from './rest.ts';
-import { Backoff, sleep } from './ratelimit.ts';
+import type { Clock, Timer } from '../clock/index.ts';
+import { Backoff } from './ratelimit.ts';
 import { labelPredicate, type SelectorInput } from './selector.ts';
 import { informerMetrics } from './metrics.ts';
 import { DeletedFinalStateUnknown, metaNamespaceKey } from './keys.ts';
@@ -185,6 +186,8 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   backoffMaxMs?: number;
   logger?: InformerLogger;
   metricsRegistry?: Registry;
+  /** Resync and retry timers (default: the client's clock). */
+  clock?: Clock;
 }
 
 type Notification<T> =
@@ -203,12 +206,14 @@ class Listener<T extends KubeObject> {
   synced = false;
   removed = false;
   nextResync: number;
+  private release: () => void = () => {};
   constructor(
     readonly handler: ResourceEventHandler<T>,
     readonly resyncMs: number,
     private readonly onError: (e: unknown) => void,
+    private readonly clock: Clock,
   ) {
-    this.nextResync = Date.now() + resyncMs;
+    this.nextResync = clock.now() + resyncMs;
   }
 
   push(n: Notification<T>): void {
@@ -216,6 +221,8 @@ class Listener<T extends KubeObject> {
     this.pending.push(n);
     if (!this.scheduled) {
       this.scheduled = true;
+      // Undelivered notifications are work in progress (virtual time waits for them).
+      this.release = this.clock.hold();
       setImmediate(() => this.drain());
     }
   }
@@ -247,6 +254,7 @@ class Listener<T extends KubeObject> {
       this.pending = [];
       this.head = 0;
       this.scheduled = false;
+      this.release();
     } else {
       if (this.head > 10_000) {
         this.pending = this.pending.slice(this.head);
@@ -279,12 +287,13 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   private watchOpened = false;
   private relistReason: 'expired' | 'stalled' = 'expired';
   private loop?: Promise<void>;
-  private resyncTimer?: NodeJS.Timeout;
+  private resyncTimer?: Timer;
   private syncWaiters: (() => void)[] = [];
   private readonly backoff: Backoff;
   private readonly log?: InformerLogger;
   private readonly metrics: ReturnType<typeof informerMetrics>;
   private readonly resName: string;
+  private readonly clock: Clock;
 
   constructor(
     client: Client,
@@ -292,6 +301,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     readonly options: InformerOptions<T> = {},
   ) {
     this.resource = client.resource<T>(rt);
+    this.clock = options.clock ?? client.clock;
     this.indexer = new Indexer<T>(options.indexers);
     this.lister = new Lister<T>(this.indexer);
     this.backoff = new Backoff(options.backoffInitialMs ?? 200, options.backoffMaxMs ?? 30_000);
@@ -308,6 +318,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   addEventHandler(handler: ResourceEventHandler<T>, resyncPeriodMs?: number): HandlerRegistration {
     const l = new Listener<T>(handler, resyncPeriodMs ?? this.options.resyncPeriodMs ?? 0, (e) =>
       this.log ? this.log.error({ err: e, resource: this.resName }, 'informer handler threw') : console.error('informer handler threw', e),
+      this.clock,
     );
     this.listeners.add(l);
     if (this.synced) {
@@ -343,7 +354,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     this.stopped = true;
     this.abort.abort();
     this.currentWatch?.close();
-    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    if (this.resyncTimer) this.clock.clearInterval(this.resyncTimer);
     for (const w of this.syncWaiters.splice(0)) w();
     await this.loop;
   }
@@ -423,7 +434,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
         const delay = this.backoff.next();
         this.log?.warn({ resource: this.resName, err: String(e), delayMs: Math.round(delay) }, 'list/watch failed; retrying');
         try {
-          await sleep(delay, this.abort.signal);
+          await this.clock.sleep(delay, this.abort.signal);
         } catch {
           break;
         }
@@ -554,19 +565,19 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   }
 
   private scheduleResync(): void {
-    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    if (this.resyncTimer) this.clock.clearInterval(this.resyncTimer);
     this.resyncTimer = undefined;
     if (this.stopped) return;
     let min = Infinity;
     for (const l of this.listeners) if (l.resyncMs > 0) min = Math.min(min, l.resyncMs);
     if (min === Infinity) return;
-    this.resyncTimer = setInterval(() => this.resync(), Math.max(50, Math.min(min, 1000)));
-    this.resyncTimer.unref();
+    this.resyncTimer = this.clock.setInterval(() => this.resync(), Math.max(50, Math.min(min, 1000)));
+    this.resyncTimer.unref?.();
   }
 
   private resync(): void {
     if (!this.synced) return;
-    const now = Date.now();
+    const now = this.clock.now();
     for (const l of this.listeners) {
       if (l.resyncMs <= 0 || now < l.nextResync) continue;
       l.nextResync = now + l.resyncMs;
@@ -587,6 +598,8 @@ export interface FactoryOptions {
   logger?: InformerLogger;
   metricsRegistry?: Registry;
   pageSize?: number;
+  /** Default: the client's clock. */
+  clock?: Clock;
 }
 
 /** One informer per resource (and namespace/selector) per process, shared by every controller. */
@@ -610,6 +623,7 @@ export class SharedInformerFactory {
       logger: this.options.logger,
       metricsRegistry: this.options.metricsRegistry,
       pageSize: this.options.pageSize,
+      clock: this.options.clock,
       ...opts,
     };
     const key = informerKey(rt, merged);

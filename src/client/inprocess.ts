@@ -3,6 +3,7 @@
 // HTTP/1.1 (node's own parser and writer), so watches, chunking and errors behave as over TCP.
 import * as http from 'node:http';
 import { Duplex } from 'node:stream';
+import type { Clock } from '../clock/index.ts';
 import type { Transport } from './rest.ts';
 
 /** Two connected in-memory streams; destroying or ending one is seen by the other. */
@@ -43,12 +44,22 @@ function streamPair(): [Duplex, Duplex] {
   return [a, b];
 }
 
-/** A transport into an http.Server (not necessarily listening) or a request listener, in this process. */
-export function inProcessTransport(target: http.Server | http.RequestListener): Transport {
+/** A watch (or log follow) stays open for its whole life: it counts as in flight only until its response starts. */
+const isWatch = (path: string) => /[?&]watch=(true|1)(&|$)/.test(path) || path.includes('/watch/') || /[?&]follow=(true|1)(&|$)/.test(path);
+
+/**
+ * A transport into an http.Server (not necessarily listening) or a request listener, in this process.
+ * With a clock, every request holds it from send until its response body ends (virtual time's "no
+ * request in flight"); a watch only until its response headers arrive, when the server has registered it.
+ */
+export function inProcessTransport(target: http.Server | http.RequestListener, opts: { clock?: Clock } = {}): Transport {
   const server = typeof target === 'function' ? http.createServer(target) : target;
   return (req) =>
     new Promise((resolve, reject) => {
+      const release = opts.clock ? opts.clock.hold() : () => {};
+      const streaming = isWatch(req.path);
       const [clientSide, serverSide] = streamPair();
+      clientSide.once('close', release);
       server.emit('connection', serverSide);
       const r = http.request(
         {
@@ -59,11 +70,13 @@ export function inProcessTransport(target: http.Server | http.RequestListener): 
           signal: req.signal,
         },
         (res) => {
+          if (streaming) release();
           res.on('close', () => clientSide.destroy());
           resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
         },
       );
       r.on('error', (e) => {
+        release();
         clientSide.destroy();
         reject(e);
       });

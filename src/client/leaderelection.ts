@@ -10,7 +10,7 @@ import { isStatusError } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
 import type { Client, ResourceClient } from './rest.ts';
 import { LEASES } from '../api/core/refs.ts';
-import { sleep } from './ratelimit.ts';
+import type { Clock } from '../clock/index.ts';
 import { leaderMetrics } from './metrics.ts';
 
 export { LEASES };
@@ -56,6 +56,8 @@ export interface LeaderElectorOptions {
   reacquire?: boolean;
   callbacks: LeaderCallbacks;
   metricsRegistry?: Registry;
+  /** Lease times, renewals and retries (default: the client's clock). */
+  clock?: Clock;
   logger?: { info?(o: object, msg?: string): void; warn?(o: object, msg?: string): void };
 }
 
@@ -84,8 +86,10 @@ export class LeaderElector {
   private readonly stopCtl = new AbortController();
   private runPromise?: Promise<void>;
   private readonly metrics: ReturnType<typeof leaderMetrics>;
+  private readonly clock: Clock;
 
   constructor(readonly opts: LeaderElectorOptions) {
+    this.clock = opts.clock ?? opts.client.clock;
     this.identity = opts.identity ?? defaultIdentity();
     this.ns = opts.namespace ?? 'kube-system';
     this.leases = opts.client.resource<Lease>(LEASES);
@@ -154,7 +158,7 @@ export class LeaderElector {
     while (!signal.aborted) {
       if (await this.tryAcquireOrRenew(signal, this.renewDeadlineMs)) return true;
       try {
-        await sleep(this.retryMs * (1 + Math.random() * (this.opts.jitter ?? 0.2)), signal);
+        await this.clock.sleep(this.retryMs * (1 + Math.random() * (this.opts.jitter ?? 0.2)), signal);
       } catch {
         return false;
       }
@@ -167,23 +171,23 @@ export class LeaderElector {
     let lastRenewStart = this.lastSuccessStart;
     while (!signal.aborted) {
       try {
-        await sleep(this.retryMs, signal);
+        await this.clock.sleep(this.retryMs, signal);
       } catch {
         return;
       }
       const deadline = lastRenewStart + this.renewDeadlineMs;
       for (;;) {
-        const remaining = deadline - Date.now();
+        const remaining = deadline - this.clock.now();
         if (remaining <= 0) return;
-        const start = Date.now();
+        const start = this.clock.now();
         if (await this.tryAcquireOrRenew(signal, remaining)) {
           lastRenewStart = start;
           break;
         }
         if (signal.aborted) return;
-        if (Date.now() + this.retryMs >= deadline) return;
+        if (this.clock.now() + this.retryMs >= deadline) return;
         try {
-          await sleep(this.retryMs, signal);
+          await this.clock.sleep(this.retryMs, signal);
         } catch {
           return;
         }
@@ -195,13 +199,13 @@ export class LeaderElector {
 
   /** One attempt (client-go tryAcquireOrRenew). Bounded by timeoutMs so a hung request cannot outlive renewDeadline. */
   private async tryAcquireOrRenew(signal: AbortSignal, timeoutMs: number): Promise<boolean> {
-    const start = Date.now();
+    const start = this.clock.now();
     const ctl = new AbortController();
     const onAbort = () => ctl.abort();
     signal.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => ctl.abort(), Math.max(1, timeoutMs));
+    const timer = this.clock.setTimeout(() => ctl.abort(), Math.max(1, timeoutMs));
     try {
-      const now = new Date();
+      const now = new Date(this.clock.now());
       const spec = (old?: LeaseSpec): LeaseSpec => ({
         holderIdentity: this.identity,
         leaseDurationSeconds: Math.ceil(this.leaseMs / 1000),
@@ -226,7 +230,7 @@ export class LeaderElector {
       const s = lease.spec ?? {};
       const holder = s.holderIdentity ?? '';
       const durMs = (s.leaseDurationSeconds ?? 0) * 1000;
-      if (holder !== '' && holder !== this.identity && this.expiryBase(s, durMs) + durMs > Date.now()) return false;
+      if (holder !== '' && holder !== this.identity && this.expiryBase(s, durMs) + durMs > this.clock.now()) return false;
       if (this.leading && holder !== this.identity) return false;
       const updated = await this.leases.update({ ...lease, spec: spec(s) }, { namespace: this.ns, signal: ctl.signal });
       this.observe(updated);
@@ -236,7 +240,7 @@ export class LeaderElector {
       // conflict (lost race), timeout, network: not acquired this round
       return false;
     } finally {
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
   }
@@ -260,7 +264,7 @@ export class LeaderElector {
     const key = `${s.holderIdentity ?? ''}|${s.renewTime ?? ''}|${s.leaseDurationSeconds ?? ''}|${s.acquireTime ?? ''}`;
     if (key !== this.observedKey) {
       this.observedKey = key;
-      this.observedTime = Date.now();
+      this.observedTime = this.clock.now();
     }
     this.observedLease = lease;
     const holder = s.holderIdentity ?? '';
@@ -275,7 +279,7 @@ export class LeaderElector {
     const lease = this.observedLease;
     if (!lease || lease.spec?.holderIdentity !== this.identity) return;
     try {
-      const now = microTime();
+      const now = microTime(new Date(this.clock.now()));
       const updated = await this.leases.update(
         {
           ...lease,

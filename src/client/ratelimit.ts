@@ -1,12 +1,12 @@
 // Rate limiters, after client-go's flowcontrol and workqueue packages: a token bucket (used by the
 // REST client and the workqueue's overall limit), a per-item exponential backoff, and their max.
 
-/** Milliseconds clock; injectable so tests can drive time. */
-export interface Clock {
-  now(): number;
-}
+import { realClock, type Clock } from '../clock/index.ts';
 
-export const realClock: Clock = { now: () => performance.timeOrigin + performance.now() };
+export { realClock, type Clock };
+
+/** What a token bucket reads: now(), and sleep() for take() (the real clock's when absent). */
+export type BucketClock = Pick<Clock, 'now'> & Partial<Pick<Clock, 'sleep'>>;
 
 /**
  * Token bucket (golang.org/x/time/rate semantics): `burst` tokens, refilled at `qps` per second.
@@ -19,7 +19,7 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
 
-  constructor(qps: number, burst: number, private readonly clock: Clock = realClock) {
+  constructor(qps: number, burst: number, private readonly clock: BucketClock = realClock) {
     this.qps = qps;
     this.burst = Math.max(1, burst);
     this.tokens = this.burst;
@@ -53,10 +53,10 @@ export class TokenBucket {
     return true;
   }
 
-  /** Waits (real timers) until a token is available, then takes it. */
+  /** Waits (on the clock's timers) until a token is available, then takes it. */
   async take(signal?: AbortSignal): Promise<void> {
     const delay = this.reserve();
-    if (delay > 0) await sleep(delay, signal);
+    if (delay > 0) await (this.clock.sleep ?? realClock.sleep)(delay, signal);
   }
 }
 
@@ -126,7 +126,7 @@ export class MaxOfRateLimiter<T> implements RateLimiter<T> {
 }
 
 /** client-go DefaultControllerRateLimiter: 5ms..1000s per item, and 10 qps / burst 100 overall. */
-export function defaultControllerRateLimiter<T>(clock: Clock = realClock): RateLimiter<T> {
+export function defaultControllerRateLimiter<T>(clock: BucketClock = realClock): RateLimiter<T> {
   return new MaxOfRateLimiter<T>(
     new ItemExponentialFailureRateLimiter<T>(5, 1000 * 1000),
     new BucketRateLimiter<T>(new TokenBucket(10, 100, clock)),
@@ -154,18 +154,7 @@ export class Backoff {
   }
 }
 
-/** setTimeout as a promise; rejects with the signal's reason when aborted. */
+/** setTimeout as a promise on the real clock; rejects with the signal's reason when aborted. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason ?? new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return realClock.sleep(ms, signal);
 }

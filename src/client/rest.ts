@@ -12,7 +12,8 @@ import type { ResourceType } from '../api/resource.ts';
 import type { KubeList, KubeObject, Status, WatchEvent } from '../api/types.ts';
 import { apiVersionOf } from '../api/types.ts';
 import { loadKubeconfig } from './kubeconfig.ts';
-import { TokenBucket, sleep } from './ratelimit.ts';
+import { realClock, type Clock } from '../clock/index.ts';
+import { TokenBucket } from './ratelimit.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Transport: how a request reaches the server. The default is node:http(s) with keep-alive;
@@ -66,6 +67,11 @@ export interface ClientOptions {
   maxRetries?: number;
   /** The longest Retry-After honoured, seconds (default 10; a larger one waits this long). */
   maxRetryAfterSeconds?: number;
+  /**
+   * The clock of everything built on this client: its rate limiter and 429 retries, and the
+   * informers, leader electors and workqueues of the components using it (default real time).
+   */
+  clock?: Clock;
 }
 
 export const DEFAULT_QPS = 50;
@@ -267,11 +273,14 @@ export class Client {
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
 
+  readonly clock: Clock;
+
   constructor(readonly options: ClientOptions) {
+    this.clock = options.clock ?? realClock;
     this.server = options.server.replace(/\/+$/, '');
     this.defaultNamespace = options.namespace ?? 'default';
     const qps = options.qps ?? DEFAULT_QPS;
-    this.limiter = new TokenBucket(qps, options.burst ?? (qps > 0 && qps !== Infinity ? Math.max(DEFAULT_BURST, qps) : DEFAULT_BURST));
+    this.limiter = new TokenBucket(qps, options.burst ?? (qps > 0 && qps !== Infinity ? Math.max(DEFAULT_BURST, qps) : DEFAULT_BURST), this.clock);
     if (options.transport) {
       this.transport = options.transport;
       this.destroyTransport = () => {};
@@ -337,7 +346,7 @@ export class Client {
       }
       if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, body: buf };
       if (res.status === 429 && attempt < (this.options.maxRetries ?? DEFAULT_MAX_RETRIES)) {
-        await sleep(retryAfterMs(res.headers['retry-after'], this.options.maxRetryAfterSeconds), o.signal);
+        await this.clock.sleep(retryAfterMs(res.headers['retry-after'], this.options.maxRetryAfterSeconds), o.signal);
         continue;
       }
       throw errorFromResponse(res.status, buf.toString('utf8'));

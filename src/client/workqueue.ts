@@ -2,6 +2,7 @@
 // to two workers at once (re-added while processing = queued again after done()), with delayed
 // adds and rate-limited requeues, and a shutdown that can drain.
 import type { Registry } from 'prom-client';
+import { realClock, type Clock, type Timer } from '../clock/index.ts';
 import { defaultControllerRateLimiter, type RateLimiter } from './ratelimit.ts';
 import { workqueueMetrics } from './metrics.ts';
 
@@ -10,6 +11,8 @@ export interface QueueOptions<T> {
   name?: string;
   rateLimiter?: RateLimiter<T>;
   metricsRegistry?: Registry;
+  /** Delayed adds and the default rate limiter's bucket run on it; a non-empty queue holds it (default real). */
+  clock?: Clock;
 }
 
 export interface QueueItem<T> {
@@ -28,17 +31,22 @@ export class RateLimitingQueue<T = string> {
   private readonly dirty = new Set<T>();
   private readonly processing = new Set<T>();
   private readonly waiters: ((r: QueueItem<T> | QueueShutdown) => void)[] = [];
-  private readonly delayed = new Map<T, { readyAt: number; timer: NodeJS.Timeout }>();
+  private readonly delayed = new Map<T, { readyAt: number; timer: Timer }>();
   private readonly addedAt = new Map<T, number>();
   private readonly startedAt = new Map<T, number>();
   private drainWaiters: (() => void)[] = [];
   private shuttingDown = false;
   private readonly rateLimiter: RateLimiter<T>;
   private readonly metrics?: ReturnType<typeof workqueueMetrics>;
+  private readonly clock: Clock;
+  /** Held while items wait for a worker that exists or are being processed (virtual time's idleness). */
+  private release: (() => void) | undefined;
+  private hasWorkers = false;
 
   constructor(opts: QueueOptions<T> = {}) {
     this.name = opts.name;
-    this.rateLimiter = opts.rateLimiter ?? defaultControllerRateLimiter<T>();
+    this.clock = opts.clock ?? realClock;
+    this.rateLimiter = opts.rateLimiter ?? defaultControllerRateLimiter<T>(this.clock);
     if (opts.name) this.metrics = workqueueMetrics(opts.metricsRegistry);
   }
 
@@ -60,6 +68,16 @@ export class RateLimitingQueue<T = string> {
     }
     this.queue.push(item);
     this.metrics?.depth.set({ name: this.name }, this.len());
+    this.updateHold();
+  }
+
+  private updateHold(): void {
+    const busy = this.processing.size > 0 || (this.hasWorkers && this.len() > 0);
+    if (busy && !this.release) this.release = this.clock.hold();
+    else if (!busy && this.release) {
+      this.release();
+      this.release = undefined;
+    }
   }
 
   private hand(item: T, resolve: (r: QueueItem<T>) => void): void {
@@ -70,6 +88,7 @@ export class RateLimitingQueue<T = string> {
     this.addedAt.delete(item);
     if (this.metrics && added !== undefined) this.metrics.latency.observe({ name: this.name }, (now - added) / 1000);
     this.startedAt.set(item, now);
+    this.updateHold();
     resolve({ item, shutdown: false });
   }
 
@@ -80,6 +99,7 @@ export class RateLimitingQueue<T = string> {
 
   /** Waits for an item; {shutdown: true} once the queue is shut down and empty. Call done(item) after processing. */
   get(): Promise<QueueItem<T> | QueueShutdown> {
+    this.hasWorkers = true;
     if (this.len() > 0) {
       const item = this.queue[this.head++];
       if (this.head > 1024 && this.head * 2 > this.queue.length) {
@@ -100,6 +120,7 @@ export class RateLimitingQueue<T = string> {
     this.startedAt.delete(item);
     if (this.metrics && started !== undefined) this.metrics.workDuration.observe({ name: this.name }, (performance.now() - started) / 1000);
     if (this.dirty.has(item)) this.push(item);
+    this.updateHold();
     this.checkDrained();
   }
 
@@ -110,11 +131,11 @@ export class RateLimitingQueue<T = string> {
       this.add(item);
       return;
     }
-    const readyAt = Date.now() + delayMs;
+    const readyAt = this.clock.now() + delayMs;
     const cur = this.delayed.get(item);
     if (cur && cur.readyAt <= readyAt) return;
-    if (cur) clearTimeout(cur.timer);
-    const timer = setTimeout(() => {
+    if (cur) this.clock.clearTimeout(cur.timer);
+    const timer = this.clock.setTimeout(() => {
       this.delayed.delete(item);
       this.add(item);
     }, delayMs);
@@ -143,9 +164,11 @@ export class RateLimitingQueue<T = string> {
   /** Stops accepting items; waiting get() calls resolve with shutdown; queued items are still handed out. */
   shutDown(): void {
     this.shuttingDown = true;
-    for (const d of this.delayed.values()) clearTimeout(d.timer);
+    for (const d of this.delayed.values()) this.clock.clearTimeout(d.timer);
     this.delayed.clear();
     for (const w of this.waiters.splice(0)) w({ item: undefined, shutdown: true });
+    this.hasWorkers = false;
+    this.updateHold();
     this.checkDrained();
   }
 

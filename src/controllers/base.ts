@@ -1,6 +1,7 @@
 // The sample-controller loop shared by every controller: informer handlers only enqueue keys;
 // `workers` loops take a key, run the controller's sync(key), and requeue it with rate-limited
 // back-off on error (or after the delay sync asks for).
+import type { Clock } from '../clock/index.ts';
 import type { Controller } from './context.ts';
 import type { Registry } from 'prom-client';
 import { Counter, Histogram } from 'prom-client';
@@ -20,6 +21,8 @@ export interface ControllerLoopOptions {
   metricsRegistry?: Registry;
   /** Retries before a failing key is dropped (until its next event or resync). */
   maxRetries?: number;
+  /** The workqueue's delays and back-off (default real time; controllers pass their client's). */
+  clock?: Clock;
 }
 
 const metricsByRegistry = new WeakMap<object, { syncs: Counter<string>; duration: Histogram<string> }>();
@@ -46,7 +49,7 @@ export class ControllerLoop {
   private running: Promise<void>[] = [];
 
   constructor(readonly opts: ControllerLoopOptions) {
-    this.queue = new RateLimitingQueue<string>({ name: opts.name, metricsRegistry: opts.metricsRegistry });
+    this.queue = new RateLimitingQueue<string>({ name: opts.name, metricsRegistry: opts.metricsRegistry, clock: opts.clock });
     this.logger = opts.logger ?? silentLogger;
     this.metrics = loopMetrics(opts.metricsRegistry);
   }

@@ -32,7 +32,7 @@ export interface ControllerOptions {
   hpaCpuInitializationPeriodSeconds?: number;
   /** HPA: --horizontal-pod-autoscaler-initial-readiness-delay (default 30 s). */
   hpaInitialReadinessDelaySeconds?: number;
-  /** The clock the time-driven controllers read (CronJob, TTL after finished); default Date.now. */
+  /** The clock the time-driven controllers read (CronJob, TTL after finished); default: the client's clock. */
   now?: () => number;
   /** Whether controllers write Events (default true). */
   events?: boolean;

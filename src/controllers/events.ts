@@ -26,17 +26,18 @@ export class EventRecorder implements EventSink {
     readonly component: string,
     opts: { qps?: number; burst?: number; logger?: Logger; host?: string } = {},
   ) {
-    this.bucket = new TokenBucket(opts.qps ?? 20, opts.burst ?? 200);
+    this.bucket = new TokenBucket(opts.qps ?? 20, opts.burst ?? 200, client.clock);
     this.logger = opts.logger ?? silentLogger;
     this.host = opts.host;
   }
   private readonly logger: Logger;
   private readonly host?: string;
+  private seq = 0;
 
   event(obj: KubeObject, kind: ObjectKind, type: 'Normal' | 'Warning', reason: string, message: string): void {
     if (!this.bucket.tryTake()) return; // dropped, as the spam filter would
     const namespace = obj.metadata.namespace || 'default';
-    const now = nowIso();
+    const now = nowIso(this.client.clock.now());
     const aggKey = `${obj.metadata.uid}|${type}|${reason}|${message}`;
     const prev = this.seen.get(aggKey);
     const events = this.client.resource(EVENTS);
@@ -47,7 +48,7 @@ export class EventRecorder implements EventSink {
         .catch((e) => this.logger.debug({ err: String(e) }, 'event patch failed'));
       return;
     }
-    const name = `${obj.metadata.name}.${(Date.now() * 1000 + Math.floor(Math.random() * 1000)).toString(16)}`;
+    const name = `${obj.metadata.name}.${(this.client.clock.now() * 1000 + (this.seq++ % 1000)).toString(16)}`;
     if (this.seen.size > 4096) this.seen.clear();
     this.seen.set(aggKey, { name, namespace, count: 1, first: now });
     const ev: KubeObject = {

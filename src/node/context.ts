@@ -11,7 +11,8 @@ import { nodeIP, podCIDR, type NodeShape } from './nodeobj.ts';
 import type { PodSim } from './podsim.ts';
 import type { Profile, TimingName } from './profile.ts';
 import type { ContainerRuntime } from './runtime.ts';
-import type { Clock, TimerQueue } from './timers.ts';
+import type { TimerQueue } from './timers.ts';
+import type { Clock } from '../clock/index.ts';
 import type { Writer } from './writer.ts';
 
 /** Annotate a Node with kubesim.io/partitioned=true to cut its agent off the API server. */

@@ -27,7 +27,8 @@ import { SimulatedRuntime } from './simruntime.ts';
 import { PortAnswerer } from './answer.ts';
 import { DispatchingRuntime, ProcessRuntime, clientSource } from './process/index.ts';
 import { WorkloadLoad } from './load.ts';
-import { realClock, TimerQueue, type Clock } from './timers.ts';
+import { TimerQueue } from './timers.ts';
+import { realClock, type Clock } from '../clock/index.ts';
 import { Writer, type WriteKey } from './writer.ts';
 
 export { EVENTS, LEASES, NODES, PARTITION_ANNOTATION, PODS, SimNode, type NodePoolOptions, type PodEntry } from './context.ts';
@@ -69,7 +70,7 @@ export class PoolState implements PoolContext {
     readonly opts: NodePoolOptions,
     readonly shape: NodeShape,
   ) {
-    this.clock = opts.clock ?? realClock;
+    this.clock = opts.clock ?? client.clock ?? realClock;
     this.startedAt = this.clock.now();
     this.profile = opts.profile ?? (opts.timings ? makeProfile(opts.timings) : defaultProfile);
     this.log = opts.logger ?? newLogger().child({ component: 'node-pool' });
@@ -77,6 +78,7 @@ export class PoolState implements PoolContext {
     this.writer = new Writer({
       concurrency: opts.writeConcurrency ?? 32,
       qps: opts.qps,
+      clock: this.clock,
       onError: (e, key) => {
         this.metrics.writeErrors.inc();
         if (!this.isStopped) this.log.warn({ err: String(e), key: writeLabel(key) }, 'write failed');

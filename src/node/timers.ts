@@ -1,24 +1,9 @@
 // One timer queue for every simulated pod and node: a binary min-heap of due times driven by a
 // single setTimeout, so 10,000 pods with several pending stages cost one OS timer, not 50,000.
-// The clock is injectable: tests drive a ManualClock and call runDue() themselves.
+// The clock is injectable (src/clock): tests drive a ManualClock and call runDue() themselves;
+// under simulation its one timer is a VirtualClock timer.
+import { realClock, type Clock, type Timer } from '../clock/index.ts';
 
-export interface Clock {
-  now(): number;
-}
-
-export const realClock: Clock = { now: () => Date.now() };
-
-/** A clock tests move by hand. */
-export class ManualClock implements Clock {
-  constructor(public t = Date.UTC(2026, 0, 1)) {}
-  now(): number {
-    return this.t;
-  }
-  advance(ms: number): number {
-    this.t += ms;
-    return this.t;
-  }
-}
 
 interface Entry<K> {
   at: number;
@@ -34,7 +19,7 @@ export class TimerQueue<K> {
   private heap: Entry<K>[] = [];
   private current = new Map<K, Entry<K>>();
   private seq = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private timerAt = Infinity;
   private stopped = false;
 
@@ -84,7 +69,7 @@ export class TimerQueue<K> {
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 
@@ -94,13 +79,13 @@ export class TimerQueue<K> {
     while (this.heap.length && this.current.get(this.heap[0].key) !== this.heap[0]) this.pop();
     const next = this.heap.length ? this.heap[0].at : Infinity;
     if (next >= this.timerAt && this.timer) return;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
     if (next === Infinity) return;
     this.timerAt = next;
     const delay = Math.max(0, Math.min(next - this.clock.now(), 2 ** 31 - 1));
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       this.timerAt = Infinity;
       this.runDue();

@@ -2,6 +2,7 @@
 // node NotReady —, then node status, pod status, events last), bounded concurrency, an optional
 // QPS budget for the whole pool, and de-duplication by key (a pod whose status changed five times
 // while queued is written once, with its latest state, since the job reads the state when it runs).
+import { realClock, type Clock } from '../clock/index.ts';
 import { TokenBucket } from '../client/index.ts';
 
 export enum Priority {
@@ -25,6 +26,8 @@ export interface WriterOptions {
   concurrency?: number;
   /** Requests per second for the whole pool (0/undefined = only the client's own limit). */
   qps?: number;
+  /** The token bucket's clock and its wait timers (default real time). */
+  clock?: Clock;
   burst?: number;
   /** Max queued events; beyond it the oldest are dropped. */
   maxQueuedEvents?: number;
@@ -50,7 +53,7 @@ export class Writer {
   constructor(private readonly opts: WriterOptions = {}) {
     this.concurrency = opts.concurrency ?? 32;
     this.maxEvents = opts.maxQueuedEvents ?? 20_000;
-    if (opts.qps && opts.qps > 0 && opts.qps !== Infinity) this.bucket = new TokenBucket(opts.qps, opts.burst ?? Math.max(10, opts.qps));
+    if (opts.qps && opts.qps > 0 && opts.qps !== Infinity) this.bucket = new TokenBucket(opts.qps, opts.burst ?? Math.max(10, opts.qps), opts.clock);
   }
 
   enqueue(prio: Priority, key: WriteKey | undefined, job: Job): void {
@@ -104,7 +107,7 @@ export class Writer {
         if (delay > 0) {
           // Our token is reserved; start the next job when it is due.
           this.waiting = true;
-          setTimeout(() => {
+          (this.opts.clock ?? realClock).setTimeout(() => {
             this.waiting = false;
             this.runNext();
             this.pump();

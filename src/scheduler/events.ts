@@ -34,7 +34,7 @@ export class EventRecorder {
       this.dropped++;
       return;
     }
-    const now = new Date();
+    const now = new Date(this.client.clock.now());
     const ns = obj.metadata.namespace ?? 'default';
     const ts = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
     const key = `${ns}/${obj.metadata.name}/${obj.metadata.uid ?? ''}/${type}/${reason}/${message}`;
@@ -81,7 +81,7 @@ export class EventRecorder {
 
   private async write(key: string, ev: KubeObject): Promise<void> {
     const events = this.client.resource({ group: '', version: 'v1', plural: 'events', namespaced: true, kind: 'Event' });
-    const now = Date.now();
+    const now = this.client.clock.now();
     // Bounded: forget the oldest keys (insertion order) beyond 4,096.
     while (this.recent.size >= 4096) this.recent.delete(this.recent.keys().next().value!);
     const prev = this.recent.get(key);

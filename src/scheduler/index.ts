@@ -31,6 +31,10 @@ export interface StartSchedulerOptions extends FrameOptions {
   unschedulableFlushIntervalMs?: number;
   bindConcurrency?: number;
   decisionHistory?: number;
+  /** Tie-breaks between equal scores (default Math.random; seeded under `kubesim simulate`). */
+  random?: () => number;
+  /** See SchedulerOptions.yieldEveryCycles. */
+  yieldEveryCycles?: number;
 }
 
 export interface RunningScheduler {
@@ -64,6 +68,8 @@ export async function startScheduler(opts: StartSchedulerOptions): Promise<Runni
     unschedulableFlushIntervalMs: opts.unschedulableFlushIntervalMs,
     bindConcurrency: opts.bindConcurrency,
     decisionHistory: opts.decisionHistory,
+    random: opts.random,
+    yieldEveryCycles: opts.yieldEveryCycles,
   });
   const component = await runComponent({
     name: 'scheduler',

@@ -1,6 +1,7 @@
 // The scheduler: informers feed the cache and the queue; one loop pops a pod, runs its profile's
 // framework (a synchronous decision over the cache), assumes the pod on the chosen node and binds
 // it in the background; failures write PodScheduled=False and a FailedScheduling event.
+import type { Clock, Timer } from '../clock/index.ts';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types.ts';
 import { deletedObject, type Client, type SharedInformer, SharedInformerFactory } from '../client/index.ts';
@@ -22,6 +23,13 @@ export const RESULT_ANNOTATION = 'kubesim.io/scheduling-result';
 
 export interface SchedulerOptions {
   client: Client;
+  /** Queue backoff, periodic flushes, condition and event times (default: the client's clock). */
+  clock?: Clock;
+  /**
+   * Give the event loop a turn every this many scheduling cycles instead of after 10 ms of wall time
+   * (a wall-time rule makes the interleaving depend on the machine; `kubesim simulate` sets it).
+   */
+  yieldEveryCycles?: number;
   policy?: Policy;
   /** Profiles instead of the policy's default one (each with its own schedulerName). */
   profiles?: ProfileConfig[];
@@ -98,7 +106,8 @@ export class Scheduler {
   private volumeInformers?: { claims: SharedInformer; volumes: SharedInformer; classes: SharedInformer };
   private readonly stopping = new AbortController();
   private readonly slots: Slots;
-  private timers: NodeJS.Timeout[] = [];
+  private timers: Timer[] = [];
+  private readonly clock: Clock;
   private loopAbort?: AbortController;
   private loopDone?: Promise<void>;
   private readonly bindings = new Set<Promise<void>>();
@@ -108,7 +117,8 @@ export class Scheduler {
 
   constructor(readonly opts: SchedulerOptions) {
     this.log = opts.logger;
-    this.queue = new SchedulingQueue(opts.queue);
+    this.clock = opts.clock ?? opts.client.clock;
+    this.queue = new SchedulingQueue({ now: () => this.clock.now(), ...opts.queue });
     const policy = opts.policy ?? 'spread';
     const profiles = opts.profiles ?? [profileFor(policy)];
     const binder = (pi: PodInfo, nodeName: string) => this.bindPod(pi, nodeName);
@@ -162,13 +172,13 @@ export class Scheduler {
     this.factory.start();
     await this.factory.waitForCacheSync(signal);
     const timers = [
-      setInterval(() => this.queue.flushBackoffCompleted(), 1000),
-      setInterval(() => this.queue.flushUnschedulableLeftover(), this.opts.unschedulableFlushIntervalMs ?? 30_000),
-      setInterval(() => {
-        for (const key of this.cache.cleanupAssumedPods()) this.log?.warn({ pod: key }, 'assumed pod expired');
+      this.clock.setInterval(() => this.queue.flushBackoffCompleted(), 1000),
+      this.clock.setInterval(() => this.queue.flushUnschedulableLeftover(), this.opts.unschedulableFlushIntervalMs ?? 30_000),
+      this.clock.setInterval(() => {
+        for (const key of this.cache.cleanupAssumedPods(this.clock.now())) this.log?.warn({ pod: key }, 'assumed pod expired');
       }, 5000),
     ];
-    for (const t of timers) t.unref();
+    for (const t of timers) t.unref?.();
     this.timers.push(...timers);
   }
 
@@ -279,6 +289,8 @@ export class Scheduler {
 
   private async loop(signal: AbortSignal): Promise<void> {
     let lastYield = performance.now();
+    let cycles = 0;
+    const every = this.opts.yieldEveryCycles;
     while (!signal.aborted) {
       let q = this.queue.tryPop();
       if (!q) {
@@ -301,7 +313,7 @@ export class Scheduler {
         this.queue.requeue(q, { error: true });
       }
       // Informer events and binding responses must get the event loop between cycles.
-      if (performance.now() - lastYield > 10) {
+      if (every ? ++cycles % every === 0 : performance.now() - lastYield > 10) {
         await new Promise((r) => setImmediate(r));
         lastYield = performance.now();
       }
@@ -385,12 +397,12 @@ export class Scheduler {
       this.queue.moveAllToActiveOrBackoff(Events.AssignedPodDelete);
       return;
     }
-    this.cache.finishBinding(pi.key);
+    this.cache.finishBinding(pi.key, this.clock.now());
     const seconds = (performance.now() - t0) / 1000;
     this.metrics.attempts.inc({ result: 'scheduled', profile });
     this.metrics.attemptDuration.observe({ result: 'scheduled', profile }, seconds);
-    const since = q.initialAttemptTimestamp ?? Date.now();
-    this.metrics.e2e.observe({ result: 'scheduled', profile }, Math.max(0, Date.now() - since) / 1000);
+    const since = q.initialAttemptTimestamp ?? this.clock.now();
+    this.metrics.e2e.observe({ result: 'scheduled', profile }, Math.max(0, this.clock.now() - since) / 1000);
     this.events.event(pi.pod, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${pi.key} to ${nodeName}`);
     if (decision) await this.writeExplanation(pi.pod, decision);
   }
@@ -441,7 +453,7 @@ export class Scheduler {
     const prev = conds.find((c) => c.type === 'PodScheduled');
     const nominationChanged = (nominatedNodeName ?? undefined) !== (pod.status?.nominatedNodeName ?? undefined) && nominatedNodeName !== undefined;
     if (prev && prev.status === 'False' && prev.reason === reason && prev.message === message && !nominationChanged) return;
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const cond = {
       type: 'PodScheduled',
       status: 'False',
@@ -487,7 +499,7 @@ export class Scheduler {
     const d: Decision = {
       pod: q.key,
       profile,
-      time: new Date().toISOString(),
+      time: new Date(this.clock.now()).toISOString(),
       attempt: q.attempts,
       numAllNodes: r.numAllNodes,
       evaluatedNodes: r.evaluated,
@@ -516,7 +528,7 @@ export class Scheduler {
     await this.stopLoop();
     await this.loopDone;
     this.queue.close();
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) this.clock.clearInterval(t);
     await this.drain();
     await this.factory.shutdown();
   }

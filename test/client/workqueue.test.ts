@@ -14,7 +14,7 @@ import {
 } from '../../src/client/index.ts';
 import { eventually } from '../helpers/eventually.ts';
 
-class FakeClock implements Clock {
+class FakeClock implements Pick<Clock, 'now'> {
   t = 1_000_000;
   now(): number {
     return this.t;

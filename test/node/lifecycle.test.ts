@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../src/node/timers.ts';
+import { ManualClock } from '../../src/clock/index.ts';
 import { makeProfile } from '../../src/node/profile.ts';
 import {
   buildPodStatus,

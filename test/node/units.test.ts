@@ -10,7 +10,8 @@ import { Priority, Writer } from '../../src/node/writer.ts';
 import { parseLabels, parseTaints } from '../../src/node/parse.ts';
 import { buildNode, nodeIP, podCIDR, podIPIn } from '../../src/node/nodeobj.ts';
 import { goDuration, parseDurationMs } from '../../src/node/units.ts';
-import { TimerQueue, ManualClock } from '../../src/node/timers.ts';
+import { TimerQueue } from '../../src/node/timers.ts';
+import { ManualClock } from '../../src/clock/index.ts';
 import { aggregationKey, EventCache } from '../../src/node/events.ts';
 
 const Mi = 2 ** 20;

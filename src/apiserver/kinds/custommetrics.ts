@@ -119,7 +119,7 @@ async function getCustomMetric(s: Scope): Promise<number> {
   if (name === undefined || metric === undefined || ns === undefined) throw notFound('the server could not find the requested resource');
   const rt = resolveResource(s, resource);
   if (!rt) throw notFound(metricNotFoundMessage(metric, resource));
-  const now = Date.now();
+  const now = s.core.clock.now();
   const labelSel = selectorParam(s, 'labelSelector');
   const metricSel = echoSelector(s);
   const isPods = rt.group === '' && rt.plural === 'pods';
@@ -148,7 +148,7 @@ async function listExternalMetric(s: Scope): Promise<number> {
   const { resource: metric, namespace: ns } = s.info;
   if (s.info.name !== undefined || ns === undefined) throw notFound('the server could not find the requested resource');
   const sel = selectorParam(s, 'labelSelector');
-  const now = Date.now();
+  const now = s.core.clock.now();
   let text: string | undefined;
   for (const where of [ns, EXTERNAL_METRICS_NAMESPACE]) {
     const cm = (await s.core.store.get(objectKey('', 'configmaps', where, EXTERNAL_METRICS_CONFIGMAP)))?.object;

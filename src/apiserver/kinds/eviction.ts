@@ -139,7 +139,7 @@ async function markDisruptionTarget(s: Scope, name: string, opts: DeleteOptions)
       if (cur.metadata.deletionTimestamp || ((cur.status?.conditions as any[]) ?? []).some((c) => c?.type === 'DisruptionTarget' && c.status === 'True')) return { object: cur };
       const pod = structuredClone(cur) as KubeObject;
       const conds: any[] = ((pod.status ??= {}).conditions ?? []).filter((c: any) => c?.type !== 'DisruptionTarget');
-      conds.push({ type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp(), reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' });
+      conds.push({ type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp(new Date(s.core.clock.now())), reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' });
       pod.status.conditions = conds;
       return { object: pod };
     },

@@ -34,7 +34,7 @@ const byName = (a: KubeObject, b: KubeObject) => (a.metadata.namespace ?? '').lo
 async function listNodes(s: Scope): Promise<number> {
   const samples = scraperOf(s.core)?.nodes ?? new Map();
   const filter = selectorFilter(s.rt, s.query);
-  const now = Date.now();
+  const now = s.core.clock.now();
   const { items: nodes } = await s.core.store.listPage(resourcePrefix('', 'nodes'), {});
   const out: KubeObject[] = [];
   for (const n of nodes) {
@@ -51,13 +51,13 @@ async function getNode(s: Scope): Promise<number> {
   const sample = scraperOf(s.core)?.nodes.get(name);
   const node = sample && (await s.core.store.get(objectKey('', 'nodes', undefined, name)));
   if (!sample || !node) throw notFound('nodemetrics', name, 'metrics.k8s.io');
-  return sendOne(s, nodeMetricsObject(sample, node.object.metadata.labels, Date.now()));
+  return sendOne(s, nodeMetricsObject(sample, node.object.metadata.labels, s.core.clock.now()));
 }
 
 async function listPods(s: Scope): Promise<number> {
   const samples = scraperOf(s.core)?.pods ?? new Map();
   const filter = selectorFilter(s.rt, s.query);
-  const now = Date.now();
+  const now = s.core.clock.now();
   const ns = s.info.namespace;
   const prefix = resourcePrefix('', 'pods') + (ns ? `${ns}/` : '');
   const { items: pods } = await s.core.store.listPage(prefix, {});
@@ -77,7 +77,7 @@ async function getPod(s: Scope): Promise<number> {
   const sample = scraperOf(s.core)?.pods.get(`${ns}/${name}`);
   const pod = sample && (await s.core.store.get(objectKey('', 'pods', ns, name)));
   if (!sample || !pod) throw notFound('podmetrics', `${ns}/${name}`, 'metrics.k8s.io');
-  return sendOne(s, podMetricsObject(sample, pod.object.metadata.labels, Date.now()));
+  return sendOne(s, podMetricsObject(sample, pod.object.metadata.labels, s.core.clock.now()));
 }
 
 export const nodeMetricsStorage: RestHooks = { get: getNode, list: listNodes };

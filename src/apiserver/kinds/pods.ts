@@ -82,7 +82,7 @@ async function handleBinding(s: Scope, podName: string | undefined): Promise<num
       if (!cur) throw notFound('pods', name);
       if (cur.metadata.deletionTimestamp) throw conflict('pods/binding', name, `pod ${name} is being deleted, cannot be assigned to a host`);
       if (cur.spec?.nodeName) throw conflict('pods/binding', name, `pod ${name} is already assigned to node "${cur.spec.nodeName}"`);
-      return { object: bound(cur, target.name, binding.metadata.annotations, timestamp()) };
+      return { object: bound(cur, target.name, binding.metadata.annotations, timestamp(new Date(s.core.clock.now()))) };
     },
     dryRun,
   );

@@ -41,6 +41,8 @@ export interface PatchOptions {
   force?: boolean;
   /** Subresource being patched ("status", "scale") or undefined for the main resource. */
   subresource?: string;
+  /** managedFields time (default: the wall clock). */
+  now?: Date;
 }
 
 const GO_MAP = 'map[string]interface {}';
@@ -119,7 +121,7 @@ export function applyPatch(type: PatchType, current: KubeObject | undefined, bod
   }
   const obj = mustBeObject(result) as KubeObject;
   if (!isObject(obj.metadata)) obj.metadata = {};
-  if (opts.fieldManager) trackUpdate(current, obj, rt, opts.fieldManager, opts.subresource);
+  if (opts.fieldManager) trackUpdate(current, obj, rt, opts.fieldManager, opts.subresource, opts.now);
   return obj;
 }
 
@@ -135,5 +137,5 @@ function applyApply(current: KubeObject | undefined, body: string, rt: ResourceT
   }
   const obj = mustBeObject(applied);
   if (obj.metadata !== undefined && !isObject(obj.metadata)) throw badRequest(`metadata: ${cannotUnmarshal(obj.metadata, 'v1.ObjectMeta')}`);
-  return serverSideApply(current, obj, rt, { fieldManager: opts.fieldManager, force: opts.force, subresource: opts.subresource });
+  return serverSideApply(current, obj, rt, { fieldManager: opts.fieldManager, force: opts.force, subresource: opts.subresource, now: opts.now });
 }

@@ -10,7 +10,7 @@ const scrapers = new WeakMap<ApiCore, ResourceMetricsScraper>();
 
 /** Starts the scraper of a server (first scrape at once, then every resolution). */
 export function startResourceMetrics(core: ApiCore, opts: ScraperOptions = {}): ResourceMetricsScraper {
-  const s = new ResourceMetricsScraper(core.store, core.logger, opts);
+  const s = new ResourceMetricsScraper(core.store, core.logger, { clock: core.clock, ...opts });
   scrapers.set(core, s);
   s.start();
   return s;

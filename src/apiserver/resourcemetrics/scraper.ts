@@ -4,6 +4,7 @@
 // each server's /stats/summary once, and keeps the latest samples in memory. NodeMetrics and
 // PodMetrics requests are answered from those maps, so a `kubectl top` or an HPA sync never waits
 // for a kubelet, and 5,000 nodes of one pool cost one request per resolution.
+import { realClock, type Clock, type Timer } from '../../clock/index.ts';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/types.ts';
 import { resourcePrefix, type WatchCache } from '../../storage/interface.ts';
@@ -17,6 +18,11 @@ export interface ScraperOptions {
   timeoutMs?: number;
   /** Kubelet servers scraped at once (default 16). */
   concurrency?: number;
+  /**
+   * The scrape period and the samples' timestamps run on it; a scrape holds it (under virtual time
+   * the clock waits for the kubelets' answers). Kubelet request timeouts stay on the wall clock.
+   */
+  clock?: Clock;
 }
 
 export class ResourceMetricsScraper {
@@ -26,7 +32,8 @@ export class ResourceMetricsScraper {
   readonly resolutionMs: number;
   private readonly timeoutMs: number;
   private readonly concurrency: number;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
+  private readonly clock: Clock;
   private running: Promise<void> | undefined;
   private stopped = false;
   /** Aborts in-flight kubelet requests on stop. */
@@ -40,25 +47,30 @@ export class ResourceMetricsScraper {
     this.resolutionMs = opts.resolutionMs ?? 15_000;
     this.timeoutMs = opts.timeoutMs ?? Math.min(10_000, this.resolutionMs);
     this.concurrency = opts.concurrency ?? 16;
+    this.clock = opts.clock ?? realClock;
   }
 
   start(): void {
     const tick = () => {
-      if (this.stopped) return;
-      this.running ??= this.scrapeOnce()
+      if (this.stopped || this.running) return;
+      const release = this.clock.hold();
+      this.running = this.scrapeOnce()
         .catch((err) => {
           if (!this.stopped) this.logger.warn({ err }, 'resource metrics scrape failed');
         })
-        .finally(() => (this.running = undefined));
+        .finally(() => {
+          this.running = undefined;
+          release();
+        });
     };
     tick();
-    this.timer = setInterval(tick, this.resolutionMs);
-    this.timer.unref();
+    this.timer = this.clock.setInterval(tick, this.resolutionMs);
+    this.timer.unref?.();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) this.clock.clearInterval(this.timer);
     this.abort.abort();
     await this.running;
   }
@@ -79,7 +91,7 @@ export class ResourceMetricsScraper {
           for (const summary of await this.fetchSummaries(url)) {
             const name = summary?.node?.nodeName;
             if (!names.has(name)) continue; // a node this server serves but the API does not know (yet)
-            const s = samplesFromSummary(summary, Date.now(), this.resolutionMs);
+            const s = samplesFromSummary(summary, this.clock.now(), this.resolutionMs);
             if (s.node) nodes.set(s.node.name, s.node);
             for (const p of s.pods) pods.set(`${p.namespace}/${p.name}`, p);
           }

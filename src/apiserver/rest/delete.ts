@@ -121,7 +121,7 @@ export async function deleteObject(s: Scope, name: string, opts: DeleteOptions):
     if (!cur) throw notFound(s.rt.plural, name, s.rt.group);
     checkPreconditions(s.rt, cur.object, opts.preconditions);
     await admitValidating(s.core.pipeline, admissionAttrs(s, 'DELETE', undefined, cur.object, name, opts.dryRun, deleteOptionsObject(opts)));
-    const plan = planDeletion(s.rt, cur.object, opts, new Date());
+    const plan = planDeletion(s.rt, cur.object, opts, new Date(s.core.clock.now()));
     try {
       switch (plan.action) {
         case 'none':

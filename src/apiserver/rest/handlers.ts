@@ -64,7 +64,7 @@ async function handleCreate(s: Scope): Promise<number> {
   const dryRun = isDryRun(s.query);
   await prepareCreate(s, obj, dryRun);
   const fieldManager = s.query?.get('fieldManager');
-  if (fieldManager) trackUpdate(undefined, obj, s.rt, fieldManager);
+  if (fieldManager) trackUpdate(undefined, obj, s.rt, fieldManager, undefined, new Date(s.core.clock.now()));
   return sendWrite(s, 201, await storeCreate(s, obj, dryRun), warnings);
 }
 
@@ -90,7 +90,7 @@ export async function handleUpdate(s: Scope, subresource: 'status' | undefined):
       checkPrecondition(s, o, cur);
       const next = await prepareUpdate(s, o, cur, subresource, dryRun);
       const fieldManager = s.query?.get('fieldManager');
-      if (fieldManager) trackUpdate(cur, next, s.rt, fieldManager, subresource);
+      if (fieldManager) trackUpdate(cur, next, s.rt, fieldManager, subresource, new Date(s.core.clock.now()));
       return { object: next };
     },
     dryRun,
@@ -114,7 +114,7 @@ export async function readPatch(s: Scope): Promise<{ type: NonNullable<ReturnTyp
 }
 
 export function patchOptions(s: Scope, subresource: string | undefined) {
-  return { fieldManager: s.query?.get('fieldManager') ?? undefined, force: boolParam(s.query, 'force') === true, subresource };
+  return { fieldManager: s.query?.get('fieldManager') ?? undefined, force: boolParam(s.query, 'force') === true, subresource, now: new Date(s.core.clock.now()) };
 }
 
 /** PATCH of the main resource or of /status. Apply creates an absent object. */

@@ -1,6 +1,6 @@
 // Pure decisions about an object's metadata on create and update (rest.BeforeCreate / BeforeUpdate):
 // names from generateName, uid, timestamps, generation, and which fields an update may change.
-import { randomInt, randomUUID } from 'node:crypto';
+import { cryptoRandom, type Random } from '../../clock/index.ts';
 import { badRequest, invalid, type FieldError } from '../../api/errors.ts';
 import type { ResourceType } from '../../api/resource.ts';
 import type { KubeObject } from '../../api/types.ts';
@@ -11,9 +11,9 @@ import { apiVersionOfRt } from './scope.ts';
 // apimachinery's utilrand alphabet: no vowels (no words), no confusable characters.
 const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
 
-export function randomSuffix(n = 5): string {
+export function randomSuffix(n = 5, random: Random = cryptoRandom): string {
   let s = '';
-  for (let i = 0; i < n; i++) s += ALPHANUMS[randomInt(ALPHANUMS.length)];
+  for (let i = 0; i < n; i++) s += ALPHANUMS[random.int(ALPHANUMS.length)];
   return s;
 }
 
@@ -82,10 +82,10 @@ export function checkUnknownFields(obj: KubeObject, rt: ResourceType, q: URLSear
  * BeforeCreate's metadata: name from generateName, uid, creationTimestamp, and generation 1 for kinds
  * that track spec changes (like Kubernetes, a ConfigMap carries no generation).
  */
-export function initCreateMeta(obj: KubeObject, rt: ResourceType, now = new Date()): void {
+export function initCreateMeta(obj: KubeObject, rt: ResourceType, now = new Date(), random: Random = cryptoRandom): void {
   const m = obj.metadata;
-  if (!m.name && m.generateName) m.name = m.generateName + randomSuffix(5);
-  m.uid = randomUUID();
+  if (!m.name && m.generateName) m.name = m.generateName + randomSuffix(5, random);
+  m.uid = random.uuid();
   m.creationTimestamp = timestamp(now);
   if (rt.strategy.specFields.length > 0 || rt.strategy.specChanged) m.generation = 1;
   else delete m.generation;

@@ -1,5 +1,6 @@
 // What every REST handler works with: the server's parts (registry, store, pipeline, ...) and the
 // request's scope (resource type, namespace, name, query). Plus storage-error → Status mapping.
+import type { Clock, Random } from '../../clock/index.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { StatusError, alreadyExists, conflict, expired, notFound, OBJECT_MODIFIED } from '../../api/errors.ts';
@@ -35,6 +36,9 @@ export interface ApiCore {
   longRunning: Set<() => void>;
   /** Signs ServiceAccount tokens (serviceaccounts/token); absent = TokenRequest not served. */
   tokenIssuer?: TokenIssuer;
+  /** The time written into objects (creationTimestamp, deletionTimestamp, managedFields) and the uid/name source. */
+  clock: Clock;
+  random: Random;
 }
 
 export interface Scope {

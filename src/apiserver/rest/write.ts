@@ -25,7 +25,7 @@ export interface WriteResult {
 /** Admission, strategy, validation and the kind's beginCreate hook for a new object (BeforeCreate). Mutates obj. */
 export async function prepareCreate(s: Scope, obj: KubeObject, dryRun: boolean): Promise<void> {
   canonicalizeObjectTimes(obj, s.rt);
-  initCreateMeta(obj, s.rt);
+  initCreateMeta(obj, s.rt, new Date(s.core.clock.now()), s.core.random);
   s.rt.defaults(obj);
   await admitMutating(s.core.pipeline, admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun));
   s.rt.strategy.prepareForCreate?.(obj);
@@ -54,7 +54,7 @@ export async function storeCreate(s: Scope, obj: KubeObject, dryRun: boolean): P
     } catch (err) {
       if (err instanceof StorageError && err.code === 'KeyExists' && obj.metadata.generateName && attempt < 8) {
         obj.metadata.name = undefined;
-        initCreateMeta(obj, s.rt);
+        initCreateMeta(obj, s.rt, new Date(s.core.clock.now()), s.core.random);
         continue;
       }
       s.rt.rest?.abortCreate?.(s, obj);

@@ -1,7 +1,7 @@
 // The CronJob controller (pkg/controller/cronjob, v2): creates `<cronjob>-<minutes>` Jobs at the
 // schedule times, keeps status.active / lastScheduleTime / lastSuccessfulTime, applies the
 // concurrency policy, prunes finished Jobs past the history limits, and requeues each CronJob at
-// its next schedule time. Its clock is `options.now` (default Date.now).
+// its next schedule time. Its clock is `options.now` (default: the client's clock).
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { deletedObject, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
@@ -25,8 +25,8 @@ export class CronJobController extends LoopController {
 
   constructor(private readonly ctx: ControllerContext) {
     super();
-    this.now = ctx.options.now ?? Date.now;
-    this.loop = new ControllerLoop({ name: 'cronjob', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.now = ctx.options.now ?? (() => ctx.client.clock.now());
+    this.loop = new ControllerLoop({ name: 'cronjob', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.events = ctx.recorder('cronjob-controller');
     this.cronJobs = ctx.factory.informerFor(CRONJOBS);
     this.jobs = ctx.factory.informerFor(JOBS, { indexers: { [BY_CONTROLLER]: controllerIndex } });

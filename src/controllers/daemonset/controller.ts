@@ -25,11 +25,11 @@ export class DaemonSetController extends LoopController {
   private readonly nodes: SharedInformer;
   private readonly revisions: SharedInformer;
   private readonly events: EventSink;
-  private readonly expectations = new Expectations();
+  private readonly expectations = new Expectations(() => this.ctx.client.clock.now());
 
   constructor(private readonly ctx: ControllerContext) {
     super();
-    this.loop = new ControllerLoop({ name: 'daemonset', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.loop = new ControllerLoop({ name: 'daemonset', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.events = ctx.recorder('daemonset-controller');
     this.sets = ctx.factory.informerFor(DAEMONSETS);
     this.pods = ctx.factory.informerFor(PODS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
@@ -72,7 +72,7 @@ export class DaemonSetController extends LoopController {
     const { namespace, name } = splitMetaNamespaceKey(key);
     const ds = this.sets.lister.get(namespace, name);
     if (!ds) return;
-    const now = Date.now();
+    const now = this.ctx.client.clock.now();
     const pods = this.pods.indexer.byIndex(BY_CONTROLLER, ds.metadata.uid!);
     // constructHistory: the revision of the current template (created, or renumbered on a rollback).
     const owned = ownedRevisions(ds, this.revisions.indexer.byIndex(BY_CONTROLLER, ds.metadata.uid!));

@@ -50,7 +50,7 @@ export class DeploymentController extends LoopController {
 
   constructor(private readonly ctx: ControllerContext) {
     super();
-    this.loop = new ControllerLoop({ name: 'deployment', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.loop = new ControllerLoop({ name: 'deployment', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.events = ctx.recorder('deployment-controller');
     this.dInformer = ctx.factory.informerFor(DEPLOYMENTS);
     this.rsInformer = ctx.factory.informerFor(REPLICASETS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
@@ -115,7 +115,7 @@ export class DeploymentController extends LoopController {
     }
     const rsList = await this.claimReplicaSets(d);
     if (d.metadata.deletionTimestamp) return this.syncStatusOnly(d, rsList);
-    const paused = pausedCondition(d, Date.now());
+    const paused = pausedCondition(d, this.ctx.client.clock.now());
     if (paused) {
       d.status = { ...(d.status ?? {}) };
       setDeploymentCondition(d.status, paused);
@@ -156,7 +156,7 @@ export class DeploymentController extends LoopController {
     const newSize = newRS ? reconcileNewReplicaSet(d, all, newRS) : undefined;
     if (newRS && newSize !== undefined && (await this.applyScales(d, [{ rs: newRS, replicas: newSize }]))) return this.syncRolloutStatus(d, all, newRS);
     if (await this.applyScales(d, reconcileOldReplicaSets(d, newRS, oldRSs))) return this.syncRolloutStatus(d, all, newRS);
-    if (deploymentComplete(d, calculateStatus(d, all, newRS, Date.now()))) await this.cleanup(d, oldRSs);
+    if (deploymentComplete(d, calculateStatus(d, all, newRS, this.ctx.client.clock.now()))) await this.cleanup(d, oldRSs);
     return this.syncRolloutStatus(d, all, newRS);
   }
 
@@ -199,7 +199,7 @@ export class DeploymentController extends LoopController {
       await this.setDeploymentRevision(d, rs.metadata.annotations?.[RevisionAnnotation]);
       if (hasProgressDeadline(d) && !getDeploymentCondition(d.status, 'Progressing')) {
         const status = { ...(d.status ?? {}) };
-        setDeploymentCondition(status, newCondition('Progressing', 'True', 'FoundNewReplicaSet', `Found new replica set "${rs.metadata.name}"`, Date.now()));
+        setDeploymentCondition(status, newCondition('Progressing', 'True', 'FoundNewReplicaSet', `Found new replica set "${rs.metadata.name}"`, this.ctx.client.clock.now()));
         Object.assign(d, await this.updateStatus(d, status));
       }
       return { newRS: rs, oldRSs };
@@ -219,7 +219,7 @@ export class DeploymentController extends LoopController {
         const msg = `Failed to create new replica set "${draft.metadata.name}": ${(e as Error).message}`;
         if (hasProgressDeadline(d)) {
           const status = { ...(d.status ?? {}) };
-          setDeploymentCondition(status, newCondition('Progressing', 'False', 'ReplicaSetCreateError', msg, Date.now()));
+          setDeploymentCondition(status, newCondition('Progressing', 'False', 'ReplicaSetCreateError', msg, this.ctx.client.clock.now()));
           await this.updateStatus(d, status).catch(() => {});
         }
         this.events.event(d, D_KIND, 'Warning', 'ReplicaSetCreateError', msg);
@@ -241,7 +241,7 @@ export class DeploymentController extends LoopController {
     await this.setDeploymentRevision(d, String(newRevision));
     if (!alreadyExisted && hasProgressDeadline(d)) {
       const status = { ...(d.status ?? {}) };
-      setDeploymentCondition(status, newCondition('Progressing', 'True', 'NewReplicaSetCreated', `Created new replica set "${created.metadata.name}"`, Date.now()));
+      setDeploymentCondition(status, newCondition('Progressing', 'True', 'NewReplicaSetCreated', `Created new replica set "${created.metadata.name}"`, this.ctx.client.clock.now()));
       Object.assign(d, await this.updateStatus(d, status));
     }
     return { newRS: created, oldRSs };
@@ -285,12 +285,12 @@ export class DeploymentController extends LoopController {
   }
 
   private async syncDeploymentStatus(d: KubeObject, all: KubeObject[], newRS: KubeObject | undefined): Promise<void> {
-    const status = calculateStatus(d, all, newRS, Date.now());
+    const status = calculateStatus(d, all, newRS, this.ctx.client.clock.now());
     if (!deploymentStatusEqual(d.status, status)) await this.updateStatus(d, status);
   }
 
   private async syncRolloutStatus(d: KubeObject, all: KubeObject[], newRS: KubeObject | undefined): Promise<SyncResult | void> {
-    const now = Date.now();
+    const now = this.ctx.client.clock.now();
     const status = rolloutStatus(d, all, newRS, now);
     if (!deploymentStatusEqual(d.status, status)) {
       const cond = getDeploymentCondition(status, 'Progressing');

@@ -31,7 +31,7 @@ export class DisruptionController extends LoopController {
 
   constructor(private readonly ctx: ControllerContext) {
     super();
-    this.loop = new ControllerLoop({ name: 'disruption', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.loop = new ControllerLoop({ name: 'disruption', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.events = ctx.recorder('controllermanager');
     this.pdbs = ctx.factory.informerFor(PODDISRUPTIONBUDGETS);
     this.pods = ctx.factory.informerFor(PODS);
@@ -102,7 +102,7 @@ export class DisruptionController extends LoopController {
     } catch (e) {
       if (isStatusError(e, 409)) throw e;
       this.ctx.logger.warn({ pdb: key, err: String(e) }, 'failed to sync PodDisruptionBudget');
-      await this.write(pdb, failSafeStatus(pdb, e instanceof Error ? e.message : String(e), nowIso()));
+      await this.write(pdb, failSafeStatus(pdb, e instanceof Error ? e.message : String(e), nowIso(this.ctx.client.clock.now())));
     }
   }
 
@@ -125,7 +125,7 @@ export class DisruptionController extends LoopController {
         `Pods selected by this PodDisruptionBudget (selector: ${JSON.stringify(pdb.spec?.selector ?? {})}) were found to be unmanaged. As a result, the status of the PDB cannot be calculated correctly, which may result in undefined behavior. To account for these pods please set ".spec.minAvailable" field of the PDB to an integer value.`,
       );
     }
-    const now = Date.now();
+    const now = this.ctx.client.clock.now();
     const disrupted = disruptedPodMap(pdb, pods, now);
     for (const podName of disrupted.notDeleted) {
       const pod = pods.find((p) => p.metadata.name === podName);

@@ -19,7 +19,7 @@ export class EndpointsController extends LoopController {
 
   constructor(private readonly ctx: ControllerContext) {
     super();
-    this.loop = new ControllerLoop({ name: 'endpoints', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.loop = new ControllerLoop({ name: 'endpoints', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.services = ctx.factory.informerFor(SERVICES);
     this.pods = ctx.factory.informerFor(PODS);
     this.endpoints = ctx.factory.informerFor(ENDPOINTS);
@@ -48,7 +48,7 @@ export class EndpointsController extends LoopController {
     const labels = endpointsLabels(service);
     const current = this.endpoints.lister.get(namespace, name);
     if (current && JSON.stringify(current.subsets ?? []) === JSON.stringify(subsets) && JSON.stringify(current.metadata.labels ?? {}) === JSON.stringify(labels)) return;
-    const annotations = { ...(current?.metadata.annotations ?? {}), 'endpoints.kubernetes.io/last-change-trigger-time': nowIso() };
+    const annotations = { ...(current?.metadata.annotations ?? {}), 'endpoints.kubernetes.io/last-change-trigger-time': nowIso(this.ctx.client.clock.now()) };
     const body: KubeObject = { apiVersion: 'v1', kind: 'Endpoints', metadata: { ...(current?.metadata ?? { name, namespace }), labels, annotations }, subsets };
     if (current) await client.update(body);
     else

@@ -30,7 +30,7 @@ export class EndpointSliceController extends LoopController {
 
   constructor(private readonly ctx: ControllerContext) {
     super();
-    this.loop = new ControllerLoop({ name: 'endpointslice', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.loop = new ControllerLoop({ name: 'endpointslice', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.services = ctx.factory.informerFor(SERVICES);
     this.pods = ctx.factory.informerFor(PODS);
     this.nodes = ctx.factory.informerFor(NODES);
@@ -84,7 +84,7 @@ export class EndpointSliceController extends LoopController {
       slices,
       zoneOf: (node) => this.nodes.lister.get(undefined, node)?.metadata.labels?.[ZONE_LABEL],
       maxEndpointsPerSlice: this.ctx.options.maxEndpointsPerSlice,
-      now: nowIso(),
+      now: nowIso(this.ctx.client.clock.now()),
     });
     const client = this.ctx.client.resource(ENDPOINTSLICES);
     const rv = (o: KubeObject) => Number(o.metadata.resourceVersion);

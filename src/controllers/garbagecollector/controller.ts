@@ -4,6 +4,7 @@
 //  - for an owner with the foregroundDeletion finalizer, deletes its dependents and removes the
 //    finalizer once no blockOwnerDeletion dependent is left,
 //  - for an owner with the orphan finalizer, strips its ownerReferences from dependents, then the finalizer.
+import type { Timer } from '../../clock/index.ts';
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import { parseApiVersion } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
@@ -36,14 +37,14 @@ export class GarbageCollector implements Controller {
   readonly informers: SharedInformer[] = [];
   /** Informers of resources found in discovery (custom resources), by group/plural. */
   private readonly dynamic = new Map<string, { ref: ResourceRef; informer: SharedInformer }>();
-  private discoveryTimer?: NodeJS.Timeout;
+  private discoveryTimer?: Timer;
   private stopped = false;
 
   constructor(
     private readonly ctx: ControllerContext,
     resources: ResourceRef[] = monitoredResources(),
   ) {
-    this.loop = new ControllerLoop({ name: 'garbagecollector', sync: (uid) => this.sync(uid), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.loop = new ControllerLoop({ name: 'garbagecollector', sync: (uid) => this.sync(uid), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     for (const rt of resources) {
       const inf = ctx.factory.informerFor(rt);
       this.informers.push(inf);
@@ -68,7 +69,7 @@ export class GarbageCollector implements Controller {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.discoveryTimer) clearTimeout(this.discoveryTimer);
+    if (this.discoveryTimer) this.ctx.client.clock.clearTimeout(this.discoveryTimer);
     await Promise.all([...this.dynamic.values()].map((d) => d.informer.stop()));
     this.dynamic.clear();
     return this.loop.stop();
@@ -105,8 +106,8 @@ export class GarbageCollector implements Controller {
       this.ctx.logger.debug({ err }, 'garbage collector: discovery failed; retrying');
     }
     if (this.stopped) return;
-    this.discoveryTimer = setTimeout(() => void this.resyncMonitors(), DISCOVERY_RESYNC_MS);
-    this.discoveryTimer.unref();
+    this.discoveryTimer = this.ctx.client.clock.setTimeout(() => void this.resyncMonitors(), DISCOVERY_RESYNC_MS);
+    this.discoveryTimer.unref?.();
   }
 
   private isWaiting(n: GraphNode | undefined): boolean {

@@ -41,7 +41,7 @@ export class HPAController extends LoopController {
     this.downscaleWindowMs = (o.hpaDownscaleStabilizationSeconds ?? 300) * 1000;
     this.cpuInitializationPeriodMs = (o.hpaCpuInitializationPeriodSeconds ?? 300) * 1000;
     this.initialReadinessDelayMs = (o.hpaInitialReadinessDelaySeconds ?? 30) * 1000;
-    this.loop = new ControllerLoop({ name: 'horizontalpodautoscaling', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.loop = new ControllerLoop({ name: 'horizontalpodautoscaling', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.events = ctx.recorder('horizontal-pod-autoscaler');
     this.hpas = ctx.factory.informerFor(HPAS);
     this.pods = ctx.factory.informerFor(PODS);
@@ -62,7 +62,7 @@ export class HPAController extends LoopController {
     const { namespace, name } = splitMetaNamespaceKey(key);
     const hpa = this.hpas.lister.get(namespace, name);
     if (!hpa) return;
-    const now = Date.now();
+    const now = this.ctx.client.clock.now();
     const spec = hpa.spec ?? {};
     const ref = spec.scaleTargetRef ?? {};
     const status: any = { ...(hpa.status ?? {}), conditions: hpa.status?.conditions ?? [] };

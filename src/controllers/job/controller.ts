@@ -24,13 +24,13 @@ export class JobController extends LoopController {
   private readonly jobs: SharedInformer;
   private readonly pods: SharedInformer;
   private readonly events: EventSink;
-  private readonly expectations = new Expectations();
+  private readonly expectations = new Expectations(() => this.ctx.client.clock.now());
   /** resourceVersion of the last status we wrote per Job: a cache older than it must not be acted on. */
   private readonly written = new Map<string, number>();
 
   constructor(private readonly ctx: ControllerContext) {
     super();
-    this.loop = new ControllerLoop({ name: 'job', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.loop = new ControllerLoop({ name: 'job', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.events = ctx.recorder('job-controller');
     this.jobs = ctx.factory.informerFor(JOBS);
     this.pods = ctx.factory.informerFor(PODS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
@@ -73,7 +73,7 @@ export class JobController extends LoopController {
     }
     // Counting depends on the status we last wrote (uncountedTerminatedPods): wait for the cache to have it.
     if (Number(job.metadata.resourceVersion) < (this.written.get(key) ?? 0)) return { requeueAfterMs: 50 };
-    const now = Date.now();
+    const now = this.ctx.client.clock.now();
     const selects = labelPredicate(job.spec?.selector ?? {});
     const candidates = [...this.pods.indexer.byIndex(BY_CONTROLLER, job.metadata.uid!), ...this.pods.indexer.byIndex(BY_CONTROLLER, `orphan/${namespace}`)];
     const { owned, adopt } = claimObjects(job, candidates, (p) => selects(p.metadata.labels));

@@ -38,7 +38,7 @@ export class NamespaceController extends LoopController {
     private readonly resources: () => ResourceRef[] = namespacedResources,
   ) {
     super();
-    this.loop = new ControllerLoop({ name: 'namespace', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.loop = new ControllerLoop({ name: 'namespace', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.namespaces = ctx.factory.informerFor(NAMESPACES);
     this.namespaces.addEventHandler({
       onAdd: (n) => n.metadata.deletionTimestamp && this.loop.enqueue(n.metadata.name!),
@@ -117,7 +117,7 @@ export class NamespaceController extends LoopController {
 
   /** NamespaceContentRemaining / NamespaceDeletionContentFailure conditions while emptying. */
   private async recordConditions(ns: KubeObject, remaining: Map<string, number>, failures: string[]): Promise<void> {
-    const now = nowIso();
+    const now = nowIso(this.ctx.client.clock.now());
     let conds = ns.status?.conditions ?? [];
     conds = setCondition(conds, remaining.size
       ? { type: 'NamespaceContentRemaining', status: 'True', reason: 'SomeResourcesRemain', message: remainingMessage(remaining), lastTransitionTime: now }

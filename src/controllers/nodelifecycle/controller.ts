@@ -2,6 +2,7 @@
 // pkg/controller/tainteviction): a node whose Lease stops being renewed for the grace period gets
 // Ready=Unknown; not-ready/unreachable taints follow the Ready condition; pods on a NoExecute-tainted
 // node are marked not ready and deleted once their toleration runs out. Recovery removes the taints.
+import type { Timer } from '../../clock/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { deletedObject, type SharedInformer } from '../../client/index.ts';
@@ -28,7 +29,7 @@ export class NodeLifecycleController implements Controller {
   private readonly firstSeen = new Map<string, number>();
   /** Last Ready state seen per node, for transition events. */
   private readonly observedReady = new Map<string, boolean>();
-  private timer?: NodeJS.Timeout;
+  private timer?: Timer;
   private warnedGrace = false;
   private readonly graceMs: number;
   private readonly periodMs: number;
@@ -38,7 +39,7 @@ export class NodeLifecycleController implements Controller {
     this.graceMs = (ctx.options.nodeMonitorGracePeriodSeconds ?? 40) * 1000;
     this.periodMs = (ctx.options.nodeMonitorPeriodSeconds ?? 5) * 1000;
     this.defaultToleration = ctx.options.defaultTolerationSeconds ?? 300;
-    this.loop = new ControllerLoop({ name: 'nodelifecycle', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.loop = new ControllerLoop({ name: 'nodelifecycle', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.events = ctx.recorder('node-controller');
     this.evictions = ctx.recorder('taint-eviction-controller');
     this.nodes = ctx.factory.informerFor(NODES);
@@ -68,18 +69,18 @@ export class NodeLifecycleController implements Controller {
     this.loop.run(workers);
     const tick = () => {
       this.monitor().catch((e) => this.ctx.logger.warn({ err: String(e) }, 'node monitor failed'));
-      this.timer = setTimeout(tick, this.periodMs);
+      this.timer = this.ctx.client.clock.setTimeout(tick, this.periodMs);
     };
-    this.timer = setTimeout(tick, this.periodMs);
+    this.timer = this.ctx.client.clock.setTimeout(tick, this.periodMs);
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.timer);
+    this.ctx.client.clock.clearTimeout(this.timer);
     await this.loop.stop();
   }
 
   /** monitorNodeHealth: nodes whose heartbeat is older than the grace period become Unknown. */
-  async monitor(now = Date.now()): Promise<void> {
+  async monitor(now = this.ctx.client.clock.now()): Promise<void> {
     await Promise.all(
       this.nodes.lister.list().map(async (node) => {
         const name = node.metadata.name!;
@@ -107,7 +108,7 @@ export class NodeLifecycleController implements Controller {
       this.observedReady.delete(name);
       return;
     }
-    const now = Date.now();
+    const now = this.ctx.client.clock.now();
     this.recordReadyTransition(node);
     const taints = desiredTaints(node, now);
     if (taints) {

@@ -1,6 +1,7 @@
 // The pod garbage collector (pkg/controller/podgc): periodically force-deletes terminated pods above
 // the threshold (oldest first), pods bound to nodes that no longer exist, and terminating pods that
 // no kubelet will ever finish (unscheduled, or on a node that is not ready).
+import type { Timer } from '../../clock/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import type { SharedInformer } from '../../client/index.ts';
@@ -12,7 +13,7 @@ export class PodGCController implements Controller {
   readonly name = 'podgc';
   private readonly pods: SharedInformer;
   private readonly nodes: SharedInformer;
-  private timer?: NodeJS.Timeout;
+  private timer?: Timer;
   private running?: Promise<void>;
 
   constructor(private readonly ctx: ControllerContext) {
@@ -27,17 +28,17 @@ export class PodGCController implements Controller {
         () => {},
         (e) => this.ctx.logger.warn({ err: String(e) }, 'pod gc failed'),
       );
-      this.timer = setTimeout(tick, period);
+      this.timer = this.ctx.client.clock.setTimeout(tick, period);
     };
-    this.timer = setTimeout(tick, period);
+    this.timer = this.ctx.client.clock.setTimeout(tick, period);
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.timer);
+    this.ctx.client.clock.clearTimeout(this.timer);
     await this.running;
   }
 
-  async gc(now = Date.now()): Promise<number> {
+  async gc(now = this.ctx.client.clock.now()): Promise<number> {
     const nodes = new Map(this.nodes.lister.list().map((n) => [n.metadata.name!, n]));
     const plan = podGCPlan(this.pods.lister.list(), nodes, this.ctx.options.terminatedPodGCThreshold ?? 12500, now);
     // A node missing from the cache may just be new: confirm with the API before deleting its pods.

@@ -31,7 +31,7 @@ export const REPLICATION_CONTROLLER_KIND: ReplicatedKind = {
 
 export class ReplicaSetController extends LoopController {
   readonly name: string;
-  readonly expectations = new Expectations();
+  readonly expectations = new Expectations(() => this.ctx.client.clock.now());
   protected readonly loop: ControllerLoop;
   private readonly rsInformer: SharedInformer;
   private readonly podInformer: SharedInformer;
@@ -45,7 +45,7 @@ export class ReplicaSetController extends LoopController {
     super();
     this.name = managed.name;
     this.kindRef = { apiVersion: apiVersionOfRef(managed.resource), kind: managed.resource.kind! };
-    this.loop = new ControllerLoop({ name: managed.name, sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.loop = new ControllerLoop({ name: managed.name, sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.events = ctx.recorder(`${managed.name.replace('replicationcontroller', 'replication')}-controller`);
     this.rsInformer = ctx.factory.informerFor(managed.resource);
     this.podInformer = ctx.factory.informerFor(PODS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
@@ -125,7 +125,7 @@ export class ReplicaSetController extends LoopController {
       this.expectations.delete(key);
       return;
     }
-    const now = Date.now();
+    const now = this.ctx.client.clock.now();
     const needsSync = this.expectations.satisfied(key);
     const selects = labelPredicate(this.managed.selector(rs));
     const candidates = [
@@ -145,7 +145,7 @@ export class ReplicaSetController extends LoopController {
         manageError = { reason: (e as any).failedReason ?? 'FailedCreate', message: String((e as Error).message ?? e) };
       }
     }
-    const status = replicaSetStatus({ rs, pods: claim.owned, manageError, now: Date.now() });
+    const status = replicaSetStatus({ rs, pods: claim.owned, manageError, now: this.ctx.client.clock.now() });
     if (statusChanged(rs.status, status)) await this.writeStatus(rs, status);
     if (thrown) throw thrown;
     const after = availabilityRequeueSeconds(rs, status);

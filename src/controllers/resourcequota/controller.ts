@@ -3,6 +3,7 @@
 // changes, when something it tracks is deleted or stops using quota (a pod finishes, a Service
 // changes type), and for every quota each sync period (--resource-quota-sync-period, 5 min).
 // Creations are charged by the API server's ResourceQuota admission, as in Kubernetes.
+import type { Timer } from '../../clock/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { jsonEqual } from '../../api/core/json.ts';
 import { podUsesQuota, trackedResources } from '../../api/core/quota.ts';
@@ -34,10 +35,10 @@ export class ResourceQuotaController implements Controller {
   private readonly loop: ControllerLoop;
   private readonly quotas: SharedInformer;
   private readonly tracked = new Map<string, SharedInformer>();
-  private timer?: NodeJS.Timeout;
+  private timer?: Timer;
 
   constructor(private readonly ctx: ControllerContext) {
-    this.loop = new ControllerLoop({ name: 'resourcequota', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.loop = new ControllerLoop({ name: 'resourcequota', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.quotas = ctx.factory.informerFor(RESOURCEQUOTAS);
     this.quotas.addEventHandler({
       onAdd: (q) => {
@@ -87,13 +88,13 @@ export class ResourceQuotaController implements Controller {
     const period = (this.ctx.options.resourceQuotaSyncPeriodSeconds ?? 300) * 1000;
     const tick = () => {
       for (const q of this.quotas.lister.list()) this.loop.enqueue(metaNamespaceKey(q));
-      this.timer = setTimeout(tick, period);
+      this.timer = this.ctx.client.clock.setTimeout(tick, period);
     };
-    this.timer = setTimeout(tick, period);
+    this.timer = this.ctx.client.clock.setTimeout(tick, period);
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.timer);
+    this.ctx.client.clock.clearTimeout(this.timer);
     await this.loop.stop();
   }
 

@@ -17,7 +17,7 @@ export class ServiceAccountsController extends LoopController {
 
   constructor(private readonly ctx: ControllerContext) {
     super();
-    this.loop = new ControllerLoop({ name: 'serviceaccount', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.loop = new ControllerLoop({ name: 'serviceaccount', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.namespaces = ctx.factory.informerFor(NAMESPACES);
     this.serviceAccounts = ctx.factory.informerFor(SERVICEACCOUNTS);
     this.namespaces.addEventHandler({

@@ -28,7 +28,7 @@ export class StatefulSetController extends LoopController {
 
   constructor(private readonly ctx: ControllerContext) {
     super();
-    this.loop = new ControllerLoop({ name: 'statefulset', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.loop = new ControllerLoop({ name: 'statefulset', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.events = ctx.recorder('statefulset-controller');
     this.sets = ctx.factory.informerFor(STATEFULSETS);
     this.pods = ctx.factory.informerFor(PODS, { indexers: { [BY_CONTROLLER]: controllerIndex } });
@@ -92,7 +92,7 @@ export class StatefulSetController extends LoopController {
 
     const claims = new Map<string, KubeObject>();
     for (const c of this.claims.lister.list(undefined, namespace)) claims.set(c.metadata.name!, c);
-    const plan = planStatefulSet({ set, pods: claim.owned, claims, currentRevision, updateRevision, collisionCount, now: Date.now() });
+    const plan = planStatefulSet({ set, pods: claim.owned, claims, currentRevision, updateRevision, collisionCount, now: this.ctx.client.clock.now() });
     const failure = await this.actAll(set, plan.actions);
     if (statusChanged(set.status, plan.status)) await this.writeStatus(set, plan.status);
 

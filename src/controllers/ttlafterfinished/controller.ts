@@ -16,8 +16,8 @@ export class TTLAfterFinishedController extends LoopController {
 
   constructor(private readonly ctx: ControllerContext) {
     super();
-    this.now = ctx.options.now ?? Date.now;
-    this.loop = new ControllerLoop({ name: 'ttl-after-finished', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.now = ctx.options.now ?? (() => ctx.client.clock.now());
+    this.loop = new ControllerLoop({ name: 'ttl-after-finished', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.jobs = ctx.factory.informerFor(JOBS);
     const enqueue = (j: any) => ttlRemainingMs(j, this.now()) !== undefined && this.loop.enqueue(metaNamespaceKey(j));
     this.jobs.addEventHandler({ onAdd: enqueue, onUpdate: (_o, j) => enqueue(j) });

@@ -43,7 +43,7 @@ export class PersistentVolumeController extends LoopController {
 
   constructor(private readonly ctx: ControllerContext) {
     super();
-    this.loop = new ControllerLoop({ name: 'persistentvolume-binder', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry });
+    this.loop = new ControllerLoop({ name: 'persistentvolume-binder', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.claims = ctx.factory.informerFor(PVCS);
     this.volumes = ctx.factory.informerFor(PVS);
     this.classes = ctx.factory.informerFor(STORAGECLASSES);

@@ -1,0 +1,4 @@
+// Time and chance for every layer: the Clock (real or virtual) and the Random source.
+export { realClock, ManualClock, sleepOn, type Clock, type Timer } from './clock.ts';
+export { VirtualClock, type VirtualClockOptions } from './virtual.ts';
+export { cryptoRandom, seededRandom, type Random } from './random.ts';

@@ -1,0 +1,242 @@
+// Discrete-event time. now() stands still while the cluster works; when every component is idle
+// (nothing held: no request in flight, every workqueue empty, no store commit pending, and the event
+// loop has turned a few times without new activity) the clock jumps to its next timer and fires every
+// timer due then, in (due time, creation) order. speed 'max' jumps at once; a number paces the jumps
+// against the wall clock (60 = one virtual minute per real second).
+import { sleepOn, type Clock, type Timer } from './clock.ts';
+
+interface VTimer extends Timer {
+  at: number;
+  seq: number;
+  fn: () => void;
+  every?: number;
+  cancelled: boolean;
+}
+
+export interface VirtualClockOptions {
+  /** The virtual epoch ms the run starts at (default 2026-01-01T00:00:00Z). */
+  start?: number;
+  speed?: 'max' | number;
+  /** Event-loop turns without activity that count as idle (default 8). */
+  idleTurns?: number;
+}
+
+const immediate = () => new Promise<void>((r) => setImmediate(r));
+
+export class VirtualClock implements Clock {
+  private t: number;
+  private heap: VTimer[] = [];
+  private seq = 0;
+  private holds = 0;
+  private activity = 0;
+  private stopped = false;
+  readonly speed: 'max' | number;
+  private readonly idleTurns: number;
+  /** Timers fired so far (for reports and tests). */
+  fired = 0;
+
+  constructor(opts: VirtualClockOptions = {}) {
+    this.t = opts.start ?? Date.UTC(2026, 0, 1);
+    this.speed = opts.speed ?? 'max';
+    this.idleTurns = opts.idleTurns ?? 8;
+  }
+
+  now(): number {
+    return this.t;
+  }
+
+  setTimeout(fn: () => void, ms: number): Timer {
+    return this.add(fn, ms, undefined);
+  }
+
+  setInterval(fn: () => void, ms: number): Timer {
+    return this.add(fn, ms, Math.max(1, ms));
+  }
+
+  clearTimeout(t: Timer | undefined): void {
+    if (t && 'cancelled' in t) (t as VTimer).cancelled = true;
+  }
+
+  clearInterval(t: Timer | undefined): void {
+    this.clearTimeout(t);
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return sleepOn(this, ms, signal);
+  }
+
+  hold(): () => void {
+    this.holds++;
+    this.activity++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.activity++;
+    };
+  }
+
+  /** Work in progress right now. */
+  get busy(): number {
+    return this.holds;
+  }
+
+  /** Live timers. */
+  get pending(): number {
+    return this.heap.filter((t) => !t.cancelled).length;
+  }
+
+  /** When the next live timer is due, or undefined. */
+  nextAt(): number | undefined {
+    this.dropCancelled();
+    return this.heap[0]?.at;
+  }
+
+  /** Resolves once nothing is held and the event loop has turned idleTurns times with no activity. */
+  async settle(): Promise<void> {
+    for (let rounds = 0; ; rounds++) {
+      const seen = this.activity;
+      // Long-held work is waiting on real I/O (a kubelet scrape): stop spinning the event loop.
+      if (rounds > 64 && this.holds > 0) await new Promise((r) => setTimeout(r, 1));
+      for (let i = 0; i < this.idleTurns; i++) await immediate();
+      if (this.holds === 0 && seen === this.activity) return;
+    }
+  }
+
+  /** Fires every timer due at or before `at` (moving now() there), then settles. Returns how many fired. */
+  async advanceTo(at: number): Promise<number> {
+    let n = 0;
+    for (;;) {
+      this.dropCancelled();
+      const head = this.heap[0];
+      if (!head || head.at > at) break;
+      this.t = Math.max(this.t, head.at);
+      n += this.fireDue();
+      await this.settle();
+    }
+    this.t = Math.max(this.t, at);
+    return n;
+  }
+
+  /**
+   * Runs the event loop on virtual time until `until` (epoch ms) or stop(): settle, jump to the next
+   * timer (paced when speed is a number), fire what is due, repeat. With no timer left, time jumps to until.
+   */
+  async run(until: number): Promise<void> {
+    this.stopped = false;
+    while (!this.stopped) {
+      await this.settle();
+      const next = this.nextAt();
+      if (next === undefined || next > until) {
+        if (this.speed !== 'max') await this.pace(until);
+        this.t = Math.max(this.t, until);
+        return;
+      }
+      if (this.speed !== 'max') {
+        await this.pace(next);
+        if (this.nextAt() !== next) continue; // something earlier arrived while we waited
+      }
+      this.t = Math.max(this.t, next);
+      this.fireDue();
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Waits on the wall clock for (target - now) / speed, moving now() along, until target or new timers. */
+  private async pace(target: number): Promise<void> {
+    const speed = this.speed as number;
+    const wall0 = Date.now();
+    const v0 = this.t;
+    while (!this.stopped) {
+      const v = Math.min(target, v0 + (Date.now() - wall0) * speed);
+      this.t = Math.max(this.t, v);
+      if (v >= target) return;
+      const seen = this.activity;
+      await new Promise((r) => setTimeout(r, Math.min(50, (target - v) / speed)));
+      if (seen !== this.activity) {
+        await this.settle();
+        const n = this.nextAt();
+        if (n !== undefined && n < target) return;
+      }
+    }
+  }
+
+  private add(fn: () => void, ms: number, every: number | undefined): VTimer {
+    const d = Number.isFinite(ms) && ms > 0 ? ms : 0;
+    const timer: VTimer = { at: this.t + d, seq: this.seq++, fn, every, cancelled: false, unref: () => timer, ref: () => timer };
+    this.push(timer);
+    this.activity++;
+    return timer;
+  }
+
+  /** Fires every live timer due at or before now, in order; intervals are re-armed. */
+  private fireDue(): number {
+    let n = 0;
+    for (;;) {
+      this.dropCancelled();
+      const head = this.heap[0];
+      if (!head || head.at > this.t) return n;
+      this.pop();
+      if (head.every !== undefined) {
+        head.at += head.every;
+        head.seq = this.seq++;
+        this.push(head);
+      }
+      n++;
+      this.fired++;
+      this.activity++;
+      try {
+        head.fn();
+      } catch (e) {
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
+  }
+
+  private dropCancelled(): void {
+    while (this.heap.length && this.heap[0].cancelled) this.pop();
+  }
+
+  private push(e: VTimer): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (less(h[p], h[i])) break;
+      [h[p], h[i]] = [h[i], h[p]];
+      i = p;
+    }
+  }
+
+  private pop(): VTimer | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length && top !== last) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && less(h[l], h[m])) m = l;
+        if (r < h.length && less(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i], h[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+function less(a: VTimer, b: VTimer): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}

@@ -1,0 +1,190 @@
+// `kubesim simulate`: the whole cluster in one process — the API server on the memory store, the
+// controller-manager, the scheduler and one node pool per node group — every component's client on
+// the in-process transport and every timer on one VirtualClock; uids, generated names and random
+// choices from one seeded Random. Actions fire as virtual timers; a measurement every interval.
+import { registry as kinds } from '../api/registry.ts';
+import { parseApiVersion } from '../api/types.ts';
+import type { KubeObject } from '../api/types.ts';
+import { Client, inProcessTransport } from '../client/index.ts';
+import { seededRandom, VirtualClock, type Random } from '../clock/index.ts';
+import { startApiServer, startControllerManager, startNodePool, startScheduler } from '../cluster/index.ts';
+import { silentLogger, type Logger } from '../log/index.ts';
+import { formatTable, measure, type Interval } from './measure.ts';
+import type { Action, ObjectRef, Scenario } from './scenario.ts';
+
+export interface SimulateOptions {
+  seed?: number;
+  /** Virtual run length, ms (default the scenario's duration). */
+  until?: number;
+  speed?: 'max' | number;
+  logger?: Logger;
+  /** Called with the API server's URL once it serves (to watch a paced run with kubectl). */
+  onServing?: (url: string) => void;
+}
+
+export interface SimulationReport {
+  scenario: string;
+  seed: number;
+  start: string;
+  durationSeconds: number;
+  measureSeconds: number;
+  nodeGroups: { name: string; count: number }[];
+  intervals: Interval[];
+  /** Actions that failed (time, what, error). */
+  errors: { t: number; action: string; error: string }[];
+}
+
+export interface SimulationResult {
+  report: SimulationReport;
+  wallMs: number;
+  timersFired: number;
+}
+
+const APPLY_MANAGER = 'kubesim-simulate';
+
+function resourceOf(apiVersion: string, kind: string) {
+  const { group, version } = parseApiVersion(apiVersion);
+  const rt = kinds.byKind(group, version, kind);
+  if (!rt) throw new Error(`no kind ${kind} in ${apiVersion}`);
+  return rt;
+}
+
+async function runAction(client: Client, a: Action, random: Random): Promise<void> {
+  if ('apply' in a) {
+    for (const m of a.apply) {
+      const rt = resourceOf(m.apiVersion!, m.kind!);
+      await client.resource(rt).patch(m.metadata.name!, m, { type: 'apply', fieldManager: APPLY_MANAGER, force: true, namespace: rt.namespaced ? m.metadata.namespace ?? 'default' : undefined });
+    }
+  } else if ('scale' in a) {
+    const r = a.scale;
+    await client.resource(resourceOf(r.apiVersion, r.kind)).patch(r.name, { spec: { replicas: r.replicas } }, { type: 'merge', namespace: r.namespace });
+  } else if ('delete' in a) {
+    const r: ObjectRef = a.delete;
+    await client.resource(resourceOf(r.apiVersion, r.kind)).delete(r.name, { namespace: r.namespace, propagationPolicy: 'Background' });
+  } else {
+    await drain(client, a.drain, random);
+  }
+}
+
+/** kubectl drain: cordon, then evict every pod on the node that no DaemonSet owns. */
+async function drain(client: Client, d: { node?: string; group?: string }, random: Random): Promise<void> {
+  const nodes = client.resource(resourceOf('v1', 'Node'));
+  let name = d.node;
+  if (!name) {
+    const names = (await nodes.list({})).items.map((n) => n.metadata.name!).filter((n) => n.startsWith(`${d.group}-`)).sort();
+    if (!names.length) throw new Error(`no node in group ${d.group}`);
+    name = names[random.int(names.length)];
+  }
+  await nodes.patch(name, { spec: { unschedulable: true } }, { type: 'merge' });
+  const pods = client.resource<KubeObject>(resourceOf('v1', 'Pod'));
+  const on = (await pods.list({ fieldSelector: `spec.nodeName=${name}` })).items;
+  for (const p of on) {
+    if ((p.metadata.ownerReferences ?? []).some((o: any) => o.kind === 'DaemonSet')) continue;
+    await pods
+      .createSubresource(p.metadata.name!, 'eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: p.metadata.name, namespace: p.metadata.namespace } }, { namespace: p.metadata.namespace })
+      .catch(() => {});
+  }
+}
+
+const describe = (a: Action) => ('apply' in a ? `apply ${a.apply.map((m) => `${m.kind}/${m.metadata.name}`).join(',')}` : 'scale' in a ? `scale ${a.scale.kind}/${a.scale.name}=${a.scale.replicas}` : 'delete' in a ? `delete ${a.delete.kind}/${a.delete.name}` : `drain ${a.drain.node ?? `a node of ${a.drain.group}`}`);
+
+/** Runs a scenario on virtual time and returns its report. */
+export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): Promise<SimulationResult> {
+  const seed = opts.seed ?? 1;
+  const until = opts.until ?? scenario.duration;
+  const clock = new VirtualClock({ speed: opts.speed ?? 'max' });
+  const random = seededRandom(seed);
+  const logger = opts.logger ?? silentLogger;
+  const start = clock.now();
+  const wall0 = Date.now();
+
+  const api = await startApiServer({ clock, random, logger: logger.child({ component: 'apiserver' }) });
+  const transport = inProcessTransport(api.server, { clock });
+  const clientFor = (userAgent: string) => new Client({ server: 'http://in-process', transport, qps: Infinity, userAgent, clock });
+  const stops: (() => Promise<void>)[] = [];
+  const report: SimulationReport = {
+    scenario: scenario.name,
+    seed,
+    start: new Date(start).toISOString(),
+    durationSeconds: Math.round(until / 1000),
+    measureSeconds: Math.round(scenario.measure / 1000),
+    nodeGroups: scenario.nodeGroups.map((g) => ({ name: g.name, count: g.count })),
+    intervals: [],
+    errors: [],
+  };
+  try {
+    opts.onServing?.(api.url);
+    const cm = await startControllerManager({ client: clientFor('kube-controller-manager'), logger: logger.child({ component: 'controller-manager' }), leaderElect: false });
+    stops.push(() => cm.stop());
+    const sched = await startScheduler({ client: clientFor('kube-scheduler'), logger: logger.child({ component: 'scheduler' }), leaderElect: false, policy: scenario.scheduler.policy, random: () => random.next(), yieldEveryCycles: 8 });
+    stops.push(() => sched.stop());
+    for (const g of scenario.nodeGroups) {
+      const pool = await startNodePool({
+        client: clientFor(`kubesim-node-pool-${g.name}`),
+        count: g.count,
+        prefix: g.name,
+        cpu: g.capacity.cpu,
+        memory: g.capacity.memory,
+        pods: g.capacity.pods,
+        labels: { ...g.labels, 'kubesim.io/node-group': g.name },
+        taints: g.taints as any,
+        zones: g.zones,
+        processes: false,
+        simulatedHttp: false,
+        clock,
+        logger: logger.child({ component: 'node-pool', group: g.name }),
+      });
+      stops.push(async () => pool.stop());
+    }
+
+    const client = clientFor('kubesim-simulate');
+    const pending = new Set<Promise<void>>();
+    const track = (p: Promise<void>) => {
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+    };
+    // Actions at the same time run in scenario order, one after another.
+    const byTime = new Map<number, Action[]>();
+    for (const a of scenario.actions) if (a.at <= until) byTime.set(a.at, [...(byTime.get(a.at) ?? []), a]);
+    for (const [at, list] of byTime) {
+      clock.setTimeout(() => {
+        track(
+          (async () => {
+            for (const a of list) {
+              await runAction(client, a, random).catch((e) => report.errors.push({ t: Math.round(at / 1000), action: describe(a), error: (e as Error).message }));
+            }
+          })(),
+        );
+      }, at);
+    }
+    let since = start;
+    // Every interval, and the end of the run when it falls between two.
+    const points: number[] = [];
+    for (let t = scenario.measure; t <= until; t += scenario.measure) points.push(t);
+    if (until > 0 && points.at(-1) !== until) points.push(until);
+    for (const t of points) {
+      clock.setTimeout(() => {
+        const prev = since;
+        since = start + t;
+        track(measure(client, start + t, prev, start).then((row) => void report.intervals.push(row)));
+      }, t);
+    }
+    await clock.run(start + until);
+    await Promise.all([...pending]);
+    report.intervals.sort((a, b) => a.t - b.t);
+    return { report, wallMs: Date.now() - wall0, timersFired: clock.fired };
+  } finally {
+    // Stopping drains queues and waits on timers: let virtual time run on while the components stop.
+    clock.stop();
+    const stopping = (async () => {
+      for (const stop of stops.reverse()) await stop().catch(() => {});
+      await api.close();
+    })();
+    let done = false;
+    void stopping.finally(() => (done = true));
+    while (!done) await clock.advanceTo(clock.now() + 1000);
+    await stopping;
+  }
+}
+
+export { formatTable };
