@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { newLogger } from '../log/index.ts';
 import { registry as builtinRegistry, Registry } from '../api/registry.ts';
-import { WatchCacheStore, openStore, registerStorageMetrics, type Store } from '../storage/index.ts';
+import { EncryptingStore, WatchCacheStore, loadEncryptionConfiguration, openStore, registerStorageMetrics, type EncryptionConfiguration, type Store } from '../storage/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
 import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureAPIServices, ensureKubernetesService, namespaceGetter, priorityClassLister, startKubernetesEndpoints, startServiceAddressRepair } from './kinds/index.ts';
@@ -83,6 +83,8 @@ export interface ApiServerOptions {
   endpointReconciler?: 'lease' | 'single';
   /** The IP other API servers and clients reach this one at, listed in the kubernetes Endpoints (default: host, or 127.0.0.1 for a wildcard host). */
   advertiseAddress?: string;
+  /** --encryption-provider-config: an EncryptionConfiguration file (or the parsed object); its resources are encrypted at rest. */
+  encryptionProviderConfig?: string | EncryptionConfiguration;
 }
 
 export interface RunningApiServer {
@@ -137,9 +139,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const registry = opts.registry ?? new Registry(builtinRegistry.all());
   attachKindStorage(registry);
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const encryption = typeof opts.encryptionProviderConfig === 'string' ? loadEncryptionConfiguration(opts.encryptionProviderConfig) : opts.encryptionProviderConfig;
+  const wrapBackend = encryption ? (b: Store) => new EncryptingStore(b, encryption) : undefined;
   let store: WatchCacheStore;
   if (opts.store) {
-    store = new WatchCacheStore(opts.store, { windowSize: opts.watchCacheSize });
+    store = new WatchCacheStore(wrapBackend ? wrapBackend(opts.store) : opts.store, { windowSize: opts.watchCacheSize });
     await store.start();
   } else {
     // SQLite in the data dir (durable), else the in-memory store; the watch cache over either.
@@ -148,6 +152,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       watchCacheSize: opts.watchCacheSize,
       storage: opts.storage,
       events: opts.events,
+      wrapBackend,
       onError: (err) => logger.warn({ err: (err as Error)?.message ?? String(err) }, 'storage backend error (retrying)'),
     });
   }

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApiServer, kubeconfigYaml } from '../../src/apiserver/index.ts';
+import { startApiServer, kubeconfigYaml, type ApiServerOptions } from '../../src/apiserver/index.ts';
 
 export const KUBECTL = '/usr/bin/kubectl';
 export const hasKubectl = existsSync(KUBECTL);
@@ -31,9 +31,10 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export async function startCluster(): Promise<Cluster> {
+/** opts: extra API server options (encryption, audit, ...). */
+export async function startCluster(opts: ApiServerOptions = {}): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-'));
-  const server = await startApiServer({ port: 0 });
+  const server = await startApiServer({ port: 0, ...opts });
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, kubeconfigYaml(server.url));
   const home = join(dir, 'home');
