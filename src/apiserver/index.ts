@@ -22,6 +22,7 @@ import { policyAdmission } from './pipeline/policy/index.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { upgradeListener } from './rest/upgrade.ts';
 import { createRequestListener } from './server.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './timeout.ts';
 import { CrdController } from './crd/index.ts';
 
 export type {
@@ -85,6 +86,8 @@ export interface ApiServerOptions {
   advertiseAddress?: string;
   /** --encryption-provider-config: an EncryptionConfiguration file (or the parsed object); its resources are encrypted at rest. */
   encryptionProviderConfig?: string | EncryptionConfiguration;
+  /** --request-timeout: requests that are not long-running (watches, exec, logs, proxy) answer 504 past it (default 60 s; 0 = none). */
+  requestTimeoutMs?: number;
 }
 
 export interface RunningApiServer {
@@ -197,6 +200,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       keepaliveMs: opts.sseKeepaliveMs,
     },
     longRunning: new Set(),
+    requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
   };
   const scraper = startResourceMetrics(core, { resolutionMs: opts.metricResolutionMs });
   const crds = new CrdController(core);

@@ -24,6 +24,8 @@ import { collectionOwner } from './rest/storage.ts';
 import { parseResourcePath, splitUrl } from './routing.ts';
 import { boolParam } from './listopts.ts';
 import { serveDashboard } from './dashboard.ts';
+import { armRequestTimeout, timeoutError } from './timeout.ts';
+import { upgradeOf } from './rest/upgrade.ts';
 
 export const VERSION_INFO = {
   major: '1',
@@ -54,11 +56,16 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
     const { path, query } = splitUrl(url);
     let verb = req.method ?? 'GET';
     let resource = '';
+    let answered = false;
     const done = (code: number) => {
+      // Once answered (a request timeout answers 504 first), a handler's late outcome is dropped.
+      if (answered) return;
+      answered = true;
       metrics.observe(verb, resource, code, (performance.now() - started) / 1000);
       if (debug) logger.debug({ method: req.method, url, code, ms: performance.now() - started }, 'request');
     };
     const fail = (err: unknown) => {
+      if (answered) return;
       if (err instanceof StatusError && err.code === 413) {
         // Stop reading the oversized body: close the connection once the answer is out.
         res.setHeader('Connection', 'close');
@@ -77,6 +84,11 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
       if (info === undefined) return serveDiscovery(req, res, path, registry, done, fail);
       verb = info.verb.toUpperCase();
       resource = info.resource;
+      try {
+        armRequestTimeout(res, info, query, core.requestTimeoutMs, upgradeOf(req) !== undefined, () => fail(timeoutError()));
+      } catch (err) {
+        return fail(err);
+      }
       let rt = registry.byResource(info.group, info.version, info.resource);
       // A legacy collection a kind's storage serves beside its own (POST namespaces/<ns>/bindings).
       const collection = rt ? undefined : collectionOwner(registry, info);

@@ -32,6 +32,8 @@ export interface ApiCore {
   watch: WatchSettings;
   /** Ends every open long-running request (watches, log follows) at shutdown. */
   longRunning: Set<() => void>;
+  /** --request-timeout for requests that are not long-running (ms; 0/undefined = none). */
+  requestTimeoutMs?: number;
 }
 
 export interface Scope {
