@@ -23,6 +23,8 @@ import type { ApiCore } from './rest/scope.ts';
 import { upgradeListener } from './rest/upgrade.ts';
 import { createRequestListener } from './server.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './timeout.ts';
+import { Auditor, type Policy } from './audit/index.ts';
+import { anonymousAdmin } from './pipeline/index.ts';
 import { CrdController } from './crd/index.ts';
 
 export type {
@@ -88,6 +90,14 @@ export interface ApiServerOptions {
   encryptionProviderConfig?: string | EncryptionConfiguration;
   /** --request-timeout: requests that are not long-running (watches, exec, logs, proxy) answer 504 past it (default 60 s; 0 = none). */
   requestTimeoutMs?: number;
+  /** --audit-policy-file (a path, or the parsed audit.k8s.io/v1 Policy); with auditLogPath, requests are audited. */
+  auditPolicyFile?: string | Policy;
+  /** --audit-log-path: audit.k8s.io/v1 Event JSON lines; `-` = stdout. */
+  auditLogPath?: string;
+  /** --audit-log-maxsize (MB before rotation), --audit-log-maxbackup (files kept), --audit-log-maxage (days). */
+  auditLogMaxSize?: number;
+  auditLogMaxBackup?: number;
+  auditLogMaxAge?: number;
 }
 
 export interface RunningApiServer {
@@ -142,6 +152,21 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const registry = opts.registry ?? new Registry(builtinRegistry.all());
   attachKindStorage(registry);
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const audit =
+    opts.auditPolicyFile && opts.auditLogPath
+      ? new Auditor(
+          {
+            policy: opts.auditPolicyFile,
+            logPath: opts.auditLogPath,
+            maxSizeMB: opts.auditLogMaxSize,
+            maxBackups: opts.auditLogMaxBackup,
+            maxAgeDays: opts.auditLogMaxAge,
+            onError: (err) => logger.error({ err }, 'audit log write failed'),
+          },
+          // Without authenticators every request is the admin (the library default).
+          () => (pipeline.authenticators.length === 0 ? anonymousAdmin : undefined),
+        )
+      : undefined;
   const encryption = typeof opts.encryptionProviderConfig === 'string' ? loadEncryptionConfiguration(opts.encryptionProviderConfig) : opts.encryptionProviderConfig;
   const wrapBackend = encryption ? (b: Store) => new EncryptingStore(b, encryption) : undefined;
   let store: WatchCacheStore;
@@ -201,6 +226,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     },
     longRunning: new Set(),
     requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    audit,
   };
   const scraper = startResourceMetrics(core, { resolutionMs: opts.metricResolutionMs });
   const crds = new CrdController(core);
@@ -263,6 +289,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
         webhooks.stop();
         policies.stop();
         await store.close();
+        await audit?.close();
         logger.info('API server stopped');
       })();
       return closing;

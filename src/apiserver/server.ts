@@ -57,6 +57,7 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
     let verb = req.method ?? 'GET';
     let resource = '';
     let answered = false;
+    const audit = core.audit?.begin(req, res);
     const done = (code: number) => {
       // Once answered (a request timeout answers 504 first), a handler's late outcome is dropped.
       if (answered) return;
@@ -74,7 +75,10 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
           setTimeout(() => req.socket.destroy(), 1000).unref();
         });
       }
-      if (!(err instanceof StatusError)) logger.error({ err, method: req.method, url }, 'request failed');
+      if (!(err instanceof StatusError)) {
+        logger.error({ err, method: req.method, url }, 'request failed');
+        audit?.panic(err);
+      }
       done(sendStatus(res, err));
     };
 
@@ -114,13 +118,16 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
       if (p.authenticators.length === 0 && p.rateLimiters.length === 0 && p.authorizers.length === 0) {
         // No security plugins: skip three awaits on the hot path.
         s.user = anonymousAdmin;
+        audit?.identify(s.user, 'allow');
         handle(s).then(done, fail);
         return;
       }
       const run = async () => {
         s.user = await authenticate(p, req);
+        audit?.identify(s.user);
         await limitRate(p, s.user, info, req);
         await authorize(p, s.user, info, req);
+        audit?.authorized('allow');
         return handle(s);
       };
       run().then(done, fail);

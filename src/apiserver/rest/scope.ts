@@ -11,6 +11,7 @@ import type { ApiMetrics } from '../metrics.ts';
 import { addWarning, toJson } from '../respond.ts';
 import type { AdmissionAttributes, AdmissionOperation, Pipeline, UserInfo } from '../pipeline/index.ts';
 import type { RequestInfo } from '../routing.ts';
+import { auditAnnotate, type Auditor } from '../audit/index.ts';
 
 export interface WatchSettings {
   /** Period of BOOKMARK events for watches with allowWatchBookmarks=true. */
@@ -34,6 +35,8 @@ export interface ApiCore {
   longRunning: Set<() => void>;
   /** --request-timeout for requests that are not long-running (ms; 0/undefined = none). */
   requestTimeoutMs?: number;
+  /** --audit-policy-file + --audit-log-path: the audit log, when configured. */
+  audit?: Auditor;
 }
 
 export interface Scope {
@@ -139,7 +142,7 @@ export function admissionAttrs(
     user: s.user,
     options,
     warn: (text) => addWarning(s.res, text),
-    annotate: (key, value) => s.core.logger.debug({ auditAnnotation: { [key]: value }, path: s.info.path }, 'audit annotation'),
+    annotate: (key, value) => auditAnnotate(s.res, key, value),
     reinvocation: { isReinvoke: false, shouldReinvoke: false, values: new Map() },
   };
 }
