@@ -1,7 +1,7 @@
 // `kubesim up`: a whole cluster in one process — the API server on the embedded store, then the
 // components that talk to it through the client.
 import { resolve } from 'node:path';
-import { startApiServer, type RunningApiServer } from '../apiserver/index.ts';
+import { startApiServer, type ApiServerOptions, type RunningApiServer } from '../apiserver/index.ts';
 import { onTerminationSignal, processLogger } from './apiserver.ts';
 import { Client } from '../client/index.ts';
 import { startScheduler, POLICIES, type Policy } from '../scheduler/index.ts';
@@ -30,6 +30,8 @@ export interface UpOptions {
   hpaTolerance?: number;
   /** API server: the metrics API's scrape resolution (default 15 s). */
   metricResolutionMs?: number;
+  /** More API server options (request timeout, audit, encryption at rest: the kube-apiserver flags). */
+  apiServer?: Partial<ApiServerOptions>;
 }
 
 export interface RunningCluster {
@@ -43,7 +45,7 @@ export interface RunningCluster {
 export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
   const dataDir = resolve(opts.dataDir);
   const logger = processLogger('kubesim');
-  const apiServer = await startApiServer({ port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, metricResolutionMs: opts.metricResolutionMs, storage: opts.storage, events: opts.events, logger: logger.child({ component: 'apiserver' }) });
+  const apiServer = await startApiServer({ ...opts.apiServer, port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, metricResolutionMs: opts.metricResolutionMs, storage: opts.storage, events: opts.events, logger: logger.child({ component: 'apiserver' }) });
   const kubeconfigPath = apiServer.kubeconfigPath!;
   const stops: (() => Promise<void>)[] = [];
 

@@ -211,7 +211,22 @@ export class RequestAudit {
   private event(stage: AuditStage, cfg: RequestAuditConfig): AuditEvent {
     const req = this.req;
     const user = this.user ?? this.auditor.defaultUser();
-    const ev: AuditEvent = {
+    const final = stage === 'ResponseComplete' || stage === 'Panic';
+    const requestObject = final ? this.requestObject() : undefined;
+    const withObjects = cfg.level === 'Request' || cfg.level === 'RequestResponse';
+    const trim = (o: unknown) => (cfg.omitManagedFields ? withoutManagedFields(o) : o);
+    let responseStatus: AuditEvent['responseStatus'];
+    let responseObject: unknown;
+    if (stage === 'Panic') {
+      const message = `APIServer panic'd: ${String((this.panicError as Error)?.message ?? this.panicError)}`;
+      responseStatus = { metadata: {}, status: 'Failure', message, reason: 'InternalError', code: 500 };
+    } else if (stage !== 'RequestReceived') {
+      const body = stage === 'ResponseComplete' ? this.responseBody() : undefined;
+      responseStatus = responseStatusOf(this.res.statusCode, body);
+      if (cfg.level === 'RequestResponse' && !this.longRunning) responseObject = body;
+    }
+    // Fields in the order Kubernetes writes them; undefined ones are left out of the JSON.
+    return {
       kind: 'Event',
       apiVersion: 'audit.k8s.io/v1',
       level: cfg.level,
@@ -220,31 +235,17 @@ export class RequestAudit {
       requestURI: req.url ?? '/',
       verb: this.verb,
       user: user ? auditUser(user) : {},
+      impersonatedUser: impersonatedUserOf(req.headers),
       sourceIPs: sourceIPs(req.headers, req.socket?.remoteAddress),
-      requestReceivedTimestamp: '',
-      stageTimestamp: '',
+      userAgent: req.headers['user-agent'],
+      objectRef: this.info ? this.objectRef(requestObject) : undefined,
+      responseStatus,
+      requestObject: withObjects && requestObject !== undefined ? trim(requestObject) : undefined,
+      responseObject: responseObject !== undefined ? trim(responseObject) : undefined,
+      requestReceivedTimestamp: microTime(this.receivedUs),
+      stageTimestamp: microTime(Math.max(this.receivedUs, nowMicros())),
+      annotations: Object.keys(this.annotations).length ? { ...this.annotations } : undefined,
     };
-    const impersonated = impersonatedUserOf(req.headers);
-    if (impersonated) ev.impersonatedUser = impersonated;
-    if (req.headers['user-agent']) ev.userAgent = req.headers['user-agent'];
-    const requestObject = stage === 'ResponseComplete' || stage === 'Panic' ? this.requestObject() : undefined;
-    if (this.info) ev.objectRef = this.objectRef(requestObject);
-    if (stage !== 'RequestReceived') {
-      if (stage === 'Panic') {
-        ev.responseStatus = { metadata: {}, status: 'Failure', message: `APIServer panic'd: ${String((this.panicError as Error)?.message ?? this.panicError)}`, reason: 'InternalError', code: 500 };
-      } else {
-        const body = stage === 'ResponseComplete' ? this.responseBody() : undefined;
-        ev.responseStatus = responseStatusOf(this.res.statusCode, body);
-        if (cfg.level === 'RequestResponse' && body !== undefined && !this.longRunning) ev.responseObject = cfg.omitManagedFields ? withoutManagedFields(body) : body;
-      }
-    }
-    if (requestObject !== undefined && (cfg.level === 'Request' || cfg.level === 'RequestResponse')) {
-      ev.requestObject = cfg.omitManagedFields ? withoutManagedFields(requestObject) : requestObject;
-    }
-    ev.requestReceivedTimestamp = microTime(this.receivedUs);
-    ev.stageTimestamp = microTime(stage === 'RequestReceived' ? Math.max(this.receivedUs, nowMicros()) : nowMicros());
-    if (Object.keys(this.annotations).length) ev.annotations = { ...this.annotations };
-    return ev;
   }
 
   private objectRef(requestObject: unknown): ObjectReference {

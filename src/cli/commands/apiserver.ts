@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import { runApiServer } from '../../cluster/index.ts';
 import { durationSeconds } from '../component.ts';
+import { addAuditOptions, auditSettings, type AuditFlags } from '../audit-flags.ts';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('apiserver')
     .description('run the API server (plain HTTP) on the embedded store in the data dir')
     .option('--port <port>', 'port to listen on', '6443')
@@ -16,8 +17,9 @@ export function register(program: Command): void {
     .option('--advertise-address <ip>', 'the IP listed for this server in the default/kubernetes endpoints (default: --host, or 127.0.0.1 for 0.0.0.0)')
     .option('--endpoint-lease-duration <duration>', "lifetime of this server's Lease in the default/kubernetes endpoints (renewed every third of it)", '15s')
     .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)')
-    .action(async (o: { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string }) => {
+    .action(async (o: { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string } & AuditFlags) => {
       await runApiServer({
+        ...auditSettings(o),
         port: Number(o.port),
         host: o.host,
         dataDir: o.dataDir,
@@ -29,4 +31,5 @@ export function register(program: Command): void {
         endpointLeaseSeconds: durationSeconds('endpoint-lease-duration', o.endpointLeaseDuration),
       });
     });
+  addAuditOptions(cmd);
 }

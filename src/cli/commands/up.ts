@@ -2,9 +2,10 @@
 import type { Command } from 'commander';
 import { runUp } from '../../cluster/index.ts';
 import { durationSeconds, nonNegative } from '../component.ts';
+import { addAuditOptions, auditSettings, type AuditFlags } from '../audit-flags.ts';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('up')
     .description('start a whole cluster on the embedded store and print how to point kubectl at it')
     .option('--port <port>', 'API server port', '6443')
@@ -21,8 +22,9 @@ export function register(program: Command): void {
     .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'recommendations an HPA without spec.behavior considers before scaling down', '5m0s')
     .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'metrics ratio change the HPA ignores', '0.1')
     .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s')
-    .action(async (o: { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string }) => {
+    .action(async (o: { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string } & AuditFlags) => {
       await runUp({
+        apiServer: auditSettings(o),
         port: Number(o.port),
         host: o.host,
         dataDir: o.dataDir,
@@ -39,4 +41,5 @@ export function register(program: Command): void {
         metricResolutionMs: Math.round(durationSeconds('metric-resolution', o.metricResolution) * 1000),
       });
     });
+  addAuditOptions(cmd);
 }
