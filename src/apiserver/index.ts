@@ -22,7 +22,7 @@ import { policyAdmission } from './pipeline/policy/index.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { upgradeListener } from './rest/upgrade.ts';
 import { createRequestListener } from './server.ts';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from './timeout.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS, isLongRunning } from './timeout.ts';
 import { Auditor, type Policy } from './audit/index.ts';
 import { anonymousAdmin } from './pipeline/index.ts';
 import { CrdController } from './crd/index.ts';
@@ -165,6 +165,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
           },
           // Without authenticators every request is the admin (the library default).
           () => (pipeline.authenticators.length === 0 ? anonymousAdmin : undefined),
+          (info) => isLongRunning(info, registry.byResource(info.group, info.version, info.resource)),
         )
       : undefined;
   const encryption = typeof opts.encryptionProviderConfig === 'string' ? loadEncryptionConfiguration(opts.encryptionProviderConfig) : opts.encryptionProviderConfig;

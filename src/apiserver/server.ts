@@ -88,16 +88,16 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
       if (info === undefined) return serveDiscovery(req, res, path, registry, done, fail);
       verb = info.verb.toUpperCase();
       resource = info.resource;
-      try {
-        armRequestTimeout(res, info, query, core.requestTimeoutMs, upgradeOf(req) !== undefined, () => fail(timeoutError()));
-      } catch (err) {
-        return fail(err);
-      }
       let rt = registry.byResource(info.group, info.version, info.resource);
       // A legacy collection a kind's storage serves beside its own (POST namespaces/<ns>/bindings).
       const collection = rt ? undefined : collectionOwner(registry, info);
       if (collection) rt = collection.rt;
       const handle = collection ? collection.handler : handleResource;
+      try {
+        armRequestTimeout(res, info, rt, query, core.requestTimeoutMs, upgradeOf(req) !== undefined, () => fail(timeoutError()));
+      } catch (err) {
+        return fail(err);
+      }
       const review = !rt && info.verb === 'create' ? REVIEWS[path.replace(/\/$/, '')] : undefined;
       if (review) {
         // `kubectl auth can-i [--list]`, `kubectl auth whoami`: answered from the pipeline, written nowhere

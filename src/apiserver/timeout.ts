@@ -5,16 +5,23 @@
 import type { ServerResponse } from 'node:http';
 import { StatusError } from '../api/errors.ts';
 import { parseGoDuration } from '../api/core/cron.ts';
+import type { ResourceType } from '../api/resource.ts';
 import type { RequestInfo } from './routing.ts';
+import { ownSubresource } from './rest/storage.ts';
 
 /** Kubernetes' default --request-timeout. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
-/** Subresources that stream (Kubernetes' default long-running check): exempt from the timeout. */
-const LONG_RUNNING_SUBRESOURCES = new Set(['attach', 'exec', 'proxy', 'log', 'portforward']);
-
-export function isLongRunning(info: Pick<RequestInfo, 'verb' | 'subresource'>): boolean {
-  return info.verb === 'watch' || (info.subresource !== undefined && LONG_RUNNING_SUBRESOURCES.has(info.subresource));
+/**
+ * Kubernetes' long-running check, without naming kinds: a watch, a connect-style subresource (its
+ * storage serves every verb: exec, attach, portforward, proxy), or a subresource the kind's storage
+ * declares streaming (`rest.longRunning`: pods/log).
+ */
+export function isLongRunning(info: Pick<RequestInfo, 'verb' | 'subresource'>, rt: ResourceType | undefined): boolean {
+  if (info.verb === 'watch') return true;
+  if (!info.subresource || !rt) return false;
+  const handlers = ownSubresource(rt, info.subresource);
+  return handlers !== undefined && (handlers['*'] !== undefined || (rt.rest?.longRunning?.includes(info.subresource) ?? false));
 }
 
 export function timeoutError(): StatusError {
@@ -44,8 +51,8 @@ function goDurationError(value: string): string {
  * Arms the deadline of a resource request unless it is long-running (or an upgraded connection);
  * onTimeout answers 504. Throws 400 for a malformed ?timeout=.
  */
-export function armRequestTimeout(res: ServerResponse, info: RequestInfo, query: URLSearchParams | undefined, serverMs: number | undefined, upgraded: boolean, onTimeout: () => void): void {
-  if (!serverMs || upgraded || isLongRunning(info)) return;
+export function armRequestTimeout(res: ServerResponse, info: RequestInfo, rt: ResourceType | undefined, query: URLSearchParams | undefined, serverMs: number | undefined, upgraded: boolean, onTimeout: () => void): void {
+  if (!serverMs || upgraded || isLongRunning(info, rt)) return;
   startDeadline(res, requestDeadlineMs(query, serverMs), onTimeout);
 }
 

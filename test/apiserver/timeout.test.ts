@@ -9,6 +9,10 @@ import { MemoryStore } from '../../src/storage/memory.ts';
 import { FaultyStore } from '../../src/storage/faulty.ts';
 import { requestDeadlineMs, isLongRunning } from '../../src/apiserver/timeout.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { registry as builtin } from '../../src/api/registry.ts';
+import { attachKindStorage } from '../../src/apiserver/kinds/index.ts';
+
+attachKindStorage(builtin);
 
 let server: RunningApiServer;
 const faulty = new FaultyStore(new MemoryStore());
@@ -111,9 +115,12 @@ test('deadline and long-running rules (table)', () => {
     if (typeof want === 'number') assert.equal(requestDeadlineMs(q(query), 60_000), want, query);
     else assert.throws(() => requestDeadlineMs(q(query), 60_000), (e: Error) => e.message === want, query);
   }
-  assert.equal(isLongRunning({ verb: 'watch' }), true);
-  assert.equal(isLongRunning({ verb: 'get', subresource: 'log' }), true);
-  assert.equal(isLongRunning({ verb: 'create', subresource: 'exec' }), true);
-  assert.equal(isLongRunning({ verb: 'get', subresource: 'status' }), false);
-  assert.equal(isLongRunning({ verb: 'list' }), false);
+  const pods = builtin.byResource('', 'v1', 'pods')!;
+  const services = builtin.byResource('', 'v1', 'services')!;
+  assert.equal(isLongRunning({ verb: 'watch' }, pods), true);
+  assert.equal(isLongRunning({ verb: 'get', subresource: 'log' }, pods), true);
+  assert.equal(isLongRunning({ verb: 'create', subresource: 'exec' }, pods), true);
+  assert.equal(isLongRunning({ verb: 'get', subresource: 'proxy' }, services), true);
+  assert.equal(isLongRunning({ verb: 'get', subresource: 'status' }, pods), false);
+  assert.equal(isLongRunning({ verb: 'list' }, pods), false);
 });

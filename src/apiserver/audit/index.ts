@@ -9,7 +9,6 @@ import { parse as parseYaml } from 'yaml';
 import { parseResourcePath, splitUrl, type RequestInfo } from '../routing.ts';
 import { boolParam } from '../listopts.ts';
 import type { UserInfo } from '../pipeline/index.ts';
-import { isLongRunning } from '../timeout.ts';
 import { impersonatedUserOf, microTime, nowMicros, responseStatusOf, sourceIPs, withoutManagedFields, type AuditEvent, type AuditUser, type ObjectReference } from './event.ts';
 import { evaluatePolicy, loadPolicy, type AuditStage, type Policy, type RequestAuditConfig } from './policy.ts';
 import { AuditLogWriter, type AuditLogOptions } from './writer.ts';
@@ -55,6 +54,8 @@ export class Auditor {
     o: AuditOptions,
     /** The user of a request no authenticator looked at (the library default's admin). */
     readonly defaultUser: () => UserInfo | undefined = () => undefined,
+    /** Whether a request is long-running (a watch, exec, logs: ResponseStarted, no responseObject). */
+    readonly longRunning: (info: RequestInfo) => boolean = (info) => info.verb === 'watch',
   ) {
     this.policy = typeof o.policy === 'string' ? loadPolicy(o.policy) : o.policy;
     const w: AuditLogOptions = { path: o.logPath, maxSizeMB: o.maxSizeMB, maxBackups: o.maxBackups, maxAgeDays: o.maxAgeDays, onError: o.onError };
@@ -139,7 +140,7 @@ export class RequestAudit {
   }
 
   private get longRunning(): boolean {
-    return this.info !== undefined && isLongRunning(this.info);
+    return this.info !== undefined && this.auditor.longRunning(this.info);
   }
 
   private config(): RequestAuditConfig {
