@@ -68,7 +68,7 @@ export class EncryptingStore implements Store {
     try {
       plain = t.decrypt(Buffer.from(stored.value.slice(t.prefix.length), 'base64'), key);
     } catch (err) {
-      throw new StorageError('Unavailable', key, `failed to decrypt ${key} with ${t.prefix}: ${(err as Error).message}`);
+      throw new StorageError('Unavailable', key, `failed to decrypt ${key} with ${t.prefix.slice(0, -1)}: ${(err as Error).message}`);
     }
     const rv = Number(stored.metadata?.resourceVersion ?? 0);
     return encodeObject(JSON.parse(plain.toString('utf8')) as KubeObject, rv);
