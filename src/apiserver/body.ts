@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { StatusError, badRequest, tooLarge } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
 import { decodeProtobuf, PROTOBUF_CONTENT_TYPE } from './protobuf/index.ts';
+import { auditRequestBody } from './audit/index.ts';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -30,7 +31,9 @@ export function readBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promi
     req.on('end', () => {
       if (done) return;
       done = true;
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      auditRequestBody(req, body);
+      resolve(body);
     });
     req.on('error', (e) => {
       if (done) return;

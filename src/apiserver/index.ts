@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { newLogger } from '../log/index.ts';
 import { registry as builtinRegistry, Registry } from '../api/registry.ts';
-import { WatchCacheStore, openStore, registerStorageMetrics, type Store } from '../storage/index.ts';
+import { EncryptingStore, WatchCacheStore, loadEncryptionConfiguration, openStore, registerStorageMetrics, type EncryptionConfiguration, type Store } from '../storage/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
 import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureAPIServices, ensureKubernetesService, namespaceGetter, priorityClassLister, startKubernetesEndpoints, startServiceAddressRepair } from './kinds/index.ts';
@@ -23,6 +23,9 @@ import { policyAdmission } from './pipeline/policy/index.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { upgradeListener } from './rest/upgrade.ts';
 import { createRequestListener } from './server.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS, isLongRunning } from './timeout.ts';
+import { Auditor, type Policy } from './audit/index.ts';
+import { anonymousAdmin } from './pipeline/index.ts';
 import { CrdController } from './crd/index.ts';
 import { startFlowControl } from './flowcontrol/index.ts';
 import { setupTokenAuth } from './serviceaccount/index.ts';
@@ -104,6 +107,18 @@ export interface ApiServerOptions {
   /** The time written into objects, and the uid/generateName source (`kubesim simulate`: virtual, seeded). */
   clock?: Clock;
   random?: Random;
+  /** --encryption-provider-config: an EncryptionConfiguration file (or the parsed object); its resources are encrypted at rest. */
+  encryptionProviderConfig?: string | EncryptionConfiguration;
+  /** --request-timeout: requests that are not long-running (watches, exec, logs, proxy) answer 504 past it (default 60 s; 0 = none). */
+  requestTimeoutMs?: number;
+  /** --audit-policy-file (a path, or the parsed audit.k8s.io/v1 Policy); with auditLogPath, requests are audited. */
+  auditPolicyFile?: string | Policy;
+  /** --audit-log-path: audit.k8s.io/v1 Event JSON lines; `-` = stdout. */
+  auditLogPath?: string;
+  /** --audit-log-maxsize (MB before rotation), --audit-log-maxbackup (files kept), --audit-log-maxage (days). */
+  auditLogMaxSize?: number;
+  auditLogMaxBackup?: number;
+  auditLogMaxAge?: number;
 }
 
 export interface RunningApiServer {
@@ -160,9 +175,27 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const registry = opts.registry ?? new Registry(builtinRegistry.all());
   attachKindStorage(registry);
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const audit =
+    opts.auditPolicyFile && opts.auditLogPath
+      ? new Auditor(
+          {
+            policy: opts.auditPolicyFile,
+            logPath: opts.auditLogPath,
+            maxSizeMB: opts.auditLogMaxSize,
+            maxBackups: opts.auditLogMaxBackup,
+            maxAgeDays: opts.auditLogMaxAge,
+            onError: (err) => logger.error({ err }, 'audit log write failed'),
+          },
+          // Without authenticators every request is the admin (the library default).
+          () => (pipeline.authenticators.length === 0 ? anonymousAdmin : undefined),
+          (info) => isLongRunning(info, registry.byResource(info.group, info.version, info.resource)),
+        )
+      : undefined;
+  const encryption = typeof opts.encryptionProviderConfig === 'string' ? loadEncryptionConfiguration(opts.encryptionProviderConfig) : opts.encryptionProviderConfig;
+  const wrapBackend = encryption ? (b: Store) => new EncryptingStore(b, encryption) : undefined;
   let store: WatchCacheStore;
   if (opts.store) {
-    store = new WatchCacheStore(opts.store, { windowSize: opts.watchCacheSize });
+    store = new WatchCacheStore(wrapBackend ? wrapBackend(opts.store) : opts.store, { windowSize: opts.watchCacheSize });
     await store.start();
   } else {
     // SQLite in the data dir (durable), else the in-memory store; the watch cache over either.
@@ -171,6 +204,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       watchCacheSize: opts.watchCacheSize,
       storage: opts.storage,
       events: opts.events,
+      wrapBackend,
       onError: (err) => logger.warn({ err: (err as Error)?.message ?? String(err) }, 'storage backend error (retrying)'),
     });
   }
@@ -228,6 +262,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     tokenIssuer: tokenAuth.issuer,
     clock: opts.clock ?? realClock,
     random: opts.random ?? cryptoRandom,
+    requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    audit,
   };
   const scraper = startResourceMetrics(core, { resolutionMs: opts.metricResolutionMs });
   const crds = new CrdController(core);
@@ -292,6 +328,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
         webhooks.stop();
         policies.stop();
         await store.close();
+        await audit?.close();
         logger.info('API server stopped');
       })();
       return closing;

@@ -24,6 +24,8 @@ import { collectionOwner } from './rest/storage.ts';
 import { parseResourcePath, requestScope, splitUrl } from './routing.ts';
 import { boolParam } from './listopts.ts';
 import { serveDashboard } from './dashboard.ts';
+import { armRequestTimeout, timeoutError } from './timeout.ts';
+import { upgradeOf } from './rest/upgrade.ts';
 
 export const VERSION_INFO = {
   major: '1',
@@ -55,11 +57,17 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
     let verb = req.method ?? 'GET';
     let resource = '';
     let scope = '';
+    let answered = false;
+    const audit = core.audit?.begin(req, res);
     const done = (code: number) => {
+      // Once answered (a request timeout answers 504 first), a handler's late outcome is dropped.
+      if (answered) return;
+      answered = true;
       metrics.observe(verb, resource, code, (performance.now() - started) / 1000, scope);
       if (debug) logger.debug({ method: req.method, url, code, ms: performance.now() - started }, 'request');
     };
     const fail = (err: unknown) => {
+      if (answered) return;
       if (err instanceof StatusError && err.code === 413) {
         // Stop reading the oversized body: close the connection once the answer is out.
         res.setHeader('Connection', 'close');
@@ -68,7 +76,10 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
           setTimeout(() => req.socket.destroy(), 1000).unref();
         });
       }
-      if (!(err instanceof StatusError)) logger.error({ err, method: req.method, url }, 'request failed');
+      if (!(err instanceof StatusError)) {
+        logger.error({ err, method: req.method, url }, 'request failed');
+        audit?.panic(err);
+      }
       done(sendStatus(res, err));
     };
 
@@ -84,6 +95,11 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
       const collection = rt ? undefined : collectionOwner(registry, info);
       if (collection) rt = collection.rt;
       const handle = collection ? collection.handler : handleResource;
+      try {
+        armRequestTimeout(res, info, rt, query, core.requestTimeoutMs, upgradeOf(req) !== undefined, () => fail(timeoutError()));
+      } catch (err) {
+        return fail(err);
+      }
       const review = !rt && info.verb === 'create' ? REVIEWS[path.replace(/\/$/, '')] : undefined;
       if (review) {
         // `kubectl auth can-i [--list]`, `kubectl auth whoami`: answered from the pipeline, written nowhere
@@ -104,15 +120,18 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
       if (p.authenticators.length === 0 && p.rateLimiters.length === 0 && p.authorizers.length === 0) {
         // No security plugins: skip three awaits on the hot path.
         s.user = anonymousAdmin;
+        audit?.identify(s.user, 'allow');
         handle(s).then(done, fail);
         return;
       }
       const run = async () => {
         s.user = await authenticate(p, req);
+        audit?.identify(s.user);
         const release = await limitRate(p, s.user, info, req, res);
         if (res.closed || res.writableFinished) release();
         else res.once('finish', release).once('close', release);
         await authorize(p, s.user, info, req);
+        audit?.authorized('allow');
         return handle(s);
       };
       run().then(done, fail);

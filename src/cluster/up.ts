@@ -1,13 +1,12 @@
 // `kubesim up`: a whole cluster in one process — the API server on the embedded store, then the
 // components that talk to it through the client.
 import { resolve } from 'node:path';
-import { startApiServer, type RunningApiServer } from '../apiserver/index.ts';
+import { startApiServer, type ApiServerOptions, type RunningApiServer } from '../apiserver/index.ts';
 import { onTerminationSignal, processLogger } from './apiserver.ts';
 import { Client } from '../client/index.ts';
 import { startScheduler, POLICIES, type Policy } from '../scheduler/index.ts';
 import { startControllerManager } from '../controllers/index.ts';
 import { startNodePool } from '../node/index.ts';
-import type { ApiServerOptions } from '../apiserver/index.ts';
 import { controllerKeysFromDataDir } from './keys.ts';
 
 export interface UpOptions {
@@ -38,6 +37,8 @@ export interface UpOptions {
   maxMutatingRequestsInflight?: number;
   /** API server: ServiceAccount signing key, keys, issuer and the JWT AuthenticationConfiguration. */
   tokens?: Pick<ApiServerOptions, 'serviceAccountSigningKey' | 'serviceAccountKeys' | 'serviceAccountIssuer' | 'authenticationConfig'>;
+  /** More API server options (request timeout, audit, encryption at rest: the kube-apiserver flags). */
+  apiServer?: Partial<ApiServerOptions>;
 }
 
 export interface RunningCluster {
@@ -51,7 +52,7 @@ export interface RunningCluster {
 export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
   const dataDir = resolve(opts.dataDir);
   const logger = processLogger('kubesim');
-  const apiServer = await startApiServer({ port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, metricResolutionMs: opts.metricResolutionMs, storage: opts.storage, events: opts.events, ...opts.tokens, enablePriorityAndFairness: opts.enablePriorityAndFairness, maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight, logger: logger.child({ component: 'apiserver' }) });
+  const apiServer = await startApiServer({ ...opts.apiServer, port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, metricResolutionMs: opts.metricResolutionMs, storage: opts.storage, events: opts.events, ...opts.tokens, enablePriorityAndFairness: opts.enablePriorityAndFairness, maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight, logger: logger.child({ component: 'apiserver' }) });
   const kubeconfigPath = apiServer.kubeconfigPath!;
   const stops: (() => Promise<void>)[] = [];
 

@@ -9,3 +9,4 @@ export { EtcdStore, openEtcd, parseEtcdUrl, type EtcdStoreOptions } from './etcd
 export { registerStorageMetrics, resourceLabel } from './metrics.ts';
 export { PostgresStore, type PostgresStoreOptions } from './postgres.ts';
 export { openBackendUrl, parseStorageUrl, type StorageUrl } from './url.ts';
+export { EncryptingStore, loadEncryptionConfiguration, parseEncryptionConfiguration, type EncryptionConfiguration } from './encryption/index.ts';

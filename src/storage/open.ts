@@ -24,6 +24,8 @@ export interface OpenStoreOptions {
   events?: string;
   /** Errors a remote backend recovers from by itself (connection lost, event stream down), for logging. */
   onError?: (err: unknown) => void;
+  /** Wraps the backend before the cache goes over it (encryption at rest: EncryptingStore). */
+  wrapBackend?: (backend: Store) => Store;
 }
 
 /**
@@ -38,7 +40,8 @@ export function openBackend(opts: Omit<OpenStoreOptions, 'watchCacheSize' | 'sto
 /** Opens the backend and starts the watch cache over it; close() closes both. */
 export async function openStore(opts: OpenStoreOptions = {}): Promise<WatchCacheStore & WatchCache> {
   if (opts.events && !opts.storage) throw new Error('--events applies to --storage postgres://... only');
-  const backend = opts.storage ? await openBackendUrl(opts.storage, opts) : openBackend(opts);
+  const opened = opts.storage ? await openBackendUrl(opts.storage, opts) : openBackend(opts);
+  const backend = opts.wrapBackend ? opts.wrapBackend(opened) : opened;
   const cache = new WatchCacheStore(backend, { windowSize: opts.watchCacheSize });
   await cache.start();
   return cache;

@@ -31,6 +31,7 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
+/** opts: extra API server options (encryption, audit, ...). */
 export async function startCluster(opts: ApiServerOptions = {}): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-'));
   const server = await startApiServer({ port: 0, ...opts });

@@ -42,6 +42,7 @@ export const podStorage: RestHooks = {
     proxy: proxySubresource(podLocation),
   },
   collections: { bindings: { create: (s) => handleBinding(s, undefined) } },
+  longRunning: ['log'],
 };
 
 // ---- proxy ----

@@ -13,6 +13,7 @@ import { addWarning, toJson } from '../respond.ts';
 import type { AdmissionAttributes, AdmissionOperation, Pipeline, UserInfo } from '../pipeline/index.ts';
 import type { RequestInfo } from '../routing.ts';
 import type { TokenIssuer } from '../serviceaccount/issuer.ts';
+import { auditAnnotate, type Auditor } from '../audit/index.ts';
 
 export interface WatchSettings {
   /** Period of BOOKMARK events for watches with allowWatchBookmarks=true. */
@@ -39,6 +40,10 @@ export interface ApiCore {
   /** The time written into objects (creationTimestamp, deletionTimestamp, managedFields) and the uid/name source. */
   clock: Clock;
   random: Random;
+  /** --request-timeout for requests that are not long-running (ms; 0/undefined = none). */
+  requestTimeoutMs?: number;
+  /** --audit-policy-file + --audit-log-path: the audit log, when configured. */
+  audit?: Auditor;
 }
 
 export interface Scope {
@@ -144,7 +149,7 @@ export function admissionAttrs(
     user: s.user,
     options,
     warn: (text) => addWarning(s.res, text),
-    annotate: (key, value) => s.core.logger.debug({ auditAnnotation: { [key]: value }, path: s.info.path }, 'audit annotation'),
+    annotate: (key, value) => auditAnnotate(s.res, key, value),
     reinvocation: { isReinvoke: false, shouldReinvoke: false, values: new Map() },
   };
 }

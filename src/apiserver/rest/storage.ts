@@ -43,6 +43,8 @@ declare module '../../api/resource.ts' {
     serializeWrites?: boolean;
     /** The kind's own subresources by name (status and scale are generic, from rt.subresources). */
     subresources?: Record<string, VerbHandlers>;
+    /** Own subresources that stream (pods/log): exempt from --request-timeout, as Kubernetes' long-running check makes them. */
+    longRunning?: string[];
     /**
      * Legacy collections this kind's storage serves beside its own, in its group/version and scope:
      * `bindings` (POST /api/v1/namespaces/<ns>/bindings binds a pod). The Scope's rt is this kind.

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { runApiServer } from '../../cluster/index.ts';
 import { durationSeconds } from '../component.ts';
 import { addFlowControlFlags, flowControlOptions, type FlowControlFlags } from '../flowcontrol-flags.ts';
+import { addAuditOptions, auditSettings, type AuditFlags } from '../audit-flags.ts';
 import { addApiServerTokenOptions, apiServerTokenOptions, type ApiServerTokenFlags } from '../tokens.ts';
 
 export function register(program: Command): void {
@@ -20,8 +21,9 @@ export function register(program: Command): void {
     .option('--endpoint-lease-duration <duration>', "lifetime of this server's Lease in the default/kubernetes endpoints (renewed every third of it)", '15s')
     .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)');
   addFlowControlFlags(cmd)
-    .action(async (o: FlowControlFlags & ApiServerTokenFlags & { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string }) => {
+    .action(async (o: FlowControlFlags & ApiServerTokenFlags & AuditFlags & { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string }) => {
       await runApiServer({
+        ...auditSettings(o),
         port: Number(o.port),
         host: o.host,
         dataDir: o.dataDir,
@@ -35,4 +37,5 @@ export function register(program: Command): void {
         ...apiServerTokenOptions(o),
       });
     });
+  addAuditOptions(cmd);
 }

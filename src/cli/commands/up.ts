@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { runUp } from '../../cluster/index.ts';
 import { durationSeconds, nonNegative } from '../component.ts';
 import { addFlowControlFlags, flowControlOptions, type FlowControlFlags } from '../flowcontrol-flags.ts';
+import { addAuditOptions, auditSettings, type AuditFlags } from '../audit-flags.ts';
 import { addApiServerTokenOptions, apiServerTokenOptions, type ApiServerTokenFlags } from '../tokens.ts';
 
 export function register(program: Command): void {
@@ -25,8 +26,9 @@ export function register(program: Command): void {
     .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'metrics ratio change the HPA ignores', '0.1')
     .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s');
   addFlowControlFlags(cmd)
-    .action(async (o: FlowControlFlags & ApiServerTokenFlags & { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string }) => {
+    .action(async (o: FlowControlFlags & ApiServerTokenFlags & AuditFlags & { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string }) => {
       await runUp({
+        apiServer: auditSettings(o),
         port: Number(o.port),
         host: o.host,
         dataDir: o.dataDir,
@@ -45,4 +47,5 @@ export function register(program: Command): void {
         tokens: apiServerTokenOptions(o),
       });
     });
+  addAuditOptions(cmd);
 }
