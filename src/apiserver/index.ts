@@ -23,6 +23,8 @@ import type { ApiCore } from './rest/scope.ts';
 import { upgradeListener } from './rest/upgrade.ts';
 import { createRequestListener } from './server.ts';
 import { CrdController } from './crd/index.ts';
+import { authenticatorChain, clientCertRequest } from './authn/index.ts';
+import { writeSecretFile } from './pki/index.ts';
 
 export type {
   Pipeline,
@@ -40,6 +42,7 @@ export type {
 export type { RequestInfo, Verb } from './routing.ts';
 export { VERSION_INFO } from './server.ts';
 export { KUBELET_URL_ANNOTATION } from './kinds/index.ts';
+export { secureServing, defaultSans, ensurePki, issueClientCert, IDENTITIES, DASHBOARD_USER, type SecureServing, type SecureServingFiles, type Pki } from './pki/index.ts';
 
 export interface ApiServerOptions {
   /** 0 (default) = an ephemeral port. */
@@ -71,6 +74,14 @@ export interface ApiServerOptions {
   tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
   /** A bearer token for the kubeconfig's admin user (for an authenticator that checks it). */
   adminToken?: string;
+  /** PEM bundle: client certificates it signed authenticate (CN = user, O = groups); the server asks for them (needs tls). */
+  clientCA?: string | Buffer;
+  /** Static token file(s) (Kubernetes' CSV: token,user,uid,"group1,group2"). */
+  tokenAuthFile?: string | string[];
+  /** Requests without credentials are system:anonymous (true) or 401 (false). Unset with clientCA/tokenAuthFile = false. */
+  anonymousAuth?: boolean;
+  /** Kubeconfigs written into dataDir once serving: file name → client certificate and key (PEM); "kubeconfig" replaces the default one. */
+  kubeconfigCerts?: Record<string, { cert: string | Buffer; key: string | Buffer }>;
   /** metrics.k8s.io: how often the kubelets are scraped, = the metrics' window (default 15 s, metrics-server's --metric-resolution). */
   metricResolutionMs?: number;
   /** Lifetime of this server's endpoint Lease (kube-system/apiserver-<id>), renewed every third of it (default 15). */
@@ -101,6 +112,11 @@ export interface KubeconfigOptions {
   /** PEM of the CA that signed the server certificate; absent = TLS verification skipped. */
   ca?: string | Buffer;
   token?: string;
+  /** Client certificate and key (PEM), as client-certificate-data / client-key-data. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** The user's name in the kubeconfig (default admin). */
+  user?: string;
 }
 
 export function kubeconfigYaml(server: string, o: KubeconfigOptions = {}): string {
@@ -120,15 +136,24 @@ export function kubeconfigYaml(server: string, o: KubeconfigOptions = {}): strin
     '- name: kubesim',
     '  context:',
     '    cluster: kubesim',
-    '    user: admin',
+    `    user: ${o.user ?? 'admin'}`,
     '    namespace: default',
     'current-context: kubesim',
     'users:',
-    '- name: admin',
-    o.token ? `  user:\n    token: ${o.token}` : '  user: {}',
+    `- name: ${o.user ?? 'admin'}`,
+    ...kubeconfigUser(o),
     'preferences: {}',
     '',
   ].join('\n');
+}
+
+function kubeconfigUser(o: KubeconfigOptions): string[] {
+  const b64 = (x: string | Buffer) => Buffer.from(x).toString('base64');
+  const fields = [
+    ...(o.cert && o.key ? [`    client-certificate-data: ${b64(o.cert)}`, `    client-key-data: ${b64(o.key)}`] : []),
+    ...(o.token ? [`    token: ${o.token}`] : []),
+  ];
+  return fields.length ? ['  user:', ...fields] : ['  user: {}'];
 }
 
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
@@ -160,7 +185,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const policies = policyAdmission({ store, registry, getNamespace: namespaceGetter(store), logger });
   await Promise.all([webhooks.start(), policies.start()]);
   const pipeline: Pipeline = {
-    authenticators: [...(opts.pipeline?.authenticators ?? [])],
+    authenticators: authenticatorChain(opts, opts.pipeline?.authenticators),
     rateLimiters: [...(opts.pipeline?.rateLimiters ?? [])],
     authorizers: [...(opts.pipeline?.authorizers ?? [])],
     // Kubernetes' order: NamespaceLifecycle, ..., MutatingAdmissionWebhook, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook
@@ -199,7 +224,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   let ready = false;
   const listener = createRequestListener(core, () => ready);
   const server: http.Server = opts.tls
-    ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert, keepAliveTimeout: 65_000 }, listener)
+    ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert, keepAliveTimeout: 65_000, ...clientCertRequest(opts.clientCA) }, listener)
     : http.createServer({ keepAliveTimeout: 65_000 }, listener);
   server.on('upgrade', upgradeListener(listener));
   const scheme = opts.tls ? 'https' : 'http';
@@ -229,7 +254,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   if (opts.dataDir) {
     kubeconfigPath = join(opts.dataDir, 'kubeconfig');
     const kubeHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    writeFileSync(kubeconfigPath, kubeconfigYaml(`${scheme}://${kubeHost}:${port}`, { ca: opts.tls?.ca, token: opts.adminToken }));
+    const server = `${scheme}://${kubeHost}:${port}`;
+    const certs = opts.kubeconfigCerts ?? {};
+    if (!certs.kubeconfig) writeFileSync(kubeconfigPath, kubeconfigYaml(server, { ca: opts.tls?.ca, token: opts.adminToken }));
+    for (const [file, c] of Object.entries(certs)) writeSecretFile(join(opts.dataDir, file), kubeconfigYaml(server, { ca: opts.tls?.ca, token: file === 'kubeconfig' ? opts.adminToken : undefined, ...c, user: file.replace(/\.?kubeconfig$/, '') || 'admin' }));
   }
   logger.info({ url, dataDir: opts.dataDir ?? null }, 'API server listening');
 

@@ -2,13 +2,13 @@
 import type { Command } from 'commander';
 import { runUp } from '../../cluster/index.ts';
 import { durationSeconds, nonNegative } from '../component.ts';
+import { addSecurityOptions, bindAddress, securityFlags, startOrFail, type SecurityCliOpts } from '../security.ts';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('up')
     .description('start a whole cluster on the embedded store and print how to point kubectl at it')
     .option('--port <port>', 'API server port', '6443')
-    .option('--host <host>', 'API server address', '127.0.0.1')
     .option('--data-dir <dir>', 'data directory', './.kubesim')
     .option('--nodes <n>', 'simulated nodes', '3')
     .option('--policy <policy>', 'scheduler policy: spread | binpack | roundrobin', 'spread')
@@ -21,10 +21,12 @@ export function register(program: Command): void {
     .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'recommendations an HPA without spec.behavior considers before scaling down', '5m0s')
     .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'metrics ratio change the HPA ignores', '0.1')
     .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s')
-    .action(async (o: { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string }) => {
-      await runUp({
+    .option('--advertise-address <ip>', 'an address the serving certificate also lists');
+  addSecurityOptions(cmd).action(async (o: SecurityCliOpts & { advertiseAddress?: string; port: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string }) => {
+      await startOrFail(() => runUp({
         port: Number(o.port),
-        host: o.host,
+        host: bindAddress(o),
+        security: securityFlags(o, o.advertiseAddress),
         dataDir: o.dataDir,
         nodes: Number(o.nodes),
         policy: o.policy,
@@ -37,6 +39,6 @@ export function register(program: Command): void {
         hpaDownscaleStabilizationSeconds: durationSeconds('horizontal-pod-autoscaler-downscale-stabilization', o.horizontalPodAutoscalerDownscaleStabilization),
         hpaTolerance: nonNegative('horizontal-pod-autoscaler-tolerance', o.horizontalPodAutoscalerTolerance),
         metricResolutionMs: Math.round(durationSeconds('metric-resolution', o.metricResolution) * 1000),
-      });
+      }));
     });
 }
