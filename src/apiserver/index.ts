@@ -257,7 +257,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     const server = `${scheme}://${kubeHost}:${port}`;
     const certs = opts.kubeconfigCerts ?? {};
     if (!certs.kubeconfig) writeFileSync(kubeconfigPath, kubeconfigYaml(server, { ca: opts.tls?.ca, token: opts.adminToken }));
-    for (const [file, c] of Object.entries(certs)) writeSecretFile(join(opts.dataDir, file), kubeconfigYaml(server, { ca: opts.tls?.ca, token: file === 'kubeconfig' ? opts.adminToken : undefined, ...c, user: file.replace(/\.?kubeconfig$/, '') || 'admin' }));
+    // D/kubeconfig last: a watcher of it finds the others written.
+    for (const [file, c] of Object.entries(certs).sort(([a], [b]) => Number(a === 'kubeconfig') - Number(b === 'kubeconfig'))) writeSecretFile(join(opts.dataDir, file), kubeconfigYaml(server, { ca: opts.tls?.ca, token: file === 'kubeconfig' ? opts.adminToken : undefined, ...c, user: file.replace(/\.?kubeconfig$/, '') || 'admin' }));
   }
   logger.info({ url, dataDir: opts.dataDir ?? null }, 'API server listening');
 
