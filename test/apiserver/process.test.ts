@@ -55,7 +55,7 @@ function stop(child: ChildProcess): Promise<number | null> {
   });
 }
 
-test('kubesim apiserver: readyz, kubeconfig, SIGTERM, restart keeps objects and resourceVersions', async () => {
+test('kubesim apiserver: HTTPS by default, readyz, kubeconfig, SIGTERM, restart keeps objects, resourceVersions and the PKI', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-'));
   const port = await freePort();
   let child = await startChild(port, dataDir);
@@ -73,7 +73,10 @@ test('kubesim apiserver: readyz, kubeconfig, SIGTERM, restart keeps objects and 
     const listBefore = await req(base, 'GET', '/api/v1/namespaces/default/configmaps');
     assert.equal(await stop(child), 0, 'clean exit on SIGTERM');
 
+    const pkiBefore = ['ca.crt', 'ca.key', 'apiserver.crt', 'admin.crt'].map((f) => fs.readFileSync(path.join(dataDir, 'pki', f), 'utf8'));
     child = await startChild(port, dataDir);
+    const pkiAfter = ['ca.crt', 'ca.key', 'apiserver.crt', 'admin.crt'].map((f) => fs.readFileSync(path.join(dataDir, 'pki', f), 'utf8'));
+    assert.deepEqual(pkiAfter, pkiBefore, 'the generated PKI is reused on restart');
     const got = await req(base, 'GET', '/api/v1/namespaces/default/configmaps/persist');
     assert.equal(got.status, 200);
     assert.deepEqual(got.body, updated.body);
