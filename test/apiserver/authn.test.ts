@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { startApiServer } from '../../src/apiserver/index.ts';
 import { bearerToken, csvRecord, parseTokenFile, userFromCert, isPublicPath } from '../../src/apiserver/authn/index.ts';
-import { certSans, certSubject, createCA, ensurePki, issueClientCert, sansCover, splitSans } from '../../src/apiserver/pki/index.ts';
-import { insecureRefusal, isLoopback } from '../../src/cluster/security.ts';
+import { certSans, certSubject, createCA, ensurePki, ensureServiceAccountKeys, issueClientCert, issueServingCert, sansCover, splitSans } from '../../src/apiserver/pki/index.ts';
+import { insecureRefusal, isLoopback, securityOptions } from '../../src/cluster/security.ts';
 import { tlsFetch } from '../helpers/kubeconfig-fetch.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubesim-authn-'));
@@ -125,4 +125,32 @@ test('the library default is unchanged: no authenticator, every request system:a
   } finally {
     await srv.close();
   }
+});
+
+test('securityOptions: --insecure off loopback throws the refusal; secure options carry the PKI, given files win', () => {
+  assert.throws(() => securityOptions(join(dir, 'x'), { insecure: true, bindAddress: '0.0.0.0' }), /may only bind a loopback address/);
+  assert.deepEqual(securityOptions(join(dir, 'x'), { insecure: true, bindAddress: '127.0.0.1' }).options, {});
+  const data = join(dir, 'secure');
+  const own = issueServingCert(createCA('mine'), splitSans(['127.0.0.1']));
+  const otherCA = createCA('partner');
+  writeFileSync(join(dir, 'own.crt'), own.cert);
+  writeFileSync(join(dir, 'own.key'), own.key);
+  writeFileSync(join(dir, 'partner-ca.crt'), otherCA.cert);
+  const s = securityOptions(data, { bindAddress: '127.0.0.1', tokenAuthFile: '/tmp/t.csv', tlsCertFile: join(dir, 'own.crt'), tlsPrivateKeyFile: join(dir, 'own.key'), clientCAFile: join(dir, 'partner-ca.crt') });
+  const ca = readFileSync(join(data, 'pki', 'ca.crt'), 'utf8');
+  assert.equal(s.options.tls!.cert, own.cert);
+  assert.ok(String(s.options.tls!.ca).includes(ca.trim()) && String(s.options.tls!.ca).includes(own.cert.trim()), 'the kubeconfig trusts the cluster CA and the given certificate');
+  assert.ok(String(s.options.clientCA).includes(otherCA.cert.trim()) && String(s.options.clientCA).includes(ca.trim()), 'both CAs sign accepted client certificates');
+  assert.deepEqual(s.options.tokenAuthFile, [join(data, 'pki', 'tokens.csv'), '/tmp/t.csv']);
+  assert.equal(s.options.anonymousAuth, false);
+  assert.deepEqual(Object.keys(s.options.kubeconfigCerts!).sort(), ['controller-manager.kubeconfig', 'kubeconfig', 'node-pool.kubeconfig', 'scheduler.kubeconfig']);
+  assert.match(s.dashboardToken!, /^[A-Za-z0-9_-]{32}$/);
+  assert.equal(securityOptions(data, { bindAddress: '127.0.0.1' }).dashboardToken, s.dashboardToken, 'the dashboard token is kept');
+});
+
+test('ensureServiceAccountKeys writes sa.key/sa.pub once', () => {
+  const a = ensureServiceAccountKeys(join(dir, 'sa'));
+  assert.deepEqual(ensureServiceAccountKeys(join(dir, 'sa')), a);
+  assert.equal(statSync(join(dir, 'sa', 'sa.key')).mode & 0o777, 0o600);
+  assert.match(a.publicKey, /BEGIN PUBLIC KEY/);
 });

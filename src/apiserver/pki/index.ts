@@ -4,7 +4,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { kubernetesServiceIP } from '../../api/kinds/helpers.ts';
 import { certSans, certSubject, createCA, issueClientCert, issueServingCert, sansCover, splitSans, stillGood, type KeyPair } from './certs.ts';
 
@@ -147,4 +147,17 @@ export function secureServing(dataDir: string, o: SecureServingFiles & { sans: s
   for (const [base, id] of Object.entries(IDENTITIES)) kubeconfigCerts[id.file] = ensureClientCert(dir, ca, base, id);
   const dashboard = ensureDashboardToken(dir);
   return { tls, clientCA, kubeconfigCerts, tokenFile: dashboard.file, dashboardToken: dashboard.token };
+}
+
+/** The service-account signing pair D/pki/sa.key (PKCS#8) and sa.pub (SPKI), created once, as kubeadm keeps them. */
+export function ensureServiceAccountKeys(dir: string): { privateKey: string; publicKey: string } {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const keyFile = join(dir, 'sa.key');
+  const pubFile = join(dir, 'sa.pub');
+  if (existsSync(keyFile) && existsSync(pubFile)) return { privateKey: readFileSync(keyFile, 'utf8'), publicKey: readFileSync(pubFile, 'utf8') };
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pair = { privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+  writeSecretFile(keyFile, pair.privateKey);
+  writeSecretFile(pubFile, pair.publicKey, 0o644);
+  return pair;
 }
