@@ -156,6 +156,16 @@ function kubeconfigUser(o: KubeconfigOptions): string[] {
   return fields.length ? ['  user:', ...fields] : ['  user: {}'];
 }
 
+/** D/kubeconfig (the admin's) and, with kubeconfigCerts, one per identity; private ones with mode 0600, D/kubeconfig last (a watcher of it finds the others written). */
+function writeKubeconfigs(dataDir: string, server: string, opts: ApiServerOptions): void {
+  const certs = Object.entries(opts.kubeconfigCerts ?? {}).sort(([a], [b]) => Number(a === 'kubeconfig') - Number(b === 'kubeconfig'));
+  if (!opts.kubeconfigCerts?.kubeconfig) writeFileSync(join(dataDir, 'kubeconfig'), kubeconfigYaml(server, { ca: opts.tls?.ca, token: opts.adminToken }));
+  for (const [file, c] of certs) {
+    const user = file.replace(/\.?kubeconfig$/, '') || 'admin';
+    writeSecretFile(join(dataDir, file), kubeconfigYaml(server, { ca: opts.tls?.ca, token: file === 'kubeconfig' ? opts.adminToken : undefined, ...c, user }));
+  }
+}
+
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
   const logger = opts.logger ?? newLogger({ name: 'apiserver' });
   // Each server has its own registry: kinds registered at run time (CRDs) belong to that server.
@@ -254,11 +264,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   if (opts.dataDir) {
     kubeconfigPath = join(opts.dataDir, 'kubeconfig');
     const kubeHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    const server = `${scheme}://${kubeHost}:${port}`;
-    const certs = opts.kubeconfigCerts ?? {};
-    if (!certs.kubeconfig) writeFileSync(kubeconfigPath, kubeconfigYaml(server, { ca: opts.tls?.ca, token: opts.adminToken }));
-    // D/kubeconfig last: a watcher of it finds the others written.
-    for (const [file, c] of Object.entries(certs).sort(([a], [b]) => Number(a === 'kubeconfig') - Number(b === 'kubeconfig'))) writeSecretFile(join(opts.dataDir, file), kubeconfigYaml(server, { ca: opts.tls?.ca, token: file === 'kubeconfig' ? opts.adminToken : undefined, ...c, user: file.replace(/\.?kubeconfig$/, '') || 'admin' }));
+    writeKubeconfigs(opts.dataDir, `${scheme}://${kubeHost}:${port}`, opts);
   }
   logger.info({ url, dataDir: opts.dataDir ?? null }, 'API server listening');
 
