@@ -22,7 +22,7 @@ export function onTerminationSignal(): Promise<NodeJS.Signals> {
 export async function runApiServer(opts: ApiServerOptions & { security?: SecurityFlags }): Promise<void> {
   const logger = opts.logger ?? processLogger('apiserver');
   const { security: flags, ...rest } = opts;
-  const security = rest.dataDir ? securityOptions(rest.dataDir, { ...flags, bindAddress: rest.host, advertiseAddress: rest.advertiseAddress }) : { options: {} };
+  const security = rest.dataDir ? await securityOptions(rest.dataDir, { ...flags, bindAddress: rest.host, advertiseAddress: rest.advertiseAddress }) : { options: {} };
   const server = await startApiServer({ ...security.options, ...rest, logger });
   process.stdout.write(`kubesim API server listening on ${server.url}\n`);
   if (server.kubeconfigPath) process.stdout.write(`kubeconfig: ${server.kubeconfigPath}\n`);

@@ -46,14 +46,14 @@ export interface Security {
 }
 
 /** The API server options the flags ask for; throws an Error with the refusal for --insecure off loopback. */
-export function securityOptions(dataDir: string, f: SecurityFlags): Security {
+export async function securityOptions(dataDir: string, f: SecurityFlags): Promise<Security> {
   const bind = f.bindAddress ?? '127.0.0.1';
   if (f.insecure) {
     const why = insecureRefusal(bind);
     if (why) throw new Error(why);
     return { options: {} };
   }
-  const s = secureServing(dataDir, {
+  const s = await secureServing(dataDir, {
     sans: defaultSans([bind, f.advertiseAddress]),
     tlsCertFile: f.tlsCertFile,
     tlsPrivateKeyFile: f.tlsPrivateKeyFile,

@@ -48,7 +48,7 @@ export interface RunningCluster {
 export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
   const dataDir = resolve(opts.dataDir);
   const logger = processLogger('kubesim');
-  const security = securityOptions(dataDir, { ...opts.security, bindAddress: opts.host });
+  const security = await securityOptions(dataDir, { ...opts.security, bindAddress: opts.host });
   const apiServer = await startApiServer({ ...security.options, port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, metricResolutionMs: opts.metricResolutionMs, storage: opts.storage, events: opts.events, logger: logger.child({ component: 'apiserver' }) });
   const kubeconfigPath = apiServer.kubeconfigPath!;
   const stops: (() => Promise<void>)[] = [];

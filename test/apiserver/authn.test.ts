@@ -67,23 +67,23 @@ test('splitSans and sansCover', () => {
   assert.equal(sansCover({ dns: ['a'], ips: ['1.2.3.4'] }, { dns: [], ips: ['5.6.7.8'] }), false);
 });
 
-test('ensurePki writes the PKI once, reuses it, and re-issues the serving certificate for a new address', () => {
+test('ensurePki writes the PKI once, reuses it, and re-issues the serving certificate for a new address', async () => {
   const pki = join(dir, 'pki');
-  const first = ensurePki(pki, { sans: ['127.0.0.1', 'localhost'] });
+  const first = await ensurePki(pki, { sans: ['127.0.0.1', 'localhost'] });
   for (const f of ['ca.key', 'apiserver.key']) assert.equal(statSync(join(pki, f)).mode & 0o777, 0o600, f);
-  const again = ensurePki(pki, { sans: ['localhost'] });
+  const again = await ensurePki(pki, { sans: ['localhost'] });
   assert.deepEqual(again, first, 'reused');
-  const moved = ensurePki(pki, { sans: ['127.0.0.1', 'localhost', '192.0.2.7'] });
+  const moved = await ensurePki(pki, { sans: ['127.0.0.1', 'localhost', '192.0.2.7'] });
   assert.equal(moved.caCert, first.caCert, 'same CA');
   assert.notEqual(moved.servingCert, first.servingCert, 're-issued');
   assert.deepEqual(certSans(moved.servingCert).ips.sort(), ['127.0.0.1', '192.0.2.7']);
   assert.equal(readFileSync(join(pki, 'apiserver.crt'), 'utf8'), moved.servingCert);
-  const client = issueClientCert({ cert: first.caCert, key: first.caKey }, { cn: 'alice', groups: ['dev', 'ops'] });
+  const client = await issueClientCert({ cert: first.caCert, key: first.caKey }, { cn: 'alice', groups: ['dev', 'ops'] });
   assert.deepEqual(certSubject(client.cert), { cn: 'alice', groups: ['dev', 'ops'] });
 });
 
 test('an API server with clientCA, a token file and anonymous auth: who each caller is', async () => {
-  const pki = ensurePki(join(dir, 'server-pki'), { sans: ['127.0.0.1'] });
+  const pki = await ensurePki(join(dir, 'server-pki'), { sans: ['127.0.0.1'] });
   const ca = { cert: pki.caCert, key: pki.caKey };
   const tokens = join(dir, 'tokens.csv');
   writeFileSync(tokens, 'tok-alice,alice,1,"dev"\n');
@@ -100,11 +100,11 @@ test('an API server with clientCA, a token file and anonymous auth: who each cal
   };
   try {
     const cases: [string, object, unknown[]][] = [
-      ['client certificate', issueClientCert(ca, { cn: 'carol', groups: ['qa'] }), ['carol', ['qa', 'system:authenticated']]],
+      ['client certificate', await issueClientCert(ca, { cn: 'carol', groups: ['qa'] }), ['carol', ['qa', 'system:authenticated']]],
       ['token', { token: 'tok-alice' }, ['alice', ['dev', 'system:authenticated']]],
       ['nothing (anonymous on)', {}, ['system:anonymous', ['system:unauthenticated']]],
       ['wrong token', { token: 'nope' }, [401, 'Unauthorized']],
-      ['certificate of another CA', issueClientCert(createCA('other'), { cn: 'mallory', groups: ['system:masters'] }), [401, 'Unauthorized']],
+      ['certificate of another CA', await issueClientCert(await createCA('other'), { cn: 'mallory', groups: ['system:masters'] }), [401, 'Unauthorized']],
       ['serving certificate as client', { cert: pki.servingCert, key: pki.servingKey }, [401, 'Unauthorized']],
     ];
     for (const [name, creds, want] of cases) assert.deepEqual(await who(creds), want, name);
@@ -127,16 +127,16 @@ test('the library default is unchanged: no authenticator, every request system:a
   }
 });
 
-test('securityOptions: --insecure off loopback throws the refusal; secure options carry the PKI, given files win', () => {
-  assert.throws(() => securityOptions(join(dir, 'x'), { insecure: true, bindAddress: '0.0.0.0' }), /may only bind a loopback address/);
-  assert.deepEqual(securityOptions(join(dir, 'x'), { insecure: true, bindAddress: '127.0.0.1' }).options, {});
+test('securityOptions: --insecure off loopback throws the refusal; secure options carry the PKI, given files win', async () => {
+  await assert.rejects(securityOptions(join(dir, 'x'), { insecure: true, bindAddress: '0.0.0.0' }), /may only bind a loopback address/);
+  assert.deepEqual((await securityOptions(join(dir, 'x'), { insecure: true, bindAddress: '127.0.0.1' })).options, {});
   const data = join(dir, 'secure');
-  const own = issueServingCert(createCA('mine'), splitSans(['127.0.0.1']));
-  const otherCA = createCA('partner');
+  const own = await issueServingCert(await createCA('mine'), splitSans(['127.0.0.1']));
+  const otherCA = await createCA('partner');
   writeFileSync(join(dir, 'own.crt'), own.cert);
   writeFileSync(join(dir, 'own.key'), own.key);
   writeFileSync(join(dir, 'partner-ca.crt'), otherCA.cert);
-  const s = securityOptions(data, { bindAddress: '127.0.0.1', tokenAuthFile: '/tmp/t.csv', tlsCertFile: join(dir, 'own.crt'), tlsPrivateKeyFile: join(dir, 'own.key'), clientCAFile: join(dir, 'partner-ca.crt') });
+  const s = await securityOptions(data, { bindAddress: '127.0.0.1', tokenAuthFile: '/tmp/t.csv', tlsCertFile: join(dir, 'own.crt'), tlsPrivateKeyFile: join(dir, 'own.key'), clientCAFile: join(dir, 'partner-ca.crt') });
   const ca = readFileSync(join(data, 'pki', 'ca.crt'), 'utf8');
   assert.equal(s.options.tls!.cert, own.cert);
   assert.ok(String(s.options.tls!.ca).includes(ca.trim()) && String(s.options.tls!.ca).includes(own.cert.trim()), 'the kubeconfig trusts the cluster CA and the given certificate');
@@ -145,7 +145,7 @@ test('securityOptions: --insecure off loopback throws the refusal; secure option
   assert.equal(s.options.anonymousAuth, false);
   assert.deepEqual(Object.keys(s.options.kubeconfigCerts!).sort(), ['controller-manager.kubeconfig', 'kubeconfig', 'node-pool.kubeconfig', 'scheduler.kubeconfig']);
   assert.match(s.dashboardToken!, /^[A-Za-z0-9_-]{32}$/);
-  assert.equal(securityOptions(data, { bindAddress: '127.0.0.1' }).dashboardToken, s.dashboardToken, 'the dashboard token is kept');
+  assert.equal((await securityOptions(data, { bindAddress: '127.0.0.1' })).dashboardToken, s.dashboardToken, 'the dashboard token is kept');
 });
 
 test('ensureServiceAccountKeys writes sa.key/sa.pub once', () => {

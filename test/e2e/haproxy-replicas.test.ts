@@ -28,7 +28,7 @@ const pgServer = haproxy && hasKubectl ? await startPostgres() : undefined;
 const redis = pgServer ? await startRedis() : undefined;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-haproxy-'));
 // One PKI for the replicas: HAProxy passes TLS through, any replica serves the same CA and accepts the same client certificates.
-const pki = sharedPki(dir);
+const pki = await sharedPki(dir);
 const children: ChildProcess[] = [];
 const logs = new Map<string, string>();
 

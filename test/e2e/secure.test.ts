@@ -84,8 +84,8 @@ test('a token from --token-auth-file is its user; a wrong token and a certificat
   const alice = tlsFetch({ server, ca, token: 'alice-token' });
   const wrong = tlsFetch({ server, ca, token: 'not-a-token' });
   const empty = tlsFetch({ server, ca, token: ' ' });
-  const other = createCA('not-kubesim');
-  const stranger = tlsFetch({ server, ca, ...issueClientCert(other, { cn: 'mallory', groups: ['system:masters'] }) });
+  const other = await createCA('not-kubesim');
+  const stranger = tlsFetch({ server, ca, ...(await issueClientCert(other, { cn: 'mallory', groups: ['system:masters'] })) });
   try {
     const r = await alice('/apis/authentication.k8s.io/v1/selfsubjectreviews', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }) });
     assert.equal(r.status, 201);

@@ -18,9 +18,9 @@ export interface SharedPki {
   kubeconfig(server: string, identity?: string): string;
 }
 
-export function sharedPki(dir: string): SharedPki {
+export async function sharedPki(dir: string): Promise<SharedPki> {
   const certDir = join(dir, 'pki');
-  const s = secureServing(dir, { sans: defaultSans(), certDir });
+  const s = await secureServing(dir, { sans: defaultSans(), certDir });
   const cert = (identity: string) => s.kubeconfigCerts[IDENTITIES[identity].file];
   return {
     certDir,

@@ -16,7 +16,7 @@ const pgServer = await startPostgres();
 const children: ChildProcess[] = [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-ep-leases-'));
 // One PKI for the replicas (the secure default serves HTTPS with client certificates).
-const pki = sharedPki(dir);
+const pki = await sharedPki(dir);
 after(async () => {
   await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => (c.once('exit', r), c.kill('SIGTERM'))) : undefined)));
   await pgServer?.stop();

@@ -21,7 +21,7 @@ const children: ChildProcess[] = [];
 const outputs: string[] = [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-replicas-'));
 // One PKI for the replicas (the secure default serves HTTPS with client certificates).
-const pki = sharedPki(dir);
+const pki = await sharedPki(dir);
 after(async () => {
   await Promise.all(
     children.map((c) => (c.exitCode === null ? new Promise((r) => (c.once('exit', r), c.kill('SIGTERM'))) : undefined)),

@@ -19,7 +19,7 @@ const etcd = etcdMissing() ? undefined : await startEtcd(1);
 const children: ChildProcess[] = [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-svc-alloc-'));
 // One PKI for the replicas (the secure default serves HTTPS with client certificates).
-const pki = sharedPki(dir);
+const pki = await sharedPki(dir);
 after(async () => {
   await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => (c.once('exit', r), c.kill('SIGTERM'))) : undefined)));
   await pgServer?.stop();

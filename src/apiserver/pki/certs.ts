@@ -1,6 +1,7 @@
 // X.509 with node-forge: a self-signed cluster CA, certificates it signs (serving with SANs, client
 // with CN = user and O = groups), and the pure checks ensurePki decides with (SANs covered, expiry).
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
 
@@ -18,9 +19,11 @@ export interface Sans {
   ips: string[];
 }
 
-/** RSA 2048 from Node's crypto (native, fast), as a forge key pair. */
-function newKeys(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string } {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const rsaPair = promisify(generateKeyPair);
+
+/** RSA 2048 from Node's crypto (native, off the event loop: several run in parallel), as a forge key pair. */
+async function newKeys(): Promise<{ privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rsa.PublicKey; pem: string }> {
+  const { privateKey } = await rsaPair('rsa', { modulusLength: 2048 });
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const fk = pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
   return { privateKey: fk, publicKey: pki.setRsaPublicKey(fk.n, fk.e), pem };
@@ -39,8 +42,8 @@ function validity(cert: forge.pki.Certificate, days: number): void {
 }
 
 /** A self-signed CA (CN kubernetes, as kubeadm names it), 10 years. */
-export function createCA(cn = 'kubernetes', days = 3650): KeyPair {
-  const keys = newKeys();
+export async function createCA(cn = 'kubernetes', days = 3650): Promise<KeyPair> {
+  const keys = await newKeys();
   const cert = pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
@@ -65,10 +68,10 @@ interface LeafSpec {
   sans?: Sans;
 }
 
-function issue(ca: KeyPair, spec: LeafSpec): KeyPair {
+async function issue(ca: KeyPair, spec: LeafSpec): Promise<KeyPair> {
+  const keys = await newKeys();
   const caCert = pki.certificateFromPem(ca.cert);
   const caKey = pki.privateKeyFromPem(ca.key);
-  const keys = newKeys();
   const cert = pki.createCertificate();
   cert.publicKey = keys.publicKey;
   cert.serialNumber = serial();
@@ -94,12 +97,12 @@ function issue(ca: KeyPair, spec: LeafSpec): KeyPair {
 }
 
 /** The API server's serving certificate (1 year, as kubeadm's). */
-export function issueServingCert(ca: KeyPair, sans: Sans, days = 365): KeyPair {
+export function issueServingCert(ca: KeyPair, sans: Sans, days = 365): Promise<KeyPair> {
   return issue(ca, { cn: 'kube-apiserver', days, usage: 'server', sans });
 }
 
 /** A client certificate: CN = user name, O = groups (Kubernetes' x509 authenticator reads them so). */
-export function issueClientCert(ca: KeyPair, o: { cn: string; groups?: string[]; days?: number }): KeyPair {
+export function issueClientCert(ca: KeyPair, o: { cn: string; groups?: string[]; days?: number }): Promise<KeyPair> {
   return issue(ca, { cn: o.cn, organizations: o.groups, days: o.days ?? 365, usage: 'client' });
 }
 

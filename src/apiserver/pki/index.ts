@@ -53,37 +53,46 @@ function writePair(dir: string, base: string, p: KeyPair): void {
   writeSecretFile(join(dir, `${base}.key`), p.key);
 }
 
-/**
- * The CA (ca.crt/ca.key) and the serving pair (apiserver.crt/.key) in dir, created when absent;
- * the serving pair re-issued when it does not list every name in sans, expires within 30 days or
- * was not signed by this CA.
- */
-export function ensurePki(dir: string, o: { sans: string[] }): Pki {
+/** The CA (ca.crt/ca.key) in dir, created when absent. */
+export async function ensureCA(dir: string): Promise<KeyPair> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  let ca = readPair(dir, 'ca');
-  if (!ca) {
-    ca = createCA();
-    writePair(dir, 'ca', ca);
-  }
-  const want = splitSans(o.sans);
-  let serving = readPair(dir, 'apiserver');
-  if (!serving || !stillGood(serving.cert, ca.cert) || !sansCover(certSans(serving.cert), want)) {
-    // Keep the names the old certificate had, so a restart on another address does not drop them.
-    const had = serving && stillGood(serving.cert, ca.cert, 0) ? certSans(serving.cert) : { dns: [], ips: [] };
-    serving = issueServingCert(ca, splitSans([...want.dns, ...want.ips, ...had.dns, ...had.ips]));
-    writePair(dir, 'apiserver', serving);
-  }
+  const have = readPair(dir, 'ca');
+  if (have) return have;
+  const ca = await createCA();
+  writePair(dir, 'ca', ca);
+  return ca;
+}
+
+/**
+ * The serving pair (apiserver.crt/.key) in dir, re-issued when it does not list every name in sans,
+ * expires within 30 days or was not signed by ca.
+ */
+export async function ensureServingCert(dir: string, ca: KeyPair, sans: string[]): Promise<KeyPair> {
+  const want = splitSans(sans);
+  const have = readPair(dir, 'apiserver');
+  if (have && stillGood(have.cert, ca.cert) && sansCover(certSans(have.cert), want)) return have;
+  // Keep the names the old certificate had, so a restart on another address does not drop them.
+  const had = have && stillGood(have.cert, ca.cert, 0) ? certSans(have.cert) : { dns: [], ips: [] };
+  const serving = await issueServingCert(ca, splitSans([...want.dns, ...want.ips, ...had.dns, ...had.ips]));
+  writePair(dir, 'apiserver', serving);
+  return serving;
+}
+
+/** The CA and the serving pair in dir (see ensureCA, ensureServingCert), generated on first use and reused. */
+export async function ensurePki(dir: string, o: { sans: string[] }): Promise<Pki> {
+  const ca = await ensureCA(dir);
+  const serving = await ensureServingCert(dir, ca, o.sans);
   return { caCert: ca.cert, caKey: ca.key, servingCert: serving.cert, servingKey: serving.key };
 }
 
 /** A client pair D/pki/<base>.crt/.key for cn and groups, reused while the CA signed it and the subject matches. */
-export function ensureClientCert(dir: string, ca: KeyPair, base: string, o: { cn: string; groups?: string[] }): KeyPair {
+export async function ensureClientCert(dir: string, ca: KeyPair, base: string, o: { cn: string; groups?: string[] }): Promise<KeyPair> {
   const have = readPair(dir, base);
   if (have && stillGood(have.cert, ca.cert)) {
     const s = certSubject(have.cert);
     if (s.cn === o.cn && s.groups.join(',') === (o.groups ?? []).join(',')) return have;
   }
-  const p = issueClientCert(ca, { cn: o.cn, groups: o.groups });
+  const p = await issueClientCert(ca, { cn: o.cn, groups: o.groups });
   writePair(dir, base, p);
   return p;
 }
@@ -131,10 +140,12 @@ export function ensureDashboardToken(dir: string): { file: string; token: string
 }
 
 /** Everything the secure CLI default needs: the PKI in D/pki, client pairs per identity, the dashboard token. */
-export function secureServing(dataDir: string, o: SecureServingFiles & { sans: string[] }): SecureServing {
+export async function secureServing(dataDir: string, o: SecureServingFiles & { sans: string[] }): Promise<SecureServing> {
   const dir = o.certDir ?? join(dataDir, 'pki');
-  const pki = ensurePki(dir, { sans: o.sans });
-  const ca = { cert: pki.caCert, key: pki.caKey };
+  const ca = await ensureCA(dir);
+  // The serving and client pairs' keys are made in parallel (the first start's cost).
+  const [serving, ...pairs] = await Promise.all([ensureServingCert(dir, ca, o.sans), ...Object.entries(IDENTITIES).map(([base, id]) => ensureClientCert(dir, ca, base, id))]);
+  const pki = { caCert: ca.cert, servingCert: serving.cert, servingKey: serving.key };
   let tls = { key: pki.servingKey, cert: pki.servingCert, ca: pki.caCert };
   if (o.tlsCertFile || o.tlsPrivateKeyFile) {
     if (!o.tlsCertFile || !o.tlsPrivateKeyFile) throw new Error('--tls-cert-file and --tls-private-key-file go together');
@@ -143,8 +154,7 @@ export function secureServing(dataDir: string, o: SecureServingFiles & { sans: s
     tls = { key: readFileSync(o.tlsPrivateKeyFile, 'utf8'), cert, ca: `${pki.caCert.trim()}\n${cert.trim()}\n` };
   }
   const clientCA = o.clientCAFile ? `${readFileSync(o.clientCAFile, 'utf8').trim()}\n${pki.caCert.trim()}\n` : pki.caCert;
-  const kubeconfigCerts: Record<string, KeyPair> = {};
-  for (const [base, id] of Object.entries(IDENTITIES)) kubeconfigCerts[id.file] = ensureClientCert(dir, ca, base, id);
+  const kubeconfigCerts: Record<string, KeyPair> = Object.fromEntries(Object.values(IDENTITIES).map((id, i) => [id.file, pairs[i]]));
   const dashboard = ensureDashboardToken(dir);
   return { tls, clientCA, kubeconfigCerts, tokenFile: dashboard.file, dashboardToken: dashboard.token };
 }
