@@ -10,7 +10,7 @@ export function addSecurityOptions(cmd: Command): Command {
     .option('--host <ip>', 'alias of --bind-address')
     .option('--insecure', 'serve plain HTTP where every request is system:admin (loopback addresses only)')
     .option('--token-auth-file <file>', 'static bearer tokens (CSV: token,user,uid,"group1,group2")')
-    .option('--anonymous-auth [bool]', 'requests without credentials are system:anonymous instead of 401 (default false: no authorization yet)', 'false')
+    .option('--anonymous-auth [bool]', 'requests without credentials are system:anonymous instead of 401 (false by default while nothing is authorized)', 'false')
     .option('--client-ca-file <file>', 'also accept client certificates signed by this CA bundle (the cluster CA is always accepted)')
     .option('--tls-cert-file <file>', 'serving certificate (PEM) instead of the generated <cert-dir>/apiserver.crt')
     .option('--tls-private-key-file <file>', 'private key of --tls-cert-file')

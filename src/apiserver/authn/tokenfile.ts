@@ -42,7 +42,12 @@ export function parseTokenFile(text: string, path = 'token file'): Map<string, U
 }
 
 export function tokenFileAuthenticator(path: string): Authenticator {
-  const users = parseTokenFile(readFileSync(path, 'utf8'), path);
+  let users: Map<string, UserInfo>;
+  try {
+    users = parseTokenFile(readFileSync(path, 'utf8'), path);
+  } catch (e) {
+    throw new Error(`--token-auth-file: ${(e as NodeJS.ErrnoException).code ? `cannot read ${path}: ${(e as NodeJS.ErrnoException).code}` : (e as Error).message}`);
+  }
   return {
     name: 'token-file',
     authenticate(req) {

@@ -139,6 +139,15 @@ export function ensureDashboardToken(dir: string): { file: string; token: string
   return { file, token };
 }
 
+/** A file a flag names; an unreadable one is an Error naming the flag. */
+function readFlagFile(flag: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`--${flag}: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
 /** Everything the secure CLI default needs: the PKI in D/pki, client pairs per identity, the dashboard token. */
 export async function secureServing(dataDir: string, o: SecureServingFiles & { sans: string[] }): Promise<SecureServing> {
   const dir = o.certDir ?? join(dataDir, 'pki');
@@ -149,11 +158,11 @@ export async function secureServing(dataDir: string, o: SecureServingFiles & { s
   let tls = { key: pki.servingKey, cert: pki.servingCert, ca: pki.caCert };
   if (o.tlsCertFile || o.tlsPrivateKeyFile) {
     if (!o.tlsCertFile || !o.tlsPrivateKeyFile) throw new Error('--tls-cert-file and --tls-private-key-file go together');
-    const cert = readFileSync(o.tlsCertFile, 'utf8');
+    const cert = readFlagFile('tls-cert-file', o.tlsCertFile);
     // The kubeconfig trusts the cluster CA and the given certificate's own chain.
-    tls = { key: readFileSync(o.tlsPrivateKeyFile, 'utf8'), cert, ca: `${pki.caCert.trim()}\n${cert.trim()}\n` };
+    tls = { key: readFlagFile('tls-private-key-file', o.tlsPrivateKeyFile), cert, ca: `${pki.caCert.trim()}\n${cert.trim()}\n` };
   }
-  const clientCA = o.clientCAFile ? `${readFileSync(o.clientCAFile, 'utf8').trim()}\n${pki.caCert.trim()}\n` : pki.caCert;
+  const clientCA = o.clientCAFile ? `${readFlagFile('client-ca-file', o.clientCAFile).trim()}\n${pki.caCert.trim()}\n` : pki.caCert;
   const kubeconfigCerts: Record<string, KeyPair> = Object.fromEntries(Object.values(IDENTITIES).map((id, i) => [id.file, pairs[i]]));
   const dashboard = ensureDashboardToken(dir);
   return { tls, clientCA, kubeconfigCerts, tokenFile: dashboard.file, dashboardToken: dashboard.token };
