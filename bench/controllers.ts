@@ -71,7 +71,7 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs: num
 const dir = mkdtempSync(join(os.tmpdir(), 'kubesim-bench-'));
 const cpu0 = process.cpuUsage();
 const cluster = await startCluster({ port: 0, dataDir: join(dir, 'data'), nodes: NODES, policy: 'spread', watchCacheSize: 500_000 });
-const client = new Client({ server: cluster.apiServer.url, qps: Infinity });
+const client = Client.fromKubeconfig(cluster.kubeconfigPath, { qps: Infinity }); // the admin kubeconfig (mutual TLS)
 const deploys = client.resource(DEPLOY);
 const results: string[] = [];
 const report = (line: string) => {

@@ -10,6 +10,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { kubeconfigFetch } from '../test/helpers/kubeconfig-fetch.ts';
 
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
@@ -34,7 +35,9 @@ async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise
   }
 }
 
-const ok = async (url: string) => (await fetch(url)).status === 200;
+// The secure default: mutual TLS with the kubeconfig the API server writes (once it exists).
+let api: ReturnType<typeof kubeconfigFetch> | undefined;
+const ok = async (url: string) => (await api!(url)).status === 200;
 
 function kubectl(args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve) => execFile(KUBECTL, args, { env: { ...process.env, ...env } }, (err) => resolve(err ? 1 : 0)));
@@ -52,16 +55,20 @@ interface Run {
 async function once(): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-bench-'));
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  const base = `https://127.0.0.1:${port}`;
   const t0 = performance.now();
   const child = spawn(process.execPath, [join(ROOT, 'bin/kubesim.js'), 'apiserver', '--port', String(port), '--data-dir', dir], { stdio: 'ignore' });
   try {
-    await until(() => ok(`${base}/readyz`));
+    await until(async () => {
+      if (!existsSync(join(dir, 'kubeconfig'))) return false;
+      api ??= kubeconfigFetch(join(dir, 'kubeconfig'));
+      return ok(`${base}/readyz`);
+    });
     const readyz = performance.now() - t0;
     const served = async (file: string, plural: string) => {
       const crd = parse(readFileSync(join(FIXTURES, file), 'utf8'));
       const t = performance.now();
-      const r = await fetch(`${base}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(crd) });
+      const r = await api!(`${base}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(crd) });
       if (r.status !== 201) throw new Error(`create ${file}: ${r.status} ${await r.text()}`);
       await until(() => ok(`${base}/apis/monitoring.coreos.com/v1/namespaces/default/${plural}`));
       return performance.now() - t;
@@ -78,6 +85,8 @@ async function once(): Promise<Run> {
     }
     return { readyz, small, large, kubectl: kubectlMs };
   } finally {
+    api?.close();
+    api = undefined;
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     rmSync(dir, { recursive: true, force: true });

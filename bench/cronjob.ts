@@ -48,7 +48,7 @@ function cronJob(i: number): KubeObject {
 const dir = mkdtempSync(join(os.tmpdir(), 'kubesim-bench-'));
 const load0 = os.loadavg()[0];
 const cluster = await startCluster({ port: 0, dataDir: join(dir, 'data'), nodes: NODES, policy: 'spread', watchCacheSize: 200_000 });
-const client = new Client({ server: cluster.apiServer.url, qps: Infinity });
+const client = Client.fromKubeconfig(cluster.kubeconfigPath, { qps: Infinity }); // the admin kubeconfig (mutual TLS)
 try {
   await until(`${NODES} nodes`, async () => (await client.resource(NODE).list()).items.length >= NODES, 300_000, 500);
   // Start right after a boundary, so the creates finish well before the next one.

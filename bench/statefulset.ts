@@ -52,7 +52,7 @@ const dir = mkdtempSync(join(os.tmpdir(), 'kubesim-bench-'));
 const cpu0 = process.cpuUsage();
 const load0 = os.loadavg()[0];
 const cluster = await startCluster({ port: 0, dataDir: join(dir, 'data'), nodes: NODES, policy: 'spread', watchCacheSize: 200_000 });
-const client = new Client({ server: cluster.apiServer.url, qps: Infinity });
+const client = Client.fromKubeconfig(cluster.kubeconfigPath, { qps: Infinity }); // the admin kubeconfig (mutual TLS)
 const sets = client.resource(STS);
 const cpuSince = (c: NodeJS.CpuUsage) => {
   const d = process.cpuUsage(c);

@@ -30,6 +30,8 @@ import { CrdController } from './crd/index.ts';
 import { startFlowControl } from './flowcontrol/index.ts';
 import { setupTokenAuth } from './serviceaccount/index.ts';
 import type { AuthenticationConfigInput } from './authn/jwt.ts';
+import { authenticatorChain, authnConfigured, clientCertRequest } from './authn/index.ts';
+import { writeSecretFile } from './pki/index.ts';
 
 export type {
   Pipeline,
@@ -47,6 +49,7 @@ export type {
 export type { RequestInfo, Verb } from './routing.ts';
 export { VERSION_INFO } from './server.ts';
 export { KUBELET_URL_ANNOTATION } from './kinds/index.ts';
+export { secureServing, defaultSans, ensurePki, issueClientCert, IDENTITIES, DASHBOARD_USER, type SecureServing, type SecureServingFiles, type Pki } from './pki/index.ts';
 
 export interface ApiServerOptions {
   /** 0 (default) = an ephemeral port. */
@@ -78,6 +81,14 @@ export interface ApiServerOptions {
   tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
   /** A bearer token for the kubeconfig's admin user (for an authenticator that checks it). */
   adminToken?: string;
+  /** PEM bundle: client certificates it signed authenticate (CN = user, O = groups); the server asks for them (needs tls). */
+  clientCA?: string | Buffer;
+  /** Static token file(s) (Kubernetes' CSV: token,user,uid,"group1,group2"). */
+  tokenAuthFile?: string | string[];
+  /** Requests without credentials are system:anonymous (true) or 401 (false). Unset with clientCA/tokenAuthFile = false. */
+  anonymousAuth?: boolean;
+  /** Kubeconfigs written into dataDir once serving: file name → client certificate and key (PEM); "kubeconfig" replaces the default one. */
+  kubeconfigCerts?: Record<string, { cert: string | Buffer; key: string | Buffer }>;
   /** metrics.k8s.io: how often the kubelets are scraped, = the metrics' window (default 15 s, metrics-server's --metric-resolution). */
   metricResolutionMs?: number;
   /** Lifetime of this server's endpoint Lease (kube-system/apiserver-<id>), renewed every third of it (default 15). */
@@ -139,6 +150,11 @@ export interface KubeconfigOptions {
   /** PEM of the CA that signed the server certificate; absent = TLS verification skipped. */
   ca?: string | Buffer;
   token?: string;
+  /** Client certificate and key (PEM), as client-certificate-data / client-key-data. */
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  /** The user's name in the kubeconfig (default admin). */
+  user?: string;
 }
 
 export function kubeconfigYaml(server: string, o: KubeconfigOptions = {}): string {
@@ -158,15 +174,34 @@ export function kubeconfigYaml(server: string, o: KubeconfigOptions = {}): strin
     '- name: kubesim',
     '  context:',
     '    cluster: kubesim',
-    '    user: admin',
+    `    user: ${o.user ?? 'admin'}`,
     '    namespace: default',
     'current-context: kubesim',
     'users:',
-    '- name: admin',
-    o.token ? `  user:\n    token: ${o.token}` : '  user: {}',
+    `- name: ${o.user ?? 'admin'}`,
+    ...kubeconfigUser(o),
     'preferences: {}',
     '',
   ].join('\n');
+}
+
+function kubeconfigUser(o: KubeconfigOptions): string[] {
+  const b64 = (x: string | Buffer) => Buffer.from(x).toString('base64');
+  const fields = [
+    ...(o.cert && o.key ? [`    client-certificate-data: ${b64(o.cert)}`, `    client-key-data: ${b64(o.key)}`] : []),
+    ...(o.token ? [`    token: ${o.token}`] : []),
+  ];
+  return fields.length ? ['  user:', ...fields] : ['  user: {}'];
+}
+
+/** D/kubeconfig (the admin's) and, with kubeconfigCerts, one per identity; private ones with mode 0600, D/kubeconfig last (a watcher of it finds the others written). */
+function writeKubeconfigs(dataDir: string, server: string, opts: ApiServerOptions): void {
+  const certs = Object.entries(opts.kubeconfigCerts ?? {}).sort(([a], [b]) => Number(a === 'kubeconfig') - Number(b === 'kubeconfig'));
+  if (!opts.kubeconfigCerts?.kubeconfig) writeFileSync(join(dataDir, 'kubeconfig'), kubeconfigYaml(server, { ca: opts.tls?.ca, token: opts.adminToken }));
+  for (const [file, c] of certs) {
+    const user = file.replace(/\.?kubeconfig$/, '') || 'admin';
+    writeSecretFile(join(dataDir, file), kubeconfigYaml(server, { ca: opts.tls?.ca, token: file === 'kubeconfig' ? opts.adminToken : undefined, ...c, user }));
+  }
 }
 
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
@@ -221,11 +256,11 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     authenticationConfig: opts.authenticationConfig,
     store,
     logger,
-    othersConfigured: (opts.pipeline?.authenticators ?? []).length > 0,
+    othersConfigured: (opts.pipeline?.authenticators ?? []).length > 0 || authnConfigured(opts),
     adminToken: opts.adminToken,
   });
   const pipeline: Pipeline = {
-    authenticators: [...(opts.pipeline?.authenticators ?? []), ...tokenAuth.authenticators],
+    authenticators: authenticatorChain(opts, [...(opts.pipeline?.authenticators ?? []), ...tokenAuth.authenticators]),
     rateLimiters: [...(opts.pipeline?.rateLimiters ?? [])],
     authorizers: [...(opts.pipeline?.authorizers ?? [])],
     // Kubernetes' order: NamespaceLifecycle, ..., MutatingAdmissionWebhook, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook
@@ -271,7 +306,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   let ready = false;
   const listener = createRequestListener(core, () => ready);
   const server: http.Server = opts.tls
-    ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert, keepAliveTimeout: 65_000 }, listener)
+    ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert, keepAliveTimeout: 65_000, ...clientCertRequest(opts.clientCA) }, listener)
     : http.createServer({ keepAliveTimeout: 65_000 }, listener);
   server.on('upgrade', upgradeListener(listener));
   const scheme = opts.tls ? 'https' : 'http';
@@ -301,7 +336,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   if (opts.dataDir) {
     kubeconfigPath = join(opts.dataDir, 'kubeconfig');
     const kubeHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-    writeFileSync(kubeconfigPath, kubeconfigYaml(`${scheme}://${kubeHost}:${port}`, { ca: opts.tls?.ca, token: opts.adminToken }));
+    writeKubeconfigs(opts.dataDir, `${scheme}://${kubeHost}:${port}`, opts);
   }
   logger.info({ url, dataDir: opts.dataDir ?? null }, 'API server listening');
 

@@ -26,6 +26,7 @@ import { boolParam } from './listopts.ts';
 import { serveDashboard } from './dashboard.ts';
 import { armRequestTimeout, timeoutError } from './timeout.ts';
 import { upgradeOf } from './rest/upgrade.ts';
+import { isPublicPath } from './authn/index.ts';
 
 export const VERSION_INFO = {
   major: '1',
@@ -86,7 +87,11 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
     if (path.startsWith('/api/') || path.startsWith('/apis/')) {
       const info = parseResourcePath(verb, path, boolParam(query, 'watch') === true);
       if (info === 'badMethod') return fail(methodNotAllowed(`the server does not allow this method on the requested resource`));
-      if (info === undefined) return serveDiscovery(req, res, path, registry, done, fail);
+      if (info === undefined) {
+        if (core.pipeline.authenticators.length === 0) return serveDiscovery(req, res, path, registry, done, fail);
+        authenticate(core.pipeline, req).then(() => serveDiscovery(req, res, path, registry, done, fail), fail);
+        return;
+      }
       verb = info.verb.toUpperCase();
       resource = info.resource;
       scope = requestScope(info);
@@ -138,30 +143,39 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
       return;
     }
 
-    switch (path) {
-      case '/healthz':
-      case '/livez':
-        sendText(res, 200, 'ok');
-        return done(200);
-      case '/readyz':
-        if (ready()) {
+    if (core.pipeline.authenticators.length > 0 && !isPublicPath(path)) {
+      // Discovery, OpenAPI, /metrics: only for authenticated callers (the health paths stay public)
+      authenticate(core.pipeline, req).then(serveNonResource, fail);
+      return;
+    }
+    return serveNonResource();
+
+    function serveNonResource(): void {
+      switch (path) {
+        case '/healthz':
+        case '/livez':
           sendText(res, 200, 'ok');
           return done(200);
-        }
-        sendText(res, 500, '[-]informer-sync failed: reason withheld\nreadyz check failed');
-        return done(500);
-      case '/version':
-        sendJson(res, 200, versionJson);
-        return done(200);
-      case '/metrics':
-        metrics.registry.metrics().then((text) => {
-          sendText(res, 200, text, metrics.registry.contentType);
-          done(200);
-        }, fail);
-        return;
+        case '/readyz':
+          if (ready()) {
+            sendText(res, 200, 'ok');
+            return done(200);
+          }
+          sendText(res, 500, '[-]informer-sync failed: reason withheld\nreadyz check failed');
+          return done(500);
+        case '/version':
+          sendJson(res, 200, versionJson);
+          return done(200);
+        case '/metrics':
+          metrics.registry.metrics().then((text) => {
+            sendText(res, 200, text, metrics.registry.contentType);
+            done(200);
+          }, fail);
+          return;
+      }
+      if (serveDashboard(req, res, path, done)) return;
+      return serveDiscovery(req, res, path, registry, done, fail);
     }
-    if (serveDashboard(req, res, path, done)) return;
-    return serveDiscovery(req, res, path, registry, done, fail);
   };
 }
 

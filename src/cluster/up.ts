@@ -8,6 +8,7 @@ import { startScheduler, POLICIES, type Policy } from '../scheduler/index.ts';
 import { startControllerManager } from '../controllers/index.ts';
 import { startNodePool } from '../node/index.ts';
 import { controllerKeysFromDataDir } from './keys.ts';
+import { componentKubeconfig, securityOptions, type SecurityFlags } from './security.ts';
 
 export interface UpOptions {
   port: number;
@@ -39,11 +40,15 @@ export interface UpOptions {
   tokens?: Pick<ApiServerOptions, 'serviceAccountSigningKey' | 'serviceAccountKeys' | 'serviceAccountIssuer' | 'authenticationConfig'>;
   /** More API server options (request timeout, audit, encryption at rest: the kube-apiserver flags). */
   apiServer?: Partial<ApiServerOptions>;
+  /** TLS and authentication flags (default: HTTPS, client certificates from the data dir's PKI). */
+  security?: SecurityFlags;
 }
 
 export interface RunningCluster {
   apiServer: RunningApiServer;
   kubeconfigPath: string;
+  /** The dashboard's URL (with its token in the fragment when authentication is on). */
+  dashboardUrl: string;
   /** Stops the components in reverse start order, the API server last. */
   stop(): Promise<void>;
 }
@@ -52,19 +57,25 @@ export interface RunningCluster {
 export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
   const dataDir = resolve(opts.dataDir);
   const logger = processLogger('kubesim');
-  const apiServer = await startApiServer({ ...opts.apiServer, port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, metricResolutionMs: opts.metricResolutionMs, storage: opts.storage, events: opts.events, ...opts.tokens, enablePriorityAndFairness: opts.enablePriorityAndFairness, maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight, logger: logger.child({ component: 'apiserver' }) });
+  const security = await securityOptions(dataDir, { ...opts.security, bindAddress: opts.host });
+  const apiServer = await startApiServer({ ...opts.apiServer, ...security.options, port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, metricResolutionMs: opts.metricResolutionMs, storage: opts.storage, events: opts.events, ...opts.tokens, enablePriorityAndFairness: opts.enablePriorityAndFairness, maxRequestsInflight: opts.maxRequestsInflight, maxMutatingRequestsInflight: opts.maxMutatingRequestsInflight, logger: logger.child({ component: 'apiserver' }) });
   const kubeconfigPath = apiServer.kubeconfigPath!;
   const stops: (() => Promise<void>)[] = [];
 
   // Each component has its own client (own rate limiter and connections), unthrottled in-process,
   // and starts in order; a failure stops what already started.
-  const clientFor = (userAgent: string) => new Client({ server: apiServer.url, qps: Infinity, userAgent });
+  // Secure: each component with its own identity's kubeconfig (client certificate) from the data dir.
+  const clientFor = (identity: 'scheduler' | 'controller-manager' | 'node-pool') => {
+    const userAgent = `kubesim-${identity}`;
+    if (!security.options.tls) return new Client({ server: apiServer.url, qps: Infinity, userAgent });
+    return Client.fromKubeconfig(componentKubeconfig(dataDir, identity), { qps: Infinity, userAgent });
+  };
   const policy = (opts.policy === 'roundrobin' ? 'round-robin' : opts.policy) as Policy;
   if (!POLICIES.includes(policy)) throw new Error(`--policy must be one of ${POLICIES.join(', ')} (got "${opts.policy}")`);
   const components: [string, () => Promise<{ stop(): Promise<void> }>][] = [
-    ['controller-manager', () => startControllerManager({ client: clientFor('kubesim-controller-manager'), logger: logger.child({ component: 'controller-manager' }), nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, defaultTolerationSeconds: opts.defaultTolerationSeconds, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds, hpaDownscaleStabilizationSeconds: opts.hpaDownscaleStabilizationSeconds, hpaTolerance: opts.hpaTolerance, ...controllerKeysFromDataDir(dataDir, opts.tokens?.serviceAccountSigningKey) })],
-    ['scheduler', () => startScheduler({ client: clientFor('kubesim-scheduler'), policy, leaderElect: true, logger: logger.child({ component: 'scheduler' }) })],
-    ['nodes', () => startNodePool({ client: clientFor('kubesim-node-pool'), count: opts.nodes, logger: logger.child({ component: 'node-pool' }) })],
+    ['controller-manager', () => startControllerManager({ client: clientFor('controller-manager'), logger: logger.child({ component: 'controller-manager' }), nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, defaultTolerationSeconds: opts.defaultTolerationSeconds, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds, hpaDownscaleStabilizationSeconds: opts.hpaDownscaleStabilizationSeconds, hpaTolerance: opts.hpaTolerance, ...controllerKeysFromDataDir(dataDir, opts.tokens?.serviceAccountSigningKey) })],
+    ['scheduler', () => startScheduler({ client: clientFor('scheduler'), policy, leaderElect: true, logger: logger.child({ component: 'scheduler' }) })],
+    ['nodes', () => startNodePool({ client: clientFor('node-pool'), count: opts.nodes, logger: logger.child({ component: 'node-pool' }) })],
   ];
   for (const [name, start] of components) {
     try {
@@ -77,9 +88,11 @@ export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
     }
   }
 
+  const dashboardUrl = `${apiServer.url.replace('://0.0.0.0:', '://127.0.0.1:')}/dashboard/${security.dashboardToken ? `#token=${security.dashboardToken}` : ''}`;
   return {
     apiServer,
     kubeconfigPath,
+    dashboardUrl,
     async stop() {
       for (const stop of stops.reverse()) await stop().catch((err) => logger.error({ err }, 'component stop failed'));
       await apiServer.close();
@@ -94,7 +107,7 @@ export async function runUp(opts: UpOptions): Promise<void> {
     [
       `kubesim is up: API server at ${cluster.apiServer.url}`,
       `kubeconfig: ${cluster.kubeconfigPath}`,
-      `dashboard: ${cluster.apiServer.url}/dashboard/`,
+      `dashboard: ${cluster.dashboardUrl}`,
       '',
       `  kubectl --kubeconfig ${cluster.kubeconfigPath} get nodes`,
       '',

@@ -53,7 +53,7 @@ test('allow: the AdmissionReview request carries what Kubernetes sends', async (
     assert.equal(rq.name, 'allowed');
     assert.equal(rq.namespace, 'default');
     assert.equal(rq.operation, 'CREATE');
-    assert.equal(rq.userInfo.username, 'admin');
+    assert.equal(rq.userInfo.username, 'system:admin');
     assert.ok(rq.userInfo.groups.includes('system:masters'));
     assert.equal(rq.object.data.a, 'b');
     assert.equal(rq.oldObject, null);
@@ -311,7 +311,7 @@ test('webhooks are not called for the configuration kinds themselves', async () 
 test('matchConditions (CEL): false skips the webhook; an evaluation error follows failurePolicy', async () => {
   wh.handle('/mc', () => ({ allowed: false, status: { message: 'matched' } }));
   const mc = (name: string, expression: string, extra: Record<string, unknown> = {}) => hook(name, wh.url('/mc'), pki.caBundle, { matchConditions: [{ name: 'only-mc', expression }], ...extra });
-  await withConfig('Validating', [mc('mc.example.com', 'object.metadata.name.startsWith("mc-") && request.userInfo.username == "admin"')], async () => {
+  await withConfig('Validating', [mc('mc.example.com', 'object.metadata.name.startsWith("mc-") && request.userInfo.username == "system:admin"')], async () => {
     assert.equal((await req(url, 'POST', CM, configMap('plain-mc'))).status, 201);
     const r = await req(url, 'POST', CM, configMap('mc-held'));
     assert.equal(r.status, 400);

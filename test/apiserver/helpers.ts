@@ -72,14 +72,15 @@ export interface Res {
 }
 
 /** One request; JSON bodies are serialized; the answer parsed as JSON when it is. */
-export async function req(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
+/** base: a server URL, or a fetch-alike for a path (test/helpers/kubeconfig-fetch.ts: mutual TLS through a kubeconfig). */
+export async function req(base: string | ((path: string, init: { method: string; headers: Record<string, string>; body?: string | Buffer }) => Promise<Response>), method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
   const h: Record<string, string> = { ...headers };
   let payload: string | Buffer | undefined;
   if (body !== undefined) {
     payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     if (!('content-type' in Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v])))) h['Content-Type'] = 'application/json';
   }
-  const r = await fetch(base + path, { method, headers: h, body: payload });
+  const r = typeof base === 'string' ? await fetch(base + path, { method, headers: h, body: payload }) : await base(path, { method, headers: h, body: payload });
   const text = await r.text();
   let parsed: any = undefined;
   try {

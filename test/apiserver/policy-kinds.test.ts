@@ -145,7 +145,7 @@ test('a CertificateSigningRequest records its requestor; approval changes only t
   const csr = { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'alice' }, spec: { request: Buffer.from(FAKE_CSR).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'], username: 'mallory' }, status: { conditions: [{ type: 'Approved', status: 'True' }] } };
   const created = await req(api.url, 'POST', CSRS, csr);
   assert.equal(created.status, 201, created.text);
-  assert.equal(created.body.spec.username, 'admin');
+  assert.equal(created.body.spec.username, 'system:admin');
   assert.deepEqual(created.body.spec.groups, ['system:masters', 'system:authenticated']);
   assert.deepEqual(created.body.status, {}, 'no pre-approved requests');
   const approved = await req(api.url, 'PUT', `${CSRS}/alice/approval`, { ...created.body, spec: { ...created.body.spec, signerName: 'changed.io/x' }, status: { conditions: [{ type: 'Approved', status: 'True', reason: 'KubectlApprove', message: 'This CSR was approved by kubectl certificate approve.' }] } });

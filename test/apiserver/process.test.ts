@@ -10,6 +10,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { req, configMap } from './helpers.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { kubeconfigFetch } from '../helpers/kubeconfig-fetch.ts';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/kubesim.js');
 
@@ -29,11 +30,16 @@ async function startChild(port: number, dataDir: string): Promise<ChildProcess> 
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, KUBESIM_LOG_LEVEL: 'warn' },
   });
-  const base = `http://127.0.0.1:${port}`;
+  // The secure default: HTTPS with the data dir's CA (fetch does not know it: skip verification for the public /readyz).
+  const base = `https://127.0.0.1:${port}`;
   await eventually(async () => {
     if (child.exitCode !== null) throw new Error(`apiserver exited with ${child.exitCode}`);
     try {
-      return (await fetch(base + '/readyz')).status === 200;
+      if (!fs.existsSync(path.join(dataDir, 'kubeconfig'))) return false;
+      const f = kubeconfigFetch(path.join(dataDir, 'kubeconfig'));
+      const ok = (await f(base + '/readyz')).status === 200;
+      f.close();
+      return ok;
     } catch {
       return false;
     }
@@ -49,16 +55,17 @@ function stop(child: ChildProcess): Promise<number | null> {
   });
 }
 
-test('kubesim apiserver: readyz, kubeconfig, SIGTERM, restart keeps objects and resourceVersions', async () => {
+test('kubesim apiserver: HTTPS by default, readyz, kubeconfig, SIGTERM, restart keeps objects, resourceVersions and the PKI', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-'));
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
   let child = await startChild(port, dataDir);
+  const base = kubeconfigFetch(path.join(dataDir, 'kubeconfig'));
   try {
     const kc = fs.readFileSync(path.join(dataDir, 'kubeconfig'), 'utf8');
-    assert.match(kc, new RegExp(`server: http://127.0.0.1:${port}`));
+    assert.match(kc, new RegExp(`server: https://127.0.0.1:${port}`));
     assert.match(kc, /current-context: kubesim/);
     assert.match(kc, /name: admin/);
+    assert.match(kc, /client-certificate-data: /);
     const created = await req(base, 'POST', '/api/v1/namespaces/default/configmaps', configMap('persist', { a: '1' }));
     assert.equal(created.status, 201);
     const updated = await req(base, 'PUT', '/api/v1/namespaces/default/configmaps/persist', { ...created.body, data: { a: '2' } });
@@ -66,7 +73,10 @@ test('kubesim apiserver: readyz, kubeconfig, SIGTERM, restart keeps objects and 
     const listBefore = await req(base, 'GET', '/api/v1/namespaces/default/configmaps');
     assert.equal(await stop(child), 0, 'clean exit on SIGTERM');
 
+    const pkiBefore = ['ca.crt', 'ca.key', 'apiserver.crt', 'admin.crt'].map((f) => fs.readFileSync(path.join(dataDir, 'pki', f), 'utf8'));
     child = await startChild(port, dataDir);
+    const pkiAfter = ['ca.crt', 'ca.key', 'apiserver.crt', 'admin.crt'].map((f) => fs.readFileSync(path.join(dataDir, 'pki', f), 'utf8'));
+    assert.deepEqual(pkiAfter, pkiBefore, 'the generated PKI is reused on restart');
     const got = await req(base, 'GET', '/api/v1/namespaces/default/configmaps/persist');
     assert.equal(got.status, 200);
     assert.deepEqual(got.body, updated.body);
@@ -78,6 +88,7 @@ test('kubesim apiserver: readyz, kubeconfig, SIGTERM, restart keeps objects and 
     const next = await req(base, 'POST', '/api/v1/namespaces/default/configmaps', configMap('after'));
     assert.ok(Number(next.body.metadata.resourceVersion) > Number(updated.body.metadata.resourceVersion));
   } finally {
+    base.close();
     await stop(child);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
@@ -95,7 +106,9 @@ test('kubesim up: serves, prints the kubeconfig path and the kubectl command, st
   try {
     const kubeconfig = path.join(dataDir, 'kubeconfig');
     await eventually(() => out.includes(`kubectl --kubeconfig ${kubeconfig} get nodes`), 'the kubectl hint', 30_000);
-    assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
+    const f = kubeconfigFetch(kubeconfig);
+    assert.equal((await f(`https://127.0.0.1:${port}/readyz`)).status, 200);
+    f.close();
     assert.ok(fs.existsSync(kubeconfig));
     const code = await new Promise<number | null>((resolve) => {
       child.once('exit', (c) => resolve(c));

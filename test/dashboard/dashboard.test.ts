@@ -5,11 +5,12 @@
 // Each test saves a screenshot in the run's output directory (printed once).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasKubectl, up, type UpCluster } from '../e2e/harness.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { kubeconfigFetch } from '../helpers/kubeconfig-fetch.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const missing = !existsSync(CHROMIUM) ? `${CHROMIUM} is missing (apt-get install -y chromium)` : !hasKubectl ? '/usr/bin/kubectl is missing' : undefined;
@@ -21,12 +22,18 @@ type Page = import('playwright-core').Page;
 let cluster: UpCluster;
 let browser: Browser;
 let base: string;
+/** The link kubesim up prints: /dashboard/#token=<the dashboard's admin token>. */
+let dashboardUrl: string;
 const outDir = mkdtempSync(join(tmpdir(), 'kubesim-dashboard-'));
 
 before(async () => {
   if (missing) return;
-  cluster = await up(['--nodes', '4']);
+  // Two more tokens for the token test (a static token file beside the dashboard's own, D/pki/tokens.csv).
+  const tokens = join(outDir, 'tokens.csv');
+  writeFileSync(tokens, 's3cret-token,alice,alice,"system:masters"\nother-token,bob,bob,"system:masters"\n');
+  cluster = await up(['--nodes', '4', '--token-auth-file', tokens]);
   base = /server: (\S+)/.exec(readFileSync(cluster.kubeconfig, 'utf8'))![1];
+  dashboardUrl = /^dashboard: (\S+)$/m.exec(cluster.stdout())![1];
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
   console.log(`dashboard screenshots: ${outDir}`);
@@ -42,7 +49,8 @@ const scriptErrors = new WeakMap<Page, string[]>();
 const openStreams = new WeakMap<Page, Set<unknown>>();
 
 async function newPage(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  // The cluster CA is not the browser's: accept the serving certificate as it is.
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, ignoreHTTPSErrors: true });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   scriptErrors.set(page, errors);
@@ -58,7 +66,7 @@ async function newPage(): Promise<Page> {
 
 async function open(tab = 'cluster'): Promise<Page> {
   const page = await newPage();
-  await page.goto(`${base}/dashboard/`);
+  await page.goto(dashboardUrl);
   await page.waitForSelector('[data-testid=sync]');
   if (tab !== 'cluster') await page.click(`[data-tab=${tab}]`);
   return page;
@@ -81,8 +89,10 @@ const CHIPS = (d: string) => `[data-deployment="default/${d}"] .chip`;
 const podsOf = async (app: string) => (await cluster.kubectlJson(['get', 'pods', '-l', `app=${app}`])).items.filter((p: any) => !p.metadata.deletionTimestamp);
 
 test('the page loads from /dashboard/ and the nodes appear', { skip: missing }, async () => {
-  assert.match(cluster.stdout(), new RegExp(`^dashboard: ${base}/dashboard/$`, 'm'), 'kubesim up prints the link');
-  const r = await fetch(`${base}/dashboard`, { redirect: 'manual' });
+  assert.match(cluster.stdout(), new RegExp(`^dashboard: ${base}/dashboard/#token=[A-Za-z0-9_-]{20,}$`, 'm'), 'kubesim up prints the link with its token');
+  const f = kubeconfigFetch(cluster.kubeconfig);
+  const r = await f(`${base}/dashboard`);
+  f.close();
   assert.equal(r.status, 301);
   assert.equal(r.headers.get('location'), '/dashboard/');
   const page = await open();

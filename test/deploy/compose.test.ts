@@ -33,7 +33,8 @@ test('compose.yaml: PostgreSQL, Redis, two API servers, HAProxy, two schedulers,
       const ip = s.command[s.command.indexOf('--advertise-address') + 1];
       assert.equal(s.networks.kubesim.ipv4_address, ip, `${name} advertises its own address`);
     } else {
-      assert.equal(s.command[s.command.indexOf('--kubeconfig') + 1], '/etc/kubesim/kubeconfig', `${name} goes through the kubeconfig`);
+      const identity = s.command[0] === 'nodes' ? 'node-pool' : s.command[0];
+      assert.equal(s.command[s.command.indexOf('--kubeconfig') + 1], `/etc/kubesim/${identity}.kubeconfig`, `${name} goes through its own identity's kubeconfig`);
     }
   }
   const elected = kubesimServices.filter(([, s]) => s.command[0] === 'scheduler' || s.command[0] === 'controller-manager');
@@ -57,13 +58,17 @@ test('every kubesim service command is a valid kubesim invocation', () => {
   }
 });
 
-test('the kubeconfig the components mount points at HAProxy; its config is valid and lists every API server', () => {
-  const kc = parse(fs.readFileSync(path.join(root, 'deploy/compose/kubeconfig'), 'utf8'));
+test('the kubeconfigs the components mount point at HAProxy with a token of tokens.csv; its config is valid and lists every API server', () => {
   const cfgText = fs.readFileSync(path.join(root, 'deploy/compose/haproxy.cfg'), 'utf8');
   const bind = /bind \*:(\d+)/.exec(cfgText)![1];
-  assert.equal(kc.clusters[0].cluster.server, `http://haproxy:${bind}`);
+  const tokens = fs.readFileSync(path.join(root, 'deploy/compose/tokens.csv'), 'utf8');
+  for (const [file, user] of [['kubeconfig', 'kubernetes-admin'], ['scheduler.kubeconfig', 'system:kube-scheduler'], ['controller-manager.kubeconfig', 'system:kube-controller-manager'], ['node-pool.kubeconfig', 'system:kubesim:node-pool']]) {
+    const kc = parse(fs.readFileSync(path.join(root, 'deploy/compose', file), 'utf8'));
+    assert.equal(kc.clusters[0].cluster.server, `https://haproxy:${bind}`, file);
+    assert.ok(tokens.split('\n').some((l) => l.startsWith(`${kc.users[0].user.token},${user},`)), `${file}: a token of ${user}`);
+  }
   for (const [name, s] of kubesimServices.filter(([, s]) => s.command[0] === 'apiserver')) {
-    assert.match(cfgText, new RegExp(`server ${name} ${name}:${s.command[s.command.indexOf('--port') + 1]} check`));
+    assert.match(cfgText, new RegExp(`server ${name} ${name}:${s.command[s.command.indexOf('--port') + 1]} check check-ssl verify none`));
   }
   let haproxy: string | undefined;
   try {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '../helpers/eventually.ts';
 import { freePort, startPostgres, startRedis } from '../helpers/services.ts';
-import { kubeconfigYaml } from '../../src/apiserver/index.ts';
+import { sharedPki } from '../helpers/shared-pki.ts';
 import { KUBECTL, hasKubectl } from './harness.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -27,6 +27,8 @@ if (!hasKubectl) process.stdout.write(`SKIP haproxy e2e: ${KUBECTL} not found\n`
 const pgServer = haproxy && hasKubectl ? await startPostgres() : undefined;
 const redis = pgServer ? await startRedis() : undefined;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-haproxy-'));
+// One PKI for the replicas: HAProxy passes TLS through, any replica serves the same CA and accepts the same client certificates.
+const pki = await sharedPki(dir);
 const children: ChildProcess[] = [];
 const logs = new Map<string, string>();
 
@@ -39,6 +41,7 @@ after(async () => {
     await exited;
     clearTimeout(t);
   }
+  pki.fetch.close();
   await redis?.stop();
   await pgServer?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -76,7 +79,7 @@ function haproxyConfig(port: number, backends: number[]): string {
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
     '  default-server inter 300ms fall 2 rise 2 on-marked-down shutdown-sessions',
-    ...backends.map((p, i) => `  server api${i} 127.0.0.1:${p} check`),
+    ...backends.map((p, i) => `  server api${i} 127.0.0.1:${p} check check-ssl verify none`),
     '',
   ].join('\n');
 }
@@ -106,20 +109,21 @@ test('three API servers behind HAProxy: the cluster works through it and survive
   const storage = `${pgServer!.url}?schema=haproxy&pool_size=6`;
   const ports = await Promise.all([0, 1, 2].map(() => freePort()));
   const replicas = ports.map((p, i) =>
-    kubesim(`api${i}`, ['apiserver', '--port', String(p), '--data-dir', path.join(dir, `r${i}`), '--storage', storage, ...(redis ? ['--events', redis.url] : []), '--endpoint-lease-duration', '3s']),
+    kubesim(`api${i}`, ['apiserver', '--port', String(p), '--data-dir', path.join(dir, `r${i}`), ...pki.args, '--storage', storage, ...(redis ? ['--events', redis.url] : []), '--endpoint-lease-duration', '3s']),
   );
-  for (const p of ports) await eventually(async () => (await fetch(`http://127.0.0.1:${p}/readyz`).catch(() => undefined))?.status === 200, `replica ${p} ready`, 60_000, 100);
+  for (const p of ports) await eventually(async () => (await pki.fetch(`https://127.0.0.1:${p}/readyz`).catch(() => undefined))?.status === 200, `replica ${p} ready`, 60_000, 100);
   const lb = await freePort();
   fs.writeFileSync(path.join(dir, 'haproxy.cfg'), haproxyConfig(lb, ports));
   run('haproxy', haproxy!, ['-f', path.join(dir, 'haproxy.cfg'), '-db']);
-  const kc = path.join(dir, 'kubeconfig');
-  fs.writeFileSync(kc, kubeconfigYaml(`http://127.0.0.1:${lb}`));
+  const kc = pki.kubeconfig(`https://127.0.0.1:${lb}`);
   await eventually(async () => (await kubectl(kc, ['get', '--raw', '/readyz'], 5_000).catch(() => '')) === 'ok', 'kubectl through HAProxy', 30_000, 200);
 
   // The whole cluster through the HAProxy address.
-  kubesim('scheduler', ['scheduler', '--kubeconfig', kc]);
-  kubesim('controller-manager', ['controller-manager', '--kubeconfig', kc]);
-  kubesim('nodes', ['nodes', '--kubeconfig', kc, '--count', '3', '--heartbeat', '2']);
+  // Each component with its own identity, through the HAProxy address.
+  const lbUrl = `https://127.0.0.1:${lb}`;
+  kubesim('scheduler', ['scheduler', '--kubeconfig', pki.kubeconfig(lbUrl, 'scheduler')]);
+  kubesim('controller-manager', ['controller-manager', '--kubeconfig', pki.kubeconfig(lbUrl, 'controller-manager')]);
+  kubesim('nodes', ['nodes', '--kubeconfig', pki.kubeconfig(lbUrl, 'node-pool'), '--count', '3', '--heartbeat', '2']);
   await eventually(async () => (await kubectl(kc, ['get', 'nodes', '-o', 'name'], 10_000).catch(() => '')).trim().split('\n').filter(Boolean).length === 3, '3 nodes registered', 60_000, 500);
   const eps = JSON.parse(await kubectl(kc, ['get', 'endpoints', 'kubernetes', '-o', 'json']));
   assert.deepEqual(eps.subsets.flatMap((s: any) => s.ports.map((p: any) => p.port)).sort(), [...ports].sort(), 'every replica in the kubernetes Endpoints');
@@ -136,7 +140,7 @@ test('three API servers behind HAProxy: the cluster works through it and survive
   const writer = (async () => {
     for (let i = 0; writing; i++) {
       const name = `ack-${i}`;
-      const r = await fetch(`http://127.0.0.1:${lb}/api/v1/namespaces/default/configmaps`, {
+      const r = await pki.fetch(`https://127.0.0.1:${lb}/api/v1/namespaces/default/configmaps`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { i: String(i) } }),

@@ -37,7 +37,7 @@ async function stopChild(c: ChildProcess): Promise<void> {
 const RS = { group: 'apps', version: 'v1', plural: 'replicasets', namespaced: true, kind: 'ReplicaSet' };
 const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true, kind: 'Pod' };
 const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true, kind: 'Lease' };
-const cmArgs = (id: string) => ['controller-manager', '--kubeconfig', kubeconfig, '--identity', id, '--lease-duration', '3', '--renew-deadline', '2', '--retry-period', '0.5', '--controllers', 'replicaset,garbagecollector'];
+const cmArgs = (id: string) => ['controller-manager', '--kubeconfig', join(dir, 'data', 'controller-manager.kubeconfig'), '--identity', id, '--lease-duration', '3', '--renew-deadline', '2', '--retry-period', '0.5', '--controllers', 'replicaset,garbagecollector'];
 
 before(async () => {
   kubesim(['apiserver', '--port', '0', '--data-dir', join(dir, 'data')]);

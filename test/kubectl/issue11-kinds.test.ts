@@ -74,7 +74,7 @@ test('kubectl certificate approve and deny', { skip: skip || !existsSync('/usr/b
   for (const name of ['alice', 'bob']) {
     await c.ok(['apply', '-f', '-'], { stdin: `apiVersion: certificates.k8s.io/v1\nkind: CertificateSigningRequest\nmetadata: {name: ${name}}\nspec:\n  request: ${request}\n  signerName: kubernetes.io/kube-apiserver-client\n  expirationSeconds: 86400\n  usages: [client auth]\n` });
   }
-  assert.match(await c.ok(['get', 'csr', 'alice']), /alice\s+\S+\s+kubernetes\.io\/kube-apiserver-client\s+admin\s+24h\s+Pending/);
+  assert.match(await c.ok(['get', 'csr', 'alice']), /alice\s+\S+\s+kubernetes\.io\/kube-apiserver-client\s+system:admin\s+24h\s+Pending/);
   assert.match(await c.ok(['certificate', 'approve', 'alice']), /certificatesigningrequest\.certificates\.k8s\.io\/alice approved/);
   assert.match(await c.ok(['certificate', 'deny', 'bob']), /certificatesigningrequest\.certificates\.k8s\.io\/bob denied/);
   const out = await c.ok(['get', 'csr']);

@@ -4,7 +4,7 @@
 // runs of spaces = any spacing). See docs/learn/README.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,14 +67,38 @@ test('lesson format: parse, patterns, ordered matching', () => {
 
 const MARK = '::kubesim-lesson-step::';
 
+/** `kubectl proxy --port=0`: resolves with its http URL once it serves. */
+function kubectlProxy(kubeconfig: string, home: string): Promise<{ url: string; stop(): void }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/kubectl', ['--kubeconfig', kubeconfig, 'proxy', '--port=0'], { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`kubectl proxy did not start: ${out}`)), 30_000);
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = /Starting to serve on (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: `http://${m[1]}`, stop: () => child.kill('SIGTERM') });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`kubectl proxy exited with ${code}: ${out}`)));
+  });
+}
+
 for (const file of readdirSync(learn).filter((f) => f.endsWith('.md') && f !== 'README.md').sort()) {
   test(`docs/learn/${file}`, { skip: hasKubectl ? false : '/usr/bin/kubectl is missing', timeout: 240_000 }, async () => {
     const { upArgs, steps } = parseLesson(readFileSync(join(learn, file), 'utf8'));
     assert.ok(steps.length > 0, 'the lesson has commands');
     const cluster = await up(upArgs);
     const dir = mkdtempSync(join(tmpdir(), 'kubesim-lesson-'));
+    let stopProxy = () => {};
     try {
-      const server = /server: (\S+)/.exec(readFileSync(cluster.kubeconfig, 'utf8'))![1];
+      // curl reaches the API through `kubectl proxy` (it authenticates with the kubeconfig's client certificate), as the lessons' setup says.
+      const proxy = await kubectlProxy(cluster.kubeconfig, join(dir, 'home'));
+      stopProxy = proxy.stop;
+      const server = proxy.url;
       const script = ['exec 2>&1', ...steps.flatMap((s, i) => [`echo '${MARK}${i}'`, s.command])].join('\n');
       writeFileSync(join(dir, 'lesson.sh'), script);
       const output = await new Promise<string>((resolve) => {
@@ -88,6 +112,7 @@ for (const file of readdirSync(learn).filter((f) => f.endsWith('.md') && f !== '
       });
       assert.equal(problems.join('\n'), '', `${file}: output differs from the lesson`);
     } finally {
+      stopProxy();
       rmSync(dir, { recursive: true, force: true });
       await cluster.close();
     }

@@ -8,21 +8,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '../helpers/eventually.ts';
+import { sharedPki } from '../helpers/shared-pki.ts';
 import { freePort, startPostgres } from '../helpers/services.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const pgServer = await startPostgres();
 const children: ChildProcess[] = [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-ep-leases-'));
+// One PKI for the replicas (the secure default serves HTTPS with client certificates).
+const pki = await sharedPki(dir);
 after(async () => {
   await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => (c.once('exit', r), c.kill('SIGTERM'))) : undefined)));
   await pgServer?.stop();
+  pki.fetch.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 async function startReplica(i: number, storage: string): Promise<{ url: string; port: number; child: ChildProcess }> {
   const port = await freePort();
-  const args = [path.join(root, 'bin/kubesim.js'), 'apiserver', '--port', String(port), '--data-dir', path.join(dir, `r${i}`), '--storage', storage, '--endpoint-lease-duration', '2s'];
+  const args = [path.join(root, 'bin/kubesim.js'), 'apiserver', '--port', String(port), '--data-dir', path.join(dir, `r${i}`), ...pki.args, '--storage', storage, '--endpoint-lease-duration', '2s'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBESIM_LOG_LEVEL: 'warn' } });
   children.push(child);
   let out = '';
@@ -30,10 +34,10 @@ async function startReplica(i: number, storage: string): Promise<{ url: string; 
   child.stderr!.on('data', (d) => (out += d));
   await eventually(() => out.includes('listening on') || child.exitCode !== null, `replica ${i} listening`, 30_000, 50);
   assert.equal(child.exitCode, null, `replica ${i} exited: ${out}`);
-  return { url: `http://127.0.0.1:${port}`, port, child };
+  return { url: `https://127.0.0.1:${port}`, port, child };
 }
 
-const get = async (base: string, p: string) => (await (await fetch(base + p)).json()) as any;
+const get = async (base: string, p: string) => (await (await pki.fetch(base + p)).json()) as any;
 const endpointPorts = (ep: any) => (ep.subsets ?? []).flatMap((s: any) => s.ports.map((p: any) => p.port)).sort();
 const slicePorts = (l: any) => l.items.filter((s: any) => s.metadata.labels?.['kubernetes.io/service-name'] === 'kubernetes').flatMap((s: any) => s.ports.map((p: any) => p.port)).sort();
 

@@ -6,10 +6,12 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '../helpers/eventually.ts';
+import { sharedPki } from '../helpers/shared-pki.ts';
 import { freePort, startPostgres, startRedis } from '../helpers/services.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,18 +20,21 @@ const redis = pgServer ? await startRedis() : undefined;
 const children: ChildProcess[] = [];
 const outputs: string[] = [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-replicas-'));
+// One PKI for the replicas (the secure default serves HTTPS with client certificates).
+const pki = await sharedPki(dir);
 after(async () => {
   await Promise.all(
     children.map((c) => (c.exitCode === null ? new Promise((r) => (c.once('exit', r), c.kill('SIGTERM'))) : undefined)),
   );
   await redis?.stop();
   await pgServer?.stop();
+  pki.fetch.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 async function startReplica(i: number, storage: string, events: string): Promise<string> {
   const port = await freePort();
-  const args = [path.join(root, 'bin/kubesim.js'), 'apiserver', '--port', String(port), '--data-dir', path.join(dir, `r${i}`), '--storage', storage, '--events', events];
+  const args = [path.join(root, 'bin/kubesim.js'), 'apiserver', '--port', String(port), '--data-dir', path.join(dir, `r${i}`), ...pki.args, '--storage', storage, '--events', events];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBESIM_LOG_LEVEL: 'warn' } });
   children.push(child);
   let out = '';
@@ -39,11 +44,11 @@ async function startReplica(i: number, storage: string, events: string): Promise
   setInterval(() => (outputs[i] = out), 200).unref();
   await eventually(() => out.includes('listening on') || child.exitCode !== null, `replica ${i} listening`, 30_000, 50);
   assert.equal(child.exitCode, null, `replica ${i} exited: ${out}`);
-  return `http://127.0.0.1:${port}`;
+  return `https://127.0.0.1:${port}`;
 }
 
 async function call(base: string, method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(base + p, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await pki.fetch(base + p, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: res.status, body: await res.json() };
 }
 
@@ -51,7 +56,7 @@ async function call(base: string, method: string, p: string, body?: unknown): Pr
 function watch(base: string, p: string): { events: any[]; stop(): void } {
   const events: any[] = [];
   let buf = '';
-  const req = http.get(base + p, (res) => {
+  const req = https.get(base + p, pki.tls, (res) => {
     res.setEncoding('utf8');
     res.on('data', (d: string) => {
       buf += d;

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '../helpers/eventually.ts';
+import { sharedPki } from '../helpers/shared-pki.ts';
 import { freePort, startPostgres } from '../helpers/services.ts';
 import { etcdMissing, startEtcd } from './etcd-harness.ts';
 
@@ -17,16 +18,19 @@ if (etcdMissing()) process.stdout.write('SKIP etcd service allocation test: no `
 const etcd = etcdMissing() ? undefined : await startEtcd(1);
 const children: ChildProcess[] = [];
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-svc-alloc-'));
+// One PKI for the replicas (the secure default serves HTTPS with client certificates).
+const pki = await sharedPki(dir);
 after(async () => {
   await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => (c.once('exit', r), c.kill('SIGTERM'))) : undefined)));
   await pgServer?.stop();
   await etcd?.close();
+  pki.fetch.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 async function startReplica(i: number | string, storage: string): Promise<string> {
   const port = await freePort();
-  const args = [path.join(root, 'bin/kubesim.js'), 'apiserver', '--port', String(port), '--data-dir', path.join(dir, `r${i}`), '--storage', storage];
+  const args = [path.join(root, 'bin/kubesim.js'), 'apiserver', '--port', String(port), '--data-dir', path.join(dir, `r${i}`), ...pki.args, '--storage', storage];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBESIM_LOG_LEVEL: 'warn' } });
   children.push(child);
   let out = '';
@@ -34,7 +38,7 @@ async function startReplica(i: number | string, storage: string): Promise<string
   child.stderr!.on('data', (d) => (out += d));
   await eventually(() => out.includes('listening on') || child.exitCode !== null, `replica ${i} listening`, 30_000, 50);
   assert.equal(child.exitCode, null, `replica ${i} exited: ${out}`);
-  return `http://127.0.0.1:${port}`;
+  return `https://127.0.0.1:${port}`;
 }
 
 test('two API servers on one PostgreSQL: 200 concurrent Services, 200 distinct clusterIPs and nodePorts', { skip: !pgServer && 'postgres not found' }, async () => {
@@ -49,7 +53,7 @@ async function twoReplicas200Services(storage: string, tag: string): Promise<voi
   const urls = [await startReplica(`${tag}0`, storage), await startReplica(`${tag}1`, storage)];
   const results = await Promise.all(
     Array.from({ length: 200 }, async (_, i) => {
-      const res = await fetch(`${urls[i % 2]}/api/v1/namespaces/default/services`, {
+      const res = await pki.fetch(`${urls[i % 2]}/api/v1/namespaces/default/services`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i}` }, spec: { type: 'NodePort', selector: { app: 'x' }, ports: [{ port: 80 }] } }),
@@ -66,7 +70,7 @@ async function twoReplicas200Services(storage: string, tag: string): Promise<voi
   // What both replicas list agrees with what was answered.
   for (const u of urls) {
     const list = await eventually(async () => {
-      const l = (await (await fetch(`${u}/api/v1/namespaces/default/services`)).json()) as any;
+      const l = (await (await pki.fetch(`${u}/api/v1/namespaces/default/services`)).json()) as any;
       return l.items.length === 201 && l;
     }, `201 services on ${u}`, 20_000, 100);
     const listed = new Set(list.items.filter((s: any) => s.metadata.name !== 'kubernetes').map((s: any) => s.spec.clusterIP));

@@ -47,7 +47,7 @@ export interface ReviewUser {
 }
 
 /** SelfSubjectReview (`kubectl auth whoami`): who the server thinks the caller is. */
-export function answerSelfSubjectReview(user: ReviewUser = { username: 'admin', groups: ['system:masters', 'system:authenticated'] }): KubeObject {
+export function answerSelfSubjectReview(user: ReviewUser = { username: 'system:admin', groups: ['system:masters', 'system:authenticated'] }): KubeObject {
   const userInfo: Record<string, unknown> = { username: user.username };
   if (user.uid) userInfo.uid = user.uid;
   if (user.groups?.length) userInfo.groups = user.groups;

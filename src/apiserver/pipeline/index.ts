@@ -100,5 +100,5 @@ export interface Pipeline {
   admission: AdmissionPlugin[];
 }
 
-/** Until authentication plugins exist, every request is the cluster admin. */
-export const anonymousAdmin: UserInfo = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };
+/** With no authenticator configured (the library default, `--insecure`), every request is the cluster admin. */
+export const anonymousAdmin: UserInfo = { username: 'system:admin', groups: ['system:masters', 'system:authenticated'] };

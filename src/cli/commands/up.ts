@@ -5,6 +5,13 @@ import { durationSeconds, nonNegative } from '../component.ts';
 import { addFlowControlFlags, flowControlOptions, type FlowControlFlags } from '../flowcontrol-flags.ts';
 import { addAuditOptions, auditSettings, type AuditFlags } from '../audit-flags.ts';
 import { addApiServerTokenOptions, apiServerTokenOptions, type ApiServerTokenFlags } from '../tokens.ts';
+import { addSecurityOptions, bindAddress, securityFlags, startOrFail, type SecurityCliOpts } from '../security.ts';
+
+type UpFlags = SecurityCliOpts & FlowControlFlags & ApiServerTokenFlags & AuditFlags & {
+  advertiseAddress?: string; port: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string;
+  nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string;
+  horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string;
+};
 
 export function register(program: Command): void {
   const cmd = program.command('up');
@@ -12,7 +19,6 @@ export function register(program: Command): void {
   cmd
     .description('start a whole cluster on the embedded store and print how to point kubectl at it')
     .option('--port <port>', 'API server port', '6443')
-    .option('--host <host>', 'API server address', '127.0.0.1')
     .option('--data-dir <dir>', 'data directory', './.kubesim')
     .option('--nodes <n>', 'simulated nodes', '3')
     .option('--policy <policy>', 'scheduler policy: spread | binpack | roundrobin', 'spread')
@@ -24,13 +30,17 @@ export function register(program: Command): void {
     .option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HPA is evaluated', '15s')
     .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'recommendations an HPA without spec.behavior considers before scaling down', '5m0s')
     .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'metrics ratio change the HPA ignores', '0.1')
-    .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s');
-  addFlowControlFlags(cmd)
-    .action(async (o: FlowControlFlags & ApiServerTokenFlags & AuditFlags & { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string }) => {
-      await runUp({
+    .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s')
+    .option('--advertise-address <ip>', 'an address the serving certificate also lists');
+  addFlowControlFlags(cmd);
+  addAuditOptions(cmd);
+  addSecurityOptions(cmd).action(async (o: UpFlags) => {
+    await startOrFail(() =>
+      runUp({
         apiServer: auditSettings(o),
         port: Number(o.port),
-        host: o.host,
+        host: bindAddress(o),
+        security: securityFlags(o, o.advertiseAddress),
         dataDir: o.dataDir,
         nodes: Number(o.nodes),
         policy: o.policy,
@@ -45,7 +55,7 @@ export function register(program: Command): void {
         metricResolutionMs: Math.round(durationSeconds('metric-resolution', o.metricResolution) * 1000),
         ...flowControlOptions(o),
         tokens: apiServerTokenOptions(o),
-      });
-    });
-  addAuditOptions(cmd);
+      }),
+    );
+  });
 }

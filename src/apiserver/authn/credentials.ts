@@ -1,0 +1,35 @@
+// What credentials a request carries: a bearer token (Authorization header) and/or a TLS client
+// certificate. Pure readers over the request; the authenticators decide what they are worth.
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+
+/**
+ * The bearer token of `Authorization: Bearer <token>`, as Kubernetes' bearertoken authenticator
+ * reads it; '' for a Bearer header with an empty token (a 401); undefined without one.
+ */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  const h = req.headers.authorization;
+  if (!h) return undefined;
+  const m = /^\s*bearer(?:\s+(.*))?$/i.exec(h);
+  if (!m) return undefined;
+  return (m[1] ?? '').trim();
+}
+
+/** The TLS socket of a request on an HTTPS server, undefined on plain HTTP. */
+export function tlsSocket(req: IncomingMessage): TLSSocket | undefined {
+  const s = req.socket as TLSSocket;
+  return s && (s as { encrypted?: boolean }).encrypted ? s : undefined;
+}
+
+/** Whether the client presented a certificate (verified or not). */
+export function presentedCert(req: IncomingMessage): boolean {
+  const s = tlsSocket(req);
+  if (!s) return false;
+  const c = s.getPeerCertificate();
+  return !!c && Object.keys(c).length > 0;
+}
+
+/** Whether the request carries any credential at all (then it is never anonymous). */
+export function hasCredentials(req: IncomingMessage): boolean {
+  return req.headers.authorization !== undefined || presentedCert(req);
+}
