@@ -23,6 +23,8 @@ import type { ApiCore } from './rest/scope.ts';
 import { upgradeListener } from './rest/upgrade.ts';
 import { createRequestListener } from './server.ts';
 import { CrdController } from './crd/index.ts';
+import { startAuthorization, type AuthorizationMode } from './rbac/index.ts';
+import { isAllowed } from './pipeline/run.ts';
 
 export type {
   Pipeline,
@@ -83,6 +85,8 @@ export interface ApiServerOptions {
   endpointReconciler?: 'lease' | 'single';
   /** The IP other API servers and clients reach this one at, listed in the kubernetes Endpoints (default: host, or 127.0.0.1 for a wildcard host). */
   advertiseAddress?: string;
+  /** kube-apiserver's --authorization-mode, in order (default AlwaysAllow: every request allowed). */
+  authorizationModes?: AuthorizationMode[];
 }
 
 export interface RunningApiServer {
@@ -159,13 +163,15 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const webhooks = webhookAdmission({ store, registry, getNamespace: namespaceGetter(store), logger });
   const policies = policyAdmission({ store, registry, getNamespace: namespaceGetter(store), logger });
   await Promise.all([webhooks.start(), policies.start()]);
+  const authz = await startAuthorization(opts.authorizationModes ?? ['AlwaysAllow'], { store, logger, can: (user, info) => isAllowed(pipeline, user, info) });
   const pipeline: Pipeline = {
     authenticators: [...(opts.pipeline?.authenticators ?? [])],
     rateLimiters: [...(opts.pipeline?.rateLimiters ?? [])],
-    authorizers: [...(opts.pipeline?.authorizers ?? [])],
+    authorizers: [...authz.authorizers, ...(opts.pipeline?.authorizers ?? [])],
     // Kubernetes' order: NamespaceLifecycle, ..., MutatingAdmissionWebhook, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook
     admission: [
       namespaceLifecycle(namespaceGetter(store)),
+      ...authz.admission,
       limitRanger(store),
       priorityAdmission(priorityClassLister(store)),
       ...storageAdmission(storageClassLister(store)),
@@ -253,6 +259,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
         await closed;
         webhooks.stop();
         policies.stop();
+        authz.stop();
         await store.close();
         logger.info('API server stopped');
       })();

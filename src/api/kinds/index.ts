@@ -27,6 +27,7 @@ import { nodeMetrics, podMetrics } from './metrics.ts';
 import { externalMetricValueList, metricValueList } from './custommetrics.ts';
 import { apiService } from './apiservice.ts';
 import { customResourceDefinition } from './customresourcedefinition.ts';
+import { clusterRole, clusterRoleBinding, role, roleBinding } from './rbac.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -89,4 +90,9 @@ export const kinds: ResourceType[] = [
   externalMetricValueList,
   // apiextensions.k8s.io/v1
   customResourceDefinition,
+  // rbac.authorization.k8s.io/v1
+  clusterRole,
+  clusterRoleBinding,
+  role,
+  roleBinding,
 ];
