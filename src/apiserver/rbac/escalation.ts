@@ -51,7 +51,7 @@ export function escalationAdmission(cache: RbacCache, can: Can): AdmissionPlugin
       } else {
         const ref = (a.object.roleRef ?? {}) as RoleRef;
         const refResource = ref.kind === 'Role' ? 'roles' : 'clusterroles';
-        if (await can(a.user, ask('bind', refResource, ref.name, ref.kind === 'Role' ? ns : undefined))) return;
+        if (await can(a.user, ask('bind', refResource, ref.name, ns || undefined))) return;
         const role = ref.kind === 'Role' ? cache.role(ns, ref.name) : cache.clusterRole(ref.name);
         if (!role) throw admissionForbidden(a, `${ref.kind === 'Role' ? 'role' : 'clusterrole'}.rbac.authorization.k8s.io ${JSON.stringify(ref.name)} not found`);
         rules = role.rules;
