@@ -26,6 +26,7 @@ import { ResourceQuotaController } from './resourcequota/controller.ts';
 import { EndpointSliceController } from './endpointslice/controller.ts';
 import { PersistentVolumeController } from './volume/controller.ts';
 import { StatefulSetController } from './statefulset/controller.ts';
+import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -50,6 +51,7 @@ export const CONTROLLERS: Record<string, { workers: number; make(ctx: Controller
   endpointslice: { workers: 5, make: (ctx) => new EndpointSliceController(ctx) },
   'persistentvolume-binder': { workers: 5, make: (ctx) => new PersistentVolumeController(ctx) },
   statefulset: { workers: 5, make: (ctx) => new StatefulSetController(ctx) },
+  'clusterrole-aggregation': { workers: 1, make: (ctx) => new ClusterRoleAggregationController(ctx) },
 };
 
 /** Leader-elected on kube-system/kube-controller-manager by default (leaderElect true); /healthz and /metrics on `port`. */
