@@ -314,6 +314,9 @@ export const NODE_POOL_ROLE: BootstrapRole = {
     rule(['update', 'patch'], [CORE], ['nodes']),
     rule(['get'], [CORE], ['namespaces', 'serviceaccounts']),
     rule(['list', 'watch'], [CORE], ['persistentvolumeclaims', 'persistentvolumes']),
+    rule(['list', 'watch'], [COORDINATION], ['leases']),
+    // kubesim's simulated load follows a pod's workload (src/node/load.ts)
+    rule(READ, [APPS], ['deployments', 'replicasets', 'statefulsets']),
   ],
 };
 
