@@ -1,5 +1,6 @@
 // `kubesim up`: a whole cluster in one process — the API server on the embedded store, then the
 // components that talk to it through the client.
+import type { AuthorizationMode } from '../apiserver/rbac/index.ts';
 import { resolve } from 'node:path';
 import { startApiServer, type RunningApiServer } from '../apiserver/index.ts';
 import { onTerminationSignal, processLogger } from './apiserver.ts';
@@ -30,6 +31,8 @@ export interface UpOptions {
   hpaTolerance?: number;
   /** API server: the metrics API's scrape resolution (default 15 s). */
   metricResolutionMs?: number;
+  /** API server: --authorization-mode (default AlwaysAllow). */
+  authorizationModes?: AuthorizationMode[];
 }
 
 export interface RunningCluster {
@@ -43,7 +46,7 @@ export interface RunningCluster {
 export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
   const dataDir = resolve(opts.dataDir);
   const logger = processLogger('kubesim');
-  const apiServer = await startApiServer({ port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, metricResolutionMs: opts.metricResolutionMs, storage: opts.storage, events: opts.events, logger: logger.child({ component: 'apiserver' }) });
+  const apiServer = await startApiServer({ port: opts.port, host: opts.host, dataDir, watchCacheSize: opts.watchCacheSize, metricResolutionMs: opts.metricResolutionMs, storage: opts.storage, events: opts.events, authorizationModes: opts.authorizationModes, logger: logger.child({ component: 'apiserver' }) });
   const kubeconfigPath = apiServer.kubeconfigPath!;
   const stops: (() => Promise<void>)[] = [];
 

@@ -1,4 +1,5 @@
 // `kubesim apiserver --port P --data-dir D`: the API server as a process of its own.
+import { parseAuthorizationModes } from '../../apiserver/rbac/index.ts';
 import type { Command } from 'commander';
 import { runApiServer } from '../../cluster/index.ts';
 import { durationSeconds } from '../component.ts';
@@ -16,7 +17,8 @@ export function register(program: Command): void {
     .option('--advertise-address <ip>', 'the IP listed for this server in the default/kubernetes endpoints (default: --host, or 127.0.0.1 for 0.0.0.0)')
     .option('--endpoint-lease-duration <duration>', "lifetime of this server's Lease in the default/kubernetes endpoints (renewed every third of it)", '15s')
     .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)')
-    .action(async (o: { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string }) => {
+    .option('--authorization-mode <modes>', 'ordered comma list of authorization plugins: AlwaysAllow, Node, RBAC', 'Node,RBAC')
+    .action(async (o: { port: string; host: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; authorizationMode: string; endpointLeaseDuration: string; advertiseAddress?: string }) => {
       await runApiServer({
         port: Number(o.port),
         host: o.host,
@@ -25,6 +27,7 @@ export function register(program: Command): void {
         metricResolutionMs: Math.round(durationSeconds('metric-resolution', o.metricResolution) * 1000),
         storage: o.storage,
         events: o.events,
+        authorizationModes: parseAuthorizationModes(o.authorizationMode),
         advertiseAddress: o.advertiseAddress,
         endpointLeaseSeconds: durationSeconds('endpoint-lease-duration', o.endpointLeaseDuration),
       });

@@ -1,4 +1,5 @@
 // `kubesim up`: the whole cluster in one process (also `npm start`).
+import { parseAuthorizationModes } from '../../apiserver/rbac/index.ts';
 import type { Command } from 'commander';
 import { runUp } from '../../cluster/index.ts';
 import { durationSeconds, nonNegative } from '../component.ts';
@@ -15,13 +16,14 @@ export function register(program: Command): void {
     .option('--watch-cache-size <n>', 'events kept per resource in the watch cache')
     .option('--storage <url>', 'storage backend: sqlite:PATH (default: <data-dir>/kubesim.db), memory, postgres://user@host:port/db[?pool_size=N&schema=S], etcd://host:port[,host:port...][/prefix]')
     .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)')
+    .option('--authorization-mode <modes>', 'ordered comma list of authorization plugins: AlwaysAllow, Node, RBAC', 'Node,RBAC')
     .option('--node-monitor-grace-period <seconds>', 'seconds without a node Lease renewal before the node is Unknown', '40')
     .option('--default-toleration-seconds <seconds>', 'eviction delay for pods on not-ready/unreachable nodes', '300')
     .option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HPA is evaluated', '15s')
     .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'recommendations an HPA without spec.behavior considers before scaling down', '5m0s')
     .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'metrics ratio change the HPA ignores', '0.1')
     .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s')
-    .action(async (o: { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string }) => {
+    .action(async (o: { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; authorizationMode: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string }) => {
       await runUp({
         port: Number(o.port),
         host: o.host,
@@ -31,6 +33,7 @@ export function register(program: Command): void {
         watchCacheSize: o.watchCacheSize ? Number(o.watchCacheSize) : undefined,
         storage: o.storage,
         events: o.events,
+        authorizationModes: parseAuthorizationModes(o.authorizationMode),
         nodeMonitorGracePeriodSeconds: Number(o.nodeMonitorGracePeriod),
         defaultTolerationSeconds: Number(o.defaultTolerationSeconds),
         hpaSyncPeriodSeconds: durationSeconds('horizontal-pod-autoscaler-sync-period', o.horizontalPodAutoscalerSyncPeriod),
