@@ -9,6 +9,8 @@ import { RbacCache } from './index-cache.ts';
 import { rbacAuthorizer } from './authorizer.ts';
 import { ensureBootstrapPolicy } from './bootstrap.ts';
 import { escalationAdmission, type Can } from './escalation.ts';
+import { NodeGraph, nodeAuthorizer } from './node.ts';
+import { nodeRestriction } from '../pipeline/node-restriction.ts';
 
 export type AuthorizationMode = 'AlwaysAllow' | 'Node' | 'RBAC';
 export const AUTHORIZATION_MODES: AuthorizationMode[] = ['AlwaysAllow', 'Node', 'RBAC'];
@@ -16,6 +18,7 @@ export const AUTHORIZATION_MODES: AuthorizationMode[] = ['AlwaysAllow', 'Node', 
 export { authzAttributes, rulesFor } from './authorizer.ts';
 export { covers, escalationMessage } from './covers.ts';
 export { RbacCache } from './index-cache.ts';
+export { nodeName, NODE_USER_PREFIX, NODES_GROUP } from './node.ts';
 export * from './policy.ts';
 
 export interface Authorization {
@@ -40,8 +43,6 @@ export interface AuthorizationDeps {
   logger?: Logger;
   /** Asks the whole authorizer chain (for `escalate` / `bind`). */
   can: Can;
-  /** The Node authorizer, when the mode is on (it lives beside NodeRestriction). */
-  nodeAuthorizer?: () => Authorizer;
 }
 
 export async function startAuthorization(modes: AuthorizationMode[], deps: AuthorizationDeps): Promise<Authorization> {
@@ -49,10 +50,16 @@ export async function startAuthorization(modes: AuthorizationMode[], deps: Autho
   const authorizers: Authorizer[] = [];
   const admission: AdmissionPlugin[] = [];
   let cache: RbacCache | undefined;
+  let graph: NodeGraph | undefined;
   for (const m of modes) {
     if (m === 'AlwaysAllow') authorizers.push(alwaysAllow);
-    else if (m === 'Node' && deps.nodeAuthorizer) authorizers.push(deps.nodeAuthorizer());
-    else if (m === 'RBAC') {
+    else if (m === 'Node') {
+      graph = new NodeGraph(deps.store, deps.logger);
+      await graph.start();
+      authorizers.push(nodeAuthorizer(graph));
+      // NodeRestriction goes with the Node authorizer (kube-apiserver enables both for kubelets)
+      admission.push(nodeRestriction());
+    } else if (m === 'RBAC') {
       await ensureBootstrapPolicy(deps.store);
       cache = new RbacCache(deps.store, deps.logger);
       await cache.start();
@@ -60,5 +67,12 @@ export async function startAuthorization(modes: AuthorizationMode[], deps: Autho
       admission.push(escalationAdmission(cache, deps.can));
     }
   }
-  return { authorizers, admission, stop: () => cache?.stop() };
+  return {
+    authorizers,
+    admission,
+    stop: () => {
+      cache?.stop();
+      graph?.stop();
+    },
+  };
 }
