@@ -3,6 +3,7 @@ import { startApiServer, type ApiServerOptions, type RunningApiServer } from '..
 import { processLogger } from '../log/index.ts';
 
 export { startApiServer, processLogger, type ApiServerOptions, type RunningApiServer };
+export { parseAuthorizationModes } from '../apiserver/rbac/index.ts';
 
 /** Resolves when SIGTERM or SIGINT arrives (once). */
 export function onTerminationSignal(): Promise<NodeJS.Signals> {

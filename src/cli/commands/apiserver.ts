@@ -1,5 +1,5 @@
 // `kubesim apiserver --port P --data-dir D`: the API server as a process of its own.
-import { parseAuthorizationModes } from '../../apiserver/rbac/index.ts';
+import { parseAuthorizationModes } from '../../cluster/apiserver.ts';
 import type { Command } from 'commander';
 import { runApiServer } from '../../cluster/index.ts';
 import { durationSeconds } from '../component.ts';

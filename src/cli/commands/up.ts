@@ -1,5 +1,5 @@
 // `kubesim up`: the whole cluster in one process (also `npm start`).
-import { parseAuthorizationModes } from '../../apiserver/rbac/index.ts';
+import { parseAuthorizationModes } from '../../cluster/apiserver.ts';
 import type { Command } from 'commander';
 import { runUp } from '../../cluster/index.ts';
 import { durationSeconds, nonNegative } from '../component.ts';
