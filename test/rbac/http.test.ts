@@ -110,6 +110,13 @@ test('escalation: a role with rules the user lacks is refused unless escalate; a
   assert.equal((await bind('carol-binder', 'binder', 'carol')).status, 201);
   assert.equal((await bind('dave-admin', 'cluster-admin', 'dave', 'ClusterRole', carol)).status, 201);
   assert.equal((await req(srv.url, 'POST', `${RBAC}/namespaces/prod/roles`, role('deleters', [{ verbs: ['delete'], apiGroups: [''], resources: ['secrets'] }]), carol)).status, 201);
+
+  // without escalate, an aggregationRule needs full authority
+  assert.equal((await req(srv.url, 'POST', `${RBAC}/clusterrolebindings`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'carol-cr' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cr-escalator' }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'carol' }] }, ADMIN)).status, 201);
+  assert.equal((await req(srv.url, 'POST', `${RBAC}/clusterroles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cr-escalator' }, rules: [{ verbs: ['create'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'] }] }, ADMIN)).status, 201);
+  const agg = await req(srv.url, 'POST', `${RBAC}/clusterroles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'grab' }, aggregationRule: { clusterRoleSelectors: [{ matchLabels: { x: 'y' } }] } }, carol);
+  assert.equal(agg.status, 403, agg.text);
+  assert.equal(agg.body.message, 'clusterroles.rbac.authorization.k8s.io "grab" is forbidden: must have cluster-admin privileges to use the aggregationRule');
 });
 
 test('invalid rbac objects: 422 naming the field, nothing written', async () => {

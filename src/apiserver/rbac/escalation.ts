@@ -13,6 +13,12 @@ import { covers, escalationMessage } from './covers.ts';
 /** Whether the configured authorizers allow user the described request. */
 export type Can = (user: UserInfo, info: RequestInfo) => Promise<boolean>;
 
+/** fullAuthority: everything, resources and non-resource URLs. */
+const FULL_AUTHORITY: PolicyRule[] = [
+  { verbs: ['*'], apiGroups: ['*'], resources: ['*'] },
+  { verbs: ['*'], nonResourceURLs: ['*'] },
+];
+
 const ROLE_KINDS: Record<string, 'role' | 'binding'> = { roles: 'role', clusterroles: 'role', rolebindings: 'binding', clusterrolebindings: 'binding' };
 
 /** The rules user holds in namespace ('' = cluster-wide only). */
@@ -56,8 +62,11 @@ export function escalationAdmission(cache: RbacCache, can: Can): AdmissionPlugin
         if (!role) throw admissionForbidden(a, `${ref.kind === 'Role' ? 'role' : 'clusterrole'}.rbac.authorization.k8s.io ${JSON.stringify(ref.name)} not found`);
         rules = role.rules;
       }
-      const { covered, missing } = covers(ownerRules(cache, a.user, ns), rules);
+      const owner = ownerRules(cache, a.user, ns);
+      const { covered, missing } = covers(owner, rules);
       if (!covered) throw admissionForbidden(a, escalationMessage(a.user.username, a.user.groups, missing));
+      // An aggregationRule can pull in any role's rules: only full authority may set one.
+      if (what === 'role' && a.object.aggregationRule && !covers(owner, FULL_AUTHORITY).covered) throw admissionForbidden(a, 'must have cluster-admin privileges to use the aggregationRule');
     },
   };
 }
