@@ -90,3 +90,27 @@ test('covers: owner rules against requested rules', () => {
       '{APIGroups:[""], Resources:["secrets"], Verbs:["get" "delete" "create"]}',
   );
 });
+
+test('bootstrap reconcile: adds what is missing, never removes, honours autoupdate "false"', async () => {
+  const { reconcileRole, reconcileBinding, clusterRoleObject, clusterRoleBindingObject, AUTOUPDATE } = await import('../../src/apiserver/rbac/bootstrap.ts');
+  const want = clusterRoleObject({ name: 'r', rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }, { verbs: ['list'], apiGroups: [''], resources: ['pods'] }] });
+  const extra = { verbs: ['delete'], apiGroups: [''], resources: ['secrets'] };
+  const existing = { ...want, rules: [extra, { verbs: ['get'], apiGroups: [''], resources: ['pods'] }] };
+  assert.deepEqual(reconcileRole(existing, want)?.rules, [extra, { verbs: ['get'], apiGroups: [''], resources: ['pods'] }, { verbs: ['list'], apiGroups: [''], resources: ['pods'] }]);
+  assert.equal(reconcileRole(want, want), undefined, 'up to date');
+  assert.equal(reconcileRole({ ...existing, metadata: { ...existing.metadata, annotations: { [AUTOUPDATE]: 'false' } } }, want), undefined);
+  const agg = clusterRoleObject({ name: 'view', rules: [], aggregateFrom: 'x' });
+  assert.equal(reconcileRole({ ...agg, rules: [extra] }, agg), undefined, 'aggregated rules are the controller\'s');
+  const b = clusterRoleBindingObject({ name: 'b', role: 'r', users: ['u'], groups: ['g'] });
+  const other = { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'someone' };
+  assert.deepEqual(reconcileBinding({ ...b, subjects: [other] }, b)?.subjects, [other, ...(b.subjects as any[])]);
+  assert.equal(reconcileBinding(b, b), undefined);
+});
+
+test('--authorization-mode parsing', async () => {
+  const { parseAuthorizationModes } = await import('../../src/apiserver/rbac/index.ts');
+  assert.deepEqual(parseAuthorizationModes('Node,RBAC'), ['Node', 'RBAC']);
+  assert.deepEqual(parseAuthorizationModes('AlwaysAllow'), ['AlwaysAllow']);
+  assert.throws(() => parseAuthorizationModes('Node,ABAC'), /authorization-mode "ABAC" is not a valid mode/);
+  assert.throws(() => parseAuthorizationModes('RBAC,RBAC'), /has mode specified more than once/);
+});

@@ -173,6 +173,21 @@ export const CLUSTER_ROLES: BootstrapRole[] = [
       rule(['create'], [CORE], ['serviceaccounts/token']),
     ],
   },
+  { name: 'system:auth-delegator', rules: [rule(['create'], [AUTHN], ['tokenreviews']), rule(['create'], [AUTHZ], ['subjectaccessreviews'])] },
+  { name: 'system:kube-aggregator', rules: [rule(READ, [CORE], ['services', 'endpoints'])] },
+  { name: 'system:kube-dns', rules: [rule(['list', 'watch'], [CORE], ['endpoints', 'services'])] },
+  {
+    name: 'system:persistent-volume-provisioner',
+    rules: [rule(['get', 'list', 'watch', 'create', 'delete'], [CORE], ['persistentvolumes']), rule(['get', 'list', 'watch', 'update'], [CORE], ['persistentvolumeclaims']), rule(READ, [STORAGE], ['storageclasses']), rule(['watch'], [CORE], ['events']), eventsRule()],
+  },
+  { name: 'system:service-account-issuer-discovery', rules: [urls(['get'], ['/.well-known/openid-configuration', '/.well-known/openid-configuration/', '/openid/v1/jwks', '/openid/v1/jwks/'])] },
+  { name: 'system:node-bootstrapper', rules: [rule(['create', 'get', 'list', 'watch'], [CERTIFICATES], ['certificatesigningrequests'])] },
+  { name: 'system:certificates.k8s.io:certificatesigningrequests:nodeclient', rules: [rule(['create'], [CERTIFICATES], ['certificatesigningrequests/nodeclient'])] },
+  { name: 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', rules: [rule(['create'], [CERTIFICATES], ['certificatesigningrequests/selfnodeclient'])] },
+  ...['kube-apiserver-client', 'kube-apiserver-client-kubelet', 'kubelet-serving', 'legacy-unknown'].map((signer) => ({
+    name: `system:certificates.k8s.io:${signer}-approver`,
+    rules: [rule(['approve'], [CERTIFICATES], ['signers'], [`kubernetes.io/${signer}`])],
+  })),
 ];
 
 /** Kubernetes' system:controller:<name> roles for the controllers kubesim runs. */
@@ -334,6 +349,7 @@ export const CLUSTER_ROLE_BINDINGS: BootstrapBinding[] = [
   { name: 'system:node-proxier', role: 'system:node-proxier', users: ['system:kube-proxy'] },
   { name: 'system:kube-controller-manager', role: 'system:kube-controller-manager', users: [CONTROLLER_MANAGER_USER] },
   { name: 'system:kube-scheduler', role: 'system:kube-scheduler', users: [SCHEDULER_USER] },
+  { name: 'system:service-account-issuer-discovery', role: 'system:service-account-issuer-discovery', groups: ['system:serviceaccounts'] },
   { name: 'system:volume-scheduler', role: 'system:volume-scheduler', users: [SCHEDULER_USER] },
   // kubesim: the controller-manager's one identity holds every controller's role
   ...CONTROLLER_ROLES.map((r) => ({ name: `system:kubesim:controller-manager:${r.name.slice('system:controller:'.length)}`, role: r.name, users: [CONTROLLER_MANAGER_USER] })),
