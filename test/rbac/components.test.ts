@@ -53,7 +53,7 @@ test('controller-manager, scheduler and node pool run a Deployment under their o
     const schedClient = client('sched', 'kubesim-scheduler');
     const nodeClient = client('nodes', 'kubesim-node-pool');
     clients.push(cmClient, schedClient, nodeClient);
-    stops.push((await startControllerManager({ client: cmClient, logger })).stop);
+    stops.push((await startControllerManager({ client: cmClient, logger, hpaSyncPeriodSeconds: 1 })).stop);
     stops.push((await startScheduler({ client: schedClient, leaderElect: true, logger })).stop);
     stops.push((await startNodePool({ client: nodeClient, count: 2, logger })).stop);
 
@@ -74,6 +74,18 @@ test('controller-manager, scheduler and node pool run a Deployment under their o
     ).catch((e) => {
       throw new Error(`${e.message}; denials: ${[...new Set(denials)].join('\n')}`);
     });
+    // the HPA reads the scale subresource and the metrics API, and writes its status
+    const hpas = admin.resource({ group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', namespaced: true, kind: 'HorizontalPodAutoscaler' });
+    await hpas.create(
+      {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'web' },
+        spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, minReplicas: 3, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }] },
+      },
+      { namespace: 'default' },
+    );
+    await eventually(async () => ((await hpas.get('web', { namespace: 'default' })).status as any)?.currentReplicas === 3, 'HPA status written', 60_000);
     // deleting the Deployment: the garbage collector and the nodes take the pods away
     await admin.resource({ group: 'apps', version: 'v1', plural: 'deployments', namespaced: true, kind: 'Deployment' }).delete('web', { namespace: 'default' });
     await eventually(async () => (await pods.list({ namespace: 'default', labelSelector: 'app=web' })).items.length === 0, 'pods gone', 60_000);
