@@ -193,3 +193,19 @@ test('impersonation: authorized by the impersonate verb, Kubernetes messages whe
   const noUser = await req(srv.url, 'GET', '/api/v1/namespaces/prod/pods/web', undefined, { ...ADMIN, 'Impersonate-Group': 'g' });
   assert.equal(noUser.status, 400);
 });
+
+test('anonymous requests (an anonymous authenticator): health and version public, the rest forbidden', async () => {
+  const anonymous = { name: 'anonymous', authenticate: () => ({ username: 'system:anonymous', groups: ['system:unauthenticated'] }) };
+  const s2 = await startTestServer({ authorizationModes: ['Node', 'RBAC'], pipeline: { authenticators: [testAuthenticator(), anonymous] } });
+  try {
+    for (const p of ['/healthz', '/livez', '/readyz', '/version']) assert.equal((await req(s2.url, 'GET', p)).status, 200, p);
+    const m = await req(s2.url, 'GET', '/metrics');
+    assert.equal(m.status, 403);
+    assert.equal(m.body.message, 'forbidden: User "system:anonymous" cannot get path "/metrics"');
+    assert.equal((await req(s2.url, 'GET', '/apis')).status, 403, 'discovery is for authenticated users');
+    const pods = await req(s2.url, 'GET', '/api/v1/pods');
+    assert.equal(pods.body.message, 'pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" at the cluster scope');
+  } finally {
+    await s2.close();
+  }
+});

@@ -12,6 +12,15 @@ const EXTRA_PREFIX = 'impersonate-extra-';
 
 const headerList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+/** Extra keys are percent-encoded in the header name; a malformed escape is kept as sent. */
+function unescapeKey(k: string): string {
+  try {
+    return decodeURIComponent(k);
+  } catch {
+    return k;
+  }
+}
+
 export function hasImpersonation(req: IncomingMessage): boolean {
   for (const h of Object.keys(req.headers)) if (h.startsWith('impersonate-')) return true;
   return false;
@@ -28,7 +37,7 @@ export async function impersonate(p: Pipeline, user: UserInfo, req: IncomingMess
   const extra: Record<string, string[]> = {};
   for (const [h, v] of Object.entries(req.headers)) {
     if (!h.startsWith(EXTRA_PREFIX)) continue;
-    const key = decodeURIComponent(h.slice(EXTRA_PREFIX.length)).toLowerCase();
+    const key = unescapeKey(h.slice(EXTRA_PREFIX.length)).toLowerCase();
     extra[key] = headerList(v).flatMap((x) => x.split(',').map((s) => s.trim()));
   }
   if (!username) throw new StatusError(400, 'BadRequest', 'requested impersonation without impersonating a user');
