@@ -137,6 +137,7 @@ function serveNonResource(
   fail: (err: unknown) => void,
 ): void {
   const { metrics, registry } = core;
+  // health, version, metrics, then the dashboard, then discovery (OpenAPI, /api, /apis)
   {
     switch (path) {
       case '/healthz':

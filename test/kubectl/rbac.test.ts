@@ -52,6 +52,14 @@ test('create role and rolebinding; get shows Kubernetes columns', { skip }, asyn
   const admin = cr.find((r) => r[0] === 'cluster-admin');
   assert.ok(admin && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(admin[1]), JSON.stringify(admin));
   assert.match(await c.ok(['get', 'role', '-n', 'prod']), /^NAME\s+CREATED AT\npod-reader\s+\d{4}-/);
+  const described = await c.ok(['describe', 'role', 'pod-reader', '-n', 'prod']);
+  assert.match(described, /PolicyRule:\n\s+Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs\n[\s-]+\n\s+pods\s+\[\]\s+\[\]\s+\[get\]/);
+  assert.match(await c.ok(['create', 'clusterrole', 'node-reader', '--verb=get,list', '--resource=nodes']), /clusterrole\.rbac\.authorization\.k8s\.io\/node-reader created/);
+  assert.match(await c.ok(['create', 'clusterrole', 'logs-reader', '--verb=get', '--non-resource-url=/logs/*']), /clusterrole\.rbac\.authorization\.k8s\.io\/logs-reader created/);
+  assert.match(await c.ok(['create', 'clusterrolebinding', 'builder-view', '--clusterrole=view', '--serviceaccount=prod:builder']), /clusterrolebinding\.rbac\.authorization\.k8s\.io\/builder-view created/);
+  const crb = rows(await c.ok(['get', 'clusterrolebinding', 'builder-view', '-o', 'wide']));
+  assert.deepEqual([crb[1][0], crb[1][1], crb[1][crb[1].length - 1]], ['builder-view', 'ClusterRole/view', 'prod/builder']);
+  assert.equal((await c.kubectl(['auth', 'can-i', 'list', 'pods', '-n', 'default', '--as', 'system:serviceaccount:prod:builder'])).stdout.trim(), 'no', 'view is empty until the aggregation controller fills it');
 });
 
 test('auth can-i answers yes/no as RBAC allows, with --as and -n', { skip }, async () => {
