@@ -57,8 +57,12 @@ test('through HTTP: own things allowed, others refused with Kubernetes messages'
   assert.equal((await req(srv.url, 'GET', '/api/v1/namespaces/default/secrets/s1', undefined, n1)).status, 200);
   const other = await req(srv.url, 'GET', '/api/v1/namespaces/default/secrets/s2', undefined, n1);
   assert.equal(other.status, 403);
-  assert.equal(other.body.message, 'secrets "s2" is forbidden: User "system:node:n1" cannot get resource "secrets" in API group "" in the namespace "default"');
-  assert.equal((await req(srv.url, 'GET', '/api/v1/namespaces/default/secrets', undefined, n1)).status, 403);
+  assert.equal(other.body.message, `secrets "s2" is forbidden: User "system:node:n1" cannot get resource "secrets" in API group "" in the namespace "default": no relationship found between node 'n1' and this object`);
+  const list = await req(srv.url, 'GET', '/api/v1/namespaces/default/secrets', undefined, n1);
+  assert.equal(list.status, 403);
+  assert.equal(list.body.message, 'secrets is forbidden: User "system:node:n1" cannot list resource "secrets" in API group "" in the namespace "default": No Object name found');
+  const otherLease = await req(srv.url, 'GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n2', undefined, n1);
+  assert.equal(otherLease.body.message, 'leases.coordination.k8s.io "n2" is forbidden: User "system:node:n1" cannot get resource "leases" in API group "coordination.k8s.io" in the namespace "kube-node-lease": can only access node lease with the same name as the requesting node');
 
   const node = async (name: string) => (await req(srv.url, 'GET', `/api/v1/nodes/${name}`, undefined, n1)).body;
   const own = await node('n1');

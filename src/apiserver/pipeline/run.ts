@@ -20,12 +20,15 @@ export async function limitRate(p: Pipeline, user: UserInfo, info: RequestInfo, 
 /** No authorizer configured = allow all; otherwise the first non-"noOpinion" decides, default deny. */
 export async function authorize(p: Pipeline, user: UserInfo, info: RequestInfo, req: IncomingMessage): Promise<void> {
   if (p.authorizers.length === 0) return;
+  const reasons: string[] = [];
   for (const a of p.authorizers) {
     const d = await a.authorize({ user, info, req });
     if (d === 'allow') return;
+    const why = a.reason?.({ user, info, req });
+    if (why) reasons.push(why);
     if (d === 'deny') break;
   }
-  throw forbiddenFor(user, info);
+  throw forbiddenFor(user, info, reasons.join('\n'));
 }
 
 /** The authorizers' answer as a boolean (no authorizer = allowed). */

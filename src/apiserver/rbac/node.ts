@@ -112,23 +112,47 @@ export class NodeGraph {
 }
 
 const NODE_RULES = CLUSTER_ROLES.find((r) => r.name === 'system:node')!.rules;
-const GRAPH_READS = new Set(['secrets', 'configmaps', 'persistentvolumeclaims']);
 
-/** The Node authorizer's decision for a node's request (pure over the graph). */
+type Answer = [AuthorizationDecision, string];
+const NO = (why = ''): Answer => ['noOpinion', why];
+const YES: Answer = ['allow', ''];
+
+/** The Node authorizer's decision and reason for a node's request (pure over the graph). */
+export function decideNode(graph: Pick<NodeGraph, 'related'>, node: string, a: RequestAttributes): Answer {
+  const at = authzAttributes(a.user, a.info);
+  const related = (resource: string): Answer => {
+    if (!at.name) return NO('No Object name found');
+    return graph.related(node, at.namespace, resource, at.name) ? YES : NO(`no relationship found between node '${node}' and this object`);
+  };
+  if (at.resourceRequest && at.apiGroup === '') {
+    if (at.resource === 'secrets' || at.resource === 'configmaps') {
+      if (!['get', 'list', 'watch'].includes(at.verb)) return NO('can only read resources of this type');
+      if (at.subresource) return NO('cannot read subresource');
+      if (!at.namespace) return NO('can only read namespaced object of this type');
+      return related(at.resource);
+    }
+    if (at.resource === 'persistentvolumeclaims') {
+      if (at.subresource === 'status') return ['update', 'patch'].includes(at.verb) ? related(at.resource) : NO('can only get/update/patch this type');
+      if (at.verb !== 'get') return NO('can only get individual resources of this type');
+      return at.subresource ? NO('cannot get subresource') : related(at.resource);
+    }
+    if (at.resource === 'serviceaccounts') {
+      if (at.verb !== 'create' || !at.name) return NO('can only create tokens for individual service accounts');
+      if (at.subresource !== 'token') return NO('can only create token subresource of serviceaccount');
+      return related('serviceaccounts');
+    }
+  }
+  if (at.resourceRequest && at.apiGroup === 'coordination.k8s.io' && at.resource === 'leases') {
+    if (!['get', 'create', 'update', 'patch', 'delete'].includes(at.verb)) return NO('can only get, create, update, patch, or delete a node lease');
+    if (at.namespace !== NODE_LEASE_NAMESPACE) return NO(`can only access leases in the "${NODE_LEASE_NAMESPACE}" system namespace`);
+    if (at.verb !== 'create' && at.name !== node) return NO('can only access node lease with the same name as the requesting node');
+    return YES;
+  }
+  return NODE_RULES.some((r) => ruleAllows(at, r)) ? YES : NO();
+}
+
 export function authorizeNode(graph: Pick<NodeGraph, 'related'>, node: string, a: RequestAttributes): AuthorizationDecision {
-  const attrs = authzAttributes(a.user, a.info);
-  if (attrs.resourceRequest && attrs.apiGroup === '' && GRAPH_READS.has(attrs.resource) && !attrs.subresource) {
-    if (attrs.verb !== 'get' || !attrs.name) return 'noOpinion';
-    return graph.related(node, attrs.namespace, attrs.resource, attrs.name) ? 'allow' : 'noOpinion';
-  }
-  if (attrs.resourceRequest && attrs.apiGroup === 'coordination.k8s.io' && attrs.resource === 'leases') {
-    if (!['get', 'create', 'update', 'patch', 'delete'].includes(attrs.verb) || attrs.namespace !== NODE_LEASE_NAMESPACE) return 'noOpinion';
-    return attrs.verb === 'create' || attrs.name === node ? 'allow' : 'noOpinion';
-  }
-  if (attrs.resourceRequest && attrs.apiGroup === '' && attrs.resource === 'serviceaccounts' && attrs.subresource === 'token') {
-    return attrs.verb === 'create' && graph.related(node, attrs.namespace, 'serviceaccounts', attrs.name) ? 'allow' : 'noOpinion';
-  }
-  return NODE_RULES.some((r) => ruleAllows(attrs, r)) ? 'allow' : 'noOpinion';
+  return decideNode(graph, node, a)[0];
 }
 
 export function nodeAuthorizer(graph: NodeGraph): Authorizer {
@@ -137,6 +161,10 @@ export function nodeAuthorizer(graph: NodeGraph): Authorizer {
     authorize(a) {
       const node = nodeName(a.user);
       return node ? authorizeNode(graph, node, a) : 'noOpinion';
+    },
+    reason(a) {
+      const node = nodeName(a.user);
+      return node ? decideNode(graph, node, a)[1] : '';
     },
   };
 }
