@@ -89,5 +89,11 @@ test('through HTTP: own things allowed, others refused with Kubernetes messages'
   assert.equal(create.body.message, 'pods "p3" is forbidden: pod does not have "kubernetes.io/config.mirror" annotation, node "n1" can only create mirror pods');
   const ev = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e1' }, involvedObject: { kind: 'Node', name: 'n1' }, reason: 'Starting', message: 'm', type: 'Normal' };
   assert.equal((await req(srv.url, 'POST', '/api/v1/namespaces/default/events', ev, n1)).status, 201);
-  assert.equal((await req(srv.url, 'DELETE', '/api/v1/namespaces/default/pods/p1', undefined, n1)).status, 200);
+  const evict = (pod: string) => req(srv.url, 'POST', `/api/v1/namespaces/default/pods/${pod}/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod } }, n1);
+  const e2 = await evict('p2');
+  assert.equal(e2.status, 403);
+  assert.equal(e2.body.message, 'pods "p2" is forbidden: node n1 can only evict pods with spec.nodeName set to itself');
+  assert.equal(((await pod('p2')).status?.conditions ?? []).some((c: any) => c.type === 'DisruptionTarget'), false, 'nothing written');
+  const e1 = await evict('p1');
+  assert.equal(e1.status, 201, e1.text);
 });

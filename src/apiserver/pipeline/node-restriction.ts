@@ -14,9 +14,15 @@ function nodeOf(user: UserInfo): string | undefined {
 
 const boundTo = (o: KubeObject | undefined) => ((o?.spec as { nodeName?: string } | undefined)?.nodeName ?? '');
 
-/** Why the node may not make this change, or undefined. Pure. */
-export function nodeRestrictionProblem(node: string, a: Pick<AdmissionAttributes, 'operation' | 'rt' | 'subresource' | 'name' | 'namespace' | 'object' | 'oldObject'>): string | undefined {
+type Attrs = Pick<AdmissionAttributes, 'operation' | 'rt' | 'subresource' | 'name' | 'namespace' | 'object' | 'oldObject'>;
+
+/** Why the node may not make this change, or undefined. Pure; `evicted` is the pod an eviction names (undefined: none). */
+export function nodeRestrictionProblem(node: string, a: Attrs, evicted?: KubeObject): string | undefined {
   const { group, plural } = a.rt;
+  if (group === '' && plural === 'pods' && a.subresource === 'eviction') {
+    // an eviction of a pod that does not exist is let through (it answers 404 itself)
+    return a.operation === 'CREATE' && evicted && boundTo(evicted) !== node ? `node ${node} can only evict pods with spec.nodeName set to itself` : undefined;
+  }
   if (group === '' && plural === 'pods') {
     if (a.operation === 'CREATE' && !a.subresource) {
       if (!a.object?.metadata?.annotations?.[MIRROR_ANNOTATION]) return `pod does not have "${MIRROR_ANNOTATION}" annotation, node "${node}" can only create mirror pods`;
@@ -39,13 +45,17 @@ export function nodeRestrictionProblem(node: string, a: Pick<AdmissionAttributes
   return undefined;
 }
 
-export function nodeRestriction(): AdmissionPlugin {
+const isEviction = (a: Attrs) => a.rt.group === '' && a.rt.plural === 'pods' && a.subresource === 'eviction' && a.operation === 'CREATE';
+
+/** getPod reads a pod (for evictions, as Kubernetes' plugin reads it through its pod lister). */
+export function nodeRestriction(getPod: (namespace: string, name: string) => Promise<KubeObject | undefined>): AdmissionPlugin {
   return {
     name: 'NodeRestriction',
-    validate(a) {
+    async validate(a) {
       const node = nodeOf(a.user);
       if (!node) return;
-      const why = nodeRestrictionProblem(node, a);
+      const evicted = isEviction(a) ? await getPod(a.namespace ?? '', a.name ?? '') : undefined;
+      const why = nodeRestrictionProblem(node, a, evicted);
       if (why) throw admissionForbidden(a, why);
     },
   };

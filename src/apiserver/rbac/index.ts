@@ -3,7 +3,7 @@
 // serves from an informer cache of roles and bindings, and guards the rbac kinds against
 // escalation.
 import type { Logger } from 'pino';
-import type { Store } from '../../storage/interface.ts';
+import { objectKey, type Store } from '../../storage/interface.ts';
 import type { AdmissionPlugin, Authorizer } from '../pipeline/index.ts';
 import { RbacCache } from './index-cache.ts';
 import { rbacAuthorizer } from './authorizer.ts';
@@ -58,7 +58,7 @@ export async function startAuthorization(modes: AuthorizationMode[], deps: Autho
       await graph.start();
       authorizers.push(nodeAuthorizer(graph));
       // NodeRestriction goes with the Node authorizer (kube-apiserver enables both for kubelets)
-      admission.push(nodeRestriction());
+      admission.push(nodeRestriction(async (ns, name) => (await deps.store.get(objectKey('', 'pods', ns, name)))?.object));
     } else if (m === 'RBAC') {
       await ensureBootstrapPolicy(deps.store);
       cache = new RbacCache(deps.store, deps.logger);
