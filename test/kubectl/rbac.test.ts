@@ -96,7 +96,7 @@ test('denials are worded as Kubernetes words them; --as/--as-group impersonate',
   assert.match(asAlice.stderr, /pods is forbidden: User "alice" cannot list resource "pods" in API group "" in the namespace "default"/);
   const noImpersonate = await c.kubectl(['get', 'pods', '-n', 'prod', '--as', 'bob', ...alice]);
   assert.match(noImpersonate.stderr, /users "bob" is forbidden: User "alice" cannot impersonate resource "users" in API group "" at the cluster scope/);
-  assert.match(await c.ok(['auth', 'whoami', '--as', 'alice', '--as-group', 'g', '-o', 'jsonpath={.status.userInfo.groups}']), /"g","system:authenticated"/);
+  assert.match(await c.ok(['auth', 'whoami', '--as', 'alice', '--as-group', 'g', '--as-group', 'h', '-o', 'jsonpath={.status.userInfo.groups}']), /"g","h","system:authenticated"/);
 });
 
 test('an escalating role from alice is refused; auth reconcile writes roles', { skip }, async () => {

@@ -31,14 +31,16 @@ const ask = (resource: string, name: string, group = '', extra: Partial<RequestI
 /** The impersonated user, or the authenticated one when no header asks otherwise. Throws 400/403. */
 export async function impersonate(p: Pipeline, user: UserInfo, req: IncomingMessage): Promise<UserInfo> {
   if (!hasImpersonation(req)) return user;
-  const username = headerList(req.headers['impersonate-user'])[0];
-  const groups = headerList(req.headers['impersonate-group']).flatMap((g) => g.split(',').map((s) => s.trim())).filter(Boolean);
-  const uid = headerList(req.headers['impersonate-uid'])[0];
+  // Each header line is one value (node joins repeated custom headers with ", " in req.headers)
+  const distinct = req.headersDistinct ?? {};
+  const username = headerList(distinct['impersonate-user'] ?? req.headers['impersonate-user'])[0];
+  const groups = headerList(distinct['impersonate-group'] ?? req.headers['impersonate-group']).filter(Boolean);
+  const uid = headerList(distinct['impersonate-uid'] ?? req.headers['impersonate-uid'])[0];
   const extra: Record<string, string[]> = {};
   for (const [h, v] of Object.entries(req.headers)) {
     if (!h.startsWith(EXTRA_PREFIX)) continue;
     const key = unescapeKey(h.slice(EXTRA_PREFIX.length)).toLowerCase();
-    extra[key] = headerList(v).flatMap((x) => x.split(',').map((s) => s.trim()));
+    extra[key] = headerList(distinct[h] ?? v);
   }
   if (!username) throw new StatusError(400, 'BadRequest', 'requested impersonation without impersonating a user');
   const checks: RequestInfo[] = [];
