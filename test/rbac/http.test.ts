@@ -59,6 +59,9 @@ test('bootstrap: discovery and health for every authenticated user; cluster-admi
     assert.ok(names.includes(n), n);
   const ca = roles.body.items.find((r: any) => r.metadata.name === 'cluster-admin');
   assert.equal(ca.metadata.annotations['rbac.authorization.kubernetes.io/autoupdate'], 'true');
+  const nsRoles = await req(srv.url, 'GET', `${RBAC}/namespaces/kube-system/rolebindings/system::leader-locking-kube-scheduler`, undefined, ADMIN);
+  assert.equal(nsRoles.status, 200, nsRoles.text);
+  assert.deepEqual(nsRoles.body.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'system::leader-locking-kube-scheduler' });
   assert.deepEqual(roles.body.items.find((r: any) => r.metadata.name === 'admin').aggregationRule, { clusterRoleSelectors: [{ matchLabels: { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' } }] });
 });
 

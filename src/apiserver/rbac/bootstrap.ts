@@ -7,7 +7,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { RBAC_GROUP, type PolicyRule, type Subject } from '../../api/kinds/rbac.ts';
 import { objectKey, type Store } from '../../storage/interface.ts';
 import { timestamp } from '../rest/objectmeta.ts';
-import { ALL_CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS, type BootstrapBinding, type BootstrapRole } from './policy.ts';
+import { ALL_CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS, NAMESPACED_ROLES, NAMESPACED_ROLE_BINDINGS, type BootstrapBinding, type BootstrapRole } from './policy.ts';
 
 export const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';
 const BOOTSTRAP_LABEL = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
@@ -54,8 +54,16 @@ export function reconcileBinding(existing: KubeObject, want: KubeObject): KubeOb
   return { ...structuredClone(existing), subjects: [...have, ...missing] };
 }
 
+/** The namespaced form: a Role, or a RoleBinding to a Role, in namespace. */
+function namespaced(o: KubeObject, namespace: string): KubeObject {
+  o.kind = o.kind === 'ClusterRole' ? 'Role' : 'RoleBinding';
+  o.metadata.namespace = namespace;
+  if (o.roleRef) (o.roleRef as { kind: string }).kind = 'Role';
+  return o;
+}
+
 async function ensure(store: Store, plural: string, want: KubeObject, reconcile: (e: KubeObject, w: KubeObject) => KubeObject | undefined): Promise<void> {
-  const key = objectKey(RBAC_GROUP, plural, undefined, want.metadata.name ?? '');
+  const key = objectKey(RBAC_GROUP, plural, want.metadata.namespace, want.metadata.name ?? '');
   const existing = await store.get(key);
   try {
     if (!existing) await store.create(key, want);
@@ -71,4 +79,6 @@ async function ensure(store: Store, plural: string, want: KubeObject, reconcile:
 export async function ensureBootstrapPolicy(store: Store): Promise<void> {
   for (const r of ALL_CLUSTER_ROLES) await ensure(store, 'clusterroles', clusterRoleObject(r), reconcileRole);
   for (const b of CLUSTER_ROLE_BINDINGS) await ensure(store, 'clusterrolebindings', clusterRoleBindingObject(b), reconcileBinding);
+  for (const r of NAMESPACED_ROLES) await ensure(store, 'roles', namespaced(clusterRoleObject(r), r.namespace), reconcileRole);
+  for (const b of NAMESPACED_ROLE_BINDINGS) await ensure(store, 'rolebindings', namespaced(clusterRoleBindingObject(b), b.namespace), reconcileBinding);
 }

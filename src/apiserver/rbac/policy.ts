@@ -357,3 +357,23 @@ export const CLUSTER_ROLE_BINDINGS: BootstrapBinding[] = [
 ].filter((b) => (b.users?.length ?? 0) + (b.groups?.length ?? 0) > 0);
 
 export const ALL_CLUSTER_ROLES: BootstrapRole[] = [...CLUSTER_ROLES, ...CONTROLLER_ROLES, NODE_POOL_ROLE];
+
+/** Kubernetes' namespaced bootstrap roles (NamespaceRoles / NamespaceRoleBindings) kubesim's components use. */
+export interface NamespacedBootstrapRole extends BootstrapRole {
+  namespace: string;
+}
+export interface NamespacedBootstrapBinding extends BootstrapBinding {
+  namespace: string;
+}
+
+export const NAMESPACED_ROLES: NamespacedBootstrapRole[] = [
+  { namespace: 'kube-system', name: 'extension-apiserver-authentication-reader', rules: [rule(READ, [CORE], ['configmaps'], ['extension-apiserver-authentication'])] },
+  { namespace: 'kube-system', name: 'system::leader-locking-kube-controller-manager', rules: [rule(['watch'], [CORE], ['configmaps']), rule(['get', 'update'], [CORE], ['configmaps'], ['kube-controller-manager'])] },
+  { namespace: 'kube-system', name: 'system::leader-locking-kube-scheduler', rules: [rule(['watch'], [CORE], ['configmaps']), rule(['get', 'update'], [CORE], ['configmaps'], ['kube-scheduler'])] },
+];
+
+export const NAMESPACED_ROLE_BINDINGS: NamespacedBootstrapBinding[] = [
+  { namespace: 'kube-system', name: 'system::extension-apiserver-authentication-reader', role: 'extension-apiserver-authentication-reader', users: [CONTROLLER_MANAGER_USER, SCHEDULER_USER] },
+  { namespace: 'kube-system', name: 'system::leader-locking-kube-controller-manager', role: 'system::leader-locking-kube-controller-manager', users: [CONTROLLER_MANAGER_USER] },
+  { namespace: 'kube-system', name: 'system::leader-locking-kube-scheduler', role: 'system::leader-locking-kube-scheduler', users: [SCHEDULER_USER] },
+];
