@@ -212,3 +212,18 @@ test('anonymous requests (an anonymous authenticator): health and version public
     await s2.close();
   }
 });
+
+test('escalation: an update touching only ownerReferences/finalizers (the garbage collector) needs no rights over the rules', async () => {
+  const gc = as('gc');
+  const cr = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'role-patcher' }, rules: [{ verbs: ['get', 'update', 'patch'], apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'] }] };
+  assert.equal((await req(srv.url, 'POST', `${RBAC}/clusterroles`, cr, ADMIN)).status, 201);
+  const crb = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'gc-patcher' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'role-patcher' }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'gc' }] };
+  assert.equal((await req(srv.url, 'POST', `${RBAC}/clusterrolebindings`, crb, ADMIN)).status, 201);
+  const merge = { 'Content-Type': 'application/merge-patch+json', ...gc };
+  const fin = await req(srv.url, 'PATCH', `${RBAC}/namespaces/prod/roles/pod-getter`, { metadata: { finalizers: ['example.com/keep'] } }, merge);
+  assert.equal(fin.status, 200, fin.text);
+  const label = await req(srv.url, 'PATCH', `${RBAC}/namespaces/prod/roles/pod-getter`, { metadata: { labels: { a: 'b' } } }, merge);
+  assert.equal(label.status, 403, 'any other change needs the rules');
+  assert.match(label.body.message, /is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["pods"\], Verbs:\["get"\]\}/);
+  assert.equal((await req(srv.url, 'PATCH', `${RBAC}/namespaces/prod/roles/pod-getter`, { metadata: { finalizers: null } }, merge)).status, 200);
+});

@@ -3,6 +3,8 @@
 // the bound role's rules or `bind` on it. system:masters may always. Runs as an admission step on
 // the rbac kinds only.
 import { RBAC_GROUP, type PolicyRule, type RoleRef } from '../../api/kinds/rbac.ts';
+import type { KubeObject } from '../../api/types.ts';
+import { jsonEqual } from '../../api/core/json.ts';
 import type { RequestInfo, Verb } from '../routing.ts';
 import type { AdmissionAttributes, AdmissionPlugin, UserInfo } from '../pipeline/index.ts';
 import { admissionForbidden } from '../pipeline/forbidden.ts';
@@ -41,6 +43,16 @@ const ask = (verb: string, resource: string, name: string, namespace?: string): 
   path: '',
 });
 
+/** IsOnlyMutatingGCFields: an update that changes only ownerReferences and finalizers (the garbage collector's). */
+export function onlyGCFieldsChanged(o: KubeObject, old: KubeObject | undefined): boolean {
+  if (!old) return false;
+  const strip = (x: KubeObject) => {
+    const { ownerReferences: _o, finalizers: _f, managedFields: _m, resourceVersion: _r, ...meta } = x.metadata ?? ({} as KubeObject['metadata']);
+    return { ...x, metadata: meta };
+  };
+  return jsonEqual(strip(o), strip(old));
+}
+
 export function escalationAdmission(cache: RbacCache, can: Can): AdmissionPlugin {
   return {
     name: 'RBACEscalation',
@@ -48,6 +60,7 @@ export function escalationAdmission(cache: RbacCache, can: Can): AdmissionPlugin
       const what = ROLE_KINDS[a.rt.plural];
       if (a.rt.group !== RBAC_GROUP || !what || a.subresource || !a.object || (a.operation !== 'CREATE' && a.operation !== 'UPDATE')) return;
       if (a.user.groups.includes('system:masters')) return;
+      if (a.operation === 'UPDATE' && onlyGCFieldsChanged(a.object, a.oldObject)) return;
       const ns = a.rt.namespaced ? (a.namespace ?? '') : '';
       const name = a.object.metadata?.name ?? a.name ?? '';
       let rules: readonly PolicyRule[];
