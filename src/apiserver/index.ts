@@ -32,6 +32,8 @@ import { setupTokenAuth } from './serviceaccount/index.ts';
 import type { AuthenticationConfigInput } from './authn/jwt.ts';
 import { authenticatorChain, authnConfigured, clientCertRequest } from './authn/index.ts';
 import { writeSecretFile } from './pki/index.ts';
+import { startAuthorization, type AuthorizationMode } from './rbac/index.ts';
+import { isAllowed } from './pipeline/run.ts';
 
 export type {
   Pipeline,
@@ -130,6 +132,8 @@ export interface ApiServerOptions {
   auditLogMaxSize?: number;
   auditLogMaxBackup?: number;
   auditLogMaxAge?: number;
+  /** kube-apiserver's --authorization-mode, in order (default AlwaysAllow: every request allowed). */
+  authorizationModes?: AuthorizationMode[];
 }
 
 export interface RunningApiServer {
@@ -259,13 +263,15 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     othersConfigured: (opts.pipeline?.authenticators ?? []).length > 0 || authnConfigured(opts),
     adminToken: opts.adminToken,
   });
+  const authz = await startAuthorization(opts.authorizationModes ?? ['AlwaysAllow'], { store, logger, can: (user, info) => isAllowed(pipeline, user, info) });
   const pipeline: Pipeline = {
     authenticators: authenticatorChain(opts, [...(opts.pipeline?.authenticators ?? []), ...tokenAuth.authenticators]),
     rateLimiters: [...(opts.pipeline?.rateLimiters ?? [])],
-    authorizers: [...(opts.pipeline?.authorizers ?? [])],
+    authorizers: [...authz.authorizers, ...(opts.pipeline?.authorizers ?? [])],
     // Kubernetes' order: NamespaceLifecycle, ..., MutatingAdmissionWebhook, ValidatingAdmissionPolicy, ValidatingAdmissionWebhook
     admission: [
       namespaceLifecycle(namespaceGetter(store)),
+      ...authz.admission,
       limitRanger(store),
       priorityAdmission(priorityClassLister(store)),
       ...storageAdmission(storageClassLister(store)),
@@ -362,6 +368,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
         await closed;
         webhooks.stop();
         policies.stop();
+        authz.stop();
         await store.close();
         await audit?.close();
         logger.info('API server stopped');

@@ -19,6 +19,8 @@ export interface RequestInfo {
   name?: string;
   /** The raw path, for messages. */
   path: string;
+  /** A non-resource path (/metrics, /healthz, /apis): verb is the lowercased HTTP method, resource ''. */
+  nonResource?: boolean;
 }
 
 /** Subresources of a namespace itself: `/api/v1/namespaces/<ns>/status` is not a resource "status". */

@@ -8,15 +8,14 @@ import {
   answerSelfSubjectAccessReview,
   answerSelfSubjectReview,
   answerSelfSubjectRulesReview,
-  ACCESS_REVIEW_PATH,
   ALLOW_ALL_RULES,
-  RULES_REVIEW_PATH,
-  SELF_REVIEW_PATH,
 } from './discovery/index.ts';
 import { decodeObject, readBody } from './body.ts';
 import type { RequestInfo, Verb } from './routing.ts';
 import { authenticate, authorize, limitRate } from './pipeline/run.ts';
-import { anonymousAdmin } from './pipeline/index.ts';
+import { anonymousAdmin, type Pipeline, type UserInfo } from './pipeline/index.ts';
+import { hasImpersonation, impersonate } from './pipeline/impersonation.ts';
+import { answerSubjectAccessReview, subjectReviewInfo } from './rbac/reviews.ts';
 import { sendJson, sendStatus, sendText } from './respond.ts';
 import { handleResource } from './rest/handlers.ts';
 import type { ApiCore, Scope } from './rest/scope.ts';
@@ -27,6 +26,7 @@ import { serveDashboard } from './dashboard.ts';
 import { armRequestTimeout, timeoutError } from './timeout.ts';
 import { upgradeOf } from './rest/upgrade.ts';
 import { isPublicPath } from './authn/index.ts';
+import type { RequestAudit } from './audit/index.ts';
 
 export const VERSION_INFO = {
   major: '1',
@@ -84,14 +84,20 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
       done(sendStatus(res, err));
     };
 
+    const p = core.pipeline;
+    const secured = p.authenticators.length > 0 || p.rateLimiters.length > 0 || p.authorizers.length > 0 || hasImpersonation(req);
+    /** A non-resource path: authorized as `<method> path` when security plugins are configured. */
+    const nonResource = (serve: () => void) => {
+      // The health paths, /version and the dashboard's files stay public (system:public-info-viewer).
+      if (!secured || isPublicPath(path)) return serve();
+      const info: RequestInfo = { verb: (req.method ?? 'GET').toLowerCase() as Verb, group: '', version: '', resource: '', path, nonResource: true };
+      secure(p, req, res, info, audit).then(serve, fail);
+    };
+
     if (path.startsWith('/api/') || path.startsWith('/apis/')) {
       const info = parseResourcePath(verb, path, boolParam(query, 'watch') === true);
       if (info === 'badMethod') return fail(methodNotAllowed(`the server does not allow this method on the requested resource`));
-      if (info === undefined) {
-        if (core.pipeline.authenticators.length === 0) return serveDiscovery(req, res, path, registry, done, fail);
-        authenticate(core.pipeline, req).then(() => serveDiscovery(req, res, path, registry, done, fail), fail);
-        return;
-      }
+      if (info === undefined) return nonResource(() => serveDiscovery(req, res, path, registry, done, fail));
       verb = info.verb.toUpperCase();
       resource = info.resource;
       scope = requestScope(info);
@@ -105,10 +111,13 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
       } catch (err) {
         return fail(err);
       }
-      const review = !rt && info.verb === 'create' ? REVIEWS[path.replace(/\/$/, '')] : undefined;
+      const review = !rt && info.verb === 'create' && !info.name ? REVIEWS[`${info.group}/${info.resource}`] : undefined;
       if (review) {
         // `kubectl auth can-i [--list]`, `kubectl auth whoami`: answered from the pipeline, written nowhere
-        review(core, req).then((body) => {
+        // The self reviews are open to every authenticated caller (what system:basic-user grants).
+        const self = info.resource.startsWith('self');
+        const answer = async () => review(core, req, secured ? await secure(p, req, res, info, audit, !self) : anonymousAdmin, info);
+        answer().then((body) => {
           sendJson(res, 201, body);
           done(201);
         }, fail);
@@ -121,8 +130,7 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
       // A deprecated version's warning goes with every answer about it (writes repeat it with their own).
       if (rt.warning) res.setHeader('Warning', `299 - ${JSON.stringify(rt.warning).replace(/[^\x20-\x7e]/g, '?')}`);
       const s: Scope = { core, req, res, info, rt, query, user: undefined as never };
-      const p = core.pipeline;
-      if (p.authenticators.length === 0 && p.rateLimiters.length === 0 && p.authorizers.length === 0) {
+      if (!secured) {
         // No security plugins: skip three awaits on the hot path.
         s.user = anonymousAdmin;
         audit?.identify(s.user, 'allow');
@@ -130,83 +138,89 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
         return;
       }
       const run = async () => {
-        s.user = await authenticate(p, req);
-        audit?.identify(s.user);
-        const release = await limitRate(p, s.user, info, req, res);
-        if (res.closed || res.writableFinished) release();
-        else res.once('finish', release).once('close', release);
-        await authorize(p, s.user, info, req);
-        audit?.authorized('allow');
+        s.user = await secure(p, req, res, info, audit);
         return handle(s);
       };
       run().then(done, fail);
       return;
     }
 
-    if (core.pipeline.authenticators.length > 0 && !isPublicPath(path)) {
-      // Discovery, OpenAPI, /metrics: only for authenticated callers (the health paths stay public)
-      authenticate(core.pipeline, req).then(serveNonResource, fail);
-      return;
-    }
-    return serveNonResource();
-
-    function serveNonResource(): void {
-      switch (path) {
-        case '/healthz':
-        case '/livez':
-          sendText(res, 200, 'ok');
-          return done(200);
-        case '/readyz':
-          if (ready()) {
-            sendText(res, 200, 'ok');
-            return done(200);
-          }
-          sendText(res, 500, '[-]informer-sync failed: reason withheld\nreadyz check failed');
-          return done(500);
-        case '/version':
-          sendJson(res, 200, versionJson);
-          return done(200);
-        case '/metrics':
-          metrics.registry.metrics().then((text) => {
-            sendText(res, 200, text, metrics.registry.contentType);
-            done(200);
-          }, fail);
-          return;
-      }
-      if (serveDashboard(req, res, path, done)) return;
-      return serveDiscovery(req, res, path, registry, done, fail);
-    }
+    nonResource(() => serveNonResource(req, res, path, core, ready, done, fail));
   };
 }
 
+function serveNonResource(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  path: string,
+  core: ApiCore,
+  ready: () => boolean,
+  done: (code: number) => void,
+  fail: (err: unknown) => void,
+): void {
+  const { metrics, registry } = core;
+  // health, version, metrics, then the dashboard, then discovery (OpenAPI, /api, /apis)
+  {
+    switch (path) {
+      case '/healthz':
+      case '/livez':
+        sendText(res, 200, 'ok');
+        return done(200);
+      case '/readyz':
+        if (ready()) {
+          sendText(res, 200, 'ok');
+          return done(200);
+        }
+        sendText(res, 500, '[-]informer-sync failed: reason withheld\nreadyz check failed');
+        return done(500);
+      case '/version':
+        sendJson(res, 200, versionJson);
+        return done(200);
+      case '/metrics':
+        metrics.registry.metrics().then((text) => {
+          sendText(res, 200, text, metrics.registry.contentType);
+          done(200);
+        }, fail);
+        return;
+    }
+    if (serveDashboard(req, res, path, done)) return;
+    return serveDiscovery(req, res, path, registry, done, fail);
+  }
+}
+
+/** The pipeline's request stages: authentication, impersonation, rate limiting, authorization. */
+async function secure(p: Pipeline, req: http.IncomingMessage, res: http.ServerResponse, info: RequestInfo, audit: RequestAudit | undefined, authorizeIt = true): Promise<UserInfo> {
+  const authenticated = await authenticate(p, req);
+  // The audit event names the authenticated user; impersonatedUser comes from the Impersonate-* headers.
+  audit?.identify(authenticated);
+  const user = await impersonate(p, authenticated, req);
+  // A limiter's seat is given back once the answer is finished or the connection closes.
+  const release = await limitRate(p, user, info, req, res);
+  if (res.closed || res.writableFinished) release();
+  else res.once('finish', release).once('close', release);
+  if (authorizeIt) {
+    await authorize(p, user, info, req);
+    audit?.authorized('allow');
+  }
+  return user;
+}
+
 /** A SelfSubjectAccessReview: would the requesting user be allowed the described request? */
-async function accessReview(core: ApiCore, req: http.IncomingMessage): Promise<object> {
+async function accessReview(core: ApiCore, req: http.IncomingMessage, user: UserInfo): Promise<object> {
   const review = decodeObject(req.headers['content-type'], await readBody(req));
-  const user = await authenticate(core.pipeline, req);
-  const ra = review.spec?.resourceAttributes ?? {};
-  const info: RequestInfo = {
-    verb: (ra.verb ?? 'get') as Verb,
-    group: ra.group ?? '',
-    version: ra.version ?? '',
-    resource: ra.resource ?? '',
-    subresource: ra.subresource || undefined,
-    namespace: ra.namespace || undefined,
-    name: ra.name || undefined,
-    path: '',
-  };
+  const info = subjectReviewInfo(review.spec ?? {});
   try {
     await authorize(core.pipeline, user, info, req);
     return answerSelfSubjectAccessReview(review, true, core.pipeline.authorizers.length ? 'allowed' : undefined);
   } catch (err) {
-    if (err instanceof StatusError && err.code === 403) return answerSelfSubjectAccessReview(review, false, err.message);
+    if (err instanceof StatusError && err.code === 403) return answerSelfSubjectAccessReview(review, false, '');
     throw err;
   }
 }
 
 /** SelfSubjectRulesReview: the caller's rules from the first authorizer that can list them. */
-async function rulesReview(core: ApiCore, req: http.IncomingMessage): Promise<object> {
+async function rulesReview(core: ApiCore, req: http.IncomingMessage, user: UserInfo): Promise<object> {
   const review = decodeObject(req.headers['content-type'], await readBody(req));
-  const user = await authenticate(core.pipeline, req);
   if (core.pipeline.authorizers.length === 0) return answerSelfSubjectRulesReview(review, ALLOW_ALL_RULES);
   for (const a of core.pipeline.authorizers) {
     if (a.rules) return answerSelfSubjectRulesReview(review, await a.rules(user, review.spec?.namespace ?? 'default'));
@@ -215,15 +229,26 @@ async function rulesReview(core: ApiCore, req: http.IncomingMessage): Promise<ob
 }
 
 /** SelfSubjectReview: who the authenticators say the caller is. */
-async function selfReview(core: ApiCore, req: http.IncomingMessage): Promise<object> {
+async function selfReview(_core: ApiCore, req: http.IncomingMessage, user: UserInfo): Promise<object> {
   decodeObject(req.headers['content-type'], await readBody(req));
-  return answerSelfSubjectReview(await authenticate(core.pipeline, req));
+  return answerSelfSubjectReview(user);
 }
 
-const REVIEWS: Record<string, (core: ApiCore, req: http.IncomingMessage) => Promise<object>> = {
-  [ACCESS_REVIEW_PATH]: accessReview,
-  [RULES_REVIEW_PATH]: rulesReview,
-  [SELF_REVIEW_PATH]: selfReview,
+/** SubjectAccessReview / LocalSubjectAccessReview: would the user in spec be allowed? */
+async function subjectAccessReview(core: ApiCore, req: http.IncomingMessage, _user: UserInfo, info: RequestInfo): Promise<object> {
+  const review = decodeObject(req.headers['content-type'], await readBody(req));
+  return answerSubjectAccessReview(core.pipeline, review, info.namespace);
+}
+
+type Review = (core: ApiCore, req: http.IncomingMessage, user: UserInfo, info: RequestInfo) => Promise<object>;
+
+/** By group/resource of the review path. */
+const REVIEWS: Record<string, Review> = {
+  'authorization.k8s.io/selfsubjectaccessreviews': accessReview,
+  'authorization.k8s.io/selfsubjectrulesreviews': rulesReview,
+  'authentication.k8s.io/selfsubjectreviews': selfReview,
+  'authorization.k8s.io/subjectaccessreviews': subjectAccessReview,
+  'authorization.k8s.io/localsubjectaccessreviews': subjectAccessReview,
 };
 
 function serveDiscovery(

@@ -4,6 +4,7 @@ import { processLogger } from '../log/index.ts';
 import { securityOptions, type SecurityFlags } from './security.ts';
 
 export { startApiServer, processLogger, type ApiServerOptions, type RunningApiServer };
+export { parseAuthorizationModes } from '../apiserver/rbac/index.ts';
 
 /** Resolves when SIGTERM or SIGINT arrives (once). */
 export function onTerminationSignal(): Promise<NodeJS.Signals> {

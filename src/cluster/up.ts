@@ -1,5 +1,6 @@
 // `kubesim up`: a whole cluster in one process — the API server on the embedded store, then the
 // components that talk to it through the client.
+import type { AuthorizationMode } from '../apiserver/rbac/index.ts';
 import { resolve } from 'node:path';
 import { startApiServer, type ApiServerOptions, type RunningApiServer } from '../apiserver/index.ts';
 import { onTerminationSignal, processLogger } from './apiserver.ts';

@@ -30,6 +30,7 @@ import { TokensController } from './serviceaccounttoken/controller.ts';
 import { RootCACertPublisher } from './rootcacert/controller.ts';
 import { CSRSigningController } from './csrsigning/controller.ts';
 import { IdleController } from './util/idle.ts';
+import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
 
@@ -61,6 +62,7 @@ export const CONTROLLERS: Record<string, { workers: number; make(ctx: Controller
     workers: 5,
     make: (ctx, o) => (o.clusterSigningCert && o.clusterSigningKey ? new CSRSigningController(ctx, { cert: o.clusterSigningCert, key: o.clusterSigningKey }, o.clusterSigningDurationSeconds) : new IdleController('csrsigning')),
   },
+  'clusterrole-aggregation': { workers: 1, make: (ctx) => new ClusterRoleAggregationController(ctx) },
 };
 
 /** Leader-elected on kube-system/kube-controller-manager by default (leaderElect true); /healthz and /metrics on `port`. */

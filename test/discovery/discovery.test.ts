@@ -104,7 +104,7 @@ test('documents are computed once per registry', () => {
 
 test('review resources (access, rules, self) are listed and answered', () => {
   const authz = body(answerDiscovery(registry, '/apis/authorization.k8s.io/v1', 'application/json'));
-  assert.deepEqual(authz.resources.map((r: any) => r.name), ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']);
+  assert.deepEqual(authz.resources.map((r: any) => r.name), ['selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'subjectaccessreviews', 'localsubjectaccessreviews']);
   assert.equal(body(answerDiscovery(registry, '/apis/authentication.k8s.io/v1', 'application/json')).resources[0].name, 'selfsubjectreviews');
   const rules = answerSelfSubjectRulesReview({ metadata: {}, spec: { namespace: 'kube-system' } });
   assert.deepEqual(rules.status.resourceRules, [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }]);

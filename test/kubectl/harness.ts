@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApiServer, kubeconfigYaml, type ApiServerOptions } from '../../src/apiserver/index.ts';
+import { startApiServer, kubeconfigYaml, type ApiServerOptions, type KubeconfigOptions } from '../../src/apiserver/index.ts';
 
 export const KUBECTL = '/usr/bin/kubectl';
 export const hasKubectl = existsSync(KUBECTL);
@@ -31,12 +31,12 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-/** opts: extra API server options (encryption, audit, ...). */
-export async function startCluster(opts: ApiServerOptions = {}): Promise<Cluster> {
+/** opts: extra API server options (authorization modes, authenticators) and the kubeconfig's credentials. */
+export async function startCluster(opts: ApiServerOptions = {}, kubeconfigOpts: KubeconfigOptions = {}): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-'));
   const server = await startApiServer({ port: 0, ...opts });
   const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, kubeconfigYaml(server.url));
+  writeFileSync(kubeconfig, kubeconfigYaml(server.url, kubeconfigOpts));
   const home = join(dir, 'home');
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, KUBECONFIG: kubeconfig };
 

@@ -28,6 +28,7 @@ import { externalMetricValueList, metricValueList } from './custommetrics.ts';
 import { apiService } from './apiservice.ts';
 import { customResourceDefinition } from './customresourcedefinition.ts';
 import { flowSchema, priorityLevelConfiguration } from './flowcontrol.ts';
+import { clusterRole, clusterRoleBinding, role, roleBinding } from './rbac.ts';
 
 export const kinds: ResourceType[] = [
   // core/v1
@@ -93,4 +94,9 @@ export const kinds: ResourceType[] = [
   // flowcontrol.apiserver.k8s.io/v1 (API Priority and Fairness)
   flowSchema,
   priorityLevelConfiguration,
+  // rbac.authorization.k8s.io/v1
+  clusterRole,
+  clusterRoleBinding,
+  role,
+  roleBinding,
 ];

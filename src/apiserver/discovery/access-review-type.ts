@@ -5,7 +5,7 @@ import type { ResourceType, Schema } from '../../api/resource.ts';
 
 const free = (description: string): Schema => ({ type: 'object', description, 'x-kubernetes-preserve-unknown-fields': true });
 
-function reviewType(group: string, kind: string, description: string, spec?: Schema): ResourceType {
+function reviewType(group: string, kind: string, description: string, spec?: Schema, namespaced = false): ResourceType {
   const plural = `${kind.toLowerCase()}s`;
   const properties: Record<string, Schema> = {
     apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
@@ -23,7 +23,7 @@ function reviewType(group: string, kind: string, description: string, spec?: Sch
     singular: kind.toLowerCase(),
     shortNames: [],
     categories: [],
-    namespaced: false,
+    namespaced,
     subresources: {},
     verbs: ['create'],
     fieldSelectors: {},
@@ -58,4 +58,26 @@ export const selfSubjectRulesReviewType = reviewType(
 
 export const selfSubjectReviewType = reviewType('authentication.k8s.io', 'SelfSubjectReview', 'SelfSubjectReview contains the user information that the kube-apiserver has about the user making this request.');
 
-export const reviewTypes: ResourceType[] = [selfSubjectAccessReviewType, selfSubjectRulesReviewType, selfSubjectReviewType];
+const subjectSpec: Schema = {
+  type: 'object',
+  description: 'Spec holds information about the request being evaluated.',
+  properties: {
+    resourceAttributes: free('ResourceAuthorizationAttributes describes information for a resource access request'),
+    nonResourceAttributes: free('NonResourceAttributes describes information for a non-resource access request'),
+    user: { type: 'string', description: 'User is the user you\'re testing for.' },
+    groups: { type: 'array', items: { type: 'string' }, description: 'Groups is the groups you\'re testing for.' },
+    uid: { type: 'string', description: 'UID information about the requesting user.' },
+    extra: free('Extra corresponds to the user.Info.GetExtra() method from the authenticator.'),
+  },
+};
+
+export const subjectAccessReviewType = reviewType('authorization.k8s.io', 'SubjectAccessReview', 'SubjectAccessReview checks whether or not a user or group can perform an action.', subjectSpec);
+export const localSubjectAccessReviewType = reviewType(
+  'authorization.k8s.io',
+  'LocalSubjectAccessReview',
+  'LocalSubjectAccessReview checks whether or not a user or group can perform an action in a given namespace.',
+  subjectSpec,
+  true,
+);
+
+export const reviewTypes: ResourceType[] = [selfSubjectAccessReviewType, selfSubjectRulesReviewType, selfSubjectReviewType, subjectAccessReviewType, localSubjectAccessReviewType];

@@ -10,7 +10,7 @@ export function answerSelfSubjectAccessReview(review: KubeObject, allowed = true
     apiVersion: 'authorization.k8s.io/v1',
     metadata: { creationTimestamp: null } as never,
     spec: review.spec ?? {},
-    status: allowed ? { allowed: true, reason } : { allowed: false, reason },
+    status: reason ? { allowed, reason } : { allowed },
   };
 }
 

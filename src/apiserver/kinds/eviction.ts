@@ -14,7 +14,8 @@ import { deleteObject, parseDeleteOptions, type DeleteOptions } from '../rest/de
 import { checkName, readObject } from '../rest/handlers.ts';
 import { checkBodyIdentity, timestamp } from '../rest/objectmeta.ts';
 import { getEntry } from '../rest/read.ts';
-import { isDryRun, type Scope } from '../rest/scope.ts';
+import { admissionAttrs, isDryRun, type Scope } from '../rest/scope.ts';
+import { admitValidating } from '../pipeline/run.ts';
 import { guaranteedUpdate } from '../rest/write.ts';
 
 const PDB_GROUP = 'policy';
@@ -85,6 +86,8 @@ export async function handleEviction(s: Scope): Promise<number> {
   checkName(ev, name);
   const opts = parseDeleteOptions(s.query, (ev as any).deleteOptions);
   const pod = (await getEntry(s, name)).object;
+  // Admission sees the eviction as a CREATE of pods/eviction (NodeRestriction: a node evicts only its own pods).
+  await admitValidating(s.core.pipeline, admissionAttrs(s, 'CREATE', ev, undefined, name, opts.dryRun));
   if (!canIgnorePdb(pod)) await checkBudget(s, pod, opts);
   if (!opts.dryRun) await markDisruptionTarget(s, name, opts);
   await deleteObject(s, name, opts);

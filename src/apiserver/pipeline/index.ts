@@ -42,6 +42,8 @@ export type AuthorizationDecision = 'allow' | 'deny' | 'noOpinion';
 export interface Authorizer {
   name: string;
   authorize(attrs: RequestAttributes): AuthorizationDecision | Promise<AuthorizationDecision>;
+  /** Why this authorizer did not allow the request (Kubernetes appends the reasons to the 403 message); '' = none. */
+  reason?(attrs: RequestAttributes): string;
   /** The user's rules in a namespace, for SelfSubjectRulesReview (`kubectl auth can-i --list`). */
   rules?(user: UserInfo, namespace: string): ReviewRules | Promise<ReviewRules>;
 }

@@ -34,24 +34,43 @@ export async function limitRate(p: Pipeline, user: UserInfo, info: RequestInfo, 
 /** No authorizer configured = allow all; otherwise the first non-"noOpinion" decides, default deny. */
 export async function authorize(p: Pipeline, user: UserInfo, info: RequestInfo, req: IncomingMessage): Promise<void> {
   if (p.authorizers.length === 0) return;
+  const reasons: string[] = [];
   for (const a of p.authorizers) {
     const d = await a.authorize({ user, info, req });
     if (d === 'allow') return;
+    const why = a.reason?.({ user, info, req });
+    if (why) reasons.push(why);
     if (d === 'deny') break;
   }
-  throw forbiddenFor(user, info);
+  throw forbiddenFor(user, info, reasons.join('\n'));
 }
 
-/** Kubernetes' authorization denial message. */
-export function forbiddenFor(user: UserInfo, info: RequestInfo): StatusError {
+/** The authorizers' answer as a boolean (no authorizer = allowed). */
+export async function isAllowed(p: Pipeline, user: UserInfo, info: RequestInfo, req?: IncomingMessage): Promise<boolean> {
+  if (p.authorizers.length === 0) return true;
+  for (const a of p.authorizers) {
+    const d = await a.authorize({ user, info, req: req as IncomingMessage });
+    if (d !== 'noOpinion') return d === 'allow';
+  }
+  return false;
+}
+
+/**
+ * Kubernetes' authorization denial (responsewriters.Forbidden + NewForbidden): the namespace of
+ * `namespaces/NAME` is NAME; a non-resource path reads `forbidden: User "u" cannot get path "/x"`.
+ */
+export function forbiddenFor(user: UserInfo, info: RequestInfo, reason = ''): StatusError {
+  const why = reason ? `: ${reason}` : '';
+  if (info.nonResource) return new StatusError(403, 'Forbidden', `forbidden: User "${user.username}" cannot ${info.verb} path "${info.path}"${why}`, {});
   const res = info.subresource ? `${info.resource}/${info.subresource}` : info.resource;
   const qualified = info.group ? `${info.resource}.${info.group}` : info.resource;
   const what = info.name ? `${qualified} "${info.name}"` : qualified;
-  const where = info.namespace ? ` in the namespace "${info.namespace}"` : ' at the cluster scope';
+  const ns = info.namespace ?? (info.resource === 'namespaces' && info.name ? info.name : undefined);
+  const where = ns ? ` in the namespace "${ns}"` : ' at the cluster scope';
   return new StatusError(
     403,
     'Forbidden',
-    `${what} is forbidden: User "${user.username}" cannot ${info.verb} resource "${res}" in API group "${info.group}"${where}`,
+    `${what} is forbidden: User "${user.username}" cannot ${info.verb} resource "${res}" in API group "${info.group}"${where}${why}`,
     { name: info.name, group: info.group || undefined, kind: info.resource },
   );
 }

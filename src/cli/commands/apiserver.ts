@@ -1,5 +1,6 @@
 // `kubesim apiserver --port P --data-dir D`: the API server as a process of its own.
 import type { Command } from 'commander';
+import { parseAuthorizationModes } from '../../cluster/apiserver.ts';
 import { runApiServer } from '../../cluster/index.ts';
 import { durationSeconds } from '../component.ts';
 import { addFlowControlFlags, flowControlOptions, type FlowControlFlags } from '../flowcontrol-flags.ts';
@@ -8,7 +9,7 @@ import { addApiServerTokenOptions, apiServerTokenOptions, type ApiServerTokenFla
 import { addSecurityOptions, bindAddress, securityFlags, startOrFail, type SecurityCliOpts } from '../security.ts';
 
 type ApiServerFlags = SecurityCliOpts & FlowControlFlags & ApiServerTokenFlags & AuditFlags & {
-  port: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string;
+  authorizationMode: string; port: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string;
 };
 
 export function register(program: Command): void {
@@ -24,12 +25,14 @@ export function register(program: Command): void {
     .option('--advertise-address <ip>', 'the IP listed for this server in the default/kubernetes endpoints (default: --bind-address, or 127.0.0.1 for 0.0.0.0); also listed in the serving certificate')
     .option('--endpoint-lease-duration <duration>', "lifetime of this server's Lease in the default/kubernetes endpoints (renewed every third of it)", '15s')
     .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)');
+  cmd.option('--authorization-mode <modes>', 'ordered comma list of authorization plugins: AlwaysAllow, Node, RBAC', 'Node,RBAC');
   addFlowControlFlags(cmd);
   addAuditOptions(cmd);
   addSecurityOptions(cmd).action(async (o: ApiServerFlags) => {
     await startOrFail(() =>
       runApiServer({
         ...auditSettings(o),
+        authorizationModes: parseAuthorizationModes(o.authorizationMode),
         port: Number(o.port),
         host: bindAddress(o),
         security: securityFlags(o, o.advertiseAddress),

@@ -1,5 +1,6 @@
 // `kubesim up`: the whole cluster in one process (also `npm start`).
 import type { Command } from 'commander';
+import { parseAuthorizationModes } from '../../cluster/apiserver.ts';
 import { runUp } from '../../cluster/index.ts';
 import { durationSeconds, nonNegative } from '../component.ts';
 import { addFlowControlFlags, flowControlOptions, type FlowControlFlags } from '../flowcontrol-flags.ts';
@@ -8,7 +9,7 @@ import { addApiServerTokenOptions, apiServerTokenOptions, type ApiServerTokenFla
 import { addSecurityOptions, bindAddress, securityFlags, startOrFail, type SecurityCliOpts } from '../security.ts';
 
 type UpFlags = SecurityCliOpts & FlowControlFlags & ApiServerTokenFlags & AuditFlags & {
-  advertiseAddress?: string; port: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string;
+  authorizationMode: string; advertiseAddress?: string; port: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string;
   nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string;
   horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string;
 };
@@ -25,6 +26,7 @@ export function register(program: Command): void {
     .option('--watch-cache-size <n>', 'events kept per resource in the watch cache')
     .option('--storage <url>', 'storage backend: sqlite:PATH (default: <data-dir>/kubesim.db), memory, postgres://user@host:port/db[?pool_size=N&schema=S], etcd://host:port[,host:port...][/prefix]')
     .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)')
+    .option('--authorization-mode <modes>', 'ordered comma list of authorization plugins: AlwaysAllow, Node, RBAC', 'Node,RBAC')
     .option('--node-monitor-grace-period <seconds>', 'seconds without a node Lease renewal before the node is Unknown', '40')
     .option('--default-toleration-seconds <seconds>', 'eviction delay for pods on not-ready/unreachable nodes', '300')
     .option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HPA is evaluated', '15s')
@@ -32,12 +34,13 @@ export function register(program: Command): void {
     .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'metrics ratio change the HPA ignores', '0.1')
     .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s')
     .option('--advertise-address <ip>', 'an address the serving certificate also lists');
+  cmd.option('--authorization-mode <modes>', 'ordered comma list of authorization plugins: AlwaysAllow, Node, RBAC', 'Node,RBAC');
   addFlowControlFlags(cmd);
   addAuditOptions(cmd);
   addSecurityOptions(cmd).action(async (o: UpFlags) => {
     await startOrFail(() =>
       runUp({
-        apiServer: auditSettings(o),
+        apiServer: { ...auditSettings(o), authorizationModes: parseAuthorizationModes(o.authorizationMode) },
         port: Number(o.port),
         host: bindAddress(o),
         security: securityFlags(o, o.advertiseAddress),
