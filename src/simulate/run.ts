@@ -11,6 +11,7 @@ import { startApiServer, startControllerManager, startNodePool, startScheduler }
 import { silentLogger, type Logger } from '../log/index.ts';
 import { formatTable, measure, type Interval } from './measure.ts';
 import type { Action, ObjectRef, Scenario } from './scenario.ts';
+import { restoreForSimulation, type SnapshotSummary } from './snapshot.ts';
 
 export interface SimulateOptions {
   seed?: number;
@@ -20,6 +21,8 @@ export interface SimulateOptions {
   logger?: Logger;
   /** Called with the API server's URL once it serves (to watch a paced run with kubectl). */
   onServing?: (url: string) => void;
+  /** Objects of a snapshot (src/snapshot parseSnapshot) restored before the components start. */
+  snapshot?: KubeObject[];
 }
 
 export interface SimulationReport {
@@ -32,6 +35,8 @@ export interface SimulationReport {
   intervals: Interval[];
   /** Actions that failed (time, what, error). */
   errors: { t: number; action: string; error: string }[];
+  /** What --from-snapshot restored. */
+  snapshot?: SnapshotSummary;
 }
 
 export interface SimulationResult {
@@ -114,6 +119,7 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
   };
   try {
     opts.onServing?.(api.url);
+    if (opts.snapshot) report.snapshot = await restoreForSimulation(clientFor('kubesim-snapshot'), opts.snapshot, clock, logger, stops);
     const cm = await startControllerManager({ client: clientFor('kube-controller-manager'), logger: logger.child({ component: 'controller-manager' }), leaderElect: false });
     stops.push(() => cm.stop());
     const sched = await startScheduler({ client: clientFor('kube-scheduler'), logger: logger.child({ component: 'scheduler' }), leaderElect: false, policy: scenario.scheduler.policy, random: () => random.next(), yieldEveryCycles: 8 });
