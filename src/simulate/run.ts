@@ -12,6 +12,8 @@ import { silentLogger, type Logger } from '../log/index.ts';
 import { formatTable, measure, type Interval } from './measure.ts';
 import type { Action, ObjectRef, Scenario } from './scenario.ts';
 import { restoreForSimulation, type SnapshotSummary } from './snapshot.ts';
+import { startAutoscaledGroups } from './autoscaler-groups.ts';
+import { DEFAULT_AUTOSCALER, type ScaleEvent } from './autoscaler.ts';
 
 export interface SimulateOptions {
   seed?: number;
@@ -37,6 +39,8 @@ export interface SimulationReport {
   errors: { t: number; action: string; error: string }[];
   /** What --from-snapshot restored. */
   snapshot?: SnapshotSummary;
+  /** The simulated Cluster Autoscaler's scale-ups and scale-downs (when a group autoscales). */
+  autoscaler?: ScaleEvent[];
 }
 
 export interface SimulationResult {
@@ -125,6 +129,7 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
     const sched = await startScheduler({ client: clientFor('kube-scheduler'), logger: logger.child({ component: 'scheduler' }), leaderElect: false, policy: scenario.scheduler.policy, random: () => random.next(), yieldEveryCycles: 8 });
     stops.push(() => sched.stop());
     for (const g of scenario.nodeGroups) {
+      if (g.autoscaling) continue; // autoscaler-groups.ts
       const pool = await startNodePool({
         client: clientFor(`kubesim-node-pool-${g.name}`),
         count: g.count,
@@ -142,6 +147,8 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
       });
       stops.push(async () => pool.stop());
     }
+    const autoscaled = scenario.nodeGroups.filter((g) => g.autoscaling);
+    if (autoscaled.length) report.autoscaler = (await startAutoscaledGroups({ groups: autoscaled, config: scenario.autoscaler ?? DEFAULT_AUTOSCALER, clientFor, clock, random, logger, stops })).events;
 
     const client = clientFor('kubesim-simulate');
     const pending = new Set<Promise<void>>();
