@@ -12,6 +12,8 @@ import { silentLogger, type Logger } from '../log/index.ts';
 import { formatTable, measure, type Interval } from './measure.ts';
 import type { Action, ObjectRef, Scenario } from './scenario.ts';
 import { restoreForSimulation, type SnapshotSummary } from './snapshot.ts';
+import { scheduleReplay, splitTrace } from './replay.ts';
+import type { TraceEvent } from '../snapshot/index.ts';
 import { startAutoscaledGroups } from './autoscaler-groups.ts';
 import { DEFAULT_AUTOSCALER, type ScaleEvent } from './autoscaler.ts';
 
@@ -25,6 +27,8 @@ export interface SimulateOptions {
   onServing?: (url: string) => void;
   /** Objects of a snapshot (src/snapshot parseSnapshot) restored before the components start. */
   snapshot?: KubeObject[];
+  /** A recorded trace (src/snapshot parseTrace): its t-0 state restored like a snapshot, its changes replayed (replay.ts). */
+  replay?: TraceEvent[];
 }
 
 export interface SimulationReport {
@@ -123,7 +127,9 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
   };
   try {
     opts.onServing?.(api.url);
-    if (opts.snapshot) report.snapshot = await restoreForSimulation(clientFor('kubesim-snapshot'), opts.snapshot, clock, logger, stops);
+    const trace = opts.replay ? splitTrace(opts.replay) : undefined;
+    const restored = opts.snapshot || trace ? await restoreForSimulation(clientFor('kubesim-snapshot'), [...(opts.snapshot ?? []), ...(trace?.initial ?? [])], clock, logger, stops) : undefined;
+    report.snapshot = restored?.summary;
     const cm = await startControllerManager({ client: clientFor('kube-controller-manager'), logger: logger.child({ component: 'controller-manager' }), leaderElect: false });
     stops.push(() => cm.stop());
     const sched = await startScheduler({ client: clientFor('kube-scheduler'), logger: logger.child({ component: 'scheduler' }), leaderElect: false, policy: scenario.scheduler.policy, random: () => random.next(), yieldEveryCycles: 8 });
@@ -170,6 +176,7 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
         );
       }, at);
     }
+    if (trace) await scheduleReplay(clientFor('kubesim-replay'), trace.changes, clock, start, until, restored!.uids, track, report.errors);
     let since = start;
     // Every interval, and the end of the run when it falls between two.
     const points: number[] = [];

@@ -20,7 +20,8 @@ export interface SnapshotSummary {
 /** Node indexes (addresses, pod CIDRs) of snapshot nodes start here, clear of the scenario's groups. */
 const FIRST_INDEX = 20_000;
 
-export async function restoreForSimulation(client: Client, objects: KubeObject[], clock: Clock, logger: Logger, stops: (() => Promise<void>)[]): Promise<SnapshotSummary> {
+/** Restores the objects and starts their nodes; the summary for the report, and source uid → new uid. */
+export async function restoreForSimulation(client: Client, objects: KubeObject[], clock: Clock, logger: Logger, stops: (() => Promise<void>)[]): Promise<{ summary: SnapshotSummary; uids: Map<string, string> }> {
   const plan = planRestore(objects);
   const res = await restoreSnapshot(client, plan);
   let index = FIRST_INDEX;
@@ -44,5 +45,5 @@ export async function restoreForSimulation(client: Client, objects: KubeObject[]
     index += shape.names.length;
     stops.push(async () => pool.stop());
   }
-  return { nodes: plan.nodes.length, created: res.created, existing: res.existing, skipped: res.skipped.length, errors: res.errors };
+  return { summary: { nodes: plan.nodes.length, created: res.created, existing: res.existing, skipped: res.skipped.length, errors: res.errors }, uids: res.uids };
 }

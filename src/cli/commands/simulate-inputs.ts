@@ -3,12 +3,20 @@
 // (or the trace's length plus a minute) with no node groups of its own.
 import { readFileSync } from 'node:fs';
 import type { KubeObject } from '../../api/types.ts';
-import { parseSnapshot } from '../../snapshot/index.ts';
+import { parseSnapshot, parseTrace, type TraceEvent } from '../../snapshot/index.ts';
 import type { Scenario } from '../../simulate/index.ts';
 
 export interface InputFlags {
   fromSnapshot?: string;
+  replay?: string;
 }
+
+export function replayInput(o: InputFlags): TraceEvent[] | undefined {
+  return o.replay === undefined ? undefined : parseTrace(readFileSync(o.replay, 'utf8'));
+}
+
+/** A trace's length plus a minute for the cluster to react. */
+export const traceDuration = (trace: TraceEvent[]) => (trace.at(-1)?.t ?? 0) + 60_000;
 
 export function snapshotInput(o: InputFlags): KubeObject[] | undefined {
   return o.fromSnapshot === undefined ? undefined : parseSnapshot(readFileSync(o.fromSnapshot, 'utf8'));
