@@ -8,6 +8,7 @@ import { startScheduler, POLICIES, type Policy } from '../scheduler/index.ts';
 import { startControllerManager } from '../controllers/index.ts';
 import { startNodePool } from '../node/index.ts';
 import { controllerKeysFromDataDir } from './keys.ts';
+import { restoreSnapshotFile } from './snapshot.ts';
 
 export interface UpOptions {
   port: number;
@@ -39,6 +40,8 @@ export interface UpOptions {
   tokens?: Pick<ApiServerOptions, 'serviceAccountSigningKey' | 'serviceAccountKeys' | 'serviceAccountIssuer' | 'authenticationConfig'>;
   /** More API server options (request timeout, audit, encryption at rest: the kube-apiserver flags). */
   apiServer?: Partial<ApiServerOptions>;
+  /** A snapshot file restored before the components start (its nodes become simulated nodes). */
+  fromSnapshot?: string;
 }
 
 export interface RunningCluster {
@@ -61,10 +64,12 @@ export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
   const clientFor = (userAgent: string) => new Client({ server: apiServer.url, qps: Infinity, userAgent });
   const policy = (opts.policy === 'roundrobin' ? 'round-robin' : opts.policy) as Policy;
   if (!POLICIES.includes(policy)) throw new Error(`--policy must be one of ${POLICIES.join(', ')} (got "${opts.policy}")`);
+  const snapshotNodes = opts.fromSnapshot ? await restoreSnapshotFile(clientFor('kubesim-snapshot'), opts.fromSnapshot, logger.child({ component: 'snapshot' })).catch(async (err) => (await apiServer.close(), Promise.reject(err))) : [];
   const components: [string, () => Promise<{ stop(): Promise<void> }>][] = [
     ['controller-manager', () => startControllerManager({ client: clientFor('kubesim-controller-manager'), logger: logger.child({ component: 'controller-manager' }), nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, defaultTolerationSeconds: opts.defaultTolerationSeconds, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds, hpaDownscaleStabilizationSeconds: opts.hpaDownscaleStabilizationSeconds, hpaTolerance: opts.hpaTolerance, ...controllerKeysFromDataDir(dataDir, opts.tokens?.serviceAccountSigningKey) })],
     ['scheduler', () => startScheduler({ client: clientFor('kubesim-scheduler'), policy, leaderElect: true, logger: logger.child({ component: 'scheduler' }) })],
     ['nodes', () => startNodePool({ client: clientFor('kubesim-node-pool'), count: opts.nodes, logger: logger.child({ component: 'node-pool' }) })],
+    ...snapshotNodes,
   ];
   for (const [name, start] of components) {
     try {

@@ -25,7 +25,7 @@ export const allowed: Record<string, string[]> = {
   scheduler: ['api', 'client', 'log', 'component', 'clock'],
   controllers: ['api', 'client', 'log', 'component', 'clock'],
   node: ['api', 'client', 'log', 'component', 'clock'],
-  cluster: ['api', 'storage', 'apiserver', 'client', 'scheduler', 'controllers', 'node', 'log', 'component', 'clock'],
+  cluster: ['api', 'storage', 'apiserver', 'client', 'scheduler', 'controllers', 'node', 'log', 'component', 'clock', 'snapshot'],
   // `kubesim simulate`: the cluster composed in one process on a virtual clock, scenarios, reports.
   simulate: ['cluster', 'api', 'client', 'log', 'clock', 'snapshot'],
   // Snapshots and traces of a cluster (save, plan, restore; record): through the client only.

@@ -24,9 +24,10 @@ export function register(program: Command): void {
     .option('--horizontal-pod-autoscaler-sync-period <duration>', 'how often each HPA is evaluated', '15s')
     .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'recommendations an HPA without spec.behavior considers before scaling down', '5m0s')
     .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'metrics ratio change the HPA ignores', '0.1')
-    .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s');
+    .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s')
+    .option('--from-snapshot <file>', 'restore a snapshot (kubesim snapshot save, or kubectl get -A -o yaml) before the components start');
   addFlowControlFlags(cmd)
-    .action(async (o: FlowControlFlags & ApiServerTokenFlags & AuditFlags & { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string }) => {
+    .action(async (o: FlowControlFlags & ApiServerTokenFlags & AuditFlags & { port: string; host: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string; nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string; horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string; fromSnapshot?: string }) => {
       await runUp({
         apiServer: auditSettings(o),
         port: Number(o.port),
@@ -45,6 +46,7 @@ export function register(program: Command): void {
         metricResolutionMs: Math.round(durationSeconds('metric-resolution', o.metricResolution) * 1000),
         ...flowControlOptions(o),
         tokens: apiServerTokenOptions(o),
+        fromSnapshot: o.fromSnapshot,
       });
     });
   addAuditOptions(cmd);
