@@ -8,7 +8,7 @@ import { StatusError } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
 import type { Client } from '../client/index.ts';
 import type { Clock } from '../clock/index.ts';
-import { cleanForCreate, kindMap, recordable, type ServedResource, type TraceEvent } from '../snapshot/index.ts';
+import { cleanForCreate, kindMap, recordable, withoutControllerAnnotations, type ServedResource, type TraceEvent } from '../snapshot/index.ts';
 
 export const REPLAY_MANAGER = 'kubesim-replay';
 
@@ -42,7 +42,7 @@ export async function applyChange(client: Client, r: ServedResource, e: TraceEve
     });
     return;
   }
-  const body = cleanForCreate(e.object);
+  const body = cleanForCreate(withoutControllerAnnotations(e.object));
   if (!r.namespaced) delete body.metadata.namespace;
   const owners = (e.object.metadata.ownerReferences ?? []).filter((o) => uids.has(o.uid)).map((o) => ({ ...o, uid: uids.get(o.uid)! }));
   if (owners.length) body.metadata.ownerReferences = owners;

@@ -34,9 +34,21 @@ export function recordable(o: KubeObject, f: RecordFilter = {}): boolean {
   return true;
 }
 
-/** What a change must alter to be recorded: the object without status, resourceVersion, managedFields, generation. */
+/** Annotations controllers write on the objects users made (the Deployment controller's revision...). */
+const CONTROLLER_ANNOTATION_PREFIXES = ['deployment.kubernetes.io/'];
+
+/** The object without the annotations its controllers write (pure; a copy when there were any). */
+export function withoutControllerAnnotations(o: KubeObject): KubeObject {
+  const ann = o.metadata.annotations;
+  if (!ann || !Object.keys(ann).some((k) => CONTROLLER_ANNOTATION_PREFIXES.some((p) => k.startsWith(p)))) return o;
+  const kept = Object.fromEntries(Object.entries(ann).filter(([k]) => !CONTROLLER_ANNOTATION_PREFIXES.some((p) => k.startsWith(p))));
+  const { annotations: _a, ...meta } = o.metadata;
+  return { ...o, metadata: Object.keys(kept).length ? { ...meta, annotations: kept } : meta };
+}
+
+/** What a change must alter to be recorded: the object without status, resourceVersion, managedFields, generation, controllers' annotations. */
 export function essence(o: KubeObject): string {
-  const { status: _s, metadata, ...rest } = o as Record<string, any>;
+  const { status: _s, metadata, ...rest } = withoutControllerAnnotations(o) as Record<string, any>;
   const { resourceVersion: _rv, managedFields: _mf, generation: _g, ...meta } = metadata ?? {};
   return JSON.stringify({ ...rest, metadata: meta });
 }
