@@ -77,3 +77,17 @@ test('a snapshot restored into simulate keeps its names, bindings and owners; co
   assert.equal(rows[1].placementDigest, digest, 'the same pods on the same nodes');
   assert.equal(rows[1].cpuRequestedMilliPerNode.mean, 500);
 });
+
+test('a CRD and its custom objects restore in one pass (the kinds are looked up again after the CRD)', async () => {
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: 'widgets.example.com', uid: 'crd1' },
+    spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] },
+  };
+  const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'default', uid: 'w1' }, spec: { size: 3 } };
+  const scenario = { name: 'crd', duration: 60_000, measure: 60_000, nodeGroups: [], scheduler: { policy: 'spread' as const }, actions: [] };
+  const { report } = await simulate(scenario, { snapshot: [widget, crd] as KubeObject[] });
+  assert.deepEqual(report.snapshot?.errors, []);
+  assert.equal(report.snapshot?.created, 2);
+});
