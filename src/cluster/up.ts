@@ -10,6 +10,7 @@ import { startControllerManager } from '../controllers/index.ts';
 import { startNodePool } from '../node/index.ts';
 import { controllerKeysFromDataDir } from './keys.ts';
 import { componentKubeconfig, securityOptions, type SecurityFlags } from './security.ts';
+import { restoreSnapshotFile } from './snapshot.ts';
 
 export interface UpOptions {
   port: number;
@@ -43,6 +44,8 @@ export interface UpOptions {
   apiServer?: Partial<ApiServerOptions>;
   /** TLS and authentication flags (default: HTTPS, client certificates from the data dir's PKI). */
   security?: SecurityFlags;
+  /** A snapshot file restored before the components start (its nodes become simulated nodes). */
+  fromSnapshot?: string;
 }
 
 export interface RunningCluster {
@@ -73,10 +76,12 @@ export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
   };
   const policy = (opts.policy === 'roundrobin' ? 'round-robin' : opts.policy) as Policy;
   if (!POLICIES.includes(policy)) throw new Error(`--policy must be one of ${POLICIES.join(', ')} (got "${opts.policy}")`);
+  const snapshotNodes = opts.fromSnapshot ? await restoreSnapshotFile(Client.fromKubeconfig(kubeconfigPath, { qps: Infinity, userAgent: 'kubesim-snapshot' }), opts.fromSnapshot, logger.child({ component: 'snapshot' }), () => clientFor('node-pool')).catch(async (err) => (await apiServer.close(), Promise.reject(err))) : [];
   const components: [string, () => Promise<{ stop(): Promise<void> }>][] = [
     ['controller-manager', () => startControllerManager({ client: clientFor('controller-manager'), logger: logger.child({ component: 'controller-manager' }), nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, defaultTolerationSeconds: opts.defaultTolerationSeconds, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds, hpaDownscaleStabilizationSeconds: opts.hpaDownscaleStabilizationSeconds, hpaTolerance: opts.hpaTolerance, ...controllerKeysFromDataDir(dataDir, opts.tokens?.serviceAccountSigningKey) })],
     ['scheduler', () => startScheduler({ client: clientFor('scheduler'), policy, leaderElect: true, logger: logger.child({ component: 'scheduler' }) })],
     ['nodes', () => startNodePool({ client: clientFor('node-pool'), count: opts.nodes, logger: logger.child({ component: 'node-pool' }) })],
+    ...snapshotNodes,
   ];
   for (const [name, start] of components) {
     try {

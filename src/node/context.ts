@@ -26,6 +26,8 @@ export interface NodePoolOptions {
   prefix?: string;
   /** Index of the first node (node names and addresses derive from it): lets several pools share a cluster. */
   firstIndex?: number;
+  /** Explicit node names (count of them) instead of `<prefix>-<index>`, e.g. nodes restored from a snapshot. */
+  names?: string[];
   cpu?: string;
   memory?: string;
   pods?: number;

@@ -40,7 +40,7 @@ export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
   };
   const s = new PoolState(opts.client, opts, shape);
   view = s.kubeletView();
-  const names = nodeNames(prefix, opts.count, firstIndex);
+  const names = opts.names ?? nodeNames(prefix, opts.count, firstIndex);
   names.forEach((name, i) => s.nodes.set(name, new SimNode(name, firstIndex + i)));
 
   const factory = new SharedInformerFactory(opts.client, { logger: s.log });

@@ -13,6 +13,8 @@ export interface Interval {
   time: string;
   nodes: number;
   nodesReady: number;
+  /** Node objects by their kubesim.io/node-group label (autoscaled groups change over time). */
+  nodesByGroup: Record<string, number>;
   podsPending: number;
   podsRunning: number;
   podsTotal: number;
@@ -48,6 +50,15 @@ export function label(ms: number): string {
   return `${h}h${String(m).padStart(2, '0')}m${sec ? `${String(sec).padStart(2, '0')}s` : ''}`;
 }
 
+function countByGroup(nodes: KubeObject[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const n of nodes) {
+    const g = n.metadata.labels?.['kubesim.io/node-group'];
+    if (g !== undefined) out[g] = (out[g] ?? 0) + 1;
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
 /** The interval's numbers from the current nodes and pods (pure). */
 export function summarize(nodes: KubeObject[], pods: KubeObject[], t: number, since: number, start: number, hpas: KubeObject[] = []): Interval {
   const terminal = (p: KubeObject) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
@@ -79,6 +90,7 @@ export function summarize(nodes: KubeObject[], pods: KubeObject[], t: number, si
     time: label(t - start),
     nodes: nodes.length,
     nodesReady: ready,
+    nodesByGroup: countByGroup(nodes),
     podsPending: pods.filter((p) => !terminal(p) && !p.spec?.nodeName).length,
     podsRunning: pods.filter((p) => p.status?.phase === 'Running').length,
     podsTotal: pods.length,

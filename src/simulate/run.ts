@@ -11,6 +11,11 @@ import { startApiServer, startControllerManager, startNodePool, startScheduler }
 import { silentLogger, type Logger } from '../log/index.ts';
 import { formatTable, measure, type Interval } from './measure.ts';
 import type { Action, ObjectRef, Scenario } from './scenario.ts';
+import { restoreForSimulation, type SnapshotSummary } from './snapshot.ts';
+import { scheduleReplay, splitTrace } from './replay.ts';
+import type { TraceEvent } from '../snapshot/index.ts';
+import { startAutoscaledGroups } from './autoscaler-groups.ts';
+import { DEFAULT_AUTOSCALER, type ScaleEvent } from './autoscaler.ts';
 
 export interface SimulateOptions {
   seed?: number;
@@ -20,6 +25,10 @@ export interface SimulateOptions {
   logger?: Logger;
   /** Called with the API server's URL once it serves (to watch a paced run with kubectl). */
   onServing?: (url: string) => void;
+  /** Objects of a snapshot (src/snapshot parseSnapshot) restored before the components start. */
+  snapshot?: KubeObject[];
+  /** A recorded trace (src/snapshot parseTrace): its t-0 state restored like a snapshot, its changes replayed (replay.ts). */
+  replay?: TraceEvent[];
 }
 
 export interface SimulationReport {
@@ -32,6 +41,10 @@ export interface SimulationReport {
   intervals: Interval[];
   /** Actions that failed (time, what, error). */
   errors: { t: number; action: string; error: string }[];
+  /** What --from-snapshot restored. */
+  snapshot?: SnapshotSummary;
+  /** The simulated Cluster Autoscaler's scale-ups and scale-downs (when a group autoscales). */
+  autoscaler?: ScaleEvent[];
 }
 
 export interface SimulationResult {
@@ -114,11 +127,15 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
   };
   try {
     opts.onServing?.(api.url);
+    const trace = opts.replay ? splitTrace(opts.replay) : undefined;
+    const restored = opts.snapshot || trace ? await restoreForSimulation(clientFor('kubesim-snapshot'), [...(opts.snapshot ?? []), ...(trace?.initial ?? [])], clock, logger, stops) : undefined;
+    report.snapshot = restored?.summary;
     const cm = await startControllerManager({ client: clientFor('kube-controller-manager'), logger: logger.child({ component: 'controller-manager' }), leaderElect: false });
     stops.push(() => cm.stop());
     const sched = await startScheduler({ client: clientFor('kube-scheduler'), logger: logger.child({ component: 'scheduler' }), leaderElect: false, policy: scenario.scheduler.policy, random: () => random.next(), yieldEveryCycles: 8 });
     stops.push(() => sched.stop());
     for (const g of scenario.nodeGroups) {
+      if (g.autoscaling) continue; // autoscaler-groups.ts
       const pool = await startNodePool({
         client: clientFor(`kubesim-node-pool-${g.name}`),
         count: g.count,
@@ -136,6 +153,8 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
       });
       stops.push(async () => pool.stop());
     }
+    const autoscaled = scenario.nodeGroups.filter((g) => g.autoscaling);
+    if (autoscaled.length) report.autoscaler = (await startAutoscaledGroups({ groups: autoscaled, config: scenario.autoscaler ?? DEFAULT_AUTOSCALER, clientFor, clock, random, logger, stops })).events;
 
     const client = clientFor('kubesim-simulate');
     const pending = new Set<Promise<void>>();
@@ -157,6 +176,7 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
         );
       }, at);
     }
+    if (trace) await scheduleReplay(clientFor('kubesim-replay'), trace.changes, clock, start, until, restored!.uids, track, report.errors);
     let since = start;
     // Every interval, and the end of the run when it falls between two.
     const points: number[] = [];

@@ -3,6 +3,8 @@
 // interval. parseScenario checks the shape and turns every duration into milliseconds.
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../api/types.ts';
+import type { AutoscalerConfig } from './autoscaler.ts';
+import { AutoscalingError, parseAutoscalerConfig, parseGroupAutoscaling } from './autoscaler-config.ts';
 
 export class ScenarioError extends Error {}
 
@@ -14,6 +16,8 @@ export interface NodeGroup {
   taints: { key: string; value?: string; effect: string }[];
   /** topology.kubernetes.io/zone values, dealt round-robin over the group's nodes. */
   zones?: string[];
+  /** Cluster Autoscaler node group sizes (autoscaler.ts); absent: a fixed group. */
+  autoscaling?: { min: number; max: number };
 }
 
 export const SCHEDULER_POLICIES = ['spread', 'binpack', 'round-robin'] as const;
@@ -42,6 +46,8 @@ export interface Scenario {
   scheduler: { policy: (typeof SCHEDULER_POLICIES)[number] };
   /** Workloads and actions, sorted by time (stable). */
   actions: Action[];
+  /** The simulated Cluster Autoscaler's settings (used when a group has autoscaling). */
+  autoscaler?: AutoscalerConfig;
 }
 
 /** A Go-style duration: 90s, 10m, 1h30m, 250ms, 1.5h. */
@@ -100,6 +106,14 @@ function action(v: unknown, where: string): Action {
   }
 }
 
+function wrap<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw e instanceof AutoscalingError ? new ScenarioError(e.message) : e;
+  }
+}
+
 function nodeGroup(v: unknown, i: number): NodeGroup {
   const where = `nodeGroups[${i}]`;
   need(isObj(v), `${where}: must be an object`, v);
@@ -113,6 +127,7 @@ function nodeGroup(v: unknown, i: number): NodeGroup {
     capacity: { cpu: String(c.cpu ?? '4'), memory: String(c.memory ?? '16Gi'), pods: Number(c.pods ?? 110) },
     labels: isObj(g.labels) ? g.labels : {},
     taints: Array.isArray(g.taints) ? g.taints.map((t: any, j: number) => need(isObj(t) && typeof t.key === 'string' && typeof t.effect === 'string', `${where}.taints[${j}]: key and effect`, t)) : [],
+    autoscaling: wrap(() => parseGroupAutoscaling(g.autoscaling, g.count, where)),
     zones: g.zones === undefined ? undefined : need(Array.isArray(g.zones) && g.zones.length > 0 && g.zones.every((z: unknown) => typeof z === 'string'), `${where}.zones: a non-empty list of zone names`, g.zones),
   };
 }
@@ -143,6 +158,7 @@ export function parseScenario(text: string): Scenario {
     measure,
     nodeGroups: d.nodeGroups.map(nodeGroup),
     scheduler: { policy },
+    autoscaler: wrap(() => parseAutoscalerConfig(d.autoscaler, parseDuration)),
     actions: [...workloads, ...actions].map((a, i) => ({ a, i })).sort((x, y) => x.a.at - y.a.at || x.i - y.i).map((x) => x.a),
   };
 }

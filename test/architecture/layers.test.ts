@@ -25,13 +25,15 @@ export const allowed: Record<string, string[]> = {
   scheduler: ['api', 'client', 'log', 'component', 'clock'],
   controllers: ['api', 'client', 'log', 'component', 'clock'],
   node: ['api', 'client', 'log', 'component', 'clock'],
-  cluster: ['api', 'storage', 'apiserver', 'client', 'scheduler', 'controllers', 'node', 'log', 'component', 'clock'],
+  cluster: ['api', 'storage', 'apiserver', 'client', 'scheduler', 'controllers', 'node', 'log', 'component', 'clock', 'snapshot'],
   // `kubesim simulate`: the cluster composed in one process on a virtual clock, scenarios, reports.
-  simulate: ['cluster', 'api', 'client', 'log', 'clock'],
+  simulate: ['cluster', 'api', 'client', 'log', 'clock', 'snapshot'],
+  // Snapshots and traces of a cluster (save, plan, restore; record): through the client only.
+  snapshot: ['api', 'client', 'log', 'clock'],
   // Chaos runs and their checkers: talk to the cluster through the client only.
   chaos: ['api', 'client', 'log', 'clock'],
   load: ['api', 'client', 'log', 'clock'],
-  cli: ['cluster', 'client', 'api', 'log', 'component', 'chaos', 'load', 'clock', 'simulate'],
+  cli: ['cluster', 'client', 'api', 'log', 'component', 'chaos', 'load', 'clock', 'simulate', 'snapshot'],
 };
 
 function files(dir: string): string[] {

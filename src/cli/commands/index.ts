@@ -8,7 +8,9 @@ import { register as nodes } from './nodes.ts';
 import { register as chaos } from './chaos.ts';
 import { register as load } from './load.ts';
 import { register as simulate } from './simulate.ts';
+import { register as snapshot } from './snapshot.ts';
+import { register as record } from './record.ts';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [apiserver, up, scheduler, controllerManager, nodes, chaos, load, simulate];
+export const commands: RegisterCommand[] = [apiserver, up, scheduler, controllerManager, nodes, chaos, load, simulate, snapshot, record];

@@ -5,8 +5,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { formatTable, parseDuration, parseScenario, ScenarioError, simulate } from '../../simulate/index.ts';
 import { fail } from '../component.ts';
+import { defaultScenario, replayInput, snapshotInput, traceDuration, type InputFlags } from './simulate-inputs.ts';
 
-interface Opts {
+interface Opts extends InputFlags {
   seed: string;
   until?: string;
   speed: string;
@@ -25,31 +26,42 @@ export function register(program: Command): void {
   program
     .command('simulate')
     .description('run a scenario (YAML; see docs/simulate.md) on a whole in-process cluster on virtual time')
-    .argument('<scenario>', 'scenario file')
+    .argument('[scenario]', 'scenario file (optional with --from-snapshot or --replay)')
     .option('--seed <n>', 'seed of every random choice (uids, generated names, tie-breaks)', '1')
     .option('--until <duration>', "virtual time to run (default: the scenario's duration), e.g. 24h")
     .option('--speed <max|Nx>', 'max = as fast as possible; 60x = one virtual minute per second', 'max')
     .option('--report <file>', 'write the report as JSON to this file')
-    .action(async (file: string, o: Opts) => {
+    .option('--from-snapshot <file>', 'restore a snapshot (kubesim snapshot save, or kubectl get -A -o yaml) before the run')
+    .option('--replay <trace>', 'play back a trace recorded by kubesim record (its start state, then its changes at their times)')
+    .action(async (file: string | undefined, o: Opts) => {
       let scenario;
       let speed: 'max' | number;
       let until: number | undefined;
       const seed = Number(o.seed);
+      let snapshot;
+      let replay;
       try {
-        scenario = parseScenario(readFileSync(file, 'utf8'));
+        snapshot = snapshotInput(o);
+        replay = replayInput(o);
+        if (file === undefined && !snapshot && !replay) throw new Error('a scenario file (or --from-snapshot, --replay) is required');
+        scenario = file === undefined ? defaultScenario(replay ? 'replay' : 'snapshot', replay ? traceDuration(replay) : undefined) : parseScenario(readFileSync(file, 'utf8'));
         speed = parseSpeed(o.speed);
         until = o.until === undefined ? undefined : parseDuration(o.until, '--until');
         if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer (got "${o.seed}")`);
       } catch (e) {
-        fail(`${file}: ${e instanceof ScenarioError ? e.message : (e as Error).message}`);
+        fail(`${file ?? o.replay ?? o.fromSnapshot}: ${e instanceof ScenarioError ? e.message : (e as Error).message}`);
       }
       const { report, wallMs, timersFired } = await simulate(scenario, {
         seed,
         until,
         speed,
+        snapshot,
+        replay,
         onServing: speed === 'max' ? undefined : (url) => console.error(`API server (virtual time) at ${url}`),
       });
       console.log(formatTable(report.intervals));
+      if (report.snapshot) console.error(`snapshot: ${report.snapshot.nodes} nodes, ${report.snapshot.created} objects created, ${report.snapshot.existing} existing, ${report.snapshot.skipped} skipped, ${report.snapshot.errors.length} failed`);
+      for (const e of report.snapshot?.errors ?? []) console.error(`snapshot: ${e.object}: ${e.error}`);
       for (const e of report.errors) console.error(`action at ${e.t}s (${e.action}) failed: ${e.error}`);
       const ratio = report.durationSeconds / Math.max(0.001, wallMs / 1000);
       console.log(`\n${report.durationSeconds} s of virtual time in ${(wallMs / 1000).toFixed(1)} s of wall time (${ratio.toFixed(0)}x real time, ${timersFired} timers fired)`);

@@ -11,7 +11,7 @@ import { addSecurityOptions, bindAddress, securityFlags, startOrFail, type Secur
 type UpFlags = SecurityCliOpts & FlowControlFlags & ApiServerTokenFlags & AuditFlags & {
   authorizationMode: string; advertiseAddress?: string; port: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string;
   nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string;
-  horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string;
+  horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string; fromSnapshot?: string;
 };
 
 export function register(program: Command): void {
@@ -33,7 +33,8 @@ export function register(program: Command): void {
     .option('--horizontal-pod-autoscaler-downscale-stabilization <duration>', 'recommendations an HPA without spec.behavior considers before scaling down', '5m0s')
     .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'metrics ratio change the HPA ignores', '0.1')
     .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s')
-    .option('--advertise-address <ip>', 'an address the serving certificate also lists');
+    .option('--advertise-address <ip>', 'an address the serving certificate also lists')
+    .option('--from-snapshot <file>', 'restore a snapshot (kubesim snapshot save, or kubectl get -A -o yaml) before the components start');
   cmd.option('--authorization-mode <modes>', 'ordered comma list of authorization plugins: AlwaysAllow, Node, RBAC', 'Node,RBAC');
   addFlowControlFlags(cmd);
   addAuditOptions(cmd);
@@ -58,6 +59,7 @@ export function register(program: Command): void {
         metricResolutionMs: Math.round(durationSeconds('metric-resolution', o.metricResolution) * 1000),
         ...flowControlOptions(o),
         tokens: apiServerTokenOptions(o),
+        fromSnapshot: o.fromSnapshot,
       }),
     );
   });
