@@ -9,6 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { eventually } from '../helpers/eventually.ts';
 import { freePort } from '../helpers/services.ts';
+import { Client } from '../../src/client/index.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin/kubesim.js');
@@ -21,17 +22,23 @@ test('kubesim apiserver --audit-policy-file --audit-log-path --encryption-provid
   args.push('--audit-policy-file', path.join(root, 'examples/security/audit-policy.yaml'), '--audit-log-path', log, '--audit-log-maxsize', '1', '--audit-log-maxbackup', '2');
   args.push('--encryption-provider-config', path.join(root, 'examples/security/encryption-config.yaml'));
   const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KUBESIM_LOG_LEVEL: 'warn' } });
-  const base = `http://127.0.0.1:${port}`;
+  // Secure by default: the test talks to it through the kubeconfig it writes (CA, admin certificate).
+  const kubeconfig = path.join(dir, 'd', 'kubeconfig');
+  let client: Client | undefined;
   try {
     await eventually(async () => {
       if (child.exitCode !== null) throw new Error(`apiserver exited with ${child.exitCode}`);
-      return (await fetch(base + '/readyz').catch(() => undefined))?.status === 200;
+      if (!fs.existsSync(kubeconfig)) return false;
+      client ??= Client.fromKubeconfig(kubeconfig);
+      return (await client.requestBuffer({ path: '/readyz' }).catch(() => undefined))?.status === 200;
     }, '/readyz', 30_000);
-    const r = await fetch(`${base}/api/v1/namespaces/default/secrets`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { k: 'v' } }) });
+    const r = await client!.requestBuffer({ method: 'POST', path: '/api/v1/namespaces/default/secrets', body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { k: 'v' } } });
     assert.equal(r.status, 201);
-    const id = r.headers.get('audit-id');
+    const id = r.headers['audit-id'];
+    assert.ok(id, 'an Audit-Id header');
     await eventually(() => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes(`"auditID":"${id}"`), 'the create is audited', 15_000);
   } finally {
+    client?.close();
     await new Promise((resolve) => {
       child.once('exit', resolve);
       child.kill('SIGTERM');

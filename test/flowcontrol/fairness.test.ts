@@ -123,12 +123,12 @@ test('a LIST flood from alice gets 429s with Retry-After and PF headers while ev
   assert.equal(r.headers.get('x-kubernetes-pf-prioritylevel-uid'), uids.prioritylevelconfigurations);
   const status = (await r.json()) as any;
   assert.deepEqual({ code: status.code, reason: status.reason, message: status.message, details: status.details }, { code: 429, reason: 'TooManyRequests', message: 'Too many requests, please try again later.', details: { retryAfterSeconds: 1 } });
-  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  const metrics = await (await fetch(`${server.url}/metrics`, { headers: as('admin') })).text();
   assert.match(metrics, /apiserver_flowcontrol_rejected_requests_total\{flow_schema="tenants",priority_level="tenants",reason="queue-full"\} [1-9]/);
   assert.match(metrics, /apiserver_flowcontrol_dispatched_requests_total\{priority_level="tenants",flow_schema="tenants"\} [1-9]/);
   assert.match(metrics, /apiserver_flowcontrol_nominal_limit_seats\{priority_level="tenants"\} 2/);
   // every seat is back once the flood is over
-  await eventually(async () => /apiserver_flowcontrol_current_executing_requests\{priority_level="tenants",flow_schema="tenants"\} 0\n/.test(await (await fetch(`${server.url}/metrics`)).text()), 'no tenants request executing', 10_000);
+  await eventually(async () => /apiserver_flowcontrol_current_executing_requests\{priority_level="tenants",flow_schema="tenants"\} 0\n/.test(await (await fetch(`${server.url}/metrics`, { headers: as('admin') })).text()), 'no tenants request executing', 10_000);
 });
 
 test('a watch holds its seat only until it starts', async () => {
@@ -154,7 +154,7 @@ test('the client waits out a 429 (Retry-After) and its retry succeeds', async ()
     await req(server.url, 'POST', `${FC}/flowschemas`, { apiVersion: 'flowcontrol.apiserver.k8s.io/v1', kind: 'FlowSchema', metadata: { name: 'solo' }, spec: { priorityLevelConfiguration: { name: 'solo' }, matchingPrecedence: 900, rules: [{ subjects: [{ kind: 'User', user: { name: 'carol' } }], resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], namespaces: ['*'], clusterScope: true }] }] } }, admin),
   ];
   for (const r of mk) assert.equal(r.status, 201, r.text);
-  const rejected = async () => Number(/apiserver_flowcontrol_rejected_requests_total\{flow_schema="solo",priority_level="solo",reason="concurrency-limit"\} (\d+)/.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1] ?? 0);
+  const rejected = async () => Number(/apiserver_flowcontrol_rejected_requests_total\{flow_schema="solo",priority_level="solo",reason="concurrency-limit"\} (\d+)/.exec(await (await fetch(`${server.url}/metrics`, { headers: as('admin') })).text())?.[1] ?? 0);
   const slow = fetch(`${server.url}/api/v1/namespaces/default/configmaps`, { headers: as('carol') });
   await new Promise((r) => setTimeout(r, 50));
   const client = new Client({ server: server.url, token: 'carol-token', qps: 0 });

@@ -314,6 +314,17 @@ export const CONTROLLER_ROLES: BootstrapRole[] = [
       ],
     ],
     ['clusterrole-aggregation-controller', [rule(['escalate', 'get', 'list', 'watch', 'update', 'patch'], [RBAC], ['clusterroles'])]],
+    ['root-ca-cert-publisher', [rule(['create', 'update'], [CORE], ['configmaps']), eventsRule()]],
+    [
+      'certificate-controller',
+      [
+        rule(['get', 'list', 'watch', 'delete'], [CERTIFICATES], ['certificatesigningrequests']),
+        rule(['update'], [CERTIFICATES], ['certificatesigningrequests/status', 'certificatesigningrequests/approval']),
+        rule(['approve', 'sign'], [CERTIFICATES], ['signers'], ['kubernetes.io/kube-apiserver-client', 'kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving', 'kubernetes.io/legacy-unknown']),
+        rule(['create'], [AUTHZ], ['subjectaccessreviews']),
+        eventsRule(),
+      ],
+    ],
   ].map(([n, rules]) => ({ name: `system:controller:${n as string}`, rules: rules as PolicyRule[] })),
 ];
 

@@ -35,7 +35,6 @@ export function register(program: Command): void {
     .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s')
     .option('--advertise-address <ip>', 'an address the serving certificate also lists')
     .option('--from-snapshot <file>', 'restore a snapshot (kubesim snapshot save, or kubectl get -A -o yaml) before the components start');
-  cmd.option('--authorization-mode <modes>', 'ordered comma list of authorization plugins: AlwaysAllow, Node, RBAC', 'Node,RBAC');
   addFlowControlFlags(cmd);
   addAuditOptions(cmd);
   addSecurityOptions(cmd).action(async (o: UpFlags) => {
