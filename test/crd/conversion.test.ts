@@ -2,13 +2,15 @@
 // one version are read, listed, watched, updated and applied at the other; a LIST converts in one
 // ConversionReview; a failing webhook is a 500 worded as Kubernetes words it and nothing is written;
 // the webhook is reached by URL or through a Service with manual Endpoints; malformed conversion
-// settings are refused naming the field.
+// settings are refused naming the field; admission webhooks for the other version see converted objects.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, req, watch } from '../apiserver/helpers.ts';
 import type { RunningApiServer } from '../../src/apiserver/index.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { CRDS, establish } from './helpers.ts';
+import { startWebhookServer, patchResponse } from '../admission/webhook-server.ts';
+import { MWC, VWC, configuration, hook as webhook } from '../admission/fixtures.ts';
 import { CRONTABS, cronTab, cronTabCrd, startConversionServer, type ConversionServer } from './conversion-server.ts';
 
 let srv: RunningApiServer;
@@ -228,5 +230,37 @@ test('malformed conversion settings are refused naming the field; nothing is wri
     assert.deepEqual([...new Set(r.body.details.causes.map((x: any) => x.field))].sort(), [...fields].sort(), `${what}: ${r.body.message}`);
     assert.match(r.body.message, message, what);
     assert.equal((await req(srv.url, 'GET', `${CRDS}/crontabs.bad.example.com`)).status, 404, `${what}: nothing written`);
+  }
+});
+
+test('admission webhooks registered for v2 see a v1 request converted (matchPolicy Equivalent)', async () => {
+  const admit = await startWebhookServer(hook.pki);
+  try {
+    admit.handle('/mutate', (r) => (r.object.spec.replicas === undefined ? patchResponse([{ op: 'add', path: '/spec/replicas', value: 3 }]) : { allowed: true }));
+    admit.handle('/validate', (r) => (r.object.spec.schedule === 'forbidden' ? { allowed: false, status: { code: 403, message: 'schedule forbidden' } } : { allowed: true }));
+    const rules = [{ operations: ['CREATE'], apiGroups: ['stable.example.com'], apiVersions: ['v2'], resources: ['crontabs'] }];
+    const selector = { matchLabels: { admitted: 'yes' } };
+    assert.equal((await req(srv.url, 'POST', MWC, configuration('MutatingWebhookConfiguration', 'crontabs', [webhook('m.crontabs.example.com', admit.url('/mutate'), hook.pki.caBundle, { rules, objectSelector: selector })]))).status, 201);
+    assert.equal((await req(srv.url, 'POST', VWC, configuration('ValidatingWebhookConfiguration', 'crontabs', [webhook('v.crontabs.example.com', admit.url('/validate'), hook.pki.caBundle, { rules, objectSelector: selector })]))).status, 201);
+    let n = 0;
+    const created = await eventually(async () => {
+      const r = await req(srv.url, 'POST', CRONTABS('v1'), cronTab('v1', `admitted-${n++}`, '10 * * * *', { labels: { admitted: 'yes' } }));
+      assert.equal(r.status, 201, r.text);
+      return r.body.spec.replicas === 3 && admit.seen.get('/validate')?.length ? r : undefined;
+    }, 'webhooks in effect');
+    assert.equal(created.body.apiVersion, 'stable.example.com/v1');
+    assert.deepEqual(created.body.spec, { cronSpec: '10 * * * *', image: 'busybox', replicas: 3 });
+    const seen = admit.seen.get('/mutate')!.at(-1);
+    assert.equal(seen.object.apiVersion, 'stable.example.com/v2');
+    assert.equal(seen.object.spec.schedule, '10 * * * *');
+    assert.deepEqual(seen.kind, { group: 'stable.example.com', version: 'v2', kind: 'CronTab' });
+    assert.deepEqual(seen.requestKind, { group: 'stable.example.com', version: 'v1', kind: 'CronTab' });
+    const denied = await req(srv.url, 'POST', CRONTABS('v1'), cronTab('v1', 'denied', 'forbidden', { labels: { admitted: 'yes' } }));
+    assert.equal(denied.status, 403, denied.text);
+    assert.equal(denied.body.message, 'admission webhook "v.crontabs.example.com" denied the request: schedule forbidden');
+  } finally {
+    await req(srv.url, 'DELETE', `${MWC}/crontabs`);
+    await req(srv.url, 'DELETE', `${VWC}/crontabs`);
+    await admit.close();
   }
 });
