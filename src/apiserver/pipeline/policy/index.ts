@@ -143,7 +143,7 @@ export function policyAdmission(deps: PolicyAdmissionDeps): PolicyAdmission {
         }
         const nsName = isNamespaceRequest(a.rt) ? '' : (a.namespace ?? '');
         const ns = nsName ? namespaceObject(await deps.getNamespace(nsName)) : null;
-        const inv = await prepareInvocation({ rt: matched }, a);
+        const inv = matched.conversion?.convert ? await prepareInvocation({ rt: matched }, a) : { rt: matched };
         const base = { object: toInvocationVersion(inv, a.object) ?? null, oldObject: toInvocationVersion(inv, a.oldObject) ?? null, request: celRequest(a, inv), namespaceObject: ns, authorizer: null };
         for (const param of params) {
           const result = evaluatePolicy(p, { ...base, params: param });

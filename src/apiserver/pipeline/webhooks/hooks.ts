@@ -114,7 +114,7 @@ export async function shouldCall(deps: MatchDeps, h: Pick<Webhook, 'name' | 'rul
   const rt = matchingResource(h.rules, h.matchPolicy, a.rt, base, () => equivalentResources(deps.registry, a.rt));
   if (!rt) return undefined;
   if (nsError) throw nsError instanceof StatusError ? nsError : internalError(String(nsError));
-  const inv: Invocation = await prepareInvocation({ rt }, a);
+  const inv: Invocation = rt.conversion?.convert ? await prepareInvocation({ rt }, a) : { rt };
   if (h.matchConditions) {
     let matched: boolean;
     try {
