@@ -5,7 +5,8 @@
 // count, apiVersion and kind, same name/namespace/uid) and each object's metadata restored but for
 // its labels and annotations. Failures are 500s worded `conversion webhook for <gvk> failed: ...`.
 import { randomUUID } from 'node:crypto';
-import { internalError } from '../../api/errors.ts';
+import { formatFieldError, internalError } from '../../api/errors.ts';
+import { validateAnnotations, validateLabels } from '../../api/validation.ts';
 import type { Registry } from '../../api/registry.ts';
 import type { Crd } from '../../api/apiextensions/types.ts';
 import type { KubeObject } from '../../api/types.ts';
@@ -83,6 +84,11 @@ export function checkConverted(original: KubeObject, converted: unknown, apiVers
     }
     if (typeof v !== 'object' || Array.isArray(v)) throw new ConversionError(`invalid metadata.${f} of type ${Array.isArray(v) ? '[]interface {}' : typeof v} in converted object`);
     for (const [k, x] of Object.entries(v)) if (typeof x !== 'string') throw new ConversionError(`metadata.${f}[${k}] must be a string, but is ${typeof x} in converted object`);
+    if (JSON.stringify(v) !== JSON.stringify(metadata[f] ?? {})) {
+      // changed by the webhook: validated as the API server validates them (Kubernetes' path says "annotation")
+      const errs = f === 'labels' ? validateLabels(v, 'metadata.labels') : validateAnnotations(v, 'metadata.annotation');
+      if (errs.length) throw new ConversionError(errs.length === 1 ? formatFieldError(errs[0]) : `[${errs.map(formatFieldError).join(', ')}]`);
+    }
     metadata[f] = v;
   }
   return { ...out, metadata } as KubeObject;
