@@ -63,8 +63,15 @@ export async function startConversionServer(dnsNames: string[] = ['localhost']):
   return s;
 }
 
+const subresources = { status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' } };
 const schema = (specProps: Record<string, unknown>) => ({
-  openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { ...specProps, image: { type: 'string' }, replicas: { type: 'integer' } } } } },
+  openAPIV3Schema: {
+    type: 'object',
+    properties: {
+      spec: { type: 'object', properties: { ...specProps, image: { type: 'string' }, replicas: { type: 'integer' } } },
+      status: { type: 'object', properties: { replicas: { type: 'integer' }, lastRun: { type: 'string' } } },
+    },
+  },
 });
 
 /** The CronTab CRD converting through `clientConfig`. */
@@ -83,6 +90,7 @@ export function cronTabCrd(clientConfig: Record<string, unknown>): any {
           served: true,
           storage: true,
           schema: schema({ cronSpec: { type: 'string' } }),
+          subresources,
           additionalPrinterColumns: [{ name: 'Spec', type: 'string', jsonPath: '.spec.cronSpec' }],
         },
         {
@@ -90,6 +98,7 @@ export function cronTabCrd(clientConfig: Record<string, unknown>): any {
           served: true,
           storage: false,
           schema: schema({ schedule: { type: 'string' } }),
+          subresources,
           additionalPrinterColumns: [{ name: 'Schedule', type: 'string', jsonPath: '.spec.schedule' }],
         },
       ],

@@ -127,6 +127,20 @@ test('server-side apply at each version', async () => {
   assert.deepEqual((await req(srv.url, 'GET', `${CRONTABS('v1')}/applied`)).body.spec, { cronSpec: '5 * * * *', image: 'busybox', replicas: 2 });
 });
 
+test('status and scale subresources at the converted version', async () => {
+  assert.equal((await req(srv.url, 'POST', CRONTABS('v1'), cronTab('v1', 'sub', '11 * * * *'))).status, 201);
+  const st = await req(srv.url, 'PATCH', `${CRONTABS('v2')}/sub/status`, { status: { replicas: 1, lastRun: 'now' } }, { 'Content-Type': 'application/merge-patch+json' });
+  assert.equal(st.status, 200, st.text);
+  assert.equal(st.body.apiVersion, 'stable.example.com/v2');
+  assert.deepEqual([st.body.spec.schedule, st.body.status], ['11 * * * *', { replicas: 1, lastRun: 'now' }]);
+  const got = await req(srv.url, 'GET', `${CRONTABS('v2')}/sub/status`);
+  assert.deepEqual([got.body.apiVersion, got.body.spec.schedule], ['stable.example.com/v2', '11 * * * *']);
+  const sc = await req(srv.url, 'PATCH', `${CRONTABS('v2')}/sub/scale`, { spec: { replicas: 4 } }, { 'Content-Type': 'application/merge-patch+json' });
+  assert.equal(sc.status, 200, sc.text);
+  assert.deepEqual([sc.body.kind, sc.body.spec.replicas, sc.body.status.replicas], ['Scale', 4, 1]);
+  assert.deepEqual((await req(srv.url, 'GET', `${CRONTABS('v1')}/sub`)).body.spec, { cronSpec: '11 * * * *', image: 'busybox', replicas: 4 });
+});
+
 test('a failing webhook: 500 as Kubernetes words it, nothing written', async () => {
   assert.equal((await req(srv.url, 'POST', CRONTABS('v1', 'failing'), cronTab('v1', 'f', '6 * * * *'))).status, 201);
   hook.mode = 'fail';
@@ -147,6 +161,17 @@ test('a failing webhook: 500 as Kubernetes words it, nothing written', async () 
     const short = await req(srv.url, 'GET', `${CRONTABS('v2', 'failing')}/f`);
     assert.equal(short.status, 500);
     assert.equal(short.body.message, 'Internal error occurred: conversion webhook for stable.example.com/v1, Kind=CronTab returned 0 objects, expected 1');
+    // metadata-only lists and watches (the garbage collector's) need no conversion
+    const meta = await req(srv.url, 'GET', CRONTABS('v2', 'failing'), undefined, { Accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io' });
+    assert.equal(meta.status, 200, meta.text);
+    assert.deepEqual(meta.body.items.map((o: any) => o.metadata.name), ['f']);
+    const mw = await watch(srv.url, `${CRONTABS('v2', 'failing')}?watch=true`, { Accept: 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io' });
+    try {
+      const [ev] = await mw.waitFor(1);
+      assert.deepEqual([ev.type, ev.object.kind, ev.object.metadata.name], ['ADDED', 'PartialObjectMetadata', 'f']);
+    } finally {
+      mw.close();
+    }
   } finally {
     hook.mode = 'ok';
   }

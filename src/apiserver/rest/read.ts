@@ -57,8 +57,9 @@ export async function handleList(s: Scope): Promise<number> {
     if (plan.continueRevision !== undefined && err instanceof StorageError && err.code === 'Compacted') throw continueExpired();
     throw mapStorageError(err, s.rt, '');
   }
-  // a conversion webhook gets the page's objects in one ConversionReview
-  if (remoteConversion(s.rt)) page = { ...page, items: await toServed(s.rt, page.items), entries: undefined };
+  // a conversion webhook gets the page's objects in one ConversionReview (metadata-only lists need none)
+  const metadataOnly = target.as === 'PartialObjectMetadata' || target.as === 'PartialObjectMetadataList';
+  if (remoteConversion(s.rt) && !metadataOnly) page = { ...page, items: await toServed(s.rt, page.items), entries: undefined };
   const meta: ListMeta = { resourceVersion: String(page.revision) };
   if (page.lastKey !== undefined) {
     meta.continue = encodeContinue(page.revision, page.lastKey);

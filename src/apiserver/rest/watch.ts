@@ -168,7 +168,9 @@ export async function handleWatch(s: Scope): Promise<number> {
     }
   };
 
-  const transform = changesOnTheWayOut(rt);
+  // metadata-only watches (the garbage collector's) need no conversion: metadata is the same in every version
+  const remote = remoteConversion(rt) !== undefined && !partial;
+  const transform = changesOnTheWayOut(rt) && !(partial && remoteConversion(rt));
   const emit = (ev: StoreEvent | undefined, type: EventType, stored: KubeObject, storedJson: string | undefined) => {
     const obj = transform ? wireObject(rt, stored) : stored;
     const json = transform ? undefined : storedJson;
@@ -186,7 +188,6 @@ export async function handleWatch(s: Scope): Promise<number> {
 
   // A conversion webhook: each event's object is converted before it leaves (the initial state in
   // one batch), one after another so the order stays; a failed conversion ends the watch with an ERROR.
-  const remote = remoteConversion(rt) !== undefined;
   let converted: Promise<void> = Promise.resolve();
   const inOrder = (objs: KubeObject[], then: (served: KubeObject[]) => void) => {
     if (!remote) return then(objs);
