@@ -16,6 +16,7 @@ import { isExemptAdmissionConfiguration } from '../webhooks/match.ts';
 import { celRequest, prepareInvocation, toInvocationVersion } from '../webhooks/review.ts';
 import { compileBinding, compilePolicy, type Binding, type CompiledPolicy } from './compile.ts';
 import { evaluatePolicy } from './evaluate.ts';
+import { PolicyStatusController } from './status.ts';
 import { matchResources } from './matching.ts';
 
 export const POLICY_PLUGIN = 'ValidatingAdmissionPolicy';
@@ -90,6 +91,8 @@ export interface PolicyAdmission {
 export function policyAdmission(deps: PolicyAdmissionDeps): PolicyAdmission {
   const policies = new PrefixInformer(deps.store, resourcePrefix(GROUP, 'validatingadmissionpolicies'), compilePolicy, deps.logger);
   const bindings = new PrefixInformer(deps.store, resourcePrefix(GROUP, 'validatingadmissionpolicybindings'), compileBinding, deps.logger);
+  // status.typeChecking of each policy (the status controller)
+  const status = new PolicyStatusController(deps.store, deps.registry, deps.logger);
   let bindingSrc: readonly Binding[] | undefined;
   let byPolicy = new Map<string, Binding[]>();
   const bindingsOf = (policy: string) => {
@@ -171,11 +174,12 @@ export function policyAdmission(deps: PolicyAdmissionDeps): PolicyAdmission {
   return {
     plugin: { name: POLICY_PLUGIN, validate },
     async start() {
-      await Promise.all([policies.start(), bindings.start()]);
+      await Promise.all([policies.start(), bindings.start(), status.start()]);
     },
     stop() {
       policies.stop();
       bindings.stop();
+      status.stop();
     },
   };
 }
