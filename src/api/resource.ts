@@ -86,7 +86,18 @@ export interface ResourceType {
    * version in place; an API server that wants exact v1 answers converts what it returns for this
    * version with fromStorage (and toStorage is idempotent on storage-version objects).
    */
-  conversion?: { storageVersion: string; toStorage(obj: KubeObject): KubeObject; fromStorage(obj: KubeObject): KubeObject };
+  conversion?: {
+    storageVersion: string;
+    toStorage(obj: KubeObject): KubeObject;
+    fromStorage(obj: KubeObject): KubeObject;
+    /**
+     * Set when converting calls out (a CRD with `strategy: Webhook`): the API server then converts
+     * through this, one batch of objects to one apiVersion (a LIST's items in one ConversionReview),
+     * answering them in order; toStorage/fromStorage only pass through objects already in the
+     * version asked for. The object a write carries stays in the request version until stored.
+     */
+    convert?(objs: KubeObject[], apiVersion: string): Promise<KubeObject[]>;
+  };
   /**
    * Removes the fields the schema does not declare and returns their paths (`spec.foo`), for
    * fieldValidation (custom resources are pruned whatever the mode). Absent = unknown fields are

@@ -2,9 +2,9 @@
 // scope, subresources, selectable fields, printer columns, the schema (OpenAPI, explain, apply),
 // pruning, defaulting and validation (structural schema, list types, CEL rules, scale paths), the
 // strategy (status through /status, generation on changes outside metadata and status) and the
-// apiVersion rewrite between versions (conversion None). Pure: the API server registers it.
+// apiVersion rewrite between versions (conversion None; Webhook's call is the API server's). Pure: the API server registers it.
 import type { FieldError } from '../errors.ts';
-import { invalidValue } from '../errors.ts';
+import { internalError, invalidValue } from '../errors.ts';
 import { getPath, objectMetaSchema, STANDARD_VERBS, validateObjectMeta, validateObjectMetaUpdate } from '../meta.ts';
 import type { ResourceType, Schema, TableColumn } from '../resource.ts';
 import { unknownFields } from '../schema.ts';
@@ -114,6 +114,14 @@ export function deprecationWarning(crd: Crd, v: CrdVersion, compare: (a: string,
   return newer.length ? `${msg}; use ${group}/${newer[0].name} ${names.kind}` : msg;
 }
 
+/** Webhook conversion's local step: an object already in `apiVersion` passes; any other needs the webhook. */
+function alreadyIn(apiVersion: string): (obj: KubeObject) => KubeObject {
+  return (obj) => {
+    if (obj.apiVersion === apiVersion) return obj;
+    throw internalError(`conversion of ${obj.apiVersion ?? ''} to ${apiVersion} needs the conversion webhook`);
+  };
+}
+
 /** The registry entry serving `version` of a CRD. */
 export function customResourceType(crd: Crd, versionName: string, o: CustomResourceOptions = {}): ResourceType {
   const v = crd.spec.versions.find((x) => x.name === versionName)!;
@@ -127,6 +135,7 @@ export function customResourceType(crd: Crd, versionName: string, o: CustomResou
   const storage = storageVersionOf(crd) ?? versionName;
   const apiVersion = `${group}/${versionName}`;
   const cols = columnsOf(v);
+  const webhook = crd.spec.conversion?.strategy === 'Webhook';
   const fieldSelectors: ResourceType['fieldSelectors'] = {};
   for (const f of v.selectableFields ?? []) {
     const path = f.jsonPath.replace(/^\./, '');
@@ -170,7 +179,8 @@ export function customResourceType(crd: Crd, versionName: string, o: CustomResou
     schema: rootSchema(crd, v),
     defaults: (obj) => {
       // conversion None: the object is stored in the storage version, only apiVersion changes
-      if (storage !== versionName) obj.apiVersion = `${group}/${storage}`;
+      // (Webhook: it stays in the request version until the API server converts it to store it)
+      if (storage !== versionName && !webhook) obj.apiVersion = `${group}/${storage}`;
       if (!schema) return;
       pruneNulls(obj, schema);
       applyDefaults(obj, schema);
@@ -209,7 +219,10 @@ export function customResourceType(crd: Crd, versionName: string, o: CustomResou
         return [...paths, ...meta].sort();
     },
   };
-  if (storage !== versionName || crd.spec.versions.length > 1 || (crd.status?.storedVersions?.length ?? 0) > 1) {
+  if (webhook) {
+    // The API server sets conversion.convert (the webhook call); these only let converted objects through.
+    rt.conversion = { storageVersion: storage, toStorage: alreadyIn(`${group}/${storage}`), fromStorage: alreadyIn(apiVersion) };
+  } else if (storage !== versionName || crd.spec.versions.length > 1 || (crd.status?.storedVersions?.length ?? 0) > 1) {
     rt.conversion = {
       storageVersion: storage,
       toStorage: (obj) => ({ ...obj, apiVersion: `${group}/${storage}` }),

@@ -163,7 +163,12 @@ function validateConversion(crd: Crd): FieldError[] {
       if (!cc.service.namespace) errs.push(required(`${path}.webhookClientConfig.service.namespace`));
     }
     if (versions.length === 0) errs.push(required(`${path}.conversionReviewVersions`));
-    else if (!versions.some((v) => REVIEW_VERSIONS.includes(v))) errs.push(invalidValue(`${path}.conversionReviewVersions`, versions, `must include at least one of ${REVIEW_VERSIONS.join(', ')}`));
+    else {
+      versions.forEach((v, i) => {
+        if (versions.indexOf(v) !== i) errs.push(invalidValue(`${path}.conversionReviewVersions[${i}]`, v, 'duplicate version'));
+      });
+      if (!versions.some((v) => REVIEW_VERSIONS.includes(v))) errs.push(invalidValue(`${path}.conversionReviewVersions`, versions, `must include at least one of ${REVIEW_VERSIONS.join(', ')}`));
+    }
   } else {
     if (cc) errs.push(forbidden(`${path}.webhookClientConfig`, 'should not be set when strategy is not set to Webhook'));
     if (versions.length) errs.push(forbidden(`${path}.conversionReviewVersions`, 'should not be set when strategy is not set to Webhook'));

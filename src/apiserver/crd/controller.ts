@@ -3,7 +3,8 @@
 //  - accepts its names unless another CRD of the group (or a built-in resource) uses them, and
 //    sets NamesAccepted and Established;
 //  - registers one registry entry per served version once Established (discovery and OpenAPI are
-//    recomputed from the registry's new generation), and removes them when the CRD goes;
+//    recomputed from the registry's new generation), and removes them when the CRD goes; with
+//    `conversion.strategy: Webhook` the entries convert through the CRD's webhook (conversion.ts);
 //  - on delete (customresourcecleanup finalizer, Terminating), deletes every custom resource,
 //    waits for their finalizers, then removes the finalizer so the CRD itself goes.
 import type { Logger } from 'pino';
@@ -14,6 +15,7 @@ import { calculateNames, usedNames } from '../../api/apiextensions/names.ts';
 import { CLEANUP_FINALIZER, CRD_GROUP, isConditionTrue, setCondition, storageVersionOf, type Crd } from '../../api/apiextensions/types.ts';
 import { objectKey, resourcePrefix, StorageError, type StoreEvent, type Unsubscribe } from '../../storage/interface.ts';
 import { compareVersions } from '../discovery/groups.ts';
+import { webhookConverter } from './conversion.ts';
 import { anonymousAdmin } from '../pipeline/index.ts';
 import { deleteObject } from '../rest/delete.ts';
 import { timestamp } from '../rest/objectmeta.ts';
@@ -163,9 +165,11 @@ export class CrdController {
     if (cur?.signature === signature) return;
     const registry = this.core.registry;
     const types: ResourceType[] = [];
+    const convert = crd.spec.conversion?.strategy === 'Webhook' ? webhookConverter(this.core, crd) : undefined;
     for (const v of crd.spec.versions) {
       if (!v.served) continue;
       const rt = customResourceType(crd, v.name, { warning: deprecationWarning(crd, v, compareVersions) });
+      if (convert && rt.conversion) rt.conversion.convert = convert;
       const group = crd.spec.group;
       rt.rest = {
         beginCreate: (s, obj) => {

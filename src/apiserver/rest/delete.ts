@@ -8,6 +8,7 @@ import { StorageError } from '../../storage/interface.ts';
 import { boolParam, intParam } from '../listopts.ts';
 import { admitValidating } from '../pipeline/run.ts';
 import { timestamp } from './objectmeta.ts';
+import { remoteConversion, servedEntry, toStored } from './convert.ts';
 import { admissionAttrs, keyOf, mapStorageError, type Scope } from './scope.ts';
 import type { WriteResult } from './write.ts';
 
@@ -116,9 +117,12 @@ function checkPreconditions(rt: ResourceType, obj: KubeObject, pre: DeleteOption
 export async function deleteObject(s: Scope, name: string, opts: DeleteOptions): Promise<WriteResult> {
   const store = s.core.store;
   const key = keyOf(s.rt, s.info.namespace, name);
+  const remote = remoteConversion(s.rt) !== undefined;
   for (let attempt = 0; ; attempt++) {
-    const cur = await store.get(key);
-    if (!cur) throw notFound(s.rt.plural, name, s.rt.group);
+    const stored = await store.get(key);
+    if (!stored) throw notFound(s.rt.plural, name, s.rt.group);
+    // webhook conversion: admission and the answer see the request version; the store keeps its own
+    const cur = remote ? await servedEntry(s.rt, stored) : stored;
     checkPreconditions(s.rt, cur.object, opts.preconditions);
     await admitValidating(s.core.pipeline, admissionAttrs(s, 'DELETE', undefined, cur.object, name, opts.dryRun, deleteOptionsObject(opts)));
     const plan = planDeletion(s.rt, cur.object, opts, new Date(s.core.clock.now()));
@@ -128,7 +132,8 @@ export async function deleteObject(s: Scope, name: string, opts: DeleteOptions):
           return { object: cur.object, json: cur.json, created: false, deleted: false };
         case 'update': {
           if (opts.dryRun) return { object: plan.object, created: false, deleted: false };
-          const e = await store.update(key, plan.object, cur.modRevision);
+          const e = await store.update(key, remote ? await toStored(s.rt, plan.object) : plan.object, cur.modRevision);
+          if (remote) return { object: (await servedEntry(s.rt, e)).object, created: false, deleted: false };
           return { object: e.object, json: e.json, created: false, deleted: false };
         }
         case 'delete': {
@@ -138,7 +143,7 @@ export async function deleteObject(s: Scope, name: string, opts: DeleteOptions):
           }
           const e = await store.delete(key, cur.modRevision);
           s.rt.rest?.afterDelete?.(s, e.object, false);
-          return { object: e.object, json: e.json, created: false, deleted: true };
+          return remote ? { object: cur.object, created: false, deleted: true } : { object: e.object, json: e.json, created: false, deleted: true };
         }
       }
     } catch (err) {

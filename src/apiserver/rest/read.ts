@@ -7,6 +7,7 @@ import { continueExpired, encodeContinue, parseResourceVersion, planList } from 
 import { sendJson } from '../respond.ts';
 import { negotiateOutput, partialOfList, partialOfObject } from '../negotiate.ts';
 import { toTable, type IncludeObject } from '../table.ts';
+import { remoteConversion, servedEntry, toServed } from './convert.ts';
 import { apiVersionOfRt, changesOnTheWayOut, keyOf, mapStorageError, prefixOf, wireJson, wireObject, type Scope } from './scope.ts';
 
 export function includeObjectOf(q: URLSearchParams | undefined): IncludeObject {
@@ -27,7 +28,7 @@ export async function getEntry(s: Scope, name: string): Promise<StoreEntry> {
   }
   const e = await store.get(keyOf(s.rt, s.info.namespace, name));
   if (!e) throw notFound(s.rt.plural, name, s.rt.group);
-  return e;
+  return remoteConversion(s.rt) ? servedEntry(s.rt, e) : e;
 }
 
 export async function handleGet(s: Scope): Promise<number> {
@@ -56,6 +57,9 @@ export async function handleList(s: Scope): Promise<number> {
     if (plan.continueRevision !== undefined && err instanceof StorageError && err.code === 'Compacted') throw continueExpired();
     throw mapStorageError(err, s.rt, '');
   }
+  // a conversion webhook gets the page's objects in one ConversionReview (metadata-only lists need none)
+  const metadataOnly = target.as === 'PartialObjectMetadata' || target.as === 'PartialObjectMetadataList';
+  if (remoteConversion(s.rt) && !metadataOnly) page = { ...page, items: await toServed(s.rt, page.items), entries: undefined };
   const meta: ListMeta = { resourceVersion: String(page.revision) };
   if (page.lastKey !== undefined) {
     meta.continue = encodeContinue(page.revision, page.lastKey);

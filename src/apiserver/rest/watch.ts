@@ -10,6 +10,7 @@ import { boolParam, intParam, parseResourceVersion, tooOldResourceVersion } from
 import { statusOf } from '../respond.ts';
 import { negotiateOutput, partialObject } from '../negotiate.ts';
 import { toTable } from '../table.ts';
+import { remoteConversion, toServed } from './convert.ts';
 import { includeObjectOf } from './read.ts';
 import { apiVersionOfRt, changesOnTheWayOut, mapStorageError, prefixOf, wireObject, type Scope } from './scope.ts';
 
@@ -167,8 +168,10 @@ export async function handleWatch(s: Scope): Promise<number> {
     }
   };
 
-  const transform = changesOnTheWayOut(rt);
-  const send = (ev: StoreEvent | undefined, type: EventType, stored: KubeObject, storedJson: string | undefined) => {
+  // metadata-only watches (the garbage collector's) need no conversion: metadata is the same in every version
+  const remote = remoteConversion(rt) !== undefined && !partial;
+  const transform = changesOnTheWayOut(rt) && !(partial && remoteConversion(rt));
+  const emit = (ev: StoreEvent | undefined, type: EventType, stored: KubeObject, storedJson: string | undefined) => {
     const obj = transform ? wireObject(rt, stored) : stored;
     const json = transform ? undefined : storedJson;
     const version = obj.metadata?.resourceVersion;
@@ -181,6 +184,29 @@ export async function handleWatch(s: Scope): Promise<number> {
     } else {
       write(`{"type":"${type}","object":${json ?? JSON.stringify(obj)}}\n`, version);
     }
+  };
+
+  // A conversion webhook: each event's object is converted before it leaves (the initial state in
+  // one batch), one after another so the order stays; a failed conversion ends the watch with an ERROR.
+  let converted: Promise<void> = Promise.resolve();
+  const inOrder = (objs: KubeObject[], then: (served: KubeObject[]) => void) => {
+    if (!remote) return then(objs);
+    converted = converted.then(async () => {
+      if (closed) return;
+      let served: KubeObject[];
+      try {
+        served = await toServed(rt, objs);
+      } catch (err) {
+        if (closed) return;
+        write(JSON.stringify({ type: 'ERROR', object: statusOf(err) }) + '\n');
+        return finish();
+      }
+      if (!closed) then(served);
+    });
+  };
+  const send = (ev: StoreEvent | undefined, type: EventType, stored: KubeObject, storedJson: string | undefined) => {
+    if (remote) inOrder([stored], ([obj]) => emit(undefined, type, obj, undefined));
+    else emit(ev, type, stored, storedJson);
   };
 
   const bookmark = (revision: number, annotations?: Record<string, string>) => {
@@ -213,9 +239,11 @@ export async function handleWatch(s: Scope): Promise<number> {
     if (rv === undefined || rv === 0 || sendInitialEvents) {
       // Start from the current state: a synthetic ADDED per object, then everything after it.
       const page = await store.listPage(prefix, filter ? { filter, minRevision: rv === undefined ? store.cachedRevision() : undefined } : {});
-      for (let i = 0; i < page.items.length; i++) send(undefined, 'ADDED', page.items[i], page.entries?.[i]?.json);
+      if (remote) inOrder(page.items, (objs) => objs.forEach((o) => emit(undefined, 'ADDED', o, undefined)));
+      else for (let i = 0; i < page.items.length; i++) send(undefined, 'ADDED', page.items[i], page.entries?.[i]?.json);
       from = page.revision;
-      if (sendInitialEvents && bookmarks) bookmark(from, { 'k8s.io/initial-events-end': 'true' });
+      const end = from;
+      if (sendInitialEvents && bookmarks) inOrder([], () => bookmark(end, { 'k8s.io/initial-events-end': 'true' }));
     } else {
       from = rv;
     }
@@ -243,7 +271,10 @@ export async function handleWatch(s: Scope): Promise<number> {
     timers.push(t);
   }
   if (bookmarks) {
-    const t = setInterval(() => bookmark(Math.max(lastRevision, store.cachedRevision())), core.watch.bookmarkIntervalMs);
+    const t = setInterval(() => {
+      const revision = Math.max(lastRevision, store.cachedRevision());
+      inOrder([], () => bookmark(revision));
+    }, core.watch.bookmarkIntervalMs);
     t.unref();
     timers.push(t);
   }

@@ -8,6 +8,7 @@ import { StorageError, type StoreEntry } from '../../storage/interface.ts';
 import { admitMutating, admitValidating } from '../pipeline/run.ts';
 import { pendingFinalizers } from './delete.ts';
 import { bumpGeneration, canonicalizeObjectTimes, carryUpdateMeta, initCreateMeta, sameObject, validateObject } from './objectmeta.ts';
+import { remoteConversion, servedEntry, toStored } from './convert.ts';
 import { admissionAttrs, keyOf, mapStorageError, type Scope } from './scope.ts';
 
 const MAX_ATTEMPTS = 50;
@@ -46,11 +47,14 @@ export async function storeCreate(s: Scope, obj: KubeObject, dryRun: boolean): P
     return { object: obj, created: true, deleted: false };
   }
   const ns = obj.metadata.namespace;
+  const remote = remoteConversion(s.rt) !== undefined;
   for (let attempt = 0; ; attempt++) {
     try {
-      const e = await s.core.store.create(keyOf(s.rt, ns, obj.metadata.name!), obj);
+      // a webhook-converted kind: the object is converted to the storage version here, and back for the answer
+      const stored = remote ? await toStored(s.rt, obj) : obj;
+      const e = await s.core.store.create(keyOf(s.rt, ns, obj.metadata.name!), stored);
       s.rt.rest?.afterCreate?.(s, e.object, false);
-      return { object: e.object, json: e.json, created: true, deleted: false };
+      return remote ? servedResult(s, e, true, false) : { object: e.object, json: e.json, created: true, deleted: false };
     } catch (err) {
       if (err instanceof StorageError && err.code === 'KeyExists' && obj.metadata.generateName && attempt < 8) {
         obj.metadata.name = undefined;
@@ -116,11 +120,20 @@ export function checkPrecondition(s: Scope, obj: KubeObject, current: KubeObject
  */
 export type UpdateTransform = (current: KubeObject | undefined) => Promise<{ object: KubeObject; create?: boolean }>;
 
+/** A stored entry as the write's answer, converted back to the request version (webhook conversion). */
+async function servedResult(s: Scope, e: StoreEntry, created: boolean, deleted: boolean): Promise<WriteResult> {
+  const served = await servedEntry(s.rt, e);
+  return { object: served.object, json: served.json, created, deleted };
+}
+
 export async function guaranteedUpdate(s: Scope, name: string, transform: UpdateTransform, dryRun: boolean): Promise<WriteResult> {
   const store = s.core.store;
   const key = keyOf(s.rt, s.info.namespace, name);
+  const remote = remoteConversion(s.rt) !== undefined;
   for (let attempt = 0; ; attempt++) {
-    const cur: StoreEntry | undefined = await store.get(key);
+    const stored: StoreEntry | undefined = await store.get(key);
+    // the transform, admission and validation see the current object in the request version
+    const cur = stored && remote ? await servedEntry(s.rt, stored) : stored;
     const { object, create } = await transform(cur?.object);
     try {
       if (!cur) {
@@ -137,15 +150,15 @@ export async function guaranteedUpdate(s: Scope, name: string, transform: Update
         }
         const e = await store.delete(key, cur.modRevision);
         s.rt.rest?.afterDelete?.(s, e.object, false);
-        return { object: e.object, json: e.json, created: false, deleted: true };
+        return remote ? { object, created: false, deleted: true } : { object: e.object, json: e.json, created: false, deleted: true };
       }
       if (dryRun) {
         s.rt.rest?.afterUpdate?.(s, object, true);
         return { object, created: false, deleted: false };
       }
-      const e = await store.update(key, object, cur.modRevision);
+      const e = await store.update(key, remote ? await toStored(s.rt, object) : object, cur.modRevision);
       s.rt.rest?.afterUpdate?.(s, e.object, false);
-      return { object: e.object, json: e.json, created: false, deleted: false };
+      return remote ? servedResult(s, e, false, false) : { object: e.object, json: e.json, created: false, deleted: false };
     } catch (err) {
       // Lost a race: recompute from the new state (a pinned resourceVersion then fails the precondition).
       if (err instanceof StorageError && (err.code === 'Conflict' || err.code === 'KeyExists' || err.code === 'KeyNotFound') && attempt < MAX_ATTEMPTS) continue;

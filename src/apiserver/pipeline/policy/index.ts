@@ -7,15 +7,16 @@ import { StatusError, type StatusReason } from '../../../api/errors.ts';
 import { labelSelectorMatcher } from '../../../api/labels.ts';
 import type { Registry } from '../../../api/registry.ts';
 import type { ResourceType } from '../../../api/resource.ts';
-import { parseApiVersion, type KubeObject } from '../../../api/types.ts';
+import { apiVersionOf, parseApiVersion, type KubeObject } from '../../../api/types.ts';
 import { objectKey, resourcePrefix, type Store } from '../../../storage/interface.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from '../index.ts';
 import { PrefixInformer } from '../informer.ts';
 import { isNamespaceRequest, requestNamespace } from '../webhooks/hooks.ts';
 import { isExemptAdmissionConfiguration } from '../webhooks/match.ts';
-import { celRequest, toInvocationVersion } from '../webhooks/review.ts';
+import { celRequest, prepareInvocation, toInvocationVersion } from '../webhooks/review.ts';
 import { compileBinding, compilePolicy, type Binding, type CompiledPolicy } from './compile.ts';
 import { evaluatePolicy } from './evaluate.ts';
+import { PolicyStatusController } from './status.ts';
 import { matchResources } from './matching.ts';
 
 export const POLICY_PLUGIN = 'ValidatingAdmissionPolicy';
@@ -55,15 +56,20 @@ async function collectParams(deps: PolicyAdmissionDeps, paramRt: ResourceType | 
     namespace = ref.namespace || requestNamespace(a);
     if (!namespace) throw new Error('cannot use namespaced paramRef in policy binding that matches cluster-scoped resources');
   } else if (ref.namespace) throw new Error('paramRef.namespace must not be provided for a cluster-scoped `paramKind`');
-  const asParam = (o: KubeObject) => (paramRt.conversion ? paramRt.conversion.fromStorage(o) : o);
+  // params in paramKind's version (a CRD with a conversion webhook converts them in one call)
+  const asParams = async (os: KubeObject[]) => {
+    const convert = paramRt.conversion?.convert;
+    if (convert) return convert(os, apiVersionOf(paramRt.group, paramRt.version));
+    return paramRt.conversion ? os.map((o) => paramRt.conversion!.fromStorage(o)) : os;
+  };
   let params: KubeObject[];
   if (ref.name) {
     const e = await deps.store.get(objectKey(paramRt.group, paramRt.plural, namespace, ref.name));
-    params = e ? [asParam(e.object)] : [];
+    params = e ? await asParams([e.object]) : [];
   } else if (ref.selector) {
     const sel = labelSelectorMatcher(ref.selector);
     const prefix = resourcePrefix(paramRt.group, paramRt.plural) + (namespace ? `${namespace}/` : '');
-    params = (await deps.store.list(prefix)).items.map((e) => e.object).filter((o) => sel(o.metadata.labels)).map(asParam);
+    params = await asParams((await deps.store.list(prefix)).items.map((e) => e.object).filter((o) => sel(o.metadata.labels)));
   } else throw new Error('one of name or selector must be provided');
   if (params.length === 0 && ref.parameterNotFoundAction === 'Deny') throw new Error('no params found for policy binding with `Deny` parameterNotFoundAction');
   return params;
@@ -85,6 +91,8 @@ export interface PolicyAdmission {
 export function policyAdmission(deps: PolicyAdmissionDeps): PolicyAdmission {
   const policies = new PrefixInformer(deps.store, resourcePrefix(GROUP, 'validatingadmissionpolicies'), compilePolicy, deps.logger);
   const bindings = new PrefixInformer(deps.store, resourcePrefix(GROUP, 'validatingadmissionpolicybindings'), compileBinding, deps.logger);
+  // status.typeChecking of each policy (the status controller)
+  const status = new PolicyStatusController(deps.store, deps.registry, deps.logger);
   let bindingSrc: readonly Binding[] | undefined;
   let byPolicy = new Map<string, Binding[]>();
   const bindingsOf = (policy: string) => {
@@ -138,8 +146,8 @@ export function policyAdmission(deps: PolicyAdmissionDeps): PolicyAdmission {
         }
         const nsName = isNamespaceRequest(a.rt) ? '' : (a.namespace ?? '');
         const ns = nsName ? namespaceObject(await deps.getNamespace(nsName)) : null;
-        const inv = { rt: matched };
-        const base = { object: toInvocationVersion(matched, a.object) ?? null, oldObject: toInvocationVersion(matched, a.oldObject) ?? null, request: celRequest(a, inv), namespaceObject: ns, authorizer: null };
+        const inv = matched.conversion?.convert ? await prepareInvocation({ rt: matched }, a) : { rt: matched };
+        const base = { object: toInvocationVersion(inv, a.object) ?? null, oldObject: toInvocationVersion(inv, a.oldObject) ?? null, request: celRequest(a, inv), namespaceObject: ns, authorizer: null };
         for (const param of params) {
           const result = evaluatePolicy(p, { ...base, params: param });
           for (const d of result.decisions) {
@@ -166,11 +174,12 @@ export function policyAdmission(deps: PolicyAdmissionDeps): PolicyAdmission {
   return {
     plugin: { name: POLICY_PLUGIN, validate },
     async start() {
-      await Promise.all([policies.start(), bindings.start()]);
+      await Promise.all([policies.start(), bindings.start(), status.start()]);
     },
     stop() {
       policies.stop();
       bindings.stop();
+      status.stop();
     },
   };
 }

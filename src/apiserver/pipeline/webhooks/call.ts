@@ -25,7 +25,7 @@ async function targetOf(deps: CallDeps, h: Webhook): Promise<WebhookTarget> {
 }
 
 /** The HTTP answer as an AdmissionReview, or the client-side error text Kubernetes reports. */
-function decodeAnswer(status: number, body: string): unknown {
+export function decodeAnswer(status: number, body: string): unknown {
   let parsed: any;
   try {
     parsed = JSON.parse(body);

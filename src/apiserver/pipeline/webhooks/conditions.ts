@@ -8,8 +8,8 @@ export const compileMatchConditions: ConditionCompiler = (conditions) => {
   const compiled = conditions.map((c) => ({ ...c, ...compileCel('matchCondition', c.expression, 'bool') }));
   return (a, inv) => {
     const vars = {
-      object: toInvocationVersion(inv.rt, a.object) ?? null,
-      oldObject: toInvocationVersion(inv.rt, a.oldObject) ?? null,
+      object: toInvocationVersion(inv, a.object) ?? null,
+      oldObject: toInvocationVersion(inv, a.oldObject) ?? null,
       request: celRequest(a, inv),
       authorizer: null,
     };

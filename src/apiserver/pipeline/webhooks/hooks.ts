@@ -9,7 +9,7 @@ import type { KubeObject } from '../../../api/types.ts';
 import type { AdmissionAttributes } from '../index.ts';
 import { equivalentResources, matchingResource, type Rule } from './match.ts';
 import type { ClientConfig } from './resolve.ts';
-import type { Invocation } from './review.ts';
+import { prepareInvocation, type Invocation } from './review.ts';
 
 /** Evaluates a webhook's matchConditions for a request: true = call, false = skip; throws to fail closed. */
 export type ConditionMatcher = (a: AdmissionAttributes, inv: Invocation) => boolean;
@@ -114,7 +114,7 @@ export async function shouldCall(deps: MatchDeps, h: Pick<Webhook, 'name' | 'rul
   const rt = matchingResource(h.rules, h.matchPolicy, a.rt, base, () => equivalentResources(deps.registry, a.rt));
   if (!rt) return undefined;
   if (nsError) throw nsError instanceof StatusError ? nsError : internalError(String(nsError));
-  const inv: Invocation = { rt };
+  const inv: Invocation = rt.conversion?.convert ? await prepareInvocation({ rt }, a) : { rt };
   if (h.matchConditions) {
     let matched: boolean;
     try {

@@ -49,7 +49,7 @@ async function callMutating(deps: MutatingDeps, h: Webhook, a: AdmissionAttribut
   }
   if (ops.length === 0) return false;
   if (!a.object) throw internalError(`admission webhook ${JSON.stringify(h.name)} attempted to modify the object, which is not supported for this operation`);
-  const before = toInvocationVersion(inv.rt, a.object)!;
+  const before = toInvocationVersion(inv, a.object)!;
   let patched: KubeObject;
   try {
     patched = applyJsonPatch(before, ops);
@@ -57,7 +57,7 @@ async function callMutating(deps: MutatingDeps, h: Webhook, a: AdmissionAttribut
     throw internalError((e as Error).message);
   }
   if (!patched || typeof patched !== 'object' || Array.isArray(patched)) throw internalError('the patch did not produce an object');
-  const next = fromInvocationVersion(inv.rt, patched);
+  const next = await fromInvocationVersion(inv, a.rt, patched);
   a.rt.defaults(next);
   const changed = !deepEqual(a.object, next);
   if (changed) replaceContents(a.object, next);

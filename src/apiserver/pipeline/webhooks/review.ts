@@ -1,7 +1,7 @@
 // AdmissionReview v1 (admission.k8s.io/v1): the request a webhook receives, and the checks on its
 // answer (k8s.io/apiserver/pkg/admission/plugin/webhook/request/admissionreview.go).
 import type { ResourceType } from '../../../api/resource.ts';
-import type { KubeObject, Status } from '../../../api/types.ts';
+import { apiVersionOf, type KubeObject, type Status } from '../../../api/types.ts';
 import type { AdmissionAttributes } from '../index.ts';
 
 export const REVIEW_API_VERSION = 'admission.k8s.io/v1';
@@ -9,16 +9,40 @@ export const REVIEW_API_VERSION = 'admission.k8s.io/v1';
 /** The resource a webhook was matched for (the request's own, or an equivalent one). */
 export interface Invocation {
   rt: ResourceType;
+  /** The request's objects already converted to rt's version by its conversion webhook (prepareInvocation). */
+  converted?: Map<KubeObject, KubeObject>;
+}
+
+/**
+ * A version converted by a CRD's conversion webhook (matchPolicy Equivalent picked another version
+ * than the request's): the request's object and old object are converted once, before anything
+ * reads them through toInvocationVersion.
+ */
+export async function prepareInvocation(inv: Invocation, a: Pick<AdmissionAttributes, 'object' | 'oldObject'>): Promise<Invocation> {
+  const convert = inv.rt.conversion?.convert;
+  if (!convert) return inv;
+  const target = apiVersionOf(inv.rt.group, inv.rt.version);
+  const objs = [a.object, a.oldObject].filter((o): o is KubeObject => o !== undefined && o.apiVersion !== target);
+  if (objs.length === 0) return inv;
+  const out = await convert(objs, target);
+  inv.converted = new Map(objs.map((o, i) => [o, out[i]]));
+  return inv;
 }
 
 /** The object as the invoked version sees it (kinds served from another version's storage convert). */
-export function toInvocationVersion(rt: ResourceType, obj: KubeObject | undefined): KubeObject | undefined {
+export function toInvocationVersion(inv: Invocation, obj: KubeObject | undefined): KubeObject | undefined {
   if (!obj) return undefined;
-  return rt.conversion ? rt.conversion.fromStorage(obj) : obj;
+  const pre = inv.converted?.get(obj);
+  if (pre) return pre;
+  return inv.rt.conversion ? inv.rt.conversion.fromStorage(obj) : obj;
 }
 
-export function fromInvocationVersion(rt: ResourceType, obj: KubeObject): KubeObject {
-  return rt.conversion ? rt.conversion.toStorage(obj) : obj;
+/** A (patched) object of the invoked version back in the form the request carries (storage; the request's version with a webhook). */
+export async function fromInvocationVersion(inv: Invocation, requestRt: ResourceType, obj: KubeObject): Promise<KubeObject> {
+  const convert = inv.rt.conversion?.convert;
+  if (!convert) return inv.rt.conversion ? inv.rt.conversion.toStorage(obj) : obj;
+  const target = apiVersionOf(requestRt.group, requestRt.version);
+  return obj.apiVersion === target ? obj : (await convert([obj], target))[0];
 }
 
 const gvk = (rt: ResourceType) => ({ group: rt.group, version: rt.version, kind: rt.kind });
@@ -42,8 +66,8 @@ export function buildReview(uid: string, a: AdmissionAttributes, inv: Invocation
       ...(a.user.groups.length ? { groups: a.user.groups } : {}),
       ...(a.user.extra && Object.keys(a.user.extra).length ? { extra: a.user.extra } : {}),
     },
-    object: toInvocationVersion(inv.rt, a.object) ?? null,
-    oldObject: toInvocationVersion(inv.rt, a.oldObject) ?? null,
+    object: toInvocationVersion(inv, a.object) ?? null,
+    oldObject: toInvocationVersion(inv, a.oldObject) ?? null,
     dryRun: a.dryRun,
     options: a.options ?? null,
   };
