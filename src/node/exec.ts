@@ -6,23 +6,8 @@
 // process (simulated) is answered with a Status before any upgrade.
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createRequire } from 'node:module';
 import type { ChildProcess } from 'node:child_process';
-
-/** The part of the `ws` package used here (it ships no types; @types/ws is not installed). */
-interface WebSocketLike {
-  readonly protocol: string;
-  send(data: Buffer, cb?: (err?: Error) => void): void;
-  close(code?: number, reason?: string): void;
-  on(ev: 'message', fn: (data: Buffer, isBinary: boolean) => void): void;
-  on(ev: 'close' | 'error', fn: () => void): void;
-}
-interface WebSocketServerLike {
-  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, cb: (ws: WebSocketLike) => void): void;
-}
-const { WebSocketServer } = createRequire(import.meta.url)('ws') as {
-  WebSocketServer: new (o: { noServer: true; handleProtocols: (protocols: Set<string>) => string | false }) => WebSocketServerLike;
-};
+import { WebSocketServer, type WebSocketLike } from './ws.ts';
 
 export const CHANNEL_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
@@ -81,7 +66,8 @@ export class ExecServer {
   }
 }
 
-function refuse(socket: Duplex, code: number, message: string): void {
+/** Answers an upgrade request with a Status (no upgrade). */
+export function refuse(socket: Duplex, code: number, message: string): void {
   const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: code === 404 ? 'NotFound' : code === 503 ? 'ServiceUnavailable' : 'BadRequest', code });
   socket.end(`HTTP/1.1 ${code} ${code === 404 ? 'Not Found' : code === 503 ? 'Service Unavailable' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
