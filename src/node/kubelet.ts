@@ -7,7 +7,7 @@ import { formatLines, type LogOptions } from './logs.ts';
 import type { PodSim } from './podsim.ts';
 import type { ContainerLog, ContainerUsage } from './runtime.ts';
 import { rfc3339 } from './units.ts';
-import { ExecServer, type ExecStarter } from './exec.ts';
+import { ExecServer, type AttachStarter, type ExecStarter } from './exec.ts';
 import { PortForwardServer, type PortForwardStarter } from './portforward/server.ts';
 
 /** All the kubelet server reads of its pool. */
@@ -27,6 +27,8 @@ export interface KubeletView {
   usage(sim: PodSim, now: number): ContainerUsage[];
   /** kubectl exec (WebSocket upgrades of /exec/..., exec.ts). */
   exec?: ExecStarter;
+  /** kubectl attach (WebSocket upgrades of /attach/..., exec.ts). */
+  attach?: AttachStarter;
   /** kubectl port-forward (upgrades of /portforward/..., portforward/server.ts). */
   portForward?: PortForwardStarter;
 }
@@ -49,7 +51,7 @@ export async function startKubeletServer(view: () => KubeletView | undefined, po
       else res.destroy();
     });
   });
-  const execs = new ExecServer(() => view()?.exec);
+  const execs = new ExecServer(() => view()?.exec, () => view()?.attach);
   const forwards = new PortForwardServer(() => view()?.portForward);
   server.on('upgrade', (req, sock, head) => (forwards.matches(req.url ?? '/') ? forwards : execs).upgrade(req, sock, head));
   server.on('connection', (sock) => {

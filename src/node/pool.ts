@@ -178,6 +178,16 @@ export class PoolState implements PoolContext {
         if (child) return child;
         return { code: 400, message: real ? `container ${container} of pod ${name} is not running` : `exec is not supported by kubesim for simulated containers: container ${container} of pod ${name} (image ${c.image}) runs no process` };
       },
+      attach: (node, namespace, name, container) => {
+        const sim = s.pods.get(metaNamespaceKey({ metadata: { namespace, name } }))?.sim;
+        if (!sim || (node !== undefined && sim.pod.spec?.nodeName !== node)) return { code: 404, message: `pods "${name}" not found` };
+        const c = sim.containers.find((x) => x.name === container && !x.init);
+        if (!c) return { code: 400, message: `container ${container} is not valid for pod ${name}` };
+        const io = s.containers.attach?.(sim, c);
+        if (io) return io;
+        const real = s.containers.isReal?.(sim, c) ?? false;
+        return { code: 400, message: real ? `container ${container} of pod ${name} is not running` : `attach is not supported by kubesim for simulated containers: container ${container} of pod ${name} (image ${c.image}) runs no process` };
+      },
       portForward: (node, namespace, name) => {
         const sim = s.pods.get(metaNamespaceKey({ metadata: { namespace, name } }))?.sim;
         if (!sim || (node !== undefined && sim.pod.spec?.nodeName !== node)) return { code: 404, message: `pods "${name}" not found` };

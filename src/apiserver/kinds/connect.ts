@@ -21,10 +21,10 @@ export function relayedHead(method: string, path: string, headers: Record<string
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
-/** pods/exec: relayed to the kubelet when upgraded; a plain request is refused. */
-export async function handleExec(s: Scope): Promise<number> {
+/** pods/exec and pods/attach: relayed to the kubelet when upgraded; a plain request is refused. */
+export async function handleExec(s: Scope, verb: 'exec' | 'attach' = 'exec'): Promise<number> {
   const up = upgradeOf(s.req);
-  if (!up) throw badRequest('exec is not supported by kubesim over plain HTTP: use kubectl 1.30+ (WebSocket, v5.channel.k8s.io) against a runtime (Node.js) container');
+  if (!up) throw badRequest(`${verb} is not supported by kubesim over plain HTTP: use kubectl 1.30+ (WebSocket, v5.channel.k8s.io) against a runtime (Node.js) container`);
   const name = s.info.name!;
   const pod = (await s.core.store.get(objectKey(s.rt.group, s.rt.plural, s.info.namespace, name)))?.object;
   if (!pod) throw notFound('pods', name);
@@ -36,7 +36,7 @@ export async function handleExec(s: Scope): Promise<number> {
   } else if (!containers.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
   const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
-  return relayUpgrade(s, up, nodeName, `/exec/${encodeURIComponent(s.info.namespace!)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}`);
+  return relayUpgrade(s, up, nodeName, `/${verb}/${encodeURIComponent(s.info.namespace!)}/${encodeURIComponent(name)}/${encodeURIComponent(container)}`);
 }
 
 /** pods/portforward: relayed to the kubelet when upgraded (WebSocket tunnelling SPDY, or SPDY); a plain request is refused. */
