@@ -123,3 +123,28 @@ test('PortForwardSession: replies to both streams, copies data both ways, FINs d
   session.close();
   deflate.close();
 });
+
+test('forwardTarget: the pod alias; simulated pods only with declared ports; no IP yet', async () => {
+  const { forwardTarget } = await import('../../src/node/pool.ts');
+  const sim = (spec: any, podIP: string | null = '10.128.0.5') =>
+    ({ name: 'web', uid: 'u1', podIP: podIP ?? undefined, pod: { metadata: { name: 'web' }, spec }, containers: (spec.containers ?? []).map((c: any) => ({ name: c.name, image: c.image, init: false })) }) as any;
+  const linux = process.platform === 'linux';
+  const table: [any, boolean, string | undefined, RegExp | undefined][] = [
+    [sim({ containers: [{ name: 'app', image: 'node' }] }), true, linux ? '127.128.0.5' : '127.0.0.1', undefined],
+    [sim({ containers: [{ name: 'app', image: 'nginx', ports: [{ containerPort: 80 }] }] }), false, linux ? '127.128.0.5' : '127.0.0.1', /answer HTTP only on their declared containerPorts 80/],
+    [sim({ containers: [{ name: 'app', image: 'nginx' }] }), false, undefined, /not supported by kubesim for simulated containers: pod web runs no process/],
+    [sim({ containers: [{ name: 'app', image: 'node' }] }, null), true, undefined, /has no IP address yet/],
+    [sim({ hostNetwork: true, containers: [{ name: 'app', image: 'node' }] }), true, '127.0.0.1', undefined],
+  ];
+  for (const [s, real, host, message] of table) {
+    const t: any = forwardTarget(s, real);
+    if (host) {
+      assert.equal(t.host, host);
+      if (message) assert.match(t.note, message);
+      else assert.equal(t.note, undefined);
+    } else {
+      assert.equal(t.code, 400);
+      assert.match(t.message, message!);
+    }
+  }
+});
