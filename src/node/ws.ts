@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
 
 export interface WebSocketLike {
   readonly protocol: string;
+  /** Bytes queued but not yet written to the socket. */
+  readonly bufferedAmount: number;
   send(data: Buffer, cb?: (err?: Error) => void): void;
   close(code?: number, reason?: string): void;
   terminate(): void;

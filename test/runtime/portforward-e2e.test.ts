@@ -16,7 +16,7 @@ const skip = !existsSync('/usr/bin/kubectl');
 let c: Awaited<ReturnType<typeof runtimeCluster>>;
 let dir: string;
 
-const ECHO = `require('http').createServer((q, s) => { let b = ''; q.on('data', (d) => (b += d)); q.on('end', () => setTimeout(() => s.end(process.env.POD + ' ' + q.method + ' ' + q.url + ' ' + b), 100)); }).listen(8080)`;
+const ECHO = `require('http').createServer((q, s) => { if (q.url === '/big') return s.end(Buffer.alloc(24 << 20, 97)); let b = ''; q.on('data', (d) => (b += d)); q.on('end', () => setTimeout(() => s.end(process.env.POD + ' ' + q.method + ' ' + q.url + ' ' + b), 100)); }).listen(8080)`;
 
 before(async () => {
   if (skip) return;
@@ -108,6 +108,9 @@ test('kubectl port-forward pod/P: two concurrent connections through one forward
     const [a, b] = await Promise.all([request(pf.port, '/one'), request(pf.port, '/two', 'x'.repeat(200_000))]);
     assert.equal(a.text, 'pf GET /one ');
     assert.equal(b.text, `pf POST /two ${'x'.repeat(200_000)}`);
+    // A 24 MiB answer (the pod socket pauses while the transport is behind, then resumes).
+    const big = await request(pf.port, '/big');
+    assert.equal(big.text.length, 24 << 20);
     // Later connections keep working on the same session.
     assert.equal((await request(pf.port, '/three')).text, 'pf GET /three ');
     assert.match(pf.out(), /Handling connection for \d+/);

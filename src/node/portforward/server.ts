@@ -76,10 +76,11 @@ export class PortForwardServer {
     if (!transport) return refuse(socket, 400, `Upgrade request required: port-forward speaks WebSocket (${TUNNELING_PROTOCOL}) or SPDY/3.1 (${PORT_FORWARD_PROTOCOL})`);
     const target = starter(p.node, p.namespace, p.pod);
     if ('code' in target) return refuse(socket, target.code, target.message);
-    const session = (send: (b: Buffer) => void, end: () => void) => {
+    const session = (send: (b: Buffer) => void, end: () => void, backlog: () => number) => {
       const s = new PortForwardSession({
         send,
         end,
+        backlog,
         dial: (port) => connect({ host: target.host, port }),
         failure: (port, err) => forwardFailure(target, port, err),
       });
@@ -92,7 +93,7 @@ export class PortForwardServer {
       }
       req.headers['sec-websocket-protocol'] = String(req.headers['sec-websocket-protocol']).split(',').map((x) => asToken(x.trim())).join(', ');
       this.wss.handleUpgrade(req, socket, head, (ws) => {
-        const s = session((b) => ws.send(b), () => ws.close(1000));
+        const s = session((b) => ws.send(b), () => ws.close(1000), () => ws.bufferedAmount);
         ws.on('message', (d) => s.feed(Buffer.isBuffer(d) ? d : Buffer.from(d as ArrayBuffer)));
         ws.on('close', () => this.drop(s));
         ws.on('error', () => this.drop(s));
@@ -100,7 +101,7 @@ export class PortForwardServer {
       return;
     }
     socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`);
-    const s = session((b) => socket.write(b), () => socket.end());
+    const s = session((b) => socket.write(b), () => socket.end(), () => socket.writableLength);
     if (head.length) s.feed(head);
     socket.on('data', (d: Buffer) => s.feed(d));
     socket.on('close', () => this.drop(s));

@@ -17,7 +17,12 @@ export interface ForwardOptions {
   dial(port: number): Socket;
   /** The text for the error stream when the connection to port fails. */
   failure(port: number, err: NodeJS.ErrnoException): string;
+  /** Bytes sent but not yet taken by the client's transport: above HIGH_WATER pod sockets pause. */
+  backlog?(): number;
 }
+
+/** Pod sockets pause while more than this waits for the client, and resume below a quarter of it. */
+export const HIGH_WATER = 1 << 20;
 
 interface Stream {
   id: number;
@@ -48,6 +53,8 @@ export class PortForwardSession {
   private readonly pairs = new Map<string, Pair>();
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly paused = new Set<Socket>();
+  private resumeTimer?: NodeJS.Timeout;
 
   constructor(private readonly o: ForwardOptions) {}
 
@@ -62,6 +69,7 @@ export class PortForwardSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.resumeTimer);
     for (const p of this.pairs.values()) p.socket?.destroy();
     this.pairs.clear();
     this.streams.clear();
@@ -122,6 +130,7 @@ export class PortForwardSession {
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => {
       for (let at = 0; at < d.length; at += MAX_DATA) this.send(dataFrame(data.id, 0, d.subarray(at, at + MAX_DATA)));
+      this.throttle(socket);
     });
     socket.on('end', () => this.fin(data));
     socket.on('error', (err: NodeJS.ErrnoException) => (failure ??= this.o.failure(data.port, err)));
@@ -133,6 +142,20 @@ export class PortForwardSession {
       this.streams.delete(data.id);
       this.streams.delete(error.id);
     });
+  }
+
+  /** Backpressure: a pod socket stops reading while the client's transport is behind. */
+  private throttle(socket: Socket): void {
+    if (!this.o.backlog || this.o.backlog() <= HIGH_WATER) return;
+    socket.pause();
+    this.paused.add(socket);
+    this.resumeTimer ??= setInterval(() => {
+      if (this.o.backlog!() > HIGH_WATER / 4) return;
+      for (const p of this.paused) p.resume();
+      this.paused.clear();
+      clearInterval(this.resumeTimer);
+      this.resumeTimer = undefined;
+    }, 20);
   }
 
   private fin(s: Stream): void {
