@@ -1,5 +1,5 @@
 // The pool's kubelet HTTP server (one for all its nodes; an optional /nodes/<name> prefix or
-// ?node= picks one): container logs (the API server proxies pods/x/log here), /stats/summary and
+// ?node= picks one): exec and port-forward upgrades, container logs (the API server proxies pods/x/log here), /stats/summary and
 // /metrics/resource for the metrics API, /pods, /healthz and the pool's Prometheus /metrics.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +7,8 @@ import { formatLines, type LogOptions } from './logs.ts';
 import type { PodSim } from './podsim.ts';
 import type { ContainerLog, ContainerUsage } from './runtime.ts';
 import { rfc3339 } from './units.ts';
-import { ExecServer, type ExecStarter } from './exec.ts';
+import { ExecServer, type AttachStarter, type ExecStarter } from './exec.ts';
+import { PortForwardServer, type PortForwardStarter } from './portforward/server.ts';
 
 /** All the kubelet server reads of its pool. */
 export interface KubeletView {
@@ -26,6 +27,10 @@ export interface KubeletView {
   usage(sim: PodSim, now: number): ContainerUsage[];
   /** kubectl exec (WebSocket upgrades of /exec/..., exec.ts). */
   exec?: ExecStarter;
+  /** kubectl attach (WebSocket upgrades of /attach/..., exec.ts). */
+  attach?: AttachStarter;
+  /** kubectl port-forward (upgrades of /portforward/..., portforward/server.ts). */
+  portForward?: PortForwardStarter;
 }
 
 export interface KubeletServer {
@@ -46,8 +51,9 @@ export async function startKubeletServer(view: () => KubeletView | undefined, po
       else res.destroy();
     });
   });
-  const execs = new ExecServer(() => view()?.exec);
-  server.on('upgrade', (req, sock, head) => execs.upgrade(req, sock, head));
+  const execs = new ExecServer(() => view()?.exec, () => view()?.attach);
+  const forwards = new PortForwardServer(() => view()?.portForward);
+  server.on('upgrade', (req, sock, head) => (forwards.matches(req.url ?? '/') ? forwards : execs).upgrade(req, sock, head));
   server.on('connection', (sock) => {
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
@@ -64,6 +70,7 @@ export async function startKubeletServer(view: () => KubeletView | undefined, po
     url: `http://${host}:${actual}`,
     close: () =>
       new Promise<void>((resolve) => {
+        forwards.closeAll();
         for (const sock of sockets) sock.destroy();
         server.close(() => resolve());
       }),

@@ -24,7 +24,10 @@ import { PodRuntime } from './podruntime.ts';
 import { defaultProfile, makeProfile, type Profile } from './profile.ts';
 import type { ContainerRuntime } from './runtime.ts';
 import { SimulatedRuntime } from './simruntime.ts';
-import { PortAnswerer } from './answer.ts';
+import { PortAnswerer, answeredPorts } from './answer.ts';
+import { loopbackAlias } from '../api/core/podnetwork.ts';
+import { containerSpec, type PodSim } from './podsim.ts';
+import type { ForwardTarget } from './portforward/server.ts';
 import { DispatchingRuntime, ProcessRuntime, clientSource } from './process/index.ts';
 import { WorkloadLoad } from './load.ts';
 import { TimerQueue } from './timers.ts';
@@ -175,8 +178,33 @@ export class PoolState implements PoolContext {
         if (child) return child;
         return { code: 400, message: real ? `container ${container} of pod ${name} is not running` : `exec is not supported by kubesim for simulated containers: container ${container} of pod ${name} (image ${c.image}) runs no process` };
       },
+      attach: (node, namespace, name, container) => {
+        const sim = s.pods.get(metaNamespaceKey({ metadata: { namespace, name } }))?.sim;
+        if (!sim || (node !== undefined && sim.pod.spec?.nodeName !== node)) return { code: 404, message: `pods "${name}" not found` };
+        const c = sim.containers.find((x) => x.name === container && !x.init);
+        if (!c) return { code: 400, message: `container ${container} is not valid for pod ${name}` };
+        const io = s.containers.attach?.(sim, c);
+        if (io) return io;
+        const real = s.containers.isReal?.(sim, c) ?? false;
+        return { code: 400, message: real ? `container ${container} of pod ${name} is not running` : `attach is not supported by kubesim for simulated containers: container ${container} of pod ${name} (image ${c.image}) runs no process` };
+      },
+      portForward: (node, namespace, name) => {
+        const sim = s.pods.get(metaNamespaceKey({ metadata: { namespace, name } }))?.sim;
+        if (!sim || (node !== undefined && sim.pod.spec?.nodeName !== node)) return { code: 404, message: `pods "${name}" not found` };
+        return forwardTarget(sim, sim.containers.some((c) => !c.init && (s.containers.isReal?.(sim, c) ?? false)));
+      },
     };
   }
+}
+
+/** Where port-forward connects for a pod (its loopback alias), or why it cannot. Pure. */
+export function forwardTarget(sim: PodSim, real: boolean): ForwardTarget | { code: number; message: string } {
+  if (!sim.podIP) return { code: 400, message: `pod ${sim.name} has no IP address yet` };
+  const host = sim.pod.spec?.hostNetwork ? '127.0.0.1' : loopbackAlias(sim.podIP);
+  if (real) return { host, name: sim.name, uid: sim.uid };
+  const ports = sim.containers.filter((c) => !c.init).flatMap((c) => answeredPorts(sim.pod, containerSpec(sim.pod, c)));
+  if (!ports.length) return { code: 400, message: `port-forward is not supported by kubesim for simulated containers: pod ${sim.name} runs no process and declares no containerPort to answer on` };
+  return { host, name: sim.name, uid: sim.uid, note: `the containers of pod ${sim.name} are simulated: they answer HTTP only on their declared containerPorts ${ports.join(', ')}` };
 }
 
 /** A write's key, for the log. */

@@ -77,6 +77,8 @@ export interface ContainerRuntime {
    * piped (kubectl exec); undefined when the container has no process to run it beside.
    */
   spawnIn?(sim: PodSim, c: ContainerSim, command: string[]): import('node:child_process').ChildProcess | undefined;
+  /** The running instance of `c`'s own stdio (kubectl attach); undefined when it has no process. */
+  attach?(sim: PodSim, c: ContainerSim): import('./exec.ts').AttachIO | undefined;
   /** The pool stops: end every instance (no process outlives the pool). */
   close?(): Promise<void>;
 }

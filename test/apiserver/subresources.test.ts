@@ -138,7 +138,7 @@ test('exec/attach/portforward answer a clear Status instead of hanging', async (
     const r = await req(base, 'POST', `${POD}/ex/${sub}?command=ls`);
     assert.equal(r.status, 400, r.text);
     assert.equal(r.body.kind, 'Status');
-    assert.match(r.body.message, /not supported by kubesim/);
+    assert.match(r.body.message, sub === 'portforward' ? /^Upgrade request required/ : /not supported by kubesim over plain HTTP/);
   }
   assert.equal((await req(base, 'GET', `${POD}/ex/nonsense`)).status, 404);
 });

@@ -1,5 +1,5 @@
-// kubectl logs through the API server's proxy to a (fake) kubelet, exec relayed to it and refused, port-forward refusing
-// quickly with a clear message instead of hanging.
+// kubectl logs through the API server's proxy to a (fake) kubelet, exec and port-forward relayed to it
+// and refused quickly with a clear message instead of hanging.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -38,10 +38,14 @@ before(async () => {
     res.end(lines.map((l) => l + '\n').join(''));
   });
   // exec is relayed to the kubelet as an upgrade; the node agent refuses it for a simulated container
-  // with a Status before upgrading (src/node/exec.ts), and so does this fake.
+  // with a Status before upgrading (src/node/exec.ts), and so does this fake; port-forward likewise
+  // for a pod of simulated containers without ports (src/node/portforward/).
   kubelet.on('upgrade', (req, socket) => {
     seen.push(req.url!);
-    const status = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'exec is not supported by kubesim for simulated containers: container main of pod app (image busybox) runs no process', reason: 'BadRequest', code: 400 });
+    const message = req.url!.includes('/portforward/')
+      ? 'port-forward is not supported by kubesim for simulated containers: pod app runs no process and declares no containerPort to answer on'
+      : 'exec is not supported by kubesim for simulated containers: container main of pod app (image busybox) runs no process';
+    const status = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'BadRequest', code: 400 });
     socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(status)}\r\nConnection: close\r\n\r\n${status}`);
   });
   await new Promise<void>((r) => kubelet.listen(0, '127.0.0.1', r));

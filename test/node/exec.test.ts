@@ -7,9 +7,9 @@ import { relayedHead } from '../../src/apiserver/kinds/connect.ts';
 
 test('parseExec: path after an optional /nodes/<name>, repeated command, stdin flag', () => {
   assert.deepEqual(parseExec('/nodes/n1/exec/default/web/app?command=node&command=-e&command=1&stdin=true&stdout=true'), {
-    node: 'n1', namespace: 'default', pod: 'web', container: 'app', command: ['node', '-e', '1'], stdin: true,
+    verb: 'exec', node: 'n1', namespace: 'default', pod: 'web', container: 'app', command: ['node', '-e', '1'], stdin: true, tty: false,
   });
-  assert.deepEqual(parseExec('/exec/ns/p/c?command=ls'), { node: undefined, namespace: 'ns', pod: 'p', container: 'c', command: ['ls'], stdin: false });
+  assert.deepEqual(parseExec('/exec/ns/p/c?command=ls'), { verb: 'exec', node: undefined, namespace: 'ns', pod: 'p', container: 'c', command: ['ls'], stdin: false, tty: false });
   assert.equal(parseExec('/exec/ns/p'), undefined);
   assert.equal(parseExec('/containerLogs/ns/p/c'), undefined);
 });

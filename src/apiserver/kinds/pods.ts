@@ -1,8 +1,8 @@
 // Pods' REST storage (Kubernetes' pkg/registry/core/pod/storage): the binding subresource and the
 // legacy `bindings` collection (the scheduler sets spec.nodeName once), eviction (a delete through
 // the PodDisruptionBudget door), log (proxied to the node's kubelet), and clear refusals for
-// exec over WebSocket to the kubelet (kinds/connect.ts), proxy (to the pod's IP alias, kinds/proxy.ts),
-// and clear refusals for attach/portforward.
+// exec, attach and portforward relayed to the kubelet (kinds/connect.ts), and proxy (to the pod's IP
+// alias, kinds/proxy.ts).
 import http from 'node:http';
 import { StatusError, badRequest, conflict, invalid, invalidValue, notFound } from '../../api/errors.ts';
 import type { RestHooks } from '../../api/resource.ts';
@@ -18,18 +18,9 @@ import type { VerbHandlers } from '../rest/storage.ts';
 import { guaranteedUpdate } from '../rest/write.ts';
 import { handleEviction } from './eviction.ts';
 import { clusterLocation, proxySubresource, relay } from './proxy.ts';
-import { handleExec } from './connect.ts';
+import { handleExec, handlePortForward } from './connect.ts';
 
 export const KUBELET_URL_ANNOTATION = 'kubesim.io/kubelet-url';
-
-/** exec, attach, portforward, proxy: answered for every verb, as Kubernetes' connecters are. */
-function refuse(sub: string, what: string): VerbHandlers {
-  return {
-    '*': async () => {
-      throw badRequest(`${sub} is not supported by kubesim: containers are simulated, so there is no process to ${what}`);
-    },
-  };
-}
 
 export const podStorage: RestHooks = {
   subresources: {
@@ -37,8 +28,8 @@ export const podStorage: RestHooks = {
     eviction: { create: handleEviction },
     log: { get: handleLog },
     exec: { '*': (s) => handleExec(s) },
-    attach: refuse('attach', 'attach to'),
-    portforward: refuse('portforward', 'forward ports to'),
+    attach: { '*': (s) => handleExec(s, 'attach') },
+    portforward: { '*': (s) => handlePortForward(s) },
     proxy: proxySubresource(podLocation),
   },
   collections: { bindings: { create: (s) => handleBinding(s, undefined) } },

@@ -55,6 +55,9 @@ export class DispatchingRuntime implements ContainerRuntime {
   spawnIn(sim: PodSim, c: ContainerSim, command: string[]) {
     return this.processes.handles(sim, c) ? this.processes.spawnIn(sim, c, command) : undefined;
   }
+  attach(sim: PodSim, c: ContainerSim) {
+    return this.processes.handles(sim, c) ? this.processes.attach(sim, c) : undefined;
+  }
   async close(): Promise<void> {
     await Promise.all([this.processes.close(), this.simulated.close?.()]);
   }

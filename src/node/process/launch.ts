@@ -15,6 +15,9 @@ import type { ProbeContext } from './probes.ts';
 import { loopbackAlias } from './services.ts';
 
 export const PRELOAD = new URL('./preload.cjs', import.meta.url).pathname;
+/** `tar` and `test` for kubectl cp: runtime containers have no image filesystem to find them in (builtins.cjs). */
+export const BUILTINS = new URL('./builtins.cjs', import.meta.url).pathname;
+const BUILTIN_COMMANDS = new Set(['tar', 'test', '[']);
 const PATHS = new URL('./paths.cjs', import.meta.url).pathname;
 const { mapPath } = createRequire(import.meta.url)('./paths.cjs') as { mapPath(m: Mount[], p: string): string };
 
@@ -94,11 +97,15 @@ export function probeContext(spec: any, l: LaunchSpec): ProbeContext {
   };
 }
 
-/** How a command runs in a container's context (exec probes, kubectl exec): its env and cwd; a node command with the preload. */
+/**
+ * How a command runs in a container's context (exec probes, kubectl exec): its env and cwd; a node
+ * command with the preload; `tar`/`test` as built-ins (builtins.cjs, with the preload: volume paths map).
+ */
 export function commandIn(l: LaunchSpec, command: string[]): { file: string; argv: string[]; cwd: string; env: Record<string, string> } {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
   for (const [k, v] of l.vars) env[k] = v;
-  const na = nodeArgs(command, undefined);
+  const builtin = command.length > 0 && BUILTIN_COMMANDS.has(command[0].slice(command[0].lastIndexOf('/') + 1));
+  const na = builtin ? [BUILTINS, command[0].slice(command[0].lastIndexOf('/') + 1), ...command.slice(1)] : nodeArgs(command, undefined);
   if (na) env.KUBESIM_CONTAINER = JSON.stringify(l.config);
   const [file, argv] = na ? [process.execPath, ['--require', PRELOAD, ...na]] : [command[0], command.slice(1)];
   return { file, argv, cwd: l.cwd, env };

@@ -18,6 +18,7 @@ import type { ContainerLog, ContainerRuntime, ContainerUsage, ExitDetail, ExitLi
 import { isNodeImage, nodeArgs } from './command.ts';
 import { ConfigError, hasContent, PodVolumes, type ConfigSource } from './config.ts';
 import { launchSpec, probeContext, spawnIn, type LaunchSpec } from './launch.ts';
+import type { AttachIO } from '../exec.ts';
 import { eachLine } from './output.ts';
 import { Prober } from './probes.ts';
 import { readProc } from './procfs.ts';
@@ -170,7 +171,9 @@ export class ProcessRuntime implements ContainerRuntime {
     const podDir = join(this.dataDir, 'pods', sim.uid);
     const l = await launchSpec(this.opts.config, this.volumes, sim, spec, podDir, this.opts.allocatable ?? {}, this.proxy?.dns() ?? []);
     if (inst.ended || this.closed) return done();
-    const child = spawn(process.execPath, l.argv, { cwd: l.cwd, env: l.env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
+    // spec.stdin: a stdin pipe kubectl attach writes into (else none, as a container without stdin).
+    const child = spawn(process.execPath, l.argv, { cwd: l.cwd, env: l.env, stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'ipc'], detached: true });
+    child.stdin?.on('error', () => {});
     inst.child = child;
     inst.launch = l;
     if (child.pid !== undefined) {
@@ -299,6 +302,31 @@ export class ProcessRuntime implements ContainerRuntime {
     const inst = this.instances.get(instanceKey(sim, c));
     if (!inst?.launch || inst.ended || inst.finished) return undefined;
     return spawnIn(inst.launch, command);
+  }
+
+  /** kubectl attach: the running instance's stdin (spec.stdin) and its output from now on. */
+  attach(sim: PodSim, c: ContainerSim): AttachIO | undefined {
+    const inst = this.instances.get(instanceKey(sim, c));
+    const child = inst?.child;
+    if (!inst || !child || inst.ended || inst.finished) return undefined;
+    const spec = containerSpec(sim.pod, c);
+    const on = (stream: import('node:stream').Readable | null, ch: 1 | 2, fn: (ch: 1 | 2, d: Buffer) => void) => {
+      const l = (d: string | Buffer) => fn(ch, Buffer.isBuffer(d) ? d : Buffer.from(d));
+      stream?.on('data', l);
+      return () => stream?.off('data', l);
+    };
+    return {
+      stdin: child.stdin ?? undefined,
+      stdinOnce: !!spec?.stdinOnce,
+      onOutput: (fn) => {
+        const offs = [on(child.stdout, 1, fn), on(child.stderr, 2, fn)];
+        return () => offs.forEach((off) => off());
+      },
+      onExit: (fn) => {
+        void inst.exited.then(fn);
+        return () => {};
+      },
+    };
   }
 
   stop(sim: PodSim, c: ContainerSim): void {
