@@ -125,6 +125,7 @@ export {
   type Clock,
   type RateLimiter,
 } from './ratelimit.ts';
+export { EventCorrelator, writeCorrelated, COMBINED_PREFIX, spamKey, aggregateKeys, eventKey, type EventCorrelatorOptions, type CorrelateResult, type EventWriter } from './eventcorrelator.ts';
 export { LeaderElector, LEASES, microTime, defaultIdentity, type LeaderElectorOptions, type LeaderCallbacks, type Lease, type LeaseSpec } from './leaderelection.ts';
 export {
   labelPredicate,
