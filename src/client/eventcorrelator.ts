@@ -32,28 +32,46 @@ export type CorrelateResult =
 
 export const COMBINED_PREFIX = '(combined from similar events): ';
 
-/** A Map bounded by insertion/refresh order (least recently used dropped first). */
+/**
+ * A bounded cache approximating LRU with two generations (no per-access deletes, which make a
+ * V8 Map slow to iterate from its front): hits in the old generation move to the young one; when
+ * the young one is full it becomes the old one and the previous old one is dropped. Holds at most
+ * `max` entries; keeps at least the max/2 most recently used.
+ */
 class Lru<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly max: number) {}
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+  private readonly half: number;
+  constructor(max: number) {
+    this.half = Math.max(1, Math.floor(max / 2));
+  }
   get(k: string): V | undefined {
-    const v = this.map.get(k);
-    if (v !== undefined) {
-      this.map.delete(k);
-      this.map.set(k, v);
+    const v = this.young.get(k);
+    if (v !== undefined) return v;
+    const o = this.old.get(k);
+    if (o !== undefined) {
+      this.old.delete(k);
+      this.put(k, o);
     }
-    return v;
+    return o;
   }
   set(k: string, v: V): void {
-    this.map.delete(k);
-    this.map.set(k, v);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+    if (this.young.has(k)) this.young.set(k, v);
+    else {
+      this.old.delete(k);
+      this.put(k, v);
+    }
   }
   delete(k: string): void {
-    this.map.delete(k);
+    this.young.delete(k);
+    this.old.delete(k);
   }
-  get size(): number {
-    return this.map.size;
+  private put(k: string, v: V): void {
+    if (this.young.size >= this.half) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(k, v);
   }
 }
 
@@ -73,29 +91,29 @@ type Ev = KubeObject & {
   reportingInstance?: string;
 };
 
-function sourceAndObject(ev: Ev): string[] {
+function sourceAndObject(ev: Ev): string {
   const src = ev.source ?? {};
   const o = ev.involvedObject ?? {};
-  return [src.component ?? '', src.host ?? '', o.kind ?? '', o.namespace ?? '', o.name ?? '', o.uid ?? '', o.apiVersion ?? ''];
+  return `${src.component ?? ''}${SEP}${src.host ?? ''}${SEP}${o.kind ?? ''}${SEP}${o.namespace ?? ''}${SEP}${o.name ?? ''}${SEP}${o.uid ?? ''}${SEP}${o.apiVersion ?? ''}`;
 }
 
 /** The spam filter's key: source and involved object (and type), as client-go's getSpamKey. */
-export function spamKey(ev: Ev): string {
-  return [...sourceAndObject(ev), ev.type ?? ''].join(SEP);
+export function spamKey(ev: Ev, so = sourceAndObject(ev)): string {
+  return `${so}${SEP}${ev.type ?? ''}`;
 }
 
 /** The aggregation key (everything but the message) and the local key (the message), as EventAggregatorByReasonFunc. */
-export function aggregateKeys(ev: Ev): { aggregate: string; local: string } {
+export function aggregateKeys(ev: Ev, so = sourceAndObject(ev)): { aggregate: string; local: string } {
   return {
-    aggregate: [...sourceAndObject(ev), ev.type ?? '', ev.reason ?? '', ev.reportingComponent ?? '', ev.reportingInstance ?? ''].join(SEP),
+    aggregate: `${so}${SEP}${ev.type ?? ''}${SEP}${ev.reason ?? ''}${SEP}${ev.reportingComponent ?? ''}${SEP}${ev.reportingInstance ?? ''}`,
     local: ev.message ?? '',
   };
 }
 
 /** The key of one exact event (series): client-go's getEventKey. */
-export function eventKey(ev: Ev): string {
+export function eventKey(ev: Ev, so = sourceAndObject(ev)): string {
   const o = ev.involvedObject ?? {};
-  return [...sourceAndObject(ev), o.fieldPath ?? '', ev.type ?? '', ev.reason ?? '', ev.message ?? '', ev.reportingComponent ?? '', ev.reportingInstance ?? ''].join(SEP);
+  return `${so}${SEP}${o.fieldPath ?? ''}${SEP}${ev.type ?? ''}${SEP}${ev.reason ?? ''}${SEP}${ev.message ?? ''}${SEP}${ev.reportingComponent ?? ''}${SEP}${ev.reportingInstance ?? ''}`;
 }
 
 interface AggregateRecord {
@@ -143,7 +161,8 @@ export class EventCorrelator {
   correlate(input: KubeObject): CorrelateResult {
     const ev = input as Ev;
     const now = this.clock.now();
-    const { event: aggregated, key } = this.aggregate(ev, now);
+    const so = sourceAndObject(ev);
+    const { event: aggregated, key } = this.aggregate(ev, now, so);
     const last = this.observed.get(key);
     let event: Ev;
     let patch: { count: number; lastTimestamp: string; message: string } | undefined;
@@ -155,7 +174,7 @@ export class EventCorrelator {
     }
     // Observed before the filter (as client-go does): a later repeat's count includes dropped ones.
     this.observed.set(key, { count: event.count ?? 1, firstTimestamp: event.firstTimestamp ?? '', name: event.metadata.name!, namespace: event.metadata.namespace });
-    if (!this.allow(event)) {
+    if (!this.allow(spamKey(event, so))) {
       this.dropped++;
       return { skip: true };
     }
@@ -179,14 +198,14 @@ export class EventCorrelator {
     this.observed.delete(key);
   }
 
-  private aggregate(ev: Ev, now: number): { event: Ev; key: string } {
-    const { aggregate, local } = aggregateKeys(ev);
+  private aggregate(ev: Ev, now: number, so: string): { event: Ev; key: string } {
+    const { aggregate, local } = aggregateKeys(ev, so);
     let rec = this.aggregates.get(aggregate);
     if (!rec || now - rec.lastTimestamp > this.maxIntervalMs) rec = { localKeys: new Set(), lastTimestamp: now };
     rec.localKeys.add(local);
     rec.lastTimestamp = now;
     this.aggregates.set(aggregate, rec);
-    if (rec.localKeys.size < this.maxEvents) return { event: ev, key: eventKey(ev) };
+    if (rec.localKeys.size < this.maxEvents) return { event: ev, key: eventKey(ev, so) };
     // Too many similar events: one combined Event for the aggregation key, counted from here on.
     const name = `${ev.involvedObject?.name ?? 'event'}.${(now * 1000 + (this.seq++ % 1000)).toString(16)}`;
     return {
@@ -195,8 +214,7 @@ export class EventCorrelator {
     };
   }
 
-  private allow(ev: Ev): boolean {
-    const key = spamKey(ev);
+  private allow(key: string): boolean {
     let bucket = this.spam.get(key);
     if (!bucket) {
       bucket = new TokenBucket(this.qps, this.burst, this.clock);
