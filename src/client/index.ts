@@ -63,6 +63,11 @@
  *   `<hostname>_<uuid>`. A leader that cannot renew within renewDeadline calls onStoppedLeading and
  *   competes again (reacquire: false = give up, like client-go's Run). Acquire retries are jittered
  *   by 0-20% (option jitter). Metric: leader_election_master_status{name}.
+ *
+ * Events (client-go record package)
+ *   const corr = new EventCorrelator({ clock })     // spam filter (25 burst, 1 per 5 min per source+object), aggregation (10 similar in 10 min → "(combined from similar events): ..."), series
+ *   const r = corr.correlate(event)                  // { skip } | { event } (create) | { event, patch } (PATCH count/lastTimestamp/message)
+ *   if (!r.skip) await writeCorrelated(client.resource(EVENTS), corr, r.event, r.patch)   // 404 on patch → create; 409 on create → patch
  */
 export {
   Client,
@@ -125,6 +130,7 @@ export {
   type Clock,
   type RateLimiter,
 } from './ratelimit.ts';
+export { EventCorrelator, writeCorrelated, COMBINED_PREFIX, spamKey, aggregateKeys, eventKey, type EventCorrelatorOptions, type CorrelateResult, type EventWriter } from './eventcorrelator.ts';
 export { LeaderElector, LEASES, microTime, defaultIdentity, type LeaderElectorOptions, type LeaderCallbacks, type Lease, type LeaseSpec } from './leaderelection.ts';
 export {
   labelPredicate,

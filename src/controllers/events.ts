@@ -1,8 +1,9 @@
 // Kubernetes Events (core/v1) as client-go's EventRecorder writes them: involvedObject, reason,
-// message, source.component; repeats of the same event are folded into one with a count, and a
-// token bucket keeps a busy controller from flooding the API server (like the event spam filter).
+// message, source.component; correlated as client-go's EventCorrelator does (src/client
+// eventcorrelator.ts: similar events combined, repeats PATCH count/lastTimestamp, a spam filter per
+// source+object), and an overall token bucket so a busy controller cannot flood the API server.
 import type { Client } from '../client/index.ts';
-import { TokenBucket } from '../client/index.ts';
+import { EventCorrelator, TokenBucket, writeCorrelated } from '../client/index.ts';
 import type { KubeObject } from '../api/types.ts';
 import { EVENTS } from './resources.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
@@ -19,7 +20,7 @@ export interface EventSink {
 
 export class EventRecorder implements EventSink {
   private readonly bucket: TokenBucket;
-  private readonly seen = new Map<string, { name: string; namespace: string; count: number; first: string }>();
+  readonly correlator: EventCorrelator;
 
   constructor(
     private readonly client: Client,
@@ -27,6 +28,7 @@ export class EventRecorder implements EventSink {
     opts: { qps?: number; burst?: number; logger?: Logger; host?: string } = {},
   ) {
     this.bucket = new TokenBucket(opts.qps ?? 20, opts.burst ?? 200, client.clock);
+    this.correlator = new EventCorrelator({ clock: client.clock });
     this.logger = opts.logger ?? silentLogger;
     this.host = opts.host;
   }
@@ -35,22 +37,9 @@ export class EventRecorder implements EventSink {
   private seq = 0;
 
   event(obj: KubeObject, kind: ObjectKind, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    if (!this.bucket.tryTake()) return; // dropped, as the spam filter would
     const namespace = obj.metadata.namespace || 'default';
     const now = nowIso(this.client.clock.now());
-    const aggKey = `${obj.metadata.uid}|${type}|${reason}|${message}`;
-    const prev = this.seen.get(aggKey);
-    const events = this.client.resource(EVENTS);
-    if (prev) {
-      prev.count++;
-      events
-        .patch(prev.name, { count: prev.count, lastTimestamp: now }, { namespace: prev.namespace, type: 'merge' })
-        .catch((e) => this.logger.debug({ err: String(e) }, 'event patch failed'));
-      return;
-    }
     const name = `${obj.metadata.name}.${(this.client.clock.now() * 1000 + (this.seq++ % 1000)).toString(16)}`;
-    if (this.seen.size > 4096) this.seen.clear();
-    this.seen.set(aggKey, { name, namespace, count: 1, first: now });
     const ev: KubeObject = {
       apiVersion: 'v1',
       kind: 'Event',
@@ -73,7 +62,14 @@ export class EventRecorder implements EventSink {
       reportingComponent: this.component,
       reportingInstance: this.host ?? '',
     };
-    events.create(ev, { namespace }).catch((e) => this.logger.debug({ err: String(e) }, 'event create failed'));
+    const r = this.correlator.correlate(ev);
+    if (r.skip) return; // the spam filter dropped it
+    if (!this.bucket.tryTake()) return; // over the recorder's overall rate
+    void this.write(r.event, r.patch).catch((e) => this.logger.debug({ err: String(e) }, 'event write failed'));
+  }
+
+  private write(ev: KubeObject, patch: object | undefined): Promise<void> {
+    return writeCorrelated(this.client.resource(EVENTS), this.correlator, ev, patch);
   }
 }
 

@@ -1,18 +1,24 @@
-// The pool's event sink: records kubelet Events for pods and nodes, aggregated as client-go's
-// correlator does (events.ts), written through the writer at the lowest priority. A partitioned
+// The pool's event sink: records kubelet Events for pods and nodes, correlated as client-go's
+// EventCorrelator does (src/client/eventcorrelator.ts: similar events combined, repeats as a count
+// PATCH, a spam filter per node+object), written through the writer at the lowest priority; the
+// repeats of one Event queued meanwhile leave as one PATCH with the latest count. A partitioned
 // node's pod events never arrive; `events: false` turns them all off.
-import { StatusError } from '../api/errors.ts';
+import { EventCorrelator, writeCorrelated } from '../client/index.ts';
+import type { KubeObject } from '../api/types.ts';
 import { EVENTS, type PoolContext, type SimNode } from './context.ts';
-import { aggregationKey, buildEvent, EventCache, type EventInput } from './events.ts';
+import { buildEvent, type EventInput } from './events.ts';
 import type { PodSim, SimEvent } from './podsim.ts';
-import { rfc3339 } from './units.ts';
 import { Priority } from './writer.ts';
 
 export class EventSink {
-  readonly cache = new EventCache();
+  readonly correlator: EventCorrelator;
+  /** The latest count update of each Event whose PATCH is queued (by namespace/name). */
+  private readonly pendingPatches = new Map<string, { event: KubeObject; patch: object }>();
   private seq = 0;
 
-  constructor(private readonly ctx: PoolContext) {}
+  constructor(private readonly ctx: PoolContext) {
+    this.correlator = new EventCorrelator({ clock: ctx.clock });
+  }
 
   podEvent(sim: PodSim, sn: SimNode, ev: Omit<SimEvent, 'fieldPath'> & { fieldPath?: string }): void {
     if (sn.partitioned) return; // a cut-off kubelet's events never arrive
@@ -35,35 +41,20 @@ export class EventSink {
     const { ctx } = this;
     if (ctx.opts.events === false || ctx.stopped) return;
     ctx.metrics.events.inc({ reason: input.reason });
-    const key = aggregationKey(input);
-    const hit = this.cache.get(key);
-    if (hit) {
-      hit.count++;
-      hit.lastUsed = input.at;
-      ctx.writer.enqueue(Priority.Event, key, () => this.writeUpdate(key));
+    const r = this.correlator.correlate(buildEvent(input, ++this.seq));
+    if (r.skip) return; // the spam filter dropped it
+    const events = ctx.client.resource(EVENTS);
+    if (!r.patch) {
+      ctx.writer.enqueue(Priority.Event, undefined, () => writeCorrelated(events, this.correlator, r.event));
       return;
     }
-    const obj = buildEvent(input, ++this.seq);
-    this.cache.set(key, { name: obj.metadata.name!, namespace: obj.metadata.namespace!, count: 1, lastUsed: input.at });
-    ctx.writer.enqueue(Priority.Event, undefined, async () => {
-      const created = await ctx.client.resource(EVENTS).create(obj);
-      const entry = this.cache.get(key);
-      if (entry && entry.name === obj.metadata.name) {
-        entry.written = created;
-        if (entry.count > 1) ctx.writer.enqueue(Priority.Event, key, () => this.writeUpdate(key));
-      }
+    const key = `${r.event.metadata.namespace}/${r.event.metadata.name}`;
+    this.pendingPatches.set(key, { event: r.event, patch: r.patch });
+    ctx.writer.enqueue(Priority.Event, key, async () => {
+      const p = this.pendingPatches.get(key);
+      if (!p) return;
+      this.pendingPatches.delete(key);
+      await writeCorrelated(events, this.correlator, p.event, p.patch);
     });
-  }
-
-  private async writeUpdate(key: string): Promise<void> {
-    const entry = this.cache.get(key);
-    if (!entry?.written) return; // the create is still pending; it re-enqueues us
-    const patch = { count: entry.count, lastTimestamp: rfc3339(entry.lastUsed) };
-    try {
-      entry.written = await this.ctx.client.resource(EVENTS).patch(entry.name, patch, { namespace: entry.namespace, type: 'merge' });
-    } catch (e) {
-      if (e instanceof StatusError && e.code === 404) return;
-      throw e;
-    }
   }
 }

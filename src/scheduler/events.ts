@@ -1,9 +1,10 @@
 // A small event recorder: core/v1 Events written in the background with bounded concurrency,
 // dropped (and counted) when the backlog is too long, as client-go's broadcaster drops when full.
-// A repeat of the same event (object, type, reason, message) within 10 minutes bumps the count of
-// the first one (PATCH count/lastTimestamp), as client-go's EventCorrelator does, so
-// `kubectl describe` shows "(x3 over 40s)" instead of a wall of identical lines.
-import type { Client } from '../client/index.ts';
+// Events pass client-go's EventCorrelator first (src/client/eventcorrelator.ts): a repeat of the
+// same event bumps the count of the first one (PATCH count/lastTimestamp), so `kubectl describe`
+// shows "(x3 over 40s)" instead of a wall of identical lines; similar ones are combined and a spam
+// filter per object drops floods.
+import { EventCorrelator, writeCorrelated, type Client } from '../client/index.ts';
 import type { KubeObject } from '../api/types.ts';
 
 export interface EventRecorderOptions {
@@ -15,9 +16,8 @@ export interface EventRecorderOptions {
 }
 
 export class EventRecorder {
-  private readonly backlog: { ev: KubeObject; key: string }[] = [];
-  /** Recent events by aggregation key: the name written and its count. */
-  private readonly recent = new Map<string, { name?: string; count: number; at: number }>();
+  private readonly backlog: { ev: KubeObject; patch?: object }[] = [];
+  readonly correlator: EventCorrelator;
   private running = 0;
   private seq = 0;
   dropped = 0;
@@ -26,7 +26,9 @@ export class EventRecorder {
   constructor(
     private readonly client: Client,
     private readonly opts: EventRecorderOptions,
-  ) {}
+  ) {
+    this.correlator = new EventCorrelator({ clock: client.clock });
+  }
 
   /** Records an event about a pod (type Normal/Warning, reason, message). */
   event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, action: string, message: string): void {
@@ -37,8 +39,7 @@ export class EventRecorder {
     const now = new Date(this.client.clock.now());
     const ns = obj.metadata.namespace ?? 'default';
     const ts = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const key = `${ns}/${obj.metadata.name}/${obj.metadata.uid ?? ''}/${type}/${reason}/${message}`;
-    this.backlog.push({ key, ev: {
+    const r = this.correlator.correlate({
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name: `${obj.metadata.name}.${(now.getTime() * 1000 + (this.seq++ % 1000)).toString(16)}`, namespace: ns },
@@ -60,7 +61,9 @@ export class EventRecorder {
       firstTimestamp: ts,
       lastTimestamp: ts,
       count: 1,
-    } });
+    });
+    if (r.skip) return; // the spam filter dropped it
+    this.backlog.push({ ev: r.event, patch: r.patch });
     this.pump();
   }
 
@@ -69,7 +72,7 @@ export class EventRecorder {
     while (this.running < limit && this.backlog.length) {
       const item = this.backlog.shift()!;
       this.running++;
-      this.write(item.key, item.ev)
+      this.write(item.ev, item.patch)
         .catch((e) => this.opts.onError?.(e))
         .finally(() => {
           this.running--;
@@ -79,25 +82,9 @@ export class EventRecorder {
     }
   }
 
-  private async write(key: string, ev: KubeObject): Promise<void> {
+  private write(ev: KubeObject, patch: object | undefined): Promise<void> {
     const events = this.client.resource({ group: '', version: 'v1', plural: 'events', namespaced: true, kind: 'Event' });
-    const now = this.client.clock.now();
-    // Bounded: forget the oldest keys (insertion order) beyond 4,096.
-    while (this.recent.size >= 4096) this.recent.delete(this.recent.keys().next().value!);
-    const prev = this.recent.get(key);
-    if (prev?.name && now - prev.at < 600_000) {
-      prev.count++;
-      prev.at = now;
-      try {
-        await events.patch(prev.name, { count: prev.count, lastTimestamp: ev.lastTimestamp }, { namespace: ev.metadata.namespace, type: 'merge' });
-        return;
-      } catch {
-        // Gone (expired or deleted): write a new one below.
-      }
-    }
-    const entry = { name: ev.metadata.name, count: 1, at: now };
-    this.recent.set(key, entry);
-    await events.create(ev, { namespace: ev.metadata.namespace });
+    return writeCorrelated(events, this.correlator, ev, patch);
   }
 
   /** Resolves once every queued event was written (or failed). */

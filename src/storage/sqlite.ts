@@ -23,6 +23,7 @@ import type { KubeObject } from '../api/types.ts';
 import { StorageError, type Store, type StoreEntry, type StoreEvent, type StoreEventType, type Unsubscribe } from './interface.ts';
 import { closedError, compactedError, decodeObject, encodeObject, makeEntry, prefixEnd, WatcherSet } from './common.ts';
 import { startPeriodicCompaction, type PeriodicCompaction } from './compaction.ts';
+import { configureSpace, returnFreeSpace } from './sqlite-space.ts';
 
 export interface SqliteStoreOptions {
   /** Directory holding `kubesim.db` (created if missing). One of dataDir / file is required. */
@@ -122,6 +123,7 @@ export class SqliteStore implements Store {
       this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+      configureSpace(this.db);
       // Take the exclusive lock now, so a second process fails at open rather than mid-write.
       this.db.exec('BEGIN EXCLUSIVE; COMMIT');
     } catch (err) {
@@ -235,10 +237,12 @@ export class SqliteStore implements Store {
     for (;;) {
       if (this.closed) return;
       const min = (this.stmt.minLog.get() as { r: number | null }).r;
-      if (min === null || min > upTo) return;
+      if (min === null || min > upTo) break;
       this.stmt.compact.run(Math.min(upTo, min + COMPACT_CHUNK - 1));
       await new Promise((r) => setImmediate(r));
     }
+    // The deleted history's pages go back to the file system (the file does not keep its peak size).
+    await returnFreeSpace(this.db, () => !this.closed);
   }
 
   async close(): Promise<void> {

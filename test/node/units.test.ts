@@ -12,7 +12,8 @@ import { buildNode, nodeIP, podCIDR, podIPIn } from '../../src/node/nodeobj.ts';
 import { goDuration, parseDurationMs } from '../../src/node/units.ts';
 import { TimerQueue } from '../../src/node/timers.ts';
 import { ManualClock } from '../../src/clock/index.ts';
-import { aggregationKey, EventCache } from '../../src/node/events.ts';
+import { buildEvent } from '../../src/node/events.ts';
+import { eventKey } from '../../src/client/index.ts';
 
 const Mi = 2 ** 20;
 
@@ -107,16 +108,10 @@ test('writer: leases before pods before events; dedup by key; bounded event queu
   assert.equal(w.stats.droppedEvents, 1);
 });
 
-test('events: aggregation key and LRU cache', () => {
+test('events: a kubelet Event repeated later has the same correlation key; another message does not', () => {
   const base = { involved: { kind: 'Pod', namespace: 'd', name: 'p', uid: 'u' }, type: 'Warning' as const, reason: 'BackOff', message: 'm', host: 'n', at: 0 };
-  assert.equal(aggregationKey(base), aggregationKey({ ...base, at: 99 }));
-  assert.notEqual(aggregationKey(base), aggregationKey({ ...base, message: 'other' }));
-  const cache = new EventCache(2);
-  cache.set('a', { name: 'a', namespace: 'd', count: 1, lastUsed: 0 });
-  cache.set('b', { name: 'b', namespace: 'd', count: 1, lastUsed: 0 });
-  cache.get('a');
-  cache.set('c', { name: 'c', namespace: 'd', count: 1, lastUsed: 0 });
-  assert.ok(cache.get('a') && cache.get('c') && !cache.get('b'));
+  assert.equal(eventKey(buildEvent(base, 1)), eventKey(buildEvent({ ...base, at: 99 }, 2)));
+  assert.notEqual(eventKey(buildEvent(base, 1)), eventKey(buildEvent({ ...base, message: 'other' }, 2)));
 });
 
 test('parsing flags, durations and Go durations', () => {

@@ -16,18 +16,31 @@ import { apiVersionOfRt, changesOnTheWayOut, mapStorageError, prefixOf, wireObje
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-/** One encoded line per (event, type), shared by every watcher without a transform. */
-const lineCache = new WeakMap<object, Partial<Record<EventType, Buffer>>>();
+/**
+ * One encoded line per (event, type, served version), shared by every watcher of that event (as
+ * Kubernetes' cachingObject serializes once per encoding): plain watchers share the stored JSON,
+ * watchers of a converted version (e.g. autoscaling/v1 over v2 storage) share one conversion.
+ */
+const lineCache = new WeakMap<object, Map<string, Buffer>>();
 
-function plainLine(ev: StoreEvent, type: EventType, obj: KubeObject, json: string | undefined): Buffer {
+function sharedLine(ev: StoreEvent, key: string, make: () => string): Buffer {
   let lines = lineCache.get(ev);
-  if (!lines) lineCache.set(ev, (lines = {}));
-  let b = lines[type];
+  if (!lines) lineCache.set(ev, (lines = new Map()));
+  let b = lines.get(key);
   if (!b) {
-    b = Buffer.from(`{"type":"${type}","object":${json ?? JSON.stringify(obj)}}\n`);
-    lines[type] = b;
+    b = Buffer.from(make());
+    lines.set(key, b);
   }
   return b;
+}
+
+/** The SSE frame of a shared line (its resourceVersion is the line's object's), built once. */
+const sseCache = new WeakMap<Buffer, string>();
+
+function sharedSseFrame(line: Buffer, resourceVersion: string | undefined): string {
+  let f = sseCache.get(line);
+  if (f === undefined) sseCache.set(line, (f = sseFrame(line, resourceVersion)));
+  return f;
 }
 
 /** The object a DELETED sent for "stopped matching" carries: the old state at the event's revision. */
@@ -143,9 +156,9 @@ export async function handleWatch(s: Scope): Promise<number> {
     pendingHead = 0;
   };
   res.on('drain', pump);
-  const write = (chunk: Buffer | string, resourceVersion?: string) => {
+  const write = (chunk: Buffer | string, resourceVersion?: string, shared = false) => {
     if (closed) return;
-    const framed = sse ? sseFrame(chunk, resourceVersion) : chunk;
+    const framed = !sse ? chunk : shared ? sharedSseFrame(chunk as Buffer, resourceVersion) : sseFrame(chunk, resourceVersion);
     if (waiting) {
       pending.push({ chunk: framed, live: !replaying });
       if (!replaying) {
@@ -171,7 +184,14 @@ export async function handleWatch(s: Scope): Promise<number> {
   // metadata-only watches (the garbage collector's) need no conversion: metadata is the same in every version
   const remote = remoteConversion(rt) !== undefined && !partial;
   const transform = changesOnTheWayOut(rt) && !(partial && remoteConversion(rt));
+  const variant = transform ? `${rt.group}/${rt.version}/${rt.plural}` : '';
   const emit = (ev: StoreEvent | undefined, type: EventType, stored: KubeObject, storedJson: string | undefined) => {
+    if (ev && !table && !partial && !remote) {
+      // Live events: one serialization (and conversion) per event, type and served version.
+      const line = sharedLine(ev, `${type}|${variant}`, () => `{"type":"${type}","object":${transform ? JSON.stringify(wireObject(rt, stored)) : (storedJson ?? JSON.stringify(stored))}}\n`);
+      write(line, stored.metadata?.resourceVersion, true);
+      return;
+    }
     const obj = transform ? wireObject(rt, stored) : stored;
     const json = transform ? undefined : storedJson;
     const version = obj.metadata?.resourceVersion;
@@ -179,8 +199,6 @@ export async function handleWatch(s: Scope): Promise<number> {
       write(JSON.stringify({ type, object: toTable(rt, [obj], { includeObject, listMeta: { resourceVersion: obj.metadata.resourceVersion } }) }) + '\n', version);
     } else if (partial) {
       write(JSON.stringify({ type, object: partialObject(obj, partial) }) + '\n', version);
-    } else if (ev && json !== undefined) {
-      write(plainLine(ev, type, obj, json), version);
     } else {
       write(`{"type":"${type}","object":${json ?? JSON.stringify(obj)}}\n`, version);
     }
