@@ -53,6 +53,10 @@ test('every kind is registered with discovery data as kube-apiserver lists it', 
     ['apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', 'customresourcedefinition', ['crd', 'crds'], ['api-extensions'], false, ['status']],
     ['flowcontrol.apiserver.k8s.io', 'v1', 'flowschemas', 'FlowSchema', 'flowschema', [], [], false, ['status']],
     ['flowcontrol.apiserver.k8s.io', 'v1', 'prioritylevelconfigurations', 'PriorityLevelConfiguration', 'prioritylevelconfiguration', [], [], false, ['status']],
+    ['rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', 'clusterrolebinding', [], [], false, []],
+    ['rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', 'clusterrole', [], [], false, []],
+    ['rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', 'rolebinding', [], [], true, []],
+    ['rbac.authorization.k8s.io', 'v1', 'roles', 'Role', 'role', [], [], true, []],
   ];
   // metrics.k8s.io (read only: get, list) besides
   const metrics = [
