@@ -32,6 +32,8 @@ export interface LeaderReport {
   records: number;
   /** Changes of holder (releases not counted). */
   transitions: number;
+  /** Distinct identities that held a Lease. */
+  holders: number;
   violations: LeaderViolation[];
 }
 
@@ -41,7 +43,7 @@ const t = (s?: string) => (s ? Date.parse(s) : NaN);
 export function checkLeaderSafety(records: readonly LeaseRecord[], toleranceMs = 0): LeaderReport {
   const byLease = new Map<string, LeaseRecord[]>();
   for (const r of records) byLease.set(r.lease, [...(byLease.get(r.lease) ?? []), r]);
-  const report: LeaderReport = { leases: byLease.size, records: records.length, transitions: 0, violations: [] };
+  const report: LeaderReport = { leases: byLease.size, records: records.length, transitions: 0, holders: new Set(records.filter((r) => r.holder).map((r) => `${r.lease} ${r.holder}`)).size, violations: [] };
   for (const [lease, list] of byLease) {
     // Deduplicated (several watchers, resumed watches) and in the store's order.
     const seen = new Map(list.map((r) => [r.resourceVersion, r]));

@@ -5,10 +5,11 @@
 // the server's address moved to its proxy (TLS passes through the proxy untouched). Kill and start
 // act on one process by its pid; stop() ends every process started, by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
+import { Client } from '../client/index.ts';
 import { FaultProxy } from './proxy.ts';
 import type { Component } from './scenario.ts';
 import type { ChaosTargets } from './targets.ts';
@@ -88,6 +89,8 @@ export class ProcessCluster implements ChaosTargets {
     const child = spawn(process.execPath, [this.o.bin, ...this.args(c)], { env: { KUBESIM_LOG_LEVEL: 'warn', ...process.env, ...this.o.env }, stdio: ['ignore', log, log] });
     closeSync(log);
     this.procs.set(c, child);
+    // Every pid started, one `component pid` a line, so whoever ran this can check they are gone.
+    if (child.pid) appendFileSync(join(this.chaosDir, 'pids'), `${c} ${child.pid}\n`);
     return child;
   }
 
@@ -108,7 +111,32 @@ export class ProcessCluster implements ChaosTargets {
     throw new Error('the API server did not come up');
   }
 
-  /** Starts the API server, one proxy per component, then the components. */
+  /** Waits until the scheduler and controller-manager lead (their Leases held) and every node is Ready. */
+  async settled(timeoutMs = 120_000): Promise<void> {
+    const client = Client.fromKubeconfig(this.kubeconfig, { qps: Infinity, timeoutMs: 5000 });
+    const leases = client.resource({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true, kind: 'Lease' }).inNamespace('kube-system');
+    const nodes = client.resource({ group: '', version: 'v1', plural: 'nodes', namespaced: false, kind: 'Node' });
+    const until = Date.now() + timeoutMs;
+    let last = '';
+    try {
+      while (Date.now() < until) {
+        try {
+          const held = await Promise.all(['kube-scheduler', 'kube-controller-manager'].map(async (n) => !!(await leases.get(n)).spec?.holderIdentity));
+          const ready = (await nodes.list()).items.filter((n) => (n.status?.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+          if (held.every(Boolean) && ready >= (this.o.nodes ?? 3)) return;
+          last = `leases held: ${held}, nodes ready: ${ready}`;
+        } catch (e) {
+          last = (e as Error).message;
+        }
+        await sleep(200);
+      }
+      throw new Error(`the components did not settle (${last}); logs in ${this.chaosDir}`);
+    } finally {
+      client.close();
+    }
+  }
+
+  /** Starts the API server, one proxy per component, then the components; waits until they settled. */
   async startAll(): Promise<void> {
     mkdirSync(this.chaosDir, { recursive: true });
     this.port = await freePort();
@@ -121,6 +149,7 @@ export class ProcessCluster implements ChaosTargets {
       writeFileSync(join(this.chaosDir, KUBECONFIGS[c]), withServer(readFileSync(existsSync(own) ? own : this.kubeconfig, 'utf8'), '127.0.0.1', proxy.port), { mode: 0o600 });
       this.spawnOne(c);
     }
+    await this.settled();
   }
 
   async kill(c: Component, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {

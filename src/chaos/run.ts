@@ -236,7 +236,7 @@ export function formatReport(r: ChaosReport): string {
       `${pad('watch', 22)}${pad(watchViolations(w), 12)}${w.watchers} watchers, ${w.sessions} sessions, ${w.delivered} events: ${w.dropped} dropped, ${w.duplicated} duplicated, ${w.wentBack} went back, ${w.badResumes} bad resumes, ${w.unknownEvents} unknown, ${w.gone} 410s`,
     );
   const ld = r.leaders;
-  lines.push(`${pad('leader safety', 22)}${pad(ld.violations.length, 12)}${ld.leases} leases, ${ld.records} versions, ${ld.transitions} changes of holder, ${ld.violations.length} overlapping terms`);
+  lines.push(`${pad('leader safety', 22)}${pad(ld.violations.length, 12)}${ld.leases} leases, ${ld.records} versions, ${ld.holders} holders, ${ld.transitions} changes of holder, ${ld.violations.length} overlapping terms`);
   const c = r.convergence;
   if (c.deployments === 0) lines.push(`${pad('convergence', 22)}${pad('-', 12)}no Deployments in the scenario`);
   else
