@@ -21,7 +21,15 @@
 //       mode: blackhole
 //     - storage: { commitLatencyMs: 50, failCommits: EIO, failRate: 0.3 }
 import { parse as parseYaml } from 'yaml';
-import type { StoreFaults } from '../storage/faulty.ts';
+
+/** Store faults as src/storage/faulty.ts takes them (FaultyStore.set); kept structural so chaos needs no storage import. */
+export interface StoreFaults {
+  commitLatencyMs?: number;
+  readLatencyMs?: number;
+  failCommits?: 'EIO' | 'ENOSPC';
+  failRate?: number;
+  prefix?: string;
+}
 
 export const COMPONENTS = ['apiserver', 'scheduler', 'controller-manager', 'nodes'] as const;
 export type Component = (typeof COMPONENTS)[number];

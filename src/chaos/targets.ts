@@ -1,9 +1,8 @@
 // What a chaos run can fault besides the API: the components' processes (kill, start), each
 // component's fault proxy to the API server, and the API server's store. A run checks up front
 // that the scenario's faults have the targets they need.
-import type { FaultyStore } from '../storage/faulty.ts';
 import type { FaultProxy } from './proxy.ts';
-import type { Component, Fault } from './scenario.ts';
+import type { Component, Fault, StoreFaults } from './scenario.ts';
 
 export interface ChaosTargets {
   /** Signals the component's process and waits until it is gone. */
@@ -12,8 +11,8 @@ export interface ChaosTargets {
   start?(component: Component): Promise<void>;
   /** The fault proxy between the component and the API server. */
   proxy?(component: Exclude<Component, 'apiserver'>): FaultProxy | undefined;
-  /** The API server's store, when it runs in this process. */
-  store?: FaultyStore;
+  /** The API server's store when it runs in this process: a FaultyStore (src/storage/faulty.ts). */
+  store?: { set(faults: StoreFaults): void; clear(): void };
 }
 
 /** Why a fault cannot run against these targets (undefined = it can). */
