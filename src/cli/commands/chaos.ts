@@ -56,6 +56,8 @@ export function register(program: Command): void {
           process.exit(1);
         }
         o.kubeconfig = cluster.kubeconfig;
+        // Stopped from outside: the processes started go first (by pid), then this one.
+        for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cluster!.stop().finally(() => process.exit(130)));
       }
       let client: Client;
       try {
