@@ -35,6 +35,10 @@ export interface LeaderReport {
   /** Distinct identities that held a Lease. */
   holders: number;
   violations: LeaderViolation[];
+  /** Leader Leases with no live holder by the deadline after the last fault (a liveness violation each). */
+  noLeader?: string[];
+  /** ms from the last fault's end until every leader Lease had a live holder. */
+  recoveredAfterMs?: number;
 }
 
 const t = (s?: string) => (s ? Date.parse(s) : NaN);

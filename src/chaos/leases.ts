@@ -61,3 +61,27 @@ export function recordLeases(client: Client, namespace = 'kube-system') {
     },
   };
 }
+
+/** The leader-election Leases of the control plane (kube-system). */
+export const LEADER_LEASES = ['kube-scheduler', 'kube-controller-manager'];
+
+/**
+ * After the faults: waits until each leader Lease that exists has a holder renewing since `sinceMs`
+ * (wall clock), i.e. a live leader again. Returns the Leases still without one at the deadline.
+ */
+export async function waitForLeaders(client: Client, sinceMs: number, deadlineMs: number, namespace = 'kube-system'): Promise<{ missing: string[]; afterMs?: number }> {
+  const leases = client.resource(LEASES).inNamespace(namespace);
+  const stopAt = performance.now() + deadlineMs;
+  let missing: string[] = [];
+  for (;;) {
+    try {
+      const items = (await leases.list()).items.filter((o) => LEADER_LEASES.includes(o.metadata?.name ?? ''));
+      missing = items.filter((o) => !(o.spec?.holderIdentity && Date.parse((o.spec?.renewTime as string | undefined) ?? '') >= sinceMs)).map((o) => `${namespace}/${o.metadata?.name}`);
+      if (missing.length === 0) return { missing, afterMs: Math.max(0, Math.round(Date.now() - sinceMs)) };
+    } catch (e) {
+      missing = [`listing Leases: ${(e as Error).message}`];
+    }
+    if (performance.now() >= stopAt) return { missing };
+    await sleep(250);
+  }
+}

@@ -15,7 +15,7 @@ import { checkWatches, watchViolations, type WatchReport } from './watch.ts';
 import { scheduleFaults, type FaultRecord } from './faults.ts';
 import { missingTarget, type ChaosTargets } from './targets.ts';
 import { checkLeaderSafety, type LeaderReport } from './leader.ts';
-import { recordLeases } from './leases.ts';
+import { recordLeases, waitForLeaders } from './leases.ts';
 import { convergenceViolations, deploymentWorkload, type ConvergenceReport } from './workload.ts';
 
 export { PARTITION_ANNOTATION, type FaultRecord } from './faults.ts';
@@ -118,8 +118,10 @@ export async function runScenario(client: Client, s: Scenario, opts: RunOptions 
   await faults.stop();
   await rollout;
   const healed = performance.now();
+  const healedWall = Date.now();
   if (s.deployments > 0) await workload.converge(s.convergenceSeconds * 1000, healed);
-  // Leadership settles after the last fault; a second of renewals after convergence is recorded too.
+  // Every leader Lease has a live holder again (a restarted component took over), then a second more of renewals.
+  const leadersBack = await waitForLeaders(client, healedWall, Math.max(0, s.convergenceSeconds * 1000 - (performance.now() - healed)));
   await sleep(1000);
   await leases.stop();
 
@@ -139,7 +141,7 @@ export async function runScenario(client: Client, s: Scenario, opts: RunOptions 
   const lin = checkLinearizability(ops);
   const watch = typeof reference === 'string' ? { skipped: reference } : checkWatches(reference, rec.watchers);
   const { details, ...linCounts } = lin;
-  const leaders = checkLeaderSafety(leases.records);
+  const leaders: LeaderReport = { ...checkLeaderSafety(leases.records), noLeader: leadersBack.missing, recoveredAfterMs: leadersBack.afterMs };
   const convergence = workload.report;
   await workload.cleanup();
   return {
@@ -152,7 +154,7 @@ export async function runScenario(client: Client, s: Scenario, opts: RunOptions 
     watch,
     leaders,
     convergence,
-    violations: lostWrites.lost + lin.violations + ('skipped' in watch ? 0 : watchViolations(watch)) + leaders.violations.length + convergenceViolations(convergence),
+    violations: lostWrites.lost + lin.violations + ('skipped' in watch ? 0 : watchViolations(watch)) + leaders.violations.length + leadersBack.missing.length + convergenceViolations(convergence),
   };
 }
 
@@ -236,7 +238,7 @@ export function formatReport(r: ChaosReport): string {
       `${pad('watch', 22)}${pad(watchViolations(w), 12)}${w.watchers} watchers, ${w.sessions} sessions, ${w.delivered} events: ${w.dropped} dropped, ${w.duplicated} duplicated, ${w.wentBack} went back, ${w.badResumes} bad resumes, ${w.unknownEvents} unknown, ${w.gone} 410s`,
     );
   const ld = r.leaders;
-  lines.push(`${pad('leader safety', 22)}${pad(ld.violations.length, 12)}${ld.leases} leases, ${ld.records} versions, ${ld.holders} holders, ${ld.transitions} changes of holder, ${ld.violations.length} overlapping terms`);
+  lines.push(`${pad('leader safety', 22)}${pad(ld.violations.length + (ld.noLeader?.length ?? 0), 12)}${ld.leases} leases, ${ld.records} versions, ${ld.holders} holders, ${ld.transitions} changes of holder, ${ld.violations.length} overlapping terms; ${ld.noLeader?.length ? `no leader: ${ld.noLeader.join(', ')}` : `leaders live ${secs(ld.recoveredAfterMs)} after the last fault`}`);
   const c = r.convergence;
   if (c.deployments === 0) lines.push(`${pad('convergence', 22)}${pad('-', 12)}no Deployments in the scenario`);
   else

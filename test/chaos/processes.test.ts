@@ -73,6 +73,7 @@ test('a rollout while the scheduler and the API server are killed and restarted:
     // The restarted scheduler is a new identity: it took the Lease over only after the old term ran out.
     assert.ok(report.leaders.transitions >= 1, r.stdout);
     assert.equal(report.leaders.violations.length, 0);
+    assert.deepEqual(report.leaders.noLeader, [], 'both leaders are back after the faults');
     assert.equal(report.convergence.converged, 2, r.stdout);
     assert.equal(report.convergence.rolledOut, true, r.stdout);
     assert.equal(report.lostWrites.lost, 0);
