@@ -34,37 +34,8 @@ const alive = (pid: number) => {
 test('a rollout while the scheduler and the API server are killed and restarted: all checks green', { timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-chaos-proc-'));
   try {
-    writeFileSync(
-      join(dir, 's.yaml'),
-      [
-        'objects: 2',
-        'clients: 2',
-        'operations: 4000',
-        'durationSeconds: 16',
-        'watchers: 2',
-        'deployments: 2',
-        'replicas: 2',
-        'rolloutAt: 3',
-        'convergenceSeconds: 120',
-        'faults:',
-        '  - proxy: nodes',
-        '    mode: latency',
-        '    latencyMs: 100',
-        '    at: 1',
-        '    for: 2',
-        '  - kill: scheduler',
-        '    at: 2',
-        '    for: 4',
-        '  - kill: apiserver',
-        '    at: 5',
-        '    for: 2',
-        '  - proxy: controller-manager',
-        '    mode: blackhole',
-        '    at: 9',
-        '    for: 3',
-      ].join('\n'),
-    );
-    const r = await run(['chaos', 'run', '--processes', '--nodes', '2', '--data-dir', join(dir, 'data'), '--scenario', join(dir, 's.yaml'), '--report', join(dir, 'r.json')]);
+    const scenario = join(import.meta.dirname, '../../examples/chaos/rollout-under-kills.yaml');
+    const r = await run(['chaos', 'run', '--processes', '--nodes', '2', '--data-dir', join(dir, 'data'), '--scenario', scenario, '--report', join(dir, 'r.json')]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
     assert.equal(report.violations, 0, r.stdout);
@@ -83,6 +54,27 @@ test('a rollout while the scheduler and the API server are killed and restarted:
     // Every process it started is gone (D/chaos/pids lists them): 4 at the start, the 2 restarted.
     const pids = readFileSync(join(dir, 'data', 'chaos', 'pids'), 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[1]));
     assert.equal(pids.length, 6);
+    for (const pid of pids) assert.equal(alive(pid), false, `pid ${pid} still running`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the node pool killed -9, the controller-manager stopped and killed, the scheduler reset: all checks green', { timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-chaos-proc-'));
+  try {
+    const scenario = join(import.meta.dirname, '../../examples/chaos/component-kills.yaml');
+    const r = await run(['chaos', 'run', '--processes', '--nodes', '2', '--data-dir', join(dir, 'data'), '--scenario', scenario, '--report', join(dir, 'r.json')]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    assert.equal(report.violations, 0, r.stdout);
+    assert.deepEqual(report.faults.map((f: { fault: string }) => f.fault), ['kill -9 nodes', 'proxy scheduler reset', 'kill controller-manager', 'kill -9 controller-manager']);
+    for (const f of report.faults) assert.ok(f.healedAt !== undefined && f.error === undefined, r.stdout);
+    assert.deepEqual(report.leaders.noLeader, [], r.stdout);
+    assert.equal(report.convergence.converged, 2, r.stdout);
+    assert.equal(report.convergence.orphanedPods, 0);
+    const pids = readFileSync(join(dir, 'data', 'chaos', 'pids'), 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[1]));
+    assert.equal(pids.length, 7, '4 at the start, the node pool once and the controller-manager twice again');
     for (const pid of pids) assert.equal(alive(pid), false, `pid ${pid} still running`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
