@@ -63,6 +63,7 @@ export function register(program: Command): void {
       try {
         client = Client.fromKubeconfig(o.kubeconfig, { qps: Infinity, userAgent: 'kubesim-chaos', timeoutMs: 10_000 });
       } catch (e) {
+        await cluster?.stop();
         fail(`cannot load kubeconfig: ${(e as Error).message}`);
       }
       if (!isLoopback(client.server)) fail(`chaos runs only against a loopback API server (got ${client.server})`);
