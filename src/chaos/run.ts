@@ -1,6 +1,8 @@
 // Runs a scenario against a cluster through the client: a recorder workload of compare-and-set
-// writes on fresh ConfigMaps, watchers that resume on their own, timed node partitions; then reads
-// the final state and the store's event order (a fresh watch from the start) and runs the checkers.
+// writes on fresh ConfigMaps, watchers that resume on their own, Deployments rolling out, a record
+// of the kube-system Leases, and timed faults (./faults.ts, on ./targets.ts); then reads the final
+// state and the store's event order (a fresh watch from the start) and runs the checkers: lost
+// writes, linearizability, watch invariants, leader safety, convergence.
 // Bounded: at most `operations` writes and `durationSeconds`, then everything stops.
 import { StatusError } from '../api/errors.ts';
 import type { KubeObject, Status } from '../api/types.ts';
@@ -8,21 +10,18 @@ import type { Client, ResourceClient } from '../client/index.ts';
 import { HistoryRecorder, rv, type ReferenceEvent, type WatcherHistory } from './history.ts';
 import { checkLinearizability, type LinearizabilityReport } from './linearizability.ts';
 import { checkLostWrites, type FinalState, type LostWritesReport } from './lost-writes.ts';
-import type { Fault, Scenario } from './scenario.ts';
+import type { Scenario } from './scenario.ts';
 import { checkWatches, watchViolations, type WatchReport } from './watch.ts';
+import { scheduleFaults, type FaultRecord } from './faults.ts';
+import { missingTarget, type ChaosTargets } from './targets.ts';
+import { checkLeaderSafety, type LeaderReport } from './leader.ts';
+import { recordLeases, waitForLeaders } from './leases.ts';
+import { convergenceViolations, deploymentWorkload, type ConvergenceReport } from './workload.ts';
 
-export const PARTITION_ANNOTATION = 'kubesim.io/partitioned';
+export { PARTITION_ANNOTATION, type FaultRecord } from './faults.ts';
 export const RUN_LABEL = 'kubesim.io/chaos-run';
 const CONFIGMAPS = { group: '', version: 'v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' };
 const NODES = { group: '', version: 'v1', plural: 'nodes', namespaced: false, kind: 'Node' };
-
-export interface FaultRecord {
-  fault: string;
-  /** ms after the start. */
-  at: number;
-  healedAt?: number;
-  error?: string;
-}
 
 export interface ChaosReport {
   runId: string;
@@ -33,13 +32,27 @@ export interface ChaosReport {
   linearizability: Omit<LinearizabilityReport, 'details'> & { failing: LinearizabilityReport['details'] };
   /** Skipped (with why) when the store's event order could not be read back. */
   watch: WatchReport | { skipped: string };
+  leaders: LeaderReport;
+  convergence: ConvergenceReport;
   violations: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const statusOf = (e: unknown): number | undefined => (e instanceof StatusError ? e.code : undefined);
 
-export async function runScenario(client: Client, s: Scenario, opts: { runId?: string; now?: () => number } = {}): Promise<ChaosReport> {
+export interface RunOptions {
+  runId?: string;
+  now?: () => number;
+  /** What the faults act on besides the API (processes, proxies, the store). */
+  targets?: ChaosTargets;
+}
+
+export async function runScenario(client: Client, s: Scenario, opts: RunOptions = {}): Promise<ChaosReport> {
+  const targets = opts.targets ?? {};
+  s.faults.forEach((f, i) => {
+    const why = missingTarget(f, targets);
+    if (why) throw new Error(`faults[${i}]: ${why}`);
+  });
   const now = opts.now ?? (() => performance.now());
   const runId = opts.runId ?? Date.now().toString(36);
   const t0 = now();
@@ -51,6 +64,9 @@ export async function runScenario(client: Client, s: Scenario, opts: { runId?: s
   const valueOf = (o: KubeObject) => (o.data as Record<string, string> | undefined)?.v;
   const deadline = t0 + s.durationSeconds * 1000;
 
+  const leases = recordLeases(client);
+  const workload = deploymentWorkload(client, s.namespace, runId, s.deployments, s.replicas, RUN_LABEL);
+  await workload.create();
   const start = await cms.list({ labelSelector: selector });
   const from = start.metadata?.resourceVersion ?? '0';
   let stopping = false;
@@ -67,7 +83,8 @@ export async function runScenario(client: Client, s: Scenario, opts: { runId?: s
     }
   }
 
-  const faults = scheduleFaults(client.resource(NODES), s.faults, () => now() - t0);
+  const faults = scheduleFaults(client.resource(NODES), s.faults, targets, () => now() - t0);
+  const rollout = s.rolloutAtSeconds === undefined ? Promise.resolve() : sleep(Math.max(0, t0 + s.rolloutAtSeconds * 1000 - now())).then(() => workload.rollout());
   let issued = 0;
   const writer = async (c: number) => {
     for (let n = 0; issued < s.operations && now() < deadline; n++) {
@@ -99,6 +116,14 @@ export async function runScenario(client: Client, s: Scenario, opts: { runId?: s
   const lastFaultEnd = Math.max(0, ...s.faults.map((f) => (f.atSeconds + f.forSeconds) * 1000));
   if (now() - t0 < lastFaultEnd) await sleep(lastFaultEnd - (now() - t0) + 50);
   await faults.stop();
+  await rollout;
+  const healed = performance.now();
+  const healedWall = Date.now();
+  if (s.deployments > 0) await workload.converge(s.convergenceSeconds * 1000, healed);
+  // Every leader Lease has a live holder again (a restarted component took over), then a second more of renewals.
+  const leadersBack = await waitForLeaders(client, healedWall, Math.max(0, s.convergenceSeconds * 1000 - (performance.now() - healed)));
+  await sleep(1000);
+  await leases.stop();
 
   const end = await cms.list({ labelSelector: selector });
   const final: FinalState = new Map(end.items.map((o) => [keyOf(o), { value: valueOf(o), resourceVersion: o.metadata?.resourceVersion ?? '' }]));
@@ -116,6 +141,9 @@ export async function runScenario(client: Client, s: Scenario, opts: { runId?: s
   const lin = checkLinearizability(ops);
   const watch = typeof reference === 'string' ? { skipped: reference } : checkWatches(reference, rec.watchers);
   const { details, ...linCounts } = lin;
+  const leaders: LeaderReport = { ...checkLeaderSafety(leases.records), noLeader: leadersBack.missing, recoveredAfterMs: leadersBack.afterMs };
+  const convergence = workload.report;
+  await workload.cleanup();
   return {
     runId,
     durationMs: Math.round(now() - t0),
@@ -124,7 +152,9 @@ export async function runScenario(client: Client, s: Scenario, opts: { runId?: s
     lostWrites,
     linearizability: { ...linCounts, failing: details.filter((d) => d.verdict !== 'linearizable') },
     watch,
-    violations: lostWrites.lost + lin.violations + ('skipped' in watch ? 0 : watchViolations(watch)),
+    leaders,
+    convergence,
+    violations: lostWrites.lost + lin.violations + ('skipped' in watch ? 0 : watchViolations(watch)) + leaders.violations.length + leadersBack.missing.length + convergenceViolations(convergence),
   };
 }
 
@@ -187,53 +217,14 @@ async function readReference(cms: ResourceClient, from: string, labelSelector: s
   }
 }
 
-/** Timed faults: partition = annotate the nodes at `at`, remove it after `for`; stop() heals what is left. */
-function scheduleFaults(nodes: ResourceClient, faults: readonly Fault[], clock: () => number) {
-  const records: FaultRecord[] = [];
-  const timers: NodeJS.Timeout[] = [];
-  const pending = new Set<Promise<unknown>>();
-  const annotate = (names: string[], value: string | null) =>
-    Promise.all(names.map((n) => nodes.patch(n, { metadata: { annotations: { [PARTITION_ANNOTATION]: value } } }, { type: 'merge' })));
-  const track = (p: Promise<unknown>) => {
-    pending.add(p);
-    void p.finally(() => pending.delete(p));
-  };
-  const healers = new Map<FaultRecord, () => Promise<void>>();
-  for (const f of faults) {
-    const record: FaultRecord = { fault: `partition ${f.nodes.join(',')}`, at: f.atSeconds * 1000 };
-    const heal = async () => {
-      if (!healers.delete(record)) return;
-      await annotate(f.nodes, null).catch((e) => (record.error ??= `heal: ${(e as Error).message}`));
-      record.healedAt = Math.round(clock());
-    };
-    timers.push(
-      setTimeout(() => {
-        records.push(record);
-        record.at = Math.round(clock());
-        healers.set(record, heal);
-        track(annotate(f.nodes, 'true').catch((e) => (record.error = (e as Error).message)));
-        timers.push(setTimeout(() => track(heal()), f.forSeconds * 1000));
-      }, f.atSeconds * 1000),
-    );
-  }
-  return {
-    records,
-    stop: async () => {
-      for (const t of timers) clearTimeout(t);
-      await Promise.all([...pending]);
-      await Promise.all([...healers.values()].map((h) => h()));
-    },
-  };
-}
-
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
 const secs = (ms?: number) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)}s`);
 
 /** The report as a table for the terminal. */
 export function formatReport(r: ChaosReport): string {
   const lines = [`chaos run ${r.runId}: ${secs(r.durationMs)}, ${r.operations.total} requests (${r.operations.ok} ok, ${r.operations.fail} refused, ${r.operations.unknown} unknown)`, ''];
-  lines.push(`${pad('FAULT', 30)}${pad('AT', 8)}${pad('HEALED', 8)}ERROR`);
-  for (const f of r.faults) lines.push(`${pad(f.fault, 30)}${pad(secs(f.at), 8)}${pad(secs(f.healedAt), 8)}${f.error ?? ''}`);
+  lines.push(`${pad('FAULT', 36)}${pad('AT', 8)}${pad('HEALED', 8)}ERROR`);
+  for (const f of r.faults) lines.push(`${pad(f.fault, 36)}${pad(secs(f.at), 8)}${pad(secs(f.healedAt), 8)}${f.error ?? ''}`);
   if (r.faults.length === 0) lines.push('(none)');
   const lw = r.lostWrites;
   const lin = r.linearizability;
@@ -246,7 +237,15 @@ export function formatReport(r: ChaosReport): string {
     lines.push(
       `${pad('watch', 22)}${pad(watchViolations(w), 12)}${w.watchers} watchers, ${w.sessions} sessions, ${w.delivered} events: ${w.dropped} dropped, ${w.duplicated} duplicated, ${w.wentBack} went back, ${w.badResumes} bad resumes, ${w.unknownEvents} unknown, ${w.gone} 410s`,
     );
-  for (const v of [...lw.violations.map((v) => `lost: op ${v.op} ${v.key}: ${v.reason}`), ...lin.failing.map((d) => `linearizability: ${d.key} ${d.verdict}`), ...('skipped' in w ? [] : w.violations)].slice(0, 20)) lines.push(`  ${v}`);
+  const ld = r.leaders;
+  lines.push(`${pad('leader safety', 22)}${pad(ld.violations.length + (ld.noLeader?.length ?? 0), 12)}${ld.leases} leases, ${ld.records} versions, ${ld.holders} holders, ${ld.transitions} changes of holder, ${ld.violations.length} overlapping terms; ${ld.noLeader?.length ? `no leader: ${ld.noLeader.join(', ')}` : `leaders live ${secs(ld.recoveredAfterMs)} after the last fault`}`);
+  const c = r.convergence;
+  if (c.deployments === 0) lines.push(`${pad('convergence', 22)}${pad('-', 12)}no Deployments in the scenario`);
+  else
+    lines.push(
+      `${pad('convergence', 22)}${pad(convergenceViolations(c), 12)}${c.converged}/${c.deployments} Deployments ready${c.convergedAfterMs === undefined ? ' (deadline passed)' : ` ${secs(c.convergedAfterMs)} after the last fault`}${c.rolledOut ? ', rolled out' : ''}, ${c.orphanedPods} orphaned pods`,
+    );
+  for (const v of [...ld.violations.map((v) => `leader: ${v.detail}`), ...c.pending.map((p) => `not converged: ${p}`), ...c.errors.map((e) => `workload: ${e}`), ...lw.violations.map((v) => `lost: op ${v.op} ${v.key}: ${v.reason}`), ...lin.failing.map((d) => `linearizability: ${d.key} ${d.verdict}`), ...('skipped' in w ? [] : w.violations)].slice(0, 20)) lines.push(`  ${v}`);
   lines.push('', r.violations === 0 ? 'OK: no violations' : `FAIL: ${r.violations} violations`);
   return lines.join('\n');
 }

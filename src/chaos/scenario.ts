@@ -1,26 +1,74 @@
 // The chaos scenario file (YAML/JSON): a bounded workload of compare-and-set writes on ConfigMaps,
-// watchers, and timed faults. Parsing is pure; errors name the field.
+// watchers, optionally Deployments that roll out, and timed faults. Parsing is pure; errors name
+// the field. See docs/chaos.md for every field.
 //
-//   namespace: default        # where the recorder's ConfigMaps live
+//   namespace: default        # where the recorder's ConfigMaps and Deployments live
 //   objects: 3                # ConfigMaps chaos-0 .. chaos-2
 //   clients: 2                # concurrent writer loops
 //   operations: 200           # total CAS writes (all clients together), at most 10,000
 //   durationSeconds: 30       # hard stop of the workload, at most 600
 //   watchers: 2               # watchers of the ConfigMaps (each resumes on its own)
+//   deployments: 1            # Deployments chaos-<run>-d0 ..; checked for convergence at the end
+//   replicas: 2               # per Deployment
+//   rolloutAt: 3              # seconds: change the pod template of every Deployment (a rolling update)
+//   convergenceSeconds: 60    # deadline, after the last fault heals, for every Deployment to be ready
 //   faults:
 //     - partition: [node-0]   # annotate kubesim.io/partitioned=true at `at`, remove after `for`
 //       at: 2                 # seconds after the start
 //       for: 3
+//     - kill: scheduler       # SIGKILL (or signal: SIGTERM) the component at `at`, restart it after `for`
+//     - proxy: nodes          # the component's connection to the API server: blackhole | reset | latency
+//       mode: blackhole
+//     - storage: { commitLatencyMs: 50, failCommits: EIO, failRate: 0.3 }
 import { parse as parseYaml } from 'yaml';
 
-export interface PartitionFault {
-  kind: 'partition';
-  nodes: string[];
+/** Store faults as src/storage/faulty.ts takes them (FaultyStore.set); kept structural so chaos needs no storage import. */
+export interface StoreFaults {
+  commitLatencyMs?: number;
+  readLatencyMs?: number;
+  failCommits?: 'EIO' | 'ENOSPC';
+  failRate?: number;
+  prefix?: string;
+}
+
+export const COMPONENTS = ['apiserver', 'scheduler', 'controller-manager', 'nodes'] as const;
+export type Component = (typeof COMPONENTS)[number];
+export const PROXY_MODES = ['blackhole', 'reset', 'latency'] as const;
+export type ProxyMode = (typeof PROXY_MODES)[number];
+
+interface Timed {
   atSeconds: number;
   forSeconds: number;
 }
 
-export type Fault = PartitionFault;
+export interface PartitionFault extends Timed {
+  kind: 'partition';
+  nodes: string[];
+}
+
+/** Kill a component's process (SIGKILL unless told) at `at`, start it again `for` seconds later. */
+export interface KillFault extends Timed {
+  kind: 'kill';
+  component: Component;
+  signal: 'SIGKILL' | 'SIGTERM';
+}
+
+/** Fault the component's connection to the API server (through its fault proxy) for a while. */
+export interface ProxyFault extends Timed {
+  kind: 'proxy';
+  component: Exclude<Component, 'apiserver'>;
+  mode: ProxyMode;
+  /** latency: added to every chunk each way (ms). */
+  latencyMs: number;
+}
+
+/** Storage faults of the API server's store (a FaultyStore) for a while. */
+export interface StorageFault extends Timed {
+  kind: 'storage';
+  faults: StoreFaults;
+}
+
+export type Fault = PartitionFault | KillFault | ProxyFault | StorageFault;
 
 export interface Scenario {
   namespace: string;
@@ -29,10 +77,15 @@ export interface Scenario {
   operations: number;
   durationSeconds: number;
   watchers: number;
+  deployments: number;
+  replicas: number;
+  /** Seconds after the start; undefined = no rollout. */
+  rolloutAtSeconds?: number;
+  convergenceSeconds: number;
   faults: Fault[];
 }
 
-export const LIMITS = { objects: 100, clients: 20, operations: 10_000, durationSeconds: 600, watchers: 10 } as const;
+export const LIMITS = { objects: 100, clients: 20, operations: 10_000, durationSeconds: 600, watchers: 10, deployments: 20, replicas: 50, convergenceSeconds: 600 } as const;
 
 export class ScenarioError extends Error {}
 
@@ -50,6 +103,74 @@ function seconds(v: unknown, field: string): number {
 }
 
 const DNS1123 = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const FAULT_KINDS = ['partition', 'kill', 'proxy', 'storage'] as const;
+const FIELDS: Record<(typeof FAULT_KINDS)[number], string[]> = {
+  partition: [],
+  kill: ['signal'],
+  proxy: ['mode', 'latencyMs'],
+  storage: [],
+};
+const STORE_FAULT_FIELDS = ['commitLatencyMs', 'readLatencyMs', 'failCommits', 'failRate', 'prefix'];
+
+function oneOf<T extends string>(v: unknown, values: readonly T[], field: string): T {
+  if (typeof v !== 'string' || !values.includes(v as T)) throw new ScenarioError(`${field}: must be one of ${values.join(', ')} (got ${JSON.stringify(v)})`);
+  return v as T;
+}
+
+function ms(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !(v >= 0) || v > 60_000) throw new ScenarioError(`${field}: must be a number of milliseconds from 0 to 60000 (got ${JSON.stringify(v)})`);
+  return v;
+}
+
+function storeFaults(v: unknown, at: string): StoreFaults {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ScenarioError(`${at}: must be a mapping of ${STORE_FAULT_FIELDS.join(', ')}`);
+  const d = v as Record<string, unknown>;
+  for (const k of Object.keys(d)) if (!STORE_FAULT_FIELDS.includes(k)) throw new ScenarioError(`${at}.${k}: unknown field (${STORE_FAULT_FIELDS.join(', ')})`);
+  const f: StoreFaults = {};
+  if (d.commitLatencyMs !== undefined) f.commitLatencyMs = ms(d.commitLatencyMs, `${at}.commitLatencyMs`);
+  if (d.readLatencyMs !== undefined) f.readLatencyMs = ms(d.readLatencyMs, `${at}.readLatencyMs`);
+  if (d.failCommits !== undefined) f.failCommits = oneOf(d.failCommits, ['EIO', 'ENOSPC'] as const, `${at}.failCommits`);
+  if (d.failRate !== undefined) {
+    if (typeof d.failRate !== 'number' || !(d.failRate >= 0 && d.failRate <= 1)) throw new ScenarioError(`${at}.failRate: must be a number from 0 to 1 (got ${JSON.stringify(d.failRate)})`);
+    f.failRate = d.failRate;
+  }
+  if (d.prefix !== undefined) {
+    if (typeof d.prefix !== 'string' || !d.prefix.startsWith('/')) throw new ScenarioError(`${at}.prefix: must be a storage key prefix such as /registry/core/configmaps/ (got ${JSON.stringify(d.prefix)})`);
+    f.prefix = d.prefix;
+  }
+  if (Object.keys(f).length === 0) throw new ScenarioError(`${at}: names no fault (${STORE_FAULT_FIELDS.join(', ')})`);
+  return f;
+}
+
+/** One entry of `faults`, validated; `at` is its path for errors. */
+export function parseFault(f: unknown, at: string): Fault {
+  if (f === null || typeof f !== 'object' || Array.isArray(f)) throw new ScenarioError(`${at}: must be a mapping`);
+  const d = f as Record<string, unknown>;
+  const kinds = FAULT_KINDS.filter((k) => k in d);
+  if (kinds.length !== 1) {
+    const extra = Object.keys(d).find((k) => !['at', 'for', ...Object.values(FIELDS).flat()].includes(k));
+    if (kinds.length === 0 && extra) throw new ScenarioError(`${at}.${extra}: unknown field (faults: ${FAULT_KINDS.join(', ')})`);
+    throw new ScenarioError(`${at}: must name exactly one fault of ${FAULT_KINDS.join(', ')}`);
+  }
+  const kind = kinds[0];
+  for (const k of Object.keys(d)) if (k !== kind && k !== 'at' && k !== 'for' && !FIELDS[kind].includes(k)) throw new ScenarioError(`${at}.${k}: unknown field (a ${kind} fault has ${['at', 'for', ...FIELDS[kind]].join(', ')})`);
+  const timed: Timed = { atSeconds: seconds(d.at ?? 0, `${at}.at`), forSeconds: seconds(d.for ?? 0, `${at}.for`) };
+  const v = d[kind];
+  switch (kind) {
+    case 'partition':
+      if (!Array.isArray(v) || v.length === 0 || !v.every((n) => typeof n === 'string' && DNS1123.test(n))) throw new ScenarioError(`${at}.partition: must be a non-empty list of node names`);
+      return { kind, nodes: v as string[], ...timed };
+    case 'kill':
+      return { kind, component: oneOf(v, COMPONENTS, `${at}.kill`), signal: oneOf(d.signal ?? 'SIGKILL', ['SIGKILL', 'SIGTERM'] as const, `${at}.signal`), ...timed };
+    case 'proxy': {
+      const mode = oneOf(d.mode ?? 'blackhole', PROXY_MODES, `${at}.mode`);
+      if (d.latencyMs !== undefined && mode !== 'latency') throw new ScenarioError(`${at}.latencyMs: only with mode: latency`);
+      return { kind, component: oneOf(v, COMPONENTS.filter((c) => c !== 'apiserver'), `${at}.proxy`) as ProxyFault['component'], mode, latencyMs: mode === 'latency' ? ms(d.latencyMs ?? 100, `${at}.latencyMs`) : 0, ...timed };
+    }
+    case 'storage':
+      return { kind, faults: storeFaults(v, `${at}.storage`), ...timed };
+  }
+}
 
 export function parseScenario(text: string): Scenario {
   let doc: unknown;
@@ -60,7 +181,7 @@ export function parseScenario(text: string): Scenario {
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new ScenarioError('the scenario must be a mapping');
   const d = doc as Record<string, unknown>;
-  const known = new Set(['namespace', 'objects', 'clients', 'operations', 'durationSeconds', 'watchers', 'faults']);
+  const known = new Set(['namespace', 'objects', 'clients', 'operations', 'durationSeconds', 'watchers', 'deployments', 'replicas', 'rolloutAt', 'convergenceSeconds', 'faults']);
   for (const k of Object.keys(d)) if (!known.has(k)) throw new ScenarioError(`${k}: unknown field`);
   const namespace = d.namespace ?? 'default';
   if (typeof namespace !== 'string' || !DNS1123.test(namespace)) throw new ScenarioError(`namespace: must be a DNS-1123 label (got ${JSON.stringify(namespace)})`);
@@ -71,21 +192,21 @@ export function parseScenario(text: string): Scenario {
     operations: int(d, 'operations', 100),
     durationSeconds: int(d, 'durationSeconds', 30),
     watchers: int(d, 'watchers', 2, 0),
+    deployments: int(d, 'deployments', 0, 0),
+    replicas: int(d, 'replicas', 2),
+    convergenceSeconds: int(d, 'convergenceSeconds', 60),
     faults: [],
   };
+  if (d.rolloutAt !== undefined) {
+    if (s.deployments === 0) throw new ScenarioError('rolloutAt: needs deployments');
+    s.rolloutAtSeconds = seconds(d.rolloutAt, 'rolloutAt');
+    if (s.rolloutAtSeconds > s.durationSeconds) throw new ScenarioError(`rolloutAt: after durationSeconds (${s.durationSeconds})`);
+  }
   const faults = d.faults ?? [];
   if (!Array.isArray(faults)) throw new ScenarioError('faults: must be a list');
   faults.forEach((f, i) => {
-    const at = `faults[${i}]`;
-    if (f === null || typeof f !== 'object' || Array.isArray(f)) throw new ScenarioError(`${at}: must be a mapping`);
-    const { partition, at: start, for: length, ...rest } = f as Record<string, unknown>;
-    const extra = Object.keys(rest)[0];
-    if (extra) throw new ScenarioError(`${at}.${extra}: unknown field (faults: partition)`);
-    if (!Array.isArray(partition) || partition.length === 0 || !partition.every((n) => typeof n === 'string' && DNS1123.test(n))) {
-      throw new ScenarioError(`${at}.partition: must be a non-empty list of node names`);
-    }
-    const fault: PartitionFault = { kind: 'partition', nodes: partition as string[], atSeconds: seconds(start ?? 0, `${at}.at`), forSeconds: seconds(length ?? 0, `${at}.for`) };
-    if (fault.atSeconds + fault.forSeconds > s.durationSeconds) throw new ScenarioError(`${at}: ends after durationSeconds (${s.durationSeconds})`);
+    const fault = parseFault(f, `faults[${i}]`);
+    if (fault.atSeconds + fault.forSeconds > s.durationSeconds) throw new ScenarioError(`faults[${i}]: ends after durationSeconds (${s.durationSeconds})`);
     s.faults.push(fault);
   });
   return s;

@@ -1,4 +1,5 @@
 // Time and chance for every layer: the Clock (real or virtual) and the Random source.
 export { realClock, ManualClock, sleepOn, type Clock, type Timer } from './clock.ts';
 export { VirtualClock, type VirtualClockOptions } from './virtual.ts';
+export { SkewedClock, type SkewOptions } from './skewed.ts';
 export { cryptoRandom, seededRandom, type Random } from './random.ts';

@@ -17,9 +17,23 @@ import { isLoopback, parseScenario, ScenarioError } from '../../src/chaos/scenar
 import { formatReport, PARTITION_ANNOTATION, runScenario } from '../../src/chaos/run.ts';
 
 test('parseScenario: defaults, a partition fault', () => {
-  assert.deepEqual(parseScenario('{}'), { namespace: 'default', objects: 3, clients: 2, operations: 100, durationSeconds: 30, watchers: 2, faults: [] });
+  assert.deepEqual(parseScenario('{}'), { namespace: 'default', objects: 3, clients: 2, operations: 100, durationSeconds: 30, watchers: 2, deployments: 0, replicas: 2, convergenceSeconds: 60, faults: [] });
   const s = parseScenario('objects: 1\nfaults:\n  - partition: [node-0, node-1]\n    at: 1\n    for: 2.5\n');
   assert.deepEqual(s.faults, [{ kind: 'partition', nodes: ['node-0', 'node-1'], atSeconds: 1, forSeconds: 2.5 }]);
+});
+
+test('parseScenario: kill, proxy and storage faults, a Deployment workload', () => {
+  const s = parseScenario(
+    'durationSeconds: 20\ndeployments: 2\nreplicas: 3\nrolloutAt: 4\nconvergenceSeconds: 90\nfaults:\n  - kill: scheduler\n    at: 1\n    for: 2\n  - kill: apiserver\n    signal: SIGTERM\n  - proxy: nodes\n    mode: latency\n    latencyMs: 50\n  - proxy: controller-manager\n  - storage: { commitLatencyMs: 20, failCommits: ENOSPC, failRate: 0.5, prefix: /registry/core/configmaps/ }\n',
+  );
+  assert.deepEqual([s.deployments, s.replicas, s.rolloutAtSeconds, s.convergenceSeconds], [2, 3, 4, 90]);
+  assert.deepEqual(s.faults, [
+    { kind: 'kill', component: 'scheduler', signal: 'SIGKILL', atSeconds: 1, forSeconds: 2 },
+    { kind: 'kill', component: 'apiserver', signal: 'SIGTERM', atSeconds: 0, forSeconds: 0 },
+    { kind: 'proxy', component: 'nodes', mode: 'latency', latencyMs: 50, atSeconds: 0, forSeconds: 0 },
+    { kind: 'proxy', component: 'controller-manager', mode: 'blackhole', latencyMs: 0, atSeconds: 0, forSeconds: 0 },
+    { kind: 'storage', faults: { commitLatencyMs: 20, failCommits: 'ENOSPC', failRate: 0.5, prefix: '/registry/core/configmaps/' }, atSeconds: 0, forSeconds: 0 },
+  ]);
 });
 
 const bad: [string, RegExp][] = [
@@ -31,7 +45,20 @@ const bad: [string, RegExp][] = [
   ['nodes: 3', /^nodes: unknown field/],
   ['faults: {}', /^faults: must be a list/],
   ['faults: [{ partition: [] }]', /^faults\[0\]\.partition: must be a non-empty list/],
-  ['faults: [{ kill: scheduler }]', /^faults\[0\]\.kill: unknown field/],
+  ['faults: [{ explode: scheduler }]', /^faults\[0\]\.explode: unknown field \(faults: partition, kill, proxy, storage\)/],
+  ['faults: [{ kill: etcd }]', /^faults\[0\]\.kill: must be one of apiserver, scheduler, controller-manager, nodes/],
+  ['faults: [{ kill: scheduler, signal: SIGSTOP }]', /^faults\[0\]\.signal: must be one of SIGKILL, SIGTERM/],
+  ['faults: [{ kill: scheduler, partition: [n] }]', /^faults\[0\]: must name exactly one fault/],
+  ['faults: [{ kill: scheduler, mode: reset }]', /^faults\[0\]\.mode: unknown field \(a kill fault has at, for, signal\)/],
+  ['faults: [{ proxy: apiserver }]', /^faults\[0\]\.proxy: must be one of scheduler, controller-manager, nodes/],
+  ['faults: [{ proxy: nodes, mode: slow }]', /^faults\[0\]\.mode: must be one of blackhole, reset, latency/],
+  ['faults: [{ proxy: nodes, mode: reset, latencyMs: 5 }]', /^faults\[0\]\.latencyMs: only with mode: latency/],
+  ['faults: [{ storage: {} }]', /^faults\[0\]\.storage: names no fault/],
+  ['faults: [{ storage: { failCommits: EPERM } }]', /^faults\[0\]\.storage\.failCommits: must be one of EIO, ENOSPC/],
+  ['faults: [{ storage: { failRate: 2, failCommits: EIO } }]', /^faults\[0\]\.storage\.failRate: must be a number from 0 to 1/],
+  ['faults: [{ storage: { slow: 1 } }]', /^faults\[0\]\.storage\.slow: unknown field/],
+  ['rolloutAt: 3', /^rolloutAt: needs deployments/],
+  ['deployments: 21', /^deployments: must be an integer from 0 to 20/],
   ['faults: [{ partition: [n], at: -1 }]', /^faults\[0\]\.at: must be a number of seconds/],
   ['durationSeconds: 5\nfaults: [{ partition: [n], at: 4, for: 2 }]', /^faults\[0\]: ends after durationSeconds \(5\)/],
   ['objects: [', /^not YAML/],
@@ -154,7 +181,7 @@ function droppingTransport(base: string, match: RegExp, nth: number): Transport 
 test('a run catches an injected violation: a watcher that misses one event fails the watch check', async () => {
   const srv = await startApiServer({ store: new MemoryStore() });
   // watcher-0 watches with timeoutSeconds=3; the reference watch with 10: only watcher-0 loses its 4th event.
-  const client = new Client({ server: srv.url, qps: Infinity, transport: droppingTransport(srv.url, /watch=true.*timeoutSeconds=3/, 4) });
+  const client = new Client({ server: srv.url, qps: Infinity, transport: droppingTransport(srv.url, /^(?=.*\/configmaps)(?=.*watch=true)(?=.*timeoutSeconds=3(&|$))/, 4) });
   try {
     const report = await runScenario(client, parseScenario('objects: 2\nclients: 2\noperations: 40\nwatchers: 2\ndurationSeconds: 20\n'), { runId: 'drop' });
     const text = formatReport(report);

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/types.ts';
 import { blockingDependents, dependentAction, Graph } from '../../src/controllers/garbagecollector/graph.ts';
-import { desiredTaints, effectiveTolerations, evictionTime, lastHeartbeat, notReadyConditions, unknownConditions } from '../../src/controllers/nodelifecycle/plan.ts';
+import { desiredTaints, effectiveTolerations, evictionTime, observeHeartbeat, notReadyConditions, unknownConditions } from '../../src/controllers/nodelifecycle/plan.ts';
 import { podGCPlan } from '../../src/controllers/podgc/plan.ts';
 import { selectControllers } from '../../src/controllers/index.ts';
 
@@ -38,11 +38,14 @@ const node = (ready: string, extra: any = {}): KubeObject => ({
   status: { conditions: [{ type: 'Ready', status: ready, lastHeartbeatTime: '2024-01-01T00:00:00Z' }, { type: 'MemoryPressure', status: 'False' }] },
 });
 
-test('heartbeat is the newest of lease renewTime, Ready heartbeat and first sight', () => {
+test('the heartbeat probe is our own time of the last change of renewTime or Ready heartbeat (a skewed node clock is never compared)', () => {
   const n = node('True');
-  const lease = { metadata: { name: 'n1' }, spec: { renewTime: '2024-01-01T00:00:30.000000Z' } };
-  assert.equal(lastHeartbeat(n, lease, 0), Date.parse('2024-01-01T00:00:30Z'));
-  assert.equal(lastHeartbeat(n, undefined, Date.parse('2024-01-01T00:01:00Z')), Date.parse('2024-01-01T00:01:00Z'));
+  const lease = (renewTime: string) => ({ metadata: { name: 'n1' }, spec: { renewTime } });
+  const first = observeHeartbeat(undefined, n, lease('2024-01-01T00:00:30.000000Z'), 1000);
+  assert.equal(first.at, 1000, 'first sight');
+  assert.equal(observeHeartbeat(first, n, lease('2024-01-01T00:00:30.000000Z'), 5000), first, 'unchanged: the probe stays');
+  assert.equal(observeHeartbeat(first, n, lease('2023-01-01T00:00:00.000000Z'), 6000).at, 6000, 'any change counts, even a renewTime in the past (a clock behind)');
+  assert.equal(observeHeartbeat(first, { ...n, status: { conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: '2024-01-01T00:05:00Z' }] } }, lease('2024-01-01T00:00:30.000000Z'), 7000).at, 7000, 'a new Ready heartbeat');
 });
 
 test('a stale node gets Ready (and kubelet conditions) Unknown with NodeStatusUnknown, once', () => {

@@ -1,7 +1,13 @@
 // `kubesim chaos run --kubeconfig K --scenario FILE.yaml [--report FILE.json]`: runs a bounded
 // chaos scenario (src/chaos/scenario.ts) against an API server on loopback, checks the history
-// and prints the report; exits 1 on any violation.
-import { readFileSync, writeFileSync } from 'node:fs';
+// and prints the report; exits 1 on any violation. With --processes it starts the components as
+// processes of its own (src/chaos/processes.ts) in a fresh data dir, so kill and proxy faults can
+// reach them, and stops them all (by pid) at the end.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProcessCluster } from '../../chaos/processes.ts';
 import type { Command } from 'commander';
 import { Client } from '../../client/index.ts';
 import { formatReport, runScenario } from '../../chaos/run.ts';
@@ -12,6 +18,9 @@ interface Opts {
   kubeconfig?: string;
   scenario: string;
   report?: string;
+  processes?: boolean;
+  nodes: string;
+  dataDir?: string;
 }
 
 export function register(program: Command): void {
@@ -22,6 +31,9 @@ export function register(program: Command): void {
     .option('--kubeconfig <path>', 'kubeconfig of the API server (default $KUBECONFIG or ~/.kube/config)')
     .requiredOption('--scenario <file>', 'scenario (YAML or JSON; see docs/chaos.md)')
     .option('--report <file>', 'also write the report as JSON to this file')
+    .option('--processes', 'start kubesim apiserver, scheduler, controller-manager and nodes as processes (each component through a fault proxy) and run against them')
+    .option('--nodes <n>', 'with --processes: simulated nodes', '3')
+    .option('--data-dir <dir>', 'with --processes: the data dir (default: a temporary one, removed afterwards)')
     .action(async (o: Opts) => {
       let scenario;
       try {
@@ -29,15 +41,34 @@ export function register(program: Command): void {
       } catch (e) {
         fail(`--scenario ${o.scenario}: ${e instanceof ScenarioError ? e.message : (e as Error).message}`);
       }
+      let cluster: ProcessCluster | undefined;
+      let tmp: string | undefined;
+      if (o.processes) {
+        const nodes = Number(o.nodes);
+        if (!Number.isInteger(nodes) || nodes < 1 || nodes > 100) fail(`--nodes must be an integer from 1 to 100 (got "${o.nodes}")`);
+        const dataDir = o.dataDir ?? (tmp = mkdtempSync(join(tmpdir(), 'kubesim-chaos-')));
+        cluster = new ProcessCluster({ dataDir, bin: fileURLToPath(new URL('../../../bin/kubesim.js', import.meta.url)), nodes });
+        try {
+          await cluster.startAll();
+        } catch (e) {
+          await cluster.stop();
+          console.error(`error: starting the components: ${(e as Error).message}`);
+          process.exit(1);
+        }
+        o.kubeconfig = cluster.kubeconfig;
+        // Stopped from outside: the processes started go first (by pid), then this one.
+        for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cluster!.stop().finally(() => process.exit(130)));
+      }
       let client: Client;
       try {
         client = Client.fromKubeconfig(o.kubeconfig, { qps: Infinity, userAgent: 'kubesim-chaos', timeoutMs: 10_000 });
       } catch (e) {
+        await cluster?.stop();
         fail(`cannot load kubeconfig: ${(e as Error).message}`);
       }
       if (!isLoopback(client.server)) fail(`chaos runs only against a loopback API server (got ${client.server})`);
       try {
-        const report = await runScenario(client, scenario);
+        const report = await runScenario(client, scenario, { targets: cluster });
         console.log(formatReport(report));
         if (o.report) writeFileSync(o.report, JSON.stringify(report, null, 2) + '\n');
         process.exitCode = report.violations === 0 ? 0 : 1;
@@ -46,6 +77,8 @@ export function register(program: Command): void {
         process.exitCode = 1;
       } finally {
         client.close();
+        await cluster?.stop();
+        if (tmp) rmSync(tmp, { recursive: true, force: true });
       }
     });
 }

@@ -11,7 +11,7 @@ import type { Controller, ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { NODE_LEASES, NODES, PODS } from '../resources.ts';
 import { isPodTerminated } from '../util/pod.ts';
-import { desiredTaints, effectiveTolerations, evictionTime, lastHeartbeat, notReadyConditions, readyStatus, unknownConditions, type Taint } from './plan.ts';
+import { desiredTaints, effectiveTolerations, evictionTime, notReadyConditions, observeHeartbeat, readyStatus, unknownConditions, type HeartbeatProbe, type Taint } from './plan.ts';
 
 export const BY_NODE = 'byNodeName';
 export const nodeIndex = (p: KubeObject): string[] => (p.spec?.nodeName ? [p.spec.nodeName] : []);
@@ -26,7 +26,8 @@ export class NodeLifecycleController implements Controller {
   private readonly pods: SharedInformer;
   private readonly events: EventSink;
   private readonly evictions: EventSink;
-  private readonly firstSeen = new Map<string, number>();
+  /** Per node: when its heartbeat last changed, on our clock (probeTimestamp). */
+  private readonly probes = new Map<string, HeartbeatProbe>();
   /** Last Ready state seen per node, for transition events. */
   private readonly observedReady = new Map<string, boolean>();
   private timer?: Timer;
@@ -50,7 +51,7 @@ export class NodeLifecycleController implements Controller {
       onUpdate: (o, n) => {
         if (o.metadata.resourceVersion !== n.metadata.resourceVersion) this.loop.enqueue(n.metadata.name!);
       },
-      onDelete: (n) => this.firstSeen.delete(deletedObject(n).metadata.name!),
+      onDelete: (n) => this.probes.delete(deletedObject(n).metadata.name!),
     });
     this.pods.addEventHandler({
       onAdd: (p) => this.enqueuePodNode(p),
@@ -84,15 +85,16 @@ export class NodeLifecycleController implements Controller {
     await Promise.all(
       this.nodes.lister.list().map(async (node) => {
         const name = node.metadata.name!;
-        if (!this.firstSeen.has(name)) this.firstSeen.set(name, now);
         const lease = this.leases.lister.get('kube-node-lease', name);
+        const probe = observeHeartbeat(this.probes.get(name), node, lease, now);
+        this.probes.set(name, probe);
         // Kubelets renew every leaseDurationSeconds/4; a shorter grace period makes healthy nodes flap.
         const renewMs = ((lease?.spec?.leaseDurationSeconds ?? 0) * 1000) / 4;
         if (renewMs >= this.graceMs && !this.warnedGrace) {
           this.warnedGrace = true;
           this.ctx.logger.warn({ node: name, gracePeriodSeconds: this.graceMs / 1000, renewSeconds: renewMs / 1000 }, 'node monitor grace period is not longer than the node Lease renewal interval; healthy nodes will be marked Unknown');
         }
-        if (now - lastHeartbeat(node, lease, this.firstSeen.get(name)!) <= this.graceMs) return;
+        if (now - probe.at <= this.graceMs) return;
         const conds = unknownConditions(node, now);
         if (!conds) return;
         await this.ctx.client.resource(NODES).updateStatus({ ...node, status: { ...(node.status ?? {}), conditions: conds } });

@@ -29,11 +29,23 @@ export const conditionTaints = new Map([
 ]);
 const conditionTaintKeys = new Set(conditionTaints.values());
 
-/** The latest sign of life: the Lease's renewTime, the Ready heartbeat, or when we first saw the node. */
-export function lastHeartbeat(node: KubeObject, lease: KubeObject | undefined, firstSeen: number): number {
+/** When this controller last saw a node's heartbeat change, on its own clock. */
+export interface HeartbeatProbe {
+  /** The Lease's renewTime and the Ready condition's lastHeartbeatTime, as last seen. */
+  key: string;
+  at: number;
+}
+
+/**
+ * nodeHealthData.probeTimestamp (tryUpdateNodeHealth): the controller's own time at which the
+ * node's Lease renewTime or Ready heartbeat last changed. The node's timestamps are only compared
+ * for change, never against our clock, so a node whose clock is skewed (ahead or behind) is judged
+ * by whether it keeps renewing, as in Kubernetes.
+ */
+export function observeHeartbeat(prev: HeartbeatProbe | undefined, node: KubeObject, lease: KubeObject | undefined, now: number): HeartbeatProbe {
   const ready = (node.status?.conditions as Condition[] | undefined)?.find((c) => c.type === 'Ready');
-  const times = [firstSeen, Date.parse(lease?.spec?.renewTime ?? ''), Date.parse(ready?.lastHeartbeatTime ?? '')].filter(Number.isFinite);
-  return Math.max(...times);
+  const key = `${lease?.spec?.renewTime ?? ''}|${ready?.lastHeartbeatTime ?? ''}`;
+  return prev && prev.key === key ? prev : { key, at: now };
 }
 
 /** Conditions the kubelet owns, set to Unknown when it stops posting status (tryUpdateNodeHealth). */

@@ -1,0 +1,181 @@
+// The components as processes for a chaos run: `kubesim apiserver` on a fixed loopback port and
+// its data dir, and `kubesim scheduler`, `controller-manager` and `nodes`, each through its own
+// fault proxy (./proxy.ts) to the API server. Each component reads the kubeconfig kubesim wrote in
+// the data dir for it (D/scheduler.kubeconfig, ... or D/kubeconfig), copied to D/chaos/ with only
+// the server's address moved to its proxy (TLS passes through the proxy untouched). Kill and start
+// act on one process by its pid; stop() ends every process started, by pid.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
+import * as net from 'node:net';
+import { join } from 'node:path';
+import { parse as parseYaml, stringify } from 'yaml';
+import { Client } from '../client/index.ts';
+import { FaultProxy } from './proxy.ts';
+import type { Component } from './scenario.ts';
+import type { ChaosTargets } from './targets.ts';
+
+type Proxied = Exclude<Component, 'apiserver'>;
+const KUBECONFIGS: Record<Proxied, string> = { scheduler: 'scheduler.kubeconfig', 'controller-manager': 'controller-manager.kubeconfig', nodes: 'node-pool.kubeconfig' };
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface ProcessClusterOptions {
+  dataDir: string;
+  /** bin/kubesim.js */
+  bin: string;
+  nodes?: number;
+  /** Leader election of the scheduler and controller-manager (seconds): short, so failovers fit a run. */
+  leaseDurationSeconds?: number;
+  /** Extra flags per component. */
+  flags?: Partial<Record<Component, string[]>>;
+  /** Where each process's output goes (D/chaos/<component>.log by default). */
+  logDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** A kubeconfig's text with every cluster's server moved to host:port (scheme and path kept). */
+export function withServer(kubeconfig: string, host: string, port: number): string {
+  const doc = parseYaml(kubeconfig) as { clusters?: { cluster?: { server?: string } }[] };
+  for (const c of doc.clusters ?? []) {
+    if (!c.cluster?.server) continue;
+    const u = new URL(c.cluster.server);
+    u.hostname = host;
+    u.port = String(port);
+    c.cluster.server = u.toString().replace(/\/$/, '');
+  }
+  return stringify(doc);
+}
+
+export class ProcessCluster implements ChaosTargets {
+  readonly procs = new Map<Component, ChildProcess>();
+  readonly proxies = new Map<Proxied, FaultProxy>();
+  port = 0;
+  private readonly chaosDir: string;
+  constructor(private readonly o: ProcessClusterOptions) {
+    this.chaosDir = join(o.dataDir, 'chaos');
+  }
+
+  /** The admin kubeconfig (D/kubeconfig): straight to the API server. */
+  get kubeconfig(): string {
+    return join(this.o.dataDir, 'kubeconfig');
+  }
+
+  private args(c: Component): string[] {
+    const le = String(this.o.leaseDurationSeconds ?? 4);
+    const leader = ['--lease-duration', le, '--renew-deadline', String(Math.max(1, Number(le) - 1)), '--retry-period', '0.5'];
+    const kc = () => join(this.chaosDir, KUBECONFIGS[c as Proxied]);
+    const extra = this.o.flags?.[c] ?? [];
+    switch (c) {
+      case 'apiserver':
+        return ['apiserver', '--port', String(this.port), '--host', '127.0.0.1', '--data-dir', this.o.dataDir, ...extra];
+      case 'scheduler':
+        return ['scheduler', '--kubeconfig', kc(), ...leader, ...extra];
+      case 'controller-manager':
+        return ['controller-manager', '--kubeconfig', kc(), ...leader, ...extra];
+      case 'nodes':
+        return ['nodes', '--kubeconfig', kc(), '--count', String(this.o.nodes ?? 3), '--heartbeat', '2', '--no-processes', ...extra];
+    }
+  }
+
+  private spawnOne(c: Component): ChildProcess {
+    const log = openSync(join(this.o.logDir ?? this.chaosDir, `${c}.log`), 'a');
+    const child = spawn(process.execPath, [this.o.bin, ...this.args(c)], { env: { KUBESIM_LOG_LEVEL: 'warn', ...process.env, ...this.o.env }, stdio: ['ignore', log, log] });
+    closeSync(log);
+    this.procs.set(c, child);
+    // Every pid started, one `component pid` a line, so whoever ran this can check they are gone.
+    if (child.pid) appendFileSync(join(this.chaosDir, 'pids'), `${c} ${child.pid}\n`);
+    return child;
+  }
+
+  private async apiReady(timeoutMs = 60_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const up = await new Promise<boolean>((resolve) => {
+        const s = net.connect(this.port, '127.0.0.1', () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.on('error', () => resolve(false));
+      });
+      if (up && existsSync(this.kubeconfig)) return;
+      if (this.procs.get('apiserver')?.exitCode != null) throw new Error(`kubesim apiserver exited (${this.procs.get('apiserver')?.exitCode}); see ${join(this.chaosDir, 'apiserver.log')}`);
+      await sleep(100);
+    }
+    throw new Error('the API server did not come up');
+  }
+
+  /** Waits until the scheduler and controller-manager lead (their Leases held) and every node is Ready. */
+  async settled(timeoutMs = 120_000): Promise<void> {
+    const client = Client.fromKubeconfig(this.kubeconfig, { qps: Infinity, timeoutMs: 5000 });
+    const leases = client.resource({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true, kind: 'Lease' }).inNamespace('kube-system');
+    const nodes = client.resource({ group: '', version: 'v1', plural: 'nodes', namespaced: false, kind: 'Node' });
+    const until = Date.now() + timeoutMs;
+    let last = '';
+    try {
+      while (Date.now() < until) {
+        try {
+          const held = await Promise.all(['kube-scheduler', 'kube-controller-manager'].map(async (n) => !!(await leases.get(n)).spec?.holderIdentity));
+          const ready = (await nodes.list()).items.filter((n) => (n.status?.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+          if (held.every(Boolean) && ready >= (this.o.nodes ?? 3)) return;
+          last = `leases held: ${held}, nodes ready: ${ready}`;
+        } catch (e) {
+          last = (e as Error).message;
+        }
+        await sleep(200);
+      }
+      throw new Error(`the components did not settle (${last}); logs in ${this.chaosDir}`);
+    } finally {
+      client.close();
+    }
+  }
+
+  /** Starts the API server, one proxy per component, then the components; waits until they settled. */
+  async startAll(): Promise<void> {
+    mkdirSync(this.chaosDir, { recursive: true });
+    this.port = await freePort();
+    this.spawnOne('apiserver');
+    await this.apiReady();
+    for (const c of Object.keys(KUBECONFIGS) as Proxied[]) {
+      const proxy = await new FaultProxy({ host: '127.0.0.1', port: this.port }).start();
+      this.proxies.set(c, proxy);
+      const own = join(this.o.dataDir, KUBECONFIGS[c]);
+      writeFileSync(join(this.chaosDir, KUBECONFIGS[c]), withServer(readFileSync(existsSync(own) ? own : this.kubeconfig, 'utf8'), '127.0.0.1', proxy.port), { mode: 0o600 });
+      this.spawnOne(c);
+    }
+    await this.settled();
+  }
+
+  async kill(c: Component, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+    const p = this.procs.get(c);
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const gone = new Promise((r) => p.once('exit', r));
+    p.kill(signal);
+    const t = setTimeout(() => p.kill('SIGKILL'), 15_000);
+    await gone;
+    clearTimeout(t);
+  }
+
+  async start(c: Component): Promise<void> {
+    const p = this.procs.get(c);
+    if (p && p.exitCode === null && p.signalCode === null) return;
+    this.spawnOne(c);
+    if (c === 'apiserver') await this.apiReady();
+  }
+
+  proxy(c: Proxied): FaultProxy | undefined {
+    return this.proxies.get(c);
+  }
+
+  /** Stops every process started (components first, by pid), then the proxies. */
+  async stop(): Promise<void> {
+    for (const c of ['nodes', 'controller-manager', 'scheduler', 'apiserver'] as Component[]) await this.kill(c, 'SIGTERM');
+    for (const p of this.proxies.values()) await p.close();
+  }
+}

@@ -1,0 +1,30 @@
+// What a chaos run can fault besides the API: the components' processes (kill, start), each
+// component's fault proxy to the API server, and the API server's store. A run checks up front
+// that the scenario's faults have the targets they need.
+import type { FaultProxy } from './proxy.ts';
+import type { Component, Fault, StoreFaults } from './scenario.ts';
+
+export interface ChaosTargets {
+  /** Signals the component's process and waits until it is gone. */
+  kill?(component: Component, signal: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  /** Starts the component again (same flags, same data dir) and waits until it is up. */
+  start?(component: Component): Promise<void>;
+  /** The fault proxy between the component and the API server. */
+  proxy?(component: Exclude<Component, 'apiserver'>): FaultProxy | undefined;
+  /** The API server's store when it runs in this process: a FaultyStore (src/storage/faulty.ts). */
+  store?: { set(faults: StoreFaults): void; clear(): void };
+}
+
+/** Why a fault cannot run against these targets (undefined = it can). */
+export function missingTarget(f: Fault, t: ChaosTargets): string | undefined {
+  switch (f.kind) {
+    case 'partition':
+      return undefined;
+    case 'kill':
+      return t.kill && t.start ? undefined : `killing ${f.component} needs the components as processes (kubesim chaos run --processes)`;
+    case 'proxy':
+      return t.proxy?.(f.component) ? undefined : `a proxy fault on ${f.component} needs its fault proxy (kubesim chaos run --processes)`;
+    case 'storage':
+      return t.store ? undefined : 'a storage fault needs the API server in the chaos run\'s process over a FaultyStore (runScenario with targets.store)';
+  }
+}
