@@ -1,6 +1,9 @@
 // The cluster as the page sees it: one informer per resource it shows, and a change signal batched
-// to one per animation frame (a burst of watch events renders once).
+// to one per animation frame (a burst of watch events renders once). The low-churn workload kinds
+// (POLLED) are read with a list every few seconds instead: each open watch holds one of the six
+// connections a browser gives a server over HTTP/1.1 (see README).
 import { Informer } from './informer.js';
+import { request } from './api.js';
 
 export const RESOURCES = {
   nodes: { path: '/api/v1/nodes', kind: 'Node', apiVersion: 'v1' },
@@ -10,6 +13,22 @@ export const RESOURCES = {
   events: { path: '/api/v1/events', kind: 'Event', apiVersion: 'v1' },
 };
 
+/** Read with a list every POLL_MS (as the caller: its token, its RBAC), not watched. */
+export const POLLED = {
+  statefulsets: { path: '/apis/apps/v1/statefulsets', kind: 'StatefulSet', apiVersion: 'apps/v1' },
+  daemonsets: { path: '/apis/apps/v1/daemonsets', kind: 'DaemonSet', apiVersion: 'apps/v1' },
+  jobs: { path: '/apis/batch/v1/jobs', kind: 'Job', apiVersion: 'batch/v1' },
+  cronjobs: { path: '/apis/batch/v1/cronjobs', kind: 'CronJob', apiVersion: 'batch/v1' },
+};
+export const POLL_MS = 2000;
+
+/** A polled list's items keyed namespace/name, with the kind and apiVersion lists leave out. Pure. */
+export function itemsOf(list, { kind, apiVersion }) {
+  const m = new Map();
+  for (const o of list?.items ?? []) m.set(`${o.metadata.namespace}/${o.metadata.name}`, { kind, apiVersion, ...o });
+  return m;
+}
+
 const HISTORY = 180; // seconds of activity kept for the charts
 
 export function createStore() {
@@ -17,9 +36,13 @@ export function createStore() {
   let scheduled = false;
   let counting = {};
   let sampler;
+  let poller;
+  let polling = false;
   const store = {
     version: 0,
     informers: {},
+    /** name → { items, error } for the POLLED kinds. */
+    polled: {},
     /** Per second: t (unix s), watch events per resource, pods ready / not ready. */
     activity: [],
     subscribe(fn) {
@@ -36,13 +59,13 @@ export function createStore() {
       });
     },
     items(name) {
-      return store.informers[name]?.items ?? new Map();
+      return store.informers[name]?.items ?? store.polled[name]?.items ?? new Map();
     },
     synced() {
       return Object.values(store.informers).every((i) => i.synced);
     },
     errors() {
-      return Object.entries(store.informers)
+      return [...Object.entries(store.informers), ...Object.entries(store.polled)]
         .filter(([, i]) => i.error)
         .map(([n, i]) => ({ resource: n, status: i.error.status, message: i.error.message }));
     },
@@ -54,6 +77,23 @@ export function createStore() {
         inf.run();
       }
       sampler = setInterval(() => store.sample(), 1000);
+      store.poll();
+      poller = setInterval(() => store.poll(), POLL_MS);
+    },
+    /** One list per POLLED kind, one after another (never more than one connection). */
+    async poll() {
+      if (polling) return; // the previous round is still reading
+      polling = true;
+      const target = store.polled;
+      for (const [name, r] of Object.entries(POLLED)) {
+        try {
+          target[name] = { items: itemsOf(await request('GET', r.path), r), error: null };
+        } catch (err) {
+          target[name] = { items: target[name]?.items ?? new Map(), error: err };
+        }
+      }
+      polling = false;
+      store.changed();
     },
     sample() {
       let ready = 0;
@@ -69,8 +109,10 @@ export function createStore() {
     },
     stop() {
       clearInterval(sampler);
+      clearInterval(poller);
       for (const i of Object.values(store.informers)) i.stop();
       store.informers = {};
+      store.polled = {};
     },
   };
   return store;
