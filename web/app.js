@@ -84,7 +84,7 @@ function App() {
       ${tab === 'workloads' && html`<${WorkloadsView} ...${ctx} />`}
       ${tab === 'events' && html`<${EventsView} ...${ctx} />`}
       ${tab === 'timeline' && html`<${TimelineView} ...${ctx} selected=${selected} />`}
-      ${tab === 'controlplane' && html`<${ControlPlaneView} />`}
+      ${tab === 'controlplane' && html`<${ControlPlaneView} ...${ctx} />`}
     </main>
     ${confirm && html`<${ConfirmDialog} ...${confirm} notify=${ctx.notify} onClose=${() => setConfirm(null)} />`}
     ${toast && html`<div class=${toast.error ? 'toast error' : 'toast'} data-testid="toast">${toast.text}</div>`}`;

@@ -49,6 +49,22 @@ export async function request(method, path, body, contentType = 'application/jso
   return json;
 }
 
+/** A text GET (GET /metrics: the API server's Prometheus exposition, as the caller). */
+export async function requestText(path) {
+  const r = await fetch(path, { headers: { Accept: 'text/plain', ...authHeaders() } });
+  const text = await r.text();
+  if (!r.ok) {
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { message: text };
+    }
+    throw new ApiError(r.status, body);
+  }
+  return text;
+}
+
 const MANAGER = 'fieldManager=kubesim-dashboard';
 const withManager = (path) => `${path}${path.includes('?') ? '&' : '?'}${MANAGER}`;
 

@@ -25,7 +25,7 @@ export function podSeries(samples) {
   return [samples.map((s) => s.t), samples.map((s) => s.ready), samples.map((s) => s.notReady)];
 }
 
-function Chart({ title, series, data, testid }) {
+export function Chart({ title, series, data, testid }) {
   const el = useRef(null);
   const plot = useRef(null);
   useEffect(() => {

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { request } from '../lib/api.js';
+import { MetricsCharts } from './metrics.js';
 
 const POLL_MS = 3000;
 const STALE_S = 40; // the node lifecycle controller's default grace period
@@ -24,7 +25,7 @@ export function readLeases(items, now = Date.now()) {
   return { leaders, beats: beats.length, stale, freshest: Math.min(...beats.map((b) => b.age ?? Infinity)) };
 }
 
-export function ControlPlaneView() {
+export function ControlPlaneView({ store }) {
   const [state, setState] = useState({ leases: null, error: null });
   useEffect(() => {
     let stopped = false;
@@ -47,6 +48,7 @@ export function ControlPlaneView() {
   const { leaders, beats, stale } = readLeases(state.leases);
   return html`<section>
     ${state.error && html`<div class="error">${state.error}</div>`}
+    <${MetricsCharts} store=${store} />
     <h3>Leader election</h3>
     <table class="leases">
       <thead><tr><th>Lease</th><th>Holder</th><th>Renewed</th><th>Duration</th><th>Transitions</th></tr></thead>
