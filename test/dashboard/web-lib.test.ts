@@ -188,3 +188,67 @@ test('podsToDrain: what kubectl drain evicts', async () => {
   ];
   assert.deepEqual(podsToDrain(pods).map((p: any) => p.metadata.name), ['plain', 'rs']);
 });
+
+test('workloadStatus: what kubectl get prints for StatefulSets, DaemonSets, Jobs, CronJobs', async () => {
+  const { workloadStatus, ago } = await load('lib/workloads.js');
+  const now = Date.parse('2026-01-01T00:10:00Z');
+  const cases: [unknown, Record<string, unknown>][] = [
+    [{ kind: 'StatefulSet', spec: { replicas: 3 }, status: { readyReplicas: 2, currentReplicas: 3, updatedReplicas: 1 } }, { ready: '2/3', current: 3, updated: 1 }],
+    [{ kind: 'StatefulSet', spec: {} }, { ready: '0/1', current: 0, updated: 0 }],
+    [{ kind: 'DaemonSet', status: { desiredNumberScheduled: 4, currentNumberScheduled: 4, numberReady: 3, updatedNumberScheduled: 4 } }, { desired: 4, current: 4, ready: 3, updated: 4 }],
+    [{ kind: 'Job', spec: { completions: 3 }, status: { succeeded: 1, active: 2 } }, { completions: '1/3', active: 2, failed: 0, status: 'Running' }],
+    [{ kind: 'Job', spec: {}, status: { succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] } }, { completions: '1/1', active: 0, failed: 0, status: 'Complete' }],
+    [{ kind: 'Job', spec: { backoffLimit: 0 }, status: { failed: 1, conditions: [{ type: 'Failed', status: 'True' }] } }, { completions: '0/1', active: 0, failed: 1, status: 'Failed' }],
+    [{ kind: 'CronJob', spec: { schedule: '*/5 * * * *' }, status: { active: [{}], lastScheduleTime: '2026-01-01T00:05:00Z' } }, { schedule: '*/5 * * * *', suspend: 'False', active: 1, 'last schedule': '5m ago' }],
+    [{ kind: 'CronJob', spec: { schedule: '@daily', suspend: true } }, { schedule: '@daily', suspend: 'True', active: 0, 'last schedule': '<none>' }],
+  ];
+  for (const [o, want] of cases) {
+    const got = Object.fromEntries(workloadStatus(o, now).map((c: { label: string; value: unknown }) => [c.label, c.value]));
+    assert.deepEqual(got, want, JSON.stringify(o));
+  }
+  assert.deepEqual([ago('2026-01-01T00:09:15Z', now), ago('2026-01-01T00:00:00Z', now), ago('2025-12-31T21:00:00Z', now), ago('2025-12-25T00:00:00Z', now)], ['45s', '10m', '3h', '7d']);
+});
+
+test('itemsOf: polled lists keyed namespace/name with their kind', async () => {
+  const { itemsOf, POLLED } = await load('lib/store.js');
+  const m = itemsOf({ items: [{ metadata: { namespace: 'a', name: 'x' } }] }, POLLED.jobs);
+  assert.deepEqual([...m], [['a/x', { kind: 'Job', apiVersion: 'batch/v1', metadata: { namespace: 'a', name: 'x' } }]]);
+  assert.equal(itemsOf(undefined, POLLED.jobs).size, 0);
+});
+
+test('metrics: Prometheus text, histogram quantiles, rates between two scrapes', async () => {
+  const { parseProm, summarize, quantile, between } = await load('lib/metrics.js');
+  const scrape = (n: number) => `# HELP apiserver_request_total x
+# TYPE apiserver_request_total counter
+apiserver_request_total{verb="GET",resource="pods",code="200"} ${10 * n}
+apiserver_request_total{verb="LIST",resource="pods",code="200"} ${2 * n}
+apiserver_request_total{verb="GET",resource="nodes",code="404"} ${n}
+apiserver_request_duration_seconds_bucket{le="0.01",verb="GET",resource="pods",scope="resource"} ${8 * n}
+apiserver_request_duration_seconds_bucket{le="0.1",verb="GET",resource="pods",scope="resource"} ${10 * n}
+apiserver_request_duration_seconds_bucket{le="+Inf",verb="GET",resource="pods",scope="resource"} ${10 * n}
+apiserver_request_duration_seconds_sum{verb="GET",resource="pods",scope="resource"} ${0.2 * n}
+apiserver_request_duration_seconds_count{verb="GET",resource="pods",scope="resource"} ${10 * n}
+apiserver_registered_watchers{resource="pods"} 3
+apiserver_registered_watchers{resource="nodes"} 2
+`;
+  const samples = parseProm('m{a="x\\"y",b="z"} 1.5\nplain 2\n# c\n');
+  assert.deepEqual(samples, [{ name: 'm', labels: { a: 'x"y', b: 'z' }, value: 1.5 }, { name: 'plain', labels: {}, value: 2 }]);
+  const a = summarize(parseProm(scrape(1)), 100);
+  const b = summarize(parseProm(scrape(3)), 102);
+  assert.deepEqual(a.byVerb, { GET: 11, LIST: 2 });
+  assert.equal(a.watchers, 5);
+  const p = between(a, b);
+  assert.deepEqual(p.rate, { GET: 11, LIST: 2 });
+  assert.equal(Math.round(p.meanMs), 20);
+  // 20 observations: 16 under 10 ms, 4 in (10, 100] ms: p99 = 10 + 90 * (19.8 - 16) / 4
+  assert.equal(Math.round(p.p99Ms * 10) / 10, 95.5);
+  assert.equal(quantile(0.5, new Map([['0.1', 0], ['+Inf', 0]])), undefined);
+  assert.equal(quantile(0.99, new Map([['0.1', 1], ['+Inf', 10]])), 0.1);
+  assert.equal(between(a, a).meanMs, null);
+});
+
+test('pendingPods: unbound pods that are not finished or deleting', async () => {
+  const { pendingPods } = await load('lib/metrics.js');
+  const pods = new Map(Object.entries({ a: { metadata: {}, spec: {} }, b: { metadata: {}, spec: { nodeName: 'n' } }, c: { metadata: { deletionTimestamp: 'x' }, spec: {} }, d: { metadata: {}, spec: {}, status: { phase: 'Failed' } } }));
+  assert.equal(pendingPods(pods), 1);
+});
