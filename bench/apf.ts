@@ -156,7 +156,7 @@ async function report(): Promise<void> {
       bobCodes[r.status] = (bobCodes[r.status] ?? 0) + 1;
     }
     const f = await flooded;
-    const metrics = await new Promise<string>((resolve) => http.get(`${url}/metrics`, (res) => {
+    const metrics = await new Promise<string>((resolve) => http.get(`${url}/metrics`, { headers: auth('admin') }, (res) => {
       let s = '';
       res.on('data', (d) => (s += d)).on('end', () => resolve(s));
     }));
