@@ -147,25 +147,29 @@ async function report(): Promise<void> {
     let done = false;
     void flooded.finally(() => (done = true));
     const bob: number[] = [];
+    const bobAt: { at: number; ms: number }[] = [];
+    const floodStart = performance.now();
     const bobCodes: Record<string, number> = {};
     const bobAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     await request(bobAgent, `${url}/api/v1/namespaces/default/configmaps/bobs`, 'GET', auth('bob'));
     while (!done) {
       const r = await request(bobAgent, `${url}/api/v1/namespaces/default/configmaps/bobs`, 'GET', auth('bob'));
       bob.push(r.ms);
+      bobAt.push({ at: (performance.now() - r.ms - floodStart) / 1000, ms: r.ms });
       bobCodes[r.status] = (bobCodes[r.status] ?? 0) + 1;
     }
     const f = await flooded;
-    const metrics = await new Promise<string>((resolve) => http.get(`${url}/metrics`, (res) => {
+    const metrics = await new Promise<string>((resolve) => http.get(`${url}/metrics`, { headers: auth('admin') }, (res) => {
       let s = '';
       res.on('data', (d) => (s += d)).on('end', () => resolve(s));
     }));
     const rejected = metrics.split('\n').filter((l) => l.startsWith('apiserver_flowcontrol_rejected_requests_total'));
     bob.sort((a, b) => a - b);
+    const slowest = bobAt.sort((a, b) => b.ms - a.ms).slice(0, 3).map((x) => `${x.ms.toFixed(0)} ms at ${x.at.toFixed(2)} s`);
     console.log(`limits: --max-requests-inflight ${passthrough[1]} --max-mutating-requests-inflight ${passthrough[3]}, level ${arg('level', 'tenants')}, work ${passthrough[5]} ms; alice: ${f.sent} LISTs in ${f.seconds.toFixed(1)} s, ${arg('concurrency', '400')} in flight`);
     console.log(`alice answers by code: ${JSON.stringify(f.codes)}; 429s: ${f.codes['429'] ?? 0}; Retry-After seen: ${JSON.stringify(f.retryAfter)}`);
     console.log(`server rejections: ${rejected.length ? rejected.join('; ') : 'none'}`);
-    console.log(`bob: ${bob.length} GETs ${JSON.stringify(bobCodes)}, p50 ${percentile(bob, 50).toFixed(1)} ms, p99 ${percentile(bob, 99).toFixed(1)} ms`);
+    console.log(`bob: ${bob.length} GETs ${JSON.stringify(bobCodes)}, p50 ${percentile(bob, 50).toFixed(1)} ms, p99 ${percentile(bob, 99).toFixed(1)} ms; slowest (sent at s after the flooder started): ${slowest.join(', ')}`);
     bobAgent.destroy();
     agent.destroy();
   } finally {
