@@ -4,3 +4,4 @@ export { startCluster, runUp, type UpOptions, type RunningCluster } from './up.t
 export { startScheduler, POLICIES, type Policy, type StartSchedulerOptions, type RunningScheduler, type KubeSchedulerConfiguration } from '../scheduler/index.ts';
 export { startControllerManager, CONTROLLERS, type ControllerManager, type ControllerManagerOptions } from '../controllers/index.ts';
 export { startNodePool, parseLabels, parseTaints, loadProfile, type NodePool, type NodePoolOptions } from '../node/index.ts';
+export { ConfigError, profilesFromConfig, pluginRegistry } from '../scheduler/index.ts';
