@@ -63,6 +63,10 @@ export function register(program: Command): void {
       let configs: (SchedulerConfigFile | undefined)[] = [undefined];
       try {
         if (o.compare?.length) configs = o.compare.map((f) => loadSchedulerConfig(readFileSync(f, 'utf8'), f));
+      } catch (e) {
+        fail((e as Error).message);
+      }
+      try {
         scenario = parseScenario(readFileSync(file, 'utf8'));
         speed = parseSpeed(o.speed);
         until = o.until === undefined ? undefined : parseDuration(o.until, '--until');
