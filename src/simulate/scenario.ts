@@ -138,6 +138,14 @@ function load(v: unknown, where: string): Action {
   return { at: parseDuration(l.at ?? '0s', `${where}.at`), load: { ...ref, cpu: l.cpu, memory: l.memory } };
 }
 
+/** A copy of a manifest with every `{i}` in its strings replaced by the copy's index (workloads[].copies). */
+export function withIndex<T>(v: T, i: number): T {
+  if (typeof v === 'string') return v.replaceAll('{i}', String(i)) as T;
+  if (Array.isArray(v)) return v.map((x) => withIndex(x, i)) as T;
+  if (isObj(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withIndex(x, i)])) as T;
+  return v;
+}
+
 const list = (v: unknown, what: string): unknown[] => {
   need(v === undefined || Array.isArray(v), `${what}: must be a list`, v);
   return (v as unknown[] | undefined) ?? [];
@@ -156,7 +164,10 @@ export function parseScenario(text: string): Scenario {
   need(Array.isArray(d.nodeGroups) && d.nodeGroups.length > 0, 'nodeGroups: at least one', d);
   const workloads: Action[] = (Array.isArray(d.workloads) ? d.workloads : []).map((w: any, i: number) => {
     need(isObj(w) && ('manifest' in w || 'manifests' in w), `workloads[${i}]: manifest (or manifests) required`, w);
-    return { at: parseDuration(w.at ?? '0s', `workloads[${i}].at`), apply: manifests(w.manifest ?? w.manifests, `workloads[${i}].manifest`) };
+    const ms = manifests(w.manifest ?? w.manifests, `workloads[${i}].manifest`);
+    const copies = w.copies ?? 1;
+    need(Number.isInteger(copies) && copies >= 1 && copies <= 10_000, `workloads[${i}].copies: an integer in [1, 10000]`, copies);
+    return { at: parseDuration(w.at ?? '0s', `workloads[${i}].at`), apply: w.copies === undefined ? ms : Array.from({ length: copies }, (_, k) => ms.map((m) => withIndex(m, k))).flat() };
   });
   const loads = list(d.loads, 'loads').map((l, i) => load(l, `loads[${i}]`));
   const actions = (Array.isArray(d.actions) ? d.actions : []).map((a: unknown, i: number) => action(a, `actions[${i}]`));
