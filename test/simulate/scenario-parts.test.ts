@@ -158,3 +158,12 @@ test('the series: CSV columns per interval with HPA columns, an SVG polyline per
   assert.match(table.find((l) => l.startsWith('nodes used'))!, /2\s+1$/);
   assert.match(table.find((l) => l.startsWith('pending p99'))!, /2\s+-$/);
 });
+
+test('workloads[].copies applies N copies with {i} replaced in every string', () => {
+  const s = parseScenario(BASE + 'workloads:\n  - copies: 3\n    manifest: { apiVersion: v1, kind: ConfigMap, metadata: { name: "c-{i}", labels: { n: "{i}" } }, data: { k: "x{i}y{i}" } }\n');
+  const apply = (s.actions[0] as any).apply;
+  assert.deepEqual(apply.map((m: any) => m.metadata.name), ['c-0', 'c-1', 'c-2']);
+  assert.deepEqual(apply[2].data, { k: 'x2y2' });
+  assert.equal(apply[1].metadata.labels.n, '1');
+  assert.throws(() => parseScenario(BASE + 'workloads: [{ copies: 0, manifest: { apiVersion: v1, kind: ConfigMap, metadata: { name: c } } }]'), /workloads\[0\]\.copies/);
+});
