@@ -3,7 +3,7 @@
 // speed-up ratio (virtual seconds / wall seconds; the goal is ≥ 1,440×, i.e. 24 h in ≤ 60 s) and
 // the timers fired; --until runs a prefix (e.g. 30m with `node --cpu-prof` to see where time goes).
 //
-//   node --import tsx bench/simulate.ts [--scenario FILE] [--until 24h] [--seed 1] [--report FILE]
+//   node --import tsx bench/simulate.ts [--scenario FILE] [--until 24h] [--seed 1] [--report FILE] [--progress false]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatTable, parseDuration, parseScenario, simulate } from '../src/simulate/index.ts';
@@ -18,7 +18,13 @@ const report = arg('report', '');
 
 const wall0 = Date.now();
 const cpu0 = process.cpuUsage();
-const { report: r, wallMs, timersFired } = await simulate(scenario, { seed, until });
+const progress = arg('progress', 'true') !== 'false';
+const { report: r, wallMs, timersFired } = await simulate(scenario, {
+  seed,
+  until,
+  // One line per interval on stderr: how far a long run got, at what wall time.
+  onInterval: progress ? (row) => console.error(`[${((Date.now() - wall0) / 1000).toFixed(0)} s wall] ${row.time}: ${row.nodesReady}/${row.nodes} ready, ${row.podsRunning} running, ${row.podsPending} pending`) : undefined,
+});
 const cpu = process.cpuUsage(cpu0);
 console.log(formatTable(r.intervals));
 for (const a of r.assertions) if (!a.ok) console.log(`assertion at ${a.t}s failed: ${a.expect} (${a.actual})`);

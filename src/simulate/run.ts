@@ -28,6 +28,8 @@ export interface SimulateOptions {
   onServing?: (url: string) => void;
   /** A KubeSchedulerConfiguration for the scheduler (`--compare`); its name goes into the report. */
   schedulerConfig?: SchedulerConfigFile;
+  /** Called with each interval as it is measured (progress of a long run). */
+  onInterval?: (row: Interval) => void;
 }
 
 export interface SimulationReport {
@@ -246,7 +248,12 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
         const now = { ...counter.totals };
         const counts = { evictions: now.evictions - lastCounts.evictions, preemptions: now.preemptions - lastCounts.preemptions };
         lastCounts = now;
-        track(measure(client, start + t, prev, start, { counts, samples }).then((row) => void report.intervals.push(row)));
+        track(
+          measure(client, start + t, prev, start, { counts, samples }).then((row) => {
+            report.intervals.push(row);
+            opts.onInterval?.(row);
+          }),
+        );
       }, t);
     }
     await clock.run(start + until);
