@@ -173,6 +173,8 @@ export function parseScenario(text: string): Scenario {
   const actions = (Array.isArray(d.actions) ? d.actions : []).map((a: unknown, i: number) => action(a, `actions[${i}]`));
   const policy = d.scheduler?.policy ?? 'spread';
   need(SCHEDULER_POLICIES.includes(policy), `scheduler.policy: one of ${SCHEDULER_POLICIES.join(', ')}`, policy);
+  const generators = list(d.generators, 'generators').map(parseGenerator);
+  generators.forEach((g, i) => need(generators.findIndex((h) => h.name === g.name) === i, `generators[${i}].name: Duplicate value: "${g.name}"`, g));
   const measure = parseDuration(d.measure ?? '10m', 'measure');
   need(measure > 0, 'measure: must be positive', measure);
   return {
@@ -181,7 +183,7 @@ export function parseScenario(text: string): Scenario {
     measure,
     nodeGroups: d.nodeGroups.map(nodeGroup),
     scheduler: { policy },
-    generators: list(d.generators, 'generators').map(parseGenerator),
+    generators,
     faults: list(d.faults, 'faults').map(parseFault),
     assertions: list(d.assertions, 'assertions').map(parseAssertion),
     actions: [...workloads, ...loads, ...actions].map((a, i) => ({ a, i })).sort((x, y) => x.a.at - y.a.at || x.i - y.i).map((x) => x.a),

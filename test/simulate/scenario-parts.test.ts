@@ -34,6 +34,7 @@ test('malformed generators, faults, assertions and loads are rejected with the f
     ['loads: [{ target: { kind: Deployment, name: w }, cpu: "wobble(1,2)" }]', /loads\[0\]\.cpu: not a pattern/],
     ['loads: [{ cpu: "1" }]', /loads\[0\]\.target: must be an object/],
     ['faults: {}', /faults: must be a list/],
+    ['generators: [{ name: g, arrival: { process: constant, every: 1m } }, { name: g, arrival: { process: constant, every: 2m } }]', /generators\[1\]\.name: Duplicate value: "g"/],
   ];
   for (const [text, want] of cases) assert.throws(() => parseScenario(BASE + text), want, text);
 });
