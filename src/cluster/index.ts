@@ -5,3 +5,4 @@ export { securityOptions, insecureRefusal, isLoopback, type SecurityFlags } from
 export { startScheduler, POLICIES, type Policy, type StartSchedulerOptions, type RunningScheduler, type KubeSchedulerConfiguration } from '../scheduler/index.ts';
 export { startControllerManager, CONTROLLERS, type ControllerManager, type ControllerManagerOptions } from '../controllers/index.ts';
 export { startNodePool, parseLabels, parseTaints, loadProfile, type NodePool, type NodePoolOptions } from '../node/index.ts';
+export { ConfigError, profilesFromConfig, pluginRegistry } from '../scheduler/index.ts';

@@ -5,6 +5,11 @@ import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../api/types.ts';
 import type { AutoscalerConfig } from './autoscaler.ts';
 import { AutoscalingError, parseAutoscalerConfig, parseGroupAutoscaling } from './autoscaler-config.ts';
+import { milliValueOrZero, valueOrZero } from '../api/quantity.ts';
+import { parsePattern } from '../api/core/patterns.ts';
+import { parseAssertion, type Assertion } from './assertions.ts';
+import { parseFault, type Fault } from './faults.ts';
+import { parseGenerator, type Generator } from './generators.ts';
 
 export class ScenarioError extends Error {}
 
@@ -33,7 +38,9 @@ export type Action =
   | { at: number; apply: KubeObject[] }
   | { at: number; scale: ObjectRef & { replicas: number } }
   | { at: number; delete: ObjectRef }
-  | { at: number; drain: { node?: string; group?: string } };
+  | { at: number; drain: { node?: string; group?: string } }
+  /** A load shape: the workload's kubesim.io/load-cpu / load-memory annotations (the pattern language). */
+  | { at: number; load: ObjectRef & { cpu?: string; memory?: string } };
 
 export interface Scenario {
   name: string;
@@ -44,10 +51,14 @@ export interface Scenario {
   nodeGroups: NodeGroup[];
   /** The scheduler's scoring policy (default spread). */
   scheduler: { policy: (typeof SCHEDULER_POLICIES)[number] };
-  /** Workloads and actions, sorted by time (stable). */
+  /** Workloads, load shapes and actions, sorted by time (stable). */
   actions: Action[];
   /** The simulated Cluster Autoscaler's settings (used when a group has autoscaling). */
   autoscaler?: AutoscalerConfig;
+  /** Generated workloads, expanded into actions with the run's seed. */
+  generators: Generator[];
+  faults: Fault[];
+  assertions: Assertion[];
 }
 
 /** A Go-style duration: 90s, 10m, 1h30m, 250ms, 1.5h. */
@@ -132,6 +143,29 @@ function nodeGroup(v: unknown, i: number): NodeGroup {
   };
 }
 
+function load(v: unknown, where: string): Action {
+  need(isObj(v), `${where}: must be an object`, v);
+  const l = v as Record<string, any>;
+  const ref = objectRef(l.target, `${where}.target`);
+  need(l.cpu !== undefined || l.memory !== undefined, `${where}: cpu and/or memory (a pattern, e.g. diurnal(2,20,14h), sine(1,4,1h), step(1,8,30m))`, l);
+  for (const [k, unit] of [['cpu', milliValueOrZero], ['memory', valueOrZero]] as const)
+    if (l[k] !== undefined) need(typeof l[k] === 'string' && parsePattern(l[k], unit) !== undefined, `${where}.${k}: not a pattern: ${JSON.stringify(l[k])}`, l[k]);
+  return { at: parseDuration(l.at ?? '0s', `${where}.at`), load: { ...ref, cpu: l.cpu, memory: l.memory } };
+}
+
+/** A copy of a manifest with every `{i}` in its strings replaced by the copy's index (workloads[].copies). */
+export function withIndex<T>(v: T, i: number): T {
+  if (typeof v === 'string') return v.replaceAll('{i}', String(i)) as T;
+  if (Array.isArray(v)) return v.map((x) => withIndex(x, i)) as T;
+  if (isObj(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withIndex(x, i)])) as T;
+  return v;
+}
+
+const list = (v: unknown, what: string): unknown[] => {
+  need(v === undefined || Array.isArray(v), `${what}: must be a list`, v);
+  return (v as unknown[] | undefined) ?? [];
+};
+
 /** Parses a scenario (YAML or JSON text). */
 export function parseScenario(text: string): Scenario {
   let doc: unknown;
@@ -145,11 +179,17 @@ export function parseScenario(text: string): Scenario {
   need(Array.isArray(d.nodeGroups) && d.nodeGroups.length > 0, 'nodeGroups: at least one', d);
   const workloads: Action[] = (Array.isArray(d.workloads) ? d.workloads : []).map((w: any, i: number) => {
     need(isObj(w) && ('manifest' in w || 'manifests' in w), `workloads[${i}]: manifest (or manifests) required`, w);
-    return { at: parseDuration(w.at ?? '0s', `workloads[${i}].at`), apply: manifests(w.manifest ?? w.manifests, `workloads[${i}].manifest`) };
+    const ms = manifests(w.manifest ?? w.manifests, `workloads[${i}].manifest`);
+    const copies = w.copies ?? 1;
+    need(Number.isInteger(copies) && copies >= 1 && copies <= 10_000, `workloads[${i}].copies: an integer in [1, 10000]`, copies);
+    return { at: parseDuration(w.at ?? '0s', `workloads[${i}].at`), apply: w.copies === undefined ? ms : Array.from({ length: copies }, (_, k) => ms.map((m) => withIndex(m, k))).flat() };
   });
+  const loads = list(d.loads, 'loads').map((l, i) => load(l, `loads[${i}]`));
   const actions = (Array.isArray(d.actions) ? d.actions : []).map((a: unknown, i: number) => action(a, `actions[${i}]`));
   const policy = d.scheduler?.policy ?? 'spread';
   need(SCHEDULER_POLICIES.includes(policy), `scheduler.policy: one of ${SCHEDULER_POLICIES.join(', ')}`, policy);
+  const generators = list(d.generators, 'generators').map(parseGenerator);
+  generators.forEach((g, i) => need(generators.findIndex((h) => h.name === g.name) === i, `generators[${i}].name: Duplicate value: "${g.name}"`, g));
   const measure = parseDuration(d.measure ?? '10m', 'measure');
   need(measure > 0, 'measure: must be positive', measure);
   return {
@@ -159,6 +199,9 @@ export function parseScenario(text: string): Scenario {
     nodeGroups: d.nodeGroups.map(nodeGroup),
     scheduler: { policy },
     autoscaler: wrap(() => parseAutoscalerConfig(d.autoscaler, parseDuration)),
-    actions: [...workloads, ...actions].map((a, i) => ({ a, i })).sort((x, y) => x.a.at - y.a.at || x.i - y.i).map((x) => x.a),
+    generators,
+    faults: list(d.faults, 'faults').map(parseFault),
+    assertions: list(d.assertions, 'assertions').map(parseAssertion),
+    actions: [...workloads, ...loads, ...actions].map((a, i) => ({ a, i })).sort((x, y) => x.a.at - y.a.at || x.i - y.i).map((x) => x.a),
   };
 }

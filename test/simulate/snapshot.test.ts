@@ -65,7 +65,7 @@ test('planRestore: nodes apart, what the target makes itself skipped, owners bef
 });
 
 test('a snapshot restored into simulate keeps its names, bindings and owners; controllers adopt, nothing is recreated', async () => {
-  const scenario = { name: 'from-snapshot', duration: 600_000, measure: 300_000, nodeGroups: [], scheduler: { policy: 'spread' as const }, actions: [] };
+  const scenario = { name: 'from-snapshot', duration: 600_000, measure: 300_000, nodeGroups: [], scheduler: { policy: 'spread' as const }, actions: [], generators: [], faults: [], assertions: [] };
   const { report } = await simulate(scenario, { snapshot: parseSnapshot(toYaml(SNAPSHOT)) });
   assert.deepEqual(report.snapshot?.errors, []);
   assert.equal(report.snapshot?.nodes, 2);
@@ -86,7 +86,7 @@ test('a CRD and its custom objects restore in one pass (the kinds are looked up 
     spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] },
   };
   const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w1', namespace: 'default', uid: 'w1' }, spec: { size: 3 } };
-  const scenario = { name: 'crd', duration: 60_000, measure: 60_000, nodeGroups: [], scheduler: { policy: 'spread' as const }, actions: [] };
+  const scenario = { name: 'crd', duration: 60_000, measure: 60_000, nodeGroups: [], scheduler: { policy: 'spread' as const }, actions: [], generators: [], faults: [], assertions: [] };
   const { report } = await simulate(scenario, { snapshot: [widget, crd] as KubeObject[] });
   assert.deepEqual(report.snapshot?.errors, []);
   assert.equal(report.snapshot?.created, 2);

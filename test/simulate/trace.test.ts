@@ -85,7 +85,7 @@ test('replay: a trace plays back on virtual time and the controllers react (Depl
     { t: 600_000, type: 'MODIFIED', object: deployment('web', 6) },
     { t: 900_000, type: 'DELETED', object: deployment('web', 6) },
   ];
-  const scenario = { name: 'replay', duration: 1_200_000, measure: 300_000, nodeGroups: [], scheduler: { policy: 'spread' as const }, actions: [] };
+  const scenario = { name: 'replay', duration: 1_200_000, measure: 300_000, nodeGroups: [], scheduler: { policy: 'spread' as const }, actions: [], generators: [], faults: [], assertions: [] };
   const { report } = await simulate(scenario, { replay: parseTrace(trace.map(traceLine).join('')) });
   assert.deepEqual(report.errors, []);
   assert.equal(report.snapshot?.nodes, 1);

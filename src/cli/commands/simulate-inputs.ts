@@ -24,5 +24,5 @@ export function snapshotInput(o: InputFlags): KubeObject[] | undefined {
 
 /** The scenario when none is given: only the snapshot's (or trace's) nodes and objects. */
 export function defaultScenario(name: string, durationMs = 3_600_000): Scenario {
-  return { name, duration: durationMs, measure: 60_000, nodeGroups: [], scheduler: { policy: 'spread' }, actions: [] };
+  return { name, duration: durationMs, measure: 60_000, nodeGroups: [], scheduler: { policy: 'spread' }, actions: [], generators: [], faults: [], assertions: [] };
 }

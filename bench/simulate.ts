@@ -1,0 +1,39 @@
+// issue 21's done-when run: a day of a 1,000-node cluster on virtual time
+// (examples/scenarios/day-1000-nodes.yaml). Prints the per-interval table, the wall time, the
+// speed-up ratio (virtual seconds / wall seconds; the goal is ≥ 1,440×, i.e. 24 h in ≤ 60 s) and
+// the timers fired; --until runs a prefix (e.g. 30m with `node --cpu-prof` to see where time goes).
+//
+//   node --import tsx bench/simulate.ts [--scenario FILE] [--until 24h] [--seed 1] [--report FILE] [--progress false]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { formatTable, parseDuration, parseScenario, simulate } from '../src/simulate/index.ts';
+import { arg } from './util.ts';
+
+const file = arg('scenario', fileURLToPath(new URL('../examples/scenarios/day-1000-nodes.yaml', import.meta.url)));
+const scenario = parseScenario(readFileSync(file, 'utf8'));
+const untilArg = arg('until', '');
+const until = untilArg ? parseDuration(untilArg, '--until') : scenario.duration;
+const seed = Number(arg('seed', '1'));
+const report = arg('report', '');
+
+const wall0 = Date.now();
+const cpu0 = process.cpuUsage();
+const progress = arg('progress', 'true') !== 'false';
+const { report: r, wallMs, timersFired } = await simulate(scenario, {
+  seed,
+  until,
+  // One line per interval on stderr: how far a long run got, at what wall time.
+  onInterval: progress ? (row) => console.error(`[${((Date.now() - wall0) / 1000).toFixed(0)} s wall] ${row.time}: ${row.nodesReady}/${row.nodes} ready, ${row.podsRunning} running, ${row.podsPending} pending`) : undefined,
+});
+const cpu = process.cpuUsage(cpu0);
+console.log(formatTable(r.intervals));
+for (const a of r.assertions) if (!a.ok) console.log(`assertion at ${a.t}s failed: ${a.expect} (${a.actual})`);
+const virtualS = until / 1000;
+console.log(
+  `\n${scenario.name}: ${virtualS} s of virtual time in ${(wallMs / 1000).toFixed(1)} s of wall time ` +
+    `(${(virtualS / (wallMs / 1000)).toFixed(0)}x real time; goal 1440x), ${timersFired} timers fired, ` +
+    `cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB, ` +
+    `total incl. start/stop ${((Date.now() - wall0) / 1000).toFixed(1)} s`,
+);
+if (report) writeFileSync(report, JSON.stringify(r, null, 2) + '\n');
+process.exit(0);
