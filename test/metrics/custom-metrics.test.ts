@@ -3,6 +3,10 @@
 // selectors, 404s, discovery and the APIServices.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { startApiServer, type RunningApiServer } from '../../src/apiserver/index.ts';
 import { Client } from '../../src/client/index.ts';
@@ -182,5 +186,21 @@ test('root-scoped objects: nodes/<name|*>/<metric> and namespaces/<ns>/metrics/<
     assert.equal(r.status, code, path);
     assert.equal(r.body.kind, 'Status', path);
     if (message) assert.equal(r.body.message, message, path);
+  }
+});
+
+test('kubectl get --raw shows the metric resources and a node metric', { skip: !existsSync('/usr/bin/kubectl') }, async () => {
+  const home = mkdtempSync(join(tmpdir(), 'kubesim-cm-'));
+  const kubectl = (path: string) =>
+    new Promise<any>((resolve, reject) =>
+      execFile('/usr/bin/kubectl', ['--server', api.url, 'get', '--raw', path], { env: { PATH: '/usr/bin', HOME: home }, timeout: 30_000 }, (err, out, errOut) => (err ? reject(new Error(String(errOut))) : resolve(JSON.parse(String(out))))),
+    );
+  try {
+    const list = await kubectl(CUSTOM);
+    assert.ok(list.resources.some((r: any) => r.name === 'nodes/node_temperature' && r.namespaced === false));
+    assert.ok(list.resources.some((r: any) => r.name === 'pods/requests_per_second' && r.namespaced === true));
+    assert.equal((await kubectl(`${CUSTOM}/nodes/n1/node_temperature`)).items[0].value, '61');
+  } finally {
+    rmSync(home, { recursive: true, force: true });
   }
 });
