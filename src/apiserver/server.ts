@@ -19,7 +19,8 @@ import { answerSubjectAccessReview, subjectReviewInfo } from './rbac/reviews.ts'
 import { sendJson, sendStatus, sendText } from './respond.ts';
 import { handleResource } from './rest/handlers.ts';
 import type { ApiCore, Scope } from './rest/scope.ts';
-import { collectionOwner } from './rest/storage.ts';
+import { answerDataDiscovery, collectionOwner } from './rest/storage.ts';
+import type { HttpAnswer } from './http-types.ts';
 import { parseResourcePath, requestScope, splitUrl } from './routing.ts';
 import { boolParam } from './listopts.ts';
 import { serveDashboard } from './dashboard.ts';
@@ -97,7 +98,7 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
     if (path.startsWith('/api/') || path.startsWith('/apis/')) {
       const info = parseResourcePath(verb, path, boolParam(query, 'watch') === true);
       if (info === 'badMethod') return fail(methodNotAllowed(`the server does not allow this method on the requested resource`));
-      if (info === undefined) return nonResource(() => serveDiscovery(req, res, path, registry, done, fail));
+      if (info === undefined) return nonResource(() => serveDiscovery(req, res, path, core, done, fail));
       verb = info.verb.toUpperCase();
       resource = info.resource;
       scope = requestScope(info);
@@ -123,10 +124,11 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
         }, fail);
         return;
       }
-      if (!rt || (rt.namespaced ? false : info.namespace !== undefined) || (rt.namespaced && info.namespace === undefined && info.name !== undefined)) {
-        return fail(notFoundPath());
+      if (!rt) return fail(notFoundPath());
+      if (!collection?.anyScope) {
+        if ((rt.namespaced ? false : info.namespace !== undefined) || (rt.namespaced && info.namespace === undefined && info.name !== undefined)) return fail(notFoundPath());
+        if (rt.namespaced && info.namespace === undefined && info.verb !== 'list' && info.verb !== 'watch') return fail(notFoundPath());
       }
-      if (rt.namespaced && info.namespace === undefined && info.verb !== 'list' && info.verb !== 'watch') return fail(notFoundPath());
       // A deprecated version's warning goes with every answer about it (writes repeat it with their own).
       if (rt.warning) res.setHeader('Warning', `299 - ${JSON.stringify(rt.warning).replace(/[^\x20-\x7e]/g, '?')}`);
       const s: Scope = { core, req, res, info, rt, query, user: undefined as never };
@@ -184,7 +186,7 @@ function serveNonResource(
         return;
     }
     if (serveDashboard(req, res, path, done)) return;
-    return serveDiscovery(req, res, path, registry, done, fail);
+    return serveDiscovery(req, res, path, core, done, fail);
   }
 }
 
@@ -255,18 +257,23 @@ function serveDiscovery(
   req: http.IncomingMessage,
   res: http.ServerResponse,
   path: string,
-  registry: Registry,
+  core: ApiCore,
   done: (code: number) => void,
   fail: (err: unknown) => void,
 ): void {
-  try {
-    const answer = req.method === 'GET' || req.method === 'HEAD' ? answerDiscovery(registry, path, req.headers.accept ?? '') : undefined;
+  const send = (answer: HttpAnswer | undefined) => {
     if (!answer) return fail(notFoundPath());
     const headers: Record<string, string | number> = { ...answer.headers };
     headers['Content-Length'] = Buffer.byteLength(answer.body);
     res.writeHead(answer.status, headers);
     res.end(answer.body);
     done(answer.status);
+  };
+  try {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return fail(notFoundPath());
+    const data = answerDataDiscovery(core, path);
+    if (data) return void data.then(send, fail);
+    send(answerDiscovery(core.registry, path, req.headers.accept ?? ''));
   } catch (err) {
     fail(err);
   }

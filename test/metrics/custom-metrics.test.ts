@@ -3,6 +3,10 @@
 // selectors, 404s, discovery and the APIServices.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { startApiServer, type RunningApiServer } from '../../src/apiserver/index.ts';
 import { Client } from '../../src/client/index.ts';
@@ -140,5 +144,63 @@ test('discovery lists both groups; APIServices v1beta2.custom.metrics.k8s.io and
     assert.equal(s.metadata.name, name);
     assert.equal(s.status.conditions[0].type, 'Available');
     assert.equal(s.status.conditions[0].status, 'True');
+  }
+});
+
+const NODES = { group: '', version: 'v1', plural: 'nodes', namespaced: false };
+const NAMESPACES = { group: '', version: 'v1', plural: 'namespaces', namespaced: false };
+
+test('discovery lists one resource per metric and group resource, as the adapters do', async () => {
+  await client.resource(NODES).create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', annotations: { 'kubesim.io/metric-node_temperature': '61' } } });
+  await client.resource(NAMESPACES).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', annotations: { 'kubesim.io/metric-queue_depth': '42' } } });
+  const d = await raw(CUSTOM);
+  assert.equal(d.status, 200);
+  assert.equal(d.body.kind, 'APIResourceList');
+  assert.equal(d.body.groupVersion, 'custom.metrics.k8s.io/v1beta2');
+  const entry = (name: string, namespaced: boolean) => ({ name, singularName: '', namespaced, kind: 'MetricValueList', verbs: ['get'] });
+  assert.deepEqual(d.body.resources, [
+    entry('deployments.apps/requests_per_second', true),
+    entry('namespaces/queue_depth', false),
+    entry('nodes/node_temperature', false),
+    entry('pods/requests_per_second', true), // the solo pod's own, and the Deployment's share
+  ]);
+});
+
+test('root-scoped objects: nodes/<name|*>/<metric> and namespaces/<ns>/metrics/<metric>', async () => {
+  const node = await raw(`${CUSTOM}/nodes/n1/node_temperature`);
+  assert.equal(node.status, 200, JSON.stringify(node.body));
+  assert.deepEqual(node.body.items.map((i: any) => [i.describedObject, i.value]), [[{ kind: 'Node', name: 'n1', apiVersion: 'v1' }, '61']]);
+  assert.deepEqual((await raw(`${CUSTOM}/nodes/*/node_temperature`)).body.items.map((i: any) => i.describedObject.name), ['n1']);
+  const ns = await raw(`${CUSTOM}/namespaces/team-a/metrics/queue_depth`);
+  assert.equal(ns.status, 200);
+  assert.deepEqual(ns.body.items.map((i: any) => [i.describedObject, i.value]), [[{ kind: 'Namespace', name: 'team-a', apiVersion: 'v1' }, '42']]);
+  const cases: [string, number, string?][] = [
+    [`${CUSTOM}/nodes/n1/nope`, 404, 'the server could not find the metric nope for nodes n1'],
+    [`${CUSTOM}/nodes/absent/node_temperature`, 404, 'the server could not find the metric node_temperature for nodes absent'],
+    [`${CUSTOM}/namespaces/default/metrics/queue_depth`, 404, 'the server could not find the metric queue_depth for namespaces default'],
+    [`${CUSTOM}/pods/x/requests_per_second`, 404, 'the server could not find the metric requests_per_second for pods'], // pods are namespaced
+    [`${CUSTOM}/namespaces/default/nodes/n1/node_temperature`, 404], // nodes are not
+  ];
+  for (const [path, code, message] of cases) {
+    const r = await raw(path);
+    assert.equal(r.status, code, path);
+    assert.equal(r.body.kind, 'Status', path);
+    if (message) assert.equal(r.body.message, message, path);
+  }
+});
+
+test('kubectl get --raw shows the metric resources and a node metric', { skip: !existsSync('/usr/bin/kubectl') }, async () => {
+  const home = mkdtempSync(join(tmpdir(), 'kubesim-cm-'));
+  const kubectl = (path: string) =>
+    new Promise<any>((resolve, reject) =>
+      execFile('/usr/bin/kubectl', ['--server', api.url, 'get', '--raw', path], { env: { PATH: '/usr/bin', HOME: home }, timeout: 30_000 }, (err, out, errOut) => (err ? reject(new Error(String(errOut))) : resolve(JSON.parse(String(out))))),
+    );
+  try {
+    const list = await kubectl(CUSTOM);
+    assert.ok(list.resources.some((r: any) => r.name === 'nodes/node_temperature' && r.namespaced === false));
+    assert.ok(list.resources.some((r: any) => r.name === 'pods/requests_per_second' && r.namespaced === true));
+    assert.equal((await kubectl(`${CUSTOM}/nodes/n1/node_temperature`)).items[0].value, '61');
+  } finally {
+    rmSync(home, { recursive: true, force: true });
   }
 });

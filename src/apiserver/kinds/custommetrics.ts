@@ -3,6 +3,9 @@
 // here (RestHooks.anyResource), answered from the objects' annotations and a ConfigMap
 // (../custommetrics/values.ts has the formats):
 //   GET /apis/custom.metrics.k8s.io/v1beta2/namespaces/<ns>/<resource>/<name|*>/<metric>
+//   GET /apis/custom.metrics.k8s.io/v1beta2/<root-scoped resource>/<name|*>/<metric> (nodes)
+//   GET /apis/custom.metrics.k8s.io/v1beta2/namespaces/<ns>/metrics/<metric> (the namespace's own)
+//   GET /apis/custom.metrics.k8s.io/v1beta2 lists `<resource>/<metric>` per metric (../custommetrics/discovery.ts)
 //   GET /apis/external.metrics.k8s.io/v1beta1/namespaces/<ns>/<metric>?labelSelector=...
 import { StatusError, badRequest } from '../../api/errors.ts';
 import { matches, parseSelector, type Selector } from '../../api/labels.ts';
@@ -23,6 +26,7 @@ import {
   parseSeries,
   podShare,
 } from '../custommetrics/values.ts';
+import { listMetricResources } from '../custommetrics/discovery.ts';
 
 const clock = new PatternClock();
 
@@ -106,32 +110,48 @@ class Workloads {
   }
 }
 
-/** `deployments.apps` → the namespaced registry entry of that group resource. */
-function resolveResource(s: Scope, resource: string): ResourceType | undefined {
+/** `deployments.apps` → the registry entry of that group resource in the request's scope. */
+function resolveResource(s: Scope, resource: string, namespaced: boolean): ResourceType | undefined {
   const dot = resource.indexOf('.');
   const plural = dot < 0 ? resource : resource.slice(0, dot);
   const group = dot < 0 ? '' : resource.slice(dot + 1);
-  return s.core.registry.all().find((r) => r.group === group && r.plural === plural && r.namespaced && !r.conversion);
+  return s.core.registry.all().find((r) => r.group === group && r.plural === plural && r.namespaced === namespaced && !r.conversion);
+}
+
+/**
+ * What a path asks for, as the adapters route it: `namespaces/<ns>/<resource>/<name|*>/<metric>`,
+ * a root-scoped `<resource>/<name|*>/<metric>` (nodes), or a namespace's own metric
+ * `namespaces/<ns>/metrics/<metric>`.
+ */
+export function metricTarget(info: { resource: string; name?: string; subresource?: string; namespace?: string }):
+  | { resource: string; name: string; metric: string; namespace?: string }
+  | undefined {
+  const { resource, name, subresource, namespace } = info;
+  if (namespace !== undefined && resource === 'metrics' && name !== undefined && subresource === undefined) return { resource: 'namespaces', name: namespace, metric: name };
+  if (name === undefined || subresource === undefined) return undefined;
+  return { resource, name, metric: subresource, namespace };
 }
 
 async function getCustomMetric(s: Scope): Promise<number> {
-  const { resource, name, subresource: metric, namespace: ns } = s.info;
-  if (name === undefined || metric === undefined || ns === undefined) throw notFound('the server could not find the requested resource');
-  const rt = resolveResource(s, resource);
+  const target = metricTarget(s.info);
+  if (!target) throw notFound('the server could not find the requested resource');
+  const { resource, name, metric, namespace: ns } = target;
+  const rt = resolveResource(s, resource, ns !== undefined);
   if (!rt) throw notFound(metricNotFoundMessage(metric, resource));
   const now = s.core.clock.now();
   const labelSel = selectorParam(s, 'labelSelector');
   const metricSel = echoSelector(s);
   const isPods = rt.group === '' && rt.plural === 'pods';
+  const scopePrefix = `${resourcePrefix(rt.group, rt.plural)}${ns === undefined ? '' : `${ns}/`}`;
   let objects: KubeObject[];
-  const all = name === '*' || isPods ? (await s.core.store.listPage(`${resourcePrefix(rt.group, rt.plural)}${ns}/`, {})).items : [];
+  const all = name === '*' || isPods ? (await s.core.store.listPage(scopePrefix, {})).items : [];
   if (name === '*') objects = labelSel ? all.filter((o) => matches(labelSel, o.metadata.labels)) : all;
   else {
     const one = (await s.core.store.get(objectKey(rt.group, rt.plural, ns, name)))?.object;
     if (!one) throw notFound(metricNotFoundMessage(metric, resource, name));
     objects = [one];
   }
-  const workloads = isPods ? new Workloads(s, ns, all) : undefined;
+  const workloads = isPods && ns !== undefined ? new Workloads(s, ns, all) : undefined;
   const apiVersion = rt.group ? `${rt.group}/${rt.version}` : rt.version;
   const items: any[] = [];
   for (const o of objects) {
@@ -170,5 +190,5 @@ const refuse = async (): Promise<number> => {
   throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 };
 
-export const customMetricsStorage: RestHooks = { anyResource: { get: getCustomMetric, '*': refuse }, get: getCustomMetric, list: refuse };
+export const customMetricsStorage: RestHooks = { anyResource: { get: getCustomMetric, '*': refuse }, get: getCustomMetric, list: refuse, resourceList: listMetricResources };
 export const externalMetricsStorage: RestHooks = { anyResource: { list: listExternalMetric, '*': refuse }, get: refuse, list: listExternalMetric };

@@ -9,6 +9,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { methodNotAllowed } from '../../api/errors.ts';
 import type { RequestInfo, Verb } from '../routing.ts';
 import type { ApiCore, Scope } from './scope.ts';
+import type { HttpAnswer } from '../http-types.ts';
 
 /** Serves one request; resolves to the status code sent. */
 export type RestHandler = (s: Scope) => Promise<number>;
@@ -54,9 +55,14 @@ declare module '../../api/resource.ts' {
      * An aggregated API whose resource names are data (custom.metrics.k8s.io:
      * `<resource>/<name>/<metric>`; external.metrics.k8s.io: `<metric>`): every path of the kind's
      * group/version and scope that names no registered resource goes to these handlers, whatever
-     * its name and subresource. The Scope's rt is this kind.
+     * its name, subresource and scope. The Scope's rt is this kind.
      */
     anyResource?: VerbHandlers;
+    /**
+     * The resources discovery lists for the kind's group/version when they are data (the
+     * custom.metrics.k8s.io adapters' `pods/<metric>`): APIResourceList entries, read at request time.
+     */
+    resourceList?(core: ApiCore): Promise<object[]>;
     /**
      * A kind not kept in the store (an aggregated API's resources: metrics.k8s.io) answers get and
      * list itself, as an aggregated server's REST storage implements Getter and Lister.
@@ -87,14 +93,15 @@ export function handlerFor(handlers: VerbHandlers, verb: Verb): RestHandler {
  * The kind serving a path that names no registered resource through one of its legacy collections,
  * with the handler of the request's verb; undefined = no such resource (404).
  */
-export function collectionOwner(registry: Registry, info: RequestInfo): { rt: ResourceType; handler: RestHandler } | undefined {
-  let wildcard: { rt: ResourceType; handler: RestHandler } | undefined;
+export function collectionOwner(registry: Registry, info: RequestInfo): { rt: ResourceType; handler: RestHandler; anyScope?: boolean } | undefined {
+  let wildcard: { rt: ResourceType; handler: RestHandler; anyScope: true } | undefined;
   for (const rt of registry.all()) {
-    if (rt.group !== info.group || rt.version !== info.version || rt.namespaced !== (info.namespace !== undefined)) continue;
+    if (rt.group !== info.group || rt.version !== info.version) continue;
+    // an aggregated API's data paths may be root-scoped (custom.metrics.k8s.io nodes/<name>/<metric>)
     const any = rt.rest?.anyResource;
     const h = any && (any[info.verb] ?? any['*']);
-    if (h) wildcard ??= { rt, handler: h };
-    if (info.name !== undefined) continue;
+    if (h) wildcard ??= { rt, handler: h, anyScope: true };
+    if (info.name !== undefined || rt.namespaced !== (info.namespace !== undefined)) continue;
     const handlers = own(rt.rest?.collections, info.resource);
     const handler = handlers && (handlers[info.verb] ?? handlers['*']);
     if (handler) return { rt, handler };
@@ -113,4 +120,21 @@ export function exclusiveWrite<T>(s: Scope, write: () => Promise<T>): Promise<T>
   const run = (byResource.get(key) ?? Promise.resolve()).then(write);
   byResource.set(key, run.catch(() => undefined));
   return run;
+}
+
+/**
+ * The APIResourceList of /apis/<group>/<version> when a kind of that group/version lists its
+ * resources as data (RestHooks.resourceList); undefined for every other path.
+ */
+export function answerDataDiscovery(core: ApiCore, path: string): Promise<HttpAnswer> | undefined {
+  const parts = path.split('?')[0].split('/').filter(Boolean);
+  if (parts.length !== 3 || parts[0] !== 'apis') return undefined;
+  const [, group, version] = parts;
+  const rt = core.registry.all().find((t) => t.group === group && t.version === version && t.rest?.resourceList);
+  if (!rt) return undefined;
+  return rt.rest!.resourceList!(core).then((resources) => ({
+    status: 200,
+    headers: { 'Content-Type': 'application/json', Vary: 'Accept' },
+    body: JSON.stringify({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources }),
+  }));
 }

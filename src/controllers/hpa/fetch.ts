@@ -6,6 +6,7 @@ import { registry } from '../../api/registry.ts';
 import { parseApiVersion } from '../../api/types.ts';
 import type { Client } from '../../client/index.ts';
 import type { Fetched } from './custom.ts';
+import { discoverCustomResources } from '../util/discovery.ts';
 
 const CUSTOM = '/apis/custom.metrics.k8s.io/v1beta2';
 const EXTERNAL = '/apis/external.metrics.k8s.io/v1beta1';
@@ -19,8 +20,16 @@ export function groupResourceOf(apiVersion: string | undefined, kind: string): s
   return rt.group ? `${rt.plural}.${rt.group}` : rt.plural;
 }
 
+/** A custom resource's group resource from discovery (the RESTMapper's view of CRDs): its group and kind, any version. */
+async function customGroupResource(client: Client, ref: { apiVersion?: string; kind?: string }): Promise<string | undefined> {
+  const { group } = parseApiVersion(ref.apiVersion ?? '');
+  if (!group || !ref.kind) return undefined;
+  const found = (await discoverCustomResources(client).catch(() => [])).find((r) => r.group === group && r.kind === ref.kind);
+  return found && `${found.plural}.${found.group}`;
+}
+
 /** The request of one metric spec: path and query; undefined for Resource metrics. */
-export function metricRequest(spec: any, namespace: string, podSelector: string): { path: string; query: Record<string, string> } | { error: string } | undefined {
+export function metricRequest(spec: any, namespace: string, podSelector: string, objectResource?: string): { path: string; query: Record<string, string> } | { error: string } | undefined {
   const ns = `namespaces/${seg(namespace)}`;
   const metricSel = (m: any): Record<string, string> => (m?.selector ? { metricLabelSelector: labelSelectorQuery(m.selector) } : {});
   switch (spec?.type) {
@@ -28,7 +37,7 @@ export function metricRequest(spec: any, namespace: string, podSelector: string)
       return { path: `${CUSTOM}/${ns}/pods/*/${seg(spec.pods?.metric?.name ?? '')}`, query: { labelSelector: podSelector, ...metricSel(spec.pods?.metric) } };
     case 'Object': {
       const ref = spec.object?.describedObject ?? {};
-      const gr = groupResourceOf(ref.apiVersion, ref.kind);
+      const gr = objectResource ?? groupResourceOf(ref.apiVersion, ref.kind);
       if (typeof gr !== 'string') return gr;
       return { path: `${CUSTOM}/${ns}/${gr}/${seg(ref.name ?? '')}/${seg(spec.object?.metric?.name ?? '')}`, query: metricSel(spec.object?.metric) };
     }
@@ -44,7 +53,11 @@ export async function fetchCustomMetrics(client: Client, specs: any[], namespace
   const out = new Map<any, Fetched>();
   await Promise.all(
     specs.map(async (spec) => {
-      const r = metricRequest(spec, namespace, podSelector);
+      let r = metricRequest(spec, namespace, podSelector);
+      if (r && 'error' in r && spec?.type === 'Object') {
+        const gr = await customGroupResource(client, spec.object?.describedObject ?? {});
+        if (gr) r = metricRequest(spec, namespace, podSelector, gr);
+      }
       if (!r) return;
       if ('error' in r) return void out.set(spec, r);
       try {
