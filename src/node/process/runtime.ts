@@ -169,7 +169,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const spec = containerSpec(sim.pod, c);
     await this.proxyReady; // the program's first lookups find the Services
     const podDir = join(this.dataDir, 'pods', sim.uid);
-    const l = await launchSpec(this.opts.config, this.volumes, sim, spec, podDir, this.opts.allocatable ?? {}, this.proxy?.dns() ?? []);
+    const l = await launchSpec(this.opts.config, this.volumes, sim, spec, podDir, this.opts.allocatable ?? {}, this.proxy?.dns() ?? [], this.proxy?.list() ?? []);
     if (inst.ended || this.closed) return done();
     // spec.stdin: a stdin pipe kubectl attach writes into (else none, as a container without stdin).
     const child = spawn(process.execPath, l.argv, { cwd: l.cwd, env: l.env, stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'ipc'], detached: true });
@@ -363,7 +363,7 @@ export class ProcessRuntime implements ContainerRuntime {
     }
     for (const key of this.logs.keys()) if (key.startsWith(`${sim.namespace}/${sim.name}/`)) this.logs.delete(key);
     const dir = join(this.dataDir, 'pods', sim.uid);
-    this.volumes.forget(dir);
+    this.volumes.forget(dir, sim.uid);
     void Promise.all(gone).then(() => rm(dir, { recursive: true, force: true })).catch(() => {});
   }
 

@@ -65,6 +65,11 @@ export class ServiceProxy {
     return [...this.table];
   }
 
+  /** The Services now (the kubelet's service environment variables come from them). */
+  list(): KubeObject[] {
+    return this.services.lister.list();
+  }
+
   /** Listeners and the DNS table follow the Services. */
   private sync(): void {
     if (this.closed) return;
