@@ -13,6 +13,7 @@ import { SharedInformerFactory, type Client, type SharedInformer } from '../../c
 
 export { loopbackAlias, readyEndpoints } from '../../api/core/podnetwork.ts';
 import { loopbackAlias, readyEndpoints } from '../../api/core/podnetwork.ts';
+import { affinityTimeoutMs, pickEndpoint, type AffinityTable } from './affinity.ts';
 
 /** DNS names of a Service (cluster domain cluster.local): `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`. Pure. */
 export function serviceNames(svc: KubeObject): string[] {
@@ -33,6 +34,8 @@ export class ServiceProxy {
   /** "address:port" → its listener and the service port it serves ("ns/name/portName"). */
   private readonly listeners = new Map<string, Listener>();
   private readonly table = new Map<string, string>();
+  /** Service port key → ClientIP session affinity (affinity.ts). */
+  private readonly affinity = new Map<string, AffinityTable>();
   private dnsListeners: ((table: [string, string][]) => void)[] = [];
   private closed = false;
 
@@ -118,8 +121,14 @@ export class ServiceProxy {
   private forward(client: Socket, key: string): void {
     const [ns, name, portName] = key.split('/');
     const eps = readyEndpoints(this.endpoints.lister.get(ns, name), portName);
-    if (!eps.length) return void client.destroy(); // no ready endpoint: refused, as kube-proxy's REJECT
-    const [ip, port] = eps[Math.floor(Math.random() * eps.length)];
+    const timeoutMs = affinityTimeoutMs(this.services.lister.get(ns, name));
+    let table = this.affinity.get(key);
+    if (timeoutMs === undefined) this.affinity.delete(key);
+    else if (!table) this.affinity.set(key, (table = new Map()));
+    // the client is the pod's loopback alias (the preload binds its connections there)
+    const picked = pickEndpoint(eps, client.remoteAddress?.replace(/^::ffff:/, ''), timeoutMs, table ?? new Map(), Date.now());
+    if (!picked) return void client.destroy(); // no ready endpoint: refused, as kube-proxy's REJECT
+    const [ip, port] = picked;
     const upstream = connect({ host: loopbackAlias(ip), port });
     client.pipe(upstream).pipe(client);
     const end = () => {
