@@ -21,6 +21,10 @@ import { launchSpec, probeContext, spawnIn, type LaunchSpec } from './launch.ts'
 import type { AttachIO } from '../exec.ts';
 import { eachLine } from './output.ts';
 import { Prober } from './probes.ts';
+import { hookFailure, runHook } from './lifecycle.ts';
+
+/** How long a postStart hook may take before it counts as failed. */
+const POST_START_TIMEOUT_MS = 120_000;
 import { readProc } from './procfs.ts';
 import { ServiceProxy } from './services.ts';
 import type { Client } from '../../client/index.ts';
@@ -66,6 +70,8 @@ interface Instance {
   oom?: boolean;
   heapOom?: boolean;
   killedBy?: { probe: 'Liveness' | 'Startup'; message: string };
+  /** A failed postStart hook killed it (the FailedPostStartHook message). */
+  hookFailed?: string;
   poll?: NodeJS.Timeout;
   volumeSync?: NodeJS.Timeout;
   prober?: Prober;
@@ -207,6 +213,18 @@ export class ProcessRuntime implements ContainerRuntime {
       inst.volumeSync = setInterval(() => void this.volumes.refresh({ pod: sim.pod, podIP: sim.podIP, hostIP: sim.hostIP }, podDir), this.opts.volumeSyncMs ?? 10_000);
       inst.volumeSync.unref();
     }
+    const postStart = spec.lifecycle?.postStart;
+    if (postStart) {
+      // postStart runs beside the started program; a failure kills the container (FailedPostStartHook)
+      const r = await runHook(postStart, probeContext(spec, l), POST_START_TIMEOUT_MS);
+      if (!r.ok && !inst.finished && !inst.ended) {
+        const message = hookFailure(postStart, c.name, `${sim.name}_${sim.namespace}`, r);
+        inst.log.append(this.now(), `kubesim: FailedPostStartHook: ${message}`);
+        inst.hookFailed = message;
+        this.signal(inst, 'SIGKILL');
+        return;
+      }
+    }
     const probed = spec.startupProbe || spec.livenessProbe || spec.readinessProbe;
     if (probed) {
       inst.prober = new Prober(spec, probeContext(spec, l), {
@@ -278,6 +296,8 @@ export class ProcessRuntime implements ContainerRuntime {
       detail = { reason: 'OOMKilled' };
     } else if (inst.killedBy) {
       detail = { liveness: true, message: inst.killedBy.message };
+    } else if (inst.hookFailed) {
+      detail = { message: inst.hookFailed };
     }
     if (inst.ended || this.closed || inst.c.restartCount !== inst.restartCount) return;
     this.exitListener?.(inst.sim, inst.c, code, at, detail);
@@ -333,7 +353,14 @@ export class ProcessRuntime implements ContainerRuntime {
     const inst = this.instances.get(instanceKey(sim, c));
     if (!inst) return;
     inst.prober?.stop();
-    this.signal(inst, 'SIGTERM');
+    // preStop first, within the grace period (the pod runtime's SIGKILL at its end bounds both)
+    const preStop = containerSpec(sim.pod, c)?.lifecycle?.preStop;
+    if (!preStop || !inst.launch || inst.finished) return this.signal(inst, 'SIGTERM');
+    const graceMs = (sim.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+    void runHook(preStop, probeContext(containerSpec(sim.pod, c), inst.launch), graceMs).then((r) => {
+      if (!r.ok) inst.log.append(this.now(), `kubesim: ${hookFailure(preStop, c.name, `${sim.name}_${sim.namespace}`, r)}`);
+      this.signal(inst, 'SIGTERM');
+    });
   }
 
   ended(sim: PodSim, c: ContainerSim): void {
