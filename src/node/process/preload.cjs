@@ -139,9 +139,9 @@ if (alias && process.channel) {
   });
   const resolveName = (h) => {
     if (typeof h !== 'string') return undefined;
-    let n = h.toLowerCase().replace(/\.$/, '');
-    if (!n.includes('.') && cfg.namespace) n = n + '.' + cfg.namespace;
-    const ip = table.get(n);
+    const n = h.toLowerCase().replace(/\.$/, '');
+    // the pod's search path: the name itself, then within its namespace (svc, pod.svc)
+    const ip = table.get(n) ?? (cfg.namespace ? table.get(n + '.' + cfg.namespace) : undefined);
     return ip && /^10\.\d+\.\d+\.\d+$/.test(ip) ? '127.' + ip.slice(3) : ip;
   };
   resolveCluster = resolveName;

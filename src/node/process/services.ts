@@ -15,6 +15,28 @@ export { loopbackAlias, readyEndpoints } from '../../api/core/podnetwork.ts';
 import { loopbackAlias, readyEndpoints } from '../../api/core/podnetwork.ts';
 import { affinityTimeoutMs, pickEndpoint, type AffinityTable } from './affinity.ts';
 
+/**
+ * A headless Service's records from its Endpoints (the DNS spec's rules): `pod.svc.ns.svc.cluster.local`
+ * (and `pod.svc.ns`, `pod.svc.ns.svc`) for each ready address with a hostname (a pod whose
+ * hostname/subdomain name this Service: StatefulSet pods), and the Service's own names for one of
+ * its ready addresses. Pure.
+ */
+export function headlessRecords(svc: KubeObject, endpoints: KubeObject | undefined): [string, string][] {
+  const out: [string, string][] = [];
+  const n = svc.metadata.name;
+  const ns = svc.metadata.namespace ?? 'default';
+  const ips: string[] = [];
+  for (const s of (endpoints as any)?.subsets ?? []) {
+    for (const a of s.addresses ?? []) {
+      if (!a?.ip) continue;
+      ips.push(a.ip);
+      if (a.hostname) for (const suffix of [`${n}.${ns}`, `${n}.${ns}.svc`, `${n}.${ns}.svc.cluster.local`]) out.push([`${a.hostname}.${suffix}`, a.ip]);
+    }
+  }
+  if (ips.length) for (const name of serviceNames(svc)) out.push([name, [...ips].sort()[0]]);
+  return out;
+}
+
 /** DNS names of a Service (cluster domain cluster.local): `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`. Pure. */
 export function serviceNames(svc: KubeObject): string[] {
   const n = svc.metadata.name;
@@ -51,6 +73,12 @@ export class ServiceProxy {
       onUpdate: () => this.sync(),
       onDelete: () => this.sync(),
     });
+    // headless Services' records follow their Endpoints
+    this.endpoints.addEventHandler({
+      onAdd: () => this.sync(),
+      onUpdate: () => this.sync(),
+      onDelete: () => this.sync(),
+    });
   }
 
   async start(): Promise<void> {
@@ -80,7 +108,11 @@ export class ServiceProxy {
     const table = new Map<string, string>();
     for (const svc of this.services.lister.list()) {
       const ip = svc.spec?.clusterIP;
-      if (!ip || ip === 'None' || !/^10\./.test(ip)) continue;
+      if (ip === 'None') {
+        for (const [name, addr] of headlessRecords(svc, this.endpoints.lister.get(svc.metadata.namespace!, svc.metadata.name!))) table.set(name, addr);
+        continue;
+      }
+      if (!ip || !/^10\./.test(ip)) continue;
       for (const name of serviceNames(svc)) table.set(name, ip);
       for (const p of svc.spec?.ports ?? []) {
         if ((p.protocol ?? 'TCP') !== 'TCP' || typeof p.port !== 'number') continue;
