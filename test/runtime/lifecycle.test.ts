@@ -1,6 +1,6 @@
 // postStart and preStop hooks of real containers: postStart exec runs in the container's context
-// beside the program; a failing postStart kills the container (137; the FailedPostStartHook text in
-// its log); preStop
+// beside the program; a failing postStart kills the container (137, a FailedPostStartHook event, the text
+// in its log); preStop
 // httpGet reaches the program before its SIGTERM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,6 +44,12 @@ test('a failing postStart hook kills the container', async () => {
     const t = await kubeletLog(c.pool, 'post-start-fails', 'previous=true');
     return t.includes('FailedPostStartHook') ? t : undefined;
   }, 'the hook failure in the previous log', 30_000);
+  const ev = await eventually(async () => {
+    const list: any = await c.client.request({ path: '/api/v1/namespaces/default/events' });
+    return list.items.find((e: any) => e.reason === 'FailedPostStartHook' && e.involvedObject.name === 'post-start-fails');
+  }, 'the FailedPostStartHook event', 30_000);
+  assert.equal(ev.type, 'Warning');
+  assert.match(ev.message, /^Exec lifecycle hook .* failed - error: no/);
   assert.match(previous, /FailedPostStartHook: Exec lifecycle hook \(\["node","-e",.*\]\) for Container "app" in Pod "post-start-fails_default" failed - error: no/);
 });
 

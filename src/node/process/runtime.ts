@@ -297,7 +297,7 @@ export class ProcessRuntime implements ContainerRuntime {
     } else if (inst.killedBy) {
       detail = { liveness: true, message: inst.killedBy.message };
     } else if (inst.hookFailed) {
-      detail = { message: inst.hookFailed };
+      detail = { event: { reason: 'FailedPostStartHook', message: inst.hookFailed } };
     }
     if (inst.ended || this.closed || inst.c.restartCount !== inst.restartCount) return;
     this.exitListener?.(inst.sim, inst.c, code, at, detail);
