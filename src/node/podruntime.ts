@@ -201,7 +201,9 @@ export class PodRuntime {
   private exited(sim: PodSim, c: ContainerSim, code: number, at: number, detail?: ExitDetail): void {
     const e = this.entryOf(sim);
     if (!e || (c.state !== 'Running' && c.state !== 'Stopping') || c.startedAt === undefined) return;
-    c.exit = { afterMs: Math.max(0, at - c.startedAt), code, reported: true, ...detail };
+    const { event, ...rest } = detail ?? {};
+    if (event) this.events.podEvent(sim, e.node, { type: 'Warning', ...event, fieldPath: `spec.${c.init ? 'initContainers' : 'containers'}{${c.name}}`, at });
+    c.exit = { afterMs: Math.max(0, at - c.startedAt), code, reported: true, ...rest };
     this.ctx.timers.schedule(e, this.ctx.clock.now());
   }
 

@@ -32,6 +32,8 @@ export interface ExitDetail {
   reason?: string;
   liveness?: boolean;
   message?: string;
+  /** A Warning event about why it ended (FailedPostStartHook), recorded with the exit. */
+  event?: { reason: string; message: string };
 }
 
 /** A runtime reports an exit it did not plan: instance `c` of `sim` ended with `code` at `at`. */

@@ -4,6 +4,8 @@
 // each volumeMount a (mountPath → directory) mapping the preload applies. ConfigMaps and Secrets are
 // read through the pool's client when the container starts, and volumes are refreshed while it runs
 // (PodVolumes: rewritten atomically, as the kubelet's AtomicWriter does, when their content changed).
+// serviceAccountToken sources come from the TokenRequest API, bound to the pod, and are asked for
+// again once 80% of their lifetime has passed (TokenCache, as the kubelet's token manager).
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
@@ -14,13 +16,32 @@ import { expandVars, fieldRefValue, resourceFieldValue, type PodFacts } from './
 
 const CONFIGMAPS: ResourceRef = { group: '', version: 'v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' };
 const SECRETS: ResourceRef = { group: '', version: 'v1', plural: 'secrets', namespaced: true, kind: 'Secret' };
+const SERVICEACCOUNTS: ResourceRef = { group: '', version: 'v1', plural: 'serviceaccounts', namespaced: true, kind: 'ServiceAccount' };
 
 /** The container can't be configured (CreateContainerConfigError): the kubelet's message. */
 export class ConfigError extends Error {}
 
-/** Reads ConfigMaps and Secrets (undefined when not found). */
+/** What a projected serviceAccountToken source asks the TokenRequest API for. */
+export interface TokenAsk {
+  namespace: string;
+  serviceAccount: string;
+  pod: { name: string; uid: string };
+  audience?: string;
+  expirationSeconds: number;
+}
+
+/** A token from the TokenRequest API and how long it lives. */
+export interface IssuedToken {
+  token: string;
+  /** Its lifetime in ms (from the answer's expirationTimestamp). */
+  lifetimeMs: number;
+}
+
+/** Reads ConfigMaps and Secrets (undefined when not found); asks for ServiceAccount tokens. */
 export interface ConfigSource {
   get(kind: 'ConfigMap' | 'Secret', namespace: string, name: string): Promise<KubeObject | undefined>;
+  /** POST serviceaccounts/NAME/token bound to the pod; absent = token sources can't be written. */
+  token?(ask: TokenAsk): Promise<IssuedToken>;
 }
 
 export function clientSource(client: Client): ConfigSource {
@@ -33,7 +54,44 @@ export function clientSource(client: Client): ConfigSource {
         throw e;
       }
     },
+    async token(ask) {
+      const body = {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { ...(ask.audience ? { audiences: [ask.audience] } : {}), expirationSeconds: ask.expirationSeconds, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: ask.pod.name, uid: ask.pod.uid } },
+      };
+      const out: any = await client.resource(SERVICEACCOUNTS).createSubresource(ask.serviceAccount, 'token', body, { namespace: ask.namespace });
+      const expires = Date.parse(out?.status?.expirationTimestamp ?? '');
+      return { token: String(out?.status?.token ?? ''), lifetimeMs: Number.isFinite(expires) ? Math.max(0, expires - Date.now()) : ask.expirationSeconds * 1000 };
+    },
   };
+}
+
+/** The kubelet's token manager rule: a token is refreshed once 80% of its lifetime has passed. */
+export function tokenNeedsRefresh(fetchedAt: number, lifetimeMs: number, now: number): boolean {
+  return now - fetchedAt >= lifetimeMs * 0.8;
+}
+
+/** Tokens of projected serviceAccountToken sources, reused until they need a refresh. */
+export class TokenCache {
+  private readonly tokens = new Map<string, { token: string; fetchedAt: number; lifetimeMs: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async get(src: ConfigSource, ask: TokenAsk): Promise<string> {
+    const key = `${ask.namespace}/${ask.serviceAccount}/${ask.pod.uid}/${ask.audience ?? ''}/${ask.expirationSeconds}`;
+    const had = this.tokens.get(key);
+    if (had && !tokenNeedsRefresh(had.fetchedAt, had.lifetimeMs, this.now())) return had.token;
+    if (!src.token) throw new ConfigError('serviceAccountToken volume sources are not served by this node pool');
+    const fetchedAt = this.now();
+    const t = await src.token(ask);
+    this.tokens.set(key, { token: t.token, fetchedAt, lifetimeMs: t.lifetimeMs });
+    return t.token;
+  }
+
+  forget(podUid: string): void {
+    for (const k of this.tokens.keys()) if (k.split('/')[2] === podUid) this.tokens.delete(k);
+  }
 }
 
 /** Keys of a ConfigMap (data, binaryData) or Secret (data, base64) as bytes. */
@@ -126,7 +184,7 @@ export function hasContent(v: any): boolean {
 }
 
 /** The files a configMap/secret/downwardAPI/projected volume holds now. */
-async function volumeFiles(src: ConfigSource, f: PodFacts, v: any, allocatable: Record<string, string>): Promise<VolumeFiles> {
+async function volumeFiles(src: ConfigSource, tokens: TokenCache, f: PodFacts, v: any, allocatable: Record<string, string>): Promise<VolumeFiles> {
   const ns = f.pod.metadata.namespace ?? 'default';
   const files: VolumeFiles = new Map();
   const sources = v.projected ? v.projected.sources ?? [] : [v];
@@ -147,8 +205,18 @@ async function volumeFiles(src: ConfigSource, f: PodFacts, v: any, allocatable: 
             : undefined;
         if (value !== undefined) files.set(it.path, { data: Buffer.from(value), mode: it.mode ?? defaultMode ?? 0o644 });
       }
+    } else if (s.serviceAccountToken) {
+      const t = s.serviceAccountToken;
+      const ask: TokenAsk = {
+        namespace: ns,
+        serviceAccount: f.pod.spec?.serviceAccountName || 'default',
+        pod: { name: f.pod.metadata.name!, uid: f.pod.metadata.uid ?? '' },
+        audience: t.audience || undefined,
+        expirationSeconds: t.expirationSeconds ?? 3600,
+      };
+      // a token file is only for its owner: 0600 unless the volume says otherwise (the kubelet's rule)
+      files.set(t.path ?? 'token', { data: Buffer.from(await tokens.get(src, ask)), mode: v.projected?.defaultMode ?? 0o600 });
     }
-    // serviceAccountToken sources are not written yet.
   }
   return files;
 }
@@ -195,6 +263,7 @@ async function writeVolume(dir: string, files: VolumeFiles): Promise<void> {
  */
 export class PodVolumes {
   private readonly written = new Map<string, string>();
+  private readonly tokens = new TokenCache();
 
   constructor(
     private readonly src: ConfigSource,
@@ -207,7 +276,7 @@ export class PodVolumes {
       await mkdir(dir, { recursive: true }); // emptyDir (kept across restarts), and kinds we don't materialise
       return;
     }
-    const files = await volumeFiles(this.src, f, v, this.allocatable);
+    const files = await volumeFiles(this.src, this.tokens, f, v, this.allocatable);
     const key = contentKey(files);
     if (this.written.get(dir) === key) return;
     await writeVolume(dir, files);
@@ -221,8 +290,9 @@ export class PodVolumes {
     }
   }
 
-  forget(podDir: string): void {
+  forget(podDir: string, podUid?: string): void {
     for (const k of this.written.keys()) if (k.startsWith(podDir + '/')) this.written.delete(k);
+    if (podUid) this.tokens.forget(podUid);
   }
 }
 

@@ -2,11 +2,13 @@
 // container's node arguments with $(VAR) expanded and the script's path mapped), its working
 // directory, its environment and the preload's configuration (mounts, addresses, DNS table); and
 // the probe context that runs exec probes the same way.
+import { serviceEnv } from './svcenv.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { valueOrZero } from '../../api/quantity.ts';
+import type { KubeObject } from '../../api/types.ts';
 import type { PodSim } from '../podsim.ts';
 import { nodeArgs, scriptIndex } from './command.ts';
 import { containerEnv, containerMounts, type ConfigSource, type Mount, type PodVolumes } from './config.ts';
@@ -47,9 +49,10 @@ export interface LaunchSpec {
 }
 
 /** Resolves env, materialises volumes under `podDir` and builds the argv of container `spec`. Throws ConfigError. */
-export async function launchSpec(src: ConfigSource, volumes: PodVolumes, sim: PodSim, spec: any, podDir: string, allocatable: Record<string, string>, dns: [string, string][]): Promise<LaunchSpec> {
+export async function launchSpec(src: ConfigSource, volumes: PodVolumes, sim: PodSim, spec: any, podDir: string, allocatable: Record<string, string>, dns: [string, string][], services: KubeObject[] = []): Promise<LaunchSpec> {
   const facts = { pod: sim.pod, podIP: sim.podIP, hostIP: sim.hostIP };
-  const vars = await containerEnv(src, facts, spec, allocatable);
+  const vars = serviceEnv(services, sim.namespace, sim.pod.spec?.enableServiceLinks);
+  for (const [k, v] of await containerEnv(src, facts, spec, allocatable)) vars.set(k, v);
   const mounts = await containerMounts(volumes, facts, spec, podDir);
   const scratch = join(podDir, 'containers', spec.name);
   await mkdir(scratch, { recursive: true });

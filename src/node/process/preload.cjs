@@ -87,6 +87,8 @@ Module.syncBuiltinESMExports();
 
 // ---- network -----------------------------------------------------------------------------------
 const alias = cfg.alias;
+/** A cluster DNS name's address (set by the DNS part below), else undefined. */
+let resolveCluster = () => undefined;
 const podIP = cfg.podIP;
 if (alias) {
   const LOCAL = new Set([undefined, null, '', '0.0.0.0', '::', '0:0:0:0:0:0:0:0', '127.0.0.1', '::1', 'localhost', podIP]);
@@ -104,16 +106,23 @@ if (alias) {
     }
     return listen.apply(this, args);
   };
+  // A connection to a cluster address leaves from the pod's alias, so the other side (and the
+  // Services' ClientIP session affinity) sees which pod it comes from.
+  const target = (o) => {
+    const host = toAlias(resolveCluster(o.host) ?? o.host ?? 'localhost');
+    return { ...o, host, ...(o.localAddress == null && /^127\./.test(host) ? { localAddress: alias } : {}) };
+  };
   const connect = net.Socket.prototype.connect;
   net.Socket.prototype.connect = function (...args) {
     const a = args[0];
     if (Array.isArray(a) && a[0] && typeof a[0] === 'object' && a[0].port != null && a[0].path == null) {
-      a[0] = { ...a[0], host: toAlias(a[0].host ?? 'localhost') };
+      a[0] = target(a[0]);
     } else if (a !== null && typeof a === 'object' && !Array.isArray(a) && a.port != null && a.path == null) {
-      args[0] = { ...a, host: toAlias(a.host ?? 'localhost') };
+      args[0] = target(a);
     } else if (typeof a === 'number' || (typeof a === 'string' && /^\d+$/.test(a))) {
-      if (typeof args[1] === 'string') args[1] = toAlias(args[1]);
-      else args.splice(1, 0, alias);
+      const host = typeof args[1] === 'string' ? args[1] : undefined;
+      const rest = args.slice(host === undefined ? 1 : 2);
+      return connect.call(this, target({ port: Number(a), host }), ...rest);
     }
     return connect.apply(this, args);
   };
@@ -130,11 +139,12 @@ if (alias && process.channel) {
   });
   const resolveName = (h) => {
     if (typeof h !== 'string') return undefined;
-    let n = h.toLowerCase().replace(/\.$/, '');
-    if (!n.includes('.') && cfg.namespace) n = n + '.' + cfg.namespace;
-    const ip = table.get(n);
+    const n = h.toLowerCase().replace(/\.$/, '');
+    // the pod's search path: the name itself, then within its namespace (svc, pod.svc)
+    const ip = table.get(n) ?? (cfg.namespace ? table.get(n + '.' + cfg.namespace) : undefined);
     return ip && /^10\.\d+\.\d+\.\d+$/.test(ip) ? '127.' + ip.slice(3) : ip;
   };
+  resolveCluster = resolveName;
   const lookup = dns.lookup;
   dns.lookup = function (hostname, options, callback) {
     const ip = resolveName(hostname);

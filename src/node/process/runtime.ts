@@ -21,6 +21,10 @@ import { launchSpec, probeContext, spawnIn, type LaunchSpec } from './launch.ts'
 import type { AttachIO } from '../exec.ts';
 import { eachLine } from './output.ts';
 import { Prober } from './probes.ts';
+import { hookFailure, runHook } from './lifecycle.ts';
+
+/** How long a postStart hook may take before it counts as failed. */
+const POST_START_TIMEOUT_MS = 120_000;
 import { readProc } from './procfs.ts';
 import { ServiceProxy } from './services.ts';
 import type { Client } from '../../client/index.ts';
@@ -66,6 +70,8 @@ interface Instance {
   oom?: boolean;
   heapOom?: boolean;
   killedBy?: { probe: 'Liveness' | 'Startup'; message: string };
+  /** A failed postStart hook killed it (the FailedPostStartHook message). */
+  hookFailed?: string;
   poll?: NodeJS.Timeout;
   volumeSync?: NodeJS.Timeout;
   prober?: Prober;
@@ -169,7 +175,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const spec = containerSpec(sim.pod, c);
     await this.proxyReady; // the program's first lookups find the Services
     const podDir = join(this.dataDir, 'pods', sim.uid);
-    const l = await launchSpec(this.opts.config, this.volumes, sim, spec, podDir, this.opts.allocatable ?? {}, this.proxy?.dns() ?? []);
+    const l = await launchSpec(this.opts.config, this.volumes, sim, spec, podDir, this.opts.allocatable ?? {}, this.proxy?.dns() ?? [], this.proxy?.list() ?? []);
     if (inst.ended || this.closed) return done();
     // spec.stdin: a stdin pipe kubectl attach writes into (else none, as a container without stdin).
     const child = spawn(process.execPath, l.argv, { cwd: l.cwd, env: l.env, stdio: [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'ipc'], detached: true });
@@ -206,6 +212,18 @@ export class ProcessRuntime implements ContainerRuntime {
       // The kubelet's volume sync: ConfigMap/Secret/downward API changes reach the running program's files.
       inst.volumeSync = setInterval(() => void this.volumes.refresh({ pod: sim.pod, podIP: sim.podIP, hostIP: sim.hostIP }, podDir), this.opts.volumeSyncMs ?? 10_000);
       inst.volumeSync.unref();
+    }
+    const postStart = spec.lifecycle?.postStart;
+    if (postStart) {
+      // postStart runs beside the started program; a failure kills the container (FailedPostStartHook)
+      const r = await runHook(postStart, probeContext(spec, l), POST_START_TIMEOUT_MS);
+      if (!r.ok && !inst.finished && !inst.ended) {
+        const message = hookFailure(postStart, c.name, `${sim.name}_${sim.namespace}`, r);
+        inst.log.append(this.now(), `kubesim: FailedPostStartHook: ${message}`);
+        inst.hookFailed = message;
+        this.signal(inst, 'SIGKILL');
+        return;
+      }
     }
     const probed = spec.startupProbe || spec.livenessProbe || spec.readinessProbe;
     if (probed) {
@@ -278,6 +296,8 @@ export class ProcessRuntime implements ContainerRuntime {
       detail = { reason: 'OOMKilled' };
     } else if (inst.killedBy) {
       detail = { liveness: true, message: inst.killedBy.message };
+    } else if (inst.hookFailed) {
+      detail = { event: { reason: 'FailedPostStartHook', message: inst.hookFailed } };
     }
     if (inst.ended || this.closed || inst.c.restartCount !== inst.restartCount) return;
     this.exitListener?.(inst.sim, inst.c, code, at, detail);
@@ -333,7 +353,14 @@ export class ProcessRuntime implements ContainerRuntime {
     const inst = this.instances.get(instanceKey(sim, c));
     if (!inst) return;
     inst.prober?.stop();
-    this.signal(inst, 'SIGTERM');
+    // preStop first, within the grace period (the pod runtime's SIGKILL at its end bounds both)
+    const preStop = containerSpec(sim.pod, c)?.lifecycle?.preStop;
+    if (!preStop || !inst.launch || inst.finished) return this.signal(inst, 'SIGTERM');
+    const graceMs = (sim.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000;
+    void runHook(preStop, probeContext(containerSpec(sim.pod, c), inst.launch), graceMs).then((r) => {
+      if (!r.ok) inst.log.append(this.now(), `kubesim: ${hookFailure(preStop, c.name, `${sim.name}_${sim.namespace}`, r)}`);
+      this.signal(inst, 'SIGTERM');
+    });
   }
 
   ended(sim: PodSim, c: ContainerSim): void {
@@ -363,7 +390,7 @@ export class ProcessRuntime implements ContainerRuntime {
     }
     for (const key of this.logs.keys()) if (key.startsWith(`${sim.namespace}/${sim.name}/`)) this.logs.delete(key);
     const dir = join(this.dataDir, 'pods', sim.uid);
-    this.volumes.forget(dir);
+    this.volumes.forget(dir, sim.uid);
     void Promise.all(gone).then(() => rm(dir, { recursive: true, force: true })).catch(() => {});
   }
 

@@ -13,6 +13,29 @@ import { SharedInformerFactory, type Client, type SharedInformer } from '../../c
 
 export { loopbackAlias, readyEndpoints } from '../../api/core/podnetwork.ts';
 import { loopbackAlias, readyEndpoints } from '../../api/core/podnetwork.ts';
+import { affinityTimeoutMs, pickEndpoint, type AffinityTable } from './affinity.ts';
+
+/**
+ * A headless Service's records from its Endpoints (the DNS spec's rules): `pod.svc.ns.svc.cluster.local`
+ * (and `pod.svc.ns`, `pod.svc.ns.svc`) for each ready address with a hostname (a pod whose
+ * hostname/subdomain name this Service: StatefulSet pods), and the Service's own names for one of
+ * its ready addresses. Pure.
+ */
+export function headlessRecords(svc: KubeObject, endpoints: KubeObject | undefined): [string, string][] {
+  const out: [string, string][] = [];
+  const n = svc.metadata.name;
+  const ns = svc.metadata.namespace ?? 'default';
+  const ips: string[] = [];
+  for (const s of (endpoints as any)?.subsets ?? []) {
+    for (const a of s.addresses ?? []) {
+      if (!a?.ip) continue;
+      ips.push(a.ip);
+      if (a.hostname) for (const suffix of [`${n}.${ns}`, `${n}.${ns}.svc`, `${n}.${ns}.svc.cluster.local`]) out.push([`${a.hostname}.${suffix}`, a.ip]);
+    }
+  }
+  if (ips.length) for (const name of serviceNames(svc)) out.push([name, [...ips].sort()[0]]);
+  return out;
+}
 
 /** DNS names of a Service (cluster domain cluster.local): `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`. Pure. */
 export function serviceNames(svc: KubeObject): string[] {
@@ -33,6 +56,8 @@ export class ServiceProxy {
   /** "address:port" → its listener and the service port it serves ("ns/name/portName"). */
   private readonly listeners = new Map<string, Listener>();
   private readonly table = new Map<string, string>();
+  /** Service port key → ClientIP session affinity (affinity.ts). */
+  private readonly affinity = new Map<string, AffinityTable>();
   private dnsListeners: ((table: [string, string][]) => void)[] = [];
   private closed = false;
 
@@ -44,6 +69,12 @@ export class ServiceProxy {
     this.services = this.factory.informerFor<KubeObject>(SERVICES);
     this.endpoints = this.factory.informerFor<KubeObject>(ENDPOINTS);
     this.services.addEventHandler({
+      onAdd: () => this.sync(),
+      onUpdate: () => this.sync(),
+      onDelete: () => this.sync(),
+    });
+    // headless Services' records follow their Endpoints
+    this.endpoints.addEventHandler({
       onAdd: () => this.sync(),
       onUpdate: () => this.sync(),
       onDelete: () => this.sync(),
@@ -65,6 +96,11 @@ export class ServiceProxy {
     return [...this.table];
   }
 
+  /** The Services now (the kubelet's service environment variables come from them). */
+  list(): KubeObject[] {
+    return this.services.lister.list();
+  }
+
   /** Listeners and the DNS table follow the Services. */
   private sync(): void {
     if (this.closed) return;
@@ -72,7 +108,11 @@ export class ServiceProxy {
     const table = new Map<string, string>();
     for (const svc of this.services.lister.list()) {
       const ip = svc.spec?.clusterIP;
-      if (!ip || ip === 'None' || !/^10\./.test(ip)) continue;
+      if (ip === 'None') {
+        for (const [name, addr] of headlessRecords(svc, this.endpoints.lister.get(svc.metadata.namespace!, svc.metadata.name!))) table.set(name, addr);
+        continue;
+      }
+      if (!ip || !/^10\./.test(ip)) continue;
       for (const name of serviceNames(svc)) table.set(name, ip);
       for (const p of svc.spec?.ports ?? []) {
         if ((p.protocol ?? 'TCP') !== 'TCP' || typeof p.port !== 'number') continue;
@@ -113,8 +153,14 @@ export class ServiceProxy {
   private forward(client: Socket, key: string): void {
     const [ns, name, portName] = key.split('/');
     const eps = readyEndpoints(this.endpoints.lister.get(ns, name), portName);
-    if (!eps.length) return void client.destroy(); // no ready endpoint: refused, as kube-proxy's REJECT
-    const [ip, port] = eps[Math.floor(Math.random() * eps.length)];
+    const timeoutMs = affinityTimeoutMs(this.services.lister.get(ns, name));
+    let table = this.affinity.get(key);
+    if (timeoutMs === undefined) this.affinity.delete(key);
+    else if (!table) this.affinity.set(key, (table = new Map()));
+    // the client is the pod's loopback alias (the preload binds its connections there)
+    const picked = pickEndpoint(eps, client.remoteAddress?.replace(/^::ffff:/, ''), timeoutMs, table ?? new Map(), Date.now());
+    if (!picked) return void client.destroy(); // no ready endpoint: refused, as kube-proxy's REJECT
+    const [ip, port] = picked;
     const upstream = connect({ host: loopbackAlias(ip), port });
     client.pipe(upstream).pipe(client);
     const end = () => {
