@@ -80,7 +80,7 @@ test('no credentials: 401 Status on the API, 200 on /readyz, /livez, /healthz an
   }
 });
 
-test('a token from --token-auth-file is its user; a wrong token and a certificate from another CA get 401', { skip }, async () => {
+test('a token from --token-auth-file is its user (RBAC then decides); a wrong token and a certificate from another CA get 401', { skip }, async () => {
   const alice = tlsFetch({ server, ca, token: 'alice-token' });
   const wrong = tlsFetch({ server, ca, token: 'not-a-token' });
   const empty = tlsFetch({ server, ca, token: ' ' });
@@ -90,7 +90,10 @@ test('a token from --token-auth-file is its user; a wrong token and a certificat
     const r = await alice('/apis/authentication.k8s.io/v1/selfsubjectreviews', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }) });
     assert.equal(r.status, 201);
     assert.deepEqual(((await r.json()) as any).status.userInfo, { username: 'alice', uid: '1001', groups: ['dev', 'ops', 'system:authenticated'] });
-    assert.equal((await alice('/api/v1/namespaces')).status, 200);
+    // Authenticated as alice, then authorized by RBAC (the CLI default Node,RBAC): no binding for her groups, so 403 naming her.
+    const denied = await alice('/api/v1/namespaces');
+    assert.equal(denied.status, 403);
+    assert.equal(((await denied.json()) as any).message, 'namespaces is forbidden: User "alice" cannot list resource "namespaces" in API group "" at the cluster scope');
     for (const [name, f] of [['wrong token', wrong], ['empty token', empty], ['foreign certificate', stranger]] as const) {
       const res = await f('/api/v1/namespaces');
       assert.equal(res.status, 401, name);
