@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CONTROLLERS } from '../../src/controllers/index.ts';
-import { CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS, CONTROLLER_ROLES, CONTROLLER_MANAGER_USER } from '../../src/apiserver/rbac/policy.ts';
+import { CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS, CONTROLLER_ROLES, CONTROLLER_MANAGER_USER, NODE_POOL_GROUP } from '../../src/apiserver/rbac/policy.ts';
 
 // controller name (--controllers) → the ClusterRole Kubernetes gives it
 const ROLE_OF: Record<string, string> = {
@@ -47,3 +47,7 @@ for (const [controller, role] of Object.entries(ROLE_OF)) {
     );
   });
 }
+
+test('the node pool, each node\'s kube-proxy too, holds system:node-proxier', () => {
+  assert.ok(CLUSTER_ROLE_BINDINGS.some((b) => b.role === 'system:node-proxier' && b.groups?.includes(NODE_POOL_GROUP)));
+});
