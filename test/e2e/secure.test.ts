@@ -80,7 +80,7 @@ test('no credentials: 401 Status on the API, 200 on /readyz, /livez, /healthz an
   }
 });
 
-test('a token from --token-auth-file is its user; a wrong token and a certificate from another CA get 401', { skip }, async () => {
+test('a token from --token-auth-file is its user (RBAC then decides); a wrong token and a certificate from another CA get 401', { skip }, async () => {
   const alice = tlsFetch({ server, ca, token: 'alice-token' });
   const wrong = tlsFetch({ server, ca, token: 'not-a-token' });
   const empty = tlsFetch({ server, ca, token: ' ' });

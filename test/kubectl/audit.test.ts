@@ -37,7 +37,7 @@ test('kubectl run / get secret: one event per stage the policy keeps, with user,
   assert.deepEqual(create.map((e) => e.stage), ['ResponseComplete'], 'RequestReceived omitted by the policy');
   const [pod] = create;
   assert.equal(pod.level, 'RequestResponse');
-  assert.equal(pod.user.username, 'admin');
+  assert.equal(pod.user.username, 'system:admin');
   assert.match(pod.userAgent, /^kubectl/);
   assert.deepEqual(pod.objectRef, { resource: 'pods', namespace: 'default', name: 'web', apiVersion: 'v1' });
   assert.equal(pod.requestObject.spec.containers[0].image, 'nginx');

@@ -81,7 +81,7 @@ test('the token authenticates as the ServiceAccount', async () => {
     extra: { 'authentication.kubernetes.io/credential-id': [`JTI=${jti}`] },
   });
   // No credentials: still the admin while nothing else authenticates.
-  assert.equal((await whoami()).json.status.userInfo.username, 'admin');
+  assert.equal((await whoami()).json.status.userInfo.username, 'system:admin');
 });
 
 test('TokenRequest validation and refusals, worded as Kubernetes', async () => {

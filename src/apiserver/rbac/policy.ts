@@ -365,8 +365,8 @@ export const CLUSTER_ROLE_BINDINGS: BootstrapBinding[] = [
   // kubesim: the controller-manager's one identity holds every controller's role
   ...CONTROLLER_ROLES.map((r) => ({ name: `system:kubesim:controller-manager:${r.name.slice('system:controller:'.length)}`, role: r.name, users: [CONTROLLER_MANAGER_USER] })),
   { name: NODE_POOL_ROLE.name, role: NODE_POOL_ROLE.name, groups: [NODE_POOL_GROUP] },
-  // the node pool is every node's kube-proxy too (Services and EndpointSlices route runtime pods' traffic)
-  { name: 'system:kubesim:node-pool:node-proxier', role: 'system:node-proxier', groups: [NODE_POOL_GROUP] },
+  // kubesim: the node pool is also each node's kube-proxy (src/node/process/services.ts watches Services and Endpoints)
+  { name: `${NODE_POOL_ROLE.name}:node-proxier`, role: 'system:node-proxier', groups: [NODE_POOL_GROUP] },
 ].filter((b) => (b.users?.length ?? 0) + (b.groups?.length ?? 0) > 0);
 
 export const ALL_CLUSTER_ROLES: BootstrapRole[] = [...CLUSTER_ROLES, ...CONTROLLER_ROLES, NODE_POOL_ROLE];
