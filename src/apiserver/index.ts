@@ -8,14 +8,13 @@ import type { Logger } from 'pino';
 import { newLogger } from '../log/index.ts';
 import { registry as builtinRegistry, Registry } from '../api/registry.ts';
 import { EncryptingStore, WatchCacheStore, loadEncryptionConfiguration, openStore, registerStorageMetrics, type EncryptionConfiguration, type Store } from '../storage/index.ts';
-import { objectKey } from '../storage/interface.ts';
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
 import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureAPIServices, ensureKubernetesService, namespaceGetter, priorityClassLister, startKubernetesEndpoints, startServiceAddressRepair } from './kinds/index.ts';
 import { startResourceMetrics } from './resourcemetrics/index.ts';
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
 import { priorityAdmission } from './pipeline/priority.ts';
-import { serviceAccountAdmission } from './pipeline/service-account.ts';
+import { serviceAccountGetter, serviceAccountAdmission } from './pipeline/service-account.ts';
 import { limitRanger } from './pipeline/limit-ranger.ts';
 import { resourceQuota } from './pipeline/resource-quota.ts';
 import { storageAdmission } from './pipeline/storage.ts';
@@ -276,7 +275,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
       ...authz.admission,
       limitRanger(store),
       priorityAdmission(priorityClassLister(store)),
-      ...(tokenAuth.issuer.durable ? [serviceAccountAdmission(async (ns, name) => (await store.get(objectKey('', 'serviceaccounts', ns, name)))?.object)] : []),
+      ...(tokenAuth.issuer.durable ? [serviceAccountAdmission(serviceAccountGetter(store))] : []),
       ...storageAdmission(storageClassLister(store)),
       ...(opts.pipeline?.admission ?? []),
       webhooks.mutating,

@@ -8,6 +8,7 @@
 // without PKI keeps pods as they were written.
 import type { KubeObject } from '../../api/types.ts';
 import type { AdmissionPlugin } from './index.ts';
+import { objectKey, type Store } from '../../storage/interface.ts';
 
 export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 export const TOKEN_VOLUME_PREFIX = 'kube-api-access-';
@@ -70,4 +71,9 @@ export function serviceAccountAdmission(getServiceAccount: (namespace: string, n
       mountServiceAccountToken(a.object, await getServiceAccount(ns, saName));
     },
   };
+}
+
+/** The ServiceAccount a pod names, read from the store. */
+export function serviceAccountGetter(store: Pick<Store, 'get'>): (namespace: string, name: string) => Promise<KubeObject | undefined> {
+  return async (namespace, name) => (await store.get(objectKey('', 'serviceaccounts', namespace, name)))?.object;
 }
