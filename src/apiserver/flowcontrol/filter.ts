@@ -49,8 +49,40 @@ export function digestOf(a: RequestAttributes): RequestDigest {
   return { user: a.user, verb: a.info.verb, resource: { apiGroup: a.info.group, resource: a.info.resource, subresource: a.info.subresource, namespace: a.info.namespace } };
 }
 
+/** One (priority level, flow schema) pair's metric children: prom-client validates and hashes a label object on every call; a bound child does not. */
+interface FlowCounters {
+  dispatched: { inc(): void };
+  executing: { inc(): void; dec(): void };
+  executingSeats: { inc(): void; dec(): void };
+  inqueue: { inc(): void; dec(): void };
+  waitedExecuted: { observe(v: number): void };
+  waitedRejected: { observe(v: number): void };
+}
+
+function flowCounters(m: FlowControl['metrics'], level: string, schema: string): FlowCounters {
+  const labels = { priority_level: level, flow_schema: schema };
+  return {
+    dispatched: m.dispatched.labels(labels),
+    executing: m.executing.labels(labels),
+    executingSeats: m.executingSeats.labels(labels),
+    inqueue: m.inqueue.labels(labels),
+    waitedExecuted: m.waitDuration.labels({ ...labels, execute: 'true' }),
+    waitedRejected: m.waitDuration.labels({ ...labels, execute: 'false' }),
+  };
+}
+
 export function priorityAndFairness(fc: FlowControl): RateLimiter {
   const m = fc.metrics;
+  const counters = new Map<string, FlowCounters>();
+  const countersFor = (level: string, schema: string): FlowCounters => {
+    const key = `${level}\u0000${schema}`;
+    let c = counters.get(key);
+    if (!c) {
+      if (counters.size > 1000) counters.clear();
+      counters.set(key, (c = flowCounters(m, level, schema)));
+    }
+    return c;
+  };
   return {
     name: 'APIPriorityAndFairness',
     async admit(a) {
@@ -60,37 +92,37 @@ export function priorityAndFairness(fc: FlowControl): RateLimiter {
       const { schema, level } = fc.classify(d);
       a.res?.setHeader(FLOW_SCHEMA_UID_HEADER, schema.uid);
       a.res?.setHeader(PRIORITY_LEVEL_UID_HEADER, level.uid);
-      const labels = { priority_level: level.name, flow_schema: schema.name };
+      const c = countersFor(level.name, schema.name);
       let release: Release;
       if (!level.queues) {
         // exempt: never queued, only counted
-        m.dispatched.inc(labels);
-        m.executing.inc(labels);
-        m.executingSeats.inc(labels);
+        c.dispatched.inc();
+        c.executing.inc();
+        c.executingSeats.inc();
         release = once(() => {
-          m.executing.dec(labels);
-          m.executingSeats.dec(labels);
+          c.executing.dec();
+          c.executingSeats.dec();
         });
       } else {
         let got = level.queues.admit(schema.name, flowDistinguisher(schema, d), (cancel) => a.res?.once('close', cancel));
         if (got instanceof Promise) {
-          m.inqueue.inc(labels);
-          got = await got.finally(() => m.inqueue.dec(labels));
+          c.inqueue.inc();
+          got = await got.finally(() => c.inqueue.dec());
         }
         if (!got.admitted) {
           m.rejected.inc({ flow_schema: schema.name, priority_level: level.name, reason: got.reason });
-          m.waitDuration.observe({ ...labels, execute: 'false' }, got.waitedMs / 1000);
+          c.waitedRejected.observe(got.waitedMs / 1000);
           throw tooManyRequests(TOO_MANY_REQUESTS, RETRY_AFTER_SECONDS);
         }
-        m.dispatched.inc(labels);
-        m.waitDuration.observe({ ...labels, execute: 'true' }, got.waitedMs / 1000);
-        m.executing.inc(labels);
-        m.executingSeats.inc(labels);
+        c.dispatched.inc();
+        c.waitedExecuted.observe(got.waitedMs / 1000);
+        c.executing.inc();
+        c.executingSeats.inc();
         const seat = got.release;
         release = once(() => {
           seat();
-          m.executing.dec(labels);
-          m.executingSeats.dec(labels);
+          c.executing.dec();
+          c.executingSeats.dec();
         });
       }
       if (lr === 'watch' && a.res) releaseOnResponseStart(a.res, release);
