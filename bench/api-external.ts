@@ -11,7 +11,6 @@
 // would read it: a bearer token goes in the Authorization header; a client certificate and key go
 // to autocannon's tlsOptions (autocannon presents them but never verifies the server's certificate:
 // it sets rejectUnauthorized false). Plain http is reported as such.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -20,9 +19,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, loadKubeconfig, type ResolvedKubeconfig } from '../src/client/index.ts';
 import { arg, until } from './util.ts';
+import { ROOT, child, runDrive, stop, type DriveSpec } from './drive.ts';
 
 const SELF = fileURLToPath(import.meta.url);
-const ROOT = join(SELF, '../..');
 
 // ------------------------------------------------------------------------------------------------
 // Mode 1: the bare server (`--serve-bare DIR`): GET /object and GET /list answer the bytes kubesim
@@ -56,84 +55,7 @@ function serveBare(dir: string): void {
 }
 
 // ------------------------------------------------------------------------------------------------
-// Mode 2: the load generator (`--drive JSON`): one autocannon run, its summary as JSON on stdout.
-
-interface DriveSpec {
-  url: string;
-  method: 'GET' | 'POST';
-  path: string;
-  connections: number;
-  seconds: number;
-  headers: Record<string, string>;
-  tls?: { cert?: string; key?: string; ca?: string };
-  /** POST: a ConfigMap whose metadata.name gets `-<n>` appended per request. */
-  createTemplate?: Record<string, any>;
-}
-
-export interface DriveResult {
-  rps: number;
-  p50: number;
-  p99: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-}
-
-async function drive(spec: DriveSpec): Promise<void> {
-  const { default: autocannon } = await import('autocannon');
-  let n = 0;
-  const base = spec.createTemplate;
-  const request = base
-    ? {
-        method: 'POST' as const,
-        path: spec.path,
-        setupRequest: (req: any) => {
-          const o = { ...base, metadata: { ...base.metadata, name: `${base.metadata.name}-${n++}` } };
-          return { ...req, body: JSON.stringify(o) };
-        },
-      }
-    : { method: spec.method, path: spec.path };
-  const result = await autocannon({
-    url: spec.url,
-    connections: spec.connections,
-    duration: spec.seconds,
-    headers: { ...spec.headers, ...(base ? { 'content-type': 'application/json' } : {}) },
-    requests: [request],
-    ...(spec.tls ? { tlsOptions: spec.tls } : {}),
-  });
-  const ok = result['2xx'] ?? 0;
-  const out: DriveResult = { rps: ok / (result.duration || spec.seconds), p50: result.latency.p50, p99: result.latency.p99, ok, non2xx: result.non2xx ?? 0, errors: (result.errors ?? 0) + (result.timeouts ?? 0) };
-  process.stdout.write(JSON.stringify(out) + '\n');
-}
-
-// ------------------------------------------------------------------------------------------------
-// Mode 3: the orchestrator.
-
-function child(args: string[], opts: { cwd?: string } = {}): { proc: ChildProcess; out: () => string; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, args, { cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBESIM_LOG_LEVEL: process.env.KUBESIM_LOG_LEVEL ?? 'warn' } });
-  let out = '';
-  let err = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (err = (err + d).slice(-4000)));
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  return { proc, out: () => out + (err ? `\n[stderr] ${err}` : ''), exited };
-}
-
-async function stop(c: { proc: ChildProcess; exited: Promise<number | null> }): Promise<void> {
-  if (c.proc.exitCode !== null) return;
-  c.proc.kill('SIGTERM');
-  const t = setTimeout(() => c.proc.kill('SIGKILL'), 10_000);
-  await c.exited;
-  clearTimeout(t);
-}
-
-async function runDrive(spec: DriveSpec): Promise<DriveResult> {
-  const c = child(['--import', 'tsx', SELF, '--drive', JSON.stringify(spec)]);
-  const code = await c.exited;
-  const line = c.out().split('\n').find((l) => l.startsWith('{'));
-  if (code !== 0 || !line) throw new Error(`autocannon run failed (exit ${code}): ${c.out()}`);
-  return JSON.parse(line);
-}
+// Mode 2: the orchestrator (autocannon runs in its own process through bench/drive.ts).
 
 /** How a request is authenticated, from the kubeconfig, and what the output says about it. */
 function authFrom(kc: ResolvedKubeconfig): { headers: Record<string, string>; tls?: DriveSpec['tls']; note: string } {
@@ -248,7 +170,5 @@ async function orchestrate(): Promise<void> {
 }
 
 const bareDir = process.argv.indexOf('--serve-bare');
-const driveArg = process.argv.indexOf('--drive');
 if (bareDir > 0) serveBare(process.argv[bareDir + 1]);
-else if (driveArg > 0) await drive(JSON.parse(process.argv[driveArg + 1]));
 else await orchestrate();

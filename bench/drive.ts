@@ -1,6 +1,6 @@
 // One autocannon run in a process of its own, so the load generator never shares an event loop with
 // the server it measures: `runDrive(spec)` spawns this file with the spec and reads the summary line
-// it prints. Used by bench/security.ts (bench/api-external.ts has its own copy of the same loop).
+// it prints. Used by bench/security.ts and bench/api-external.ts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
