@@ -4,6 +4,7 @@
 // timer due then, in (due time, creation) order. speed 'max' jumps at once; a number paces the jumps
 // against the wall clock (60 = one virtual minute per real second).
 import { sleepOn, type Clock, type Timer } from './clock.ts';
+import { DueHeap } from './heap.ts';
 
 interface VTimer extends Timer {
   at: number;
@@ -25,7 +26,7 @@ const immediate = () => new Promise<void>((r) => setImmediate(r));
 
 export class VirtualClock implements Clock {
   private t: number;
-  private heap: VTimer[] = [];
+  private heap = new DueHeap<VTimer>();
   private seq = 0;
   private holds = 0;
   private activity = 0;
@@ -84,13 +85,13 @@ export class VirtualClock implements Clock {
 
   /** Live timers. */
   get pending(): number {
-    return this.heap.filter((t) => !t.cancelled).length;
+    return this.heap.items.filter((t) => !t.cancelled).length;
   }
 
   /** When the next live timer is due, or undefined. */
   nextAt(): number | undefined {
     this.dropCancelled();
-    return this.heap[0]?.at;
+    return this.heap.peek()?.at;
   }
 
   /** Resolves once nothing is held and the event loop has turned idleTurns times with no activity. */
@@ -109,7 +110,7 @@ export class VirtualClock implements Clock {
     let n = 0;
     for (;;) {
       this.dropCancelled();
-      const head = this.heap[0];
+      const head = this.heap.peek();
       if (!head || head.at > at) break;
       this.t = Math.max(this.t, head.at);
       n += this.fireDue();
@@ -168,7 +169,7 @@ export class VirtualClock implements Clock {
   private add(fn: () => void, ms: number, every: number | undefined): VTimer {
     const d = Number.isFinite(ms) && ms > 0 ? ms : 0;
     const timer: VTimer = { at: this.t + d, seq: this.seq++, fn, every, cancelled: false, unref: () => timer, ref: () => timer };
-    this.push(timer);
+    this.heap.push(timer);
     this.activity++;
     return timer;
   }
@@ -178,13 +179,13 @@ export class VirtualClock implements Clock {
     let n = 0;
     for (;;) {
       this.dropCancelled();
-      const head = this.heap[0];
+      const head = this.heap.peek();
       if (!head || head.at > this.t) return n;
-      this.pop();
+      this.heap.pop();
       if (head.every !== undefined) {
         head.at += head.every;
         head.seq = this.seq++;
-        this.push(head);
+        this.heap.push(head);
       }
       n++;
       this.fired++;
@@ -200,43 +201,6 @@ export class VirtualClock implements Clock {
   }
 
   private dropCancelled(): void {
-    while (this.heap.length && this.heap[0].cancelled) this.pop();
+    while (this.heap.peek()?.cancelled) this.heap.pop();
   }
-
-  private push(e: VTimer): void {
-    const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (less(h[p], h[i])) break;
-      [h[p], h[i]] = [h[i], h[p]];
-      i = p;
-    }
-  }
-
-  private pop(): VTimer | undefined {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop()!;
-    if (h.length && top !== last) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && less(h[l], h[m])) m = l;
-        if (r < h.length && less(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[m], h[i]] = [h[i], h[m]];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-
-function less(a: VTimer, b: VTimer): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }

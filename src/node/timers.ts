@@ -3,6 +3,7 @@
 // The clock is injectable (src/clock): tests drive a ManualClock and call runDue() themselves;
 // under simulation its one timer is a VirtualClock timer.
 import { realClock, type Clock, type Timer } from '../clock/index.ts';
+import { DueHeap } from '../clock/heap.ts';
 
 
 interface Entry<K> {
@@ -16,7 +17,7 @@ interface Entry<K> {
  * stale heap entries are skipped lazily when popped). fire(key) is called once per due key.
  */
 export class TimerQueue<K> {
-  private heap: Entry<K>[] = [];
+  private heap = new DueHeap<Entry<K>>();
   private current = new Map<K, Entry<K>>();
   private seq = 0;
   private timer: Timer | undefined;
@@ -37,7 +38,7 @@ export class TimerQueue<K> {
   schedule(key: K, at: number): void {
     const e = { at, seq: this.seq++, key };
     this.current.set(key, e);
-    this.push(e);
+    this.heap.push(e);
     this.arm();
   }
 
@@ -53,8 +54,8 @@ export class TimerQueue<K> {
   /** Fires every key due at or before now; returns how many fired. */
   runDue(now = this.clock.now()): number {
     let n = 0;
-    while (this.heap.length && this.heap[0].at <= now) {
-      const e = this.pop()!;
+    while (this.heap.length && this.heap.peek()!.at <= now) {
+      const e = this.heap.pop()!;
       if (this.current.get(e.key) !== e) continue; // superseded or cancelled
       this.current.delete(e.key);
       n++;
@@ -76,8 +77,8 @@ export class TimerQueue<K> {
   private arm(): void {
     if (!this.autoRun || this.stopped) return;
     // Drop stale heads so we don't wake up for nothing.
-    while (this.heap.length && this.current.get(this.heap[0].key) !== this.heap[0]) this.pop();
-    const next = this.heap.length ? this.heap[0].at : Infinity;
+    while (this.heap.length && this.current.get(this.heap.peek()!.key) !== this.heap.peek()) this.heap.pop();
+    const next = this.heap.peek()?.at ?? Infinity;
     if (next >= this.timerAt && this.timer) return;
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
@@ -93,42 +94,4 @@ export class TimerQueue<K> {
     }, delay);
     this.timer.unref?.();
   }
-
-  private push(e: Entry<K>): void {
-    const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (less(h[p], h[i])) break;
-      [h[p], h[i]] = [h[i], h[p]];
-      i = p;
-    }
-  }
-
-  private pop(): Entry<K> | undefined {
-    const h = this.heap;
-    if (!h.length) return undefined;
-    const top = h[0];
-    const last = h.pop()!;
-    if (h.length) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && less(h[l], h[m])) m = l;
-        if (r < h.length && less(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[m], h[i]] = [h[i], h[m]];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-
-function less<K>(a: Entry<K>, b: Entry<K>): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
