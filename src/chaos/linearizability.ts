@@ -6,6 +6,7 @@
 // response); operations of unknown outcome never respond (end = ∞) and may be left out. Bounded:
 // past `budget` explored states the answer is 'unknown'.
 import type { Operation } from './history.ts';
+import { mulberry32 } from '../clock/index.ts';
 
 export type Verdict = 'linearizable' | 'violation' | 'unknown';
 
@@ -67,17 +68,8 @@ interface Entry {
   next?: Entry;
 }
 
-/** Deterministic 32-bit draws (mulberry32), for the Zobrist hashes of the linearized sets. */
-function draws(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+/** Deterministic 32-bit draws, for the Zobrist hashes of the linearized sets. */
+const draws = mulberry32;
 
 /**
  * Whether one object's history is linearizable, starting from `initial` (default: absent).

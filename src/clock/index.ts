@@ -2,4 +2,4 @@
 export { realClock, ManualClock, sleepOn, type Clock, type Timer } from './clock.ts';
 export { VirtualClock, type VirtualClockOptions } from './virtual.ts';
 export { SkewedClock, type SkewOptions } from './skewed.ts';
-export { cryptoRandom, seededRandom, type Random } from './random.ts';
+export { cryptoRandom, mulberry32, seededRandom, type Random } from './random.ts';

@@ -17,16 +17,21 @@ export const cryptoRandom: Random = {
   uuid: () => randomUUID(),
 };
 
-/** A small fast PRNG (mulberry32) with a UUID built from its draws. */
-export function seededRandom(seed: number): Random {
+/** mulberry32: deterministic unsigned 32-bit draws from a seed (small, fast, not for secrets). */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
-  const u32 = () => {
+  return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return (t ^ (t >>> 14)) >>> 0;
   };
+}
+
+/** A seeded Random (mulberry32) with a UUID built from its draws. */
+export function seededRandom(seed: number): Random {
+  const u32 = mulberry32(seed);
   const r: Random = {
     next: () => u32() / 2 ** 32,
     int: (n) => Math.floor(r.next() * n),

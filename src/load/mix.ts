@@ -3,6 +3,8 @@
 // the weighted schedule of operations, and turning one operation into a concrete call given what
 // the run has created so far.
 
+import { mulberry32 } from '../clock/index.ts';
+
 export type LoadKind = 'deployments' | 'services' | 'configmaps' | 'secrets';
 export const LOAD_KINDS: readonly LoadKind[] = ['deployments', 'services', 'configmaps', 'secrets'];
 
@@ -114,14 +116,8 @@ export function forget(state: MixState, a: Action): void {
 
 /** A small seeded PRNG (mulberry32) so a run's mix is reproducible. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const u32 = mulberry32(seed);
+  return () => u32() / 4294967296;
 }
 
 /** Churn: keep up to `window` pods; below it create, at it delete the oldest. */
