@@ -1,4 +1,5 @@
 // Quantiles of latency samples, and the histogram_quantile of Prometheus over bucket deltas.
+import { nearestRank } from '../api/core/quantile.ts';
 
 export interface Summary {
   count: number;
@@ -10,9 +11,7 @@ export interface Summary {
 
 /** The q-quantile (0..1) of ascending samples by nearest rank; NaN when empty. */
 export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil(q * sorted.length);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+  return nearestRank(sorted, q) ?? NaN;
 }
 
 /** p50/p90/p99/max of samples in milliseconds (rounded to 0.01 ms). */

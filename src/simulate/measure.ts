@@ -3,6 +3,7 @@
 // scheduling latency of the pods scheduled during the interval (creationTimestamp → PodScheduled's
 // lastTransitionTime, both virtual; metav1.Time has whole seconds, so latencies do too).
 import { createHash } from 'node:crypto';
+import { nearestRank } from '../api/core/quantile.ts';
 import { podRequests } from '../api/core/requests.ts';
 import { milliValueOrZero, valueOrZero } from '../api/quantity.ts';
 import type { KubeObject } from '../api/types.ts';
@@ -59,8 +60,7 @@ const HPAS = { group: 'autoscaling', version: 'v2', plural: 'horizontalpodautosc
 
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  return nearestRank(sorted, p / 100) ?? 0;
 }
 
 export const round1 = (x: number) => Math.round(x * 10) / 10;

@@ -165,3 +165,10 @@ test('canonicalJson sorts keys at every level and leaves out undefined; jsonEqua
   assert.equal(jsonEqual([1, 2], [2, 1]), false);
   assert.equal(jsonEqual({ a: 1 }, { a: '1' }), false);
 });
+
+test('nearestRank: the q-quantile by nearest rank; none for no samples', async () => {
+  const { nearestRank } = await import('../../src/api/core/quantile.ts');
+  const s = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  for (const [q, want] of [[0, 1], [0.5, 5], [0.9, 9], [0.99, 10], [1, 10]] as const) assert.equal(nearestRank(s, q), want, `q=${q}`);
+  assert.equal(nearestRank([], 0.5), undefined);
+});
