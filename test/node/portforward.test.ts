@@ -11,6 +11,7 @@ import { FLAG_FIN, FrameReader, HeaderReader, HeaderWriter, TYPE, controlFrame, 
 import { PortForwardSession, parsePort } from '../../src/node/portforward/session.ts';
 import { asToken, forwardFailure, forwardTransport, parsePortForward } from '../../src/node/portforward/server.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { loopbackAlias } from '../../src/api/core/podnetwork.ts';
 
 test('the SPDY/3 dictionary: 1423 bytes, the spec\'s digest', () => {
   assert.equal(SPDY3_DICTIONARY.length, 1423);
@@ -128,10 +129,9 @@ test('forwardTarget: the pod alias; simulated pods only with declared ports; no 
   const { forwardTarget } = await import('../../src/node/pool.ts');
   const sim = (spec: any, podIP: string | null = '10.128.0.5') =>
     ({ name: 'web', uid: 'u1', podIP: podIP ?? undefined, pod: { metadata: { name: 'web' }, spec }, containers: (spec.containers ?? []).map((c: any) => ({ name: c.name, image: c.image, init: false })) }) as any;
-  const linux = process.platform === 'linux';
   const table: [any, boolean, string | undefined, RegExp | undefined][] = [
-    [sim({ containers: [{ name: 'app', image: 'node' }] }), true, linux ? '127.128.0.5' : '127.0.0.1', undefined],
-    [sim({ containers: [{ name: 'app', image: 'nginx', ports: [{ containerPort: 80 }] }] }), false, linux ? '127.128.0.5' : '127.0.0.1', /answer HTTP only on their declared containerPorts 80/],
+    [sim({ containers: [{ name: 'app', image: 'node' }] }), true, loopbackAlias('10.128.0.5'), undefined],
+    [sim({ containers: [{ name: 'app', image: 'nginx', ports: [{ containerPort: 80 }] }] }), false, loopbackAlias('10.128.0.5'), /answer HTTP only on their declared containerPorts 80/],
     [sim({ containers: [{ name: 'app', image: 'nginx' }] }), false, undefined, /not supported by kubesim for simulated containers: pod web runs no process/],
     [sim({ containers: [{ name: 'app', image: 'node' }] }, null), true, undefined, /has no IP address yet/],
     [sim({ hostNetwork: true, containers: [{ name: 'app', image: 'node' }] }), true, '127.0.0.1', undefined],

@@ -3,11 +3,27 @@
 // runtime (listen/connect mapping, Service proxy) and the API server's proxy subresources.
 import type { KubeObject } from '../types.ts';
 
-/** The loopback alias of a cluster address (10.a.b.c → 127.a.b.c; Linux only, else 127.0.0.1). */
-export function loopbackAlias(ip: string): string {
+/**
+ * Which half of 127/8 this cluster's addresses map onto (KUBESIM_LOOPBACK_SLOT, 0 or 1; default 0):
+ * two clusters side by side on one machine (two `kubesim up`, or the test runner's two workers)
+ * take one slot each so their pods' and Services' aliases don't collide.
+ */
+export function loopbackSlot(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.KUBESIM_LOOPBACK_SLOT ?? 0);
+  return n === 1 ? 1 : 0;
+}
+
+const SLOT = loopbackSlot();
+
+/**
+ * The loopback alias of a cluster address: 10.a.b.c → 127.a'.b.c with a' = a XOR 64·slot (slot 0:
+ * 127.a.b.c; slot 1: pods 10.128–191 → 127.192–255, Services 10.96/12 → 127.32/12, disjoint from
+ * slot 0 for the first 16,384 nodes); Linux only, else 127.0.0.1. preload.cjs applies the same rule in containers. Pure.
+ */
+export function loopbackAlias(ip: string, slot = SLOT): string {
   if (process.platform !== 'linux') return '127.0.0.1';
-  const m = /^10\.(\d+\.\d+\.\d+)$/.exec(ip);
-  return m ? `127.${m[1]}` : '127.0.0.1';
+  const m = /^10\.(\d+)\.(\d+\.\d+)$/.exec(ip);
+  return m ? `127.${(Number(m[1]) ^ (slot << 6)) & 255}.${m[2]}` : '127.0.0.1';
 }
 
 /** Ready endpoint addresses of a Service port (matched by port name), as [ip, port]. Pure. */

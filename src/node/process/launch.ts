@@ -14,7 +14,7 @@ import { nodeArgs, scriptIndex } from './command.ts';
 import { containerEnv, containerMounts, type ConfigSource, type Mount, type PodVolumes } from './config.ts';
 import { expandVars } from './fields.ts';
 import type { ProbeContext } from './probes.ts';
-import { loopbackAlias } from './services.ts';
+import { loopbackAlias, loopbackSlot } from './services.ts';
 
 export const PRELOAD = new URL('./preload.cjs', import.meta.url).pathname;
 /** `tar` and `test` for kubectl cp: runtime containers have no image filesystem to find them in (builtins.cjs). */
@@ -30,6 +30,8 @@ export interface PreloadConfig {
   workingDir?: string;
   script?: string;
   alias: string;
+  /** The machine's loopback slot (podnetwork.ts loopbackSlot): the preload maps cluster addresses with it. */
+  slot: number;
   podIP: string;
   namespace: string;
   dns: [string, string][];
@@ -77,6 +79,7 @@ export async function launchSpec(src: ConfigSource, volumes: PodVolumes, sim: Po
     workingDir: spec.workingDir,
     script: script === undefined ? undefined : script.startsWith('/') ? script : spec.workingDir ? join(spec.workingDir, script) : undefined,
     alias: loopbackAlias(podIP),
+    slot: loopbackSlot(),
     podIP,
     namespace: sim.namespace,
     dns,

@@ -87,12 +87,18 @@ Module.syncBuiltinESMExports();
 
 // ---- network -----------------------------------------------------------------------------------
 const alias = cfg.alias;
+// 10.a.b.c → 127.(a XOR 64·slot).b.c, as loopbackAlias (api/core/podnetwork.ts) maps it.
+const slot = cfg.slot ?? 0;
+const aliasOf = (ip) => {
+  const m = /^10\.(\d+)\.(\d+\.\d+)$/.exec(ip);
+  return m ? '127.' + ((Number(m[1]) ^ (slot << 6)) & 255) + '.' + m[2] : ip;
+};
 /** A cluster DNS name's address (set by the DNS part below), else undefined. */
 let resolveCluster = () => undefined;
 const podIP = cfg.podIP;
 if (alias) {
   const LOCAL = new Set([undefined, null, '', '0.0.0.0', '::', '0:0:0:0:0:0:0:0', '127.0.0.1', '::1', 'localhost', podIP]);
-  const toAlias = (h) => (LOCAL.has(h) ? alias : /^10\.\d+\.\d+\.\d+$/.test(h) ? '127.' + h.slice(3) : h);
+  const toAlias = (h) => (LOCAL.has(h) ? alias : typeof h === 'string' ? aliasOf(h) : h);
   const listen = net.Server.prototype.listen;
   net.Server.prototype.listen = function (...args) {
     const a = args[0];
@@ -142,7 +148,7 @@ if (alias && process.channel) {
     const n = h.toLowerCase().replace(/\.$/, '');
     // the pod's search path: the name itself, then within its namespace (svc, pod.svc)
     const ip = table.get(n) ?? (cfg.namespace ? table.get(n + '.' + cfg.namespace) : undefined);
-    return ip && /^10\.\d+\.\d+\.\d+$/.test(ip) ? '127.' + ip.slice(3) : ip;
+    return ip && aliasOf(ip);
   };
   resolveCluster = resolveName;
   const lookup = dns.lookup;

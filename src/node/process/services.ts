@@ -1,5 +1,5 @@
 // The service proxy of the node pool's real programs (a small kube-proxy): for every Service port
-// (TCP) it listens on the ClusterIP's loopback alias (10.96.x.y:port → 127.96.x.y:port) and, for a
+// (TCP) it listens on the ClusterIP's loopback alias (10.96.x.y:port → 127.96.x.y:port in slot 0; podnetwork.ts) and, for a
 // NodePort, on 127.0.0.1:<nodePort>, and forwards each connection to a random ready endpoint
 // (v1 Endpoints, `addresses` only: an unready pod gets no new connections) at its pod alias. It also
 // keeps the DNS table the preload answers lookups from: `svc`, `svc.ns`, `svc.ns.svc`,
@@ -11,7 +11,7 @@ import { SERVICES, ENDPOINTS } from '../../api/core/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { SharedInformerFactory, type Client, type SharedInformer } from '../../client/index.ts';
 
-export { loopbackAlias, readyEndpoints } from '../../api/core/podnetwork.ts';
+export { loopbackAlias, loopbackSlot, readyEndpoints } from '../../api/core/podnetwork.ts';
 import { loopbackAlias, readyEndpoints } from '../../api/core/podnetwork.ts';
 import { affinityTimeoutMs, pickEndpoint, type AffinityTable } from './affinity.ts';
 
