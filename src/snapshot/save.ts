@@ -1,5 +1,6 @@
-// `kubesim snapshot save`: every object of every served resource that can be listed, status
-// included, as multi-document YAML. Discovery-driven (discovery.ts), so CRDs' objects come along.
+// `kubesim snapshot save`: every object of every served resource that can be listed and created,
+// status included, as multi-document YAML (read-only resources — metrics.k8s.io's NodeMetrics and
+// PodMetrics, ComponentStatus — are derived, not state, and could not be restored). Discovery-driven (discovery.ts), so CRDs' objects come along.
 // Left out: managedFields (as `kubectl get` leaves them out), Events unless asked for (they are a
 // log, not state), and a second copy of an object served by two groups (Events: v1 and
 // events.k8s.io; deduplicated by uid).
@@ -20,7 +21,7 @@ export async function saveSnapshot(client: Client, opts: SaveOptions = {}): Prom
   const out: KubeObject[] = [];
   const seen = new Set<string>();
   for (const r of await discover(client)) {
-    if (!r.verbs.includes('list') || (isEvent(r) && !opts.events)) continue;
+    if (!r.verbs.includes('list') || !r.verbs.includes('create') || (isEvent(r) && !opts.events)) continue;
     const list = await client.resource(r).listAll({});
     for (const item of list.items) {
       const uid = item.metadata.uid;
