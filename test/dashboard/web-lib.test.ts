@@ -252,3 +252,51 @@ test('pendingPods: unbound pods that are not finished or deleting', async () => 
   const pods = new Map(Object.entries({ a: { metadata: {}, spec: {} }, b: { metadata: {}, spec: { nodeName: 'n' } }, c: { metadata: { deletionTimestamp: 'x' }, spec: {} }, d: { metadata: {}, spec: {}, status: { phase: 'Failed' } } }));
   assert.equal(pendingPods(pods), 1);
 });
+
+test('PodIndex: watch events applied one by one give what a rebuild from the items gives; updates keep their place', async () => {
+  const { PodIndex } = await load('lib/podindex.js');
+  const pod = (name: string, node: string, phase: string, ready: boolean, owner = 'rs-1', extra: any = {}) => ({
+    metadata: { namespace: 'default', name, ownerReferences: owner ? [{ uid: owner }] : [], ...extra },
+    spec: node ? { nodeName: node } : {},
+    status: { phase, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  });
+  const items = new Map<string, any>();
+  const idx = new PodIndex();
+  const steps: [string, any][] = [
+    ['ADDED', pod('a', '', 'Pending', false)],
+    ['ADDED', pod('b', 'n1', 'Running', true)],
+    ['ADDED', pod('c', 'n1', 'Running', false, 'rs-2')],
+    ['MODIFIED', pod('a', 'n1', 'Running', true)], // bound: moves from '' to n1
+    ['MODIFIED', pod('b', 'n1', 'Running', false)], // same node: keeps its place before c
+    ['MODIFIED', pod('c', 'n1', 'Running', false, 'rs-1', { deletionTimestamp: 'now' })], // new owner, deleting
+    ['ADDED', pod('d', 'n2', 'Succeeded', false, '')],
+    ['DELETED', pod('d', 'n2', 'Succeeded', false, '')],
+  ];
+  for (const [type, object] of steps) {
+    const key = `default/${object.metadata.name}`;
+    const old = items.get(key);
+    if (type === 'DELETED') items.delete(key);
+    else items.set(key, object);
+    idx.apply({ type, object }, old);
+    const fresh = new PodIndex(items);
+    assert.deepEqual({ counts: idx.counts, ready: idx.ready, size: idx.size }, { counts: fresh.counts, ready: fresh.ready, size: fresh.size }, `${type} ${key}`);
+    for (const n of ['', 'n1', 'n2']) assert.deepEqual(new Set(idx.onNode(n)), new Set(fresh.onNode(n)), `${type} ${key}: pods on "${n}"`);
+    for (const o of ['rs-1', 'rs-2']) assert.deepEqual(new Set(idx.ofOwner(o)), new Set(fresh.ofOwner(o)), `${type} ${key}: pods of ${o}`);
+  }
+  assert.deepEqual(idx.onNode('n1').map((p: any) => p.metadata.name), ['b', 'c', 'a'], 'b and c kept their places, a joined last');
+  assert.deepEqual(idx.counts, { running: 1, terminating: 1, ready: 1 });
+  assert.equal(idx.ready, 1);
+  assert.equal(idx.countOn(''), 0);
+  assert.deepEqual(idx.ofOwner('rs-2'), []);
+});
+
+test('withoutManagedFields: a trimmed copy for the informer, the watch event object untouched; in place for listed items', async () => {
+  const { withoutManagedFields } = await load('lib/informer.js');
+  const o = { metadata: { name: 'a', managedFields: [{ manager: 'x' }] }, spec: { x: 1 } };
+  const copy = withoutManagedFields(o);
+  assert.deepEqual(copy, { metadata: { name: 'a' }, spec: { x: 1 } });
+  assert.equal(o.metadata.managedFields.length, 1);
+  assert.equal(withoutManagedFields(copy), copy, 'nothing to trim: the same object');
+  assert.equal(withoutManagedFields(o, true), o);
+  assert.equal('managedFields' in o.metadata, false);
+});
