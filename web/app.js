@@ -43,6 +43,7 @@ function Login({ onDone }) {
 function App() {
   const [session, setSession] = useState(0);
   const store = useMemo(() => createStore(), []);
+  window.dashboardStats = store.stats; // read by bench/dashboard.ts
   const [tab, setTab] = useState('cluster');
   const [selected, setSelected] = useState(null);
   const [confirm, setConfirm] = useState(null);

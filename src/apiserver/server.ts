@@ -27,7 +27,7 @@ import { serveDashboard } from './dashboard.ts';
 import { armRequestTimeout, timeoutError } from './timeout.ts';
 import { upgradeOf } from './rest/upgrade.ts';
 import { isPublicPath } from './authn/index.ts';
-import type { RequestAudit } from './audit/index.ts';
+import { AUDIT_WRITES_PATH, serveAuditWrites, type RequestAudit } from './audit/index.ts';
 
 export const VERSION_INFO = {
   major: '1',
@@ -178,6 +178,8 @@ function serveNonResource(
       case '/version':
         sendJson(res, 200, versionJson);
         return done(200);
+      case AUDIT_WRITES_PATH:
+        return serveAuditWrites(req, res, core.audit?.recent, done, fail);
       case '/metrics':
         metrics.registry.metrics().then((text) => {
           sendText(res, 200, text, metrics.registry.contentType);

@@ -31,7 +31,10 @@ before(async () => {
   // Two more tokens for the token test (a static token file beside the dashboard's own, D/pki/tokens.csv).
   const tokens = join(outDir, 'tokens.csv');
   writeFileSync(tokens, 's3cret-token,alice,alice,"system:masters"\nother-token,bob,bob,"system:masters"\n');
-  cluster = await up(['--nodes', '4', '--token-auth-file', tokens]);
+  // Writes audited at Metadata level: the timeline reads them back (GET /debug/audit/writes).
+  const auditPolicy = join(outDir, 'audit-policy.yaml');
+  writeFileSync(auditPolicy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: None\n  verbs: [get, list, watch]\n- level: Metadata\n');
+  cluster = await up(['--nodes', '4', '--token-auth-file', tokens, '--audit-policy-file', auditPolicy, '--audit-log-path', join(outDir, 'audit.log')]);
   base = /server: (\S+)/.exec(readFileSync(cluster.kubeconfig, 'utf8'))![1];
   dashboardUrl = /^dashboard: (\S+)$/m.exec(cluster.stdout())![1];
   const { chromium } = await import('playwright-core');
@@ -162,6 +165,49 @@ test("an object's timeline lists its resourceVersions in order", { skip: missing
   const after = await page.locator('[data-testid=timeline-row]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-rv'))));
   assert.deepEqual(after, [...after].sort((a, b) => a - b));
   await shot(page, 'timeline');
+});
+
+const SCHEDULING_PODS = `
+apiVersion: v1
+kind: Pod
+metadata: { name: nowhere }
+spec: { nodeSelector: { disktype: none }, containers: [{ name: c, image: nginx }] }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: explained, annotations: { kubesim.io/explain-scheduling: "true" } }
+spec: { containers: [{ name: c, image: nginx }] }
+`;
+
+async function podTimeline(name: string): Promise<Page> {
+  const page = await open('timeline');
+  await page.fill('.toolbar input[name=name]', name);
+  await page.click('.toolbar button[type=submit]');
+  await page.waitForSelector('[data-testid=scheduling]');
+  return page;
+}
+
+test("a pod's timeline explains its scheduling: the filter reasons of an unschedulable pod, the per-node decision of an explained one", { skip: missing }, async () => {
+  await cluster.kubectl(['apply', '-f', '-'], { stdin: SCHEDULING_PODS });
+  const page = await podTimeline('nowhere');
+  await until(page, `document.querySelector('[data-testid=scheduling]')?.dataset.state === 'unschedulable'`, 15_000);
+  await until(page, `(${textOf('[data-testid=scheduling-reasons]')} ?? '').includes('node affinity/selector')`, 10_000);
+  assert.match((await page.textContent('[data-testid=scheduling-message]'))!, /^0\/4 nodes are available/);
+  // its writes from the audit log: kubectl's create, the scheduler's status write, each authorized
+  await until(page, `[...document.querySelectorAll('[data-testid=write][data-verb=create]')].some((w) => w.textContent.includes('kubectl') && w.textContent.includes('authorization: allow'))`, 10_000);
+  await until(page, `[...document.querySelectorAll('[data-testid=write][data-verb=patch]')].some((w) => w.textContent.includes('status') && w.textContent.includes('system:kube-scheduler'))`, 10_000);
+  await shot(page, 'timeline-unschedulable');
+
+  const explained = await podTimeline('explained');
+  const pod = await eventually(async () => {
+    const p = await cluster.kubectlJson(['get', 'pod', 'explained']);
+    return p.spec.nodeName && p.metadata.annotations?.['kubesim.io/scheduling-result'] ? p : undefined;
+  }, 'the explained pod bound with its decision', 15_000, 500);
+  await until(explained, `document.querySelector('[data-testid=scheduling]')?.dataset.state === 'scheduled'`, 10_000);
+  await until(explained, `document.querySelectorAll('[data-testid=scheduling-decision] tr[data-node]').length === 4`, 10_000);
+  assert.equal(await explained.getAttribute('[data-testid=scheduling-decision] tr.selected', 'data-node'), pod.spec.nodeName, 'the chosen node first, marked');
+  await shot(explained, 'timeline-explained');
+  await cluster.kubectl(['delete', 'pod', 'nowhere', 'explained', '--wait=false']);
 });
 
 test('scaling from the page changes spec.replicas (after confirmation)', { skip: missing }, async () => {

@@ -252,3 +252,105 @@ test('pendingPods: unbound pods that are not finished or deleting', async () => 
   const pods = new Map(Object.entries({ a: { metadata: {}, spec: {} }, b: { metadata: {}, spec: { nodeName: 'n' } }, c: { metadata: { deletionTimestamp: 'x' }, spec: {} }, d: { metadata: {}, spec: {}, status: { phase: 'Failed' } } }));
   assert.equal(pendingPods(pods), 1);
 });
+
+test('PodIndex: watch events applied one by one give what a rebuild from the items gives; updates keep their place', async () => {
+  const { PodIndex } = await load('lib/podindex.js');
+  const pod = (name: string, node: string, phase: string, ready: boolean, owner = 'rs-1', extra: any = {}) => ({
+    metadata: { namespace: 'default', name, ownerReferences: owner ? [{ uid: owner }] : [], ...extra },
+    spec: node ? { nodeName: node } : {},
+    status: { phase, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+  });
+  const items = new Map<string, any>();
+  const idx = new PodIndex();
+  const steps: [string, any][] = [
+    ['ADDED', pod('a', '', 'Pending', false)],
+    ['ADDED', pod('b', 'n1', 'Running', true)],
+    ['ADDED', pod('c', 'n1', 'Running', false, 'rs-2')],
+    ['MODIFIED', pod('a', 'n1', 'Running', true)], // bound: moves from '' to n1
+    ['MODIFIED', pod('b', 'n1', 'Running', false)], // same node: keeps its place before c
+    ['MODIFIED', pod('c', 'n1', 'Running', false, 'rs-1', { deletionTimestamp: 'now' })], // new owner, deleting
+    ['ADDED', pod('d', 'n2', 'Succeeded', false, '')],
+    ['DELETED', pod('d', 'n2', 'Succeeded', false, '')],
+  ];
+  for (const [type, object] of steps) {
+    const key = `default/${object.metadata.name}`;
+    const old = items.get(key);
+    if (type === 'DELETED') items.delete(key);
+    else items.set(key, object);
+    idx.apply({ type, object }, old);
+    const fresh = new PodIndex(items);
+    assert.deepEqual({ counts: idx.counts, ready: idx.ready, size: idx.size }, { counts: fresh.counts, ready: fresh.ready, size: fresh.size }, `${type} ${key}`);
+    for (const n of ['', 'n1', 'n2']) assert.deepEqual(new Set(idx.onNode(n)), new Set(fresh.onNode(n)), `${type} ${key}: pods on "${n}"`);
+    for (const o of ['rs-1', 'rs-2']) assert.deepEqual(new Set(idx.ofOwner(o)), new Set(fresh.ofOwner(o)), `${type} ${key}: pods of ${o}`);
+  }
+  assert.deepEqual(idx.onNode('n1').map((p: any) => p.metadata.name), ['b', 'c', 'a'], 'b and c kept their places, a joined last');
+  assert.deepEqual(idx.counts, { running: 1, terminating: 1, ready: 1 });
+  assert.equal(idx.ready, 1);
+  assert.equal(idx.countOn(''), 0);
+  assert.deepEqual(idx.ofOwner('rs-2'), []);
+});
+
+test('withoutManagedFields: a trimmed copy for the informer, the watch event object untouched; in place for listed items', async () => {
+  const { withoutManagedFields } = await load('lib/informer.js');
+  const o = { metadata: { name: 'a', managedFields: [{ manager: 'x' }] }, spec: { x: 1 } };
+  const copy = withoutManagedFields(o);
+  assert.deepEqual(copy, { metadata: { name: 'a' }, spec: { x: 1 } });
+  assert.equal(o.metadata.managedFields.length, 1);
+  assert.equal(withoutManagedFields(copy), copy, 'nothing to trim: the same object');
+  assert.equal(withoutManagedFields(o, true), o);
+  assert.equal('managedFields' in o.metadata, false);
+});
+
+test('parseFitError: the scheduler\'s counted reasons, braces kept whole, the preemption text after', async () => {
+  const { parseFitError } = await load('lib/scheduling.js');
+  const cases: [string, any][] = [
+    ['0/3 nodes are available: 1 Insufficient cpu, 2 node(s) had untolerated taint {dedicated: gpu}.', { total: 3, reasons: [{ count: 1, reason: 'Insufficient cpu' }, { count: 2, reason: 'node(s) had untolerated taint {dedicated: gpu}' }], rest: '' }],
+    [
+      '0/5 nodes are available: 5 Insufficient memory. preemption: 0/5 nodes are available: 5 No preemption victims found for incoming pod.',
+      { total: 5, reasons: [{ count: 5, reason: 'Insufficient memory' }], rest: 'preemption: 0/5 nodes are available: 5 No preemption victims found for incoming pod.' },
+    ],
+    ['0/0 nodes are available: no nodes available to schedule pods.', { total: 0, reasons: [{ count: undefined, reason: 'no nodes available to schedule pods' }], rest: '' }],
+    ['0/2 nodes are available: 2 node(s) didn\'t match Pod\'s node affinity/selector, 1 node(s) had volume node affinity conflict [a.b, c].', { total: 2, reasons: [{ count: 2, reason: "node(s) didn't match Pod's node affinity/selector" }, { count: 1, reason: 'node(s) had volume node affinity conflict [a.b, c]' }], rest: '' }],
+    ['Successfully assigned default/a to node-1', undefined],
+  ];
+  for (const [msg, want] of cases) assert.deepEqual(parseFitError(msg), want, msg);
+});
+
+test('schedulingOf / decisionRows: scheduled, unschedulable (condition wins over old events), pending; the explained decision ranked', async () => {
+  const { schedulingOf, decisionRows, RESULT_ANNOTATION } = await load('lib/scheduling.js');
+  const ev = (reason: string, message: string, t: string, count = 1) => ({ reason, message, lastTimestamp: t, count, metadata: { resourceVersion: t.slice(-2) } });
+  const failed = ev('FailedScheduling', '0/2 nodes are available: 2 Insufficient cpu.', '2026-01-01T00:00:01Z', 3);
+  const bound = ev('Scheduled', 'Successfully assigned default/a to n2', '2026-01-01T00:00:09Z');
+  const pending = { metadata: { name: 'a' }, spec: {}, status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/2 nodes are available: 1 Insufficient cpu, 1 node(s) were unschedulable.' }] } };
+  const u = schedulingOf(pending, [failed]);
+  assert.equal(u.state, 'unschedulable');
+  assert.equal(u.failures, 3);
+  assert.deepEqual(u.reasons, [{ count: 1, reason: 'Insufficient cpu' }, { count: 1, reason: 'node(s) were unschedulable' }]);
+  const s = schedulingOf({ metadata: { name: 'a' }, spec: { nodeName: 'n2' }, status: {} }, [bound, failed]);
+  assert.deepEqual([s.state, s.node, s.message, s.failures, s.reasons], ['scheduled', 'n2', 'Successfully assigned default/a to n2', 3, []]);
+  assert.equal(schedulingOf({ metadata: { name: 'a' }, spec: {} }, []).state, 'pending');
+  const d = { selected: 'n2', filter: { n1: 'NodeResourcesFit: Insufficient cpu', n2: 'passed', n3: 'passed' }, score: { n2: { A: 10 }, n3: { A: 20 } }, finalScore: { n2: 10, n3: 20 } };
+  const withDecision = schedulingOf({ metadata: { name: 'a', annotations: { [RESULT_ANNOTATION]: JSON.stringify(d) } }, spec: { nodeName: 'n2' } }, []);
+  assert.deepEqual(withDecision.decision, d);
+  assert.deepEqual(decisionRows(d).map((r: any) => [r.node, r.filter, r.total, r.selected]), [['n2', 'passed', 10, true], ['n3', 'passed', 20, false], ['n1', 'NodeResourcesFit: Insufficient cpu', undefined, false]]);
+  assert.equal(schedulingOf({ metadata: { name: 'a', annotations: { [RESULT_ANNOTATION]: '{bad' } }, spec: {} }, []).decision, undefined);
+});
+
+test('admissionOf: the admission chain\'s decisions from a write\'s audit annotations; auditQuery', async () => {
+  const { admissionOf, auditQuery } = await load('lib/admission.js');
+  const cases: [Record<string, string>, [string, string][]][] = [
+    [{ 'mutation.webhook.admission.k8s.io/round_0_index_0': '{"configuration":"cfg","webhook":"add-label.example.com","mutated":true}' }, [['mutating', 'webhook add-label.example.com (cfg) mutated it']]],
+    [{ 'mutation.webhook.admission.k8s.io/round_1_index_2': '{"configuration":"cfg","webhook":"w","mutated":false}' }, [['mutating', 'webhook w (cfg) did not change it on reinvocation']]],
+    [{ 'patch.webhook.admission.k8s.io/round_0_index_0': '{"configuration":"cfg","webhook":"w","patch":[{"op":"add","path":"/metadata/labels/x","value":"y"}],"patchType":"JSONPatch"}' }, [['mutating', 'webhook w patched: add /metadata/labels/x "y"']]],
+    [{ 'failed-open.validating.webhook.admission.k8s.io/round_0_index_1': 'v.example.com' }, [['validating', 'webhook v.example.com failed and was ignored (failurePolicy: Ignore)']]],
+    [{ 'validation.policy.admission.k8s.io/validation_failure': '[{"message":"replicas > 5","policy":"max","binding":"max-b","expressionIndex":0,"validationActions":["Audit","Warn"]}]' }, [['policy', 'policy max (binding max-b) failed: replicas > 5 [Audit, Warn]']]],
+    [{ 'pod-security.kubernetes.io/enforce-policy': 'restricted:latest' }, [['pod-security', 'enforce-policy: restricted:latest']]],
+    [{ 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': 'RBAC: allowed by ClusterRoleBinding "x"' }, [['authorization', 'authorization: allow (RBAC: allowed by ClusterRoleBinding "x")']]],
+    [{ 'max/high-replicas': 'true' }, [['other', 'max/high-replicas: true']]],
+    [{ 'mutation.webhook.admission.k8s.io/round_0_index_0': 'not json' }, [['mutating', 'webhook ? (?) did not change it']]],
+  ];
+  for (const [annotations, want] of cases) assert.deepEqual(admissionOf(annotations).map((a: any) => [a.kind, a.text]), want, JSON.stringify(annotations));
+  assert.deepEqual(admissionOf(undefined), []);
+  assert.equal(auditQuery({ apiVersion: 'apps/v1', plural: 'deployments', namespace: 'default', name: 'web' }), '/debug/audit/writes?group=apps&resource=deployments&name=web&namespace=default');
+  assert.equal(auditQuery({ apiVersion: 'v1', plural: 'nodes', name: 'n1' }), '/debug/audit/writes?group=&resource=nodes&name=n1');
+});

@@ -7,6 +7,21 @@ import { request, watchSse } from './api.js';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const keyOf = (o) => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
 
+/**
+ * The copy an informer keeps: without metadata.managedFields (often a third of an object), as
+ * client-go's informers are told to with SetTransform. Listeners still get the watch event's full
+ * object (the timeline reads who wrote it from there). Listed items are trimmed in place.
+ */
+export function withoutManagedFields(o, inPlace = false) {
+  if (!o.metadata?.managedFields) return o;
+  if (inPlace) {
+    delete o.metadata.managedFields;
+    return o;
+  }
+  const { managedFields, ...metadata } = o.metadata;
+  return { ...o, metadata };
+}
+
 export class Informer {
   /** path: the collection (all namespaces); kind/apiVersion are set on listed items, which lack them. */
   constructor(path, { kind, apiVersion, timeoutSeconds }, onChange) {
@@ -17,6 +32,8 @@ export class Informer {
     this.apiVersion = apiVersion;
     this.onChange = onChange;
     this.items = new Map();
+    /** Counts the lists that replaced items (a cache built from items is stale when it changes). */
+    this.generation = 0;
     this.rv = '';
     this.synced = false;
     this.error = null;
@@ -55,12 +72,13 @@ export class Informer {
       for (const o of page.items) {
         o.kind ??= this.kind;
         o.apiVersion ??= this.apiVersion;
-        items.set(keyOf(o), o);
+        items.set(keyOf(o), withoutManagedFields(o, true));
       }
       cont = page.metadata.continue;
       rv ||= page.metadata.resourceVersion;
     } while (cont);
     this.items = items;
+    this.generation++;
     this.rv = rv;
     this.synced = true;
     this.error = null;
@@ -81,9 +99,10 @@ export class Informer {
         if (ev.type === 'BOOKMARK') return;
         const key = keyOf(ev.object);
         const old = this.items.get(key);
+        const kept = withoutManagedFields(ev.object);
         if (ev.type === 'DELETED') this.items.delete(key);
-        else this.items.set(key, ev.object);
-        for (const l of this.listeners) l(ev, old);
+        else this.items.set(key, kept);
+        for (const l of this.listeners) l(ev, old, kept);
         this.onChange();
       },
     });

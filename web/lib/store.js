@@ -4,6 +4,7 @@
 // connections a browser gives a server over HTTP/1.1 (see README).
 import { Informer } from './informer.js';
 import { request } from './api.js';
+import { PodIndex } from './podindex.js';
 
 export const RESOURCES = {
   nodes: { path: '/api/v1/nodes', kind: 'Node', apiVersion: 'v1' },
@@ -30,6 +31,7 @@ export function itemsOf(list, { kind, apiVersion }) {
 }
 
 const HISTORY = 180; // seconds of activity kept for the charts
+const collator = new Intl.Collator(undefined, { numeric: true });
 
 export function createStore() {
   const subscribers = new Set();
@@ -38,8 +40,17 @@ export function createStore() {
   let sampler;
   let poller;
   let polling = false;
+  // derived caches: the pod index (per event), the node names in order (when the set changes)
+  let pods = { index: new PodIndex(), generation: -1 };
+  let nodes = { names: [], generation: -1, dirty: true };
   const store = {
     version: 0,
+    /**
+     * What the page has done, for benchmarks and tests (app.js exposes it as window.dashboardStats):
+     * watch events applied per resource, the same counts as of the last finished render, renders
+     * (frames) and the milliseconds they took in all.
+     */
+    stats: { applied: {}, rendered: {}, frames: 0, renderMs: 0 },
     informers: {},
     /** name → { items, error } for the POLLED kinds. */
     polled: {},
@@ -54,9 +65,30 @@ export function createStore() {
       scheduled = true;
       requestAnimationFrame(() => {
         scheduled = false;
+        const t0 = performance.now();
+        const applied = { ...store.stats.applied };
         store.version++;
         for (const fn of subscribers) fn(store.version);
+        // preact renders in a microtask queued by the first setState above: this one runs after it
+        Promise.resolve().then(() => {
+          store.stats.frames++;
+          store.stats.renderMs += performance.now() - t0;
+          store.stats.rendered = applied;
+        });
       });
+    },
+    /** The pods by node and owner, counted by state (lib/podindex.js): current, never recomputed per render. */
+    podIndex() {
+      const inf = store.informers.pods;
+      if (inf && pods.generation !== inf.generation) pods = { index: new PodIndex(inf.items), generation: inf.generation };
+      return pods.index;
+    },
+    /** The nodes by name (numeric order), sorted again only when a node comes or goes. */
+    sortedNodes() {
+      const inf = store.informers.nodes;
+      if (!inf) return [];
+      if (nodes.dirty || nodes.generation !== inf.generation) nodes = { names: [...inf.items.keys()].sort(collator.compare), generation: inf.generation, dirty: false };
+      return nodes.names.map((n) => inf.items.get(n));
     },
     items(name) {
       return store.informers[name]?.items ?? store.polled[name]?.items ?? new Map();
@@ -72,8 +104,13 @@ export function createStore() {
     start() {
       for (const [name, r] of Object.entries(RESOURCES)) {
         const inf = new Informer(r.path, r, () => store.changed());
-        inf.listeners.add(() => (counting[name] = (counting[name] ?? 0) + 1));
+        inf.listeners.add(() => {
+          counting[name] = (counting[name] ?? 0) + 1;
+          store.stats.applied[name] = (store.stats.applied[name] ?? 0) + 1;
+        });
         store.informers[name] = inf;
+        if (name === 'pods') inf.listeners.add((ev, old, kept) => pods.generation === inf.generation && pods.index.apply(ev, old, kept));
+        if (name === 'nodes') inf.listeners.add((ev, old) => (ev.type === 'DELETED' || !old) && (nodes.dirty = true));
         inf.run();
       }
       sampler = setInterval(() => store.sample(), 1000);
@@ -96,12 +133,7 @@ export function createStore() {
       store.changed();
     },
     sample() {
-      let ready = 0;
-      let total = 0;
-      for (const p of store.items('pods').values()) {
-        total++;
-        if (!p.metadata.deletionTimestamp && (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')) ready++;
-      }
+      const { ready, size: total } = store.podIndex();
       store.activity.push({ t: Math.floor(Date.now() / 1000), events: counting, ready, notReady: total - ready });
       if (store.activity.length > HISTORY) store.activity.shift();
       counting = {};
@@ -113,25 +145,9 @@ export function createStore() {
       for (const i of Object.values(store.informers)) i.stop();
       store.informers = {};
       store.polled = {};
+      pods = { index: new PodIndex(), generation: -1 };
+      nodes = { names: [], generation: -1, dirty: true };
     },
   };
   return store;
-}
-
-/** Index: the pods of each node (by spec.nodeName, '' = unscheduled) and of each owner uid. */
-export function indexPods(pods) {
-  const byNode = new Map();
-  const byOwner = new Map();
-  for (const p of pods.values()) {
-    const n = p.spec?.nodeName ?? '';
-    let l = byNode.get(n);
-    if (!l) byNode.set(n, (l = []));
-    l.push(p);
-    for (const ref of p.metadata.ownerReferences ?? []) {
-      let o = byOwner.get(ref.uid);
-      if (!o) byOwner.set(ref.uid, (o = []));
-      o.push(p);
-    }
-  }
-  return { byNode, byOwner };
 }

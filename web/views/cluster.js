@@ -2,14 +2,11 @@
 // and the selected node's pods.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
-import { indexPods } from '../lib/store.js';
 import { NODE_COLORS, POD_COLORS, nodeState, podState } from '../lib/status.js';
 import { cordonAction, deletePodAction, drainAction, isPartitioned, partitionAction, refOf } from '../lib/actions.js';
 import { drawTiles, layout, tileAt } from './tiles.js';
 import { Pager, usePage } from './pager.js';
 import { Activity } from './activity.js';
-
-const byName = (a, b) => a.metadata.name.localeCompare(b.metadata.name, undefined, { numeric: true });
 
 function count(list, fn) {
   const c = {};
@@ -57,7 +54,7 @@ function Tiles({ nodes, podsByNode, selected, onSelect }) {
     const r = box.current.getBoundingClientRect();
     const i = tileAt(lay, e.clientX - r.left, e.clientY - r.top + box.current.scrollTop, nodes.length);
     const n = nodes[i];
-    box.current.title = n ? `${n.metadata.name} — ${nodeState(n)}, ${(podsByNode.get(n.metadata.name) ?? []).length} pods${n.spec?.taints?.length ? `, ${n.spec.taints.length} taints` : ''}` : '';
+    box.current.title = n ? `${n.metadata.name} — ${nodeState(n)}, ${podsByNode.countOn(n.metadata.name)} pods${n.spec?.taints?.length ? `, ${n.spec.taints.length} taints` : ''}` : '';
   };
   return html`<div class="tiles" ref=${box} style=${`height:${viewH}px`} onScroll=${draw} onClick=${click} onMouseMove=${hover}>
     <canvas ref=${canvas} data-testid="tiles" data-nodes=${nodes.length}></canvas>
@@ -85,24 +82,23 @@ function NodePods({ node, pods, ask, openTimeline }) {
 }
 
 export function ClusterView({ store, ask, openTimeline }) {
-  const nodes = [...store.items('nodes').values()].sort(byName);
-  const pods = store.items('pods');
-  const { byNode } = indexPods(pods);
+  const nodes = store.sortedNodes();
+  const pods = store.podIndex();
   const [selected, setSelected] = useState(null);
   const page = usePage(nodes.length, 25);
   const nodeCounts = count(nodes, nodeState);
-  const podCounts = count(pods.values(), podState);
+  const podCounts = pods.counts;
   const selectedNode = nodes.find((n) => n.metadata.name === selected);
   return html`<section>
     <div class="summary" data-testid="summary">
       <span><b data-testid="node-count">${nodes.length}</b> nodes</span> <${Legend} colors=${NODE_COLORS} counts=${nodeCounts} />
       <span class="sep"></span>
       <span><b data-testid="pod-count">${pods.size}</b> pods</span> <${Legend} colors=${POD_COLORS} counts=${podCounts} />
-      <span class="muted">${(byNode.get('') ?? []).length} unscheduled</span>
+      <span class="muted">${pods.countOn('')} unscheduled</span>
     </div>
-    <${Tiles} nodes=${nodes} podsByNode=${byNode} selected=${selected} onSelect=${setSelected} />
+    <${Tiles} nodes=${nodes} podsByNode=${pods} selected=${selected} onSelect=${setSelected} />
     <${Activity} samples=${store.activity} />
-    ${selectedNode && html`<${NodePods} node=${selectedNode} pods=${byNode.get(selected) ?? []} ask=${ask} openTimeline=${openTimeline} />`}
+    ${selectedNode && html`<${NodePods} node=${selectedNode} pods=${pods.onNode(selected)} ask=${ask} openTimeline=${openTimeline} />`}
     <table class="nodes">
       <thead><tr><th>Node</th><th>State</th><th>Taints</th><th>Pods</th><th></th></tr></thead>
       <tbody>
@@ -112,7 +108,7 @@ export function ClusterView({ store, ask, openTimeline }) {
             <td><a href="#" onClick=${(e) => (e.preventDefault(), setSelected(n.metadata.name))}>${n.metadata.name}</a></td>
             <td><span class=${`badge ${st}`}>${st}</span>${isPartitioned(n) && html` <span class="badge notready">partitioned</span>`}</td>
             <td>${(n.spec?.taints ?? []).map((t) => html`<span class="taint">${t.key}:${t.effect}</span>`)}</td>
-            <td>${(byNode.get(n.metadata.name) ?? []).length}</td>
+            <td>${pods.countOn(n.metadata.name)}</td>
             <td>
               ${n.spec?.unschedulable ? html`<button onClick=${() => ask(cordonAction(n, false))}>Uncordon</button>` : html`<button onClick=${() => ask(cordonAction(n, true))}>Cordon</button>`}
               <button onClick=${() => openTimeline(refOf(n, 'nodes'))}>Timeline</button>

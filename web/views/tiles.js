@@ -28,6 +28,7 @@ export function tileAt(lay, x, y, count) {
 
 const STATE_ORDER = ['ready', 'running', 'pending', 'terminating', 'succeeded', 'failed', 'unknown'];
 
+/** podsByNode: a PodIndex (lib/podindex.js). */
 export function drawTiles(ctx, lay, nodes, podsByNode, scrollTop, viewHeight, selected) {
   const dpr = window.devicePixelRatio || 1;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -39,7 +40,7 @@ export function drawTiles(ctx, lay, nodes, podsByNode, scrollTop, viewHeight, se
     for (let c = 0; c < lay.cols; c++) {
       const i = r * lay.cols + c;
       if (i >= nodes.length) return;
-      drawTile(ctx, lay, c * (lay.w + lay.gap), r * rowH - scrollTop, nodes[i], podsByNode.get(nodes[i].metadata.name) ?? [], nodes[i].metadata.name === selected);
+      drawTile(ctx, lay, c * (lay.w + lay.gap), r * rowH - scrollTop, nodes[i], podsByNode.onNode(nodes[i].metadata.name), nodes[i].metadata.name === selected);
     }
   }
 }

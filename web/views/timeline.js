@@ -10,6 +10,8 @@ import { pathOf, watchSse } from '../lib/api.js';
 import { changedBy, diffObjects } from '../lib/diff.js';
 import { age } from '../lib/status.js';
 import { deletePodAction, scaleAction } from '../lib/actions.js';
+import { Scheduling } from './scheduling.js';
+import { Writes } from './writes.js';
 
 const MAX_DIFF = 40;
 
@@ -159,9 +161,11 @@ export function TimelineView({ store, selected, openTimeline, ask }) {
         </li>`)}
       </ol>
       ${selected && html`<aside>
+        ${selected.plural === 'pods' && html`<${Scheduling} pod=${store.items('pods').get(`${selected.namespace}/${selected.name}`)} events=${events} />`}
         <h3>Events about it</h3>
         ${events.length === 0 && html`<p class="muted">none</p>`}
         <ul class="plain">${events.map((e) => html`<li><span class="muted">${age(e.lastTimestamp)}</span> <b>${e.reason}</b> ${e.message} <span class="muted">(${e.source?.component ?? ''})</span></li>`)}</ul>
+        <${Writes} selected=${selected} versions=${entries.length} />
       </aside>`}
     </div>
   </section>`;

@@ -4,7 +4,6 @@
 // their status as `kubectl get` prints it (these kinds are polled lists, see lib/store.js).
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
-import { indexPods } from '../lib/store.js';
 import { POD_COLORS, podState } from '../lib/status.js';
 import { deletePodAction, refOf, scaleAction } from '../lib/actions.js';
 import { Pager, usePage } from './pager.js';
@@ -91,7 +90,8 @@ export function WorkloadsView({ store, ask, openTimeline }) {
   const [filter, setFilter] = useState('');
   const deployments = [...store.items('deployments').values()].filter((d) => nsName(d).includes(filter)).sort((a, b) => nsName(a).localeCompare(nsName(b)));
   const rses = [...store.items('replicasets').values()];
-  const { byOwner } = indexPods(store.items('pods'));
+  const pods = store.podIndex();
+  const byOwner = { get: (uid) => pods.ofOwner(uid) };
   const page = usePage(deployments.length, 30);
   const jobs = [...store.items('jobs').values()];
   const cronUids = new Set([...store.items('cronjobs').values()].map((c) => c.metadata.uid));

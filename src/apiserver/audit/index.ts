@@ -12,10 +12,12 @@ import type { UserInfo } from '../pipeline/index.ts';
 import { impersonatedUserOf, microTime, nowMicros, responseStatusOf, sourceIPs, withoutManagedFields, type AuditEvent, type AuditUser, type ObjectReference } from './event.ts';
 import { evaluatePolicy, loadPolicy, type AuditStage, type Policy, type RequestAuditConfig } from './policy.ts';
 import { AuditLogWriter, type AuditLogOptions } from './writer.ts';
+import { RecentWrites } from './recent.ts';
 
 export { evaluatePolicy, loadPolicy, parsePolicy, validatePolicy, type Policy, type PolicyRule, type AuditLevel, type AuditStage } from './policy.ts';
 export { AuditLogWriter, backupName, backupsToRemove, type AuditLogOptions } from './writer.ts';
 export type { AuditEvent } from './event.ts';
+export { RecentWrites, eventList, serveAuditWrites, AUDIT_WRITES_PATH, type RecentWrite, type WriteQuery } from './recent.ts';
 
 export interface AuditOptions {
   /** --audit-policy-file (a path) or the parsed Policy. */
@@ -49,6 +51,8 @@ export function auditRequestBody(req: IncomingMessage, body: Buffer): void {
 export class Auditor {
   private readonly policy: Policy;
   private readonly writer: AuditLogWriter;
+  /** The last writes' events without bodies, for GET /debug/audit/writes. */
+  readonly recent = new RecentWrites();
 
   constructor(
     o: AuditOptions,
@@ -71,6 +75,7 @@ export class Auditor {
   }
 
   emit(ev: AuditEvent): void {
+    this.recent.add(ev);
     this.writer.write(JSON.stringify(ev) + '\n');
   }
 

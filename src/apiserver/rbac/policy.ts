@@ -140,6 +140,9 @@ export const CLUSTER_ROLES: BootstrapRole[] = [
       rule(READ, [CORE], ['nodes']),
       rule(READ, [CORE], ['pods']),
       rule(['delete'], [CORE], ['pods']),
+      // kubesim's, not Kubernetes': the decision it writes to kubesim.io/scheduling-result on a pod
+      // annotated kubesim.io/explain-scheduling=true (src/scheduler/README.md) is a pod patch
+      rule(['patch'], [CORE], ['pods']),
       rule(['create'], [CORE], ['pods/binding', 'bindings']),
       rule(['patch', 'update'], [CORE], ['pods/status']),
       rule(READ, [CORE], ['replicationcontrollers', 'services']),
