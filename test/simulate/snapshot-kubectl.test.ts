@@ -50,7 +50,7 @@ test('kubesim snapshot save and kubectl get -A -o yaml of a live cluster load in
     const objects = parseSnapshot(readFileSync(file, 'utf8'));
     const names = objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
     for (const n of ['Deployment/shop/web', 'ConfigMap/shop/settings', `Node//${nodes[0]}`]) assert.ok(names.includes(n), `${file}: ${n}`);
-    assert.deepEqual(objects.filter((o) => /Metrics$/.test(o.kind)).map((o) => o.kind), [], `${file}: read-only metrics are not state`);
+    assert.deepEqual(objects.filter((o) => /Metrics$/.test(o.kind ?? "")).map((o) => o.kind), [], `${file}: read-only metrics are not state`);
     const { report } = await simulate({ name: 'snap', duration: 300_000, measure: 300_000, nodeGroups: [], scheduler: { policy: 'spread' }, actions: [], generators: [], faults: [], assertions: [] }, { snapshot: objects });
     assert.deepEqual(report.snapshot?.errors, [], file);
     const row = report.intervals[0];
