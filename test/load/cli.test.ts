@@ -46,7 +46,8 @@ const sane = (r: { count: number; p50Ms: number; p90Ms: number; p99Ms: number })
 
 test('load profile: the clusterloader2 mix at 20 qps for 5 s, client and server rows, SLO table', async () => {
   const report = join(dir, 'load.json');
-  const r = await load(['--profile', 'load', '--qps', '20', '--duration', '5s', '--namespace-prefix', 'lt-load', '--report', report, '--fail-on-slo']);
+  // No --fail-on-slo: whether a loaded CI machine meets the SLOs is a benchmark's question, not this test's.
+  const r = await load(['--profile', 'load', '--qps', '20', '--duration', '5s', '--namespace-prefix', 'lt-load', '--report', report]);
   assert.equal(r.code, 0, r.stderr + r.stdout);
   assert.match(r.stdout, /SLO\s+SOURCE\s+THRESHOLD\s+MEASURED\s+WORST\s+RESULT/);
   assert.match(r.stdout, /mutating API calls, single object: p99 ≤ 1s\s+client\s+1\.00s\s+\S+\s+.*(PASS|FAIL)/);

@@ -82,8 +82,10 @@ test('usage is measured from the process: a busy program uses CPU, its memory is
     await eventually(async () => ((await kubeletLog(c.pool, 'busy')) === 'spinning\n' ? true : undefined), 'spinning');
     const u = await eventually(async () => {
       const u = await summary();
-      return u && u.cpu.usageNanoCores > 300e6 ? u : undefined;
-    }, 'cpu measured', 10_000, 300);
+      // a busy loop gets a share of a core: most of one on a quiet machine, less on a loaded one;
+      // an idle program measures ~0 (20 millicores is far above it and below any fair share)
+      return u && u.cpu.usageNanoCores > 20e6 ? u : undefined;
+    }, 'cpu measured', 20_000, 300);
     assert.ok(u.memory.workingSetBytes > 64 * 2 ** 20, `memory ${u.memory.workingSetBytes}`);
     assert.ok(u.cpu.usageCoreNanoSeconds > 0);
   } finally {
