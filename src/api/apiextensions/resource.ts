@@ -87,6 +87,21 @@ function validateScalePaths(v: CrdVersion, obj: KubeObject): FieldError[] {
   return errs;
 }
 
+/** Whether any node of a schema has a default (only then do reads default objects). */
+function hasDefaults(s: JSONSchemaProps): boolean {
+  if (s.default !== undefined) return true;
+  const items = s.items && !Array.isArray(s.items) ? [s.items] : [];
+  const addl = s.additionalProperties && typeof s.additionalProperties === 'object' ? [s.additionalProperties] : [];
+  return [...Object.values(s.properties ?? {}), ...items, ...addl, ...(s.allOf ?? [])].some(hasDefaults);
+}
+
+/** A stored object with the schema's defaults filled in (the storage decoder's defaulting); the argument is left as is. */
+function withDefaults(obj: KubeObject, schema: JSONSchemaProps): KubeObject {
+  const copy = structuredClone(obj);
+  applyDefaults(copy, schema);
+  return copy;
+}
+
 const BLOCKING = 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
 
 /** Everything but metadata (and status, when it has its own subresource) differs: generation + 1. */
@@ -145,18 +160,20 @@ export function customResourceType(crd: Crd, versionName: string, o: CustomResou
     };
   }
   const hasRules = JSON.stringify(schema ?? {}).includes('"x-kubernetes-validations"');
-  const validate = (obj: KubeObject, old?: KubeObject): FieldError[] => {
+  // an update ratchets (CRDValidationRatcheting): errors of values unchanged from `old` do not count
+  const validate = (obj: KubeObject, old?: KubeObject, warn?: (text: string) => void): FieldError[] => {
     const errs: FieldError[] = [...validateObjectMeta(obj.metadata, { namespaced, nameValidator: nameIsDNSSubdomain })];
     if (old) errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
     if (schema) {
-      const { metadata: _m, ...body } = obj;
-      errs.push(...validateValue({ ...schema, properties: { ...schema.properties, metadata: { type: 'object' } } }, { ...body, metadata: {} }));
+      const withoutMeta = (o: KubeObject) => ({ ...o, metadata: {} });
+      const s = { ...schema, properties: { ...schema.properties, metadata: { type: 'object' } } };
+      errs.push(...validateValue(s, withoutMeta(obj), '', old ? { old: withoutMeta(old) } : undefined));
     }
     errs.push(...validateScalePaths(v, obj));
     if (schema) errs.push(...validateListTypes(schema, obj));
     if (hasRules) {
       if (errs.some((e) => e.type === 'FieldValueTypeInvalid')) errs.push(invalidValue('<nil>', null, BLOCKING));
-      else errs.push(...validateRules(schema!, obj, old));
+      else errs.push(...validateRules(schema!, obj, old, warn));
     }
     return errs;
   };
@@ -186,6 +203,7 @@ export function customResourceType(crd: Crd, versionName: string, o: CustomResou
       applyDefaults(obj, schema);
     },
     validate,
+    ...(schema && hasDefaults(schema) ? { decode: (obj: KubeObject) => withDefaults(obj, schema) } : {}),
     strategy: {
       hasStatus,
       specFields: [],
