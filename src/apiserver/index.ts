@@ -20,6 +20,7 @@ import { resourceQuota } from './pipeline/resource-quota.ts';
 import { storageAdmission } from './pipeline/storage.ts';
 import { ensureDefaultStorageClass, storageClassLister } from './kinds/storageclasses.ts';
 import { webhookAdmission } from './pipeline/webhooks/index.ts';
+import { pipelineAuthorize } from './pipeline/policy/authorize.ts';
 import { policyAdmission } from './pipeline/policy/index.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { upgradeListener } from './rest/upgrade.ts';
@@ -254,7 +255,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   await ensureAPIServices(store, registry);
 
   const webhooks = webhookAdmission({ store, registry, getNamespace: namespaceGetter(store), logger });
-  const policies = policyAdmission({ store, registry, getNamespace: namespaceGetter(store), logger });
+  // `authorizer` in policy CEL asks the real authorizer chain (pipeline is set below, before any request)
+  const policies = policyAdmission({ store, registry, getNamespace: namespaceGetter(store), logger, authorize: (user, c) => pipelineAuthorize(pipeline)(user, c) });
   await Promise.all([webhooks.start(), policies.start()]);
   const tokenAuth = await setupTokenAuth({
     issuer: { signingKey: opts.serviceAccountSigningKey, keys: opts.serviceAccountKeys, issuer: opts.serviceAccountIssuer, dataDir: opts.dataDir },

@@ -3,6 +3,7 @@
 // param; failed validations Deny (the request's error), Warn (a Warning header) or Audit (an
 // annotation) as the binding says; configuration errors follow the policy's failurePolicy.
 import type { Logger } from 'pino';
+import { CelAuthorizer, type Authorize } from '../../../api/cel/authz.ts';
 import { StatusError, type StatusReason } from '../../../api/errors.ts';
 import { labelSelectorMatcher } from '../../../api/labels.ts';
 import type { Registry } from '../../../api/registry.ts';
@@ -27,7 +28,11 @@ export interface PolicyAdmissionDeps {
   registry: Registry;
   getNamespace(name: string): Promise<KubeObject | undefined>;
   logger: Logger;
+  /** The API server's authorizer, for CEL's `authorizer` library; absent = every check is allowed. */
+  authorize?: Authorize;
 }
+
+const allowAll: Authorize = async () => ({ decision: 'allow', reason: '' });
 
 interface Denial {
   policy: string;
@@ -147,9 +152,9 @@ export function policyAdmission(deps: PolicyAdmissionDeps): PolicyAdmission {
         const nsName = isNamespaceRequest(a.rt) ? '' : (a.namespace ?? '');
         const ns = nsName ? namespaceObject(await deps.getNamespace(nsName)) : null;
         const inv = matched.conversion?.convert ? await prepareInvocation({ rt: matched }, a) : { rt: matched };
-        const base = { object: toInvocationVersion(inv, a.object) ?? null, oldObject: toInvocationVersion(inv, a.oldObject) ?? null, request: celRequest(a, inv), namespaceObject: ns, authorizer: null };
+        const base = { object: toInvocationVersion(inv, a.object) ?? null, oldObject: toInvocationVersion(inv, a.oldObject) ?? null, request: celRequest(a, inv), namespaceObject: ns, authorizer: celAuthorizer(deps.authorize ?? allowAll, a) };
         for (const param of params) {
-          const result = evaluatePolicy(p, { ...base, params: param });
+          const result = await evaluatePolicy(p, { ...base, params: param });
           for (const d of result.decisions) {
             if (d.action === 'error' && p.failurePolicy === 'Ignore') continue;
             const reason = d.action === 'deny' ? d.reason : undefined;
@@ -182,6 +187,12 @@ export function policyAdmission(deps: PolicyAdmissionDeps): PolicyAdmission {
       status.stop();
     },
   };
+}
+
+/** CEL's `authorizer`: the request's user; requestResource = the request's group, resource, subresource, namespace, name. */
+function celAuthorizer(authorize: Authorize, a: AdmissionAttributes): CelAuthorizer {
+  const request = { group: a.rt.group, resource: a.rt.plural, subresource: a.subresource ?? '', namespace: a.namespace ?? '', name: a.name ?? '' };
+  return new CelAuthorizer(authorize, a.user, request);
 }
 
 /** admission.NewForbidden with the policy's message, then the reason (default Invalid) and its code. */
