@@ -3,7 +3,7 @@
 // param; failed validations Deny (the request's error), Warn (a Warning header) or Audit (an
 // annotation) as the binding says; configuration errors follow the policy's failurePolicy.
 import type { Logger } from 'pino';
-import { CelAuthorizer, type Authorize } from '../../../api/cel/authz.ts';
+import type { Authorize } from '../../../api/cel/authz.ts';
 import { StatusError, type StatusReason } from '../../../api/errors.ts';
 import { labelSelectorMatcher } from '../../../api/labels.ts';
 import type { Registry } from '../../../api/registry.ts';
@@ -11,6 +11,7 @@ import type { ResourceType } from '../../../api/resource.ts';
 import { apiVersionOf, parseApiVersion, type KubeObject } from '../../../api/types.ts';
 import { objectKey, resourcePrefix, type Store } from '../../../storage/interface.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from '../index.ts';
+import { requestAuthorizer } from '../cel-authorizer.ts';
 import { PrefixInformer } from '../informer.ts';
 import { isNamespaceRequest, requestNamespace } from '../webhooks/hooks.ts';
 import { isExemptAdmissionConfiguration } from '../webhooks/match.ts';
@@ -31,8 +32,6 @@ export interface PolicyAdmissionDeps {
   /** The API server's authorizer, for CEL's `authorizer` library; absent = every check is allowed. */
   authorize?: Authorize;
 }
-
-const allowAll: Authorize = async () => ({ decision: 'allow', reason: '' });
 
 interface Denial {
   policy: string;
@@ -152,7 +151,7 @@ export function policyAdmission(deps: PolicyAdmissionDeps): PolicyAdmission {
         const nsName = isNamespaceRequest(a.rt) ? '' : (a.namespace ?? '');
         const ns = nsName ? namespaceObject(await deps.getNamespace(nsName)) : null;
         const inv = matched.conversion?.convert ? await prepareInvocation({ rt: matched }, a) : { rt: matched };
-        const base = { object: toInvocationVersion(inv, a.object) ?? null, oldObject: toInvocationVersion(inv, a.oldObject) ?? null, request: celRequest(a, inv), namespaceObject: ns, authorizer: celAuthorizer(deps.authorize ?? allowAll, a) };
+        const base = { object: toInvocationVersion(inv, a.object) ?? null, oldObject: toInvocationVersion(inv, a.oldObject) ?? null, request: celRequest(a, inv), namespaceObject: ns, authorizer: requestAuthorizer(deps.authorize, a) };
         for (const param of params) {
           const result = await evaluatePolicy(p, { ...base, params: param });
           for (const d of result.decisions) {
@@ -187,12 +186,6 @@ export function policyAdmission(deps: PolicyAdmissionDeps): PolicyAdmission {
       status.stop();
     },
   };
-}
-
-/** CEL's `authorizer`: the request's user; requestResource = the request's group, resource, subresource, namespace, name. */
-function celAuthorizer(authorize: Authorize, a: AdmissionAttributes): CelAuthorizer {
-  const request = { group: a.rt.group, resource: a.rt.plural, subresource: a.subresource ?? '', namespace: a.namespace ?? '', name: a.name ?? '' };
-  return new CelAuthorizer(authorize, a.user, request);
 }
 
 /** admission.NewForbidden with the policy's message, then the reason (default Invalid) and its code. */

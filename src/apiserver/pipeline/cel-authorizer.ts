@@ -1,9 +1,10 @@
-// The seam between CEL's authorizer library (src/api/cel/authz.ts) and the API server's authorizer
+// CEL's `authorizer` for admission (ValidatingAdmissionPolicy, webhook matchConditions), and the
+// seam between CEL's authorizer library (src/api/cel/authz.ts) and the API server's authorizer
 // chain: a check becomes the RequestInfo the chain decides on (a resource check with APIVersion "*",
 // or a non-resource path), answered by the first authorizer with an opinion, as a request would be.
-import type { Authorize, AuthzAttributes } from '../../../api/cel/authz.ts';
-import type { RequestInfo, Verb } from '../../routing.ts';
-import type { Pipeline } from '../index.ts';
+import { CelAuthorizer, type Authorize, type AuthzAttributes } from '../../api/cel/authz.ts';
+import type { RequestInfo, Verb } from '../routing.ts';
+import type { AdmissionAttributes, Pipeline } from './index.ts';
 
 export function checkInfo(c: AuthzAttributes): RequestInfo {
   if (c.path !== undefined) return { verb: c.verb as Verb, group: '', version: '', resource: '', path: c.path, nonResource: true };
@@ -31,4 +32,13 @@ export function pipelineAuthorize(p: Pipeline): Authorize {
     }
     return { decision: 'noOpinion', reason: '' };
   };
+}
+
+/** Every check allowed (no authorizer given: the library default, AlwaysAllow). */
+export const allowAll: Authorize = async () => ({ decision: 'allow', reason: '' });
+
+/** CEL's `authorizer` of a request: its user; requestResource = its group, resource, subresource, namespace, name. */
+export function requestAuthorizer(authorize: Authorize | undefined, a: AdmissionAttributes): CelAuthorizer {
+  const request = { group: a.rt.group, resource: a.rt.plural, subresource: a.subresource ?? '', namespace: a.namespace ?? '', name: a.name ?? '' };
+  return new CelAuthorizer(authorize ?? allowAll, a.user, request);
 }
