@@ -87,6 +87,11 @@ test('ratcheting: unchanged invalid fields pass (CEL failures warn); a changed i
   // fixing one field while the others stay as they were passes
   const fixed = await req(base, 'PUT', `${GIZMOS}/g1`, { ...after, spec: { ...after.spec, size: '4cm' } });
   assert.equal(fixed.status, 200, fixed.text);
+  // metadata's immutable fields: one cause each (not once from the schema and once from the server)
+  const latest = (await req(base, 'GET', `${GIZMOS}/g1`)).body;
+  const uid = await req(base, 'PUT', `${GIZMOS}/g1`, { ...latest, metadata: { ...latest.metadata, uid: 'x' } });
+  assert.equal(uid.status, 422, uid.text);
+  assert.equal(uid.body.message, 'Gizmo.example.com "g1" is invalid: metadata.uid: Invalid value: "x": field is immutable');
   // a new object gets no ratcheting
   const c = await req(base, 'POST', GIZMOS, { apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'g2' }, spec: { name: 'toolong' } });
   assert.equal(c.status, 422, c.text);

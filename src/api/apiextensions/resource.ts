@@ -5,7 +5,7 @@
 // apiVersion rewrite between versions (conversion None; Webhook's call is the API server's). Pure: the API server registers it.
 import type { FieldError } from '../errors.ts';
 import { internalError, invalidValue } from '../errors.ts';
-import { getPath, objectMetaSchema, STANDARD_VERBS, validateObjectMeta, validateObjectMetaUpdate } from '../meta.ts';
+import { getPath, objectMetaSchema, STANDARD_VERBS, validateObjectMeta } from '../meta.ts';
 import type { ResourceType, Schema, TableColumn } from '../resource.ts';
 import { unknownFields } from '../schema.ts';
 import type { KubeObject } from '../types.ts';
@@ -160,10 +160,10 @@ export function customResourceType(crd: Crd, versionName: string, o: CustomResou
     };
   }
   const hasRules = JSON.stringify(schema ?? {}).includes('"x-kubernetes-validations"');
-  // an update ratchets (CRDValidationRatcheting): errors of values unchanged from `old` do not count
+  // an update ratchets (CRDValidationRatcheting): errors of values unchanged from `old` do not count;
+  // metadata's update rules (immutable uid, name, ...) are the API server's, for every kind
   const validate = (obj: KubeObject, old?: KubeObject, warn?: (text: string) => void): FieldError[] => {
     const errs: FieldError[] = [...validateObjectMeta(obj.metadata, { namespaced, nameValidator: nameIsDNSSubdomain })];
-    if (old) errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
     if (schema) {
       const withoutMeta = (o: KubeObject) => ({ ...o, metadata: {} });
       const s = { ...schema, properties: { ...schema.properties, metadata: { type: 'object' } } };
