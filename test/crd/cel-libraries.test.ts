@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { kubernetesEnvironment } from '../../src/api/cel/env.ts';
+import { quote } from '../../src/api/cel/strings.ts';
 import { AUTHORIZER_TYPE, CelAuthorizer, type AuthzAttributes, type AuthzUser } from '../../src/api/cel/authz.ts';
 
 const env = kubernetesEnvironment().registerVariable('authorizer', AUTHORIZER_TYPE);
@@ -15,6 +16,8 @@ const TRUE: [string, string[]][] = [
   ['semver', ["semver('1.2.3').major() == 1", "isSemver('1.2.3')", "!isSemver('1.2')", "semver('1.2.3').isLessThan(semver('1.10.0'))", "semver('1.0.0-alpha').isLessThan(semver('1.0.0'))", "semver('1.0.0-alpha.1').compareTo(semver('1.0.0-alpha.beta')) == -1", "semver('1.0.0+b1') == semver('1.0.0+b2')"]],
   ['ip', ["ip('10.0.0.1').family() == 4", "isIP('1.2.3.4')", "!isIP('1.2.3')", "!isIP('::ffff:1.2.3.4')", "!isIP('010.0.0.1')", "ip('::1').isLoopback()", "ip('fe80::1').isLinkLocalUnicast()", "ip('224.0.0.1').isLinkLocalMulticast()", "ip('8.8.8.8').isGlobalUnicast()", "!ip('0.0.0.0').isGlobalUnicast()", "ip('::').isUnspecified()", "string(ip('2001:DB8::1')) == '2001:db8::1'", "ip.isCanonical('2001:db8::1')", "!ip.isCanonical('2001:DB8::1')"]],
   ['cidr', ["cidr('10.0.0.0/8').containsIP(ip('10.1.1.1'))", "!cidr('10.0.0.0/8').containsIP('11.1.1.1')", "cidr('10.0.0.0/8').containsCIDR('10.1.0.0/16')", "!cidr('10.1.0.0/16').containsCIDR('10.0.0.0/8')", "isCIDR('10.0.0.0/8')", "!isCIDR('10.0.0.0/33')", "string(cidr('10.1.2.3/8').masked()) == '10.0.0.0/8'", "cidr('10.1.2.3/8').prefixLength() == 8", "cidr('::1/128').ip() == ip('::1')", "cidr('2001:db8::/32').containsIP('2001:db8::5')"]],
+  ['format', ["!format.dns1123Label().validate('abc').hasValue()", "format.dns1123Label().validate('ABC').value()[0].startsWith('a lowercase RFC 1123 label must consist of')", "format.named('uuid').hasValue()", "!format.named('nope').hasValue()", "format.named('uuid').value().validate('x').value() == ['does not match the UUID format']", "!format.dns1123SubdomainPrefix().validate('abc-').hasValue()", "format.dns1123Subdomain().validate('abc-').hasValue()", "!format.datetime().validate('2024-01-01T00:00:00Z').hasValue()", "format.labelValue().validate('a b').hasValue()"]],
+  ['strings', ["'%s has %d items'.format(['x', 3]) == 'x has 3 items'", "'%.2f|%e|%x|%X|%o|%b|%%'.format([1.5, 1500.0, 255, 255, 8, 5]) == '1.50|1.500000e+03|ff|FF|10|101|%'", "'%s'.format([[1, 'a']]) == '[1, \"a\"]'", "strings.quote('ab') == '\"ab\"'", "strings.quote('a\\nb').size() == 6"]],
 ];
 
 const ERRORS: [string, RegExp][] = [
@@ -23,9 +26,10 @@ const ERRORS: [string, RegExp][] = [
   ["ip('::ffff:1.2.3.4').family() == 6", /IPv4-mapped IPv6 address is not allowed/],
   ["semver('v1').major() == 1", /could not parse "v1" as semver/],
   ["quantity('1.5').asInteger() == 1", /cannot convert value to integer/],
+  ["'%d'.format(['x']) == ''", /decimal format clause can only be used on integers/],
 ];
 
-test('Kubernetes CEL libraries: sets, url, quantity, semver, ip, cidr', () => {
+test('Kubernetes CEL libraries: sets, url, quantity, semver, ip, cidr, format, strings', () => {
   for (const [lib, exprs] of TRUE) {
     for (const x of exprs) {
       const c = env.check(x);
@@ -34,6 +38,7 @@ test('Kubernetes CEL libraries: sets, url, quantity, semver, ip, cidr', () => {
     }
   }
   for (const [x, want] of ERRORS) assert.throws(() => env.evaluate(x, {}), want, x);
+  assert.equal(quote('a"b\\\n\t'), '"a\\"b\\\\\\n\\t"', 'strings.quote escapes as Go does');
 });
 
 test('authorizer library: each check asks the seam with the request user or a service account', async () => {

@@ -3,12 +3,15 @@
 // (`self.?x.orValue(y)`), plus the parts of Kubernetes' extension libraries the library lacks
 // (strings: charAt, replace, reverse; regex: find, findAll; lists: isSorted, sum, min, max,
 // indexOf, lastIndexOf, slice, flatten, sort, distinct, reverse), and in their own files: sets, url,
-// quantity, semver (libs.ts), ip and cidr (net.ts), authorizer (authz.ts). Not provided (a rule using
-// them fails to compile): format.*, strings.quote, string.format, math.*, base64.*, lists.range.
+// quantity, semver (libs.ts), ip and cidr (net.ts), format (format.ts), string.format and
+// strings.quote (strings.ts), authorizer (authz.ts). Not provided (a rule using them fails to
+// compile): math.*, base64.*, lists.range, two-variable comprehensions.
 import { Environment } from '@marcbachmann/cel-js';
 import { registerAuthzLibrary } from './authz.ts';
+import { registerFormatLibrary } from './format.ts';
 import { celEqual, isURL, registerExtensionLibraries } from './libs.ts';
 import { registerIPCanonical, registerNetLibraries } from './net.ts';
+import { registerStringsLibrary } from './strings.ts';
 
 type Value = unknown;
 
@@ -91,6 +94,8 @@ export function kubernetesEnvironment(): Environment {
   registerExtensionLibraries(e);
   registerNetLibraries(e);
   registerIPCanonical(e);
+  registerFormatLibrary(e);
+  registerStringsLibrary(e);
   registerAuthzLibrary(e);
   return e;
 }
