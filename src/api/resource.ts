@@ -99,9 +99,10 @@ export interface ResourceType {
     convert?(objs: KubeObject[], apiVersion: string): Promise<KubeObject[]>;
   };
   /**
-   * Applied to every object read from storage, after conversion (Kubernetes' storage decoder: a
-   * custom resource's structural defaults, so a default added to a CRD shows on existing objects
-   * without a write). Returns a new object; absent = objects are served as stored.
+   * Applied to every object read from storage, before any conversion (Kubernetes' storage decoder:
+   * a custom resource pruned and defaulted by the schema of its stored version, so a default added
+   * to a CRD shows on existing objects without a write). Returns a new object, or the argument when
+   * nothing changes; absent = objects are served as stored.
    */
   decode?(obj: KubeObject): KubeObject;
   /**

@@ -8,9 +8,12 @@ import { startTestServer, req, watch } from '../apiserver/helpers.ts';
 import type { RunningApiServer } from '../../src/apiserver/index.ts';
 import { CRDS, establish } from './helpers.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { MemoryStore } from '../../src/storage/index.ts';
+import { objectKey } from '../../src/storage/interface.ts';
 
 const GIZMOS = '/apis/example.com/v1/namespaces/default/gizmos';
 let srv: RunningApiServer;
+const backend = new MemoryStore();
 let base: string;
 
 function crd(spec: Record<string, unknown>): any {
@@ -27,7 +30,7 @@ function crd(spec: Record<string, unknown>): any {
   };
 }
 
-const loose = { properties: { name: { type: 'string' }, size: { type: 'string' }, count: { type: 'integer' } } };
+const loose = { properties: { name: { type: 'string' }, size: { type: 'string' }, count: { type: 'integer' }, legacy: { type: 'string' } } };
 const strict = {
   properties: {
     name: { type: 'string', maxLength: 3 },
@@ -38,10 +41,10 @@ const strict = {
 };
 
 before(async () => {
-  srv = await startTestServer();
+  srv = await startTestServer({ store: backend });
   base = srv.url;
   await establish(base, crd(loose));
-  const c = await req(base, 'POST', GIZMOS, { apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'g1' }, spec: { name: 'toolong', size: '3m', count: 11 } });
+  const c = await req(base, 'POST', GIZMOS, { apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'g1' }, spec: { name: 'toolong', size: '3m', count: 11, legacy: 'x' } });
   assert.equal(c.status, 201, c.text);
   const cur = (await req(base, 'GET', `${CRDS}/gizmos.example.com`)).body;
   const u = await req(base, 'PUT', `${CRDS}/gizmos.example.com`, { ...cur, spec: crd(strict).spec });
@@ -49,10 +52,11 @@ before(async () => {
 });
 after(() => srv.close());
 
-test('a default added to the CRD shows on existing objects on GET, LIST and WATCH without a write', async () => {
+test('existing objects are read through the new schema on GET, LIST and WATCH, without a write: a new default shows, a dropped field is gone', async () => {
   await eventually(async () => (await req(base, 'GET', `${GIZMOS}/g1`)).body?.spec?.color === 'red', 'GET shows the new default', 5000);
   const got = await req(base, 'GET', `${GIZMOS}/g1`);
   assert.deepEqual(got.body.spec, { name: 'toolong', size: '3m', count: 11, color: 'red' });
+  assert.equal((await backend.get(objectKey('example.com', 'gizmos', 'default', 'g1')))?.object.spec?.legacy, 'x', 'storage still holds what was written');
   const list = await req(base, 'GET', GIZMOS);
   assert.equal(list.body.items[0].spec.color, 'red');
   const w = await watch(base, `${GIZMOS}?watch=true&resourceVersion=0`);

@@ -13,6 +13,7 @@ import { nameIsDNSSubdomain } from '../validation.ts';
 import { translateTimestampSince } from '../meta.ts';
 import { validateRules } from '../cel/index.ts';
 import { applyDefaults, prune, pruneNulls, validateListTypes, validateValue, type JSONSchemaProps } from '../openapi-schema/index.ts';
+import { storageDecoder } from './decode.ts';
 import { findJsonPath } from './jsonpath.ts';
 import { storageVersionOf, type Crd, type CrdVersion, type PrinterColumn } from './types.ts';
 
@@ -87,21 +88,6 @@ function validateScalePaths(v: CrdVersion, obj: KubeObject): FieldError[] {
   return errs;
 }
 
-/** Whether any node of a schema has a default (only then do reads default objects). */
-function hasDefaults(s: JSONSchemaProps): boolean {
-  if (s.default !== undefined) return true;
-  const items = s.items && !Array.isArray(s.items) ? [s.items] : [];
-  const addl = s.additionalProperties && typeof s.additionalProperties === 'object' ? [s.additionalProperties] : [];
-  return [...Object.values(s.properties ?? {}), ...items, ...addl, ...(s.allOf ?? [])].some(hasDefaults);
-}
-
-/** A stored object with the schema's defaults filled in (the storage decoder's defaulting); the argument is left as is. */
-function withDefaults(obj: KubeObject, schema: JSONSchemaProps): KubeObject {
-  const copy = structuredClone(obj);
-  applyDefaults(copy, schema);
-  return copy;
-}
-
 const BLOCKING = 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
 
 /** Everything but metadata (and status, when it has its own subresource) differs: generation + 1. */
@@ -159,6 +145,7 @@ export function customResourceType(crd: Crd, versionName: string, o: CustomResou
       return x === undefined || x === null ? undefined : String(x);
     };
   }
+  const decode = storageDecoder(crd);
   const hasRules = JSON.stringify(schema ?? {}).includes('"x-kubernetes-validations"');
   // an update ratchets (CRDValidationRatcheting): errors of values unchanged from `old` do not count;
   // metadata's update rules (immutable uid, name, ...) are the API server's, for every kind
@@ -203,7 +190,7 @@ export function customResourceType(crd: Crd, versionName: string, o: CustomResou
       applyDefaults(obj, schema);
     },
     validate,
-    ...(schema && hasDefaults(schema) ? { decode: (obj: KubeObject) => withDefaults(obj, schema) } : {}),
+    ...(decode ? { decode } : {}),
     strategy: {
       hasStatus,
       specFields: [],

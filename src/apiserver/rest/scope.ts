@@ -102,10 +102,14 @@ export function changesOnTheWayOut(rt: ResourceType): boolean {
   return rt.conversion !== undefined || rt.decode !== undefined || rt.rest?.decorator !== undefined;
 }
 
-/** A stored object in the served version, decoded (what a patch applies to): no decorator. */
+/**
+ * A stored object decoded and in the served version (what a patch applies to): no decorator. Kinds
+ * converting through a webhook get objects already decoded and converted (toServed).
+ */
 export function inRequestVersion(rt: ResourceType, obj: KubeObject): KubeObject {
-  const served = rt.conversion ? rt.conversion.fromStorage(obj) : obj;
-  return rt.decode ? rt.decode(served) : served;
+  if (rt.conversion?.convert) return rt.conversion.fromStorage(obj);
+  const decoded = rt.decode ? rt.decode(obj) : obj;
+  return rt.conversion ? rt.conversion.fromStorage(decoded) : decoded;
 }
 
 /**

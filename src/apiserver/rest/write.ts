@@ -134,9 +134,9 @@ export async function guaranteedUpdate(s: Scope, name: string, transform: Update
   for (let attempt = 0; ; attempt++) {
     const stored: StoreEntry | undefined = await store.get(key);
     // the transform, admission and validation see the current object in the request version
-    const served = stored && remote ? await servedEntry(s.rt, stored) : stored;
-    // decoded as a read decodes it (a custom resource's defaults), so the update starts from what a GET shows
-    const cur = served && s.rt.decode ? { ...served, object: s.rt.decode(served.object), json: undefined } : served;
+    // decoded as a read decodes it (a custom resource's schema), so the update starts from what a GET shows
+    const decoded = stored && !remote && s.rt.decode ? { ...stored, object: s.rt.decode(stored.object), json: undefined } : stored;
+    const cur = decoded && remote ? await servedEntry(s.rt, decoded) : decoded;
     const { object, create } = await transform(cur?.object);
     try {
       if (!cur) {
