@@ -78,8 +78,8 @@ export interface ResourceType {
   schema: Schema;
   /** Fills defaults in place, as the API server's defaulting does (on create and update). */
   defaults(obj: KubeObject): void;
-  /** Validation of a new object (create) or of the result of an update (old given). */
-  validate(obj: KubeObject, old?: KubeObject): FieldError[];
+  /** Validation of a new object (create) or of the result of an update (old given); warn = a Warning header. */
+  validate(obj: KubeObject, old?: KubeObject, warn?: (text: string) => void): FieldError[];
   /**
    * Set on a version served from another version's storage (autoscaling/v1 HPA is stored as
    * autoscaling/v2, under the same key). defaults() already converts v1 bodies to the storage
@@ -98,6 +98,13 @@ export interface ResourceType {
      */
     convert?(objs: KubeObject[], apiVersion: string): Promise<KubeObject[]>;
   };
+  /**
+   * Applied to every object read from storage, before any conversion (Kubernetes' storage decoder:
+   * a custom resource pruned and defaulted by the schema of its stored version, so a default added
+   * to a CRD shows on existing objects without a write). Returns a new object, or the argument when
+   * nothing changes; absent = objects are served as stored.
+   */
+  decode?(obj: KubeObject): KubeObject;
   /**
    * Removes the fields the schema does not declare and returns their paths (`spec.foo`), for
    * fieldValidation (custom resources are pruned whatever the mode). Absent = unknown fields are

@@ -20,6 +20,8 @@ import { resourceQuota } from './pipeline/resource-quota.ts';
 import { storageAdmission } from './pipeline/storage.ts';
 import { ensureDefaultStorageClass, storageClassLister } from './kinds/storageclasses.ts';
 import { webhookAdmission } from './pipeline/webhooks/index.ts';
+import type { Authorize } from '../api/cel/authz.ts';
+import { pipelineAuthorize } from './pipeline/cel-authorizer.ts';
 import { policyAdmission } from './pipeline/policy/index.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { upgradeListener } from './rest/upgrade.ts';
@@ -253,8 +255,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   await ensureDefaultStorageClass(store, registry);
   await ensureAPIServices(store, registry);
 
-  const webhooks = webhookAdmission({ store, registry, getNamespace: namespaceGetter(store), logger });
-  const policies = policyAdmission({ store, registry, getNamespace: namespaceGetter(store), logger });
+  // `authorizer` in admission CEL asks the real authorizer chain (pipeline is set below, before any request)
+  const authorize: Authorize = (user, c) => pipelineAuthorize(pipeline)(user, c);
+  const webhooks = webhookAdmission({ store, registry, getNamespace: namespaceGetter(store), logger, authorize });
+  const policies = policyAdmission({ store, registry, getNamespace: namespaceGetter(store), logger, authorize });
   await Promise.all([webhooks.start(), policies.start()]);
   const tokenAuth = await setupTokenAuth({
     issuer: { signingKey: opts.serviceAccountSigningKey, keys: opts.serviceAccountKeys, issuer: opts.serviceAccountIssuer, dataDir: opts.dataDir },

@@ -5,7 +5,7 @@
 // apiVersion rewrite between versions (conversion None; Webhook's call is the API server's). Pure: the API server registers it.
 import type { FieldError } from '../errors.ts';
 import { internalError, invalidValue } from '../errors.ts';
-import { getPath, objectMetaSchema, STANDARD_VERBS, validateObjectMeta, validateObjectMetaUpdate } from '../meta.ts';
+import { getPath, objectMetaSchema, STANDARD_VERBS, validateObjectMeta } from '../meta.ts';
 import type { ResourceType, Schema, TableColumn } from '../resource.ts';
 import { unknownFields } from '../schema.ts';
 import type { KubeObject } from '../types.ts';
@@ -13,6 +13,7 @@ import { nameIsDNSSubdomain } from '../validation.ts';
 import { translateTimestampSince } from '../meta.ts';
 import { validateRules } from '../cel/index.ts';
 import { applyDefaults, prune, pruneNulls, validateListTypes, validateValue, type JSONSchemaProps } from '../openapi-schema/index.ts';
+import { storageDecoder } from './decode.ts';
 import { findJsonPath } from './jsonpath.ts';
 import { storageVersionOf, type Crd, type CrdVersion, type PrinterColumn } from './types.ts';
 
@@ -144,19 +145,22 @@ export function customResourceType(crd: Crd, versionName: string, o: CustomResou
       return x === undefined || x === null ? undefined : String(x);
     };
   }
+  const decode = storageDecoder(crd);
   const hasRules = JSON.stringify(schema ?? {}).includes('"x-kubernetes-validations"');
-  const validate = (obj: KubeObject, old?: KubeObject): FieldError[] => {
+  // an update ratchets (CRDValidationRatcheting): errors of values unchanged from `old` do not count;
+  // metadata's update rules (immutable uid, name, ...) are the API server's, for every kind
+  const validate = (obj: KubeObject, old?: KubeObject, warn?: (text: string) => void): FieldError[] => {
     const errs: FieldError[] = [...validateObjectMeta(obj.metadata, { namespaced, nameValidator: nameIsDNSSubdomain })];
-    if (old) errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
     if (schema) {
-      const { metadata: _m, ...body } = obj;
-      errs.push(...validateValue({ ...schema, properties: { ...schema.properties, metadata: { type: 'object' } } }, { ...body, metadata: {} }));
+      const withoutMeta = (o: KubeObject) => ({ ...o, metadata: {} });
+      const s = { ...schema, properties: { ...schema.properties, metadata: { type: 'object' } } };
+      errs.push(...validateValue(s, withoutMeta(obj), '', old ? { old: withoutMeta(old) } : undefined));
     }
     errs.push(...validateScalePaths(v, obj));
     if (schema) errs.push(...validateListTypes(schema, obj));
     if (hasRules) {
       if (errs.some((e) => e.type === 'FieldValueTypeInvalid')) errs.push(invalidValue('<nil>', null, BLOCKING));
-      else errs.push(...validateRules(schema!, obj, old));
+      else errs.push(...validateRules(schema!, obj, old, warn));
     }
     return errs;
   };
@@ -186,6 +190,7 @@ export function customResourceType(crd: Crd, versionName: string, o: CustomResou
       applyDefaults(obj, schema);
     },
     validate,
+    ...(decode ? { decode } : {}),
     strategy: {
       hasStatus,
       specFields: [],

@@ -2,9 +2,16 @@
 // the standard library and macros (has, all, exists, exists_one, map, filter), optional types
 // (`self.?x.orValue(y)`), plus the parts of Kubernetes' extension libraries the library lacks
 // (strings: charAt, replace, reverse; regex: find, findAll; lists: isSorted, sum, min, max,
-// indexOf, lastIndexOf, slice, flatten, sort, distinct, reverse; isURL). Namespaced functions
-// (sets.*, math.*, base64.*) and the url/quantity/ip/cidr types are not provided: such a rule fails to compile.
+// indexOf, lastIndexOf, slice, flatten, sort, distinct, reverse), and in their own files: sets, url,
+// quantity, semver (libs.ts), ip and cidr (net.ts), format (format.ts), string.format and
+// strings.quote (strings.ts), authorizer (authz.ts). Not provided (a rule using them fails to
+// compile): math.*, base64.*, lists.range, two-variable comprehensions.
 import { Environment } from '@marcbachmann/cel-js';
+import { registerAuthzLibrary } from './authz.ts';
+import { registerFormatLibrary } from './format.ts';
+import { celEqual, isURL, registerExtensionLibraries } from './libs.ts';
+import { registerIPCanonical, registerNetLibraries } from './net.ts';
+import { registerStringsLibrary } from './strings.ts';
 
 type Value = unknown;
 
@@ -14,17 +21,6 @@ function compare(a: any, b: any): number {
   const x = Number(a);
   const y = Number(b);
   return x < y ? -1 : x > y ? 1 : 0;
-}
-
-function celEqual(a: any, b: any): boolean {
-  if (typeof a === 'bigint' || typeof b === 'bigint') return typeof a !== 'object' && typeof b !== 'object' && Number(a) === Number(b);
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => celEqual(x, b[i]));
-  if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const ka = Object.keys(a);
-    return ka.length === Object.keys(b).length && ka.every((k) => celEqual(a[k], b[k]));
-  }
-  return false;
 }
 
 function regex(pattern: string): RegExp {
@@ -94,14 +90,13 @@ export function kubernetesEnvironment(): Environment {
     .registerFunction('list.sort(): list', (l: Value[]) => [...l].sort(compare))
     .registerFunction('list.distinct(): list', (l: Value[]) => l.filter((x, i) => l.findIndex((y) => celEqual(x, y)) === i))
     .registerFunction('list.reverse(): list', (l: Value[]) => [...l].reverse())
-    .registerFunction('isURL(string): bool', (s: string) => {
-      try {
-        return !!new URL(s).protocol;
-      } catch {
-        return false;
-      }
-    })
-    ;
+    .registerFunction('isURL(string): bool', isURL);
+  registerExtensionLibraries(e);
+  registerNetLibraries(e);
+  registerIPCanonical(e);
+  registerFormatLibrary(e);
+  registerStringsLibrary(e);
+  registerAuthzLibrary(e);
   return e;
 }
 

@@ -3,8 +3,9 @@
 // messageExpression, reason, fieldPath), with Kubernetes' messages.
 import { Optional, type Environment } from '@marcbachmann/cel-js';
 import type { FieldError } from '../errors.ts';
-import { forbidden, invalidValue, required } from '../errors.ts';
+import { forbidden, formatFieldError, invalidValue, required } from '../errors.ts';
 import { resolveFieldPath } from '../openapi-schema/fieldpath.ts';
+import { correlateField, correlateItems, deepEqual, mapListKey, type Correlated } from '../openapi-schema/ratchet.ts';
 import { additionalOf, child, index, isObject, itemsOf, type JSONSchemaProps, type ValidationRule } from '../openapi-schema/types.ts';
 import { baseEnvironment } from './env.ts';
 import { cardinality, costErrorMessage, expressionCost, PER_CALL_LIMIT, RUNTIME_COST_BUDGET, STATIC_ESTIMATED_COST_LIMIT, STATIC_ESTIMATED_CRD_COST_LIMIT } from './cost.ts';
@@ -147,13 +148,16 @@ const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
  * Runs every rule of the schema over a custom resource (old: the stored object on an update).
  * Rules that use oldSelf run only where an old value correlates (object fields, map keys, map-list
  * items by key), unless optionalOldSelf. Errors at the resource root name the field `<nil>`.
+ * Ratcheting: a failed rule that does not use oldSelf, on a value unchanged from the old object (or
+ * inside the nearest correlated ancestor that is unchanged), is a warning (`warn`), not an error.
  */
-export function validateRules(schema: JSONSchemaProps, obj: unknown, old: unknown): FieldError[] {
+export function validateRules(schema: JSONSchemaProps, obj: unknown, old: unknown, warn?: (text: string) => void): FieldError[] {
   const errs: FieldError[] = [];
   let budget = RUNTIME_COST_BUDGET;
   let stopped = false;
-  const visit = (s: JSONSchemaProps, v: unknown, o: unknown, path: string) => {
+  const visit = (s: JSONSchemaProps, v: unknown, o: unknown, path: string, c: Correlated, parentSame: boolean) => {
     if (stopped || v === null || v === undefined) return;
+    const same = c ? deepEqual(v, c.old) : parentSame;
     const rules = s['x-kubernetes-validations'];
     if (rules?.length) {
       const self = toCel(v, s);
@@ -196,14 +200,17 @@ export function validateRules(schema: JSONSchemaProps, obj: unknown, old: unknow
         }
         const target = r.fieldPath ? (resolveFieldPath(s, r.fieldPath) ?? '') : '';
         const fieldPath = target ? (target.startsWith('[') ? `${path}${target}` : child(path, target)) : at;
-        errs.push(failure(fieldPath, type, message(r, ctx), r.reason));
+        const e = failure(fieldPath, type, message(r, ctx), r.reason);
+        if (!usesOld && same) warn?.(formatFieldError(e));
+        else errs.push(e);
       }
     }
     if (Array.isArray(v)) {
       const items = itemsOf(s);
       if (!items) return;
       const oldByKey = correlateList(s, o);
-      v.forEach((x, i) => visit(items, x, oldByKey?.(x), index(path, i)));
+      const corr = correlateItems(s, c);
+      v.forEach((x, i) => visit(items, x, oldByKey?.(x), index(path, i), corr(x), same));
       return;
     }
     if (isObject(v)) {
@@ -211,19 +218,18 @@ export function validateRules(schema: JSONSchemaProps, obj: unknown, old: unknow
       const addl = additionalOf(s);
       for (const k of Object.keys(v)) {
         const sub = s.properties && Object.hasOwn(s.properties, k) ? s.properties[k] : addl;
-        if (sub) visit(sub, v[k], oo?.[k], child(path, k));
+        if (sub) visit(sub, v[k], oo?.[k], child(path, k), correlateField(s, c, k), same);
       }
     }
   };
-  visit(schema, obj, old, '');
+  visit(schema, obj, old, '', old === undefined || old === null ? undefined : { old }, false);
   return errs;
 }
 
 /** Old items of a map list, by their keys (other lists do not correlate). */
 function correlateList(s: JSONSchemaProps, old: unknown): ((x: unknown) => unknown) | undefined {
   if (s['x-kubernetes-list-type'] !== 'map' || !Array.isArray(old)) return undefined;
-  const keys = s['x-kubernetes-list-map-keys'] ?? [];
-  const id = (x: unknown) => (isObject(x) ? JSON.stringify(keys.map((k) => x[k] ?? null)) : '');
+  const id = (x: unknown) => mapListKey(s, x) ?? '';
   const byId = new Map(old.map((x) => [id(x), x]));
   return (x) => byId.get(id(x));
 }

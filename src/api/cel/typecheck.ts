@@ -6,6 +6,7 @@
 // leaves open (int-or-string, preserve-unknown-fields, formatted strings) are dyn, so they never warn.
 import type { Environment } from '@marcbachmann/cel-js';
 import type { Schema } from '../resource.ts';
+import { AUTHORIZER_TYPE } from './authz.ts';
 import { kubernetesEnvironment } from './env.ts';
 
 /** A kind an expression is checked against: `apps/v1, Kind=Deployment` and its schema. */
@@ -89,7 +90,8 @@ function environmentFor(kind: CheckedKind, params: Schema | undefined, hasParams
   const objectType = declare(env, kind.schema, names, 0);
   env.registerVariable('object', objectType).registerVariable('oldObject', objectType);
   if (hasParams) env.registerVariable('params', params ? declare(env, params, names, 0) : 'dyn');
-  for (const v of ['request', 'namespaceObject', 'authorizer', 'variables']) env.registerVariable(v, 'dyn');
+  for (const v of ['request', 'namespaceObject', 'variables']) env.registerVariable(v, 'dyn');
+  env.registerVariable('authorizer', AUTHORIZER_TYPE);
   return env;
 }
 

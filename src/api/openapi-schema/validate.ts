@@ -5,6 +5,7 @@
 import type { FieldError } from '../errors.ts';
 import { duplicate, invalidValue, notSupported, required } from '../errors.ts';
 import { compilePattern, formatOk } from './formats.ts';
+import { correlateField, correlateItems, deepEqual, unchanged, type Correlated } from './ratchet.ts';
 import { additionalOf, child, index, isObject, itemsOf, type JSONSchemaProps } from './types.ts';
 
 /** The JSON type kube-openapi names for a value. */
@@ -50,16 +51,6 @@ function typeMatches(s: JSONSchemaProps, v: unknown): { ok: boolean; expected: s
   const actual = jsonTypeOf(v);
   const ok = t === actual || (t === 'number' && actual === 'integer');
   return { ok, expected: t };
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => deepEqual(x, (b as unknown[])[i]));
-  const ka = Object.keys(a as object);
-  const kb = Object.keys(b as object);
-  return ka.length === kb.length && ka.every((k) => deepEqual((a as any)[k], (b as any)[k]));
 }
 
 /** Value validations (enum, bounds, lengths, pattern, format, counts) of one schema node on one value. */
@@ -129,7 +120,12 @@ function errorsOf(s: JSONSchemaProps, v: unknown, path: string): FieldError[] {
   return out;
 }
 
-function walk(s: JSONSchemaProps, v: unknown, path: string, out: FieldError[], nested = false): void {
+/**
+ * One node and its subtree. c: the correlated old value on an update (ratcheting); a node equal to
+ * it is not validated at all, as Kubernetes drops every error of an unchanged node's subtree.
+ */
+function walk(s: JSONSchemaProps, v: unknown, path: string, out: FieldError[], nested = false, c: Correlated = undefined): void {
+  if (unchanged(v, c)) return;
   if (v === null || v === undefined) {
     if (!nested && (s.type || s['x-kubernetes-int-or-string']) && !s.nullable) out.push(typeInvalid(path, s['x-kubernetes-int-or-string'] ? 'integer,string' : s.type!, 'null'));
     return;
@@ -143,7 +139,8 @@ function walk(s: JSONSchemaProps, v: unknown, path: string, out: FieldError[], n
   combinators(s, v, path, out);
   if (Array.isArray(v)) {
     const items = itemsOf(s);
-    if (items) v.forEach((x, i) => walk(items, x, index(path, i), out, nested));
+    const old = correlateItems(s, c);
+    if (items) v.forEach((x, i) => walk(items, x, index(path, i), out, nested, old(x)));
     return;
   }
   if (isObject(v)) {
@@ -151,15 +148,18 @@ function walk(s: JSONSchemaProps, v: unknown, path: string, out: FieldError[], n
     const addl = additionalOf(s);
     for (const k of Object.keys(v)) {
       const sub = props && Object.hasOwn(props, k) ? props[k] : addl;
-      if (sub) walk(sub, v[k], child(path, k), out, nested);
+      if (sub) walk(sub, v[k], child(path, k), out, nested, correlateField(s, c, k, path === '' && !nested));
     }
   }
 }
 
-/** Schema validation of a whole value (an object, or a subtree with its path). */
-export function validateValue(s: JSONSchemaProps, value: unknown, path = ''): FieldError[] {
+/**
+ * Schema validation of a whole value (an object, or a subtree with its path). old: the value before
+ * an update, for ratcheting (errors of unchanged nodes do not count).
+ */
+export function validateValue(s: JSONSchemaProps, value: unknown, path = '', old?: { old: unknown }): FieldError[] {
   const out: FieldError[] = [];
-  walk(s, value, path, out);
+  walk(s, value, path, out, false, old);
   return out;
 }
 

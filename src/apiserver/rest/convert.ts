@@ -14,10 +14,11 @@ export function remoteConversion(rt: ResourceType): Convert | undefined {
   return rt.conversion?.convert;
 }
 
-/** Stored objects as this resource version serves them (one batch, order kept). */
+/** Stored objects as this resource version serves them (one batch, order kept): decoded, then converted. */
 export function toServed(rt: ResourceType, objs: KubeObject[]): Promise<KubeObject[]> {
   const convert = remoteConversion(rt);
-  return convert ? convert(objs, apiVersionOfRt(rt)) : Promise.resolve(objs);
+  const decoded = rt.decode ? objs.map((o) => rt.decode!(o)) : objs;
+  return convert ? convert(decoded, apiVersionOfRt(rt)) : Promise.resolve(decoded);
 }
 
 /** A store entry in the served version; its cached JSON no longer applies once converted. */

@@ -140,8 +140,8 @@ export function sameObject(a: KubeObject, b: KubeObject): boolean {
 }
 
 /** Validation of a whole object (create: old undefined) → 422 Invalid naming each field. */
-export function validateObject(obj: KubeObject, rt: ResourceType, old: KubeObject | undefined, extra: FieldError[] = []): void {
-  const errs = [...extra, ...rt.validate(obj, old)];
+export function validateObject(obj: KubeObject, rt: ResourceType, old: KubeObject | undefined, extra: FieldError[] = [], warn?: (text: string) => void): void {
+  const errs = [...extra, ...rt.validate(obj, old, warn)];
   if (old && rt.strategy.validateUpdate) errs.push(...rt.strategy.validateUpdate(obj, old));
   if (errs.length) throw invalid(rt.kind, obj.metadata.name ?? '', errs, rt.group);
 }

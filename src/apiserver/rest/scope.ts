@@ -97,14 +97,19 @@ export function mapStorageError(err: unknown, rt: ResourceType, name: string): u
   }
 }
 
-/** Whether objects of this kind change on the way out (conversion or a decorator), so cached JSON cannot be sent as is. */
+/** Whether objects of this kind change on the way out (conversion, decoding or a decorator), so cached JSON cannot be sent as is. */
 export function changesOnTheWayOut(rt: ResourceType): boolean {
-  return rt.conversion !== undefined || rt.rest?.decorator !== undefined;
+  return rt.conversion !== undefined || rt.decode !== undefined || rt.rest?.decorator !== undefined;
 }
 
-/** A stored object in the served version (what a patch applies to): no decorator. */
+/**
+ * A stored object decoded and in the served version (what a patch applies to): no decorator. Kinds
+ * converting through a webhook get objects already decoded and converted (toServed).
+ */
 export function inRequestVersion(rt: ResourceType, obj: KubeObject): KubeObject {
-  return rt.conversion ? rt.conversion.fromStorage(obj) : obj;
+  if (rt.conversion?.convert) return rt.conversion.fromStorage(obj);
+  const decoded = rt.decode ? rt.decode(obj) : obj;
+  return rt.conversion ? rt.conversion.fromStorage(decoded) : decoded;
 }
 
 /**

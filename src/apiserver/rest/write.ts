@@ -6,6 +6,7 @@ import { validateObjectMetaUpdate } from '../../api/meta.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { StorageError, type StoreEntry } from '../../storage/interface.ts';
 import { admitMutating, admitValidating } from '../pipeline/run.ts';
+import { addWarning } from '../respond.ts';
 import { pendingFinalizers } from './delete.ts';
 import { bumpGeneration, canonicalizeObjectTimes, carryUpdateMeta, initCreateMeta, sameObject, validateObject } from './objectmeta.ts';
 import { remoteConversion, servedEntry, toStored } from './convert.ts';
@@ -90,7 +91,7 @@ export async function prepareUpdate(s: Scope, obj: KubeObject, old: KubeObject, 
     else obj.status = structuredClone(old.status);
   }
   bumpGeneration(obj, old, rt);
-  validateObject(obj, rt, old, metaErrs);
+  validateObject(obj, rt, old, metaErrs, (text) => addWarning(s.res, text));
   if (subresource !== 'status') await rt.rest?.beginUpdate?.(s, obj, old);
   await admitValidating(s.core.pipeline, admissionAttrs(s, 'UPDATE', obj, old, name, dryRun));
   return obj;
@@ -133,7 +134,9 @@ export async function guaranteedUpdate(s: Scope, name: string, transform: Update
   for (let attempt = 0; ; attempt++) {
     const stored: StoreEntry | undefined = await store.get(key);
     // the transform, admission and validation see the current object in the request version
-    const cur = stored && remote ? await servedEntry(s.rt, stored) : stored;
+    // decoded as a read decodes it (a custom resource's schema), so the update starts from what a GET shows
+    const decoded = stored && !remote && s.rt.decode ? { ...stored, object: s.rt.decode(stored.object), json: undefined } : stored;
+    const cur = decoded && remote ? await servedEntry(s.rt, decoded) : decoded;
     const { object, create } = await transform(cur?.object);
     try {
       if (!cur) {

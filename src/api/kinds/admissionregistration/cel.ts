@@ -3,6 +3,7 @@
 // expressions also params, namespaceObject and variables. The environment (Kubernetes' CEL libraries)
 // and the JSON↔CEL values are src/api/cel's, shared with x-kubernetes-validations rules.
 import type { Environment } from '@marcbachmann/cel-js';
+import { AUTHORIZER_TYPE } from '../../cel/authz.ts';
 import { kubernetesEnvironment } from '../../cel/env.ts';
 import { fromCel, untyped as toCel } from '../../cel/values.ts';
 
@@ -19,7 +20,8 @@ function envFor(scope: CelScope): Environment {
   let env = envs.get(scope);
   if (!env) {
     env = kubernetesEnvironment();
-    for (const v of VARIABLES[scope]) env.registerVariable(v, 'dyn');
+    // authorizer: Kubernetes' authorizer library (src/api/cel/authz.ts), the others JSON values
+    for (const v of VARIABLES[scope]) env.registerVariable(v, v === 'authorizer' ? AUTHORIZER_TYPE : 'dyn');
     envs.set(scope, env);
   }
   return env;
@@ -53,7 +55,8 @@ export function compileCel(scope: CelScope, expression: string, returns?: 'bool'
     else if (returns && check.type !== returns && check.type !== 'dyn') c = { error: `must evaluate to ${returns}` };
     else {
       const parsed = env.parse(expression);
-      c = { program: (vars) => parsed(toCel(vars) as Record<string, unknown>) };
+      // the authorizer is an object of the library, not JSON: it goes in as it is
+      c = { program: (vars) => parsed({ ...(toCel({ ...vars, authorizer: undefined }) as Record<string, unknown>), ...(vars.authorizer ? { authorizer: vars.authorizer } : {}) }) };
     }
   } catch (err) {
     c = { error: `compilation failed: ERROR: <input>: ${summary(err)}` };
@@ -63,13 +66,21 @@ export function compileCel(scope: CelScope, expression: string, returns?: 'bool'
   return c;
 }
 
-/** Evaluates; throws Error with Kubernetes' "expression '<e>' resulted in error: ..." on failure. */
+const failed = (expression: string, err: unknown) => new Error(`expression '${expression}' resulted in error: ${summary(err).replace(/^No such key/, 'no such key')}`);
+
+/**
+ * Evaluates; throws (or rejects with) Error with Kubernetes' "expression '<e>' resulted in error: ..."
+ * on failure. Expressions calling the authorizer library answer asynchronously (a Promise).
+ */
 export function evaluateCel(program: CelProgram, expression: string, vars: Record<string, unknown>): unknown {
+  let out: unknown;
   try {
-    return fromCel(program(vars));
+    out = program(vars);
   } catch (err) {
-    throw new Error(`expression '${expression}' resulted in error: ${summary(err).replace(/^No such key/, 'no such key')}`);
+    throw failed(expression, err);
   }
+  if (out instanceof Promise) return out.then(fromCel, (err) => Promise.reject(failed(expression, err)));
+  return fromCel(out);
 }
 
 /** A compile check for validation: undefined when the expression compiles. */

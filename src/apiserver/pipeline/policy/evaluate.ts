@@ -11,18 +11,19 @@ export interface PolicyResult {
   auditAnnotations: { key: string; value: string }[];
 }
 
-function run(e: CompiledExpression, vars: Record<string, unknown>): unknown {
+async function run(e: CompiledExpression, vars: Record<string, unknown>): Promise<unknown> {
   if (!e.program) throw new Error(e.error ?? 'compilation failed');
   return evaluateCel(e.program, e.expression, vars);
 }
 
-export function evaluatePolicy(p: CompiledPolicy, vars: Record<string, unknown>): PolicyResult {
+/** Asynchronous: the authorizer library's checks ask the API server's authorizer. */
+export async function evaluatePolicy(p: CompiledPolicy, vars: Record<string, unknown>): Promise<PolicyResult> {
   const out: PolicyResult = { decisions: [], auditAnnotations: [] };
   // matchConditions: one false → the policy does not apply; an error → one error decision
   const errors: string[] = [];
   for (const c of p.matchConditions) {
     try {
-      const v = run(c, vars);
+      const v = await run(c, vars);
       if (v === false) return out;
       if (v !== true) errors.push(`expression '${c.expression}' resulted in error: no such overload`);
     } catch (err) {
@@ -34,24 +35,24 @@ export function evaluatePolicy(p: CompiledPolicy, vars: Record<string, unknown>)
   const withVars = { ...vars, variables };
   for (const v of p.variables) {
     try {
-      variables[v.name] = run(v, withVars);
+      variables[v.name] = await run(v, withVars);
     } catch {
       // an unusable variable fails the expressions that use it ("no such key")
     }
   }
-  p.validations.forEach((v, index) => {
+  for (const [index, v] of p.validations.entries()) {
     let result: unknown;
     try {
-      result = run(v.expression, withVars);
+      result = await run(v.expression, withVars);
     } catch (err) {
       out.decisions.push({ action: 'error', message: (err as Error).message, index });
-      return;
+      continue;
     }
-    if (result === true) return;
+    if (result === true) continue;
     let message = '';
     if (v.messageExpression) {
       try {
-        const m = run(v.messageExpression, withVars);
+        const m = await run(v.messageExpression, withVars);
         if (typeof m === 'string' && !m.includes('\n') && m.trim().length <= 5 * 1024) message = m.trim();
       } catch {
         // Kubernetes logs it and falls back to message
@@ -60,10 +61,10 @@ export function evaluatePolicy(p: CompiledPolicy, vars: Record<string, unknown>)
     if (!message && v.message) message = v.message.trim();
     if (!message) message = `failed expression: ${v.expression.expression.trim()}`;
     out.decisions.push({ action: 'deny', message, reason: v.reason ?? 'Invalid', index });
-  });
+  }
   for (const a of p.auditAnnotations) {
     try {
-      const value = run(a.value, withVars);
+      const value = await run(a.value, withVars);
       if (value === null || value === undefined) continue;
       if (typeof value !== 'string') {
         out.decisions.push({ action: 'error', message: `valueExpression '${a.value.expression}' resulted in unsupported return type: ${typeof value}. Return type must be either string or null.`, index: -1 });

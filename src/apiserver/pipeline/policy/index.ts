@@ -3,6 +3,7 @@
 // param; failed validations Deny (the request's error), Warn (a Warning header) or Audit (an
 // annotation) as the binding says; configuration errors follow the policy's failurePolicy.
 import type { Logger } from 'pino';
+import type { Authorize } from '../../../api/cel/authz.ts';
 import { StatusError, type StatusReason } from '../../../api/errors.ts';
 import { labelSelectorMatcher } from '../../../api/labels.ts';
 import type { Registry } from '../../../api/registry.ts';
@@ -10,6 +11,7 @@ import type { ResourceType } from '../../../api/resource.ts';
 import { apiVersionOf, parseApiVersion, type KubeObject } from '../../../api/types.ts';
 import { objectKey, resourcePrefix, type Store } from '../../../storage/interface.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from '../index.ts';
+import { requestAuthorizer } from '../cel-authorizer.ts';
 import { PrefixInformer } from '../informer.ts';
 import { isNamespaceRequest, requestNamespace } from '../webhooks/hooks.ts';
 import { isExemptAdmissionConfiguration } from '../webhooks/match.ts';
@@ -27,6 +29,8 @@ export interface PolicyAdmissionDeps {
   registry: Registry;
   getNamespace(name: string): Promise<KubeObject | undefined>;
   logger: Logger;
+  /** The API server's authorizer, for CEL's `authorizer` library; absent = every check is allowed. */
+  authorize?: Authorize;
 }
 
 interface Denial {
@@ -147,9 +151,9 @@ export function policyAdmission(deps: PolicyAdmissionDeps): PolicyAdmission {
         const nsName = isNamespaceRequest(a.rt) ? '' : (a.namespace ?? '');
         const ns = nsName ? namespaceObject(await deps.getNamespace(nsName)) : null;
         const inv = matched.conversion?.convert ? await prepareInvocation({ rt: matched }, a) : { rt: matched };
-        const base = { object: toInvocationVersion(inv, a.object) ?? null, oldObject: toInvocationVersion(inv, a.oldObject) ?? null, request: celRequest(a, inv), namespaceObject: ns, authorizer: null };
+        const base = { object: toInvocationVersion(inv, a.object) ?? null, oldObject: toInvocationVersion(inv, a.oldObject) ?? null, request: celRequest(a, inv), namespaceObject: ns, authorizer: requestAuthorizer(deps.authorize, a) };
         for (const param of params) {
-          const result = evaluatePolicy(p, { ...base, params: param });
+          const result = await evaluatePolicy(p, { ...base, params: param });
           for (const d of result.decisions) {
             if (d.action === 'error' && p.failurePolicy === 'Ignore') continue;
             const reason = d.action === 'deny' ? d.reason : undefined;

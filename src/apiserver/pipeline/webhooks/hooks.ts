@@ -12,7 +12,7 @@ import type { ClientConfig } from './resolve.ts';
 import { prepareInvocation, type Invocation } from './review.ts';
 
 /** Evaluates a webhook's matchConditions for a request: true = call, false = skip; throws to fail closed. */
-export type ConditionMatcher = (a: AdmissionAttributes, inv: Invocation) => boolean;
+export type ConditionMatcher = (a: AdmissionAttributes, inv: Invocation) => boolean | Promise<boolean>;
 
 /** Compiles matchConditions (CEL); absent compiler = conditions cannot be evaluated (fail closed). */
 export type ConditionCompiler = (conditions: { name: string; expression: string }[]) => ConditionMatcher;
@@ -118,7 +118,7 @@ export async function shouldCall(deps: MatchDeps, h: Pick<Webhook, 'name' | 'rul
   if (h.matchConditions) {
     let matched: boolean;
     try {
-      matched = h.matchConditions(a, inv);
+      matched = await h.matchConditions(a, inv);
     } catch (err) {
       // a condition that cannot be evaluated: failurePolicy Ignore skips the webhook, Fail refuses
       if (h.failurePolicy === 'Ignore') return undefined;

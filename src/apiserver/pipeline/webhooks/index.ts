@@ -6,7 +6,8 @@ import type { KubeObject } from '../../../api/types.ts';
 import { resourcePrefix, type Store } from '../../../storage/interface.ts';
 import type { AdmissionPlugin } from '../index.ts';
 import { PrefixInformer } from '../informer.ts';
-import { compileMatchConditions } from './conditions.ts';
+import type { Authorize } from '../../../api/cel/authz.ts';
+import { matchConditionsCompiler } from './conditions.ts';
 import { compileConfiguration, type ConditionCompiler, type Webhook } from './hooks.ts';
 import { mutatingWebhookPlugin } from './mutating.ts';
 import { validatingWebhookPlugin } from './validating.ts';
@@ -24,6 +25,8 @@ export interface WebhookAdmissionDeps {
   logger: Logger;
   /** Compiles matchConditions (CEL). */
   compileConditions?: ConditionCompiler;
+  /** The API server's authorizer, for CEL's `authorizer` in matchConditions; absent = every check is allowed. */
+  authorize?: Authorize;
 }
 
 export interface WebhookAdmission {
@@ -35,7 +38,7 @@ export interface WebhookAdmission {
 }
 
 export function webhookAdmission(deps: WebhookAdmissionDeps): WebhookAdmission {
-  const informer = (plural: string) => new PrefixInformer(deps.store, resourcePrefix(GROUP, plural), (o) => compileConfiguration(o, deps.compileConditions ?? compileMatchConditions), deps.logger);
+  const informer = (plural: string) => new PrefixInformer(deps.store, resourcePrefix(GROUP, plural), (o) => compileConfiguration(o, deps.compileConditions ?? matchConditionsCompiler(deps.authorize)), deps.logger);
   const mutatingConfigs = informer('mutatingwebhookconfigurations');
   const validatingConfigs = informer('validatingwebhookconfigurations');
   const flat = (inf: PrefixInformer<Webhook[]>) => {
