@@ -1,0 +1,197 @@
+// The whole cluster at scale, as a user runs it (issue 19's goal): `kubesim up --nodes N` as its own
+// process (HTTPS, the written admin kubeconfig), then D Deployments × R replicas applied at once, then
+// `kubesim load --profile load` against the same cluster. Reports: time to N nodes Ready, time to all
+// pods Ready, the cluster's RSS (the process tree), data dir size, NotReady transitions of nodes and
+// leader changes of the components' Leases over the run, and the load run's SLO table.
+//
+//   node --import tsx bench/up-scale.ts [--nodes 5000] [--deployments 30] [--replicas 5000]
+//        [--load-duration 60s] [--nodes-timeout 300] [--pods-timeout 1800]
+//
+// Nothing but the cluster runs in kubesim's process tree; this driver only polls (Deployments' status,
+// Leases, Nodes' Ready condition) so it takes little of the machine itself.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from '../src/client/index.ts';
+import { arg, sleep } from './util.ts';
+
+const NODES = Number(arg('nodes', '5000'));
+const DEPLOYMENTS = Number(arg('deployments', '30'));
+const REPLICAS = Number(arg('replicas', '5000'));
+const LOAD = arg('load-duration', '60s');
+const NODES_TIMEOUT = Number(arg('nodes-timeout', '300')) * 1000;
+const PODS_TIMEOUT = Number(arg('pods-timeout', '1800')) * 1000;
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = join(ROOT, 'bin', 'kubesim.js');
+
+const DEPLOY = { group: 'apps', version: 'v1', plural: 'deployments', namespaced: true, kind: 'Deployment' };
+const NODE = { group: '', version: 'v1', plural: 'nodes', namespaced: false, kind: 'Node' };
+const LEASE = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true, kind: 'Lease' };
+
+const secs = (ms: number) => (ms / 1000).toFixed(1);
+const t0 = performance.now();
+const since = () => performance.now() - t0;
+
+/** RSS of a process and all its descendants, in bytes (Linux /proc). */
+function treeRss(pid: number): number {
+  let total = 0;
+  const status = (p: number) => {
+    try {
+      return readFileSync(`/proc/${p}/status`, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const m = /VmRSS:\s+(\d+) kB/.exec(status(pid));
+  if (m) total += Number(m[1]) * 1024;
+  let children: string[] = [];
+  try {
+    for (const t of readdirSync(`/proc/${pid}/task`)) children.push(...readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean));
+  } catch {
+    children = [];
+  }
+  for (const c of children) total += treeRss(Number(c));
+  return total;
+}
+
+/** CPU seconds (user + system) of a process and its waited-for children so far. */
+function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const tick = 100;
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / tick;
+  } catch {
+    return NaN;
+  }
+}
+
+const du = (path: string) => Number(spawnSync('du', ['-sb', path], { encoding: 'utf8' }).stdout.split('\t')[0]);
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+
+function deployment(name: string, replicas: number) {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: 'default' },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.9', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } },
+    },
+  };
+}
+
+const dir = mkdtempSync(join(os.tmpdir(), 'kubesim-up-scale-'));
+const data = join(dir, 'data');
+const port = 20000 + Math.floor(Math.random() * 20000);
+console.log(`kubesim up --nodes ${NODES} --port ${port} --data-dir ${data}; then ${DEPLOYMENTS} Deployments × ${REPLICAS} replicas; node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model}), load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const up = spawn(process.execPath, [BIN, 'up', '--nodes', String(NODES), '--port', String(port), '--data-dir', data], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KUBESIM_LOG_LEVEL: process.env.KUBESIM_LOG_LEVEL ?? 'warn' } });
+let stderr = '';
+up.stderr.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
+const rows: [string, string][] = [];
+const row = (k: string, v: string) => {
+  rows.push([k, v]);
+  console.log(`  ${k}: ${v}`);
+};
+
+let client: Client | undefined;
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRss(up.pid!))), 2000);
+try {
+  const kubeconfig = join(data, 'kubeconfig');
+  while (!existsSync(kubeconfig)) {
+    if (up.exitCode !== null) throw new Error(`kubesim up exited ${up.exitCode}: ${stderr}`);
+    await sleep(100);
+  }
+  client = Client.fromKubeconfig(kubeconfig, { qps: Infinity });
+  const c = client;
+  while (!(await c.request<string>({ method: 'GET', path: '/readyz' }).then(() => true, () => false))) await sleep(100);
+  row('/readyz answers', `${secs(since())} s after start`);
+
+  // Nodes Ready, NotReady transitions (a node seen Ready, later not) and leader changes, polled.
+  const wasReady = new Set<string>();
+  let notReadyTransitions = 0;
+  const holders = new Map<string, string>();
+  let leaderChanges = 0;
+  const readyOf = (n: any) => n.status?.conditions?.find((x: any) => x.type === 'Ready')?.status === 'True';
+  const pollNodes = async () => {
+    const list = await c.resource(NODE).listAll({});
+    let ready = 0;
+    for (const n of list.items) {
+      const name = n.metadata.name!;
+      if (readyOf(n)) {
+        ready++;
+        wasReady.add(name);
+      } else if (wasReady.delete(name)) notReadyTransitions++;
+    }
+    return ready;
+  };
+  const pollLeases = async () => {
+    for (const l of (await c.resource(LEASE).list({ namespace: 'kube-system' })).items as any[]) {
+      const h = l.spec?.holderIdentity ?? '';
+      const before = holders.get(l.metadata.name);
+      if (before !== undefined && before !== h) leaderChanges++;
+      holders.set(l.metadata.name, h);
+    }
+  };
+  let ready = 0;
+  while ((ready = await pollNodes().catch(() => ready)) < NODES) {
+    if (since() > NODES_TIMEOUT) throw new Error(`timed out: ${ready}/${NODES} nodes Ready after ${secs(since())} s`);
+    await sleep(500);
+  }
+  const nodesAt = since();
+  row(`${NODES} nodes Ready`, `${secs(nodesAt)} s after start (goal ≤ 30 s)`);
+  await pollLeases();
+
+  // The Deployments, all at once; all pods Ready is every Deployment's readyReplicas.
+  const tApply = performance.now();
+  const cpuApply = cpuSeconds(up.pid!);
+  await Promise.all(Array.from({ length: DEPLOYMENTS }, (_, i) => c.resource(DEPLOY).create(deployment(`scale-${i}`, REPLICAS), { namespace: 'default' })));
+  const total = DEPLOYMENTS * REPLICAS;
+  let lastLog = 0;
+  let podsReady = 0;
+  for (;;) {
+    const list = await c.resource(DEPLOY).list({ namespace: 'default' }).catch(() => undefined);
+    if (list) podsReady = list.items.filter((d) => d.metadata.name!.startsWith('scale-')).reduce((s, d: any) => s + (d.status?.readyReplicas ?? 0), 0);
+    const el = performance.now() - tApply;
+    if (podsReady >= total) break;
+    if (el > PODS_TIMEOUT) throw new Error(`timed out: ${podsReady}/${total} pods Ready after ${secs(el)} s`);
+    if (el - lastLog > 10_000) {
+      lastLog = el;
+      await pollNodes().catch(() => 0);
+      await pollLeases().catch(() => undefined);
+      console.log(`  … ${secs(el)} s: ${podsReady}/${total} pods Ready (${(podsReady / (el / 1000)).toFixed(0)}/s), rss ${mib(treeRss(up.pid!))}, load ${os.loadavg()[0].toFixed(1)}`);
+    }
+    await sleep(1000);
+  }
+  const podsMs = performance.now() - tApply;
+  row(`${total} pods Ready`, `${secs(podsMs)} s after the apply (goal ≤ 300 s), ${(total / (podsMs / 1000)).toFixed(0)} pods/s, cluster CPU ${(cpuSeconds(up.pid!) - cpuApply).toFixed(0)} s`);
+  await pollNodes();
+  await pollLeases();
+  row('cluster RSS (process tree)', `${mib(treeRss(up.pid!))} now, peak ${mib(Math.max(peakRss, treeRss(up.pid!)))}`);
+  row('data dir', mib(du(data)));
+  row('node NotReady transitions', String(notReadyTransitions));
+  row('leader changes', `${leaderChanges} (${holders.size} Leases in kube-system)`);
+
+  // kubesim load --profile load against the same cluster.
+  console.log(`kubesim load --kubeconfig ${kubeconfig} --profile load --duration ${LOAD}`);
+  const load = spawnSync(process.execPath, [BIN, 'load', '--kubeconfig', kubeconfig, '--profile', 'load', '--duration', LOAD], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const out = load.stdout ?? '';
+  const slo = out.slice(out.indexOf('SLOs:'));
+  console.log(slo || out.slice(-3000));
+  const results = [...slo.matchAll(/\b(PASS|FAIL|NO DATA)\s*$/gm)].map((m) => m[1]);
+  row('kubesim load SLO rows', `${results.filter((r) => r === 'PASS').length} PASS, ${results.filter((r) => r === 'FAIL').length} FAIL, ${results.filter((r) => r === 'NO DATA').length} NO DATA (exit ${load.status})`);
+  await pollNodes();
+  await pollLeases();
+  row('after load: NotReady transitions / leader changes', `${notReadyTransitions} / ${leaderChanges}`);
+} finally {
+  clearInterval(sampler);
+  client?.close();
+  up.kill('SIGTERM');
+  await new Promise((r) => (up.exitCode !== null ? r(undefined) : up.once('exit', r)));
+  rmSync(dir, { recursive: true, force: true });
+  console.log('\n| figure | value |\n|---|---|');
+  for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+  console.log(`load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+}
