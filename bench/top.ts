@@ -107,7 +107,7 @@ try {
     };
     await store.create(objectKey('', 'pods', ns, name), pod);
     // Paced by the pool's adoption, so its pod watch never falls that far behind (a watcher too slow is closed).
-    if (i % 1000 === 999) while (pool.state.pods.size < i + 1 - 4000) await sleep(20);
+    if (i % 500 === 499) while (pool.state.pods.size < i + 1 - 1500) await sleep(20);
   }
   console.log(`cluster: ${PODS} Running pods over ${NAMESPACES} namespaces written into the store in ${secs(performance.now() - tw)} s; ${memory()}`);
   await until(`the pool adopts ${PODS} pods`, async () => pool.state.pods.size >= PODS, 900_000, 1000);

@@ -75,6 +75,19 @@ test("a list item's JSON text is the PodMetrics object without kind and apiVersi
   }
 });
 
+test('timestamps are RFC 3339 to the second, whatever order they are asked in (two are remembered)', () => {
+  const cases: [number, string][] = [
+    [0, '1970-01-01T00:00:00Z'],
+    [1500, '1970-01-01T00:00:01Z'],
+    [Date.parse('2026-01-01T00:00:59.400Z'), '2026-01-01T00:00:59Z'],
+    [999, '1970-01-01T00:00:00Z'],
+    [1500, '1970-01-01T00:00:01Z'],
+    [2000, '1970-01-01T00:00:02Z'],
+    [0, '1970-01-01T00:00:00Z'],
+  ];
+  for (const [ms, want] of cases) assert.equal(rfc3339(ms), want, String(ms));
+});
+
 test('storage keys name their group resource', () => {
   const cases: [string, { group: string; plural: string } | undefined][] = [
     ['/registry/core/pods/default/web', { group: '', plural: 'pods' }],

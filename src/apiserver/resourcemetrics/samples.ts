@@ -105,17 +105,21 @@ export function durationString(ms: number): string {
   return `${Math.floor(m / 60)}h${m % 60}m${rest}s`;
 }
 
-let lastSecond = NaN;
-let lastText = '';
+/** The last two seconds formatted: a scrape's samples share a few seconds, and an object's creationTimestamp is another. */
+const formatted: [number, string][] = [
+  [NaN, ''],
+  [NaN, ''],
+];
 
-/** RFC 3339 to the second; the last answer is kept (a scrape's samples share a handful of seconds). */
+/** RFC 3339 to the second. */
 export function rfc3339(ms: number): string {
   const sec = Math.floor(ms / 1000);
-  if (sec !== lastSecond) {
-    lastText = new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
-    lastSecond = sec;
-  }
-  return lastText;
+  if (formatted[0][0] === sec) return formatted[0][1];
+  if (formatted[1][0] === sec) return formatted[1][1];
+  const text = new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
+  formatted[1] = formatted[0];
+  formatted[0] = [sec, text];
+  return text;
 }
 
 /** A NodeMetrics object; labels are the Node's, creationTimestamp the time of the answer (metrics-server's). */
