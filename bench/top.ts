@@ -1,6 +1,6 @@
 // `kubectl top` at scale: the metrics.k8s.io LIST and the real kubectl against a big cluster.
 //
-//   node --import tsx bench/top.ts [--nodes 5000] [--pods 150000] [--namespaces 100] [--runs 5] [--kubectl /usr/bin/kubectl]
+//   node --max-old-space-size=8192 --import tsx bench/top.ts [--nodes 5000] [--pods 150000] [--namespaces 100] [--runs 5] [--kubectl /usr/bin/kubectl]
 //        [--profile FILE.cpuprofile (CPU profile of this process during the LIST and kubectl runs)]
 //
 // The cluster: one process as `kubesim up` runs it (API server on an in-memory store + one node
@@ -23,6 +23,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Session } from 'node:inspector/promises';
+import { getHeapStatistics } from 'node:v8';
 import pino from 'pino';
 import type { KubeObject } from '../src/api/types.ts';
 import { kubeconfigYaml, startApiServer } from '../src/apiserver/index.ts';
@@ -115,7 +116,7 @@ try {
   const last = namespaces[(PODS - 1) % NAMESPACES];
   const inLast = Math.floor((PODS - 1 - ((PODS - 1) % NAMESPACES)) / NAMESPACES) + 1;
   const metricsPath = (ns?: string) => `${api.url}/apis/metrics.k8s.io/v1beta1${ns ? `/namespaces/${ns}` : ''}/pods`;
-  await until('a scrape with every pod', async () => ((await (await fetch(metricsPath(last))).json()) as any).items.length >= inLast, 120_000, 1000);
+  await until('a scrape with every pod', async () => ((await (await fetch(metricsPath(last))).json()) as any).items.length >= inLast, 300_000, 1000);
   console.log(`cluster: every pod has PodMetrics ${secs(performance.now() - tw)} s after the first write; ${memory()}`);
 
   let summaryBytes = 0;
@@ -167,7 +168,7 @@ try {
   const { stdout: version } = await run(KUBECTL, ['version', '--client']);
   console.log(`after: ${memory()}`);
   console.log(
-    `conditions: node ${process.version}, ${version.split('\n')[0]}, ${os.cpus().length} cpus, load avg at start ${load0.toFixed(1)}, now ${os.loadavg()[0].toFixed(1)}; ` +
+    `conditions: node ${process.version} (heap limit ${mib(getHeapStatistics().heap_size_limit)}), ${version.split('\n')[0]}, ${os.cpus().length} cpus, load avg at start ${load0.toFixed(1)}, now ${os.loadavg()[0].toFixed(1)}; ` +
       `one process (API server, in-memory store, one node pool of ${NODES} nodes), pods written into the store and adopted by the pool, plain HTTP without authn (startApiServer defaults)`,
   );
 } finally {
