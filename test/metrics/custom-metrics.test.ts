@@ -223,6 +223,10 @@ test('kubectl get --raw shows the metric resources and a node metric', { skip: !
     assert.ok(list.resources.some((r: any) => r.name === 'nodes/node_temperature' && r.namespaced === false));
     assert.ok(list.resources.some((r: any) => r.name === 'pods/requests_per_second' && r.namespaced === true));
     assert.equal((await kubectl(`${CUSTOM}/nodes/n1/node_temperature`)).items[0].value, '61');
+    // kubectl reads the aggregated discovery (metric parents without verbs or kind) without complaint
+    await new Promise<string>((resolve, reject) =>
+      execFile('/usr/bin/kubectl', ['--server', api.url, 'api-resources', '--api-group=custom.metrics.k8s.io', '-o', 'name'], { env: { PATH: '/usr/bin', HOME: home }, timeout: 30_000 }, (err, out, errOut) => (err ? reject(new Error(String(errOut))) : resolve(String(out)))),
+    );
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
