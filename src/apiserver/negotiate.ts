@@ -71,6 +71,20 @@ export function negotiateOutput(accept: string | undefined): OutputTarget {
   return OBJECT;
 }
 
+/**
+ * Whether the first acceptable clause asks for the object itself as protobuf (kubectl top's
+ * `application/vnd.kubernetes.protobuf` first, then any type): the storages that can encode it (metrics.k8s.io)
+ * answer so; everything else answers JSON.
+ */
+export function prefersProtobuf(accept: string | undefined): boolean {
+  if (!accept) return false;
+  for (const c of parseAccept(accept)) {
+    const t = clauseTarget(c);
+    if (t) return t.as === 'Object' && c.type === 'application/vnd.kubernetes.protobuf';
+  }
+  return false;
+}
+
 /** `*core.ConfigMap`, `*apps.DeploymentList`: the Go type Kubernetes names in its 406 messages. */
 function goType(rt: ResourceType, list: boolean): string {
   const pkg = rt.group === '' ? 'core' : rt.group.split('.')[0];
