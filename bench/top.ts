@@ -14,8 +14,8 @@
 // (scrape, LIST, kubectl) is the same as after a real start.
 //
 // Measured: one pool /stats/summary of every node (what a scrape costs), the raw PodMetrics LIST
-// (JSON, as kubectl's metrics client asks it) and the Table LIST, `kubectl top pods -A`, `kubectl
-// top nodes` (real kubectl, kubeconfig), process RSS and heap.
+// in protobuf (what kubectl top asks for first), in JSON and as a Table, `kubectl top pods -A`,
+// `kubectl top nodes` (real kubectl, kubeconfig), process RSS and heap.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,7 +46,7 @@ const NS = { group: '', version: 'v1', plural: 'namespaces', namespaced: false }
 const NODE = { group: '', version: 'v1', plural: 'nodes', namespaced: false };
 
 const secs = (ms: number) => (ms / 1000).toFixed(2);
-const mib = (b: number) => `${Math.round(b / 2 ** 20)} MiB`;
+const mib = (b: number) => `${b < 10 * 2 ** 20 ? (b / 2 ** 20).toFixed(1) : Math.round(b / 2 ** 20)} MiB`;
 const memory = () => `RSS ${mib(process.memoryUsage().rss)}, heap ${mib(process.memoryUsage().heapUsed)}`;
 const quiet = pino({ level: 'warn' });
 const load0 = os.loadavg()[0];
@@ -129,6 +129,12 @@ try {
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
   }
+  let pbBytes = 0;
+  const pb = await timed(RUNS, async () => {
+    const res = await fetch(metricsPath(), { headers: { Accept: 'application/vnd.kubernetes.protobuf, */*' } });
+    pbBytes = (await res.arrayBuffer()).byteLength;
+  });
+  console.log(`T1a: GET /apis/metrics.k8s.io/v1beta1/pods (protobuf, as kubectl top asks; ${mib(pbBytes)}): ${fmt(pb)}`);
   let items = 0;
   let bytes = 0;
   const list = await timed(RUNS, async () => {
@@ -137,7 +143,7 @@ try {
     bytes = text.length;
     items = (JSON.parse(text) as any).items.length;
   });
-  console.log(`T1: GET /apis/metrics.k8s.io/v1beta1/pods (JSON, ${items} items, ${mib(bytes)}): ${fmt(list)}`);
+  console.log(`T1b: the same LIST in JSON (${items} items, ${mib(bytes)}): ${fmt(list)}`);
   let rows = 0;
   const table = await timed(RUNS, async () => {
     const res = await fetch(metricsPath(), { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } });
