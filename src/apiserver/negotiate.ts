@@ -1,7 +1,8 @@
 // Output negotiation from the Accept header, as Kubernetes' negotiation package does it: the first
 // acceptable clause (by q, then order) decides whether a read answers the object itself, a
 // meta.k8s.io Table, or metadata only (PartialObjectMetadata / PartialObjectMetadataList, what
-// metadata informers and the dynamic client ask for). Bodies are always JSON.
+// metadata informers and the dynamic client ask for). Bodies are JSON, but for the metrics.k8s.io
+// lists, which answer protobuf when it is asked first (prefersProtobuf), as metrics-server does.
 import { StatusError } from '../api/errors.ts';
 import type { ResourceType } from '../api/resource.ts';
 import type { KubeObject, ListMeta } from '../api/types.ts';
