@@ -134,11 +134,9 @@ function objectMeta(w: Writer, name: string, namespace: string | undefined, crea
   w.end(at);
 }
 
-const pbCache = new WeakMap<PodSample, Buffer>();
-
 /** PodMetrics fields 2–4 (timestamp, window, containers) of a sample, made once. */
 function podUsage(s: PodSample): Buffer {
-  let b = pbCache.get(s);
+  let b = s.usageProtobuf;
   if (!b) {
     const w = new Writer(256);
     time(w, 2, s.timestampMs);
@@ -149,7 +147,7 @@ function podUsage(s: PodSample): Buffer {
       usage(w, 2, c.cpuNanoCores, c.memoryBytes);
       w.end(at);
     }
-    pbCache.set(s, (b = Buffer.from(w.finish())));
+    s.usageProtobuf = b = Buffer.from(w.finish());
   }
   return b;
 }

@@ -24,6 +24,8 @@ export interface PodSample {
   containers: ContainerSample[];
   /** podUsageJson's answer, made on first use: a sample never changes after its scrape. */
   usageJson?: string;
+  /** The same in protobuf (protobuf.ts), made on first use. */
+  usageProtobuf?: Buffer;
 }
 
 const PAGE = 4096;
