@@ -12,6 +12,7 @@ import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
 import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureAPIServices, ensureKubernetesService, namespaceGetter, priorityClassLister, startKubernetesEndpoints, startServiceAddressRepair } from './kinds/index.ts';
 import { startResourceMetrics } from './resourcemetrics/index.ts';
+import { stopMetricCatalog } from './custommetrics/catalog.ts';
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
 import { priorityAdmission } from './pipeline/priority.ts';
 import { serviceAccountGetter, serviceAccountAdmission } from './pipeline/service-account.ts';
@@ -365,6 +366,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
         repair.stop();
         await endpoints.stop();
         await scraper.stop();
+        stopMetricCatalog(core);
         crds.stop();
         flow.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,7 +1,8 @@
 // Output negotiation from the Accept header, as Kubernetes' negotiation package does it: the first
 // acceptable clause (by q, then order) decides whether a read answers the object itself, a
 // meta.k8s.io Table, or metadata only (PartialObjectMetadata / PartialObjectMetadataList, what
-// metadata informers and the dynamic client ask for). Bodies are always JSON.
+// metadata informers and the dynamic client ask for). Bodies are JSON, but for the metrics.k8s.io
+// lists, which answer protobuf when it is asked first (prefersProtobuf), as metrics-server does.
 import { StatusError } from '../api/errors.ts';
 import type { ResourceType } from '../api/resource.ts';
 import type { KubeObject, ListMeta } from '../api/types.ts';
@@ -69,6 +70,20 @@ export function negotiateOutput(accept: string | undefined): OutputTarget {
     if (t) return t;
   }
   return OBJECT;
+}
+
+/**
+ * Whether the first acceptable clause asks for the object itself as protobuf (kubectl top's
+ * `application/vnd.kubernetes.protobuf` first, then any type): the storages that can encode it (metrics.k8s.io)
+ * answer so; everything else answers JSON.
+ */
+export function prefersProtobuf(accept: string | undefined): boolean {
+  if (!accept) return false;
+  for (const c of parseAccept(accept)) {
+    const t = clauseTarget(c);
+    if (t) return t.as === 'Object' && c.type === 'application/vnd.kubernetes.protobuf';
+  }
+  return false;
 }
 
 /** `*core.ConfigMap`, `*apps.DeploymentList`: the Go type Kubernetes names in its 406 messages. */

@@ -51,6 +51,12 @@ export function sendJson(res: ServerResponse, code: number, body: object | strin
   res.end(text);
 }
 
+/** A body already encoded (protobuf). */
+export function sendBytes(res: ServerResponse, code: number, body: Buffer, contentType: string): void {
+  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': body.length });
+  res.end(body);
+}
+
 export function sendText(res: ServerResponse, code: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
   res.end(text);

@@ -4,6 +4,7 @@ import http from 'node:http';
 import { StatusError, methodNotAllowed } from '../api/errors.ts';
 import type { Registry } from '../api/registry.ts';
 import {
+  aggregatedVersionOf,
   answerDiscovery,
   answerSelfSubjectAccessReview,
   answerSelfSubjectReview,
@@ -19,7 +20,7 @@ import { answerSubjectAccessReview, subjectReviewInfo } from './rbac/reviews.ts'
 import { sendJson, sendStatus, sendText } from './respond.ts';
 import { handleResource } from './rest/handlers.ts';
 import type { ApiCore, Scope } from './rest/scope.ts';
-import { answerDataDiscovery, collectionOwner } from './rest/storage.ts';
+import { answerDataDiscovery, collectionOwner, dataResources } from './rest/storage.ts';
 import type { HttpAnswer } from './http-types.ts';
 import { parseResourcePath, requestScope, splitUrl } from './routing.ts';
 import { boolParam } from './listopts.ts';
@@ -275,7 +276,12 @@ function serveDiscovery(
     if (req.method !== 'GET' && req.method !== 'HEAD') return fail(notFoundPath());
     const data = answerDataDiscovery(core, path);
     if (data) return void data.then(send, fail);
-    send(answerDiscovery(core.registry, path, req.headers.accept ?? ''));
+    const accept = req.headers.accept ?? '';
+    // Aggregated /apis lists the resources that are data too (custom.metrics.k8s.io's metrics).
+    if (path.split('?')[0].replace(/\/+$/, '') === '/apis' && aggregatedVersionOf(accept)) {
+      return void dataResources(core).then((d) => send(answerDiscovery(core.registry, path, accept, d)), fail);
+    }
+    send(answerDiscovery(core.registry, path, accept));
   } catch (err) {
     fail(err);
   }

@@ -10,6 +10,8 @@ import {
   answerSelfSubjectRulesReview,
   answerSelfSubjectReview,
   decodeSwaggerProtobuf,
+  aggregatedFromResourceList,
+  type ApiResourceEntry,
 } from '../../src/apiserver/discovery/index.ts';
 import { rt as deploymentType } from '../patch/fixtures.ts';
 
@@ -133,4 +135,52 @@ test('OpenAPI v2: JSON for JSON clients, gnostic protobuf for kubectl 1.27/1.28 
   assert.ok(item.value.patch.parameters.some((p: any) => p.parameter?.non_body_parameter?.query_parameter_sub_schema?.name === 'fieldValidation'));
   const deploy = doc.definitions.additional_properties.find((d: any) => d.name === 'io.k8s.api.apps.v1.Deployment');
   assert.ok(deploy.value.vendor_extension.some((e: any) => e.name === 'x-kubernetes-group-version-kind'));
+});
+
+test('an APIResourceList as aggregated resources: sub entries join their parent (made when not listed), as the aggregator converts them', () => {
+  const metric = (name: string, namespaced: boolean): ApiResourceEntry => ({ name, singularName: '', namespaced, kind: 'MetricValueList', verbs: ['get'] });
+  const sub = (subresource: string) => ({ subresource, responseKind: { group: '', version: '', kind: 'MetricValueList' }, verbs: ['get'] });
+  const made = (resource: string, scope: string, subs: string[]) => ({ resource, responseKind: { group: '', version: '', kind: '' }, scope, singularResource: '', verbs: null, subresources: subs.map(sub) });
+  const cases: { name: string; list: ApiResourceEntry[]; want: object[] }[] = [
+    { name: 'empty', list: [], want: [] },
+    {
+      name: 'metric resources (custom.metrics.k8s.io)',
+      list: [metric('deployments.apps/rps', true), metric('nodes/temp', false), metric('pods/rps', true), metric('pods/latency', true)],
+      want: [made('deployments.apps', 'Namespaced', ['rps']), made('nodes', 'Cluster', ['temp']), made('pods', 'Namespaced', ['rps', 'latency'])],
+    },
+    {
+      name: 'a listed parent keeps its own entry; a sub of another scope is left out',
+      list: [
+        { name: 'widgets', singularName: 'widget', namespaced: true, kind: 'Widget', verbs: ['get', 'list'], shortNames: ['wd'] },
+        { name: 'widgets/status', singularName: '', namespaced: true, group: 'x.io', version: 'v1', kind: 'Widget', verbs: ['get'] },
+        { name: 'widgets/odd', singularName: '', namespaced: false, kind: 'Widget', verbs: ['get'] },
+      ],
+      want: [
+        {
+          resource: 'widgets',
+          responseKind: { group: '', version: '', kind: 'Widget' },
+          scope: 'Namespaced',
+          singularResource: 'widget',
+          verbs: ['get', 'list'],
+          shortNames: ['wd'],
+          subresources: [{ subresource: 'status', responseKind: { group: 'x.io', version: 'v1', kind: 'Widget' }, verbs: ['get'] }],
+        },
+      ],
+    },
+  ];
+  for (const c of cases) assert.deepEqual(aggregatedFromResourceList(c.list), c.want, c.name);
+});
+
+test("aggregated /apis lists data resources in place of the registry's, and answers the same document while they stay", () => {
+  const data = new Map([['autoscaling/v2', [{ name: 'pods/rps', singularName: '', namespaced: true, kind: 'MetricValueList', verbs: ['get'] }]]]);
+  const a = answerDiscovery(registry, '/apis', KUBECTL_ACCEPT, data)!;
+  const autoscaling = body(a).items.find((i: any) => i.metadata.name === 'autoscaling');
+  assert.deepEqual(autoscaling.versions[0].resources.map((r: any) => [r.resource, r.subresources.map((s: any) => s.subresource)]), [['pods', ['rps']]]);
+  assert.equal(autoscaling.versions[1].resources[0].resource, 'horizontalpodautoscalers', 'other versions keep their kinds');
+  assert.equal(answerDiscovery(registry, '/apis', KUBECTL_ACCEPT, new Map(data))!.body, a.body);
+  assert.ok(answerDiscovery(registry, '/apis', KUBECTL_ACCEPT, new Map(data)) === answerDiscovery(registry, '/apis', KUBECTL_ACCEPT, new Map(data)), 'same lists: cached');
+  const changed = new Map([['autoscaling/v2', [...data.get('autoscaling/v2')!, { name: 'pods/latency', singularName: '', namespaced: true, kind: 'MetricValueList', verbs: ['get'] }]]]);
+  const b = body(answerDiscovery(registry, '/apis', KUBECTL_ACCEPT, changed));
+  assert.deepEqual(b.items.find((i: any) => i.metadata.name === 'autoscaling').versions[0].resources[0].subresources.map((s: any) => s.subresource), ['rps', 'latency']);
+  assert.ok(!body(answerDiscovery(registry, '/apis', KUBECTL_ACCEPT)).items.find((i: any) => i.metadata.name === 'autoscaling').versions[0].resources.some((r: any) => r.resource === 'pods'), 'without data: the registry');
 });

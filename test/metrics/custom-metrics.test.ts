@@ -11,6 +11,7 @@ import pino from 'pino';
 import { startApiServer, type RunningApiServer } from '../../src/apiserver/index.ts';
 import { Client } from '../../src/client/index.ts';
 import { milliString, parseSeries } from '../../src/apiserver/custommetrics/values.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const quiet = pino({ level: 'silent' });
 const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true };
@@ -166,6 +167,28 @@ test('discovery lists one resource per metric and group resource, as the adapter
   ]);
 });
 
+const AGGREGATED = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+
+test('aggregated discovery lists the metric resources as the per-version discovery does, and follows annotation changes', async () => {
+  const aggregated = async () => {
+    const res = await fetch(api.url + '/apis', { headers: { Accept: `${AGGREGATED},application/json` } });
+    assert.equal(res.headers.get('content-type'), AGGREGATED);
+    const group = ((await res.json()) as any).items.find((i: any) => i.metadata.name === 'custom.metrics.k8s.io');
+    assert.deepEqual(group.versions.map((v: any) => v.version), ['v1beta2']);
+    return group.versions[0].resources.flatMap((r: any) => (r.subresources ?? []).map((sub: any) => `${r.resource}/${sub.subresource} ${r.scope}`)).sort();
+  };
+  const perVersion = async () => (await raw(CUSTOM)).body.resources.map((r: any) => `${r.name} ${r.namespaced ? 'Namespaced' : 'Cluster'}`).sort();
+  const before = await perVersion();
+  assert.ok(before.includes('nodes/node_temperature Cluster') && before.includes('pods/requests_per_second Namespaced'), before.join());
+  assert.deepEqual(await aggregated(), before);
+  await client.resource(CM).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'gauge', annotations: { 'kubesim.io/metric-queue_length': '7' } } }, { namespace: 'default' });
+  await eventually(async () => (await perVersion()).includes('configmaps/queue_length Namespaced'), 'per-version discovery lists configmaps/queue_length');
+  assert.deepEqual(await aggregated(), await perVersion());
+  await client.resource(CM).delete('gauge', { namespace: 'default' });
+  await eventually(async () => !(await aggregated()).includes('configmaps/queue_length Namespaced'), 'aggregated discovery drops configmaps/queue_length');
+  assert.deepEqual(await perVersion(), before);
+});
+
 test('root-scoped objects: nodes/<name|*>/<metric> and namespaces/<ns>/metrics/<metric>', async () => {
   const node = await raw(`${CUSTOM}/nodes/n1/node_temperature`);
   assert.equal(node.status, 200, JSON.stringify(node.body));
@@ -200,6 +223,10 @@ test('kubectl get --raw shows the metric resources and a node metric', { skip: !
     assert.ok(list.resources.some((r: any) => r.name === 'nodes/node_temperature' && r.namespaced === false));
     assert.ok(list.resources.some((r: any) => r.name === 'pods/requests_per_second' && r.namespaced === true));
     assert.equal((await kubectl(`${CUSTOM}/nodes/n1/node_temperature`)).items[0].value, '61');
+    // kubectl reads the aggregated discovery (metric parents without verbs or kind) without complaint
+    await new Promise<string>((resolve, reject) =>
+      execFile('/usr/bin/kubectl', ['--server', api.url, 'api-resources', '--api-group=custom.metrics.k8s.io', '-o', 'name'], { env: { PATH: '/usr/bin', HOME: home }, timeout: 30_000 }, (err, out, errOut) => (err ? reject(new Error(String(errOut))) : resolve(String(out)))),
+    );
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

@@ -31,6 +31,20 @@ function kubectl(args: string[]): Promise<string> {
   );
 }
 
+/**
+ * kubectl top once the latest scrape has samples: under a loaded machine a 200 ms scrape can time
+ * out, and a kubelet that did not answer loses its samples until the next one (metrics-server's rule).
+ */
+const top = (args: string[]) =>
+  eventually(
+    () =>
+      kubectl(args).catch((e: Error) => {
+        if (/metrics not available yet/.test(e.message)) return undefined;
+        throw e;
+      }),
+    `kubectl ${args.join(' ')}`,
+  );
+
 /** Lines as lists of cells (kubectl's tabwriter pads with spaces). */
 const rows = (out: string) =>
   out
@@ -66,7 +80,7 @@ after(async () => {
 });
 
 test('kubectl top nodes: usage and percentages of allocatable', { skip: !existsSync(KUBECTL) }, async () => {
-  const out = rows(await kubectl(['top', 'nodes']));
+  const out = rows(await top(['top', 'nodes']));
   assert.deepEqual(out[0], ['NAME', 'CPU(cores)', 'CPU(%)', 'MEMORY(bytes)', 'MEMORY(%)']);
   // Each node: 100m and 512Mi of its own plus its pods' usage; 4 cores and 16Gi allocatable.
   assert.deepEqual(out.slice(1), [
@@ -76,7 +90,7 @@ test('kubectl top nodes: usage and percentages of allocatable', { skip: !existsS
 });
 
 test('kubectl top pods -A --containers --sort-by=cpu|memory', { skip: !existsSync(KUBECTL) }, async () => {
-  const byCpu = rows(await kubectl(['top', 'pods', '-A', '--containers', '--sort-by=cpu']));
+  const byCpu = rows(await top(['top', 'pods', '-A', '--containers', '--sort-by=cpu']));
   assert.deepEqual(byCpu, [
     ['NAMESPACE', 'POD', 'NAME', 'CPU(cores)', 'MEMORY(bytes)'],
     ['default', 'busy', 'app', '250m', '64Mi'],
@@ -84,14 +98,14 @@ test('kubectl top pods -A --containers --sort-by=cpu|memory', { skip: !existsSyn
     ['team', 'mid', 'app', '100m', '256Mi'],
     ['default', 'idle', 'app', '10m', '16Mi'],
   ]);
-  const byMem = rows(await kubectl(['top', 'pods', '-A', '--sort-by=memory']));
+  const byMem = rows(await top(['top', 'pods', '-A', '--sort-by=memory']));
   assert.deepEqual(byMem, [
     ['NAMESPACE', 'NAME', 'CPU(cores)', 'MEMORY(bytes)'],
     ['team', 'mid', '100m', '256Mi'],
     ['default', 'busy', '255m', '72Mi'],
     ['default', 'idle', '10m', '16Mi'],
   ]);
-  const one = rows(await kubectl(['top', 'pod', 'busy']));
+  const one = rows(await top(['top', 'pod', 'busy']));
   assert.deepEqual(one, [
     ['NAME', 'CPU(cores)', 'MEMORY(bytes)'],
     ['busy', '255m', '72Mi'],

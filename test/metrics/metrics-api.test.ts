@@ -7,7 +7,8 @@ import { startApiServer, type RunningApiServer } from '../../src/apiserver/index
 import { Client } from '../../src/client/index.ts';
 import { startNodePool, type NodePool } from '../../src/node/index.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { cpuQuantity, durationString, memoryQuantity, samplesFromSummary } from '../../src/apiserver/resourcemetrics/index.ts';
+import { cpuQuantity, durationString, memoryQuantity, podMetricsItemJson, podMetricsObject, rfc3339, samplesFromSummary, type PodSample } from '../../src/apiserver/resourcemetrics/index.ts';
+import { groupResourceOfKey } from '../../src/apiserver/custommetrics/catalog.ts';
 
 const quiet = pino({ level: 'silent' });
 const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true };
@@ -55,6 +56,48 @@ test('quantities and windows print as metrics-server prints them', () => {
   assert.equal(durationString(1_500), '1.5s');
   assert.equal(durationString(300), '300ms');
   assert.equal(durationString(90_000), '1m30s');
+});
+
+test("a list item's JSON text is the PodMetrics object without kind and apiVersion, member for member", () => {
+  const now = Date.parse('2026-01-01T00:01:00.700Z');
+  const sample = (containers: PodSample['containers'], timestampMs = Date.parse('2026-01-01T00:00:59.400Z')): PodSample => ({ namespace: 'd', name: 'p', timestampMs, windowMs: 15_000, containers });
+  const cases: { name: string; s: PodSample; labels?: Record<string, string> }[] = [
+    { name: 'one container, labels', s: sample([{ name: 'app', cpuNanoCores: 246112926, memoryBytes: 12144 * 1024 }]), labels: { app: 'web', 'x/y': 'a"b' } },
+    { name: 'no labels', s: sample([{ name: 'app', cpuNanoCores: 0, memoryBytes: 0 }]) },
+    { name: 'two containers, another second', s: sample([{ name: 'a', cpuNanoCores: 2e9, memoryBytes: 64 * 2 ** 20 }, { name: 'b', cpuNanoCores: 1e6, memoryBytes: 4096 }], now - 20_000) },
+  ];
+  for (const c of cases) {
+    const { kind, apiVersion, ...item } = podMetricsObject(c.s, c.labels, now);
+    assert.equal(kind, 'PodMetrics');
+    assert.equal(apiVersion, 'metrics.k8s.io/v1beta1');
+    assert.equal(podMetricsItemJson(c.s, c.labels, rfc3339(now)), JSON.stringify(item), c.name);
+    assert.equal(podMetricsItemJson(c.s, c.labels, rfc3339(now)), JSON.stringify(item), `${c.name} (cached usage)`);
+  }
+});
+
+test('timestamps are RFC 3339 to the second, whatever order they are asked in (two are remembered)', () => {
+  const cases: [number, string][] = [
+    [0, '1970-01-01T00:00:00Z'],
+    [1500, '1970-01-01T00:00:01Z'],
+    [Date.parse('2026-01-01T00:00:59.400Z'), '2026-01-01T00:00:59Z'],
+    [999, '1970-01-01T00:00:00Z'],
+    [1500, '1970-01-01T00:00:01Z'],
+    [2000, '1970-01-01T00:00:02Z'],
+    [0, '1970-01-01T00:00:00Z'],
+  ];
+  for (const [ms, want] of cases) assert.equal(rfc3339(ms), want, String(ms));
+});
+
+test('storage keys name their group resource', () => {
+  const cases: [string, { group: string; plural: string } | undefined][] = [
+    ['/registry/core/pods/default/web', { group: '', plural: 'pods' }],
+    ['/registry/apps/deployments/default/web', { group: 'apps', plural: 'deployments' }],
+    ['/registry/core/nodes/n1', { group: '', plural: 'nodes' }],
+    ['/registry/core/', undefined],
+    ['registry/core/pods/x', undefined],
+    ['/other/core/pods/x', undefined],
+  ];
+  for (const [key, want] of cases) assert.deepEqual(groupResourceOfKey(key), want, key);
 });
 
 test('a summary with an incomplete container drops the pod; working sets are whole pages', () => {

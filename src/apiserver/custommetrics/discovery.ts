@@ -3,10 +3,7 @@
 // `nodes/<metric>`, `namespaces/<metric>`, from the `kubesim.io/metric-<m>` annotations of what
 // is stored. A workload's annotation (Deployment, ReplicaSet, StatefulSet) also gives `pods/<m>`,
 // the share its pods carry (values.ts).
-import type { Registry } from '../../api/registry.ts';
 import type { KubeObject } from '../../api/types.ts';
-import { resourcePrefix } from '../../storage/interface.ts';
-import type { ApiCore } from '../rest/scope.ts';
 import { METRIC_ANNOTATION_PREFIX } from './values.ts';
 
 export interface MetricResource {
@@ -32,10 +29,12 @@ export function groupResource(group: string, plural: string): string {
 }
 
 /**
- * The discovery entries for what the objects of one group resource carry: Namespaces' metrics are
- * root-scoped (namespaces/<ns>/metrics/<m>), everything else keeps its own scope.
+ * The discovery entries for the metric names objects carry (one entry per object: its group
+ * resource, scope and metric names): Namespaces' metrics are root-scoped
+ * (namespaces/<ns>/metrics/<m>), everything else keeps its own scope; a workload's metric also
+ * gives `pods/<m>`. Sorted by name.
  */
-export function metricResources(found: { group: string; plural: string; namespaced: boolean; objects: KubeObject[] }[]): MetricResource[] {
+export function metricResources(found: Iterable<{ group: string; plural: string; namespaced: boolean; metrics: string[] }>): MetricResource[] {
   const byName = new Map<string, MetricResource>();
   const add = (gr: string, metric: string, namespaced: boolean) => {
     const name = `${gr}/${metric}`;
@@ -44,33 +43,10 @@ export function metricResources(found: { group: string; plural: string; namespac
   for (const f of found) {
     const gr = groupResource(f.group, f.plural);
     const workload = WORKLOADS.has(`${f.group}/${f.plural}`);
-    for (const o of f.objects) {
-      for (const m of metricsOf(o)) {
-        add(gr, m, f.group === '' && f.plural === 'namespaces' ? false : f.namespaced);
-        if (workload) add('pods', m, true);
-      }
+    for (const m of f.metrics) {
+      add(gr, m, f.group === '' && f.plural === 'namespaces' ? false : f.namespaced);
+      if (workload) add('pods', m, true);
     }
   }
-  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** Stored kinds (one entry per group resource: no served-from-another-version entries, no storage-less kinds). */
-function storedKinds(registry: Registry) {
-  const seen = new Set<string>();
-  return registry.all().filter((r) => {
-    const k = `${r.group}/${r.plural}`;
-    if (r.conversion || r.rest?.get || r.rest?.list || seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
-/** The APIResourceList resources of custom.metrics.k8s.io/v1beta2, from the store. */
-export async function listMetricResources(core: ApiCore): Promise<MetricResource[]> {
-  const found = [];
-  for (const rt of storedKinds(core.registry)) {
-    const objects = (await core.store.listPage(resourcePrefix(rt.group, rt.plural), { filter: (o) => metricsOf(o).length > 0 })).items;
-    if (objects.length) found.push({ group: rt.group, plural: rt.plural, namespaced: rt.namespaced, objects });
-  }
-  return metricResources(found);
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -23,8 +23,60 @@ function aggregatedResource(t: ResourceType): object {
   return r;
 }
 
-/** APIGroupDiscoveryList for /api (core only) or /apis (every other group). */
-export function aggregatedList(groups: GroupInfo[], version: 'v2' | 'v2beta1'): object {
+/** An APIResourceList entry (legacy discovery), as a kind's storage may list its resources as data. */
+export interface ApiResourceEntry {
+  name: string;
+  singularName?: string;
+  namespaced: boolean;
+  group?: string;
+  version?: string;
+  kind?: string;
+  verbs?: string[];
+  shortNames?: string[];
+  categories?: string[];
+}
+
+const gvk = (r: ApiResourceEntry) => ({ group: r.group ?? '', version: r.version ?? '', kind: r.kind ?? '' });
+
+/**
+ * An APIResourceList's entries as aggregated discovery resources, as the aggregator converts an
+ * aggregated server's legacy discovery: `parent/sub` entries become subresources of their parent,
+ * a parent that is not listed itself is made (empty responseKind, no verbs), a subresource whose
+ * scope differs from its parent's is left out.
+ */
+export function aggregatedFromResourceList(list: readonly ApiResourceEntry[]): object[] {
+  const out: Record<string, unknown>[] = [];
+  const parents = new Map<string, Record<string, unknown>>();
+  const scopeOf = (r: ApiResourceEntry) => (r.namespaced ? 'Namespaced' : 'Cluster');
+  for (const r of list) {
+    if (r.name.includes('/')) continue;
+    const d: Record<string, unknown> = { resource: r.name, responseKind: gvk(r), scope: scopeOf(r), singularResource: r.singularName ?? '', verbs: r.verbs ?? null };
+    if (r.shortNames?.length) d.shortNames = r.shortNames;
+    if (r.categories?.length) d.categories = r.categories;
+    out.push(d);
+    parents.set(r.name, d);
+  }
+  for (const r of list) {
+    const slash = r.name.indexOf('/');
+    if (slash < 0) continue;
+    const [parent, sub] = [r.name.slice(0, slash), r.name.slice(slash + 1)];
+    let p = parents.get(parent);
+    if (!p) {
+      p = { resource: parent, responseKind: { group: '', version: '', kind: '' }, scope: scopeOf(r), singularResource: '', verbs: null };
+      out.push(p);
+      parents.set(parent, p);
+    }
+    if (p.scope !== scopeOf(r)) continue;
+    ((p.subresources ??= []) as object[]).push({ subresource: sub, responseKind: gvk(r), verbs: r.verbs ?? null });
+  }
+  return out;
+}
+
+/**
+ * APIGroupDiscoveryList for /api (core only) or /apis (every other group). data: the group/versions
+ * (`group/version`) whose resources are data, with their APIResourceList entries.
+ */
+export function aggregatedList(groups: GroupInfo[], version: 'v2' | 'v2beta1', data?: ReadonlyMap<string, readonly ApiResourceEntry[]>): object {
   return {
     kind: 'APIGroupDiscoveryList',
     apiVersion: `apidiscovery.k8s.io/${version}`,
@@ -33,7 +85,7 @@ export function aggregatedList(groups: GroupInfo[], version: 'v2' | 'v2beta1'): 
       metadata: g.name === '' ? { creationTimestamp: null } : { name: g.name, creationTimestamp: null },
       versions: g.versions.map((v) => ({
         version: v.version,
-        resources: v.resources.map(aggregatedResource),
+        resources: data?.has(`${g.name}/${v.version}`) ? aggregatedFromResourceList(data.get(`${g.name}/${v.version}`)!) : v.resources.map(aggregatedResource),
         freshness: 'Current',
       })),
     })),

@@ -3,7 +3,7 @@
 import type { Registry } from '../../api/registry.ts';
 import type { ResourceType } from '../../api/resource.ts';
 import type { HttpAnswer } from '../http-types.ts';
-import { aggregatedList, apiGroupDoc, apiGroupList, apiResourceList, apiVersions } from './discovery.ts';
+import { aggregatedList, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, type ApiResourceEntry } from './discovery.ts';
 import { type GroupInfo, groupsOf, memo } from './groups.ts';
 import { openApiDocs } from './openapi.ts';
 import { swaggerDocument, swaggerProtobuf } from './openapi-v2.ts';
@@ -22,6 +22,7 @@ export {
 } from './access-review.ts';
 export { reviewTypes, selfSubjectAccessReviewType, selfSubjectRulesReviewType, selfSubjectReviewType } from './access-review-type.ts';
 export { definitionName, gvPath } from './openapi.ts';
+export { aggregatedFromResourceList, type ApiResourceEntry } from './discovery.ts';
 export { OPENAPI_V2_PROTOBUF, decodeSwaggerProtobuf } from './openapi-v2.ts';
 
 export const AGGREGATED_CONTENT_TYPE = {
@@ -59,11 +60,32 @@ function jsonAnswer(registry: Registry, key: string, build: () => object, conten
   return answer(memo(registry, key, () => JSON.stringify(build())), contentType);
 }
 
+/** Group/versions whose resources are data (`group/version` → APIResourceList entries). */
+export type DataResources = ReadonlyMap<string, readonly ApiResourceEntry[]>;
+
+const dataDocs = new WeakMap<Registry, Map<string, { generation: number; lists: (readonly ApiResourceEntry[])[]; answer: HttpAnswer }>>();
+
+/**
+ * An aggregated document that lists data resources: kept while the registry's generation and
+ * every data list (by identity: their owners answer the same array until it changes) stay.
+ */
+function dataJsonAnswer(registry: Registry, key: string, data: DataResources, build: () => object, contentType: string): HttpAnswer {
+  let docs = dataDocs.get(registry);
+  if (!docs) dataDocs.set(registry, (docs = new Map()));
+  const lists = [...data.values()];
+  const hit = docs.get(key);
+  if (hit && hit.generation === registry.generation && hit.lists.length === lists.length && hit.lists.every((l, i) => l === lists[i])) return hit.answer;
+  const a = answer(JSON.stringify(build()), contentType);
+  docs.set(key, { generation: registry.generation, lists, answer: a });
+  return a;
+}
+
 /**
  * Answers a discovery or OpenAPI GET, or undefined when the path is not one of those.
- * accept is the request's Accept header (aggregated discovery is content-negotiated).
+ * accept is the request's Accept header (aggregated discovery is content-negotiated); data the
+ * resources that are data (aggregated discovery lists them as their per-version discovery does).
  */
-export function answerDiscovery(registry: Registry, path: string, accept: string): HttpAnswer | undefined {
+export function answerDiscovery(registry: Registry, path: string, accept: string, data?: DataResources): HttpAnswer | undefined {
   const p = path.split('?')[0].replace(/\/+$/, '') || '/';
   const gs = groups(registry);
   const core = gs.find((g) => g.name === '');
@@ -71,7 +93,11 @@ export function answerDiscovery(registry: Registry, path: string, accept: string
 
   if (p === '/api' || p === '/apis') {
     const agg = aggregatedVersionOf(accept);
-    if (agg) return jsonAnswer(registry, `${p}:${agg}`, () => aggregatedList(p === '/api' ? (core ? [core] : []) : named, agg), AGGREGATED_CONTENT_TYPE[agg]);
+    if (agg) {
+      const build = () => aggregatedList(p === '/api' ? (core ? [core] : []) : named, agg, data);
+      if (data?.size) return dataJsonAnswer(registry, `${p}:${agg}`, data, build, AGGREGATED_CONTENT_TYPE[agg]);
+      return jsonAnswer(registry, `${p}:${agg}`, build, AGGREGATED_CONTENT_TYPE[agg]);
+    }
     return jsonAnswer(registry, p, () => (p === '/api' ? apiVersions(core) : apiGroupList(named)));
   }
 

@@ -5,7 +5,8 @@
 //   GET /apis/custom.metrics.k8s.io/v1beta2/namespaces/<ns>/<resource>/<name|*>/<metric>
 //   GET /apis/custom.metrics.k8s.io/v1beta2/<root-scoped resource>/<name|*>/<metric> (nodes)
 //   GET /apis/custom.metrics.k8s.io/v1beta2/namespaces/<ns>/metrics/<metric> (the namespace's own)
-//   GET /apis/custom.metrics.k8s.io/v1beta2 lists `<resource>/<metric>` per metric (../custommetrics/discovery.ts)
+//   GET /apis/custom.metrics.k8s.io/v1beta2 lists `<resource>/<metric>` per metric (../custommetrics/discovery.ts,
+//   kept by ../custommetrics/catalog.ts; aggregated discovery lists the same as `<resource>` with subresources)
 //   GET /apis/external.metrics.k8s.io/v1beta1/namespaces/<ns>/<metric>?labelSelector=...
 import { StatusError, badRequest } from '../../api/errors.ts';
 import { matches, parseSelector, type Selector } from '../../api/labels.ts';
@@ -26,7 +27,7 @@ import {
   parseSeries,
   podShare,
 } from '../custommetrics/values.ts';
-import { listMetricResources } from '../custommetrics/discovery.ts';
+import { metricCatalog } from '../custommetrics/catalog.ts';
 
 const clock = new PatternClock();
 
@@ -190,5 +191,5 @@ const refuse = async (): Promise<number> => {
   throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
 };
 
-export const customMetricsStorage: RestHooks = { anyResource: { get: getCustomMetric, '*': refuse }, get: getCustomMetric, list: refuse, resourceList: listMetricResources };
+export const customMetricsStorage: RestHooks = { anyResource: { get: getCustomMetric, '*': refuse }, get: getCustomMetric, list: refuse, resourceList: (core) => metricCatalog(core).resources() };
 export const externalMetricsStorage: RestHooks = { anyResource: { list: listExternalMetric, '*': refuse }, get: refuse, list: listExternalMetric };

@@ -10,6 +10,7 @@ import { methodNotAllowed } from '../../api/errors.ts';
 import type { RequestInfo, Verb } from '../routing.ts';
 import type { ApiCore, Scope } from './scope.ts';
 import type { HttpAnswer } from '../http-types.ts';
+import type { ApiResourceEntry } from '../discovery/index.ts';
 
 /** Serves one request; resolves to the status code sent. */
 export type RestHandler = (s: Scope) => Promise<number>;
@@ -62,7 +63,7 @@ declare module '../../api/resource.ts' {
      * The resources discovery lists for the kind's group/version when they are data (the
      * custom.metrics.k8s.io adapters' `pods/<metric>`): APIResourceList entries, read at request time.
      */
-    resourceList?(core: ApiCore): Promise<object[]>;
+    resourceList?(core: ApiCore): Promise<ApiResourceEntry[]>;
     /**
      * A kind not kept in the store (an aggregated API's resources: metrics.k8s.io) answers get and
      * list itself, as an aggregated server's REST storage implements Getter and Lister.
@@ -122,6 +123,16 @@ export function exclusiveWrite<T>(s: Scope, write: () => Promise<T>): Promise<T>
   return run;
 }
 
+/** The group/versions whose kinds list their resources as data (RestHooks.resourceList), with those resources. */
+export async function dataResources(core: ApiCore): Promise<Map<string, ApiResourceEntry[]>> {
+  const out = new Map<string, ApiResourceEntry[]>();
+  for (const t of core.registry.all()) if (t.rest?.resourceList) out.set(`${t.group}/${t.version}`, await t.rest.resourceList(core));
+  return out;
+}
+
+/** Bodies by the resource list they were made from (a resourceList answers the same array until it changes). */
+const dataBodies = new WeakMap<ApiResourceEntry[], string>();
+
 /**
  * The APIResourceList of /apis/<group>/<version> when a kind of that group/version lists its
  * resources as data (RestHooks.resourceList); undefined for every other path.
@@ -132,9 +143,9 @@ export function answerDataDiscovery(core: ApiCore, path: string): Promise<HttpAn
   const [, group, version] = parts;
   const rt = core.registry.all().find((t) => t.group === group && t.version === version && t.rest?.resourceList);
   if (!rt) return undefined;
-  return rt.rest!.resourceList!(core).then((resources) => ({
-    status: 200,
-    headers: { 'Content-Type': 'application/json', Vary: 'Accept' },
-    body: JSON.stringify({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources }),
-  }));
+  return rt.rest!.resourceList!(core).then((resources) => {
+    let body = dataBodies.get(resources);
+    if (body === undefined) dataBodies.set(resources, (body = JSON.stringify({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources })));
+    return { status: 200, headers: { 'Content-Type': 'application/json', Vary: 'Accept' }, body };
+  });
 }
