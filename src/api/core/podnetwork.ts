@@ -26,11 +26,11 @@ export function loopbackAlias(ip: string, slot = SLOT): string {
   return m ? `127.${(Number(m[1]) ^ (slot << 6)) & 255}.${m[2]}` : '127.0.0.1';
 }
 
-/** Ready endpoint addresses of a Service port (matched by port name), as [ip, port]. Pure. */
-export function readyEndpoints(endpoints: KubeObject | undefined, portName: string | undefined): [string, number][] {
+/** Ready endpoint addresses of a Service port (matched by port name and protocol), as [ip, port]. Pure. */
+export function readyEndpoints(endpoints: KubeObject | undefined, portName: string | undefined, protocol = 'TCP'): [string, number][] {
   const out: [string, number][] = [];
   for (const s of (endpoints as any)?.subsets ?? []) {
-    const port = (s.ports ?? []).find((p: any) => (p.name ?? '') === (portName ?? '') && (p.protocol ?? 'TCP') === 'TCP');
+    const port = (s.ports ?? []).find((p: any) => (p.name ?? '') === (portName ?? '') && (p.protocol ?? 'TCP') === protocol);
     if (!port) continue;
     for (const a of s.addresses ?? []) if (a.ip) out.push([a.ip, port.port]);
   }
