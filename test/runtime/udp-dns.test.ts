@@ -1,6 +1,6 @@
 // UDP and DNS resolve for real programs: a UDP echo program answers datagrams sent to its pod IP, to
-// its Service's ClusterIP (the service proxy relays the flow and the answer) and to the Service's
-// name; dns.resolve4 / dns.resolve / dns.promises.resolve4 answer cluster names from the table
+// its Service's ClusterIP (the service proxy relays the flow and the answer to the ready endpoint of
+// its EndpointSlice) and to the Service's name, plain and connected sockets; dns.resolve4 / dns.resolve / dns.promises.resolve4 answer cluster names from the table
 // dns.lookup uses; a name outside the cluster still goes to the node's resolver.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { eventually, getPod, kubeletLog, nodePod, PODS, runtimeCluster } from '.
 import { loopbackAlias } from '../../src/api/core/podnetwork.ts';
 
 const SERVICES = { group: '', version: 'v1', plural: 'services', namespaced: true };
-const ENDPOINTS = { group: '', version: 'v1', plural: 'endpoints', namespaced: true };
+const ENDPOINTSLICES = { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', namespaced: true };
 
 const ECHO = `
 const s = require('dgram').createSocket('udp4');
@@ -33,12 +33,18 @@ test('UDP to a pod IP, a ClusterIP and a Service name; dns.resolve4/resolve answ
       metadata: { name: 'dnsish', namespace: 'default' },
       spec: { selector: { app: 'udp' }, ports: [{ name: 'dns', port: 53, targetPort: 5353, protocol: 'UDP' }] },
     });
-    // No endpoints controller in this test: the Endpoints object it would write.
-    await c.client.resource(ENDPOINTS).create({
-      apiVersion: 'v1',
-      kind: 'Endpoints',
-      metadata: { name: 'dnsish', namespace: 'default' },
-      subsets: [{ addresses: [{ ip: podIP }], ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }] }],
+    // No controllers in this test: the EndpointSlice the EndpointSlice controller would write (the
+    // service proxy reads slices; its not-ready endpoint gets nothing).
+    await c.client.resource(ENDPOINTSLICES).create({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'dnsish-abcde', namespace: 'default', labels: { 'kubernetes.io/service-name': 'dnsish' } },
+      addressType: 'IPv4',
+      endpoints: [
+        { addresses: [podIP], conditions: { ready: true, serving: true, terminating: false } },
+        { addresses: ['10.128.0.250'], conditions: { ready: false, serving: false, terminating: false } },
+      ],
+      ports: [{ name: 'dns', port: 5353, protocol: 'UDP' }],
     });
     const ip = svc.spec.clusterIP;
     const caller = `

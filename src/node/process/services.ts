@@ -1,18 +1,24 @@
 // The service proxy of the node pool's real programs (a small kube-proxy): for every Service port
 // it listens on the ClusterIP's loopback alias (10.96.x.y:port → 127.96.x.y:port in slot 0; podnetwork.ts) and, for a
 // NodePort, on 127.0.0.1:<nodePort>, and forwards each TCP connection — each UDP flow (udp.ts) — to a
-// random ready endpoint (v1 Endpoints, `addresses` only: an unready pod gets no new connections) at its pod alias. It also
+// random ready endpoint at its pod alias: from the Service's EndpointSlices as kube-proxy reads them
+// (sliceEndpoints: ready, else serving-and-terminating; an unready pod gets no new connections), from
+// its v1 Endpoints (`addresses`) when it has no slices (a cluster without the EndpointSlice controller). It also
 // keeps the DNS table the preload answers lookups from: `svc`, `svc.ns`, `svc.ns.svc`,
 // `svc.ns.svc.cluster.local` → the ClusterIP. Listening fails quietly when another pool on the
 // machine already serves that address.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { SERVICES, ENDPOINTS } from '../../api/core/index.ts';
+import { SERVICES, ENDPOINTS, ENDPOINTSLICES } from '../../api/core/index.ts';
+import { SERVICE_NAME_LABEL } from '../../api/kinds/endpointslice.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { SharedInformerFactory, type Client, type SharedInformer } from '../../client/index.ts';
 
 export { loopbackAlias, loopbackSlot, readyEndpoints } from '../../api/core/podnetwork.ts';
-import { loopbackAlias, readyEndpoints } from '../../api/core/podnetwork.ts';
+import { loopbackAlias, readyEndpoints, sliceEndpoints } from '../../api/core/podnetwork.ts';
+
+/** EndpointSlices by their Service ("ns/name", from the kubernetes.io/service-name label). */
+const BY_SERVICE = 'service';
 import { affinityTimeoutMs, pickEndpoint, type AffinityTable, type Endpoint } from './affinity.ts';
 import { UdpForwarder } from './udp.ts';
 
@@ -56,6 +62,7 @@ export class ServiceProxy {
   private readonly factory: SharedInformerFactory;
   private readonly services: SharedInformer<KubeObject>;
   private readonly endpoints: SharedInformer<KubeObject>;
+  private readonly slices: SharedInformer<KubeObject>;
   /** "PROTOCOL address:port" → its listener and the service port it serves ("ns/name/portName/PROTOCOL"). */
   private readonly listeners = new Map<string, Listener>();
   private readonly table = new Map<string, string>();
@@ -71,6 +78,9 @@ export class ServiceProxy {
     this.factory = new SharedInformerFactory(client, { logger: log });
     this.services = this.factory.informerFor<KubeObject>(SERVICES);
     this.endpoints = this.factory.informerFor<KubeObject>(ENDPOINTS);
+    this.slices = this.factory.informerFor<KubeObject>(ENDPOINTSLICES, {
+      indexers: { [BY_SERVICE]: (s) => (s.metadata.labels?.[SERVICE_NAME_LABEL] ? [`${s.metadata.namespace}/${s.metadata.labels[SERVICE_NAME_LABEL]}`] : []) },
+    });
     this.services.addEventHandler({
       onAdd: () => this.sync(),
       onUpdate: () => this.sync(),
@@ -87,7 +97,8 @@ export class ServiceProxy {
   async start(): Promise<void> {
     this.services.start();
     this.endpoints.start();
-    await Promise.all([this.services.waitForCacheSync(), this.endpoints.waitForCacheSync()]);
+    this.slices.start();
+    await Promise.all([this.services.waitForCacheSync(), this.endpoints.waitForCacheSync(), this.slices.waitForCacheSync()]);
   }
 
   /** The DNS table now, and every change (the runtime forwards it to the programs). */
@@ -164,7 +175,8 @@ export class ServiceProxy {
   /** Ready endpoints of a Service port key. */
   private ready(key: string): Endpoint[] {
     const [ns, name, portName, protocol] = key.split('/');
-    return readyEndpoints(this.endpoints.lister.get(ns, name), portName, protocol);
+    const slices = this.slices.indexer.byIndex(BY_SERVICE, `${ns}/${name}`);
+    return slices.length ? sliceEndpoints(slices, portName, protocol) : readyEndpoints(this.endpoints.lister.get(ns, name), portName, protocol);
   }
 
   /** The endpoint for a new connection (flow) from `clientIP` to a Service port key (its session affinity). */
