@@ -1,11 +1,13 @@
 // UDP and DNS resolve for real programs: a UDP echo program answers datagrams sent to its pod IP, to
 // its Service's ClusterIP (the service proxy relays the flow and the answer to the ready endpoint of
-// its EndpointSlice) and to the Service's name, plain and connected sockets; dns.resolve4 / dns.resolve / dns.promises.resolve4 answer cluster names from the table
-// dns.lookup uses; a name outside the cluster still goes to the node's resolver.
+// its EndpointSlice) and to the Service's name, plain and connected sockets, and from the host to its
+// NodePort; dns.resolve4 / dns.resolve / dns.promises.resolve4 answer cluster names from the table
+// dns.lookup uses (module functions and Resolver instances).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, getPod, kubeletLog, nodePod, PODS, runtimeCluster } from './helpers.ts';
 import { loopbackAlias } from '../../src/api/core/podnetwork.ts';
+import { createSocket } from 'node:dgram';
 
 const SERVICES = { group: '', version: 'v1', plural: 'services', namespaced: true };
 const ENDPOINTSLICES = { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', namespaced: true };
@@ -31,7 +33,7 @@ test('UDP to a pod IP, a ClusterIP and a Service name; dns.resolve4/resolve answ
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'dnsish', namespace: 'default' },
-      spec: { selector: { app: 'udp' }, ports: [{ name: 'dns', port: 53, targetPort: 5353, protocol: 'UDP' }] },
+      spec: { type: 'NodePort', selector: { app: 'udp' }, ports: [{ name: 'dns', port: 53, targetPort: 5353, protocol: 'UDP' }] },
     });
     // No controllers in this test: the EndpointSlice the EndpointSlice controller would write (the
     // service proxy reads slices; its not-ready endpoint gets nothing).
@@ -84,6 +86,15 @@ test('UDP to a pod IP, a ClusterIP and a Service name; dns.resolve4/resolve answ
     assert.equal(done.status.phase, 'Succeeded', log);
     const a = loopbackAlias(ip);
     assert.deepEqual(log.trim().split('\n'), ['udp-echo:pod', 'udp-echo:clusterip', 'udp-echo:name', 'udp-echo:connected', a, a, a, JSON.stringify([{ address: a, ttl: 5 }]), a]);
+    // the NodePort, from the host
+    const s = createSocket('udp4');
+    try {
+      const answer = new Promise<string>((ok) => s.on('message', (m) => ok(String(m))));
+      s.send('host', svc.spec.ports[0].nodePort, '127.0.0.1');
+      assert.equal(await answer, 'udp-echo:host');
+    } finally {
+      s.close();
+    }
   } finally {
     await c.close();
   }
