@@ -17,10 +17,11 @@ import { SharedInformerFactory, type Client, type SharedInformer } from '../../c
 export { loopbackAlias, loopbackSlot, readyEndpoints } from '../../api/core/podnetwork.ts';
 import { loopbackAlias, readyEndpoints, sliceEndpoints } from '../../api/core/podnetwork.ts';
 
-/** EndpointSlices by their Service ("ns/name", from the kubernetes.io/service-name label). */
-const BY_SERVICE = 'service';
 import { affinityTimeoutMs, pickEndpoint, type AffinityTable, type Endpoint } from './affinity.ts';
 import { UdpForwarder } from './udp.ts';
+
+/** EndpointSlices by their Service ("ns/name", from the kubernetes.io/service-name label). */
+const BY_SERVICE = 'service';
 
 /**
  * A headless Service's records from its Endpoints (the DNS spec's rules): `pod.svc.ns.svc.cluster.local`
@@ -42,6 +43,22 @@ export function headlessRecords(svc: KubeObject, endpoints: KubeObject | undefin
   }
   if (ips.length) for (const name of serviceNames(svc)) out.push([name, [...ips].sort()[0]]);
   return out;
+}
+
+/**
+ * A Service's EndpointSlices as the Endpoints shape headlessRecords reads, as CoreDNS reads slices:
+ * endpoints whose `conditions.ready` is not false are addresses (with their hostname), each
+ * address once. Pure.
+ */
+export function slicesAsEndpoints(slices: KubeObject[]): KubeObject {
+  const addresses = new Map<string, { ip: string; hostname?: string }>();
+  for (const s of slices as any[]) {
+    for (const e of s?.endpoints ?? []) {
+      const ip = e?.addresses?.[0];
+      if (ip && e.conditions?.ready !== false && !addresses.has(ip)) addresses.set(ip, { ip, ...(e.hostname ? { hostname: e.hostname } : {}) });
+    }
+  }
+  return { subsets: addresses.size ? [{ addresses: [...addresses.values()] }] : [] } as unknown as KubeObject;
 }
 
 /** DNS names of a Service (cluster domain cluster.local): `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`. Pure. */
@@ -86,12 +103,14 @@ export class ServiceProxy {
       onUpdate: () => this.sync(),
       onDelete: () => this.sync(),
     });
-    // headless Services' records follow their Endpoints
-    this.endpoints.addEventHandler({
-      onAdd: () => this.sync(),
-      onUpdate: () => this.sync(),
-      onDelete: () => this.sync(),
-    });
+    // headless Services' records follow their EndpointSlices (or Endpoints)
+    for (const inf of [this.endpoints, this.slices]) {
+      inf.addEventHandler({
+        onAdd: () => this.sync(),
+        onUpdate: () => this.sync(),
+        onDelete: () => this.sync(),
+      });
+    }
   }
 
   async start(): Promise<void> {
@@ -123,7 +142,9 @@ export class ServiceProxy {
     for (const svc of this.services.lister.list()) {
       const ip = svc.spec?.clusterIP;
       if (ip === 'None') {
-        for (const [name, addr] of headlessRecords(svc, this.endpoints.lister.get(svc.metadata.namespace!, svc.metadata.name!))) table.set(name, addr);
+        const slices = this.slices.indexer.byIndex(BY_SERVICE, `${svc.metadata.namespace}/${svc.metadata.name}`);
+        const eps = slices.length ? slicesAsEndpoints(slices) : this.endpoints.lister.get(svc.metadata.namespace!, svc.metadata.name!);
+        for (const [name, addr] of headlessRecords(svc, eps)) table.set(name, addr);
         continue;
       }
       if (!ip || !/^10\./.test(ip)) continue;
