@@ -141,6 +141,7 @@ if (alias) {
   const udpHost = (h) => toAlias(resolveCluster(h) ?? h);
   const bind = dgram.Socket.prototype.bind;
   dgram.Socket.prototype.bind = function (...args) {
+    if (this.type !== 'udp4') return bind.apply(this, args); // the aliases are IPv4
     const a = args[0];
     if (a !== null && typeof a === 'object') {
       if (a.fd == null) args[0] = { ...a, address: LOCAL.has(a.address) ? alias : a.address };
@@ -154,6 +155,7 @@ if (alias) {
   };
   const send = dgram.Socket.prototype.send;
   dgram.Socket.prototype.send = function (...args) {
+    if (this.type !== 'udp4') return send.apply(this, args);
     // send(msg[, offset, length][, port][, address][, callback]): the address follows the port;
     // without one, node sends to localhost (the pod's own alias here)
     const at = typeof args[1] === 'number' && typeof args[2] === 'number' ? 4 : 2;
@@ -165,6 +167,7 @@ if (alias) {
   };
   const dconnect = dgram.Socket.prototype.connect;
   dgram.Socket.prototype.connect = function (port, address, cb) {
+    if (this.type !== 'udp4') return dconnect.apply(this, arguments);
     if (typeof address === 'function' || address === undefined) return dconnect.call(this, port, alias, address);
     return dconnect.call(this, port, udpHost(address), cb);
   };
