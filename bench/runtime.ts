@@ -10,7 +10,8 @@ import autocannon from 'autocannon';
 import { startApiServer } from '../src/apiserver/index.ts';
 import { Client } from '../src/client/index.ts';
 import { startControllerManager } from '../src/controllers/index.ts';
-import { loopbackAlias } from '../src/api/core/podnetwork.ts';
+import { loopbackAlias, loopbackSlot } from '../src/api/core/podnetwork.ts';
+import { cpus, loadavg, totalmem } from 'node:os';
 import pino from 'pino';
 import { startNodePool } from '../src/node/index.ts';
 import { arg, until } from './util.ts';
@@ -99,7 +100,9 @@ try {
   const available = Number(/MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) * 1024;
 
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  console.log(`runtime bench: ${seconds}s per load, ${connections} connections, node ${process.version}`);
+  console.log(`runtime bench: ${seconds}s per load, ${connections} connections, ${starts} starts, ${idle} idle pods`);
+  console.log(`conditions: ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (at the end), MemTotal ${(totalmem() / 2 ** 30).toFixed(1)} GiB, loopback slot ${loopbackSlot()}; one pool, one node, programs at niceness 10`);
+  console.log(`command: node --import tsx bench/runtime.ts --seconds ${seconds} --connections ${connections} --starts ${starts} --idle ${idle}\n`);
   console.log('| target | req/s | p50 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   console.log(`\nstart latency (${starts} pods, one at a time): create → Running ${mean(startTimes.map((s) => s.running)).toFixed(0)} ms, → first answer ${mean(startTimes.map((s) => s.answers)).toFixed(0)} ms (max ${Math.max(...startTimes.map((s) => s.answers)).toFixed(0)} ms)`);

@@ -8,7 +8,7 @@ import type { KubeObject } from '../api/types.ts';
 import { admitPod } from './admission.ts';
 import { rvNewer, type PodEntry, type PoolContext, type SimNode } from './context.ts';
 import type { EventSink } from './eventsink.ts';
-import { adoptPodSim, markDeleting, newPodSim, podPhase, probedReadiness, readyToRemove, rejectedPodSim, step, type ExitPlanner, type PodSim, type StepResult } from './lifecycle.ts';
+import { adoptPodSim, markDeleting, newPodSim, podPhase, probedReadiness, readyToRemove, rejectedPodSim, step, updateConditions, type ExitPlanner, type PodSim, type StepResult } from './lifecycle.ts';
 import { buildNode, podIPIn } from './nodeobj.ts';
 import type { ContainerSim } from './podsim.ts';
 import { PodStatusWrites } from './podwrites.ts';
@@ -167,7 +167,7 @@ export class PodRuntime {
   applyResult(e: PodEntry, r: StepResult, force = false): void {
     for (const t of r.transitions) {
       const c = t.container;
-      if (t.to === 'Running') this.containers.start(e.sim, c, t.at);
+      if (t.to === 'Running') this.started(e, c, this.containers.start(e.sim, c, t.at));
       else if (t.to === 'Stopping') this.containers.stop(e.sim, c, t.at);
       else if (t.to === 'Terminated' && (t.from === 'Running' || t.from === 'Stopping')) this.containers.ended(e.sim, c, t.at);
       if (t.to === 'Running') this.ctx.metrics.containerStarts.inc();
@@ -175,6 +175,27 @@ export class PodRuntime {
     for (const ev of r.events) this.events.podEvent(e.sim, e.node, ev);
     if (r.changed || force || (e.sim.deletingAt !== undefined && readyToRemove(e.sim))) this.writes.enqueue(e);
     if (r.nextAt !== undefined) this.ctx.timers.schedule(e, r.nextAt);
+  }
+
+  /**
+   * A real container's postStart hook runs (c.hookPending, set by its start): once the runtime says
+   * it returned, the instance counts as started and its status is written.
+   */
+  private started(e: PodEntry, c: ContainerSim, hook: void | Promise<void>): void {
+    if (!c.hookPending) return;
+    const instance = c.restartCount;
+    void Promise.resolve(hook)
+      .catch(() => {})
+      .then(() => {
+        // an instance whose exit was reported (a failed hook kills it) never counts as started
+        if (c.restartCount !== instance || !c.hookPending || c.exit?.reported) return;
+        c.hookPending = undefined;
+        if (this.ctx.pods.get(e.key) !== e) return;
+        const now = this.ctx.clock.now();
+        updateConditions(e.sim, now);
+        this.writes.enqueue(e);
+        this.ctx.timers.schedule(e, now);
+      });
   }
 
   /** The partition of `sn` healed: write what waited. */

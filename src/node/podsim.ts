@@ -42,6 +42,11 @@ export interface ContainerSim {
   imageID?: string;
   /** A real process runs it (ContainerRuntime.isReal): stops and probed readiness are the runtime's reports. */
   real?: boolean;
+  /**
+   * This instance's postStart hook has not returned yet (a real container's): as the kubelet's
+   * startContainer, it is not started — Waiting (ContainerCreating), not ready — until it does.
+   */
+  hookPending?: boolean;
 }
 
 export interface ExitPlan {
@@ -151,7 +156,12 @@ export function restartPolicy(sim: PodSim): string {
 
 export function initDone(x: ContainerSim): boolean {
   // A sidecar is done once it has started (it keeps running); a plain init container once it exited 0.
-  return x.sidecar ? x.startedAt !== undefined || x.restartCount > 0 : x.state === 'Terminated' && x.exitCode === 0;
+  return x.sidecar ? (x.startedAt !== undefined && !starting(x)) || x.restartCount > 0 : x.state === 'Terminated' && x.exitCode === 0;
+}
+
+/** Running, but its postStart hook has not returned: reported Waiting (ContainerCreating), not started. */
+export function starting(c: ContainerSim): boolean {
+  return c.state === 'Running' && !!c.hookPending;
 }
 
 export function allInitsDone(sim: PodSim): boolean {

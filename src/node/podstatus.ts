@@ -1,7 +1,7 @@
 // The pod status the kubelet writes, rendered from a simulation: phase (the kubelet's getPhase),
 // conditions (lastTransitionTime moves only on a flip), container statuses, QoS class (api/core). Pure.
 import { podQOSClass } from '../api/core/index.ts';
-import { allInitsDone, containerSpec, imageRef, initDone, podRef, pullError, readyToRemove, restartPolicy, type ContainerSim, type PodSim } from './podsim.ts';
+import { allInitsDone, containerSpec, imageRef, initDone, podRef, pullError, readyToRemove, restartPolicy, starting, type ContainerSim, type PodSim } from './podsim.ts';
 import { goDuration, hexId, rfc3339 } from './units.ts';
 
 /** The pod phase, after kubelet's getPhase. */
@@ -23,7 +23,8 @@ export function podPhase(sim: PodSim): 'Pending' | 'Running' | 'Succeeded' | 'Fa
   let stopped = 0;
   let succeeded = 0;
   for (const c of regular) {
-    if (c.state === 'Running' || c.state === 'Stopping') running++;
+    if (starting(c)) waiting++;
+    else if (c.state === 'Running' || c.state === 'Stopping') running++;
     else if (c.state === 'Terminated') {
       stopped++;
       if (c.exitCode === 0) succeeded++;
@@ -95,7 +96,8 @@ function containerStatus(sim: PodSim, c: ContainerSim): any {
       break;
     case 'Running':
     case 'Stopping':
-      state = { running: { startedAt: rfc3339(c.startedAt ?? c.enteredAt) } };
+      // a container whose postStart hook has not returned is still being created
+      state = starting(c) ? { waiting: { reason: c.init ? 'PodInitializing' : 'ContainerCreating' } } : { running: { startedAt: rfc3339(c.startedAt ?? c.enteredAt) } };
       break;
     case 'Terminated':
       state = {
@@ -134,12 +136,12 @@ function containerStatus(sim: PodSim, c: ContainerSim): any {
     name: c.name,
     state,
     lastState: last,
-    ready: c.ready,
+    ready: c.ready && !starting(c),
     restartCount: c.restartCount,
     image: (c.imageRef ??= imageRef(c.image)),
     imageID: ran ? (c.imageID ??= imageID(c.image)) : '',
     ...(c.containerID && c.state !== 'Pending' ? { containerID: c.containerID } : {}),
-    started: c.state === 'Running' || c.state === 'Stopping',
+    started: (c.state === 'Running' && !starting(c)) || c.state === 'Stopping',
     ...(spec?.resources && Object.keys(spec.resources).length ? { resources: spec.resources } : {}),
   };
 }

@@ -50,8 +50,12 @@ export type ReadinessListener = (sim: PodSim, c: ContainerSim, ready: boolean, a
 export interface ContainerRuntime {
   /** How and when each instance of `c` exits, if known before it starts; undefined: it runs until stopped, or until the runtime reports its exit. */
   exitPlan(sim: PodSim, c: ContainerSim, profile: Profile): ExitPlan | undefined;
-  /** Start instance `c.restartCount` of `c` (the lifecycle reached Running at `at`). */
-  start(sim: PodSim, c: ContainerSim, at: number): void;
+  /**
+   * Start instance `c.restartCount` of `c` (the lifecycle reached Running at `at`). For a real
+   * container with a postStart hook, a promise that settles when the hook returned (failed or not):
+   * until then the container is reported Waiting (ContainerCreating), not started, not ready.
+   */
+  start(sim: PodSim, c: ContainerSim, at: number): void | Promise<void>;
   /** Send the stop signal (pod deletion); the lifecycle ends the instance after its grace period at the latest. */
   stop(sim: PodSim, c: ContainerSim, at: number): void;
   /** The instance ended at `at` with `c.exitCode` (its planned or reported exit, a stop, or a kill): it must be gone. */

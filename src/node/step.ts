@@ -57,6 +57,7 @@ export function nextStage(sim: PodSim, c: ContainerSim, facts: Facts, profile: P
   let best: { stage: Stage; at: number } | undefined;
   for (const stage of profile.stages) {
     if (!stage.from.includes(c.state) || !matches(stage.when, facts)) continue;
+    if (c.hookPending && c.state === 'Running' && stage.effects?.includes('ready')) continue; // not ready before its postStart returned
     const anchor =
       stage.anchor === 'started' ? c.startedAt ?? c.enteredAt : stage.anchor === 'deletion' ? Math.max(c.enteredAt, sim.deletingAt ?? 0) : c.enteredAt;
     const at = anchor + delayMs(sim, c, stage.delay, profile);
@@ -191,6 +192,8 @@ function applyEffect(sim: PodSim, c: ContainerSim, e: Effect, at: number, profil
       break;
     case 'start':
       c.startedAt = at;
+      // a real container's postStart hook runs now: the runtime says when it returned (podruntime.ts)
+      c.hookPending = c.real && containerSpec(sim.pod, c)?.lifecycle?.postStart ? true : undefined;
       c.containerID = `kubesim://${hexId(`${sim.uid}/${c.name}/${c.restartCount}`)}`;
       c.exitCode = undefined;
       c.finishedAt = undefined;

@@ -3,7 +3,7 @@
 // its ready pods.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { headlessRecords } from '../../src/node/process/services.ts';
+import { headlessRecords, slicesAsEndpoints } from '../../src/node/process/services.ts';
 import { eventually, getPod, kubeletLog, nodePod, PODS, runtimeCluster } from './helpers.ts';
 
 const SERVICES = { group: '', version: 'v1', plural: 'services', namespaced: true };
@@ -19,6 +19,13 @@ test('headlessRecords: pod records for addresses with a hostname, the Service na
   assert.equal(t.has('web-2.web.ns.svc.cluster.local'), false, 'not ready: no record');
   assert.equal(t.get('web.ns.svc.cluster.local'), '10.128.0.4');
   assert.deepEqual(headlessRecords(svc, undefined), []);
+  // the same from EndpointSlices (ready unset counts as ready; each address once over slices)
+  const slices: any[] = [
+    { endpoints: [{ addresses: ['10.128.0.5'], hostname: 'web-1', conditions: { ready: true } }, { addresses: ['10.128.0.4'], hostname: 'web-0', conditions: {} }] },
+    { endpoints: [{ addresses: ['10.128.0.7'], hostname: 'web-2', conditions: { ready: false } }, { addresses: ['10.128.0.4'], hostname: 'web-0', conditions: { ready: true } }] },
+  ];
+  assert.deepEqual(new Map(headlessRecords(svc, slicesAsEndpoints(slices))), new Map([...t].filter(([, ip]) => ip !== '10.128.0.6')));
+  assert.deepEqual(headlessRecords(svc, slicesAsEndpoints([])), []);
 });
 
 test('a program reaches web-0.hl.default.svc.cluster.local and web-0.hl', async () => {

@@ -139,3 +139,21 @@ test('probe thresholds and defaults', () => {
   const seq = [true, true, false, true, false, false, true, true].map((ok) => (c.record(ok), c.state));
   assert.deepEqual(seq, [undefined, true, true, true, true, false, false, true]);
 });
+
+test('a running container whose postStart hook has not returned is reported being created', async () => {
+  const { buildPodStatus } = await import('../../src/node/podstatus.ts');
+  const pod: any = { metadata: { name: 'p', namespace: 'default', uid: 'u' }, spec: { containers: [{ name: 'app', image: 'node:20' }] } };
+  const container = (over: any) => ({ name: 'app', image: 'node:20', init: false, sidecar: false, state: 'Running', enteredAt: 0, startedAt: 0, ready: false, restartCount: 0, backoffMs: 0, containerID: 'kubesim://x', ...over });
+  const cases: [string, any, any, boolean, string][] = [
+    ['hook running', { hookPending: true }, { waiting: { reason: 'ContainerCreating' } }, false, 'Pending'],
+    ['hook returned', { ready: true }, { running: { startedAt: '1970-01-01T00:00:00Z' } }, true, 'Running'],
+  ];
+  for (const [what, over, state, started, phase] of cases) {
+    const sim: any = { uid: 'u', namespace: 'default', name: 'p', pod, containers: [container(over)], startTime: 0, hostIP: '10.0.0.1', conditions: {} };
+    const st = buildPodStatus(sim);
+    assert.deepEqual(st.containerStatuses[0].state, state, what);
+    assert.equal(st.containerStatuses[0].started, started, what);
+    assert.equal(st.containerStatuses[0].ready, started, what);
+    assert.equal(st.phase, phase, what);
+  }
+});

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, getPod, kubeletLog, nodePod, PODS, runtimeCluster } from './helpers.ts';
 import { readyEndpoints, serviceNames } from '../../src/node/process/services.ts';
+import { sliceEndpoints } from '../../src/api/core/podnetwork.ts';
 
 const SERVICES = { group: '', version: 'v1', plural: 'services', namespaced: true };
 const ENDPOINTS = { group: '', version: 'v1', plural: 'endpoints', namespaced: true };
@@ -21,6 +22,24 @@ test('ready endpoints of a service port, and service DNS names', () => {
   assert.deepEqual(readyEndpoints(eps, 'none'), []);
   assert.deepEqual(readyEndpoints(undefined, ''), []);
   assert.deepEqual(serviceNames({ metadata: { name: 'web', namespace: 'ns' } } as any), ['web.ns', 'web.ns.svc', 'web.ns.svc.cluster.local']);
+});
+
+test("a Service port's endpoints from its EndpointSlices, as kube-proxy picks them", () => {
+  const slice = (ports: any[], endpoints: any[]): any => ({ metadata: { name: 's' }, ports, endpoints });
+  const http = [{ name: 'http', port: 8080, protocol: 'TCP' }];
+  const ep = (ip: string, conditions: any = { ready: true }) => ({ addresses: [ip], conditions });
+  const cases: [string, any[], string, string, [string, number][]][] = [
+    ['ready endpoints of the named port', [slice([...http, { name: 'dns', port: 53, protocol: 'UDP' }], [ep('10.128.0.2'), ep('10.128.0.3', { ready: false, serving: false, terminating: false })])], 'http', 'TCP', [['10.128.0.2', 8080]]],
+    ['the protocol counts', [slice([{ name: 'dns', port: 53, protocol: 'UDP' }], [ep('10.128.0.2')])], 'dns', 'TCP', []],
+    ['UDP port', [slice([{ name: 'dns', port: 53, protocol: 'UDP' }], [ep('10.128.0.2')])], 'dns', 'UDP', [['10.128.0.2', 53]]],
+    ['unset ready counts as ready', [slice(http, [ep('10.128.0.2', {})])], 'http', 'TCP', [['10.128.0.2', 8080]]],
+    ['each address once over slices', [slice(http, [ep('10.128.0.2')]), slice(http, [ep('10.128.0.2'), ep('10.128.1.2')])], 'http', 'TCP', [['10.128.0.2', 8080], ['10.128.1.2', 8080]]],
+    ['none ready: serving and terminating ones', [slice(http, [ep('10.128.0.2', { ready: false, serving: true, terminating: true }), ep('10.128.0.3', { ready: false, serving: false, terminating: true })])], 'http', 'TCP', [['10.128.0.2', 8080]]],
+    ['a ready one hides the terminating ones', [slice(http, [ep('10.128.0.2', { ready: false, serving: true, terminating: true }), ep('10.128.0.4')])], 'http', 'TCP', [['10.128.0.4', 8080]]],
+    ['unnamed port', [slice([{ port: 80 }], [ep('10.128.0.2')])], '', 'TCP', [['10.128.0.2', 80]]],
+    ['no slices', [], 'http', 'TCP', []],
+  ];
+  for (const [what, slices, port, protocol, want] of cases) assert.deepEqual(sliceEndpoints(slices, port, protocol), want, what);
 });
 
 test('a program calls a Service by name: answered by both replicas; the NodePort answers on the host', async () => {

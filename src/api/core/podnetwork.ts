@@ -1,5 +1,6 @@
 // kubesim's pod network on one machine: cluster addresses (pod IPs, ClusterIPs) map onto loopback
-// aliases, and a Service port's ready endpoints come from its Endpoints. Shared by the node pool's
+// aliases, and a Service port's ready endpoints come from its EndpointSlices (kube-proxy) or its
+// Endpoints (the API server's service proxy). Shared by the node pool's
 // runtime (listen/connect mapping, Service proxy) and the API server's proxy subresources.
 import type { KubeObject } from '../types.ts';
 
@@ -26,13 +27,36 @@ export function loopbackAlias(ip: string, slot = SLOT): string {
   return m ? `127.${(Number(m[1]) ^ (slot << 6)) & 255}.${m[2]}` : '127.0.0.1';
 }
 
-/** Ready endpoint addresses of a Service port (matched by port name), as [ip, port]. Pure. */
-export function readyEndpoints(endpoints: KubeObject | undefined, portName: string | undefined): [string, number][] {
+/** Ready endpoint addresses of a Service port (matched by port name and protocol), as [ip, port]. Pure. */
+export function readyEndpoints(endpoints: KubeObject | undefined, portName: string | undefined, protocol = 'TCP'): [string, number][] {
   const out: [string, number][] = [];
   for (const s of (endpoints as any)?.subsets ?? []) {
-    const port = (s.ports ?? []).find((p: any) => (p.name ?? '') === (portName ?? '') && (p.protocol ?? 'TCP') === 'TCP');
+    const port = (s.ports ?? []).find((p: any) => (p.name ?? '') === (portName ?? '') && (p.protocol ?? 'TCP') === protocol);
     if (!port) continue;
     for (const a of s.addresses ?? []) if (a.ip) out.push([a.ip, port.port]);
   }
   return out;
+}
+
+/**
+ * A Service port's endpoints from its EndpointSlices, as kube-proxy picks them: the slices' port
+ * of that name and protocol; endpoints whose `conditions.ready` is not false (unset counts as
+ * ready); when none is ready, the serving ones that are terminating (a draining rollout still
+ * answers); each address once. Pure.
+ */
+export function sliceEndpoints(slices: KubeObject[], portName: string | undefined, protocol = 'TCP'): [string, number][] {
+  const ready = new Map<string, [string, number]>();
+  const terminating = new Map<string, [string, number]>();
+  for (const s of slices as any[]) {
+    const port = (s?.ports ?? []).find((p: any) => (p?.name ?? '') === (portName ?? '') && (p?.protocol ?? 'TCP') === protocol);
+    if (typeof port?.port !== 'number') continue;
+    for (const e of s.endpoints ?? []) {
+      const ip = e?.addresses?.[0];
+      if (!ip) continue;
+      const c = e.conditions ?? {};
+      const to = c.ready !== false ? ready : c.serving === true && c.terminating === true ? terminating : undefined;
+      to?.set(`${ip}:${port.port}`, [ip, port.port]);
+    }
+  }
+  return [...(ready.size ? ready : terminating).values()];
 }

@@ -4,15 +4,15 @@
 // ExternalName ones, are left to whoever writes their slices.
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
-import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type ResourceRef, type SharedInformer } from '../../client/index.ts';
+import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type SharedInformer } from '../../client/index.ts';
 import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
 import type { ControllerContext } from '../context.ts';
-import { NODES, PODS, SERVICES } from '../resources.ts';
+import { ENDPOINTSLICES, NODES, PODS, SERVICES } from '../resources.ts';
 import { nowIso } from '../util/conditions.ts';
 import { podToServiceHandlers } from '../util/endpoints.ts';
 import { CONTROLLER_NAME, MANAGED_BY_LABEL, planEndpointSlices, SERVICE_NAME_LABEL, ZONE_LABEL } from './plan.ts';
 
-export const ENDPOINTSLICES: ResourceRef = { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', namespaced: true, kind: 'EndpointSlice' };
+export { ENDPOINTSLICES };
 
 export class EndpointSliceController extends LoopController {
   readonly name = 'endpointslice';

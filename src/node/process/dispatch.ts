@@ -18,8 +18,8 @@ export class DispatchingRuntime implements ContainerRuntime {
   exitPlan(sim: PodSim, c: ContainerSim, profile: Profile): ExitPlan | undefined {
     return this.pick(sim, c).exitPlan(sim, c, profile);
   }
-  start(sim: PodSim, c: ContainerSim, at: number): void {
-    this.pick(sim, c).start(sim, c, at);
+  start(sim: PodSim, c: ContainerSim, at: number): void | Promise<void> {
+    return this.pick(sim, c).start(sim, c, at);
   }
   stop(sim: PodSim, c: ContainerSim, at: number): void {
     this.pick(sim, c).stop(sim, c, at);

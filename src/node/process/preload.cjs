@@ -4,9 +4,10 @@
 // - paths: every fs call (sync, callback, promises, streams, watch), require() of an absolute path
 //   process.chdir() and ES module imports (hooks.mjs) map paths under a volumeMount's mountPath onto
 //   the volume's directory (paths.cjs); process.cwd() reports the workingDir as the spec says it;
-// - network: listen() on any address, localhost or the pod IP binds the pod's loopback alias
-//   (10.a.b.c → 127.a.b.c), so pods don't collide on ports; connect() to localhost or a pod IP goes
-//   to that pod's alias;
+// - network: listen() (TCP) and bind() (UDP) on any address, localhost or the pod IP bind the pod's
+//   loopback alias (10.a.b.c → 127.a.b.c), so pods don't collide on ports; connect() and send() to
+//   localhost, a pod IP or a ClusterIP go to its alias; dns.lookup/resolve4/resolve answer cluster
+//   names;
 // - lifetime: when the node pool goes away (its IPC channel closes) the program ends.
 'use strict';
 // Threads (the module hooks' thread, the program's workers) share the main thread's process: nothing to do there.
@@ -132,6 +133,44 @@ if (alias) {
     }
     return connect.apply(this, args);
   };
+
+  // UDP as TCP: bind() on any address, localhost or the pod IP binds the pod's alias (an implicit
+  // bind by send() too); send()/connect() to a pod IP or ClusterIP go to its alias, a cluster name
+  // through the DNS table.
+  const dgram = require('node:dgram');
+  const udpHost = (h) => toAlias(resolveCluster(h) ?? h);
+  const bind = dgram.Socket.prototype.bind;
+  dgram.Socket.prototype.bind = function (...args) {
+    if (this.type !== 'udp4') return bind.apply(this, args); // the aliases are IPv4
+    const a = args[0];
+    if (a !== null && typeof a === 'object') {
+      if (a.fd == null) args[0] = { ...a, address: LOCAL.has(a.address) ? alias : a.address };
+    } else {
+      if (typeof a === 'function' || a === undefined) args.unshift(0);
+      if (typeof args[1] === 'string' || args[1] == null) {
+        if (LOCAL.has(args[1])) args[1] = alias;
+      } else args.splice(1, 0, alias);
+    }
+    return bind.apply(this, args);
+  };
+  const send = dgram.Socket.prototype.send;
+  dgram.Socket.prototype.send = function (...args) {
+    if (this.type !== 'udp4') return send.apply(this, args);
+    // send(msg[, offset, length][, port][, address][, callback]): the address follows the port;
+    // without one, node sends to localhost (the pod's own alias here)
+    const at = typeof args[1] === 'number' && typeof args[2] === 'number' ? 4 : 2;
+    if (typeof args[at - 1] === 'number') {
+      if (typeof args[at] === 'string') args[at] = udpHost(args[at]);
+      else if (args[at] == null || typeof args[at] === 'function') args.splice(at, args[at] == null && at < args.length ? 1 : 0, alias);
+    }
+    return send.apply(this, args);
+  };
+  const dconnect = dgram.Socket.prototype.connect;
+  dgram.Socket.prototype.connect = function (port, address, cb) {
+    if (this.type !== 'udp4') return dconnect.apply(this, arguments);
+    if (typeof address === 'function' || address === undefined) return dconnect.call(this, port, alias, address);
+    return dconnect.call(this, port, udpHost(address), cb);
+  };
 }
 
 // ---- DNS -----------------------------------------------------------------------------------------
@@ -169,5 +208,42 @@ if (alias && process.channel) {
     if (ip === undefined) return plookup.apply(this, arguments);
     return Promise.resolve(options && options.all ? [{ address: ip, family: 4 }] : { address: ip, family: 4 });
   };
+  // resolve4 / resolve (A): the same table (a name not in it goes to the node's resolver).
+  const answer = (ip, options) => (options && options.ttl ? [{ address: ip, ttl: 5 }] : [ip]);
+  const isA = (rrtype) => rrtype === undefined || typeof rrtype === 'function' || rrtype === 'A';
+  const wrapCallbacks = (target) => {
+    const resolve4 = target.resolve4;
+    target.resolve4 = function (hostname, options, callback) {
+      const ip = resolveName(hostname);
+      if (ip === undefined) return resolve4.apply(this, arguments);
+      if (typeof options === 'function') [callback, options] = [options, {}];
+      process.nextTick(() => callback(null, answer(ip, options)));
+      return {};
+    };
+    const resolve = target.resolve;
+    target.resolve = function (hostname, rrtype, callback) {
+      const ip = resolveName(hostname);
+      if (ip === undefined || !isA(rrtype)) return resolve.apply(this, arguments);
+      if (typeof rrtype === 'function') callback = rrtype;
+      process.nextTick(() => callback(null, [ip]));
+      return {};
+    };
+  };
+  const wrapPromises = (target) => {
+    const resolve4 = target.resolve4;
+    target.resolve4 = function (hostname, options) {
+      const ip = resolveName(hostname);
+      return ip === undefined ? resolve4.apply(this, arguments) : Promise.resolve(answer(ip, options));
+    };
+    const resolve = target.resolve;
+    target.resolve = function (hostname, rrtype) {
+      const ip = resolveName(hostname);
+      return ip === undefined || !isA(rrtype) ? resolve.apply(this, arguments) : Promise.resolve([ip]);
+    };
+  };
+  wrapCallbacks(dns);
+  wrapCallbacks(dns.Resolver.prototype);
+  wrapPromises(dns.promises);
+  wrapPromises(dns.promises.Resolver.prototype);
   Module.syncBuiltinESMExports();
 }

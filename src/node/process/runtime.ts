@@ -133,7 +133,7 @@ export class ProcessRuntime implements ContainerRuntime {
     this.readinessListener = listener;
   }
 
-  start(sim: PodSim, c: ContainerSim, at: number): void {
+  start(sim: PodSim, c: ContainerSim, at: number): void | Promise<void> {
     if (this.closed) return;
     if (!this.hooked) {
       this.hooked = true;
@@ -152,13 +152,15 @@ export class ProcessRuntime implements ContainerRuntime {
     let done!: () => void;
     const inst: Instance = { sim, c, restartCount: c.restartCount, log, ended: false, finished: false, exited: new Promise((r) => (done = r)), milliCpu: 0, memory: 0, cpuNanos: 0 };
     this.instances.set(key, inst);
-    this.launch(inst, done).catch((e) => {
+    // launch settles once the program runs and its postStart hook (if any) returned
+    const launched = this.launch(inst, done).catch((e) => {
       const config = e instanceof ConfigError;
       log.append(this.now(), `kubesim: container ${c.name} could not start: ${(e as Error).message}`);
       this.opts.logger?.warn({ pod: `${sim.namespace}/${sim.name}`, container: c.name, err: String(e) }, 'container start failed');
       this.finish(inst, 128, { reason: config ? 'CreateContainerConfigError' : 'StartError', message: (e as Error).message });
       done();
     });
+    if (containerSpec(sim.pod, c)?.lifecycle?.postStart) return launched;
   }
 
   /** The service proxy starts with the first program; DNS changes go to every running program. */
@@ -222,6 +224,7 @@ export class ProcessRuntime implements ContainerRuntime {
         inst.log.append(this.now(), `kubesim: FailedPostStartHook: ${message}`);
         inst.hookFailed = message;
         this.signal(inst, 'SIGKILL');
+        await inst.exited; // never started: the kill is reported before the hook's end
         return;
       }
     }
