@@ -1,0 +1,115 @@
+// The end-to-end suite of a shared backend (run by haproxy-postgres.test.ts and haproxy-etcd.test.ts):
+// three API servers behind HAProxy serve kubectl and the cluster's components; one replica is
+// killed with kill -9 mid-rollout and the rollout completes; each of the backend's faults (a Redis
+// restart, a PostgreSQL restart, an etcd member stopped) heals. Throughout, a writer creates
+// ConfigMaps through HAProxy and a reflector (list + watch, resume, relist on 410) watches them:
+// at the end every acknowledged write is stored and reached the watcher, none out of order.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { eventually } from '../helpers/eventually.ts';
+import { startReflector, type Reflector } from '../helpers/reflector.ts';
+import { deployment, startAckWriter, startReplicatedCluster, type AckWriter, type ReplicatedCluster } from './replicated.ts';
+
+export interface Backend<S> {
+  /** --storage/--events arguments of the replicas. */
+  storageArgs: string[];
+  /** What the faults act on (the private servers). */
+  servers: S;
+  stop(): Promise<void>;
+}
+
+export interface Fault<S> {
+  /** Test title: `<name> heals without a lost or reordered event`. */
+  name: string;
+  inject(servers: S): Promise<void>;
+}
+
+const T = 60_000;
+
+/** backend: its private servers, started (undefined when they or HAProxy/kubectl are missing: the tests skip). */
+export function runReplicatedSuite<S>(name: string, backend: Backend<S> | undefined, faults: Fault<S>[]): void {
+  let c: ReplicatedCluster | undefined;
+  let writer: AckWriter | undefined;
+  let watcher: Reflector | undefined;
+  const skip = () => !backend && 'haproxy, kubectl or the backend servers are missing';
+  const withLogs = (e: Error) => Promise.reject(new Error(`${e.message}\n${c?.logs() ?? ''}`));
+
+  before(async () => {
+    if (!backend) return;
+    c = await startReplicatedCluster({ storageArgs: backend.storageArgs });
+    watcher = startReflector(c.admin, '/api/v1/namespaces/default/configmaps');
+    writer = startAckWriter(c, 'ack');
+  });
+  after(async () => {
+    watcher?.stop();
+    await writer?.stop();
+    await c?.close();
+    await backend?.stop();
+  });
+
+  /** Waits until the writer has `more` acknowledged writes beyond now and the watcher accounts for all. */
+  async function writesFlowAndArrive(more: number, what: string): Promise<void> {
+    const target = writer!.acked.size + more;
+    await eventually(() => writer!.acked.size >= target, `${more} more acknowledged writes ${what}`, 40_000, 50).catch(withLogs);
+    await eventually(() => [...writer!.acked].every(([n, rv]) => watcher!.accounted(n, rv)), `the watcher has every acknowledged write ${what}`, 20_000, 50).catch(withLogs);
+    assert.deepEqual(watcher!.reordered, [], 'no event out of resourceVersion order');
+  }
+
+  test(`${name}: kubectl and the components work through HAProxy`, { skip: skip(), timeout: T }, async () => {
+    await eventually(async () => (await c!.kubectl(['get', 'nodes', '-o', 'name'], 10_000).catch(() => '')).trim().split('\n').filter(Boolean).length === 3, '3 nodes registered', 40_000, 300).catch(withLogs);
+    const eps = await c!.kubectlJson(['get', 'endpoints', 'kubernetes']);
+    assert.deepEqual(eps.subsets.flatMap((s: any) => s.ports.map((p: any) => p.port)).sort(), [...c!.ports].sort(), 'every replica in the kubernetes Endpoints');
+    fs.writeFileSync(path.join(c!.dir, 'web-v1.json'), JSON.stringify(deployment('nginx:1.0')));
+    await c!.kubectl(['apply', '-f', path.join(c!.dir, 'web-v1.json')]);
+    await c!.kubectl(['rollout', 'status', 'deployment/web', '--timeout=45s'], 50_000).catch(withLogs);
+    await writesFlowAndArrive(10, 'through HAProxy');
+  });
+
+  test(`${name}: kill -9 of one replica mid-rollout; the rollout completes through the others`, { skip: skip(), timeout: T }, async () => {
+    fs.writeFileSync(path.join(c!.dir, 'web-v2.json'), JSON.stringify(deployment('nginx:2.0')));
+    await c!.kubectl(['apply', '-f', path.join(c!.dir, 'web-v2.json')]);
+    await eventually(async () => {
+      const d = await c!.kubectlJson(['get', 'deployment', 'web'], 10_000);
+      return (d.status?.updatedReplicas ?? 0) >= 1 && (d.status?.updatedReplicas ?? 0) < 4;
+    }, 'the rollout under way', 30_000, 100);
+    c!.kill(0);
+    process.stdout.write('# killed replica 0 mid-rollout\n');
+    await c!.kubectl(['rollout', 'status', 'deployment/web', '--timeout=40s'], 45_000).catch(withLogs);
+    const d = await c!.kubectlJson(['get', 'deployment', 'web']);
+    assert.equal(d.status.updatedReplicas, 4);
+    assert.equal(d.status.availableReplicas, 4);
+    const pods = await c!.kubectlJson(['get', 'pods', '-l', 'app=web']);
+    const running = pods.items.filter((p: any) => !p.metadata.deletionTimestamp && p.spec.containers[0].image === 'nginx:2.0' && p.status.phase === 'Running');
+    assert.equal(running.length, 4, 'four new pods running');
+    await writesFlowAndArrive(10, 'after the kill');
+    // The dead replica leaves the kubernetes Endpoints within its lease.
+    await eventually(async () => {
+      const e = await c!.kubectlJson(['get', 'endpoints', 'kubernetes'], 10_000);
+      return JSON.stringify(e.subsets.flatMap((s: any) => s.ports.map((p: any) => p.port)).sort()) === JSON.stringify(c!.ports.slice(1).sort());
+    }, 'the killed replica gone from the Endpoints', 15_000, 200);
+  });
+
+  for (const fault of faults) {
+    test(`${name}: ${fault.name} heals without a lost or reordered event`, { skip: skip(), timeout: T }, async () => {
+      await writesFlowAndArrive(5, `before ${fault.name}`);
+      await fault.inject(backend!.servers);
+      await writesFlowAndArrive(15, `after ${fault.name}`);
+    });
+  }
+
+  test(`${name}: every acknowledged write is stored and reached the watcher in order`, { skip: skip(), timeout: T }, async () => {
+    await writer!.stop();
+    const cms = await c!.kubectlJson(['get', 'configmaps']);
+    const have = new Map<string, number>(cms.items.map((o: any) => [o.metadata.name, Number(o.metadata.resourceVersion)]));
+    const lost = [...writer!.acked].filter(([n, rv]) => have.get(n) !== rv).map(([n]) => n);
+    assert.deepEqual(lost, [], 'every acknowledged write is stored');
+    await eventually(() => [...writer!.acked].every(([n, rv]) => watcher!.accounted(n, rv)), 'the watcher has every acknowledged write', 20_000, 50);
+    assert.deepEqual(watcher!.reordered, [], 'no event out of resourceVersion order');
+    await eventually(() => [...writer!.acked.keys()].every((n) => watcher!.state.has(n)), "every write in the watcher's store", 10_000, 50);
+    process.stdout.write(
+      `# ${writer!.acked.size} writes acknowledged (${writer!.failed} refused or failed while something was down); watcher: ${watcher!.events.length} events, ${watcher!.resumes} resumes, ${watcher!.relists.length - 1} relists after 410\n`,
+    );
+  });
+}
