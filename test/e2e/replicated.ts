@@ -137,6 +137,10 @@ export async function startReplicatedCluster(o: ReplicatedOptions): Promise<Repl
     const kubeconfig = throughLb('kubeconfig');
     const admin = loadKubeconfig(kubeconfig);
     fetchThrough = tlsFetch(admin);
+    // Each component with its own identity, through the HAProxy address (started now: they retry until it serves).
+    kubesim('scheduler', ['scheduler', '--kubeconfig', throughLb('scheduler.kubeconfig')]);
+    kubesim('controller-manager', ['controller-manager', '--kubeconfig', throughLb('controller-manager.kubeconfig')]);
+    kubesim('nodes', ['nodes', '--kubeconfig', throughLb('node-pool.kubeconfig'), '--count', String(o.nodes ?? 3), '--heartbeat', '2']);
     const direct = tlsFetch({ ...admin, server: 'https://127.0.0.1' });
     try {
       for (const p of ports) await eventually(async () => (await direct(`https://127.0.0.1:${p}/readyz`).catch(() => undefined))?.status === 200, `replica ${p} ready`, 45_000, 100);
@@ -151,11 +155,6 @@ export async function startReplicatedCluster(o: ReplicatedOptions): Promise<Repl
         );
       });
     await eventually(async () => (await kubectl(['get', '--raw', '/readyz'], 5_000).catch(() => '')) === 'ok', 'kubectl through HAProxy', 30_000, 200);
-
-    // Each component with its own identity, through the HAProxy address.
-    kubesim('scheduler', ['scheduler', '--kubeconfig', throughLb('scheduler.kubeconfig')]);
-    kubesim('controller-manager', ['controller-manager', '--kubeconfig', throughLb('controller-manager.kubeconfig')]);
-    kubesim('nodes', ['nodes', '--kubeconfig', throughLb('node-pool.kubeconfig'), '--count', String(o.nodes ?? 3), '--heartbeat', '2']);
 
     return {
       dir,
@@ -179,15 +178,15 @@ export async function startReplicatedCluster(o: ReplicatedOptions): Promise<Repl
 export interface AckWriter {
   /** name → resourceVersion of every create answered 201. */
   acked: Map<string, number>;
-  /** Non-201 answers and connection errors (expected while a store or a replica is down). */
-  failed: number;
+  /** Non-201 answers by status ('error' = no answer: connection reset while a replica died). */
+  failed: Map<number | 'error', number>;
   stop(): Promise<void>;
 }
 
 /** Creates ConfigMaps through HAProxy, one after another, and records the acknowledged ones. */
 export function startAckWriter(c: ReplicatedCluster, prefix: string, everyMs = 25): AckWriter {
   let writing = true;
-  const w: AckWriter = { acked: new Map(), failed: 0, stop: async () => ((writing = false), await loop) };
+  const w: AckWriter = { acked: new Map(), failed: new Map(), stop: async () => ((writing = false), await loop) };
   const loop = (async () => {
     for (let i = 0; writing; i++) {
       const name = `${prefix}-${i}`;
@@ -200,7 +199,7 @@ export function startAckWriter(c: ReplicatedCluster, prefix: string, everyMs = 2
         .catch(() => undefined);
       const body = r ? ((await r.json().catch(() => undefined)) as { metadata: { resourceVersion: string } } | undefined) : undefined;
       if (r?.status === 201) w.acked.set(name, Number(body!.metadata.resourceVersion));
-      else w.failed++;
+      else w.failed.set(r?.status ?? 'error', (w.failed.get(r?.status ?? 'error') ?? 0) + 1);
       await new Promise((res) => setTimeout(res, everyMs));
     }
   })();
