@@ -34,6 +34,7 @@ export function runReplicatedSuite<S>(name: string, backend: Backend<S> | undefi
   let writer: AckWriter | undefined;
   // Three watchers: HAProxy's round robin spreads them, so the killed replica very likely serves one.
   let watchers: Reflector[] = [];
+  let killedAt = 0;
   const skip = () => !backend && 'haproxy, kubectl or the backend servers are missing';
   const withLogs = (e: Error) => Promise.reject(new Error(`${e.message}\n${c?.logs() ?? ''}`));
 
@@ -78,6 +79,7 @@ export function runReplicatedSuite<S>(name: string, backend: Backend<S> | undefi
       const d = await c!.kubectlJson(['get', 'deployment', 'web'], 10_000);
       return (d.status?.updatedReplicas ?? 0) >= 1 && (d.status?.updatedReplicas ?? 0) < 4;
     }, 'the rollout under way', 30_000, 100);
+    killedAt = watchers[0].lastRv();
     c!.kill(0);
     process.stdout.write('# killed replica 0 mid-rollout\n');
     await c!.kubectl(['rollout', 'status', 'deployment/web', '--timeout=40s'], 45_000).catch(withLogs);
@@ -105,6 +107,19 @@ export function runReplicatedSuite<S>(name: string, backend: Backend<S> | undefi
     });
   }
 
+  test(`${name}: the killed replica restarts and rejoins; a watch on it from before its start gets 410 and relists`, { skip: skip(), timeout: T }, async () => {
+    await c!.restart(0);
+    await eventually(async () => {
+      const e = await c!.kubectlJson(['get', 'endpoints', 'kubernetes'], 10_000);
+      return JSON.stringify(e.subsets.flatMap((s: any) => s.ports.map((p: any) => p.port)).sort()) === JSON.stringify([...c!.ports].sort());
+    }, 'the restarted replica back in the Endpoints', 20_000, 200);
+    // An informer that last saw killedAt resumes on the restarted replica, whose watch cache starts later.
+    const late = startReflector({ ...c!.admin, server: `https://127.0.0.1:${c!.ports[0]}` }, '/api/v1/namespaces/default/configmaps', { resumeFrom: killedAt });
+    watchers.push(late);
+    await eventually(() => late.gone >= 1 && late.relists.length >= 1, 'the watch from before the restart answered 410 and relisted', 20_000, 50);
+    await writesFlowAndArrive(10, 'with the restarted replica');
+  });
+
   test(`${name}: after every fault the components still work, every acknowledged write is stored and reached the watchers in order`, { skip: skip(), timeout: T }, async () => {
     await c!.kubectl(['scale', 'deployment/web', '--replicas=5']);
     await c!.kubectl(['rollout', 'status', 'deployment/web', '--timeout=40s'], 45_000).catch(withLogs);
@@ -116,7 +131,7 @@ export function runReplicatedSuite<S>(name: string, backend: Backend<S> | undefi
     await allArrived('at the end');
     await eventually(() => watchers.every((w) => [...writer!.acked.keys()].every((n) => w.state.has(n))), "every write in each watcher's store", 10_000, 50);
     const failed = [...writer!.failed].map(([s, n]) => `${n}×${s}`).join(' ') || 'none';
-    const seen = watchers.map((w) => `${w.events.length} events/${w.resumes} resumes/${w.relists.length - 1} relists`).join(', ');
+    const seen = watchers.map((w) => `${w.events.length} events/${w.resumes} resumes/${w.gone} relists after 410`).join(', ');
     process.stdout.write(`# ${writer!.acked.size} writes acknowledged (refused while something was down: ${failed}); watchers: ${seen}\n`);
   });
 }

@@ -72,6 +72,8 @@ export interface ReplicatedCluster {
   kubectlJson(args: string[], timeoutMs?: number): Promise<any>;
   /** kill -9 of replica i. */
   kill(i: number): void;
+  /** Starts replica i again (same port, data dir and flags) and waits until it is ready. */
+  restart(i: number): Promise<void>;
   /** The last lines every process printed. */
   logs(): string;
   close(): Promise<void>;
@@ -118,9 +120,9 @@ export async function startReplicatedCluster(o: ReplicatedOptions): Promise<Repl
     const pki = await sharedPki(dir);
     pki.fetch.close();
     const ports = await Promise.all(Array.from({ length: o.replicas ?? 3 }, () => freePort()));
-    const replicas = ports.map((p, i) =>
-      kubesim(`api${i}`, ['apiserver', '--port', String(p), '--data-dir', path.join(dir, `r${i}`), ...pki.args, ...o.storageArgs, '--endpoint-lease-duration', '3s']),
-    );
+    const replicaArgs = (i: number) => ['apiserver', '--port', String(ports[i]), '--data-dir', path.join(dir, `r${i}`), ...pki.args, ...o.storageArgs, '--endpoint-lease-duration', '3s'];
+    const replicas = ports.map((_, i) => kubesim(`api${i}`, replicaArgs(i)));
+    const ready = (f: KubeFetch, p: number) => eventually(async () => (await f(`https://127.0.0.1:${p}/readyz`).catch(() => undefined))?.status === 200, `replica ${p} ready`, 45_000, 100);
     const lb = await freePort();
     const lbUrl = `https://127.0.0.1:${lb}`;
     fs.writeFileSync(path.join(dir, 'haproxy.cfg'), haproxyConfig(lb, ports));
@@ -143,7 +145,7 @@ export async function startReplicatedCluster(o: ReplicatedOptions): Promise<Repl
     kubesim('nodes', ['nodes', '--kubeconfig', throughLb('node-pool.kubeconfig'), '--count', String(o.nodes ?? 3), '--heartbeat', '2']);
     const direct = tlsFetch({ ...admin, server: 'https://127.0.0.1' });
     try {
-      for (const p of ports) await eventually(async () => (await direct(`https://127.0.0.1:${p}/readyz`).catch(() => undefined))?.status === 200, `replica ${p} ready`, 45_000, 100);
+      for (const p of ports) await ready(direct, p);
     } finally {
       direct.close();
     }
@@ -166,6 +168,15 @@ export async function startReplicatedCluster(o: ReplicatedOptions): Promise<Repl
       kubectl,
       kubectlJson: async (args, timeoutMs) => JSON.parse(await kubectl([...args, '-o', 'json'], timeoutMs)),
       kill: (i) => void replicas[i].kill('SIGKILL'),
+      restart: async (i) => {
+        replicas[i] = kubesim(`api${i}-restarted`, replicaArgs(i));
+        const f = tlsFetch({ ...admin, server: 'https://127.0.0.1' });
+        try {
+          await ready(f, ports[i]);
+        } finally {
+          f.close();
+        }
+      },
       logs: allLogs,
       close,
     };

@@ -22,21 +22,27 @@ export interface Reflector {
   relists: { after: number; upTo: number }[];
   /** Watches resumed after their stream ended. */
   resumes: number;
+  /** 410 Gone answers (each followed by a relist). */
+  gone: number;
   /** The current objects (name → resourceVersion), as the informer's store holds them. */
   state: Map<string, number>;
   /** The last resourceVersion seen (list or event or bookmark). */
   lastRv(): number;
-  /** True when `rv` of `name` reached the reflector as an event or inside a relist's range. */
+  /** True when `rv` of `name` reached the reflector as an event or inside a relist's range (or is ≤ resumeFrom). */
   accounted(name: string, rv: number): boolean;
   stop(): void;
 }
 
-/** Runs a reflector on `path` (a collection URL path, e.g. /api/v1/namespaces/default/configmaps). */
-export function startReflector(kc: ResolvedKubeconfig, path: string): Reflector {
+/**
+ * Runs a reflector on `path` (a collection URL path, e.g. /api/v1/namespaces/default/configmaps).
+ * resumeFrom: start with a watch from this resourceVersion instead of a list, as an informer
+ * resuming after a long disconnection does (too old: 410, then a relist).
+ */
+export function startReflector(kc: ResolvedKubeconfig, path: string, opts: { resumeFrom?: number } = {}): Reflector {
   const agent = new https.Agent({ keepAlive: true, ca: kc.ca, cert: kc.cert, key: kc.key });
   const headers: Record<string, string> = kc.token ? { Authorization: `Bearer ${kc.token}` } : {};
   let stopped = false;
-  let last = 0;
+  let last = opts.resumeFrom ?? 0;
   let current: http.ClientRequest | undefined;
   const seen = new Set<string>();
   const r: Reflector = {
@@ -44,9 +50,11 @@ export function startReflector(kc: ResolvedKubeconfig, path: string): Reflector 
     reordered: [],
     relists: [],
     resumes: 0,
+    gone: 0,
     state: new Map(),
     lastRv: () => last,
-    accounted: (name, rv) => seen.has(`${name}@${rv}`) || r.relists.some((l) => rv > l.after && rv <= l.upTo),
+    // Revisions up to resumeFrom were seen before (by the informer this one continues).
+    accounted: (name, rv) => rv <= (opts.resumeFrom ?? 0) || seen.has(`${name}@${rv}`) || r.relists.some((l) => rv > l.after && rv <= l.upTo),
     stop: () => {
       stopped = true;
       current?.destroy();
@@ -123,11 +131,11 @@ export function startReflector(kc: ResolvedKubeconfig, path: string): Reflector 
     });
 
   void (async () => {
-    await relist();
+    if (opts.resumeFrom === undefined) await relist();
     while (!stopped) {
       const how = await watch();
       if (stopped) return;
-      if (how === 'gone') await relist();
+      if (how === 'gone') r.gone++, await relist();
       else r.resumes++;
     }
   })();
