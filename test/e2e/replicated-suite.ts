@@ -75,10 +75,11 @@ export function runReplicatedSuite<S>(name: string, backend: Backend<S> | undefi
   test(`${name}: kill -9 of one replica mid-rollout; the rollout completes through the others`, { skip: skip(), timeout: T }, async () => {
     fs.writeFileSync(path.join(c!.dir, 'web-v2.json'), JSON.stringify(deployment('nginx:2.0')));
     await c!.kubectl(['apply', '-f', path.join(c!.dir, 'web-v2.json')]);
+    // Polled with plain GETs (a kubectl process per poll is slower than a step of the rollout).
     await eventually(async () => {
-      const d = await c!.kubectlJson(['get', 'deployment', 'web'], 10_000);
+      const d: any = await (await c!.fetch('/apis/apps/v1/namespaces/default/deployments/web')).json();
       return (d.status?.updatedReplicas ?? 0) >= 1 && (d.status?.updatedReplicas ?? 0) < 4;
-    }, 'the rollout under way', 30_000, 100);
+    }, 'the rollout under way', 30_000, 20);
     killedAt = watchers[0].lastRv();
     c!.kill(0);
     process.stdout.write('# killed replica 0 mid-rollout\n');

@@ -142,7 +142,7 @@ export async function startReplicatedCluster(o: ReplicatedOptions): Promise<Repl
     // Each component with its own identity, through the HAProxy address (started now: they retry until it serves).
     kubesim('scheduler', ['scheduler', '--kubeconfig', throughLb('scheduler.kubeconfig')]);
     kubesim('controller-manager', ['controller-manager', '--kubeconfig', throughLb('controller-manager.kubeconfig')]);
-    kubesim('nodes', ['nodes', '--kubeconfig', throughLb('node-pool.kubeconfig'), '--count', String(o.nodes ?? 3), '--heartbeat', '2']);
+    kubesim('nodes', ['nodes', '--kubeconfig', throughLb('node-pool.kubeconfig'), '--count', String(o.nodes ?? 3), '--heartbeat', '2', '--pull-delay', '500ms']);
     const direct = tlsFetch({ ...admin, server: 'https://127.0.0.1' });
     try {
       for (const p of ports) await ready(direct, p);
