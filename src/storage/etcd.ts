@@ -66,6 +66,7 @@ function storedValue(object: KubeObject): string {
 }
 
 export class EtcdStore implements Store {
+  readonly shared = true;
   readonly client: EtcdClient;
   private readonly prefix: string;
   private readonly pageSize: number;

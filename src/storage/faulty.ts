@@ -37,12 +37,14 @@ export function commitFails(f: StoreFaults, key: string, draw: number): boolean 
 export class FaultyStore implements Store {
   private faults: StoreFaults = {};
   readonly counts: FaultCounts = { commits: 0, failedCommits: 0, delayedCommits: 0 };
+  readonly shared?: boolean;
   constructor(
     readonly inner: Store,
     faults: StoreFaults = {},
     private readonly random: () => number = Math.random,
   ) {
     this.faults = { ...faults };
+    this.shared = inner.shared;
   }
 
   /** Changes the faults from now on (merged into the current ones). */

@@ -65,6 +65,12 @@ export interface Unsubscribe {
 }
 
 export interface Store {
+  /**
+   * Several store instances (API servers) write the same data (PostgreSQL, etcd): writes reach an
+   * instance's watch only after they commit elsewhere, so a cache over it confirms reads against
+   * currentRevision() (see WatchCacheOptions.consistentReads). Wrappers pass their inner store's on.
+   */
+  readonly shared?: boolean;
   get(key: string): Promise<StoreEntry | undefined>;
   /** All live keys under the prefix, sorted by key, with the revision the list was read at. */
   list(prefix: string): Promise<{ items: StoreEntry[]; revision: number }>;

@@ -82,6 +82,7 @@ function unavailable(key: string, err: unknown): StorageError {
 }
 
 export class PostgresStore implements Store {
+  readonly shared = true;
   private readonly pool: pg.Pool;
   private readonly sql: PgSql;
   private feed!: LogFeed;

@@ -36,6 +36,14 @@ export interface WatchCacheOptions {
   waitTimeoutMs?: number;
   /** close() also closes the backend. Default true. */
   closeBackend?: boolean;
+  /**
+   * get, and listPage without a revision, first wait until the cache reached the backend's
+   * currentRevision() (Kubernetes' consistent reads from cache), so a write acknowledged by another
+   * API server on a shared backend is read here too. Default: the backend's `shared`. If the
+   * cache does not get there within waitTimeoutMs (etcd revisions moved by writes outside the
+   * prefix, with no progress notification yet), get reads the backend and a list serves the cache; a backend that does not answer: both serve the cache.
+   */
+  consistentReads?: boolean;
 }
 
 /** A window event: the StoreEvent handed to watchers plus the entries before and after it. */
@@ -129,6 +137,10 @@ export class WatchCacheStore implements WatchCache {
   private readonly windowSize: number;
   private readonly waitTimeoutMs: number;
   private readonly closeBackend: boolean;
+  private readonly consistentReads: boolean;
+  /** The backend revision read in flight, and the one queued behind it (callers arriving meanwhile). */
+  private revisionRead: Promise<number> | undefined;
+  private nextRevisionRead: Promise<number> | undefined;
 
   constructor(
     readonly backend: Store,
@@ -137,6 +149,7 @@ export class WatchCacheStore implements WatchCache {
     this.windowSize = opts.windowSize ?? 10_000;
     this.waitTimeoutMs = opts.waitTimeoutMs ?? 3_000;
     this.closeBackend = opts.closeBackend ?? true;
+    this.consistentReads = opts.consistentReads ?? backend.shared === true;
   }
 
   start(): Promise<void> {
@@ -219,7 +232,44 @@ export class WatchCacheStore implements WatchCache {
 
   async get(key: string): Promise<StoreEntry | undefined> {
     this.checkOpen(key);
+    if (this.consistentReads && !(await this.caughtUp(key))) return this.backend.get(key);
     return this.buckets.get(bucketPrefix(key))?.entries.get(key);
+  }
+
+  /**
+   * Waits until the cache holds every write the backend committed before this call; false if it did
+   * not get there within waitTimeoutMs (true when the backend does not answer). Concurrent callers share backend reads: one that arrives
+   * while a read is in flight waits for the next one, which starts after it (so it is still a
+   * revision read after the caller came).
+   */
+  private async caughtUp(key: string): Promise<boolean> {
+    // Backend unreachable: nothing commits through it meanwhile, so the cache is as current as can be.
+    const target = await this.backendRevision().catch(() => 0);
+    if (target <= this.revision) return true;
+    return this.waitFor(target, this.waitTimeoutMs, key).then(
+      () => true,
+      (err) => {
+        if (err instanceof StorageError && err.code === 'TooLargeResourceVersion') return false;
+        throw err;
+      },
+    );
+  }
+
+  private backendRevision(): Promise<number> {
+    if (!this.revisionRead) {
+      const read = this.backend.currentRevision().finally(() => {
+        if (this.revisionRead === read) this.revisionRead = undefined;
+      });
+      this.revisionRead = read;
+      return read;
+    }
+    this.nextRevisionRead ??= this.revisionRead
+      .catch(() => undefined)
+      .then(() => {
+        this.nextRevisionRead = undefined;
+        return this.backendRevision();
+      });
+    return this.nextRevisionRead;
   }
 
   async list(prefix: string): Promise<{ items: StoreEntry[]; revision: number }> {
@@ -232,6 +282,7 @@ export class WatchCacheStore implements WatchCache {
     const exact = opts.exactRevision !== undefined && opts.exactRevision > 0 ? opts.exactRevision : undefined;
     const wanted = exact ?? opts.minRevision ?? 0;
     if (wanted > this.revision) await this.waitFor(wanted, this.waitTimeoutMs, prefix);
+    else if (this.consistentReads && exact === undefined && opts.minRevision === undefined) await this.caughtUp(prefix);
     const buckets = this.bucketsOf(prefix);
     const revision = exact ?? this.revision;
     if (exact !== undefined) {

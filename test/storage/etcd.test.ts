@@ -1,5 +1,6 @@
 // The etcd backend on a private etcd: the storage conformance suite, etcd specifics (key layout,
-// progress notifications, the watch cache over it) and two stores on one etcd (multi-writer).
+// progress notifications, the watch cache over it) and two stores on one etcd (the shared
+// multi-writer suite over stores and over watch caches, plus an etcd-specific one).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EtcdStore, parseEtcdUrl } from '../../src/storage/etcd.ts';
@@ -8,6 +9,7 @@ import { StorageError, type Store, type StoreEvent } from '../../src/storage/int
 import { WatchCacheStore } from '../../src/storage/watch-cache.ts';
 import { openStore } from '../../src/storage/open.ts';
 import { expectCompacted, runStoreConformance } from './conformance.ts';
+import { runMultiWriterSuite } from './multi-writer.ts';
 import { etcdMissing, startEtcd, type EtcdCluster } from './etcd-harness.ts';
 import { eventually } from '../helpers/eventually.ts';
 
@@ -83,6 +85,18 @@ if (missing) {
     const store = new WatchCacheStore(new EtcdStore({ endpoints: etcd!.endpoints, prefix: fresh() }));
     await store.start();
     return { store, cleanup: () => store.close() };
+  });
+
+  runMultiWriterSuite('etcd', async () => {
+    const prefix = fresh();
+    const [a, b] = [new EtcdStore({ endpoints: etcd!.endpoints, prefix }), new EtcdStore({ endpoints: etcd!.endpoints, prefix })];
+    return { a, b, cleanup: async () => void (await Promise.all([a.close(), b.close()])) };
+  });
+  runMultiWriterSuite('two watch caches over etcd', async () => {
+    const prefix = fresh();
+    const [a, b] = [new WatchCacheStore(new EtcdStore({ endpoints: etcd!.endpoints, prefix })), new WatchCacheStore(new EtcdStore({ endpoints: etcd!.endpoints, prefix }))];
+    await Promise.all([a.start(), b.start()]);
+    return { a, b, cleanup: async () => void (await Promise.all([a.close(), b.close()])) };
   });
 
   describe('etcd specifics', () => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/types.ts';
 import type { StorageError, Store, StoreEvent } from '../../src/storage/interface.ts';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/storage/postgres.ts';
+import { WatchCacheStore } from '../../src/storage/watch-cache.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { startPostgres, startRedis } from '../helpers/services.ts';
 import { runStoreConformance } from './conformance.ts';
@@ -58,6 +59,20 @@ if (!pgServer) {
       return { a, b, cleanup: async () => void (await Promise.all([a.close(), b.close()])) };
     });
   }
+  // As the API servers use it: the watch cache over the store, alone and two of them on one database.
+  const ev = redis ? { events: redis.url } : {};
+  const via = redis ? 'redis stream' : 'listen/notify';
+  runStoreConformance(`watch cache over postgres + ${via}`, async () => {
+    const store = new WatchCacheStore(await open(`wc${++schemas}_${process.pid}`, ev));
+    await store.start();
+    return { store, cleanup: () => store.close() };
+  });
+  runMultiWriterSuite(`two watch caches over postgres + ${via}`, async () => {
+    const schema = `wm${++schemas}_${process.pid}`;
+    const [a, b] = [new WatchCacheStore(await open(schema, ev)), new WatchCacheStore(await open(schema, ev))];
+    await Promise.all([a.start(), b.start()]);
+    return { a, b, cleanup: async () => void (await Promise.all([a.close(), b.close()])) };
+  });
   describe('postgres: failures heal', () => {
     const obj = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns' } });
     const P = '/registry/core/configmaps/';

@@ -26,11 +26,13 @@ export function isEnvelope(o: unknown): o is Envelope {
 export class EncryptingStore implements Store {
   private readonly confs: ReturnType<typeof compileConfiguration>;
   private readonly byResource = new Map<string, ResourceTransformers | undefined>();
+  readonly shared?: boolean;
 
   constructor(
     readonly inner: Store,
     config: EncryptionConfiguration,
   ) {
+    this.shared = inner.shared;
     const errs = validateEncryptionConfiguration(config);
     if (errs.length) throw new Error(`invalid encryption provider configuration: ${errs.join(', ')}`);
     this.confs = compileConfiguration(config.resources);
