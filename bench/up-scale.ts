@@ -106,7 +106,7 @@ try {
   }
   client = Client.fromKubeconfig(kubeconfig, { qps: Infinity });
   const c = client;
-  while (!(await c.request<string>({ method: 'GET', path: '/readyz' }).then(() => true, () => false))) await sleep(100);
+  while (!(await c.requestBuffer({ method: 'GET', path: '/readyz' }).then(() => true, () => false))) await sleep(100);
   row('/readyz answers', `${secs(since())} s after start`);
 
   // Nodes Ready, NotReady transitions (a node seen Ready, later not) and leader changes, polled.
@@ -180,7 +180,7 @@ try {
   const out = load.stdout ?? '';
   const slo = out.slice(out.indexOf('SLOs:'));
   console.log(slo || out.slice(-3000));
-  const results = [...slo.matchAll(/\b(PASS|FAIL|NO DATA)\s*$/gm)].map((m) => m[1]);
+  const results = [...slo.matchAll(/^.*≤.*\b(PASS|FAIL|NO DATA)\s*$/gm)].map((m) => m[1]);
   row('kubesim load SLO rows', `${results.filter((r) => r === 'PASS').length} PASS, ${results.filter((r) => r === 'FAIL').length} FAIL, ${results.filter((r) => r === 'NO DATA').length} NO DATA (exit ${load.status})`);
   await pollNodes();
   await pollLeases();
