@@ -1,5 +1,5 @@
-// The in-process transport: the same requests, errors and watches through an in-memory stream
-// pair into an http.Server that is not listening on any port.
+// The in-process transport: the same requests, errors and watches into an http.Server that is not
+// listening on any port, over both wires (lean: no HTTP bytes; http: an in-memory stream pair).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StatusError } from '../../src/api/errors.ts';
@@ -9,9 +9,9 @@ import { eventually } from '../helpers/eventually.ts';
 
 const CM: ResourceRef = { group: '', version: 'v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' };
 
-test('in-process transport: CRUD, Status errors, watch and an informer without a socket', async () => {
+for (const wire of ['lean', 'http'] as const) test(`in-process transport (${wire}): CRUD, Status errors, watch and an informer without a socket`, async () => {
   const fake = new FakeApiServer(); // never listens
-  const client = new Client({ server: 'http://in-process', transport: inProcessTransport(fake.server), qps: 0 });
+  const client = new Client({ server: 'http://in-process', transport: inProcessTransport(fake.server, { wire }), qps: 0 });
   const cms = client.resource(CM);
   const a = await cms.create({ metadata: { name: 'a', namespace: 'ip' }, data: { x: '1' } });
   assert.equal(((await cms.get('a', { namespace: 'ip' })) as any).data?.x, '1');
