@@ -29,6 +29,9 @@ function sendOne(s: Scope, obj: KubeObject): number {
   return 200;
 }
 
+/** What the selectors see of a metrics object (its metadata), so only matching ones are built. */
+const selectable = (name: string | undefined, namespace: string | undefined, labels: Record<string, string> | undefined) => ({ metadata: { name, namespace, labels } }) as KubeObject;
+
 const byName = (a: KubeObject, b: KubeObject) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name!.localeCompare(b.metadata.name!);
 
 async function listNodes(s: Scope): Promise<number> {
@@ -40,8 +43,7 @@ async function listNodes(s: Scope): Promise<number> {
   for (const n of nodes) {
     const sample = samples.get(n.metadata.name!);
     if (!sample) continue;
-    const m = nodeMetricsObject(sample, n.metadata.labels, now);
-    if (!filter || filter(m)) out.push(m);
+    if (!filter || filter(selectable(n.metadata.name, undefined, n.metadata.labels))) out.push(nodeMetricsObject(sample, n.metadata.labels, now));
   }
   return send(s, out.sort(byName));
 }
@@ -65,8 +67,7 @@ async function listPods(s: Scope): Promise<number> {
   for (const p of pods) {
     const sample = samples.get(`${p.metadata.namespace}/${p.metadata.name}`);
     if (!sample) continue;
-    const m = podMetricsObject(sample, p.metadata.labels, now);
-    if (!filter || filter(m)) out.push(m);
+    if (!filter || filter(selectable(p.metadata.name, p.metadata.namespace, p.metadata.labels))) out.push(podMetricsObject(sample, p.metadata.labels, now));
   }
   return send(s, out.sort(byName));
 }

@@ -103,8 +103,18 @@ export function durationString(ms: number): string {
   return `${Math.floor(m / 60)}h${m % 60}m${rest}s`;
 }
 
+// The samples of one scrape share their timestamp, and a list shares its now: remember the last few.
+const rfc3339Seen = new Map<number, string>();
+
 function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const second = Math.floor(ms / 1000);
+  let s = rfc3339Seen.get(second);
+  if (s === undefined) {
+    if (rfc3339Seen.size >= 64) rfc3339Seen.clear();
+    s = new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+    rfc3339Seen.set(second, s);
+  }
+  return s;
 }
 
 /** A NodeMetrics object; labels are the Node's, creationTimestamp the time of the answer (metrics-server's). */
