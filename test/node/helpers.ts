@@ -2,7 +2,8 @@
 // polling with a deadline (no sleeps-and-hope).
 import pino from 'pino';
 import { startApiServer } from '../../src/apiserver/index.ts';
-import { Client } from '../../src/client/index.ts';
+import { Client, inProcessTransport } from '../../src/client/index.ts';
+import { VirtualClock } from '../../src/clock/index.ts';
 import type { KubeObject } from '../../src/api/types.ts';
 
 export const quiet = pino({ level: 'silent' });
@@ -11,6 +12,34 @@ export async function cluster() {
   const api = await startApiServer({ port: 0, logger: quiet });
   const client = new Client({ server: api.url, qps: 0 });
   return { api, client, async close() { client.close(); await api.close(); } };
+}
+
+/** The same on virtual time: the server, the client (in-process) and what the test starts share one VirtualClock, moved by the test (clock.advanceTo, eventuallyVirtual). */
+export async function virtualCluster() {
+  const clock = new VirtualClock();
+  const api = await startApiServer({ port: 0, logger: quiet, clock });
+  const client = new Client({ server: 'http://in-process', transport: inProcessTransport(api.server, { clock }), qps: 0, clock });
+  return {
+    api,
+    client,
+    clock,
+    async close() {
+      client.close();
+      await whileVirtual(clock, api.close());
+    },
+  };
+}
+
+/** Awaits work that waits on timers (stopping a pool, closing a server), moving virtual time while it runs. */
+export async function whileVirtual<T>(clock: VirtualClock, work: Promise<T>): Promise<T> {
+  let done = false;
+  void work.then(() => (done = true), () => (done = true));
+  while (!done) {
+    await clock.advanceTo(clock.now() + 1000);
+    // advanceTo with nothing due resolves at once: give the event loop (I/O, immediates) a turn
+    await new Promise((r) => setImmediate(r));
+  }
+  return work;
 }
 
 export function pod(name: string, node: string, spec: any = {}, annotations: Record<string, string> = {}): KubeObject {
