@@ -88,7 +88,7 @@ class LeanRequest extends Readable {
     this.once('end', () => (this.complete = true));
   }
 
-  _read(): void {}
+  override _read(): void {}
 }
 
 /** The answer's head and bytes, as the listener writes them, delivered to the exchange. */
@@ -184,12 +184,12 @@ class LeanResponse extends Writable {
   /** end() was called: what it writes is the last chunk, so the answer can go out whole. */
   private ending = false;
 
-  end(chunk?: unknown, enc?: unknown, cb?: unknown): this {
+  override end(chunk?: unknown, enc?: unknown, cb?: unknown): this {
     this.ending = true;
     return super.end(chunk as never, enc as never, cb as never);
   }
 
-  _write(chunk: Buffer | string, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     if (!this.headersSent) this.writeHead(this.statusCode);
     // As over HTTP, the head leaves with the first write that is not the end: the answer streams.
     if (!this.ending) this.sink.head(this, true);
@@ -198,13 +198,13 @@ class LeanResponse extends Writable {
     this.sink.chunk(chunk, () => cb());
   }
 
-  _final(cb: (err?: Error | null) => void): void {
+  override _final(cb: (err?: Error | null) => void): void {
     if (!this.headersSent) this.writeHead(this.statusCode);
     this.sink.end();
     cb();
   }
 
-  _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     this.sink.abort();
     cb(err);
   }
@@ -221,12 +221,12 @@ class LeanBody extends Readable {
     if (this.push(typeof c === 'string' ? Buffer.from(c) : c)) done();
     else this.waiting.push(done);
   }
-  _read(): void {
+  override _read(): void {
     const w = this.waiting;
     this.waiting = [];
     for (const done of w) done();
   }
-  _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     this.onDestroy();
     cb(err);
   }
