@@ -52,3 +52,18 @@ export async function eventuallyVirtual<T>(clock: SteppedClock, fn: () => T | Pr
     await clock.advanceTo(clock.now() + everyMs);
   }
 }
+
+/** Awaits work that waits on timers (stopping a pool, closing a server), moving virtual time while it runs. */
+export async function whileVirtual<T>(clock: SteppedClock, work: Promise<T>): Promise<T> {
+  let done = false;
+  void work.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  while (!done) {
+    await clock.advanceTo(clock.now() + 1000);
+    // advanceTo with nothing due resolves at once: give the event loop (I/O, immediates) a turn
+    await new Promise((r) => setImmediate(r));
+  }
+  return work;
+}

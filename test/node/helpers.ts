@@ -4,6 +4,9 @@ import pino from 'pino';
 import { startApiServer } from '../../src/apiserver/index.ts';
 import { Client, inProcessTransport } from '../../src/client/index.ts';
 import { VirtualClock } from '../../src/clock/index.ts';
+import { whileVirtual } from '../helpers/eventually.ts';
+
+export { whileVirtual };
 import type { KubeObject } from '../../src/api/types.ts';
 
 export const quiet = pino({ level: 'silent' });
@@ -28,18 +31,6 @@ export async function virtualCluster() {
       await whileVirtual(clock, api.close());
     },
   };
-}
-
-/** Awaits work that waits on timers (stopping a pool, closing a server), moving virtual time while it runs. */
-export async function whileVirtual<T>(clock: VirtualClock, work: Promise<T>): Promise<T> {
-  let done = false;
-  void work.then(() => (done = true), () => (done = true));
-  while (!done) {
-    await clock.advanceTo(clock.now() + 1000);
-    // advanceTo with nothing due resolves at once: give the event loop (I/O, immediates) a turn
-    await new Promise((r) => setImmediate(r));
-  }
-  return work;
 }
 
 export function pod(name: string, node: string, spec: any = {}, annotations: Record<string, string> = {}): KubeObject {
