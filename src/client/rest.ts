@@ -260,9 +260,13 @@ function httpTransport(opts: ClientOptions): { transport: Transport; destroy(): 
 
 function queryString(q: Record<string, string | number | boolean | undefined> | undefined): string {
   if (!q) return '';
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') p.set(k, String(v));
-  const s = p.toString();
+  // most calls set none of their parameters (writes without dryRun/fieldManager): no encoder then
+  let p: URLSearchParams | undefined;
+  for (const k of Object.keys(q)) {
+    const v = q[k];
+    if (v !== undefined && v !== '') (p ??= new URLSearchParams()).set(k, String(v));
+  }
+  const s = p ? p.toString() : '';
   return s ? `?${s}` : '';
 }
 
