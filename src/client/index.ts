@@ -25,7 +25,9 @@
  *   pods.log(name, { container, tailLines, ... }) → text (= getSubresource(name, 'log'));  pods.logStream(name, { follow: true }) → Readable
  *   client.request({ method, path, query, body, contentType }) / client.raw(...) for anything else
  *   new Client({ server, transport }) plugs in another transport; inProcessTransport(httpServerOrListener)
- *   speaks HTTP to an http.Server in this process over an in-memory stream pair (no socket, no port)
+ *   calls an http.Server's request listener in this process (no socket, no port): by default the lean
+ *   wire (lean.ts: request/response objects of http's shape, no HTTP bytes; bodies stay JSON text),
+ *   or { wire: 'http' } for real HTTP/1.1 over an in-memory stream pair
  *   new Client({ ..., clock }) — the Clock (src/clock) of the client's rate limiter and of the informers,
  *   leader electors and workqueues built on it (default real time; a VirtualClock under `kubesim simulate`,
  *   with inProcessTransport(server, { clock }) holding it while requests are in flight)

@@ -1,10 +1,13 @@
-// An in-process transport: requests go to an http.Server (or a request listener) in the same
-// process through an in-memory stream pair instead of a TCP socket. Both ends still speak real
-// HTTP/1.1 (node's own parser and writer), so watches, chunking and errors behave as over TCP.
+// An in-process transport: requests go to an http.Server's request listener (or a listener) in the
+// same process. By default the lean exchange (lean.ts): the listener gets request/response objects
+// with http's shape and no socket, parser or framing behind them. `wire: 'http'` instead runs real
+// HTTP/1.1 (node's own parser and writer) over an in-memory stream pair, as over TCP; it is also
+// what an http.Server with an 'upgrade' request needs.
 import * as http from 'node:http';
 import { Duplex } from 'node:stream';
 import type { Clock } from '../clock/index.ts';
 import type { Transport } from './rest.ts';
+import { leanExchange } from './lean.ts';
 
 /** Two connected in-memory streams; destroying or ending one is seen by the other. */
 function streamPair(): [Duplex, Duplex] {
@@ -55,12 +58,39 @@ function streamPair(): [Duplex, Duplex] {
 /** A watch (or log follow) stays open for its whole life: it counts as in flight only until its response starts. */
 const isWatch = (path: string) => /[?&]watch=(true|1)(&|$)/.test(path) || path.includes('/watch/') || /[?&]follow=(true|1)(&|$)/.test(path);
 
+export interface InProcessOptions {
+  /** Holds the clock while a request is in flight (virtual time's "no request in flight"). */
+  clock?: Clock;
+  /** 'lean' (default): no HTTP bytes; 'http': real HTTP/1.1 over an in-memory stream pair. */
+  wire?: 'lean' | 'http';
+}
+
+/** The request listener of a server (its first 'request' listener) or the listener itself. */
+function listenerOf(target: http.Server | http.RequestListener): http.RequestListener {
+  if (typeof target === 'function') return target;
+  const l = target.listeners('request')[0];
+  if (!l) throw new Error('inProcessTransport: the server has no request listener');
+  return l as http.RequestListener;
+}
+
 /**
  * A transport into an http.Server (not necessarily listening) or a request listener, in this process.
- * With a clock, every request holds it from send until its response body ends (virtual time's "no
- * request in flight"); a watch only until its response headers arrive, when the server has registered it.
+ * With a clock, every request holds it from send until its response ends; a watch only until its
+ * response headers arrive, when the server has registered it.
  */
-export function inProcessTransport(target: http.Server | http.RequestListener, opts: { clock?: Clock } = {}): Transport {
+export function inProcessTransport(target: http.Server | http.RequestListener, opts: InProcessOptions = {}): Transport {
+  if (opts.wire === 'http') return httpWireTransport(target, opts);
+  const listener = listenerOf(target);
+  const clock = opts.clock;
+  return (req) => {
+    if (!clock) return leanExchange(listener, req, () => {});
+    const release = clock.hold();
+    return leanExchange(listener, req, release);
+  };
+}
+
+/** The same over real HTTP/1.1 bytes: node's client and server ends on an in-memory stream pair. */
+function httpWireTransport(target: http.Server | http.RequestListener, opts: { clock?: Clock }): Transport {
   const server = typeof target === 'function' ? http.createServer(target) : target;
   return (req) =>
     new Promise((resolve, reject) => {

@@ -33,6 +33,8 @@ export interface TransportResponse {
   headers: http.IncomingHttpHeaders;
   /** The body as a stream (watches and logs are read incrementally). */
   body: Readable;
+  /** The whole body, when the transport has it at once (the in-process transport): read instead of body. */
+  data?: Buffer | string;
 }
 
 export type Transport = (req: TransportRequest) => Promise<TransportResponse>;
@@ -212,7 +214,9 @@ export function errorFromResponse(code: number, text: string): StatusError {
   return new StatusError(code, reason, text.trim() || `the server responded with status ${code}`);
 }
 
-async function readAll(body: Readable): Promise<Buffer> {
+async function readAll(res: TransportResponse): Promise<Buffer> {
+  if (res.data !== undefined) return typeof res.data === 'string' ? Buffer.from(res.data) : res.data;
+  const body = res.body;
   const chunks: Buffer[] = [];
   for await (const c of body) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
   return Buffer.concat(chunks);
@@ -256,9 +260,13 @@ function httpTransport(opts: ClientOptions): { transport: Transport; destroy(): 
 
 function queryString(q: Record<string, string | number | boolean | undefined> | undefined): string {
   if (!q) return '';
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') p.set(k, String(v));
-  const s = p.toString();
+  // most calls set none of their parameters (writes without dryRun/fieldManager): no encoder then
+  let p: URLSearchParams | undefined;
+  for (const k of Object.keys(q)) {
+    const v = q[k];
+    if (v !== undefined && v !== '') (p ??= new URLSearchParams()).set(k, String(v));
+  }
+  const s = p ? p.toString() : '';
   return s ? `?${s}` : '';
 }
 
@@ -333,30 +341,36 @@ export class Client {
 
   /** One request whose 2xx answer is read whole; errors become StatusError. Retries 429 (Retry-After) a few times. */
   async requestBuffer(o: RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
-    for (let attempt = 0; ; attempt++) {
-      const timeoutMs = o.timeoutMs ?? this.timeoutMs;
-      const link = linkSignal(o.signal, timeoutMs);
-      let res: TransportResponse;
-      let buf: Buffer;
-      try {
-        res = await this.raw({ ...o, signal: link.signal });
-        buf = await readAll(res.body);
-      } finally {
-        link.dispose();
-      }
-      if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, body: buf };
-      if (res.status === 429 && attempt < (this.options.maxRetries ?? DEFAULT_MAX_RETRIES)) {
-        await this.clock.sleep(retryAfterMs(res.headers['retry-after'], this.options.maxRetryAfterSeconds), o.signal);
-        continue;
-      }
-      throw errorFromResponse(res.status, buf.toString('utf8'));
-    }
+    const r = await this.answer(o);
+    return { status: r.status, headers: r.headers, body: typeof r.data === 'string' ? Buffer.from(r.data) : r.data };
   }
 
   /** One request answered with JSON. */
   async request<R = unknown>(o: RequestOptions): Promise<R> {
-    const r = await this.requestBuffer(o);
-    return (r.body.length ? JSON.parse(r.body.toString('utf8')) : undefined) as R;
+    const r = await this.answer(o);
+    return (r.data.length ? JSON.parse(typeof r.data === 'string' ? r.data : r.data.toString('utf8')) : undefined) as R;
+  }
+
+  /** The 2xx answer of one request, read whole (bytes, or the text an in-process transport hands over). */
+  private async answer(o: RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; data: Buffer | string }> {
+    for (let attempt = 0; ; attempt++) {
+      const timeoutMs = o.timeoutMs ?? this.timeoutMs;
+      const link = linkSignal(o.signal, timeoutMs);
+      let res: TransportResponse;
+      let data: Buffer | string;
+      try {
+        res = await this.raw({ ...o, signal: link.signal });
+        data = res.data ?? (await readAll(res));
+      } finally {
+        link.dispose();
+      }
+      if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, data };
+      if (res.status === 429 && attempt < (this.options.maxRetries ?? DEFAULT_MAX_RETRIES)) {
+        await this.clock.sleep(retryAfterMs(res.headers['retry-after'], this.options.maxRetryAfterSeconds), o.signal);
+        continue;
+      }
+      throw errorFromResponse(res.status, typeof data === 'string' ? data : data.toString('utf8'));
+    }
   }
 
   /** Closes idle keep-alive sockets. */
@@ -619,7 +633,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
     }
     if (res.status !== 200) {
       link.dispose();
-      const buf = await readAll(res.body);
+      const buf = await readAll(res);
       throw errorFromResponse(res.status, buf.toString('utf8'));
     }
     // aborting the linked signal destroys the response stream, which ends the iteration
@@ -686,7 +700,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
       accept: 'text/plain, */*',
       signal: opts.signal,
     });
-    if (res.status !== 200) throw errorFromResponse(res.status, (await readAll(res.body)).toString('utf8'));
+    if (res.status !== 200) throw errorFromResponse(res.status, (await readAll(res)).toString('utf8'));
     return res.body;
   }
 }

@@ -2,7 +2,11 @@
 // polling with a deadline (no sleeps-and-hope).
 import pino from 'pino';
 import { startApiServer } from '../../src/apiserver/index.ts';
-import { Client } from '../../src/client/index.ts';
+import { Client, inProcessTransport } from '../../src/client/index.ts';
+import { VirtualClock } from '../../src/clock/index.ts';
+import { whileVirtual } from '../helpers/eventually.ts';
+
+export { whileVirtual };
 import type { KubeObject } from '../../src/api/types.ts';
 
 export const quiet = pino({ level: 'silent' });
@@ -11,6 +15,22 @@ export async function cluster() {
   const api = await startApiServer({ port: 0, logger: quiet });
   const client = new Client({ server: api.url, qps: 0 });
   return { api, client, async close() { client.close(); await api.close(); } };
+}
+
+/** The same on virtual time: the server, the client (in-process) and what the test starts share one VirtualClock, moved by the test (clock.advanceTo, eventuallyVirtual). */
+export async function virtualCluster() {
+  const clock = new VirtualClock();
+  const api = await startApiServer({ port: 0, logger: quiet, clock });
+  const client = new Client({ server: 'http://in-process', transport: inProcessTransport(api.server, { clock }), qps: 0, clock });
+  return {
+    api,
+    client,
+    clock,
+    async close() {
+      client.close();
+      await whileVirtual(clock, api.close());
+    },
+  };
 }
 
 export function pod(name: string, node: string, spec: any = {}, annotations: Record<string, string> = {}): KubeObject {

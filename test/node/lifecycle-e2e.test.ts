@@ -1,38 +1,41 @@
 // The pod lifecycle paths against the real API server, observed as a client would: by watching
-// the pod's status sequence and reading its Events.
+// the pod's status sequence and reading its Events. On virtual time: the server, the client and the
+// pool share one VirtualClock that the tests move (eventuallyVirtual), so pulls, back-offs and
+// grace periods take no real time and every duration in an event is exact.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startNodePool, type NodePool } from '../../src/node/index.ts';
-import { cluster, inOrder, pod, podEvents, PODS, quiet, recordPod } from './helpers.ts';
-import { eventually } from '../helpers/eventually.ts';
+import { inOrder, virtualCluster, whileVirtual, pod, podEvents, PODS, quiet, recordPod } from './helpers.ts';
+import { eventuallyVirtual } from '../helpers/eventually.ts';
 
-let c: Awaited<ReturnType<typeof cluster>>;
+let c: Awaited<ReturnType<typeof virtualCluster>>;
 let pool: NodePool;
 
 before(async () => {
-  c = await cluster();
+  c = await virtualCluster();
   pool = await startNodePool({
     client: c.client,
     count: 2,
     logger: quiet,
+    clock: c.clock,
     timings: { pullMs: 300, createMs: 50, startMs: 50, commandRunMs: 300, stopMs: 200, backoffBaseMs: 400 },
   });
 });
 
 after(async () => {
-  await pool.stop();
+  await whileVirtual(c.clock, pool.stop());
   await c.close();
 });
 
 test('success: Pending/ContainerCreating → Running+Ready → Succeeded, with Pulling/Pulled/Created/Started events', async () => {
   const rec = await recordPod(c.client, 'ok');
   await c.client.resource(PODS).create(pod('ok', 'node-0', { restartPolicy: 'Never', containers: [{ name: 'app', image: 'busybox', command: ['sh', '-c', 'sleep 1; exit 0'] }] }));
-  const done = await eventually(async () => {
+  const done = await eventuallyVirtual(c.clock, async () => {
     const p = await c.client.resource(PODS).get('ok', { namespace: 'default' });
     return p.status?.phase === 'Succeeded' ? p : undefined;
   }, 'ok Succeeded');
   // A GET can see Succeeded before the recorder's watch delivers it: wait for the watch too.
-  await eventually(() => rec.seq.some((s) => s.startsWith('Succeeded/')), 'the watch delivered Succeeded');
+  await eventuallyVirtual(c.clock, () => rec.seq.some((s) => s.startsWith('Succeeded/')), 'the watch delivered Succeeded');
   await rec.stop();
   assert.ok(
     inOrder(rec.seq, ['Pending/waiting:ContainerCreating/ready=false/restarts=0', 'Running/running/ready=true/restarts=0', 'Succeeded/terminated:Completed/ready=false/restarts=0']),
@@ -46,7 +49,7 @@ test('success: Pending/ContainerCreating → Running+Ready → Succeeded, with P
   assert.equal(done.status.hostIP, '10.0.0.2');
   assert.equal(done.status.qosClass, 'BestEffort');
   for (const t of ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready']) assert.ok(done.status.conditions.some((x: any) => x.type === t), t);
-  const events = await eventually(async () => {
+  const events = await eventuallyVirtual(c.clock, async () => {
     const e = await podEvents(c.client, 'ok');
     return e.length >= 4 ? e : undefined;
   }, '4 events');
@@ -65,11 +68,11 @@ test('failure: exit annotation with code 2 and restartPolicy Never → Failed, t
   await c.client
     .resource(PODS)
     .create(pod('bad', 'node-1', { restartPolicy: 'Never' }, { 'kubesim.io/exit-after': '500ms', 'kubesim.io/exit-code': '2' }));
-  const p = await eventually(async () => {
+  const p = await eventuallyVirtual(c.clock, async () => {
     const x = await c.client.resource(PODS).get('bad', { namespace: 'default' });
     return x.status?.phase === 'Failed' ? x : undefined;
   }, 'bad Failed');
-  await eventually(() => rec.seq.some((s) => s.startsWith('Failed/')), 'the watch delivered Failed');
+  await eventuallyVirtual(c.clock, () => rec.seq.some((s) => s.startsWith('Failed/')), 'the watch delivered Failed');
   await rec.stop();
   assert.ok(inOrder(rec.seq, [/^Pending\/waiting:ContainerCreating/, /^Running\/running/, 'Failed/terminated:Error/ready=false/restarts=0']), rec.seq.join('\n'));
   assert.equal(p.status.containerStatuses[0].state.terminated.exitCode, 2);
@@ -78,11 +81,11 @@ test('failure: exit annotation with code 2 and restartPolicy Never → Failed, t
 test('restart: restartPolicy Always restarts a failing container with a doubling CrashLoopBackOff; BackOff events aggregate', async () => {
   const rec = await recordPod(c.client, 'crash');
   await c.client.resource(PODS).create(pod('crash', 'node-0', { containers: [{ name: 'app', image: 'busybox', command: ['false'] }] }));
-  const p = await eventually(async () => {
+  const p = await eventuallyVirtual(c.clock, async () => {
       const x = await c.client.resource(PODS).get('crash', { namespace: 'default' });
       return (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 3 ? x : undefined;
     }, 'restartCount >= 3', 30_000);
-  await eventually(() => rec.seq.some((s) => /restarts=[3-9]/.test(s)), 'the watch delivered restartCount 3');
+  await eventuallyVirtual(c.clock, () => rec.seq.some((s) => /restarts=[3-9]/.test(s)), 'the watch delivered restartCount 3');
   await rec.stop();
   assert.ok(
     inOrder(rec.seq, [
@@ -101,7 +104,7 @@ test('restart: restartPolicy Always restarts a failing container with a doubling
   assert.ok(backoffs.includes(`back-off 800ms restarting failed container=app pod=crash_default(${p.metadata.uid})`), backoffs.join('\n'));
   assert.equal(p.status.containerStatuses[0].lastState.terminated.exitCode, 1);
   assert.equal(p.status.containerStatuses[0].lastState.terminated.reason, 'Error');
-  const backOff = await eventually(async () => {
+  const backOff = await eventuallyVirtual(c.clock, async () => {
     const e = (await podEvents(c.client, 'crash')).filter((x: any) => x.reason === 'BackOff');
     return e.length === 1 && (e[0] as any).count >= 2 ? e : undefined;
   }, 'aggregated BackOff event');
@@ -111,12 +114,12 @@ test('restart: restartPolicy Always restarts a failing container with a doubling
 
 test('graceful delete: Killing, containers stop, the agent removes the pod long before the grace period', async () => {
   await c.client.resource(PODS).create(pod('gone', 'node-1'));
-  await eventually(async () => (await c.client.resource(PODS).get('gone', { namespace: 'default' })).status?.phase === 'Running', 'gone Running');
+  await eventuallyVirtual(c.clock, async () => (await c.client.resource(PODS).get('gone', { namespace: 'default' })).status?.phase === 'Running', 'gone Running');
   const rec = await recordPod(c.client, 'gone');
-  const t0 = Date.now();
+  const t0 = c.clock.now();
   await c.client.resource(PODS).delete('gone', { namespace: 'default', gracePeriodSeconds: 30 });
-  await eventually(async () => rec.seq.includes('DELETED'), 'gone deleted');
-  const took = Date.now() - t0;
+  await eventuallyVirtual(c.clock, async () => rec.seq.includes('DELETED'), 'gone deleted');
+  const took = c.clock.now() - t0;
   await rec.stop();
   assert.ok(took < 10_000, `took ${took} ms`);
   assert.ok(inOrder(rec.seq, [/^Running\/running\/ready=true\/restarts=0\/deleting$/, /^Succeeded\/terminated:Completed\/ready=false\/restarts=0\/deleting$/, 'DELETED']), rec.seq.join('\n'));
@@ -127,11 +130,11 @@ test('graceful delete: Killing, containers stop, the agent removes the pod long 
 test('init containers run first; the app container waits with PodInitializing', async () => {
   const rec = await recordPod(c.client, 'init');
   await c.client.resource(PODS).create(pod('init', 'node-0', { initContainers: [{ name: 'setup', image: 'busybox', command: ['sh', '-c', 'echo ready'] }] }));
-  const p = await eventually(async () => {
+  const p = await eventuallyVirtual(c.clock, async () => {
     const x = await c.client.resource(PODS).get('init', { namespace: 'default' });
     return x.status?.phase === 'Running' ? x : undefined;
   }, 'init Running');
-  await eventually(() => rec.seq.some((s) => s.startsWith('Running/')), 'the watch delivered Running');
+  await eventuallyVirtual(c.clock, () => rec.seq.some((s) => s.startsWith('Running/')), 'the watch delivered Running');
   await rec.stop();
   assert.ok(inOrder(rec.seq, ['Pending/waiting:PodInitializing/ready=false/restarts=0', /^Running\/running/]), rec.seq.join('\n'));
   assert.equal(p.status.initContainerStatuses[0].state.terminated.reason, 'Completed');

@@ -134,9 +134,45 @@ export function bumpGeneration(obj: KubeObject, old: KubeObject, rt: ResourceTyp
 
 /** Whether an update changes nothing but resourceVersion (Kubernetes then writes nothing). */
 export function sameObject(a: KubeObject, b: KubeObject): boolean {
-  const ja = JSON.stringify({ ...a, metadata: { ...a.metadata, resourceVersion: undefined } });
-  const jb = JSON.stringify({ ...b, metadata: { ...b.metadata, resourceVersion: undefined } });
-  return ja === jb;
+  return sameJson(a, b, 'metadata');
+}
+
+/**
+ * Whether two JSON values are equal as JSON: undefined members count as absent, object members in
+ * any order, arrays in order. `skipMeta` names a member compared without its resourceVersion.
+ * Stops at the first difference (no serialization of either side).
+ */
+function sameJson(a: unknown, b: unknown, skipMeta?: string): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    return typeof a === 'number' && typeof b === 'number' && !Number.isFinite(a) && !Number.isFinite(b); // both encode as null
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    if (a.length !== bb.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i] === undefined ? null : a[i], bb[i] === undefined ? null : bb[i])) return false;
+    return true;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in ao) {
+    const v = ao[k];
+    if (v === undefined || typeof v === 'function') continue;
+    n++;
+    const w = bo[k];
+    if (k === skipMeta && typeof v === 'object' && v !== null && typeof w === 'object' && w !== null) {
+      const { resourceVersion: _a, ...vm } = v as Record<string, unknown>;
+      const { resourceVersion: _b, ...wm } = w as Record<string, unknown>;
+      if (!sameJson(vm, wm)) return false;
+    } else if (!sameJson(v, w)) return false;
+  }
+  for (const k in bo) {
+    const w = bo[k];
+    if (w !== undefined && typeof w !== 'function') n--;
+  }
+  return n === 0;
 }
 
 /** Validation of a whole object (create: old undefined) → 422 Invalid naming each field. */
