@@ -12,7 +12,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { Client } from '../client/index.ts';
 import { FaultProxy } from './proxy.ts';
 import type { Component } from './scenario.ts';
-import type { ChaosTargets } from './targets.ts';
+import type { CapturedHistory, ChaosTargets } from './targets.ts';
 
 type Proxied = Exclude<Component, 'apiserver'>;
 const KUBECONFIGS: Record<Proxied, string> = { scheduler: 'scheduler.kubeconfig', 'controller-manager': 'controller-manager.kubeconfig', nodes: 'node-pool.kubeconfig' };
@@ -30,6 +30,8 @@ export interface ProcessClusterOptions {
   /** Where each process's output goes (D/chaos/<component>.log by default). */
   logDir?: string;
   env?: NodeJS.ProcessEnv;
+  /** Reads the data dir's store (no API server running): events under a key prefix after a revision. Enables captureHistory. */
+  readHistory?: (dataDir: string, keyPrefix: string, fromRevision: number) => Promise<{ events: CapturedHistory['events']; revision: number }>;
 }
 
 async function freePort(): Promise<number> {
@@ -58,6 +60,8 @@ export class ProcessCluster implements ChaosTargets {
   readonly proxies = new Map<Proxied, FaultProxy>();
   port = 0;
   private readonly chaosDir: string;
+  private readonly captures: { prefix: string; from: number; got: CapturedHistory }[] = [];
+  private stopping = false;
   constructor(private readonly o: ProcessClusterOptions) {
     this.chaosDir = join(o.dataDir, 'chaos');
   }
@@ -160,6 +164,29 @@ export class ProcessCluster implements ChaosTargets {
     const t = setTimeout(() => p.kill('SIGKILL'), 15_000);
     await gone;
     clearTimeout(t);
+    if (c === 'apiserver' && !this.stopping) await this.readCaptures();
+  }
+
+  captureHistory(keyPrefix: string, fromRevision: number): () => CapturedHistory {
+    const cap = { prefix: keyPrefix, from: fromRevision, got: { events: [] } as CapturedHistory };
+    this.captures.push(cap);
+    return () => cap.got;
+  }
+
+  /** The API server is down: read each capture's events since its last read from the data dir. */
+  private async readCaptures(): Promise<void> {
+    const read = this.o.readHistory;
+    if (!read) return;
+    for (const cap of this.captures) {
+      if (cap.got.error) continue;
+      try {
+        const h = await read(this.o.dataDir, cap.prefix, cap.from);
+        cap.got.events.push(...h.events);
+        cap.got.revision = cap.from = h.revision;
+      } catch (e) {
+        cap.got.error = (e as Error).message;
+      }
+    }
   }
 
   async start(c: Component): Promise<void> {
@@ -175,6 +202,7 @@ export class ProcessCluster implements ChaosTargets {
 
   /** Stops every process started (components first, by pid), then the proxies. */
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const c of ['nodes', 'controller-manager', 'scheduler', 'apiserver'] as Component[]) await this.kill(c, 'SIGTERM');
     for (const p of this.proxies.values()) await p.close();
   }

@@ -13,7 +13,7 @@ import { checkLostWrites, type FinalState, type LostWritesReport } from './lost-
 import type { Scenario } from './scenario.ts';
 import { checkWatches, watchViolations, type WatchReport } from './watch.ts';
 import { scheduleFaults, type FaultRecord } from './faults.ts';
-import { missingTarget, type ChaosTargets } from './targets.ts';
+import { missingTarget, type CapturedHistory, type ChaosTargets } from './targets.ts';
 import { checkLeaderSafety, type LeaderReport } from './leader.ts';
 import { recordLeases, waitForLeaders } from './leases.ts';
 import { convergenceViolations, deploymentWorkload, type ConvergenceReport } from './workload.ts';
@@ -21,6 +21,8 @@ import { convergenceViolations, deploymentWorkload, type ConvergenceReport } fro
 export { PARTITION_ANNOTATION, type FaultRecord } from './faults.ts';
 export const RUN_LABEL = 'kubesim.io/chaos-run';
 const CONFIGMAPS = { group: '', version: 'v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' };
+/** Where the store keeps ConfigMaps (the etcd layout of Kubernetes): `<prefix><namespace>/<name>`. */
+const CONFIGMAP_KEYS = '/registry/core/configmaps/';
 const NODES = { group: '', version: 'v1', plural: 'nodes', namespaced: false, kind: 'Node' };
 
 export interface ChaosReport {
@@ -69,6 +71,8 @@ export async function runScenario(client: Client, s: Scenario, opts: RunOptions 
   await workload.create();
   const start = await cms.list({ labelSelector: selector });
   const from = start.metadata?.resourceVersion ?? '0';
+  // Across an API server restart the store's order is read from the data dir while it is down.
+  const captured = targets.captureHistory?.(`${CONFIGMAP_KEYS}${s.namespace}/chaos-${runId}-`, rv(from));
   let stopping = false;
   const watchers = Array.from({ length: s.watchers }, (_, i) => watchLoop(cms, rec.watcher(`watcher-${i}`, `${s.namespace}/`), from, selector, 3 + i, rec, () => stopping));
 
@@ -128,7 +132,7 @@ export async function runScenario(client: Client, s: Scenario, opts: RunOptions 
   const end = await cms.list({ labelSelector: selector });
   const final: FinalState = new Map(end.items.map((o) => [keyOf(o), { value: valueOf(o), resourceVersion: o.metadata?.resourceVersion ?? '' }]));
   const lastRv = Math.max(0, ...end.items.map((o) => rv(o.metadata?.resourceVersion)));
-  const reference = await readReference(cms, from, selector, lastRv, keyOf);
+  const reference = await referenceOrder(cms, from, selector, lastRv, keyOf, captured?.());
   // Give the watchers a few seconds to see the last write, then stop them.
   const caughtUp = (w: WatcherHistory) => w.sessions.some((x) => x.events.some((e) => rv(e.resourceVersion) >= lastRv));
   for (let i = 0; i < 50 && !rec.watchers.every(caughtUp); i++) await sleep(100);
@@ -183,7 +187,12 @@ function watchLoop(cms: ResourceClient, w: WatcherHistory, from: string, labelSe
         else await sleep(200);
       }
       if (sess.end === 'gone') {
-        from = (await cms.list({ labelSelector }).catch(() => undefined))?.metadata?.resourceVersion ?? from;
+        // As a reflector: list, then watch from the list's resourceVersion (the check compares the list with the store).
+        const list = await cms.list({ labelSelector }).catch(() => undefined);
+        if (list?.metadata?.resourceVersion) {
+          from = list.metadata.resourceVersion;
+          rec.relisted(sess, { resourceVersion: from, items: list.items.map((o) => ({ key: `${o.metadata?.namespace}/${o.metadata?.name}`, resourceVersion: o.metadata?.resourceVersion ?? '' })) });
+        }
       } else sess.end = 'closed';
     }
   })();
@@ -193,6 +202,18 @@ function watchLoop(cms: ResourceClient, w: WatcherHistory, from: string, labelSe
       await done;
     },
   };
+}
+
+/**
+ * The store's order of this run's events: what was read from the data dir while the API server was
+ * down (restarts), then a fresh watch from there (from the start without restarts) until the last write.
+ */
+async function referenceOrder(cms: ResourceClient, from: string, labelSelector: string, lastRv: number, keyOf: (o: KubeObject) => string, captured?: CapturedHistory): Promise<ReferenceEvent[] | string> {
+  if (captured?.error) return `reading the event order back from the data dir: ${captured.error}`;
+  if (captured?.revision === undefined) return readReference(cms, from, labelSelector, lastRv, keyOf);
+  const earlier: ReferenceEvent[] = captured.events.map((e) => ({ type: e.type, key: e.key.slice(CONFIGMAP_KEYS.length), resourceVersion: String(e.revision) }));
+  const later = await readReference(cms, String(captured.revision), labelSelector, lastRv, keyOf);
+  return typeof later === 'string' ? later : [...earlier, ...later];
 }
 
 /** The store's order of this run's events: a fresh watch from the start until the last write. */
@@ -235,7 +256,7 @@ export function formatReport(r: ChaosReport): string {
   if ('skipped' in w) lines.push(`${pad('watch', 22)}${pad('-', 12)}skipped: ${w.skipped}`);
   else
     lines.push(
-      `${pad('watch', 22)}${pad(watchViolations(w), 12)}${w.watchers} watchers, ${w.sessions} sessions, ${w.delivered} events: ${w.dropped} dropped, ${w.duplicated} duplicated, ${w.wentBack} went back, ${w.badResumes} bad resumes, ${w.unknownEvents} unknown, ${w.gone} 410s`,
+      `${pad('watch', 22)}${pad(watchViolations(w), 12)}${w.watchers} watchers, ${w.sessions} sessions, ${w.delivered} events: ${w.dropped} dropped, ${w.duplicated} duplicated, ${w.wentBack} went back, ${w.badResumes} bad resumes, ${w.unknownEvents} unknown, ${w.gone} 410s, ${w.badRelists} bad relists`,
     );
   const ld = r.leaders;
   lines.push(`${pad('leader safety', 22)}${pad(ld.violations.length + (ld.noLeader?.length ?? 0), 12)}${ld.leases} leases, ${ld.records} versions, ${ld.holders} holders, ${ld.transitions} changes of holder, ${ld.violations.length} overlapping terms; ${ld.noLeader?.length ? `no leader: ${ld.noLeader.join(', ')}` : `leaders live ${secs(ld.recoveredAfterMs)} after the last fault`}`);

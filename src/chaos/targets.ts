@@ -13,6 +13,21 @@ export interface ChaosTargets {
   proxy?(component: Exclude<Component, 'apiserver'>): FaultProxy | undefined;
   /** The API server's store when it runs in this process: a FaultyStore (src/storage/faulty.ts). */
   store?: { set(faults: StoreFaults): void; clear(): void };
+  /**
+   * From now on, each time the API server is down (killed, before it starts again), read the
+   * store's events under `keyPrefix` (a storage key prefix) after the last revision read (first
+   * `fromRevision`): the watch check's reference order across a restart. The getter gives what
+   * was read so far and the store's revision at the last read (undefined: never down).
+   */
+  captureHistory?(keyPrefix: string, fromRevision: number): () => CapturedHistory;
+}
+
+export interface CapturedHistory {
+  events: { type: 'ADDED' | 'MODIFIED' | 'DELETED'; key: string; revision: number }[];
+  /** The store's revision at the last read: the restarted API server's watch cache starts there. */
+  revision?: number;
+  /** Why a read failed (the history is then incomplete). */
+  error?: string;
 }
 
 /** Why a fault cannot run against these targets (undefined = it can). */

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ProcessCluster } from '../../chaos/processes.ts';
 import type { Command } from 'commander';
 import { Client } from '../../client/index.ts';
+import { readStoreHistory } from '../../cluster/index.ts';
 import { formatReport, runScenario } from '../../chaos/run.ts';
 import { isLoopback, parseScenario, ScenarioError } from '../../chaos/scenario.ts';
 import { fail } from '../component.ts';
@@ -47,7 +48,7 @@ export function register(program: Command): void {
         const nodes = Number(o.nodes);
         if (!Number.isInteger(nodes) || nodes < 1 || nodes > 100) fail(`--nodes must be an integer from 1 to 100 (got "${o.nodes}")`);
         const dataDir = o.dataDir ?? (tmp = mkdtempSync(join(tmpdir(), 'kubesim-chaos-')));
-        cluster = new ProcessCluster({ dataDir, bin: fileURLToPath(new URL('../../../bin/kubesim.js', import.meta.url)), nodes });
+        cluster = new ProcessCluster({ dataDir, bin: fileURLToPath(new URL('../../../bin/kubesim.js', import.meta.url)), nodes, readHistory: readStoreHistory });
         try {
           await cluster.startAll();
         } catch (e) {
