@@ -25,6 +25,8 @@ export function describeFault(f: Fault): string {
       return `proxy ${f.component} ${f.mode}${f.mode === 'latency' ? ` ${f.latencyMs}ms` : ''}`;
     case 'storage':
       return `storage ${Object.entries(f.faults).map(([k, v]) => `${k}=${v}`).join(',')}`;
+    case 'skew':
+      return `skew ${f.component}${f.offsetMs ? ` ${f.offsetMs > 0 ? '+' : ''}${f.offsetMs / 1000}s` : ''}${f.rate !== 1 ? ` rate ${f.rate}` : ''}`;
   }
 }
 
@@ -44,6 +46,8 @@ function actions(f: Fault, nodes: ResourceClient, t: ChaosTargets): { begin: () 
     }
     case 'storage':
       return { begin: async () => t.store!.set(f.faults), end: async () => t.store!.clear() };
+    case 'skew':
+      return { begin: () => t.skew!(f.component, { offsetMs: f.offsetMs, rate: f.rate }), end: () => t.skew!(f.component, undefined) };
   }
 }
 

@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { Client } from '../client/index.ts';
+import { CLOCK_SKEW_ENV, formatSkew, type SkewOptions } from '../clock/index.ts';
 import { FaultProxy } from './proxy.ts';
 import type { Component } from './scenario.ts';
 import type { CapturedHistory, ChaosTargets } from './targets.ts';
@@ -62,6 +63,8 @@ export class ProcessCluster implements ChaosTargets {
   private readonly chaosDir: string;
   private readonly captures: { prefix: string; from: number; got: CapturedHistory }[] = [];
   private stopping = false;
+  /** Components running on a skewed clock (KUBESIM_CLOCK_SKEW in their environment). */
+  private readonly skews = new Map<Component, SkewOptions>();
   constructor(private readonly o: ProcessClusterOptions) {
     this.chaosDir = join(o.dataDir, 'chaos');
   }
@@ -90,7 +93,9 @@ export class ProcessCluster implements ChaosTargets {
 
   private spawnOne(c: Component): ChildProcess {
     const log = openSync(join(this.o.logDir ?? this.chaosDir, `${c}.log`), 'a');
-    const child = spawn(process.execPath, [this.o.bin, ...this.args(c)], { env: { KUBESIM_LOG_LEVEL: 'warn', ...process.env, ...this.o.env }, stdio: ['ignore', log, log] });
+    const skew = this.skews.get(c);
+    const env = { KUBESIM_LOG_LEVEL: 'warn', ...process.env, ...this.o.env, [CLOCK_SKEW_ENV]: skew ? formatSkew(skew) : '' };
+    const child = spawn(process.execPath, [this.o.bin, ...this.args(c)], { env, stdio: ['ignore', log, log] });
     closeSync(log);
     this.procs.set(c, child);
     // Every pid started, one `component pid` a line, so whoever ran this can check they are gone.
@@ -194,6 +199,14 @@ export class ProcessCluster implements ChaosTargets {
     if (p && p.exitCode === null && p.signalCode === null) return;
     this.spawnOne(c);
     if (c === 'apiserver') await this.apiReady();
+  }
+
+  /** Restarts the component (SIGTERM, then the same flags) with its clock skewed, or with the true clock again. */
+  async skew(c: Proxied, skew: SkewOptions | undefined): Promise<void> {
+    await this.kill(c, 'SIGTERM');
+    if (skew) this.skews.set(c, skew);
+    else this.skews.delete(c);
+    await this.start(c);
   }
 
   proxy(c: Proxied): FaultProxy | undefined {

@@ -20,6 +20,8 @@
 //     - proxy: nodes          # the component's connection to the API server: blackhole | reset | latency
 //       mode: blackhole
 //     - storage: { commitLatencyMs: 50, failCommits: EIO, failRate: 0.3 }
+//     - skew: nodes           # the component's clock: offsetMs (default 0), rate (default 1)
+//       offsetMs: -120000
 import { parse as parseYaml } from 'yaml';
 
 /** Store faults as src/storage/faulty.ts takes them (FaultyStore.set); kept structural so chaos needs no storage import. */
@@ -68,7 +70,15 @@ export interface StorageFault extends Timed {
   faults: StoreFaults;
 }
 
-export type Fault = PartitionFault | KillFault | ProxyFault | StorageFault;
+/** A component's clock moved by offsetMs and run at rate for a while (it is restarted with the skewed clock, then with the true one). */
+export interface SkewFault extends Timed {
+  kind: 'skew';
+  component: Exclude<Component, 'apiserver'>;
+  offsetMs: number;
+  rate: number;
+}
+
+export type Fault = PartitionFault | KillFault | ProxyFault | StorageFault | SkewFault;
 
 export interface Scenario {
   namespace: string;
@@ -103,13 +113,16 @@ function seconds(v: unknown, field: string): number {
 }
 
 const DNS1123 = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const FAULT_KINDS = ['partition', 'kill', 'proxy', 'storage'] as const;
+const FAULT_KINDS = ['partition', 'kill', 'proxy', 'storage', 'skew'] as const;
 const FIELDS: Record<(typeof FAULT_KINDS)[number], string[]> = {
   partition: [],
   kill: ['signal'],
   proxy: ['mode', 'latencyMs'],
   storage: [],
+  skew: ['offsetMs', 'rate'],
 };
+/** At most a day either way; a rate within 0.5x .. 2x. */
+const SKEW_LIMITS = { offsetMs: 86_400_000, rateMin: 0.5, rateMax: 2 };
 const STORE_FAULT_FIELDS = ['commitLatencyMs', 'readLatencyMs', 'failCommits', 'failRate', 'prefix'];
 
 function oneOf<T extends string>(v: unknown, values: readonly T[], field: string): T {
@@ -169,6 +182,14 @@ export function parseFault(f: unknown, at: string): Fault {
     }
     case 'storage':
       return { kind, faults: storeFaults(v, `${at}.storage`), ...timed };
+    case 'skew': {
+      const offsetMs = d.offsetMs ?? 0;
+      if (typeof offsetMs !== 'number' || !Number.isFinite(offsetMs) || Math.abs(offsetMs) > SKEW_LIMITS.offsetMs) throw new ScenarioError(`${at}.offsetMs: must be a number of milliseconds from -${SKEW_LIMITS.offsetMs} to ${SKEW_LIMITS.offsetMs} (got ${JSON.stringify(offsetMs)})`);
+      const rate = d.rate ?? 1;
+      if (typeof rate !== 'number' || !(rate >= SKEW_LIMITS.rateMin && rate <= SKEW_LIMITS.rateMax)) throw new ScenarioError(`${at}.rate: must be a number from ${SKEW_LIMITS.rateMin} to ${SKEW_LIMITS.rateMax} (got ${JSON.stringify(rate)})`);
+      if (offsetMs === 0 && rate === 1) throw new ScenarioError(`${at}: a skew fault needs offsetMs or rate`);
+      return { kind, component: oneOf(v, COMPONENTS.filter((c) => c !== 'apiserver'), `${at}.skew`) as SkewFault['component'], offsetMs, rate, ...timed };
+    }
   }
 }
 

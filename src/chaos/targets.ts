@@ -13,6 +13,8 @@ export interface ChaosTargets {
   proxy?(component: Exclude<Component, 'apiserver'>): FaultProxy | undefined;
   /** The API server's store when it runs in this process: a FaultyStore (src/storage/faulty.ts). */
   store?: { set(faults: StoreFaults): void; clear(): void };
+  /** Runs the component on a clock moved by offsetMs and run at rate (undefined: the true clock again). */
+  skew?(component: Exclude<Component, 'apiserver'>, skew: { offsetMs: number; rate: number } | undefined): Promise<void>;
   /**
    * From now on, each time the API server is down (killed, before it starts again), read the
    * store's events under `keyPrefix` (a storage key prefix) after the last revision read (first
@@ -41,5 +43,7 @@ export function missingTarget(f: Fault, t: ChaosTargets): string | undefined {
       return t.proxy?.(f.component) ? undefined : `a proxy fault on ${f.component} needs its fault proxy (kubesim chaos run --processes)`;
     case 'storage':
       return t.store ? undefined : 'a storage fault needs the API server in the chaos run\'s process over a FaultyStore (runScenario with targets.store)';
+    case 'skew':
+      return t.skew ? undefined : `skewing the clock of ${f.component} needs the components as processes (kubesim chaos run --processes)`;
   }
 }

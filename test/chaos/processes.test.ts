@@ -64,7 +64,7 @@ test('a rollout while the scheduler and the API server are killed and restarted:
   }
 });
 
-test('the node pool killed -9, the controller-manager stopped and killed, the scheduler reset: all checks green', { timeout: 300_000 }, async () => {
+test('the node pool killed -9 and run 2 minutes behind, the controller-manager stopped and killed, the scheduler reset: all checks green', { timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-chaos-proc-'));
   try {
     const scenario = join(import.meta.dirname, '../../examples/chaos/component-kills.yaml');
@@ -72,13 +72,13 @@ test('the node pool killed -9, the controller-manager stopped and killed, the sc
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
     assert.equal(report.violations, 0, r.stdout);
-    assert.deepEqual(report.faults.map((f: { fault: string }) => f.fault), ['kill -9 nodes', 'proxy scheduler reset', 'kill controller-manager', 'kill -9 controller-manager']);
+    assert.deepEqual(report.faults.map((f: { fault: string }) => f.fault), ['kill -9 nodes', 'proxy scheduler reset', 'skew nodes -120s rate 1.02', 'kill controller-manager', 'kill -9 controller-manager']);
     for (const f of report.faults) assert.ok(f.healedAt !== undefined && f.error === undefined, r.stdout);
     assert.deepEqual(report.leaders.noLeader, [], r.stdout);
     assert.equal(report.convergence.converged, 2, r.stdout);
     assert.equal(report.convergence.orphanedPods, 0);
     const pids = readFileSync(join(dir, 'data', 'chaos', 'pids'), 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[1]));
-    assert.equal(pids.length, 7, '4 at the start, the node pool once and the controller-manager twice again');
+    assert.equal(pids.length, 9, '4 at the start, the node pool once (kill) and twice (skewed clock, true clock) again, the controller-manager twice');
     for (const pid of pids) assert.equal(alive(pid), false, `pid ${pid} still running`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
