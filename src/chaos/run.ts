@@ -12,7 +12,7 @@ import { checkLinearizability, type LinearizabilityReport } from './linearizabil
 import { checkLostWrites, type FinalState, type LostWritesReport } from './lost-writes.ts';
 import type { Scenario } from './scenario.ts';
 import { checkWatches, watchViolations, type WatchReport } from './watch.ts';
-import { scheduleFaults, type FaultRecord } from './faults.ts';
+import { faultImpact, scheduleFaults, type FaultRecord } from './faults.ts';
 import { missingTarget, type CapturedHistory, type ChaosTargets } from './targets.ts';
 import { checkLeaderSafety, type LeaderReport } from './leader.ts';
 import { recordLeases, waitForLeaders } from './leases.ts';
@@ -92,7 +92,8 @@ export async function runScenario(client: Client, s: Scenario, opts: RunOptions 
   let issued = 0;
   const writer = async (c: number) => {
     for (let n = 0; issued < s.operations && now() < deadline; n++) {
-      issued++;
+      const round = issued++;
+      if (s.operationsPerSecond > 0) await sleep(Math.max(0, t0 + (round * 1000) / s.operationsPerSecond - now()));
       const name = names[(c + n) % names.length];
       const key = `${s.namespace}/${name}`;
       const read = rec.invoke(`client-${c}`, key, 'read');
@@ -151,7 +152,7 @@ export async function runScenario(client: Client, s: Scenario, opts: RunOptions 
   return {
     runId,
     durationMs: Math.round(now() - t0),
-    faults: faults.records,
+    faults: faults.records.map((f) => ({ ...f, ...faultImpact(f, ops, faults.records) })),
     operations: { total: ops.length, ok: ops.filter((o) => o.outcome === 'ok').length, fail: ops.filter((o) => o.outcome === 'fail').length, unknown: ops.filter((o) => o.outcome === 'unknown').length },
     lostWrites,
     linearizability: { ...linCounts, failing: details.filter((d) => d.verdict !== 'linearizable') },
@@ -244,8 +245,9 @@ const secs = (ms?: number) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1
 /** The report as a table for the terminal. */
 export function formatReport(r: ChaosReport): string {
   const lines = [`chaos run ${r.runId}: ${secs(r.durationMs)}, ${r.operations.total} requests (${r.operations.ok} ok, ${r.operations.fail} refused, ${r.operations.unknown} unknown)`, ''];
-  lines.push(`${pad('FAULT', 36)}${pad('AT', 8)}${pad('HEALED', 8)}ERROR`);
-  for (const f of r.faults) lines.push(`${pad(f.fault, 36)}${pad(secs(f.at), 8)}${pad(secs(f.healedAt), 8)}${f.error ?? ''}`);
+  const w0 = Math.max(36, ...r.faults.map((f) => f.fault.length + 2));
+  lines.push(`${pad('FAULT', w0)}${pad('AT', 8)}${pad('HEALED', 8)}${pad('DETECT', 8)}${pad('RECOVER', 9)}ERROR`);
+  for (const f of r.faults) lines.push(`${pad(f.fault, w0)}${pad(secs(f.at), 8)}${pad(secs(f.healedAt), 8)}${pad(secs(f.detectedAfterMs), 8)}${pad(secs(f.recoveredAfterMs), 9)}${f.error ?? ''}`);
   if (r.faults.length === 0) lines.push('(none)');
   const lw = r.lostWrites;
   const lin = r.linearizability;

@@ -6,6 +6,7 @@
 //   objects: 3                # ConfigMaps chaos-0 .. chaos-2
 //   clients: 2                # concurrent writer loops
 //   operations: 200           # total CAS writes (all clients together), at most 10,000
+//   operationsPerSecond: 20   # their pace (default 0: as fast as the cluster answers)
 //   durationSeconds: 30       # hard stop of the workload, at most 600
 //   watchers: 2               # watchers of the ConfigMaps (each resumes on its own)
 //   deployments: 1            # Deployments chaos-<run>-d0 ..; checked for convergence at the end
@@ -85,6 +86,8 @@ export interface Scenario {
   objects: number;
   clients: number;
   operations: number;
+  /** Pace of the rounds, all clients together (0 = as fast as the cluster answers). */
+  operationsPerSecond: number;
   durationSeconds: number;
   watchers: number;
   deployments: number;
@@ -95,7 +98,7 @@ export interface Scenario {
   faults: Fault[];
 }
 
-export const LIMITS = { objects: 100, clients: 20, operations: 10_000, durationSeconds: 600, watchers: 10, deployments: 20, replicas: 50, convergenceSeconds: 600 } as const;
+export const LIMITS = { objects: 100, clients: 20, operations: 10_000, operationsPerSecond: 1000, durationSeconds: 600, watchers: 10, deployments: 20, replicas: 50, convergenceSeconds: 600 } as const;
 
 export class ScenarioError extends Error {}
 
@@ -202,7 +205,7 @@ export function parseScenario(text: string): Scenario {
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new ScenarioError('the scenario must be a mapping');
   const d = doc as Record<string, unknown>;
-  const known = new Set(['namespace', 'objects', 'clients', 'operations', 'durationSeconds', 'watchers', 'deployments', 'replicas', 'rolloutAt', 'convergenceSeconds', 'faults']);
+  const known = new Set(['namespace', 'objects', 'clients', 'operations', 'operationsPerSecond', 'durationSeconds', 'watchers', 'deployments', 'replicas', 'rolloutAt', 'convergenceSeconds', 'faults']);
   for (const k of Object.keys(d)) if (!known.has(k)) throw new ScenarioError(`${k}: unknown field`);
   const namespace = d.namespace ?? 'default';
   if (typeof namespace !== 'string' || !DNS1123.test(namespace)) throw new ScenarioError(`namespace: must be a DNS-1123 label (got ${JSON.stringify(namespace)})`);
@@ -211,6 +214,7 @@ export function parseScenario(text: string): Scenario {
     objects: int(d, 'objects', 3),
     clients: int(d, 'clients', 2),
     operations: int(d, 'operations', 100),
+    operationsPerSecond: int(d, 'operationsPerSecond', 0, 0),
     durationSeconds: int(d, 'durationSeconds', 30),
     watchers: int(d, 'watchers', 2, 0),
     deployments: int(d, 'deployments', 0, 0),

@@ -6,6 +6,7 @@ import { HistoryRecorder, outcomeOf, type Operation, type ReferenceEvent, type W
 import { checkLostWrites, type FinalState } from '../../src/chaos/lost-writes.ts';
 import { checkLinearizability, checkObject, type Verdict } from '../../src/chaos/linearizability.ts';
 import { checkWatches, watchViolations } from '../../src/chaos/watch.ts';
+import { faultImpact } from '../../src/chaos/faults.ts';
 
 let ids = 0;
 /** op(kind, start, end, fields): end null = never answered. */
@@ -230,4 +231,23 @@ test('linearizability: 20,000 operations on one object, no deep recursion', () =
   const t = performance.now();
   assert.equal(checkObject(ops, { budget: 1_000_000 }).verdict, 'linearizable');
   assert.ok(performance.now() - t < 20_000);
+});
+
+test('faultImpact: detected at the first unanswered request after the start, recovered at the first ok after the last one', () => {
+  const ops = [
+    op('read', 900, 950),
+    op('cas', 1000, 1400, { outcome: 'unknown', status: 503 }),
+    op('read', 1100, null),
+    op('cas', 2500, 2600, { outcome: 'unknown', status: 503 }),
+    op('read', 2700, 2750),
+    op('read', 9000, null),
+  ];
+  assert.deepEqual(faultImpact({ fault: 'kill -9 apiserver', at: 1000, healedAt: 2000 }, ops), { detectedAfterMs: 100, recoveredAfterMs: 750 });
+  assert.deepEqual(faultImpact({ fault: 'partition node-0', at: 100, healedAt: 200 }, [op('read', 150, 160)]), {}, 'not felt by the recorder');
+  assert.deepEqual(faultImpact({ fault: 'storage failCommits=EIO', at: 1000 }, ops.slice(0, 2)), { detectedAfterMs: 400 }, 'not healed: no recovery');
+  // Overlapping faults: a failure counts for the latest fault started before it.
+  const first = { fault: 'kill -9 scheduler', at: 500, healedAt: 2400 };
+  const second = { fault: 'kill -9 apiserver', at: 1000, healedAt: 2000 };
+  assert.deepEqual(faultImpact(first, ops, [first, second]), {});
+  assert.deepEqual(faultImpact(second, ops, [first, second]), { detectedAfterMs: 100, recoveredAfterMs: 750 });
 });

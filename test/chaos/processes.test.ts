@@ -1,7 +1,8 @@
 // `kubesim chaos run --processes`: the components as processes, each through its fault proxy; a
 // Deployment rolls out while the scheduler is killed (-9) and restarted, the API server is killed
-// (-9) and restarted on the same data dir, the node pool's link is slowed and the
-// controller-manager's blackholed. Every check is green; every process is gone afterwards.
+// (-9) and restarted on the same data dir, the node pool's link is slowed, the
+// controller-manager's blackholed, ConfigMap commits fail with EIO (the API server's storage
+// faults file); the node pool runs 2 minutes behind. Every check is green; every process is gone afterwards.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -39,7 +40,7 @@ test('a rollout while the scheduler and the API server are killed and restarted:
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
     assert.equal(report.violations, 0, r.stdout);
-    assert.deepEqual(report.faults.map((f: { fault: string }) => f.fault), ['proxy nodes latency 100ms', 'kill -9 scheduler', 'kill -9 apiserver', 'proxy controller-manager blackhole']);
+    assert.deepEqual(report.faults.map((f: { fault: string }) => f.fault), ['proxy nodes latency 100ms', 'kill -9 scheduler', 'kill -9 apiserver', 'proxy controller-manager blackhole', 'storage EIO 30% /registry/core/configmaps/']);
     for (const f of report.faults) assert.ok(f.healedAt !== undefined && f.error === undefined, r.stdout);
     // The restarted scheduler is a new identity: it took the Lease over only after the old term ran out.
     assert.ok(report.leaders.transitions >= 1, r.stdout);
@@ -54,6 +55,10 @@ test('a rollout while the scheduler and the API server are killed and restarted:
     assert.ok(!('skipped' in report.watch), r.stdout);
     assert.equal(report.watch.badRelists + report.watch.dropped, 0, r.stdout);
     assert.match(r.stdout, /kill -9 apiserver/);
+    // The storage fault reached the API server process: 503s while it was on, none left after.
+    const storage = report.faults.find((f: { fault: string }) => f.fault.startsWith('storage'));
+    assert.ok(storage.detectedAfterMs !== undefined, r.stdout);
+    assert.equal(readFileSync(join(dir, 'data', 'chaos', 'storage-faults.json'), 'utf8').trim(), '{}');
     assert.match(r.stdout, /OK: no violations/);
     // Every process it started is gone (D/chaos/pids lists them): 4 at the start, the 2 restarted.
     const pids = readFileSync(join(dir, 'data', 'chaos', 'pids'), 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[1]));

@@ -17,7 +17,7 @@ import { isLoopback, parseScenario, ScenarioError } from '../../src/chaos/scenar
 import { formatReport, PARTITION_ANNOTATION, runScenario } from '../../src/chaos/run.ts';
 
 test('parseScenario: defaults, a partition fault', () => {
-  assert.deepEqual(parseScenario('{}'), { namespace: 'default', objects: 3, clients: 2, operations: 100, durationSeconds: 30, watchers: 2, deployments: 0, replicas: 2, convergenceSeconds: 60, faults: [] });
+  assert.deepEqual(parseScenario('{}'), { namespace: 'default', objects: 3, clients: 2, operations: 100, operationsPerSecond: 0, durationSeconds: 30, watchers: 2, deployments: 0, replicas: 2, convergenceSeconds: 60, faults: [] });
   const s = parseScenario('objects: 1\nfaults:\n  - partition: [node-0, node-1]\n    at: 1\n    for: 2.5\n');
   assert.deepEqual(s.faults, [{ kind: 'partition', nodes: ['node-0', 'node-1'], atSeconds: 1, forSeconds: 2.5 }]);
 });

@@ -100,7 +100,7 @@ test('a node pool 2 minutes behind, storage faults from the scenario: nodes stay
     const report = await runScenario(client, scenario, { runId: 'skew', targets: { store: faulty } });
     const text = formatReport(report);
     assert.equal(report.violations, 0, text);
-    assert.deepEqual(report.faults.map((f) => f.fault), ['storage commitLatencyMs=20', 'storage failCommits=EIO,failRate=0.3,prefix=/registry/core/configmaps/']);
+    assert.deepEqual(report.faults.map((f) => f.fault), ['storage commit +20ms', 'storage EIO 30% /registry/core/configmaps/']);
     assert.ok(faulty.counts.delayedCommits > 0 && faulty.counts.failedCommits > 0, JSON.stringify(faulty.counts));
     assert.ok(report.operations.unknown > 0, 'failed commits are 503s: unknown outcomes');
     assert.equal(report.convergence.converged, 1, text);
