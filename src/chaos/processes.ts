@@ -5,14 +5,15 @@
 // the server's address moved to its proxy (TLS passes through the proxy untouched). Kill and start
 // act on one process by its pid; stop() ends every process started, by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, closeSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { Client } from '../client/index.ts';
 import { CLOCK_SKEW_ENV, formatSkew, type SkewOptions } from '../clock/index.ts';
 import { FaultProxy } from './proxy.ts';
-import type { Component, StoreFaults } from './scenario.ts';
+import type { Component } from './scenario.ts';
+import { faultsFileTarget } from './faults-file.ts';
 import type { CapturedHistory, ChaosTargets } from './targets.ts';
 
 type Proxied = Exclude<Component, 'apiserver'>;
@@ -63,29 +64,19 @@ export class ProcessCluster implements ChaosTargets {
   private readonly chaosDir: string;
   private readonly captures: { prefix: string; from: number; got: CapturedHistory }[] = [];
   private stopping = false;
-  private storeFaults: StoreFaults = {};
   private get faultsFile(): string {
     return join(this.chaosDir, 'storage-faults.json');
   }
   /**
-   * The API server's storage faults: written to D/chaos/storage-faults.json (replaced atomically),
-   * which `kubesim apiserver --storage-faults-file` re-reads within 0.1 s; a restarted API server
-   * starts with the faults still on.
+   * The API server's storage faults: D/chaos/storage-faults.json (./faults-file.ts), which
+   * `kubesim apiserver --storage-faults-file` re-reads; a restarted API server starts with them on.
    */
-  readonly store = {
-    set: (f: StoreFaults) => this.writeFaults({ ...this.storeFaults, ...f }),
-    clear: () => this.writeFaults({}),
-  };
-  private writeFaults(f: StoreFaults): void {
-    this.storeFaults = f;
-    const tmp = `${this.faultsFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(f) + '\n');
-    renameSync(tmp, this.faultsFile);
-  }
+  readonly store: NonNullable<ChaosTargets['store']>;
   /** Components running on a skewed clock (KUBESIM_CLOCK_SKEW in their environment). */
   private readonly skews = new Map<Component, SkewOptions>();
   constructor(private readonly o: ProcessClusterOptions) {
     this.chaosDir = join(o.dataDir, 'chaos');
+    this.store = faultsFileTarget(this.faultsFile);
   }
 
   /** The admin kubeconfig (D/kubeconfig): straight to the API server. */
@@ -167,7 +158,7 @@ export class ProcessCluster implements ChaosTargets {
   /** Starts the API server, one proxy per component, then the components; waits until they settled. */
   async startAll(): Promise<void> {
     mkdirSync(this.chaosDir, { recursive: true });
-    this.writeFaults({});
+    this.store.clear();
     this.port = await freePort();
     this.spawnOne('apiserver');
     await this.apiReady();

@@ -42,7 +42,7 @@ export function missingTarget(f: Fault, t: ChaosTargets): string | undefined {
     case 'proxy':
       return t.proxy?.(f.component) ? undefined : `a proxy fault on ${f.component} needs its fault proxy (kubesim chaos run --processes)`;
     case 'storage':
-      return t.store ? undefined : 'a storage fault needs the API server in the chaos run\'s process over a FaultyStore (runScenario with targets.store)';
+      return t.store ? undefined : 'a storage fault needs a handle on the API server\'s store (kubesim chaos run --processes, or --storage-faults-file F with kubesim up|apiserver --storage-faults-file F)';
     case 'skew':
       return t.skew ? undefined : `skewing the clock of ${f.component} needs the components as processes (kubesim chaos run --processes)`;
   }
