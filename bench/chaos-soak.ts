@@ -1,8 +1,9 @@
 // Chaos soak (issue 20, "Done when"): minutes of mixed faults on a cluster of processes — every
 // minute a node partitioned, the node pool's link slowed, the scheduler or the controller-manager
 // killed -9, another component's link blackholed or reset; every other minute the API server
-// killed -9 and restarted on its data dir; once the node pool restarted on a clock 30 s behind and
-// 1% fast; a controller-manager SIGTERM every fourth minute — while the recorder writes at a steady
+// killed -9 and restarted on its data dir; storage faults (20% of the ConfigMap commits failing
+// with EIO, or 100 ms commits, through the API server's faults file); once the node pool restarted
+// on a clock 30 s behind and 1% fast; a controller-manager SIGTERM every fourth minute — while the recorder writes at a steady
 // pace, watchers resume, and Deployments roll out. Prints the conditions and the chaos report table;
 // exit 1 on any violation.
 //
@@ -36,6 +37,7 @@ function soakScenario(minutes: number, nodes: number): string {
     if (m % 2 === 0) faults.push({ kill: 'apiserver', at: t + 30, for: 3 });
     faults.push({ ...[{ proxy: 'controller-manager', mode: 'blackhole', for: 5 }, { proxy: 'scheduler', mode: 'reset', for: 2 }, { proxy: 'nodes', mode: 'reset', for: 2 }][m % 3], at: t + 40 });
     if (m === Math.min(1, minutes - 1)) faults.push({ skew: 'nodes', offsetMs: -30_000, rate: 1.01, at: t + 45, for: 8 });
+    faults.push({ storage: m % 2 === 0 ? { failCommits: 'EIO', failRate: 0.2, prefix: '/registry/core/configmaps/' } : { commitLatencyMs: 100 }, at: t + 48, for: 5 });
     if (m % 4 === 3) faults.push({ kill: 'controller-manager', signal: 'SIGTERM', at: t + 55, for: 3 });
   }
   return JSON.stringify({
