@@ -15,6 +15,7 @@ import { FaultProxy } from './proxy.ts';
 import type { Component } from './scenario.ts';
 import { faultsFileTarget } from './faults-file.ts';
 import type { CapturedHistory, ChaosTargets } from './targets.ts';
+import { HistoryCaptures, type ReadHistory } from './captures.ts';
 
 type Proxied = Exclude<Component, 'apiserver'>;
 const KUBECONFIGS: Record<Proxied, string> = { scheduler: 'scheduler.kubeconfig', 'controller-manager': 'controller-manager.kubeconfig', nodes: 'node-pool.kubeconfig' };
@@ -33,7 +34,7 @@ export interface ProcessClusterOptions {
   logDir?: string;
   env?: NodeJS.ProcessEnv;
   /** Reads the data dir's store (no API server running): events under a key prefix after a revision. Enables captureHistory. */
-  readHistory?: (dataDir: string, keyPrefix: string, fromRevision: number) => Promise<{ events: CapturedHistory['events']; revision: number }>;
+  readHistory?: ReadHistory;
 }
 
 async function freePort(): Promise<number> {
@@ -62,7 +63,7 @@ export class ProcessCluster implements ChaosTargets {
   readonly proxies = new Map<Proxied, FaultProxy>();
   port = 0;
   private readonly chaosDir: string;
-  private readonly captures: { prefix: string; from: number; got: CapturedHistory }[] = [];
+  private readonly captures: HistoryCaptures;
   private stopping = false;
   private get faultsFile(): string {
     return join(this.chaosDir, 'storage-faults.json');
@@ -77,6 +78,7 @@ export class ProcessCluster implements ChaosTargets {
   constructor(private readonly o: ProcessClusterOptions) {
     this.chaosDir = join(o.dataDir, 'chaos');
     this.store = faultsFileTarget(this.faultsFile);
+    this.captures = new HistoryCaptures(o.dataDir, o.readHistory);
   }
 
   /** The admin kubeconfig (D/kubeconfig): straight to the API server. */
@@ -180,29 +182,11 @@ export class ProcessCluster implements ChaosTargets {
     const t = setTimeout(() => p.kill('SIGKILL'), 15_000);
     await gone;
     clearTimeout(t);
-    if (c === 'apiserver' && !this.stopping) await this.readCaptures();
+    if (c === 'apiserver' && !this.stopping) await this.captures.readAll();
   }
 
   captureHistory(keyPrefix: string, fromRevision: number): () => CapturedHistory {
-    const cap = { prefix: keyPrefix, from: fromRevision, got: { events: [] } as CapturedHistory };
-    this.captures.push(cap);
-    return () => cap.got;
-  }
-
-  /** The API server is down: read each capture's events since its last read from the data dir. */
-  private async readCaptures(): Promise<void> {
-    const read = this.o.readHistory;
-    if (!read) return;
-    for (const cap of this.captures) {
-      if (cap.got.error) continue;
-      try {
-        const h = await read(this.o.dataDir, cap.prefix, cap.from);
-        cap.got.events.push(...h.events);
-        cap.got.revision = cap.from = h.revision;
-      } catch (e) {
-        cap.got.error = (e as Error).message;
-      }
-    }
+    return this.captures.capture(keyPrefix, fromRevision);
   }
 
   async start(c: Component): Promise<void> {
