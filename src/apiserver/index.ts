@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { newLogger } from '../log/index.ts';
 import { registry as builtinRegistry, Registry } from '../api/registry.ts';
-import { EncryptingStore, WatchCacheStore, loadEncryptionConfiguration, openStore, registerStorageMetrics, type EncryptionConfiguration, type Store } from '../storage/index.ts';
+import { EncryptingStore, FaultyStore, followFaultsFile, WatchCacheStore, loadEncryptionConfiguration, openStore, registerStorageMetrics, type EncryptionConfiguration, type Store } from '../storage/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
 import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureAPIServices, ensureKubernetesService, namespaceGetter, priorityClassLister, startKubernetesEndpoints, startServiceAddressRepair } from './kinds/index.ts';
@@ -126,6 +126,8 @@ export interface ApiServerOptions {
   random?: Random;
   /** --encryption-provider-config: an EncryptionConfiguration file (or the parsed object); its resources are encrypted at rest. */
   encryptionProviderConfig?: string | EncryptionConfiguration;
+  /** Chaos runs only: storage faults (src/storage/faulty.ts) read from this JSON file whenever it changes (docs/chaos.md). */
+  storageFaultsFile?: string;
   /** --request-timeout: requests that are not long-running (watches, exec, logs, proxy) answer 504 past it (default 60 s; 0 = none). */
   requestTimeoutMs?: number;
   /** --audit-policy-file (a path, or the parsed audit.k8s.io/v1 Policy); with auditLogPath, requests are audited. */
@@ -235,7 +237,17 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
         )
       : undefined;
   const encryption = typeof opts.encryptionProviderConfig === 'string' ? loadEncryptionConfiguration(opts.encryptionProviderConfig) : opts.encryptionProviderConfig;
-  const wrapBackend = encryption ? (b: Store) => new EncryptingStore(b, encryption) : undefined;
+  const encrypt = encryption ? (b: Store) => new EncryptingStore(b, encryption) : undefined;
+  // A chaos run's storage faults (a FaultyStore over the backend, driven by a file) when asked for.
+  let stopFaults: (() => void) | undefined;
+  const faulty = opts.storageFaultsFile
+    ? (b: Store) => {
+        const f = new FaultyStore(encrypt ? encrypt(b) : b);
+        stopFaults = followFaultsFile(f, opts.storageFaultsFile!, (msg) => logger.warn(`storage faults file: ${msg} (no faults)`));
+        return f;
+      }
+    : undefined;
+  const wrapBackend = faulty ?? encrypt;
   let store: WatchCacheStore;
   if (opts.store) {
     store = new WatchCacheStore(wrapBackend ? wrapBackend(opts.store) : opts.store, { windowSize: opts.watchCacheSize });
@@ -377,6 +389,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
         webhooks.stop();
         policies.stop();
         authz.stop();
+        stopFaults?.();
         await store.close();
         await audit?.close();
         logger.info('API server stopped');

@@ -1,6 +1,7 @@
 // Timed faults: each starts at `at` seconds and ends `for` seconds later; stop() ends whatever is
 // still on. Every fault is recorded with when it started and ended, and its error if any.
 import type { ResourceClient } from '../client/index.ts';
+import type { Operation } from './history.ts';
 import type { Fault } from './scenario.ts';
 import type { ChaosTargets } from './targets.ts';
 
@@ -12,6 +13,30 @@ export interface FaultRecord {
   at: number;
   healedAt?: number;
   error?: string;
+  /** ms from `at` until a recorder request first failed without an answer (5xx, timeout, cut) — the fault was felt. */
+  detectedAfterMs?: number;
+  /** ms from `healedAt` until the first acknowledged request after the last such failure (0: recovered before the heal). */
+  recoveredAfterMs?: number;
+}
+
+/**
+ * How the recorder's requests felt a fault: the unknown outcomes noticed (answered 5xx, timed out,
+ * cut; or sent, if never answered) from its start until `graceMs` after its heal, each counted
+ * for the latest fault started before it was noticed (of
+ * `all`), so overlapping faults do not share one failure. A fault the workload never felt (a
+ * component's, whose link is not the recorder's) has neither figure.
+ */
+export function faultImpact(f: FaultRecord, ops: readonly Operation[], all: readonly FaultRecord[] = [f], graceMs = 2000): Pick<FaultRecord, 'detectedAfterMs' | 'recoveredAfterMs'> {
+  const until = (f.healedAt ?? Infinity) + graceMs;
+  const latestBefore = (t: number) => all.filter((g) => g.at <= t).reduce<FaultRecord | undefined>((a, g) => (a && a.at >= g.at ? a : g), undefined);
+  const noticed = (o: Operation) => o.end ?? o.start;
+  const failed = ops.filter((o) => o.outcome === 'unknown' && noticed(o) >= f.at && noticed(o) <= until && latestBefore(noticed(o)) === f);
+  if (failed.length === 0) return {};
+  const detectedAfterMs = Math.round(Math.min(...failed.map(noticed)) - f.at);
+  const lastFail = Math.max(...failed.map((o) => o.start));
+  const ok = ops.find((o) => o.outcome === 'ok' && o.start >= lastFail && o.end !== undefined);
+  if (f.healedAt === undefined || !ok) return { detectedAfterMs };
+  return { detectedAfterMs, recoveredAfterMs: Math.round(Math.max(0, ok.end! - f.healedAt)) };
 }
 
 /** The fault's name in the report. */
@@ -23,8 +48,13 @@ export function describeFault(f: Fault): string {
       return `${f.signal === 'SIGKILL' ? 'kill -9' : 'kill'} ${f.component}`;
     case 'proxy':
       return `proxy ${f.component} ${f.mode}${f.mode === 'latency' ? ` ${f.latencyMs}ms` : ''}`;
-    case 'storage':
-      return `storage ${Object.entries(f.faults).map(([k, v]) => `${k}=${v}`).join(',')}`;
+    case 'storage': {
+      const s = f.faults;
+      const parts = [s.failCommits && `${s.failCommits}${s.failRate !== undefined && s.failRate < 1 ? ` ${Math.round(s.failRate * 100)}%` : ''}`, s.commitLatencyMs && `commit +${s.commitLatencyMs}ms`, s.readLatencyMs && `read +${s.readLatencyMs}ms`, s.prefix];
+      return `storage ${parts.filter(Boolean).join(' ')}`;
+    }
+    case 'skew':
+      return `skew ${f.component}${f.offsetMs ? ` ${f.offsetMs > 0 ? '+' : ''}${f.offsetMs / 1000}s` : ''}${f.rate !== 1 ? ` rate ${f.rate}` : ''}`;
   }
 }
 
@@ -44,6 +74,8 @@ function actions(f: Fault, nodes: ResourceClient, t: ChaosTargets): { begin: () 
     }
     case 'storage':
       return { begin: async () => t.store!.set(f.faults), end: async () => t.store!.clear() };
+    case 'skew':
+      return { begin: () => t.skew!(f.component, { offsetMs: f.offsetMs, rate: f.rate }), end: () => t.skew!(f.component, undefined) };
   }
 }
 

@@ -58,6 +58,14 @@ export interface WatchSession {
   events: SeenEvent[];
   /** How the session ended: 410 Gone (expired), closed (by either side or an error), still open. */
   end: 'gone' | 'closed' | 'open';
+  /** After a 410: the list the watcher made before watching again (as a reflector relists). */
+  relist?: Relist;
+}
+
+/** A list of the watcher's objects: its resourceVersion and each object's key and resourceVersion. */
+export interface Relist {
+  resourceVersion: string;
+  items: { key: string; resourceVersion: string }[];
 }
 
 /** A watcher: a sequence of sessions over the keys starting with `prefix`. */
@@ -119,6 +127,10 @@ export class HistoryRecorder {
     const s: WatchSession = { from, events: [], end: 'open' };
     w.sessions.push(s);
     return s;
+  }
+
+  relisted(s: WatchSession, relist: Relist): void {
+    s.relist = relist;
   }
 
   event(s: WatchSession, type: WatchEventType, key: string, resourceVersion: string): void {

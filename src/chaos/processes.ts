@@ -10,9 +10,12 @@ import * as net from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { Client } from '../client/index.ts';
+import { CLOCK_SKEW_ENV, formatSkew, type SkewOptions } from '../clock/index.ts';
 import { FaultProxy } from './proxy.ts';
 import type { Component } from './scenario.ts';
-import type { ChaosTargets } from './targets.ts';
+import { faultsFileTarget } from './faults-file.ts';
+import type { CapturedHistory, ChaosTargets } from './targets.ts';
+import { HistoryCaptures, type ReadHistory } from './captures.ts';
 
 type Proxied = Exclude<Component, 'apiserver'>;
 const KUBECONFIGS: Record<Proxied, string> = { scheduler: 'scheduler.kubeconfig', 'controller-manager': 'controller-manager.kubeconfig', nodes: 'node-pool.kubeconfig' };
@@ -30,6 +33,8 @@ export interface ProcessClusterOptions {
   /** Where each process's output goes (D/chaos/<component>.log by default). */
   logDir?: string;
   env?: NodeJS.ProcessEnv;
+  /** Reads the data dir's store (no API server running): events under a key prefix after a revision. Enables captureHistory. */
+  readHistory?: ReadHistory;
 }
 
 async function freePort(): Promise<number> {
@@ -58,8 +63,22 @@ export class ProcessCluster implements ChaosTargets {
   readonly proxies = new Map<Proxied, FaultProxy>();
   port = 0;
   private readonly chaosDir: string;
+  private readonly captures: HistoryCaptures;
+  private stopping = false;
+  private get faultsFile(): string {
+    return join(this.chaosDir, 'storage-faults.json');
+  }
+  /**
+   * The API server's storage faults: D/chaos/storage-faults.json (./faults-file.ts), which
+   * `kubesim apiserver --storage-faults-file` re-reads; a restarted API server starts with them on.
+   */
+  readonly store: NonNullable<ChaosTargets['store']>;
+  /** Components running on a skewed clock (KUBESIM_CLOCK_SKEW in their environment). */
+  private readonly skews = new Map<Component, SkewOptions>();
   constructor(private readonly o: ProcessClusterOptions) {
     this.chaosDir = join(o.dataDir, 'chaos');
+    this.store = faultsFileTarget(this.faultsFile);
+    this.captures = new HistoryCaptures(o.dataDir, o.readHistory);
   }
 
   /** The admin kubeconfig (D/kubeconfig): straight to the API server. */
@@ -74,7 +93,7 @@ export class ProcessCluster implements ChaosTargets {
     const extra = this.o.flags?.[c] ?? [];
     switch (c) {
       case 'apiserver':
-        return ['apiserver', '--port', String(this.port), '--host', '127.0.0.1', '--data-dir', this.o.dataDir, ...extra];
+        return ['apiserver', '--port', String(this.port), '--host', '127.0.0.1', '--data-dir', this.o.dataDir, '--storage-faults-file', this.faultsFile, ...extra];
       case 'scheduler':
         return ['scheduler', '--kubeconfig', kc(), ...leader, ...extra];
       case 'controller-manager':
@@ -86,7 +105,9 @@ export class ProcessCluster implements ChaosTargets {
 
   private spawnOne(c: Component): ChildProcess {
     const log = openSync(join(this.o.logDir ?? this.chaosDir, `${c}.log`), 'a');
-    const child = spawn(process.execPath, [this.o.bin, ...this.args(c)], { env: { KUBESIM_LOG_LEVEL: 'warn', ...process.env, ...this.o.env }, stdio: ['ignore', log, log] });
+    const skew = this.skews.get(c);
+    const env = { KUBESIM_LOG_LEVEL: 'warn', ...process.env, ...this.o.env, [CLOCK_SKEW_ENV]: skew ? formatSkew(skew) : '' };
+    const child = spawn(process.execPath, [this.o.bin, ...this.args(c)], { env, stdio: ['ignore', log, log] });
     closeSync(log);
     this.procs.set(c, child);
     // Every pid started, one `component pid` a line, so whoever ran this can check they are gone.
@@ -139,6 +160,7 @@ export class ProcessCluster implements ChaosTargets {
   /** Starts the API server, one proxy per component, then the components; waits until they settled. */
   async startAll(): Promise<void> {
     mkdirSync(this.chaosDir, { recursive: true });
+    this.store.clear();
     this.port = await freePort();
     this.spawnOne('apiserver');
     await this.apiReady();
@@ -160,6 +182,11 @@ export class ProcessCluster implements ChaosTargets {
     const t = setTimeout(() => p.kill('SIGKILL'), 15_000);
     await gone;
     clearTimeout(t);
+    if (c === 'apiserver' && !this.stopping) await this.captures.readAll();
+  }
+
+  captureHistory(keyPrefix: string, fromRevision: number): () => CapturedHistory {
+    return this.captures.capture(keyPrefix, fromRevision);
   }
 
   async start(c: Component): Promise<void> {
@@ -169,12 +196,21 @@ export class ProcessCluster implements ChaosTargets {
     if (c === 'apiserver') await this.apiReady();
   }
 
+  /** Restarts the component (SIGTERM, then the same flags) with its clock skewed, or with the true clock again. */
+  async skew(c: Proxied, skew: SkewOptions | undefined): Promise<void> {
+    await this.kill(c, 'SIGTERM');
+    if (skew) this.skews.set(c, skew);
+    else this.skews.delete(c);
+    await this.start(c);
+  }
+
   proxy(c: Proxied): FaultProxy | undefined {
     return this.proxies.get(c);
   }
 
   /** Stops every process started (components first, by pid), then the proxies. */
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const c of ['nodes', 'controller-manager', 'scheduler', 'apiserver'] as Component[]) await this.kill(c, 'SIGTERM');
     for (const p of this.proxies.values()) await p.close();
   }

@@ -12,8 +12,8 @@ import { checkLinearizability, type LinearizabilityReport } from './linearizabil
 import { checkLostWrites, type FinalState, type LostWritesReport } from './lost-writes.ts';
 import type { Scenario } from './scenario.ts';
 import { checkWatches, watchViolations, type WatchReport } from './watch.ts';
-import { scheduleFaults, type FaultRecord } from './faults.ts';
-import { missingTarget, type ChaosTargets } from './targets.ts';
+import { faultImpact, scheduleFaults, type FaultRecord } from './faults.ts';
+import { missingTarget, type CapturedHistory, type ChaosTargets } from './targets.ts';
 import { checkLeaderSafety, type LeaderReport } from './leader.ts';
 import { recordLeases, waitForLeaders } from './leases.ts';
 import { convergenceViolations, deploymentWorkload, type ConvergenceReport } from './workload.ts';
@@ -21,6 +21,8 @@ import { convergenceViolations, deploymentWorkload, type ConvergenceReport } fro
 export { PARTITION_ANNOTATION, type FaultRecord } from './faults.ts';
 export const RUN_LABEL = 'kubesim.io/chaos-run';
 const CONFIGMAPS = { group: '', version: 'v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' };
+/** Where the store keeps ConfigMaps (the etcd layout of Kubernetes): `<prefix><namespace>/<name>`. */
+const CONFIGMAP_KEYS = '/registry/core/configmaps/';
 const NODES = { group: '', version: 'v1', plural: 'nodes', namespaced: false, kind: 'Node' };
 
 export interface ChaosReport {
@@ -69,6 +71,8 @@ export async function runScenario(client: Client, s: Scenario, opts: RunOptions 
   await workload.create();
   const start = await cms.list({ labelSelector: selector });
   const from = start.metadata?.resourceVersion ?? '0';
+  // Across an API server restart the store's order is read from the data dir while it is down.
+  const captured = targets.captureHistory?.(`${CONFIGMAP_KEYS}${s.namespace}/chaos-${runId}-`, rv(from));
   let stopping = false;
   const watchers = Array.from({ length: s.watchers }, (_, i) => watchLoop(cms, rec.watcher(`watcher-${i}`, `${s.namespace}/`), from, selector, 3 + i, rec, () => stopping));
 
@@ -88,7 +92,8 @@ export async function runScenario(client: Client, s: Scenario, opts: RunOptions 
   let issued = 0;
   const writer = async (c: number) => {
     for (let n = 0; issued < s.operations && now() < deadline; n++) {
-      issued++;
+      const round = issued++;
+      if (s.operationsPerSecond > 0) await sleep(Math.max(0, t0 + (round * 1000) / s.operationsPerSecond - now()));
       const name = names[(c + n) % names.length];
       const key = `${s.namespace}/${name}`;
       const read = rec.invoke(`client-${c}`, key, 'read');
@@ -128,7 +133,7 @@ export async function runScenario(client: Client, s: Scenario, opts: RunOptions 
   const end = await cms.list({ labelSelector: selector });
   const final: FinalState = new Map(end.items.map((o) => [keyOf(o), { value: valueOf(o), resourceVersion: o.metadata?.resourceVersion ?? '' }]));
   const lastRv = Math.max(0, ...end.items.map((o) => rv(o.metadata?.resourceVersion)));
-  const reference = await readReference(cms, from, selector, lastRv, keyOf);
+  const reference = await referenceOrder(cms, from, selector, lastRv, keyOf, captured?.());
   // Give the watchers a few seconds to see the last write, then stop them.
   const caughtUp = (w: WatcherHistory) => w.sessions.some((x) => x.events.some((e) => rv(e.resourceVersion) >= lastRv));
   for (let i = 0; i < 50 && !rec.watchers.every(caughtUp); i++) await sleep(100);
@@ -147,7 +152,7 @@ export async function runScenario(client: Client, s: Scenario, opts: RunOptions 
   return {
     runId,
     durationMs: Math.round(now() - t0),
-    faults: faults.records,
+    faults: faults.records.map((f) => ({ ...f, ...faultImpact(f, ops, faults.records) })),
     operations: { total: ops.length, ok: ops.filter((o) => o.outcome === 'ok').length, fail: ops.filter((o) => o.outcome === 'fail').length, unknown: ops.filter((o) => o.outcome === 'unknown').length },
     lostWrites,
     linearizability: { ...linCounts, failing: details.filter((d) => d.verdict !== 'linearizable') },
@@ -183,7 +188,12 @@ function watchLoop(cms: ResourceClient, w: WatcherHistory, from: string, labelSe
         else await sleep(200);
       }
       if (sess.end === 'gone') {
-        from = (await cms.list({ labelSelector }).catch(() => undefined))?.metadata?.resourceVersion ?? from;
+        // As a reflector: list, then watch from the list's resourceVersion (the check compares the list with the store).
+        const list = await cms.list({ labelSelector }).catch(() => undefined);
+        if (list?.metadata?.resourceVersion) {
+          from = list.metadata.resourceVersion;
+          rec.relisted(sess, { resourceVersion: from, items: list.items.map((o) => ({ key: `${o.metadata?.namespace}/${o.metadata?.name}`, resourceVersion: o.metadata?.resourceVersion ?? '' })) });
+        }
       } else sess.end = 'closed';
     }
   })();
@@ -193,6 +203,18 @@ function watchLoop(cms: ResourceClient, w: WatcherHistory, from: string, labelSe
       await done;
     },
   };
+}
+
+/**
+ * The store's order of this run's events: what was read from the data dir while the API server was
+ * down (restarts), then a fresh watch from there (from the start without restarts) until the last write.
+ */
+async function referenceOrder(cms: ResourceClient, from: string, labelSelector: string, lastRv: number, keyOf: (o: KubeObject) => string, captured?: CapturedHistory): Promise<ReferenceEvent[] | string> {
+  if (captured?.error) return `reading the event order back from the data dir: ${captured.error}`;
+  if (captured?.revision === undefined) return readReference(cms, from, labelSelector, lastRv, keyOf);
+  const earlier: ReferenceEvent[] = captured.events.map((e) => ({ type: e.type, key: e.key.slice(CONFIGMAP_KEYS.length), resourceVersion: String(e.revision) }));
+  const later = await readReference(cms, String(captured.revision), labelSelector, lastRv, keyOf);
+  return typeof later === 'string' ? later : [...earlier, ...later];
 }
 
 /** The store's order of this run's events: a fresh watch from the start until the last write. */
@@ -223,8 +245,9 @@ const secs = (ms?: number) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1
 /** The report as a table for the terminal. */
 export function formatReport(r: ChaosReport): string {
   const lines = [`chaos run ${r.runId}: ${secs(r.durationMs)}, ${r.operations.total} requests (${r.operations.ok} ok, ${r.operations.fail} refused, ${r.operations.unknown} unknown)`, ''];
-  lines.push(`${pad('FAULT', 36)}${pad('AT', 8)}${pad('HEALED', 8)}ERROR`);
-  for (const f of r.faults) lines.push(`${pad(f.fault, 36)}${pad(secs(f.at), 8)}${pad(secs(f.healedAt), 8)}${f.error ?? ''}`);
+  const w0 = Math.max(36, ...r.faults.map((f) => f.fault.length + 2));
+  lines.push(`${pad('FAULT', w0)}${pad('AT', 8)}${pad('HEALED', 8)}${pad('DETECT', 8)}${pad('RECOVER', 9)}ERROR`);
+  for (const f of r.faults) lines.push(`${pad(f.fault, w0)}${pad(secs(f.at), 8)}${pad(secs(f.healedAt), 8)}${pad(secs(f.detectedAfterMs), 8)}${pad(secs(f.recoveredAfterMs), 9)}${f.error ?? ''}`);
   if (r.faults.length === 0) lines.push('(none)');
   const lw = r.lostWrites;
   const lin = r.linearizability;
@@ -235,7 +258,7 @@ export function formatReport(r: ChaosReport): string {
   if ('skipped' in w) lines.push(`${pad('watch', 22)}${pad('-', 12)}skipped: ${w.skipped}`);
   else
     lines.push(
-      `${pad('watch', 22)}${pad(watchViolations(w), 12)}${w.watchers} watchers, ${w.sessions} sessions, ${w.delivered} events: ${w.dropped} dropped, ${w.duplicated} duplicated, ${w.wentBack} went back, ${w.badResumes} bad resumes, ${w.unknownEvents} unknown, ${w.gone} 410s`,
+      `${pad('watch', 22)}${pad(watchViolations(w), 12)}${w.watchers} watchers, ${w.sessions} sessions, ${w.delivered} events: ${w.dropped} dropped, ${w.duplicated} duplicated, ${w.wentBack} went back, ${w.badResumes} bad resumes, ${w.unknownEvents} unknown, ${w.gone} 410s, ${w.badRelists} bad relists`,
     );
   const ld = r.leaders;
   lines.push(`${pad('leader safety', 22)}${pad(ld.violations.length + (ld.noLeader?.length ?? 0), 12)}${ld.leases} leases, ${ld.records} versions, ${ld.holders} holders, ${ld.transitions} changes of holder, ${ld.violations.length} overlapping terms; ${ld.noLeader?.length ? `no leader: ${ld.noLeader.join(', ')}` : `leaders live ${secs(ld.recoveredAfterMs)} after the last fault`}`);

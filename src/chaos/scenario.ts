@@ -6,6 +6,7 @@
 //   objects: 3                # ConfigMaps chaos-0 .. chaos-2
 //   clients: 2                # concurrent writer loops
 //   operations: 200           # total CAS writes (all clients together), at most 10,000
+//   operationsPerSecond: 20   # their pace (default 0: as fast as the cluster answers)
 //   durationSeconds: 30       # hard stop of the workload, at most 600
 //   watchers: 2               # watchers of the ConfigMaps (each resumes on its own)
 //   deployments: 1            # Deployments chaos-<run>-d0 ..; checked for convergence at the end
@@ -20,6 +21,8 @@
 //     - proxy: nodes          # the component's connection to the API server: blackhole | reset | latency
 //       mode: blackhole
 //     - storage: { commitLatencyMs: 50, failCommits: EIO, failRate: 0.3 }
+//     - skew: nodes           # the component's clock: offsetMs (default 0), rate (default 1)
+//       offsetMs: -120000
 import { parse as parseYaml } from 'yaml';
 
 /** Store faults as src/storage/faulty.ts takes them (FaultyStore.set); kept structural so chaos needs no storage import. */
@@ -68,13 +71,23 @@ export interface StorageFault extends Timed {
   faults: StoreFaults;
 }
 
-export type Fault = PartitionFault | KillFault | ProxyFault | StorageFault;
+/** A component's clock moved by offsetMs and run at rate for a while (it is restarted with the skewed clock, then with the true one). */
+export interface SkewFault extends Timed {
+  kind: 'skew';
+  component: Exclude<Component, 'apiserver'>;
+  offsetMs: number;
+  rate: number;
+}
+
+export type Fault = PartitionFault | KillFault | ProxyFault | StorageFault | SkewFault;
 
 export interface Scenario {
   namespace: string;
   objects: number;
   clients: number;
   operations: number;
+  /** Pace of the rounds, all clients together (0 = as fast as the cluster answers). */
+  operationsPerSecond: number;
   durationSeconds: number;
   watchers: number;
   deployments: number;
@@ -85,7 +98,7 @@ export interface Scenario {
   faults: Fault[];
 }
 
-export const LIMITS = { objects: 100, clients: 20, operations: 10_000, durationSeconds: 600, watchers: 10, deployments: 20, replicas: 50, convergenceSeconds: 600 } as const;
+export const LIMITS = { objects: 100, clients: 20, operations: 10_000, operationsPerSecond: 1000, durationSeconds: 600, watchers: 10, deployments: 20, replicas: 50, convergenceSeconds: 600 } as const;
 
 export class ScenarioError extends Error {}
 
@@ -103,13 +116,16 @@ function seconds(v: unknown, field: string): number {
 }
 
 const DNS1123 = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const FAULT_KINDS = ['partition', 'kill', 'proxy', 'storage'] as const;
+const FAULT_KINDS = ['partition', 'kill', 'proxy', 'storage', 'skew'] as const;
 const FIELDS: Record<(typeof FAULT_KINDS)[number], string[]> = {
   partition: [],
   kill: ['signal'],
   proxy: ['mode', 'latencyMs'],
   storage: [],
+  skew: ['offsetMs', 'rate'],
 };
+/** At most a day either way; a rate within 0.5x .. 2x. */
+const SKEW_LIMITS = { offsetMs: 86_400_000, rateMin: 0.5, rateMax: 2 };
 const STORE_FAULT_FIELDS = ['commitLatencyMs', 'readLatencyMs', 'failCommits', 'failRate', 'prefix'];
 
 function oneOf<T extends string>(v: unknown, values: readonly T[], field: string): T {
@@ -169,6 +185,14 @@ export function parseFault(f: unknown, at: string): Fault {
     }
     case 'storage':
       return { kind, faults: storeFaults(v, `${at}.storage`), ...timed };
+    case 'skew': {
+      const offsetMs = d.offsetMs ?? 0;
+      if (typeof offsetMs !== 'number' || !Number.isFinite(offsetMs) || Math.abs(offsetMs) > SKEW_LIMITS.offsetMs) throw new ScenarioError(`${at}.offsetMs: must be a number of milliseconds from -${SKEW_LIMITS.offsetMs} to ${SKEW_LIMITS.offsetMs} (got ${JSON.stringify(offsetMs)})`);
+      const rate = d.rate ?? 1;
+      if (typeof rate !== 'number' || !(rate >= SKEW_LIMITS.rateMin && rate <= SKEW_LIMITS.rateMax)) throw new ScenarioError(`${at}.rate: must be a number from ${SKEW_LIMITS.rateMin} to ${SKEW_LIMITS.rateMax} (got ${JSON.stringify(rate)})`);
+      if (offsetMs === 0 && rate === 1) throw new ScenarioError(`${at}: a skew fault needs offsetMs or rate`);
+      return { kind, component: oneOf(v, COMPONENTS.filter((c) => c !== 'apiserver'), `${at}.skew`) as SkewFault['component'], offsetMs, rate, ...timed };
+    }
   }
 }
 
@@ -181,7 +205,7 @@ export function parseScenario(text: string): Scenario {
   }
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new ScenarioError('the scenario must be a mapping');
   const d = doc as Record<string, unknown>;
-  const known = new Set(['namespace', 'objects', 'clients', 'operations', 'durationSeconds', 'watchers', 'deployments', 'replicas', 'rolloutAt', 'convergenceSeconds', 'faults']);
+  const known = new Set(['namespace', 'objects', 'clients', 'operations', 'operationsPerSecond', 'durationSeconds', 'watchers', 'deployments', 'replicas', 'rolloutAt', 'convergenceSeconds', 'faults']);
   for (const k of Object.keys(d)) if (!known.has(k)) throw new ScenarioError(`${k}: unknown field`);
   const namespace = d.namespace ?? 'default';
   if (typeof namespace !== 'string' || !DNS1123.test(namespace)) throw new ScenarioError(`namespace: must be a DNS-1123 label (got ${JSON.stringify(namespace)})`);
@@ -190,6 +214,7 @@ export function parseScenario(text: string): Scenario {
     objects: int(d, 'objects', 3),
     clients: int(d, 'clients', 2),
     operations: int(d, 'operations', 100),
+    operationsPerSecond: int(d, 'operationsPerSecond', 0, 0),
     durationSeconds: int(d, 'durationSeconds', 30),
     watchers: int(d, 'watchers', 2, 0),
     deployments: int(d, 'deployments', 0, 0),

@@ -13,6 +13,23 @@ export interface ChaosTargets {
   proxy?(component: Exclude<Component, 'apiserver'>): FaultProxy | undefined;
   /** The API server's store when it runs in this process: a FaultyStore (src/storage/faulty.ts). */
   store?: { set(faults: StoreFaults): void; clear(): void };
+  /** Runs the component on a clock moved by offsetMs and run at rate (undefined: the true clock again). */
+  skew?(component: Exclude<Component, 'apiserver'>, skew: { offsetMs: number; rate: number } | undefined): Promise<void>;
+  /**
+   * From now on, each time the API server is down (killed, before it starts again), read the
+   * store's events under `keyPrefix` (a storage key prefix) after the last revision read (first
+   * `fromRevision`): the watch check's reference order across a restart. The getter gives what
+   * was read so far and the store's revision at the last read (undefined: never down).
+   */
+  captureHistory?(keyPrefix: string, fromRevision: number): () => CapturedHistory;
+}
+
+export interface CapturedHistory {
+  events: { type: 'ADDED' | 'MODIFIED' | 'DELETED'; key: string; revision: number }[];
+  /** The store's revision at the last read: the restarted API server's watch cache starts there. */
+  revision?: number;
+  /** Why a read failed (the history is then incomplete). */
+  error?: string;
 }
 
 /** Why a fault cannot run against these targets (undefined = it can). */
@@ -25,6 +42,8 @@ export function missingTarget(f: Fault, t: ChaosTargets): string | undefined {
     case 'proxy':
       return t.proxy?.(f.component) ? undefined : `a proxy fault on ${f.component} needs its fault proxy (kubesim chaos run --processes)`;
     case 'storage':
-      return t.store ? undefined : 'a storage fault needs the API server in the chaos run\'s process over a FaultyStore (runScenario with targets.store)';
+      return t.store ? undefined : 'a storage fault needs a handle on the API server\'s store (kubesim chaos run --processes, or --storage-faults-file F with kubesim up|apiserver --storage-faults-file F)';
+    case 'skew':
+      return t.skew ? undefined : `skewing the clock of ${f.component} needs the components as processes (kubesim chaos run --processes)`;
   }
 }

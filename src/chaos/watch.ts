@@ -2,8 +2,12 @@
 // Per watcher: every event of its keys after a session's `from` is delivered, in order, once
 // (dropped / duplicated / unknown counted); resourceVersions never go back; a resumed session asks
 // for exactly the last resourceVersion the watcher saw (events or bookmarks) — unless the previous
-// session ended with 410 Gone, after which the client relists and may start anywhere.
-import { rv, type ReferenceEvent, type WatcherHistory } from './history.ts';
+// session ended with 410 Gone, after which the client relists (as a reflector does) and watches
+// from the list's resourceVersion: that list must hold exactly the store's state at its revision
+// (bad relist otherwise), must not be older than what the watcher saw (went back), and the next
+// session must start from it (bad resume). This is what checks a watcher across an API server
+// restart, whose new watch cache answers 410 to a resume from before it started.
+import { rv, type ReferenceEvent, type Relist, type WatcherHistory } from './history.ts';
 
 export interface WatchReport {
   watchers: number;
@@ -19,13 +23,15 @@ export interface WatchReport {
   unknownEvents: number;
   /** Sessions that ended with 410 Gone (legitimate; counted for the report). */
   gone: number;
+  /** Lists after a 410 whose objects (key and resourceVersion) differ from the store's state at their revision. */
+  badRelists: number;
   violations: string[];
 }
 
 const MAX_DETAILS = 50;
 
 export function checkWatches(reference: readonly ReferenceEvent[], watchers: readonly WatcherHistory[]): WatchReport {
-  const r: WatchReport = { watchers: watchers.length, sessions: 0, delivered: 0, dropped: 0, duplicated: 0, wentBack: 0, badResumes: 0, unknownEvents: 0, gone: 0, violations: [] };
+  const r: WatchReport = { watchers: watchers.length, sessions: 0, delivered: 0, dropped: 0, duplicated: 0, wentBack: 0, badResumes: 0, unknownEvents: 0, gone: 0, badRelists: 0, violations: [] };
   const note = (msg: string) => {
     if (r.violations.length < MAX_DETAILS) r.violations.push(msg);
   };
@@ -42,6 +48,10 @@ export function checkWatches(reference: readonly ReferenceEvent[], watchers: rea
       if (prev && prev.end !== 'gone' && !Number.isNaN(last) && from !== last) {
         r.badResumes++;
         note(`${w.name} session ${k}: resumed from ${s.from || '(none)'}, last seen ${last}`);
+      }
+      if (prev?.end === 'gone' && prev.relist && from !== rv(prev.relist.resourceVersion)) {
+        r.badResumes++;
+        note(`${w.name} session ${k}: watched from ${s.from || '(none)'} after a relist at ${prev.relist.resourceVersion}`);
       }
       // Where this session's expected events start: after `from`, or at its first event when it asked for none.
       pointer = Number.isNaN(from) || from === 0 ? -1 : firstAfter(mine, from);
@@ -77,6 +87,18 @@ export function checkWatches(reference: readonly ReferenceEvent[], watchers: rea
         r.delivered++;
       }
       if (s.end === 'gone') r.gone++;
+      if (s.end === 'gone' && s.relist) {
+        const at = rv(s.relist.resourceVersion);
+        if (at < last) {
+          r.wentBack++;
+          note(`${w.name} session ${k}: relisted at ${at} after ${last}`);
+        }
+        for (const d of relistDiffs(mine, w.prefix, s.relist)) {
+          r.badRelists++;
+          note(`${w.name} session ${k}: relist at ${at}: ${d}`);
+        }
+        if (!(at < last)) last = at;
+      }
     });
     const lastSession = w.sessions.at(-1);
     if (w.caughtUp && lastSession && lastSession.end !== 'gone') {
@@ -93,6 +115,22 @@ export function checkWatches(reference: readonly ReferenceEvent[], watchers: rea
   return r;
 }
 
+/** How a relist differs from the store's state at its revision (the reference replayed up to it). */
+export function relistDiffs(reference: readonly ReferenceEvent[], prefix: string, relist: Relist): string[] {
+  const at = rv(relist.resourceVersion);
+  const state = new Map<string, string>();
+  for (const e of reference) {
+    if (rv(e.resourceVersion) > at) break;
+    if (e.type === 'DELETED') state.delete(e.key);
+    else state.set(e.key, e.resourceVersion);
+  }
+  const listed = new Map(relist.items.filter((i) => i.key.startsWith(prefix)).map((i) => [i.key, i.resourceVersion]));
+  const diffs: string[] = [];
+  for (const [key, v] of listed) if (state.get(key) !== v) diffs.push(`${key} at ${v}, the store had ${state.get(key) ?? 'nothing'}`);
+  for (const [key, v] of state) if (!listed.has(key)) diffs.push(`${key} missing, the store had it at ${v}`);
+  return diffs;
+}
+
 function firstAfter(events: readonly ReferenceEvent[], revision: number): number {
   const i = events.findIndex((e) => rv(e.resourceVersion) > revision);
   return i < 0 ? events.length : i;
@@ -100,5 +138,5 @@ function firstAfter(events: readonly ReferenceEvent[], revision: number): number
 
 /** Total violations of a watch report (gone is not one). */
 export function watchViolations(r: WatchReport): number {
-  return r.dropped + r.duplicated + r.wentBack + r.badResumes + r.unknownEvents;
+  return r.dropped + r.duplicated + r.wentBack + r.badResumes + r.unknownEvents + r.badRelists;
 }

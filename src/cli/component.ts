@@ -3,6 +3,7 @@
 // run-until-signal shutdown.
 import type { Command } from 'commander';
 import { Client } from '../client/index.ts';
+import { CLOCK_SKEW_ENV, parseSkew, realClock, SkewedClock, type Clock } from '../clock/index.ts';
 
 /** Prints a usage error naming the flag and exits 2, as the other flag errors do. */
 export function fail(msg: string): never {
@@ -36,11 +37,25 @@ export function addConnectionOptions(cmd: Command, qpsHelp = 'client rate limit 
     .option('--qps <n>', qpsHelp, '0');
 }
 
-/** The component's client from --kubeconfig and --qps (0 = unlimited). */
+/**
+ * The clock of a component process: the real one, or moved as $KUBESIM_CLOCK_SKEW says
+ * (`offsetMs=-120000,rate=1.02`; chaos runs set it for a `skew` fault, docs/chaos.md).
+ */
+export function componentClock(env: NodeJS.ProcessEnv = process.env): Clock {
+  const skew = env[CLOCK_SKEW_ENV];
+  if (!skew) return realClock;
+  try {
+    return new SkewedClock(realClock, parseSkew(skew));
+  } catch (e) {
+    fail((e as Error).message);
+  }
+}
+
+/** The component's client from --kubeconfig and --qps (0 = unlimited), on the component's clock (everything built on it follows). */
 export function connect(o: ConnectionOpts, userAgent: string): Client {
   const qps = nonNegative('qps', o.qps);
   try {
-    return Client.fromKubeconfig(o.kubeconfig, { qps: qps || Infinity, userAgent });
+    return Client.fromKubeconfig(o.kubeconfig, { qps: qps || Infinity, userAgent, clock: componentClock() });
   } catch (e) {
     fail(`cannot load kubeconfig: ${(e as Error).message}`);
   }

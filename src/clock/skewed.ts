@@ -52,3 +52,27 @@ export class SkewedClock implements Clock {
     return this.base.hold();
   }
 }
+
+/** The environment variable a component process reads its clock skew from (chaos runs set it). */
+export const CLOCK_SKEW_ENV = 'KUBESIM_CLOCK_SKEW';
+
+/** `offsetMs=-120000,rate=1.02` (either part may be left out) → SkewOptions; throws naming the bad part. */
+export function parseSkew(text: string): SkewOptions {
+  const o: SkewOptions = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [k, v, ...rest] = part.split('=');
+    const n = Number(v);
+    if (rest.length || v === undefined || v.trim() === '' || !Number.isFinite(n)) throw new Error(`${CLOCK_SKEW_ENV}: "${part}" must be offsetMs=<ms> or rate=<number>`);
+    if (k === 'offsetMs') o.offsetMs = n;
+    else if (k === 'rate') {
+      if (!(n > 0)) throw new Error(`${CLOCK_SKEW_ENV}: rate must be > 0 (got ${v})`);
+      o.rate = n;
+    } else throw new Error(`${CLOCK_SKEW_ENV}: unknown "${k}" (offsetMs, rate)`);
+  }
+  return o;
+}
+
+/** The SkewOptions as parseSkew reads them. */
+export function formatSkew(o: SkewOptions): string {
+  return [o.offsetMs !== undefined && `offsetMs=${o.offsetMs}`, o.rate !== undefined && `rate=${o.rate}`].filter(Boolean).join(',');
+}

@@ -6,3 +6,4 @@ export { startScheduler, POLICIES, type Policy, type StartSchedulerOptions, type
 export { startControllerManager, CONTROLLERS, type ControllerManager, type ControllerManagerOptions } from '../controllers/index.ts';
 export { startNodePool, parseLabels, parseTaints, loadProfile, type NodePool, type NodePoolOptions } from '../node/index.ts';
 export { ConfigError, profilesFromConfig, pluginRegistry } from '../scheduler/index.ts';
+export { readStoreHistory, type StoreHistory } from './store-history.ts';

@@ -2,6 +2,7 @@
 // failing commits (EIO, or ENOSPC for a full disk) refused before they reach the backend, so
 // nothing is half-written, and the API server answers 503 ServiceUnavailable. Faults are changed at
 // run time (`set`, `clear`); reads, watches and compaction pass through (reads may be slowed).
+import { readFileSync, statSync } from 'node:fs';
 import type { KubeObject } from '../api/types.ts';
 import { StorageError, type Store, type StoreEntry, type StoreEvent, type Unsubscribe } from './interface.ts';
 
@@ -122,4 +123,65 @@ export class FaultyStore implements Store {
   close(): Promise<void> {
     return this.inner.close();
   }
+}
+
+const FAULT_FIELDS: Record<keyof StoreFaults, (v: unknown) => boolean> = {
+  commitLatencyMs: (v) => typeof v === 'number' && v >= 0 && v <= 60_000,
+  readLatencyMs: (v) => typeof v === 'number' && v >= 0 && v <= 60_000,
+  failCommits: (v) => v === 'EIO' || v === 'ENOSPC',
+  failRate: (v) => typeof v === 'number' && v >= 0 && v <= 1,
+  prefix: (v) => typeof v === 'string',
+};
+
+/** A faults file's JSON (`{}` = none) → StoreFaults; throws naming the bad field. */
+export function parseStoreFaults(text: string): StoreFaults {
+  const d: unknown = text.trim() === '' ? {} : JSON.parse(text);
+  if (d === null || typeof d !== 'object' || Array.isArray(d)) throw new Error('must be a JSON object');
+  for (const [k, v] of Object.entries(d)) {
+    const ok = FAULT_FIELDS[k as keyof StoreFaults];
+    if (!ok) throw new Error(`${k}: unknown field (${Object.keys(FAULT_FIELDS).join(', ')})`);
+    if (!ok(v)) throw new Error(`${k}: invalid value ${JSON.stringify(v)}`);
+  }
+  return d as StoreFaults;
+}
+
+/**
+ * Drives a FaultyStore from a file (a chaos run's handle on an API server in another process):
+ * the faults are the file's JSON object, re-read when it changes (its inode, mtime or size, polled
+ * every `intervalMs`); a missing, empty or invalid file means none (`onError` says why it was
+ * invalid). Returns stop().
+ */
+export function followFaultsFile(store: FaultyStore, file: string, onError: (msg: string) => void = () => {}, intervalMs = 100): () => void {
+  const version = () => {
+    try {
+      const st = statSync(file);
+      return `${st.ino}:${st.mtimeMs}:${st.size}`;
+    } catch {
+      return 'missing';
+    }
+  };
+  let seen = '';
+  const poll = () => {
+    const v = version();
+    if (v === seen) return;
+    seen = v;
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // missing: no faults
+    }
+    try {
+      const faults = parseStoreFaults(text);
+      store.clear();
+      store.set(faults);
+    } catch (e) {
+      store.clear();
+      onError(`${file}: ${(e as Error).message}`);
+    }
+  };
+  poll();
+  const timer = setInterval(poll, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -10,3 +10,4 @@ export { registerStorageMetrics, resourceLabel } from './metrics.ts';
 export { PostgresStore, type PostgresStoreOptions } from './postgres.ts';
 export { openBackendUrl, parseStorageUrl, type StorageUrl } from './url.ts';
 export { EncryptingStore, loadEncryptionConfiguration, parseEncryptionConfiguration, type EncryptionConfiguration } from './encryption/index.ts';
+export { FaultyStore, followFaultsFile, parseStoreFaults, type StoreFaults } from './faulty.ts';

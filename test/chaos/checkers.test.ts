@@ -6,6 +6,7 @@ import { HistoryRecorder, outcomeOf, type Operation, type ReferenceEvent, type W
 import { checkLostWrites, type FinalState } from '../../src/chaos/lost-writes.ts';
 import { checkLinearizability, checkObject, type Verdict } from '../../src/chaos/linearizability.ts';
 import { checkWatches, watchViolations } from '../../src/chaos/watch.ts';
+import { faultImpact } from '../../src/chaos/faults.ts';
 
 let ids = 0;
 /** op(kind, start, end, fields): end null = never answered. */
@@ -120,12 +121,28 @@ const ref: ReferenceEvent[] = [
   { type: 'MODIFIED', key: 'ns/a', resourceVersion: '15' },
 ];
 type Ev = [WatcherHistory['sessions'][number]['events'][number]['type'], string, string];
-function watcher(sessions: { from: string; events: Ev[]; end?: 'gone' | 'closed' | 'open' }[], caughtUp = false, prefix = 'ns/'): WatcherHistory {
-  return { name: 'w', prefix, caughtUp, sessions: sessions.map((s) => ({ from: s.from, end: s.end ?? 'closed', events: s.events.map(([type, key, resourceVersion]) => ({ type, key, resourceVersion, at: 0 })) })) };
+type Session = { from: string; events: Ev[]; end?: 'gone' | 'closed' | 'open'; relist?: [string, [string, string][]] };
+function watcher(sessions: Session[], caughtUp = false, prefix = 'ns/'): WatcherHistory {
+  return {
+    name: 'w',
+    prefix,
+    caughtUp,
+    sessions: sessions.map((s) => ({
+      from: s.from,
+      end: s.end ?? 'closed',
+      events: s.events.map(([type, key, resourceVersion]) => ({ type, key, resourceVersion, at: 0 })),
+      ...(s.relist && { relist: { resourceVersion: s.relist[0], items: s.relist[1].map(([key, resourceVersion]) => ({ key, resourceVersion })) } }),
+    })),
+  };
 }
+/** An API server restart after 12: the watch is cut, the resume from 12 gets 410, the watcher relists at `at`. */
+const restart = (at: string, items: [string, string][]): Session[] => [
+  { from: '9', events: all.slice(0, 3) },
+  { from: '12', events: [], end: 'gone', relist: [at, items] },
+];
 const all: Ev[] = [['ADDED', 'ns/a', '10'], ['ADDED', 'ns/b', '11'], ['MODIFIED', 'ns/a', '12'], ['DELETED', 'ns/b', '13'], ['MODIFIED', 'ns/a', '15']];
 
-const watchCases: { name: string; w: WatcherHistory; expect: Partial<Record<'dropped' | 'duplicated' | 'wentBack' | 'badResumes' | 'unknownEvents' | 'gone', number>> }[] = [
+const watchCases: { name: string; w: WatcherHistory; expect: Partial<Record<'dropped' | 'duplicated' | 'wentBack' | 'badResumes' | 'unknownEvents' | 'gone' | 'badRelists', number>> }[] = [
   { name: 'one session sees everything', w: watcher([{ from: '9', events: all }], true), expect: {} },
   { name: 'resumed exactly after the last version seen', w: watcher([{ from: '9', events: all.slice(0, 2) }, { from: '11', events: all.slice(2) }], true), expect: {} },
   { name: 'resumed after a bookmark', w: watcher([{ from: '9', events: [...all.slice(0, 2), ['BOOKMARK', '', '14']] }, { from: '14', events: all.slice(4) }], true), expect: {} },
@@ -140,14 +157,23 @@ const watchCases: { name: string; w: WatcherHistory; expect: Partial<Record<'dro
   { name: 'BAD RESUME: resumed from a newer version skips events', w: watcher([{ from: '9', events: all.slice(0, 2) }, { from: '13', events: all.slice(4) }]), expect: { badResumes: 1 } },
   { name: 'PHANTOM: an event the store never wrote', w: watcher([{ from: '9', events: [...all, ['MODIFIED', 'ns/a', '16']] }]), expect: { unknownEvents: 1 } },
   { name: 'WRONG TYPE at a known version', w: watcher([{ from: '9', events: [all[0], ['MODIFIED', 'ns/b', '11'], ...all.slice(2)] }]), expect: { unknownEvents: 1, dropped: 1 } },
+  { name: 'across a restart: 410, a relist that matches the store, the watch from its version', w: watcher([...restart('13', [['ns/a', '12']]), { from: '13', events: all.slice(4) }], true), expect: { gone: 1 } },
+  { name: 'across a restart: the restarted server serves the resume (no 410)', w: watcher([{ from: '9', events: all.slice(0, 3) }, { from: '12', events: all.slice(3) }], true), expect: {} },
+  { name: 'DROPPED across a restart: the resume is answered but skips an event', w: watcher([{ from: '9', events: all.slice(0, 3) }, { from: '12', events: all.slice(4) }], true), expect: { dropped: 1 } },
+  { name: 'DROPPED across a restart: an event after the relist', w: watcher([...restart('13', [['ns/a', '12']]), { from: '13', events: [] }], true), expect: { gone: 1, dropped: 1 } },
+  { name: 'REORDERED across a restart: after the relist', w: watcher([...restart('11', [['ns/a', '10'], ['ns/b', '11']]).map((x, i) => (i === 0 ? { ...x, events: all.slice(0, 2) } : { ...x, from: '11' })), { from: '11', events: [all[3], all[2], all[4]] }], true), expect: { gone: 1, wentBack: 1, dropped: 1 } },
+  { name: 'BAD RELIST: an object missing from the list', w: watcher([...restart('12', [['ns/a', '12']]), { from: '12', events: all.slice(3) }], true), expect: { gone: 1, badRelists: 1 } },
+  { name: 'BAD RELIST: an object at an old version', w: watcher([...restart('13', [['ns/a', '10']]), { from: '13', events: all.slice(4) }], true), expect: { gone: 1, badRelists: 1 } },
+  { name: 'WENT BACK: a relist older than what the watcher saw', w: watcher([...restart('11', [['ns/a', '10'], ['ns/b', '11']]), { from: '11', events: all.slice(3) }], true), expect: { gone: 1, wentBack: 1 } },
+  { name: 'BAD RESUME: not from the relist\'s version', w: watcher([...restart('13', [['ns/a', '12']]), { from: '14', events: all.slice(4) }], true), expect: { gone: 1, badResumes: 1 } },
   { name: 'out of order: a lower version after a higher one', w: watcher([{ from: '9', events: [all[0], all[2], all[1], ...all.slice(3)] }]), expect: { wentBack: 1, dropped: 1 } },
 ];
 
 for (const c of watchCases) {
   test(`watch: ${c.name}`, () => {
     const r = checkWatches(ref, [c.w]);
-    const got = { dropped: r.dropped, duplicated: r.duplicated, wentBack: r.wentBack, badResumes: r.badResumes, unknownEvents: r.unknownEvents, gone: r.gone };
-    assert.deepEqual(got, { dropped: 0, duplicated: 0, wentBack: 0, badResumes: 0, unknownEvents: 0, gone: 0, ...c.expect }, r.violations.join('\n'));
+    const got = { dropped: r.dropped, duplicated: r.duplicated, wentBack: r.wentBack, badResumes: r.badResumes, unknownEvents: r.unknownEvents, gone: r.gone, badRelists: r.badRelists };
+    assert.deepEqual(got, { dropped: 0, duplicated: 0, wentBack: 0, badResumes: 0, unknownEvents: 0, gone: 0, badRelists: 0, ...c.expect }, r.violations.join('\n'));
     assert.equal(watchViolations(r) === 0, !Object.entries(c.expect).some(([k, v]) => k !== 'gone' && v > 0));
   });
 }
@@ -205,4 +231,23 @@ test('linearizability: 20,000 operations on one object, no deep recursion', () =
   const t = performance.now();
   assert.equal(checkObject(ops, { budget: 1_000_000 }).verdict, 'linearizable');
   assert.ok(performance.now() - t < 20_000);
+});
+
+test('faultImpact: detected at the first unanswered request after the start, recovered at the first ok after the last one', () => {
+  const ops = [
+    op('read', 900, 950),
+    op('cas', 1000, 1400, { outcome: 'unknown', status: 503 }),
+    op('read', 1100, null),
+    op('cas', 2500, 2600, { outcome: 'unknown', status: 503 }),
+    op('read', 2700, 2750),
+    op('read', 9000, null),
+  ];
+  assert.deepEqual(faultImpact({ fault: 'kill -9 apiserver', at: 1000, healedAt: 2000 }, ops), { detectedAfterMs: 100, recoveredAfterMs: 750 });
+  assert.deepEqual(faultImpact({ fault: 'partition node-0', at: 100, healedAt: 200 }, [op('read', 150, 160)]), {}, 'not felt by the recorder');
+  assert.deepEqual(faultImpact({ fault: 'storage failCommits=EIO', at: 1000 }, ops.slice(0, 2)), { detectedAfterMs: 400 }, 'not healed: no recovery');
+  // Overlapping faults: a failure counts for the latest fault started before it.
+  const first = { fault: 'kill -9 scheduler', at: 500, healedAt: 2400 };
+  const second = { fault: 'kill -9 apiserver', at: 1000, healedAt: 2000 };
+  assert.deepEqual(faultImpact(first, ops, [first, second]), {});
+  assert.deepEqual(faultImpact(second, ops, [first, second]), { detectedAfterMs: 100, recoveredAfterMs: 750 });
 });

@@ -4,7 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryStore } from '../../src/storage/memory.ts';
 import { StorageError } from '../../src/storage/interface.ts';
-import { FaultyStore, commitFails } from '../../src/storage/faulty.ts';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FaultyStore, commitFails, followFaultsFile, parseStoreFaults } from '../../src/storage/faulty.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { runStoreConformance } from '../storage/conformance.ts';
 import { configMap, req, startTestServer } from '../apiserver/helpers.ts';
 
@@ -109,5 +113,51 @@ test('API server over a failing store: 503 Status on writes, nothing half-writte
     assert.deepEqual(ok.body.data, { v: '4' });
   } finally {
     await srv.close();
+  }
+});
+
+const faultsFileCases: [string, object | RegExp][] = [
+  ['', {}],
+  ['{}', {}],
+  ['{"failCommits":"EIO","failRate":0.3,"prefix":"/registry/core/configmaps/"}', { failCommits: 'EIO', failRate: 0.3, prefix: '/registry/core/configmaps/' }],
+  ['{"commitLatencyMs":50}', { commitLatencyMs: 50 }],
+  ['[]', /must be a JSON object/],
+  ['{"slow":1}', /slow: unknown field/],
+  ['{"failCommits":"EPERM"}', /failCommits: invalid value "EPERM"/],
+  ['{"failRate":2}', /failRate: invalid value 2/],
+  ['{', /JSON/],
+];
+for (const [text, want] of faultsFileCases) {
+  test(`parseStoreFaults ${JSON.stringify(text)}`, () => {
+    if (want instanceof RegExp) assert.throws(() => parseStoreFaults(text), want);
+    else assert.deepEqual(parseStoreFaults(text), want);
+  });
+}
+
+test('followFaultsFile: the faults follow the file (atomically replaced); an invalid file means none, and says why', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kubesim-faults-'));
+  const file = join(dir, 'storage-faults.json');
+  const store = new FaultyStore(new MemoryStore());
+  const errors: string[] = [];
+  const stop = followFaultsFile(store, file, (m) => errors.push(m), 20);
+  const write = (text: string) => {
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
+  };
+  try {
+    assert.deepEqual(store.current(), {}, 'no file: no faults');
+    write('{"failCommits":"ENOSPC"}');
+    await eventually(() => store.current().failCommits === 'ENOSPC', 'the fault from the file');
+    await assert.rejects(store.create('/registry/core/configmaps/ns/a', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'ns' } }), /ENOSPC/);
+    write('{"failCommits":"nope"}');
+    await eventually(() => errors.length === 1 && !store.current().failCommits, 'an invalid file clears the faults');
+    assert.match(errors[0], /failCommits: invalid value "nope"/);
+    write('{"commitLatencyMs":5}');
+    await eventually(() => store.current().commitLatencyMs === 5 && store.current().failCommits === undefined, 'the file replaces the faults');
+    write('{}');
+    await eventually(() => Object.keys(store.current()).length === 0, 'cleared');
+  } finally {
+    stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

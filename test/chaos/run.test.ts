@@ -17,14 +17,14 @@ import { isLoopback, parseScenario, ScenarioError } from '../../src/chaos/scenar
 import { formatReport, PARTITION_ANNOTATION, runScenario } from '../../src/chaos/run.ts';
 
 test('parseScenario: defaults, a partition fault', () => {
-  assert.deepEqual(parseScenario('{}'), { namespace: 'default', objects: 3, clients: 2, operations: 100, durationSeconds: 30, watchers: 2, deployments: 0, replicas: 2, convergenceSeconds: 60, faults: [] });
+  assert.deepEqual(parseScenario('{}'), { namespace: 'default', objects: 3, clients: 2, operations: 100, operationsPerSecond: 0, durationSeconds: 30, watchers: 2, deployments: 0, replicas: 2, convergenceSeconds: 60, faults: [] });
   const s = parseScenario('objects: 1\nfaults:\n  - partition: [node-0, node-1]\n    at: 1\n    for: 2.5\n');
   assert.deepEqual(s.faults, [{ kind: 'partition', nodes: ['node-0', 'node-1'], atSeconds: 1, forSeconds: 2.5 }]);
 });
 
-test('parseScenario: kill, proxy and storage faults, a Deployment workload', () => {
+test('parseScenario: kill, proxy, storage and skew faults, a Deployment workload', () => {
   const s = parseScenario(
-    'durationSeconds: 20\ndeployments: 2\nreplicas: 3\nrolloutAt: 4\nconvergenceSeconds: 90\nfaults:\n  - kill: scheduler\n    at: 1\n    for: 2\n  - kill: apiserver\n    signal: SIGTERM\n  - proxy: nodes\n    mode: latency\n    latencyMs: 50\n  - proxy: controller-manager\n  - storage: { commitLatencyMs: 20, failCommits: ENOSPC, failRate: 0.5, prefix: /registry/core/configmaps/ }\n',
+    'durationSeconds: 20\ndeployments: 2\nreplicas: 3\nrolloutAt: 4\nconvergenceSeconds: 90\nfaults:\n  - kill: scheduler\n    at: 1\n    for: 2\n  - kill: apiserver\n    signal: SIGTERM\n  - proxy: nodes\n    mode: latency\n    latencyMs: 50\n  - proxy: controller-manager\n  - storage: { commitLatencyMs: 20, failCommits: ENOSPC, failRate: 0.5, prefix: /registry/core/configmaps/ }\n  - skew: nodes\n    offsetMs: -120000\n    rate: 1.02\n',
   );
   assert.deepEqual([s.deployments, s.replicas, s.rolloutAtSeconds, s.convergenceSeconds], [2, 3, 4, 90]);
   assert.deepEqual(s.faults, [
@@ -33,6 +33,7 @@ test('parseScenario: kill, proxy and storage faults, a Deployment workload', () 
     { kind: 'proxy', component: 'nodes', mode: 'latency', latencyMs: 50, atSeconds: 0, forSeconds: 0 },
     { kind: 'proxy', component: 'controller-manager', mode: 'blackhole', latencyMs: 0, atSeconds: 0, forSeconds: 0 },
     { kind: 'storage', faults: { commitLatencyMs: 20, failCommits: 'ENOSPC', failRate: 0.5, prefix: '/registry/core/configmaps/' }, atSeconds: 0, forSeconds: 0 },
+    { kind: 'skew', component: 'nodes', offsetMs: -120000, rate: 1.02, atSeconds: 0, forSeconds: 0 },
   ]);
 });
 
@@ -45,7 +46,7 @@ const bad: [string, RegExp][] = [
   ['nodes: 3', /^nodes: unknown field/],
   ['faults: {}', /^faults: must be a list/],
   ['faults: [{ partition: [] }]', /^faults\[0\]\.partition: must be a non-empty list/],
-  ['faults: [{ explode: scheduler }]', /^faults\[0\]\.explode: unknown field \(faults: partition, kill, proxy, storage\)/],
+  ['faults: [{ explode: scheduler }]', /^faults\[0\]\.explode: unknown field \(faults: partition, kill, proxy, storage, skew\)/],
   ['faults: [{ kill: etcd }]', /^faults\[0\]\.kill: must be one of apiserver, scheduler, controller-manager, nodes/],
   ['faults: [{ kill: scheduler, signal: SIGSTOP }]', /^faults\[0\]\.signal: must be one of SIGKILL, SIGTERM/],
   ['faults: [{ kill: scheduler, partition: [n] }]', /^faults\[0\]: must name exactly one fault/],
@@ -57,6 +58,11 @@ const bad: [string, RegExp][] = [
   ['faults: [{ storage: { failCommits: EPERM } }]', /^faults\[0\]\.storage\.failCommits: must be one of EIO, ENOSPC/],
   ['faults: [{ storage: { failRate: 2, failCommits: EIO } }]', /^faults\[0\]\.storage\.failRate: must be a number from 0 to 1/],
   ['faults: [{ storage: { slow: 1 } }]', /^faults\[0\]\.storage\.slow: unknown field/],
+  ['faults: [{ skew: apiserver, offsetMs: 5 }]', /^faults\[0\]\.skew: must be one of scheduler, controller-manager, nodes/],
+  ['faults: [{ skew: nodes }]', /^faults\[0\]: a skew fault needs offsetMs or rate/],
+  ['faults: [{ skew: nodes, rate: 3 }]', /^faults\[0\]\.rate: must be a number from 0.5 to 2/],
+  ['faults: [{ skew: nodes, offsetMs: 1e12 }]', /^faults\[0\]\.offsetMs: must be a number of milliseconds/],
+  ['faults: [{ skew: nodes, rate: 1.1, mode: reset }]', /^faults\[0\]\.mode: unknown field \(a skew fault has at, for, offsetMs, rate\)/],
   ['rolloutAt: 3', /^rolloutAt: needs deployments/],
   ['deployments: 21', /^deployments: must be an integer from 0 to 20/],
   ['faults: [{ partition: [n], at: -1 }]', /^faults\[0\]\.at: must be a number of seconds/],

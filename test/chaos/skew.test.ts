@@ -9,7 +9,8 @@ import { startApiServer } from '../../src/apiserver/index.ts';
 import { MemoryStore } from '../../src/storage/memory.ts';
 import { FaultyStore } from '../../src/storage/faulty.ts';
 import { Client } from '../../src/client/index.ts';
-import { realClock, SkewedClock } from '../../src/clock/index.ts';
+import { formatSkew, parseSkew, realClock, SkewedClock } from '../../src/clock/index.ts';
+import { componentClock } from '../../src/cli/component.ts';
 import { startControllerManager, startNodePool, startScheduler } from '../../src/cluster/index.ts';
 import { parseScenario } from '../../src/chaos/scenario.ts';
 import { formatReport, runScenario } from '../../src/chaos/run.ts';
@@ -29,6 +30,28 @@ test('SkewedClock: offset, rate, timers in its own time', async () => {
   const took = performance.now() - t0;
   assert.ok(took >= 90 && took < 390, `a 400 ms sleep at rate 4 takes about 100 ms real (took ${took})`);
   assert.throws(() => new SkewedClock(realClock, { rate: 0 }), /rate > 0/);
+});
+
+test('KUBESIM_CLOCK_SKEW: parsed, formatted back, refused with the bad part named', () => {
+  const good: [string, object][] = [
+    ['offsetMs=-120000,rate=1.02', { offsetMs: -120000, rate: 1.02 }],
+    ['rate=0.9', { rate: 0.9 }],
+    [' offsetMs=5000 ', { offsetMs: 5000 }],
+  ];
+  for (const [text, want] of good) {
+    assert.deepEqual(parseSkew(text), want, text);
+    assert.deepEqual(parseSkew(formatSkew(parseSkew(text))), want);
+  }
+  const bad: [string, RegExp][] = [
+    ['offset=5', /unknown "offset" \(offsetMs, rate\)/],
+    ['rate=0', /rate must be > 0/],
+    ['offsetMs=abc', /"offsetMs=abc" must be offsetMs=<ms> or rate=<number>/],
+    ['offsetMs', /must be offsetMs=<ms>/],
+  ];
+  for (const [text, msg] of bad) assert.throws(() => parseSkew(text), msg, text);
+  assert.equal(componentClock({}), realClock, 'no skew: the real clock');
+  const skewed = componentClock({ KUBESIM_CLOCK_SKEW: 'offsetMs=-120000' });
+  assert.ok(Math.abs(Date.now() - 120_000 - skewed.now()) < 1000, 'a component 2 minutes behind');
 });
 
 test('a node pool 2 minutes behind, storage faults from the scenario: nodes stay Ready, the rollout converges, all checks green', { timeout: 120_000 }, async () => {
@@ -77,7 +100,7 @@ test('a node pool 2 minutes behind, storage faults from the scenario: nodes stay
     const report = await runScenario(client, scenario, { runId: 'skew', targets: { store: faulty } });
     const text = formatReport(report);
     assert.equal(report.violations, 0, text);
-    assert.deepEqual(report.faults.map((f) => f.fault), ['storage commitLatencyMs=20', 'storage failCommits=EIO,failRate=0.3,prefix=/registry/core/configmaps/']);
+    assert.deepEqual(report.faults.map((f) => f.fault), ['storage commit +20ms', 'storage EIO 30% /registry/core/configmaps/']);
     assert.ok(faulty.counts.delayedCommits > 0 && faulty.counts.failedCommits > 0, JSON.stringify(faulty.counts));
     assert.ok(report.operations.unknown > 0, 'failed commits are 503s: unknown outcomes');
     assert.equal(report.convergence.converged, 1, text);

@@ -1,5 +1,5 @@
 // `kubesim apiserver --port P --data-dir D`: the API server as a process of its own.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { parseAuthorizationModes } from '../../cluster/apiserver.ts';
 import { runApiServer } from '../../cluster/index.ts';
 import { durationSeconds } from '../component.ts';
@@ -9,7 +9,7 @@ import { addApiServerTokenOptions, apiServerTokenOptions, type ApiServerTokenFla
 import { addSecurityOptions, bindAddress, securityFlags, startOrFail, type SecurityCliOpts } from '../security.ts';
 
 type ApiServerFlags = SecurityCliOpts & FlowControlFlags & ApiServerTokenFlags & AuditFlags & {
-  authorizationMode: string; port: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string;
+  authorizationMode: string; port: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string; storageFaultsFile?: string;
 };
 
 export function register(program: Command): void {
@@ -24,7 +24,9 @@ export function register(program: Command): void {
     .option('--storage <url>', 'storage backend: sqlite:PATH (default: <data-dir>/kubesim.db), memory, postgres://user@host:port/db[?pool_size=N&schema=S], etcd://host:port[,host:port...][/prefix]')
     .option('--advertise-address <ip>', 'the IP listed for this server in the default/kubernetes endpoints (default: --bind-address, or 127.0.0.1 for 0.0.0.0); also listed in the serving certificate')
     .option('--endpoint-lease-duration <duration>', "lifetime of this server's Lease in the default/kubernetes endpoints (renewed every third of it)", '15s')
-    .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)');
+    .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)')
+    // Not a kube-apiserver flag: `kubesim chaos run --processes` drives storage faults through this file (docs/chaos.md).
+    .addOption(new Option('--storage-faults-file <file>', 'chaos runs: storage faults (JSON: commitLatencyMs, readLatencyMs, failCommits, failRate, prefix) re-read when the file changes').hideHelp());
   cmd.option('--authorization-mode <modes>', 'ordered comma list of authorization plugins: AlwaysAllow, Node, RBAC', 'Node,RBAC');
   addFlowControlFlags(cmd);
   addAuditOptions(cmd);
@@ -41,6 +43,7 @@ export function register(program: Command): void {
         metricResolutionMs: Math.round(durationSeconds('metric-resolution', o.metricResolution) * 1000),
         storage: o.storage,
         events: o.events,
+        storageFaultsFile: o.storageFaultsFile,
         advertiseAddress: o.advertiseAddress,
         endpointLeaseSeconds: durationSeconds('endpoint-lease-duration', o.endpointLeaseDuration),
         ...flowControlOptions(o),

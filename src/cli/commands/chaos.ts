@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProcessCluster } from '../../chaos/processes.ts';
+import { faultsFileTarget } from '../../chaos/faults-file.ts';
 import type { Command } from 'commander';
 import { Client } from '../../client/index.ts';
+import { readStoreHistory } from '../../cluster/index.ts';
 import { formatReport, runScenario } from '../../chaos/run.ts';
 import { isLoopback, parseScenario, ScenarioError } from '../../chaos/scenario.ts';
 import { fail } from '../component.ts';
@@ -21,6 +23,7 @@ interface Opts {
   processes?: boolean;
   nodes: string;
   dataDir?: string;
+  storageFaultsFile?: string;
 }
 
 export function register(program: Command): void {
@@ -34,6 +37,7 @@ export function register(program: Command): void {
     .option('--processes', 'start kubesim apiserver, scheduler, controller-manager and nodes as processes (each component through a fault proxy) and run against them')
     .option('--nodes <n>', 'with --processes: simulated nodes', '3')
     .option('--data-dir <dir>', 'with --processes: the data dir (default: a temporary one, removed afterwards)')
+    .option('--storage-faults-file <file>', 'without --processes: the file the API server follows for storage faults (kubesim up|apiserver --storage-faults-file), for storage faults in the scenario')
     .action(async (o: Opts) => {
       let scenario;
       try {
@@ -41,13 +45,14 @@ export function register(program: Command): void {
       } catch (e) {
         fail(`--scenario ${o.scenario}: ${e instanceof ScenarioError ? e.message : (e as Error).message}`);
       }
+      if (o.processes && o.storageFaultsFile) fail('--storage-faults-file is for a cluster of your own; with --processes the API server follows <data-dir>/chaos/storage-faults.json');
       let cluster: ProcessCluster | undefined;
       let tmp: string | undefined;
       if (o.processes) {
         const nodes = Number(o.nodes);
         if (!Number.isInteger(nodes) || nodes < 1 || nodes > 100) fail(`--nodes must be an integer from 1 to 100 (got "${o.nodes}")`);
         const dataDir = o.dataDir ?? (tmp = mkdtempSync(join(tmpdir(), 'kubesim-chaos-')));
-        cluster = new ProcessCluster({ dataDir, bin: fileURLToPath(new URL('../../../bin/kubesim.js', import.meta.url)), nodes });
+        cluster = new ProcessCluster({ dataDir, bin: fileURLToPath(new URL('../../../bin/kubesim.js', import.meta.url)), nodes, readHistory: readStoreHistory });
         try {
           await cluster.startAll();
         } catch (e) {
@@ -68,7 +73,8 @@ export function register(program: Command): void {
       }
       if (!isLoopback(client.server)) fail(`chaos runs only against a loopback API server (got ${client.server})`);
       try {
-        const report = await runScenario(client, scenario, { targets: cluster });
+        const targets = cluster ?? (o.storageFaultsFile ? { store: faultsFileTarget(o.storageFaultsFile) } : undefined);
+        const report = await runScenario(client, scenario, { targets });
         console.log(formatReport(report));
         if (o.report) writeFileSync(o.report, JSON.stringify(report, null, 2) + '\n');
         process.exitCode = report.violations === 0 ? 0 : 1;

@@ -1,5 +1,5 @@
 // `kubesim up`: the whole cluster in one process (also `npm start`).
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { parseAuthorizationModes } from '../../cluster/apiserver.ts';
 import { runUp } from '../../cluster/index.ts';
 import { durationSeconds, nonNegative } from '../component.ts';
@@ -9,6 +9,7 @@ import { addApiServerTokenOptions, apiServerTokenOptions, type ApiServerTokenFla
 import { addSecurityOptions, bindAddress, securityFlags, startOrFail, type SecurityCliOpts } from '../security.ts';
 
 type UpFlags = SecurityCliOpts & FlowControlFlags & ApiServerTokenFlags & AuditFlags & {
+  storageFaultsFile?: string;
   authorizationMode: string; advertiseAddress?: string; port: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string;
   nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string;
   horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string; fromSnapshot?: string;
@@ -34,13 +35,15 @@ export function register(program: Command): void {
     .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'metrics ratio change the HPA ignores', '0.1')
     .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s')
     .option('--advertise-address <ip>', 'an address the serving certificate also lists')
-    .option('--from-snapshot <file>', 'restore a snapshot (kubesim snapshot save, or kubectl get -A -o yaml) before the components start');
+    .option('--from-snapshot <file>', 'restore a snapshot (kubesim snapshot save, or kubectl get -A -o yaml) before the components start')
+    // Not a Kubernetes flag: `kubesim chaos run --storage-faults-file` drives storage faults through this file (docs/chaos.md).
+    .addOption(new Option('--storage-faults-file <file>', 'chaos runs: storage faults (JSON) re-read when the file changes').hideHelp());
   addFlowControlFlags(cmd);
   addAuditOptions(cmd);
   addSecurityOptions(cmd).action(async (o: UpFlags) => {
     await startOrFail(() =>
       runUp({
-        apiServer: { ...auditSettings(o), authorizationModes: parseAuthorizationModes(o.authorizationMode) },
+        apiServer: { ...auditSettings(o), authorizationModes: parseAuthorizationModes(o.authorizationMode), storageFaultsFile: o.storageFaultsFile },
         port: Number(o.port),
         host: bindAddress(o),
         security: securityFlags(o, o.advertiseAddress),
