@@ -6,7 +6,7 @@
 // alternates too) so both see the same machine. Cases: GET of one ConfigMap, create of ConfigMaps with
 // unique names, at 8 and 50 connections, `--seconds` each.
 //
-//   node --import tsx bench/security.ts [--seconds 10] [--connections 8,50] [--identities user,admin]
+//   node --import tsx bench/security.ts [--seconds 10] [--connections 8,50] [--identities user,admin] [--cases get,create]
 //
 // Secure identities:
 //   user  — `bench-user`, a bearer token from --token-auth-file, no groups but system:authenticated,
@@ -123,10 +123,11 @@ async function main(): Promise<void> {
         ? { label: 'secure, bench-user (token, RBAC Role, global-default)', url: skc.server, headers: { authorization: `Bearer ${USER_TOKEN}` }, tls: {} }
         : { label: 'secure, admin (client cert, system:masters, exempt)', url: skc.server, headers: {}, tls: { cert: skc.cert!.toString(), key: skc.key!.toString() } },
     );
+    const wanted = arg('cases', 'get,create').split(',');
     const cases = [
-      { name: 'GET one ConfigMap', method: 'GET' as const, path: `/api/v1/namespaces/${NS}/configmaps/cm-0` },
-      { name: 'create ConfigMap (durable, unique names)', method: 'POST' as const, path: `/api/v1/namespaces/${NS}/configmaps` },
-    ];
+      { id: 'get', name: 'GET one ConfigMap', method: 'GET' as const, path: `/api/v1/namespaces/${NS}/configmaps/cm-0` },
+      { id: 'create', name: 'create ConfigMap (durable, unique names)', method: 'POST' as const, path: `/api/v1/namespaces/${NS}/configmaps` },
+    ].filter((c) => wanted.includes(c.id));
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
     const lat = (x: number) => String(Math.round(x * 100) / 100);
     console.log(`\n| case | connections | server | req/s | p50 / p99 ms | secure/insecure | non-2xx + errors |`);

@@ -14,6 +14,9 @@ export const RETRY_AFTER_SECONDS = 1;
 export const FLOW_SCHEMA_UID_HEADER = 'X-Kubernetes-PF-FlowSchema-UID';
 export const PRIORITY_LEVEL_UID_HEADER = 'X-Kubernetes-PF-PriorityLevel-UID';
 
+/** Every rejection is the same 429 Status: built once (an Error captures a stack trace when made). */
+const REJECTION = tooManyRequests(TOO_MANY_REQUESTS, RETRY_AFTER_SECONDS);
+
 const CONNECT_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy']);
 const READ_ONLY_VERBS = new Set(['get', 'list', 'watch']);
 
@@ -60,6 +63,8 @@ class FlowCounters {
   dispatched = 0;
   executing = 0;
   private flushedDispatched = 0;
+  /** Rejections by reason, and how many of them prom-client has seen. */
+  readonly rejected = new Map<string, { n: number; flushed: number }>();
   readonly inqueue: { inc(): void; dec(): void };
   readonly waitedExecuted: { observe(v: number): void };
   readonly waitedRejected: { observe(v: number): void };
@@ -80,6 +85,11 @@ class FlowCounters {
       m.dispatched.inc(this.labels, this.dispatched - this.flushedDispatched);
       this.flushedDispatched = this.dispatched;
     }
+    for (const [reason, r] of this.rejected) {
+      if (r.n === r.flushed) continue;
+      m.rejected.inc({ flow_schema: this.labels.flow_schema, priority_level: this.labels.priority_level, reason }, r.n - r.flushed);
+      r.flushed = r.n;
+    }
   }
 }
 
@@ -96,15 +106,17 @@ function executing(c: FlowCounters, seat: Release | undefined): Release {
   };
 }
 
-function rejected(m: FlowMetrics, c: FlowCounters, schema: string, level: string, got: { reason: string; waitedMs: number }): never {
-  m.rejected.inc({ flow_schema: schema, priority_level: level, reason: got.reason });
+function rejected(c: FlowCounters, got: { reason: string; waitedMs: number }): never {
+  const r = c.rejected.get(got.reason);
+  if (r) r.n++;
+  else c.rejected.set(got.reason, { n: 1, flushed: 0 });
   c.waitedRejected.observe(got.waitedMs / 1000);
-  throw tooManyRequests(TOO_MANY_REQUESTS, RETRY_AFTER_SECONDS);
+  throw REJECTION;
 }
 
 /** A queued level's answer as the filter's: the seat's release, or a 429. */
-function admitted(m: FlowMetrics, c: FlowCounters, schema: string, level: string, got: Admission, watchRes: ServerResponse | undefined): Release {
-  if (!got.admitted) return rejected(m, c, schema, level, got);
+function admitted(c: FlowCounters, got: Admission, watchRes: ServerResponse | undefined): Release {
+  if (!got.admitted) return rejected(c, got);
   c.waitedExecuted.observe(got.waitedMs / 1000);
   return started(executing(c, got.release), watchRes);
 }
@@ -146,11 +158,11 @@ export function priorityAndFairness(fc: FlowControl): RateLimiter {
       // exempt: never queued, only counted
       if (!level.queues) return started(executing(c, undefined), watchRes);
       const got = level.queues.admit(schema.name, flowDistinguisher(schema, d), (cancel) => a.res?.once('close', cancel));
-      if (!(got instanceof Promise)) return admitted(m, c, schema.name, level.name, got, watchRes);
+      if (!(got instanceof Promise)) return admitted(c, got, watchRes);
       c.inqueue.inc();
       return got.then((g) => {
         c.inqueue.dec();
-        return admitted(m, c, schema.name, level.name, g, watchRes);
+        return admitted(c, g, watchRes);
       });
     },
   };
@@ -173,7 +185,7 @@ export function maxInFlight(maxRequestsInflight: number, maxMutatingRequestsInfl
       const isMutating = !READ_ONLY_VERBS.has(info.verb);
       const limit = isMutating ? maxMutatingRequestsInflight : maxRequestsInflight;
       if (limit <= 0) return;
-      if ((isMutating ? mutating : readOnly) >= limit) throw tooManyRequests(TOO_MANY_REQUESTS, RETRY_AFTER_SECONDS);
+      if ((isMutating ? mutating : readOnly) >= limit) throw REJECTION;
       if (isMutating) mutating++;
       else readOnly++;
       return once(() => (isMutating ? mutating-- : readOnly--));
