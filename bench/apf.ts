@@ -23,6 +23,7 @@ import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 import { arg } from './util.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -38,7 +39,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 }
 
-function request(agent: http.Agent, url: string, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; ms: number }> {
+function request(agent: http.Agent, url: string, method: string, headers: Record<string, string>, body?: string, onSocket?: (s: import('node:net').Socket) => void): Promise<{ status: number; headers: http.IncomingHttpHeaders; ms: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const r = http.request(url, { method, agent, headers: body ? { ...headers, 'Content-Type': 'application/json' } : headers }, (res) => {
@@ -46,6 +47,7 @@ function request(agent: http.Agent, url: string, method: string, headers: Record
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, ms: performance.now() - t0 }));
     });
     r.on('error', reject);
+    if (onSocket) r.once('socket', onSocket);
     r.end(body);
   });
 }
@@ -71,6 +73,14 @@ async function serve(): Promise<void> {
     },
   });
   console.log(JSON.stringify({ url: server.url }));
+  // The server's event loop: every stall longer than 20 ms (when, how long), for the report to set
+  // beside bob's slow GETs (a blocked loop delays every request, whatever APF decides).
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    if (now - last > 25) console.log(JSON.stringify({ stall: [Date.now() - (now - last), now - last - 5] }));
+    last = now;
+  }, 5).unref();
   process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
 }
 
@@ -83,12 +93,20 @@ async function flood(): Promise<void> {
   let sent = 0;
   const codes: Record<string, number> = {};
   const retryAfter: Record<string, number> = {};
+  // How long alice's new connections took to be accepted (~1 s = a dropped SYN retransmitted).
+  const connectMs: number[] = [];
+  const onSocket = (s: import('node:net').Socket) => {
+    if (!s.connecting) return;
+    const c0 = performance.now();
+    s.once('connect', () => connectMs.push(performance.now() - c0));
+  };
+  const startedAt = Date.now();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (sent < max && performance.now() < deadline) {
         sent++;
-        const r = await request(agent, `${url}/api/v1/namespaces/flood/configmaps`, 'GET', auth('alice')).catch(() => ({ status: 0, headers: {} as http.IncomingHttpHeaders, ms: 0 }));
+        const r = await request(agent, `${url}/api/v1/namespaces/flood/configmaps`, 'GET', auth('alice'), undefined, onSocket).catch(() => ({ status: 0, headers: {} as http.IncomingHttpHeaders, ms: 0 }));
         codes[r.status] = (codes[r.status] ?? 0) + 1;
         if (r.status === 429) {
           const ra = String(r.headers['retry-after'] ?? '(none)');
@@ -98,7 +116,8 @@ async function flood(): Promise<void> {
     }),
   );
   agent.destroy();
-  console.log(JSON.stringify({ sent, codes, retryAfter, seconds: (performance.now() - t0) / 1000 }));
+  connectMs.sort((a, b) => a - b);
+  console.log(JSON.stringify({ sent, codes, retryAfter, seconds: (performance.now() - t0) / 1000, startedAt, connections: connectMs.length, connectMaxMs: connectMs.at(-1) ?? 0, connectP50Ms: percentile(connectMs, 50) }));
 }
 
 function start(args: string[]): ChildProcess {
@@ -120,9 +139,14 @@ function firstJson(child: ChildProcess): Promise<any> {
 
 async function report(): Promise<void> {
   const passthrough = ['max-requests-inflight', 'max-mutating-requests-inflight', 'work-ms'].flatMap((f) => [`--${f}`, arg(f, { 'max-requests-inflight': '4', 'max-mutating-requests-inflight': '2', 'work-ms': '5' }[f]!)]);
+  const load0 = os.loadavg();
   const server = start(['--role', 'server', ...passthrough]);
+  const stalls: [number, number][] = [];
   try {
     const { url } = await firstJson(server);
+    createInterface({ input: server.stdout! }).on('line', (l) => {
+      if (l.startsWith('{"stall"')) stalls.push(JSON.parse(l).stall);
+    });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
     const objects = Number(arg('objects', '100'));
     await request(agent, `${url}/api/v1/namespaces`, 'POST', auth('admin'), JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'flood' } }));
@@ -147,15 +171,14 @@ async function report(): Promise<void> {
     let done = false;
     void flooded.finally(() => (done = true));
     const bob: number[] = [];
-    const bobAt: { at: number; ms: number }[] = [];
-    const floodStart = performance.now();
+    const bobAt: { sent: number; ms: number }[] = [];
     const bobCodes: Record<string, number> = {};
     const bobAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     await request(bobAgent, `${url}/api/v1/namespaces/default/configmaps/bobs`, 'GET', auth('bob'));
     while (!done) {
       const r = await request(bobAgent, `${url}/api/v1/namespaces/default/configmaps/bobs`, 'GET', auth('bob'));
       bob.push(r.ms);
-      bobAt.push({ at: (performance.now() - r.ms - floodStart) / 1000, ms: r.ms });
+      bobAt.push({ sent: Date.now() - r.ms, ms: r.ms });
       bobCodes[r.status] = (bobCodes[r.status] ?? 0) + 1;
     }
     const f = await flooded;
@@ -165,11 +188,18 @@ async function report(): Promise<void> {
     }));
     const rejected = metrics.split('\n').filter((l) => l.startsWith('apiserver_flowcontrol_rejected_requests_total'));
     bob.sort((a, b) => a - b);
-    const slowest = bobAt.sort((a, b) => b.ms - a.ms).slice(0, 3).map((x) => `${x.ms.toFixed(0)} ms at ${x.at.toFixed(2)} s`);
+    // Bob's slowest GETs, when they were sent (s after alice's first LIST; negative = before it), and
+    // how long the server's event loop stood still while each was out.
+    const stalled = (from: number, to: number) => stalls.reduce((sum, [at, ms]) => sum + Math.max(0, Math.min(to, at + ms) - Math.max(from, at)), 0);
+    const slowest = bobAt.sort((a, b) => b.ms - a.ms).slice(0, 3).map((x) => `${x.ms.toFixed(0)} ms at ${((x.sent - f.startedAt) / 1000).toFixed(2)} s (server loop stalled ${stalled(x.sent, x.sent + x.ms).toFixed(0)} ms of it)`);
+    const during = stalls.filter(([at]) => at >= f.startedAt - 100);
+    const worst = during.reduce((w, s) => (s[1] > w[1] ? s : w), [0, 0]);
     console.log(`limits: --max-requests-inflight ${passthrough[1]} --max-mutating-requests-inflight ${passthrough[3]}, level ${arg('level', 'tenants')}, work ${passthrough[5]} ms; alice: ${f.sent} LISTs in ${f.seconds.toFixed(1)} s, ${arg('concurrency', '400')} in flight`);
     console.log(`alice answers by code: ${JSON.stringify(f.codes)}; 429s: ${f.codes['429'] ?? 0}; Retry-After seen: ${JSON.stringify(f.retryAfter)}`);
     console.log(`server rejections: ${rejected.length ? rejected.join('; ') : 'none'}`);
-    console.log(`bob: ${bob.length} GETs ${JSON.stringify(bobCodes)}, p50 ${percentile(bob, 50).toFixed(1)} ms, p99 ${percentile(bob, 99).toFixed(1)} ms; slowest (sent at s after the flooder started): ${slowest.join(', ')}`);
+    console.log(`conditions: node ${process.version}, ${os.cpus().length} cores, load average ${load0.map((x) => x.toFixed(2)).join(' ')} at start, ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at the end; alice (own process, ${f.connections} connections, connect p50 ${f.connectP50Ms.toFixed(1)} ms, max ${f.connectMaxMs.toFixed(0)} ms) and bob (this process, one keep-alive connection) over plain HTTP`);
+    console.log(`server event loop during the flood: ${during.length} stalls over 20 ms, ${during.reduce((s, x) => s + x[1], 0).toFixed(0)} ms in all, longest ${worst[1].toFixed(0)} ms at ${((worst[0] - f.startedAt) / 1000).toFixed(2)} s`);
+    console.log(`bob: ${bob.length} GETs ${JSON.stringify(bobCodes)}, p50 ${percentile(bob, 50).toFixed(1)} ms, p99 ${percentile(bob, 99).toFixed(1)} ms; slowest (sent at s after alice's first LIST): ${slowest.join(', ')}`);
     bobAgent.destroy();
     agent.destroy();
   } finally {

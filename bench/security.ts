@@ -6,7 +6,7 @@
 // alternates too) so both see the same machine. Cases: GET of one ConfigMap, create of ConfigMaps with
 // unique names, at 8 and 50 connections, `--seconds` each.
 //
-//   node --import tsx bench/security.ts [--seconds 10] [--connections 8,50] [--identities user,admin]
+//   node --import tsx bench/security.ts [--seconds 10] [--connections 8,50] [--identities user,admin] [--cases get,create]
 //
 // Secure identities:
 //   user  — `bench-user`, a bearer token from --token-auth-file, no groups but system:authenticated,
@@ -18,7 +18,7 @@
 //           APF's exempt level.
 // autocannon never verifies the server certificate (it sets rejectUnauthorized false), so TLS costs
 // the handshake per connection and the record encryption, as for any client reusing its connections.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { Client, loadKubeconfig, type ResolvedKubeconfig } from '../src/client/index.ts';
@@ -28,6 +28,16 @@ import { arg, until } from './util.ts';
 const NS = 'bench';
 const USER_TOKEN = 'bench-user-token-0123456789';
 const configMap = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS, labels: { app: 'bench' } }, data: { payload: 'x'.repeat(900) } });
+
+/** A process's CPU time so far (user + system, ms) from /proc; undefined where there is none. */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks of 1/100 s
+  } catch {
+    return undefined;
+  }
+}
 
 interface Server {
   name: string;
@@ -123,14 +133,17 @@ async function main(): Promise<void> {
         ? { label: 'secure, bench-user (token, RBAC Role, global-default)', url: skc.server, headers: { authorization: `Bearer ${USER_TOKEN}` }, tls: {} }
         : { label: 'secure, admin (client cert, system:masters, exempt)', url: skc.server, headers: {}, tls: { cert: skc.cert!.toString(), key: skc.key!.toString() } },
     );
+    const wanted = arg('cases', 'get,create').split(',');
     const cases = [
-      { name: 'GET one ConfigMap', method: 'GET' as const, path: `/api/v1/namespaces/${NS}/configmaps/cm-0` },
-      { name: 'create ConfigMap (durable, unique names)', method: 'POST' as const, path: `/api/v1/namespaces/${NS}/configmaps` },
-    ];
+      { id: 'get', name: 'GET one ConfigMap', method: 'GET' as const, path: `/api/v1/namespaces/${NS}/configmaps/cm-0` },
+      { id: 'create', name: 'create ConfigMap (durable, unique names)', method: 'POST' as const, path: `/api/v1/namespaces/${NS}/configmaps` },
+    ].filter((c) => wanted.includes(c.id));
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
     const lat = (x: number) => String(Math.round(x * 100) / 100);
-    console.log(`\n| case | connections | server | req/s | p50 / p99 ms | secure/insecure | non-2xx + errors |`);
-    console.log(`|---|---:|---|---:|---:|---:|---:|`);
+    // The server's CPU time per answered request (user + system, from /proc): steadier than req/s on a
+    // shared machine, and what the ratio comes to once the server is the bottleneck.
+    console.log(`\n| case | connections | server | req/s | p50 / p99 ms | secure/insecure | server CPU µs/req | non-2xx + errors |`);
+    console.log(`|---|---:|---|---:|---:|---:|---:|---:|`);
     let turn = 0;
     for (const conns of connections) {
       for (const c of cases) {
@@ -140,12 +153,19 @@ async function main(): Promise<void> {
         const order = [insecure, ...secure];
         if (turn++ % 2 === 1) order.reverse();
         const results = new Map<Target, DriveResult>();
-        for (const t of order) results.set(t, await run(t, [insecure, ...secure].indexOf(t)));
+        const cpuUs = new Map<Target, number>();
+        for (const t of order) {
+          const pid = (t === insecure ? servers[1] : servers[0]).proc.proc.pid;
+          const c0 = cpuMs(pid);
+          results.set(t, await run(t, [insecure, ...secure].indexOf(t)));
+          const c1 = cpuMs(pid);
+          cpuUs.set(t, c0 === undefined || c1 === undefined ? NaN : ((c1 - c0) * 1000) / Math.max(1, results.get(t)!.ok));
+        }
         const base = results.get(insecure)!;
         for (const t of [insecure, ...secure]) {
           const r = results.get(t)!;
           const ratio = t === insecure ? '–' : `${(base.rps > 0 ? r.rps / base.rps : NaN).toFixed(2)}×`;
-          console.log(`| ${c.name} | ${conns} | ${t.label} | ${f(r.rps)} | ${lat(r.p50)} / ${lat(r.p99)} | ${ratio} | ${r.non2xx + r.errors} |`);
+          console.log(`| ${c.name} | ${conns} | ${t.label} | ${f(r.rps)} | ${lat(r.p50)} / ${lat(r.p99)} | ${ratio} | ${cpuUs.get(t)!.toFixed(0)} | ${r.non2xx + r.errors} |`);
         }
       }
     }

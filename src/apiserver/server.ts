@@ -13,9 +13,10 @@ import {
 } from './discovery/index.ts';
 import { decodeObject, readBody } from './body.ts';
 import type { RequestInfo, Verb } from './routing.ts';
-import { authenticate, authorize, limitRate } from './pipeline/run.ts';
-import { anonymousAdmin, type Pipeline, type UserInfo } from './pipeline/index.ts';
-import { hasImpersonation, impersonate } from './pipeline/impersonation.ts';
+import { authorize, isPromise, type MaybePromise } from './pipeline/run.ts';
+import { secureRequest } from './pipeline/secure.ts';
+import { anonymousAdmin, type UserInfo } from './pipeline/index.ts';
+import { hasImpersonation } from './pipeline/impersonation.ts';
 import { answerSubjectAccessReview, subjectReviewInfo } from './rbac/reviews.ts';
 import { sendJson, sendStatus, sendText } from './respond.ts';
 import { handleResource } from './rest/handlers.ts';
@@ -93,7 +94,7 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
       // The health paths, /version and the dashboard's files stay public (system:public-info-viewer).
       if (!secured || isPublicPath(path)) return serve();
       const info: RequestInfo = { verb: (req.method ?? 'GET').toLowerCase() as Verb, group: '', version: '', resource: '', path, nonResource: true };
-      secure(p, req, res, info, audit).then(serve, fail);
+      withUser(() => secureRequest(p, req, res, info, audit), serve, fail);
     };
 
     if (path.startsWith('/api/') || path.startsWith('/apis/')) {
@@ -118,7 +119,7 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
         // `kubectl auth can-i [--list]`, `kubectl auth whoami`: answered from the pipeline, written nowhere
         // The self reviews are open to every authenticated caller (what system:basic-user grants).
         const self = info.resource.startsWith('self');
-        const answer = async () => review(core, req, secured ? await secure(p, req, res, info, audit, !self) : anonymousAdmin, info);
+        const answer = async () => review(core, req, secured ? await secureRequest(p, req, res, info, audit, !self) : anonymousAdmin, info);
         answer().then((body) => {
           sendJson(res, 201, body);
           done(201);
@@ -140,11 +141,11 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
         handle(s).then(done, fail);
         return;
       }
-      const run = async () => {
-        s.user = await secure(p, req, res, info, audit);
-        return handle(s);
-      };
-      run().then(done, fail);
+      // Synchronous while every stage is (token file / x509, a free APF seat, RBAC's cache).
+      withUser(() => secureRequest(p, req, res, info, audit), (user) => {
+        s.user = user;
+        handle(s).then(done, fail);
+      }, fail);
       return;
     }
 
@@ -193,21 +194,15 @@ function serveNonResource(
   }
 }
 
-/** The pipeline's request stages: authentication, impersonation, rate limiting, authorization. */
-async function secure(p: Pipeline, req: http.IncomingMessage, res: http.ServerResponse, info: RequestInfo, audit: RequestAudit | undefined, authorizeIt = true): Promise<UserInfo> {
-  const authenticated = await authenticate(p, req);
-  // The audit event names the authenticated user; impersonatedUser comes from the Impersonate-* headers.
-  audit?.identify(authenticated);
-  const user = await impersonate(p, authenticated, req);
-  // A limiter's seat is given back once the answer is finished or the connection closes.
-  const release = await limitRate(p, user, info, req, res);
-  if (res.closed || res.writableFinished) release();
-  else res.once('finish', release).once('close', release);
-  if (authorizeIt) {
-    await authorize(p, user, info, req);
-    audit?.authorized('allow');
+/** Runs then with the user the stages give (at once when they answered synchronously); a stage's or then's error goes to fail. */
+function withUser(stages: () => MaybePromise<UserInfo>, then: (user: UserInfo) => void, fail: (err: unknown) => void): void {
+  try {
+    const user = stages();
+    if (isPromise(user)) user.then(then).catch(fail);
+    else then(user);
+  } catch (err) {
+    fail(err);
   }
-  return user;
 }
 
 /** A SelfSubjectAccessReview: would the requesting user be allowed the described request? */

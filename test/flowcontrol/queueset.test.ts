@@ -95,3 +95,56 @@ test('setConfig: a larger limit dispatches waiting requests at once', async () =
   assert.ok((await w).admitted);
   assert.equal(qs.executing, 2);
 });
+
+test('a light flow sending one request at a time gets its fair share behind a flood that keeps both queues of its hand full (bench/apf.ts): at most two seat turns, however much it was served before the flood', async () => {
+  // tenants as bench/apf.ts configures it: 1 seat, 16 queues, hand 2, queue length 10
+  const qs = new QueueSet({ concurrencyLimit: 1, waitLimitMs: 60_000, queuing: { queues: 16, handSize: 2, queueLengthLimit: 10 } });
+  const running: (() => void)[] = [];
+  let bobServed = false;
+  const admitAlice = () => {
+    const a = qs.admit('tenants', 'alice');
+    if (!(a instanceof Promise)) {
+      if (a.admitted) running.push(a.release);
+      return;
+    }
+    void a.then((x) => x.admitted && running.push(x.release));
+  };
+  const tick = () => new Promise((r) => setImmediate(r));
+  // before the flood, bob alone: his requests run at once, one after the other (uncontended service
+  // must not count against him once alice arrives)
+  for (let i = 0; i < 100; i++) {
+    const a = qs.admit('tenants', 'bob');
+    assert.ok(!(a instanceof Promise) && a.admitted);
+    a.release();
+  }
+  // alice fills her seat and both her queues (the rest of her 400 in flight are rejected queue-full)
+  for (let i = 0; i < 30; i++) admitAlice();
+  await tick();
+  const turns: number[] = [];
+  for (let round = 0; round < 50; round++) {
+    bobServed = false;
+    void Promise.resolve(qs.admit('tenants', 'bob')).then((x) => {
+      assert.ok(x.admitted);
+      bobServed = true;
+      running.push(x.release);
+    });
+    await tick();
+    let n = 0;
+    while (!bobServed) {
+      running.shift()!();
+      n++;
+      for (let i = 0; i < 5; i++) admitAlice(); // alice refills what was freed
+      await tick();
+      assert.ok(n <= 3, `bob still waiting after ${n} seat turns (round ${round})`);
+    }
+    turns.push(n);
+    // bob's request finishes before he sends the next one
+    const bob = running.pop()!;
+    bob();
+    await tick();
+  }
+  // alice's two queues and bob's one share the seat round robin: bob's request is served once the
+  // holder is done and at most one more of alice's has run (the very first round, a three-way tie, two).
+  assert.ok(turns[0] <= 3 && Math.max(...turns.slice(1)) <= 2, `bob waited ${turns.join(',')} seat turns`);
+  qs.drain();
+});

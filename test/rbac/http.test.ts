@@ -75,6 +75,28 @@ test('a binding written is in effect for the next request, and gone once deleted
   assert.equal((await req(srv.url, 'GET', '/api/v1/namespaces/prod/pods', undefined, bob)).status, 403);
 });
 
+test('cached decisions: a change to a Role takes effect for the next request; users differing only in groups are decided apart', async () => {
+  const dave = as('dave');
+  const daveOps = as('dave', ['ops']);
+  const role = (verbs: string[]) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'ops-pods' }, rules: [{ verbs, apiGroups: [''], resources: ['pods'] }] });
+  assert.equal((await req(srv.url, 'POST', `${RBAC}/namespaces/prod/roles`, role(['get']), ADMIN)).status, 201);
+  const b = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'ops-pods' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'ops-pods' }, subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'ops' }] };
+  assert.equal((await req(srv.url, 'POST', `${RBAC}/namespaces/prod/rolebindings`, b, ADMIN)).status, 201);
+  const cases: [string, Record<string, string>, string, number][] = [
+    ['get, group ops', daveOps, 'pods/web', 200],
+    ['get, same name without the group', dave, 'pods/web', 403],
+    ['list, not in the rules yet', daveOps, 'pods', 403],
+  ];
+  for (const [what, who, path, code] of cases) {
+    for (let i = 0; i < 2; i++) assert.equal((await req(srv.url, 'GET', `/api/v1/namespaces/prod/${path}`, undefined, who)).status, code, `${what} (asked ${i + 1}×)`);
+  }
+  const cur = await req(srv.url, 'GET', `${RBAC}/namespaces/prod/roles/ops-pods`, undefined, ADMIN);
+  const updated = { ...(cur.body as object), rules: [{ verbs: ['list'], apiGroups: [''], resources: ['pods'] }] };
+  assert.equal((await req(srv.url, 'PUT', `${RBAC}/namespaces/prod/roles/ops-pods`, updated, ADMIN)).status, 200);
+  assert.equal((await req(srv.url, 'GET', '/api/v1/namespaces/prod/pods', undefined, daveOps)).status, 200, 'list allowed once the rule says so');
+  assert.equal((await req(srv.url, 'GET', '/api/v1/namespaces/prod/pods/web', undefined, daveOps)).status, 403, 'get refused once the rule no longer says so');
+});
+
 test('escalation: a role with rules the user lacks is refused unless escalate; a binding needs the rules or bind', async () => {
   const carol = as('carol');
   const grant = (name: string, rules: any[]) =>

@@ -48,13 +48,15 @@ export function tokenFileAuthenticator(path: string): Authenticator {
   } catch (e) {
     throw new Error(`--token-auth-file: ${(e as NodeJS.ErrnoException).code ? `cannot read ${path}: ${(e as NodeJS.ErrnoException).code}` : (e as Error).message}`);
   }
+  // One user object per token, built once: the decision caches downstream key on it.
+  const authenticated = new Map<string, UserInfo>();
+  for (const [token, u] of users) authenticated.set(token, { ...u, groups: [...u.groups, 'system:authenticated'] });
   return {
     name: 'token-file',
     authenticate(req) {
       const token = bearerToken(req);
       if (!token) return undefined;
-      const u = users.get(token);
-      return u ? { ...u, groups: [...u.groups, 'system:authenticated'] } : undefined;
+      return authenticated.get(token);
     },
   };
 }

@@ -4,13 +4,18 @@ import type { ServerResponse } from 'node:http';
 import { tooManyRequests } from '../../api/errors.ts';
 import type { RateLimiter, Release, RequestAttributes } from '../pipeline/index.ts';
 import type { RequestInfo } from '../routing.ts';
-import { flowDistinguisher, type RequestDigest } from './classify.ts';
+import { flowDistinguisher, type CompiledSchema, type RequestDigest } from './classify.ts';
 import type { FlowControl } from './index.ts';
+import type { FlowMetrics } from './metrics.ts';
+import type { Admission } from './queueset.ts';
 
 export const TOO_MANY_REQUESTS = 'Too many requests, please try again later.';
 export const RETRY_AFTER_SECONDS = 1;
 export const FLOW_SCHEMA_UID_HEADER = 'X-Kubernetes-PF-FlowSchema-UID';
 export const PRIORITY_LEVEL_UID_HEADER = 'X-Kubernetes-PF-PriorityLevel-UID';
+
+/** Every rejection is the same 429 Status: built once (an Error captures a stack trace when made). */
+const REJECTION = tooManyRequests(TOO_MANY_REQUESTS, RETRY_AFTER_SECONDS);
 
 const CONNECT_SUBRESOURCES = new Set(['exec', 'attach', 'portforward', 'proxy']);
 const READ_ONLY_VERBS = new Set(['get', 'list', 'watch']);
@@ -49,84 +54,116 @@ export function digestOf(a: RequestAttributes): RequestDigest {
   return { user: a.user, verb: a.info.verb, resource: { apiGroup: a.info.group, resource: a.info.resource, subresource: a.info.subresource, namespace: a.info.namespace } };
 }
 
-/** One (priority level, flow schema) pair's metric children: prom-client validates and hashes a label object on every call; a bound child does not. */
-interface FlowCounters {
-  dispatched: { inc(): void };
-  executing: { inc(): void; dec(): void };
-  executingSeats: { inc(): void; dec(): void };
-  inqueue: { inc(): void; dec(): void };
-  waitedExecuted: { observe(v: number): void };
-  waitedRejected: { observe(v: number): void };
+/**
+ * One (priority level, flow schema) pair's counts. What changes on every request (dispatched,
+ * executing) is a plain number, handed to prom-client when the metrics are read (FlowMetrics.flush):
+ * prom-client validates and hashes the labels on every call, even through a bound child.
+ */
+class FlowCounters {
+  dispatched = 0;
+  executing = 0;
+  private flushedDispatched = 0;
+  /** Rejections by reason, and how many of them prom-client has seen. */
+  readonly rejected = new Map<string, { n: number; flushed: number }>();
+  readonly inqueue: { inc(): void; dec(): void };
+  readonly waitedExecuted: { observe(v: number): void };
+  readonly waitedRejected: { observe(v: number): void };
+  private readonly labels: { priority_level: string; flow_schema: string };
+
+  constructor(m: FlowMetrics, level: string, schema: string) {
+    this.labels = { priority_level: level, flow_schema: schema };
+    this.inqueue = m.inqueue.labels(this.labels);
+    this.waitedExecuted = m.waitDuration.labels({ ...this.labels, execute: 'true' });
+    this.waitedRejected = m.waitDuration.labels({ ...this.labels, execute: 'false' });
+  }
+
+  flush(m: FlowMetrics): void {
+    m.executing.set(this.labels, this.executing);
+    // every request takes one seat
+    m.executingSeats.set(this.labels, this.executing);
+    if (this.dispatched !== this.flushedDispatched) {
+      m.dispatched.inc(this.labels, this.dispatched - this.flushedDispatched);
+      this.flushedDispatched = this.dispatched;
+    }
+    for (const [reason, r] of this.rejected) {
+      if (r.n === r.flushed) continue;
+      m.rejected.inc({ flow_schema: this.labels.flow_schema, priority_level: this.labels.priority_level, reason }, r.n - r.flushed);
+      r.flushed = r.n;
+    }
+  }
 }
 
-function flowCounters(m: FlowControl['metrics'], level: string, schema: string): FlowCounters {
-  const labels = { priority_level: level, flow_schema: schema };
-  return {
-    dispatched: m.dispatched.labels(labels),
-    executing: m.executing.labels(labels),
-    executingSeats: m.executingSeats.labels(labels),
-    inqueue: m.inqueue.labels(labels),
-    waitedExecuted: m.waitDuration.labels({ ...labels, execute: 'true' }),
-    waitedRejected: m.waitDuration.labels({ ...labels, execute: 'false' }),
+/** Counts one more executing request; the release gives its seat back (once). */
+function executing(c: FlowCounters, seat: Release | undefined): Release {
+  c.dispatched++;
+  c.executing++;
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    seat?.();
+    c.executing--;
   };
+}
+
+function rejected(c: FlowCounters, got: { reason: string; waitedMs: number }): never {
+  const r = c.rejected.get(got.reason);
+  if (r) r.n++;
+  else c.rejected.set(got.reason, { n: 1, flushed: 0 });
+  c.waitedRejected.observe(got.waitedMs / 1000);
+  throw REJECTION;
+}
+
+/** A queued level's answer as the filter's: the seat's release, or a 429. */
+function admitted(c: FlowCounters, got: Admission, watchRes: ServerResponse | undefined): Release {
+  if (!got.admitted) return rejected(c, got);
+  c.waitedExecuted.observe(got.waitedMs / 1000);
+  return started(executing(c, got.release), watchRes);
+}
+
+function started(release: Release, watchRes: ServerResponse | undefined): Release {
+  if (watchRes) releaseOnResponseStart(watchRes, release);
+  return release;
 }
 
 export function priorityAndFairness(fc: FlowControl): RateLimiter {
   const m = fc.metrics;
   const counters = new Map<string, FlowCounters>();
-  const countersFor = (level: string, schema: string): FlowCounters => {
-    const key = `${level}\u0000${schema}`;
+  m.flush.add(() => {
+    for (const c of counters.values()) c.flush(m);
+  });
+  // Compiled schemas live until the configuration changes: their pair's counts, without a key.
+  const bySchema = new WeakMap<CompiledSchema, { level: string; c: FlowCounters }>();
+  const countersFor = (level: string, schema: CompiledSchema): FlowCounters => {
+    const hit = bySchema.get(schema);
+    if (hit && hit.level === level) return hit.c;
+    const key = `${level}\u0000${schema.name}`;
     let c = counters.get(key);
-    if (!c) {
-      if (counters.size > 1000) counters.clear();
-      counters.set(key, (c = flowCounters(m, level, schema)));
-    }
+    if (!c) counters.set(key, (c = new FlowCounters(m, level, schema.name)));
+    bySchema.set(schema, { level, c });
     return c;
   };
   return {
     name: 'APIPriorityAndFairness',
-    async admit(a) {
+    // Synchronous unless the request has to wait in a queue: a free seat is taken at once.
+    admit(a) {
       const lr = longRunning(a.info, a.req.url);
       if (lr === 'connect') return;
       const d = digestOf(a);
       const { schema, level } = fc.classify(d);
       a.res?.setHeader(FLOW_SCHEMA_UID_HEADER, schema.uid);
       a.res?.setHeader(PRIORITY_LEVEL_UID_HEADER, level.uid);
-      const c = countersFor(level.name, schema.name);
-      let release: Release;
-      if (!level.queues) {
-        // exempt: never queued, only counted
-        c.dispatched.inc();
-        c.executing.inc();
-        c.executingSeats.inc();
-        release = once(() => {
-          c.executing.dec();
-          c.executingSeats.dec();
-        });
-      } else {
-        let got = level.queues.admit(schema.name, flowDistinguisher(schema, d), (cancel) => a.res?.once('close', cancel));
-        if (got instanceof Promise) {
-          c.inqueue.inc();
-          got = await got.finally(() => c.inqueue.dec());
-        }
-        if (!got.admitted) {
-          m.rejected.inc({ flow_schema: schema.name, priority_level: level.name, reason: got.reason });
-          c.waitedRejected.observe(got.waitedMs / 1000);
-          throw tooManyRequests(TOO_MANY_REQUESTS, RETRY_AFTER_SECONDS);
-        }
-        c.dispatched.inc();
-        c.waitedExecuted.observe(got.waitedMs / 1000);
-        c.executing.inc();
-        c.executingSeats.inc();
-        const seat = got.release;
-        release = once(() => {
-          seat();
-          c.executing.dec();
-          c.executingSeats.dec();
-        });
-      }
-      if (lr === 'watch' && a.res) releaseOnResponseStart(a.res, release);
-      return release;
+      const c = countersFor(level.name, schema);
+      const watchRes = lr === 'watch' ? a.res : undefined;
+      // exempt: never queued, only counted
+      if (!level.queues) return started(executing(c, undefined), watchRes);
+      const got = level.queues.admit(schema.name, flowDistinguisher(schema, d), (cancel) => a.res?.once('close', cancel));
+      if (!(got instanceof Promise)) return admitted(c, got, watchRes);
+      c.inqueue.inc();
+      return got.then((g) => {
+        c.inqueue.dec();
+        return admitted(c, g, watchRes);
+      });
     },
   };
 }
@@ -148,7 +185,7 @@ export function maxInFlight(maxRequestsInflight: number, maxMutatingRequestsInfl
       const isMutating = !READ_ONLY_VERBS.has(info.verb);
       const limit = isMutating ? maxMutatingRequestsInflight : maxRequestsInflight;
       if (limit <= 0) return;
-      if ((isMutating ? mutating : readOnly) >= limit) throw tooManyRequests(TOO_MANY_REQUESTS, RETRY_AFTER_SECONDS);
+      if ((isMutating ? mutating : readOnly) >= limit) throw REJECTION;
       if (isMutating) mutating++;
       else readOnly++;
       return once(() => (isMutating ? mutating-- : readOnly--));

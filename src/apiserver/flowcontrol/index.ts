@@ -20,6 +20,7 @@ import { maxInFlight, priorityAndFairness } from './filter.ts';
 import { DEFAULT_MAX_MUTATING_REQUESTS_INFLIGHT, DEFAULT_MAX_REQUESTS_INFLIGHT, nominalLimits, sharesOf } from './limits.ts';
 import { createFlowMetrics, type FlowMetrics } from './metrics.ts';
 import { QueueSet, type QueueSetConfig } from './queueset.ts';
+import { userKey } from '../pipeline/user-key.ts';
 
 export { DEFAULT_MAX_MUTATING_REQUESTS_INFLIGHT, DEFAULT_MAX_REQUESTS_INFLIGHT } from './limits.ts';
 export { FLOW_SCHEMA_UID_HEADER, PRIORITY_LEVEL_UID_HEADER, TOO_MANY_REQUESTS } from './filter.ts';
@@ -48,12 +49,21 @@ export function queueSetConfig(pl: KubeObject, limit: number, waitLimitMs: numbe
   };
 }
 
+export interface Classification {
+  schema: CompiledSchema;
+  level: LevelState;
+}
+
+/** Cached classifications (distinct user × target pairs) before the cache starts over. */
+const CLASSIFIED_MAX = 10_000;
+
 export class FlowControl {
   readonly metrics: FlowMetrics;
   private readonly config: FlowControlConfig;
   private levels = new Map<string, LevelState>();
   private schemas: readonly CompiledSchema[] = [];
   private dirty = true;
+  private readonly classified = new Map<string, Classification>();
 
   constructor(
     store: Store,
@@ -87,10 +97,18 @@ export class FlowControl {
     return this.levels;
   }
 
-  classify(d: RequestDigest): { schema: CompiledSchema; level: LevelState } {
+  classify(d: RequestDigest): Classification {
     this.refresh();
+    // The same user and target always land in the same place until the configuration changes.
+    const r = d.resource;
+    const key = `${userKey(d.user)}\u0000${d.verb}\u0000${r ? `${r.apiGroup}\u0000${r.resource}\u0000${r.subresource ?? ''}\u0000${r.namespace ?? ''}` : `\u0000${d.path ?? ''}`}`;
+    let c = this.classified.get(key);
+    if (c) return c;
     const schema = classify(this.schemas, d, (name) => this.levels.has(name)) ?? FALLBACK_SCHEMA;
-    return { schema, level: this.levels.get(schema.level) ?? this.fallbackLevel() };
+    c = { schema, level: this.levels.get(schema.level) ?? this.fallbackLevel() };
+    if (this.classified.size >= CLASSIFIED_MAX) this.classified.clear();
+    this.classified.set(key, c);
+    return c;
   }
 
   private fallbackLevel(): LevelState {
@@ -103,6 +121,7 @@ export class FlowControl {
   private refresh(): void {
     if (!this.dirty) return;
     this.dirty = false;
+    this.classified.clear();
     const snap = this.config.snapshot();
     this.schemas = snap.schemas;
     const pls = [...snap.levels.values()];

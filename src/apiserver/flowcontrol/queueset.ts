@@ -44,6 +44,8 @@ export class QueueSet {
   private queues: Queue[] = [];
   private readonly hands = new Map<string, number[]>();
   private lastPicked = -1;
+  /** The highest served count of any queue. */
+  private maxServed = 0;
 
   constructor(
     private cfg: QueueSetConfig,
@@ -68,6 +70,7 @@ export class QueueSet {
     const waiting = this.queues.flatMap((q) => q.waiting);
     const n = this.cfg.queuing?.queues ?? 0;
     this.queues = Array.from({ length: n }, (_, index) => ({ index, waiting: [], executing: 0, served: 0 }));
+    this.maxServed = 0;
     this.hands.clear();
     waiting.forEach((w, i) => {
       if (n === 0) {
@@ -131,15 +134,24 @@ export class QueueSet {
     });
   }
 
-  /** A queue that becomes busy starts from the least-served busy queue's count: idling earns no credit. */
+  /**
+   * A queue that becomes busy starts from the least-served busy queue's count: idling earns no
+   * credit. When no queue is busy, from the most-served queue's count: service while nobody else
+   * wanted a seat costs no credit either (Kubernetes' virtual time stands still while the level is
+   * idle). Otherwise a flow that ran alone for a while (bob's 100 GETs before alice's flood) would
+   * wait behind as many of the next flow's requests.
+   */
   private lift(queue: Queue): void {
-    if (queue.waiting.length === 0 && queue.executing === 0) queue.served = Math.max(queue.served, this.minServedBusy());
+    if (queue.waiting.length > 0 || queue.executing > 0) return;
+    const min = this.minServedBusy();
+    queue.served = Math.max(queue.served, min === Infinity ? this.maxServed : min);
   }
 
   private start(queue: Queue | undefined, started: number): Admission {
     if (queue) {
       this.lift(queue);
       queue.served++;
+      if (queue.served > this.maxServed) this.maxServed = queue.served;
       queue.executing++;
     }
     this.executing++;
@@ -166,10 +178,11 @@ export class QueueSet {
     w.decide(reason);
   }
 
+  /** The least served count of a busy queue (waiting or executing); Infinity when none is busy. */
   private minServedBusy(): number {
     let min = Infinity;
     for (const q of this.queues) if (q.waiting.length > 0 || q.executing > 0) min = Math.min(min, q.served);
-    return min === Infinity ? 0 : min;
+    return min;
   }
 
   /** Hands free seats to the least-served waiting queues (ties: round robin from the last pick). */

@@ -11,6 +11,7 @@ export class PrefixInformer<T> {
   private sorted: T[] | undefined = [];
   private unwatch: Unsubscribe | undefined;
   private synced = false;
+  private changes = 0;
 
   constructor(
     private readonly store: Store,
@@ -41,6 +42,11 @@ export class PrefixInformer<T> {
     this.unwatch = undefined;
   }
 
+  /** Counts every change of the contents (caches of decisions over them start over when it moves). */
+  get revision(): number {
+    return this.changes;
+  }
+
   hasSynced(): boolean {
     return this.synced;
   }
@@ -59,10 +65,12 @@ export class PrefixInformer<T> {
       this.byKey.delete(key);
     }
     this.sorted = undefined;
+    this.changes++;
   }
 
   private remove(key: string): void {
     this.byKey.delete(key);
     this.sorted = undefined;
+    this.changes++;
   }
 }

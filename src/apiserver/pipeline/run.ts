@@ -2,47 +2,98 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StatusError } from '../../api/errors.ts';
 import type { RequestInfo } from '../routing.ts';
-import { anonymousAdmin, type AdmissionAttributes, type Pipeline, type Release, type UserInfo } from './index.ts';
+import { anonymousAdmin, type AdmissionAttributes, type AuthorizationDecision, type Authorizer, type Pipeline, type Release, type UserInfo } from './index.ts';
 
-export async function authenticate(p: Pipeline, req: IncomingMessage): Promise<UserInfo> {
+/** A stage's answer: synchronous when every plugin answered synchronously (no await on the hot path). */
+export type MaybePromise<T> = T | Promise<T>;
+
+export function isPromise<T>(x: MaybePromise<T>): x is Promise<T> {
+  return typeof (x as { then?: unknown } | undefined)?.then === 'function';
+}
+
+const noRelease: Release = () => undefined;
+
+export function authenticate(p: Pipeline, req: IncomingMessage): MaybePromise<UserInfo> {
   if (p.authenticators.length === 0) return anonymousAdmin;
-  for (const a of p.authenticators) {
-    const user = await a.authenticate(req);
+  return authenticateFrom(p, req, 0);
+}
+
+function authenticateFrom(p: Pipeline, req: IncomingMessage, from: number): MaybePromise<UserInfo> {
+  for (let i = from; i < p.authenticators.length; i++) {
+    const user = p.authenticators[i].authenticate(req);
+    if (isPromise(user)) return user.then((u) => u ?? authenticateFrom(p, req, i + 1));
     if (user) return user;
   }
   throw new StatusError(401, 'Unauthorized', 'Unauthorized');
 }
 
 /** Runs every rate limiter; the result frees what they hold (call it once the request is finished; calling again is a no-op). */
-export async function limitRate(p: Pipeline, user: UserInfo, info: RequestInfo, req: IncomingMessage, res?: ServerResponse): Promise<Release> {
+export function limitRate(p: Pipeline, user: UserInfo, info: RequestInfo, req: IncomingMessage, res?: ServerResponse): MaybePromise<Release> {
+  const limiters = p.rateLimiters;
+  if (limiters.length === 0) return noRelease;
+  if (limiters.length === 1) {
+    // The usual case (APF or max-inflight alone): its own release, no bookkeeping.
+    const r = limiters[0].admit({ user, info, req, res });
+    if (isPromise(r)) return r.then((x) => x ?? noRelease);
+    return r ?? noRelease;
+  }
   const held: Release[] = [];
   const release = () => {
     for (const r of held.splice(0)) r();
   };
-  try {
-    for (const l of p.rateLimiters) {
-      const r = await l.admit({ user, info, req, res });
+  const attrs = { user, info, req, res };
+  const from = (i: number): MaybePromise<Release> => {
+    for (; i < limiters.length; i++) {
+      const r = limiters[i].admit(attrs);
+      if (isPromise(r)) {
+        const next = i + 1;
+        return r.then((x) => {
+          if (x) held.push(x);
+          return from(next);
+        });
+      }
       if (r) held.push(r);
     }
+    return release;
+  };
+  try {
+    const out = from(0);
+    if (isPromise(out)) {
+      return out.catch((err) => {
+        release();
+        throw err;
+      });
+    }
+    return out;
   } catch (err) {
     release();
     throw err;
   }
-  return release;
 }
 
 /** No authorizer configured = allow all; otherwise the first non-"noOpinion" decides, default deny. */
-export async function authorize(p: Pipeline, user: UserInfo, info: RequestInfo, req: IncomingMessage): Promise<void> {
+export function authorize(p: Pipeline, user: UserInfo, info: RequestInfo, req: IncomingMessage): MaybePromise<void> {
   if (p.authorizers.length === 0) return;
-  const reasons: string[] = [];
-  for (const a of p.authorizers) {
-    const d = await a.authorize({ user, info, req });
-    if (d === 'allow') return;
-    const why = a.reason?.({ user, info, req });
-    if (why) reasons.push(why);
-    if (d === 'deny') break;
+  return authorizeFrom(p, { user, info, req }, 0, []);
+}
+
+function authorizeFrom(p: Pipeline, attrs: { user: UserInfo; info: RequestInfo; req: IncomingMessage }, from: number, reasons: string[]): MaybePromise<void> {
+  for (let i = from; i < p.authorizers.length; i++) {
+    const a = p.authorizers[i];
+    const d = a.authorize(attrs);
+    if (isPromise(d)) return d.then((x) => (decided(a, attrs, x, reasons) ? undefined : authorizeFrom(p, attrs, i + 1, reasons)));
+    if (decided(a, attrs, d, reasons)) return;
   }
-  throw forbiddenFor(user, info, reasons.join('\n'));
+  throw forbiddenFor(attrs.user, attrs.info, reasons.join('\n'));
+}
+
+/** True when d allows; throws the 403 when it denies; false (reason recorded) for no opinion. */
+function decided(a: Authorizer, attrs: { user: UserInfo; info: RequestInfo; req: IncomingMessage }, d: AuthorizationDecision, reasons: string[]): boolean {
+  if (d === 'allow') return true;
+  const why = a.reason?.(attrs);
+  if (why) reasons.push(why);
+  if (d === 'deny') throw forbiddenFor(attrs.user, attrs.info, reasons.join('\n'));
+  return false;
 }
 
 /** The authorizers' answer as a boolean (no authorizer = allowed). */

@@ -4,7 +4,8 @@
 // cluster-admin binding, not by a special case.
 import type { PolicyRule } from '../../api/kinds/rbac.ts';
 import type { RequestInfo } from '../routing.ts';
-import type { Authorizer, RequestAttributes, ReviewRules, UserInfo } from '../pipeline/index.ts';
+import type { AuthorizationDecision, Authorizer, RequestAttributes, ReviewRules, UserInfo } from '../pipeline/index.ts';
+import { userKey } from '../pipeline/user-key.ts';
 import type { RbacCache } from './index-cache.ts';
 import { ruleAllows, subjectMatches, type AuthzAttributes } from './rules.ts';
 
@@ -61,10 +62,37 @@ export function rulesFor(cache: RbacCache, user: UserInfo, namespace: string): R
   return out;
 }
 
+/** The cache key of a request's decision: what RBAC looks at (user name and groups, verb, target). */
+function decisionKey(user: UserInfo, info: RequestInfo): string {
+  const u = userKey(user);
+  if (info.nonResource) return `${u}\u0000${info.verb}\u0000\u0000${info.path}`;
+  return `${u}\u0000${info.verb}\u0000${info.group}\u0000${info.resource}\u0000${info.subresource ?? ''}\u0000${info.namespace ?? ''}\u0000${info.name ?? ''}`;
+}
+
+/** Cached decisions (distinct user × request pairs) before the cache starts over. */
+const DECISIONS_MAX = 10_000;
+
 export function rbacAuthorizer(cache: RbacCache): Authorizer {
+  // Decisions per (user, groups, verb, target), valid until any Role, ClusterRole or binding changes.
+  const decisions = new Map<string, AuthorizationDecision>();
+  let revision = -1;
   return {
     name: 'RBAC',
-    authorize: ({ user, info }: RequestAttributes) => (allows(cache, authzAttributes(user, info)) ? 'allow' : 'noOpinion'),
+    authorize: ({ user, info }: RequestAttributes) => {
+      const now = cache.revision();
+      if (now !== revision) {
+        decisions.clear();
+        revision = now;
+      }
+      const key = decisionKey(user, info);
+      let d = decisions.get(key);
+      if (d === undefined) {
+        d = allows(cache, authzAttributes(user, info)) ? 'allow' : 'noOpinion';
+        if (decisions.size >= DECISIONS_MAX) decisions.clear();
+        decisions.set(key, d);
+      }
+      return d;
+    },
     rules: (user, namespace) => rulesFor(cache, user, namespace),
   };
 }

@@ -91,6 +91,11 @@ export class RbacCache {
     for (const i of [this.roles, this.clusterRoles, this.roleBindings, this.clusterRoleBindings]) i.stop();
   }
 
+  /** Moves whenever a Role, ClusterRole or binding changes (RBAC's decision cache starts over). */
+  revision(): number {
+    return this.roles.revision + this.clusterRoles.revision + this.roleBindings.revision + this.clusterRoleBindings.revision;
+  }
+
   clusterRole(name: string): CompiledRole | undefined {
     return this.clusterRoleIndex().get(`/${name}`);
   }
