@@ -29,7 +29,7 @@ import { serveDashboard } from './dashboard.ts';
 import { armRequestTimeout, timeoutError } from './timeout.ts';
 import { upgradeOf } from './rest/upgrade.ts';
 import { isPublicPath } from './authn/index.ts';
-import { AUDIT_WRITES_PATH, serveAuditWrites, type RequestAudit } from './audit/index.ts';
+import { AUDIT_WRITES_PATH, serveAuditWrites } from './audit/index.ts';
 
 export const VERSION_INFO = {
   major: '1',
