@@ -4,23 +4,8 @@
 export type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
 
 /** Polls fn every `everyMs` until it returns a truthy value (returned), or throws once `timeoutMs` pass. */
-export async function eventually<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 20_000, everyMs = 50): Promise<Truthy<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last as Truthy<T>;
-    } catch (e) {
-      lastErr = e;
-    }
-    if (Date.now() >= deadline) {
-      const value = lastErr !== undefined ? String(lastErr) : JSON.stringify(last)?.slice(0, 500);
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${value}`);
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+export function eventually<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 20_000, everyMs = 50): Promise<Truthy<T>> {
+  return poll(fn, { now: Date.now, pause: () => new Promise((r) => setTimeout(r, everyMs)) }, timeoutMs, () => `timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 /** What eventuallyVirtual needs of a VirtualClock (src/clock): its time and a way to move it. */
@@ -34,8 +19,13 @@ export interface SteppedClock {
  * every timer due and letting the work they start finish); the deadline is `timeoutMs` virtual.
  * A cluster on a VirtualClock waits for nothing real, so a test of its timers takes CPU time only.
  */
-export async function eventuallyVirtual<T>(clock: SteppedClock, fn: () => T | Promise<T>, what: string, timeoutMs = 60_000, everyMs = 100): Promise<Truthy<T>> {
-  const deadline = clock.now() + timeoutMs;
+export function eventuallyVirtual<T>(clock: SteppedClock, fn: () => T | Promise<T>, what: string, timeoutMs = 60_000, everyMs = 100): Promise<Truthy<T>> {
+  return poll(fn, { now: () => clock.now(), pause: () => clock.advanceTo(clock.now() + everyMs) }, timeoutMs, () => `not within ${timeoutMs} virtual ms: ${what}`);
+}
+
+/** The one polling loop: fn until truthy, pausing between tries, failing past the deadline with the last answer. */
+async function poll<T>(fn: () => T | Promise<T>, time: { now(): number; pause(): Promise<unknown> }, timeoutMs: number, failure: () => string): Promise<Truthy<T>> {
+  const deadline = time.now() + timeoutMs;
   let last: unknown;
   let lastErr: unknown;
   for (;;) {
@@ -45,11 +35,11 @@ export async function eventuallyVirtual<T>(clock: SteppedClock, fn: () => T | Pr
     } catch (e) {
       lastErr = e;
     }
-    if (clock.now() >= deadline) {
+    if (time.now() >= deadline) {
       const value = lastErr !== undefined ? String(lastErr) : JSON.stringify(last)?.slice(0, 500);
-      throw new Error(`not within ${timeoutMs} virtual ms: ${what}; last: ${value}`);
+      throw new Error(`${failure()}; last: ${value}`);
     }
-    await clock.advanceTo(clock.now() + everyMs);
+    await time.pause();
   }
 }
 
