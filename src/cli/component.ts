@@ -3,6 +3,7 @@
 // run-until-signal shutdown.
 import type { Command } from 'commander';
 import { Client } from '../client/index.ts';
+import { exitWithParent } from '../process/index.ts';
 
 /** Prints a usage error naming the flag and exits 2, as the other flag errors do. */
 export function fail(msg: string): never {
@@ -80,13 +81,26 @@ export function leaderElectionSettings(o: LeaderElectionOpts) {
   };
 }
 
-/** Runs until SIGINT/SIGTERM, then stops the component, closes its client and exits 0. */
+/** How long a component may take to stop (a Lease release to an API server that is gone) before it exits anyway. */
+export const STOP_DEADLINE_MS = 10_000;
+
+/**
+ * Runs until SIGINT/SIGTERM — or, started by `kubesim up --placement processes`, until that parent
+ * is gone — then stops the component, closes its client and exits 0 (1 past STOP_DEADLINE_MS).
+ */
 export function stopOnSignal(component: { stop(): Promise<void> }, client: Client): void {
-  const shutdown = async () => {
-    await component.stop();
-    client.close();
-    process.exit(0);
-  };
+  let once: Promise<void> | undefined;
+  const shutdown = () =>
+    (once ??= (async () => {
+      setTimeout(() => {
+        console.error(`error: did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting`);
+        process.exit(1);
+      }, STOP_DEADLINE_MS).unref();
+      await component.stop();
+      client.close();
+      process.exit(0);
+    })());
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  exitWithParent(shutdown);
 }
