@@ -37,8 +37,13 @@ export function addConnectionOptions(cmd: Command, qpsHelp = 'client rate limit 
     .option('--qps <n>', qpsHelp, '0');
 }
 
+/** What a component does when the `kubesim up` that started it is gone: exit, until stopOnSignal makes it a clean stop. */
+let parentGone: () => void = () => process.exit(1);
+
 /** The component's client from --kubeconfig and --qps (0 = unlimited). */
 export function connect(o: ConnectionOpts, userAgent: string): Client {
+  // From here on, even while still starting (retrying an API server that is gone with its parent).
+  exitWithParent(() => parentGone());
   const qps = nonNegative('qps', o.qps);
   try {
     return Client.fromKubeconfig(o.kubeconfig, { qps: qps || Infinity, userAgent });
@@ -102,5 +107,5 @@ export function stopOnSignal(component: { stop(): Promise<void> }, client: Clien
     })());
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
-  exitWithParent(shutdown);
+  parentGone = shutdown;
 }
