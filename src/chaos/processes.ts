@@ -4,13 +4,14 @@
 // the data dir for it (D/scheduler.kubeconfig, ... or D/kubeconfig), copied to D/chaos/ with only
 // the server's address moved to its proxy (TLS passes through the proxy untouched). Kill and start
 // act on one process by its pid; stop() ends every process started, by pid.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { Client } from '../client/index.ts';
 import { CLOCK_SKEW_ENV, formatSkew, type SkewOptions } from '../clock/index.ts';
+import { COMPONENT_KUBECONFIGS, componentKubeconfigPath, hasExited, spawnKubesim, stopChild, waitListening } from '../process/index.ts';
 import { FaultProxy } from './proxy.ts';
 import type { Component } from './scenario.ts';
 import { faultsFileTarget } from './faults-file.ts';
@@ -18,7 +19,7 @@ import type { CapturedHistory, ChaosTargets } from './targets.ts';
 import { HistoryCaptures, type ReadHistory } from './captures.ts';
 
 type Proxied = Exclude<Component, 'apiserver'>;
-const KUBECONFIGS: Record<Proxied, string> = { scheduler: 'scheduler.kubeconfig', 'controller-manager': 'controller-manager.kubeconfig', nodes: 'node-pool.kubeconfig' };
+const KUBECONFIGS: Record<Proxied, string> = COMPONENT_KUBECONFIGS;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface ProcessClusterOptions {
@@ -106,30 +107,21 @@ export class ProcessCluster implements ChaosTargets {
   private spawnOne(c: Component): ChildProcess {
     const log = openSync(join(this.o.logDir ?? this.chaosDir, `${c}.log`), 'a');
     const skew = this.skews.get(c);
-    const env = { KUBESIM_LOG_LEVEL: 'warn', ...process.env, ...this.o.env, [CLOCK_SKEW_ENV]: skew ? formatSkew(skew) : '' };
-    const child = spawn(process.execPath, [this.o.bin, ...this.args(c)], { env, stdio: ['ignore', log, log] });
+    // Every pid started, one `component pid` a line, so whoever ran this can check they are gone.
+    const env = { KUBESIM_LOG_LEVEL: process.env.KUBESIM_LOG_LEVEL ?? 'warn', ...this.o.env, [CLOCK_SKEW_ENV]: skew ? formatSkew(skew) : '' };
+    const child = spawnKubesim(this.args(c), { bin: this.o.bin, env, stdout: log, stderr: log, pidsFile: join(this.chaosDir, 'pids'), label: c });
     closeSync(log);
     this.procs.set(c, child);
-    // Every pid started, one `component pid` a line, so whoever ran this can check they are gone.
-    if (child.pid) appendFileSync(join(this.chaosDir, 'pids'), `${c} ${child.pid}\n`);
     return child;
   }
 
   private async apiReady(timeoutMs = 60_000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until) {
-      const up = await new Promise<boolean>((resolve) => {
-        const s = net.connect(this.port, '127.0.0.1', () => {
-          s.destroy();
-          resolve(true);
-        });
-        s.on('error', () => resolve(false));
-      });
-      if (up && existsSync(this.kubeconfig)) return;
-      if (this.procs.get('apiserver')?.exitCode != null) throw new Error(`kubesim apiserver exited (${this.procs.get('apiserver')?.exitCode}); see ${join(this.chaosDir, 'apiserver.log')}`);
-      await sleep(100);
-    }
-    throw new Error('the API server did not come up');
+    const api = () => this.procs.get('apiserver');
+    await waitListening(this.port, '127.0.0.1', {
+      timeoutMs,
+      ready: () => existsSync(this.kubeconfig),
+      failed: () => (api()?.exitCode != null ? `kubesim apiserver exited (${api()?.exitCode}); see ${join(this.chaosDir, 'apiserver.log')}` : undefined),
+    }).catch((e: Error) => Promise.reject(/^nothing listening/.test(e.message) ? new Error('the API server did not come up') : e));
   }
 
   /** Waits until the scheduler and controller-manager lead (their Leases held) and every node is Ready. */
@@ -167,8 +159,7 @@ export class ProcessCluster implements ChaosTargets {
     for (const c of Object.keys(KUBECONFIGS) as Proxied[]) {
       const proxy = await new FaultProxy({ host: '127.0.0.1', port: this.port }).start();
       this.proxies.set(c, proxy);
-      const own = join(this.o.dataDir, KUBECONFIGS[c]);
-      writeFileSync(join(this.chaosDir, KUBECONFIGS[c]), withServer(readFileSync(existsSync(own) ? own : this.kubeconfig, 'utf8'), '127.0.0.1', proxy.port), { mode: 0o600 });
+      writeFileSync(join(this.chaosDir, KUBECONFIGS[c]), withServer(readFileSync(componentKubeconfigPath(this.o.dataDir, c), 'utf8'), '127.0.0.1', proxy.port), { mode: 0o600 });
       this.spawnOne(c);
     }
     await this.settled();
@@ -176,12 +167,8 @@ export class ProcessCluster implements ChaosTargets {
 
   async kill(c: Component, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
     const p = this.procs.get(c);
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const gone = new Promise((r) => p.once('exit', r));
-    p.kill(signal);
-    const t = setTimeout(() => p.kill('SIGKILL'), 15_000);
-    await gone;
-    clearTimeout(t);
+    if (!p || hasExited(p)) return;
+    await stopChild(p, signal);
     if (c === 'apiserver' && !this.stopping) await this.captures.readAll();
   }
 
@@ -191,7 +178,7 @@ export class ProcessCluster implements ChaosTargets {
 
   async start(c: Component): Promise<void> {
     const p = this.procs.get(c);
-    if (p && p.exitCode === null && p.signalCode === null) return;
+    if (p && !hasExited(p)) return;
     this.spawnOne(c);
     if (c === 'apiserver') await this.apiReady();
   }

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { Client } from '../client/index.ts';
 import { CLOCK_SKEW_ENV, parseSkew, realClock, SkewedClock, type Clock } from '../clock/index.ts';
+import { exitWithParent } from '../process/index.ts';
 
 /** Prints a usage error naming the flag and exits 2, as the other flag errors do. */
 export function fail(msg: string): never {
@@ -51,8 +52,13 @@ export function componentClock(env: NodeJS.ProcessEnv = process.env): Clock {
   }
 }
 
+/** What a component does when the `kubesim up` that started it is gone: exit, until stopOnSignal makes it a clean stop. */
+let parentGone: () => void = () => process.exit(1);
+
 /** The component's client from --kubeconfig and --qps (0 = unlimited), on the component's clock (everything built on it follows). */
 export function connect(o: ConnectionOpts, userAgent: string): Client {
+  // From here on, even while still starting (retrying an API server that is gone with its parent).
+  exitWithParent(() => parentGone());
   const qps = nonNegative('qps', o.qps);
   try {
     return Client.fromKubeconfig(o.kubeconfig, { qps: qps || Infinity, userAgent, clock: componentClock() });
@@ -95,13 +101,26 @@ export function leaderElectionSettings(o: LeaderElectionOpts) {
   };
 }
 
-/** Runs until SIGINT/SIGTERM, then stops the component, closes its client and exits 0. */
+/** How long a component may take to stop (a Lease release to an API server that is gone) before it exits anyway. */
+export const STOP_DEADLINE_MS = 10_000;
+
+/**
+ * Runs until SIGINT/SIGTERM — or, started by `kubesim up --placement processes`, until that parent
+ * is gone — then stops the component, closes its client and exits 0 (1 past STOP_DEADLINE_MS).
+ */
 export function stopOnSignal(component: { stop(): Promise<void> }, client: Client): void {
-  const shutdown = async () => {
-    await component.stop();
-    client.close();
-    process.exit(0);
-  };
+  let once: Promise<void> | undefined;
+  const shutdown = () =>
+    (once ??= (async () => {
+      setTimeout(() => {
+        console.error(`error: did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting`);
+        process.exit(1);
+      }, STOP_DEADLINE_MS).unref();
+      await component.stop();
+      client.close();
+      process.exit(0);
+    })());
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  parentGone = shutdown;
 }

@@ -1,5 +1,6 @@
 // `kubesim up`: a whole cluster in one process — the API server on the embedded store, then the
-// components that talk to it through the client.
+// components that talk to it through the client — or, with placement processes, the components as
+// child processes of this one (./placement.ts).
 import type { AuthorizationMode } from '../apiserver/rbac/index.ts';
 import { resolve } from 'node:path';
 import { startApiServer, type ApiServerOptions, type RunningApiServer } from '../apiserver/index.ts';
@@ -11,6 +12,7 @@ import { startNodePool } from '../node/index.ts';
 import { controllerKeysFromDataDir } from './keys.ts';
 import { componentKubeconfig, securityOptions, type SecurityFlags } from './security.ts';
 import { restoreSnapshotFile } from './snapshot.ts';
+import { PLACEMENTS, startComponentProcesses, type ComponentExit, type Placement } from './placement.ts';
 
 export interface UpOptions {
   port: number;
@@ -46,6 +48,14 @@ export interface UpOptions {
   security?: SecurityFlags;
   /** A snapshot file restored before the components start (its nodes become simulated nodes). */
   fromSnapshot?: string;
+  /**
+   * single (default): every component in this process. processes: the API server here, the
+   * scheduler, controller-manager and node pool as child processes (./placement.ts); a snapshot's
+   * node pools stay here.
+   */
+  placement?: Placement;
+  /** --service-account-signing-key-file, for the controller-manager process (placement processes). */
+  serviceAccountSigningKeyFile?: string;
 }
 
 export interface RunningCluster {
@@ -53,12 +63,17 @@ export interface RunningCluster {
   kubeconfigPath: string;
   /** The dashboard's URL (with its token in the fragment when authentication is on). */
   dashboardUrl: string;
+  /** placement processes: the component processes' pids, and the first of them to exit unasked. */
+  pids?: Record<string, number>;
+  exited?: Promise<ComponentExit>;
   /** Stops the components in reverse start order, the API server last. */
   stop(): Promise<void>;
 }
 
 /** Starts the cluster and returns once it serves. */
 export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
+  const placement = opts.placement ?? 'single';
+  if (!PLACEMENTS.includes(placement)) throw new Error(`--placement must be one of ${PLACEMENTS.join(', ')} (got "${opts.placement}")`);
   const dataDir = resolve(opts.dataDir);
   const logger = processLogger('kubesim');
   const security = await securityOptions(dataDir, { ...opts.security, bindAddress: opts.host });
@@ -77,12 +92,12 @@ export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
   const policy = (opts.policy === 'roundrobin' ? 'round-robin' : opts.policy) as Policy;
   if (!POLICIES.includes(policy)) throw new Error(`--policy must be one of ${POLICIES.join(', ')} (got "${opts.policy}")`);
   const snapshotNodes = opts.fromSnapshot ? await restoreSnapshotFile(Client.fromKubeconfig(kubeconfigPath, { qps: Infinity, userAgent: 'kubesim-snapshot' }), opts.fromSnapshot, logger.child({ component: 'snapshot' }), () => clientFor('node-pool')).catch(async (err) => (await apiServer.close(), Promise.reject(err))) : [];
-  const components: [string, () => Promise<{ stop(): Promise<void> }>][] = [
+  const inProcess: [string, () => Promise<{ stop(): Promise<void> }>][] = [
     ['controller-manager', () => startControllerManager({ client: clientFor('controller-manager'), logger: logger.child({ component: 'controller-manager' }), nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, defaultTolerationSeconds: opts.defaultTolerationSeconds, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds, hpaDownscaleStabilizationSeconds: opts.hpaDownscaleStabilizationSeconds, hpaTolerance: opts.hpaTolerance, ...controllerKeysFromDataDir(dataDir, opts.tokens?.serviceAccountSigningKey) })],
     ['scheduler', () => startScheduler({ client: clientFor('scheduler'), policy, leaderElect: true, logger: logger.child({ component: 'scheduler' }) })],
     ['nodes', () => startNodePool({ client: clientFor('node-pool'), count: opts.nodes, logger: logger.child({ component: 'node-pool' }) })],
-    ...snapshotNodes,
   ];
+  const components = placement === 'single' ? [...inProcess, ...snapshotNodes] : snapshotNodes;
   for (const [name, start] of components) {
     try {
       stops.push((await start()).stop);
@@ -94,11 +109,22 @@ export async function startCluster(opts: UpOptions): Promise<RunningCluster> {
     }
   }
 
+  const procs =
+    placement === 'processes'
+      ? startComponentProcesses(
+          { dataDir, nodes: opts.nodes, policy, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, defaultTolerationSeconds: opts.defaultTolerationSeconds, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds, hpaDownscaleStabilizationSeconds: opts.hpaDownscaleStabilizationSeconds, hpaTolerance: opts.hpaTolerance, serviceAccountSigningKeyFile: opts.serviceAccountSigningKeyFile },
+          logger,
+        )
+      : undefined;
+  if (procs) stops.push(procs.stop);
+
   const dashboardUrl = `${apiServer.url.replace('://0.0.0.0:', '://127.0.0.1:')}/dashboard/${security.dashboardToken ? `#token=${security.dashboardToken}` : ''}`;
   return {
     apiServer,
     kubeconfigPath,
     dashboardUrl,
+    pids: procs?.pids,
+    exited: procs?.exited,
     async stop() {
       for (const stop of stops.reverse()) await stop().catch((err) => logger.error({ err }, 'component stop failed'));
       await apiServer.close();
@@ -119,6 +145,11 @@ export async function runUp(opts: UpOptions): Promise<void> {
       '',
     ].join('\n'),
   );
-  await onTerminationSignal();
+  // No component is restarted: one that exits ends `up`, non-zero, after the others are stopped.
+  const ended = await Promise.race([onTerminationSignal().then(() => undefined), ...(cluster.exited ? [cluster.exited] : [])]);
   await cluster.stop();
+  if (ended) {
+    process.stderr.write(`error: the ${ended.component} process exited (${ended.signal ? `signal ${ended.signal}` : `exit code ${ended.code}`}); kubesim up stopped the others\n`);
+    process.exit(1);
+  }
 }

@@ -25,15 +25,17 @@ export const allowed: Record<string, string[]> = {
   scheduler: ['api', 'client', 'log', 'component', 'clock'],
   controllers: ['api', 'client', 'log', 'component', 'clock'],
   node: ['api', 'client', 'log', 'component', 'clock'],
-  cluster: ['api', 'storage', 'apiserver', 'client', 'scheduler', 'controllers', 'node', 'log', 'component', 'clock', 'snapshot'],
+  // kubesim's components as child processes (spawn, stop by pid, exit with the parent): nothing of ours.
+  process: [],
+  cluster: ['api', 'storage', 'apiserver', 'client', 'scheduler', 'controllers', 'node', 'log', 'component', 'clock', 'snapshot', 'process'],
   // `kubesim simulate`: the cluster composed in one process on a virtual clock, scenarios, reports.
   simulate: ['cluster', 'api', 'client', 'log', 'clock', 'snapshot'],
   // Snapshots and traces of a cluster (save, plan, restore; record): through the client only.
   snapshot: ['api', 'client', 'log', 'clock'],
   // Chaos runs and their checkers: talk to the cluster through the client only.
-  chaos: ['api', 'client', 'log', 'clock'],
+  chaos: ['api', 'client', 'log', 'clock', 'process'],
   load: ['api', 'client', 'log', 'clock'],
-  cli: ['cluster', 'client', 'api', 'log', 'component', 'chaos', 'load', 'clock', 'simulate', 'snapshot'],
+  cli: ['cluster', 'client', 'api', 'log', 'component', 'chaos', 'load', 'clock', 'simulate', 'snapshot', 'process'],
 };
 
 function files(dir: string): string[] {

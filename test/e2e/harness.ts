@@ -19,6 +19,8 @@ export interface UpCluster {
   kubectlJson(args: string[]): Promise<any>;
   /** What `kubesim up` printed so far (its first 20,000 characters). */
   stdout(): string;
+  /** The `kubesim up` process itself. */
+  child: ChildProcess;
   close(): Promise<void>;
 }
 
@@ -66,9 +68,10 @@ export async function up(args: string[] = []): Promise<UpCluster> {
     kubectl,
     kubectlJson: async (a) => JSON.parse(await kubectl([...a, '-o', 'json'])),
     stdout: () => out,
+    child,
     async close() {
       client.close();
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         const t = setTimeout(() => child.kill('SIGKILL'), 10_000);

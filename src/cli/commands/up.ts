@@ -1,7 +1,8 @@
-// `kubesim up`: the whole cluster in one process (also `npm start`).
+// `kubesim up`: the whole cluster in one process, or with --placement processes the components as
+// child processes of the API server's (also `npm start`).
 import { Option, type Command } from 'commander';
 import { parseAuthorizationModes } from '../../cluster/apiserver.ts';
-import { runUp } from '../../cluster/index.ts';
+import { runUp, type UpOptions } from '../../cluster/index.ts';
 import { durationSeconds, nonNegative } from '../component.ts';
 import { addFlowControlFlags, flowControlOptions, type FlowControlFlags } from '../flowcontrol-flags.ts';
 import { addAuditOptions, auditSettings, type AuditFlags } from '../audit-flags.ts';
@@ -12,7 +13,7 @@ type UpFlags = SecurityCliOpts & FlowControlFlags & ApiServerTokenFlags & AuditF
   storageFaultsFile?: string;
   authorizationMode: string; advertiseAddress?: string; port: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string;
   nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string;
-  horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string; fromSnapshot?: string;
+  horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string; fromSnapshot?: string; placement: string;
 };
 
 export function register(program: Command): void {
@@ -35,6 +36,7 @@ export function register(program: Command): void {
     .option('--horizontal-pod-autoscaler-tolerance <ratio>', 'metrics ratio change the HPA ignores', '0.1')
     .option('--metric-resolution <duration>', 'how often the metrics API scrapes the kubelets (its window)', '15s')
     .option('--advertise-address <ip>', 'an address the serving certificate also lists')
+    .option('--placement <placement>', 'single: every component in this process; processes: the API server in this process, the scheduler, controller-manager and node pool as child processes (each its own core share)', 'single')
     .option('--from-snapshot <file>', 'restore a snapshot (kubesim snapshot save, or kubectl get -A -o yaml) before the components start')
     // Not a Kubernetes flag: `kubesim chaos run --storage-faults-file` drives storage faults through this file (docs/chaos.md).
     .addOption(new Option('--storage-faults-file <file>', 'chaos runs: storage faults (JSON) re-read when the file changes').hideHelp());
@@ -62,6 +64,8 @@ export function register(program: Command): void {
         ...flowControlOptions(o),
         tokens: apiServerTokenOptions(o),
         fromSnapshot: o.fromSnapshot,
+        placement: o.placement as UpOptions['placement'],
+        serviceAccountSigningKeyFile: o.serviceAccountSigningKeyFile,
       }),
     );
   });
