@@ -108,6 +108,13 @@ const row = (k: string, v: string) => {
 };
 
 rows.push(['placement', PLACEMENT]);
+// Ctrl-C / SIGTERM of this driver stops the cluster too (its process tree would outlive us).
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    up.kill('SIGTERM');
+    up.once('exit', () => process.exit(130));
+  });
+
 let client: Client | undefined;
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRss(up.pid!))), 2000);
