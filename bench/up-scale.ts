@@ -5,7 +5,7 @@
 // leader changes of the components' Leases over the run, and the load run's SLO table.
 //
 //   node --import tsx bench/up-scale.ts [--nodes 5000] [--deployments 30] [--replicas 5000]
-//        [--load-duration 60s] [--nodes-timeout 300] [--pods-timeout 1800] [--placement single|processes]
+//        [--placement single|processes] [--watch-cache-size N] [--load-duration 60s] [--nodes-timeout 300] [--pods-timeout 1800]
 //
 // Nothing but the cluster runs in kubesim's process tree; this driver only polls (Deployments' status,
 // Leases, Nodes' Ready condition) so it takes little of the machine itself.
@@ -23,6 +23,8 @@ const LOAD = arg('load-duration', '60s');
 const NODES_TIMEOUT = Number(arg('nodes-timeout', '300')) * 1000;
 const PODS_TIMEOUT = Number(arg('pods-timeout', '1800')) * 1000;
 const PLACEMENT = arg('placement', 'single');
+/** `kubesim up --watch-cache-size` (events kept per resource; empty: kubesim's default). */
+const WATCH_CACHE = arg('watch-cache-size', '');
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'kubesim.js');
 
@@ -97,8 +99,8 @@ function deployment(name: string, replicas: number) {
 const dir = mkdtempSync(join(os.tmpdir(), 'kubesim-up-scale-'));
 const data = join(dir, 'data');
 const port = 20000 + Math.floor(Math.random() * 20000);
-console.log(`kubesim up --placement ${PLACEMENT} --nodes ${NODES} --port ${port} --data-dir ${data}; then ${DEPLOYMENTS} Deployments × ${REPLICAS} replicas; node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model}), load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-const up = spawn(process.execPath, [BIN, 'up', '--placement', PLACEMENT, '--nodes', String(NODES), '--port', String(port), '--data-dir', data], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KUBESIM_LOG_LEVEL: process.env.KUBESIM_LOG_LEVEL ?? 'warn' } });
+console.log(`kubesim up --placement ${PLACEMENT}${WATCH_CACHE ? ` --watch-cache-size ${WATCH_CACHE}` : ''} --nodes ${NODES} --port ${port} --data-dir ${data}; then ${DEPLOYMENTS} Deployments × ${REPLICAS} replicas; node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model}), load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const up = spawn(process.execPath, [BIN, 'up', '--placement', PLACEMENT, ...(WATCH_CACHE ? ['--watch-cache-size', WATCH_CACHE] : []), '--nodes', String(NODES), '--port', String(port), '--data-dir', data], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KUBESIM_LOG_LEVEL: process.env.KUBESIM_LOG_LEVEL ?? 'warn' } });
 let stderr = '';
 up.stderr.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
 const rows: [string, string][] = [];
