@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { alive } from '../helpers/process.ts';
 
 const bin = join(import.meta.dirname, '../../bin/kubesim.js');
 
@@ -22,15 +23,6 @@ function run(args: string[], timeoutMs = 240_000) {
     p.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test('a rollout while the scheduler and the API server are killed and restarted: all checks green', { timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-chaos-proc-'));

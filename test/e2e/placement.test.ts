@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { hasKubectl, up, type UpCluster } from './harness.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { alive } from '../helpers/process.ts';
 
 const skip = !hasKubectl;
 
@@ -20,15 +21,6 @@ function descendants(pid: number): number[] {
   }
   return kids.flatMap((k) => [k, ...descendants(k)]);
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const cmdline = (pid: number) => {
   try {

@@ -42,11 +42,4 @@ export async function kubeletLog(pool: NodePool, name: string, query = ''): Prom
   return r.text();
 }
 
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { alive } from '../helpers/process.ts';
