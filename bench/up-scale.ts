@@ -10,10 +10,12 @@
 // Nothing but the cluster runs in kubesim's process tree; this driver only polls (Deployments' status,
 // Leases, Nodes' Ready condition) so it takes little of the machine itself.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '../src/client/index.ts';
+import { parseRss } from '../src/node/process/procfs.ts';
+import { descendants } from '../src/process/index.ts';
 import { arg, sleep } from './util.ts';
 
 const NODES = Number(arg('nodes', '5000'));
@@ -36,49 +38,34 @@ const secs = (ms: number) => (ms / 1000).toFixed(1);
 const t0 = performance.now();
 const since = () => performance.now() - t0;
 
-/** RSS of a process and all its descendants, in bytes (Linux /proc). */
-function treeRss(pid: number): number {
-  let total = 0;
-  const status = (p: number) => {
-    try {
-      return readFileSync(`/proc/${p}/status`, 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  const m = /VmRSS:\s+(\d+) kB/.exec(status(pid));
-  if (m) total += Number(m[1]) * 1024;
-  let children: string[] = [];
+/** A process and all its live descendants (children of `up --placement processes` too). */
+const tree = (pid: number) => [pid, ...descendants(pid)];
+
+/** VmRSS of one process in bytes, 0 once it is gone. */
+function rss(pid: number): number {
   try {
-    for (const t of readdirSync(`/proc/${pid}/task`)) children.push(...readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean));
+    return parseRss(readFileSync(`/proc/${pid}/status`, 'utf8')) ?? 0;
   } catch {
-    children = [];
+    return 0;
   }
-  for (const c of children) total += treeRss(Number(c));
-  return total;
 }
 
 /** CPU seconds (user + system) of a process and its waited-for children so far. */
 function cpuSeconds(pid: number): number {
   try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
     const tick = 100;
-    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / tick;
+    return (Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14])) / tick;
   } catch {
     return NaN;
   }
 }
 
-/** CPU seconds of a process and all its live descendants (children of `up --placement processes` too). */
-function treeCpu(pid: number): number {
-  let total = cpuSeconds(pid);
-  try {
-    for (const t of readdirSync(`/proc/${pid}/task`)) for (const c of readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) total += treeCpu(Number(c));
-  } catch {
-    // gone
-  }
-  return total;
-}
+/** RSS of the process tree, bytes. */
+const treeRss = (pid: number) => tree(pid).reduce((sum, p) => sum + rss(p), 0);
+/** CPU seconds of the process tree. */
+const treeCpu = (pid: number) => tree(pid).reduce((sum, p) => sum + cpuSeconds(p), 0);
 
 const du = (path: string) => Number(spawnSync('du', ['-sb', path], { encoding: 'utf8' }).stdout.split('\t')[0]);
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;

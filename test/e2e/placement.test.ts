@@ -4,23 +4,13 @@
 // component that dies ends `up` with a non-zero exit, and nothing is restarted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hasKubectl, up, type UpCluster } from './harness.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { alive } from '../helpers/process.ts';
+import { descendants } from '../../src/process/index.ts';
 
 const skip = !hasKubectl;
-
-/** Every descendant pid of a process (Linux /proc). */
-function descendants(pid: number): number[] {
-  let kids: number[] = [];
-  try {
-    for (const t of readdirSync(`/proc/${pid}/task`)) kids.push(...readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
-  } catch {
-    kids = [];
-  }
-  return kids.flatMap((k) => [k, ...descendants(k)]);
-}
 
 const cmdline = (pid: number) => {
   try {
