@@ -76,6 +76,25 @@ export function formatTime(d: Date = new Date()): string {
   return isoSeconds(Math.floor(d.getTime() / 1000) * 1000) + 'Z';
 }
 
+/**
+ * formatTime of an epoch-milliseconds value, remembering the last two seconds formatted: on hot
+ * paths (a node pool's status writes, a metrics scrape's samples and the list's own time) the
+ * values share a few seconds.
+ */
+const recent: [number, string][] = [
+  [NaN, ''],
+  [NaN, ''],
+];
+export function formatTimeMs(ms: number): string {
+  const sec = Math.floor(ms / 1000);
+  if (recent[0][0] === sec) return recent[0][1];
+  if (recent[1][0] === sec) return recent[1][1];
+  const text = isoSeconds(sec * 1000) + 'Z';
+  recent[1] = recent[0];
+  recent[0] = [sec, text];
+  return text;
+}
+
 /** metav1.MicroTime as Kubernetes writes it: UTC, six fractional digits. */
 export function formatMicroTime(d: Date = new Date()): string {
   const ms = d.getTime();

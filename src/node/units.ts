@@ -24,17 +24,8 @@ function trimZeros(s: string): string {
   return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
 
-/** RFC 3339 with second precision, as metav1.Time serializes. */
-let lastSec = NaN;
-let lastStr = '';
-export function rfc3339(ms: number): string {
-  const sec = Math.floor(ms / 1000);
-  if (sec !== lastSec) {
-    lastSec = sec;
-    lastStr = new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
-  }
-  return lastStr;
-}
+/** RFC 3339 with second precision, as metav1.Time serializes (src/api/time.ts). */
+export { formatTimeMs as rfc3339 } from '../api/time.ts';
 
 /** RFC 3339 with nanosecond-style precision, for log timestamps (kubelet's timestamps=true). */
 export function rfc3339Nano(ms: number): string {

@@ -10,6 +10,7 @@ import { age, ageColumn, col, defineKind } from '../meta.ts';
 import { list, obj, str } from '../schema.ts';
 import { isDNS1123Subdomain, nameIsPathSegment } from '../validation.ts';
 import { labelSelectorSchema } from './common.ts';
+import { formatTime } from '../time.ts';
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
 const RBAC = { group: RBAC_GROUP, version: 'v1' } as const;
@@ -119,7 +120,7 @@ function validateBinding(o: KubeObject, namespaced: boolean, old?: KubeObject): 
 const createdAt = col('Created At', 'date', 'CreationTimestamp is a timestamp representing the server time when this object was created.');
 const createdAtCell = (o: KubeObject) => {
   const ts = o.metadata?.creationTimestamp;
-  return ts ? new Date(ts).toISOString().replace(/\.\d{3}Z$/, 'Z') : '<unknown>';
+  return ts ? formatTime(new Date(ts)) : '<unknown>';
 };
 
 /** The wide columns of a binding: USERS, GROUPS, SERVICEACCOUNTS. */

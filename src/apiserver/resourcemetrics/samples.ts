@@ -1,6 +1,7 @@
 // Pure parts of the resource metrics pipeline: kubelet summaries (/stats/summary) → samples, and
 // samples → metrics.k8s.io/v1beta1 objects, with metrics-server's shapes (cpu in nanocores,
 // memory as working set in Ki, `timestamp` the sample's time, `window` the scrape resolution).
+import { formatTimeMs as rfc3339 } from '../../api/time.ts';
 
 export interface ContainerSample {
   name: string;
@@ -107,22 +108,8 @@ export function durationString(ms: number): string {
   return `${Math.floor(m / 60)}h${m % 60}m${rest}s`;
 }
 
-/** The last two seconds formatted: a scrape's samples share a few seconds, and an object's creationTimestamp is another. */
-const formatted: [number, string][] = [
-  [NaN, ''],
-  [NaN, ''],
-];
-
-/** RFC 3339 to the second. */
-export function rfc3339(ms: number): string {
-  const sec = Math.floor(ms / 1000);
-  if (formatted[0][0] === sec) return formatted[0][1];
-  if (formatted[1][0] === sec) return formatted[1][1];
-  const text = new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
-  formatted[1] = formatted[0];
-  formatted[0] = [sec, text];
-  return text;
-}
+/** RFC 3339 to the second, as metav1.Time serializes (src/api/time.ts). */
+export { rfc3339 };
 
 /** A NodeMetrics object; labels are the Node's, creationTimestamp the time of the answer (metrics-server's). */
 export function nodeMetricsObject(s: NodeSample, labels: Record<string, string> | undefined, now: number): any {
