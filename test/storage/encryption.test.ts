@@ -8,6 +8,7 @@ import { MemoryStore } from '../../src/storage/memory.ts';
 import { SqliteStore } from '../../src/storage/sqlite.ts';
 import type { Store } from '../../src/storage/interface.ts';
 import { EncryptingStore, isEnvelope, parseEncryptionConfiguration, validateEncryptionConfiguration, type EncryptionConfiguration } from '../../src/storage/encryption/index.ts';
+import { secretbox } from '../../src/storage/encryption/transformers.ts';
 import { runStoreConformance } from './conformance.ts';
 import { tempDir } from './helpers.ts';
 
@@ -28,6 +29,33 @@ runStoreConformance('encrypted memory (aesgcm)', async () => {
 runStoreConformance('encrypted sqlite (aescbc, *.*)', async () => {
   const tmp = tempDir();
   const cfg = config([{ aescbc: { keys: [{ name: 'k', secret: KEY2 }] } }], ['*.*']);
+  let store: Store = new EncryptingStore(new SqliteStore({ dataDir: tmp.dir }), cfg);
+  return {
+    store,
+    reopen: async () => {
+      await store.close();
+      store = new EncryptingStore(new SqliteStore({ dataDir: tmp.dir }), cfg);
+      return store;
+    },
+    cleanup: async () => {
+      await store.close();
+      tmp.remove();
+    },
+  };
+});
+
+const SB1 = Buffer.alloc(32, 3).toString('base64');
+const SB2 = Buffer.alloc(32, 4).toString('base64');
+const box1 = config([{ secretbox: { keys: [{ name: 'sb1', secret: SB1 }] } }]);
+
+runStoreConformance('encrypted memory (secretbox)', async () => {
+  const store = new EncryptingStore(new MemoryStore(), box1);
+  return { store, cleanup: () => store.close() };
+});
+
+runStoreConformance('encrypted sqlite (secretbox, *.)', async () => {
+  const tmp = tempDir();
+  const cfg = config([{ secretbox: { keys: [{ name: 'sb', secret: SB2 }] } }, { identity: {} }], ['*.']);
   let store: Store = new EncryptingStore(new SqliteStore({ dataDir: tmp.dir }), cfg);
   return {
     store,
@@ -131,7 +159,9 @@ test('EncryptionConfiguration validation, worded as Kubernetes words it', () => 
     ['no key name', config([{ aesgcm: { keys: [{ name: '', secret: KEY1 }] } }]), 'resources[0].providers[0].aesgcm.keys[0].name: Required value: name is a mandatory field for a key'],
     ['two in one', config([{ aesgcm: { keys: [{ name: 'k', secret: KEY1 }] }, identity: {} }]), 'resources[0].providers[0]: Invalid value: more than one provider specified in a single element, should split into different list elements'],
     ['empty provider', config([{}]), 'resources[0].providers[0]: Invalid value: provider does not contain any of the expected providers: KMS, AESGCM, AESCBC, Secretbox, Identity'],
-    ['secretbox', config([{ secretbox: { keys: [{ name: 'k', secret: KEY1 }] } }]), 'resources[0].providers[0].secretbox: Unsupported value: the secretbox provider (XSalsa20-Poly1305) is not supported by kubesim; use aesgcm or aescbc'],
+    ['secretbox', box1, undefined],
+    ['short secretbox key', config([{ secretbox: { keys: [{ name: 'k', secret: KEY2 }] } }]), 'resources[0].providers[0].secretbox.keys[0].secret: Invalid value: "REDACTED": secret is not of the expected length, got 16, expected one of [32]'],
+    ['no secretbox keys', config([{ secretbox: { keys: [] } }]), 'resources[0].providers[0].secretbox.keys: Required value: at least one keys is required'],
     ['star', config([{ identity: {} }], ['*']), `resources[0].resources[0]: Invalid value: "*": use '*.' to encrypt all the resources from core API group or *.* to encrypt all resources`],
     ['overlap', config([{ identity: {} }], ['secrets', '*.']), `resources[0].resources: Invalid value: []string{"secrets", "*."}: using overlapping resources such as 'secrets' and '*.' in the same resource list is not allowed as they will be masked`],
     ['across groups', config([{ identity: {} }], ['deployments.*']), 'resources[0].resources[0]: Invalid value: "deployments.*": encrypting the same resource across groups is not supported'],
@@ -176,4 +206,67 @@ test('resource patterns: exact names before *.<group> before *.*', async () => {
   assert.match(((await mem.get('/registry/core/secrets/ns/a'))!.object as any).value, /^k8s:enc:aesgcm:v1:key1:/);
   assert.match(((await mem.get('/registry/apps/deployments/ns/d'))!.object as any).value, /^k8s:enc:aescbc:v1:apps:/);
   assert.ok(!isEnvelope((await mem.get('/registry/core/configmaps/ns/c'))!.object));
+});
+
+// NaCl's published crypto_secretbox_xsalsa20poly1305 test vector ("Cryptography in NaCl", public domain).
+const NACL = {
+  key: '1b27556473e985d462cd51197a9a46c76009549eac6474f206c4ee0844f68389',
+  nonce: '69696ee955b62b73cd62bda875fc73d68219e0036b7a0b37',
+  message:
+    'be075fc53c81f2d5cf141316ebeb0c7b5228c52a4c62cbd44b66849b64244ffce5ecbaaf33bd751a1ac728d45e6c61296cdc3c01233561f41db66cce314adb31' +
+    '0e3be8250c46f06dceea3a7fa1348057e2f6556ad6b1318a024a838f21af1fde048977eb48f59ffd4924ca1c60902e52f0a089bc768970' +
+    '40e082f937763848645e0705',
+  box:
+    'f3ffc7703f9400e52a7dfb4b3d3305d98e993b9f48681273c29650ba32fc76ce48332ea7164d96a4476fb8c531a1186ac0dfc17c98dce87b4da7f011ec48c972' +
+    '71d2c20f9b928fe2270d6fb863d51738b48eeee314a7cc8ab932164548e526ae90224368517acfeabd6bb3732bc0e9da99832b61ca01b6de56244a9e88d5f9b3' +
+    '7973f622a43d14a6599b1f654cb45a74e355a5',
+};
+
+test('secretbox reads the value Kubernetes writes: 24-byte nonce || Poly1305 tag || XSalsa20 ciphertext (NaCl test vector)', () => {
+  const t = secretbox('key1', Buffer.from(NACL.key, 'hex'));
+  assert.equal(t.prefix, 'k8s:enc:secretbox:v1:key1:');
+  const payload = Buffer.concat([Buffer.from(NACL.nonce, 'hex'), Buffer.from(NACL.box, 'hex')]);
+  assert.equal(t.decrypt(payload, '/registry/core/secrets/ns/a').toString('hex'), NACL.message);
+  // What it writes: a fresh nonce each time, 24 + 16 bytes longer than the plaintext, read back by the same key.
+  const plain = Buffer.from('{"kind":"Secret"}');
+  const a = t.encrypt(plain, 'k');
+  const b = t.encrypt(plain, 'k');
+  assert.equal(a.length, plain.length + 40);
+  assert.notDeepEqual(a.subarray(0, 24), b.subarray(0, 24));
+  assert.deepEqual(t.decrypt(a, 'k'), plain);
+  assert.throws(() => t.decrypt(a.subarray(0, 39), 'k'), /the stored data was shorter than the required size/);
+});
+
+test('secretbox: stored with its prefix, keys rotate, a wrong key or a changed byte is an error and never plaintext', async () => {
+  const mem = new MemoryStore();
+  const s = new EncryptingStore(mem, box1);
+  await s.create('/registry/core/secrets/ns/a', secret('a'));
+  const raw = (await mem.get('/registry/core/secrets/ns/a'))!.object as any;
+  assert.match(raw.value, /^k8s:enc:secretbox:v1:sb1:/);
+  assert.ok(!JSON.stringify(raw).includes('czNjcjN0'), 'no plaintext in the stored value');
+  assert.deepEqual((await s.get('/registry/core/secrets/ns/a'))!.object.data, { password: 'czNjcjN0' });
+  // Rotation: a new key first reads the old value and rewrites it with the new key; aesgcm data stays readable too.
+  await new EncryptingStore(mem, gcm1).create('/registry/core/secrets/ns/g', secret('g'));
+  const rotated = new EncryptingStore(
+    mem,
+    config([{ secretbox: { keys: [{ name: 'sb2', secret: SB2 }, { name: 'sb1', secret: SB1 }] } }, { aesgcm: { keys: [{ name: 'key1', secret: KEY1 }] } }]),
+  );
+  const old = (await rotated.get('/registry/core/secrets/ns/a'))!;
+  assert.deepEqual(old.object.data, { password: 'czNjcjN0' });
+  assert.deepEqual((await rotated.get('/registry/core/secrets/ns/g'))!.object.data, { password: 'czNjcjN0' });
+  await rotated.update('/registry/core/secrets/ns/a', old.object);
+  assert.match(((await mem.get('/registry/core/secrets/ns/a'))!.object as any).value, /^k8s:enc:secretbox:v1:sb2:/);
+  // The old key alone no longer reads it: no key with that prefix.
+  await assert.rejects(s.get('/registry/core/secrets/ns/a'), /no matching prefix found/);
+  // Same key name, other secret: authentication fails.
+  const wrong = new EncryptingStore(mem, config([{ secretbox: { keys: [{ name: 'sb2', secret: SB1 }] } }]));
+  await assert.rejects(wrong.get('/registry/core/secrets/ns/a'), /failed to decrypt \/registry\/core\/secrets\/ns\/a with k8s:enc:secretbox:v1:sb2: .*Poly1305 authentication failed/);
+  // A changed byte in the ciphertext.
+  const stored = (await mem.get('/registry/core/secrets/ns/a'))!;
+  const prefix = 'k8s:enc:secretbox:v1:sb2:';
+  const bytes = Buffer.from((stored.object as any).value.slice(prefix.length), 'base64');
+  bytes[bytes.length - 1] ^= 1;
+  await mem.update('/registry/core/secrets/ns/a', { kind: 'EncryptedValue', value: prefix + bytes.toString('base64') } as any);
+  await assert.rejects(rotated.get('/registry/core/secrets/ns/a'), /Poly1305 authentication failed/);
+  await assert.rejects(rotated.list('/registry/core/secrets/'), /Poly1305 authentication failed/);
 });

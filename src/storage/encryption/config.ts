@@ -74,11 +74,7 @@ export function validateEncryptionConfiguration(c: EncryptionConfiguration | und
       const kind = found[0];
       if (kind === 'kms') errs.push(`${path}.kms: Unsupported value: KMS providers are not supported by kubesim`);
       if (kind === 'aesgcm' || kind === 'aescbc') errs.push(...validateKeys(provider[kind]!.keys, `${path}.${kind}.keys`, AES_KEY_SIZES));
-      if (kind === 'secretbox') {
-        errs.push(...validateKeys(provider.secretbox!.keys, `${path}.secretbox.keys`, SECRETBOX_KEY_SIZES));
-        // node:crypto has no XSalsa20-Poly1305 and no maintained library for it is a dependency yet.
-        errs.push(`${path}.secretbox: Unsupported value: the secretbox provider (XSalsa20-Poly1305) is not supported by kubesim; use aesgcm or aescbc`);
-      }
+      if (kind === 'secretbox') errs.push(...validateKeys(provider.secretbox!.keys, `${path}.secretbox.keys`, SECRETBOX_KEY_SIZES));
     });
   });
   return errs;

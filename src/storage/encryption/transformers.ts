@@ -1,8 +1,11 @@
 // Value transformers as Kubernetes stores them: each key of a provider writes
 // `k8s:enc:<provider>:v1:<key name>:` + its ciphertext. aesgcm: 12-byte random nonce || ciphertext ||
 // 16-byte tag, the storage key as additional authenticated data; aescbc: 16-byte random IV ||
-// AES-CBC ciphertext with PKCS#7 padding. identity writes the value as is.
+// AES-CBC ciphertext with PKCS#7 padding; secretbox: 24-byte random nonce || NaCl secretbox
+// (XSalsa20-Poly1305: 16-byte Poly1305 tag || ciphertext), no additional data, as Kubernetes'.
+// identity writes the value as is.
 import { createCipheriv, createDecipheriv, randomBytes, type CipherGCMTypes } from 'node:crypto';
+import { xsalsa20poly1305 } from '@noble/ciphers/salsa';
 import type { ProviderConfiguration, ResourceConfiguration } from './config.ts';
 import { parseGroupResource, type GroupResource } from './config.ts';
 
@@ -54,6 +57,31 @@ export function aescbc(name: string, secret: Buffer): KeyTransformer {
   };
 }
 
+const SECRETBOX_NONCE = 24;
+const SECRETBOX_OVERHEAD = 16;
+
+export function secretbox(name: string, secret: Buffer): KeyTransformer {
+  const key = new Uint8Array(secret);
+  return {
+    prefix: `k8s:enc:secretbox:v1:${name}:`,
+    encrypt(plain) {
+      const nonce = randomBytes(SECRETBOX_NONCE);
+      const sealed = xsalsa20poly1305(key, nonce).encrypt(plain);
+      return Buffer.concat([nonce, sealed]);
+    },
+    decrypt(payload) {
+      if (payload.length < SECRETBOX_NONCE + SECRETBOX_OVERHEAD) throw new Error('the stored data was shorter than the required size');
+      const nonce = payload.subarray(0, SECRETBOX_NONCE);
+      try {
+        return Buffer.from(xsalsa20poly1305(key, nonce).decrypt(payload.subarray(SECRETBOX_NONCE)));
+      } catch {
+        // A wrong key or a changed byte: the Poly1305 tag does not match.
+        throw new Error('the value was sealed with another key or was altered (Poly1305 authentication failed)');
+      }
+    },
+  };
+}
+
 export const identity: KeyTransformer = { prefix: '', encrypt: (p) => p, decrypt: (p) => p };
 
 /** A provider's transformers, its first key first (the one that encrypts). */
@@ -61,6 +89,7 @@ export function providerTransformers(p: ProviderConfiguration): KeyTransformer[]
   if (p.identity) return [identity];
   if (p.aesgcm) return p.aesgcm.keys.map((k) => aesgcm(k.name, Buffer.from(k.secret, 'base64')));
   if (p.aescbc) return p.aescbc.keys.map((k) => aescbc(k.name, Buffer.from(k.secret, 'base64')));
+  if (p.secretbox) return p.secretbox.keys.map((k) => secretbox(k.name, Buffer.from(k.secret, 'base64')));
   throw new Error('unsupported encryption provider');
 }
 
