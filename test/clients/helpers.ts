@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCluster, type RunningCluster } from '../../src/cluster/index.ts';
+import { startCluster, type RunningCluster, type UpOptions } from '../../src/cluster/index.ts';
 
 export const PYTHON = '/usr/bin/python3';
 
@@ -20,10 +20,10 @@ export interface ClientCluster {
   stop(): Promise<void>;
 }
 
-export async function startClientCluster(nodes = 2): Promise<ClientCluster> {
+export async function startClientCluster(nodes = 2, extra: Partial<UpOptions> = {}): Promise<ClientCluster> {
   process.env.KUBESIM_LOG_LEVEL ??= 'warn';
   const dir = mkdtempSync(join(tmpdir(), 'kubesim-clients-'));
-  const cluster = await startCluster({ port: 0, dataDir: join(dir, 'data'), nodes, policy: 'spread' });
+  const cluster = await startCluster({ port: 0, dataDir: join(dir, 'data'), nodes, policy: 'spread', ...extra });
   return {
     kubeconfigPath: cluster.kubeconfigPath,
     url: cluster.apiServer.url,

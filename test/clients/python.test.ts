@@ -1,7 +1,8 @@
 // The official Python client (/usr/bin/python3 with Debian's python3-kubernetes) through the flows
 // in python/flows.py: typed read-modify-write, every patch type, selectors and pages,
 // watch.Watch().stream(...), the DynamicClient over discovery, typed reads of every workload kind,
-// logs and propagation. Skipped, with a clear line, where the module is missing.
+// logs and propagation; the security kinds (RBAC, flowcontrol v1 through the DynamicClient, CSR
+// approval and signing, SelfSubjectAccessReview, TokenRequest) read and replaced unchanged. Skipped, with a clear line, where the module is missing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -16,7 +17,8 @@ const skip = available ? false : 'python3-kubernetes is not installed';
 
 let c: ClientCluster;
 before(async () => {
-  if (available) c = await startClientCluster();
+  // Node,RBAC and APF on, as in `kubesim up` (the kubeconfig's admin is in system:masters).
+  if (available) c = await startClientCluster(2, { apiServer: { authorizationModes: ['Node', 'RBAC'] }, enablePriorityAndFairness: true });
 });
 after(async () => {
   await c?.stop();
@@ -32,7 +34,7 @@ function runFlow(name: string): Promise<{ ok: boolean; error?: string }> {
   });
 }
 
-for (const flow of ['configmap_read_modify_write', 'patches', 'list_selectors_pages', 'watch_stream', 'dynamic_client', 'workloads']) {
+for (const flow of ['configmap_read_modify_write', 'patches', 'list_selectors_pages', 'watch_stream', 'dynamic_client', 'workloads', 'security_rbac', 'security_flowcontrol', 'security_csr', 'security_reviews']) {
   test(`python client: ${flow}`, { skip }, async () => {
     const r = await runFlow(flow);
     assert.ok(r.ok, r.error);

@@ -199,6 +199,129 @@ def flow_workloads(api):
     eventually(lambda: not v1.list_namespaced_pod(NS, label_selector='job-name=py-pi').items, 30, 'py-pi pods gone')
 
 
+
+RBAC_GROUP = 'rbac.authorization.k8s.io'
+
+
+def flow_security_rbac(api):
+    rbac = client.RbacAuthorizationV1Api(api)
+    rule = client.V1PolicyRule(api_groups=[''], resources=['pods'], verbs=['get', 'list'])
+    rbac.create_namespaced_role(NS, client.V1Role(metadata=client.V1ObjectMeta(name='py-pod-reader'), rules=[rule]))
+    role = rbac.read_namespaced_role('py-pod-reader', NS)
+    same = rbac.replace_namespaced_role('py-pod-reader', NS, role)  # dates as "+00:00", None fields dropped
+    expect(same.rules[0].verbs == ['get', 'list'], same.rules)
+    same.rules[0].resource_names = ['web']
+    expect(rbac.replace_namespaced_role('py-pod-reader', NS, same).rules[0].resource_names == ['web'], 'role replace')
+    ref = client.V1RoleRef(api_group=RBAC_GROUP, kind='Role', name='py-pod-reader')
+    subjects = [client.V1Subject(kind='User', api_group=RBAC_GROUP, name='alice'), client.V1Subject(kind='ServiceAccount', name='default', namespace=NS)]
+    rbac.create_namespaced_role_binding(NS, client.V1RoleBinding(metadata=client.V1ObjectMeta(name='py-alice'), role_ref=ref, subjects=subjects))
+    rb = rbac.read_namespaced_role_binding('py-alice', NS)
+    expect([x.name for x in rbac.replace_namespaced_role_binding('py-alice', NS, rb).subjects] == ['alice', 'default'], 'rolebinding replace')
+    # an aggregated ClusterRole, filled by the controller, read and sent back unchanged
+    sel = {'rbac.example.com/aggregate-to-py': 'true'}
+    agg = client.V1AggregationRule(cluster_role_selectors=[client.V1LabelSelector(match_labels=sel)])
+    rbac.create_cluster_role(client.V1ClusterRole(metadata=client.V1ObjectMeta(name='py-agg'), aggregation_rule=agg))
+    rbac.create_cluster_role(client.V1ClusterRole(metadata=client.V1ObjectMeta(name='py-agg-leaf', labels=sel), rules=[client.V1PolicyRule(api_groups=[''], resources=['endpoints'], verbs=['get'])]))
+    filled = eventually(lambda: (lambda r: r if r.rules else None)(rbac.read_cluster_role('py-agg')), 30, 'py-agg aggregated')
+    expect(filled.rules[0].resources == ['endpoints'], filled.rules)
+    again = rbac.replace_cluster_role('py-agg', filled)
+    expect(again.aggregation_rule.cluster_role_selectors[0].match_labels == sel, again.aggregation_rule)
+    cref = client.V1RoleRef(api_group=RBAC_GROUP, kind='ClusterRole', name='py-agg')
+    rbac.create_cluster_role_binding(client.V1ClusterRoleBinding(metadata=client.V1ObjectMeta(name='py-ops'), role_ref=cref, subjects=[client.V1Subject(kind='Group', api_group=RBAC_GROUP, name='ops')]))
+    crb = rbac.read_cluster_role_binding('py-ops')
+    expect(rbac.replace_cluster_role_binding('py-ops', crb).metadata.uid == crb.metadata.uid, 'clusterrolebinding replace')
+    # the bootstrap objects go back unchanged too
+    rbac.replace_cluster_role('view', rbac.read_cluster_role('view'))
+    rbac.replace_cluster_role_binding('cluster-admin', rbac.read_cluster_role_binding('cluster-admin'))
+    rbac.delete_cluster_role_binding('py-ops')
+    rbac.delete_cluster_role('py-agg')
+    rbac.delete_cluster_role('py-agg-leaf')
+    rbac.delete_namespaced_role_binding('py-alice', NS)
+    rbac.delete_namespaced_role('py-pod-reader', NS)
+    try:
+        rbac.read_namespaced_role('py-pod-reader', NS)
+        raise AssertionError('deleted role still readable')
+    except ApiException as e:
+        expect(e.status == 404, e.status)
+
+
+def flow_security_flowcontrol(api):
+    # python3-kubernetes 22 has no typed flowcontrol v1 models: users reach v1 through the DynamicClient.
+    dyn = dynamic.DynamicClient(api)
+    levels = dyn.resources.get(api_version='flowcontrol.apiserver.k8s.io/v1', kind='PriorityLevelConfiguration')
+    schemas = dyn.resources.get(api_version='flowcontrol.apiserver.k8s.io/v1', kind='FlowSchema')
+    levels.create(body={'apiVersion': 'flowcontrol.apiserver.k8s.io/v1', 'kind': 'PriorityLevelConfiguration', 'metadata': {'name': 'py-batch'},
+                        'spec': {'type': 'Limited', 'limited': {'nominalConcurrencyShares': 5, 'limitResponse': {'type': 'Reject'}}}})
+    pl = levels.get(name='py-batch').to_dict()
+    expect(pl['spec']['limited']['lendablePercent'] == 0, pl['spec'])
+    expect(levels.replace(body=pl).spec.limited.nominalConcurrencyShares == 5, 'plc replace unchanged')
+    schemas.create(body={'apiVersion': 'flowcontrol.apiserver.k8s.io/v1', 'kind': 'FlowSchema', 'metadata': {'name': 'py-batch'},
+                         'spec': {'priorityLevelConfiguration': {'name': 'py-batch'}, 'matchingPrecedence': 6000, 'distinguisherMethod': {'type': 'ByNamespace'},
+                                  'rules': [{'subjects': [{'kind': 'Group', 'group': {'name': 'py-batchers'}}],
+                                             'resourceRules': [{'verbs': ['list'], 'apiGroups': [''], 'resources': ['pods'], 'clusterScope': True, 'namespaces': ['*']}]}]}})
+    # read after the API server's flow control wrote its Dangling condition (a write that bumps the resourceVersion)
+    fs = eventually(lambda: (lambda o: o if (o.get('status') or {}).get('conditions') else None)(schemas.get(name='py-batch').to_dict()), 30, 'py-batch Dangling condition')
+    expect(fs['status']['conditions'][0]['type'] == 'Dangling' and fs['status']['conditions'][0]['status'] == 'False', fs['status'])
+    fs['spec']['matchingPrecedence'] = 6001
+    expect(schemas.replace(body=fs).spec.matchingPrecedence == 6001, 'flowschema replace')
+    schemas.replace(body=schemas.get(name='catch-all').to_dict())
+    schemas.delete(name='py-batch')
+    levels.delete(name='py-batch')
+
+
+def flow_security_csr(api):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+    import base64
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    req = x509.CertificateSigningRequestBuilder().subject_name(x509.Name([
+        x509.NameAttribute(NameOID.COMMON_NAME, 'py-dave'), x509.NameAttribute(NameOID.ORGANIZATION_NAME, 'dev')])).sign(key, hashes.SHA256())
+    pem = req.public_bytes(serialization.Encoding.PEM)
+    certs = client.CertificatesV1Api(api)
+    body = client.V1CertificateSigningRequest(metadata=client.V1ObjectMeta(name='py-dave'), spec=client.V1CertificateSigningRequestSpec(
+        request=base64.b64encode(pem).decode(), signer_name='kubernetes.io/kube-apiserver-client', usages=['client auth'], expiration_seconds=3600))
+    certs.create_certificate_signing_request(body)
+    csr = certs.read_certificate_signing_request('py-dave')
+    csr = certs.replace_certificate_signing_request('py-dave', csr)
+    csr.status = client.V1CertificateSigningRequestStatus(conditions=[client.V1CertificateSigningRequestCondition(
+        type='Approved', status='True', reason='PythonApprove', message='approved by the python client')])
+    approved = certs.replace_certificate_signing_request_approval('py-dave', csr)
+    expect(approved.status.conditions[0].type == 'Approved' and approved.status.conditions[0].last_update_time is not None, approved.status)
+    signed = eventually(lambda: (lambda r: r if r.status.certificate else None)(certs.read_certificate_signing_request('py-dave')), 30, 'py-dave signed')
+    cert = x509.load_pem_x509_certificate(base64.b64decode(signed.status.certificate))
+    expect(cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == 'py-dave', cert.subject)
+    certs.replace_certificate_signing_request('py-dave', signed)
+    certs.delete_certificate_signing_request('py-dave')
+
+
+def flow_security_reviews(api):
+    authz = client.AuthorizationV1Api(api)
+    r = authz.create_self_subject_access_review(client.V1SelfSubjectAccessReview(spec=client.V1SelfSubjectAccessReviewSpec(
+        resource_attributes=client.V1ResourceAttributes(namespace=NS, verb='delete', resource='secrets'))))
+    expect(r.status.allowed is True, r.status)
+    v1 = client.CoreV1Api(api)
+    v1.create_namespaced_service_account(NS, client.V1ServiceAccount(metadata=client.V1ObjectMeta(name='py-robot')))
+    tr = v1.create_namespaced_service_account_token('py-robot', NS, client.AuthenticationV1TokenRequest(spec=client.V1TokenRequestSpec(
+        audiences=['https://kubernetes.default.svc.cluster.local'], expiration_seconds=3600)))
+    expect(tr.status.token.count('.') == 2 and tr.status.expiration_timestamp is not None, tr.status)
+    # the token works as a bearer token: the robot may not list secrets
+    cfg = client.Configuration.get_default_copy()
+    cfg.api_key = {'authorization': 'Bearer ' + tr.status.token}
+    cfg.cert_file = cfg.key_file = None
+    robot = client.ApiClient(cfg)
+    rr = client.AuthorizationV1Api(robot).create_self_subject_access_review(client.V1SelfSubjectAccessReview(spec=client.V1SelfSubjectAccessReviewSpec(
+        resource_attributes=client.V1ResourceAttributes(namespace=NS, verb='list', resource='secrets'))))
+    expect(rr.status.allowed is False, rr.status)
+    try:
+        client.CoreV1Api(robot).list_namespaced_secret(NS)
+        raise AssertionError('the robot listed secrets')
+    except ApiException as e:
+        expect(e.status == 403, e.status)
+    v1.delete_namespaced_service_account('py-robot', NS)
+
+
 FLOWS = {name[len('flow_'):]: fn for name, fn in sorted(globals().items()) if name.startswith('flow_')}
 
 

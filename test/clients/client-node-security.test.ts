@@ -1,0 +1,187 @@
+// @kubernetes/client-node 1.4's typed verbs on the security kinds, against a whole kubesim cluster
+// with Node,RBAC authorization: create, read, replace with the object as read (the client re-serializes
+// dates and drops or adds empty fields: the server must accept it unchanged), delete — Role,
+// ClusterRole with aggregationRule, RoleBinding, ClusterRoleBinding, FlowSchema,
+// PriorityLevelConfiguration, CertificateSigningRequest (approved via /approval, then signed); and
+// SelfSubjectAccessReview and TokenRequest (serviceaccounts/token).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as k8s from '@kubernetes/client-node';
+import { startClientCluster, type ClientCluster } from './helpers.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { makeCSR } from '../tokens/pki.ts';
+
+let c: ClientCluster;
+let kc: k8s.KubeConfig;
+let rbac: k8s.RbacAuthorizationV1Api;
+let flow: k8s.FlowcontrolApiserverV1Api;
+let certs: k8s.CertificatesV1Api;
+let authz: k8s.AuthorizationV1Api;
+let core: k8s.CoreV1Api;
+const namespace = 'default';
+
+before(async () => {
+  c = await startClientCluster(1, { apiServer: { authorizationModes: ['Node', 'RBAC'] }, enablePriorityAndFairness: true });
+  kc = new k8s.KubeConfig();
+  kc.loadFromFile(c.kubeconfigPath);
+  rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+  flow = kc.makeApiClient(k8s.FlowcontrolApiserverV1Api);
+  certs = kc.makeApiClient(k8s.CertificatesV1Api);
+  authz = kc.makeApiClient(k8s.AuthorizationV1Api);
+  core = kc.makeApiClient(k8s.CoreV1Api);
+});
+after(async () => {
+  await c?.stop();
+});
+
+/** The client's model objects (class instances) as plain JSON values. */
+const plain = (o: unknown) => JSON.parse(JSON.stringify(o));
+const notFound = (e: any) => e.code === 404;
+
+test('Role and RoleBinding: create, read, replace unchanged, replace changed, delete', async () => {
+  const role = await rbac.createNamespacedRole({ namespace, body: { metadata: { name: 'pod-reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] } });
+  assert.ok(role.metadata?.creationTimestamp instanceof Date);
+  const read = await rbac.readNamespacedRole({ name: 'pod-reader', namespace });
+  const same = await rbac.replaceNamespacedRole({ name: 'pod-reader', namespace, body: read });
+  assert.deepEqual(plain(same.rules), [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }]);
+  same.rules![0].resourceNames = ['web'];
+  const changed = await rbac.replaceNamespacedRole({ name: 'pod-reader', namespace, body: same });
+  assert.deepEqual(changed.rules?.[0].resourceNames, ['web']);
+
+  const subjects = [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice' }];
+  await rbac.createNamespacedRoleBinding({ namespace, body: { metadata: { name: 'alice-reads' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' }, subjects } });
+  const rb = await rbac.readNamespacedRoleBinding({ name: 'alice-reads', namespace });
+  const rb2 = await rbac.replaceNamespacedRoleBinding({ name: 'alice-reads', namespace, body: rb });
+  assert.deepEqual(plain(rb2.subjects), subjects);
+  rb2.subjects!.push({ kind: 'ServiceAccount', name: 'default', namespace });
+  const rb3 = await rbac.replaceNamespacedRoleBinding({ name: 'alice-reads', namespace, body: rb2 });
+  assert.equal(rb3.subjects?.length, 2);
+  // roleRef is immutable, as in Kubernetes.
+  rb3.roleRef.name = 'other';
+  await assert.rejects(rbac.replaceNamespacedRoleBinding({ name: 'alice-reads', namespace, body: rb3 }), (e: any) => e.code === 422);
+  await rbac.deleteNamespacedRoleBinding({ name: 'alice-reads', namespace });
+  await rbac.deleteNamespacedRole({ name: 'pod-reader', namespace });
+  await assert.rejects(rbac.readNamespacedRole({ name: 'pod-reader', namespace }), notFound);
+});
+
+test('ClusterRole with aggregationRule (filled by its controller) and ClusterRoleBinding', async () => {
+  const selector = { matchLabels: { 'rbac.example.com/aggregate-to-monitoring': 'true' } };
+  await rbac.createClusterRole({ body: { metadata: { name: 'monitoring' }, aggregationRule: { clusterRoleSelectors: [selector] } } });
+  await rbac.createClusterRole({
+    body: { metadata: { name: 'monitoring-endpoints', labels: selector.matchLabels }, rules: [{ apiGroups: [''], resources: ['endpoints'], verbs: ['get', 'list', 'watch'] }] },
+  });
+  const filled = await eventually(async () => {
+    const r = await rbac.readClusterRole({ name: 'monitoring' });
+    return r.rules?.some((x) => x.resources?.includes('endpoints')) ? r : undefined;
+  }, 'the aggregation controller fills monitoring');
+  assert.ok(filled.aggregationRule?.clusterRoleSelectors?.[0].matchLabels);
+  const same = await rbac.replaceClusterRole({ name: 'monitoring', body: filled });
+  assert.deepEqual(plain(same.aggregationRule), plain(filled.aggregationRule));
+  const leaf = await rbac.readClusterRole({ name: 'monitoring-endpoints' });
+  leaf.rules![0].verbs.push('delete');
+  await rbac.replaceClusterRole({ name: 'monitoring-endpoints', body: leaf });
+  await eventually(async () => (await rbac.readClusterRole({ name: 'monitoring' })).rules?.[0].verbs.includes('delete'), 'the aggregate follows its source');
+
+  const crb = await rbac.createClusterRoleBinding({
+    body: { metadata: { name: 'bob-monitoring' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'monitoring' }, subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'ops' }] },
+  });
+  const crbRead = await rbac.readClusterRoleBinding({ name: 'bob-monitoring' });
+  const crbSame = await rbac.replaceClusterRoleBinding({ name: 'bob-monitoring', body: crbRead });
+  assert.equal(crbSame.metadata?.uid, crb.metadata?.uid);
+  await rbac.deleteClusterRoleBinding({ name: 'bob-monitoring' });
+  await rbac.deleteClusterRole({ name: 'monitoring' });
+  await rbac.deleteClusterRole({ name: 'monitoring-endpoints' });
+  await assert.rejects(rbac.readClusterRole({ name: 'monitoring' }), notFound);
+});
+
+test('PriorityLevelConfiguration and FlowSchema (flowcontrol.apiserver.k8s.io/v1): defaults, replace unchanged, status', async () => {
+  const pl = await flow.createPriorityLevelConfiguration({
+    body: { metadata: { name: 'batch' }, spec: { type: 'Limited', limited: { nominalConcurrencyShares: 5, limitResponse: { type: 'Queue', queuing: { queues: 16, handSize: 4, queueLengthLimit: 20 } } } } },
+  });
+  assert.equal(pl.spec?.limited?.lendablePercent, 0, 'defaulted as Kubernetes does');
+  const plRead = await flow.readPriorityLevelConfiguration({ name: 'batch' });
+  const plSame = await flow.replacePriorityLevelConfiguration({ name: 'batch', body: plRead });
+  assert.deepEqual(plain(plSame.spec), plain(plRead.spec));
+  plSame.spec!.limited!.nominalConcurrencyShares = 7;
+  assert.equal((await flow.replacePriorityLevelConfiguration({ name: 'batch', body: plSame })).spec?.limited?.nominalConcurrencyShares, 7);
+
+  const fs = await flow.createFlowSchema({
+    body: {
+      metadata: { name: 'batch-jobs' },
+      spec: {
+        priorityLevelConfiguration: { name: 'batch' },
+        matchingPrecedence: 5000,
+        distinguisherMethod: { type: 'ByUser' },
+        rules: [{ subjects: [{ kind: 'User', user: { name: 'batch-bot' } }], resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], namespaces: ['*'] }] }],
+      },
+    },
+  });
+  assert.equal(fs.spec?.priorityLevelConfiguration.name, 'batch');
+  const fsRead = await eventually(async () => {
+    const r = await flow.readFlowSchema({ name: 'batch-jobs' });
+    return r.status?.conditions?.some((x) => x.type === 'Dangling') ? r : undefined;
+  }, 'the FlowSchema gets its Dangling condition');
+  assert.equal(fsRead.status?.conditions?.find((x) => x.type === 'Dangling')?.status, 'False');
+  const fsSame = await flow.replaceFlowSchema({ name: 'batch-jobs', body: fsRead });
+  assert.deepEqual(plain(fsSame.spec), plain(fsRead.spec));
+  fsSame.spec!.matchingPrecedence = 4000;
+  assert.equal((await flow.replaceFlowSchema({ name: 'batch-jobs', body: fsSame })).spec?.matchingPrecedence, 4000);
+  // The default objects read and replace unchanged too.
+  const catchAll = await flow.readPriorityLevelConfiguration({ name: 'catch-all' });
+  await flow.replacePriorityLevelConfiguration({ name: 'catch-all', body: catchAll });
+  const exempt = await flow.readFlowSchema({ name: 'exempt' });
+  await flow.replaceFlowSchema({ name: 'exempt', body: exempt });
+  await flow.deleteFlowSchema({ name: 'batch-jobs' });
+  await flow.deletePriorityLevelConfiguration({ name: 'batch' });
+  await assert.rejects(flow.readFlowSchema({ name: 'batch-jobs' }), notFound);
+});
+
+test('CertificateSigningRequest: create, replace unchanged, approve via /approval, signed by kube-apiserver-client, delete', async () => {
+  const { csr } = makeCSR('carol', ['dev']);
+  const request = Buffer.from(csr).toString('base64');
+  const created = await certs.createCertificateSigningRequest({
+    body: { metadata: { name: 'carol' }, spec: { request, signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'], expirationSeconds: 3600 } },
+  });
+  assert.equal(created.spec.username, 'kubernetes-admin', 'the requester is recorded');
+  const read = await certs.readCertificateSigningRequest({ name: 'carol' });
+  const same = await certs.replaceCertificateSigningRequest({ name: 'carol', body: read });
+  assert.deepEqual(plain(same.spec.groups), plain(read.spec.groups));
+  same.status = { conditions: [{ type: 'Approved', status: 'True', reason: 'KubectlApprove', message: 'approved by the test' }] };
+  const approved = await certs.replaceCertificateSigningRequestApproval({ name: 'carol', body: same });
+  assert.equal(approved.status?.conditions?.[0].type, 'Approved');
+  const signed = await eventually(async () => {
+    const r = await certs.readCertificateSigningRequest({ name: 'carol' });
+    return r.status?.certificate ? r : undefined;
+  }, 'the signer issues the certificate');
+  assert.match(Buffer.from(signed.status!.certificate!, 'base64').toString(), /-----BEGIN CERTIFICATE-----/);
+  // The signed object, as read, goes back through replace (spec and status untouched).
+  await certs.replaceCertificateSigningRequest({ name: 'carol', body: signed });
+  await certs.deleteCertificateSigningRequest({ name: 'carol' });
+  await assert.rejects(certs.readCertificateSigningRequest({ name: 'carol' }), notFound);
+});
+
+test('SelfSubjectAccessReview and TokenRequest (serviceaccounts/token)', async () => {
+  const ssar = await authz.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace, verb: 'delete', resource: 'secrets' } } } });
+  assert.equal(ssar.status?.allowed, true);
+  const nonResource = await authz.createSelfSubjectAccessReview({ body: { spec: { nonResourceAttributes: { path: '/healthz', verb: 'get' } } } });
+  assert.equal(nonResource.status?.allowed, true);
+
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'robot' } } });
+  const tr = await core.createNamespacedServiceAccountToken({ name: 'robot', namespace, body: { spec: { audiences: ['https://kubernetes.default.svc.cluster.local'], expirationSeconds: 3600 } } });
+  assert.ok(tr.status?.token && tr.status.token.split('.').length === 3, 'a JWT');
+  assert.ok(tr.status.expirationTimestamp instanceof Date);
+  // The token authenticates as the ServiceAccount, whose review says what RBAC allows it (nothing here).
+  const sa = new k8s.KubeConfig();
+  sa.loadFromOptions({
+    clusters: [{ name: 'c', server: kc.getCurrentCluster()!.server, caData: kc.getCurrentCluster()!.caData }],
+    users: [{ name: 'robot', token: tr.status.token }],
+    contexts: [{ name: 'robot', cluster: 'c', user: 'robot' }],
+    currentContext: 'robot',
+  });
+  const asRobot = await sa.makeApiClient(k8s.AuthorizationV1Api).createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace, verb: 'list', resource: 'secrets' } } } });
+  assert.equal(asRobot.status?.allowed, false);
+  const whoami = await sa.makeApiClient(k8s.AuthenticationV1Api).createSelfSubjectReview({ body: {} });
+  assert.equal(whoami.status?.userInfo?.username, 'system:serviceaccount:default:robot');
+  await assert.rejects(sa.makeApiClient(k8s.CoreV1Api).listNamespacedSecret({ namespace }), (e: any) => e.code === 403);
+  await core.deleteNamespacedServiceAccount({ name: 'robot', namespace });
+});
