@@ -365,12 +365,29 @@ export class Client {
         link.dispose();
       }
       if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, data };
-      if (res.status === 429 && attempt < (this.options.maxRetries ?? DEFAULT_MAX_RETRIES)) {
-        await this.clock.sleep(retryAfterMs(res.headers['retry-after'], this.options.maxRetryAfterSeconds), o.signal);
-        continue;
-      }
+      if (await this.waitToRetry(res, attempt, o.signal)) continue;
       throw errorFromResponse(res.status, typeof data === 'string' ? data : data.toString('utf8'));
     }
+  }
+
+  /**
+   * raw() for streams (watch, followed logs): a 429 answer is read, waited out (Retry-After) and the
+   * request sent again, as for every other request; any other answer is the caller's.
+   */
+  async rawRetrying(o: RequestOptions): Promise<TransportResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.raw(o);
+      if (res.status !== 429 || attempt >= (this.options.maxRetries ?? DEFAULT_MAX_RETRIES)) return res;
+      if (!res.data) await readAll(res);
+      await this.waitToRetry(res, attempt, o.signal);
+    }
+  }
+
+  /** True, after the server's Retry-After (on this client's clock), when a 429 answer is to be sent again. */
+  private async waitToRetry(res: TransportResponse, attempt: number, signal?: AbortSignal): Promise<boolean> {
+    if (res.status !== 429 || attempt >= (this.options.maxRetries ?? DEFAULT_MAX_RETRIES)) return false;
+    await this.clock.sleep(retryAfterMs(res.headers['retry-after'], this.options.maxRetryAfterSeconds), signal);
+    return true;
   }
 
   /** Closes idle keep-alive sockets. */
@@ -613,7 +630,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
     const link = linkSignal(opts.signal);
     let res: TransportResponse;
     try {
-      res = await this.client.raw({
+      res = await this.client.rawRetrying({
       path: this.path(this.collectionNs(opts.namespace)),
       query: {
         watch: 'true',
@@ -694,7 +711,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
 
   /** pods/log as a stream (follow=true keeps it open); destroy the stream to stop. */
   async logStream(name: string, opts: LogOptions = {}): Promise<Readable> {
-    const res = await this.client.raw({
+    const res = await this.client.rawRetrying({
       path: this.path(this.ns(opts.namespace), name, 'log'),
       query: logQuery(opts),
       accept: 'text/plain, */*',
