@@ -1,7 +1,9 @@
 // NodeRestriction admission (plugin/pkg/admission/noderestriction): a node's identity
 // (system:node:NAME in system:nodes) may change only its own Node, its own Lease, and pods bound to
-// it (status, deletion); it creates no pods (kubesim has no mirror pods).
+// it (status, deletion); it creates no pods (kubesim has no mirror pods); on its own Node it may not
+// set or change restricted labels (src/api/core/kubeletlabels.ts) nor change its taints.
 import type { KubeObject } from '../../api/types.ts';
+import { forbiddenNodeLabels, jsonEqual, modifiedLabels } from '../../api/core/index.ts';
 import type { AdmissionAttributes, AdmissionPlugin, UserInfo } from './index.ts';
 import { admissionForbidden } from './forbidden.ts';
 
@@ -36,13 +38,27 @@ export function nodeRestrictionProblem(node: string, a: Attrs, evicted?: KubeObj
   if (group === '' && plural === 'nodes') {
     const name = a.name || a.object?.metadata?.name || '';
     if ((a.operation === 'CREATE' || a.operation === 'UPDATE' || a.operation === 'DELETE') && name !== node) return `node "${node}" is not allowed to modify node "${name}"`;
-    return undefined;
+    return ownNodeProblem(node, a);
   }
   if (group === 'coordination.k8s.io' && plural === 'leases' && a.operation !== 'CONNECT') {
     const name = a.name || a.object?.metadata?.name || '';
     if (a.namespace !== 'kube-node-lease' || name !== node) return 'can only access node lease with the same name as the requesting node';
   }
   return undefined;
+}
+
+/** What a node may not do to its own Node: register with restricted labels; change them or its taints. */
+function ownNodeProblem(node: string, a: Attrs): string | undefined {
+  if (a.operation === 'CREATE') {
+    const bad = forbiddenNodeLabels(Object.keys(a.object?.metadata?.labels ?? {}));
+    return bad.length ? `node "${node}" is not allowed to set the following labels: ${bad.join(', ')}` : undefined;
+  }
+  if (a.operation !== 'UPDATE' || !a.object || !a.oldObject) return undefined;
+  // nil and empty taint lists are the same (Kubernetes' semantic equality)
+  const taints = (o: KubeObject) => ((o.spec as { taints?: unknown[] } | undefined)?.taints?.length ? (o.spec as { taints: unknown[] }).taints : undefined);
+  if (!jsonEqual(taints(a.object), taints(a.oldObject))) return `node "${node}" is not allowed to modify taints`;
+  const bad = forbiddenNodeLabels(modifiedLabels(a.object.metadata?.labels, a.oldObject.metadata?.labels));
+  return bad.length ? `is not allowed to modify labels: ${bad.join(', ')}` : undefined;
 }
 
 const isEviction = (a: Attrs) => a.rt.group === '' && a.rt.plural === 'pods' && a.subresource === 'eviction' && a.operation === 'CREATE';
