@@ -2,14 +2,15 @@
 // with Node,RBAC authorization: create, read, replace with the object as read (the client re-serializes
 // dates and drops or adds empty fields: the server must accept it unchanged), delete — Role,
 // ClusterRole with aggregationRule, RoleBinding, ClusterRoleBinding, FlowSchema,
-// PriorityLevelConfiguration, CertificateSigningRequest (approved via /approval, then signed); and
+// PriorityLevelConfiguration, CertificateSigningRequest (approved via /approval, then signed for an
+// ECDSA key, and the certificate used); and
 // SelfSubjectAccessReview and TokenRequest (serviceaccounts/token).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import { startClientCluster, type ClientCluster } from './helpers.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { makeCSR } from '../tokens/pki.ts';
+import { makeKeyCSR } from '../tokens/pki.ts';
 
 let c: ClientCluster;
 let kc: k8s.KubeConfig;
@@ -137,7 +138,7 @@ test('PriorityLevelConfiguration and FlowSchema (flowcontrol.apiserver.k8s.io/v1
 });
 
 test('CertificateSigningRequest: create, replace unchanged, approve via /approval, signed by kube-apiserver-client, delete', async () => {
-  const { csr } = makeCSR('carol', ['dev']);
+  const { csr, key } = makeKeyCSR('carol', ['dev'], { type: 'ec', curve: 'P-256' });
   const request = Buffer.from(csr).toString('base64');
   const created = await certs.createCertificateSigningRequest({
     body: { metadata: { name: 'carol' }, spec: { request, signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'], expirationSeconds: 3600 } },
@@ -158,6 +159,17 @@ test('CertificateSigningRequest: create, replace unchanged, approve via /approva
   await certs.replaceCertificateSigningRequest({ name: 'carol', body: signed });
   await certs.deleteCertificateSigningRequest({ name: 'carol' });
   await assert.rejects(certs.readCertificateSigningRequest({ name: 'carol' }), notFound);
+  // The ECDSA certificate authenticates as carol in dev.
+  const asCarol = new k8s.KubeConfig();
+  asCarol.loadFromOptions({
+    clusters: [{ name: 'c', server: kc.getCurrentCluster()!.server, caData: kc.getCurrentCluster()!.caData }],
+    users: [{ name: 'carol', certData: signed.status!.certificate!, keyData: Buffer.from(key).toString('base64') }],
+    contexts: [{ name: 'carol', cluster: 'c', user: 'carol' }],
+    currentContext: 'carol',
+  });
+  const who = await asCarol.makeApiClient(k8s.AuthenticationV1Api).createSelfSubjectReview({ body: {} });
+  assert.equal(who.status?.userInfo?.username, 'carol');
+  assert.ok(who.status?.userInfo?.groups?.includes('dev'));
 });
 
 test('SelfSubjectAccessReview and TokenRequest (serviceaccounts/token)', async () => {

@@ -2,13 +2,13 @@
 // ServiceAccount token claims, table-driven.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { X509Certificate, createPublicKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { boundClaims, keyId, legacyClaims, serviceAccountUsername, splitServiceAccountUsername } from '../../src/api/serviceaccount/token.ts';
 import { filledSecret, tokenSecretAction } from '../../src/controllers/serviceaccounttoken/plan.ts';
 import { DESCRIPTION, rootCAAction } from '../../src/controllers/rootcacert/plan.ts';
 import { awaitsSigning, certDurationSeconds, parseCSR, signCSR, signerRefusal } from '../../src/controllers/csrsigning/plan.ts';
 import { boundUser } from '../../src/apiserver/authn/serviceaccount.ts';
-import { makeCA, makeCSR } from './pki.ts';
+import { makeCA, makeCSR, makeKeyCSR } from './pki.ts';
 
 test('bound token claims, as pkg/serviceaccount Claims() writes them', () => {
   const c = boundClaims({ serviceAccount: { namespace: 'ns', name: 'sa', uid: 'u1' }, audiences: ['api'], expirationSeconds: 600, now: 1000, id: 'j', pod: { name: 'p', uid: 'pu' }, node: { name: 'n', uid: 'nu' } });
@@ -138,4 +138,37 @@ test('signCSR: the request\'s subject and SANs, usages, duration, verified by th
   const capped = new X509Certificate(signCSR(csr, shortCA, { usages: ['client auth'] }));
   assert.ok(Date.parse(capped.validTo) <= Date.parse(new X509Certificate(shortCA.cert).validTo));
   assert.throws(() => signCSR('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n', ca, { usages: ['client auth'] }), /unable to parse/);
+});
+
+test('signCSR: ECDSA (P-256, P-384) and Ed25519 requests, as Go\'s x509 reads them; the certificate carries the request\'s own key', () => {
+  const ca = makeCA();
+  const caCert = new X509Certificate(ca.cert);
+  for (const key of [{ type: 'ec', curve: 'P-256' }, { type: 'ec', curve: 'P-384' }, { type: 'ed25519' }] as const) {
+    const what = 'curve' in key ? key.curve : key.type;
+    const req = makeKeyCSR('dave', ['devs'], key, ['dave.example']);
+    const parsed = parseCSR(req.csr);
+    assert.equal(parsed.commonName, 'dave', what);
+    assert.deepEqual(parsed.organizations, ['devs'], what);
+    assert.deepEqual(parsed.sans.dns, ['dave.example'], what);
+    assert.equal(signerRefusal('kubernetes.io/kube-apiserver-client', parsed, ['client auth']), undefined);
+    const cert = new X509Certificate(signCSR(req.csr, ca, { usages: ['digital signature', 'client auth'], expirationSeconds: 3600 }));
+    assert.ok(cert.verify(caCert.publicKey), `${what}: signed by the CA`);
+    assert.ok(cert.checkIssued(caCert), what);
+    assert.ok(cert.checkPrivateKey(createPrivateKey(req.key)), `${what}: the request's key`);
+    assert.match(cert.subject, /CN=dave/);
+    assert.equal(cert.subjectAltName, 'DNS:dave.example');
+    assert.deepEqual(cert.keyUsage, ['1.3.6.1.5.5.7.3.2']);
+  }
+});
+
+test('parseCSR refuses a changed request, another PEM type and garbage, with the reason', () => {
+  const { csr } = makeKeyCSR('eve', [], { type: 'ec', curve: 'P-256' });
+  const der = Buffer.from(csr.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  const at = der.indexOf(Buffer.from('eve'));
+  der[at] = 'm'.charCodeAt(0); // CN=mve, signature no longer matches
+  const changed = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+  assert.throws(() => parseCSR(changed), /^Error: the certificate request signature is invalid$/);
+  assert.throws(() => parseCSR(csr.replace(/CERTIFICATE REQUEST/g, 'PRIVATE KEY')), /unable to parse the certificate request: PEM block type must be CERTIFICATE REQUEST/);
+  assert.throws(() => parseCSR('no pem here'), /unable to parse the certificate request: PEM block not found/);
+  assert.throws(() => parseCSR('-----BEGIN CERTIFICATE REQUEST-----\nMAMCAQA=\n-----END CERTIFICATE REQUEST-----\n'), /unable to parse the certificate request/);
 });

@@ -1,12 +1,13 @@
 // The decisions of the CSR signing controller (pkg/controller/certificates/signer): which approved
 // CertificateSigningRequests it signs (the signers kube-controller-manager runs), the per-signer
-// checks of the request, and signCSR — an X.509 certificate from the cluster CA (node-forge) with
-// the request's subject and SANs, key usage and extended key usage from spec.usages, valid from
+// checks of the request, and signCSR — an X.509 certificate from the cluster CA (node-forge) for
+// the request's RSA, ECDSA or Ed25519 key (request.ts) with its subject and SANs, key usage and extended key usage from spec.usages, valid from
 // 5 minutes ago for the requested duration (at least 10 minutes, at most --cluster-signing-duration
 // and the CA's own expiry).
 import { randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 import type { KubeObject } from '../../api/types.ts';
+import { parseCertificateRequest, tbsWithKey, type CertificateRequest } from './request.ts';
 
 export const KUBE_APISERVER_CLIENT = 'kubernetes.io/kube-apiserver-client';
 export const KUBE_APISERVER_CLIENT_KUBELET = 'kubernetes.io/kube-apiserver-client-kubelet';
@@ -48,26 +49,25 @@ const EXT_KEY_USAGE: Record<string, string> = {
 };
 
 export interface ParsedRequest {
-  csr: forge.pki.CertificateSigningRequest;
+  request: CertificateRequest;
   commonName: string;
   organizations: string[];
   sans: { dns: string[]; ips: string[]; emails: string[]; uris: string[] };
 }
 
-/** Parses a PEM CERTIFICATE REQUEST and checks its signature. Throws Error. */
+/** Parses a PEM CERTIFICATE REQUEST (RSA, ECDSA or Ed25519 key) and checks its signature. Throws Error. */
 export function parseCSR(pem: string): ParsedRequest {
-  let csr: forge.pki.CertificateSigningRequest;
+  let request: CertificateRequest;
   try {
-    csr = forge.pki.certificationRequestFromPem(pem);
+    request = parseCertificateRequest(pem);
   } catch (e) {
-    throw new Error(`unable to parse the certificate request (kubesim signs RSA keys only): ${(e as Error).message}`);
+    const why = (e as Error).message;
+    throw new Error(why === 'the certificate request signature is invalid' ? why : `unable to parse the certificate request: ${why}`);
   }
-  if (!csr.verify()) throw new Error('the certificate request signature is invalid');
-  const attrs = csr.subject.attributes;
-  const ext = (csr.getAttribute({ name: 'extensionRequest' }) as { extensions?: any[] } | null)?.extensions ?? [];
-  const alt = ext.find((e) => e.name === 'subjectAltName')?.altNames ?? [];
+  const attrs = request.subject;
+  const alt = request.extensions.find((e) => e.name === 'subjectAltName')?.altNames ?? [];
   return {
-    csr,
+    request,
     commonName: String(attrs.find((a) => a.shortName === 'CN')?.value ?? ''),
     organizations: attrs.filter((a) => a.shortName === 'O').map((a) => String(a.value)),
     sans: {
@@ -137,13 +137,14 @@ export function signCSR(csrPem: string, ca: SigningCA, o: SignOptions): string {
   const lifetime = certDurationSeconds(o.maxDurationSeconds ?? DEFAULT_SIGNING_DURATION_SECONDS, o.expirationSeconds);
   const notAfter = new Date(Math.min(Math.floor(now / 1000) * 1000 + lifetime * 1000, caCert.validity.notAfter.getTime()));
   const cert = forge.pki.createCertificate();
-  cert.publicKey = r.csr.publicKey as forge.pki.rsa.PublicKey;
+  // node-forge writes RSA keys only: a stand-in key, replaced by the request's own SubjectPublicKeyInfo below
+  cert.publicKey = STAND_IN_KEY;
   const serial = randomBytes(16);
   serial[0] &= 0x7f; // a positive INTEGER
   cert.serialNumber = serial.toString('hex');
   cert.validity.notBefore = notBefore;
   cert.validity.notAfter = notAfter;
-  cert.setSubject(r.csr.subject.attributes);
+  cert.setSubject(r.request.subject);
   cert.setIssuer(caCert.subject.attributes);
   const keyUsage: Record<string, unknown> = { name: 'keyUsage', critical: true };
   const extKeyUsage: Record<string, unknown> = { name: 'extKeyUsage' };
@@ -163,9 +164,25 @@ export function signCSR(csrPem: string, ca: SigningCA, o: SignOptions): string {
   ];
   if (alt.length) exts.push({ name: 'subjectAltName', altNames: alt });
   cert.setExtensions(exts);
-  cert.sign(caKey, forge.md.sha256.create());
-  return forge.pki.certificateToPem(cert);
+  cert.siginfo.algorithmOid = cert.signatureOid = forge.pki.oids.sha256WithRSAEncryption;
+  const tbs = tbsWithKey(cert, r.request.spki);
+  const md = forge.md.sha256.create();
+  md.update(forge.asn1.toDer(tbs).getBytes());
+  const { asn1 } = forge;
+  const der = asn1.toDer(
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+      tbs,
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+        asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(forge.pki.oids.sha256WithRSAEncryption).getBytes()),
+        asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, ''),
+      ]),
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, String.fromCharCode(0) + caKey.sign(md)),
+    ]),
+  );
+  return forge.pem.encode({ type: 'CERTIFICATE', body: der.getBytes() }, { maxline: 64 });
 }
+
+const STAND_IN_KEY = forge.pki.setRsaPublicKey(new forge.jsbn.BigInteger('3'), new forge.jsbn.BigInteger('3'));
 
 /** The CSR's conditions say it is approved and has not failed, and no certificate is issued yet. */
 export function awaitsSigning(csr: KubeObject): boolean {

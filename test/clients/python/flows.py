@@ -272,10 +272,11 @@ def flow_security_flowcontrol(api):
 def flow_security_csr(api):
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.asymmetric import ec
+    import tempfile
     from cryptography.x509.oid import NameOID
     import base64
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = ec.generate_private_key(ec.SECP256R1())  # what client-go's certificate manager uses too
     req = x509.CertificateSigningRequestBuilder().subject_name(x509.Name([
         x509.NameAttribute(NameOID.COMMON_NAME, 'py-dave'), x509.NameAttribute(NameOID.ORGANIZATION_NAME, 'dev')])).sign(key, hashes.SHA256())
     pem = req.public_bytes(serialization.Encoding.PEM)
@@ -294,6 +295,20 @@ def flow_security_csr(api):
     expect(cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == 'py-dave', cert.subject)
     certs.replace_certificate_signing_request('py-dave', signed)
     certs.delete_certificate_signing_request('py-dave')
+    # the certificate and its key authenticate as py-dave (RBAC then refuses the list)
+    with tempfile.TemporaryDirectory() as d:
+        cert_file, key_file = os.path.join(d, 'c.pem'), os.path.join(d, 'k.pem')
+        with open(cert_file, 'wb') as f:
+            f.write(base64.b64decode(signed.status.certificate))
+        with open(key_file, 'wb') as f:
+            f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        cfg = client.Configuration.get_default_copy()
+        cfg.cert_file, cfg.key_file, cfg.api_key = cert_file, key_file, {}
+        try:
+            client.CoreV1Api(client.ApiClient(cfg)).list_namespace()
+            raise AssertionError('py-dave listed namespaces')
+        except ApiException as e:
+            expect(e.status == 403 and 'User \\"py-dave\\"' in e.body, (e.status, e.body))
 
 
 def flow_security_reviews(api):
