@@ -197,3 +197,63 @@ test('SelfSubjectAccessReview and TokenRequest (serviceaccounts/token)', async (
   await assert.rejects(sa.makeApiClient(k8s.CoreV1Api).listNamespacedSecret({ namespace }), (e: any) => e.code === 403);
   await core.deleteNamespacedServiceAccount({ name: 'robot', namespace });
 });
+
+test('status subresources, patches, selectors and rules reviews on the security kinds', async () => {
+  // FlowSchema status through its own subresource: the read object goes back unchanged.
+  const exempt = await flow.readFlowSchemaStatus({ name: 'exempt' });
+  const st = await flow.replaceFlowSchemaStatus({ name: 'exempt', body: exempt });
+  assert.equal(st.status?.conditions?.find((x) => x.type === 'Dangling')?.status, 'False');
+  const plStatus = await flow.readPriorityLevelConfigurationStatus({ name: 'global-default' });
+  await flow.replacePriorityLevelConfigurationStatus({ name: 'global-default', body: plStatus });
+
+  // Strategic merge and JSON patches on RBAC objects (rules have no merge key: the list is replaced).
+  const strategic = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch);
+  const jsonPatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch);
+  await rbac.createClusterRole({ body: { metadata: { name: 'patched', labels: { team: 'a' } }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] } });
+  const p1 = await rbac.patchClusterRole({ name: 'patched', body: { rules: [{ apiGroups: [''], resources: ['services'], verbs: ['list'] }] } }, strategic);
+  assert.deepEqual(plain(p1.rules), [{ apiGroups: [''], resources: ['services'], verbs: ['list'] }]);
+  const p2 = await rbac.patchClusterRole({ name: 'patched', body: [{ op: 'add', path: '/rules/0/verbs/-', value: 'watch' }] }, jsonPatch);
+  assert.deepEqual(p2.rules?.[0].verbs, ['list', 'watch']);
+  const listed = await rbac.listClusterRole({ labelSelector: 'team=a' });
+  assert.deepEqual(listed.items.map((r) => r.metadata?.name), ['patched']);
+  await rbac.deleteClusterRole({ name: 'patched' });
+
+  // Roles in a namespace, deleted as a collection.
+  for (const n of ['r1', 'r2']) await rbac.createNamespacedRole({ namespace, body: { metadata: { name: n, labels: { batch: 'x' } }, rules: [] } });
+  const empty = await rbac.readNamespacedRole({ name: 'r1', namespace });
+  await rbac.replaceNamespacedRole({ name: 'r1', namespace, body: empty });
+  await rbac.deleteCollectionNamespacedRole({ namespace, labelSelector: 'batch=x' });
+  assert.equal((await rbac.listNamespacedRole({ namespace, labelSelector: 'batch=x' })).items.length, 0);
+
+  // SelfSubjectRulesReview: the admin may do everything.
+  const rules = await authz.createSelfSubjectRulesReview({ body: { spec: { namespace } } });
+  assert.ok(rules.status?.resourceRules.some((r) => r.verbs.includes('*') && r.resources?.includes('*')));
+  assert.equal(rules.status?.incomplete, false);
+
+  // CSR status through /status (the signer's subresource) and a deny through /approval.
+  const { csr } = makeKeyCSR('frank', [], { type: 'ec', curve: 'P-256' });
+  await certs.createCertificateSigningRequest({ body: { metadata: { name: 'frank' }, spec: { request: Buffer.from(csr).toString('base64'), signerName: 'example.com/manual', usages: ['client auth'] } } });
+  const f = await certs.readCertificateSigningRequest({ name: 'frank' });
+  f.status = { conditions: [{ type: 'Denied', status: 'True', reason: 'NotToday', message: 'denied by the test' }] };
+  const denied = await certs.replaceCertificateSigningRequestApproval({ name: 'frank', body: f });
+  assert.equal(denied.status?.conditions?.[0].type, 'Denied');
+  const fs = await certs.readCertificateSigningRequestStatus({ name: 'frank' });
+  await certs.replaceCertificateSigningRequestStatus({ name: 'frank', body: fs });
+  await certs.deleteCertificateSigningRequest({ name: 'frank' });
+});
+
+test('TokenRequest bound to a pod: the token names the pod', async () => {
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'bound' } } });
+  const pod = await core.createNamespacedPod({ namespace, body: { metadata: { name: 'holder' }, spec: { serviceAccountName: 'bound', containers: [{ name: 'c', image: 'nginx' }] } } });
+  const tr = await core.createNamespacedServiceAccountToken({
+    name: 'bound',
+    namespace,
+    body: { spec: { audiences: ['https://kubernetes.default.svc.cluster.local'], expirationSeconds: 3600, boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: 'holder', uid: pod.metadata!.uid } } },
+  });
+  const claims = JSON.parse(Buffer.from(tr.status!.token.split('.')[1], 'base64url').toString());
+  assert.equal(claims['kubernetes.io'].pod.name, 'holder');
+  assert.equal(claims['kubernetes.io'].serviceaccount.name, 'bound');
+  assert.equal(tr.spec.boundObjectRef?.name, 'holder');
+  await core.deleteNamespacedPod({ name: 'holder', namespace, gracePeriodSeconds: 0 });
+  await core.deleteNamespacedServiceAccount({ name: 'bound', namespace });
+});
