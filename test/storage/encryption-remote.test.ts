@@ -9,8 +9,12 @@ import { startPostgres } from '../helpers/services.ts';
 import { runStoreConformance } from './conformance.ts';
 import { etcdMissing, startEtcd, type EtcdCluster } from './etcd-harness.ts';
 
+// secrets with aesgcm, configmaps with secretbox
 const config: EncryptionConfiguration = {
-  resources: [{ resources: ['secrets', 'configmaps'], providers: [{ aesgcm: { keys: [{ name: 'key1', secret: Buffer.alloc(32, 5).toString('base64') }] } }] }],
+  resources: [
+    { resources: ['secrets'], providers: [{ aesgcm: { keys: [{ name: 'key1', secret: Buffer.alloc(32, 5).toString('base64') }] } }] },
+    { resources: ['configmaps'], providers: [{ secretbox: { keys: [{ name: 'box1', secret: Buffer.alloc(32, 6).toString('base64') }] } }] },
+  ],
 };
 
 if (etcdMissing()) {
