@@ -22,7 +22,7 @@ export function addAuditOptions(cmd: Command): Command {
     .option('--audit-log-maxsize <MB>', 'megabytes of the audit log before it is rotated (0 = 100)', '0')
     .option('--audit-log-maxbackup <n>', 'rotated audit log files kept (0 = all)', '0')
     .option('--audit-log-maxage <days>', 'days rotated audit log files are kept (0 = no limit)', '0')
-    .option('--encryption-provider-config <path>', 'apiserver.config.k8s.io/v1 EncryptionConfiguration: resources encrypted at rest (aesgcm, aescbc, identity)');
+    .option('--encryption-provider-config <path>', 'apiserver.config.k8s.io/v1 EncryptionConfiguration: resources encrypted at rest (aesgcm, aescbc, secretbox, identity)');
 }
 
 export function auditSettings(o: AuditFlags): Partial<ApiServerOptions> {
