@@ -1,13 +1,13 @@
 // The decisions of the CSR signing controller (pkg/controller/certificates/signer): which approved
 // CertificateSigningRequests it signs (the signers kube-controller-manager runs), the per-signer
 // checks of the request, and signCSR — an X.509 certificate from the cluster CA (node-forge) for
-// the request's RSA, ECDSA or Ed25519 key (request.ts) with its subject and SANs, key usage and extended key usage from spec.usages, valid from
-// 5 minutes ago for the requested duration (at least 10 minutes, at most --cluster-signing-duration
-// and the CA's own expiry).
+// the request's RSA, ECDSA or Ed25519 key (request.ts) with its subject and SANs, key usage and
+// extended key usage from spec.usages, valid from 5 minutes ago for the requested duration (at
+// least 10 minutes, at most --cluster-signing-duration and the CA's own expiry).
 import { randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 import type { KubeObject } from '../../api/types.ts';
-import { parseCertificateRequest, tbsWithKey, type CertificateRequest } from './request.ts';
+import { certificateForKey, parseCertificateRequest, type CertificateRequest } from './request.ts';
 
 export const KUBE_APISERVER_CLIENT = 'kubernetes.io/kube-apiserver-client';
 export const KUBE_APISERVER_CLIENT_KUBELET = 'kubernetes.io/kube-apiserver-client-kubelet';
@@ -137,8 +137,6 @@ export function signCSR(csrPem: string, ca: SigningCA, o: SignOptions): string {
   const lifetime = certDurationSeconds(o.maxDurationSeconds ?? DEFAULT_SIGNING_DURATION_SECONDS, o.expirationSeconds);
   const notAfter = new Date(Math.min(Math.floor(now / 1000) * 1000 + lifetime * 1000, caCert.validity.notAfter.getTime()));
   const cert = forge.pki.createCertificate();
-  // node-forge writes RSA keys only: a stand-in key, replaced by the request's own SubjectPublicKeyInfo below
-  cert.publicKey = STAND_IN_KEY;
   const serial = randomBytes(16);
   serial[0] &= 0x7f; // a positive INTEGER
   cert.serialNumber = serial.toString('hex');
@@ -164,25 +162,8 @@ export function signCSR(csrPem: string, ca: SigningCA, o: SignOptions): string {
   ];
   if (alt.length) exts.push({ name: 'subjectAltName', altNames: alt });
   cert.setExtensions(exts);
-  cert.siginfo.algorithmOid = cert.signatureOid = forge.pki.oids.sha256WithRSAEncryption;
-  const tbs = tbsWithKey(cert, r.request.spki);
-  const md = forge.md.sha256.create();
-  md.update(forge.asn1.toDer(tbs).getBytes());
-  const { asn1 } = forge;
-  const der = asn1.toDer(
-    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
-      tbs,
-      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
-        asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(forge.pki.oids.sha256WithRSAEncryption).getBytes()),
-        asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, ''),
-      ]),
-      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, String.fromCharCode(0) + caKey.sign(md)),
-    ]),
-  );
-  return forge.pem.encode({ type: 'CERTIFICATE', body: der.getBytes() }, { maxline: 64 });
+  return certificateForKey(cert, r.request.spki, caKey);
 }
-
-const STAND_IN_KEY = forge.pki.setRsaPublicKey(new forge.jsbn.BigInteger('3'), new forge.jsbn.BigInteger('3'));
 
 /** The CSR's conditions say it is approved and has not failed, and no certificate is issued yet. */
 export function awaitsSigning(csr: KubeObject): boolean {

@@ -2,7 +2,7 @@
 // x509.ParseCertificateRequest + CheckSignature read them: the DER is split by hand, the signature
 // checked with node:crypto, the subject and extension request read with node-forge's ASN.1 helpers
 // (node-forge's own CSR reader takes RSA keys only). The request's SubjectPublicKeyInfo is kept as
-// bytes and goes into the certificate as it is.
+// bytes and goes into the certificate as it is (certificateForKey).
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 
@@ -88,11 +88,27 @@ export function parseCertificateRequest(pem: string): CertificateRequest {
   return { spki: Buffer.from(spki), publicKey, subject: pki.RDNAttributesAsArray(asn1(version.end, subject.end)), extensions: requested?.extensions ?? [] };
 }
 
-/** The TBSCertificate of a node-forge certificate (built with a stand-in key), with the request's own key in it. */
-export function tbsWithKey(cert: forge.pki.Certificate, spki: Buffer): forge.asn1.Asn1 {
+// node-forge writes RSA keys only: certificates are built with this stand-in, then given the request's key.
+const STAND_IN_KEY = forge.pki.setRsaPublicKey(new forge.jsbn.BigInteger('3'), new forge.jsbn.BigInteger('3'));
+
+/**
+ * The PEM certificate for a node-forge certificate whose fields are set (all but its key), with the
+ * request's SubjectPublicKeyInfo as its key, signed sha256WithRSAEncryption by the CA's RSA key.
+ */
+export function certificateForKey(cert: forge.pki.Certificate, spki: Buffer, caKey: forge.pki.rsa.PrivateKey): string {
+  const { asn1 } = forge;
+  cert.publicKey = STAND_IN_KEY;
+  cert.siginfo.algorithmOid = cert.signatureOid = forge.pki.oids.sha256WithRSAEncryption;
   const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
   // TBSCertificate: [0] version, serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, ...
-  const fields = tbs.value as forge.asn1.Asn1[];
-  fields[6] = fromDer(spki);
-  return tbs;
+  (tbs.value as forge.asn1.Asn1[])[6] = fromDer(spki);
+  const md = forge.md.sha256.create();
+  md.update(asn1.toDer(tbs).getBytes());
+  const algorithm = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(forge.pki.oids.sha256WithRSAEncryption).getBytes()),
+    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, ''),
+  ]);
+  const signature = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.BITSTRING, false, String.fromCharCode(0) + caKey.sign(md));
+  const der = asn1.toDer(asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [tbs, algorithm, signature]));
+  return forge.pem.encode({ type: 'CERTIFICATE', body: der.getBytes() }, { maxline: 64 });
 }
