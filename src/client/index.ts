@@ -6,7 +6,7 @@
  *   const client = Client.fromKubeconfig(path?, { qps?, burst?, context?, userAgent? })
  *   const client = new Client({ server, token?, ca?, cert?, key?, insecureSkipTLSVerify?, qps?, burst?, userAgent?, transport? })
  *     - keep-alive agent; client-side token bucket (default 50 qps / burst 100; qps 0 or Infinity = off)
- *     - non-2xx answers throw StatusError (src/api/errors.ts) rebuilt from the server's Status; 429 is retried (maxRetries, default 5) after its Retry-After seconds on the client's clock (capped at maxRetryAfterSeconds, default 10), for requests, watches and log streams alike
+ *     - non-2xx answers throw StatusError (src/api/errors.ts) rebuilt from the server's Status; a 429 or 5xx with a Retry-After header is sent again (maxRetries, default 5) after its seconds on the client's clock (capped at maxRetryAfterSeconds, default 10), for requests, watches and log streams alike; without the header it is the caller's (client-go's checkWait)
  *   const pods = client.resource<Pod>(registry.byResource('', 'v1', 'pods')!)    // or a ResourceRef
  *   const leases = client.resource({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true })
  *   pods.get(name, { namespace })                     pods.inNamespace('ns') → bound ResourceClient

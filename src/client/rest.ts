@@ -65,7 +65,7 @@ export interface ClientOptions {
   transport?: Transport;
   /** Max sockets of the keep-alive agent (default 100). */
   maxSockets?: number;
-  /** 429 answers are retried this many times (default 5), each after the server's Retry-After. */
+  /** 429 and 5xx answers with a Retry-After header are sent again this many times (default 5), each after it. */
   maxRetries?: number;
   /** The longest Retry-After honoured, seconds (default 10; a larger one waits this long). */
   maxRetryAfterSeconds?: number;
@@ -80,12 +80,15 @@ export const DEFAULT_QPS = 50;
 export const DEFAULT_MAX_RETRIES = 5;
 export const DEFAULT_MAX_RETRY_AFTER_SECONDS = 10;
 
-/** The wait before retrying a 429, ms: Retry-After in seconds (absent or unreadable = 1 s), capped. */
-export function retryAfterMs(header: string | string[] | undefined, capSeconds = DEFAULT_MAX_RETRY_AFTER_SECONDS): number {
-  const raw = Array.isArray(header) ? header[0] : header;
-  const n = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
-  const seconds = Number.isFinite(n) && n >= 0 ? n : 1;
-  return Math.min(seconds, Math.max(0, capSeconds)) * 1000;
+/**
+ * The wait before sending again a request answered 429 or 5xx, ms: its Retry-After seconds (an
+ * integer, as client-go's checkWait reads it; negative = at once), capped; undefined when the header
+ * is absent or unreadable — the answer is then the caller's, not retried.
+ */
+export function retryAfterMs(header: string | string[] | undefined, capSeconds = DEFAULT_MAX_RETRY_AFTER_SECONDS): number | undefined {
+  const raw = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (raw === undefined || !/^[+-]?\d+$/.test(raw)) return undefined;
+  return Math.min(Math.max(0, Number(raw)), Math.max(0, capSeconds)) * 1000;
 }
 export const DEFAULT_BURST = 100;
 
@@ -339,7 +342,7 @@ export class Client {
     return this.transport({ method: o.method ?? 'GET', path: o.path + queryString(o.query), headers, body, signal: o.signal });
   }
 
-  /** One request whose 2xx answer is read whole; errors become StatusError. Retries 429 (Retry-After) a few times. */
+  /** One request whose 2xx answer is read whole; errors become StatusError. Retries 429/5xx with Retry-After a few times. */
   async requestBuffer(o: RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
     const r = await this.answer(o);
     return { status: r.status, headers: r.headers, body: typeof r.data === 'string' ? Buffer.from(r.data) : r.data };
@@ -365,29 +368,36 @@ export class Client {
         link.dispose();
       }
       if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, data };
-      if (await this.waitToRetry(res, attempt, o.signal)) continue;
+      const wait = this.retryWait(res, attempt);
+      if (wait !== undefined) {
+        await this.clock.sleep(wait, o.signal);
+        continue;
+      }
       throw errorFromResponse(res.status, typeof data === 'string' ? data : data.toString('utf8'));
     }
   }
 
   /**
-   * raw() for streams (watch, followed logs): a 429 answer is read, waited out (Retry-After) and the
-   * request sent again, as for every other request; any other answer is the caller's.
+   * raw() for streams (watch, followed logs): an answer retryWait() retries is read, waited out and
+   * the request sent again, as for every other request; any other answer is the caller's.
    */
   async rawRetrying(o: RequestOptions): Promise<TransportResponse> {
     for (let attempt = 0; ; attempt++) {
       const res = await this.raw(o);
-      if (res.status !== 429 || attempt >= (this.options.maxRetries ?? DEFAULT_MAX_RETRIES)) return res;
+      const wait = res.status < 300 ? undefined : this.retryWait(res, attempt);
+      if (wait === undefined) return res;
       if (!res.data) await readAll(res);
-      await this.waitToRetry(res, attempt, o.signal);
+      await this.clock.sleep(wait, o.signal);
     }
   }
 
-  /** True, after the server's Retry-After (on this client's clock), when a 429 answer is to be sent again. */
-  private async waitToRetry(res: TransportResponse, attempt: number, signal?: AbortSignal): Promise<boolean> {
-    if (res.status !== 429 || attempt >= (this.options.maxRetries ?? DEFAULT_MAX_RETRIES)) return false;
-    await this.clock.sleep(retryAfterMs(res.headers['retry-after'], this.options.maxRetryAfterSeconds), signal);
-    return true;
+  /**
+   * How long to wait before sending the request again (on this client's clock), or undefined: only a
+   * 429 or 5xx answer with a Retry-After header, within maxRetries (client-go's checkWait).
+   */
+  private retryWait(res: TransportResponse, attempt: number): number | undefined {
+    if ((res.status !== 429 && res.status < 500) || attempt >= (this.options.maxRetries ?? DEFAULT_MAX_RETRIES)) return undefined;
+    return retryAfterMs(res.headers['retry-after'], this.options.maxRetryAfterSeconds);
   }
 
   /** Closes idle keep-alive sockets. */

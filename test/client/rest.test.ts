@@ -164,9 +164,11 @@ test('429 TooManyRequests is retried after Retry-After', async () => {
 test('429: the wait is Retry-After seconds, capped; the retries are bounded', async () => {
   assert.equal(retryAfterMs('2'), 2000);
   assert.equal(retryAfterMs('0'), 0);
-  assert.equal(retryAfterMs(undefined), 1000, 'no header: 1 s');
-  assert.equal(retryAfterMs('soon'), 1000, 'unreadable: 1 s');
-  assert.equal(retryAfterMs('-3'), 1000);
+  // as client-go's checkWait: no header or an unreadable one = not retried; a negative one = at once
+  assert.equal(retryAfterMs(undefined), undefined, 'no header: not retried');
+  assert.equal(retryAfterMs('soon'), undefined, 'unreadable: not retried');
+  assert.equal(retryAfterMs('1.5'), undefined, 'not an integer');
+  assert.equal(retryAfterMs('-3'), 0);
   assert.equal(retryAfterMs('120'), 10_000, 'capped at 10 s by default');
   assert.equal(retryAfterMs('120', 0.05), 50);
   assert.equal(retryAfterMs(['3', '4']), 3000);

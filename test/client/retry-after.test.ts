@@ -1,6 +1,7 @@
 // The client's 429 retry honours Retry-After on its own clock (an injected one here, so the test
 // measures the wait instead of sleeping): requests, watches and log streams are sent again after
-// the seconds the server asked for, on every transport answer path.
+// the seconds the server asked for; as client-go's checkWait, a 5xx with the header is retried too
+// and an answer without it is the caller's.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -32,6 +33,8 @@ const clock = new SteppingClock();
 const seen: { url: string; at: number }[] = [];
 /** How many 429s (with this Retry-After) the next requests get, per path prefix. */
 const throttle = new Map<string, { times: number; retryAfter?: string }>();
+/** The code the throttled answers carry. */
+let status = 429;
 let server: http.Server;
 let url = '';
 
@@ -45,8 +48,9 @@ before(async () => {
       t.times--;
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
       if (t.retryAfter !== undefined) headers['Retry-After'] = t.retryAfter;
-      res.writeHead(429, headers);
-      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Too many requests, please try again later.', reason: 'TooManyRequests', code: 429, details: { retryAfterSeconds: 1 } }));
+      res.writeHead(status, headers);
+      const reason = status === 429 ? 'TooManyRequests' : 'ServiceUnavailable';
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Too many requests, please try again later.', reason, code: status }));
       return;
     }
     if (req.url!.includes('watch=true')) {
@@ -87,13 +91,13 @@ test('GET: 429 with Retry-After: 1, then 200 — the second attempt comes 1 s la
   c.close();
 });
 
-test('Retry-After per answer: 2 s then 1 s; the cap and the retry budget bound the waits', async () => {
+test('Retry-After per answer: 2 s then 0 s; the cap and the retry budget bound the waits', async () => {
   const { c } = fresh();
   throttle.set('/api/v1/namespaces/default/configmaps/a', { times: 1, retryAfter: '2' });
   await c.resource(CM).get('a', { namespace: 'default' });
-  throttle.set('/api/v1/namespaces/default/configmaps/a', { times: 1 }); // no header: 1 s
+  throttle.set('/api/v1/namespaces/default/configmaps/a', { times: 1, retryAfter: '0' });
   await c.resource(CM).get('a', { namespace: 'default' });
-  assert.deepEqual(clock.waits, [2000, 1000]);
+  assert.deepEqual(clock.waits, [2000, 0]);
   c.close();
   const capped = new Client({ server: url, qps: 0, clock, maxRetries: 2, maxRetryAfterSeconds: 5 });
   clock.waits.length = 0;
@@ -101,6 +105,32 @@ test('Retry-After per answer: 2 s then 1 s; the cap and the retry budget bound t
   await assert.rejects(capped.resource(CM).get('a', { namespace: 'default' }), (e: any) => e.code === 429 && e.reason === 'TooManyRequests');
   assert.deepEqual(clock.waits, [5000, 5000], 'two retries, each capped at 5 s');
   capped.close();
+});
+
+test('without Retry-After a 429 is the caller\'s at once (a PodDisruptionBudget refusing an eviction), as client-go does', async () => {
+  const { c } = fresh();
+  throttle.set('/api/v1/namespaces/default/configmaps/a', { times: 1 });
+  await assert.rejects(c.resource(CM).get('a', { namespace: 'default' }), (e: any) => e.code === 429);
+  assert.equal(seen.length, 1);
+  assert.deepEqual(clock.waits, []);
+  c.close();
+});
+
+test('a 5xx with Retry-After is retried too; one without is the caller\'s', async () => {
+  const { c } = fresh();
+  status = 503;
+  try {
+    throttle.set('/api/v1/namespaces/default/configmaps/a', { times: 1, retryAfter: '1' });
+    await c.resource(CM).get('a', { namespace: 'default' });
+    assert.equal(seen.length, 2);
+    assert.deepEqual(clock.waits, [1000]);
+    throttle.set('/api/v1/namespaces/default/configmaps/a', { times: 1 });
+    await assert.rejects(c.resource(CM).get('a', { namespace: 'default' }), (e: any) => e.code === 503);
+    assert.equal(seen.length, 3);
+  } finally {
+    status = 429;
+  }
+  c.close();
 });
 
 test('writes are retried the same way (the server refused them before doing anything)', async () => {
