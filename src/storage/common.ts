@@ -16,12 +16,27 @@ export function deepFreeze<T>(value: T): T {
 export function encodeObject(object: KubeObject, revision: number): { json: string; object: KubeObject } {
   const withRv = { ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } };
   const json = JSON.stringify(withRv);
-  return { json, object: deepFreeze(JSON.parse(json) as KubeObject) };
+  return { json, object: freezeParsed(JSON.parse(json)) as KubeObject };
 }
 
 /** Decodes a stored JSON value into a frozen object. */
 export function decodeObject(json: string): KubeObject {
-  return deepFreeze(JSON.parse(json) as KubeObject);
+  return freezeParsed(JSON.parse(json)) as KubeObject;
+}
+
+/**
+ * deepFreeze for a value JSON.parse just made: nothing in it is frozen or shared yet, so no
+ * isFrozen checks, and no Object.values arrays (plain objects have only own enumerable members).
+ */
+function freezeParsed(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) freezeParsed(v[i]);
+  } else {
+    const o = v as Record<string, unknown>;
+    for (const k in o) freezeParsed(o[k]);
+  }
+  return Object.freeze(v);
 }
 
 /** The first string greater than every string with this prefix ('' → undefined = no bound). */
