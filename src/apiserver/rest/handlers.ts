@@ -76,17 +76,26 @@ export function checkName(obj: KubeObject, name: string): void {
 /** PUT of the main resource or of /status. */
 export async function handleUpdate(s: Scope, subresource: 'status' | undefined): Promise<number> {
   const name = s.info.name!;
-  const obj = await readObject(s);
-  checkBodyIdentity(obj, s.rt, s.info.namespace);
-  checkName(obj, name);
-  const warnings = checkUnknownFields(obj, s.rt, s.query);
+  const body = await readBody(s.req);
+  // The body as the update starts from it; each attempt changes its own copy (the first takes this
+  // one, a retry after a lost race decodes the body again: cheaper than cloning every write).
+  const decode = () => {
+    const o = decodeObject(s.req.headers['content-type'], body);
+    checkBodyIdentity(o, s.rt, s.info.namespace);
+    checkName(o, name);
+    return o;
+  };
+  let first: KubeObject | undefined = decode();
+  const warnings = checkUnknownFields(first, s.rt, s.query);
   const dryRun = isDryRun(s.query);
   const r = await guaranteedUpdate(
     s,
     name,
     async (cur) => {
       if (!cur) throw notFound(s.rt.plural, name, s.rt.group);
-      const o = structuredClone(obj);
+      let o = first;
+      first = undefined;
+      if (!o) checkUnknownFields((o = decode()), s.rt, s.query);
       checkPrecondition(s, o, cur);
       const next = await prepareUpdate(s, o, cur, subresource, dryRun);
       const fieldManager = s.query?.get('fieldManager');
