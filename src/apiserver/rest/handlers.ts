@@ -2,7 +2,7 @@
 import { StatusError, badRequest, methodNotAllowed, notFound, unsupportedMediaType } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { decodeObject, parseJson, readBody } from '../body.ts';
-import { applyPatch, patchTypeOf, trackUpdate } from '../patch/index.ts';
+import { applyPatch, patchResultIsOwn, patchTypeOf, trackUpdate } from '../patch/index.ts';
 import { sendJson, successStatus, warningHeaderValue } from '../respond.ts';
 import { checkBodyIdentity, checkUnknownFields } from './objectmeta.ts';
 import { deleteObject, parseDeleteOptions } from './delete.ts';
@@ -137,7 +137,8 @@ export async function handlePatch(s: Scope, subresource: 'status' | undefined): 
     name,
     async (cur) => {
       if (!cur && (type !== 'apply' || subresource)) throw notFound(s.rt.plural, name, s.rt.group);
-      const patched = structuredClone(applyPatch(type, cur && inRequestVersion(s.rt, cur), text, s.rt, patchOptions(s, subresource))) as KubeObject;
+      const result = applyPatch(type, cur && inRequestVersion(s.rt, cur), text, s.rt, patchOptions(s, subresource));
+      const patched = (patchResultIsOwn(type) ? result : structuredClone(result)) as KubeObject;
       if (!patched || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('the patch did not produce an object');
       patched.metadata ??= {};
       checkBodyIdentity(patched, s.rt, s.info.namespace);
