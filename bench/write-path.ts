@@ -4,6 +4,7 @@
 // kubelet's Lease renewal (PUT with a new renewTime) — each with 0 and with W watchers on pods.
 //
 //   node --import tsx bench/write-path.ts [--mode lean|http|both] [--n 2000] [--concurrency 16] [--watchers 3]
+//        [--store sqlite|memory]  (http mode: the server's store; memory separates SQLite's share)
 //        [--prof DIR]  (http mode: the server process writes a --cpu-prof profile into DIR)
 //
 // lean: one process as `kubesim simulate` runs it — the API server on the memory store, the client
@@ -27,6 +28,7 @@ const N = Number(arg('n', '2000'));
 const C = Number(arg('concurrency', '16'));
 const W = Number(arg('watchers', '3'));
 const MODE = arg('mode', 'both');
+const STORE = arg('store', 'sqlite');
 
 const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true, kind: 'Pod' };
 const NAMESPACES = { group: '', version: 'v1', plural: 'namespaces', namespaced: false, kind: 'Namespace' };
@@ -247,7 +249,7 @@ async function run(mode: 'lean' | 'http'): Promise<Row[]> {
   } else {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubesim-write-path-'));
     const prof = arg('prof', '');
-    const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', path.join(dir, 'data')], {
+    const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve', path.join(dir, 'data'), ...(STORE === 'memory' ? ['--memory'] : [])], {
       execArgv: ['--import', 'tsx', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])],
     });
     const ask = <T>(m: string, pick: (x: any) => T | undefined) =>
@@ -284,7 +286,7 @@ async function main(): Promise<void> {
     const rows = await run(mode);
     console.log(mode === 'lean'
       ? '\nlean: in-process transport, memory store — CPU of the whole process (client + server + watchers) per write'
-      : '\nhttp: `kubesim apiserver`-like server process, SQLite data dir, HTTP — CPU of the server process per write');
+      : `\nhttp: \`kubesim apiserver\`-like server process, ${STORE === 'memory' ? 'memory store' : 'SQLite data dir (synchronous=FULL)'}, HTTP — CPU of the server process per write`);
     console.log(`  ${'op'.padEnd(44)} ${'µs/write w=0'.padStart(13)} ${`µs/write w=${W}`.padStart(13)} ${'writes/s w=0'.padStart(13)}`);
     const ops = [...new Set(rows.map((r) => r.op))];
     for (const op of ops) {
@@ -307,7 +309,7 @@ function gitHead(): string {
 // ---- the server process (http mode) ----
 if (process.argv.includes('--serve')) {
   const dataDir = arg('serve', '');
-  const api = await startApiServer({ port: 0, dataDir, logger: pino({ level: 'warn' }) });
+  const api = await startApiServer({ port: 0, ...(process.argv.includes('--memory') ? {} : { dataDir }), logger: pino({ level: 'warn' }) });
   process.send!({ url: api.url });
   process.on('message', async (m: string) => {
     if (m === 'cpu') process.send!({ cpu: process.cpuUsage() });
