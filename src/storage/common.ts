@@ -32,7 +32,7 @@ function jsonOfPart(v: object): string {
  */
 export function encodeObject(object: KubeObject, revision: number): { json: string; object: KubeObject } {
   const metadata = { ...object.metadata, resourceVersion: String(revision) };
-  if (!plainTop(object)) {
+  if (!plainTop(object) || !carriesStoredPart(object)) {
     const json = JSON.stringify({ ...object, metadata });
     return { json, object: markParts(freezeParsed(JSON.parse(json)) as KubeObject) };
   }
@@ -52,6 +52,15 @@ export function encodeObject(object: KubeObject, revision: number): { json: stri
   }
   json += '}';
   return { json, object: Object.freeze(out) as KubeObject };
+}
+
+/** Whether a member of the object is one a stored object handed out (a create has none: one stringify and parse then). */
+function carriesStoredPart(o: KubeObject): boolean {
+  for (const k in o) {
+    const v = o[k];
+    if (typeof v === 'object' && v !== null && k !== 'metadata' && storedParts.has(v)) return true;
+  }
+  return false;
 }
 
 /** A plain object with metadata, no toJSON and no key JSON.parse would treat as a prototype. */
