@@ -310,7 +310,16 @@ export function defineKind(k: KindDef): ResourceType {
 /** Main-resource update: status changes are ignored (status is written only via /status). */
 export function keepOldStatus(o: KubeObject, old: KubeObject): void {
   if (old.status === undefined) delete o.status;
-  else o.status = structuredClone(old.status);
+  else o.status = keptCopy(old.status);
+}
+
+/**
+ * A value carried from the stored object into the new one: the stored object's frozen parts are
+ * shared as they are (nothing can change them, and the store serializes the new object anyway),
+ * anything else is cloned so the new object never aliases a caller's mutable value.
+ */
+function keptCopy<T>(v: T): T {
+  return v !== null && typeof v === 'object' && Object.isFrozen(v) ? v : structuredClone(v);
 }
 
 /**
@@ -322,7 +331,11 @@ export function keepOldSpec(o: KubeObject, old: KubeObject): void {
   const status = o.status;
   const meta = o.metadata;
   for (const k of Object.keys(o)) if (k !== 'status') delete o[k];
-  for (const [k, v] of Object.entries(old)) if (k !== 'status') (o as any)[k] = structuredClone(v);
+  for (const [k, v] of Object.entries(old)) {
+    if (k === 'status') continue;
+    // metadata is written below (resourceVersion) and by the update path (generation, managedFields): its own top level
+    (o as any)[k] = k === 'metadata' && v !== null && typeof v === 'object' && Object.isFrozen(v) ? { ...v } : keptCopy(v);
+  }
   if (status === undefined) delete o.status;
   else o.status = status;
   // resourceVersion from the request is kept so the API server can do its CAS check.

@@ -209,12 +209,30 @@ function checkTypes(schema: Schema, v: unknown, path: string, out: TypeMismatch[
 
 /** True when the value fits the schema's JSON types (typeMismatches(...).length === 0, without building paths). */
 export function wellTyped(schema: Schema, v: unknown): boolean {
+  return fits(schema, v, 0);
+}
+
+/**
+ * Top-level members of stored objects (deep-frozen: they never change) already found to fit a
+ * schema. A status write carries the stored spec and metadata into the new object as they are, so
+ * the several checks of one write (defaults, strategy, validation, old and new) walk them once.
+ */
+const fitFrozen = new WeakMap<object, Schema>();
+
+function fits(schema: Schema, v: unknown, depth: number): boolean {
   if (v === null || v === undefined) return true;
+  if (depth === 1 && typeof v === 'object' && fitFrozen.get(v as object) === schema) return true;
+  const ok = fitsOnce(schema, v, depth);
+  if (ok && depth === 1 && typeof v === 'object' && Object.isFrozen(v)) fitFrozen.set(v as object, schema);
+  return ok;
+}
+
+function fitsOnce(schema: Schema, v: unknown, depth: number): boolean {
   if (!typeOk(schema, v)) return false;
   if (schema['x-kubernetes-preserve-unknown-fields'] || typeof v !== 'object') return true;
   if (Array.isArray(v)) {
     const items = schema.items;
-    if (items) for (let i = 0; i < v.length; i++) if (!wellTyped(items, v[i])) return false;
+    if (items) for (let i = 0; i < v.length; i++) if (!fits(items, v[i], depth + 1)) return false;
     return true;
   }
   const rec = v as Record<string, unknown>;
@@ -222,7 +240,7 @@ export function wellTyped(schema: Schema, v: unknown): boolean {
   const addl = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
   for (const k in rec) {
     const sub = props?.[k] ?? addl;
-    if (sub && !wellTyped(sub, rec[k])) return false;
+    if (sub && !fits(sub, rec[k], depth + 1)) return false;
   }
   return true;
 }
@@ -276,7 +294,7 @@ export function canonicalizeTimes(schema: Schema, value: unknown): string | unde
       container[key] = c;
       return undefined;
     }
-    return typeof v === 'object' ? canonicalizeTimes(sub, v) : undefined;
+    return typeof v === 'object' && holdsTimes(sub) ? canonicalizeTimes(sub, v) : undefined;
   };
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -291,6 +309,29 @@ export function canonicalizeTimes(schema: Schema, value: unknown): string | unde
     if (e) return e;
   }
   return undefined;
+}
+
+/** Schemas by whether a Time/MicroTime field is anywhere below them (a subtree without one has nothing to canonicalize). */
+const timeBearing = new WeakMap<Schema, boolean>();
+
+/**
+ * Whether canonicalizeTimes can find a date-time string under this schema: the walk follows only
+ * properties, items and an object additionalProperties, and stops at preserve-unknown-fields. A
+ * recursive schema (a CRD's own JSONSchemaProps-like shape) counts as bearing times while it is
+ * being looked at, so the answer errs on walking.
+ */
+function holdsTimes(schema: Schema): boolean {
+  const known = timeBearing.get(schema);
+  if (known !== undefined) return known;
+  if (schema.format === 'date-time') return true;
+  if (schema['x-kubernetes-preserve-unknown-fields']) return false;
+  timeBearing.set(schema, true);
+  let found = false;
+  if (schema.items && holdsTimes(schema.items)) found = true;
+  else if (typeof schema.additionalProperties === 'object' && holdsTimes(schema.additionalProperties)) found = true;
+  else if (schema.properties) for (const k in schema.properties) if (holdsTimes(schema.properties[k])) { found = true; break; }
+  timeBearing.set(schema, found);
+  return found;
 }
 
 /** The 400 of a malformed time: `ConfigMap in version "v1" cannot be handled as a ConfigMap: parsing time ...`. */

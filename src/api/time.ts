@@ -104,8 +104,21 @@ export function formatMicroTime(d: Date = new Date()): string {
 
 /** A value sent for a Time (micro=false) or MicroTime field, in its canonical spelling. */
 export function canonicalTime(value: string, micro: boolean): string | { error: string } {
+  const seen = micro ? canonicalMicro : canonicalSeconds;
+  const known = seen.get(value);
+  if (known !== undefined) return known;
   const p = parseRfc3339(value, micro ? MICRO_TIME_LAYOUT : TIME_LAYOUT);
   if ('error' in p) return p;
   const base = isoSeconds(p.secondsMs);
-  return micro ? `${base}.${p.fraction.slice(0, 6).padEnd(6, '0')}Z` : `${base}Z`;
+  const c = micro ? `${base}.${p.fraction.slice(0, 6).padEnd(6, '0')}Z` : `${base}Z`;
+  // every write canonicalizes the times it carries (creationTimestamp, managedFields, conditions):
+  // the same few strings again and again
+  if (seen.size >= CANONICAL_CACHE_SIZE) seen.clear();
+  seen.set(value, c);
+  return c;
 }
+
+/** Recently canonicalized Time and MicroTime spellings (valid ones only), emptied when full. */
+const CANONICAL_CACHE_SIZE = 4096;
+const canonicalSeconds = new Map<string, string>();
+const canonicalMicro = new Map<string, string>();

@@ -26,6 +26,7 @@ import { pipelineAuthorize } from './pipeline/cel-authorizer.ts';
 import { policyAdmission } from './pipeline/policy/index.ts';
 import type { ApiCore } from './rest/scope.ts';
 import { upgradeListener } from './rest/upgrade.ts';
+import { startObjectExpiry } from './rest/expiry.ts';
 import { createRequestListener } from './server.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, isLongRunning } from './timeout.ts';
 import { Auditor, type Policy } from './audit/index.ts';
@@ -54,7 +55,7 @@ export type {
 } from './pipeline/index.ts';
 export type { RequestInfo, Verb } from './routing.ts';
 export { VERSION_INFO } from './server.ts';
-export { KUBELET_URL_ANNOTATION } from './kinds/index.ts';
+export { KUBELET_URL_ANNOTATION, DEFAULT_EVENT_TTL_MS } from './kinds/index.ts';
 export { secureServing, defaultSans, ensurePki, issueClientCert, IDENTITIES, DASHBOARD_USER, type SecureServing, type SecureServingFiles, type Pki } from './pki/index.ts';
 
 export interface ApiServerOptions {
@@ -138,6 +139,8 @@ export interface ApiServerOptions {
   auditLogMaxSize?: number;
   auditLogMaxBackup?: number;
   auditLogMaxAge?: number;
+  /** --event-ttl: Events (core/v1 and events.k8s.io/v1) are deleted this long after their last write, on `clock` (ms; default 1h; 0 = kept). */
+  eventTtlMs?: number;
   /** kube-apiserver's --authorization-mode, in order (default AlwaysAllow: every request allowed). */
   authorizationModes?: AuthorizationMode[];
 }
@@ -324,7 +327,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     random: opts.random ?? cryptoRandom,
     requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     audit,
+    eventTtlMs: opts.eventTtlMs,
   };
+  const expiry = await startObjectExpiry(core);
   const scraper = startResourceMetrics(core, { resolutionMs: opts.metricResolutionMs });
   const crds = new CrdController(core);
   await crds.start();
@@ -381,6 +386,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
         stopMetricCatalog(core);
         crds.stop();
         flow.stop();
+        await expiry.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const end of [...core.longRunning]) end();
         server.closeIdleConnections();

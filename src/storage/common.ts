@@ -12,16 +12,90 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** The object with metadata.resourceVersion = revision, as JSON plus a frozen copy the caller cannot reach. */
+/**
+ * Top-level members (spec, status, ...) of objects the store handed out: deep-frozen JSON values
+ * it made. A later revision that carries one over unchanged (a status write keeps the stored spec)
+ * shares it instead of a re-parsed copy; their JSON is kept once such a member is carried over.
+ */
+const storedParts = new WeakSet<object>();
+const partJson = new WeakMap<object, string>();
+
+function jsonOfPart(v: object): string {
+  let j = partJson.get(v);
+  if (j === undefined) partJson.set(v, (j = JSON.stringify(v)));
+  return j;
+}
+
+/**
+ * The object with metadata.resourceVersion = revision, as JSON plus a frozen copy the caller cannot
+ * reach (what JSON.parse of that JSON gives, with the members carried over from a stored object shared).
+ */
 export function encodeObject(object: KubeObject, revision: number): { json: string; object: KubeObject } {
-  const withRv = { ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } };
-  const json = JSON.stringify(withRv);
-  return { json, object: deepFreeze(JSON.parse(json) as KubeObject) };
+  const metadata = { ...object.metadata, resourceVersion: String(revision) };
+  if (!plainTop(object) || !carriesStoredPart(object)) {
+    const json = JSON.stringify({ ...object, metadata });
+    return { json, object: markParts(freezeParsed(JSON.parse(json)) as KubeObject) };
+  }
+  // JSON.stringify's own walk of the top level (own keys in order; undefined and functions left
+  // out), with the members to copy parsed back one by one and the stored ones reused as they are.
+  const out: Record<string, unknown> = {};
+  let json = '{';
+  for (const k of Object.keys(object)) {
+    const v = k === 'metadata' ? metadata : object[k];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    const shared = typeof v === 'object' && v !== null && storedParts.has(v);
+    const part = shared ? jsonOfPart(v) : JSON.stringify(v);
+    if (json.length > 1) json += ',';
+    json += `${JSON.stringify(k)}:${part}`;
+    out[k] = shared ? v : typeof v === 'string' || typeof v === 'boolean' || v === null ? v : freezeParsed(JSON.parse(part));
+    if (!shared && typeof out[k] === 'object' && out[k] !== null) storedParts.add(out[k] as object);
+  }
+  json += '}';
+  return { json, object: Object.freeze(out) as KubeObject };
+}
+
+/** Whether a member of the object is one a stored object handed out (a create has none: one stringify and parse then). */
+function carriesStoredPart(o: KubeObject): boolean {
+  for (const k in o) {
+    const v = o[k];
+    if (typeof v === 'object' && v !== null && k !== 'metadata' && storedParts.has(v)) return true;
+  }
+  return false;
+}
+
+/** A plain object with metadata, no toJSON and no key JSON.parse would treat as a prototype. */
+function plainTop(o: KubeObject): boolean {
+  const proto = Object.getPrototypeOf(o);
+  return (proto === Object.prototype || proto === null) && typeof o.metadata === 'object' && o.metadata !== null && !('toJSON' in o) && !Object.hasOwn(o, '__proto__');
+}
+
+function markParts(o: KubeObject): KubeObject {
+  for (const k in o) {
+    const v = o[k];
+    if (typeof v === 'object' && v !== null) storedParts.add(v);
+  }
+  return o;
 }
 
 /** Decodes a stored JSON value into a frozen object. */
 export function decodeObject(json: string): KubeObject {
-  return deepFreeze(JSON.parse(json) as KubeObject);
+  const o = freezeParsed(JSON.parse(json));
+  return o !== null && typeof o === 'object' && !Array.isArray(o) ? markParts(o as KubeObject) : (o as KubeObject);
+}
+
+/**
+ * deepFreeze for a value JSON.parse just made: nothing in it is frozen or shared yet, so no
+ * isFrozen checks, and no Object.values arrays (plain objects have only own enumerable members).
+ */
+function freezeParsed(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) freezeParsed(v[i]);
+  } else {
+    const o = v as Record<string, unknown>;
+    for (const k in o) freezeParsed(o[k]);
+  }
+  return Object.freeze(v);
 }
 
 /** The first string greater than every string with this prefix ('' → undefined = no bound). */

@@ -63,3 +63,34 @@ test('canonicalizeTimes walks objects, lists and maps by schema; leaves other st
   });
   assert.match(canonicalizeTimes(schema, { conditions: [{ lastTransitionTime: 'yesterday' }] })!, /^parsing time "yesterday"/);
 });
+
+test('canonicalTime gives the same answer again (remembered spellings); malformed ones are never remembered', () => {
+  for (let round = 0; round < 3; round++) {
+    assert.equal(canonicalTime('2026-12-01T07:27:20.5+00:00', false), '2026-12-01T07:27:20Z');
+    assert.equal(canonicalTime('2026-12-01T07:27:20.5+00:00', true), '2026-12-01T07:27:20.500000Z');
+    assert.deepEqual(canonicalTime('2026-13-01T07:27:20Z', false), canonicalTime('2026-13-01T07:27:20Z', false));
+    assert.ok(typeof canonicalTime('2026-13-01T07:27:20Z', false) === 'object');
+  }
+  // past the cache's size, answers stay the same
+  for (let s = 0; s < 5000; s++) canonicalTime(`2026-12-01T07:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}+00:00`, false);
+  assert.equal(canonicalTime('2026-12-01T07:27:20.5+00:00', false), '2026-12-01T07:27:20Z');
+});
+
+test('canonicalizeTimes: deep and recursive schemas; subtrees without Time fields are left as they are', () => {
+  const inner = obj('i', { at: time(), label: str() });
+  const node: any = obj('n', { name: str() });
+  node.properties.child = node; // a recursive schema (as a CRD's may be)
+  node.properties.stamp = time();
+  const schema = obj('x', { deep: obj('d', { list: list('l', obj('e', { inner })) }), plain: obj('p', { name: str() }), tree: node });
+  const v: any = {
+    deep: { list: [{ inner: { at: '2026-12-01T07:27:20+00:00', label: '2026-12-01T07:27:20+00:00' } }] },
+    plain: { name: '2026-12-01T07:27:20+00:00' },
+    tree: { child: { child: { stamp: '2026-12-01T07:27:20.1Z' } } },
+  };
+  assert.equal(canonicalizeTimes(schema, v), undefined);
+  assert.equal(v.deep.list[0].inner.at, '2026-12-01T07:27:20Z');
+  assert.equal(v.deep.list[0].inner.label, '2026-12-01T07:27:20+00:00');
+  assert.equal(v.plain.name, '2026-12-01T07:27:20+00:00');
+  assert.equal(v.tree.child.child.stamp, '2026-12-01T07:27:20Z');
+  assert.match(canonicalizeTimes(schema, { tree: { child: { stamp: 'soon' } } })!, /^parsing time "soon"/);
+});

@@ -49,6 +49,22 @@ export const podStatusSchema = obj('Most recently observed status of the pod.', 
   resourceClaimStatuses: list('Status of resource claims.', freeform()),
 });
 
+/**
+ * Specs the validation found valid that can never change (deep-frozen, as the store hands them
+ * out): a status write carries the stored spec over as is, so the checks of a pod's later writes
+ * (both pure functions of the spec) are not repeated.
+ */
+const validSpecs = new WeakSet<object>();
+const unchangedValidSpecs = new WeakSet<object>();
+
+function onceValid(known: WeakSet<object>, spec: unknown, check: () => FieldError[]): FieldError[] {
+  const frozen = spec !== null && typeof spec === 'object' && Object.isFrozen(spec);
+  if (frozen && known.has(spec as object)) return [];
+  const errs = check();
+  if (frozen && errs.length === 0) known.add(spec as object);
+  return errs;
+}
+
 export const pod = defineKind({
   group: '',
   version: 'v1',
@@ -73,7 +89,7 @@ export const pod = defineKind({
   description: 'Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.',
   fields: { spec: podSpecSchema, status: podStatusSchema },
   defaults: (o) => defaultPodSpec(o.spec),
-  validate: (o) => validatePodSpec(o.spec, 'spec'),
+  validate: (o) => onceValid(validSpecs, o.spec, () => validatePodSpec(o.spec, 'spec')),
   // Pods bound to a node terminate gracefully (the node agent finishes with gracePeriodSeconds=0);
   // unscheduled or finished pods go at once, as podStrategy.CheckGracefulDelete decides.
   deletion: {
@@ -95,10 +111,8 @@ export const pod = defineKind({
       keepOldStatus(o, old);
       admitPodUpdate(o, old);
     },
-    validateUpdate: (o, old) => {
-      const errs: FieldError[] = validatePodSpecUpdate(o.spec, old.spec);
-      return errs;
-    },
+    validateUpdate: (o, old) =>
+      o.spec === old.spec ? onceValid(unchangedValidSpecs, o.spec, () => validatePodSpecUpdate(o.spec, old.spec)) : validatePodSpecUpdate(o.spec, old.spec),
   },
   columns: [
     col('Ready', 'string', 'The aggregate readiness state of this pod for accepting traffic.'),

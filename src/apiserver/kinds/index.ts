@@ -6,6 +6,7 @@ import type { Registry } from '../../api/registry.ts';
 import type { RestHooks } from '../../api/resource.ts';
 import { namespaceStorage } from './namespaces.ts';
 import { podStorage } from './pods.ts';
+import { eventStorage } from './events.ts';
 import { serviceStorage } from './services.ts';
 import { nodeStorage } from './nodes.ts';
 import { csrStorage } from './csr.ts';
@@ -14,6 +15,7 @@ import { nodeMetricsStorage, podMetricsStorage } from './metrics.ts';
 import { customMetricsStorage, externalMetricsStorage } from './custommetrics.ts';
 
 export { KUBELET_URL_ANNOTATION } from './pods.ts';
+export { DEFAULT_EVENT_TTL_MS } from './events.ts';
 export { bootstrapNamespaces, namespaceGetter } from './namespaces.ts';
 export { ensureKubernetesService, startKubernetesEndpoints, startServiceAddressRepair } from './services.ts';
 export { bootstrapPriorityClasses, priorityClassLister } from './priorityclasses.ts';
@@ -26,6 +28,8 @@ const builtinStorage: Record<string, RestHooks> = {
   '/services': serviceStorage,
   '/nodes': nodeStorage,
   '/serviceaccounts': serviceAccountStorage,
+  '/events': eventStorage,
+  'events.k8s.io/events': eventStorage,
   'certificates.k8s.io/certificatesigningrequests': csrStorage,
   'metrics.k8s.io/nodes': nodeMetricsStorage,
   'metrics.k8s.io/pods': podMetricsStorage,

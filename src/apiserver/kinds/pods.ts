@@ -82,22 +82,23 @@ async function handleBinding(s: Scope, podName: string | undefined): Promise<num
   return 201;
 }
 
-/** Pure: the pod bound to node, with the binding's annotations and PodScheduled=True. */
+/**
+ * Pure: the pod bound to node, with the binding's annotations and PodScheduled=True. The stored
+ * pod's frozen parts the binding leaves alone are shared, the rest copied (stored as is, no
+ * further change).
+ */
 function bound(cur: KubeObject, node: string, annotations: Record<string, string> | undefined, now: string): KubeObject {
-  const pod = structuredClone(cur) as KubeObject;
-  pod.spec = { ...(pod.spec ?? {}), nodeName: node };
-  if (annotations) pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), ...annotations };
-  const conditions: any[] = (pod.status ??= {}).conditions ?? [];
-  const existing = conditions.find((c) => c.type === 'PodScheduled');
-  if (existing) {
-    if (existing.status !== 'True') existing.lastTransitionTime = now;
-    existing.status = 'True';
-    delete existing.reason;
-    delete existing.message;
+  const pod: KubeObject = { ...cur, spec: { ...(cur.spec ?? {}), nodeName: node } };
+  if (annotations) pod.metadata = { ...cur.metadata, annotations: { ...(cur.metadata.annotations ?? {}), ...annotations } };
+  const conditions: any[] = [...(cur.status?.conditions ?? [])];
+  const i = conditions.findIndex((c) => c.type === 'PodScheduled');
+  if (i >= 0) {
+    const { reason: _reason, message: _message, ...kept } = conditions[i];
+    conditions[i] = { ...kept, ...(kept.status !== 'True' ? { lastTransitionTime: now } : {}), status: 'True' };
   } else {
     conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
   }
-  pod.status.conditions = conditions;
+  pod.status = { ...(cur.status ?? {}), conditions };
   return pod;
 }
 

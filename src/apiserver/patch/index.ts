@@ -80,6 +80,15 @@ function mustBeObject(v: unknown): Record<string, any> {
  * body is the raw request body text. Non-apply patches with a fieldManager are recorded in
  * metadata.managedFields (operation Update); apply records operation Apply.
  */
+/**
+ * Whether applyPatch's result of this type shares nothing with the current object or anyone else:
+ * strategic and JSON merge patches start from a deep copy of the current object and add values of
+ * the patch they parsed themselves, so a caller may change the result without copying it first.
+ */
+export function patchResultIsOwn(type: PatchType): boolean {
+  return type === 'strategic' || type === 'merge';
+}
+
 export function applyPatch(type: PatchType, current: KubeObject | undefined, body: string, rt: ResourceType, opts: PatchOptions = {}): KubeObject {
   if (type === 'apply') return applyApply(current, body, rt, opts);
   if (!current) throw new StatusError(404, 'NotFound', `${rt.group ? `${rt.plural}.${rt.group}` : rt.plural} not found`);

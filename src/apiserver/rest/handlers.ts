@@ -2,7 +2,7 @@
 import { StatusError, badRequest, methodNotAllowed, notFound, unsupportedMediaType } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { decodeObject, parseJson, readBody } from '../body.ts';
-import { applyPatch, patchTypeOf, trackUpdate } from '../patch/index.ts';
+import { applyPatch, patchResultIsOwn, patchTypeOf, trackUpdate } from '../patch/index.ts';
 import { sendJson, successStatus, warningHeaderValue } from '../respond.ts';
 import { checkBodyIdentity, checkUnknownFields } from './objectmeta.ts';
 import { deleteObject, parseDeleteOptions } from './delete.ts';
@@ -76,17 +76,26 @@ export function checkName(obj: KubeObject, name: string): void {
 /** PUT of the main resource or of /status. */
 export async function handleUpdate(s: Scope, subresource: 'status' | undefined): Promise<number> {
   const name = s.info.name!;
-  const obj = await readObject(s);
-  checkBodyIdentity(obj, s.rt, s.info.namespace);
-  checkName(obj, name);
-  const warnings = checkUnknownFields(obj, s.rt, s.query);
+  const body = await readBody(s.req);
+  // The body as the update starts from it; each attempt changes its own copy (the first takes this
+  // one, a retry after a lost race decodes the body again: cheaper than cloning every write).
+  const decode = () => {
+    const o = decodeObject(s.req.headers['content-type'], body);
+    checkBodyIdentity(o, s.rt, s.info.namespace);
+    checkName(o, name);
+    return o;
+  };
+  let first: KubeObject | undefined = decode();
+  const warnings = checkUnknownFields(first, s.rt, s.query);
   const dryRun = isDryRun(s.query);
   const r = await guaranteedUpdate(
     s,
     name,
     async (cur) => {
       if (!cur) throw notFound(s.rt.plural, name, s.rt.group);
-      const o = structuredClone(obj);
+      let o = first;
+      first = undefined;
+      if (!o) checkUnknownFields((o = decode()), s.rt, s.query);
       checkPrecondition(s, o, cur);
       const next = await prepareUpdate(s, o, cur, subresource, dryRun);
       const fieldManager = s.query?.get('fieldManager');
@@ -128,7 +137,8 @@ export async function handlePatch(s: Scope, subresource: 'status' | undefined): 
     name,
     async (cur) => {
       if (!cur && (type !== 'apply' || subresource)) throw notFound(s.rt.plural, name, s.rt.group);
-      const patched = structuredClone(applyPatch(type, cur && inRequestVersion(s.rt, cur), text, s.rt, patchOptions(s, subresource))) as KubeObject;
+      const result = applyPatch(type, cur && inRequestVersion(s.rt, cur), text, s.rt, patchOptions(s, subresource));
+      const patched = (patchResultIsOwn(type) ? result : structuredClone(result)) as KubeObject;
       if (!patched || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('the patch did not produce an object');
       patched.metadata ??= {};
       checkBodyIdentity(patched, s.rt, s.info.namespace);

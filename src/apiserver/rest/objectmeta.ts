@@ -125,6 +125,8 @@ export function bumpGeneration(obj: KubeObject, old: KubeObject, rt: ResourceTyp
   }
   const fields = rt.strategy.specFields;
   for (const f of fields) {
+    // the stored object's own (frozen) value carried over by the strategy is unchanged
+    if (obj[f] === old[f]) continue;
     if (JSON.stringify(obj[f]) !== JSON.stringify(old[f])) {
       obj.metadata.generation = (old.metadata.generation ?? 1) + 1;
       return;

@@ -44,6 +44,8 @@ export interface ApiCore {
   requestTimeoutMs?: number;
   /** --audit-policy-file + --audit-log-path: the audit log, when configured. */
   audit?: Auditor;
+  /** --event-ttl: how long an Event is kept after its last write (ms; 0 = forever). */
+  eventTtlMs?: number;
 }
 
 export interface Scope {

@@ -36,6 +36,11 @@ declare module '../../api/resource.ts' {
     afterUpdate?(s: Scope, obj: KubeObject, dryRun: boolean): void;
     /** AfterDelete: the object is gone (not for a delete that leaves it terminating or finalizing). */
     afterDelete?(s: Scope, obj: KubeObject, dryRun: boolean): void;
+    /**
+     * TTLFunc: objects of this kind are deleted once this long (ms) has passed since their last
+     * write, on the server's clock (rest/expiry.ts); undefined or 0 = kept. Read once at start.
+     */
+    ttlMs?(core: ApiCore): number | undefined;
     /** Decorator: changes an outgoing copy of every object answered (get, list, watch, writes). */
     decorator?(obj: KubeObject): void;
     /**

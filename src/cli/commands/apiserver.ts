@@ -9,7 +9,7 @@ import { addApiServerTokenOptions, apiServerTokenOptions, type ApiServerTokenFla
 import { addSecurityOptions, bindAddress, securityFlags, startOrFail, type SecurityCliOpts } from '../security.ts';
 
 type ApiServerFlags = SecurityCliOpts & FlowControlFlags & ApiServerTokenFlags & AuditFlags & {
-  authorizationMode: string; port: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; advertiseAddress?: string; storageFaultsFile?: string;
+  authorizationMode: string; port: string; dataDir: string; watchCacheSize?: string; metricResolution: string; storage?: string; events?: string; endpointLeaseDuration: string; eventTtl: string; advertiseAddress?: string; storageFaultsFile?: string;
 };
 
 export function register(program: Command): void {
@@ -24,6 +24,7 @@ export function register(program: Command): void {
     .option('--storage <url>', 'storage backend: sqlite:PATH (default: <data-dir>/kubesim.db), memory, postgres://user@host:port/db[?pool_size=N&schema=S], etcd://host:port[,host:port...][/prefix]')
     .option('--advertise-address <ip>', 'the IP listed for this server in the default/kubernetes endpoints (default: --bind-address, or 127.0.0.1 for 0.0.0.0); also listed in the serving certificate')
     .option('--endpoint-lease-duration <duration>', "lifetime of this server's Lease in the default/kubernetes endpoints (renewed every third of it)", '15s')
+    .option('--event-ttl <duration>', 'amount of time to retain events (after their last write)', '1h0m0s')
     .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)')
     // Not a kube-apiserver flag: `kubesim chaos run --processes` drives storage faults through this file (docs/chaos.md).
     .addOption(new Option('--storage-faults-file <file>', 'chaos runs: storage faults (JSON: commitLatencyMs, readLatencyMs, failCommits, failRate, prefix) re-read when the file changes').hideHelp());
@@ -46,6 +47,7 @@ export function register(program: Command): void {
         storageFaultsFile: o.storageFaultsFile,
         advertiseAddress: o.advertiseAddress,
         endpointLeaseSeconds: durationSeconds('endpoint-lease-duration', o.endpointLeaseDuration),
+        eventTtlMs: Math.round(durationSeconds('event-ttl', o.eventTtl) * 1000),
         ...flowControlOptions(o),
         ...apiServerTokenOptions(o),
       }),

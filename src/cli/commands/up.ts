@@ -11,6 +11,7 @@ import { addSecurityOptions, bindAddress, securityFlags, startOrFail, type Secur
 
 type UpFlags = SecurityCliOpts & FlowControlFlags & ApiServerTokenFlags & AuditFlags & {
   storageFaultsFile?: string;
+  eventTtl: string;
   authorizationMode: string; advertiseAddress?: string; port: string; dataDir: string; nodes: string; policy: string; watchCacheSize?: string; storage?: string; events?: string;
   nodeMonitorGracePeriod: string; defaultTolerationSeconds: string; horizontalPodAutoscalerSyncPeriod: string;
   horizontalPodAutoscalerDownscaleStabilization: string; horizontalPodAutoscalerTolerance: string; metricResolution: string; fromSnapshot?: string; placement: string;
@@ -27,6 +28,7 @@ export function register(program: Command): void {
     .option('--policy <policy>', 'scheduler policy: spread | binpack | roundrobin', 'spread')
     .option('--watch-cache-size <n>', 'events kept per resource in the watch cache')
     .option('--storage <url>', 'storage backend: sqlite:PATH (default: <data-dir>/kubesim.db), memory, postgres://user@host:port/db[?pool_size=N&schema=S], etcd://host:port[,host:port...][/prefix]')
+    .option('--event-ttl <duration>', 'amount of time to retain events (after their last write)', '1h0m0s')
     .option('--events <url>', 'event transport for --storage postgres://: redis://host:port (Redis Stream; default: LISTEN/NOTIFY)')
     .option('--authorization-mode <modes>', 'ordered comma list of authorization plugins: AlwaysAllow, Node, RBAC', 'Node,RBAC')
     .option('--node-monitor-grace-period <seconds>', 'seconds without a node Lease renewal before the node is Unknown', '40')
@@ -45,7 +47,7 @@ export function register(program: Command): void {
   addSecurityOptions(cmd).action(async (o: UpFlags) => {
     await startOrFail(() =>
       runUp({
-        apiServer: { ...auditSettings(o), authorizationModes: parseAuthorizationModes(o.authorizationMode), storageFaultsFile: o.storageFaultsFile },
+        apiServer: { ...auditSettings(o), authorizationModes: parseAuthorizationModes(o.authorizationMode), storageFaultsFile: o.storageFaultsFile, eventTtlMs: Math.round(durationSeconds('event-ttl', o.eventTtl) * 1000) },
         port: Number(o.port),
         host: bindAddress(o),
         security: securityFlags(o, o.advertiseAddress),
