@@ -6,7 +6,7 @@ import { formatLines, InstanceLog, LogStore } from '../../src/node/logs.ts';
 import { admitPod, podRequests } from '../../src/node/admission.ts';
 import { toleratesTaint as tolerates } from '../../src/api/core/index.ts';
 import { milliValueOrZero as milliCpu, valueOrZero as bytesOf } from '../../src/api/quantity.ts';
-import { Priority, Writer } from '../../src/node/writer.ts';
+import { Priority, Writer, defaultWriteConcurrency, pickPriority } from '../../src/node/writer.ts';
 import { parseLabels, parseTaints } from '../../src/node/parse.ts';
 import { buildNode, nodeIP, podCIDR, podIPIn } from '../../src/node/nodeobj.ts';
 import { goDuration, parseDurationMs } from '../../src/node/units.ts';
@@ -14,6 +14,7 @@ import { TimerQueue } from '../../src/node/timers.ts';
 import { ManualClock } from '../../src/clock/index.ts';
 import { buildEvent } from '../../src/node/events.ts';
 import { eventKey } from '../../src/client/index.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const Mi = 2 ** 20;
 
@@ -106,6 +107,66 @@ test('writer: leases before pods before events; dedup by key; bounded event queu
   await w.idle();
   assert.deepEqual(order, ['l', 'p', 'e2', 'e3']);
   assert.equal(w.stats.droppedEvents, 1);
+});
+
+test('writer: smooth weighted round robin over the non-empty queues', () => {
+  const cases: { name: string; pending: number[]; picks: number; want: string }[] = [
+    { name: 'only leases', pending: [9, 0, 0, 0], picks: 4, want: 'LLLL' },
+    { name: 'only pods', pending: [0, 0, 9, 0], picks: 3, want: 'PPP' },
+    { name: 'lease first when both wait', pending: [9, 0, 9, 0], picks: 1, want: 'L' },
+    { name: 'all saturated: 8:2:5:1 in every 16, interleaved', pending: [99, 99, 99, 99], picks: 16, want: 'LPLNPLLPELLPNLPL' },
+    { name: 'leases and events: 8:1', pending: [99, 0, 0, 99], picks: 9, want: 'LLLLELLLL' },
+  ];
+  for (const c of cases) {
+    const credit = [0, 0, 0, 0];
+    let got = '';
+    for (let i = 0; i < c.picks; i++) got += 'LNPE'[pickPriority(c.pending, credit)];
+    assert.equal(got, c.want, c.name);
+  }
+  assert.equal(pickPriority([0, 0, 0, 0], [0, 0, 0, 0]), -1);
+});
+
+test('writer: a lease flood does not starve pod status or events', async () => {
+  const w = new Writer({ concurrency: 4 });
+  let leases = 0;
+  const done: string[] = [];
+  // Every lease write queues two more (distinct keys): the lease queue never empties.
+  const lease = (i: number) => w.enqueue(Priority.Lease, `lease-${i}`, async () => {
+    await new Promise<void>((r) => setImmediate(r));
+    leases++;
+    if (leases < 50_000) {
+      lease(2 * i + 1);
+      lease(2 * i + 2);
+    }
+  });
+  for (let i = 0; i < 8; i++) lease(i + 100_000);
+  for (let i = 0; i < 20; i++) w.enqueue(Priority.Pod, `pod-${i}`, async () => void done.push(`pod-${i}`));
+  for (let i = 0; i < 5; i++) w.enqueue(Priority.Event, undefined, async () => void done.push(`event-${i}`));
+  await eventually(() => done.length === 25, 'pods and events written during the flood', 10_000, 5);
+  // Pods had 5 of every 14 writes, events 1 of 9 once the pods were through: done long before the flood ends.
+  assert.ok(leases < 200, `pods and events waited for ${leases} lease writes`);
+  assert.ok(w.pending()[Priority.Lease] > 0, 'the lease flood goes on');
+  w.stop();
+});
+
+test('writer: dedup by key while queued and while running; concurrency grows with the pool', async () => {
+  const w = new Writer({ concurrency: 1 });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const runs: string[] = [];
+  w.enqueue(Priority.Pod, 'a', async () => {
+    runs.push('a1');
+    await gate;
+  });
+  w.enqueue(Priority.Pod, 'a', async () => void runs.push('a2')); // running: re-run once after it
+  w.enqueue(Priority.Pod, 'a', async () => void runs.push('a3')); // the latest job is the one re-run
+  w.enqueue(Priority.Lease, 'b', async () => void runs.push('b1'));
+  w.enqueue(Priority.Lease, 'b', async () => void runs.push('b2')); // queued: written once
+  release();
+  await w.idle();
+  assert.deepEqual(runs, ['a1', 'b1', 'a3']);
+  assert.deepEqual(w.stats.donePerPriority, [1, 0, 2, 0]);
+  assert.deepEqual([10, 640, 2000, 5000, 20_000].map(defaultWriteConcurrency), [32, 32, 100, 250, 256]);
 });
 
 test('events: a kubelet Event repeated later has the same correlation key; another message does not', () => {
