@@ -1,7 +1,7 @@
 // Pure pieces of the node agent: usage model, log ring, admission, writer, parsing, node objects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpuIntegralNanos, parsePattern, usageAt, usageModel } from '../../src/node/usage.ts';
+import { cpuIntegralNanos, parsePattern, usageAt, usageInputs, usageModel } from '../../src/node/usage.ts';
 import { formatLines, InstanceLog, LogStore } from '../../src/node/logs.ts';
 import { admitPod, podRequests } from '../../src/node/admission.ts';
 import { toleratesTaint as tolerates } from '../../src/api/core/index.ts';
@@ -42,6 +42,21 @@ test('usage: annotations pick a target or a pattern', () => {
   // Cumulative CPU of a constant 250m over 10 s = 2.5 core-seconds.
   const c = usageModel({ metadata: { annotations: { 'kubesim.io/cpu-pattern': 'const(250m)' } } } as any, { name: 'c' }, 'k');
   assert.equal(cpuIntegralNanos(c, 0, 0, 10_000), 2.5e9);
+});
+
+test('usage: the model inputs change with usage annotations and resources, not with other updates', () => {
+  const c = { name: 'c', resources: { requests: { cpu: '100m' } } };
+  const pod = (annotations?: Record<string, string>) => ({ metadata: { name: 'p', resourceVersion: String(Math.random()), annotations } }) as any;
+  const base = usageInputs(pod(), c);
+  const cases: { name: string; pod: any; container: any; same: boolean }[] = [
+    { name: 'another copy of the same pod', pod: pod(), container: c, same: true },
+    { name: 'an unrelated annotation', pod: pod({ team: 'a' }), container: c, same: true },
+    { name: 'a usage annotation', pod: pod({ 'kubesim.io/usage': 'cpu=50m' }), container: c, same: false },
+    { name: "the container's own pattern", pod: pod({ 'kubesim.io/cpu-pattern.c': 'const(1)' }), container: c, same: false },
+    { name: 'another request', pod: pod(), container: { name: 'c', resources: { requests: { cpu: '200m' } } }, same: false },
+    { name: 'a limit', pod: pod(), container: { name: 'c', resources: { requests: { cpu: '100m' }, limits: { memory: '1Gi' } } }, same: false },
+  ];
+  for (const k of cases) assert.equal(usageInputs(k.pod, k.container) === base, k.same, k.name);
 });
 
 test('logs: lazy periodic lines, bounded ring, since/tail, limitBytes', () => {
@@ -140,11 +155,16 @@ test('writer: a lease flood does not starve pod status or events', async () => {
     }
   });
   for (let i = 0; i < 8; i++) lease(i + 100_000);
-  for (let i = 0; i < 20; i++) w.enqueue(Priority.Pod, `pod-${i}`, async () => void done.push(`pod-${i}`));
-  for (let i = 0; i < 5; i++) w.enqueue(Priority.Event, undefined, async () => void done.push(`event-${i}`));
+  let leasesBefore = -1;
+  const record = (what: string) => {
+    done.push(what);
+    if (done.length === 25) leasesBefore = leases;
+  };
+  for (let i = 0; i < 20; i++) w.enqueue(Priority.Pod, `pod-${i}`, async () => record(`pod-${i}`));
+  for (let i = 0; i < 5; i++) w.enqueue(Priority.Event, undefined, async () => record(`event-${i}`));
   await eventually(() => done.length === 25, 'pods and events written during the flood', 10_000, 5);
   // Pods had 5 of every 14 writes, events 1 of 9 once the pods were through: done long before the flood ends.
-  assert.ok(leases < 200, `pods and events waited for ${leases} lease writes`);
+  assert.ok(leasesBefore < 200, `pods and events waited for ${leasesBefore} lease writes`);
   assert.ok(w.pending()[Priority.Lease] > 0, 'the lease flood goes on');
   w.stop();
 });
