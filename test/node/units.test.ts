@@ -8,13 +8,15 @@ import { toleratesTaint as tolerates } from '../../src/api/core/index.ts';
 import { milliValueOrZero as milliCpu, valueOrZero as bytesOf } from '../../src/api/quantity.ts';
 import { Priority, Writer, defaultWriteConcurrency, pickPriority } from '../../src/node/writer.ts';
 import { parseLabels, parseTaints } from '../../src/node/parse.ts';
-import { buildNode, nodeIP, podCIDR, podIPIn } from '../../src/node/nodeobj.ts';
+import { buildNode, microTime, nodeIP, podCIDR, podIPIn } from '../../src/node/nodeobj.ts';
+import { imageID } from '../../src/node/podstatus.ts';
 import { goDuration, parseDurationMs } from '../../src/node/units.ts';
 import { TimerQueue } from '../../src/node/timers.ts';
 import { ManualClock } from '../../src/clock/index.ts';
 import { buildEvent } from '../../src/node/events.ts';
 import { eventKey } from '../../src/client/index.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { statusDigest } from '../../src/node/podwrites.ts';
 
 const Mi = 2 ** 20;
 
@@ -187,6 +189,29 @@ test('writer: dedup by key while queued and while running; concurrency grows wit
   assert.deepEqual(runs, ['a1', 'b1', 'a3']);
   assert.deepEqual(w.stats.donePerPriority, [1, 0, 2, 0]);
   assert.deepEqual([10, 640, 2000, 5000, 20_000].map(defaultWriteConcurrency), [32, 32, 100, 250, 256]);
+});
+
+test('pod writes: the digest of a status tells equal JSON from any change', () => {
+  const st = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], podIP: '10.0.0.2' };
+  const d = statusDigest(JSON.stringify(st));
+  assert.equal(statusDigest(JSON.stringify(structuredClone(st))), d);
+  const changed = [
+    { ...st, phase: 'Pending' },
+    { ...st, podIP: '10.0.0.3' },
+    { ...st, conditions: [{ type: 'Ready', status: 'False' }] },
+    { ...st, extra: '' },
+  ];
+  for (const c of changed) assert.notEqual(statusDigest(JSON.stringify(c)), d, JSON.stringify(c));
+  assert.ok(d.length < 30);
+});
+
+test('lease renewTime is a MicroTime; imageIDs are stable per image', () => {
+  assert.equal(microTime(Date.UTC(2026, 0, 2, 3, 4, 5, 6)), '2026-01-02T03:04:05.006000Z');
+  assert.equal(microTime(0), '1970-01-01T00:00:00.000000Z');
+  const id = imageID('registry.k8s.io/pause:3.9');
+  assert.match(id, /^registry\.k8s\.io\/pause@sha256:[0-9a-f]{64}$/);
+  assert.equal(imageID('registry.k8s.io/pause:3.9'), id);
+  assert.notEqual(imageID('nginx'), id);
 });
 
 test('events: a kubelet Event repeated later has the same correlation key; another message does not', () => {
