@@ -8,7 +8,9 @@
 // the others, but when the leases of thousands of nodes keep their queue full, pod status and
 // events still get their share (real kubelets are independent clients: one node's heartbeat never
 // blocks another node's pod status). A lease that waits is renewed late, not lost (its key is
-// queued once), and a renewal carries the time it is written.
+// queued once), and a renewal carries the time it is written. A write enqueued `urgent` (a lease
+// whose node has gone half its lease duration without a renewal) goes before everything else, moved
+// out of its queue if it already waited there.
 import { realClock, type Clock } from '../clock/index.ts';
 import { TokenBucket } from '../client/index.ts';
 
@@ -58,6 +60,9 @@ interface Item {
   key?: WriteKey;
   job: Job;
   prio: Priority;
+  /** Moved to the urgent queue: skipped where it was. */
+  moved?: boolean;
+  urgent?: boolean;
 }
 
 export interface WriterOptions {
@@ -81,10 +86,13 @@ export class Writer {
   private readonly credit = [0, 0, 0, 0];
   private readonly counts = [0, 0, 0, 0];
   private queuedTotal = 0;
-  private readonly queued = new Set<WriteKey>();
+  private readonly queued = new Map<WriteKey, Item>();
+  /** Served before the shared queues, in order. */
+  private urgent: Item[] = [];
+  private urgentHead = 0;
   private readonly running = new Set<WriteKey>();
   /** Keys enqueued again while running: re-run once they finish. */
-  private readonly again = new Map<WriteKey, { prio: Priority; job: Job }>();
+  private readonly again = new Map<WriteKey, { prio: Priority; job: Job; urgent: boolean }>();
   private inflight = 0;
   private waiting = false;
   private readonly bucket?: TokenBucket;
@@ -92,7 +100,7 @@ export class Writer {
   private readonly maxEvents: number;
   private idleWaiters: (() => void)[] = [];
   private stopped = false;
-  readonly stats = { done: 0, failed: 0, droppedEvents: 0, donePerPriority: [0, 0, 0, 0] };
+  readonly stats = { done: 0, failed: 0, droppedEvents: 0, donePerPriority: [0, 0, 0, 0], urgent: 0 };
 
   constructor(private readonly opts: WriterOptions = {}) {
     this.concurrency = opts.concurrency ?? 32;
@@ -100,32 +108,62 @@ export class Writer {
     if (opts.qps && opts.qps > 0 && opts.qps !== Infinity) this.bucket = new TokenBucket(opts.qps, opts.burst ?? Math.max(10, opts.qps), opts.clock);
   }
 
-  enqueue(prio: Priority, key: WriteKey | undefined, job: Job): void {
+  enqueue(prio: Priority, key: WriteKey | undefined, job: Job, urgent = false): void {
     if (this.stopped) return;
     if (key !== undefined) {
       if (this.running.has(key)) {
-        this.again.set(key, { prio, job });
+        this.again.set(key, { prio, job, urgent: urgent || (this.again.get(key)?.urgent ?? false) });
         return;
       }
-      if (this.queued.has(key)) return;
-      this.queued.add(key);
+      const waiting = this.queued.get(key);
+      if (waiting) {
+        if (urgent && !waiting.urgent) this.moveToUrgent(waiting);
+        return;
+      }
+    }
+    const it: Item = { key, job, prio, urgent };
+    if (key !== undefined) this.queued.set(key, it);
+    if (urgent) {
+      this.urgent.push(it);
+      this.queuedTotal++;
+      this.pump();
+      return;
     }
     const q = this.queues[prio];
-    q.push({ key, job, prio });
+    q.push(it);
     this.counts[prio]++;
     this.queuedTotal++;
-    if (prio === Priority.Event && this.counts[prio] > this.maxEvents) {
-      this.heads[prio]++;
-      this.counts[prio]--;
+    if (prio === Priority.Event && this.counts[prio] > this.maxEvents) this.dropOldestEvent();
+    this.pump();
+  }
+
+  /** A queued write becomes urgent: a copy goes to the urgent queue, the original is skipped. */
+  private moveToUrgent(it: Item): void {
+    it.moved = true;
+    this.counts[it.prio]--;
+    const copy: Item = { key: it.key, job: it.job, prio: it.prio, urgent: true };
+    if (it.key !== undefined) this.queued.set(it.key, copy);
+    this.urgent.push(copy);
+  }
+
+  private dropOldestEvent(): void {
+    const q = this.queues[Priority.Event];
+    while (this.heads[Priority.Event] < q.length) {
+      const it = q[this.heads[Priority.Event]++];
+      if (it.moved) continue;
+      if (it.key !== undefined) this.queued.delete(it.key);
+      this.counts[Priority.Event]--;
       this.queuedTotal--;
       this.stats.droppedEvents++;
+      return;
     }
-    this.pump();
   }
 
   /** Pending (not yet started) writes per priority. */
   pending(): number[] {
-    return [...this.counts];
+    const out = [...this.counts];
+    for (let i = this.urgentHead; i < this.urgent.length; i++) out[this.urgent[i].prio]++;
+    return out;
   }
 
   get inFlight(): number {
@@ -133,10 +171,21 @@ export class Writer {
   }
 
   private take(): Item | undefined {
+    if (this.urgentHead < this.urgent.length) {
+      const it = this.urgent[this.urgentHead++];
+      if (this.urgentHead === this.urgent.length) {
+        this.urgent = [];
+        this.urgentHead = 0;
+      }
+      this.queuedTotal--;
+      this.stats.urgent++;
+      return it;
+    }
     const p = pickPriority(this.counts, this.credit, this.opts.shares);
     if (p < 0) return undefined;
     const q = this.queues[p];
-    const it = q[this.heads[p]++];
+    let it = q[this.heads[p]++];
+    while (it.moved) it = q[this.heads[p]++];
     this.counts[p]--;
     this.queuedTotal--;
     if (this.heads[p] > 4096 && this.heads[p] * 2 > q.length) {
@@ -198,7 +247,7 @@ export class Writer {
         const again = this.again.get(it.key);
         if (again) {
           this.again.delete(it.key);
-          this.enqueue(again.prio, it.key, again.job);
+          this.enqueue(again.prio, it.key, again.job, again.urgent);
         }
       }
       this.pump();

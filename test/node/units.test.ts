@@ -17,6 +17,7 @@ import { buildEvent } from '../../src/node/events.ts';
 import { eventKey } from '../../src/client/index.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { statusDigest } from '../../src/node/podwrites.ts';
+import { leaseOverdue } from '../../src/node/lease.ts';
 
 const Mi = 2 ** 20;
 
@@ -212,6 +213,37 @@ test('lease renewTime is a MicroTime; imageIDs are stable per image', () => {
   assert.match(id, /^registry\.k8s\.io\/pause@sha256:[0-9a-f]{64}$/);
   assert.equal(imageID('registry.k8s.io/pause:3.9'), id);
   assert.notEqual(imageID('nginx'), id);
+});
+
+test('writer: an urgent write goes before every queue, moved out of its queue once', async () => {
+  const w = new Writer({ concurrency: 1 });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const order: string[] = [];
+  w.enqueue(Priority.Pod, 'first', () => gate);
+  for (const p of ['p1', 'p2']) w.enqueue(Priority.Pod, p, async () => void order.push(p));
+  w.enqueue(Priority.Lease, 'l', async () => void order.push('l'));
+  w.enqueue(Priority.Event, undefined, async () => void order.push('e'));
+  w.enqueue(Priority.Lease, 'l', async () => void order.push('l-again'), true); // already queued: moved, its job kept
+  w.enqueue(Priority.Pod, 'p2', async () => void order.push('p2-urgent'), true);
+  w.enqueue(Priority.Lease, 'u', async () => void order.push('u'), true);
+  assert.deepEqual(w.pending(), [2, 0, 2, 1]);
+  release();
+  await w.idle();
+  assert.deepEqual(order, ['l', 'p2', 'u', 'p1', 'e']);
+  assert.equal(w.stats.urgent, 3);
+  assert.deepEqual(w.pending(), [0, 0, 0, 0]);
+});
+
+test('lease: a renewal is urgent once the last one is half the lease duration old', () => {
+  const cases: [number | undefined, number, boolean][] = [
+    [undefined, 100_000, false],
+    [0, 10_000, false],
+    [0, 19_999, false],
+    [0, 20_000, true],
+    [0, 45_000, true],
+  ];
+  for (const [last, now, want] of cases) assert.equal(leaseOverdue(last, now, 40), want, `last ${last}, now ${now}`);
 });
 
 test('events: a kubelet Event repeated later has the same correlation key; another message does not', () => {
