@@ -192,7 +192,7 @@ try {
       lastLog = el;
       await pollNodes().catch(() => 0);
       await pollLeases().catch(() => undefined);
-      console.log(`  … ${secs(el)} s: ${podsReady}/${total} pods Ready (${(podsReady / (el / 1000)).toFixed(0)}/s), rss ${mib(treeRss(up.pid!))}, load ${os.loadavg()[0].toFixed(1)}`);
+      console.log(`  … ${secs(el)} s: ${podsReady}/${total} pods Ready (${(podsReady / (el / 1000)).toFixed(0)}/s), rss ${mib(treeRss(up.pid!))}, load ${os.loadavg()[0].toFixed(1)}, NotReady transitions ${notReadyTransitions}, leader changes ${leaderChanges}`);
     }
     await sleep(1000);
   }
