@@ -62,6 +62,27 @@ function cpuSeconds(pid: number): number {
   }
 }
 
+/** The kubesim command a process runs (`up`, `nodes`, `scheduler`, …), from its argv; '' for others (esbuild). */
+function commandOf(pid: number): string {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const i = argv.findIndex((a) => a.endsWith('kubesim.js'));
+    return i >= 0 ? (argv[i + 1] ?? '') : '';
+  } catch {
+    return '';
+  }
+}
+
+/** CPU seconds of the tree's kubesim processes by command (`up` holds the API server under --placement processes). */
+function cpuByCommand(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of tree(pid)) {
+    const c = commandOf(p);
+    if (c) out.set(c, (out.get(c) ?? 0) + cpuSeconds(p));
+  }
+  return out;
+}
+
 /** RSS of the process tree, bytes. */
 const treeRss = (pid: number) => tree(pid).reduce((sum, p) => sum + rss(p), 0);
 /** CPU seconds of the process tree. */
@@ -156,6 +177,7 @@ try {
   // The Deployments, all at once; all pods Ready is every Deployment's readyReplicas.
   const tApply = performance.now();
   const cpuApply = treeCpu(up.pid!);
+  const cpuApplyBy = cpuByCommand(up.pid!);
   await Promise.all(Array.from({ length: DEPLOYMENTS }, (_, i) => c.resource(DEPLOY).create(deployment(`scale-${i}`, REPLICAS), { namespace: 'default' })));
   const total = DEPLOYMENTS * REPLICAS;
   let lastLog = 0;
@@ -170,12 +192,13 @@ try {
       lastLog = el;
       await pollNodes().catch(() => 0);
       await pollLeases().catch(() => undefined);
-      console.log(`  … ${secs(el)} s: ${podsReady}/${total} pods Ready (${(podsReady / (el / 1000)).toFixed(0)}/s), rss ${mib(treeRss(up.pid!))}, load ${os.loadavg()[0].toFixed(1)}`);
+      console.log(`  … ${secs(el)} s: ${podsReady}/${total} pods Ready (${(podsReady / (el / 1000)).toFixed(0)}/s), rss ${mib(treeRss(up.pid!))}, load ${os.loadavg()[0].toFixed(1)}, NotReady transitions ${notReadyTransitions}, leader changes ${leaderChanges}`);
     }
     await sleep(1000);
   }
   const podsMs = performance.now() - tApply;
   row(`${total} pods Ready`, `${secs(podsMs)} s after the apply (goal ≤ 300 s), ${(total / (podsMs / 1000)).toFixed(0)} pods/s, cluster CPU ${(treeCpu(up.pid!) - cpuApply).toFixed(0)} s (process tree)`);
+  row('CPU over the apply by process', [...cpuByCommand(up.pid!)].map(([c, v]) => `${c} ${(v - (cpuApplyBy.get(c) ?? 0)).toFixed(0)} s`).join(', '));
   await pollNodes();
   await pollLeases();
   row('cluster RSS (process tree)', `${mib(treeRss(up.pid!))} now, peak ${mib(Math.max(peakRss, treeRss(up.pid!)))}`);

@@ -120,6 +120,7 @@ export interface PodEntry {
   key: string;
   node: SimNode;
   sim: PodSim;
+  /** statusDigest of the status last written (or adopted). */
   lastWritten?: string;
   /** resourceVersion of our last status write. */
   rv?: string;

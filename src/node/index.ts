@@ -69,15 +69,24 @@ export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
     // Register (or adopt) every node and its lease, through the writer so the pool's QPS holds.
     const leases = await opts.client.resource(LEASES).listAll({ namespace: LEASE_NAMESPACE });
     const leaseByName = new Map(leases.items.map((l) => [l.metadata.name!, l]));
+    // Wait for the registrations themselves, not for an idle writer: once the first nodes renew
+    // their Leases, thousands of nodes' heartbeats keep the writer busy for good.
     let failed: unknown;
-    for (const sn of s.nodes.values()) {
-      s.writer.enqueue(Priority.Node, sn, () =>
-        s.agents.register(sn, nodeInf.lister.get(undefined, sn.name), leaseByName.get(sn.name)).catch((e) => {
-          failed ??= e;
-        }),
-      );
-    }
-    await s.writer.idle();
+    await Promise.all(
+      [...s.nodes.values()].map(
+        (sn) =>
+          new Promise<void>((done) =>
+            s.writer.enqueue(Priority.Node, sn, () =>
+              s.agents
+                .register(sn, nodeInf.lister.get(undefined, sn.name), leaseByName.get(sn.name))
+                .catch((e) => {
+                  failed ??= e;
+                })
+                .finally(done),
+            ),
+          ),
+      ),
+    );
     if (failed) throw failed;
 
     podInf.addEventHandler({

@@ -34,9 +34,13 @@ export class LeaseAgent {
     ctx.timers.schedule(sn.leaseTimer, sn.leaseDueAt);
   }
 
-  /** Queue a renewal now (after a partition heals, or when due). */
+  /**
+   * Queue a renewal now (after a partition heals, or when due). It shares the writer with the pool's
+   * other writes, unless the node has gone half its lease duration without a renewal: then it goes
+   * first (the node lifecycle controller marks a node Unknown once its Lease is older than its grace period).
+   */
   renewNow(sn: SimNode): void {
-    this.ctx.writer.enqueue(Priority.Lease, sn.leaseTimer, () => this.write(sn));
+    this.ctx.writer.enqueue(Priority.Lease, sn.leaseTimer, () => this.write(sn), leaseOverdue(sn.lastRenewAt, this.ctx.clock.now(), this.durationSeconds));
   }
 
   /** Creates or renews the node's Lease. */
@@ -73,4 +77,9 @@ export class LeaseAgent {
       }
     }
   }
+}
+
+/** A node whose last renewal is half its lease duration old (or older): its next renewal is urgent. Pure. */
+export function leaseOverdue(lastRenewAt: number | undefined, now: number, durationSeconds: number): boolean {
+  return lastRenewAt !== undefined && now - lastRenewAt >= (durationSeconds * 1000) / 2;
 }

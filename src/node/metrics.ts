@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 interface PoolView {
   nodes: Map<string, unknown>;
   pods: Map<string, unknown>;
-  writer: { pending(): number[]; inFlight: number; stats: { droppedEvents: number } };
+  writer: { pending(): number[]; inFlight: number; concurrency: number; stats: { droppedEvents: number; donePerPriority: number[]; urgent: number } };
 }
 
 export class PoolMetrics {
@@ -45,6 +45,18 @@ export class PoolMetrics {
         ['lease', 'node', 'pod', 'event'].forEach((n, i) => this.set({ priority: n }, p[i]));
       },
     });
+    new Gauge({
+      name: 'kubesim_node_writes_done',
+      help: 'Writes completed by priority since the pool started',
+      labelNames: ['priority'],
+      registers: [this.registry],
+      collect() {
+        const d = view.writer.stats.donePerPriority;
+        ['lease', 'node', 'pod', 'event'].forEach((n, i) => this.set({ priority: n }, d[i]));
+      },
+    });
+    new Gauge({ name: 'kubesim_node_urgent_writes', help: 'Writes sent before all others (Lease renewals of nodes half their lease duration without one)', registers: [this.registry], collect() { this.set(view.writer.stats.urgent); } });
+    new Gauge({ name: 'kubesim_node_write_concurrency', help: 'Writes the pool may have in flight', registers: [this.registry], collect() { this.set(view.writer.concurrency); } });
     new Gauge({ name: 'kubesim_node_writes_in_flight', help: 'Writes in flight', registers: [this.registry], collect() { this.set(view.writer.inFlight); } });
     new Gauge({
       name: 'kubesim_node_events_dropped',

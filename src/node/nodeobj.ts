@@ -171,7 +171,8 @@ export function buildNode(name: string, i: number, shape: NodeShape, now: number
 
 /** MicroTime, as Lease renewTime serializes: RFC 3339 with microseconds. */
 export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  const iso = new Date(ms).toISOString(); // …T12:34:56.789Z
+  return `${iso.slice(0, -1)}000Z`;
 }
 
 export function buildLease(name: string, nodeUid: string | undefined, durationSeconds: number, now: number): KubeObject {

@@ -11,7 +11,7 @@ import type { EventSink } from './eventsink.ts';
 import { adoptPodSim, markDeleting, newPodSim, podPhase, probedReadiness, readyToRemove, rejectedPodSim, step, updateConditions, type ExitPlanner, type PodSim, type StepResult } from './lifecycle.ts';
 import { buildNode, podIPIn } from './nodeobj.ts';
 import type { ContainerSim } from './podsim.ts';
-import { PodStatusWrites } from './podwrites.ts';
+import { PodStatusWrites, statusDigest } from './podwrites.ts';
 import type { ContainerRuntime, ContainerUsage, ExitDetail } from './runtime.ts';
 import { FAILED_MOUNT_REPEAT_MS, unmountedVolumes, VOLUME_RECHECK_MS } from './volumes.ts';
 
@@ -76,7 +76,7 @@ export class PodRuntime {
     if (started) {
       // Written by a previous run of the pool (or terminal): adopt, don't replay.
       const sim = adoptPodSim(pod, now, sn.ip, ctx.profile, this.plan);
-      const entry: PodEntry = { timer: 'pod', key, node: sn, sim, lastWritten: JSON.stringify(st), volumesReady: true };
+      const entry: PodEntry = { timer: 'pod', key, node: sn, sim, lastWritten: statusDigest(JSON.stringify(st)), volumesReady: true };
       if (sim.podIP && sim.podIP !== sn.ip) {
         const n = Number(sim.podIP.split('.')[3]) - 2;
         if (n >= 0) {

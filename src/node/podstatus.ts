@@ -72,8 +72,17 @@ export function updateConditions(sim: PodSim, at: number): void {
   }
 }
 
+/** imageIDs by image (few distinct images; each status build asks again). */
+const imageIDs = new Map<string, string>();
+
 export function imageID(image: string): string {
-  return `${imageRef(image).replace(/:[^:/]+$/, '')}@sha256:${hexId(imageRef(image))}`;
+  let id = imageIDs.get(image);
+  if (id === undefined) {
+    id = `${imageRef(image).replace(/:[^:/]+$/, '')}@sha256:${hexId(imageRef(image))}`;
+    if (imageIDs.size >= 10_000) imageIDs.clear();
+    imageIDs.set(image, id);
+  }
+  return id;
 }
 
 function containerStatus(sim: PodSim, c: ContainerSim): any {

@@ -9,6 +9,22 @@ import { statusDrifted, withForeignConditions } from './drift.ts';
 import { buildPodStatus, readyToRemove } from './lifecycle.ts';
 import { Priority } from './writer.ts';
 
+/**
+ * A status's JSON as a short digest (length and two 32-bit hashes) for "already written?": a pod
+ * keeps this instead of a copy of the whole JSON (~2.5 KB a pod at 150,000 pods). Pure.
+ */
+export function statusDigest(json: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return `${json.length}:${(a >>> 0).toString(36)}:${(b >>> 0).toString(36)}`;
+}
+
 export class PodStatusWrites {
   /** Pods whose first Running status was written (pod startup latency is observed once). */
   private readonly firstRunning = new Set<string>();
@@ -44,16 +60,16 @@ export class PodStatusWrites {
     for (let attempt = 0; attempt < 5; attempt++) {
       if (ctx.pods.get(e.key) !== e || e.removing) return;
       const desired = buildPodStatus(e.sim);
-      const json = JSON.stringify(desired);
+      const digest = statusDigest(JSON.stringify(desired));
       try {
-        if (json !== e.lastWritten || this.drifted(e, desired)) {
+        if (digest !== e.lastWritten || this.drifted(e, desired)) {
           const status = withForeignConditions(desired, e.sim.pod.status);
           // Our last write may be newer than the informer's copy: send its resourceVersion (and keep
           // only that, not a second copy of the pod).
           const rv = e.rv && !rvNewer(e.sim.pod, { metadata: { resourceVersion: e.rv } }) ? e.rv : e.sim.pod.metadata.resourceVersion;
           const written = await pods.updateStatus({ ...e.sim.pod, metadata: { ...e.sim.pod.metadata, resourceVersion: rv }, status });
           e.rv = written.metadata.resourceVersion;
-          e.lastWritten = json;
+          e.lastWritten = digest;
           ctx.metrics.podStatusWrites.inc();
           if (status.phase === 'Running' && !this.firstRunning.has(e.key)) {
             this.firstRunning.add(e.key);

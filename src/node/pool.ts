@@ -1,7 +1,7 @@
 // The node pool: any number of simulated nodes in one process, the way KWOK runs them — ONE pod
 // informer for all of them (filtered to the pool's nodes by spec.nodeName, indexed by node), ONE
 // timer queue for every pod stage, lease renewal and node status refresh, and ONE writer that
-// prioritises heartbeats over status and events. Restarting the pool re-adopts its Nodes, Leases
+// shares its requests among heartbeats, node status, pod status and events (writer.ts). Restarting the pool re-adopts its Nodes, Leases
 // and pods from the API (nothing is recreated; running containers keep their startedAt).
 //
 // PoolState holds what the parts share (context.ts) and wires them: the node agents (nodeagent.ts,
@@ -32,7 +32,7 @@ import { DispatchingRuntime, ProcessRuntime, clientSource } from './process/inde
 import { WorkloadLoad } from './load.ts';
 import { TimerQueue } from './timers.ts';
 import { realClock, type Clock } from '../clock/index.ts';
-import { Writer, type WriteKey } from './writer.ts';
+import { Writer, defaultWriteConcurrency, type WriteKey } from './writer.ts';
 
 export { EVENTS, LEASES, NODES, PARTITION_ANNOTATION, PODS, SimNode, type NodePoolOptions, type PodEntry } from './context.ts';
 
@@ -79,7 +79,7 @@ export class PoolState implements PoolContext {
     this.log = opts.logger ?? newLogger().child({ component: 'node-pool' });
     this.metrics = new PoolMetrics(this);
     this.writer = new Writer({
-      concurrency: opts.writeConcurrency ?? 32,
+      concurrency: opts.writeConcurrency ?? defaultWriteConcurrency(opts.names?.length ?? opts.count),
       qps: opts.qps,
       clock: this.clock,
       onError: (e, key) => {

@@ -10,13 +10,13 @@ import type { KubeObject } from '../api/types.ts';
 import { milliValueOrZero } from '../api/quantity.ts';
 import type { PodShare, WorkloadLoad } from './load.ts';
 import type { PortAnswerer } from './answer.ts';
-import { cpuIntegralNanos, usageAt, usageModel, type UsageModel } from './usage.ts';
+import { cpuIntegralNanos, usageAt, usageInputs, usageModel, type UsageModel } from './usage.ts';
 
 /** A container's usage model and its running CPU integral (created when its usage is first read). */
 interface Meter {
   model: UsageModel;
-  /** The pod object the model was read from (a changed pod re-reads its annotations). */
-  pod: KubeObject;
+  /** What the model was built from (usageInputs): a pod whose annotations or resources change gets a new model. */
+  inputs: string;
   t: number;
   nanos: number;
   /** startedAt of the instance already reported OOMKilled. */
@@ -104,9 +104,10 @@ export class SimulatedRuntime implements ContainerRuntime {
   usage(sim: PodSim, c: ContainerSim, now: number): ContainerUsage {
     const startedAt = c.startedAt!;
     let m = this.meters.get(c);
-    if (!m || m.pod !== sim.pod) {
-      const spec = containerSpec(sim.pod, c) ?? { name: c.name };
-      m = { model: usageModel(sim.pod, spec, `${sim.uid}/${c.name}`), pod: sim.pod, t: m?.t ?? startedAt, nanos: m?.nanos ?? 0, oomed: m?.oomed };
+    const spec = containerSpec(sim.pod, c) ?? { name: c.name };
+    const inputs = usageInputs(sim.pod, spec);
+    if (!m || m.inputs !== inputs) {
+      m = { model: usageModel(sim.pod, spec, `${sim.uid}/${c.name}`), inputs, t: m?.t ?? startedAt, nanos: m?.nanos ?? 0, oomed: m?.oomed };
       this.meters.set(c, m);
     }
     if (m.t < startedAt) {

@@ -29,20 +29,37 @@ function parseUsage(s: string | undefined): { cpu?: number; memory?: number } {
   return out;
 }
 
+const USAGE_KEYS = ['kubesim.io/usage', 'kubesim.io/cpu-pattern', 'kubesim.io/memory-pattern'];
+
+/**
+ * What a container's usage model depends on (its usage annotations, requests and limits), as one
+ * string: the model is rebuilt only when this changes, not on every update of the pod. Pure.
+ */
+export function usageInputs(pod: KubeObject, container: any): string {
+  const ann = pod.metadata.annotations;
+  const req = container.resources?.requests;
+  const lim = container.resources?.limits;
+  let key = `${req?.cpu}|${req?.memory}|${lim?.cpu}|${lim?.memory}`;
+  for (const k of USAGE_KEYS) key += `|${ann?.[`${k}.${container.name}`] ?? ann?.[k]}`;
+  return key;
+}
+
 /** The usage model of one container of a pod (annotations `<key>.<container>` win over `<key>`). */
 export function usageModel(pod: KubeObject, container: any, seedKey: string): UsageModel {
   const ann = pod.metadata.annotations ?? {};
-  const get = (k: string) => ann[`${k}.${container.name}`] ?? ann[k];
+  const get = (k: string): string | undefined => ann[`${k}.${container.name}`] ?? ann[k];
   const req = container.resources?.requests ?? {};
   const lim = container.resources?.limits ?? {};
   const cpuReq = milliValueOrZero(req.cpu ?? lim.cpu);
   const memReq = valueOrZero(req.memory ?? lim.memory);
   const targets = parseUsage(get('kubesim.io/usage'));
+  const cpuPattern = get('kubesim.io/cpu-pattern');
+  const memoryPattern = get('kubesim.io/memory-pattern');
   const cpu =
-    parsePattern(get('kubesim.io/cpu-pattern') ?? '', milliValueOrZero) ??
+    (cpuPattern !== undefined ? parsePattern(cpuPattern, milliValueOrZero) : undefined) ??
     ({ kind: 'walk', mean: targets.cpu ?? (cpuReq ? cpuReq * 0.5 : 10), spread: 0.2 } as Pattern);
   const memory =
-    parsePattern(get('kubesim.io/memory-pattern') ?? '', valueOrZero) ??
+    (memoryPattern !== undefined ? parsePattern(memoryPattern, valueOrZero) : undefined) ??
     ({ kind: 'walk', mean: targets.memory ?? (memReq ? memReq * 0.6 : 24 * 2 ** 20), spread: 0.05 } as Pattern);
   return {
     cpu,

@@ -1,19 +1,23 @@
 // Pure pieces of the node agent: usage model, log ring, admission, writer, parsing, node objects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpuIntegralNanos, parsePattern, usageAt, usageModel } from '../../src/node/usage.ts';
+import { cpuIntegralNanos, parsePattern, usageAt, usageInputs, usageModel } from '../../src/node/usage.ts';
 import { formatLines, InstanceLog, LogStore } from '../../src/node/logs.ts';
 import { admitPod, podRequests } from '../../src/node/admission.ts';
 import { toleratesTaint as tolerates } from '../../src/api/core/index.ts';
 import { milliValueOrZero as milliCpu, valueOrZero as bytesOf } from '../../src/api/quantity.ts';
-import { Priority, Writer } from '../../src/node/writer.ts';
+import { Priority, Writer, defaultWriteConcurrency, pickPriority } from '../../src/node/writer.ts';
 import { parseLabels, parseTaints } from '../../src/node/parse.ts';
-import { buildNode, nodeIP, podCIDR, podIPIn } from '../../src/node/nodeobj.ts';
+import { buildNode, microTime, nodeIP, podCIDR, podIPIn } from '../../src/node/nodeobj.ts';
+import { imageID } from '../../src/node/podstatus.ts';
 import { goDuration, parseDurationMs } from '../../src/node/units.ts';
 import { TimerQueue } from '../../src/node/timers.ts';
 import { ManualClock } from '../../src/clock/index.ts';
 import { buildEvent } from '../../src/node/events.ts';
 import { eventKey } from '../../src/client/index.ts';
+import { eventually } from '../helpers/eventually.ts';
+import { statusDigest } from '../../src/node/podwrites.ts';
+import { leaseOverdue } from '../../src/node/lease.ts';
 
 const Mi = 2 ** 20;
 
@@ -41,6 +45,21 @@ test('usage: annotations pick a target or a pattern', () => {
   // Cumulative CPU of a constant 250m over 10 s = 2.5 core-seconds.
   const c = usageModel({ metadata: { annotations: { 'kubesim.io/cpu-pattern': 'const(250m)' } } } as any, { name: 'c' }, 'k');
   assert.equal(cpuIntegralNanos(c, 0, 0, 10_000), 2.5e9);
+});
+
+test('usage: the model inputs change with usage annotations and resources, not with other updates', () => {
+  const c = { name: 'c', resources: { requests: { cpu: '100m' } } };
+  const pod = (annotations?: Record<string, string>) => ({ metadata: { name: 'p', resourceVersion: String(Math.random()), annotations } }) as any;
+  const base = usageInputs(pod(), c);
+  const cases: { name: string; pod: any; container: any; same: boolean }[] = [
+    { name: 'another copy of the same pod', pod: pod(), container: c, same: true },
+    { name: 'an unrelated annotation', pod: pod({ team: 'a' }), container: c, same: true },
+    { name: 'a usage annotation', pod: pod({ 'kubesim.io/usage': 'cpu=50m' }), container: c, same: false },
+    { name: "the container's own pattern", pod: pod({ 'kubesim.io/cpu-pattern.c': 'const(1)' }), container: c, same: false },
+    { name: 'another request', pod: pod(), container: { name: 'c', resources: { requests: { cpu: '200m' } } }, same: false },
+    { name: 'a limit', pod: pod(), container: { name: 'c', resources: { requests: { cpu: '100m' }, limits: { memory: '1Gi' } } }, same: false },
+  ];
+  for (const k of cases) assert.equal(usageInputs(k.pod, k.container) === base, k.same, k.name);
 });
 
 test('logs: lazy periodic lines, bounded ring, since/tail, limitBytes', () => {
@@ -106,6 +125,125 @@ test('writer: leases before pods before events; dedup by key; bounded event queu
   await w.idle();
   assert.deepEqual(order, ['l', 'p', 'e2', 'e3']);
   assert.equal(w.stats.droppedEvents, 1);
+});
+
+test('writer: smooth weighted round robin over the non-empty queues', () => {
+  const cases: { name: string; pending: number[]; picks: number; want: string }[] = [
+    { name: 'only leases', pending: [9, 0, 0, 0], picks: 4, want: 'LLLL' },
+    { name: 'only pods', pending: [0, 0, 9, 0], picks: 3, want: 'PPP' },
+    { name: 'lease first when both wait', pending: [9, 0, 9, 0], picks: 1, want: 'L' },
+    { name: 'all saturated: 8:2:5:1 in every 16, interleaved', pending: [99, 99, 99, 99], picks: 16, want: 'LPLNPLLPELLPNLPL' },
+    { name: 'leases and events: 8:1', pending: [99, 0, 0, 99], picks: 9, want: 'LLLLELLLL' },
+  ];
+  for (const c of cases) {
+    const credit = [0, 0, 0, 0];
+    let got = '';
+    for (let i = 0; i < c.picks; i++) got += 'LNPE'[pickPriority(c.pending, credit)];
+    assert.equal(got, c.want, c.name);
+  }
+  assert.equal(pickPriority([0, 0, 0, 0], [0, 0, 0, 0]), -1);
+});
+
+test('writer: a lease flood does not starve pod status or events', async () => {
+  const w = new Writer({ concurrency: 4 });
+  let leases = 0;
+  const done: string[] = [];
+  // Every lease write queues two more (distinct keys): the lease queue never empties.
+  const lease = (i: number) => w.enqueue(Priority.Lease, `lease-${i}`, async () => {
+    await new Promise<void>((r) => setImmediate(r));
+    leases++;
+    if (leases < 50_000) {
+      lease(2 * i + 1);
+      lease(2 * i + 2);
+    }
+  });
+  for (let i = 0; i < 8; i++) lease(i + 100_000);
+  let leasesBefore = -1;
+  const record = (what: string) => {
+    done.push(what);
+    if (done.length === 25) leasesBefore = leases;
+  };
+  for (let i = 0; i < 20; i++) w.enqueue(Priority.Pod, `pod-${i}`, async () => record(`pod-${i}`));
+  for (let i = 0; i < 5; i++) w.enqueue(Priority.Event, undefined, async () => record(`event-${i}`));
+  await eventually(() => done.length === 25, 'pods and events written during the flood', 10_000, 5);
+  // Pods had 5 of every 14 writes, events 1 of 9 once the pods were through: done long before the flood ends.
+  assert.ok(leasesBefore < 200, `pods and events waited for ${leasesBefore} lease writes`);
+  assert.ok(w.pending()[Priority.Lease] > 0, 'the lease flood goes on');
+  w.stop();
+});
+
+test('writer: dedup by key while queued and while running; concurrency grows with the pool', async () => {
+  const w = new Writer({ concurrency: 1 });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const runs: string[] = [];
+  w.enqueue(Priority.Pod, 'a', async () => {
+    runs.push('a1');
+    await gate;
+  });
+  w.enqueue(Priority.Pod, 'a', async () => void runs.push('a2')); // running: re-run once after it
+  w.enqueue(Priority.Pod, 'a', async () => void runs.push('a3')); // the latest job is the one re-run
+  w.enqueue(Priority.Lease, 'b', async () => void runs.push('b1'));
+  w.enqueue(Priority.Lease, 'b', async () => void runs.push('b2')); // queued: written once
+  release();
+  await w.idle();
+  assert.deepEqual(runs, ['a1', 'b1', 'a3']);
+  assert.deepEqual(w.stats.donePerPriority, [1, 0, 2, 0]);
+  assert.deepEqual([10, 640, 2000, 5000, 20_000].map(defaultWriteConcurrency), [32, 32, 100, 250, 256]);
+});
+
+test('pod writes: the digest of a status tells equal JSON from any change', () => {
+  const st = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], podIP: '10.0.0.2' };
+  const d = statusDigest(JSON.stringify(st));
+  assert.equal(statusDigest(JSON.stringify(structuredClone(st))), d);
+  const changed = [
+    { ...st, phase: 'Pending' },
+    { ...st, podIP: '10.0.0.3' },
+    { ...st, conditions: [{ type: 'Ready', status: 'False' }] },
+    { ...st, extra: '' },
+  ];
+  for (const c of changed) assert.notEqual(statusDigest(JSON.stringify(c)), d, JSON.stringify(c));
+  assert.ok(d.length < 30);
+});
+
+test('lease renewTime is a MicroTime; imageIDs are stable per image', () => {
+  assert.equal(microTime(Date.UTC(2026, 0, 2, 3, 4, 5, 6)), '2026-01-02T03:04:05.006000Z');
+  assert.equal(microTime(0), '1970-01-01T00:00:00.000000Z');
+  const id = imageID('registry.k8s.io/pause:3.9');
+  assert.match(id, /^registry\.k8s\.io\/pause@sha256:[0-9a-f]{64}$/);
+  assert.equal(imageID('registry.k8s.io/pause:3.9'), id);
+  assert.notEqual(imageID('nginx'), id);
+});
+
+test('writer: an urgent write goes before every queue, moved out of its queue once', async () => {
+  const w = new Writer({ concurrency: 1 });
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const order: string[] = [];
+  w.enqueue(Priority.Pod, 'first', () => gate);
+  for (const p of ['p1', 'p2']) w.enqueue(Priority.Pod, p, async () => void order.push(p));
+  w.enqueue(Priority.Lease, 'l', async () => void order.push('l'));
+  w.enqueue(Priority.Event, undefined, async () => void order.push('e'));
+  w.enqueue(Priority.Lease, 'l', async () => void order.push('l-again'), true); // already queued: moved, its job kept
+  w.enqueue(Priority.Pod, 'p2', async () => void order.push('p2-urgent'), true);
+  w.enqueue(Priority.Lease, 'u', async () => void order.push('u'), true);
+  assert.deepEqual(w.pending(), [2, 0, 2, 1]);
+  release();
+  await w.idle();
+  assert.deepEqual(order, ['l', 'p2', 'u', 'p1', 'e']);
+  assert.equal(w.stats.urgent, 3);
+  assert.deepEqual(w.pending(), [0, 0, 0, 0]);
+});
+
+test('lease: a renewal is urgent once the last one is half the lease duration old', () => {
+  const cases: [number | undefined, number, boolean][] = [
+    [undefined, 100_000, false],
+    [0, 10_000, false],
+    [0, 19_999, false],
+    [0, 20_000, true],
+    [0, 45_000, true],
+  ];
+  for (const [last, now, want] of cases) assert.equal(leaseOverdue(last, now, 40), want, `last ${last}, now ${now}`);
 });
 
 test('events: a kubelet Event repeated later has the same correlation key; another message does not', () => {
