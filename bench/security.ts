@@ -6,7 +6,10 @@
 // alternates too) so both see the same machine. Cases: GET of one ConfigMap, create of ConfigMaps with
 // unique names, at 8 and 50 connections, `--seconds` each.
 //
-//   node --import tsx bench/security.ts [--seconds 10] [--connections 8,50] [--identities user,admin] [--cases get,create]
+//   node --import tsx bench/security.ts [--seconds 10] [--connections 8,50] [--identities user,admin] [--cases get,create] [--cpu-prof DIR]
+//
+// --cpu-prof DIR runs both servers under `node --cpu-prof` and leaves their profiles in DIR
+// (DIR/secure/*.cpuprofile, DIR/insecure/*.cpuprofile), for relative shares per request stage.
 //
 // Secure identities:
 //   user  — `bench-user`, a bearer token from --token-auth-file, no groups but system:authenticated,
@@ -45,9 +48,10 @@ interface Server {
   kubeconfig: string;
 }
 
-function startServer(name: string, dir: string, args: string[]): Server {
+function startServer(name: string, dir: string, args: string[], profileDir?: string): Server {
   const data = join(dir, name);
-  const proc = child([join(ROOT, 'bin/kubesim.js'), 'apiserver', '--port', '0', '--data-dir', data, ...args]);
+  const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, name)] : [];
+  const proc = child([...prof, join(ROOT, 'bin/kubesim.js'), 'apiserver', '--port', '0', '--data-dir', data, ...args]);
   return { name, proc, kubeconfig: join(data, 'kubeconfig') };
 }
 
@@ -117,7 +121,8 @@ async function main(): Promise<void> {
   mkdirSync(join(dir, 'secure'), { recursive: true });
   const tokens = join(dir, 'tokens.csv');
   writeFileSync(tokens, `${USER_TOKEN},bench-user,bench-user-uid\n`);
-  const servers = [startServer('secure', dir, ['--token-auth-file', tokens]), startServer('insecure', dir, ['--insecure'])];
+  const profileDir = arg('cpu-prof', '') || undefined;
+  const servers = [startServer('secure', dir, ['--token-auth-file', tokens], profileDir), startServer('insecure', dir, ['--insecure'], profileDir)];
   try {
     const [skc, ikc] = [await ready(servers[0]), await ready(servers[1])];
     if (!skc.server.startsWith('https:') || !skc.cert) throw new Error(`the secure server should serve https with a client-certificate kubeconfig: ${skc.server}`);

@@ -6,8 +6,8 @@ import type { RateLimiter, Release, RequestAttributes } from '../pipeline/index.
 import type { RequestInfo } from '../routing.ts';
 import { flowDistinguisher, type CompiledSchema, type RequestDigest } from './classify.ts';
 import type { FlowControl } from './index.ts';
-import type { FlowMetrics } from './metrics.ts';
-import type { Admission } from './queueset.ts';
+import type { FlowMetrics, HistogramChild } from './metrics.ts';
+import type { Admission, QueueSet, SeatToken } from './queueset.ts';
 
 export const TOO_MANY_REQUESTS = 'Too many requests, please try again later.';
 export const RETRY_AFTER_SECONDS = 1;
@@ -66,8 +66,8 @@ class FlowCounters {
   /** Rejections by reason, and how many of them prom-client has seen. */
   readonly rejected = new Map<string, { n: number; flushed: number }>();
   readonly inqueue: { inc(): void; dec(): void };
-  readonly waitedExecuted: { observe(v: number): void };
-  readonly waitedRejected: { observe(v: number): void };
+  readonly waitedExecuted: HistogramChild;
+  readonly waitedRejected: HistogramChild;
   private readonly labels: { priority_level: string; flow_schema: string };
 
   constructor(m: FlowMetrics, level: string, schema: string) {
@@ -102,6 +102,19 @@ function executing(c: FlowCounters, seat: Release | undefined): Release {
     if (done) return;
     done = true;
     seat?.();
+    c.executing--;
+  };
+}
+
+/** executing() for a seat of QueueSet.tryStart: one closure gives back both. */
+function seated(c: FlowCounters, qs: QueueSet, seat: SeatToken): Release {
+  c.dispatched++;
+  c.executing++;
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    qs.finish(seat);
     c.executing--;
   };
 }
@@ -156,8 +169,17 @@ export function priorityAndFairness(fc: FlowControl): RateLimiter {
       const c = countersFor(level.name, schema);
       const watchRes = lr === 'watch' ? a.res : undefined;
       // exempt: never queued, only counted
-      if (!level.queues) return started(executing(c, undefined), watchRes);
-      const got = level.queues.admit(schema.name, flowDistinguisher(schema, d), (cancel) => a.res?.once('close', cancel));
+      const qs = level.queues;
+      if (!qs) return started(executing(c, undefined), watchRes);
+      const flow = flowDistinguisher(schema, d);
+      // A free seat and nobody waiting: taken at once, without a promise; it waited no time at all.
+      const seat = qs.tryStart(schema.name, flow);
+      if (seat !== false) {
+        c.waitedExecuted.observe(0);
+        return started(seated(c, qs, seat), watchRes);
+      }
+      const res = a.res;
+      const got = qs.admit(schema.name, flow, res ? (cancel) => res.once('close', cancel) : undefined);
       if (!(got instanceof Promise)) return admitted(c, got, watchRes);
       c.inqueue.inc();
       return got.then((g) => {
