@@ -1,11 +1,11 @@
 // The two request-limiting filters, as pipeline RateLimiters: API Priority and Fairness
 // (WithPriorityAndFairness) and, with APF off, the plain max-inflight limit (WithMaxInFlightLimit).
-import type { ServerResponse } from 'node:http';
+import { ServerResponse } from 'node:http';
 import { tooManyRequests } from '../../api/errors.ts';
-import type { RateLimiter, Release, RequestAttributes } from '../pipeline/index.ts';
+import type { RateLimiter, Release, RequestAttributes, UserInfo } from '../pipeline/index.ts';
 import type { RequestInfo } from '../routing.ts';
-import { flowDistinguisher, type CompiledSchema, type RequestDigest } from './classify.ts';
-import type { FlowControl } from './index.ts';
+import type { CompiledSchema, RequestDigest } from './classify.ts';
+import type { FlowControl, LevelState } from './index.ts';
 import type { FlowMetrics, HistogramChild } from './metrics.ts';
 import type { Admission, QueueSet, SeatToken } from './queueset.ts';
 
@@ -48,6 +48,43 @@ function releaseOnResponseStart(res: ServerResponse, release: Release): void {
     release();
     return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
   } as ServerResponse['writeHead'];
+}
+
+interface Pair {
+  level: LevelState;
+  c: FlowCounters;
+  writeHead: ServerResponse['writeHead'];
+}
+
+const PLAIN_WRITE_HEAD = ServerResponse.prototype.writeHead as (this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown) => ServerResponse;
+
+/** The headers of a writeHead call with the two APF headers added (a copy: callers may pass shared objects). */
+export function withUidHeaders(headers: unknown, schemaUid: string, levelUid: string): unknown {
+  if (headers === undefined || headers === null) return { [FLOW_SCHEMA_UID_HEADER]: schemaUid, [PRIORITY_LEVEL_UID_HEADER]: levelUid };
+  if (Array.isArray(headers)) {
+    // [[name, value], ...] or [name, value, name, value, ...]
+    if (headers.length > 0 && Array.isArray(headers[0])) return [...headers, [FLOW_SCHEMA_UID_HEADER, schemaUid], [PRIORITY_LEVEL_UID_HEADER, levelUid]];
+    return [...headers, FLOW_SCHEMA_UID_HEADER, schemaUid, PRIORITY_LEVEL_UID_HEADER, levelUid];
+  }
+  return { ...(headers as object), [FLOW_SCHEMA_UID_HEADER]: schemaUid, [PRIORITY_LEVEL_UID_HEADER]: levelUid };
+}
+
+/**
+ * ServerResponse.writeHead that sends the APF headers too, built once per (schema, level): no
+ * setHeader per request (each validates, lowercases, and sends writeHead down its slow path).
+ */
+function writeHeadWithUids(schemaUid: string, levelUid: string): ServerResponse['writeHead'] {
+  return function (this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown) {
+    if (typeof reason === 'string') return PLAIN_WRITE_HEAD.call(this, statusCode, reason, withUidHeaders(headers, schemaUid, levelUid));
+    return PLAIN_WRITE_HEAD.call(this, statusCode, withUidHeaders(reason ?? headers, schemaUid, levelUid));
+  } as ServerResponse['writeHead'];
+}
+
+/** flowDistinguisher of a request, without its digest. */
+function distinguisherOf(s: CompiledSchema, user: UserInfo, info: RequestInfo): string {
+  if (s.distinguisher === 'ByUser') return user.username;
+  if (s.distinguisher === 'ByNamespace') return (info.nonResource ? undefined : info.namespace) ?? '';
+  return '';
 }
 
 export function digestOf(a: RequestAttributes): RequestDigest {
@@ -145,16 +182,18 @@ export function priorityAndFairness(fc: FlowControl): RateLimiter {
   m.flush.add(() => {
     for (const c of counters.values()) c.flush(m);
   });
-  // Compiled schemas live until the configuration changes: their pair's counts, without a key.
-  const bySchema = new WeakMap<CompiledSchema, { level: string; c: FlowCounters }>();
-  const countersFor = (level: string, schema: CompiledSchema): FlowCounters => {
+  // Compiled schemas and level states live until the configuration changes: their pair's counts and
+  // header writer, without a key.
+  const bySchema = new WeakMap<CompiledSchema, Pair>();
+  const pairOf = (level: LevelState, schema: CompiledSchema): Pair => {
     const hit = bySchema.get(schema);
-    if (hit && hit.level === level) return hit.c;
-    const key = `${level}\u0000${schema.name}`;
+    if (hit && hit.level === level) return hit;
+    const key = `${level.name}\u0000${schema.name}`;
     let c = counters.get(key);
-    if (!c) counters.set(key, (c = new FlowCounters(m, level, schema.name)));
-    bySchema.set(schema, { level, c });
-    return c;
+    if (!c) counters.set(key, (c = new FlowCounters(m, level.name, schema.name)));
+    const pair = { level, c, writeHead: writeHeadWithUids(schema.uid, level.uid) };
+    bySchema.set(schema, pair);
+    return pair;
   };
   return {
     name: 'APIPriorityAndFairness',
@@ -162,23 +201,30 @@ export function priorityAndFairness(fc: FlowControl): RateLimiter {
     admit(a) {
       const lr = longRunning(a.info, a.req.url);
       if (lr === 'connect') return;
-      const d = digestOf(a);
-      const { schema, level } = fc.classify(d);
-      a.res?.setHeader(FLOW_SCHEMA_UID_HEADER, schema.uid);
-      a.res?.setHeader(PRIORITY_LEVEL_UID_HEADER, level.uid);
-      const c = countersFor(level.name, schema);
+      const { schema, level } = fc.classifyRequest(a.user, a.info);
+      const pair = pairOf(level, schema);
+      const res = a.res;
+      if (res) {
+        // The UIDs go with every answer: added by writeHead when nobody else wrapped it (one copy of
+        // the headers the answer writes), else set here.
+        if ((res.writeHead as unknown) === PLAIN_WRITE_HEAD) res.writeHead = pair.writeHead;
+        else {
+          res.setHeader(FLOW_SCHEMA_UID_HEADER, schema.uid);
+          res.setHeader(PRIORITY_LEVEL_UID_HEADER, level.uid);
+        }
+      }
+      const c = pair.c;
       const watchRes = lr === 'watch' ? a.res : undefined;
       // exempt: never queued, only counted
       const qs = level.queues;
       if (!qs) return started(executing(c, undefined), watchRes);
-      const flow = flowDistinguisher(schema, d);
+      const flow = distinguisherOf(schema, a.user, a.info);
       // A free seat and nobody waiting: taken at once, without a promise; it waited no time at all.
       const seat = qs.tryStart(schema.name, flow);
       if (seat !== false) {
         c.waitedExecuted.observe(0);
         return started(seated(c, qs, seat), watchRes);
       }
-      const res = a.res;
       const got = qs.admit(schema.name, flow, res ? (cancel) => res.once('close', cancel) : undefined);
       if (!(got instanceof Promise)) return admitted(c, got, watchRes);
       c.inqueue.inc();
