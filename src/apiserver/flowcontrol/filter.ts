@@ -2,9 +2,9 @@
 // (WithPriorityAndFairness) and, with APF off, the plain max-inflight limit (WithMaxInFlightLimit).
 import { ServerResponse } from 'node:http';
 import { tooManyRequests } from '../../api/errors.ts';
-import type { RateLimiter, Release, RequestAttributes, UserInfo } from '../pipeline/index.ts';
+import type { RateLimiter, Release } from '../pipeline/index.ts';
 import type { RequestInfo } from '../routing.ts';
-import type { CompiledSchema, RequestDigest } from './classify.ts';
+import { distinguisherFor, type CompiledSchema } from './classify.ts';
 import type { FlowControl, LevelState } from './index.ts';
 import type { FlowMetrics, HistogramChild } from './metrics.ts';
 import type { Admission, QueueSet, SeatToken } from './queueset.ts';
@@ -78,17 +78,6 @@ function writeHeadWithUids(schemaUid: string, levelUid: string): ServerResponse[
     if (typeof reason === 'string') return PLAIN_WRITE_HEAD.call(this, statusCode, reason, withUidHeaders(headers, schemaUid, levelUid));
     return PLAIN_WRITE_HEAD.call(this, statusCode, withUidHeaders(reason ?? headers, schemaUid, levelUid));
   } as ServerResponse['writeHead'];
-}
-
-/** flowDistinguisher of a request, without its digest. */
-function distinguisherOf(s: CompiledSchema, user: UserInfo, info: RequestInfo): string {
-  if (s.distinguisher === 'ByUser') return user.username;
-  if (s.distinguisher === 'ByNamespace') return (info.nonResource ? undefined : info.namespace) ?? '';
-  return '';
-}
-
-export function digestOf(a: RequestAttributes): RequestDigest {
-  return { user: a.user, verb: a.info.verb, resource: { apiGroup: a.info.group, resource: a.info.resource, subresource: a.info.subresource, namespace: a.info.namespace } };
 }
 
 /**
@@ -218,7 +207,7 @@ export function priorityAndFairness(fc: FlowControl): RateLimiter {
       // exempt: never queued, only counted
       const qs = level.queues;
       if (!qs) return started(executing(c, undefined), watchRes);
-      const flow = distinguisherOf(schema, a.user, a.info);
+      const flow = distinguisherFor(schema, a.user.username, a.info.namespace);
       // A free seat and nobody waiting: taken at once, without a promise; it waited no time at all.
       const seat = qs.tryStart(schema.name, flow);
       if (seat !== false) {

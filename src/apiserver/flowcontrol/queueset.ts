@@ -218,6 +218,8 @@ export class QueueSet {
 
   /** The least served count of a busy queue (waiting or executing); Infinity when none is busy. */
   private minServedBusy(): number {
+    // nothing executes or waits: no queue is busy (the usual case of an idle level, without the scan)
+    if (this.executing === 0 && this.waitingCount === 0) return Infinity;
     let min = Infinity;
     for (const q of this.queues) if (q.waiting.length > 0 || q.executing > 0) min = Math.min(min, q.served);
     return min;
