@@ -6,7 +6,13 @@
 // alternates too) so both see the same machine. Cases: GET of one ConfigMap, create of ConfigMaps with
 // unique names, at 8 and 50 connections, `--seconds` each.
 //
-//   node --import tsx bench/security.ts [--seconds 10] [--connections 8,50] [--identities user,admin] [--cases get,create]
+//   node --import tsx bench/security.ts [--seconds 10] [--connections 8,50] [--identities user,admin] [--cases get,create] [--warmup 2] [--cpu-prof DIR]
+//
+// --warmup S (default 2) drives S seconds of GETs at each server and identity before the cases, not
+// measured: the figures are the servers' steady state, not their JIT warm-up.
+//
+// --cpu-prof DIR runs both servers under `node --cpu-prof` and leaves their profiles in DIR
+// (DIR/secure/*.cpuprofile, DIR/insecure/*.cpuprofile), for relative shares per request stage.
 //
 // Secure identities:
 //   user  — `bench-user`, a bearer token from --token-auth-file, no groups but system:authenticated,
@@ -45,9 +51,10 @@ interface Server {
   kubeconfig: string;
 }
 
-function startServer(name: string, dir: string, args: string[]): Server {
+function startServer(name: string, dir: string, args: string[], profileDir?: string): Server {
   const data = join(dir, name);
-  const proc = child([join(ROOT, 'bin/kubesim.js'), 'apiserver', '--port', '0', '--data-dir', data, ...args]);
+  const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, name)] : [];
+  const proc = child([...prof, join(ROOT, 'bin/kubesim.js'), 'apiserver', '--port', '0', '--data-dir', data, ...args]);
   return { name, proc, kubeconfig: join(data, 'kubeconfig') };
 }
 
@@ -117,7 +124,8 @@ async function main(): Promise<void> {
   mkdirSync(join(dir, 'secure'), { recursive: true });
   const tokens = join(dir, 'tokens.csv');
   writeFileSync(tokens, `${USER_TOKEN},bench-user,bench-user-uid\n`);
-  const servers = [startServer('secure', dir, ['--token-auth-file', tokens]), startServer('insecure', dir, ['--insecure'])];
+  const profileDir = arg('cpu-prof', '') || undefined;
+  const servers = [startServer('secure', dir, ['--token-auth-file', tokens], profileDir), startServer('insecure', dir, ['--insecure'], profileDir)];
   try {
     const [skc, ikc] = [await ready(servers[0]), await ready(servers[1])];
     if (!skc.server.startsWith('https:') || !skc.cert) throw new Error(`the secure server should serve https with a client-certificate kubeconfig: ${skc.server}`);
@@ -138,6 +146,14 @@ async function main(): Promise<void> {
       { id: 'get', name: 'GET one ConfigMap', method: 'GET' as const, path: `/api/v1/namespaces/${NS}/configmaps/cm-0` },
       { id: 'create', name: 'create ConfigMap (durable, unique names)', method: 'POST' as const, path: `/api/v1/namespaces/${NS}/configmaps` },
     ].filter((c) => wanted.includes(c.id));
+    // Warm-up, not measured: each server's request path compiled (JIT) and its heap grown before the
+    // first case, so that the first case of a server is not its warm-up (without it, whichever target
+    // runs first against a fresh server pays for it: bench-user's 8-connection GETs did).
+    const warmup = Number(arg('warmup', '2'));
+    if (warmup > 0) {
+      for (const t of [insecure, ...secure]) await runDrive({ url: t.url, method: 'GET', path: cases.find((c) => c.id === 'get')?.path ?? `/api/v1/namespaces/${NS}/configmaps/cm-0`, connections: 8, seconds: warmup, headers: t.headers, tls: t.tls });
+      console.log(`warm-up: ${warmup} s of GETs at 8 connections per server and identity before the cases (--warmup 0: none)`);
+    }
     const f = (x: number) => Math.round(x).toLocaleString('en-US');
     const lat = (x: number) => String(Math.round(x * 100) / 100);
     // The server's CPU time per answered request (user + system, from /proc): steadier than req/s on a

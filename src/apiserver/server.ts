@@ -141,11 +141,24 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
         handle(s).then(done, fail);
         return;
       }
-      // Synchronous while every stage is (token file / x509, a free APF seat, RBAC's cache).
-      withUser(() => secureRequest(p, req, res, info, audit), (user) => {
+      // Synchronous while every stage is (token file / x509, a free APF seat, RBAC's cache): then no
+      // closure, no promise of our own before the handler.
+      try {
+        const user = secureRequest(p, req, res, info, audit);
+        if (isPromise(user)) {
+          user
+            .then((u) => {
+              s.user = u;
+              return handle(s).then(done, fail);
+            })
+            .catch(fail);
+          return;
+        }
         s.user = user;
         handle(s).then(done, fail);
-      }, fail);
+      } catch (err) {
+        fail(err);
+      }
       return;
     }
 

@@ -40,6 +40,14 @@ test('bearerToken reads the Authorization header', () => {
     ['bearer   abc  ', 'abc'],
     ['Bearer', ''],
     ['Basic dXNlcjpwYXNz', undefined],
+    ['Bearer  abc', 'abc'],
+    ['Bearer abc ', 'abc'],
+    ['Bearer a b', 'a b'],
+    ['Bearer \u00a0abc\u00a0', 'abc'],
+    ['BEARER abc', 'abc'],
+    [' Bearer abc', 'abc'],
+    ['Bearerabc', undefined],
+    ['Bearer ', ''],
   ];
   for (const [h, want] of cases) assert.equal(bearerToken({ headers: h === undefined ? {} : { authorization: h } } as IncomingMessage), want, String(h));
 });

@@ -148,3 +148,26 @@ test('a light flow sending one request at a time gets its fair share behind a fl
   assert.ok(turns[0] <= 3 && Math.max(...turns.slice(1)) <= 2, `bob waited ${turns.join(',')} seat turns`);
   qs.drain();
 });
+
+test('tryStart takes a free seat at once (false once the level is full or someone waits); finish gives it back and dispatches', async () => {
+  const qs = new QueueSet({ concurrencyLimit: 1, waitLimitMs: 60_000, queuing: { queues: 4, handSize: 2, queueLengthLimit: 5 } });
+  const seat = qs.tryStart('s', 'alice');
+  assert.notEqual(seat, false);
+  assert.equal(qs.executing, 1);
+  assert.equal(qs.tryStart('s', 'bob'), false, 'no free seat');
+  const waiting = qs.admit('s', 'bob');
+  assert.ok(waiting instanceof Promise);
+  if (seat !== false) qs.finish(seat);
+  const got = await waiting;
+  assert.ok(got.admitted, 'the waiting request got the freed seat');
+  assert.equal(qs.executing, 1);
+  if (got.admitted) got.release();
+  assert.equal(qs.executing, 0);
+  // a Reject level (no queues) has seats too
+  const reject = new QueueSet({ concurrencyLimit: 1, waitLimitMs: 1000 });
+  const r = reject.tryStart('catch-all', 'x');
+  assert.notEqual(r, false);
+  assert.equal(reject.tryStart('catch-all', 'y'), false);
+  if (r !== false) reject.finish(r);
+  assert.equal(reject.executing, 0);
+});

@@ -89,7 +89,12 @@ export function classify(sorted: readonly CompiledSchema[], d: RequestDigest, le
 
 /** The flow distinguisher: the user name (ByUser), the namespace (ByNamespace), or "". */
 export function flowDistinguisher(s: CompiledSchema, d: RequestDigest): string {
-  if (s.distinguisher === 'ByUser') return d.user.username;
-  if (s.distinguisher === 'ByNamespace') return d.resource?.namespace ?? '';
+  return distinguisherFor(s, d.user.username, d.resource?.namespace);
+}
+
+/** flowDistinguisher from the user name and the namespace (the filter's hot path, no digest). */
+export function distinguisherFor(s: CompiledSchema, username: string, namespace: string | undefined): string {
+  if (s.distinguisher === 'ByUser') return username;
+  if (s.distinguisher === 'ByNamespace') return namespace ?? '';
   return '';
 }

@@ -1,13 +1,13 @@
 // The two request-limiting filters, as pipeline RateLimiters: API Priority and Fairness
 // (WithPriorityAndFairness) and, with APF off, the plain max-inflight limit (WithMaxInFlightLimit).
-import type { ServerResponse } from 'node:http';
+import { ServerResponse } from 'node:http';
 import { tooManyRequests } from '../../api/errors.ts';
-import type { RateLimiter, Release, RequestAttributes } from '../pipeline/index.ts';
+import type { RateLimiter, Release } from '../pipeline/index.ts';
 import type { RequestInfo } from '../routing.ts';
-import { flowDistinguisher, type CompiledSchema, type RequestDigest } from './classify.ts';
-import type { FlowControl } from './index.ts';
-import type { FlowMetrics } from './metrics.ts';
-import type { Admission } from './queueset.ts';
+import { distinguisherFor, type CompiledSchema } from './classify.ts';
+import type { FlowControl, LevelState } from './index.ts';
+import type { FlowMetrics, HistogramChild } from './metrics.ts';
+import type { Admission, QueueSet, SeatToken } from './queueset.ts';
 
 export const TOO_MANY_REQUESTS = 'Too many requests, please try again later.';
 export const RETRY_AFTER_SECONDS = 1;
@@ -50,8 +50,40 @@ function releaseOnResponseStart(res: ServerResponse, release: Release): void {
   } as ServerResponse['writeHead'];
 }
 
-export function digestOf(a: RequestAttributes): RequestDigest {
-  return { user: a.user, verb: a.info.verb, resource: { apiGroup: a.info.group, resource: a.info.resource, subresource: a.info.subresource, namespace: a.info.namespace } };
+interface Pair {
+  level: LevelState;
+  c: FlowCounters;
+  writeHead: ServerResponse['writeHead'];
+}
+
+const PLAIN_WRITE_HEAD = ServerResponse.prototype.writeHead as (this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown) => ServerResponse;
+
+/** The headers of a writeHead call with the two APF headers added (a copy: callers may pass shared objects). */
+export function withUidHeaders(headers: unknown, schemaUid: string, levelUid: string): unknown {
+  if (headers === undefined || headers === null) return { [FLOW_SCHEMA_UID_HEADER]: schemaUid, [PRIORITY_LEVEL_UID_HEADER]: levelUid };
+  if (Array.isArray(headers)) {
+    // [[name, value], ...] or [name, value, name, value, ...]
+    if (headers.length > 0 && Array.isArray(headers[0])) return [...headers, [FLOW_SCHEMA_UID_HEADER, schemaUid], [PRIORITY_LEVEL_UID_HEADER, levelUid]];
+    return [...headers, FLOW_SCHEMA_UID_HEADER, schemaUid, PRIORITY_LEVEL_UID_HEADER, levelUid];
+  }
+  // A copy by hand: V8 takes a slow runtime path for a spread followed by computed keys (~2 µs).
+  const out: Record<string, unknown> = {};
+  const given = headers as Record<string, unknown>;
+  for (const k in given) if (Object.hasOwn(given, k)) out[k] = given[k];
+  out[FLOW_SCHEMA_UID_HEADER] = schemaUid;
+  out[PRIORITY_LEVEL_UID_HEADER] = levelUid;
+  return out;
+}
+
+/**
+ * ServerResponse.writeHead that sends the APF headers too, built once per (schema, level): no
+ * setHeader per request (each validates, lowercases, and sends writeHead down its slow path).
+ */
+function writeHeadWithUids(schemaUid: string, levelUid: string): ServerResponse['writeHead'] {
+  return function (this: ServerResponse, statusCode: number, reason?: unknown, headers?: unknown) {
+    if (typeof reason === 'string') return PLAIN_WRITE_HEAD.call(this, statusCode, reason, withUidHeaders(headers, schemaUid, levelUid));
+    return PLAIN_WRITE_HEAD.call(this, statusCode, withUidHeaders(reason ?? headers, schemaUid, levelUid));
+  } as ServerResponse['writeHead'];
 }
 
 /**
@@ -66,8 +98,8 @@ class FlowCounters {
   /** Rejections by reason, and how many of them prom-client has seen. */
   readonly rejected = new Map<string, { n: number; flushed: number }>();
   readonly inqueue: { inc(): void; dec(): void };
-  readonly waitedExecuted: { observe(v: number): void };
-  readonly waitedRejected: { observe(v: number): void };
+  readonly waitedExecuted: HistogramChild;
+  readonly waitedRejected: HistogramChild;
   private readonly labels: { priority_level: string; flow_schema: string };
 
   constructor(m: FlowMetrics, level: string, schema: string) {
@@ -106,6 +138,19 @@ function executing(c: FlowCounters, seat: Release | undefined): Release {
   };
 }
 
+/** executing() for a seat of QueueSet.tryStart: one closure gives back both. */
+function seated(c: FlowCounters, qs: QueueSet, seat: SeatToken): Release {
+  c.dispatched++;
+  c.executing++;
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    qs.finish(seat);
+    c.executing--;
+  };
+}
+
 function rejected(c: FlowCounters, got: { reason: string; waitedMs: number }): never {
   const r = c.rejected.get(got.reason);
   if (r) r.n++;
@@ -132,16 +177,18 @@ export function priorityAndFairness(fc: FlowControl): RateLimiter {
   m.flush.add(() => {
     for (const c of counters.values()) c.flush(m);
   });
-  // Compiled schemas live until the configuration changes: their pair's counts, without a key.
-  const bySchema = new WeakMap<CompiledSchema, { level: string; c: FlowCounters }>();
-  const countersFor = (level: string, schema: CompiledSchema): FlowCounters => {
+  // Compiled schemas and level states live until the configuration changes: their pair's counts and
+  // header writer, without a key.
+  const bySchema = new WeakMap<CompiledSchema, Pair>();
+  const pairOf = (level: LevelState, schema: CompiledSchema): Pair => {
     const hit = bySchema.get(schema);
-    if (hit && hit.level === level) return hit.c;
-    const key = `${level}\u0000${schema.name}`;
+    if (hit && hit.level === level) return hit;
+    const key = `${level.name}\u0000${schema.name}`;
     let c = counters.get(key);
-    if (!c) counters.set(key, (c = new FlowCounters(m, level, schema.name)));
-    bySchema.set(schema, { level, c });
-    return c;
+    if (!c) counters.set(key, (c = new FlowCounters(m, level.name, schema.name)));
+    const pair = { level, c, writeHead: writeHeadWithUids(schema.uid, level.uid) };
+    bySchema.set(schema, pair);
+    return pair;
   };
   return {
     name: 'APIPriorityAndFairness',
@@ -149,15 +196,31 @@ export function priorityAndFairness(fc: FlowControl): RateLimiter {
     admit(a) {
       const lr = longRunning(a.info, a.req.url);
       if (lr === 'connect') return;
-      const d = digestOf(a);
-      const { schema, level } = fc.classify(d);
-      a.res?.setHeader(FLOW_SCHEMA_UID_HEADER, schema.uid);
-      a.res?.setHeader(PRIORITY_LEVEL_UID_HEADER, level.uid);
-      const c = countersFor(level.name, schema);
+      const { schema, level } = fc.classifyRequest(a.user, a.info);
+      const pair = pairOf(level, schema);
+      const res = a.res;
+      if (res) {
+        // The UIDs go with every answer: added by writeHead when nobody else wrapped it (one copy of
+        // the headers the answer writes), else set here.
+        if ((res.writeHead as unknown) === PLAIN_WRITE_HEAD) res.writeHead = pair.writeHead;
+        else {
+          res.setHeader(FLOW_SCHEMA_UID_HEADER, schema.uid);
+          res.setHeader(PRIORITY_LEVEL_UID_HEADER, level.uid);
+        }
+      }
+      const c = pair.c;
       const watchRes = lr === 'watch' ? a.res : undefined;
       // exempt: never queued, only counted
-      if (!level.queues) return started(executing(c, undefined), watchRes);
-      const got = level.queues.admit(schema.name, flowDistinguisher(schema, d), (cancel) => a.res?.once('close', cancel));
+      const qs = level.queues;
+      if (!qs) return started(executing(c, undefined), watchRes);
+      const flow = distinguisherFor(schema, a.user.username, a.info.namespace);
+      // A free seat and nobody waiting: taken at once, without a promise; it waited no time at all.
+      const seat = qs.tryStart(schema.name, flow);
+      if (seat !== false) {
+        c.waitedExecuted.observe(0);
+        return started(seated(c, qs, seat), watchRes);
+      }
+      const got = qs.admit(schema.name, flow, res ? (cancel) => res.once('close', cancel) : undefined);
       if (!(got instanceof Promise)) return admitted(c, got, watchRes);
       c.inqueue.inc();
       return got.then((g) => {

@@ -21,6 +21,8 @@ import { DEFAULT_MAX_MUTATING_REQUESTS_INFLIGHT, DEFAULT_MAX_REQUESTS_INFLIGHT, 
 import { createFlowMetrics, type FlowMetrics } from './metrics.ts';
 import { QueueSet, type QueueSetConfig } from './queueset.ts';
 import { userKey } from '../pipeline/user-key.ts';
+import type { UserInfo } from '../pipeline/index.ts';
+import type { RequestInfo } from '../routing.ts';
 
 export { DEFAULT_MAX_MUTATING_REQUESTS_INFLIGHT, DEFAULT_MAX_REQUESTS_INFLIGHT } from './limits.ts';
 export { FLOW_SCHEMA_UID_HEADER, PRIORITY_LEVEL_UID_HEADER, TOO_MANY_REQUESTS } from './filter.ts';
@@ -98,10 +100,26 @@ export class FlowControl {
   }
 
   classify(d: RequestDigest): Classification {
+    const r = d.resource;
+    return this.classifyKeyed(`${userKey(d.user)}\u0000${d.verb}\u0000${r ? `${r.apiGroup}\u0000${r.resource}\u0000${r.subresource ?? ''}\u0000${r.namespace ?? ''}` : `\u0000${d.path ?? ''}`}`, d);
+  }
+
+  /**
+   * classify() of a request as the filter sees it (its digest: the user and the resource target),
+   * the digest built only when the cache does not know the request yet.
+   */
+  classifyRequest(user: UserInfo, info: RequestInfo): Classification {
+    const key = `${userKey(user)}\u0000${info.verb}\u0000${info.group}\u0000${info.resource}\u0000${info.subresource ?? ''}\u0000${info.namespace ?? ''}`;
+    if (!this.dirty) {
+      const hit = this.classified.get(key);
+      if (hit) return hit;
+    }
+    return this.classifyKeyed(key, { user, verb: info.verb, resource: { apiGroup: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace } });
+  }
+
+  private classifyKeyed(key: string, d: RequestDigest): Classification {
     this.refresh();
     // The same user and target always land in the same place until the configuration changes.
-    const r = d.resource;
-    const key = `${userKey(d.user)}\u0000${d.verb}\u0000${r ? `${r.apiGroup}\u0000${r.resource}\u0000${r.subresource ?? ''}\u0000${r.namespace ?? ''}` : `\u0000${d.path ?? ''}`}`;
     let c = this.classified.get(key);
     if (c) return c;
     const schema = classify(this.schemas, d, (name) => this.levels.has(name)) ?? FALLBACK_SCHEMA;

@@ -35,6 +35,12 @@ interface Queue {
   served: number;
 }
 
+/** The seat of a level without queues (limitResponse Reject). */
+const NO_QUEUE = 0;
+
+/** A seat taken by tryStart(), handed back to finish(). */
+export type SeatToken = object | typeof NO_QUEUE;
+
 /** How a request left the queue set: admitted (release() frees its seat) or rejected. */
 export type Admission = { admitted: true; waitedMs: number; release(): void } | { admitted: false; reason: RejectReason; waitedMs: number };
 
@@ -42,7 +48,9 @@ export class QueueSet {
   executing = 0;
   waitingCount = 0;
   private queues: Queue[] = [];
-  private readonly hands = new Map<string, number[]>();
+  /** Hands by schema, then distinguisher; handCount of them in all. */
+  private readonly hands = new Map<string, Map<string, number[]>>();
+  private handCount = 0;
   private lastPicked = -1;
   /** The highest served count of any queue. */
   private maxServed = 0;
@@ -72,6 +80,7 @@ export class QueueSet {
     this.queues = Array.from({ length: n }, (_, index) => ({ index, waiting: [], executing: 0, served: 0 }));
     this.maxServed = 0;
     this.hands.clear();
+    this.handCount = 0;
     waiting.forEach((w, i) => {
       if (n === 0) {
         clearTimeout(w.timer);
@@ -85,15 +94,41 @@ export class QueueSet {
     });
   }
 
-  /** The flow's hand of queue indexes (cached per flow). */
-  handOf(flow: string, schema: string, distinguisher: string): number[] {
-    let hand = this.hands.get(flow);
+  /** The flow's hand of queue indexes (cached per schema and distinguisher: two lookups, no key built). */
+  handOf(schema: string, distinguisher: string): number[] {
+    let bySchema = this.hands.get(schema);
+    if (!bySchema) this.hands.set(schema, (bySchema = new Map()));
+    let hand = bySchema.get(distinguisher);
     if (!hand) {
-      if (this.hands.size > 10_000) this.hands.clear();
+      if (++this.handCount > 10_000) {
+        this.hands.clear();
+        this.handCount = 1;
+        this.hands.set(schema, bySchema);
+        bySchema.clear();
+      }
       hand = dealHand(flowHash(schema, distinguisher), this.queues.length, this.cfg.queuing!.handSize);
-      this.hands.set(flow, hand);
+      bySchema.set(distinguisher, hand);
     }
     return hand;
+  }
+
+  /**
+   * admit()'s fast path, for the filter: when a seat is free and nobody waits, takes it at once and
+   * returns its token for finish() (no promise, no closure, no Admission); false when the request
+   * would have to queue or be rejected (then call admit()).
+   */
+  tryStart(schema: string, distinguisher: string): SeatToken | false {
+    if (this.waitingCount !== 0 || this.executing >= this.cfg.concurrencyLimit) return false;
+    const queue = this.cfg.queuing ? this.queues[this.handOf(schema, distinguisher)[0]] : NO_QUEUE;
+    this.take(queue);
+    return queue;
+  }
+
+  /** Gives back the seat of a tryStart() token (once: the caller keeps track). */
+  finish(token: SeatToken): void {
+    this.executing--;
+    if (token !== NO_QUEUE) (token as Queue).executing--;
+    this.dispatch();
   }
 
   /**
@@ -104,11 +139,11 @@ export class QueueSet {
     const started = this.now();
     const q = this.cfg.queuing;
     if (this.waitingCount === 0 && this.executing < this.cfg.concurrencyLimit) {
-      const queue = q ? this.queues[this.handOf(`${schema}\u0000${distinguisher}`, schema, distinguisher)[0]] : undefined;
+      const queue = q ? this.queues[this.handOf(schema, distinguisher)[0]] : undefined;
       return this.start(queue, started);
     }
     if (!q) return { admitted: false, reason: 'concurrency-limit', waitedMs: 0 };
-    const hand = this.handOf(`${schema}\u0000${distinguisher}`, schema, distinguisher);
+    const hand = this.handOf(schema, distinguisher);
     let queue = this.queues[hand[0]];
     for (const i of hand) {
       const c = this.queues[i];
@@ -147,14 +182,19 @@ export class QueueSet {
     queue.served = Math.max(queue.served, min === Infinity ? this.maxServed : min);
   }
 
-  private start(queue: Queue | undefined, started: number): Admission {
-    if (queue) {
+  private take(queue: Queue | typeof NO_QUEUE): void {
+    if (queue !== NO_QUEUE) {
       this.lift(queue);
       queue.served++;
       if (queue.served > this.maxServed) this.maxServed = queue.served;
       queue.executing++;
     }
     this.executing++;
+  }
+
+  private start(queue: Queue | undefined, started: number): Admission {
+    const token = queue ?? NO_QUEUE;
+    this.take(token);
     let done = false;
     return {
       admitted: true,
@@ -162,9 +202,7 @@ export class QueueSet {
       release: () => {
         if (done) return;
         done = true;
-        this.executing--;
-        if (queue) queue.executing--;
-        this.dispatch();
+        this.finish(token);
       },
     };
   }
@@ -180,6 +218,8 @@ export class QueueSet {
 
   /** The least served count of a busy queue (waiting or executing); Infinity when none is busy. */
   private minServedBusy(): number {
+    // nothing executes or waits: no queue is busy (the usual case of an idle level, without the scan)
+    if (this.executing === 0 && this.waitingCount === 0) return Infinity;
     let min = Infinity;
     for (const q of this.queues) if (q.waiting.length > 0 || q.executing > 0) min = Math.min(min, q.served);
     return min;

@@ -21,8 +21,18 @@ function unescapeKey(k: string): string {
   }
 }
 
+/** Whether any Impersonate-* header came (read off rawHeaders: no headers object, no key list). */
 export function hasImpersonation(req: IncomingMessage): boolean {
-  for (const h of Object.keys(req.headers)) if (h.startsWith('impersonate-')) return true;
+  const raw = req.rawHeaders;
+  if (!raw) {
+    for (const h of Object.keys(req.headers)) if (h.startsWith('impersonate-')) return true;
+    return false;
+  }
+  for (let i = 0; i < raw.length; i += 2) {
+    const h = raw[i];
+    // 'i' or 'I' first, then the prefix in any case
+    if (h.length >= 12 && (h.charCodeAt(0) | 32) === 105 && h.slice(0, 12).toLowerCase() === 'impersonate-') return true;
+  }
   return false;
 }
 

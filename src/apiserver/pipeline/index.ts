@@ -28,7 +28,7 @@ export interface Authenticator {
   authenticate(req: IncomingMessage): UserInfo | undefined | Promise<UserInfo | undefined>;
 }
 
-/** Frees what a rate limiter holds for a request (its seat); called once the request is finished. */
+/** Frees what a rate limiter holds for a request (its seat) once the request is finished; may be called again, which must be a no-op. */
 export type Release = () => void;
 
 /** Throws a StatusError (429 with retryAfterSeconds) to reject; may return a Release for when the request ends. */

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StatusError } from '../../api/errors.ts';
 import type { RequestInfo } from '../routing.ts';
-import { anonymousAdmin, type AdmissionAttributes, type AuthorizationDecision, type Authorizer, type Pipeline, type Release, type UserInfo } from './index.ts';
+import { anonymousAdmin, type AdmissionAttributes, type AuthorizationDecision, type Pipeline, type Release, type UserInfo } from './index.ts';
 
 /** A stage's answer: synchronous when every plugin answered synchronously (no await on the hot path). */
 export type MaybePromise<T> = T | Promise<T>;
@@ -73,27 +73,43 @@ export function limitRate(p: Pipeline, user: UserInfo, info: RequestInfo, req: I
 
 /** No authorizer configured = allow all; otherwise the first non-"noOpinion" decides, default deny. */
 export function authorize(p: Pipeline, user: UserInfo, info: RequestInfo, req: IncomingMessage): MaybePromise<void> {
-  if (p.authorizers.length === 0) return;
-  return authorizeFrom(p, { user, info, req }, 0, []);
-}
-
-function authorizeFrom(p: Pipeline, attrs: { user: UserInfo; info: RequestInfo; req: IncomingMessage }, from: number, reasons: string[]): MaybePromise<void> {
-  for (let i = from; i < p.authorizers.length; i++) {
-    const a = p.authorizers[i];
-    const d = a.authorize(attrs);
-    if (isPromise(d)) return d.then((x) => (decided(a, attrs, x, reasons) ? undefined : authorizeFrom(p, attrs, i + 1, reasons)));
-    if (decided(a, attrs, d, reasons)) return;
+  const authorizers = p.authorizers;
+  if (authorizers.length === 0) return;
+  const attrs = { user, info, req };
+  for (let i = 0; i < authorizers.length; i++) {
+    const d = authorizers[i].authorize(attrs);
+    if (d === 'allow') return;
+    if (isPromise(d)) return d.then((x) => (x === 'allow' ? undefined : refuseOrGoOn(p, attrs, i, x)));
+    if (d === 'deny') throw refusal(p, attrs, i);
   }
-  throw forbiddenFor(attrs.user, attrs.info, reasons.join('\n'));
+  throw refusal(p, attrs, authorizers.length - 1);
 }
 
-/** True when d allows; throws the 403 when it denies; false (reason recorded) for no opinion. */
-function decided(a: Authorizer, attrs: { user: UserInfo; info: RequestInfo; req: IncomingMessage }, d: AuthorizationDecision, reasons: string[]): boolean {
-  if (d === 'allow') return true;
-  const why = a.reason?.(attrs);
-  if (why) reasons.push(why);
-  if (d === 'deny') throw forbiddenFor(attrs.user, attrs.info, reasons.join('\n'));
-  return false;
+/** After authorizer i answered d (not allow) asynchronously: the 403 when it denied, else the rest of the chain. */
+function refuseOrGoOn(p: Pipeline, attrs: Attrs, i: number, d: AuthorizationDecision): MaybePromise<void> {
+  if (d === 'deny') throw refusal(p, attrs, i);
+  for (let j = i + 1; j < p.authorizers.length; j++) {
+    const next = p.authorizers[j].authorize(attrs);
+    if (next === 'allow') return;
+    if (isPromise(next)) return next.then((x) => (x === 'allow' ? undefined : refuseOrGoOn(p, attrs, j, x)));
+    if (next === 'deny') throw refusal(p, attrs, j);
+  }
+  throw refusal(p, attrs, p.authorizers.length - 1);
+}
+
+type Attrs = { user: UserInfo; info: RequestInfo; req: IncomingMessage };
+
+/**
+ * The 403 once authorizers 0..last did not allow (last denied, or everyone had no opinion): their
+ * reasons, in order, as Kubernetes joins them. Asked only now, when they are needed.
+ */
+function refusal(p: Pipeline, attrs: Attrs, last: number): StatusError {
+  const reasons: string[] = [];
+  for (let i = 0; i <= last; i++) {
+    const why = p.authorizers[i].reason?.(attrs);
+    if (why) reasons.push(why);
+  }
+  return forbiddenFor(attrs.user, attrs.info, reasons.join('\n'));
 }
 
 /** The authorizers' answer as a boolean (no authorizer = allowed). */

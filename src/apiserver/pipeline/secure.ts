@@ -35,10 +35,16 @@ function limitAndAuthorize(p: Pipeline, req: IncomingMessage, res: ServerRespons
 }
 
 function authorizeHeld(p: Pipeline, req: IncomingMessage, res: ServerResponse, info: RequestInfo, audit: SecurityAudit | undefined, authorizeIt: boolean, user: UserInfo, release: Release): MaybePromise<UserInfo> {
-  // A limiter's seat is given back once the response is done: 'close' follows 'finish' and also comes
-  // when the connection goes away first.
-  if (res.closed || res.writableFinished) release();
-  else res.once('close', release);
+  // A limiter's seat is given back once the handler is done with the response, as Kubernetes frees it
+  // when its handler returns: 'prefinish' comes from res.end() itself (over TLS 'finish' and 'close'
+  // wait for the encrypted write to complete, a turn of the event loop later, and 50 requests read in
+  // one turn would hold 50 seats); 'close' when the connection goes away first. release is idempotent,
+  // so plain listeners do (no once() wrappers).
+  if (res.writableEnded || res.closed) release();
+  else {
+    res.on('prefinish', release);
+    res.on('close', release);
+  }
   if (!authorizeIt) return user;
   const allowed = authorize(p, user, info, req);
   if (isPromise(allowed)) {
