@@ -73,6 +73,13 @@ const CONTROLLER_MANAGER_FIELDS: Record<string, Field<ControllerManagerSettings>
   resourceQuotaSyncPeriod: { key: 'resourceQuotaSyncPeriodSeconds', kind: 'duration', min: 1 },
 };
 
+/** The fields each block accepts (docs/simulate.schema.json lists the same; a test compares). */
+export const COMPONENT_FIELDS = {
+  kubelet: Object.keys(KUBELET_FIELDS),
+  controllerManager: Object.keys(CONTROLLER_MANAGER_FIELDS),
+  metricsServer: Object.keys(METRICS_SERVER_FIELDS),
+};
+
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Reads one block against its field table; errors are `block.field: ...` strings (thrown by fail). */
