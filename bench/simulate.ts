@@ -33,7 +33,7 @@ const { report: r, wallMs, timersFired } = await simulate(scenario, {
   onInterval: progress
     ? (row) => {
         const c = process.cpuUsage(cpu0);
-        console.error(`[${((Date.now() - wall0) / 1000).toFixed(0)} s wall, ${((c.user + c.system) / 1e6).toFixed(1)} s cpu] ${row.time}: ${row.nodesReady}/${row.nodes} ready, ${row.podsRunning} running, ${row.podsPending} pending`);
+        console.error(`[${((Date.now() - wall0) / 1000).toFixed(0)} s wall, ${((c.user + c.system) / 1e6).toFixed(1)} s cpu, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB] ${row.time}: ${row.nodesReady}/${row.nodes} ready, ${row.podsRunning} running, ${row.podsPending} pending`);
       }
     : undefined,
 });
