@@ -1,12 +1,14 @@
 // issue 21's done-when run: a day of a 1,000-node cluster on virtual time
 // (examples/scenarios/day-1000-nodes.yaml). Prints the per-interval table, the wall time, the
 // speed-up ratio (virtual seconds / wall seconds; the goal is ≥ 1,440×, i.e. 24 h in ≤ 60 s) and
-// the timers fired; --until runs a prefix (e.g. 30m with `node --cpu-prof` to see where time goes).
+// the timers fired; --until runs a prefix (e.g. 30m with `node --cpu-prof` to see where time goes);
+// --mix true adds the request mix and the timers fired per virtual minute (simulate-mix.ts).
 //
-//   node --import tsx bench/simulate.ts [--scenario FILE] [--until 24h] [--seed 1] [--report FILE] [--progress false]
+//   node --import tsx bench/simulate.ts [--scenario FILE] [--until 24h] [--seed 1] [--report FILE] [--progress false] [--mix true [--mix-after 10m] [--mix-profile FILE]]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { formatTable, parseDuration, parseScenario, simulate } from '../src/simulate/index.ts';
+import { Mix } from './simulate-mix.ts';
 import { arg } from './util.ts';
 
 const file = arg('scenario', fileURLToPath(new URL('../examples/scenarios/day-1000-nodes.yaml', import.meta.url)));
@@ -19,11 +21,21 @@ const report = arg('report', '');
 const wall0 = Date.now();
 const cpu0 = process.cpuUsage();
 const progress = arg('progress', 'true') !== 'false';
+// --mix true: the request mix and the timers fired per virtual minute, counted from --mix-after on
+// (--mix-profile FILE: a CPU profile of that stretch only).
+const mix = arg('mix', 'false') === 'true' ? new Mix(parseDuration(arg('mix-after', '10m'), '--mix-after'), arg('mix-profile', '') || undefined) : undefined;
 const { report: r, wallMs, timersFired } = await simulate(scenario, {
   seed,
   until,
+  clock: mix?.clock,
+  wrapTransport: mix?.wrap,
   // One line per interval on stderr: how far a long run got, at what wall time.
-  onInterval: progress ? (row) => console.error(`[${((Date.now() - wall0) / 1000).toFixed(0)} s wall] ${row.time}: ${row.nodesReady}/${row.nodes} ready, ${row.podsRunning} running, ${row.podsPending} pending`) : undefined,
+  onInterval: progress
+    ? (row) => {
+        const c = process.cpuUsage(cpu0);
+        console.error(`[${((Date.now() - wall0) / 1000).toFixed(0)} s wall, ${((c.user + c.system) / 1e6).toFixed(1)} s cpu, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB] ${row.time}: ${row.nodesReady}/${row.nodes} ready, ${row.podsRunning} running, ${row.podsPending} pending`);
+      }
+    : undefined,
 });
 const cpu = process.cpuUsage(cpu0);
 console.log(formatTable(r.intervals));
@@ -35,5 +47,6 @@ console.log(
     `cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB, ` +
     `total incl. start/stop ${((Date.now() - wall0) / 1000).toFixed(1)} s`,
 );
+await mix?.print();
 if (report) writeFileSync(report, JSON.stringify(r, null, 2) + '\n');
 process.exit(0);

@@ -8,6 +8,7 @@ import { startNodePool, type NodePool } from '../cluster/index.ts';
 import type { Logger } from '../log/index.ts';
 import { ClusterAutoscaler, GROUP_LABEL, type AutoscalerConfig, type NodeGroupProvider } from './autoscaler.ts';
 import type { NodeGroup } from './scenario.ts';
+import type { NodePoolOptions } from '../cluster/index.ts';
 
 export interface AutoscaledGroupsOptions {
   groups: NodeGroup[];
@@ -17,6 +18,8 @@ export interface AutoscaledGroupsOptions {
   random: Random;
   logger: Logger;
   stops: (() => Promise<void>)[];
+  /** The kubelet timings of every node (components.ts nodePoolTimings). */
+  timings?: Partial<NodePoolOptions>;
 }
 
 const NODES = { group: '', version: 'v1', plural: 'nodes', namespaced: false } as const;
@@ -42,6 +45,7 @@ export async function startAutoscaledGroups(o: AutoscaledGroupsOptions): Promise
       zones: g.zones,
       processes: false,
       simulatedHttp: false,
+      ...o.timings,
       clock: o.clock,
       logger: o.logger.child({ component: 'node-pool', group: g.name, node: name }),
     });

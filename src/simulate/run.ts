@@ -5,7 +5,7 @@
 import { registry as kinds } from '../api/registry.ts';
 import { parseApiVersion } from '../api/types.ts';
 import type { KubeObject } from '../api/types.ts';
-import { Client, inProcessTransport } from '../client/index.ts';
+import { Client, inProcessTransport, type Transport } from '../client/index.ts';
 import { seededRandom, VirtualClock, type Random } from '../clock/index.ts';
 import { startApiServer, startControllerManager, startNodePool, startScheduler } from '../cluster/index.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
@@ -22,6 +22,7 @@ import type { TraceEvent } from '../snapshot/index.ts';
 import { startAutoscaledGroups } from './autoscaler-groups.ts';
 import { DEFAULT_AUTOSCALER, type ScaleEvent } from './autoscaler.ts';
 import { accumulateNodeHours, summarizeRun, type Summary } from './summary.ts';
+import { controllerOptions, DEFAULT_COMPONENTS, nodePoolTimings } from './components.ts';
 
 export interface SimulateOptions {
   seed?: number;
@@ -39,6 +40,10 @@ export interface SimulateOptions {
   schedulerConfig?: SchedulerConfigFile;
   /** Called with each interval as it is measured (progress of a long run). */
   onInterval?: (row: Interval) => void;
+  /** The virtual clock to run on (default a new one; benches pass an instrumented one). */
+  clock?: VirtualClock;
+  /** Wraps the in-process transport every component's client uses (benches count the requests). */
+  wrapTransport?: (t: Transport) => Transport;
 }
 
 export interface SimulationReport {
@@ -127,14 +132,16 @@ const describe = (a: Action) => ('apply' in a ? `apply ${a.apply.map((m) => `${m
 export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): Promise<SimulationResult> {
   const seed = opts.seed ?? 1;
   const until = opts.until ?? scenario.duration;
-  const clock = new VirtualClock({ speed: opts.speed ?? 'max' });
+  const components = scenario.components ?? DEFAULT_COMPONENTS;
+  const clock = opts.clock ?? new VirtualClock({ speed: opts.speed ?? 'max' });
   const random = seededRandom(seed);
   const logger = opts.logger ?? silentLogger;
   const start = clock.now();
   const wall0 = Date.now();
 
-  const api = await startApiServer({ clock, random, logger: logger.child({ component: 'apiserver' }) });
-  const transport = inProcessTransport(api.server, { clock });
+  const api = await startApiServer({ clock, random, metricResolutionMs: components.metricsServer.metricResolutionSeconds * 1000, logger: logger.child({ component: 'apiserver' }) });
+  const lean = inProcessTransport(api.server, { clock });
+  const transport = opts.wrapTransport ? opts.wrapTransport(lean) : lean;
   const clientFor = (userAgent: string) => new Client({ server: 'http://in-process', transport, qps: Infinity, userAgent, clock });
   const stops: (() => Promise<void>)[] = [];
   const report: SimulationReport = {
@@ -157,11 +164,12 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
   try {
     opts.onServing?.(api.url);
     const trace = opts.replay ? splitTrace(opts.replay) : undefined;
-    const restored = opts.snapshot || trace ? await restoreForSimulation(clientFor('kubesim-snapshot'), [...(opts.snapshot ?? []), ...(trace?.initial ?? [])], clock, logger, stops) : undefined;
+    const restored = opts.snapshot || trace ? await restoreForSimulation(clientFor('kubesim-snapshot'), [...(opts.snapshot ?? []), ...(trace?.initial ?? [])], clock, logger, stops, nodePoolTimings(components.kubelet)) : undefined;
     report.snapshot = restored?.summary;
     // The scheduler and the controller-manager can be killed and restarted by faults.
     const starters: Record<Component, () => Promise<{ stop(): Promise<void> }>> = {
-      'controller-manager': () => startControllerManager({ client: clientFor('kube-controller-manager'), logger: logger.child({ component: 'controller-manager' }), leaderElect: false }),
+      'controller-manager': () =>
+        startControllerManager({ ...controllerOptions(components.controllerManager), client: clientFor('kube-controller-manager'), logger: logger.child({ component: 'controller-manager' }), leaderElect: false }),
       scheduler: () =>
         startScheduler({
           client: clientFor('kube-scheduler'),
@@ -200,13 +208,14 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
         zones: g.zones,
         processes: false,
         simulatedHttp: false,
+        ...nodePoolTimings(components.kubelet),
         clock,
         logger: logger.child({ component: 'node-pool', group: g.name }),
       });
       stops.push(async () => pool.stop());
     }
     const autoscaled = scenario.nodeGroups.filter((g) => g.autoscaling);
-    if (autoscaled.length) report.autoscaler = (await startAutoscaledGroups({ groups: autoscaled, config: scenario.autoscaler ?? DEFAULT_AUTOSCALER, clientFor, clock, random, logger, stops })).events;
+    if (autoscaled.length) report.autoscaler = (await startAutoscaledGroups({ groups: autoscaled, config: scenario.autoscaler ?? DEFAULT_AUTOSCALER, clientFor, clock, random, logger, stops, timings: nodePoolTimings(components.kubelet) })).events;
 
     const client = clientFor('kubesim-simulate');
     const counter = new EventCounter(client);
@@ -293,7 +302,9 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
     })();
     let done = false;
     void stopping.finally(() => (done = true));
-    while (!done) await clock.advanceTo(clock.now() + 1000);
+    // advanceTo fires what is due and settles; with nothing due it returns at once, so turn the
+    // event loop here or the loop would spin on microtasks while stop() waits on I/O or setImmediate.
+    while (!done) if ((await clock.advanceTo(clock.now() + 1000)) === 0) await new Promise<void>((r) => setImmediate(r));
     await stopping;
   }
 }

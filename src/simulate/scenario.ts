@@ -10,6 +10,7 @@ import { parsePattern } from '../api/core/patterns.ts';
 import { parseAssertion, type Assertion } from './assertions.ts';
 import { parseFault, type Fault } from './faults.ts';
 import { parseGenerator, type Generator } from './generators.ts';
+import { parseComponents, type ComponentSettings } from './components.ts';
 
 export class ScenarioError extends Error {}
 
@@ -59,6 +60,8 @@ export interface Scenario {
   generators: Generator[];
   faults: Fault[];
   assertions: Assertion[];
+  /** The `kubelet:` and `controllerManager:` blocks (components.ts), Kubernetes' defaults filled in; absent = the defaults. */
+  components?: ComponentSettings;
 }
 
 /** A Go-style duration: 90s, 10m, 1h30m, 250ms, 1.5h. */
@@ -202,6 +205,9 @@ export function parseScenario(text: string): Scenario {
     generators,
     faults: list(d.faults, 'faults').map(parseFault),
     assertions: list(d.assertions, 'assertions').map(parseAssertion),
+    components: parseComponents(d, parseDuration, (msg) => {
+      throw new ScenarioError(msg);
+    }),
     actions: [...workloads, ...loads, ...actions].map((a, i) => ({ a, i })).sort((x, y) => x.a.at - y.a.at || x.i - y.i).map((x) => x.a),
   };
 }

@@ -5,7 +5,7 @@
 import type { KubeObject } from '../api/types.ts';
 import type { Client } from '../client/index.ts';
 import type { Clock } from '../clock/index.ts';
-import { startNodePool } from '../cluster/index.ts';
+import { startNodePool, type NodePoolOptions } from '../cluster/index.ts';
 import type { Logger } from '../log/index.ts';
 import { nodePools, planRestore, restoreSnapshot } from '../snapshot/index.ts';
 
@@ -21,7 +21,7 @@ export interface SnapshotSummary {
 const FIRST_INDEX = 20_000;
 
 /** Restores the objects and starts their nodes; the summary for the report, and source uid → new uid. */
-export async function restoreForSimulation(client: Client, objects: KubeObject[], clock: Clock, logger: Logger, stops: (() => Promise<void>)[]): Promise<{ summary: SnapshotSummary; uids: Map<string, string> }> {
+export async function restoreForSimulation(client: Client, objects: KubeObject[], clock: Clock, logger: Logger, stops: (() => Promise<void>)[], timings: Partial<NodePoolOptions> = {}): Promise<{ summary: SnapshotSummary; uids: Map<string, string> }> {
   const plan = planRestore(objects);
   const res = await restoreSnapshot(client, plan);
   let index = FIRST_INDEX;
@@ -39,6 +39,7 @@ export async function restoreForSimulation(client: Client, objects: KubeObject[]
       taints: shape.taints as any,
       processes: false,
       simulatedHttp: false,
+      ...timings,
       clock,
       logger: logger.child({ component: 'node-pool', snapshotPool: i }),
     });

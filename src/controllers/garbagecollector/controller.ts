@@ -27,7 +27,10 @@ export function monitoredResources(): ResourceRef[] {
 }
 
 /** How often the GC looks in discovery for resources served at run time (Kubernetes resyncs its monitors every 30 s). */
-export const DISCOVERY_RESYNC_MS = 2000;
+export const DISCOVERY_RESYNC_MS = 30_000;
+/** After a CustomResourceDefinition or APIService changes, the GC looks again this soon (it watches both). */
+export const DISCOVERY_CHANGE_MS = 200;
+const DISCOVERY_KINDS = new Set(['apiextensions.k8s.io/customresourcedefinitions', 'apiregistration.k8s.io/apiservices']);
 
 export class GarbageCollector implements Controller {
   readonly name = 'garbagecollector';
@@ -38,6 +41,9 @@ export class GarbageCollector implements Controller {
   /** Informers of resources found in discovery (custom resources), by group/plural. */
   private readonly dynamic = new Map<string, { ref: ResourceRef; informer: SharedInformer }>();
   private discoveryTimer?: Timer;
+  /** A resync is running; `again`: discovery changed meanwhile, look once more right after. */
+  private resyncing = false;
+  private again = false;
   private stopped = false;
 
   constructor(
@@ -55,11 +61,38 @@ export class GarbageCollector implements Controller {
   private monitor(rt: ResourceRef, inf: SharedInformer): void {
     const apiVersion = apiVersionOfRef(rt);
     this.byKind.set(`${apiVersion}/${rt.kind}`, rt);
+    const served = DISCOVERY_KINDS.has(`${rt.group}/${rt.plural}`);
     inf.addEventHandler({
-      onAdd: (o) => this.observe(o, apiVersion, rt.kind!),
-      onUpdate: (_old, o) => this.observe(o, apiVersion, rt.kind!),
-      onDelete: (o) => this.forget(deletedObject(o)),
+      onAdd: (o, initial) => {
+        this.observe(o, apiVersion, rt.kind!);
+        if (served && !initial) this.discoveryChanged();
+      },
+      onUpdate: (old, o) => {
+        this.observe(o, apiVersion, rt.kind!);
+        if (served && old.metadata.resourceVersion !== o.metadata.resourceVersion) this.discoveryChanged();
+      },
+      onDelete: (o) => {
+        this.forget(deletedObject(o));
+        if (served) this.discoveryChanged();
+      },
     });
+  }
+
+  /** A CRD or APIService came, changed or went: what discovery serves may have too. */
+  private discoveryChanged(): void {
+    if (this.stopped) return;
+    if (this.resyncing) {
+      this.again = true;
+      return;
+    }
+    this.scheduleResync(DISCOVERY_CHANGE_MS);
+  }
+
+  private scheduleResync(ms: number): void {
+    const clock = this.ctx.client.clock;
+    if (this.discoveryTimer) clock.clearTimeout(this.discoveryTimer);
+    this.discoveryTimer = clock.setTimeout(() => void this.resyncMonitors(), ms);
+    this.discoveryTimer.unref?.();
   }
 
   run(workers: number): void {
@@ -85,6 +118,8 @@ export class GarbageCollector implements Controller {
   /** Starts informers for resources that appeared in discovery and stops those of resources that went. */
   private async resyncMonitors(): Promise<void> {
     if (this.stopped) return;
+    this.resyncing = true;
+    this.again = false;
     try {
       const found = new Map((await this.discoveredResources()).map((r) => [`${r.group}/${r.plural}`, r]));
       for (const [key, ref] of found) {
@@ -105,9 +140,9 @@ export class GarbageCollector implements Controller {
     } catch (err) {
       this.ctx.logger.debug({ err }, 'garbage collector: discovery failed; retrying');
     }
+    this.resyncing = false;
     if (this.stopped) return;
-    this.discoveryTimer = this.ctx.client.clock.setTimeout(() => void this.resyncMonitors(), DISCOVERY_RESYNC_MS);
-    this.discoveryTimer.unref?.();
+    this.scheduleResync(this.again ? DISCOVERY_CHANGE_MS : DISCOVERY_RESYNC_MS);
   }
 
   private isWaiting(n: GraphNode | undefined): boolean {

@@ -6,6 +6,7 @@
 import { parseApiVersion, type KubeObject } from '../../api/types.ts';
 import { registry } from '../../api/registry.ts';
 import { resolveCustomKind } from '../util/discovery.ts';
+import { BY_LABEL, labelIndex, listBySelector } from '../util/labelindex.ts';
 import { deletedObject, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
 import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
 import type { ControllerContext } from '../context.ts';
@@ -44,7 +45,8 @@ export class HPAController extends LoopController {
     this.loop = new ControllerLoop({ name: 'horizontalpodautoscaling', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.events = ctx.recorder('horizontal-pod-autoscaler');
     this.hpas = ctx.factory.informerFor(HPAS);
-    this.pods = ctx.factory.informerFor(PODS);
+    // Each sync selects its target's pods: by label index, not a walk over the namespace's pods.
+    this.pods = ctx.factory.informerFor(PODS, { indexers: { [BY_LABEL]: labelIndex } });
     this.hpas.addEventHandler({
       onAdd: (h) => this.loop.enqueue(metaNamespaceKey(h)),
       onUpdate: (o, h) => {
@@ -161,7 +163,7 @@ export class HPAController extends LoopController {
   /** The target's pods and their PodMetrics (one list per sync), then every metric's proposal. */
   private async computeMetrics(hpa: KubeObject, scale: any, current: number, namespace: string | undefined, now: number) {
     const selector: string = scale.status?.selector ?? '';
-    const pods = this.pods.lister.list(selector, namespace);
+    const pods = listBySelector(this.pods, selector, namespace);
     const specs: any[] = hpa.spec?.metrics ?? [];
     let items: KubeObject[] | undefined;
     let metricsError: string | undefined;

@@ -13,12 +13,23 @@ export interface DiscoveredResource extends ResourceRef {
   subresources: string[];
 }
 
+/** Per client: the last discovery document and what was read from it (the GC asks every 2 s; it rarely changes). */
+const lastRead = new WeakMap<Client, { body: Buffer; resources: readonly DiscoveredResource[] }>();
+
 /** Every version of every resource under /apis that is not a built-in kind, each group's preferred version first. */
 export async function discoverCustomResources(client: Client): Promise<DiscoveredResource[]> {
-  const builtin = new Set(registry.all().map((t) => `${t.group}/${t.plural}`));
   const r = await client.requestBuffer({ path: '/apis', accept: AGGREGATED });
+  const last = lastRead.get(client);
+  if (last && last.body.equals(r.body)) return [...last.resources];
+  const resources = readDiscovery(r.body);
+  lastRead.set(client, { body: r.body, resources });
+  return [...resources];
+}
+
+function readDiscovery(body: Buffer): DiscoveredResource[] {
+  const builtin = new Set(registry.all().map((t) => `${t.group}/${t.plural}`));
   const out: DiscoveredResource[] = [];
-  for (const g of JSON.parse(r.body.toString('utf8')).items ?? []) {
+  for (const g of JSON.parse(body.toString('utf8')).items ?? []) {
     for (const v of g.versions ?? []) {
       for (const res of v.resources ?? []) {
         if (builtin.has(`${g.metadata.name}/${res.resource}`)) continue;
