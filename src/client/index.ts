@@ -109,6 +109,7 @@ export {
   deletedObject,
   metaNamespaceKey,
   splitMetaNamespaceKey,
+  stripManagedFields,
   waitForCacheSync,
   NAMESPACE_INDEX,
   namespaceIndexFunc,

@@ -188,6 +188,22 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   metricsRegistry?: Registry;
   /** Resync and retry timers (default: the client's clock). */
   clock?: Clock;
+  /**
+   * Applied to every listed or watched object before it is cached and handed to handlers
+   * (client-go's SetTransform), e.g. stripManagedFields: the cache then holds only what it keeps.
+   */
+  transform?: (obj: T) => T;
+}
+
+/**
+ * client-go's TransformStripManagedFields: components never read managedFields, which are often a
+ * third of a pod's size; an update sent without them leaves the stored ones as they are.
+ */
+export function stripManagedFields<T extends KubeObject>(obj: T): T {
+  const meta = obj.metadata;
+  if (!meta || meta.managedFields === undefined) return obj;
+  const { managedFields: _drop, ...rest } = meta;
+  return { ...obj, metadata: rest };
 }
 
 type Notification<T> =
@@ -484,7 +500,8 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     const initial = !this.synced;
     this.metrics.relists.inc({ resource: this.resName, reason: initial ? 'initial' : this.relistReason });
     const fresh = new Map<string, T>();
-    for (const o of items) fresh.set(metaNamespaceKey(o), o);
+    const transform = this.options.transform;
+    for (const o of items) fresh.set(metaNamespaceKey(o), transform ? transform(o) : o);
     for (const [key, old] of [...this.indexer.entries()]) {
       if (!fresh.has(key)) {
         this.indexer.delete(key);
@@ -538,7 +555,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
           if (rv) this.lastRV = rv;
           continue;
         }
-        this.apply(ev.type, obj);
+        this.apply(ev.type, this.options.transform ? this.options.transform(obj) : obj);
         if (rv) this.lastRV = rv;
       }
     } finally {
@@ -600,6 +617,8 @@ export interface FactoryOptions {
   pageSize?: number;
   /** Default: the client's clock. */
   clock?: Clock;
+  /** Default transform of every informer made by this factory (client-go's WithTransform). */
+  transform?: (obj: KubeObject) => KubeObject;
 }
 
 /** One informer per resource (and namespace/selector) per process, shared by every controller. */
@@ -624,6 +643,7 @@ export class SharedInformerFactory {
       metricsRegistry: this.options.metricsRegistry,
       pageSize: this.options.pageSize,
       clock: this.options.clock,
+      transform: this.options.transform as InformerOptions<T>['transform'],
       ...opts,
     };
     const key = informerKey(rt, merged);

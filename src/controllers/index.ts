@@ -3,7 +3,7 @@
 // component frame (src/component).
 import { setMaxListeners } from 'node:events';
 import { Registry } from 'prom-client';
-import { SharedInformerFactory, type Client, type ResourceRef } from '../client/index.ts';
+import { SharedInformerFactory, stripManagedFields, type Client, type ResourceRef } from '../client/index.ts';
 import { runComponent, type FrameOptions } from '../component/index.ts';
 import { newLogger } from '../log/index.ts';
 import type { Controller, ControllerContext, ControllerOptions } from './context.ts';
@@ -110,7 +110,8 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   let factory: SharedInformerFactory | undefined;
 
   const runControllers = async (signal?: AbortSignal) => {
-    factory = new SharedInformerFactory(opts.client, { defaultResyncMs: (opts.resyncSeconds ?? 0) * 1000, metricsRegistry, logger });
+    // As kube-controller-manager: informers keep objects without managedFields (TransformStripManagedFields).
+    factory = new SharedInformerFactory(opts.client, { defaultResyncMs: (opts.resyncSeconds ?? 0) * 1000, metricsRegistry, logger, transform: stripManagedFields });
     const recorders = new Map<string, EventSink>();
     const ctx: ControllerContext = {
       client: opts.client,

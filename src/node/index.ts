@@ -1,7 +1,7 @@
 // kubesim's kubelet: startNodePool() runs `count` simulated nodes in this process.
 // See pool.ts for the shape (one informer, one timer queue, one writer; node agents, pod runtime,
 // event sink) and docs/node-simulation.md for the lifecycle, annotations and timings.
-import { SharedInformerFactory, deletedObject } from '../client/index.ts';
+import { SharedInformerFactory, deletedObject, stripManagedFields } from '../client/index.ts';
 import type { KubeObject } from '../api/types.ts';
 import { LEASES, NODES, PODS, SimNode, type NodePoolOptions } from './context.ts';
 import { PVCS } from '../api/core/index.ts';
@@ -43,7 +43,7 @@ export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
   const names = opts.names ?? nodeNames(prefix, opts.count, firstIndex);
   names.forEach((name, i) => s.nodes.set(name, new SimNode(name, firstIndex + i)));
 
-  const factory = new SharedInformerFactory(opts.client, { logger: s.log });
+  const factory = new SharedInformerFactory(opts.client, { logger: s.log, transform: stripManagedFields });
   const nodeInf = factory.informerFor<KubeObject>(NODES);
   // ONE pod informer for every node of the pool, indexed by spec.nodeName (KWOK's shape).
   // Unscheduled pods are none of a kubelet's business: `spec.nodeName!=` keeps them out of the cache

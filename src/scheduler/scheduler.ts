@@ -4,7 +4,7 @@
 import type { Clock, Timer } from '../clock/index.ts';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types.ts';
-import { deletedObject, type Client, type SharedInformer, SharedInformerFactory } from '../client/index.ts';
+import { deletedObject, stripManagedFields, type Client, type SharedInformer, SharedInformerFactory } from '../client/index.ts';
 import { SchedulerCache } from './cache.ts';
 import type { Status } from './framework/interface.ts';
 import { Framework, type PluginFactory, type ProfileConfig, type ScheduleResult } from './framework/runtime.ts';
@@ -141,7 +141,8 @@ export class Scheduler {
       onError: (e) => this.log?.debug({ err: (e as Error).message }, 'event write failed'),
     });
     this.slots = new Slots(opts.bindConcurrency ?? 256);
-    this.factory = new SharedInformerFactory(opts.client, { pageSize: 1000 });
+    // As kube-scheduler: informers keep objects without managedFields (TransformStripManagedFields).
+    this.factory = new SharedInformerFactory(opts.client, { pageSize: 1000, transform: stripManagedFields });
   }
 
   private responsible(p: Pod): boolean {

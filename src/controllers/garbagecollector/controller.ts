@@ -9,7 +9,7 @@ import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import { parseApiVersion } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { registry } from '../../api/registry.ts';
-import { deletedObject, SharedInformer, type ResourceRef } from '../../client/index.ts';
+import { deletedObject, SharedInformer, stripManagedFields, type ResourceRef } from '../../client/index.ts';
 import { ControllerLoop, type SyncResult } from '../base.ts';
 import type { Controller, ControllerContext } from '../context.ts';
 import { apiVersionOfRef, uniqueResources } from '../resources.ts';
@@ -126,7 +126,7 @@ export class GarbageCollector implements Controller {
         const cur = this.dynamic.get(key);
         if (cur && cur.ref.version === ref.version && cur.ref.kind === ref.kind) continue;
         if (cur) await cur.informer.stop();
-        const informer = new SharedInformer(this.ctx.client, ref, { logger: this.ctx.logger });
+        const informer = new SharedInformer(this.ctx.client, ref, { logger: this.ctx.logger, transform: stripManagedFields });
         this.monitor(ref, informer);
         this.dynamic.set(key, { ref, informer });
         if (!this.stopped) informer.start();
