@@ -12,7 +12,7 @@ import {
   ALLOW_ALL_RULES,
 } from './discovery/index.ts';
 import { decodeObject, readBody } from './body.ts';
-import type { RequestInfo, Verb } from './routing.ts';
+import type { RequestInfo } from './routing.ts';
 import { authorize, isPromise, type MaybePromise } from './pipeline/run.ts';
 import { secureRequest } from './pipeline/secure.ts';
 import { anonymousAdmin, type UserInfo } from './pipeline/index.ts';
@@ -23,7 +23,7 @@ import { handleResource } from './rest/handlers.ts';
 import type { ApiCore, Scope } from './rest/scope.ts';
 import { answerDataDiscovery, collectionOwner, dataResources } from './rest/storage.ts';
 import type { HttpAnswer } from './http-types.ts';
-import { parseResourcePath, requestScope, splitUrl } from './routing.ts';
+import { nonResourceRequestInfo, parseResourcePath, requestScope, splitUrl } from './routing.ts';
 import { boolParam } from './listopts.ts';
 import { serveDashboard } from './dashboard.ts';
 import { armRequestTimeout, timeoutError } from './timeout.ts';
@@ -93,7 +93,7 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
     const nonResource = (serve: () => void) => {
       // The health paths, /version and the dashboard's files stay public (system:public-info-viewer).
       if (!secured || isPublicPath(path)) return serve();
-      const info: RequestInfo = { verb: (req.method ?? 'GET').toLowerCase() as Verb, group: '', version: '', resource: '', path, nonResource: true };
+      const info = nonResourceRequestInfo(req.method, path);
       withUser(() => secureRequest(p, req, res, info, audit), serve, fail);
     };
 
