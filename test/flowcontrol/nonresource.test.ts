@@ -94,8 +94,12 @@ after(() => server.close());
 
 test('through the server: X-Kubernetes-PF-FlowSchema-UID names the schema of the non-resource request', async () => {
   const uids: Record<string, string> = {};
-  for (const name of ['exempt', 'global-default', 'foo-paths']) uids[name] = (await req(server.url, 'GET', `${FC}/flowschemas/${name}`, undefined, as('admin'))).body.metadata.uid;
+  for (const name of ['exempt', 'probes', 'global-default', 'foo-paths']) uids[name] = (await req(server.url, 'GET', `${FC}/flowschemas/${name}`, undefined, as('admin'))).body.metadata.uid;
   const cases: [string, string, string, string][] = [
+    ['/healthz by anonymous (a public path, still classified)', '', '/healthz', 'probes'],
+    ['/readyz by a user', 'alice', '/readyz', 'probes'],
+    ['/livez with a credential nobody knows (served as anonymous)', 'nobody', '/livez', 'probes'],
+    ['/version by anonymous', '', '/version', 'global-default'],
     ['/metrics by system:masters', 'admin', '/metrics', 'exempt'],
     ['/apis by a user', 'alice', '/apis', 'global-default'],
     ['/foo/bar by a user (the custom /foo/* rule)', 'alice', '/foo/bar', 'foo-paths'],
@@ -107,8 +111,9 @@ test('through the server: X-Kubernetes-PF-FlowSchema-UID names the schema of the
   // the new schema reaches the classifier once the configuration controller has seen it
   await eventually(async () => (await fetch(`${server.url}/foo/bar`, { headers: as('alice') })).headers.get('x-kubernetes-pf-flowschema-uid') === uids['foo-paths'], 'foo-paths in use');
   for (const [what, who, path, want] of cases) {
-    const r = await fetch(`${server.url}${path}`, { headers: as(who) });
+    const r = await fetch(`${server.url}${path}`, { headers: who ? as(who) : {} });
     await r.arrayBuffer();
     assert.equal(r.headers.get('x-kubernetes-pf-flowschema-uid'), uids[want], what);
+    if (path === '/healthz' || path === '/readyz' || path === '/livez' || path === '/version') assert.equal(r.status, 200, `${what}: served`);
   }
 });
