@@ -23,6 +23,15 @@ export interface RequestInfo {
   nonResource?: boolean;
 }
 
+/**
+ * The RequestInfo of a non-resource request (/metrics, /healthz, /apis, /version, /openapi/v2):
+ * Kubernetes' RequestInfoFactory gives it the lowercased HTTP method as verb (get, post, put, patch,
+ * delete, head, ...), no resource, and the URL's path.
+ */
+export function nonResourceRequestInfo(method: string | undefined, path: string): RequestInfo {
+  return { verb: (method ?? 'GET').toLowerCase() as Verb, group: '', version: '', resource: '', path, nonResource: true };
+}
+
 /** Subresources of a namespace itself: `/api/v1/namespaces/<ns>/status` is not a resource "status". */
 const namespaceSubresources = new Set(['status', 'finalize']);
 

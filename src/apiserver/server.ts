@@ -12,9 +12,9 @@ import {
   ALLOW_ALL_RULES,
 } from './discovery/index.ts';
 import { decodeObject, readBody } from './body.ts';
-import type { RequestInfo, Verb } from './routing.ts';
+import type { RequestInfo } from './routing.ts';
 import { authorize, isPromise, type MaybePromise } from './pipeline/run.ts';
-import { secureRequest } from './pipeline/secure.ts';
+import { limitPublicRequest, secureRequest } from './pipeline/secure.ts';
 import { anonymousAdmin, type UserInfo } from './pipeline/index.ts';
 import { hasImpersonation } from './pipeline/impersonation.ts';
 import { answerSubjectAccessReview, subjectReviewInfo } from './rbac/reviews.ts';
@@ -23,12 +23,12 @@ import { handleResource } from './rest/handlers.ts';
 import type { ApiCore, Scope } from './rest/scope.ts';
 import { answerDataDiscovery, collectionOwner, dataResources } from './rest/storage.ts';
 import type { HttpAnswer } from './http-types.ts';
-import { parseResourcePath, requestScope, splitUrl } from './routing.ts';
+import { nonResourceRequestInfo, parseResourcePath, requestScope, splitUrl } from './routing.ts';
 import { boolParam } from './listopts.ts';
 import { serveDashboard } from './dashboard.ts';
 import { armRequestTimeout, timeoutError } from './timeout.ts';
 import { upgradeOf } from './rest/upgrade.ts';
-import { isPublicPath } from './authn/index.ts';
+import { ANONYMOUS, isPublicPath } from './authn/index.ts';
 import { AUDIT_WRITES_PATH, serveAuditWrites } from './audit/index.ts';
 
 export const VERSION_INFO = {
@@ -91,9 +91,11 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
     const secured = p.authenticators.length > 0 || p.rateLimiters.length > 0 || p.authorizers.length > 0 || hasImpersonation(req);
     /** A non-resource path: authorized as `<method> path` when security plugins are configured. */
     const nonResource = (serve: () => void) => {
-      // The health paths, /version and the dashboard's files stay public (system:public-info-viewer).
-      if (!secured || isPublicPath(path)) return serve();
-      const info: RequestInfo = { verb: (req.method ?? 'GET').toLowerCase() as Verb, group: '', version: '', resource: '', path, nonResource: true };
+      if (!secured) return serve();
+      const info = nonResourceRequestInfo(req.method, path);
+      // The health paths, /version and the dashboard's files stay public (system:public-info-viewer):
+      // limited (APF: the probes schema), never authorized.
+      if (isPublicPath(path)) return afterLimit(() => limitPublicRequest(p, req, res, info, ANONYMOUS), serve, fail);
       withUser(() => secureRequest(p, req, res, info, audit), serve, fail);
     };
 
@@ -208,6 +210,16 @@ function serveNonResource(
 }
 
 /** Runs then with the user the stages give (at once when they answered synchronously); a stage's or then's error goes to fail. */
+function afterLimit(limit: () => MaybePromise<void>, then: () => void, fail: (err: unknown) => void): void {
+  try {
+    const held = limit();
+    if (isPromise(held)) held.then(then).catch(fail);
+    else then();
+  } catch (err) {
+    fail(err);
+  }
+}
+
 function withUser(stages: () => MaybePromise<UserInfo>, then: (user: UserInfo) => void, fail: (err: unknown) => void): void {
   try {
     const user = stages();

@@ -3,6 +3,7 @@
 // level; its distinguisher method splits the requests into flows. Pure functions over plain objects.
 import type { KubeObject } from '../../api/types.ts';
 import type { UserInfo } from '../pipeline/index.ts';
+import type { RequestInfo } from '../routing.ts';
 
 /** What classification looks at: the user and either a resource or a non-resource request. */
 export interface RequestDigest {
@@ -70,10 +71,30 @@ export function matchesResourceRule(rule: any, verb: string, r: NonNullable<Requ
   return has(rule?.namespaces, r.namespace);
 }
 
-/** A non-resource URL rule: "*", the exact path, or a "/prefix/*" glob. */
+/**
+ * One FlowSchema nonResourceURL against a request path, as Kubernetes' APF matches it (not RBAC's
+ * rule): "*" matches everything; otherwise the exact path, or anything below it: "/healthz" and
+ * "/healthz/*" both match "/healthz/etcd"; "/foo/*" matches "/foo/bar", never "/foobar" nor "/foo".
+ */
+export function matchesNonResourceURL(url: string, path: string): boolean {
+  if (url === '*' || url === path) return true;
+  const prefix = url.endsWith('*') ? url.slice(0, -1) : url;
+  return prefix.endsWith('/') ? path.startsWith(prefix) : path.length > prefix.length && path.startsWith(prefix) && path.charCodeAt(prefix.length) === 47; // '/'
+}
+
+/** A non-resource rule: one of its verbs and one of its nonResourceURLs (matchesNonResourceURL). */
 export function matchesNonResourceRule(rule: any, verb: string, path: string): boolean {
   if (!has(rule?.verbs, verb) || !Array.isArray(rule?.nonResourceURLs)) return false;
-  return rule.nonResourceURLs.some((u: string) => u === '*' || u === path || (u.endsWith('*') && path.startsWith(u.slice(0, -1))));
+  return rule.nonResourceURLs.some((u: unknown) => typeof u === 'string' && matchesNonResourceURL(u, path));
+}
+
+/**
+ * The digest of a request as the pipeline parsed it (RequestInfo): a non-resource request (/healthz,
+ * /metrics, /apis) by its path and verb (the lowercased HTTP method), a resource request by its target.
+ */
+export function digestOf(user: UserInfo, info: RequestInfo): RequestDigest {
+  if (info.nonResource) return { user, verb: info.verb, path: info.path };
+  return { user, verb: info.verb, resource: { apiGroup: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace } };
 }
 
 export function matchesRule(rule: any, d: RequestDigest): boolean {

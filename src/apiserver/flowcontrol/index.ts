@@ -14,7 +14,7 @@ import type { Registry } from '../../api/registry.ts';
 import type { KubeObject } from '../../api/types.ts';
 import type { Store } from '../../storage/interface.ts';
 import type { RateLimiter } from '../pipeline/index.ts';
-import { classify, type CompiledSchema, type RequestDigest } from './classify.ts';
+import { classify, digestOf, type CompiledSchema, type RequestDigest } from './classify.ts';
 import { FlowControlConfig } from './config.ts';
 import { maxInFlight, priorityAndFairness } from './filter.ts';
 import { DEFAULT_MAX_MUTATING_REQUESTS_INFLIGHT, DEFAULT_MAX_REQUESTS_INFLIGHT, nominalLimits, sharesOf } from './limits.ts';
@@ -59,6 +59,14 @@ export interface Classification {
 /** Cached classifications (distinct user × target pairs) before the cache starts over. */
 const CLASSIFIED_MAX = 10_000;
 
+/**
+ * A non-resource request's cache key: user, verb, path. The \u0001 after the verb keeps it apart
+ * from every resource key (there an API group follows, which never starts with \u0001).
+ */
+function nonResourceKey(user: UserInfo, verb: string, path: string): string {
+  return `${userKey(user)}\u0000${verb}\u0000\u0001${path}`;
+}
+
 export class FlowControl {
   readonly metrics: FlowMetrics;
   private readonly config: FlowControlConfig;
@@ -101,20 +109,23 @@ export class FlowControl {
 
   classify(d: RequestDigest): Classification {
     const r = d.resource;
-    return this.classifyKeyed(`${userKey(d.user)}\u0000${d.verb}\u0000${r ? `${r.apiGroup}\u0000${r.resource}\u0000${r.subresource ?? ''}\u0000${r.namespace ?? ''}` : `\u0000${d.path ?? ''}`}`, d);
+    const key = r ? `${userKey(d.user)}\u0000${d.verb}\u0000${r.apiGroup}\u0000${r.resource}\u0000${r.subresource ?? ''}\u0000${r.namespace ?? ''}` : nonResourceKey(d.user, d.verb, d.path ?? '/');
+    return this.classifyKeyed(key, d);
   }
 
   /**
-   * classify() of a request as the filter sees it (its digest: the user and the resource target),
-   * the digest built only when the cache does not know the request yet.
+   * classify() of a request as the filter sees it (RequestInfo: a resource target, or a non-resource
+   * path and verb), the digest built only when the cache does not know the request yet.
    */
   classifyRequest(user: UserInfo, info: RequestInfo): Classification {
-    const key = `${userKey(user)}\u0000${info.verb}\u0000${info.group}\u0000${info.resource}\u0000${info.subresource ?? ''}\u0000${info.namespace ?? ''}`;
+    const key = info.nonResource
+      ? nonResourceKey(user, info.verb, info.path)
+      : `${userKey(user)}\u0000${info.verb}\u0000${info.group}\u0000${info.resource}\u0000${info.subresource ?? ''}\u0000${info.namespace ?? ''}`;
     if (!this.dirty) {
       const hit = this.classified.get(key);
       if (hit) return hit;
     }
-    return this.classifyKeyed(key, { user, verb: info.verb, resource: { apiGroup: info.group, resource: info.resource, subresource: info.subresource, namespace: info.namespace } });
+    return this.classifyKeyed(key, digestOf(user, info));
   }
 
   private classifyKeyed(key: string, d: RequestDigest): Classification {

@@ -35,16 +35,7 @@ function limitAndAuthorize(p: Pipeline, req: IncomingMessage, res: ServerRespons
 }
 
 function authorizeHeld(p: Pipeline, req: IncomingMessage, res: ServerResponse, info: RequestInfo, audit: SecurityAudit | undefined, authorizeIt: boolean, user: UserInfo, release: Release): MaybePromise<UserInfo> {
-  // A limiter's seat is given back once the handler is done with the response, as Kubernetes frees it
-  // when its handler returns: 'prefinish' comes from res.end() itself (over TLS 'finish' and 'close'
-  // wait for the encrypted write to complete, a turn of the event loop later, and 50 requests read in
-  // one turn would hold 50 seats); 'close' when the connection goes away first. release is idempotent,
-  // so plain listeners do (no once() wrappers).
-  if (res.writableEnded || res.closed) release();
-  else {
-    res.on('prefinish', release);
-    res.on('close', release);
-  }
+  holdUntilAnswered(res, release);
   if (!authorizeIt) return user;
   const allowed = authorize(p, user, info, req);
   if (isPromise(allowed)) {
@@ -55,4 +46,43 @@ function authorizeHeld(p: Pipeline, req: IncomingMessage, res: ServerResponse, i
   }
   audit?.authorized('allow');
   return user;
+}
+
+/**
+ * A public path (/healthz, /livez, /readyz, /version, the dashboard's files) is served to everyone,
+ * yet limited like every request, as Kubernetes' filters limit it (APF's `probes` schema exempts the
+ * health checks; the answer carries the APF headers). The user is whoever the credentials name, or
+ * `anonymous` when they name nobody (an unknown credential is no 401 here); nothing is authorized.
+ */
+export function limitPublicRequest(p: Pipeline, req: IncomingMessage, res: ServerResponse, info: RequestInfo, anonymous: UserInfo): MaybePromise<void> {
+  if (p.rateLimiters.length === 0) return;
+  let user: MaybePromise<UserInfo>;
+  try {
+    user = authenticate(p, req);
+  } catch {
+    user = anonymous;
+  }
+  if (isPromise(user)) return user.catch(() => anonymous).then((u) => limitHeld(p, req, res, info, u));
+  return limitHeld(p, req, res, info, user);
+}
+
+function limitHeld(p: Pipeline, req: IncomingMessage, res: ServerResponse, info: RequestInfo, user: UserInfo): MaybePromise<void> {
+  const release = limitRate(p, user, info, req, res);
+  if (isPromise(release)) return release.then((r) => holdUntilAnswered(res, r));
+  holdUntilAnswered(res, release);
+}
+
+/**
+ * A limiter's seat is given back once the handler is done with the response, as Kubernetes frees it
+ * when its handler returns: 'prefinish' comes from res.end() itself (over TLS 'finish' and 'close'
+ * wait for the encrypted write to complete, a turn of the event loop later, and 50 requests read in
+ * one turn would hold 50 seats); 'close' when the connection goes away first. release is idempotent,
+ * so plain listeners do (no once() wrappers).
+ */
+function holdUntilAnswered(res: ServerResponse, release: Release): void {
+  if (res.writableEnded || res.closed) release();
+  else {
+    res.on('prefinish', release);
+    res.on('close', release);
+  }
 }
