@@ -56,12 +56,12 @@ export function componentClock(env: NodeJS.ProcessEnv = process.env): Clock {
 let parentGone: () => void = () => process.exit(1);
 
 /** The component's client from --kubeconfig and --qps (0 = unlimited), on the component's clock (everything built on it follows). */
-export function connect(o: ConnectionOpts, userAgent: string): Client {
+export function connect(o: ConnectionOpts, userAgent: string, extra: { maxSockets?: number } = {}): Client {
   // From here on, even while still starting (retrying an API server that is gone with its parent).
   exitWithParent(() => parentGone());
   const qps = nonNegative('qps', o.qps);
   try {
-    return Client.fromKubeconfig(o.kubeconfig, { qps: qps || Infinity, userAgent, clock: componentClock() });
+    return Client.fromKubeconfig(o.kubeconfig, { qps: qps || Infinity, userAgent, clock: componentClock(), ...extra });
   } catch (e) {
     fail(`cannot load kubeconfig: ${(e as Error).message}`);
   }

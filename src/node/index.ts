@@ -19,6 +19,7 @@ export { DispatchingRuntime, ProcessRuntime, type ProcessRuntimeOptions } from '
 export { SimulatedRuntime } from './simruntime.ts';
 export { defaultProfile, defaultStages, defaultTimings, makeProfile, loadProfile, type Profile, type Stage, type Timings } from './profile.ts';
 export { parseTaints, parseLabels } from './parse.ts';
+export { defaultWriteConcurrency } from './writer.ts';
 
 export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
   const prefix = opts.prefix ?? 'node';

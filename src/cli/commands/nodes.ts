@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { isQuantity } from '../../api/quantity.ts';
-import { loadProfile, parseLabels, parseTaints, startNodePool } from '../../cluster/index.ts';
+import { defaultWriteConcurrency, loadProfile, parseLabels, parseTaints, startNodePool } from '../../cluster/index.ts';
 import { addConnectionOptions, connect, fail, stopOnSignal, type ConnectionOpts } from '../component.ts';
 
 interface Opts extends ConnectionOpts {
@@ -82,7 +82,8 @@ export function register(program: Command): void {
           fail(`--profile ${o.profile}: ${(e as Error).message}`);
         }
       }
-      const client = connect(o, 'kubesim-nodes');
+      // A socket for each write the pool keeps in flight (the agent's default 100 queued 150 of 250 at 5,000 nodes).
+      const client = connect(o, 'kubesim-nodes', { maxSockets: defaultWriteConcurrency(count) + 8 });
       const pool = await startNodePool({
         client,
         count,
