@@ -404,6 +404,16 @@ export class Client {
   close(): void {
     this.destroyTransport();
   }
+
+  /**
+   * The same server and credentials with connections and a rate limit of its own, as client-go's
+   * components build a separate clientset for leader election: Lease renewals never queue behind
+   * the component's own requests (a renewal stuck behind 100 slow creates loses the lease).
+   */
+  forLeaderElection(): Client {
+    const ua = this.headers['User-Agent'];
+    return new Client({ ...this.options, userAgent: `${ua}/leader-election` });
+  }
 }
 
 /**

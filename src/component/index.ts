@@ -83,10 +83,12 @@ export interface RunningComponent {
 export async function runComponent(opts: ComponentOptions): Promise<RunningComponent> {
   const identity = opts.identity ?? defaultIdentity();
   let leading = !opts.lease;
-  // Built first: bad lease durations throw before anything is started.
+  // Built first: bad lease durations throw before anything is started. Its own client, as client-go's
+  // components have: renewals must not wait for sockets behind the component's own requests.
+  const leClient = opts.lease ? opts.client.forLeaderElection() : undefined;
   const elector = opts.lease
     ? new LeaderElector({
-        client: opts.client,
+        client: leClient!,
         namespace: opts.lease.namespace,
         name: opts.lease.name,
         identity,
@@ -116,6 +118,7 @@ export async function runComponent(opts: ComponentOptions): Promise<RunningCompo
     else await opts.onStartedLeading();
   } catch (e) {
     await elector?.stop();
+    leClient?.close();
     await opts.stop?.().catch(() => {});
     await http?.close();
     throw e;
@@ -131,6 +134,7 @@ export async function runComponent(opts: ComponentOptions): Promise<RunningCompo
     stop() {
       stopping ??= (async () => {
         await elector?.stop();
+        leClient?.close();
         await opts.stop?.();
         await http?.close();
       })();
