@@ -187,7 +187,7 @@ try {
     if (list) podsReady = list.items.filter((d) => d.metadata.name!.startsWith('scale-')).reduce((s, d: any) => s + (d.status?.readyReplicas ?? 0), 0);
     const el = performance.now() - tApply;
     if (podsReady >= total) break;
-    if (el > PODS_TIMEOUT) throw new Error(`timed out: ${podsReady}/${total} pods Ready after ${secs(el)} s`);
+    if (el > PODS_TIMEOUT) break; // reported below as not all Ready; the rest of the figures still count
     if (el - lastLog > 10_000) {
       lastLog = el;
       await pollNodes().catch(() => 0);
@@ -197,7 +197,9 @@ try {
     await sleep(1000);
   }
   const podsMs = performance.now() - tApply;
-  row(`${total} pods Ready`, `${secs(podsMs)} s after the apply (goal ≤ 300 s), ${(total / (podsMs / 1000)).toFixed(0)} pods/s, cluster CPU ${(treeCpu(up.pid!) - cpuApply).toFixed(0)} s (process tree)`);
+  const cpuOver = `cluster CPU ${(treeCpu(up.pid!) - cpuApply).toFixed(0)} s (process tree)`;
+  if (podsReady >= total) row(`${total} pods Ready`, `${secs(podsMs)} s after the apply (goal ≤ 300 s), ${(total / (podsMs / 1000)).toFixed(0)} pods/s, ${cpuOver}`);
+  else row(`${total} pods Ready`, `NOT reached: ${podsReady} Ready at the ${secs(podsMs)} s timeout (${(podsReady / (podsMs / 1000)).toFixed(0)} pods/s), ${cpuOver}`);
   row('CPU over the apply by process', [...cpuByCommand(up.pid!)].map(([c, v]) => `${c} ${(v - (cpuApplyBy.get(c) ?? 0)).toFixed(0)} s`).join(', '));
   await pollNodes();
   await pollLeases();
