@@ -15,6 +15,7 @@ import { ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE, metaNamespaceKey as podKey,
 import type { VolumeLister, VolumeWriter } from './plugins/volumebinding.ts';
 import { pluginRegistry, profileFor, type Policy } from './profiles.ts';
 import { Events, SchedulingQueue, type QueuedPodInfo, type QueueOptions } from './queue.ts';
+import { OnDemandTicker } from './ticker.ts';
 import type { Registry } from 'prom-client';
 
 export const EXPLAIN_ANNOTATION = 'kubesim.io/explain-scheduling';
@@ -107,6 +108,8 @@ export class Scheduler {
   private readonly stopping = new AbortController();
   private readonly slots: Slots;
   private timers: Timer[] = [];
+  /** The backoff flush (every second) and the unschedulable leftover flush, armed while their set holds pods. */
+  private flushers?: { backoff: OnDemandTicker; unschedulable: OnDemandTicker };
   private readonly clock: Clock;
   private loopAbort?: AbortController;
   private loopDone?: Promise<void>;
@@ -118,7 +121,14 @@ export class Scheduler {
   constructor(readonly opts: SchedulerOptions) {
     this.log = opts.logger;
     this.clock = opts.clock ?? opts.client.clock;
-    this.queue = new SchedulingQueue({ now: () => this.clock.now(), ...opts.queue });
+    this.queue = new SchedulingQueue({
+      now: () => this.clock.now(),
+      ...opts.queue,
+      onParked: (where) => {
+        this.flushers?.[where].arm();
+        opts.queue?.onParked?.(where);
+      },
+    });
     const policy = opts.policy ?? 'spread';
     const profiles = opts.profiles ?? [profileFor(policy)];
     const binder = (pi: PodInfo, nodeName: string) => this.bindPod(pi, nodeName);
@@ -171,9 +181,14 @@ export class Scheduler {
     });
     this.factory.start();
     await this.factory.waitForCacheSync(signal);
+    this.flushers = {
+      backoff: new OnDemandTicker(this.clock, 1000, () => (this.queue.flushBackoffCompleted(), this.queue.lengths().backoff > 0)),
+      unschedulable: new OnDemandTicker(this.clock, this.opts.unschedulableFlushIntervalMs ?? 30_000, () => (this.queue.flushUnschedulableLeftover(), this.queue.lengths().unschedulable > 0)),
+    };
+    const { backoff, unschedulable } = this.queue.lengths();
+    if (backoff > 0) this.flushers.backoff.arm();
+    if (unschedulable > 0) this.flushers.unschedulable.arm();
     const timers = [
-      this.clock.setInterval(() => this.queue.flushBackoffCompleted(), 1000),
-      this.clock.setInterval(() => this.queue.flushUnschedulableLeftover(), this.opts.unschedulableFlushIntervalMs ?? 30_000),
       this.clock.setInterval(() => {
         for (const key of this.cache.cleanupAssumedPods(this.clock.now())) this.log?.warn({ pod: key }, 'assumed pod expired');
       }, 5000),
@@ -529,6 +544,8 @@ export class Scheduler {
     await this.loopDone;
     this.queue.close();
     for (const t of this.timers) this.clock.clearInterval(t);
+    this.flushers?.backoff.stop();
+    this.flushers?.unschedulable.stop();
     await this.drain();
     await this.factory.shutdown();
   }
