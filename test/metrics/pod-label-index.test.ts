@@ -49,7 +49,7 @@ test('PodLabelIndex: same pods as the filtered walk, across revisions', async ()
     await store.create(`${PREFIX}p8`, pod('p8', { app: 'web-1', tier: 'front' }));
     await check('after a create');
     const cur = await store.get(`${PREFIX}p1`);
-    await store.update(`${PREFIX}p1`, pod('p1', { app: 'web-2' }), cur!.revision);
+    await store.update(`${PREFIX}p1`, pod('p1', { app: 'web-2' }), cur!.modRevision);
     await check('after a relabel');
     await store.delete(`${PREFIX}p4`);
     await check('after a delete');
