@@ -7,6 +7,7 @@ import { formatLines, type LogOptions } from './logs.ts';
 import type { PodSim } from './podsim.ts';
 import type { ContainerLog, ContainerUsage } from './runtime.ts';
 import { rfc3339 } from './units.ts';
+import { NODE_BASE_CPU_M, NODE_BASE_MEM, poolSummaryJson, summaryJson } from './summaryjson.ts';
 import { ExecServer, type AttachStarter, type ExecStarter } from './exec.ts';
 import { PortForwardServer, type PortForwardStarter } from './portforward/server.ts';
 
@@ -101,7 +102,7 @@ async function handle(s: KubeletView, req: http.IncomingMessage, res: http.Serve
   if (node !== undefined && !s.hasNode(node)) return status(res, 404, 'NotFound', `nodes "${node}" not found`);
   const logs = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(path);
   if (logs) return containerLogs(s, req, res, decodeURIComponent(logs[1]), decodeURIComponent(logs[2]), decodeURIComponent(logs[3]), url.searchParams);
-  if (path === '/stats/summary') return sendJSON(res, node ? summary(s, node) : { nodes: [...s.nodeNames()].map((n) => summary(s, n)) });
+  if (path === '/stats/summary') return send(res, 200, 'application/json', node ? summaryJson(s, node) : poolSummaryJson(s));
   if (path === '/metrics/resource') return send(res, 200, 'text/plain; version=0.0.4', resourceMetrics(s, node));
   if (path === '/pods') {
     const items = [...s.pods(node)].map((sim) => ({ ...sim.pod }));
@@ -185,10 +186,7 @@ async function containerLogs(s: KubeletView, req: http.IncomingMessage, res: htt
 
 // ---- usage -------------------------------------------------------------------------------------
 
-const NODE_BASE_CPU_M = 100;
-const NODE_BASE_MEM = 512 * 2 ** 20;
-
-/** kubelet's /stats/summary for one node. */
+/** kubelet's /stats/summary for one node, as objects (/metrics/resource reads it; summaryjson.ts writes the same as text). */
 export function summary(s: KubeletView, node: string): any {
   const now = s.now();
   const time = rfc3339(now);
