@@ -32,7 +32,7 @@ export function summaryJson(s: KubeletView, node: string): string {
   let cpuM = NODE_BASE_CPU_M;
   let mem = NODE_BASE_MEM;
   let cpuNs = ((now - startedAt) / 1000) * NODE_BASE_CPU_M * 1e6;
-  let pods = '';
+  const pods: string[] = [];
   for (const sim of s.pods(node)) {
     const usage = s.usage(sim, now);
     if (!usage.length) continue;
@@ -53,25 +53,25 @@ export function summaryJson(s: KubeletView, node: string): string {
     cpuM += pc;
     mem += pm;
     cpuNs += pn;
-    if (pods) pods += ',';
-    pods +=
+    pods.push(
       `{"podRef":{"name":${str(sim.name)},"namespace":${str(sim.namespace)},"uid":${str(sim.uid)}},` +
       `"startTime":${str(startTimeText(sim.startTime))},"containers":[${containers}],` +
       `"cpu":{"time":${time},"usageNanoCores":${Math.round(pc * 1e6)},"usageCoreNanoSeconds":${pn}},` +
-      `"memory":{"time":${time},"usageBytes":${pm},"workingSetBytes":${pm},"rssBytes":${Math.round(pm * 0.8)}}}`;
+      `"memory":{"time":${time},"usageBytes":${pm},"workingSetBytes":${pm},"rssBytes":${Math.round(pm * 0.8)}}}`,
+    );
   }
   const capacity = s.nodeCapacity(node)?.memory;
   return (
     `{"node":{"nodeName":${str(node)},"startTime":${str(startTimeText(startedAt))},` +
     `"cpu":{"time":${time},"usageNanoCores":${Math.round(cpuM * 1e6)},"usageCoreNanoSeconds":${Math.round(cpuNs)}},` +
     `"memory":{"time":${time},"usageBytes":${mem},"workingSetBytes":${mem},"rssBytes":${Math.round(mem * 0.8)}${capacity !== undefined ? `,"capacity":${str(capacity)}` : ''}}},` +
-    `"pods":[${pods}]}`
+    `"pods":[${pods.join(',')}]}`
   );
 }
 
 /** The pool-wide summary (no ?node=): every node's. */
 export function poolSummaryJson(s: KubeletView): string {
-  let out = '';
-  for (const n of s.nodeNames()) out += (out ? ',' : '') + summaryJson(s, n);
-  return `{"nodes":[${out}]}`;
+  const out: string[] = [];
+  for (const n of s.nodeNames()) out.push(summaryJson(s, n));
+  return `{"nodes":[${out.join(',')}]}`;
 }
