@@ -108,8 +108,8 @@ export class Scheduler {
   private readonly stopping = new AbortController();
   private readonly slots: Slots;
   private timers: Timer[] = [];
-  /** The backoff flush (every second) and the unschedulable leftover flush, armed while their set holds pods. */
-  private flushers?: { backoff: OnDemandTicker; unschedulable: OnDemandTicker };
+  /** The backoff flush (every second), the unschedulable leftover flush (30 s) and the assumed-pod expiry (5 s), each armed only while it has pods to look at. */
+  private flushers?: { backoff: OnDemandTicker; unschedulable: OnDemandTicker; assumed?: OnDemandTicker };
   private readonly clock: Clock;
   private loopAbort?: AbortController;
   private loopDone?: Promise<void>;
@@ -188,13 +188,11 @@ export class Scheduler {
     const { backoff, unschedulable } = this.queue.lengths();
     if (backoff > 0) this.flushers.backoff.arm();
     if (unschedulable > 0) this.flushers.unschedulable.arm();
-    const timers = [
-      this.clock.setInterval(() => {
-        for (const key of this.cache.cleanupAssumedPods(this.clock.now())) this.log?.warn({ pod: key }, 'assumed pod expired');
-      }, 5000),
-    ];
-    for (const t of timers) t.unref?.();
-    this.timers.push(...timers);
+    this.flushers.assumed = new OnDemandTicker(this.clock, 5000, () => {
+      for (const key of this.cache.cleanupAssumedPods(this.clock.now())) this.log?.warn({ pod: key }, 'assumed pod expired');
+      return this.cache.assumedCount() > 0;
+    });
+    if (this.cache.assumedCount() > 0) this.flushers.assumed.arm();
   }
 
   /** PVC, PV and StorageClass informers; their changes may help pods VolumeBinding rejected. */
@@ -367,6 +365,7 @@ export class Scheduler {
     }
     const nodeName = result.nodeName;
     this.cache.assumePod(pi, nodeName);
+    this.flushers?.assumed?.arm();
     const rst = fw.runReserve(result.state, pi, nodeName);
     if (rst) {
       this.cache.forgetPod(pi.key);
@@ -546,6 +545,7 @@ export class Scheduler {
     for (const t of this.timers) this.clock.clearInterval(t);
     this.flushers?.backoff.stop();
     this.flushers?.unschedulable.stop();
+    this.flushers?.assumed?.stop();
     await this.drain();
     await this.factory.shutdown();
   }
