@@ -7,6 +7,7 @@ import { formatLines, type LogOptions } from './logs.ts';
 import type { PodSim } from './podsim.ts';
 import type { ContainerLog, ContainerUsage } from './runtime.ts';
 import { rfc3339 } from './units.ts';
+import { NODE_BASE_CPU_M, NODE_BASE_MEM, poolSummaryJson, summaryJson } from './summaryjson.ts';
 import { ExecServer, type AttachStarter, type ExecStarter } from './exec.ts';
 import { PortForwardServer, type PortForwardStarter } from './portforward/server.ts';
 
@@ -78,8 +79,9 @@ export async function startKubeletServer(view: () => KubeletView | undefined, po
 }
 
 function send(res: http.ServerResponse, code: number, type: string, body: string): void {
-  res.writeHead(code, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
+  const bytes = Buffer.from(body); // encoded once (byteLength and end would each walk a large summary)
+  res.writeHead(code, { 'Content-Type': type, 'Content-Length': bytes.length });
+  res.end(bytes);
 }
 
 function status(res: http.ServerResponse, code: number, reason: string, message: string): void {
@@ -101,7 +103,7 @@ async function handle(s: KubeletView, req: http.IncomingMessage, res: http.Serve
   if (node !== undefined && !s.hasNode(node)) return status(res, 404, 'NotFound', `nodes "${node}" not found`);
   const logs = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(path);
   if (logs) return containerLogs(s, req, res, decodeURIComponent(logs[1]), decodeURIComponent(logs[2]), decodeURIComponent(logs[3]), url.searchParams);
-  if (path === '/stats/summary') return sendJSON(res, node ? summary(s, node) : { nodes: [...s.nodeNames()].map((n) => summary(s, n)) });
+  if (path === '/stats/summary') return send(res, 200, 'application/json', node ? summaryJson(s, node) : poolSummaryJson(s));
   if (path === '/metrics/resource') return send(res, 200, 'text/plain; version=0.0.4', resourceMetrics(s, node));
   if (path === '/pods') {
     const items = [...s.pods(node)].map((sim) => ({ ...sim.pod }));
@@ -185,10 +187,7 @@ async function containerLogs(s: KubeletView, req: http.IncomingMessage, res: htt
 
 // ---- usage -------------------------------------------------------------------------------------
 
-const NODE_BASE_CPU_M = 100;
-const NODE_BASE_MEM = 512 * 2 ** 20;
-
-/** kubelet's /stats/summary for one node. */
+/** kubelet's /stats/summary for one node, as objects (/metrics/resource reads it; summaryjson.ts writes the same as text). */
 export function summary(s: KubeletView, node: string): any {
   const now = s.now();
   const time = rfc3339(now);

@@ -47,6 +47,8 @@ interface Source {
   obj: KubeObject;
   /** Controller uids whose pods spread this load (a Deployment: all its ReplicaSets). */
   controllers: string[];
+  /** The pod's own annotations (no owner sets a load): not shared with its siblings. */
+  own?: boolean;
 }
 
 export class WorkloadLoad {
@@ -55,6 +57,7 @@ export class WorkloadLoad {
   private readonly since = new Map<string, number>();
   private readonly patterns = new Map<string, Pattern | null>();
   private memo: { now: number; ready: Map<string, number> } = { now: -1, ready: new Map() };
+  private pass?: { now: number; by: Map<string, { src: Source; cpu?: number; memory?: number }> };
 
   attach(inf: LoadInformers): void {
     this.inf = inf;
@@ -63,16 +66,39 @@ export class WorkloadLoad {
   /** The pod's share at `now`, or undefined when neither its workload nor it sets a load. */
   share(pod: KubeObject, now: number): PodShare | undefined {
     if (!this.inf) return undefined;
-    const src = this.source(pod);
+    const ref = controllerOf(pod);
+    const memo = ref ? this.passMemo(now).get(ref.uid) : undefined;
+    const { src, cpu, memory } = memo ?? this.totals(pod, now);
+    if (ref && !memo && src && !src.own) this.passMemo(now).set(ref.uid, { src, cpu, memory });
     if (!src) return undefined;
-    const ann = src.obj.metadata.annotations ?? {};
-    const cpu = this.total(src, ann[LOAD_CPU], milliValueOrZero, now);
-    const memory = this.total(src, ann[LOAD_MEMORY], valueOrZero, now);
     if (cpu === undefined && memory === undefined) return undefined;
     // not ready: no traffic, so no CPU share; its memory is the pod's own (the per-pod pattern)
     if (!ready(pod)) return cpu !== undefined ? { milliCpu: 0 } : {};
     const n = Math.max(1, this.readyPods(src, now));
     return { ...(cpu !== undefined ? { milliCpu: cpu / n } : {}), ...(memory !== undefined ? { memory: memory / n } : {}) };
+  }
+
+  private totals(pod: KubeObject, now: number): { src?: Source; cpu?: number; memory?: number } {
+    const src = this.source(pod);
+    if (!src) return {};
+    const ann = src.obj.metadata.annotations ?? {};
+    return { src, cpu: this.total(src, ann[LOAD_CPU], milliValueOrZero, now), memory: this.total(src, ann[LOAD_MEMORY], valueOrZero, now) };
+  }
+
+  /**
+   * The sources and totals of the controllers read so far in this synchronous pass (a scrape reads
+   * every pod of a workload in one loop): dropped at the next microtask, so nothing can change
+   * under them; a pod-level source (the pod's own annotations) is never shared.
+   */
+  private passMemo(now: number): Map<string, { src: Source; cpu?: number; memory?: number }> {
+    if (!this.pass || this.pass.now !== now) {
+      const pass = { now, by: new Map<string, { src: Source; cpu?: number; memory?: number }>() };
+      this.pass = pass;
+      queueMicrotask(() => {
+        if (this.pass === pass) this.pass = undefined;
+      });
+    }
+    return this.pass.by;
   }
 
   private total(src: Source, value: string | undefined, unit: (q: string) => number, now: number): number | undefined {
@@ -108,7 +134,7 @@ export class WorkloadLoad {
       const sts = inf.statefulSets?.lister.get(ns, ref.name);
       if (sts && has(sts)) return { obj: sts, controllers: [sts.metadata.uid!] };
     }
-    if (has(pod)) return { obj: ref ? { ...pod, metadata: { ...pod.metadata, uid: ref.uid } } : pod, controllers: ref ? [ref.uid] : [] };
+    if (has(pod)) return { obj: ref ? { ...pod, metadata: { ...pod.metadata, uid: ref.uid } } : pod, controllers: ref ? [ref.uid] : [], own: true };
     return undefined;
   }
 

@@ -21,6 +21,10 @@ interface Meter {
   nanos: number;
   /** startedAt of the instance already reported OOMKilled. */
   oomed?: number;
+  /** The pod object `inputs` and `weight` were read from: an unchanged pod skips re-reading them. */
+  pod?: KubeObject;
+  /** containerWeight of the container in that pod. */
+  weight: number;
 }
 
 /** CPU a container of a loaded workload burns without a share (not ready, or no load now): millicores. */
@@ -104,11 +108,16 @@ export class SimulatedRuntime implements ContainerRuntime {
   usage(sim: PodSim, c: ContainerSim, now: number): ContainerUsage {
     const startedAt = c.startedAt!;
     let m = this.meters.get(c);
-    const spec = containerSpec(sim.pod, c) ?? { name: c.name };
-    const inputs = usageInputs(sim.pod, spec);
-    if (!m || m.inputs !== inputs) {
-      m = { model: usageModel(sim.pod, spec, `${sim.uid}/${c.name}`), inputs, t: m?.t ?? startedAt, nanos: m?.nanos ?? 0, oomed: m?.oomed };
-      this.meters.set(c, m);
+    if (!m || m.pod !== sim.pod) {
+      // pod objects are replaced, never edited, on update: the same object has the same inputs
+      const spec = containerSpec(sim.pod, c) ?? { name: c.name };
+      const inputs = usageInputs(sim.pod, spec);
+      if (!m || m.inputs !== inputs) {
+        m = { model: usageModel(sim.pod, spec, `${sim.uid}/${c.name}`), inputs, t: m?.t ?? startedAt, nanos: m?.nanos ?? 0, oomed: m?.oomed, weight: 0 };
+        this.meters.set(c, m);
+      }
+      m.pod = sim.pod;
+      m.weight = containerWeight(sim.pod, c.name);
     }
     if (m.t < startedAt) {
       m.t = startedAt; // a new instance: cumulative counters restart
@@ -117,7 +126,7 @@ export class SimulatedRuntime implements ContainerRuntime {
     const share = c.init ? undefined : this.load?.share(sim.pod, now);
     let u = usageAt(m.model, startedAt, now);
     if (share) {
-      u = loadedUsage(u, share, containerWeight(sim.pod, c.name), m.model);
+      u = loadedUsage(u, share, m.weight, m.model);
       m.nanos += Math.round(u.milliCpu * Math.max(0, now - m.t) * 1e3);
       if (m.model.memoryLimit !== undefined && u.memory > m.model.memoryLimit) {
         u = { ...u, memory: m.model.memoryLimit };

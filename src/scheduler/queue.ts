@@ -49,6 +49,8 @@ export interface QueueOptions {
   maxBackoffMs?: number;
   /** How long a pod may sit in the unschedulable set before the periodic flush retries it. */
   maxUnschedulableMs?: number;
+  /** A pod entered backoffQ or the unschedulable set (the scheduler arms that set's flush). */
+  onParked?: (where: 'backoff' | 'unschedulable') => void;
 }
 
 const creation = (p: Pod) => {
@@ -86,8 +88,10 @@ export class SchedulingQueue {
   private moveRequestCycle = -1;
   private readonly pluginMoveCycle = new Map<string, number>();
   private closed = false;
+  private readonly onParked?: (where: 'backoff' | 'unschedulable') => void;
 
   constructor(opts: QueueOptions = {}) {
+    this.onParked = opts.onParked;
     this.now = opts.now ?? Date.now;
     this.initialBackoffMs = opts.initialBackoffMs ?? 1000;
     this.maxBackoffMs = opts.maxBackoffMs ?? 10_000;
@@ -166,7 +170,7 @@ export class SchedulingQueue {
       setPod(u, pod);
       if (!changed) return;
       this.unschedulable.delete(key);
-      if (this.isBackingOff(u)) this.backoffQ.push(key, u);
+      if (this.isBackingOff(u)) this.toBackoff(key, u);
       else this.pushActive(u);
       return;
     }
@@ -231,8 +235,16 @@ export class SchedulingQueue {
     if (latest && latest.spec?.nodeName) return; // bound by someone else meanwhile
     q.timestamp = this.now();
     q.unschedulablePlugins = opts.unschedulablePlugins ?? new Set();
-    if (opts.error || this.movedSince(q)) this.backoffQ.push(q.key, q);
-    else this.unschedulable.set(q.key, q);
+    if (opts.error || this.movedSince(q)) this.toBackoff(q.key, q);
+    else {
+      this.unschedulable.set(q.key, q);
+      this.onParked?.('unschedulable');
+    }
+  }
+
+  private toBackoff(key: string, q: QueuedPodInfo): void {
+    this.backoffQ.push(key, q);
+    this.onParked?.('backoff');
   }
 
   /** Did an event that may help this pod happen while it was being scheduled? */
@@ -252,7 +264,7 @@ export class SchedulingQueue {
     for (const [key, q] of this.unschedulable) {
       if (event.plugins && q.unschedulablePlugins.size > 0 && !event.plugins.some((p) => q.unschedulablePlugins.has(p))) continue;
       this.unschedulable.delete(key);
-      if (this.isBackingOff(q)) this.backoffQ.push(key, q);
+      if (this.isBackingOff(q)) this.toBackoff(key, q);
       else this.pushActive(q);
       moved++;
     }
@@ -280,7 +292,7 @@ export class SchedulingQueue {
     for (const q of this.unschedulable.values()) if (now - q.timestamp >= this.maxUnschedulableMs) due.push(q);
     for (const q of due) {
       this.unschedulable.delete(q.key);
-      if (this.isBackingOff(q)) this.backoffQ.push(q.key, q);
+      if (this.isBackingOff(q)) this.toBackoff(q.key, q);
       else this.pushActive(q);
     }
     return due.length;

@@ -15,6 +15,7 @@ import { ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE, metaNamespaceKey as podKey,
 import type { VolumeLister, VolumeWriter } from './plugins/volumebinding.ts';
 import { pluginRegistry, profileFor, type Policy } from './profiles.ts';
 import { Events, SchedulingQueue, type QueuedPodInfo, type QueueOptions } from './queue.ts';
+import { OnDemandTicker } from './ticker.ts';
 import type { Registry } from 'prom-client';
 
 export const EXPLAIN_ANNOTATION = 'kubesim.io/explain-scheduling';
@@ -107,6 +108,8 @@ export class Scheduler {
   private readonly stopping = new AbortController();
   private readonly slots: Slots;
   private timers: Timer[] = [];
+  /** The backoff flush (every second), the unschedulable leftover flush (30 s) and the assumed-pod expiry (5 s), each armed only while it has pods to look at. */
+  private flushers?: { backoff: OnDemandTicker; unschedulable: OnDemandTicker; assumed?: OnDemandTicker };
   private readonly clock: Clock;
   private loopAbort?: AbortController;
   private loopDone?: Promise<void>;
@@ -118,7 +121,14 @@ export class Scheduler {
   constructor(readonly opts: SchedulerOptions) {
     this.log = opts.logger;
     this.clock = opts.clock ?? opts.client.clock;
-    this.queue = new SchedulingQueue({ now: () => this.clock.now(), ...opts.queue });
+    this.queue = new SchedulingQueue({
+      now: () => this.clock.now(),
+      ...opts.queue,
+      onParked: (where) => {
+        this.flushers?.[where].arm();
+        opts.queue?.onParked?.(where);
+      },
+    });
     const policy = opts.policy ?? 'spread';
     const profiles = opts.profiles ?? [profileFor(policy)];
     const binder = (pi: PodInfo, nodeName: string) => this.bindPod(pi, nodeName);
@@ -172,15 +182,18 @@ export class Scheduler {
     });
     this.factory.start();
     await this.factory.waitForCacheSync(signal);
-    const timers = [
-      this.clock.setInterval(() => this.queue.flushBackoffCompleted(), 1000),
-      this.clock.setInterval(() => this.queue.flushUnschedulableLeftover(), this.opts.unschedulableFlushIntervalMs ?? 30_000),
-      this.clock.setInterval(() => {
-        for (const key of this.cache.cleanupAssumedPods(this.clock.now())) this.log?.warn({ pod: key }, 'assumed pod expired');
-      }, 5000),
-    ];
-    for (const t of timers) t.unref?.();
-    this.timers.push(...timers);
+    this.flushers = {
+      backoff: new OnDemandTicker(this.clock, 1000, () => (this.queue.flushBackoffCompleted(), this.queue.lengths().backoff > 0)),
+      unschedulable: new OnDemandTicker(this.clock, this.opts.unschedulableFlushIntervalMs ?? 30_000, () => (this.queue.flushUnschedulableLeftover(), this.queue.lengths().unschedulable > 0)),
+    };
+    const { backoff, unschedulable } = this.queue.lengths();
+    if (backoff > 0) this.flushers.backoff.arm();
+    if (unschedulable > 0) this.flushers.unschedulable.arm();
+    this.flushers.assumed = new OnDemandTicker(this.clock, 5000, () => {
+      for (const key of this.cache.cleanupAssumedPods(this.clock.now())) this.log?.warn({ pod: key }, 'assumed pod expired');
+      return this.cache.assumedCount() > 0;
+    });
+    if (this.cache.assumedCount() > 0) this.flushers.assumed.arm();
   }
 
   /** PVC, PV and StorageClass informers; their changes may help pods VolumeBinding rejected. */
@@ -353,6 +366,7 @@ export class Scheduler {
     }
     const nodeName = result.nodeName;
     this.cache.assumePod(pi, nodeName);
+    this.flushers?.assumed?.arm();
     const rst = fw.runReserve(result.state, pi, nodeName);
     if (rst) {
       this.cache.forgetPod(pi.key);
@@ -530,6 +544,9 @@ export class Scheduler {
     await this.loopDone;
     this.queue.close();
     for (const t of this.timers) this.clock.clearInterval(t);
+    this.flushers?.backoff.stop();
+    this.flushers?.unschedulable.stop();
+    this.flushers?.assumed?.stop();
     await this.drain();
     await this.factory.shutdown();
   }

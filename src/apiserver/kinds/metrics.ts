@@ -14,6 +14,7 @@ import { nodeMetricsListProtobuf, podMetricsListProtobuf } from '../resourcemetr
 import { includeObjectOf } from '../rest/read.ts';
 import { apiVersionOfRt, type Scope } from '../rest/scope.ts';
 import { toTable } from '../table.ts';
+import { PodLabelIndex } from './podlabelindex.ts';
 import { nodeMetricsObject, podMetricsItemJson, podMetricsObject, rfc3339, scraperOf, type NodeSample, type PodSample } from '../resourcemetrics/index.ts';
 
 function send(s: Scope, items: KubeObject[]): number {
@@ -68,20 +69,24 @@ async function getNode(s: Scope): Promise<number> {
   return sendOne(s, nodeMetricsObject(sample, node.object.metadata.labels, s.core.clock.now()));
 }
 
+/** Per API server: the pods by label at the store's current revision, for the HPAs' lists. */
+const podIndexes = new WeakMap<object, PodLabelIndex>();
+
 async function listPods(s: Scope): Promise<number> {
   const samples = scraperOf(s.core)?.pods ?? new Map<string, PodSample>();
   const filter = selectorFilter(s.rt, s.query);
   const now = s.core.clock.now();
   const ns = s.info.namespace;
   const prefix = resourcePrefix('', 'pods') + (ns ? `${ns}/` : '');
-  const { items: pods } = await s.core.store.listPage(prefix, {});
-  // Pods with a sample (and matching the selectors: labels, metadata.name/namespace), in order.
+  // The selectors (labels, metadata.name/namespace) pick the pods first (podlabelindex.ts); only
+  // the matches are looked up among the samples (an HPA's list names a few dozen of thousands).
+  let index = podIndexes.get(s.core);
+  if (!index) podIndexes.set(s.core, (index = new PodLabelIndex()));
+  const pods = await index.select(s.core.store, prefix, s.query?.get('labelSelector') ?? null, filter);
   const hits: { sample: PodSample; labels?: Record<string, string> }[] = [];
   for (const p of pods) {
     const sample = samples.get(`${p.metadata.namespace}/${p.metadata.name}`);
-    if (!sample) continue;
-    if (filter && !filter({ metadata: { name: sample.name, namespace: sample.namespace, labels: p.metadata.labels } } as KubeObject)) continue;
-    hits.push({ sample, labels: p.metadata.labels });
+    if (sample) hits.push({ sample, labels: p.metadata.labels });
   }
   hits.sort((a, b) => byNamespaceName(a.sample, b.sample));
   if (negotiateOutput(s.req.headers.accept).as === 'Table') return send(s, hits.map((h) => podMetricsObject(h.sample, h.labels, now)));
