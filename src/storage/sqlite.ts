@@ -11,8 +11,7 @@
 // before copying it and the database after), and the store then fdatasyncs the WAL file on libuv's
 // thread pool (`syncWal`); only when that returns are the batch's events published and its callers
 // answered. A ~3 ms fsync used to block the whole API server per commit; now the loop goes on
-// serving while the disk works, and the writes that arrive meanwhile wait in the queue and share
-// the next commit and fsync. (A read
+// serving while the disk works, and the writes that arrive meanwhile share the next fsync. (A read
 // of the current table may see a committed write a few ms before it is acknowledged; it survives
 // kill -9 already, and is lost only if the machine crashes inside that window.)
 // synchronous=NORMAL (option) skips the fsync: a commit has still been written into the WAL file
@@ -267,7 +266,7 @@ export class SqliteStore implements Store {
    */
   async compact(revision: number): Promise<void> {
     this.checkOpen('');
-    this.flush(true); // queued writes first, so the compacted revision is one they were assigned
+    this.flush(); // queued writes first, so the compacted revision is one they were assigned
     const upTo = Math.min(revision, this.revision);
     if (upTo <= this.compacted) return;
     this.stmt.setCompacted.run(upTo);
@@ -285,7 +284,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.flush(true);
+    this.flush();
     this.closed = true; // no new writes; the committed ones are still answered below
     this.periodic?.stop();
     while (this.syncing || this.unsynced.length) await new Promise((r) => setImmediate(r));
@@ -305,14 +304,9 @@ export class SqliteStore implements Store {
     });
   }
 
-  /**
-   * Applies the queued writes in one transaction, then publishes events, then settles callers.
-   * While an fsync runs, writes wait in the queue (unless `force`) and are committed together when
-   * it returns: one transaction and one fsync for all of them, as when the fsync blocked the loop.
-   */
-  private flush(force = false): void {
+  /** Applies the queued writes in one transaction, then publishes events, then settles callers. */
+  private flush(): void {
     this.scheduled = false;
-    if (this.syncing && !force) return;
     const batch = this.queue;
     if (!batch.length || this.closed) return;
     this.queue = [];
@@ -333,7 +327,7 @@ export class SqliteStore implements Store {
     this.startSync();
   }
 
-  /** One fsync at a time; the writes that arrive while it runs share the next commit and fsync. */
+  /** One fsync at a time; the batches committed while it runs share the next one. */
   private startSync(): void {
     if (this.syncing || !this.unsynced.length || !this.syncWal) return;
     this.syncing = true;
@@ -343,8 +337,7 @@ export class SqliteStore implements Store {
       // An fsync error leaves the writes committed and visible (so watchers still get their events,
       // in order), but not known durable: their callers get an error, as for an ambiguous timeout.
       this.publish(covered, err ?? undefined);
-      if (this.queue.length && !this.closed) this.flush();
-      else this.startSync();
+      this.startSync();
     });
   }
 
