@@ -125,8 +125,6 @@ interface Watcher {
   active: boolean;
   /** Events that arrived while the replay was being delivered. */
   pending: StoreEvent[] | undefined;
-  /** Live events up to this revision were in the replay already (a backend that publishes late). */
-  replayedUpTo?: number;
 }
 
 /**
@@ -141,10 +139,10 @@ export class WatcherSet {
     return this.watchers.size;
   }
 
-  add(prefix: string, onEvent: (ev: StoreEvent) => void, replay: Iterable<StoreEvent>, onError?: (err: StorageError) => void, replayedUpTo?: number): Unsubscribe {
+  add(prefix: string, onEvent: (ev: StoreEvent) => void, replay: Iterable<StoreEvent>, onError?: (err: StorageError) => void): Unsubscribe {
     // Materialized before registering: a lazy replay could also yield an event queued as live.
     const events = Array.from(replay);
-    const w: Watcher = { prefix, onEvent, onError, active: true, pending: [], replayedUpTo };
+    const w: Watcher = { prefix, onEvent, onError, active: true, pending: [] };
     this.watchers.add(w);
     for (const ev of events) {
       if (!w.active) break;
@@ -161,10 +159,6 @@ export class WatcherSet {
   dispatch(ev: StoreEvent): void {
     for (const w of this.watchers) {
       if (!ev.key.startsWith(w.prefix)) continue;
-      if (w.replayedUpTo !== undefined) {
-        if (ev.revision <= w.replayedUpTo) continue;
-        w.replayedUpTo = undefined;
-      }
       if (w.pending) w.pending.push(ev);
       else deliver(w, ev);
     }

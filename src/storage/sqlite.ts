@@ -5,24 +5,15 @@
 // log's primary key, restored on open as max(log revision, compacted revision).
 //
 // Durability: a write's promise resolves only after its transaction committed. With the default
-// synchronous=FULL an acknowledged write survives kill -9 and also an OS crash or power loss: the
-// WAL is fdatasync'ed before the write is acknowledged — but off the event loop. SQLite itself runs
-// with synchronous=NORMAL (a commit writes its WAL frames, no fsync; checkpoints still sync the WAL
-// before copying it and the database after), and the store then fdatasyncs the WAL file on libuv's
-// thread pool (`syncWal`); only when that returns are the batch's events published and its callers
-// answered. A ~3 ms fsync used to block the whole API server per commit; now the loop goes on
-// serving while the disk works, and the writes that arrive meanwhile share the next fsync. (A read
-// of the current table may see a committed write a few ms before it is acknowledged; it survives
-// kill -9 already, and is lost only if the machine crashes inside that window.)
-// synchronous=NORMAL (option) skips the fsync: a commit has still been written into the WAL file
-// (the kernel's page cache) before the promise resolves, so it survives kill -9 of the process, but
-// the last commits may be lost if the machine itself crashes.
+// synchronous=FULL the WAL is fsynced at each commit, so an acknowledged write survives kill -9 and
+// also an OS crash or power loss. synchronous=NORMAL (option) skips that fsync: a commit has still
+// been written into the WAL file (the kernel's page cache) before the promise resolves, so it
+// survives kill -9 of the process, but the last commits may be lost if the machine itself crashes.
 //
-// Group commit: writes arriving in the same event-loop turn are applied in one transaction at
-// setImmediate; each is checked in order against the state the earlier ones left, and each caller
-// gets its own result or error. Events reach watchers after the commit (and its fsync), in
-// revision order, before any write's promise resolves; a watch started while a batch awaits its
-// fsync replays it from the log and is not sent it twice.
+// Group commit: writes arriving in the same event-loop turn are applied in one transaction (one
+// fsync) at setImmediate; each is checked in order against the state the earlier ones left, and
+// each caller gets its own result or error. Events reach watchers after the commit, in revision
+// order, before any write's promise resolves.
 //
 // One process owns the database (locking_mode=EXCLUSIVE): a second opener gets 'Unavailable'.
 import fs from 'node:fs';
@@ -45,24 +36,6 @@ export interface SqliteStoreOptions {
   groupCommit?: boolean;
   /** Compact history periodically (ms; keeps the last interval's history). 0/undefined = off. */
   compactionIntervalMs?: number;
-  /** How the WAL file is made durable under synchronous=FULL (default: fdatasync on the thread pool). */
-  syncWal?: (walFile: string, done: (err: Error | null) => void) => void;
-}
-
-/** fdatasync of the WAL file on libuv's thread pool (open, sync, close: the file is SQLite's). */
-function fdatasyncFile(file: string, done: (err: Error | null) => void): void {
-  fs.open(file, 'r+', (err, fd) => {
-    if (err) return done((err as NodeJS.ErrnoException).code === 'ENOENT' ? null : err); // no WAL: nothing unsynced
-    fs.fdatasync(fd, (syncErr) => fs.close(fd, () => done(syncErr)));
-  });
-}
-
-/** A committed batch waiting for its WAL fsync before its events and answers go out. */
-interface Committed {
-  batch: Pending[];
-  outcomes: Outcome[];
-  /** The store's revision after this batch. */
-  revision: number;
 }
 
 /** Log rows deleted per compaction transaction. */
@@ -124,12 +97,6 @@ export class SqliteStore implements Store {
   private counters = { commits: 0, writes: 0, maxBatch: 0 };
   private scheduled = false;
   private readonly groupCommit: boolean;
-  /** synchronous=FULL: committed batches not yet fsynced, and whether an fsync is running. */
-  private readonly syncWal: SqliteStoreOptions['syncWal'];
-  private unsynced: Committed[] = [];
-  private syncing = false;
-  /** The revision whose events have been published (behind `revision` while an fsync runs). */
-  private published: number;
   private readonly watchers = new WatcherSet();
   private readonly periodic: PeriodicCompaction | undefined;
   private readonly stmt: {
@@ -151,13 +118,11 @@ export class SqliteStore implements Store {
     this.file = opts.file ?? path.join(opts.dataDir!, 'kubesim.db');
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     this.groupCommit = opts.groupCommit ?? true;
-    this.syncWal = (opts.synchronous ?? 'FULL') === 'FULL' ? (opts.syncWal ?? fdatasyncFile) : undefined;
     this.db = new Database(this.file);
     try {
       this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.pragma('journal_mode = WAL');
-      // FULL durability comes from our own fdatasync off the event loop (see the top of the file).
-      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
       configureSpace(this.db);
       // Take the exclusive lock now, so a second process fails at open rather than mid-write.
       this.db.exec('BEGIN EXCLUSIVE; COMMIT');
@@ -206,7 +171,6 @@ export class SqliteStore implements Store {
     const maxLog = (this.db.prepare('SELECT MAX(revision) AS r FROM log').get() as { r: number | null }).r ?? 0;
     const maxCur = (this.db.prepare('SELECT MAX(mod_revision) AS r FROM current').get() as { r: number | null }).r ?? 0;
     this.revision = Math.max(maxLog, maxCur, this.compacted);
-    this.published = this.revision;
     if (opts.compactionIntervalMs) this.periodic = startPeriodicCompaction(this, { intervalMs: opts.compactionIntervalMs });
   }
 
@@ -245,8 +209,7 @@ export class SqliteStore implements Store {
         replay.push(sqlEvent(TYPES[r.type], r.key, r.revision, decodeObject(r.value), r.value, r.prev_value));
       }
     }
-    // Batches awaiting their fsync are in the replay already; their live dispatch must skip this watch.
-    return this.watchers.add(prefix, onEvent, replay, onError, this.published < this.revision ? this.revision : undefined);
+    return this.watchers.add(prefix, onEvent, replay, onError);
   }
 
   /** Transactions committed, writes in them, largest batch (group commit at work), for /metrics. */
@@ -285,9 +248,8 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.flush();
-    this.closed = true; // no new writes; the committed ones are still answered below
+    this.closed = true;
     this.periodic?.stop();
-    while (this.syncing || this.unsynced.length) await new Promise((r) => setImmediate(r));
     this.watchers.end(closedError(''));
     this.db.close();
   }
@@ -322,38 +284,12 @@ export class SqliteStore implements Store {
     this.counters.commits++;
     this.counters.writes += batch.length;
     this.counters.maxBatch = Math.max(this.counters.maxBatch, batch.length);
-    if (!this.syncWal) return this.publish([{ batch, outcomes, revision: this.revision }]);
-    this.unsynced.push({ batch, outcomes, revision: this.revision });
-    this.startSync();
-  }
-
-  /** One fsync at a time; the batches committed while it runs share the next one. */
-  private startSync(): void {
-    if (this.syncing || !this.unsynced.length || !this.syncWal) return;
-    this.syncing = true;
-    const covered = this.unsynced.splice(0);
-    this.syncWal(`${this.file}-wal`, (err) => {
-      this.syncing = false;
-      // An fsync error leaves the writes committed and visible (so watchers still get their events,
-      // in order), but not known durable: their callers get an error, as for an ambiguous timeout.
-      this.publish(covered, err ?? undefined);
-      this.startSync();
+    for (const o of outcomes) if ('event' in o) this.watchers.dispatch(o.event);
+    batch.forEach((p, i) => {
+      const o = outcomes[i];
+      if ('error' in o) p.reject(o.error);
+      else p.resolve(o.entry);
     });
-  }
-
-  /** Events to watchers in revision order, then each caller's answer. */
-  private publish(done: Committed[], syncError?: Error): void {
-    for (const c of done) {
-      for (const o of c.outcomes) if ('event' in o) this.watchers.dispatch(o.event);
-      this.published = c.revision;
-    }
-    for (const { batch, outcomes } of done)
-      batch.forEach((p, i) => {
-        const o = outcomes[i];
-        if ('error' in o) p.reject(o.error);
-        else if (syncError) p.reject(new StorageError('Unavailable', p.op.key, `storage sync failed: ${syncError.message}`));
-        else p.resolve(o.entry);
-      });
   }
 
   /** One write inside the batch's transaction; a failed precondition consumes no revision. */
