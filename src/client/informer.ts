@@ -196,7 +196,7 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
 }
 
 /**
- * client-go's TransformStripManagedFields: components never read managedFields, which are often a
+ * Drops metadata.managedFields (as kube-controller-manager's informer factory does with WithTransform):
  * third of a pod's size; an update sent without them leaves the stored ones as they are.
  */
 export function stripManagedFields<T extends KubeObject>(obj: T): T {

@@ -151,7 +151,7 @@ export class Scheduler {
       onError: (e) => this.log?.debug({ err: (e as Error).message }, 'event write failed'),
     });
     this.slots = new Slots(opts.bindConcurrency ?? 256);
-    // As kube-scheduler: informers keep objects without managedFields (TransformStripManagedFields).
+    // Informers keep objects without managedFields (the scheduler never reads them), as kube-controller-manager trims them.
     this.factory = new SharedInformerFactory(opts.client, { pageSize: 1000, transform: stripManagedFields });
   }
 
