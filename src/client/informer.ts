@@ -197,7 +197,8 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
 
 /**
  * Drops metadata.managedFields (as kube-controller-manager's informer factory does with WithTransform):
- * third of a pod's size; an update sent without them leaves the stored ones as they are.
+ * components never read them, and they are often a third of a pod's size; an update sent without
+ * them leaves the stored ones as they are.
  */
 export function stripManagedFields<T extends KubeObject>(obj: T): T {
   const meta = obj.metadata;
