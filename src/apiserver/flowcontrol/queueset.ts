@@ -137,11 +137,9 @@ export class QueueSet {
    */
   admit(schema: string, distinguisher: string, onCancel?: (cancel: () => void) => void): Admission | Promise<Admission> {
     const started = this.now();
+    const seat = this.tryStart(schema, distinguisher);
+    if (seat !== false) return this.admitted(seat, started);
     const q = this.cfg.queuing;
-    if (this.waitingCount === 0 && this.executing < this.cfg.concurrencyLimit) {
-      const queue = q ? this.queues[this.handOf(schema, distinguisher)[0]] : undefined;
-      return this.start(queue, started);
-    }
     if (!q) return { admitted: false, reason: 'concurrency-limit', waitedMs: 0 };
     const hand = this.handOf(schema, distinguisher);
     let queue = this.queues[hand[0]];
@@ -192,9 +190,13 @@ export class QueueSet {
     this.executing++;
   }
 
-  private start(queue: Queue | undefined, started: number): Admission {
-    const token = queue ?? NO_QUEUE;
-    this.take(token);
+  private start(queue: Queue, started: number): Admission {
+    this.take(queue);
+    return this.admitted(queue, started);
+  }
+
+  /** The Admission of a seat already taken: release() gives it back once. */
+  private admitted(token: SeatToken, started: number): Admission {
     let done = false;
     return {
       admitted: true,
