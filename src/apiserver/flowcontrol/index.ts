@@ -67,6 +67,11 @@ function nonResourceKey(user: UserInfo, verb: string, path: string): string {
   return `${userKey(user)}\u0000${verb}\u0000\u0001${path}`;
 }
 
+/** A resource request's cache key: user, verb and target. */
+function resourceKey(user: UserInfo, verb: string, group: string, resource: string, subresource: string | undefined, namespace: string | undefined): string {
+  return `${userKey(user)}\u0000${verb}\u0000${group}\u0000${resource}\u0000${subresource ?? ''}\u0000${namespace ?? ''}`;
+}
+
 export class FlowControl {
   readonly metrics: FlowMetrics;
   private readonly config: FlowControlConfig;
@@ -109,7 +114,7 @@ export class FlowControl {
 
   classify(d: RequestDigest): Classification {
     const r = d.resource;
-    const key = r ? `${userKey(d.user)}\u0000${d.verb}\u0000${r.apiGroup}\u0000${r.resource}\u0000${r.subresource ?? ''}\u0000${r.namespace ?? ''}` : nonResourceKey(d.user, d.verb, d.path ?? '/');
+    const key = r ? resourceKey(d.user, d.verb, r.apiGroup, r.resource, r.subresource, r.namespace) : nonResourceKey(d.user, d.verb, d.path ?? '/');
     return this.classifyKeyed(key, d);
   }
 
@@ -118,9 +123,7 @@ export class FlowControl {
    * path and verb), the digest built only when the cache does not know the request yet.
    */
   classifyRequest(user: UserInfo, info: RequestInfo): Classification {
-    const key = info.nonResource
-      ? nonResourceKey(user, info.verb, info.path)
-      : `${userKey(user)}\u0000${info.verb}\u0000${info.group}\u0000${info.resource}\u0000${info.subresource ?? ''}\u0000${info.namespace ?? ''}`;
+    const key = info.nonResource ? nonResourceKey(user, info.verb, info.path) : resourceKey(user, info.verb, info.group, info.resource, info.subresource, info.namespace);
     if (!this.dirty) {
       const hit = this.classified.get(key);
       if (hit) return hit;
