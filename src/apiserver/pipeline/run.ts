@@ -73,26 +73,22 @@ export function limitRate(p: Pipeline, user: UserInfo, info: RequestInfo, req: I
 
 /** No authorizer configured = allow all; otherwise the first non-"noOpinion" decides, default deny. */
 export function authorize(p: Pipeline, user: UserInfo, info: RequestInfo, req: IncomingMessage): MaybePromise<void> {
-  const authorizers = p.authorizers;
-  if (authorizers.length === 0) return;
-  const attrs = { user, info, req };
-  for (let i = 0; i < authorizers.length; i++) {
-    const d = authorizers[i].authorize(attrs);
-    if (d === 'allow') return;
-    if (isPromise(d)) return d.then((x) => (x === 'allow' ? undefined : refuseOrGoOn(p, attrs, i, x)));
-    if (d === 'deny') throw refusal(p, attrs, i);
-  }
-  throw refusal(p, attrs, authorizers.length - 1);
+  if (p.authorizers.length === 0) return;
+  return authorizeFrom(p, { user, info, req }, 0);
 }
 
-/** After authorizer i answered d (not allow) asynchronously: the 403 when it denied, else the rest of the chain. */
-function refuseOrGoOn(p: Pipeline, attrs: Attrs, i: number, d: AuthorizationDecision): MaybePromise<void> {
-  if (d === 'deny') throw refusal(p, attrs, i);
-  for (let j = i + 1; j < p.authorizers.length; j++) {
-    const next = p.authorizers[j].authorize(attrs);
-    if (next === 'allow') return;
-    if (isPromise(next)) return next.then((x) => (x === 'allow' ? undefined : refuseOrGoOn(p, attrs, j, x)));
-    if (next === 'deny') throw refusal(p, attrs, j);
+/** Authorizers from..end in order: the first allow ends it, a deny is the 403, no opinion goes on. */
+function authorizeFrom(p: Pipeline, attrs: Attrs, from: number): MaybePromise<void> {
+  for (let i = from; i < p.authorizers.length; i++) {
+    const d = p.authorizers[i].authorize(attrs);
+    if (d === 'allow') return;
+    if (isPromise(d))
+      return d.then((x) => {
+        if (x === 'allow') return;
+        if (x === 'deny') throw refusal(p, attrs, i);
+        return authorizeFrom(p, attrs, i + 1);
+      });
+    if (d === 'deny') throw refusal(p, attrs, i);
   }
   throw refusal(p, attrs, p.authorizers.length - 1);
 }
