@@ -209,7 +209,7 @@ function serveNonResource(
   }
 }
 
-/** Runs then with the user the stages give (at once when they answered synchronously); a stage's or then's error goes to fail. */
+/** Runs then once the limit stage admitted the request (at once when it answered synchronously); its or then's error goes to fail. */
 function afterLimit(limit: () => MaybePromise<void>, then: () => void, fail: (err: unknown) => void): void {
   try {
     const held = limit();
@@ -220,6 +220,7 @@ function afterLimit(limit: () => MaybePromise<void>, then: () => void, fail: (er
   }
 }
 
+/** Runs then with the user the stages give (at once when they answered synchronously); a stage's or then's error goes to fail. */
 function withUser(stages: () => MaybePromise<UserInfo>, then: (user: UserInfo) => void, fail: (err: unknown) => void): void {
   try {
     const user = stages();
