@@ -1,7 +1,7 @@
 // The scheduler: informers feed the cache and the queue; one loop pops a pod, runs its profile's
 // framework (a synchronous decision over the cache), assumes the pod on the chosen node and binds
 // it in the background; failures write PodScheduled=False and a FailedScheduling event.
-import type { Clock, Timer } from '../clock/index.ts';
+import type { Clock } from '../clock/index.ts';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../api/types.ts';
 import { deletedObject, stripManagedFields, type Client, type SharedInformer, SharedInformerFactory } from '../client/index.ts';
@@ -107,7 +107,6 @@ export class Scheduler {
   private volumeInformers?: { claims: SharedInformer; volumes: SharedInformer; classes: SharedInformer };
   private readonly stopping = new AbortController();
   private readonly slots: Slots;
-  private timers: Timer[] = [];
   /** The backoff flush (every second), the unschedulable leftover flush (30 s) and the assumed-pod expiry (5 s), each armed only while it has pods to look at. */
   private flushers?: { backoff: OnDemandTicker; unschedulable: OnDemandTicker; assumed?: OnDemandTicker };
   private readonly clock: Clock;
@@ -543,7 +542,6 @@ export class Scheduler {
     await this.stopLoop();
     await this.loopDone;
     this.queue.close();
-    for (const t of this.timers) this.clock.clearInterval(t);
     this.flushers?.backoff.stop();
     this.flushers?.unschedulable.stop();
     this.flushers?.assumed?.stop();
