@@ -186,6 +186,14 @@ function sortRequirements(r: Requirement[]): Requirement[] {
   return [...r].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
+/**
+ * Whether the requirement pins its key to its values (=, ==, in): an object matches only if it
+ * carries the key with one of them, so an index by key=value can find every candidate.
+ */
+export function pinsValues(r: Requirement): boolean {
+  return r.operator === 'in' || r.operator === '=' || r.operator === '==';
+}
+
 export function requirementMatches(r: Requirement, labels: Labels): boolean {
   const has = !!labels && Object.prototype.hasOwnProperty.call(labels, r.key);
   const v = has ? labels![r.key] : undefined;

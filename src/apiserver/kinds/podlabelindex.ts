@@ -4,7 +4,7 @@
 // an index of the pods by label key=value, which answers every further list at that revision from
 // the pods carrying one of its `=`/`in` values (each still checked against the whole filter). A
 // write anywhere moves the revision and drops the index: the answer is always the walk's.
-import { parseSelector, type Requirement } from '../../api/labels.ts';
+import { parseSelector, pinsValues, type Requirement } from '../../api/labels.ts';
 import type { KubeObject } from '../../api/types.ts';
 import type { WatchCache } from '../../storage/interface.ts';
 
@@ -61,7 +61,7 @@ function buildIndex(pods: KubeObject[]): Map<string, KubeObject[]> {
 function indexable(labelSelector: string): Requirement | undefined {
   let best: Requirement | undefined;
   for (const r of parseSelector(labelSelector).requirements) {
-    if (r.operator !== '=' && r.operator !== '==' && r.operator !== 'in') continue;
+    if (!pinsValues(r)) continue;
     if (!best || r.values.length < best.values.length) best = r;
   }
   return best;

@@ -3,7 +3,7 @@
 // smallest set an equality requirement of the selector names, then checks the whole selector. The
 // result is what lister.list(selector, namespace) returns, in the same order (both indices are
 // re-inserted on every update of an object, so one is a subsequence of the other).
-import { matches, parseSelector, type Selector } from '../../api/labels.ts';
+import { matches, parseSelector, pinsValues, type Selector } from '../../api/labels.ts';
 import type { KubeObject } from '../../api/types.ts';
 import type { SharedInformer } from '../../client/index.ts';
 
@@ -21,7 +21,7 @@ export function labelIndex(o: KubeObject): string[] {
 
 /** The values an equality requirement pins a label to (k=v, k==v, k in (v)). */
 function pinned(sel: Selector): { key: string; value: string }[] {
-  return sel.requirements.filter((r) => (r.operator === '=' || r.operator === '==' || r.operator === 'in') && r.values.length === 1).map((r) => ({ key: r.key, value: r.values[0] }));
+  return sel.requirements.filter((r) => pinsValues(r) && r.values.length === 1).map((r) => ({ key: r.key, value: r.values[0] }));
 }
 
 /** lister.list(selector, namespace) through the label index when the selector pins a label. */
