@@ -6,8 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { formatLines, type LogOptions } from './logs.ts';
 import type { PodSim } from './podsim.ts';
 import type { ContainerLog, ContainerUsage } from './runtime.ts';
-import { rfc3339 } from './units.ts';
-import { NODE_BASE_CPU_M, NODE_BASE_MEM, poolSummaryJson, summaryJson } from './summaryjson.ts';
+import { poolSummaryJson, summaryJson } from './summaryjson.ts';
 import { ExecServer, type AttachStarter, type ExecStarter } from './exec.ts';
 import { PortForwardServer, type PortForwardStarter } from './portforward/server.ts';
 
@@ -187,53 +186,9 @@ async function containerLogs(s: KubeletView, req: http.IncomingMessage, res: htt
 
 // ---- usage -------------------------------------------------------------------------------------
 
-/** kubelet's /stats/summary for one node, as objects (/metrics/resource reads it; summaryjson.ts writes the same as text). */
+/** kubelet's /stats/summary for one node, as objects (/metrics/resource reads it): summaryjson.ts's text, parsed. */
 export function summary(s: KubeletView, node: string): any {
-  const now = s.now();
-  const time = rfc3339(now);
-  const startedAt = s.startedAt;
-  let cpuM = NODE_BASE_CPU_M;
-  let mem = NODE_BASE_MEM;
-  let cpuNs = ((now - startedAt) / 1000) * NODE_BASE_CPU_M * 1e6;
-  const pods = [];
-  for (const sim of s.pods(node)) {
-    const usage = s.usage(sim, now);
-    if (!usage.length) continue;
-    let pc = 0;
-    let pm = 0;
-    let pn = 0;
-    const containers = usage.map((u) => {
-      pc += u.milliCpu;
-      pm += u.memory;
-      pn += u.cpuNanos;
-      return {
-        name: u.name,
-        startTime: rfc3339(u.startedAt),
-        cpu: { time, usageNanoCores: Math.round(u.milliCpu * 1e6), usageCoreNanoSeconds: u.cpuNanos },
-        memory: { time, usageBytes: u.memory, workingSetBytes: u.memory, rssBytes: Math.round(u.memory * 0.8), pageFaults: 0, majorPageFaults: 0 },
-      };
-    });
-    cpuM += pc;
-    mem += pm;
-    cpuNs += pn;
-    pods.push({
-      podRef: { name: sim.name, namespace: sim.namespace, uid: sim.uid },
-      startTime: rfc3339(sim.startTime),
-      containers,
-      cpu: { time, usageNanoCores: Math.round(pc * 1e6), usageCoreNanoSeconds: pn },
-      memory: { time, usageBytes: pm, workingSetBytes: pm, rssBytes: Math.round(pm * 0.8) },
-    });
-  }
-  const capacity = s.nodeCapacity(node) ?? {};
-  return {
-    node: {
-      nodeName: node,
-      startTime: rfc3339(startedAt),
-      cpu: { time, usageNanoCores: Math.round(cpuM * 1e6), usageCoreNanoSeconds: Math.round(cpuNs) },
-      memory: { time, usageBytes: mem, workingSetBytes: mem, rssBytes: Math.round(mem * 0.8), capacity: capacity.memory },
-    },
-    pods,
-  };
+  return JSON.parse(summaryJson(s, node));
 }
 
 /** kubelet's /metrics/resource (the metrics-server's source), for one node or every node. */

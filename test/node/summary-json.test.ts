@@ -1,8 +1,10 @@
-// summaryjson.ts writes the same bytes as JSON.stringify of kubelet.ts summary().
+// summaryjson.ts writes the same bytes as JSON.stringify of the summary built as objects (the
+// reference below); kubelet.ts summary() (read by /metrics/resource) is that text parsed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { summary, type KubeletView } from '../../src/node/kubelet.ts';
-import { poolSummaryJson, summaryJson } from '../../src/node/summaryjson.ts';
+import { NODE_BASE_CPU_M, NODE_BASE_MEM, poolSummaryJson, summaryJson } from '../../src/node/summaryjson.ts';
+import { rfc3339 } from '../../src/node/units.ts';
 import type { ContainerUsage } from '../../src/node/runtime.ts';
 import type { PodSim } from '../../src/node/podsim.ts';
 
@@ -35,7 +37,62 @@ test('summaryJson / poolSummaryJson: the bytes of JSON.stringify(summary())', ()
   const capacities: (Record<string, string> | undefined)[] = [{ cpu: '8', memory: '32Gi' }, { cpu: '8' }, undefined];
   for (const capacity of capacities) {
     const s = view(capacity);
-    for (const n of Object.keys(pods)) assert.equal(summaryJson(s, n), JSON.stringify(summary(s, n)), `${n} ${JSON.stringify(capacity)}`);
-    assert.equal(poolSummaryJson(s), JSON.stringify({ nodes: Object.keys(pods).map((n) => summary(s, n)) }));
+    for (const n of Object.keys(pods)) {
+      assert.equal(summaryJson(s, n), JSON.stringify(referenceSummary(s, n)), `${n} ${JSON.stringify(capacity)}`);
+      assert.deepEqual(summary(s, n), JSON.parse(JSON.stringify(referenceSummary(s, n))), `summary() ${n}: the summary as JSON carries it`);
+    }
+    assert.equal(poolSummaryJson(s), JSON.stringify({ nodes: Object.keys(pods).map((n) => referenceSummary(s, n)) }));
   }
 });
+
+/**
+ * The oracle: kubelet's /stats/summary for one node built as objects, field by field (as kubelet.ts
+ * built it before it wrote the text directly); summaryJson must give JSON.stringify of it.
+ */
+function referenceSummary(s: KubeletView, node: string): any {
+  const now = s.now();
+  const time = rfc3339(now);
+  const startedAt = s.startedAt;
+  let cpuM = NODE_BASE_CPU_M;
+  let mem = NODE_BASE_MEM;
+  let cpuNs = ((now - startedAt) / 1000) * NODE_BASE_CPU_M * 1e6;
+  const pods = [];
+  for (const sim of s.pods(node)) {
+    const usage = s.usage(sim, now);
+    if (!usage.length) continue;
+    let pc = 0;
+    let pm = 0;
+    let pn = 0;
+    const containers = usage.map((u) => {
+      pc += u.milliCpu;
+      pm += u.memory;
+      pn += u.cpuNanos;
+      return {
+        name: u.name,
+        startTime: rfc3339(u.startedAt),
+        cpu: { time, usageNanoCores: Math.round(u.milliCpu * 1e6), usageCoreNanoSeconds: u.cpuNanos },
+        memory: { time, usageBytes: u.memory, workingSetBytes: u.memory, rssBytes: Math.round(u.memory * 0.8), pageFaults: 0, majorPageFaults: 0 },
+      };
+    });
+    cpuM += pc;
+    mem += pm;
+    cpuNs += pn;
+    pods.push({
+      podRef: { name: sim.name, namespace: sim.namespace, uid: sim.uid },
+      startTime: rfc3339(sim.startTime),
+      containers,
+      cpu: { time, usageNanoCores: Math.round(pc * 1e6), usageCoreNanoSeconds: pn },
+      memory: { time, usageBytes: pm, workingSetBytes: pm, rssBytes: Math.round(pm * 0.8) },
+    });
+  }
+  const capacity = s.nodeCapacity(node) ?? {};
+  return {
+    node: {
+      nodeName: node,
+      startTime: rfc3339(startedAt),
+      cpu: { time, usageNanoCores: Math.round(cpuM * 1e6), usageCoreNanoSeconds: Math.round(cpuNs) },
+      memory: { time, usageBytes: mem, workingSetBytes: mem, rssBytes: Math.round(mem * 0.8), capacity: capacity.memory },
+    },
+    pods,
+  };
+}
