@@ -4,6 +4,23 @@ import type { Client, SharedInformerFactory } from '../client/index.ts';
 import type { EventSink } from './events.ts';
 import type { Logger } from '../log/index.ts';
 
+/**
+ * Kubernetes' defaults of the options below (kube-controller-manager's flags), in one place: the
+ * controllers fall back to them and `kubesim simulate`'s controllerManager block starts from them.
+ */
+export const CONTROLLER_DEFAULTS = {
+  nodeMonitorGracePeriodSeconds: 40,
+  nodeMonitorPeriodSeconds: 5,
+  defaultTolerationSeconds: 300,
+  terminatedPodGCThreshold: 12500,
+  hpaSyncPeriodSeconds: 15,
+  resourceQuotaSyncPeriodSeconds: 300,
+  hpaTolerance: 0.1,
+  hpaDownscaleStabilizationSeconds: 300,
+  hpaCpuInitializationPeriodSeconds: 300,
+  hpaInitialReadinessDelaySeconds: 30,
+} as const;
+
 export interface ControllerOptions {
   /** Node lifecycle: a node whose Lease/heartbeat is older than this is Unknown (default 40). */
   nodeMonitorGracePeriodSeconds?: number;

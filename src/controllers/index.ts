@@ -33,6 +33,7 @@ import { IdleController } from './util/idle.ts';
 import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.ts';
 
 export type { Controller, ControllerContext, ControllerOptions } from './context.ts';
+export { CONTROLLER_DEFAULTS } from './context.ts';
 
 /** Every controller by name, with its default worker count (kube-controller-manager's --concurrent-*-syncs). */
 export const CONTROLLERS: Record<string, { workers: number; make(ctx: ControllerContext, opts: ControllerManagerOptions): Controller }> = {

@@ -20,6 +20,13 @@ export const PARTITION_ANNOTATION = 'kubesim.io/partitioned';
 
 export { EVENTS, LEASES, NODES, PODS } from '../api/core/index.ts';
 
+/**
+ * The kubelet's defaults of the heartbeat options below (KubeletConfiguration: a 40 s node Lease
+ * renewed every 10 s, nodeStatusReportFrequency 5 min), in one place: the node pool falls back to
+ * them and `kubesim simulate`'s kubelet block starts from them.
+ */
+export const KUBELET_DEFAULTS = { heartbeatSeconds: 10, leaseDurationSeconds: 40, statusUpdateSeconds: 300 } as const;
+
 export interface NodePoolOptions {
   client: Client;
   count: number;

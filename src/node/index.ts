@@ -20,6 +20,7 @@ export { SimulatedRuntime } from './simruntime.ts';
 export { defaultProfile, defaultStages, defaultTimings, makeProfile, loadProfile, type Profile, type Stage, type Timings } from './profile.ts';
 export { parseTaints, parseLabels } from './parse.ts';
 export { defaultWriteConcurrency } from './writer.ts';
+export { KUBELET_DEFAULTS } from './context.ts';
 
 export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
   const prefix = opts.prefix ?? 'node';

@@ -2,7 +2,7 @@
 // the writer at its highest priority. Each renewal is due one period after the previous *due* time
 // (no drift), the first one offset by the node's position in the pool so renewals spread evenly.
 import { StatusError } from '../api/errors.ts';
-import { LEASES, type PoolContext, type SimNode } from './context.ts';
+import { KUBELET_DEFAULTS, LEASES, type PoolContext, type SimNode } from './context.ts';
 import { buildLease, LEASE_NAMESPACE, microTime } from './nodeobj.ts';
 import { Priority } from './writer.ts';
 
@@ -10,11 +10,11 @@ export class LeaseAgent {
   constructor(private readonly ctx: PoolContext) {}
 
   get heartbeatMs(): number {
-    return (this.ctx.opts.heartbeatSeconds ?? 10) * 1000;
+    return (this.ctx.opts.heartbeatSeconds ?? KUBELET_DEFAULTS.heartbeatSeconds) * 1000;
   }
 
   private get durationSeconds(): number {
-    return this.ctx.opts.leaseDurationSeconds ?? 40;
+    return this.ctx.opts.leaseDurationSeconds ?? KUBELET_DEFAULTS.leaseDurationSeconds;
   }
 
   /** Renewals begin: the first is due `phase` (0, 1] of a period from now. */

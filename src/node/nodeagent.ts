@@ -5,7 +5,7 @@
 import type { KubeObject } from '../api/types.ts';
 import { StatusError } from '../api/errors.ts';
 import { milliValueOrZero, valueOrZero } from '../api/quantity.ts';
-import { NODES, PARTITION_ANNOTATION, rvNewer, type PoolContext, type SimNode } from './context.ts';
+import { KUBELET_DEFAULTS, NODES, PARTITION_ANNOTATION, rvNewer, type PoolContext, type SimNode } from './context.ts';
 import type { EventSink } from './eventsink.ts';
 import type { LeaseAgent } from './lease.ts';
 import { buildNode, desiredConditions, nodeStatus } from './nodeobj.ts';
@@ -28,7 +28,7 @@ export class NodeAgents {
   ) {}
 
   get statusMs(): number {
-    return (this.ctx.opts.statusUpdateSeconds ?? 300) * 1000;
+    return (this.ctx.opts.statusUpdateSeconds ?? KUBELET_DEFAULTS.statusUpdateSeconds) * 1000;
   }
 
   /** Creates the Node (or adopts the existing one) and its Lease. */

@@ -3,7 +3,7 @@
 // nodeLifecycleController, kubeCloudShared, hpaController, podGCController and resourceQuotaController
 // fields, flattened; metrics-server's --metric-resolution), with Kubernetes' (and kubesim's) defaults. They let a long run heartbeat less often — at the price of noticing a failed
 // node later — and turn into the node pools' and the controller-manager's options.
-import type { ControllerManagerOptions, NodePoolOptions } from '../cluster/index.ts';
+import { CONTROLLER_DEFAULTS, KUBELET_DEFAULTS, type ControllerManagerOptions, type NodePoolOptions } from '../cluster/index.ts';
 
 /** KubeletConfiguration fields the simulated kubelets honour (seconds). */
 export interface KubeletSettings {
@@ -34,18 +34,20 @@ export interface MetricsServerSettings {
 
 export const DEFAULT_METRICS_SERVER: MetricsServerSettings = { metricResolutionSeconds: 15 };
 
-export const DEFAULT_KUBELET: KubeletSettings = { nodeLeaseDurationSeconds: 40, nodeStatusReportFrequencySeconds: 300 };
+/** The node pool's (the kubelet's) defaults. */
+export const DEFAULT_KUBELET: KubeletSettings = { nodeLeaseDurationSeconds: KUBELET_DEFAULTS.leaseDurationSeconds, nodeStatusReportFrequencySeconds: KUBELET_DEFAULTS.statusUpdateSeconds };
 
+/** The controller-manager's defaults (src/controllers CONTROLLER_DEFAULTS) under these names. */
 export const DEFAULT_CONTROLLER_MANAGER: ControllerManagerSettings = {
-  nodeMonitorGracePeriodSeconds: 40,
-  nodeMonitorPeriodSeconds: 5,
-  horizontalPodAutoscalerSyncPeriodSeconds: 15,
-  horizontalPodAutoscalerDownscaleStabilizationWindowSeconds: 300,
-  horizontalPodAutoscalerTolerance: 0.1,
-  horizontalPodAutoscalerCPUInitializationPeriodSeconds: 300,
-  horizontalPodAutoscalerInitialReadinessDelaySeconds: 30,
-  terminatedPodGCThreshold: 12500,
-  resourceQuotaSyncPeriodSeconds: 300,
+  nodeMonitorGracePeriodSeconds: CONTROLLER_DEFAULTS.nodeMonitorGracePeriodSeconds,
+  nodeMonitorPeriodSeconds: CONTROLLER_DEFAULTS.nodeMonitorPeriodSeconds,
+  horizontalPodAutoscalerSyncPeriodSeconds: CONTROLLER_DEFAULTS.hpaSyncPeriodSeconds,
+  horizontalPodAutoscalerDownscaleStabilizationWindowSeconds: CONTROLLER_DEFAULTS.hpaDownscaleStabilizationSeconds,
+  horizontalPodAutoscalerTolerance: CONTROLLER_DEFAULTS.hpaTolerance,
+  horizontalPodAutoscalerCPUInitializationPeriodSeconds: CONTROLLER_DEFAULTS.hpaCpuInitializationPeriodSeconds,
+  horizontalPodAutoscalerInitialReadinessDelaySeconds: CONTROLLER_DEFAULTS.hpaInitialReadinessDelaySeconds,
+  terminatedPodGCThreshold: CONTROLLER_DEFAULTS.terminatedPodGCThreshold,
+  resourceQuotaSyncPeriodSeconds: CONTROLLER_DEFAULTS.resourceQuotaSyncPeriodSeconds,
 };
 
 type Kind = 'duration' | 'integer' | 'number';

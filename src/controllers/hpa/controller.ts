@@ -9,7 +9,7 @@ import { resolveCustomKind } from '../util/discovery.ts';
 import { BY_LABEL, labelIndex, listBySelector } from '../util/labelindex.ts';
 import { deletedObject, metaNamespaceKey, type SharedInformer, splitMetaNamespaceKey } from '../../client/index.ts';
 import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
-import type { ControllerContext } from '../context.ts';
+import { CONTROLLER_DEFAULTS, type ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { HPAS, POD_METRICS, PODS } from '../resources.ts';
 import { nowIso } from '../util/conditions.ts';
@@ -37,11 +37,11 @@ export class HPAController extends LoopController {
   constructor(private readonly ctx: ControllerContext) {
     super();
     const o = ctx.options;
-    this.periodMs = (o.hpaSyncPeriodSeconds ?? 15) * 1000;
-    this.tolerance = o.hpaTolerance ?? 0.1;
-    this.downscaleWindowMs = (o.hpaDownscaleStabilizationSeconds ?? 300) * 1000;
-    this.cpuInitializationPeriodMs = (o.hpaCpuInitializationPeriodSeconds ?? 300) * 1000;
-    this.initialReadinessDelayMs = (o.hpaInitialReadinessDelaySeconds ?? 30) * 1000;
+    this.periodMs = (o.hpaSyncPeriodSeconds ?? CONTROLLER_DEFAULTS.hpaSyncPeriodSeconds) * 1000;
+    this.tolerance = o.hpaTolerance ?? CONTROLLER_DEFAULTS.hpaTolerance;
+    this.downscaleWindowMs = (o.hpaDownscaleStabilizationSeconds ?? CONTROLLER_DEFAULTS.hpaDownscaleStabilizationSeconds) * 1000;
+    this.cpuInitializationPeriodMs = (o.hpaCpuInitializationPeriodSeconds ?? CONTROLLER_DEFAULTS.hpaCpuInitializationPeriodSeconds) * 1000;
+    this.initialReadinessDelayMs = (o.hpaInitialReadinessDelaySeconds ?? CONTROLLER_DEFAULTS.hpaInitialReadinessDelaySeconds) * 1000;
     this.loop = new ControllerLoop({ name: 'horizontalpodautoscaling', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.events = ctx.recorder('horizontal-pod-autoscaler');
     this.hpas = ctx.factory.informerFor(HPAS);

@@ -7,7 +7,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { deletedObject, type SharedInformer } from '../../client/index.ts';
 import { ControllerLoop, type SyncResult } from '../base.ts';
-import type { Controller, ControllerContext } from '../context.ts';
+import { CONTROLLER_DEFAULTS, type Controller, type ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { NODE_LEASES, NODES, PODS } from '../resources.ts';
 import { isPodTerminated } from '../util/pod.ts';
@@ -37,9 +37,9 @@ export class NodeLifecycleController implements Controller {
   private readonly defaultToleration: number;
 
   constructor(private readonly ctx: ControllerContext) {
-    this.graceMs = (ctx.options.nodeMonitorGracePeriodSeconds ?? 40) * 1000;
-    this.periodMs = (ctx.options.nodeMonitorPeriodSeconds ?? 5) * 1000;
-    this.defaultToleration = ctx.options.defaultTolerationSeconds ?? 300;
+    this.graceMs = (ctx.options.nodeMonitorGracePeriodSeconds ?? CONTROLLER_DEFAULTS.nodeMonitorGracePeriodSeconds) * 1000;
+    this.periodMs = (ctx.options.nodeMonitorPeriodSeconds ?? CONTROLLER_DEFAULTS.nodeMonitorPeriodSeconds) * 1000;
+    this.defaultToleration = ctx.options.defaultTolerationSeconds ?? CONTROLLER_DEFAULTS.defaultTolerationSeconds;
     this.loop = new ControllerLoop({ name: 'nodelifecycle', sync: (k) => this.sync(k), logger: ctx.logger, metricsRegistry: ctx.metricsRegistry, clock: ctx.client.clock });
     this.events = ctx.recorder('node-controller');
     this.evictions = ctx.recorder('taint-eviction-controller');

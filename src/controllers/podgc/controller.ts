@@ -5,7 +5,7 @@ import type { Timer } from '../../clock/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { isStatusError } from '../../api/errors.ts';
 import type { SharedInformer } from '../../client/index.ts';
-import type { Controller, ControllerContext } from '../context.ts';
+import { CONTROLLER_DEFAULTS, type Controller, type ControllerContext } from '../context.ts';
 import { NODES, PODS } from '../resources.ts';
 import { podGCPlan } from './plan.ts';
 
@@ -40,7 +40,7 @@ export class PodGCController implements Controller {
 
   async gc(now = this.ctx.client.clock.now()): Promise<number> {
     const nodes = new Map(this.nodes.lister.list().map((n) => [n.metadata.name!, n]));
-    const plan = podGCPlan(this.pods.lister.list(), nodes, this.ctx.options.terminatedPodGCThreshold ?? 12500, now);
+    const plan = podGCPlan(this.pods.lister.list(), nodes, this.ctx.options.terminatedPodGCThreshold ?? CONTROLLER_DEFAULTS.terminatedPodGCThreshold, now);
     // A node missing from the cache may just be new: confirm with the API before deleting its pods.
     const orphaned: KubeObject[] = [];
     const missing = new Map<string, boolean>();

@@ -10,7 +10,7 @@ import { podUsesQuota, trackedResources } from '../../api/core/quota.ts';
 import { registry } from '../../api/registry.ts';
 import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type ResourceRef, type SharedInformer } from '../../client/index.ts';
 import { ControllerLoop } from '../base.ts';
-import type { Controller, ControllerContext } from '../context.ts';
+import { CONTROLLER_DEFAULTS, type Controller, type ControllerContext } from '../context.ts';
 import { PODS } from '../resources.ts';
 import { planQuotaStatus, type GroupResource } from './plan.ts';
 
@@ -85,7 +85,7 @@ export class ResourceQuotaController implements Controller {
 
   run(workers: number): void {
     this.loop.run(workers);
-    const period = (this.ctx.options.resourceQuotaSyncPeriodSeconds ?? 300) * 1000;
+    const period = (this.ctx.options.resourceQuotaSyncPeriodSeconds ?? CONTROLLER_DEFAULTS.resourceQuotaSyncPeriodSeconds) * 1000;
     const tick = () => {
       for (const q of this.quotas.lister.list()) this.loop.enqueue(metaNamespaceKey(q));
       this.timer = this.ctx.client.clock.setTimeout(tick, period);
