@@ -26,9 +26,9 @@ runStoreConformance('encrypted memory (aesgcm)', async () => {
   return { store, cleanup: () => store.close() };
 });
 
-runStoreConformance('encrypted sqlite (aescbc, *.*)', async () => {
+/** An encrypted SQLite store in a temp dir that can be reopened (durable conformance). */
+function encryptedSqlite(cfg: EncryptionConfiguration) {
   const tmp = tempDir();
-  const cfg = config([{ aescbc: { keys: [{ name: 'k', secret: KEY2 }] } }], ['*.*']);
   let store: Store = new EncryptingStore(new SqliteStore({ dataDir: tmp.dir }), cfg);
   return {
     store,
@@ -42,7 +42,9 @@ runStoreConformance('encrypted sqlite (aescbc, *.*)', async () => {
       tmp.remove();
     },
   };
-});
+}
+
+runStoreConformance('encrypted sqlite (aescbc, *.*)', async () => encryptedSqlite(config([{ aescbc: { keys: [{ name: 'k', secret: KEY2 }] } }], ['*.*'])));
 
 const SB1 = Buffer.alloc(32, 3).toString('base64');
 const SB2 = Buffer.alloc(32, 4).toString('base64');
@@ -53,23 +55,7 @@ runStoreConformance('encrypted memory (secretbox)', async () => {
   return { store, cleanup: () => store.close() };
 });
 
-runStoreConformance('encrypted sqlite (secretbox, *.)', async () => {
-  const tmp = tempDir();
-  const cfg = config([{ secretbox: { keys: [{ name: 'sb', secret: SB2 }] } }, { identity: {} }], ['*.']);
-  let store: Store = new EncryptingStore(new SqliteStore({ dataDir: tmp.dir }), cfg);
-  return {
-    store,
-    reopen: async () => {
-      await store.close();
-      store = new EncryptingStore(new SqliteStore({ dataDir: tmp.dir }), cfg);
-      return store;
-    },
-    cleanup: async () => {
-      await store.close();
-      tmp.remove();
-    },
-  };
-});
+runStoreConformance('encrypted sqlite (secretbox, *.)', async () => encryptedSqlite(config([{ secretbox: { keys: [{ name: 'sb', secret: SB2 }] } }, { identity: {} }], ['*.'])));
 
 test('a secret is stored with the k8s:enc:aesgcm:v1:key1: prefix and read back in plaintext', async () => {
   const mem = new MemoryStore();
