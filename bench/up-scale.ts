@@ -6,17 +6,32 @@
 //
 //   node --import tsx bench/up-scale.ts [--nodes 5000] [--deployments 30] [--replicas 5000]
 //        [--placement single|processes] [--watch-cache-size N] [--load-duration 60s] [--nodes-timeout 300] [--pods-timeout 1800]
+//        [--steady 10m] [--keep-data]
+//
+// --steady D: after the load run, the cluster is left alone for D (the issue measures the data dir
+// after 10 minutes of steady state: kube-apiserver compacts every 5 minutes, so the history of the
+// apply is gone by then) and the data dir is reported at the end of it. --keep-data leaves the
+// temporary directory (data dir included) in place for inspection and prints its path.
 //
 // Nothing but the cluster runs in kubesim's process tree; this driver only polls (Deployments' status,
 // Leases, Nodes' Ready condition) so it takes little of the machine itself.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '../src/client/index.ts';
 import { parseRss } from '../src/node/process/procfs.ts';
 import { descendants } from '../src/process/index.ts';
 import { arg, sleep } from './util.ts';
+
+/** "10m", "90s", "1m30s", bare seconds; '' = 0. */
+function durationMs(v: string): number {
+  if (!v) return 0;
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== v) throw new Error(`--steady must be a duration such as 10m or 90s (got "${v}")`);
+  return parts.reduce((n, [, x, u]) => n + Number(x) * (u === 'h' ? 3_600_000 : u === 'm' ? 60_000 : u === 's' ? 1000 : 1), 0);
+}
 
 const NODES = Number(arg('nodes', '5000'));
 const DEPLOYMENTS = Number(arg('deployments', '30'));
@@ -27,6 +42,9 @@ const PODS_TIMEOUT = Number(arg('pods-timeout', '1800')) * 1000;
 const PLACEMENT = arg('placement', 'single');
 /** `kubesim up --watch-cache-size` (events kept per resource; empty: kubesim's default). */
 const WATCH_CACHE = arg('watch-cache-size', '');
+/** Steady-state wait after the load run before the last data dir figure (a duration: 10m, 90s; empty: none). */
+const STEADY_MS = durationMs(arg('steady', ''));
+const KEEP_DATA = process.argv.includes('--keep-data');
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'kubesim.js');
 
@@ -83,6 +101,16 @@ function cpuByCommand(pid: number): Map<string, number> {
   return out;
 }
 
+/** RSS of the tree's kubesim processes by command, bytes. */
+function rssByCommand(pid: number): string {
+  const out = new Map<string, number>();
+  for (const p of tree(pid)) {
+    const c = commandOf(p);
+    if (c) out.set(c, (out.get(c) ?? 0) + rss(p));
+  }
+  return [...out].map(([c, v]) => `${c} ${mib(v)}`).join(', ');
+}
+
 /** RSS of the process tree, bytes. */
 const treeRss = (pid: number) => tree(pid).reduce((sum, p) => sum + rss(p), 0);
 /** CPU seconds of the process tree. */
@@ -90,6 +118,15 @@ const treeCpu = (pid: number) => tree(pid).reduce((sum, p) => sum + cpuSeconds(p
 
 const du = (path: string) => Number(spawnSync('du', ['-sb', path], { encoding: 'utf8' }).stdout.split('\t')[0]);
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+const size = (f: string) => {
+  try {
+    return statSync(f).size;
+  } catch {
+    return 0;
+  }
+};
+/** The data dir's size, with the SQLite database and its WAL apart. */
+const dataDirFigure = (d: string) => `${mib(du(d))} (kubesim.db ${mib(size(join(d, 'kubesim.db')))}, WAL ${mib(size(join(d, 'kubesim.db-wal')))})`;
 
 function deployment(name: string, replicas: number) {
   return {
@@ -203,8 +240,8 @@ try {
   row('CPU over the apply by process', [...cpuByCommand(up.pid!)].map(([c, v]) => `${c} ${(v - (cpuApplyBy.get(c) ?? 0)).toFixed(0)} s`).join(', '));
   await pollNodes();
   await pollLeases();
-  row('cluster RSS (process tree)', `${mib(treeRss(up.pid!))} now, peak ${mib(Math.max(peakRss, treeRss(up.pid!)))}`);
-  row('data dir', mib(du(data)));
+  row('cluster RSS (process tree)', `${mib(treeRss(up.pid!))} now (${rssByCommand(up.pid!)}), peak ${mib(Math.max(peakRss, treeRss(up.pid!)))}`);
+  row('data dir', dataDirFigure(data));
   row('node NotReady transitions', String(notReadyTransitions));
   row('leader changes', `${leaderChanges} (${holders.size} Leases in kube-system)`);
 
@@ -219,12 +256,32 @@ try {
   await pollNodes();
   await pollLeases();
   row('after load: NotReady transitions / leader changes', `${notReadyTransitions} / ${leaderChanges}`);
+
+  if (STEADY_MS > 0) {
+    // Steady state: nothing applied; the kubelets renew Leases and report status, the controllers resync.
+    const tSteady = performance.now();
+    let lastSteadyLog = 0;
+    while (performance.now() - tSteady < STEADY_MS) {
+      await sleep(Math.min(5000, STEADY_MS - (performance.now() - tSteady)));
+      const el = performance.now() - tSteady;
+      if (el - lastSteadyLog >= 60_000 || el >= STEADY_MS) {
+        lastSteadyLog = el;
+        await pollNodes().catch(() => 0);
+        await pollLeases().catch(() => undefined);
+        console.log(`  … steady ${secs(el)} s: data dir ${dataDirFigure(data)}, rss ${mib(treeRss(up.pid!))}, NotReady transitions ${notReadyTransitions}, leader changes ${leaderChanges}`);
+      }
+    }
+    row(`data dir after ${secs(STEADY_MS)} s of steady state`, `${dataDirFigure(data)} (goal < 1 GiB)`);
+    row('cluster RSS after steady state', `${mib(treeRss(up.pid!))} (${rssByCommand(up.pid!)}), peak ${mib(Math.max(peakRss, treeRss(up.pid!)))}`);
+    row('after steady state: NotReady transitions / leader changes', `${notReadyTransitions} / ${leaderChanges}`);
+  }
 } finally {
   clearInterval(sampler);
   client?.close();
   up.kill('SIGTERM');
   await new Promise((r) => (up.exitCode !== null ? r(undefined) : up.once('exit', r)));
-  rmSync(dir, { recursive: true, force: true });
+  if (KEEP_DATA) console.log(`kept ${dir} (data dir ${data})`);
+  else rmSync(dir, { recursive: true, force: true });
   console.log('\n| figure | value |\n|---|---|');
   for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
   console.log(`load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
