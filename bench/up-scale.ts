@@ -277,6 +277,16 @@ try {
   }
 } finally {
   clearInterval(sampler);
+  // From here on the cluster goes away under us: a request or socket of this driver still open
+  // (keep-alive sockets, a poll cut short) ends with EPIPE / ECONNRESET / socket hang up. Those are
+  // the shutdown, not a failure of the run, and must not turn into an unhandled error after the figures.
+  const shutdownNoise = (err: unknown) => {
+    const e = err as NodeJS.ErrnoException;
+    if (e?.code === 'EPIPE' || e?.code === 'ECONNRESET' || /socket hang up/.test(String(e?.message))) return;
+    throw err;
+  };
+  process.on('uncaughtException', shutdownNoise);
+  process.on('unhandledRejection', shutdownNoise);
   client?.close();
   up.kill('SIGTERM');
   await new Promise((r) => (up.exitCode !== null ? r(undefined) : up.once('exit', r)));
