@@ -4,12 +4,21 @@
 // the timers fired; --until runs a prefix (e.g. 30m with `node --cpu-prof` to see where time goes);
 // --mix true adds the request mix and the timers fired per virtual minute (simulate-mix.ts).
 //
-//   node --import tsx bench/simulate.ts [--scenario FILE] [--until 24h] [--seed 1] [--report FILE] [--progress false] [--mix true [--mix-after 10m] [--mix-profile FILE]]
+//   node --import tsx bench/simulate.ts [--scenario FILE] [--until 24h] [--seed 1] [--report FILE] [--progress false] [--mix true [--mix-after 10m] [--mix-profile FILE] [--mix-heap-profile FILE]]
+//
+// It runs with the V8 young generation `kubesim simulate` gets (src/process/heapflags.ts: re-executed
+// with --max-semi-space-size=64 unless node was given one; `node --max-semi-space-size=16 ...` measures
+// V8's default).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { formatTable, parseDuration, parseScenario, simulate } from '../src/simulate/index.ts';
-import { Mix } from './simulate-mix.ts';
-import { arg } from './util.ts';
+import { reexecWithYoungGeneration } from '../src/process/heapflags.ts';
+
+const child = reexecWithYoungGeneration('simulate');
+if (child) await child;
+// Loaded only in the process that runs (not in the one that re-executes).
+const { formatTable, parseDuration, parseScenario, simulate } = await import('../src/simulate/index.ts');
+const { Mix } = await import('./simulate-mix.ts');
+const { arg } = await import('./util.ts');
 
 const file = arg('scenario', fileURLToPath(new URL('../examples/scenarios/day-1000-nodes.yaml', import.meta.url)));
 const scenario = parseScenario(readFileSync(file, 'utf8'));
@@ -22,8 +31,8 @@ const wall0 = Date.now();
 const cpu0 = process.cpuUsage();
 const progress = arg('progress', 'true') !== 'false';
 // --mix true: the request mix and the timers fired per virtual minute, counted from --mix-after on
-// (--mix-profile FILE: a CPU profile of that stretch only).
-const mix = arg('mix', 'false') === 'true' ? new Mix(parseDuration(arg('mix-after', '10m'), '--mix-after'), arg('mix-profile', '') || undefined) : undefined;
+// (--mix-profile FILE: a CPU profile of that stretch only; --mix-heap-profile FILE: what it allocated).
+const mix = arg('mix', 'false') === 'true' ? new Mix(parseDuration(arg('mix-after', '10m'), '--mix-after'), arg('mix-profile', '') || undefined, arg('mix-heap-profile', '') || undefined) : undefined;
 const { report: r, wallMs, timersFired } = await simulate(scenario, {
   seed,
   until,
