@@ -240,9 +240,12 @@ class Listener<T extends KubeObject> {
       this.scheduled = true;
       // Undelivered notifications are work in progress (virtual time waits for them).
       this.release = this.clock.hold();
-      setImmediate(() => this.drain());
+      setImmediate(this.drainNow);
     }
   }
+
+  /** drain() as one function for the listener's life (not a closure a batch). */
+  private readonly drainNow = (): void => this.drain();
 
   private drain(): void {
     const end = Math.min(this.pending.length, this.head + DRAIN_BATCH);
@@ -277,7 +280,7 @@ class Listener<T extends KubeObject> {
         this.pending = this.pending.slice(this.head);
         this.head = 0;
       }
-      setImmediate(() => this.drain());
+      setImmediate(this.drainNow);
     }
   }
 
