@@ -11,6 +11,8 @@
 // V8's default).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { reexecWithYoungGeneration } from '../src/process/heapflags.ts';
 
 const child = reexecWithYoungGeneration('simulate');
@@ -19,6 +21,7 @@ if (child) await child;
 const { formatTable, parseDuration, parseScenario, simulate } = await import('../src/simulate/index.ts');
 const { Mix } = await import('./simulate-mix.ts');
 const { arg } = await import('./util.ts');
+const newSpaceSize = () => getHeapSpaceStatistics().find((sp) => sp.space_name === 'new_space')?.space_size ?? 0;
 
 const file = arg('scenario', fileURLToPath(new URL('../examples/scenarios/day-1000-nodes.yaml', import.meta.url)));
 const scenario = parseScenario(readFileSync(file, 'utf8'));
@@ -29,6 +32,21 @@ const report = arg('report', '');
 
 const wall0 = Date.now();
 const cpu0 = process.cpuUsage();
+// Garbage-collection pauses by kind (V8's young-generation scavenges vs full mark-compacts), and the
+// young generation the run got (new space's size; see src/process/heapflags.ts).
+const gc = new Map<string, { n: number; ms: number }>();
+const GC_KINDS: Record<number, string> = { [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge', [constants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact', [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental marking', [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks' };
+const gcObserver = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const kind = GC_KINDS[(e as unknown as { detail?: { kind?: number } }).detail?.kind ?? -1] ?? 'other';
+    const g = gc.get(kind) ?? { n: 0, ms: 0 };
+    g.n++;
+    g.ms += e.duration;
+    gc.set(kind, g);
+  }
+});
+gcObserver.observe({ entryTypes: ['gc'] });
+let newSpaceMax = 0;
 const progress = arg('progress', 'true') !== 'false';
 // --mix true: the request mix and the timers fired per virtual minute, counted from --mix-after on
 // (--mix-profile FILE: a CPU profile of that stretch only; --mix-heap-profile FILE: what it allocated).
@@ -41,6 +59,7 @@ const { report: r, wallMs, timersFired } = await simulate(scenario, {
   // One line per interval on stderr: how far a long run got, at what wall time.
   onInterval: progress
     ? (row) => {
+        newSpaceMax = Math.max(newSpaceMax, newSpaceSize());
         const c = process.cpuUsage(cpu0);
         console.error(`[${((Date.now() - wall0) / 1000).toFixed(0)} s wall, ${((c.user + c.system) / 1e6).toFixed(1)} s cpu, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB] ${row.time}: ${row.nodesReady}/${row.nodes} ready, ${row.podsRunning} running, ${row.podsPending} pending`);
       }
@@ -55,6 +74,12 @@ console.log(
     `(${(virtualS / (wallMs / 1000)).toFixed(0)}x real time; goal 1440x), ${timersFired} timers fired, ` +
     `cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB, ` +
     `total incl. start/stop ${((Date.now() - wall0) / 1000).toFixed(1)} s`,
+);
+gcObserver.disconnect();
+newSpaceMax = Math.max(newSpaceMax, newSpaceSize());
+console.log(
+  `gc: ${[...gc].map(([k, g]) => `${g.n} ${k} ${(g.ms / 1000).toFixed(1)} s`).join(', ')}; new space up to ${(newSpaceMax / 2 ** 20).toFixed(0)} MiB ` +
+    `(--max-semi-space-size ${process.execArgv.find((a) => a.startsWith('--max-semi-space-size'))?.split('=')[1] ?? 'default'})`,
 );
 await mix?.print();
 if (report) writeFileSync(report, JSON.stringify(r, null, 2) + '\n');

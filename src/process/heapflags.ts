@@ -1,12 +1,13 @@
 // V8's young generation for the commands that allocate the most short-lived objects. `kubesim
 // simulate` makes hundreds of MiB of garbage a virtual minute (request and response bodies, kubelet
-// summaries, list pages); with V8's default semi-space (16 MiB) every scavenge copies the survivors of
-// a heap that saws between ~250 and ~770 MiB, and the garbage collector was a fifth of all CPU. A
-// semi-space of YOUNG_SEMI_SPACE_MB MiB cut the CPU of the day-1000-nodes scenario's night by ~10%
-// (bench/RESULTS.md). The size is fixed when V8 sets up its heap (v8.setFlagsFromString at run time
-// leaves new_space as it was), so the command re-executes node with the flag: one child, stdio
-// inherited, signals passed on, its exit code (or signal) is ours. A flag the user gave (on the
-// command line or in NODE_OPTIONS) is left alone.
+// summaries, list pages). With V8's default semi-space (16 MiB) a scavenge comes every few MiB of
+// allocation, and objects that live across a few of them (a request in flight, a scrape being
+// parsed) are promoted to the old generation, which then saws and needs full mark-compacts: the
+// garbage collector was a fifth of all CPU. With YOUNG_SEMI_SPACE_MB MiB, scavenges are ~4x rarer and
+// fewer objects survive them (measured on the day-1000-nodes scenario: issue 21's report). The size
+// is fixed when V8 sets up its heap (v8.setFlagsFromString at run time leaves new space as it was), so
+// the command re-executes node with the flag: one child, stdio inherited, signals passed on, its exit
+// code (or signal) is ours. A flag the user gave (on the command line or in NODE_OPTIONS) is left alone.
 import { spawn } from 'node:child_process';
 
 /** MiB of each of the young generation's two semi-spaces (V8's --max-semi-space-size). */
