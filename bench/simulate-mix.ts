@@ -44,19 +44,24 @@ export class Mix {
 
   private session?: Session;
 
-  /** profile: a .cpuprofile file written by stop() for the counted stretch only (steady state, no start-up). */
+  /**
+   * profile: a .cpuprofile file written by print() for the counted stretch only (steady state, no
+   * start-up); heapProfile: a .heapprofile of what that stretch allocated (sampled, objects the GC
+   * already collected included), for Chrome DevTools' Memory tab or /work/wt/tools-style summaries.
+   */
   constructor(
     private readonly afterMs: number,
     private readonly profile?: string,
+    private readonly heapProfile?: string,
   ) {
     const mix = this;
     this.clock = new (class extends VirtualClock {
       override setTimeout(fn: () => void, ms: number): Timer {
-        const s = profile ? '(not traced while profiling)' : site();
+        const s = profile || heapProfile ? '(not traced while profiling)' : site();
         return super.setTimeout(() => (mix.counting && count(mix.timers, s), fn()), ms);
       }
       override setInterval(fn: () => void, ms: number): Timer {
-        const s = `${profile ? '(not traced while profiling)' : site()} (every ${ms} ms)`;
+        const s = `${profile || heapProfile ? '(not traced while profiling)' : site()} (every ${ms} ms)`;
         return super.setInterval(() => (mix.counting && count(mix.timers, s), fn()), ms);
       }
     })();
@@ -68,10 +73,15 @@ export class Mix {
     this.clock.setTimeout(() => {
       this.counting = true;
       this.from = this.clock.now();
-      if (profile) {
+      if (profile || heapProfile) {
         this.session = new Session();
         this.session.connect();
-        void this.session.post('Profiler.enable').then(() => this.session!.post('Profiler.start'));
+      }
+      if (profile) void this.session!.post('Profiler.enable').then(() => this.session!.post('Profiler.start'));
+      if (heapProfile) {
+        void this.session!.post('HeapProfiler.enable').then(() =>
+          this.session!.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never),
+        );
       }
     }, afterMs);
   }
@@ -86,10 +96,15 @@ export class Mix {
 
   async print(): Promise<void> {
     this.to = this.clock.now();
-    if (this.session) {
+    if (this.session && this.profile) {
       const { profile } = await this.session.post('Profiler.stop');
-      writeFileSync(this.profile!, JSON.stringify(profile));
+      writeFileSync(this.profile, JSON.stringify(profile));
       console.log(`--mix: CPU profile of the counted stretch in ${this.profile}`);
+    }
+    if (this.session && this.heapProfile) {
+      const { profile } = await this.session.post('HeapProfiler.stopSampling');
+      writeFileSync(this.heapProfile, JSON.stringify(profile));
+      console.log(`--mix: allocation profile of the counted stretch in ${this.heapProfile}`);
     }
     const minutes = (this.to - this.from) / 60_000;
     if (!(minutes > 0)) return console.log(`--mix: nothing counted (run past --mix-after ${this.afterMs / 1000} s)`);

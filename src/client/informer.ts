@@ -119,6 +119,19 @@ export class Indexer<T extends KubeObject> {
     return out;
   }
 
+  /** Calls fn with each object whose index function returned `value` (byIndex without the array). */
+  forEachByIndex(indexName: string, value: string, fn: (obj: T) => void): void {
+    const idx = this.indices.get(indexName);
+    if (!idx) throw new Error(`index with name ${indexName} does not exist`);
+    const keys = idx.get(value);
+    if (keys) for (const k of keys) fn(this.items.get(k)!);
+  }
+
+  /** Every object, in insertion order (list() without the copy). */
+  values(): IterableIterator<T> {
+    return this.items.values();
+  }
+
   indexKeys(indexName: string, value: string): string[] {
     const idx = this.indices.get(indexName);
     if (!idx) throw new Error(`index with name ${indexName} does not exist`);
@@ -143,8 +156,15 @@ export class Lister<T extends KubeObject> {
   /** Objects matching the label selector, in one namespace if given. */
   list(selector?: SelectorInput, namespace?: string): T[] {
     const match = labelPredicate(selector);
-    const pool = namespace !== undefined ? this.indexer.byIndex(NAMESPACE_INDEX, namespace) : this.indexer.list();
-    return selector === undefined ? pool : pool.filter((o) => match(o.metadata?.labels));
+    if (selector === undefined) return namespace !== undefined ? this.indexer.byIndex(NAMESPACE_INDEX, namespace) : this.indexer.list();
+    // One pass, one array: only the matches are copied out.
+    const out: T[] = [];
+    const add = (o: T) => {
+      if (match(o.metadata?.labels)) out.push(o);
+    };
+    if (namespace !== undefined) this.indexer.forEachByIndex(NAMESPACE_INDEX, namespace, add);
+    else for (const o of this.indexer.values()) add(o);
+    return out;
   }
 }
 
@@ -240,9 +260,12 @@ class Listener<T extends KubeObject> {
       this.scheduled = true;
       // Undelivered notifications are work in progress (virtual time waits for them).
       this.release = this.clock.hold();
-      setImmediate(() => this.drain());
+      setImmediate(this.drainNow);
     }
   }
+
+  /** drain() as one function for the listener's life (not a closure a batch). */
+  private readonly drainNow = (): void => this.drain();
 
   private drain(): void {
     const end = Math.min(this.pending.length, this.head + DRAIN_BATCH);
@@ -277,7 +300,7 @@ class Listener<T extends KubeObject> {
         this.pending = this.pending.slice(this.head);
         this.head = 0;
       }
-      setImmediate(() => this.drain());
+      setImmediate(this.drainNow);
     }
   }
 

@@ -20,15 +20,18 @@ export class DueHeap<T extends Due> {
   }
 
   push(e: T): void {
+    // Sift up by moving parents down into the hole, then put e where the hole ends.
     const h = this.items;
+    let i = h.length;
     h.push(e);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (less(h[p], h[i])) break;
-      [h[p], h[i]] = [h[i], h[p]];
+      const parent = h[p];
+      if (less(parent, e)) break;
+      h[i] = parent;
       i = p;
     }
+    h[i] = e;
   }
 
   pop(): T | undefined {
@@ -36,19 +39,20 @@ export class DueHeap<T extends Due> {
     if (!h.length) return undefined;
     const top = h[0];
     const last = h.pop()!;
-    if (h.length) {
-      h[0] = last;
+    const n = h.length;
+    if (n) {
+      // Sift the last entry down from the root: move the smaller child up into the hole.
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < h.length && less(h[l], h[m])) m = l;
-        if (r < h.length && less(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[m], h[i]] = [h[i], h[m]];
+        const m = r < n && less(h[r], h[l]) ? r : l;
+        if (!less(h[m], last)) break;
+        h[i] = h[m];
         i = m;
       }
+      h[i] = last;
     }
     return top;
   }

@@ -6,12 +6,21 @@
 import { sleepOn, type Clock, type Timer } from './clock.ts';
 import { DueHeap } from './heap.ts';
 
-interface VTimer extends Timer {
-  at: number;
-  seq: number;
-  fn: () => void;
-  every?: number;
-  cancelled: boolean;
+/** A timer on virtual time: one object a timer (unref/ref are its prototype's, not closures of its own). */
+class VTimer implements Timer {
+  cancelled = false;
+  constructor(
+    public at: number,
+    public seq: number,
+    readonly fn: () => void,
+    readonly every: number | undefined,
+  ) {}
+  unref(): this {
+    return this;
+  }
+  ref(): this {
+    return this;
+  }
 }
 
 export interface VirtualClockOptions {
@@ -22,7 +31,6 @@ export interface VirtualClockOptions {
   idleTurns?: number;
 }
 
-const immediate = () => new Promise<void>((r) => setImmediate(r));
 
 export class VirtualClock implements Clock {
   private t: number;
@@ -55,7 +63,7 @@ export class VirtualClock implements Clock {
   }
 
   clearTimeout(t: Timer | undefined): void {
-    if (t && 'cancelled' in t) (t as VTimer).cancelled = true;
+    if (t instanceof VTimer) t.cancelled = true;
   }
 
   clearInterval(t: Timer | undefined): void {
@@ -94,15 +102,38 @@ export class VirtualClock implements Clock {
     return this.heap.peek()?.at;
   }
 
-  /** Resolves once nothing is held and the event loop has turned idleTurns times with no activity. */
-  async settle(): Promise<void> {
-    for (let rounds = 0; ; rounds++) {
-      const seen = this.activity;
-      // Long-held work is waiting on real I/O (a kubelet scrape): stop spinning the event loop.
-      if (rounds > 64 && this.holds > 0) await new Promise((r) => setTimeout(r, 1));
-      for (let i = 0; i < this.idleTurns; i++) await immediate();
-      if (this.holds === 0 && seen === this.activity) return;
-    }
+  /**
+   * Resolves once nothing is held and the event loop has turned idleTurns times with no activity.
+   * The turns are a chain of setImmediate callbacks (one promise a settle, not one a turn: settle runs
+   * after every jump of the clock); each round notes the activity count, then turns idleTurns times.
+   */
+  settle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let rounds = 0;
+      let turns = 0;
+      let seen = 0;
+      const check = (): void => {
+        if (this.holds === 0 && seen === this.activity) return resolve();
+        rounds++;
+        round();
+      };
+      const turn = (): void => {
+        if (++turns < this.idleTurns) setImmediate(turn);
+        else check();
+      };
+      const firstTurn = (): void => {
+        if (this.idleTurns > 0) setImmediate(turn);
+        else check();
+      };
+      const round = (): void => {
+        seen = this.activity;
+        turns = 0;
+        // Long-held work is waiting on real I/O (a kubelet scrape): stop spinning the event loop.
+        if (rounds > 64 && this.holds > 0) setTimeout(firstTurn, 1);
+        else firstTurn();
+      };
+      round();
+    });
   }
 
   /** Fires every timer due at or before `at` (moving now() there), then settles. Returns how many fired. */
@@ -168,7 +199,7 @@ export class VirtualClock implements Clock {
 
   private add(fn: () => void, ms: number, every: number | undefined): VTimer {
     const d = Number.isFinite(ms) && ms > 0 ? ms : 0;
-    const timer: VTimer = { at: this.t + d, seq: this.seq++, fn, every, cancelled: false, unref: () => timer, ref: () => timer };
+    const timer = new VTimer(this.t + d, this.seq++, fn, every);
     this.heap.push(timer);
     this.activity++;
     return timer;

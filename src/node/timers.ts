@@ -5,7 +5,6 @@
 import { realClock, type Clock, type Timer } from '../clock/index.ts';
 import { DueHeap } from '../clock/heap.ts';
 
-
 interface Entry<K> {
   at: number;
   seq: number;
@@ -86,12 +85,15 @@ export class TimerQueue<K> {
     if (next === Infinity) return;
     this.timerAt = next;
     const delay = Math.max(0, Math.min(next - this.clock.now(), 2 ** 31 - 1));
-    this.timer = this.clock.setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.runDue();
-      this.arm();
-    }, delay);
+    this.timer = this.clock.setTimeout(this.onTimer, delay);
     this.timer.unref?.();
   }
+
+  /** The queue's one clock timer fired (one function for the queue's life, not a closure an arming). */
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    this.runDue();
+    this.arm();
+  };
 }
