@@ -71,3 +71,15 @@ test('listBySelector: the parsed-selector cache answers each selector text for i
   assert.throws(() => listBySelector(inf, 'app in (', 'default'));
   assert.throws(() => listBySelector(inf, 'app in (', 'default'), 'a bad selector is not cached as good');
 });
+
+test('deployment equalIgnoreHash: memoized per template object, a different template object is compared afresh', async () => {
+  const { equalIgnoreHash } = await import('../../src/controllers/deployment/plan.ts');
+  const t = (image: string, hash?: string) => ({ metadata: { labels: { app: 'web', ...(hash ? { 'pod-template-hash': hash } : {}) } }, spec: { containers: [{ name: 'c', image }] } });
+  const a = t('nginx');
+  for (let i = 0; i < 2; i++) {
+    assert.ok(equalIgnoreHash(a, t('nginx', 'abc')));
+    assert.ok(!equalIgnoreHash(a, t('nginx:2', 'abc')));
+  }
+  assert.ok(equalIgnoreHash(undefined, undefined));
+  assert.ok(!equalIgnoreHash(a, undefined));
+});
