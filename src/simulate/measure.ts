@@ -98,7 +98,23 @@ export interface Extra {
   samples?: Samples;
 }
 
+/**
+ * podRequests for many pods: pods of one template have the same requests, so the sum is worked out
+ * once per distinct (containers' and init containers' resources, restart policies, overhead).
+ */
+function requestsMemo(): (p: KubeObject) => { milliCPU: number; memory: number } {
+  const seen = new Map<string, { milliCPU: number; memory: number }>();
+  return (p) => {
+    const spec = p.spec ?? {};
+    const key = JSON.stringify([(spec.containers ?? []).map((c: any) => c?.resources), (spec.initContainers ?? []).map((c: any) => [c?.resources, c?.restartPolicy]), spec.overhead]);
+    let r = seen.get(key);
+    if (!r) seen.set(key, (r = podRequests(p)));
+    return r;
+  };
+}
+
 export function summarize(nodes: KubeObject[], pods: KubeObject[], t: number, since: number, start: number, extra: Extra = {}): Interval {
+  const requestsOf = requestsMemo();
   const hpas = extra.hpas ?? [];
   const terminal = (p: KubeObject) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
   const perNode = new Map<string, { cpu: number; mem: number }>(nodes.map((n) => [n.metadata.name!, { cpu: 0, mem: 0 }]));
@@ -110,7 +126,7 @@ export function summarize(nodes: KubeObject[], pods: KubeObject[], t: number, si
   for (const p of pods) {
     const node = p.spec?.nodeName as string | undefined;
     if (node && !terminal(p)) {
-      const r = podRequests(p);
+      const r = requestsOf(p);
       const slot = perNode.get(node);
       if (slot) {
         slot.cpu += r.milliCPU;
@@ -120,13 +136,21 @@ export function summarize(nodes: KubeObject[], pods: KubeObject[], t: number, si
       if (!(p.metadata.ownerReferences ?? []).some((o: any) => o.kind === 'DaemonSet')) used.add(node);
     }
     if (node) placement.push(`${p.metadata.namespace}/${p.metadata.name}=${node}`);
-    const cond = (p.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled' && c.status === 'True');
+    let cond: any;
+    let readyCond: any;
+    for (const c of p.status?.conditions ?? []) {
+      if (c.status !== 'True') continue;
+      if (c.type === 'PodScheduled') cond ??= c;
+      else if (c.type === 'Ready') readyCond ??= c;
+    }
     const at = cond ? Date.parse(cond.lastTransitionTime) : NaN;
-    const created = Date.parse(p.metadata.creationTimestamp ?? '');
-    if (Number.isFinite(at) && at >= since && at < t && Number.isFinite(created)) latencies.push(Math.max(0, at - created) / 1000);
-    const readyCond = (p.status?.conditions ?? []).find((c: any) => c.type === 'Ready' && c.status === 'True');
     const readyAt = readyCond ? Date.parse(readyCond.lastTransitionTime) : NaN;
-    if (Number.isFinite(readyAt) && readyAt >= since && readyAt < t && Number.isFinite(created)) startups.push(Math.max(0, readyAt - created) / 1000);
+    const inInterval = (x: number) => Number.isFinite(x) && x >= since && x < t;
+    if (inInterval(at) || inInterval(readyAt)) {
+      const created = Date.parse(p.metadata.creationTimestamp ?? '');
+      if (inInterval(at) && Number.isFinite(created)) latencies.push(Math.max(0, at - created) / 1000);
+      if (inInterval(readyAt) && Number.isFinite(created)) startups.push(Math.max(0, readyAt - created) / 1000);
+    }
   }
   const isReady = (n: KubeObject) => (n.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
   const allocCpu = (n: KubeObject) => milliValueOrZero(n.status?.allocatable?.cpu ?? n.status?.capacity?.cpu);

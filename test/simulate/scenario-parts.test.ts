@@ -168,3 +168,32 @@ test('workloads[].copies applies N copies with {i} replaced in every string', ()
   assert.equal(apply[1].metadata.labels.n, '1');
   assert.throws(() => parseScenario(BASE + 'workloads: [{ copies: 0, manifest: { apiVersion: v1, kind: ConfigMap, metadata: { name: c } } }]'), /workloads\[0\]\.copies/);
 });
+
+test('summarize: requests per pod whatever its template (the per-template memo), latencies only for the interval', () => {
+  const node = (name: string): any => ({ metadata: { name }, status: { allocatable: { cpu: '8', memory: '8Gi' }, conditions: [{ type: 'Ready', status: 'True' }] } });
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  const at = (s: number) => new Date(start + s * 1000).toISOString().replace('.000Z', 'Z');
+  const pod = (name: string, nodeName: string, containers: any[], extra: any = {}, scheduledAt = 0): any => ({
+    metadata: { name, namespace: 'd', creationTimestamp: at(0) },
+    spec: { nodeName, containers, ...extra },
+    status: { phase: 'Running', conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: at(scheduledAt) }, { type: 'Ready', status: 'True', lastTransitionTime: at(scheduledAt + 3) }] },
+  });
+  const c = (cpu: string) => [{ name: 'c', resources: { requests: { cpu, memory: '1Gi' } } }];
+  const pods = [
+    pod('a1', 'a', c('1')),
+    pod('a2', 'a', c('1')),
+    pod('a3', 'a', c('500m')),
+    pod('b1', 'b', c('1'), { initContainers: [{ name: 's', restartPolicy: 'Always', resources: { requests: { cpu: '2' } } }] }),
+    pod('b2', 'b', c('1'), { overhead: { cpu: '250m' } }),
+    pod('b3', 'b', c('1'), {}, 700),
+  ];
+  const row = summarize([node('a'), node('b')], pods, start + 600_000, start + 60_000, start);
+  // a: 1000+1000+500 = 2500m; b: (1000+2000) + (1000+250) + 1000 = 5250m
+  assert.deepEqual(row.cpuRequestedMilliPerNode, { mean: 3875, p90: 5250 });
+  // scheduled in [60 s, 600 s): none (b3 at 700 s is after, the rest at 0 s before)
+  assert.equal(row.scheduled, 0);
+  const later = summarize([node('a'), node('b')], pods, start + 800_000, start + 600_000, start);
+  assert.equal(later.scheduled, 1);
+  assert.deepEqual(later.schedulingLatencySeconds, { p50: 700, p99: 700 });
+  assert.deepEqual(later.podStartupSeconds, { p50: 703, p99: 703 });
+});

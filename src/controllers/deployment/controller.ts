@@ -106,7 +106,10 @@ export class DeploymentController extends LoopController {
     const { namespace, name } = splitMetaNamespaceKey(key);
     const cached = this.dInformer.lister.get(namespace, name);
     if (!cached) return;
-    const d = structuredClone(cached);
+    // Shallow copies (of the Deployment and of its ReplicaSets below): a sync only replaces their
+    // top-level fields (status, metadata: the server's answers), never edits the cache's nested
+    // objects, so the deep copies Kubernetes makes before mutating are not needed here.
+    const d = { ...cached };
     const sel = d.spec?.selector ?? {};
     if (!Object.keys(sel.matchLabels ?? {}).length && !(sel.matchExpressions ?? []).length) {
       this.events.event(d, D_KIND, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
@@ -134,7 +137,7 @@ export class DeploymentController extends LoopController {
     const selects = labelPredicate(d.spec?.selector ?? {});
     const claim = claimObjects(d, candidates, (rs) => selects(rs.metadata.labels));
     await writeClaim(this.ctx.client.resource(REPLICASETS), claim, newControllerRef(d, D_KIND.apiVersion, D_KIND.kind), this.ctx.logger);
-    return claim.owned.map((rs) => structuredClone(rs));
+    return claim.owned.map((rs) => ({ ...rs }));
   }
 
   private async syncStatusOnly(d: KubeObject, rsList: KubeObject[]): Promise<SyncResult | void> {

@@ -63,7 +63,20 @@ export function templateWithoutHash(template: any): any {
 
 /** EqualIgnoreHash: templates equal except for the pod-template-hash label. */
 export function equalIgnoreHash(a: any, b: any): boolean {
-  return canonicalJson(normalize(templateWithoutHash(a))) === canonicalJson(normalize(templateWithoutHash(b)));
+  return canonicalTemplate(a) === canonicalTemplate(b);
+}
+
+/**
+ * A template's canonical JSON without the hash label, once per template object: every sync of a
+ * Deployment compares its template with each of its ReplicaSets'. Informer objects are replaced,
+ * never edited, so the object is the key (templates built here are fresh objects too).
+ */
+const canonical = new WeakMap<object, string>();
+function canonicalTemplate(t: any): string {
+  if (!t || typeof t !== 'object') return canonicalJson(normalize(templateWithoutHash(t)));
+  let s = canonical.get(t);
+  if (s === undefined) canonical.set(t, (s = canonicalJson(normalize(templateWithoutHash(t)))));
+  return s;
 }
 
 /** The ReplicaSets split into the new one (oldest with the Deployment's template) and the old ones. */

@@ -33,6 +33,8 @@ export class Graph {
       finalizers: obj.metadata.finalizers ?? [],
     };
     this.nodes.set(uid, node);
+    // Most updates (status, Lease renewals) leave the references alone: the links stay as they are.
+    if (old && sameOwnerUids(old.owners, node.owners)) return { node, removedOwners: [] };
     const newOwners = new Set(node.owners.map((r) => r.uid));
     const removedOwners = (old?.owners ?? []).map((r) => r.uid).filter((u) => !newOwners.has(u));
     for (const u of removedOwners) this.unlink(u, uid);
@@ -63,6 +65,13 @@ export class Graph {
   dependentsOf(uid: string): GraphNode[] {
     return [...(this.dependents.get(uid) ?? [])].map((u) => this.nodes.get(u)).filter((n): n is GraphNode => !!n);
   }
+}
+
+function sameOwnerUids(a: OwnerReference[], b: OwnerReference[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].uid !== b[i].uid) return false;
+  return true;
 }
 
 export type OwnerState = 'present' | 'absent' | 'waiting';

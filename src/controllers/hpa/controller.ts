@@ -68,8 +68,9 @@ export class HPAController extends LoopController {
     const spec = hpa.spec ?? {};
     const ref = spec.scaleTargetRef ?? {};
     const status: any = { ...(hpa.status ?? {}), conditions: hpa.status?.conditions ?? [] };
+    const stamp = nowIso(now);
     const cond = (type: string, c: ConditionValue | { status: string; reason: string; message: string }) => {
-      status.conditions = setConditionInList(status.conditions, type, c, nowIso(now));
+      status.conditions = setConditionInList(status.conditions, type, c, stamp);
     };
     const warn = (reason: string, message: string) => this.events.event(hpa, HPA_KIND, 'Warning', reason, message);
     const finish = async () => {
@@ -153,7 +154,7 @@ export class HPAController extends LoopController {
       cond('AbleToScale', { status: 'True', reason: 'SucceededRescale', message: `the HPA controller was able to update the target scale to ${desired}` });
       this.events.event(hpa, HPA_KIND, 'Normal', 'SuccessfulRescale', `New size: ${desired}; reason: ${reason}`);
       if (spec.behavior) this.scaleEvents.set(key, [...(this.scaleEvents.get(key) ?? []), { at: now, change: desired - current }]);
-      status.lastScaleTime = nowIso(now);
+      status.lastScaleTime = stamp;
     }
     status.desiredReplicas = desired;
     setMetrics();

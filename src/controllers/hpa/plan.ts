@@ -62,7 +62,7 @@ export function podMetricsInfo(items: KubeObject[], resource: string, container 
   const out: PodMetricsInfo = new Map();
   for (const m of items) {
     const cs = (m.containers as any[]) ?? [];
-    const timestampMs = Date.parse(m.timestamp as string) || 0;
+    const timestampMs = parseTimestamp(m.timestamp as string);
     const windowMs = parseWindow(m.window as string);
     if (container) {
       const c = cs.find((x) => x.name === container);
@@ -76,9 +76,27 @@ export function podMetricsInfo(items: KubeObject[], resource: string, container 
   return out;
 }
 
+/** A sample's timestamp (ms, 0 when unparsable): one scrape stamps all its pods alike, so the last one is kept. */
+let lastStamp: { s: string; ms: number } = { s: '', ms: 0 };
+function parseTimestamp(s: string): number {
+  if (s !== lastStamp.s) lastStamp = { s, ms: Date.parse(s) || 0 };
+  return lastStamp.ms;
+}
+
 /** "15s", "1m30s", "300ms", "1.5s" → ms. */
 export function parseWindow(s: string | undefined): number {
   if (!s) return 0;
+  let ms = windows.get(s);
+  if (ms === undefined) {
+    ms = parseWindowText(s);
+    if (windows.size < 64) windows.set(s, ms);
+  }
+  return ms;
+}
+/** The few windows a metrics server reports ("1m0s", "15s"), parsed once each. */
+const windows = new Map<string, number>();
+
+function parseWindowText(s: string): number {
   let ms = 0;
   for (const [, n, u] of s.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) ms += parseFloat(n) * (u === 'h' ? 3600_000 : u === 'm' ? 60_000 : u === 's' ? 1000 : 1);
   return Math.round(ms);

@@ -32,6 +32,28 @@ export class CalcError extends Error {}
 
 const t = (s: string | undefined) => (s ? Date.parse(s) : NaN);
 
+/**
+ * What groupPods and podRequests read of a pod, worked out once per pod object: every sync of every
+ * HPA walks its target's pods, and an informer's pod only changes by being replaced (a new object
+ * per resourceVersion), so the parsed times and summed requests are keyed by the object itself.
+ */
+interface PodFacts {
+  startMs: number;
+  ready?: { status: string; transitionMs: number };
+  requests: Map<string, number | CalcError>;
+}
+const facts = new WeakMap<KubeObject, PodFacts>();
+
+function factsOf(pod: KubeObject): PodFacts {
+  let f = facts.get(pod);
+  if (!f) {
+    const cond = ((pod.status?.conditions as any[]) ?? []).find((c) => c.type === 'Ready');
+    f = { startMs: t(pod.status?.startTime), ready: cond && { status: cond.status, transitionMs: t(cond.lastTransitionTime) }, requests: new Map() };
+    facts.set(pod, f);
+  }
+  return f;
+}
+
 export interface PodGroups {
   readyPodCount: number;
   unready: Set<string>;
@@ -63,15 +85,14 @@ export function groupPods(pods: KubeObject[], metrics: PodMetricsInfo, resource:
       continue;
     }
     if (resource === 'cpu') {
-      const cond = ((pod.status?.conditions as any[]) ?? []).find((c) => c.type === 'Ready');
-      const start = t(pod.status?.startTime);
+      const { ready: cond, startMs: start } = factsOf(pod);
       let unready: boolean;
       if (!cond) unready = true;
       else if (Number.isFinite(start) && start + o.cpuInitializationPeriodMs > o.now) {
-        const transition = t(cond.lastTransitionTime);
+        const transition = cond.transitionMs;
         unready = cond.status === 'False' || (Number.isFinite(transition) && metric.timestampMs < transition + metric.windowMs);
       } else {
-        const transition = t(cond.lastTransitionTime);
+        const transition = cond.transitionMs;
         unready = cond.status === 'False' && Number.isFinite(start) && Number.isFinite(transition) && start + o.delayOfInitialReadinessStatusMs > transition;
       }
       if (unready) {
@@ -87,18 +108,27 @@ export function groupPods(pods: KubeObject[], metrics: PodMetricsInfo, resource:
 /** calculatePodRequests: the pod's (or one container's) request of the resource, milli-units. */
 export function podRequests(pods: KubeObject[], container: string, resource: string): Map<string, number> {
   const out = new Map<string, number>();
+  const key = `${resource}/${container}`;
   for (const pod of pods) {
-    let sum = 0;
-    const cs: any[] = [...(pod.spec?.containers ?? []), ...((pod.spec?.initContainers as any[]) ?? []).filter((c) => c.restartPolicy === 'Always')];
-    for (const c of cs) {
-      if (container && c.name !== container) continue;
-      const r = c.resources?.requests?.[resource];
-      if (r === undefined) throw new CalcError(`missing request for ${resource} in container ${c.name} of Pod ${pod.metadata.name}`);
-      sum += milliValue(r);
-    }
+    const memo = factsOf(pod).requests;
+    let sum = memo.get(key);
+    if (sum === undefined) memo.set(key, (sum = podRequest(pod, container, resource)));
+    if (sum instanceof CalcError) throw sum;
     out.set(pod.metadata.name!, sum);
   }
   return out;
+}
+
+function podRequest(pod: KubeObject, container: string, resource: string): number | CalcError {
+  let sum = 0;
+  const cs: any[] = [...(pod.spec?.containers ?? []), ...((pod.spec?.initContainers as any[]) ?? []).filter((c) => c.restartPolicy === 'Always')];
+  for (const c of cs) {
+    if (container && c.name !== container) continue;
+    const r = c.resources?.requests?.[resource];
+    if (r === undefined) return new CalcError(`missing request for ${resource} in container ${c.name} of Pod ${pod.metadata.name}`);
+    sum += milliValue(r);
+  }
+  return sum;
 }
 
 /** GetResourceUtilizationRatio: metrics of pods without a request are extraneous. */

@@ -84,25 +84,30 @@ export class NodeLifecycleController implements Controller {
 
   /** monitorNodeHealth: nodes whose heartbeat is older than the grace period become Unknown. */
   async monitor(now = this.ctx.client.clock.now()): Promise<void> {
-    await Promise.all(
-      this.nodes.lister.list().map(async (node) => {
-        const name = node.metadata.name!;
-        const lease = this.leases.lister.get('kube-node-lease', name);
-        const probe = observeHeartbeat(this.probes.get(name), node, lease, now);
-        this.probes.set(name, probe);
-        // Kubelets renew every leaseDurationSeconds/4; a shorter grace period makes healthy nodes flap.
-        const renewMs = ((lease?.spec?.leaseDurationSeconds ?? 0) * 1000) / 4;
-        if (renewMs >= this.graceMs && !this.warnedGrace) {
-          this.warnedGrace = true;
-          this.ctx.logger.warn({ node: name, gracePeriodSeconds: this.graceMs / 1000, renewSeconds: renewMs / 1000 }, 'node monitor grace period is not longer than the node Lease renewal interval; healthy nodes will be marked Unknown');
-        }
-        if (now - probe.at <= this.graceMs) return;
-        const conds = unknownConditions(node, now);
-        if (!conds) return;
-        await this.ctx.client.resource(NODES).updateStatus({ ...node, status: { ...(node.status ?? {}), conditions: conds } });
-        this.ctx.logger.info({ node: name }, 'node stopped posting status; marked Unknown');
-      }),
-    );
+    // A plain loop: a promise per node only for the few whose heartbeat went stale (not 1,000 every period).
+    const writes: Promise<void>[] = [];
+    for (const node of this.nodes.lister.list()) {
+      const name = node.metadata.name!;
+      const lease = this.leases.lister.get('kube-node-lease', name);
+      const probe = observeHeartbeat(this.probes.get(name), node, lease, now);
+      this.probes.set(name, probe);
+      // Kubelets renew every leaseDurationSeconds/4; a shorter grace period makes healthy nodes flap.
+      const renewMs = ((lease?.spec?.leaseDurationSeconds ?? 0) * 1000) / 4;
+      if (renewMs >= this.graceMs && !this.warnedGrace) {
+        this.warnedGrace = true;
+        this.ctx.logger.warn({ node: name, gracePeriodSeconds: this.graceMs / 1000, renewSeconds: renewMs / 1000 }, 'node monitor grace period is not longer than the node Lease renewal interval; healthy nodes will be marked Unknown');
+      }
+      if (now - probe.at <= this.graceMs) continue;
+      const conds = unknownConditions(node, now);
+      if (!conds) continue;
+      writes.push(
+        this.ctx.client
+          .resource(NODES)
+          .updateStatus({ ...node, status: { ...(node.status ?? {}), conditions: conds } })
+          .then(() => this.ctx.logger.info({ node: name }, 'node stopped posting status; marked Unknown')),
+      );
+    }
+    await Promise.all(writes);
   }
 
   /** One node: taints from its Ready condition, pods marked not ready, NoExecute evictions. */

@@ -13,11 +13,16 @@ export interface PodGCPlan {
 
 const created = (p: KubeObject) => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
 
-export function podGCPlan(pods: KubeObject[], nodes: Map<string, KubeObject>, threshold: number, now: number): PodGCPlan {
+/** The nodes by name: a Map, or the node informer's lister (no copy of 1,000 nodes every 20 s). */
+export interface NodeLookup {
+  get(name: string): KubeObject | undefined;
+}
+
+export function podGCPlan(pods: KubeObject[], nodes: NodeLookup, threshold: number, now: number): PodGCPlan {
   const terminatedAll = pods.filter((p) => isPodTerminated(p) && !p.metadata.deletionTimestamp);
   const excess = terminatedAll.length - threshold;
   const terminated = excess > 0 ? terminatedAll.sort((a, b) => created(a) - created(b)).slice(0, excess) : [];
-  const orphaned = pods.filter((p) => p.spec?.nodeName && !nodes.has(p.spec.nodeName));
+  const orphaned = pods.filter((p) => p.spec?.nodeName && !nodes.get(p.spec.nodeName));
   const terminating = pods.filter((p) => {
     if (!p.metadata.deletionTimestamp) return false;
     if (!p.spec?.nodeName) return true;

@@ -9,6 +9,7 @@ import { ControllerLoop, LoopController, type SyncResult } from '../base.ts';
 import type { ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { Expectations, slowStartBatch } from '../expectations.ts';
+import { OwnWrites } from '../util/ownwrites.ts';
 import { PODS, REPLICASETS, REPLICATIONCONTROLLERS, apiVersionOfRef } from '../resources.ts';
 import { BY_CONTROLLER, claimObjects, controllerIndex, controllerOf, newControllerRef, writeClaim } from '../util/owner.ts';
 import { isPodActive, isPodReady, podFromTemplate } from '../util/pod.ts';
@@ -37,6 +38,8 @@ export class ReplicaSetController extends LoopController {
   private readonly podInformer: SharedInformer;
   private readonly events: EventSink;
   private readonly kindRef: { apiVersion: string; kind: string };
+  /** Our status writes the informer has not delivered yet (a re-sync before it does reads them, not the stale copy). */
+  private readonly ownWrites = new OwnWrites();
 
   constructor(
     private readonly ctx: ControllerContext,
@@ -55,6 +58,7 @@ export class ReplicaSetController extends LoopController {
       onDelete: (o) => {
         const rs = deletedObject(o);
         this.expectations.delete(metaNamespaceKey(rs));
+        this.ownWrites.forget(metaNamespaceKey(rs));
         this.loop.enqueue(metaNamespaceKey(rs));
       },
     });
@@ -120,11 +124,13 @@ export class ReplicaSetController extends LoopController {
 
   async sync(key: string): Promise<SyncResult | void> {
     const { namespace, name } = splitMetaNamespaceKey(key);
-    const rs = this.rsInformer.lister.get(namespace, name);
-    if (!rs) {
+    const cached = this.rsInformer.lister.get(namespace, name);
+    if (!cached) {
       this.expectations.delete(key);
+      this.ownWrites.forget(key);
       return;
     }
+    const rs = this.ownWrites.view(key, cached);
     const now = this.ctx.client.clock.now();
     const needsSync = this.expectations.satisfied(key);
     const selects = labelPredicate(this.managed.selector(rs));
@@ -146,7 +152,7 @@ export class ReplicaSetController extends LoopController {
       }
     }
     const status = replicaSetStatus({ rs, pods: claim.owned, manageError, now: this.ctx.client.clock.now() });
-    if (statusChanged(rs.status, status)) await this.writeStatus(rs, status);
+    if (statusChanged(rs.status, status)) await this.writeStatus(key, cached, rs, status);
     if (thrown) throw thrown;
     const after = availabilityRequeueSeconds(rs, status);
     return after ? { requeueAfterMs: after * 1000 } : undefined;
@@ -198,14 +204,14 @@ export class ReplicaSetController extends LoopController {
   }
 
   /** updateReplicaSetStatus: PUT status; on a conflict read the latest and try once more. */
-  private async writeStatus(rs: KubeObject, status: any): Promise<void> {
+  private async writeStatus(key: string, cached: KubeObject, rs: KubeObject, status: any): Promise<void> {
     const client = this.ctx.client.resource(this.managed.resource);
     try {
-      await client.updateStatus({ ...rs, status });
+      this.ownWrites.record(key, cached, rs, await client.updateStatus({ ...rs, status }));
     } catch (e) {
       if (!isStatusError(e, 409)) throw e;
       const fresh = await client.get(rs.metadata.name!, { namespace: rs.metadata.namespace });
-      await client.updateStatus({ ...fresh, status: { ...status, observedGeneration: Math.min(status.observedGeneration, fresh.metadata.generation ?? 1) } });
+      this.ownWrites.record(key, cached, fresh, await client.updateStatus({ ...fresh, status: { ...status, observedGeneration: Math.min(status.observedGeneration, fresh.metadata.generation ?? 1) } }));
     }
   }
 }

@@ -24,10 +24,22 @@ function pinned(sel: Selector): { key: string; value: string }[] {
   return sel.requirements.filter((r) => pinsValues(r) && r.values.length === 1).map((r) => ({ key: r.key, value: r.values[0] }));
 }
 
+/** Parsed selectors by text: an HPA selects its target's pods with the same string every sync. Selectors are never mutated. */
+const parsed = new Map<string, Selector>();
+function parseCached(selector: string): Selector {
+  let sel = parsed.get(selector);
+  if (!sel) {
+    sel = parseSelector(selector);
+    if (parsed.size >= 1024) parsed.clear();
+    parsed.set(selector, sel);
+  }
+  return sel;
+}
+
 /** lister.list(selector, namespace) through the label index when the selector pins a label. */
 export function listBySelector<T extends KubeObject>(informer: SharedInformer<T>, selector: string, namespace: string | undefined): T[] {
   if (namespace === undefined) return informer.lister.list(selector, namespace);
-  const sel = parseSelector(selector);
+  const sel = parseCached(selector);
   const pins = pinned(sel);
   if (sel.nothing || pins.length === 0) return informer.lister.list(selector, namespace);
   let best: T[] | undefined;
