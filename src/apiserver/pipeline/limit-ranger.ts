@@ -149,17 +149,21 @@ export function limitRanger(store: WatchCache): AdmissionPlugin {
   const ranges = async (ns: string) => (await store.listPage(`${LIMIT_RANGES}${ns}/`, {})).items;
   return {
     name: 'LimitRanger',
-    async admit(a) {
+    admit(a) {
       if (kindOf(a) !== 'pod') return;
-      for (const lr of await ranges(a.namespace!)) applyLimitRangeDefaults(lr, a.object!);
+      return (async () => {
+        for (const lr of await ranges(a.namespace!)) applyLimitRangeDefaults(lr, a.object!);
+      })();
     },
-    async validate(a) {
+    validate(a) {
       const kind = kindOf(a);
       if (!kind) return;
-      for (const lr of await ranges(a.namespace!)) {
-        const msgs = kind === 'pod' ? podLimitViolations(lr, a.object!) : claimLimitViolations(lr, a.object!);
-        if (msgs.length) throw admissionForbidden(a, aggregate(msgs));
-      }
+      return (async () => {
+        for (const lr of await ranges(a.namespace!)) {
+          const msgs = kind === 'pod' ? podLimitViolations(lr, a.object!) : claimLimitViolations(lr, a.object!);
+          if (msgs.length) throw admissionForbidden(a, aggregate(msgs));
+        }
+      })();
     },
   };
 }

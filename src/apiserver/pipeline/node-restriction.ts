@@ -67,12 +67,15 @@ const isEviction = (a: Attrs) => a.rt.group === '' && a.rt.plural === 'pods' && 
 export function nodeRestriction(getPod: (namespace: string, name: string) => Promise<KubeObject | undefined>): AdmissionPlugin {
   return {
     name: 'NodeRestriction',
-    async validate(a) {
+    validate(a) {
       const node = nodeOf(a.user);
       if (!node) return;
-      const evicted = isEviction(a) ? await getPod(a.namespace ?? '', a.name ?? '') : undefined;
-      const why = nodeRestrictionProblem(node, a, evicted);
-      if (why) throw admissionForbidden(a, why);
+      const check = (evicted: KubeObject | undefined) => {
+        const why = nodeRestrictionProblem(node, a, evicted);
+        if (why) throw admissionForbidden(a, why);
+      };
+      if (isEviction(a)) return getPod(a.namespace ?? '', a.name ?? '').then(check);
+      check(undefined);
     },
   };
 }

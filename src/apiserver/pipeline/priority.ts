@@ -71,20 +71,26 @@ function forbiddenBy(a: AdmissionAttributes, why: string): StatusError {
 export function priorityAdmission(listClasses: () => Promise<KubeObject[]>): AdmissionPlugin {
   return {
     name: 'Priority',
-    async admit(a) {
+    admit(a) {
       if (a.subresource || !isPods(a.rt) || !a.object) return;
       if (a.operation === 'UPDATE' && a.oldObject) return keepPodPriority(a.object, a.oldObject);
       if (a.operation !== 'CREATE') return;
-      const why = admitPodPriority(a.object, await listClasses());
-      if (why) throw forbiddenBy(a, why);
+      const pod = a.object;
+      return listClasses().then((classes) => {
+        const why = admitPodPriority(pod, classes);
+        if (why) throw forbiddenBy(a, why);
+      });
     },
-    async validate(a) {
+    validate(a) {
       if (a.subresource || !isPriorityClasses(a.rt) || !a.object || a.object.globalDefault !== true) return;
       if (a.operation !== 'CREATE' && a.operation !== 'UPDATE') return;
-      // Another class already the default (an update of that class itself may keep it so).
-      const others = (await listClasses()).filter((c) => a.operation === 'CREATE' || c.metadata.name !== a.object!.metadata.name);
-      const dpc = defaultPriorityClass(others);
-      if (dpc) throw forbiddenBy(a, `PriorityClass ${dpc.metadata.name} is already marked as default. Only one default can exist`);
+      const name = a.object.metadata.name;
+      return listClasses().then((classes) => {
+        // Another class already the default (an update of that class itself may keep it so).
+        const others = classes.filter((c) => a.operation === 'CREATE' || c.metadata.name !== name);
+        const dpc = defaultPriorityClass(others);
+        if (dpc) throw forbiddenBy(a, `PriorityClass ${dpc.metadata.name} is already marked as default. Only one default can exist`);
+      });
     },
   };
 }

@@ -5,6 +5,7 @@
 // Charges are serialized per namespace on this server and written with compare-and-swap, so two
 // concurrent creates cannot both pass on the same usage.
 import type { KubeObject } from '../../api/types.ts';
+import type { ResourceType } from '../../api/resource.ts';
 import { isStatusError } from '../../api/errors.ts';
 import { evaluatorFor, quotaMatches, type QuotaEvaluator, type QuotaOperation } from '../../api/core/quota.ts';
 import {
@@ -37,6 +38,14 @@ const sortedNames = (names: string[]) => [...names].sort().join(',');
  * CheckRequest: the quotas whose status.used this request changes (with the new usage), or the
  * reason it is refused. Quotas not yet counted by the controller (no status.hard) do not apply.
  */
+/** A resource type's quota evaluator, built once per type (evaluatorFor makes an object-count evaluator per call). */
+const evaluators = new WeakMap<ResourceType, QuotaEvaluator>();
+function evaluatorOf(rt: ResourceType): QuotaEvaluator {
+  let e = evaluators.get(rt);
+  if (!e) evaluators.set(rt, (e = evaluatorFor(rt.group, rt.plural)));
+  return e;
+}
+
 export function checkQuotaRequest(quotas: KubeObject[], e: QuotaEvaluator, r: QuotaRequest): QuotaDecision {
   if (!e.handles(r.operation)) return { ok: true, updated: [] };
   const interesting: KubeObject[] = [];
@@ -102,14 +111,16 @@ export function resourceQuota(store: WatchCache): AdmissionPlugin {
   };
   return {
     name: 'ResourceQuota',
-    async validate(a) {
+    validate(a) {
       if ((a.operation !== 'CREATE' && a.operation !== 'UPDATE') || a.subresource || !a.namespace || !a.object) return;
-      const e = evaluatorFor(a.rt.group, a.rt.plural);
+      const e = evaluatorOf(a.rt);
       if (!e.handles(a.operation)) return;
       const ns = a.namespace;
-      // A namespace without quotas has nothing to charge (and nothing to wait for).
-      if ((await quotasOf(ns)).length === 0) return;
-      await serialize(tails, ns, () => charge(a, e, ns));
+      return (async () => {
+        // A namespace without quotas has nothing to charge (and nothing to wait for).
+        if ((await quotasOf(ns)).length === 0) return;
+        await serialize(tails, ns, () => charge(a, e, ns));
+      })();
     },
   };
 }

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StatusError } from '../../api/errors.ts';
 import type { RequestInfo } from '../routing.ts';
-import { anonymousAdmin, type AdmissionAttributes, type AuthorizationDecision, type Pipeline, type Release, type UserInfo } from './index.ts';
+import { anonymousAdmin, type AdmissionAttributes, type AdmissionPlugin, type AuthorizationDecision, type Pipeline, type Release, type UserInfo } from './index.ts';
 
 /** A stage's answer: synchronous when every plugin answered synchronously (no await on the hot path). */
 export type MaybePromise<T> = T | Promise<T>;
@@ -138,14 +138,38 @@ export function forbiddenFor(user: UserInfo, info: RequestInfo, reason = ''): St
   );
 }
 
-/** Every plugin's admit, in order; once more (and only once) when one asked for reinvocation. */
-export async function admitMutating(p: Pipeline, a: AdmissionAttributes): Promise<void> {
-  for (const plugin of p.admission) if (plugin.admit) await plugin.admit(a);
-  if (!a.reinvocation.shouldReinvoke || a.reinvocation.isReinvoke) return;
-  a.reinvocation.isReinvoke = true;
-  for (const plugin of p.admission) if (plugin.admit) await plugin.admit(a);
+/**
+ * Every plugin's admit, in order; once more (and only once) when one asked for reinvocation.
+ * Synchronous while every plugin answers synchronously (most return at their first check: not
+ * their resource or operation), so a write pays no promise per plugin.
+ */
+export function admitMutating(p: Pipeline, a: AdmissionAttributes): MaybePromise<void> {
+  const first = admitFrom(p.admission, a, 0);
+  if (isPromise(first)) return first.then(() => reinvoke(p, a));
+  return reinvoke(p, a);
 }
 
-export async function admitValidating(p: Pipeline, a: AdmissionAttributes): Promise<void> {
-  for (const plugin of p.admission) if (plugin.validate) await plugin.validate(a);
+function reinvoke(p: Pipeline, a: AdmissionAttributes): MaybePromise<void> {
+  if (!a.reinvocation.shouldReinvoke || a.reinvocation.isReinvoke) return;
+  a.reinvocation.isReinvoke = true;
+  return admitFrom(p.admission, a, 0);
+}
+
+function admitFrom(plugins: AdmissionPlugin[], a: AdmissionAttributes, from: number): MaybePromise<void> {
+  for (let i = from; i < plugins.length; i++) {
+    const r = plugins[i].admit?.(a);
+    if (isPromise(r)) return r.then(() => admitFrom(plugins, a, i + 1));
+  }
+}
+
+/** Every plugin's validate, in order; synchronous while every plugin answers synchronously. */
+export function admitValidating(p: Pipeline, a: AdmissionAttributes): MaybePromise<void> {
+  return validateFrom(p.admission, a, 0);
+}
+
+function validateFrom(plugins: AdmissionPlugin[], a: AdmissionAttributes, from: number): MaybePromise<void> {
+  for (let i = from; i < plugins.length; i++) {
+    const r = plugins[i].validate?.(a);
+    if (isPromise(r)) return r.then(() => validateFrom(plugins, a, i + 1));
+  }
 }

@@ -63,12 +63,13 @@ export function mountServiceAccountToken(pod: KubeObject, serviceAccount: KubeOb
 export function serviceAccountAdmission(getServiceAccount: (namespace: string, name: string) => Promise<KubeObject | undefined>): AdmissionPlugin {
   return {
     name: 'ServiceAccount',
-    async admit(a) {
+    admit(a) {
       if (a.operation !== 'CREATE' || a.subresource || a.rt.group !== '' || a.rt.plural !== 'pods' || !a.object?.spec) return;
       if (a.object.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined) return; // mirror pods get no token
-      const ns = a.namespace ?? a.object.metadata?.namespace ?? 'default';
-      const saName = a.object.spec.serviceAccountName || a.object.spec.serviceAccount || 'default';
-      mountServiceAccountToken(a.object, await getServiceAccount(ns, saName));
+      const pod = a.object;
+      const ns = a.namespace ?? pod.metadata?.namespace ?? 'default';
+      const saName = pod.spec.serviceAccountName || pod.spec.serviceAccount || 'default';
+      return getServiceAccount(ns, saName).then((sa) => mountServiceAccountToken(pod, sa));
     },
   };
 }

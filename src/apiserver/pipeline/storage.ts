@@ -25,14 +25,16 @@ export function storageAdmission(listClasses: () => Promise<KubeObject[]>): Admi
 export function defaultStorageClass(listClasses: () => Promise<KubeObject[]>): AdmissionPlugin {
   return {
     name: 'DefaultStorageClass',
-    async admit(a) {
+    admit(a) {
       if (a.operation !== 'CREATE' || !isCore(a, 'persistentvolumeclaims') || !a.object) return;
       const pvc = a.object;
       // A class (even "" = none) or the beta annotation means the user chose.
       if (pvc.metadata.annotations?.[ANN_BETA_STORAGE_CLASS] !== undefined) return;
       if (pvc.spec?.storageClassName !== undefined && pvc.spec?.storageClassName !== null) return;
-      const def = defaultClass(await listClasses());
-      if (def) (pvc.spec ??= {}).storageClassName = def.metadata.name;
+      return listClasses().then((classes) => {
+        const def = defaultClass(classes);
+        if (def) (pvc.spec ??= {}).storageClassName = def.metadata.name;
+      });
     },
   };
 }
@@ -53,15 +55,17 @@ export function storageObjectInUseProtection(): AdmissionPlugin {
 export function persistentVolumeClaimResize(listClasses: () => Promise<KubeObject[]>): AdmissionPlugin {
   return {
     name: 'PersistentVolumeClaimResize',
-    async validate(a) {
+    validate(a) {
       if (a.operation !== 'UPDATE' || !isCore(a, 'persistentvolumeclaims') || !a.object || !a.oldObject) return;
       const next = a.object.spec?.resources?.requests?.storage;
       const prev = a.oldObject.spec?.resources?.requests?.storage;
       if (!isQuantity(next) || !isQuantity(prev) || compareQuantities(next, prev) <= 0) return;
       if (a.oldObject.status?.phase !== 'Bound') throw forbidden(a, 'Only bound persistent volume claims can be expanded');
       const name = claimClass(a.object);
-      const sc = name ? (await listClasses()).find((c) => c.metadata.name === name) : undefined;
-      if (sc?.allowVolumeExpansion !== true) throw forbidden(a, 'only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize');
+      return (name ? listClasses() : Promise.resolve([])).then((classes) => {
+        const sc = name ? classes.find((c) => c.metadata.name === name) : undefined;
+        if (sc?.allowVolumeExpansion !== true) throw forbidden(a, 'only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize');
+      });
     },
   };
 }

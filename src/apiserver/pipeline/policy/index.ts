@@ -109,8 +109,13 @@ export function policyAdmission(deps: PolicyAdmissionDeps): PolicyAdmission {
     return byPolicy.get(policy) ?? [];
   };
 
-  async function validate(a: AdmissionAttributes): Promise<void> {
-    if (isExemptAdmissionConfiguration(a.rt)) return;
+  /** Synchronous when there is nothing to evaluate (no policy, or an exempt resource). */
+  function validate(a: AdmissionAttributes): Promise<void> | undefined {
+    if (isExemptAdmissionConfiguration(a.rt) || policies.list().length === 0) return undefined;
+    return validateAll(a);
+  }
+
+  async function validateAll(a: AdmissionAttributes): Promise<void> {
     const denials: Denial[] = [];
     const failures: object[] = [];
     const configError = (p: CompiledPolicy, b: Binding | undefined, err: unknown) => {

@@ -68,49 +68,53 @@ async function callMutating(deps: MutatingDeps, h: Webhook, a: AdmissionAttribut
 export function mutatingWebhookPlugin(deps: MutatingDeps): AdmissionPlugin {
   return {
     name: MUTATING_PLUGIN,
-    async admit(a) {
+    admit(a) {
       if (isExemptAdmissionConfiguration(a.rt)) return;
       const hooks = deps.hooks();
       if (hooks.length === 0) return;
-      const ctx = a.reinvocation;
-      let state = ctx.values.get(MUTATING_PLUGIN) as ReinvokeState | undefined;
-      if (!state) ctx.values.set(MUTATING_PLUGIN, (state = new ReinvokeState()));
-      if (ctx.isReinvoke && !deepEqual(state.lastOutput, a.object)) state.requireReinvoking();
-      const round = ctx.isReinvoke ? 1 : 0;
-      try {
-        for (const [i, h] of hooks.entries()) {
-          const inv = await shouldCall(deps, h, a);
-          if (!inv) continue;
-          if (ctx.isReinvoke && !state.reinvoke.has(h.uid)) continue;
-          let changed = false;
-          let error: unknown;
-          try {
-            changed = await callMutating(deps, h, a, inv);
-          } catch (err) {
-            error = err;
-          }
-          a.annotate(`mutation.webhook.admission.k8s.io/round_${round}_index_${i}`, JSON.stringify({ configuration: h.configurationName, webhook: h.name, mutated: changed }));
-          if (changed) {
-            state.requireReinvoking();
-            ctx.shouldReinvoke = true;
-          }
-          if (h.reinvocationPolicy === 'IfNeeded') state.previouslyInvoked.add(h.uid);
-          if (error === undefined) continue;
-          if (error instanceof CallingWebhookError) {
-            if (h.failurePolicy === 'Ignore') {
-              deps.logger.warn({ webhook: h.name, err: error.message }, 'Failed calling webhook, failing open');
-              a.annotate(`failed-open.mutation.webhook.admission.k8s.io/round_${round}_index_${i}`, h.name);
-              continue;
-            }
-            deps.logger.warn({ webhook: h.name, err: error.message }, 'Failed calling webhook, failing closed');
-            throw error.toStatusError();
-          }
-          if (error instanceof StatusError) throw error;
-          throw internalError(String((error as Error)?.message ?? error));
-        }
-      } finally {
-        state.lastOutput = a.object ? structuredClone(a.object) : undefined;
-      }
+      return admitThrough(a, hooks);
     },
   };
+
+  async function admitThrough(a: AdmissionAttributes, hooks: ReturnType<MutatingDeps['hooks']>): Promise<void> {
+    const ctx = a.reinvocation;
+    let state = ctx.values.get(MUTATING_PLUGIN) as ReinvokeState | undefined;
+    if (!state) ctx.values.set(MUTATING_PLUGIN, (state = new ReinvokeState()));
+    if (ctx.isReinvoke && !deepEqual(state.lastOutput, a.object)) state.requireReinvoking();
+    const round = ctx.isReinvoke ? 1 : 0;
+    try {
+      for (const [i, h] of hooks.entries()) {
+        const inv = await shouldCall(deps, h, a);
+        if (!inv) continue;
+        if (ctx.isReinvoke && !state.reinvoke.has(h.uid)) continue;
+        let changed = false;
+        let error: unknown;
+        try {
+          changed = await callMutating(deps, h, a, inv);
+        } catch (err) {
+          error = err;
+        }
+        a.annotate(`mutation.webhook.admission.k8s.io/round_${round}_index_${i}`, JSON.stringify({ configuration: h.configurationName, webhook: h.name, mutated: changed }));
+        if (changed) {
+          state.requireReinvoking();
+          ctx.shouldReinvoke = true;
+        }
+        if (h.reinvocationPolicy === 'IfNeeded') state.previouslyInvoked.add(h.uid);
+        if (error === undefined) continue;
+        if (error instanceof CallingWebhookError) {
+          if (h.failurePolicy === 'Ignore') {
+            deps.logger.warn({ webhook: h.name, err: error.message }, 'Failed calling webhook, failing open');
+            a.annotate(`failed-open.mutation.webhook.admission.k8s.io/round_${round}_index_${i}`, h.name);
+            continue;
+          }
+          deps.logger.warn({ webhook: h.name, err: error.message }, 'Failed calling webhook, failing closed');
+          throw error.toStatusError();
+        }
+        if (error instanceof StatusError) throw error;
+        throw internalError(String((error as Error)?.message ?? error));
+      }
+    } finally {
+      state.lastOutput = a.object ? structuredClone(a.object) : undefined;
+    }
+  }
 }
