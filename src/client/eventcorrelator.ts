@@ -9,6 +9,7 @@
 //   an event without a token is dropped.
 // Pure bookkeeping on a clock: the recorder does the writing and reports back with updateState().
 import type { KubeObject } from '../api/types.ts';
+import { eventName } from '../api/core/eventname.ts';
 import { TokenBucket, type BucketClock } from './ratelimit.ts';
 
 export interface EventCorrelatorOptions {
@@ -137,7 +138,6 @@ export class EventCorrelator {
   private readonly qps: number;
   private readonly maxEvents: number;
   private readonly maxIntervalMs: number;
-  private seq = 0;
   /** Events the spam filter dropped. */
   dropped = 0;
 
@@ -207,7 +207,7 @@ export class EventCorrelator {
     this.aggregates.set(aggregate, rec);
     if (rec.localKeys.size < this.maxEvents) return { event: ev, key: eventKey(ev, so) };
     // Too many similar events: one combined Event for the aggregation key, counted from here on.
-    const name = `${ev.involvedObject?.name ?? 'event'}.${(now * 1000 + (this.seq++ % 1000)).toString(16)}`;
+    const name = eventName(ev.involvedObject?.name ?? 'event', now);
     return {
       event: { ...ev, metadata: { ...ev.metadata, name }, message: COMBINED_PREFIX + (ev.message ?? ''), count: 1, firstTimestamp: ev.lastTimestamp ?? ev.firstTimestamp },
       key: aggregate,

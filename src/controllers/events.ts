@@ -5,6 +5,7 @@
 import type { Client } from '../client/index.ts';
 import { EventCorrelator, TokenBucket, writeCorrelated } from '../client/index.ts';
 import type { KubeObject } from '../api/types.ts';
+import { eventName } from '../api/core/eventname.ts';
 import { EVENTS } from './resources.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
 import { nowIso } from './util/conditions.ts';
@@ -34,12 +35,11 @@ export class EventRecorder implements EventSink {
   }
   private readonly logger: Logger;
   private readonly host?: string;
-  private seq = 0;
 
   event(obj: KubeObject, kind: ObjectKind, type: 'Normal' | 'Warning', reason: string, message: string): void {
     const namespace = obj.metadata.namespace || 'default';
     const now = nowIso(this.client.clock.now());
-    const name = `${obj.metadata.name}.${(this.client.clock.now() * 1000 + (this.seq++ % 1000)).toString(16)}`;
+    const name = eventName(obj.metadata.name!, this.client.clock.now());
     const ev: KubeObject = {
       apiVersion: 'v1',
       kind: 'Event',

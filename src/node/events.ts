@@ -3,6 +3,7 @@
 // is full the oldest pending events are dropped (as a real kubelet's broadcaster drops).
 import type { KubeObject } from '../api/types.ts';
 import { rfc3339 } from './units.ts';
+import { eventName } from '../api/core/eventname.ts';
 
 export interface EventInput {
   involved: { kind: string; namespace?: string; name: string; uid?: string; apiVersion?: string; fieldPath?: string; resourceVersion?: string };
@@ -13,14 +14,14 @@ export interface EventInput {
   at: number;
 }
 
-/** The Event object for a first occurrence (name: <object>.<16 hex>, like client-go's <name>.<unixnano hex>). */
-export function buildEvent(e: EventInput, seq: number): KubeObject {
+/** The Event object for a first occurrence (name: eventName's <object>.<hex>, like client-go's <name>.<unixnano hex>). */
+export function buildEvent(e: EventInput): KubeObject {
   const ts = rfc3339(e.at);
   return {
     apiVersion: 'v1',
     kind: 'Event',
     metadata: {
-      name: `${e.involved.name}.${(BigInt(e.at) * 1_000_000n + BigInt(seq % 1_000_000)).toString(16)}`,
+      name: eventName(e.involved.name, e.at),
       namespace: e.involved.namespace ?? 'default',
     },
     involvedObject: { apiVersion: 'v1', ...e.involved },

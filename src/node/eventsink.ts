@@ -14,7 +14,6 @@ export class EventSink {
   readonly correlator: EventCorrelator;
   /** The latest count update of each Event whose PATCH is queued (by namespace/name). */
   private readonly pendingPatches = new Map<string, { event: KubeObject; patch: object }>();
-  private seq = 0;
 
   constructor(private readonly ctx: PoolContext) {
     this.correlator = new EventCorrelator({ clock: ctx.clock });
@@ -41,7 +40,7 @@ export class EventSink {
     const { ctx } = this;
     if (ctx.opts.events === false || ctx.stopped) return;
     ctx.metrics.events.inc({ reason: input.reason });
-    const r = this.correlator.correlate(buildEvent(input, ++this.seq));
+    const r = this.correlator.correlate(buildEvent(input));
     if (r.skip) return; // the spam filter dropped it
     const events = ctx.client.resource(EVENTS);
     if (!r.patch) {

@@ -6,6 +6,7 @@
 // filter per object drops floods.
 import { EventCorrelator, writeCorrelated, type Client } from '../client/index.ts';
 import type { KubeObject } from '../api/types.ts';
+import { eventName } from '../api/core/eventname.ts';
 
 export interface EventRecorderOptions {
   component: string;
@@ -19,7 +20,6 @@ export class EventRecorder {
   private readonly backlog: { ev: KubeObject; patch?: object }[] = [];
   readonly correlator: EventCorrelator;
   private running = 0;
-  private seq = 0;
   dropped = 0;
   private idleWaiters: (() => void)[] = [];
 
@@ -42,7 +42,7 @@ export class EventRecorder {
     const r = this.correlator.correlate({
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${obj.metadata.name}.${(now.getTime() * 1000 + (this.seq++ % 1000)).toString(16)}`, namespace: ns },
+      metadata: { name: eventName(obj.metadata.name!, now.getTime()), namespace: ns },
       involvedObject: {
         apiVersion: obj.apiVersion ?? 'v1',
         kind: obj.kind ?? 'Pod',

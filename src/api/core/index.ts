@@ -15,3 +15,4 @@ export * from './patterns.ts';
 export * from './hash.ts';
 export * from './podnetwork.ts';
 export * from './kubeletlabels.ts';
+export * from './eventname.ts';
