@@ -221,9 +221,10 @@ const fitFrozen = new WeakMap<object, Schema>();
 
 function fits(schema: Schema, v: unknown, depth: number): boolean {
   if (v === null || v === undefined) return true;
-  if (depth === 1 && typeof v === 'object' && fitFrozen.get(v as object) === schema) return true;
+  const cached = (depth === 1 || depth === 2) && typeof v === 'object' && Object.isFrozen(v);
+  if (cached && fitFrozen.get(v as object) === schema) return true;
   const ok = fitsOnce(schema, v, depth);
-  if (ok && depth === 1 && typeof v === 'object' && Object.isFrozen(v)) fitFrozen.set(v as object, schema);
+  if (ok && cached) fitFrozen.set(v as object, schema);
   return ok;
 }
 
@@ -284,31 +285,84 @@ export function decodeTypeError(kind: string, version: string, m: TypeMismatch):
  */
 export function canonicalizeTimes(schema: Schema, value: unknown): string | undefined {
   if (value === null || typeof value !== 'object' || schema['x-kubernetes-preserve-unknown-fields']) return undefined;
-  const visit = (sub: Schema | undefined, container: any, key: string | number): string | undefined => {
-    const v = container[key];
-    if (!sub || v === null || v === undefined) return undefined;
-    if (typeof v === 'string') {
-      if (sub.format !== 'date-time') return undefined;
-      const c = canonicalTime(v, MICRO_TIMES.has(sub));
-      if (typeof c !== 'string') return c.error;
-      container[key] = c;
-      return undefined;
-    }
-    return typeof v === 'object' && holdsTimes(sub) ? canonicalizeTimes(sub, v) : undefined;
-  };
   if (Array.isArray(value)) {
+    const items = schema.items;
+    if (!items) return undefined;
     for (let i = 0; i < value.length; i++) {
-      const e = visit(schema.items, value, i);
+      const e = visitTime(items, value, i);
       if (e) return e;
     }
     return undefined;
   }
+  const plan = timePlanOf(schema);
+  if (plan === undefined) {
+    // an object additionalProperties that bears times: every key may hold one
+    const props = schema.properties;
+    const addl = schema.additionalProperties as Schema;
+    for (const k in value as Record<string, unknown>) {
+      const e = visitTime(props?.[k] ?? addl, value, k);
+      if (e) return e;
+    }
+    return undefined;
+  }
+  // Only the declared members with a Time/MicroTime below them: the rest cannot hold one.
+  let error: string | undefined;
+  for (let i = 0; i < plan.length; i += 2) {
+    const k = plan[i] as string;
+    if (!Object.hasOwn(value, k)) continue;
+    const e = visitTime(plan[i + 1] as Schema, value, k);
+    if (e) {
+      error = e;
+      break;
+    }
+  }
+  // The first malformed time in the value's own key order, as the whole walk reports it.
+  return error === undefined ? undefined : firstTimeError(schema, value as Record<string, unknown>);
+}
+
+/** One member of a container (object key or array index) under its schema: canonicalized in place, or its error. */
+function visitTime(sub: Schema | undefined, container: any, key: string | number): string | undefined {
+  const v = container[key];
+  if (!sub || v === null || v === undefined) return undefined;
+  if (typeof v === 'string') {
+    if (sub.format !== 'date-time') return undefined;
+    const c = canonicalTime(v, MICRO_TIMES.has(sub));
+    if (typeof c !== 'string') return c.error;
+    container[key] = c;
+    return undefined;
+  }
+  return typeof v === 'object' && holdsTimes(sub) ? canonicalizeTimes(sub, v) : undefined;
+}
+
+/** The first malformed time among an object's members in key order (after a walk in schema order found one). */
+function firstTimeError(schema: Schema, value: Record<string, unknown>): string | undefined {
+  const props = schema.properties;
   const addl = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
-  for (const k in value as Record<string, unknown>) {
-    const e = visit(schema.properties?.[k] ?? addl, value, k);
+  for (const k in value) {
+    const e = visitTime(props?.[k] ?? addl, value, k);
     if (e) return e;
   }
   return undefined;
+}
+
+/**
+ * Per object schema, the declared members that bear times, as [key, schema, key, schema, ...];
+ * undefined when an object additionalProperties bears times (then every key is looked at).
+ */
+const timePlans = new WeakMap<Schema, (string | Schema)[] | undefined>();
+
+function timePlanOf(schema: Schema): (string | Schema)[] | undefined {
+  if (timePlans.has(schema)) return timePlans.get(schema);
+  let plan: (string | Schema)[] | undefined = [];
+  if (typeof schema.additionalProperties === 'object' && holdsTimes(schema.additionalProperties)) plan = undefined;
+  else if (schema.properties) {
+    for (const k in schema.properties) {
+      const sub = schema.properties[k];
+      if (sub && (sub.format === 'date-time' || holdsTimes(sub))) plan.push(k, sub);
+    }
+  }
+  timePlans.set(schema, plan);
+  return plan;
 }
 
 /** Schemas by whether a Time/MicroTime field is anywhere below them (a subtree without one has nothing to canonicalize). */

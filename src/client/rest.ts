@@ -7,6 +7,7 @@ import * as https from 'node:https';
 import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { setMaxListeners } from 'node:events';
 import { StatusError, type StatusReason } from '../api/errors.ts';
 import type { ResourceType } from '../api/resource.ts';
 import type { KubeList, KubeObject, Status, WatchEvent } from '../api/types.ts';
@@ -419,20 +420,79 @@ export class Client {
 /**
  * A signal that aborts with the parent or after timeoutMs; dispose() detaches it from the parent
  * (long-lived parents, like an informer's, would otherwise collect one listener per request).
+ * Without a parent, requests started within the same TIMEOUT_WINDOW_MS share one timeout signal
+ * (an AbortController and a timer are a good part of a small in-process request's CPU): it aborts
+ * TIMEOUT_WINDOW_MS after the last of them reached timeoutMs, unless all have finished by then.
  */
-export function linkSignal(parent: AbortSignal | undefined, timeoutMs = 0): { signal: AbortSignal; dispose(): void } {
+export function linkSignal(parent: AbortSignal | undefined, timeoutMs = 0): { signal: AbortSignal | undefined; dispose(): void } {
+  if (!parent) return timeoutMs > 0 ? sharedTimeout(timeoutMs) : NO_LINK;
   const c = new AbortController();
-  const onAbort = () => c.abort(parent!.reason);
-  if (parent?.aborted) c.abort(parent.reason);
-  else parent?.addEventListener('abort', onAbort, { once: true });
+  const onAbort = () => c.abort(parent.reason);
+  if (parent.aborted) c.abort(parent.reason);
+  else parent.addEventListener('abort', onAbort, { once: true });
   const timer = timeoutMs > 0 ? setTimeout(() => c.abort(new Error(`request timed out after ${timeoutMs} ms`)), timeoutMs) : undefined;
   return {
     signal: c.signal,
     dispose() {
       if (timer) clearTimeout(timer);
-      parent?.removeEventListener('abort', onAbort);
+      parent.removeEventListener('abort', onAbort);
     },
   };
+}
+
+const NO_LINK = { signal: undefined, dispose() {} };
+
+/** How long a shared timeout window takes in requests (so a request times out at most this much late). */
+export const TIMEOUT_WINDOW_MS = 100;
+
+/** The timeout shared by the requests of one window: aborts once the window's last deadline passed, if any is still in flight. */
+class TimeoutWindow {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  /** Requests of the window in flight. */
+  private refs = 0;
+  readonly closesAt: number;
+
+  constructor(
+    private readonly timeoutMs: number,
+    now: number,
+  ) {
+    this.closesAt = now + TIMEOUT_WINDOW_MS;
+    // many requests listen to one signal: no MaxListenersExceededWarning for it
+    setMaxListeners(0, this.controller.signal);
+    this.timer = setTimeout(() => this.expire(), timeoutMs + TIMEOUT_WINDOW_MS);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  join(): this {
+    this.refs++;
+    return this;
+  }
+
+  /** One request of the window ended; the last one clears the timer. */
+  dispose(): void {
+    if (--this.refs > 0) return;
+    clearTimeout(this.timer);
+    if (openWindows.get(this.timeoutMs) === this) openWindows.delete(this.timeoutMs);
+  }
+
+  private expire(): void {
+    if (openWindows.get(this.timeoutMs) === this) openWindows.delete(this.timeoutMs);
+    this.controller.abort(new Error(`request timed out after ${this.timeoutMs} ms`));
+  }
+}
+
+/** The window requests with this timeout join now, by timeout. */
+const openWindows = new Map<number, TimeoutWindow>();
+
+function sharedTimeout(timeoutMs: number): TimeoutWindow {
+  const now = Date.now();
+  let w = openWindows.get(timeoutMs);
+  if (!w || now >= w.closesAt) openWindows.set(timeoutMs, (w = new TimeoutWindow(timeoutMs, now)));
+  return w.join();
 }
 
 /** A watch stream: async-iterate its events; close() ends it (the iteration then finishes). */
