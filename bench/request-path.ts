@@ -5,6 +5,7 @@
 //
 //   node --import tsx bench/request-path.ts [--n 3000] [--concurrency 8] [--objects 200] [--only OP]
 //        [--profile FILE.cpuprofile]  (a CPU profile of the measured phases only, 0.5 ms sampling)
+//        [--heap-profile FILE.heapprofile]  (sampled allocations of the measured phases, every 4 KB)
 //
 // One process, as simulate runs it: startApiServer on the memory store (no data dir) with a
 // VirtualClock, a Client on inProcessTransport(api.server, { clock }) with qps Infinity, and the
@@ -28,6 +29,7 @@ const C = Number(arg('concurrency', '8'));
 const OBJECTS = Number(arg('objects', '200'));
 const ONLY = arg('only', '');
 const PROFILE = arg('profile', '');
+const HEAP_PROFILE = arg('heap-profile', '');
 
 const NS = { group: '', version: 'v1', plural: 'namespaces', namespaced: false, kind: 'Namespace' };
 const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true, kind: 'Pod' };
@@ -249,13 +251,15 @@ async function main(): Promise<void> {
   for (const op of chosen) await phase(op, Math.min(N, 1000)); // warm-up
   console.log(`request-path: node ${process.version}, ${os.cpus().length} cores, loadavg ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; ${N} requests per op, ${C} in flight, ${OBJECTS} objects per kind`);
   console.log(`  ${'request'.padEnd(40)} ${'µs CPU/req'.padStart(11)} ${'KB alloc/req'.padStart(13)} watchers`);
-  const session = PROFILE ? new Session() : undefined;
-  if (session) {
-    session.connect();
+  const session = PROFILE || HEAP_PROFILE ? new Session() : undefined;
+  session?.connect();
+  if (session && PROFILE) {
     await session.post('Profiler.enable');
     await session.post('Profiler.setSamplingInterval', { interval: 500 });
     await session.post('Profiler.start');
   }
+  // samples of what is allocated, including what the GC has already collected by the end
+  if (session && HEAP_PROFILE) await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never);
   let sumUs = 0;
   let sumKb = 0;
   for (const op of chosen) {
@@ -264,11 +268,9 @@ async function main(): Promise<void> {
     sumKb += r.kb;
     console.log(`  ${op.name.padEnd(40)} ${r.us.toFixed(1).padStart(11)} ${r.kb.toFixed(1).padStart(13)} ${op.watched?.length ?? 0}`);
   }
-  if (session) {
-    const { profile } = await session.post('Profiler.stop');
-    writeFileSync(PROFILE, JSON.stringify(profile));
-    session.disconnect();
-  }
+  if (session && PROFILE) writeFileSync(PROFILE, JSON.stringify((await session.post('Profiler.stop')).profile));
+  if (session && HEAP_PROFILE) writeFileSync(HEAP_PROFILE, JSON.stringify((await session.post('HeapProfiler.stopSampling')).profile));
+  session?.disconnect();
   console.log(`  ${'mean of the ops'.padEnd(40)} ${(sumUs / chosen.length).toFixed(1).padStart(11)} ${(sumKb / chosen.length).toFixed(1).padStart(13)}`);
   console.log(`loadavg at end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (shared machine: compare figures within one run)`);
   for (const x of all) await x.stop();

@@ -502,6 +502,8 @@ export interface WatchStream<T extends KubeObject = KubeObject> extends AsyncIte
   readonly closed: boolean;
 }
 
+const NOT_BLANK = /\S/;
+
 class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
   closed = false;
   constructor(
@@ -525,9 +527,27 @@ class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
     let buf = '';
     // a multi-byte character may straddle two chunks
     const decoder = new StringDecoder('utf8');
+    // the decoder holds no partial character (the last chunk ended with a newline)
+    let clean = true;
     try {
       for await (const chunk of this.body) {
-        buf += typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+        const last = typeof chunk === 'string' ? chunk.charCodeAt(chunk.length - 1) : (chunk as Buffer)[(chunk as Buffer).length - 1];
+        if (buf === '' && clean && last === 10) {
+          // The usual chunk: one whole event and its newline (JSON.parse takes the surrounding
+          // whitespace), with no copy of the line sliced off and trimmed.
+          const text = typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+          if (text.indexOf('\n') === text.length - 1) {
+            if (NOT_BLANK.test(text)) yield JSON.parse(text) as WatchEvent<T | Status>;
+            continue;
+          }
+          buf = text;
+        } else {
+          if (typeof chunk === 'string') buf += chunk;
+          else {
+            buf += decoder.write(chunk as Buffer);
+            clean = last === 10;
+          }
+        }
         let nl: number;
         while ((nl = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, nl).trim();
