@@ -442,15 +442,17 @@ export function linkSignal(parent: AbortSignal | undefined, timeoutMs = 0): { si
 
 const NO_LINK = { signal: undefined, dispose() {} };
 
-/** How long a shared timeout window takes in requests (so a request times out at most this much late). */
+/** How long a shared timeout window takes in requests (so a request times out at most this much late), and how many at most. */
 export const TIMEOUT_WINDOW_MS = 100;
+const TIMEOUT_WINDOW_REQUESTS = 16;
 
 /** The timeout shared by the requests of one window: aborts once the window's last deadline passed, if any is still in flight. */
 class TimeoutWindow {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
-  /** Requests of the window in flight. */
+  /** Requests of the window in flight, and all it had. */
   private refs = 0;
+  private joined = 0;
   readonly closesAt: number;
 
   constructor(
@@ -469,6 +471,9 @@ class TimeoutWindow {
 
   join(): this {
     this.refs++;
+    // An AbortSignal's listeners are a list (each add looks for a duplicate): a window closes
+    // early rather than collecting many.
+    if (++this.joined >= TIMEOUT_WINDOW_REQUESTS && openWindows.get(this.timeoutMs) === this) openWindows.delete(this.timeoutMs);
     return this;
   }
 
