@@ -420,9 +420,10 @@ export class Client {
 /**
  * A signal that aborts with the parent or after timeoutMs; dispose() detaches it from the parent
  * (long-lived parents, like an informer's, would otherwise collect one listener per request).
- * Without a parent, requests started within the same TIMEOUT_WINDOW_MS share one timeout signal
- * (an AbortController and a timer are a good part of a small in-process request's CPU): it aborts
- * TIMEOUT_WINDOW_MS after the last of them reached timeoutMs, unless all have finished by then.
+ * Without a parent, requests started within the same TIMEOUT_WINDOW_MS (at most
+ * TIMEOUT_WINDOW_REQUESTS of them) share one timeout signal (an AbortController and a timer are a
+ * good part of a small in-process request's CPU): it aborts TIMEOUT_WINDOW_MS after the last of
+ * them reached timeoutMs, unless all have finished by then.
  */
 export function linkSignal(parent: AbortSignal | undefined, timeoutMs = 0): { signal: AbortSignal | undefined; dispose(): void } {
   if (!parent) return timeoutMs > 0 ? sharedTimeout(timeoutMs) : NO_LINK;
@@ -446,7 +447,10 @@ const NO_LINK = { signal: undefined, dispose() {} };
 export const TIMEOUT_WINDOW_MS = 100;
 const TIMEOUT_WINDOW_REQUESTS = 16;
 
-/** The timeout shared by the requests of one window: aborts once the window's last deadline passed, if any is still in flight. */
+/**
+ * The timeout shared by the requests of one window: aborts once the window's last deadline passed,
+ * if any of them is still in flight. Its timer holds the process open only while one is.
+ */
 class TimeoutWindow {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
@@ -463,6 +467,7 @@ class TimeoutWindow {
     // many requests listen to one signal: no MaxListenersExceededWarning for it
     setMaxListeners(0, this.controller.signal);
     this.timer = setTimeout(() => this.expire(), timeoutMs + TIMEOUT_WINDOW_MS);
+    this.timer.unref();
   }
 
   get signal(): AbortSignal {
@@ -470,23 +475,25 @@ class TimeoutWindow {
   }
 
   join(): this {
-    this.refs++;
+    if (this.refs++ === 0) this.timer.ref();
     // An AbortSignal's listeners are a list (each add looks for a duplicate): a window closes
     // early rather than collecting many.
-    if (++this.joined >= TIMEOUT_WINDOW_REQUESTS && openWindows.get(this.timeoutMs) === this) openWindows.delete(this.timeoutMs);
+    if (++this.joined >= TIMEOUT_WINDOW_REQUESTS) this.close();
     return this;
   }
 
-  /** One request of the window ended; the last one clears the timer. */
+  /** One request of the window ended (requests one after another reuse the window: no new signal each). */
   dispose(): void {
-    if (--this.refs > 0) return;
-    clearTimeout(this.timer);
+    if (--this.refs === 0) this.timer.unref();
+  }
+
+  private close(): void {
     if (openWindows.get(this.timeoutMs) === this) openWindows.delete(this.timeoutMs);
   }
 
   private expire(): void {
-    if (openWindows.get(this.timeoutMs) === this) openWindows.delete(this.timeoutMs);
-    this.controller.abort(new Error(`request timed out after ${this.timeoutMs} ms`));
+    this.close();
+    if (this.refs > 0) this.controller.abort(new Error(`request timed out after ${this.timeoutMs} ms`));
   }
 }
 
