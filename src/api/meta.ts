@@ -125,11 +125,11 @@ export function validateObjectMeta(meta: KubeObject['metadata'] | undefined, o: 
   if (!meta.name) {
     if (!meta.generateName) errs.push({ field: 'metadata.name', type: 'FieldValueRequired', detail: 'Required value: name or generateName is required' });
   } else {
-    errs.push(...fromChecks('metadata.name', meta.name, o.nameValidator(meta.name, false)));
+    errs.push(...fromChecks('metadata.name', meta.name, checkedName(o.nameValidator, meta.name)));
   }
   if (o.namespaced) {
     if (!meta.namespace) errs.push(required('metadata.namespace'));
-    else errs.push(...fromChecks('metadata.namespace', meta.namespace, isDNS1123Label(meta.namespace)));
+    else errs.push(...fromChecks('metadata.namespace', meta.namespace, checkedName(namespaceName, meta.namespace)));
   } else if (meta.namespace) {
     errs.push(forbidden('metadata.namespace', 'not allowed on this type'));
   }
@@ -141,6 +141,27 @@ export function validateObjectMeta(meta: KubeObject['metadata'] | undefined, o: 
   errs.push(...validateOwnerReferences(meta.ownerReferences));
   errs.push(...validateFinalizers(meta.finalizers));
   return errs;
+}
+
+const namespaceName: NameValidator = (n) => isDNS1123Label(n);
+
+/**
+ * Names a validator found valid (every write of an object checks its name and namespace again),
+ * per validator; emptied when full. The checks are pure functions of the string.
+ */
+const validNames = new Map<NameValidator, Set<string>>();
+const VALID_NAMES_MAX = 16_384;
+
+function checkedName(validator: NameValidator, name: string): string[] {
+  let known = validNames.get(validator);
+  if (known?.has(name)) return [];
+  const msgs = validator(name, false);
+  if (msgs.length === 0) {
+    if (!known) validNames.set(validator, (known = new Set()));
+    if (known.size >= VALID_NAMES_MAX) known.clear();
+    known.add(name);
+  }
+  return msgs;
 }
 
 export function validateOwnerReferences(refs: unknown): FieldError[] {
@@ -184,6 +205,11 @@ export function validateFinalizers(fins: unknown): FieldError[] {
   return errs;
 }
 
+/** An immutable metadata field's error when it changed ('' and absent are the same). */
+function immutable(errs: FieldError[], field: string, a: unknown, b: unknown): void {
+  if (a !== b && !(a === undefined && b === '') && !(a === '' && b === undefined)) errs.push(invalidValue(`metadata.${field}`, a ?? '', FIELD_IMMUTABLE));
+}
+
 /**
  * ValidateObjectMetaUpdate, on metadata after BeforeUpdate carried the stored identity over:
  * name, namespace, uid, creationTimestamp, deletionTimestamp and its grace period are immutable; no
@@ -191,16 +217,13 @@ export function validateFinalizers(fins: unknown): FieldError[] {
  */
 export function validateObjectMetaUpdate(meta: KubeObject['metadata'], old: KubeObject['metadata']): FieldError[] {
   const errs: FieldError[] = [];
-  const immut = (field: string, a: unknown, b: unknown) => {
-    if (a !== b && !(a === undefined && b === '') && !(a === '' && b === undefined)) errs.push(invalidValue(`metadata.${field}`, a ?? '', FIELD_IMMUTABLE));
-  };
   // Absent name/namespace mean "not sent" (the API server fills them from the stored object).
-  if (meta.name !== undefined) immut('name', meta.name, old.name);
-  if (meta.namespace !== undefined) immut('namespace', meta.namespace, old.namespace);
-  if (meta.uid !== undefined) immut('uid', meta.uid, old.uid);
-  if (meta.creationTimestamp !== undefined) immut('creationTimestamp', meta.creationTimestamp, old.creationTimestamp);
-  immut('deletionTimestamp', meta.deletionTimestamp ?? undefined, old.deletionTimestamp ?? undefined);
-  immut('deletionGracePeriodSeconds', meta.deletionGracePeriodSeconds ?? undefined, old.deletionGracePeriodSeconds ?? undefined);
+  if (meta.name !== undefined) immutable(errs, 'name', meta.name, old.name);
+  if (meta.namespace !== undefined) immutable(errs, 'namespace', meta.namespace, old.namespace);
+  if (meta.uid !== undefined) immutable(errs, 'uid', meta.uid, old.uid);
+  if (meta.creationTimestamp !== undefined) immutable(errs, 'creationTimestamp', meta.creationTimestamp, old.creationTimestamp);
+  immutable(errs, 'deletionTimestamp', meta.deletionTimestamp ?? undefined, old.deletionTimestamp ?? undefined);
+  immutable(errs, 'deletionGracePeriodSeconds', meta.deletionGracePeriodSeconds ?? undefined, old.deletionGracePeriodSeconds ?? undefined);
   if (old.deletionTimestamp) {
     const before = new Set(old.finalizers ?? []);
     if ((meta.finalizers ?? []).some((f) => !before.has(f))) {

@@ -101,14 +101,28 @@ export function schemaAt(schema: Schema, path: string[]): Schema | undefined {
  */
 export function unknownFields(schema: Schema, value: unknown, path = ''): string[] {
   const out: string[] = [];
-  walk(schema, value, path, out);
+  walk(schema, value, path ? [path] : [], out);
   return out;
 }
 
-function walk(schema: Schema, value: unknown, path: string, out: string[]): void {
+/**
+ * The walk of unknownFields. `at` holds the path's steps (`spec`, `.containers`, `[0]`): the path
+ * string is only made for an unknown field, not for every member visited.
+ */
+function walk(schema: Schema, value: unknown, at: string[], out: string[]): void {
   if (value === null || value === undefined || schema['x-kubernetes-preserve-unknown-fields']) return;
   if (Array.isArray(value)) {
-    if (schema.items) value.forEach((v, i) => walk(schema.items!, v, `${path}[${i}]`, out));
+    const items = schema.items;
+    if (items) {
+      for (let i = 0; i < value.length; i++) {
+        const v = value[i];
+        // a scalar item has nothing unknown in it
+        if (v === null || typeof v !== 'object') continue;
+        at.push(`[${i}]`);
+        walk(items, v, at, out);
+        at.pop();
+      }
+    }
     return;
   }
   if (typeof value !== 'object') return;
@@ -118,12 +132,19 @@ function walk(schema: Schema, value: unknown, path: string, out: string[]): void
   const rec = value as Record<string, unknown>;
   for (const k in rec) {
     const v = rec[k];
-    if (props && props[k] !== undefined) {
-      if (v !== null && typeof v === 'object') walk(props[k], v, path ? `${path}.${k}` : k, out);
-    } else if (addl === true) continue;
-    else if (addl && typeof addl === 'object') {
-      if (v !== null && typeof v === 'object') walk(addl, v, path ? `${path}.${k}` : k, out);
-    } else out.push(path ? `${path}.${k}` : k);
+    let sub: Schema | undefined;
+    if (props && props[k] !== undefined) sub = props[k];
+    else if (addl === true) continue;
+    else if (addl && typeof addl === 'object') sub = addl;
+    else {
+      out.push(at.length ? `${at.join('')}.${k}` : k);
+      continue;
+    }
+    if (v !== null && typeof v === 'object') {
+      at.push(at.length ? `.${k}` : k);
+      walk(sub, v, at, out);
+      at.pop();
+    }
   }
 }
 
@@ -213,18 +234,39 @@ export function wellTyped(schema: Schema, v: unknown): boolean {
 }
 
 /**
- * Top-level members of stored objects (deep-frozen: they never change) already found to fit a
- * schema. A status write carries the stored spec and metadata into the new object as they are, so
- * the several checks of one write (defaults, strategy, validation, old and new) walk them once.
+ * Members (top level, and their own members) of stored objects (deep-frozen: they never change)
+ * already found to fit a schema. A status write carries the stored spec and metadata into the new
+ * object as they are, so the several checks of one write (defaults, strategy, validation, old and
+ * new) walk them once.
  */
 const fitFrozen = new WeakMap<object, Schema>();
 
+/**
+ * Top-level members of a request's own object (not frozen: the status a status write sends) found
+ * to fit a schema, until forgetWellTyped(): the checks of one write walk them once. Between checks
+ * only the server's own code changes them (defaults, strategies: in the declared types), except
+ * mutating admission (webhooks, policies), after which the write forgets them.
+ */
+const fitFresh = new WeakMap<object, Schema>();
+
 function fits(schema: Schema, v: unknown, depth: number): boolean {
   if (v === null || v === undefined) return true;
-  if (depth === 1 && typeof v === 'object' && fitFrozen.get(v as object) === schema) return true;
+  if ((depth !== 1 && depth !== 2) || typeof v !== 'object') return fitsOnce(schema, v, depth);
+  const frozen = Object.isFrozen(v);
+  if (!frozen && depth === 2) return fitsOnce(schema, v, depth);
+  const known = frozen ? fitFrozen : fitFresh;
+  if (known.get(v as object) === schema) return true;
   const ok = fitsOnce(schema, v, depth);
-  if (ok && depth === 1 && typeof v === 'object' && Object.isFrozen(v)) fitFrozen.set(v as object, schema);
+  if (ok) known.set(v as object, schema);
   return ok;
+}
+
+/** Forgets what wellTyped found of the object's own members (they may have changed other than by the server's code: mutating admission). */
+export function forgetWellTyped(obj: object): void {
+  for (const k in obj) {
+    const v = (obj as Record<string, unknown>)[k];
+    if (typeof v === 'object' && v !== null) fitFresh.delete(v);
+  }
 }
 
 function fitsOnce(schema: Schema, v: unknown, depth: number): boolean {
@@ -283,29 +325,104 @@ export function decodeTypeError(kind: string, version: string, m: TypeMismatch):
  * the first malformed one's decoder error (`parsing time "x" as ...`), leaving the rest unchecked.
  */
 export function canonicalizeTimes(schema: Schema, value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object' || schema['x-kubernetes-preserve-unknown-fields']) return undefined;
-  const visit = (sub: Schema | undefined, container: any, key: string | number): string | undefined => {
-    const v = container[key];
-    if (!sub || v === null || v === undefined) return undefined;
-    if (typeof v === 'string') {
-      if (sub.format !== 'date-time') return undefined;
-      const c = canonicalTime(v, MICRO_TIMES.has(sub));
-      if (typeof c !== 'string') return c.error;
-      container[key] = c;
-      return undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  return walkTimes(timeNodeOf(schema), value);
+}
+
+/**
+ * What canonicalizeTimes needs of a schema, worked out once: whether it is a Time/MicroTime,
+ * whether a time can be below it, and (made on first use) its members bearing times with their
+ * own nodes, so the walk looks nothing up per value.
+ */
+interface TimeNode {
+  schema: Schema;
+  time: boolean;
+  micro: boolean;
+  /** A time may be found below (holdsTimes). */
+  bearing: boolean;
+  /** Declared members bearing times, as keys and nodes; undefined until first walked. */
+  keys?: string[];
+  nodes?: TimeNode[];
+  /** An object additionalProperties bears times: every key of a value is looked at (the schema's own walk). */
+  everyKey?: boolean;
+  items?: TimeNode;
+}
+
+const timeNodes = new WeakMap<Schema, TimeNode>();
+
+function timeNodeOf(schema: Schema): TimeNode {
+  let n = timeNodes.get(schema);
+  if (!n) {
+    n = { schema, time: schema.format === 'date-time', micro: MICRO_TIMES.has(schema), bearing: holdsTimes(schema) };
+    timeNodes.set(schema, n);
+  }
+  return n;
+}
+
+/** The members of a node, made on first walk (a recursive schema's nodes are made as far as values go). */
+function expand(n: TimeNode): void {
+  const schema = n.schema;
+  const keys: string[] = [];
+  const nodes: TimeNode[] = [];
+  if (typeof schema.additionalProperties === 'object' && holdsTimes(schema.additionalProperties)) n.everyKey = true;
+  else if (schema.properties) {
+    for (const k in schema.properties) {
+      const sub = schema.properties[k];
+      if (sub && holdsTimes(sub)) keys.push(k), nodes.push(timeNodeOf(sub));
     }
-    return typeof v === 'object' && holdsTimes(sub) ? canonicalizeTimes(sub, v) : undefined;
-  };
+  }
+  if (schema.items) n.items = timeNodeOf(schema.items);
+  n.nodes = nodes;
+  n.keys = keys;
+}
+
+function walkTimes(n: TimeNode, value: object): string | undefined {
+  if (n.schema['x-kubernetes-preserve-unknown-fields']) return undefined;
+  if (n.keys === undefined) expand(n);
   if (Array.isArray(value)) {
+    const items = n.items;
+    if (!items) return undefined;
     for (let i = 0; i < value.length; i++) {
-      const e = visit(schema.items, value, i);
+      const e = visitTime(items, value, i);
       if (e) return e;
     }
     return undefined;
   }
+  if (n.everyKey) return firstTimeError(n.schema, value as Record<string, unknown>);
+  // Only the declared members with a Time/MicroTime below them: the rest cannot hold one.
+  const keys = n.keys!;
+  const nodes = n.nodes!;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (!Object.hasOwn(value, k)) continue;
+    // the first malformed time in the value's own key order, as the whole walk reports it
+    if (visitTime(nodes[i], value, k)) return firstTimeError(n.schema, value as Record<string, unknown>);
+  }
+  return undefined;
+}
+
+/** One member of a container (object key or array index) under its node: canonicalized in place, or its error. */
+function visitTime(n: TimeNode, container: any, key: string | number): string | undefined {
+  const v = container[key];
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'string') {
+    if (!n.time) return undefined;
+    const c = canonicalTime(v, n.micro);
+    if (typeof c !== 'string') return c.error;
+    container[key] = c;
+    return undefined;
+  }
+  return typeof v === 'object' && n.bearing ? walkTimes(n, v) : undefined;
+}
+
+/** Every member of an object in key order (its schema's properties, else an object additionalProperties): the first malformed time. */
+function firstTimeError(schema: Schema, value: Record<string, unknown>): string | undefined {
+  const props = schema.properties;
   const addl = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
-  for (const k in value as Record<string, unknown>) {
-    const e = visit(schema.properties?.[k] ?? addl, value, k);
+  for (const k in value) {
+    const sub = props?.[k] ?? addl;
+    if (!sub) continue;
+    const e = visitTime(timeNodeOf(sub), value, k);
     if (e) return e;
   }
   return undefined;

@@ -41,7 +41,7 @@ export function createMetrics(currentRevision: () => number): ApiMetrics {
   });
   // Children are cached per label set: labels() with a fresh object per request is the costly part.
   const totals = new Map<string, client.Counter.Internal>();
-  const durations = new Map<string, client.Histogram.Internal<string>>();
+  const durations = new Map<string, DurationCell>();
   return {
     registry,
     watchers,
@@ -52,7 +52,7 @@ export function createMetrics(currentRevision: () => number): ApiMetrics {
       // a watch lasts as long as the client wants: its duration says nothing about latency
       if (verb !== 'WATCH') {
         let d = durations.get(ks);
-        if (!d) durations.set(ks, (d = duration.labels(verb, resource, scope)));
+        if (!d) durations.set(ks, (d = new DurationCell(duration, { verb, resource, scope })));
         d.observe(seconds);
       }
       const kc = `${k}\u0000${code}`;
@@ -61,4 +61,70 @@ export function createMetrics(currentRevision: () => number): ApiMetrics {
       t.inc();
     },
   };
+}
+
+/** What prom-client keeps per label set of a histogram (lib/histogram.js createBaseValues), v15. */
+interface HistogramValues {
+  labels: Record<string, string>;
+  bucketValues: Record<number, number>;
+  sum: number;
+  count: number;
+}
+
+/**
+ * One label set of the request duration histogram, observed as prom-client's own observe does
+ * (sum, count, the first bucket bound the value fits under) without its per-call label
+ * conversion, validation and hashing (about 1.5% of a simulated cluster's CPU). It writes into
+ * the values prom-client made for the label set (zero()), so /metrics renders them as before; if
+ * the histogram was reset meanwhile, or a value is not finite, prom-client's observe does it.
+ */
+class DurationCell {
+  private values: HistogramValues | undefined;
+  private key = '';
+  private readonly child: client.Histogram.Internal<string>;
+
+  constructor(
+    private readonly histogram: client.Histogram<string>,
+    private readonly labels: Record<string, string>,
+  ) {
+    this.child = histogram.labels(labels);
+  }
+
+  observe(seconds: number): void {
+    const map = (this.histogram as unknown as { hashMap?: Record<string, HistogramValues> }).hashMap;
+    let v = this.values;
+    if (!map || !Number.isFinite(seconds)) return this.child.observe(seconds);
+    if (!v || map[this.key] !== v) {
+      v = this.values = this.attach(map);
+      if (!v) return this.child.observe(seconds);
+    }
+    const bounds = (this.histogram as unknown as { upperBounds: number[] }).upperBounds;
+    v.sum += seconds;
+    v.count += 1;
+    for (let i = 0; i < bounds.length; i++) {
+      if (seconds <= bounds[i]) {
+        v.bucketValues[bounds[i]] += 1;
+        break;
+      }
+    }
+  }
+
+  /** The values prom-client holds for this label set (made by zero() if absent). */
+  private attach(map: Record<string, HistogramValues>): HistogramValues | undefined {
+    const find = () => {
+      for (const k in map) {
+        const l = map[k].labels;
+        if (l && l.verb === this.labels.verb && l.resource === this.labels.resource && l.scope === this.labels.scope) return k;
+      }
+      return undefined;
+    };
+    let k = find();
+    if (k === undefined) {
+      this.histogram.zero(this.labels);
+      k = find();
+    }
+    if (k === undefined || typeof map[k].bucketValues !== 'object') return undefined;
+    this.key = k;
+    return map[k];
+  }
 }

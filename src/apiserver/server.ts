@@ -63,41 +63,46 @@ export function createRequestListener(core: ApiCore, ready: () => boolean): http
     let scope = '';
     let answered = false;
     const audit = core.audit?.begin(req, res);
-    const done = (code: number) => {
-      // Once answered (a request timeout answers 504 first), a handler's late outcome is dropped.
-      if (answered) return;
-      answered = true;
-      metrics.observe(verb, resource, code, (performance.now() - started) / 1000, scope);
-      if (debug) logger.debug({ method: req.method, url, code, ms: performance.now() - started }, 'request');
+    // Methods of one object rather than named arrows: tsx (esbuild keepNames) names every named
+    // arrow when it is made, a defineProperty per closure per request.
+    const outcome = {
+      done(code: number) {
+        // Once answered (a request timeout answers 504 first), a handler's late outcome is dropped.
+        if (answered) return;
+        answered = true;
+        metrics.observe(verb, resource, code, (performance.now() - started) / 1000, scope);
+        if (debug) logger.debug({ method: req.method, url, code, ms: performance.now() - started }, 'request');
+      },
+      fail(err: unknown) {
+        if (answered) return;
+        if (err instanceof StatusError && err.code === 413) {
+          // Stop reading the oversized body: close the connection once the answer is out.
+          res.setHeader('Connection', 'close');
+          res.on('finish', () => {
+            req.socket.end();
+            setTimeout(() => req.socket.destroy(), 1000).unref();
+          });
+        }
+        if (!(err instanceof StatusError)) {
+          logger.error({ err, method: req.method, url }, 'request failed');
+          audit?.panic(err);
+        }
+        outcome.done(sendStatus(res, err));
+      },
+      /** A non-resource path: authorized as `<method> path` when security plugins are configured. */
+      nonResource(serve: () => void) {
+        if (!secured) return serve();
+        const info = nonResourceRequestInfo(req.method, path);
+        // The health paths, /version and the dashboard's files stay public (system:public-info-viewer):
+        // limited (APF: the probes schema), never authorized.
+        if (isPublicPath(path)) return afterLimit(() => limitPublicRequest(p, req, res, info, ANONYMOUS), serve, fail);
+        withUser(() => secureRequest(p, req, res, info, audit), serve, fail);
+      },
     };
-    const fail = (err: unknown) => {
-      if (answered) return;
-      if (err instanceof StatusError && err.code === 413) {
-        // Stop reading the oversized body: close the connection once the answer is out.
-        res.setHeader('Connection', 'close');
-        res.on('finish', () => {
-          req.socket.end();
-          setTimeout(() => req.socket.destroy(), 1000).unref();
-        });
-      }
-      if (!(err instanceof StatusError)) {
-        logger.error({ err, method: req.method, url }, 'request failed');
-        audit?.panic(err);
-      }
-      done(sendStatus(res, err));
-    };
+    const { done, fail, nonResource } = outcome;
 
     const p = core.pipeline;
     const secured = p.authenticators.length > 0 || p.rateLimiters.length > 0 || p.authorizers.length > 0 || hasImpersonation(req);
-    /** A non-resource path: authorized as `<method> path` when security plugins are configured. */
-    const nonResource = (serve: () => void) => {
-      if (!secured) return serve();
-      const info = nonResourceRequestInfo(req.method, path);
-      // The health paths, /version and the dashboard's files stay public (system:public-info-viewer):
-      // limited (APF: the probes schema), never authorized.
-      if (isPublicPath(path)) return afterLimit(() => limitPublicRequest(p, req, res, info, ANONYMOUS), serve, fail);
-      withUser(() => secureRequest(p, req, res, info, audit), serve, fail);
-    };
 
     if (path.startsWith('/api/') || path.startsWith('/apis/')) {
       const info = parseResourcePath(verb, path, boolParam(query, 'watch') === true);

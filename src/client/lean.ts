@@ -17,13 +17,13 @@ class LeanSocket {
   readonly localAddress = '127.0.0.1';
   readonly localPort = 0;
   readonly encrypted = false;
-  constructor(private readonly drop: () => void) {}
+  constructor(private readonly exchange: { drop(): void }) {}
   end(): this {
-    this.drop();
+    this.exchange.drop();
     return this;
   }
   destroy(): this {
-    this.drop();
+    this.exchange.drop();
     return this;
   }
   setTimeout(): this {
@@ -54,38 +54,52 @@ class LeanRequest extends Readable {
   readonly method: string;
   readonly url: string;
   readonly headers: http.IncomingHttpHeaders;
-  readonly headersDistinct: Record<string, string[]>;
-  readonly rawHeaders: string[] = [];
   readonly httpVersion = '1.1';
   readonly httpVersionMajor = 1;
   readonly httpVersionMinor = 1;
-  complete = false;
   aborted = false;
   readonly socket: LeanSocket;
   readonly connection: LeanSocket;
+  private distinct: Record<string, string[]> | undefined;
+  private raw: string[] | undefined;
 
-  constructor(r: TransportRequest, socket: LeanSocket) {
+  constructor(
+    private readonly r: TransportRequest,
+    socket: LeanSocket,
+  ) {
     super();
     this.method = r.method.toUpperCase();
     this.url = r.path;
     const headers: http.IncomingHttpHeaders = { host: 'in-process' };
-    const distinct: Record<string, string[]> = { host: ['in-process'] };
-    for (const k in r.headers) {
-      const name = k.toLowerCase();
-      headers[name] = r.headers[k];
-      distinct[name] = [r.headers[k]];
-      this.rawHeaders.push(k, r.headers[k]);
-    }
-    if (r.body) {
-      headers['content-length'] = String(r.body.length);
-      distinct['content-length'] = [headers['content-length']];
-    }
+    for (const k in r.headers) headers[k.toLowerCase()] = r.headers[k];
+    if (r.body) headers['content-length'] = String(r.body.length);
     this.headers = headers;
-    this.headersDistinct = distinct;
     this.socket = this.connection = socket;
     if (r.body?.length) this.push(r.body);
     this.push(null);
-    this.once('end', () => (this.complete = true));
+  }
+
+  /** The whole message was read ('end'). */
+  get complete(): boolean {
+    return this.readableEnded;
+  }
+
+  get headersDistinct(): Record<string, string[]> {
+    if (!this.distinct) {
+      const d: Record<string, string[]> = {};
+      for (const k in this.headers) d[k] = [this.headers[k] as string];
+      this.distinct = d;
+    }
+    return this.distinct;
+  }
+
+  get rawHeaders(): string[] {
+    if (!this.raw) {
+      const raw: string[] = [];
+      for (const k in this.r.headers) raw.push(k, this.r.headers[k]);
+      this.raw = raw;
+    }
+    return this.raw;
   }
 
   override _read(): void {}
@@ -195,7 +209,7 @@ class LeanResponse extends Writable {
     if (!this.ending) this.sink.head(this, true);
     // a HEAD answer has no body
     if (this.req.method === 'HEAD') return cb();
-    this.sink.chunk(chunk, () => cb());
+    this.sink.chunk(chunk, cb as () => void);
   }
 
   override _final(cb: (err?: Error | null) => void): void {
@@ -213,7 +227,7 @@ class LeanResponse extends Writable {
 /** The client's view of the body while it streams; its consumer destroying it closes the exchange. */
 class LeanBody extends Readable {
   private waiting: (() => void)[] = [];
-  constructor(private readonly onDestroy: () => void) {
+  constructor(private readonly exchange: { bodyDestroyed(): void }) {
     super();
   }
   offer(c: Buffer | string, done: () => void): void {
@@ -227,7 +241,7 @@ class LeanBody extends Readable {
     for (const done of w) done();
   }
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.onDestroy();
+    this.exchange.bodyDestroyed();
     cb(err);
   }
 }
@@ -244,80 +258,110 @@ const resetError = (message: string) => Object.assign(new Error(message), { code
  */
 export function leanExchange(listener: http.RequestListener, r: TransportRequest, settled: (how: 'done' | 'streaming') => void): Promise<TransportResponse> {
   return new Promise((resolve, reject) => {
-    let state: 'waiting' | 'streaming' | 'over' = 'waiting';
-    let body: LeanBody | undefined;
-    const chunks: (Buffer | string)[] = [];
-    let res: LeanResponse;
-    const finish = () => {
-      r.signal?.removeEventListener('abort', onAbort);
-      settled('done');
-    };
-    const drop = () => {
-      if (state === 'over') return;
-      const was = state;
-      state = 'over';
-      if (!res.destroyed) res.destroy();
-      if (was === 'waiting') reject(resetError('socket hang up'));
-      else body!.destroy(resetError('aborted'));
-      finish();
-    };
-    const onAbort = () => {
-      if (state === 'over') return;
-      const was = state;
-      state = 'over';
-      res.destroy();
-      if (was === 'waiting') reject(abortError(r.signal?.reason));
-      else body!.destroy(abortError(r.signal?.reason));
-      finish();
-    };
-    const sink: Sink = {
-      head(rs, streaming) {
-        if (!streaming || state !== 'waiting') return;
-        state = 'streaming';
-        body = new LeanBody(() => {
-          if (state === 'over') return;
-          state = 'over';
-          if (!rs.destroyed) rs.destroy();
-          finish();
-        });
-        for (const c of chunks.splice(0)) body.offer(c, () => {});
-        settled('streaming');
-        resolve({ status: rs.statusCode, headers: rs.incomingHeaders(), body });
-      },
-      chunk(c, done) {
-        if (state === 'waiting') {
-          chunks.push(c);
-          done();
-        } else if (state === 'streaming') body!.offer(c, done);
-        else done();
-      },
-      end() {
-        if (state === 'streaming') {
-          state = 'over';
-          body!.push(null);
-          finish();
-          return;
-        }
-        if (state !== 'waiting') return;
-        state = 'over';
-        const data = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
-        finish();
-        resolve(wholeAnswer(res.statusCode, res.incomingHeaders(), data));
-      },
-      abort: () => drop(),
-    };
     if (r.signal?.aborted) return reject(abortError(r.signal.reason));
-    r.signal?.addEventListener('abort', onAbort, { once: true });
-    const req = new LeanRequest(r, new LeanSocket(() => drop()));
-    res = new LeanResponse(req, sink);
+    const x = new Exchange(r, settled, resolve, reject);
+    r.signal?.addEventListener('abort', x, { once: true });
+    const req = new LeanRequest(r, new LeanSocket(x));
+    x.res = new LeanResponse(req, x);
     try {
-      listener(req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse);
+      listener(req as unknown as http.IncomingMessage, x.res as unknown as http.ServerResponse);
     } catch (e) {
-      drop();
+      x.drop();
       throw e;
     }
   });
 }
+
+/**
+ * The state of one exchange: the response's sink, the abort listener (handleEvent) and the socket's
+ * drop — one object with methods rather than a closure each, as every request makes one.
+ */
+class Exchange implements Sink {
+  state: 'waiting' | 'streaming' | 'over' = 'waiting';
+  body: LeanBody | undefined;
+  readonly chunks: (Buffer | string)[] = [];
+  res!: LeanResponse;
+
+  constructor(
+    readonly r: TransportRequest,
+    readonly settled: (how: 'done' | 'streaming') => void,
+    readonly resolve: (res: TransportResponse) => void,
+    readonly reject: (err: unknown) => void,
+  ) {}
+
+  private finish(): void {
+    this.r.signal?.removeEventListener('abort', this);
+    this.settled('done');
+  }
+
+  /** The socket was ended or destroyed, or the response destroyed: the exchange is cut. */
+  drop(): void {
+    if (this.state === 'over') return;
+    const was = this.state;
+    this.state = 'over';
+    if (!this.res.destroyed) this.res.destroy();
+    if (was === 'waiting') this.reject(resetError('socket hang up'));
+    else this.body!.destroy(resetError('aborted'));
+    this.finish();
+  }
+
+  /** The request's signal aborted. */
+  handleEvent(): void {
+    if (this.state === 'over') return;
+    const was = this.state;
+    this.state = 'over';
+    this.res.destroy();
+    if (was === 'waiting') this.reject(abortError(this.r.signal?.reason));
+    else this.body!.destroy(abortError(this.r.signal?.reason));
+    this.finish();
+  }
+
+  /** The client destroyed the streaming body. */
+  bodyDestroyed(): void {
+    if (this.state === 'over') return;
+    this.state = 'over';
+    if (!this.res.destroyed) this.res.destroy();
+    this.finish();
+  }
+
+  head(rs: LeanResponse, streaming: boolean): void {
+    if (!streaming || this.state !== 'waiting') return;
+    this.state = 'streaming';
+    const body = (this.body = new LeanBody(this));
+    for (const c of this.chunks.splice(0)) body.offer(c, noop);
+    this.settled('streaming');
+    this.resolve({ status: rs.statusCode, headers: rs.incomingHeaders(), body });
+  }
+
+  chunk(c: Buffer | string, done: () => void): void {
+    if (this.state === 'waiting') {
+      this.chunks.push(c);
+      done();
+    } else if (this.state === 'streaming') this.body!.offer(c, done);
+    else done();
+  }
+
+  end(): void {
+    if (this.state === 'streaming') {
+      this.state = 'over';
+      this.body!.push(null);
+      this.finish();
+      return;
+    }
+    if (this.state !== 'waiting') return;
+    this.state = 'over';
+    const chunks = this.chunks;
+    const data = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+    this.finish();
+    this.resolve(wholeAnswer(this.res.statusCode, this.res.incomingHeaders(), data));
+  }
+
+  abort(): void {
+    this.drop();
+  }
+}
+
+const noop = () => {};
 
 /** An answer read whole: `data` for readers that take it at once, `body` (made on demand) for the rest. */
 function wholeAnswer(status: number, headers: http.IncomingHttpHeaders, data: Buffer | string): TransportResponse {

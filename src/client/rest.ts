@@ -7,6 +7,7 @@ import * as https from 'node:https';
 import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { setMaxListeners } from 'node:events';
 import { StatusError, type StatusReason } from '../api/errors.ts';
 import type { ResourceType } from '../api/resource.ts';
 import type { KubeList, KubeObject, Status, WatchEvent } from '../api/types.ts';
@@ -419,20 +420,91 @@ export class Client {
 /**
  * A signal that aborts with the parent or after timeoutMs; dispose() detaches it from the parent
  * (long-lived parents, like an informer's, would otherwise collect one listener per request).
+ * Without a parent, requests started within the same TIMEOUT_WINDOW_MS (at most
+ * TIMEOUT_WINDOW_REQUESTS of them) share one timeout signal (an AbortController and a timer are a
+ * good part of a small in-process request's CPU): it aborts TIMEOUT_WINDOW_MS after the last of
+ * them reached timeoutMs, unless all have finished by then.
  */
-export function linkSignal(parent: AbortSignal | undefined, timeoutMs = 0): { signal: AbortSignal; dispose(): void } {
+export function linkSignal(parent: AbortSignal | undefined, timeoutMs = 0): { signal: AbortSignal | undefined; dispose(): void } {
+  if (!parent) return timeoutMs > 0 ? sharedTimeout(timeoutMs) : NO_LINK;
   const c = new AbortController();
-  const onAbort = () => c.abort(parent!.reason);
-  if (parent?.aborted) c.abort(parent.reason);
-  else parent?.addEventListener('abort', onAbort, { once: true });
+  const onAbort = () => c.abort(parent.reason);
+  if (parent.aborted) c.abort(parent.reason);
+  else parent.addEventListener('abort', onAbort, { once: true });
   const timer = timeoutMs > 0 ? setTimeout(() => c.abort(new Error(`request timed out after ${timeoutMs} ms`)), timeoutMs) : undefined;
   return {
     signal: c.signal,
     dispose() {
       if (timer) clearTimeout(timer);
-      parent?.removeEventListener('abort', onAbort);
+      parent.removeEventListener('abort', onAbort);
     },
   };
+}
+
+const NO_LINK = { signal: undefined, dispose() {} };
+
+/** How long a shared timeout window takes in requests (so a request times out at most this much late), and how many at most. */
+export const TIMEOUT_WINDOW_MS = 100;
+const TIMEOUT_WINDOW_REQUESTS = 16;
+
+/**
+ * The timeout shared by the requests of one window: aborts once the window's last deadline passed,
+ * if any of them is still in flight. Its timer holds the process open only while one is.
+ */
+class TimeoutWindow {
+  private readonly controller = new AbortController();
+  private readonly timer: NodeJS.Timeout;
+  /** Requests of the window in flight, and all it had. */
+  private refs = 0;
+  private joined = 0;
+  readonly closesAt: number;
+
+  constructor(
+    private readonly timeoutMs: number,
+    now: number,
+  ) {
+    this.closesAt = now + TIMEOUT_WINDOW_MS;
+    // many requests listen to one signal: no MaxListenersExceededWarning for it
+    setMaxListeners(0, this.controller.signal);
+    this.timer = setTimeout(() => this.expire(), timeoutMs + TIMEOUT_WINDOW_MS);
+    this.timer.unref();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  join(): this {
+    if (this.refs++ === 0) this.timer.ref();
+    // An AbortSignal's listeners are a list (each add looks for a duplicate): a window closes
+    // early rather than collecting many.
+    if (++this.joined >= TIMEOUT_WINDOW_REQUESTS) this.close();
+    return this;
+  }
+
+  /** One request of the window ended (requests one after another reuse the window: no new signal each). */
+  dispose(): void {
+    if (--this.refs === 0) this.timer.unref();
+  }
+
+  private close(): void {
+    if (openWindows.get(this.timeoutMs) === this) openWindows.delete(this.timeoutMs);
+  }
+
+  private expire(): void {
+    this.close();
+    if (this.refs > 0) this.controller.abort(new Error(`request timed out after ${this.timeoutMs} ms`));
+  }
+}
+
+/** The window requests with this timeout join now, by timeout. */
+const openWindows = new Map<number, TimeoutWindow>();
+
+function sharedTimeout(timeoutMs: number): TimeoutWindow {
+  const now = Date.now();
+  let w = openWindows.get(timeoutMs);
+  if (!w || now >= w.closesAt) openWindows.set(timeoutMs, (w = new TimeoutWindow(timeoutMs, now)));
+  return w.join();
 }
 
 /** A watch stream: async-iterate its events; close() ends it (the iteration then finishes). */
@@ -441,6 +513,8 @@ export interface WatchStream<T extends KubeObject = KubeObject> extends AsyncIte
   /** True once the stream ended (server closed, error, or close()). */
   readonly closed: boolean;
 }
+
+const NOT_BLANK = /\S/;
 
 class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
   closed = false;
@@ -465,9 +539,27 @@ class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
     let buf = '';
     // a multi-byte character may straddle two chunks
     const decoder = new StringDecoder('utf8');
+    // the decoder holds no partial character (the last chunk ended with a newline)
+    let clean = true;
     try {
       for await (const chunk of this.body) {
-        buf += typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+        const last = typeof chunk === 'string' ? chunk.charCodeAt(chunk.length - 1) : (chunk as Buffer)[(chunk as Buffer).length - 1];
+        if (buf === '' && clean && last === 10) {
+          // The usual chunk: one whole event and its newline (JSON.parse takes the surrounding
+          // whitespace), with no copy of the line sliced off and trimmed.
+          const text = typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+          if (text.indexOf('\n') === text.length - 1) {
+            if (NOT_BLANK.test(text)) yield JSON.parse(text) as WatchEvent<T | Status>;
+            continue;
+          }
+          buf = text;
+        } else {
+          if (typeof chunk === 'string') buf += chunk;
+          else {
+            buf += decoder.write(chunk as Buffer);
+            clean = last === 10;
+          }
+        }
         let nl: number;
         while ((nl = buf.indexOf('\n')) >= 0) {
           const line = buf.slice(0, nl).trim();

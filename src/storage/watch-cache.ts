@@ -463,7 +463,7 @@ export class WatchCacheStore implements WatchCache {
       let timer: NodeJS.Timeout | undefined;
       const w: Waiter = {
         revision,
-        resolve: () => {
+        resolve() {
           if (timer) clearTimeout(timer);
           resolve();
         },

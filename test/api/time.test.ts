@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalTime, formatMicroTime, formatTime } from '../../src/api/time.ts';
-import { canonicalizeTimes, microTime, obj, list, time, str } from '../../src/api/schema.ts';
+import { canonicalizeTimes, map, microTime, obj, list, time, str } from '../../src/api/schema.ts';
 
 test('canonicalTime: Time is second-precision UTC Z, MicroTime keeps six digits', () => {
   const cases: [string, boolean, string][] = [
@@ -93,4 +93,28 @@ test('canonicalizeTimes: deep and recursive schemas; subtrees without Time field
   assert.equal(v.plain.name, '2026-12-01T07:27:20+00:00');
   assert.equal(v.tree.child.child.stamp, '2026-12-01T07:27:20Z');
   assert.match(canonicalizeTimes(schema, { tree: { child: { stamp: 'soon' } } })!, /^parsing time "soon"/);
+});
+
+test('canonicalizeTimes: only members bearing times are walked, yet the first malformed time is the first in key order', () => {
+  const schema = obj('x', {
+    zeta: time(),
+    alpha: obj('a', { when: time() }),
+    free: map('m', obj('v', { at: time() })),
+    other: str(),
+  });
+  const cases: { name: string; value: any; error?: RegExp; want?: any }[] = [
+    { name: 'nested and map times canonicalized', value: { other: '2026-12-01T08:27:20+01:00', zeta: '2026-12-01T08:27:20+01:00', alpha: { when: '2026-12-01T07:27:20.9Z' }, free: { k: { at: '2026-12-01T07:27:20.000Z' } } }, want: { other: '2026-12-01T08:27:20+01:00', zeta: '2026-12-01T07:27:20Z', alpha: { when: '2026-12-01T07:27:20Z' }, free: { k: { at: '2026-12-01T07:27:20Z' } } } },
+    // schema order is zeta, alpha; the value's key order decides which error is reported
+    { name: 'first in key order (alpha before zeta)', value: { alpha: { when: 'bad-a' }, zeta: 'bad-z' }, error: /"bad-a"/ },
+    { name: 'first in key order (zeta before alpha)', value: { zeta: 'bad-z', alpha: { when: 'bad-a' } }, error: /"bad-z"/ },
+    { name: 'unknown members are not times', value: { nope: 'not a time', zeta: '2026-12-01T07:27:20Z' }, want: { nope: 'not a time', zeta: '2026-12-01T07:27:20Z' } },
+  ];
+  for (const c of cases) {
+    const err = canonicalizeTimes(schema, c.value);
+    if (c.error) assert.match(err ?? '', c.error, c.name);
+    else {
+      assert.equal(err, undefined, c.name);
+      assert.deepEqual(c.value, c.want, c.name);
+    }
+  }
 });

@@ -73,19 +73,21 @@ export function checkName(obj: KubeObject, name: string): void {
   else if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
 }
 
+/** An update's body decoded, its identity checked against the path. */
+function decodeUpdate(s: Scope, body: Buffer, name: string): KubeObject {
+  const o = decodeObject(s.req.headers['content-type'], body);
+  checkBodyIdentity(o, s.rt, s.info.namespace);
+  checkName(o, name);
+  return o;
+}
+
 /** PUT of the main resource or of /status. */
 export async function handleUpdate(s: Scope, subresource: 'status' | undefined): Promise<number> {
   const name = s.info.name!;
   const body = await readBody(s.req);
   // The body as the update starts from it; each attempt changes its own copy (the first takes this
   // one, a retry after a lost race decodes the body again: cheaper than cloning every write).
-  const decode = () => {
-    const o = decodeObject(s.req.headers['content-type'], body);
-    checkBodyIdentity(o, s.rt, s.info.namespace);
-    checkName(o, name);
-    return o;
-  };
-  let first: KubeObject | undefined = decode();
+  let first: KubeObject | undefined = decodeUpdate(s, body, name);
   const warnings = checkUnknownFields(first, s.rt, s.query);
   const dryRun = isDryRun(s.query);
   const r = await guaranteedUpdate(
@@ -95,7 +97,7 @@ export async function handleUpdate(s: Scope, subresource: 'status' | undefined):
       if (!cur) throw notFound(s.rt.plural, name, s.rt.group);
       let o = first;
       first = undefined;
-      if (!o) checkUnknownFields((o = decode()), s.rt, s.query);
+      if (!o) checkUnknownFields((o = decodeUpdate(s, body, name)), s.rt, s.query);
       checkPrecondition(s, o, cur);
       const next = await prepareUpdate(s, o, cur, subresource, dryRun);
       const fieldManager = s.query?.get('fieldManager');

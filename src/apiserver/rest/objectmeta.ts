@@ -164,13 +164,29 @@ function sameJson(a: unknown, b: unknown, skipMeta?: string): boolean {
     if (v === undefined || typeof v === 'function') continue;
     n++;
     const w = bo[k];
-    if (k === skipMeta && typeof v === 'object' && v !== null && typeof w === 'object' && w !== null) {
-      const { resourceVersion: _a, ...vm } = v as Record<string, unknown>;
-      const { resourceVersion: _b, ...wm } = w as Record<string, unknown>;
-      if (!sameJson(vm, wm)) return false;
+    if (k === skipMeta && typeof v === 'object' && v !== null && typeof w === 'object' && w !== null && !Array.isArray(v) && !Array.isArray(w)) {
+      if (!sameMembers(v as Record<string, unknown>, w as Record<string, unknown>, 'resourceVersion')) return false;
     } else if (!sameJson(v, w)) return false;
   }
   for (const k in bo) {
+    const w = bo[k];
+    if (w !== undefined && typeof w !== 'function') n--;
+  }
+  return n === 0;
+}
+
+/** sameJson of two objects' members, one member (`skip`) left out of the comparison (no copies without it). */
+function sameMembers(ao: Record<string, unknown>, bo: Record<string, unknown>, skip: string): boolean {
+  let n = 0;
+  for (const k in ao) {
+    if (k === skip) continue;
+    const v = ao[k];
+    if (v === undefined || typeof v === 'function') continue;
+    n++;
+    if (!sameJson(v, bo[k])) return false;
+  }
+  for (const k in bo) {
+    if (k === skip) continue;
     const w = bo[k];
     if (w !== undefined && typeof w !== 'function') n--;
   }

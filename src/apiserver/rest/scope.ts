@@ -155,8 +155,13 @@ export function admissionAttrs(
     dryRun,
     user: s.user,
     options,
-    warn: (text) => addWarning(s.res, text),
-    annotate: (key, value) => auditAnnotate(s.res, key, value),
+    // methods rather than named arrows: tsx (esbuild keepNames) names every named arrow it makes, per call
+    warn(text) {
+      addWarning(s.res, text);
+    },
+    annotate(key, value) {
+      auditAnnotate(s.res, key, value);
+    },
     reinvocation: { isReinvoke: false, shouldReinvoke: false, values: new Map() },
   };
 }

@@ -3,6 +3,7 @@
 // and recompute on a conflict unless the caller pinned a resourceVersion (then 409).
 import { conflict, notFound, OBJECT_MODIFIED } from '../../api/errors.ts';
 import { validateObjectMetaUpdate } from '../../api/meta.ts';
+import { forgetWellTyped } from '../../api/schema.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { StorageError, type StoreEntry } from '../../storage/interface.ts';
 import { admitMutating, admitValidating } from '../pipeline/run.ts';
@@ -30,6 +31,7 @@ export async function prepareCreate(s: Scope, obj: KubeObject, dryRun: boolean):
   initCreateMeta(obj, s.rt, new Date(s.core.clock.now()), s.core.random);
   s.rt.defaults(obj);
   await admitMutating(s.core.pipeline, admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun));
+  forgetWellTyped(obj);
   s.rt.strategy.prepareForCreate?.(obj);
   validateObject(obj, s.rt, undefined);
   await s.rt.rest?.beginCreate?.(s, obj);
@@ -81,6 +83,7 @@ export async function prepareUpdate(s: Scope, obj: KubeObject, old: KubeObject, 
   rt.defaults(obj);
   const name = old.metadata.name;
   await admitMutating(s.core.pipeline, admissionAttrs(s, 'UPDATE', obj, old, name, dryRun));
+  forgetWellTyped(obj);
   if (subresource === 'status') {
     if (rt.strategy.prepareForStatusUpdate) rt.strategy.prepareForStatusUpdate(obj, old);
     else keepAllButStatus(obj, old);

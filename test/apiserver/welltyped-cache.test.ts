@@ -1,0 +1,51 @@
+// The checks of one write remember which members of the request's object fit the schema; a
+// mutating admission plugin that changes a member in place must be seen by the checks after it
+// (a stale memo would let a mistyped object be stored).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AdmissionPlugin } from '../../src/apiserver/index.ts';
+import { forgetWellTyped, obj, str, int, wellTyped } from '../../src/api/schema.ts';
+import { startTestServer, req, deployment } from './helpers.ts';
+
+test('wellTyped remembers a fresh member until forgetWellTyped', () => {
+  const schema = obj('x', { status: obj('s', { replicas: int(), phase: str() }) });
+  const o: any = { status: { replicas: 1, phase: 'Up' } };
+  assert.equal(wellTyped(schema, o), true);
+  o.status.replicas = 'one';
+  forgetWellTyped(o);
+  assert.equal(wellTyped(schema, o), false);
+  // frozen members never change: remembered for good
+  const frozen: any = { status: Object.freeze({ replicas: 2, phase: 'Up' }) };
+  assert.equal(wellTyped(schema, frozen), true);
+  assert.equal(wellTyped(schema, frozen), true);
+});
+
+test('a mutating admission plugin that mistypes a status member in place: the status update is rejected, nothing stored', async () => {
+  const cases: { name: string; mutate: (status: any) => void; code: number }[] = [
+    { name: 'number made a string', mutate: (st) => (st.replicas = 'three'), code: 422 },
+    { name: 'untouched', mutate: () => {}, code: 200 },
+  ];
+  let mutate: (status: any) => void = () => {};
+  const plugin: AdmissionPlugin = {
+    name: 'Mistype',
+    admit(a) {
+      if (a.operation === 'UPDATE' && a.info.subresource === 'status' && a.object?.status) mutate(a.object.status);
+    },
+  };
+  const srv = await startTestServer({ pipeline: { authenticators: [], rateLimiters: [], authorizers: [], admission: [plugin] } });
+  try {
+    const path = '/apis/apps/v1/namespaces/default/deployments';
+    const created = await req(srv.url, 'POST', path, deployment('web', 2));
+    assert.equal(created.status, 201, created.text);
+    for (const c of cases) {
+      mutate = c.mutate;
+      const cur = (await req(srv.url, 'GET', `${path}/web`)).body;
+      const r = await req(srv.url, 'PUT', `${path}/web/status`, { ...cur, status: { replicas: 2, readyReplicas: 1, observedGeneration: 1 } });
+      assert.equal(r.status, c.code, `${c.name}: ${r.text}`);
+      const stored = (await req(srv.url, 'GET', `${path}/web`)).body;
+      assert.equal(typeof (stored.status?.replicas ?? 0), 'number', c.name);
+    }
+  } finally {
+    await srv.close();
+  }
+});
