@@ -60,29 +60,70 @@ export function armRequestTimeout(res: ServerResponse, info: RequestInfo, rt: Re
  * Starts the deadline of one answer: at expiry, onTimeout answers (when nothing was written yet) and
  * the response is sealed so the handler's late writes go nowhere; a response already streaming is
  * cut (Kubernetes aborts the connection). Returns `cancel` and whether the deadline hit.
+ * Deadlines are checked by one sweep every SWEEP_MS while any is pending (no timer or listeners per
+ * request: an answered response is dropped at the next sweep), so one fires up to SWEEP_MS late.
  */
 export function startDeadline(res: ServerResponse, ms: number, onTimeout: () => void): { cancel(): void; readonly expired: boolean } {
-  let expired = false;
-  const timer = setTimeout(() => {
-    expired = true;
-    if (res.headersSent) {
-      seal(res);
-      res.destroy();
+  const d = new Deadline(res, Date.now() + ms, onTimeout);
+  pending.push(d);
+  if (!sweeper) {
+    sweeper = setInterval(sweep, SWEEP_MS);
+    sweeper.unref();
+  }
+  return d;
+}
+
+const SWEEP_MS = 100;
+const pending: Deadline[] = [];
+let sweeper: ReturnType<typeof setInterval> | undefined;
+
+class Deadline {
+  expired = false;
+  private cancelled = false;
+  constructor(
+    private readonly res: ServerResponse,
+    readonly at: number,
+    private readonly onTimeout: () => void,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  /** Answered, cut or cancelled: nothing left to time out. */
+  get settled(): boolean {
+    return this.cancelled || this.res.writableFinished || this.res.destroyed;
+  }
+
+  expire(): void {
+    this.expired = true;
+    if (this.res.headersSent) {
+      seal(this.res);
+      this.res.destroy();
       return;
     }
-    onTimeout();
-    seal(res);
-  }, ms);
-  timer.unref();
-  const cancel = () => clearTimeout(timer);
-  res.once('finish', cancel);
-  res.once('close', cancel);
-  return {
-    cancel,
-    get expired() {
-      return expired;
-    },
-  };
+    this.onTimeout();
+    seal(this.res);
+  }
+}
+
+function sweep(): void {
+  const now = Date.now();
+  let kept = 0;
+  for (let i = 0; i < pending.length; i++) {
+    const d = pending[i];
+    if (d.settled) continue;
+    if (d.at <= now) {
+      d.expire();
+      continue;
+    }
+    pending[kept++] = d;
+  }
+  pending.length = kept;
+  if (kept === 0 && sweeper) {
+    clearInterval(sweeper);
+    sweeper = undefined;
+  }
 }
 
 /** Turns every later write on res into a no-op. */
