@@ -22,15 +22,13 @@ import { join, resolve } from 'node:path';
 import { Client } from '../src/client/index.ts';
 import { parseRss } from '../src/node/process/procfs.ts';
 import { descendants } from '../src/process/index.ts';
+import { parseDuration } from '../src/simulate/index.ts';
 import { arg, sleep } from './util.ts';
 
-/** "10m", "90s", "1m30s", bare seconds; '' = 0. */
+/** "10m", "90s", "1m30s" (the scenario files' durations), bare seconds; '' = 0. */
 function durationMs(v: string): number {
   if (!v) return 0;
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const parts = [...v.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join('') !== v) throw new Error(`--steady must be a duration such as 10m or 90s (got "${v}")`);
-  return parts.reduce((n, [, x, u]) => n + Number(x) * (u === 'h' ? 3_600_000 : u === 'm' ? 60_000 : u === 's' ? 1000 : 1), 0);
+  return parseDuration(/^\d+(\.\d+)?$/.test(v) ? Number(v) : v, '--steady');
 }
 
 const NODES = Number(arg('nodes', '5000'));
