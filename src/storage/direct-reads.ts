@@ -80,7 +80,10 @@ export async function snapshotAt(backend: Store, prefix: string, items: StoreEnt
   return out;
 }
 
-/** An entry for an object as it was before a later write (its resourceVersion is its write's revision). */
+/**
+ * An entry for an object as it was before a later write (its resourceVersion is its write's
+ * revision); the history does not carry its create revision, so it stands in for that too.
+ */
 function pastEntry(key: string, object: KubeObject): StoreEntry {
   const rev = Number(object.metadata?.resourceVersion ?? 0);
   return { key, object, modRevision: rev, createRevision: rev };

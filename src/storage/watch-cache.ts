@@ -163,7 +163,7 @@ export class WatchCacheStore implements WatchCache {
 
   /** Whether a key or prefix lies in a resource the cache does not keep (its reads go to the backend). */
   private direct(keyOrPrefix: string): boolean {
-    return this.uncached.size > 0 && this.uncached.has(bucketPrefix(keyOrPrefix)) && slashes(keyOrPrefix) >= 4;
+    return this.uncached.size > 0 && this.uncached.has(bucketPrefix(keyOrPrefix));
   }
 
   start(): Promise<void> {
