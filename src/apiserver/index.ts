@@ -10,7 +10,7 @@ import { registry as builtinRegistry, Registry } from '../api/registry.ts';
 import { EncryptingStore, FaultyStore, followFaultsFile, WatchCacheStore, loadEncryptionConfiguration, openStore, registerStorageMetrics, type EncryptionConfiguration, type Store } from '../storage/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
-import { attachKindStorage, bootstrapNamespaces, bootstrapPriorityClasses, ensureAPIServices, ensureKubernetesService, namespaceGetter, priorityClassLister, startKubernetesEndpoints, startServiceAddressRepair } from './kinds/index.ts';
+import { attachKindStorage, uncachedPrefixes, bootstrapNamespaces, bootstrapPriorityClasses, ensureAPIServices, ensureKubernetesService, namespaceGetter, priorityClassLister, startKubernetesEndpoints, startServiceAddressRepair } from './kinds/index.ts';
 import { startResourceMetrics } from './resourcemetrics/index.ts';
 import { stopMetricCatalog } from './custommetrics/catalog.ts';
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
@@ -252,14 +252,17 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     : undefined;
   const wrapBackend = faulty ?? encrypt;
   let store: WatchCacheStore;
+  // Kinds whose storage hooks keep them out of the watch cache (events): read from the backend.
+  const uncached = uncachedPrefixes(registry);
   if (opts.store) {
-    store = new WatchCacheStore(wrapBackend ? wrapBackend(opts.store) : opts.store, { windowSize: opts.watchCacheSize });
+    store = new WatchCacheStore(wrapBackend ? wrapBackend(opts.store) : opts.store, { windowSize: opts.watchCacheSize, uncached });
     await store.start();
   } else {
     // SQLite in the data dir (durable), else the in-memory store; the watch cache over either.
     store = await openStore({
       dataDir: opts.dataDir,
       watchCacheSize: opts.watchCacheSize,
+      uncached,
       storage: opts.storage,
       events: opts.events,
       wrapBackend,

@@ -11,6 +11,8 @@ export interface OpenStoreOptions {
   dataDir?: string;
   /** Events kept per resource in the watch cache window. Default 10,000. */
   watchCacheSize?: number;
+  /** Resource prefixes the watch cache keeps nothing of (WatchCacheOptions.uncached). */
+  uncached?: Iterable<string>;
   /** SQLite synchronous mode, default 'FULL' (see sqlite.ts for the durability argument). */
   synchronous?: 'FULL' | 'NORMAL';
   /** Periodic compaction of the backend's history (ms). Default 5 minutes; 0 = off. */
@@ -32,7 +34,7 @@ export interface OpenStoreOptions {
  * The backend alone (no cache): SQLite in dataDir with periodic compaction, or memory. For callers
  * that put their own WatchCacheStore over it; do not wrap openStore()'s result in another cache.
  */
-export function openBackend(opts: Omit<OpenStoreOptions, 'watchCacheSize' | 'storage' | 'events'> = {}): Store {
+export function openBackend(opts: Omit<OpenStoreOptions, 'watchCacheSize' | 'uncached' | 'storage' | 'events'> = {}): Store {
   const compactionIntervalMs = opts.compactionIntervalMs ?? 5 * 60_000;
   return opts.dataDir ? new SqliteStore({ dataDir: opts.dataDir, synchronous: opts.synchronous, compactionIntervalMs }) : new MemoryStore();
 }
@@ -42,7 +44,7 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<WatchCache
   if (opts.events && !opts.storage) throw new Error('--events applies to --storage postgres://... only');
   const opened = opts.storage ? await openBackendUrl(opts.storage, opts) : openBackend(opts);
   const backend = opts.wrapBackend ? opts.wrapBackend(opened) : opened;
-  const cache = new WatchCacheStore(backend, { windowSize: opts.watchCacheSize });
+  const cache = new WatchCacheStore(backend, { windowSize: opts.watchCacheSize, uncached: opts.uncached });
   await cache.start();
   return cache;
 }

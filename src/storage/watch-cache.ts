@@ -28,6 +28,7 @@ import {
 } from './interface.ts';
 import { closedError, compactedError, deepFreeze, WatcherSet } from './common.ts';
 import { SortedKeys } from './sorted-keys.ts';
+import { listDirect } from './direct-reads.ts';
 
 export interface WatchCacheOptions {
   /** Recent events kept per resource prefix (the window a watch can resume from). Default 10,000. */
@@ -44,6 +45,12 @@ export interface WatchCacheOptions {
    * prefix, with no progress notification yet), get reads the backend and a list serves the cache; a backend that does not answer: both serve the cache.
    */
   consistentReads?: boolean;
+  /**
+   * Resource prefixes (`/registry/<group>/<plural>/`) the cache keeps nothing of (Kubernetes' watch
+   * cache size 0, events by default): get, list and watch under them go to the backend. A watch
+   * spanning several resources still gets their live events, not their history.
+   */
+  uncached?: Iterable<string>;
 }
 
 /** A window event: the StoreEvent handed to watchers plus the entries before and after it. */
@@ -141,6 +148,7 @@ export class WatchCacheStore implements WatchCache {
   /** The backend revision read in flight, and the one queued behind it (callers arriving meanwhile). */
   private revisionRead: Promise<number> | undefined;
   private nextRevisionRead: Promise<number> | undefined;
+  private readonly uncached: Set<string>;
 
   constructor(
     readonly backend: Store,
@@ -150,6 +158,12 @@ export class WatchCacheStore implements WatchCache {
     this.waitTimeoutMs = opts.waitTimeoutMs ?? 3_000;
     this.closeBackend = opts.closeBackend ?? true;
     this.consistentReads = opts.consistentReads ?? backend.shared === true;
+    this.uncached = new Set(opts.uncached ?? []);
+  }
+
+  /** Whether a key or prefix lies in a resource the cache does not keep (its reads go to the backend). */
+  private direct(keyOrPrefix: string): boolean {
+    return this.uncached.size > 0 && this.uncached.has(bucketPrefix(keyOrPrefix));
   }
 
   start(): Promise<void> {
@@ -168,6 +182,7 @@ export class WatchCacheStore implements WatchCache {
     this.wideWatchers.end(stale);
     for (const b of old) b.watchers.end(stale);
     for (const e of items) {
+      if (this.direct(e.key)) continue;
       const entry = this.ownEntry(e.key, e.object, e.modRevision, e.createRevision, e.json);
       const b = this.bucketFor(e.key);
       b.entries.set(e.key, entry);
@@ -232,6 +247,7 @@ export class WatchCacheStore implements WatchCache {
 
   async get(key: string): Promise<StoreEntry | undefined> {
     this.checkOpen(key);
+    if (this.direct(key)) return this.backend.get(key);
     if (this.consistentReads && !(await this.caughtUp(key))) return this.backend.get(key);
     return this.buckets.get(bucketPrefix(key))?.entries.get(key);
   }
@@ -283,6 +299,7 @@ export class WatchCacheStore implements WatchCache {
     const wanted = exact ?? opts.minRevision ?? 0;
     if (wanted > this.revision) await this.waitFor(wanted, this.waitTimeoutMs, prefix);
     else if (this.consistentReads && exact === undefined && opts.minRevision === undefined) await this.caughtUp(prefix);
+    if (this.direct(prefix)) return listDirect(this.backend, prefix, opts, page);
     const buckets = this.bucketsOf(prefix);
     const revision = exact ?? this.revision;
     if (exact !== undefined) {
@@ -319,6 +336,10 @@ export class WatchCacheStore implements WatchCache {
 
   watch(prefix: string, fromRevision: number, onEvent: (ev: StoreEvent) => void, onError?: (err: StorageError) => void): Unsubscribe {
     this.checkOpen(prefix);
+    if (this.direct(prefix)) {
+      const from = fromRevision;
+      return this.backend.watch(prefix, from, from > this.revision ? (ev) => void (ev.revision > from && onEvent(ev)) : onEvent, onError);
+    }
     const wide = slashes(prefix) < 4;
     const buckets = this.bucketsOf(prefix, !wide);
     let oldest = this.floor;
@@ -378,6 +399,7 @@ export class WatchCacheStore implements WatchCache {
   /** Applies one backend event: entries, sorted keys, window, then fan-out. */
   private apply(ev: StoreEvent): void {
     if (ev.revision <= this.revision) return; // already seen (a backend re-delivery)
+    if (this.direct(ev.key)) return this.passThrough(ev);
     const b = this.bucketFor(ev.key);
     const prevEntry = b.entries.get(ev.key);
     const entry = this.ownEntry(ev.key, ev.object, ev.revision, ev.type === 'ADDED' ? ev.revision : prevEntry?.createRevision ?? ev.revision, ev.json);
@@ -405,6 +427,13 @@ export class WatchCacheStore implements WatchCache {
     if (this.waiters.length) this.wake();
     b.watchers.dispatch(cev);
     if (this.wideWatchers.size) this.wideWatchers.dispatch(cev);
+  }
+
+  /** An event of a resource the cache does not keep: only the revision moves (and wide watchers see it). */
+  private passThrough(ev: StoreEvent): void {
+    this.revision = ev.revision;
+    if (this.waiters.length) this.wake();
+    if (this.wideWatchers.size) this.wideWatchers.dispatch(ev);
   }
 
   /** The entry as the cache keeps it: frozen object, serialized JSON. */
@@ -513,7 +542,7 @@ function* mergeSorted(base: Iterator<string>, count: number, extra: string[], ke
  * One page from `total` keys (each with an entry at the snapshot): filter before limit; lastKey
  * only when a further match exists; remaining only without a filter.
  */
-function page(
+export function page(
   keys: Iterator<string>,
   total: number,
   lookup: (key: string) => StoreEntry | undefined,

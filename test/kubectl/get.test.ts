@@ -193,6 +193,35 @@ test('get events prints LAST SEEN TYPE REASON OBJECT MESSAGE; describe shows the
   assert.match(d, /Normal\s+Scheduled\s+\S+\s+default-scheduler\s+Successfully assigned default\/web-1 to n1/);
 });
 
+test('get events -w: the events so far, then a row per new Event (events are read from the store, not the watch cache)', { skip }, async () => {
+  const event = (name: string, message: string) => ({
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name, namespace: 'default' },
+    involvedObject: { kind: 'Pod', name: 'ew-1', namespace: 'default', apiVersion: 'v1' },
+    reason: 'Pulled',
+    message,
+    type: 'Normal',
+    source: { component: 'kubelet' },
+    firstTimestamp: new Date().toISOString(),
+    lastTimestamp: new Date().toISOString(),
+    count: 1,
+  });
+  assert.equal((await c.http('POST', '/api/v1/namespaces/default/events', event('ew-1.1', 'first pull'))).status, 201);
+  const child = spawn(KUBECTL, ['get', 'events', '-w', '--field-selector', 'involvedObject.name=ew-1'], { env: { PATH: process.env.PATH, HOME: `${c.dir}/home`, KUBECONFIG: `${c.dir}/kubeconfig` } });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  try {
+    await eventually(() => /Pulled\s+pod\/ew-1\s+first pull/.test(out), 'ew-1.1 listed', 15_000);
+    assert.equal((await c.http('POST', '/api/v1/namespaces/default/events', event('ew-1.2', 'second pull'))).status, 201);
+    await eventually(() => /Pulled\s+pod\/ew-1\s+second pull/.test(out), 'ew-1.2 from the watch', 15_000);
+    assert.doesNotMatch(out, /Scheduled/, 'the field selector holds on the watch');
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
 test('get -w prints the table, then a row per change (Table watch events)', { skip }, async () => {
   const child = spawn(KUBECTL, ['get', 'pods', '-w', '-l', 'app=watched'], { env: { PATH: process.env.PATH, HOME: `${c.dir}/home`, KUBECONFIG: `${c.dir}/kubeconfig` } });
   let out = '';

@@ -13,6 +13,7 @@ import { csrStorage } from './csr.ts';
 import { serviceAccountStorage } from './serviceaccounts.ts';
 import { nodeMetricsStorage, podMetricsStorage } from './metrics.ts';
 import { customMetricsStorage, externalMetricsStorage } from './custommetrics.ts';
+import { resourcePrefix } from '../../storage/interface.ts';
 
 export { KUBELET_URL_ANNOTATION } from './pods.ts';
 export { DEFAULT_EVENT_TTL_MS } from './events.ts';
@@ -43,4 +44,11 @@ export function attachKindStorage(registry: Registry): void {
     const key = `${rt.group}/${rt.plural}`;
     if (rt.rest === undefined && Object.hasOwn(builtinStorage, key)) rt.rest = builtinStorage[key];
   }
+}
+
+/** The storage prefixes of the kinds whose hooks keep them out of the watch cache (RestHooks.watchCache false). */
+export function uncachedPrefixes(registry: Registry): string[] {
+  const out = new Set<string>();
+  for (const rt of registry.all()) if (rt.rest?.watchCache === false) out.add(resourcePrefix(rt.group, rt.plural));
+  return [...out];
 }

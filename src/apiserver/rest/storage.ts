@@ -41,6 +41,12 @@ declare module '../../api/resource.ts' {
      * write, on the server's clock (rest/expiry.ts); undefined or 0 = kept. Read once at start.
      */
     ttlMs?(core: ApiCore): number | undefined;
+    /**
+     * false: the watch cache keeps nothing of this kind (Kubernetes' DefaultWatchCacheSizes gives
+     * events a size of 0): get, list and watch read the storage backend, as kube-apiserver serves
+     * them from etcd. Read once when the server starts (CRDs are always cached).
+     */
+    watchCache?: false;
     /** Decorator: changes an outgoing copy of every object answered (get, list, watch, writes). */
     decorator?(obj: KubeObject): void;
     /**

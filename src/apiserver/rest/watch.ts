@@ -267,7 +267,14 @@ export async function handleWatch(s: Scope): Promise<number> {
     }
     lastRevision = from;
     if (closed) return 200;
-    unsubscribe = store.watch(prefix, from, onEvent);
+    // The store ended the watch (a remote backend's stream lost or compacted, a cache resync): an
+    // ERROR for a compacted history (the client relists), else the stream ends (it watches again).
+    const onError = (err: StorageError) => {
+      if (closed) return;
+      if (err.code === 'Compacted') write(JSON.stringify({ type: 'ERROR', object: statusOf(tooOldResourceVersion(lastRevision, err.revision ?? 0)) }) + '\n');
+      finish();
+    };
+    unsubscribe = store.watch(prefix, from, onEvent, onError);
     replaying = false;
   } catch (err) {
     if (err instanceof StorageError && err.code === 'Compacted') {
