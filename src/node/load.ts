@@ -75,7 +75,7 @@ export class WorkloadLoad {
     // not ready: no traffic, so no CPU share; its memory is the pod's own (the per-pod pattern)
     if (!ready(pod)) return cpu !== undefined ? { milliCpu: 0 } : {};
     const n = Math.max(1, this.readyPods(src, now));
-    return { ...(cpu !== undefined ? { milliCpu: cpu / n } : {}), ...(memory !== undefined ? { memory: memory / n } : {}) };
+    return { milliCpu: cpu !== undefined ? cpu / n : undefined, memory: memory !== undefined ? memory / n : undefined };
   }
 
   private totals(pod: KubeObject, now: number): { src?: Source; cpu?: number; memory?: number } {

@@ -1,9 +1,10 @@
 // summaryjson.ts writes the same bytes as JSON.stringify of the summary built as objects (the
-// reference below); kubelet.ts summary() (read by /metrics/resource) is that text parsed.
+// reference below); its objects (summaryObject, poolSummaries: what `kubesim simulate` hands the
+// scraper in-process) and kubelet.ts summary() (read by /metrics/resource) are that text parsed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { summary, type KubeletView } from '../../src/node/kubelet.ts';
-import { NODE_BASE_CPU_M, NODE_BASE_MEM, poolSummaryJson, summaryJson } from '../../src/node/summaryjson.ts';
+import { NODE_BASE_CPU_M, NODE_BASE_MEM, poolSummaries, poolSummaryJson, summaryJson, summaryObject } from '../../src/node/summaryjson.ts';
 import { rfc3339 } from '../../src/node/units.ts';
 import type { ContainerUsage } from '../../src/node/runtime.ts';
 import type { PodSim } from '../../src/node/podsim.ts';
@@ -40,8 +41,10 @@ test('summaryJson / poolSummaryJson: the bytes of JSON.stringify(summary())', ()
     for (const n of Object.keys(pods)) {
       assert.equal(summaryJson(s, n), JSON.stringify(referenceSummary(s, n)), `${n} ${JSON.stringify(capacity)}`);
       assert.deepEqual(summary(s, n), JSON.parse(JSON.stringify(referenceSummary(s, n))), `summary() ${n}: the summary as JSON carries it`);
+      assert.deepEqual(summaryObject(s, n), JSON.parse(summaryJson(s, n)), `summaryObject ${n}: the text parsed`);
     }
     assert.equal(poolSummaryJson(s), JSON.stringify({ nodes: Object.keys(pods).map((n) => referenceSummary(s, n)) }));
+    assert.deepEqual(poolSummaries(s), JSON.parse(poolSummaryJson(s)).nodes, 'poolSummaries: the pool summary parsed');
   }
 });
 

@@ -36,9 +36,14 @@ function pages(bytes: number): number {
   return Math.max(0, Math.round(bytes / PAGE) * PAGE);
 }
 
+/** The last time text parsed: a summary's stats share one `time`. */
+let parsed = { text: '', ms: NaN };
+
 function timeOf(stat: any, fallback: number): number {
-  const t = stat?.time ? Date.parse(stat.time) : NaN;
-  return Number.isFinite(t) ? t : fallback;
+  const text = stat?.time;
+  if (!text) return fallback;
+  if (text !== parsed.text) parsed = { text, ms: Date.parse(text) };
+  return Number.isFinite(parsed.ms) ? parsed.ms : fallback;
 }
 
 /**
@@ -141,8 +146,12 @@ export function podMetricsObject(s: PodSample, labels: Record<string, string> | 
  */
 export function podUsageJson(s: PodSample): string {
   if (s.usageJson === undefined) {
-    const containers = s.containers.map((c) => ({ name: c.name, usage: { cpu: cpuQuantity(c.cpuNanoCores), memory: memoryQuantity(c.memoryBytes) } }));
-    s.usageJson = `"timestamp":${JSON.stringify(rfc3339(s.timestampMs))},"window":${JSON.stringify(durationString(s.windowMs))},"containers":${JSON.stringify(containers)}`;
+    let containers = '';
+    for (const c of s.containers) {
+      if (containers) containers += ',';
+      containers += `{"name":${JSON.stringify(c.name)},"usage":{"cpu":"${cpuQuantity(c.cpuNanoCores)}","memory":"${memoryQuantity(c.memoryBytes)}"}}`;
+    }
+    s.usageJson = `"timestamp":"${rfc3339(s.timestampMs)}","window":"${durationString(s.windowMs)}","containers":[${containers}]`;
   }
   return s.usageJson;
 }
@@ -152,6 +161,6 @@ export function podUsageJson(s: PodSample): string {
  * items carry none, as metrics-server's), same members in the same order. created = rfc3339(now).
  */
 export function podMetricsItemJson(s: PodSample, labels: Record<string, string> | undefined, created: string): string {
-  const meta = { name: s.name, namespace: s.namespace, creationTimestamp: created, ...(labels ? { labels } : {}) };
-  return `{"metadata":${JSON.stringify(meta)},${podUsageJson(s)}}`;
+  const meta = `"name":${JSON.stringify(s.name)},"namespace":${JSON.stringify(s.namespace)},"creationTimestamp":${JSON.stringify(created)}${labels ? `,"labels":${JSON.stringify(labels)}` : ''}`;
+  return `{"metadata":{${meta}},${podUsageJson(s)}}`;
 }
