@@ -10,17 +10,22 @@ import type { ContainerUsage } from '../../src/node/runtime.ts';
 import type { PodSim } from '../../src/node/podsim.ts';
 
 const T0 = Date.UTC(2026, 0, 1, 10, 0, 0);
-const sim = (name: string, namespace: string, startTime: number): PodSim => ({ name, namespace, uid: `uid-${name}`, startTime }) as unknown as PodSim;
+const sim = (name: string, namespace: string, startTime: number, nodeName: string): PodSim => ({ name, namespace, uid: `uid-${name}`, startTime, pod: { spec: { nodeName } } }) as unknown as PodSim;
 const pods: Record<string, PodSim[]> = {
-  'node-a': [sim('web-1', 'default', T0 + 1500), sim('idle', 'default', T0), sim('we"ird', 'ns-2', T0 + 61_000)],
+  'node-a': [sim('web-1', 'default', T0 + 1500, 'node-a'), sim('idle', 'default', T0, 'node-a'), sim('we"ird', 'ns-2', T0 + 61_000, 'node-a')],
   'node-b': [],
+  'node-c': [sim('web-2', 'default', T0 + 500, 'node-c')],
 };
+/** A pod of the pool whose node is gone: no node's summary shows it. */
+const orphan = sim('orphan', 'default', T0, 'node-gone');
 const usages: Record<string, ContainerUsage[]> = {
   'web-1': [
     { name: 'web', milliCpu: 123.456, memory: 1048576.5, cpuNanos: 987654321, startedAt: T0 + 2000 },
     { name: 'side', milliCpu: 0, memory: 0, cpuNanos: 0, startedAt: T0 + 2999 },
   ],
   idle: [],
+  'web-2': [{ name: 'web', milliCpu: 7, memory: 4096, cpuNanos: 5, startedAt: T0 + 600 }],
+  orphan: [{ name: 'web', milliCpu: 7, memory: 4096, cpuNanos: 5, startedAt: T0 }],
   'we"ird': [{ name: 'c\\1', milliCpu: 1e-7, memory: 3, cpuNanos: 12, startedAt: T0 + 61_000 }],
 };
 const view = (capacity: Record<string, string> | undefined): KubeletView =>
@@ -30,7 +35,7 @@ const view = (capacity: Record<string, string> | undefined): KubeletView =>
     nodeNames: () => Object.keys(pods),
     hasNode: (n: string) => n in pods,
     nodeCapacity: () => capacity,
-    pods: (n?: string) => (n ? pods[n] : Object.values(pods).flat()),
+    pods: (n?: string) => (n ? pods[n] : [...Object.values(pods).flat(), orphan]),
     usage: (s: PodSim) => usages[s.name],
   }) as unknown as KubeletView;
 

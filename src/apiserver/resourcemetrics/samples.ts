@@ -144,6 +144,18 @@ export function podMetricsObject(s: PodSample, labels: Record<string, string> | 
  * once per sample: a LIST of 150,000 pods joins these instead of building and serializing as many
  * objects on every call.
  */
+/** The last timestamp and window written: a scrape's samples share them. */
+let lastStamp = { ms: NaN, text: '' };
+let lastWindow = { ms: NaN, text: '' };
+function stampText(ms: number): string {
+  if (lastStamp.ms !== ms) lastStamp = { ms, text: rfc3339(ms) };
+  return lastStamp.text;
+}
+function windowText(ms: number): string {
+  if (lastWindow.ms !== ms) lastWindow = { ms, text: durationString(ms) };
+  return lastWindow.text;
+}
+
 export function podUsageJson(s: PodSample): string {
   if (s.usageJson === undefined) {
     let containers = '';
@@ -151,9 +163,20 @@ export function podUsageJson(s: PodSample): string {
       if (containers) containers += ',';
       containers += `{"name":${JSON.stringify(c.name)},"usage":{"cpu":"${cpuQuantity(c.cpuNanoCores)}","memory":"${memoryQuantity(c.memoryBytes)}"}}`;
     }
-    s.usageJson = `"timestamp":"${rfc3339(s.timestampMs)}","window":"${durationString(s.windowMs)}","containers":[${containers}]`;
+    s.usageJson = `"timestamp":"${stampText(s.timestampMs)}","window":"${windowText(s.windowMs)}","containers":[${containers}]`;
   }
   return s.usageJson;
+}
+
+/** A pod's labels as JSON, remembered per labels object: the watch cache's objects are frozen, so the same object has the same text. */
+const labelTexts = new WeakMap<object, string>();
+function labelsJson(labels: Record<string, string>): string {
+  let t = labelTexts.get(labels);
+  if (t === undefined) {
+    t = JSON.stringify(labels);
+    if (Object.isFrozen(labels)) labelTexts.set(labels, t);
+  }
+  return t;
 }
 
 /**
@@ -161,6 +184,6 @@ export function podUsageJson(s: PodSample): string {
  * items carry none, as metrics-server's), same members in the same order. created = rfc3339(now).
  */
 export function podMetricsItemJson(s: PodSample, labels: Record<string, string> | undefined, created: string): string {
-  const meta = `"name":${JSON.stringify(s.name)},"namespace":${JSON.stringify(s.namespace)},"creationTimestamp":${JSON.stringify(created)}${labels ? `,"labels":${JSON.stringify(labels)}` : ''}`;
+  const meta = `"name":${JSON.stringify(s.name)},"namespace":${JSON.stringify(s.namespace)},"creationTimestamp":${JSON.stringify(created)}${labels ? `,"labels":${labelsJson(labels)}` : ''}`;
   return `{"metadata":{${meta}},${podUsageJson(s)}}`;
 }
