@@ -11,7 +11,7 @@ import { EncryptingStore, FaultyStore, followFaultsFile, WatchCacheStore, loadEn
 import { createMetrics } from './metrics.ts';
 import type { Pipeline } from './pipeline/index.ts';
 import { attachKindStorage, uncachedPrefixes, bootstrapNamespaces, bootstrapPriorityClasses, ensureAPIServices, ensureKubernetesService, namespaceGetter, priorityClassLister, startKubernetesEndpoints, startServiceAddressRepair } from './kinds/index.ts';
-import { startResourceMetrics } from './resourcemetrics/index.ts';
+import { startResourceMetrics, type SummarySource } from './resourcemetrics/index.ts';
 import { stopMetricCatalog } from './custommetrics/catalog.ts';
 import { namespaceLifecycle } from './pipeline/namespace-lifecycle.ts';
 import { priorityAdmission } from './pipeline/priority.ts';
@@ -98,6 +98,8 @@ export interface ApiServerOptions {
   kubeconfigCerts?: Record<string, { cert: string | Buffer; key: string | Buffer }>;
   /** metrics.k8s.io: how often the kubelets are scraped, = the metrics' window (default 15 s, metrics-server's --metric-resolution). */
   metricResolutionMs?: number;
+  /** metrics.k8s.io: kubelet summaries handed over in-process by kubelet URL (`kubesim simulate`'s node pools); other kubelets are fetched over HTTP. */
+  kubeletSummaries?: SummarySource;
   /** Lifetime of this server's endpoint Lease (kube-system/apiserver-<id>), renewed every third of it (default 15). */
   endpointLeaseSeconds?: number;
   /**
@@ -333,7 +335,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
     eventTtlMs: opts.eventTtlMs,
   };
   const expiry = await startObjectExpiry(core);
-  const scraper = startResourceMetrics(core, { resolutionMs: opts.metricResolutionMs });
+  const scraper = startResourceMetrics(core, { resolutionMs: opts.metricResolutionMs, source: opts.kubeletSummaries });
   const crds = new CrdController(core);
   await crds.start();
   let ready = false;

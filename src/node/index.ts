@@ -21,6 +21,7 @@ export { defaultProfile, defaultStages, defaultTimings, makeProfile, loadProfile
 export { parseTaints, parseLabels } from './parse.ts';
 export { defaultWriteConcurrency } from './writer.ts';
 export { KUBELET_DEFAULTS } from './context.ts';
+export { poolSummarySource } from './kubelet.ts';
 
 export async function startNodePool(opts: NodePoolOptions): Promise<NodePool> {
   const prefix = opts.prefix ?? 'node';

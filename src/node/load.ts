@@ -51,13 +51,21 @@ interface Source {
   own?: boolean;
 }
 
+/** A controller's load in one synchronous pass: its source and totals, and the share of its ready pods once asked. */
+interface PassEntry {
+  src: Source;
+  cpu?: number;
+  memory?: number;
+  ready?: PodShare;
+}
+
 export class WorkloadLoad {
   private inf: LoadInformers | undefined;
   /** When this pool first saw each (source, annotation value): the start of step/ramp shapes. */
   private readonly since = new Map<string, number>();
   private readonly patterns = new Map<string, Pattern | null>();
   private memo: { now: number; ready: Map<string, number> } = { now: -1, ready: new Map() };
-  private pass?: { now: number; by: Map<string, { src: Source; cpu?: number; memory?: number }> };
+  private pass?: { now: number; by: Map<string, PassEntry> };
 
   attach(inf: LoadInformers): void {
     this.inf = inf;
@@ -67,15 +75,19 @@ export class WorkloadLoad {
   share(pod: KubeObject, now: number): PodShare | undefined {
     if (!this.inf) return undefined;
     const ref = controllerOf(pod);
-    const memo = ref ? this.passMemo(now).get(ref.uid) : undefined;
+    let memo = ref ? this.passMemo(now).get(ref.uid) : undefined;
     const { src, cpu, memory } = memo ?? this.totals(pod, now);
-    if (ref && !memo && src && !src.own) this.passMemo(now).set(ref.uid, { src, cpu, memory });
+    if (ref && !memo && src && !src.own) this.passMemo(now).set(ref.uid, (memo = { src, cpu, memory }));
     if (!src) return undefined;
     if (cpu === undefined && memory === undefined) return undefined;
     // not ready: no traffic, so no CPU share; its memory is the pod's own (the per-pod pattern)
     if (!ready(pod)) return cpu !== undefined ? { milliCpu: 0 } : {};
+    // every ready pod of the controller gets the same share in this pass (read only by its callers)
+    if (memo?.ready) return memo.ready;
     const n = Math.max(1, this.readyPods(src, now));
-    return { ...(cpu !== undefined ? { milliCpu: cpu / n } : {}), ...(memory !== undefined ? { memory: memory / n } : {}) };
+    const share = { milliCpu: cpu !== undefined ? cpu / n : undefined, memory: memory !== undefined ? memory / n : undefined };
+    if (memo) memo.ready = share;
+    return share;
   }
 
   private totals(pod: KubeObject, now: number): { src?: Source; cpu?: number; memory?: number } {
@@ -90,9 +102,9 @@ export class WorkloadLoad {
    * every pod of a workload in one loop): dropped at the next microtask, so nothing can change
    * under them; a pod-level source (the pod's own annotations) is never shared.
    */
-  private passMemo(now: number): Map<string, { src: Source; cpu?: number; memory?: number }> {
+  private passMemo(now: number): Map<string, PassEntry> {
     if (!this.pass || this.pass.now !== now) {
-      const pass = { now, by: new Map<string, { src: Source; cpu?: number; memory?: number }>() };
+      const pass = { now, by: new Map<string, PassEntry>() };
       this.pass = pass;
       queueMicrotask(() => {
         if (this.pass === pass) this.pass = undefined;

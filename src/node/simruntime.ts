@@ -10,7 +10,7 @@ import type { KubeObject } from '../api/types.ts';
 import { milliValueOrZero } from '../api/quantity.ts';
 import type { PodShare, WorkloadLoad } from './load.ts';
 import type { PortAnswerer } from './answer.ts';
-import { cpuIntegralNanos, usageAt, usageInputs, usageModel, type UsageModel } from './usage.ts';
+import { cpuAt, cpuIntegralNanos, memoryAt, usageAt, usageInputs, usageModel, type UsageModel } from './usage.ts';
 
 /** A container's usage model and its running CPU integral (created when its usage is first read). */
 interface Meter {
@@ -40,13 +40,14 @@ export function containerWeight(pod: KubeObject, name: string): number {
   return req[cs.findIndex((c) => c.name === name)] / total;
 }
 
-/** Usage under a workload load: its share (idle CPU without one), CPU throttled at the limit; memory may exceed it (the caller kills). */
-export function loadedUsage(base: { milliCpu: number; memory: number }, share: PodShare, weight: number, m: UsageModel): { milliCpu: number; memory: number } {
-  let cpu = base.milliCpu;
-  let memory = base.memory;
-  if (share.milliCpu !== undefined) cpu = share.milliCpu > 0 ? share.milliCpu * weight : IDLE_MILLI_CPU;
+/**
+ * Usage under a workload load: its share (idle CPU without one), CPU throttled at the limit; memory
+ * may exceed it (the caller kills). What the share does not set is the container's own model at t.
+ */
+export function loadedUsage(m: UsageModel, startedAt: number, t: number, share: PodShare, weight: number): { milliCpu: number; memory: number } {
+  let cpu = share.milliCpu === undefined ? cpuAt(m, startedAt, t) : share.milliCpu > 0 ? share.milliCpu * weight : IDLE_MILLI_CPU;
   if (m.cpuLimit !== undefined) cpu = Math.min(cpu, m.cpuLimit);
-  if (share.memory !== undefined) memory = Math.round(share.memory * weight);
+  const memory = share.memory === undefined ? memoryAt(m, startedAt, t) : Math.round(share.memory * weight);
   return { milliCpu: cpu, memory };
 }
 
@@ -124,9 +125,8 @@ export class SimulatedRuntime implements ContainerRuntime {
       m.nanos = 0;
     }
     const share = c.init ? undefined : this.load?.share(sim.pod, now);
-    let u = usageAt(m.model, startedAt, now);
+    let u = share ? loadedUsage(m.model, startedAt, now, share, m.weight) : usageAt(m.model, startedAt, now);
     if (share) {
-      u = loadedUsage(u, share, m.weight, m.model);
       m.nanos += Math.round(u.milliCpu * Math.max(0, now - m.t) * 1e3);
       if (m.model.memoryLimit !== undefined && u.memory > m.model.memoryLimit) {
         u = { ...u, memory: m.model.memoryLimit };

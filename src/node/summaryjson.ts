@@ -1,8 +1,12 @@
-// kubelet's /stats/summary as JSON text, written directly: the same bytes as JSON.stringify of
-// kubelet.ts summary() (a test holds them equal) without building the ~10 objects per pod first. A
-// pool-wide summary of 1,000 nodes and 2,000 pods is scraped once a metric resolution; building
-// and stringifying its objects was most of the kubelet side of a scrape.
+// kubelet's /stats/summary: one aggregation of a node's usage (nodeStats), written two ways. As JSON
+// text for the HTTP endpoint, directly (without building the ~10 objects per pod first: a pool-wide
+// summary of 1,000 nodes and 2,000 pods is scraped once a metric resolution), and as the objects
+// that text parses to, for an in-process reader (`kubesim simulate` hands them to the API server's
+// scraper without HTTP or JSON). A test holds the text equal to JSON.stringify of an object-by-object
+// oracle and the objects equal to the text parsed.
 import type { KubeletView } from './kubelet.ts';
+import type { PodSim } from './podsim.ts';
+import type { ContainerUsage } from './runtime.ts';
 import { rfc3339 } from './units.ts';
 
 export const NODE_BASE_CPU_M = 100;
@@ -19,59 +23,158 @@ export function startTimeText(ms: number): string {
   return t;
 }
 
-/** JSON.stringify of a string: names are plain, so skip the native call when nothing needs escaping. */
-function str(s: string): string {
-  return /^[\w.\-/:]*$/.test(s) ? `"${s}"` : JSON.stringify(s);
+/** The text of the summaries' `time` (one per scrape, shared by every node of a pool summary). */
+let lastTime = { ms: NaN, text: '' };
+function timeText(ms: number): string {
+  if (lastTime.ms !== ms) lastTime = { ms, text: rfc3339(ms) };
+  return lastTime.text;
 }
 
-/** One node's summary, as JSON text. */
-export function summaryJson(s: KubeletView, node: string): string {
-  const now = s.now();
-  const time = str(rfc3339(now));
+/** One pod's figures: its running containers' usage and their sums. */
+interface PodStats {
+  sim: PodSim;
+  usage: ContainerUsage[];
+  milliCpu: number;
+  memory: number;
+  cpuNanos: number;
+}
+
+/** One node's figures, as both renderings write them. */
+interface NodeStats {
+  node: string;
+  time: string;
+  startedAt: number;
+  nanoCores: number;
+  coreNanos: number;
+  memory: number;
+  capacity: string | undefined;
+  pods: PodStats[];
+}
+
+function nodeStats(s: KubeletView, node: string, now: number, sims: Iterable<PodSim> = s.pods(node)): NodeStats {
   const startedAt = s.startedAt;
   let cpuM = NODE_BASE_CPU_M;
   let mem = NODE_BASE_MEM;
   let cpuNs = ((now - startedAt) / 1000) * NODE_BASE_CPU_M * 1e6;
-  const pods: string[] = [];
-  for (const sim of s.pods(node)) {
+  const pods: PodStats[] = [];
+  for (const sim of sims) {
     const usage = s.usage(sim, now);
     if (!usage.length) continue;
     let pc = 0;
     let pm = 0;
     let pn = 0;
-    let containers = '';
     for (const u of usage) {
       pc += u.milliCpu;
       pm += u.memory;
       pn += u.cpuNanos;
-      if (containers) containers += ',';
-      containers +=
-        `{"name":${str(u.name)},"startTime":${str(startTimeText(u.startedAt))},` +
-        `"cpu":{"time":${time},"usageNanoCores":${Math.round(u.milliCpu * 1e6)},"usageCoreNanoSeconds":${u.cpuNanos}},` +
-        `"memory":{"time":${time},"usageBytes":${u.memory},"workingSetBytes":${u.memory},"rssBytes":${Math.round(u.memory * 0.8)},"pageFaults":0,"majorPageFaults":0}}`;
     }
     cpuM += pc;
     mem += pm;
     cpuNs += pn;
-    pods.push(
+    pods.push({ sim, usage, milliCpu: pc, memory: pm, cpuNanos: pn });
+  }
+  return { node, time: timeText(now), startedAt, nanoCores: Math.round(cpuM * 1e6), coreNanos: Math.round(cpuNs), memory: mem, capacity: s.nodeCapacity(node)?.memory, pods };
+}
+
+const rss = (bytes: number) => Math.round(bytes * 0.8);
+const nano = (milliCpu: number) => Math.round(milliCpu * 1e6);
+
+// ---- as JSON text -------------------------------------------------------------------------------
+
+/** JSON.stringify of a string: names are plain, so skip the native call when nothing needs escaping. */
+function str(s: string): string {
+  return /^[\w.\-/:]*$/.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+
+function statsJson(n: NodeStats): string {
+  const time = str(n.time);
+  let pods = '';
+  for (const p of n.pods) {
+    let containers = '';
+    for (const u of p.usage) {
+      if (containers) containers += ',';
+      containers +=
+        `{"name":${str(u.name)},"startTime":${str(startTimeText(u.startedAt))},` +
+        `"cpu":{"time":${time},"usageNanoCores":${nano(u.milliCpu)},"usageCoreNanoSeconds":${u.cpuNanos}},` +
+        `"memory":{"time":${time},"usageBytes":${u.memory},"workingSetBytes":${u.memory},"rssBytes":${rss(u.memory)},"pageFaults":0,"majorPageFaults":0}}`;
+    }
+    const { sim, memory: pm } = p;
+    if (pods) pods += ',';
+    pods +=
       `{"podRef":{"name":${str(sim.name)},"namespace":${str(sim.namespace)},"uid":${str(sim.uid)}},` +
       `"startTime":${str(startTimeText(sim.startTime))},"containers":[${containers}],` +
-      `"cpu":{"time":${time},"usageNanoCores":${Math.round(pc * 1e6)},"usageCoreNanoSeconds":${pn}},` +
-      `"memory":{"time":${time},"usageBytes":${pm},"workingSetBytes":${pm},"rssBytes":${Math.round(pm * 0.8)}}}`,
-    );
+      `"cpu":{"time":${time},"usageNanoCores":${nano(p.milliCpu)},"usageCoreNanoSeconds":${p.cpuNanos}},` +
+      `"memory":{"time":${time},"usageBytes":${pm},"workingSetBytes":${pm},"rssBytes":${rss(pm)}}}`;
   }
-  const capacity = s.nodeCapacity(node)?.memory;
+  const mem = n.memory;
   return (
-    `{"node":{"nodeName":${str(node)},"startTime":${str(startTimeText(startedAt))},` +
-    `"cpu":{"time":${time},"usageNanoCores":${Math.round(cpuM * 1e6)},"usageCoreNanoSeconds":${Math.round(cpuNs)}},` +
-    `"memory":{"time":${time},"usageBytes":${mem},"workingSetBytes":${mem},"rssBytes":${Math.round(mem * 0.8)}${capacity !== undefined ? `,"capacity":${str(capacity)}` : ''}}},` +
-    `"pods":[${pods.join(',')}]}`
+    `{"node":{"nodeName":${str(n.node)},"startTime":${str(startTimeText(n.startedAt))},` +
+    `"cpu":{"time":${time},"usageNanoCores":${n.nanoCores},"usageCoreNanoSeconds":${n.coreNanos}},` +
+    `"memory":{"time":${time},"usageBytes":${mem},"workingSetBytes":${mem},"rssBytes":${rss(mem)}${n.capacity !== undefined ? `,"capacity":${str(n.capacity)}` : ''}}},` +
+    `"pods":[${pods}]}`
   );
+}
+
+/** One node's summary, as JSON text. */
+export function summaryJson(s: KubeletView, node: string): string {
+  return statsJson(nodeStats(s, node, s.now()));
 }
 
 /** The pool-wide summary (no ?node=): every node's. */
 export function poolSummaryJson(s: KubeletView): string {
   const out: string[] = [];
-  for (const n of s.nodeNames()) out.push(summaryJson(s, n));
+  for (const n of s.nodeNames()) out.push(statsJson(nodeStats(s, n, s.now())));
   return `{"nodes":[${out.join(',')}]}`;
+}
+
+// ---- as objects ---------------------------------------------------------------------------------
+
+function statsObject(n: NodeStats): any {
+  const { time } = n;
+  const pods = n.pods.map((p) => {
+    const { sim, memory: pm } = p;
+    return {
+      podRef: { name: sim.name, namespace: sim.namespace, uid: sim.uid },
+      startTime: startTimeText(sim.startTime),
+      containers: p.usage.map((u) => ({
+        name: u.name,
+        startTime: startTimeText(u.startedAt),
+        cpu: { time, usageNanoCores: nano(u.milliCpu), usageCoreNanoSeconds: u.cpuNanos },
+        memory: { time, usageBytes: u.memory, workingSetBytes: u.memory, rssBytes: rss(u.memory), pageFaults: 0, majorPageFaults: 0 },
+      })),
+      cpu: { time, usageNanoCores: nano(p.milliCpu), usageCoreNanoSeconds: p.cpuNanos },
+      memory: { time, usageBytes: pm, workingSetBytes: pm, rssBytes: rss(pm) },
+    };
+  });
+  const mem = n.memory;
+  return {
+    node: {
+      nodeName: n.node,
+      startTime: startTimeText(n.startedAt),
+      cpu: { time, usageNanoCores: n.nanoCores, usageCoreNanoSeconds: n.coreNanos },
+      memory: { time, usageBytes: mem, workingSetBytes: mem, rssBytes: rss(mem), ...(n.capacity !== undefined ? { capacity: n.capacity } : {}) },
+    },
+    pods,
+  };
+}
+
+/** One node's summary as objects: JSON.parse(summaryJson(s, node)). */
+export function summaryObject(s: KubeletView, node: string): any {
+  return statsObject(nodeStats(s, node, s.now()));
+}
+
+/** Every node's summary as objects (the `nodes` of poolSummaryJson, parsed), for in-process readers. */
+export function poolSummaries(s: KubeletView): any[] {
+  // One walk of the pool's pods, grouped by node, in each node's order (pods(node) per node would
+  // cost a walk each); a pod belongs to the node it is bound to.
+  const byNode = new Map<string, PodSim[]>();
+  for (const sim of s.pods()) {
+    const n = sim.pod.spec?.nodeName;
+    const list = byNode.get(n);
+    if (list) list.push(sim);
+    else byNode.set(n, [sim]);
+  }
+  const out: any[] = [];
+  for (const n of s.nodeNames()) out.push(statsObject(nodeStats(s, n, s.now(), byNode.get(n) ?? [])));
+  return out;
 }

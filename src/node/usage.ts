@@ -72,12 +72,19 @@ export function usageModel(pod: KubeObject, container: any, seedKey: string): Us
 
 /** Usage at time t of a container started at startedAt: millicores and bytes, within [0, limit]. */
 export function usageAt(m: UsageModel, startedAt: number, t: number): { milliCpu: number; memory: number } {
-  const since = Math.max(0, t - startedAt);
-  let cpu = Math.max(0, patternAt(m.cpu, m.seed, since, t));
-  let mem = Math.max(0, patternAt(m.memory, m.seed ^ 0x5bd1e995, since, t));
-  if (m.cpuLimit !== undefined) cpu = Math.min(cpu, m.cpuLimit);
-  if (m.memoryLimit !== undefined) mem = Math.min(mem, m.memoryLimit);
-  return { milliCpu: cpu, memory: Math.round(mem) };
+  return { milliCpu: cpuAt(m, startedAt, t), memory: memoryAt(m, startedAt, t) };
+}
+
+/** usageAt's millicores alone. */
+export function cpuAt(m: UsageModel, startedAt: number, t: number): number {
+  const cpu = Math.max(0, patternAt(m.cpu, m.seed, Math.max(0, t - startedAt), t));
+  return m.cpuLimit !== undefined ? Math.min(cpu, m.cpuLimit) : cpu;
+}
+
+/** usageAt's bytes alone. */
+export function memoryAt(m: UsageModel, startedAt: number, t: number): number {
+  const mem = Math.max(0, patternAt(m.memory, m.seed ^ 0x5bd1e995, Math.max(0, t - startedAt), t));
+  return Math.round(m.memoryLimit !== undefined ? Math.min(mem, m.memoryLimit) : mem);
 }
 
 /** Cumulative CPU (core-nanoseconds) over [from, to], by the trapezoid rule on ≤ 1 s steps (≤ 600 steps). */
@@ -86,9 +93,9 @@ export function cpuIntegralNanos(m: UsageModel, startedAt: number, from: number,
   const steps = Math.min(600, Math.max(1, Math.ceil((to - from) / 1000)));
   const dt = (to - from) / steps;
   let sum = 0;
-  let prev = usageAt(m, startedAt, from).milliCpu;
+  let prev = cpuAt(m, startedAt, from);
   for (let i = 1; i <= steps; i++) {
-    const cur = usageAt(m, startedAt, from + i * dt).milliCpu;
+    const cur = cpuAt(m, startedAt, from + i * dt);
     sum += ((prev + cur) / 2) * dt; // millicores × ms = 1e-3 core × 1e6 ns = 1e3 core-ns
     prev = cur;
   }

@@ -7,7 +7,7 @@ import { parseApiVersion } from '../api/types.ts';
 import type { KubeObject } from '../api/types.ts';
 import { Client, inProcessTransport, type Transport } from '../client/index.ts';
 import { seededRandom, VirtualClock, type Random } from '../clock/index.ts';
-import { startApiServer, startControllerManager, startNodePool, startScheduler } from '../cluster/index.ts';
+import { poolSummarySource, startApiServer, startControllerManager, startNodePool, startScheduler } from '../cluster/index.ts';
 import { silentLogger, type Logger } from '../log/index.ts';
 import type { SchedulerConfigFile } from './compare.ts';
 import { evaluate, type AssertionResult } from './assertions.ts';
@@ -139,7 +139,9 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
   const start = clock.now();
   const wall0 = Date.now();
 
-  const api = await startApiServer({ clock, random, metricResolutionMs: components.metricsServer.metricResolutionSeconds * 1000, logger: logger.child({ component: 'apiserver' }) });
+  // The metrics-server reads the node pools' summaries in-process (objects, no HTTP or JSON text).
+  const kubelets = new Map<string, () => unknown[]>();
+  const api = await startApiServer({ clock, random, metricResolutionMs: components.metricsServer.metricResolutionSeconds * 1000, kubeletSummaries: (url) => kubelets.get(url)?.(), logger: logger.child({ component: 'apiserver' }) });
   const lean = inProcessTransport(api.server, { clock });
   const transport = opts.wrapTransport ? opts.wrapTransport(lean) : lean;
   const clientFor = (userAgent: string) => new Client({ server: 'http://in-process', transport, qps: Infinity, userAgent, clock });
@@ -212,7 +214,11 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
         clock,
         logger: logger.child({ component: 'node-pool', group: g.name }),
       });
-      stops.push(async () => pool.stop());
+      kubelets.set(pool.kubeletUrl, poolSummarySource(pool));
+      stops.push(async () => {
+        kubelets.delete(pool.kubeletUrl);
+        await pool.stop();
+      });
     }
     const autoscaled = scenario.nodeGroups.filter((g) => g.autoscaling);
     if (autoscaled.length) report.autoscaler = (await startAutoscaledGroups({ groups: autoscaled, config: scenario.autoscaler ?? DEFAULT_AUTOSCALER, clientFor, clock, random, logger, stops, timings: nodePoolTimings(components.kubelet) })).events;

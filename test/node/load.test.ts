@@ -35,9 +35,11 @@ test('a pod share goes to its containers by cpu request; CPU throttles at the li
   assert.equal(containerWeight(pod, 'a'), 0.75);
   assert.equal(containerWeight(pod, 'b'), 0.25);
   assert.equal(containerWeight({ spec: { containers: [{ name: 'x' }, { name: 'y' }] } } as any, 'y'), 0.5);
-  const model: any = { cpuLimit: 500, memoryLimit: 100 };
-  assert.deepEqual(loadedUsage({ milliCpu: 7, memory: 9 }, { milliCpu: 2000 }, 1, model), { milliCpu: 500, memory: 9 });
-  assert.deepEqual(loadedUsage({ milliCpu: 7, memory: 9 }, { milliCpu: 0, memory: 300 }, 0.5, model), { milliCpu: 1, memory: 150 });
+  // the container's own model (7m, 9 bytes) gives what the share does not set
+  const model: any = { cpu: { kind: 'const', v: 7 }, memory: { kind: 'const', v: 9 }, seed: 1, cpuLimit: 500, memoryLimit: 100 };
+  assert.deepEqual(loadedUsage(model, 0, 60_000, { milliCpu: 2000 }, 1), { milliCpu: 500, memory: 9 });
+  assert.deepEqual(loadedUsage(model, 0, 60_000, { milliCpu: 0, memory: 300 }, 0.5), { milliCpu: 1, memory: 150 });
+  assert.deepEqual(loadedUsage(model, 0, 60_000, { memory: 40 }, 0.5), { milliCpu: 7, memory: 20 });
 });
 
 let c: Awaited<ReturnType<typeof cluster>>;

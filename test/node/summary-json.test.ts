@@ -1,25 +1,31 @@
 // summaryjson.ts writes the same bytes as JSON.stringify of the summary built as objects (the
-// reference below); kubelet.ts summary() (read by /metrics/resource) is that text parsed.
+// reference below); its objects (summaryObject, poolSummaries: what `kubesim simulate` hands the
+// scraper in-process) and kubelet.ts summary() (read by /metrics/resource) are that text parsed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { summary, type KubeletView } from '../../src/node/kubelet.ts';
-import { NODE_BASE_CPU_M, NODE_BASE_MEM, poolSummaryJson, summaryJson } from '../../src/node/summaryjson.ts';
+import { NODE_BASE_CPU_M, NODE_BASE_MEM, poolSummaries, poolSummaryJson, summaryJson, summaryObject } from '../../src/node/summaryjson.ts';
 import { rfc3339 } from '../../src/node/units.ts';
 import type { ContainerUsage } from '../../src/node/runtime.ts';
 import type { PodSim } from '../../src/node/podsim.ts';
 
 const T0 = Date.UTC(2026, 0, 1, 10, 0, 0);
-const sim = (name: string, namespace: string, startTime: number): PodSim => ({ name, namespace, uid: `uid-${name}`, startTime }) as unknown as PodSim;
+const sim = (name: string, namespace: string, startTime: number, nodeName: string): PodSim => ({ name, namespace, uid: `uid-${name}`, startTime, pod: { spec: { nodeName } } }) as unknown as PodSim;
 const pods: Record<string, PodSim[]> = {
-  'node-a': [sim('web-1', 'default', T0 + 1500), sim('idle', 'default', T0), sim('we"ird', 'ns-2', T0 + 61_000)],
+  'node-a': [sim('web-1', 'default', T0 + 1500, 'node-a'), sim('idle', 'default', T0, 'node-a'), sim('we"ird', 'ns-2', T0 + 61_000, 'node-a')],
   'node-b': [],
+  'node-c': [sim('web-2', 'default', T0 + 500, 'node-c')],
 };
+/** A pod of the pool whose node is gone: no node's summary shows it. */
+const orphan = sim('orphan', 'default', T0, 'node-gone');
 const usages: Record<string, ContainerUsage[]> = {
   'web-1': [
     { name: 'web', milliCpu: 123.456, memory: 1048576.5, cpuNanos: 987654321, startedAt: T0 + 2000 },
     { name: 'side', milliCpu: 0, memory: 0, cpuNanos: 0, startedAt: T0 + 2999 },
   ],
   idle: [],
+  'web-2': [{ name: 'web', milliCpu: 7, memory: 4096, cpuNanos: 5, startedAt: T0 + 600 }],
+  orphan: [{ name: 'web', milliCpu: 7, memory: 4096, cpuNanos: 5, startedAt: T0 }],
   'we"ird': [{ name: 'c\\1', milliCpu: 1e-7, memory: 3, cpuNanos: 12, startedAt: T0 + 61_000 }],
 };
 const view = (capacity: Record<string, string> | undefined): KubeletView =>
@@ -29,7 +35,7 @@ const view = (capacity: Record<string, string> | undefined): KubeletView =>
     nodeNames: () => Object.keys(pods),
     hasNode: (n: string) => n in pods,
     nodeCapacity: () => capacity,
-    pods: (n?: string) => (n ? pods[n] : Object.values(pods).flat()),
+    pods: (n?: string) => (n ? pods[n] : [...Object.values(pods).flat(), orphan]),
     usage: (s: PodSim) => usages[s.name],
   }) as unknown as KubeletView;
 
@@ -40,8 +46,10 @@ test('summaryJson / poolSummaryJson: the bytes of JSON.stringify(summary())', ()
     for (const n of Object.keys(pods)) {
       assert.equal(summaryJson(s, n), JSON.stringify(referenceSummary(s, n)), `${n} ${JSON.stringify(capacity)}`);
       assert.deepEqual(summary(s, n), JSON.parse(JSON.stringify(referenceSummary(s, n))), `summary() ${n}: the summary as JSON carries it`);
+      assert.deepEqual(summaryObject(s, n), JSON.parse(summaryJson(s, n)), `summaryObject ${n}: the text parsed`);
     }
     assert.equal(poolSummaryJson(s), JSON.stringify({ nodes: Object.keys(pods).map((n) => referenceSummary(s, n)) }));
+    assert.deepEqual(poolSummaries(s), JSON.parse(poolSummaryJson(s)).nodes, 'poolSummaries: the pool summary parsed');
   }
 });
 

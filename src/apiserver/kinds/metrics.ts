@@ -69,7 +69,7 @@ async function getNode(s: Scope): Promise<number> {
   return sendOne(s, nodeMetricsObject(sample, node.object.metadata.labels, s.core.clock.now()));
 }
 
-/** Per API server: the pods by label at the store's current revision, for the HPAs' lists. */
+/** Per API server: the pods by label, kept current from the watch cache, for the HPAs' lists. */
 const podIndexes = new WeakMap<object, PodLabelIndex>();
 
 async function listPods(s: Scope): Promise<number> {
@@ -81,7 +81,7 @@ async function listPods(s: Scope): Promise<number> {
   // The selectors (labels, metadata.name/namespace) pick the pods first (podlabelindex.ts); only
   // the matches are looked up among the samples (an HPA's list names a few dozen of thousands).
   let index = podIndexes.get(s.core);
-  if (!index) podIndexes.set(s.core, (index = new PodLabelIndex()));
+  if (!index) podIndexes.set(s.core, (index = new PodLabelIndex(resourcePrefix('', 'pods'))));
   const pods = await index.select(s.core.store, prefix, s.query?.get('labelSelector') ?? null, filter);
   const hits: { sample: PodSample; labels?: Record<string, string> }[] = [];
   for (const p of pods) {

@@ -3,7 +3,7 @@
 import type { ApiCore } from '../rest/scope.ts';
 import { ResourceMetricsScraper, type ScraperOptions } from './scraper.ts';
 
-export { ResourceMetricsScraper, groupByKubelet, type ScraperOptions } from './scraper.ts';
+export { ResourceMetricsScraper, groupByKubelet, type ScraperOptions, type SummarySource } from './scraper.ts';
 export * from './samples.ts';
 
 const scrapers = new WeakMap<ApiCore, ResourceMetricsScraper>();

@@ -36,9 +36,14 @@ function pages(bytes: number): number {
   return Math.max(0, Math.round(bytes / PAGE) * PAGE);
 }
 
+/** The last time text parsed: a summary's stats share one `time`. */
+let parsed = { text: '', ms: NaN };
+
 function timeOf(stat: any, fallback: number): number {
-  const t = stat?.time ? Date.parse(stat.time) : NaN;
-  return Number.isFinite(t) ? t : fallback;
+  const text = stat?.time;
+  if (!text) return fallback;
+  if (text !== parsed.text) parsed = { text, ms: Date.parse(text) };
+  return Number.isFinite(parsed.ms) ? parsed.ms : fallback;
 }
 
 /**
@@ -139,12 +144,39 @@ export function podMetricsObject(s: PodSample, labels: Record<string, string> | 
  * once per sample: a LIST of 150,000 pods joins these instead of building and serializing as many
  * objects on every call.
  */
+/** The last timestamp and window written: a scrape's samples share them. */
+let lastStamp = { ms: NaN, text: '' };
+let lastWindow = { ms: NaN, text: '' };
+function stampText(ms: number): string {
+  if (lastStamp.ms !== ms) lastStamp = { ms, text: rfc3339(ms) };
+  return lastStamp.text;
+}
+function windowText(ms: number): string {
+  if (lastWindow.ms !== ms) lastWindow = { ms, text: durationString(ms) };
+  return lastWindow.text;
+}
+
 export function podUsageJson(s: PodSample): string {
   if (s.usageJson === undefined) {
-    const containers = s.containers.map((c) => ({ name: c.name, usage: { cpu: cpuQuantity(c.cpuNanoCores), memory: memoryQuantity(c.memoryBytes) } }));
-    s.usageJson = `"timestamp":${JSON.stringify(rfc3339(s.timestampMs))},"window":${JSON.stringify(durationString(s.windowMs))},"containers":${JSON.stringify(containers)}`;
+    let containers = '';
+    for (const c of s.containers) {
+      if (containers) containers += ',';
+      containers += `{"name":${JSON.stringify(c.name)},"usage":{"cpu":"${cpuQuantity(c.cpuNanoCores)}","memory":"${memoryQuantity(c.memoryBytes)}"}}`;
+    }
+    s.usageJson = `"timestamp":"${stampText(s.timestampMs)}","window":"${windowText(s.windowMs)}","containers":[${containers}]`;
   }
   return s.usageJson;
+}
+
+/** A pod's labels as JSON, remembered per labels object: the watch cache's objects are frozen, so the same object has the same text. */
+const labelTexts = new WeakMap<object, string>();
+function labelsJson(labels: Record<string, string>): string {
+  let t = labelTexts.get(labels);
+  if (t === undefined) {
+    t = JSON.stringify(labels);
+    if (Object.isFrozen(labels)) labelTexts.set(labels, t);
+  }
+  return t;
 }
 
 /**
@@ -152,6 +184,6 @@ export function podUsageJson(s: PodSample): string {
  * items carry none, as metrics-server's), same members in the same order. created = rfc3339(now).
  */
 export function podMetricsItemJson(s: PodSample, labels: Record<string, string> | undefined, created: string): string {
-  const meta = { name: s.name, namespace: s.namespace, creationTimestamp: created, ...(labels ? { labels } : {}) };
-  return `{"metadata":${JSON.stringify(meta)},${podUsageJson(s)}}`;
+  const meta = `"name":${JSON.stringify(s.name)},"namespace":${JSON.stringify(s.namespace)},"creationTimestamp":${JSON.stringify(created)}${labels ? `,"labels":${labelsJson(labels)}` : ''}`;
+  return `{"metadata":{${meta}},${podUsageJson(s)}}`;
 }

@@ -3,7 +3,9 @@
 // `kubesim.io/kubelet-url` annotation: a node pool serves all its nodes from one server), fetches
 // each server's /stats/summary once, and keeps the latest samples in memory. NodeMetrics and
 // PodMetrics requests are answered from those maps, so a `kubectl top` or an HPA sync never waits
-// for a kubelet, and 5,000 nodes of one pool cost one request per resolution.
+// for a kubelet, and 5,000 nodes of one pool cost one request per resolution. A `source` may hand
+// over a kubelet server's summaries in-process (`kubesim simulate` composes the node pools' in: no
+// HTTP, no JSON); the servers it does not answer for are fetched.
 import { realClock, type Clock, type Timer } from '../../clock/index.ts';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/types.ts';
@@ -23,7 +25,15 @@ export interface ScraperOptions {
    * the clock waits for the kubelets' answers). Kubelet request timeouts stay on the wall clock.
    */
   clock?: Clock;
+  /**
+   * In-process summaries: a kubelet server's `/stats/summary` by its URL, as the parsed JSON's
+   * nodes (the objects, not text); undefined = fetch that server over HTTP.
+   */
+  source?: SummarySource;
 }
+
+/** The summaries of the kubelet server at url (each a one-node `/stats/summary` object), or undefined: not served in-process. */
+export type SummarySource = (url: string) => unknown[] | Promise<unknown[]> | undefined;
 
 export class ResourceMetricsScraper {
   /** Latest samples: nodes by name, pods by namespace/name. Replaced whole after each scrape. */
@@ -32,7 +42,10 @@ export class ResourceMetricsScraper {
   readonly resolutionMs: number;
   private readonly timeoutMs: number;
   private readonly concurrency: number;
+  private readonly source: SummarySource | undefined;
   private timer: Timer | undefined;
+  /** The pending publication of the last periodic scrape. */
+  private publishing: Timer | undefined;
   private readonly clock: Clock;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -48,13 +61,23 @@ export class ResourceMetricsScraper {
     this.timeoutMs = opts.timeoutMs ?? Math.min(10_000, this.resolutionMs);
     this.concurrency = opts.concurrency ?? 16;
     this.clock = opts.clock ?? realClock;
+    this.source = opts.source;
   }
 
   start(): void {
     const tick = () => {
       if (this.stopped || this.running) return;
       const release = this.clock.hold();
-      this.running = this.scrapeOnce()
+      this.running = this.collect()
+        .then((samples) => {
+          if (this.stopped) return;
+          // Published once the other work of this instant has run (on virtual time a 0 ms timer fires
+          // after the clock settled): what reads the metrics at the scrape's own time (an HPA syncing
+          // on the same minute) reads the previous scrape, as it does while a real scrape is still in
+          // flight. By construction, not by how long the kubelets took to answer.
+          this.publishing = this.clock.setTimeout(() => this.publish(samples), 0);
+          this.publishing.unref?.();
+        })
         .catch((err) => {
           if (!this.stopped) this.logger.warn({ err }, 'resource metrics scrape failed');
         })
@@ -71,12 +94,23 @@ export class ResourceMetricsScraper {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) this.clock.clearInterval(this.timer);
+    this.clock.clearTimeout(this.publishing);
     this.abort.abort();
     await this.running;
   }
 
   /** One scrape of every kubelet server; nodes that did not answer lose their samples (as metrics-server drops them). */
   async scrapeOnce(): Promise<void> {
+    this.publish(await this.collect());
+  }
+
+  private publish(samples: { nodes: Map<string, NodeSample>; pods: Map<string, PodSample> }): void {
+    this.nodes = samples.nodes;
+    this.pods = samples.pods;
+  }
+
+  /** Every kubelet server's samples. */
+  private async collect(): Promise<{ nodes: Map<string, NodeSample>; pods: Map<string, PodSample> }> {
     const { items } = await this.store.listPage(resourcePrefix('', 'nodes'), {});
     const byUrl = groupByKubelet(items);
     const nodes = new Map<string, NodeSample>();
@@ -101,12 +135,13 @@ export class ResourceMetricsScraper {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, urls.length) }, worker));
-    this.nodes = nodes;
-    this.pods = pods;
+    return { nodes, pods };
   }
 
   /** A pool's server answers for all its nodes (`{nodes: [...]}`); a one-node kubelet answers its own summary. */
   private async fetchSummaries(url: string): Promise<any[]> {
+    const local = this.source?.(url);
+    if (local) return local;
     const get = async (u: string) => {
       const res = await fetch(u, { signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.abort.signal]) });
       if (!res.ok) throw new Error(`${u}: ${res.status}`);
