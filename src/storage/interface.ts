@@ -158,4 +158,11 @@ export interface WatchCache extends Store {
   listPage(prefix: string, opts: CacheListOptions): Promise<CacheListResult>;
   /** The revision the cache has caught up to. */
   cachedRevision(): number;
+  /**
+   * The revision a BOOKMARK of a watch on prefix may carry beyond the last event it delivered: every
+   * event of the prefix up to it has been handed to the watch. cachedRevision() for cached prefixes;
+   * for an uncached one on a shared backend (its own backend stream, behind the cache) 0: such a
+   * watch bookmarks only the revisions it delivered.
+   */
+  bookmarkRevision(prefix: string): number;
 }

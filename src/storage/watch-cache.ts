@@ -226,6 +226,12 @@ export class WatchCacheStore implements WatchCache {
     return this.revision;
   }
 
+  bookmarkRevision(prefix: string): number {
+    // Memory and SQLite deliver an uncached prefix's events synchronously in the write, as the cache's own.
+    if (this.direct(prefix) && this.backend.shared === true) return 0;
+    return this.revision;
+  }
+
   /** Per resource prefix: live objects, events in the window, watchers (for /metrics). */
   stats(): { revision: number; resources: { prefix: string; objects: number; windowEvents: number; watchers: number }[]; wideWatchers: number } {
     return {

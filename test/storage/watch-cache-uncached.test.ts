@@ -172,3 +172,23 @@ for (const [kind, make] of backends) {
     });
   });
 }
+
+test('bookmarks: an uncached prefix on a shared backend bookmarks only what its own watch delivered', async () => {
+  const mem = new MemoryStore();
+  // A shared backend (etcd, PostgreSQL): an uncached watch is its own backend stream, behind the cache.
+  const shared = new Proxy(mem, { get: (t, k) => (k === 'shared' ? true : Reflect.get(t, k, t)) }) as unknown as Store;
+  const store = new WatchCacheStore(shared, { uncached: [EVENTS], closeBackend: false });
+  await store.start();
+  const local = new WatchCacheStore(new MemoryStore(), { uncached: [EVENTS] });
+  await local.start();
+  try {
+    for (const s of [store, local]) await s.create(`${PODS}default/p`, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' } } as KubeObject);
+    assert.equal(store.bookmarkRevision(EVENTS), 0, 'shared backend, uncached: no revision beyond the delivered events');
+    assert.equal(store.bookmarkRevision(PODS), store.cachedRevision());
+    assert.equal(local.bookmarkRevision(EVENTS), local.cachedRevision(), 'local backend: delivered in the write, the cache revision holds');
+  } finally {
+    await store.close();
+    await local.close();
+    await mem.close();
+  }
+});

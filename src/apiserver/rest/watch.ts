@@ -297,7 +297,7 @@ export async function handleWatch(s: Scope): Promise<number> {
   }
   if (bookmarks) {
     const t = setInterval(() => {
-      const revision = Math.max(lastRevision, store.cachedRevision());
+      const revision = Math.max(lastRevision, store.bookmarkRevision(prefix));
       inOrder([], () => bookmark(revision));
     }, core.watch.bookmarkIntervalMs);
     t.unref();
