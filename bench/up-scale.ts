@@ -245,8 +245,15 @@ try {
 
   // kubesim load --profile load against the same cluster.
   console.log(`kubesim load --kubeconfig ${kubeconfig} --profile load --duration ${LOAD}`);
-  const load = spawnSync(process.execPath, [BIN, 'load', '--kubeconfig', kubeconfig, '--profile', 'load', '--duration', LOAD], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
-  const out = load.stdout ?? '';
+  // Spawned without blocking this driver's event loop (a blocked loop reuses keep-alive sockets
+  // the server closed meanwhile: the next poll failed with ECONNRESET and ended the run).
+  const load = await new Promise<{ stdout: string; status: number | null }>((done) => {
+    const child = spawn(process.execPath, [BIN, 'load', '--kubeconfig', kubeconfig, '--profile', 'load', '--duration', LOAD], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.on('close', (status) => done({ stdout, status }));
+  });
+  const out = load.stdout;
   const slo = out.slice(out.indexOf('SLOs:'));
   console.log(slo || out.slice(-3000));
   const results = [...slo.matchAll(/^.*≤.*\b(PASS|FAIL|NO DATA)\s*$/gm)].map((m) => m[1]);
