@@ -156,34 +156,26 @@ function sameJson(a: unknown, b: unknown, skipMeta?: string): boolean {
     for (let i = 0; i < a.length; i++) if (!sameJson(a[i] === undefined ? null : a[i], bb[i] === undefined ? null : bb[i])) return false;
     return true;
   }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  let n = 0;
-  for (const k in ao) {
-    const v = ao[k];
-    if (v === undefined || typeof v === 'function') continue;
-    n++;
-    const w = bo[k];
-    if (k === skipMeta && typeof v === 'object' && v !== null && typeof w === 'object' && w !== null && !Array.isArray(v) && !Array.isArray(w)) {
-      if (!sameMembers(v as Record<string, unknown>, w as Record<string, unknown>, 'resourceVersion')) return false;
-    } else if (!sameJson(v, w)) return false;
-  }
-  for (const k in bo) {
-    const w = bo[k];
-    if (w !== undefined && typeof w !== 'function') n--;
-  }
-  return n === 0;
+  return sameMembers(a as Record<string, unknown>, b as Record<string, unknown>, undefined, skipMeta);
 }
 
-/** sameJson of two objects' members, one member (`skip`) left out of the comparison (no copies without it). */
-function sameMembers(ao: Record<string, unknown>, bo: Record<string, unknown>, skip: string): boolean {
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * sameJson of two objects' members: `skip` left out of the comparison (no copy without it),
+ * `skipMeta` compared without its resourceVersion.
+ */
+function sameMembers(ao: Record<string, unknown>, bo: Record<string, unknown>, skip?: string, skipMeta?: string): boolean {
   let n = 0;
   for (const k in ao) {
     if (k === skip) continue;
     const v = ao[k];
     if (v === undefined || typeof v === 'function') continue;
     n++;
-    if (!sameJson(v, bo[k])) return false;
+    const w = bo[k];
+    if (k === skipMeta && isMap(v) && isMap(w)) {
+      if (!sameMembers(v, w, 'resourceVersion')) return false;
+    } else if (!sameJson(v, w)) return false;
   }
   for (const k in bo) {
     if (k === skip) continue;
