@@ -51,13 +51,13 @@ interface NodeStats {
   pods: PodStats[];
 }
 
-function nodeStats(s: KubeletView, node: string, now: number, sims: Iterable<PodSim> = s.pods(node)): NodeStats {
+function nodeStats(s: KubeletView, node: string, now: number): NodeStats {
   const startedAt = s.startedAt;
   let cpuM = NODE_BASE_CPU_M;
   let mem = NODE_BASE_MEM;
   let cpuNs = ((now - startedAt) / 1000) * NODE_BASE_CPU_M * 1e6;
   const pods: PodStats[] = [];
-  for (const sim of sims) {
+  for (const sim of s.pods(node)) {
     const usage = s.usage(sim, now);
     if (!usage.length) continue;
     let pc = 0;
@@ -122,8 +122,9 @@ export function summaryJson(s: KubeletView, node: string): string {
 
 /** The pool-wide summary (no ?node=): every node's. */
 export function poolSummaryJson(s: KubeletView): string {
+  const now = s.now();
   const out: string[] = [];
-  for (const n of s.nodeNames()) out.push(statsJson(nodeStats(s, n, s.now())));
+  for (const n of s.nodeNames()) out.push(statsJson(nodeStats(s, n, now)));
   return `{"nodes":[${out.join(',')}]}`;
 }
 
@@ -165,16 +166,8 @@ export function summaryObject(s: KubeletView, node: string): any {
 
 /** Every node's summary as objects (the `nodes` of poolSummaryJson, parsed), for in-process readers. */
 export function poolSummaries(s: KubeletView): any[] {
-  // One walk of the pool's pods, grouped by node, in each node's order (pods(node) per node would
-  // cost a walk each); a pod belongs to the node it is bound to.
-  const byNode = new Map<string, PodSim[]>();
-  for (const sim of s.pods()) {
-    const n = sim.pod.spec?.nodeName;
-    const list = byNode.get(n);
-    if (list) list.push(sim);
-    else byNode.set(n, [sim]);
-  }
+  const now = s.now();
   const out: any[] = [];
-  for (const n of s.nodeNames()) out.push(statsObject(nodeStats(s, n, s.now(), byNode.get(n) ?? [])));
+  for (const n of s.nodeNames()) out.push(statsObject(nodeStats(s, n, now)));
   return out;
 }
