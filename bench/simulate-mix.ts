@@ -47,7 +47,7 @@ export class Mix {
   /**
    * profile: a .cpuprofile file written by print() for the counted stretch only (steady state, no
    * start-up); heapProfile: a .heapprofile of what that stretch allocated (sampled, objects the GC
-   * already collected included), for Chrome DevTools' Memory tab or /work/wt/tools-style summaries.
+   * already collected included), for Chrome DevTools' Memory tab.
    */
   constructor(
     private readonly afterMs: number,

@@ -9,6 +9,7 @@
 // the command re-executes node with the flag: one child, stdio inherited, signals passed on, its exit
 // code (or signal) is ours. A flag the user gave (on the command line or in NODE_OPTIONS) is left alone.
 import { spawn } from 'node:child_process';
+import { hasExited } from './children.ts';
 
 /** MiB of each of the young generation's two semi-spaces (V8's --max-semi-space-size). */
 export const YOUNG_SEMI_SPACE_MB = 64;
@@ -45,7 +46,7 @@ export function reexecWithYoungGeneration(command: string | undefined): false | 
   // Ctrl-C in a terminal reaches both processes (one process group); the child takes the first, a
   // second one to an exited child is ignored.
   const forward = (sig: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+    if (!hasExited(child)) child.kill(sig);
   };
   for (const sig of SIGNALS) process.on(sig, forward);
   return new Promise<never>(() => {
