@@ -21,6 +21,7 @@ import v8 from 'node:v8';
 import pino from 'pino';
 import { startApiServer } from '../src/apiserver/index.ts';
 import { Client, inProcessTransport, SharedInformer, stripManagedFields } from '../src/client/index.ts';
+import { DEPLOYMENTS, EVENTS, HPAS, LEASES, NAMESPACES, PODS, REPLICASETS } from '../src/api/core/refs.ts';
 import { VirtualClock } from '../src/clock/index.ts';
 import { arg } from './util.ts';
 
@@ -31,13 +32,6 @@ const ONLY = arg('only', '');
 const PROFILE = arg('profile', '');
 const HEAP_PROFILE = arg('heap-profile', '');
 
-const NS = { group: '', version: 'v1', plural: 'namespaces', namespaced: false, kind: 'Namespace' };
-const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true, kind: 'Pod' };
-const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true, kind: 'Lease' };
-const EVENTS = { group: '', version: 'v1', plural: 'events', namespaced: true, kind: 'Event' };
-const DEPLOYMENTS = { group: 'apps', version: 'v1', plural: 'deployments', namespaced: true, kind: 'Deployment' };
-const REPLICASETS = { group: 'apps', version: 'v1', plural: 'replicasets', namespaced: true, kind: 'ReplicaSet' };
-const HPAS = { group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', namespaced: true, kind: 'HorizontalPodAutoscaler' };
 
 const clock = new VirtualClock({ speed: 'max' });
 // the virtual clock stands still here (nothing runs it): the objects' own times tick per call instead
@@ -74,7 +68,7 @@ async function main(): Promise<void> {
   const client = new Client({ server: 'http://in-process', transport: inProcessTransport(api.server, { clock }), qps: Infinity, clock });
   // the clock only moves when told; nothing here waits on timers
   const ns = 'bench';
-  await client.resource(NS).create({ metadata: { name: ns } } as any);
+  await client.resource(NAMESPACES).create({ metadata: { name: ns } } as any);
   const pods = client.resource(PODS).inNamespace(ns);
   const leases = client.resource(LEASES).inNamespace('kube-node-lease');
   const deployments = client.resource(DEPLOYMENTS).inNamespace(ns);

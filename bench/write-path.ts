@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { startApiServer } from '../src/apiserver/index.ts';
 import { Client, inProcessTransport } from '../src/client/index.ts';
+import { EVENTS, LEASES, NAMESPACES, PODS } from '../src/api/core/refs.ts';
 import { arg } from './util.ts';
 
 const N = Number(arg('n', '2000'));
@@ -30,10 +31,6 @@ const W = Number(arg('watchers', '3'));
 const MODE = arg('mode', 'both');
 const STORE = arg('store', 'sqlite');
 
-const PODS = { group: '', version: 'v1', plural: 'pods', namespaced: true, kind: 'Pod' };
-const NAMESPACES = { group: '', version: 'v1', plural: 'namespaces', namespaced: false, kind: 'Namespace' };
-const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true, kind: 'Lease' };
-const EVENTS = { group: '', version: 'v1', plural: 'events', namespaced: true, kind: 'Event' };
 const EVENTS_V1 = { group: 'events.k8s.io', version: 'v1', plural: 'events', namespaced: true, kind: 'Event' };
 
 interface Cpu {
