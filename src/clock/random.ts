@@ -29,6 +29,8 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+const hex8 = (x: number): string => x.toString(16).padStart(8, '0');
+
 /** A seeded Random (mulberry32) with a UUID built from its draws. */
 export function seededRandom(seed: number): Random {
   const u32 = mulberry32(seed);
@@ -36,9 +38,14 @@ export function seededRandom(seed: number): Random {
     next: () => u32() / 2 ** 32,
     int: (n) => Math.floor(r.next() * n),
     uuid: () => {
-      const hex = Array.from({ length: 4 }, () => u32().toString(16).padStart(8, '0')).join('');
-      const v = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${v}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+      // 128 bits from four draws in order, the version nibble set to 4, the variant's to 8-b.
+      const a = hex8(u32());
+      const b = hex8(u32());
+      const c = u32();
+      const d = hex8(u32());
+      const variant = (((c >>> 28) & 0x3) | 0x8).toString(16);
+      const cs = hex8(c);
+      return `${a}-${b.slice(0, 4)}-4${b.slice(5)}-${variant}${cs.slice(1, 4)}-${cs.slice(4)}${d}`;
     },
   };
   return r;
