@@ -8,7 +8,7 @@ import { milliValueOrZero, valueOrZero } from '../api/quantity.ts';
 import { KUBELET_DEFAULTS, NODES, PARTITION_ANNOTATION, rvNewer, type PoolContext, type SimNode } from './context.ts';
 import type { EventSink } from './eventsink.ts';
 import type { LeaseAgent } from './lease.ts';
-import { buildNode, desiredConditions, nodeStatus } from './nodeobj.ts';
+import { buildNode, desiredConditions, nodeResources, nodeStatus } from './nodeobj.ts';
 import { Priority } from './writer.ts';
 
 /** What the rest of the pool does when a node agent's state changes. */
@@ -79,8 +79,9 @@ export class NodeAgents {
       if (st.conditions.find((c: any) => c.type === type)?.status !== status) return false;
     }
     if (st.daemonEndpoints?.kubeletEndpoint?.Port !== this.ctx.shape.kubeletPort) return false;
-    const want = nodeStatus(sn.name, sn.index, this.ctx.shape, 0);
-    return sameResources(st.capacity, want.capacity) && sameResources(st.allocatable, want.allocatable);
+    // Only the resources are compared: not a whole nodeStatus (its node info hashes three ids).
+    const want = nodeResources(this.ctx.shape);
+    return sameResources(st.capacity, want) && sameResources(st.allocatable, want);
   }
 
   private async writeStatus(sn: SimNode): Promise<void> {
@@ -167,12 +168,16 @@ export class NodeAgents {
   }
 }
 
-function sameResources(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
+/** Same resource names with equal quantities (the same string is the same quantity: no parse). Pure. */
+export function sameResources(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
   if (!a) return false;
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) {
-    if (a[k] === undefined || b[k] === undefined) return false;
-    if (k === 'cpu' ? milliValueOrZero(a[k]) !== milliValueOrZero(b[k]) : valueOrZero(a[k]) !== valueOrZero(b[k])) return false;
+  for (const k in a) if (a[k] === undefined || b[k] === undefined) return false;
+  for (const k in b) {
+    const x = a[k];
+    const y = b[k];
+    if (x === undefined || y === undefined) return false;
+    if (x === y) continue;
+    if (k === 'cpu' ? milliValueOrZero(x) !== milliValueOrZero(y) : valueOrZero(x) !== valueOrZero(y)) return false;
   }
   return true;
 }

@@ -110,13 +110,18 @@ export function nodeConditions(now: number, previous?: any[], want: Record<strin
   ];
 }
 
-export function nodeStatus(name: string, i: number, shape: NodeShape, now: number, previous?: any, want?: Record<string, 'True' | 'False'>): any {
-  const resources = {
+/** A node's capacity (and allocatable: kubesim reserves nothing). */
+export function nodeResources(shape: NodeShape): Record<string, string> {
+  return {
     cpu: shape.cpu,
     memory: shape.memory,
     pods: String(shape.pods),
     'ephemeral-storage': shape.ephemeralStorage,
   };
+}
+
+export function nodeStatus(name: string, i: number, shape: NodeShape, now: number, previous?: any, want?: Record<string, 'True' | 'False'>): any {
+  const resources = nodeResources(shape);
   return {
     capacity: resources,
     allocatable: { ...resources },
