@@ -30,13 +30,16 @@ export async function prepareCreate(s: Scope, obj: KubeObject, dryRun: boolean):
   canonicalizeObjectTimes(obj, s.rt);
   initCreateMeta(obj, s.rt, new Date(s.core.clock.now()), s.core.random);
   s.rt.defaults(obj);
-  await admitMutating(s.core.pipeline, admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun));
-  forgetWellTyped(obj);
+  // one set of attributes for both stages, as Kubernetes' admission chain passes them
+  const attrs = admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun);
+  await admitMutating(s.core.pipeline, attrs);
+  if (attrs.untyped) forgetWellTyped(obj);
   s.rt.strategy.prepareForCreate?.(obj);
   validateObject(obj, s.rt, undefined);
   await s.rt.rest?.beginCreate?.(s, obj);
   try {
-    await admitValidating(s.core.pipeline, admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun));
+    attrs.name = obj.metadata.name;
+    await admitValidating(s.core.pipeline, attrs);
   } catch (err) {
     s.rt.rest?.abortCreate?.(s, obj);
     throw err;
@@ -81,9 +84,10 @@ export async function prepareUpdate(s: Scope, obj: KubeObject, old: KubeObject, 
   carryUpdateMeta(obj, old);
   const metaErrs = validateObjectMetaUpdate(obj.metadata, old.metadata);
   rt.defaults(obj);
-  const name = old.metadata.name;
-  await admitMutating(s.core.pipeline, admissionAttrs(s, 'UPDATE', obj, old, name, dryRun));
-  forgetWellTyped(obj);
+  const attrs = admissionAttrs(s, 'UPDATE', obj, old, old.metadata.name, dryRun);
+  await admitMutating(s.core.pipeline, attrs);
+  // what the type checks found of obj still holds unless a plugin may have put other types in
+  if (attrs.untyped) forgetWellTyped(obj);
   if (subresource === 'status') {
     if (rt.strategy.prepareForStatusUpdate) rt.strategy.prepareForStatusUpdate(obj, old);
     else keepAllButStatus(obj, old);
@@ -96,7 +100,7 @@ export async function prepareUpdate(s: Scope, obj: KubeObject, old: KubeObject, 
   bumpGeneration(obj, old, rt);
   validateObject(obj, rt, old, metaErrs, (text) => addWarning(s.res, text));
   if (subresource !== 'status') await rt.rest?.beginUpdate?.(s, obj, old);
-  await admitValidating(s.core.pipeline, admissionAttrs(s, 'UPDATE', obj, old, name, dryRun));
+  await admitValidating(s.core.pipeline, attrs);
   return obj;
 }
 
