@@ -48,7 +48,7 @@ export function encodeObject(object: KubeObject, revision: number): { json: stri
     if (json.length > 1) json += ',';
     json += `${JSON.stringify(k)}:${part}`;
     out[k] = shared ? v : typeof v === 'string' || typeof v === 'boolean' || v === null ? v : freezeParsed(JSON.parse(part));
-    if (!shared && typeof out[k] === 'object' && out[k] !== null) storedParts.add(out[k] as object);
+    if (!shared && k !== 'metadata' && typeof out[k] === 'object' && out[k] !== null) storedParts.add(out[k] as object);
   }
   json += '}';
   return { json, object: Object.freeze(out) as KubeObject };
@@ -69,10 +69,11 @@ function plainTop(o: KubeObject): boolean {
   return (proto === Object.prototype || proto === null) && typeof o.metadata === 'object' && o.metadata !== null && !('toJSON' in o) && !Object.hasOwn(o, '__proto__');
 }
 
+/** Records the members a later write may carry over; never metadata (every write makes its own: a new resourceVersion). */
 function markParts(o: KubeObject): KubeObject {
   for (const k in o) {
     const v = o[k];
-    if (typeof v === 'object' && v !== null) storedParts.add(v);
+    if (typeof v === 'object' && v !== null && k !== 'metadata') storedParts.add(v);
   }
   return o;
 }
