@@ -5,6 +5,7 @@ import { conflict, notFound, OBJECT_MODIFIED } from '../../api/errors.ts';
 import { validateObjectMetaUpdate } from '../../api/meta.ts';
 import { forgetWellTyped } from '../../api/schema.ts';
 import type { KubeObject } from '../../api/types.ts';
+import { handOver } from '../../storage/common.ts';
 import { StorageError, type StoreEntry } from '../../storage/interface.ts';
 import { admitMutating, admitValidating } from '../pipeline/run.ts';
 import { addWarning } from '../respond.ts';
@@ -46,8 +47,12 @@ export async function prepareCreate(s: Scope, obj: KubeObject, dryRun: boolean):
   }
 }
 
-/** Stores a prepared new object; a generateName collision picks another name. */
-export async function storeCreate(s: Scope, obj: KubeObject, dryRun: boolean): Promise<WriteResult> {
+/**
+ * Stores a prepared new object; a generateName collision picks another name. `owned`: obj is the
+ * request's own (its decoded body or patch result, nothing else holds any part of it), given up to
+ * the store (storage handOver) — a collision's retry changes only its metadata, which the store copies.
+ */
+export async function storeCreate(s: Scope, obj: KubeObject, dryRun: boolean, owned = false): Promise<WriteResult> {
   if (dryRun) {
     s.rt.rest?.afterCreate?.(s, obj, true);
     return { object: obj, created: true, deleted: false };
@@ -57,7 +62,7 @@ export async function storeCreate(s: Scope, obj: KubeObject, dryRun: boolean): P
   for (let attempt = 0; ; attempt++) {
     try {
       // a webhook-converted kind: the object is converted to the storage version here, and back for the answer
-      const stored = remote ? await toStored(s.rt, obj) : obj;
+      const stored = remote ? await toStored(s.rt, obj) : owned ? handOver(obj) : obj;
       const e = await s.core.store.create(keyOf(s.rt, ns, obj.metadata.name!), stored);
       s.rt.rest?.afterCreate?.(s, e.object, false);
       return remote ? servedResult(s, e, true, false) : { object: e.object, json: e.json, created: true, deleted: false };
@@ -124,9 +129,10 @@ export function checkPrecondition(s: Scope, obj: KubeObject, current: KubeObject
 
 /**
  * What an update computes from the current object (undefined when absent): the object to store,
- * or `create: true` for an apply that creates. Throws StatusError to reject.
+ * or `create: true` for an apply that creates. `owned`: the object is this attempt's own (made for
+ * it from the request, no part of it held elsewhere), given up to the store. Throws StatusError to reject.
  */
-export type UpdateTransform = (current: KubeObject | undefined) => Promise<{ object: KubeObject; create?: boolean }>;
+export type UpdateTransform = (current: KubeObject | undefined) => Promise<{ object: KubeObject; create?: boolean; owned?: boolean }>;
 
 /** A stored entry as the write's answer, converted back to the request version (webhook conversion). */
 async function servedResult(s: Scope, e: StoreEntry, created: boolean, deleted: boolean): Promise<WriteResult> {
@@ -144,11 +150,11 @@ export async function guaranteedUpdate(s: Scope, name: string, transform: Update
     // decoded as a read decodes it (a custom resource's schema), so the update starts from what a GET shows
     const decoded = stored && !remote && s.rt.decode ? { ...stored, object: s.rt.decode(stored.object), json: undefined } : stored;
     const cur = decoded && remote ? await servedEntry(s.rt, decoded) : decoded;
-    const { object, create } = await transform(cur?.object);
+    const { object, create, owned } = await transform(cur?.object);
     try {
       if (!cur) {
         if (!create) throw notFound(s.rt.plural, name, s.rt.group);
-        return await storeCreate(s, object, dryRun);
+        return await storeCreate(s, object, dryRun, owned);
       }
       if (sameObject(object, cur.object)) return { object: cur.object, json: cur.json, created: false, deleted: false };
       const m = object.metadata;
@@ -166,7 +172,7 @@ export async function guaranteedUpdate(s: Scope, name: string, transform: Update
         s.rt.rest?.afterUpdate?.(s, object, true);
         return { object, created: false, deleted: false };
       }
-      const e = await store.update(key, remote ? await toStored(s.rt, object) : object, cur.modRevision);
+      const e = await store.update(key, remote ? await toStored(s.rt, object) : owned ? handOver(object) : object, cur.modRevision);
       s.rt.rest?.afterUpdate?.(s, e.object, false);
       return remote ? servedResult(s, e, false, false) : { object: e.object, json: e.json, created: false, deleted: false };
     } catch (err) {
