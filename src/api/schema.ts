@@ -290,12 +290,17 @@ function expandFit(n: FitNode): void {
   const s = n.schema;
   if (s.properties) {
     const props: Record<string, FitNode> = {};
-    // defineProperty: a member named __proto__ is a member here too, as in the schema's own properties
-    for (const k of Object.keys(s.properties)) Object.defineProperty(props, k, { value: fitNodeOf(s.properties[k]), enumerable: true, writable: true, configurable: true });
+    for (const k of Object.keys(s.properties)) {
+      // a member that is no schema object stays what it is (looked up as the schema's own was)
+      const sub: unknown = s.properties[k];
+      const value = sub !== null && typeof sub === 'object' ? fitNodeOf(sub as Schema) : sub;
+      // defineProperty: a member named __proto__ is a member here too, as in the schema's own properties
+      Object.defineProperty(props, k, { value, enumerable: true, writable: true, configurable: true });
+    }
     n.props = props;
   }
   if (typeof s.additionalProperties === 'object' && s.additionalProperties !== null) n.addl = fitNodeOf(s.additionalProperties);
-  if (s.items) n.items = fitNodeOf(s.items);
+  if (s.items) n.items = typeof s.items === 'object' ? fitNodeOf(s.items) : undefined;
   n.expanded = true;
 }
 

@@ -113,6 +113,11 @@ test('wellTyped agrees with typeMismatches on every shape (types, maps, lists, f
   for (const [name, v] of cases) {
     assert.equal(wellTyped(schema, v), typeMismatches(schema, v).length === 0, name);
   }
+  // members that are no schema objects (a hand-built or odd custom schema) answer as the schema's own did
+  const odd = { type: 'object', properties: { a: undefined, b: null, c: true, d: false }, additionalProperties: int() } as unknown as Schema;
+  for (const v of [{ a: 'x' }, { a: 1 }, { b: 'x' }, { c: 'x' }, { d: 'x' }, { e: 'x' }, { e: 2 }]) {
+    assert.equal(wellTyped(odd, v), typeMismatches(odd, v).length === 0, JSON.stringify(v));
+  }
   assert.equal(wellTyped(schema, cases[0][1]), true);
   assert.equal(wellTyped(schema, withProto('three')), false);
 });
