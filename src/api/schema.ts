@@ -230,7 +230,101 @@ function checkTypes(schema: Schema, v: unknown, path: string, out: TypeMismatch[
 
 /** True when the value fits the schema's JSON types (typeMismatches(...).length === 0, without building paths). */
 export function wellTyped(schema: Schema, v: unknown): boolean {
-  return fits(schema, v, 0);
+  return fits(fitNodeOf(schema), v, 0);
+}
+
+/**
+ * What wellTyped needs of a schema, worked out once (typeOk's test as a number, the members' nodes
+ * made on first use), so the walk reads one shape per value instead of the schema's own members.
+ */
+interface FitNode {
+  /** Always true: a value found in `props` that is not a node is one Object.prototype gave (see fitsOnce). */
+  readonly node: true;
+  readonly schema: Schema;
+  readonly test: number;
+  /** x-kubernetes-preserve-unknown-fields: the inside is not looked at. */
+  readonly opaque: boolean;
+  /** Declared members (an object with Object.prototype, as schema.properties is looked up today); made on first walk. */
+  props: Record<string, FitNode> | undefined;
+  /** An object additionalProperties. */
+  addl: FitNode | undefined;
+  items: FitNode | undefined;
+  expanded: boolean;
+}
+
+const T_ANY = 0, T_STRING = 1, T_INTEGER = 2, T_NUMBER = 3, T_BOOLEAN = 4, T_OBJECT = 5, T_ARRAY = 6, T_INT_OR_STRING = 7, T_QUANTITY = 8;
+
+const fitNodes = new WeakMap<Schema, FitNode>();
+
+function fitNodeOf(schema: Schema): FitNode {
+  let n = fitNodes.get(schema);
+  if (!n) {
+    n = { node: true, schema, test: testOf(schema), opaque: !!schema['x-kubernetes-preserve-unknown-fields'], props: undefined, addl: undefined, items: undefined, expanded: false };
+    fitNodes.set(schema, n);
+  }
+  return n;
+}
+
+/** typeOk's decision for a schema, as a number. */
+function testOf(schema: Schema): number {
+  if (schema['x-kubernetes-int-or-string']) return schema.format === 'quantity' ? T_QUANTITY : T_INT_OR_STRING;
+  switch (schema.type) {
+    case 'string':
+      return T_STRING;
+    case 'integer':
+      return T_INTEGER;
+    case 'number':
+      return T_NUMBER;
+    case 'boolean':
+      return T_BOOLEAN;
+    case 'object':
+      return T_OBJECT;
+    case 'array':
+      return T_ARRAY;
+    default:
+      return T_ANY;
+  }
+}
+
+function expandFit(n: FitNode): void {
+  const s = n.schema;
+  if (s.properties) {
+    const props: Record<string, FitNode> = {};
+    for (const k of Object.keys(s.properties)) {
+      // a member that is no schema object stays what it is (looked up as the schema's own was)
+      const sub: unknown = s.properties[k];
+      const value = sub !== null && typeof sub === 'object' ? fitNodeOf(sub as Schema) : sub;
+      // defineProperty: a member named __proto__ is a member here too, as in the schema's own properties
+      Object.defineProperty(props, k, { value, enumerable: true, writable: true, configurable: true });
+    }
+    n.props = props;
+  }
+  if (typeof s.additionalProperties === 'object' && s.additionalProperties !== null) n.addl = fitNodeOf(s.additionalProperties);
+  if (s.items) n.items = typeof s.items === 'object' ? fitNodeOf(s.items) : undefined;
+  n.expanded = true;
+}
+
+function typeFits(test: number, v: unknown): boolean {
+  switch (test) {
+    case T_STRING:
+      return typeof v === 'string';
+    case T_INTEGER:
+      return typeof v === 'number' && Number.isInteger(v);
+    case T_NUMBER:
+      return typeof v === 'number';
+    case T_BOOLEAN:
+      return typeof v === 'boolean';
+    case T_OBJECT:
+      return typeof v === 'object' && !Array.isArray(v);
+    case T_ARRAY:
+      return Array.isArray(v);
+    case T_INT_OR_STRING:
+      return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
+    case T_QUANTITY:
+      return typeof v === 'string' || typeof v === 'number';
+    default:
+      return true;
+  }
 }
 
 /**
@@ -249,15 +343,15 @@ const fitFrozen = new WeakMap<object, Schema>();
  */
 const fitFresh = new WeakMap<object, Schema>();
 
-function fits(schema: Schema, v: unknown, depth: number): boolean {
+function fits(n: FitNode, v: unknown, depth: number): boolean {
   if (v === null || v === undefined) return true;
-  if ((depth !== 1 && depth !== 2) || typeof v !== 'object') return fitsOnce(schema, v, depth);
+  if ((depth !== 1 && depth !== 2) || typeof v !== 'object') return fitsOnce(n, v, depth);
   const frozen = Object.isFrozen(v);
-  if (!frozen && depth === 2) return fitsOnce(schema, v, depth);
+  if (!frozen && depth === 2) return fitsOnce(n, v, depth);
   const known = frozen ? fitFrozen : fitFresh;
-  if (known.get(v as object) === schema) return true;
-  const ok = fitsOnce(schema, v, depth);
-  if (ok) known.set(v as object, schema);
+  if (known.get(v as object) === n.schema) return true;
+  const ok = fitsOnce(n, v, depth);
+  if (ok) known.set(v as object, n.schema);
   return ok;
 }
 
@@ -269,20 +363,24 @@ export function forgetWellTyped(obj: object): void {
   }
 }
 
-function fitsOnce(schema: Schema, v: unknown, depth: number): boolean {
-  if (!typeOk(schema, v)) return false;
-  if (schema['x-kubernetes-preserve-unknown-fields'] || typeof v !== 'object') return true;
+function fitsOnce(n: FitNode, v: unknown, depth: number): boolean {
+  if (!typeFits(n.test, v)) return false;
+  if (n.opaque || typeof v !== 'object') return true;
+  if (!n.expanded) expandFit(n);
   if (Array.isArray(v)) {
-    const items = schema.items;
+    const items = n.items;
     if (items) for (let i = 0; i < v.length; i++) if (!fits(items, v[i], depth + 1)) return false;
     return true;
   }
   const rec = v as Record<string, unknown>;
-  const props = schema.properties;
-  const addl = typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+  const props = n.props;
+  const addl = n.addl;
   for (const k in rec) {
-    const sub = props?.[k] ?? addl;
-    if (sub && !fits(sub, rec[k], depth + 1)) return false;
+    const sub = (props && props[k]) ?? addl;
+    // a key Object.prototype answers for (constructor, toString, __proto__...) fits, as the
+    // schema's own properties object answered it before the nodes: with no schema of its own
+    if (sub === undefined || sub.node !== true) continue;
+    if (!fits(sub, rec[k], depth + 1)) return false;
   }
   return true;
 }

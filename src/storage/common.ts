@@ -27,13 +27,36 @@ function jsonOfPart(v: object): string {
 }
 
 /**
+ * The object its writer gave up to the store (handOver), until its encoding: one at a time (the
+ * write path calls the store right after; another hand-over first only means a copy is made).
+ */
+let handedOver: object | undefined;
+
+/**
+ * The writer gives `object` up to the store write it is passed to next: neither it nor anything
+ * else changes the object or anything in it afterwards (a request's own decoded body, changed by
+ * the write path only before the store call). The store may then keep the members as its stored
+ * copy, frozen in place, instead of parsing its own JSON of them back (when they are JSON values
+ * as JSON.parse makes them; otherwise it copies them as for any object).
+ */
+export function handOver<T extends object>(object: T): T {
+  handedOver = object;
+  return object;
+}
+
+/**
  * The object with metadata.resourceVersion = revision, as JSON plus a frozen copy the caller cannot
- * reach (what JSON.parse of that JSON gives, with the members carried over from a stored object shared).
+ * reach (what JSON.parse of that JSON gives, with the members carried over from a stored object
+ * shared; for an object handed over, its own members frozen, when they are such values already).
  */
 export function encodeObject(object: KubeObject, revision: number): { json: string; object: KubeObject } {
   const metadata = { ...object.metadata, resourceVersion: String(revision) };
+  const owned = handedOver === object;
+  if (owned) handedOver = undefined;
   if (!plainTop(object) || !carriesStoredPart(object)) {
-    const json = JSON.stringify({ ...object, metadata });
+    const top = { ...object, metadata };
+    const json = JSON.stringify(top);
+    if (owned && plainTop(object) && keepAsStored(top)) return { json, object: markParts(Object.freeze(top) as KubeObject) };
     return { json, object: markParts(freezeParsed(JSON.parse(json)) as KubeObject) };
   }
   // JSON.stringify's own walk of the top level (own keys in order; undefined and functions left
@@ -47,11 +70,45 @@ export function encodeObject(object: KubeObject, revision: number): { json: stri
     const part = shared ? jsonOfPart(v) : JSON.stringify(v);
     if (json.length > 1) json += ',';
     json += `${JSON.stringify(k)}:${part}`;
-    out[k] = shared ? v : typeof v === 'string' || typeof v === 'boolean' || v === null ? v : freezeParsed(JSON.parse(part));
-    if (!shared && typeof out[k] === 'object' && out[k] !== null) storedParts.add(out[k] as object);
+    out[k] = shared || typeof v === 'string' || typeof v === 'boolean' || v === null || (owned && typeof v === 'object' && frozenJsonValue(v)) ? v : freezeParsed(JSON.parse(part));
+    if (!shared && k !== 'metadata' && typeof out[k] === 'object' && out[k] !== null) storedParts.add(out[k] as object);
   }
   json += '}';
   return { json, object: Object.freeze(out) as KubeObject };
+}
+
+/**
+ * Whether every member of a handed-over object's copy (top level) is what JSON.parse of its JSON
+ * would give (stored members as they are), freezing them; false when one is not (the caller
+ * parses the JSON then: what is frozen meanwhile was the writer's, given up).
+ */
+function keepAsStored(top: Record<string, unknown>): boolean {
+  for (const k in top) {
+    const v = top[k];
+    if (typeof v === 'object' && v !== null && storedParts.has(v)) continue;
+    if (!frozenJsonValue(v)) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether v is a JSON value as JSON.parse makes it: strings, booleans, null, finite numbers other
+ * than -0, arrays (no holes) and plain objects (no toJSON) of such values, nothing undefined or
+ * a function. Freezes each object and array found so (a stored copy must not change).
+ */
+function frozenJsonValue(v: unknown): boolean {
+  if (typeof v !== 'object') return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v) && !Object.is(v, -0));
+  if (v === null) return true;
+  if (Array.isArray(v)) {
+    if (Object.getPrototypeOf(v) !== Array.prototype) return false;
+    for (let i = 0; i < v.length; i++) if (!frozenJsonValue(v[i])) return false;
+  } else {
+    if (Object.getPrototypeOf(v) !== Object.prototype || typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
+    const o = v as Record<string, unknown>;
+    for (const k in o) if (!frozenJsonValue(o[k])) return false;
+  }
+  Object.freeze(v);
+  return true;
 }
 
 /** Whether a member of the object is one a stored object handed out (a create has none: one stringify and parse then). */
@@ -69,10 +126,11 @@ function plainTop(o: KubeObject): boolean {
   return (proto === Object.prototype || proto === null) && typeof o.metadata === 'object' && o.metadata !== null && !('toJSON' in o) && !Object.hasOwn(o, '__proto__');
 }
 
+/** Records the members a later write may carry over; never metadata (every write makes its own: a new resourceVersion). */
 function markParts(o: KubeObject): KubeObject {
   for (const k in o) {
     const v = o[k];
-    if (typeof v === 'object' && v !== null) storedParts.add(v);
+    if (typeof v === 'object' && v !== null && k !== 'metadata') storedParts.add(v);
   }
   return o;
 }

@@ -3,7 +3,7 @@
 // timeouts, selectors, matchPolicy, dry run and side effects, reinvocation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { req, configMap } from '../apiserver/helpers.ts';
+import { req, configMap, deployment } from '../apiserver/helpers.ts';
 import { makePki, type TestPki } from './certs.ts';
 import { startWebhookServer, patchResponse, type WebhookServer } from './webhook-server.ts';
 import { CM, MWC, VWC, configMapRule, configuration, hook, startServer, type Server } from './fixtures.ts';
@@ -109,6 +109,23 @@ test('patch: JSONPatch answers change the object; mutating webhooks run before v
       assert.equal(got.body.metadata.labels.mutated, 'yes');
     }),
   );
+});
+
+test('a patch that mistypes a member the write already type-checked: 422, nothing stored (the checks after admission look again)', async () => {
+  const DEP = '/apis/apps/v1/namespaces/default/deployments';
+  wh.handle('/mistype', () => patchResponse([{ op: 'replace', path: '/spec/replicas', value: 'three' }]));
+  const created = await req(url, 'POST', DEP, deployment('typed', 2));
+  assert.equal(created.status, 201, created.text);
+  const rules = [{ operations: ['UPDATE'], apiGroups: ['apps'], apiVersions: ['v1'], resources: ['deployments'] }];
+  await withConfig('Mutating', [hook('mistype.example.com', wh.url('/mistype'), pki.caBundle, { rules })], async () => {
+    const cur = (await req(url, 'GET', `${DEP}/typed`)).body;
+    const r = await req(url, 'PUT', `${DEP}/typed`, { ...cur, spec: { ...cur.spec, replicas: 3 } });
+    assert.equal(r.status, 422, r.text);
+    assert.match(r.body.message, /spec\.replicas/);
+  });
+  const stored = (await req(url, 'GET', `${DEP}/typed`)).body;
+  assert.equal(stored.spec.replicas, 2);
+  await req(url, 'DELETE', `${DEP}/typed`);
 });
 
 test('failurePolicy: Fail refuses with 500 "failed calling webhook"; Ignore lets the request through', async () => {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { registry } from '../../src/api/registry.ts';
-import { schemaAt, strictDecodingError, unknownFields } from '../../src/api/schema.ts';
+import { freeform, int, intOrString, list, map, num, obj, quantity, schemaAt, str, strictDecodingError, typeMismatches, unknownFields, wellTyped } from '../../src/api/schema.ts';
+import type { Schema } from '../../src/api/resource.ts';
 
 const pods = registry.byResource('', 'v1', 'pods')!;
 const deployments = registry.byResource('apps', 'v1', 'deployments')!;
@@ -76,4 +77,47 @@ test('wrongly typed fields: typeMismatches, the decoder-style 400, and validate(
   assert.equal(errs[1].field, 'spec.replicas');
   assert.equal(errs[1].detail, 'Invalid value: "3": spec.replicas in body must be of type integer: "string"');
   assert.deepEqual(typeMismatches(pods.schema, { metadata: { name: 'p', creationTimestamp: null }, spec: { containers: [{ name: 'c', image: 'x', resources: { limits: { cpu: 1, memory: '1Gi' } }, ports: [{ containerPort: 80 }] }] } }), []);
+});
+
+test('wellTyped agrees with typeMismatches on every shape (types, maps, lists, free-form, keys Object.prototype answers for)', () => {
+  const schema: Schema = obj('x', {
+    n: int(),
+    f: num(),
+    s: str(),
+    q: quantity(),
+    ios: intOrString(),
+    m: map('m', int()),
+    l: list('l', obj('i', { a: str() })),
+    free: freeform(),
+    nested: obj('n', { deep: obj('d', { v: int() }) }),
+    ['__proto__']: int(),
+  });
+  const withProto = (v: unknown) => JSON.parse(`{"__proto__": ${JSON.stringify(v)}}`);
+  const cases: [string, unknown][] = [
+    ['all fit', { n: 1, f: 1.5, s: 'a', q: 1.5, ios: '10%', m: { a: 1 }, l: [{ a: 'x' }], free: { anything: [1, 'x'] }, nested: { deep: { v: 2 } } }],
+    ['a float for an int', { n: 1.5 }],
+    ['a float for int-or-string', { ios: 1.5 }],
+    ['a float quantity', { q: 0.25 }],
+    ['a string for a number', { f: '1' }],
+    ['a map value mistyped', { m: { a: 'one' } }],
+    ['a list item mistyped', { l: [{ a: 1 }] }],
+    ['a list for an object', { nested: [] }],
+    ['deep mistype', { nested: { deep: { v: 'x' } } }],
+    ['null and unknown members', { n: null, unknown: { x: 1 }, s: undefined }],
+    ['keys Object.prototype answers for', { constructor: 1, toString: 'x', hasOwnProperty: [1] }],
+    ['a member named __proto__, fitting', withProto(3)],
+    ['a member named __proto__, mistyped', withProto('three')],
+    ['a map with such keys', { m: { constructor: 'x', toString: 2 } }],
+    ['not an object', 'x'],
+  ];
+  for (const [name, v] of cases) {
+    assert.equal(wellTyped(schema, v), typeMismatches(schema, v).length === 0, name);
+  }
+  // members that are no schema objects (a hand-built or odd custom schema) answer as the schema's own did
+  const odd = { type: 'object', properties: { a: undefined, b: null, c: true, d: false }, additionalProperties: int() } as unknown as Schema;
+  for (const v of [{ a: 'x' }, { a: 1 }, { b: 'x' }, { c: 'x' }, { d: 'x' }, { e: 'x' }, { e: 2 }]) {
+    assert.equal(wellTyped(odd, v), typeMismatches(odd, v).length === 0, JSON.stringify(v));
+  }
+  assert.equal(wellTyped(schema, cases[0][1]), true);
+  assert.equal(wellTyped(schema, withProto('three')), false);
 });

@@ -49,3 +49,33 @@ test('a mutating admission plugin that mistypes a status member in place: the st
     await srv.close();
   }
 });
+
+test('typedMutation: a plugin that declares it keeps the checks; one that says it mistyped (untyped) has the object checked again', async () => {
+  const cases: { name: string; mutate: (a: any) => void; code: number }[] = [
+    { name: 'typed change', mutate: (a) => (a.object.status.readyReplicas = 2), code: 200 },
+    { name: 'mistyped, said so', mutate: (a) => ((a.object.status.replicas = 'three'), (a.untyped = true)), code: 422 },
+  ];
+  let mutate: (a: any) => void = () => {};
+  const plugin: AdmissionPlugin = {
+    name: 'Typed',
+    typedMutation: true,
+    admit(a) {
+      if (a.operation === 'UPDATE' && a.info.subresource === 'status' && a.object?.status) mutate(a);
+    },
+  };
+  const srv = await startTestServer({ pipeline: { authenticators: [], rateLimiters: [], authorizers: [], admission: [plugin] } });
+  try {
+    const path = '/apis/apps/v1/namespaces/default/deployments';
+    assert.equal((await req(srv.url, 'POST', path, deployment('web', 2))).status, 201);
+    for (const c of cases) {
+      mutate = c.mutate;
+      const cur = (await req(srv.url, 'GET', `${path}/web`)).body;
+      const r = await req(srv.url, 'PUT', `${path}/web/status`, { ...cur, status: { replicas: 2, readyReplicas: 1, observedGeneration: 1 } });
+      assert.equal(r.status, c.code, `${c.name}: ${r.text}`);
+      const stored = (await req(srv.url, 'GET', `${path}/web`)).body;
+      assert.equal(typeof (stored.status?.replicas ?? 0), 'number', c.name);
+    }
+  } finally {
+    await srv.close();
+  }
+});

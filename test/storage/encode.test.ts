@@ -3,14 +3,13 @@
 // are shared (same reference), everything else is a copy the caller cannot reach.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeObject, encodeObject } from '../../src/storage/common.ts';
+import { decodeObject, encodeObject, handOver } from '../../src/storage/common.ts';
 import type { KubeObject } from '../../src/api/types.ts';
 
 const isDeepFrozen = (v: unknown): boolean =>
   v === null || typeof v !== 'object' || (Object.isFrozen(v) && Object.values(v as object).every(isDeepFrozen));
 
-test('encodeObject = JSON.stringify + JSON.parse of the object with its resourceVersion', () => {
-  const cases: [string, KubeObject][] = [
+const CASES = (): [string, KubeObject][] => [
     ['plain', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', resourceVersion: '3' }, data: { k: 'v' } }],
     ['undefined members left out', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', labels: undefined as any }, spec: undefined, status: { phase: 'Pending', x: undefined } } as any],
     ['numbers JSON cannot hold', { metadata: { name: 'n' }, count: NaN, a: -0, b: Infinity, c: [NaN, 1] } as any],
@@ -18,8 +17,14 @@ test('encodeObject = JSON.stringify + JSON.parse of the object with its resource
     ['a Date member (toJSON)', { metadata: { name: 'd' }, when: new Date(Date.UTC(2026, 0, 1)) } as any],
     ['integer-like keys first, as JSON orders them', { metadata: { name: 'k' }, b: 1, '1': 'one', a: 2 } as any],
     ['without metadata', { apiVersion: 'v1', kind: 'X' } as any],
+    ['a hole and undefined in arrays', { metadata: { name: 'h' }, spec: { a: [1, , 3], b: [undefined] } } as any],
+    ['a class instance, a toJSON member, a null-prototype object', { metadata: { name: 'c' }, spec: { m: new Map(), t: { toJSON: () => 'x' }, n: Object.assign(Object.create(null), { a: 1 }) } } as any],
+    ['a frozen member that is no JSON value', { metadata: { name: 'f' }, spec: Object.freeze({ a: undefined, b: 1 }) } as any],
+    ['a pod as a client sends it', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { app: 'web' }, ownerReferences: [{ kind: 'ReplicaSet', name: 'r', uid: 'u', controller: true }] }, spec: { containers: [{ name: 'c', image: 'i', resources: { requests: { cpu: '100m' } } }], priority: 0 }, status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True', lastProbeTime: null }] } }],
   ];
-  for (const [name, obj] of cases) {
+
+test('encodeObject = JSON.stringify + JSON.parse of the object with its resourceVersion', () => {
+  for (const [name, obj] of CASES()) {
     const want = JSON.stringify({ ...obj, metadata: { ...obj.metadata, resourceVersion: '7' } });
     const enc = encodeObject(obj, 7);
     assert.equal(enc.json, want, name);
@@ -43,4 +48,56 @@ test('a member carried over from a stored object is shared; a changed one is a c
   // what decodeObject read back is shared too
   const read = decodeObject(third.json);
   assert.equal(encodeObject({ ...read, metadata: { ...read.metadata } }, 4).object.spec, read.spec);
+});
+
+test('an object handed over: the same JSON and stored value; its own members kept (frozen) when they are JSON values already, else copied', () => {
+  const jsonValue = (v: unknown): boolean => {
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+    if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
+    if (Array.isArray(v)) return Object.keys(v).length === v.length && v.every(jsonValue);
+    return typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype && typeof (v as any).toJSON !== 'function' && Object.values(v as object).every(jsonValue);
+  };
+  for (const [name, obj] of CASES()) {
+    const want = JSON.stringify({ ...obj, metadata: { ...obj.metadata, resourceVersion: '7' } });
+    const members = Object.entries(obj).filter(([k]) => k !== 'metadata');
+    const kept = members.every(([, v]) => jsonValue(v)) && jsonValue({ ...obj.metadata });
+    const enc = encodeObject(handOver(obj), 7);
+    assert.equal(enc.json, want, name);
+    assert.deepEqual(enc.object, JSON.parse(want), name);
+    assert.ok(isDeepFrozen(enc.object), `${name}: deep-frozen`);
+    for (const [k, v] of members) {
+      if (typeof v !== 'object' || v === null) continue;
+      assert.equal(enc.object[k] === v, kept, `${name}: ${k} ${kept ? 'kept' : 'copied'}`);
+    }
+    assert.notEqual(enc.object.metadata, obj.metadata, `${name}: metadata is the store's own (its resourceVersion)`);
+  }
+  // handed over for one encoding only; an object not handed over stays the caller's, unfrozen
+  const o: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { k: 'v' } };
+  const first = encodeObject(handOver(o), 1);
+  assert.equal(first.object.data, o.data);
+  assert.throws(() => ((o.data as any).k = 'changed'), TypeError, 'what the store keeps cannot change');
+  const mine: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' }, data: { k: 'v' } };
+  encodeObject(handOver(mine), 2);
+  mine.data = { k: 'w' };
+  const again = encodeObject(mine, 3);
+  assert.notEqual(again.object.data, mine.data);
+  (mine.data as any).k = 'x';
+  assert.equal((again.object.data as any).k, 'w', 'a copy: the caller changing its object changes nothing stored');
+});
+
+test('a status write handed over: the stored spec shared, the request status kept', () => {
+  const first = encodeObject({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] }, status: { phase: 'Pending' } }, 1);
+  const status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
+  const next = { ...first.object, metadata: { ...first.object.metadata }, status };
+  const second = encodeObject(handOver(next), 2);
+  assert.equal(second.object.spec, first.object.spec);
+  assert.equal(second.object.status, status);
+  assert.ok(isDeepFrozen(second.object));
+  assert.equal(second.json, JSON.stringify({ ...next, metadata: { ...next.metadata, resourceVersion: '2' } }));
+  assert.deepEqual(second.object, JSON.parse(second.json));
+  // a status with a value JSON cannot hold is copied
+  const odd = { ...second.object, metadata: { ...second.object.metadata }, status: { phase: 'Running', n: NaN } };
+  const third = encodeObject(handOver(odd), 3);
+  assert.notEqual(third.object.status, odd.status);
+  assert.deepEqual(third.object.status, { phase: 'Running', n: null });
 });

@@ -75,6 +75,12 @@ export interface AdmissionAttributes {
   annotate(key: string, value: string): void;
   /** Shared by the mutating phase's plugins: a plugin asks for one more pass (Kubernetes' reinvocation). */
   reinvocation: ReinvocationContext;
+  /**
+   * Set once a mutating plugin may have put values of other types than the schema declares into
+   * `object` (a webhook's patch, a plugin without typedMutation): the write checks its types again
+   * (forgetWellTyped) rather than trusting what it found before admission.
+   */
+  untyped?: boolean;
 }
 
 /** Kubernetes' admission ReinvocationContext: the mutating chain runs once more when a plugin asks for it. */
@@ -90,6 +96,12 @@ export interface ReinvocationContext {
 /** An admission plugin: `admit` mutates (runs in the mutating phase), `validate` only checks. Both throw StatusError to deny. */
 export interface AdmissionPlugin {
   name: string;
+  /**
+   * The plugin's admit changes objects only with values of the types their schema declares (the
+   * server's own code: literals, values of stored, validated objects), or sets `untyped` on the
+   * attributes when it did otherwise (webhook patches). Unset: every admit it runs counts as untyped.
+   */
+  typedMutation?: boolean;
   admit?(a: AdmissionAttributes): void | Promise<void>;
   validate?(a: AdmissionAttributes): void | Promise<void>;
 }

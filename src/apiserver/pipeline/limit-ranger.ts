@@ -149,6 +149,7 @@ export function limitRanger(store: WatchCache): AdmissionPlugin {
   const ranges = async (ns: string) => (await store.listPage(`${LIMIT_RANGES}${ns}/`, {})).items;
   return {
     name: 'LimitRanger',
+    typedMutation: true,
     admit(a) {
       if (kindOf(a) !== 'pod') return;
       return (async () => {

@@ -71,6 +71,7 @@ function forbiddenBy(a: AdmissionAttributes, why: string): StatusError {
 export function priorityAdmission(listClasses: () => Promise<KubeObject[]>): AdmissionPlugin {
   return {
     name: 'Priority',
+    typedMutation: true,
     admit(a) {
       if (a.subresource || !isPods(a.rt) || !a.object) return;
       if (a.operation === 'UPDATE' && a.oldObject) return keepPodPriority(a.object, a.oldObject);

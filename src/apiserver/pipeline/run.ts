@@ -157,7 +157,10 @@ function reinvoke(p: Pipeline, a: AdmissionAttributes): MaybePromise<void> {
 
 function admitFrom(plugins: AdmissionPlugin[], a: AdmissionAttributes, from: number): MaybePromise<void> {
   for (let i = from; i < plugins.length; i++) {
-    const r = plugins[i].admit?.(a);
+    const p = plugins[i];
+    if (!p.admit) continue;
+    if (!p.typedMutation) a.untyped = true;
+    const r = p.admit(a);
     if (isPromise(r)) return r.then(() => admitFrom(plugins, a, i + 1));
   }
 }

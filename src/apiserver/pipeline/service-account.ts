@@ -63,6 +63,7 @@ export function mountServiceAccountToken(pod: KubeObject, serviceAccount: KubeOb
 export function serviceAccountAdmission(getServiceAccount: (namespace: string, name: string) => Promise<KubeObject | undefined>): AdmissionPlugin {
   return {
     name: 'ServiceAccount',
+    typedMutation: true,
     admit(a) {
       if (a.operation !== 'CREATE' || a.subresource || a.rt.group !== '' || a.rt.plural !== 'pods' || !a.object?.spec) return;
       if (a.object.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined) return; // mirror pods get no token

@@ -25,6 +25,7 @@ export function storageAdmission(listClasses: () => Promise<KubeObject[]>): Admi
 export function defaultStorageClass(listClasses: () => Promise<KubeObject[]>): AdmissionPlugin {
   return {
     name: 'DefaultStorageClass',
+    typedMutation: true,
     admit(a) {
       if (a.operation !== 'CREATE' || !isCore(a, 'persistentvolumeclaims') || !a.object) return;
       const pvc = a.object;
@@ -42,6 +43,7 @@ export function defaultStorageClass(listClasses: () => Promise<KubeObject[]>): A
 export function storageObjectInUseProtection(): AdmissionPlugin {
   return {
     name: 'StorageObjectInUseProtection',
+    typedMutation: true,
     admit(a) {
       if (a.operation !== 'CREATE' || !a.object) return;
       const fin = isCore(a, 'persistentvolumeclaims') ? PVC_PROTECTION_FINALIZER : isCore(a, 'persistentvolumes') ? PV_PROTECTION_FINALIZER : undefined;

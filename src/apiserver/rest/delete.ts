@@ -73,9 +73,13 @@ export type DeletionPlan = { action: 'delete' } | { action: 'update'; object: Ku
 
 /** Pure: what a delete does to the current object. */
 export function planDeletion(rt: ResourceType, current: KubeObject, opts: DeleteOptions, now: Date): DeletionPlan {
-  const obj = structuredClone(current) as KubeObject;
+  // The plan changes metadata's own members only, unless the kind marks the deletion (in status):
+  // then a deep copy; else current's other members are shared as they are (never changed here).
+  const marks = rt.deletion?.markDeleting !== undefined;
+  const obj = marks ? (structuredClone(current) as KubeObject) : { ...current, metadata: { ...current.metadata } };
   const m = obj.metadata;
-  const before = JSON.stringify([m.finalizers ?? [], m.deletionTimestamp, m.deletionGracePeriodSeconds, obj.status]);
+  // status can only change through markDeleting: compared only then
+  const before = JSON.stringify([m.finalizers ?? [], m.deletionTimestamp, m.deletionGracePeriodSeconds, marks ? obj.status : undefined]);
   let finalizers = [...(m.finalizers ?? [])];
   if (opts.propagationPolicy === 'Foreground') {
     finalizers = finalizers.filter((f) => f !== 'orphan');
@@ -98,7 +102,7 @@ export function planDeletion(rt: ResourceType, current: KubeObject, opts: Delete
   else delete m.finalizers;
   if (pendingFinalizers(rt, obj) === 0 && (m.deletionGracePeriodSeconds ?? 0) === 0) return { action: 'delete' };
   rt.deletion?.markDeleting?.(obj);
-  const after = JSON.stringify([m.finalizers ?? [], m.deletionTimestamp, m.deletionGracePeriodSeconds, obj.status]);
+  const after = JSON.stringify([m.finalizers ?? [], m.deletionTimestamp, m.deletionGracePeriodSeconds, marks ? obj.status : undefined]);
   return after === before ? { action: 'none' } : { action: 'update', object: obj };
 }
 

@@ -65,7 +65,8 @@ async function handleCreate(s: Scope): Promise<number> {
   await prepareCreate(s, obj, dryRun);
   const fieldManager = s.query?.get('fieldManager');
   if (fieldManager) trackUpdate(undefined, obj, s.rt, fieldManager, undefined, new Date(s.core.clock.now()));
-  return sendWrite(s, 201, await storeCreate(s, obj, dryRun), warnings);
+  // the decoded body, changed only by this request: given up to the store
+  return sendWrite(s, 201, await storeCreate(s, obj, dryRun, true), warnings);
 }
 
 export function checkName(obj: KubeObject, name: string): void {
@@ -102,7 +103,8 @@ export async function handleUpdate(s: Scope, subresource: 'status' | undefined):
       const next = await prepareUpdate(s, o, cur, subresource, dryRun);
       const fieldManager = s.query?.get('fieldManager');
       if (fieldManager) trackUpdate(cur, next, s.rt, fieldManager, subresource, new Date(s.core.clock.now()));
-      return { object: next };
+      // this attempt's own decoding of the body (a retry decodes it again)
+      return { object: next, owned: true };
     },
     dryRun,
   );
@@ -146,12 +148,13 @@ export async function handlePatch(s: Scope, subresource: 'status' | undefined): 
       checkBodyIdentity(patched, s.rt, s.info.namespace);
       checkName(patched, name);
       warnings = checkUnknownFields(patched, s.rt, s.query);
+      // the patch's result is this attempt's own (patchResultIsOwn, or a clone)
       if (!cur) {
         await prepareCreate(s, patched, dryRun);
-        return { object: patched, create: true };
+        return { object: patched, create: true, owned: true };
       }
       checkPrecondition(s, patched, cur);
-      return { object: await prepareUpdate(s, patched, cur, subresource, dryRun) };
+      return { object: await prepareUpdate(s, patched, cur, subresource, dryRun), owned: true };
     },
     dryRun,
   );

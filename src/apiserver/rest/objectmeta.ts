@@ -94,6 +94,9 @@ export function initCreateMeta(obj: KubeObject, rt: ResourceType, now = new Date
   delete m.deletionGracePeriodSeconds;
 }
 
+/** The carried members a body may send as null (meaning absent). */
+const NULLABLE_CARRIED = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', 'generation'] as const;
+
 /**
  * rest.BeforeUpdate's metadata: generation, creationTimestamp, selfLink and (when not sent) uid come
  * from the stored object; a deletionTimestamp and grace period once set are kept. What is left to
@@ -102,9 +105,7 @@ export function initCreateMeta(obj: KubeObject, rt: ResourceType, now = new Date
 export function carryUpdateMeta(obj: KubeObject, old: KubeObject): void {
   const m = obj.metadata;
   const o = old.metadata;
-  for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink', 'generation'] as const) {
-    if ((m[k] as unknown) === null) delete m[k];
-  }
+  for (const k of NULLABLE_CARRIED) if ((m[k] as unknown) === null) delete m[k];
   if (!m.uid && o.uid) m.uid = o.uid;
   if (o.creationTimestamp) m.creationTimestamp = o.creationTimestamp;
   if (o.deletionTimestamp) m.deletionTimestamp = o.deletionTimestamp;

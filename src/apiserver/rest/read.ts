@@ -77,10 +77,18 @@ export async function handleList(s: Scope): Promise<number> {
   return 200;
 }
 
-/** `{"kind":"PodList",...,"items":[...]}` assembled from the cached JSON of each item. */
+/**
+ * `{"kind":"PodList",...,"items":[...]}` assembled from the cached JSON of each item: one join
+ * writes the whole text once (head and tail ride on the first and last item; a string joined to
+ * them afterwards would be copied again when the answer's length is taken).
+ */
 function listJson(s: Scope, meta: ListMeta, items: KubeObject[], entries: StoreEntry[] | undefined): string {
   const head = `{"kind":${JSON.stringify(s.rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOfRt(s.rt))},"metadata":${JSON.stringify(meta)},"items":[`;
-  const parts = new Array<string>(items.length);
-  for (let i = 0; i < items.length; i++) parts[i] = wireJson(s.rt, items[i], entries?.[i]?.json);
-  return head + parts.join(',') + ']}';
+  const n = items.length;
+  if (n === 0) return `${head}]}`;
+  const parts = new Array<string>(n);
+  for (let i = 0; i < n; i++) parts[i] = wireJson(s.rt, items[i], entries?.[i]?.json);
+  parts[0] = head + parts[0];
+  parts[n - 1] += ']}';
+  return parts.join(',');
 }

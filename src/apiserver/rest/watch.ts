@@ -21,16 +21,42 @@ type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
  * Kubernetes' cachingObject serializes once per encoding): plain watchers share the stored JSON,
  * watchers of a converted version (e.g. autoscaling/v1 over v2 storage) share one conversion.
  */
-const lineCache = new WeakMap<object, Map<string, Buffer>>();
+const lineCache = new WeakMap<object, SharedLine>();
 
-function sharedLine(ev: StoreEvent, key: string, make: () => string): Buffer {
-  let lines = lineCache.get(ev);
-  if (!lines) lineCache.set(ev, (lines = new Map()));
-  let b = lines.get(key);
-  if (!b) {
-    b = Buffer.from(make());
-    lines.set(key, b);
-  }
+/** The lines made of one event: usually one (every watcher sends the same type in the same version). */
+interface SharedLine {
+  type: EventType;
+  variant: string;
+  line: Buffer;
+  next: SharedLine | undefined;
+}
+
+function cachedLine(ev: StoreEvent, type: EventType, variant: string): Buffer | undefined {
+  for (let l = lineCache.get(ev); l; l = l.next) if (l.type === type && l.variant === variant) return l.line;
+  return undefined;
+}
+
+function shareLine(ev: StoreEvent, type: EventType, variant: string, json: string): Buffer {
+  const line = watchLine(type, json);
+  lineCache.set(ev, { type, variant, line, next: lineCache.get(ev) });
+  return line;
+}
+
+const LINE_HEADS: Record<EventType, Buffer> = {
+  ADDED: Buffer.from('{"type":"ADDED","object":'),
+  MODIFIED: Buffer.from('{"type":"MODIFIED","object":'),
+  DELETED: Buffer.from('{"type":"DELETED","object":'),
+};
+
+/** `{"type":TYPE,"object":JSON}\n` as bytes, the object's JSON encoded straight into them (no joined string first). */
+function watchLine(type: EventType, json: string): Buffer {
+  const head = LINE_HEADS[type];
+  const end = head.length + Buffer.byteLength(json);
+  const b = Buffer.allocUnsafe(end + 2);
+  head.copy(b, 0);
+  b.write(json, head.length);
+  b[end] = 0x7d; // }
+  b[end + 1] = 0x0a; // \n
   return b;
 }
 
@@ -188,7 +214,7 @@ export async function handleWatch(s: Scope): Promise<number> {
   const emit = (ev: StoreEvent | undefined, type: EventType, stored: KubeObject, storedJson: string | undefined) => {
     if (ev && !table && !partial && !remote) {
       // Live events: one serialization (and conversion) per event, type and served version.
-      const line = sharedLine(ev, `${type}|${variant}`, () => `{"type":"${type}","object":${transform ? JSON.stringify(wireObject(rt, stored)) : (storedJson ?? JSON.stringify(stored))}}\n`);
+      const line = cachedLine(ev, type, variant) ?? shareLine(ev, type, variant, transform ? JSON.stringify(wireObject(rt, stored)) : (storedJson ?? JSON.stringify(stored)));
       write(line, stored.metadata?.resourceVersion, true);
       return;
     }

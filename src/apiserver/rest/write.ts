@@ -5,8 +5,9 @@ import { conflict, notFound, OBJECT_MODIFIED } from '../../api/errors.ts';
 import { validateObjectMetaUpdate } from '../../api/meta.ts';
 import { forgetWellTyped } from '../../api/schema.ts';
 import type { KubeObject } from '../../api/types.ts';
+import { handOver } from '../../storage/common.ts';
 import { StorageError, type StoreEntry } from '../../storage/interface.ts';
-import { admitMutating, admitValidating } from '../pipeline/run.ts';
+import { admitMutating, admitValidating, isPromise } from '../pipeline/run.ts';
 import { addWarning } from '../respond.ts';
 import { pendingFinalizers } from './delete.ts';
 import { bumpGeneration, canonicalizeObjectTimes, carryUpdateMeta, initCreateMeta, sameObject, validateObject } from './objectmeta.ts';
@@ -30,21 +31,32 @@ export async function prepareCreate(s: Scope, obj: KubeObject, dryRun: boolean):
   canonicalizeObjectTimes(obj, s.rt);
   initCreateMeta(obj, s.rt, new Date(s.core.clock.now()), s.core.random);
   s.rt.defaults(obj);
-  await admitMutating(s.core.pipeline, admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun));
-  forgetWellTyped(obj);
+  // one set of attributes for both stages, as Kubernetes' admission chain passes them
+  const attrs = admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun);
+  // stages awaited only when they answer with a promise: a synchronous answer costs no microtask turn
+  const mutated = admitMutating(s.core.pipeline, attrs);
+  if (isPromise(mutated)) await mutated;
+  if (attrs.untyped) forgetWellTyped(obj);
   s.rt.strategy.prepareForCreate?.(obj);
   validateObject(obj, s.rt, undefined);
-  await s.rt.rest?.beginCreate?.(s, obj);
+  const begun = s.rt.rest?.beginCreate?.(s, obj);
+  if (isPromise(begun)) await begun;
   try {
-    await admitValidating(s.core.pipeline, admissionAttrs(s, 'CREATE', obj, undefined, obj.metadata.name, dryRun));
+    attrs.name = obj.metadata.name;
+    const validated = admitValidating(s.core.pipeline, attrs);
+    if (isPromise(validated)) await validated;
   } catch (err) {
     s.rt.rest?.abortCreate?.(s, obj);
     throw err;
   }
 }
 
-/** Stores a prepared new object; a generateName collision picks another name. */
-export async function storeCreate(s: Scope, obj: KubeObject, dryRun: boolean): Promise<WriteResult> {
+/**
+ * Stores a prepared new object; a generateName collision picks another name. `owned`: obj is the
+ * request's own (its decoded body or patch result, nothing else holds any part of it), given up to
+ * the store (storage handOver) — a collision's retry changes only its metadata, which the store copies.
+ */
+export async function storeCreate(s: Scope, obj: KubeObject, dryRun: boolean, owned = false): Promise<WriteResult> {
   if (dryRun) {
     s.rt.rest?.afterCreate?.(s, obj, true);
     return { object: obj, created: true, deleted: false };
@@ -54,7 +66,7 @@ export async function storeCreate(s: Scope, obj: KubeObject, dryRun: boolean): P
   for (let attempt = 0; ; attempt++) {
     try {
       // a webhook-converted kind: the object is converted to the storage version here, and back for the answer
-      const stored = remote ? await toStored(s.rt, obj) : obj;
+      const stored = remote ? await toStored(s.rt, obj) : owned ? handOver(obj) : obj;
       const e = await s.core.store.create(keyOf(s.rt, ns, obj.metadata.name!), stored);
       s.rt.rest?.afterCreate?.(s, e.object, false);
       return remote ? servedResult(s, e, true, false) : { object: e.object, json: e.json, created: true, deleted: false };
@@ -81,9 +93,12 @@ export async function prepareUpdate(s: Scope, obj: KubeObject, old: KubeObject, 
   carryUpdateMeta(obj, old);
   const metaErrs = validateObjectMetaUpdate(obj.metadata, old.metadata);
   rt.defaults(obj);
-  const name = old.metadata.name;
-  await admitMutating(s.core.pipeline, admissionAttrs(s, 'UPDATE', obj, old, name, dryRun));
-  forgetWellTyped(obj);
+  const attrs = admissionAttrs(s, 'UPDATE', obj, old, old.metadata.name, dryRun);
+  // stages awaited only when they answer with a promise: a synchronous answer costs no microtask turn
+  const mutated = admitMutating(s.core.pipeline, attrs);
+  if (isPromise(mutated)) await mutated;
+  // what the type checks found of obj still holds unless a plugin may have put other types in
+  if (attrs.untyped) forgetWellTyped(obj);
   if (subresource === 'status') {
     if (rt.strategy.prepareForStatusUpdate) rt.strategy.prepareForStatusUpdate(obj, old);
     else keepAllButStatus(obj, old);
@@ -95,8 +110,10 @@ export async function prepareUpdate(s: Scope, obj: KubeObject, old: KubeObject, 
   }
   bumpGeneration(obj, old, rt);
   validateObject(obj, rt, old, metaErrs, (text) => addWarning(s.res, text));
-  if (subresource !== 'status') await rt.rest?.beginUpdate?.(s, obj, old);
-  await admitValidating(s.core.pipeline, admissionAttrs(s, 'UPDATE', obj, old, name, dryRun));
+  const begun = subresource !== 'status' ? rt.rest?.beginUpdate?.(s, obj, old) : undefined;
+  if (isPromise(begun)) await begun;
+  const validated = admitValidating(s.core.pipeline, attrs);
+  if (isPromise(validated)) await validated;
   return obj;
 }
 
@@ -120,9 +137,10 @@ export function checkPrecondition(s: Scope, obj: KubeObject, current: KubeObject
 
 /**
  * What an update computes from the current object (undefined when absent): the object to store,
- * or `create: true` for an apply that creates. Throws StatusError to reject.
+ * or `create: true` for an apply that creates. `owned`: the object is this attempt's own (made for
+ * it from the request, no part of it held elsewhere), given up to the store. Throws StatusError to reject.
  */
-export type UpdateTransform = (current: KubeObject | undefined) => Promise<{ object: KubeObject; create?: boolean }>;
+export type UpdateTransform = (current: KubeObject | undefined) => Promise<{ object: KubeObject; create?: boolean; owned?: boolean }>;
 
 /** A stored entry as the write's answer, converted back to the request version (webhook conversion). */
 async function servedResult(s: Scope, e: StoreEntry, created: boolean, deleted: boolean): Promise<WriteResult> {
@@ -140,11 +158,11 @@ export async function guaranteedUpdate(s: Scope, name: string, transform: Update
     // decoded as a read decodes it (a custom resource's schema), so the update starts from what a GET shows
     const decoded = stored && !remote && s.rt.decode ? { ...stored, object: s.rt.decode(stored.object), json: undefined } : stored;
     const cur = decoded && remote ? await servedEntry(s.rt, decoded) : decoded;
-    const { object, create } = await transform(cur?.object);
+    const { object, create, owned } = await transform(cur?.object);
     try {
       if (!cur) {
         if (!create) throw notFound(s.rt.plural, name, s.rt.group);
-        return await storeCreate(s, object, dryRun);
+        return await storeCreate(s, object, dryRun, owned);
       }
       if (sameObject(object, cur.object)) return { object: cur.object, json: cur.json, created: false, deleted: false };
       const m = object.metadata;
@@ -162,7 +180,7 @@ export async function guaranteedUpdate(s: Scope, name: string, transform: Update
         s.rt.rest?.afterUpdate?.(s, object, true);
         return { object, created: false, deleted: false };
       }
-      const e = await store.update(key, remote ? await toStored(s.rt, object) : object, cur.modRevision);
+      const e = await store.update(key, remote ? await toStored(s.rt, object) : owned ? handOver(object) : object, cur.modRevision);
       s.rt.rest?.afterUpdate?.(s, e.object, false);
       return remote ? servedResult(s, e, false, false) : { object: e.object, json: e.json, created: false, deleted: false };
     } catch (err) {

@@ -60,7 +60,10 @@ async function callMutating(deps: MutatingDeps, h: Webhook, a: AdmissionAttribut
   const next = await fromInvocationVersion(inv, a.rt, patched);
   a.rt.defaults(next);
   const changed = !deepEqual(a.object, next);
-  if (changed) replaceContents(a.object, next);
+  if (changed) {
+    a.untyped = true;
+    replaceContents(a.object, next);
+  }
   a.annotate(`patch.webhook.admission.k8s.io/round_${a.reinvocation.isReinvoke ? 1 : 0}_index_${h.index}`, JSON.stringify({ configuration: h.configurationName, webhook: h.name, patch: ops, patchType: 'JSONPatch' }));
   return changed;
 }
@@ -68,6 +71,8 @@ async function callMutating(deps: MutatingDeps, h: Webhook, a: AdmissionAttribut
 export function mutatingWebhookPlugin(deps: MutatingDeps): AdmissionPlugin {
   return {
     name: MUTATING_PLUGIN,
+    // a patch it applies sets untyped (callMutating)
+    typedMutation: true,
     admit(a) {
       if (isExemptAdmissionConfiguration(a.rt)) return;
       const hooks = deps.hooks();
