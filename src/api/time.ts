@@ -104,6 +104,7 @@ export function formatMicroTime(d: Date = new Date()): string {
 
 /** A value sent for a Time (micro=false) or MicroTime field, in its canonical spelling. */
 export function canonicalTime(value: string, micro: boolean): string | { error: string } {
+  if (alreadyCanonical(value, micro)) return value;
   const seen = micro ? canonicalMicro : canonicalSeconds;
   const known = seen.get(value);
   if (known !== undefined) return known;
@@ -117,6 +118,31 @@ export function canonicalTime(value: string, micro: boolean): string | { error: 
   seen.set(value, c);
   return c;
 }
+
+/**
+ * True when value is already the one spelling Kubernetes writes (`2006-01-02T15:04:05Z`, or with
+ * exactly six fractional digits for MicroTime) and names a real instant: canonicalTime answers it
+ * unchanged without parsing. Renew times and conditions are new strings at every write, so the
+ * cache below misses on them.
+ */
+function alreadyCanonical(v: string, micro: boolean): boolean {
+  if (v.length !== (micro ? 27 : 20)) return false;
+  if (v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(10) !== 84) return false; // - - T
+  if (v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58 || v.charCodeAt(v.length - 1) !== 90) return false; // : : Z
+  if (micro && v.charCodeAt(19) !== 46) return false; // .
+  const digits = micro ? DIGITS_MICRO : DIGITS;
+  for (let i = 0; i < digits.length; i++) {
+    const c = v.charCodeAt(digits[i]);
+    if (c < 48 || c > 57) return false;
+  }
+  const two = (i: number) => (v.charCodeAt(i) - 48) * 10 + v.charCodeAt(i + 1) - 48;
+  const year = two(0) * 100 + two(2);
+  const month = two(5);
+  const day = two(8);
+  return month >= 1 && month <= 12 && day >= 1 && (day <= 28 || day <= daysIn(year, month)) && two(11) <= 23 && two(14) <= 59 && two(17) <= 59;
+}
+const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+const DIGITS_MICRO = [...DIGITS, 20, 21, 22, 23, 24, 25];
 
 /** Recently canonicalized Time and MicroTime spellings (valid ones only), emptied when full. */
 const CANONICAL_CACHE_SIZE = 4096;

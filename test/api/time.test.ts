@@ -35,6 +35,27 @@ test('canonicalTime: malformed values get Go time.Parse errors', () => {
   for (const [input, want] of cases) assert.deepEqual(canonicalTime(input, false), { error: want }, input);
 });
 
+test('canonicalTime: a value already in canonical form comes back as is; a canonical-looking impossible instant is an error', () => {
+  // the fast path for canonical spellings must agree with the parser: every instant formatTime or
+  // formatMicroTime writes (leap days and year ends included) is answered unchanged ...
+  const instants = [Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2000, 1, 29), Date.UTC(1999, 11, 31, 23, 59, 59), Date.UTC(2026, 11, 31, 0, 0, 0, 1)];
+  for (let i = 0; i < 200; i++) instants.push(Date.UTC(1970 + ((i * 37) % 300), (i * 5) % 12, 1 + ((i * 7) % 28), (i * 11) % 24, (i * 13) % 60, (i * 17) % 60, (i * 19) % 1000));
+  for (const ms of instants) {
+    const t = formatTime(new Date(ms));
+    const m = formatMicroTime(new Date(ms));
+    assert.equal(canonicalTime(t, false), t);
+    assert.equal(canonicalTime(m, true), m);
+    assert.equal(canonicalTime(t, true), t.replace('Z', '.000000Z'), 'a Time spelling read as MicroTime');
+    assert.equal(canonicalTime(m, false), t, 'a MicroTime spelling read as Time');
+  }
+  // ... and the same shape naming no instant is the parser's out-of-range error
+  const impossible = ['2023-02-29T00:00:00Z', '2024-04-31T00:00:00Z', '2024-00-10T00:00:00Z', '2024-13-10T00:00:00Z', '2024-01-00T00:00:00Z', '2024-01-10T24:00:00Z', '2024-01-10T00:60:00Z', '2024-01-10T00:00:60Z', '2024-01-1xT00:00:00Z'];
+  for (const v of impossible) {
+    assert.ok(typeof canonicalTime(v, false) === 'object', v);
+    assert.ok(typeof canonicalTime(v.replace('Z', '.123456Z'), true) === 'object', v);
+  }
+});
+
 test('formatTime truncates to seconds; formatMicroTime writes microseconds', () => {
   const d = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
   assert.equal(formatTime(d), '2026-01-02T03:04:05Z');
