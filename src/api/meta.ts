@@ -16,6 +16,7 @@ import {
   validateLabels,
   type NameValidator,
 } from './validation.ts';
+import { deepCopy } from './core/json.ts';
 
 export const ownerReferenceSchema: Schema = obj(
   'OwnerReference contains enough information to let you identify an owning object.',
@@ -342,7 +343,7 @@ export function keepOldStatus(o: KubeObject, old: KubeObject): void {
  * anything else is cloned so the new object never aliases a caller's mutable value.
  */
 function keptCopy<T>(v: T): T {
-  return v !== null && typeof v === 'object' && Object.isFrozen(v) ? v : structuredClone(v);
+  return v !== null && typeof v === 'object' && Object.isFrozen(v) ? v : deepCopy(v);
 }
 
 /**

@@ -9,6 +9,7 @@ import { freeform, int, obj, str } from './schema.ts';
 import { labelSelectorQuery, type LabelSelector } from './labels.ts';
 import { objectReferenceSchema } from './kinds/common.ts';
 import { validateNonnegative } from './validation.ts';
+import { deepCopy } from './core/json.ts';
 
 export interface Binding extends KubeObject {
   apiVersion?: 'v1';
@@ -92,7 +93,7 @@ function asLabelSelector(selector: unknown): LabelSelector | undefined {
 export function applyScale(rt: ResourceType, o: KubeObject, scale: Scale): KubeObject {
   const sc = rt.subresources.scale;
   if (!sc) throw new Error(`${rt.plural} has no scale subresource`);
-  const out = structuredClone(o);
+  const out = deepCopy(o);
   const parts = sc.specReplicasPath.split('.');
   let cur: any = out;
   for (const p of parts.slice(0, -1)) cur = cur[p] ??= {};

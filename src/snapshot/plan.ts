@@ -4,6 +4,7 @@
 // resourceVersion, no server-set timestamps, status kept aside); order owners before dependents.
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../api/types.ts';
+import { deepCopy } from '../api/core/json.ts';
 
 export class SnapshotError extends Error {}
 
@@ -51,7 +52,7 @@ const CONTROLLER_UID_LABELS = ['controller-uid', 'batch.kubernetes.io/controller
 
 /** The object as a create request: server-set metadata and status dropped, cluster-specific fields cleared. */
 export function cleanForCreate(o: KubeObject): KubeObject {
-  const c = structuredClone(o) as Record<string, any>;
+  const c = deepCopy(o) as Record<string, any>;
   const m = c.metadata;
   for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'generation', 'managedFields', 'selfLink', 'deletionTimestamp', 'deletionGracePeriodSeconds']) delete m[k];
   delete c.status;

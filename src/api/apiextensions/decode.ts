@@ -6,6 +6,7 @@
 import { applyDefaults, prune, pruneNulls, type JSONSchemaProps } from '../openapi-schema/index.ts';
 import type { KubeObject } from '../types.ts';
 import type { Crd } from './types.ts';
+import { deepCopy } from '../core/json.ts';
 
 /**
  * The decoder of a CRD's stored objects; undefined when decoding changes nothing: a CRD whose spec
@@ -23,7 +24,7 @@ export function storageDecoder(crd: Crd): ((obj: KubeObject) => KubeObject) | un
   return (obj) => {
     const s = schemas.get(obj.apiVersion ?? '');
     if (!s) return obj;
-    const copy = structuredClone(obj);
+    const copy = deepCopy(obj);
     // apiVersion, kind and metadata at the root are not the schema's to prune
     prune(copy as Record<string, unknown>, s);
     pruneNulls(copy, s);

@@ -9,6 +9,7 @@ import { age, col, defineKind } from '../meta.ts';
 import { humanDuration } from '../duration.ts';
 import { bytes, int, list, map, obj, str, time } from '../schema.ts';
 import { FIELD_IMMUTABLE, invalidRendered, isDNS1123Label, isDNS1123Subdomain, tooLong } from '../validation.ts';
+import { deepCopy } from '../core/json.ts';
 
 export const CSR_CONDITIONS = { approved: 'Approved', denied: 'Denied', failed: 'Failed' } as const;
 
@@ -152,13 +153,13 @@ export const certificateSigningRequest = defineKind({
     prepareForCreate: (o) => void (o.status = {}),
     // csrStrategy.PrepareForUpdate: the main resource changes only metadata.
     prepareForUpdate: (o, old) => {
-      o.spec = structuredClone(old.spec);
+      o.spec = deepCopy(old.spec);
       if (old.status === undefined) delete o.status;
-      else o.status = structuredClone(old.status);
+      else o.status = deepCopy(old.status);
     },
     // The status subresource may set the certificate (once) and Failed; approval conditions only through /approval.
     prepareForStatusUpdate: (o, old) => {
-      o.spec = structuredClone(old.spec);
+      o.spec = deepCopy(old.spec);
       const approval = new Set<string>([CSR_CONDITIONS.approved, CSR_CONDITIONS.denied]);
       const kept = ((old.status?.conditions as any[]) ?? []).filter((c) => approval.has(c?.type));
       const rest = ((o.status?.conditions as any[]) ?? []).filter((c) => !approval.has(c?.type));

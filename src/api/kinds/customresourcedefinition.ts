@@ -10,6 +10,7 @@ import type { KubeObject } from '../types.ts';
 import { CLEANUP_FINALIZER, CRD_GROUP, setCondition, storageVersionOf, type Crd } from '../apiextensions/types.ts';
 import { validateCrd, validateCrdUpdate } from '../apiextensions/validation.ts';
 import { conditionsSchema } from './common.ts';
+import { deepCopy } from '../core/json.ts';
 
 const names = (what: string) =>
   obj(`${what} specify the resource and kind names for the custom resource.`, {
@@ -130,7 +131,7 @@ export const customResourceDefinition = defineKind({
     },
     prepareForUpdate: (o, old) => {
       if (old.status === undefined) delete o.status;
-      else o.status = structuredClone(old.status);
+      else o.status = deepCopy(old.status);
       addStoredVersion(o);
     },
     prepareForStatusUpdate: keepOldSpec,

@@ -5,6 +5,7 @@ import { age, ageColumn, col, defineKind, keepOldSpec, keepOldStatus, pathGetter
 import { list, obj, str } from '../schema.ts';
 import { fromChecks, isQualifiedName, nameIsDNSLabel } from '../validation.ts';
 import { conditionsSchema } from './common.ts';
+import { deepCopy } from '../core/json.ts';
 
 export const namespace = defineKind({
   group: '',
@@ -63,7 +64,7 @@ export const namespace = defineKind({
     // keeps them and the status, as namespaceStrategy.PrepareForUpdate does.
     prepareForUpdate: (o, old) => {
       keepOldStatus(o, old);
-      if (old.spec?.finalizers !== undefined) (o.spec ??= {}).finalizers = structuredClone(old.spec.finalizers);
+      if (old.spec?.finalizers !== undefined) (o.spec ??= {}).finalizers = deepCopy(old.spec.finalizers);
       else if (o.spec) delete o.spec.finalizers;
     },
     prepareForStatusUpdate: keepOldSpec,

@@ -6,6 +6,7 @@ import { age, ageColumn, col, defineKind, pathGetter } from '../meta.ts';
 import { bool, int, int64, list, map, mergeList, obj, quantity, str, time } from '../schema.ts';
 import { validateQuantityMap } from '../quantity.ts';
 import { conditionsSchema } from './common.ts';
+import { deepCopy } from '../core/json.ts';
 
 const taintSchema = obj('The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint.', {
   key: str('Required. The taint key to be applied to a node.'),
@@ -74,7 +75,7 @@ export const node = defineKind({
   defaults: (o) => {
     // SetDefaults_NodeStatus: allocatable defaults to capacity.
     const st = o.status;
-    if (st && typeof st === 'object' && st.capacity && !st.allocatable) st.allocatable = structuredClone(st.capacity);
+    if (st && typeof st === 'object' && st.capacity && !st.allocatable) st.allocatable = deepCopy(st.capacity);
   },
   validate: (o) => {
     const errs: FieldError[] = [];

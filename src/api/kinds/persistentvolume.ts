@@ -9,7 +9,7 @@ import { canonicalQuantity, compareQuantities, isQuantity, validateQuantityMap }
 import { list, map, obj, quantity, str, time } from '../schema.ts';
 import { validateLabelSelector } from '../labels.ts';
 import { FIELD_IMMUTABLE } from '../validation.ts';
-import { jsonEqual } from '../core/json.ts';
+import { jsonEqual, deepCopy } from '../core/json.ts';
 import { accessModesString, claimClass, volumeClass } from '../core/volumes.ts';
 import { conditionsSchema, labelSelectorSchema, objectReferenceSchema } from './common.ts';
 import {
@@ -207,8 +207,8 @@ function specDiff(oldSpec: any, newSpec: any): string {
 /** ValidatePersistentVolumeClaimUpdate: only resources.requests (bound claims) and a first volumeName may change. */
 export function validateClaimUpdate(o: KubeObject, old: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
-  const next = structuredClone(o.spec ?? {});
-  const prev = structuredClone(old.spec ?? {});
+  const next = deepCopy(o.spec ?? {});
+  const prev = deepCopy(old.spec ?? {});
   if (!prev.volumeName) {
     if (next.volumeName === undefined) delete prev.volumeName;
     else prev.volumeName = next.volumeName;

@@ -3,6 +3,7 @@
 // paths reported for fieldValidation), non-nullable nulls without a default are dropped, and
 // defaults are filled in, deepest last, as Kubernetes applies them when it decodes a request.
 import { additionalOf, isObject, itemsOf, type JSONSchemaProps } from './types.ts';
+import { deepCopy } from '../core/json.ts';
 
 const META_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
 
@@ -96,7 +97,7 @@ export function applyDefaults(x: unknown, s: JSONSchemaProps | undefined): void 
     const items = itemsOf(s);
     if (!items) return;
     for (let i = 0; i < x.length; i++) {
-      if (nonNullableNull(x[i], items) && items.default !== undefined) x[i] = structuredClone(items.default);
+      if (nonNullableNull(x[i], items) && items.default !== undefined) x[i] = deepCopy(items.default);
       applyDefaults(x[i], items);
     }
     return;
@@ -104,14 +105,14 @@ export function applyDefaults(x: unknown, s: JSONSchemaProps | undefined): void 
   if (!isObject(x)) return;
   for (const [k, prop] of Object.entries(s.properties ?? {})) {
     if (prop.default === undefined) continue;
-    if (!Object.hasOwn(x, k) || nonNullableNull(x[k], prop)) x[k] = structuredClone(prop.default);
+    if (!Object.hasOwn(x, k) || nonNullableNull(x[k], prop)) x[k] = deepCopy(prop.default);
   }
   const addl = additionalOf(s);
   for (const k of Object.keys(x)) {
     const prop = s.properties && Object.hasOwn(s.properties, k) ? s.properties[k] : undefined;
     if (prop) applyDefaults(x[k], prop);
     else if (addl) {
-      if (nonNullableNull(x[k], addl) && addl.default !== undefined) x[k] = structuredClone(addl.default);
+      if (nonNullableNull(x[k], addl) && addl.default !== undefined) x[k] = deepCopy(addl.default);
       applyDefaults(x[k], addl);
     }
   }

@@ -10,6 +10,7 @@ import { prune } from './prune.ts';
 import { fieldPathValid } from './fieldpath.ts';
 import { additionalOf, child, index, key, itemsOf, type JSONSchemaProps } from './types.ts';
 import { validateValue } from './validate.ts';
+import { deepCopy } from '../core/json.ts';
 
 const TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
 const ROOT_WITH_STATUS = ['description', 'type', 'format', 'title', 'maximum', 'exclusiveMaximum', 'minimum', 'exclusiveMinimum', 'maxLength', 'minLength', 'pattern', 'maxItems', 'minItems', 'uniqueItems', 'multipleOf', 'required', 'items', 'properties', 'externalDocs', 'example', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-validations'];
@@ -254,7 +255,7 @@ function rules(s: JSONSchemaProps, path: string, out: FieldError[]): void {
 function defaults(s: JSONSchemaProps, path: string, out: FieldError[]): void {
   if (s.default !== undefined) {
     const p = child(path, 'default');
-    const copy = structuredClone(s.default);
+    const copy = deepCopy(s.default);
     const errs = validateValue(s, copy, p);
     out.push(...errs);
     if (!errs.length && copy !== null && typeof copy === 'object' && !Array.isArray(copy) && !s['x-kubernetes-preserve-unknown-fields']) {

@@ -20,6 +20,7 @@ import { anonymousAdmin } from '../pipeline/index.ts';
 import { deleteObject } from '../rest/delete.ts';
 import { timestamp } from '../rest/objectmeta.ts';
 import type { ApiCore, Scope } from '../rest/scope.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 const CRD_PLURAL = 'customresourcedefinitions';
 const RETRY_MS = 1000;
@@ -143,7 +144,7 @@ export class CrdController {
   private withNames(crd: Crd): Crd | undefined {
     const builtins = this.core.registry.all().filter((t) => t.group === crd.spec.group && !this.isOurs(t));
     const r = calculateNames(crd, usedNames(crd, [...this.known.values()], builtins));
-    const next = structuredClone(crd);
+    const next = deepCopy(crd);
     next.status ??= {};
     next.status.acceptedNames = r.acceptedNames;
     const now = timestamp();
@@ -225,7 +226,7 @@ export class CrdController {
     for (let attempt = 0; attempt < 20; attempt++) {
       const e = await store.get(crdKey(name));
       if (!e) return;
-      const next = structuredClone(e.object) as Crd;
+      const next = deepCopy(e.object) as Crd;
       next.metadata.finalizers = (next.metadata.finalizers ?? []).filter((f) => f !== CLEANUP_FINALIZER);
       try {
         if (next.metadata.finalizers.length === 0) await store.delete(crdKey(name), e.modRevision);
@@ -244,7 +245,7 @@ export class CrdController {
       const crd = e.object as Crd;
       const c = crd.status?.conditions?.find((x) => x.type === 'Terminating');
       if (c && c.status === status && c.reason === reason && c.message === message) return;
-      const next = structuredClone(crd);
+      const next = deepCopy(crd);
       setCondition(next, { type: 'Terminating', status, reason, message }, timestamp());
       try {
         await this.core.store.update(crdKey(name), next, e.modRevision);

@@ -14,6 +14,7 @@ import type { Store } from '../../storage/interface.ts';
 import { decodeAnswer } from '../pipeline/webhooks/call.ts';
 import { CallError, postReview } from '../pipeline/webhooks/client.ts';
 import { ResolveError, serviceTarget, urlTarget, type WebhookTarget } from '../pipeline/webhooks/resolve.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 /** The webhook client's default request timeout (Kubernetes' webhook ClientManager). */
 const TIMEOUT_SECONDS = 30;
@@ -75,7 +76,7 @@ export function checkConverted(original: KubeObject, converted: unknown, apiVers
     if ((a ?? '') !== (b ?? '')) throw new ConversionError(`must have the same ${what}: ${a ?? ''} != ${b ?? ''}`);
   }
   if (!m || typeof m !== 'object') throw new ConversionError('missing metadata in converted object');
-  const metadata = structuredClone(original.metadata ?? {}) as Record<string, unknown>;
+  const metadata = deepCopy(original.metadata ?? {}) as Record<string, unknown>;
   for (const f of ['labels', 'annotations'] as const) {
     const v = (m as Record<string, unknown>)[f];
     if (v === undefined || v === null) {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { FLOWCONTROL_GROUP } from '../../api/kinds/flowcontrol.ts';
-import { jsonEqual } from '../../api/core/json.ts';
+import { jsonEqual, deepCopy } from '../../api/core/json.ts';
 import type { Registry } from '../../api/registry.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { objectKey, type Store } from '../../storage/interface.ts';
@@ -112,7 +112,7 @@ function newObject(kind: string, b: BootstrapObject): KubeObject {
     apiVersion: `${FLOWCONTROL_GROUP}/v1`,
     kind,
     metadata: { name: b.name, uid: randomUUID(), generation: 1, creationTimestamp: timestamp(), annotations: { [AUTOUPDATE_ANNOTATION]: 'true' } },
-    spec: structuredClone(b.spec),
+    spec: deepCopy(b.spec),
   };
 }
 
@@ -120,7 +120,7 @@ function newObject(kind: string, b: BootstrapObject): KubeObject {
 export function wantedSpec(b: BootstrapObject, mandatory: boolean, existing: KubeObject): Record<string, unknown> | undefined {
   const auto = existing.metadata?.annotations?.[AUTOUPDATE_ANNOTATION];
   if (!mandatory && auto !== 'true') return undefined;
-  const spec = structuredClone(b.spec);
+  const spec = deepCopy(b.spec);
   // The exempt level's spec.exempt is the administrator's to tune.
   if (b.name === 'exempt' && existing.spec?.type === 'Exempt' && existing.spec.exempt) spec.exempt = existing.spec.exempt;
   return jsonEqual(spec, existing.spec) ? undefined : spec;
@@ -148,7 +148,7 @@ export async function ensureBootstrap(store: Store, registry: Registry, logger?:
         }
         const spec = wantedSpec(b, MANDATORY.has(b), existing.object);
         if (!spec) continue;
-        const o = structuredClone(existing.object);
+        const o = deepCopy(existing.object);
         o.spec = spec;
         o.metadata.generation = (o.metadata.generation ?? 1) + 1;
         rt.defaults(o);

@@ -9,6 +9,7 @@ import { resourcePrefix, objectKey, type Store, type Unsubscribe } from '../../s
 import { timestamp } from '../rest/objectmeta.ts';
 import { ensureBootstrap, FLOW_SCHEMAS, isBootstrapName, PRIORITY_LEVELS } from './bootstrap.ts';
 import { compileSchema, sortSchemas, type CompiledSchema } from './classify.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export interface Snapshot {
   schemas: readonly CompiledSchema[];
@@ -114,7 +115,7 @@ export class FlowControlConfig {
       const have = conds.find((c) => c?.type === CONDITION_DANGLING);
       if (have && have.status === want.status && have.reason === want.reason && have.message === want.message) continue;
       const key = objectKey(FLOWCONTROL_GROUP, FLOW_SCHEMAS, undefined, fs.metadata.name!);
-      const o = structuredClone(fs);
+      const o = deepCopy(fs);
       const cond = { ...want, lastTransitionTime: have?.status === want.status ? have.lastTransitionTime : timestamp() };
       o.status = { ...(o.status ?? {}), conditions: [...conds.filter((c) => c?.type !== CONDITION_DANGLING), cond] };
       try {

@@ -14,6 +14,7 @@ import { isDryRun, wireJson, type Scope } from '../rest/scope.ts';
 import { checkPrecondition, guaranteedUpdate } from '../rest/write.ts';
 import { admitMutating, admitValidating } from '../pipeline/run.ts';
 import { admissionAttrs } from '../rest/scope.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export const csrStorage: RestHooks = {
   // csrStrategy.PrepareForCreate: who asked is the API server's to say, not the body's.
@@ -23,7 +24,7 @@ export const csrStorage: RestHooks = {
     if (s.user.uid) spec.uid = s.user.uid;
     else delete spec.uid;
     spec.groups = [...s.user.groups];
-    if (s.user.extra && Object.keys(s.user.extra).length) spec.extra = structuredClone(s.user.extra);
+    if (s.user.extra && Object.keys(s.user.extra).length) spec.extra = deepCopy(s.user.extra);
     else delete spec.extra;
   },
   subresources: {
@@ -44,7 +45,7 @@ export const csrStorage: RestHooks = {
  * with lastUpdateTime and lastTransitionTime filled (kept from the old condition of the same type and status).
  */
 export function withApproval(cur: KubeObject, conditions: any[], now: string): KubeObject {
-  const next = structuredClone(cur) as KubeObject;
+  const next = deepCopy(cur) as KubeObject;
   const old: any[] = cur.status?.conditions ?? [];
   const conds = conditions.map((c) => {
     const out = { ...c, status: c?.status || 'True' };
@@ -70,7 +71,7 @@ async function writeApproval(s: Scope, verb: 'update' | 'patch'): Promise<number
     name,
     async (cur) => {
       if (!cur) throw notFound(s.rt.plural, name, s.rt.group);
-      const req = body ? structuredClone(body) : (structuredClone(applyPatch(patch!.type, cur, patch!.text, s.rt, patchOptions(s, 'approval'))) as KubeObject);
+      const req = body ? deepCopy(body) : (deepCopy(applyPatch(patch!.type, cur, patch!.text, s.rt, patchOptions(s, 'approval'))) as KubeObject);
       req.metadata ??= {};
       checkBodyIdentity(req, s.rt, undefined);
       checkName(req, name);

@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../api/types.ts';
 import { objectKey, resourcePrefix, StorageError, type Store } from '../../storage/interface.ts';
 import { timestamp } from '../rest/objectmeta.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export const IDENTITY_LABEL = 'apiserver.kubernetes.io/identity';
 const ADDRESS_ANNOTATION = 'kubesim.io/endpoint';
@@ -99,7 +100,7 @@ async function put(store: Store, key: string, make: (prev?: KubeObject) => KubeO
     const next = make(cur?.object);
     if (cur && fields.every((f) => JSON.stringify(cur.object[f]) === JSON.stringify(next[f]))) return;
     try {
-      if (cur) await store.update(key, { ...structuredClone(cur.object), ...Object.fromEntries(fields.map((f) => [f, next[f]])) }, cur.modRevision);
+      if (cur) await store.update(key, { ...deepCopy(cur.object), ...Object.fromEntries(fields.map((f) => [f, next[f]])) }, cur.modRevision);
       else await store.create(key, next);
       return;
     } catch (err) {

@@ -17,6 +17,7 @@ import { getEntry } from '../rest/read.ts';
 import { admissionAttrs, isDryRun, type Scope } from '../rest/scope.ts';
 import { admitValidating } from '../pipeline/run.ts';
 import { guaranteedUpdate } from '../rest/write.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 const PDB_GROUP = 'policy';
 const PDB_PLURAL = 'poddisruptionbudgets';
@@ -62,7 +63,7 @@ export function decrementBudget(pdb: KubeObject, podName: string, now: string, d
   if (allowed < 0) throw forbidden('pdb disruptions allowed is negative');
   if (Object.keys(st.disruptedPods ?? {}).length > MAX_DISRUPTED_POD_SIZE) throw forbidden('DisruptedPods map too big - too many evictions not confirmed by PDB controller');
   if (allowed === 0) throw tooManyRequests(0, `The disruption budget ${name} needs ${st.desiredHealthy ?? 0} healthy pods and has ${st.currentHealthy ?? 0} currently`);
-  const next = structuredClone(pdb) as KubeObject;
+  const next = deepCopy(pdb) as KubeObject;
   const ns = (next.status ??= {});
   ns.disruptionsAllowed = allowed - 1;
   if (ns.disruptionsAllowed === 0) {
@@ -140,7 +141,7 @@ async function markDisruptionTarget(s: Scope, name: string, opts: DeleteOptions)
         throw conflict(s.rt.plural, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
       if (cur.metadata.deletionTimestamp || ((cur.status?.conditions as any[]) ?? []).some((c) => c?.type === 'DisruptionTarget' && c.status === 'True')) return { object: cur };
-      const pod = structuredClone(cur) as KubeObject;
+      const pod = deepCopy(cur) as KubeObject;
       const conds: any[] = ((pod.status ??= {}).conditions ?? []).filter((c: any) => c?.type !== 'DisruptionTarget');
       conds.push({ type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: timestamp(new Date(s.core.clock.now())), reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' });
       pod.status.conditions = conds;

@@ -14,6 +14,7 @@ import { checkName, readObject } from '../rest/handlers.ts';
 import { checkBodyIdentity, timestamp, validateObject } from '../rest/objectmeta.ts';
 import { isDryRun, type Scope } from '../rest/scope.ts';
 import { checkPrecondition, guaranteedUpdate } from '../rest/write.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export const namespaceStorage: RestHooks = {
   subresources: { finalize: { update: handleFinalize } },
@@ -32,7 +33,7 @@ async function handleFinalize(s: Scope): Promise<number> {
     async (cur) => {
       if (!cur) throw notFound('namespaces', name);
       checkPrecondition(s, body, cur);
-      const ns = structuredClone(cur) as KubeObject;
+      const ns = deepCopy(cur) as KubeObject;
       const fins = body.spec?.finalizers;
       ns.spec = { ...(ns.spec ?? {}) };
       if (Array.isArray(fins) && fins.length) ns.spec.finalizers = fins;

@@ -11,6 +11,7 @@ import { sendJson } from '../respond.ts';
 import { readObject } from '../rest/handlers.ts';
 import { checkBodyIdentity } from '../rest/objectmeta.ts';
 import type { Scope } from '../rest/scope.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export const TOKEN_REQUEST_GROUP = 'authentication.k8s.io';
 const TOKEN_REQUEST = { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest' };
@@ -79,7 +80,7 @@ async function handleTokenRequest(s: Scope): Promise<number> {
   const sa = await getObject(s, 'serviceaccounts', ns, name);
   if (!sa) throw notFound('serviceaccounts', name);
   // SetDefaults_TokenRequestSpec, then the API audiences for none.
-  const spec: any = req.spec && typeof req.spec === 'object' ? structuredClone(req.spec) : {};
+  const spec: any = req.spec && typeof req.spec === 'object' ? deepCopy(req.spec) : {};
   spec.expirationSeconds ??= DEFAULT_TOKEN_EXPIRATION_SECONDS;
   if (spec.audiences == null || (Array.isArray(spec.audiences) && spec.audiences.length === 0)) spec.audiences = [...issuer.apiAudiences];
   const now = Math.floor(Date.now() / 1000);

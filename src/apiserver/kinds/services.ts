@@ -18,6 +18,7 @@ import { isDryRun, type Scope } from '../rest/scope.ts';
 import { clusterLocation, proxySubresource, type ProxyLocation } from './proxy.ts';
 import { reconcileEndpoints, startEndpointReconciler, type ApiEndpoint, type EndpointReconciler } from './endpoint-leases.ts';
 import { addressKeys, IP_PREFIX, minus, NODE_PORT_PREFIX, ownerOf, release, repairReservations, reserve, type Address } from './service-reservations.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 /** What a write reserved, and what it lets go of once stored, by request. */
 const pending = new WeakMap<Scope, { reserved: Address[]; released: Address[]; svc: KubeObject }>();
@@ -90,11 +91,11 @@ async function allocateServiceAddresses(s: Scope, svc: KubeObject, old?: KubeObj
   const store = s.core.store;
   const all = await store.listPage(resourcePrefix(rt.group, rt.plural), {});
   const inUse = addressesInUse(all.items);
-  const requested = structuredClone(svc.spec);
+  const requested = deepCopy(svc.spec);
   const prior = pending.get(s);
   if (prior) pending.delete(s);
   for (let attempt = 0; ; attempt++) {
-    if (attempt) svc.spec = structuredClone(requested);
+    if (attempt) svc.spec = deepCopy(requested);
     const errs = assignServiceAddresses(svc, inUse, old);
     if (errs.length) throw invalid(rt.kind, svc.metadata.name ?? '', errs.map(goStringSlices), rt.group);
     if (isDryRun(s.query)) return;
@@ -139,7 +140,7 @@ export async function ensureKubernetesService(store: Store | WatchCache, registr
     await ensure(store, objectKey('', 'services', 'default', 'kubernetes'), svc, (cur) => {
       const p = (cur.spec?.ports as any[])?.find((x) => x?.name === 'https');
       if (!p || p.targetPort === port) return undefined;
-      const next = structuredClone(cur);
+      const next = deepCopy(cur);
       next.spec!.ports = (next.spec!.ports as any[]).map((x) => (x?.name === 'https' ? { ...x, targetPort: port } : x));
       return next;
     });

@@ -10,6 +10,7 @@ import { apiVersionOf } from '../../api/types.ts';
 import { childSchema, isKeyedList, mergeKeyOf } from './schema.ts';
 import { deepEqual, isObject } from './json.ts';
 import { type FieldPath, type FieldSet, changedFieldSet, deleteAt, fieldSetOf, has, leaves, pathString, prune, remove, union, valueAt } from './fields.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export interface ApplyOptions {
   fieldManager: string;
@@ -58,11 +59,11 @@ function mergeApplied(cur: unknown, app: unknown, s: Schema | undefined): unknow
     for (const item of app) {
       const i = key && isObject(item) ? out.findIndex((o) => isObject(o) && deepEqual(o[key], item[key])) : out.findIndex((o) => deepEqual(o, item));
       if (i >= 0) out[i] = mergeApplied(out[i], item, s?.items);
-      else out.push(structuredClone(item));
+      else out.push(deepCopy(item));
     }
     return out;
   }
-  return structuredClone(app);
+  return deepCopy(app);
 }
 
 function conflictError(conflicts: { entry: ManagedFieldsEntry; path: FieldPath }[]): StatusError {
@@ -96,12 +97,12 @@ export function serverSideApply(current: KubeObject | undefined, applied: Record
   if (opts.subresource) self.subresource = opts.subresource;
 
   if (!current) {
-    const obj = structuredClone(applied) as KubeObject;
+    const obj = deepCopy(applied) as KubeObject;
     obj.metadata = { ...(obj.metadata ?? {}), managedFields: [self] };
     return obj;
   }
 
-  const entries = (current.metadata.managedFields ?? []).map((e) => ({ ...e, fieldsV1: structuredClone(entrySet(e)) }));
+  const entries = (current.metadata.managedFields ?? []).map((e) => ({ ...e, fieldsV1: deepCopy(entrySet(e)) }));
   const mine = entries.find((e) => sameOwner(e, opts.fieldManager, 'Apply', opts.subresource));
   const others = entries.filter((e) => e !== mine);
 
@@ -133,7 +134,7 @@ export function serverSideApply(current: KubeObject | undefined, applied: Record
   // server's checks (name must match the URL, a given resourceVersion is a precondition).
   merged.metadata = { ...merged.metadata, uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp };
   for (const k of Object.keys(merged.metadata) as (keyof typeof merged.metadata)[]) if (merged.metadata[k] === undefined) delete merged.metadata[k];
-  if (skip && current.status !== undefined) merged.status = structuredClone(current.status);
+  if (skip && current.status !== undefined) merged.status = deepCopy(current.status);
   merged.metadata.managedFields = [...others.filter((e) => Object.keys(entrySet(e)).length > 0), self];
   return merged;
 }
@@ -155,7 +156,7 @@ export function trackUpdate(old: KubeObject | undefined, next: KubeObject, rt: R
   let mine: ManagedFieldsEntry | undefined;
   const entries: ManagedFieldsEntry[] = [];
   for (const e of base) {
-    const set = structuredClone(entrySet(e));
+    const set = deepCopy(entrySet(e));
     const isMine = sameOwner(e, manager, 'Update', subresource);
     prune(set, all, isMine ? undefined : changed);
     const copy = { ...e, fieldsV1: set };

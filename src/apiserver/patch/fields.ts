@@ -4,6 +4,7 @@
 import type { Schema } from '../../api/resource.ts';
 import { childSchema, isKeyedList, mergeKeyOf } from './schema.ts';
 import { deepEqual, isObject } from './json.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export type FieldSet = { [pe: string]: FieldSet };
 /** A leaf path: path elements from the root, e.g. ["f:spec", "f:containers", 'k:{"name":"a"}', "f:image"]. */
@@ -133,7 +134,7 @@ export function remove(set: FieldSet, path: FieldPath): void {
 }
 
 export function union(a: FieldSet, b: FieldSet): FieldSet {
-  const out = structuredClone(a);
+  const out = deepCopy(a);
   for (const p of leaves(b)) add(out, p);
   return out;
 }

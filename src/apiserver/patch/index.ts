@@ -8,6 +8,7 @@ import { cannotUnmarshal, isObject, parseJsonGo } from './json.ts';
 import { JsonPatchApplyError, applyJsonPatch, decodeJsonPatch } from './jsonpatch.ts';
 import { SmpError, jsonMergePatch, strategicMergePatch } from './strategic.ts';
 import { serverSideApply, trackUpdate } from './apply.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export { strategicMergePatch, jsonMergePatch, SmpError } from './strategic.ts';
 export { applyJsonPatch } from './jsonpatch.ts';
@@ -112,7 +113,7 @@ export function applyPatch(type: PatchType, current: KubeObject | undefined, bod
     }
     case 'merge': {
       const patch = parseOrBadRequest(body, 'Invalid JSON Patch');
-      result = jsonMergePatch(structuredClone(current), mustBeObject(patch));
+      result = jsonMergePatch(deepCopy(current), mustBeObject(patch));
       break;
     }
     case 'strategic': {

@@ -1,6 +1,7 @@
 // JSON patch (RFC 6902) with the semantics and error texts of gopkg.in/evanphx/json-patch.v4,
 // the library the Kubernetes API server uses.
 import { deepEqual, isObject } from './json.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 /** A failure while applying an operation (the API server answers 422 with this as the cause). */
 export class JsonPatchApplyError extends Error {}
@@ -101,7 +102,7 @@ export function decodeJsonPatch(patch: unknown): Record<string, unknown>[] {
 
 /** Applies the operations to a copy of doc. Throws JsonPatchApplyError with the library's text. */
 export function applyJsonPatch<T>(doc: T, ops: Record<string, unknown>[]): T {
-  const root = structuredClone(doc) as unknown as Container;
+  const root = deepCopy(doc) as unknown as Container;
   for (const op of ops) {
     const kind = typeof op.op === 'string' ? op.op : 'unknown';
     switch (kind) {
@@ -111,7 +112,7 @@ export function applyJsonPatch<T>(doc: T, ops: Record<string, unknown>[]): T {
         const found = findObject(root, path);
         if (!found) throw new JsonPatchApplyError(`add operation does not apply: doc is missing path: "${path}": ${MISSING}`);
         try {
-          add(found[0], found[1], structuredClone(op.value ?? null));
+          add(found[0], found[1], deepCopy(op.value ?? null));
         } catch (e) {
           throw new JsonPatchApplyError(`error in add for path: '${path}': ${(e as Error).message}`);
         }
@@ -139,7 +140,7 @@ export function applyJsonPatch<T>(doc: T, ops: Record<string, unknown>[]): T {
         } catch {
           throw new JsonPatchApplyError(`replace operation does not apply: doc is missing key: ${path}: ${MISSING}`);
         }
-        set(found[0], found[1], structuredClone(op.value ?? null));
+        set(found[0], found[1], deepCopy(op.value ?? null));
         break;
       }
       case 'move':
@@ -160,7 +161,7 @@ export function applyJsonPatch<T>(doc: T, ops: Record<string, unknown>[]): T {
         const dst = findObject(root, path);
         if (!dst) throw new JsonPatchApplyError(`${kind} operation does not apply: doc is missing destination path: ${path}: ${MISSING}`);
         try {
-          add(dst[0], dst[1], kind === 'copy' ? structuredClone(val) : val);
+          add(dst[0], dst[1], kind === 'copy' ? deepCopy(val) : val);
         } catch (e) {
           throw new JsonPatchApplyError(`error in ${kind} for path: '${path}': ${(e as Error).message}`);
         }

@@ -5,6 +5,7 @@
 import type { Schema } from '../../api/resource.ts';
 import { childSchema, isMergeList, mergeKeyOf, strategyOf } from './schema.ts';
 import { deepEqual, isObject } from './json.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 /** A patch the library rejects (the API server answers 400). */
 export class SmpError extends Error {
@@ -35,7 +36,7 @@ function goMap(v: unknown): string {
 
 /** Applies patch to a copy of original. */
 export function strategicMergePatch<T extends Record<string, any>>(original: T, patch: Record<string, any>, schema: Schema | undefined): T {
-  return mergeMap(structuredClone(original), structuredClone(patch), schema) as T;
+  return mergeMap(deepCopy(original), deepCopy(patch), schema) as T;
 }
 
 function noMergeKey(m: unknown, key: string): SmpError {

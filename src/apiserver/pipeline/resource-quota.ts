@@ -22,6 +22,7 @@ import {
 import { objectKey, resourcePrefix, StorageError, type WatchCache } from '../../storage/interface.ts';
 import type { AdmissionAttributes, AdmissionPlugin } from './index.ts';
 import { admissionForbidden, serialize } from './forbidden.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export interface QuotaRequest {
   operation: QuotaOperation;
@@ -80,7 +81,7 @@ export function checkQuotaRequest(quotas: KubeObject[], e: QuotaEvaluator, r: Qu
       return { ok: false, reason: `exceeded quota: ${q.metadata.name}, requested: ${req}, used: ${was}, limited: ${lim}` };
     }
     if (Object.keys(requested).length === 0) continue;
-    const copy = structuredClone(q);
+    const copy = deepCopy(q);
     copy.status = { ...copy.status, used: { ...(copy.status?.used ?? {}), ...formatResourceList(maskList(next, Object.keys(requested))) } };
     updated.push(copy);
   }

@@ -8,6 +8,7 @@ import { RBAC_GROUP, type PolicyRule, type Subject } from '../../api/kinds/rbac.
 import { objectKey, type Store } from '../../storage/interface.ts';
 import { timestamp } from '../rest/objectmeta.ts';
 import { ALL_CLUSTER_ROLES, CLUSTER_ROLE_BINDINGS, NAMESPACED_ROLES, NAMESPACED_ROLE_BINDINGS, type BootstrapBinding, type BootstrapRole } from './policy.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';
 const BOOTSTRAP_LABEL = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
@@ -40,7 +41,7 @@ export function reconcileRole(existing: KubeObject, want: KubeObject): KubeObjec
   const missing = want.aggregationRule ? [] : ((want.rules as PolicyRule[]) ?? []).filter((r) => !have.some((h) => same(h, r)));
   const needsSelector = want.aggregationRule && !existing.aggregationRule;
   if (missing.length === 0 && !needsSelector) return undefined;
-  const out = structuredClone(existing);
+  const out = deepCopy(existing);
   out.rules = [...have, ...missing];
   if (needsSelector) out.aggregationRule = want.aggregationRule;
   return out;
@@ -51,7 +52,7 @@ export function reconcileBinding(existing: KubeObject, want: KubeObject): KubeOb
   const have = (existing.subjects as Subject[] | undefined) ?? [];
   const missing = (want.subjects as Subject[]).filter((s) => !have.some((h) => h.kind === s.kind && h.name === s.name && (h.namespace ?? '') === (s.namespace ?? '')));
   if (missing.length === 0) return undefined;
-  return { ...structuredClone(existing), subjects: [...have, ...missing] };
+  return { ...deepCopy(existing), subjects: [...have, ...missing] };
 }
 
 /** The namespaced form: a Role, or a RoleBinding to a Role, in namespace. */

@@ -11,6 +11,7 @@ import { timestamp } from './objectmeta.ts';
 import { remoteConversion, servedEntry, toStored } from './convert.ts';
 import { admissionAttrs, keyOf, mapStorageError, type Scope } from './scope.ts';
 import type { WriteResult } from './write.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export type PropagationPolicy = 'Orphan' | 'Background' | 'Foreground';
 
@@ -76,7 +77,7 @@ export function planDeletion(rt: ResourceType, current: KubeObject, opts: Delete
   // The plan changes metadata's own members only, unless the kind marks the deletion (in status):
   // then a deep copy; else current's other members are shared as they are (never changed here).
   const marks = rt.deletion?.markDeleting !== undefined;
-  const obj = marks ? (structuredClone(current) as KubeObject) : { ...current, metadata: { ...current.metadata } };
+  const obj = marks ? (deepCopy(current) as KubeObject) : { ...current, metadata: { ...current.metadata } };
   const m = obj.metadata;
   // status can only change through markDeleting: compared only then
   const before = JSON.stringify([m.finalizers ?? [], m.deletionTimestamp, m.deletionGracePeriodSeconds, marks ? obj.status : undefined]);

@@ -14,6 +14,7 @@ import { handleWatch } from './watch.ts';
 import { checkPrecondition, guaranteedUpdate, prepareCreate, prepareUpdate, storeCreate, type WriteResult } from './write.ts';
 import { selectorFilter } from '../filter.ts';
 import { boolParam } from '../listopts.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export async function handleResource(s: Scope): Promise<number> {
   const { verb, subresource, name } = s.info;
@@ -142,7 +143,7 @@ export async function handlePatch(s: Scope, subresource: 'status' | undefined): 
     async (cur) => {
       if (!cur && (type !== 'apply' || subresource)) throw notFound(s.rt.plural, name, s.rt.group);
       const result = applyPatch(type, cur && inRequestVersion(s.rt, cur), text, s.rt, patchOptions(s, subresource));
-      const patched = (patchResultIsOwn(type) ? result : structuredClone(result)) as KubeObject;
+      const patched = (patchResultIsOwn(type) ? result : deepCopy(result)) as KubeObject;
       if (!patched || typeof patched !== 'object' || Array.isArray(patched)) throw badRequest('the patch did not produce an object');
       patched.metadata ??= {};
       checkBodyIdentity(patched, s.rt, s.info.namespace);

@@ -14,6 +14,7 @@ import type { AdmissionAttributes, AdmissionOperation, Pipeline, UserInfo } from
 import type { RequestInfo } from '../routing.ts';
 import type { TokenIssuer } from '../serviceaccount/issuer.ts';
 import { auditAnnotate, type Auditor } from '../audit/index.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export interface WatchSettings {
   /** Period of BOOKMARK events for watches with allowWatchBookmarks=true. */
@@ -123,7 +124,7 @@ export function wireObject(rt: ResourceType, obj: KubeObject): KubeObject {
   const out = inRequestVersion(rt, obj);
   const decorate = rt.rest?.decorator;
   if (!decorate) return out;
-  const copy = structuredClone(out);
+  const copy = deepCopy(out);
   decorate(copy);
   return copy;
 }

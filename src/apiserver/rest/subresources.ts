@@ -13,6 +13,7 @@ import { canonicalQuery } from '../listopts.ts';
 import { isDryRun, wireJson, type Scope } from './scope.ts';
 import { handlerFor, ownSubresource, type VerbHandlers } from './storage.ts';
 import { checkPrecondition, guaranteedUpdate, prepareUpdate } from './write.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 const STATUS: VerbHandlers = {
   get: sendEntry,
@@ -82,7 +83,7 @@ async function handleScaleWrite(s: Scope): Promise<number> {
       throw invalid('Scale', name, [invalidValue('spec.replicas', replicas ?? null, 'must be greater than or equal to 0')], 'autoscaling');
     }
     checkPrecondition(s, scale, cur);
-    const obj = structuredClone(cur) as KubeObject;
+    const obj = deepCopy(cur) as KubeObject;
     setPath(obj, pathOf(sc.specReplicasPath), replicas);
     return { object: await prepareUpdate(s, obj, cur, undefined, dryRun) };
   };
@@ -94,7 +95,7 @@ async function handleScaleWrite(s: Scope): Promise<number> {
       name,
       async (cur) => {
         if (!cur) throw notFound(s.rt.plural, name, s.rt.group);
-        return fromScale(structuredClone(scale), cur);
+        return fromScale(deepCopy(scale), cur);
       },
       dryRun,
     );
@@ -105,7 +106,7 @@ async function handleScaleWrite(s: Scope): Promise<number> {
       name,
       async (cur) => {
         if (!cur) throw notFound(s.rt.plural, name, s.rt.group);
-        const patched = structuredClone(applyPatch(type, toScale(s, cur), text, s.rt, patchOptions(s, 'scale'))) as KubeObject;
+        const patched = deepCopy(applyPatch(type, toScale(s, cur), text, s.rt, patchOptions(s, 'scale'))) as KubeObject;
         patched.metadata ??= {};
         return fromScale(patched, cur);
       },

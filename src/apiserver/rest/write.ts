@@ -13,6 +13,7 @@ import { pendingFinalizers } from './delete.ts';
 import { bumpGeneration, canonicalizeObjectTimes, carryUpdateMeta, initCreateMeta, sameObject, validateObject } from './objectmeta.ts';
 import { remoteConversion, servedEntry, toStored } from './convert.ts';
 import { admissionAttrs, keyOf, mapStorageError, type Scope } from './scope.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 const MAX_ATTEMPTS = 50;
 
@@ -106,7 +107,7 @@ export async function prepareUpdate(s: Scope, obj: KubeObject, old: KubeObject, 
     rt.strategy.prepareForUpdate(obj, old);
   } else if (rt.strategy.hasStatus) {
     if (old.status === undefined) delete obj.status;
-    else obj.status = structuredClone(old.status);
+    else obj.status = deepCopy(old.status);
   }
   bumpGeneration(obj, old, rt);
   validateObject(obj, rt, old, metaErrs, (text) => addWarning(s.res, text));
@@ -121,7 +122,7 @@ function keepAllButStatus(obj: KubeObject, old: KubeObject): void {
   const status = obj.status;
   const rv = obj.metadata.resourceVersion;
   for (const k of Object.keys(obj)) delete obj[k];
-  Object.assign(obj, structuredClone(old));
+  Object.assign(obj, deepCopy(old));
   if (status === undefined) delete obj.status;
   else obj.status = status;
   if (rv !== undefined) obj.metadata.resourceVersion = rv;

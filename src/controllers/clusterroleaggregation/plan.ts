@@ -3,7 +3,7 @@
 // aggregationRule.clusterRoleSelectors matches. Pure.
 import type { KubeObject } from '../../api/types.ts';
 import { labelSelectorMatcher, type LabelSelector } from '../../api/labels.ts';
-import { jsonEqual } from '../../api/core/json.ts';
+import { jsonEqual, deepCopy } from '../../api/core/json.ts';
 
 /** The rules an aggregated ClusterRole should hold; undefined for a role without aggregationRule. */
 export function aggregatedRules(role: KubeObject, all: readonly KubeObject[]): unknown[] | undefined {
@@ -25,5 +25,5 @@ export function aggregatedRules(role: KubeObject, all: readonly KubeObject[]): u
 export function aggregationUpdate(role: KubeObject, all: readonly KubeObject[]): KubeObject | undefined {
   const rules = aggregatedRules(role, all);
   if (rules === undefined || jsonEqual(rules, role.rules ?? [])) return undefined;
-  return { ...structuredClone(role), rules };
+  return { ...deepCopy(role), rules };
 }

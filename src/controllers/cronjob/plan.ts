@@ -7,6 +7,7 @@ import { formatInZone, isScheduleError, parseSchedule, type Schedule } from '../
 import { nowIso } from '../util/conditions.ts';
 import { newControllerRef } from '../util/owner.ts';
 import { isJobFinished, jobFinishedCondition } from '../util/job.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export const SCHEDULED_TIMESTAMP_ANNOTATION = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 export const CRONJOB_KIND = { apiVersion: 'batch/v1', kind: 'CronJob' };
@@ -91,7 +92,7 @@ export function jobFromTemplate(cronJob: KubeObject, scheduledMs: number): KubeO
       annotations: { ...(meta.annotations ?? {}), [SCHEDULED_TIMESTAMP_ANNOTATION]: formatInZone(scheduledMs, cronJob.spec?.timeZone) },
       ownerReferences: [{ ...newControllerRef(cronJob, CRONJOB_KIND.apiVersion, CRONJOB_KIND.kind), blockOwnerDeletion: true }],
     },
-    spec: structuredClone(tpl.spec ?? {}),
+    spec: deepCopy(tpl.spec ?? {}),
   };
 }
 

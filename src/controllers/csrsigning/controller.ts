@@ -8,6 +8,7 @@ import type { SharedInformer } from '../../client/index.ts';
 import { ControllerLoop, LoopController } from '../base.ts';
 import type { ControllerContext } from '../context.ts';
 import { awaitsSigning, parseCSR, signCSR, signerRefusal, SIGNERS, type SigningCA } from './plan.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export class CSRSigningController extends LoopController {
   readonly name = 'csrsigning';
@@ -29,7 +30,7 @@ export class CSRSigningController extends LoopController {
     const csr = this.csrs.lister.get(undefined, name);
     if (!csr || !awaitsSigning(csr) || !SIGNERS.includes(csr.spec?.signerName)) return;
     const usages: string[] = csr.spec?.usages ?? [];
-    const next = structuredClone(csr) as KubeObject;
+    const next = deepCopy(csr) as KubeObject;
     try {
       const pem = Buffer.from(String(csr.spec?.request ?? ''), 'base64').toString('utf8');
       const refusal = signerRefusal(csr.spec.signerName, parseCSR(pem), usages);

@@ -21,6 +21,7 @@ import {
 } from '../../api/core/index.ts';
 import { scaledValue } from '../util/intstr.ts';
 import { newControllerRef } from '../util/owner.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export const RevisionHashLabel = 'controller-revision-hash';
 
@@ -63,7 +64,7 @@ export function daemonPodNode(pod: KubeObject): string | undefined {
 
 /** The daemon pod for one node: the template, its tolerations, and node affinity to that node. */
 export function daemonPodFor(ds: KubeObject, nodeName: string, hash: string): KubeObject {
-  const t = structuredClone(ds.spec?.template ?? {});
+  const t = deepCopy(ds.spec?.template ?? {});
   const spec = t.spec ?? {};
   spec.tolerations = daemonTolerations(spec);
   // ReplaceDaemonSetPodNodeNameNodeAffinity: the scheduler places it, on exactly this node.

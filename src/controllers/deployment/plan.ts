@@ -5,7 +5,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { scaledValue } from '../util/intstr.ts';
 import { nowIso } from '../util/conditions.ts';
 import { newControllerRef } from '../util/owner.ts';
-import { canonicalJson } from '../../api/core/json.ts';
+import { canonicalJson, deepCopy } from '../../api/core/json.ts';
 
 export const RevisionAnnotation = 'deployment.kubernetes.io/revision';
 export const RevisionHistoryAnnotation = 'deployment.kubernetes.io/revision-history';
@@ -56,7 +56,7 @@ function normalize(v: any): any {
 }
 
 export function templateWithoutHash(template: any): any {
-  const t = structuredClone(template ?? {});
+  const t = deepCopy(template ?? {});
   if (t.metadata?.labels) delete t.metadata.labels[HashLabel];
   return t;
 }
@@ -283,9 +283,9 @@ export function newReplicaSetAnnotations(d: KubeObject, rs: KubeObject, newRevis
 
 /** The ReplicaSet for the Deployment's current template (getNewReplicaSet's create branch). */
 export function newReplicaSetFor(d: KubeObject, hash: string, replicas: number, revision: number): KubeObject {
-  const template = structuredClone(d.spec?.template ?? {});
+  const template = deepCopy(d.spec?.template ?? {});
   template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [HashLabel]: hash } };
-  const selector = structuredClone(d.spec?.selector ?? {});
+  const selector = deepCopy(d.spec?.selector ?? {});
   selector.matchLabels = { ...(selector.matchLabels ?? {}), [HashLabel]: hash };
   const rs: KubeObject = {
     apiVersion: 'apps/v1',
@@ -362,7 +362,7 @@ export function calculateStatus(d: KubeObject, allRSs: KubeObject[], newRS: Kube
     readyReplicas: sumStatus(allRSs, 'readyReplicas'),
     availableReplicas: available,
     unavailableReplicas: Math.max(0, sumSpec(allRSs) - available),
-    conditions: structuredClone(d.status?.conditions ?? []),
+    conditions: deepCopy(d.status?.conditions ?? []),
   };
   if (d.status?.collisionCount !== undefined) status.collisionCount = d.status.collisionCount;
   if (available >= replicasOf(d) - maxUnavailable(d)) {

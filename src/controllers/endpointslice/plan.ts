@@ -5,7 +5,7 @@
 // fill slices with room, then new slices (`<service>-` + random); empty slices go, except one
 // placeholder when the Service has no endpoints at all.
 import type { KubeObject } from '../../api/types.ts';
-import { jsonEqual } from '../../api/core/json.ts';
+import { jsonEqual, deepCopy } from '../../api/core/json.ts';
 import { isPodReady } from '../util/pod.ts';
 import { endpointHostname, findPort, podInEndpoints, podTargetRef } from '../util/endpoints.ts';
 import { newControllerRef } from '../util/owner.ts';
@@ -127,7 +127,7 @@ export function planEndpointSlices(inp: SliceInputs): SlicePlan {
       plan.delete.push(existing);
       continue;
     }
-    const slice = structuredClone(existing) as KubeObject;
+    const slice = deepCopy(existing) as KubeObject;
     const endpoints: any[] = [];
     for (const ep of (existing.endpoints as any[]) ?? []) {
       const want = g.endpoints.get(endpointKey(ep));
@@ -173,7 +173,7 @@ export function planEndpointSlices(inp: SliceInputs): SlicePlan {
     if (i >= 0) {
       const [ph] = plan.delete.splice(i, 1);
       if (!jsonEqual(ph.metadata.labels ?? {}, labels)) {
-        const copy = structuredClone(ph) as KubeObject;
+        const copy = deepCopy(ph) as KubeObject;
         copy.metadata.labels = labels;
         plan.update.push(copy);
       }

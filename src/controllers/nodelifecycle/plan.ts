@@ -16,6 +16,7 @@ import {
   type Taint,
   type Toleration,
 } from '../../api/core/taints.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export type { Taint, Toleration };
 
@@ -53,7 +54,7 @@ const kubeletConditions = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressu
 
 /** The node's conditions once its heartbeat is stale, or undefined when they already say so. */
 export function unknownConditions(node: KubeObject, now: number): Condition[] | undefined {
-  const conds: Condition[] = structuredClone(node.status?.conditions ?? []);
+  const conds: Condition[] = deepCopy(node.status?.conditions ?? []);
   let changed = false;
   for (const type of kubeletConditions) {
     let c = conds.find((x) => x.type === type);
@@ -149,7 +150,7 @@ export function evictionTime(tolerations: Toleration[], taints: Taint[], now: nu
 
 /** MarkPodsNotReady: the pod's conditions with Ready=False, or undefined when already so. */
 export function notReadyConditions(pod: KubeObject, now: number): Condition[] | undefined {
-  const conds: Condition[] = structuredClone(pod.status?.conditions ?? []);
+  const conds: Condition[] = deepCopy(pod.status?.conditions ?? []);
   const c = conds.find((x) => x.type === 'Ready');
   if (!c || c.status === 'False') return undefined;
   c.status = 'False';

@@ -1,6 +1,7 @@
 // The decisions of the root-ca-cert-publisher (pkg/controller/certificates/rootcacertpublisher):
 // every Active namespace has the ConfigMap kube-root-ca.crt holding the cluster CA as ca.crt.
 import type { KubeObject } from '../../api/types.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
 export const DESCRIPTION_ANNOTATION = 'kubernetes.io/description';
@@ -22,7 +23,7 @@ export function rootCAAction(ns: KubeObject | undefined, existing: KubeObject | 
   const data = (existing as { data?: Record<string, string> }).data ?? {};
   const annotated = existing.metadata.annotations?.[DESCRIPTION_ANNOTATION] === DESCRIPTION;
   if (data['ca.crt'] === caPem && Object.keys(data).length === 1 && annotated) return { op: 'none' };
-  const next = structuredClone(existing) as KubeObject & { data?: Record<string, string> };
+  const next = deepCopy(existing) as KubeObject & { data?: Record<string, string> };
   next.data = { 'ca.crt': caPem };
   next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [DESCRIPTION_ANNOTATION]: DESCRIPTION };
   return { op: 'update', configMap: next };

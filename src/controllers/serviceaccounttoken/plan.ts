@@ -6,6 +6,7 @@
 // name, a different uid) = the Secret is deleted.
 import type { KubeObject } from '../../api/types.ts';
 import { SERVICE_ACCOUNT_NAME_ANNOTATION, SERVICE_ACCOUNT_TOKEN_TYPE, SERVICE_ACCOUNT_UID_ANNOTATION } from '../../api/serviceaccount/token.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export type TokenSecretAction = { op: 'none' } | { op: 'delete' } | { op: 'fill'; needsToken: boolean };
 
@@ -37,7 +38,7 @@ export function tokenSecretAction(secret: SecretObject, sa: KubeObject | undefin
 
 /** Pure: the Secret with the token (when given), ca.crt, namespace and the account's uid filled in. */
 export function filledSecret(secret: SecretObject, sa: KubeObject, o: { token?: string; rootCA?: string | Buffer }): SecretObject {
-  const next = structuredClone(secret);
+  const next = deepCopy(secret);
   const data = (next.data ??= {});
   if (o.token !== undefined) data.token = b64(o.token);
   if (o.rootCA !== undefined) data['ca.crt'] = b64(o.rootCA);

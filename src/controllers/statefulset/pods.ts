@@ -5,6 +5,7 @@
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import { ControllerRevisionHashLabel, templateOfRevision } from '../util/history.ts';
 import { newControllerRef } from '../util/owner.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export const PodNameLabel = 'statefulset.kubernetes.io/pod-name';
 export const PodIndexLabel = 'apps.kubernetes.io/pod-index';
@@ -51,13 +52,13 @@ export function claimsFor(set: KubeObject, ordinal: number, names?: Set<string>)
       labels: { ...(t.metadata?.labels ?? {}), ...selectorLabels },
       ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
     },
-    spec: structuredClone((t as any).spec ?? {}),
+    spec: deepCopy((t as any).spec ?? {}),
   }));
 }
 
 /** newVersionedStatefulSetPod: pod `<set>-<ordinal>` from a revision's template, with identity and storage. */
 export function newStatefulPod(set: KubeObject, revision: KubeObject, ordinal: number): KubeObject {
-  const t = structuredClone(templateOfRevision(revision));
+  const t = deepCopy(templateOfRevision(revision));
   const meta = t.metadata ?? {};
   const name = `${set.metadata.name}-${ordinal}`;
   const spec = t.spec ?? {};

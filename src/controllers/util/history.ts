@@ -6,7 +6,7 @@
 // brought forward by giving it the next number (a rollback), and the oldest unused ones are pruned.
 import { isStatusError } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/types.ts';
-import { canonicalJson } from '../../api/core/json.ts';
+import { canonicalJson, deepCopy } from '../../api/core/json.ts';
 import { canonicalQuantity } from '../../api/quantity.ts';
 import type { Client, ResourceRef } from '../../client/index.ts';
 import { fnv32a, safeEncodeString } from './hash.ts';
@@ -27,7 +27,7 @@ export function revisionData(template: unknown): any {
  * every container, quantities in canonical form.
  */
 function goEncoded(template: unknown): any {
-  const t = structuredClone((template ?? {}) as any);
+  const t = deepCopy((template ?? {}) as any);
   t.metadata = { creationTimestamp: null, ...(t.metadata ?? {}) };
   for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
     for (const c of (t.spec?.[list] ?? []) as any[]) {
@@ -51,7 +51,7 @@ function safeCanonical(q: unknown): unknown {
 
 /** ApplyRevision for the template: the template a revision's data describes. */
 export function templateOfRevision(rev: KubeObject): any {
-  const t = structuredClone((rev as any).data?.spec?.template ?? {});
+  const t = deepCopy((rev as any).data?.spec?.template ?? {});
   delete t.$patch;
   if (t.metadata?.creationTimestamp === null) delete t.metadata.creationTimestamp;
   return t;

@@ -3,6 +3,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { newControllerRef } from './owner.ts';
 
 import { podCondition } from '../../api/core/podready.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export { isPodReady, podCondition, type Condition } from '../../api/core/podready.ts';
 
@@ -46,6 +47,6 @@ export function podFromTemplate(owner: KubeObject, ownerApiVersion: string, owne
       ...(meta.finalizers ? { finalizers: [...meta.finalizers] } : {}),
       ownerReferences: [newControllerRef(owner, ownerApiVersion, ownerKind)],
     },
-    spec: structuredClone(t.spec ?? {}),
+    spec: deepCopy(t.spec ?? {}),
   };
 }

@@ -23,6 +23,7 @@ import type { ControllerContext } from '../context.ts';
 import type { EventSink } from '../events.ts';
 import { PODS } from '../resources.ts';
 import { claimInUse, claimRefOf, planClaim, planVolume, volumeInUse, type ClaimAction } from './plan.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 const PVC_KIND = { apiVersion: 'v1', kind: 'PersistentVolumeClaim' };
 const PV_KIND = { apiVersion: 'v1', kind: 'PersistentVolume' };
@@ -186,7 +187,7 @@ export class PersistentVolumeController extends LoopController {
       const annotations = { ...(c.metadata.annotations ?? {}), [ANN_BIND_COMPLETED]: 'yes', ...(byUs ? { [ANN_BOUND_BY_CONTROLLER]: 'yes' } : {}) };
       c = await pvcs.update({ ...c, metadata: { ...c.metadata, annotations }, spec: { ...c.spec, volumeName: pv.metadata.name } });
     }
-    const status = { ...(c.status ?? {}), phase: 'Bound', accessModes: structuredClone(pv.spec?.accessModes ?? []), capacity: structuredClone(pv.spec?.capacity ?? {}) };
+    const status = { ...(c.status ?? {}), phase: 'Bound', accessModes: deepCopy(pv.spec?.accessModes ?? []), capacity: deepCopy(pv.spec?.capacity ?? {}) };
     if (JSON.stringify(c.status ?? {}) !== JSON.stringify(status)) await pvcs.updateStatus({ ...c, status });
     this.told.delete(claim.metadata.uid ?? '');
   }

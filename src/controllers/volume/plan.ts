@@ -14,6 +14,7 @@ import {
   storageOf,
   volumeBoundToClaim,
 } from '../../api/core/volumes.ts';
+import { deepCopy } from '../../api/core/json.ts';
 
 export { findBestMatch, volumeBoundToClaim };
 
@@ -69,14 +70,14 @@ export function provisionedVolume(claim: KubeObject, sc: KubeObject, node?: stri
   const name = `pvc-${claim.metadata.uid}`;
   const spec: Record<string, unknown> = {
     capacity: { storage: storageOf(claim, 'spec.resources.requests') ?? '0' },
-    accessModes: structuredClone(claim.spec?.accessModes ?? []),
+    accessModes: deepCopy(claim.spec?.accessModes ?? []),
     persistentVolumeReclaimPolicy: (sc.reclaimPolicy as string) || 'Delete',
     storageClassName: sc.metadata.name,
     volumeMode: claim.spec?.volumeMode ?? 'Filesystem',
     claimRef: claimRefOf(claim),
     hostPath: { path: `/var/lib/kubesim/volumes/${name}`, type: 'DirectoryOrCreate' },
   };
-  if (Array.isArray(sc.mountOptions)) spec.mountOptions = structuredClone(sc.mountOptions);
+  if (Array.isArray(sc.mountOptions)) spec.mountOptions = deepCopy(sc.mountOptions);
   if (node) spec.nodeAffinity = { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] } };
   return {
     apiVersion: 'v1',

@@ -9,6 +9,7 @@ import type { ResourceType } from '../../../api/resource.ts';
 import { typeCheckPolicy, type CheckedKind } from '../../../api/cel/typecheck.ts';
 import { parseApiVersion, type KubeObject } from '../../../api/types.ts';
 import { objectKey, resourcePrefix, StorageError, type Store, type Unsubscribe } from '../../../storage/interface.ts';
+import { deepCopy } from '../../../api/core/json.ts';
 
 const GROUP = 'admissionregistration.k8s.io';
 const PLURAL = 'validatingadmissionpolicies';
@@ -100,7 +101,7 @@ export class PolicyStatusController {
       const p = e.object;
       if (p.metadata.deletionTimestamp || (p.status as any)?.observedGeneration === p.metadata.generation) return;
       try {
-        await this.store.update(key, { ...structuredClone(p), status: policyStatus(this.registry, p) }, e.modRevision);
+        await this.store.update(key, { ...deepCopy(p), status: policyStatus(this.registry, p) }, e.modRevision);
         return;
       } catch (err) {
         if (!(err instanceof StorageError && err.code === 'Conflict')) throw err;

@@ -12,6 +12,7 @@ import { CallingWebhookError } from './errors.ts';
 import { shouldCall, type MatchDeps, type Webhook } from './hooks.ts';
 import { isExemptAdmissionConfiguration } from './match.ts';
 import { fromInvocationVersion, toInvocationVersion, type Invocation } from './review.ts';
+import { deepCopy } from '../../../api/core/json.ts';
 
 export const MUTATING_PLUGIN = 'MutatingAdmissionWebhook';
 
@@ -119,7 +120,7 @@ export function mutatingWebhookPlugin(deps: MutatingDeps): AdmissionPlugin {
         throw internalError(String((error as Error)?.message ?? error));
       }
     } finally {
-      state.lastOutput = a.object ? structuredClone(a.object) : undefined;
+      state.lastOutput = a.object ? deepCopy(a.object) : undefined;
     }
   }
 }
