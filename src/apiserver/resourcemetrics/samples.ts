@@ -76,6 +76,51 @@ export function samplesFromSummary(summary: any, scrapedAt: number, windowMs: nu
   return { node, pods };
 }
 
+/**
+ * A one-node summary's figures, handed in process (`kubesim simulate`'s node pools): what
+ * samplesFromSummary reads of a kubelet summary, named as the summary names it (the stats' `time`
+ * text, usageNanoCores, workingSetBytes), without the stats it does not read. `figures` tells them
+ * from a summary.
+ */
+export interface SummaryFigures {
+  figures: true;
+  nodeName: string;
+  time: string;
+  usageNanoCores: number;
+  workingSetBytes: number;
+  /** Only pods with at least one running container (a summary's other pods have no sample anyway). */
+  pods: PodFigures[];
+}
+export interface PodFigures {
+  name: string;
+  namespace: string;
+  containers: ContainerFigures[];
+}
+export interface ContainerFigures {
+  name: string;
+  usageNanoCores: number;
+  workingSetBytes: number;
+}
+
+export function isSummaryFigures(x: unknown): x is SummaryFigures {
+  return (x as SummaryFigures | undefined)?.figures === true;
+}
+
+/** samplesFromSummary of the summary these figures are of, without the summary: the same samples. */
+export function samplesFromFigures(f: SummaryFigures, scrapedAt: number, windowMs: number, pods: (p: PodSample) => void): NodeSample {
+  const ts = timeOf(f, scrapedAt);
+  for (const p of f.pods) {
+    if (!p.name || !p.namespace || p.containers.length === 0) continue;
+    const containers: ContainerSample[] = new Array(p.containers.length);
+    for (let i = 0; i < containers.length; i++) {
+      const c = p.containers[i];
+      containers[i] = { name: c.name, cpuNanoCores: Math.round(c.usageNanoCores), memoryBytes: pages(c.workingSetBytes) };
+    }
+    pods({ namespace: p.namespace, name: p.name, timestampMs: ts, windowMs, containers });
+  }
+  return { name: f.nodeName, timestampMs: ts, windowMs, cpuNanoCores: Math.round(f.usageNanoCores), memoryBytes: pages(f.workingSetBytes) };
+}
+
 /** 246112926 → "246112926n"; 200000000 → "200m" (the canonical decimal form). */
 export function cpuQuantity(nano: number): string {
   if (nano === 0) return '0';

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/types.ts';
 import { resourcePrefix, type WatchCache } from '../../storage/interface.ts';
 import { KUBELET_URL_ANNOTATION } from '../kinds/pods.ts';
-import { samplesFromSummary, type NodeSample, type PodSample } from './samples.ts';
+import { isSummaryFigures, samplesFromFigures, samplesFromSummary, type NodeSample, type PodSample, type SummaryFigures } from './samples.ts';
 
 export interface ScraperOptions {
   /** Scrape period = the metrics' window (metrics-server's --metric-resolution, default 15 s). */
@@ -27,13 +27,16 @@ export interface ScraperOptions {
   clock?: Clock;
   /**
    * In-process summaries: a kubelet server's `/stats/summary` by its URL, as the parsed JSON's
-   * nodes (the objects, not text); undefined = fetch that server over HTTP.
+   * nodes (the objects, not text) or their SummaryFigures; undefined = fetch that server over HTTP.
    */
   source?: SummarySource;
 }
 
-/** The summaries of the kubelet server at url (each a one-node `/stats/summary` object), or undefined: not served in-process. */
-export type SummarySource = (url: string) => unknown[] | Promise<unknown[]> | undefined;
+/**
+ * The summaries of the kubelet server at url (each a one-node `/stats/summary` object, or its
+ * SummaryFigures: the figures the samples are made of, without the rest), or undefined: not served in-process.
+ */
+export type SummarySource = (url: string) => (unknown | SummaryFigures)[] | Promise<(unknown | SummaryFigures)[]> | undefined;
 
 export class ResourceMetricsScraper {
   /** Latest samples: nodes by name, pods by namespace/name. Replaced whole after each scrape. */
@@ -116,6 +119,7 @@ export class ResourceMetricsScraper {
     const nodes = new Map<string, NodeSample>();
     const pods = new Map<string, PodSample>();
     const urls = [...byUrl.keys()];
+    const addPod = (p: PodSample) => void pods.set(`${p.namespace}/${p.name}`, p);
     let next = 0;
     const worker = async () => {
       while (next < urls.length && !this.stopped) {
@@ -123,6 +127,12 @@ export class ResourceMetricsScraper {
         const names = byUrl.get(url)!;
         try {
           for (const summary of await this.fetchSummaries(url)) {
+            if (isSummaryFigures(summary)) {
+              if (!names.has(summary.nodeName)) continue;
+              const node = samplesFromFigures(summary, this.clock.now(), this.resolutionMs, addPod);
+              nodes.set(node.name, node);
+              continue;
+            }
             const name = summary?.node?.nodeName;
             if (!names.has(name)) continue; // a node this server serves but the API does not know (yet)
             const s = samplesFromSummary(summary, this.clock.now(), this.resolutionMs);
