@@ -7,7 +7,7 @@ import { startApiServer, type RunningApiServer } from '../../src/apiserver/index
 import { Client } from '../../src/client/index.ts';
 import { startNodePool, type NodePool } from '../../src/node/index.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { cpuQuantity, durationString, memoryQuantity, podMetricsItemJson, podMetricsObject, rfc3339, samplesFromSummary, type PodSample } from '../../src/apiserver/resourcemetrics/index.ts';
+import { cpuQuantity, durationString, memoryQuantity, podMetricsItemJson, podMetricsItemJsonOf, podMetricsObject, rfc3339, samplesFromSummary, type PodSample } from '../../src/apiserver/resourcemetrics/index.ts';
 import { groupResourceOfKey } from '../../src/apiserver/custommetrics/catalog.ts';
 
 const quiet = pino({ level: 'silent' });
@@ -72,7 +72,24 @@ test("a list item's JSON text is the PodMetrics object without kind and apiVersi
     assert.equal(apiVersion, 'metrics.k8s.io/v1beta1');
     assert.equal(podMetricsItemJson(c.s, c.labels, rfc3339(now)), JSON.stringify(item), c.name);
     assert.equal(podMetricsItemJson(c.s, c.labels, rfc3339(now)), JSON.stringify(item), `${c.name} (cached usage)`);
+    // from the pod's metadata (frozen as the watch cache's: its text around the usage is remembered)
+    const meta = Object.freeze({ name: c.s.name, namespace: c.s.namespace, ...(c.labels ? { labels: Object.freeze({ ...c.labels }) } : {}) });
+    for (const when of [now, now + 61_000]) {
+      const { kind: _k, apiVersion: _v, ...at } = podMetricsObject(c.s, c.labels, when);
+      assert.equal(podMetricsItemJsonOf(c.s, meta, rfc3339(when)), JSON.stringify(at), `${c.name} from its metadata at ${when}`);
+    }
   }
+  // a pod's next version (a new metadata object) with other labels: its own text, not the remembered one
+  const s = cases[0].s;
+  const v1 = Object.freeze({ name: s.name, namespace: s.namespace, labels: Object.freeze({ app: 'web' }) });
+  const v2 = Object.freeze({ name: s.name, namespace: s.namespace, labels: Object.freeze({ app: 'api' }) });
+  const unfrozen: { name: string; namespace: string; labels: Record<string, string> } = { name: s.name, namespace: s.namespace, labels: { app: 'a' } };
+  const created = rfc3339(now);
+  assert.match(podMetricsItemJsonOf(s, v1, created), /"labels":\{"app":"web"\}/);
+  assert.match(podMetricsItemJsonOf(s, v2, created), /"labels":\{"app":"api"\}/);
+  assert.match(podMetricsItemJsonOf(s, unfrozen, created), /"labels":\{"app":"a"\}/);
+  unfrozen.labels = { app: 'b' };
+  assert.match(podMetricsItemJsonOf(s, unfrozen, created), /"labels":\{"app":"b"\}/, 'an object that may change is not remembered');
 });
 
 test('timestamps are RFC 3339 to the second, whatever order they are asked in (two are remembered)', () => {

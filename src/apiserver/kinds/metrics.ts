@@ -15,7 +15,7 @@ import { includeObjectOf } from '../rest/read.ts';
 import { apiVersionOfRt, type Scope } from '../rest/scope.ts';
 import { toTable } from '../table.ts';
 import { PodLabelIndex } from './podlabelindex.ts';
-import { nodeMetricsObject, podMetricsItemJson, podMetricsObject, rfc3339, scraperOf, type NodeSample, type PodSample } from '../resourcemetrics/index.ts';
+import { nodeMetricsObject, podMetricsItemJsonOf, podMetricsObject, rfc3339, scraperOf, type NodeSample, type PodSample } from '../resourcemetrics/index.ts';
 
 function send(s: Scope, items: KubeObject[]): number {
   const target = negotiateOutput(s.req.headers.accept);
@@ -83,10 +83,10 @@ async function listPods(s: Scope): Promise<number> {
   let index = podIndexes.get(s.core);
   if (!index) podIndexes.set(s.core, (index = new PodLabelIndex(resourcePrefix('', 'pods'))));
   const pods = await index.select(s.core.store, prefix, s.query?.get('labelSelector') ?? null, filter);
-  const hits: { sample: PodSample; labels?: Record<string, string> }[] = [];
+  const hits: { sample: PodSample; labels?: Record<string, string>; meta: KubeObject['metadata'] }[] = [];
   for (const p of pods) {
     const sample = samples.get(`${p.metadata.namespace}/${p.metadata.name}`);
-    if (sample) hits.push({ sample, labels: p.metadata.labels });
+    if (sample) hits.push({ sample, labels: p.metadata.labels, meta: p.metadata });
   }
   hits.sort((a, b) => byNamespaceName(a.sample, b.sample));
   if (negotiateOutput(s.req.headers.accept).as === 'Table') return send(s, hits.map((h) => podMetricsObject(h.sample, h.labels, now)));
@@ -96,8 +96,9 @@ async function listPods(s: Scope): Promise<number> {
   }
   // The list's JSON is joined from per-item text: at 150,000 pods this is most of a LIST's work.
   const created = rfc3339(now);
-  const items = hits.map((h) => podMetricsItemJson(h.sample, h.labels, created));
-  sendJson(s.res, 200, `{"kind":${JSON.stringify(s.rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOfRt(s.rt))},"metadata":{},"items":[${items.join(',')}]}`);
+  let items = '';
+  for (const h of hits) items += (items ? ',' : '') + podMetricsItemJsonOf(h.sample, h.meta, created);
+  sendJson(s.res, 200, `{"kind":${JSON.stringify(s.rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOfRt(s.rt))},"metadata":{},"items":[${items}]}`);
   return 200;
 }
 
