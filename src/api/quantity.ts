@@ -77,14 +77,49 @@ export function isQuantity(v: unknown): boolean {
 
 /** Value in milli-units, rounded up (MilliValue): "100m" → 100, "1" → 1000. */
 export function milliValue(q: Quantity | string | number): number {
+  if (typeof q === 'string') {
+    const v = plainScaled(q, MILLI_SCALE);
+    if (v !== undefined) return v;
+  }
   const x = typeof q === 'object' ? q : parseQuantity(q);
   return Number(ceilDiv(x.nano, 10n ** 6n));
 }
 
 /** Value in units, rounded up (Value): "64Mi" → 67108864, "100m" → 1. */
 export function value(q: Quantity | string | number): number {
+  if (typeof q === 'string') {
+    const v = plainScaled(q, UNIT_SCALE);
+    if (v !== undefined) return v;
+  }
   const x = typeof q === 'object' ? q : parseQuantity(q);
   return Number(ceilDiv(x.nano, NANO));
+}
+
+/**
+ * The common quantities (a whole number of up to 15 digits and a plain suffix: "500m",
+ * "246112926n", "512Mi", "8") scaled without BigInt: the same value, rounded up the same way, as
+ * long as it is an exact double; undefined for every other quantity (the BigInt path answers). Per
+ * suffix, a factor (> 0) or a divisor (< 0) to the wanted unit.
+ */
+const PLAIN_QUANTITY = /^([0-9]{1,15})(n|u|m|k|M|G|T|Ki|Mi|Gi|Ti|)$/;
+const MILLI_SCALE: Record<string, number> = { n: -1e6, u: -1e3, m: 1, '': 1e3, k: 1e6, M: 1e9, G: 1e12, T: 1e15, Ki: 1024e3, Mi: 2 ** 20 * 1e3, Gi: 2 ** 30 * 1e3, Ti: 2 ** 40 * 1e3 };
+const UNIT_SCALE: Record<string, number> = { n: -1e9, u: -1e6, m: -1e3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+
+function plainScaled(s: string, scale: Record<string, number>): number | undefined {
+  const m = PLAIN_QUANTITY.exec(s);
+  if (!m) return undefined;
+  const d = Number(m[1]);
+  const f = scale[m[2]];
+  if (f > 0) {
+    const v = d * f;
+    return v <= Number.MAX_SAFE_INTEGER ? v : undefined;
+  }
+  const div = -f;
+  let q = Math.floor(d / div);
+  let r = d - q * div;
+  if (r < 0) (q -= 1), (r += div);
+  else if (r >= div) (q += 1), (r -= div);
+  return r > 0 ? q + 1 : q;
 }
 
 /** Value as a float (for arithmetic such as utilization). */
