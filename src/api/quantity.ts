@@ -99,17 +99,33 @@ export function value(q: Quantity | string | number): number {
  * The common quantities (a whole number of up to 15 digits and a plain suffix: "500m",
  * "246112926n", "512Mi", "8") scaled without BigInt: the same value, rounded up the same way, as
  * long as it is an exact double; undefined for every other quantity (the BigInt path answers). Per
- * suffix, a factor (> 0) or a divisor (< 0) to the wanted unit.
+ * suffix (PLAIN_SUFFIXES' order), a factor (> 0) or a divisor (< 0) to the wanted unit.
  */
-const PLAIN_QUANTITY = /^([0-9]{1,15})(n|u|m|k|M|G|T|Ki|Mi|Gi|Ti|)$/;
-const MILLI_SCALE: Record<string, number> = { n: -1e6, u: -1e3, m: 1, '': 1e3, k: 1e6, M: 1e9, G: 1e12, T: 1e15, Ki: 1024e3, Mi: 2 ** 20 * 1e3, Gi: 2 ** 30 * 1e3, Ti: 2 ** 40 * 1e3 };
-const UNIT_SCALE: Record<string, number> = { n: -1e9, u: -1e6, m: -1e3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+const PLAIN_SUFFIXES = ['', 'n', 'u', 'm', 'k', 'M', 'G', 'T', 'Ki', 'Mi', 'Gi', 'Ti'];
+const MILLI_SCALE = [1e3, -1e6, -1e3, 1, 1e6, 1e9, 1e12, 1e15, 1024e3, 2 ** 20 * 1e3, 2 ** 30 * 1e3, 2 ** 40 * 1e3];
+const UNIT_SCALE = [1, -1e9, -1e6, -1e3, 1e3, 1e6, 1e9, 1e12, 2 ** 10, 2 ** 20, 2 ** 30, 2 ** 40];
 
-function plainScaled(s: string, scale: Record<string, number>): number | undefined {
-  const m = PLAIN_QUANTITY.exec(s);
-  if (!m) return undefined;
-  const d = Number(m[1]);
-  const f = scale[m[2]];
+/** The index in PLAIN_SUFFIXES of s from i on, or -1. */
+function plainSuffix(s: string, i: number): number {
+  const rest = s.length - i;
+  if (rest === 0) return 0;
+  if (rest > 2) return -1;
+  const j = PLAIN_SUFFIXES.indexOf(rest === 1 ? s[i] : s.slice(i));
+  return j;
+}
+
+function plainScaled(s: string, scale: number[]): number | undefined {
+  let d = 0;
+  let i = 0;
+  for (; i < s.length && i < 16; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    d = d * 10 + c;
+  }
+  if (i === 0 || i > 15) return undefined;
+  const k = plainSuffix(s, i);
+  if (k < 0) return undefined;
+  const f = scale[k];
   if (f > 0) {
     const v = d * f;
     return v <= Number.MAX_SAFE_INTEGER ? v : undefined;
