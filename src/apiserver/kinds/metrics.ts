@@ -72,9 +72,26 @@ async function getNode(s: Scope): Promise<number> {
 /** Per API server: the pods by label, kept current from the watch cache, for the HPAs' lists. */
 const podIndexes = new WeakMap<object, PodLabelIndex>();
 
+/**
+ * selectorFilter of a PodMetrics list's selectors, compiled once per selector text: every HPA
+ * sync lists with the same `app=…` selector (the predicate is pure: it keeps nothing between calls).
+ * A selector that does not parse throws its Status each time, as selectorFilter does.
+ */
+const podFilters = new WeakMap<object, Map<string, ((o: KubeObject) => boolean) | undefined>>();
+function podFilter(s: Scope): ((o: KubeObject) => boolean) | undefined {
+  const key = `${s.query?.get('labelSelector') ?? ''}\u0000${s.query?.get('fieldSelector') ?? ''}`;
+  let byText = podFilters.get(s.rt);
+  if (!byText) podFilters.set(s.rt, (byText = new Map()));
+  if (byText.has(key)) return byText.get(key);
+  const f = selectorFilter(s.rt, s.query);
+  if (byText.size >= 1024) byText.clear();
+  byText.set(key, f);
+  return f;
+}
+
 async function listPods(s: Scope): Promise<number> {
   const samples = scraperOf(s.core)?.pods ?? new Map<string, PodSample>();
-  const filter = selectorFilter(s.rt, s.query);
+  const filter = podFilter(s);
   const now = s.core.clock.now();
   const ns = s.info.namespace;
   const prefix = resourcePrefix('', 'pods') + (ns ? `${ns}/` : '');

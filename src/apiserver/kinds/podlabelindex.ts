@@ -129,8 +129,19 @@ export class PodLabelIndex {
   }
 }
 
+/** indexable's answers by selector text (an HPA lists with the same selector every sync). */
+const pins = new Map<string, Requirement | undefined>();
+
 /** The selector's `=`, `==` or `in` requirement (a pod must carry one of its values), if any. */
 function indexable(labelSelector: string): Requirement | undefined {
+  if (pins.has(labelSelector)) return pins.get(labelSelector);
+  const r = pinOf(labelSelector);
+  if (pins.size >= 1024) pins.clear();
+  pins.set(labelSelector, r);
+  return r;
+}
+
+function pinOf(labelSelector: string): Requirement | undefined {
   let best: Requirement | undefined;
   for (const r of parseSelector(labelSelector).requirements) {
     if (!pinsValues(r)) continue;
