@@ -113,9 +113,10 @@ async function listPods(s: Scope): Promise<number> {
   }
   // The list's JSON is joined from per-item text: at 150,000 pods this is most of a LIST's work.
   const created = rfc3339(now);
-  let items = '';
-  for (const h of hits) items += (items ? ',' : '') + podMetricsItemJsonOf(h.sample, h.meta, created);
-  sendJson(s.res, 200, `{"kind":${JSON.stringify(s.rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOfRt(s.rt))},"metadata":{},"items":[${items}]}`);
+  // joined (one flat string), not appended: a cons string of every piece costs its flattening later
+  const items: string[] = new Array(hits.length);
+  for (let i = 0; i < hits.length; i++) items[i] = podMetricsItemJsonOf(hits[i].sample, hits[i].meta, created);
+  sendJson(s.res, 200, `{"kind":${JSON.stringify(s.rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOfRt(s.rt))},"metadata":{},"items":[${items.join(',')}]}`);
   return 200;
 }
 
