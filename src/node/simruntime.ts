@@ -49,6 +49,11 @@ export function loadedCpu(m: UsageModel, startedAt: number, t: number, share: Po
   return m.cpuLimit !== undefined ? Math.min(cpu, m.cpuLimit) : cpu;
 }
 
+/** loadedCpu and loadedMemory together. */
+export function loadedUsage(m: UsageModel, startedAt: number, t: number, share: PodShare, weight: number): { milliCpu: number; memory: number } {
+  return { milliCpu: loadedCpu(m, startedAt, t, share, weight), memory: loadedMemory(m, startedAt, t, share, weight) };
+}
+
 /** loadedCpu's memory: bytes. */
 export function loadedMemory(m: UsageModel, startedAt: number, t: number, share: PodShare, weight: number): number {
   return share.memory === undefined ? memoryAt(m, startedAt, t) : Math.round(share.memory * weight);
