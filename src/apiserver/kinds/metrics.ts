@@ -90,7 +90,7 @@ function podFilter(s: Scope): ((o: KubeObject) => boolean) | undefined {
 }
 
 async function listPods(s: Scope): Promise<number> {
-  const samples = scraperOf(s.core)?.pods ?? new Map<string, PodSample>();
+  const scraper = scraperOf(s.core);
   const filter = podFilter(s);
   const now = s.core.clock.now();
   const ns = s.info.namespace;
@@ -102,7 +102,7 @@ async function listPods(s: Scope): Promise<number> {
   const pods = await index.select(s.core.store, prefix, s.query?.get('labelSelector') ?? null, filter);
   const hits: { sample: PodSample; labels?: Record<string, string>; meta: KubeObject['metadata'] }[] = [];
   for (const p of pods) {
-    const sample = samples.get(`${p.metadata.namespace}/${p.metadata.name}`);
+    const sample = scraper?.podSample(p.metadata.namespace!, p.metadata.name!);
     if (sample) hits.push({ sample, labels: p.metadata.labels, meta: p.metadata });
   }
   hits.sort((a, b) => byNamespaceName(a.sample, b.sample));
@@ -123,7 +123,7 @@ async function listPods(s: Scope): Promise<number> {
 async function getPod(s: Scope): Promise<number> {
   const ns = s.info.namespace!;
   const name = s.info.name!;
-  const sample = scraperOf(s.core)?.pods.get(`${ns}/${name}`);
+  const sample = scraperOf(s.core)?.podSample(ns, name);
   const pod = sample && (await s.core.store.get(objectKey('', 'pods', ns, name)));
   if (!sample || !pod) throw notFound('podmetrics', `${ns}/${name}`, 'metrics.k8s.io');
   return sendOne(s, podMetricsObject(sample, pod.object.metadata.labels, s.core.clock.now()));

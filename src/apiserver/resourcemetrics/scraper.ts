@@ -39,9 +39,11 @@ export interface ScraperOptions {
 export type SummarySource = (url: string) => (unknown | SummaryFigures)[] | Promise<(unknown | SummaryFigures)[]> | undefined;
 
 export class ResourceMetricsScraper {
-  /** Latest samples: nodes by name, pods by namespace/name. Replaced whole after each scrape. */
+  /** Latest samples: nodes by name, pods by namespace then name. Replaced whole after each scrape. */
   nodes = new Map<string, NodeSample>();
-  pods = new Map<string, PodSample>();
+  private podsByNamespace: PodSamples = new Map();
+  /** `pods`, made from podsByNamespace on first use after a scrape. */
+  private flat: Map<string, PodSample> | undefined;
   readonly resolutionMs: number;
   private readonly timeoutMs: number;
   private readonly concurrency: number;
@@ -107,19 +109,40 @@ export class ResourceMetricsScraper {
     this.publish(await this.collect());
   }
 
-  private publish(samples: { nodes: Map<string, NodeSample>; pods: Map<string, PodSample> }): void {
+  /** The latest sample of a pod. */
+  podSample(namespace: string, name: string): PodSample | undefined {
+    return this.podsByNamespace.get(namespace)?.get(name);
+  }
+
+  /** The latest samples of every pod, by `namespace/name`. */
+  get pods(): Map<string, PodSample> {
+    if (!this.flat) {
+      const flat = new Map<string, PodSample>();
+      for (const [ns, byName] of this.podsByNamespace) for (const [name, p] of byName) flat.set(`${ns}/${name}`, p);
+      this.flat = flat;
+    }
+    return this.flat;
+  }
+
+  private publish(samples: { nodes: Map<string, NodeSample>; pods: PodSamples }): void {
     this.nodes = samples.nodes;
-    this.pods = samples.pods;
+    this.podsByNamespace = samples.pods;
+    this.flat = undefined;
   }
 
   /** Every kubelet server's samples. */
-  private async collect(): Promise<{ nodes: Map<string, NodeSample>; pods: Map<string, PodSample> }> {
+  private async collect(): Promise<{ nodes: Map<string, NodeSample>; pods: PodSamples }> {
     const { items } = await this.store.listPage(resourcePrefix('', 'nodes'), {});
     const byUrl = groupByKubelet(items);
     const nodes = new Map<string, NodeSample>();
-    const pods = new Map<string, PodSample>();
+    // by namespace, then name: the names' own strings are the keys (no `namespace/name` text made per pod per scrape, nor per lookup)
+    const pods: PodSamples = new Map();
     const urls = [...byUrl.keys()];
-    const addPod = (p: PodSample) => void pods.set(`${p.namespace}/${p.name}`, p);
+    const addPod = (p: PodSample) => {
+      let byName = pods.get(p.namespace);
+      if (!byName) pods.set(p.namespace, (byName = new Map()));
+      byName.set(p.name, p);
+    };
     let next = 0;
     const worker = async () => {
       while (next < urls.length && !this.stopped) {
@@ -137,7 +160,7 @@ export class ResourceMetricsScraper {
             if (!names.has(name)) continue; // a node this server serves but the API does not know (yet)
             const s = samplesFromSummary(summary, this.clock.now(), this.resolutionMs);
             if (s.node) nodes.set(s.node.name, s.node);
-            for (const p of s.pods) pods.set(`${p.namespace}/${p.name}`, p);
+            for (const p of s.pods) addPod(p);
           }
         } catch (err) {
           this.logger.debug({ err, url }, 'kubelet scrape failed');
@@ -164,6 +187,9 @@ export class ResourceMetricsScraper {
     return [];
   }
 }
+
+/** Pod samples by namespace, then name. */
+type PodSamples = Map<string, Map<string, PodSample>>;
 
 /** kubelet URL → names of the nodes it serves. */
 export function groupByKubelet(nodes: KubeObject[]): Map<string, Set<string>> {
