@@ -77,14 +77,65 @@ export function isQuantity(v: unknown): boolean {
 
 /** Value in milli-units, rounded up (MilliValue): "100m" → 100, "1" → 1000. */
 export function milliValue(q: Quantity | string | number): number {
+  if (typeof q === 'string') {
+    const v = plainScaled(q, MILLI_SCALE);
+    if (v !== undefined) return v;
+  }
   const x = typeof q === 'object' ? q : parseQuantity(q);
   return Number(ceilDiv(x.nano, 10n ** 6n));
 }
 
 /** Value in units, rounded up (Value): "64Mi" → 67108864, "100m" → 1. */
 export function value(q: Quantity | string | number): number {
+  if (typeof q === 'string') {
+    const v = plainScaled(q, UNIT_SCALE);
+    if (v !== undefined) return v;
+  }
   const x = typeof q === 'object' ? q : parseQuantity(q);
   return Number(ceilDiv(x.nano, NANO));
+}
+
+/**
+ * The common quantities (a whole number of up to 15 digits and a plain suffix: "500m",
+ * "246112926n", "512Mi", "8") scaled without BigInt: the same value, rounded up the same way, as
+ * long as it is an exact double; undefined for every other quantity (the BigInt path answers). Per
+ * suffix (PLAIN_SUFFIXES' order), a factor (> 0) or a divisor (< 0) to the wanted unit.
+ */
+const PLAIN_SUFFIXES = ['', 'n', 'u', 'm', 'k', 'M', 'G', 'T', 'Ki', 'Mi', 'Gi', 'Ti'];
+const MILLI_SCALE = [1e3, -1e6, -1e3, 1, 1e6, 1e9, 1e12, 1e15, 1024e3, 2 ** 20 * 1e3, 2 ** 30 * 1e3, 2 ** 40 * 1e3];
+const UNIT_SCALE = [1, -1e9, -1e6, -1e3, 1e3, 1e6, 1e9, 1e12, 2 ** 10, 2 ** 20, 2 ** 30, 2 ** 40];
+
+/** The index in PLAIN_SUFFIXES of s from i on, or -1. */
+function plainSuffix(s: string, i: number): number {
+  const rest = s.length - i;
+  if (rest === 0) return 0;
+  if (rest > 2) return -1;
+  const j = PLAIN_SUFFIXES.indexOf(rest === 1 ? s[i] : s.slice(i));
+  return j;
+}
+
+function plainScaled(s: string, scale: number[]): number | undefined {
+  let d = 0;
+  let i = 0;
+  for (; i < s.length && i < 16; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) break;
+    d = d * 10 + c;
+  }
+  if (i === 0 || i > 15) return undefined;
+  const k = plainSuffix(s, i);
+  if (k < 0) return undefined;
+  const f = scale[k];
+  if (f > 0) {
+    const v = d * f;
+    return v <= Number.MAX_SAFE_INTEGER ? v : undefined;
+  }
+  const div = -f;
+  let q = Math.floor(d / div);
+  let r = d - q * div;
+  if (r < 0) (q -= 1), (r += div);
+  else if (r >= div) (q += 1), (r -= div);
+  return r > 0 ? q + 1 : q;
 }
 
 /** Value as a float (for arithmetic such as utilization). */

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { formatLines, type LogOptions } from './logs.ts';
 import type { PodSim } from './podsim.ts';
 import type { ContainerLog, ContainerUsage } from './runtime.ts';
-import { poolSummaries, poolSummaryJson, summaryJson, summaryObject } from './summaryjson.ts';
+import { poolSummaryFigures, poolSummaryJson, summaryJson, summaryObject } from './summaryjson.ts';
 import { ExecServer, type AttachStarter, type ExecStarter } from './exec.ts';
 import { PortForwardServer, type PortForwardStarter } from './portforward/server.ts';
 
@@ -187,12 +187,13 @@ async function containerLogs(s: KubeletView, req: http.IncomingMessage, res: htt
 // ---- usage -------------------------------------------------------------------------------------
 
 /**
- * A pool's /stats/summary in-process: its nodes' summaries as objects (the pool-wide JSON's
- * `nodes`, parsed), for an API server in the same process to scrape without HTTP (ScraperOptions.source).
+ * A pool's /stats/summary in-process: its nodes' summary figures (what the scraper reads of the
+ * pool-wide summary, summaryjson.ts), for an API server in the same process to scrape without HTTP
+ * or the summary's other objects (ScraperOptions.source).
  */
 export function poolSummarySource(pool: { readonly state: { kubeletView(): KubeletView } }): () => unknown[] {
   const view = pool.state.kubeletView();
-  return () => poolSummaries(view);
+  return () => poolSummaryFigures(view);
 }
 
 /** kubelet's /stats/summary for one node, as objects (/metrics/resource reads it): summaryjson.ts's text, parsed. */

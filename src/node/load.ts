@@ -29,7 +29,9 @@ export interface LoadInformers {
 }
 
 export function controllerOf(o: KubeObject): { kind: string; name: string; uid: string } | undefined {
-  return (o.metadata.ownerReferences as any[] | undefined)?.find((r) => r.controller);
+  const refs = o.metadata.ownerReferences as any[] | undefined;
+  if (refs) for (const r of refs) if (r.controller) return r;
+  return undefined;
 }
 
 export function controllerIndex(p: KubeObject): string[] {
@@ -39,7 +41,9 @@ export function controllerIndex(p: KubeObject): string[] {
 
 function ready(p: KubeObject): boolean {
   if (p.metadata.deletionTimestamp) return false;
-  return ((p.status?.conditions as any[]) ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  const conds = p.status?.conditions as any[] | undefined;
+  if (conds) for (const c of conds) if (c.type === 'Ready' && c.status === 'True') return true;
+  return false;
 }
 
 /** The object whose load annotations a pod follows, and the uids of the controllers whose pods share it. */

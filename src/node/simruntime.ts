@@ -10,7 +10,7 @@ import type { KubeObject } from '../api/types.ts';
 import { milliValueOrZero } from '../api/quantity.ts';
 import type { PodShare, WorkloadLoad } from './load.ts';
 import type { PortAnswerer } from './answer.ts';
-import { cpuAt, cpuIntegralNanos, memoryAt, usageAt, usageInputs, usageModel, type UsageModel } from './usage.ts';
+import { cpuAt, cpuIntegralNanos, memoryAt, usageInputs, usageModel, type UsageModel } from './usage.ts';
 
 /** A container's usage model and its running CPU integral (created when its usage is first read). */
 interface Meter {
@@ -44,11 +44,19 @@ export function containerWeight(pod: KubeObject, name: string): number {
  * Usage under a workload load: its share (idle CPU without one), CPU throttled at the limit; memory
  * may exceed it (the caller kills). What the share does not set is the container's own model at t.
  */
+export function loadedCpu(m: UsageModel, startedAt: number, t: number, share: PodShare, weight: number): number {
+  const cpu = share.milliCpu === undefined ? cpuAt(m, startedAt, t) : share.milliCpu > 0 ? share.milliCpu * weight : IDLE_MILLI_CPU;
+  return m.cpuLimit !== undefined ? Math.min(cpu, m.cpuLimit) : cpu;
+}
+
+/** loadedCpu and loadedMemory together. */
 export function loadedUsage(m: UsageModel, startedAt: number, t: number, share: PodShare, weight: number): { milliCpu: number; memory: number } {
-  let cpu = share.milliCpu === undefined ? cpuAt(m, startedAt, t) : share.milliCpu > 0 ? share.milliCpu * weight : IDLE_MILLI_CPU;
-  if (m.cpuLimit !== undefined) cpu = Math.min(cpu, m.cpuLimit);
-  const memory = share.memory === undefined ? memoryAt(m, startedAt, t) : Math.round(share.memory * weight);
-  return { milliCpu: cpu, memory };
+  return { milliCpu: loadedCpu(m, startedAt, t, share, weight), memory: loadedMemory(m, startedAt, t, share, weight) };
+}
+
+/** loadedCpu's memory: bytes. */
+export function loadedMemory(m: UsageModel, startedAt: number, t: number, share: PodShare, weight: number): number {
+  return share.memory === undefined ? memoryAt(m, startedAt, t) : Math.round(share.memory * weight);
 }
 
 export class SimulatedRuntime implements ContainerRuntime {
@@ -125,20 +133,25 @@ export class SimulatedRuntime implements ContainerRuntime {
       m.nanos = 0;
     }
     const share = c.init ? undefined : this.load?.share(sim.pod, now);
-    let u = share ? loadedUsage(m.model, startedAt, now, share, m.weight) : usageAt(m.model, startedAt, now);
+    let milliCpu: number;
+    let memory: number;
     if (share) {
-      m.nanos += Math.round(u.milliCpu * Math.max(0, now - m.t) * 1e3);
-      if (m.model.memoryLimit !== undefined && u.memory > m.model.memoryLimit) {
-        u = { ...u, memory: m.model.memoryLimit };
+      milliCpu = loadedCpu(m.model, startedAt, now, share, m.weight);
+      memory = loadedMemory(m.model, startedAt, now, share, m.weight);
+      m.nanos += Math.round(milliCpu * Math.max(0, now - m.t) * 1e3);
+      if (m.model.memoryLimit !== undefined && memory > m.model.memoryLimit) {
+        memory = m.model.memoryLimit;
         if (m.oomed !== startedAt) {
           m.oomed = startedAt;
           for (const l of this.exitListeners) l(sim, c, 137, now, { reason: 'OOMKilled' });
         }
       }
     } else {
+      milliCpu = cpuAt(m.model, startedAt, now);
+      memory = memoryAt(m.model, startedAt, now);
       m.nanos += cpuIntegralNanos(m.model, startedAt, m.t, now);
     }
     m.t = Math.max(m.t, now);
-    return { name: c.name, milliCpu: u.milliCpu, memory: u.memory, cpuNanos: m.nanos, startedAt };
+    return { name: c.name, milliCpu, memory, cpuNanos: m.nanos, startedAt };
   }
 }

@@ -62,3 +62,21 @@ test('malformed quantities are rejected with the Kubernetes message', () => {
     ],
   );
 });
+
+test('milliValue / value: the plain-number fast path gives the BigInt result (rounded up) for every suffix', () => {
+  const ceil = (a: bigint, b: bigint) => (a % b === 0n ? a / b : a / b + (a > 0n ? 1n : 0n));
+  const suffixes = ['n', 'u', 'm', '', 'k', 'M', 'G', 'T', 'Ki', 'Mi', 'Gi', 'Ti'];
+  const numbers = ['0', '1', '7', '999', '1000', '1001', '999999', '1000000', '1000001', '246112926', '999999999', '1000000000', '1000000001', '123456789012345', '999999999999999', '000500', '9007199254740991'];
+  let seed = 42;
+  for (let i = 0; i < 300; i++) {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    numbers.push(String(seed % 10 ** (1 + (i % 15))));
+  }
+  for (const n of numbers)
+    for (const sfx of suffixes) {
+      const q = `${n}${sfx}`;
+      const nano = parseQuantity(q).nano;
+      assert.equal(milliValue(q), Number(ceil(nano, 10n ** 6n)), `milliValue(${q})`);
+      assert.equal(value(q), Number(ceil(nano, 10n ** 9n)), `value(${q})`);
+    }
+});

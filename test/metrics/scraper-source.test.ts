@@ -78,6 +78,13 @@ test('a periodic scrape is published after its instant: a reader on the same tic
     assert.equal(scrapes, 3);
     assert.deepEqual(seen, [100e6, 200e6], 'each tick reads the previous scrape');
     assert.equal(scraper.nodes.get('n')?.cpuNanoCores, 300e6, 'and the latest is there once the tick settled');
+    // the pods' samples (by namespace and name, and the `namespace/name` map) are the latest scrape's too
+    assert.equal(scraper.podSample('default', 'n-pod')?.containers[0].cpuNanoCores, 300e6);
+    assert.equal(scraper.pods.get('default/n-pod'), scraper.podSample('default', 'n-pod'));
+    await clock.advanceTo(clock.now() + 60_000);
+    assert.equal(scraper.podSample('default', 'n-pod')?.containers[0].cpuNanoCores, 400e6, 'a later scrape replaces the sample');
+    assert.equal(scraper.pods.get('default/n-pod')?.containers[0].cpuNanoCores, 400e6, 'and the map made of them');
+    assert.equal(scraper.podSample('other', 'n-pod'), undefined);
   } finally {
     await scraper.stop();
     await store.close();

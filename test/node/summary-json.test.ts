@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { summary, type KubeletView } from '../../src/node/kubelet.ts';
-import { NODE_BASE_CPU_M, NODE_BASE_MEM, poolSummaries, poolSummaryJson, summaryJson, summaryObject } from '../../src/node/summaryjson.ts';
+import { NODE_BASE_CPU_M, NODE_BASE_MEM, poolSummaries, poolSummaryFigures, poolSummaryJson, summaryJson, summaryObject } from '../../src/node/summaryjson.ts';
+import { isSummaryFigures, samplesFromFigures, samplesFromSummary, type PodSample } from '../../src/apiserver/resourcemetrics/index.ts';
 import { rfc3339 } from '../../src/node/units.ts';
 import type { ContainerUsage } from '../../src/node/runtime.ts';
 import type { PodSim } from '../../src/node/podsim.ts';
@@ -50,6 +51,24 @@ test('summaryJson / poolSummaryJson: the bytes of JSON.stringify(summary())', ()
     }
     assert.equal(poolSummaryJson(s), JSON.stringify({ nodes: Object.keys(pods).map((n) => referenceSummary(s, n)) }));
     assert.deepEqual(poolSummaries(s), JSON.parse(poolSummaryJson(s)).nodes, 'poolSummaries: the pool summary parsed');
+  }
+});
+
+test('poolSummaryFigures: the scraper makes the same samples of them as of the pool summary parsed', () => {
+  for (const capacity of [{ cpu: '8', memory: '32Gi' }, undefined]) {
+    const s = view(capacity);
+    const figures = poolSummaryFigures(s);
+    const summaries = JSON.parse(poolSummaryJson(s)).nodes;
+    assert.equal(figures.length, summaries.length);
+    for (const [i, f] of figures.entries()) {
+      assert.ok(isSummaryFigures(f) && !isSummaryFigures(summaries[i]));
+      for (const scrapedAt of [T0 + 7_200_250, T0 + 9_999_999]) {
+        const want = samplesFromSummary(summaries[i], scrapedAt, 60_000);
+        const pods: PodSample[] = [];
+        const node = samplesFromFigures(f, scrapedAt, 60_000, (p) => pods.push(p));
+        assert.deepEqual({ node, pods }, want, `node ${i}`);
+      }
+    }
   }
 });
 

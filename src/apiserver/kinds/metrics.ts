@@ -15,7 +15,7 @@ import { includeObjectOf } from '../rest/read.ts';
 import { apiVersionOfRt, type Scope } from '../rest/scope.ts';
 import { toTable } from '../table.ts';
 import { PodLabelIndex } from './podlabelindex.ts';
-import { nodeMetricsObject, podMetricsItemJson, podMetricsObject, rfc3339, scraperOf, type NodeSample, type PodSample } from '../resourcemetrics/index.ts';
+import { nodeMetricsObject, podMetricsItemJsonOf, podMetricsObject, rfc3339, scraperOf, type NodeSample, type PodSample } from '../resourcemetrics/index.ts';
 
 function send(s: Scope, items: KubeObject[]): number {
   const target = negotiateOutput(s.req.headers.accept);
@@ -72,9 +72,26 @@ async function getNode(s: Scope): Promise<number> {
 /** Per API server: the pods by label, kept current from the watch cache, for the HPAs' lists. */
 const podIndexes = new WeakMap<object, PodLabelIndex>();
 
+/**
+ * selectorFilter of a PodMetrics list's selectors, compiled once per selector text: every HPA
+ * sync lists with the same `app=…` selector (the predicate is pure: it keeps nothing between calls).
+ * A selector that does not parse throws its Status each time, as selectorFilter does.
+ */
+const podFilters = new WeakMap<object, Map<string, ((o: KubeObject) => boolean) | undefined>>();
+function podFilter(s: Scope): ((o: KubeObject) => boolean) | undefined {
+  const key = `${s.query?.get('labelSelector') ?? ''}\u0000${s.query?.get('fieldSelector') ?? ''}`;
+  let byText = podFilters.get(s.rt);
+  if (!byText) podFilters.set(s.rt, (byText = new Map()));
+  if (byText.has(key)) return byText.get(key);
+  const f = selectorFilter(s.rt, s.query);
+  if (byText.size >= 1024) byText.clear();
+  byText.set(key, f);
+  return f;
+}
+
 async function listPods(s: Scope): Promise<number> {
-  const samples = scraperOf(s.core)?.pods ?? new Map<string, PodSample>();
-  const filter = selectorFilter(s.rt, s.query);
+  const scraper = scraperOf(s.core);
+  const filter = podFilter(s);
   const now = s.core.clock.now();
   const ns = s.info.namespace;
   const prefix = resourcePrefix('', 'pods') + (ns ? `${ns}/` : '');
@@ -83,10 +100,10 @@ async function listPods(s: Scope): Promise<number> {
   let index = podIndexes.get(s.core);
   if (!index) podIndexes.set(s.core, (index = new PodLabelIndex(resourcePrefix('', 'pods'))));
   const pods = await index.select(s.core.store, prefix, s.query?.get('labelSelector') ?? null, filter);
-  const hits: { sample: PodSample; labels?: Record<string, string> }[] = [];
+  const hits: { sample: PodSample; labels?: Record<string, string>; meta: KubeObject['metadata'] }[] = [];
   for (const p of pods) {
-    const sample = samples.get(`${p.metadata.namespace}/${p.metadata.name}`);
-    if (sample) hits.push({ sample, labels: p.metadata.labels });
+    const sample = scraper?.podSample(p.metadata.namespace!, p.metadata.name!);
+    if (sample) hits.push({ sample, labels: p.metadata.labels, meta: p.metadata });
   }
   hits.sort((a, b) => byNamespaceName(a.sample, b.sample));
   if (negotiateOutput(s.req.headers.accept).as === 'Table') return send(s, hits.map((h) => podMetricsObject(h.sample, h.labels, now)));
@@ -96,7 +113,9 @@ async function listPods(s: Scope): Promise<number> {
   }
   // The list's JSON is joined from per-item text: at 150,000 pods this is most of a LIST's work.
   const created = rfc3339(now);
-  const items = hits.map((h) => podMetricsItemJson(h.sample, h.labels, created));
+  // joined (one flat string), not appended: a cons string of every piece costs its flattening later
+  const items: string[] = new Array(hits.length);
+  for (let i = 0; i < hits.length; i++) items[i] = podMetricsItemJsonOf(hits[i].sample, hits[i].meta, created);
   sendJson(s.res, 200, `{"kind":${JSON.stringify(s.rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOfRt(s.rt))},"metadata":{},"items":[${items.join(',')}]}`);
   return 200;
 }
@@ -104,7 +123,7 @@ async function listPods(s: Scope): Promise<number> {
 async function getPod(s: Scope): Promise<number> {
   const ns = s.info.namespace!;
   const name = s.info.name!;
-  const sample = scraperOf(s.core)?.pods.get(`${ns}/${name}`);
+  const sample = scraperOf(s.core)?.podSample(ns, name);
   const pod = sample && (await s.core.store.get(objectKey('', 'pods', ns, name)));
   if (!sample || !pod) throw notFound('podmetrics', `${ns}/${name}`, 'metrics.k8s.io');
   return sendOne(s, podMetricsObject(sample, pod.object.metadata.labels, s.core.clock.now()));

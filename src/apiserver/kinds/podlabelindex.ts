@@ -79,7 +79,8 @@ export class PodLabelIndex {
     // A read of the cache as a walk would do it (under a shared backend it waits until the cache
     // caught up with the backend); the index is as current as the cache when it resolves.
     await store.listPage(prefix, { limit: 1 });
-    const m = await this.current(store);
+    // the running index as it is (no further wait once the read above resolved), else start it
+    const m = this.store === store && this.mirror ? this.mirror : await this.current(store);
     if (!m) return (await store.listPage(prefix, { filter })).items;
     const byValue = m.dimension(pin.key);
     const out: KubeObject[] = [];
@@ -129,8 +130,19 @@ export class PodLabelIndex {
   }
 }
 
+/** indexable's answers by selector text (an HPA lists with the same selector every sync). */
+const pins = new Map<string, Requirement | undefined>();
+
 /** The selector's `=`, `==` or `in` requirement (a pod must carry one of its values), if any. */
 function indexable(labelSelector: string): Requirement | undefined {
+  if (pins.has(labelSelector)) return pins.get(labelSelector);
+  const r = pinOf(labelSelector);
+  if (pins.size >= 1024) pins.clear();
+  pins.set(labelSelector, r);
+  return r;
+}
+
+function pinOf(labelSelector: string): Requirement | undefined {
   let best: Requirement | undefined;
   for (const r of parseSelector(labelSelector).requirements) {
     if (!pinsValues(r)) continue;

@@ -29,6 +29,11 @@ export interface PodSample {
   usageProtobuf?: Buffer;
 }
 
+/** A PodSample with its memo members present from the start: every sample has one shape. */
+function podSample(namespace: string, name: string, timestampMs: number, windowMs: number, containers: ContainerSample[]): PodSample {
+  return { namespace, name, timestampMs, windowMs, containers, usageJson: undefined, usageProtobuf: undefined };
+}
+
 const PAGE = 4096;
 
 /** Working sets are whole pages, so they print in Ki as metrics-server's do. */
@@ -71,16 +76,62 @@ export function samplesFromSummary(summary: any, scrapedAt: number, windowMs: nu
       ts = timeOf(c.cpu, ts);
       containers.push({ name: c.name, cpuNanoCores: Math.round(c.cpu.usageNanoCores), memoryBytes: pages(c.memory.workingSetBytes) });
     }
-    if (complete && containers.length > 0) pods.push({ namespace: ref.namespace, name: ref.name, timestampMs: ts, windowMs, containers });
+    if (complete && containers.length > 0) pods.push(podSample(ref.namespace, ref.name, ts, windowMs, containers));
   }
   return { node, pods };
 }
 
+/**
+ * A one-node summary's figures, handed in process (`kubesim simulate`'s node pools): what
+ * samplesFromSummary reads of a kubelet summary, named as the summary names it (the stats' `time`
+ * text, usageNanoCores, workingSetBytes), without the stats it does not read. `figures` tells them
+ * from a summary.
+ */
+export interface SummaryFigures {
+  figures: true;
+  nodeName: string;
+  time: string;
+  usageNanoCores: number;
+  workingSetBytes: number;
+  /** Only pods with at least one running container (a summary's other pods have no sample anyway). */
+  pods: PodFigures[];
+}
+export interface PodFigures {
+  name: string;
+  namespace: string;
+  containers: ContainerFigures[];
+}
+export interface ContainerFigures {
+  name: string;
+  usageNanoCores: number;
+  workingSetBytes: number;
+}
+
+export function isSummaryFigures(x: unknown): x is SummaryFigures {
+  return (x as SummaryFigures | undefined)?.figures === true;
+}
+
+/** samplesFromSummary of the summary these figures are of, without the summary: the same samples. */
+export function samplesFromFigures(f: SummaryFigures, scrapedAt: number, windowMs: number, pods: (p: PodSample) => void): NodeSample {
+  const ts = timeOf(f, scrapedAt);
+  for (const p of f.pods) {
+    if (!p.name || !p.namespace || p.containers.length === 0) continue;
+    const containers: ContainerSample[] = new Array(p.containers.length);
+    for (let i = 0; i < containers.length; i++) {
+      const c = p.containers[i];
+      containers[i] = { name: c.name, cpuNanoCores: Math.round(c.usageNanoCores), memoryBytes: pages(c.workingSetBytes) };
+    }
+    pods(podSample(p.namespace, p.name, ts, windowMs, containers));
+  }
+  return { name: f.nodeName, timestampMs: ts, windowMs, cpuNanoCores: Math.round(f.usageNanoCores), memoryBytes: pages(f.workingSetBytes) };
+}
+
 /** 246112926 → "246112926n"; 200000000 → "200m" (the canonical decimal form). */
+const CPU_UNITS = ['n', 'u', 'm', ''];
 export function cpuQuantity(nano: number): string {
   if (nano === 0) return '0';
   let v = Math.round(nano);
-  const units = ['n', 'u', 'm', ''];
+  const units = CPU_UNITS;
   let i = 0;
   while (i < 3 && v % 1000 === 0) {
     v /= 1000;
@@ -89,10 +140,11 @@ export function cpuQuantity(nano: number): string {
   return `${v}${units[i]}`;
 }
 
+const MEMORY_UNITS = ['', 'Ki', 'Mi', 'Gi', 'Ti'];
 /** Bytes in the canonical binary form: "12144Ki", "64Mi", or plain bytes. */
 export function memoryQuantity(bytes: number): string {
   if (bytes === 0) return '0';
-  const units = ['', 'Ki', 'Mi', 'Gi', 'Ti'];
+  const units = MEMORY_UNITS;
   let v = Math.round(bytes);
   let i = 0;
   while (i < 4 && v % 1024 === 0) {
@@ -156,12 +208,18 @@ function windowText(ms: number): string {
   return lastWindow.text;
 }
 
+/** JSON.stringify of a string, without the native call for the plain names that pods and containers have. */
+function str(s: string): string {
+  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+const PLAIN = /^[\w.\-/:]*$/;
+
 export function podUsageJson(s: PodSample): string {
   if (s.usageJson === undefined) {
     let containers = '';
     for (const c of s.containers) {
       if (containers) containers += ',';
-      containers += `{"name":${JSON.stringify(c.name)},"usage":{"cpu":"${cpuQuantity(c.cpuNanoCores)}","memory":"${memoryQuantity(c.memoryBytes)}"}}`;
+      containers += `{"name":${str(c.name)},"usage":{"cpu":"${cpuQuantity(c.cpuNanoCores)}","memory":"${memoryQuantity(c.memoryBytes)}"}}`;
     }
     s.usageJson = `"timestamp":"${stampText(s.timestampMs)}","window":"${windowText(s.windowMs)}","containers":[${containers}]`;
   }
@@ -184,6 +242,27 @@ function labelsJson(labels: Record<string, string>): string {
  * items carry none, as metrics-server's), same members in the same order. created = rfc3339(now).
  */
 export function podMetricsItemJson(s: PodSample, labels: Record<string, string> | undefined, created: string): string {
-  const meta = `"name":${JSON.stringify(s.name)},"namespace":${JSON.stringify(s.namespace)},"creationTimestamp":${JSON.stringify(created)}${labels ? `,"labels":${labelsJson(labels)}` : ''}`;
-  return `{"metadata":{${meta}},${podUsageJson(s)}}`;
+  const [head, tail] = itemFrame(s.name, s.namespace, labels);
+  return `${head}${str(created)}${tail}${podUsageJson(s)}}`;
+}
+
+/** An item's text around its creationTimestamp, up to its usage members: `{"metadata":{"name":…,"creationTimestamp":` and `,"labels":…},`. */
+function itemFrame(name: string, namespace: string, labels: Record<string, string> | undefined): [string, string] {
+  return [`{"metadata":{"name":${str(name)},"namespace":${str(namespace)},"creationTimestamp":`, `${labels ? `,"labels":${labelsJson(labels)}` : ''}},`];
+}
+
+/** itemFrame per pod metadata, remembered for the watch cache's frozen objects (a pod's next version is a new object). */
+const frames = new WeakMap<object, [string, string]>();
+
+/**
+ * podMetricsItemJson of the pod whose metadata is `meta` (the sample's pod: same name and namespace,
+ * its labels): the text around the usage is made once per pod object, not once per list.
+ */
+export function podMetricsItemJsonOf(s: PodSample, meta: { name?: string; namespace?: string; labels?: Record<string, string> }, created: string): string {
+  let f = frames.get(meta);
+  if (f === undefined) {
+    f = itemFrame(s.name, s.namespace, meta.labels);
+    if (Object.isFrozen(meta) && (!meta.labels || Object.isFrozen(meta.labels)) && meta.name === s.name && meta.namespace === s.namespace) frames.set(meta, f);
+  }
+  return `${f[0]}${str(created)}${f[1]}${podUsageJson(s)}}`;
 }

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/types.ts';
 import { resourcePrefix, type WatchCache } from '../../storage/interface.ts';
 import { KUBELET_URL_ANNOTATION } from '../kinds/pods.ts';
-import { samplesFromSummary, type NodeSample, type PodSample } from './samples.ts';
+import { isSummaryFigures, samplesFromFigures, samplesFromSummary, type NodeSample, type PodSample, type SummaryFigures } from './samples.ts';
 
 export interface ScraperOptions {
   /** Scrape period = the metrics' window (metrics-server's --metric-resolution, default 15 s). */
@@ -27,18 +27,23 @@ export interface ScraperOptions {
   clock?: Clock;
   /**
    * In-process summaries: a kubelet server's `/stats/summary` by its URL, as the parsed JSON's
-   * nodes (the objects, not text); undefined = fetch that server over HTTP.
+   * nodes (the objects, not text) or their SummaryFigures; undefined = fetch that server over HTTP.
    */
   source?: SummarySource;
 }
 
-/** The summaries of the kubelet server at url (each a one-node `/stats/summary` object), or undefined: not served in-process. */
-export type SummarySource = (url: string) => unknown[] | Promise<unknown[]> | undefined;
+/**
+ * The summaries of the kubelet server at url (each a one-node `/stats/summary` object, or its
+ * SummaryFigures: the figures the samples are made of, without the rest), or undefined: not served in-process.
+ */
+export type SummarySource = (url: string) => (unknown | SummaryFigures)[] | Promise<(unknown | SummaryFigures)[]> | undefined;
 
 export class ResourceMetricsScraper {
-  /** Latest samples: nodes by name, pods by namespace/name. Replaced whole after each scrape. */
+  /** Latest samples: nodes by name, pods by namespace then name. Replaced whole after each scrape. */
   nodes = new Map<string, NodeSample>();
-  pods = new Map<string, PodSample>();
+  private podsByNamespace: PodSamples = new Map();
+  /** `pods`, made from podsByNamespace on first use after a scrape. */
+  private flat: Map<string, PodSample> | undefined;
   readonly resolutionMs: number;
   private readonly timeoutMs: number;
   private readonly concurrency: number;
@@ -104,18 +109,40 @@ export class ResourceMetricsScraper {
     this.publish(await this.collect());
   }
 
-  private publish(samples: { nodes: Map<string, NodeSample>; pods: Map<string, PodSample> }): void {
+  /** The latest sample of a pod. */
+  podSample(namespace: string, name: string): PodSample | undefined {
+    return this.podsByNamespace.get(namespace)?.get(name);
+  }
+
+  /** The latest samples of every pod, by `namespace/name`. */
+  get pods(): Map<string, PodSample> {
+    if (!this.flat) {
+      const flat = new Map<string, PodSample>();
+      for (const [ns, byName] of this.podsByNamespace) for (const [name, p] of byName) flat.set(`${ns}/${name}`, p);
+      this.flat = flat;
+    }
+    return this.flat;
+  }
+
+  private publish(samples: { nodes: Map<string, NodeSample>; pods: PodSamples }): void {
     this.nodes = samples.nodes;
-    this.pods = samples.pods;
+    this.podsByNamespace = samples.pods;
+    this.flat = undefined;
   }
 
   /** Every kubelet server's samples. */
-  private async collect(): Promise<{ nodes: Map<string, NodeSample>; pods: Map<string, PodSample> }> {
+  private async collect(): Promise<{ nodes: Map<string, NodeSample>; pods: PodSamples }> {
     const { items } = await this.store.listPage(resourcePrefix('', 'nodes'), {});
     const byUrl = groupByKubelet(items);
     const nodes = new Map<string, NodeSample>();
-    const pods = new Map<string, PodSample>();
+    // by namespace, then name: the names' own strings are the keys (no `namespace/name` text made per pod per scrape, nor per lookup)
+    const pods: PodSamples = new Map();
     const urls = [...byUrl.keys()];
+    const addPod = (p: PodSample) => {
+      let byName = pods.get(p.namespace);
+      if (!byName) pods.set(p.namespace, (byName = new Map()));
+      byName.set(p.name, p);
+    };
     let next = 0;
     const worker = async () => {
       while (next < urls.length && !this.stopped) {
@@ -123,11 +150,17 @@ export class ResourceMetricsScraper {
         const names = byUrl.get(url)!;
         try {
           for (const summary of await this.fetchSummaries(url)) {
+            if (isSummaryFigures(summary)) {
+              if (!names.has(summary.nodeName)) continue;
+              const node = samplesFromFigures(summary, this.clock.now(), this.resolutionMs, addPod);
+              nodes.set(node.name, node);
+              continue;
+            }
             const name = summary?.node?.nodeName;
             if (!names.has(name)) continue; // a node this server serves but the API does not know (yet)
             const s = samplesFromSummary(summary, this.clock.now(), this.resolutionMs);
             if (s.node) nodes.set(s.node.name, s.node);
-            for (const p of s.pods) pods.set(`${p.namespace}/${p.name}`, p);
+            for (const p of s.pods) addPod(p);
           }
         } catch (err) {
           this.logger.debug({ err, url }, 'kubelet scrape failed');
@@ -154,6 +187,9 @@ export class ResourceMetricsScraper {
     return [];
   }
 }
+
+/** Pod samples by namespace, then name. */
+type PodSamples = Map<string, Map<string, PodSample>>;
 
 /** kubelet URL → names of the nodes it serves. */
 export function groupByKubelet(nodes: KubeObject[]): Map<string, Set<string>> {

@@ -70,10 +70,18 @@ export function podMetricsInfo(items: KubeObject[], resource: string, container 
       if (c.usage?.[resource] !== undefined) out.set(m.metadata.name!, { value: milliValue(c.usage[resource]), timestampMs, windowMs });
       continue;
     }
-    if (cs.length === 0 || cs.some((c) => c.usage?.[resource] === undefined)) continue;
-    out.set(m.metadata.name!, { value: cs.reduce((n, c) => n + milliValue(c.usage[resource]), 0), timestampMs, windowMs });
+    // the sum over the containers; a container without the resource leaves the pod out
+    if (cs.length === 0 || !everyHas(cs, resource)) continue;
+    let value = 0;
+    for (const c of cs) value += milliValue(c.usage[resource]);
+    out.set(m.metadata.name!, { value, timestampMs, windowMs });
   }
   return out;
+}
+
+function everyHas(cs: any[], resource: string): boolean {
+  for (const c of cs) if (c.usage?.[resource] === undefined) return false;
+  return true;
 }
 
 /** A sample's timestamp (ms, 0 when unparsable): one scrape stamps all its pods alike, so the last one is kept. */

@@ -156,7 +156,9 @@ export function usageRatio(metrics: PodMetricsInfo, target: number): { ratio: nu
   return { ratio: usage / target, usage };
 }
 
+/** metrics without the pods of the sets: metrics itself when they are empty (no caller edits what this returns). */
 function withoutPods(metrics: PodMetricsInfo, ...sets: Set<string>[]): PodMetricsInfo {
+  if (sets.every((s) => s.size === 0)) return metrics;
   const out = new Map(metrics);
   for (const s of sets) for (const n of s) out.delete(n);
   return out;
