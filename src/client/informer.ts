@@ -5,12 +5,12 @@
 import type { Registry } from 'prom-client';
 import { isStatusError, StatusError } from '../api/errors.ts';
 import type { ResourceType } from '../api/resource.ts';
-import type { KubeObject, Status } from '../api/types.ts';
+import type { KubeObject, Status, WatchEvent } from '../api/types.ts';
 import type { Client, ResourceClient, ResourceRef, WatchStream } from './rest.ts';
 import type { Clock, Timer } from '../clock/index.ts';
 import { Backoff } from './ratelimit.ts';
 import { labelPredicate, type SelectorInput } from './selector.ts';
-import { informerMetrics } from './metrics.ts';
+import { informerMetrics, Tally } from './metrics.ts';
 import { DeletedFinalStateUnknown, metaNamespaceKey } from './keys.ts';
 
 export { DeletedFinalStateUnknown, deletedObject, metaNamespaceKey, splitMetaNamespaceKey } from './keys.ts';
@@ -332,6 +332,8 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   private readonly backoff: Backoff;
   private readonly log?: InformerLogger;
   private readonly metrics: ReturnType<typeof informerMetrics>;
+  /** informer_events_total of this informer, by event type. */
+  private readonly eventCounts: Tally;
   private readonly resName: string;
   private readonly clock: Clock;
 
@@ -348,6 +350,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     this.log = options.logger;
     this.metrics = informerMetrics(options.metricsRegistry);
     this.resName = rt.group ? `${rt.plural}.${rt.group}` : rt.plural;
+    this.eventCounts = new Tally(this.metrics.events, { resource: this.resName }, 'type');
   }
 
   /**
@@ -397,6 +400,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     if (this.resyncTimer) this.clock.clearInterval(this.resyncTimer);
     for (const w of this.syncWaiters.splice(0)) w();
     await this.loop;
+    this.eventCounts.close();
   }
 
   /** The cache holds a complete list (the first list was applied). */
@@ -562,26 +566,30 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     this.watchOpened = true;
     if (this.stopped) w.close();
     let events = 0;
-    try {
-      for await (const ev of w) {
-        if (this.stopped) break;
-        events++;
-        if (events === 1) this.backoff.reset();
-        this.metrics.events.inc({ resource: this.resName, type: ev.type });
-        if (ev.type === 'ERROR') {
-          const s = ev.object as Status;
-          if (s.code === 410) throw new ExpiredError(s.message ?? 'expired');
-          throw StatusError.fromStatus(s);
-        }
-        const obj = ev.object as T;
-        const rv = obj.metadata?.resourceVersion;
-        if (ev.type === 'BOOKMARK') {
-          if (rv) this.lastRV = rv;
-          continue;
-        }
-        this.apply(ev.type, this.options.transform ? this.options.transform(obj) : obj);
-        if (rv) this.lastRV = rv;
+    /** One event into the cache; false = stop reading (the informer stopped). */
+    const onEvent = (ev: WatchEvent<T | Status>): boolean => {
+      if (this.stopped) return false;
+      events++;
+      if (events === 1) this.backoff.reset();
+      this.eventCounts.add(ev.type);
+      if (ev.type === 'ERROR') {
+        const s = ev.object as Status;
+        if (s.code === 410) throw new ExpiredError(s.message ?? 'expired');
+        throw StatusError.fromStatus(s);
       }
+      const obj = ev.object as T;
+      const rv = obj.metadata?.resourceVersion;
+      if (ev.type === 'BOOKMARK') {
+        if (rv) this.lastRV = rv;
+        return true;
+      }
+      this.apply(ev.type, this.options.transform ? this.options.transform(obj) : obj);
+      if (rv) this.lastRV = rv;
+      return true;
+    };
+    try {
+      if (w.forEachEvent) await w.forEachEvent(onEvent);
+      else for await (const ev of w) if (!onEvent(ev)) break;
     } finally {
       w.close();
       this.currentWatch = undefined;

@@ -6,7 +6,6 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { setMaxListeners } from 'node:events';
 import { StatusError, type StatusReason } from '../api/errors.ts';
 import type { ResourceType } from '../api/resource.ts';
@@ -15,6 +14,9 @@ import { apiVersionOf } from '../api/types.ts';
 import { loadKubeconfig } from './kubeconfig.ts';
 import { realClock, type Clock } from '../clock/index.ts';
 import { TokenBucket } from './ratelimit.ts';
+import { JsonLinesWatch, type WatchStream } from './watchstream.ts';
+
+export type { WatchStream };
 
 // ---------------------------------------------------------------------------------------------
 // Transport: how a request reaches the server. The default is node:http(s) with keep-alive;
@@ -505,78 +507,6 @@ function sharedTimeout(timeoutMs: number): TimeoutWindow {
   let w = openWindows.get(timeoutMs);
   if (!w || now >= w.closesAt) openWindows.set(timeoutMs, (w = new TimeoutWindow(timeoutMs, now)));
   return w.join();
-}
-
-/** A watch stream: async-iterate its events; close() ends it (the iteration then finishes). */
-export interface WatchStream<T extends KubeObject = KubeObject> extends AsyncIterable<WatchEvent<T | Status>> {
-  close(): void;
-  /** True once the stream ended (server closed, error, or close()). */
-  readonly closed: boolean;
-}
-
-const NOT_BLANK = /\S/;
-
-class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
-  closed = false;
-  constructor(
-    private readonly body: Readable,
-    private readonly dispose: () => void,
-  ) {
-    body.once('close', () => {
-      this.closed = true;
-      dispose();
-    });
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.dispose();
-    this.body.destroy();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<WatchEvent<T | Status>> {
-    let buf = '';
-    // a multi-byte character may straddle two chunks
-    const decoder = new StringDecoder('utf8');
-    // the decoder holds no partial character (the last chunk ended with a newline)
-    let clean = true;
-    try {
-      for await (const chunk of this.body) {
-        const last = typeof chunk === 'string' ? chunk.charCodeAt(chunk.length - 1) : (chunk as Buffer)[(chunk as Buffer).length - 1];
-        if (buf === '' && clean && last === 10) {
-          // The usual chunk: one whole event and its newline (JSON.parse takes the surrounding
-          // whitespace), with no copy of the line sliced off and trimmed.
-          const text = typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-          if (text.indexOf('\n') === text.length - 1) {
-            if (NOT_BLANK.test(text)) yield JSON.parse(text) as WatchEvent<T | Status>;
-            continue;
-          }
-          buf = text;
-        } else {
-          if (typeof chunk === 'string') buf += chunk;
-          else {
-            buf += decoder.write(chunk as Buffer);
-            clean = last === 10;
-          }
-        }
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl).trim();
-          buf = buf.slice(nl + 1);
-          if (line) yield JSON.parse(line) as WatchEvent<T | Status>;
-        }
-      }
-      const rest = (buf + decoder.end()).trim();
-      if (rest) yield JSON.parse(rest) as WatchEvent<T | Status>;
-    } catch (e) {
-      // close() or the caller's signal ended it: a normal end, not an error
-      if (!this.closed && (e as Error)?.name !== 'AbortError') throw e;
-    } finally {
-      this.closed = true;
-      this.body.destroy();
-    }
-  }
 }
 
 /** Typed verbs on one resource type. Every method takes an optional namespace (options.namespace). */
