@@ -2,8 +2,7 @@
 // ResourceClient per resource type speaking the Kubernetes wire protocol (JSON bodies, chunked
 // JSON-lines watch, Status errors).
 import type { ResourceRef } from '../api/core/refs.ts';
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as http from 'node:http';
 import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
 import { setMaxListeners } from 'node:events';
@@ -15,6 +14,7 @@ import { loadKubeconfig } from './kubeconfig.ts';
 import { realClock, type Clock } from '../clock/index.ts';
 import { TokenBucket } from './ratelimit.ts';
 import { JsonLinesWatch, type WatchStream } from './watchstream.ts';
+import { httpTransport, readAll } from './httptransport.ts';
 
 export type { WatchStream };
 
@@ -218,50 +218,6 @@ export function errorFromResponse(code: number, text: string): StatusError {
   }
   const reason = REASONS[code] ?? (code >= 500 ? 'InternalError' : 'BadRequest');
   return new StatusError(code, reason, text.trim() || `the server responded with status ${code}`);
-}
-
-async function readAll(res: TransportResponse): Promise<Buffer> {
-  if (res.data !== undefined) return typeof res.data === 'string' ? Buffer.from(res.data) : res.data;
-  const body = res.body;
-  const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
-  return Buffer.concat(chunks);
-}
-
-function httpTransport(opts: ClientOptions): { transport: Transport; destroy(): void } {
-  const base = new URL(opts.server);
-  const isHttps = base.protocol === 'https:';
-  const prefix = base.pathname.replace(/\/+$/, '');
-  const agent = isHttps
-    ? new https.Agent({
-        keepAlive: true,
-        maxSockets: opts.maxSockets ?? 100,
-        ca: opts.ca,
-        cert: opts.cert,
-        key: opts.key,
-        rejectUnauthorized: !opts.insecureSkipTLSVerify,
-      })
-    : new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 100 });
-  const mod = isHttps ? https : http;
-  const transport: Transport = (req) =>
-    new Promise((resolve, reject) => {
-      const r = mod.request(
-        {
-          protocol: base.protocol,
-          hostname: base.hostname.replace(/^\[|\]$/g, ''),
-          port: base.port || (isHttps ? 443 : 80),
-          method: req.method,
-          path: prefix + req.path,
-          headers: req.body ? { ...req.headers, 'Content-Length': String(req.body.length) } : req.headers,
-          agent,
-          signal: req.signal,
-        },
-        (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }),
-      );
-      r.on('error', reject);
-      r.end(req.body);
-    });
-  return { transport, destroy: () => agent.destroy() };
 }
 
 function queryString(q: Record<string, string | number | boolean | undefined> | undefined): string {
