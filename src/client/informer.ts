@@ -12,6 +12,7 @@ import { Backoff } from './ratelimit.ts';
 import { labelPredicate, type SelectorInput } from './selector.ts';
 import { informerMetrics, Tally } from './metrics.ts';
 import { DeletedFinalStateUnknown, metaNamespaceKey } from './keys.ts';
+import { internStrings } from './intern.ts';
 
 export { DeletedFinalStateUnknown, deletedObject, metaNamespaceKey, splitMetaNamespaceKey } from './keys.ts';
 
@@ -213,6 +214,11 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
    * (client-go's SetTransform), e.g. stripManagedFields: the cache then holds only what it keeps.
    */
   transform?: (obj: T) => T;
+  /**
+   * Keep one copy of the strings cached objects repeat (images, toleration keys, owner names...;
+   * see intern.ts): less memory per cached object for a little CPU per event. Default off.
+   */
+  internStrings?: boolean;
 }
 
 /**
@@ -536,12 +542,15 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
         this.distribute({ kind: 'delete', obj: new DeletedFinalStateUnknown(key, old) });
       }
     }
+    const intern = this.options.internStrings;
     for (const [key, obj] of fresh) {
       const old = this.indexer.get(key);
       if (!old) {
+        if (intern) internStrings(obj);
         this.indexer.set(key, obj);
         this.distribute({ kind: 'add', obj, initial });
       } else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) {
+        if (intern) internStrings(obj, old);
         this.indexer.set(key, obj);
         this.distribute({ kind: 'update', old, obj });
       }
@@ -588,8 +597,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       return true;
     };
     try {
-      if (w.forEachEvent) await w.forEachEvent(onEvent);
-      else for await (const ev of w) if (!onEvent(ev)) break;
+      for await (const ev of w) if (!onEvent(ev)) break;
     } finally {
       w.close();
       this.currentWatch = undefined;
@@ -608,6 +616,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       return;
     }
     if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+    if (this.options.internStrings) internStrings(obj, old);
     this.indexer.set(key, obj);
     if (old) this.distribute({ kind: 'update', old, obj });
     else this.distribute({ kind: 'add', obj, initial: false });
@@ -651,6 +660,8 @@ export interface FactoryOptions {
   clock?: Clock;
   /** Default transform of every informer made by this factory (client-go's WithTransform). */
   transform?: (obj: KubeObject) => KubeObject;
+  /** Default internStrings of every informer made by this factory. */
+  internStrings?: boolean;
 }
 
 /** One informer per resource (and namespace/selector) per process, shared by every controller. */
@@ -676,6 +687,7 @@ export class SharedInformerFactory {
       pageSize: this.options.pageSize,
       clock: this.options.clock,
       transform: this.options.transform as InformerOptions<T>['transform'],
+      internStrings: this.options.internStrings,
       ...opts,
     };
     const key = informerKey(rt, merged);

@@ -1,7 +1,6 @@
-// The client end of a watch: the answer's JSON lines (one watch event each) decoded into events,
-// either async-iterated or handed one by one to a callback (forEachEvent: no promise per event, what
-// informers use).
-import { finished, type Readable } from 'node:stream';
+// The client end of a watch: the answer's JSON lines (one watch event each) decoded into events and
+// async-iterated.
+import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { KubeObject, Status, WatchEvent } from '../api/types.ts';
 
@@ -10,13 +9,6 @@ export interface WatchStream<T extends KubeObject = KubeObject> extends AsyncIte
   close(): void;
   /** True once the stream ended (server closed, error, or close()). */
   readonly closed: boolean;
-  /**
-   * The events handed to `fn` as they are decoded, until the stream ends (resolves), `fn` returns
-   * false or close() is called (resolves), or the stream fails or `fn` throws (rejects). The same
-   * events, ends and errors as iterating, without a promise per event. Optional: a stream may only
-   * be iterable.
-   */
-  forEachEvent?(fn: (ev: WatchEvent<T | Status>) => boolean | void): Promise<void>;
 }
 
 const NOT_BLANK = /\S/;
@@ -69,8 +61,6 @@ class LineDecoder<E> {
 
 export class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
   closed = false;
-  /** close() was called (not only the stream ending). */
-  private stopped = false;
   constructor(
     private readonly body: Readable,
     private readonly dispose: () => void,
@@ -82,7 +72,6 @@ export class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
   }
 
   close(): void {
-    this.stopped = true;
     if (this.closed) return;
     this.closed = true;
     this.dispose();
@@ -120,48 +109,5 @@ export class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
       this.closed = true;
       this.body.destroy();
     }
-  }
-
-  forEachEvent(fn: (ev: WatchEvent<T | Status>) => boolean | void): Promise<void> {
-    const body = this.body;
-    const lines = new LineDecoder<WatchEvent<T | Status>>();
-    return new Promise<void>((resolve, reject) => {
-      let over = false;
-      const emit = (ev: WatchEvent<T | Status>) => (this.stopped ? false : fn(ev));
-      const finish = (err?: unknown) => {
-        if (over) return;
-        over = true;
-        body.off('readable', onReadable);
-        stopWatching();
-        this.closed = true;
-        body.destroy();
-        if (err === undefined) resolve();
-        else reject(err);
-      };
-      const onReadable = () => {
-        try {
-          let chunk: Buffer | string | null;
-          while (!over && (chunk = body.destroyed ? null : body.read()) !== null) {
-            if (!lines.push(chunk, emit) || this.stopped) return finish();
-          }
-        } catch (e) {
-          finish(e);
-        }
-      };
-      // the end as the async iterator sees it (end, error, premature close)
-      const stopWatching = finished(body, { writable: false }, (e) => {
-        if (over) return;
-        if (e) return finish(this.failure(e));
-        try {
-          onReadable();
-          if (!over) lines.end(emit);
-          finish();
-        } catch (err) {
-          finish(err);
-        }
-      });
-      body.on('readable', onReadable);
-      onReadable();
-    });
   }
 }

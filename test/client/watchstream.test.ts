@@ -1,8 +1,7 @@
-// The watch decoder read both ways (async iteration and forEachEvent): the same events, ends and
-// errors for every way the bytes may arrive.
+// The watch decoder: the same events, ends and errors for every way the bytes may arrive.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { JsonLinesWatch } from '../../src/client/watchstream.ts';
 
 const ev = (i: number, extra = '') => ({ type: 'MODIFIED', object: { metadata: { name: `a${i}`, resourceVersion: String(i), annotations: { x: 'ü'.repeat(3) + extra } } } });
@@ -41,57 +40,4 @@ for (const c of cases) {
     assert.deepEqual(got[0] ?? ev(1), ev(c.events[0] ?? 1));
     assert.equal(w.closed, true);
   });
-  test(`watch decoder, forEachEvent: ${c.name}`, async () => {
-    const w = new JsonLinesWatch(Readable.from(c.chunks), () => {});
-    const got: any[] = [];
-    const run = w.forEachEvent((e) => void got.push(e));
-    if (c.error) await assert.rejects(run, c.error);
-    else await run;
-    assert.deepEqual(names(got), c.events);
-    assert.deepEqual(got[0] ?? ev(1), ev(c.events[0] ?? 1));
-    assert.equal(w.closed, true);
-  });
 }
-
-test('forEachEvent: false from the callback stops reading; close() ends it as a normal end', async () => {
-  const body = new PassThrough();
-  const w = new JsonLinesWatch(body, () => {});
-  const got: any[] = [];
-  const run = w.forEachEvent((e) => (got.push(e), got.length < 2));
-  body.write(three);
-  await run;
-  assert.deepEqual(names(got), [1, 2]);
-  assert.equal(body.destroyed, true);
-
-  const body2 = new PassThrough();
-  let disposed = 0;
-  const w2 = new JsonLinesWatch(body2, () => disposed++);
-  const got2: any[] = [];
-  const run2 = w2.forEachEvent((e) => void got2.push(e));
-  body2.write(line(1));
-  await new Promise((r) => setImmediate(r));
-  w2.close();
-  await run2;
-  assert.deepEqual(names(got2), [1]);
-  assert.ok(disposed >= 1);
-});
-
-test('forEachEvent: a throwing callback rejects with its error; a stream error rejects, an abort does not', async () => {
-  const w = new JsonLinesWatch(Readable.from([Buffer.from(three)]), () => {});
-  await assert.rejects(
-    w.forEachEvent(() => {
-      throw new Error('handler says no');
-    }),
-    /handler says no/,
-  );
-  const body = new PassThrough();
-  const w2 = new JsonLinesWatch(body, () => {});
-  const run = w2.forEachEvent(() => {});
-  body.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
-  await assert.rejects(run, /aborted/);
-  const body3 = new PassThrough();
-  const w3 = new JsonLinesWatch(body3, () => {});
-  const run3 = w3.forEachEvent(() => {});
-  body3.destroy(Object.assign(new Error('The operation was aborted'), { name: 'AbortError' }));
-  await run3;
-});
