@@ -5,13 +5,14 @@
 import type { Registry } from 'prom-client';
 import { isStatusError, StatusError } from '../api/errors.ts';
 import type { ResourceType } from '../api/resource.ts';
-import type { KubeObject, Status } from '../api/types.ts';
+import type { KubeObject, Status, WatchEvent } from '../api/types.ts';
 import type { Client, ResourceClient, ResourceRef, WatchStream } from './rest.ts';
 import type { Clock, Timer } from '../clock/index.ts';
 import { Backoff } from './ratelimit.ts';
 import { labelPredicate, type SelectorInput } from './selector.ts';
-import { informerMetrics } from './metrics.ts';
+import { informerMetrics, Tally } from './metrics.ts';
 import { DeletedFinalStateUnknown, metaNamespaceKey } from './keys.ts';
+import { internStrings } from './intern.ts';
 
 export { DeletedFinalStateUnknown, deletedObject, metaNamespaceKey, splitMetaNamespaceKey } from './keys.ts';
 
@@ -213,6 +214,11 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
    * (client-go's SetTransform), e.g. stripManagedFields: the cache then holds only what it keeps.
    */
   transform?: (obj: T) => T;
+  /**
+   * Keep one copy of the strings cached objects repeat (images, toleration keys, owner names...;
+   * see intern.ts): less memory per cached object for a little CPU per event. Default off.
+   */
+  internStrings?: boolean;
 }
 
 /**
@@ -332,6 +338,8 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   private readonly backoff: Backoff;
   private readonly log?: InformerLogger;
   private readonly metrics: ReturnType<typeof informerMetrics>;
+  /** informer_events_total of this informer, by event type. */
+  private readonly eventCounts: Tally;
   private readonly resName: string;
   private readonly clock: Clock;
 
@@ -348,6 +356,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     this.log = options.logger;
     this.metrics = informerMetrics(options.metricsRegistry);
     this.resName = rt.group ? `${rt.plural}.${rt.group}` : rt.plural;
+    this.eventCounts = new Tally(this.metrics.events, { resource: this.resName }, 'type');
   }
 
   /**
@@ -397,6 +406,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     if (this.resyncTimer) this.clock.clearInterval(this.resyncTimer);
     for (const w of this.syncWaiters.splice(0)) w();
     await this.loop;
+    this.eventCounts.close();
   }
 
   /** The cache holds a complete list (the first list was applied). */
@@ -532,12 +542,15 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
         this.distribute({ kind: 'delete', obj: new DeletedFinalStateUnknown(key, old) });
       }
     }
+    const intern = this.options.internStrings;
     for (const [key, obj] of fresh) {
       const old = this.indexer.get(key);
       if (!old) {
+        if (intern) internStrings(obj);
         this.indexer.set(key, obj);
         this.distribute({ kind: 'add', obj, initial });
       } else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) {
+        if (intern) internStrings(obj, old);
         this.indexer.set(key, obj);
         this.distribute({ kind: 'update', old, obj });
       }
@@ -562,26 +575,29 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     this.watchOpened = true;
     if (this.stopped) w.close();
     let events = 0;
-    try {
-      for await (const ev of w) {
-        if (this.stopped) break;
-        events++;
-        if (events === 1) this.backoff.reset();
-        this.metrics.events.inc({ resource: this.resName, type: ev.type });
-        if (ev.type === 'ERROR') {
-          const s = ev.object as Status;
-          if (s.code === 410) throw new ExpiredError(s.message ?? 'expired');
-          throw StatusError.fromStatus(s);
-        }
-        const obj = ev.object as T;
-        const rv = obj.metadata?.resourceVersion;
-        if (ev.type === 'BOOKMARK') {
-          if (rv) this.lastRV = rv;
-          continue;
-        }
-        this.apply(ev.type, this.options.transform ? this.options.transform(obj) : obj);
-        if (rv) this.lastRV = rv;
+    /** One event into the cache; false = stop reading (the informer stopped). */
+    const onEvent = (ev: WatchEvent<T | Status>): boolean => {
+      if (this.stopped) return false;
+      events++;
+      if (events === 1) this.backoff.reset();
+      this.eventCounts.add(ev.type);
+      if (ev.type === 'ERROR') {
+        const s = ev.object as Status;
+        if (s.code === 410) throw new ExpiredError(s.message ?? 'expired');
+        throw StatusError.fromStatus(s);
       }
+      const obj = ev.object as T;
+      const rv = obj.metadata?.resourceVersion;
+      if (ev.type === 'BOOKMARK') {
+        if (rv) this.lastRV = rv;
+        return true;
+      }
+      this.apply(ev.type, this.options.transform ? this.options.transform(obj) : obj);
+      if (rv) this.lastRV = rv;
+      return true;
+    };
+    try {
+      for await (const ev of w) if (!onEvent(ev)) break;
     } finally {
       w.close();
       this.currentWatch = undefined;
@@ -600,6 +616,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       return;
     }
     if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+    if (this.options.internStrings) internStrings(obj, old);
     this.indexer.set(key, obj);
     if (old) this.distribute({ kind: 'update', old, obj });
     else this.distribute({ kind: 'add', obj, initial: false });
@@ -643,6 +660,8 @@ export interface FactoryOptions {
   clock?: Clock;
   /** Default transform of every informer made by this factory (client-go's WithTransform). */
   transform?: (obj: KubeObject) => KubeObject;
+  /** Default internStrings of every informer made by this factory. */
+  internStrings?: boolean;
 }
 
 /** One informer per resource (and namespace/selector) per process, shared by every controller. */
@@ -668,6 +687,7 @@ export class SharedInformerFactory {
       pageSize: this.options.pageSize,
       clock: this.options.clock,
       transform: this.options.transform as InformerOptions<T>['transform'],
+      internStrings: this.options.internStrings,
       ...opts,
     };
     const key = informerKey(rt, merged);

@@ -364,14 +364,19 @@ class Exchange implements Sink {
 const noop = () => {};
 
 /** An answer read whole: `data` for readers that take it at once, `body` (made on demand) for the rest. */
+class WholeAnswer implements TransportResponse {
+  private stream: Readable | undefined;
+  constructor(
+    readonly status: number,
+    readonly headers: http.IncomingHttpHeaders,
+    readonly data: Buffer | string,
+  ) {}
+  get body(): Readable {
+    const data = this.data;
+    return (this.stream ??= Readable.from(data.length ? [typeof data === 'string' ? Buffer.from(data) : data] : []));
+  }
+}
+
 function wholeAnswer(status: number, headers: http.IncomingHttpHeaders, data: Buffer | string): TransportResponse {
-  let body: Readable | undefined;
-  return {
-    status,
-    headers,
-    data,
-    get body() {
-      return (body ??= Readable.from(data.length ? [typeof data === 'string' ? Buffer.from(data) : data] : []));
-    },
-  };
+  return new WholeAnswer(status, headers, data);
 }

@@ -45,10 +45,55 @@ export function informerMetrics(reg: Reg = client.register) {
   const registers = [reg];
   return {
     events: once(reg, 'informer_events_total', () =>
-      new client.Counter({ name: 'informer_events_total', help: 'Watch events received by informers', labelNames: ['resource', 'type'], registers })),
+      new client.Counter({
+        name: 'informer_events_total',
+        help: 'Watch events received by informers',
+        labelNames: ['resource', 'type'],
+        registers,
+        collect(this: client.Counter) {
+          for (const t of tallies.get(this) ?? []) t.flush();
+        },
+      })),
     relists: once(reg, 'informer_relists_total', () =>
       new client.Counter({ name: 'informer_relists_total', help: 'Full lists done by informers, by reason: initial, expired (410), stalled (watches without progress)', labelNames: ['resource', 'reason'], registers })),
     watchRestarts: once(reg, 'informer_watch_restarts_total', () =>
       new client.Counter({ name: 'informer_watch_restarts_total', help: 'Watches re-opened from the last seen resourceVersion', labelNames: ['resource'], registers })),
   };
+}
+
+/** Tallies not yet added to their counter, by counter (added when the counter is read). */
+const tallies = new WeakMap<object, Set<Tally>>();
+
+/**
+ * Counts by one label (e.g. a watch event's type) for fixed other labels, kept as numbers and added
+ * to `counter` when it is read (the counter's collect; it must call flush), not on every event: a
+ * labelled inc() hashes its labels each time, per watch event per informer. close() adds what is
+ * left and stops tracking the tally.
+ */
+export class Tally {
+  private readonly counts = new Map<string, number>();
+
+  constructor(
+    private readonly counter: client.Counter<string>,
+    private readonly labels: Record<string, string>,
+    private readonly by: string,
+  ) {
+    let set = tallies.get(counter);
+    if (!set) tallies.set(counter, (set = new Set()));
+    set.add(this);
+  }
+
+  add(value: string): void {
+    this.counts.set(value, (this.counts.get(value) ?? 0) + 1);
+  }
+
+  flush(): void {
+    for (const [value, n] of this.counts) if (n > 0) this.counter.inc({ ...this.labels, [this.by]: value }, n);
+    this.counts.clear();
+  }
+
+  close(): void {
+    this.flush();
+    tallies.get(this.counter)?.delete(this);
+  }
 }

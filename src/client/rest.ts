@@ -2,11 +2,9 @@
 // ResourceClient per resource type speaking the Kubernetes wire protocol (JSON bodies, chunked
 // JSON-lines watch, Status errors).
 import type { ResourceRef } from '../api/core/refs.ts';
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type * as http from 'node:http';
 import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { setMaxListeners } from 'node:events';
 import { StatusError, type StatusReason } from '../api/errors.ts';
 import type { ResourceType } from '../api/resource.ts';
@@ -15,6 +13,10 @@ import { apiVersionOf } from '../api/types.ts';
 import { loadKubeconfig } from './kubeconfig.ts';
 import { realClock, type Clock } from '../clock/index.ts';
 import { TokenBucket } from './ratelimit.ts';
+import { JsonLinesWatch, type WatchStream } from './watchstream.ts';
+import { httpTransport, readAll } from './httptransport.ts';
+
+export type { WatchStream };
 
 // ---------------------------------------------------------------------------------------------
 // Transport: how a request reaches the server. The default is node:http(s) with keep-alive;
@@ -216,50 +218,6 @@ export function errorFromResponse(code: number, text: string): StatusError {
   }
   const reason = REASONS[code] ?? (code >= 500 ? 'InternalError' : 'BadRequest');
   return new StatusError(code, reason, text.trim() || `the server responded with status ${code}`);
-}
-
-async function readAll(res: TransportResponse): Promise<Buffer> {
-  if (res.data !== undefined) return typeof res.data === 'string' ? Buffer.from(res.data) : res.data;
-  const body = res.body;
-  const chunks: Buffer[] = [];
-  for await (const c of body) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
-  return Buffer.concat(chunks);
-}
-
-function httpTransport(opts: ClientOptions): { transport: Transport; destroy(): void } {
-  const base = new URL(opts.server);
-  const isHttps = base.protocol === 'https:';
-  const prefix = base.pathname.replace(/\/+$/, '');
-  const agent = isHttps
-    ? new https.Agent({
-        keepAlive: true,
-        maxSockets: opts.maxSockets ?? 100,
-        ca: opts.ca,
-        cert: opts.cert,
-        key: opts.key,
-        rejectUnauthorized: !opts.insecureSkipTLSVerify,
-      })
-    : new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 100 });
-  const mod = isHttps ? https : http;
-  const transport: Transport = (req) =>
-    new Promise((resolve, reject) => {
-      const r = mod.request(
-        {
-          protocol: base.protocol,
-          hostname: base.hostname.replace(/^\[|\]$/g, ''),
-          port: base.port || (isHttps ? 443 : 80),
-          method: req.method,
-          path: prefix + req.path,
-          headers: req.body ? { ...req.headers, 'Content-Length': String(req.body.length) } : req.headers,
-          agent,
-          signal: req.signal,
-        },
-        (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }),
-      );
-      r.on('error', reject);
-      r.end(req.body);
-    });
-  return { transport, destroy: () => agent.destroy() };
 }
 
 function queryString(q: Record<string, string | number | boolean | undefined> | undefined): string {
@@ -505,78 +463,6 @@ function sharedTimeout(timeoutMs: number): TimeoutWindow {
   let w = openWindows.get(timeoutMs);
   if (!w || now >= w.closesAt) openWindows.set(timeoutMs, (w = new TimeoutWindow(timeoutMs, now)));
   return w.join();
-}
-
-/** A watch stream: async-iterate its events; close() ends it (the iteration then finishes). */
-export interface WatchStream<T extends KubeObject = KubeObject> extends AsyncIterable<WatchEvent<T | Status>> {
-  close(): void;
-  /** True once the stream ended (server closed, error, or close()). */
-  readonly closed: boolean;
-}
-
-const NOT_BLANK = /\S/;
-
-class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
-  closed = false;
-  constructor(
-    private readonly body: Readable,
-    private readonly dispose: () => void,
-  ) {
-    body.once('close', () => {
-      this.closed = true;
-      dispose();
-    });
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.dispose();
-    this.body.destroy();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<WatchEvent<T | Status>> {
-    let buf = '';
-    // a multi-byte character may straddle two chunks
-    const decoder = new StringDecoder('utf8');
-    // the decoder holds no partial character (the last chunk ended with a newline)
-    let clean = true;
-    try {
-      for await (const chunk of this.body) {
-        const last = typeof chunk === 'string' ? chunk.charCodeAt(chunk.length - 1) : (chunk as Buffer)[(chunk as Buffer).length - 1];
-        if (buf === '' && clean && last === 10) {
-          // The usual chunk: one whole event and its newline (JSON.parse takes the surrounding
-          // whitespace), with no copy of the line sliced off and trimmed.
-          const text = typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-          if (text.indexOf('\n') === text.length - 1) {
-            if (NOT_BLANK.test(text)) yield JSON.parse(text) as WatchEvent<T | Status>;
-            continue;
-          }
-          buf = text;
-        } else {
-          if (typeof chunk === 'string') buf += chunk;
-          else {
-            buf += decoder.write(chunk as Buffer);
-            clean = last === 10;
-          }
-        }
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl).trim();
-          buf = buf.slice(nl + 1);
-          if (line) yield JSON.parse(line) as WatchEvent<T | Status>;
-        }
-      }
-      const rest = (buf + decoder.end()).trim();
-      if (rest) yield JSON.parse(rest) as WatchEvent<T | Status>;
-    } catch (e) {
-      // close() or the caller's signal ended it: a normal end, not an error
-      if (!this.closed && (e as Error)?.name !== 'AbortError') throw e;
-    } finally {
-      this.closed = true;
-      this.body.destroy();
-    }
-  }
 }
 
 /** Typed verbs on one resource type. Every method takes an optional namespace (options.namespace). */

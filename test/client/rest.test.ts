@@ -329,6 +329,8 @@ test('fromKubeconfig over https: certificate-authority(-data), insecure-skip-tls
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] }));
     });
+    let connections = 0;
+    srv.on('secureConnection', () => connections++);
     await new Promise<void>((res) => srv.listen(0, '127.0.0.1', res));
     const url = `https://127.0.0.1:${(srv.address() as any).port}`;
     const cfg = (clusterExtra: string, userExtra = 'token: t') => `apiVersion: v1
@@ -351,6 +353,9 @@ contexts:
     let c = Client.fromKubeconfig(withData, { qps: 0 });
     assert.equal((await c.resource(CM).list()).kind, 'ConfigMapList');
     assert.equal(sawClientCert, true, 'client certificate presented');
+    // one keep-alive connection for requests one after another (the agent's pool is named once)
+    for (let i = 0; i < 10; i++) await c.resource(CM).list();
+    assert.equal(connections, 1);
     c.close();
     const withFile = writeKubeconfig(dir, cfg('    certificate-authority: cert.pem'));
     c = Client.fromKubeconfig(withFile, { qps: 0 });

@@ -1,0 +1,113 @@
+// The client end of a watch: the answer's JSON lines (one watch event each) decoded into events and
+// async-iterated.
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { KubeObject, Status, WatchEvent } from '../api/types.ts';
+
+/** A watch stream: async-iterate its events; close() ends it (the iteration then finishes). */
+export interface WatchStream<T extends KubeObject = KubeObject> extends AsyncIterable<WatchEvent<T | Status>> {
+  close(): void;
+  /** True once the stream ended (server closed, error, or close()). */
+  readonly closed: boolean;
+}
+
+const NOT_BLANK = /\S/;
+
+/** JSON lines out of chunks: a line may straddle chunks, a multi-byte character too. */
+class LineDecoder<E> {
+  private buf = '';
+  // a multi-byte character may straddle two chunks
+  private readonly decoder = new StringDecoder('utf8');
+  // the decoder holds no partial character (the last chunk ended with a newline)
+  private clean = true;
+
+  /** Calls emit with each whole line of the chunk parsed; emit returning false stops (the rest is dropped). */
+  push(chunk: Buffer | string, emit: (ev: E) => boolean | void): boolean {
+    const last = typeof chunk === 'string' ? chunk.charCodeAt(chunk.length - 1) : chunk[chunk.length - 1];
+    if (this.buf === '' && this.clean && last === 10) {
+      // The usual chunk: one whole event and its newline (JSON.parse takes the surrounding
+      // whitespace), with no copy of the line sliced off and trimmed.
+      const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+      if (text.indexOf('\n') === text.length - 1) return NOT_BLANK.test(text) ? emit(JSON.parse(text) as E) !== false : true;
+      this.buf = text;
+    } else if (typeof chunk === 'string') this.buf += chunk;
+    else {
+      this.buf += this.decoder.write(chunk);
+      this.clean = last === 10;
+    }
+    // line by line from an offset: one slice per line, the rest cut once
+    const buf = this.buf;
+    let from = 0;
+    let nl: number;
+    while ((nl = buf.indexOf('\n', from)) >= 0) {
+      const line = buf.slice(from, nl);
+      from = nl + 1;
+      if (NOT_BLANK.test(line) && emit(JSON.parse(line) as E) === false) {
+        this.buf = '';
+        return false;
+      }
+    }
+    this.buf = from === 0 ? buf : buf.slice(from);
+    return true;
+  }
+
+  /** The stream ended: a last line without its newline. */
+  end(emit: (ev: E) => boolean | void): void {
+    const rest = this.buf + this.decoder.end();
+    this.buf = '';
+    if (NOT_BLANK.test(rest)) emit(JSON.parse(rest) as E);
+  }
+}
+
+export class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
+  closed = false;
+  constructor(
+    private readonly body: Readable,
+    private readonly dispose: () => void,
+  ) {
+    body.once('close', () => {
+      this.closed = true;
+      dispose();
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.dispose();
+    this.body.destroy();
+  }
+
+  /** An error that ends the stream: none when close() or the caller's signal ended it (a normal end). */
+  private failure(e: unknown): unknown {
+    return this.closed || (e as Error)?.name === 'AbortError' ? undefined : e;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<WatchEvent<T | Status>> {
+    const lines = new LineDecoder<WatchEvent<T | Status>>();
+    const got: WatchEvent<T | Status>[] = [];
+    const collect = (ev: WatchEvent<T | Status>) => void got.push(ev);
+    try {
+      for await (const chunk of this.body) {
+        // the lines before a malformed one are yielded before its error is thrown
+        let bad: unknown;
+        try {
+          lines.push(chunk as Buffer | string, collect);
+        } catch (e) {
+          bad = e;
+        }
+        for (let i = 0; i < got.length; i++) yield got[i];
+        got.length = 0;
+        if (bad !== undefined) throw bad;
+      }
+      lines.end(collect);
+      for (const ev of got) yield ev;
+    } catch (e) {
+      const err = this.failure(e);
+      if (err !== undefined) throw err;
+    } finally {
+      this.closed = true;
+      this.body.destroy();
+    }
+  }
+}
