@@ -106,10 +106,10 @@ export function unknownFields(schema: Schema, value: unknown, path = ''): string
 }
 
 /**
- * The walk of unknownFields. `at` holds the path's steps (`spec`, `.containers`, `[0]`): the path
+ * The walk of unknownFields. `at` holds the path's steps (member names, item indexes): the path
  * string is only made for an unknown field, not for every member visited.
  */
-function walk(schema: Schema, value: unknown, at: string[], out: string[]): void {
+function walk(schema: Schema, value: unknown, at: (string | number)[], out: string[]): void {
   if (value === null || value === undefined || schema['x-kubernetes-preserve-unknown-fields']) return;
   if (Array.isArray(value)) {
     const items = schema.items;
@@ -118,7 +118,7 @@ function walk(schema: Schema, value: unknown, at: string[], out: string[]): void
         const v = value[i];
         // a scalar item has nothing unknown in it
         if (v === null || typeof v !== 'object') continue;
-        at.push(`[${i}]`);
+        at.push(i);
         walk(items, v, at, out);
         at.pop();
       }
@@ -137,15 +137,25 @@ function walk(schema: Schema, value: unknown, at: string[], out: string[]): void
     else if (addl === true) continue;
     else if (addl && typeof addl === 'object') sub = addl;
     else {
-      out.push(at.length ? `${at.join('')}.${k}` : k);
+      out.push(at.length ? `${pathOf(at)}.${k}` : k);
       continue;
     }
     if (v !== null && typeof v === 'object') {
-      at.push(at.length ? `.${k}` : k);
+      at.push(k);
       walk(sub, v, at, out);
       at.pop();
     }
   }
+}
+
+/** `spec.containers[0]` from the steps ['spec', 'containers', 0] (the first step is the path given, as is). */
+function pathOf(at: (string | number)[]): string {
+  let p = '';
+  for (let i = 0; i < at.length; i++) {
+    const s = at[i];
+    p += typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`;
+  }
+  return p;
 }
 
 /**
