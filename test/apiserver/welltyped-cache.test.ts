@@ -84,7 +84,7 @@ test('a mutating admission plugin that mistypes a label in place (below the top 
   const srv = await startTestServer({ pipeline: { authenticators: [], rateLimiters: [], authorizers: [], admission: [plugin] } });
   try {
     const path = '/apis/apps/v1/namespaces/default/deployments';
-    const d = deployment('web', 2);
+    const d: any = deployment('web', 2);
     d.metadata.labels = { app: 'web' };
     assert.equal((await req(srv.url, 'POST', path, d)).status, 201);
     for (const c of cases) {
