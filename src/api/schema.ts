@@ -106,10 +106,10 @@ export function unknownFields(schema: Schema, value: unknown, path = ''): string
 }
 
 /**
- * The walk of unknownFields. `at` holds the path's steps (`spec`, `.containers`, `[0]`): the path
+ * The walk of unknownFields. `at` holds the path's steps (member names, item indexes): the path
  * string is only made for an unknown field, not for every member visited.
  */
-function walk(schema: Schema, value: unknown, at: string[], out: string[]): void {
+function walk(schema: Schema, value: unknown, at: (string | number)[], out: string[]): void {
   if (value === null || value === undefined || schema['x-kubernetes-preserve-unknown-fields']) return;
   if (Array.isArray(value)) {
     const items = schema.items;
@@ -118,7 +118,7 @@ function walk(schema: Schema, value: unknown, at: string[], out: string[]): void
         const v = value[i];
         // a scalar item has nothing unknown in it
         if (v === null || typeof v !== 'object') continue;
-        at.push(`[${i}]`);
+        at.push(i);
         walk(items, v, at, out);
         at.pop();
       }
@@ -137,15 +137,25 @@ function walk(schema: Schema, value: unknown, at: string[], out: string[]): void
     else if (addl === true) continue;
     else if (addl && typeof addl === 'object') sub = addl;
     else {
-      out.push(at.length ? `${at.join('')}.${k}` : k);
+      out.push(at.length ? `${pathOf(at)}.${k}` : k);
       continue;
     }
     if (v !== null && typeof v === 'object') {
-      at.push(at.length ? `.${k}` : k);
+      at.push(k);
       walk(sub, v, at, out);
       at.pop();
     }
   }
+}
+
+/** `spec.containers[0]` from the steps ['spec', 'containers', 0] (the first step is the path given, as is). */
+function pathOf(at: (string | number)[]): string {
+  let p = '';
+  for (let i = 0; i < at.length; i++) {
+    const s = at[i];
+    p += typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`;
+  }
+  return p;
 }
 
 /**
@@ -336,8 +346,8 @@ function typeFits(test: number, v: unknown): boolean {
 const fitFrozen = new WeakMap<object, Schema>();
 
 /**
- * Top-level members of a request's own object (not frozen: the status a status write sends) found
- * to fit a schema, until forgetWellTyped(): the checks of one write walk them once. Between checks
+ * Members (top level, and their own members) of a request's own object (not frozen: the status a
+ * status write sends) found to fit a schema, until forgetWellTyped(): the checks of one write walk them once. Between checks
  * only the server's own code changes them (defaults, strategies: in the declared types), except
  * mutating admission (webhooks, policies), after which the write forgets them.
  */
@@ -347,19 +357,29 @@ function fits(n: FitNode, v: unknown, depth: number): boolean {
   if (v === null || v === undefined) return true;
   if ((depth !== 1 && depth !== 2) || typeof v !== 'object') return fitsOnce(n, v, depth);
   const frozen = Object.isFrozen(v);
-  if (!frozen && depth === 2) return fitsOnce(n, v, depth);
   const known = frozen ? fitFrozen : fitFresh;
   if (known.get(v as object) === n.schema) return true;
+  // a request's own member found to fit, then frozen as it was stored (handOver, its metadata's
+  // members): the next write's checks of the stored object (validateUpdate's old) need not walk it again
+  if (frozen && fitFresh.get(v as object) === n.schema) {
+    fitFrozen.set(v as object, n.schema);
+    return true;
+  }
   const ok = fitsOnce(n, v, depth);
   if (ok) known.set(v as object, n.schema);
   return ok;
 }
 
-/** Forgets what wellTyped found of the object's own members (they may have changed other than by the server's code: mutating admission). */
+/** Forgets what wellTyped found of the object's own members and theirs (they may have changed other than by the server's code: mutating admission). */
 export function forgetWellTyped(obj: object): void {
   for (const k in obj) {
     const v = (obj as Record<string, unknown>)[k];
-    if (typeof v === 'object' && v !== null) fitFresh.delete(v);
+    if (typeof v !== 'object' || v === null) continue;
+    fitFresh.delete(v);
+    for (const j in v) {
+      const w = (v as Record<string, unknown>)[j];
+      if (typeof w === 'object' && w !== null) fitFresh.delete(w);
+    }
   }
 }
 

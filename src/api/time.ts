@@ -135,12 +135,13 @@ function alreadyCanonical(v: string, micro: boolean): boolean {
     const c = v.charCodeAt(digits[i]);
     if (c < 48 || c > 57) return false;
   }
-  const two = (i: number) => (v.charCodeAt(i) - 48) * 10 + v.charCodeAt(i + 1) - 48;
-  const year = two(0) * 100 + two(2);
-  const month = two(5);
-  const day = two(8);
-  return month >= 1 && month <= 12 && day >= 1 && (day <= 28 || day <= daysIn(year, month)) && two(11) <= 23 && two(14) <= 59 && two(17) <= 59;
+  const year = two(v, 0) * 100 + two(v, 2);
+  const month = two(v, 5);
+  const day = two(v, 8);
+  return month >= 1 && month <= 12 && day >= 1 && (day <= 28 || day <= daysIn(year, month)) && two(v, 11) <= 23 && two(v, 14) <= 59 && two(v, 17) <= 59;
 }
+/** The two digits at i and i+1 as a number (a top-level function: a closure per call costs an allocation and tsx's __name). */
+const two = (v: string, i: number) => (v.charCodeAt(i) - 48) * 10 + v.charCodeAt(i + 1) - 48;
 const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
 const DIGITS_MICRO = [...DIGITS, 20, 21, 22, 23, 24, 25];
 

@@ -9,10 +9,21 @@ import { auditRequestBody } from './audit/index.ts';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/** A request whose body is already in memory (the in-process exchange, src/client/lean.ts) hands it over whole. */
+interface WholeBodyRequest {
+  takeBody?: () => Buffer | undefined;
+}
+
 /** Reads the whole body; rejects with 413 as soon as it passes maxBytes (the rest is not read). */
 export function readBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (declared > maxBytes) return Promise.reject(tooLarge());
+  const whole = (req as WholeBodyRequest).takeBody?.();
+  if (whole !== undefined) {
+    if (whole.length > maxBytes) return Promise.reject(tooLarge());
+    auditRequestBody(req, whole);
+    return Promise.resolve(whole);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -62,6 +62,8 @@ class LeanRequest extends Readable {
   readonly connection: LeanSocket;
   private distinct: Record<string, string[]> | undefined;
   private raw: string[] | undefined;
+  /** The body is pushed on the first read, unless a reader took it whole first (takeBody). */
+  private pending = true;
 
   constructor(
     private readonly r: TransportRequest,
@@ -75,13 +77,22 @@ class LeanRequest extends Readable {
     if (r.body) headers['content-length'] = String(r.body.length);
     this.headers = headers;
     this.socket = this.connection = socket;
-    if (r.body?.length) this.push(r.body);
-    this.push(null);
   }
 
-  /** The whole message was read ('end'). */
+  /** The whole message was read ('end'), or taken whole. */
   get complete(): boolean {
-    return this.readableEnded;
+    return !this.pending || this.readableEnded;
+  }
+
+  /**
+   * The whole body at once, for a reader that would collect every chunk anyway (the API server's
+   * readBody): no 'data'/'end' turns, no end-of-stream destroy. The stream then reads as empty.
+   * Undefined once the stream has started.
+   */
+  takeBody(): Buffer | undefined {
+    if (!this.pending) return undefined;
+    this.pending = false;
+    return this.r.body ?? EMPTY;
   }
 
   get headersDistinct(): Record<string, string[]> {
@@ -102,8 +113,15 @@ class LeanRequest extends Readable {
     return this.raw;
   }
 
-  override _read(): void {}
+  override _read(): void {
+    if (!this.pending) return void this.push(null);
+    this.pending = false;
+    if (this.r.body?.length) this.push(this.r.body);
+    this.push(null);
+  }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** The answer's head and bytes, as the listener writes them, delivered to the exchange. */
 interface Sink {

@@ -25,6 +25,9 @@ test('unknownFields reports the paths strict decoding names', () => {
   const d = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 1, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'x', portss: [] }] } }, strategy: { type: 'Recreate', rollingUpdat: {} } } };
   assert.deepEqual(unknownFields(deployments.schema, d), ['spec.template.spec.containers[0].portss', 'spec.strategy.rollingUpdat']);
   assert.deepEqual(unknownFields(pods.schema, { metadata: { name: 'ok' }, spec: { containers: [{ name: 'c', image: 'x' }] } }), []);
+  // a path prefix (the metadata check of custom resources) leads every reported path
+  assert.deepEqual(unknownFields(pods.schema.properties!.metadata, { name: 'm', labelz: {}, ownerReferences: [{ name: 'o', kindd: 'X' }] }, 'metadata'), ['metadata.labelz', 'metadata.ownerReferences[0].kindd']);
+  assert.deepEqual(unknownFields(pods.schema.properties!.spec.properties!.containers, [{ name: 'c', imagee: 'x' }]), ['[0].imagee']);
 });
 
 test('strictDecodingError is the 400 Kubernetes answers', () => {
