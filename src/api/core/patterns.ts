@@ -53,9 +53,41 @@ export function noise(seed: number, t: number): number {
   const knot = 5000;
   const k = Math.floor(t / knot);
   const f = (t - k * knot) / knot;
-  const a = (hash32(`${seed}:${k}`) / 0xffffffff) * 2 - 1;
-  const b = (hash32(`${seed}:${k + 1}`) / 0xffffffff) * 2 - 1;
+  const a = (knotHash(seed, k) / 0xffffffff) * 2 - 1;
+  const b = (knotHash(seed, k + 1) / 0xffffffff) * 2 - 1;
   return a + (b - a) * f;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const COLON = 58;
+const MINUS = 45;
+const ZERO = 48;
+/** Scratch for an integer's decimal digits, least significant first (a safe integer has at most 16). */
+const digits = new Uint8Array(16);
+
+/** hash32(`${seed}:${k}`) without making the string: the same FNV-1a over the same characters. */
+export function knotHash(seed: number, k: number): number {
+  if (!Number.isSafeInteger(seed) || !Number.isSafeInteger(k)) return hash32(`${seed}:${k}`);
+  let h = hashDigits(FNV_OFFSET, seed);
+  h = Math.imul(h ^ COLON, FNV_PRIME);
+  return hashDigits(h, k) >>> 0;
+}
+
+/** FNV-1a steps over a safe integer's decimal spelling (as `${n}` writes it: `-` sign, no leading zeros). */
+function hashDigits(h: number, n: number): number {
+  if (n < 0) {
+    h = Math.imul(h ^ MINUS, FNV_PRIME);
+    n = -n;
+  }
+  let len = 0;
+  do {
+    const d = n % 10;
+    digits[len++] = d;
+    n = (n - d) / 10;
+  } while (n > 0);
+  while (len > 0) h = Math.imul(h ^ (ZERO + digits[--len]), FNV_PRIME);
+  return h;
 }
 
 export function patternAt(p: Pattern, seed: number, sinceStartMs: number, t: number): number {
