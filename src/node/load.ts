@@ -39,6 +39,16 @@ export function controllerIndex(p: KubeObject): string[] {
   return c ? [c.uid] : [];
 }
 
+/** What share() reads of a pod object itself: the same object gives the same facts (pods are replaced, never edited). */
+export interface PodFacts {
+  ref: { kind: string; name: string; uid: string } | undefined;
+  ready: boolean;
+}
+
+export function podFacts(pod: KubeObject): PodFacts {
+  return { ref: controllerOf(pod), ready: ready(pod) };
+}
+
 function ready(p: KubeObject): boolean {
   if (p.metadata.deletionTimestamp) return false;
   const conds = p.status?.conditions as any[] | undefined;
@@ -75,17 +85,18 @@ export class WorkloadLoad {
     this.inf = inf;
   }
 
-  /** The pod's share at `now`, or undefined when neither its workload nor it sets a load. */
-  share(pod: KubeObject, now: number): PodShare | undefined {
+  /** The pod's share at `now`, or undefined when neither its workload nor it sets a load (facts: podFacts(pod), if the caller keeps them). */
+  share(pod: KubeObject, now: number, facts?: PodFacts): PodShare | undefined {
     if (!this.inf) return undefined;
-    const ref = controllerOf(pod);
+    facts ??= podFacts(pod);
+    const ref = facts.ref;
     let memo = ref ? this.passMemo(now).get(ref.uid) : undefined;
     const { src, cpu, memory } = memo ?? this.totals(pod, now);
     if (ref && !memo && src && !src.own) this.passMemo(now).set(ref.uid, (memo = { src, cpu, memory }));
     if (!src) return undefined;
     if (cpu === undefined && memory === undefined) return undefined;
     // not ready: no traffic, so no CPU share; its memory is the pod's own (the per-pod pattern)
-    if (!ready(pod)) return cpu !== undefined ? { milliCpu: 0 } : {};
+    if (!facts.ready) return cpu !== undefined ? { milliCpu: 0 } : {};
     // every ready pod of the controller gets the same share in this pass (read only by its callers)
     if (memo?.ready) return memo.ready;
     const n = Math.max(1, this.readyPods(src, now));

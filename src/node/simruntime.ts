@@ -8,7 +8,7 @@ import type { Profile } from './profile.ts';
 import type { ContainerLog, ContainerRuntime, ContainerUsage, ExitListener } from './runtime.ts';
 import type { KubeObject } from '../api/types.ts';
 import { milliValueOrZero } from '../api/quantity.ts';
-import type { PodShare, WorkloadLoad } from './load.ts';
+import { podFacts, type PodFacts, type PodShare, type WorkloadLoad } from './load.ts';
 import type { PortAnswerer } from './answer.ts';
 import { cpuAt, cpuIntegralNanos, memoryAt, usageInputs, usageModel, type UsageModel } from './usage.ts';
 
@@ -25,6 +25,8 @@ interface Meter {
   pod?: KubeObject;
   /** containerWeight of the container in that pod. */
   weight: number;
+  /** podFacts of that pod (its controller and readiness, for its load share). */
+  facts: PodFacts | undefined;
 }
 
 /** CPU a container of a loaded workload burns without a share (not ready, or no load now): millicores. */
@@ -122,17 +124,18 @@ export class SimulatedRuntime implements ContainerRuntime {
       const spec = containerSpec(sim.pod, c) ?? { name: c.name };
       const inputs = usageInputs(sim.pod, spec);
       if (!m || m.inputs !== inputs) {
-        m = { model: usageModel(sim.pod, spec, `${sim.uid}/${c.name}`), inputs, t: m?.t ?? startedAt, nanos: m?.nanos ?? 0, oomed: m?.oomed, weight: 0 };
+        m = { model: usageModel(sim.pod, spec, `${sim.uid}/${c.name}`), inputs, t: m?.t ?? startedAt, nanos: m?.nanos ?? 0, oomed: m?.oomed, pod: undefined, weight: 0, facts: undefined };
         this.meters.set(c, m);
       }
       m.pod = sim.pod;
       m.weight = containerWeight(sim.pod, c.name);
+      m.facts = c.init ? undefined : podFacts(sim.pod);
     }
     if (m.t < startedAt) {
       m.t = startedAt; // a new instance: cumulative counters restart
       m.nanos = 0;
     }
-    const share = c.init ? undefined : this.load?.share(sim.pod, now);
+    const share = c.init ? undefined : this.load?.share(sim.pod, now, m.facts);
     let milliCpu: number;
     let memory: number;
     if (share) {

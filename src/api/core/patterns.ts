@@ -53,9 +53,70 @@ export function noise(seed: number, t: number): number {
   const knot = 5000;
   const k = Math.floor(t / knot);
   const f = (t - k * knot) / knot;
-  const a = (hash32(`${seed}:${k}`) / 0xffffffff) * 2 - 1;
-  const b = (hash32(`${seed}:${k + 1}`) / 0xffffffff) * 2 - 1;
+  let a: number;
+  let b: number;
+  if (isSmall(seed) && isSmall(k + 1) && isSmall(k)) {
+    const h = seedHash(seed);
+    a = hashDigits(h, k) >>> 0;
+    b = hashDigits(h, k + 1) >>> 0;
+  } else {
+    a = hash32(`${seed}:${k}`);
+    b = hash32(`${seed}:${k + 1}`);
+  }
+  a = (a / 0xffffffff) * 2 - 1;
+  b = (b / 0xffffffff) * 2 - 1;
   return a + (b - a) * f;
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const COLON = 58;
+const MINUS = 45;
+const ZERO = 48;
+/** Below this an integer's digits come out exactly by floor(n / 10) (and `${n}` spells it in digits). */
+const SMALL = 1e15;
+/** Scratch for an integer's decimal digits, least significant first. */
+const digits = new Int32Array(16);
+
+function isSmall(n: number): boolean {
+  return Number.isInteger(n) && n < SMALL && n > -SMALL;
+}
+
+/** hash32(`${seed}:${k}`) without making the string: the same FNV-1a over the same characters. */
+export function knotHash(seed: number, k: number): number {
+  if (!isSmall(seed) || !isSmall(k)) return hash32(`${seed}:${k}`);
+  return hashDigits(seedHash(seed), k) >>> 0;
+}
+
+/** FNV-1a state after `${seed}:`. */
+function seedHash(seed: number): number {
+  return Math.imul(hashDigits(FNV_OFFSET, seed) ^ COLON, FNV_PRIME);
+}
+
+/** FNV-1a steps over a small integer's decimal spelling (as `${n}` writes it: `-` sign, no leading zeros). */
+function hashDigits(h: number, n: number): number {
+  if (n < 0) {
+    h = Math.imul(h ^ MINUS, FNV_PRIME);
+    n = -n;
+  }
+  let len = 0;
+  if (n <= 0x7fffffff) {
+    // int32 division: several times faster than floating-point floor/remainder
+    let m = n | 0;
+    do {
+      const q = (m / 10) | 0;
+      digits[len++] = m - q * 10;
+      m = q;
+    } while (m > 0);
+  } else {
+    do {
+      const q = Math.floor(n / 10);
+      digits[len++] = n - q * 10;
+      n = q;
+    } while (n > 0);
+  }
+  while (len > 0) h = Math.imul(h ^ (ZERO + digits[--len]), FNV_PRIME);
+  return h;
 }
 
 export function patternAt(p: Pattern, seed: number, sinceStartMs: number, t: number): number {

@@ -41,6 +41,20 @@ const byNamespaceName = (a: { namespace?: string; name?: string }, b: { namespac
 };
 const byName = (a: KubeObject, b: KubeObject) => byNamespaceName(a.metadata, b.metadata);
 
+/** How a PodMetrics list answers an Accept text: negotiateOutput and prefersProtobuf, worked out once per text (both pure). */
+type ListOutput = 'Table' | 'Protobuf' | 'Json';
+const listOutputs = new Map<string, ListOutput>();
+function listOutput(accept: string | undefined): ListOutput {
+  const key = accept ?? '';
+  let o = listOutputs.get(key);
+  if (o === undefined) {
+    o = negotiateOutput(accept).as === 'Table' ? 'Table' : prefersProtobuf(accept) ? 'Protobuf' : 'Json';
+    if (listOutputs.size >= 256) listOutputs.clear();
+    listOutputs.set(key, o);
+  }
+  return o;
+}
+
 async function listNodes(s: Scope): Promise<number> {
   const samples = scraperOf(s.core)?.nodes ?? new Map();
   const filter = selectorFilter(s.rt, s.query);
@@ -89,6 +103,34 @@ function podFilter(s: Scope): ((o: KubeObject) => boolean) | undefined {
   return f;
 }
 
+interface PodHit {
+  sample: PodSample;
+  labels?: Record<string, string>;
+  meta: KubeObject['metadata'];
+}
+
+/** The selected pods that have a sample, with it (a namespaced list reads its namespace's samples). */
+function podHits(scraper: ReturnType<typeof scraperOf>, pods: KubeObject[], ns: string | undefined): PodHit[] {
+  const hits: PodHit[] = [];
+  if (!scraper) return hits;
+  const inNs = ns ? scraper.podSamplesIn(ns) : undefined;
+  if (ns && !inNs) return hits;
+  for (const p of pods) {
+    const meta = p.metadata;
+    const sample = inNs ? inNs.get(meta.name!) : scraper.podSample(meta.namespace!, meta.name!);
+    if (sample) hits.push({ sample, labels: meta.labels, meta });
+  }
+  return hits;
+}
+
+const byHitNamespaceName = (a: PodHit, b: PodHit): number => byNamespaceName(a.sample, b.sample);
+/** Names compared as Go compares strings, one comparison per pair. */
+const byHitName = (a: PodHit, b: PodHit): number => {
+  const x = a.sample.name;
+  const y = b.sample.name;
+  return x === y ? 0 : x < y ? -1 : 1;
+};
+
 async function listPods(s: Scope): Promise<number> {
   const scraper = scraperOf(s.core);
   const filter = podFilter(s);
@@ -100,14 +142,12 @@ async function listPods(s: Scope): Promise<number> {
   let index = podIndexes.get(s.core);
   if (!index) podIndexes.set(s.core, (index = new PodLabelIndex(resourcePrefix('', 'pods'))));
   const pods = await index.select(s.core.store, prefix, s.query?.get('labelSelector') ?? null, filter);
-  const hits: { sample: PodSample; labels?: Record<string, string>; meta: KubeObject['metadata'] }[] = [];
-  for (const p of pods) {
-    const sample = scraper?.podSample(p.metadata.namespace!, p.metadata.name!);
-    if (sample) hits.push({ sample, labels: p.metadata.labels, meta: p.metadata });
-  }
-  hits.sort((a, b) => byNamespaceName(a.sample, b.sample));
-  if (negotiateOutput(s.req.headers.accept).as === 'Table') return send(s, hits.map((h) => podMetricsObject(h.sample, h.labels, now)));
-  if (prefersProtobuf(s.req.headers.accept)) {
+  const hits = podHits(scraper, pods, ns);
+  // a namespaced list's pods share their namespace: by name alone
+  hits.sort(ns ? byHitName : byHitNamespaceName);
+  const output = listOutput(s.req.headers.accept);
+  if (output === 'Table') return send(s, hits.map((h) => podMetricsObject(h.sample, h.labels, now)));
+  if (output === 'Protobuf') {
     sendBytes(s.res, 200, podMetricsListProtobuf(hits, now), PROTOBUF_CONTENT_TYPE);
     return 200;
   }
@@ -116,8 +156,16 @@ async function listPods(s: Scope): Promise<number> {
   // joined (one flat string), not appended: a cons string of every piece costs its flattening later
   const items: string[] = new Array(hits.length);
   for (let i = 0; i < hits.length; i++) items[i] = podMetricsItemJsonOf(hits[i].sample, hits[i].meta, created);
-  sendJson(s.res, 200, `{"kind":${JSON.stringify(s.rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOfRt(s.rt))},"metadata":{},"items":[${items.join(',')}]}`);
+  sendJson(s.res, 200, `${listHead(s.rt)}${items.join(',')}]}`);
   return 200;
+}
+
+/** A PodMetricsList's text up to its items, once per resource type. */
+const listHeads = new WeakMap<object, string>();
+function listHead(rt: Scope['rt']): string {
+  let head = listHeads.get(rt);
+  if (head === undefined) listHeads.set(rt, (head = `{"kind":${JSON.stringify(rt.listKind)},"apiVersion":${JSON.stringify(apiVersionOfRt(rt))},"metadata":{},"items":[`));
+  return head;
 }
 
 async function getPod(s: Scope): Promise<number> {

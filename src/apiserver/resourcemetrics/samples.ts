@@ -214,12 +214,27 @@ function str(s: string): string {
 }
 const PLAIN = /^[\w.\-/:]*$/;
 
+/** str with a one-entry memo: a list's items share their creationTimestamp, neighbouring pods their container names. */
+class LastStr {
+  private text = '';
+  private json = '""';
+  of(s: string): string {
+    if (s !== this.text) {
+      this.json = str(s);
+      this.text = s;
+    }
+    return this.json;
+  }
+}
+const containerNames = new LastStr();
+const createdTexts = new LastStr();
+
 export function podUsageJson(s: PodSample): string {
   if (s.usageJson === undefined) {
     let containers = '';
     for (const c of s.containers) {
       if (containers) containers += ',';
-      containers += `{"name":${str(c.name)},"usage":{"cpu":"${cpuQuantity(c.cpuNanoCores)}","memory":"${memoryQuantity(c.memoryBytes)}"}}`;
+      containers += `{"name":${containerNames.of(c.name)},"usage":{"cpu":"${cpuQuantity(c.cpuNanoCores)}","memory":"${memoryQuantity(c.memoryBytes)}"}}`;
     }
     s.usageJson = `"timestamp":"${stampText(s.timestampMs)}","window":"${windowText(s.windowMs)}","containers":[${containers}]`;
   }
@@ -264,5 +279,5 @@ export function podMetricsItemJsonOf(s: PodSample, meta: { name?: string; namesp
     f = itemFrame(s.name, s.namespace, meta.labels);
     if (Object.isFrozen(meta) && (!meta.labels || Object.isFrozen(meta.labels)) && meta.name === s.name && meta.namespace === s.namespace) frames.set(meta, f);
   }
-  return `${f[0]}${str(created)}${f[1]}${podUsageJson(s)}}`;
+  return `${f[0]}${createdTexts.of(created)}${f[1]}${podUsageJson(s)}}`;
 }

@@ -114,6 +114,11 @@ export class ResourceMetricsScraper {
     return this.podsByNamespace.get(namespace)?.get(name);
   }
 
+  /** The latest samples of a namespace's pods, by name (a namespaced list looks its pods up here). */
+  podSamplesIn(namespace: string): ReadonlyMap<string, PodSample> | undefined {
+    return this.podsByNamespace.get(namespace);
+  }
+
   /** The latest samples of every pod, by `namespace/name`. */
   get pods(): Map<string, PodSample> {
     if (!this.flat) {
