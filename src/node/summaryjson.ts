@@ -8,6 +8,7 @@ import type { KubeletView } from './kubelet.ts';
 import type { PodSim } from './podsim.ts';
 import type { ContainerUsage } from './runtime.ts';
 import { rfc3339 } from './units.ts';
+import { jsonString } from '../api/core/json.ts';
 
 export const NODE_BASE_CPU_M = 100;
 export const NODE_BASE_MEM = 512 * 2 ** 20;
@@ -84,36 +85,32 @@ const nano = (milliCpu: number) => Math.round(milliCpu * 1e6);
 
 // ---- as JSON text -------------------------------------------------------------------------------
 
-/** JSON.stringify of a string: names are plain, so skip the native call when nothing needs escaping. */
-function str(s: string): string {
-  return /^[\w.\-/:]*$/.test(s) ? `"${s}"` : JSON.stringify(s);
-}
 
 function statsJson(n: NodeStats): string {
-  const time = str(n.time);
+  const time = jsonString(n.time);
   let pods = '';
   for (const p of n.pods) {
     let containers = '';
     for (const u of p.usage) {
       if (containers) containers += ',';
       containers +=
-        `{"name":${str(u.name)},"startTime":${str(startTimeText(u.startedAt))},` +
+        `{"name":${jsonString(u.name)},"startTime":${jsonString(startTimeText(u.startedAt))},` +
         `"cpu":{"time":${time},"usageNanoCores":${nano(u.milliCpu)},"usageCoreNanoSeconds":${u.cpuNanos}},` +
         `"memory":{"time":${time},"usageBytes":${u.memory},"workingSetBytes":${u.memory},"rssBytes":${rss(u.memory)},"pageFaults":0,"majorPageFaults":0}}`;
     }
     const { sim, memory: pm } = p;
     if (pods) pods += ',';
     pods +=
-      `{"podRef":{"name":${str(sim.name)},"namespace":${str(sim.namespace)},"uid":${str(sim.uid)}},` +
-      `"startTime":${str(startTimeText(sim.startTime))},"containers":[${containers}],` +
+      `{"podRef":{"name":${jsonString(sim.name)},"namespace":${jsonString(sim.namespace)},"uid":${jsonString(sim.uid)}},` +
+      `"startTime":${jsonString(startTimeText(sim.startTime))},"containers":[${containers}],` +
       `"cpu":{"time":${time},"usageNanoCores":${nano(p.milliCpu)},"usageCoreNanoSeconds":${p.cpuNanos}},` +
       `"memory":{"time":${time},"usageBytes":${pm},"workingSetBytes":${pm},"rssBytes":${rss(pm)}}}`;
   }
   const mem = n.memory;
   return (
-    `{"node":{"nodeName":${str(n.node)},"startTime":${str(startTimeText(n.startedAt))},` +
+    `{"node":{"nodeName":${jsonString(n.node)},"startTime":${jsonString(startTimeText(n.startedAt))},` +
     `"cpu":{"time":${time},"usageNanoCores":${n.nanoCores},"usageCoreNanoSeconds":${n.coreNanos}},` +
-    `"memory":{"time":${time},"usageBytes":${mem},"workingSetBytes":${mem},"rssBytes":${rss(mem)}${n.capacity !== undefined ? `,"capacity":${str(n.capacity)}` : ''}}},` +
+    `"memory":{"time":${time},"usageBytes":${mem},"workingSetBytes":${mem},"rssBytes":${rss(mem)}${n.capacity !== undefined ? `,"capacity":${jsonString(n.capacity)}` : ''}}},` +
     `"pods":[${pods}]}`
   );
 }

@@ -1,7 +1,7 @@
-// deepCopy: a JSON value copied member by member (what structuredClone did for API objects).
+// deepCopy and jsonString (src/api/core/json.ts): JSON values copied, strings quoted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deepCopy } from '../../src/api/core/json.ts';
+import { deepCopy, jsonString } from '../../src/api/core/json.ts';
 
 test('deepCopy: equal value, no shared object or array, frozen input copied unfrozen', () => {
   const frozen = Object.freeze({ a: Object.freeze([1, Object.freeze({ b: 'x' })]) });
@@ -43,4 +43,9 @@ test('deepCopy: undefined members kept, "__proto__" stays a member, non-plain ob
   assert.notEqual(withDate.d, d);
   const noProto = Object.assign(Object.create(null), { k: [1] });
   assert.deepEqual(deepCopy(noProto), { k: [1] });
+});
+
+test('jsonString: JSON.stringify of a string, plain or needing escapes', () => {
+  for (const s of ['', 'web-0', 'kube-system', '2026-12-01T07:27:20Z', 'a/b:c.d_e', 'quote"d', 'back\\slash', 'line\nbreak', 'tab\t', 'ünïcode', '\u2028', 'space d'])
+    assert.equal(jsonString(s), JSON.stringify(s), s);
 });

@@ -2,6 +2,7 @@
 // samples → metrics.k8s.io/v1beta1 objects, with metrics-server's shapes (cpu in nanocores,
 // memory as working set in Ki, `timestamp` the sample's time, `window` the scrape resolution).
 import { formatTimeMs as rfc3339 } from '../../api/time.ts';
+import { jsonString } from '../../api/core/json.ts';
 
 export interface ContainerSample {
   name: string;
@@ -208,11 +209,6 @@ function windowText(ms: number): string {
   return lastWindow.text;
 }
 
-/** JSON.stringify of a string, without the native call for the plain names that pods and containers have. */
-function str(s: string): string {
-  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
-}
-const PLAIN = /^[\w.\-/:]*$/;
 
 /** str with a one-entry memo: a list's items share their creationTimestamp, neighbouring pods their container names. */
 class LastStr {
@@ -220,7 +216,7 @@ class LastStr {
   private json = '""';
   of(s: string): string {
     if (s !== this.text) {
-      this.json = str(s);
+      this.json = jsonString(s);
       this.text = s;
     }
     return this.json;
@@ -258,12 +254,12 @@ function labelsJson(labels: Record<string, string>): string {
  */
 export function podMetricsItemJson(s: PodSample, labels: Record<string, string> | undefined, created: string): string {
   const [head, tail] = itemFrame(s.name, s.namespace, labels);
-  return `${head}${str(created)}${tail}${podUsageJson(s)}}`;
+  return `${head}${jsonString(created)}${tail}${podUsageJson(s)}}`;
 }
 
 /** An item's text around its creationTimestamp, up to its usage members: `{"metadata":{"name":…,"creationTimestamp":` and `,"labels":…},`. */
 function itemFrame(name: string, namespace: string, labels: Record<string, string> | undefined): [string, string] {
-  return [`{"metadata":{"name":${str(name)},"namespace":${str(namespace)},"creationTimestamp":`, `${labels ? `,"labels":${labelsJson(labels)}` : ''}},`];
+  return [`{"metadata":{"name":${jsonString(name)},"namespace":${jsonString(namespace)},"creationTimestamp":`, `${labels ? `,"labels":${labelsJson(labels)}` : ''}},`];
 }
 
 /** itemFrame per pod metadata, remembered for the watch cache's frozen objects (a pod's next version is a new object). */
