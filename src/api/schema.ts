@@ -346,10 +346,13 @@ function typeFits(test: number, v: unknown): boolean {
 const fitFrozen = new WeakMap<object, Schema>();
 
 /**
- * Members (top level, and their own members) of a request's own object (not frozen: the status a
- * status write sends) found to fit a schema, until forgetWellTyped(): the checks of one write walk them once. Between checks
+ * Top-level members of a request's own object (not frozen: the status a status write sends) found
+ * to fit a schema, until forgetWellTyped(): the checks of one write walk them once. Between checks
  * only the server's own code changes them (defaults, strategies: in the declared types), except
- * mutating admission (webhooks, policies), after which the write forgets them.
+ * mutating admission (webhooks, policies), after which the write forgets them. Their own members
+ * are not kept: a write's later checks meet them again only under the same top-level member (a
+ * strategy's new member copies a stored one: frozen), and each entry costs a WeakMap insert and
+ * young-generation ephemeron work for a body that is garbage after the request.
  */
 const fitFresh = new WeakMap<object, Schema>();
 
@@ -357,6 +360,7 @@ function fits(n: FitNode, v: unknown, depth: number): boolean {
   if (v === null || v === undefined) return true;
   if ((depth !== 1 && depth !== 2) || typeof v !== 'object') return fitsOnce(n, v, depth);
   const frozen = Object.isFrozen(v);
+  if (!frozen && depth === 2) return fitsOnce(n, v, depth); // see fitFresh
   const known = frozen ? fitFrozen : fitFresh;
   if (known.get(v as object) === n.schema) return true;
   // a request's own member found to fit, then frozen as it was stored (handOver, its metadata's
@@ -370,16 +374,11 @@ function fits(n: FitNode, v: unknown, depth: number): boolean {
   return ok;
 }
 
-/** Forgets what wellTyped found of the object's own members and theirs (they may have changed other than by the server's code: mutating admission). */
+/** Forgets what wellTyped found of the object's own members (they may have changed other than by the server's code: mutating admission). */
 export function forgetWellTyped(obj: object): void {
   for (const k in obj) {
     const v = (obj as Record<string, unknown>)[k];
-    if (typeof v !== 'object' || v === null) continue;
-    fitFresh.delete(v);
-    for (const j in v) {
-      const w = (v as Record<string, unknown>)[j];
-      if (typeof w === 'object' && w !== null) fitFresh.delete(w);
-    }
+    if (typeof v === 'object' && v !== null) fitFresh.delete(v);
   }
 }
 
