@@ -40,7 +40,7 @@ export function createMetrics(currentRevision: () => number): ApiMetrics {
     },
   });
   // Children are cached per label set: labels() with a fresh object per request is the costly part.
-  const totals = new Map<string, client.Counter.Internal>();
+  const totals = new Map<string, CounterCell>();
   const durations = new Map<string, DurationCell>();
   return {
     registry,
@@ -57,10 +57,57 @@ export function createMetrics(currentRevision: () => number): ApiMetrics {
       }
       const kc = `${k}\u0000${code}`;
       let t = totals.get(kc);
-      if (!t) totals.set(kc, (t = total.labels(verb, resource, String(code))));
+      if (!t) totals.set(kc, (t = new CounterCell(total, { verb, resource, code: String(code) })));
       t.inc();
     },
   };
+}
+
+/** What prom-client keeps per label set of a counter (lib/counter.js setValue), v15. */
+interface CounterValue {
+  value: number;
+  labels: Record<string, string>;
+}
+
+/** The key of prom-client's hashMap entry whose labels are these (same names, same values). */
+function entryKey(map: Record<string, { labels?: Record<string, string> }>, labels: Record<string, string>): string | undefined {
+  const names = Object.keys(labels);
+  for (const k in map) {
+    const l = map[k].labels;
+    if (l && names.every((n) => l[n] === labels[n])) return k;
+  }
+  return undefined;
+}
+
+/**
+ * One label set of the request counter, counted as prom-client's own inc does (value + 1 in the
+ * entry of its hashMap) without hashing and validating the labels on every call. The first inc,
+ * and any after a reset, is prom-client's, which makes the entry; /metrics renders it as before.
+ */
+class CounterCell {
+  private entry: CounterValue | undefined;
+  private key = '';
+  private readonly child: client.Counter.Internal;
+
+  constructor(
+    private readonly counter: client.Counter<string>,
+    private readonly labels: Record<string, string>,
+  ) {
+    this.child = counter.labels(labels);
+  }
+
+  inc(): void {
+    const map = (this.counter as unknown as { hashMap?: Record<string, CounterValue> }).hashMap;
+    const e = this.entry;
+    if (map && e && map[this.key] === e) {
+      e.value += 1;
+      return;
+    }
+    this.child.inc();
+    const k = map && entryKey(map, this.labels);
+    this.entry = k !== undefined && map && typeof map[k].value === 'number' ? map[k] : undefined;
+    this.key = k ?? '';
+  }
 }
 
 /** What prom-client keeps per label set of a histogram (lib/histogram.js createBaseValues), v15. */

@@ -65,39 +65,36 @@ export function parseResourcePath(method: string, path: string, watchParam: bool
     watchPath = true;
     i++;
   }
-  let rest = parts.slice(i);
-  if (rest.length === 0) return undefined;
+  // The resource's segments are parts[r..]: after the namespace of a namespaced path, or from i
+  // (a namespace object itself: /namespaces/<name>[/status|/finalize]). Indexes, not slices.
+  if (parts.length === i) return undefined;
   let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length >= 2) {
-    namespace = rest[1];
-    if (rest.length > 2 && !namespaceSubresources.has(rest[2])) {
-      rest = rest.slice(2);
-    } else {
-      // the namespace object itself: /namespaces/<name>[/status|/finalize]
-      rest = ['namespaces', rest[1], ...rest.slice(2)];
-      namespace = undefined;
-    }
+  let r = i;
+  if (parts[i] === 'namespaces' && parts.length - i > 2 && !namespaceSubresources.has(parts[i + 2])) {
+    namespace = parts[i + 1];
+    r = i + 2;
   }
+  const n = parts.length - r;
+  const resource = parts[r];
+  const name = n > 1 ? parts[r + 1] : undefined;
+  const subresource = n > 2 ? parts[r + 2] : undefined;
+  if (resource === '' || name === '' || subresource === '') return undefined;
   // Past a subresource, the rest of the path is its own (a proxy's target path): kept raw.
-  const head = rest.slice(0, 3);
-  if (head.some((p) => p === '')) return undefined;
   let subpath: string | undefined;
-  if (rest.length > 3) {
-    const at = nthSlash(path, parts.length - rest.length + 3);
-    subpath = path.slice(at);
-  } else if (rest.length === 3 && path.endsWith('/')) {
-    subpath = '/';
-  }
-  const [resource, name, subresource] = head;
+  if (n > 3) subpath = path.slice(nthSlash(path, r + 3));
+  else if (n === 3 && path.endsWith('/')) subpath = '/';
   const info: RequestInfo = { verb: 'get', group, version, resource, path };
   if (subpath !== undefined) info.subpath = subpath;
   if (namespace !== undefined) info.namespace = namespace;
   if (name !== undefined) {
-    try {
-      info.name = decodeURIComponent(name);
-    } catch {
-      return undefined; // malformed percent-encoding: no such resource
-    }
+    // without a '%' there is nothing to decode (and nothing malformed)
+    if (name.includes('%')) {
+      try {
+        info.name = decodeURIComponent(name);
+      } catch {
+        return undefined; // malformed percent-encoding: no such resource
+      }
+    } else info.name = name;
   }
   if (subresource !== undefined) info.subresource = subresource;
 

@@ -43,3 +43,29 @@ test('request durations render as prom-client observes them (bounds, beyond the 
   m.observe('WATCH', 'pods', 200, 5, 'cluster');
   assert.equal(section(await m.registry.metrics()), section(await reference(after)));
 });
+
+test('request totals render as prom-client counts them (several label sets and codes, reset)', async () => {
+  const TOTAL = 'apiserver_request_total';
+  const lines = (text: string) => text.split('\n').filter((l) => l.includes(TOTAL)).join('\n');
+  const reference = (reqs: [string, string, number][]) => {
+    const registry = new client.Registry();
+    const c = new client.Counter({ name: TOTAL, help: 'Counter of apiserver requests broken out for each verb, resource and HTTP response code.', labelNames: ['verb', 'resource', 'code'], registers: [registry] });
+    for (const [verb, resource, code] of reqs) c.labels(verb, resource, String(code)).inc();
+    return registry.metrics();
+  };
+  const reqs: [string, string, number][] = [
+    ['PUT', 'leases', 200],
+    ['PUT', 'leases', 200],
+    ['PUT', 'leases', 409],
+    ['GET', 'pods', 200],
+    ['PUT', 'leases', 200],
+    ['WATCH', 'pods', 200],
+  ];
+  const m = createMetrics(() => 0);
+  for (const [verb, resource, code] of reqs) m.observe(verb, resource, code, 0.001, 'resource');
+  assert.equal(lines(await m.registry.metrics()), lines(await reference(reqs)));
+  m.registry.resetMetrics();
+  const after: [string, string, number][] = [['PUT', 'leases', 200], ['PUT', 'leases', 200]];
+  for (const [verb, resource, code] of after) m.observe(verb, resource, code, 0.001, 'resource');
+  assert.equal(lines(await m.registry.metrics()), lines(await reference(after)));
+});
