@@ -78,6 +78,37 @@ export function encodeObject(object: KubeObject, revision: number): { json: stri
 }
 
 /**
+ * A stored object (deep-frozen, as encodeObject made it) with metadata.resourceVersion = revision,
+ * from its JSON `json` — a delete's last state: the JSON is the stored one with the resourceVersion
+ * written anew (only the members before it are serialized, to find it), the members shared. Falls
+ * back to encodeObject when the JSON does not read as the object's.
+ */
+export function encodeStoredAt(object: KubeObject, json: string, revision: number): { json: string; object: KubeObject } {
+  const m = object.metadata;
+  if (!Object.isFrozen(object) || !plainTop(object) || typeof m.resourceVersion !== 'string') return encodeObject(object, revision);
+  const head = membersBefore(object, 'metadata') + '"metadata":' + membersBefore(m, 'resourceVersion') + '"resourceVersion":' + JSON.stringify(m.resourceVersion);
+  const next = json.charCodeAt(head.length);
+  if (!json.startsWith(head) || (next !== 44 && next !== 125)) return encodeObject(object, revision); // ',' or '}'
+  const rv = String(revision);
+  // the stored metadata's members are frozen with it: the copy shares them
+  const metadata = Object.freeze({ ...m, resourceVersion: rv });
+  const at = head.length - JSON.stringify(m.resourceVersion).length;
+  return { json: json.slice(0, at) + JSON.stringify(rv) + json.slice(head.length), object: Object.freeze({ ...object, metadata }) as KubeObject };
+}
+
+/** JSON.stringify's text of an object up to member `key`: `{` and the members before it, each with its comma. */
+function membersBefore(o: object, key: string): string {
+  let text = '{';
+  for (const k in o) {
+    if (k === key) break;
+    const v = (o as Record<string, unknown>)[k];
+    if (v === undefined) continue;
+    text += `${JSON.stringify(k)}:${JSON.stringify(v)},`;
+  }
+  return text;
+}
+
+/**
  * Whether every member of a handed-over object's copy (top level) is what JSON.parse of its JSON
  * would give (stored members as they are), freezing them; false when one is not (the caller
  * parses the JSON then: what is frozen meanwhile was the writer's, given up).

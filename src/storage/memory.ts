@@ -2,7 +2,7 @@
 // Used by tests and by the API server when it runs without a data dir.
 import type { KubeObject } from '../api/types.ts';
 import { StorageError, type Store, type StoreEntry, type StoreEvent, type Unsubscribe } from './interface.ts';
-import { closedError, compactedError, encodeObject, makeEntry, WatcherSet } from './common.ts';
+import { closedError, compactedError, encodeObject, encodeStoredAt, makeEntry, WatcherSet } from './common.ts';
 
 export interface MemoryStoreOptions {
   /**
@@ -75,7 +75,7 @@ export class MemoryStore implements Store {
       throw new StorageError('Conflict', key, `revision mismatch on ${key}: expected ${expectedRevision}, current ${prev.modRevision}`, prev.modRevision);
     }
     const rev = ++this.revision;
-    const enc = encodeObject(prev.object, rev);
+    const enc = prev.json !== undefined ? encodeStoredAt(prev.object, prev.json, rev) : encodeObject(prev.object, rev);
     const entry = makeEntry(key, enc, rev, prev.createRevision);
     this.entries.delete(key);
     this.record({ type: 'DELETED', key, revision: rev, object: entry.object, prevObject: prev.object, json: enc.json });

@@ -3,7 +3,8 @@
 // are shared (same reference), everything else is a copy the caller cannot reach.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeObject, encodeObject, handOver } from '../../src/storage/common.ts';
+import { decodeObject, encodeObject, encodeStoredAt, handOver } from '../../src/storage/common.ts';
+import { MemoryStore } from '../../src/storage/memory.ts';
 import type { KubeObject } from '../../src/api/types.ts';
 
 const isDeepFrozen = (v: unknown): boolean =>
@@ -100,4 +101,45 @@ test('a status write handed over: the stored spec shared, the request status kep
   const third = encodeObject(handOver(odd), 3);
   assert.notEqual(third.object.status, odd.status);
   assert.deepEqual(third.object.status, { phase: 'Running', n: null });
+});
+
+test('encodeStoredAt (a delete\'s last state) = encodeObject of the stored object at the new revision, members shared', () => {
+  const stored: KubeObject[] = [
+    { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e', namespace: 'd', resourceVersion: '3', labels: { resourceVersion: '3' } }, involvedObject: { kind: 'Pod', name: 'p', resourceVersion: '3' }, reason: 'x', count: 1, eventTime: null } as any,
+    { metadata: { name: 'first', resourceVersion: '3' }, apiVersion: 'v1', kind: 'ConfigMap', data: { a: 'b' } } as any,
+    { apiVersion: 'v1', count: 2, kind: 'X', metadata: { name: 'number first', resourceVersion: '3' } } as any,
+    { apiVersion: 'v1', kind: 'X', metadata: { name: 'rv last', uid: 'u' }, spec: { a: [1, { b: 'c' }] } } as any,
+    { '1': 'integer-like key', metadata: { name: 'k', resourceVersion: '3' } } as any,
+  ];
+  for (const o of stored) {
+    const enc = encodeObject(o, 3);
+    const at = encodeStoredAt(enc.object, enc.json, 9);
+    const want = encodeObject(enc.object, 9);
+    assert.equal(at.json, want.json, o.metadata.name);
+    assert.equal(at.json, JSON.stringify(at.object), o.metadata.name);
+    assert.deepStrictEqual(at.object, want.object, o.metadata.name);
+    assert.equal(at.object.metadata.resourceVersion, '9');
+    assert.ok(isDeepFrozen(at.object), o.metadata.name);
+    for (const k of Object.keys(enc.object)) if (k !== 'metadata' && typeof enc.object[k] === 'object' && enc.object[k] !== null) assert.equal(at.object[k], enc.object[k], `${o.metadata.name}: ${k} shared`);
+    assert.equal(enc.object.metadata.resourceVersion, '3', 'the stored object is untouched');
+  }
+  // JSON that is not the object's: encodeObject's answer
+  const enc = encodeObject({ apiVersion: 'v1', kind: 'X', metadata: { name: 'm' } } as any, 3);
+  assert.equal(encodeStoredAt(enc.object, '{"apiVersion":"v1","kind":"X","metadata":{"name":"other"}}', 9).json, encodeObject(enc.object, 9).json);
+});
+
+test('a memory store delete: the DELETED event and the answer carry the last state at the delete\'s revision', async () => {
+  const s = new MemoryStore();
+  const events: any[] = [];
+  s.watch('/registry/', 0, (ev) => events.push(ev));
+  await s.create('/registry/events/d/e', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e', namespace: 'd' }, involvedObject: { kind: 'Pod', resourceVersion: '1' }, reason: 'r' } as any);
+  const u = await s.update('/registry/events/d/e', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e', namespace: 'd' }, involvedObject: { kind: 'Pod', resourceVersion: '1' }, reason: 's', count: 2 } as any);
+  const d = await s.delete('/registry/events/d/e');
+  assert.equal(d.modRevision, 3);
+  assert.equal(d.object.metadata.resourceVersion, '3');
+  assert.equal(d.json, JSON.stringify({ ...u.object, metadata: { ...u.object.metadata, resourceVersion: '3' } }));
+  assert.equal(events[2].type, 'DELETED');
+  assert.equal(events[2].json, d.json);
+  assert.equal(events[2].prevObject, u.object);
+  await s.close();
 });
