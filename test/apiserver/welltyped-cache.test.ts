@@ -20,7 +20,7 @@ test('wellTyped remembers a fresh member until forgetWellTyped', () => {
   assert.equal(wellTyped(schema, frozen), true);
 });
 
-test('wellTyped: members of members are remembered too, forgotten with their parent; a fresh member found to fit stays so once frozen', () => {
+test('wellTyped: a member of a member changed in place is seen once its parent is forgotten; a fresh member found to fit stays so once frozen', () => {
   const schema = obj('x', { metadata: obj('m', { labels: obj('l', { app: str() }), gen: int() }) });
   const o: any = { metadata: { labels: { app: 'web' }, gen: 1 } };
   assert.equal(wellTyped(schema, o), true);
