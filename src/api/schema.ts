@@ -248,16 +248,14 @@ export function wellTyped(schema: Schema, v: unknown): boolean {
  * made on first use), so the walk reads one shape per value instead of the schema's own members.
  */
 interface FitNode {
+  /** Always true: a value found in `props` that is not a node is one Object.prototype gave (see fitsOnce). */
+  readonly node: true;
   readonly schema: Schema;
   readonly test: number;
   /** x-kubernetes-preserve-unknown-fields: the inside is not looked at. */
   readonly opaque: boolean;
-  /**
-   * Declared members, made on first walk: their nodes, or SKIP for a member that is no schema
-   * object. A Map: one hash lookup per member of a value, where a keyed load from per-schema
-   * objects goes megamorphic across the kinds' hundreds of schemas.
-   */
-  props: Map<string, FitNode | typeof SKIP | typeof ADDL> | undefined;
+  /** Declared members (an object with Object.prototype, as schema.properties is looked up today); made on first walk. */
+  props: Record<string, FitNode> | undefined;
   /** An object additionalProperties. */
   addl: FitNode | undefined;
   items: FitNode | undefined;
@@ -268,15 +266,10 @@ const T_ANY = 0, T_STRING = 1, T_INTEGER = 2, T_NUMBER = 3, T_BOOLEAN = 4, T_OBJ
 
 const fitNodes = new WeakMap<Schema, FitNode>();
 
-/** A declared member with no schema of its own to check it against (true, a string: see fitsOnce). */
-const SKIP = Symbol('skip');
-/** A declared member that is undefined or null: checked against an object additionalProperties, as if undeclared. */
-const ADDL = Symbol('addl');
-
 function fitNodeOf(schema: Schema): FitNode {
   let n = fitNodes.get(schema);
   if (!n) {
-    n = { schema, test: testOf(schema), opaque: !!schema['x-kubernetes-preserve-unknown-fields'], props: undefined, addl: undefined, items: undefined, expanded: false };
+    n = { node: true, schema, test: testOf(schema), opaque: !!schema['x-kubernetes-preserve-unknown-fields'], props: undefined, addl: undefined, items: undefined, expanded: false };
     fitNodes.set(schema, n);
   }
   return n;
@@ -306,10 +299,13 @@ function testOf(schema: Schema): number {
 function expandFit(n: FitNode): void {
   const s = n.schema;
   if (s.properties) {
-    const props = new Map<string, FitNode | typeof SKIP | typeof ADDL>();
+    const props: Record<string, FitNode> = {};
     for (const k of Object.keys(s.properties)) {
+      // a member that is no schema object stays what it is (looked up as the schema's own was)
       const sub: unknown = s.properties[k];
-      props.set(k, sub === null || sub === undefined ? ADDL : typeof sub === 'object' ? fitNodeOf(sub as Schema) : SKIP);
+      const value = sub !== null && typeof sub === 'object' ? fitNodeOf(sub as Schema) : sub;
+      // defineProperty: a member named __proto__ is a member here too, as in the schema's own properties
+      Object.defineProperty(props, k, { value, enumerable: true, writable: true, configurable: true });
     }
     n.props = props;
   }
@@ -392,31 +388,18 @@ function fitsOnce(n: FitNode, v: unknown, depth: number): boolean {
   if (!n.expanded) expandFit(n);
   if (Array.isArray(v)) {
     const items = n.items;
-    if (items) {
-      for (let i = 0; i < v.length; i++) {
-        const x = v[i];
-        // a scalar is its type test (what fits and fitsOnce come to), without the two calls
-        if (x === null || x === undefined) continue;
-        if (typeof x !== 'object' ? !typeFits(items.test, x) : !fits(items, x, depth + 1)) return false;
-      }
-    }
+    if (items) for (let i = 0; i < v.length; i++) if (!fits(items, v[i], depth + 1)) return false;
     return true;
   }
   const rec = v as Record<string, unknown>;
   const props = n.props;
   const addl = n.addl;
   for (const k in rec) {
-    let sub = props?.get(k);
-    if (sub === undefined) {
-      // a key Object.prototype answers for (constructor, toString, __proto__...) fits, as the
-      // schema's own properties object answered it: with no schema of its own
-      if (props !== undefined && k in Object.prototype) continue;
-      sub = addl;
-    } else if (sub === ADDL) sub = addl;
-    if (sub === undefined || sub === SKIP) continue;
-    const x = rec[k];
-    if (x === null || x === undefined) continue;
-    if (typeof x !== 'object' ? !typeFits(sub.test, x) : !fits(sub, x, depth + 1)) return false;
+    const sub = (props && props[k]) ?? addl;
+    // a key Object.prototype answers for (constructor, toString, __proto__...) fits, as the
+    // schema's own properties object answered it before the nodes: with no schema of its own
+    if (sub === undefined || sub.node !== true) continue;
+    if (!fits(sub, rec[k], depth + 1)) return false;
   }
   return true;
 }
