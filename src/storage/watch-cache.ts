@@ -366,12 +366,15 @@ export class WatchCacheStore implements WatchCache {
 
   async create(key: string, object: KubeObject): Promise<StoreEntry> {
     this.checkOpen(key);
-    return this.reflect(key, await this.backend.create(key, object));
+    const e = await this.backend.create(key, object);
+    // a backend that delivers its events in the write (memory, SQLite): the cache has it already
+    return this.revision >= e.modRevision ? this.cachedEntry(key, e) : this.reflect(key, e);
   }
 
   async update(key: string, object: KubeObject, expectedRevision?: number): Promise<StoreEntry> {
     this.checkOpen(key);
-    return this.reflect(key, await this.backend.update(key, object, expectedRevision));
+    const e = await this.backend.update(key, object, expectedRevision);
+    return this.revision >= e.modRevision ? this.cachedEntry(key, e) : this.reflect(key, e);
   }
 
   async delete(key: string, expectedRevision?: number): Promise<StoreEntry> {
@@ -450,6 +453,11 @@ export class WatchCacheStore implements WatchCache {
   /** Waits until the cache has applied a write, then answers with the cache's entry for it. */
   private async reflect(key: string, e: StoreEntry): Promise<StoreEntry> {
     await this.waitFor(e.modRevision);
+    return this.cachedEntry(key, e);
+  }
+
+  /** The cache's entry for a write it has applied (the backend's, if a later write replaced it). */
+  private cachedEntry(key: string, e: StoreEntry): StoreEntry {
     const cached = this.buckets.get(bucketPrefix(key))?.entries.get(key);
     return cached && cached.modRevision === e.modRevision ? cached : e;
   }
