@@ -114,6 +114,17 @@ export function isSummaryFigures(x: unknown): x is SummaryFigures {
 
 /** samplesFromSummary of the summary these figures are of, without the summary: the same samples. */
 export function samplesFromFigures(f: SummaryFigures, scrapedAt: number, windowMs: number, pods: (p: PodSample) => void): NodeSample {
+  podSamplesFromFigures(f, scrapedAt, windowMs, pods);
+  return nodeSampleFromFigures(f, scrapedAt, windowMs);
+}
+
+/** samplesFromFigures' node sample alone. */
+export function nodeSampleFromFigures(f: SummaryFigures, scrapedAt: number, windowMs: number): NodeSample {
+  return { name: f.nodeName, timestampMs: timeOf(f, scrapedAt), windowMs, cpuNanoCores: Math.round(f.usageNanoCores), memoryBytes: pages(f.workingSetBytes) };
+}
+
+/** samplesFromFigures' pod samples alone. */
+export function podSamplesFromFigures(f: SummaryFigures, scrapedAt: number, windowMs: number, pods: (p: PodSample) => void): void {
   const ts = timeOf(f, scrapedAt);
   for (const p of f.pods) {
     if (!p.name || !p.namespace || p.containers.length === 0) continue;
@@ -124,7 +135,6 @@ export function samplesFromFigures(f: SummaryFigures, scrapedAt: number, windowM
     }
     pods(podSample(p.namespace, p.name, ts, windowMs, containers));
   }
-  return { name: f.nodeName, timestampMs: ts, windowMs, cpuNanoCores: Math.round(f.usageNanoCores), memoryBytes: pages(f.workingSetBytes) };
 }
 
 /** 246112926 → "246112926n"; 200000000 → "200m" (the canonical decimal form). */
