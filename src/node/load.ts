@@ -45,8 +45,18 @@ export interface PodFacts {
   ready: boolean;
 }
 
+/**
+ * podFacts by pod object: a scrape counts every loaded workload's ready pods (readyPods) and each
+ * pod's facts, and an informer's pod is replaced, never edited (as the HPA's replicas.ts and the
+ * container meters rely on too), so its facts are read once, not once a scrape: the walk then
+ * touches each pod's entry, not its metadata, status and conditions.
+ */
+const factsByPod = new WeakMap<KubeObject, PodFacts>();
+
 export function podFacts(pod: KubeObject): PodFacts {
-  return { ref: controllerOf(pod), ready: ready(pod) };
+  let f = factsByPod.get(pod);
+  if (f === undefined) factsByPod.set(pod, (f = { ref: controllerOf(pod), ready: ready(pod) }));
+  return f;
 }
 
 function ready(p: KubeObject): boolean {
@@ -173,7 +183,7 @@ export class WorkloadLoad {
     if (n === undefined) {
       n = 0;
       if (src.controllers.length === 0) n = 1;
-      for (const uid of src.controllers) for (const p of this.inf!.pods.indexer.byIndex(BY_CONTROLLER, uid)) if (ready(p)) n++;
+      for (const uid of src.controllers) for (const p of this.inf!.pods.indexer.byIndex(BY_CONTROLLER, uid)) if (podFacts(p).ready) n++;
       this.memo.ready.set(key, n);
     }
     return n;

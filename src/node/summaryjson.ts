@@ -175,26 +175,38 @@ export function poolSummaries(s: KubeletView): any[] {
 // ---- as the figures a scraper reads ------------------------------------------------------------
 
 /**
- * A one-node summary's figures (the API server's SummaryFigures: the stats' time, usageNanoCores
- * and workingSetBytes of the node, its pods and their containers), as the summary states them: an
- * in-process scraper reads these instead of the whole summary (~10 objects a pod fewer a scrape).
+ * Every node's summary figures, for an in-process scraper (`kubesim simulate`): the API server's
+ * SummaryFigures (the stats' time, usageNanoCores and workingSetBytes of each node, its pods and
+ * their containers), as the summary states them: the scraper reads these instead of the whole
+ * summary (~10 objects a pod fewer a scrape). nodeStats' sums in its order (the same floating-point
+ * results), without what the figures leave out (capacity, cumulative CPU) or a record per pod
+ * between the usage and the figures: a scrape of 1,000 nodes and 2,000 pods walks this once.
  */
-const podFigures = (sim: PodSim, usage: ContainerUsage[]) => {
-  const containers: { name: string; usageNanoCores: number; workingSetBytes: number }[] = new Array(usage.length);
-  for (let i = 0; i < usage.length; i++) {
-    const u = usage[i];
-    containers[i] = { name: u.name, usageNanoCores: nano(u.milliCpu), workingSetBytes: u.memory };
-  }
-  return { name: sim.name, namespace: sim.namespace, containers };
-};
-
-/** Every node's summary figures, for an in-process scraper (`kubesim simulate`). */
 export function poolSummaryFigures(s: KubeletView): unknown[] {
   const now = s.now();
+  const time = timeText(now);
   const out: unknown[] = [];
-  for (const name of s.nodeNames()) {
-    const n = nodeStats(s, name, now, podFigures);
-    out.push({ figures: true, nodeName: n.node, time: n.time, usageNanoCores: n.nanoCores, workingSetBytes: n.memory, pods: n.pods });
+  for (const node of s.nodeNames()) {
+    let cpuM = NODE_BASE_CPU_M;
+    let mem = NODE_BASE_MEM;
+    const pods: { name: string; namespace: string; containers: { name: string; usageNanoCores: number; workingSetBytes: number }[] }[] = [];
+    for (const sim of s.pods(node)) {
+      const usage = s.usage(sim, now);
+      if (!usage.length) continue;
+      let pc = 0;
+      let pm = 0;
+      const containers: { name: string; usageNanoCores: number; workingSetBytes: number }[] = new Array(usage.length);
+      for (let i = 0; i < usage.length; i++) {
+        const u = usage[i];
+        pc += u.milliCpu;
+        pm += u.memory;
+        containers[i] = { name: u.name, usageNanoCores: nano(u.milliCpu), workingSetBytes: u.memory };
+      }
+      cpuM += pc;
+      mem += pm;
+      pods.push({ name: sim.name, namespace: sim.namespace, containers });
+    }
+    out.push({ figures: true, nodeName: node, time, usageNanoCores: Math.round(cpuM * 1e6), workingSetBytes: mem, pods });
   }
   return out;
 }

@@ -114,6 +114,17 @@ export function isSummaryFigures(x: unknown): x is SummaryFigures {
 
 /** samplesFromSummary of the summary these figures are of, without the summary: the same samples. */
 export function samplesFromFigures(f: SummaryFigures, scrapedAt: number, windowMs: number, pods: (p: PodSample) => void): NodeSample {
+  podSamplesFromFigures(f, scrapedAt, windowMs, pods);
+  return nodeSampleFromFigures(f, scrapedAt, windowMs);
+}
+
+/** samplesFromFigures' node sample alone. */
+export function nodeSampleFromFigures(f: SummaryFigures, scrapedAt: number, windowMs: number): NodeSample {
+  return { name: f.nodeName, timestampMs: timeOf(f, scrapedAt), windowMs, cpuNanoCores: Math.round(f.usageNanoCores), memoryBytes: pages(f.workingSetBytes) };
+}
+
+/** samplesFromFigures' pod samples alone. */
+export function podSamplesFromFigures(f: SummaryFigures, scrapedAt: number, windowMs: number, pods: (p: PodSample) => void): void {
   const ts = timeOf(f, scrapedAt);
   for (const p of f.pods) {
     if (!p.name || !p.namespace || p.containers.length === 0) continue;
@@ -124,7 +135,6 @@ export function samplesFromFigures(f: SummaryFigures, scrapedAt: number, windowM
     }
     pods(podSample(p.namespace, p.name, ts, windowMs, containers));
   }
-  return { name: f.nodeName, timestampMs: ts, windowMs, cpuNanoCores: Math.round(f.usageNanoCores), memoryBytes: pages(f.workingSetBytes) };
 }
 
 /** 246112926 → "246112926n"; 200000000 → "200m" (the canonical decimal form). */
@@ -232,7 +242,7 @@ export function podUsageJson(s: PodSample): string {
       if (containers) containers += ',';
       containers += `{"name":${containerNames.of(c.name)},"usage":{"cpu":"${cpuQuantity(c.cpuNanoCores)}","memory":"${memoryQuantity(c.memoryBytes)}"}}`;
     }
-    s.usageJson = `"timestamp":"${stampText(s.timestampMs)}","window":"${windowText(s.windowMs)}","containers":[${containers}]`;
+    s.usageJson = flat(`"timestamp":"${stampText(s.timestampMs)}","window":"${windowText(s.windowMs)}","containers":[${containers}]`);
   }
   return s.usageJson;
 }
@@ -259,7 +269,18 @@ export function podMetricsItemJson(s: PodSample, labels: Record<string, string> 
 
 /** An item's text around its creationTimestamp, up to its usage members: `{"metadata":{"name":…,"creationTimestamp":` and `,"labels":…},`. */
 function itemFrame(name: string, namespace: string, labels: Record<string, string> | undefined): [string, string] {
-  return [`{"metadata":{"name":${jsonString(name)},"namespace":${jsonString(namespace)},"creationTimestamp":`, `${labels ? `,"labels":${labelsJson(labels)}` : ''}},`];
+  return [flat(`{"metadata":{"name":${jsonString(name)},"namespace":${jsonString(namespace)},"creationTimestamp":`), flat(`${labels ? `,"labels":${labelsJson(labels)}` : ''}},`)];
+}
+
+/**
+ * s, flattened: V8 keeps a concatenation as a tree of its pieces (a "cons string") until something
+ * reads its characters, and then replaces it by one flat copy. A text kept to be joined into list
+ * after list (an item's frame, a sample's usage) is flattened once when made, so the joins copy
+ * one contiguous run each instead of walking a dozen scattered pieces every time.
+ */
+function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
 }
 
 /** itemFrame per pod metadata, remembered for the watch cache's frozen objects (a pod's next version is a new object). */

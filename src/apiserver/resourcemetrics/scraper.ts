@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/types.ts';
 import { resourcePrefix, type WatchCache } from '../../storage/interface.ts';
 import { KUBELET_URL_ANNOTATION } from '../kinds/pods.ts';
-import { isSummaryFigures, samplesFromFigures, samplesFromSummary, type NodeSample, type PodSample, type SummaryFigures } from './samples.ts';
+import { isSummaryFigures, nodeSampleFromFigures, podSamplesFromFigures, samplesFromSummary, type NodeSample, type PodSample, type SummaryFigures } from './samples.ts';
 
 export interface ScraperOptions {
   /** Scrape period = the metrics' window (metrics-server's --metric-resolution, default 15 s). */
@@ -39,8 +39,10 @@ export interface ScraperOptions {
 export type SummarySource = (url: string) => (unknown | SummaryFigures)[] | Promise<(unknown | SummaryFigures)[]> | undefined;
 
 export class ResourceMetricsScraper {
-  /** Latest samples: nodes by name, pods by namespace then name. Replaced whole after each scrape. */
-  nodes = new Map<string, NodeSample>();
+  /** Latest samples: nodes by name (`nodes`), pods by namespace then name. Replaced whole after each scrape. */
+  private nodeSamples: NodeSamples = new Map();
+  /** Whether every entry of nodeSamples is a sample (made since the last publication). */
+  private nodesMade = true;
   private podsByNamespace: PodSamples = new Map();
   /** `pods`, made from podsByNamespace on first use after a scrape. */
   private flat: Map<string, PodSample> | undefined;
@@ -56,6 +58,8 @@ export class ResourceMetricsScraper {
   private stopped = false;
   /** Aborts in-flight kubelet requests on stop. */
   private readonly abort = new AbortController();
+  /** The last scrape's grouping of the Nodes by kubelet server, and the Nodes it was made of. */
+  private grouping: { nodes: KubeObject[]; byUrl: Map<string, Set<string>> } | undefined;
 
   constructor(
     private readonly store: WatchCache,
@@ -114,6 +118,20 @@ export class ResourceMetricsScraper {
     return this.podsByNamespace.get(namespace)?.get(name);
   }
 
+  /**
+   * The latest samples of the nodes, by name. A scrape keeps the in-process figures of each node and
+   * makes its sample on first use: most scrapes nobody reads NodeMetrics (the HPAs read PodMetrics),
+   * and 1,000 nodes are 1,000 samples a scrape otherwise.
+   */
+  get nodes(): Map<string, NodeSample> {
+    const m = this.nodeSamples;
+    if (!this.nodesMade) {
+      for (const [name, s] of m) if (!isNodeSample(s)) m.set(name, nodeSampleFromFigures(s.figures, s.scrapedAt, this.resolutionMs));
+      this.nodesMade = true;
+    }
+    return m as Map<string, NodeSample>;
+  }
+
   /** The latest samples of a namespace's pods, by name (a namespaced list looks its pods up here). */
   podSamplesIn(namespace: string): ReadonlyMap<string, PodSample> | undefined {
     return this.podsByNamespace.get(namespace);
@@ -129,17 +147,18 @@ export class ResourceMetricsScraper {
     return this.flat;
   }
 
-  private publish(samples: { nodes: Map<string, NodeSample>; pods: PodSamples }): void {
-    this.nodes = samples.nodes;
+  private publish(samples: { nodes: NodeSamples; pods: PodSamples }): void {
+    this.nodeSamples = samples.nodes;
+    this.nodesMade = false;
     this.podsByNamespace = samples.pods;
     this.flat = undefined;
   }
 
   /** Every kubelet server's samples. */
-  private async collect(): Promise<{ nodes: Map<string, NodeSample>; pods: PodSamples }> {
+  private async collect(): Promise<{ nodes: NodeSamples; pods: PodSamples }> {
     const { items } = await this.store.listPage(resourcePrefix('', 'nodes'), {});
-    const byUrl = groupByKubelet(items);
-    const nodes = new Map<string, NodeSample>();
+    const byUrl = this.groupsOf(items);
+    const nodes: NodeSamples = new Map();
     // by namespace, then name: the names' own strings are the keys (no `namespace/name` text made per pod per scrape, nor per lookup)
     const pods: PodSamples = new Map();
     const urls = [...byUrl.keys()];
@@ -157,8 +176,9 @@ export class ResourceMetricsScraper {
           for (const summary of await this.fetchSummaries(url)) {
             if (isSummaryFigures(summary)) {
               if (!names.has(summary.nodeName)) continue;
-              const node = samplesFromFigures(summary, this.clock.now(), this.resolutionMs, addPod);
-              nodes.set(node.name, node);
+              const scrapedAt = this.clock.now();
+              podSamplesFromFigures(summary, scrapedAt, this.resolutionMs, addPod);
+              nodes.set(summary.nodeName, { figures: summary, scrapedAt });
               continue;
             }
             const name = summary?.node?.nodeName;
@@ -174,6 +194,23 @@ export class ResourceMetricsScraper {
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, urls.length) }, worker));
     return { nodes, pods };
+  }
+
+  /**
+   * groupByKubelet of the Nodes, or the last scrape's when they are the same Nodes, in the same
+   * order, with the same names and kubelet URLs (Nodes are written now and then, added or removed
+   * rarely): a scrape of 1,000 nodes does not re-read every Node's annotations. The grouping is
+   * only read.
+   */
+  private groupsOf(nodes: KubeObject[]): Map<string, Set<string>> {
+    const g = this.grouping;
+    if (g && sameKubelets(g.nodes, nodes)) {
+      g.nodes = nodes;
+      return g.byUrl;
+    }
+    const byUrl = groupByKubelet(nodes);
+    this.grouping = { nodes, byUrl };
+    return byUrl;
   }
 
   /** A pool's server answers for all its nodes (`{nodes: [...]}`); a one-node kubelet answers its own summary. */
@@ -195,12 +232,28 @@ export class ResourceMetricsScraper {
 
 /** Pod samples by namespace, then name. */
 type PodSamples = Map<string, Map<string, PodSample>>;
+/** Node samples by name, or the figures a node's sample is made of on first use. */
+type NodeSamples = Map<string, NodeSample | { figures: SummaryFigures; scrapedAt: number }>;
+const isNodeSample = (s: NodeSample | { figures: SummaryFigures }): s is NodeSample => !('figures' in s);
+
+const kubeletUrl = (n: KubeObject): string | undefined => n.metadata.annotations?.[KUBELET_URL_ANNOTATION];
+
+/** Whether groupByKubelet(b) is groupByKubelet(a): node for node the same object, or the same name and kubelet URL. */
+export function sameKubelets(a: KubeObject[], b: KubeObject[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x !== y && (x.metadata.name !== y.metadata.name || kubeletUrl(x) !== kubeletUrl(y))) return false;
+  }
+  return true;
+}
 
 /** kubelet URL → names of the nodes it serves. */
 export function groupByKubelet(nodes: KubeObject[]): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const n of nodes) {
-    const url = n.metadata.annotations?.[KUBELET_URL_ANNOTATION];
+    const url = kubeletUrl(n);
     if (!url || !n.metadata.name) continue;
     let set = out.get(url);
     if (!set) out.set(url, (set = new Set()));

@@ -38,6 +38,10 @@ const t = (s: string | undefined) => (s ? Date.parse(s) : NaN);
  * per resourceVersion), so the parsed times and summed requests are keyed by the object itself.
  */
 interface PodFacts {
+  name: string;
+  /** Deleted or Failed: groupPods ignores it. */
+  ignored: boolean;
+  pending: boolean;
   startMs: number;
   ready?: { status: string; transitionMs: number };
   requests: Map<string, number | CalcError>;
@@ -48,7 +52,12 @@ function factsOf(pod: KubeObject): PodFacts {
   let f = facts.get(pod);
   if (!f) {
     const cond = ((pod.status?.conditions as any[]) ?? []).find((c) => c.type === 'Ready');
-    f = { startMs: t(pod.status?.startTime), ready: cond && { status: cond.status, transitionMs: t(cond.lastTransitionTime) }, requests: new Map() };
+    const phase = pod.status?.phase;
+    f = {
+      name: pod.metadata.name!,
+      ignored: !!pod.metadata.deletionTimestamp || phase === 'Failed',
+      pending: phase === 'Pending',
+      startMs: t(pod.status?.startTime), ready: cond && { status: cond.status, transitionMs: t(cond.lastTransitionTime) }, requests: new Map() };
     facts.set(pod, f);
   }
   return f;
@@ -70,12 +79,13 @@ export interface PodGroups {
 export function groupPods(pods: KubeObject[], metrics: PodMetricsInfo, resource: string, o: CalcOptions): PodGroups {
   const g: PodGroups = { readyPodCount: 0, unready: new Set(), missing: new Set(), ignored: new Set() };
   for (const pod of pods) {
-    const name = pod.metadata.name!;
-    if (pod.metadata.deletionTimestamp || pod.status?.phase === 'Failed') {
+    const f = factsOf(pod);
+    const name = f.name;
+    if (f.ignored) {
       g.ignored.add(name);
       continue;
     }
-    if (pod.status?.phase === 'Pending') {
+    if (f.pending) {
       g.unready.add(name);
       continue;
     }
@@ -85,7 +95,7 @@ export function groupPods(pods: KubeObject[], metrics: PodMetricsInfo, resource:
       continue;
     }
     if (resource === 'cpu') {
-      const { ready: cond, startMs: start } = factsOf(pod);
+      const { ready: cond, startMs: start } = f;
       let unready: boolean;
       if (!cond) unready = true;
       else if (Number.isFinite(start) && start + o.cpuInitializationPeriodMs > o.now) {
@@ -110,11 +120,12 @@ export function podRequests(pods: KubeObject[], container: string, resource: str
   const out = new Map<string, number>();
   const key = `${resource}/${container}`;
   for (const pod of pods) {
-    const memo = factsOf(pod).requests;
+    const f = factsOf(pod);
+    const memo = f.requests;
     let sum = memo.get(key);
     if (sum === undefined) memo.set(key, (sum = podRequest(pod, container, resource)));
     if (sum instanceof CalcError) throw sum;
-    out.set(pod.metadata.name!, sum);
+    out.set(f.name, sum);
   }
   return out;
 }
