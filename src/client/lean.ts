@@ -2,9 +2,13 @@
 // IncomingMessage-shaped Readable, its answer collected from a ServerResponse-shaped Writable — no
 // socket, no HTTP/1.1 parser or writer, no chunked framing. The listener (authentication, APF,
 // authorization, admission, validation, storage, watch) runs exactly as for a network request; only
-// the bytes on the wire are skipped. Bodies stay bytes (JSON), so neither side ever shares an object.
+// the bytes on the wire are skipped. A JSON body may travel as a value instead of text, both ways:
+// the request's as the client's copy (TransportRequest.json, takeJson), the answer's as a copy made
+// when the server sends it (endJsonValue); neither side ever shares an object with the other, and
+// the text is made only where something reads it.
 import type * as http from 'node:http';
 import { Readable, Writable } from 'node:stream';
+import { jsonCopy, type JsonCopy } from '../api/core/jsoncopy.ts';
 import type { TransportRequest, TransportResponse } from './rest.ts';
 
 type HeaderValue = string | number | string[];
@@ -74,6 +78,7 @@ class LeanRequest extends Readable {
     this.url = r.path;
     const headers: http.IncomingHttpHeaders = { host: 'in-process' };
     for (const k in r.headers) headers[k.toLowerCase()] = r.headers[k];
+    // a body sent as a value has no length until something makes its text (takeBody)
     if (r.body) headers['content-length'] = String(r.body.length);
     this.headers = headers;
     this.socket = this.connection = socket;
@@ -92,7 +97,24 @@ class LeanRequest extends Readable {
   takeBody(): Buffer | undefined {
     if (!this.pending) return undefined;
     this.pending = false;
-    return this.r.body ?? EMPTY;
+    return this.bytes();
+  }
+
+  /**
+   * The body sent as a value (TransportRequest.json), for a reader that decodes it (the API server's
+   * readDecodable): the value is never changed, so each decoding copies it. Undefined when the body
+   * is bytes (takeBody then) or the stream has started.
+   */
+  takeJson(): JsonCopy | undefined {
+    if (!this.pending || !this.r.json) return undefined;
+    this.pending = false;
+    return this.r.json;
+  }
+
+  private bytes(): Buffer {
+    const r = this.r;
+    if (r.json) return Buffer.from(JSON.stringify(r.json.value));
+    return r.body ?? EMPTY;
   }
 
   get headersDistinct(): Record<string, string[]> {
@@ -116,7 +138,8 @@ class LeanRequest extends Readable {
   override _read(): void {
     if (!this.pending) return void this.push(null);
     this.pending = false;
-    if (this.r.body?.length) this.push(this.r.body);
+    const b = this.bytes();
+    if (b.length) this.push(b);
     this.push(null);
   }
 }
@@ -149,12 +172,13 @@ class LeanResponse extends Writable {
   }
 
   setHeader(name: string, value: HeaderValue): this {
-    if (this.headersSent) throw Object.assign(new Error('Cannot set headers after they are sent to the client'), { code: 'ERR_HTTP_HEADERS_SENT' });
+    if (this.headersSent) throw headersSentError('set');
     this.fields[name.toLowerCase()] = value;
     return this;
   }
 
   appendHeader(name: string, value: HeaderValue): this {
+    if (this.headersSent) throw headersSentError('append');
     const k = name.toLowerCase();
     const old = this.fields[k];
     this.fields[k] = old === undefined ? value : ([] as string[]).concat(String(old), Array.isArray(value) ? value : String(value));
@@ -178,11 +202,12 @@ class LeanResponse extends Writable {
   }
 
   removeHeader(name: string): void {
+    if (this.headersSent) throw headersSentError('remove');
     delete this.fields[name.toLowerCase()];
   }
 
   writeHead(code: number, reason?: string | http.OutgoingHttpHeaders | HeaderValue[], headers?: http.OutgoingHttpHeaders | HeaderValue[]): this {
-    if (this.headersSent) throw Object.assign(new Error('Cannot write headers after they are sent to the client'), { code: 'ERR_HTTP_HEADERS_SENT' });
+    if (this.headersSent) throw headersSentError('write');
     const h = typeof reason === 'string' ? headers : reason;
     if (typeof reason === 'string') this.statusMessage = reason;
     this.statusCode = code;
@@ -215,6 +240,24 @@ class LeanResponse extends Writable {
 
   /** end() was called: what it writes is the last chunk, so the answer can go out whole. */
   private ending = false;
+  /** The answer's JSON body as a value, the client's copy (endJsonValue), and its text when the server had it. */
+  answerValue: unknown;
+  answerText: string | undefined;
+
+  /**
+   * Ends the answer with its JSON body as a value (the API server's sendJson): a copy made now
+   * (jsonCopy: what JSON.parse of its text would give) is what the client gets; no text is made.
+   * False, for a text answer instead, when something hooked this response's writes (an audit
+   * capturing the body, a timeout's seal), when the head is out already, or for a HEAD.
+   */
+  endJsonValue(code: number, headers: Record<string, string>, value: object, text?: string): boolean {
+    if (this.headersSent || this.req.method === 'HEAD' || this.end !== LeanResponse.prototype.end || this.write !== Writable.prototype.write || this.writeHead !== LeanResponse.prototype.writeHead) return false;
+    this.answerValue = jsonCopy(value).value;
+    this.answerText = text;
+    this.writeHead(code, headers);
+    this.end();
+    return true;
+  }
 
   override end(chunk?: unknown, enc?: unknown, cb?: unknown): this {
     this.ending = true;
@@ -264,6 +307,8 @@ class LeanBody extends Readable {
   }
 }
 
+const headersSentError = (what: string) =>
+  Object.assign(new Error(`Cannot ${what} headers after they are sent to the client`), { code: 'ERR_HTTP_HEADERS_SENT' });
 const abortError = (reason: unknown) =>
   Object.assign(new Error('The operation was aborted', { cause: reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 const resetError = (message: string) => Object.assign(new Error(message), { code: 'ECONNRESET' });
@@ -369,9 +414,9 @@ class Exchange implements Sink {
     if (this.state !== 'waiting') return;
     this.state = 'over';
     const chunks = this.chunks;
-    const data = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+    const data = chunks.length === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
     this.finish();
-    this.resolve(wholeAnswer(this.res.statusCode, this.res.incomingHeaders(), data));
+    this.resolve(new WholeAnswer(this.res, data));
   }
 
   abort(): void {
@@ -381,20 +426,38 @@ class Exchange implements Sink {
 
 const noop = () => {};
 
-/** An answer read whole: `data` for readers that take it at once, `body` (made on demand) for the rest. */
+/**
+ * An answer read whole: `data` for readers that take it at once, `body` (made on demand) for the
+ * rest; with a value (endJsonValue) data is its text, made when read. The head is read from the
+ * response (it cannot change once sent) when asked for.
+ */
 class WholeAnswer implements TransportResponse {
+  readonly status: number;
+  readonly value: unknown;
   private stream: Readable | undefined;
+  private head: http.IncomingHttpHeaders | undefined;
   constructor(
-    readonly status: number,
-    readonly headers: http.IncomingHttpHeaders,
-    readonly data: Buffer | string,
-  ) {}
+    private readonly res: LeanResponse,
+    private text: Buffer | string | undefined,
+  ) {
+    this.status = res.statusCode;
+    this.value = res.answerValue;
+    if (this.value !== undefined) this.text = res.answerText;
+  }
+  get data(): Buffer | string {
+    return (this.text ??= this.value === undefined ? '' : JSON.stringify(this.value));
+  }
+  get headers(): http.IncomingHttpHeaders {
+    if (!this.head) {
+      const h = this.res.incomingHeaders();
+      // a value answer has its length once its text is made, as over HTTP
+      if (this.value !== undefined && h['content-length'] === undefined) h['content-length'] = String(Buffer.byteLength(this.data));
+      this.head = h;
+    }
+    return this.head;
+  }
   get body(): Readable {
     const data = this.data;
     return (this.stream ??= Readable.from(data.length ? [typeof data === 'string' ? Buffer.from(data) : data] : []));
   }
-}
-
-function wholeAnswer(status: number, headers: http.IncomingHttpHeaders, data: Buffer | string): TransportResponse {
-  return new WholeAnswer(status, headers, data);
 }

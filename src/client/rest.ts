@@ -15,6 +15,7 @@ import { realClock, type Clock } from '../clock/index.ts';
 import { TokenBucket } from './ratelimit.ts';
 import { JsonLinesWatch, type WatchStream } from './watchstream.ts';
 import { httpTransport, readAll } from './httptransport.ts';
+import { jsonCopy, type JsonCopy } from '../api/core/jsoncopy.ts';
 
 export type { WatchStream };
 
@@ -28,6 +29,12 @@ export interface TransportRequest {
   path: string;
   headers: Record<string, string>;
   body?: Buffer;
+  /**
+   * A JSON body as a value instead of bytes, for a transport that takes values (Transport.values):
+   * the transport's own copy of what the caller gave (jsonCopy: what JSON.parse of its JSON would
+   * give), which nothing changes afterwards. Its Content-Type is application/json.
+   */
+  json?: JsonCopy;
   signal?: AbortSignal;
 }
 
@@ -38,9 +45,17 @@ export interface TransportResponse {
   body: Readable;
   /** The whole body, when the transport has it at once (the in-process transport): read instead of body. */
   data?: Buffer | string;
+  /**
+   * A JSON answer as a value that is the caller's own (a copy: what JSON.parse of the server's JSON
+   * gives), from a transport that takes values; data is then its JSON text, made when read.
+   */
+  value?: unknown;
 }
 
-export type Transport = (req: TransportRequest) => Promise<TransportResponse>;
+export type Transport = ((req: TransportRequest) => Promise<TransportResponse>) & {
+  /** The transport takes JSON bodies as values (TransportRequest.json) and may answer with one (TransportResponse.value): the same process, no bytes. */
+  readonly values?: boolean;
+};
 
 export interface ClientOptions {
   /** Base URL, e.g. `http://127.0.0.1:6443` (a path prefix is kept). */
@@ -241,6 +256,7 @@ export class Client {
   private readonly transport: Transport;
   private readonly destroyTransport: () => void;
   private readonly headers: Record<string, string>;
+  private readonly headerSets = new Map<string, Record<string, string>>();
   private readonly timeoutMs: number;
 
   readonly clock: Clock;
@@ -290,49 +306,80 @@ export class Client {
   }
 
   /** Low level: one request; resolves with the raw response (status any). The caller consumes the body. */
-  async raw(o: RequestOptions): Promise<TransportResponse> {
-    if (!o.noRateLimit) await this.limiter.take(o.signal);
-    let body: Buffer | undefined;
-    const headers: Record<string, string> = { ...this.headers, Accept: o.accept ?? 'application/json' };
-    if (o.body !== undefined) {
-      body = Buffer.isBuffer(o.body) ? o.body : Buffer.from(typeof o.body === 'string' ? o.body : JSON.stringify(o.body));
-      headers['Content-Type'] = o.contentType ?? 'application/json';
+  raw(o: RequestOptions): Promise<TransportResponse> {
+    return this.send(o, o.signal);
+  }
+
+  /** raw() with the request's signal given apart (no copy of the options per request). */
+  private async send(o: RequestOptions, signal: AbortSignal | undefined): Promise<TransportResponse> {
+    if (!o.noRateLimit) await this.limiter.take(signal);
+    const req: TransportRequest = { method: o.method ?? 'GET', path: o.path + queryString(o.query), headers: this.headersFor(o), signal };
+    const b = o.body;
+    if (b !== undefined) {
+      if (this.transport.values && o.contentType === undefined && typeof b === 'object' && b !== null && !Buffer.isBuffer(b)) {
+        // in-process: the body travels as a copy of the value (the server's own), no text either way
+        req.json = jsonCopy(b);
+      } else req.body = Buffer.isBuffer(b) ? b : Buffer.from(typeof b === 'string' ? b : JSON.stringify(b));
     }
-    return this.transport({ method: o.method ?? 'GET', path: o.path + queryString(o.query), headers, body, signal: o.signal });
+    return this.transport(req);
+  }
+
+  /**
+   * The request headers: the client's, Accept and (with a body) Content-Type. One frozen object per
+   * combination, shared by the requests (transports copy what they send, never change it).
+   */
+  private headersFor(o: RequestOptions): Record<string, string> {
+    const accept = o.accept ?? 'application/json';
+    const contentType = o.body === undefined ? undefined : (o.contentType ?? 'application/json');
+    const key = contentType === undefined ? accept : `${accept}\n${contentType}`;
+    let h = this.headerSets.get(key);
+    if (!h) {
+      h = { ...this.headers, Accept: accept };
+      if (contentType !== undefined) h['Content-Type'] = contentType;
+      this.headerSets.set(key, Object.freeze(h));
+    }
+    return h;
   }
 
   /** One request whose 2xx answer is read whole; errors become StatusError. Retries 429/5xx with Retry-After a few times. */
   async requestBuffer(o: RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
-    const r = await this.answer(o);
-    return { status: r.status, headers: r.headers, body: typeof r.data === 'string' ? Buffer.from(r.data) : r.data };
+    const { res, data } = await this.answer(o);
+    const d = data ?? res.data!;
+    return { status: res.status, headers: res.headers, body: typeof d === 'string' ? Buffer.from(d) : d };
   }
 
   /** One request answered with JSON. */
   async request<R = unknown>(o: RequestOptions): Promise<R> {
-    const r = await this.answer(o);
-    return (r.data.length ? JSON.parse(typeof r.data === 'string' ? r.data : r.data.toString('utf8')) : undefined) as R;
+    const { res, data } = await this.answer(o);
+    // an in-process answer is a value already the caller's own
+    if (data === undefined) return res.value as R;
+    return (data.length ? JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) : undefined) as R;
   }
 
-  /** The 2xx answer of one request, read whole (bytes, or the text an in-process transport hands over). */
-  private async answer(o: RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; data: Buffer | string }> {
+  /**
+   * The 2xx answer of one request, read whole: its bytes (or the text an in-process transport hands
+   * over) in data, or, when the transport answered with a value, data undefined and res.value.
+   */
+  private async answer(o: RequestOptions): Promise<{ res: TransportResponse; data: Buffer | string | undefined }> {
     for (let attempt = 0; ; attempt++) {
       const timeoutMs = o.timeoutMs ?? this.timeoutMs;
       const link = linkSignal(o.signal, timeoutMs);
       let res: TransportResponse;
-      let data: Buffer | string;
+      let data: Buffer | string | undefined;
       try {
-        res = await this.raw({ ...o, signal: link.signal });
-        data = res.data ?? (await readAll(res));
+        res = await this.send(o, link.signal);
+        if (res.value === undefined) data = res.data ?? (await readAll(res));
       } finally {
         link.dispose();
       }
-      if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, data };
+      if (res.status >= 200 && res.status < 300) return { res, data };
       const wait = this.retryWait(res, attempt);
       if (wait !== undefined) {
         await this.clock.sleep(wait, o.signal);
         continue;
       }
-      throw errorFromResponse(res.status, typeof data === 'string' ? data : data.toString('utf8'));
+      const text = data ?? res.data!;
+      throw errorFromResponse(res.status, typeof text === 'string' ? text : text.toString('utf8'));
     }
   }
 
