@@ -257,6 +257,8 @@ export class Client {
   private readonly destroyTransport: () => void;
   private readonly headers: Record<string, string>;
   private readonly headerSets = new Map<string, Record<string, string>>();
+  private plainHeaders: Record<string, string> | undefined;
+  private jsonHeaders: Record<string, string> | undefined;
   private readonly timeoutMs: number;
 
   readonly clock: Clock;
@@ -310,9 +312,21 @@ export class Client {
     return this.send(o, o.signal);
   }
 
-  /** raw() with the request's signal given apart (no copy of the options per request). */
-  private async send(o: RequestOptions, signal: AbortSignal | undefined): Promise<TransportResponse> {
-    if (!o.noRateLimit) await this.limiter.take(signal);
+  /**
+   * raw() with the request's signal given apart (no copy of the options per request). Sent at once
+   * when the rate limiter has a token (no turn of its own), else once it has waited for one.
+   */
+  private send(o: RequestOptions, signal: AbortSignal | undefined): Promise<TransportResponse> {
+    const delay = o.noRateLimit ? 0 : this.limiter.reserve();
+    if (delay > 0) return this.clock.sleep(delay, signal).then(() => this.transport(this.transportRequest(o, signal)));
+    try {
+      return this.transport(this.transportRequest(o, signal));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  private transportRequest(o: RequestOptions, signal: AbortSignal | undefined): TransportRequest {
     const req: TransportRequest = { method: o.method ?? 'GET', path: o.path + queryString(o.query), headers: this.headersFor(o), signal };
     const b = o.body;
     if (b !== undefined) {
@@ -321,7 +335,7 @@ export class Client {
         req.json = jsonCopy(b);
       } else req.body = Buffer.isBuffer(b) ? b : Buffer.from(typeof b === 'string' ? b : JSON.stringify(b));
     }
-    return this.transport(req);
+    return req;
   }
 
   /**
@@ -331,14 +345,19 @@ export class Client {
   private headersFor(o: RequestOptions): Record<string, string> {
     const accept = o.accept ?? 'application/json';
     const contentType = o.body === undefined ? undefined : (o.contentType ?? 'application/json');
+    if (accept === 'application/json' && (contentType === undefined || contentType === accept)) {
+      return contentType === undefined ? (this.plainHeaders ??= this.makeHeaders(accept, undefined)) : (this.jsonHeaders ??= this.makeHeaders(accept, contentType));
+    }
     const key = contentType === undefined ? accept : `${accept}\n${contentType}`;
     let h = this.headerSets.get(key);
-    if (!h) {
-      h = { ...this.headers, Accept: accept };
-      if (contentType !== undefined) h['Content-Type'] = contentType;
-      this.headerSets.set(key, Object.freeze(h));
-    }
+    if (!h) this.headerSets.set(key, (h = this.makeHeaders(accept, contentType)));
     return h;
+  }
+
+  private makeHeaders(accept: string, contentType: string | undefined): Record<string, string> {
+    const h: Record<string, string> = { ...this.headers, Accept: accept };
+    if (contentType !== undefined) h['Content-Type'] = contentType;
+    return Object.freeze(h);
   }
 
   /** One request whose 2xx answer is read whole; errors become StatusError. Retries 429/5xx with Retry-After a few times. */
