@@ -65,9 +65,10 @@ class LeanRequest extends Readable {
   readonly socket: LeanSocket;
   readonly connection: LeanSocket;
   private distinct: Record<string, string[]> | undefined;
-  private raw: string[] | undefined;
   /** The body is pushed on the first read, unless a reader took it whole first (takeBody). */
   private pending = true;
+
+  private readonly shape: HeaderShape;
 
   constructor(
     private readonly r: TransportRequest,
@@ -76,8 +77,9 @@ class LeanRequest extends Readable {
     super();
     this.method = r.method.toUpperCase();
     this.url = r.path;
-    const headers: http.IncomingHttpHeaders = { host: 'in-process' };
-    for (const k in r.headers) headers[k.toLowerCase()] = r.headers[k];
+    this.shape = headerShape(r.headers);
+    // a copy per request: the listener may change its request's headers
+    const headers: http.IncomingHttpHeaders = { ...this.shape.lower };
     // a body sent as a value has no length until something makes its text (takeBody)
     if (r.body) headers['content-length'] = String(r.body.length);
     this.headers = headers;
@@ -126,13 +128,9 @@ class LeanRequest extends Readable {
     return this.distinct;
   }
 
+  /** Shared by the requests with the same headers, frozen (nothing in the server changes it). */
   get rawHeaders(): string[] {
-    if (!this.raw) {
-      const raw: string[] = [];
-      for (const k in this.r.headers) raw.push(k, this.r.headers[k]);
-      this.raw = raw;
-    }
-    return this.raw;
+    return this.shape.raw as string[];
   }
 
   override _read(): void {
@@ -145,6 +143,41 @@ class LeanRequest extends Readable {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** A request's headers as the listener reads them: lower-case names (with host), and rawHeaders' pairs. */
+interface HeaderShape {
+  readonly lower: http.IncomingHttpHeaders;
+  readonly raw: readonly string[];
+}
+
+/** The shapes of the frozen header objects clients send request after request (src/client/rest.ts headersFor). */
+const shapes = new WeakMap<Record<string, string>, HeaderShape>();
+
+function headerShape(h: Record<string, string>): HeaderShape {
+  let shape = shapes.get(h);
+  if (shape) return shape;
+  const lower: http.IncomingHttpHeaders = { host: 'in-process' };
+  const raw: string[] = [];
+  for (const k in h) {
+    lower[k.toLowerCase()] = h[k];
+    raw.push(k, h[k]);
+  }
+  shape = { lower, raw: Object.freeze(raw) };
+  // only a frozen object is known not to change between requests
+  if (Object.isFrozen(h)) shapes.set(h, shape);
+  return shape;
+}
+
+/** Lower-case header names, for the names responses set again and again (a bounded cache). */
+const lowerNames = new Map<string, string>();
+function lowerName(name: string): string {
+  let l = lowerNames.get(name);
+  if (l === undefined) {
+    l = name.toLowerCase();
+    if (lowerNames.size < 256) lowerNames.set(name, l);
+  }
+  return l;
+}
 
 /** The answer's head and bytes, as the listener writes them, delivered to the exchange. */
 interface Sink {
@@ -173,7 +206,7 @@ class LeanResponse extends Writable {
 
   setHeader(name: string, value: HeaderValue): this {
     if (this.headersSent) throw headersSentError('set');
-    this.fields[name.toLowerCase()] = value;
+    this.fields[lowerName(name)] = value;
     return this;
   }
 
@@ -212,9 +245,9 @@ class LeanResponse extends Writable {
     if (typeof reason === 'string') this.statusMessage = reason;
     this.statusCode = code;
     if (Array.isArray(h)) {
-      for (let i = 0; i + 1 < h.length; i += 2) this.fields[String(h[i]).toLowerCase()] = h[i + 1] as HeaderValue;
+      for (let i = 0; i + 1 < h.length; i += 2) this.fields[lowerName(String(h[i]))] = h[i + 1] as HeaderValue;
     } else if (h) {
-      for (const k in h) if (h[k] !== undefined) this.fields[k.toLowerCase()] = h[k] as HeaderValue;
+      for (const k in h) if (h[k] !== undefined) this.fields[lowerName(k)] = h[k] as HeaderValue;
     }
     this.headersSent = true;
     this.sink.head(this, false);
@@ -323,7 +356,7 @@ export function leanExchange(listener: http.RequestListener, r: TransportRequest
   return new Promise((resolve, reject) => {
     if (r.signal?.aborted) return reject(abortError(r.signal.reason));
     const x = new Exchange(r, settled, resolve, reject);
-    r.signal?.addEventListener('abort', x, { once: true });
+    if (r.signal) follow(r.signal, x);
     const req = new LeanRequest(r, new LeanSocket(x));
     x.res = new LeanResponse(req, x);
     try {
@@ -333,6 +366,34 @@ export function leanExchange(listener: http.RequestListener, r: TransportRequest
       throw e;
     }
   });
+}
+
+/**
+ * The exchanges in flight per signal, with one abort listener per signal however many requests
+ * share it (the client's shared timeout windows, src/client/rest.ts): a Set entry per request
+ * instead of an EventTarget listener added and removed.
+ */
+const following = new WeakMap<AbortSignal, Set<Exchange>>();
+
+function follow(signal: AbortSignal, x: Exchange): void {
+  let set = following.get(signal);
+  if (!set) {
+    const all = (set = new Set());
+    following.set(signal, all);
+    signal.addEventListener(
+      'abort',
+      () => {
+        following.delete(signal);
+        for (const one of all) one.handleEvent();
+      },
+      { once: true },
+    );
+  }
+  set.add(x);
+}
+
+function unfollow(signal: AbortSignal, x: Exchange): void {
+  following.get(signal)?.delete(x);
 }
 
 /**
@@ -353,7 +414,7 @@ class Exchange implements Sink {
   ) {}
 
   private finish(): void {
-    this.r.signal?.removeEventListener('abort', this);
+    if (this.r.signal) unfollow(this.r.signal, this);
     this.settled('done');
   }
 

@@ -361,25 +361,21 @@ export class Client {
   }
 
   /** One request whose 2xx answer is read whole; errors become StatusError. Retries 429/5xx with Retry-After a few times. */
-  async requestBuffer(o: RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
-    const { res, data } = await this.answer(o);
-    const d = data ?? res.data!;
-    return { status: res.status, headers: res.headers, body: typeof d === 'string' ? Buffer.from(d) : d };
+  requestBuffer(o: RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+    return this.answer(o, true) as Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>;
   }
 
   /** One request answered with JSON. */
-  async request<R = unknown>(o: RequestOptions): Promise<R> {
-    const { res, data } = await this.answer(o);
-    // an in-process answer is a value already the caller's own
-    if (data === undefined) return res.value as R;
-    return (data.length ? JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) : undefined) as R;
+  request<R = unknown>(o: RequestOptions): Promise<R> {
+    return this.answer(o, false) as Promise<R>;
   }
 
   /**
-   * The 2xx answer of one request, read whole: its bytes (or the text an in-process transport hands
-   * over) in data, or, when the transport answered with a value, data undefined and res.value.
+   * The 2xx answer of one request, read whole: as bytes (asBuffer), else as JSON parsed from its
+   * bytes or the text an in-process transport hands over, or the value it answered with (already
+   * the caller's own). One async function for both, so a request takes no turns of its own.
    */
-  private async answer(o: RequestOptions): Promise<{ res: TransportResponse; data: Buffer | string | undefined }> {
+  private async answer(o: RequestOptions, asBuffer: boolean): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       const timeoutMs = o.timeoutMs ?? this.timeoutMs;
       const link = linkSignal(o.signal, timeoutMs);
@@ -387,11 +383,15 @@ export class Client {
       let data: Buffer | string | undefined;
       try {
         res = await this.send(o, link.signal);
-        if (res.value === undefined) data = res.data ?? (await readAll(res));
+        if (res.value === undefined || asBuffer) data = res.data ?? (await readAll(res));
       } finally {
         link.dispose();
       }
-      if (res.status >= 200 && res.status < 300) return { res, data };
+      if (res.status >= 200 && res.status < 300) {
+        if (asBuffer) return { status: res.status, headers: res.headers, body: typeof data === 'string' ? Buffer.from(data) : data! };
+        if (data === undefined) return res.value;
+        return data.length ? JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) : undefined;
+      }
       const wait = this.retryWait(res, attempt);
       if (wait !== undefined) {
         await this.clock.sleep(wait, o.signal);
