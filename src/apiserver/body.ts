@@ -21,7 +21,7 @@ interface WholeBodyRequest {
   takeJson?: () => JsonCopy | undefined;
 }
 
-/** A JSON body sent as a value (never changed: each decoding copies it), its bytes made when something reads them. */
+/** A JSON body sent as a value (never changed: each decoding copies it, but a decoding once), its bytes made when something reads them. */
 export class JsonBody {
   private text: Buffer | undefined;
   constructor(readonly value: unknown) {}
@@ -94,15 +94,19 @@ export function mediaType(contentType: string | undefined): string {
   return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
 }
 
-/** Decodes an object body (create/update/subresource writes). No Content-Type means JSON, as kubectl sends. */
-export function decodeObject(contentType: string | undefined, given: RequestBody): KubeObject {
+/**
+ * Decodes an object body (create/update/subresource writes). No Content-Type means JSON, as kubectl
+ * sends. once: the caller decodes this body only this once and reads nothing else of it, so a JSON
+ * body sent as a value is handed over itself (else each decoding gets a copy).
+ */
+export function decodeObject(contentType: string | undefined, given: RequestBody, once = false): KubeObject {
   const mt = mediaType(contentType);
   let value: unknown;
   const json = mt === '' || mt === 'application/json' || mt === '*/*';
   const body = given instanceof JsonBody && !json ? given.bytes() : given;
   if (body instanceof JsonBody) {
-    // what JSON.parse of its text gives: a copy of its own for this decoding
-    value = deepCopy(body.value);
+    // what JSON.parse of its text gives (the client's copy, the request's own)
+    value = once ? body.value : deepCopy(body.value);
   } else if (json) {
     value = parseJson(body.toString('utf8'));
   } else if (mt === 'application/yaml' || mt === 'application/x-yaml' || mt === 'text/yaml') {

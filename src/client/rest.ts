@@ -625,7 +625,11 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
 
   private withTypeMeta(obj: T): T {
     if (obj.apiVersion && obj.kind) return obj;
-    return { ...obj, apiVersion: obj.apiVersion ?? this.apiVersion, ...(this.kind && !obj.kind ? { kind: this.kind } : {}) };
+    // as { ...obj, apiVersion, kind } would order them: in place when present, else last
+    const out = { ...obj };
+    out.apiVersion = obj.apiVersion ?? this.apiVersion;
+    if (this.kind && !obj.kind) out.kind = this.kind;
+    return out;
   }
 
   create(obj: T, opts: WriteOptions = {}): Promise<T> {

@@ -55,7 +55,7 @@ export function sendWrite(s: Scope, code: number, r: WriteResult, warnings: stri
 
 export async function readObject(s: Scope): Promise<KubeObject> {
   const body = await readDecodable(s.req);
-  return decodeObject(s.req.headers['content-type'], body);
+  return decodeObject(s.req.headers['content-type'], body, true);
 }
 
 async function handleCreate(s: Scope): Promise<number> {
