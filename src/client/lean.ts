@@ -104,7 +104,7 @@ class LeanRequest extends Readable {
 
   /**
    * The body sent as a value (TransportRequest.json), for a reader that decodes it (the API server's
-   * readDecodable): the value is never changed, so each decoding copies it. Undefined when the body
+   * readDecodable): the exchange never changes the value. Undefined when the body
    * is bytes (takeBody then) or the stream has started.
    */
   takeJson(): JsonCopy | undefined {
@@ -354,7 +354,11 @@ const resetError = (message: string) => Object.assign(new Error(message), { code
  */
 export function leanExchange(listener: http.RequestListener, r: TransportRequest, settled: (how: 'done' | 'streaming') => void): Promise<TransportResponse> {
   return new Promise((resolve, reject) => {
-    if (r.signal?.aborted) return reject(abortError(r.signal.reason));
+    if (r.signal?.aborted) {
+      // over before it started: nothing holds the clock for it
+      settled('done');
+      return reject(abortError(r.signal.reason));
+    }
     const x = new Exchange(r, settled, resolve, reject);
     if (r.signal) follow(r.signal, x);
     const req = new LeanRequest(r, new LeanSocket(x));

@@ -254,3 +254,28 @@ test('in-process with an audit at RequestResponse: the request and response obje
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('lean exchange: requests sharing one signal (a timeout window) are each aborted by it, and release what they hold', async () => {
+  const { leanExchange } = await import('../../src/client/lean.ts');
+  const ac = new AbortController();
+  const closed: string[] = [];
+  // a listener that never answers
+  const listener = (req: any, res: any) => res.on('close', () => closed.push(req.url));
+  let held = 0;
+  const one = (path: string) => {
+    held++;
+    return leanExchange(listener as any, { method: 'GET', path, headers: Object.freeze({ Accept: 'application/json' }) as Record<string, string>, signal: ac.signal }, () => held--);
+  };
+  const a = one('/a');
+  const b = one('/b');
+  // one that answered before the abort is not touched by it
+  const answered = leanExchange((_req: any, res: any) => res.end('ok'), { method: 'GET', path: '/c', headers: {}, signal: ac.signal }, () => {});
+  assert.equal((await answered).status, 200);
+  ac.abort(new Error('timed out'));
+  for (const p of [a, b]) await assert.rejects(p, (e: Error) => e.name === 'AbortError');
+  assert.equal(held, 0);
+  await eventually(() => closed.length === 2, 'the server saw both close');
+  // a later request on the aborted signal fails at once, holding nothing
+  await assert.rejects(one('/d'), (e: Error) => e.name === 'AbortError');
+  assert.equal(held, 0);
+});
