@@ -86,13 +86,15 @@ export class Mix {
     }, afterMs);
   }
 
-  wrap = (t: Transport): Transport => (req) => {
-    if (this.counting) {
-      count(this.requests, requestKind(req));
-      count(this.agents, req.headers['User-Agent'] ?? req.headers['user-agent'] ?? '?');
-    }
-    return t(req);
-  };
+  // keeps what the wrapped transport takes (values: JSON bodies as values in-process)
+  wrap = (t: Transport): Transport =>
+    Object.assign((req: Parameters<Transport>[0]) => {
+      if (this.counting) {
+        count(this.requests, requestKind(req));
+        count(this.agents, req.headers['User-Agent'] ?? req.headers['user-agent'] ?? '?');
+      }
+      return t(req);
+    }, { values: t.values });
 
   async print(): Promise<void> {
     this.to = this.clock.now();

@@ -1,17 +1,50 @@
 // Request bodies: bounded reading (413 past the limit, without reading further) and decoding of
-// JSON, YAML and protobuf into objects.
+// JSON, YAML and protobuf into objects. An in-process caller's JSON body may come as a value
+// (src/client/lean.ts): decoded by copying it, its text made only for what reads bytes.
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { StatusError, badRequest, tooLarge } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
+import { deepCopy } from '../api/core/json.ts';
+import type { JsonCopy } from '../api/core/jsoncopy.ts';
 import { decodeProtobuf, PROTOBUF_CONTENT_TYPE } from './protobuf/index.ts';
-import { auditRequestBody } from './audit/index.ts';
+import { auditRequestBody, auditsRequest } from './audit/index.ts';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-/** A request whose body is already in memory (the in-process exchange, src/client/lean.ts) hands it over whole. */
+/**
+ * A request whose body is already in memory (the in-process exchange, src/client/lean.ts) hands it
+ * over whole: as bytes, or a JSON body sent as a value, a copy nothing changes.
+ */
 interface WholeBodyRequest {
   takeBody?: () => Buffer | undefined;
+  takeJson?: () => JsonCopy | undefined;
+}
+
+/** A JSON body sent as a value (never changed: each decoding copies it, but a decoding once), its bytes made when something reads them. */
+export class JsonBody {
+  private text: Buffer | undefined;
+  constructor(readonly value: unknown) {}
+  bytes(): Buffer {
+    return (this.text ??= Buffer.from(JSON.stringify(this.value)));
+  }
+}
+
+/** A body read whole: its bytes, or a JSON body sent as a value. */
+export type RequestBody = Buffer | JsonBody;
+
+/**
+ * The body for decoding (decodeObject, decodeJson): a JSON body sent as a value as it is, any other
+ * as readBody reads it. The same limit: 413 past maxBytes (a value's text is made to tell only when
+ * its bound passes it); an audited request records the bytes.
+ */
+export function readDecodable(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<RequestBody> {
+  const json = (req as WholeBodyRequest).takeJson?.();
+  if (json === undefined) return readBody(req, maxBytes);
+  const body = new JsonBody(json.value);
+  if (json.maxBytes > maxBytes && body.bytes().length > maxBytes) return Promise.reject(tooLarge());
+  if (auditsRequest(req)) auditRequestBody(req, body.bytes());
+  return Promise.resolve(body);
 }
 
 /** Reads the whole body; rejects with 413 as soon as it passes maxBytes (the rest is not read). */
@@ -61,11 +94,20 @@ export function mediaType(contentType: string | undefined): string {
   return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
 }
 
-/** Decodes an object body (create/update/subresource writes). No Content-Type means JSON, as kubectl sends. */
-export function decodeObject(contentType: string | undefined, body: Buffer): KubeObject {
+/**
+ * Decodes an object body (create/update/subresource writes). No Content-Type means JSON, as kubectl
+ * sends. once: the caller decodes this body only this once and reads nothing else of it, so a JSON
+ * body sent as a value is handed over itself (else each decoding gets a copy).
+ */
+export function decodeObject(contentType: string | undefined, given: RequestBody, once = false): KubeObject {
   const mt = mediaType(contentType);
   let value: unknown;
-  if (mt === '' || mt === 'application/json' || mt === '*/*') {
+  const json = mt === '' || mt === 'application/json' || mt === '*/*';
+  const body = given instanceof JsonBody && !json ? given.bytes() : given;
+  if (body instanceof JsonBody) {
+    // what JSON.parse of its text gives (the client's copy, the request's own)
+    value = once ? body.value : deepCopy(body.value);
+  } else if (json) {
     value = parseJson(body.toString('utf8'));
   } else if (mt === 'application/yaml' || mt === 'application/x-yaml' || mt === 'text/yaml') {
     try {
@@ -89,6 +131,13 @@ export function decodeObject(contentType: string | undefined, body: Buffer): Kub
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
   else if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw badRequest('metadata must be an object');
   return obj;
+}
+
+/** A JSON body decoded (a DeleteOptions); undefined when empty. */
+export function decodeJson(body: RequestBody): unknown {
+  if (body instanceof JsonBody) return deepCopy(body.value);
+  if (body.length === 0) return undefined;
+  return parseJson(body.toString('utf8'));
 }
 
 export function parseJson(text: string): unknown {

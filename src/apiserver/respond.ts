@@ -35,20 +35,56 @@ export function warningHeaderValue(warnings: string[]): string {
   return warnings.map((w) => `299 - ${JSON.stringify(w).replace(/[^\x20-\x7e]/g, '?')}`).join(', ');
 }
 
-export function sendJson(res: ServerResponse, code: number, body: object | string, extraHeaders?: Record<string, string>): void {
-  const text = typeof body === 'string' ? body : (body as { kind?: unknown }).kind === 'Status' ? statusJson(body as Status) : JSON.stringify(body);
-  const headers: Record<string, string | number> = {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-  };
+/**
+ * An answer body with its text made only when needed: a stored (frozen) object with the store's JSON
+ * of it, or a value whose text is built on demand (a list from its items' cached JSON). An
+ * in-process client takes a copy of the value instead (src/client/lean.ts).
+ */
+export class JsonAnswer {
+  constructor(
+    readonly value: object,
+    private json?: string | (() => string),
+  ) {}
+  /** The text, when already at hand (no making it). */
+  get known(): string | undefined {
+    return typeof this.json === 'string' ? this.json : undefined;
+  }
+  text(): string {
+    const j = this.json;
+    return typeof j === 'string' ? j : (this.json = j ? j() : toJson(this.value));
+  }
+}
+
+/** What the in-process exchange's response offers: an answer's JSON body as a value (false: send text). */
+interface ValueResponse {
+  endJsonValue?(code: number, headers: Record<string, string>, value: object, text?: string): boolean;
+}
+
+/**
+ * A JSON answer. An object body (not a Status: errors stay text) goes to an in-process client as a
+ * value when its response takes one; everything else as text, with its Content-Length.
+ */
+export function sendJson(res: ServerResponse, code: number, body: object | string | JsonAnswer, extraHeaders?: Record<string, string>): void {
+  if (typeof body === 'object' && (res as ValueResponse).endJsonValue && (body instanceof JsonAnswer || (body as { kind?: unknown }).kind !== 'Status')) {
+    const headers = answerHeaders(res, undefined, extraHeaders);
+    const value = body instanceof JsonAnswer ? body.value : body;
+    if ((res as ValueResponse).endJsonValue!(code, headers, value, body instanceof JsonAnswer ? body.known : undefined)) return;
+  }
+  const text = typeof body === 'string' ? body : body instanceof JsonAnswer ? body.text() : (body as { kind?: unknown }).kind === 'Status' ? statusJson(body as Status) : JSON.stringify(body);
+  res.writeHead(code, answerHeaders(res, Buffer.byteLength(text), extraHeaders));
+  res.end(text);
+}
+
+function answerHeaders(res: ServerResponse, length: number | undefined, extraHeaders: Record<string, string> | undefined): Record<string, string> {
+  const headers: Record<string, string | number> = { 'Content-Type': 'application/json' };
+  if (length !== undefined) headers['Content-Length'] = length;
   if (extraHeaders) Object.assign(headers, extraHeaders);
   const recorded = pendingWarnings.get(res);
   if (recorded?.length) {
     const more = warningHeaderValue(recorded);
     headers.Warning = headers.Warning ? `${headers.Warning}, ${more}` : more;
   }
-  res.writeHead(code, headers);
-  res.end(text);
+  return headers as Record<string, string>;
 }
 
 /** A body already encoded (protobuf). */

@@ -6,7 +6,7 @@
 import * as http from 'node:http';
 import { Duplex } from 'node:stream';
 import type { Clock } from '../clock/index.ts';
-import type { Transport } from './rest.ts';
+import type { Transport, TransportRequest } from './rest.ts';
 import { leanExchange } from './lean.ts';
 
 /** Two connected in-memory streams; destroying or ending one is seen by the other. */
@@ -82,11 +82,13 @@ export function inProcessTransport(target: http.Server | http.RequestListener, o
   if (opts.wire === 'http') return httpWireTransport(target, opts);
   const listener = listenerOf(target);
   const clock = opts.clock;
-  return (req) => {
+  const transport = (req: TransportRequest) => {
     if (!clock) return leanExchange(listener, req, () => {});
     const release = clock.hold();
     return leanExchange(listener, req, release);
   };
+  // JSON bodies travel as values both ways (lean.ts): no text made or parsed on either side
+  return Object.assign(transport, { values: true });
 }
 
 /** The same over real HTTP/1.1 bytes: node's client and server ends on an in-memory stream pair. */

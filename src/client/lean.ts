@@ -2,9 +2,13 @@
 // IncomingMessage-shaped Readable, its answer collected from a ServerResponse-shaped Writable — no
 // socket, no HTTP/1.1 parser or writer, no chunked framing. The listener (authentication, APF,
 // authorization, admission, validation, storage, watch) runs exactly as for a network request; only
-// the bytes on the wire are skipped. Bodies stay bytes (JSON), so neither side ever shares an object.
+// the bytes on the wire are skipped. A JSON body may travel as a value instead of text, both ways:
+// the request's as the client's copy (TransportRequest.json, takeJson), the answer's as a copy made
+// when the server sends it (endJsonValue); neither side ever shares an object with the other, and
+// the text is made only where something reads it.
 import type * as http from 'node:http';
 import { Readable, Writable } from 'node:stream';
+import { jsonCopy, type JsonCopy } from '../api/core/jsoncopy.ts';
 import type { TransportRequest, TransportResponse } from './rest.ts';
 
 type HeaderValue = string | number | string[];
@@ -61,9 +65,10 @@ class LeanRequest extends Readable {
   readonly socket: LeanSocket;
   readonly connection: LeanSocket;
   private distinct: Record<string, string[]> | undefined;
-  private raw: string[] | undefined;
   /** The body is pushed on the first read, unless a reader took it whole first (takeBody). */
   private pending = true;
+
+  private readonly shape: HeaderShape;
 
   constructor(
     private readonly r: TransportRequest,
@@ -72,8 +77,10 @@ class LeanRequest extends Readable {
     super();
     this.method = r.method.toUpperCase();
     this.url = r.path;
-    const headers: http.IncomingHttpHeaders = { host: 'in-process' };
-    for (const k in r.headers) headers[k.toLowerCase()] = r.headers[k];
+    this.shape = headerShape(r.headers);
+    // a copy per request: the listener may change its request's headers
+    const headers: http.IncomingHttpHeaders = { ...this.shape.lower };
+    // a body sent as a value has no length until something makes its text (takeBody)
     if (r.body) headers['content-length'] = String(r.body.length);
     this.headers = headers;
     this.socket = this.connection = socket;
@@ -92,7 +99,24 @@ class LeanRequest extends Readable {
   takeBody(): Buffer | undefined {
     if (!this.pending) return undefined;
     this.pending = false;
-    return this.r.body ?? EMPTY;
+    return this.bytes();
+  }
+
+  /**
+   * The body sent as a value (TransportRequest.json), for a reader that decodes it (the API server's
+   * readDecodable): the exchange never changes the value. Undefined when the body
+   * is bytes (takeBody then) or the stream has started.
+   */
+  takeJson(): JsonCopy | undefined {
+    if (!this.pending || !this.r.json) return undefined;
+    this.pending = false;
+    return this.r.json;
+  }
+
+  private bytes(): Buffer {
+    const r = this.r;
+    if (r.json) return Buffer.from(JSON.stringify(r.json.value));
+    return r.body ?? EMPTY;
   }
 
   get headersDistinct(): Record<string, string[]> {
@@ -104,24 +128,56 @@ class LeanRequest extends Readable {
     return this.distinct;
   }
 
+  /** Shared by the requests with the same headers, frozen (nothing in the server changes it). */
   get rawHeaders(): string[] {
-    if (!this.raw) {
-      const raw: string[] = [];
-      for (const k in this.r.headers) raw.push(k, this.r.headers[k]);
-      this.raw = raw;
-    }
-    return this.raw;
+    return this.shape.raw as string[];
   }
 
   override _read(): void {
     if (!this.pending) return void this.push(null);
     this.pending = false;
-    if (this.r.body?.length) this.push(this.r.body);
+    const b = this.bytes();
+    if (b.length) this.push(b);
     this.push(null);
   }
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** A request's headers as the listener reads them: lower-case names (with host), and rawHeaders' pairs. */
+interface HeaderShape {
+  readonly lower: http.IncomingHttpHeaders;
+  readonly raw: readonly string[];
+}
+
+/** The shapes of the frozen header objects clients send request after request (src/client/rest.ts headersFor). */
+const shapes = new WeakMap<Record<string, string>, HeaderShape>();
+
+function headerShape(h: Record<string, string>): HeaderShape {
+  let shape = shapes.get(h);
+  if (shape) return shape;
+  const lower: http.IncomingHttpHeaders = { host: 'in-process' };
+  const raw: string[] = [];
+  for (const k in h) {
+    lower[k.toLowerCase()] = h[k];
+    raw.push(k, h[k]);
+  }
+  shape = { lower, raw: Object.freeze(raw) };
+  // only a frozen object is known not to change between requests
+  if (Object.isFrozen(h)) shapes.set(h, shape);
+  return shape;
+}
+
+/** Lower-case header names, for the names responses set again and again (a bounded cache). */
+const lowerNames = new Map<string, string>();
+function lowerName(name: string): string {
+  let l = lowerNames.get(name);
+  if (l === undefined) {
+    l = name.toLowerCase();
+    if (lowerNames.size < 256) lowerNames.set(name, l);
+  }
+  return l;
+}
 
 /** The answer's head and bytes, as the listener writes them, delivered to the exchange. */
 interface Sink {
@@ -149,12 +205,13 @@ class LeanResponse extends Writable {
   }
 
   setHeader(name: string, value: HeaderValue): this {
-    if (this.headersSent) throw Object.assign(new Error('Cannot set headers after they are sent to the client'), { code: 'ERR_HTTP_HEADERS_SENT' });
-    this.fields[name.toLowerCase()] = value;
+    if (this.headersSent) throw headersSentError('set');
+    this.fields[lowerName(name)] = value;
     return this;
   }
 
   appendHeader(name: string, value: HeaderValue): this {
+    if (this.headersSent) throw headersSentError('append');
     const k = name.toLowerCase();
     const old = this.fields[k];
     this.fields[k] = old === undefined ? value : ([] as string[]).concat(String(old), Array.isArray(value) ? value : String(value));
@@ -178,18 +235,19 @@ class LeanResponse extends Writable {
   }
 
   removeHeader(name: string): void {
+    if (this.headersSent) throw headersSentError('remove');
     delete this.fields[name.toLowerCase()];
   }
 
   writeHead(code: number, reason?: string | http.OutgoingHttpHeaders | HeaderValue[], headers?: http.OutgoingHttpHeaders | HeaderValue[]): this {
-    if (this.headersSent) throw Object.assign(new Error('Cannot write headers after they are sent to the client'), { code: 'ERR_HTTP_HEADERS_SENT' });
+    if (this.headersSent) throw headersSentError('write');
     const h = typeof reason === 'string' ? headers : reason;
     if (typeof reason === 'string') this.statusMessage = reason;
     this.statusCode = code;
     if (Array.isArray(h)) {
-      for (let i = 0; i + 1 < h.length; i += 2) this.fields[String(h[i]).toLowerCase()] = h[i + 1] as HeaderValue;
+      for (let i = 0; i + 1 < h.length; i += 2) this.fields[lowerName(String(h[i]))] = h[i + 1] as HeaderValue;
     } else if (h) {
-      for (const k in h) if (h[k] !== undefined) this.fields[k.toLowerCase()] = h[k] as HeaderValue;
+      for (const k in h) if (h[k] !== undefined) this.fields[lowerName(k)] = h[k] as HeaderValue;
     }
     this.headersSent = true;
     this.sink.head(this, false);
@@ -215,6 +273,24 @@ class LeanResponse extends Writable {
 
   /** end() was called: what it writes is the last chunk, so the answer can go out whole. */
   private ending = false;
+  /** The answer's JSON body as a value, the client's copy (endJsonValue), and its text when the server had it. */
+  answerValue: unknown;
+  answerText: string | undefined;
+
+  /**
+   * Ends the answer with its JSON body as a value (the API server's sendJson): a copy made now
+   * (jsonCopy: what JSON.parse of its text would give) is what the client gets; no text is made.
+   * False, for a text answer instead, when something hooked this response's writes (an audit
+   * capturing the body, a timeout's seal), when the head is out already, or for a HEAD.
+   */
+  endJsonValue(code: number, headers: Record<string, string>, value: object, text?: string): boolean {
+    if (this.headersSent || this.req.method === 'HEAD' || this.end !== LeanResponse.prototype.end || this.write !== Writable.prototype.write || this.writeHead !== LeanResponse.prototype.writeHead) return false;
+    this.answerValue = jsonCopy(value).value;
+    this.answerText = text;
+    this.writeHead(code, headers);
+    this.end();
+    return true;
+  }
 
   override end(chunk?: unknown, enc?: unknown, cb?: unknown): this {
     this.ending = true;
@@ -264,6 +340,8 @@ class LeanBody extends Readable {
   }
 }
 
+const headersSentError = (what: string) =>
+  Object.assign(new Error(`Cannot ${what} headers after they are sent to the client`), { code: 'ERR_HTTP_HEADERS_SENT' });
 const abortError = (reason: unknown) =>
   Object.assign(new Error('The operation was aborted', { cause: reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 const resetError = (message: string) => Object.assign(new Error(message), { code: 'ECONNRESET' });
@@ -276,9 +354,13 @@ const resetError = (message: string) => Object.assign(new Error(message), { code
  */
 export function leanExchange(listener: http.RequestListener, r: TransportRequest, settled: (how: 'done' | 'streaming') => void): Promise<TransportResponse> {
   return new Promise((resolve, reject) => {
-    if (r.signal?.aborted) return reject(abortError(r.signal.reason));
+    if (r.signal?.aborted) {
+      // over before it started: nothing holds the clock for it
+      settled('done');
+      return reject(abortError(r.signal.reason));
+    }
     const x = new Exchange(r, settled, resolve, reject);
-    r.signal?.addEventListener('abort', x, { once: true });
+    if (r.signal) follow(r.signal, x);
     const req = new LeanRequest(r, new LeanSocket(x));
     x.res = new LeanResponse(req, x);
     try {
@@ -288,6 +370,34 @@ export function leanExchange(listener: http.RequestListener, r: TransportRequest
       throw e;
     }
   });
+}
+
+/**
+ * The exchanges in flight per signal, with one abort listener per signal however many requests
+ * share it (the client's shared timeout windows, src/client/rest.ts): a Set entry per request
+ * instead of an EventTarget listener added and removed.
+ */
+const following = new WeakMap<AbortSignal, Set<Exchange>>();
+
+function follow(signal: AbortSignal, x: Exchange): void {
+  let set = following.get(signal);
+  if (!set) {
+    const all = (set = new Set());
+    following.set(signal, all);
+    signal.addEventListener(
+      'abort',
+      () => {
+        following.delete(signal);
+        for (const one of all) one.handleEvent();
+      },
+      { once: true },
+    );
+  }
+  set.add(x);
+}
+
+function unfollow(signal: AbortSignal, x: Exchange): void {
+  following.get(signal)?.delete(x);
 }
 
 /**
@@ -308,7 +418,7 @@ class Exchange implements Sink {
   ) {}
 
   private finish(): void {
-    this.r.signal?.removeEventListener('abort', this);
+    if (this.r.signal) unfollow(this.r.signal, this);
     this.settled('done');
   }
 
@@ -369,9 +479,9 @@ class Exchange implements Sink {
     if (this.state !== 'waiting') return;
     this.state = 'over';
     const chunks = this.chunks;
-    const data = chunks.length === 0 ? '' : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+    const data = chunks.length === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
     this.finish();
-    this.resolve(wholeAnswer(this.res.statusCode, this.res.incomingHeaders(), data));
+    this.resolve(new WholeAnswer(this.res, data));
   }
 
   abort(): void {
@@ -381,20 +491,38 @@ class Exchange implements Sink {
 
 const noop = () => {};
 
-/** An answer read whole: `data` for readers that take it at once, `body` (made on demand) for the rest. */
+/**
+ * An answer read whole: `data` for readers that take it at once, `body` (made on demand) for the
+ * rest; with a value (endJsonValue) data is its text, made when read. The head is read from the
+ * response (it cannot change once sent) when asked for.
+ */
 class WholeAnswer implements TransportResponse {
+  readonly status: number;
+  readonly value: unknown;
   private stream: Readable | undefined;
+  private head: http.IncomingHttpHeaders | undefined;
   constructor(
-    readonly status: number,
-    readonly headers: http.IncomingHttpHeaders,
-    readonly data: Buffer | string,
-  ) {}
+    private readonly res: LeanResponse,
+    private text: Buffer | string | undefined,
+  ) {
+    this.status = res.statusCode;
+    this.value = res.answerValue;
+    if (this.value !== undefined) this.text = res.answerText;
+  }
+  get data(): Buffer | string {
+    return (this.text ??= this.value === undefined ? '' : JSON.stringify(this.value));
+  }
+  get headers(): http.IncomingHttpHeaders {
+    if (!this.head) {
+      const h = this.res.incomingHeaders();
+      // a value answer has its length once its text is made, as over HTTP
+      if (this.value !== undefined && h['content-length'] === undefined) h['content-length'] = String(Buffer.byteLength(this.data));
+      this.head = h;
+    }
+    return this.head;
+  }
   get body(): Readable {
     const data = this.data;
     return (this.stream ??= Readable.from(data.length ? [typeof data === 'string' ? Buffer.from(data) : data] : []));
   }
-}
-
-function wholeAnswer(status: number, headers: http.IncomingHttpHeaders, data: Buffer | string): TransportResponse {
-  return new WholeAnswer(status, headers, data);
 }

@@ -15,6 +15,7 @@ import { realClock, type Clock } from '../clock/index.ts';
 import { TokenBucket } from './ratelimit.ts';
 import { JsonLinesWatch, type WatchStream } from './watchstream.ts';
 import { httpTransport, readAll } from './httptransport.ts';
+import { jsonCopy, type JsonCopy } from '../api/core/jsoncopy.ts';
 
 export type { WatchStream };
 
@@ -28,6 +29,12 @@ export interface TransportRequest {
   path: string;
   headers: Record<string, string>;
   body?: Buffer;
+  /**
+   * A JSON body as a value instead of bytes, for a transport that takes values (Transport.values):
+   * the transport's own copy of what the caller gave (jsonCopy: what JSON.parse of its JSON would
+   * give), which nothing changes afterwards. Its Content-Type is application/json.
+   */
+  json?: JsonCopy;
   signal?: AbortSignal;
 }
 
@@ -38,9 +45,17 @@ export interface TransportResponse {
   body: Readable;
   /** The whole body, when the transport has it at once (the in-process transport): read instead of body. */
   data?: Buffer | string;
+  /**
+   * A JSON answer as a value that is the caller's own (a copy: what JSON.parse of the server's JSON
+   * gives), from a transport that takes values; data is then its JSON text, made when read.
+   */
+  value?: unknown;
 }
 
-export type Transport = (req: TransportRequest) => Promise<TransportResponse>;
+export type Transport = ((req: TransportRequest) => Promise<TransportResponse>) & {
+  /** The transport takes JSON bodies as values (TransportRequest.json) and may answer with one (TransportResponse.value): the same process, no bytes. */
+  readonly values?: boolean;
+};
 
 export interface ClientOptions {
   /** Base URL, e.g. `http://127.0.0.1:6443` (a path prefix is kept). */
@@ -241,6 +256,9 @@ export class Client {
   private readonly transport: Transport;
   private readonly destroyTransport: () => void;
   private readonly headers: Record<string, string>;
+  private readonly headerSets = new Map<string, Record<string, string>>();
+  private plainHeaders: Record<string, string> | undefined;
+  private jsonHeaders: Record<string, string> | undefined;
   private readonly timeoutMs: number;
 
   readonly clock: Clock;
@@ -290,49 +308,97 @@ export class Client {
   }
 
   /** Low level: one request; resolves with the raw response (status any). The caller consumes the body. */
-  async raw(o: RequestOptions): Promise<TransportResponse> {
-    if (!o.noRateLimit) await this.limiter.take(o.signal);
-    let body: Buffer | undefined;
-    const headers: Record<string, string> = { ...this.headers, Accept: o.accept ?? 'application/json' };
-    if (o.body !== undefined) {
-      body = Buffer.isBuffer(o.body) ? o.body : Buffer.from(typeof o.body === 'string' ? o.body : JSON.stringify(o.body));
-      headers['Content-Type'] = o.contentType ?? 'application/json';
+  raw(o: RequestOptions): Promise<TransportResponse> {
+    return this.send(o, o.signal);
+  }
+
+  /**
+   * raw() with the request's signal given apart (no copy of the options per request). Sent at once
+   * when the rate limiter has a token (no turn of its own), else once it has waited for one.
+   */
+  private send(o: RequestOptions, signal: AbortSignal | undefined): Promise<TransportResponse> {
+    const delay = o.noRateLimit ? 0 : this.limiter.reserve();
+    if (delay > 0) return this.clock.sleep(delay, signal).then(() => this.transport(this.transportRequest(o, signal)));
+    try {
+      return this.transport(this.transportRequest(o, signal));
+    } catch (e) {
+      return Promise.reject(e);
     }
-    return this.transport({ method: o.method ?? 'GET', path: o.path + queryString(o.query), headers, body, signal: o.signal });
+  }
+
+  private transportRequest(o: RequestOptions, signal: AbortSignal | undefined): TransportRequest {
+    const req: TransportRequest = { method: o.method ?? 'GET', path: o.path + queryString(o.query), headers: this.headersFor(o), signal };
+    const b = o.body;
+    if (b !== undefined) {
+      if (this.transport.values && o.contentType === undefined && typeof b === 'object' && b !== null && !Buffer.isBuffer(b)) {
+        // in-process: the body travels as a copy of the value (the server's own), no text either way
+        req.json = jsonCopy(b);
+      } else req.body = Buffer.isBuffer(b) ? b : Buffer.from(typeof b === 'string' ? b : JSON.stringify(b));
+    }
+    return req;
+  }
+
+  /**
+   * The request headers: the client's, Accept and (with a body) Content-Type. One frozen object per
+   * combination, shared by the requests (transports copy what they send, never change it).
+   */
+  private headersFor(o: RequestOptions): Record<string, string> {
+    const accept = o.accept ?? 'application/json';
+    const contentType = o.body === undefined ? undefined : (o.contentType ?? 'application/json');
+    if (accept === 'application/json' && (contentType === undefined || contentType === accept)) {
+      return contentType === undefined ? (this.plainHeaders ??= this.makeHeaders(accept, undefined)) : (this.jsonHeaders ??= this.makeHeaders(accept, contentType));
+    }
+    const key = contentType === undefined ? accept : `${accept}\n${contentType}`;
+    let h = this.headerSets.get(key);
+    if (!h) this.headerSets.set(key, (h = this.makeHeaders(accept, contentType)));
+    return h;
+  }
+
+  private makeHeaders(accept: string, contentType: string | undefined): Record<string, string> {
+    const h: Record<string, string> = { ...this.headers, Accept: accept };
+    if (contentType !== undefined) h['Content-Type'] = contentType;
+    return Object.freeze(h);
   }
 
   /** One request whose 2xx answer is read whole; errors become StatusError. Retries 429/5xx with Retry-After a few times. */
-  async requestBuffer(o: RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
-    const r = await this.answer(o);
-    return { status: r.status, headers: r.headers, body: typeof r.data === 'string' ? Buffer.from(r.data) : r.data };
+  requestBuffer(o: RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+    return this.answer(o, true) as Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>;
   }
 
   /** One request answered with JSON. */
-  async request<R = unknown>(o: RequestOptions): Promise<R> {
-    const r = await this.answer(o);
-    return (r.data.length ? JSON.parse(typeof r.data === 'string' ? r.data : r.data.toString('utf8')) : undefined) as R;
+  request<R = unknown>(o: RequestOptions): Promise<R> {
+    return this.answer(o, false) as Promise<R>;
   }
 
-  /** The 2xx answer of one request, read whole (bytes, or the text an in-process transport hands over). */
-  private async answer(o: RequestOptions): Promise<{ status: number; headers: http.IncomingHttpHeaders; data: Buffer | string }> {
+  /**
+   * The 2xx answer of one request, read whole: as bytes (asBuffer), else as JSON parsed from its
+   * bytes or the text an in-process transport hands over, or the value it answered with (already
+   * the caller's own). One async function for both, so a request takes no turns of its own.
+   */
+  private async answer(o: RequestOptions, asBuffer: boolean): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
       const timeoutMs = o.timeoutMs ?? this.timeoutMs;
       const link = linkSignal(o.signal, timeoutMs);
       let res: TransportResponse;
-      let data: Buffer | string;
+      let data: Buffer | string | undefined;
       try {
-        res = await this.raw({ ...o, signal: link.signal });
-        data = res.data ?? (await readAll(res));
+        res = await this.send(o, link.signal);
+        if (res.value === undefined || asBuffer) data = res.data ?? (await readAll(res));
       } finally {
         link.dispose();
       }
-      if (res.status >= 200 && res.status < 300) return { status: res.status, headers: res.headers, data };
+      if (res.status >= 200 && res.status < 300) {
+        if (asBuffer) return { status: res.status, headers: res.headers, body: typeof data === 'string' ? Buffer.from(data) : data! };
+        if (data === undefined) return res.value;
+        return data.length ? JSON.parse(typeof data === 'string' ? data : data.toString('utf8')) : undefined;
+      }
       const wait = this.retryWait(res, attempt);
       if (wait !== undefined) {
         await this.clock.sleep(wait, o.signal);
         continue;
       }
-      throw errorFromResponse(res.status, typeof data === 'string' ? data : data.toString('utf8'));
+      const text = data ?? res.data!;
+      throw errorFromResponse(res.status, typeof text === 'string' ? text : text.toString('utf8'));
     }
   }
 
@@ -559,7 +625,11 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
 
   private withTypeMeta(obj: T): T {
     if (obj.apiVersion && obj.kind) return obj;
-    return { ...obj, apiVersion: obj.apiVersion ?? this.apiVersion, ...(this.kind && !obj.kind ? { kind: this.kind } : {}) };
+    // as { ...obj, apiVersion, kind } would order them: in place when present, else last
+    const out = { ...obj };
+    out.apiVersion = obj.apiVersion ?? this.apiVersion;
+    if (this.kind && !obj.kind) out.kind = this.kind;
+    return out;
   }
 
   create(obj: T, opts: WriteOptions = {}): Promise<T> {

@@ -42,6 +42,11 @@ export function auditAnnotate(res: ServerResponse, key: string, value: string): 
   byRes.get(res)?.annotate(key, value);
 }
 
+/** Whether the request is audited (body.ts makes the text of a body sent as a value only then). */
+export function auditsRequest(req: IncomingMessage): boolean {
+  return byReq.has(req);
+}
+
 /** Hands the request body (as read by body.ts) to the request's audit, for requestObject. */
 export function auditRequestBody(req: IncomingMessage, body: Buffer): void {
   const a = byReq.get(req);

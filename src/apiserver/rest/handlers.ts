@@ -1,13 +1,13 @@
 // The generic REST handler: one code path per verb for every kind, driven by the registry entry.
 import { StatusError, badRequest, methodNotAllowed, notFound, unsupportedMediaType } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/types.ts';
-import { decodeObject, parseJson, readBody } from '../body.ts';
+import { decodeJson, decodeObject, readBody, readDecodable, type RequestBody } from '../body.ts';
 import { applyPatch, patchResultIsOwn, patchTypeOf, trackUpdate } from '../patch/index.ts';
 import { sendJson, successStatus, warningHeaderValue } from '../respond.ts';
 import { checkBodyIdentity, checkUnknownFields } from './objectmeta.ts';
 import { deleteObject, parseDeleteOptions } from './delete.ts';
 import { handleGet, handleList } from './read.ts';
-import { apiVersionOfRt, inRequestVersion, isDryRun, prefixOf, wireJson, wireObject, type Scope } from './scope.ts';
+import { apiVersionOfRt, inRequestVersion, isDryRun, prefixOf, wireBody, wireObject, type Scope } from './scope.ts';
 import { handleSubresource } from './subresources.ts';
 import { exclusiveWrite } from './storage.ts';
 import { handleWatch } from './watch.ts';
@@ -49,13 +49,13 @@ function warningHeaders(s: Scope, more: string[]): Record<string, string> | unde
 }
 
 export function sendWrite(s: Scope, code: number, r: WriteResult, warnings: string[] = []): number {
-  sendJson(s.res, code, wireJson(s.rt, r.object, r.json), warningHeaders(s, warnings));
+  sendJson(s.res, code, wireBody(s.rt, r.object, r.json), warningHeaders(s, warnings));
   return code;
 }
 
 export async function readObject(s: Scope): Promise<KubeObject> {
-  const body = await readBody(s.req);
-  return decodeObject(s.req.headers['content-type'], body);
+  const body = await readDecodable(s.req);
+  return decodeObject(s.req.headers['content-type'], body, true);
 }
 
 async function handleCreate(s: Scope): Promise<number> {
@@ -76,7 +76,7 @@ export function checkName(obj: KubeObject, name: string): void {
 }
 
 /** An update's body decoded, its identity checked against the path. */
-function decodeUpdate(s: Scope, body: Buffer, name: string): KubeObject {
+function decodeUpdate(s: Scope, body: RequestBody, name: string): KubeObject {
   const o = decodeObject(s.req.headers['content-type'], body);
   checkBodyIdentity(o, s.rt, s.info.namespace);
   checkName(o, name);
@@ -86,7 +86,7 @@ function decodeUpdate(s: Scope, body: Buffer, name: string): KubeObject {
 /** PUT of the main resource or of /status. */
 export async function handleUpdate(s: Scope, subresource: 'status' | undefined): Promise<number> {
   const name = s.info.name!;
-  const body = await readBody(s.req);
+  const body = await readDecodable(s.req);
   // The body as the update starts from it; each attempt changes its own copy (the first takes this
   // one, a retry after a lost race decodes the body again: cheaper than cloning every write).
   let first: KubeObject | undefined = decodeUpdate(s, body, name);
@@ -163,9 +163,7 @@ export async function handlePatch(s: Scope, subresource: 'status' | undefined): 
 }
 
 async function readDeleteBody(s: Scope): Promise<unknown> {
-  const body = await readBody(s.req);
-  if (body.length === 0) return undefined;
-  return parseJson(body.toString('utf8'));
+  return decodeJson(await readDecodable(s.req));
 }
 
 async function handleDelete(s: Scope): Promise<number> {

@@ -4,11 +4,11 @@ import type { KubeObject, ListMeta } from '../../api/types.ts';
 import { StorageError, type StoreEntry } from '../../storage/interface.ts';
 import { selectorFilter } from '../filter.ts';
 import { continueExpired, encodeContinue, parseResourceVersion, planList } from '../listopts.ts';
-import { sendJson } from '../respond.ts';
+import { JsonAnswer, sendJson } from '../respond.ts';
 import { negotiateOutput, partialOfList, partialOfObject } from '../negotiate.ts';
 import { toTable, type IncludeObject } from '../table.ts';
 import { remoteConversion, servedEntry, toServed } from './convert.ts';
-import { apiVersionOfRt, changesOnTheWayOut, keyOf, mapStorageError, prefixOf, wireJson, wireObject, type Scope } from './scope.ts';
+import { apiVersionOfRt, changesOnTheWayOut, keyOf, mapStorageError, prefixOf, wireBody, wireJson, wireObject, type Scope } from './scope.ts';
 
 export function includeObjectOf(q: URLSearchParams | undefined): IncludeObject {
   const v = q?.get('includeObject');
@@ -39,7 +39,7 @@ export async function handleGet(s: Scope): Promise<number> {
   } else if (target.as !== 'Object') {
     sendJson(s.res, 200, partialOfObject(s.rt, e.object, target));
   } else {
-    sendJson(s.res, 200, wireJson(s.rt, e.object, e.json));
+    sendJson(s.res, 200, wireBody(s.rt, e.object, e.json));
   }
   return 200;
 }
@@ -73,7 +73,10 @@ export async function handleList(s: Scope): Promise<number> {
     sendJson(s.res, 200, partialOfList(s.rt, page.items, meta, target));
     return 200;
   }
-  sendJson(s.res, 200, listJson(s, meta, page.items, page.entries));
+  const items = page.items;
+  const entries = page.entries;
+  const list = { kind: s.rt.listKind, apiVersion: apiVersionOfRt(s.rt), metadata: meta, items: changesOnTheWayOut(s.rt) ? items.map((o) => wireObject(s.rt, o)) : items };
+  sendJson(s.res, 200, new JsonAnswer(list, () => listJson(s, meta, items, entries)));
   return 200;
 }
 

@@ -9,7 +9,7 @@ import type { ResourceType } from '../../api/resource.ts';
 import { apiVersionOf, type KubeObject } from '../../api/types.ts';
 import { objectKey, resourcePrefix, StorageError, type WatchCache } from '../../storage/interface.ts';
 import type { ApiMetrics } from '../metrics.ts';
-import { addWarning, toJson } from '../respond.ts';
+import { addWarning, JsonAnswer, toJson } from '../respond.ts';
 import type { AdmissionAttributes, AdmissionOperation, Pipeline, UserInfo } from '../pipeline/index.ts';
 import type { RequestInfo } from '../routing.ts';
 import type { TokenIssuer } from '../serviceaccount/issuer.ts';
@@ -133,6 +133,12 @@ export function wireObject(rt: ResourceType, obj: KubeObject): KubeObject {
 export function wireJson(rt: ResourceType, obj: KubeObject, json?: string): string {
   if (changesOnTheWayOut(rt)) return JSON.stringify(wireObject(rt, obj));
   return json ?? toJson(obj);
+}
+
+/** The answer body of a stored object (sendJson): wireJson's text, or the object for an in-process client. */
+export function wireBody(rt: ResourceType, obj: KubeObject, json?: string): KubeObject | JsonAnswer {
+  if (changesOnTheWayOut(rt)) return wireObject(rt, obj);
+  return new JsonAnswer(obj, json);
 }
 
 export function admissionAttrs(

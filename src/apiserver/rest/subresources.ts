@@ -10,7 +10,7 @@ import { checkName, handlePatch, handleUpdate, patchOptions, readObject, readPat
 import { checkBodyIdentity } from './objectmeta.ts';
 import { getEntry } from './read.ts';
 import { canonicalQuery } from '../listopts.ts';
-import { isDryRun, wireJson, type Scope } from './scope.ts';
+import { isDryRun, wireBody, type Scope } from './scope.ts';
 import { handlerFor, ownSubresource, type VerbHandlers } from './storage.ts';
 import { checkPrecondition, guaranteedUpdate, prepareUpdate } from './write.ts';
 import { deepCopy } from '../../api/core/json.ts';
@@ -49,7 +49,7 @@ export async function handleSubresource(s: Scope): Promise<number> {
 
 async function sendEntry(s: Scope): Promise<number> {
   const e = await getEntry(s, s.info.name!);
-  sendJson(s.res, 200, wireJson(s.rt, e.object, e.json));
+  sendJson(s.res, 200, wireBody(s.rt, e.object, e.json));
   return 200;
 }
 
