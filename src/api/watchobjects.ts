@@ -26,23 +26,28 @@ interface Carried {
   line: () => Buffer;
 }
 
-const carried = new WeakMap<Buffer, Carried>();
+/** The event a token carries, under a key of its own (a property: no WeakMap entry for the GC to track per event). */
+const CARRIED: unique symbol = Symbol('kubesim.watchEvent');
+type Token = Buffer & { [CARRIED]?: Carried };
+
+/** Tokens are empty views of one buffer: a new ArrayBuffer per event would cost ~10x more (and GC). */
+const NOTHING = Buffer.alloc(0);
 
 /** A token for an event (frozen: every reader of it gets the same event object). */
 export function eventToken(event: WatchEvent<KubeObject>, line: () => Buffer): Buffer {
-  const token = Buffer.alloc(0);
-  carried.set(token, { event: Object.freeze(event), line });
+  const token: Token = NOTHING.subarray(0, 0);
+  token[CARRIED] = { event: Object.freeze(event), line };
   return token;
 }
 
 /** The event a chunk stands for, or undefined for text. */
 export function tokenEvent(chunk: Buffer | string): WatchEvent<KubeObject> | undefined {
-  return typeof chunk === 'string' ? undefined : carried.get(chunk)?.event;
+  return typeof chunk === 'string' ? undefined : (chunk as Token)[CARRIED]?.event;
 }
 
 /** The chunk as text: a token becomes its event's JSON line. */
 export function tokenText(chunk: Buffer | string): Buffer | string {
   if (typeof chunk === 'string') return chunk;
-  const c = carried.get(chunk);
+  const c = (chunk as Token)[CARRIED];
   return c ? c.line() : chunk;
 }
