@@ -165,3 +165,17 @@ test('in process, a watch resuming from an older resourceVersion replays the his
     await c.close();
   }
 });
+
+test('stripManagedFields: a frozen object is stripped once for every informer, frozen; a plain one is copied as before', () => {
+  const stored = Object.freeze({ kind: 'ConfigMap', metadata: Object.freeze({ name: 'x', managedFields: Object.freeze([]) }), data: Object.freeze({ a: '1' }) }) as KubeObject;
+  const once = stripManagedFields(stored);
+  assert.equal(stripManagedFields(stored), once);
+  assert.ok(Object.isFrozen(once) && Object.isFrozen(once.metadata));
+  assert.deepEqual(once, { kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: '1' } });
+  assert.equal((once as any).data, (stored as any).data, 'members shared');
+  const plain = { kind: 'ConfigMap', metadata: { name: 'x', managedFields: [] } } as KubeObject;
+  const copy = stripManagedFields(plain);
+  assert.ok(!Object.isFrozen(copy));
+  assert.notEqual(stripManagedFields(plain), copy);
+  assert.deepEqual(copy, { kind: 'ConfigMap', metadata: { name: 'x' } });
+});

@@ -228,7 +228,8 @@ export async function handleWatch(s: Scope): Promise<number> {
     if (ev && !table && !partial && !remote) {
       // Live events: one serialization (and conversion) per event, type and served version.
       const shared = sharedLine(ev, type, variant);
-      if (objects && (res as unknown as Record<typeof WATCH_OBJECTS, boolean>)[WATCH_OBJECTS] === true) return write(tokenOf(shared, stored, storedJson));
+      // (frozen, as the store hands out its objects: a reader can share it with every other one)
+      if (objects && Object.isFrozen(stored) && (res as unknown as Record<typeof WATCH_OBJECTS, boolean>)[WATCH_OBJECTS] === true) return write(tokenOf(shared, stored, storedJson));
       const line = lineOf(shared, () => (transform ? JSON.stringify(wireObject(rt, stored)) : (storedJson ?? JSON.stringify(stored))));
       write(line, stored.metadata?.resourceVersion, true);
       return;
