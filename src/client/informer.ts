@@ -229,8 +229,29 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
 export function stripManagedFields<T extends KubeObject>(obj: T): T {
   const meta = obj.metadata;
   if (!meta || meta.managedFields === undefined) return obj;
+  if (Object.isFrozen(obj)) return strippedFrozen(obj);
   const { managedFields: _drop, ...rest } = meta;
   return { ...obj, metadata: rest };
+}
+
+/**
+ * A frozen object (the store's own, handed over by an in-process watch) stripped once for every
+ * informer that gets it, frozen too: its members are the frozen object's, shared.
+ */
+const stripped = new WeakMap<object, object>();
+
+function strippedFrozen<T extends KubeObject>(obj: T): T {
+  let out = stripped.get(obj) as T | undefined;
+  if (out === undefined) {
+    const { managedFields: _drop, ...rest } = obj.metadata;
+    stripped.set(obj, (out = Object.freeze({ ...obj, metadata: Object.freeze(rest) })));
+  }
+  return out;
+}
+
+/** Interning rewrites an object in place: not one the store shares (frozen; it is one copy already). */
+function intern<T>(obj: T, old?: T): void {
+  if (!Object.isFrozen(obj)) internStrings(obj, old);
 }
 
 type Notification<T> =
@@ -542,15 +563,15 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
         this.distribute({ kind: 'delete', obj: new DeletedFinalStateUnknown(key, old) });
       }
     }
-    const intern = this.options.internStrings;
+    const internOn = this.options.internStrings;
     for (const [key, obj] of fresh) {
       const old = this.indexer.get(key);
       if (!old) {
-        if (intern) internStrings(obj);
+        if (internOn) intern(obj);
         this.indexer.set(key, obj);
         this.distribute({ kind: 'add', obj, initial });
       } else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) {
-        if (intern) internStrings(obj, old);
+        if (internOn) intern(obj, old);
         this.indexer.set(key, obj);
         this.distribute({ kind: 'update', old, obj });
       }
@@ -616,7 +637,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       return;
     }
     if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
-    if (this.options.internStrings) internStrings(obj, old);
+    if (this.options.internStrings) intern(obj, old);
     this.indexer.set(key, obj);
     if (old) this.distribute({ kind: 'update', old, obj });
     else this.distribute({ kind: 'add', obj, initial: false });

@@ -10,6 +10,7 @@ import type * as http from 'node:http';
 import { Readable, Writable } from 'node:stream';
 import { jsonCopy, type JsonCopy } from '../api/core/jsoncopy.ts';
 import type { TransportRequest, TransportResponse } from './rest.ts';
+import { tokenText, WATCH_OBJECTS, type WatchObjectSink } from '../api/watchobjects.ts';
 
 type HeaderValue = string | number | string[];
 
@@ -185,6 +186,8 @@ interface Sink {
   chunk(c: Buffer | string, done: () => void): void;
   end(): void;
   abort(): void;
+  /** The watch object channel (vwatch): the body's reader takes event objects. */
+  objects(): boolean;
 }
 
 /** The response as the listener writes it (ServerResponse's header API on a Writable). */
@@ -271,6 +274,11 @@ class LeanResponse extends Writable {
     return out;
   }
 
+  /** Watch object channel (vwatch, see api/watchobjects.ts): the server may write event tokens. */
+  get [WATCH_OBJECTS](): boolean {
+    return this.sink.objects();
+  }
+
   /** end() was called: what it writes is the last chunk, so the answer can go out whole. */
   private ending = false;
   /** The answer's JSON body as a value, the client's copy (endJsonValue), and its text when the server had it. */
@@ -326,9 +334,30 @@ class LeanBody extends Readable {
   }
   offer(c: Buffer | string, done: () => void): void {
     if (this.destroyed) return done();
+    if (this.channel) return this.channel.put(c), done();
+    c = tokenText(c);
     if (this.push(typeof c === 'string' ? Buffer.from(c) : c)) done();
     else this.waiting.push(done);
   }
+
+  // --- watch object channel (vwatch, see api/watchobjects.ts) ---
+  /** The reader that claimed the chunks (event tokens included) instead of reading bytes. */
+  channel: WatchObjectSink | undefined;
+  private pushedEnd = false;
+  /** Claims the chunks from here on; what was buffered as bytes before goes first. */
+  [WATCH_OBJECTS](sink: WatchObjectSink): void {
+    for (let b: Buffer | null; (b = this.read() as Buffer | null) !== null; ) sink.put(b);
+    this.channel = sink;
+    if (this.pushedEnd) sink.end();
+  }
+  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk === null) {
+      this.pushedEnd = true;
+      this.channel?.end();
+    }
+    return super.push(chunk, encoding);
+  }
+  // --- end of the watch object channel ---
   override _read(): void {
     const w = this.waiting;
     this.waiting = [];
@@ -486,6 +515,10 @@ class Exchange implements Sink {
 
   abort(): void {
     this.drop();
+  }
+
+  objects(): boolean {
+    return this.body?.channel !== undefined;
   }
 }
 

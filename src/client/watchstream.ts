@@ -1,8 +1,10 @@
 // The client end of a watch: the answer's JSON lines (one watch event each) decoded into events and
-// async-iterated.
+// async-iterated. In process (the lean exchange), the body's object channel is claimed: events the
+// server hands over as objects (the store's own, deep-frozen) come as they are, with no line to parse.
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { KubeObject, Status, WatchEvent } from '../api/types.ts';
+import { tokenEvent, WATCH_OBJECTS, type WatchObjectSink } from '../api/watchobjects.ts';
 
 /** A watch stream: async-iterate its events; close() ends it (the iteration then finishes). */
 export interface WatchStream<T extends KubeObject = KubeObject> extends AsyncIterable<WatchEvent<T | Status>> {
@@ -59,15 +61,53 @@ class LineDecoder<E> {
   }
 }
 
+/** The chunks of a claimed object channel, waiting for the iterator (see WatchObjectSink). */
+class ChannelQueue implements WatchObjectSink {
+  chunks: (Buffer | string)[] = [];
+  ended = false;
+  private wake: (() => void) | undefined;
+  put(chunk: Buffer | string): void {
+    this.chunks.push(chunk);
+    this.notify();
+  }
+  end(): void {
+    this.ended = true;
+    this.notify();
+  }
+  notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+  /** Resolves at the next chunk, end or close. */
+  next(): Promise<void> {
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+}
+
+/**
+ * Events are frozen objects when the server handed them over in process (the store's own object,
+ * shared with every other reader); parsed from their JSON line otherwise.
+ */
 export class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
   closed = false;
+  /** The body's object channel, when it has one (in process). */
+  private readonly channel: ChannelQueue | undefined;
   constructor(
     private readonly body: Readable,
     private readonly dispose: () => void,
   ) {
+    const claim = (body as unknown as { [WATCH_OBJECTS]?: (sink: WatchObjectSink) => void })[WATCH_OBJECTS];
+    if (typeof claim === 'function') {
+      claim.call(body, (this.channel = new ChannelQueue()));
+      // a cut exchange destroys the body with an error: the iteration ends at its 'close' (as a
+      // stream's does then), nothing else reads the body to take the 'error'
+      body.on('error', () => {});
+    }
     body.once('close', () => {
       this.closed = true;
       dispose();
+      this.channel?.notify();
     });
   }
 
@@ -83,7 +123,56 @@ export class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
     return this.closed || (e as Error)?.name === 'AbortError' ? undefined : e;
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<WatchEvent<T | Status>> {
+  [Symbol.asyncIterator](): AsyncIterator<WatchEvent<T | Status>> {
+    return this.channel ? this.fromChannel(this.channel) : this.fromBytes();
+  }
+
+  /** Chunks as the body's channel gives them: text lines decoded, events handed over taken as they are. */
+  private async *fromChannel(channel: ChannelQueue): AsyncGenerator<WatchEvent<T | Status>> {
+    const lines = new LineDecoder<WatchEvent<T | Status>>();
+    const got: WatchEvent<T | Status>[] = [];
+    const collect = (ev: WatchEvent<T | Status>) => void got.push(ev);
+    try {
+      for (;;) {
+        // as a destroyed stream, a cut exchange drops what it had not delivered yet
+        if (this.body.destroyed) return;
+        if (channel.chunks.length === 0) {
+          if (channel.ended) break;
+          await channel.next();
+          continue;
+        }
+        const chunks = channel.chunks;
+        channel.chunks = [];
+        for (const chunk of chunks) {
+          const ev = tokenEvent(chunk);
+          if (ev) {
+            yield ev as WatchEvent<T | Status>;
+            continue;
+          }
+          // the lines before a malformed one are yielded before its error is thrown
+          let bad: unknown;
+          try {
+            lines.push(chunk, collect);
+          } catch (e) {
+            bad = e;
+          }
+          for (let i = 0; i < got.length; i++) yield got[i];
+          got.length = 0;
+          if (bad !== undefined) throw bad;
+        }
+      }
+      lines.end(collect);
+      for (const ev of got) yield ev;
+    } catch (e) {
+      const err = this.failure(e);
+      if (err !== undefined) throw err;
+    } finally {
+      this.closed = true;
+      this.body.destroy();
+    }
+  }
+
+  private async *fromBytes(): AsyncGenerator<WatchEvent<T | Status>> {
     const lines = new LineDecoder<WatchEvent<T | Status>>();
     const got: WatchEvent<T | Status>[] = [];
     const collect = (ev: WatchEvent<T | Status>) => void got.push(ev);

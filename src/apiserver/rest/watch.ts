@@ -12,6 +12,7 @@ import { negotiateOutput, partialObject } from '../negotiate.ts';
 import { toTable } from '../table.ts';
 import { remoteConversion, toServed } from './convert.ts';
 import { includeObjectOf } from './read.ts';
+import { eventToken, WATCH_OBJECTS } from '../../api/watchobjects.ts';
 import { apiVersionOfRt, changesOnTheWayOut, mapStorageError, prefixOf, wireObject, type Scope } from './scope.ts';
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -19,27 +20,36 @@ type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 /**
  * One encoded line per (event, type, served version), shared by every watcher of that event (as
  * Kubernetes' cachingObject serializes once per encoding): plain watchers share the stored JSON,
- * watchers of a converted version (e.g. autoscaling/v1 over v2 storage) share one conversion.
+ * watchers of a converted version (e.g. autoscaling/v1 over v2 storage) share one conversion. A
+ * watcher in process that takes event objects shares one token instead (api/watchobjects.ts): the
+ * line is then made only if some watcher reads text, once.
  */
 const lineCache = new WeakMap<object, SharedLine>();
 
-/** The lines made of one event: usually one (every watcher sends the same type in the same version). */
+/** The encodings of one event: usually one (every watcher sends the same type in the same version). */
 interface SharedLine {
   type: EventType;
   variant: string;
-  line: Buffer;
+  line: Buffer | undefined;
+  token: Buffer | undefined;
   next: SharedLine | undefined;
 }
 
-function cachedLine(ev: StoreEvent, type: EventType, variant: string): Buffer | undefined {
-  for (let l = lineCache.get(ev); l; l = l.next) if (l.type === type && l.variant === variant) return l.line;
-  return undefined;
+function sharedLine(ev: StoreEvent, type: EventType, variant: string): SharedLine {
+  const first = lineCache.get(ev);
+  for (let l = first; l; l = l.next) if (l.type === type && l.variant === variant) return l;
+  const l: SharedLine = { type, variant, line: undefined, token: undefined, next: first };
+  lineCache.set(ev, l);
+  return l;
 }
 
-function shareLine(ev: StoreEvent, type: EventType, variant: string, json: string): Buffer {
-  const line = watchLine(type, json);
-  lineCache.set(ev, { type, variant, line, next: lineCache.get(ev) });
-  return line;
+function lineOf(l: SharedLine, json: () => string): Buffer {
+  return (l.line ??= watchLine(l.type, json()));
+}
+
+/** The token of a stored object's event: the object itself, frozen as the store keeps it. */
+function tokenOf(l: SharedLine, stored: KubeObject, storedJson: string | undefined): Buffer {
+  return (l.token ??= eventToken({ type: l.type, object: stored }, () => lineOf(l, () => storedJson ?? JSON.stringify(stored))));
 }
 
 const LINE_HEADS: Record<EventType, Buffer> = {
@@ -211,10 +221,16 @@ export async function handleWatch(s: Scope): Promise<number> {
   const remote = remoteConversion(rt) !== undefined && !partial;
   const transform = changesOnTheWayOut(rt) && !(partial && remoteConversion(rt));
   const variant = transform ? `${rt.group}/${rt.version}/${rt.plural}` : '';
+  // The reader takes event objects (in process, lean exchange): asked at each event, as it claims
+  // the channel once it has the response. Only for objects sent as stored (no conversion or decoding).
+  const objects = !sse && !transform && WATCH_OBJECTS in res;
   const emit = (ev: StoreEvent | undefined, type: EventType, stored: KubeObject, storedJson: string | undefined) => {
     if (ev && !table && !partial && !remote) {
       // Live events: one serialization (and conversion) per event, type and served version.
-      const line = cachedLine(ev, type, variant) ?? shareLine(ev, type, variant, transform ? JSON.stringify(wireObject(rt, stored)) : (storedJson ?? JSON.stringify(stored)));
+      const shared = sharedLine(ev, type, variant);
+      // (frozen, as the store hands out its objects: a reader can share it with every other one)
+      if (objects && Object.isFrozen(stored) && (res as unknown as Record<typeof WATCH_OBJECTS, boolean>)[WATCH_OBJECTS] === true) return write(tokenOf(shared, stored, storedJson));
+      const line = lineOf(shared, () => (transform ? JSON.stringify(wireObject(rt, stored)) : (storedJson ?? JSON.stringify(stored))));
       write(line, stored.metadata?.resourceVersion, true);
       return;
     }
