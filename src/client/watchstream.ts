@@ -53,6 +53,19 @@ class LineDecoder<E> {
     return true;
   }
 
+  /**
+   * push(), a malformed line's error returned rather than thrown: the caller yields the lines
+   * emitted before it, then throws it.
+   */
+  pushOrError(chunk: Buffer | string, emit: (ev: E) => void): unknown {
+    try {
+      this.push(chunk, emit);
+      return undefined;
+    } catch (e) {
+      return e;
+    }
+  }
+
   /** The stream ended: a last line without its newline. */
   end(emit: (ev: E) => boolean | void): void {
     const rest = this.buf + this.decoder.end();
@@ -149,13 +162,7 @@ export class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
             yield ev as WatchEvent<T | Status>;
             continue;
           }
-          // the lines before a malformed one are yielded before its error is thrown
-          let bad: unknown;
-          try {
-            lines.push(chunk, collect);
-          } catch (e) {
-            bad = e;
-          }
+          const bad = lines.pushOrError(chunk, collect);
           for (let i = 0; i < got.length; i++) yield got[i];
           got.length = 0;
           if (bad !== undefined) throw bad;
@@ -178,13 +185,7 @@ export class JsonLinesWatch<T extends KubeObject> implements WatchStream<T> {
     const collect = (ev: WatchEvent<T | Status>) => void got.push(ev);
     try {
       for await (const chunk of this.body) {
-        // the lines before a malformed one are yielded before its error is thrown
-        let bad: unknown;
-        try {
-          lines.push(chunk as Buffer | string, collect);
-        } catch (e) {
-          bad = e;
-        }
+        const bad = lines.pushOrError(chunk as Buffer | string, collect);
         for (let i = 0; i < got.length; i++) yield got[i];
         got.length = 0;
         if (bad !== undefined) throw bad;
