@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import { jsonCopy } from '../../src/api/core/jsoncopy.ts';
 import { StatusError } from '../../src/api/errors.ts';
 import { Client, inProcessTransport, type Transport } from '../../src/client/index.ts';
-import { startApiServer } from '../../src/apiserver/index.ts';
-import { silentLogger } from '../../src/log/index.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { twoWires } from '../helpers/two-wires.ts';
 
 const CM = { group: '', version: 'v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' };
 const DEPLOY = { group: 'apps', version: 'v1', plural: 'deployments', namespaced: true, kind: 'Deployment' };
@@ -71,23 +70,6 @@ test('jsonCopy gives what JSON.parse(JSON.stringify(x)) gives, and bounds the le
   (out.a.b[1] as { c: number }).c = 3;
   assert.equal((src.a.b[1] as { c: number }).c, 2);
 });
-
-/** A real API server on a port, one client over HTTP and one in-process (lean). */
-async function twoWires(opts: Parameters<typeof startApiServer>[0] = {}) {
-  const api = await startApiServer({ port: 0, logger: silentLogger, ...opts });
-  const lean = new Client({ server: 'http://in-process', transport: inProcessTransport(api.server), qps: 0 });
-  const http = new Client({ server: api.url, qps: 0 });
-  return {
-    api,
-    lean,
-    http,
-    async close() {
-      lean.close();
-      http.close();
-      await api.close();
-    },
-  };
-}
 
 /** Equal as values and as text (key order). */
 function sameAnswer(a: unknown, b: unknown, what: string): void {

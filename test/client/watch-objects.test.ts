@@ -4,11 +4,10 @@
 // failing loudly; a reader of the raw bytes still gets the lines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApiServer } from '../../src/apiserver/index.ts';
-import { silentLogger } from '../../src/log/index.ts';
-import { Client, inProcessTransport, SharedInformer, stripManagedFields, type ResourceRef } from '../../src/client/index.ts';
+import { Client, SharedInformer, stripManagedFields, type ResourceRef } from '../../src/client/index.ts';
 import type { KubeObject } from '../../src/api/types.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { twoWires } from '../helpers/two-wires.ts';
 
 const CM: ResourceRef = { group: '', version: 'v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' };
 
@@ -17,21 +16,7 @@ function deepFrozen(v: unknown): boolean {
   return Object.isFrozen(v) && Object.values(v).every(deepFrozen);
 }
 
-async function cluster() {
-  const api = await startApiServer({ port: 0, logger: silentLogger, bookmarkIntervalMs: 50 });
-  const lean = new Client({ server: 'http://in-process', transport: inProcessTransport(api.server), qps: 0 });
-  const http = new Client({ server: api.url, qps: 0 });
-  return {
-    api,
-    lean,
-    http,
-    async close() {
-      lean.close();
-      http.close();
-      await api.close();
-    },
-  };
-}
+const cluster = () => twoWires({ bookmarkIntervalMs: 50 });
 
 /** An informer recording every notification as plain JSON (what it was handed, in order). */
 function recording(client: Client, transform?: (o: KubeObject) => KubeObject) {
