@@ -353,17 +353,47 @@ function keptCopy<T>(v: T): T {
  */
 export function keepOldSpec(o: KubeObject, old: KubeObject): void {
   const status = o.status;
-  const meta = o.metadata;
-  for (const k of Object.keys(o)) if (k !== 'status') delete o[k];
-  for (const [k, v] of Object.entries(old)) {
-    if (k === 'status') continue;
-    // metadata is written below (resourceVersion) and by the update path (generation, managedFields): its own top level
-    (o as any)[k] = k === 'metadata' && v !== null && typeof v === 'object' && Object.isFrozen(v) ? { ...v } : keptCopy(v);
+  const rv = o.metadata?.resourceVersion;
+  // the merged object's keys in the stored object's order (apiVersion, kind, metadata, spec, status),
+  // status where the stored one has it or last; written in place when the request already has that
+  // order (no delete: the object keeps its fast shape), else rebuilt in that order
+  if (!sameKeyOrder(o, old, status !== undefined)) {
+    for (const k of Object.keys(o)) delete o[k];
+    if (status !== undefined && !('status' in old)) {
+      for (const k in old) if (k !== 'status') (o as any)[k] = keptOld(k, (old as any)[k]);
+      o.status = status;
+    } else {
+      for (const k in old) {
+        if (k !== 'status') (o as any)[k] = keptOld(k, (old as any)[k]);
+        else if (status !== undefined) o.status = status;
+      }
+    }
+  } else {
+    for (const k in old) if (k !== 'status') (o as any)[k] = keptOld(k, (old as any)[k]);
   }
-  if (status === undefined) delete o.status;
-  else o.status = status;
   // resourceVersion from the request is kept so the API server can do its CAS check.
-  if (meta?.resourceVersion !== undefined) o.metadata.resourceVersion = meta.resourceVersion;
+  if (rv !== undefined) o.metadata.resourceVersion = rv;
+}
+
+/** metadata is written after (resourceVersion) and by the update path (generation, managedFields): its own top level. */
+function keptOld(k: string, v: unknown): unknown {
+  return k === 'metadata' && v !== null && typeof v === 'object' && Object.isFrozen(v) ? { ...v } : keptCopy(v);
+}
+
+/** Whether o's own keys are old's (status only when o has one, last when old has none), in old's order. */
+function sameKeyOrder(o: KubeObject, old: KubeObject, withStatus: boolean): boolean {
+  const have = Object.keys(o);
+  let i = 0;
+  let statusSeen = false;
+  for (const k in old) {
+    if (k === 'status') {
+      statusSeen = true;
+      if (!withStatus) continue;
+    }
+    if (have[i++] !== k) return false;
+  }
+  if (withStatus && !statusSeen && have[i++] !== 'status') return false;
+  return i === have.length;
 }
 
 /** Resets status to a fresh value on create (kinds whose status is owned by controllers). */
