@@ -18,10 +18,14 @@ import {
   validateIntOrPercent,
   validateReplicas,
   validateSelectorAndTemplate,
+  validateStatusCounts,
 } from './workload.ts';
 
 const APPS = { group: 'apps', version: 'v1' } as const;
 const WORKLOAD_STRATEGY = { specFields: ['spec'], prepareForCreate: resetStatus(), validateUpdate: selectorImmutable };
+const DEPLOYMENT_COUNTS = ['observedGeneration', 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas', 'terminatingReplicas', 'collisionCount'] as const;
+const REPLICASET_COUNTS = ['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'terminatingReplicas', 'observedGeneration'] as const;
+
 /** A new object's status as Kubernetes serialises it: the counts without omitempty are there as 0. */
 const withZeroStatus = (zeros: Record<string, number>) => ({ ...WORKLOAD_STRATEGY, prepareForCreate: resetStatus(() => ({ ...zeros })) });
 const rollingUpdateSchema = (what: string) =>
@@ -91,7 +95,7 @@ export const deployment = defineKind({
   },
   validate: (o) => {
     const s = o.spec ?? {};
-    const errs: FieldError[] = [...validateReplicas(s), ...validateSelectorAndTemplate(s, 'deployment')];
+    const errs: FieldError[] = [...validateReplicas(s), ...validateSelectorAndTemplate(s, 'deployment'), ...validateStatusCounts(o.status, DEPLOYMENT_COUNTS)];
     const st = s.strategy ?? {};
     if (st.type && !['Recreate', 'RollingUpdate'].includes(st.type)) errs.push(notSupported('spec.strategy.type', st.type, ['Recreate', 'RollingUpdate']));
     if (st.type === 'Recreate' && st.rollingUpdate) errs.push({ field: 'spec.strategy.rollingUpdate', type: 'FieldValueForbidden', detail: "Forbidden: may not be specified when strategy `type` is 'Recreate'" });
@@ -154,7 +158,7 @@ export const replicaSet = defineKind({
     s.replicas ??= 1;
     defaultTemplate(s);
   },
-  validate: (o) => [...validateReplicas(o.spec), ...validateSelectorAndTemplate(o.spec ?? {}, 'replicaset')],
+  validate: (o) => [...validateReplicas(o.spec), ...validateSelectorAndTemplate(o.spec ?? {}, 'replicaset'), ...validateStatusCounts(o.status, REPLICASET_COUNTS)],
   strategy: withZeroStatus({ replicas: 0 }),
   columns: [
     col('Desired', 'integer', 'Number of desired pods.'),

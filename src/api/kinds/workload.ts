@@ -74,6 +74,12 @@ function normalizeSelector(s: any): unknown {
   return { ml, me: s.matchExpressions ?? [] };
 }
 
+/** The workload controllers' status counts (ValidateDeploymentStatus, ValidateReplicaSetStatus): none may be negative. */
+export function validateStatusCounts(status: any, keys: readonly string[]): FieldError[] {
+  if (!status) return [];
+  return keys.flatMap((k) => validateNonnegative(`status.${k}`, status[k]));
+}
+
 /** IntOrString percent/int validation (maxUnavailable, maxSurge). */
 export function validateIntOrPercent(v: unknown, field: string): FieldError[] {
   if (v === undefined || v === null) return [];
