@@ -4,10 +4,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { startApiServer, type RunningApiServer } from '../../src/apiserver/index.ts';
-import { Client } from '../../src/client/index.ts';
+import { Client, inProcessTransport } from '../../src/client/index.ts';
 import { startNodePool, type NodePool } from '../../src/node/index.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { cpuQuantity, durationString, memoryQuantity, podMetricsItemJson, podMetricsItemJsonOf, podMetricsObject, rfc3339, samplesFromSummary, type PodSample } from '../../src/apiserver/resourcemetrics/index.ts';
+import { cpuQuantity, durationString, memoryQuantity, podMetricsItemJson, podMetricsItemJsonOf, podMetricsItemValueOf, podMetricsObject, rfc3339, samplesFromSummary, type PodSample } from '../../src/apiserver/resourcemetrics/index.ts';
 import { groupResourceOfKey } from '../../src/apiserver/custommetrics/catalog.ts';
 
 const quiet = pino({ level: 'silent' });
@@ -77,6 +77,7 @@ test("a list item's JSON text is the PodMetrics object without kind and apiVersi
     for (const when of [now, now + 61_000]) {
       const { kind: _k, apiVersion: _v, ...at } = podMetricsObject(c.s, c.labels, when);
       assert.equal(podMetricsItemJsonOf(c.s, meta, rfc3339(when)), JSON.stringify(at), `${c.name} from its metadata at ${when}`);
+      assert.equal(JSON.stringify(podMetricsItemValueOf(c.s, meta, rfc3339(when))), JSON.stringify(at), `${c.name}: the value an in-process client takes, member for member`);
     }
   }
   // a pod's next version (a new metadata object) with other labels: its own text, not the remembered one
@@ -224,4 +225,24 @@ test('discovery lists metrics.k8s.io; the APIService v1beta1.metrics.k8s.io is A
   const st: any = await bad.json();
   assert.deepEqual(st.details.causes.map((c: any) => c.field), ['spec.groupPriorityMinimum', 'spec.versionPriority']);
   assert.equal((await raw('/apis/apiregistration.k8s.io/v1/apiservices/v1.x.io')).status, 404);
+});
+
+test('a PodMetrics list reaches an in-process client as a value equal, member for member, to the HTTP answer', async () => {
+  const lean = new Client({ server: 'http://in-process', transport: inProcessTransport(api.server), qps: 0 });
+  try {
+    // a scrape or a second boundary between the two reads changes the answer: read until a pair agrees
+    await eventually(async () => {
+      const viaHttp = (await raw('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=app%3Dweb')).body;
+      const inProcess = await lean.resource(POD_METRICS).list({ namespace: 'default', labelSelector: 'app=web' });
+      assert.equal(viaHttp.items.length, 1);
+      assert.equal(JSON.stringify(inProcess), JSON.stringify(viaHttp));
+      return true;
+    }, 'an in-process and an HTTP PodMetrics list that agree', 10_000);
+    const again: any = await lean.resource(POD_METRICS).list({ namespace: 'default' });
+    again.items[0].containers[0].usage.cpu = 'changed';
+    const fresh: any = await lean.resource(POD_METRICS).list({ namespace: 'default' });
+    assert.notEqual(fresh.items[0].containers[0].usage.cpu, 'changed', "a client's copy is its own: the server's shared usage is untouched");
+  } finally {
+    lean.close();
+  }
 });

@@ -28,11 +28,20 @@ export interface PodSample {
   usageJson?: string;
   /** The same in protobuf (protobuf.ts), made on first use. */
   usageProtobuf?: Buffer;
+  /** The same as a frozen value (podMetricsItemValueOf), made on first use. */
+  usageValue?: PodUsageValue;
+}
+
+/** A PodMetrics' usage members as values, in the order of their text. */
+interface PodUsageValue {
+  readonly timestamp: string;
+  readonly window: string;
+  readonly containers: readonly { readonly name: string; readonly usage: { readonly cpu: string; readonly memory: string } }[];
 }
 
 /** A PodSample with its memo members present from the start: every sample has one shape. */
 function podSample(namespace: string, name: string, timestampMs: number, windowMs: number, containers: ContainerSample[]): PodSample {
-  return { namespace, name, timestampMs, windowMs, containers, usageJson: undefined, usageProtobuf: undefined };
+  return { namespace, name, timestampMs, windowMs, containers, usageJson: undefined, usageProtobuf: undefined, usageValue: undefined };
 }
 
 const PAGE = 4096;
@@ -297,4 +306,22 @@ export function podMetricsItemJsonOf(s: PodSample, meta: { name?: string; namesp
     if (Object.isFrozen(meta) && (!meta.labels || Object.isFrozen(meta.labels)) && meta.name === s.name && meta.namespace === s.namespace) frames.set(meta, f);
   }
   return `${f[0]}${createdTexts.of(created)}${f[1]}${podUsageJson(s)}}`;
+}
+
+function podUsageValue(s: PodSample): PodUsageValue {
+  if (s.usageValue === undefined) {
+    const containers = s.containers.map((c) => Object.freeze({ name: c.name, usage: Object.freeze({ cpu: cpuQuantity(c.cpuNanoCores), memory: memoryQuantity(c.memoryBytes) }) }));
+    s.usageValue = Object.freeze({ timestamp: stampText(s.timestampMs), window: windowText(s.windowMs), containers: Object.freeze(containers) });
+  }
+  return s.usageValue;
+}
+
+/**
+ * podMetricsItemJsonOf's item as a value, member for member in the same order: what an in-process
+ * client takes instead of parsing the list's text (the usage is shared and frozen; the client copies).
+ */
+export function podMetricsItemValueOf(s: PodSample, meta: { labels?: Record<string, string> }, created: string): object {
+  const u = podUsageValue(s);
+  const metadata = meta.labels ? { name: s.name, namespace: s.namespace, creationTimestamp: created, labels: meta.labels } : { name: s.name, namespace: s.namespace, creationTimestamp: created };
+  return { metadata, timestamp: u.timestamp, window: u.window, containers: u.containers };
 }
