@@ -60,12 +60,17 @@ interface ValueResponse {
   endJsonValue?(code: number, headers: Record<string, string>, value: object, text?: string): boolean;
 }
 
+/** Whether the response goes to an in-process client that takes a JSON answer as a value. */
+export function takesJsonValues(res: ServerResponse): boolean {
+  return (res as ValueResponse).endJsonValue !== undefined;
+}
+
 /**
  * A JSON answer. An object body (not a Status: errors stay text) goes to an in-process client as a
  * value when its response takes one; everything else as text, with its Content-Length.
  */
 export function sendJson(res: ServerResponse, code: number, body: object | string | JsonAnswer, extraHeaders?: Record<string, string>): void {
-  if (typeof body === 'object' && (res as ValueResponse).endJsonValue && (body instanceof JsonAnswer || (body as { kind?: unknown }).kind !== 'Status')) {
+  if (typeof body === 'object' && takesJsonValues(res) && (body instanceof JsonAnswer || (body as { kind?: unknown }).kind !== 'Status')) {
     const headers = answerHeaders(res, undefined, extraHeaders);
     const value = body instanceof JsonAnswer ? body.value : body;
     if ((res as ValueResponse).endJsonValue!(code, headers, value, body instanceof JsonAnswer ? body.known : undefined)) return;

@@ -8,7 +8,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { objectKey, resourcePrefix } from '../../storage/interface.ts';
 import { selectorFilter } from '../filter.ts';
 import { negotiateOutput, prefersProtobuf } from '../negotiate.ts';
-import { JsonAnswer, sendBytes, sendJson } from '../respond.ts';
+import { sendBytes, sendJson, takesJsonValues } from '../respond.ts';
 import { PROTOBUF_CONTENT_TYPE } from '../protobuf/index.ts';
 import { nodeMetricsListProtobuf, podMetricsListProtobuf } from '../resourcemetrics/protobuf.ts';
 import { includeObjectOf } from '../rest/read.ts';
@@ -152,17 +152,18 @@ async function listPods(s: Scope): Promise<number> {
     return 200;
   }
   const created = rfc3339(now);
-  // An in-process client takes the list as a value (the items' usage shared, frozen); over HTTP its
-  // JSON is joined from per-item text: at 150,000 pods this is most of a LIST's work.
-  const values: object[] = new Array(hits.length);
-  for (let i = 0; i < hits.length; i++) values[i] = podMetricsItemValueOf(hits[i].sample, hits[i].meta, created);
-  const list = { kind: s.rt.listKind, apiVersion: apiVersionOfRt(s.rt), metadata: {}, items: values };
-  sendJson(s.res, 200, new JsonAnswer(list, () => {
-    // joined (one flat string), not appended: a cons string of every piece costs its flattening later
-    const items: string[] = new Array(hits.length);
-    for (let i = 0; i < hits.length; i++) items[i] = podMetricsItemJsonOf(hits[i].sample, hits[i].meta, created);
-    return `${listHead(s.rt)}${items.join(',')}]}`;
-  }));
+  if (takesJsonValues(s.res)) {
+    // an in-process client takes the list as a value (each item's usage made once, frozen and shared)
+    const values: object[] = new Array(hits.length);
+    for (let i = 0; i < hits.length; i++) values[i] = podMetricsItemValueOf(hits[i].sample, hits[i].meta, created);
+    sendJson(s.res, 200, { kind: s.rt.listKind, apiVersion: apiVersionOfRt(s.rt), metadata: {}, items: values });
+    return 200;
+  }
+  // The list's JSON is joined from per-item text: at 150,000 pods this is most of a LIST's work.
+  // joined (one flat string), not appended: a cons string of every piece costs its flattening later
+  const items: string[] = new Array(hits.length);
+  for (let i = 0; i < hits.length; i++) items[i] = podMetricsItemJsonOf(hits[i].sample, hits[i].meta, created);
+  sendJson(s.res, 200, `${listHead(s.rt)}${items.join(',')}]}`);
   return 200;
 }
 

@@ -201,14 +201,7 @@ export function nodeMetricsObject(s: NodeSample, labels: Record<string, string> 
 }
 
 export function podMetricsObject(s: PodSample, labels: Record<string, string> | undefined, now: number): any {
-  return {
-    kind: 'PodMetrics',
-    apiVersion: 'metrics.k8s.io/v1beta1',
-    metadata: { name: s.name, namespace: s.namespace, creationTimestamp: rfc3339(now), ...(labels ? { labels } : {}) },
-    timestamp: rfc3339(s.timestampMs),
-    window: durationString(s.windowMs),
-    containers: s.containers.map((c) => ({ name: c.name, usage: { cpu: cpuQuantity(c.cpuNanoCores), memory: memoryQuantity(c.memoryBytes) } })),
-  };
+  return { kind: 'PodMetrics', apiVersion: 'metrics.k8s.io/v1beta1', ...podMetricsItemValueOf(s, { labels }, rfc3339(now)) };
 }
 
 /**
