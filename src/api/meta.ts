@@ -357,20 +357,13 @@ export function keepOldSpec(o: KubeObject, old: KubeObject): void {
   // the merged object's keys in the stored object's order (apiVersion, kind, metadata, spec, status),
   // status where the stored one has it or last; written in place when the request already has that
   // order (no delete: the object keeps its fast shape), else rebuilt in that order
-  if (!sameKeyOrder(o, old, status !== undefined)) {
-    for (const k of Object.keys(o)) delete o[k];
-    if (status !== undefined && !('status' in old)) {
-      for (const k in old) if (k !== 'status') (o as any)[k] = keptOld(k, (old as any)[k]);
-      o.status = status;
-    } else {
-      for (const k in old) {
-        if (k !== 'status') (o as any)[k] = keptOld(k, (old as any)[k]);
-        else if (status !== undefined) o.status = status;
-      }
-    }
-  } else {
-    for (const k in old) if (k !== 'status') (o as any)[k] = keptOld(k, (old as any)[k]);
+  const rebuild = !sameKeyOrder(o, old, status !== undefined);
+  if (rebuild) for (const k of Object.keys(o)) delete o[k];
+  for (const k in old) {
+    if (k !== 'status') (o as any)[k] = keptOld(k, (old as any)[k]);
+    else if (rebuild && status !== undefined) o.status = status;
   }
+  if (rebuild && status !== undefined && !('status' in old)) o.status = status;
   // resourceVersion from the request is kept so the API server can do its CAS check.
   if (rv !== undefined) o.metadata.resourceVersion = rv;
 }
