@@ -7,7 +7,7 @@
 //   node --import tsx bench/simulate.ts [--scenario FILE] [--until 24h] [--seed 1] [--report FILE] [--progress false] [--mix true [--mix-after 10m] [--mix-profile FILE] [--mix-heap-profile FILE]]
 //
 // It runs with the V8 young generation `kubesim simulate` gets (src/process/heapflags.ts: re-executed
-// with --max-semi-space-size=64 unless node was given one; `node --max-semi-space-size=16 ...` measures
+// with --max-semi-space-size=128 unless node was given one; `node --max-semi-space-size=16 ...` measures
 // V8's default).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -3,8 +3,10 @@
 // summaries, list pages). With V8's default semi-space (16 MiB) a scavenge comes every few MiB of
 // allocation, and objects that live across a few of them (a request in flight, a scrape being
 // parsed) are promoted to the old generation, which then saws and needs full mark-compacts: the
-// garbage collector was a fifth of all CPU. With YOUNG_SEMI_SPACE_MB MiB, scavenges are ~4x rarer and
-// fewer objects survive them (measured on the day-1000-nodes scenario: issue 21's report). The size
+// garbage collector was a fifth of all CPU. With YOUNG_SEMI_SPACE_MB MiB, scavenges are ~8x rarer and
+// fewer objects survive them (measured on the day-1000-nodes scenario, issue 21's report: 64 MiB took
+// 84 s and 128 MiB 69-72 s, with the scavenges' time halved; 256 and 512 MiB were no faster than
+// 128, with more memory: bench/RESULTS.md). The size
 // is fixed when V8 sets up its heap (v8.setFlagsFromString at run time leaves new space as it was), so
 // the command re-executes node with the flag: one child, stdio inherited, signals passed on, its exit
 // code (or signal) is ours. A flag the user gave (on the command line or in NODE_OPTIONS) is left alone.
@@ -12,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { hasExited } from './children.ts';
 
 /** MiB of each of the young generation's two semi-spaces (V8's --max-semi-space-size). */
-export const YOUNG_SEMI_SPACE_MB = 64;
+export const YOUNG_SEMI_SPACE_MB = 128;
 
 /** The subcommands that run with it. */
 export const YOUNG_GENERATION_COMMANDS: ReadonlySet<string> = new Set(['simulate']);
