@@ -40,7 +40,7 @@ export class PodGCController implements Controller {
 
   async gc(now = this.ctx.client.clock.now()): Promise<number> {
     const nodes = { get: (name: string) => this.nodes.lister.get(undefined, name) };
-    const plan = podGCPlan(this.pods.lister.list(), nodes, this.ctx.options.terminatedPodGCThreshold ?? CONTROLLER_DEFAULTS.terminatedPodGCThreshold, now);
+    const plan = podGCPlan(this.pods.indexer.values(), nodes, this.ctx.options.terminatedPodGCThreshold ?? CONTROLLER_DEFAULTS.terminatedPodGCThreshold, now);
     // A node missing from the cache may just be new: confirm with the API before deleting its pods.
     const orphaned: KubeObject[] = [];
     const missing = new Map<string, boolean>();

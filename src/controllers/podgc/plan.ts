@@ -18,18 +18,26 @@ export interface NodeLookup {
   get(name: string): KubeObject | undefined;
 }
 
-export function podGCPlan(pods: KubeObject[], nodes: NodeLookup, threshold: number, now: number): PodGCPlan {
-  const terminatedAll = pods.filter((p) => isPodTerminated(p) && !p.metadata.deletionTimestamp);
+/**
+ * The plan for one pass over the pods (any iterable: the informer's values, no copy of them first),
+ * each output in the pods' order: one walk over 2,000 pods every 20 s, not one per kind of victim.
+ */
+export function podGCPlan(pods: Iterable<KubeObject>, nodes: NodeLookup, threshold: number, now: number): PodGCPlan {
+  const terminatedAll: KubeObject[] = [];
+  const orphaned: KubeObject[] = [];
+  const terminating: KubeObject[] = [];
+  for (const p of pods) {
+    const deleting = p.metadata.deletionTimestamp;
+    if (!deleting && isPodTerminated(p)) terminatedAll.push(p);
+    const nodeName = p.spec?.nodeName;
+    const node = nodeName ? nodes.get(nodeName) : undefined;
+    if (nodeName && !node) orphaned.push(p);
+    if (deleting && (!nodeName || (node && !nodeReady(node) && Date.parse(deleting) <= now))) terminating.push(p);
+  }
   const excess = terminatedAll.length - threshold;
   const terminated = excess > 0 ? terminatedAll.sort((a, b) => created(a) - created(b)).slice(0, excess) : [];
-  const orphaned = pods.filter((p) => p.spec?.nodeName && !nodes.get(p.spec.nodeName));
-  const terminating = pods.filter((p) => {
-    if (!p.metadata.deletionTimestamp) return false;
-    if (!p.spec?.nodeName) return true;
-    const node = nodes.get(p.spec.nodeName);
-    if (!node) return false; // handled as orphaned
-    const ready = (node.status?.conditions ?? []).find((c: any) => c.type === 'Ready')?.status;
-    return ready !== 'True' && Date.parse(p.metadata.deletionTimestamp) <= now;
-  });
   return { terminated, orphaned, terminating };
 }
+
+/** The node's Ready condition is True (a missing node is handled as orphaned, not here). */
+const nodeReady = (node: KubeObject) => (node.status?.conditions ?? []).find((c: any) => c.type === 'Ready')?.status === 'True';
