@@ -40,11 +40,19 @@ export function logPlan(pod: KubeObject, container: string, defaultIntervalMs = 
   };
 }
 
-/** One container instance's log: a ring of materialized lines plus the lazy periodic generator. */
+/**
+ * One container instance's log: a ring of materialized lines plus the lazy periodic generator.
+ * Lines appended (the runtime's own: a SIGTERM note, the exit line) wait in `appended` until
+ * something reads the log, and are then put in the ring in order, each after the periodic lines due
+ * before it: the same lines, numbers and trimming as putting them in at once, without generating up
+ * to `capacity` periodic lines at every container stop of a pod nobody reads the log of.
+ */
 export class InstanceLog {
-  readonly lines: LogLine[] = [];
+  private readonly ring: LogLine[] = [];
   private seq = 0;
   private nextK = 1;
+  /** Appended lines not in the ring yet, in time order (append times never go back). */
+  private appended: { t: number; text: string }[] = [];
   endedAt?: number;
 
   constructor(
@@ -54,18 +62,41 @@ export class InstanceLog {
     private readonly salt: number,
   ) {}
 
+  /** The retained lines, oldest first. */
+  get lines(): LogLine[] {
+    this.flush();
+    return this.ring;
+  }
+
   append(t: number, text: string): void {
-    this.materialize(t);
-    this.push(t, text);
+    this.appended.push({ t, text });
+    // bounded even if nothing ever reads the log: a long-lived instance with many notes
+    if (this.appended.length > this.capacity) this.flush();
   }
 
   private push(t: number, text: string): void {
-    this.lines.push({ t, seq: ++this.seq, text });
-    if (this.lines.length > this.capacity * 1.25) this.lines.splice(0, this.lines.length - this.capacity);
+    this.ring.push({ t, seq: ++this.seq, text });
+    if (this.ring.length > this.capacity * 1.25) this.ring.splice(0, this.ring.length - this.capacity);
+  }
+
+  /** Puts the appended lines in the ring, each after the periodic lines due by its time. */
+  private flush(): void {
+    if (!this.appended.length) return;
+    const lines = this.appended;
+    this.appended = [];
+    for (const l of lines) {
+      this.generate(l.t);
+      this.push(l.t, l.text);
+    }
   }
 
   /** Generates the periodic lines due up to `now` (only the last `capacity` of a long gap). */
   materialize(now: number): void {
+    this.flush();
+    this.generate(now);
+  }
+
+  private generate(now: number): void {
     if (!(this.plan.intervalMs > 0)) return;
     const until = Math.min(now, this.endedAt ?? Infinity);
     const lastK = Math.floor((until - this.startedAt) / this.plan.intervalMs);
@@ -80,10 +111,10 @@ export class InstanceLog {
     this.nextK = lastK + 1;
   }
 
+  /** The instance ended at t: the periodic lines stop there, the exit line (if any) after them. */
   end(t: number, text?: string): void {
     if (this.endedAt !== undefined) return;
-    this.materialize(t);
-    if (text) this.push(t, text);
+    if (text) this.append(t, text);
     this.endedAt = t;
   }
 

@@ -75,6 +75,29 @@ test('logs: lazy periodic lines, bounded ring, since/tail, limitBytes', () => {
   assert.equal(log.read({}, 200_000).at(-1)!.text, 'bye'); // nothing generated after the end
 });
 
+test('logs: appended lines wait until read, and read as if they had been put in at once', () => {
+  // eager: read after every append (each read puts the appended lines in); lazy: read only at the end
+  const steps: [number, string][] = [[0, 'start'], [2_500, 'note a'], [2_500, 'note b'], [40_000, 'SIGTERM'], [41_000, 'more']];
+  const eager = new InstanceLog(0, { intervalMs: 1000, lines: ['tick {n} {ms}'] }, 8, 3);
+  const lazy = new InstanceLog(0, { intervalMs: 1000, lines: ['tick {n} {ms}'] }, 8, 3);
+  for (const [t, text] of steps) {
+    eager.append(t, text);
+    eager.read({}, t);
+    lazy.append(t, text);
+  }
+  eager.end(45_000, 'bye');
+  lazy.end(45_000, 'bye');
+  const rows = (log: InstanceLog) => log.read({}, 90_000).map((l) => `${l.t} ${l.seq} ${l.text}`);
+  assert.deepEqual(rows(lazy), rows(eager));
+  assert.deepEqual(lazy.lines, eager.lines);
+  assert.equal(rows(lazy).at(-1), `45000 ${eager.lines.at(-1)!.seq} bye`);
+  // the ring stays bounded when nothing reads: appended lines go in once there are more than capacity
+  const unread = new InstanceLog(0, { intervalMs: 0, lines: [] }, 4, 0);
+  for (let i = 0; i < 100; i++) unread.append(i, `line ${i}`);
+  assert.ok(unread.lines.length <= 5);
+  assert.equal(unread.lines.at(-1)!.text, 'line 99');
+});
+
 test('logs: a restart moves the instance to previous', () => {
   const store = new LogStore(100, 0);
   const p: any = { metadata: { name: 'p', namespace: 'd', annotations: {} } };
