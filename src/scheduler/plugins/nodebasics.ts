@@ -62,10 +62,13 @@ export class TaintToleration implements FilterPlugin, ScorePlugin {
   }
   /** How many PreferNoSchedule taints the pod does not tolerate; fewer is better. */
   score(_s: CycleState, pod: PodInfo, node: NodeInfo): number {
-    const tols = pod.tolerations.filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
+    // the tolerations that can match are picked once a node has a PreferNoSchedule taint (most have none)
+    let tols: typeof pod.tolerations | undefined;
     let n = 0;
     for (const taint of node.taints) {
-      if (taint.effect === 'PreferNoSchedule' && !taintTolerated(taint, tols)) n++;
+      if (taint.effect !== 'PreferNoSchedule') continue;
+      tols ??= pod.tolerations.filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
+      if (!taintTolerated(taint, tols)) n++;
     }
     return n;
   }

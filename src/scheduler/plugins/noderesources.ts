@@ -7,24 +7,27 @@ import type { Resource } from '../../api/core/requests.ts';
 
 export type ScoringStrategy = 'LeastAllocated' | 'MostAllocated';
 
-/** Which of cpu, memory and pod count do not fit; the reasons kube-scheduler reports. */
-export function insufficientResources(pod: PodInfo, node: NodeInfo, held: Resource & { pods: number } = NONE): string[] {
-  const reasons: string[] = [];
-  if (node.pods.size + held.pods + 1 > node.allocatable.pods) reasons.push('Too many pods');
+/** No reason: the pod fits (shared and frozen: a fit, the common answer, allocates nothing). */
+const FITS: readonly string[] = Object.freeze([]);
+
+/** Which of cpu, memory and pod count do not fit; the reasons kube-scheduler reports (FITS when none). */
+export function insufficientResources(pod: PodInfo, node: NodeInfo, held: Resource & { pods: number } = NONE): readonly string[] {
+  let reasons: string[] | undefined;
+  if (node.pods.size + held.pods + 1 > node.allocatable.pods) (reasons ??= []).push('Too many pods');
   const r = pod.requests;
-  if (r.milliCPU === 0 && r.memory === 0 && !r.scalar) return reasons;
-  if (r.milliCPU > 0 && node.allocatable.milliCPU < r.milliCPU + node.requested.milliCPU + held.milliCPU) reasons.push('Insufficient cpu');
-  if (r.memory > 0 && node.allocatable.memory < r.memory + node.requested.memory + held.memory) reasons.push('Insufficient memory');
+  if (r.milliCPU === 0 && r.memory === 0 && !r.scalar) return reasons ?? FITS;
+  if (r.milliCPU > 0 && node.allocatable.milliCPU < r.milliCPU + node.requested.milliCPU + held.milliCPU) (reasons ??= []).push('Insufficient cpu');
+  if (r.memory > 0 && node.allocatable.memory < r.memory + node.requested.memory + held.memory) (reasons ??= []).push('Insufficient memory');
   if (r.scalar) {
     // ephemeral-storage first, then extended resources (nvidia.com/gpu, ...), by name.
     const names = Object.keys(r.scalar).sort((a, b) => (a === 'ephemeral-storage' ? -1 : b === 'ephemeral-storage' ? 1 : a < b ? -1 : 1));
     for (const name of names) {
       const want = r.scalar[name];
       const used = (node.requested.scalar?.[name] ?? 0) + (held.scalar?.[name] ?? 0);
-      if (want > 0 && (node.allocatable.scalar?.[name] ?? 0) < want + used) reasons.push(`Insufficient ${name}`);
+      if (want > 0 && (node.allocatable.scalar?.[name] ?? 0) < want + used) (reasons ??= []).push(`Insufficient ${name}`);
     }
   }
-  return reasons;
+  return reasons ?? FITS;
 }
 
 export function leastRequestedScore(requested: number, capacity: number): number {
@@ -80,15 +83,13 @@ export class BalancedAllocation implements ScorePlugin {
   readonly name = 'NodeResourcesBalancedAllocation';
 
   score(_s: unknown, pod: PodInfo, node: NodeInfo): number {
-    const fractions: number[] = [];
+    // the standard deviation of the cpu and memory fractions (0 with fewer than two): no array a node
     const a = node.allocatable;
-    if (a.milliCPU > 0) fractions.push(Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU));
-    if (a.memory > 0) fractions.push(Math.min(1, (node.requested.memory + pod.requests.memory) / a.memory));
     let std = 0;
-    if (fractions.length === 2) std = Math.abs(fractions[0] - fractions[1]) / 2;
-    else if (fractions.length > 2) {
-      const mean = fractions.reduce((x, y) => x + y, 0) / fractions.length;
-      std = Math.sqrt(fractions.reduce((x, f) => x + (f - mean) ** 2, 0) / fractions.length);
+    if (a.milliCPU > 0 && a.memory > 0) {
+      const cpu = Math.min(1, (node.requested.milliCPU + pod.requests.milliCPU) / a.milliCPU);
+      const mem = Math.min(1, (node.requested.memory + pod.requests.memory) / a.memory);
+      std = Math.abs(cpu - mem) / 2;
     }
     return Math.trunc((1 - std) * MAX_NODE_SCORE);
   }
