@@ -86,7 +86,7 @@ export class NodeLifecycleController implements Controller {
   async monitor(now = this.ctx.client.clock.now()): Promise<void> {
     // A plain loop: a promise per node only for the few whose heartbeat went stale (not 1,000 every period).
     const writes: Promise<void>[] = [];
-    for (const node of this.nodes.lister.list()) {
+    for (const node of this.nodes.indexer.values()) {
       const name = node.metadata.name!;
       const lease = this.leases.lister.get('kube-node-lease', name);
       const probe = observeHeartbeat(this.probes.get(name), node, lease, now);
