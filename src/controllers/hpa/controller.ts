@@ -3,6 +3,7 @@
 // through the API server), lets every metric propose a replica count (plan.ts), stabilizes and
 // rate-limits the proposal (behavior.ts), writes the target's scale and the HPA's status with
 // Kubernetes' conditions and events (reconcileAutoscaler in horizontal.go).
+import { jsonEqual } from '../../api/core/json.ts';
 import { parseApiVersion, type KubeObject } from '../../api/types.ts';
 import { registry } from '../../api/registry.ts';
 import { resolveCustomKind } from '../util/discovery.ts';
@@ -74,7 +75,8 @@ export class HPAController extends LoopController {
     };
     const warn = (reason: string, message: string) => this.events.event(hpa, HPA_KIND, 'Warning', reason, message);
     const finish = async () => {
-      if (JSON.stringify(status) !== JSON.stringify(hpa.status ?? {})) await this.ctx.client.resource(HPAS).updateStatus({ ...hpa, status });
+      // compared as values (Semantic.DeepEqual), not as two texts made every sync of every HPA
+      if (!jsonEqual(status, hpa.status ?? {})) await this.ctx.client.resource(HPAS).updateStatus({ ...hpa, status });
       return { requeueAfterMs: this.periodMs };
     };
 
