@@ -6,6 +6,7 @@ import type { Pod } from './podinfo.ts';
 import { podPriority } from './podinfo.ts';
 import { metaNamespaceKey as podKey } from '../api/core/keys.ts';
 import { KeyedHeap } from './util/heap.ts';
+import { jsonEqual } from '../api/core/json.ts';
 
 export interface QueuedPodInfo {
   key: string;
@@ -307,7 +308,7 @@ export class SchedulingQueue {
 /** Whether an update may change the scheduling outcome (not just status or bookkeeping metadata). */
 function schedulingRelevantChange(a: Pod, b: Pod): boolean {
   return (
-    JSON.stringify(a.spec) !== JSON.stringify(b.spec) ||
-    JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {})
+    !jsonEqual(a.spec, b.spec) ||
+    !jsonEqual(a.metadata.labels ?? {}, b.metadata.labels ?? {})
   );
 }

@@ -128,7 +128,8 @@ export function bumpGeneration(obj: KubeObject, old: KubeObject, rt: ResourceTyp
   for (const f of fields) {
     // the stored object's own (frozen) value carried over by the strategy is unchanged
     if (obj[f] === old[f]) continue;
-    if (JSON.stringify(obj[f]) !== JSON.stringify(old[f])) {
+    // equal as JSON values, member order aside (Semantic.DeepEqual of the spec), without two texts a write
+    if (!sameJson(obj[f], old[f])) {
       obj.metadata.generation = (old.metadata.generation ?? 1) + 1;
       return;
     }
