@@ -6,7 +6,8 @@
 //
 // Contracts for consumers (the HTTP layer):
 // - Objects and events handed out are deep-frozen and shared: clone before changing. Each entry and
-//   event carries `json`, the serialized object, so responses need no re-stringify.
+//   event carries `json`, the serialized object, so responses need no re-stringify (over the memory
+//   store it is made when first read, once for the store's entry and the cache's: StoredEntry).
 // - Watch callbacks run synchronously in the write path, in revision order, with no gaps or
 //   duplicates. They must not block or throw: a consumer that cannot keep up buffers on its own
 //   side (HTTP: res.write buffers) and should unsubscribe and end the stream when its buffer grows
