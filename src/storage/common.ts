@@ -1,7 +1,8 @@
 // Pieces shared by the backends and the watch cache: encoding objects with their revision,
 // deep freezing, prefix ranges, and the synchronous watcher fan-out.
 import type { KubeObject } from '../api/types.ts';
-import { StorageError, type StoreEntry, type StoreEvent, type Unsubscribe } from './interface.ts';
+import { jsonCopy } from '../api/core/jsoncopy.ts';
+import { StorageError, type StoreEntry, type StoreEvent, type StoreEventType, type Unsubscribe } from './interface.ts';
 
 /** Freezes a JSON value and everything in it, so a consumer cannot corrupt what the store shares. */
 export function deepFreeze<T>(value: T): T {
@@ -94,6 +95,49 @@ export function encodeStoredAt(object: KubeObject, json: string, revision: numbe
   const metadata = Object.freeze({ ...m, resourceVersion: rv });
   const at = head.length - JSON.stringify(m.resourceVersion).length;
   return { json: json.slice(0, at) + JSON.stringify(rv) + json.slice(head.length), object: Object.freeze({ ...object, metadata }) as KubeObject };
+}
+
+/**
+ * encodeObject's frozen stored copy without the text (the in-memory store: its readers take the
+ * value; the text is made when one asks, StoredEntry): members carried over from a stored object
+ * shared, a handed-over object's members kept (frozen) when they are JSON values already, the rest
+ * copied as a JSON round trip would (jsonCopy) and frozen. An object that is not plain at the top
+ * takes the round trip, and its text comes along.
+ */
+export function storedCopy(object: KubeObject, revision: number): { json?: string; object: KubeObject } {
+  if (!plainTop(object)) return encodeObject(object, revision);
+  const owned = handedOver === object;
+  if (owned) handedOver = undefined;
+  const metadata = { ...object.metadata, resourceVersion: String(revision) };
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(object)) {
+    const v = k === 'metadata' ? metadata : object[k];
+    if (typeof v !== 'object' || v === null) {
+      const c = typeof v === 'string' || typeof v === 'boolean' || v === null ? v : jsonCopy(v).value;
+      if (c !== undefined) out[k] = c;
+      continue;
+    }
+    if (k !== 'metadata' && storedParts.has(v)) {
+      out[k] = v;
+      continue;
+    }
+    const c = owned && frozenJsonValue(v) ? v : freezeParsed(jsonCopy(v).value);
+    out[k] = c;
+    if (k !== 'metadata' && typeof c === 'object' && c !== null) storedParts.add(c);
+  }
+  return { object: Object.freeze(out) as KubeObject };
+}
+
+/**
+ * A stored object (deep-frozen, as storedCopy made it) with metadata.resourceVersion = revision,
+ * without the text — a delete's last state: the members shared, the metadata's too. Falls back to
+ * storedCopy for an object the store did not make so.
+ */
+export function storedAt(object: KubeObject, revision: number): { json?: string; object: KubeObject } {
+  const m = object.metadata;
+  if (!Object.isFrozen(object) || !plainTop(object) || typeof m.resourceVersion !== 'string') return storedCopy(object, revision);
+  const metadata = Object.freeze({ ...m, resourceVersion: String(revision) });
+  return { object: Object.freeze({ ...object, metadata }) as KubeObject };
 }
 
 /** JSON.stringify's text of an object up to member `key`: `{` and the members before it, each with its comma. */
@@ -274,6 +318,73 @@ function deliver(w: Watcher, ev: StoreEvent): void {
   } catch (err) {
     reportCallbackError(err);
   }
+}
+
+/** Where a stored object's text comes from when it is first read: an entry or event that has it or makes it. */
+export type JsonSource = { readonly json?: string };
+
+/**
+ * A store entry whose `json` is made when first read and then kept: the source's text (an entry of
+ * the backend: one text for both), else JSON.stringify of the deep-frozen object — the text the
+ * eager encoding gives, as the object is what JSON.parse of that text gives (key order included).
+ * Frozen or not, it keeps the text (a private field).
+ */
+export class StoredEntry implements StoreEntry {
+  #json: string | undefined;
+  #source: JsonSource | undefined;
+  constructor(
+    readonly key: string,
+    readonly object: KubeObject,
+    readonly modRevision: number,
+    readonly createRevision: number,
+    text?: string | JsonSource,
+  ) {
+    if (typeof text === 'string') this.#json = text;
+    else this.#source = text;
+  }
+  get json(): string {
+    if (this.#json === undefined) {
+      this.#json = this.#source?.json ?? JSON.stringify(this.object);
+      this.#source = undefined;
+    }
+    return this.#json;
+  }
+  /** Whether the text is made already. */
+  get hasJson(): boolean {
+    return this.#json !== undefined;
+  }
+}
+
+/** A store event whose `json` is its entry's (made when first read, once for both). */
+export class StoredEvent implements StoreEvent {
+  readonly #text: JsonSource;
+  constructor(
+    readonly type: StoreEventType,
+    readonly key: string,
+    readonly revision: number,
+    readonly object: KubeObject,
+    readonly prevObject: KubeObject | undefined,
+    text: JsonSource,
+  ) {
+    this.#text = text;
+  }
+  get json(): string | undefined {
+    return this.#text.json;
+  }
+  /** Where its text comes from (its entry). */
+  get source(): JsonSource {
+    return this.#text;
+  }
+}
+
+/**
+ * What a cache keeps as the text of a backend's entry or event: the text when it is at hand; for a
+ * lazy one whose text is not made yet, the entry to read it from when asked (not the event: it
+ * would keep prevObject alive).
+ */
+export function jsonSource(src: JsonSource): string | JsonSource | undefined {
+  const from = src instanceof StoredEvent ? src.source : src;
+  return from instanceof StoredEntry && !from.hasJson ? from : from.json;
 }
 
 /** An entry for the key after a write. */

@@ -12,8 +12,10 @@ export interface StoreEntry {
   createRevision: number;
   /**
    * The object serialized as JSON (with metadata.resourceVersion), when the backend has it at hand
-   * (memory, SQLite and the watch cache always set it): the HTTP layer writes it as is instead of
-   * re-stringifying. Objects handed out by the stores are deep-frozen: clone before changing them.
+   * (SQLite always sets it; memory and the watch cache over it make it when first read, StoredEntry):
+   * the HTTP layer writes it as is instead of re-stringifying; in-process answers, which take the
+   * object, pass the entry along without reading it. Objects handed out by the stores are
+   * deep-frozen: clone before changing them.
    */
   json?: string;
 }

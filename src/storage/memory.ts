@@ -2,7 +2,7 @@
 // Used by tests and by the API server when it runs without a data dir.
 import type { KubeObject } from '../api/types.ts';
 import { StorageError, type Store, type StoreEntry, type StoreEvent, type Unsubscribe } from './interface.ts';
-import { closedError, compactedError, encodeObject, encodeStoredAt, makeEntry, WatcherSet } from './common.ts';
+import { closedError, compactedError, storedAt, storedCopy, StoredEntry, StoredEvent, WatcherSet } from './common.ts';
 
 export interface MemoryStoreOptions {
   /**
@@ -45,10 +45,10 @@ export class MemoryStore implements Store {
     this.checkOpen(key);
     if (this.entries.has(key)) throw new StorageError('KeyExists', key, `key exists: ${key}`);
     const rev = ++this.revision;
-    const enc = encodeObject(object, rev);
-    const entry = makeEntry(key, enc, rev, rev);
+    const enc = storedCopy(object, rev);
+    const entry = new StoredEntry(key, enc.object, rev, rev, enc.json);
     this.entries.set(key, entry);
-    this.record({ type: 'ADDED', key, revision: rev, object: entry.object, json: enc.json });
+    this.record(new StoredEvent('ADDED', key, rev, entry.object, undefined, entry));
     return entry;
   }
 
@@ -60,10 +60,10 @@ export class MemoryStore implements Store {
       throw new StorageError('Conflict', key, `revision mismatch on ${key}: expected ${expectedRevision}, current ${prev.modRevision}`, prev.modRevision);
     }
     const rev = ++this.revision;
-    const enc = encodeObject(object, rev);
-    const entry = makeEntry(key, enc, rev, prev.createRevision);
+    const enc = storedCopy(object, rev);
+    const entry = new StoredEntry(key, enc.object, rev, prev.createRevision, enc.json);
     this.entries.set(key, entry);
-    this.record({ type: 'MODIFIED', key, revision: rev, object: entry.object, prevObject: prev.object, json: enc.json });
+    this.record(new StoredEvent('MODIFIED', key, rev, entry.object, prev.object, entry));
     return entry;
   }
 
@@ -75,10 +75,10 @@ export class MemoryStore implements Store {
       throw new StorageError('Conflict', key, `revision mismatch on ${key}: expected ${expectedRevision}, current ${prev.modRevision}`, prev.modRevision);
     }
     const rev = ++this.revision;
-    const enc = prev.json !== undefined ? encodeStoredAt(prev.object, prev.json, rev) : encodeObject(prev.object, rev);
-    const entry = makeEntry(key, enc, rev, prev.createRevision);
+    const enc = storedAt(prev.object, rev);
+    const entry = new StoredEntry(key, enc.object, rev, prev.createRevision, enc.json);
     this.entries.delete(key);
-    this.record({ type: 'DELETED', key, revision: rev, object: entry.object, prevObject: prev.object, json: enc.json });
+    this.record(new StoredEvent('DELETED', key, rev, entry.object, prev.object, entry));
     return entry;
   }
 

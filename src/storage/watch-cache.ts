@@ -6,7 +6,8 @@
 //
 // Contracts for consumers (the HTTP layer):
 // - Objects and events handed out are deep-frozen and shared: clone before changing. Each entry and
-//   event carries `json`, the serialized object, so responses need no re-stringify.
+//   event carries `json`, the serialized object, so responses need no re-stringify (over the memory
+//   store it is made when first read, once for the store's entry and the cache's: StoredEntry).
 // - Watch callbacks run synchronously in the write path, in revision order, with no gaps or
 //   duplicates. They must not block or throw: a consumer that cannot keep up buffers on its own
 //   side (HTTP: res.write buffers) and should unsubscribe and end the stream when its buffer grows
@@ -26,7 +27,7 @@ import {
   type Unsubscribe,
   type WatchCache,
 } from './interface.ts';
-import { closedError, compactedError, deepFreeze, WatcherSet } from './common.ts';
+import { closedError, compactedError, deepFreeze, jsonSource, StoredEntry, StoredEvent, WatcherSet, type JsonSource } from './common.ts';
 import { SortedKeys } from './sorted-keys.ts';
 import { listDirect } from './direct-reads.ts';
 
@@ -53,10 +54,18 @@ export interface WatchCacheOptions {
   uncached?: Iterable<string>;
 }
 
-/** A window event: the StoreEvent handed to watchers plus the entries before and after it. */
-interface CacheEvent extends StoreEvent {
-  entry: StoreEntry;
-  prevEntry?: StoreEntry;
+/** A window event: the StoreEvent handed to watchers plus the entries before and after it; its json is the entry's. */
+class CacheEvent extends StoredEvent {
+  constructor(
+    type: StoreEvent['type'],
+    key: string,
+    revision: number,
+    prevObject: KubeObject | undefined,
+    readonly entry: StoreEntry,
+    readonly prevEntry: StoreEntry | undefined,
+  ) {
+    super(type, key, revision, entry.object, prevObject, entry);
+  }
 }
 
 class Bucket {
@@ -183,7 +192,7 @@ export class WatchCacheStore implements WatchCache {
     for (const b of old) b.watchers.end(stale);
     for (const e of items) {
       if (this.direct(e.key)) continue;
-      const entry = this.ownEntry(e.key, e.object, e.modRevision, e.createRevision, e.json);
+      const entry = this.ownEntry(e.key, e.object, e.modRevision, e.createRevision, e);
       const b = this.bucketFor(e.key);
       b.entries.set(e.key, entry);
       b.keys.insert(e.key); // list is sorted by key: each insert appends to the last block
@@ -411,7 +420,7 @@ export class WatchCacheStore implements WatchCache {
     if (this.direct(ev.key)) return this.passThrough(ev);
     const b = this.bucketFor(ev.key);
     const prevEntry = b.entries.get(ev.key);
-    const entry = this.ownEntry(ev.key, ev.object, ev.revision, ev.type === 'ADDED' ? ev.revision : prevEntry?.createRevision ?? ev.revision, ev.json);
+    const entry = this.ownEntry(ev.key, ev.object, ev.revision, ev.type === 'ADDED' ? ev.revision : prevEntry?.createRevision ?? ev.revision, ev);
     if (ev.type === 'DELETED') {
       if (prevEntry) {
         b.entries.delete(ev.key);
@@ -421,16 +430,8 @@ export class WatchCacheStore implements WatchCache {
       if (!prevEntry) b.keys.insert(ev.key);
       b.entries.set(ev.key, entry);
     }
-    const cev: CacheEvent = Object.freeze({
-      type: ev.type,
-      key: ev.key,
-      revision: ev.revision,
-      object: entry.object,
-      prevObject: prevEntry?.object ?? ev.prevObject,
-      json: entry.json,
-      entry,
-      prevEntry,
-    });
+    const cev = new CacheEvent(ev.type, ev.key, ev.revision, prevEntry?.object ?? ev.prevObject, entry, prevEntry);
+    Object.freeze(cev);
     b.push(cev, this.windowSize);
     this.revision = ev.revision;
     if (this.waiters.length) this.wake();
@@ -445,9 +446,9 @@ export class WatchCacheStore implements WatchCache {
     if (this.wideWatchers.size) this.wideWatchers.dispatch(ev);
   }
 
-  /** The entry as the cache keeps it: frozen object, serialized JSON. */
-  private ownEntry(key: string, object: KubeObject, modRevision: number, createRevision: number, json?: string): StoreEntry {
-    return Object.freeze({ key, object: deepFreeze(object), modRevision, createRevision, json: json ?? JSON.stringify(object) });
+  /** The entry as the cache keeps it: frozen object, its JSON the backend's (made when first read, if the backend makes it so) or made when first read. */
+  private ownEntry(key: string, object: KubeObject, modRevision: number, createRevision: number, from: JsonSource): StoreEntry {
+    return Object.freeze(new StoredEntry(key, deepFreeze(object), modRevision, createRevision, jsonSource(from)));
   }
 
   /** Waits until the cache has applied a write, then answers with the cache's entry for it. */

@@ -85,6 +85,6 @@ async function writeApproval(s: Scope, verb: 'update' | 'patch'): Promise<number
     },
     dryRun,
   );
-  sendJson(s.res, 200, wireJson(s.rt, r.object, r.json));
+  sendJson(s.res, 200, wireJson(s.rt, r.object, r.text?.json));
   return 200;
 }

@@ -43,7 +43,7 @@ async function handleFinalize(s: Scope): Promise<number> {
     },
     dryRun,
   );
-  sendJson(s.res, 200, r.json ?? toJson(r.object));
+  sendJson(s.res, 200, r.text?.json ?? toJson(r.object));
   return 200;
 }
 

@@ -134,21 +134,21 @@ export async function deleteObject(s: Scope, name: string, opts: DeleteOptions):
     try {
       switch (plan.action) {
         case 'none':
-          return { object: cur.object, json: cur.json, created: false, deleted: false };
+          return { object: cur.object, text: cur, created: false, deleted: false };
         case 'update': {
           if (opts.dryRun) return { object: plan.object, created: false, deleted: false };
           const e = await store.update(key, remote ? await toStored(s.rt, plan.object) : plan.object, cur.modRevision);
           if (remote) return { object: (await servedEntry(s.rt, e)).object, created: false, deleted: false };
-          return { object: e.object, json: e.json, created: false, deleted: false };
+          return { object: e.object, text: e, created: false, deleted: false };
         }
         case 'delete': {
           if (opts.dryRun) {
             s.rt.rest?.afterDelete?.(s, cur.object, true);
-            return { object: cur.object, json: cur.json, created: false, deleted: true };
+            return { object: cur.object, text: cur, created: false, deleted: true };
           }
           const e = await store.delete(key, cur.modRevision);
           s.rt.rest?.afterDelete?.(s, e.object, false);
-          return remote ? { object: cur.object, created: false, deleted: true } : { object: e.object, json: e.json, created: false, deleted: true };
+          return remote ? { object: cur.object, created: false, deleted: true } : { object: e.object, text: e, created: false, deleted: true };
         }
       }
     } catch (err) {

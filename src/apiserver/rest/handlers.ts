@@ -49,7 +49,7 @@ function warningHeaders(s: Scope, more: string[]): Record<string, string> | unde
 }
 
 export function sendWrite(s: Scope, code: number, r: WriteResult, warnings: string[] = []): number {
-  sendJson(s.res, code, wireBody(s.rt, r.object, r.json), warningHeaders(s, warnings));
+  sendJson(s.res, code, wireBody(s.rt, r.object, r.text), warningHeaders(s, warnings));
   return code;
 }
 

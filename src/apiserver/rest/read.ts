@@ -39,7 +39,7 @@ export async function handleGet(s: Scope): Promise<number> {
   } else if (target.as !== 'Object') {
     sendJson(s.res, 200, partialOfObject(s.rt, e.object, target));
   } else {
-    sendJson(s.res, 200, wireBody(s.rt, e.object, e.json));
+    sendJson(s.res, 200, wireBody(s.rt, e.object, e));
   }
   return 200;
 }

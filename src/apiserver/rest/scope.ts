@@ -7,7 +7,7 @@ import { StatusError, alreadyExists, conflict, expired, notFound, OBJECT_MODIFIE
 import type { Registry } from '../../api/registry.ts';
 import type { ResourceType } from '../../api/resource.ts';
 import { apiVersionOf, type KubeObject } from '../../api/types.ts';
-import { objectKey, resourcePrefix, StorageError, type WatchCache } from '../../storage/interface.ts';
+import { objectKey, resourcePrefix, StorageError, type StoreEntry, type WatchCache } from '../../storage/interface.ts';
 import type { ApiMetrics } from '../metrics.ts';
 import { addWarning, JsonAnswer, toJson } from '../respond.ts';
 import type { AdmissionAttributes, AdmissionOperation, Pipeline, UserInfo } from '../pipeline/index.ts';
@@ -135,10 +135,13 @@ export function wireJson(rt: ResourceType, obj: KubeObject, json?: string): stri
   return json ?? toJson(obj);
 }
 
-/** The answer body of a stored object (sendJson): wireJson's text, or the object for an in-process client. */
-export function wireBody(rt: ResourceType, obj: KubeObject, json?: string): KubeObject | JsonAnswer {
+/**
+ * The answer body of a stored object (sendJson): wireJson's text, or the object for an in-process
+ * client. `text`, the store's entry, is read for its JSON only if the answer goes out as text.
+ */
+export function wireBody(rt: ResourceType, obj: KubeObject, text?: Pick<StoreEntry, 'json'>): KubeObject | JsonAnswer {
   if (changesOnTheWayOut(rt)) return wireObject(rt, obj);
-  return new JsonAnswer(obj, json);
+  return new JsonAnswer(obj, text && (() => text.json ?? toJson(obj)));
 }
 
 export function admissionAttrs(

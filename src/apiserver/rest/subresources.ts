@@ -49,7 +49,7 @@ export async function handleSubresource(s: Scope): Promise<number> {
 
 async function sendEntry(s: Scope): Promise<number> {
   const e = await getEntry(s, s.info.name!);
-  sendJson(s.res, 200, wireBody(s.rt, e.object, e.json));
+  sendJson(s.res, 200, wireBody(s.rt, e.object, e));
   return 200;
 }
 

@@ -4,7 +4,7 @@
 // never blocking the writer. Replay of history is paced by the socket ('drain'); a watcher whose
 // live output grows past the limit is cut off (it resumes from its last resourceVersion).
 import type { KubeObject } from '../../api/types.ts';
-import { StorageError, type StoreEvent, type Unsubscribe } from '../../storage/interface.ts';
+import { StorageError, type StoreEntry, type StoreEvent, type Unsubscribe } from '../../storage/interface.ts';
 import { selectorFilter } from '../filter.ts';
 import { boolParam, intParam, parseResourceVersion, tooOldResourceVersion } from '../listopts.ts';
 import { statusOf } from '../respond.ts';
@@ -16,6 +16,8 @@ import { eventToken, WATCH_OBJECTS } from '../../api/watchobjects.ts';
 import { apiVersionOfRt, changesOnTheWayOut, mapStorageError, prefixOf, wireObject, type Scope } from './scope.ts';
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+/** The stored object's event or entry, read for its JSON only when a line is made (the store may make it on demand). */
+type StoredText = Pick<StoreEntry, 'json'> | undefined;
 
 /**
  * One encoded line per (event, type, served version), shared by every watcher of that event (as
@@ -48,8 +50,8 @@ function lineOf(l: SharedLine, json: () => string): Buffer {
 }
 
 /** The token of a stored object's event: the object itself, frozen as the store keeps it. */
-function tokenOf(l: SharedLine, stored: KubeObject, storedJson: string | undefined): Buffer {
-  return (l.token ??= eventToken({ type: l.type, object: stored }, () => lineOf(l, () => storedJson ?? JSON.stringify(stored))));
+function tokenOf(l: SharedLine, stored: KubeObject, text: StoredText): Buffer {
+  return (l.token ??= eventToken({ type: l.type, object: stored }, () => lineOf(l, () => text?.json ?? JSON.stringify(stored))));
 }
 
 const LINE_HEADS: Record<EventType, Buffer> = {
@@ -224,18 +226,18 @@ export async function handleWatch(s: Scope): Promise<number> {
   // The reader takes event objects (in process, lean exchange): asked at each event, as it claims
   // the channel once it has the response. Only for objects sent as stored (no conversion or decoding).
   const objects = !sse && !transform && WATCH_OBJECTS in res;
-  const emit = (ev: StoreEvent | undefined, type: EventType, stored: KubeObject, storedJson: string | undefined) => {
+  const emit = (ev: StoreEvent | undefined, type: EventType, stored: KubeObject, text: StoredText) => {
     if (ev && !table && !partial && !remote) {
       // Live events: one serialization (and conversion) per event, type and served version.
       const shared = sharedLine(ev, type, variant);
       // (frozen, as the store hands out its objects: a reader can share it with every other one)
-      if (objects && Object.isFrozen(stored) && (res as unknown as Record<typeof WATCH_OBJECTS, boolean>)[WATCH_OBJECTS] === true) return write(tokenOf(shared, stored, storedJson));
-      const line = lineOf(shared, () => (transform ? JSON.stringify(wireObject(rt, stored)) : (storedJson ?? JSON.stringify(stored))));
+      if (objects && Object.isFrozen(stored) && (res as unknown as Record<typeof WATCH_OBJECTS, boolean>)[WATCH_OBJECTS] === true) return write(tokenOf(shared, stored, text));
+      const line = lineOf(shared, () => (transform ? JSON.stringify(wireObject(rt, stored)) : (text?.json ?? JSON.stringify(stored))));
       write(line, stored.metadata?.resourceVersion, true);
       return;
     }
     const obj = transform ? wireObject(rt, stored) : stored;
-    const json = transform ? undefined : storedJson;
+    const json = transform ? undefined : text?.json;
     const version = obj.metadata?.resourceVersion;
     if (table) {
       write(JSON.stringify({ type, object: toTable(rt, [obj], { includeObject, listMeta: { resourceVersion: obj.metadata.resourceVersion } }) }) + '\n', version);
@@ -264,9 +266,9 @@ export async function handleWatch(s: Scope): Promise<number> {
       if (!closed) then(served);
     });
   };
-  const send = (ev: StoreEvent | undefined, type: EventType, stored: KubeObject, storedJson: string | undefined) => {
+  const send = (ev: StoreEvent | undefined, type: EventType, stored: KubeObject, text: StoredText) => {
     if (remote) inOrder([stored], ([obj]) => emit(undefined, type, obj, undefined));
-    else emit(ev, type, stored, storedJson);
+    else emit(ev, type, stored, text);
   };
 
   const bookmark = (revision: number, annotations?: Record<string, string>) => {
@@ -280,17 +282,17 @@ export async function handleWatch(s: Scope): Promise<number> {
     if (closed) return;
     lastRevision = ev.revision;
     if (!filter) {
-      send(ev, ev.type, ev.object, ev.json);
+      send(ev, ev.type, ev.object, ev);
       return;
     }
     const now = filter(ev.object);
     const before = ev.prevObject ? filter(ev.prevObject) : false;
     if (ev.type === 'ADDED') {
-      if (now) send(ev, 'ADDED', ev.object, ev.json);
+      if (now) send(ev, 'ADDED', ev.object, ev);
     } else if (ev.type === 'DELETED') {
-      if (before || now) send(ev, 'DELETED', ev.object, ev.json);
-    } else if (now && before) send(ev, 'MODIFIED', ev.object, ev.json);
-    else if (now) send(ev, 'ADDED', ev.object, ev.json);
+      if (before || now) send(ev, 'DELETED', ev.object, ev);
+    } else if (now && before) send(ev, 'MODIFIED', ev.object, ev);
+    else if (now) send(ev, 'ADDED', ev.object, ev);
     else if (before) send(undefined, 'DELETED', atRevision(ev.prevObject!, ev.revision), undefined);
   };
 
@@ -300,7 +302,7 @@ export async function handleWatch(s: Scope): Promise<number> {
       // Start from the current state: a synthetic ADDED per object, then everything after it.
       const page = await store.listPage(prefix, filter ? { filter, minRevision: rv === undefined ? store.cachedRevision() : undefined } : {});
       if (remote) inOrder(page.items, (objs) => objs.forEach((o) => emit(undefined, 'ADDED', o, undefined)));
-      else for (let i = 0; i < page.items.length; i++) send(undefined, 'ADDED', page.items[i], page.entries?.[i]?.json);
+      else for (let i = 0; i < page.items.length; i++) send(undefined, 'ADDED', page.items[i], page.entries?.[i]);
       from = page.revision;
       const end = from;
       if (sendInitialEvents && bookmarks) inOrder([], () => bookmark(end, { 'k8s.io/initial-events-end': 'true' }));

@@ -20,8 +20,8 @@ const MAX_ATTEMPTS = 50;
 export interface WriteResult {
   /** The object as stored (or as it would be, for dryRun). */
   object: KubeObject;
-  /** Serialized `object` when it came from the store. */
-  json?: string;
+  /** The store's entry for `object` when it came from the store: its JSON, read only if the answer goes out as text (the store may make it on demand). */
+  text?: Pick<StoreEntry, 'json'>;
   created: boolean;
   /** The write removed the last finalizer of an object being deleted: it is gone. */
   deleted: boolean;
@@ -70,7 +70,7 @@ export async function storeCreate(s: Scope, obj: KubeObject, dryRun: boolean, ow
       const stored = remote ? await toStored(s.rt, obj) : owned ? handOver(obj) : obj;
       const e = await s.core.store.create(keyOf(s.rt, ns, obj.metadata.name!), stored);
       s.rt.rest?.afterCreate?.(s, e.object, false);
-      return remote ? servedResult(s, e, true, false) : { object: e.object, json: e.json, created: true, deleted: false };
+      return remote ? servedResult(s, e, true, false) : { object: e.object, text: e, created: true, deleted: false };
     } catch (err) {
       if (err instanceof StorageError && err.code === 'KeyExists' && obj.metadata.generateName && attempt < 8) {
         obj.metadata.name = undefined;
@@ -146,7 +146,7 @@ export type UpdateTransform = (current: KubeObject | undefined) => Promise<{ obj
 /** A stored entry as the write's answer, converted back to the request version (webhook conversion). */
 async function servedResult(s: Scope, e: StoreEntry, created: boolean, deleted: boolean): Promise<WriteResult> {
   const served = await servedEntry(s.rt, e);
-  return { object: served.object, json: served.json, created, deleted };
+  return { object: served.object, text: served, created, deleted };
 }
 
 export async function guaranteedUpdate(s: Scope, name: string, transform: UpdateTransform, dryRun: boolean): Promise<WriteResult> {
@@ -165,7 +165,7 @@ export async function guaranteedUpdate(s: Scope, name: string, transform: Update
         if (!create) throw notFound(s.rt.plural, name, s.rt.group);
         return await storeCreate(s, object, dryRun, owned);
       }
-      if (sameObject(object, cur.object)) return { object: cur.object, json: cur.json, created: false, deleted: false };
+      if (sameObject(object, cur.object)) return { object: cur.object, text: cur, created: false, deleted: false };
       const m = object.metadata;
       if (m.deletionTimestamp && pendingFinalizers(s.rt, object) === 0 && (m.deletionGracePeriodSeconds ?? 0) === 0) {
         // The last finalizer is gone from an object being deleted: the write completes the delete.
@@ -175,7 +175,7 @@ export async function guaranteedUpdate(s: Scope, name: string, transform: Update
         }
         const e = await store.delete(key, cur.modRevision);
         s.rt.rest?.afterDelete?.(s, e.object, false);
-        return remote ? { object, created: false, deleted: true } : { object: e.object, json: e.json, created: false, deleted: true };
+        return remote ? { object, created: false, deleted: true } : { object: e.object, text: e, created: false, deleted: true };
       }
       if (dryRun) {
         s.rt.rest?.afterUpdate?.(s, object, true);
@@ -183,7 +183,7 @@ export async function guaranteedUpdate(s: Scope, name: string, transform: Update
       }
       const e = await store.update(key, remote ? await toStored(s.rt, object) : owned ? handOver(object) : object, cur.modRevision);
       s.rt.rest?.afterUpdate?.(s, e.object, false);
-      return remote ? servedResult(s, e, false, false) : { object: e.object, json: e.json, created: false, deleted: false };
+      return remote ? servedResult(s, e, false, false) : { object: e.object, text: e, created: false, deleted: false };
     } catch (err) {
       // Lost a race: recompute from the new state (a pinned resourceVersion then fails the precondition).
       if (err instanceof StorageError && (err.code === 'Conflict' || err.code === 'KeyExists' || err.code === 'KeyNotFound') && attempt < MAX_ATTEMPTS) continue;
