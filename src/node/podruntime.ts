@@ -207,14 +207,17 @@ export class PodRuntime {
     sn.deferred = undefined;
   }
 
-  /** Current usage of each running container of a pod. */
+  /**
+   * Current usage of each running container of a pod, in an array of their number (read once a
+   * scrape per pod: a one-container pod's is one slot, not a grown array's sixteen).
+   */
   podUsage(sim: PodSim, now: number): ContainerUsage[] {
-    const out: ContainerUsage[] = [];
-    for (const c of sim.containers) {
-      if (c.state !== 'Running' && c.state !== 'Stopping') continue;
-      if (c.startedAt === undefined) continue;
-      out.push(this.containers.usage(sim, c, now));
-    }
+    const cs = sim.containers;
+    let n = 0;
+    for (const c of cs) if (isRunning(c)) n++;
+    const out: ContainerUsage[] = new Array(n);
+    let i = 0;
+    for (const c of cs) if (isRunning(c)) out[i++] = this.containers.usage(sim, c, now);
     return out;
   }
 
@@ -232,6 +235,11 @@ export class PodRuntime {
     const e = this.ctx.pods.get(metaNamespaceKey(sim.pod));
     return e && e.sim === sim ? e : undefined;
   }
+}
+
+/** A container instance that runs (or stops): it has usage. */
+function isRunning(c: ContainerSim): boolean {
+  return (c.state === 'Running' || c.state === 'Stopping') && c.startedAt !== undefined;
 }
 
 /** Admitted and not terminal: it counts against the node's resources. */

@@ -172,41 +172,49 @@ export function poolSummaries(s: KubeletView): any[] {
   return out;
 }
 
-// ---- as the figures a scraper reads ------------------------------------------------------------
+// ---- told to an in-process scraper -------------------------------------------------------------
 
 /**
- * Every node's summary figures, for an in-process scraper (`kubesim simulate`): the API server's
- * SummaryFigures (the stats' time, usageNanoCores and workingSetBytes of each node, its pods and
- * their containers), as the summary states them: the scraper reads these instead of the whole
- * summary (~10 objects a pod fewer a scrape). nodeStats' sums in its order (the same floating-point
- * results), without what the figures leave out (capacity, cumulative CPU) or a record per pod
- * between the usage and the figures: a scrape of 1,000 nodes and 2,000 pods walks this once.
+ * What an in-process reader of the pool-wide summary is told (the API server's scraper: its
+ * SummarySink), figure by figure as the summary names them: each pod with a running container (its
+ * containers first, C being what the reader makes of each), then its node.
  */
-export function poolSummaryFigures(s: KubeletView): unknown[] {
+export interface SummaryVisitor<C> {
+  container(name: string, usageNanoCores: number, workingSetBytes: number): C;
+  pod(nodeName: string, time: string, namespace: string, name: string, containers: C[]): void;
+  node(nodeName: string, time: string, usageNanoCores: number, workingSetBytes: number): void;
+}
+
+/**
+ * Every node's summary figures told to v (`kubesim simulate`'s scraper): the stats' time,
+ * usageNanoCores and workingSetBytes of each node, its pods and their containers, as the summary
+ * states them, without the rest (capacity, cumulative CPU, start times) nor an object per node or
+ * pod between the usage and what v makes of it. nodeStats' sums in its order (the same
+ * floating-point results): a scrape of 1,000 nodes and 2,000 pods walks this once.
+ */
+export function visitPoolSummary<C>(s: KubeletView, v: SummaryVisitor<C>): void {
   const now = s.now();
   const time = timeText(now);
-  const out: unknown[] = [];
   for (const node of s.nodeNames()) {
     let cpuM = NODE_BASE_CPU_M;
     let mem = NODE_BASE_MEM;
-    const pods: { name: string; namespace: string; containers: { name: string; usageNanoCores: number; workingSetBytes: number }[] }[] = [];
     for (const sim of s.pods(node)) {
       const usage = s.usage(sim, now);
-      if (!usage.length) continue;
+      const n = usage.length;
+      if (!n) continue;
       let pc = 0;
       let pm = 0;
-      const containers: { name: string; usageNanoCores: number; workingSetBytes: number }[] = new Array(usage.length);
-      for (let i = 0; i < usage.length; i++) {
+      const containers: C[] = new Array(n);
+      for (let i = 0; i < n; i++) {
         const u = usage[i];
         pc += u.milliCpu;
         pm += u.memory;
-        containers[i] = { name: u.name, usageNanoCores: nano(u.milliCpu), workingSetBytes: u.memory };
+        containers[i] = v.container(u.name, nano(u.milliCpu), u.memory);
       }
       cpuM += pc;
       mem += pm;
-      pods.push({ name: sim.name, namespace: sim.namespace, containers });
+      v.pod(node, time, sim.namespace, sim.name, containers);
     }
-    out.push({ figures: true, nodeName: node, time, usageNanoCores: Math.round(cpuM * 1e6), workingSetBytes: mem, pods });
+    v.node(node, time, Math.round(cpuM * 1e6), mem);
   }
-  return out;
 }
