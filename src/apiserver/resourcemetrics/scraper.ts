@@ -40,10 +40,10 @@ export interface ScraperOptions {
 export type SummarySource = (url: string, sink: SummarySink) => unknown[] | Promise<unknown[]> | undefined;
 
 export class ResourceMetricsScraper {
-  /** Latest samples: nodes by name (`nodes`), pods by namespace then name. Replaced whole after each scrape. */
-  private nodeSamples: NodeSamples = new Map();
-  /** Whether every entry of nodeSamples is a sample (made since the last publication). */
-  private nodesMade = true;
+  /** Latest samples: the nodes as told (`nodes` maps them), pods by namespace then name. Replaced whole after each scrape. */
+  private told: ToldNodes = { names: [], samples: [] };
+  /** `nodes`, made from `told` on first use after a scrape. */
+  private nodeMap: Map<string, NodeSample> | undefined;
   private podsByNamespace: PodSamples = new Map();
   /** `pods`, made from podsByNamespace on first use after a scrape. */
   private flat: Map<string, PodSample> | undefined;
@@ -120,17 +120,22 @@ export class ResourceMetricsScraper {
   }
 
   /**
-   * The latest samples of the nodes, by name. A scrape keeps the in-process usage of each node and
-   * makes its sample on first use: most scrapes nobody reads NodeMetrics (the HPAs read PodMetrics),
-   * and 1,000 nodes are 1,000 samples a scrape otherwise.
+   * The latest samples of the nodes, by name. A scrape keeps the nodes in the order told, with the
+   * in-process usage of each, and makes the map and the samples on first use: most scrapes nobody
+   * reads NodeMetrics (the HPAs read PodMetrics), and 1,000 nodes are 1,000 entries and samples a
+   * scrape otherwise. A node told twice keeps its first place and its last sample, as in a map.
    */
   get nodes(): Map<string, NodeSample> {
-    const m = this.nodeSamples;
-    if (!this.nodesMade) {
-      for (const [name, s] of m) if (!isNodeSample(s)) m.set(name, nodeSampleOf(name, s, this.resolutionMs));
-      this.nodesMade = true;
+    if (!this.nodeMap) {
+      const { names, samples } = this.told;
+      const m = new Map<string, NodeSample>();
+      for (let i = 0; i < names.length; i++) {
+        const s = samples[i];
+        m.set(names[i], isNodeSample(s) ? s : nodeSampleOf(names[i], s, this.resolutionMs));
+      }
+      this.nodeMap = m;
     }
-    return m as Map<string, NodeSample>;
+    return this.nodeMap;
   }
 
   /** The latest samples of a namespace's pods, by name (a namespaced list looks its pods up here). */
@@ -148,18 +153,22 @@ export class ResourceMetricsScraper {
     return this.flat;
   }
 
-  private publish(samples: { nodes: NodeSamples; pods: PodSamples }): void {
-    this.nodeSamples = samples.nodes;
-    this.nodesMade = false;
+  private publish(samples: { nodes: ToldNodes; pods: PodSamples }): void {
+    this.told = samples.nodes;
+    this.nodeMap = undefined;
     this.podsByNamespace = samples.pods;
     this.flat = undefined;
   }
 
   /** Every kubelet server's samples. */
-  private async collect(): Promise<{ nodes: NodeSamples; pods: PodSamples }> {
+  private async collect(): Promise<{ nodes: ToldNodes; pods: PodSamples }> {
     const { items } = await this.store.listPage(resourcePrefix('', 'nodes'), {});
     const byUrl = this.groupsOf(items);
-    const nodes: NodeSamples = new Map();
+    const nodes: ToldNodes = { names: [], samples: [] };
+    const addNode = (name: string, s: NodeSample | NodeUsage) => {
+      nodes.names.push(name);
+      nodes.samples.push(s);
+    };
     // by namespace, then name: the names' own strings are the keys (no `namespace/name` text made per pod per scrape, nor per lookup)
     const pods: PodSamples = new Map();
     const urls = [...byUrl.keys()];
@@ -174,13 +183,13 @@ export class ResourceMetricsScraper {
         const url = urls[next++];
         const names = byUrl.get(url)!;
         // a node this server serves but the API does not know (yet) is left out
-        const sink = new SampleSink(this.clock.now(), this.resolutionMs, (n) => names.has(n), addPod, (n, u) => nodes.set(n, u));
+        const sink = new SampleSink(this.clock.now(), this.resolutionMs, (n) => names.has(n), addPod, addNode);
         try {
           for (const summary of await this.fetchSummaries(url, sink)) {
             const name = summary?.node?.nodeName;
             if (!names.has(name)) continue; // a node this server serves but the API does not know (yet)
             const s = samplesFromSummary(summary, this.clock.now(), this.resolutionMs);
-            if (s.node) nodes.set(s.node.name, s.node);
+            if (s.node) addNode(s.node.name, s.node);
             for (const p of s.pods) addPod(p);
           }
         } catch (err) {
@@ -231,8 +240,11 @@ export class ResourceMetricsScraper {
 
 /** Pod samples by namespace, then name. */
 type PodSamples = Map<string, Map<string, PodSample>>;
-/** Node samples by name, or the usage a node's sample is made of on first use. */
-type NodeSamples = Map<string, NodeSample | NodeUsage>;
+/** The nodes a scrape was told, in order: each one's sample, or the usage its sample is made of on first use. */
+interface ToldNodes {
+  names: string[];
+  samples: (NodeSample | NodeUsage)[];
+}
 const isNodeSample = (s: NodeSample | NodeUsage): s is NodeSample => 'name' in s;
 
 const kubeletUrl = (n: KubeObject): string | undefined => n.metadata.annotations?.[KUBELET_URL_ANNOTATION];
