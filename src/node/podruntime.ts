@@ -207,17 +207,12 @@ export class PodRuntime {
     sn.deferred = undefined;
   }
 
-  /**
-   * Current usage of each running container of a pod, in an array of their number (read once a
-   * scrape per pod: a one-container pod's is one slot, not a grown array's sixteen).
-   */
+  /** Current usage of each running container of a pod (a one-container pod's in a one-slot array, not a grown one). */
   podUsage(sim: PodSim, now: number): ContainerUsage[] {
     const cs = sim.containers;
-    let n = 0;
-    for (const c of cs) if (isRunning(c)) n++;
-    const out: ContainerUsage[] = new Array(n);
-    let i = 0;
-    for (const c of cs) if (isRunning(c)) out[i++] = this.containers.usage(sim, c, now);
+    if (cs.length === 1) return isRunning(cs[0]) ? [this.containers.usage(sim, cs[0], now)] : [];
+    const out: ContainerUsage[] = [];
+    for (const c of cs) if (isRunning(c)) out.push(this.containers.usage(sim, c, now));
     return out;
   }
 
