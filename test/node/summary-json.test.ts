@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { summary, type KubeletView } from '../../src/node/kubelet.ts';
-import { NODE_BASE_CPU_M, NODE_BASE_MEM, poolSummaries, poolSummaryJson, summaryJson, summaryObject, visitPoolSummary } from '../../src/node/summaryjson.ts';
+import { NODE_BASE_CPU_M, NODE_BASE_MEM, poolSummaries, poolSummaryJson, summaryJson, summaryObject, usageByPod, visitPoolSummary } from '../../src/node/summaryjson.ts';
 import { nodeSampleOf, SampleSink, samplesFromSummary, type NodeSample, type NodeUsage, type PodSample } from '../../src/apiserver/resourcemetrics/index.ts';
 import { rfc3339 } from '../../src/node/units.ts';
 import type { ContainerUsage } from '../../src/node/runtime.ts';
@@ -71,6 +71,19 @@ test('visitPoolSummary: the scraper (SampleSink) makes the same samples of it as
       assert.deepEqual(got, want, `scraped at ${scrapedAt}`);
     }
   }
+});
+
+test('usageByPod: each pod of the nodes read once, in the pool\'s order of its pods; one the pool does not list, last', () => {
+  const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((n) => sim(n, 'default', T0, 'node'));
+  const read: string[] = [];
+  const s = {
+    pods: () => [c, d, a],
+    usage: (p: PodSim) => (read.push(p.name), [{ name: p.name, milliCpu: 1, memory: 2, cpuNanos: 3, startedAt: T0 }]),
+  } as unknown as KubeletView;
+  const got = usageByPod(s, [[a, b], [], [c]], T0);
+  assert.deepEqual(read, ['c', 'a', 'b'], 'd is on no node of the list; b is on one but not in the pool\'s list');
+  assert.deepEqual([...got.keys()], [a, b, c]);
+  assert.equal(got.get(b)![0].name, 'b');
 });
 
 test('SampleSink: nodes it does not know are left out with their pods; consecutive equal node usages are one object', () => {
