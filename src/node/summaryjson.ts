@@ -1,9 +1,10 @@
 // kubelet's /stats/summary: one aggregation of a node's usage (nodeStats), written two ways. As JSON
 // text for the HTTP endpoint, directly (without building the ~10 objects per pod first: a pool-wide
 // summary of 1,000 nodes and 2,000 pods is scraped once a metric resolution), and as the objects
-// that text parses to, for an in-process reader (`kubesim simulate` hands them to the API server's
-// scraper without HTTP or JSON). A test holds the text equal to JSON.stringify of an object-by-object
-// oracle and the objects equal to the text parsed.
+// that text parses to, for an in-process reader. `kubesim simulate`'s scraper is told the figures it
+// reads instead (visitPoolSummary: no HTTP, JSON or summary objects). A test holds the text equal to
+// JSON.stringify of an object-by-object oracle, the objects equal to the text parsed, and the
+// scraper's samples of the figures equal to those of the text.
 import type { KubeletView } from './kubelet.ts';
 import type { PodSim } from './podsim.ts';
 import type { ContainerUsage } from './runtime.ts';
