@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { formatLines, type LogOptions } from './logs.ts';
 import type { PodSim } from './podsim.ts';
 import type { ContainerLog, ContainerUsage } from './runtime.ts';
-import { poolSummaryFigures, poolSummaryJson, summaryJson, summaryObject } from './summaryjson.ts';
+import { poolSummaryJson, summaryJson, summaryObject, visitPoolSummary, type SummaryVisitor } from './summaryjson.ts';
 import { ExecServer, type AttachStarter, type ExecStarter } from './exec.ts';
 import { PortForwardServer, type PortForwardStarter } from './portforward/server.ts';
 
@@ -187,13 +187,16 @@ async function containerLogs(s: KubeletView, req: http.IncomingMessage, res: htt
 // ---- usage -------------------------------------------------------------------------------------
 
 /**
- * A pool's /stats/summary in-process: its nodes' summary figures (what the scraper reads of the
- * pool-wide summary, summaryjson.ts), for an API server in the same process to scrape without HTTP
- * or the summary's other objects (ScraperOptions.source).
+ * A pool's /stats/summary in-process: its nodes' summary figures told to the sink (what the scraper
+ * reads of the pool-wide summary, summaryjson.ts), for an API server in the same process to scrape
+ * without HTTP or the summary's objects (ScraperOptions.source); no summary is left to return.
  */
-export function poolSummarySource(pool: { readonly state: { kubeletView(): KubeletView } }): () => unknown[] {
+export function poolSummarySource(pool: { readonly state: { kubeletView(): KubeletView } }): (sink: SummaryVisitor<unknown>) => unknown[] {
   const view = pool.state.kubeletView();
-  return () => poolSummaryFigures(view);
+  return (sink) => {
+    visitPoolSummary(view, sink);
+    return [];
+  };
 }
 
 /** kubelet's /stats/summary for one node, as objects (/metrics/resource reads it): summaryjson.ts's text, parsed. */

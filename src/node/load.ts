@@ -180,12 +180,18 @@ export class WorkloadLoad {
     if (now < this.memo.now || now - this.memo.now > 250) this.memo = { now, ready: new Map() };
     const key = src.obj.metadata.uid ?? '';
     let n = this.memo.ready.get(key);
-    if (n === undefined) {
-      n = 0;
-      if (src.controllers.length === 0) n = 1;
-      for (const uid of src.controllers) for (const p of this.inf!.pods.indexer.byIndex(BY_CONTROLLER, uid)) if (podFacts(p).ready) n++;
-      this.memo.ready.set(key, n);
-    }
+    if (n === undefined) this.memo.ready.set(key, (n = this.countReady(src)));
+    return n;
+  }
+
+  /** The ready pods of the source's controllers (without controllers: the pod itself), walked in the index (no array). */
+  private countReady(src: Source): number {
+    if (src.controllers.length === 0) return 1;
+    let n = 0;
+    const count = (p: KubeObject) => {
+      if (podFacts(p).ready) n++;
+    };
+    for (const uid of src.controllers) this.inf!.pods.indexer.forEachByIndex(BY_CONTROLLER, uid, count);
     return n;
   }
 }

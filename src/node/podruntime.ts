@@ -207,14 +207,12 @@ export class PodRuntime {
     sn.deferred = undefined;
   }
 
-  /** Current usage of each running container of a pod. */
+  /** Current usage of each running container of a pod (a one-container pod's in a one-slot array, not a grown one). */
   podUsage(sim: PodSim, now: number): ContainerUsage[] {
+    const cs = sim.containers;
+    if (cs.length === 1) return isRunning(cs[0]) ? [this.containers.usage(sim, cs[0], now)] : [];
     const out: ContainerUsage[] = [];
-    for (const c of sim.containers) {
-      if (c.state !== 'Running' && c.state !== 'Stopping') continue;
-      if (c.startedAt === undefined) continue;
-      out.push(this.containers.usage(sim, c, now));
-    }
+    for (const c of cs) if (isRunning(c)) out.push(this.containers.usage(sim, c, now));
     return out;
   }
 
@@ -232,6 +230,11 @@ export class PodRuntime {
     const e = this.ctx.pods.get(metaNamespaceKey(sim.pod));
     return e && e.sim === sim ? e : undefined;
   }
+}
+
+/** A container instance that runs (or stops): it has usage. */
+function isRunning(c: ContainerSim): boolean {
+  return (c.state === 'Running' || c.state === 'Stopping') && c.startedAt !== undefined;
 }
 
 /** Admitted and not terminal: it counts against the node's resources. */

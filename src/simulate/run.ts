@@ -140,8 +140,8 @@ export async function simulate(scenario: Scenario, opts: SimulateOptions = {}): 
   const wall0 = Date.now();
 
   // The metrics-server reads the node pools' summaries in-process (objects, no HTTP or JSON text).
-  const kubelets = new Map<string, () => unknown[]>();
-  const api = await startApiServer({ clock, random, metricResolutionMs: components.metricsServer.metricResolutionSeconds * 1000, kubeletSummaries: (url) => kubelets.get(url)?.(), logger: logger.child({ component: 'apiserver' }) });
+  const kubelets = new Map<string, ReturnType<typeof poolSummarySource>>();
+  const api = await startApiServer({ clock, random, metricResolutionMs: components.metricsServer.metricResolutionSeconds * 1000, kubeletSummaries: (url, sink) => kubelets.get(url)?.(sink), logger: logger.child({ component: 'apiserver' }) });
   const lean = inProcessTransport(api.server, { clock });
   const transport = opts.wrapTransport ? opts.wrapTransport(lean) : lean;
   const clientFor = (userAgent: string) => new Client({ server: 'http://in-process', transport, qps: Infinity, userAgent, clock });

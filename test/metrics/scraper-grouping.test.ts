@@ -12,7 +12,6 @@ import { WatchCacheStore } from '../../src/storage/watch-cache.ts';
 import { objectKey } from '../../src/storage/interface.ts';
 
 const node = (name: string, url: string, extra: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels: extra, annotations: { 'kubesim.io/kubelet-url': url } } });
-const figures = (nodeName: string, milliCpu: number) => ({ figures: true, nodeName, time: '2026-01-01T00:00:00Z', usageNanoCores: milliCpu * 1e6, workingSetBytes: 8192, pods: [] });
 
 test('sameKubelets: the same objects, or the same names and URLs in the same order', () => {
   const a = [node('a', 'u1'), node('b', 'u1')];
@@ -36,7 +35,12 @@ test('scraper: the grouping follows nodes that move between servers, appear and 
   await put(node('a', 'in-process://one'), true);
   await put(node('b', 'in-process://one'), true);
   const served: Record<string, string[]> = { 'in-process://one': ['a', 'b'], 'in-process://two': ['a', 'b', 'c'] };
-  const scraper = new ResourceMetricsScraper(store, silentLogger, { source: (url) => (served[url] ?? []).map((n) => figures(n, url.endsWith('one') ? 100 : 200)) });
+  const scraper = new ResourceMetricsScraper(store, silentLogger, {
+    source: (url, sink) => {
+      for (const n of served[url] ?? []) sink.node(n, '2026-01-01T00:00:00Z', (url.endsWith('one') ? 100 : 200) * 1e6, 8192);
+      return [];
+    },
+  });
   const cpu = () => Object.fromEntries([...scraper.nodes].map(([n, s]) => [n, s.cpuNanoCores / 1e6]));
   await scraper.scrapeOnce();
   assert.deepEqual(cpu(), { a: 100, b: 100 });

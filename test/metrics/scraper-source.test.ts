@@ -90,3 +90,21 @@ test('a periodic scrape is published after its instant: a reader on the same tic
     await store.close();
   }
 });
+
+test('nodes told twice in a scrape: the first place, the last figures (as a map keeps them)', async () => {
+  const store = await storeWith([node('a', 'in-process://pool'), node('b', 'in-process://pool')]);
+  const scraper = new ResourceMetricsScraper(store, silentLogger, {
+    source: (_url, sink) => {
+      for (const [n, m] of [['a', 100], ['b', 200], ['a', 300]] as const) sink.node(n, '2026-01-01T00:00:00Z', m * 1e6, 8192);
+      return [];
+    },
+  });
+  try {
+    await scraper.scrapeOnce();
+    assert.deepEqual([...scraper.nodes].map(([n, s]) => [n, s.name, s.cpuNanoCores / 1e6]), [['a', 'a', 300], ['b', 'b', 200]]);
+    assert.equal(scraper.nodes, scraper.nodes, 'made once per scrape');
+  } finally {
+    await scraper.stop();
+    await store.close();
+  }
+});

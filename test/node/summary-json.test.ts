@@ -4,8 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { summary, type KubeletView } from '../../src/node/kubelet.ts';
-import { NODE_BASE_CPU_M, NODE_BASE_MEM, poolSummaries, poolSummaryFigures, poolSummaryJson, summaryJson, summaryObject } from '../../src/node/summaryjson.ts';
-import { isSummaryFigures, samplesFromFigures, samplesFromSummary, type PodSample } from '../../src/apiserver/resourcemetrics/index.ts';
+import { NODE_BASE_CPU_M, NODE_BASE_MEM, poolSummaries, poolSummaryJson, summaryJson, summaryObject, usageByPod, visitPoolSummary } from '../../src/node/summaryjson.ts';
+import { nodeSampleOf, SampleSink, samplesFromSummary, type NodeSample, type NodeUsage, type PodSample } from '../../src/apiserver/resourcemetrics/index.ts';
 import { rfc3339 } from '../../src/node/units.ts';
 import type { ContainerUsage } from '../../src/node/runtime.ts';
 import type { PodSim } from '../../src/node/podsim.ts';
@@ -54,22 +54,54 @@ test('summaryJson / poolSummaryJson: the bytes of JSON.stringify(summary())', ()
   }
 });
 
-test('poolSummaryFigures: the scraper makes the same samples of them as of the pool summary parsed', () => {
+test('visitPoolSummary: the scraper (SampleSink) makes the same samples of it as of the pool summary parsed', () => {
   for (const capacity of [{ cpu: '8', memory: '32Gi' }, undefined]) {
     const s = view(capacity);
-    const figures = poolSummaryFigures(s);
     const summaries = JSON.parse(poolSummaryJson(s)).nodes;
-    assert.equal(figures.length, summaries.length);
-    for (const [i, f] of figures.entries()) {
-      assert.ok(isSummaryFigures(f) && !isSummaryFigures(summaries[i]));
-      for (const scrapedAt of [T0 + 7_200_250, T0 + 9_999_999]) {
-        const want = samplesFromSummary(summaries[i], scrapedAt, 60_000);
-        const pods: PodSample[] = [];
-        const node = samplesFromFigures(f, scrapedAt, 60_000, (p) => pods.push(p));
-        assert.deepEqual({ node, pods }, want, `node ${i}`);
-      }
+    for (const scrapedAt of [T0 + 7_200_250, T0 + 9_999_999]) {
+      const want = summaries.map((n: any) => samplesFromSummary(n, scrapedAt, 60_000));
+      // a node's pods are told before it
+      const got: { node: NodeSample; pods: PodSample[] }[] = [];
+      let told: PodSample[] = [];
+      const node = (n: string, u: NodeUsage) => {
+        got.push({ node: nodeSampleOf(n, u, 60_000), pods: told });
+        told = [];
+      };
+      visitPoolSummary(s, new SampleSink(scrapedAt, 60_000, () => true, (p) => told.push(p), node));
+      assert.deepEqual(got, want, `scraped at ${scrapedAt}`);
     }
   }
+});
+
+test('usageByPod: each pod of the nodes read once, in the pool\'s order of its pods; one the pool does not list, last', () => {
+  const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((n) => sim(n, 'default', T0, 'node'));
+  const read: string[] = [];
+  const s = {
+    pods: () => [c, d, a],
+    usage: (p: PodSim) => (read.push(p.name), [{ name: p.name, milliCpu: 1, memory: 2, cpuNanos: 3, startedAt: T0 }]),
+  } as unknown as KubeletView;
+  const got = usageByPod(s, [[a, b], [], [c]], T0);
+  assert.deepEqual(read, ['c', 'a', 'b'], 'd is on no node of the list; b is on one but not in the pool\'s list');
+  assert.deepEqual([...got.keys()], [a, b, c]);
+  assert.equal(got.get(b)![0].name, 'b');
+});
+
+test('SampleSink: nodes it does not know are left out with their pods; consecutive equal node usages are one object', () => {
+  const told: string[] = [];
+  const usages: unknown[] = [];
+  const sink = new SampleSink(T0, 60_000, (n) => n !== 'gone', (p) => told.push(`${p.namespace}/${p.name}`), (n, u) => usages.push(u));
+  const time = rfc3339(T0);
+  const c = sink.container('web', 1.4e6, 5000);
+  assert.deepEqual(c, { name: 'web', cpuNanoCores: 1_400_000, memoryBytes: 4096 });
+  sink.pod('gone', time, 'default', 'a', [c]);
+  sink.pod('n1', time, 'default', 'b', [c]);
+  sink.pod('n1', time, 'default', 'empty', []);
+  for (const n of ['n1', 'gone', 'n2', 'n3']) sink.node(n, time, 100e6, 512 * 2 ** 20);
+  sink.node('n4', time, 200e6, 512 * 2 ** 20);
+  assert.deepEqual(told, ['default/b']);
+  assert.equal(usages.length, 4);
+  assert.ok(usages[0] === usages[1] && usages[1] === usages[2] && usages[2] !== usages[3]);
+  assert.deepEqual(nodeSampleOf('n1', usages[0] as any, 60_000), { name: 'n1', timestampMs: T0, windowMs: 60_000, cpuNanoCores: 100e6, memoryBytes: 512 * 2 ** 20 });
 });
 
 /**

@@ -55,7 +55,10 @@ function pages(bytes: number): number {
 let parsed = { text: '', ms: NaN };
 
 function timeOf(stat: any, fallback: number): number {
-  const text = stat?.time;
+  return timeOfText(stat?.time, fallback);
+}
+
+function timeOfText(text: string | undefined, fallback: number): number {
   if (!text) return fallback;
   if (text !== parsed.text) parsed = { text, ms: Date.parse(text) };
   return Number.isFinite(parsed.ms) ? parsed.ms : fallback;
@@ -92,57 +95,63 @@ export function samplesFromSummary(summary: any, scrapedAt: number, windowMs: nu
 }
 
 /**
- * A one-node summary's figures, handed in process (`kubesim simulate`'s node pools): what
- * samplesFromSummary reads of a kubelet summary, named as the summary names it (the stats' `time`
- * text, usageNanoCores, workingSetBytes), without the stats it does not read. `figures` tells them
- * from a summary.
+ * What an in-process kubelet server (`kubesim simulate`'s node pools) tells of its summaries, figure
+ * by figure as the summary names them (the stats' `time` text, usageNanoCores, workingSetBytes),
+ * without the stats samplesFromSummary does not read and without a summary object: each pod with at
+ * least one running container (its containers told first, C being what the sink makes of each), then
+ * its node.
  */
-export interface SummaryFigures {
-  figures: true;
-  nodeName: string;
-  time: string;
-  usageNanoCores: number;
-  workingSetBytes: number;
-  /** Only pods with at least one running container (a summary's other pods have no sample anyway). */
-  pods: PodFigures[];
-}
-export interface PodFigures {
-  name: string;
-  namespace: string;
-  containers: ContainerFigures[];
-}
-export interface ContainerFigures {
-  name: string;
-  usageNanoCores: number;
-  workingSetBytes: number;
+export interface SummarySink<C = ContainerSample> {
+  container(name: string, usageNanoCores: number, workingSetBytes: number): C;
+  pod(nodeName: string, time: string, namespace: string, name: string, containers: C[]): void;
+  node(nodeName: string, time: string, usageNanoCores: number, workingSetBytes: number): void;
 }
 
-export function isSummaryFigures(x: unknown): x is SummaryFigures {
-  return (x as SummaryFigures | undefined)?.figures === true;
+/** A node's sample without its name and window, kept until NodeMetrics are read (nodeSampleOf). */
+export interface NodeUsage {
+  timestampMs: number;
+  cpuNanoCores: number;
+  memoryBytes: number;
 }
 
-/** samplesFromSummary of the summary these figures are of, without the summary: the same samples. */
-export function samplesFromFigures(f: SummaryFigures, scrapedAt: number, windowMs: number, pods: (p: PodSample) => void): NodeSample {
-  podSamplesFromFigures(f, scrapedAt, windowMs, pods);
-  return nodeSampleFromFigures(f, scrapedAt, windowMs);
+export function nodeSampleOf(name: string, u: NodeUsage, windowMs: number): NodeSample {
+  return { name, timestampMs: u.timestampMs, windowMs, cpuNanoCores: u.cpuNanoCores, memoryBytes: u.memoryBytes };
 }
 
-/** samplesFromFigures' node sample alone. */
-export function nodeSampleFromFigures(f: SummaryFigures, scrapedAt: number, windowMs: number): NodeSample {
-  return { name: f.nodeName, timestampMs: timeOf(f, scrapedAt), windowMs, cpuNanoCores: Math.round(f.usageNanoCores), memoryBytes: pages(f.workingSetBytes) };
-}
+/**
+ * A SummarySink making samplesFromSummary's samples (nodeSampleOf of its node usage): the same
+ * samples as of the summaries these figures are of. Nodes `known` rejects are left out, their pods
+ * too. Consecutive nodes of the same usage (a pool's nodes without pods: their base) share one
+ * NodeUsage.
+ */
+export class SampleSink implements SummarySink {
+  private last: NodeUsage | undefined;
 
-/** samplesFromFigures' pod samples alone. */
-export function podSamplesFromFigures(f: SummaryFigures, scrapedAt: number, windowMs: number, pods: (p: PodSample) => void): void {
-  const ts = timeOf(f, scrapedAt);
-  for (const p of f.pods) {
-    if (!p.name || !p.namespace || p.containers.length === 0) continue;
-    const containers: ContainerSample[] = new Array(p.containers.length);
-    for (let i = 0; i < containers.length; i++) {
-      const c = p.containers[i];
-      containers[i] = { name: c.name, cpuNanoCores: Math.round(c.usageNanoCores), memoryBytes: pages(c.workingSetBytes) };
-    }
-    pods(podSample(p.namespace, p.name, ts, windowMs, containers));
+  constructor(
+    private readonly scrapedAt: number,
+    private readonly windowMs: number,
+    private readonly known: (nodeName: string) => boolean,
+    private readonly pods: (p: PodSample) => void,
+    private readonly nodes: (nodeName: string, u: NodeUsage) => void,
+  ) {}
+
+  container(name: string, usageNanoCores: number, workingSetBytes: number): ContainerSample {
+    return { name, cpuNanoCores: Math.round(usageNanoCores), memoryBytes: pages(workingSetBytes) };
+  }
+
+  pod(nodeName: string, time: string, namespace: string, name: string, containers: ContainerSample[]): void {
+    if (!name || !namespace || containers.length === 0 || !this.known(nodeName)) return;
+    this.pods(podSample(namespace, name, timeOfText(time, this.scrapedAt), this.windowMs, containers));
+  }
+
+  node(nodeName: string, time: string, usageNanoCores: number, workingSetBytes: number): void {
+    if (!this.known(nodeName)) return;
+    const timestampMs = timeOfText(time, this.scrapedAt);
+    const cpuNanoCores = Math.round(usageNanoCores);
+    const memoryBytes = pages(workingSetBytes);
+    let u = this.last;
+    if (!u || u.timestampMs !== timestampMs || u.cpuNanoCores !== cpuNanoCores || u.memoryBytes !== memoryBytes) this.last = u = { timestampMs, cpuNanoCores, memoryBytes };
+    this.nodes(nodeName, u);
   }
 }
 

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/types.ts';
 import { resourcePrefix, type WatchCache } from '../../storage/interface.ts';
 import { KUBELET_URL_ANNOTATION } from '../kinds/pods.ts';
-import { isSummaryFigures, nodeSampleFromFigures, podSamplesFromFigures, samplesFromSummary, type NodeSample, type PodSample, type SummaryFigures } from './samples.ts';
+import { nodeSampleOf, SampleSink, samplesFromSummary, type NodeSample, type NodeUsage, type PodSample, type SummarySink } from './samples.ts';
 
 export interface ScraperOptions {
   /** Scrape period = the metrics' window (metrics-server's --metric-resolution, default 15 s). */
@@ -26,23 +26,24 @@ export interface ScraperOptions {
    */
   clock?: Clock;
   /**
-   * In-process summaries: a kubelet server's `/stats/summary` by its URL, as the parsed JSON's
-   * nodes (the objects, not text) or their SummaryFigures; undefined = fetch that server over HTTP.
+   * In-process summaries: a kubelet server's `/stats/summary` by its URL, told to the sink or as
+   * the parsed JSON's nodes (the objects, not text); undefined = fetch that server over HTTP.
    */
   source?: SummarySource;
 }
 
 /**
- * The summaries of the kubelet server at url (each a one-node `/stats/summary` object, or its
- * SummaryFigures: the figures the samples are made of, without the rest), or undefined: not served in-process.
+ * The kubelet server at url in-process: it tells the sink its summaries' figures (synchronously,
+ * during the call) and returns the summaries it did not tell (each a one-node `/stats/summary`
+ * object); or undefined: not served in-process.
  */
-export type SummarySource = (url: string) => (unknown | SummaryFigures)[] | Promise<(unknown | SummaryFigures)[]> | undefined;
+export type SummarySource = (url: string, sink: SummarySink) => unknown[] | Promise<unknown[]> | undefined;
 
 export class ResourceMetricsScraper {
-  /** Latest samples: nodes by name (`nodes`), pods by namespace then name. Replaced whole after each scrape. */
-  private nodeSamples: NodeSamples = new Map();
-  /** Whether every entry of nodeSamples is a sample (made since the last publication). */
-  private nodesMade = true;
+  /** Latest samples: the nodes as told (`nodes` maps them), pods by namespace then name. Replaced whole after each scrape. */
+  private told: ToldNodes = { names: [], samples: [] };
+  /** `nodes`, made from `told` on first use after a scrape. */
+  private nodeMap: Map<string, NodeSample> | undefined;
   private podsByNamespace: PodSamples = new Map();
   /** `pods`, made from podsByNamespace on first use after a scrape. */
   private flat: Map<string, PodSample> | undefined;
@@ -119,17 +120,22 @@ export class ResourceMetricsScraper {
   }
 
   /**
-   * The latest samples of the nodes, by name. A scrape keeps the in-process figures of each node and
-   * makes its sample on first use: most scrapes nobody reads NodeMetrics (the HPAs read PodMetrics),
-   * and 1,000 nodes are 1,000 samples a scrape otherwise.
+   * The latest samples of the nodes, by name. A scrape keeps the nodes in the order told, with the
+   * in-process usage of each, and makes the map and the samples on first use: most scrapes nobody
+   * reads NodeMetrics (the HPAs read PodMetrics), and 1,000 nodes are 1,000 entries and samples a
+   * scrape otherwise. A node told twice keeps its first place and its last sample, as in a map.
    */
   get nodes(): Map<string, NodeSample> {
-    const m = this.nodeSamples;
-    if (!this.nodesMade) {
-      for (const [name, s] of m) if (!isNodeSample(s)) m.set(name, nodeSampleFromFigures(s.figures, s.scrapedAt, this.resolutionMs));
-      this.nodesMade = true;
+    if (!this.nodeMap) {
+      const { names, samples } = this.told;
+      const m = new Map<string, NodeSample>();
+      for (let i = 0; i < names.length; i++) {
+        const s = samples[i];
+        m.set(names[i], isNodeSample(s) ? s : nodeSampleOf(names[i], s, this.resolutionMs));
+      }
+      this.nodeMap = m;
     }
-    return m as Map<string, NodeSample>;
+    return this.nodeMap;
   }
 
   /** The latest samples of a namespace's pods, by name (a namespaced list looks its pods up here). */
@@ -147,18 +153,22 @@ export class ResourceMetricsScraper {
     return this.flat;
   }
 
-  private publish(samples: { nodes: NodeSamples; pods: PodSamples }): void {
-    this.nodeSamples = samples.nodes;
-    this.nodesMade = false;
+  private publish(samples: { nodes: ToldNodes; pods: PodSamples }): void {
+    this.told = samples.nodes;
+    this.nodeMap = undefined;
     this.podsByNamespace = samples.pods;
     this.flat = undefined;
   }
 
   /** Every kubelet server's samples. */
-  private async collect(): Promise<{ nodes: NodeSamples; pods: PodSamples }> {
+  private async collect(): Promise<{ nodes: ToldNodes; pods: PodSamples }> {
     const { items } = await this.store.listPage(resourcePrefix('', 'nodes'), {});
     const byUrl = this.groupsOf(items);
-    const nodes: NodeSamples = new Map();
+    const nodes: ToldNodes = { names: [], samples: [] };
+    const addNode = (name: string, s: NodeSample | NodeUsage) => {
+      nodes.names.push(name);
+      nodes.samples.push(s);
+    };
     // by namespace, then name: the names' own strings are the keys (no `namespace/name` text made per pod per scrape, nor per lookup)
     const pods: PodSamples = new Map();
     const urls = [...byUrl.keys()];
@@ -172,19 +182,14 @@ export class ResourceMetricsScraper {
       while (next < urls.length && !this.stopped) {
         const url = urls[next++];
         const names = byUrl.get(url)!;
+        // a node this server serves but the API does not know (yet) is left out
+        const sink = new SampleSink(this.clock.now(), this.resolutionMs, (n) => names.has(n), addPod, addNode);
         try {
-          for (const summary of await this.fetchSummaries(url)) {
-            if (isSummaryFigures(summary)) {
-              if (!names.has(summary.nodeName)) continue;
-              const scrapedAt = this.clock.now();
-              podSamplesFromFigures(summary, scrapedAt, this.resolutionMs, addPod);
-              nodes.set(summary.nodeName, { figures: summary, scrapedAt });
-              continue;
-            }
+          for (const summary of await this.fetchSummaries(url, sink)) {
             const name = summary?.node?.nodeName;
             if (!names.has(name)) continue; // a node this server serves but the API does not know (yet)
             const s = samplesFromSummary(summary, this.clock.now(), this.resolutionMs);
-            if (s.node) nodes.set(s.node.name, s.node);
+            if (s.node) addNode(s.node.name, s.node);
             for (const p of s.pods) addPod(p);
           }
         } catch (err) {
@@ -213,9 +218,12 @@ export class ResourceMetricsScraper {
     return byUrl;
   }
 
-  /** A pool's server answers for all its nodes (`{nodes: [...]}`); a one-node kubelet answers its own summary. */
-  private async fetchSummaries(url: string): Promise<any[]> {
-    const local = this.source?.(url);
+  /**
+   * A pool's server answers for all its nodes (`{nodes: [...]}`); a one-node kubelet answers its own
+   * summary. An in-process server tells the sink before this returns.
+   */
+  private async fetchSummaries(url: string, sink: SummarySink): Promise<any[]> {
+    const local = this.source?.(url, sink);
     if (local) return local;
     const get = async (u: string) => {
       const res = await fetch(u, { signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.abort.signal]) });
@@ -232,9 +240,12 @@ export class ResourceMetricsScraper {
 
 /** Pod samples by namespace, then name. */
 type PodSamples = Map<string, Map<string, PodSample>>;
-/** Node samples by name, or the figures a node's sample is made of on first use. */
-type NodeSamples = Map<string, NodeSample | { figures: SummaryFigures; scrapedAt: number }>;
-const isNodeSample = (s: NodeSample | { figures: SummaryFigures }): s is NodeSample => !('figures' in s);
+/** The nodes a scrape was told, in order: each one's sample, or the usage its sample is made of on first use. */
+interface ToldNodes {
+  names: string[];
+  samples: (NodeSample | NodeUsage)[];
+}
+const isNodeSample = (s: NodeSample | NodeUsage): s is NodeSample => 'name' in s;
 
 const kubeletUrl = (n: KubeObject): string | undefined => n.metadata.annotations?.[KUBELET_URL_ANNOTATION];
 
