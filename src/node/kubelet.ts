@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { formatLines, type LogOptions } from './logs.ts';
 import type { PodSim } from './podsim.ts';
 import type { ContainerLog, ContainerUsage } from './runtime.ts';
-import { poolSummaryJson, summaryJson, summaryObject, visitPoolSummary, type SummaryVisitor } from './summaryjson.ts';
+import { poolSummaryJson, summaryJson, summaryObject, visitPoolSummary } from './summaryjson.ts';
+import type { SummarySink } from '../api/summarysink.ts';
 import { ExecServer, type AttachStarter, type ExecStarter } from './exec.ts';
 import { PortForwardServer, type PortForwardStarter } from './portforward/server.ts';
 
@@ -191,7 +192,7 @@ async function containerLogs(s: KubeletView, req: http.IncomingMessage, res: htt
  * reads of the pool-wide summary, summaryjson.ts), for an API server in the same process to scrape
  * without HTTP or the summary's objects (ScraperOptions.source); no summary is left to return.
  */
-export function poolSummarySource(pool: { readonly state: { kubeletView(): KubeletView } }): (sink: SummaryVisitor<unknown>) => unknown[] {
+export function poolSummarySource(pool: { readonly state: { kubeletView(): KubeletView } }): (sink: SummarySink) => unknown[] {
   const view = pool.state.kubeletView();
   return (sink) => {
     visitPoolSummary(view, sink);

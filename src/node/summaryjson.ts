@@ -10,6 +10,7 @@ import type { PodSim } from './podsim.ts';
 import type { ContainerUsage } from './runtime.ts';
 import { rfc3339 } from './units.ts';
 import { jsonString } from '../api/core/json.ts';
+import type { SummarySink } from '../api/summarysink.ts';
 
 export const NODE_BASE_CPU_M = 100;
 export const NODE_BASE_MEM = 512 * 2 ** 20;
@@ -176,17 +177,6 @@ export function poolSummaries(s: KubeletView): any[] {
 // ---- told to an in-process scraper -------------------------------------------------------------
 
 /**
- * What an in-process reader of the pool-wide summary is told (the API server's scraper: its
- * SummarySink), figure by figure as the summary names them: each pod with a running container (its
- * containers first, C being what the reader makes of each), then its node.
- */
-export interface SummaryVisitor<C> {
-  container(name: string, usageNanoCores: number, workingSetBytes: number): C;
-  pod(nodeName: string, time: string, namespace: string, name: string, containers: C[]): void;
-  node(nodeName: string, time: string, usageNanoCores: number, workingSetBytes: number): void;
-}
-
-/**
  * Every node's summary figures told to v (`kubesim simulate`'s scraper): the stats' time,
  * usageNanoCores and workingSetBytes of each node, its pods and their containers, as the summary
  * states them, without the rest (capacity, cumulative CPU, start times) nor an object per node or
@@ -194,7 +184,7 @@ export interface SummaryVisitor<C> {
  * floating-point results), of the same usage reads (usageByPod): a scrape of 1,000 nodes and 2,000
  * pods walks this once.
  */
-export function visitPoolSummary<C>(s: KubeletView, v: SummaryVisitor<C>): void {
+export function visitPoolSummary<C>(s: KubeletView, v: SummarySink<C>): void {
   const now = s.now();
   const time = timeText(now);
   const nodes = [...s.nodeNames()];

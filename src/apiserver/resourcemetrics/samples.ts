@@ -3,6 +3,7 @@
 // memory as working set in Ki, `timestamp` the sample's time, `window` the scrape resolution).
 import { formatTimeMs as rfc3339 } from '../../api/time.ts';
 import { jsonString } from '../../api/core/json.ts';
+import type { SummarySink } from '../../api/summarysink.ts';
 
 export interface ContainerSample {
   name: string;
@@ -94,19 +95,6 @@ export function samplesFromSummary(summary: any, scrapedAt: number, windowMs: nu
   return { node, pods };
 }
 
-/**
- * What an in-process kubelet server (`kubesim simulate`'s node pools) tells of its summaries, figure
- * by figure as the summary names them (the stats' `time` text, usageNanoCores, workingSetBytes),
- * without the stats samplesFromSummary does not read and without a summary object: each pod with at
- * least one running container (its containers told first, C being what the sink makes of each), then
- * its node.
- */
-export interface SummarySink<C = ContainerSample> {
-  container(name: string, usageNanoCores: number, workingSetBytes: number): C;
-  pod(nodeName: string, time: string, namespace: string, name: string, containers: C[]): void;
-  node(nodeName: string, time: string, usageNanoCores: number, workingSetBytes: number): void;
-}
-
 /** A node's sample without its name and window, kept until NodeMetrics are read (nodeSampleOf). */
 export interface NodeUsage {
   timestampMs: number;
@@ -124,7 +112,7 @@ export function nodeSampleOf(name: string, u: NodeUsage, windowMs: number): Node
  * too. Consecutive nodes of the same usage (a pool's nodes without pods: their base) share one
  * NodeUsage.
  */
-export class SampleSink implements SummarySink {
+export class SampleSink implements SummarySink<ContainerSample> {
   private last: NodeUsage | undefined;
 
   constructor(

@@ -11,7 +11,8 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../../api/types.ts';
 import { resourcePrefix, type WatchCache } from '../../storage/interface.ts';
 import { KUBELET_URL_ANNOTATION } from '../kinds/pods.ts';
-import { nodeSampleOf, SampleSink, samplesFromSummary, type NodeSample, type NodeUsage, type PodSample, type SummarySink } from './samples.ts';
+import { nodeSampleOf, SampleSink, samplesFromSummary, type NodeSample, type NodeUsage, type PodSample } from './samples.ts';
+import type { SummarySink } from '../../api/summarysink.ts';
 
 export interface ScraperOptions {
   /** Scrape period = the metrics' window (metrics-server's --metric-resolution, default 15 s). */
