@@ -121,14 +121,15 @@ export class InstanceLog {
   /** Lines after seq `after` (for follow). */
   since(after: number, now: number): LogLine[] {
     this.materialize(now);
-    let i = this.lines.length;
-    while (i > 0 && this.lines[i - 1].seq > after) i--;
-    return this.lines.slice(i);
+    const ring = this.ring;
+    let i = ring.length;
+    while (i > 0 && ring[i - 1].seq > after) i--;
+    return ring.slice(i);
   }
 
   read(opts: LogOptions, now: number): LogLine[] {
     this.materialize(now);
-    let out = this.lines;
+    let out = this.ring;
     const since = opts.sinceSeconds !== undefined ? now - opts.sinceSeconds * 1000 : opts.sinceTime;
     if (since !== undefined) out = out.filter((l) => l.t >= since);
     if (opts.tailLines !== undefined) out = opts.tailLines <= 0 ? [] : out.slice(-opts.tailLines);
