@@ -126,3 +126,20 @@ test('new workload objects carry the status counts Kubernetes always serialises'
     assert.deepEqual(r.body.status, status, path);
   }
 });
+
+test('generation: a spec sent back with its members in another order is the same spec (no bump); a changed spec bumps it', async () => {
+  const DEP = '/apis/apps/v1/namespaces/default/deployments';
+  const spec = { replicas: 1, selector: { matchLabels: { app: 'order' } }, template: { metadata: { labels: { app: 'order' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } };
+  const created = (await req(base, 'POST', DEP, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'order' }, spec })).body;
+  assert.equal(created.metadata.generation, 1);
+  // every member of the stored spec, last first, and a label changed (so the write is not a no-op)
+  const reordered = Object.fromEntries(Object.entries(created.spec).reverse());
+  assert.notDeepEqual(Object.keys(reordered), Object.keys(created.spec));
+  const same = await req(base, 'PUT', `${DEP}/order`, { ...created, metadata: { ...created.metadata, labels: { touched: 'yes' } }, spec: reordered });
+  assert.equal(same.status, 200, same.text);
+  assert.equal(same.body.metadata.labels.touched, 'yes');
+  assert.equal(same.body.metadata.generation, 1);
+  const changed = await req(base, 'PUT', `${DEP}/order`, { ...same.body, spec: { ...same.body.spec, replicas: 2 } });
+  assert.equal(changed.status, 200, changed.text);
+  assert.equal(changed.body.metadata.generation, 2);
+});
