@@ -30,6 +30,17 @@ export class JsonBody {
   }
 }
 
+/**
+ * The resourceVersion a JSON body sent as a value pins (metadata.resourceVersion, a non-empty
+ * string), else undefined; bytes are not looked at (each decoding of them parses its own object).
+ */
+export function pinnedVersion(body: RequestBody): string | undefined {
+  if (!(body instanceof JsonBody)) return undefined;
+  const v = body.value as { metadata?: { resourceVersion?: unknown } } | null;
+  const rv = typeof v === 'object' && v !== null && typeof v.metadata === 'object' && v.metadata !== null ? v.metadata.resourceVersion : undefined;
+  return typeof rv === 'string' && rv !== '' ? rv : undefined;
+}
+
 /** A body read whole: its bytes, or a JSON body sent as a value. */
 export type RequestBody = Buffer | JsonBody;
 

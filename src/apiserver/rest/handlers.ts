@@ -1,7 +1,7 @@
 // The generic REST handler: one code path per verb for every kind, driven by the registry entry.
-import { StatusError, badRequest, methodNotAllowed, notFound, unsupportedMediaType } from '../../api/errors.ts';
+import { OBJECT_MODIFIED, StatusError, badRequest, conflict, methodNotAllowed, notFound, unsupportedMediaType } from '../../api/errors.ts';
 import type { KubeObject } from '../../api/types.ts';
-import { decodeJson, decodeObject, readBody, readDecodable, type RequestBody } from '../body.ts';
+import { decodeJson, decodeObject, pinnedVersion, readBody, readDecodable, type RequestBody } from '../body.ts';
 import { applyPatch, patchResultIsOwn, patchTypeOf, trackUpdate } from '../patch/index.ts';
 import { sendJson, successStatus, warningHeaderValue } from '../respond.ts';
 import { checkBodyIdentity, checkUnknownFields } from './objectmeta.ts';
@@ -76,8 +76,8 @@ export function checkName(obj: KubeObject, name: string): void {
 }
 
 /** An update's body decoded, its identity checked against the path. */
-function decodeUpdate(s: Scope, body: RequestBody, name: string): KubeObject {
-  const o = decodeObject(s.req.headers['content-type'], body);
+function decodeUpdate(s: Scope, body: RequestBody, name: string, once = false): KubeObject {
+  const o = decodeObject(s.req.headers['content-type'], body, once);
   checkBodyIdentity(o, s.rt, s.info.namespace);
   checkName(o, name);
   return o;
@@ -88,8 +88,11 @@ export async function handleUpdate(s: Scope, subresource: 'status' | undefined):
   const name = s.info.name!;
   const body = await readDecodable(s.req);
   // The body as the update starts from it; each attempt changes its own copy (the first takes this
-  // one, a retry after a lost race decodes the body again: cheaper than cloning every write).
-  let first: KubeObject | undefined = decodeUpdate(s, body, name);
+  // one, a retry after a lost race decodes the body again: cheaper than cloning every write). A
+  // body that pins a resourceVersion is the first attempt's own (decoded once): a lost race finds
+  // a newer resourceVersion, so its retry is a Conflict without reading the body again.
+  const pinned = pinnedVersion(body);
+  let first: KubeObject | undefined = decodeUpdate(s, body, name, pinned !== undefined);
   const warnings = checkUnknownFields(first, s.rt, s.query);
   const dryRun = isDryRun(s.query);
   const r = await guaranteedUpdate(
@@ -99,6 +102,8 @@ export async function handleUpdate(s: Scope, subresource: 'status' | undefined):
       if (!cur) throw notFound(s.rt.plural, name, s.rt.group);
       let o = first;
       first = undefined;
+      // a retry: a pinned body went to the first attempt, and its resourceVersion is no longer current
+      if (!o && pinned !== undefined) throw conflict(s.rt.plural, name, OBJECT_MODIFIED, s.rt.group);
       if (!o) checkUnknownFields((o = decodeUpdate(s, body, name)), s.rt, s.query);
       checkPrecondition(s, o, cur);
       const next = await prepareUpdate(s, o, cur, subresource, dryRun);
