@@ -2,7 +2,7 @@
 // JSON, YAML and protobuf into objects. An in-process caller's JSON body may come as a value
 // (src/client/lean.ts): decoded by copying it, its text made only for what reads bytes.
 import type { IncomingMessage } from 'node:http';
-import { parse as parseYaml } from 'yaml';
+import { parseYamlText } from './yamltext.ts';
 import { StatusError, badRequest, tooLarge } from '../api/errors.ts';
 import type { KubeObject } from '../api/types.ts';
 import { deepCopy } from '../api/core/json.ts';
@@ -122,7 +122,7 @@ export function decodeObject(contentType: string | undefined, given: RequestBody
     value = parseJson(body.toString('utf8'));
   } else if (mt === 'application/yaml' || mt === 'application/x-yaml' || mt === 'text/yaml') {
     try {
-      value = parseYaml(body.toString('utf8'));
+      value = parseYamlText(body.toString('utf8'));
     } catch (e) {
       throw badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
     }

@@ -15,7 +15,7 @@ const CM = { group: '', version: 'v1', plural: 'configmaps', namespaced: true, k
 /** A store whose next update of `key` first lets another write of it land (from the same stale revision). */
 class RacingStore extends MemoryStore {
   armed: string | undefined;
-  async update(key: string, object: KubeObject, expectedRevision?: number): Promise<StoreEntry> {
+  override async update(key: string, object: KubeObject, expectedRevision?: number): Promise<StoreEntry> {
     if (this.armed === key && expectedRevision !== undefined) {
       this.armed = undefined;
       const cur = await this.get(key);
@@ -46,18 +46,18 @@ for (const wire of ['lean', 'http'] as const) {
       });
       assert.equal(store.armed, undefined, 'the race happened');
       const afterConflict = await cms.get('a', { namespace: 'default' });
-      assert.equal(afterConflict.data.x, 'other', 'the conflicting write did not land');
+      assert.equal((afterConflict as any).data.x, 'other', 'the conflicting write did not land');
 
       store.armed = key;
       const unpinned = { metadata: { name: 'a', namespace: 'default', labels: { l: 'v' } }, data: { x: '3' } };
       const landed = await cms.update(unpinned);
       assert.equal(store.armed, undefined, 'the race happened');
-      assert.equal(landed.data.x, '3');
+      assert.equal((landed as any).data.x, '3');
       assert.deepEqual(landed.metadata.labels, { l: 'v' });
       assert.notEqual(landed.metadata.resourceVersion, afterConflict.metadata.resourceVersion);
       assert.deepEqual(unpinned, { metadata: { name: 'a', namespace: 'default', labels: { l: 'v' } }, data: { x: '3' } }, "the caller's object is untouched");
       const final = await cms.get('a', { namespace: 'default' });
-      assert.equal(final.data.x, '3');
+      assert.equal((final as any).data.x, '3');
     } finally {
       await w.close();
     }

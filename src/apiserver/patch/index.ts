@@ -3,7 +3,7 @@
 import type { KubeObject } from '../../api/types.ts';
 import type { ResourceType } from '../../api/resource.ts';
 import { StatusError, badRequest, invalid, required } from '../../api/errors.ts';
-import { parse as parseYaml } from 'yaml';
+import { parseYamlText } from '../yamltext.ts';
 import { cannotUnmarshal, isObject, parseJsonGo } from './json.ts';
 import { JsonPatchApplyError, applyJsonPatch, decodeJsonPatch } from './jsonpatch.ts';
 import { SmpError, jsonMergePatch, strategicMergePatch } from './strategic.ts';
@@ -141,7 +141,7 @@ function applyApply(current: KubeObject | undefined, body: string, rt: ResourceT
   }
   let applied: unknown;
   try {
-    applied = parseYaml(body);
+    applied = parseYamlText(body);
   } catch (e) {
     throw badRequest(`error decoding YAML: ${(e as Error).message.split('\n')[0]}`);
   }
