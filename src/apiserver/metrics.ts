@@ -40,27 +40,34 @@ export function createMetrics(currentRevision: () => number): ApiMetrics {
     },
   });
   // Children are cached per label set: labels() with a fresh object per request is the costly part.
-  const totals = new Map<string, CounterCell>();
-  const durations = new Map<string, DurationCell>();
+  // One map per verb and resource, then by scope or code: no key text is built per request.
+  const cells = new Map<string, Map<string, VerbResourceCells>>();
   return {
     registry,
     watchers,
     revision,
     observe(verb, resource, code, seconds, scope = '') {
-      const k = `${verb}\u0000${resource}`;
-      const ks = `${k}\u0000${scope}`;
+      let byResource = cells.get(verb);
+      if (!byResource) cells.set(verb, (byResource = new Map()));
+      let c = byResource.get(resource);
+      if (!c) byResource.set(resource, (c = { durations: new Map(), totals: new Map() }));
       // a watch lasts as long as the client wants: its duration says nothing about latency
       if (verb !== 'WATCH') {
-        let d = durations.get(ks);
-        if (!d) durations.set(ks, (d = new DurationCell(duration, { verb, resource, scope })));
+        let d = c.durations.get(scope);
+        if (!d) c.durations.set(scope, (d = new DurationCell(duration, { verb, resource, scope })));
         d.observe(seconds);
       }
-      const kc = `${k}\u0000${code}`;
-      let t = totals.get(kc);
-      if (!t) totals.set(kc, (t = new CounterCell(total, { verb, resource, code: String(code) })));
+      let t = c.totals.get(code);
+      if (!t) c.totals.set(code, (t = new CounterCell(total, { verb, resource, code: String(code) })));
       t.inc();
     },
   };
+}
+
+/** The cells of one verb and resource: durations by scope, totals by code. */
+interface VerbResourceCells {
+  durations: Map<string, DurationCell>;
+  totals: Map<number, CounterCell>;
 }
 
 /** What prom-client keeps per label set of a counter (lib/counter.js setValue), v15. */
