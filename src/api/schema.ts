@@ -260,7 +260,12 @@ interface FitNode {
   addl: FitNode | undefined;
   items: FitNode | undefined;
   expanded: boolean;
+  /** The walk of an object's members (see membersWalk), made on first use. */
+  members: MembersWalk | undefined;
 }
+
+/** Whether every member of a (non-array) object fits its schema. */
+type MembersWalk = (v: Record<string, unknown>, depth: number) => boolean;
 
 const T_ANY = 0, T_STRING = 1, T_INTEGER = 2, T_NUMBER = 3, T_BOOLEAN = 4, T_OBJECT = 5, T_ARRAY = 6, T_INT_OR_STRING = 7, T_QUANTITY = 8;
 
@@ -269,7 +274,7 @@ const fitNodes = new WeakMap<Schema, FitNode>();
 function fitNodeOf(schema: Schema): FitNode {
   let n = fitNodes.get(schema);
   if (!n) {
-    n = { node: true, schema, test: testOf(schema), opaque: !!schema['x-kubernetes-preserve-unknown-fields'], props: undefined, addl: undefined, items: undefined, expanded: false };
+    n = { node: true, schema, test: testOf(schema), opaque: !!schema['x-kubernetes-preserve-unknown-fields'], props: undefined, addl: undefined, items: undefined, expanded: false, members: undefined };
     fitNodes.set(schema, n);
   }
   return n;
@@ -391,17 +396,65 @@ function fitsOnce(n: FitNode, v: unknown, depth: number): boolean {
     if (items) for (let i = 0; i < v.length; i++) if (!fits(items, v[i], depth + 1)) return false;
     return true;
   }
-  const rec = v as Record<string, unknown>;
+  return (n.members ??= membersWalk(n))(v as Record<string, unknown>, depth);
+}
+
+/**
+ * The walk of an object's members for a node (expanded). What it decides: every member of the
+ * object (for...in) whose key the declared properties answer with a node, or else an object
+ * additionalProperties, fits that node. For a node with declared properties and no
+ * additionalProperties (a struct), a function made for the node reads each declared member by
+ * name (members it does not declare are not looked at either way): a scalar member's type is
+ * tested in place, any other goes through fits. Named reads see a few shapes each where the
+ * generic loop's keyed reads of members and of the properties saw every shape of the API: about
+ * 3x cheaper on a write's objects. A declared name that Object.prototype also answers
+ * (constructor, __proto__, ...) is read only when the object has it as its own. Other nodes (maps,
+ * both kinds of members) take the generic loop.
+ */
+function membersWalk(n: FitNode): MembersWalk {
   const props = n.props;
   const addl = n.addl;
-  for (const k in rec) {
-    const sub = (props && props[k]) ?? addl;
-    // a key Object.prototype answers for (constructor, toString, __proto__...) fits, as the
-    // schema's own properties object answered it before the nodes: with no schema of its own
-    if (sub === undefined || sub.node !== true) continue;
-    if (!fits(sub, rec[k], depth + 1)) return false;
+  if (props && !addl) return structWalk(props);
+  return (rec, depth) => {
+    for (const k in rec) {
+      const sub = (props && props[k]) ?? addl;
+      // a key Object.prototype answers for (constructor, toString, __proto__...) fits, as the
+      // schema's own properties object answered it before the nodes: with no schema of its own
+      if (sub === undefined || sub.node !== true) continue;
+      if (!fits(sub, rec[k], depth + 1)) return false;
+    }
+    return true;
+  };
+}
+
+/** A scalar test written in place for a member x (undefined and null fit), or undefined when the member needs fits. */
+const SCALAR_TESTS: Record<number, string> = {
+  [T_STRING]: `typeof x !== 'string'`,
+  [T_INTEGER]: `typeof x !== 'number' || !Number.isInteger(x)`,
+  [T_NUMBER]: `typeof x !== 'number'`,
+  [T_BOOLEAN]: `typeof x !== 'boolean'`,
+  [T_INT_OR_STRING]: `typeof x !== 'string' && (typeof x !== 'number' || !Number.isInteger(x))`,
+  [T_QUANTITY]: `typeof x !== 'string' && typeof x !== 'number'`,
+};
+
+function structWalk(props: Record<string, FitNode>): MembersWalk {
+  const nodes: FitNode[] = [];
+  let body = 'let x;\n';
+  for (const k of Object.keys(props)) {
+    const sub: unknown = props[k];
+    if (typeof sub !== 'object' || sub === null || (sub as FitNode).node !== true) continue;
+    const node = sub as FitNode;
+    const key = JSON.stringify(k);
+    body += k in Object.prototype ? `x = hasOwn(v, ${key}) ? v[${key}] : undefined;\n` : `x = v[${key}];\n`;
+    const scalar = node.opaque ? undefined : SCALAR_TESTS[node.test];
+    if (scalar) body += `if (x != null && (${scalar})) return false;\n`;
+    else {
+      nodes.push(node);
+      body += `if (x != null && !fits(nodes[${nodes.length - 1}], x, depth + 1)) return false;\n`;
+    }
   }
-  return true;
+  body += 'return true;';
+  return new Function('fits', 'nodes', 'hasOwn', `return function structMembers(v, depth) {\n${body}\n};`)(fits, nodes, Object.hasOwn) as MembersWalk;
 }
 
 function goType(m: TypeMismatch): string {
