@@ -351,15 +351,54 @@ function typeFits(test: number, v: unknown): boolean {
 const fitFrozen = new WeakMap<object, Schema>();
 
 /**
- * Top-level members of a request's own object (not frozen: the status a status write sends) found
- * to fit a schema, until forgetWellTyped(): the checks of one write walk them once. Between checks
- * only the server's own code changes them (defaults, strategies: in the declared types), except
- * mutating admission (webhooks, policies), after which the write forgets them. Their own members
- * are not kept: a write's later checks meet them again only under the same top-level member (a
- * strategy's new member copies a stored one: frozen), and each entry costs a WeakMap insert and
- * young-generation ephemeron work for a body that is garbage after the request.
+ * The last top-level members of requests' own objects (not frozen: the status a status write
+ * sends) found to fit a schema, until forgetWellTyped(): the checks of one write walk them once.
+ * Between checks only the server's own code changes them (defaults, strategies: in the declared
+ * types), except mutating admission (webhooks, policies), after which the write forgets them.
+ * Their own members are not kept: a write's later checks meet them again only under the same
+ * top-level member (a strategy's new member copies a stored one: frozen). A small ring looked
+ * through by identity rather than a WeakMap: a WeakMap entry for each member of each body (garbage
+ * after its request) cost an identity hash, an insert and young-generation ephemeron work, more
+ * than the walks it saved; a member pushed out of the ring by other requests' is walked again.
  */
-const fitFresh = new WeakMap<object, Schema>();
+const FRESH_MEMO_SIZE = 32;
+
+class FreshMemo {
+  private readonly values: (object | undefined)[] = new Array(FRESH_MEMO_SIZE).fill(undefined);
+  private readonly schemas: (Schema | undefined)[] = new Array(FRESH_MEMO_SIZE).fill(undefined);
+  private next = 0;
+
+  get(v: object): Schema | undefined {
+    const values = this.values;
+    for (let i = 0; i < values.length; i++) if (values[i] === v) return this.schemas[i];
+    return undefined;
+  }
+
+  set(v: object, schema: Schema): void {
+    const values = this.values;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] === v) {
+        this.schemas[i] = schema;
+        return;
+      }
+    }
+    values[this.next] = v;
+    this.schemas[this.next] = schema;
+    this.next = (this.next + 1) % values.length;
+  }
+
+  delete(v: object): void {
+    const values = this.values;
+    for (let i = 0; i < values.length; i++) {
+      if (values[i] === v) {
+        values[i] = undefined;
+        this.schemas[i] = undefined;
+      }
+    }
+  }
+}
+
+const fitFresh = new FreshMemo();
 
 function fits(n: FitNode, v: unknown, depth: number): boolean {
   if (v === null || v === undefined) return true;

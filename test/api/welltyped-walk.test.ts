@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { registry } from '../../src/api/registry.ts';
 import type { Schema } from '../../src/api/resource.ts';
-import { typeMismatches, wellTyped } from '../../src/api/schema.ts';
+import { int, obj, str, typeMismatches, wellTyped } from '../../src/api/schema.ts';
 import { seededRandom, type Random } from '../../src/clock/random.ts';
 
 const ODD_KEYS = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'unknownField'];
@@ -99,7 +99,11 @@ test('wellTyped decides as typeMismatches for every kind: well-typed, mistyped, 
 });
 
 test('a declared member named like an Object.prototype member is read only as the object\'s own', () => {
-  const schema: Schema = { type: 'object', properties: { constructor: { type: 'string' }, toString: { type: 'integer' }, name: { type: 'string' } } };
+  const properties: Record<string, Schema> = {};
+  own(properties, 'constructor', str());
+  own(properties, 'toString', int());
+  own(properties, 'name', str());
+  const schema = obj('odd names', properties);
   assert.equal(wellTyped(schema, { name: 'x' }), true, 'absent: the prototype\'s function is not the member');
   assert.equal(wellTyped(schema, { constructor: 'c', toString: 3 }), true);
   assert.equal(wellTyped(schema, { constructor: 5 }), false);
