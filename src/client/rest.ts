@@ -198,7 +198,7 @@ export interface PatchOptions extends WriteOptions {
   force?: boolean;
 }
 
-export interface DeleteOptions extends NamespaceOption {
+export interface DeleteOptions extends NamespaceOption, ReadonlyOption {
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
   gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
@@ -700,6 +700,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
       body: deleteBody(opts),
       query: { dryRun: opts.dryRun },
       signal: opts.signal,
+      readonly: opts.readonly,
     });
   }
 

@@ -117,6 +117,14 @@ test('in-process read-only answers are the stored objects, deep-frozen, equal to
     const hpa: any = await w.lean.resource(HPA1).get('h', { namespace: 'default', readonly: true });
     sameAnswer(hpa, await w.http.resource(HPA1).get('h', { namespace: 'default' }), 'converted get');
 
+    // a delete answering the object (kept by a finalizer), and one answering a Status (text: a copy)
+    await lean.create({ metadata: { name: 'kept', finalizers: ['example.com/keep'] }, data: { k: 'v' } } as any);
+    const deleting: any = await lean.delete('kept', RO);
+    deepFrozen(deleting, 'delete answering the object');
+    assert.ok(deleting.metadata.deletionTimestamp);
+    sameAnswer(deleting, await http.get('kept'), 'delete answering the object');
+    deepMutable(await lean.delete('b', RO), 'delete answering a Status');
+
     // an answer that is no stored object (the scale subresource) is a copy still
     const scale: any = await dl.getSubresource('web', 'scale', RO);
     deepMutable(scale, 'scale');
