@@ -6,6 +6,7 @@
 //   node --import tsx bench/request-path.ts [--n 3000] [--concurrency 8] [--objects 200] [--only OP]
 //        [--profile FILE.cpuprofile]  (a CPU profile of the measured phases only, 0.5 ms sampling)
 //        [--heap-profile FILE.heapprofile]  (sampled allocations of the measured phases, every 4 KB)
+//        [--readonly true]  (the writes the day run makes read-only ask so here too: leases, events, pods/status)
 //
 // One process, as simulate runs it: startApiServer on the memory store (no data dir) with a
 // VirtualClock, a Client on inProcessTransport(api.server, { clock }) with qps Infinity, and the
@@ -31,6 +32,8 @@ const OBJECTS = Number(arg('objects', '200'));
 const ONLY = arg('only', '');
 const PROFILE = arg('profile', '');
 const HEAP_PROFILE = arg('heap-profile', '');
+/** The node pool's Lease and pod status writes and the event writes ask for read-only answers (RequestOptions.readonly). */
+const RO = { readonly: arg('readonly', 'false') === 'true' };
 
 
 const clock = new VirtualClock({ speed: 'max' });
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
       run: async (i) => {
         const k = i % OBJECTS;
         const l = held.lease[k];
-        return (held.lease[k] = await leases.update({ ...l, spec: { ...l.spec, renewTime: micro() } }));
+        return (held.lease[k] = await leases.update({ ...l, spec: { ...l.spec, renewTime: micro() } }, RO));
       },
     },
     { name: 'get deployments/scale', run: (i) => deployments.getSubresource(`web-${i % OBJECTS}`, 'scale') },
@@ -184,7 +187,7 @@ async function main(): Promise<void> {
           eventTime: null,
           reportingComponent: 'horizontal-pod-autoscaler',
           reportingInstance: '',
-        } as any);
+        } as any, RO);
       },
     },
     {
@@ -203,7 +206,7 @@ async function main(): Promise<void> {
       run: async (i) => {
         const k = i % OBJECTS;
         const p = held.pod[k];
-        return (held.pod[k] = await pods.updateStatus({ ...p, status: podStatus(k, i) }));
+        return (held.pod[k] = await pods.updateStatus({ ...p, status: podStatus(k, i) }, RO));
       },
     },
   ];

@@ -38,7 +38,9 @@ export function warningHeaderValue(warnings: string[]): string {
 /**
  * An answer body with its text made only when needed: a stored (frozen) object with the store's JSON
  * of it, or a value whose text is built on demand (a list from its items' cached JSON). An
- * in-process client takes a copy of the value instead (src/client/lean.ts).
+ * in-process client takes a copy of the value instead (src/client/lean.ts), or, when it will not
+ * change the answer (a read-only request), the value's frozen parts as they are: whatever in the
+ * value is frozen must be the store's deep-frozen JSON data (what JSON.parse of its text gives).
  */
 export class JsonAnswer {
   constructor(
@@ -57,7 +59,8 @@ export class JsonAnswer {
 
 /** What the in-process exchange's response offers: an answer's JSON body as a value (false: send text). */
 interface ValueResponse {
-  endJsonValue?(code: number, headers: Record<string, string>, value: object, text?: string): boolean;
+  /** `stored`: the value is a JsonAnswer's (its frozen parts the store's deep-frozen JSON data). */
+  endJsonValue?(code: number, headers: Record<string, string>, value: object, text?: string, stored?: boolean): boolean;
 }
 
 /** Whether the response goes to an in-process client that takes a JSON answer as a value. */
@@ -72,8 +75,8 @@ export function takesJsonValues(res: ServerResponse): boolean {
 export function sendJson(res: ServerResponse, code: number, body: object | string | JsonAnswer, extraHeaders?: Record<string, string>): void {
   if (typeof body === 'object' && takesJsonValues(res) && (body instanceof JsonAnswer || (body as { kind?: unknown }).kind !== 'Status')) {
     const headers = answerHeaders(res, undefined, extraHeaders);
-    const value = body instanceof JsonAnswer ? body.value : body;
-    if ((res as ValueResponse).endJsonValue!(code, headers, value, body instanceof JsonAnswer ? body.known : undefined)) return;
+    const stored = body instanceof JsonAnswer;
+    if ((res as ValueResponse).endJsonValue!(code, headers, stored ? body.value : body, stored ? body.known : undefined, stored)) return;
   }
   const text = typeof body === 'string' ? body : body instanceof JsonAnswer ? body.text() : (body as { kind?: unknown }).kind === 'Status' ? statusJson(body as Status) : JSON.stringify(body);
   res.writeHead(code, answerHeaders(res, Buffer.byteLength(text), extraHeaders));

@@ -226,8 +226,8 @@ export class EventCorrelator {
 
 /** What writeCorrelated needs of a ResourceClient for events. */
 export interface EventWriter {
-  create(obj: KubeObject, opts?: { namespace?: string }): Promise<KubeObject>;
-  patch(name: string, patch: unknown, opts: { namespace?: string; type: 'merge' }): Promise<KubeObject>;
+  create(obj: KubeObject, opts?: { namespace?: string; readonly?: boolean }): Promise<KubeObject>;
+  patch(name: string, patch: unknown, opts: { namespace?: string; type: 'merge'; readonly?: boolean }): Promise<KubeObject>;
 }
 
 const statusCode = (e: unknown) => (e as { code?: unknown })?.code;
@@ -235,13 +235,14 @@ const statusCode = (e: unknown) => (e as { code?: unknown })?.code;
 /**
  * Writes a correlation result as client-go's recordToSink does: a series' PATCH (or, when its Event
  * is gone, a new create), else a create; a create that finds the Event already there (its first
- * write raced this repeat) patches it instead. The answer updates the correlator.
+ * write raced this repeat) patches it instead. The answer updates the correlator, which only reads
+ * it: a read-only answer (RequestOptions.readonly, no copy in process).
  */
 export async function writeCorrelated(events: EventWriter, correlator: EventCorrelator, ev: KubeObject, patch?: object): Promise<void> {
   const namespace = ev.metadata.namespace;
   if (patch) {
     try {
-      correlator.updateState(await events.patch(ev.metadata.name!, patch, { namespace, type: 'merge' }));
+      correlator.updateState(await events.patch(ev.metadata.name!, patch, { namespace, type: 'merge', readonly: true }));
       return;
     } catch (e) {
       if (statusCode(e) !== 404) throw e;
@@ -249,9 +250,9 @@ export async function writeCorrelated(events: EventWriter, correlator: EventCorr
   }
   const { resourceVersion: _rv, ...metadata } = ev.metadata;
   try {
-    correlator.updateState(await events.create({ ...ev, metadata }, { namespace }));
+    correlator.updateState(await events.create({ ...ev, metadata }, { namespace, readonly: true }));
   } catch (e) {
     if (statusCode(e) !== 409 || !patch) throw e;
-    correlator.updateState(await events.patch(ev.metadata.name!, patch, { namespace, type: 'merge' }));
+    correlator.updateState(await events.patch(ev.metadata.name!, patch, { namespace, type: 'merge', readonly: true }));
   }
 }

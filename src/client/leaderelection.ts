@@ -82,6 +82,7 @@ export class LeaderElector {
   /** The record as last seen (holder + renewTime + RV) and when (local clock) it last changed. */
   private observedKey = '';
   private observedTime = 0;
+  /** Read-only answers (no copy in process): only read, and spread into the next write. */
   private observedLease?: Lease;
   private readonly stopCtl = new AbortController();
   private runPromise?: Promise<void>;
@@ -215,12 +216,12 @@ export class LeaderElector {
       });
       let lease: Lease;
       try {
-        lease = await this.leases.get(this.opts.name, { namespace: this.ns, signal: ctl.signal });
+        lease = await this.leases.get(this.opts.name, { namespace: this.ns, signal: ctl.signal, readonly: true });
       } catch (e) {
         if (!isStatusError(e, 404)) return false;
         const created = await this.leases.create(
           { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.opts.name, namespace: this.ns }, spec: spec() },
-          { signal: ctl.signal },
+          { signal: ctl.signal, readonly: true },
         );
         this.observe(created);
         this.lastSuccessStart = start;
@@ -232,7 +233,7 @@ export class LeaderElector {
       const durMs = (s.leaseDurationSeconds ?? 0) * 1000;
       if (holder !== '' && holder !== this.identity && this.expiryBase(s, durMs) + durMs > this.clock.now()) return false;
       if (this.leading && holder !== this.identity) return false;
-      const updated = await this.leases.update({ ...lease, spec: spec(s) }, { namespace: this.ns, signal: ctl.signal });
+      const updated = await this.leases.update({ ...lease, spec: spec(s) }, { namespace: this.ns, signal: ctl.signal, readonly: true });
       this.observe(updated);
       this.lastSuccessStart = start;
       return true;
@@ -285,7 +286,7 @@ export class LeaderElector {
           ...lease,
           spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now },
         },
-        { namespace: this.ns, signal: AbortSignal.timeout(Math.max(1000, this.retryMs)) },
+        { namespace: this.ns, signal: AbortSignal.timeout(Math.max(1000, this.retryMs)), readonly: true },
       );
       this.observe(updated);
     } catch (e) {

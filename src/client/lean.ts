@@ -4,11 +4,13 @@
 // authorization, admission, validation, storage, watch) runs exactly as for a network request; only
 // the bytes on the wire are skipped. A JSON body may travel as a value instead of text, both ways:
 // the request's as the client's copy (TransportRequest.json, takeJson), the answer's as a copy made
-// when the server sends it (endJsonValue); neither side ever shares an object with the other, and
-// the text is made only where something reads it.
+// when the server sends it (endJsonValue); neither side ever shares an object it could change with
+// the other (a read-only request, TransportRequest.readonly, gets the store's deep-frozen objects
+// themselves), and the text is made only where something reads it.
 import type * as http from 'node:http';
 import { Readable, Writable } from 'node:stream';
 import { jsonCopy, type JsonCopy } from '../api/core/jsoncopy.ts';
+import { frozenAnswer } from './readonly.ts';
 import type { TransportRequest, TransportResponse } from './rest.ts';
 import { tokenText, WATCH_OBJECTS, type WatchObjectSink } from '../api/watchobjects.ts';
 
@@ -85,6 +87,11 @@ class LeanRequest extends Readable {
     if (r.body) headers['content-length'] = String(r.body.length);
     this.headers = headers;
     this.socket = this.connection = socket;
+  }
+
+  /** The caller will not change the answer (TransportRequest.readonly): it may share the server's frozen values. */
+  get readonlyAnswer(): boolean {
+    return this.r.readonly === true;
   }
 
   /** The whole message was read ('end'), or taken whole. */
@@ -288,12 +295,14 @@ class LeanResponse extends Writable {
   /**
    * Ends the answer with its JSON body as a value (the API server's sendJson): a copy made now
    * (jsonCopy: what JSON.parse of its text would give) is what the client gets; no text is made.
+   * `stored`: the value's frozen parts are the store's deep-frozen JSON values (a JsonAnswer); a
+   * read-only request then gets them as they are, only the rest copied and frozen (frozenAnswer).
    * False, for a text answer instead, when something hooked this response's writes (an audit
    * capturing the body, a timeout's seal), when the head is out already, or for a HEAD.
    */
-  endJsonValue(code: number, headers: Record<string, string>, value: object, text?: string): boolean {
+  endJsonValue(code: number, headers: Record<string, string>, value: object, text?: string, stored?: boolean): boolean {
     if (this.headersSent || this.req.method === 'HEAD' || this.end !== LeanResponse.prototype.end || this.write !== Writable.prototype.write || this.writeHead !== LeanResponse.prototype.writeHead) return false;
-    this.answerValue = jsonCopy(value).value;
+    this.answerValue = stored && this.req.readonlyAnswer ? frozenAnswer(value) : jsonCopy(value).value;
     this.answerText = text;
     this.writeHead(code, headers);
     this.end();

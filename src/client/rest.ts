@@ -36,6 +36,11 @@ export interface TransportRequest {
    */
   json?: JsonCopy;
   signal?: AbortSignal;
+  /**
+   * The caller will not change the answer (RequestOptions.readonly): a transport that answers with
+   * values may hand over the server's own deep-frozen ones instead of a copy. Others ignore it.
+   */
+  readonly?: boolean;
 }
 
 export interface TransportResponse {
@@ -47,7 +52,8 @@ export interface TransportResponse {
   data?: Buffer | string;
   /**
    * A JSON answer as a value that is the caller's own (a copy: what JSON.parse of the server's JSON
-   * gives), from a transport that takes values; data is then its JSON text, made when read.
+   * gives), from a transport that takes values; data is then its JSON text, made when read. For a
+   * read-only request it may instead be deep-frozen and shared (the same members in the same order).
    */
   value?: unknown;
 }
@@ -126,6 +132,14 @@ export interface RequestOptions {
   /** Skip the client-side rate limiter (used for nothing by default; for health probes). */
   noRateLimit?: boolean;
   timeoutMs?: number;
+  /**
+   * The caller will not change the answer (nor anything in it). In process (inProcessTransport) the
+   * answer may then be the API server's own deep-frozen value, with no copy made: equal to what
+   * JSON.parse of the JSON text gives, but frozen, so a change throws a TypeError. Over HTTP it
+   * changes nothing (the answer is parsed, the caller's own). Without it, every answer is a copy the
+   * caller may change.
+   */
+  readonly?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -136,12 +150,17 @@ export interface NamespaceOption {
   namespace?: string;
 }
 
-export interface GetOptions extends NamespaceOption {
+export interface ReadonlyOption {
+  /** The caller will not change the answer: in process it may be the server's deep-frozen value, not a copy (RequestOptions.readonly). */
+  readonly?: boolean;
+}
+
+export interface GetOptions extends NamespaceOption, ReadonlyOption {
   resourceVersion?: string;
   signal?: AbortSignal;
 }
 
-export interface ListOptions extends NamespaceOption {
+export interface ListOptions extends NamespaceOption, ReadonlyOption {
   labelSelector?: string;
   fieldSelector?: string;
   limit?: number;
@@ -163,7 +182,7 @@ export interface WatchOptions extends NamespaceOption {
   signal?: AbortSignal;
 }
 
-export interface WriteOptions extends NamespaceOption {
+export interface WriteOptions extends NamespaceOption, ReadonlyOption {
   dryRun?: 'All';
   fieldManager?: string;
   fieldValidation?: 'Ignore' | 'Warn' | 'Strict';
@@ -179,7 +198,7 @@ export interface PatchOptions extends WriteOptions {
   force?: boolean;
 }
 
-export interface DeleteOptions extends NamespaceOption {
+export interface DeleteOptions extends NamespaceOption, ReadonlyOption {
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
   gracePeriodSeconds?: number;
   preconditions?: { uid?: string; resourceVersion?: string };
@@ -328,6 +347,7 @@ export class Client {
 
   private transportRequest(o: RequestOptions, signal: AbortSignal | undefined): TransportRequest {
     const req: TransportRequest = { method: o.method ?? 'GET', path: o.path + queryString(o.query), headers: this.headersFor(o), signal };
+    if (o.readonly) req.readonly = true;
     const b = o.body;
     if (b !== undefined) {
       if (this.transport.values && o.contentType === undefined && typeof b === 'object' && b !== null && !Buffer.isBuffer(b)) {
@@ -373,7 +393,7 @@ export class Client {
   /**
    * The 2xx answer of one request, read whole: as bytes (asBuffer), else as JSON parsed from its
    * bytes or the text an in-process transport hands over, or the value it answered with (already
-   * the caller's own). One async function for both, so a request takes no turns of its own.
+   * the caller's own, or deep-frozen for a read-only request). One async function for both, so a request takes no turns of its own.
    */
   private async answer(o: RequestOptions, asBuffer: boolean): Promise<unknown> {
     for (let attempt = 0; ; attempt++) {
@@ -587,7 +607,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
   }
 
   get(name: string, opts: GetOptions = {}): Promise<T> {
-    return this.client.request<T>({ path: this.path(this.ns(opts.namespace), name), query: { resourceVersion: opts.resourceVersion }, signal: opts.signal });
+    return this.client.request<T>({ path: this.path(this.ns(opts.namespace), name), query: { resourceVersion: opts.resourceVersion }, signal: opts.signal, readonly: opts.readonly });
   }
 
   list(opts: ListOptions = {}): Promise<KubeList<T>> {
@@ -603,6 +623,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
         timeoutSeconds: opts.timeoutSeconds,
       },
       signal: opts.signal,
+      readonly: opts.readonly,
     });
   }
 
@@ -639,6 +660,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
       query: this.writeQuery(opts),
       body: this.withTypeMeta(obj),
       signal: opts.signal,
+      readonly: opts.readonly,
     });
   }
 
@@ -650,6 +672,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
       query: this.writeQuery(opts),
       body: this.withTypeMeta(obj),
       signal: opts.signal,
+      readonly: opts.readonly,
     });
   }
 
@@ -660,6 +683,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
       query: this.writeQuery(opts),
       body: this.withTypeMeta(obj),
       signal: opts.signal,
+      readonly: opts.readonly,
     });
   }
 
@@ -676,6 +700,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
       body: deleteBody(opts),
       query: { dryRun: opts.dryRun },
       signal: opts.signal,
+      readonly: opts.readonly,
     });
   }
 
@@ -728,7 +753,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
   /** GET a subresource (status, scale; 'log' answers the text, like log()). */
   getSubresource<R = unknown>(name: string, subresource: string, opts: GetOptions = {}): Promise<R> {
     if (subresource === 'log') return this.log(name, opts) as Promise<R>;
-    return this.client.request<R>({ path: this.path(this.ns(opts.namespace), name, subresource), signal: opts.signal });
+    return this.client.request<R>({ path: this.path(this.ns(opts.namespace), name, subresource), signal: opts.signal, readonly: opts.readonly });
   }
 
   /** POST to a subresource (pods/binding, pods/eviction). */
@@ -739,6 +764,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
       query: this.writeQuery(opts),
       body,
       signal: opts.signal,
+      readonly: opts.readonly,
     });
   }
 
@@ -750,6 +776,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
       query: this.writeQuery(opts),
       body,
       signal: opts.signal,
+      readonly: opts.readonly,
     });
   }
 
@@ -763,6 +790,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
       body: patch,
       contentType: PATCH_CONTENT_TYPES[type],
       signal: opts.signal,
+      readonly: opts.readonly,
     });
   }
 

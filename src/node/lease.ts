@@ -51,13 +51,14 @@ export class LeaseAgent {
       const now = ctx.clock.now();
       try {
         if (!sn.lease) {
-          sn.lease = await leases.create(buildLease(sn.name, sn.node?.metadata.uid, this.durationSeconds, now));
+          // read-only answers (no copy in process): sn.lease is only read, and spread into the next renewal
+          sn.lease = await leases.create(buildLease(sn.name, sn.node?.metadata.uid, this.durationSeconds, now), { readonly: true });
         } else {
           const next = {
             ...sn.lease,
             spec: { ...sn.lease.spec, holderIdentity: sn.name, leaseDurationSeconds: this.durationSeconds, renewTime: microTime(now) },
           };
-          sn.lease = await leases.update(next);
+          sn.lease = await leases.update(next, { readonly: true });
         }
         if (sn.lastRenewAt !== undefined) sn.maxRenewGapMs = Math.max(sn.maxRenewGapMs, now - sn.lastRenewAt);
         sn.lastRenewAt = now;
@@ -66,7 +67,7 @@ export class LeaseAgent {
         return;
       } catch (e) {
         if (e instanceof StatusError && e.code === 409) {
-          sn.lease = await leases.get(sn.name, { namespace: LEASE_NAMESPACE });
+          sn.lease = await leases.get(sn.name, { namespace: LEASE_NAMESPACE, readonly: true });
           continue;
         }
         if (e instanceof StatusError && e.code === 404) {

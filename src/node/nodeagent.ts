@@ -19,6 +19,12 @@ export interface NodeAgentHooks {
   healed(sn: SimNode): void;
 }
 
+/**
+ * The Node answers are read-only (no copy in process, src/client/rest.ts RequestOptions.readonly):
+ * sn.node is only read, spread into the next status write, as the informer's frozen Nodes are.
+ */
+const RO = { readonly: true } as const;
+
 export class NodeAgents {
   constructor(
     private readonly ctx: PoolContext,
@@ -38,12 +44,12 @@ export class NodeAgents {
     const now = ctx.clock.now();
     if (!existing) {
       try {
-        sn.node = await nodes.create(buildNode(sn.name, sn.index, ctx.shape, now));
+        sn.node = await nodes.create(buildNode(sn.name, sn.index, ctx.shape, now), RO);
         this.events.nodeEvent(sn, 'Normal', 'Starting', 'Starting kubelet.', now);
         this.events.nodeEvent(sn, 'Normal', 'NodeReady', `Node ${sn.name} status is now: NodeReady`, now);
       } catch (e) {
         if (!(e instanceof StatusError && e.code === 409)) throw e;
-        sn.node = await nodes.get(sn.name);
+        sn.node = await nodes.get(sn.name, RO);
       }
     } else {
       sn.node = existing;
@@ -53,7 +59,7 @@ export class NodeAgents {
     // Point the node at this process's kubelet server.
     const ann = sn.node!.metadata.annotations?.['kubesim.io/kubelet-url'];
     if (ann !== ctx.shape.kubeletUrl) {
-      sn.node = await nodes.patch(sn.name, { metadata: { annotations: { 'kubesim.io/kubelet-url': ctx.shape.kubeletUrl } } }, { type: 'merge' });
+      sn.node = await nodes.patch(sn.name, { metadata: { annotations: { 'kubesim.io/kubelet-url': ctx.shape.kubeletUrl } } }, { type: 'merge', readonly: true });
     }
     if (!this.statusCurrent(sn)) await this.writeStatus(sn);
     else sn.lastStatusAt = now;
@@ -89,26 +95,26 @@ export class NodeAgents {
     const nodes = ctx.client.resource(NODES);
     for (let attempt = 0; attempt < 5; attempt++) {
       const now = ctx.clock.now();
-      const base = sn.node ?? (await nodes.get(sn.name));
+      const base = sn.node ?? (await nodes.get(sn.name, RO));
       const ours = nodeStatus(sn.name, sn.index, ctx.shape, now, base.status, desiredConditions(base));
       // Keep conditions other components own (e.g. NetworkUnavailable).
       const mine = new Set(ours.conditions.map((c: any) => c.type));
       ours.conditions.push(...(base.status?.conditions ?? []).filter((c: any) => !mine.has(c.type)));
       const obj = { ...base, status: { ...(base.status ?? {}), ...ours } };
       try {
-        sn.node = await nodes.updateStatus(obj);
+        sn.node = await nodes.updateStatus(obj, RO);
         sn.lastStatusAt = now;
         this.hooks.statusWritten(sn);
         ctx.metrics.nodeStatusWrites.inc();
         return;
       } catch (e) {
         if (e instanceof StatusError && e.code === 409) {
-          sn.node = await nodes.get(sn.name);
+          sn.node = await nodes.get(sn.name, RO);
           continue;
         }
         if (e instanceof StatusError && e.code === 404) {
           // Someone deleted our Node: register it again (the kubelet does the same).
-          sn.node = await nodes.create(buildNode(sn.name, sn.index, ctx.shape, now));
+          sn.node = await nodes.create(buildNode(sn.name, sn.index, ctx.shape, now), RO);
           continue;
         }
         throw e;
@@ -158,10 +164,10 @@ export class NodeAgents {
       const nodes = this.ctx.client.resource(NODES);
       const now = this.ctx.clock.now();
       try {
-        sn.node = await nodes.create(buildNode(sn.name, sn.index, this.ctx.shape, now));
+        sn.node = await nodes.create(buildNode(sn.name, sn.index, this.ctx.shape, now), RO);
       } catch (e) {
         if (!(e instanceof StatusError && e.code === 409)) throw e;
-        sn.node = await nodes.get(sn.name);
+        sn.node = await nodes.get(sn.name, RO);
       }
       if (!this.statusCurrent(sn)) await this.writeStatus(sn);
     });

@@ -67,7 +67,8 @@ export class PodStatusWrites {
           // Our last write may be newer than the informer's copy: send its resourceVersion (and keep
           // only that, not a second copy of the pod).
           const rv = e.rv && !rvNewer(e.sim.pod, { metadata: { resourceVersion: e.rv } }) ? e.rv : e.sim.pod.metadata.resourceVersion;
-          const written = await pods.updateStatus({ ...e.sim.pod, metadata: { ...e.sim.pod.metadata, resourceVersion: rv }, status });
+          // a read-only answer (no copy in process): only its resourceVersion is read
+          const written = await pods.updateStatus({ ...e.sim.pod, metadata: { ...e.sim.pod.metadata, resourceVersion: rv }, status }, { readonly: true });
           e.rv = written.metadata.resourceVersion;
           e.lastWritten = digest;
           ctx.metrics.podStatusWrites.inc();
@@ -79,7 +80,8 @@ export class PodStatusWrites {
         }
         if (e.sim.deletingAt !== undefined && readyToRemove(e.sim)) {
           e.removing = true;
-          await pods.delete(e.sim.name, { namespace: e.sim.namespace, gracePeriodSeconds: 0, preconditions: { uid: e.sim.uid } } as any);
+          // the answer (the pod's last state) is not read: read-only, no copy in process
+          await pods.delete(e.sim.name, { namespace: e.sim.namespace, gracePeriodSeconds: 0, preconditions: { uid: e.sim.uid }, readonly: true });
           ctx.metrics.podsRemoved.inc();
         }
         return;
@@ -87,7 +89,8 @@ export class PodStatusWrites {
         if (err instanceof StatusError && err.code === 409) {
           if (e.removing) return; // uid precondition failed: a different pod now; nothing to remove
           try {
-            e.sim.pod = await pods.get(e.sim.name, { namespace: e.sim.namespace });
+            // read as the informer's frozen pods are: read-only
+            e.sim.pod = await pods.get(e.sim.name, { namespace: e.sim.namespace, readonly: true });
             e.rv = undefined;
           } catch (g) {
             if (g instanceof StatusError && g.code === 404) return;

@@ -209,10 +209,11 @@ export function summarize(nodes: KubeObject[], pods: KubeObject[], t: number, si
 
 /** Reads nodes, pods, HPAs and NodeMetrics through the client and summarizes them. */
 export async function measure(client: Client, t: number, since: number, start: number, extra: Omit<Extra, 'hpas' | 'nodeMetrics'> = {}): Promise<Interval> {
+  // read-only answers (no copy in process): summarize only reads them
   const [nodes, pods, hpas, nodeMetrics] = await Promise.all([
-    client.resource(NODES).list({}),
-    client.resource(PODS).list({}),
-    client.resource(HPAS).list({}),
+    client.resource(NODES).list({ readonly: true }),
+    client.resource(PODS).list({ readonly: true }),
+    client.resource(HPAS).list({ readonly: true }),
     client.resource(NODE_METRICS).list({}).then((l) => l.items, () => []),
   ]);
   return summarize(nodes.items, pods.items, t, since, start, { ...extra, hpas: hpas.items, nodeMetrics });
