@@ -19,32 +19,43 @@ export function labelIndex(o: KubeObject): string[] {
   return out;
 }
 
-/** The values an equality requirement pins a label to (k=v, k==v, k in (v)). */
-function pinned(sel: Selector): { key: string; value: string }[] {
-  return sel.requirements.filter((r) => pinsValues(r) && r.values.length === 1).map((r) => ({ key: r.key, value: r.values[0] }));
+/** A selector as listBySelector uses it: parsed, with the index values it pins. */
+interface Plan {
+  sel: Selector;
+  /** The single-value equality requirements (k=v, k==v, k in (v)) as `key=value`. */
+  pins: string[];
+  /** The selector is one such requirement: the index entry holds exactly its matches. */
+  exact: boolean;
 }
 
-/** Parsed selectors by text: an HPA selects its target's pods with the same string every sync. Selectors are never mutated. */
-const parsed = new Map<string, Selector>();
-function parseCached(selector: string): Selector {
-  let sel = parsed.get(selector);
-  if (!sel) {
-    sel = parseSelector(selector);
-    if (parsed.size >= 1024) parsed.clear();
-    parsed.set(selector, sel);
+function planOf(sel: Selector): Plan {
+  const pins = sel.requirements.filter((r) => pinsValues(r) && r.values.length === 1).map((r) => `${r.key}=${r.values[0]}`);
+  return { sel, pins, exact: !sel.nothing && sel.requirements.length === 1 && pins.length === 1 };
+}
+
+/** Plans by selector text: an HPA selects its target's pods with the same string every sync. Plans are never mutated. */
+const plans = new Map<string, Plan>();
+function planCached(selector: string): Plan {
+  let plan = plans.get(selector);
+  if (!plan) {
+    plan = planOf(parseSelector(selector));
+    if (plans.size >= 1024) plans.clear();
+    plans.set(selector, plan);
   }
-  return sel;
+  return plan;
 }
 
 /** lister.list(selector, namespace) through the label index when the selector pins a label. */
 export function listBySelector<T extends KubeObject>(informer: SharedInformer<T>, selector: string, namespace: string | undefined): T[] {
   if (namespace === undefined) return informer.lister.list(selector, namespace);
-  const sel = parseCached(selector);
-  const pins = pinned(sel);
+  const plan = planCached(selector);
+  const { sel, pins } = plan;
   if (sel.nothing || pins.length === 0) return informer.lister.list(selector, namespace);
+  // `app=web`: the objects indexed under namespace/app=web are the answer, no filter pass
+  if (plan.exact) return informer.indexer.byIndex(BY_LABEL, `${namespace}/${pins[0]}`);
   let best: T[] | undefined;
   for (const p of pins) {
-    const c = informer.indexer.byIndex(BY_LABEL, `${namespace}/${p.key}=${p.value}`);
+    const c = informer.indexer.byIndex(BY_LABEL, `${namespace}/${p}`);
     if (!best || c.length < best.length) best = c;
     if (best.length === 0) return [];
   }
