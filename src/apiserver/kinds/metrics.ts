@@ -14,7 +14,7 @@ import { nodeMetricsListProtobuf, podMetricsListProtobuf } from '../resourcemetr
 import { includeObjectOf } from '../rest/read.ts';
 import { apiVersionOfRt, type Scope } from '../rest/scope.ts';
 import { toTable } from '../table.ts';
-import { PodLabelIndex } from './podlabelindex.ts';
+import { byNamespaceName, PodLabelIndex } from './podlabelindex.ts';
 import { nodeMetricsObject, podMetricsItemJsonOf, podMetricsItemValueOf, podMetricsObject, rfc3339, scraperOf, type NodeSample, type PodSample } from '../resourcemetrics/index.ts';
 
 function send(s: Scope, items: KubeObject[]): number {
@@ -31,15 +31,6 @@ function sendOne(s: Scope, obj: KubeObject): number {
   else sendJson(s.res, 200, obj);
   return 200;
 }
-
-/** Namespace, then name, compared as Go compares strings (kubectl top sorts the same way). */
-const byNamespaceName = (a: { namespace?: string; name?: string }, b: { namespace?: string; name?: string }): number => {
-  const na = a.namespace ?? '';
-  const nb = b.namespace ?? '';
-  if (na !== nb) return na < nb ? -1 : 1;
-  return a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0;
-};
-const byName = (a: KubeObject, b: KubeObject) => byNamespaceName(a.metadata, b.metadata);
 
 /** How a PodMetrics list answers an Accept text: negotiateOutput and prefersProtobuf, worked out once per text (both pure). */
 type ListOutput = 'Table' | 'Protobuf' | 'Json';
@@ -67,7 +58,8 @@ async function listNodes(s: Scope): Promise<number> {
     const m = nodeMetricsObject(sample, n.metadata.labels, now);
     if (!filter || filter(m)) hits.push({ sample, labels: n.metadata.labels, object: m });
   }
-  hits.sort((a, b) => byName(a.object, b.object));
+  // namespace, then name, as Go compares strings (kubectl top sorts the same way)
+  hits.sort((a, b) => byNamespaceName(a.object, b.object));
   if (negotiateOutput(s.req.headers.accept).as !== 'Table' && prefersProtobuf(s.req.headers.accept)) {
     sendBytes(s.res, 200, nodeMetricsListProtobuf(hits, now), PROTOBUF_CONTENT_TYPE);
     return 200;
@@ -109,27 +101,24 @@ interface PodHit {
   meta: KubeObject['metadata'];
 }
 
-/** The selected pods that have a sample, with it (a namespaced list reads its namespace's samples). */
-function podHits(scraper: ReturnType<typeof scraperOf>, pods: KubeObject[], ns: string | undefined): PodHit[] {
-  const hits: PodHit[] = [];
-  if (!scraper) return hits;
+/** Calls fn with each selected pod that has a sample, and the sample, in the pods' order (a namespaced list reads its namespace's samples). */
+function forEachSample(scraper: ReturnType<typeof scraperOf>, pods: KubeObject[], ns: string | undefined, fn: (sample: PodSample, meta: KubeObject['metadata']) => void): void {
+  if (!scraper) return;
   const inNs = ns ? scraper.podSamplesIn(ns) : undefined;
-  if (ns && !inNs) return hits;
+  if (ns && !inNs) return;
   for (const p of pods) {
     const meta = p.metadata;
     const sample = inNs ? inNs.get(meta.name!) : scraper.podSample(meta.namespace!, meta.name!);
-    if (sample) hits.push({ sample, labels: meta.labels, meta });
+    if (sample) fn(sample, meta);
   }
-  return hits;
 }
 
-const byHitNamespaceName = (a: PodHit, b: PodHit): number => byNamespaceName(a.sample, b.sample);
-/** Names compared as Go compares strings, one comparison per pair. */
-const byHitName = (a: PodHit, b: PodHit): number => {
-  const x = a.sample.name;
-  const y = b.sample.name;
-  return x === y ? 0 : x < y ? -1 : 1;
-};
+/** The selected pods that have a sample, with it. */
+function podHits(scraper: ReturnType<typeof scraperOf>, pods: KubeObject[], ns: string | undefined): PodHit[] {
+  const hits: PodHit[] = [];
+  forEachSample(scraper, pods, ns, (sample, meta) => void hits.push({ sample, labels: meta.labels, meta }));
+  return hits;
+}
 
 async function listPods(s: Scope): Promise<number> {
   const scraper = scraperOf(s.core);
@@ -137,32 +126,30 @@ async function listPods(s: Scope): Promise<number> {
   const now = s.core.clock.now();
   const ns = s.info.namespace;
   const prefix = resourcePrefix('', 'pods') + (ns ? `${ns}/` : '');
-  // The selectors (labels, metadata.name/namespace) pick the pods first (podlabelindex.ts); only
-  // the matches are looked up among the samples (an HPA's list names a few dozen of thousands).
+  // The selectors (labels, metadata.name/namespace) pick the pods first (podlabelindex.ts), in the
+  // list's namespace/name order; only the matches are looked up among the samples (an HPA's list
+  // names a few dozen of thousands).
   let index = podIndexes.get(s.core);
   if (!index) podIndexes.set(s.core, (index = new PodLabelIndex(resourcePrefix('', 'pods'))));
   const pods = await index.select(s.core.store, prefix, s.query?.get('labelSelector') ?? null, filter);
-  const hits = podHits(scraper, pods, ns);
-  // a namespaced list's pods share their namespace: by name alone
-  hits.sort(ns ? byHitName : byHitNamespaceName);
   const output = listOutput(s.req.headers.accept);
-  if (output === 'Table') return send(s, hits.map((h) => podMetricsObject(h.sample, h.labels, now)));
+  if (output === 'Table') return send(s, podHits(scraper, pods, ns).map((h) => podMetricsObject(h.sample, h.labels, now)));
   if (output === 'Protobuf') {
-    sendBytes(s.res, 200, podMetricsListProtobuf(hits, now), PROTOBUF_CONTENT_TYPE);
+    sendBytes(s.res, 200, podMetricsListProtobuf(podHits(scraper, pods, ns), now), PROTOBUF_CONTENT_TYPE);
     return 200;
   }
   const created = rfc3339(now);
   if (takesJsonValues(s.res)) {
     // an in-process client takes the list as a value (each item's usage made once, frozen and shared)
-    const values: object[] = new Array(hits.length);
-    for (let i = 0; i < hits.length; i++) values[i] = podMetricsItemValueOf(hits[i].sample, hits[i].meta, created);
+    const values: object[] = [];
+    forEachSample(scraper, pods, ns, (sample, meta) => void values.push(podMetricsItemValueOf(sample, meta, created)));
     sendJson(s.res, 200, { kind: s.rt.listKind, apiVersion: apiVersionOfRt(s.rt), metadata: {}, items: values });
     return 200;
   }
   // The list's JSON is joined from per-item text: at 150,000 pods this is most of a LIST's work.
   // joined (one flat string), not appended: a cons string of every piece costs its flattening later
-  const items: string[] = new Array(hits.length);
-  for (let i = 0; i < hits.length; i++) items[i] = podMetricsItemJsonOf(hits[i].sample, hits[i].meta, created);
+  const items: string[] = [];
+  forEachSample(scraper, pods, ns, (sample, meta) => void items.push(podMetricsItemJsonOf(sample, meta, created)));
   sendJson(s.res, 200, `${listHead(s.rt)}${items.join(',')}]}`);
   return 200;
 }
