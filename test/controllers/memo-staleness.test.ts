@@ -33,6 +33,12 @@ test('HPA pod facts: a replaced pod object is read afresh (readiness, requests)'
   assert.equal(podRequests([pod('True', '1')], '', 'cpu').get('p'), 1000);
   assert.equal(podRequests([a], 'c', 'cpu').get('p'), 500, 'per container: its own entry');
   assert.equal(podRequests([a], 'other', 'cpu').get('p'), 0);
+  // the pod's last key asked is kept apart from its others: every key keeps its own answer
+  assert.equal(podRequests([a], '', 'cpu').get('p'), 500, 'back to the first key');
+  assert.throws(() => podRequests([a], '', 'memory'), (e) => e instanceof CalcError && /missing request for memory/.test(e.message));
+  assert.equal(podRequests([a], 'c', 'cpu').get('p'), 500);
+  assert.throws(() => podRequests([a], '', 'memory'), CalcError, 'an error is kept as the answer too');
+  assert.equal(podRequests([a], '', 'cpu').get('p'), 500);
   const none = pod('True', undefined);
   for (let i = 0; i < 2; i++) assert.throws(() => podRequests([none], '', 'cpu'), (e) => e instanceof CalcError && /missing request for cpu in container c of Pod p/.test(e.message));
 });

@@ -44,7 +44,10 @@ interface PodFacts {
   pending: boolean;
   startMs: number;
   ready?: { status: string; transitionMs: number };
-  requests: Map<string, number | CalcError>;
+  /** podRequest's answers by `resource/container`: the last one asked (an HPA asks one), then the others. */
+  requestKey: string;
+  request: number | CalcError;
+  requests: Map<string, number | CalcError> | undefined;
 }
 const facts = new WeakMap<KubeObject, PodFacts>();
 
@@ -57,7 +60,7 @@ function factsOf(pod: KubeObject): PodFacts {
       name: pod.metadata.name!,
       ignored: !!pod.metadata.deletionTimestamp || phase === 'Failed',
       pending: phase === 'Pending',
-      startMs: t(pod.status?.startTime), ready: cond && { status: cond.status, transitionMs: t(cond.lastTransitionTime) }, requests: new Map() };
+      startMs: t(pod.status?.startTime), ready: cond && { status: cond.status, transitionMs: t(cond.lastTransitionTime) }, requestKey: '', request: 0, requests: undefined };
     facts.set(pod, f);
   }
   return f;
@@ -121,13 +124,21 @@ export function podRequests(pods: KubeObject[], container: string, resource: str
   const key = `${resource}/${container}`;
   for (const pod of pods) {
     const f = factsOf(pod);
-    const memo = f.requests;
-    let sum = memo.get(key);
-    if (sum === undefined) memo.set(key, (sum = podRequest(pod, container, resource)));
+    const sum = f.requestKey === key ? f.request : requestOf(f, pod, key, container, resource);
     if (sum instanceof CalcError) throw sum;
     out.set(f.name, sum);
   }
   return out;
+}
+
+/** The pod's request under key, worked out once per key (kept as the pod's last key asked, the others in a map). */
+function requestOf(f: PodFacts, pod: KubeObject, key: string, container: string, resource: string): number | CalcError {
+  if (f.requestKey) (f.requests ??= new Map()).set(f.requestKey, f.request);
+  let sum = f.requests?.get(key);
+  if (sum === undefined) sum = podRequest(pod, container, resource);
+  f.requestKey = key;
+  f.request = sum;
+  return sum;
 }
 
 function podRequest(pod: KubeObject, container: string, resource: string): number | CalcError {
@@ -175,8 +186,39 @@ function withoutPods(metrics: PodMetricsInfo, ...sets: Set<string>[]): PodMetric
   return out;
 }
 
-/** The tail both calculations share: the tolerance, then the conservative recomputation (`scaleDownFill`: a missing pod's value on a scale down). */
-function decide(current: number, g: PodGroups, metrics: PodMetricsInfo, ratio: number, scaleDownFill: (pod: string) => number, recompute: (m: PodMetricsInfo) => number, tolerance: number): number {
+/** What the conservative recomputation asks of a calculation: a missing pod's value on a scale down, and the usage ratio of a set of metrics. */
+interface Recalc {
+  fill(pod: string): number;
+  ratio(metrics: PodMetricsInfo): number;
+}
+
+/** A Utilization target: a missing pod on a scale down uses its whole request (or the target, when that is above 100%). */
+class UtilizationRecalc implements Recalc {
+  constructor(
+    private readonly requests: Map<string, number>,
+    private readonly targetUtilization: number,
+  ) {}
+  fill(pod: string): number {
+    return Math.trunc(((this.requests.get(pod) ?? 0) * Math.max(100, this.targetUtilization)) / 100);
+  }
+  ratio(m: PodMetricsInfo): number {
+    return utilizationRatio(m, this.requests, this.targetUtilization).ratio;
+  }
+}
+
+/** An AverageValue target: a missing pod on a scale down uses the target. */
+class ValueRecalc implements Recalc {
+  constructor(private readonly targetAverage: number) {}
+  fill(): number {
+    return this.targetAverage;
+  }
+  ratio(m: PodMetricsInfo): number {
+    return usageRatio(m, this.targetAverage).ratio;
+  }
+}
+
+/** The tail both calculations share: the tolerance, then the conservative recomputation. */
+function decide(current: number, g: PodGroups, metrics: PodMetricsInfo, ratio: number, recalc: Recalc, tolerance: number): number {
   const scaleUpWithUnready = g.unready.size > 0 && ratio > 1;
   if (!scaleUpWithUnready && g.missing.size === 0) {
     if (Math.abs(1 - ratio) <= tolerance) return current;
@@ -184,11 +226,11 @@ function decide(current: number, g: PodGroups, metrics: PodMetricsInfo, ratio: n
   }
   const m = new Map(metrics);
   if (g.missing.size > 0) {
-    if (ratio < 1) for (const n of g.missing) m.set(n, { value: scaleDownFill(n), timestampMs: 0, windowMs: 0 });
+    if (ratio < 1) for (const n of g.missing) m.set(n, { value: recalc.fill(n), timestampMs: 0, windowMs: 0 });
     else if (ratio > 1) for (const n of g.missing) m.set(n, { value: 0, timestampMs: 0, windowMs: 0 });
   }
   if (scaleUpWithUnready) for (const n of g.unready) m.set(n, { value: 0, timestampMs: 0, windowMs: 0 });
-  const next = recompute(m);
+  const next = recalc.ratio(m);
   if (Math.abs(1 - next) <= tolerance || (ratio < 1 && next > 1) || (ratio > 1 && next < 1)) return current;
   const replicas = Math.ceil(next * m.size);
   if ((next < 1 && replicas > current) || (next > 1 && replicas < current)) return current;
@@ -207,10 +249,7 @@ export function resourceReplicas(current: number, targetUtilization: number, res
   if (counted.size === 0) throw new CalcError('did not receive metrics for targeted pods (pods might be unready)');
   const requests = podRequests(pods, container, resource);
   const { ratio, utilization, rawAverage } = utilizationRatio(counted, requests, targetUtilization);
-  // a missing pod on a scale down uses its whole request (or the target, when that is above 100%)
-  const fallback = Math.max(100, targetUtilization);
-  const fill = (n: string) => Math.trunc(((requests.get(n) ?? 0) * fallback) / 100);
-  const replicas = decide(current, g, counted, ratio, fill, (m) => utilizationRatio(m, requests, targetUtilization).ratio, o.tolerance);
+  const replicas = decide(current, g, counted, ratio, new UtilizationRecalc(requests, targetUtilization), o.tolerance);
   return { replicas, utilization, rawAverage };
 }
 
@@ -221,6 +260,6 @@ export function plainReplicas(current: number, targetAverage: number, resource: 
   const counted = withoutPods(metrics, g.ignored, g.unready);
   if (counted.size === 0) throw new CalcError('did not receive metrics for targeted pods (pods might be unready)');
   const { ratio, usage } = usageRatio(counted, targetAverage);
-  const replicas = decide(current, g, counted, ratio, () => targetAverage, (m) => usageRatio(m, targetAverage).ratio, o.tolerance);
+  const replicas = decide(current, g, counted, ratio, new ValueRecalc(targetAverage), o.tolerance);
   return { replicas, usage };
 }
