@@ -43,6 +43,28 @@ test('HPA pod facts: a replaced pod object is read afresh (readiness, requests)'
   for (let i = 0; i < 2; i++) assert.throws(() => podRequests([none], '', 'cpu'), (e) => e instanceof CalcError && /missing request for cpu in container c of Pod p/.test(e.message));
 });
 
+test('HPA pods memo: a frozen pods array keeps its facts and requests; an array that is not frozen is read afresh', () => {
+  const o = calcOptions({ now });
+  const metrics = new Map([['p', { value: 100, timestampMs: now - 1000, windowMs: 60_000 }]]);
+  const a = pod('True', '500m');
+  const frozen = Object.freeze([a]);
+  const r = podRequests(frozen, '', 'cpu');
+  assert.equal(r.get('p'), 500);
+  assert.equal(podRequests(frozen, '', 'cpu'), r, 'the same answer kept for the same frozen array');
+  assert.equal(podRequests(frozen, 'c', 'cpu').get('p'), 500);
+  assert.equal(groupPods(frozen, metrics, 'cpu', o).readyPodCount, 1);
+  // another array of the other objects (what listBySelector hands out after a change) is read afresh
+  const changed = Object.freeze([pod('False', '1', now - 60_000)]);
+  assert.equal(podRequests(changed, '', 'cpu').get('p'), 1000);
+  assert.equal(groupPods(changed, metrics, 'cpu', o).readyPodCount, 0);
+  const open: KubeObject[] = [a];
+  assert.equal(podRequests(open, '', 'cpu').get('p'), 500);
+  open[0] = pod('True', '2');
+  assert.equal(podRequests(open, '', 'cpu').get('p'), 2000, 'an array that can change: no memo');
+  const none = Object.freeze([pod('True', undefined)]);
+  for (let i = 0; i < 2; i++) assert.throws(() => podRequests(none, '', 'cpu'), CalcError, 'an error is kept and thrown again');
+});
+
 test('HPA parseWindow: memoized, same values', () => {
   for (const [s, ms] of [['1m0s', 60_000], ['15s', 15_000], ['1m0s', 60_000], ['300ms', 300], ['', 0]] as const) assert.equal(parseWindow(s), ms, s);
 });

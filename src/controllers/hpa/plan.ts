@@ -131,7 +131,7 @@ export interface CustomInputs {
  * The proposal of one entry of spec.metrics. `podMetrics` is the PodMetrics list of the target's
  * pods (undefined: the metrics API failed, `metricsError` says why).
  */
-export function metricProposal(spec: any, current: number, pods: KubeObject[], podMetrics: KubeObject[] | undefined, o: CalcOptions, metricsError = 'no metrics returned from resource metrics API', custom?: CustomInputs): Proposal {
+export function metricProposal(spec: any, current: number, pods: readonly KubeObject[], podMetrics: KubeObject[] | undefined, o: CalcOptions, metricsError = 'no metrics returned from resource metrics API', custom?: CustomInputs): Proposal {
   const src = SOURCES[spec?.type];
   if (!src) throw new MetricError('InvalidMetricSourceType', `unknown metric source type "${spec?.type}"`, `unknown metric source type "${spec?.type}"`);
   const s = spec[src.key] ?? {};
@@ -209,7 +209,7 @@ export interface MetricsResult {
 }
 
 /** computeReplicasForMetrics: the highest proposal wins; every metric failing (or a failure while scaling down) stops scaling. */
-export function replicasForMetrics(specs: any[], current: number, pods: KubeObject[], podMetrics: KubeObject[] | undefined, o: CalcOptions, metricsError?: string, custom?: CustomInputs): MetricsResult {
+export function replicasForMetrics(specs: any[], current: number, pods: readonly KubeObject[], podMetrics: KubeObject[] | undefined, o: CalcOptions, metricsError?: string, custom?: CustomInputs): MetricsResult {
   const res: MetricsResult = { replicas: 0, description: '', statuses: [], failures: [] };
   for (const spec of specs) {
     try {
@@ -240,7 +240,7 @@ function asMetricsItems(usage: PodUsage): KubeObject[] {
 }
 
 /** One Resource metric's proposal from usage per pod (GetResourceReplicas / GetRawResourceReplicas); throws with Kubernetes' message. */
-export function resourceProposal(metric: any, currentReplicas: number, pods: KubeObject[], usage: PodUsage, o: Partial<CalcOptions> = {}): Proposal {
+export function resourceProposal(metric: any, currentReplicas: number, pods: readonly KubeObject[], usage: PodUsage, o: Partial<CalcOptions> = {}): Proposal {
   const p = metricProposal(metric, currentReplicas, pods, asMetricsItems(usage), calcOptions(o));
   delete p.timestampMs;
   return p;

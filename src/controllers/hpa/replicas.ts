@@ -79,10 +79,11 @@ export interface PodGroups {
  * when its sample was taken less than a window after it became Ready. A pod without startTime
  * (written by hand, never started by a kubelet) counts as started long ago.
  */
-export function groupPods(pods: KubeObject[], metrics: PodMetricsInfo, resource: string, o: CalcOptions): PodGroups {
+export function groupPods(pods: readonly KubeObject[], metrics: PodMetricsInfo, resource: string, o: CalcOptions): PodGroups {
   const g: PodGroups = { readyPodCount: 0, unready: new Set(), missing: new Set(), ignored: new Set() };
-  for (const pod of pods) {
-    const f = factsOf(pod);
+  const all = memoOf(pods)?.facts;
+  for (let i = 0; i < pods.length; i++) {
+    const f = all ? all[i] : factsOf(pods[i]);
     const name = f.name;
     if (f.ignored) {
       g.ignored.add(name);
@@ -118,17 +119,46 @@ export function groupPods(pods: KubeObject[], metrics: PodMetricsInfo, resource:
   return g;
 }
 
-/** calculatePodRequests: the pod's (or one container's) request of the resource, milli-units. */
-export function podRequests(pods: KubeObject[], container: string, resource: string): Map<string, number> {
-  const out = new Map<string, number>();
+/** calculatePodRequests: the pod's (or one container's) request of the resource, milli-units. The map is not to be changed (a frozen pods array's is kept for its next call). */
+export function podRequests(pods: readonly KubeObject[], container: string, resource: string): Map<string, number> {
   const key = `${resource}/${container}`;
+  const memo = memoOf(pods);
+  let out = memo?.requests.get(key);
+  if (out === undefined) {
+    out = requestsOf(pods, key, container, resource);
+    memo?.requests.set(key, out);
+  }
+  if (out instanceof CalcError) throw out;
+  return out;
+}
+
+function requestsOf(pods: readonly KubeObject[], key: string, container: string, resource: string): Map<string, number> | CalcError {
+  const out = new Map<string, number>();
   for (const pod of pods) {
     const f = factsOf(pod);
     const sum = f.requestKey === key ? f.request : requestOf(f, pod, key, container, resource);
-    if (sum instanceof CalcError) throw sum;
+    if (sum instanceof CalcError) return sum;
     out.set(f.name, sum);
   }
   return out;
+}
+
+/**
+ * What groupPods and podRequests work out of a frozen pods array (listBySelector hands an HPA the
+ * same frozen array every sync while its pods stay the same objects): the pods' facts in order, and
+ * the requests by `resource/container`. A pods array that is not frozen could change: no memo.
+ */
+interface PodsMemo {
+  facts: PodFacts[];
+  requests: Map<string, Map<string, number> | CalcError>;
+}
+const podsMemos = new WeakMap<readonly KubeObject[], PodsMemo>();
+
+function memoOf(pods: readonly KubeObject[]): PodsMemo | undefined {
+  if (!Object.isFrozen(pods)) return undefined;
+  let m = podsMemos.get(pods);
+  if (!m) podsMemos.set(pods, (m = { facts: pods.map(factsOf), requests: new Map() }));
+  return m;
 }
 
 /** The pod's request under key, worked out once per key (kept as the pod's last key asked, the others in a map). */
@@ -237,12 +267,12 @@ function decide(current: number, g: PodGroups, metrics: PodMetricsInfo, ratio: n
   return replicas;
 }
 
-function checkPods(pods: KubeObject[]): void {
+function checkPods(pods: readonly KubeObject[]): void {
   if (pods.length === 0) throw new CalcError('no pods returned by selector while calculating replica count');
 }
 
 /** GetResourceReplicas: a Utilization target (percent of request), for the pods or one container. */
-export function resourceReplicas(current: number, targetUtilization: number, resource: string, container: string, pods: KubeObject[], metrics: PodMetricsInfo, o: CalcOptions): { replicas: number; utilization: number; rawAverage: number } {
+export function resourceReplicas(current: number, targetUtilization: number, resource: string, container: string, pods: readonly KubeObject[], metrics: PodMetricsInfo, o: CalcOptions): { replicas: number; utilization: number; rawAverage: number } {
   checkPods(pods);
   const g = groupPods(pods, metrics, resource, o);
   const counted = withoutPods(metrics, g.ignored, g.unready);
@@ -254,7 +284,7 @@ export function resourceReplicas(current: number, targetUtilization: number, res
 }
 
 /** GetRawResourceReplicas / calcPlainMetricReplicas: an AverageValue target (milli-units per pod). */
-export function plainReplicas(current: number, targetAverage: number, resource: string, pods: KubeObject[], metrics: PodMetricsInfo, o: CalcOptions): { replicas: number; usage: number } {
+export function plainReplicas(current: number, targetAverage: number, resource: string, pods: readonly KubeObject[], metrics: PodMetricsInfo, o: CalcOptions): { replicas: number; usage: number } {
   checkPods(pods);
   const g = groupPods(pods, metrics, resource, o);
   const counted = withoutPods(metrics, g.ignored, g.unready);
