@@ -164,7 +164,7 @@ export function metricProposal(spec: any, current: number, pods: readonly KubeOb
     } catch (e) {
       throw new CalcError(`unable to get metrics for resource ${name}: ${(e as Error).message}`);
     }
-    const timestampMs = Date.parse(podMetrics[0].timestamp as string) || undefined;
+    const timestampMs = parseTimestamp(podMetrics[0].timestamp as string) || undefined;
     if (valueTarget) {
       const r = plainReplicas(current, milliValue(target.averageValue), name, pods, metrics, o);
       return { replicas: r.replicas, metricStatus: resourceStatus(src, name, container, { averageValue: milliQuantity(r.usage) }), description: `${name} ${src.key === 'resource' ? 'resource' : 'container resource'}`, timestampMs };
