@@ -14,7 +14,7 @@ import { nodeMetricsListProtobuf, podMetricsListProtobuf } from '../resourcemetr
 import { includeObjectOf } from '../rest/read.ts';
 import { apiVersionOfRt, type Scope } from '../rest/scope.ts';
 import { toTable } from '../table.ts';
-import { byNamespaceName, PodLabelIndex } from './podlabelindex.ts';
+import { PodLabelIndex } from './podlabelindex.ts';
 import { nodeMetricsObject, podMetricsItemJsonOf, podMetricsItemValueOf, podMetricsObject, rfc3339, scraperOf, type NodeSample, type PodSample } from '../resourcemetrics/index.ts';
 
 function send(s: Scope, items: KubeObject[]): number {
@@ -31,6 +31,15 @@ function sendOne(s: Scope, obj: KubeObject): number {
   else sendJson(s.res, 200, obj);
   return 200;
 }
+
+/** Namespace, then name, compared as Go compares strings (kubectl top sorts the same way). */
+const byNamespaceName = (a: { namespace?: string; name?: string }, b: { namespace?: string; name?: string }): number => {
+  const na = a.namespace ?? '';
+  const nb = b.namespace ?? '';
+  if (na !== nb) return na < nb ? -1 : 1;
+  return a.name! < b.name! ? -1 : a.name! > b.name! ? 1 : 0;
+};
+const byName = (a: KubeObject, b: KubeObject) => byNamespaceName(a.metadata, b.metadata);
 
 /** How a PodMetrics list answers an Accept text: negotiateOutput and prefersProtobuf, worked out once per text (both pure). */
 type ListOutput = 'Table' | 'Protobuf' | 'Json';
@@ -58,8 +67,7 @@ async function listNodes(s: Scope): Promise<number> {
     const m = nodeMetricsObject(sample, n.metadata.labels, now);
     if (!filter || filter(m)) hits.push({ sample, labels: n.metadata.labels, object: m });
   }
-  // namespace, then name, as Go compares strings (kubectl top sorts the same way)
-  hits.sort((a, b) => byNamespaceName(a.object, b.object));
+  hits.sort((a, b) => byName(a.object, b.object));
   if (negotiateOutput(s.req.headers.accept).as !== 'Table' && prefersProtobuf(s.req.headers.accept)) {
     sendBytes(s.res, 200, nodeMetricsListProtobuf(hits, now), PROTOBUF_CONTENT_TYPE);
     return 200;
@@ -101,29 +109,27 @@ interface PodHit {
   meta: KubeObject['metadata'];
 }
 
-/** The samples a list reads: a namespaced list its namespace's (null: none there), else all of the scraper's by namespace. */
-type Samples = ReadonlyMap<string, PodSample> | ReturnType<typeof scraperOf> | null;
-function samplesOf(scraper: ReturnType<typeof scraperOf>, ns: string | undefined): Samples {
-  if (!scraper) return null;
-  return ns ? (scraper.podSamplesIn(ns) ?? null) : scraper;
-}
-
-/** A selected pod's sample, if it has one. */
-function sampleOf(samples: Samples, meta: KubeObject['metadata']): PodSample | undefined {
-  if (!samples) return undefined;
-  return samples instanceof Map ? samples.get(meta.name!) : (samples as NonNullable<ReturnType<typeof scraperOf>>).podSample(meta.namespace!, meta.name!);
-}
-
-/** The selected pods that have a sample, with it. */
+/** The selected pods that have a sample, with it (a namespaced list reads its namespace's samples). */
 function podHits(scraper: ReturnType<typeof scraperOf>, pods: KubeObject[], ns: string | undefined): PodHit[] {
   const hits: PodHit[] = [];
-  const samples = samplesOf(scraper, ns);
+  if (!scraper) return hits;
+  const inNs = ns ? scraper.podSamplesIn(ns) : undefined;
+  if (ns && !inNs) return hits;
   for (const p of pods) {
-    const sample = sampleOf(samples, p.metadata);
-    if (sample) hits.push({ sample, labels: p.metadata.labels, meta: p.metadata });
+    const meta = p.metadata;
+    const sample = inNs ? inNs.get(meta.name!) : scraper.podSample(meta.namespace!, meta.name!);
+    if (sample) hits.push({ sample, labels: meta.labels, meta });
   }
   return hits;
 }
+
+const byHitNamespaceName = (a: PodHit, b: PodHit): number => byNamespaceName(a.sample, b.sample);
+/** Names compared as Go compares strings, one comparison per pair. */
+const byHitName = (a: PodHit, b: PodHit): number => {
+  const x = a.sample.name;
+  const y = b.sample.name;
+  return x === y ? 0 : x < y ? -1 : 1;
+};
 
 async function listPods(s: Scope): Promise<number> {
   const scraper = scraperOf(s.core);
@@ -131,38 +137,32 @@ async function listPods(s: Scope): Promise<number> {
   const now = s.core.clock.now();
   const ns = s.info.namespace;
   const prefix = resourcePrefix('', 'pods') + (ns ? `${ns}/` : '');
-  // The selectors (labels, metadata.name/namespace) pick the pods first (podlabelindex.ts), in the
-  // list's namespace/name order; only the matches are looked up among the samples (an HPA's list
-  // names a few dozen of thousands).
+  // The selectors (labels, metadata.name/namespace) pick the pods first (podlabelindex.ts); only
+  // the matches are looked up among the samples (an HPA's list names a few dozen of thousands).
   let index = podIndexes.get(s.core);
   if (!index) podIndexes.set(s.core, (index = new PodLabelIndex(resourcePrefix('', 'pods'))));
   const pods = await index.select(s.core.store, prefix, s.query?.get('labelSelector') ?? null, filter);
+  const hits = podHits(scraper, pods, ns);
+  // a namespaced list's pods share their namespace: by name alone
+  hits.sort(ns ? byHitName : byHitNamespaceName);
   const output = listOutput(s.req.headers.accept);
-  if (output === 'Table') return send(s, podHits(scraper, pods, ns).map((h) => podMetricsObject(h.sample, h.labels, now)));
+  if (output === 'Table') return send(s, hits.map((h) => podMetricsObject(h.sample, h.labels, now)));
   if (output === 'Protobuf') {
-    sendBytes(s.res, 200, podMetricsListProtobuf(podHits(scraper, pods, ns), now), PROTOBUF_CONTENT_TYPE);
+    sendBytes(s.res, 200, podMetricsListProtobuf(hits, now), PROTOBUF_CONTENT_TYPE);
     return 200;
   }
   const created = rfc3339(now);
   if (takesJsonValues(s.res)) {
     // an in-process client takes the list as a value (each item's usage made once, frozen and shared)
-    const values: object[] = [];
-    const samples = samplesOf(scraper, ns);
-    for (const p of pods) {
-      const sample = sampleOf(samples, p.metadata);
-      if (sample) values.push(podMetricsItemValueOf(sample, p.metadata, created));
-    }
+    const values: object[] = new Array(hits.length);
+    for (let i = 0; i < hits.length; i++) values[i] = podMetricsItemValueOf(hits[i].sample, hits[i].meta, created);
     sendJson(s.res, 200, { kind: s.rt.listKind, apiVersion: apiVersionOfRt(s.rt), metadata: {}, items: values });
     return 200;
   }
   // The list's JSON is joined from per-item text: at 150,000 pods this is most of a LIST's work.
   // joined (one flat string), not appended: a cons string of every piece costs its flattening later
-  const items: string[] = [];
-  const samples = samplesOf(scraper, ns);
-  for (const p of pods) {
-    const sample = sampleOf(samples, p.metadata);
-    if (sample) items.push(podMetricsItemJsonOf(sample, p.metadata, created));
-  }
+  const items: string[] = new Array(hits.length);
+  for (let i = 0; i < hits.length; i++) items[i] = podMetricsItemJsonOf(hits[i].sample, hits[i].meta, created);
   sendJson(s.res, 200, `${listHead(s.rt)}${items.join(',')}]}`);
   return 200;
 }

@@ -6,8 +6,7 @@
 // selector first pins it) and answers a list from the pods carrying one of the pinned values, each
 // still checked against the whole filter; other selectors walk. The cache delivers its events
 // synchronously as it applies them, so at any moment the index holds what a walk would see: the
-// answer is always the walk's (test/metrics/pod-label-index.test.ts). Answers come in namespace/name
-// order (a PodMetrics list's order); each value's pods are kept sorted until one of them changes.
+// answer is always the walk's (test/metrics/pod-label-index.test.ts).
 import { parseSelector, pinsValues, type Requirement } from '../../api/labels.ts';
 import type { KubeObject } from '../../api/types.ts';
 import type { StoreEvent, Unsubscribe, WatchCache } from '../../storage/interface.ts';
@@ -20,45 +19,10 @@ function labelOf(o: KubeObject, key: string): string | undefined {
   return labels && own.call(labels, key) ? labels[key] : undefined;
 }
 
-/** Namespace, then name, compared as Go compares strings (the order of a PodMetrics list). */
-export function byNamespaceName(a: KubeObject, b: KubeObject): number {
-  const na = a.metadata.namespace ?? '';
-  const nb = b.metadata.namespace ?? '';
-  if (na !== nb) return na < nb ? -1 : 1;
-  const x = a.metadata.name!;
-  const y = b.metadata.name!;
-  return x === y ? 0 : x < y ? -1 : 1;
-}
-const byEntry = (a: [string, KubeObject], b: [string, KubeObject]): number => byNamespaceName(a[1], b[1]);
-
-/** The pods carrying one value of an indexed label key, by storage key; in namespace/name order on demand (kept until a member changes). */
-export class Bucket {
-  private readonly members = new Map<string, KubeObject>();
-  private sorted: [string, KubeObject][] | undefined;
-
-  get size(): number {
-    return this.members.size;
-  }
-
-  set(key: string, o: KubeObject): void {
-    this.members.set(key, o);
-    this.sorted = undefined;
-  }
-
-  delete(key: string): void {
-    if (this.members.delete(key)) this.sorted = undefined;
-  }
-
-  /** [storage key, pod] in namespace/name order; shared: not to be changed. */
-  inOrder(): readonly [string, KubeObject][] {
-    return (this.sorted ??= [...this.members].sort(byEntry));
-  }
-}
-
 /** Live pods by storage key, and per indexed label key: value → the pods carrying it. */
 class Mirror {
   readonly pods = new Map<string, KubeObject>();
-  readonly byKey = new Map<string, Map<string, Bucket>>();
+  readonly byKey = new Map<string, Map<string, Map<string, KubeObject>>>();
   stop: Unsubscribe = () => {};
 
   apply(ev: StoreEvent): void {
@@ -79,7 +43,7 @@ class Mirror {
   }
 
   /** The value → pods map of a label key, built from the live pods on first use. */
-  dimension(key: string): Map<string, Bucket> {
+  dimension(key: string): Map<string, Map<string, KubeObject>> {
     let byValue = this.byKey.get(key);
     if (!byValue) {
       byValue = new Map();
@@ -93,9 +57,9 @@ class Mirror {
   }
 }
 
-function add(byValue: Map<string, Bucket>, value: string, key: string, o: KubeObject): void {
+function add(byValue: Map<string, Map<string, KubeObject>>, value: string, key: string, o: KubeObject): void {
   let set = byValue.get(value);
-  if (!set) byValue.set(value, (set = new Bucket()));
+  if (!set) byValue.set(value, (set = new Map()));
   set.set(key, o);
 }
 
@@ -107,31 +71,28 @@ export class PodLabelIndex {
   /** root: the storage prefix of all pods (the index watches it; lists under it may use the index). */
   constructor(private readonly root: string) {}
 
-  /** The pods under prefix matching filter (labelSelector + fieldSelector), in namespace/name order. */
+  /** The pods under prefix matching filter (labelSelector + fieldSelector); the caller sorts them. */
   async select(store: WatchCache, prefix: string, labelSelector: string | null, filter: ((o: KubeObject) => boolean) | undefined): Promise<KubeObject[]> {
-    if (!filter) return sorted((await store.listPage(prefix, {})).items);
+    if (!filter) return (await store.listPage(prefix, {})).items;
     const pin = labelSelector && prefix.startsWith(this.root) ? indexable(labelSelector) : undefined;
-    if (!pin) return sorted((await store.listPage(prefix, { filter })).items);
+    if (!pin) return (await store.listPage(prefix, { filter })).items;
     // A read of the cache as a walk would do it (under a shared backend it waits until the cache
     // caught up with the backend); the index is as current as the cache when it resolves.
     await store.listPage(prefix, { limit: 1 });
     // the running index as it is (no further wait once the read above resolved), else start it
     const m = this.store === store && this.mirror ? this.mirror : await this.current(store);
-    if (!m) return sorted((await store.listPage(prefix, { filter })).items);
+    if (!m) return (await store.listPage(prefix, { filter })).items;
     const byValue = m.dimension(pin.key);
     const out: KubeObject[] = [];
     const seen = pin.values.length > 1 ? new Set<string>() : undefined;
     for (const v of pin.values) {
-      const bucket = byValue.get(v);
-      if (!bucket) continue;
-      for (const [k, o] of bucket.inOrder()) {
+      for (const [k, o] of byValue.get(v) ?? []) {
         if (!k.startsWith(prefix) || seen?.has(k)) continue;
         seen?.add(k);
         if (filter(o)) out.push(o);
       }
     }
-    // one value's pods come sorted; several values' are merged
-    return seen ? out.sort(byNamespaceName) : out;
+    return out;
   }
 
   /** Stops the index's watch (it also ends with the store). */
@@ -167,12 +128,6 @@ export class PodLabelIndex {
     this.mirror = m;
     return m;
   }
-}
-
-/** xs in namespace/name order (a walk's come in storage-key order, which differs where a namespace prefixes another). */
-function sorted(xs: KubeObject[]): KubeObject[] {
-  for (let i = 1; i < xs.length; i++) if (byNamespaceName(xs[i - 1], xs[i]) > 0) return [...xs].sort(byNamespaceName);
-  return xs; // the walk's own array, unchanged
 }
 
 /** indexable's answers by selector text (an HPA lists with the same selector every sync). */
