@@ -32,3 +32,34 @@ test('listBySelector returns what lister.list(selector, namespace) returns, in o
   assert.deepEqual(listBySelector(inf, 'app=web', 'default').map((p) => p.metadata.name), ['a', 'f', 'b']);
   assert.throws(() => listBySelector(inf, 'app=(', 'default'));
 });
+
+test('listBySelector: a one-requirement selector answers the same frozen array until its entry changes (update, add, delete, relabel)', () => {
+  const indexer = new Indexer<KubeObject>({ [BY_LABEL]: labelIndex });
+  const inf = { indexer, lister: new Lister(indexer) } as unknown as SharedInformer<KubeObject>;
+  const set = (p: KubeObject) => indexer.set(`${p.metadata.namespace}/${p.metadata.name}`, p);
+  for (const n of ['a', 'b', 'c']) set(pod('default', n, { app: 'web' }));
+  set(pod('default', 'x', { app: 'db' }));
+  const first = listBySelector(inf, 'app=web', 'default');
+  assert.ok(Object.isFrozen(first));
+  assert.equal(listBySelector(inf, 'app=web', 'default'), first, 'nothing changed: the same array');
+  assert.equal(listBySelector(inf, 'app==web', 'default'), first, 'the same entry under another spelling');
+  set(pod('default', 'x', { app: 'db', v: '2' }));
+  assert.equal(listBySelector(inf, 'app=web', 'default'), first, 'a change elsewhere keeps it');
+  const changes: [string, () => void][] = [
+    ['an update replaces an object', () => set(pod('default', 'b', { app: 'web', v: '2' }))],
+    ['an add', () => set(pod('default', 'd', { app: 'web' }))],
+    ['a delete', () => indexer.delete('default/a')],
+    ['a relabel away', () => set(pod('default', 'c', { app: 'db' }))],
+    ['a relabel in', () => set(pod('default', 'x', { app: 'web' }))],
+  ];
+  let last = first;
+  for (const [what, change] of changes) {
+    change();
+    const now = listBySelector(inf, 'app=web', 'default');
+    assert.notEqual(now, last, what);
+    assert.deepEqual(now, inf.lister.list('app=web', 'default'), what);
+    assert.equal(listBySelector(inf, 'app=web', 'default'), now, `${what}: then kept`);
+    last = now;
+  }
+  assert.deepEqual(last.map((p) => p.metadata.name), ['b', 'd', 'x']);
+});

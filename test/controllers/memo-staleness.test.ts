@@ -33,8 +33,36 @@ test('HPA pod facts: a replaced pod object is read afresh (readiness, requests)'
   assert.equal(podRequests([pod('True', '1')], '', 'cpu').get('p'), 1000);
   assert.equal(podRequests([a], 'c', 'cpu').get('p'), 500, 'per container: its own entry');
   assert.equal(podRequests([a], 'other', 'cpu').get('p'), 0);
+  // the pod's last key asked is kept apart from its others: every key keeps its own answer
+  assert.equal(podRequests([a], '', 'cpu').get('p'), 500, 'back to the first key');
+  assert.throws(() => podRequests([a], '', 'memory'), (e) => e instanceof CalcError && /missing request for memory/.test(e.message));
+  assert.equal(podRequests([a], 'c', 'cpu').get('p'), 500);
+  assert.throws(() => podRequests([a], '', 'memory'), CalcError, 'an error is kept as the answer too');
+  assert.equal(podRequests([a], '', 'cpu').get('p'), 500);
   const none = pod('True', undefined);
   for (let i = 0; i < 2; i++) assert.throws(() => podRequests([none], '', 'cpu'), (e) => e instanceof CalcError && /missing request for cpu in container c of Pod p/.test(e.message));
+});
+
+test('HPA pods memo: a frozen pods array keeps its facts and requests; an array that is not frozen is read afresh', () => {
+  const o = calcOptions({ now });
+  const metrics = new Map([['p', { value: 100, timestampMs: now - 1000, windowMs: 60_000 }]]);
+  const a = pod('True', '500m');
+  const frozen = Object.freeze([a]);
+  const r = podRequests(frozen, '', 'cpu');
+  assert.equal(r.get('p'), 500);
+  assert.equal(podRequests(frozen, '', 'cpu'), r, 'the same answer kept for the same frozen array');
+  assert.equal(podRequests(frozen, 'c', 'cpu').get('p'), 500);
+  assert.equal(groupPods(frozen, metrics, 'cpu', o).readyPodCount, 1);
+  // another array of the other objects (what listBySelector hands out after a change) is read afresh
+  const changed = Object.freeze([pod('False', '1', now - 60_000)]);
+  assert.equal(podRequests(changed, '', 'cpu').get('p'), 1000);
+  assert.equal(groupPods(changed, metrics, 'cpu', o).readyPodCount, 0);
+  const open: KubeObject[] = [a];
+  assert.equal(podRequests(open, '', 'cpu').get('p'), 500);
+  open[0] = pod('True', '2');
+  assert.equal(podRequests(open, '', 'cpu').get('p'), 2000, 'an array that can change: no memo');
+  const none = Object.freeze([pod('True', undefined)]);
+  for (let i = 0; i < 2; i++) assert.throws(() => podRequests(none, '', 'cpu'), CalcError, 'an error is kept and thrown again');
 });
 
 test('HPA parseWindow: memoized, same values', () => {

@@ -43,7 +43,7 @@ const tsOf = (items: any[]) => (items.length ? Date.parse(items[0].timestamp) ||
 const identifier = (metric: any) => ({ name: metric?.name ?? '', ...(metric?.selector ? { selector: metric.selector } : {}) });
 
 /** getReadyPodsCount: Running and Ready pods of the target. */
-function readyPodsCount(pods: KubeObject[]): number {
+function readyPodsCount(pods: readonly KubeObject[]): number {
   if (pods.length === 0) throw new CalcError('unable to calculate ready pods: no pods returned by selector while calculating replica count');
   let n = 0;
   for (const p of pods) if (p.status?.phase === 'Running' && ((p.status?.conditions as any[]) ?? []).some((c) => c.type === 'Ready' && c.status === 'True')) n++;
@@ -51,7 +51,7 @@ function readyPodsCount(pods: KubeObject[]): number {
 }
 
 /** getUsageRatioReplicaCount. */
-export function usageRatioReplicas(current: number, ratio: number, pods: KubeObject[], tolerance: number): number {
+export function usageRatioReplicas(current: number, ratio: number, pods: readonly KubeObject[], tolerance: number): number {
   if (current === 0) return Math.ceil(ratio);
   if (Math.abs(1 - ratio) <= tolerance) return current;
   return Math.ceil(ratio * readyPodsCount(pods));
@@ -66,7 +66,7 @@ export function perPodReplicas(statusReplicas: number, total: number, targetPerP
 }
 
 /** computeStatusForPodsMetric + GetMetricReplicas (AverageValue over the target's pods). */
-export function podsMetricProposal(spec: any, current: number, pods: KubeObject[], fetched: Fetched, o: CalcOptions): CustomProposal {
+export function podsMetricProposal(spec: any, current: number, pods: readonly KubeObject[], fetched: Fetched, o: CalcOptions): CustomProposal {
   const s = spec.pods ?? {};
   const name: string = s.metric?.name ?? '';
   const fail = (detail: string): never => {
@@ -87,7 +87,7 @@ export function podsMetricProposal(spec: any, current: number, pods: KubeObject[
 }
 
 /** computeStatusForObjectMetric: a Value target (GetObjectMetricReplicas) or an AverageValue one (GetObjectPerPodMetricReplicas). */
-export function objectMetricProposal(spec: any, namespace: string, specReplicas: number, statusReplicas: number, pods: KubeObject[], fetched: Fetched, o: CalcOptions): CustomProposal {
+export function objectMetricProposal(spec: any, namespace: string, specReplicas: number, statusReplicas: number, pods: readonly KubeObject[], fetched: Fetched, o: CalcOptions): CustomProposal {
   const s = spec.object ?? {};
   const name: string = s.metric?.name ?? '';
   const ref = s.describedObject ?? {};
@@ -122,7 +122,7 @@ export function objectMetricProposal(spec: any, namespace: string, specReplicas:
 }
 
 /** computeStatusForExternalMetric: AverageValue (GetExternalPerPodMetricReplicas) before Value (GetExternalMetricReplicas); the series are summed. */
-export function externalMetricProposal(spec: any, namespace: string, specReplicas: number, statusReplicas: number, pods: KubeObject[], fetched: Fetched, o: CalcOptions): CustomProposal {
+export function externalMetricProposal(spec: any, namespace: string, specReplicas: number, statusReplicas: number, pods: readonly KubeObject[], fetched: Fetched, o: CalcOptions): CustomProposal {
   const s = spec.external ?? {};
   const name: string = s.metric?.name ?? '';
   const target = s.target ?? {};

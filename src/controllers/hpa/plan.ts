@@ -131,7 +131,7 @@ export interface CustomInputs {
  * The proposal of one entry of spec.metrics. `podMetrics` is the PodMetrics list of the target's
  * pods (undefined: the metrics API failed, `metricsError` says why).
  */
-export function metricProposal(spec: any, current: number, pods: KubeObject[], podMetrics: KubeObject[] | undefined, o: CalcOptions, metricsError = 'no metrics returned from resource metrics API', custom?: CustomInputs): Proposal {
+export function metricProposal(spec: any, current: number, pods: readonly KubeObject[], podMetrics: KubeObject[] | undefined, o: CalcOptions, metricsError = 'no metrics returned from resource metrics API', custom?: CustomInputs): Proposal {
   const src = SOURCES[spec?.type];
   if (!src) throw new MetricError('InvalidMetricSourceType', `unknown metric source type "${spec?.type}"`, `unknown metric source type "${spec?.type}"`);
   const s = spec[src.key] ?? {};
@@ -155,11 +155,7 @@ export function metricProposal(spec: any, current: number, pods: KubeObject[], p
   const container: string = src.key === 'containerResource' ? (s.container ?? '') : '';
   const target = s.target ?? {};
   const valueTarget = target.averageValue !== undefined;
-  const fail = (inner: string): never => {
-    const detail = target.averageValue === undefined && target.averageUtilization === undefined ? inner : `failed to get ${name} ${valueTarget ? 'usage' : 'utilization'}: ${inner}`;
-    throw new MetricError(src.reason, detail, `failed to get ${name} ${src.what} value: ${detail}`);
-  };
-  if (!valueTarget && target.averageUtilization === undefined) fail('invalid resource metric source: neither an average utilization target nor an average value (usage) target was set');
+  if (!valueTarget && target.averageUtilization === undefined) throw resourceFailure(src, name, target, 'invalid resource metric source: neither an average utilization target nor an average value (usage) target was set');
   try {
     if (!podMetrics || podMetrics.length === 0) throw new CalcError(`unable to get metrics for resource ${name}: ${metricsError}`);
     let metrics: PodMetricsInfo;
@@ -168,23 +164,35 @@ export function metricProposal(spec: any, current: number, pods: KubeObject[], p
     } catch (e) {
       throw new CalcError(`unable to get metrics for resource ${name}: ${(e as Error).message}`);
     }
-    const timestampMs = Date.parse(podMetrics[0].timestamp as string) || undefined;
-    const statusOf = (current: any) => (src.key === 'resource' ? { type: 'Resource', resource: { name, current } } : { type: 'ContainerResource', containerResource: { name, container, current } });
+    const timestampMs = parseTimestamp(podMetrics[0].timestamp as string) || undefined;
     if (valueTarget) {
       const r = plainReplicas(current, milliValue(target.averageValue), name, pods, metrics, o);
-      return { replicas: r.replicas, metricStatus: statusOf({ averageValue: milliQuantity(r.usage) }), description: `${name} ${src.key === 'resource' ? 'resource' : 'container resource'}`, timestampMs };
+      return { replicas: r.replicas, metricStatus: resourceStatus(src, name, container, { averageValue: milliQuantity(r.usage) }), description: `${name} ${src.key === 'resource' ? 'resource' : 'container resource'}`, timestampMs };
     }
     const r = resourceReplicas(current, target.averageUtilization, name, container, pods, metrics, o);
     return {
       replicas: r.replicas,
-      metricStatus: statusOf({ averageUtilization: r.utilization, averageValue: milliQuantity(r.rawAverage) }),
+      metricStatus: resourceStatus(src, name, container, { averageUtilization: r.utilization, averageValue: milliQuantity(r.rawAverage) }),
       description: `${name} ${src.key === 'resource' ? 'resource' : 'container resource'} utilization (percentage of request)`,
       timestampMs,
     };
   } catch (e) {
-    if (e instanceof CalcError) return fail(e.message);
+    if (e instanceof CalcError) throw resourceFailure(src, name, target, e.message);
     throw e;
   }
+}
+
+type Source = (typeof SOURCES)[string];
+
+/** A Resource or ContainerResource metric's error, worded as Kubernetes words it. */
+function resourceFailure(src: Source, name: string, target: any, inner: string): MetricError {
+  const detail = target.averageValue === undefined && target.averageUtilization === undefined ? inner : `failed to get ${name} ${target.averageValue !== undefined ? 'usage' : 'utilization'}: ${inner}`;
+  return new MetricError(src.reason, detail, `failed to get ${name} ${src.what} value: ${detail}`);
+}
+
+/** A Resource or ContainerResource metric's entry of status.currentMetrics. */
+function resourceStatus(src: Source, name: string, container: string, current: any): any {
+  return src.key === 'resource' ? { type: 'Resource', resource: { name, current } } : { type: 'ContainerResource', containerResource: { name, container, current } };
 }
 
 export interface MetricsResult {
@@ -201,7 +209,7 @@ export interface MetricsResult {
 }
 
 /** computeReplicasForMetrics: the highest proposal wins; every metric failing (or a failure while scaling down) stops scaling. */
-export function replicasForMetrics(specs: any[], current: number, pods: KubeObject[], podMetrics: KubeObject[] | undefined, o: CalcOptions, metricsError?: string, custom?: CustomInputs): MetricsResult {
+export function replicasForMetrics(specs: any[], current: number, pods: readonly KubeObject[], podMetrics: KubeObject[] | undefined, o: CalcOptions, metricsError?: string, custom?: CustomInputs): MetricsResult {
   const res: MetricsResult = { replicas: 0, description: '', statuses: [], failures: [] };
   for (const spec of specs) {
     try {
@@ -232,7 +240,7 @@ function asMetricsItems(usage: PodUsage): KubeObject[] {
 }
 
 /** One Resource metric's proposal from usage per pod (GetResourceReplicas / GetRawResourceReplicas); throws with Kubernetes' message. */
-export function resourceProposal(metric: any, currentReplicas: number, pods: KubeObject[], usage: PodUsage, o: Partial<CalcOptions> = {}): Proposal {
+export function resourceProposal(metric: any, currentReplicas: number, pods: readonly KubeObject[], usage: PodUsage, o: Partial<CalcOptions> = {}): Proposal {
   const p = metricProposal(metric, currentReplicas, pods, asMetricsItems(usage), calcOptions(o));
   delete p.timestampMs;
   return p;

@@ -44,7 +44,10 @@ interface PodFacts {
   pending: boolean;
   startMs: number;
   ready?: { status: string; transitionMs: number };
-  requests: Map<string, number | CalcError>;
+  /** podRequest's answers by `resource/container`: the last one asked (an HPA asks one), then the others. */
+  requestKey: string;
+  request: number | CalcError;
+  requests: Map<string, number | CalcError> | undefined;
 }
 const facts = new WeakMap<KubeObject, PodFacts>();
 
@@ -57,7 +60,7 @@ function factsOf(pod: KubeObject): PodFacts {
       name: pod.metadata.name!,
       ignored: !!pod.metadata.deletionTimestamp || phase === 'Failed',
       pending: phase === 'Pending',
-      startMs: t(pod.status?.startTime), ready: cond && { status: cond.status, transitionMs: t(cond.lastTransitionTime) }, requests: new Map() };
+      startMs: t(pod.status?.startTime), ready: cond && { status: cond.status, transitionMs: t(cond.lastTransitionTime) }, requestKey: '', request: 0, requests: undefined };
     facts.set(pod, f);
   }
   return f;
@@ -76,10 +79,11 @@ export interface PodGroups {
  * when its sample was taken less than a window after it became Ready. A pod without startTime
  * (written by hand, never started by a kubelet) counts as started long ago.
  */
-export function groupPods(pods: KubeObject[], metrics: PodMetricsInfo, resource: string, o: CalcOptions): PodGroups {
+export function groupPods(pods: readonly KubeObject[], metrics: PodMetricsInfo, resource: string, o: CalcOptions): PodGroups {
   const g: PodGroups = { readyPodCount: 0, unready: new Set(), missing: new Set(), ignored: new Set() };
-  for (const pod of pods) {
-    const f = factsOf(pod);
+  const all = memoOf(pods)?.facts;
+  for (let i = 0; i < pods.length; i++) {
+    const f = all ? all[i] : factsOf(pods[i]);
     const name = f.name;
     if (f.ignored) {
       g.ignored.add(name);
@@ -115,19 +119,56 @@ export function groupPods(pods: KubeObject[], metrics: PodMetricsInfo, resource:
   return g;
 }
 
-/** calculatePodRequests: the pod's (or one container's) request of the resource, milli-units. */
-export function podRequests(pods: KubeObject[], container: string, resource: string): Map<string, number> {
-  const out = new Map<string, number>();
+/** calculatePodRequests: the pod's (or one container's) request of the resource, milli-units. The map is not to be changed (a frozen pods array's is kept for its next call). */
+export function podRequests(pods: readonly KubeObject[], container: string, resource: string): Map<string, number> {
   const key = `${resource}/${container}`;
+  const memo = memoOf(pods);
+  let out = memo?.requests.get(key);
+  if (out === undefined) {
+    out = requestsOf(pods, key, container, resource);
+    memo?.requests.set(key, out);
+  }
+  if (out instanceof CalcError) throw out;
+  return out;
+}
+
+function requestsOf(pods: readonly KubeObject[], key: string, container: string, resource: string): Map<string, number> | CalcError {
+  const out = new Map<string, number>();
   for (const pod of pods) {
     const f = factsOf(pod);
-    const memo = f.requests;
-    let sum = memo.get(key);
-    if (sum === undefined) memo.set(key, (sum = podRequest(pod, container, resource)));
-    if (sum instanceof CalcError) throw sum;
+    const sum = f.requestKey === key ? f.request : requestOf(f, pod, key, container, resource);
+    if (sum instanceof CalcError) return sum;
     out.set(f.name, sum);
   }
   return out;
+}
+
+/**
+ * What groupPods and podRequests work out of a frozen pods array (listBySelector hands an HPA the
+ * same frozen array every sync while its pods stay the same objects): the pods' facts in order, and
+ * the requests by `resource/container`. A pods array that is not frozen could change: no memo.
+ */
+interface PodsMemo {
+  facts: PodFacts[];
+  requests: Map<string, Map<string, number> | CalcError>;
+}
+const podsMemos = new WeakMap<readonly KubeObject[], PodsMemo>();
+
+function memoOf(pods: readonly KubeObject[]): PodsMemo | undefined {
+  if (!Object.isFrozen(pods)) return undefined;
+  let m = podsMemos.get(pods);
+  if (!m) podsMemos.set(pods, (m = { facts: pods.map(factsOf), requests: new Map() }));
+  return m;
+}
+
+/** The pod's request under key, worked out once per key (kept as the pod's last key asked, the others in a map). */
+function requestOf(f: PodFacts, pod: KubeObject, key: string, container: string, resource: string): number | CalcError {
+  if (f.requestKey) (f.requests ??= new Map()).set(f.requestKey, f.request);
+  let sum = f.requests?.get(key);
+  if (sum === undefined) sum = podRequest(pod, container, resource);
+  f.requestKey = key;
+  f.request = sum;
+  return sum;
 }
 
 function podRequest(pod: KubeObject, container: string, resource: string): number | CalcError {
@@ -175,8 +216,39 @@ function withoutPods(metrics: PodMetricsInfo, ...sets: Set<string>[]): PodMetric
   return out;
 }
 
-/** The tail both calculations share: the tolerance, then the conservative recomputation (`scaleDownFill`: a missing pod's value on a scale down). */
-function decide(current: number, g: PodGroups, metrics: PodMetricsInfo, ratio: number, scaleDownFill: (pod: string) => number, recompute: (m: PodMetricsInfo) => number, tolerance: number): number {
+/** What the conservative recomputation asks of a calculation: a missing pod's value on a scale down, and the usage ratio of a set of metrics. */
+interface Recalc {
+  fill(pod: string): number;
+  ratio(metrics: PodMetricsInfo): number;
+}
+
+/** A Utilization target: a missing pod on a scale down uses its whole request (or the target, when that is above 100%). */
+class UtilizationRecalc implements Recalc {
+  constructor(
+    private readonly requests: Map<string, number>,
+    private readonly targetUtilization: number,
+  ) {}
+  fill(pod: string): number {
+    return Math.trunc(((this.requests.get(pod) ?? 0) * Math.max(100, this.targetUtilization)) / 100);
+  }
+  ratio(m: PodMetricsInfo): number {
+    return utilizationRatio(m, this.requests, this.targetUtilization).ratio;
+  }
+}
+
+/** An AverageValue target: a missing pod on a scale down uses the target. */
+class ValueRecalc implements Recalc {
+  constructor(private readonly targetAverage: number) {}
+  fill(): number {
+    return this.targetAverage;
+  }
+  ratio(m: PodMetricsInfo): number {
+    return usageRatio(m, this.targetAverage).ratio;
+  }
+}
+
+/** The tail both calculations share: the tolerance, then the conservative recomputation. */
+function decide(current: number, g: PodGroups, metrics: PodMetricsInfo, ratio: number, recalc: Recalc, tolerance: number): number {
   const scaleUpWithUnready = g.unready.size > 0 && ratio > 1;
   if (!scaleUpWithUnready && g.missing.size === 0) {
     if (Math.abs(1 - ratio) <= tolerance) return current;
@@ -184,43 +256,40 @@ function decide(current: number, g: PodGroups, metrics: PodMetricsInfo, ratio: n
   }
   const m = new Map(metrics);
   if (g.missing.size > 0) {
-    if (ratio < 1) for (const n of g.missing) m.set(n, { value: scaleDownFill(n), timestampMs: 0, windowMs: 0 });
+    if (ratio < 1) for (const n of g.missing) m.set(n, { value: recalc.fill(n), timestampMs: 0, windowMs: 0 });
     else if (ratio > 1) for (const n of g.missing) m.set(n, { value: 0, timestampMs: 0, windowMs: 0 });
   }
   if (scaleUpWithUnready) for (const n of g.unready) m.set(n, { value: 0, timestampMs: 0, windowMs: 0 });
-  const next = recompute(m);
+  const next = recalc.ratio(m);
   if (Math.abs(1 - next) <= tolerance || (ratio < 1 && next > 1) || (ratio > 1 && next < 1)) return current;
   const replicas = Math.ceil(next * m.size);
   if ((next < 1 && replicas > current) || (next > 1 && replicas < current)) return current;
   return replicas;
 }
 
-function checkPods(pods: KubeObject[]): void {
+function checkPods(pods: readonly KubeObject[]): void {
   if (pods.length === 0) throw new CalcError('no pods returned by selector while calculating replica count');
 }
 
 /** GetResourceReplicas: a Utilization target (percent of request), for the pods or one container. */
-export function resourceReplicas(current: number, targetUtilization: number, resource: string, container: string, pods: KubeObject[], metrics: PodMetricsInfo, o: CalcOptions): { replicas: number; utilization: number; rawAverage: number } {
+export function resourceReplicas(current: number, targetUtilization: number, resource: string, container: string, pods: readonly KubeObject[], metrics: PodMetricsInfo, o: CalcOptions): { replicas: number; utilization: number; rawAverage: number } {
   checkPods(pods);
   const g = groupPods(pods, metrics, resource, o);
   const counted = withoutPods(metrics, g.ignored, g.unready);
   if (counted.size === 0) throw new CalcError('did not receive metrics for targeted pods (pods might be unready)');
   const requests = podRequests(pods, container, resource);
   const { ratio, utilization, rawAverage } = utilizationRatio(counted, requests, targetUtilization);
-  // a missing pod on a scale down uses its whole request (or the target, when that is above 100%)
-  const fallback = Math.max(100, targetUtilization);
-  const fill = (n: string) => Math.trunc(((requests.get(n) ?? 0) * fallback) / 100);
-  const replicas = decide(current, g, counted, ratio, fill, (m) => utilizationRatio(m, requests, targetUtilization).ratio, o.tolerance);
+  const replicas = decide(current, g, counted, ratio, new UtilizationRecalc(requests, targetUtilization), o.tolerance);
   return { replicas, utilization, rawAverage };
 }
 
 /** GetRawResourceReplicas / calcPlainMetricReplicas: an AverageValue target (milli-units per pod). */
-export function plainReplicas(current: number, targetAverage: number, resource: string, pods: KubeObject[], metrics: PodMetricsInfo, o: CalcOptions): { replicas: number; usage: number } {
+export function plainReplicas(current: number, targetAverage: number, resource: string, pods: readonly KubeObject[], metrics: PodMetricsInfo, o: CalcOptions): { replicas: number; usage: number } {
   checkPods(pods);
   const g = groupPods(pods, metrics, resource, o);
   const counted = withoutPods(metrics, g.ignored, g.unready);
   if (counted.size === 0) throw new CalcError('did not receive metrics for targeted pods (pods might be unready)');
   const { ratio, usage } = usageRatio(counted, targetAverage);
-  const replicas = decide(current, g, counted, ratio, () => targetAverage, (m) => usageRatio(m, targetAverage).ratio, o.tolerance);
+  const replicas = decide(current, g, counted, ratio, new ValueRecalc(targetAverage), o.tolerance);
   return { replicas, usage };
 }
