@@ -22,6 +22,8 @@ export interface KubeletView {
   nodeCapacity(name: string): Record<string, string> | undefined;
   /** The pods the pool runs (on one node). */
   pods(node?: string): Iterable<PodSim>;
+  /** fn(sim, node) for each pod the pool runs, in pods()'s order, with the node whose pods(node) lists it. */
+  forEachPod(fn: (sim: PodSim, node: string) => void): void;
   pod(namespace: string, name: string): PodSim | undefined;
   log(namespace: string, pod: string, container: string, previous: boolean): ContainerLog | undefined;
   /** Usage of the pod's running containers. */

@@ -43,6 +43,11 @@ export function controllerIndex(p: KubeObject): string[] {
 export interface PodFacts {
   ref: { kind: string; name: string; uid: string } | undefined;
   ready: boolean;
+  /**
+   * Whether anything can set the pod's load: its own annotations, or an owner up its chain (its
+   * controller is a ReplicaSet or a StatefulSet); false: share() is undefined whatever the owners say.
+   */
+  loadable: boolean;
 }
 
 /**
@@ -55,8 +60,17 @@ const factsByPod = new WeakMap<KubeObject, PodFacts>();
 
 export function podFacts(pod: KubeObject): PodFacts {
   let f = factsByPod.get(pod);
-  if (f === undefined) factsByPod.set(pod, (f = { ref: controllerOf(pod), ready: ready(pod) }));
+  if (f === undefined) {
+    const ref = controllerOf(pod);
+    factsByPod.set(pod, (f = { ref, ready: ready(pod), loadable: setsLoad(pod) || ref?.kind === 'ReplicaSet' || ref?.kind === 'StatefulSet' }));
+  }
   return f;
+}
+
+/** The object's annotations set a load. */
+function setsLoad(o: KubeObject | undefined): boolean {
+  const ann = o?.metadata.annotations;
+  return ann != null && (ann[LOAD_CPU] !== undefined || ann[LOAD_MEMORY] !== undefined);
 }
 
 function ready(p: KubeObject): boolean {
@@ -99,6 +113,7 @@ export class WorkloadLoad {
   share(pod: KubeObject, now: number, facts?: PodFacts): PodShare | undefined {
     if (!this.inf) return undefined;
     facts ??= podFacts(pod);
+    if (!facts.loadable) return undefined; // source() would find none
     const ref = facts.ref;
     let memo = ref ? this.passMemo(now).get(ref.uid) : undefined;
     const { src, cpu, memory } = memo ?? this.totals(pod, now);
@@ -156,22 +171,21 @@ export class WorkloadLoad {
   private source(pod: KubeObject): Source | undefined {
     const inf = this.inf!;
     const ns = pod.metadata.namespace;
-    const has = (o: KubeObject | undefined) => !!o && (o.metadata.annotations?.[LOAD_CPU] !== undefined || o.metadata.annotations?.[LOAD_MEMORY] !== undefined);
     const ref = controllerOf(pod);
     if (ref?.kind === 'ReplicaSet') {
       const rs = inf.replicaSets?.lister.get(ns, ref.name);
       const dref = rs && controllerOf(rs);
       const dep = dref?.kind === 'Deployment' ? inf.deployments?.lister.get(ns, dref.name) : undefined;
-      if (dep && has(dep) && dep.metadata.uid === dref!.uid) {
+      if (dep && setsLoad(dep) && dep.metadata.uid === dref!.uid) {
         const rss = inf.replicaSets!.indexer.byIndex(BY_CONTROLLER, dep.metadata.uid!);
         return { obj: dep, controllers: rss.map((r) => r.metadata.uid!) };
       }
-      if (rs && has(rs)) return { obj: rs, controllers: [rs.metadata.uid!] };
+      if (rs && setsLoad(rs)) return { obj: rs, controllers: [rs.metadata.uid!] };
     } else if (ref?.kind === 'StatefulSet') {
       const sts = inf.statefulSets?.lister.get(ns, ref.name);
-      if (sts && has(sts)) return { obj: sts, controllers: [sts.metadata.uid!] };
+      if (sts && setsLoad(sts)) return { obj: sts, controllers: [sts.metadata.uid!] };
     }
-    if (has(pod)) return { obj: ref ? { ...pod, metadata: { ...pod.metadata, uid: ref.uid } } : pod, controllers: ref ? [ref.uid] : [], own: true };
+    if (setsLoad(pod)) return { obj: ref ? { ...pod, metadata: { ...pod.metadata, uid: ref.uid } } : pod, controllers: ref ? [ref.uid] : [], own: true };
     return undefined;
   }
 
@@ -187,11 +201,14 @@ export class WorkloadLoad {
   /** The ready pods of the source's controllers (without controllers: the pod itself), walked in the index (no array). */
   private countReady(src: Source): number {
     if (src.controllers.length === 0) return 1;
-    let n = 0;
-    const count = (p: KubeObject) => {
-      if (podFacts(p).ready) n++;
-    };
-    for (const uid of src.controllers) this.inf!.pods.indexer.forEachByIndex(BY_CONTROLLER, uid, count);
-    return n;
+    this.readyCount = 0;
+    for (const uid of src.controllers) this.inf!.pods.indexer.forEachByIndex(BY_CONTROLLER, uid, this.countOne);
+    return this.readyCount;
   }
+
+  /** countReady's count and its step, made once (not a closure per count). */
+  private readyCount = 0;
+  private readonly countOne = (p: KubeObject): void => {
+    if (podFacts(p).ready) this.readyCount++;
+  };
 }

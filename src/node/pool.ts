@@ -170,6 +170,9 @@ export class PoolState implements PoolContext {
         }
         return out;
       },
+      forEachPod(fn) {
+        for (const e of s.pods.values()) fn(e.sim, e.node.name);
+      },
       pod: (namespace, name) => s.pods.get(metaNamespaceKey({ metadata: { namespace, name } }))?.sim,
       log: (namespace, pod, container, previous) => s.containers.log(namespace, pod, container, previous),
       usage: (sim, now) => s.podRuntime.podUsage(sim, now),

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { summary, type KubeletView } from '../../src/node/kubelet.ts';
-import { NODE_BASE_CPU_M, NODE_BASE_MEM, poolSummaries, poolSummaryJson, summaryJson, summaryObject, usageByPod, visitPoolSummary } from '../../src/node/summaryjson.ts';
+import { NODE_BASE_CPU_M, NODE_BASE_MEM, nodeSlots, podsByNode, poolSummaries, poolSummaryJson, summaryJson, summaryObject, visitPoolSummary } from '../../src/node/summaryjson.ts';
 import { nodeSampleOf, SampleSink, samplesFromSummary, type NodeSample, type NodeUsage, type PodSample } from '../../src/apiserver/resourcemetrics/index.ts';
 import { rfc3339 } from '../../src/node/units.ts';
 import type { ContainerUsage } from '../../src/node/runtime.ts';
@@ -37,6 +37,10 @@ const view = (capacity: Record<string, string> | undefined): KubeletView =>
     hasNode: (n: string) => n in pods,
     nodeCapacity: () => capacity,
     pods: (n?: string) => (n ? pods[n] : [...Object.values(pods).flat(), orphan]),
+    forEachPod: (fn: (sim: PodSim, node: string) => void) => {
+      for (const [n, sims] of Object.entries(pods)) for (const p of sims) fn(p, n);
+      fn(orphan, 'node-gone');
+    },
     usage: (s: PodSim) => usages[s.name],
   }) as unknown as KubeletView;
 
@@ -73,17 +77,37 @@ test('visitPoolSummary: the scraper (SampleSink) makes the same samples of it as
   }
 });
 
-test('usageByPod: each pod of the nodes read once, in the pool\'s order of its pods; one the pool does not list, last', () => {
-  const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((n) => sim(n, 'default', T0, 'node'));
+test('podsByNode: each pod on a known node read once, in the pool\'s order; chained node by node in that order; pods without usage and on unknown nodes left out', () => {
+  const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((n) => sim(n, 'default', T0, 'node'));
   const read: string[] = [];
+  // the pool's order: c (n2), a (n1), e (n1, no running container), d (gone), b (n1)
+  const onNode: [PodSim, string][] = [[c, 'n2'], [a, 'n1'], [e, 'n1'], [d, 'gone'], [b, 'n1']];
   const s = {
-    pods: () => [c, d, a],
-    usage: (p: PodSim) => (read.push(p.name), [{ name: p.name, milliCpu: 1, memory: 2, cpuNanos: 3, startedAt: T0 }]),
+    forEachPod: (fn: (sim: PodSim, node: string) => void) => onNode.forEach(([p, n]) => fn(p, n)),
+    usage: (p: PodSim) => (read.push(p.name), p === e ? [] : [{ name: p.name, milliCpu: 1, memory: 2, cpuNanos: 3, startedAt: T0 }]),
   } as unknown as KubeletView;
-  const got = usageByPod(s, [[a, b], [], [c]], T0);
-  assert.deepEqual(read, ['c', 'a', 'b'], 'd is on no node of the list; b is on one but not in the pool\'s list');
-  assert.deepEqual([...got.keys()], [a, b, c]);
-  assert.equal(got.get(b)![0].name, 'b');
+  const got = podsByNode(s, nodeSlots(['n1', 'empty', 'n2']), T0);
+  assert.deepEqual(read, ['c', 'a', 'e', 'b'], 'd is on no node of the list');
+  const chain = (k: number) => {
+    const out: string[] = [];
+    for (let j = got.head[k]; j >= 0; j = got.next[j]) out.push(`${got.sims[j].name}:${got.usage[j][0].name}`);
+    return out;
+  };
+  assert.deepEqual([chain(0), chain(1), chain(2)], [['a:a', 'b:b'], [], ['c:c']]);
+});
+
+test('nodeSlots: each name\'s first index; the same answer while the names are the same, a new one when they change', () => {
+  const names = ['n1', 'n2', 'n3'];
+  const first = nodeSlots(names);
+  assert.deepEqual([...first], [['n1', 0], ['n2', 1], ['n3', 2]]);
+  assert.equal(nodeSlots([...names]), first, 'equal names: the remembered map');
+  names.push('n4'); // the caller's array changed after the call: not what was remembered
+  const grown = nodeSlots(names);
+  assert.notEqual(grown, first);
+  assert.deepEqual([...grown], [['n1', 0], ['n2', 1], ['n3', 2], ['n4', 3]]);
+  const renamed = nodeSlots(['n1', 'nX', 'n3', 'n4']);
+  assert.deepEqual([...renamed], [['n1', 0], ['nX', 1], ['n3', 2], ['n4', 3]], 'same length, a name changed');
+  assert.deepEqual([...nodeSlots(['n1', 'n1', 'n2'])], [['n1', 0], ['n2', 2]], 'a name listed twice: its first index');
 });
 
 test('SampleSink: nodes it does not know are left out with their pods; consecutive equal node usages are one object', () => {
