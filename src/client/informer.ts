@@ -50,11 +50,7 @@ export class Indexer<T extends KubeObject> {
   }
 
   private indexOne(_name: string, fn: IndexFunc<T>, idx: Map<string, Set<string>>, key: string, obj: T): void {
-    this.indexValues(idx, key, fn(obj));
-  }
-
-  private indexValues(idx: Map<string, Set<string>>, key: string, values: string[]): void {
-    for (const v of values) {
+    for (const v of fn(obj)) {
       let s = idx.get(v);
       if (!s) idx.set(v, (s = new Set()));
       s.add(key);
@@ -62,11 +58,7 @@ export class Indexer<T extends KubeObject> {
   }
 
   private unindexOne(fn: IndexFunc<T>, idx: Map<string, Set<string>>, key: string, obj: T): void {
-    this.unindexValues(idx, key, fn(obj));
-  }
-
-  private unindexValues(idx: Map<string, Set<string>>, key: string, values: string[]): void {
-    for (const v of values) {
+    for (const v of fn(obj)) {
       const s = idx.get(v);
       if (!s) continue;
       s.delete(key);
@@ -80,14 +72,8 @@ export class Indexer<T extends KubeObject> {
     this.items.set(key, obj);
     for (const [name, fn] of this.indexers) {
       const idx = this.indices.get(name)!;
-      const now = fn(obj);
-      if (old) {
-        const before = fn(old);
-        // the same index values (a status change): the entries stay as they are
-        if (sameValues(before, now)) continue;
-        this.unindexValues(idx, key, before);
-      }
-      this.indexValues(idx, key, now);
+      if (old) this.unindexOne(fn, idx, key, old);
+      this.indexOne(name, fn, idx, key, obj);
     }
   }
 
@@ -771,12 +757,5 @@ export async function waitForCacheSync(signal: AbortSignal | undefined, ...syncs
     if (signal?.aborted) return false;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return true;
-}
-
-/** Whether two index-value lists are the same strings in the same order. Pure. */
-function sameValues(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }

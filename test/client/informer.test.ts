@@ -253,22 +253,3 @@ test('a watch that keeps ending without progress (server cuts the replay) leads 
     await inf.stop();
   }
 });
-
-test('Indexer.set: an object whose index values stay keeps its entries; one whose values change moves', async () => {
-  const { Indexer } = await import('../../src/client/informer.ts');
-  const byNode = (o: any) => (o.spec?.nodeName ? [o.spec.nodeName] : []);
-  const ix = new Indexer<any>({ node: byNode });
-  const pod = (name: string, nodeName: string, phase: string) => ({ metadata: { name, namespace: 'ns' }, spec: { nodeName }, status: { phase } });
-  ix.set('ns/a', pod('a', 'n1', 'Pending'));
-  ix.set('ns/b', pod('b', 'n1', 'Pending'));
-  ix.set('ns/a', pod('a', 'n1', 'Running'));
-  assert.deepEqual(ix.byIndex('node', 'n1').map((o: any) => `${o.metadata.name} ${o.status.phase}`), ['a Running', 'b Pending']);
-  ix.set('ns/a', pod('a', 'n2', 'Running'));
-  assert.deepEqual(ix.byIndex('node', 'n1').map((o: any) => o.metadata.name), ['b']);
-  assert.deepEqual(ix.byIndex('node', 'n2').map((o: any) => o.metadata.name), ['a']);
-  ix.delete('ns/b');
-  assert.deepEqual(ix.byIndex('node', 'n1'), []);
-  ix.set('ns/a', pod('a', 'n1', 'Running'));
-  assert.deepEqual(ix.byIndex('node', 'n2'), []);
-  assert.deepEqual(ix.byIndex('node', 'n1').map((o: any) => o.metadata.name), ['a']);
-});
