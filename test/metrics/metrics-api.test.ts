@@ -242,6 +242,16 @@ test('a PodMetrics list reaches an in-process client as a value equal, member fo
     again.items[0].containers[0].usage.cpu = 'changed';
     const fresh: any = await lean.resource(POD_METRICS).list({ namespace: 'default' });
     assert.notEqual(fresh.items[0].containers[0].usage.cpu, 'changed', "a client's copy is its own: the server's shared usage is untouched");
+    // read-only (the HPA's list): the same members, deep-frozen, the usage shared rather than copied
+    await eventually(async () => {
+      const viaHttp = (await raw('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods?labelSelector=app%3Dweb')).body;
+      const ro: any = await lean.resource(POD_METRICS).list({ namespace: 'default', labelSelector: 'app=web', readonly: true });
+      assert.equal(JSON.stringify(ro), JSON.stringify(viaHttp));
+      const deepFrozen = (v: unknown): boolean => v === null || typeof v !== 'object' || (Object.isFrozen(v) && Object.values(v).every(deepFrozen));
+      assert.ok(deepFrozen(ro), 'a read-only answer is deep-frozen');
+      assert.throws(() => (ro.items[0].containers[0].usage.cpu = 'changed'), TypeError);
+      return true;
+    }, 'a read-only PodMetrics list that agrees with the HTTP one', 10_000);
   } finally {
     lean.close();
   }

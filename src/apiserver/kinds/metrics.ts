@@ -8,7 +8,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { objectKey, resourcePrefix } from '../../storage/interface.ts';
 import { selectorFilter } from '../filter.ts';
 import { negotiateOutput, prefersProtobuf } from '../negotiate.ts';
-import { sendBytes, sendJson, takesJsonValues } from '../respond.ts';
+import { JsonAnswer, sendBytes, sendJson, takesJsonValues } from '../respond.ts';
 import { PROTOBUF_CONTENT_TYPE } from '../protobuf/index.ts';
 import { nodeMetricsListProtobuf, podMetricsListProtobuf } from '../resourcemetrics/protobuf.ts';
 import { includeObjectOf } from '../rest/read.ts';
@@ -153,10 +153,12 @@ async function listPods(s: Scope): Promise<number> {
   }
   const created = rfc3339(now);
   if (takesJsonValues(s.res)) {
-    // an in-process client takes the list as a value (each item's usage made once, frozen and shared)
+    // an in-process client takes the list as a value (each item's usage made once, frozen and
+    // shared; the labels the stored pod's): its frozen parts are deep-frozen JSON data, so a
+    // read-only client shares them (JsonAnswer), any other copies the value
     const values: object[] = new Array(hits.length);
     for (let i = 0; i < hits.length; i++) values[i] = podMetricsItemValueOf(hits[i].sample, hits[i].meta, created);
-    sendJson(s.res, 200, { kind: s.rt.listKind, apiVersion: apiVersionOfRt(s.rt), metadata: {}, items: values });
+    sendJson(s.res, 200, new JsonAnswer({ kind: s.rt.listKind, apiVersion: apiVersionOfRt(s.rt), metadata: {}, items: values }));
     return 200;
   }
   // The list's JSON is joined from per-item text: at 150,000 pods this is most of a LIST's work.

@@ -161,7 +161,7 @@ export class HPAController extends LoopController {
   /** Writes the status when it changed; the next sync one period later. */
   private async finish(w: StatusWrite): Promise<SyncResult> {
     // compared as values (Semantic.DeepEqual), not as two texts made every sync of every HPA
-    if (!jsonEqual(w.status, w.hpa.status ?? {})) await this.ctx.client.resource(HPAS).updateStatus({ ...w.hpa, status: w.status });
+    if (!jsonEqual(w.status, w.hpa.status ?? {})) await this.ctx.client.resource(HPAS).updateStatus({ ...w.hpa, status: w.status }, { readonly: true }); // the answer is not read
     return { requeueAfterMs: this.periodMs };
   }
 
@@ -179,7 +179,7 @@ export class HPAController extends LoopController {
     // the resource metrics API is read only for Resource/ContainerResource metrics, the custom and
     // external ones only for theirs
     const listed: Promise<{ items?: KubeObject[]; error?: string }> | undefined = resource
-      ? this.podMetrics.list({ namespace, labelSelector: selector }).then(
+      ? this.podMetrics.list({ namespace, labelSelector: selector, readonly: true }).then(
           (l) => ({ items: l.items }),
           (e) => ({ error: `unable to fetch metrics from resource metrics API: ${(e as Error).message}` }),
         )
