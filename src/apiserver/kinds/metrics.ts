@@ -141,7 +141,7 @@ async function listPods(s: Scope): Promise<number> {
   // the matches are looked up among the samples (an HPA's list names a few dozen of thousands).
   let index = podIndexes.get(s.core);
   if (!index) podIndexes.set(s.core, (index = new PodLabelIndex(resourcePrefix('', 'pods'))));
-  const pods = await index.select(s.core.store, prefix, s.query?.get('labelSelector') ?? null, filter);
+  const pods = await index.select(s.core.store, prefix, s.query?.get('labelSelector') ?? null, filter, !s.query?.get('fieldSelector'));
   const hits = podHits(scraper, pods, ns);
   // a namespaced list's pods share their namespace: by name alone
   hits.sort(ns ? byHitName : byHitNamespaceName);

@@ -71,10 +71,15 @@ export class PodLabelIndex {
   /** root: the storage prefix of all pods (the index watches it; lists under it may use the index). */
   constructor(private readonly root: string) {}
 
-  /** The pods under prefix matching filter (labelSelector + fieldSelector); the caller sorts them. */
-  async select(store: WatchCache, prefix: string, labelSelector: string | null, filter: ((o: KubeObject) => boolean) | undefined): Promise<KubeObject[]> {
+  /**
+   * The pods under prefix matching filter (labelSelector + fieldSelector); the caller sorts them.
+   * labelsOnly: the filter is the label selector's alone (no field selector), so when the selector
+   * is its pinned requirement alone, the pods carrying a pinned value match without asking it.
+   */
+  async select(store: WatchCache, prefix: string, labelSelector: string | null, filter: ((o: KubeObject) => boolean) | undefined, labelsOnly = false): Promise<KubeObject[]> {
     if (!filter) return (await store.listPage(prefix, {})).items;
-    const pin = labelSelector && prefix.startsWith(this.root) ? indexable(labelSelector) : undefined;
+    const pinned = labelSelector && prefix.startsWith(this.root) ? indexable(labelSelector) : undefined;
+    const pin = pinned?.requirement;
     if (!pin) return (await store.listPage(prefix, { filter })).items;
     // A read of the cache as a walk would do it (under a shared backend it waits until the cache
     // caught up with the backend); the index is as current as the cache when it resolves.
@@ -85,11 +90,14 @@ export class PodLabelIndex {
     const byValue = m.dimension(pin.key);
     const out: KubeObject[] = [];
     const seen = pin.values.length > 1 ? new Set<string>() : undefined;
+    const check = labelsOnly && pinned.sole ? undefined : filter;
     for (const v of pin.values) {
-      for (const [k, o] of byValue.get(v) ?? []) {
+      const pods = byValue.get(v);
+      if (!pods) continue;
+      for (const [k, o] of pods) {
         if (!k.startsWith(prefix) || seen?.has(k)) continue;
         seen?.add(k);
-        if (filter(o)) out.push(o);
+        if (!check || check(o)) out.push(o);
       }
     }
     return out;
@@ -130,11 +138,17 @@ export class PodLabelIndex {
   }
 }
 
+/** A selector's pinned requirement, and whether it is the selector's only one. */
+interface Pin {
+  requirement: Requirement;
+  sole: boolean;
+}
+
 /** indexable's answers by selector text (an HPA lists with the same selector every sync). */
-const pins = new Map<string, Requirement | undefined>();
+const pins = new Map<string, Pin | undefined>();
 
 /** The selector's `=`, `==` or `in` requirement (a pod must carry one of its values), if any. */
-function indexable(labelSelector: string): Requirement | undefined {
+function indexable(labelSelector: string): Pin | undefined {
   if (pins.has(labelSelector)) return pins.get(labelSelector);
   const r = pinOf(labelSelector);
   if (pins.size >= 1024) pins.clear();
@@ -142,11 +156,12 @@ function indexable(labelSelector: string): Requirement | undefined {
   return r;
 }
 
-function pinOf(labelSelector: string): Requirement | undefined {
+function pinOf(labelSelector: string): Pin | undefined {
+  const requirements = parseSelector(labelSelector).requirements;
   let best: Requirement | undefined;
-  for (const r of parseSelector(labelSelector).requirements) {
+  for (const r of requirements) {
     if (!pinsValues(r)) continue;
     if (!best || r.values.length < best.values.length) best = r;
   }
-  return best;
+  return best && { requirement: best, sole: requirements.length === 1 };
 }
