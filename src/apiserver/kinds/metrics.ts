@@ -157,7 +157,7 @@ async function listPods(s: Scope): Promise<number> {
     // shared; the labels the stored pod's): its frozen parts are deep-frozen JSON data, so a
     // read-only client shares them (JsonAnswer), any other copies the value
     const values: object[] = new Array(hits.length);
-    for (let i = 0; i < hits.length; i++) values[i] = podMetricsItemValueOf(hits[i].sample, hits[i].meta, created);
+    for (let i = 0; i < hits.length; i++) values[i] = frozenItem(podMetricsItemValueOf(hits[i].sample, hits[i].meta, created));
     sendJson(s.res, 200, new JsonAnswer({ kind: s.rt.listKind, apiVersion: apiVersionOfRt(s.rt), metadata: {}, items: values }));
     return 200;
   }
@@ -167,6 +167,12 @@ async function listPods(s: Scope): Promise<number> {
   for (let i = 0; i < hits.length; i++) items[i] = podMetricsItemJsonOf(hits[i].sample, hits[i].meta, created);
   sendJson(s.res, 200, `${listHead(s.rt)}${items.join(',')}]}`);
   return 200;
+}
+
+/** An item made for one answer, frozen with its metadata (the rest is frozen already): a read-only client shares it whole. */
+function frozenItem(item: object): object {
+  Object.freeze((item as { metadata: object }).metadata);
+  return Object.freeze(item);
 }
 
 /** A PodMetricsList's text up to its items, once per resource type. */
