@@ -63,6 +63,7 @@ function copy(v: unknown, depth: number): unknown {
     bytes += 4;
     return null;
   }
+  if (sharing && Object.isFrozen(v)) return v;
   if (depth >= MAX_DEPTH) throw NOT_PLAIN;
   if (typeof (v as { toJSON?: unknown }).toJSON === 'function') throw NOT_PLAIN;
   if (Array.isArray(v)) {
@@ -77,7 +78,7 @@ function copy(v: unknown, depth: number): unknown {
         out[i] = null;
       } else out[i] = m;
     }
-    return out;
+    return sharing ? Object.freeze(out) : out;
   }
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) throw NOT_PLAIN;
@@ -92,5 +93,37 @@ function copy(v: unknown, depth: number): unknown {
     if (k === '__proto__') Object.defineProperty(out, k, { value: m, writable: true, enumerable: true, configurable: true });
     else out[k] = m;
   }
-  return out;
+  return sharing ? Object.freeze(out) : out;
+}
+
+/** copy's other mode (jsonCopyFrozen): frozen objects and arrays taken as they are, the copies frozen. */
+let sharing = false;
+
+/**
+ * What JSON.parse(JSON.stringify(v)) gives, deep-frozen: v's frozen objects and arrays shared as
+ * they are, the rest copied as jsonCopy copies (same members, same order) and frozen. Only for a
+ * value whose frozen parts are deep-frozen JSON data as JSON.parse makes it (the store's objects):
+ * what a read-only in-process answer is (src/client/readonly.ts). Anything not plain JSON data
+ * takes the real round trip, frozen.
+ */
+export function jsonCopyFrozen(v: unknown): unknown {
+  bytes = 0;
+  sharing = true;
+  try {
+    const value = copy(v, 0);
+    return value === SKIP ? undefined : value;
+  } catch (e) {
+    if (e !== NOT_PLAIN) throw e;
+  } finally {
+    sharing = false;
+  }
+  return deepFreeze(jsonCopy(v).value);
+}
+
+/** Freezes a fresh copy (nothing in it frozen or shared yet) all the way down. */
+function deepFreeze(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) for (let i = 0; i < v.length; i++) deepFreeze(v[i]);
+  else for (const k in v as Record<string, unknown>) deepFreeze((v as Record<string, unknown>)[k]);
+  return Object.freeze(v);
 }
