@@ -4,6 +4,7 @@
 import type { Schema } from './resource.ts';
 import { StatusError } from './errors.ts';
 import { canonicalTime } from './time.ts';
+import { IdentityRing } from './core/identityring.ts';
 
 const d = (description?: string): Partial<Schema> => (description ? { description } : {});
 
@@ -356,49 +357,11 @@ const fitFrozen = new WeakMap<object, Schema>();
  * Between checks only the server's own code changes them (defaults, strategies: in the declared
  * types), except mutating admission (webhooks, policies), after which the write forgets them.
  * Their own members are not kept: a write's later checks meet them again only under the same
- * top-level member (a strategy's new member copies a stored one: frozen). A small ring looked
- * through by identity rather than a WeakMap: a WeakMap entry for each member of each body (garbage
- * after its request) cost an identity hash, an insert and young-generation ephemeron work, more
- * than the walks it saved; a member pushed out of the ring by other requests' is walked again.
+ * top-level member (a strategy's new member copies a stored one: frozen). An IdentityRing rather
+ * than a WeakMap: a WeakMap entry for each member of each body (garbage after its request) cost
+ * more than the walks it saved; a member pushed out of the ring by other requests' is walked again.
  */
-const FRESH_MEMO_SIZE = 32;
-
-class FreshMemo {
-  private readonly values: (object | undefined)[] = new Array(FRESH_MEMO_SIZE).fill(undefined);
-  private readonly schemas: (Schema | undefined)[] = new Array(FRESH_MEMO_SIZE).fill(undefined);
-  private next = 0;
-
-  get(v: object): Schema | undefined {
-    const values = this.values;
-    for (let i = 0; i < values.length; i++) if (values[i] === v) return this.schemas[i];
-    return undefined;
-  }
-
-  set(v: object, schema: Schema): void {
-    const values = this.values;
-    for (let i = 0; i < values.length; i++) {
-      if (values[i] === v) {
-        this.schemas[i] = schema;
-        return;
-      }
-    }
-    values[this.next] = v;
-    this.schemas[this.next] = schema;
-    this.next = (this.next + 1) % values.length;
-  }
-
-  delete(v: object): void {
-    const values = this.values;
-    for (let i = 0; i < values.length; i++) {
-      if (values[i] === v) {
-        values[i] = undefined;
-        this.schemas[i] = undefined;
-      }
-    }
-  }
-}
-
-const fitFresh = new FreshMemo();
+const fitFresh = new IdentityRing<object, Schema>(32);
 
 function fits(n: FitNode, v: unknown, depth: number): boolean {
   if (v === null || v === undefined) return true;

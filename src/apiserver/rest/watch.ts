@@ -13,6 +13,7 @@ import { toTable } from '../table.ts';
 import { remoteConversion, toServed } from './convert.ts';
 import { includeObjectOf } from './read.ts';
 import { eventToken, WATCH_OBJECTS } from '../../api/watchobjects.ts';
+import { IdentityRing } from '../../api/core/identityring.ts';
 import { apiVersionOfRt, changesOnTheWayOut, mapStorageError, prefixOf, wireObject, type Scope } from './scope.ts';
 
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -26,16 +27,13 @@ type StoredText = Pick<StoreEntry, 'json'> | undefined;
  * watcher in process that takes event objects shares one token instead (api/watchobjects.ts): the
  * line is then made only if some watcher reads text, once.
  */
-const LINE_MEMO_SIZE = 4;
 /**
- * The encodings of the last events, looked through by identity: a store delivers an event to its
- * watchers one after another, so their emits meet it together (a WeakMap entry per event, its
- * identity hash and ephemeron work, cost more than the lookups). An event met again after four
- * others (a replay's queued events) gets encodings of its own: the same bytes, made again.
+ * The encodings of the last events, by identity: a store delivers an event to its watchers one
+ * after another, so their emits meet it together (a WeakMap entry per event cost more than the
+ * lookups). An event met again after four others (a replay's queued events) gets encodings of its
+ * own: the same bytes, made again.
  */
-const lineEvents: (object | undefined)[] = new Array(LINE_MEMO_SIZE).fill(undefined);
-const lineFirsts: (SharedLine | undefined)[] = new Array(LINE_MEMO_SIZE).fill(undefined);
-let lineNext = 0;
+const lineCache = new IdentityRing<object, SharedLine>(4);
 
 /** The encodings of one event: usually one (every watcher sends the same type in the same version). */
 interface SharedLine {
@@ -47,17 +45,10 @@ interface SharedLine {
 }
 
 function sharedLine(ev: StoreEvent, type: EventType, variant: string): SharedLine {
-  let at = -1;
-  for (let i = 0; i < LINE_MEMO_SIZE; i++) if (lineEvents[i] === ev) at = i;
-  const first = at < 0 ? undefined : lineFirsts[at];
+  const first = lineCache.get(ev);
   for (let l = first; l; l = l.next) if (l.type === type && l.variant === variant) return l;
   const l: SharedLine = { type, variant, line: undefined, token: undefined, next: first };
-  if (at < 0) {
-    at = lineNext;
-    lineNext = (lineNext + 1) % LINE_MEMO_SIZE;
-    lineEvents[at] = ev;
-  }
-  lineFirsts[at] = l;
+  lineCache.set(ev, l);
   return l;
 }
 
