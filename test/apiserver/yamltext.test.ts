@@ -66,3 +66,26 @@ test('YAML text and text that is not JSON take the YAML parser', () => {
   assert.throws(() => parseYamlText('a: 1\na: 2\n'));
   assert.throws(() => parseYamlText('{"a": [1, 2}'));
 });
+
+test('an apply patch sent as JSON: applied when no key repeats; a repeated key is the YAML decoder\'s 400 and nothing is written', async () => {
+  const { startTestServer, req } = await import('./helpers.ts');
+  const srv = await startTestServer();
+  try {
+    const path = '/api/v1/namespaces/default/configmaps/c1?fieldManager=me';
+    const ct = { 'Content-Type': 'application/apply-patch+yaml' };
+    const ok = await req(srv.url, 'PATCH', path, '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c1"},"data":{"a":"1"}}', ct);
+    assert.equal(ok.status, 201, ok.text);
+    assert.deepEqual(ok.body.data, { a: '1' });
+    const rv = ok.body.metadata.resourceVersion;
+    const bad = await req(srv.url, 'PATCH', path, '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c1"},"data":{"a":"2","a":"3"}}', ct);
+    assert.equal(bad.status, 400, bad.text);
+    assert.equal(bad.body.kind, 'Status');
+    assert.equal(bad.body.reason, 'BadRequest');
+    assert.match(bad.body.message, /^error decoding YAML: /);
+    const after = await req(srv.url, 'GET', '/api/v1/namespaces/default/configmaps/c1');
+    assert.deepEqual(after.body.data, { a: '1' });
+    assert.equal(after.body.metadata.resourceVersion, rv, 'nothing written');
+  } finally {
+    await srv.close();
+  }
+});
