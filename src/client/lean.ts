@@ -9,8 +9,7 @@
 // themselves), and the text is made only where something reads it.
 import type * as http from 'node:http';
 import { Readable, Writable } from 'node:stream';
-import { jsonCopy, type JsonCopy } from '../api/core/jsoncopy.ts';
-import { frozenAnswer } from './readonly.ts';
+import { jsonCopy, jsonCopyFrozen, type JsonCopy } from '../api/core/jsoncopy.ts';
 import type { TransportRequest, TransportResponse } from './rest.ts';
 import { tokenText, WATCH_OBJECTS, type WatchObjectSink } from '../api/watchobjects.ts';
 
@@ -296,13 +295,14 @@ class LeanResponse extends Writable {
    * Ends the answer with its JSON body as a value (the API server's sendJson): a copy made now
    * (jsonCopy: what JSON.parse of its text would give) is what the client gets; no text is made.
    * `stored`: the value's frozen parts are the store's deep-frozen JSON values (a JsonAnswer); a
-   * read-only request then gets them as they are, only the rest copied and frozen (frozenAnswer).
+   * read-only request (RequestOptions.readonly: the caller promises not to change its answer) then
+   * gets them as they are, only the rest copied and frozen (jsonCopyFrozen).
    * False, for a text answer instead, when something hooked this response's writes (an audit
    * capturing the body, a timeout's seal), when the head is out already, or for a HEAD.
    */
   endJsonValue(code: number, headers: Record<string, string>, value: object, text?: string, stored?: boolean): boolean {
     if (this.headersSent || this.req.method === 'HEAD' || this.end !== LeanResponse.prototype.end || this.write !== Writable.prototype.write || this.writeHead !== LeanResponse.prototype.writeHead) return false;
-    this.answerValue = stored && this.req.readonlyAnswer ? frozenAnswer(value) : jsonCopy(value).value;
+    this.answerValue = stored && this.req.readonlyAnswer ? jsonCopyFrozen(value) : jsonCopy(value).value;
     this.answerText = text;
     this.writeHead(code, headers);
     this.end();

@@ -1,10 +1,10 @@
-// Read-only answers (RequestOptions.readonly, src/client/readonly.ts): in process the answer is the
+// Read-only answers (RequestOptions.readonly; src/client/lean.ts answers with jsonCopyFrozen): in process the answer is the
 // server's own deep-frozen value (only a list's fresh wrapper copied, frozen too), equal to the JSON
 // answer, key order included; without the option it is a copy the caller may change; over HTTP the
 // option changes nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { frozenAnswer } from '../../src/client/readonly.ts';
+import { jsonCopyFrozen } from '../../src/api/core/jsoncopy.ts';
 import { twoWires } from '../helpers/two-wires.ts';
 
 const CM = { group: '', version: 'v1', plural: 'configmaps', namespaced: true, kind: 'ConfigMap' };
@@ -42,7 +42,7 @@ const freezeDeep = <T>(v: T): T => {
   return v;
 };
 
-test('frozenAnswer gives what JSON.parse of the JSON gives, deep-frozen, sharing the frozen parts', () => {
+test('jsonCopyFrozen gives what JSON.parse of the JSON gives, deep-frozen, sharing the frozen parts', () => {
   const stored = freezeDeep({ metadata: { name: 'a', labels: { x: '1' } }, data: { k: 'v' } });
   const fresh = { kind: 'ConfigMapList', metadata: { resourceVersion: '7', continue: undefined }, items: [stored, stored] };
   const cases: [string, unknown][] = [
@@ -58,22 +58,22 @@ test('frozenAnswer gives what JSON.parse of the JSON gives, deep-frozen, sharing
     ['top-level null', null],
   ];
   for (const [name, v] of cases) {
-    const out = frozenAnswer(v);
+    const out = jsonCopyFrozen(v);
     assert.deepStrictEqual(out, roundTrip(v), name);
     assert.equal(JSON.stringify(out), JSON.stringify(v), `${name}: same text`);
     deepFrozen(out, name);
   }
-  assert.equal(frozenAnswer(stored), stored, 'a frozen object is handed over as it is');
-  const list = frozenAnswer(fresh) as typeof fresh;
+  assert.equal(jsonCopyFrozen(stored), stored, 'a frozen object is handed over as it is');
+  const list = jsonCopyFrozen(fresh) as typeof fresh;
   assert.notEqual(list, fresh, 'the fresh wrapper is copied');
   assert.notEqual(list.items, fresh.items);
   assert.equal(list.items[0], stored, 'the frozen items are shared');
   assert.ok(!Object.isFrozen(fresh) && !Object.isFrozen(fresh.items), 'what the server made is left as it is');
-  assert.ok(Object.hasOwn(frozenAnswer(JSON.parse('{"__proto__":{"p":true}}')) as object, '__proto__'));
+  assert.ok(Object.hasOwn(jsonCopyFrozen(JSON.parse('{"__proto__":{"p":true}}')) as object, '__proto__'));
   const cyclic: Record<string, unknown> = { a: 1 };
   cyclic.self = cyclic;
-  assert.throws(() => frozenAnswer(cyclic), TypeError);
-  assert.throws(() => frozenAnswer({ n: 1n }), TypeError);
+  assert.throws(() => jsonCopyFrozen(cyclic), TypeError);
+  assert.throws(() => jsonCopyFrozen({ n: 1n }), TypeError);
 });
 
 test('in-process read-only answers are the stored objects, deep-frozen, equal to the JSON answers; over HTTP nothing changes', async () => {

@@ -103,7 +103,7 @@ let sharing = false;
  * What JSON.parse(JSON.stringify(v)) gives, deep-frozen: v's frozen objects and arrays shared as
  * they are, the rest copied as jsonCopy copies (same members, same order) and frozen. Only for a
  * value whose frozen parts are deep-frozen JSON data as JSON.parse makes it (the store's objects):
- * what a read-only in-process answer is (src/client/readonly.ts). Anything not plain JSON data
+ * what a read-only in-process answer is (src/client/lean.ts, endJsonValue). Anything not plain JSON data
  * takes the real round trip, frozen.
  */
 export function jsonCopyFrozen(v: unknown): unknown {
