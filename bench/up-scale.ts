@@ -6,12 +6,14 @@
 //
 //   node --import tsx bench/up-scale.ts [--nodes 5000] [--deployments 30] [--replicas 5000]
 //        [--placement single|processes] [--watch-cache-size N] [--load-duration 60s] [--nodes-timeout 300] [--pods-timeout 1800]
-//        [--steady 10m] [--keep-data]
+//        [--steady 10m] [--keep-data] [--cpu-prof DIR]
 //
 // --steady D: after the load run, the cluster is left alone for D (the issue measures the data dir
 // after 10 minutes of steady state: kube-apiserver compacts every 5 minutes, so the history of the
 // apply is gone by then) and the data dir is reported at the end of it. --keep-data leaves the
-// temporary directory (data dir included) in place for inspection and prints its path.
+// temporary directory (data dir included) in place for inspection and prints its path. --cpu-prof DIR:
+// every process of the cluster (`up` and, under --placement processes, each component through
+// KUBESIM_CHILD_NODE_FLAGS) writes a V8 CPU profile into DIR when it stops (sampled every 5 ms).
 //
 // Nothing but the cluster runs in kubesim's process tree; this driver only polls (Deployments' status,
 // Leases, Nodes' Ready condition) so it takes little of the machine itself.
@@ -43,6 +45,8 @@ const WATCH_CACHE = arg('watch-cache-size', '');
 /** Steady-state wait after the load run before the last data dir figure (a duration: 10m, 90s; empty: none). */
 const STEADY_MS = durationMs(arg('steady', ''));
 const KEEP_DATA = process.argv.includes('--keep-data');
+const CPU_PROF_DIR = arg('cpu-prof', '');
+const PROF_FLAGS = CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF_DIR)}`, '--cpu-prof-interval=5000'] : [];
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'kubesim.js');
 
@@ -143,7 +147,7 @@ const dir = mkdtempSync(join(os.tmpdir(), 'kubesim-up-scale-'));
 const data = join(dir, 'data');
 const port = 20000 + Math.floor(Math.random() * 20000);
 console.log(`kubesim up --placement ${PLACEMENT}${WATCH_CACHE ? ` --watch-cache-size ${WATCH_CACHE}` : ''} --nodes ${NODES} --port ${port} --data-dir ${data}; then ${DEPLOYMENTS} Deployments × ${REPLICAS} replicas; node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model}), load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-const up = spawn(process.execPath, [BIN, 'up', '--placement', PLACEMENT, ...(WATCH_CACHE ? ['--watch-cache-size', WATCH_CACHE] : []), '--nodes', String(NODES), '--port', String(port), '--data-dir', data], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KUBESIM_LOG_LEVEL: process.env.KUBESIM_LOG_LEVEL ?? 'warn' } });
+const up = spawn(process.execPath, [...PROF_FLAGS, BIN, 'up', '--placement', PLACEMENT, ...(WATCH_CACHE ? ['--watch-cache-size', WATCH_CACHE] : []), '--nodes', String(NODES), '--port', String(port), '--data-dir', data], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KUBESIM_LOG_LEVEL: process.env.KUBESIM_LOG_LEVEL ?? 'warn', ...(CPU_PROF_DIR ? { KUBESIM_CHILD_NODE_FLAGS: PROF_FLAGS.join(' ') } : {}) } });
 let stderr = '';
 up.stderr.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
 const rows: [string, string][] = [];

@@ -12,6 +12,14 @@ import { fileURLToPath } from 'node:url';
 export const KUBESIM_BIN = fileURLToPath(new URL('../../bin/kubesim.js', import.meta.url));
 /** Set by the parent for a child that must not outlive it; read (and removed) by exitWithParent(). */
 export const EXIT_WITH_PARENT_ENV = 'KUBESIM_EXIT_WITH_PARENT';
+/**
+ * Node flags for every child spawned here, space-separated (profiling a placement: node refuses
+ * `--cpu-prof` in NODE_OPTIONS, so `KUBESIM_CHILD_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/p'`).
+ */
+export const CHILD_NODE_FLAGS_ENV = 'KUBESIM_CHILD_NODE_FLAGS';
+
+/** The node flags in KUBESIM_CHILD_NODE_FLAGS. Pure. */
+export const childNodeFlags = (env: NodeJS.ProcessEnv = process.env): string[] => (env[CHILD_NODE_FLAGS_ENV] ?? '').split(/\s+/).filter(Boolean);
 
 export interface SpawnOptions {
   bin?: string;
@@ -32,7 +40,7 @@ export function spawnKubesim(args: string[], o: SpawnOptions = {}): ChildProcess
   const env = { ...process.env, ...o.env, ...(o.exitWithParent ? { [EXIT_WITH_PARENT_ENV]: '1' } : {}) };
   // A child tied to its parent gets a process group of its own: a terminal's Ctrl-C reaches only the
   // parent, which stops its children by pid in its own order.
-  const child = spawn(process.execPath, [o.bin ?? KUBESIM_BIN, ...args], { env, stdio, detached: !!o.exitWithParent });
+  const child = spawn(process.execPath, [...childNodeFlags(env), o.bin ?? KUBESIM_BIN, ...args], { env, stdio, detached: !!o.exitWithParent });
   // Our end of the pipe must not keep this process alive; a write error (child gone) is not ours.
   child.stdin?.on('error', () => {});
   (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
