@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { Client } from '../client/index.ts';
 import { CLOCK_SKEW_ENV, parseSkew, realClock, SkewedClock, type Clock } from '../clock/index.ts';
-import { applyNiceness, exitWithParent } from '../process/index.ts';
+import { exitWithParent } from '../process/index.ts';
 
 /** Prints a usage error naming the flag and exits 2, as the other flag errors do. */
 export function fail(msg: string): never {
@@ -59,8 +59,6 @@ let parentGone: () => void = () => process.exit(1);
 export function connect(o: ConnectionOpts, userAgent: string, extra: { maxSockets?: number } = {}): Client {
   // From here on, even while still starting (retrying an API server that is gone with its parent).
   exitWithParent(() => parentGone());
-  // `kubesim up --placement processes` runs its components below the API server's priority.
-  applyNiceness();
   const qps = nonNegative('qps', o.qps);
   try {
     return Client.fromKubeconfig(o.kubeconfig, { qps: qps || Infinity, userAgent, clock: componentClock(), ...extra });

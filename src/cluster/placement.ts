@@ -3,9 +3,7 @@
 // controller-manager|nodes`), each with its own kubeconfig from the data dir. Their logs (pino, the
 // one KUBESIM_LOG_LEVEL they inherit) go to this process's stderr; other stdout lines are logged here.
 // None is restarted: the first to exit is reported (component, exit code) on `exited`. stop() ends
-// them by pid; a child also exits when this process is gone (its stdin pipe closes). The children
-// run at niceness COMPONENT_NICENESS: the API server, which every write and watch passes through,
-// takes a core when it needs one and the components share what is left (all the cores when it idles).
+// them by pid; a child also exits when this process is gone (its stdin pipe closes).
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +12,6 @@ import type { Logger } from '../log/index.ts';
 import { componentKubeconfigPath, spawnKubesim, stopChild, type ComponentProcess } from '../process/index.ts';
 
 export const PLACEMENTS = ['single', 'processes'] as const;
-/** The children's niceness (0 = the API server's; each step is ~1.25× less CPU share under contention). */
-export const COMPONENT_NICENESS = 5;
 export type Placement = (typeof PLACEMENTS)[number];
 
 /** What the child processes are started with: `kubesim up`'s flags that concern them. */
@@ -92,7 +88,7 @@ export function startComponentProcesses(f: ComponentFlags, logger: Logger, bin?:
   let report: (e: ComponentExit) => void = () => {};
   const exited = new Promise<ComponentExit>((r) => (report = r));
   for (const [component, args] of componentArgs(f)) {
-    const child = spawnKubesim(args, { bin, stdout: 'pipe', stderr: 'inherit', exitWithParent: true, niceness: COMPONENT_NICENESS });
+    const child = spawnKubesim(args, { bin, stdout: 'pipe', stderr: 'inherit', exitWithParent: true });
     const log = logger.child({ component, childPid: child.pid });
     // Some components log pino lines on stdout: those pass through as written (already filtered by
     // the child's level); the rest (a command's own report lines) are logged as this component's.

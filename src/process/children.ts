@@ -4,9 +4,8 @@
 // stdin pipe from the parent and exit when it closes (the parent is gone, even by SIGKILL): the
 // child side of that is exitWithParent() below, which the component commands call.
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { appendFileSync, readdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import * as net from 'node:net';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /** bin/kubesim.js of this checkout. */
@@ -18,9 +17,6 @@ export const EXIT_WITH_PARENT_ENV = 'KUBESIM_EXIT_WITH_PARENT';
  * `--cpu-prof` in NODE_OPTIONS, so `KUBESIM_CHILD_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/p'`).
  */
 export const CHILD_NODE_FLAGS_ENV = 'KUBESIM_CHILD_NODE_FLAGS';
-
-/** Set by the parent for a child that should run at a lower priority; read (and removed) by applyNiceness(). */
-export const NICENESS_ENV = 'KUBESIM_NICENESS';
 
 /** The node flags in KUBESIM_CHILD_NODE_FLAGS. Pure. */
 export const childNodeFlags = (env: NodeJS.ProcessEnv = process.env): string[] => (env[CHILD_NODE_FLAGS_ENV] ?? '').split(/\s+/).filter(Boolean);
@@ -36,14 +32,12 @@ export interface SpawnOptions {
   label?: string;
   /** The child exits when this process goes away (its stdin pipe closes). */
   exitWithParent?: boolean;
-  /** The child lowers its priority to this niceness (0-19) as it starts: applyNiceness(). */
-  niceness?: number;
 }
 
 /** Starts `node bin/kubesim.js ...args`. */
 export function spawnKubesim(args: string[], o: SpawnOptions = {}): ChildProcess {
   const stdio: StdioOptions = [o.exitWithParent ? 'pipe' : 'ignore', o.stdout ?? 'ignore', o.stderr ?? 'ignore'];
-  const env = { ...process.env, ...o.env, ...(o.exitWithParent ? { [EXIT_WITH_PARENT_ENV]: '1' } : {}), ...(o.niceness ? { [NICENESS_ENV]: String(o.niceness) } : {}) };
+  const env = { ...process.env, ...o.env, ...(o.exitWithParent ? { [EXIT_WITH_PARENT_ENV]: '1' } : {}) };
   // A child tied to its parent gets a process group of its own: a terminal's Ctrl-C reaches only the
   // parent, which stops its children by pid in its own order.
   const child = spawn(process.execPath, [...childNodeFlags(env), o.bin ?? KUBESIM_BIN, ...args], { env, stdio, detached: !!o.exitWithParent });
@@ -103,37 +97,4 @@ export function exitWithParent(onParentGone: () => void, env: NodeJS.ProcessEnv 
   };
   process.stdin.on('end', gone).on('close', gone).on('error', gone);
   process.stdin.resume();
-}
-
-/** The niceness KUBESIM_NICENESS asks for: an integer 1-19, else undefined. Pure. */
-export function requestedNiceness(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const n = Number(env[NICENESS_ENV]);
-  return Number.isInteger(n) && n >= 1 && n <= 19 ? n : undefined;
-}
-
-/**
- * The child side of SpawnOptions.niceness: lowers every thread of this process to the niceness the
- * parent asked (never raises one). On Linux niceness is per thread, and V8's and libuv's threads
- * already run when a component starts: each of /proc/self/task is set; threads made later inherit
- * the main thread's. Elsewhere the process's. The variable is removed (its own children inherit the
- * niceness itself). Returns the niceness applied, or undefined.
- */
-export function applyNiceness(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const n = requestedNiceness(env);
-  delete env[NICENESS_ENV];
-  if (n === undefined) return undefined;
-  let tids: number[] = [0];
-  try {
-    tids = readdirSync('/proc/self/task').map(Number).filter((t) => Number.isInteger(t) && t > 0);
-  } catch {
-    // not Linux: the process as a whole
-  }
-  for (const t of tids) {
-    try {
-      if (os.getPriority(t) < n) os.setPriority(t, n);
-    } catch {
-      // a thread that ended meanwhile
-    }
-  }
-  return n;
 }
