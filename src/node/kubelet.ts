@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { formatLines, type LogOptions } from './logs.ts';
 import type { PodSim } from './podsim.ts';
 import type { ContainerLog, ContainerUsage } from './runtime.ts';
-import { poolSummaryJson, summaryJson, summaryObject, visitPoolSummary } from './summaryjson.ts';
+import { poolSummaryChunks, summaryJson, summaryObject, visitPoolSummary } from './summaryjson.ts';
 import type { SummarySink } from '../api/summarysink.ts';
 import { ExecServer, type AttachStarter, type ExecStarter } from './exec.ts';
 import { PortForwardServer, type PortForwardStarter } from './portforward/server.ts';
@@ -86,6 +86,29 @@ function send(res: http.ServerResponse, code: number, type: string, body: string
   res.end(bytes);
 }
 
+/**
+ * A 200 whose body is written piece by piece as `pieces` makes them (chunked), the event loop turning
+ * between pieces (and waiting for the socket to drain when its buffer is full), so the pool's
+ * timers and writes go on while a large summary is made. Stops if the client goes away.
+ */
+async function sendChunks(res: http.ServerResponse, type: string, pieces: Iterable<string>): Promise<void> {
+  res.writeHead(200, { 'Content-Type': type });
+  if (res.req.method === 'HEAD') return void res.end();
+  for (const piece of pieces) {
+    if (res.destroyed) return;
+    const full = !res.write(piece);
+    await new Promise<void>((resolve) => {
+      if (!full) return void setImmediate(resolve);
+      const done = () => {
+        res.off('drain', done).off('close', done);
+        resolve();
+      };
+      res.on('drain', done).on('close', done);
+    });
+  }
+  if (!res.destroyed) res.end();
+}
+
 function status(res: http.ServerResponse, code: number, reason: string, message: string): void {
   send(res, code, 'application/json', JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code }));
 }
@@ -105,7 +128,7 @@ async function handle(s: KubeletView, req: http.IncomingMessage, res: http.Serve
   if (node !== undefined && !s.hasNode(node)) return status(res, 404, 'NotFound', `nodes "${node}" not found`);
   const logs = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)\/?$/.exec(path);
   if (logs) return containerLogs(s, req, res, decodeURIComponent(logs[1]), decodeURIComponent(logs[2]), decodeURIComponent(logs[3]), url.searchParams);
-  if (path === '/stats/summary') return send(res, 200, 'application/json', node ? summaryJson(s, node) : poolSummaryJson(s));
+  if (path === '/stats/summary') return node ? send(res, 200, 'application/json', summaryJson(s, node)) : sendChunks(res, 'application/json', poolSummaryChunks(s));
   if (path === '/metrics/resource') return send(res, 200, 'text/plain; version=0.0.4', resourceMetrics(s, node));
   if (path === '/pods') {
     const items = [...s.pods(node)].map((sim) => ({ ...sim.pod }));

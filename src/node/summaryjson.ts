@@ -124,10 +124,28 @@ export function summaryJson(s: KubeletView, node: string): string {
 
 /** The pool-wide summary (no ?node=): every node's. */
 export function poolSummaryJson(s: KubeletView): string {
+  return [...poolSummaryChunks(s, Infinity)].join('');
+}
+
+/**
+ * The pool-wide summary's text in pieces of about maxBytes characters (whole nodes; their
+ * concatenation is poolSummaryJson's text), made as they are taken: at 150,000 pods the summary is
+ * ~100 MB, which as one string (joined, then encoded whole) cost more than making it and held the
+ * event loop for seconds. Every node is measured at the same `now`, taken on the first piece.
+ */
+export function* poolSummaryChunks(s: KubeletView, maxBytes = 256 * 1024): Generator<string> {
   const now = s.now();
-  const out: string[] = [];
-  for (const n of s.nodeNames()) out.push(statsJson(nodeStats(s, n, now, podStats)));
-  return `{"nodes":[${out.join(',')}]}`;
+  let chunk = '{"nodes":[';
+  let first = true;
+  for (const n of s.nodeNames()) {
+    chunk += (first ? '' : ',') + statsJson(nodeStats(s, n, now, podStats));
+    first = false;
+    if (chunk.length >= maxBytes) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  yield chunk + ']}';
 }
 
 // ---- as objects ---------------------------------------------------------------------------------

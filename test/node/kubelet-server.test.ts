@@ -102,6 +102,11 @@ test('/healthz, /metrics, /stats/summary and /metrics/resource', async () => {
   const cpu = busy.containers[0].cpu.usageNanoCores / 1e6;
   assert.ok(cpu > 100 && cpu <= 180, `cpu ${cpu}m`);
   assert.ok(Math.abs(busy.containers[0].memory.workingSetBytes - 32 * 2 ** 20) < 3 * 2 ** 20);
+  // the pool-wide summary (what the API server's scraper fetches) is streamed: every node, one JSON document
+  const whole = await get('/stats/summary');
+  assert.equal(whole.status, 200);
+  assert.equal(whole.type, 'application/json');
+  assert.deepEqual(JSON.parse(whole.text).nodes.map((n: any) => n.node.nodeName).sort(), ['node-0', 'node-1']);
   const prefixed = JSON.parse((await get('/nodes/node-0/stats/summary')).text);
   assert.equal(prefixed.node.nodeName, 'node-0');
   const res = await get('/metrics/resource?node=node-0');

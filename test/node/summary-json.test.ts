@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { summary, type KubeletView } from '../../src/node/kubelet.ts';
-import { NODE_BASE_CPU_M, NODE_BASE_MEM, nodeSlots, podsByNode, poolSummaries, poolSummaryJson, summaryJson, summaryObject, visitPoolSummary } from '../../src/node/summaryjson.ts';
+import { NODE_BASE_CPU_M, NODE_BASE_MEM, nodeSlots, podsByNode, poolSummaries, poolSummaryChunks, poolSummaryJson, summaryJson, summaryObject, visitPoolSummary } from '../../src/node/summaryjson.ts';
 import { nodeSampleOf, SampleSink, samplesFromSummary, type NodeSample, type NodeUsage, type PodSample } from '../../src/apiserver/resourcemetrics/index.ts';
 import { rfc3339 } from '../../src/node/units.ts';
 import type { ContainerUsage } from '../../src/node/runtime.ts';
@@ -55,6 +55,12 @@ test('summaryJson / poolSummaryJson: the bytes of JSON.stringify(summary())', ()
     }
     assert.equal(poolSummaryJson(s), JSON.stringify({ nodes: Object.keys(pods).map((n) => referenceSummary(s, n)) }));
     assert.deepEqual(poolSummaries(s), JSON.parse(poolSummaryJson(s)).nodes, 'poolSummaries: the pool summary parsed');
+    // in pieces (what the kubelet server streams): whole nodes, the same text when joined
+    for (const max of [1, 200, 1e9]) {
+      const pieces = [...poolSummaryChunks(s, max)];
+      assert.equal(pieces.join(''), poolSummaryJson(s), `pieces of ${max}`);
+      if (max === 1) assert.equal(pieces.length, Object.keys(pods).length + 1, 'a piece a node, then the closing one');
+    }
   }
 });
 

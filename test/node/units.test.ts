@@ -47,6 +47,18 @@ test('usage: annotations pick a target or a pattern', () => {
   assert.equal(cpuIntegralNanos(c, 0, 0, 10_000), 2.5e9);
 });
 
+test('usage: the cumulative CPU of a walk (linear between noise knots) is its exact integral', () => {
+  const w = usageModel({ metadata: {} } as any, { name: 'c', resources: { requests: { cpu: '100m' } } }, 'pod-uid/c');
+  assert.equal(w.cpu.kind, 'walk');
+  // a fine Riemann sum (1 ms midpoints) of cpuAt over spans that do and do not start or end on a knot
+  for (const [from, to] of [[1_000_003, 1_015_003], [1_000_000, 1_015_000], [1_002_500, 1_003_100], [7, 60_007]]) {
+    let fine = 0;
+    for (let t = from; t < to; t++) fine += usageAt(w, 0, t + 0.5).milliCpu;
+    const got = cpuIntegralNanos(w, 0, from, to);
+    assert.ok(Math.abs(got - fine * 1e3) <= 1e-6 * fine * 1e3 + 1, `[${from}, ${to}]: ${got} vs ${fine * 1e3}`);
+  }
+});
+
 test('usage: the model inputs change with usage annotations and resources, not with other updates', () => {
   const c = { name: 'c', resources: { requests: { cpu: '100m' } } };
   const pod = (annotations?: Record<string, string>) => ({ metadata: { name: 'p', resourceVersion: String(Math.random()), annotations } }) as any;
