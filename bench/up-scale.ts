@@ -130,6 +130,18 @@ const size = (f: string) => {
 /** The data dir's size, with the SQLite database and its WAL apart. */
 const dataDirFigure = (d: string) => `${mib(du(d))} (kubesim.db ${mib(size(join(d, 'kubesim.db')))}, WAL ${mib(size(join(d, 'kubesim.db-wal')))})`;
 
+/** The API server's request counts by verb and resource (its /metrics), the largest first. */
+async function requestCounts(c: Client, top = 12): Promise<string> {
+  const text = (await c.requestBuffer({ method: 'GET', path: '/metrics' })).body.toString('utf8');
+  const by = new Map<string, number>();
+  for (const m of text.matchAll(/^apiserver_request_total\{([^}]*)\} (\S+)$/gm)) {
+    const label = (k: string) => new RegExp(`(?:^|,)${k}="([^"]*)"`).exec(m[1])?.[1] ?? '';
+    const key = `${label('verb')} ${label('resource')}${label('subresource') ? '/' + label('subresource') : ''}`;
+    by.set(key, (by.get(key) ?? 0) + Number(m[2]));
+  }
+  return [...by].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, v]) => `${k} ${v}`).join(', ');
+}
+
 function deployment(name: string, replicas: number) {
   return {
     apiVersion: 'apps/v1',
@@ -245,6 +257,7 @@ try {
   row('cluster RSS (process tree)', `${mib(treeRss(up.pid!))} now (${rssByCommand(up.pid!)}), peak ${mib(Math.max(peakRss, treeRss(up.pid!)))}`);
   row('data dir', dataDirFigure(data));
   row('node NotReady transitions', String(notReadyTransitions));
+  row('API requests so far (apiserver_request_total, top verb+resource)', await requestCounts(c).catch((e) => `not read: ${(e as Error).message}`));
   row('leader changes', `${leaderChanges} (${holders.size} Leases in kube-system)`);
 
   // kubesim load --profile load against the same cluster.
