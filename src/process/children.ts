@@ -7,6 +7,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { appendFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { componentYoungGenerationFlags } from './heapflags.ts';
 
 /** bin/kubesim.js of this checkout. */
 export const KUBESIM_BIN = fileURLToPath(new URL('../../bin/kubesim.js', import.meta.url));
@@ -37,10 +38,12 @@ export interface SpawnOptions {
 /** Starts `node bin/kubesim.js ...args`. */
 export function spawnKubesim(args: string[], o: SpawnOptions = {}): ChildProcess {
   const stdio: StdioOptions = [o.exitWithParent ? 'pipe' : 'ignore', o.stdout ?? 'ignore', o.stderr ?? 'ignore'];
-  const env = { ...process.env, ...o.env, ...(o.exitWithParent ? { [EXIT_WITH_PARENT_ENV]: '1' } : {}) };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...o.env, ...(o.exitWithParent ? { [EXIT_WITH_PARENT_ENV]: '1' } : {}) };
   // A child tied to its parent gets a process group of its own: a terminal's Ctrl-C reaches only the
   // parent, which stops its children by pid in its own order.
-  const child = spawn(process.execPath, [...childNodeFlags(env), o.bin ?? KUBESIM_BIN, ...args], { env, stdio, detached: !!o.exitWithParent });
+  const flags = childNodeFlags(env);
+  const node = [...flags, ...componentYoungGenerationFlags(args[0], flags, env.NODE_OPTIONS)];
+  const child = spawn(process.execPath, [...node, o.bin ?? KUBESIM_BIN, ...args], { env, stdio, detached: !!o.exitWithParent });
   // Our end of the pipe must not keep this process alive; a write error (child gone) is not ours.
   child.stdin?.on('error', () => {});
   (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
@@ -48,8 +51,8 @@ export function spawnKubesim(args: string[], o: SpawnOptions = {}): ChildProcess
   return child;
 }
 
-/** Whether a child has exited (or was killed by a signal). */
-export const hasExited = (c: ChildProcess) => c.exitCode !== null || c.signalCode !== null;
+export { hasExited } from './exited.ts';
+import { hasExited } from './exited.ts';
 
 /** Sends `signal` to the child by pid and waits for its exit; SIGKILL after graceMs. */
 export async function stopChild(c: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<void> {

@@ -11,13 +11,31 @@
 // the command re-executes node with the flag: one child, stdio inherited, signals passed on, its exit
 // code (or signal) is ours. A flag the user gave (on the command line or in NODE_OPTIONS) is left alone.
 import { spawn } from 'node:child_process';
-import { hasExited } from './children.ts';
+import { hasExited } from './exited.ts';
 
 /** MiB of each of the young generation's two semi-spaces (V8's --max-semi-space-size). */
 export const YOUNG_SEMI_SPACE_MB = 128;
 
 /** The subcommands that run with it. */
 export const YOUNG_GENERATION_COMMANDS: ReadonlySet<string> = new Set(['simulate']);
+
+/**
+ * MiB of semi-space for the components `kubesim up --placement processes` (and chaos runs) spawn:
+ * they get the flag on their command line from their parent (spawnKubesim), no re-execution. At the
+ * goal size of issue 19 (5,000 nodes, 150,000 pods) a 64 MiB semi-space in every process gave 1.31×
+ * the pods Ready in the same 420 s for the same CPU (bench/RESULTS.md); at 500 nodes it changed nothing.
+ */
+export const COMPONENT_SEMI_SPACE_MB: Readonly<Record<string, number>> = { scheduler: 64, 'controller-manager': 64, nodes: 64 };
+
+/**
+ * The young-generation flag a spawned `kubesim <command>` child gets, or none when the command has no
+ * size or the child's node options (NODE_OPTIONS, the other flags it is started with) already set one. Pure.
+ */
+export function componentYoungGenerationFlags(command: string | undefined, childFlags: readonly string[], nodeOptions = ''): string[] {
+  const mb = command === undefined ? undefined : COMPONENT_SEMI_SPACE_MB[command];
+  if (mb === undefined || setsSemiSpace(childFlags, nodeOptions)) return [];
+  return [`--max-semi-space-size=${mb}`];
+}
 
 const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
 

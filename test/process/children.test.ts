@@ -28,3 +28,22 @@ test('a spawned child runs with the flags, before its script', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a spawned component (kubesim nodes ...) starts with its young-generation size; other commands without', async () => {
+  const dir = mkdtempSync(join(os.tmpdir(), 'kubesim-children-'));
+  try {
+    const bin = join(dir, 'echo.mjs');
+    writeFileSync(bin, 'console.log(JSON.stringify(process.execArgv));\n');
+    const argvOf = async (args: string[]) => {
+      const child = spawnKubesim(args, { bin, stdout: 'pipe', env: { NODE_OPTIONS: '' } });
+      let out = '';
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+      await new Promise((r) => child.once('close', r));
+      return JSON.parse(out);
+    };
+    assert.deepEqual(await argvOf(['nodes', '--count', '1']), ['--max-semi-space-size=64']);
+    assert.deepEqual(await argvOf(['get', 'pods']), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { setsSemiSpace, youngGenerationArgs, YOUNG_SEMI_SPACE_MB } from '../../src/process/heapflags.ts';
+import { COMPONENT_SEMI_SPACE_MB, componentYoungGenerationFlags, setsSemiSpace, youngGenerationArgs, YOUNG_SEMI_SPACE_MB } from '../../src/process/heapflags.ts';
 
 const bin = fileURLToPath(new URL('../../bin/kubesim.js', import.meta.url));
 const flag = `--max-semi-space-size=${YOUNG_SEMI_SPACE_MB}`;
@@ -23,6 +23,14 @@ for (const { name, command, execArgv, nodeOptions, want } of [
     assert.deepEqual(youngGenerationArgs(command, execArgv, ['/usr/bin/node', 'bin/kubesim.js', 'simulate', 'x.yaml'], nodeOptions), want);
   });
 }
+
+test('componentYoungGenerationFlags: the spawned components get their size unless their node options set one', () => {
+  for (const c of ['scheduler', 'controller-manager', 'nodes']) assert.deepEqual(componentYoungGenerationFlags(c, []), [`--max-semi-space-size=${COMPONENT_SEMI_SPACE_MB[c]}`], c);
+  assert.deepEqual(componentYoungGenerationFlags('apiserver', []), [], 'not a component of up');
+  assert.deepEqual(componentYoungGenerationFlags(undefined, []), []);
+  assert.deepEqual(componentYoungGenerationFlags('nodes', ['--cpu-prof', '--max-semi-space-size=8']), [], 'KUBESIM_CHILD_NODE_FLAGS sized it');
+  assert.deepEqual(componentYoungGenerationFlags('nodes', [], '--max-old-space-size=8192 --max-semi-space-size=32'), [], 'NODE_OPTIONS sized it');
+});
 
 test('setsSemiSpace does not take look-alike flags', () => {
   assert.equal(setsSemiSpace(['--max-semi-space-size-x=1']), false);
