@@ -23,7 +23,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '../src/client/index.ts';
 import { parseRss } from '../src/node/process/procfs.ts';
-import { descendants } from '../src/process/index.ts';
+import { CHILD_NODE_FLAGS_ENV, descendants } from '../src/process/index.ts';
 import { parseDuration } from '../src/simulate/index.ts';
 import { arg, sleep } from './util.ts';
 
@@ -159,7 +159,7 @@ const dir = mkdtempSync(join(os.tmpdir(), 'kubesim-up-scale-'));
 const data = join(dir, 'data');
 const port = 20000 + Math.floor(Math.random() * 20000);
 console.log(`kubesim up --placement ${PLACEMENT}${WATCH_CACHE ? ` --watch-cache-size ${WATCH_CACHE}` : ''} --nodes ${NODES} --port ${port} --data-dir ${data}; then ${DEPLOYMENTS} Deployments × ${REPLICAS} replicas; node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model}), load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-const up = spawn(process.execPath, [...PROF_FLAGS, BIN, 'up', '--placement', PLACEMENT, ...(WATCH_CACHE ? ['--watch-cache-size', WATCH_CACHE] : []), '--nodes', String(NODES), '--port', String(port), '--data-dir', data], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KUBESIM_LOG_LEVEL: process.env.KUBESIM_LOG_LEVEL ?? 'warn', ...(CPU_PROF_DIR ? { KUBESIM_CHILD_NODE_FLAGS: PROF_FLAGS.join(' ') } : {}) } });
+const up = spawn(process.execPath, [...PROF_FLAGS, BIN, 'up', '--placement', PLACEMENT, ...(WATCH_CACHE ? ['--watch-cache-size', WATCH_CACHE] : []), '--nodes', String(NODES), '--port', String(port), '--data-dir', data], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KUBESIM_LOG_LEVEL: process.env.KUBESIM_LOG_LEVEL ?? 'warn', ...(CPU_PROF_DIR ? { [CHILD_NODE_FLAGS_ENV]: PROF_FLAGS.join(' ') } : {}) } });
 let stderr = '';
 up.stderr.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
 const rows: [string, string][] = [];

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { appendFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { hasExited } from './exited.ts';
 import { componentYoungGenerationFlags } from './heapflags.ts';
 
 /** bin/kubesim.js of this checkout. */
@@ -51,8 +52,7 @@ export function spawnKubesim(args: string[], o: SpawnOptions = {}): ChildProcess
   return child;
 }
 
-export { hasExited } from './exited.ts';
-import { hasExited } from './exited.ts';
+export { hasExited };
 
 /** Sends `signal` to the child by pid and waits for its exit; SIGKILL after graceMs. */
 export async function stopChild(c: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<void> {

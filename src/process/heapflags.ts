@@ -21,9 +21,11 @@ export const YOUNG_GENERATION_COMMANDS: ReadonlySet<string> = new Set(['simulate
 
 /**
  * MiB of semi-space for the components `kubesim up --placement processes` (and chaos runs) spawn:
- * they get the flag on their command line from their parent (spawnKubesim), no re-execution. At the
- * goal size of issue 19 (5,000 nodes, 150,000 pods) a 64 MiB semi-space in every process gave 1.31×
- * the pods Ready in the same 420 s for the same CPU (bench/RESULTS.md); at 500 nodes it changed nothing.
+ * they get the flag on their command line from their parent (spawnKubesim), no re-execution. Not
+ * shown to help yet: at the goal size of issue 19 (5,000 nodes, 150,000 pods) the components with it
+ * had 1.19× and 0.99× the pods Ready in 420 s of a run without (every process with it: 1.31×); at 500
+ * nodes it changed nothing (bench/RESULTS.md, 2026-12-03). It aims at V8 promoting short-lived
+ * request objects out of a 16 MiB young generation.
  */
 export const COMPONENT_SEMI_SPACE_MB: Readonly<Record<string, number>> = { scheduler: 64, 'controller-manager': 64, nodes: 64 };
 

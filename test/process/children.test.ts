@@ -1,5 +1,5 @@
-// KUBESIM_CHILD_NODE_FLAGS: node flags every spawned component gets (profiling a placement), and
-// that a child really starts with them.
+// spawnKubesim: the node flags a child starts with (KUBESIM_CHILD_NODE_FLAGS for profiling a placement,
+// the components' young-generation size), checked in a real child.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { childNodeFlags, spawnKubesim, CHILD_NODE_FLAGS_ENV } from '../../src/process/children.ts';
@@ -13,37 +13,28 @@ test('KUBESIM_CHILD_NODE_FLAGS is split on whitespace; unset or blank is no flag
   assert.deepEqual(childNodeFlags({ [CHILD_NODE_FLAGS_ENV]: '   ' }), []);
 });
 
-test('a spawned child runs with the flags, before its script', async () => {
+/** The node flags (execArgv) a child spawnKubesim starts with `args` and `env` runs with (it must exit 0). */
+async function execArgvOf(args: string[], env: NodeJS.ProcessEnv): Promise<string[]> {
   const dir = mkdtempSync(join(os.tmpdir(), 'kubesim-children-'));
   try {
     const bin = join(dir, 'echo.mjs');
     writeFileSync(bin, 'console.log(JSON.stringify(process.execArgv));\n');
-    const child = spawnKubesim([], { bin, stdout: 'pipe', env: { [CHILD_NODE_FLAGS_ENV]: '--no-warnings --stack-size=900' } });
+    const child = spawnKubesim(args, { bin, stdout: 'pipe', env });
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
     const code = await new Promise((r) => child.once('close', r));
     assert.equal(code, 0);
-    assert.deepEqual(JSON.parse(out), ['--no-warnings', '--stack-size=900']);
+    return JSON.parse(out);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('a spawned child runs with the flags, before its script', async () => {
+  assert.deepEqual(await execArgvOf([], { [CHILD_NODE_FLAGS_ENV]: '--no-warnings --stack-size=900' }), ['--no-warnings', '--stack-size=900']);
 });
 
 test('a spawned component (kubesim nodes ...) starts with its young-generation size; other commands without', async () => {
-  const dir = mkdtempSync(join(os.tmpdir(), 'kubesim-children-'));
-  try {
-    const bin = join(dir, 'echo.mjs');
-    writeFileSync(bin, 'console.log(JSON.stringify(process.execArgv));\n');
-    const argvOf = async (args: string[]) => {
-      const child = spawnKubesim(args, { bin, stdout: 'pipe', env: { NODE_OPTIONS: '' } });
-      let out = '';
-      child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-      await new Promise((r) => child.once('close', r));
-      return JSON.parse(out);
-    };
-    assert.deepEqual(await argvOf(['nodes', '--count', '1']), ['--max-semi-space-size=64']);
-    assert.deepEqual(await argvOf(['get', 'pods']), []);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  assert.deepEqual(await execArgvOf(['nodes', '--count', '1'], { NODE_OPTIONS: '' }), ['--max-semi-space-size=64']);
+  assert.deepEqual(await execArgvOf(['get', 'pods'], { NODE_OPTIONS: '' }), []);
 });

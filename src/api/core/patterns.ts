@@ -48,10 +48,10 @@ export function parsePattern(s: string, unit: (q: string) => number): Pattern | 
   return undefined;
 }
 
-/** Smooth deterministic noise in [-1, 1]: linear interpolation between hashed knots every 5 s. */
 /** The knots of noise(): it is linear between multiples of this many ms (so is a `walk`). */
 export const NOISE_KNOT_MS = 5000;
 
+/** Smooth deterministic noise in [-1, 1]: linear interpolation between hashed knots every NOISE_KNOT_MS. */
 export function noise(seed: number, t: number): number {
   const knot = NOISE_KNOT_MS;
   const k = Math.floor(t / knot);
